@@ -1,0 +1,65 @@
+// Timing helpers for the benchmarks: best of several rounds, as operations per second.
+
+/** Runs `body` `rounds` times (after one warm-up round) and returns the best rate in operations per second. */
+export async function bestRate(operations: number, rounds: number, body: () => unknown | Promise<unknown>): Promise<number> {
+  await body();
+  let best = 0;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    await body();
+    const seconds = (performance.now() - start) / 1000;
+    best = Math.max(best, operations / seconds);
+  }
+  return best;
+}
+
+/**
+ * Runs two bodies in alternating rounds (after a warm-up of each) and returns
+ * each one's best rate: alternating gives both the same heap and machine
+ * state, which matters more than anything else for a ratio.
+ */
+export async function bestRates(
+  operations: number,
+  rounds: number,
+  first: () => unknown | Promise<unknown>,
+  second: () => unknown | Promise<unknown>,
+): Promise<[number, number]> {
+  await first();
+  await second();
+  let bestFirst = 0;
+  let bestSecond = 0;
+  for (let r = 0; r < rounds; r++) {
+    let start = performance.now();
+    await first();
+    bestFirst = Math.max(bestFirst, operations / ((performance.now() - start) / 1000));
+    start = performance.now();
+    await second();
+    bestSecond = Math.max(bestSecond, operations / ((performance.now() - start) / 1000));
+  }
+  return [bestFirst, bestSecond];
+}
+
+/** One line of the results table. */
+export interface BenchRow {
+  readonly scenario: string;
+  readonly ordo: number;
+  readonly baseline: number;
+  readonly baselineName: string;
+  readonly unit: string;
+  /** The ratio ordo / baseline the project holds itself to, if any. */
+  readonly target?: number;
+}
+
+/** Prints rows as a table, then all of them as one JSON line for machines. */
+export function report(rows: readonly BenchRow[]): void {
+  const format = (n: number) => Math.round(n).toLocaleString("en-US");
+  const lines = rows.map((row) => {
+    const ratio = row.ordo / row.baseline;
+    const verdict = row.target === undefined ? "" : ratio >= row.target ? `  (target ≥${row.target}: met)` : `  (target ≥${row.target}: MISSED)`;
+    return `${row.scenario.padEnd(44)} ${format(row.ordo).padStart(12)} ${row.unit}  vs ${row.baselineName} ${format(row.baseline).padStart(12)}  = ${ratio.toFixed(2)}×${verdict}`;
+  });
+  console.log(lines.join("\n"));
+  console.log(JSON.stringify({
+    bench: rows.map((row) => ({ ...row, ratio: Number((row.ordo / row.baseline).toFixed(3)) })),
+  }));
+}

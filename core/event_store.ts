@@ -1,0 +1,131 @@
+/**
+ * The `EventStore` port: the primitive operations every store adapter
+ * implements (memory, PostgreSQL, EventStoreDB). Everything else in ordo —
+ * consumers, the bus, projections — is built on these alone.
+ *
+ * @module
+ */
+
+import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.ts";
+
+/** Options of {@link EventStore.append}. */
+export interface AppendOptions {
+  /** What the stream's version must be for the append to go ahead. Default `"any"`. */
+  readonly expectedVersion?: ExpectedVersion;
+}
+
+/** Where one appended message was stored. */
+export interface MessagePosition {
+  readonly id: string;
+  readonly streamVersion: number;
+  readonly globalPosition: bigint;
+}
+
+/** What {@link EventStore.append} resolves with. */
+export interface AppendResult {
+  readonly streamName: string;
+  /** Version of the append's last message: the expected version for the next append. */
+  readonly streamVersion: number;
+  /** Global position of the append's last message. */
+  readonly globalPosition: bigint;
+  /** One entry per message, in the order given. */
+  readonly positions: readonly MessagePosition[];
+  /**
+   * True when every message was already stored by an earlier append (a retry):
+   * nothing was written and `positions` are the original ones.
+   */
+  readonly deduplicated: boolean;
+}
+
+/** Options of {@link EventStore.readStream}. */
+export interface ReadStreamOptions {
+  /** Default `"forward"` (oldest first). */
+  readonly direction?: "forward" | "backward";
+  /**
+   * First version to return, inclusive. Default: the stream's start when
+   * reading forward, its last message when reading backward.
+   */
+  readonly from?: number;
+  /** Most messages to return. Default: all. */
+  readonly limit?: number;
+}
+
+/** Options of {@link EventStore.readAll} and {@link EventStore.readCategory}. */
+export interface ReadGlobalOptions {
+  /** First global position to return, inclusive. Default `0n` (the start). */
+  readonly from?: bigint;
+  /** Most messages to return. Default {@link DEFAULT_READ_LIMIT}. */
+  readonly limit?: number;
+  /** Only messages of these types. Default: every type. */
+  readonly types?: readonly string[];
+}
+
+/** Default page size of global reads, as in Message DB. */
+export const DEFAULT_READ_LIMIT = 1000;
+
+/** What {@link EventStore.getStreamInfo} resolves with. */
+export interface StreamInfo {
+  readonly streamName: string;
+  /** Version of the last message; `undefined` when the stream has none. */
+  readonly version: number | undefined;
+  /** Global position of the last message; `undefined` when the stream has none. */
+  readonly globalPosition: bigint | undefined;
+}
+
+/** Options of {@link EventStore.waitForAppend}. */
+export interface WaitOptions {
+  /** Stop waiting when aborted: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Resolve `false` after this many milliseconds with nothing new. Default: wait until aborted. */
+  readonly timeout?: number;
+}
+
+/**
+ * An append-only store of messages with a fixed order.
+ *
+ * Guarantees every adapter keeps (each proven by the contract suite):
+ * 1. stream versions are contiguous from 0, and `expectedVersion` is checked
+ *    atomically with the write;
+ * 2. an append stores all of its messages or none;
+ * 3. global positions only grow, and a reader that has seen position p never
+ *    later sees a new message below p;
+ * 4. a message id already stored is not stored again: the retry gets the
+ *    original positions;
+ * 5. bad input is refused with a `ValidationError` before anything is written.
+ */
+export interface EventStore {
+  /**
+   * Appends messages to one stream, atomically.
+   *
+   * @throws {ConcurrencyError} when the stream's version is not `expectedVersion`
+   * @throws {DuplicateMessageError} when an id is already stored by a different append
+   * @throws {ValidationError} on bad input; nothing is written
+   * @throws {StoreUnavailableError} when the store cannot be reached; retry with the same ids
+   */
+  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult>;
+
+  /** Reads one stream in version order. An absent stream reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]>;
+
+  /** Reads every stream of a category (`order` for `order-*`) in global order. */
+  readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]>;
+
+  /** Reads the whole store in global order. */
+  readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]>;
+
+  /** The version and last position of one stream. */
+  getStreamInfo(streamName: string): Promise<StreamInfo>;
+
+  /** The global position of the newest message a reader can see; `0n` when empty. */
+  headPosition(): Promise<bigint>;
+
+  /**
+   * Resolves `true` once a message past `after` can be read, at once if one
+   * already can; `false` when `timeout` passes first. Readers use it to follow
+   * the store live without polling in a tight loop.
+   */
+  waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean>;
+
+  /** Releases what the store holds (listeners, timers). Pending waits resolve `false`. */
+  close(): Promise<void>;
+}

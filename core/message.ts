@@ -1,0 +1,72 @@
+/**
+ * The message model: what a writer hands to `append` and what a reader gets
+ * back once the store has given the message its place.
+ *
+ * @module
+ */
+
+import type { JsonObject, JsonValue } from "./json.ts";
+
+/**
+ * Metadata travelling with a message. The named fields have fixed meanings;
+ * any other field is the user's, as long as it is JSON.
+ */
+export interface MessageMetadata {
+  /** Id shared by every message of one conversation (usually the first message's id). */
+  readonly correlationId?: string;
+  /** Id of the message that caused this one. */
+  readonly causationId?: string;
+  /** When the message was written, as an ISO 8601 string; the store sets it if absent. */
+  readonly timestamp?: string;
+  /** Version of the message's data schema, a positive integer; readers upcast from it. */
+  readonly schemaVersion?: number;
+  readonly [field: string]: JsonValue | undefined;
+}
+
+/**
+ * A message as a writer hands it to `append`.
+ *
+ * `id` is the idempotency key: appending a message whose id is already stored
+ * does not store it again. Give one (a UUID) whenever the append may be
+ * retried; when absent, the store makes a random one.
+ */
+export interface MessageInput<Type extends string = string, Data = JsonValue> {
+  readonly id?: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata?: MessageMetadata;
+}
+
+/** A message after validation: id chosen, data and metadata copied and frozen. */
+export interface Message<Type extends string = string, Data = JsonValue> {
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: MessageMetadata & { readonly timestamp: string };
+}
+
+/**
+ * A stored message and its place: `streamVersion` counts from 0 within its
+ * stream without gaps, and `globalPosition` increases strictly across the
+ * whole store (it may have gaps). Both are fixed forever once read.
+ */
+export interface RecordedMessage<Type extends string = string, Data = JsonValue> extends Message<Type, Data> {
+  readonly streamName: string;
+  readonly streamVersion: number;
+  readonly globalPosition: bigint;
+}
+
+/**
+ * What the writer expects of the stream before its append:
+ * - a number: the stream's current version (the last message's streamVersion);
+ * - `"no-stream"`: the stream has no messages;
+ * - `"exists"`: the stream has at least one message;
+ * - `"any"`: no check.
+ */
+export type ExpectedVersion = number | "no-stream" | "exists" | "any";
+
+/** Data and metadata of a message as JSON objects, for code that does not know the types. */
+export type AnyMessage = Message<string, JsonValue>;
+
+/** Shorthand for plain JSON data. */
+export type { JsonObject, JsonValue };

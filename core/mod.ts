@@ -1,0 +1,52 @@
+/**
+ * @module
+ * ordo's core: the message model, the `EventStore` port, the error family and
+ * the checks every adapter shares. Adapters import the core through this file.
+ * Web-standard APIs only, no runtime-specific or npm imports.
+ *
+ * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
+ */
+
+export { type AppendLimits, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_MESSAGE_SIZE, validateExpectedVersion, validateId, validateMessages } from "./validate_append.ts";
+export { resolveAppendRetry, type StoredPosition } from "./append_retry.ts";
+export { checkExpectedVersion, satisfiesExpectedVersion } from "./expected_version.ts";
+export {
+  ConcurrencyError,
+  describeValue,
+  DuplicateMessageError,
+  type ExpectedVersionDescription,
+  OrdoError,
+  type OrdoErrorTag,
+  StoreUnavailableError,
+  TimeoutError,
+  ValidationError,
+} from "./errors.ts";
+export {
+  type AppendOptions,
+  type AppendResult,
+  DEFAULT_READ_LIMIT,
+  type EventStore,
+  type MessagePosition,
+  type ReadGlobalOptions,
+  type ReadStreamOptions,
+  type StreamInfo,
+  type WaitOptions,
+} from "./event_store.ts";
+export { copyJson, copyJsonValue, type JsonCopy, type JsonObject, type JsonValue, lastCopySize, MAX_JSON_DEPTH } from "./json.ts";
+export type { AnyMessage, ExpectedVersion, Message, MessageInput, MessageMetadata, RecordedMessage } from "./message.ts";
+export { PositionWaiters } from "./position_waiters.ts";
+export {
+  categoryOf,
+  MAX_STREAM_NAME_LENGTH,
+  parseStreamName,
+  streamName,
+  type StreamNameParts,
+  validateCategory,
+} from "./stream_name.ts";
+export {
+  type CheckedReadGlobalOptions,
+  type CheckedReadStreamOptions,
+  MAX_READ_LIMIT,
+  validateReadGlobalOptions,
+  validateReadStreamOptions,
+} from "./validate_read.ts";

@@ -1,0 +1,224 @@
+/**
+ * The in-memory event store: every guarantee of the `EventStore` port, kept
+ * in plain arrays and maps. It is what tests, examples and edge isolates use,
+ * so it is built to be fast: an append is one pass of validation and copying
+ * plus a few map and array operations, and it happens synchronously, which is
+ * what makes it atomic.
+ *
+ * @module
+ */
+
+import {
+  type AppendLimits,
+  type AppendOptions,
+  type AppendResult,
+  checkExpectedVersion,
+  type EventStore,
+  type MessageInput,
+  type MessagePosition,
+  parseStreamName,
+  PositionWaiters,
+  type ReadGlobalOptions,
+  type ReadStreamOptions,
+  type RecordedMessage,
+  resolveAppendRetry,
+  StoreUnavailableError,
+  type StreamInfo,
+  validateCategory,
+  validateExpectedVersion,
+  validateMessages,
+  validateReadGlobalOptions,
+  validateReadStreamOptions,
+  type WaitOptions,
+} from "../../core/mod.ts";
+
+/** Options of {@link createMemoryStore}. */
+export interface CreateMemoryStoreOptions extends AppendLimits {}
+
+/**
+ * Creates an empty in-memory event store.
+ *
+ * Messages live as long as the store object; nothing is persisted. Stored
+ * messages are frozen copies, so neither writers nor readers can change them.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "./memory_store.ts";
+ * const store = createMemoryStore();
+ * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ * const [placed] = await store.readStream("order-1");
+ * console.log(placed.streamVersion, placed.globalPosition); // 0 1n
+ * ```
+ */
+export function createMemoryStore(options: CreateMemoryStoreOptions = {}): EventStore {
+  return new MemoryStore(options);
+}
+
+// One stream's messages, and its category's array so that an append to a
+// known stream needs no parsing of its name.
+interface StreamRecords {
+  readonly records: RecordedMessage[];
+  readonly inCategory: RecordedMessage[];
+}
+
+class MemoryStore implements EventStore {
+  readonly #limits: AppendLimits;
+  // The global log: the message at position p is at index p - 1.
+  readonly #log: RecordedMessage[] = [];
+  readonly #streams = new Map<string, StreamRecords>();
+  readonly #categories = new Map<string, RecordedMessage[]>();
+  readonly #byId = new Map<string, RecordedMessage>();
+  readonly #waiters = new PositionWaiters();
+  #closed = false;
+
+  constructor(limits: AppendLimits) {
+    this.#limits = limits;
+  }
+
+  async append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    this.#ensureOpen("append");
+    let stream = this.#streams.get(streamName);
+    // A stream already in the map was validated when it was created.
+    const category = stream === undefined ? parseStreamName(streamName).category : undefined;
+    const expected = options?.expectedVersion === undefined
+      ? "any"
+      : validateExpectedVersion(options.expectedVersion, "options.expectedVersion");
+    const checked = validateMessages(messages, this.#limits);
+
+    let anyStored = false;
+    for (const message of checked) {
+      if (this.#byId.has(message.id)) anyStored = true;
+    }
+    if (anyStored) {
+      const retry = resolveAppendRetry(streamName, checked, checked.map((m) => this.#byId.get(m.id)));
+      if (retry !== undefined) return retry;
+    }
+    checkExpectedVersion(streamName, expected, stream === undefined ? undefined : stream.records.length - 1);
+
+    // Everything is checked: from here on nothing throws, so the append is all or nothing.
+    if (stream === undefined) {
+      let inCategory = this.#categories.get(category!);
+      if (inCategory === undefined) this.#categories.set(category!, inCategory = []);
+      stream = { records: [], inCategory };
+      this.#streams.set(streamName, stream);
+    }
+    const { records, inCategory } = stream;
+    const positions: MessagePosition[] = new Array(checked.length);
+    for (let i = 0; i < checked.length; i++) {
+      const message = checked[i];
+      const record: RecordedMessage = Object.freeze({
+        id: message.id,
+        type: message.type,
+        data: message.data,
+        metadata: message.metadata,
+        streamName,
+        streamVersion: records.length,
+        globalPosition: BigInt(this.#log.length + 1),
+      });
+      this.#log.push(record);
+      records.push(record);
+      inCategory.push(record);
+      this.#byId.set(record.id, record);
+      positions[i] = { id: record.id, streamVersion: record.streamVersion, globalPosition: record.globalPosition };
+    }
+    const last = positions[positions.length - 1];
+    this.#waiters.notify(last.globalPosition);
+    return {
+      streamName,
+      streamVersion: last.streamVersion,
+      globalPosition: last.globalPosition,
+      positions,
+      deduplicated: false,
+    };
+  }
+
+  async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readStream");
+    const stream = this.#streams.get(streamName)?.records;
+    if (stream === undefined) parseStreamName(streamName);
+    const { direction, from, limit } = validateReadStreamOptions(options);
+    if (stream === undefined) return [];
+    if (direction === "forward") {
+      const start = from ?? 0;
+      return stream.slice(start, limit === Infinity ? undefined : start + limit);
+    }
+    const start = Math.min(from ?? stream.length - 1, stream.length - 1);
+    const end = limit === Infinity ? 0 : Math.max(0, start - limit + 1);
+    return stream.slice(end, start + 1).reverse();
+  }
+
+  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readCategory");
+    validateCategory(category);
+    const checked = validateReadGlobalOptions(options);
+    const records = this.#categories.get(category);
+    if (records === undefined) return [];
+    return pick(records, firstAtOrAfter(records, checked.from), checked.limit, checked.types);
+  }
+
+  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readAll");
+    const checked = validateReadGlobalOptions(options);
+    const start = checked.from <= 1n ? 0 : Number(checked.from - 1n);
+    return pick(this.#log, start, checked.limit, checked.types);
+  }
+
+  async getStreamInfo(streamName: string): Promise<StreamInfo> {
+    this.#ensureOpen("getStreamInfo");
+    const stream = this.#streams.get(streamName)?.records;
+    if (stream === undefined) {
+      parseStreamName(streamName);
+      return { streamName, version: undefined, globalPosition: undefined };
+    }
+    const last = stream[stream.length - 1];
+    return { streamName, version: last.streamVersion, globalPosition: last.globalPosition };
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.#ensureOpen("headPosition");
+    return BigInt(this.#log.length);
+  }
+
+  waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    return this.#waiters.wait(after, BigInt(this.#log.length), options);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#waiters.close();
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+  }
+}
+
+// Index of the first record at or after `from` in records sorted by global position.
+function firstAtOrAfter(records: readonly RecordedMessage[], from: bigint): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (records[mid].globalPosition < from) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function pick(
+  records: readonly RecordedMessage[],
+  start: number,
+  limit: number,
+  types: readonly string[] | undefined,
+): RecordedMessage[] {
+  if (types === undefined) return records.slice(start, start + limit);
+  const result: RecordedMessage[] = [];
+  for (let i = start; i < records.length && result.length < limit; i++) {
+    if (types.includes(records[i].type)) result.push(records[i]);
+  }
+  return result;
+}

@@ -1,0 +1,47 @@
+/**
+ * The one contract every `EventStore` adapter must pass: example tests for
+ * each guarantee of the port, bad input that must be refused without a trace,
+ * and fast-check properties (model-based runs, interleaved concurrent
+ * appends, readers tailing writers). An adapter is done when this is green.
+ *
+ * @example
+ * ```ts
+ * import { testStoreContract } from "./store.ts";
+ * import { createMemoryStore } from "../../mod.ts";
+ * testStoreContract({ name: "memory", create: () => createMemoryStore() });
+ * ```
+ *
+ * @module
+ */
+
+import { describe } from "node:test";
+import type { EventStore } from "../../mod.ts";
+import { testStoreBadInput } from "./_store_bad_input.ts";
+import { testStoreExamples } from "./_store_examples.ts";
+import { testStoreProperties } from "./_store_properties.ts";
+
+/** What differs between stores that the suite must know about. */
+export interface StoreCapabilities {
+  /** Global positions may skip numbers (a sequence in PostgreSQL); default false. */
+  readonly gapsInGlobalPositions?: boolean;
+}
+
+/** Options of {@link testStoreContract}. */
+export interface StoreContractOptions {
+  /** Shown in every test name. */
+  readonly name: string;
+  /** Makes a new, empty store; called once per test and once per property run. */
+  readonly create: () => EventStore | Promise<EventStore>;
+  readonly capabilities?: StoreCapabilities;
+  /** Runs per fast-check property; default 100 (slower stores pass fewer). */
+  readonly propertyRuns?: number;
+}
+
+/** Registers the store contract suite with node:test. */
+export function testStoreContract(options: StoreContractOptions): void {
+  describe(`EventStore contract: ${options.name}`, () => {
+    testStoreExamples(options);
+    testStoreBadInput(options);
+    testStoreProperties(options);
+  });
+}

@@ -1,0 +1,70 @@
+// mod.ts must load straight from a URL in Deno with no import map: this test
+// serves the repository over HTTP on 127.0.0.1 and has Deno import it.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, normalize } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DENO, ROOT } from "./_paths.ts";
+import { run } from "./_process.ts";
+
+describe("mod.ts imported from a URL in Deno", () => {
+  let server: Server;
+  let origin: string;
+  let work: string;
+
+  before(async () => {
+    server = createServer(async (request, response) => {
+      // Serve only the library's own TypeScript; anything else (node_modules above all) is a 404.
+      const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname)).replace(/^\/+/, "");
+      const allowed = /^(mod\.ts|(core|stores|transports)\/.+\.ts)$/.test(path) && !path.includes("..");
+      if (!allowed) {
+        response.writeHead(404).end();
+        return;
+      }
+      try {
+        const body = await readFile(join(ROOT, path));
+        response.writeHead(200, { "content-type": "application/typescript" }).end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    work = await mkdtemp(join(tmpdir(), "ordo-url-"));
+  });
+
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("appends and reads through the memory store", async () => {
+    const script = join(work, "main.ts");
+    await writeFile(
+      script,
+      `import { createMemoryStore, ConcurrencyError } from "http://${origin}/mod.ts";
+const store = createMemoryStore();
+await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }], { expectedVersion: "no-stream" });
+const conflict = await store.append("order-1", [{ type: "X", data: {} }], { expectedVersion: "no-stream" }).catch((e) => e);
+const [placed] = await store.readCategory("order");
+console.log(JSON.stringify({ type: placed.type, data: placed.data, position: String(placed.globalPosition), conflict: conflict instanceof ConcurrencyError }));
+`,
+    );
+    // A config-less run in an empty cache directory: nothing but the URL can satisfy the import.
+    const result = await run(DENO, ["run", "--no-config", "--no-lock", `--allow-import=${origin}`, script], {
+      cwd: work,
+      env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout.trim()), {
+      type: "OrderPlaced",
+      data: { total: 3 },
+      position: "1",
+      conflict: true,
+    });
+  });
+});
