@@ -86,6 +86,17 @@ interface CopyState {
   readonly path: (string | number)[];
 }
 
+/**
+ * Whether every store can keep this text: PostgreSQL's `text` and `jsonb`
+ * refuse the NUL character and unpaired UTF-16 surrogates, so no store
+ * accepts them, and a message that one store takes every store takes.
+ */
+export function isStorableText(text: string): boolean {
+  return text.indexOf("\u0000") === -1 && text.isWellFormed();
+}
+
+const UNSTORABLE_TEXT = "text may not hold the NUL character or an unpaired surrogate";
+
 const SHARED: CopyState = { size: 0, open: [], path: [""] };
 
 function refuse(state: CopyState, value: unknown, reason: string): never {
@@ -97,6 +108,7 @@ function refuse(state: CopyState, value: unknown, reason: string): never {
 function copyValue(value: unknown, state: CopyState): JsonValue {
   switch (typeof value) {
     case "string":
+      if (!isStorableText(value)) refuse(state, value, UNSTORABLE_TEXT);
       state.size += value.length + 2;
       return value;
     case "number":
@@ -160,6 +172,7 @@ function copyObject(value: object, state: CopyState): JsonObject {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue; // JSON omits undefined properties; so does the copy
     state.path.push(key);
+    if (!isStorableText(key)) refuse(state, key, `property names: ${UNSTORABLE_TEXT}`);
     copy[key] = copyValue(item, state);
     state.path.pop();
     state.size += key.length + 4;

@@ -90,8 +90,8 @@ export function parseStreamName(streamName: unknown, path = "streamName"): Strea
   if (id.length === 0) {
     throw new ValidationError(path, streamName, 'expected "category-id", the id after the dash is empty');
   }
-  if (!ID.test(id)) {
-    throw new ValidationError(path, streamName, `id "${id}" must not contain whitespace or control characters`);
+  if (!ID.test(id) || !id.isWellFormed()) {
+    throw new ValidationError(path, streamName, `id "${id}" must not contain whitespace, control characters or unpaired surrogates`);
   }
   return { category, id };
 }

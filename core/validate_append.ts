@@ -124,7 +124,7 @@ const MAX_KNOWN_TYPES = 10_000;
 function isValidType(type: unknown): type is string {
   if (typeof type !== "string") return false;
   if (knownTypes.has(type)) return true;
-  if (type.length === 0 || type.length > MAX_TYPE_LENGTH || !MESSAGE_TYPE.test(type)) return false;
+  if (type.length === 0 || type.length > MAX_TYPE_LENGTH || !MESSAGE_TYPE.test(type) || !type.isWellFormed()) return false;
   if (knownTypes.size < MAX_KNOWN_TYPES) knownTypes.add(type);
   return true;
 }

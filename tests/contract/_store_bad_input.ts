@@ -50,6 +50,9 @@ const cases: readonly BadInput[] = [
   { name: "NaN in data", call: appendData({ n: Number.NaN }), path: "messages[0].data.n", mentions: "NaN" },
   { name: "Infinity in data", call: appendData({ n: [1, Infinity] }), path: "messages[0].data.n[1]", mentions: "Infinity" },
   { name: "undefined in an array", call: appendData([1, undefined]), path: "messages[0].data[1]", mentions: "undefined" },
+  { name: "a NUL character in data", call: appendData({ text: "a\u0000b" }), path: "messages[0].data.text", mentions: "NUL" },
+  { name: "an unpaired surrogate in data", call: appendData({ text: "\ud800" }), path: "messages[0].data.text", mentions: "surrogate" },
+  { name: "a NUL character in a property name", call: appendData({ "a\u0000": 1 }), path: "messages[0].data.a\u0000", mentions: "NUL" },
   { name: "a Map as data", call: appendData(new Map()), path: "messages[0].data", mentions: "Map" },
   { name: "an id that is not a UUID", call: append("order-1", [{ ...message(), id: "42" }]), path: "messages[0].id", mentions: '"42"' },
   {

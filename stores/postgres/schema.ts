@@ -1,0 +1,214 @@
+/**
+ * The store's tables and functions, as versioned migrations. Every name is
+ * qualified with the schema the user chose, so one database can hold several
+ * independent stores.
+ *
+ * @module
+ */
+
+import { ValidationError } from "../../core/mod.ts";
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,47}$/;
+
+/**
+ * Checks a schema name: lowercase letters, digits and `_`, starting with a
+ * letter or `_`, so it never needs quoting and fits in channel names.
+ *
+ * @example
+ * ```ts
+ * import { validateSchemaName } from "./schema.ts";
+ * validateSchemaName("ordo"); // "ordo"
+ * ```
+ */
+export function validateSchemaName(schema: unknown): string {
+  if (typeof schema !== "string" || !IDENTIFIER.test(schema)) {
+    throw new ValidationError(
+      "options.schema",
+      schema,
+      "a schema name is 1 to 48 lowercase letters, digits or _, starting with a letter or _",
+    );
+  }
+  return schema;
+}
+
+/** The channel the sequencer NOTIFYs with the new head position. */
+export const notifyChannel = (schema: string): string => `ordo_${schema}_appended`;
+
+/**
+ * Advisory lock keys. The sequencer's key makes it a single writer of global
+ * positions; the migration key serializes migrations from several processes.
+ * The first key is fixed (it reads "ordo"), the second depends on the schema.
+ */
+export const LOCK_CLASS = 0x6f72646f;
+
+/** One migration: its number and its script. Scripts only ever get appended to this list. */
+export interface Migration {
+  readonly version: number;
+  readonly script: (schema: string) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    script: (s) => `
+CREATE TABLE ${s}.streams (
+  stream_name text PRIMARY KEY,
+  version bigint NOT NULL
+);
+
+CREATE TABLE ${s}.messages (
+  -- Insertion order; orders the messages a sequencer batch numbers.
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id uuid NOT NULL UNIQUE,
+  stream_name text NOT NULL,
+  category text NOT NULL GENERATED ALWAYS AS (split_part(stream_name, '-', 1)) STORED,
+  stream_version bigint NOT NULL,
+  type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  -- NULL until the sequencer numbers the committed row; readers only see numbered rows.
+  global_position bigint UNIQUE,
+  UNIQUE (stream_name, stream_version)
+);
+
+CREATE INDEX messages_category ON ${s}.messages (category, global_position) WHERE global_position IS NOT NULL;
+CREATE INDEX messages_unsequenced ON ${s}.messages (seq) WHERE global_position IS NULL;
+
+-- One append, in one statement and so one transaction: the idempotency check,
+-- the expected-version check and the insert. Returns either the rows already
+-- stored under the batch's ids ('stored'), a conflict with the current
+-- version ('conflict'), or the version of the last message written ('written').
+CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb)
+RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  n int := jsonb_array_length(p_messages);
+  ids uuid[] := ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_messages) e);
+  last_version bigint;
+  actual bigint;
+BEGIN
+  RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
+    FROM ${s}.messages m WHERE m.id = ANY(ids);
+  IF FOUND THEN RETURN; END IF;
+
+  IF p_expected = 'any' THEN
+    INSERT INTO ${s}.streams AS t (stream_name, version) VALUES (p_stream, n - 1)
+      ON CONFLICT ON CONSTRAINT streams_pkey DO UPDATE SET version = t.version + n
+      RETURNING t.version INTO last_version;
+  ELSIF p_expected = 'no-stream' THEN
+    INSERT INTO ${s}.streams AS t (stream_name, version) VALUES (p_stream, n - 1)
+      ON CONFLICT ON CONSTRAINT streams_pkey DO NOTHING
+      RETURNING t.version INTO last_version;
+    -- The row that blocked the insert is committed, so this read finds it.
+    IF last_version IS NULL THEN
+      SELECT t.version INTO actual FROM ${s}.streams t WHERE t.stream_name = p_stream;
+    END IF;
+  ELSIF p_expected = 'exists' THEN
+    UPDATE ${s}.streams t SET version = t.version + n WHERE t.stream_name = p_stream
+      RETURNING t.version INTO last_version;
+    -- No row in this statement's snapshot: the stream did not exist; actual stays NULL.
+  ELSE
+    -- Lock the stream's row (waiting for a concurrent writer to finish), then
+    -- decide on the version read under that lock: the conflict reported is
+    -- the one that was decided on, never a later state.
+    SELECT t.version INTO actual FROM ${s}.streams t WHERE t.stream_name = p_stream FOR UPDATE;
+    IF actual = p_expected::bigint THEN
+      UPDATE ${s}.streams t SET version = t.version + n WHERE t.stream_name = p_stream
+        RETURNING t.version INTO last_version;
+    END IF;
+  END IF;
+
+  IF last_version IS NULL THEN
+    -- A concurrent append of this very batch may have committed while this one
+    -- waited for the stream's row: then this is a retry, not a conflict.
+    RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
+      FROM ${s}.messages m WHERE m.id = ANY(ids);
+    IF FOUND THEN RETURN; END IF;
+    RETURN QUERY SELECT 'conflict'::text, NULL::uuid, p_stream, actual, NULL::bigint;
+    RETURN;
+  END IF;
+
+  INSERT INTO ${s}.messages (id, stream_name, stream_version, type, data, metadata)
+    SELECT (e.value->>'id')::uuid, p_stream, last_version - n + e.ordinality, e.value->>'type',
+           e.value->'data', e.value->'metadata'
+    FROM jsonb_array_elements(p_messages) WITH ORDINALITY e
+    ORDER BY e.ordinality;
+  RETURN QUERY SELECT 'written'::text, NULL::uuid, p_stream, last_version, NULL::bigint;
+END
+$fn$;
+
+-- The sequencer: gives committed messages their global positions, in batches,
+-- under an advisory lock so that only one transaction numbers at a time, then
+-- NOTIFYs readers with the new head. Returns the positions of p_ids (all
+-- numbered by then, if they were committed). When every id in p_ids is already
+-- numbered it returns at once, without the lock and without writing.
+CREATE FUNCTION ${s}.sequence(p_ids uuid[], p_batch int)
+RETURNS TABLE (id uuid, global_position bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  head bigint;
+  start_head bigint;
+  numbered int;
+BEGIN
+  IF p_ids IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM ${s}.messages m WHERE m.id = ANY(p_ids) AND m.global_position IS NULL
+  ) THEN
+    RETURN QUERY SELECT m.id, m.global_position FROM ${s}.messages m WHERE m.id = ANY(p_ids);
+    RETURN;
+  END IF;
+
+  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer'));
+  -- Each statement from here takes a new snapshot, so it sees every append
+  -- committed before the lock was granted, including the previous holder's numbers.
+  SELECT coalesce(max(m.global_position), 0) INTO head FROM ${s}.messages m;
+  start_head := head;
+  LOOP
+    WITH batch AS (
+      SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS n
+      FROM (SELECT u.seq FROM ${s}.messages u WHERE u.global_position IS NULL ORDER BY u.seq LIMIT p_batch) m
+    )
+    UPDATE ${s}.messages m SET global_position = head + batch.n FROM batch WHERE m.seq = batch.seq;
+    GET DIAGNOSTICS numbered = ROW_COUNT;
+    head := head + numbered;
+    EXIT WHEN numbered < p_batch;
+  END LOOP;
+  IF head > start_head THEN
+    PERFORM pg_notify('${notifyChannel(s)}', head::text);
+  END IF;
+
+  RETURN QUERY SELECT m.id, m.global_position FROM ${s}.messages m WHERE m.id = ANY(p_ids);
+END
+$fn$;
+`,
+  },
+];
+
+/**
+ * The script that brings a schema to the newest migration: safe to run from
+ * several processes at once (an advisory lock serializes them) and as often
+ * as wanted (each migration runs once, recorded in `migrations`).
+ */
+export function migrationScript(schema: string): string {
+  const steps = MIGRATIONS.map((m) => `
+DO $migrate$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM ${schema}.migrations WHERE version = ${m.version}) THEN
+    EXECUTE ${dollarQuote(m.script(schema))};
+    INSERT INTO ${schema}.migrations (version) VALUES (${m.version});
+  END IF;
+END $migrate$;`).join("\n");
+  return `
+SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${schema}.migrate'));
+CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS ${schema}.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+${steps}
+`;
+}
+
+// Quotes a script for EXECUTE with a dollar tag that the script does not contain.
+function dollarQuote(script: string): string {
+  let tag = "$m$";
+  for (let i = 0; script.includes(tag); i++) tag = `$m${i}$`;
+  return `${tag}${script}${tag}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * Driver failures in ordo's terms: a lost or refused connection becomes
+ * `StoreUnavailableError` (with the driver's error as `cause`); anything else
+ * is passed on unchanged, since after ordo's own validation it means a bug.
+ *
+ * @module
+ */
+
+import { OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+
+// postgres.js's own codes for connections it could not make or lost.
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+
+/**
+ * Whether a driver error means the store could not be reached or went away:
+ * SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash,
+ * starting up), 53300 (too many connections), or a socket-level code.
+ *
+ * @example
+ * ```ts
+ * import { isUnavailable } from "./translate_error.ts";
+ * isUnavailable({ code: "57P01" }); // true: terminated by an administrator
+ * ```
+ */
+export function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300" ||
+    CONNECTION_CODES.has(code);
+}
+
+/**
+ * Translates a driver error thrown during `operation`.
+ *
+ * @example
+ * ```ts
+ * import { translateError } from "./translate_error.ts";
+ * translateError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, "append").message;
+ * // "Store unavailable during append: connect ECONNREFUSED"
+ * ```
+ */
+export function translateError(error: unknown, operation: string): unknown {
+  if (error instanceof OrdoError) return error;
+  if (isUnavailable(error)) {
+    const detail = (error as { message?: unknown }).message;
+    return new StoreUnavailableError(operation, typeof detail === "string" && detail ? detail : String(error), {
+      cause: error,
+    });
+  }
+  return error;
+}
