@@ -14,12 +14,16 @@ export interface PostgresServer {
   /** A connection URL for a fresh database made for the caller. */
   readonly url: string;
   readonly port: number;
-  /** Stops and starts the server process, keeping its data: for fault tests. */
-  restart(pause?: number): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the server process but keeps its data, for fault tests; `start()` brings it back. */
+  halt(): Promise<void>;
+  /** Starts the server again after `halt()`. */
   start(): Promise<void>;
+  /** Releases this user's hold; the last one stops the server and removes its data. */
+  stop(): Promise<void>;
 }
 
+// A shutdown in progress; a new start waits for it rather than join a dying server.
+let stopping: Promise<void> | undefined;
 let shared: Promise<{ server: EmbeddedPostgres; port: number; dir: string; users: number; databases: number }> | undefined;
 
 async function freePort(): Promise<number> {
@@ -43,7 +47,7 @@ async function boot() {
     port,
     user: "postgres",
     password: "postgres",
-    persistent: false,
+    persistent: true, // halt() and start() keep the data; stop() removes the directory itself
     createPostgresUser: true,
     onLog: () => {},
     onError: () => {},
@@ -60,6 +64,7 @@ async function boot() {
  * database for the caller. Call `stop()` when done; the last user stops the server.
  */
 export async function startPostgres(): Promise<PostgresServer> {
+  await stopping;
   shared ??= boot();
   const state = await shared;
   state.users++;
@@ -70,10 +75,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     url,
     port: state.port,
-    async restart(pause = 0) {
+    async halt() {
       await state.server.stop();
-      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
-      await state.server.start();
     },
     async stop() {
       if (stopped) return;
@@ -81,8 +84,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       state.users--;
       if (state.users === 0) {
         shared = undefined;
-        await state.server.stop();
-        await rm(state.dir, { recursive: true, force: true });
+        stopping = (async () => {
+          await state.server.stop();
+          await rm(state.dir, { recursive: true, force: true });
+        })();
+        await stopping;
+        stopping = undefined;
       }
     },
     async start() {

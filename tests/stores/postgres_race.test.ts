@@ -1,0 +1,169 @@
+// Global order under real concurrency: writers on separate connections commit
+// out of order (random sleeps inside open transactions) while readers tail the
+// store; and an unrelated transaction left open for the whole test does not
+// stop readers. These are the failures peers have shipped: readers skipping
+// messages whose transaction committed late, and readers stalled by any long
+// transaction in the database.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import postgres from "postgres";
+import type { EventStore, RecordedMessage } from "../../mod.ts";
+import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
+import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
+
+const WRITERS = 16;
+const APPENDS_PER_WRITER = 12;
+
+/** Tails a read until `done()` and the store's head are both reached; returns what it saw. */
+async function tail(
+  store: EventStore,
+  read: (from: bigint) => Promise<RecordedMessage[]>,
+  done: () => boolean,
+  wanted: () => Promise<bigint>,
+): Promise<RecordedMessage[]> {
+  const seen: RecordedMessage[] = [];
+  let from = 1n;
+  for (;;) {
+    const page = await read(from);
+    for (const m of page) {
+      assert.ok(m.globalPosition >= from, `read ${m.globalPosition} below ${from}`);
+      if (seen.length > 0) {
+        assert.ok(m.globalPosition > seen[seen.length - 1].globalPosition, "positions went backwards");
+      }
+      seen.push(m);
+    }
+    if (page.length > 0) {
+      from = page[page.length - 1].globalPosition + 1n;
+      continue;
+    }
+    if (done() && from > (await wanted())) return seen;
+    await store.waitForAppend(from - 1n, { timeout: 100 });
+  }
+}
+
+describe("PostgreSQL store under concurrent writers", () => {
+  let server: PostgresServer;
+  let sql: postgres.Sql;
+  let store: PostgresEventStore;
+
+  before(async () => {
+    server = await startPostgres();
+    sql = postgres(server.url, { onnotice: () => {}, max: 40 });
+    store = createPostgresStore(sql, { schema: "race", pollInterval: 50 });
+    await store.migrate();
+  });
+
+  after(async () => {
+    await store.close();
+    await sql.end({ timeout: 5 });
+    await server.stop();
+  });
+
+  it("gives tailing readers every position once, in order, while 16 writers commit out of order", async () => {
+    await sql.unsafe("TRUNCATE race.messages, race.streams RESTART IDENTITY");
+    let writersDone = false;
+    const head = () => store.headPosition();
+    const readers = [
+      tail(store, (from) => store.readAll({ from, limit: 7 }), () => writersDone, head),
+      tail(store, (from) => store.readAll({ from, limit: 1000 }), () => writersDone, head),
+      tail(store, (from) => store.readCategory("race", { from, limit: 5 }), () => writersDone, async () => {
+        const last = (await store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
+        return last?.globalPosition ?? 0n;
+      }),
+    ];
+    const writers = Array.from({ length: WRITERS }, async (_, w) => {
+      const connection = await sql.reserve();
+      try {
+        for (let i = 0; i < APPENDS_PER_WRITER; i++) {
+          const stream = `${w % 2 === 0 ? "race" : "other"}-${w}`;
+          if (i % 3 === 0) {
+            // Through the store's own API.
+            await store.append(stream, [{ type: "Raced", data: { w, i } }]);
+            continue;
+          }
+          // The store's append, inside a transaction held open for a random time,
+          // so that transactions commit in a different order than they started.
+          const id = crypto.randomUUID();
+          const payload = JSON.stringify([{ id, type: "Raced", data: { w, i }, metadata: { timestamp: new Date().toISOString() } }]);
+          await connection.unsafe("BEGIN");
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
+          await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.03]);
+          await connection.unsafe("COMMIT");
+          // Half the time the writer numbers its own rows, as the store does; the
+          // other half it "dies" before that, leaving the rows to others.
+          if (Math.random() < 0.5) await connection.unsafe("SELECT * FROM race.sequence($1::uuid[], 10000)", [`{${id}}`]);
+        }
+      } finally {
+        connection.release();
+      }
+    });
+    await Promise.all(writers);
+    writersDone = true;
+    const [small, large, category] = await Promise.all(readers);
+    const everything = await readEverything(store);
+    assert.equal(everything.length, WRITERS * APPENDS_PER_WRITER);
+    assert.ok(isStrictlyIncreasing(everything.map((m) => m.globalPosition)));
+    const all = everything.map((m) => m.id);
+    assert.deepEqual(small.map((m) => m.id), all, "the readAll tail in pages of 7 saw every message once, in order");
+    assert.deepEqual(large.map((m) => m.id), all, "the readAll tail in pages of 1000 saw every message once, in order");
+    assert.deepEqual(
+      category.map((m) => m.id),
+      everything.filter((m) => m.streamName.startsWith("race-")).map((m) => m.id),
+      "the category tail saw its category once, in order",
+    );
+    // Per-stream order agrees with global order.
+    const lastVersion = new Map<string, number>();
+    for (const m of everything) {
+      assert.equal(m.streamVersion, (lastVersion.get(m.streamName) ?? -1) + 1, `${m.streamName} out of order`);
+      lastVersion.set(m.streamName, m.streamVersion);
+    }
+  });
+
+  it("keeps readers up to date while an unrelated transaction stays open", async () => {
+    const idle = await sql.reserve();
+    try {
+      // A transaction that holds a transaction id and then sits idle, as a stuck
+      // report or a forgotten psql session would, for the whole test.
+      await idle.unsafe("BEGIN");
+      const [{ pid }] = await idle.unsafe("SELECT pg_backend_pid() AS pid, txid_current()");
+      const [{ state }] = await sql.unsafe("SELECT state FROM pg_stat_activity WHERE pid = $1", [pid]);
+      assert.equal(state, "idle in transaction");
+
+      const start = await store.headPosition();
+      let finished = false;
+      const reader = tail(store, (from) => store.readAll({ from: from > start ? from : start + 1n, limit: 10 }), () => finished, head);
+      const written: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const result = await store.append(`idle-${i % 4}`, [{ type: "WhileIdle", data: { i } }]);
+        written.push(result.positions[0].id);
+        // A live reader woken by the store sees each message before the next is written.
+        const seen = await store.readAll({ from: result.globalPosition, limit: 1 });
+        assert.equal(seen[0]?.id, result.positions[0].id, "a reader sees the message as soon as append resolves");
+      }
+      finished = true;
+      const seen = await reader;
+      assert.deepEqual(seen.map((m) => m.id), written, "the tailing reader saw every message once, in order");
+    } finally {
+      await idle.unsafe("ROLLBACK").catch(() => {});
+      idle.release();
+    }
+
+    async function head() {
+      return await store.headPosition();
+    }
+  });
+
+  it("numbers messages whose writer died between commit and sequencing", async () => {
+    const id = crypto.randomUUID();
+    const payload = JSON.stringify([{ id, type: "Orphan", data: {}, metadata: { timestamp: new Date().toISOString() } }]);
+    const before = await store.headPosition();
+    const waiting = store.waitForAppend(before, { timeout: 10_000 });
+    // Committed, never sequenced: the writer "died" right after COMMIT.
+    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", ["orphan-1", payload]);
+    assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
+    const [orphan] = await store.readStream("orphan-1");
+    assert.equal(orphan.id, id);
+    assert.ok(orphan.globalPosition > before);
+  });
+});
