@@ -1,6 +1,13 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-import { report } from "./_measure.ts";
+// `npm run bench -- memory` or `-- postgres` runs one group.
+import process from "node:process";
+import { type BenchRow, report } from "./_measure.ts";
 import { benchMemoryStore } from "./memory_store.ts";
+import { benchPostgresStore } from "./postgres_store.ts";
 
-report([...await benchMemoryStore()]);
+const only = process.argv[2];
+const rows: BenchRow[] = [];
+if (only === undefined || only === "memory") rows.push(...await benchMemoryStore());
+if (only === undefined || only === "postgres") rows.push(...await benchPostgresStore());
+report(rows);

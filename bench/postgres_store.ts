@@ -1,0 +1,164 @@
+// The PostgreSQL store against raw postgres.js on a table of the same shape
+// (bigserial position, unique (stream, version), unique id, jsonb), with the
+// same call patterns, in the same run, on a real PostgreSQL 18 server started
+// from node_modules (fsync on).
+import postgres from "postgres";
+import { createPostgresStore } from "../stores/postgres/mod.ts";
+import { startPostgres } from "../tests/_postgres_server.ts";
+import type { BenchRow } from "./_measure.ts";
+
+const WRITERS = 16;
+const PER_WRITER = 150;
+const BATCHES = 60;
+const CATCH_UP = 100_000;
+const LATENCY_SAMPLES = 300;
+
+const message = (n: number) => ({ id: crypto.randomUUID(), type: "OrderPlaced", data: { orderId: n, total: 42.5, sku: "abc-1" } });
+
+const RAW_TABLE = `
+CREATE TABLE raw_messages (
+  position bigserial PRIMARY KEY,
+  id uuid NOT NULL UNIQUE,
+  stream_name text NOT NULL,
+  stream_version bigint NOT NULL,
+  type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  UNIQUE (stream_name, stream_version)
+)`;
+
+const RAW_INSERT_ONE =
+  "INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)";
+const RAW_INSERT_MANY = `INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata)
+  SELECT (e.value->>'id')::uuid, $1, $2::bigint + e.ordinality - 1, e.value->>'type', e.value->'data', e.value->'metadata'
+  FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY e`;
+const RAW_READ =
+  "SELECT id::text AS id, stream_name, stream_version::text AS stream_version, type, data::text AS data, metadata::text AS metadata, position::text AS position FROM raw_messages WHERE position >= $1::bigint ORDER BY position LIMIT 1000";
+
+async function timed(body: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await body();
+  return (performance.now() - start) / 1000;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+export async function benchPostgresStore(): Promise<BenchRow[]> {
+  const server = await startPostgres();
+  const sql = postgres(server.url, { onnotice: () => {}, max: WRITERS + 4 });
+  const readerSql = postgres(server.url, { onnotice: () => {}, max: 2 });
+  try {
+    const store = createPostgresStore(sql, { schema: "bench" });
+    await store.migrate();
+    await sql.unsafe(RAW_TABLE);
+    const timestamp = new Date().toISOString();
+
+    // 16 concurrent writers, one message per call, each to its own stream; alternating rounds.
+    let rawConcurrent = 0;
+    let ordoConcurrent = 0;
+    for (let round = 0; round < 2; round++) {
+      rawConcurrent = Math.max(rawConcurrent, (WRITERS * PER_WRITER) / await timed(() =>
+        Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+          for (let i = 0; i < PER_WRITER; i++) {
+            const m = message(i);
+            await sql.unsafe(RAW_INSERT_ONE, [m.id, `raw${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })]);
+          }
+        }))
+      ));
+      ordoConcurrent = Math.max(ordoConcurrent, (WRITERS * PER_WRITER) / await timed(() =>
+        Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+          for (let i = 0; i < PER_WRITER; i++) await store.append(`w${round}-${w}`, [message(i)]);
+        }))
+      ));
+    }
+
+    // One writer, 100 messages per call.
+    const batchOf = (n: number) => Array.from({ length: 100 }, (_, k) => message(n * 100 + k));
+    const rawBatch = (BATCHES * 100) / await timed(async () => {
+      for (let b = 0; b < BATCHES; b++) {
+        const batch = batchOf(b).map((m) => ({ ...m, metadata: { timestamp } }));
+        await sql.unsafe(RAW_INSERT_MANY, ["rawbatch-1", b * 100, JSON.stringify(batch)]);
+      }
+    });
+    const ordoBatch = (BATCHES * 100) / await timed(async () => {
+      for (let b = 0; b < BATCHES; b++) await store.append("batch-1", batchOf(b));
+    });
+
+    // Catch-up: fill both to 100k more messages, then read everything in pages of 1000.
+    for (let filled = 0; filled < CATCH_UP; filled += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) => message(filled + k));
+      await store.append(`fill-${filled}`, batch);
+      await sql.unsafe(RAW_INSERT_MANY, [`rawfill-${filled}`, 0, JSON.stringify(batch.map((m) => ({ ...m, metadata: { timestamp } })))]);
+    }
+    const total = Number(await store.headPosition());
+    const rawRead = total / await timed(async () => {
+      let from = 0n;
+      for (;;) {
+        const rows = await sql.unsafe(RAW_READ, [String(from)]);
+        if (rows.length === 0) break;
+        // The same work the store does per row: parse JSON, make bigints.
+        for (const row of rows) {
+          JSON.parse(row.data);
+          JSON.parse(row.metadata);
+        }
+        from = BigInt(rows[rows.length - 1].position) + 1n;
+      }
+    });
+    const ordoRead = total / await timed(async () => {
+      let from = 0n;
+      for (;;) {
+        const page = await store.readAll({ from, limit: 1000 });
+        if (page.length === 0) break;
+        from = page[page.length - 1].globalPosition + 1n;
+      }
+    });
+
+    // Latency: append resolves -> a reader woken by LISTEN/NOTIFY (on its own connections) has the message.
+    const reader = createPostgresStore(readerSql, { schema: "bench" });
+    const seenAt = new Map<string, number>();
+    let from = (await reader.headPosition()) + 1n;
+    let stop = false;
+    const following = (async () => {
+      while (!stop) {
+        const page = await reader.readAll({ from, limit: 1000 });
+        const now = performance.now();
+        for (const m of page) seenAt.set(m.id, now);
+        if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
+        else await reader.waitForAppend(from - 1n, { timeout: 200 });
+      }
+    })();
+    await reader.waitForAppend(from - 1n, { timeout: 50 }); // LISTEN in place
+    const fromResolve: number[] = [];
+    const fromStart: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const m = message(i);
+      const started = performance.now();
+      await store.append("latency-1", [m]);
+      const resolved = performance.now();
+      while (!seenAt.has(m.id)) await new Promise((r) => setTimeout(r, 0));
+      fromResolve.push(Math.max(0, seenAt.get(m.id)! - resolved));
+      fromStart.push(seenAt.get(m.id)! - started);
+    }
+    stop = true;
+    await following;
+    await reader.close();
+    await store.close();
+    fromResolve.sort((a, b) => a - b);
+    fromStart.sort((a, b) => a - b);
+    const ms = (n: number) => Number(n.toFixed(2));
+
+    return [
+      { scenario: "postgres: 16 writers, 1 message/call", ordo: ordoConcurrent, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
+      { scenario: "postgres: 1 writer, 100 messages/call", ordo: ordoBatch, baseline: rawBatch, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
+      { scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")}`, ordo: ordoRead, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.8 },
+      { scenario: "postgres: append resolved -> reader has it, p50 ms", ordo: ms(percentile(fromResolve, 0.5)), baseline: 5, baselineName: "target p99", unit: "ms" },
+      { scenario: "postgres: append resolved -> reader has it, p99 ms", ordo: ms(percentile(fromResolve, 0.99)), baseline: 5, baselineName: "target p99", unit: "ms" },
+      { scenario: "postgres: append started -> reader has it, p50 ms", ordo: ms(percentile(fromStart, 0.5)), baseline: 5, baselineName: "(no target)", unit: "ms" },
+      { scenario: "postgres: append started -> reader has it, p99 ms", ordo: ms(percentile(fromStart, 0.99)), baseline: 5, baselineName: "(no target)", unit: "ms" },
+    ];
+  } finally {
+    await sql.end({ timeout: 5 });
+    await readerSql.end({ timeout: 5 });
+    await server.stop();
+  }
+}
