@@ -65,6 +65,10 @@ export interface PostgresEventStore extends EventStore {
 
 // Selected as text and converted in JS, the same way for both drivers. The
 // aliases shadow the columns' names in ORDER BY, so every ORDER BY says m.
+// How long an append whose rows wait for a number listens for another
+// transaction's sequencer before running one itself.
+const SETTLE_MS = 3;
+
 const COLUMNS =
   "m.id::text AS id, m.stream_name, m.stream_version::text AS stream_version, m.type, m.data::text AS data, m.metadata::text AS metadata, m.global_position::text AS global_position";
 
@@ -115,7 +119,7 @@ class PostgresStore implements PostgresEventStore {
     for (let attempt = 1;; attempt++) {
       let rows: Row[];
       try {
-        rows = await this.#driver.query(this.#sql.append, [streamName, String(expected), payload]);
+        rows = await this.#driver.query(this.#sql.append, [streamName, String(expected), payload, this.#batch]);
       } catch (error) {
         // A concurrent append of the same ids committed first: run again, and
         // the function finds them stored and answers as for a retry.
@@ -128,12 +132,20 @@ class PostgresStore implements PostgresEventStore {
         throw new ConcurrencyError(streamName, expected, actual === null ? undefined : Number(actual));
       }
       if (status === "stored") return await this.#retried(streamName, checked, rows);
+      if (status === "numbered") return numbered(streamName, rows);
       return await this.#written(streamName, checked, Number(rows[0].stream_version));
     }
   }
 
-  // The append committed; have its rows numbered and report their positions.
+  // The append committed while another transaction held the sequencer lock.
+  // That holder, or the next append to find the lock free, numbers every
+  // committed row, so first wait briefly for its NOTIFY; only if none comes
+  // run the sequencer here (it returns at once if the rows got numbered).
+  // Without the wait, every such writer queues on the lock for a transaction
+  // of its own.
   async #written(streamName: string, checked: readonly Message[], lastVersion: number): Promise<AppendResult> {
+    this.#listen();
+    await this.#waiters.wait(this.#knownHead, this.#knownHead, { timeout: SETTLE_MS }).catch(() => false);
     const positions = await this.#sequence(checked.map((m) => m.id));
     const first = lastVersion - checked.length + 1;
     const result = checked.map((m, i) => {
@@ -316,6 +328,17 @@ class PostgresStore implements PostgresEventStore {
   }
 }
 
+// The append numbered its own rows (it found no sequencer running): the rows are the result.
+function numbered(streamName: string, rows: Row[]): AppendResult {
+  const positions = rows.map((row) => ({
+    id: row.id as string,
+    streamVersion: Number(row.stream_version),
+    globalPosition: BigInt(row.global_position as string),
+  }));
+  const last = positions[positions.length - 1];
+  return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions, deduplicated: false };
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "23505";
 }
@@ -336,7 +359,7 @@ function toRecorded(row: Row): RecordedMessage {
 function statements(s: string) {
   const types = "AND m.type IN (SELECT jsonb_array_elements_text($4::text::jsonb))";
   return {
-    append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb)`,
+    append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb, $4::int)`,
     sequence: `SELECT id::text AS id, global_position::text AS global_position FROM ${s}.sequence($1::uuid[], $2::int)`,
     readStreamForward:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.stream_name = $1 AND m.stream_version >= $2::bigint ORDER BY m.stream_version LIMIT $3::bigint`,

@@ -78,7 +78,7 @@ CREATE INDEX messages_unsequenced ON ${s}.messages (seq) WHERE global_position I
 -- the expected-version check and the insert. Returns either the rows already
 -- stored under the batch's ids ('stored'), a conflict with the current
 -- version ('conflict'), or the version of the last message written ('written').
-CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb)
+CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int)
 RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
@@ -87,6 +87,7 @@ DECLARE
   ids uuid[] := ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_messages) e);
   last_version bigint;
   actual bigint;
+  head bigint;
 BEGIN
   RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
     FROM ${s}.messages m WHERE m.id = ANY(ids);
@@ -129,6 +130,25 @@ BEGIN
     RETURN;
   END IF;
 
+  -- When no sequencer is running, this transaction becomes the sequencer: the
+  -- lock is held until commit, so numbering its own rows here is as safe as
+  -- numbering them after the commit, and saves a second transaction and a
+  -- rewrite of every row. Committed rows still waiting for a number are
+  -- numbered first, so that stream order and global order agree.
+  IF pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer')) THEN
+    head := ${s}.number_committed(p_batch);
+    RETURN QUERY WITH inserted AS (
+      INSERT INTO ${s}.messages (id, stream_name, stream_version, type, data, metadata, global_position)
+        SELECT (e.value->>'id')::uuid, p_stream, last_version - n + e.ordinality, e.value->>'type',
+               e.value->'data', e.value->'metadata', head + e.ordinality
+        FROM jsonb_array_elements(p_messages) WITH ORDINALITY e
+        ORDER BY e.ordinality
+        RETURNING messages.id, messages.stream_name, messages.stream_version, messages.global_position
+    ) SELECT 'numbered'::text, i.id, i.stream_name, i.stream_version, i.global_position FROM inserted i;
+    PERFORM pg_notify('${notifyChannel(s)}', (head + n)::text);
+    RETURN;
+  END IF;
+
   INSERT INTO ${s}.messages (id, stream_name, stream_version, type, data, metadata)
     SELECT (e.value->>'id')::uuid, p_stream, last_version - n + e.ordinality, e.value->>'type',
            e.value->'data', e.value->'metadata'
@@ -138,32 +158,20 @@ BEGIN
 END
 $fn$;
 
--- The sequencer: gives committed messages their global positions, in batches,
--- under an advisory lock so that only one transaction numbers at a time, then
--- NOTIFYs readers with the new head. Returns the positions of p_ids (all
--- numbered by then, if they were committed). When every id in p_ids is already
--- numbered it returns at once, without the lock and without writing.
-CREATE FUNCTION ${s}.sequence(p_ids uuid[], p_batch int)
-RETURNS TABLE (id uuid, global_position bigint)
+-- Numbers every committed row that has no global position yet, in insertion
+-- order, after the current maximum; returns the new maximum. The caller must
+-- hold the sequencer lock, and each statement here takes a fresh snapshot, so
+-- it sees every append committed before the lock was granted, including the
+-- previous holder's numbers.
+CREATE FUNCTION ${s}.number_committed(p_batch int)
+RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   head bigint;
-  start_head bigint;
   numbered int;
 BEGIN
-  IF p_ids IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM ${s}.messages m WHERE m.id = ANY(p_ids) AND m.global_position IS NULL
-  ) THEN
-    RETURN QUERY SELECT m.id, m.global_position FROM ${s}.messages m WHERE m.id = ANY(p_ids);
-    RETURN;
-  END IF;
-
-  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer'));
-  -- Each statement from here takes a new snapshot, so it sees every append
-  -- committed before the lock was granted, including the previous holder's numbers.
   SELECT coalesce(max(m.global_position), 0) INTO head FROM ${s}.messages m;
-  start_head := head;
   LOOP
     WITH batch AS (
       SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS n
@@ -174,6 +182,33 @@ BEGIN
     head := head + numbered;
     EXIT WHEN numbered < p_batch;
   END LOOP;
+  RETURN head;
+END
+$fn$;
+
+-- The sequencer, for rows committed without a number (their writer found the
+-- lock taken): waits for the lock, numbers every committed row, NOTIFYs
+-- readers with the new head, and returns the positions of p_ids. When every
+-- id in p_ids is already numbered it returns at once, without the lock and
+-- without writing.
+CREATE FUNCTION ${s}.sequence(p_ids uuid[], p_batch int)
+RETURNS TABLE (id uuid, global_position bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  start_head bigint;
+  head bigint;
+BEGIN
+  IF p_ids IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM ${s}.messages m WHERE m.id = ANY(p_ids) AND m.global_position IS NULL
+  ) THEN
+    RETURN QUERY SELECT m.id, m.global_position FROM ${s}.messages m WHERE m.id = ANY(p_ids);
+    RETURN;
+  END IF;
+
+  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer'));
+  SELECT coalesce(max(m.global_position), 0) INTO start_head FROM ${s}.messages m;
+  head := ${s}.number_committed(p_batch);
   IF head > start_head THEN
     PERFORM pg_notify('${notifyChannel(s)}', head::text);
   END IF;

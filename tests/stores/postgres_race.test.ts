@@ -87,7 +87,7 @@ describe("PostgreSQL store under concurrent writers", () => {
           const id = crypto.randomUUID();
           const payload = JSON.stringify([{ id, type: "Raced", data: { w, i }, metadata: { timestamp: new Date().toISOString() } }]);
           await connection.unsafe("BEGIN");
-          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", [stream, payload]);
           await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.03]);
           await connection.unsafe("COMMIT");
           // Half the time the writer numbers its own rows, as the store does; the
@@ -160,7 +160,7 @@ describe("PostgreSQL store under concurrent writers", () => {
     const before = await store.headPosition();
     const waiting = store.waitForAppend(before, { timeout: 10_000 });
     // Committed, never sequenced: the writer "died" right after COMMIT.
-    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", ["orphan-1", payload]);
+    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", ["orphan-1", payload]);
     assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
     const [orphan] = await store.readStream("orphan-1");
     assert.equal(orphan.id, id);
