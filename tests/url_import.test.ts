@@ -67,4 +67,22 @@ console.log(JSON.stringify({ type: placed.type, data: placed.data, position: Str
       conflict: true,
     });
   });
+
+  it("loads the store adapters, which import their drivers' types only", async () => {
+    const script = join(work, "adapters.ts");
+    await writeFile(
+      script,
+      `import { createPGliteStore, createPostgresStore } from "http://${origin}/stores/postgres/mod.ts";
+import { createEventStoreDbStore } from "http://${origin}/stores/eventstoredb/mod.ts";
+console.log([createPGliteStore, createPostgresStore, createEventStoreDbStore].map((f) => typeof f).join(","));
+`,
+    );
+    const result = await run(DENO, ["run", "--no-config", "--no-lock", `--allow-import=${origin}`, script], {
+      cwd: work,
+      env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), "function,function,function");
+  });
 });
