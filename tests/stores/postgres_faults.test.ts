@@ -51,11 +51,18 @@ describe("PostgreSQL store under faults", () => {
       const stream = `killed-${round}`;
       const batch = Array.from({ length: 3000 }, (_, n) => ({ id: crypto.randomUUID(), type: "Bulk", data: { n, pad: "x".repeat(200) } }));
       const appending = store.append(stream, batch).then(() => "completed" as const, (error: unknown) => error);
-      // Kill whichever backend is running the append, at a random moment.
-      await new Promise((r) => setTimeout(r, Math.random() * 40));
-      await admin.unsafe(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%faults.append(%' AND pid <> pg_backend_pid() AND datname = current_database()",
-      );
+      // Kill the backend running the append at a random moment once it is running
+      // (watching pg_stat_activity, so a fast append on a busy machine is not missed).
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      let finished = false;
+      appending.then(() => (finished = true));
+      while (!finished) {
+        const killed = await admin.unsafe(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%faults.append(%' AND pid <> pg_backend_pid() AND datname = current_database()",
+        );
+        if (killed.length > 0) break;
+        await new Promise((r) => setTimeout(r, 1));
+      }
       const outcome = await appending;
       const [{ count }] = await retrying(() => admin.unsafe("SELECT count(*)::int AS count FROM faults.messages WHERE stream_name = $1", [stream]));
       assert.ok(count === 0 || count === batch.length, `half-written append: ${count} of ${batch.length}`);
