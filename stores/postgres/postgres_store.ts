@@ -70,7 +70,7 @@ export interface PostgresEventStore extends EventStore {
 const SETTLE_MS = 3;
 
 const COLUMNS =
-  "m.id::text AS id, m.stream_name, m.stream_version::text AS stream_version, m.type, m.data::text AS data, m.metadata::text AS metadata, m.global_position::text AS global_position";
+  'm.id::text AS id, m.type, m.data::text AS data, m.metadata::text AS metadata, m.stream_name AS "streamName", m.stream_version::float8 AS "streamVersion", m.global_position::text AS "globalPosition"';
 
 /** Builds the store over a driver; the public factories pick the driver. */
 export function createStoreOverDriver(driver: PostgresDriver, options: PostgresStoreOptions = {}): PostgresEventStore {
@@ -296,7 +296,7 @@ class PostgresStore implements PostgresEventStore {
   // before sequencing) are numbered first, so readers never wait on a dead writer.
   async #readNumbered(operation: string, text: string, params: unknown[]): Promise<RecordedMessage[]> {
     let rows = await this.#query(operation, text, params);
-    if (rows.some((row) => row.global_position === null)) {
+    if (rows.some((row) => row.globalPosition === null)) {
       await this.#sequence(null);
       rows = await this.#query(operation, text, params);
     }
@@ -343,16 +343,14 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "23505";
 }
 
+// Rows arrive with RecordedMessage's field names (the SQL aliases them so);
+// converting them in place saves an object per message on catch-up reads.
 function toRecorded(row: Row): RecordedMessage {
-  return {
-    id: row.id as string,
-    type: row.type as string,
-    data: JSON.parse(row.data as string),
-    metadata: JSON.parse(row.metadata as string),
-    streamName: row.stream_name as string,
-    streamVersion: Number(row.stream_version),
-    globalPosition: BigInt(row.global_position as string),
-  };
+  row.data = JSON.parse(row.data as string);
+  row.metadata = JSON.parse(row.metadata as string);
+  row.streamVersion = Number(row.streamVersion);
+  row.globalPosition = BigInt(row.globalPosition as string);
+  return row as unknown as RecordedMessage;
 }
 
 // Every statement the store runs, with the schema filled in once.
