@@ -121,9 +121,13 @@ class PostgresStore implements PostgresEventStore {
       try {
         rows = await this.#driver.query(this.#sql.append, [streamName, String(expected), payload, this.#batch]);
       } catch (error) {
-        // A concurrent append of the same ids committed first: run again, and
-        // the function finds them stored and answers as for a retry.
-        if (isUniqueViolation(error) && attempt < 5) continue;
+        if (!isUniqueViolation(error)) throw this.#translate(error, "append");
+        // Some id is stored already (a retry), and nothing of this attempt was
+        // written. Answer from what is stored; if the stored rows are gone from
+        // view (a concurrent writer rolled back), run the append again.
+        const stored = await this.#query("append", this.#sql.storedIds, [`{${checked.map((m) => m.id).join(",")}}`]);
+        if (stored.length > 0) return await this.#retried(streamName, checked, stored);
+        if (attempt < 5) continue;
         throw this.#translate(error, "append");
       }
       const status = rows[0].status;
@@ -370,5 +374,7 @@ function statements(s: string) {
     readAll: `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position >= $1::bigint ORDER BY m.global_position LIMIT $2::int`,
     readAllTypes: `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position >= $1::bigint ${types.replace("$4", "$3")} ORDER BY m.global_position LIMIT $2::int`,
     head: `SELECT coalesce(max(global_position), 0)::text AS head FROM ${s}.messages`,
+    storedIds:
+      `SELECT id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.messages WHERE id = ANY($1::uuid[])`,
   };
 }

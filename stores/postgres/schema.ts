@@ -57,9 +57,12 @@ CREATE TABLE ${s}.streams (
 );
 
 CREATE TABLE ${s}.messages (
-  -- Insertion order; orders the messages a sequencer batch numbers.
-  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id uuid NOT NULL UNIQUE,
+  -- The idempotency key: a second append of the same id fails on this index
+  -- and, being one statement, rolls back whole.
+  id uuid PRIMARY KEY,
+  -- Insertion order; orders the rows a sequencer batch numbers. Only the
+  -- partial index below covers it: rows are looked up by seq only while unnumbered.
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   stream_name text NOT NULL,
   category text NOT NULL GENERATED ALWAYS AS (split_part(stream_name, '-', 1)) STORED,
   stream_version bigint NOT NULL,
@@ -74,10 +77,12 @@ CREATE TABLE ${s}.messages (
 CREATE INDEX messages_category ON ${s}.messages (category, global_position) WHERE global_position IS NOT NULL;
 CREATE INDEX messages_unsequenced ON ${s}.messages (seq) WHERE global_position IS NULL;
 
--- One append, in one statement and so one transaction: the idempotency check,
--- the expected-version check and the insert. Returns either the rows already
--- stored under the batch's ids ('stored'), a conflict with the current
--- version ('conflict'), or the version of the last message written ('written').
+-- One append, in one statement and so one transaction: the expected-version
+-- check and the insert. An id already stored fails the insert (unique
+-- violation) and rolls everything back; the caller then looks the ids up.
+-- Returns a conflict with the current version ('conflict'), the rows already
+-- stored when a conflict turns out to be a retry ('stored'), the numbered rows
+-- ('numbered'), or the version of the last message written ('written').
 CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int)
 RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
 LANGUAGE plpgsql AS $fn$
@@ -89,10 +94,6 @@ DECLARE
   actual bigint;
   head bigint;
 BEGIN
-  RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
-    FROM ${s}.messages m WHERE m.id = ANY(ids);
-  IF FOUND THEN RETURN; END IF;
-
   IF p_expected = 'any' THEN
     INSERT INTO ${s}.streams AS t (stream_name, version) VALUES (p_stream, n - 1)
       ON CONFLICT ON CONSTRAINT streams_pkey DO UPDATE SET version = t.version + n
@@ -173,11 +174,12 @@ DECLARE
 BEGIN
   SELECT coalesce(max(m.global_position), 0) INTO head FROM ${s}.messages m;
   LOOP
+    -- Rows are joined by ctid: only the lock holder updates rows, so it is stable here.
     WITH batch AS (
-      SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS n
-      FROM (SELECT u.seq FROM ${s}.messages u WHERE u.global_position IS NULL ORDER BY u.seq LIMIT p_batch) m
+      SELECT u.ctid AS row_id, row_number() OVER (ORDER BY u.seq) AS n
+      FROM (SELECT x.ctid, x.seq FROM ${s}.messages x WHERE x.global_position IS NULL ORDER BY x.seq LIMIT p_batch) u
     )
-    UPDATE ${s}.messages m SET global_position = head + batch.n FROM batch WHERE m.seq = batch.seq;
+    UPDATE ${s}.messages m SET global_position = head + batch.n FROM batch WHERE m.ctid = batch.row_id;
     GET DIAGNOSTICS numbered = ROW_COUNT;
     head := head + numbered;
     EXIT WHEN numbered < p_batch;
