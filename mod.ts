@@ -3,8 +3,10 @@
  * ordo: event sourcing and messaging for TypeScript. Services append messages
  * to an event store that fixes their order; consumers read from a
  * checkpointed position and run idempotent handlers. This entry holds the
- * core model, the `EventStore` port, the error family and the in-memory
- * store; it imports nothing runtime-specific, so it loads straight from a URL.
+ * core model, the `EventStore` port, the error family, consumers (checkpoints,
+ * retries and parking, consumer groups, rebuilds) and the in-memory store and
+ * consumer storage; it imports nothing runtime-specific, so it loads straight
+ * from a URL.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  *
@@ -49,4 +51,50 @@ export {
   ValidationError,
   type WaitOptions,
 } from "./core/mod.ts";
-export { createMemoryStore, type CreateMemoryStoreOptions } from "./stores/memory/mod.ts";
+export {
+  backoffDelay,
+  type CheckpointStore,
+  type CheckpointUpdate,
+  type Consumer,
+  type ConsumerErrorContext,
+  type ConsumerHooks,
+  type ConsumerSource,
+  type ConsumerStorage,
+  createConsumer,
+  type CreateConsumerOptions,
+  createGroupConsumer,
+  type CreateGroupConsumerOptions,
+  DEFAULT_RETRY_POLICY,
+  type GroupConsumer,
+  type HandlerContext,
+  type Lease,
+  type LeaseFence,
+  type LeaseOptions,
+  type LeaseStore,
+  type ListParkedOptions,
+  type MessageHandler,
+  type PageProgress,
+  type ParkedMessage,
+  type ParkedMessageStore,
+  partitionOf,
+  type ProcessedMessageStore,
+  rebuildProjection,
+  type RebuildProgress,
+  type RebuildProjectionOptions,
+  type ReplayResult,
+  type RetryPolicy,
+  runOnce,
+  type RunOnceOptions,
+  type StoredError,
+} from "./core/consumers/mod.ts";
+export {
+  createMemoryConsumerStorage,
+  type CreateMemoryConsumerStorageOptions,
+  createMemoryLeaseStore,
+  type CreateMemoryLeaseStoreOptions,
+  createMemoryStore,
+  type CreateMemoryStoreOptions,
+  type MemoryConsumerStorage,
+  type MemoryLeaseStore,
+  MemoryTransaction,
+} from "./stores/memory/mod.ts";

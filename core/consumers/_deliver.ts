@@ -1,0 +1,154 @@
+// Delivering one message: the handler and the checkpoint in one commit,
+// retries with backoff, then parking. Shared by every consumer kind and by
+// parked-message replay, so the at-least-once rules live in one place.
+
+import type { RecordedMessage } from "../message.ts";
+import { backoffDelay, type CheckedRetryPolicy } from "./backoff.ts";
+import type { ConsumerHooks, HandlerContext, MessageHandler } from "./handler.ts";
+import type { Limiter } from "./_limiter.ts";
+import { sleep } from "./_sleep.ts";
+import type { ConsumerStorage, LeaseFence, ParkedMessage, StoredError } from "./storage.ts";
+
+/** What delivering needs, fixed for a consumer's life. */
+export interface DeliveryEnv<Tx> {
+  readonly group: string;
+  readonly storage: ConsumerStorage<Tx>;
+  readonly handler: MessageHandler<Tx>;
+  readonly retry: CheckedRetryPolicy;
+  readonly limiter: Limiter;
+  readonly hooks: ConsumerHooks;
+}
+
+/** How a delivery ended. */
+export type DeliveryOutcome = "handled" | "parked" | "fenced" | "stopped";
+
+/** Where the delivery's commit goes. */
+export interface DeliveryTarget {
+  readonly partition: number;
+  /** The checkpoint after this message. */
+  readonly position: bigint;
+  readonly lease?: LeaseFence;
+  /** Stops retrying (the handler call in progress still finishes). */
+  readonly signal: AbortSignal;
+}
+
+/** Delivers `message` until handled, parked, fenced out, or stopped while waiting to retry. */
+export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage, target: DeliveryTarget): Promise<DeliveryOutcome> {
+  const { retry, hooks } = env;
+  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  let attempt = 0;
+  let storageFailures = 0;
+  for (;;) {
+    attempt++;
+    const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt));
+    if (outcome.ok) return outcome.committed ? "handled" : "fenced";
+    if (outcome.phase === "storage") {
+      // Not the message's fault: retry without counting it against the message.
+      attempt--;
+      hooks.onError?.(outcome.error, { phase: "storage", partition: target.partition, message, attempt });
+      if (!(await sleep(backoffDelay(retry, ++storageFailures), target.signal))) return "stopped";
+      continue;
+    }
+    storageFailures = 0;
+    hooks.onError?.(outcome.error, { phase: "handler", partition: target.partition, message, attempt });
+    if (attempt < retry.maxAttempts) {
+      if (!(await sleep(backoffDelay(retry, attempt), target.signal))) return "stopped";
+      continue;
+    }
+    return await park(env, message, { ...target, attempts: attempt, error: outcome.error });
+  }
+}
+
+type AttemptOutcome =
+  | { readonly ok: true; readonly committed: boolean }
+  | { readonly ok: false; readonly phase: "handler" | "storage"; readonly error: unknown };
+
+/** One handler call inside one commit; tells handler failures from storage failures. */
+export async function attemptOnce<Tx>(
+  env: DeliveryEnv<Tx>,
+  message: RecordedMessage,
+  update: { group: string; partition: number; position?: bigint; lease?: LeaseFence },
+  attempt: number,
+  alsoInTx?: (tx: Tx) => Promise<unknown>,
+): Promise<AttemptOutcome> {
+  let handlerFailed = false;
+  try {
+    const committed = await env.storage.checkpoints.commit(update, async (tx) => {
+      try {
+        await env.handler(message, handlerContext(env, message, tx, update.partition, attempt));
+      } catch (error) {
+        handlerFailed = true;
+        throw error;
+      }
+      await alsoInTx?.(tx);
+    });
+    return { ok: true, committed };
+  } catch (error) {
+    return { ok: false, phase: handlerFailed ? "handler" : "storage", error };
+  }
+}
+
+function handlerContext<Tx>(
+  env: DeliveryEnv<Tx>,
+  message: RecordedMessage,
+  tx: Tx,
+  partition: number,
+  attempt: number,
+): HandlerContext<Tx> {
+  return {
+    tx,
+    attempt,
+    group: env.group,
+    partition,
+    idempotencyKey: message.id,
+    once: async (scope, effect) => {
+      const processed = env.storage.processed;
+      const fullScope = `${env.group}/${scope}`;
+      if (await processed.has(fullScope, message.id)) return false;
+      await effect(message.id);
+      // Recorded at once and outside tx: a later throw in this handler rolls
+      // tx back, and the retry must still know the effect happened.
+      await processed.record(fullScope, message.id);
+      return true;
+    },
+  };
+}
+
+async function park<Tx>(
+  env: DeliveryEnv<Tx>,
+  message: RecordedMessage,
+  target: DeliveryTarget & { attempts: number; error: unknown },
+): Promise<DeliveryOutcome> {
+  const entry: ParkedMessage = {
+    group: env.group,
+    partition: target.partition,
+    message,
+    error: storedError(target.error),
+    attempts: target.attempts,
+    parkedAt: new Date().toISOString(),
+  };
+  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  // Parking and moving the checkpoint past the message are one commit: a
+  // crash in between can neither lose the message nor park it twice.
+  for (let failures = 1;; failures++) {
+    try {
+      const committed = await env.storage.checkpoints.commit(update, (tx) => env.storage.parked.park(entry, { tx }));
+      if (!committed) return "fenced";
+      env.hooks.onParked?.(entry);
+      return "parked";
+    } catch (error) {
+      env.hooks.onError?.(error, { phase: "storage", partition: target.partition, message });
+      if (!(await sleep(backoffDelay(env.retry, failures), target.signal))) return "stopped";
+    }
+  }
+}
+
+/** An error as plain data for a parked message. */
+export function storedError(error: unknown): StoredError {
+  if (error instanceof Error) {
+    return error.stack === undefined
+      ? { name: error.name, message: error.message }
+      : { name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: "NonError", message: String(error) };
+}

@@ -1,0 +1,37 @@
+// Checks of the options every consumer kind shares.
+
+import { ValidationError } from "../errors.ts";
+import { MAX_READ_LIMIT } from "../validate_read.ts";
+
+/** Default page size of a consumer's reads. */
+export const DEFAULT_BATCH_SIZE = 100;
+
+/** A group name: any non-empty string of at most 200 characters. */
+export function checkGroup(group: unknown, path = "options.group"): string {
+  if (typeof group !== "string" || group.length === 0 || group.length > 200) {
+    throw new ValidationError(path, group, "must be a non-empty string of at most 200 characters");
+  }
+  return group;
+}
+
+/** A positive integer up to `max`, or the default when absent. */
+export function checkCount(value: unknown, path: string, fallback: number, max = MAX_READ_LIMIT): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(path, value, `must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** A function. */
+export function checkFunction(value: unknown, path: string): void {
+  if (typeof value !== "function") throw new ValidationError(path, value, "must be a function");
+}
+
+/** A ConsumerStorage: an object with its four parts. */
+export function checkStorage(storage: unknown, path = "options.storage"): void {
+  const s = storage as Record<string, unknown> | null | undefined;
+  if (typeof s !== "object" || s === null || !["checkpoints", "parked", "processed", "leases"].every((k) => typeof s[k] === "object" && s[k] !== null)) {
+    throw new ValidationError(path, storage, "must be a ConsumerStorage with checkpoints, parked, processed and leases");
+  }
+}

@@ -1,0 +1,47 @@
+// Replaying parked messages through a consumer's handler: the handler's
+// work and taking the message off the parked list commit together.
+
+import { attemptOnce, type DeliveryEnv, storedError } from "./_deliver.ts";
+import type { ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
+
+/** How replaying one parked message went. */
+export interface ReplayResult {
+  readonly messageId: string;
+  /** `replayed`: handled and taken off the list; `failed`: still parked, with the new error; `not-parked`: nothing to do. */
+  readonly outcome: "replayed" | "failed" | "not-parked";
+  readonly error?: StoredError;
+}
+
+/** Replays one parked message once (no retries: whoever asked sees the result). */
+export async function replayOne<Tx>(env: DeliveryEnv<Tx>, messageId: string): Promise<ReplayResult> {
+  const entry = await env.storage.parked.get(env.group, messageId);
+  if (entry === undefined) return { messageId, outcome: "not-parked" };
+  const attempt = entry.attempts + 1;
+  const outcome = await env.limiter.run(() =>
+    attemptOnce(env, entry.message, { group: env.group, partition: entry.partition }, attempt, (tx) =>
+      env.storage.parked.remove(env.group, messageId, { tx }))
+  );
+  if (outcome.ok) return { messageId, outcome: "replayed" };
+  if (outcome.phase === "storage") throw outcome.error;
+  const error = storedError(outcome.error);
+  const again: ParkedMessage = { ...entry, error, attempts: attempt, parkedAt: new Date().toISOString() };
+  await env.storage.parked.park(again);
+  env.hooks.onParked?.(again);
+  return { messageId, outcome: "failed", error };
+}
+
+/** Replays every parked message of the group, oldest first, each once. */
+export async function replayAll<Tx>(env: DeliveryEnv<Tx>, options: { readonly signal?: AbortSignal } = {}): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  let after: bigint | undefined;
+  for (;;) {
+    const page: ListParkedOptions = after === undefined ? { limit: 100 } : { limit: 100, after };
+    const entries = await env.storage.parked.list(env.group, page);
+    for (const entry of entries) {
+      if (options.signal?.aborted) return results;
+      results.push(await replayOne(env, entry.message.id));
+    }
+    if (entries.length < 100) return results;
+    after = entries[entries.length - 1].message.globalPosition;
+  }
+}

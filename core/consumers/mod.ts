@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Consumers over any `EventStore`: checkpointed readers of a stream, a
+ * category or the whole store that catch up and then follow live; consumer
+ * groups that split a category into partitions held by leases; retries with
+ * backoff, parking and replay; an idempotency helper for outside effects; and
+ * projection rebuilds with progress. The storage ports (checkpoints with the
+ * transaction seam, parked messages, processed messages, leases) are defined
+ * here and implemented by each store (`stores/memory`, later PostgreSQL).
+ * Web-standard APIs only.
+ *
+ * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
+ */
+
+export { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
+export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
+export { createGroupConsumer, type CreateGroupConsumerOptions, type GroupConsumer } from "./group_consumer.ts";
+export type { ConsumerErrorContext, ConsumerHooks, HandlerContext, MessageHandler, PageProgress } from "./handler.ts";
+export { runOnce, type RunOnceOptions } from "./idempotency.ts";
+export { checkPartitions, MAX_PARTITIONS, partitionOf, streamHash } from "./partition.ts";
+export { rebuildProjection, type RebuildProgress, type RebuildProjectionOptions } from "./rebuild.ts";
+export type { ReplayResult } from "./_replay.ts";
+export { checkSource, type ConsumerSource } from "./source.ts";
+export type {
+  CheckpointStore,
+  CheckpointUpdate,
+  ConsumerStorage,
+  Lease,
+  LeaseFence,
+  LeaseOptions,
+  LeaseStore,
+  ListParkedOptions,
+  ParkedMessage,
+  ParkedMessageStore,
+  ProcessedMessageStore,
+  StoredError,
+} from "./storage.ts";

@@ -1,0 +1,121 @@
+/**
+ * Projection rebuild: forget a group's checkpoint, clear its read model, and
+ * replay its source from the start up to the head as it was when the rebuild
+ * began, reporting progress a CLI can draw as a bar.
+ *
+ * @module
+ */
+
+import type { EventStore } from "../event_store.ts";
+import { type CreateConsumerOptions, createConsumer, linkSignal } from "./consumer.ts";
+import { checkGroup } from "./_options.ts";
+import { checkSource } from "./source.ts";
+
+/** How far a rebuild is. */
+export interface RebuildProgress {
+  /** Messages handled (or parked) so far. */
+  readonly processed: number;
+  /**
+   * Messages the rebuild will handle: exact for a stream and for `all`
+   * without a type filter on a gap-free store, otherwise estimated from how far
+   * through the positions the rebuild is.
+   */
+  readonly total: number;
+  /** Share done, 0 to 1, by position. */
+  readonly fraction: number;
+  /** Messages per second since the start. */
+  readonly rate: number;
+  /** Milliseconds left at the current rate; `undefined` until something was handled. */
+  readonly etaMs: number | undefined;
+  readonly elapsedMs: number;
+  /** The checkpoint now, and the one the rebuild runs to. */
+  readonly position: bigint;
+  readonly target: bigint;
+}
+
+/** Options of {@link rebuildProjection}. */
+export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> {
+  /** Clears the read model; runs after the checkpoint was forgotten and before the replay. */
+  readonly reset?: () => Promise<void> | void;
+  /** After every page. */
+  readonly onProgress?: (progress: RebuildProgress) => void;
+}
+
+/**
+ * Rebuilds a projection and resolves with the final progress once it has
+ * replayed everything up to the head as it was when it began (a live consumer
+ * of the same group can then take over from the checkpoint). Stop the group's
+ * live consumer first; to keep serving the old read model meanwhile, rebuild
+ * into a new group and a new read model, then switch (docs/decisions/consumers.md).
+ *
+ * Aborting `signal` stops the rebuild after the handler in progress; the
+ * checkpoint then says how far it got, and a consumer of the group continues from there.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../../mod.ts";
+ * import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
+ * import { rebuildProjection } from "./rebuild.ts";
+ * const store = createMemoryStore();
+ * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ * const totals = new Map<string, number>();
+ * const result = await rebuildProjection(store, {
+ *   group: "totals", source: { category: "order" }, storage: createMemoryConsumerStorage(),
+ *   reset: () => totals.clear(),
+ *   handler: (m, { tx }) => tx.onCommit(() => totals.set(m.streamName, (m.data as { total: number }).total)),
+ *   onProgress: (p) => console.log(`${p.processed}/${p.total} ${Math.round(p.fraction * 100)}%`),
+ * });
+ * console.log(result.processed); // 1
+ * ```
+ */
+export async function rebuildProjection<Tx>(store: EventStore, options: RebuildProjectionOptions<Tx>): Promise<RebuildProgress> {
+  const group = checkGroup(options.group);
+  const source = checkSource(options.source);
+  const startedAt = performance.now();
+  let target: bigint;
+  let exactTotal: number | undefined;
+  if ("stream" in source) {
+    const info = await store.getStreamInfo(source.stream);
+    exactTotal = info.version === undefined ? 0 : info.version + 1;
+    target = BigInt(exactTotal);
+  } else {
+    target = await store.headPosition();
+    if ("all" in source && source.types === undefined) exactTotal = Number(target);
+  }
+  await options.storage.checkpoints.reset(group);
+  await options.reset?.();
+
+  let processed = 0;
+  let position = 0n;
+  // Caught up: the messages between the last one of the source and the head belong to other sources.
+  let complete = false;
+  const progress = (): RebuildProgress => {
+    const elapsedMs = performance.now() - startedAt;
+    const done = "stream" in source ? position : position - 1n;
+    const fraction = complete || target === 0n ? 1 : Math.min(1, Math.max(0, Number(done) / Number(target)));
+    const total = complete ? processed : exactTotal ?? (fraction > 0 ? Math.max(processed, Math.round(processed / fraction)) : processed);
+    const rate = elapsedMs > 0 ? (processed * 1000) / elapsedMs : 0;
+    const etaMs = processed === 0 ? undefined : fraction >= 1 ? 0 : (elapsedMs * (1 - fraction)) / fraction;
+    return { processed, total, fraction, rate, etaMs, elapsedMs, position, target };
+  };
+
+  const stopping = new AbortController();
+  const unlink = linkSignal(options.signal, stopping);
+  const consumer = createConsumer(store, {
+    ...options,
+    signal: stopping.signal,
+    onPage: (page) => {
+      processed += page.handled;
+      position = page.position;
+      options.onPage?.(page);
+      options.onProgress?.(progress());
+    },
+  });
+  try {
+    await Promise.race([consumer.caughtUp.then(() => (complete = true), () => {}), consumer.done]);
+  } finally {
+    await consumer.stop();
+    unlink();
+  }
+  return progress();
+}

@@ -1,0 +1,87 @@
+/**
+ * What a consumer reads: one stream, one category, or the whole store, and
+ * how one page of it is read from a position.
+ *
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+import type { EventStore } from "../event_store.ts";
+import type { RecordedMessage } from "../message.ts";
+import { parseStreamName, validateCategory } from "../stream_name.ts";
+
+/**
+ * Where a consumer's messages come from. Positions (checkpoints) are global
+ * positions for `all` and `category`, stream versions for `stream`.
+ */
+export type ConsumerSource =
+  | { readonly all: true; readonly types?: readonly string[] }
+  | { readonly category: string; readonly types?: readonly string[] }
+  | { readonly stream: string };
+
+/**
+ * Checks a source and returns it.
+ *
+ * @throws {ValidationError} when it names no source, or a bad stream or category
+ * @example
+ * ```ts
+ * import { checkSource } from "./source.ts";
+ * checkSource({ category: "order" });
+ * ```
+ */
+export function checkSource(source: unknown, path = "options.source"): ConsumerSource {
+  if (typeof source !== "object" || source === null) {
+    throw new ValidationError(path, source, 'expected { all: true }, { category } or { stream }');
+  }
+  const s = source as Record<string, unknown>;
+  const kinds = ["all", "category", "stream"].filter((k) => s[k] !== undefined);
+  if (kinds.length !== 1) {
+    throw new ValidationError(path, source, 'expected exactly one of "all", "category" or "stream"');
+  }
+  if (s.all !== undefined && s.all !== true) throw new ValidationError(`${path}.all`, s.all, "must be true");
+  if (s.category !== undefined) validateCategory(s.category, `${path}.category`);
+  if (s.stream !== undefined) parseStreamName(s.stream, `${path}.stream`);
+  return source as ConsumerSource;
+}
+
+/**
+ * One page of a source, from `from` (inclusive), and the position to read next.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../../mod.ts";
+ * import { readSourcePage } from "./source.ts";
+ * const page = await readSourcePage(createMemoryStore(), { category: "order" }, { from: 0n, limit: 10 });
+ * console.log(page.messages.length, page.next); // 0 0n
+ * ```
+ */
+export async function readSourcePage(
+  store: EventStore,
+  source: ConsumerSource,
+  options: { readonly from: bigint; readonly limit: number },
+): Promise<{ readonly messages: RecordedMessage[]; readonly next: bigint }> {
+  const { from, limit } = options;
+  let messages: RecordedMessage[];
+  if ("stream" in source) {
+    messages = await store.readStream(source.stream, { from: Number(from), limit });
+  } else if ("category" in source) {
+    messages = await store.readCategory(source.category, { from, limit, types: source.types });
+  } else {
+    messages = await store.readAll({ from, limit, types: source.types });
+  }
+  const last = messages[messages.length - 1];
+  return { messages, next: last === undefined ? from : positionAfter(source, last) };
+}
+
+/**
+ * The checkpoint after handling `message`: where the next read starts.
+ *
+ * @example
+ * ```ts
+ * import { positionAfter } from "./source.ts";
+ * // positionAfter({ stream: "order-1" }, message) is message.streamVersion + 1 as a bigint
+ * ```
+ */
+export function positionAfter(source: ConsumerSource, message: RecordedMessage): bigint {
+  return "stream" in source ? BigInt(message.streamVersion) + 1n : message.globalPosition + 1n;
+}

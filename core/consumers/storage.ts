@@ -1,0 +1,178 @@
+/**
+ * The consumer storage ports: where consumers keep their checkpoints, parked
+ * (dead-lettered) messages, processed-message records and partition leases.
+ *
+ * The atomicity seam is {@link CheckpointStore.commit}: it runs the handler's
+ * work with an opaque transaction `Tx` and saves the checkpoint in the same
+ * transaction. A storage that lives in the read model's database (PostgreSQL)
+ * hands the handler its SQL transaction, so the handler's writes and the
+ * checkpoint commit together and each message takes effect exactly once.
+ * Parking and processed-message records accept the same `Tx`, so parking a
+ * message and moving the checkpoint past it are one step too.
+ *
+ * @module
+ */
+
+import type { RecordedMessage } from "../message.ts";
+
+/** What {@link CheckpointStore.commit} writes: the consumer, and where its next read starts. */
+export interface CheckpointUpdate {
+  /** Consumer group name: every member of a group shares its checkpoints. */
+  readonly group: string;
+  /** Partition within the group; `0` for a consumer without partitions. */
+  readonly partition: number;
+  /**
+   * Where the next read starts (the inclusive `from` of the read), usually the
+   * handled message's position + 1: a global position for `all` and category
+   * sources, a stream version for a stream source. Omitted: the work runs in
+   * a transaction and no checkpoint moves (replaying a parked message).
+   */
+  readonly position?: bigint;
+  /**
+   * The lease the writer holds for this partition. When given, the commit
+   * takes effect only while this lease is still the partition's current,
+   * unexpired lease (same token): a member that lost its partition can never
+   * move the checkpoint its successor is using.
+   */
+  readonly lease?: LeaseFence;
+}
+
+/** The part of a {@link Lease} that fences a commit. */
+export interface LeaseFence {
+  readonly owner: string;
+  /** Grows every time the partition changes hands. */
+  readonly token: bigint;
+}
+
+/**
+ * Checkpoints, with the transaction seam.
+ *
+ * Guarantees an implementation keeps (the consumer contract suite checks them):
+ * - `commit` runs `work(tx)` once and saves the position only if `work`
+ *   resolved, in the same transaction: either both take effect or neither;
+ * - when `work` throws, nothing is saved and `commit` rejects with that error;
+ * - when the fence fails, nothing is saved and `commit` resolves `false`.
+ */
+export interface CheckpointStore<Tx> {
+  /** The saved position of a partition; `undefined` when none was ever saved. */
+  load(group: string, partition: number): Promise<bigint | undefined>;
+  /**
+   * Runs `work(tx)` and saves `update.position` atomically.
+   *
+   * @returns `true` when committed, `false` when `update.lease` was no longer current
+   * @throws whatever `work` threw; nothing was saved
+   * @throws {StoreUnavailableError} when the storage failed; whether anything was saved is unknown only if the storage says so in its docs
+   */
+  commit(update: CheckpointUpdate, work: (tx: Tx) => Promise<void> | void): Promise<boolean>;
+  /** Forgets every checkpoint of a group, so its consumers start from the beginning. */
+  reset(group: string): Promise<void>;
+}
+
+/** A handler error as stored with a parked message: plain data, so any storage can keep it. */
+export interface StoredError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+/** A message a consumer gave up on after its retries, with why. */
+export interface ParkedMessage {
+  readonly group: string;
+  readonly partition: number;
+  readonly message: RecordedMessage;
+  /** The last attempt's error. */
+  readonly error: StoredError;
+  /** Handler calls so far, replays included. */
+  readonly attempts: number;
+  /** ISO 8601, when it was (last) parked. */
+  readonly parkedAt: string;
+}
+
+/** Options of {@link ParkedMessageStore.list}. */
+export interface ListParkedOptions {
+  /** Most entries to return; default 100. */
+  readonly limit?: number;
+  /** Only entries parked from a message with a global position above this one (paging). */
+  readonly after?: bigint;
+}
+
+/** Parked (dead-lettered) messages of every group. */
+export interface ParkedMessageStore<Tx> {
+  /** Parks a message, replacing an entry for the same group and message id. */
+  park(entry: ParkedMessage, options?: { readonly tx?: Tx }): Promise<void>;
+  /** A group's parked messages in global order. */
+  list(group: string, options?: ListParkedOptions): Promise<ParkedMessage[]>;
+  /** One parked message; `undefined` when it is not parked. */
+  get(group: string, messageId: string): Promise<ParkedMessage | undefined>;
+  /** Takes a message off the parked list; resolves whether it was there. */
+  remove(group: string, messageId: string, options?: { readonly tx?: Tx }): Promise<boolean>;
+}
+
+/**
+ * A record of effects already done, keyed by an idempotency key (usually a
+ * message id) within a scope (usually the consumer group and the effect).
+ */
+export interface ProcessedMessageStore<Tx> {
+  /** Whether `key` was recorded in `scope`. */
+  has(scope: string, key: string): Promise<boolean>;
+  /** Records `key` in `scope`; recording twice is harmless. */
+  record(scope: string, key: string, options?: { readonly tx?: Tx }): Promise<void>;
+}
+
+/** Who holds a partition, until when, under which fencing token. */
+export interface Lease extends LeaseFence {
+  readonly group: string;
+  readonly partition: number;
+  /** Milliseconds since the epoch, by the lease store's clock. */
+  readonly expiresAt: number;
+}
+
+/** Options of {@link LeaseStore.acquire} and {@link LeaseStore.heartbeat}. */
+export interface LeaseOptions {
+  /** Lease lifetime in milliseconds, from now by the lease store's clock. */
+  readonly ttl: number;
+}
+
+/**
+ * Group membership and partition leases. Implementations decide expiry by
+ * their own clock (the database's, for PostgreSQL), never the caller's.
+ *
+ * Guarantees: at most one unexpired lease per (group, partition); a new holder
+ * always gets a higher `token` than every earlier holder of that partition.
+ */
+export interface LeaseStore {
+  /** Marks `member` alive for `ttl` ms; resolves every live member of the group, sorted. */
+  heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]>;
+  /** Removes `member` from the group at once and releases its leases. */
+  leave(group: string, member: string): Promise<void>;
+  /**
+   * Takes or renews a partition's lease for `owner`. Renewing keeps the
+   * token. Resolves `undefined` while another owner's lease is unexpired.
+   */
+  acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined>;
+  /** Gives a lease up; does nothing when it is no longer current. */
+  release(lease: Lease): Promise<void>;
+  /** Current leases of a group, expired ones included until replaced. */
+  list(group: string): Promise<Lease[]>;
+}
+
+/**
+ * Everything a consumer keeps besides the messages, as one object so that an
+ * implementation can share one database and one transaction type across the
+ * four parts. `Tx` is what handlers receive to write in the same transaction
+ * as the checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
+ * const storage = createMemoryConsumerStorage();
+ * await storage.checkpoints.commit({ group: "totals", partition: 0, position: 5n }, () => {});
+ * console.log(await storage.checkpoints.load("totals", 0)); // 5n
+ * ```
+ */
+export interface ConsumerStorage<Tx = unknown> {
+  readonly checkpoints: CheckpointStore<Tx>;
+  readonly parked: ParkedMessageStore<Tx>;
+  readonly processed: ProcessedMessageStore<Tx>;
+  readonly leases: LeaseStore;
+}

@@ -1,0 +1,106 @@
+/**
+ * Group membership and partition leases kept in memory: for consumer groups
+ * whose members share one process (tests, examples, one isolate).
+ *
+ * @module
+ */
+
+import type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "../../core/consumers/mod.ts";
+import { ValidationError } from "../../core/mod.ts";
+
+/** Options of {@link createMemoryLeaseStore}. */
+export interface CreateMemoryLeaseStoreOptions {
+  /** The clock leases expire by, in ms since the epoch. Default `Date.now`; tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** A {@link LeaseStore} that can also tell whether a lease still holds, for fencing commits in memory. */
+export interface MemoryLeaseStore extends LeaseStore {
+  /** Whether `fence` is the current, unexpired lease of the partition. */
+  holds(group: string, partition: number, fence: LeaseFence): boolean;
+}
+
+/**
+ * Creates an empty in-memory lease store.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryLeaseStore } from "./memory_leases.ts";
+ * const leases = createMemoryLeaseStore();
+ * const lease = await leases.acquire("shipping", 0, { owner: "a", ttl: 1000 });
+ * console.log(await leases.acquire("shipping", 0, { owner: "b", ttl: 1000 })); // undefined
+ * await leases.release(lease!);
+ * ```
+ */
+export function createMemoryLeaseStore(options: CreateMemoryLeaseStoreOptions = {}): MemoryLeaseStore {
+  return new MemoryLeases(options.now ?? Date.now);
+}
+
+class MemoryLeases implements MemoryLeaseStore {
+  readonly #now: () => number;
+  // group -> member -> membership expiry
+  readonly #members = new Map<string, Map<string, number>>();
+  // "group\0partition" -> current lease
+  readonly #leases = new Map<string, Lease>();
+  // "group\0partition" -> highest token ever given, so tokens keep growing after a release
+  readonly #tokens = new Map<string, bigint>();
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+    checkTtl(options.ttl);
+    let members = this.#members.get(group);
+    if (members === undefined) this.#members.set(group, members = new Map());
+    const now = this.#now();
+    members.set(member, now + options.ttl);
+    for (const [name, expiresAt] of members) if (expiresAt <= now) members.delete(name);
+    return [...members.keys()].sort();
+  }
+
+  async leave(group: string, member: string): Promise<void> {
+    this.#members.get(group)?.delete(member);
+    for (const [key, lease] of this.#leases) {
+      if (lease.group === group && lease.owner === member) this.#leases.delete(key);
+    }
+  }
+
+  async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
+    checkTtl(options.ttl);
+    const key = `${group}\0${partition}`;
+    const now = this.#now();
+    const current = this.#leases.get(key);
+    if (current !== undefined && current.owner !== options.owner && current.expiresAt > now) return undefined;
+    // The same owner renews under its token: nobody else held the partition in between,
+    // or the lease would have been replaced.
+    const token = current !== undefined && current.owner === options.owner
+      ? current.token
+      : (this.#tokens.get(key) ?? 0n) + 1n;
+    this.#tokens.set(key, token);
+    const lease: Lease = Object.freeze({ group, partition, owner: options.owner, token, expiresAt: now + options.ttl });
+    this.#leases.set(key, lease);
+    return lease;
+  }
+
+  async release(lease: Lease): Promise<void> {
+    const key = `${lease.group}\0${lease.partition}`;
+    if (this.#leases.get(key)?.token === lease.token) this.#leases.delete(key);
+  }
+
+  async list(group: string): Promise<Lease[]> {
+    return [...this.#leases.values()].filter((l) => l.group === group).sort((a, b) => a.partition - b.partition);
+  }
+
+  holds(group: string, partition: number, fence: LeaseFence): boolean {
+    const current = this.#leases.get(`${group}\0${partition}`);
+    return current !== undefined && current.token === fence.token && current.owner === fence.owner &&
+      current.expiresAt > this.#now();
+  }
+}
+
+function checkTtl(ttl: unknown): void {
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new ValidationError("options.ttl", ttl, "must be a positive number of milliseconds");
+  }
+}

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createConsumer, type RebuildProgress, rebuildProjection } from "../../core/consumers/mod.ts";
+import { createMemoryStore } from "../../mod.ts";
+import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
+
+async function seeded(count: number) {
+  const store = createMemoryStore();
+  for (let i = 0; i < count; i++) await store.append(`order-${i % 7}`, [{ type: "OrderPlaced", data: { total: i } }]);
+  await store.append("user-1", [{ type: "Registered", data: {} }]);
+  return store;
+}
+
+describe("rebuildProjection()", () => {
+  it("resets the checkpoint and the read model, replays from the start and reports progress to completion", async () => {
+    const store = await seeded(250);
+    const storage = createMemoryConsumerStorage();
+    const totals = new Map<string, number>();
+    const handler = (m: { streamName: string; data: unknown }, { tx }: { tx: { onCommit(f: () => void): void } }) =>
+      tx.onCommit(() => totals.set(m.streamName, (totals.get(m.streamName) ?? 0) + (m.data as { total: number }).total));
+    // A first pass, then damage the read model: the rebuild must fix it.
+    const live = createConsumer(store, { group: "totals", source: { category: "order" }, storage, handler });
+    await live.caughtUp;
+    await live.stop();
+    const expected = new Map(totals);
+    totals.set("order-0", -1);
+    let resets = 0;
+    const seen: RebuildProgress[] = [];
+    const result = await rebuildProjection(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      batchSize: 40,
+      handler,
+      reset: () => {
+        resets++;
+        totals.clear();
+      },
+      onProgress: (p) => void seen.push(p),
+    });
+    assert.equal(resets, 1);
+    assert.deepEqual(totals, expected);
+    assert.equal(result.processed, 250);
+    assert.equal(result.fraction, 1);
+    assert.equal(result.etaMs, 0);
+    assert.ok(seen.length >= 250 / 40, "progress after every page");
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i].processed >= seen[i - 1].processed && seen[i].fraction >= seen[i - 1].fraction, "progress only grows");
+    }
+    for (const p of seen) {
+      assert.ok(p.fraction >= 0 && p.fraction <= 1 && p.rate >= 0 && p.total >= p.processed);
+      if (p.processed > 0) assert.ok(p.etaMs !== undefined && p.etaMs >= 0);
+    }
+    assert.equal(await storage.checkpoints.load("totals", 0), result.position);
+  });
+
+  it("gives an exact total for all and for a stream", async () => {
+    const store = await seeded(30);
+    const all = await rebuildProjection(store, { group: "a", source: { all: true }, storage: createMemoryConsumerStorage(), batchSize: 7, handler: () => {} });
+    assert.deepEqual([all.processed, all.total], [31, 31]);
+    const stream: RebuildProgress[] = [];
+    await rebuildProjection(store, {
+      group: "s",
+      source: { stream: "order-0" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 2,
+      handler: () => {},
+      onProgress: (p) => void stream.push(p),
+    });
+    assert.ok(stream.every((p) => p.total === 5));
+    assert.equal(stream[stream.length - 1].processed, 5);
+  });
+
+  it("stops early when aborted; the checkpoint says how far it got", async () => {
+    const store = await seeded(50);
+    const storage = createMemoryConsumerStorage();
+    const controller = new AbortController();
+    let handled = 0;
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage,
+      batchSize: 5,
+      signal: controller.signal,
+      handler: () => {
+        if (++handled === 12) controller.abort();
+      },
+    });
+    assert.equal(handled, 12);
+    assert.ok(result.fraction < 1);
+    const messages = await store.readCategory("order");
+    assert.equal(await storage.checkpoints.load("g", 0), messages[11].globalPosition + 1n);
+  });
+});

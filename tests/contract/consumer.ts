@@ -1,0 +1,68 @@
+/**
+ * The contract every consumer storage (with the store it runs beside) must
+ * pass: example tests of the consumer's delivery rules and of each storage
+ * port, and fast-check properties (at-least-once with crashes between effect
+ * and commit, order per stream and global, checkpoint only after success,
+ * retry then park then move on, replay after a fix, groups rebalancing).
+ *
+ * @example
+ * ```ts
+ * import { testConsumerContract } from "./consumer.ts";
+ * import { createMemoryStore } from "../../mod.ts";
+ * import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
+ * testConsumerContract({
+ *   name: "memory",
+ *   createStore: () => createMemoryStore(),
+ *   createStorage: () => createMemoryConsumerStorage(),
+ *   txProbe: () => { const seen: string[] = []; return { write: (tx, m) => tx.onCommit(() => seen.push(m)), read: async () => seen }; },
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import { describe } from "node:test";
+import type { ConsumerStorage } from "../../core/consumers/mod.ts";
+import type { EventStore } from "../../mod.ts";
+import { testConsumerExamples } from "./_consumer_examples.ts";
+import { testConsumerGroups } from "./_consumer_groups.ts";
+import { testConsumerProperties } from "./_consumer_properties.ts";
+import { testConsumerStoragePorts } from "./_consumer_storage.ts";
+
+/**
+ * Writes through a storage's transaction and reads back what committed: how
+ * the suite sees exactly-once effects without knowing the storage. For
+ * memory, `tx.onCommit(() => list.push(marker))`; for PostgreSQL, an insert
+ * into a probe table through the transaction.
+ */
+export interface TxProbe<Tx> {
+  write(tx: Tx, marker: string): Promise<void> | void;
+  /** Every marker committed so far, in commit order. */
+  read(): Promise<string[]>;
+}
+
+/** Options of {@link testConsumerContract}. */
+export interface ConsumerContractOptions<Tx> {
+  /** Shown in every test name. */
+  readonly name: string;
+  /** A new, empty store; called once per test and per property run. */
+  readonly createStore: () => EventStore | Promise<EventStore>;
+  /** New, empty consumer storage; called once per test and per property run. */
+  readonly createStorage: () => ConsumerStorage<Tx> | Promise<ConsumerStorage<Tx>>;
+  /** Releases a storage after its test (connections); default nothing. */
+  readonly closeStorage?: (storage: ConsumerStorage<Tx>) => Promise<void>;
+  /** A probe writing through the storage's transaction; one per test. */
+  readonly txProbe: (storage: ConsumerStorage<Tx>) => TxProbe<Tx> | Promise<TxProbe<Tx>>;
+  /** Runs per fast-check property; default 50 (group properties run a fifth of it). */
+  readonly propertyRuns?: number;
+}
+
+/** Registers the consumer contract suite with node:test. */
+export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): void {
+  describe(`Consumer contract: ${options.name}`, () => {
+    testConsumerStoragePorts(options);
+    testConsumerExamples(options);
+    testConsumerProperties(options);
+    testConsumerGroups(options);
+  });
+}
