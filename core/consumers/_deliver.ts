@@ -38,9 +38,13 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
   const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
   let attempt = 0;
   let storageFailures = 0;
+  // Scopes whose `once` effect ran during this delivery: on a single-connection
+  // storage the record of it rolls back with a failed attempt, and this is
+  // what still tells the retry (in this process) that the effect happened.
+  const effectsDone = new Set<string>();
   for (;;) {
     attempt++;
-    const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt));
+    const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt, undefined, effectsDone));
     if (outcome.ok) return outcome.committed ? "handled" : "fenced";
     if (outcome.phase === "storage") {
       // Not the message's fault: retry without counting it against the message.
@@ -70,12 +74,13 @@ export async function attemptOnce<Tx>(
   update: { group: string; partition: number; position?: bigint; lease?: LeaseFence },
   attempt: number,
   alsoInTx?: (tx: Tx) => Promise<unknown>,
+  effectsDone: Set<string> = new Set(),
 ): Promise<AttemptOutcome> {
   let handlerFailed = false;
   try {
     const committed = await env.storage.checkpoints.commit(update, async (tx) => {
       try {
-        await env.handler(message, handlerContext(env, message, tx, update.partition, attempt));
+        await env.handler(message, handlerContext(env, message, tx, update.partition, attempt, effectsDone));
       } catch (error) {
         handlerFailed = true;
         throw error;
@@ -94,6 +99,7 @@ function handlerContext<Tx>(
   tx: Tx,
   partition: number,
   attempt: number,
+  effectsDone: Set<string>,
 ): HandlerContext<Tx> {
   return {
     tx,
@@ -104,11 +110,14 @@ function handlerContext<Tx>(
     once: async (scope, effect) => {
       const processed = env.storage.processed;
       const fullScope = `${env.group}/${scope}`;
-      if (await processed.has(fullScope, message.id)) return false;
-      await effect(message.id);
       // Recorded at once and outside tx: a later throw in this handler rolls
-      // tx back, and the retry must still know the effect happened.
-      await processed.record(fullScope, message.id);
+      // tx back, and the retry must still know the effect happened. A
+      // single-connection storage cannot write beside its open transaction.
+      const through = env.storage.singleConnection ? { tx } : undefined;
+      if (effectsDone.has(fullScope) || await processed.has(fullScope, message.id, through)) return false;
+      await effect(message.id);
+      effectsDone.add(fullScope);
+      await processed.record(fullScope, message.id, through);
       return true;
     },
   };

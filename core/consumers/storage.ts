@@ -113,8 +113,8 @@ export interface ParkedMessageStore<Tx> {
  * message id) within a scope (usually the consumer group and the effect).
  */
 export interface ProcessedMessageStore<Tx> {
-  /** Whether `key` was recorded in `scope`. */
-  has(scope: string, key: string): Promise<boolean>;
+  /** Whether `key` was recorded in `scope` (seen through `tx` when given). */
+  has(scope: string, key: string, options?: { readonly tx?: Tx }): Promise<boolean>;
   /** Records `key` in `scope`; recording twice is harmless. */
   record(scope: string, key: string, options?: { readonly tx?: Tx }): Promise<void>;
 }
@@ -171,6 +171,15 @@ export interface LeaseStore {
  * ```
  */
 export interface ConsumerStorage<Tx = unknown> {
+  /**
+   * True when the storage has a single connection (PGlite): anything outside
+   * an open transaction waits for it to end, so the consumer's helpers write
+   * through `tx` instead. `context.once` then records its key inside the
+   * handler's transaction and remembers in memory, for the retries of the
+   * same delivery, that the effect ran; only a crash after the effect and
+   * before the commit can repeat it (the same window as everywhere else).
+   */
+  readonly singleConnection?: boolean;
   readonly checkpoints: CheckpointStore<Tx>;
   readonly parked: ParkedMessageStore<Tx>;
   readonly processed: ProcessedMessageStore<Tx>;

@@ -9,8 +9,18 @@
 /** A row as the store reads it: every value selected as text or a JS scalar. */
 export type Row = Record<string, unknown>;
 
+/** Runs one parameterized statement and returns its rows. */
+export type QueryFn = (text: string, params: readonly unknown[]) => Promise<Row[]>;
+
 /** The operations the store runs through a driver. */
 export interface PostgresDriver {
+  /**
+   * Runs `work` in a transaction: committed when it resolves, rolled back when
+   * it throws (rethrowing the error). `work` gets the driver's own
+   * transaction object, which is what consumer handlers receive to write
+   * their read model, and a query function bound to it.
+   */
+  transaction<T>(work: (native: unknown, query: QueryFn) => Promise<T>): Promise<T>;
   /** Runs one parameterized statement and returns its rows. */
   query(text: string, params: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters, as one implicit transaction. */

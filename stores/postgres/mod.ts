@@ -22,8 +22,14 @@ import type { Sql } from "postgres";
 import { pgliteDriver } from "./pglite_driver.ts";
 import { postgresJsDriver } from "./postgres_js_driver.ts";
 import { createStoreOverDriver, type PostgresEventStore, type PostgresStoreOptions } from "./postgres_store.ts";
+import type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
+import type { ConsumerStorage } from "../../core/mod.ts";
+import { createConsumerStorageOverDriver, type PostgresConsumerStorageOptions } from "./consumer_storage.ts";
 
-export type { PostgresDriver, Row } from "./driver.ts";
+export type { PostgresDriver, QueryFn, Row } from "./driver.ts";
+export type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
+export { createConsumerStorageOverDriver, type PostgresConsumerStorageOptions } from "./consumer_storage.ts";
+export { createLeaseStoreOverQuery } from "./lease_store.ts";
 export type { PostgresEventStore, PostgresStoreOptions } from "./postgres_store.ts";
 export { createStoreOverDriver } from "./postgres_store.ts";
 export { pgliteDriver } from "./pglite_driver.ts";
@@ -60,4 +66,43 @@ export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): P
  */
 export function createPGliteStore(pg: PGliteInterface, options?: PostgresStoreOptions): PostgresEventStore {
   return createStoreOverDriver(pgliteDriver(pg), options);
+}
+
+/**
+ * Consumer storage beside a postgres.js store: checkpoints, parked messages,
+ * processed records and leases in the same schema. Handlers get the
+ * postgres.js transaction as `context.tx`; what they write through it commits
+ * with the checkpoint. Needs `migrate()` of the store with the same schema.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { createPostgresConsumerStorage } from "./mod.ts";
+ * const storage = createPostgresConsumerStorage(postgres("postgres://localhost/app"));
+ * ```
+ */
+export function createPostgresConsumerStorage(
+  sql: Sql,
+  options?: PostgresConsumerStorageOptions,
+): ConsumerStorage<PostgresJsTransaction> {
+  return createConsumerStorageOverDriver(postgresJsDriver(sql), options);
+}
+
+/**
+ * Consumer storage beside a PGlite store. Handlers get the PGlite transaction
+ * as `context.tx` and must write through it only: PGlite has one connection,
+ * so a query outside the transaction waits for it to end.
+ *
+ * @example
+ * ```ts ignore
+ * import { PGlite } from "@electric-sql/pglite";
+ * import { createPGliteConsumerStorage } from "./mod.ts";
+ * const storage = createPGliteConsumerStorage(new PGlite());
+ * ```
+ */
+export function createPGliteConsumerStorage(
+  pg: PGliteInterface,
+  options?: PostgresConsumerStorageOptions,
+): ConsumerStorage<PGliteTransaction> {
+  return createConsumerStorageOverDriver(pgliteDriver(pg), { ...options, singleConnection: true });
 }

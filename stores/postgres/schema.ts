@@ -220,6 +220,56 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    script: (s) => `
+-- Consumers: where each group's partitions will read next.
+CREATE TABLE ${s}.checkpoints (
+  grp text NOT NULL,
+  partition int NOT NULL,
+  position bigint NOT NULL,
+  PRIMARY KEY (grp, partition)
+);
+
+-- Messages a consumer gave up on, with why; listed in global order.
+CREATE TABLE ${s}.parked (
+  grp text NOT NULL,
+  message_id uuid NOT NULL,
+  partition int NOT NULL,
+  global_position bigint NOT NULL,
+  message jsonb NOT NULL,
+  error jsonb NOT NULL,
+  attempts int NOT NULL,
+  parked_at timestamptz NOT NULL,
+  PRIMARY KEY (grp, message_id)
+);
+CREATE INDEX parked_in_order ON ${s}.parked (grp, global_position);
+
+-- Effects already done (idempotency keys), per scope.
+CREATE TABLE ${s}.processed (
+  scope text NOT NULL,
+  key text NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+
+-- Consumer group members and partition leases. Expiry is by the database's
+-- clock. A released lease keeps its row (owner NULL) so tokens keep growing.
+CREATE TABLE ${s}.members (
+  grp text NOT NULL,
+  member text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (grp, member)
+);
+CREATE TABLE ${s}.leases (
+  grp text NOT NULL,
+  partition int NOT NULL,
+  owner text,
+  token bigint NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (grp, partition)
+);
+`,
+  },
 ];
 
 /**

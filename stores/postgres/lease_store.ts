@@ -1,0 +1,97 @@
+/**
+ * Consumer group membership and partition leases in PostgreSQL. Expiry is
+ * decided by the database's clock (`clock_timestamp()`), never a member's, so
+ * members with skewed clocks still agree on who holds what.
+ *
+ * @module
+ */
+
+import { type Lease, type LeaseOptions, type LeaseStore, ValidationError } from "../../core/mod.ts";
+import type { QueryFn, Row } from "./driver.ts";
+
+const ms = "($4::float8 * interval '1 millisecond')";
+
+function checkTtl(ttl: unknown): number {
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new ValidationError("options.ttl", ttl, "must be a positive number of milliseconds");
+  }
+  return ttl;
+}
+
+function toLease(row: Row): Lease {
+  return Object.freeze({
+    group: row.grp as string,
+    partition: Number(row.partition),
+    owner: row.owner as string,
+    token: BigInt(row.token as string),
+    expiresAt: Number(row.expires_at),
+  });
+}
+
+const LEASE_COLUMNS =
+  "grp, partition, owner, token::text AS token, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at";
+
+/**
+ * Builds the lease store over a query function (the driver's, outside any transaction).
+ *
+ * @example
+ * ```ts ignore
+ * import { createLeaseStoreOverQuery } from "./lease_store.ts";
+ * const leases = createLeaseStoreOverQuery(driver.query, "ordo");
+ * ```
+ */
+export function createLeaseStoreOverQuery(query: QueryFn, schema: string): LeaseStore {
+  const s = schema;
+  return {
+    async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+      const ttl = checkTtl(options.ttl);
+      await query(
+        `INSERT INTO ${s}.members (grp, member, expires_at) VALUES ($1, $2, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
+         ON CONFLICT (grp, member) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+        [group, member, ttl],
+      );
+      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`, [group]);
+      const rows = await query(`SELECT member FROM ${s}.members WHERE grp = $1 ORDER BY member COLLATE "C"`, [group]);
+      return rows.map((row) => row.member as string);
+    },
+
+    async leave(group: string, member: string): Promise<void> {
+      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND member = $2`, [group, member]);
+      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [group, member]);
+    },
+
+    async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
+      const ttl = checkTtl(options.ttl);
+      // Take a free or expired partition with a new token; renew one's own under the same token.
+      const rows = await query(
+        `INSERT INTO ${s}.leases AS l (grp, partition, owner, token, expires_at)
+         VALUES ($1, $2, $3, 1, clock_timestamp() + ${ms})
+         ON CONFLICT (grp, partition) DO UPDATE SET
+           token = CASE WHEN l.owner = EXCLUDED.owner THEN l.token ELSE l.token + 1 END,
+           owner = EXCLUDED.owner,
+           expires_at = EXCLUDED.expires_at
+         WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+         RETURNING ${LEASE_COLUMNS}`,
+        [group, partition, options.owner, ttl],
+      );
+      return rows.length === 0 ? undefined : toLease(rows[0]);
+    },
+
+    async release(lease: Lease): Promise<void> {
+      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`, [
+        lease.group,
+        lease.partition,
+        lease.owner,
+        String(lease.token),
+      ]);
+    },
+
+    async list(group: string): Promise<Lease[]> {
+      const rows = await query(
+        `SELECT ${LEASE_COLUMNS} FROM ${s}.leases WHERE grp = $1 AND owner IS NOT NULL ORDER BY partition`,
+        [group],
+      );
+      return rows.map(toLease);
+    },
+  };
+}

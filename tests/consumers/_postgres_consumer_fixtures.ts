@@ -1,0 +1,5 @@
+// Shared by the PostgreSQL consumer tests.
+
+/** Every consumer storage table of a schema, for TRUNCATE. */
+export const CONSUMER_TABLES = (schema: string): string =>
+  ["checkpoints", "parked", "processed", "members", "leases"].map((t) => `${schema}.${t}`).join(", ");
