@@ -1,8 +1,9 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory` or `-- postgres` runs one group.
+// `npm run bench -- memory`, `-- postgres` or `-- consumers` runs one group.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
+import { benchConsumers } from "./consumers.ts";
 import { benchMemoryStore } from "./memory_store.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 
@@ -10,4 +11,5 @@ const only = process.argv[2];
 const rows: BenchRow[] = [];
 if (only === undefined || only === "memory") rows.push(...await benchMemoryStore());
 if (only === undefined || only === "postgres") rows.push(...await benchPostgresStore());
+if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
 report(rows);

@@ -15,6 +15,8 @@ export interface DeliveryEnv<Tx> {
   readonly storage: ConsumerStorage<Tx>;
   readonly handler: MessageHandler<Tx>;
   readonly retry: CheckedRetryPolicy;
+  /** Whether a page of messages may share one commit (see `CreateConsumerOptions.commit`). */
+  readonly commitPerPage: boolean;
   readonly limiter: Limiter;
   readonly hooks: ConsumerHooks;
 }
@@ -30,6 +32,8 @@ export interface DeliveryTarget {
   readonly lease?: LeaseFence;
   /** Stops retrying (the handler call in progress still finishes). */
   readonly signal: AbortSignal;
+  /** Scopes whose `once` effect already ran for this message (carried over from a rolled-back page). */
+  readonly effectsDone?: Set<string>;
 }
 
 /** Delivers `message` until handled, parked, fenced out, or stopped while waiting to retry. */
@@ -41,7 +45,7 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
   // Scopes whose `once` effect ran during this delivery: on a single-connection
   // storage the record of it rolls back with a failed attempt, and this is
   // what still tells the retry (in this process) that the effect happened.
-  const effectsDone = new Set<string>();
+  const effectsDone = target.effectsDone ?? new Set<string>();
   for (;;) {
     attempt++;
     const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt, undefined, effectsDone));
@@ -60,6 +64,36 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
       continue;
     }
     return await park(env, message, { ...target, attempts: attempt, error: outcome.error });
+  }
+}
+
+/**
+ * Runs the handlers of several messages in one commit that saves `position`
+ * (the page's end). "failed" means nothing was saved: a handler or the storage
+ * failed, and the caller delivers the messages one at a time instead.
+ * `effectsDone` gets, per message id, the `once` scopes that ran anyway.
+ */
+export async function deliverPage<Tx>(
+  env: DeliveryEnv<Tx>,
+  messages: readonly RecordedMessage[],
+  target: { readonly partition: number; readonly position: bigint; readonly lease?: LeaseFence },
+  effectsDone: Map<string, Set<string>>,
+): Promise<"handled" | "fenced" | "failed"> {
+  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  try {
+    const committed = await env.limiter.run(() =>
+      env.storage.checkpoints.commit(update, async (tx) => {
+        for (const message of messages) {
+          let done = effectsDone.get(message.id);
+          if (done === undefined) effectsDone.set(message.id, done = new Set());
+          await env.handler(message, handlerContext(env, message, tx, target.partition, 1, done));
+        }
+      })
+    );
+    return committed ? "handled" : "fenced";
+  } catch {
+    // Reported, and retried or parked, by the one-at-a-time delivery that follows.
+    return "failed";
   }
 }
 

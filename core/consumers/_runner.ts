@@ -4,7 +4,7 @@
 
 import type { EventStore } from "../event_store.ts";
 import { backoffDelay } from "./backoff.ts";
-import { deliver, type DeliveryEnv } from "./_deliver.ts";
+import { deliver, type DeliveryEnv, deliverPage } from "./_deliver.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "./_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
@@ -68,7 +68,25 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
     }
     failures = 0;
     let handled = 0;
-    for (const message of page.messages) {
+    // Per-page commits: the whole page in one transaction; on failure, the
+    // loop below delivers it one message at a time from the same start.
+    const effectsDone = new Map<string, Set<string>>();
+    let pageCommitted = false;
+    if (env.commitPerPage && page.messages.length > 0 && !signal.aborted) {
+      if (holdsLease !== undefined && !holdsLease()) return "fenced";
+      const mine = partitions === undefined
+        ? page.messages
+        : page.messages.filter((m) => partitionOf(m.streamName, partitions) === partition);
+      const end = positionAfter(source, page.messages[page.messages.length - 1]);
+      const outcome = await deliverPage(env, mine, { partition, position: end, lease }, effectsDone);
+      if (outcome === "fenced") return "fenced";
+      if (outcome === "handled") {
+        next = committed = end;
+        handled = mine.length;
+        pageCommitted = true;
+      }
+    }
+    for (const message of pageCommitted ? [] : page.messages) {
       if (signal.aborted) break;
       if (partitions !== undefined && partitionOf(message.streamName, partitions) !== partition) {
         next = positionAfter(source, message);
@@ -76,7 +94,7 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
       }
       if (holdsLease !== undefined && !holdsLease()) return "fenced";
       const after = positionAfter(source, message);
-      const outcome = await deliver(env, message, { partition, position: after, lease, signal });
+      const outcome = await deliver(env, message, { partition, position: after, lease, signal, effectsDone: effectsDone.get(message.id) });
       if (outcome === "fenced") return "fenced";
       if (outcome === "stopped") return "stopped";
       next = committed = after;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ValidationError } from "../errors.ts";
 import type { EventStore } from "../event_store.ts";
 import { checkRetryPolicy, type RetryPolicy } from "./backoff.ts";
 import type { DeliveryEnv } from "./_deliver.ts";
@@ -27,6 +28,16 @@ export interface CreateConsumerOptions<Tx> extends ConsumerHooks {
   readonly storage: ConsumerStorage<Tx>;
   /** Messages per read, and so most messages held in memory at once. Default 100. */
   readonly batchSize?: number;
+  /**
+   * How many messages one commit covers. `"message"` (the default): one
+   * transaction per message. `"page"`: the handlers of a whole page run in one
+   * transaction, which then saves the page's checkpoint — far fewer commits
+   * when catching up. If a handler in the page fails, the page rolls back and
+   * its messages are delivered again one at a time (so handlers before the
+   * failing one run twice; their writes through `tx` take effect once).
+   * `stop()` then waits for the page in progress.
+   */
+  readonly commit?: "message" | "page";
   readonly retry?: RetryPolicy;
   /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
   readonly signal?: AbortSignal;
@@ -141,9 +152,16 @@ export function deliveryEnv<Tx>(
     storage: options.storage,
     handler: options.handler,
     retry: checkRetryPolicy(options.retry),
+    commitPerPage: checkCommitMode(options.commit),
     limiter: new Limiter(slots),
     hooks: { onParked: options.onParked, onError: options.onError, onPage: options.onPage, onCaughtUp: options.onCaughtUp },
   };
+}
+
+function checkCommitMode(mode: unknown): boolean {
+  if (mode === undefined || mode === "message") return false;
+  if (mode === "page") return true;
+  throw new ValidationError("options.commit", mode, 'expected "message" or "page"');
 }
 
 /** The parked-message methods of a consumer. */

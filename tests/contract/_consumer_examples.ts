@@ -205,6 +205,34 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       await consumer.stop();
     });
 
+    test('commit "page" writes a page in one transaction, and after a failure delivers it message by message', async ({ store, storage, probe }) => {
+      await store.append("order-1", batch(5));
+      const messages = await store.readAll();
+      const calls: string[] = [];
+      const sent: string[] = [];
+      const consumer = createConsumer(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        batchSize: 5,
+        commit: "page",
+        retry: { maxAttempts: 3, ...NO_DELAY },
+        handler: async (m, { tx, attempt, once }) => {
+          calls.push(m.id);
+          await once("email", (key) => void sent.push(key));
+          await probe.write(tx, m.id);
+          if (m.id === messages[2].id && attempt === 1) throw new Error("fails once");
+        },
+      });
+      await consumer.caughtUp;
+      await consumer.stop();
+      assert.deepEqual(await probe.read(), messages.map((m) => m.id), "each message took effect once, in order");
+      assert.deepEqual(sent, messages.map((m) => m.id), "each outside effect ran once, rollback or not");
+      // The page ran to the failure (3 calls), then one by one (the failing message twice).
+      assert.deepEqual(calls, [0, 1, 2, 0, 1, 2, 2, 3, 4].map((i) => messages[i].id));
+      assert.equal(await storage.checkpoints.load("g", 0), messages[4].globalPosition + 1n);
+    });
+
     test("context.once() runs an outside effect once per message across retries", async ({ store, storage }) => {
       await store.append("order-1", batch(2));
       const sent: string[] = [];

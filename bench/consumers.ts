@@ -1,0 +1,119 @@
+// Consumers on PostgreSQL: a same-database projection catching up with
+// checkpoints, against a raw keyset read of the same messages in the same run;
+// and the latency from append resolving to the handler having the message.
+import postgres from "postgres";
+import { createConsumer } from "../mod.ts";
+import { createPostgresConsumerStorage, createPostgresStore } from "../stores/postgres/mod.ts";
+import { startPostgres } from "../tests/_postgres_server.ts";
+import type { BenchRow } from "./_measure.ts";
+
+const CATCH_UP = 100_000;
+const PER_MESSAGE = 5_000;
+const LATENCY_SAMPLES = 200;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+export async function benchConsumers(): Promise<BenchRow[]> {
+  const server = await startPostgres();
+  const sql = postgres(server.url, { onnotice: () => {}, max: 8 });
+  try {
+    const store = createPostgresStore(sql, { schema: "cbench" });
+    await store.migrate();
+    await sql.unsafe("CREATE TABLE cbench.totals (stream text PRIMARY KEY, total numeric NOT NULL)");
+    for (let filled = 0; filled < CATCH_UP; filled += 1000) {
+      await store.append(
+        `order-${filled}`,
+        Array.from({ length: 1000 }, (_, n) => ({ type: "OrderPlaced", data: { total: n % 100 } })),
+      );
+    }
+    await sql.unsafe("VACUUM ANALYZE cbench.messages");
+
+    // Raw: page through the same messages with a keyset read, parsing what the store parses.
+    let start = performance.now();
+    let from = "0";
+    for (;;) {
+      const rows = await sql.unsafe(
+        "SELECT data::text AS data, metadata::text AS metadata, global_position::text AS p FROM cbench.messages WHERE global_position >= $1::bigint ORDER BY global_position LIMIT 1000",
+        [from],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        JSON.parse(row.data);
+        JSON.parse(row.metadata);
+      }
+      from = String(BigInt(rows[rows.length - 1].p) + 1n);
+    }
+    const rawRead = CATCH_UP / ((performance.now() - start) / 1000);
+
+    // ordo: a projection whose writes commit with its checkpoint. Per page (the
+    // catch-up configuration), over everything; per message, over the first part.
+    const storage = createPostgresConsumerStorage(sql, { schema: "cbench" });
+    const inMemory = new Map<string, number>();
+    const project = async (group: string, commit: "page" | "message", count: number, writeThroughTx = true) => {
+      const begin = performance.now();
+      let handled = 0;
+      let reached!: () => void;
+      const enough = new Promise<void>((resolve) => (reached = resolve));
+      const projection = createConsumer(store, {
+        group,
+        source: { category: "order" },
+        storage,
+        batchSize: 1000,
+        commit,
+        handler: async (message, { tx }) => {
+          if (!writeThroughTx) {
+            inMemory.set(message.streamName, (inMemory.get(message.streamName) ?? 0) + (message.data as { total: number }).total);
+            return;
+          }
+          await tx.unsafe(
+            "INSERT INTO cbench.totals (stream, total) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET total = cbench.totals.total + EXCLUDED.total",
+            [`${group}:${message.streamName}`, (message.data as { total: number }).total],
+          );
+        },
+        onPage: (page) => {
+          handled += page.handled;
+          if (handled >= count) reached();
+        },
+      });
+      await enough;
+      const rate = count / ((performance.now() - begin) / 1000);
+      await projection.stop();
+      return rate;
+    };
+    const catchUpEngine = await project("engine", "page", CATCH_UP, false);
+    const catchUpPage = await project("per-page", "page", CATCH_UP);
+    const catchUpMessage = await project("per-message", "message", PER_MESSAGE);
+
+    // Latency: append resolves -> the live projection's handler runs.
+    const handledAt = new Map<string, number>();
+    const live = createConsumer(store, {
+      group: "latency",
+      source: { category: "latency" },
+      storage,
+      handler: (message) => void handledAt.set(message.id, performance.now()),
+    });
+    await live.caughtUp;
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const id = crypto.randomUUID();
+      await store.append("latency-1", [{ id, type: "Pinged", data: { i } }]);
+      const resolved = performance.now();
+      while (!handledAt.has(id)) await new Promise((r) => setTimeout(r, 0));
+      latencies.push(Math.max(0, handledAt.get(id)! - resolved));
+    }
+    await live.stop();
+    await store.close();
+    latencies.sort((a, b) => a - b);
+    const ms = (n: number) => Number(n.toFixed(2));
+    return [
+      { scenario: `consumers: catch-up with checkpoints, ${CATCH_UP.toLocaleString("en-US")} msgs, commit per page, in-memory fold`, ordo: catchUpEngine, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.5 },
+      { scenario: `consumers: projection catch-up, ${CATCH_UP.toLocaleString("en-US")} msgs, commit per page, 1 SQL write/msg`, ordo: catchUpPage, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s" },
+      { scenario: `consumers: projection catch-up, ${PER_MESSAGE.toLocaleString("en-US")} msgs, commit per message`, ordo: catchUpMessage, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s" },
+      { scenario: "consumers: append resolved -> handler ran, p50 ms", ordo: ms(percentile(latencies, 0.5)), baseline: 10, baselineName: "target p99", unit: "ms" },
+      { scenario: "consumers: append resolved -> handler ran, p99 ms", ordo: ms(percentile(latencies, 0.99)), baseline: 10, baselineName: "target p99", unit: "ms" },
+    ];
+  } finally {
+    await sql.end({ timeout: 5 });
+    await server.stop();
+  }
+}
