@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ConcurrencyError, type EventStore, type ExpectedVersion, type RecordedMessage } from "../../mod.ts";
-import { isStrictlyIncreasing, messages, readEverything } from "./_fixtures.ts";
+import { ConcurrencyError, type ExpectedVersion, type RecordedMessage } from "../../mod.ts";
+import { isStrictlyIncreasing, messages, readEverything, withStore } from "./_fixtures.ts";
 import { emptyModel, storeCommands } from "./_store_model.ts";
 import type { StoreContractOptions } from "./store.ts";
 
@@ -13,15 +13,6 @@ import type { StoreContractOptions } from "./store.ts";
 export function propertyParameters(numRuns: number): fc.Parameters<unknown> {
   const seed = process.env.ORDO_FC_SEED;
   return seed === undefined ? { numRuns } : { numRuns, seed: Number(seed) };
-}
-
-async function usingStore<T>(options: StoreContractOptions, body: (store: EventStore) => Promise<T>): Promise<T> {
-  const store = await options.create();
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
 }
 
 interface AppendSpec {
@@ -43,7 +34,7 @@ export function testStoreProperties(options: StoreContractOptions): void {
     it("behaves like the reference model for any sequence of appends, retries and reads", async () => {
       await fc.assert(
         fc.asyncProperty(fc.commands(storeCommands, { maxCommands: 40 }), (commands) =>
-          usingStore(options, (store) => fc.asyncModelRun(() => ({ model: emptyModel(), real: store }), commands))),
+          withStore(options, (store) => fc.asyncModelRun(() => ({ model: emptyModel(), real: store }), commands))),
         propertyParameters(runs),
       );
     });
@@ -51,7 +42,7 @@ export function testStoreProperties(options: StoreContractOptions): void {
     it("keeps versions contiguous, positions growing and reports every conflict under interleaved appends", async () => {
       await fc.assert(
         fc.asyncProperty(fc.scheduler(), fc.array(appendSpec, { minLength: 2, maxLength: 12 }), (s, specs) =>
-          usingStore(options, async (store) => {
+          withStore(options, async (store) => {
             // Each append starts when the scheduler lets it; several may then be in flight at once.
             const attempts = specs.map((spec) => {
               const batch = messages(spec.count);
@@ -111,7 +102,7 @@ export function testStoreProperties(options: StoreContractOptions): void {
           fc.array(write, { minLength: 1, maxLength: 15 }),
           fc.integer({ min: 1, max: 4 }),
           (s, writes, pageSize) =>
-            usingStore(options, async (store) => {
+            withStore(options, async (store) => {
               let writersDone = false;
               const writers = Promise.all(
                 writes.map((w) =>
@@ -160,11 +151,11 @@ export function testStoreProperties(options: StoreContractOptions): void {
       await fc.assert(
         fc.asyncProperty(plan, fc.infiniteStream(fc.nat()), async (steps, picks) => {
           const batches = steps.map((step) => ({ stream: step.stream, retries: step.retries, batch: messages(step.count) }));
-          const clean = await usingStore(options, async (store) => {
+          const clean = await withStore(options, async (store) => {
             for (const b of batches) await store.append(b.stream, b.batch);
             return (await readEverything(store)).map((m) => [m.id, m.streamName, m.streamVersion]);
           });
-          const retried = await usingStore(options, async (store) => {
+          const retried = await withStore(options, async (store) => {
             const done: typeof batches = [];
             for (const b of batches) {
               await store.append(b.stream, b.batch);
