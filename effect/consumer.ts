@@ -1,0 +1,134 @@
+/**
+ * Consumers as scoped effects. {@link startConsumer} starts ordo's consumer
+ * (checkpoints, retries with backoff, parking) in the current scope and
+ * stops it gracefully when the scope closes; {@link runConsumer} runs one
+ * until its fiber is interrupted. Either way, the stop lets the handler in
+ * progress finish and stores its checkpoint before the effect completes.
+ *
+ * @module
+ */
+
+import { Cause, type Duration, Effect, Exit, type Scope } from "effect";
+import {
+  type Consumer,
+  createConsumer,
+  type CreateConsumerOptions,
+  type HandlerContext,
+  type RecordedMessage,
+  type TimeoutError,
+  type ValidationError,
+} from "../core/mod.ts";
+import { isTagged } from "./_from_promise.ts";
+import { ConsumerStorage } from "./consumer_storage.ts";
+import { EventStore } from "./event_store.ts";
+import { withTimeout } from "./retry.ts";
+
+/** A handler written as an Effect. Failing (or dying) means "not handled": it is retried, then parked. */
+export type EffectHandler<Tx, E, R> = (message: RecordedMessage, context: HandlerContext<Tx>) => Effect.Effect<void, E, R>;
+
+/** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler. */
+export interface EffectConsumerOptions<Tx, E, R> extends Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal"> {
+  readonly handler: EffectHandler<Tx, E, R>;
+  /**
+   * Longest one handler attempt may take: past it the handler is interrupted
+   * and the attempt fails with ordo's `TimeoutError` (then retried or parked
+   * like any failure, and its transaction rolls back). Default: no limit.
+   */
+  readonly handlerTimeout?: Duration.Input;
+}
+
+/** A consumer started in a scope. */
+export interface ScopedConsumer {
+  /** The core consumer: parked-message API, `group`. */
+  readonly consumer: Consumer;
+  /** Succeeds the first time the consumer has caught up; dies if it stopped before. */
+  readonly caughtUp: Effect.Effect<void>;
+  /** Succeeds once the consumer has stopped (scope closed, or store closed). */
+  readonly done: Effect.Effect<void>;
+}
+
+/**
+ * Starts a consumer over the {@link EventStore} and {@link ConsumerStorage}
+ * services; it stops gracefully, storing the checkpoint of the message in
+ * progress, when the surrounding scope closes. The handler runs with the
+ * services of the effect that started the consumer.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect";
+ * import { EventStore, memoryLayer, startConsumer } from "./mod.ts";
+ * const program = Effect.scoped(Effect.gen(function* () {
+ *   const store = yield* EventStore;
+ *   yield* store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ *   let seen = 0;
+ *   const { caughtUp } = yield* startConsumer({
+ *     group: "counter",
+ *     source: { category: "order" },
+ *     handler: () => Effect.sync(() => void seen++),
+ *   });
+ *   yield* caughtUp;
+ *   return seen;
+ * }));
+ * console.log(await Effect.runPromise(Effect.provide(program, memoryLayer()))); // 1
+ * ```
+ */
+export function startConsumer<Tx = unknown, E = never, R = never>(
+  options: EffectConsumerOptions<Tx, E, R>,
+): Effect.Effect<ScopedConsumer, ValidationError, EventStore | ConsumerStorage | Scope.Scope | R> {
+  return Effect.gen(function* () {
+    const store = yield* EventStore;
+    const storage = (yield* ConsumerStorage) as CreateConsumerOptions<Tx>["storage"];
+    const context = yield* Effect.context<R>();
+    const runExit = Effect.runPromiseExitWith(context);
+    const timeout = options.handlerTimeout;
+    const handler = async (message: RecordedMessage, handlerContext: HandlerContext<Tx>): Promise<void> => {
+      let attempt: Effect.Effect<void, E | TimeoutError, R> = options.handler(message, handlerContext);
+      if (timeout !== undefined) {
+        attempt = withTimeout(attempt, timeout, `handler of consumer "${options.group}" on message "${message.id}"`);
+      }
+      const exit = await runExit(attempt);
+      // The failure itself (or the defect) is what the consumer reports and parks.
+      if (Exit.isFailure(exit)) throw Cause.squash(exit.cause);
+    };
+    const { handlerTimeout: _, ...coreOptions } = options;
+    const consumer = yield* Effect.acquireRelease(
+      Effect.suspend(() => {
+        try {
+          return Effect.succeed(createConsumer<Tx>(store.port, { ...coreOptions, storage, handler }));
+        } catch (error) {
+          return isTagged(error, ["ValidationError"]) ? Effect.fail(error as ValidationError) : Effect.die(error);
+        }
+      }),
+      // Graceful: the handler in progress finishes and its checkpoint is stored.
+      (started) => Effect.promise(() => started.stop()),
+    );
+    return {
+      consumer,
+      caughtUp: Effect.promise(() => consumer.caughtUp),
+      done: Effect.promise(() => consumer.done),
+    };
+  });
+}
+
+/**
+ * Runs a consumer until the fiber running this effect is interrupted (or
+ * the store closes). Interruption is a graceful stop: the effect completes
+ * only after the handler in progress finished and its checkpoint was stored.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Fiber } from "effect";
+ * import { memoryLayer, runConsumer } from "./mod.ts";
+ * const program = Effect.gen(function* () {
+ *   const fiber = yield* Effect.forkChild(runConsumer({ group: "log", source: { all: true }, handler: (m) => Effect.log(m.type) }));
+ *   yield* Effect.sleep("10 millis");
+ *   yield* Fiber.interrupt(fiber); // stops it gracefully
+ * });
+ * await Effect.runPromise(Effect.provide(program, memoryLayer()));
+ * ```
+ */
+export function runConsumer<Tx = unknown, E = never, R = never>(
+  options: EffectConsumerOptions<Tx, E, R>,
+): Effect.Effect<void, ValidationError, EventStore | ConsumerStorage | R> {
+  return Effect.scoped(Effect.flatMap(startConsumer(options), (started) => started.done));
+}

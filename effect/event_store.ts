@@ -1,0 +1,108 @@
+/**
+ * The event store as an Effect service: the `EventStore` key, the shape of
+ * the service, and {@link makeEventStore}, which wraps any Promise-based
+ * store (memory, PostgreSQL, PGlite, EventStoreDB) into it.
+ *
+ * @module
+ */
+
+import { Context, type Effect } from "effect";
+import type {
+  AppendOptions,
+  AppendResult,
+  ConcurrencyError,
+  DuplicateMessageError,
+  EventStore as EventStorePort,
+  MessageInput,
+  ReadGlobalOptions,
+  ReadStreamOptions,
+  RecordedMessage,
+  StoreUnavailableError,
+  StreamInfo,
+  ValidationError,
+} from "../core/mod.ts";
+import { fromOrdo } from "./_from_promise.ts";
+
+/** What an append can fail with; each has a literal `_tag` for `Effect.catchTag`. */
+export type AppendError = ConcurrencyError | DuplicateMessageError | ValidationError | StoreUnavailableError;
+
+/** What a read can fail with. */
+export type ReadError = ValidationError | StoreUnavailableError;
+
+/**
+ * The event store's operations as Effects. Failures named in the types are
+ * ordo's errors; anything else a store throws is a defect.
+ */
+export interface EventStoreService {
+  /** The Promise-based store underneath, for code that needs the port itself (consumers). */
+  readonly port: EventStorePort;
+  /**
+   * Appends messages to one stream, atomically. Interrupting the effect does
+   * not cancel a write already sent: retry with the same message ids.
+   */
+  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Effect.Effect<AppendResult, AppendError>;
+  /** Reads one stream in version order; an absent stream reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  /** Reads one page of a category in global order. */
+  readCategory(category: string, options?: ReadGlobalOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  /** Reads one page of the whole store in global order. */
+  readAll(options?: ReadGlobalOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  /** The version and last position of one stream. */
+  getStreamInfo(streamName: string): Effect.Effect<StreamInfo, ReadError>;
+  /** The global position of the newest readable message; `0n` when empty. */
+  readonly headPosition: Effect.Effect<bigint, StoreUnavailableError>;
+  /**
+   * Succeeds `true` once a message past `after` can be read, `false` after
+   * `timeout` ms or when the store closes. Interruptible.
+   */
+  waitForAppend(after: bigint, options?: { readonly timeout?: number }): Effect.Effect<boolean, StoreUnavailableError>;
+}
+
+/**
+ * The event store service key. Provide it with a layer (`memoryLayer`,
+ * `postgresLayer`, `pgliteLayer`, `storeLayer`) and use it with `yield* EventStore`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect";
+ * import { EventStore, memoryLayer } from "./mod.ts";
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore;
+ *   yield* store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ *   return yield* store.readStream("order-1");
+ * });
+ * console.log(await Effect.runPromise(Effect.provide(program, memoryLayer())));
+ * ```
+ */
+export class EventStore extends Context.Service<EventStore, EventStoreService>()("ordo/EventStore") {}
+
+const APPEND_TAGS = ["ConcurrencyError", "DuplicateMessageError", "ValidationError", "StoreUnavailableError"] as const;
+const READ_TAGS = ["ValidationError", "StoreUnavailableError"] as const;
+const UNAVAILABLE = ["StoreUnavailableError"] as const;
+
+/**
+ * Wraps a Promise-based store as the {@link EventStore} service. The caller
+ * keeps owning `store` (this does not close it).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect";
+ * import { createMemoryStore } from "../mod.ts";
+ * import { makeEventStore } from "./mod.ts";
+ * const store = makeEventStore(createMemoryStore());
+ * console.log(await Effect.runPromise(store.headPosition)); // 0n
+ * ```
+ */
+export function makeEventStore(store: EventStorePort): EventStoreService {
+  return EventStore.of({
+    port: store,
+    append: (streamName, messages, options) => fromOrdo<AppendResult, AppendError>(APPEND_TAGS, () => store.append(streamName, messages, options)),
+    readStream: (streamName, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readStream(streamName, options)),
+    readCategory: (category, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readCategory(category, options)),
+    readAll: (options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readAll(options)),
+    getStreamInfo: (streamName) => fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
+    headPosition: fromOrdo<bigint, StoreUnavailableError>(UNAVAILABLE, () => store.headPosition()),
+    waitForAppend: (after, options) =>
+      fromOrdo<boolean, StoreUnavailableError>(UNAVAILABLE, (signal) => store.waitForAppend(after, { signal, timeout: options?.timeout })),
+  });
+}

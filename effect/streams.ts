@@ -1,0 +1,101 @@
+/**
+ * Reads and live subscriptions as `Stream`s. A stream reads one page at a
+ * time and reads the next only when the pull before it was consumed, so a
+ * slow consumer holds at most one page in memory (backpressure). A live
+ * stream, once caught up, waits for the store's `waitForAppend` instead of
+ * polling; interrupting it (or taking enough of it) stops the wait at once.
+ *
+ * @module
+ */
+
+import { Effect, Option, Stream } from "effect";
+import { type ConsumerSource, DEFAULT_READ_LIMIT, type RecordedMessage } from "../core/mod.ts";
+import { EventStore, type EventStoreService, type ReadError } from "./event_store.ts";
+
+/** Options of {@link readMessages} and {@link subscribe}. */
+export interface StreamOptions {
+  /**
+   * First position to read, inclusive: a global position for `all` and
+   * `category` sources, a stream version for a `stream` source (as a
+   * consumer checkpoint is). Default `0n`.
+   */
+  readonly from?: bigint;
+  /** Messages per read, and so most messages held at once. Default 1000. */
+  readonly pageSize?: number;
+}
+
+interface PageState {
+  readonly next: bigint;
+  /** Set after a short page: the global head to wait past before reading again. */
+  readonly waitPast?: bigint;
+}
+
+/**
+ * The messages of a source from `from` to its end as it is when the stream
+ * reaches it, then the stream ends. Read lazily, page by page.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect";
+ * import { memoryLayer, readMessages } from "./mod.ts";
+ * const all = Stream.runCollect(readMessages({ category: "order" }));
+ * console.log(await Effect.runPromise(Effect.provide(all, memoryLayer()))); // []
+ * ```
+ */
+export function readMessages(source: ConsumerSource, options: StreamOptions = {}): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+  return pages(source, options, false);
+}
+
+/**
+ * The messages of a source from `from`, caught up in pages and then followed
+ * live, forever: end it by interrupting it or with `Stream.take`/`takeUntil`.
+ * Messages come in the source's order (global order for `all` and
+ * categories), each once.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect";
+ * import { EventStore, memoryLayer, subscribe } from "./mod.ts";
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore;
+ *   yield* store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ *   return yield* Stream.runCollect(Stream.take(subscribe({ category: "order" }), 1));
+ * });
+ * console.log(await Effect.runPromise(Effect.provide(program, memoryLayer())));
+ * ```
+ */
+export function subscribe(source: ConsumerSource, options: StreamOptions = {}): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+  return pages(source, options, true);
+}
+
+function pages(source: ConsumerSource, options: StreamOptions, live: boolean): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+  const limit = options.pageSize ?? DEFAULT_READ_LIMIT;
+  return Stream.unwrap(Effect.map(EventStore, (store) =>
+    Stream.paginate<PageState, RecordedMessage, ReadError>({ next: options.from ?? 0n }, (state) =>
+      Effect.gen(function* () {
+        if (state.waitPast !== undefined) {
+          // Closed store: end the stream rather than spin.
+          if (!(yield* store.waitForAppend(state.waitPast))) return [[], Option.none()] as const;
+        }
+        // The head is read before the page, so a short page proves everything up to it was seen.
+        const head = live ? yield* store.headPosition : 0n;
+        const page = yield* readPage(store, source, state.next, limit);
+        const last = page[page.length - 1];
+        const next = last === undefined ? state.next : positionAfter(source, last);
+        if (page.length === limit) return [page, Option.some<PageState>({ next })] as const;
+        if (!live) return [page, Option.none()] as const;
+        const waitPast = state.waitPast !== undefined && state.waitPast > head ? state.waitPast : head;
+        return [page, Option.some<PageState>({ next, waitPast })] as const;
+      })
+    )));
+}
+
+function readPage(store: EventStoreService, source: ConsumerSource, from: bigint, limit: number) {
+  if ("stream" in source) return store.readStream(source.stream, { from: Number(from), limit });
+  if ("category" in source) return store.readCategory(source.category, { from, limit, types: source.types });
+  return store.readAll({ from, limit, types: source.types });
+}
+
+function positionAfter(source: ConsumerSource, message: RecordedMessage): bigint {
+  return "stream" in source ? BigInt(message.streamVersion) + 1n : message.globalPosition + 1n;
+}

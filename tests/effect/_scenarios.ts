@@ -1,0 +1,153 @@
+// The Effect API's contract scenarios, run against any store layer: a few key
+// cases of the store contract (append/read, expected-version conflicts through
+// catchTag, idempotent retries), streams, scoped consumers and the
+// decide-then-append loop. Each test builds the layer afresh.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Effect, Fiber, type Layer, Stream } from "effect";
+import { ConcurrencyError, type RecordedMessage } from "../../mod.ts";
+import { ConsumerStorage, decideAndAppend, EventStore, readMessages, runConsumer, startConsumer, type StoreServices, subscribe } from "../../effect/mod.ts";
+import { message, messages } from "../contract/_fixtures.ts";
+
+/** What the scenarios need: a fresh, empty store per call. */
+export interface EffectScenarioOptions {
+  readonly name: string;
+  readonly layer: () => Layer.Layer<StoreServices, unknown>;
+}
+
+/** Runs `program` with a fresh layer. */
+export function runWith<A, E>(options: EffectScenarioOptions, program: Effect.Effect<A, E, StoreServices>): Promise<A> {
+  return Effect.runPromise(Effect.provide(program, options.layer()) as Effect.Effect<A, unknown>);
+}
+
+/** Waits (polling every few ms) until `check()` holds. */
+export const waitUntil = (check: () => boolean): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    while (!check()) yield* Effect.sleep("2 millis");
+  });
+
+export function testEffectScenarios(options: EffectScenarioOptions): void {
+  const run = <A, E>(program: Effect.Effect<A, E, StoreServices>) => runWith(options, program);
+
+  describe(`Effect API over ${options.name}`, () => {
+    it("append() then readStream() returns the messages with contiguous versions", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const batch = messages(3);
+        const result = yield* store.append("order-1", batch, { expectedVersion: "no-stream" });
+        assert.equal(result.streamVersion, 2);
+        const read = yield* store.readStream("order-1");
+        assert.deepEqual(read.map((m) => [m.id, m.streamVersion]), batch.map((m, i) => [m.id, i]));
+        assert.equal(yield* store.headPosition, result.globalPosition);
+      })));
+
+    it("append() with a stale expected version fails with a ConcurrencyError caught by catchTag", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        yield* store.append("order-1", [message()], { expectedVersion: "no-stream" });
+        const outcome = yield* store.append("order-1", [message()], { expectedVersion: "no-stream" }).pipe(
+          Effect.map(() => "appended" as const),
+          Effect.catchTag("ConcurrencyError", (error) => Effect.succeed(error)),
+        );
+        assert.ok(outcome instanceof ConcurrencyError, `expected a ConcurrencyError, got ${String(outcome)}`);
+        assert.equal(outcome.streamName, "order-1");
+        assert.equal(outcome.expectedVersion, "no-stream");
+        assert.equal(outcome.actualVersion, 0);
+        assert.equal((yield* store.readStream("order-1")).length, 1);
+      })));
+
+    it("append() with bad input fails with a ValidationError in the error channel", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const error = yield* Effect.flip(store.append("no dashes here!", [message()]));
+        assert.equal(error._tag, "ValidationError");
+      })));
+
+    it("append() retried with the same ids is deduplicated and returns the original positions", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const batch = messages(2);
+        const first = yield* store.append("order-1", batch);
+        const retry = yield* store.append("order-1", batch);
+        assert.equal(retry.deduplicated, true);
+        assert.deepEqual(retry.positions, first.positions);
+        assert.equal((yield* store.readStream("order-1")).length, 2);
+      })));
+
+    it("readMessages() reads a category in pages, in global order, and ends", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        for (let i = 0; i < 10; i++) yield* store.append(`order-${i % 3}`, [message("Placed", { i })]);
+        yield* store.append("user-1", [message()]);
+        const read = yield* Stream.runCollect(readMessages({ category: "order" }, { pageSize: 3 }));
+        assert.deepEqual(read.map((m) => (m.data as { i: number }).i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      })));
+
+    it("subscribe() catches up, then follows live appends", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        yield* store.append("order-1", messages(5));
+        const fiber = yield* Effect.forkChild(Stream.runCollect(Stream.take(subscribe({ category: "order" }, { pageSize: 2 }), 8)));
+        yield* Effect.sleep("20 millis");
+        yield* store.append("user-1", [message()]);
+        yield* store.append("order-2", messages(3));
+        const got = yield* Fiber.join(fiber);
+        assert.equal(got.length, 8);
+        assert.deepEqual(got.map((m) => m.streamName), [...Array(5).fill("order-1"), ...Array(3).fill("order-2")]);
+      })));
+
+    it("subscribe() waiting for appends stops when interrupted", () =>
+      run(Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(Stream.runDrain(subscribe({ all: true })));
+        yield* Effect.sleep("20 millis");
+        const started = Date.now();
+        yield* Fiber.interrupt(fiber);
+        assert.ok(Date.now() - started < 1000);
+      })));
+
+    it("runConsumer() interrupted mid-run stores the last handled position + 1; a restart handles nothing twice", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const storage = yield* ConsumerStorage;
+        for (let i = 0; i < 30; i++) yield* store.append(`order-${i % 4}`, [message("Placed", { i })]);
+        const handled: RecordedMessage[] = [];
+        const consumer = {
+          group: "effect-interrupt",
+          source: { category: "order" },
+          batchSize: 7,
+          handler: (m: RecordedMessage) => Effect.sleep("3 millis").pipe(Effect.andThen(Effect.sync(() => void handled.push(m)))),
+        } as const;
+        const fiber = yield* Effect.forkChild(runConsumer(consumer));
+        yield* waitUntil(() => handled.length >= 5);
+        yield* Fiber.interrupt(fiber);
+        const atStop = handled.length;
+        assert.ok(atStop < 30, `the consumer handled all ${atStop} messages before the interrupt`);
+        const checkpoint = yield* Effect.promise(() => storage.checkpoints.load("effect-interrupt", 0));
+        assert.equal(checkpoint, handled[atStop - 1].globalPosition + 1n);
+        yield* Effect.sleep("30 millis");
+        assert.equal(handled.length, atStop, "the consumer kept handling after the interrupt");
+
+        yield* Effect.scoped(Effect.flatMap(startConsumer(consumer), (started) => started.caughtUp));
+        const ids = handled.map((m) => m.id);
+        assert.equal(new Set(ids).size, ids.length, "a message was handled twice");
+        assert.deepEqual(handled.map((m) => (m.data as { i: number }).i), Array.from({ length: 30 }, (_, i) => i));
+      })));
+
+    it("decideAndAppend() decides again after another writer moved the stream", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        let calls = 0;
+        const result = yield* decideAndAppend("order-1", (history) =>
+          Effect.gen(function* () {
+            calls++;
+            // The first time, another writer gets in between the read and the append.
+            if (calls === 1) yield* store.append("order-1", [message("Interloper")]);
+            return [message("Decided", { seen: history.length })];
+          }));
+        assert.equal(calls, 2);
+        assert.equal(result?.streamVersion, 1);
+        const read = yield* store.readStream("order-1");
+        assert.deepEqual(read.map((m) => [m.type, m.data]), [["Interloper", {}], ["Decided", { seen: 1 }]]);
+      })));
+  });
+}

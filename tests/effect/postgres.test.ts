@@ -1,0 +1,44 @@
+// The Effect API's scenarios against a real PostgreSQL 18 server (started
+// from node_modules by the test), through postgresLayer over postgres.js.
+// Each test gets a schema of its own, migrated by the layer.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Effect } from "effect";
+import postgres from "postgres";
+import { EventStore, postgresLayer } from "../../effect/mod.ts";
+import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { messages } from "../contract/_fixtures.ts";
+import { testEffectScenarios } from "./_scenarios.ts";
+
+describe("Effect API over PostgreSQL (postgres.js)", () => {
+  let server: PostgresServer;
+  let sql: postgres.Sql;
+  let schemas = 0;
+
+  before(async () => {
+    server = await startPostgres();
+    sql = postgres(server.url, { onnotice: () => {}, max: 10 });
+  });
+
+  after(async () => {
+    await sql.end({ timeout: 5 });
+    await server.stop();
+  });
+
+  testEffectScenarios({
+    name: "PostgreSQL",
+    layer: () => postgresLayer(sql, { schema: `effect_${++schemas}`, pollInterval: 100 }),
+  });
+
+  it("postgresLayer() given a factory ends the connection pool it made when its scope closes", async () => {
+    let made: postgres.Sql | undefined;
+    const layer = postgresLayer(() => (made = postgres(server.url, { onnotice: () => {}, max: 2 })), { schema: "effect_owned" });
+    const result = await Effect.runPromise(Effect.provide(EventStore.use((store) => store.append("order-1", messages(2))), layer));
+    assert.equal(result.streamVersion, 1);
+    assert.ok(made !== undefined);
+    await assert.rejects(made`select 1`, (error: Error & { code?: string }) => error.code === "CONNECTION_ENDED");
+    // Data written through the owned pool is there for another one.
+    const rows = await sql`select count(*)::int as n from effect_owned.messages`;
+    assert.equal(rows[0].n, 2);
+  });
+});
