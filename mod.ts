@@ -5,8 +5,9 @@
  * checkpointed position and run idempotent handlers. This entry holds the
  * core model, the `EventStore` port, the error family, consumers (checkpoints,
  * retries and parking, consumer groups, rebuilds) and the in-memory store and
- * consumer storage; it imports nothing runtime-specific, so it loads straight
- * from a URL.
+ * consumer storage, and the bus (commands, queries, events) with its
+ * in-process transport; it imports nothing runtime-specific, so it loads
+ * straight from a URL.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  *
@@ -87,6 +88,31 @@ export {
   type RunOnceOptions,
   type StoredError,
 } from "./core/consumers/mod.ts";
+export {
+  type Bus,
+  type BusCallOptions,
+  type BusContracts,
+  type BusTimeouts,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CommandHandler,
+  type CommandInput,
+  createBus,
+  type CreateBusOptions,
+  createCircuitBreaker,
+  defineContracts,
+  type EventHandler,
+  type EventInput,
+  isCircuitOpenError,
+  type PublishReceipt,
+  type QueryHandler,
+  type Registration,
+  type SendReceipt,
+  type StandardSchemaV1,
+  type Transport,
+} from "./core/messaging/mod.ts";
+export { createInProcessTransport, type CreateInProcessTransportOptions } from "./transports/in_process.ts";
 export {
   createMemoryConsumerStorage,
   type CreateMemoryConsumerStorageOptions,

@@ -1,10 +1,11 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres` or `-- consumers` runs one group.
+// `npm run bench -- memory`, `-- postgres`, `-- consumers` or `-- messaging` runs one group.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchConsumers } from "./consumers.ts";
 import { benchMemoryStore } from "./memory_store.ts";
+import { benchMessaging } from "./messaging.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 
 const only = process.argv[2];
@@ -12,4 +13,5 @@ const rows: BenchRow[] = [];
 if (only === undefined || only === "memory") rows.push(...await benchMemoryStore());
 if (only === undefined || only === "postgres") rows.push(...await benchPostgresStore());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
+if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 report(rows);

@@ -1,0 +1,174 @@
+/**
+ * A circuit breaker: after `failureThreshold` failures in a row it opens and
+ * refuses calls at once for `coolDown` ms, then lets `halfOpenCalls` trial
+ * calls through (half-open); `successThreshold` trial successes close it, one
+ * trial failure opens it again. Time comes from an injectable clock, so its
+ * state machine can be tested without waiting.
+ *
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+
+/** The breaker's states. */
+export type CircuitState = "closed" | "open" | "half-open";
+
+/** A state change, as reported to listeners. */
+export interface CircuitStateChange {
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+  /** Clock time of the change, in milliseconds. */
+  readonly at: number;
+}
+
+/** Options of {@link createCircuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open a closed breaker. Default 5. */
+  readonly failureThreshold?: number;
+  /** Milliseconds an open breaker refuses calls before it lets trials through. Default 10,000. */
+  readonly coolDown?: number;
+  /** Trial calls allowed at once while half-open. Default 1. */
+  readonly halfOpenCalls?: number;
+  /** Trial successes that close a half-open breaker. Default 1. */
+  readonly successThreshold?: number;
+  /** Milliseconds now; default `Date.now`. */
+  readonly clock?: () => number;
+  /** Called on every state change; must not throw. */
+  readonly onStateChange?: (change: CircuitStateChange) => void;
+}
+
+/** A circuit breaker; see {@link createCircuitBreaker}. */
+export interface CircuitBreaker {
+  /** The current state; reading it moves an open breaker whose cool-down has passed to half-open. */
+  readonly state: CircuitState;
+  /** Milliseconds until an open breaker lets a trial through; 0 unless open. */
+  readonly retryAfter: number;
+  /**
+   * Asks to make a call: `true` means go ahead, and report the outcome with
+   * exactly one of {@link CircuitBreaker.success} or {@link CircuitBreaker.failure}
+   * (or {@link CircuitBreaker.release} if the call was never made); `false` means refused.
+   */
+  tryAcquire(): boolean;
+  /** Reports that an acquired call succeeded. */
+  success(): void;
+  /** Reports that an acquired call failed in a way that says the other side is unhealthy. */
+  failure(): void;
+  /** Returns an acquired slot whose outcome says nothing about health (a bad request, a cancelled call). */
+  release(): void;
+  /** Adds a state-change listener; returns the function that removes it. */
+  subscribe(listener: (change: CircuitStateChange) => void): () => void;
+}
+
+/**
+ * Creates a circuit breaker, closed.
+ *
+ * @throws {ValidationError} naming the option that is out of range
+ * @example
+ * ```ts
+ * import { createCircuitBreaker } from "./circuit_breaker.ts";
+ * const breaker = createCircuitBreaker({ failureThreshold: 2, coolDown: 1000 });
+ * for (let i = 0; i < 2; i++) if (breaker.tryAcquire()) breaker.failure();
+ * console.log(breaker.state, breaker.tryAcquire()); // "open" false
+ * ```
+ */
+export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  return new Breaker(options);
+}
+
+function positiveInteger(value: unknown, path: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new ValidationError(path, value, "must be an integer of at least 1");
+  }
+  return value;
+}
+
+class Breaker implements CircuitBreaker {
+  readonly #failureThreshold: number;
+  readonly #coolDown: number;
+  readonly #halfOpenCalls: number;
+  readonly #successThreshold: number;
+  readonly #clock: () => number;
+  readonly #listeners = new Set<(change: CircuitStateChange) => void>();
+  #state: CircuitState = "closed";
+  #failures = 0;
+  #successes = 0;
+  #trials = 0;
+  #openedAt = 0;
+
+  constructor(options: CircuitBreakerOptions) {
+    this.#failureThreshold = positiveInteger(options.failureThreshold, "options.failureThreshold", 5);
+    this.#halfOpenCalls = positiveInteger(options.halfOpenCalls, "options.halfOpenCalls", 1);
+    this.#successThreshold = positiveInteger(options.successThreshold, "options.successThreshold", 1);
+    const coolDown = options.coolDown ?? 10_000;
+    if (typeof coolDown !== "number" || !Number.isFinite(coolDown) || coolDown < 0) {
+      throw new ValidationError("options.coolDown", coolDown, "must be a finite number of milliseconds, 0 or more");
+    }
+    this.#coolDown = coolDown;
+    this.#clock = options.clock ?? Date.now;
+    if (options.onStateChange !== undefined) this.#listeners.add(options.onStateChange);
+  }
+
+  get state(): CircuitState {
+    if (this.#state === "open" && this.#clock() - this.#openedAt >= this.#coolDown) this.#move("half-open");
+    return this.#state;
+  }
+
+  get retryAfter(): number {
+    return this.state === "open" ? Math.max(0, this.#openedAt + this.#coolDown - this.#clock()) : 0;
+  }
+
+  tryAcquire(): boolean {
+    switch (this.state) {
+      case "closed":
+        return true;
+      case "open":
+        return false;
+      case "half-open":
+        if (this.#trials >= this.#halfOpenCalls) return false;
+        this.#trials++;
+        return true;
+    }
+  }
+
+  success(): void {
+    if (this.#state === "closed") {
+      this.#failures = 0;
+    } else if (this.#state === "half-open") {
+      this.#trials = Math.max(0, this.#trials - 1);
+      if (++this.#successes >= this.#successThreshold) this.#move("closed");
+    }
+  }
+
+  failure(): void {
+    if (this.#state === "closed") {
+      if (++this.#failures >= this.#failureThreshold) this.#open();
+    } else if (this.#state === "half-open") {
+      this.#open();
+    }
+  }
+
+  release(): void {
+    if (this.#state === "half-open") this.#trials = Math.max(0, this.#trials - 1);
+  }
+
+  subscribe(listener: (change: CircuitStateChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #open(): void {
+    this.#openedAt = this.#clock();
+    this.#move("open");
+  }
+
+  #move(to: CircuitState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.#failures = 0;
+    this.#successes = 0;
+    this.#trials = 0;
+    const change = { from, to, at: this.#clock() };
+    for (const listener of this.#listeners) listener(change);
+  }
+}

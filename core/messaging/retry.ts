@@ -1,0 +1,107 @@
+/**
+ * What a client retries, and how: only failures that say the other side was
+ * unreachable (`StoreUnavailableError`), never a refusal (`ValidationError`,
+ * `DuplicateMessageError`, `ConcurrencyError`), a handler's own error, an
+ * open circuit or a deadline. Retrying is safe for every bus call because
+ * commands and events carry their id (a retried append is recognised by the
+ * store, a retried in-process send by the dedup table) and query handlers
+ * must not change state. Delays use the consumers' backoff with full jitter.
+ *
+ * @module
+ */
+
+import { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, type RetryPolicy } from "../consumers/backoff.ts";
+import { sleep } from "../consumers/_sleep.ts";
+import { StoreUnavailableError } from "../errors.ts";
+
+/** Client-side retry defaults: 3 attempts, delays capped at 50 ms then 100 ms, at most 1 s. */
+export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 3, initialDelay: 50, maxDelay: 1000, multiplier: 2 });
+
+const circuitOpen = new WeakSet<object>();
+
+/**
+ * The error a call gets when the circuit breaker refuses it: a
+ * `StoreUnavailableError` (the target is treated as unavailable) that
+ * {@link isCircuitOpenError} recognises. A dedicated `CircuitOpenError` tag is
+ * proposed in docs/decisions/messaging.md.
+ *
+ * @example
+ * ```ts
+ * import { circuitOpenError, isCircuitOpenError } from "./retry.ts";
+ * isCircuitOpenError(circuitOpenError('query "orders/show"', 900)); // true
+ * ```
+ */
+export function circuitOpenError(operation: string, retryAfter: number): StoreUnavailableError {
+  const error = new StoreUnavailableError(operation, `the circuit breaker is open, next trial in ${Math.ceil(retryAfter)} ms`);
+  circuitOpen.add(error);
+  return error;
+}
+
+/**
+ * Whether an error came from an open circuit breaker.
+ *
+ * @example
+ * ```ts
+ * import { isCircuitOpenError } from "./retry.ts";
+ * isCircuitOpenError(new Error("x")); // false
+ * ```
+ */
+export function isCircuitOpenError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && circuitOpen.has(error);
+}
+
+/**
+ * Whether a failed call may be tried again: the target was unavailable, and not because of the breaker.
+ *
+ * @example
+ * ```ts
+ * import { StoreUnavailableError } from "../errors.ts";
+ * import { isRetryable } from "./retry.ts";
+ * isRetryable(new StoreUnavailableError("append", "connection refused")); // true
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof StoreUnavailableError && !circuitOpen.has(error);
+}
+
+/**
+ * Fills in the client retry defaults (`false`: one attempt only).
+ *
+ * @example
+ * ```ts
+ * import { clientRetryPolicy } from "./retry.ts";
+ * clientRetryPolicy(undefined).maxAttempts; // 3
+ * ```
+ */
+export function clientRetryPolicy(policy: RetryPolicy | false | undefined): CheckedRetryPolicy {
+  if (policy === false) return checkRetryPolicy({ maxAttempts: 1 }, "options.retry");
+  return checkRetryPolicy({ ...DEFAULT_CLIENT_RETRY, ...policy }, "options.retry");
+}
+
+/**
+ * Calls `call` until it succeeds, fails in a way that is not retryable, runs
+ * out of attempts, or `signal` aborts; sleeps with backoff and jitter between attempts.
+ *
+ * @example
+ * ```ts
+ * import { checkRetryPolicy } from "../consumers/backoff.ts";
+ * import { retryCall } from "./retry.ts";
+ * await retryCall(async () => 42, { policy: checkRetryPolicy({ maxAttempts: 2 }) }); // 42
+ * ```
+ */
+export async function retryCall<T>(
+  call: (attempt: number) => Promise<T>,
+  options: { readonly policy: CheckedRetryPolicy; readonly signal?: () => AbortSignal; readonly retryable?: (error: unknown) => boolean },
+): Promise<T> {
+  const retryable = options.retryable ?? isRetryable;
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await call(attempt);
+    } catch (error) {
+      if (attempt >= options.policy.maxAttempts || !retryable(error)) throw error;
+      const signal = options.signal?.();
+      if (signal?.aborted) throw error;
+      if (!(await sleep(backoffDelay(options.policy, attempt), signal))) throw error;
+    }
+  }
+}

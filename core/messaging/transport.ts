@@ -1,0 +1,146 @@
+/**
+ * The `Transport` port: how a bus's messages reach their handlers. A
+ * transport implements the four client calls and the three ways to register
+ * a handler; the bus adds everything else (names, schemas, ids, timeouts,
+ * retries, the circuit breaker), so a new transport — the HTTP one is planned
+ * next — implements only these primitives. See docs/decisions/messaging.md.
+ *
+ * @module
+ */
+
+import type { RetryPolicy } from "../consumers/backoff.ts";
+import type { ParkedMessage } from "../consumers/storage.ts";
+import type { MessageMetadata } from "../message.ts";
+
+/** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */
+export interface CommandEnvelope {
+  readonly id: string;
+  /** The command's name (`users/lock`), stored as the message type. */
+  readonly type: string;
+  readonly data: unknown;
+  /** Stream key: commands with one key are handled in order. Defaults to the id. */
+  readonly key: string;
+  readonly metadata: MessageMetadata;
+}
+
+/** An event as the bus hands it to a transport, with its stream chosen. */
+export interface EventEnvelope {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly streamName: string;
+  readonly metadata: MessageMetadata;
+}
+
+/** A query as the bus hands it to a transport. */
+export interface QueryEnvelope {
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+/** A command or event as a handler receives it. */
+export interface ReceivedMessage<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: MessageMetadata;
+  /** Where the transport stored it; absent when it stores nothing (in-process commands). */
+  readonly streamName?: string;
+  readonly globalPosition?: bigint;
+}
+
+/** What a command or event handler gets besides the message. */
+export interface DeliveryContext {
+  /** The message id: pass it as the idempotency key of calls to other systems. */
+  readonly idempotencyKey: string;
+  /** 1 on first delivery, 2 on the first retry, and so on. */
+  readonly attempt: number;
+  /** The consumer group delivering the message. */
+  readonly group: string;
+  /**
+   * The consumer storage's transaction when the transport runs on consumers
+   * (store-backed): writes through it commit with the checkpoint. `undefined` in-process.
+   */
+  readonly tx: unknown;
+}
+
+/** What a query handler gets besides the payload. */
+export interface QueryContext {
+  readonly name: string;
+}
+
+/** A command handler as a transport sees it: resolves the reply. */
+export type CommandEndpoint = (command: ReceivedMessage, context: DeliveryContext) => unknown;
+/** A query handler as a transport sees it. */
+export type QueryEndpoint = (payload: unknown, context: QueryContext) => unknown;
+/** An event handler as a transport sees it. */
+export type EventEndpoint = (event: ReceivedMessage, context: DeliveryContext) => unknown;
+
+/** Which events a subscription gets: these names (from any stream), or every event of a stream category. */
+export type EventSelector = readonly string[] | { readonly category: string };
+
+/** Options of {@link Transport.subscribe} and {@link Transport.handleCommand}. */
+export interface HandlerOptions {
+  /** How a failing handler is retried before its message is parked. */
+  readonly retry?: RetryPolicy;
+  /** A message was parked after its last attempt. */
+  readonly onParked?: (entry: ParkedMessage) => void;
+  /** A handler failure (to be retried or parked) or a transport failure. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A registered handler. */
+export interface Registration {
+  /** Resolves once the handler has caught up with what was already waiting for it. */
+  readonly ready: Promise<void>;
+  /** Stops handling; a message in progress finishes first. */
+  stop(): Promise<void>;
+}
+
+/** What `send` resolves with once the command is durable (as durable as the transport gets). */
+export interface SendReceipt {
+  readonly id: string;
+  /** True when this id was already accepted: nothing new was stored and the handler will not run again. */
+  readonly deduplicated: boolean;
+  readonly streamName?: string;
+  readonly globalPosition?: bigint;
+}
+
+/** What `publish` resolves with once the event is stored. */
+export interface PublishReceipt {
+  readonly id: string;
+  readonly streamName: string;
+  readonly deduplicated: boolean;
+  readonly globalPosition?: bigint;
+}
+
+/** Options of the client calls of a transport. */
+export interface TransportCallOptions {
+  /** Aborts when the bus's deadline passes or its caller aborts; the transport should stop. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * How messages travel. Client calls may reject with `StoreUnavailableError`
+ * when the other side cannot be reached (the bus retries those), and with
+ * the handler's error or a `ValidationError` when it was reached and said no.
+ *
+ * Guarantees a transport keeps: `send` and `publish` of an id already
+ * accepted do not deliver it again; a command reaches one handler; every
+ * subscribed group gets every matching event, in publish order per stream.
+ */
+export interface Transport {
+  /** Accepts a command durably; the handler runs later. */
+  send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt>;
+  /** Accepts a command and resolves with its handler's result (the same result for a repeated id). */
+  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown>;
+  /** Calls the query's handler and resolves with its answer; nothing is stored. */
+  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown>;
+  /** Appends an event to its stream. */
+  publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt>;
+  handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration;
+  handleQuery(name: string, handler: QueryEndpoint): Registration;
+  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options?: HandlerOptions): Registration;
+  /** Stops every handler and releases what the transport holds. */
+  close(): Promise<void>;
+}

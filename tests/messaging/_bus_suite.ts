@@ -1,0 +1,184 @@
+// The bus patterns every transport must pass: command send (with dedup by
+// id), sendAndWait (result, handler error, timeout), query (answer, timeout,
+// unknown name), event broadcast to two groups each at its own checkpoint,
+// and fast-check properties for command dedup and per-stream event order.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import fc from "fast-check";
+import { TimeoutError, ValidationError } from "../../core/mod.ts";
+import { type Bus, createBus, type Transport } from "../../core/messaging/mod.ts";
+import { propertyParameters } from "../contract/_store_properties.ts";
+
+export interface BusSuiteOptions {
+  readonly name: string;
+  /** A fresh, empty transport; `reopen` makes another transport over the same storage (a restart). */
+  readonly create: () => Promise<{ transport: Transport; reopen?: () => Transport }>;
+  /** Whether a group that stops and comes back resumes from a stored checkpoint. */
+  readonly durableCheckpoints: boolean;
+  readonly propertyRuns: number;
+}
+
+/** Polls until `check` holds, or fails after `timeout` ms. */
+export async function eventually(check: () => boolean, timeout = 10_000, what = "condition"): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeout) assert.fail(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function testBusPatterns(options: BusSuiteOptions): void {
+  describe(`bus over ${options.name}`, () => {
+    const open: Bus[] = [];
+    const bus = async (extra: Partial<Parameters<typeof createBus>[0]> = {}) => {
+      // The previous test's handlers stop first: over a shared database they would compete with this test's.
+      await Promise.all(open.splice(0).map((b) => b.close()));
+      const made = await options.create();
+      const b = createBus({ transport: made.transport, ...extra });
+      open.push(b);
+      return { bus: b, reopen: made.reopen };
+    };
+    after(async () => {
+      await Promise.all(open.map((b) => b.close()));
+    });
+
+    it("send() resolves once the command is accepted and its handler runs once", async () => {
+      const { bus: b } = await bus();
+      const seen: unknown[] = [];
+      b.handleCommand("users/lock", (command) => void seen.push(command.data));
+      const receipt = await b.send({ type: "users/lock", data: { userId: "u-1" } });
+      assert.equal(receipt.deduplicated, false);
+      await eventually(() => seen.length === 1, 10_000, "the handler");
+      assert.deepEqual(seen, [{ userId: "u-1" }]);
+    });
+
+    it("send() with an id already sent does not run the handler again", async () => {
+      const { bus: b } = await bus();
+      let runs = 0;
+      b.handleCommand("users/lock", () => void runs++);
+      const id = crypto.randomUUID();
+      await b.send({ type: "users/lock", data: {}, id });
+      const again = await b.send({ type: "users/lock", data: {}, id });
+      assert.equal(again.deduplicated, true);
+      await b.sendAndWait({ type: "users/lock", data: {} }); // commands of one name run in order
+      assert.equal(runs, 2);
+    });
+
+    it("sendAndWait() resolves with the handler's result, the same one for a repeated id", async () => {
+      const { bus: b } = await bus();
+      let runs = 0;
+      b.handleCommand("users/lock", (command) => ({ locked: (command.data as { userId: string }).userId, run: ++runs }));
+      const id = crypto.randomUUID();
+      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), { locked: "u-7", run: 1 });
+      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), { locked: "u-7", run: 1 });
+      assert.equal(runs, 1);
+    });
+
+    it("sendAndWait() rejects with the handler's error", async () => {
+      const { bus: b } = await bus();
+      b.handleCommand("users/lock", () => {
+        throw new RangeError("user u-9 is already locked");
+      }, { retry: { maxAttempts: 1 } });
+      await assert.rejects(b.sendAndWait({ type: "users/lock", data: {} }), (e: Error) => e.name === "RangeError" && /already locked/.test(e.message));
+    });
+
+    it("sendAndWait() rejects with a TimeoutError when no handler answers in time", async () => {
+      const { bus: b } = await bus();
+      const start = Date.now();
+      await assert.rejects(b.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: 150 }), (e) => e instanceof TimeoutError && e.timeoutMs === 150);
+      assert.ok(Date.now() - start < 5_000);
+    });
+
+    it("query() resolves with the handler's answer", async () => {
+      const { bus: b } = await bus();
+      b.handleQuery("orders/show", (payload) => ({ id: (payload as { id: string }).id, total: 30 }));
+      assert.deepEqual(await b.query("orders/show", { id: "o-1" }), { id: "o-1", total: 30 });
+    });
+
+    it("query() rejects with a TimeoutError when the handler is too slow", async () => {
+      const { bus: b } = await bus();
+      b.handleQuery("orders/slow", () => new Promise((resolve) => setTimeout(resolve, 1_000)));
+      await assert.rejects(b.query("orders/slow", {}, { timeout: 50 }), (e) => e instanceof TimeoutError && /query "orders\/slow"/.test(e.message));
+    });
+
+    it("query() of a name nobody handles rejects with a ValidationError naming it", async () => {
+      const { bus: b } = await bus();
+      await assert.rejects(b.query("orders/nope", {}), (e) => e instanceof ValidationError && e.value === "orders/nope");
+    });
+
+    it("publish() reaches every group, each in publish order and at its own checkpoint", async () => {
+      const { bus: b, reopen } = await bus();
+      const first: number[] = [];
+      const second: number[] = [];
+      const a = b.subscribe("audit", ["orders/placed"], (event) => void first.push((event.data as { n: number }).n));
+      for (let n = 1; n <= 3; n++) await b.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+      await eventually(() => first.length === 3, 10_000, "group audit");
+      // A second group subscribed later starts from its own (empty) checkpoint: it gets everything.
+      b.subscribe("billing", { category: "order" }, (event) => void second.push((event.data as { n: number }).n));
+      await eventually(() => second.length === 3, 10_000, "group billing");
+      await a.stop();
+      await b.publish({ type: "orders/placed", data: { n: 4 }, stream: "order-2" });
+      await eventually(() => second.length === 4, 10_000, "group billing, live");
+      assert.deepEqual(first, [1, 2, 3]);
+      if (options.durableCheckpoints && reopen !== undefined) {
+        // audit comes back (another transport over the same storage): it resumes after 3, not from the start.
+        const again = createBus({ transport: reopen() });
+        open.push(again);
+        again.subscribe("audit", ["orders/placed"], (event) => void first.push((event.data as { n: number }).n));
+        await eventually(() => first.length === 4, 10_000, "group audit after restart");
+        assert.deepEqual(first, [1, 2, 3, 4]);
+      }
+      assert.deepEqual(second, [1, 2, 3, 4]);
+    });
+
+    it("property: any sequence of sends with repeated ids runs each distinct command exactly once", async () => {
+      const { bus: b } = await bus();
+      const runs = new Map<string, number>();
+      b.handleCommand("users/lock", (command) => void runs.set(command.id, (runs.get(command.id) ?? 0) + 1));
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(5), { minLength: 1, maxLength: 12 }), async (picks) => {
+          const pool = Array.from({ length: 6 }, () => crypto.randomUUID());
+          for (const pick of picks) await b.send({ type: "users/lock", data: { pick }, id: pool[pick] });
+          // Commands of one name are handled in order: once this one is answered, all before it were handled.
+          await b.sendAndWait({ type: "users/lock", data: {} });
+          for (const id of new Set(picks.map((pick) => pool[pick]))) assert.equal(runs.get(id), 1, `command ${id}`);
+          for (const id of pool.filter((_, i) => !picks.includes(i))) assert.equal(runs.get(id), undefined);
+        }),
+        propertyParameters(options.propertyRuns),
+      );
+    });
+
+    it("property: each group sees every stream's events in publish order", async () => {
+      const { bus: b } = await bus();
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.constantFrom("1", "2", "3"), { minLength: 1, maxLength: 15 }), async (streams) => {
+          run++;
+          const seen = new Map<string, string[]>([["g1", []], ["g2", []]]);
+          const subs = [...seen.keys()].map((group) =>
+            b.subscribe(`${group}-${run}`, [`orders/ordered${run}`], (event) => void seen.get(group)!.push(`${event.streamName}#${(event.data as { seq: number }).seq}`))
+          );
+          const published: string[] = [];
+          const counters = new Map<string, number>();
+          for (const s of streams) {
+            const seq = (counters.get(s) ?? 0) + 1;
+            counters.set(s, seq);
+            const stream = `ordered${run}_${s}-x`;
+            await b.publish({ type: `orders/ordered${run}`, data: { seq }, stream });
+            published.push(`${stream}#${seq}`);
+          }
+          await eventually(() => [...seen.values()].every((list) => list.length === published.length), 20_000, "both groups");
+          for (const list of seen.values()) {
+            assert.deepEqual([...list].sort(), [...published].sort());
+            for (const stream of new Set(streams)) {
+              const name = `ordered${run}_${stream}-x#`;
+              assert.deepEqual(list.filter((e) => e.startsWith(name)), published.filter((e) => e.startsWith(name)));
+            }
+          }
+          await Promise.all(subs.map((sub) => sub.stop()));
+        }),
+        propertyParameters(options.propertyRuns),
+      );
+    });
+  });
+}

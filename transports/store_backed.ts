@@ -1,0 +1,262 @@
+/**
+ * @module
+ * The store-backed transport: commands and events travel through an
+ * `EventStore` that services share (PostgreSQL, PGlite, memory), and handlers
+ * are woken by the store's `waitForAppend` (LISTEN/NOTIFY on PostgreSQL, with
+ * polling as the fallback). `sendAndWait` replies travel through the store
+ * too, in a reply stream named after the command id. Queries are not stored:
+ * this transport answers them from handlers registered in the same process
+ * (between processes, queries go over HTTP).
+ *
+ * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes
+ * (whatever runs the store's driver).
+ */
+
+import {
+  checkRetryPolicy,
+  ConcurrencyError,
+  type ConsumerStorage,
+  createConsumer,
+  type EventStore,
+  type JsonValue,
+  type RecordedMessage,
+  type RetryPolicy,
+  ValidationError,
+} from "../core/mod.ts";
+import {
+  type CommandEndpoint,
+  commandCategory,
+  type CommandEnvelope,
+  commandStream,
+  type EventEndpoint,
+  type EventEnvelope,
+  type EventSelector,
+  type HandlerOptions,
+  type PublishReceipt,
+  type QueryEndpoint,
+  type QueryEnvelope,
+  QueryRegistry,
+  type ReceivedMessage,
+  type Registration,
+  replyStream,
+  type SendReceipt,
+  type Transport,
+  type TransportCallOptions,
+} from "../core/messaging/mod.ts";
+import { runCommands } from "./_command_runner.ts";
+
+/** Options of {@link createStoreBackedTransport}. */
+export interface CreateStoreBackedTransportOptions<Tx> {
+  /** Where command and event handlers keep checkpoints and parked messages. */
+  readonly storage: ConsumerStorage<Tx>;
+  /** Default retry policy of handlers (see `RetryPolicy`); a handler's own options override it. */
+  readonly retry?: RetryPolicy;
+  /** Messages per read. Default 100. */
+  readonly batchSize?: number;
+  /** Failures of the transport's own reads, commits and reply writes (they are retried). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The data of a reply message. */
+type ReplyData =
+  | { readonly ok: true; readonly result: JsonValue }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+/** The type of reply messages. */
+export const REPLY_TYPE = "ordo/reply";
+
+/**
+ * Creates a store-backed transport over `store`.
+ *
+ * Delivery: `send` resolves once the command is appended to
+ * `<service>:command-<key>` (a retry with the same id is recognised by the
+ * store and not stored again). Each command name is handled by one loop per
+ * process, at least once, in global order; its handler runs outside any
+ * storage transaction (so it may append to the store, even on PGlite) and gets
+ * the command id as idempotency key. A command that keeps failing is parked and,
+ * if a sender waits, answered with the error. Events: each group is a consumer
+ * (`createConsumer`) with its own checkpoint; its handler runs inside the
+ * checkpoint's transaction (`context.tx`).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryConsumerStorage, createMemoryStore } from "../stores/memory/mod.ts";
+ * import { createBus } from "../core/messaging/mod.ts";
+ * import { createStoreBackedTransport } from "./store_backed.ts";
+ * const transport = createStoreBackedTransport(createMemoryStore(), { storage: createMemoryConsumerStorage() });
+ * const bus = createBus({ transport });
+ * bus.handleCommand("users/lock", (command) => ({ locked: command.data }));
+ * console.log(await bus.sendAndWait({ type: "users/lock", data: "u-1" })); // { locked: "u-1" }
+ * await bus.close();
+ * ```
+ */
+export function createStoreBackedTransport<Tx>(store: EventStore, options: CreateStoreBackedTransportOptions<Tx>): Transport {
+  return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
+}
+
+class StoreBackedTransport implements Transport {
+  readonly #store: EventStore;
+  readonly #storage: ConsumerStorage<unknown>;
+  readonly #retry: RetryPolicy | undefined;
+  readonly #batchSize: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #queries = new QueryRegistry();
+  readonly #running = new Set<Registration>();
+
+  constructor(store: EventStore, options: CreateStoreBackedTransportOptions<unknown>) {
+    if (typeof store?.append !== "function") throw new ValidationError("store", store, "must be an EventStore");
+    if (typeof options?.storage?.checkpoints !== "object") {
+      throw new ValidationError("options.storage", options?.storage, "must be a ConsumerStorage");
+    }
+    this.#store = store;
+    this.#storage = options.storage;
+    this.#retry = options.retry;
+    checkRetryPolicy(options.retry);
+    this.#batchSize = options.batchSize ?? 100;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  async send(command: CommandEnvelope): Promise<SendReceipt> {
+    const result = await this.#store.append(commandStream(command.type, command.key), [toInput(command, command.metadata)]);
+    return { id: command.id, deduplicated: result.deduplicated, streamName: result.streamName, globalPosition: result.globalPosition };
+  }
+
+  async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    const replyTo = replyStream(command.type, command.id);
+    const signal = options?.signal;
+    await this.#store.append(commandStream(command.type, command.key), [toInput(command, { ...command.metadata, replyTo })]);
+    for (;;) {
+      // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
+      const head = await this.#store.headPosition();
+      const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
+      if (reply !== undefined) return unpackReply(reply);
+      signal?.throwIfAborted();
+      await this.#store.waitForAppend(head, { signal });
+    }
+  }
+
+  query(query: QueryEnvelope): Promise<unknown> {
+    return this.#queries.dispatch(query);
+  }
+
+  async publish(event: EventEnvelope): Promise<PublishReceipt> {
+    const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
+    return { id: event.id, streamName: result.streamName, deduplicated: result.deduplicated, globalPosition: result.globalPosition };
+  }
+
+  handleCommand(name: string, handler: CommandEndpoint, options: HandlerOptions = {}): Registration {
+    const store = this.#store;
+    const group = `ordo:command:${name}`;
+    const stopping = new AbortController();
+    const runner = runCommands({
+      store,
+      storage: this.#storage,
+      group,
+      category: commandCategory(name),
+      type: name,
+      batchSize: this.#batchSize,
+      retry: checkRetryPolicy(options.retry ?? this.#retry),
+      signal: stopping.signal,
+      onError: (error) => {
+        options.onError?.(error);
+        this.#onError(error);
+      },
+      handle: async (message, attempt) => {
+        const replyTo = replyToOf(message);
+        if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) return; // answered before a crash
+        const result = await handler(received(message), { idempotencyKey: message.id, attempt, group, tx: undefined });
+        if (replyTo !== undefined) await writeReply(store, replyTo, message, { ok: true, result: (result ?? null) as JsonValue });
+      },
+      onParked: async (entry) => {
+        options.onParked?.(entry);
+        const replyTo = replyToOf(entry.message);
+        if (replyTo !== undefined) {
+          await writeReply(store, replyTo, entry.message, { ok: false, error: { name: entry.error.name, message: entry.error.message } });
+        }
+      },
+    });
+    return this.#track({ ready: runner.ready, stop: () => (stopping.abort(), runner.done) });
+  }
+
+  handleQuery(name: string, handler: QueryEndpoint): Registration {
+    return this.#queries.register(name, handler);
+  }
+
+  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
+    const source = Array.isArray(selector) ? { all: true as const, types: selector } : { category: (selector as { category: string }).category };
+    const consumer = createConsumer(this.#store, {
+      group,
+      source,
+      storage: this.#storage,
+      batchSize: this.#batchSize,
+      retry: options.retry ?? this.#retry,
+      onParked: options.onParked,
+      onError: (error) => {
+        options.onError?.(error);
+        this.#onError(error);
+      },
+      handler: async (message, context) => {
+        await handler(received(message), { idempotencyKey: message.id, attempt: context.attempt, group, tx: context.tx });
+      },
+    });
+    return this.#track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#running].map((registration) => registration.stop()));
+  }
+
+  #track(registration: Registration): Registration {
+    const tracked: Registration = {
+      ready: registration.ready,
+      stop: async () => {
+        this.#running.delete(tracked);
+        await registration.stop();
+      },
+    };
+    this.#running.add(tracked);
+    return tracked;
+  }
+}
+
+function toInput(message: CommandEnvelope | EventEnvelope, metadata: CommandEnvelope["metadata"]) {
+  return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
+}
+
+function received(message: RecordedMessage): ReceivedMessage {
+  return {
+    id: message.id,
+    type: message.type,
+    data: message.data,
+    metadata: message.metadata,
+    streamName: message.streamName,
+    globalPosition: message.globalPosition,
+  };
+}
+
+function replyToOf(message: RecordedMessage): string | undefined {
+  const replyTo = message.metadata.replyTo;
+  return typeof replyTo === "string" ? replyTo : undefined;
+}
+
+// One reply per command: the reply stream must not exist yet, so a second
+// writer (a redelivery after a crash) loses quietly.
+async function writeReply(store: EventStore, replyTo: string, command: RecordedMessage, data: ReplyData): Promise<void> {
+  try {
+    await store.append(replyTo, [{
+      type: REPLY_TYPE,
+      data: data as unknown as JsonValue,
+      metadata: { correlationId: command.metadata.correlationId ?? command.id, causationId: command.id },
+    }], { expectedVersion: "no-stream" });
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError)) throw error;
+  }
+}
+
+function unpackReply(reply: RecordedMessage): unknown {
+  const data = reply.data as unknown as ReplyData;
+  if (data.ok) return data.result;
+  const error = new Error(data.error.message);
+  error.name = data.error.name;
+  throw error;
+}
