@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "./_paths.ts";
+import { startPostgres } from "./_postgres_server.ts";
 import { run } from "./_process.ts";
 
 describe("README.md", () => {
@@ -24,11 +25,27 @@ describe("README.md", () => {
     );
   });
 
-  it("has a demo that runs the whole flow", async () => {
-    const result = await run("node", ["--import", "tsx", "examples/demo.ts"], { cwd: ROOT, timeout: 60_000 });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /retry {7}same id -> deduplicated=true, original position 1/);
-    assert.match(result.stdout, /refused {5}Cannot append to stream "order-2": expected version 0, current version is 1/);
-    assert.match(result.stdout, /read model \(open orders and their totals\):\n {2}order 1: 30\n\n/);
-  });
+  for (const where of ["PGlite", "DATABASE_URL"] as const) {
+    it(`has a demo that runs the whole flow (${where})`, async () => {
+      const server = where === "DATABASE_URL" ? await startPostgres() : undefined;
+      try {
+        const result = await run("node", ["--import", "tsx", "examples/demo.ts"], {
+          cwd: ROOT,
+          timeout: 120_000,
+          env: { DATABASE_URL: server?.url ?? "" },
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, where === "PGlite" ? /\(PGlite, embedded in this process\)/ : /\(PostgreSQL at 127\.0\.0\.1:\d+ \(schema ordo_demo\)\)/);
+        assert.match(result.stdout, /orders {5}placed order 1001 and published orders\/placed/);
+        assert.match(result.stdout, /inventory {2}reserved \{"apple":2\} for order 1001/);
+        assert.match(result.stdout, /inventory {2}reserved \{"pear":1,"apple":1\} for order 1002/);
+        assert.match(result.stdout, /<- \{"locked":true,"userId":"ada"\}/);
+        assert.match(result.stdout, /orders\/place 1003 refused: user ada is locked/);
+        assert.match(result.stdout, /<- \{"orderId":"1002","events":\["0:OrderPlaced","1:orders\/placed"\]\}/);
+        assert.match(result.stdout, /stock after reservations:\n {2}inventory {2}apple: 7\n {2}inventory {2}pear: 3\n/);
+      } finally {
+        await server?.stop();
+      }
+    });
+  }
 });
