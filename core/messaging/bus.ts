@@ -216,12 +216,23 @@ class MessageBus<C extends BusContracts> {
     });
   }
 
-  async query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
-    serviceOf(name, "query");
-    const schema = schemaFor(this.#contracts.queries, name, "query");
-    if (schema !== undefined) await validateStandard(schema, payload, "query.payload");
+  query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
+    try {
+      serviceOf(name, "query");
+      const schema = schemaFor(this.#contracts.queries, name, "query");
+      // Without a schema, no async step before the call: queries are the bus's hot path.
+      if (schema !== undefined) {
+        return Promise.resolve(validateStandard(schema, payload, "query.payload")).then(() => this.#dispatchQuery(name, payload, options));
+      }
+      return this.#dispatchQuery(name, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #dispatchQuery(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
     const envelope = { name, payload };
-    return await this.#guard.run((scope) => this.#transport.query(envelope, scope), {
+    return this.#guard.run((scope) => this.#transport.query(envelope, scope), {
       timeout: options?.timeout === undefined ? this.#timeouts.query : checkTimeout(options.timeout, "options.timeout", 0),
       signal: options?.signal,
       operation: `query "${name}"`,

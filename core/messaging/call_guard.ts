@@ -91,7 +91,15 @@ export class CallGuard {
     const body = attemptOnce ?? call;
     const policy = this.#retry;
     return this.#deadlines.run(
-      (scope) => (policy.maxAttempts === 1 ? body(scope) : retryCall(() => body(scope), { policy, signal: () => scope.signal })),
+      (scope) => {
+        // The first attempt runs directly: the retry loop (an async frame per
+        // call) is entered only after a failure, so calls that succeed skip it.
+        const first = body(scope);
+        if (policy.maxAttempts === 1) return first;
+        return first.catch((error: unknown) =>
+          retryCall(() => body(scope), { policy, signal: () => scope.signal, firstFailure: { error } })
+        );
+      },
       {
         timeout: options.timeout,
         signal: options.signal,

@@ -35,8 +35,11 @@ interface Entry {
 }
 
 class Lane {
-  readonly items: Entry[] = [];
+  // Entries in deadline order between head and tail. Slots are reused rather
+  // than the array resized: setting an array's length on every call is slow.
+  readonly items: (Entry | undefined)[] = [];
   head = 0;
+  tail = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -137,7 +140,7 @@ export class Deadlines {
     const entry: Entry = { deadline: Date.now() + timeout, expire };
     // Drop finished entries at the front first, so a steady stream of quick calls keeps the lane short.
     compact(lane);
-    lane.items.push(entry);
+    lane.items[lane.tail++] = entry;
     if (lane.timer === undefined) this.#arm(lane, timeout);
     return entry;
   }
@@ -149,26 +152,28 @@ export class Deadlines {
   #fire(lane: Lane): void {
     lane.timer = undefined;
     const now = Date.now();
-    while (lane.head < lane.items.length) {
-      const entry = lane.items[lane.head];
+    while (lane.head < lane.tail) {
+      const entry = lane.items[lane.head]!;
       if (entry.expire !== undefined && entry.deadline > now) break;
-      lane.head++;
+      lane.items[lane.head++] = undefined;
       const expire = entry.expire;
       entry.expire = undefined;
       expire?.();
     }
     compact(lane);
-    if (lane.head < lane.items.length) this.#arm(lane, lane.items[lane.head].deadline - now);
+    if (lane.head < lane.tail) this.#arm(lane, lane.items[lane.head]!.deadline - now);
   }
 }
 
 function compact(lane: Lane): void {
-  while (lane.head < lane.items.length && lane.items[lane.head].expire === undefined) lane.head++;
-  if (lane.head === lane.items.length) {
-    lane.items.length = 0;
-    lane.head = 0;
-  } else if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
-    lane.items.splice(0, lane.head);
+  const { items } = lane;
+  while (lane.head < lane.tail && items[lane.head]!.expire === undefined) items[lane.head++] = undefined;
+  if (lane.head === lane.tail) {
+    lane.head = lane.tail = 0;
+  } else if (lane.head > 1024 && lane.head * 2 > lane.tail) {
+    items.copyWithin(0, lane.head, lane.tail);
+    items.fill(undefined, lane.tail - lane.head, lane.tail);
+    lane.tail -= lane.head;
     lane.head = 0;
   }
 }

@@ -91,17 +91,31 @@ export function clientRetryPolicy(policy: RetryPolicy | false | undefined): Chec
  */
 export async function retryCall<T>(
   call: (attempt: number) => Promise<T>,
-  options: { readonly policy: CheckedRetryPolicy; readonly signal?: () => AbortSignal; readonly retryable?: (error: unknown) => boolean },
+  options: {
+    readonly policy: CheckedRetryPolicy;
+    readonly signal?: () => AbortSignal;
+    readonly retryable?: (error: unknown) => boolean;
+    /** The first attempt already ran (on the caller's fast path) and failed with this error. */
+    readonly firstFailure?: { readonly error: unknown };
+  },
 ): Promise<T> {
   const retryable = options.retryable ?? isRetryable;
-  for (let attempt = 1;; attempt++) {
+  const again = async (error: unknown, attempt: number): Promise<boolean> => {
+    if (attempt >= options.policy.maxAttempts || !retryable(error)) return false;
+    const signal = options.signal?.();
+    if (signal?.aborted) return false;
+    return await sleep(backoffDelay(options.policy, attempt), signal);
+  };
+  let attempt = 1;
+  if (options.firstFailure !== undefined) {
+    if (!(await again(options.firstFailure.error, 1))) throw options.firstFailure.error;
+    attempt = 2;
+  }
+  for (;; attempt++) {
     try {
       return await call(attempt);
     } catch (error) {
-      if (attempt >= options.policy.maxAttempts || !retryable(error)) throw error;
-      const signal = options.signal?.();
-      if (signal?.aborted) throw error;
-      if (!(await sleep(backoffDelay(options.policy, attempt), signal))) throw error;
+      if (!(await again(error, attempt))) throw error;
     }
   }
 }
