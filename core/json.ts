@@ -173,7 +173,12 @@ function copyObject(value: object, state: CopyState): JsonObject {
     if (item === undefined) continue; // JSON omits undefined properties; so does the copy
     state.path.push(key);
     if (!isStorableText(key)) refuse(state, key, `property names: ${UNSTORABLE_TEXT}`);
-    copy[key] = copyValue(item, state);
+    const copied = copyValue(item, state);
+    // `copy.__proto__ = x` would set the copy's prototype (data lost, and a
+    // prototype chosen by whoever wrote the data); JSON.parse makes it an own
+    // property, and so must the copy.
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else copy[key] = copied;
     state.path.pop();
     state.size += key.length + 4;
   }

@@ -89,6 +89,17 @@ export function testStoreExamples(options: StoreContractOptions): void {
       assert.equal((await store.getStreamInfo(name)).version, 0);
     });
 
+    test("stores a __proto__ key as data, never as a prototype", async (store) => {
+      const data = JSON.parse('{"__proto__": {"admin": true}, "n": 1}');
+      await store.append("order-1", [{ ...message(), data }]);
+      const [stored] = await store.readStream("order-1");
+      assert.equal(Object.getPrototypeOf(stored.data), Object.prototype);
+      assert.equal((stored.data as { admin?: boolean }).admin, undefined);
+      // Key order is not compared: PostgreSQL's jsonb does not keep it.
+      assert.deepEqual(Object.keys(stored.data as object).sort(), ["__proto__", "n"]);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(stored.data, "__proto__")?.value, { admin: true });
+    });
+
     test("gives a message without an id a fresh UUID", async (store) => {
       const result = await store.append("order-1", [{ type: "T", data: {} }, { type: "T", data: {} }]);
       const [a, b] = result.positions.map((p) => p.id);

@@ -95,3 +95,14 @@ describe("copyJson() after a failure", () => {
     assert.throws(() => copyJson({ a: 1n }, "data"), (error) => error instanceof ValidationError && error.path === "data.a");
   });
 });
+
+describe("copyJson() and __proto__", () => {
+  it("keeps a __proto__ property as data and never changes the copy's prototype", () => {
+    const input = JSON.parse('{"__proto__": {"admin": true}, "name": "x"}');
+    const { value } = copyJson(input, "data");
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.equal((value as { admin?: boolean }).admin, undefined, "nothing inherited from the data");
+    assert.deepEqual(Object.keys(value as object), ["__proto__", "name"]);
+    assert.equal(JSON.stringify(value), '{"__proto__":{"admin":true},"name":"x"}');
+  });
+});
