@@ -55,6 +55,7 @@ export {
   type CheckedRetryPolicy,
   type CheckpointStore,
   type CheckpointUpdate,
+  checkLeaseTtl,
   checkPartitions,
   checkRetryPolicy,
   checkSource,

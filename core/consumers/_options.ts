@@ -35,3 +35,20 @@ export function checkStorage(storage: unknown, path = "options.storage"): void {
     throw new ValidationError(path, storage, "must be a ConsumerStorage with checkpoints, parked, processed and leases");
   }
 }
+
+/**
+ * A lease or membership lifetime: a positive, finite number of milliseconds.
+ * Shared by every LeaseStore so they all refuse the same input the same way.
+ *
+ * @example
+ * ```ts
+ * import { checkLeaseTtl } from "./_options.ts";
+ * checkLeaseTtl(1000); // 1000
+ * ```
+ */
+export function checkLeaseTtl(ttl: unknown, path = "options.ttl"): number {
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new ValidationError(path, ttl, "must be a positive number of milliseconds");
+  }
+  return ttl;
+}

@@ -12,6 +12,7 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
+export { checkLeaseTtl } from "./_options.ts";
 export { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
 export { createGroupConsumer, type CreateGroupConsumerOptions, type GroupConsumer } from "./group_consumer.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "../../core/consumers/mod.ts";
-import { ValidationError } from "../../core/mod.ts";
+import { checkLeaseTtl } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
 export interface CreateMemoryLeaseStoreOptions {
@@ -50,7 +50,7 @@ class MemoryLeases implements MemoryLeaseStore {
   }
 
   async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
-    checkTtl(options.ttl);
+    checkLeaseTtl(options.ttl);
     let members = this.#members.get(group);
     if (members === undefined) this.#members.set(group, members = new Map());
     const now = this.#now();
@@ -67,7 +67,7 @@ class MemoryLeases implements MemoryLeaseStore {
   }
 
   async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
-    checkTtl(options.ttl);
+    checkLeaseTtl(options.ttl);
     const key = `${group}\0${partition}`;
     const now = this.#now();
     const current = this.#leases.get(key);
@@ -96,11 +96,5 @@ class MemoryLeases implements MemoryLeaseStore {
     const current = this.#leases.get(`${group}\0${partition}`);
     return current !== undefined && current.token === fence.token && current.owner === fence.owner &&
       current.expiresAt > this.#now();
-  }
-}
-
-function checkTtl(ttl: unknown): void {
-  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-    throw new ValidationError("options.ttl", ttl, "must be a positive number of milliseconds");
   }
 }

@@ -6,17 +6,11 @@
  * @module
  */
 
-import { type Lease, type LeaseOptions, type LeaseStore, ValidationError } from "../../core/mod.ts";
+import { checkLeaseTtl, type Lease, type LeaseOptions, type LeaseStore } from "../../core/mod.ts";
 import type { QueryFn, Row } from "./driver.ts";
 
 const ms = "($4::float8 * interval '1 millisecond')";
 
-function checkTtl(ttl: unknown): number {
-  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-    throw new ValidationError("options.ttl", ttl, "must be a positive number of milliseconds");
-  }
-  return ttl;
-}
 
 function toLease(row: Row): Lease {
   return Object.freeze({
@@ -44,7 +38,7 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
   const s = schema;
   return {
     async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
-      const ttl = checkTtl(options.ttl);
+      const ttl = checkLeaseTtl(options.ttl);
       await query(
         `INSERT INTO ${s}.members (grp, member, expires_at) VALUES ($1, $2, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
          ON CONFLICT (grp, member) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
@@ -61,7 +55,7 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
     },
 
     async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
-      const ttl = checkTtl(options.ttl);
+      const ttl = checkLeaseTtl(options.ttl);
       // Take a free or expired partition with a new token; renew one's own under the same token.
       const rows = await query(
         `INSERT INTO ${s}.leases AS l (grp, partition, owner, token, expires_at)
