@@ -12,29 +12,63 @@ import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.t
 export interface AppendOptions {
   /** What the stream's version must be for the append to go ahead. Default `"any"`. */
   readonly expectedVersion?: ExpectedVersion;
+  /**
+   * `true` (the default): the append resolves once its messages have their
+   * global positions. Pass `false` (see {@link DeferredAppendOptions}) to
+   * resolve as soon as the messages are durably stored.
+   */
+  readonly awaitGlobalPosition?: true;
 }
 
-/** Where one appended message was stored. */
+/**
+ * Options of an append that resolves as soon as its messages are durably
+ * stored, before their global positions are necessarily known. On a store
+ * that numbers messages after commit (PostgreSQL) this saves the wait for the
+ * numbering commit; readers still see the messages in a safe global order
+ * once numbered, which the store does right after. Use it when the caller
+ * needs only the stream version (a command handler's next expected version),
+ * not a position to wait on. See docs/decisions/postgres-global-order.md.
+ */
+export interface DeferredAppendOptions {
+  readonly expectedVersion?: ExpectedVersion;
+  readonly awaitGlobalPosition: false;
+}
+
+/** Where one appended message was stored, once numbered. */
 export interface MessagePosition {
   readonly id: string;
   readonly streamVersion: number;
   readonly globalPosition: bigint;
 }
 
-/** What {@link EventStore.append} resolves with. */
-export interface AppendResult {
+/** Where one appended message was stored; its global position only if already known. */
+export interface CommittedPosition {
+  readonly id: string;
+  readonly streamVersion: number;
+  readonly globalPosition?: bigint;
+}
+
+/** What an append with `awaitGlobalPosition: false` resolves with. */
+export interface CommittedAppend {
   readonly streamName: string;
   /** Version of the append's last message: the expected version for the next append. */
   readonly streamVersion: number;
-  /** Global position of the append's last message. */
-  readonly globalPosition: bigint;
+  /** Global position of the append's last message, when already known. */
+  readonly globalPosition?: bigint;
   /** One entry per message, in the order given. */
-  readonly positions: readonly MessagePosition[];
+  readonly positions: readonly CommittedPosition[];
   /**
    * True when every message was already stored by an earlier append (a retry):
    * nothing was written and `positions` are the original ones.
    */
   readonly deduplicated: boolean;
+}
+
+/** What {@link EventStore.append} resolves with: a committed append with every global position. */
+export interface AppendResult extends CommittedAppend {
+  /** Global position of the append's last message. */
+  readonly globalPosition: bigint;
+  readonly positions: readonly MessagePosition[];
 }
 
 /** Options of {@link EventStore.readStream}. */
@@ -103,6 +137,13 @@ export interface EventStore {
    * @throws {StoreUnavailableError} when the store cannot be reached; retry with the same ids
    */
   append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends and resolves once the messages are durably stored; global
+   * positions are included where already known. Same checks and errors.
+   */
+  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Promise<CommittedAppend>;
+  /** Either of the above, chosen at run time. */
+  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<CommittedAppend>;
 
   /** Reads one stream in version order. An absent stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]>;

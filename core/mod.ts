@@ -7,7 +7,7 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-export { type AppendLimits, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_MESSAGE_SIZE, validateExpectedVersion, validateId, validateMessages } from "./validate_append.ts";
+export { type AppendLimits, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_MESSAGE_SIZE, type CheckedAppendOptions, validateAppendOptions, validateExpectedVersion, validateId, validateMessages } from "./validate_append.ts";
 export { resolveAppendRetry, type StoredPosition } from "./append_retry.ts";
 export { checkExpectedVersion, satisfiesExpectedVersion } from "./expected_version.ts";
 export {
@@ -24,7 +24,10 @@ export {
 export {
   type AppendOptions,
   type AppendResult,
+  type CommittedAppend,
+  type CommittedPosition,
   DEFAULT_READ_LIMIT,
+  type DeferredAppendOptions,
   type EventStore,
   type MessagePosition,
   type ReadGlobalOptions,

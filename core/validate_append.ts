@@ -47,6 +47,40 @@ export function validateExpectedVersion(expected: unknown, path = "expectedVersi
   throw new ValidationError(path, expected, 'expected a version number, "no-stream", "exists" or "any"');
 }
 
+/** An append's options, checked, with defaults filled in. */
+export interface CheckedAppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+  readonly awaitGlobalPosition: boolean;
+}
+
+/**
+ * Checks the options of an append (the object may be absent).
+ *
+ * @throws {ValidationError} naming `options`, `options.expectedVersion` or `options.awaitGlobalPosition`
+ * @example
+ * ```ts
+ * import { validateAppendOptions } from "./validate_append.ts";
+ * validateAppendOptions({ expectedVersion: 2 }); // { expectedVersion: 2, awaitGlobalPosition: true }
+ * ```
+ */
+export function validateAppendOptions(options: unknown): CheckedAppendOptions {
+  if (options === undefined) return DEFAULT_APPEND_OPTIONS;
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("options", options, "append options must be an object");
+  }
+  const { expectedVersion, awaitGlobalPosition } = options as Record<string, unknown>;
+  if (awaitGlobalPosition !== undefined && typeof awaitGlobalPosition !== "boolean") {
+    throw new ValidationError("options.awaitGlobalPosition", awaitGlobalPosition, "must be true or false");
+  }
+  if (expectedVersion === undefined && awaitGlobalPosition !== false) return DEFAULT_APPEND_OPTIONS;
+  return {
+    expectedVersion: expectedVersion === undefined ? "any" : validateExpectedVersion(expectedVersion, "options.expectedVersion"),
+    awaitGlobalPosition: awaitGlobalPosition !== false,
+  };
+}
+
+const DEFAULT_APPEND_OPTIONS: CheckedAppendOptions = Object.freeze({ expectedVersion: "any", awaitGlobalPosition: true });
+
 /**
  * Checks one append's messages and returns them validated: ids chosen and
  * lowercased, data and metadata copied and frozen, timestamps set.

@@ -124,7 +124,10 @@ class StoreBackedTransport implements Transport {
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const replyTo = replyStream(command.type, command.id);
     const signal = options?.signal;
-    await this.#store.append(commandStream(command.type, command.key), [toInput(command, { ...command.metadata, replyTo })]);
+    // Only the reply is waited for, so the command's global position is not.
+    await this.#store.append(commandStream(command.type, command.key), [toInput(command, { ...command.metadata, replyTo })], {
+      awaitGlobalPosition: false,
+    });
     for (;;) {
       // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
       const head = await this.#store.headPosition();
@@ -247,7 +250,7 @@ async function writeReply(store: EventStore, replyTo: string, command: RecordedM
       type: REPLY_TYPE,
       data: data as unknown as JsonValue,
       metadata: { correlationId: command.metadata.correlationId ?? command.id, causationId: command.id },
-    }], { expectedVersion: "no-stream" });
+    }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
   }

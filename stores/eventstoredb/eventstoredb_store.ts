@@ -12,11 +12,11 @@ import type { AllStreamSubscription, Position, ReadPosition, RecordedEvent } fro
 import {
   type AppendLimits,
   type AppendOptions,
+  type DeferredAppendOptions,
   type AppendResult,
   categoryOf,
   type CheckedReadGlobalOptions,
   type EventStore,
-  type ExpectedVersion,
   type Message,
   type MessageInput,
   parseStreamName,
@@ -28,7 +28,7 @@ import {
   StoreUnavailableError,
   type StreamInfo,
   validateCategory,
-  validateExpectedVersion,
+  validateAppendOptions,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -100,12 +100,10 @@ class EventStoreDbStore implements EventStore {
     this.#resubscribeDelay = options.resubscribeDelay ?? 1000;
   }
 
-  async append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult> {
+  async append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<AppendResult> {
     this.#ensureOpen("append");
     parseStreamName(streamName);
-    const expected: ExpectedVersion = options?.expectedVersion === undefined
-      ? "any"
-      : validateExpectedVersion(options.expectedVersion, "options.expectedVersion");
+    const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
     try {
       const earlier = await this.#findStored(checked);

@@ -11,6 +11,7 @@
 import {
   type AppendLimits,
   type AppendOptions,
+  type DeferredAppendOptions,
   type AppendResult,
   checkExpectedVersion,
   type EventStore,
@@ -25,7 +26,7 @@ import {
   StoreUnavailableError,
   type StreamInfo,
   validateCategory,
-  validateExpectedVersion,
+  validateAppendOptions,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -78,15 +79,13 @@ class MemoryStore implements EventStore {
   async append(
     streamName: string,
     messages: readonly MessageInput[],
-    options?: AppendOptions,
+    options?: AppendOptions | DeferredAppendOptions,
   ): Promise<AppendResult> {
     this.#ensureOpen("append");
     let stream = this.#streams.get(streamName);
     // A stream already in the map was validated when it was created.
     const category = stream === undefined ? parseStreamName(streamName).category : undefined;
-    const expected = options?.expectedVersion === undefined
-      ? "any"
-      : validateExpectedVersion(options.expectedVersion, "options.expectedVersion");
+    const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
 
     let anyStored = false;

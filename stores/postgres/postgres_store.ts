@@ -13,9 +13,10 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  type CommittedAppend,
+  type DeferredAppendOptions,
   ConcurrencyError,
   type EventStore,
-  type ExpectedVersion,
   type Message,
   type MessageInput,
   parseStreamName,
@@ -28,7 +29,7 @@ import {
   type StoredPosition,
   type StreamInfo,
   validateCategory,
-  validateExpectedVersion,
+  validateAppendOptions,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -89,6 +90,8 @@ class PostgresStore implements PostgresEventStore {
   #listening: Promise<() => Promise<void>> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #sweeping: Promise<void> | undefined;
+  #sweepAgain = false;
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     this.schema = validateSchemaName(options.schema ?? "ordo");
@@ -108,12 +111,17 @@ class PostgresStore implements PostgresEventStore {
     }
   }
 
-  async append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult> {
+  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult>;
+  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Promise<CommittedAppend>;
+  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<CommittedAppend>;
+  async append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Promise<CommittedAppend> {
     this.#ensureOpen("append");
     parseStreamName(streamName);
-    const expected: ExpectedVersion = options?.expectedVersion === undefined
-      ? "any"
-      : validateExpectedVersion(options.expectedVersion, "options.expectedVersion");
+    const { expectedVersion: expected, awaitGlobalPosition } = validateAppendOptions(options);
     const checked = validateMessages(messages, this.#limits);
     const payload = JSON.stringify(checked.map((m) => ({ id: m.id, type: m.type, data: m.data, metadata: m.metadata })));
     for (let attempt = 1;; attempt++) {
@@ -137,6 +145,7 @@ class PostgresStore implements PostgresEventStore {
       }
       if (status === "stored") return await this.#retried(streamName, checked, rows);
       if (status === "numbered") return numbered(streamName, rows);
+      if (!awaitGlobalPosition) return this.#committed(streamName, checked, Number(rows[0].stream_version));
       return await this.#written(streamName, checked, Number(rows[0].stream_version));
     }
   }
@@ -159,6 +168,38 @@ class PostgresStore implements PostgresEventStore {
     });
     const last = result[result.length - 1];
     return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions: result, deduplicated: false };
+  }
+
+  // The append committed unnumbered and its caller does not wait for the
+  // numbers: a background sweep numbers them (and whatever else is waiting).
+  #committed(streamName: string, checked: readonly Message[], lastVersion: number): CommittedAppend {
+    this.#sweepSoon();
+    const first = lastVersion - checked.length + 1;
+    const positions = checked.map((m, i) => ({ id: m.id, streamVersion: first + i }));
+    return { streamName, streamVersion: lastVersion, positions, deduplicated: false };
+  }
+
+  // One sweep at a time per store; appends that commit while it runs ask for
+  // one more round instead of queueing sweeps of their own, so sixteen
+  // writers cost one numbering transaction at a time, not sixteen. If a sweep
+  // fails (the server went away), the rows stay unnumbered until the next
+  // append that finds the lock free, a stream read, or a waiting reader's poll.
+  #sweepSoon(): void {
+    this.#sweepAgain = true;
+    if (this.#sweeping === undefined) this.#sweeping = Promise.resolve().then(() => this.#sweep());
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      while (this.#sweepAgain && !this.#closed) {
+        this.#sweepAgain = false;
+        await this.#sequence(null);
+      }
+    } catch {
+      // Left for the fallbacks above.
+    } finally {
+      this.#sweeping = undefined;
+    }
   }
 
   // Some ids were stored already: decide with the shared rule, numbering first if needed.
@@ -249,6 +290,8 @@ class PostgresStore implements PostgresEventStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A sweep in flight finishes first: the caller may end the driver next.
+    await this.#sweeping;
     this.#waiters.close();
     if (this.#pollTimer !== undefined) clearTimeout(this.#pollTimer);
     const listening = this.#listening;

@@ -110,6 +110,19 @@ const cases: readonly BadInput[] = [
     mentions: '"none"',
   },
   {
+    name: "an awaitGlobalPosition that is not a boolean",
+    call: append("order-1", messages(1), { awaitGlobalPosition: "no" }),
+    path: "options.awaitGlobalPosition",
+    mentions: '"no"',
+  },
+  {
+    name: "a bad expected version in a deferred append",
+    call: append("order-1", messages(1), { expectedVersion: -2, awaitGlobalPosition: false }),
+    path: "options.expectedVersion",
+    mentions: "-2",
+  },
+  { name: "options that are not an object", call: append("order-1", messages(1), "fast"), path: "options", mentions: '"fast"' },
+  {
     name: "a bad message after good ones",
     call: append("order-1", [message(), message(), { ...message(), data: { at: 1n } }]),
     path: "messages[2].data.at",

@@ -17,6 +17,7 @@
 import { describe } from "node:test";
 import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
+import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
 import { testStoreProperties } from "./_store_properties.ts";
 
@@ -43,5 +44,6 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreExamples(options);
     testStoreBadInput(options);
     testStoreProperties(options);
+    testStoreDeferred(options);
   });
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Cause, Effect, Exit, Layer, Stream } from "effect";
-import { createMemoryConsumerStorage, createMemoryStore, type EventStore as EventStorePort, type RecordedMessage } from "../../mod.ts";
+import { type AppendResult, createMemoryConsumerStorage, createMemoryStore, type EventStore as EventStorePort, type RecordedMessage } from "../../mod.ts";
 import { ConsumerStorage, EventStore, memoryLayer, readMessages, startConsumer, storeLayer, withTimeout } from "../../effect/mod.ts";
 import { messages } from "../contract/_fixtures.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
@@ -12,7 +12,7 @@ testEffectScenarios({ name: "the memory store", layer: () => memoryLayer() });
 
 describe("Effect API, memory store only", () => {
   it("a store failure that is not an ordo error stays a defect", async () => {
-    const store: EventStorePort = { ...createMemoryStore(), append: () => Promise.reject(new TypeError("boom")) };
+    const store: EventStorePort = { ...createMemoryStore(), append: () => Promise.reject<AppendResult>(new TypeError("boom")) };
     const exit = await Effect.runPromiseExit(EventStore.use((s) => s.append("order-1", messages(1))).pipe(Effect.provide(storeLayer(store))));
     assert.ok(Exit.isFailure(exit));
     assert.ok(Cause.hasDies(exit.cause), "expected a defect");

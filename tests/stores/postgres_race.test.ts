@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import type { EventStore, RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
+import { LOCK_CLASS } from "../../stores/postgres/schema.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
 import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
 
@@ -78,8 +79,9 @@ describe("PostgreSQL store under concurrent writers", () => {
         for (let i = 0; i < APPENDS_PER_WRITER; i++) {
           const stream = `${w % 2 === 0 ? "race" : "other"}-${w}`;
           if (i % 3 === 0) {
-            // Through the store's own API.
-            await store.append(stream, [{ type: "Raced", data: { w, i } }]);
+            // Through the store's own API, every other time without waiting for the position.
+            const deferred = i % 2 === 0 ? { awaitGlobalPosition: false } as const : undefined;
+            await store.append(stream, [{ type: "Raced", data: { w, i } }], deferred);
             continue;
           }
           // The store's append, inside a transaction held open for a random time,
@@ -155,6 +157,32 @@ describe("PostgreSQL store under concurrent writers", () => {
 
     async function head() {
       return await store.headPosition();
+    }
+  });
+
+  it("resolves a deferred append while the sequencer is busy, and numbers it right after without a poll", async () => {
+    // A store whose readers' poll would come only after a minute: whatever
+    // numbers the message below must be the append's own background sweep.
+    // Its own schema, so that no other store's poll numbers the message.
+    const patient = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
+    await patient.migrate();
+    const holder = await sql.reserve();
+    try {
+      const before = await patient.headPosition();
+      await holder.unsafe("BEGIN");
+      await holder.unsafe(`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('patient.sequencer'))`);
+      // The lock is held: an awaited append could not get its position now, a deferred one resolves.
+      const result = await patient.append("patient-1", [{ type: "Waited", data: {} }], { awaitGlobalPosition: false });
+      assert.equal(result.streamVersion, 0);
+      assert.equal(result.globalPosition, undefined, "numbered although the sequencer lock was held");
+      const waiting = patient.waitForAppend(before, { timeout: 10_000 });
+      await holder.unsafe("COMMIT");
+      assert.equal(await waiting, true, "the deferred append's rows were not numbered within 10 s");
+      const [read] = await patient.readAll({ from: before + 1n, limit: 1 });
+      assert.equal(read?.id, result.positions[0].id);
+    } finally {
+      holder.release();
+      await patient.close();
     }
   });
 
