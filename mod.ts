@@ -57,6 +57,8 @@ export {
 } from "./core/mod.ts";
 export {
   backoffDelay,
+  deliveryRetries,
+  type NextRetryDelay,
   type CheckpointStore,
   type CheckpointUpdate,
   type Consumer,

@@ -55,6 +55,8 @@ export {
 } from "./validate_read.ts";
 export {
   backoffDelay,
+  deliveryRetries,
+  type NextRetryDelay,
   type CheckedRetryPolicy,
   type CheckpointStore,
   type CheckpointUpdate,

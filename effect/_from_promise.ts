@@ -22,3 +22,14 @@ export function fromOrdo<A, E extends OrdoError>(
 export function isTagged(error: unknown, tags: readonly OrdoErrorTag[]): boolean {
   return error instanceof Error && tags.includes((error as { _tag?: OrdoErrorTag })._tag as OrdoErrorTag);
 }
+
+/** Runs a synchronous call of the Promise API (a factory that validates) as an Effect failing with `E`. */
+export function fromOrdoSync<A, E extends OrdoError>(tags: readonly E["_tag"][], run: () => A): Effect.Effect<A, E> {
+  return Effect.suspend(() => {
+    try {
+      return Effect.succeed(run());
+    } catch (error) {
+      return isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error);
+    }
+  });
+}

@@ -8,34 +8,18 @@
  * @module
  */
 
-import { Cause, type Duration, Effect, Exit, type Scope } from "effect";
-import {
-  type Consumer,
-  createConsumer,
-  type CreateConsumerOptions,
-  type HandlerContext,
-  type RecordedMessage,
-  type TimeoutError,
-  type ValidationError,
-} from "../core/mod.ts";
-import { isTagged } from "./_from_promise.ts";
+import { Effect, type Scope } from "effect";
+import { type Consumer, createConsumer, type CreateConsumerOptions, type ValidationError } from "../core/mod.ts";
+import { acquireStoppable } from "./_acquire_stoppable.ts";
+import { coreOptions, type EffectHandlerOptions } from "./_consumer_engine.ts";
 import { ConsumerStorage } from "./consumer_storage.ts";
 import { EventStore } from "./event_store.ts";
-import { withTimeout } from "./retry.ts";
 
-/** A handler written as an Effect. Failing (or dying) means "not handled": it is retried, then parked. */
-export type EffectHandler<Tx, E, R> = (message: RecordedMessage, context: HandlerContext<Tx>) => Effect.Effect<void, E, R>;
+export type { EffectHandler } from "./_consumer_engine.ts";
 
-/** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler. */
-export interface EffectConsumerOptions<Tx, E, R> extends Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal"> {
-  readonly handler: EffectHandler<Tx, E, R>;
-  /**
-   * Longest one handler attempt may take: past it the handler is interrupted
-   * and the attempt fails with ordo's `TimeoutError` (then retried or parked
-   * like any failure, and its transaction rolls back). Default: no limit.
-   */
-  readonly handlerTimeout?: Duration.Input;
-}
+/** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler and an Effect retry policy. */
+export interface EffectConsumerOptions<Tx, E, R>
+  extends Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">, EffectHandlerOptions<Tx, E, R> {}
 
 /** A consumer started in a scope. */
 export interface ScopedConsumer {
@@ -77,31 +61,9 @@ export function startConsumer<Tx = unknown, E = never, R = never>(
 ): Effect.Effect<ScopedConsumer, ValidationError, EventStore | ConsumerStorage | Scope.Scope | R> {
   return Effect.gen(function* () {
     const store = yield* EventStore;
-    const storage = (yield* ConsumerStorage) as CreateConsumerOptions<Tx>["storage"];
+    const storage = yield* ConsumerStorage;
     const context = yield* Effect.context<R>();
-    const runExit = Effect.runPromiseExitWith(context);
-    const timeout = options.handlerTimeout;
-    const handler = async (message: RecordedMessage, handlerContext: HandlerContext<Tx>): Promise<void> => {
-      let attempt: Effect.Effect<void, E | TimeoutError, R> = options.handler(message, handlerContext);
-      if (timeout !== undefined) {
-        attempt = withTimeout(attempt, timeout, `handler of consumer "${options.group}" on message "${message.id}"`);
-      }
-      const exit = await runExit(attempt);
-      // The failure itself (or the defect) is what the consumer reports and parks.
-      if (Exit.isFailure(exit)) throw Cause.squash(exit.cause);
-    };
-    const { handlerTimeout: _, ...coreOptions } = options;
-    const consumer = yield* Effect.acquireRelease(
-      Effect.suspend(() => {
-        try {
-          return Effect.succeed(createConsumer<Tx>(store.port, { ...coreOptions, storage, handler }));
-        } catch (error) {
-          return isTagged(error, ["ValidationError"]) ? Effect.fail(error as ValidationError) : Effect.die(error);
-        }
-      }),
-      // Graceful: the handler in progress finishes and its checkpoint is stored.
-      (started) => Effect.promise(() => started.stop()),
-    );
+    const consumer = yield* acquireStoppable(() => createConsumer<Tx>(store.port, coreOptions(options, storage, context)));
     return {
       consumer,
       caughtUp: Effect.promise(() => consumer.caughtUp),

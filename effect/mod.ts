@@ -3,10 +3,12 @@
  * ordo for Effect users: the event store as an Effect service with layers
  * for memory, PostgreSQL (postgres.js) and PGlite; appends and reads as
  * Effects that fail with ordo's tagged errors (`Effect.catchTag("ConcurrencyError", …)`);
- * reads and live subscriptions as backpressured `Stream`s; consumers as
- * scoped effects whose interruption is a graceful stop that stores the
- * checkpoint; message contracts as Effect Schema with versions and
- * upcasting; retries and timeouts as `Schedule`s. Unlike the core, this
+ * reads and live subscriptions as backpressured `Stream`s; consumers and
+ * consumer group members as scoped effects whose interruption is a graceful
+ * stop that stores the checkpoint (and releases the leases); the command /
+ * query / event bus as a service with Effect handlers registered in a scope;
+ * message contracts as Effect Schema with versions and upcasting; retries and
+ * timeouts as `Schedule`s, handler retries included. Unlike the core, this
  * entry imports `effect` (4.x) at run time: in Deno from a URL, map `effect`
  * in your deno.json.
  *
@@ -32,5 +34,23 @@ export { ConsumerStorage } from "./consumer_storage.ts";
 export { memoryLayer, pgliteLayer, postgresLayer, type PostgresLayerOptions, storeLayer, type StoreServices } from "./layers.ts";
 export { readMessages, type StreamOptions, subscribe } from "./streams.ts";
 export { type EffectConsumerOptions, type EffectHandler, runConsumer, type ScopedConsumer, startConsumer } from "./consumer.ts";
+export { type EffectGroupConsumerOptions, runGroupConsumer, type ScopedGroupConsumer, startGroupConsumer } from "./group_consumer.ts";
 export { defineMessage, type DefineMessageOptions, type MessageContract, type Upcaster } from "./message_contract.ts";
 export { decideAndAppend, type DecideAndAppendOptions, DEFAULT_CONFLICT_SCHEDULE, retryOnConflict, withTimeout } from "./retry.ts";
+export { type EffectRetry, scheduleRetry } from "./schedule_retry.ts";
+export {
+  Bus,
+  busLayer,
+  type BusRegistration,
+  type BusService,
+  type EffectBusHandlerOptions,
+  type EffectCallOptions,
+  type EffectQueryHandlerOptions,
+  makeBus,
+  type MakeBusOptions,
+  type QueryError,
+  type SendAndWaitError,
+  type SendError,
+} from "./bus.ts";
+export { HandlerError } from "./handler_error.ts";
+export { inProcessTransport, storeBackedTransport, type StoreBackedTransportOptions } from "./transports.ts";

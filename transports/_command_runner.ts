@@ -9,10 +9,12 @@
 import {
   backoffDelay,
   type CheckedRetryPolicy,
+  deliveryRetries,
   type ConsumerStorage,
   type EventStore,
   type ParkedMessage,
   type RecordedMessage,
+  ValidationError,
 } from "../core/mod.ts";
 
 export interface CommandRunnerOptions {
@@ -68,13 +70,25 @@ async function loop(o: CommandRunnerOptions, caughtUp: () => void): Promise<void
 }
 
 async function deliver(o: CommandRunnerOptions, message: RecordedMessage): Promise<void> {
+  // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this message.
+  const nextDelay = deliveryRetries(o.retry);
   for (let attempt = 1;; attempt++) {
     try {
       await o.handle(message, attempt);
       return;
     } catch (error) {
       o.onError(error);
-      if (attempt >= o.retry.maxAttempts) {
+      let delay: number | undefined;
+      // A command its handler's contract refuses is refused on every attempt: park it at once.
+      if (!(error instanceof ValidationError)) {
+        try {
+          delay = await nextDelay(attempt, error);
+        } catch (ruleError) {
+          // A broken retry rule must not stall the loop: report it and park the command.
+          o.onError(ruleError);
+        }
+      }
+      if (delay === undefined) {
         const e = error instanceof Error ? error : new Error(String(error));
         const entry: ParkedMessage = {
           group: o.group,
@@ -89,7 +103,7 @@ async function deliver(o: CommandRunnerOptions, message: RecordedMessage): Promi
         return;
       }
       // stop() cuts the backoff short; the message is not committed and comes again next time.
-      await pause(backoffDelay(o.retry, attempt), o.signal);
+      await pause(delay, o.signal);
       if (o.signal.aborted) throw o.signal.reason;
     }
   }

@@ -3,7 +3,7 @@
 // parked-message replay, so the at-least-once rules live in one place.
 
 import type { RecordedMessage } from "../message.ts";
-import { backoffDelay, type CheckedRetryPolicy } from "./backoff.ts";
+import { backoffDelay, type CheckedRetryPolicy, deliveryRetries } from "./backoff.ts";
 import type { ConsumerHooks, HandlerContext, MessageHandler } from "./handler.ts";
 import type { Limiter } from "./_limiter.ts";
 import { sleep } from "./_sleep.ts";
@@ -46,6 +46,8 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
   // storage the record of it rolls back with a failed attempt, and this is
   // what still tells the retry (in this process) that the effect happened.
   const effectsDone = target.effectsDone ?? new Set<string>();
+  // Made per delivery: a policy's own rule may keep state for this message.
+  const nextDelay = deliveryRetries(retry);
   for (;;) {
     attempt++;
     const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt, undefined, effectsDone));
@@ -59,8 +61,15 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
     }
     storageFailures = 0;
     hooks.onError?.(outcome.error, { phase: "handler", partition: target.partition, message, attempt });
-    if (attempt < retry.maxAttempts) {
-      if (!(await sleep(backoffDelay(retry, attempt), target.signal))) return "stopped";
+    let delay: number | undefined;
+    try {
+      delay = await nextDelay(attempt, outcome.error);
+    } catch (ruleError) {
+      // A broken retry rule must not stall the consumer: report it and park the message.
+      hooks.onError?.(ruleError, { phase: "handler", partition: target.partition, message, attempt });
+    }
+    if (delay !== undefined) {
+      if (!(await sleep(delay, target.signal))) return "stopped";
       continue;
     }
     return await park(env, message, { ...target, attempts: attempt, error: outcome.error });

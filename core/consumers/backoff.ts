@@ -2,7 +2,8 @@
  * Retry policy of consumer handlers: exponential backoff with full jitter
  * (a delay drawn uniformly between 0 and the exponential cap), which spreads
  * retries of many consumers that failed together instead of having them hit a
- * recovering dependency in lockstep.
+ * recovering dependency in lockstep. A policy may instead bring its own rule
+ * (`delays`), which is how an Effect `Schedule` drives retries (ordo/effect).
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { ValidationError } from "../errors.ts";
 
 /** How a failing handler is retried before its message is parked. */
 export interface RetryPolicy {
-  /** Handler calls per message before it is parked, the first included. Default 5. */
+  /** Handler calls per message before it is parked, the first included. Default 5. Not used with `delays`. */
   readonly maxAttempts?: number;
   /** Cap of the first retry's delay, in milliseconds. Default 100. */
   readonly initialDelay?: number;
@@ -21,10 +22,27 @@ export interface RetryPolicy {
   readonly multiplier?: number;
   /** Source of randomness in [0, 1); default `Math.random`. Tests pass a fixed one. */
   readonly random?: () => number;
+  /**
+   * Your own rule for handler failures, in place of `maxAttempts` and the
+   * exponential delays: it alone decides how long to wait and when to park.
+   * It is called once per message delivery (so it may keep state for that
+   * message, and messages delivered at once do not share it) and returns the
+   * function asked after each failed attempt. The other fields still pace
+   * retries after storage failures, and are the fallback of code that retries
+   * without asking the rule.
+   */
+  readonly delays?: () => NextRetryDelay;
 }
 
-/** A {@link RetryPolicy} with every default filled in and checked. */
-export type CheckedRetryPolicy = Required<RetryPolicy>;
+/**
+ * Asked after handler attempt number `attempt` (1 for the first) failed with
+ * `error`: the milliseconds to wait before the next attempt, or `undefined`
+ * to park the message now.
+ */
+export type NextRetryDelay = (attempt: number, error: unknown) => number | undefined | Promise<number | undefined>;
+
+/** A {@link RetryPolicy} with every default filled in and checked; `delays` stays optional. */
+export type CheckedRetryPolicy = Required<Omit<RetryPolicy, "delays">> & Pick<RetryPolicy, "delays">;
 
 /** The defaults: 5 attempts, delays capped at 100 ms, 200 ms, 400 ms, 800 ms. */
 export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
@@ -46,7 +64,7 @@ export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
  * ```
  */
 export function checkRetryPolicy(policy: RetryPolicy = {}, path = "options.retry"): CheckedRetryPolicy {
-  const checked = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(policy) };
+  const checked: CheckedRetryPolicy = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(policy) };
   if (!Number.isInteger(checked.maxAttempts) || checked.maxAttempts < 1) {
     throw new ValidationError(`${path}.maxAttempts`, checked.maxAttempts, "must be an integer of at least 1");
   }
@@ -60,6 +78,9 @@ export function checkRetryPolicy(policy: RetryPolicy = {}, path = "options.retry
   }
   if (typeof checked.random !== "function") {
     throw new ValidationError(`${path}.random`, checked.random, "must be a function returning a number in [0, 1)");
+  }
+  if (checked.delays !== undefined && typeof checked.delays !== "function") {
+    throw new ValidationError(`${path}.delays`, checked.delays, "must be a function returning the retry rule of one delivery");
   }
   return checked;
 }
@@ -78,6 +99,33 @@ export function checkRetryPolicy(policy: RetryPolicy = {}, path = "options.retry
 export function backoffDelay(policy: CheckedRetryPolicy, attempt: number): number {
   const cap = Math.min(policy.maxDelay, policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1));
   return Math.floor(policy.random() * cap);
+}
+
+/**
+ * The retry rule of one message delivery: after a failed handler attempt it
+ * resolves the wait before the next one, or `undefined` once the message is to
+ * be parked. Without `delays` that is {@link backoffDelay} until `maxAttempts`;
+ * with it, the policy's own rule, made afresh by this call.
+ *
+ * @throws {ValidationError} (as a rejection) when the rule answers something other than a finite number of ms, 0 or more, or `undefined`
+ * @example
+ * ```ts
+ * import { checkRetryPolicy, deliveryRetries } from "./backoff.ts";
+ * const next = deliveryRetries(checkRetryPolicy({ delays: () => (attempt) => attempt < 3 ? 10 * attempt : undefined }));
+ * await next(1, new Error("x")); // 10
+ * await next(3, new Error("x")); // undefined: park
+ * ```
+ */
+export function deliveryRetries(policy: CheckedRetryPolicy): (attempt: number, error: unknown) => Promise<number | undefined> {
+  const rule = policy.delays?.();
+  return async (attempt, error) => {
+    if (rule === undefined) return attempt < policy.maxAttempts ? backoffDelay(policy, attempt) : undefined;
+    const delay = await rule(attempt, error);
+    if (delay !== undefined && (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)) {
+      throw new ValidationError("retry.delays() answer", delay, "must be a finite number of milliseconds, 0 or more, or undefined to park");
+    }
+    return delay;
+  };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -13,7 +13,15 @@
  */
 
 export { checkLeaseTtl } from "./_options.ts";
-export { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
+export {
+  backoffDelay,
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
+  DEFAULT_RETRY_POLICY,
+  deliveryRetries,
+  type NextRetryDelay,
+  type RetryPolicy,
+} from "./backoff.ts";
 export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
 export { createGroupConsumer, type CreateGroupConsumerOptions, type GroupConsumer } from "./group_consumer.ts";
 export type { ConsumerErrorContext, ConsumerHooks, HandlerContext, MessageHandler, PageProgress } from "./handler.ts";

@@ -1,12 +1,23 @@
 // The Effect API's contract scenarios, run against any store layer: a few key
 // cases of the store contract (append/read, expected-version conflicts through
-// catchTag, idempotent retries), streams, scoped consumers and the
-// decide-then-append loop. Each test builds the layer afresh.
+// catchTag, idempotent retries), streams, scoped consumers and group members,
+// Schedules as handler retry policies, and the decide-then-append loop. Each
+// test builds the layer afresh.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Effect, Fiber, type Layer, Stream } from "effect";
-import { ConcurrencyError, type RecordedMessage } from "../../mod.ts";
-import { ConsumerStorage, decideAndAppend, EventStore, readMessages, runConsumer, startConsumer, type StoreServices, subscribe } from "../../effect/mod.ts";
+import { Effect, Fiber, type Layer, Schedule, Stream } from "effect";
+import { ConcurrencyError, partitionOf, type RecordedMessage } from "../../mod.ts";
+import {
+  ConsumerStorage,
+  decideAndAppend,
+  EventStore,
+  readMessages,
+  runConsumer,
+  runGroupConsumer,
+  startConsumer,
+  type StoreServices,
+  subscribe,
+} from "../../effect/mod.ts";
 import { message, messages } from "../contract/_fixtures.ts";
 
 /** What the scenarios need: a fresh, empty store per call. */
@@ -20,10 +31,14 @@ export function runWith<A, E>(options: EffectScenarioOptions, program: Effect.Ef
   return Effect.runPromise(Effect.provide(program, options.layer()) as Effect.Effect<A, unknown>);
 }
 
-/** Waits (polling every few ms) until `check()` holds. */
-export const waitUntil = (check: () => boolean): Effect.Effect<void> =>
+/** Waits (polling every few ms) until `check()` holds; dies after 20 s naming `what`. */
+export const waitUntil = (check: () => boolean, what = "a condition"): Effect.Effect<void> =>
   Effect.gen(function* () {
-    while (!check()) yield* Effect.sleep("2 millis");
+    const deadline = Date.now() + 20_000;
+    while (!check()) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
+      yield* Effect.sleep("2 millis");
+    }
   });
 
 export function testEffectScenarios(options: EffectScenarioOptions): void {
@@ -131,6 +146,74 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
         const ids = handled.map((m) => m.id);
         assert.equal(new Set(ids).size, ids.length, "a message was handled twice");
         assert.deepEqual(handled.map((m) => (m.data as { i: number }).i), Array.from({ length: 30 }, (_, i) => i));
+      })));
+
+    it("runGroupConsumer() members share the partitions; an interrupted one stores its checkpoints and releases its leases, and the other takes over", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const storage = yield* ConsumerStorage;
+        for (let i = 0; i < 40; i++) yield* store.append(`order-${i % 8}`, [message("Placed", { i })]);
+        const handled: { readonly member: string; readonly message: RecordedMessage }[] = [];
+        const member = (name: string) =>
+          runGroupConsumer({
+            group: "effect-group",
+            source: { category: "order" },
+            partitions: 4,
+            member: name,
+            leaseTtl: 5_000,
+            heartbeatInterval: 20,
+            handler: (m: RecordedMessage) => Effect.sleep("5 millis").pipe(Effect.andThen(Effect.sync(() => void handled.push({ member: name, message: m })))),
+          });
+        const a = yield* Effect.forkChild(member("a"));
+        const b = yield* Effect.forkChild(member("b"));
+        yield* waitUntil(() => handled.some((h) => h.member === "a") && handled.length >= 8, "member a at work");
+        yield* Fiber.interrupt(a);
+
+        const leases = yield* Effect.promise(() => storage.leases.list("effect-group"));
+        assert.deepEqual(leases.filter((lease) => lease.owner === "a"), [], "the stopped member still holds leases");
+        for (const { message: m } of handled.filter((h) => h.member === "a")) {
+          const checkpoint = yield* Effect.promise(() => storage.checkpoints.load("effect-group", partitionOf(m.streamName, 4)));
+          assert.ok(checkpoint !== undefined && checkpoint > m.globalPosition, `the checkpoint of ${m.streamName} is before a message member a handled`);
+        }
+        const byA = handled.filter((h) => h.member === "a").length;
+        yield* waitUntil(() => handled.length >= 40, "member b to take over");
+        assert.equal(handled.filter((h) => h.member === "a").length, byA, "member a handled a message after its interrupt");
+        yield* Fiber.interrupt(b);
+        assert.deepEqual(yield* Effect.promise(() => storage.leases.list("effect-group")), []);
+
+        const ids = handled.map((h) => h.message.id);
+        assert.equal(new Set(ids).size, 40, "a message was handled twice");
+        for (let s = 0; s < 8; s++) {
+          const order = handled.filter((h) => h.message.streamName === `order-${s}`).map((h) => h.message.streamVersion);
+          assert.deepEqual(order, [0, 1, 2, 3, 4], `order-${s} out of order`);
+        }
+      })));
+
+    it("startConsumer() with a Schedule as its retry policy makes the attempts the Schedule allows, then parks the message", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        yield* store.append("order-1", [message("Bad"), message("Good")]);
+        const attempts: number[] = [];
+        const good: string[] = [];
+        const parked = yield* Effect.scoped(Effect.gen(function* () {
+          const { caughtUp, consumer } = yield* startConsumer({
+            group: "effect-schedule",
+            source: { category: "order" },
+            retry: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 3 })),
+            handler: (m: RecordedMessage, context) => {
+              if (m.type === "Good") return Effect.sync(() => void good.push(m.type));
+              attempts.push(context.attempt);
+              return Effect.fail(new RangeError(`attempt ${context.attempt}`));
+            },
+          });
+          yield* caughtUp;
+          return yield* Effect.promise(() => consumer.listParked());
+        }));
+        assert.deepEqual(attempts, [1, 2, 3, 4]);
+        assert.equal(parked.length, 1);
+        assert.equal(parked[0].attempts, 4);
+        assert.equal(parked[0].error.message, "attempt 4");
+        assert.deepEqual(good, ["Good"]);
       })));
 
     it("decideAndAppend() decides again after another writer moved the stream", () =>

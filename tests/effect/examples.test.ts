@@ -22,6 +22,15 @@ describe("Effect examples", () => {
     assert.match(result.stdout, /order 1: 35\norder 3: 8\n$/);
   });
 
+  it("examples/effect_bus.ts runs: typed commands, a refusal as a HandlerError, a query, events retried by a Schedule", async () => {
+    const result = await run("node", ["--import", "tsx", "examples/effect_bus.ts"], { cwd: ROOT, timeout: 60_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      "order 1 placed at version 0\norder 1 again: refused (OrderExists)\ntotal of order 1: 30\nrevenue: 42\nemails: 2 sent after 2 retries\n",
+    );
+  });
+
   // Skipped until README.md has the section.
   const section = readFileSync(join(ROOT, "README.md"), "utf8").split(/^## With Effect$/m)[1];
   (section === undefined ? it.skip : it)("README.md's \"With Effect\" section shows examples/effect_readme.ts", () => {

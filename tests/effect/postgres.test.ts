@@ -1,13 +1,15 @@
 // The Effect API's scenarios against a real PostgreSQL 18 server (started
-// from node_modules by the test), through postgresLayer over postgres.js.
-// Each test gets a schema of its own, migrated by the layer.
+// from node_modules by the test), through postgresLayer over postgres.js, and
+// the Effect bus over the store-backed transport on it. Each test gets a
+// schema of its own, migrated by the layer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Effect } from "effect";
 import postgres from "postgres";
-import { EventStore, postgresLayer } from "../../effect/mod.ts";
+import { EventStore, postgresLayer, storeBackedTransport } from "../../effect/mod.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
 import { messages } from "../contract/_fixtures.ts";
+import { testEffectBus } from "./_bus_scenarios.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
 
 describe("Effect API over PostgreSQL (postgres.js)", () => {
@@ -28,6 +30,16 @@ describe("Effect API over PostgreSQL (postgres.js)", () => {
   testEffectScenarios({
     name: "PostgreSQL",
     layer: () => postgresLayer(sql, { schema: `effect_${++schemas}`, pollInterval: 100 }),
+  });
+
+  testEffectBus({
+    name: "the store-backed transport on PostgreSQL",
+    store: () => postgresLayer(sql, { schema: `effect_bus_${++schemas}`, pollInterval: 100 }),
+    transport: () => storeBackedTransport({ retry: { initialDelay: 5 } }),
+    durableCheckpoints: true,
+    commandRetries: true,
+    scheduleRetries: { events: true, commands: true },
+    propertyRuns: 5,
   });
 
   it("postgresLayer() given a factory ends the connection pool it made when its scope closes", async () => {

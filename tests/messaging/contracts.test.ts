@@ -6,6 +6,9 @@ import { Schema } from "effect";
 import { ValidationError } from "../../core/mod.ts";
 import { createBus, defineContracts, type StandardSchemaV1 } from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
+import { createStoreBackedTransport } from "../../transports/store_backed.ts";
+import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
+import type { ParkedMessage } from "../../core/mod.ts";
 
 const LockUser = Schema.toStandardSchemaV1(Schema.Struct({ userId: Schema.String, reason: Schema.Struct({ code: Schema.Number }) }));
 
@@ -82,6 +85,23 @@ describe("message contracts (Standard Schema)", () => {
     const sender = createBus({ transport });
     receiver.handleCommand("users/lock", () => "ran");
     await assert.rejects(sender.sendAndWait({ type: "users/lock", data: { userId: 5 } }), (e) => e instanceof ValidationError && e.path === "command.data.userId");
+    await receiver.close();
+    await sender.close();
+  });
+
+  it("over the store, a command its handler's contract refuses is parked after one attempt, not retried", async () => {
+    const transport = createStoreBackedTransport(createMemoryStore(), {
+      storage: createMemoryConsumerStorage(),
+      retry: { maxAttempts: 5, initialDelay: 1 },
+    });
+    const receiver = createBus({ transport, contracts });
+    const sender = createBus({ transport });
+    const parked: ParkedMessage[] = [];
+    await receiver.handleCommand("users/lock", () => "ran", { onParked: (entry) => void parked.push(entry) }).ready;
+    await assert.rejects(sender.sendAndWait({ type: "users/lock", data: { userId: 5 } }), /userId/);
+    assert.equal(parked.length, 1);
+    assert.equal(parked[0].attempts, 1, "a refusal that cannot change was retried");
+    assert.equal(parked[0].error.name, "ValidationError");
     await receiver.close();
     await sender.close();
   });

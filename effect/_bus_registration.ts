@@ -1,0 +1,62 @@
+// Registering Effect handlers on the core bus: the handler runs with the
+// services of the effect that registered it, the registration lives in the
+// current scope (closing it stops the handler after the message in progress),
+// and an Effect retry policy becomes the core's.
+import { type Context, type Duration, Effect, type Scope } from "effect";
+import type { HandlerOptions, Registration } from "../core/messaging/mod.ts";
+import type { ValidationError } from "../core/mod.ts";
+import { acquireStoppable } from "./_acquire_stoppable.ts";
+import { type EffectRetry, toRetryPolicy } from "./schedule_retry.ts";
+
+/** Options of the Effect bus's `handleCommand` and `subscribe`. */
+export interface EffectBusHandlerOptions<R = never> {
+  /** How a failing handler is retried before its message is parked: a core policy or a `Schedule`. */
+  readonly retry?: EffectRetry<R>;
+  /**
+   * Longest one handler call may take: past it the handler is interrupted and
+   * the call fails with ordo's `TimeoutError` (then retried or parked). Default: no limit.
+   */
+  readonly handlerTimeout?: Duration.Input;
+  /** A message was parked after its last attempt. */
+  readonly onParked?: HandlerOptions["onParked"];
+  /** A handler failure (to be retried or parked) or a transport failure. */
+  readonly onError?: HandlerOptions["onError"];
+}
+
+/** A handler registered in a scope. */
+export interface BusRegistration {
+  /** Succeeds once the handler has caught up with what was already waiting for it; dies if it stopped before. */
+  readonly ready: Effect.Effect<void>;
+  /** Stops the handler now, after the message in progress; closing the scope does the same. */
+  readonly stop: Effect.Effect<void>;
+}
+
+/** The core handler options for `options`, a Schedule stepped with `context`. */
+export function coreHandlerOptions<R>(options: EffectBusHandlerOptions<R> | undefined, context: Context.Context<R>): HandlerOptions {
+  const retry = toRetryPolicy(options?.retry, context);
+  return {
+    ...(retry === undefined ? {} : { retry }),
+    ...(options?.onParked === undefined ? {} : { onParked: options.onParked }),
+    ...(options?.onError === undefined ? {} : { onError: options.onError }),
+  };
+}
+
+/**
+ * Registers with `start` (given the current services) in the current scope;
+ * a name or option the bus refuses fails with `ValidationError`.
+ */
+export function registerScoped<R>(
+  start: (context: Context.Context<R>) => Registration,
+): Effect.Effect<BusRegistration, ValidationError, Scope.Scope | R> {
+  return Effect.flatMap(Effect.context<R>(), (context) =>
+    Effect.map(acquireStoppable(() => stopOnce(start(context))), (registration) => ({
+      ready: Effect.promise(() => registration.ready),
+      stop: Effect.promise(() => registration.stop()),
+    })));
+}
+
+/** The registration with a `stop` that runs once, however often it is called (by the user, then by the scope). */
+function stopOnce(registration: Registration): Registration {
+  let stopped: Promise<void> | undefined;
+  return { ready: registration.ready, stop: () => (stopped ??= registration.stop()) };
+}
