@@ -2,7 +2,9 @@
 // - in-process delivery: publish -> both subscribed groups handled, against the
 //   memory store's own append rate (target ≥0.7×: the bus adds little);
 // - in-process query dispatch (bus.query with its deadline, retry and breaker)
-//   against a bare awaited call of the same handler (target: ≥1,000,000 calls/s);
+//   against a bare awaited call of the same handler (target: ≥1,000,000 calls/s),
+//   and, as an extra line, the same with a handler that returns a promise (the
+//   path where the deadline's lane and a promise of the bus's own are needed);
 // - command send -> handled latency over the store-backed transport on PGlite
 //   (p50 and p99, milliseconds), beside the store's own append latency.
 import { PGlite } from "@electric-sql/pglite";
@@ -95,6 +97,13 @@ export async function benchMessaging(): Promise<BenchRow[]> {
   }, async () => {
     for (let i = 0; i < QUERIES; i++) await Promise.resolve(show(payload));
   });
+  const showLater = (payload: unknown) => Promise.resolve(payload);
+  bus.handleQuery("orders/show_later", showLater);
+  const [asyncQueryRate, bareAsyncRate] = await bestRates(QUERIES, ROUNDS, async () => {
+    for (let i = 0; i < QUERIES; i++) await bus.query("orders/show_later", payload);
+  }, async () => {
+    for (let i = 0; i < QUERIES; i++) await showLater(payload);
+  });
   await bus.close();
 
   const latency = await storeBackedLatency();
@@ -102,6 +111,7 @@ export async function benchMessaging(): Promise<BenchRow[]> {
     { scenario: "bus in-process: publish -> 2 groups handled", ordo: busRate, baseline: appendRate, baselineName: "memory append", unit: "msg/s", target: 0.7 },
     { scenario: "bus in-process: query dispatch", ordo: queryRate, baseline: 1_000_000, baselineName: "target 1M/s", unit: "calls/s", target: 1 },
     { scenario: "bus in-process: query vs bare awaited call", ordo: queryRate, baseline: bareRate, baselineName: "bare call", unit: "calls/s" },
+    { scenario: "bus in-process: query, async handler", ordo: asyncQueryRate, baseline: bareAsyncRate, baselineName: "bare call", unit: "calls/s" },
     { scenario: "bus store-backed (PGlite): send -> handled p50", ordo: latency.p50, baseline: latency.appendP50, baselineName: "append p50", unit: "ms" },
     { scenario: "bus store-backed (PGlite): send -> handled p99", ordo: latency.p99, baseline: latency.appendP99, baselineName: "append p99", unit: "ms" },
   ];

@@ -9,11 +9,13 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, type ParkedMessage, StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, type ParkedMessage, StoreUnavailableError, ValidationError } from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
   type DeliveryContext,
+  type DirectCalls,
+  directCalls,
   type EventEndpoint,
   type EventEnvelope,
   type EventSelector,
@@ -44,8 +46,11 @@ export interface CreateInProcessTransportOptions {
  * with the first run's outcome, while the id is remembered); commands of one
  * name run one at a time, in send order; a command sent before its handler
  * is registered waits for it. Events: every group gets every matching event
- * in publish order; a failing handler is retried with backoff, then the event
- * is parked (`onParked`) and the group moves on. Data is passed by reference.
+ * in publish order, starting in a microtask after `publish` (never inside
+ * it); a failing handler is retried with backoff, then the event is parked
+ * (`onParked`) and the group moves on. Data is passed by reference. The
+ * transport also offers {@link DirectCalls} (send, query, publish answered in
+ * the caller's turn), which the bus uses to skip a promise per call.
  *
  * @example
  * ```ts
@@ -63,31 +68,35 @@ export function createInProcessTransport(options: CreateInProcessTransportOption
 
 const READY = Promise.resolve();
 
+/** Events a group handles in one go before it lets other work in (a catch-up over a long log, say). */
+const BATCH = 1024;
+
 interface CommandLane {
   handler: CommandEndpoint | undefined;
   tail: Promise<unknown>;
   waiting: (() => void)[];
 }
 
-interface StoredEvent {
-  readonly message: ReceivedMessage;
-  readonly category: string;
-}
-
 class Group {
   cursor = 0;
-  running = false;
+  /** An async run (a handler's promise, a retry, a long catch-up) is under way: wake-ups leave the group to it. */
+  busy = false;
   stopped = false;
+  /** Settles when the group has no work under way. */
   idle: Promise<void> = READY;
   readonly policy: CheckedRetryPolicy;
   constructor(
     readonly name: string,
-    readonly matches: (event: StoredEvent) => boolean,
+    readonly matches: (message: ReceivedMessage) => boolean,
     readonly handler: EventEndpoint,
     readonly options: HandlerOptions,
   ) {
     this.policy = checkRetryPolicy(options.retry);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
 }
 
 class InProcessTransport implements Transport {
@@ -96,10 +105,20 @@ class InProcessTransport implements Transport {
   readonly #outcomes = new Map<string, Promise<unknown>>();
   readonly #commands = new Map<string, CommandLane>();
   readonly #queries = new QueryRegistry();
-  readonly #log: StoredEvent[] = [];
-  readonly #eventIds = new Map<string, StoredEvent>();
+  readonly #log: ReceivedMessage[] = [];
+  readonly #eventIds = new Map<string, ReceivedMessage>();
   readonly #groups = new Map<string, Group>();
+  // Replaced, never changed in place, so a wake-up can iterate it while a handler subscribes or stops.
+  #groupList: readonly Group[] = [];
+  #wakeScheduled = false;
   #closed = false;
+
+  /** The answers this transport gives in the caller's turn; the bus prefers them to the promise-returning calls. */
+  readonly [directCalls]: DirectCalls = {
+    send: (command) => this.#accept(command),
+    query: (query) => this.#queries.answer(query),
+    publish: (event) => this.#append(event),
+  };
 
   constructor(options: CreateInProcessTransportOptions) {
     const capacity = options.dedupCapacity ?? 100_000;
@@ -111,9 +130,7 @@ class InProcessTransport implements Transport {
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
-    const known = this.#outcomes.has(command.id);
-    if (!known) this.#dispatch(command).catch((error) => this.#onError?.(error, received(command)));
-    return Promise.resolve({ id: command.id, deduplicated: known });
+    return Promise.resolve(this.#accept(command));
   }
 
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
@@ -125,20 +142,7 @@ class InProcessTransport implements Transport {
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {
-    const known = this.#eventIds.get(event.id);
-    if (known !== undefined) {
-      return Promise.resolve({ id: event.id, streamName: known.message.streamName!, deduplicated: true, globalPosition: known.message.globalPosition });
-    }
-    const globalPosition = BigInt(this.#log.length + 1);
-    const dash = event.streamName.indexOf("-");
-    const stored: StoredEvent = {
-      message: { id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamName: event.streamName, globalPosition },
-      category: event.streamName.slice(0, dash),
-    };
-    this.#log.push(stored);
-    this.#eventIds.set(event.id, stored);
-    for (const group of this.#groups.values()) if (!group.running && !group.stopped) this.#drain(group);
-    return Promise.resolve({ id: event.id, streamName: event.streamName, deduplicated: false, globalPosition });
+    return Promise.resolve(this.#append(event));
   }
 
   handleCommand(name: string, handler: CommandEndpoint): Registration {
@@ -163,22 +167,26 @@ class InProcessTransport implements Transport {
   subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
     if (typeof group !== "string" || group.length === 0) throw new ValidationError("group", group, "must be a non-empty string");
     if (this.#groups.has(group)) throw new ValidationError("group", group, "is already subscribed in this transport");
-    let matches: (event: StoredEvent) => boolean;
+    let matches: (message: ReceivedMessage) => boolean;
     if (Array.isArray(selector)) {
       const names = new Set(selector);
-      matches = (event) => names.has(event.message.type);
+      matches = (message) => names.has(message.type);
     } else {
-      const category = (selector as { category: string }).category;
-      matches = (event) => event.category === category;
+      // A category holds no dash, so a stream is in it exactly when its name starts with "<category>-".
+      const prefix = `${(selector as { category: string }).category}-`;
+      matches = (message) => message.streamName!.startsWith(prefix);
     }
     const state = new Group(group, matches, handler, options);
     this.#groups.set(group, state);
-    this.#drain(state);
+    this.#groupList = [...this.#groupList, state];
+    this.#wake();
     return {
-      ready: state.idle,
+      // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.
+      ready: READY.then(() => state.idle),
       stop: () => {
         state.stopped = true;
-        this.#groups.delete(group);
+        if (this.#groups.get(group) === state) this.#groups.delete(group);
+        this.#groupList = this.#groupList.filter((g) => g !== state);
         return state.idle;
       },
     };
@@ -190,8 +198,28 @@ class InProcessTransport implements Transport {
     const groups = [...this.#groups.values()];
     for (const group of groups) group.stopped = true;
     this.#groups.clear();
+    this.#groupList = [];
     await Promise.all(groups.map((group) => group.idle));
     await Promise.all([...this.#commands.values()].map((lane) => lane.tail.then(() => {}, () => {})));
+  }
+
+  #accept(command: CommandEnvelope): SendReceipt {
+    const known = this.#outcomes.has(command.id);
+    if (!known) this.#dispatch(command).catch((error) => this.#onError?.(error, received(command)));
+    return { id: command.id, deduplicated: known };
+  }
+
+  #append(event: EventEnvelope): PublishReceipt {
+    const known = this.#eventIds.get(event.id);
+    if (known !== undefined) {
+      return { id: event.id, streamName: known.streamName!, deduplicated: true, globalPosition: known.globalPosition };
+    }
+    const globalPosition = BigInt(this.#log.length + 1);
+    const message: ReceivedMessage = { id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamName: event.streamName, globalPosition };
+    this.#log.push(message);
+    this.#eventIds.set(event.id, message);
+    this.#wake();
+    return { id: event.id, streamName: event.streamName, deduplicated: false, globalPosition };
   }
 
   #lane(name: string): CommandLane {
@@ -217,39 +245,103 @@ class InProcessTransport implements Transport {
     return outcome;
   }
 
-  #drain(group: Group): void {
-    if (group.running || group.cursor >= this.#log.length) return;
-    group.running = true;
-    group.idle = this.#run(group);
+  // Events reach groups in wake-ups: however many events are published in
+  // one turn, one microtask later each idle group handles all it has not
+  // seen. Handlers that return no promise are called one after another in
+  // that microtask; the first promise (or failure) hands the rest of the
+  // group's log to an async run, so a slow group never holds up the others.
+
+  #wake(): void {
+    if (this.#wakeScheduled || this.#groupList.length === 0) return;
+    this.#wakeScheduled = true;
+    // Not queueMicrotask: Node wraps each one in an AsyncResource, several times the cost of a reaction.
+    void READY.then(this.#wakeAll);
   }
 
-  async #run(group: Group): Promise<void> {
+  readonly #wakeAll = (): void => {
+    this.#wakeScheduled = false;
+    for (const group of this.#groupList) if (!group.busy && !group.stopped) this.#drain(group);
+  };
+
+  #drain(group: Group): void {
     const log = this.#log;
-    try {
-      while (!group.stopped && group.cursor < log.length) {
-        const event = log[group.cursor];
-        if (group.matches(event)) await this.#deliver(group, event);
-        group.cursor++;
+    for (let budget = BATCH; !group.stopped && group.cursor < log.length; budget--) {
+      if (budget === 0) {
+        group.idle = this.#run(group, undefined);
+        return;
       }
-    } finally {
-      // In the same synchronous step as the last check, so a publish cannot slip between them.
-      group.running = false;
+      const message = log[group.cursor];
+      if (group.matches(message)) {
+        const pending = this.#deliver(group, message);
+        if (pending !== undefined) {
+          group.idle = this.#run(group, pending);
+          return;
+        }
+      }
+      group.cursor++;
     }
   }
 
-  async #deliver(group: Group, event: StoredEvent): Promise<void> {
-    const policy = group.policy;
-    for (let attempt = 1;; attempt++) {
-      try {
-        await group.handler(event.message, { idempotencyKey: event.message.id, attempt, group: group.name, tx: undefined });
-        return;
-      } catch (error) {
-        group.options.onError?.(error);
-        if (attempt >= policy.maxAttempts) {
-          group.options.onParked?.(parked(group.name, event.message, error, attempt));
-          return;
+  /** The group's async run: finishes the event in `pending` (if any), then the rest of the log, yielding now and then. */
+  async #run(group: Group, pending: Promise<unknown> | undefined): Promise<void> {
+    group.busy = true;
+    const log = this.#log;
+    try {
+      if (pending !== undefined) {
+        await pending;
+        group.cursor++;
+      }
+      for (let handled = 1; !group.stopped && group.cursor < log.length; handled++) {
+        const message = log[group.cursor];
+        if (group.matches(message)) {
+          const more = this.#deliver(group, message);
+          if (more !== undefined) await more;
         }
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(policy, attempt)));
+        group.cursor++;
+        if (handled % BATCH === 0) await undefined;
+      }
+    } finally {
+      // In the same synchronous step as the last check, so a publish cannot slip between them.
+      group.busy = false;
+    }
+  }
+
+  /** Calls the handler; `undefined` when it is done in this turn, else a promise of its end (retries and parking included). */
+  #deliver(group: Group, message: ReceivedMessage): Promise<unknown> | undefined {
+    let result: unknown;
+    try {
+      result = group.handler(message, { idempotencyKey: message.id, attempt: 1, group: group.name, tx: undefined });
+    } catch (error) {
+      return this.#retry(group, message, error);
+    }
+    if (!isThenable(result)) return undefined;
+    return Promise.resolve(result).then(undefined, (error: unknown) => this.#retry(group, message, error));
+  }
+
+  /** After a failed first attempt: retries with backoff (or the policy's own rule), then parks the event. */
+  async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
+    // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
+    const nextDelay = deliveryRetries(group.policy);
+    let error = firstError;
+    for (let attempt = 1;; attempt++) {
+      group.options.onError?.(error);
+      let delay: number | undefined;
+      try {
+        delay = await nextDelay(attempt, error);
+      } catch (ruleError) {
+        // A broken retry rule must not stall the group: report it and park the event.
+        group.options.onError?.(ruleError);
+      }
+      if (delay === undefined) {
+        group.options.onParked?.(parked(group.name, message, error, attempt));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        await group.handler(message, { idempotencyKey: message.id, attempt: attempt + 1, group: group.name, tx: undefined });
+        return;
+      } catch (next) {
+        error = next;
       }
     }
   }

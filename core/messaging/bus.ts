@@ -13,7 +13,7 @@ import { isoNow } from "../clock.ts";
 import { ValidationError } from "../errors.ts";
 import type { MessageMetadata } from "../message.ts";
 import { validateId } from "../validate_append.ts";
-import { CallGuard } from "./call_guard.ts";
+import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit_breaker.ts";
 import type {
   BusContracts,
@@ -28,6 +28,7 @@ import type {
   QueryPayload,
   SchemaMap,
 } from "./contracts.ts";
+import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { clientRetryPolicy } from "./retry.ts";
 import { type StandardSchemaV1, validateStandard } from "./standard_schema.ts";
@@ -39,6 +40,7 @@ import type {
   HandlerOptions,
   PublishReceipt,
   QueryContext,
+  QueryEnvelope,
   ReceivedMessage,
   Registration,
   SendReceipt,
@@ -169,11 +171,30 @@ function schemaFor(section: SchemaMap | undefined, name: string, path: string): 
   return schema;
 }
 
+/** Routes kept per bus and kind of call; past this many names, routes are made per call and not kept. */
+const ROUTE_CACHE_LIMIT = 10_000;
+
+/** What the bus knows about a name once it has checked it: its contract and its default call options. */
+interface Route {
+  readonly schema: StandardSchemaV1 | undefined;
+  readonly call: GuardedCallOptions;
+}
+
+/** A command name's route: `send` and `sendAndWait` differ in timeout and in how errors name them. */
+interface CommandRoute extends Route {
+  readonly wait: GuardedCallOptions;
+}
+
 class MessageBus<C extends BusContracts> {
   readonly #transport: Transport;
+  readonly #direct: DirectCalls | undefined;
   readonly #contracts: BusContracts;
   readonly #timeouts: Required<BusTimeouts>;
   readonly #guard: CallGuard;
+  readonly #queries = new Map<string, Route>();
+  readonly #events = new Map<string, Route>();
+  readonly #commands = new Map<string, CommandRoute>();
+  readonly #streams = new Map<string, true>();
   readonly circuitBreaker: CircuitBreaker | undefined;
 
   constructor(options: CreateBusOptions<C>) {
@@ -181,6 +202,7 @@ class MessageBus<C extends BusContracts> {
       throw new ValidationError("options.transport", options?.transport, "must be a Transport");
     }
     this.#transport = options.transport;
+    this.#direct = directCallsOf(options.transport);
     this.#contracts = options.contracts ?? {};
     const t = options.timeouts ?? {};
     this.#timeouts = {
@@ -198,65 +220,90 @@ class MessageBus<C extends BusContracts> {
     this.#guard = new CallGuard({ breaker: this.circuitBreaker, retry: clientRetryPolicy(options.retry) });
   }
 
-  async send(command: CommandInput, options?: BusCallOptions): Promise<SendReceipt> {
-    const envelope = await this.#commandEnvelope(command);
-    return await this.#guard.run((scope) => this.#transport.send(envelope, scope), {
-      timeout: checkTimeout(options?.timeout, "options.timeout", this.#timeouts.send),
-      signal: options?.signal,
-      operation: `send "${envelope.type}"`,
-    });
-  }
+  // The client calls check what they can in the caller's turn and return the
+  // guard's promise itself: no async frame of their own unless a schema has
+  // to be awaited, since queries and in-process publishes are the hot paths.
+  // Checks run in the order they always did: name, contract, data, id, stream, options.
 
-  async sendAndWait(command: CommandInput, options?: BusCallOptions): Promise<unknown> {
-    const envelope = await this.#commandEnvelope(command);
-    return await this.#guard.run((scope) => this.#transport.sendAndWait(envelope, scope), {
-      timeout: checkTimeout(options?.timeout, "options.timeout", this.#timeouts.sendAndWait),
-      signal: options?.signal,
-      operation: `sendAndWait "${envelope.type}"`,
-    });
-  }
-
-  query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
+  send(command: CommandInput, options?: BusCallOptions): Promise<SendReceipt> {
     try {
-      serviceOf(name, "query");
-      const schema = schemaFor(this.#contracts.queries, name, "query");
-      // Without a schema, no async step before the call: queries are the bus's hot path.
-      if (schema !== undefined) {
-        return Promise.resolve(validateStandard(schema, payload, "query.payload")).then(() => this.#dispatchQuery(name, payload, options));
-      }
-      return this.#dispatchQuery(name, payload, options);
+      const route = this.#commandRoute(command);
+      if (route.schema === undefined) return this.#send(commandEnvelope(command), callOptions(route.call, options));
+      return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
+        .then(() => this.#send(commandEnvelope(command), callOptions(route.call, options)));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #dispatchQuery(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
-    const envelope = { name, payload };
-    return this.#guard.run((scope) => this.#transport.query(envelope, scope), {
-      timeout: options?.timeout === undefined ? this.#timeouts.query : checkTimeout(options.timeout, "options.timeout", 0),
-      signal: options?.signal,
-      operation: `query "${name}"`,
-    });
+  #send(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<SendReceipt> {
+    const direct = this.#direct;
+    if (direct !== undefined) return this.#guard.runDirect(direct.send, envelope, call);
+    return this.#guard.run((scope) => this.#transport.send(envelope, scope), call);
   }
 
-  async publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
-    if (typeof event !== "object" || event === null) throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
-    serviceOf(event.type, "event.type");
-    const schema = schemaFor(this.#contracts.events, event.type, "event.type");
-    if (schema !== undefined) await validateStandard(schema, event.data, "event.data");
+  sendAndWait(command: CommandInput, options?: BusCallOptions): Promise<unknown> {
+    try {
+      const route = this.#commandRoute(command);
+      if (route.schema === undefined) return this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options));
+      return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
+        .then(() => this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #sendAndWait(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<unknown> {
+    return this.#guard.run((scope) => this.#transport.sendAndWait(envelope, scope), call);
+  }
+
+  query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
+    try {
+      const route = this.#queryRoute(name);
+      if (route.schema === undefined) return this.#query({ name, payload }, callOptions(route.call, options));
+      return Promise.resolve(validateStandard(route.schema, payload, "query.payload"))
+        .then(() => this.#query({ name, payload }, callOptions(route.call, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #query(envelope: QueryEnvelope, call: GuardedCallOptions): Promise<unknown> {
+    const direct = this.#direct;
+    if (direct !== undefined) return this.#guard.runDirect(direct.query, envelope, call);
+    return this.#guard.run((scope) => this.#transport.query(envelope, scope), call);
+  }
+
+  publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
+    try {
+      if (typeof event !== "object" || event === null) throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
+      const route = this.#eventRoute(event.type);
+      if (route.schema === undefined) return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options));
+      return Promise.resolve(validateStandard(route.schema, event.data, "event.data"))
+        .then(() => this.#publish(this.#eventEnvelope(event), callOptions(route.call, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #publish(envelope: EventEnvelope, call: GuardedCallOptions): Promise<PublishReceipt> {
+    const direct = this.#direct;
+    if (direct !== undefined) return this.#guard.runDirect(direct.publish, envelope, call);
+    return this.#guard.run((scope) => this.#transport.publish(envelope, scope), call);
+  }
+
+  #eventEnvelope(event: EventInput): EventEnvelope {
     const id = event.id === undefined ? crypto.randomUUID() : validateId(event.id, "event.id");
-    const envelope: EventEnvelope = {
-      id,
-      type: event.type,
-      data: event.data,
-      streamName: eventStream(event.type, { stream: event.stream, key: event.key ?? id }),
-      metadata: withDefaults(event.metadata, id),
-    };
-    return await this.#guard.run((scope) => this.#transport.publish(envelope, scope), {
-      timeout: checkTimeout(options?.timeout, "options.timeout", this.#timeouts.publish),
-      signal: options?.signal,
-      operation: `publish "${event.type}"`,
-    });
+    return { id, type: event.type, data: event.data, streamName: this.#eventStream(event, id), metadata: withDefaults(event.metadata, id) };
+  }
+
+  /** The event's stream, checked; a `stream` given is checked once per bus (up to {@link ROUTE_CACHE_LIMIT} of them), as a store checks a stream when it creates it. */
+  #eventStream(event: EventInput, id: string): string {
+    const given = event.stream;
+    if (given !== undefined && this.#streams.has(given)) return given;
+    const stream = eventStream(event.type, { stream: given, key: event.key ?? id });
+    if (given !== undefined) remember(this.#streams, given, true);
+    return stream;
   }
 
   handleCommand(name: string, handler: CommandHandler, options?: HandlerOptions): Registration {
@@ -292,20 +339,62 @@ class MessageBus<C extends BusContracts> {
     await this.#transport.close();
   }
 
-  async #commandEnvelope(command: CommandInput): Promise<CommandEnvelope> {
+  #commandRoute(command: CommandInput): CommandRoute {
     if (typeof command !== "object" || command === null) throw new ValidationError("command", command, "expected { type, data, id?, key? }");
-    serviceOf(command.type, "command.type");
-    const schema = schemaFor(this.#contracts.commands, command.type, "command.type");
-    if (schema !== undefined) await validateStandard(schema, command.data, "command.data");
-    const id = command.id === undefined ? crypto.randomUUID() : validateId(command.id, "command.id");
-    const key = command.key ?? id;
-    if (typeof key !== "string" || key.length === 0) throw new ValidationError("command.key", key, "must be a non-empty string");
-    return { id, type: command.type, data: command.data, key, metadata: withDefaults(command.metadata, id) };
+    const type = command.type;
+    const known = this.#commands.get(type);
+    if (known !== undefined) return known;
+    serviceOf(type, "command.type");
+    return remember(this.#commands, type, {
+      schema: schemaFor(this.#contracts.commands, type, "command.type"),
+      call: Object.freeze({ timeout: this.#timeouts.send, operation: `send "${type}"` }),
+      wait: Object.freeze({ timeout: this.#timeouts.sendAndWait, operation: `sendAndWait "${type}"` }),
+    });
+  }
+
+  #queryRoute(name: string): Route {
+    const known = this.#queries.get(name);
+    if (known !== undefined) return known;
+    serviceOf(name, "query");
+    return remember(this.#queries, name, {
+      schema: schemaFor(this.#contracts.queries, name, "query"),
+      call: Object.freeze({ timeout: this.#timeouts.query, operation: `query "${name}"` }),
+    });
+  }
+
+  #eventRoute(type: string): Route {
+    const known = this.#events.get(type);
+    if (known !== undefined) return known;
+    serviceOf(type, "event.type");
+    return remember(this.#events, type, {
+      schema: schemaFor(this.#contracts.events, type, "event.type"),
+      call: Object.freeze({ timeout: this.#timeouts.publish, operation: `publish "${type}"` }),
+    });
   }
 }
 
+/** Keeps a checked route for the next call with its name, up to {@link ROUTE_CACHE_LIMIT} names. */
+function remember<R>(routes: Map<string, R>, name: string, route: R): R {
+  if (routes.size < ROUTE_CACHE_LIMIT) routes.set(name, route);
+  return route;
+}
+
+/** The call options of one call: the route's defaults unless the caller gave a timeout or a signal. */
+function callOptions(defaults: GuardedCallOptions, options: BusCallOptions | undefined): GuardedCallOptions {
+  if (options === undefined || (options.timeout === undefined && options.signal === undefined)) return defaults;
+  return { timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!), signal: options.signal, operation: defaults.operation };
+}
+
+function commandEnvelope(command: CommandInput): CommandEnvelope {
+  const id = command.id === undefined ? crypto.randomUUID() : validateId(command.id, "command.id");
+  const key = command.key ?? id;
+  if (typeof key !== "string" || key.length === 0) throw new ValidationError("command.key", key, "must be a non-empty string");
+  return { id, type: command.type, data: command.data, key, metadata: withDefaults(command.metadata, id) };
+}
+
 function withDefaults(metadata: MessageMetadata | undefined, id: string): MessageMetadata {
-  return { timestamp: isoNow(), ...metadata, correlationId: metadata?.correlationId ?? id };
+  if (metadata === undefined) return { timestamp: isoNow(), correlationId: id };
+  return { timestamp: isoNow(), ...metadata, correlationId: metadata.correlationId ?? id };
 }
 
 function withSchema<H extends (message: ReceivedMessage, context: DeliveryContext) => unknown>(

@@ -9,8 +9,8 @@
 import type { CheckedRetryPolicy } from "../consumers/backoff.ts";
 import { StoreUnavailableError, TimeoutError } from "../errors.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
-import { type CallScope, Deadlines } from "./deadline.ts";
-import { circuitOpenError, isCircuitOpenError, retryCall } from "./retry.ts";
+import { type CallScope, DeadlineCall, Deadlines } from "./deadline.ts";
+import { circuitOpenError, isCircuitOpenError, isRetryable, retryCall } from "./retry.ts";
 
 /** Options of {@link CallGuard.run}. */
 export interface GuardedCallOptions {
@@ -36,14 +36,20 @@ export function countsAgainstBreaker(error: unknown): boolean {
   return (error instanceof StoreUnavailableError && !isCircuitOpenError(error)) || error instanceof TimeoutError;
 }
 
-interface Attempt {
-  reported: boolean;
+/** Whether `value` is a promise (or any thenable) rather than an answer given at once. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
 }
 
 /**
  * Deadline + retry + breaker around calls. Outcomes reach the breaker once
  * per attempt: success (including a refusal, which proves the other side
- * answered), failure (unavailable or timed out), or release (the caller gave up).
+ * answered), failure (unavailable, timed out, or answered after the
+ * deadline), or release (the caller gave up).
+ *
+ * A call may answer in the caller's own turn (return a value, not a
+ * promise): then it costs no lane entry and no promise beyond the caller's,
+ * and its deadline is checked against the clock when it returns.
  *
  * @example
  * ```ts
@@ -55,67 +61,192 @@ interface Attempt {
  * ```
  */
 export class CallGuard {
-  readonly #deadlines = new Deadlines();
-  readonly #breaker: CircuitBreaker | undefined;
-  readonly #retry: CheckedRetryPolicy;
+  /** The lanes that time out this guard's calls. */
+  readonly deadlines: Deadlines = new Deadlines();
+  /** Consulted before every attempt; `undefined` for none. */
+  readonly breaker: CircuitBreaker | undefined;
+  readonly retry: CheckedRetryPolicy;
 
   constructor(options: { readonly breaker?: CircuitBreaker; readonly retry: CheckedRetryPolicy }) {
-    this.#breaker = options.breaker;
-    this.#retry = options.retry;
+    this.breaker = options.breaker;
+    this.retry = options.retry;
   }
 
   /** Runs `call` under the guard; see the class summary. */
-  run<T>(call: (scope: CallScope) => Promise<T>, options: GuardedCallOptions): Promise<T> {
-    const breaker = this.#breaker;
-    let current: Attempt | undefined;
-    const attemptOnce = breaker === undefined ? undefined : async (scope: CallScope): Promise<T> => {
-      if (!breaker.tryAcquire()) throw circuitOpenError(options.operation, breaker.retryAfter);
-      const attempt: Attempt = current = { reported: false };
-      try {
-        const value = await call(scope);
-        if (!attempt.reported) {
-          attempt.reported = true;
-          breaker.success();
-        }
-        return value;
-      } catch (error) {
-        if (!attempt.reported) {
-          attempt.reported = true;
-          if (countsAgainstBreaker(error)) breaker.failure();
-          else if (scope.expired) breaker.release();
-          else breaker.success();
-        }
-        throw error;
-      }
-    };
-    const body = attemptOnce ?? call;
-    const policy = this.#retry;
-    return this.#deadlines.run(
-      (scope) => {
-        // The first attempt runs directly: the retry loop (an async frame per
-        // call) is entered only after a failure, so calls that succeed skip it.
-        const first = body(scope);
-        if (policy.maxAttempts === 1) return first;
-        return first.catch((error: unknown) =>
-          retryCall(() => body(scope), { policy, signal: () => scope.signal, firstFailure: { error } })
-        );
-      },
-      {
-        timeout: options.timeout,
-        signal: options.signal,
-        operation: options.operation,
-        onExpire: () => {
-          if (breaker !== undefined && current !== undefined && !current.reported) {
-            current.reported = true;
-            breaker.failure();
-          }
-        },
-      },
-    );
+  run<T>(call: (scope: CallScope) => T | PromiseLike<T>, options: GuardedCallOptions): Promise<T> {
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const breaker = this.breaker;
+    if (breaker !== undefined && !breaker.tryAcquire()) return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    const guarded = new GuardedCall<T>(this, call, options, undefined);
+    let answer: T | PromiseLike<T>;
+    try {
+      answer = call(guarded);
+    } catch (error) {
+      return guarded.failedFirst(error);
+    }
+    return isThenable(answer) ? guarded.follow(answer) : guarded.answeredAtOnce(answer);
+  }
+
+  /**
+   * Runs `call(argument)` under the guard, for calls that need no scope (a
+   * transport's direct calls): when it answers in this turn, nothing is
+   * allocated for the call but the caller's promise.
+   */
+  runDirect<A, T>(call: (argument: A) => T | PromiseLike<T>, argument: A, options: GuardedCallOptions): Promise<T> {
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const breaker = this.breaker;
+    if (breaker !== undefined && !breaker.tryAcquire()) return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    const timeout = options.timeout ?? Infinity;
+    const started = timeout === Infinity ? 0 : Date.now();
+    let answer: T | PromiseLike<T>;
+    try {
+      answer = call(argument);
+    } catch (error) {
+      return new GuardedCall<T>(this, () => call(argument), options, started).failedFirst(error);
+    }
+    if (isThenable(answer)) return new GuardedCall<T>(this, () => call(argument), options, started).follow(answer);
+    if ((timeout !== Infinity && Date.now() - started >= timeout) || signal?.aborted) {
+      return new GuardedCall<T>(this, () => call(argument), options, started).answeredAtOnce(answer);
+    }
+    breaker?.success();
+    return Promise.resolve(answer);
   }
 
   /** Clears the deadline timers. */
   close(): void {
-    this.#deadlines.close();
+    this.deadlines.close();
+  }
+}
+
+/**
+ * A call and its attempts. The breaker's bookkeeping lives here, fused with
+ * the deadline's: `#reported` says whether the current attempt's outcome has
+ * reached the breaker (through the attempt, or through a timeout).
+ */
+class GuardedCall<T> extends DeadlineCall<T> {
+  readonly #guard: CallGuard;
+  readonly #call: (scope: CallScope) => T | PromiseLike<T>;
+  /** Whether the current attempt's outcome has reached the breaker. The first attempt holds a slot already: callers acquire it before constructing. */
+  #reported: boolean;
+
+  constructor(guard: CallGuard, call: (scope: CallScope) => T | PromiseLike<T>, options: GuardedCallOptions, started: number | undefined) {
+    super(options.timeout, options.signal, options.operation, started);
+    this.#guard = guard;
+    this.#call = call;
+    this.#reported = guard.breaker === undefined;
+  }
+
+  /** The first attempt answered in the caller's turn. */
+  answeredAtOnce(answer: T): Promise<T> {
+    if (this.overdue()) return this.#timedOutAtOnce();
+    if (this.callerAborted()) return this.#abortedAtOnce(true, answer);
+    this.#report(true, answer);
+    this.live = false;
+    return Promise.resolve(answer);
+  }
+
+  /** The first attempt answered with a promise: from here the deadline's lane and the caller's signal watch the call. */
+  follow(answer: PromiseLike<T>): Promise<T> {
+    const promise = this.pending(this.#guard.deadlines);
+    answer.then(
+      (value) => {
+        if (this.#arrived(true, value)) this.settle(true, value);
+      },
+      (error: unknown) => {
+        if (this.#arrived(false, error)) this.#retryOrReject(error);
+      },
+    );
+    return promise;
+  }
+
+  /** The first attempt threw in the caller's turn; the retry loop is entered only now, so calls that succeed skip it. */
+  failedFirst(error: unknown): Promise<T> {
+    if (this.overdue()) return this.#timedOutAtOnce();
+    if (this.callerAborted()) return this.#abortedAtOnce(false, error);
+    this.#report(false, error);
+    if (!this.#mayRetry(error)) {
+      this.live = false;
+      return Promise.reject(error);
+    }
+    const promise = this.pending(this.#guard.deadlines);
+    this.#retryOrReject(error);
+    return promise;
+  }
+
+  /** The first attempt ended in the caller's turn, but after the deadline: a TimeoutError, whatever it brought. */
+  #timedOutAtOnce(): Promise<T> {
+    const promise = this.pending(this.#guard.deadlines);
+    this.expire();
+    return promise;
+  }
+
+  /** The caller's signal aborted while the first attempt ran in the caller's turn: the abort wins, as it would have against a promise. */
+  #abortedAtOnce(ok: boolean, outcome: unknown): Promise<T> {
+    const promise = this.pending(this.#guard.deadlines); // sees the aborted signal and rejects with its reason
+    this.#report(ok, outcome);
+    return promise;
+  }
+
+  protected override timedOut(): void {
+    const breaker = this.#guard.breaker;
+    if (breaker !== undefined && !this.#reported) {
+      this.#reported = true;
+      breaker.failure();
+    }
+  }
+
+  /**
+   * An attempt ended. Past the deadline it is a timeout whatever it brought
+   * (`expire()` rejects the call and tells the breaker); otherwise the breaker
+   * hears its outcome. True when the call is still live and in time.
+   */
+  #arrived(ok: boolean, outcome: unknown): boolean {
+    if (this.live && this.overdue()) {
+      this.expire();
+      return false;
+    }
+    this.#report(ok, outcome);
+    return this.live;
+  }
+
+  #mayRetry(error: unknown): boolean {
+    return this.#guard.retry.maxAttempts > 1 && isRetryable(error);
+  }
+
+  #retryOrReject(error: unknown): void {
+    if (!this.#mayRetry(error)) return this.settle(false, error);
+    retryCall(() => this.#attempt(), { policy: this.#guard.retry, signal: () => this.signal, firstFailure: { error } })
+      .then((value) => this.settle(true, value), (failure: unknown) => this.settle(false, failure));
+  }
+
+  /** A retry: asks the breaker again; its outcome goes through `#arrived` like the first attempt's. */
+  async #attempt(): Promise<T> {
+    const breaker = this.#guard.breaker;
+    if (breaker !== undefined) {
+      if (!breaker.tryAcquire()) throw circuitOpenError(this.operation, breaker.retryAfter);
+      this.#reported = false;
+    }
+    let value: T;
+    try {
+      value = await this.#call(this);
+    } catch (error) {
+      this.#arrived(false, error);
+      throw error;
+    }
+    this.#arrived(true, value);
+    return value;
+  }
+
+  /** Tells the breaker how the current attempt ended, once. */
+  #report(ok: boolean, outcome: unknown): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    const breaker = this.#guard.breaker!;
+    if (ok) breaker.success();
+    else if (countsAgainstBreaker(outcome)) breaker.failure();
+    else if (this.expired) breaker.release();
+    else breaker.success();
   }
 }

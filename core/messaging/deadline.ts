@@ -2,8 +2,15 @@
  * Time limits for many calls at the cost of few timers. Calls with the same
  * timeout expire in the order they started, so each distinct timeout gets a
  * FIFO lane with one timer armed for its oldest live call; a call that
- * finishes only marks its entry. A million short calls a second then cost a
+ * finishes only marks itself done. A million short calls a second then cost a
  * handful of timers instead of a million `setTimeout`/`clearTimeout` pairs.
+ *
+ * A deadline is checked at two moments: the lane's timer rejects a call that
+ * is still running when its time is up, and a call that settles checks the
+ * clock itself, so an answer that comes after the deadline (before a busy
+ * event loop got to the timer) is a `TimeoutError` too. The call object is
+ * its own lane slot, scope and promise capability: one allocation besides
+ * the promise its caller holds.
  *
  * @module
  */
@@ -29,23 +36,43 @@ export interface DeadlineOptions {
   readonly onExpire?: () => void;
 }
 
-interface Entry {
+// `new Promise(executor)` with one shared executor: a closure per call
+// would be an allocation (and, under tsx, a defineProperty) on the hot path.
+let nextResolve: (value: unknown) => void = () => {};
+let nextReject: (reason: unknown) => void = () => {};
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  nextResolve = resolve as (value: unknown) => void;
+  nextReject = reject;
+}
+
+/**
+ * One call under a deadline and the caller's signal: its scope, its slot in a
+ * lane, and (once {@link DeadlineCall.pending} made it) the promise its
+ * caller holds. A call that answers in the caller's own turn never needs the
+ * promise or the lane. Subclasses hear about a timeout through `timedOut()`.
+ */
+export class DeadlineCall<T = unknown> implements CallScope {
+  readonly operation: string;
+  /** Milliseconds, `Infinity` for none. */
+  readonly timeout: number;
+  /** Clock time (`Date.now()`) the call times out at; `Infinity` for none. */
   readonly deadline: number;
-  expire: (() => void) | undefined;
-}
-
-class Lane {
-  // Entries in deadline order between head and tail. Slots are reused rather
-  // than the array resized: setting an array's length on every call is slow.
-  readonly items: (Entry | undefined)[] = [];
-  head = 0;
-  tail = 0;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-class Scope implements CallScope {
-  #controller: AbortController | undefined;
+  /** False once the call resolved, rejected, timed out or was aborted. */
+  live = true;
   expired = false;
+  readonly #callerSignal: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  // Typed loosely so a DeadlineCall<T> fits a lane of DeadlineCall<unknown>; only `resolve(value: T)` calls it.
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+
+  /** `started`: when the call began, if it was read from the clock already (default: now). */
+  constructor(timeout: number | undefined, signal: AbortSignal | undefined, operation: string, started?: number) {
+    this.operation = operation;
+    this.timeout = timeout ?? Infinity;
+    this.deadline = this.timeout === Infinity ? Infinity : (started ?? Date.now()) + this.timeout;
+    this.#callerSignal = signal;
+  }
 
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
@@ -53,9 +80,106 @@ class Scope implements CallScope {
     return this.#controller.signal;
   }
 
-  end(reason: unknown): void {
+  /** Whether the caller's signal has aborted (perhaps while the call ran in the caller's turn). */
+  callerAborted(): boolean {
+    return this.#callerSignal?.aborted === true;
+  }
+
+  /** Whether the deadline has passed by the clock (the lane's timer may not have run yet). */
+  overdue(): boolean {
+    return this.deadline !== Infinity && Date.now() >= this.deadline;
+  }
+
+  /**
+   * The caller's promise, watched by `deadlines` and the caller's signal from
+   * now on. Called at most once, and only for a call that did not answer in
+   * the caller's turn.
+   */
+  pending(deadlines: Deadlines): Promise<T> {
+    const promise = new Promise<T>(capture);
+    this.#resolve = nextResolve;
+    this.#reject = nextReject;
+    if (this.deadline !== Infinity) deadlines.track(this);
+    const signal = this.#callerSignal;
+    if (signal !== undefined) {
+      // The call itself is the listener (`handleEvent`): no closure per call.
+      signal.addEventListener("abort", this, { once: true });
+      // Aborted while the call ran in the caller's turn: the event has fired already.
+      if (signal.aborted) this.handleEvent();
+    }
+    return promise;
+  }
+
+  /** Resolves the caller's promise, unless the call already ended; past the deadline it times out instead. */
+  resolve(value: T): void {
+    if (this.live && this.overdue()) return this.expire();
+    this.settle(true, value);
+  }
+
+  /** Rejects the caller's promise, unless the call already ended; past the deadline it times out instead. */
+  reject(error: unknown): void {
+    if (this.live && this.overdue()) return this.expire();
+    this.settle(false, error);
+  }
+
+  /** Settles the caller's promise unless the call already ended, without looking at the clock (the caller just did). */
+  protected settle(ok: boolean, outcome: unknown): void {
+    if (!this.live) return;
+    this.#end();
+    if (ok) this.#resolve!(outcome);
+    else this.#reject!(outcome);
+  }
+
+  /** Times the call out now: its scope aborts, `timedOut()` runs, its promise rejects with a `TimeoutError`. */
+  expire(): void {
+    if (!this.live) return;
+    this.#end();
+    const error = new TimeoutError(this.operation, this.timeout);
+    this.#abortScope(error);
+    this.timedOut();
+    this.#reject?.(error);
+  }
+
+  /** Runs once when the call times out, before it rejects. */
+  protected timedOut(): void {}
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    if (!this.live) return;
+    const reason = this.#callerSignal!.reason;
+    this.#end();
+    this.#abortScope(reason);
+    this.#reject!(reason);
+  }
+
+  #end(): void {
+    this.live = false;
+    this.#callerSignal?.removeEventListener("abort", this);
+  }
+
+  #abortScope(reason: unknown): void {
     this.expired = true;
     this.#controller?.abort(reason);
+  }
+}
+
+class Lane {
+  // Calls in deadline order between head and tail. Slots are reused rather
+  // than the array resized: setting an array's length on every call is slow.
+  readonly items: (DeadlineCall | undefined)[] = [];
+  head = 0;
+  tail = 0;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+class RunCall<T> extends DeadlineCall<T> {
+  readonly #onExpire: (() => void) | undefined;
+  constructor(options: DeadlineOptions) {
+    super(options.timeout, options.signal, options.operation);
+    this.#onExpire = options.onExpire;
+  }
+  protected override timedOut(): void {
+    this.#onExpire?.();
   }
 }
 
@@ -77,52 +201,28 @@ export class Deadlines {
 
   /**
    * Runs `operation` and settles with it, or rejects with a `TimeoutError`
-   * when `timeout` passes first, or with the signal's reason when it aborts.
-   * The operation is told through its scope and should stop.
+   * when `timeout` passes first (or the operation settles after it), or with
+   * the signal's reason when it aborts. The operation is told through its
+   * scope and should stop.
    */
   run<T>(operation: (scope: CallScope) => Promise<T>, options: DeadlineOptions): Promise<T> {
-    const { timeout, signal } = options;
-    const scope = new Scope();
-    if ((timeout === undefined || timeout === Infinity) && signal === undefined) return operation(scope);
+    const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      let entry: Entry | undefined;
-      let settled = false;
-      const finish = () => {
-        settled = true;
-        if (entry !== undefined) entry.expire = undefined;
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const onAbort = () => {
-        if (settled) return;
-        finish();
-        scope.end(signal!.reason);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined && timeout !== Infinity) {
-        entry = this.#track(timeout, () => {
-          if (settled) return;
-          finish();
-          const error = new TimeoutError(options.operation, timeout);
-          scope.end(error);
-          options.onExpire?.();
-          reject(error);
-        });
-      }
-      operation(scope).then(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        (error) => {
-          if (settled) return;
-          finish();
-          reject(error);
-        },
-      );
-    });
+    const call = new RunCall<T>(options);
+    if (call.timeout === Infinity && signal === undefined) return operation(call);
+    const promise = call.pending(this);
+    operation(call).then((value) => call.resolve(value), (error: unknown) => call.reject(error));
+    return promise;
+  }
+
+  /** Watches `call` until its deadline; a call still live then is expired. */
+  track(call: DeadlineCall): void {
+    let lane = this.#lanes.get(call.timeout);
+    if (lane === undefined) this.#lanes.set(call.timeout, lane = new Lane());
+    // Drop finished calls at the front first, so a steady stream of quick calls keeps the lane short.
+    compact(lane);
+    lane.items[lane.tail++] = call;
+    if (lane.timer === undefined) this.#arm(lane, call.timeout);
   }
 
   /** Clears every timer; calls still running then never time out. */
@@ -134,17 +234,6 @@ export class Deadlines {
     this.#lanes.clear();
   }
 
-  #track(timeout: number, expire: () => void): Entry {
-    let lane = this.#lanes.get(timeout);
-    if (lane === undefined) this.#lanes.set(timeout, lane = new Lane());
-    const entry: Entry = { deadline: Date.now() + timeout, expire };
-    // Drop finished entries at the front first, so a steady stream of quick calls keeps the lane short.
-    compact(lane);
-    lane.items[lane.tail++] = entry;
-    if (lane.timer === undefined) this.#arm(lane, timeout);
-    return entry;
-  }
-
   #arm(lane: Lane, delay: number): void {
     lane.timer = setTimeout(() => this.#fire(lane), Math.max(0, delay));
   }
@@ -153,12 +242,10 @@ export class Deadlines {
     lane.timer = undefined;
     const now = Date.now();
     while (lane.head < lane.tail) {
-      const entry = lane.items[lane.head]!;
-      if (entry.expire !== undefined && entry.deadline > now) break;
+      const call = lane.items[lane.head]!;
+      if (call.live && call.deadline > now) break;
       lane.items[lane.head++] = undefined;
-      const expire = entry.expire;
-      entry.expire = undefined;
-      expire?.();
+      call.expire();
     }
     compact(lane);
     if (lane.head < lane.tail) this.#arm(lane, lane.items[lane.head]!.deadline - now);
@@ -167,7 +254,7 @@ export class Deadlines {
 
 function compact(lane: Lane): void {
   const { items } = lane;
-  while (lane.head < lane.tail && items[lane.head]!.expire === undefined) items[lane.head++] = undefined;
+  while (lane.head < lane.tail && !items[lane.head]!.live) items[lane.head++] = undefined;
   if (lane.head === lane.tail) {
     lane.head = lane.tail = 0;
   } else if (lane.head > 1024 && lane.head * 2 > lane.tail) {

@@ -6,7 +6,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { serviceOf } from "./names.ts";
-import type { QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
+import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
 
 const READY = Promise.resolve();
 
@@ -35,31 +35,41 @@ export function unknownQueryError(name: string): ValidationError {
  * ```
  */
 export class QueryRegistry {
-  readonly #handlers = new Map<string, QueryEndpoint>();
-  readonly #contexts = new Map<string, { readonly name: string }>();
+  // Handler and its (frozen, shared) context in one entry: one lookup per call.
+  readonly #handlers = new Map<string, { readonly handler: QueryEndpoint; readonly context: QueryContext }>();
 
   /** Registers the one handler of a query name. @throws {ValidationError} when the name is taken */
   register(name: string, handler: QueryEndpoint): Registration {
     serviceOf(name, "query");
     if (this.#handlers.has(name)) throw new ValidationError("query", name, "a handler is already registered for it");
-    this.#handlers.set(name, handler);
-    this.#contexts.set(name, Object.freeze({ name }));
+    const entry = { handler, context: Object.freeze({ name }) };
+    this.#handlers.set(name, entry);
     return {
       ready: READY,
       stop: () => {
-        if (this.#handlers.get(name) === handler) {
-          this.#handlers.delete(name);
-          this.#contexts.delete(name);
-        }
+        if (this.#handlers.get(name) === entry) this.#handlers.delete(name);
         return READY;
       },
     };
   }
 
+  /**
+   * Calls the handler and returns what it returned (a value or a promise), in
+   * the caller's turn: the path of transports that answer queries directly.
+   * @throws {ValidationError} from {@link unknownQueryError} when there is no handler, and what the handler throws
+   */
+  answer(query: QueryEnvelope): unknown {
+    const entry = this.#handlers.get(query.name);
+    if (entry === undefined) throw unknownQueryError(query.name);
+    return entry.handler(query.payload, entry.context);
+  }
+
   /** Calls the handler; rejects with {@link unknownQueryError} when there is none. */
-  async dispatch(query: QueryEnvelope): Promise<unknown> {
-    const handler = this.#handlers.get(query.name);
-    if (handler === undefined) throw unknownQueryError(query.name);
-    return await handler(query.payload, this.#contexts.get(query.name)!);
+  dispatch(query: QueryEnvelope): Promise<unknown> {
+    try {
+      return Promise.resolve(this.answer(query));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

@@ -9,8 +9,8 @@ testEffectBus({
   transport: () => inProcessTransport(),
   durableCheckpoints: false,
   commandRetries: false,
-  // The in-process transport retries events with maxAttempts and backoff, without asking `delays`.
-  scheduleRetries: { events: false, commands: false },
+  // In-process commands run once per id with no retry; events ask the policy's `delays` rule.
+  scheduleRetries: { events: true, commands: false },
   propertyRuns: 25,
 });
 

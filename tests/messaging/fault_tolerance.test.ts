@@ -1,9 +1,13 @@
-// Client-side fault tolerance of the bus, over a transport that fails on demand.
+// Client-side fault tolerance of the bus, over a transport that fails on
+// demand (its promise-returning port) and over the in-process transport's
+// direct calls (handlers that answer, throw or stall in the caller's turn).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { StoreUnavailableError, TimeoutError, ValidationError } from "../../core/mod.ts";
-import { createBus, createCircuitBreaker, isCircuitOpenError, type Transport } from "../../core/messaging/mod.ts";
+import { createBus, createCircuitBreaker, type CircuitBreaker, isCircuitOpenError, type Transport } from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
+import { propertyParameters } from "../contract/_store_properties.ts";
 
 /** An in-process transport whose query() fails with `failure()` while it returns an error. */
 function flaky(failure: () => unknown): { transport: Transport; calls: () => number } {
@@ -83,4 +87,183 @@ describe("bus fault tolerance", () => {
     await assert.rejects(bus.send({ type: "users/lock", data: {}, id: "not-a-uuid" }), (e) => e instanceof ValidationError && e.path === "command.id");
     await bus.close();
   });
+
+  it("query() answered in the caller's turn but after its deadline rejects with a TimeoutError that counts against the breaker", async () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 1, coolDown: 60_000 });
+    const bus = createBus({ transport: createInProcessTransport(), circuitBreaker: breaker });
+    bus.handleQuery("orders/slow", () => {
+      busyFor(40);
+      return "too late";
+    });
+    await assert.rejects(bus.query("orders/slow", {}, { timeout: 10 }), (e) => e instanceof TimeoutError && e.timeoutMs === 10);
+    assert.equal(breaker.state, "open");
+    await bus.close();
+  });
+
+  it("query() whose in-process handler never settles rejects with a TimeoutError, not before its deadline", async () => {
+    const bus = createBus({ transport: createInProcessTransport() });
+    bus.handleQuery("orders/stuck", () => new Promise(() => {}));
+    const started = Date.now();
+    const error = await bus.query("orders/stuck", {}, { timeout: 40 }).catch((e) => e);
+    const waited = Date.now() - started;
+    assert.ok(error instanceof TimeoutError && /query "orders\/stuck"/.test(error.message), String(error));
+    assert.ok(waited >= 40 && waited < 5_000, `rejected after ${waited} ms`);
+    await bus.close();
+  });
+
+  it("an abort rejects a pending in-process query at once, and an aborted signal calls no handler", async () => {
+    const bus = createBus({ transport: createInProcessTransport() });
+    let calls = 0;
+    bus.handleQuery("orders/stuck", () => (calls++, new Promise(() => {})));
+    const controller = new AbortController();
+    // The default 10 s timeout is the only other way out: a rejection now must be the abort.
+    const pending = bus.query("orders/stuck", {}, { signal: controller.signal });
+    controller.abort(new Error("caller gave up"));
+    await assert.rejects(pending, /caller gave up/);
+    await assert.rejects(bus.query("orders/stuck", {}, { signal: controller.signal }), /caller gave up/);
+    assert.equal(calls, 1);
+    await bus.close();
+  });
+
+  it("a handler that aborts its caller's signal while it answers: the abort wins, as it would against a slower answer", async () => {
+    const bus = createBus({ transport: createInProcessTransport() });
+    const controller = new AbortController();
+    bus.handleQuery("orders/rude", () => {
+      controller.abort(new Error("aborted while answering"));
+      return "answer";
+    });
+    await assert.rejects(bus.query("orders/rude", {}, { signal: controller.signal }), /aborted while answering/);
+    await bus.close();
+  });
+
+  it("retries an in-process handler that throws StoreUnavailableError in the caller's turn, then opens the circuit", async () => {
+    let calls = 0;
+    const bus = createBus({
+      transport: createInProcessTransport(),
+      retry: { maxAttempts: 3, initialDelay: 1 },
+      circuitBreaker: { failureThreshold: 6, coolDown: 60_000 },
+    });
+    bus.handleQuery("orders/down", () => {
+      calls++;
+      throw new StoreUnavailableError("read model", "not loaded");
+    });
+    await assert.rejects(bus.query("orders/down", {}), (e) => e instanceof StoreUnavailableError && !isCircuitOpenError(e));
+    assert.equal(calls, 3);
+    await assert.rejects(bus.query("orders/down", {}), StoreUnavailableError);
+    assert.equal(calls, 6);
+    assert.equal(bus.circuitBreaker?.state, "open");
+    await assert.rejects(bus.query("orders/down", {}), (e) => isCircuitOpenError(e));
+    assert.equal(calls, 6);
+    await bus.close();
+  });
+
+  it("a handler's own error in the caller's turn is not retried and counts as an answer for the breaker", async () => {
+    let calls = 0;
+    const bus = createBus({ transport: createInProcessTransport(), retry: { maxAttempts: 5, initialDelay: 1 }, circuitBreaker: { failureThreshold: 1 } });
+    bus.handleQuery("orders/picky", () => {
+      calls++;
+      throw new RangeError("no such order");
+    });
+    for (let i = 0; i < 3; i++) await assert.rejects(bus.query("orders/picky", {}), RangeError);
+    assert.equal(calls, 3);
+    assert.equal(bus.circuitBreaker?.state, "closed");
+    await bus.close();
+  });
+
+  it("property: every call ends once, as its handler decided, and the breaker hears each attempt exactly once", async () => {
+    type Behaviour = "value" | "throw" | "unavailable-once" | "async-value" | "async-throw" | "late" | "stall" | "abort";
+    const behaviour = fc.constantFrom<Behaviour>("value", "throw", "unavailable-once", "async-value", "async-throw", "late", "stall", "abort");
+    await fc.assert(
+      fc.asyncProperty(fc.array(behaviour, { minLength: 1, maxLength: 8 }), fc.boolean(), async (plan, direct) => {
+        const counts = { acquired: 0, reported: 0 };
+        const breaker = counting(createCircuitBreaker({ failureThreshold: 1_000 }), counts);
+        const inner = createInProcessTransport();
+        // Without the direct calls the bus goes through the port: both paths must keep the same promises.
+        const transport = direct ? inner : portOnly(inner);
+        const bus = createBus({ transport, circuitBreaker: breaker, retry: { maxAttempts: 2, initialDelay: 1 } });
+        const attempts = new Map<number, number>();
+        const lateAnswers: Promise<string>[] = [];
+        bus.handleQuery("orders/plan", (payload) => {
+          const i = payload as number;
+          const attempt = (attempts.get(i) ?? 0) + 1;
+          attempts.set(i, attempt);
+          switch (plan[i]) {
+            case "value":
+              return `answer ${i}`;
+            case "throw":
+              throw new RangeError(`refused ${i}`);
+            case "unavailable-once":
+              if (attempt === 1) throw new StoreUnavailableError("orders", "blip");
+              return `answer ${i}`;
+            case "async-value":
+              return Promise.resolve().then(() => `answer ${i}`);
+            case "async-throw":
+              return Promise.reject(new RangeError(`refused ${i}`));
+            case "late": {
+              // Answers after its 30 ms deadline: the timeout has told the breaker, the answer must not tell it again.
+              const answer = new Promise<string>((resolve) => setTimeout(() => resolve(`answer ${i}`), 60));
+              lateAnswers.push(answer);
+              return answer;
+            }
+            default:
+              return new Promise(() => {});
+          }
+        });
+        const outcomes = await Promise.all(plan.map((kind, i) => {
+          const controller = new AbortController();
+          const call = bus.query("orders/plan", i, { timeout: 30, signal: controller.signal });
+          if (kind === "abort") controller.abort(new Error(`aborted ${i}`));
+          return call.then((value) => `ok ${value}`, (error: Error) => (error instanceof TimeoutError ? "timeout" : `${error.name} ${error.message}`));
+        }));
+        plan.forEach((kind, i) => {
+          const expected = kind === "value" || kind === "async-value" || kind === "unavailable-once"
+            ? `ok answer ${i}`
+            : kind === "throw" || kind === "async-throw"
+            ? `RangeError refused ${i}`
+            : kind === "stall" || kind === "late"
+            ? "timeout"
+            : `Error aborted ${i}`;
+          assert.equal(outcomes[i], expected, `call ${i} (${kind})`);
+          assert.equal(attempts.get(i), kind === "unavailable-once" ? 2 : 1, `attempts of call ${i} (${kind})`);
+        });
+        await Promise.all(lateAnswers);
+        await Promise.resolve();
+        // Every acquired slot was reported once, except those of aborted calls whose handler never ends.
+        const abortedForever = plan.filter((kind) => kind === "abort").length;
+        assert.equal(counts.reported, counts.acquired - abortedForever);
+        await bus.close();
+      }),
+      propertyParameters(40),
+    );
+  });
 });
+
+/** Blocks the thread until `ms` have passed by the clock: an answer computed that slowly is late by construction. */
+function busyFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) { /* spin */ }
+}
+
+/** The transport's port alone (its own methods, none of its extras), so the bus cannot take a shortcut. */
+function portOnly(inner: Transport): Transport {
+  const keys = ["send", "sendAndWait", "query", "publish", "handleCommand", "handleQuery", "subscribe", "close"] as const;
+  return Object.fromEntries(keys.map((k) => [k, inner[k].bind(inner)])) as unknown as Transport;
+}
+
+/** A real breaker that also counts acquired slots and the outcomes reported for them. */
+function counting(breaker: CircuitBreaker, counts: { acquired: number; reported: number }): CircuitBreaker {
+  return {
+    get state() {
+      return breaker.state;
+    },
+    get retryAfter() {
+      return breaker.retryAfter;
+    },
+    tryAcquire: () => breaker.tryAcquire() && ++counts.acquired > 0,
+    success: () => (counts.reported++, breaker.success()),
+    failure: () => (counts.reported++, breaker.failure()),
+    release: () => (counts.reported++, breaker.release()),
+    subscribe: (listener) => breaker.subscribe(listener),
+  };
+}
+
