@@ -127,7 +127,10 @@ class PostgresStore implements PostgresEventStore {
     for (let attempt = 1;; attempt++) {
       let rows: Row[];
       try {
-        rows = await this.#driver.query(this.#sql.append, [streamName, String(expected), payload, this.#batch]);
+        // A caller that waits for positions lets the append number its rows when
+        // the sequencer is free (one commit instead of two); one that does not
+        // leaves numbering to the sweep, so its transaction stays the shortest.
+        rows = await this.#driver.query(this.#sql.append, [streamName, String(expected), payload, this.#batch, awaitGlobalPosition]);
       } catch (error) {
         if (!isUniqueViolation(error)) throw this.#translate(error, "append");
         // Some id is stored already (a retry), and nothing of this attempt was
@@ -404,7 +407,7 @@ function toRecorded(row: Row): RecordedMessage {
 function statements(s: string) {
   const types = "AND m.type IN (SELECT jsonb_array_elements_text($4::text::jsonb))";
   return {
-    append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb, $4::int)`,
+    append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb, $4::int, $5::boolean)`,
     sequence: `SELECT id::text AS id, global_position::text AS global_position FROM ${s}.sequence($1::uuid[], $2::int)`,
     readStreamForward:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.stream_name = $1 AND m.stream_version >= $2::bigint ORDER BY m.stream_version LIMIT $3::bigint`,
