@@ -52,6 +52,7 @@ export {
   type StreamInfo,
   type StreamNameParts,
   TimeoutError,
+  UnsupportedRuntimeError,
   ValidationError,
   type WaitOptions,
 } from "./core/mod.ts";

@@ -16,7 +16,8 @@ export type OrdoErrorTag =
   | "ValidationError"
   | "DuplicateMessageError"
   | "StoreUnavailableError"
-  | "TimeoutError";
+  | "TimeoutError"
+  | "UnsupportedRuntimeError";
 
 /**
  * Base class of every error ordo throws on purpose.
@@ -176,6 +177,26 @@ export class TimeoutError extends OrdoError {
 
   constructor(readonly operation: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
     super(`Timed out after ${timeoutMs} ms: ${operation}`, options);
+  }
+}
+
+/**
+ * This runtime cannot run what was asked for safely, so ordo refuses when it
+ * is created rather than failing later (a crash no code could catch). Not
+ * retryable: run it on another runtime.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedRuntimeError } from "./errors.ts";
+ * new UnsupportedRuntimeError("Deno 2.9.5", "an EventStoreDB client", "its node:http2 crashes on GOAWAY").message;
+ * // "Cannot run an EventStoreDB client on Deno 2.9.5: its node:http2 crashes on GOAWAY"
+ * ```
+ */
+export class UnsupportedRuntimeError extends OrdoError {
+  readonly _tag = "UnsupportedRuntimeError" as const;
+
+  constructor(readonly runtime: string, readonly feature: string, reason: string, options?: { cause?: unknown }) {
+    super(`Cannot run ${feature} on ${runtime}: ${reason}`, options);
   }
 }
 

@@ -19,6 +19,7 @@ export {
   type OrdoErrorTag,
   StoreUnavailableError,
   TimeoutError,
+  UnsupportedRuntimeError,
   ValidationError,
 } from "./errors.ts";
 export {

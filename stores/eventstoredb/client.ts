@@ -1,21 +1,53 @@
 /**
- * The part of an `@eventstore/db-client` client the adapter uses, named by
- * type only: the package is never imported at run time, so this adapter loads
- * from a URL in Deno and the caller passes a client in.
+ * The four client calls the adapter makes, as a structural type that both
+ * `@eventstore/db-client` 6.x (`EventStoreDBClient`) and
+ * `@kurrent/kurrentdb-client` 1.x (`KurrentDBClient`) satisfy. Neither package
+ * is imported at run time (the types come from `@eventstore/db-client` and
+ * are erased), so this adapter loads from a URL in Deno and the caller passes
+ * a client in.
  *
  * @module
  */
 
-import type { EventStoreDBClient } from "@eventstore/db-client";
+import type { AppendExpectedRevision, Filter, JSONEventData, ReadAllOptions, ReadPosition, ReadStreamOptions, RecordedEvent } from "@eventstore/db-client";
 import { ValidationError } from "../../core/mod.ts";
 
-/** The client calls the adapter makes; an `EventStoreDBClient` has them all. */
-export type EventStoreDbClient = Pick<EventStoreDBClient, "appendToStream" | "readStream" | "readAll" | "subscribeToAll">;
+/** An event resolved by a read or a subscription, as both clients give it. */
+export interface ResolvedEventLike {
+  readonly event?: RecordedEvent;
+}
+
+/**
+ * Append options that both clients read: `@eventstore/db-client` checks
+ * `expectedRevision`, `@kurrent/kurrentdb-client` renamed it `streamState`.
+ * Each ignores the other's key, so the adapter sends both; sending only one
+ * would make the other client append with "any" and never refuse a stale
+ * expected version.
+ */
+export interface AppendOptionsForBothClients {
+  readonly expectedRevision: AppendExpectedRevision;
+  readonly streamState: AppendExpectedRevision;
+}
+
+/** A live `$all` subscription: events arrive as "data", a drop as "error" or "end". */
+export interface LiveSubscription {
+  on(event: "data", listener: (resolved: ResolvedEventLike) => void): unknown;
+  on(event: "error" | "end", listener: () => void): unknown;
+  unsubscribe(): Promise<void>;
+}
+
+/** The client calls the adapter makes; `EventStoreDBClient` and `KurrentDBClient` have them all. */
+export interface EventStoreDbClient {
+  appendToStream(streamName: string, events: JSONEventData | JSONEventData[], options: AppendOptionsForBothClients): Promise<{ readonly nextExpectedRevision: bigint }>;
+  readStream(streamName: string, options: ReadStreamOptions): AsyncIterable<ResolvedEventLike>;
+  readAll(options: ReadAllOptions): AsyncIterable<ResolvedEventLike>;
+  subscribeToAll(options: { readonly fromPosition: ReadPosition; readonly filter: Filter }): LiveSubscription;
+}
 
 const METHODS = ["appendToStream", "readStream", "readAll", "subscribeToAll"] as const;
 
 /**
- * Checks that `client` has the calls of an `@eventstore/db-client` client.
+ * Checks that `client` has the calls of an EventStoreDB / KurrentDB client.
  *
  * @throws {ValidationError} naming the first missing call
  * @example
@@ -24,17 +56,22 @@ const METHODS = ["appendToStream", "readStream", "readAll", "subscribeToAll"] as
  * try {
  *   validateClient({});
  * } catch (error) {
- *   console.log((error as Error).message); // Invalid client (Object): expected an @eventstore/db-client client, it has no appendToStream()
+ *   console.log((error as Error).message);
+ *   // Invalid client (Object): expected an @eventstore/db-client or @kurrent/kurrentdb-client client, it has no appendToStream()
  * }
  * ```
  */
 export function validateClient(client: unknown): EventStoreDbClient {
   if (typeof client !== "object" || client === null) {
-    throw new ValidationError("client", client, "expected an @eventstore/db-client client such as EventStoreDBClient.connectionString(url) gives");
+    throw new ValidationError(
+      "client",
+      client,
+      "expected an @eventstore/db-client or @kurrent/kurrentdb-client client such as EventStoreDBClient.connectionString(url) or KurrentDBClient.connectionString(url) gives",
+    );
   }
   for (const method of METHODS) {
     if (typeof (client as Record<string, unknown>)[method] !== "function") {
-      throw new ValidationError("client", client, `expected an @eventstore/db-client client, it has no ${method}()`);
+      throw new ValidationError("client", client, `expected an @eventstore/db-client or @kurrent/kurrentdb-client client, it has no ${method}()`);
     }
   }
   return client as EventStoreDbClient;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AllStreamSubscription, Position, ReadPosition, RecordedEvent } from "@eventstore/db-client";
+import type { Position, ReadPosition, RecordedEvent } from "@eventstore/db-client";
 import {
   type AppendLimits,
   type AppendOptions,
@@ -34,9 +34,10 @@ import {
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
-import { type EventStoreDbClient, validateClient } from "./client.ts";
+import { type EventStoreDbClient, type LiveSubscription, validateClient } from "./client.ts";
+import { refuseDeno, type UnsupportedRuntimePolicy, validateUnsupportedRuntime } from "./deno_refusal.ts";
 import { toEventData, toRecordedMessage } from "./event_mapping.ts";
-import { toExpectedRevision } from "./expected_revision.ts";
+import { toAppendOptions } from "./expected_revision.ts";
 import { readStartFor, toGlobalPosition } from "./global_position.ts";
 import { fromIndexEvent, type IndexEntry, isSameBatch, rangesToConfirm, storedPositions, toIndexEvent } from "./id_index.ts";
 import { pageSizeFor, subscriptionFilter, toReadAllOptions, toReadStreamOptions } from "./read_options.ts";
@@ -55,6 +56,13 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
   readonly namespace?: string;
   /** Milliseconds before re-opening a dropped live subscription while readers wait. Default 1000. */
   readonly resubscribeDelay?: number;
+  /**
+   * On Deno, where the clients crash the process when the server goes away
+   * (see `deno_refusal.ts`), the store refuses to be created: `"refuse"`, the
+   * default. `"allow"` creates it anyway, for a process that can bear that
+   * crash (a test, a server that never restarts).
+   */
+  readonly unsupportedRuntime?: UnsupportedRuntimePolicy;
 }
 
 /**
@@ -62,7 +70,9 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
  * owns the client: `close()` releases the store's subscription, not the client.
  *
  * @throws {ValidationError} when `client` is not an `@eventstore/db-client`
- *   client or `options.namespace` is not a valid namespace
+ *   or `@kurrent/kurrentdb-client` client, or when an option is not valid
+ * @throws {UnsupportedRuntimeError} on Deno (unless `unsupportedRuntime: "allow"`),
+ *   whose node:http2 crashes the process when the server goes away
  * @example
  * ```ts ignore
  * import { EventStoreDBClient } from "@eventstore/db-client";
@@ -73,7 +83,10 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
  * ```
  */
 export function createEventStoreDbStore(client: EventStoreDbClient, options: CreateEventStoreDbStoreOptions = {}): EventStore {
-  return new EventStoreDbStore(validateClient(client), streamNaming(validateNamespace(options.namespace)), options);
+  const checked = validateClient(client);
+  const naming = streamNaming(validateNamespace(options.namespace));
+  refuseDeno(client, validateUnsupportedRuntime(options.unsupportedRuntime));
+  return new EventStoreDbStore(checked, naming, options);
 }
 
 const SCAN_PAGE = 256;
@@ -89,7 +102,7 @@ class EventStoreDbStore implements EventStore {
   // The last backward scan of $all: the newest event it met (any stream) and the head it found.
   #lastScan: { readonly newest: bigint; readonly head: bigint } | undefined;
   #following: Promise<void> | undefined;
-  #subscription: AllStreamSubscription | undefined;
+  #subscription: LiveSubscription | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -119,7 +132,7 @@ class EventStoreDbStore implements EventStore {
         const written = await this.#client.appendToStream(
           toEventStoreStream(this.#naming, streamName),
           checked.map(toEventData),
-          { expectedRevision: toExpectedRevision(expected) },
+          toAppendOptions(expected),
         );
         nextRevision = written.nextExpectedRevision;
       } catch (error) {
@@ -181,7 +194,7 @@ class EventStoreDbStore implements EventStore {
         await this.#client.appendToStream(
           idIndexStream(this.#naming, m.id),
           toIndexEvent(m.id, { streamName, streamVersion }),
-          { expectedRevision: "no_stream" },
+          toAppendOptions("no-stream"),
         );
       } catch (error) {
         // Already indexed (by an earlier attempt, or a concurrent writer): the first entry stands.

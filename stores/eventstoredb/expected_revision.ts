@@ -9,6 +9,7 @@
 
 import type { AppendExpectedRevision, CurrentRevision } from "@eventstore/db-client";
 import type { ExpectedVersion } from "../../core/mod.ts";
+import type { AppendOptionsForBothClients } from "./client.ts";
 
 /**
  * The expected revision EventStoreDB checks for an ordo expected version.
@@ -31,6 +32,21 @@ export function toExpectedRevision(expected: ExpectedVersion): AppendExpectedRev
     default:
       return BigInt(expected);
   }
+}
+
+/**
+ * The append options that make either client check `expected`: the revision
+ * under both clients' names for it (see {@link AppendOptionsForBothClients}).
+ *
+ * @example
+ * ```ts
+ * import { toAppendOptions } from "./expected_revision.ts";
+ * toAppendOptions(3); // { expectedRevision: 3n, streamState: 3n }
+ * ```
+ */
+export function toAppendOptions(expected: ExpectedVersion): AppendOptionsForBothClients {
+  const revision = toExpectedRevision(expected);
+  return { expectedRevision: revision, streamState: revision };
 }
 
 /**

@@ -36,6 +36,15 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
+ * A wrong-expected-version error: `@eventstore/db-client` names the stream's
+ * current revision `actualVersion`, `@kurrent/kurrentdb-client` `actualState`.
+ */
+export interface WrongExpectedVersion {
+  readonly actualVersion?: CurrentRevision;
+  readonly actualState?: CurrentRevision;
+}
+
+/**
  * Whether a client error is EventStoreDB's wrong expected version.
  *
  * @example
@@ -44,7 +53,7 @@ export function isUnavailable(error: unknown): boolean {
  * isWrongExpectedVersion({ type: "wrong-expected-version", actualVersion: 2n }); // true
  * ```
  */
-export function isWrongExpectedVersion(error: unknown): error is { readonly actualVersion?: CurrentRevision } {
+export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersion {
   return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "wrong-expected-version";
 }
 
@@ -84,7 +93,9 @@ export interface AppendContext {
 export function translateError(error: unknown, operation: string, append?: AppendContext): unknown {
   if (error instanceof OrdoError) return error;
   if (append !== undefined && isWrongExpectedVersion(error)) {
-    return new ConcurrencyError(append.streamName, append.expectedVersion, fromCurrentRevision(error.actualVersion), { cause: error });
+    return new ConcurrencyError(append.streamName, append.expectedVersion, fromCurrentRevision(error.actualVersion ?? error.actualState), {
+      cause: error,
+    });
   }
   if (isUnavailable(error)) {
     const detail = (error as { message?: unknown }).message;

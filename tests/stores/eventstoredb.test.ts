@@ -27,7 +27,9 @@ if (url === undefined || url === "") {
     let n = 0;
     testStoreContract({
       name: "eventstoredb",
-      create: () => createEventStoreDbStore(client, { namespace: `ordo_test_${run}_${n++}` }),
+      // The contract runs on Deno too, to learn how it behaves against a server; the store refuses Deno by
+      // default (docs/decisions/eventstoredb.md, "Runtimes"), and a server restart mid-run can crash that run.
+      create: () => createEventStoreDbStore(client, { namespace: `ordo_test_${run}_${n++}`, unsupportedRuntime: "allow" }),
       capabilities: { gapsInGlobalPositions: true },
       propertyRuns: 10,
     });
