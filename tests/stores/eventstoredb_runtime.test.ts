@@ -12,16 +12,27 @@
 //
 // All of that works on Node, Bun and Deno, but Deno 2.9.5 crashes when a
 // server sends GOAWAY on an idle connection, so the store refuses Deno at
-// creation; the last checks hold the refusal to that reason.
+// creation, and on Deno these checks are skipped (they could crash the test
+// process); the last checks hold the refusal to that reason.
 import { describe, it } from "node:test";
 import { EventStoreDBClient } from "@eventstore/db-client";
 import type { EventStoreDbClient } from "../../stores/eventstoredb/mod.ts";
 import { testAppendTransport } from "./_esdb_standin/append_checks.ts";
-import { type ClientUnderTest, runtimeName } from "./_esdb_standin/client_under_test.ts";
+import { type ClientUnderTest, ON_DENO, runtimeName } from "./_esdb_standin/client_under_test.ts";
 import { testDenoRefusal } from "./_esdb_standin/deno_refusal_checks.ts";
 import { testSubscriptionTransport } from "./_esdb_standin/subscription_checks.ts";
 
 function testClientTransport(under: ClientUnderTest): void {
+  if (ON_DENO) {
+    // Run in this process, the checks can take the whole Deno test run down
+    // with them: closing a connection is what crashes Deno (about one run in
+    // four here). The canary in testDenoRefusal reproduces that crash in child
+    // processes instead, and the store refuses Deno for it.
+    describe(`${under.name} over ${runtimeName()}'s node:http2`, () => {
+      it.skip("SKIPPED on Deno: the in-process transport checks can crash the test process (denoland/deno#36788); the refusal and its canary below run instead", () => {});
+    });
+    return;
+  }
   describe(`${under.name} over ${runtimeName()}'s node:http2, against a stand-in gRPC server (wire only, not EventStoreDB)`, () => {
     testAppendTransport(under);
     testSubscriptionTransport(under);
