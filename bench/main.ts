@@ -1,9 +1,10 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- consumers` or `-- messaging` runs one group.
+// `npm run bench -- memory`, `-- postgres`, `-- consumers`, `-- messaging` or `-- http` runs one group.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchConsumers } from "./consumers.ts";
+import { benchHttp } from "./http.ts";
 import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
@@ -14,4 +15,5 @@ if (only === undefined || only === "memory") rows.push(...await benchMemoryStore
 if (only === undefined || only === "postgres") rows.push(...await benchPostgresStore());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
+if (only === undefined || only === "http") rows.push(...await benchHttp());
 report(rows);

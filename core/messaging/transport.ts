@@ -2,8 +2,8 @@
  * The `Transport` port: how a bus's messages reach their handlers. A
  * transport implements the four client calls and the three ways to register
  * a handler; the bus adds everything else (names, schemas, ids, timeouts,
- * retries, the circuit breaker), so a new transport — the HTTP one is planned
- * next — implements only these primitives. See docs/decisions/messaging.md.
+ * retries, the circuit breaker), so a transport (in-process, store-backed,
+ * HTTP) implements only these primitives. See docs/decisions/messaging.md.
  *
  * @module
  */

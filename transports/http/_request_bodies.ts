@@ -1,0 +1,68 @@
+// The request bodies the handler accepts, checked field by field into the
+// transport's envelopes. Each body is the envelope the bus would hand its
+// transport, minus the name when the path carries it. Every refusal is a
+// ValidationError whose path starts at `body`.
+
+import { type MessageMetadata, parseStreamName, validateId, ValidationError } from "../../core/mod.ts";
+import { type CommandEnvelope, type EventEnvelope, eventStream, type QueryEnvelope, serviceOf } from "../../core/messaging/mod.ts";
+
+/** `{ id, data, key?, metadata? }` for `POST /commands/{name}`. */
+export function commandFromBody(name: string, body: unknown): CommandEnvelope {
+  const b = objectBody(body, "{ id, data, key?, metadata? }");
+  const id = validateId(b.id, "body.id");
+  const key = b.key === undefined ? id : b.key;
+  if (typeof key !== "string" || key.length === 0) throw new ValidationError("body.key", key, "must be a non-empty string");
+  return { id, type: name, data: requiredData(b), key, metadata: metadataOf(b.metadata, id) };
+}
+
+/** `{ payload? }` (or no body at all) for `POST /queries/{name}`. */
+export function queryFromBody(name: string, body: unknown): QueryEnvelope {
+  if (body === undefined) return { name, payload: undefined };
+  return { name, payload: objectBody(body, "{ payload? }").payload };
+}
+
+/** `{ id, type, data, streamName?, metadata? }` for `POST /events`; the stream defaults as the bus's does. */
+export function eventFromBody(body: unknown): EventEnvelope {
+  const b = objectBody(body, "{ id, type, data, streamName?, metadata? }");
+  const id = validateId(b.id, "body.id");
+  serviceOf(b.type, "body.type");
+  const type = b.type as string;
+  let streamName: string;
+  if (b.streamName === undefined) {
+    streamName = eventStream(type, { key: id });
+  } else {
+    parseStreamName(b.streamName, "body.streamName");
+    streamName = b.streamName as string;
+  }
+  return { id, type, data: requiredData(b), streamName, metadata: metadataOf(b.metadata, id) };
+}
+
+function objectBody(body: unknown, shape: string): Record<string, unknown> {
+  if (body === undefined) throw new ValidationError("body", body, `is required: expected ${shape}`);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError("body", body, `expected an object ${shape}`);
+  return body as Record<string, unknown>;
+}
+
+function requiredData(b: Record<string, unknown>): unknown {
+  if (!("data" in b)) throw new ValidationError("body.data", undefined, "is required (null for none)");
+  return b.data;
+}
+
+const STRING_FIELDS = ["correlationId", "causationId", "timestamp"] as const;
+
+// The defaults the bus gives metadata, so a caller that is not an ordo bus
+// (curl, another language) gets the same stored metadata.
+function metadataOf(metadata: unknown, id: string): MessageMetadata {
+  if (metadata === undefined) return { timestamp: new Date().toISOString(), correlationId: id };
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new ValidationError("body.metadata", metadata, "expected an object");
+  }
+  const m = metadata as Record<string, unknown>;
+  for (const field of STRING_FIELDS) {
+    if (m[field] !== undefined && typeof m[field] !== "string") throw new ValidationError(`body.metadata.${field}`, m[field], "must be a string");
+  }
+  if (m.schemaVersion !== undefined && (!Number.isInteger(m.schemaVersion) || (m.schemaVersion as number) < 1)) {
+    throw new ValidationError("body.metadata.schemaVersion", m.schemaVersion, "must be a positive integer");
+  }
+  return { timestamp: new Date().toISOString(), ...m, correlationId: (m.correlationId as string | undefined) ?? id } as MessageMetadata;
+}

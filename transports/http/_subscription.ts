@@ -1,0 +1,188 @@
+// The client side of an event subscription over HTTP: follow the server's
+// event stream, hand each event to the handler in order, move the group's
+// checkpoint after the handler (in one commit with it), and after a dropped
+// connection reconnect with `Last-Event-ID` = the last handled position. The
+// checkpoint lives in the client's storage (in memory unless given), never on
+// the server: delivery is at least once, in the order the server sends.
+
+import {
+  backoffDelay,
+  type CheckedRetryPolicy,
+  type CheckpointStore,
+  checkRetryPolicy,
+  type ParkedMessage,
+  type ParkedMessageStore,
+  StoreUnavailableError,
+} from "../../core/mod.ts";
+import type { EventEndpoint, EventSelector, HandlerOptions, ReceivedMessage, Registration } from "../../core/messaging/mod.ts";
+import { readSse } from "./_sse_reader.ts";
+import { bigintField } from "./_wire.ts";
+
+/** What a subscription needs from its transport. */
+export interface SubscriptionEnv {
+  /** Opens the event stream after `after` (a position the client has handled); rejects with a mapped error. */
+  open(group: string, selector: EventSelector, after: bigint | undefined, signal: AbortSignal): Promise<Response>;
+  readonly checkpoints: CheckpointStore<unknown>;
+  readonly parked: ParkedMessageStore<unknown> | undefined;
+  /** Delays between reconnections (attempts are unlimited). */
+  readonly reconnect: CheckedRetryPolicy;
+}
+
+type Outcome = "handled" | "parked" | "stopped";
+
+/** One running subscription; see the file summary. */
+export class HttpSubscription implements Registration {
+  readonly ready: Promise<void>;
+  #caughtUp!: () => void;
+  readonly #stopping = new AbortController();
+  readonly #done: Promise<void>;
+  readonly #policy: CheckedRetryPolicy;
+
+  constructor(
+    private readonly env: SubscriptionEnv,
+    private readonly group: string,
+    private readonly selector: EventSelector,
+    private readonly handler: EventEndpoint,
+    private readonly options: HandlerOptions,
+  ) {
+    this.#policy = checkRetryPolicy(options.retry);
+    this.ready = new Promise((resolve) => (this.#caughtUp = resolve));
+    this.#done = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#done;
+    this.#caughtUp();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stopping.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const next = await this.env.checkpoints.load(this.group, 0);
+        const response = await this.env.open(this.group, this.selector, next === undefined || next === 0n ? undefined : next - 1n, signal);
+        for await (const frame of readSse(response.body!)) {
+          if (frame.event === "ready") {
+            failures = 0;
+            this.#caughtUp();
+          } else if (frame.event === "message") {
+            failures = 0;
+            if ((await this.#deliver(decodeEvent(frame.data))) === "stopped") return;
+          }
+        }
+        throw new StoreUnavailableError(`event stream of group "${this.group}"`, "the server ended the stream");
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#report(error);
+        if (!(await sleep(backoffDelay(this.env.reconnect, ++failures), signal))) return;
+      }
+    }
+  }
+
+  async #deliver(event: ReceivedMessage): Promise<Outcome> {
+    const signal = this.#stopping.signal;
+    const update = { group: this.group, partition: 0, position: event.globalPosition === undefined ? undefined : event.globalPosition + 1n };
+    let storageFailures = 0;
+    for (let attempt = 1;; attempt++) {
+      let handlerFailed = false;
+      try {
+        await this.env.checkpoints.commit(update, async (tx) => {
+          try {
+            await this.handler(event, { idempotencyKey: event.id, attempt, group: this.group, tx });
+          } catch (error) {
+            handlerFailed = true;
+            throw error;
+          }
+        });
+        return "handled";
+      } catch (error) {
+        this.#report(error);
+        let delay: number;
+        if (!handlerFailed) {
+          // The storage failed, not the handler: not counted against the event.
+          attempt--;
+          delay = backoffDelay(this.#policy, ++storageFailures);
+        } else if (attempt >= this.#policy.maxAttempts) {
+          await this.#park(event, update, error, attempt);
+          return "parked";
+        } else {
+          delay = backoffDelay(this.#policy, attempt);
+        }
+        if (!(await sleep(delay, signal))) return "stopped";
+      }
+    }
+  }
+
+  // A throwing onError must not end the subscription: its loop is all that delivers.
+  #report(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // The report itself failed; delivery goes on.
+    }
+  }
+
+  async #park(event: ReceivedMessage, update: { group: string; partition: number; position?: bigint }, error: unknown, attempts: number): Promise<void> {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const entry: ParkedMessage = {
+      group: this.group,
+      partition: 0,
+      message: {
+        id: event.id,
+        type: event.type,
+        data: event.data as never,
+        metadata: event.metadata as ParkedMessage["message"]["metadata"],
+        streamName: event.streamName ?? "",
+        // The event stream does not carry stream versions.
+        streamVersion: 0,
+        globalPosition: event.globalPosition ?? 0n,
+      },
+      error: { name: e.name, message: e.message, stack: e.stack },
+      attempts,
+      parkedAt: new Date().toISOString(),
+    };
+    const parked = this.env.parked;
+    await this.env.checkpoints.commit(update, async (tx) => {
+      await parked?.park(entry, { tx });
+    });
+    try {
+      this.options.onParked?.(entry);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+}
+
+/** An event frame's data back into a received message. */
+export function decodeEvent(data: string): ReceivedMessage {
+  const e = JSON.parse(data) as Record<string, unknown>;
+  if (typeof e.id !== "string" || typeof e.type !== "string") {
+    throw new StoreUnavailableError("event stream", `the server sent a frame that is not an event: ${data.slice(0, 80)}`);
+  }
+  return {
+    id: e.id,
+    type: e.type,
+    data: e.data,
+    metadata: (e.metadata ?? {}) as ReceivedMessage["metadata"],
+    streamName: typeof e.streamName === "string" ? e.streamName : undefined,
+    globalPosition: bigintField(e.globalPosition, "event.globalPosition"),
+  };
+}
+
+/** Resolves `true` after `ms`, or `false` as soon as `signal` aborts; leaves no timer or listener behind. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,324 @@
+/**
+ * The client side of the HTTP transport: a `Transport` whose calls go to a
+ * server running `createHttpHandler`, over `fetch`. Give it to `createBus`
+ * and the bus adds what it adds to every transport (contracts, ids,
+ * deadlines, retries, the circuit breaker); nothing in the bus knows HTTP.
+ *
+ * @module
+ */
+
+import {
+  type CheckpointStore,
+  checkRetryPolicy,
+  copyJsonValue,
+  type ParkedMessageStore,
+  StoreUnavailableError,
+  validateCategory,
+  ValidationError,
+} from "../../core/mod.ts";
+import {
+  type CommandEndpoint,
+  type CommandEnvelope,
+  type EventEndpoint,
+  type EventEnvelope,
+  type EventSelector,
+  type HandlerOptions,
+  type PublishReceipt,
+  type QueryEndpoint,
+  type QueryEnvelope,
+  type Registration,
+  type SendReceipt,
+  serviceOf,
+  type Transport,
+  type TransportCallOptions,
+} from "../../core/messaging/mod.ts";
+import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./client_auth.ts";
+import { errorFromBody } from "./error_mapping.ts";
+import { MemoryCheckpoints } from "./_memory_checkpoints.ts";
+import { HttpSubscription, type SubscriptionEnv } from "./_subscription.ts";
+import { bigintField } from "./_wire.ts";
+
+/** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
+export interface HttpSubscriptionStorage<Tx = unknown> {
+  readonly checkpoints: CheckpointStore<Tx>;
+  readonly parked?: ParkedMessageStore<Tx>;
+}
+
+/** Options of {@link createHttpTransport}. */
+export interface CreateHttpTransportOptions<Tx = unknown> {
+  /** The server's base URL, its `basePath` included (`http://orders.internal:8080/ordo`). */
+  readonly url: string | URL;
+  /** Required: `{ bearer }`, `{ hmac: { secret } }`, or `{ none: true }`. */
+  readonly auth: HttpClientAuth;
+  /** The fetch to call. Default: the global `fetch`. */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Headers added to every request (tracing, routing). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Where event subscriptions keep checkpoints and parked events. Default: in
+   * memory, so a restarted client starts its subscriptions from the beginning.
+   * With a PostgreSQL consumer storage, a handler writing through `context.tx`
+   * commits with its checkpoint.
+   */
+  readonly storage?: HttpSubscriptionStorage<Tx>;
+  /** Delays between reconnections of an event stream (unlimited attempts). Default 100 ms doubling to 5 s, with jitter. */
+  readonly reconnect?: { readonly initialDelay?: number; readonly maxDelay?: number };
+}
+
+/**
+ * Creates an HTTP client transport.
+ *
+ * Calls: `send` -> `POST /commands/{name}`, `sendAndWait` -> the same with
+ * `Prefer: wait`, `query` -> `POST /queries/{name}`, `publish` -> `POST /events`,
+ * each with the call's `AbortSignal`. A failure to reach the server, and a
+ * 502/503/504 that is not an ordo error body, reject with
+ * `StoreUnavailableError` (the bus retries it and its breaker counts it);
+ * an ordo error body is rebuilt into its class; a handler's own error comes
+ * back as an `Error` with its `name` and `message`.
+ *
+ * `subscribe` follows the server's event stream: events reach the handler one
+ * at a time in the server's order; the checkpoint moves after the handler and
+ * lives in `storage` (in memory by default), and a dropped connection is
+ * reopened from it: at least once, nothing skipped. A group name is a
+ * checkpoint of this client: two clients with one group each get every event.
+ *
+ * `handleCommand` and `handleQuery` throw: handlers run on the server.
+ *
+ * @throws {ValidationError} on bad options (`auth` is required)
+ * @example
+ * ```ts
+ * import { createBus } from "../../core/messaging/mod.ts";
+ * import { createHttpTransport } from "./client.ts";
+ * const bus = createBus({ transport: createHttpTransport({ url: "http://127.0.0.1:8080", auth: { bearer: "s3cret" } }) });
+ * // const order = await bus.query("orders/show", { id: "o-1" });
+ * await bus.close();
+ * ```
+ */
+export function createHttpTransport<Tx = unknown>(options: CreateHttpTransportOptions<Tx>): Transport {
+  return new HttpTransport(options as CreateHttpTransportOptions<unknown>);
+}
+
+const encoder = new TextEncoder();
+const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
+const WAIT = Object.freeze({ prefer: "wait" });
+
+function baseUrl(url: unknown): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url as string);
+  } catch {
+    throw new ValidationError("options.url", url, "expected an absolute http: or https: URL");
+  }
+  if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.search !== "" || parsed.hash !== "") {
+    throw new ValidationError("options.url", String(url), "expected an http: or https: URL without query or fragment");
+  }
+  return parsed.href.replace(/\/+$/, "");
+}
+
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== "object" || headers === null) throw new ValidationError("options.headers", headers, "expected an object of header values");
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== "string") throw new ValidationError(`options.headers.${name}`, value, "must be a string");
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+class HttpTransport implements Transport {
+  readonly #base: string;
+  readonly #sign: RequestSigner;
+  readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
+  readonly #headers: Record<string, string>;
+  readonly #subscriptions = new Map<string, HttpSubscription>();
+  readonly #env: SubscriptionEnv;
+
+  constructor(options: CreateHttpTransportOptions) {
+    if (typeof options !== "object" || options === null) throw new ValidationError("options", options, "expected { url, auth }");
+    this.#base = baseUrl(options.url);
+    this.#sign = createRequestSigner(options.auth);
+    if (options.fetch !== undefined && typeof options.fetch !== "function") throw new ValidationError("options.fetch", options.fetch, "must be a function");
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    this.#headers = checkHeaders(options.headers);
+    const storage = options.storage;
+    if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
+      throw new ValidationError("options.storage", storage, "expected { checkpoints, parked? } (a ConsumerStorage fits)");
+    }
+    const reconnect = checkRetryPolicy({ initialDelay: 100, maxDelay: 5_000, ...options.reconnect }, "options.reconnect");
+    this.#env = {
+      open: (group, selector, after, signal) => this.#openStream(group, selector, after, signal),
+      checkpoints: storage?.checkpoints ?? new MemoryCheckpoints(),
+      parked: storage?.parked,
+      reconnect,
+    };
+  }
+
+  async send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
+    const body = await this.#post(`/commands/${command.type}`, commandBody(command), options?.signal, `send "${command.type}"`, "command");
+    return sendReceipt(body, `send "${command.type}"`);
+  }
+
+  async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    return await this.#post(`/commands/${command.type}`, commandBody(command), options?.signal, `sendAndWait "${command.type}"`, "command", WAIT);
+  }
+
+  async query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    return await this.#post(`/queries/${query.name}`, { payload: query.payload }, options?.signal, `query "${query.name}"`, "query");
+  }
+
+  async publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt> {
+    const body = { id: event.id, type: event.type, data: event.data, streamName: event.streamName, metadata: event.metadata };
+    return publishReceipt(await this.#post("/events", body, options?.signal, `publish "${event.type}"`, "event"), `publish "${event.type}"`);
+  }
+
+  handleCommand(name: string, _handler: CommandEndpoint): Registration {
+    throw new ValidationError("handleCommand", name, "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps");
+  }
+
+  handleQuery(name: string, _handler: QueryEndpoint): Registration {
+    throw new ValidationError("handleQuery", name, "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps");
+  }
+
+  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
+    if (typeof group !== "string" || group.length === 0 || group.length > 150) {
+      throw new ValidationError("group", group, "must be a non-empty string of at most 150 characters");
+    }
+    if (Array.isArray(selector)) {
+      if (selector.length === 0) throw new ValidationError("events", selector, "name at least one event");
+      selector.forEach((name, i) => serviceOf(name, `events[${i}]`));
+    } else {
+      validateCategory((selector as { category?: unknown } | null)?.category, "events.category");
+    }
+    if (this.#subscriptions.has(group)) throw new ValidationError("group", group, "is already subscribed in this transport");
+    const subscription = new HttpSubscription(this.#env, group, selector, handler, options);
+    this.#subscriptions.set(group, subscription);
+    return {
+      ready: subscription.ready,
+      stop: async () => {
+        if (this.#subscriptions.get(group) === subscription) this.#subscriptions.delete(group);
+        await subscription.stop();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const running = [...this.#subscriptions.values()];
+    this.#subscriptions.clear();
+    await Promise.all(running.map((subscription) => subscription.stop()));
+  }
+
+  async #post(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    operation: string,
+    what: "command" | "query" | "event",
+    extra?: Record<string, string>,
+  ): Promise<unknown> {
+    const url = this.#base + path;
+    const bytes = encoder.encode(jsonOf(body, what));
+    const auth = await this.#sign("POST", url, bytes);
+    const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
+    const response = await this.#request(url, { method: "POST", headers, body: bytes, signal }, operation);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new StoreUnavailableError(operation, `the connection failed while reading the answer: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new StoreUnavailableError(operation, `the server's answer is not JSON: ${text.slice(0, 80)}`, { cause: error });
+    }
+  }
+
+  async #openStream(group: string, selector: EventSelector, after: bigint | undefined, signal: AbortSignal): Promise<Response> {
+    const params = new URLSearchParams({ group });
+    if (Array.isArray(selector)) params.set("names", selector.join(","));
+    else params.set("category", (selector as { category: string }).category);
+    const url = `${this.#base}/events/stream?${params}`;
+    const headers: Record<string, string> = { ...this.#headers, accept: "text/event-stream", ...(await this.#sign("GET", url, undefined)) };
+    if (after !== undefined) headers["last-event-id"] = String(after);
+    const operation = `event stream of group "${group}"`;
+    const response = await this.#request(url, { method: "GET", headers, signal }, operation);
+    if (response.body === null || !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+      await response.body?.cancel();
+      throw new StoreUnavailableError(operation, `the server answered ${response.headers.get("content-type")}, not an event stream`);
+    }
+    return response;
+  }
+
+  async #request(url: string, init: RequestInit, operation: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.#fetch(url, init);
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw new StoreUnavailableError(operation, `cannot reach ${url}: ${(error as Error)?.message ?? error}`, { cause: error });
+    }
+    if (!response.ok) throw await errorFromResponse(response, operation);
+    return response;
+  }
+}
+
+function commandBody(command: CommandEnvelope) {
+  return { id: command.id, data: command.data, key: command.key, metadata: command.metadata };
+}
+
+// JSON.stringify refuses a bigint or a cycle with a TypeError; core's JSON
+// check then names the path of the offending value (`command.data.total`).
+function jsonOf(body: unknown, what: string): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    copyJsonValue(body, what);
+    throw new ValidationError(what, undefined, `cannot be sent as JSON: ${(error as Error).message}`);
+  }
+}
+
+async function errorFromResponse(response: Response, operation: string): Promise<Error> {
+  const status = response.status;
+  const text = await response.text().catch(() => "");
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const tagged = typeof body === "object" && body !== null && typeof (body as { _tag?: unknown })._tag === "string";
+  // A handler's own error ({ name, message }) is trusted from a 500 only: a proxy's 502 body is not the handler's.
+  const rebuilt = tagged || status === 500 ? errorFromBody(body) : undefined;
+  if (rebuilt !== undefined) return rebuilt;
+  const detail = text === "" ? "" : `: ${text.slice(0, 120)}`;
+  if (status >= 500) return new StoreUnavailableError(operation, `the server answered HTTP ${status}${detail}`);
+  return new ValidationError("request", operation, `refused with HTTP ${status}${detail}`);
+}
+
+function receiptBase(body: unknown, operation: string): Record<string, unknown> {
+  const b = body as Record<string, unknown> | null;
+  if (typeof b !== "object" || b === null || typeof b.id !== "string" || typeof b.deduplicated !== "boolean") {
+    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
+  }
+  return b;
+}
+
+function sendReceipt(body: unknown, operation: string): SendReceipt {
+  const b = receiptBase(body, operation);
+  const receipt: { -readonly [K in keyof SendReceipt]: SendReceipt[K] } = { id: b.id as string, deduplicated: b.deduplicated as boolean };
+  if (typeof b.streamName === "string") receipt.streamName = b.streamName;
+  const position = bigintField(b.globalPosition, "receipt.globalPosition");
+  if (position !== undefined) receipt.globalPosition = position;
+  return receipt;
+}
+
+function publishReceipt(body: unknown, operation: string): PublishReceipt {
+  const b = receiptBase(body, operation);
+  if (typeof b.streamName !== "string") throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
+  const position = bigintField(b.globalPosition, "receipt.globalPosition");
+  return position === undefined
+    ? { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean }
+    : { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean, globalPosition: position };
+}
