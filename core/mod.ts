@@ -57,6 +57,7 @@ export {
 export {
   backoffDelay,
   deliveryRetries,
+  storedError,
   type NextRetryDelay,
   type CheckedRetryPolicy,
   type CheckpointStore,

@@ -14,6 +14,7 @@ import {
   type EventStore,
   type ParkedMessage,
   type RecordedMessage,
+  storedError,
   ValidationError,
 } from "../core/mod.ts";
 
@@ -71,30 +72,22 @@ async function loop(o: CommandRunnerOptions, caughtUp: () => void): Promise<void
 
 async function deliver(o: CommandRunnerOptions, message: RecordedMessage): Promise<void> {
   // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this message.
-  const nextDelay = deliveryRetries(o.retry);
+  // A broken retry rule must not stall the loop: it is reported and the command parked.
+  const nextDelay = deliveryRetries(o.retry, o.onError);
   for (let attempt = 1;; attempt++) {
     try {
       await o.handle(message, attempt);
       return;
     } catch (error) {
       o.onError(error);
-      let delay: number | undefined;
       // A command its handler's contract refuses is refused on every attempt: park it at once.
-      if (!(error instanceof ValidationError)) {
-        try {
-          delay = await nextDelay(attempt, error);
-        } catch (ruleError) {
-          // A broken retry rule must not stall the loop: report it and park the command.
-          o.onError(ruleError);
-        }
-      }
+      const delay = error instanceof ValidationError ? undefined : await nextDelay(attempt, error);
       if (delay === undefined) {
-        const e = error instanceof Error ? error : new Error(String(error));
         const entry: ParkedMessage = {
           group: o.group,
           partition: 0,
           message,
-          error: { name: e.name, message: e.message, stack: e.stack },
+          error: storedError(error),
           attempts: attempt,
           parkedAt: new Date().toISOString(),
         };

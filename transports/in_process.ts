@@ -9,7 +9,7 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, type ParkedMessage, StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, type ParkedMessage, StoreUnavailableError, storedError, ValidationError } from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -321,17 +321,12 @@ class InProcessTransport implements Transport {
   /** After a failed first attempt: retries with backoff (or the policy's own rule), then parks the event. */
   async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
     // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
-    const nextDelay = deliveryRetries(group.policy);
+    // A broken retry rule must not stall the group: it is reported and the event parked.
+    const nextDelay = deliveryRetries(group.policy, (ruleError) => group.options.onError?.(ruleError));
     let error = firstError;
     for (let attempt = 1;; attempt++) {
       group.options.onError?.(error);
-      let delay: number | undefined;
-      try {
-        delay = await nextDelay(attempt, error);
-      } catch (ruleError) {
-        // A broken retry rule must not stall the group: report it and park the event.
-        group.options.onError?.(ruleError);
-      }
+      const delay = await nextDelay(attempt, error);
       if (delay === undefined) {
         group.options.onParked?.(parked(group.name, message, error, attempt));
         return;
@@ -352,7 +347,6 @@ function received(command: CommandEnvelope): ReceivedMessage {
 }
 
 function parked(group: string, message: ReceivedMessage, error: unknown, attempts: number): ParkedMessage {
-  const e = error instanceof Error ? error : new Error(String(error));
   return {
     group,
     partition: 0,
@@ -365,7 +359,7 @@ function parked(group: string, message: ReceivedMessage, error: unknown, attempt
       streamVersion: 0,
       globalPosition: message.globalPosition!,
     },
-    error: { name: e.name, message: e.message, stack: e.stack },
+    error: storedError(error),
     attempts,
     parkedAt: new Date().toISOString(),
   };

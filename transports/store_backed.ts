@@ -36,7 +36,7 @@ import {
   type QueryEndpoint,
   type QueryEnvelope,
   QueryRegistry,
-  type ReceivedMessage,
+  receivedFromStore,
   type Registration,
   replyStream,
   type SendReceipt,
@@ -167,7 +167,7 @@ class StoreBackedTransport implements Transport {
       handle: async (message, attempt) => {
         const replyTo = replyToOf(message);
         if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) return; // answered before a crash
-        const result = await handler(received(message), { idempotencyKey: message.id, attempt, group, tx: undefined });
+        const result = await handler(receivedFromStore(message), { idempotencyKey: message.id, attempt, group, tx: undefined });
         if (replyTo !== undefined) await writeReply(store, replyTo, message, { ok: true, result: (result ?? null) as JsonValue });
       },
       onParked: async (entry) => {
@@ -199,7 +199,7 @@ class StoreBackedTransport implements Transport {
         this.#onError(error);
       },
       handler: async (message, context) => {
-        await handler(received(message), { idempotencyKey: message.id, attempt: context.attempt, group, tx: context.tx });
+        await handler(receivedFromStore(message), { idempotencyKey: message.id, attempt: context.attempt, group, tx: context.tx });
       },
     });
     return this.#track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
@@ -224,17 +224,6 @@ class StoreBackedTransport implements Transport {
 
 function toInput(message: CommandEnvelope | EventEnvelope, metadata: CommandEnvelope["metadata"]) {
   return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
-}
-
-function received(message: RecordedMessage): ReceivedMessage {
-  return {
-    id: message.id,
-    type: message.type,
-    data: message.data,
-    metadata: message.metadata,
-    streamName: message.streamName,
-    globalPosition: message.globalPosition,
-  };
 }
 
 function replyToOf(message: RecordedMessage): string | undefined {

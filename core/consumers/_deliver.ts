@@ -47,7 +47,8 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
   // what still tells the retry (in this process) that the effect happened.
   const effectsDone = target.effectsDone ?? new Set<string>();
   // Made per delivery: a policy's own rule may keep state for this message.
-  const nextDelay = deliveryRetries(retry);
+  // A broken retry rule must not stall the consumer: it is reported and the message parked.
+  const nextDelay = deliveryRetries(retry, (ruleError) => hooks.onError?.(ruleError, { phase: "handler", partition: target.partition, message, attempt }));
   for (;;) {
     attempt++;
     const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt, undefined, effectsDone));
@@ -61,13 +62,7 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
     }
     storageFailures = 0;
     hooks.onError?.(outcome.error, { phase: "handler", partition: target.partition, message, attempt });
-    let delay: number | undefined;
-    try {
-      delay = await nextDelay(attempt, outcome.error);
-    } catch (ruleError) {
-      // A broken retry rule must not stall the consumer: report it and park the message.
-      hooks.onError?.(ruleError, { phase: "handler", partition: target.partition, message, attempt });
-    }
+    const delay = await nextDelay(attempt, outcome.error);
     if (delay !== undefined) {
       if (!(await sleep(delay, target.signal))) return "stopped";
       continue;

@@ -107,7 +107,11 @@ export function backoffDelay(policy: CheckedRetryPolicy, attempt: number): numbe
  * be parked. Without `delays` that is {@link backoffDelay} until `maxAttempts`;
  * with it, the policy's own rule, made afresh by this call.
  *
- * @throws {ValidationError} (as a rejection) when the rule answers something other than a finite number of ms, 0 or more, or `undefined`
+ * Given `onRuleError`, a rule that fails (throws, or answers something that
+ * is not a delay) is reported there and the message is parked (`undefined`),
+ * so a broken rule never stalls the delivery that asks it.
+ *
+ * @throws {ValidationError} (as a rejection, only without `onRuleError`) when the rule answers something other than a finite number of ms, 0 or more, or `undefined`
  * @example
  * ```ts
  * import { checkRetryPolicy, deliveryRetries } from "./backoff.ts";
@@ -116,7 +120,20 @@ export function backoffDelay(policy: CheckedRetryPolicy, attempt: number): numbe
  * await next(3, new Error("x")); // undefined: park
  * ```
  */
-export function deliveryRetries(policy: CheckedRetryPolicy): (attempt: number, error: unknown) => Promise<number | undefined> {
+export function deliveryRetries(
+  policy: CheckedRetryPolicy,
+  onRuleError?: (ruleError: unknown) => void,
+): (attempt: number, error: unknown) => Promise<number | undefined> {
+  const next = deliveryRule(policy);
+  if (onRuleError === undefined) return next;
+  return (attempt, error) =>
+    next(attempt, error).catch((ruleError) => {
+      onRuleError(ruleError);
+      return undefined;
+    });
+}
+
+function deliveryRule(policy: CheckedRetryPolicy): (attempt: number, error: unknown) => Promise<number | undefined> {
   const rule = policy.delays?.();
   return async (attempt, error) => {
     if (rule === undefined) return attempt < policy.maxAttempts ? backoffDelay(policy, attempt) : undefined;

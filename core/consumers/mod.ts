@@ -44,3 +44,4 @@ export type {
   ProcessedMessageStore,
   StoredError,
 } from "./storage.ts";
+export { storedError } from "./_deliver.ts";

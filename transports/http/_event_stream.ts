@@ -16,8 +16,8 @@
 // Backpressure: a frame is written only when the response stream has room,
 // so a slow client holds up its own subscription and nothing else.
 
-import type { EventStore, RecordedMessage } from "../../core/mod.ts";
-import type { EventSelector, ReceivedMessage, Registration, Transport } from "../../core/messaging/mod.ts";
+import type { EventStore } from "../../core/mod.ts";
+import { type EventSelector, type ReceivedMessage, receivedFromStore, type Registration, type Transport } from "../../core/messaging/mod.ts";
 import { toJson } from "./_wire.ts";
 
 const encoder = new TextEncoder();
@@ -147,7 +147,7 @@ async function followStore(store: EventStore, request: EventStreamRequest, chann
     // The head is read before the page: whatever is appended after the read is past it, so the wait sees it.
     const head = await store.headPosition();
     const page = await read(from);
-    for (const message of page) if (!(await channel.write(eventFrame(received(message))))) return;
+    for (const message of page) if (!(await channel.write(eventFrame(receivedFromStore(message))))) return;
     if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
     if (page.length < PAGE) {
       if (!caughtUp) {
@@ -189,15 +189,4 @@ function followTransport(transport: Transport, request: EventStreamRequest, chan
     onError(error);
     channel.close();
   });
-}
-
-function received(message: RecordedMessage): ReceivedMessage {
-  return {
-    id: message.id,
-    type: message.type,
-    data: message.data,
-    metadata: message.metadata,
-    streamName: message.streamName,
-    globalPosition: message.globalPosition,
-  };
 }

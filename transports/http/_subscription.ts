@@ -13,6 +13,7 @@ import {
   type ParkedMessage,
   type ParkedMessageStore,
   StoreUnavailableError,
+  storedError,
 } from "../../core/mod.ts";
 import type { EventEndpoint, EventSelector, HandlerOptions, ReceivedMessage, Registration } from "../../core/messaging/mod.ts";
 import { readSse } from "./_sse_reader.ts";
@@ -125,7 +126,6 @@ export class HttpSubscription implements Registration {
   }
 
   async #park(event: ReceivedMessage, update: { group: string; partition: number; position?: bigint }, error: unknown, attempts: number): Promise<void> {
-    const e = error instanceof Error ? error : new Error(String(error));
     const entry: ParkedMessage = {
       group: this.group,
       partition: 0,
@@ -139,7 +139,7 @@ export class HttpSubscription implements Registration {
         streamVersion: 0,
         globalPosition: event.globalPosition ?? 0n,
       },
-      error: { name: e.name, message: e.message, stack: e.stack },
+      error: storedError(error),
       attempts,
       parkedAt: new Date().toISOString(),
     };
