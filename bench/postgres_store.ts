@@ -32,8 +32,15 @@ const RAW_INSERT_ONE =
 const RAW_INSERT_MANY = `INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata)
   SELECT (e.value->>'id')::uuid, $1, $2::bigint + e.ordinality - 1, e.value->>'type', e.value->'data', e.value->'metadata'
   FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY e`;
+// The position is selected as text under another name: aliased "position",
+// ORDER BY would sort by the text, not use the index, and the keyset would skip rows.
 const RAW_READ =
-  "SELECT id::text AS id, stream_name, stream_version::text AS stream_version, type, data::text AS data, metadata::text AS metadata, position::text AS position FROM raw_messages WHERE position >= $1::bigint ORDER BY position LIMIT 1000";
+  "SELECT id::text AS id, stream_name, stream_version::text AS stream_version, type, data::text AS data, metadata::text AS metadata, position::text AS pos FROM raw_messages WHERE position >= $1::bigint ORDER BY raw_messages.position LIMIT 1000";
+
+// Raw statements are prepared, as postgres.js prepares its tagged-template
+// queries by default and as the store prepares its own. Unprepared
+// (sql.unsafe's default) is printed beside it for the writer scenarios.
+const PREPARED = { prepare: true } as const;
 
 async function timed(body: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -75,16 +82,19 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     // batch and catch-up scenarios below.
     const deferredStore = createPostgresStore(sql, { schema: "bench_deferred" });
     await deferredStore.migrate();
-    const [rawConcurrent, ordoConcurrent, ordoDeferred] = await best(
-      async (round) =>
-        (WRITERS * PER_WRITER) / await timed(() =>
-          Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-            for (let i = 0; i < PER_WRITER; i++) {
-              const m = message(i);
-              await sql.unsafe(RAW_INSERT_ONE, [m.id, `raw${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })]);
-            }
-          }))
-        ),
+    const rawWriters = (prefix: string, options?: typeof PREPARED) => async (round: number) =>
+      (WRITERS * PER_WRITER) / await timed(() =>
+        Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+          for (let i = 0; i < PER_WRITER; i++) {
+            const m = message(i);
+            const params = [m.id, `${prefix}${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })];
+            await sql.unsafe(RAW_INSERT_ONE, params, options);
+          }
+        }))
+      );
+    const [rawConcurrent, rawConcurrentUnprepared, ordoConcurrent, ordoDeferred] = await best(
+      rawWriters("raw", PREPARED),
+      rawWriters("rawu"),
       async (round) =>
         (WRITERS * PER_WRITER) / await timed(() =>
           Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
@@ -114,14 +124,16 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
 
     // One writer, 100 messages per call.
     const batchOf = (n: number) => Array.from({ length: 100 }, (_, k) => message(n * 100 + k));
-    const [rawBatch, ordoBatch] = await best(
-      async (round) =>
-        (BATCHES * 100) / await timed(async () => {
-          for (let b = 0; b < BATCHES; b++) {
-            const batch = batchOf(b).map((m) => ({ ...m, metadata: { timestamp } }));
-            await sql.unsafe(RAW_INSERT_MANY, [`rawbatch-${round}`, b * 100, JSON.stringify(batch)]);
-          }
-        }),
+    const rawBatches = (prefix: string, options?: typeof PREPARED) => async (round: number) =>
+      (BATCHES * 100) / await timed(async () => {
+        for (let b = 0; b < BATCHES; b++) {
+          const batch = batchOf(b).map((m) => ({ ...m, metadata: { timestamp } }));
+          await sql.unsafe(RAW_INSERT_MANY, [`${prefix}-${round}`, b * 100, JSON.stringify(batch)], options);
+        }
+      });
+    const [rawBatch, rawBatchUnprepared, ordoBatch] = await best(
+      rawBatches("rawbatch", PREPARED),
+      rawBatches("rawubatch"),
       async (round) =>
         (BATCHES * 100) / await timed(async () => {
           for (let b = 0; b < BATCHES; b++) await store.append(`batch-${round}`, batchOf(b));
@@ -133,35 +145,46 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     for (let filled = 0; filled < CATCH_UP; filled += 1000) {
       const batch = Array.from({ length: 1000 }, (_, k) => message(filled + k));
       await store.append(`fill-${filled}`, batch);
-      await sql.unsafe(RAW_INSERT_MANY, [`rawfill-${filled}`, 0, JSON.stringify(batch.map((m) => ({ ...m, metadata: { timestamp } })))]);
+      await sql.unsafe(RAW_INSERT_MANY, [`rawfill-${filled}`, 0, JSON.stringify(batch.map((m) => ({ ...m, metadata: { timestamp } })))], PREPARED);
     }
     await sql.unsafe("VACUUM ANALYZE bench.messages");
     await sql.unsafe("VACUUM ANALYZE raw_messages");
     const total = Number(await store.headPosition());
+    const [[rawTotal]] = await sql.unsafe("SELECT count(*)::int FROM raw_messages").values();
+    // Each side must read every row it holds, or its rate means nothing.
+    const readAllOf = (side: string, expected: number, read: () => Promise<number>) => async () => {
+      const start = performance.now();
+      const count = await read();
+      const seconds = (performance.now() - start) / 1000;
+      if (count !== expected) throw new Error(`${side} catch-up read ${count} rows of ${expected}`);
+      return count / seconds;
+    };
     const [rawRead, ordoRead] = await best(
-      async () =>
-        total / await timed(async () => {
-          let from = 0n;
-          for (;;) {
-            const rows = await sql.unsafe(RAW_READ, [String(from)]);
-            if (rows.length === 0) break;
-            // The same work the store does per row: parse JSON, make bigints.
-            for (const row of rows) {
-              JSON.parse(row.data);
-              JSON.parse(row.metadata);
-            }
-            from = BigInt(rows[rows.length - 1].position) + 1n;
+      readAllOf("raw", rawTotal, async () => {
+        let from = 0n;
+        let count = 0;
+        for (;;) {
+          const rows = await sql.unsafe(RAW_READ, [String(from)], PREPARED);
+          if (rows.length === 0) return count;
+          // The same work the store does per row: parse JSON.
+          for (const row of rows) {
+            JSON.parse(row.data);
+            JSON.parse(row.metadata);
           }
-        }),
-      async () =>
-        total / await timed(async () => {
-          let from = 0n;
-          for (;;) {
-            const page = await store.readAll({ from, limit: 1000 });
-            if (page.length === 0) break;
-            from = page[page.length - 1].globalPosition + 1n;
-          }
-        }),
+          count += rows.length;
+          from = BigInt(rows[rows.length - 1].pos) + 1n;
+        }
+      }),
+      readAllOf("ordo", total, async () => {
+        let from = 0n;
+        let count = 0;
+        for (;;) {
+          const page = await store.readAll({ from, limit: 1000 });
+          if (page.length === 0) return count;
+          count += page.length;
+          from = page[page.length - 1].globalPosition + 1n;
+        }
+      }),
     );
 
     // Latency: append resolves -> a reader woken by LISTEN/NOTIFY (on its own connections) has the message.
@@ -200,9 +223,11 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
 
     return [
       { scenario: "postgres: 16 writers, 1 message/call", ordo: ordoDeferred, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
+      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoDeferred, baseline: rawConcurrentUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
       { scenario: "  same, until all numbered and readable", ordo: readableRate, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
       { scenario: "  same, awaiting global positions", ordo: ordoConcurrent, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
       { scenario: "postgres: 1 writer, 100 messages/call", ordo: ordoBatch, baseline: rawBatch, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
+      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoBatch, baseline: rawBatchUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
       { scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")} (vacuumed)`, ordo: ordoRead, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.8 },
       { scenario: "postgres: append resolved -> reader has it, p50 ms", ordo: ms(percentile(fromResolve, 0.5)), baseline: 5, baselineName: "target p99", unit: "ms" },
       { scenario: "postgres: append resolved -> reader has it, p99 ms", ordo: ms(percentile(fromResolve, 0.99)), baseline: 5, baselineName: "target p99", unit: "ms" },

@@ -22,7 +22,7 @@ describe("consumers on PGlite", () => {
   testConsumerContract<PGliteTransaction>({
     name: "PGlite",
     createStore: async () => {
-      await pg.exec("TRUNCATE consumers.messages, consumers.streams RESTART IDENTITY");
+      await pg.exec("TRUNCATE consumers.messages RESTART IDENTITY");
       return createPGliteStore(pg, { schema: "consumers", pollInterval: 100 });
     },
     createStorage: async () => {

@@ -27,7 +27,7 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
   testConsumerContract<PostgresJsTransaction>({
     name: "PostgreSQL (postgres.js)",
     createStore: async () => {
-      await sql.unsafe("TRUNCATE consumers.messages, consumers.streams RESTART IDENTITY");
+      await sql.unsafe("TRUNCATE consumers.messages RESTART IDENTITY");
       return createPostgresStore(sql, { schema: "consumers", pollInterval: 100 });
     },
     createStorage: async () => {

@@ -28,7 +28,7 @@ describe("messaging over HTTP to PGlite", () => {
   testBusPatterns({
     name: "HTTP to a store-backed transport on PGlite",
     create: async () => {
-      await pg.exec(`TRUNCATE messaging.messages, messaging.streams, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
+      await pg.exec(`TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
       const store = createPGliteStore(pg, { schema: "messaging", pollInterval: 100 });
       const inner = createStoreBackedTransport(store, {
         storage: createPGliteConsumerStorage(pg, { schema: "messaging" }),

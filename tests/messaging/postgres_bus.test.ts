@@ -26,7 +26,7 @@ describe("messaging on PostgreSQL (postgres.js)", () => {
   testBusPatterns({
     name: "the store-backed transport on PostgreSQL",
     create: async () => {
-      await sql.unsafe(`TRUNCATE messaging.messages, messaging.streams, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
+      await sql.unsafe(`TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
       const make = () =>
         createStoreBackedTransport(createPostgresStore(sql, { schema: "messaging", pollInterval: 100 }), {
           storage: createPostgresConsumerStorage(sql, { schema: "messaging" }),

@@ -9,7 +9,7 @@ export function emptyingFactory(
 ): () => Promise<PostgresEventStore> {
   return async () => {
     const store = makeStore();
-    await exec(`TRUNCATE ${store.schema}.messages, ${store.schema}.streams RESTART IDENTITY`);
+    await exec(`TRUNCATE ${store.schema}.messages RESTART IDENTITY`);
     return store;
   };
 }

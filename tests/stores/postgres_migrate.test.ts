@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
-import { StoreUnavailableError, ValidationError } from "../../mod.ts";
+import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
 import { createPostgresStore, MIGRATIONS } from "../../stores/postgres/mod.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
 
@@ -43,6 +43,32 @@ describe("PostgreSQL store migrate()", () => {
     assert.equal((await store.readAll()).length, 1);
     const applied = await sql.unsafe("SELECT count(*)::int AS n FROM again.migrations");
     assert.equal(applied[0].n, MIGRATIONS.length);
+  });
+
+  it("keeps the streams of a schema written before migration 4, and older callers keep working", async () => {
+    // Migrations 1 to 3 only, as a store of the previous release left them.
+    await sql.unsafe("CREATE SCHEMA upgraded; CREATE TABLE upgraded.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").simple();
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) {
+      await sql.unsafe(migration.script("upgraded")).simple();
+      await sql.unsafe("INSERT INTO upgraded.migrations (version) VALUES ($1)", [migration.version]);
+    }
+    const store = createPostgresStore(sql, { schema: "upgraded" });
+    await store.append("order-1", [{ type: "T", data: { n: 0 } }, { type: "T", data: { n: 1 } }]);
+    await store.append("order-2", [{ type: "T", data: { n: 0 } }], { awaitGlobalPosition: false });
+    await store.migrate();
+    const applied = await sql.unsafe("SELECT version FROM upgraded.migrations ORDER BY version");
+    assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
+
+    const next = await store.append("order-1", [{ type: "T", data: { n: 2 } }], { expectedVersion: 1 });
+    assert.equal(next.streamVersion, 2);
+    assert.equal(next.globalPosition, 4n);
+    await assert.rejects(store.append("order-2", [{ type: "T", data: {} }], { expectedVersion: "no-stream" }), ConcurrencyError);
+    // A process still running older code calls the four-argument function.
+    const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "T", data: {}, metadata: {} }]);
+    await sql.unsafe("SELECT * FROM upgraded.append('order-2', '0', $1::text::jsonb, 100)", [payload]);
+    assert.deepEqual((await store.readStream("order-2")).map((m) => m.streamVersion), [0, 1]);
+    assert.deepEqual((await store.readAll()).map((m) => m.globalPosition), [1n, 2n, 3n, 4n, 5n]);
+    await store.close();
   });
 
   it("says to call migrate() when the schema has no tables", async () => {

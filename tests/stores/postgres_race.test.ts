@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
-import type { EventStore, RecordedMessage } from "../../mod.ts";
+import { ConcurrencyError, type EventStore, type RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { LOCK_CLASS } from "../../stores/postgres/schema.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
@@ -62,7 +62,7 @@ describe("PostgreSQL store under concurrent writers", () => {
   });
 
   it("gives tailing readers every position once, in order, while 16 writers commit out of order", async () => {
-    await sql.unsafe("TRUNCATE race.messages, race.streams RESTART IDENTITY");
+    await sql.unsafe("TRUNCATE race.messages RESTART IDENTITY");
     let writersDone = false;
     const head = () => store.headPosition();
     const readers = [
@@ -123,6 +123,54 @@ describe("PostgreSQL store under concurrent writers", () => {
     for (const m of everything) {
       assert.equal(m.streamVersion, (lastVersion.get(m.streamName) ?? -1) + 1, `${m.streamName} out of order`);
       lastVersion.set(m.streamName, m.streamVersion);
+    }
+  });
+
+  it("serializes appends to one stream from 16 connections: each version once, in each writer's order", async () => {
+    // Half the appends hold their transaction open after appending, so the
+    // others queue on the stream's lock and must read the version it left.
+    const stream = "shared-1";
+    const writers = Array.from({ length: WRITERS }, async (_, w) => {
+      const connection = await sql.reserve();
+      try {
+        for (let i = 0; i < APPENDS_PER_WRITER; i++) {
+          if (i % 2 === 0) {
+            const deferred = i % 4 === 0 ? { awaitGlobalPosition: false } as const : undefined;
+            await store.append(stream, [{ type: "Shared", data: { w, i } }], deferred);
+            continue;
+          }
+          const payload = JSON.stringify([
+            { id: crypto.randomUUID(), type: "Shared", data: { w, i }, metadata: { timestamp: new Date().toISOString() } },
+          ]);
+          await connection.unsafe("BEGIN");
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", [stream, payload]);
+          await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.01]);
+          await connection.unsafe("COMMIT");
+        }
+      } finally {
+        connection.release();
+      }
+    });
+    await Promise.all(writers);
+    const read = await store.readStream(stream);
+    assert.deepEqual(read.map((m) => m.streamVersion), Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, v) => v));
+    assert.ok(isStrictlyIncreasing(read.map((m) => m.globalPosition)), "global order disagrees with the stream's order");
+    for (let w = 0; w < WRITERS; w++) {
+      const own = read.map((m) => m.data as { w: number; i: number }).filter((d) => d.w === w).map((d) => d.i);
+      assert.deepEqual(own, Array.from({ length: APPENDS_PER_WRITER }, (_, i) => i), `writer ${w}'s appends out of order`);
+    }
+
+    // Sixteen appends expecting the same version: one wins, the others are
+    // told the version the winner left.
+    const expected = WRITERS * APPENDS_PER_WRITER - 1;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: WRITERS }, (_, w) => store.append(stream, [{ type: "Contested", data: { w } }], { expectedVersion: expected })),
+    );
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
+    for (const outcome of outcomes) {
+      if (outcome.status === "fulfilled") continue;
+      assert.ok(outcome.reason instanceof ConcurrencyError, String(outcome.reason));
+      assert.equal(outcome.reason.actualVersion, expected + 1);
     }
   });
 
