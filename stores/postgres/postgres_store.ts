@@ -38,6 +38,7 @@ import {
 } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
 import { migrationScript, notifyChannel, validateSchemaName } from "./schema.ts";
+import { SequencerRounds } from "./sequencer_rounds.ts";
 import { translateError } from "./translate_error.ts";
 
 /** Options shared by {@link createPostgresStore} and {@link createPGliteStore}. */
@@ -67,10 +68,6 @@ export interface PostgresEventStore extends EventStore {
 
 // Selected as text and converted in JS, the same way for both drivers. The
 // aliases shadow the columns' names in ORDER BY, so every ORDER BY says m.
-// How long an append whose rows wait for a number listens for another
-// transaction's sequencer before running one itself.
-const SETTLE_MS = 3;
-
 const COLUMNS =
   'm.id::text AS id, m.type, m.data::text AS data, m.metadata::text AS metadata, m.stream_name AS "streamName", m.stream_version::float8 AS "streamVersion", m.global_position::text AS "globalPosition"';
 
@@ -91,8 +88,9 @@ class PostgresStore implements PostgresEventStore {
   #listening: Promise<() => Promise<void>> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #sweeping: Promise<void> | undefined;
-  #sweepAgain = false;
+  readonly #rounds = new SequencerRounds(async () => {
+    await this.#sequence(null);
+  });
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     this.schema = validateSchemaName(options.schema ?? "ordo");
@@ -190,16 +188,19 @@ class PostgresStore implements PostgresEventStore {
     return this.#committed(streamName, [message], Number(rows[0].stream_version));
   }
 
-  // The append committed while another transaction held the sequencer lock.
-  // That holder, or the next append to find the lock free, numbers every
-  // committed row, so first wait briefly for its NOTIFY; only if none comes
-  // run the sequencer here (it returns at once if the rows got numbered).
-  // Without the wait, every such writer queues on the lock for a transaction
-  // of its own.
+  // The append committed while another transaction held the sequencer lock,
+  // and its caller waits for the positions: the next sequencer round of this
+  // store numbers its rows (unless someone else did first), then they are
+  // read back. Waiting for a shared round, rather than running the sequencer
+  // for this append alone, keeps concurrent writers from queueing one
+  // numbering transaction each on the lock.
   async #written(streamName: string, checked: readonly Message[], lastVersion: number): Promise<AppendResult> {
-    this.#listen();
-    await this.#waiters.wait(this.#knownHead, this.#knownHead, { timeout: SETTLE_MS }).catch(() => false);
-    const positions = await this.#sequence(checked.map((m) => m.id));
+    await this.#rounds.request();
+    const ids = checked.map((m) => m.id);
+    const stored = await this.#query("append", this.#sql.storedIds, [`{${ids.join(",")}}`]);
+    let positions = new Map(stored.filter((row) => row.global_position !== null).map((row) => [row.id as string, BigInt(row.global_position as string)]));
+    // Not expected (the round started after the commit), but never answer without the numbers.
+    if (positions.size < ids.length) positions = await this.#sequence(ids);
     const first = lastVersion - checked.length + 1;
     const result = checked.map((m, i) => {
       const globalPosition = positions.get(m.id);
@@ -211,35 +212,15 @@ class PostgresStore implements PostgresEventStore {
   }
 
   // The append committed unnumbered and its caller does not wait for the
-  // numbers: a background sweep numbers them (and whatever else is waiting).
+  // numbers: the next sequencer round numbers them, in the background. If it
+  // fails (the server went away), the rows stay unnumbered until the next
+  // round, the next append that finds the lock free, a stream read, or a
+  // waiting reader's poll.
   #committed(streamName: string, checked: readonly Message[], lastVersion: number): CommittedAppend {
-    this.#sweepSoon();
+    void this.#rounds.request();
     const first = lastVersion - checked.length + 1;
     const positions = checked.map((m, i) => ({ id: m.id, streamVersion: first + i }));
     return { streamName, streamVersion: lastVersion, positions, deduplicated: false };
-  }
-
-  // One sweep at a time per store; appends that commit while it runs ask for
-  // one more round instead of queueing sweeps of their own, so sixteen
-  // writers cost one numbering transaction at a time, not sixteen. If a sweep
-  // fails (the server went away), the rows stay unnumbered until the next
-  // append that finds the lock free, a stream read, or a waiting reader's poll.
-  #sweepSoon(): void {
-    this.#sweepAgain = true;
-    if (this.#sweeping === undefined) this.#sweeping = Promise.resolve().then(() => this.#sweep());
-  }
-
-  async #sweep(): Promise<void> {
-    try {
-      while (this.#sweepAgain && !this.#closed) {
-        this.#sweepAgain = false;
-        await this.#sequence(null);
-      }
-    } catch {
-      // Left for the fallbacks above.
-    } finally {
-      this.#sweeping = undefined;
-    }
   }
 
   // Some ids were stored already: decide with the shared rule, numbering first if needed.
@@ -330,8 +311,8 @@ class PostgresStore implements PostgresEventStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // A sweep in flight finishes first: the caller may end the driver next.
-    await this.#sweeping;
+    // Sequencer rounds asked for finish first: the caller may end the driver next.
+    await this.#rounds.idle();
     this.#waiters.close();
     if (this.#pollTimer !== undefined) clearTimeout(this.#pollTimer);
     const listening = this.#listening;
