@@ -1,7 +1,7 @@
 // The PostgreSQL store against raw postgres.js on a table of the same shape
 // (bigserial position, unique (stream, version), unique id, jsonb), with the
 // same call patterns, in the same run, on a real PostgreSQL 18 server started
-// from node_modules (fsync on).
+// from node_modules (fsync on). Raw statements are prepared, like the store's.
 import postgres from "postgres";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";

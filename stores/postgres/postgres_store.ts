@@ -435,8 +435,9 @@ function toRecorded(row: Row): RecordedMessage {
   return row as unknown as RecordedMessage;
 }
 
-// Every statement the store runs, with the schema filled in once.
-function statements(s: string) {
+// Every statement the store runs, with the schema filled in once. Exported for
+// the bench that measures the write paths one by one, not from mod.ts.
+export function statements(s: string) {
   const types = "AND m.type IN (SELECT jsonb_array_elements_text($4::text::jsonb))";
   return {
     append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb, $4::int, $5::boolean)`,

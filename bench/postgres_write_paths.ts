@@ -1,0 +1,90 @@
+// Where a deferred one-message append's time goes, 16 writers on a real
+// PostgreSQL 18: raw prepared inserts, a plain INSERT into ordo's table, the
+// store's one-message statement alone, the append function alone, and the
+// whole store append (statement plus sequencer rounds). Rounds alternate, in
+// changing order; each line is the median of its rounds against the median of
+// raw, because these differences are smaller than one run's noise.
+// `npm run bench -- postgres-paths`.
+import postgres from "postgres";
+import { createPostgresStore } from "../stores/postgres/mod.ts";
+import { statements } from "../stores/postgres/postgres_store.ts";
+import { startPostgres } from "../tests/_postgres_server.ts";
+import type { BenchRow } from "./_measure.ts";
+
+const WRITERS = 16;
+const PER_WRITER = 100;
+const ROUNDS = 9;
+const PREPARED = { prepare: true } as const;
+
+const RAW_TABLE = `CREATE TABLE raw_messages (position bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, stream_name text NOT NULL,
+  stream_version bigint NOT NULL, type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, UNIQUE (stream_name, stream_version))`;
+const insertInto = (table: string) =>
+  `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
+  const server = await startPostgres();
+  const sql = postgres(server.url, { onnotice: () => {}, max: WRITERS + 4 });
+  try {
+    const store = createPostgresStore(sql, { schema: "paths" });
+    await store.migrate();
+    await sql.unsafe(RAW_TABLE);
+    const text = statements("paths");
+    const metadata = JSON.stringify({ timestamp: new Date().toISOString() });
+    const message = (n: number) => ({ id: crypto.randomUUID(), type: "OrderPlaced", data: { orderId: n, total: 42.5, sku: "abc-1" } });
+    const writers = async (append: (stream: string, n: number) => Promise<unknown>) => {
+      const start = performance.now();
+      await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+        for (let i = 0; i < PER_WRITER; i++) await append(`w${w}-${crypto.randomUUID().slice(0, 8)}`, i);
+      }));
+      return (WRITERS * PER_WRITER) / ((performance.now() - start) / 1000);
+    };
+    const paths: Record<string, () => Promise<number>> = {
+      raw: () =>
+        writers((stream, n) => {
+          const m = message(n);
+          return sql.unsafe(insertInto("raw_messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+        }),
+      plainInsert: () =>
+        writers((stream, n) => {
+          const m = message(n);
+          return sql.unsafe(insertInto("paths.messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+        }),
+      statement: () =>
+        writers((stream, n) => {
+          const m = message(n);
+          return sql.unsafe(text.appendOne, [m.id, stream, "any", null, m.type, JSON.stringify(m.data), metadata], PREPARED);
+        }),
+      function: () =>
+        writers((stream, n) => {
+          const payload = JSON.stringify([{ ...message(n), metadata: JSON.parse(metadata) }]);
+          return sql.unsafe(text.append, [stream, "any", payload, 10_000, false], PREPARED);
+        }),
+      store: () => writers((stream, n) => store.append(stream, [message(n)], { awaitGlobalPosition: false })),
+    };
+    const names = Object.keys(paths);
+    const rates = new Map(names.map((name) => [name, [] as number[]]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) rates.get(name)!.push(await paths[name]());
+    }
+    await store.close();
+    const raw = median(rates.get("raw")!);
+    const line = (scenario: string, name: string): BenchRow => ({
+      scenario,
+      ordo: median(rates.get(name)!),
+      baseline: raw,
+      baselineName: "raw prepared  ",
+      unit: "msg/s",
+    });
+    return [
+      line("paths: plain INSERT into ordo's table", "plainInsert"),
+      line("paths: one-message statement, no rounds", "statement"),
+      line("paths: append function, no rounds", "function"),
+      line("paths: store append, deferred (with rounds)", "store"),
+    ];
+  } finally {
+    await sql.end({ timeout: 5 });
+    await server.stop();
+  }
+}
