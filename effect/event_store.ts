@@ -10,7 +10,9 @@ import { Context, type Effect } from "effect";
 import type {
   AppendOptions,
   AppendResult,
+  CommittedAppend,
   ConcurrencyError,
+  DeferredAppendOptions,
   DuplicateMessageError,
   EventStore as EventStorePort,
   MessageInput,
@@ -39,8 +41,16 @@ export interface EventStoreService {
   /**
    * Appends messages to one stream, atomically. Interrupting the effect does
    * not cancel a write already sent: retry with the same message ids.
+   * With `awaitGlobalPosition: false` it succeeds at commit with stream
+   * versions only (global positions where already known), as the port does.
    */
   append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Effect.Effect<AppendResult, AppendError>;
+  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Effect.Effect<CommittedAppend, AppendError>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Effect.Effect<CommittedAppend, AppendError>;
   /** Reads one stream in version order; an absent stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Effect.Effect<RecordedMessage[], ReadError>;
   /** Reads one page of a category in global order. */
@@ -96,7 +106,9 @@ const UNAVAILABLE = ["StoreUnavailableError"] as const;
 export function makeEventStore(store: EventStorePort): EventStoreService {
   return EventStore.of({
     port: store,
-    append: (streamName, messages, options) => fromOrdo<AppendResult, AppendError>(APPEND_TAGS, () => store.append(streamName, messages, options)),
+    // One function behind the overloads: the port's own overloads pick the result type.
+    append: ((streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions) =>
+      fromOrdo<CommittedAppend, AppendError>(APPEND_TAGS, () => store.append(streamName, messages, options))) as EventStoreService["append"],
     readStream: (streamName, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readStream(streamName, options)),
     readCategory: (category, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readCategory(category, options)),
     readAll: (options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readAll(options)),

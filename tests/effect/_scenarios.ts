@@ -56,6 +56,21 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
         assert.equal(yield* store.headPosition, result.globalPosition);
       })));
 
+    it("append() with awaitGlobalPosition: false succeeds with stream versions, and the messages become readable in order", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        const first = yield* store.append("order-1", messages(2), { awaitGlobalPosition: false });
+        const second = yield* store.append("order-1", messages(1), { expectedVersion: 1, awaitGlobalPosition: false });
+        assert.deepEqual([first.streamVersion, second.streamVersion], [1, 2]);
+        const stale = yield* store.append("order-1", messages(1), { expectedVersion: 1, awaitGlobalPosition: false }).pipe(
+          Effect.catchTag("ConcurrencyError", (error) => Effect.succeed(error.actualVersion)),
+        );
+        assert.equal(stale, 2);
+        while (!(yield* store.waitForAppend(2n, { timeout: 5000 }))) { /* numbering pending */ }
+        const read = yield* store.readAll();
+        assert.deepEqual(read.map((m) => m.id), [...first.positions, ...second.positions].map((p) => p.id));
+      })));
+
     it("append() with a stale expected version fails with a ConcurrencyError caught by catchTag", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
