@@ -190,25 +190,19 @@ class PostgresStore implements PostgresEventStore {
 
   // The append committed while another transaction held the sequencer lock,
   // and its caller waits for the positions: the next sequencer round of this
-  // store numbers its rows (unless someone else did first), then they are
-  // read back. Waiting for a shared round, rather than running the sequencer
-  // for this append alone, keeps concurrent writers from queueing one
-  // numbering transaction each on the lock.
+  // store numbers its rows (unless someone else did first). Waiting for a
+  // shared round, rather than running the sequencer for this append alone,
+  // keeps concurrent writers from queueing one numbering transaction each on
+  // the lock. Asked afterwards, the sequencer finds the rows numbered and only
+  // reads their positions, without the lock.
   async #written(streamName: string, checked: readonly Message[], lastVersion: number): Promise<AppendResult> {
     await this.#rounds.request();
-    const ids = checked.map((m) => m.id);
-    const stored = await this.#query("append", this.#sql.storedIds, [`{${ids.join(",")}}`]);
-    let positions = new Map(stored.filter((row) => row.global_position !== null).map((row) => [row.id as string, BigInt(row.global_position as string)]));
-    // Not expected (the round started after the commit), but never answer without the numbers.
-    if (positions.size < ids.length) positions = await this.#sequence(ids);
-    const first = lastVersion - checked.length + 1;
-    const result = checked.map((m, i) => {
+    const positions = await this.#sequence(checked.map((m) => m.id));
+    return appendedResult(streamName, checked, lastVersion, (m) => {
       const globalPosition = positions.get(m.id);
       if (globalPosition === undefined) throw new Error(`Message "${m.id}" was written but not numbered`);
-      return { id: m.id, streamVersion: first + i, globalPosition };
+      return globalPosition;
     });
-    const last = result[result.length - 1];
-    return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions: result, deduplicated: false };
   }
 
   // The append committed unnumbered and its caller does not wait for the
@@ -410,15 +404,22 @@ function numbered(streamName: string, rows: Row[]): AppendResult {
 // The append numbered its own rows, consecutively: the row holds the last
 // version and the last global position.
 function numberedRange(streamName: string, checked: readonly Message[], row: Row): AppendResult {
-  const lastVersion = Number(row.stream_version);
   const lastPosition = BigInt(row.global_position as string);
-  const first = checked.length - 1;
-  const positions = checked.map((m, i) => ({
-    id: m.id,
-    streamVersion: lastVersion - first + i,
-    globalPosition: lastPosition - BigInt(first - i),
-  }));
-  return { streamName, streamVersion: lastVersion, globalPosition: lastPosition, positions, deduplicated: false };
+  return appendedResult(streamName, checked, Number(row.stream_version), (_, i) => lastPosition - BigInt(checked.length - 1 - i));
+}
+
+// A fresh append of `checked` whose last message got `lastVersion`: versions
+// run consecutively up to it, positions are what `positionOf` says.
+function appendedResult(
+  streamName: string,
+  checked: readonly Message[],
+  lastVersion: number,
+  positionOf: (message: Message, index: number) => bigint,
+): AppendResult {
+  const first = lastVersion - checked.length + 1;
+  const positions = checked.map((m, i) => ({ id: m.id, streamVersion: first + i, globalPosition: positionOf(m, i) }));
+  const last = positions[positions.length - 1];
+  return { streamName, streamVersion: lastVersion, globalPosition: last.globalPosition, positions, deduplicated: false };
 }
 
 function isUniqueViolation(error: unknown): boolean {
