@@ -6,41 +6,13 @@ import postgres from "postgres";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
+import { insertOne, message, PREPARED, RAW_INSERT_MANY, RAW_READ, RAW_TABLE } from "./_raw_postgres.ts";
 
 const WRITERS = 16;
 const PER_WRITER = 100;
 const BATCHES = 40;
 const CATCH_UP = 100_000;
 const LATENCY_SAMPLES = 300;
-
-const message = (n: number) => ({ id: crypto.randomUUID(), type: "OrderPlaced", data: { orderId: n, total: 42.5, sku: "abc-1" } });
-
-const RAW_TABLE = `
-CREATE TABLE raw_messages (
-  position bigserial PRIMARY KEY,
-  id uuid NOT NULL UNIQUE,
-  stream_name text NOT NULL,
-  stream_version bigint NOT NULL,
-  type text NOT NULL,
-  data jsonb NOT NULL,
-  metadata jsonb NOT NULL,
-  UNIQUE (stream_name, stream_version)
-)`;
-
-const RAW_INSERT_ONE =
-  "INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)";
-const RAW_INSERT_MANY = `INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata)
-  SELECT (e.value->>'id')::uuid, $1, $2::bigint + e.ordinality - 1, e.value->>'type', e.value->'data', e.value->'metadata'
-  FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY e`;
-// The position is selected as text under another name: aliased "position",
-// ORDER BY would sort by the text, not use the index, and the keyset would skip rows.
-const RAW_READ =
-  "SELECT id::text AS id, stream_name, stream_version::text AS stream_version, type, data::text AS data, metadata::text AS metadata, position::text AS pos FROM raw_messages WHERE position >= $1::bigint ORDER BY raw_messages.position LIMIT 1000";
-
-// Raw statements are prepared, as postgres.js prepares its tagged-template
-// queries by default and as the store prepares its own. Unprepared
-// (sql.unsafe's default) is printed beside it for the writer scenarios.
-const PREPARED = { prepare: true } as const;
 
 async function timed(body: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -88,7 +60,7 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
           for (let i = 0; i < PER_WRITER; i++) {
             const m = message(i);
             const params = [m.id, `${prefix}${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })];
-            await sql.unsafe(RAW_INSERT_ONE, params, options);
+            await sql.unsafe(insertOne("raw_messages"), params, options);
           }
         }))
       );

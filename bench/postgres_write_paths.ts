@@ -10,17 +10,11 @@ import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { statements } from "../stores/postgres/postgres_store.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
+import { insertOne, message, PREPARED, RAW_TABLE } from "./_raw_postgres.ts";
 
 const WRITERS = 16;
 const PER_WRITER = 100;
 const ROUNDS = 9;
-const PREPARED = { prepare: true } as const;
-
-const RAW_TABLE = `CREATE TABLE raw_messages (position bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, stream_name text NOT NULL,
-  stream_version bigint NOT NULL, type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, UNIQUE (stream_name, stream_version))`;
-const insertInto = (table: string) =>
-  `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
@@ -32,7 +26,6 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
     await sql.unsafe(RAW_TABLE);
     const text = statements("paths");
     const metadata = JSON.stringify({ timestamp: new Date().toISOString() });
-    const message = (n: number) => ({ id: crypto.randomUUID(), type: "OrderPlaced", data: { orderId: n, total: 42.5, sku: "abc-1" } });
     const writers = async (append: (stream: string, n: number) => Promise<unknown>) => {
       const start = performance.now();
       await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
@@ -44,12 +37,12 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       raw: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(insertInto("raw_messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(insertOne("raw_messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
         }),
       plainInsert: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(insertInto("paths.messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(insertOne("paths.messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
         }),
       statement: () =>
         writers((stream, n) => {
