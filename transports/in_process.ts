@@ -9,7 +9,7 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, type ParkedMessage, StoreUnavailableError, storedError, ValidationError } from "../core/mod.ts";
+import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, StoreUnavailableError, ValidationError } from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -23,6 +23,7 @@ import {
   type PublishReceipt,
   type QueryEndpoint,
   type QueryEnvelope,
+  parkedFromReceived,
   QueryRegistry,
   type ReceivedMessage,
   type Registration,
@@ -328,7 +329,7 @@ class InProcessTransport implements Transport {
       group.options.onError?.(error);
       const delay = await nextDelay(attempt, error);
       if (delay === undefined) {
-        group.options.onParked?.(parked(group.name, message, error, attempt));
+        group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -346,21 +347,3 @@ function received(command: CommandEnvelope): ReceivedMessage {
   return { id: command.id, type: command.type, data: command.data, metadata: command.metadata };
 }
 
-function parked(group: string, message: ReceivedMessage, error: unknown, attempts: number): ParkedMessage {
-  return {
-    group,
-    partition: 0,
-    message: {
-      id: message.id,
-      type: message.type,
-      data: message.data as never,
-      metadata: message.metadata as ParkedMessage["message"]["metadata"],
-      streamName: message.streamName!,
-      streamVersion: 0,
-      globalPosition: message.globalPosition!,
-    },
-    error: storedError(error),
-    attempts,
-    parkedAt: new Date().toISOString(),
-  };
-}

@@ -10,12 +10,17 @@ import {
   type CheckedRetryPolicy,
   type CheckpointStore,
   checkRetryPolicy,
-  type ParkedMessage,
   type ParkedMessageStore,
   StoreUnavailableError,
-  storedError,
 } from "../../core/mod.ts";
-import type { EventEndpoint, EventSelector, HandlerOptions, ReceivedMessage, Registration } from "../../core/messaging/mod.ts";
+import {
+  type EventEndpoint,
+  type EventSelector,
+  type HandlerOptions,
+  parkedFromReceived,
+  type ReceivedMessage,
+  type Registration,
+} from "../../core/messaging/mod.ts";
 import { readSse } from "./_sse_reader.ts";
 import { bigintField } from "./_wire.ts";
 
@@ -126,23 +131,7 @@ export class HttpSubscription implements Registration {
   }
 
   async #park(event: ReceivedMessage, update: { group: string; partition: number; position?: bigint }, error: unknown, attempts: number): Promise<void> {
-    const entry: ParkedMessage = {
-      group: this.group,
-      partition: 0,
-      message: {
-        id: event.id,
-        type: event.type,
-        data: event.data as never,
-        metadata: event.metadata as ParkedMessage["message"]["metadata"],
-        streamName: event.streamName ?? "",
-        // The event stream does not carry stream versions.
-        streamVersion: 0,
-        globalPosition: event.globalPosition ?? 0n,
-      },
-      error: storedError(error),
-      attempts,
-      parkedAt: new Date().toISOString(),
-    };
+    const entry = parkedFromReceived(this.group, event, error, attempts);
     const parked = this.env.parked;
     await this.env.checkpoints.commit(update, async (tx) => {
       await parked?.park(entry, { tx });
