@@ -1,6 +1,7 @@
-// Runs a child process to completion and collects what it printed.
+// Runs a child process to completion and collects what it printed; and
+// follows a long-running child's output line by line.
 import process from "node:process";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 
 export interface RunResult {
   readonly code: number | null;
@@ -33,4 +34,22 @@ export function run(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Follows a child started with piped stdout and stderr: every chunk of either
+ * goes to `onOutput` (for failure messages), and stdout's complete lines, as
+ * they arrive, to `onLines`.
+ */
+export function followOutput(child: ChildProcess, onOutput: (text: string) => void, onLines: (lines: readonly string[]) => void): void {
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    onOutput(text);
+    partial += text;
+    const lines = partial.split("\n");
+    partial = lines.pop()!;
+    if (lines.length > 0) onLines(lines);
+  });
+  child.stderr!.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
 }

@@ -29,6 +29,7 @@ import { partitionOf } from "../../core/consumers/mod.ts";
 import type { RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { ROOT } from "../_paths.ts";
+import { followOutput } from "../_process.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
 
 const CRASH_CHILD = "tests/consumers/_crash_child.ts";
@@ -59,19 +60,12 @@ class Child {
     this.proc = spawn("node", ["--import", "tsx", script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     live.add(this);
     this.proc.stdin!.on("error", () => {}); // writing to a killed child
-    let partial = "";
-    this.proc.stdout!.on("data", (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.output += text;
-      partial += text;
-      const lines = partial.split("\n");
-      partial = lines.pop()!;
+    followOutput(this.proc, (text) => (this.output += text), (lines) => {
       for (const line of lines) {
         this.#lines.add(line);
         for (const waiter of this.#waiters.filter((w) => w.line === line)) waiter.resolve();
       }
     });
-    this.proc.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: string | null) => {
         live.delete(this);

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { BUN, DENO, ROOT } from "../_paths.ts";
+import { followOutput } from "../_process.ts";
 
 /** The runtimes the services run on, and how each is started. */
 export const RUNTIME_COMMANDS = {
@@ -40,17 +41,10 @@ export class ServiceProcess {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    let partial = "";
-    this.proc.stdout!.on("data", (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.output += text;
-      partial += text;
-      const lines = partial.split("\n");
-      partial = lines.pop()!;
+    followOutput(this.proc, (text) => (this.output += text), (lines) => {
       this.lines.push(...lines);
-      if (lines.length > 0) this.#notify();
+      this.#notify();
     });
-    this.proc.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: string | null) => {
         this.#exit ??= { code, signal };
