@@ -6,6 +6,7 @@
  */
 
 import { ValidationError } from "../../core/mod.ts";
+import { chooseAuth } from "./_auth_option.ts";
 import { type HmacSecret, importHmacKey, signHttpRequest } from "./hmac_signature.ts";
 
 /** How the client authenticates: a bearer token, an HMAC secret, or nothing (said explicitly). */
@@ -25,24 +26,17 @@ const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>
  * @throws {ValidationError} when `auth` is missing or malformed
  */
 export function createRequestSigner(auth: unknown, path = "options.auth"): RequestSigner {
-  if (typeof auth !== "object" || auth === null) {
-    throw new ValidationError(path, auth, 'is required: { bearer: "token" }, { hmac: { secret } }, or { none: true }');
-  }
-  const a = auth as Record<string, unknown>;
-  const kinds = ["bearer", "hmac", "none"].filter((k) => a[k] !== undefined);
-  if (kinds.length !== 1) throw new ValidationError(path, auth, 'expected exactly one of "bearer", "hmac" or "none"');
-  if (a.none !== undefined) {
-    if (a.none !== true) throw new ValidationError(`${path}.none`, a.none, "must be true");
-    return () => NONE;
-  }
-  if (a.bearer !== undefined) {
-    if (typeof a.bearer !== "string" || a.bearer.length === 0 || /\s/.test(a.bearer)) {
-      throw new ValidationError(`${path}.bearer`, a.bearer, "must be a non-empty string without whitespace");
+  const choice = chooseAuth(auth, path, '{ bearer: "token" }, { hmac: { secret } }, or { none: true }');
+  if (choice.kind === "none") return () => NONE;
+  if (choice.kind === "bearer") {
+    const token = choice.credential;
+    if (typeof token !== "string" || token.length === 0 || /\s/.test(token)) {
+      throw new ValidationError(`${path}.bearer`, token, "must be a non-empty string without whitespace");
     }
-    const headers = Object.freeze({ authorization: `Bearer ${a.bearer}` });
+    const headers = Object.freeze({ authorization: `Bearer ${token}` });
     return () => headers;
   }
-  const secret = (a.hmac as { secret?: unknown } | null)?.secret;
+  const secret = (choice.credential as { secret?: unknown } | null)?.secret;
   if (!((typeof secret === "string" && secret.length > 0) || (secret instanceof Uint8Array && secret.byteLength > 0))) {
     throw new ValidationError(`${path}.hmac.secret`, secret, "must be a non-empty string or Uint8Array");
   }

@@ -16,6 +16,7 @@
 
 import { ValidationError } from "../../core/mod.ts";
 import { fromHex, HMAC_SCHEME, type HmacSecret, importHmacKey, textToSign, TIMESTAMP_HEADER } from "./hmac_signature.ts";
+import { chooseAuth } from "./_auth_option.ts";
 import { HttpRefusal } from "./_wire.ts";
 
 /** Options of HMAC authentication on the server. */
@@ -52,18 +53,10 @@ export interface Authenticator {
  * @throws {ValidationError} when `auth` is missing or malformed
  */
 export function createAuthenticator(auth: unknown, path = "options.auth"): Authenticator {
-  if (typeof auth !== "object" || auth === null) {
-    throw new ValidationError(path, auth, 'is required: { bearer: "token" }, { hmac: { secret } }, or { none: true } to accept every request');
-  }
-  const a = auth as Record<string, unknown>;
-  const kinds = ["bearer", "hmac", "none"].filter((k) => a[k] !== undefined);
-  if (kinds.length !== 1) throw new ValidationError(path, auth, 'expected exactly one of "bearer", "hmac" or "none"');
-  if (a.none !== undefined) {
-    if (a.none !== true) throw new ValidationError(`${path}.none`, a.none, "must be true");
-    return { checkHeaders: () => undefined };
-  }
-  if (a.bearer !== undefined) return bearerAuthenticator(listOf(a.bearer, `${path}.bearer`));
-  return hmacAuthenticator(a.hmac, `${path}.hmac`);
+  const choice = chooseAuth(auth, path, '{ bearer: "token" }, { hmac: { secret } }, or { none: true } to accept every request');
+  if (choice.kind === "none") return { checkHeaders: () => undefined };
+  if (choice.kind === "bearer") return bearerAuthenticator(listOf(choice.credential, `${path}.bearer`));
+  return hmacAuthenticator(choice.credential, `${path}.hmac`);
 }
 
 function listOf(value: unknown, path: string): string[] {
