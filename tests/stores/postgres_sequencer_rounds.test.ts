@@ -52,7 +52,7 @@ describe("SequencerRounds", () => {
 
   it("property: every request is answered by a round that started after it", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.array(fc.nat(5), { minLength: 1, maxLength: 15 }), async (s, gaps) => {
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 15 }), async (s, requests) => {
         let clock = 0;
         const roundStarts: number[] = [];
         // Each round starts, then ends when the scheduler says so; the round's
@@ -63,8 +63,9 @@ describe("SequencerRounds", () => {
         });
         const answers: Promise<void>[] = [];
         const checks: Promise<void>[] = [];
-        for (const [i, gap] of gaps.entries()) {
-          checks.push(s.schedule(Promise.resolve(), `request ${i} after ${gap}`).then(() => {
+        // The scheduler interleaves the requests with the rounds' ends.
+        for (let i = 0; i < requests; i++) {
+          checks.push(s.schedule(Promise.resolve(), `request ${i}`).then(() => {
             const askedAt = ++clock;
             const roundsBefore = roundStarts.length;
             const answer = rounds.request().then(() => {
@@ -82,7 +83,7 @@ describe("SequencerRounds", () => {
         await Promise.all(answers);
         await rounds.idle();
         // Coalescing: never more rounds than requests.
-        assert.ok(roundStarts.length <= gaps.length);
+        assert.ok(roundStarts.length <= requests);
       }),
       { numRuns: 200 },
     );
