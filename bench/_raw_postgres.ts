@@ -17,7 +17,7 @@ CREATE TABLE raw_messages (
   UNIQUE (stream_name, stream_version)
 )`;
 
-/** One row into `table` (raw_messages, or the store's own table to measure the table alone). */
+/** One row into `table`. */
 export const insertOne = (table: string) =>
   `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
 

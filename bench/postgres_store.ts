@@ -44,16 +44,10 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     };
 
     // 16 concurrent writers, one message per call, each to its own stream:
-    // raw, ordo awaiting global positions (the default), ordo resolving at
-    // commit (awaitGlobalPosition: false), and the same until the last message
-    // is numbered and readable, so the deferred figure hides nothing.
+    // raw (prepared, and unprepared for comparison with older figures) and
+    // ordo, whose append resolves with its global position; and ordo until a
+    // reader may read the last message, so the figure hides no work left over.
     let readableRate = 0;
-    // Deferred appends get their own schema: every row they write is numbered
-    // later by an UPDATE, which leaves dead row versions and moves rows within
-    // the table; kept apart, that cost shows in their own line and not in the
-    // batch and catch-up scenarios below.
-    const deferredStore = createPostgresStore(sql, { schema: "bench_deferred" });
-    await deferredStore.migrate();
     const rawWriters = (prefix: string, options?: typeof PREPARED) => async (round: number) =>
       (WRITERS * PER_WRITER) / await timed(() =>
         Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
@@ -64,33 +58,25 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
           }
         }))
       );
-    const [rawConcurrent, rawConcurrentUnprepared, ordoConcurrent, ordoDeferred] = await best(
+    const [rawConcurrent, rawConcurrentUnprepared, ordoConcurrent] = await best(
       rawWriters("raw", PREPARED),
       rawWriters("rawu"),
-      async (round) =>
-        (WRITERS * PER_WRITER) / await timed(() =>
-          Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-            for (let i = 0; i < PER_WRITER; i++) await store.append(`w${round}-${w}`, [message(i)]);
-          }))
-        ),
       async (round) => {
-        const before = await deferredStore.headPosition();
         const start = performance.now();
-        await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-          for (let i = 0; i < PER_WRITER; i++) await deferredStore.append(`d${round}-${w}`, [message(i)], { awaitGlobalPosition: false });
+        const lasts = await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+          let last = 0n;
+          for (let i = 0; i < PER_WRITER; i++) last = (await store.append(`w${round}-${w}`, [message(i)])).globalPosition;
+          return last;
         }));
         const resolved = performance.now();
-        const last = before + BigInt(WRITERS * PER_WRITER);
-        while (!(await deferredStore.waitForAppend(last - 1n, { timeout: 10_000 }))) { /* numbering pending */ }
+        const last = lasts.reduce((a, b) => (a > b ? a : b));
+        while (!(await store.waitForAppend(last - 1n, { timeout: 10_000 }))) { /* a NOTIFY pending */ }
         readableRate = Math.max(readableRate, (WRITERS * PER_WRITER) / ((performance.now() - start) / 1000));
         return (WRITERS * PER_WRITER) / ((resolved - start) / 1000);
       },
     );
 
-    await deferredStore.close();
-    // The writers above leave dead row versions (rows numbered by UPDATE after
-    // commit); clean them up as autovacuum would, so the next scenario does not
-    // pay for this one.
+    // Clean up as autovacuum would, so the next scenario does not pay for this one.
     await sql.unsafe("VACUUM ANALYZE bench.messages");
     await sql.unsafe("VACUUM ANALYZE raw_messages");
 
@@ -194,10 +180,9 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     const ms = (n: number) => Number(n.toFixed(2));
 
     return [
-      { scenario: "postgres: 16 writers, 1 message/call", ordo: ordoDeferred, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
-      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoDeferred, baseline: rawConcurrentUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
-      { scenario: "  same, until all numbered and readable", ordo: readableRate, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
-      { scenario: "  same, awaiting global positions", ordo: ordoConcurrent, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
+      { scenario: "postgres: 16 writers, 1 message/call", ordo: ordoConcurrent, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
+      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoConcurrent, baseline: rawConcurrentUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
+      { scenario: "  same, until the last is readable", ordo: readableRate, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
       { scenario: "postgres: 1 writer, 100 messages/call", ordo: ordoBatch, baseline: rawBatch, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
       { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoBatch, baseline: rawBatchUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
       { scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")} (vacuumed)`, ordo: ordoRead, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.8 },

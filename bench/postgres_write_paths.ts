@@ -1,7 +1,8 @@
-// Where a deferred one-message append's time goes, 16 writers on a real
-// PostgreSQL 18: raw prepared inserts, a plain INSERT into ordo's table, the
-// store's one-message statement alone, the append function alone, and the
-// whole store append (statement plus sequencer rounds). Rounds alternate, in
+// Where a one-message append's time goes, 16 writers on a real PostgreSQL 18:
+// raw prepared inserts, a plain INSERT into ordo's table (its position from
+// the sequence, without the writer's bound), the store's one-message
+// statement alone, the append function alone, and the whole store append
+// (statement plus the NOTIFY rounds). Rounds alternate, in
 // changing order; each line is the median of its rounds against the median of
 // raw, because these differences are smaller than one run's noise.
 // `npm run bench -- postgres-paths`.
@@ -13,6 +14,10 @@ import type { BenchRow } from "./_measure.ts";
 import { insertOne, message, PREPARED, RAW_TABLE } from "./_raw_postgres.ts";
 
 const WRITERS = 16;
+// Ordo's table with the position taken straight from the sequence: what the
+// table itself costs, without the stream lock, the version read or the bound.
+const PLAIN_INSERT = `INSERT INTO paths.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+  VALUES (nextval('paths.positions'), $1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
 const PER_WRITER = 100;
 const ROUNDS = 9;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
@@ -42,7 +47,7 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       plainInsert: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(insertOne("paths.messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(PLAIN_INSERT, [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
         }),
       statement: () =>
         writers((stream, n) => {
@@ -52,9 +57,9 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       function: () =>
         writers((stream, n) => {
           const payload = JSON.stringify([{ ...message(n), metadata: JSON.parse(metadata) }]);
-          return sql.unsafe(text.append, [stream, "any", payload, 10_000, false], PREPARED);
+          return sql.unsafe(text.append, [stream, "any", payload], PREPARED);
         }),
-      store: () => writers((stream, n) => store.append(stream, [message(n)], { awaitGlobalPosition: false })),
+      store: () => writers((stream, n) => store.append(stream, [message(n)])),
     };
     const names = Object.keys(paths);
     const rates = new Map(names.map((name) => [name, [] as number[]]));
@@ -74,7 +79,7 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       line("paths: plain INSERT into ordo's table", "plainInsert"),
       line("paths: one-message statement, no rounds", "statement"),
       line("paths: append function, no rounds", "function"),
-      line("paths: store append, deferred (with rounds)", "store"),
+      line("paths: store append (with NOTIFY rounds)", "store"),
     ];
   } finally {
     await sql.end({ timeout: 5 });

@@ -23,11 +23,11 @@ export interface AppendOptions {
 /**
  * Options of an append that resolves as soon as its messages are durably
  * stored, before their global positions are necessarily known. On a store
- * that numbers messages after commit (PostgreSQL) this saves the wait for the
- * numbering commit; readers still see the messages in a safe global order
- * once numbered, which the store does right after. Use it when the caller
+ * that numbers messages after commit this saves the wait for the numbering;
+ * the stores in this package all know positions at commit (PostgreSQL since
+ * its migration 5), so there it changes nothing. Use it when the caller
  * needs only the stream version (a command handler's next expected version),
- * not a position to wait on. See docs/decisions/postgres-global-order.md.
+ * not a position to wait on. See docs/decisions/model-and-port.md.
  */
 export interface DeferredAppendOptions {
   readonly expectedVersion?: ExpectedVersion;

@@ -31,12 +31,13 @@ export function validateSchemaName(schema: unknown): string {
   return schema;
 }
 
-/** The channel the sequencer NOTIFYs with the new head position. */
+/** The channel on which stores NOTIFY that appends committed (readers then ask for the head). */
 export const notifyChannel = (schema: string): string => `ordo_${schema}_appended`;
 
 /**
- * Advisory lock keys. The sequencer's key makes it a single writer of global
- * positions; the migration key serializes migrations from several processes.
+ * Advisory lock keys. The migration key serializes migrations from several
+ * processes; the sequencer's key, used up to migration 4, made it the single
+ * writer of global positions.
  * The first key is fixed (it reads "ordo"), the second depends on the schema.
  */
 export const LOCK_CLASS = 0x6f72646f;
@@ -216,7 +217,174 @@ CREATE UNIQUE INDEX messages_global_position ON ${s}.messages (global_position) 
 ALTER TABLE ${s}.messages DROP CONSTRAINT messages_global_position_key;
 `,
   },
+  {
+    version: 5,
+    script: (s) => `
+-- Positions are handed out at insert, from a sequence, and readers stop at the
+-- readable head: below it no ordo writer is still in flight. The sequencer,
+-- which rewrote every row after its commit, is gone. See postgres-global-order.md.
+
+-- Wait for every append in flight, and hold new ones off until this commits;
+-- then rows committed without a number get one, under the old rule.
+LOCK TABLE ${s}.messages IN ACCESS EXCLUSIVE MODE;
+SELECT ${s}.number_committed(10000);
+
+CREATE SEQUENCE ${s}.positions AS bigint OWNED BY ${s}.messages.global_position;
+SELECT setval('${s}.positions', head, true) FROM (SELECT max(global_position) AS head FROM ${s}.messages) m WHERE head IS NOT NULL;
+${positionFunctions(s)}
+ALTER TABLE ${s}.messages ALTER COLUMN global_position SET DEFAULT ${s}.next_position(),
+  ALTER COLUMN global_position SET NOT NULL;
+-- seq ordered unnumbered rows for the sequencer; its partial index goes with it.
+ALTER TABLE ${s}.messages DROP COLUMN seq;
+DROP FUNCTION ${s}.number_committed(int);
+${appendAtInsertFunction(s)}
+-- The older forms stay for processes still running older code (see README):
+-- they append the same way and get every row's position back.
+CREATE OR REPLACE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int, p_number boolean)
+RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
+LANGUAGE sql AS $fn$ SELECT * FROM ${s}.append(p_stream, p_expected, p_messages) $fn$;
+CREATE OR REPLACE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int)
+RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
+LANGUAGE sql AS $fn$ SELECT * FROM ${s}.append(p_stream, p_expected, p_messages) $fn$;
+-- Every row is numbered at commit: sequence only looks positions up, and a
+-- sweep (p_ids NULL) of an older process still wakes readers.
+CREATE OR REPLACE FUNCTION ${s}.sequence(p_ids uuid[], p_batch int)
+RETURNS TABLE (id uuid, global_position bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+BEGIN
+  IF p_ids IS NULL THEN
+    PERFORM pg_notify('${notifyChannel(s)}', ${s}.readable_head()::text);
+  END IF;
+  RETURN QUERY SELECT m.id, m.global_position FROM ${s}.messages m WHERE m.id = ANY(p_ids);
+END
+$fn$;
+`,
+  },
 ];
+
+// Migration 5's two halves of the ordering argument (postgres-global-order.md,
+// "Readable head"). A writer, before its first position, takes a shared
+// advisory lock whose key carries a bound: the last position handed out so
+// far, which every position it gets will exceed. A reader reads the last
+// position handed out, then every bound held (pg_locks, one atomic snapshot
+// of the lock table), and stops below the lowest: every position at or below
+// the head belongs to a transaction that has ended, and a statement that
+// starts afterwards sees its rows. Only ordo's writers hold these locks, so
+// an unrelated transaction never holds readers back.
+function positionFunctions(s: string): string {
+  const key = `hashtext('${s}.positions')`;
+  return `-- Takes the writer's bound, once per transaction (the setting is
+-- transaction-local, and so is the lock): every position taken afterwards
+-- exceeds it.
+CREATE FUNCTION ${s}.hold_bound()
+RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  handed_out bigint;
+BEGIN
+  IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
+    SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
+    -- Two 32-bit keys: the schema's, and the bound's low 32 bits (readers
+    -- restore the rest; no writer is 2^32 positions behind).
+    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
+    PERFORM set_config('ordo.writing_${s}', 'on', true);
+  END IF;
+END
+$fn$;
+
+-- The default of global_position: the next position, the writer's bound held
+-- (hold_bound's body, written out: one PL/pgSQL call per row instead of two).
+CREATE FUNCTION ${s}.next_position()
+RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  handed_out bigint;
+BEGIN
+  IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
+    SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
+    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
+    PERFORM set_config('ordo.writing_${s}', 'on', true);
+  END IF;
+  RETURN nextval('${s}.positions');
+END
+$fn$;
+
+-- The highest position a reader may read up to: the last message at or below
+-- the lowest bound still held, or below the last position handed out. Each
+-- statement here takes its own snapshot, in this order.
+CREATE FUNCTION ${s}.readable_head()
+RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  handed_out bigint;
+  bounds bigint[];
+  latest bigint;
+  horizon bigint;
+BEGIN
+  SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
+  SELECT array_agg((l.objid::bigint + 2147483648) % 4294967296) INTO bounds
+    FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.classid::bigint = (${key}::bigint & 4294967295)
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database());
+  -- Every bound seen was taken after this was handed out: it restores their high bits.
+  SELECT last_value - (NOT is_called)::int INTO latest FROM ${s}.positions;
+  SELECT least(handed_out, min(latest - ((latest - b) % 4294967296 + 4294967296) % 4294967296))
+    INTO horizon FROM unnest(bounds) b;
+  RETURN coalesce((SELECT max(m.global_position) FROM ${s}.messages m WHERE m.global_position <= horizon), 0);
+END
+$fn$;
+`;
+}
+
+// Migration 5's append: as migration 4's, but rows take their positions at
+// insert (the column's default) and every row comes back with its position.
+function appendAtInsertFunction(s: string): string {
+  return `-- One append, in one statement and so one transaction. Appends to one stream
+-- queue on the stream's advisory lock; the next statement takes a fresh
+-- snapshot, so the version it reads includes the previous holder's commit,
+-- and the expected version is checked against it. An id already stored fails
+-- the insert (unique violation) and rolls everything back; the caller then
+-- looks the ids up. Returns a conflict with the current version ('conflict'),
+-- the rows already stored when a conflict turns out to be a retry ('stored'),
+-- the last version and last position when the rows got consecutive positions
+-- ('range', the common case: one row says it all), or else each row written
+-- with its version and position ('numbered': another writer took positions
+-- in between).
+CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb)
+RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  n int := jsonb_array_length(p_messages);
+  actual bigint;
+  matches boolean;
+  last_version bigint;
+  first_position bigint;
+  last_position bigint;
+BEGIN
+${versionCheck(s)}
+  -- The bound once, then positions straight from the sequence (cheaper than
+  -- the column's default per row). Rows go in in batch order, so their
+  -- positions follow their versions.
+  PERFORM ${s}.hold_bound();
+  WITH inserted AS (
+    INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+      SELECT nextval('${s}.positions'), (e.value->>'id')::uuid, p_stream, last_version - n + e.ordinality, e.value->>'type',
+             e.value->'data', e.value->'metadata'
+      FROM jsonb_array_elements(p_messages) WITH ORDINALITY e ORDER BY e.ordinality
+      RETURNING messages.global_position
+  ) SELECT min(i.global_position), max(i.global_position) INTO first_position, last_position FROM inserted i;
+  IF last_position - first_position = n - 1 THEN
+    RETURN QUERY SELECT 'range'::text, NULL::uuid, p_stream, last_version, last_position;
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT 'numbered'::text, m.id, p_stream, m.stream_version, m.global_position
+    FROM ${s}.messages m WHERE m.stream_name = p_stream AND m.stream_version > last_version - n;
+END
+$fn$;
+`;
+}
 
 // The append function of migrations 1 and 3 (migration 4 replaced its body;
 // these texts stay as they were run). Migration 1 created it without p_number; migration 3
@@ -334,29 +502,7 @@ DECLARE
   last_version bigint;
   head bigint;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('${s}.stream/' || p_stream, 0));
-  SELECT max(m.stream_version) INTO actual FROM ${s}.messages m WHERE m.stream_name = p_stream;
-  IF p_expected = 'any' THEN
-    matches := true;
-  ELSIF p_expected = 'no-stream' THEN
-    matches := actual IS NULL;
-  ELSIF p_expected = 'exists' THEN
-    matches := actual IS NOT NULL;
-  ELSE
-    matches := coalesce(actual = p_expected::bigint, false);
-  END IF;
-
-  IF NOT matches THEN
-    -- A concurrent append of this very batch may have committed while this one
-    -- waited for the stream's lock: then this is a retry, not a conflict.
-    RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
-      FROM ${s}.messages m WHERE m.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_messages) e);
-    IF FOUND THEN RETURN; END IF;
-    RETURN QUERY SELECT 'conflict'::text, NULL::uuid, p_stream, actual, NULL::bigint;
-    RETURN;
-  END IF;
-  last_version := coalesce(actual, -1) + n;
-
+${versionCheck(s)}
   -- When no sequencer is running and the caller waits for positions, this
   -- transaction becomes the sequencer, as in the earlier version of this
   -- function, and numbers its rows after every committed one (head). Else
@@ -406,4 +552,34 @@ function dollarQuote(script: string): string {
   let tag = "$m$";
   for (let i = 0; script.includes(tag); i++) tag = `$m${i}$`;
   return `${tag}${script}${tag}`;
+}
+
+// The start shared by the append functions of migrations 4 and 5: the
+// stream's lock, its version read after it, and the expected-version check,
+// returning 'stored' or 'conflict' when it fails; then last_version is the
+// version the batch's last message gets.
+function versionCheck(s: string): string {
+  return `  PERFORM pg_advisory_xact_lock(hashtextextended('${s}.stream/' || p_stream, 0));
+  SELECT max(m.stream_version) INTO actual FROM ${s}.messages m WHERE m.stream_name = p_stream;
+  IF p_expected = 'any' THEN
+    matches := true;
+  ELSIF p_expected = 'no-stream' THEN
+    matches := actual IS NULL;
+  ELSIF p_expected = 'exists' THEN
+    matches := actual IS NOT NULL;
+  ELSE
+    matches := coalesce(actual = p_expected::bigint, false);
+  END IF;
+
+  IF NOT matches THEN
+    -- A concurrent append of this very batch may have committed while this one
+    -- waited for the stream's lock: then this is a retry, not a conflict.
+    RETURN QUERY SELECT 'stored'::text, m.id, m.stream_name, m.stream_version, m.global_position
+      FROM ${s}.messages m WHERE m.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_messages) e);
+    IF FOUND THEN RETURN; END IF;
+    RETURN QUERY SELECT 'conflict'::text, NULL::uuid, p_stream, actual, NULL::bigint;
+    RETURN;
+  END IF;
+  last_version := coalesce(actual, -1) + n;
+`;
 }

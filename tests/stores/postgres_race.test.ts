@@ -1,7 +1,8 @@
 // Global order under real concurrency: writers on separate connections commit
-// out of order (random sleeps inside open transactions) while readers tail the
-// store; and an unrelated transaction left open for the whole test does not
-// stop readers. These are the failures peers have shipped: readers skipping
+// out of order (random sleeps inside open transactions, some rolled back)
+// while readers tail the store; an ordo writer still in flight holds readers
+// below its position; and an unrelated transaction left open for the whole
+// test does not stop readers. These are the failures peers have shipped: readers skipping
 // messages whose transaction committed late, and readers stalled by any long
 // transaction in the database.
 import assert from "node:assert/strict";
@@ -9,7 +10,6 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { ConcurrencyError, type EventStore, type RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { LOCK_CLASS } from "../../stores/postgres/schema.ts";
 import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
 import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
 
@@ -64,6 +64,7 @@ describe("PostgreSQL store under concurrent writers", () => {
   it("gives tailing readers every position once, in order, while 16 writers commit out of order", async () => {
     await sql.unsafe("TRUNCATE race.messages RESTART IDENTITY");
     let writersDone = false;
+    let rolledBack = 0;
     const head = () => store.headPosition();
     const readers = [
       tail(store, (from) => store.readAll({ from, limit: 7 }), () => writersDone, head),
@@ -85,30 +86,29 @@ describe("PostgreSQL store under concurrent writers", () => {
             continue;
           }
           // The store's append, inside a transaction held open for a random time,
-          // so that transactions commit in a different order than they started.
-          const id = crypto.randomUUID();
-          const payload = JSON.stringify([{ id, type: "Raced", data: { w, i }, metadata: { timestamp: new Date().toISOString() } }]);
+          // so that transactions commit in a different order than they took
+          // their positions; one in four rolls back, leaving a gap below others.
+          const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "Raced", data: { w, i }, metadata: { timestamp: new Date().toISOString() } }]);
           await connection.unsafe("BEGIN");
-          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", [stream, payload]);
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
           await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.03]);
-          await connection.unsafe("COMMIT");
-          // Half the time the writer numbers its own rows, as the store does; the
-          // other half it "dies" before that, leaving the rows to others.
-          if (Math.random() < 0.5) await connection.unsafe("SELECT * FROM race.sequence($1::uuid[], 10000)", [`{${id}}`]);
+          if (Math.random() < 0.25) {
+            await connection.unsafe("ROLLBACK");
+            rolledBack++;
+          } else {
+            await connection.unsafe("COMMIT");
+          }
         }
       } finally {
         connection.release();
       }
     });
     await Promise.all(writers);
-    // Rows of writers that "died" before sequencing get their positions from
-    // the next sequencer run (the next append, or a waiting reader's poll);
-    // run one so that "done" means every committed message has its position.
-    await sql.unsafe("SELECT * FROM race.sequence(NULL, 10000)");
     writersDone = true;
     const [small, large, category] = await Promise.all(readers);
     const everything = await readEverything(store);
-    assert.equal(everything.length, WRITERS * APPENDS_PER_WRITER);
+    assert.ok(rolledBack > 0, "no transaction rolled back: the gaps were not tested");
+    assert.equal(everything.length, WRITERS * APPENDS_PER_WRITER - rolledBack);
     assert.ok(isStrictlyIncreasing(everything.map((m) => m.globalPosition)));
     const all = everything.map((m) => m.id);
     assert.deepEqual(small.map((m) => m.id), all, "the readAll tail in pages of 7 saw every message once, in order");
@@ -143,7 +143,7 @@ describe("PostgreSQL store under concurrent writers", () => {
             { id: crypto.randomUUID(), type: "Shared", data: { w, i }, metadata: { timestamp: new Date().toISOString() } },
           ]);
           await connection.unsafe("BEGIN");
-          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", [stream, payload]);
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
           await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.01]);
           await connection.unsafe("COMMIT");
         }
@@ -208,42 +208,67 @@ describe("PostgreSQL store under concurrent writers", () => {
     }
   });
 
-  it("resolves a deferred append while the sequencer is busy, and numbers it right after without a poll", async () => {
-    // A store whose readers' poll would come only after a minute: whatever
-    // numbers the message below must be the append's own background sweep.
-    // Its own schema, so that no other store's poll numbers the message.
-    const patient = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
-    await patient.migrate();
-    const holder = await sql.reserve();
-    try {
-      const before = await patient.headPosition();
-      await holder.unsafe("BEGIN");
-      await holder.unsafe(`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('patient.sequencer'))`);
-      // The lock is held: an awaited append could not get its position now, a deferred one resolves.
-      const result = await patient.append("patient-1", [{ type: "Waited", data: {} }], { awaitGlobalPosition: false });
-      assert.equal(result.streamVersion, 0);
-      assert.equal(result.globalPosition, undefined, "numbered although the sequencer lock was held");
-      const waiting = patient.waitForAppend(before, { timeout: 10_000 });
-      await holder.unsafe("COMMIT");
-      assert.equal(await waiting, true, "the deferred append's rows were not numbered within 10 s");
-      const [read] = await patient.readAll({ from: before + 1n, limit: 1 });
-      assert.equal(read?.id, result.positions[0].id);
-    } finally {
-      holder.release();
-      await patient.close();
+  it("holds readers below an append still in flight, and lets them on when it commits or rolls back", async () => {
+    for (const end of ["COMMIT", "ROLLBACK", "terminated"] as const) {
+      const writer = await sql.reserve();
+      try {
+        const before = await store.headPosition();
+        const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "Slow", data: {}, metadata: {} }]);
+        await writer.unsafe("BEGIN");
+        const [slow] = await writer.unsafe("SELECT global_position::text AS p FROM race.append('slow-1', 'any', $1::text::jsonb)", [payload]);
+        // Appended after the open one, and committed first.
+        const fast = await store.append("fast-1", [{ type: "Fast", data: {} }]);
+        assert.ok(fast.globalPosition > BigInt(slow.p));
+        assert.ok(await store.headPosition() < BigInt(slow.p), `${end}: the head passed a position still in flight`);
+        assert.deepEqual(await store.readAll({ from: before + 1n }), [], `${end}: a reader passed a position still in flight`);
+        assert.deepEqual(await store.readCategory("fast", { from: before + 1n }), [], `${end}: a category reader passed it`);
+
+        const waiting = store.waitForAppend(before, { timeout: 10_000 });
+        if (end === "terminated") {
+          const [{ pid }] = await writer.unsafe("SELECT pg_backend_pid() AS pid");
+          await sql.unsafe("SELECT pg_terminate_backend($1)", [pid]);
+        } else {
+          await writer.unsafe(end);
+        }
+        assert.equal(await waiting, true, `${end}: the reader was not let on within 10 s`);
+        const read = await store.readAll({ from: before + 1n });
+        const expected = end === "COMMIT" ? [BigInt(slow.p), fast.globalPosition] : [fast.globalPosition];
+        assert.deepEqual(read.map((m) => m.globalPosition), expected, end);
+      } finally {
+        writer.release();
+      }
     }
   });
 
-  it("numbers messages whose writer died between commit and sequencing", async () => {
+  it("wakes a reader in another process by NOTIFY after an append, without waiting for a poll", async () => {
+    // Readers whose poll would come only after a minute, in two stores as two
+    // processes would have: only the writer's NOTIFY can wake the reader.
+    const writer = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
+    const reader = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
+    await writer.migrate();
+    try {
+      const before = await reader.headPosition();
+      const waiting = reader.waitForAppend(before, { timeout: 10_000 });
+      await new Promise((r) => setTimeout(r, 100)); // the LISTEN is in place
+      const result = await writer.append("patient-1", [{ type: "Told", data: {} }]);
+      assert.equal(await waiting, true, "the reader was not woken within 10 s");
+      const [read] = await reader.readAll({ from: before + 1n, limit: 1 });
+      assert.equal(read?.id, result.positions[0].id);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it("wakes a waiting reader by its poll when the writer sent no NOTIFY", async () => {
     const id = crypto.randomUUID();
-    const payload = JSON.stringify([{ id, type: "Orphan", data: {}, metadata: { timestamp: new Date().toISOString() } }]);
+    const payload = JSON.stringify([{ id, type: "Unannounced", data: {}, metadata: { timestamp: new Date().toISOString() } }]);
     const before = await store.headPosition();
     const waiting = store.waitForAppend(before, { timeout: 10_000 });
-    // Committed, never sequenced: the writer "died" right after COMMIT.
-    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb, 10000)", ["orphan-1", payload]);
+    // Committed by a writer that died before its NOTIFY (or plain SQL).
+    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", ["unannounced-1", payload]);
     assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
-    const [orphan] = await store.readStream("orphan-1");
-    assert.equal(orphan.id, id);
-    assert.ok(orphan.globalPosition > before);
+    const [read] = await store.readAll({ from: before + 1n, limit: 1 });
+    assert.equal(read?.id, id);
   });
 });

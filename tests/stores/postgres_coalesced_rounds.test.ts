@@ -1,15 +1,15 @@
-// The store's coalesced sequencer rounds: a request is answered only by a
+// The store's coalesced rounds (its NOTIFY of the readable head): a request is answered only by a
 // round that started after it, requests made together share one round, and a
 // failed round fails only its own requests.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { SequencerRounds } from "../../stores/postgres/sequencer_rounds.ts";
+import { CoalescedRounds } from "../../stores/postgres/coalesced_rounds.ts";
 
-describe("SequencerRounds", () => {
+describe("CoalescedRounds", () => {
   it("runs one round for requests made in the same turn", async () => {
     let runs = 0;
-    const rounds = new SequencerRounds(async () => {
+    const rounds = new CoalescedRounds(async () => {
       runs++;
     });
     await Promise.all([rounds.request(), rounds.request(), rounds.request()]);
@@ -19,7 +19,7 @@ describe("SequencerRounds", () => {
   it("answers a request made during a round with the next round, which all such requests share", async () => {
     const started: number[] = [];
     let release!: () => void;
-    const rounds = new SequencerRounds(async () => {
+    const rounds = new CoalescedRounds(async () => {
       started.push(started.length);
       if (started.length === 1) await new Promise<void>((resolve) => (release = resolve));
     });
@@ -38,7 +38,7 @@ describe("SequencerRounds", () => {
 
   it("rejects the requests of a failed round only, and runs the next one", async () => {
     let calls = 0;
-    const rounds = new SequencerRounds(async () => {
+    const rounds = new CoalescedRounds(async () => {
       calls++;
       if (calls === 1) throw new Error("server gone");
     });
@@ -57,7 +57,7 @@ describe("SequencerRounds", () => {
         const roundStarts: number[] = [];
         // Each round starts, then ends when the scheduler says so; the round's
         // start time is what a request must come before.
-        const rounds = new SequencerRounds(async () => {
+        const rounds = new CoalescedRounds(async () => {
           roundStarts.push(++clock);
           await s.schedule(Promise.resolve(), "round ends");
         });

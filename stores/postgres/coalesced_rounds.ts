@@ -1,10 +1,10 @@
 /**
- * Coalesced sequencer runs for one store. An append that committed rows
- * without global positions asks for a round; a round numbers every committed
- * row (PostgreSQL's `sequence(NULL)`), so all appends that committed before it
- * started share it. One round runs at a time per store, and requests made
- * while it runs all join the next one: sixteen writers cost one numbering
- * transaction at a time, not sixteen queued on the sequencer lock.
+ * Coalesced rounds of one background job for one store: the NOTIFY that
+ * tells readers the new readable head after appends commit. A round that
+ * starts after an append committed covers it, so all appends that committed
+ * before a round started share it. One round runs at a time, and requests made
+ * while it runs all join the next one: sixteen writers cost one NOTIFY at a
+ * time, not one each.
  *
  * @module
  */
@@ -20,14 +20,14 @@ interface Round {
  *
  * @example
  * ```ts
- * import { SequencerRounds } from "./sequencer_rounds.ts";
+ * import { CoalescedRounds } from "./coalesced_rounds.ts";
  * let runs = 0;
- * const rounds = new SequencerRounds(async () => { runs++; });
+ * const rounds = new CoalescedRounds(async () => { runs++; });
  * await Promise.all([rounds.request(), rounds.request(), rounds.request()]);
  * runs; // 1: the three requests were made before any round started
  * ```
  */
-export class SequencerRounds {
+export class CoalescedRounds {
   readonly #runRound: () => Promise<void>;
   // The round that has not started yet, which every new request joins.
   #next: Round | undefined;
@@ -39,9 +39,8 @@ export class SequencerRounds {
 
   /**
    * Asks for a round that starts after this call. Resolves when that round
-   * has numbered every row committed before it started; rejects with the
-   * round's error. A caller that does not await it loses nothing: a failed
-   * round's rows wait for the store's other fallbacks.
+   * has run; rejects with the round's error. A caller that does not await it
+   * loses nothing the job would not redo: readers also poll.
    */
   request(): Promise<void> {
     this.#next ??= newRound();

@@ -1,0 +1,112 @@
+// The readable head as a property, on a real PostgreSQL 18: appends held open
+// on separate connections commit or roll back in any order fast-check draws,
+// among appends through the store and reads in between. A reader that
+// continues from what it has delivered must never meet a position at or below
+// one it delivered, and in the end must have delivered exactly the committed
+// messages, in position order.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import postgres from "postgres";
+import type { RecordedMessage } from "../../mod.ts";
+import { createPostgresStore } from "../../stores/postgres/mod.ts";
+import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { readEverything } from "../contract/_fixtures.ts";
+
+const CONNECTIONS = 3;
+
+type Step =
+  | { kind: "open"; connection: number }
+  | { kind: "end"; connection: number; commit: boolean }
+  | { kind: "append" }
+  | { kind: "read" };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant("open" as const), connection: fc.nat(CONNECTIONS - 1) }),
+  fc.record({ kind: fc.constant("end" as const), connection: fc.nat(CONNECTIONS - 1), commit: fc.boolean() }),
+  fc.record({ kind: fc.constant("append" as const) }),
+  fc.record({ kind: fc.constant("read" as const) }),
+);
+
+describe("PostgreSQL readable head", () => {
+  let server: PostgresServer;
+  let sql: postgres.Sql;
+
+  before(async () => {
+    server = await startPostgres();
+    sql = postgres(server.url, { onnotice: () => {}, max: CONNECTIONS + 4 });
+    await createPostgresStore(sql, { schema: "head" }).migrate();
+  });
+
+  after(async () => {
+    await sql.end({ timeout: 5 });
+    await server.stop();
+  });
+
+  it("property: a continuing reader never meets a position below one it delivered, and ends with every committed message", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+        await sql.unsafe("TRUNCATE head.messages RESTART IDENTITY");
+        // A new store per run: a store remembers the heads it has seen, which
+        // the TRUNCATE above would make wrong.
+        const store = createPostgresStore(sql, { schema: "head" });
+        const connections = await Promise.all(Array.from({ length: CONNECTIONS }, () => sql.reserve()));
+        // Per connection: the ids appended in its open transaction, if one is open.
+        const open: (string[] | undefined)[] = connections.map(() => undefined);
+        const committed = new Set<string>();
+        const delivered: RecordedMessage[] = [];
+        const read = async () => {
+          const from = (delivered.at(-1)?.globalPosition ?? 0n) + 1n;
+          for (const m of await store.readAll({ from })) {
+            const last = delivered.at(-1);
+            assert.ok(last === undefined || m.globalPosition > last.globalPosition, `met ${m.globalPosition} after ${last?.globalPosition}`);
+            assert.ok(committed.has(m.id), `delivered ${m.globalPosition}, which is not committed`);
+            delivered.push(m);
+          }
+        };
+        try {
+          for (const s of steps) {
+            if (s.kind === "open") {
+              const connection = connections[s.connection];
+              if (open[s.connection] === undefined) {
+                await connection.unsafe("BEGIN");
+                open[s.connection] = [];
+              }
+              const id = crypto.randomUUID();
+              const payload = JSON.stringify([{ id, type: "Held", data: {}, metadata: {} }]);
+              await connection.unsafe("SELECT * FROM head.append($1, 'any', $2::text::jsonb)", [`held-${s.connection}`, payload]);
+              open[s.connection]!.push(id);
+            } else if (s.kind === "end") {
+              const ids = open[s.connection];
+              if (ids === undefined) continue;
+              await connections[s.connection].unsafe(s.commit ? "COMMIT" : "ROLLBACK");
+              if (s.commit) for (const id of ids) committed.add(id);
+              open[s.connection] = undefined;
+            } else if (s.kind === "append") {
+              const result = await store.append("direct-1", [{ type: "Direct", data: {} }]);
+              committed.add(result.positions[0].id);
+            } else {
+              await read();
+            }
+          }
+          for (const [i, ids] of open.entries()) {
+            if (ids === undefined) continue;
+            await connections[i].unsafe("COMMIT");
+            for (const id of ids) committed.add(id);
+          }
+          await read();
+          const everything = await readEverything(store);
+          assert.deepEqual(delivered.map((m) => m.id), everything.map((m) => m.id), "the reader missed a committed message");
+          assert.equal(everything.length, committed.size);
+        } finally {
+          for (const [i, connection] of connections.entries()) {
+            if (open[i] !== undefined) await connection.unsafe("ROLLBACK").catch(() => {});
+            connection.release();
+          }
+          await store.close();
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
