@@ -338,7 +338,8 @@ $fn$;
 }
 
 // Migration 5's append: as migration 4's, but rows take their positions at
-// insert (the column's default) and every row comes back with its position.
+// insert (the writer's bound, then the sequence) and the result always holds
+// them: one range row, or every row when another writer took positions between.
 function appendAtInsertFunction(s: string): string {
   return `-- One append, in one statement and so one transaction. Appends to one stream
 -- queue on the stream's advisory lock; the next statement takes a fresh
