@@ -20,6 +20,7 @@ import {
   type ExpectedVersion,
   type Message,
   type MessageInput,
+  type MessagePosition,
   parseStreamName,
   PositionWaiters,
   type ReadGlobalOptions,
@@ -93,7 +94,7 @@ class PostgresStore implements PostgresEventStore {
   readonly #notifications = new CoalescedRounds(async () => {
     await this.#driver.query(this.#sql.notify, []);
   });
-  // A NOTIFY heard: one head query at a time for all of them, then the waiters.
+  // A NOTIFY heard, or a poll: one head query at a time for all of them, then the waiters.
   readonly #headChecks = new CoalescedRounds(async () => {
     this.#heard(await this.headPosition());
   });
@@ -247,8 +248,7 @@ class PostgresStore implements PostgresEventStore {
   async waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     if (this.#closed) return false;
     this.#listen();
-    const head = await this.headPosition();
-    const waiting = this.#waiters.wait(after, head > this.#knownHead ? head : this.#knownHead, options);
+    const waiting = this.#waiters.wait(after, await this.headPosition(), options);
     this.#schedulePoll();
     return await waiting;
   }
@@ -291,7 +291,7 @@ class PostgresStore implements PostgresEventStore {
     if (this.#pollTimer !== undefined || this.#closed) return;
     this.#pollTimer = setTimeout(async () => {
       try {
-        this.#heard(await this.headPosition());
+        await this.#headChecks.request();
       } catch {
         // Unavailable for now; the next poll tries again.
       }
@@ -363,8 +363,7 @@ function numbered(streamName: string, rows: Row[]): AppendResult {
     streamVersion: Number(row.stream_version),
     globalPosition: BigInt(row.global_position as string),
   })).sort((a, b) => a.streamVersion - b.streamVersion);
-  const last = positions[positions.length - 1];
-  return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions, deduplicated: false };
+  return freshResult(streamName, positions);
 }
 
 // A fresh append whose rows got consecutive positions: the row holds the last
@@ -372,11 +371,16 @@ function numbered(streamName: string, rows: Row[]): AppendResult {
 function numberedRange(streamName: string, checked: readonly Message[], row: Row): AppendResult {
   const lastVersion = Number(row.stream_version);
   const lastPosition = BigInt(row.global_position as string);
-  const positions = checked.map((m, i) => {
+  return freshResult(streamName, checked.map((m, i) => {
     const before = checked.length - 1 - i;
     return { id: m.id, streamVersion: lastVersion - before, globalPosition: lastPosition - BigInt(before) };
-  });
-  return { streamName, streamVersion: lastVersion, globalPosition: lastPosition, positions, deduplicated: false };
+  }));
+}
+
+// The result of a fresh append, from its messages' positions in order: the last one is the append's.
+function freshResult(streamName: string, positions: MessagePosition[]): AppendResult {
+  const last = positions[positions.length - 1];
+  return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions, deduplicated: false };
 }
 
 // Some ids were stored already: decide with the shared rule.
