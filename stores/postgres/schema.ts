@@ -274,6 +274,14 @@ $fn$;
 // an unrelated transaction never holds readers back.
 function positionFunctions(s: string): string {
   const key = `hashtext('${s}.positions')`;
+  // The body both writer functions share, once per transaction.
+  const takeBound = `IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
+    SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
+    -- Two 32-bit keys: the schema's, and the bound's low 32 bits (readers
+    -- restore the rest; no writer is 2^32 positions behind).
+    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
+    PERFORM set_config('ordo.writing_${s}', 'on', true);
+  END IF;`;
   return `-- Takes the writer's bound, once per transaction (the setting is
 -- transaction-local, and so is the lock): every position taken afterwards
 -- exceeds it.
@@ -283,29 +291,19 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   handed_out bigint;
 BEGIN
-  IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
-    SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
-    -- Two 32-bit keys: the schema's, and the bound's low 32 bits (readers
-    -- restore the rest; no writer is 2^32 positions behind).
-    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
-    PERFORM set_config('ordo.writing_${s}', 'on', true);
-  END IF;
+  ${takeBound}
 END
 $fn$;
 
 -- The default of global_position: the next position, the writer's bound held
--- (hold_bound's body, written out: one PL/pgSQL call per row instead of two).
+-- (hold_bound's body, not a call to it: one PL/pgSQL call per row instead of two).
 CREATE FUNCTION ${s}.next_position()
 RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 DECLARE
   handed_out bigint;
 BEGIN
-  IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
-    SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
-    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
-    PERFORM set_config('ordo.writing_${s}', 'on', true);
-  END IF;
+  ${takeBound}
   RETURN nextval('${s}.positions');
 END
 $fn$;
