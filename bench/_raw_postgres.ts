@@ -17,9 +17,9 @@ CREATE TABLE raw_messages (
   UNIQUE (stream_name, stream_version)
 )`;
 
-/** One row into `table`. */
-export const insertOne = (table: string) =>
-  `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
+/** One row into the raw table. */
+export const RAW_INSERT_ONE =
+  "INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)";
 
 export const RAW_INSERT_MANY = `INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata)
   SELECT (e.value->>'id')::uuid, $1, $2::bigint + e.ordinality - 1, e.value->>'type', e.value->'data', e.value->'metadata'

@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
-import { insertOne, message, PREPARED, RAW_INSERT_MANY, RAW_READ, RAW_TABLE } from "./_raw_postgres.ts";
+import { message, PREPARED, RAW_INSERT_MANY, RAW_INSERT_ONE, RAW_READ, RAW_TABLE } from "./_raw_postgres.ts";
 
 const WRITERS = 16;
 const PER_WRITER = 100;
@@ -54,7 +54,7 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
           for (let i = 0; i < PER_WRITER; i++) {
             const m = message(i);
             const params = [m.id, `${prefix}${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })];
-            await sql.unsafe(insertOne("raw_messages"), params, options);
+            await sql.unsafe(RAW_INSERT_ONE, params, options);
           }
         }))
       );

@@ -11,7 +11,7 @@ import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { statements } from "../stores/postgres/postgres_store.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
-import { insertOne, message, PREPARED, RAW_TABLE } from "./_raw_postgres.ts";
+import { message, PREPARED, RAW_INSERT_ONE, RAW_TABLE } from "./_raw_postgres.ts";
 
 const WRITERS = 16;
 // Ordo's table with the position taken straight from the sequence: what the
@@ -42,7 +42,7 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       raw: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(insertOne("raw_messages"), [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(RAW_INSERT_ONE, [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
         }),
       plainInsert: () =>
         writers((stream, n) => {
