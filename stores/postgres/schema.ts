@@ -320,6 +320,10 @@ DECLARE
   latest bigint;
   horizon bigint;
 BEGIN
+  -- Lock order: the messages table before its sequence, as appends and
+  -- TRUNCATE … RESTART IDENTITY take them; the other order deadlocked with
+  -- such a TRUNCATE (seen in the tests). The lock lasts to the end of the call.
+  PERFORM FROM ${s}.messages LIMIT 0;
   SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
   SELECT array_agg((l.objid::bigint + 2147483648) % 4294967296) INTO bounds
     FROM pg_locks l

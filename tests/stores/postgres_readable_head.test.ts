@@ -43,6 +43,34 @@ describe("PostgreSQL readable head", () => {
     await server.stop();
   });
 
+  it("takes the messages table before its sequence, so a TRUNCATE … RESTART IDENTITY beside it cannot deadlock", async () => {
+    const truncating = await sql.reserve();
+    const reading = await sql.reserve();
+    try {
+      // The TRUNCATE's order: the table first, then (below) the sequence it restarts.
+      await truncating.unsafe("BEGIN");
+      await truncating.unsafe("LOCK TABLE head.messages IN ACCESS EXCLUSIVE MODE");
+      const [{ pid }] = await reading.unsafe("SELECT pg_backend_pid() AS pid");
+      // postgres.js sends a query once it is awaited or executed: execute() sends it now.
+      const head = reading.unsafe("SELECT head.readable_head()::text AS head").execute();
+      for (let waited = 0;; waited += 10) {
+        const [row] = await sql.unsafe("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [pid]);
+        if (row?.wait_event_type === "Lock") break;
+        assert.ok(waited < 10_000, "readable_head() never waited for the table");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // It takes the sequence now: had readable_head() taken it first, this would deadlock.
+      await truncating.unsafe("TRUNCATE head.messages RESTART IDENTITY");
+      await truncating.unsafe("COMMIT");
+      const [{ head: value }] = await head;
+      assert.match(value, /^\d+$/);
+    } finally {
+      await truncating.unsafe("ROLLBACK").catch(() => {});
+      truncating.release();
+      reading.release();
+    }
+  });
+
   it("property: a continuing reader never meets a position below one it delivered, and ends with every committed message", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
