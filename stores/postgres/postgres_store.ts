@@ -87,10 +87,16 @@ class PostgresStore implements PostgresEventStore {
   #knownHead = 0n;
   #listening: Promise<() => Promise<void>> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  // waitForAppend calls reading the head before they join the waiters.
+  #arming = 0;
   #closed = false;
   // After appends commit, one NOTIFY at a time tells every listening store to
   // look at the head. It carries no head: computing one reads the server's
   // lock table (about 0.2 ms of server time), which only readers should pay.
+  // Its transaction commits without waiting for the WAL flush (a NOTIFY gets
+  // a transaction id, so its commit would otherwise cost a flush of its own):
+  // it writes nothing, and a wake-up lost in a crash is made good by the
+  // re-read every listener does when it reconnects.
   readonly #notifications = new CoalescedRounds(async () => {
     await this.#driver.query(this.#sql.notify, []);
   });
@@ -248,7 +254,16 @@ class PostgresStore implements PostgresEventStore {
   async waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     if (this.#closed) return false;
     this.#listen();
-    const waiting = this.#waiters.wait(after, await this.headPosition(), options);
+    // While the head is read, a NOTIFY must not be ignored as if nobody
+    // waited: it may be for a commit that this read came too early to see.
+    this.#arming++;
+    let head: bigint;
+    try {
+      head = await this.headPosition();
+    } finally {
+      this.#arming--;
+    }
+    const waiting = this.#waiters.wait(after, head, options);
     this.#schedulePoll();
     return await waiting;
   }
@@ -273,7 +288,10 @@ class PostgresStore implements PostgresEventStore {
     if (this.#listening !== undefined) return;
     this.#listening = this.#driver.listen(
       notifyChannel(this.schema),
-      () => void this.#headChecks.request(),
+      // Only waiting readers need the head now; the others ask when they read.
+      () => {
+        if (this.#waiters.size > 0 || this.#arming > 0) void this.#headChecks.request();
+      },
       // On every (re)connect: whatever was NOTIFYed while the connection was down is lost, so re-read the head.
       () => void this.#headChecks.request(),
     );
@@ -415,9 +433,17 @@ export function statements(s: string) {
   const types = (n: number) => `AND m.type IN (SELECT jsonb_array_elements_text($${n}::text::jsonb))`;
   return {
     append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb)`,
-    appendOne: `INSERT INTO ${s}.messages (id, stream_name, stream_version, type, data, metadata)
-      SELECT $1::uuid, $2, coalesce(last.v, -1) + 1, $5, $6::text::jsonb, $7::text::jsonb
-      FROM (SELECT pg_advisory_xact_lock(hashtextextended('${s}.stream/' || $2, 0))) AS stream_lock,
+    // The writer's bound is taken inline, as next_position() (schema.ts) would
+    // take it, without a PL/pgSQL call per append (measured, see
+    // postgres-global-order.md): first the stream's lock; then, LATERAL
+    // ordering it after that lock so that a writer queued on a busy stream
+    // holds no reader back, the shared lock keyed by the last position handed
+    // out; the position is taken when the joined row is projected, after both.
+    appendOne: `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+      SELECT nextval('${s}.positions'), $1::uuid, $2, coalesce(last.v, -1) + 1, $5, $6::text::jsonb, $7::text::jsonb
+      FROM (SELECT pg_advisory_xact_lock(hashtextextended('${s}.stream/' || $2, 0)) AS locked) AS stream_lock,
+        LATERAL (SELECT stream_lock.locked, pg_advisory_xact_lock_shared(hashtext('${s}.positions'),
+          ((p.last_value - (NOT p.is_called)::int) % 4294967296 - 2147483648)::int) FROM ${s}.positions p) AS bound,
         (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = $2) AS last
       WHERE CASE $3::text WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
         ELSE last.v = $4::bigint END
@@ -434,7 +460,7 @@ export function statements(s: string) {
     readAllTypes:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ${types(4)} ORDER BY m.global_position LIMIT $2::int`,
     head: `SELECT ${s}.readable_head()::text AS head`,
-    notify: `SELECT pg_notify('${notifyChannel(s)}', '')`,
+    notify: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${notifyChannel(s)}', '')`,
     storedIds:
       `SELECT id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.messages WHERE id = ANY($1::uuid[])`,
   };

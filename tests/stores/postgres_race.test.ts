@@ -240,6 +240,37 @@ describe("PostgreSQL store under concurrent writers", () => {
     }
   });
 
+  it("holds readers below a one-message append that has its position but waits to insert it", async () => {
+    const blocker = await sql.reserve();
+    try {
+      const before = await store.headPosition();
+      // Version 0 of a stream, uncommitted, at a position of the blocker's own
+      // (so it holds no bound itself): the store's append reads the stream as
+      // empty, takes its bound and position, and then waits on the unique index.
+      await blocker.unsafe("BEGIN");
+      await blocker.unsafe(
+        `INSERT INTO race.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+          VALUES (9000000000000, $1, 'queued-1', 0, 'Blocker', '{}', '{}')`,
+        [crypto.randomUUID()],
+      );
+      const queued = store.append("queued-1", [{ type: "Queued", data: {} }]);
+      while ((await sql.unsafe("SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")).length === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const fast = await store.append("fast-2", [{ type: "Fast", data: {} }]);
+      assert.deepEqual(await store.readAll({ from: before + 1n }), [], "a reader passed the waiting append's position");
+
+      await blocker.unsafe("ROLLBACK");
+      const appended = await queued;
+      assert.ok(appended.globalPosition < fast.globalPosition, "the waiting append kept the position it took first");
+      const read = await store.readAll({ from: before + 1n });
+      assert.deepEqual(read.map((m) => m.globalPosition), [appended.globalPosition, fast.globalPosition]);
+    } finally {
+      await blocker.unsafe("ROLLBACK").catch(() => {});
+      blocker.release();
+    }
+  });
+
   it("wakes a reader in another process by NOTIFY after an append, without waiting for a poll", async () => {
     // Readers whose poll would come only after a minute, in two stores as two
     // processes would have: only the writer's NOTIFY can wake the reader.
