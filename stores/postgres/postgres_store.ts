@@ -223,16 +223,19 @@ class PostgresStore implements PostgresEventStore {
     validateCategory(category);
     const { from, limit, types } = validateReadGlobalOptions(options);
     return types === undefined
-      ? await this.#readGlobal("readCategory", this.#sql.readCategory, from, limit, (...page) => [category, ...page])
-      : await this.#readGlobal("readCategory", this.#sql.readCategoryTypes, from, limit, (...page) => [category, ...page, JSON.stringify(types)]);
+      ? await this.#readGlobal("readCategory", this.#sql.readCategory, from, limit, (...page) => [category, ...page], { category, types })
+      : await this.#readGlobal("readCategory", this.#sql.readCategoryTypes, from, limit, (...page) => [category, ...page, JSON.stringify(types)], {
+        category,
+        types,
+      });
   }
 
   async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
     this.#ensureOpen("readAll");
     const { from, limit, types } = validateReadGlobalOptions(options);
     return types === undefined
-      ? await this.#readGlobal("readAll", this.#sql.readAll, from, limit, (...page) => page)
-      : await this.#readGlobal("readAll", this.#sql.readAllTypes, from, limit, (...page) => [...page, JSON.stringify(types)]);
+      ? await this.#readGlobal("readAll", this.#sql.readAll, from, limit, (...page) => page, { category: null, types })
+      : await this.#readGlobal("readAll", this.#sql.readAllTypes, from, limit, (...page) => [...page, JSON.stringify(types)], { category: null, types });
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
@@ -246,7 +249,11 @@ class PostgresStore implements PostgresEventStore {
   async headPosition(): Promise<bigint> {
     this.#ensureOpen("headPosition");
     const [row] = await this.#query("headPosition", this.#sql.head, []);
-    const head = BigInt(row.head as string);
+    return this.#learnHead(BigInt(row.head as string));
+  }
+
+  // Heads only move forward; an older answer that arrives late changes nothing.
+  #learnHead(head: bigint): bigint {
     if (head > this.#knownHead) this.#knownHead = head;
     return this.#knownHead;
   }
@@ -299,8 +306,7 @@ class PostgresStore implements PostgresEventStore {
   }
 
   #heard(head: bigint): void {
-    if (head > this.#knownHead) this.#knownHead = head;
-    this.#waiters.notify(head);
+    this.#waiters.notify(this.#learnHead(head));
   }
 
   // While readers wait, poll now and then: it covers lost notifications, and
@@ -322,30 +328,36 @@ class PostgresStore implements PostgresEventStore {
     return (await this.#query(operation, text, params)).map(toRecorded);
   }
 
-  // A global read stops at the readable head (statements() gives each one a
-  // bound). Below the head the store already knows, nothing can still appear,
-  // so a full page needs no new head: a catch-up costs one query per page. A
-  // short page may have stopped at an old head: ask for the head (a statement
-  // that ends before the next read's snapshot is taken) and read on up to it.
+  // A global read stops at the readable head. Below the head the store
+  // already knows, nothing can still appear, so a page that is full below it
+  // needs no new head: a catch-up costs one plain query per page. Near the
+  // head, or after a short page, the rest is read by read_to_head(), which
+  // computes a fresh head and reads up to it in one round trip (its first row
+  // is the head).
   async #readGlobal(
     operation: string,
     text: string,
     from: bigint,
     limit: number,
     params: (from: string, limit: number, bound: string) => unknown[],
+    filter: { readonly category: string | null; readonly types: readonly string[] | undefined },
   ): Promise<RecordedMessage[]> {
     const known = this.#knownHead;
     let rows: Row[] = [];
-    if (from <= known) rows = await this.#query(operation, text, params(String(from), limit, String(known)));
-    if (rows.length < limit) {
-      const head = await this.headPosition();
-      if (head > known) {
-        const next = rows.length === 0 ? from : BigInt(rows[rows.length - 1].globalPosition as string) + 1n;
-        const more = await this.#query(operation, text, params(String(next), limit - rows.length, String(head)));
-        rows = rows.concat(more);
-      }
+    // Fewer positions than the limit up to the known head: that page would be short anyway.
+    if (from <= known && Number(known - from) >= limit) {
+      rows = await this.#query(operation, text, params(String(from), limit, String(known)));
+      if (rows.length === limit) return rows.map(toRecorded);
     }
-    return rows.map(toRecorded);
+    const next = rows.length === 0 ? from : BigInt(rows[rows.length - 1].globalPosition as string) + 1n;
+    const [head, ...more] = await this.#query(operation, this.#sql.readToHead, [
+      String(next),
+      limit - rows.length,
+      filter.category,
+      filter.types === undefined ? null : JSON.stringify(filter.types),
+    ]);
+    this.#learnHead(BigInt(head.globalPosition as string));
+    return rows.concat(more).map(toRecorded);
   }
 
   async #query(operation: string, text: string, params: unknown[]): Promise<Row[]> {
@@ -460,6 +472,8 @@ export function statements(s: string) {
     readAllTypes:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ${types(4)} ORDER BY m.global_position LIMIT $2::int`,
     head: `SELECT ${s}.readable_head()::text AS head`,
+    readToHead: `SELECT * FROM ${s}.read_to_head($1::bigint, $2::int, $3::text,
+      CASE WHEN $4::text IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb)) END)`,
     notify: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${notifyChannel(s)}', '')`,
     storedIds:
       `SELECT id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.messages WHERE id = ANY($1::uuid[])`,

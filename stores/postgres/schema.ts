@@ -261,7 +261,47 @@ END
 $fn$;
 `,
   },
+  {
+    version: 6,
+    script: (s) => `
+-- A global read up to the readable head in one round trip: a reader that is
+-- near the head (a woken consumer) otherwise asks for the head and reads
+-- after it, two round trips. See postgres-global-order.md, "Global reads".
+${readToHeadFunction(s)}
+`,
+  },
 ];
+
+// Migration 6's read: the head first, in readable_head()'s own statements,
+// then the page, in a statement of its own that starts after them (each
+// statement of a volatile PL/pgSQL function takes a fresh snapshot), so the
+// page sees every row at or below the head. The first row returned is the
+// head alone, in "globalPosition", every other column NULL; the messages
+// follow in global order. A NULL category reads all; NULL types, every type.
+function readToHeadFunction(s: string): string {
+  const columns =
+    `m.id::text, m.type, m.data::text, m.metadata::text, m.stream_name, m.stream_version::float8, m.global_position::text`;
+  const types = "(p_types IS NULL OR m.type = ANY (p_types))";
+  return `CREATE FUNCTION ${s}.read_to_head(p_from bigint, p_limit int, p_category text, p_types text[])
+RETURNS TABLE (id text, type text, data text, metadata text, "streamName" text, "streamVersion" float8, "globalPosition" text)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  head bigint;
+BEGIN
+  head := ${s}.readable_head();
+  RETURN QUERY SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::float8, head::text;
+  IF p_category IS NULL THEN
+    RETURN QUERY SELECT ${columns} FROM ${s}.messages m
+      WHERE m.global_position BETWEEN p_from AND head AND ${types} ORDER BY m.global_position LIMIT p_limit;
+  ELSE
+    RETURN QUERY SELECT ${columns} FROM ${s}.messages m
+      WHERE m.category = p_category AND m.global_position BETWEEN p_from AND head AND ${types}
+      ORDER BY m.global_position LIMIT p_limit;
+  END IF;
+END
+$fn$;`;
+}
 
 // Migration 5's two halves of the ordering argument (postgres-global-order.md,
 // "Readable head"). A writer, before its first position, takes a shared
