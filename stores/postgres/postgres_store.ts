@@ -38,7 +38,7 @@ import {
   type WaitOptions,
 } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
-import { migrationScript, notifyChannel, validateSchemaName } from "./schema.ts";
+import { holdBound, migrationScript, notifyChannel, validateSchemaName } from "./schema.ts";
 import { CoalescedRounds } from "./coalesced_rounds.ts";
 import { translateError } from "./translate_error.ts";
 
@@ -454,8 +454,7 @@ export function statements(s: string) {
     appendOne: `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
       SELECT nextval('${s}.positions'), $1::uuid, $2, coalesce(last.v, -1) + 1, $5, $6::text::jsonb, $7::text::jsonb
       FROM (SELECT pg_advisory_xact_lock(hashtextextended('${s}.stream/' || $2, 0)) AS locked) AS stream_lock,
-        LATERAL (SELECT stream_lock.locked, pg_advisory_xact_lock_shared(hashtext('${s}.positions'),
-          ((p.last_value - (NOT p.is_called)::int) % 4294967296 - 2147483648)::int) FROM ${s}.positions p) AS bound,
+        LATERAL (SELECT stream_lock.locked, ${holdBound(s, "(p.last_value - (NOT p.is_called)::int)")} FROM ${s}.positions p) AS bound,
         (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = $2) AS last
       WHERE CASE $3::text WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
         ELSE last.v = $4::bigint END

@@ -303,6 +303,18 @@ END
 $fn$;`;
 }
 
+// The first key of every writer's bound lock in schema s; readable_head() looks for it.
+const boundKey = (s: string): string => `hashtext('${s}.positions')`;
+
+/**
+ * The SQL call that takes a writer's bound: a shared advisory lock on the
+ * schema's bound key and the low 32 bits of `handedOut` (an SQL expression for
+ * the last position handed out). next_position(), hold_bound() and the store's
+ * one-message statement all take it this way, so readable_head() finds it.
+ */
+export const holdBound = (s: string, handedOut: string): string =>
+  `pg_advisory_xact_lock_shared(${boundKey(s)}, (${handedOut} % 4294967296 - 2147483648)::int)`;
+
 // Migration 5's two halves of the ordering argument (postgres-global-order.md,
 // "Readable head"). A writer, before its first position, takes a shared
 // advisory lock whose key carries a bound: the last position handed out so
@@ -313,13 +325,13 @@ $fn$;`;
 // starts afterwards sees its rows. Only ordo's writers hold these locks, so
 // an unrelated transaction never holds readers back.
 function positionFunctions(s: string): string {
-  const key = `hashtext('${s}.positions')`;
+  const key = boundKey(s);
   // The body both writer functions share, once per transaction.
   const takeBound = `IF current_setting('ordo.writing_${s}', true) IS DISTINCT FROM 'on' THEN
     SELECT last_value - (NOT is_called)::int INTO handed_out FROM ${s}.positions;
     -- Two 32-bit keys: the schema's, and the bound's low 32 bits (readers
     -- restore the rest; no writer is 2^32 positions behind).
-    PERFORM pg_advisory_xact_lock_shared(${key}, (handed_out % 4294967296 - 2147483648)::int);
+    PERFORM ${holdBound(s, "handed_out")};
     PERFORM set_config('ordo.writing_${s}', 'on', true);
   END IF;`;
   return `-- Takes the writer's bound, once per transaction (the setting is
