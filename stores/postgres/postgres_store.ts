@@ -102,7 +102,7 @@ class PostgresStore implements PostgresEventStore {
   });
   // A NOTIFY heard, or a poll: one head query at a time for all of them, then the waiters.
   readonly #headChecks = new CoalescedRounds(async () => {
-    this.#heard(await this.headPosition());
+    this.#waiters.notify(await this.headPosition());
   });
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
@@ -222,20 +222,13 @@ class PostgresStore implements PostgresEventStore {
     this.#ensureOpen("readCategory");
     validateCategory(category);
     const { from, limit, types } = validateReadGlobalOptions(options);
-    return types === undefined
-      ? await this.#readGlobal("readCategory", this.#sql.readCategory, from, limit, (...page) => [category, ...page], { category, types })
-      : await this.#readGlobal("readCategory", this.#sql.readCategoryTypes, from, limit, (...page) => [category, ...page, JSON.stringify(types)], {
-        category,
-        types,
-      });
+    return await this.#readGlobal("readCategory", from, limit, category, types);
   }
 
   async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
     this.#ensureOpen("readAll");
     const { from, limit, types } = validateReadGlobalOptions(options);
-    return types === undefined
-      ? await this.#readGlobal("readAll", this.#sql.readAll, from, limit, (...page) => page, { category: null, types })
-      : await this.#readGlobal("readAll", this.#sql.readAllTypes, from, limit, (...page) => [...page, JSON.stringify(types)], { category: null, types });
+    return await this.#readGlobal("readAll", from, limit, null, types);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
@@ -305,10 +298,6 @@ class PostgresStore implements PostgresEventStore {
     this.#listening.catch(() => (this.#listening = undefined));
   }
 
-  #heard(head: bigint): void {
-    this.#waiters.notify(this.#learnHead(head));
-  }
-
   // While readers wait, poll now and then: it covers lost notifications, and
   // a head that moved without one (a writer below others rolled back or died).
   #schedulePoll(): void {
@@ -336,28 +325,38 @@ class PostgresStore implements PostgresEventStore {
   // is the head).
   async #readGlobal(
     operation: string,
-    text: string,
     from: bigint,
     limit: number,
-    params: (from: string, limit: number, bound: string) => unknown[],
-    filter: { readonly category: string | null; readonly types: readonly string[] | undefined },
+    category: string | null,
+    types: readonly string[] | undefined,
   ): Promise<RecordedMessage[]> {
+    const typesJson = types === undefined ? null : JSON.stringify(types);
     const known = this.#knownHead;
     let rows: Row[] = [];
     // Fewer positions than the limit up to the known head: that page would be short anyway.
     if (from <= known && Number(known - from) >= limit) {
-      rows = await this.#query(operation, text, params(String(from), limit, String(known)));
+      rows = await this.#query(operation, ...this.#pageBelow(category, typesJson, String(from), limit, String(known)));
       if (rows.length === limit) return rows.map(toRecorded);
     }
     const next = rows.length === 0 ? from : BigInt(rows[rows.length - 1].globalPosition as string) + 1n;
     const [head, ...more] = await this.#query(operation, this.#sql.readToHead, [
       String(next),
       limit - rows.length,
-      filter.category,
-      filter.types === undefined ? null : JSON.stringify(filter.types),
+      category,
+      typesJson,
     ]);
     this.#learnHead(BigInt(head.globalPosition as string));
     return rows.concat(more).map(toRecorded);
+  }
+
+  // The plain statement for a page up to a known bound, and its parameters.
+  #pageBelow(category: string | null, typesJson: string | null, from: string, limit: number, bound: string): [string, unknown[]] {
+    if (category === null) {
+      return typesJson === null ? [this.#sql.readAll, [from, limit, bound]] : [this.#sql.readAllTypes, [from, limit, bound, typesJson]];
+    }
+    return typesJson === null
+      ? [this.#sql.readCategory, [category, from, limit, bound]]
+      : [this.#sql.readCategoryTypes, [category, from, limit, bound, typesJson]];
   }
 
   async #query(operation: string, text: string, params: unknown[]): Promise<Row[]> {
