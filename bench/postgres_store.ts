@@ -45,8 +45,10 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
 
     // 16 concurrent writers, one message per call, each to its own stream:
     // raw (prepared, and unprepared for comparison with older figures) and
-    // ordo, whose append resolves with its global position; and ordo until a
-    // reader may read the last message, so the figure hides no work left over.
+    // ordo, whose append resolves with its global position (appends made
+    // while the store is busy commit in groups: postgres-grouped-appends.md);
+    // and ordo until a reader may read the last message, so the figure hides
+    // no work left over.
     let readableRate = 0;
     const rawWriters = (prefix: string, options?: typeof PREPARED) => async (round: number) =>
       (WRITERS * PER_WRITER) / await timed(() =>

@@ -32,6 +32,7 @@ import {
   type StreamInfo,
   validateCategory,
   validateAppendOptions,
+  ValidationError,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -40,6 +41,7 @@ import {
 import type { PostgresDriver, Row } from "./driver.ts";
 import { holdBound, migrationScript, notifyChannel, validateSchemaName } from "./schema.ts";
 import { CoalescedRounds } from "./coalesced_rounds.ts";
+import { GroupedAppends, type Outcome } from "./grouped_appends.ts";
 import { translateError } from "./translate_error.ts";
 
 /** Options shared by {@link createPostgresStore} and {@link createPGliteStore}. */
@@ -52,6 +54,12 @@ export interface PostgresStoreOptions extends AppendLimits {
    * for a writer that died or rolled back below others' messages. Default 1000.
    */
   readonly pollInterval?: number;
+  /**
+   * One-message appends running at once. Appends made while this many run
+   * wait and then go out together, in one statement and one commit (see
+   * docs/decisions/postgres-grouped-appends.md). Default 4.
+   */
+  readonly maxAppendsInFlight?: number;
 }
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
@@ -104,6 +112,7 @@ class PostgresStore implements PostgresEventStore {
   readonly #headChecks = new CoalescedRounds(async () => {
     this.#waiters.notify(await this.headPosition());
   });
+  readonly #groups: GroupedAppends<SingleAppend, AppendResult>;
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     this.schema = validateSchemaName(options.schema ?? "ordo");
@@ -111,6 +120,15 @@ class PostgresStore implements PostgresEventStore {
     this.#limits = options;
     this.#pollInterval = options.pollInterval ?? 1000;
     this.#sql = statements(this.schema);
+    const maxInFlight = options.maxAppendsInFlight ?? 4;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+      throw new ValidationError("options.maxAppendsInFlight", maxInFlight, "must be a whole number of at least 1");
+    }
+    this.#groups = new GroupedAppends((items) => this.#appendGroup(items), {
+      maxInFlight,
+      maxGroup: MAX_GROUP,
+      maxGroupBytes: MAX_GROUP_BYTES,
+    });
   }
 
   async migrate(): Promise<void> {
@@ -136,11 +154,17 @@ class PostgresStore implements PostgresEventStore {
     const { expectedVersion: expected } = validateAppendOptions(options);
     const checked = validateMessages(messages, this.#limits);
     try {
-      if (checked.length === 1) {
-        const appended = await this.#appendOne(streamName, checked[0], expected);
-        if (appended !== undefined) return appended;
-      }
-      return await this.#appendMany(streamName, checked, expected);
+      if (checked.length > 1) return await this.#appendMany(streamName, checked, expected);
+      const message = checked[0];
+      const single: SingleAppend = {
+        streamName,
+        message,
+        expected,
+        data: JSON.stringify(message.data),
+        metadata: JSON.stringify(message.metadata),
+      };
+      const bytes = single.data.length + single.metadata.length;
+      return await this.#groups.submit({ stream: streamName, id: message.id, bytes, item: single });
     } finally {
       // Committed or rolled back, readers may now read further: a rolled-back
       // append may have held them below another writer's messages.
@@ -175,6 +199,38 @@ class PostgresStore implements PostgresEventStore {
     }
   }
 
+  // A group of one-message appends to distinct streams: one statement, one
+  // commit. An append it leaves out (a conflict, an id already stored) or a
+  // group that fails (a race with another process on a stream or an id, a
+  // value the server refuses, a dropped connection) runs alone afterwards, so
+  // that each caller gets exactly what its append alone would have got; ids
+  // make that safe even if the failed group did commit.
+  async #appendGroup(items: readonly SingleAppend[]): Promise<Outcome<AppendResult>[]> {
+    const grouped = new Map<string, Row>();
+    if (items.length > 1) {
+      const payload = `[${items.map(groupEntryJson).join(",")}]`;
+      try {
+        for (const row of await this.#driver.query(this.#sql.appendGroup, [payload])) grouped.set(row.id as string, row);
+      } catch {
+        // Each runs alone below, and meets the error itself if it persists.
+      }
+    }
+    return await Promise.all(items.map(async (item): Promise<Outcome<AppendResult>> => {
+      const row = grouped.get(item.message.id);
+      if (row !== undefined) return { ok: true, value: numbered(item.streamName, [row]) };
+      try {
+        return { ok: true, value: await this.#appendAlone(item) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }));
+  }
+
+  async #appendAlone(item: SingleAppend): Promise<AppendResult> {
+    const appended = await this.#appendOne(item);
+    return appended ?? await this.#appendMany(item.streamName, [item.message], item.expected);
+  }
+
   // One message: one plain INSERT that reads the stream's version and checks
   // the expected one itself, faster than the append function (measured, see
   // postgres-global-order.md). It inserts only while holding the stream's
@@ -184,15 +240,15 @@ class PostgresStore implements PostgresEventStore {
   // version) unique index rather than write a wrong version. On that failure,
   // on a conflict and on an id already stored it returns nothing, and the
   // function decides.
-  async #appendOne(streamName: string, message: Message, expected: ExpectedVersion): Promise<AppendResult | undefined> {
+  async #appendOne({ streamName, message, expected, data, metadata }: SingleAppend): Promise<AppendResult | undefined> {
     const params = [
       message.id,
       streamName,
       typeof expected === "number" ? "version" : expected,
       typeof expected === "number" ? expected : null,
       message.type,
-      JSON.stringify(message.data),
-      JSON.stringify(message.metadata),
+      data,
+      metadata,
     ];
     let rows: Row[];
     try {
@@ -271,7 +327,8 @@ class PostgresStore implements PostgresEventStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // NOTIFYs asked for go out first: the caller may end the driver next.
+    // Appends already made finish, and the NOTIFYs asked for go out: the caller may end the driver next.
+    await this.#groups.idle();
     await this.#notifications.idle();
     await this.#headChecks.idle();
     this.#waiters.close();
@@ -384,6 +441,30 @@ class PostgresStore implements PostgresEventStore {
   }
 }
 
+// Groups stay small enough that one statement's payload is modest; the
+// sixteen-writer bench makes groups of sixteen.
+const MAX_GROUP = 256;
+const MAX_GROUP_BYTES = 1 << 20;
+
+// A one-message append, its data and metadata already JSON.
+interface SingleAppend {
+  readonly streamName: string;
+  readonly message: Message;
+  readonly expected: ExpectedVersion;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+// One append as an element of the group statement's JSON array; data and
+// metadata are JSON already and go in as they are.
+function groupEntryJson({ streamName, message, expected, data, metadata }: SingleAppend): string {
+  const version = typeof expected === "number" ? expected : null;
+  const check = typeof expected === "number" ? "version" : expected;
+  return `{"id":"${message.id}","stream":${JSON.stringify(streamName)},"expected":"${check}","version":${version},"type":${
+    JSON.stringify(message.type)
+  },"data":${data},"metadata":${metadata}}`;
+}
+
 // A fresh append: each row holds a message's id, version and position. They
 // are put in version order, which is the order of the messages appended.
 function numbered(streamName: string, rows: Row[]): AppendResult {
@@ -458,6 +539,24 @@ export function statements(s: string) {
       WHERE CASE $3::text WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
         ELSE last.v = $4::bigint END
       RETURNING stream_version::text AS stream_version, global_position::text AS global_position`,
+    // Several one-message appends to distinct streams, in one statement: each
+    // row's version read from its stream, its expected version checked, its id
+    // looked up (as a subquery, not NOT EXISTS: that one the planner makes a
+    // hash anti join over the whole table), the writer's bound taken once, and
+    // positions taken when the rows are projected, after it. No stream lock:
+    // a race on a stream fails on the (stream, version) unique index, and the
+    // store then runs each append alone. Returns the rows written; an append
+    // left out (a conflict, an id stored already) is not among them.
+    appendGroup: `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+      SELECT nextval('${s}.positions'), a.id, a.stream, coalesce(last.v, -1) + 1, a.type, a.data, a.metadata
+      FROM (SELECT ${holdBound(s, "(p.last_value - (NOT p.is_called)::int)")} FROM ${s}.positions p) AS bound,
+        jsonb_to_recordset($1::text::jsonb)
+          AS a(id uuid, stream text, expected text, version bigint, type text, data jsonb, metadata jsonb)
+        CROSS JOIN LATERAL (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = a.stream) AS last
+      WHERE (SELECT d.id FROM ${s}.messages d WHERE d.id = a.id) IS NULL
+        AND CASE a.expected WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
+          ELSE last.v = a.version END
+      RETURNING id::text AS id, stream_version::text AS stream_version, global_position::text AS global_position`,
     readStreamForward:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.stream_name = $1 AND m.stream_version >= $2::bigint ORDER BY m.stream_version LIMIT $3::bigint`,
     readStreamBackward:
