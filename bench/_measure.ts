@@ -52,7 +52,8 @@ export interface BenchRow {
 
 /** Prints rows as a table, then all of them as one JSON line for machines. */
 export function report(rows: readonly BenchRow[]): void {
-  const format = (n: number) => Math.round(n).toLocaleString("en-US");
+  // Small figures (milliseconds) keep two decimals; rates are whole numbers.
+  const format = (n: number) => (n < 100 && !Number.isInteger(n) ? n.toFixed(2) : Math.round(n).toLocaleString("en-US"));
   const lines = rows.map((row) => {
     const ratio = row.ordo / row.baseline;
     const verdict = row.target === undefined ? "" : ratio >= row.target ? `  (target ≥${row.target}: met)` : `  (target ≥${row.target}: MISSED)`;

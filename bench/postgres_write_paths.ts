@@ -2,7 +2,8 @@
 // raw prepared inserts, a plain INSERT into ordo's table (its position from
 // the sequence, without the writer's bound), the store's one-message
 // statement alone, the append function alone, and the whole store append
-// (statement plus the NOTIFY rounds). Rounds alternate, in
+// (statement plus the NOTIFY rounds; appends made while the store is busy
+// commit in groups, see postgres-grouped-appends.md). Rounds alternate, in
 // changing order; each line is the median of its rounds against the median of
 // raw, because these differences are smaller than one run's noise.
 // `npm run bench -- postgres-paths`.
@@ -79,7 +80,7 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       line("paths: plain INSERT into ordo's table", "plainInsert"),
       line("paths: one-message statement, no rounds", "statement"),
       line("paths: append function, no rounds", "function"),
-      line("paths: store append (with NOTIFY rounds)", "store"),
+      line("paths: store append (grouped, NOTIFY rounds)", "store"),
     ];
   } finally {
     await sql.end({ timeout: 5 });
