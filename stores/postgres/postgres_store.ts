@@ -241,11 +241,12 @@ class PostgresStore implements PostgresEventStore {
   // on a conflict and on an id already stored it returns nothing, and the
   // function decides.
   async #appendOne({ streamName, message, expected, data, metadata }: SingleAppend): Promise<AppendResult | undefined> {
+    const { check, version } = expectedCheck(expected);
     const params = [
       message.id,
       streamName,
-      typeof expected === "number" ? "version" : expected,
-      typeof expected === "number" ? expected : null,
+      check,
+      version,
       message.type,
       data,
       metadata,
@@ -455,11 +456,16 @@ interface SingleAppend {
   readonly metadata: string;
 }
 
+// An expected version as the one-message statements take it: what to check
+// ("any", "no-stream", "exists", or "version"), and the version for "version".
+function expectedCheck(expected: ExpectedVersion): { check: string; version: number | null } {
+  return typeof expected === "number" ? { check: "version", version: expected } : { check: expected, version: null };
+}
+
 // One append as an element of the group statement's JSON array; data and
 // metadata are JSON already and go in as they are.
 function groupEntryJson({ streamName, message, expected, data, metadata }: SingleAppend): string {
-  const version = typeof expected === "number" ? expected : null;
-  const check = typeof expected === "number" ? "version" : expected;
+  const { check, version } = expectedCheck(expected);
   return `{"id":"${message.id}","stream":${JSON.stringify(streamName)},"expected":"${check}","version":${version},"type":${
     JSON.stringify(message.type)
   },"data":${data},"metadata":${metadata}}`;
@@ -519,6 +525,11 @@ function toRecorded(row: Row): RecordedMessage {
   return row as unknown as RecordedMessage;
 }
 
+// Whether a stream's last version (last.v, NULL for no stream) is what an
+// append expects, given as expectedCheck() encodes it: check and version.
+const expectedMatches = (check: string, version: string) =>
+  `CASE ${check} WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL ELSE last.v = ${version} END`;
+
 // Every statement the store runs, with the schema filled in once. Exported for
 // the bench that measures the write paths one by one, not from mod.ts.
 export function statements(s: string) {
@@ -536,8 +547,7 @@ export function statements(s: string) {
       FROM (SELECT pg_advisory_xact_lock(hashtextextended('${s}.stream/' || $2, 0)) AS locked) AS stream_lock,
         LATERAL (SELECT stream_lock.locked, ${holdBound(s, "(p.last_value - (NOT p.is_called)::int)")} FROM ${s}.positions p) AS bound,
         (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = $2) AS last
-      WHERE CASE $3::text WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
-        ELSE last.v = $4::bigint END
+      WHERE ${expectedMatches("$3::text", "$4::bigint")}
       RETURNING stream_version::text AS stream_version, global_position::text AS global_position`,
     // Several one-message appends to distinct streams, in one statement: each
     // row's version read from its stream, its expected version checked, its id
@@ -554,8 +564,7 @@ export function statements(s: string) {
           AS a(id uuid, stream text, expected text, version bigint, type text, data jsonb, metadata jsonb)
         CROSS JOIN LATERAL (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = a.stream) AS last
       WHERE (SELECT d.id FROM ${s}.messages d WHERE d.id = a.id) IS NULL
-        AND CASE a.expected WHEN 'any' THEN true WHEN 'no-stream' THEN last.v IS NULL WHEN 'exists' THEN last.v IS NOT NULL
-          ELSE last.v = a.version END
+        AND ${expectedMatches("a.expected", "a.version")}
       RETURNING id::text AS id, stream_version::text AS stream_version, global_position::text AS global_position`,
     readStreamForward:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.stream_name = $1 AND m.stream_version >= $2::bigint ORDER BY m.stream_version LIMIT $3::bigint`,
