@@ -90,33 +90,34 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
     }
   });
 
-  it("wakes a waiting reader from the head a NOTIFY carries, with no head query of its own", async () => {
-    // Nothing is appended: a head query would find nothing new, and the poll
-    // comes only after a minute, so only the head in the payload can wake it.
+  /**
+   * A reader in a store of its own, whose poll comes only after a minute,
+   * waits past the head while a NOTIFY with `payload(head)` is sent and
+   * nothing is appended: whether the NOTIFY woke it, and the head after.
+   */
+  async function wokenBy(payload: (head: bigint) => string, timeout: number) {
     const reader = createPostgresStore(sql, { schema: "told", pollInterval: 60_000 });
     try {
       const head = await reader.headPosition();
-      const waiting = reader.waitForAppend(head, { timeout: 10_000 });
+      const waiting = reader.waitForAppend(head, { timeout });
       await new Promise((r) => setTimeout(r, 100)); // the LISTEN is in place
-      await sql.unsafe("SELECT pg_notify($1, $2)", [channel, `${HEAD_PAYLOAD_PREFIX}${head + 1n}`]);
-      assert.equal(await waiting, true, "the head in the NOTIFY did not wake the reader");
+      await sql.unsafe("SELECT pg_notify($1, $2)", [channel, payload(head)]);
+      return { woken: await waiting, before: head, after: await reader.headPosition() };
     } finally {
       await reader.close();
     }
+  }
+
+  it("wakes a waiting reader from the head a NOTIFY carries, with no head query of its own", async () => {
+    // A head query would find nothing new: only the head in the payload can wake it.
+    const { woken } = await wokenBy((head) => `${HEAD_PAYLOAD_PREFIX}${head + 1n}`, 10_000);
+    assert.equal(woken, true, "the head in the NOTIFY did not wake the reader");
   });
 
   it("asks for the head itself when a NOTIFY carries none, as plain SQL or an older store sends", async () => {
-    const reader = createPostgresStore(sql, { schema: "told", pollInterval: 60_000 });
-    try {
-      const head = await reader.headPosition();
-      const waiting = reader.waitForAppend(head, { timeout: 1_000 });
-      await new Promise((r) => setTimeout(r, 100));
-      // A bare number, as migration 4's functions sent: not trusted as a head.
-      await sql.unsafe("SELECT pg_notify($1, $2)", [channel, String(head + 1n)]);
-      assert.equal(await waiting, false, "a payload not in the store's form woke the reader");
-      assert.equal(await reader.headPosition(), head);
-    } finally {
-      await reader.close();
-    }
+    // A bare number, as migration 4's functions sent: not trusted as a head.
+    const { woken, before, after } = await wokenBy((head) => String(head + 1n), 1_000);
+    assert.equal(woken, false, "a payload not in the store's form woke the reader");
+    assert.equal(after, before, "a payload not in the store's form moved the head");
   });
 });
