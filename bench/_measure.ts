@@ -39,6 +39,31 @@ export async function bestRates(
   return [bestFirst, bestSecond];
 }
 
+/**
+ * Runs several sides call by call, in turns (the order reversed every step,
+ * after a warm-up call of each), and returns each side's rate over all its
+ * calls in operations per second. A disk stall or a checkpoint then falls on
+ * every side alike; in rounds of many calls it lands on whichever side runs
+ * then, and a short scenario's ratio swings with it.
+ */
+export async function interleavedRates(
+  operationsPerCall: number,
+  steps: number,
+  sides: readonly ((step: number) => Promise<unknown>)[],
+): Promise<number[]> {
+  for (const side of sides) await side(-1);
+  const seconds = sides.map(() => 0);
+  const order = sides.map((_, i) => i);
+  for (let step = 0; step < steps; step++) {
+    for (const i of step % 2 === 0 ? order : [...order].reverse()) {
+      const start = performance.now();
+      await sides[i](step);
+      seconds[i] += (performance.now() - start) / 1000;
+    }
+  }
+  return seconds.map((s) => (operationsPerCall * steps) / s);
+}
+
 /** One line of the results table. */
 export interface BenchRow {
   readonly scenario: string;
