@@ -40,6 +40,12 @@ export { MIGRATIONS, validateSchemaName } from "./schema.ts";
  * Creates a store over a postgres.js `sql` instance (a PostgreSQL server).
  * The caller owns `sql` and ends it after `store.close()`.
  *
+ * A store remembers the highest readable head it has seen, so that catch-up
+ * reads below it need no head query. After emptying its tables with
+ * `TRUNCATE … RESTART IDENTITY` (as tests do between cases), create a new
+ * store: positions start again at 1, and the old one would trust a head that
+ * no longer holds.
+ *
  * @example
  * ```ts ignore
  * import postgres from "postgres";
@@ -54,7 +60,9 @@ export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): P
 
 /**
  * Creates a store over a PGlite instance: PostgreSQL embedded in this
- * process, in memory or in a directory. The caller owns the instance.
+ * process, in memory or in a directory. The caller owns the instance. As
+ * with {@link createPostgresStore}, create a new store after emptying its
+ * tables with `TRUNCATE … RESTART IDENTITY`.
  *
  * @example
  * ```ts ignore
