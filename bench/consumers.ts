@@ -29,7 +29,7 @@ export async function benchConsumers(): Promise<BenchRow[]> {
     await sql.unsafe("VACUUM ANALYZE cbench.messages");
 
     // Raw: page through the same messages with a keyset read, parsing what the store parses.
-    let start = performance.now();
+    const start = performance.now();
     let from = "0";
     for (;;) {
       const rows = await sql.unsafe(

@@ -20,6 +20,8 @@ const contracts = {
 class Orders extends Context.Service<Orders, BusService<typeof contracts>>()("example/Orders") {}
 
 class OrderExists extends Data.TaggedError("OrderExists")<{ readonly orderId: string }> {}
+// Effect's own idiom for an error without fields is `<{}>`; it makes the constructor take no argument.
+// deno-lint-ignore ban-types
 class MailServerBusy extends Data.TaggedError("MailServerBusy")<{}> {}
 
 const OrdersLive = Layer.effect(Orders, makeBus({ transport: storeBackedTransport(), contracts })).pipe(Layer.provideMerge(memoryLayer()));

@@ -46,10 +46,10 @@ export function validateUnsupportedRuntime(policy: unknown): UnsupportedRuntimeP
  * @example
  * ```ts
  * import { refuseDeno } from "./deno_refusal.ts";
- * refuseDeno({}, "allow"); // never throws
+ * refuseDeno("allow"); // never throws
  * ```
  */
-export function refuseDeno(client: unknown, policy: UnsupportedRuntimePolicy): void {
+export function refuseDeno(policy: UnsupportedRuntimePolicy): void {
   const version = (globalThis as { Deno?: { version?: { deno?: unknown } } }).Deno?.version?.deno;
   if (typeof version !== "string" || policy === "allow") return;
   throw new UnsupportedRuntimeError(

@@ -85,7 +85,7 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
 export function createEventStoreDbStore(client: EventStoreDbClient, options: CreateEventStoreDbStoreOptions = {}): EventStore {
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
-  refuseDeno(client, validateUnsupportedRuntime(options.unsupportedRuntime));
+  refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
   return new EventStoreDbStore(checked, naming, options);
 }
 

@@ -70,10 +70,9 @@ describe("the in-process transport's event delivery", () => {
     const bus = createBus({ transport: createInProcessTransport() });
     for (let n = 0; n < 3_000; n++) await bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
     let handled = 0;
-    let registration: { stop(): Promise<void> } | undefined;
     let stopped: Promise<void> | undefined;
-    registration = bus.subscribe("stopper", ["orders/placed"], () => {
-      if (++handled === 1_500) stopped = registration!.stop();
+    const registration = bus.subscribe("stopper", ["orders/placed"], () => {
+      if (++handled === 1_500) stopped = registration.stop();
     });
     await eventually(() => stopped !== undefined, 10_000, "the stop");
     await stopped;
