@@ -25,9 +25,9 @@ export {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  categoryOf,
   type CommittedAppend,
   type CommittedPosition,
-  categoryOf,
   ConcurrencyError,
   copyJson,
   DEFAULT_READ_LIMIT,
@@ -48,8 +48,8 @@ export {
   type ReadStreamOptions,
   type RecordedMessage,
   StoreUnavailableError,
-  streamName,
   type StreamInfo,
+  streamName,
   type StreamNameParts,
   TimeoutError,
   UnsupportedRuntimeError,
@@ -58,8 +58,6 @@ export {
 } from "./core/mod.ts";
 export {
   backoffDelay,
-  deliveryRetries,
-  type NextRetryDelay,
   type CheckpointStore,
   type CheckpointUpdate,
   type Consumer,
@@ -72,6 +70,7 @@ export {
   createGroupConsumer,
   type CreateGroupConsumerOptions,
   DEFAULT_RETRY_POLICY,
+  deliveryRetries,
   type GroupConsumer,
   type HandlerContext,
   type Lease,
@@ -80,13 +79,14 @@ export {
   type LeaseStore,
   type ListParkedOptions,
   type MessageHandler,
+  type NextRetryDelay,
   type PageProgress,
   type ParkedMessage,
   type ParkedMessageStore,
   partitionOf,
   type ProcessedMessageStore,
-  rebuildProjection,
   type RebuildProgress,
+  rebuildProjection,
   type RebuildProjectionOptions,
   type ReplayResult,
   type RetryPolicy,
@@ -118,7 +118,10 @@ export {
   type StandardSchemaV1,
   type Transport,
 } from "./core/messaging/mod.ts";
-export { createInProcessTransport, type CreateInProcessTransportOptions } from "./transports/in_process.ts";
+export {
+  createInProcessTransport,
+  type CreateInProcessTransportOptions,
+} from "./transports/in_process.ts";
 export {
   createMemoryConsumerStorage,
   type CreateMemoryConsumerStorageOptions,

@@ -1,7 +1,11 @@
 // Timing helpers for the benchmarks: best of several rounds, as operations per second.
 
 /** Runs `body` `rounds` times (after one warm-up round) and returns the best rate in operations per second. */
-export async function bestRate(operations: number, rounds: number, body: () => unknown | Promise<unknown>): Promise<number> {
+export async function bestRate(
+  operations: number,
+  rounds: number,
+  body: () => unknown | Promise<unknown>,
+): Promise<number> {
   await body();
   let best = 0;
   for (let r = 0; r < rounds; r++) {
@@ -78,11 +82,21 @@ export interface BenchRow {
 /** Prints rows as a table, then all of them as one JSON line for machines. */
 export function report(rows: readonly BenchRow[]): void {
   // Small figures (milliseconds) keep two decimals; rates are whole numbers.
-  const format = (n: number) => (n < 100 && !Number.isInteger(n) ? n.toFixed(2) : Math.round(n).toLocaleString("en-US"));
+  const format = (
+    n: number,
+  ) => (n < 100 && !Number.isInteger(n) ? n.toFixed(2) : Math.round(n).toLocaleString("en-US"));
   const lines = rows.map((row) => {
     const ratio = row.ordo / row.baseline;
-    const verdict = row.target === undefined ? "" : ratio >= row.target ? `  (target ≥${row.target}: met)` : `  (target ≥${row.target}: MISSED)`;
-    return `${row.scenario.padEnd(44)} ${format(row.ordo).padStart(12)} ${row.unit}  vs ${row.baselineName} ${format(row.baseline).padStart(12)}  = ${ratio.toFixed(2)}×${verdict}`;
+    const verdict = row.target === undefined
+      ? ""
+      : ratio >= row.target
+      ? `  (target ≥${row.target}: met)`
+      : `  (target ≥${row.target}: MISSED)`;
+    return `${row.scenario.padEnd(44)} ${
+      format(row.ordo).padStart(12)
+    } ${row.unit}  vs ${row.baselineName} ${format(row.baseline).padStart(12)}  = ${
+      ratio.toFixed(2)
+    }×${verdict}`;
   });
   console.log(lines.join("\n"));
   console.log(JSON.stringify({

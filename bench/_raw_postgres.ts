@@ -3,7 +3,11 @@
 // id, jsonb), its statements, and the message every scenario writes.
 
 /** A message of the size the benches write. */
-export const message = (n: number) => ({ id: crypto.randomUUID(), type: "OrderPlaced", data: { orderId: n, total: 42.5, sku: "abc-1" } });
+export const message = (n: number) => ({
+  id: crypto.randomUUID(),
+  type: "OrderPlaced",
+  data: { orderId: n, total: 42.5, sku: "abc-1" },
+});
 
 export const RAW_TABLE = `
 CREATE TABLE raw_messages (
@@ -37,13 +41,15 @@ CREATE TABLE raw_category_messages (
 CREATE INDEX raw_category_messages_category ON raw_category_messages (category, position)`;
 
 /** The NOTIFY a raw writer sends after its insert, as the store's rounds do. */
-export const RAW_NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify('raw_appended', '')";
+export const RAW_NOTIFY =
+  "SELECT set_config('synchronous_commit', 'off', true), pg_notify('raw_appended', '')";
 
 /** One row into the raw table. */
 export const RAW_INSERT_ONE =
   "INSERT INTO raw_messages (id, stream_name, stream_version, type, data, metadata) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)";
 
-const insertMany = (table: string) => `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata)
+const insertMany = (table: string) =>
+  `INSERT INTO ${table} (id, stream_name, stream_version, type, data, metadata)
   SELECT (e.value->>'id')::uuid, $1, $2::bigint + e.ordinality - 1, e.value->>'type', e.value->'data', e.value->'metadata'
   FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY e`;
 

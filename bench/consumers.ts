@@ -11,7 +11,8 @@ const CATCH_UP = 100_000;
 const PER_MESSAGE = 5_000;
 const LATENCY_SAMPLES = 200;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 export async function benchConsumers(): Promise<BenchRow[]> {
   const server = await startPostgres();
@@ -19,7 +20,9 @@ export async function benchConsumers(): Promise<BenchRow[]> {
   try {
     const store = createPostgresStore(sql, { schema: "cbench" });
     await store.migrate();
-    await sql.unsafe("CREATE TABLE cbench.totals (stream text PRIMARY KEY, total numeric NOT NULL)");
+    await sql.unsafe(
+      "CREATE TABLE cbench.totals (stream text PRIMARY KEY, total numeric NOT NULL)",
+    );
     for (let filled = 0; filled < CATCH_UP; filled += 1000) {
       await store.append(
         `order-${filled}`,
@@ -49,7 +52,12 @@ export async function benchConsumers(): Promise<BenchRow[]> {
     // catch-up configuration), over everything; per message, over the first part.
     const storage = createPostgresConsumerStorage(sql, { schema: "cbench" });
     const inMemory = new Map<string, number>();
-    const project = async (group: string, commit: "page" | "message", count: number, writeThroughTx = true) => {
+    const project = async (
+      group: string,
+      commit: "page" | "message",
+      count: number,
+      writeThroughTx = true,
+    ) => {
       const begin = performance.now();
       let handled = 0;
       let reached!: () => void;
@@ -62,7 +70,10 @@ export async function benchConsumers(): Promise<BenchRow[]> {
         commit,
         handler: async (message, { tx }) => {
           if (!writeThroughTx) {
-            inMemory.set(message.streamName, (inMemory.get(message.streamName) ?? 0) + (message.data as { total: number }).total);
+            inMemory.set(
+              message.streamName,
+              (inMemory.get(message.streamName) ?? 0) + (message.data as { total: number }).total,
+            );
             return;
           }
           await tx.unsafe(
@@ -106,11 +117,48 @@ export async function benchConsumers(): Promise<BenchRow[]> {
     latencies.sort((a, b) => a - b);
     const ms = (n: number) => Number(n.toFixed(2));
     return [
-      { scenario: `consumers: catch-up with checkpoints, ${CATCH_UP.toLocaleString("en-US")} msgs, commit per page, in-memory fold`, ordo: catchUpEngine, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.5 },
-      { scenario: `consumers: projection catch-up, ${CATCH_UP.toLocaleString("en-US")} msgs, commit per page, 1 SQL write/msg`, ordo: catchUpPage, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s" },
-      { scenario: `consumers: projection catch-up, ${PER_MESSAGE.toLocaleString("en-US")} msgs, commit per message`, ordo: catchUpMessage, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s" },
-      { scenario: "consumers: append resolved -> handler ran, p50 ms", ordo: ms(percentile(latencies, 0.5)), baseline: 10, baselineName: "target p99", unit: "ms" },
-      { scenario: "consumers: append resolved -> handler ran, p99 ms", ordo: ms(percentile(latencies, 0.99)), baseline: 10, baselineName: "target p99", unit: "ms" },
+      {
+        scenario: `consumers: catch-up with checkpoints, ${
+          CATCH_UP.toLocaleString("en-US")
+        } msgs, commit per page, in-memory fold`,
+        ordo: catchUpEngine,
+        baseline: rawRead,
+        baselineName: "raw keyset read",
+        unit: "msg/s",
+        target: 0.5,
+      },
+      {
+        scenario: `consumers: projection catch-up, ${
+          CATCH_UP.toLocaleString("en-US")
+        } msgs, commit per page, 1 SQL write/msg`,
+        ordo: catchUpPage,
+        baseline: rawRead,
+        baselineName: "raw keyset read",
+        unit: "msg/s",
+      },
+      {
+        scenario: `consumers: projection catch-up, ${
+          PER_MESSAGE.toLocaleString("en-US")
+        } msgs, commit per message`,
+        ordo: catchUpMessage,
+        baseline: rawRead,
+        baselineName: "raw keyset read",
+        unit: "msg/s",
+      },
+      {
+        scenario: "consumers: append resolved -> handler ran, p50 ms",
+        ordo: ms(percentile(latencies, 0.5)),
+        baseline: 10,
+        baselineName: "target p99",
+        unit: "ms",
+      },
+      {
+        scenario: "consumers: append resolved -> handler ran, p99 ms",
+        ordo: ms(percentile(latencies, 0.99)),
+        baseline: 10,
+        baselineName: "target p99",
+        unit: "ms",
+      },
     ];
   } finally {
     await sql.end({ timeout: 5 });

@@ -37,7 +37,10 @@ function bareHandler(req: IncomingMessage, res: ServerResponse): void {
   req.on("end", () => {
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { payload: unknown };
     const answer = JSON.stringify(show(body.payload));
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) }).end(answer);
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(answer),
+    }).end(answer);
   });
 }
 
@@ -47,7 +50,10 @@ function bareHandler(req: IncomingMessage, res: ServerResponse): void {
  * same machine (load from other processes, GC, the connection pool) at every
  * moment, which matters more than anything else for a ratio.
  */
-async function interleaved(first: () => Promise<unknown>, second: () => Promise<unknown>): Promise<[number[], number[]]> {
+async function interleaved(
+  first: () => Promise<unknown>,
+  second: () => Promise<unknown>,
+): Promise<[number[], number[]]> {
   const a = new Array<number>(CALLS);
   const b = new Array<number>(CALLS);
   for (let i = 0; i < CALLS; i++) {
@@ -75,7 +81,9 @@ export async function benchHttp(): Promise<BenchRow[]> {
   const bareServer = createServer(bareHandler);
   const ordoUrl = await listen(ordoServer);
   const bareUrl = await listen(bareServer);
-  const bus = createBus({ transport: createHttpTransport({ url: ordoUrl, auth: { bearer: TOKEN } }) });
+  const bus = createBus({
+    transport: createHttpTransport({ url: ordoUrl, auth: { bearer: TOKEN } }),
+  });
   const ordoCall = () => bus.query("orders/show", payload);
   const bareCall = async () => {
     const response = await fetch(`${bareUrl}/queries/orders/show`, {
@@ -87,7 +95,9 @@ export async function benchHttp(): Promise<BenchRow[]> {
   };
 
   // The answers must match, or the comparison means nothing.
-  if (JSON.stringify(await ordoCall()) !== JSON.stringify(await bareCall())) throw new Error("the two servers answer differently");
+  if (JSON.stringify(await ordoCall()) !== JSON.stringify(await bareCall())) {
+    throw new Error("the two servers answer differently");
+  }
   await interleaved(ordoCall, bareCall); // warm-up
   const ordo: number[] = [];
   const bare: number[] = [];
@@ -111,8 +121,27 @@ export async function benchHttp(): Promise<BenchRow[]> {
   ordo.sort((x, y) => x - y);
   bare.sort((x, y) => x - y);
   return [
-    { scenario: "HTTP query (bus + client -> handler) p50", ordo: percentile(ordo, 0.5), baseline: percentile(bare, 0.5), baselineName: "bare fetch p50", unit: "µs" },
-    { scenario: "HTTP query (bus + client -> handler) p99", ordo: percentile(ordo, 0.99), baseline: percentile(bare, 0.99), baselineName: "bare fetch p99", unit: "µs" },
-    { scenario: "HTTP query (bus + client -> handler)", ordo: ordoRate, baseline: bareRate, baselineName: "bare fetch", unit: "calls/s", target: 0.83 },
+    {
+      scenario: "HTTP query (bus + client -> handler) p50",
+      ordo: percentile(ordo, 0.5),
+      baseline: percentile(bare, 0.5),
+      baselineName: "bare fetch p50",
+      unit: "µs",
+    },
+    {
+      scenario: "HTTP query (bus + client -> handler) p99",
+      ordo: percentile(ordo, 0.99),
+      baseline: percentile(bare, 0.99),
+      baselineName: "bare fetch p99",
+      unit: "µs",
+    },
+    {
+      scenario: "HTTP query (bus + client -> handler)",
+      ordo: ordoRate,
+      baseline: bareRate,
+      baselineName: "bare fetch",
+      unit: "calls/s",
+      target: 0.83,
+    },
   ];
 }

@@ -8,7 +8,7 @@
 //   data, while the store must copy it, so this mostly measures cache misses
 //   on cold data; it is printed so the difference is visible, not hidden.
 import { createMemoryStore, type MessageInput } from "../mod.ts";
-import { bestRate, bestRates, type BenchRow } from "./_measure.ts";
+import { type BenchRow, bestRate, bestRates } from "./_measure.ts";
 
 const COUNT = 100_000;
 const ROUNDS = 7;
@@ -78,7 +78,9 @@ export async function benchMemoryStore(): Promise<BenchRow[]> {
   });
   const ordoBatched = await bestRate(COUNT, ROUNDS, async () => {
     const store = createMemoryStore();
-    for (let i = 0; i < COUNT; i += 100) await store.append(streamNames[(i / 100) % STREAMS], prebuilt.slice(i, i + 100));
+    for (let i = 0; i < COUNT; i += 100) {
+      await store.append(streamNames[(i / 100) % STREAMS], prebuilt.slice(i, i + 100));
+    }
   });
 
   const filled = createMemoryStore();
@@ -97,9 +99,34 @@ export async function benchMemoryStore(): Promise<BenchRow[]> {
   });
 
   return [
-    { scenario: "memory: append 1/call, built per call", ordo: ordoBuilt, baseline: bareBuilt, baselineName: "bare loop", unit: "msg/s", target: 0.7 },
-    { scenario: "memory: append 1/call, prebuilt (cold data)", ordo: ordoPrebuilt, baseline: barePrebuilt, baselineName: "bare loop", unit: "msg/s" },
-    { scenario: "memory: append 100/call, prebuilt", ordo: ordoBatched, baseline: barePrebuilt, baselineName: "bare loop 1/call", unit: "msg/s" },
-    { scenario: "memory: readAll in pages of 1000", ordo: ordoRead, baseline: bareRead, baselineName: "array slices", unit: "msg/s" },
+    {
+      scenario: "memory: append 1/call, built per call",
+      ordo: ordoBuilt,
+      baseline: bareBuilt,
+      baselineName: "bare loop",
+      unit: "msg/s",
+      target: 0.7,
+    },
+    {
+      scenario: "memory: append 1/call, prebuilt (cold data)",
+      ordo: ordoPrebuilt,
+      baseline: barePrebuilt,
+      baselineName: "bare loop",
+      unit: "msg/s",
+    },
+    {
+      scenario: "memory: append 100/call, prebuilt",
+      ordo: ordoBatched,
+      baseline: barePrebuilt,
+      baselineName: "bare loop 1/call",
+      unit: "msg/s",
+    },
+    {
+      scenario: "memory: readAll in pages of 1000",
+      ordo: ordoRead,
+      baseline: bareRead,
+      baselineName: "array slices",
+      unit: "msg/s",
+    },
   ];
 }

@@ -13,7 +13,7 @@ import { createMemoryStore } from "../mod.ts";
 import { createPGliteConsumerStorage, createPGliteStore } from "../stores/postgres/mod.ts";
 import { createInProcessTransport } from "../transports/in_process.ts";
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
-import { bestRates, type BenchRow } from "./_measure.ts";
+import { type BenchRow, bestRates } from "./_measure.ts";
 
 const EVENTS = 100_000;
 const QUERIES = 1_000_000;
@@ -32,7 +32,12 @@ async function publishAndDeliver(): Promise<void> {
   bus.subscribe("billing", ["orders/placed"], count);
   bus.subscribe("audit", ["orders/placed"], count);
   for (let i = 0; i < EVENTS; i++) {
-    await bus.publish({ type: "orders/placed", id: crypto.randomUUID(), stream: streamNames[i % 1_000], data: { orderId: i, total: 42.5, sku: "abc-1" } });
+    await bus.publish({
+      type: "orders/placed",
+      id: crypto.randomUUID(),
+      stream: streamNames[i % 1_000],
+      data: { orderId: i, total: 42.5, sku: "abc-1" },
+    });
   }
   await all;
   await bus.close();
@@ -41,7 +46,11 @@ async function publishAndDeliver(): Promise<void> {
 async function memoryAppends(): Promise<void> {
   const store = createMemoryStore();
   for (let i = 0; i < EVENTS; i++) {
-    await store.append(streamNames[i % 1_000], [{ id: crypto.randomUUID(), type: "orders/placed", data: { orderId: i, total: 42.5, sku: "abc-1" } }]);
+    await store.append(streamNames[i % 1_000], [{
+      id: crypto.randomUUID(),
+      type: "orders/placed",
+      data: { orderId: i, total: 42.5, sku: "abc-1" },
+    }]);
   }
 }
 
@@ -49,11 +58,17 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-async function storeBackedLatency(): Promise<{ p50: number; p99: number; appendP50: number; appendP99: number }> {
+async function storeBackedLatency(): Promise<
+  { p50: number; p99: number; appendP50: number; appendP99: number }
+> {
   const pg = await PGlite.create();
   const store = createPGliteStore(pg, { schema: "bench" });
   await store.migrate();
-  const bus = createBus({ transport: createStoreBackedTransport(store, { storage: createPGliteConsumerStorage(pg, { schema: "bench" }) }) });
+  const bus = createBus({
+    transport: createStoreBackedTransport(store, {
+      storage: createPGliteConsumerStorage(pg, { schema: "bench" }),
+    }),
+  });
   const handledAt = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   const registration = bus.handleCommand("users/lock", (command) => {
@@ -81,7 +96,12 @@ async function storeBackedLatency(): Promise<{ p50: number; p99: number; appendP
   await pg.close();
   latencies.sort((a, b) => a - b);
   appends.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), appendP50: percentile(appends, 0.5), appendP99: percentile(appends, 0.99) };
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    appendP50: percentile(appends, 0.5),
+    appendP99: percentile(appends, 0.99),
+  };
 }
 
 /** The messaging rows of `npm run bench`. */
@@ -108,11 +128,49 @@ export async function benchMessaging(): Promise<BenchRow[]> {
 
   const latency = await storeBackedLatency();
   return [
-    { scenario: "bus in-process: publish -> 2 groups handled", ordo: busRate, baseline: appendRate, baselineName: "memory append", unit: "msg/s", target: 0.7 },
-    { scenario: "bus in-process: query dispatch", ordo: queryRate, baseline: 1_000_000, baselineName: "target 1M/s", unit: "calls/s", target: 1 },
-    { scenario: "bus in-process: query vs bare awaited call", ordo: queryRate, baseline: bareRate, baselineName: "bare call", unit: "calls/s" },
-    { scenario: "bus in-process: query, async handler", ordo: asyncQueryRate, baseline: bareAsyncRate, baselineName: "bare call", unit: "calls/s" },
-    { scenario: "bus store-backed (PGlite): send -> handled p50", ordo: latency.p50, baseline: latency.appendP50, baselineName: "append p50", unit: "ms" },
-    { scenario: "bus store-backed (PGlite): send -> handled p99", ordo: latency.p99, baseline: latency.appendP99, baselineName: "append p99", unit: "ms" },
+    {
+      scenario: "bus in-process: publish -> 2 groups handled",
+      ordo: busRate,
+      baseline: appendRate,
+      baselineName: "memory append",
+      unit: "msg/s",
+      target: 0.7,
+    },
+    {
+      scenario: "bus in-process: query dispatch",
+      ordo: queryRate,
+      baseline: 1_000_000,
+      baselineName: "target 1M/s",
+      unit: "calls/s",
+      target: 1,
+    },
+    {
+      scenario: "bus in-process: query vs bare awaited call",
+      ordo: queryRate,
+      baseline: bareRate,
+      baselineName: "bare call",
+      unit: "calls/s",
+    },
+    {
+      scenario: "bus in-process: query, async handler",
+      ordo: asyncQueryRate,
+      baseline: bareAsyncRate,
+      baselineName: "bare call",
+      unit: "calls/s",
+    },
+    {
+      scenario: "bus store-backed (PGlite): send -> handled p50",
+      ordo: latency.p50,
+      baseline: latency.appendP50,
+      baselineName: "append p50",
+      unit: "ms",
+    },
+    {
+      scenario: "bus store-backed (PGlite): send -> handled p99",
+      ordo: latency.p99,
+      baseline: latency.appendP99,
+      baselineName: "append p99",
+      unit: "ms",
+    },
   ];
 }

@@ -33,7 +33,8 @@ async function timed(body: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 export async function benchPostgresStore(): Promise<BenchRow[]> {
   const server = await startPostgres();
@@ -65,11 +66,19 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     // no work left over.
     let readableRate = 0;
     const rawWriters = (prefix: string, options?: typeof PREPARED) => async (round: number) =>
-      (WRITERS * PER_WRITER) / await timed(() =>
+      (WRITERS * PER_WRITER) /
+      await timed(() =>
         Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
           for (let i = 0; i < PER_WRITER; i++) {
             const m = message(i);
-            const params = [m.id, `${prefix}${round}-${w}`, i, m.type, JSON.stringify(m.data), JSON.stringify({ timestamp })];
+            const params = [
+              m.id,
+              `${prefix}${round}-${w}`,
+              i,
+              m.type,
+              JSON.stringify(m.data),
+              JSON.stringify({ timestamp }),
+            ];
             await sql.unsafe(RAW_INSERT_ONE, params, options);
           }
         }))
@@ -81,13 +90,20 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
         const start = performance.now();
         const lasts = await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
           let last = 0n;
-          for (let i = 0; i < PER_WRITER; i++) last = (await store.append(`w${round}-${w}`, [message(i)])).globalPosition;
+          for (let i = 0; i < PER_WRITER; i++) {
+            last = (await store.append(`w${round}-${w}`, [message(i)])).globalPosition;
+          }
           return last;
         }));
         const resolved = performance.now();
         const last = lasts.reduce((a, b) => (a > b ? a : b));
-        while (!(await store.waitForAppend(last - 1n, { timeout: 10_000 }))) { /* a NOTIFY pending */ }
-        readableRate = Math.max(readableRate, (WRITERS * PER_WRITER) / ((performance.now() - start) / 1000));
+        while (!(await store.waitForAppend(last - 1n, { timeout: 10_000 }))) {
+          /* a NOTIFY pending */
+        }
+        readableRate = Math.max(
+          readableRate,
+          (WRITERS * PER_WRITER) / ((performance.now() - start) / 1000),
+        );
         return (WRITERS * PER_WRITER) / ((resolved - start) / 1000);
       },
     );
@@ -101,23 +117,37 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     // side swung from 0.59x to 0.93x between runs of the same code.
     const batchOf = (n: number) => Array.from({ length: 100 }, (_, k) => message(n * 100 + k));
     // Step -1 is the warm-up: it writes to a stream of its own.
-    const rawBatches = (stream: string, options?: typeof PREPARED, insert = RAW_INSERT_MANY) => async (step: number) => {
-      const batch = batchOf(step).map((m) => ({ ...m, metadata: { timestamp } }));
-      await sql.unsafe(insert, [`${stream}${step < 0 ? "warm" : ""}-1`, Math.max(step, 0) * 100, JSON.stringify(batch)], options);
-    };
-    const [rawBatch, rawBatchUnprepared, rawBatchWithCategory, ordoBatch] = await interleavedRates(100, BATCH_STEPS, [
-      rawBatches("rawbatch", PREPARED),
-      rawBatches("rawubatch"),
-      rawBatches("rawcbatch", PREPARED, RAW_INSERT_MANY_WITH_CATEGORY),
-      (step) => store.append(`batch${step < 0 ? "warm" : ""}-1`, batchOf(step)),
-    ]);
+    const rawBatches =
+      (stream: string, options?: typeof PREPARED, insert = RAW_INSERT_MANY) =>
+      async (step: number) => {
+        const batch = batchOf(step).map((m) => ({ ...m, metadata: { timestamp } }));
+        await sql.unsafe(insert, [
+          `${stream}${step < 0 ? "warm" : ""}-1`,
+          Math.max(step, 0) * 100,
+          JSON.stringify(batch),
+        ], options);
+      };
+    const [rawBatch, rawBatchUnprepared, rawBatchWithCategory, ordoBatch] = await interleavedRates(
+      100,
+      BATCH_STEPS,
+      [
+        rawBatches("rawbatch", PREPARED),
+        rawBatches("rawubatch"),
+        rawBatches("rawcbatch", PREPARED, RAW_INSERT_MANY_WITH_CATEGORY),
+        (step) => store.append(`batch${step < 0 ? "warm" : ""}-1`, batchOf(step)),
+      ],
+    );
 
     // Catch-up: fill both with 100k more messages, let VACUUM do what autovacuum
     // would, then read everything in pages of 1000.
     for (let filled = 0; filled < CATCH_UP; filled += 1000) {
       const batch = Array.from({ length: 1000 }, (_, k) => message(filled + k));
       await store.append(`fill-${filled}`, batch);
-      await sql.unsafe(RAW_INSERT_MANY, [`rawfill-${filled}`, 0, JSON.stringify(batch.map((m) => ({ ...m, metadata: { timestamp } })))], PREPARED);
+      await sql.unsafe(RAW_INSERT_MANY, [
+        `rawfill-${filled}`,
+        0,
+        JSON.stringify(batch.map((m) => ({ ...m, metadata: { timestamp } }))),
+      ], PREPARED);
     }
     await sql.unsafe("VACUUM ANALYZE bench.messages");
     await sql.unsafe("VACUUM ANALYZE raw_messages");
@@ -180,7 +210,9 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     // LISTENer selects what is new. It reads without a readable head, so it
     // can skip a message that commits late: the cost of not doing so is the
     // difference (ordo's woken reader asks for the head before it reads).
-    const [[rawHead]] = await sql.unsafe("SELECT coalesce(max(position), 0)::text FROM raw_messages").values();
+    const [[rawHead]] = await sql.unsafe(
+      "SELECT coalesce(max(position), 0)::text FROM raw_messages",
+    ).values();
     let rawFrom = BigInt(rawHead) + 1n;
     let rawReading: Promise<void> | undefined;
     let rawAgain = false;
@@ -199,7 +231,12 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
       else rawAgain = true;
     });
 
-    const sample = async (write: (m: ReturnType<typeof message>) => Promise<unknown>, fromResolve: number[], fromStart: number[], i: number) => {
+    const sample = async (
+      write: (m: ReturnType<typeof message>) => Promise<unknown>,
+      fromResolve: number[],
+      fromStart: number[],
+      i: number,
+    ) => {
       const m = message(i);
       const started = performance.now();
       await write(m);
@@ -215,24 +252,45 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     const metadata = JSON.stringify({ timestamp });
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       await sample((m) => store.append("latency-1", [m]), fromResolve, fromStart, i);
-      await sample(async (m) => {
-        await sql.unsafe(RAW_INSERT_ONE, [m.id, "rawlatency-1", i, m.type, JSON.stringify(m.data), metadata], PREPARED);
-        // Not awaited, as the store does not await its NOTIFY round; a
-        // postgres.js query only runs once something calls its then().
-        void sql.unsafe(RAW_NOTIFY, [], PREPARED).then(() => {});
-      }, rawFromResolve, rawFromStart, i);
+      await sample(
+        async (m) => {
+          await sql.unsafe(RAW_INSERT_ONE, [
+            m.id,
+            "rawlatency-1",
+            i,
+            m.type,
+            JSON.stringify(m.data),
+            metadata,
+          ], PREPARED);
+          // Not awaited, as the store does not await its NOTIFY round; a
+          // postgres.js query only runs once something calls its then().
+          void sql.unsafe(RAW_NOTIFY, [], PREPARED).then(() => {});
+        },
+        rawFromResolve,
+        rawFromStart,
+        i,
+      );
     }
     stop = true;
     await following;
     await rawListening.unlisten();
     await reader.close();
     await store.close();
-    for (const samples of [fromResolve, fromStart, rawFromResolve, rawFromStart]) samples.sort((a, b) => a - b);
+    for (const samples of [fromResolve, fromStart, rawFromResolve, rawFromStart]) {
+      samples.sort((a, b) => a - b);
+    }
     const ms = (n: number) => Number(n.toFixed(2));
     // p50 and p99 of one latency, ordo beside raw; the p99 line names its target, if any.
-    const latencyRows = (from: string, ordo: number[], raw: number[], p99Target: string): BenchRow[] =>
+    const latencyRows = (
+      from: string,
+      ordo: number[],
+      raw: number[],
+      p99Target: string,
+    ): BenchRow[] =>
       [0.5, 0.99].map((p) => ({
-        scenario: `postgres: append ${from} -> reader has it, p${p * 100} ms${p === 0.99 ? p99Target : ""}`,
+        scenario: `postgres: append ${from} -> reader has it, p${p * 100} ms${
+          p === 0.99 ? p99Target : ""
+        }`,
         ordo: ms(percentile(ordo, p)),
         baseline: ms(percentile(raw, p)),
         baselineName: "raw LISTEN+read",
@@ -240,13 +298,58 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
       }));
 
     return [
-      { scenario: "postgres: 16 writers, 1 message/call", ordo: ordoConcurrent, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
-      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoConcurrent, baseline: rawConcurrentUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
-      { scenario: "  same, until the last is readable", ordo: readableRate, baseline: rawConcurrent, baselineName: "raw postgres.js", unit: "msg/s" },
-      { scenario: "postgres: 1 writer, 100 messages/call", ordo: ordoBatch, baseline: rawBatch, baselineName: "raw postgres.js", unit: "msg/s", target: 0.9 },
-      { scenario: "  same, vs raw unprepared (sql.unsafe)", ordo: ordoBatch, baseline: rawBatchUnprepared, baselineName: "raw unprepared ", unit: "msg/s" },
-      { scenario: "  same, vs raw with ordo's category index", ordo: ordoBatch, baseline: rawBatchWithCategory, baselineName: "raw + category ", unit: "msg/s" },
-      { scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")} (vacuumed)`, ordo: ordoRead, baseline: rawRead, baselineName: "raw keyset read", unit: "msg/s", target: 0.8 },
+      {
+        scenario: "postgres: 16 writers, 1 message/call",
+        ordo: ordoConcurrent,
+        baseline: rawConcurrent,
+        baselineName: "raw postgres.js",
+        unit: "msg/s",
+        target: 0.9,
+      },
+      {
+        scenario: "  same, vs raw unprepared (sql.unsafe)",
+        ordo: ordoConcurrent,
+        baseline: rawConcurrentUnprepared,
+        baselineName: "raw unprepared ",
+        unit: "msg/s",
+      },
+      {
+        scenario: "  same, until the last is readable",
+        ordo: readableRate,
+        baseline: rawConcurrent,
+        baselineName: "raw postgres.js",
+        unit: "msg/s",
+      },
+      {
+        scenario: "postgres: 1 writer, 100 messages/call",
+        ordo: ordoBatch,
+        baseline: rawBatch,
+        baselineName: "raw postgres.js",
+        unit: "msg/s",
+        target: 0.9,
+      },
+      {
+        scenario: "  same, vs raw unprepared (sql.unsafe)",
+        ordo: ordoBatch,
+        baseline: rawBatchUnprepared,
+        baselineName: "raw unprepared ",
+        unit: "msg/s",
+      },
+      {
+        scenario: "  same, vs raw with ordo's category index",
+        ordo: ordoBatch,
+        baseline: rawBatchWithCategory,
+        baselineName: "raw + category ",
+        unit: "msg/s",
+      },
+      {
+        scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")} (vacuumed)`,
+        ordo: ordoRead,
+        baseline: rawRead,
+        baselineName: "raw keyset read",
+        unit: "msg/s",
+        target: 0.8,
+      },
       // Latencies: lower is better, so these ratios read the other way (ordo / raw).
       ...latencyRows("resolved", fromResolve, rawFromResolve, " (target ≤5)"),
       ...latencyRows("started", fromStart, rawFromStart, ""),

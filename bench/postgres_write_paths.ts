@@ -17,7 +17,8 @@ import { message, PREPARED, RAW_INSERT_ONE, RAW_TABLE } from "./_raw_postgres.ts
 const WRITERS = 16;
 // Ordo's table with the position taken straight from the sequence: what the
 // table itself costs, without the stream lock, the version read or the bound.
-const PLAIN_INSERT = `INSERT INTO paths.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+const PLAIN_INSERT =
+  `INSERT INTO paths.messages (global_position, id, stream_name, stream_version, type, data, metadata)
   VALUES (nextval('paths.positions'), $1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)`;
 const PER_WRITER = 100;
 const ROUNDS = 9;
@@ -35,7 +36,9 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
     const writers = async (append: (stream: string, n: number) => Promise<unknown>) => {
       const start = performance.now();
       await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-        for (let i = 0; i < PER_WRITER; i++) await append(`w${w}-${crypto.randomUUID().slice(0, 8)}`, i);
+        for (let i = 0; i < PER_WRITER; i++) {
+          await append(`w${w}-${crypto.randomUUID().slice(0, 8)}`, i);
+        }
       }));
       return (WRITERS * PER_WRITER) / ((performance.now() - start) / 1000);
     };
@@ -43,17 +46,39 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
       raw: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(RAW_INSERT_ONE, [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(RAW_INSERT_ONE, [
+            m.id,
+            stream,
+            0,
+            m.type,
+            JSON.stringify(m.data),
+            metadata,
+          ], PREPARED);
         }),
       plainInsert: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(PLAIN_INSERT, [m.id, stream, 0, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(PLAIN_INSERT, [
+            m.id,
+            stream,
+            0,
+            m.type,
+            JSON.stringify(m.data),
+            metadata,
+          ], PREPARED);
         }),
       statement: () =>
         writers((stream, n) => {
           const m = message(n);
-          return sql.unsafe(text.appendOne, [m.id, stream, "any", null, m.type, JSON.stringify(m.data), metadata], PREPARED);
+          return sql.unsafe(text.appendOne, [
+            m.id,
+            stream,
+            "any",
+            null,
+            m.type,
+            JSON.stringify(m.data),
+            metadata,
+          ], PREPARED);
         }),
       function: () =>
         writers((stream, n) => {
@@ -65,7 +90,9 @@ export async function benchPostgresWritePaths(): Promise<BenchRow[]> {
     const names = Object.keys(paths);
     const rates = new Map(names.map((name) => [name, [] as number[]]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of round % 2 === 0 ? names : [...names].reverse()) rates.get(name)!.push(await paths[name]());
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+        rates.get(name)!.push(await paths[name]());
+      }
     }
     await store.close();
     const raw = median(rates.get("raw")!);

@@ -49,12 +49,18 @@ export function resolveAppendRetry(
   const first = stored[0];
   for (let i = 0; i < messages.length; i++) {
     const position = stored[i];
-    const fits = position !== undefined && first !== undefined && position.streamName === streamName &&
+    const fits = position !== undefined && first !== undefined &&
+      position.streamName === streamName &&
       position.streamVersion === first.streamVersion + i;
     if (!fits) {
       const culprit = position ?? stored[firstStored]!;
       const culpritIndex = position ? i : firstStored;
-      throw new DuplicateMessageError(streamName, messages[culpritIndex].id, culprit.streamName, culprit.streamVersion);
+      throw new DuplicateMessageError(
+        streamName,
+        messages[culpritIndex].id,
+        culprit.streamName,
+        culprit.streamVersion,
+      );
     }
   }
   const positions: MessagePosition[] = stored.map((position, i) => ({

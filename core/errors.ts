@@ -71,7 +71,9 @@ export class ConcurrencyError extends OrdoError {
   ) {
     super(
       `Cannot append to stream "${streamName}": expected ${describeExpected(expectedVersion)}, ${
-        actualVersion === undefined ? "the stream does not exist" : `current version is ${actualVersion}`
+        actualVersion === undefined
+          ? "the stream does not exist"
+          : `current version is ${actualVersion}`
       }`,
       options,
     );
@@ -175,7 +177,11 @@ export class StoreUnavailableError extends OrdoError {
 export class TimeoutError extends OrdoError {
   readonly _tag = "TimeoutError" as const;
 
-  constructor(readonly operation: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(`Timed out after ${timeoutMs} ms: ${operation}`, options);
   }
 }
@@ -195,7 +201,12 @@ export class TimeoutError extends OrdoError {
 export class UnsupportedRuntimeError extends OrdoError {
   readonly _tag = "UnsupportedRuntimeError" as const;
 
-  constructor(readonly runtime: string, readonly feature: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly runtime: string,
+    readonly feature: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Cannot run ${feature} on ${runtime}: ${reason}`, options);
   }
 }

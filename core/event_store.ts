@@ -136,14 +136,26 @@ export interface EventStore {
    * @throws {ValidationError} on bad input; nothing is written
    * @throws {StoreUnavailableError} when the store cannot be reached; retry with the same ids
    */
-  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   /**
    * Appends and resolves once the messages are durably stored; global
    * positions are included where already known. Same checks and errors.
    */
-  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Promise<CommittedAppend>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options: DeferredAppendOptions,
+  ): Promise<CommittedAppend>;
   /** Either of the above, chosen at run time. */
-  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<CommittedAppend>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Promise<CommittedAppend>;
 
   /** Reads one stream in version order. An absent stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]>;

@@ -22,7 +22,9 @@ export function checkExpectedVersion(
   expected: ExpectedVersion,
   current: number | undefined,
 ): void {
-  if (!satisfiesExpectedVersion(expected, current)) throw new ConcurrencyError(streamName, expected, current);
+  if (!satisfiesExpectedVersion(expected, current)) {
+    throw new ConcurrencyError(streamName, expected, current);
+  }
 }
 
 /**
@@ -34,7 +36,10 @@ export function checkExpectedVersion(
  * satisfiesExpectedVersion(2, 2); // true
  * ```
  */
-export function satisfiesExpectedVersion(expected: ExpectedVersion, current: number | undefined): boolean {
+export function satisfiesExpectedVersion(
+  expected: ExpectedVersion,
+  current: number | undefined,
+): boolean {
   switch (expected) {
     case "any":
       return true;

@@ -101,7 +101,10 @@ const SHARED: CopyState = { size: 0, open: [], path: [""] };
 
 function refuse(state: CopyState, value: unknown, reason: string): never {
   const [root, ...rest] = state.path;
-  const path = rest.reduce<string>((text, part) => typeof part === "number" ? `${text}[${part}]` : `${text}.${part}`, String(root));
+  const path = rest.reduce<string>(
+    (text, part) => typeof part === "number" ? `${text}[${part}]` : `${text}.${part}`,
+    String(root),
+  );
   throw new ValidationError(path, value, reason);
 }
 
@@ -112,7 +115,9 @@ function copyValue(value: unknown, state: CopyState): JsonValue {
       state.size += value.length + 2;
       return value;
     case "number":
-      if (!Number.isFinite(value)) refuse(state, value, "numbers must be finite to be stored as JSON");
+      if (!Number.isFinite(value)) {
+        refuse(state, value, "numbers must be finite to be stored as JSON");
+      }
       state.size += 8;
       return value;
     case "boolean":
@@ -163,7 +168,9 @@ function copyObject(value: object, state: CopyState): JsonObject {
     refuse(
       state,
       value,
-      `a ${describeValue(value)} is not a plain object; convert it to JSON first (a Date to an ISO string, a Map to an object)`,
+      `a ${
+        describeValue(value)
+      } is not a plain object; convert it to JSON first (a Date to an ISO string, a Map to an object)`,
     );
   }
   enter(value, state);
@@ -177,8 +184,14 @@ function copyObject(value: object, state: CopyState): JsonObject {
     // `copy.__proto__ = x` would set the copy's prototype (data lost, and a
     // prototype chosen by whoever wrote the data); JSON.parse makes it an own
     // property, and so must the copy.
-    if (key === "__proto__") Object.defineProperty(copy, key, { value: copied, enumerable: true, writable: true, configurable: true });
-    else copy[key] = copied;
+    if (key === "__proto__") {
+      Object.defineProperty(copy, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = copied;
     state.path.pop();
     state.size += key.length + 4;
   }

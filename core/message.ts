@@ -50,7 +50,8 @@ export interface Message<Type extends string = string, Data = JsonValue> {
  * stream without gaps, and `globalPosition` increases strictly across the
  * whole store (it may have gaps). Both are fixed forever once read.
  */
-export interface RecordedMessage<Type extends string = string, Data = JsonValue> extends Message<Type, Data> {
+export interface RecordedMessage<Type extends string = string, Data = JsonValue>
+  extends Message<Type, Data> {
   readonly streamName: string;
   readonly streamVersion: number;
   readonly globalPosition: bigint;

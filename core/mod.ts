@@ -7,7 +7,16 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-export { type AppendLimits, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_MESSAGE_SIZE, type CheckedAppendOptions, validateAppendOptions, validateExpectedVersion, validateId, validateMessages } from "./validate_append.ts";
+export {
+  type AppendLimits,
+  type CheckedAppendOptions,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  validateAppendOptions,
+  validateExpectedVersion,
+  validateId,
+  validateMessages,
+} from "./validate_append.ts";
 export { resolveAppendRetry, type StoredPosition } from "./append_retry.ts";
 export { checkExpectedVersion, satisfiesExpectedVersion } from "./expected_version.ts";
 export {
@@ -36,8 +45,23 @@ export {
   type StreamInfo,
   type WaitOptions,
 } from "./event_store.ts";
-export { copyJson, copyJsonValue, type JsonCopy, type JsonObject, type JsonValue, lastCopySize, MAX_JSON_DEPTH } from "./json.ts";
-export type { AnyMessage, ExpectedVersion, Message, MessageInput, MessageMetadata, RecordedMessage } from "./message.ts";
+export {
+  copyJson,
+  copyJsonValue,
+  type JsonCopy,
+  type JsonObject,
+  type JsonValue,
+  lastCopySize,
+  MAX_JSON_DEPTH,
+} from "./json.ts";
+export type {
+  AnyMessage,
+  ExpectedVersion,
+  Message,
+  MessageInput,
+  MessageMetadata,
+  RecordedMessage,
+} from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
 export {
   categoryOf,
@@ -56,14 +80,11 @@ export {
 } from "./validate_read.ts";
 export {
   backoffDelay,
-  deliveryRetries,
-  storedError,
-  type NextRetryDelay,
   type CheckedRetryPolicy,
-  type CheckpointStore,
-  type CheckpointUpdate,
   checkLeaseTtl,
   checkPartitions,
+  type CheckpointStore,
+  type CheckpointUpdate,
   checkRetryPolicy,
   checkSource,
   type Consumer,
@@ -76,6 +97,7 @@ export {
   createGroupConsumer,
   type CreateGroupConsumerOptions,
   DEFAULT_RETRY_POLICY,
+  deliveryRetries,
   type GroupConsumer,
   type HandlerContext,
   type Lease,
@@ -85,18 +107,20 @@ export {
   type ListParkedOptions,
   MAX_PARTITIONS,
   type MessageHandler,
+  type NextRetryDelay,
   type PageProgress,
   type ParkedMessage,
   type ParkedMessageStore,
   partitionOf,
   type ProcessedMessageStore,
-  rebuildProjection,
   type RebuildProgress,
+  rebuildProjection,
   type RebuildProjectionOptions,
   type ReplayResult,
   type RetryPolicy,
   runOnce,
   type RunOnceOptions,
   type StoredError,
+  storedError,
   streamHash,
 } from "./consumers/mod.ts";

@@ -64,7 +64,9 @@ export class PositionWaiters {
         },
       };
       this.#waiters.add(waiter);
-      if (timeout !== undefined && timeout !== Infinity) timer = setTimeout(() => waiter.settle(false), timeout);
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = setTimeout(() => waiter.settle(false), timeout);
+      }
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }

@@ -41,7 +41,11 @@ export function validateCategory(category: unknown, path = "category"): string {
   }
   if (category.length === 0) throw new ValidationError(path, category, "must not be empty");
   if (category.length > MAX_STREAM_NAME_LENGTH) {
-    throw new ValidationError(path, category, `must be at most ${MAX_STREAM_NAME_LENGTH} characters`);
+    throw new ValidationError(
+      path,
+      category,
+      `must be at most ${MAX_STREAM_NAME_LENGTH} characters`,
+    );
   }
   if (!CATEGORY.test(category)) {
     throw new ValidationError(
@@ -69,7 +73,11 @@ export function parseStreamName(streamName: unknown, path = "streamName"): Strea
   }
   if (streamName.length === 0) throw new ValidationError(path, streamName, "must not be empty");
   if (streamName.length > MAX_STREAM_NAME_LENGTH) {
-    throw new ValidationError(path, streamName, `must be at most ${MAX_STREAM_NAME_LENGTH} characters`);
+    throw new ValidationError(
+      path,
+      streamName,
+      `must be at most ${MAX_STREAM_NAME_LENGTH} characters`,
+    );
   }
   const dash = streamName.indexOf("-");
   if (dash === -1) {
@@ -78,7 +86,11 @@ export function parseStreamName(streamName: unknown, path = "streamName"): Strea
   const category = streamName.slice(0, dash);
   const id = streamName.slice(dash + 1);
   if (category.length === 0) {
-    throw new ValidationError(path, streamName, 'expected "category-id", the category before the dash is empty');
+    throw new ValidationError(
+      path,
+      streamName,
+      'expected "category-id", the category before the dash is empty',
+    );
   }
   if (!CATEGORY.test(category)) {
     throw new ValidationError(
@@ -88,10 +100,18 @@ export function parseStreamName(streamName: unknown, path = "streamName"): Strea
     );
   }
   if (id.length === 0) {
-    throw new ValidationError(path, streamName, 'expected "category-id", the id after the dash is empty');
+    throw new ValidationError(
+      path,
+      streamName,
+      'expected "category-id", the id after the dash is empty',
+    );
   }
   if (!ID.test(id) || !id.isWellFormed()) {
-    throw new ValidationError(path, streamName, `id "${id}" must not contain whitespace, control characters or unpaired surrogates`);
+    throw new ValidationError(
+      path,
+      streamName,
+      `id "${id}" must not contain whitespace, control characters or unpaired surrogates`,
+    );
   }
   return { category, id };
 }

@@ -36,15 +36,26 @@ const MAX_TYPE_LENGTH = 200;
  * validateExpectedVersion(3); // 3
  * ```
  */
-export function validateExpectedVersion(expected: unknown, path = "expectedVersion"): ExpectedVersion {
+export function validateExpectedVersion(
+  expected: unknown,
+  path = "expectedVersion",
+): ExpectedVersion {
   if (typeof expected === "number") {
     if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new ValidationError(path, expected, "a version is a whole number from 0 (the first message)");
+      throw new ValidationError(
+        path,
+        expected,
+        "a version is a whole number from 0 (the first message)",
+      );
     }
     return expected;
   }
   if (expected === "no-stream" || expected === "exists" || expected === "any") return expected;
-  throw new ValidationError(path, expected, 'expected a version number, "no-stream", "exists" or "any"');
+  throw new ValidationError(
+    path,
+    expected,
+    'expected a version number, "no-stream", "exists" or "any"',
+  );
 }
 
 /** An append's options, checked, with defaults filled in. */
@@ -70,16 +81,25 @@ export function validateAppendOptions(options: unknown): CheckedAppendOptions {
   }
   const { expectedVersion, awaitGlobalPosition } = options as Record<string, unknown>;
   if (awaitGlobalPosition !== undefined && typeof awaitGlobalPosition !== "boolean") {
-    throw new ValidationError("options.awaitGlobalPosition", awaitGlobalPosition, "must be true or false");
+    throw new ValidationError(
+      "options.awaitGlobalPosition",
+      awaitGlobalPosition,
+      "must be true or false",
+    );
   }
   if (expectedVersion === undefined && awaitGlobalPosition !== false) return DEFAULT_APPEND_OPTIONS;
   return {
-    expectedVersion: expectedVersion === undefined ? "any" : validateExpectedVersion(expectedVersion, "options.expectedVersion"),
+    expectedVersion: expectedVersion === undefined
+      ? "any"
+      : validateExpectedVersion(expectedVersion, "options.expectedVersion"),
     awaitGlobalPosition: awaitGlobalPosition !== false,
   };
 }
 
-const DEFAULT_APPEND_OPTIONS: CheckedAppendOptions = Object.freeze({ expectedVersion: "any", awaitGlobalPosition: true });
+const DEFAULT_APPEND_OPTIONS: CheckedAppendOptions = Object.freeze({
+  expectedVersion: "any",
+  awaitGlobalPosition: true,
+});
 
 /**
  * Checks one append's messages and returns them validated: ids chosen and
@@ -102,10 +122,16 @@ export function validateMessages(
   if (!Array.isArray(messages)) {
     throw new ValidationError("messages", messages, "expected an array of messages");
   }
-  if (messages.length === 0) throw new ValidationError("messages", messages, "an append needs at least one message");
+  if (messages.length === 0) {
+    throw new ValidationError("messages", messages, "an append needs at least one message");
+  }
   const maxBatch = limits.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   if (messages.length > maxBatch) {
-    throw new ValidationError("messages", messages, `at most ${maxBatch} messages fit in one append`);
+    throw new ValidationError(
+      "messages",
+      messages,
+      `at most ${maxBatch} messages fit in one append`,
+    );
   }
   const maxSize = limits.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const timestamp = now();
@@ -117,16 +143,31 @@ export function validateMessages(
     const seen = new Set<string>();
     for (let i = 0; i < result.length; i++) {
       const id = result[i].id;
-      if (seen.has(id)) throw new ValidationError(`messages[${i}].id`, id, "the same id appears twice in one append");
+      if (seen.has(id)) {
+        throw new ValidationError(
+          `messages[${i}].id`,
+          id,
+          "the same id appears twice in one append",
+        );
+      }
       seen.add(id);
     }
   }
   return result;
 }
 
-function validateMessage(input: unknown, path: string, maxSize: number, timestamp: string): Message {
+function validateMessage(
+  input: unknown,
+  path: string,
+  maxSize: number,
+  timestamp: string,
+): Message {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ValidationError(path, input, "expected a message object { type, data, metadata?, id? }");
+    throw new ValidationError(
+      path,
+      input,
+      "expected a message object { type, data, metadata?, id? }",
+    );
   }
   const { id, type, data, metadata } = input as MessageInput<string, unknown>;
   const checkedId = id === undefined ? crypto.randomUUID() : validateId(id, `${path}.id`);
@@ -137,7 +178,9 @@ function validateMessage(input: unknown, path: string, maxSize: number, timestam
       `a message type is a non-empty string of at most ${MAX_TYPE_LENGTH} characters, with no control characters or leading space`,
     );
   }
-  if (data === undefined) throw new ValidationError(`${path}.data`, data, "a message needs data (use {} for none)");
+  if (data === undefined) {
+    throw new ValidationError(`${path}.data`, data, "a message needs data (use {} for none)");
+  }
   const dataCopy = copyJsonValue(data, `${path}.data`);
   const dataSize = lastCopySize();
   const metadataCopy = metadata === undefined
@@ -145,7 +188,11 @@ function validateMessage(input: unknown, path: string, maxSize: number, timestam
     : validateMetadata(metadata, `${path}.metadata`, timestamp);
   const size = dataSize + (metadata === undefined ? timestamp.length + 16 : lastCopySize());
   if (size > maxSize) {
-    throw new ValidationError(path, input, `data and metadata take ${size} characters of JSON, over the limit of ${maxSize}`);
+    throw new ValidationError(
+      path,
+      input,
+      `data and metadata take ${size} characters of JSON, over the limit of ${maxSize}`,
+    );
   }
   return { id: checkedId, type, data: dataCopy, metadata: metadataCopy };
 }
@@ -158,7 +205,10 @@ const MAX_KNOWN_TYPES = 10_000;
 function isValidType(type: unknown): type is string {
   if (typeof type !== "string") return false;
   if (knownTypes.has(type)) return true;
-  if (type.length === 0 || type.length > MAX_TYPE_LENGTH || !MESSAGE_TYPE.test(type) || !type.isWellFormed()) return false;
+  if (
+    type.length === 0 || type.length > MAX_TYPE_LENGTH || !MESSAGE_TYPE.test(type) ||
+    !type.isWellFormed()
+  ) return false;
   if (knownTypes.size < MAX_KNOWN_TYPES) knownTypes.add(type);
   return true;
 }
@@ -224,10 +274,20 @@ function validateMetadata(metadata: unknown, path: string, timestamp: string): M
     }
   }
   if (m.timestamp !== undefined && Number.isNaN(Date.parse(m.timestamp))) {
-    throw new ValidationError(`${path}.timestamp`, m.timestamp, "must be an ISO 8601 date and time");
+    throw new ValidationError(
+      `${path}.timestamp`,
+      m.timestamp,
+      "must be an ISO 8601 date and time",
+    );
   }
-  if (m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)) {
-    throw new ValidationError(`${path}.schemaVersion`, m.schemaVersion, "a schema version is a whole number from 1");
+  if (
+    m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)
+  ) {
+    throw new ValidationError(
+      `${path}.schemaVersion`,
+      m.schemaVersion,
+      "a schema version is a whole number from 1",
+    );
   }
   const source = m.timestamp === undefined ? { ...m, timestamp } : m;
   return copyJsonValue(source, path) as Message["metadata"];

@@ -6,7 +6,11 @@
  */
 
 import { ValidationError } from "./errors.ts";
-import { DEFAULT_READ_LIMIT, type ReadGlobalOptions, type ReadStreamOptions } from "./event_store.ts";
+import {
+  DEFAULT_READ_LIMIT,
+  type ReadGlobalOptions,
+  type ReadStreamOptions,
+} from "./event_store.ts";
 
 /** Largest page a single read may ask for. */
 export const MAX_READ_LIMIT = 100_000;
@@ -34,7 +38,9 @@ export interface CheckedReadGlobalOptions {
  * validateReadStreamOptions({ from: 2 }); // { direction: "forward", from: 2, limit: Infinity }
  * ```
  */
-export function validateReadStreamOptions(options: ReadStreamOptions = {}): CheckedReadStreamOptions {
+export function validateReadStreamOptions(
+  options: ReadStreamOptions = {},
+): CheckedReadStreamOptions {
   const { direction = "forward", from, limit } = options;
   if (direction !== "forward" && direction !== "backward") {
     throw new ValidationError("options.direction", direction, 'expected "forward" or "backward"');
@@ -54,18 +60,28 @@ export function validateReadStreamOptions(options: ReadStreamOptions = {}): Chec
  * validateReadGlobalOptions({ from: 10n }).limit; // 1000
  * ```
  */
-export function validateReadGlobalOptions(options: ReadGlobalOptions = {}): CheckedReadGlobalOptions {
+export function validateReadGlobalOptions(
+  options: ReadGlobalOptions = {},
+): CheckedReadGlobalOptions {
   const { from = 0n, limit = DEFAULT_READ_LIMIT, types } = options;
   if (typeof from !== "bigint" || from < 0n) {
     throw new ValidationError("options.from", from, "a global position is a bigint from 0n");
   }
   if (types !== undefined) {
     if (!Array.isArray(types) || types.length === 0) {
-      throw new ValidationError("options.types", types, "expected a non-empty array of message types");
+      throw new ValidationError(
+        "options.types",
+        types,
+        "expected a non-empty array of message types",
+      );
     }
     types.forEach((type, i) => {
       if (typeof type !== "string" || type.length === 0) {
-        throw new ValidationError(`options.types[${i}]`, type, "a message type is a non-empty string");
+        throw new ValidationError(
+          `options.types[${i}]`,
+          type,
+          "a message type is a non-empty string",
+        );
       }
     });
   }
@@ -73,8 +89,14 @@ export function validateReadGlobalOptions(options: ReadGlobalOptions = {}): Chec
 }
 
 function checkLimit(limit: unknown): number {
-  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
-    throw new ValidationError("options.limit", limit, `a limit is a whole number from 1 to ${MAX_READ_LIMIT}`);
+  if (
+    typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT
+  ) {
+    throw new ValidationError(
+      "options.limit",
+      limit,
+      `a limit is a whole number from 1 to ${MAX_READ_LIMIT}`,
+    );
   }
   return limit;
 }

@@ -11,6 +11,11 @@ import { fromOrdoSync } from "./_from_promise.ts";
  * uninterruptible, so the scope is closed only once the handler in progress
  * finished and its checkpoint was stored.
  */
-export function acquireStoppable<C extends { stop(): Promise<void> }>(make: () => C): Effect.Effect<C, ValidationError, Scope.Scope> {
-  return Effect.acquireRelease(fromOrdoSync<C, ValidationError>(["ValidationError"], make), (started) => Effect.promise(() => started.stop()));
+export function acquireStoppable<C extends { stop(): Promise<void> }>(
+  make: () => C,
+): Effect.Effect<C, ValidationError, Scope.Scope> {
+  return Effect.acquireRelease(
+    fromOrdoSync<C, ValidationError>(["ValidationError"], make),
+    (started) => Effect.promise(() => started.stop()),
+  );
 }

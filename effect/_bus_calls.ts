@@ -17,8 +17,13 @@ export interface EffectCallOptions {
 }
 
 /** The core call options for `options`, with `signal` when the call is abortable. */
-export function callOptions(options: EffectCallOptions | undefined, signal?: AbortSignal): { timeout?: number; signal?: AbortSignal } {
-  const timeout = options?.timeout === undefined ? {} : { timeout: Duration.toMillis(options.timeout) };
+export function callOptions(
+  options: EffectCallOptions | undefined,
+  signal?: AbortSignal,
+): { timeout?: number; signal?: AbortSignal } {
+  const timeout = options?.timeout === undefined
+    ? {}
+    : { timeout: Duration.toMillis(options.timeout) };
   return signal === undefined ? timeout : { ...timeout, signal };
 }
 
@@ -29,8 +34,14 @@ export interface CallSpec<A> {
 }
 
 /** A call that reaches no handler: failures outside `tags` are defects. */
-export function busCall<A, E extends OrdoError>(tags: readonly OrdoErrorTag[], call: CallSpec<A>): Effect.Effect<A, E> {
-  return settle(call, (error) => isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error));
+export function busCall<A, E extends OrdoError>(
+  tags: readonly OrdoErrorTag[],
+  call: CallSpec<A>,
+): Effect.Effect<A, E> {
+  return settle(
+    call,
+    (error) => isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error),
+  );
 }
 
 /** A call answered by a handler: failures outside `tags` are the handler's, as a {@link HandlerError}. */
@@ -39,13 +50,27 @@ export function handlerCall<A, E extends OrdoError>(
   operation: string,
   call: CallSpec<A>,
 ): Effect.Effect<A, E | HandlerError> {
-  return settle(call, (error) => Effect.fail(isTagged(error, tags) ? error as E : HandlerError.from(operation, error)));
+  return settle(
+    call,
+    (error) =>
+      Effect.fail(isTagged(error, tags) ? error as E : HandlerError.from(operation, error)),
+  );
 }
 
-function settle<A, E>(call: CallSpec<A>, onError: (error: unknown) => Effect.Effect<A, E>): Effect.Effect<A, E> {
+function settle<A, E>(
+  call: CallSpec<A>,
+  onError: (error: unknown) => Effect.Effect<A, E>,
+): Effect.Effect<A, E> {
   // `new Promise` turns a synchronous throw of `run` into a rejection too.
   const start = (signal?: AbortSignal) =>
-    new Promise<A>((resolve) => resolve(call.run(signal))).then((value): Effect.Effect<A, E> => Effect.succeed(value), onError);
+    new Promise<A>((resolve) => resolve(call.run(signal))).then(
+      (value): Effect.Effect<A, E> => Effect.succeed(value),
+      onError,
+    );
   // Effect.promise makes the AbortSignal only for a function that declares a parameter.
-  return Effect.flatten(call.abortable ? Effect.promise((signal: AbortSignal) => start(signal)) : Effect.promise(() => start()));
+  return Effect.flatten(
+    call.abortable
+      ? Effect.promise((signal: AbortSignal) => start(signal))
+      : Effect.promise(() => start()),
+  );
 }

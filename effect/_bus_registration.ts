@@ -32,7 +32,10 @@ export interface BusRegistration {
 }
 
 /** The core handler options for `options`, a Schedule stepped with `context`. */
-export function coreHandlerOptions<R>(options: EffectBusHandlerOptions<R> | undefined, context: Context.Context<R>): HandlerOptions {
+export function coreHandlerOptions<R>(
+  options: EffectBusHandlerOptions<R> | undefined,
+  context: Context.Context<R>,
+): HandlerOptions {
   const retry = toRetryPolicy(options?.retry, context);
   return {
     ...(retry === undefined ? {} : { retry }),
@@ -48,11 +51,14 @@ export function coreHandlerOptions<R>(options: EffectBusHandlerOptions<R> | unde
 export function registerScoped<R>(
   start: (context: Context.Context<R>) => Registration,
 ): Effect.Effect<BusRegistration, ValidationError, Scope.Scope | R> {
-  return Effect.flatMap(Effect.context<R>(), (context) =>
-    Effect.map(acquireStoppable(() => stopOnce(start(context))), (registration) => ({
-      ready: Effect.promise(() => registration.ready),
-      stop: Effect.promise(() => registration.stop()),
-    })));
+  return Effect.flatMap(
+    Effect.context<R>(),
+    (context) =>
+      Effect.map(acquireStoppable(() => stopOnce(start(context))), (registration) => ({
+        ready: Effect.promise(() => registration.ready),
+        stop: Effect.promise(() => registration.stop()),
+      })),
+  );
 }
 
 /** The registration with a `stop` that runs once, however often it is called (by the user, then by the scope). */

@@ -2,12 +2,20 @@
 // options into the core's (Effect handler -> Promise handler, Schedule ->
 // retry rule).
 import type { Context, Duration, Effect } from "effect";
-import type { ConsumerStorage as ConsumerStoragePort, CreateConsumerOptions, HandlerContext, RecordedMessage } from "../core/mod.ts";
+import type {
+  ConsumerStorage as ConsumerStoragePort,
+  CreateConsumerOptions,
+  HandlerContext,
+  RecordedMessage,
+} from "../core/mod.ts";
 import { bridgeHandler } from "./_handler_bridge.ts";
 import { type EffectRetry, toRetryPolicy } from "./schedule_retry.ts";
 
 /** A handler written as an Effect. Failing (or dying) means "not handled": it is retried, then parked. */
-export type EffectHandler<Tx, E, R> = (message: RecordedMessage, context: HandlerContext<Tx>) => Effect.Effect<void, E, R>;
+export type EffectHandler<Tx, E, R> = (
+  message: RecordedMessage,
+  context: HandlerContext<Tx>,
+) => Effect.Effect<void, E, R>;
 
 /** The Effect-side options every consumer kind adds to, or changes in, the core's. */
 export interface EffectHandlerOptions<Tx, E, R> {
@@ -23,11 +31,18 @@ export interface EffectHandlerOptions<Tx, E, R> {
 }
 
 /** The core options with the handler and retry policy made to run with `context`. */
-export function coreOptions<Tx, E, R, O extends EffectHandlerOptions<Tx, E, R> & { readonly group: string }>(
+export function coreOptions<
+  Tx,
+  E,
+  R,
+  O extends EffectHandlerOptions<Tx, E, R> & { readonly group: string },
+>(
   options: O,
   storage: ConsumerStoragePort<unknown>,
   context: Context.Context<R>,
-): Omit<O, "handler" | "handlerTimeout" | "retry"> & Pick<CreateConsumerOptions<Tx>, "handler" | "storage" | "retry"> {
+):
+  & Omit<O, "handler" | "handlerTimeout" | "retry">
+  & Pick<CreateConsumerOptions<Tx>, "handler" | "storage" | "retry"> {
   const { handler, handlerTimeout, retry, ...rest } = options;
   const bridged = bridgeHandler(handler, context, {
     timeout: handlerTimeout,

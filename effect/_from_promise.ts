@@ -12,7 +12,8 @@ export function fromOrdo<A, E extends OrdoError>(
     Effect.promise((signal: AbortSignal) =>
       run(signal).then(
         (value): Effect.Effect<A, E> => Effect.succeed(value),
-        (error: unknown): Effect.Effect<A, E> => isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error),
+        (error: unknown): Effect.Effect<A, E> =>
+          isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error),
       )
     ),
   );
@@ -20,11 +21,15 @@ export function fromOrdo<A, E extends OrdoError>(
 
 /** Whether `error` is an ordo error whose tag is one of `tags`. */
 export function isTagged(error: unknown, tags: readonly OrdoErrorTag[]): boolean {
-  return error instanceof Error && tags.includes((error as { _tag?: OrdoErrorTag })._tag as OrdoErrorTag);
+  return error instanceof Error &&
+    tags.includes((error as { _tag?: OrdoErrorTag })._tag as OrdoErrorTag);
 }
 
 /** Runs a synchronous call of the Promise API (a factory that validates) as an Effect failing with `E`. */
-export function fromOrdoSync<A, E extends OrdoError>(tags: readonly E["_tag"][], run: () => A): Effect.Effect<A, E> {
+export function fromOrdoSync<A, E extends OrdoError>(
+  tags: readonly E["_tag"][],
+  run: () => A,
+): Effect.Effect<A, E> {
   return Effect.suspend(() => {
     try {
       return Effect.succeed(run());

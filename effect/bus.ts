@@ -34,9 +34,19 @@ import {
   type SendReceipt,
   type Transport,
 } from "../core/messaging/mod.ts";
-import type { DuplicateMessageError, StoreUnavailableError, TimeoutError, ValidationError } from "../core/mod.ts";
+import type {
+  DuplicateMessageError,
+  StoreUnavailableError,
+  TimeoutError,
+  ValidationError,
+} from "../core/mod.ts";
 import { busCall, callOptions, type EffectCallOptions, handlerCall } from "./_bus_calls.ts";
-import { type BusRegistration, coreHandlerOptions, type EffectBusHandlerOptions, registerScoped } from "./_bus_registration.ts";
+import {
+  type BusRegistration,
+  coreHandlerOptions,
+  type EffectBusHandlerOptions,
+  registerScoped,
+} from "./_bus_registration.ts";
 import { acquireStoppable } from "./_acquire_stoppable.ts";
 import { bridgeHandler } from "./_handler_bridge.ts";
 import type { HandlerError } from "./handler_error.ts";
@@ -45,7 +55,11 @@ export type { EffectCallOptions } from "./_bus_calls.ts";
 export type { BusRegistration, EffectBusHandlerOptions } from "./_bus_registration.ts";
 
 /** What `send` and `publish` can fail with. */
-export type SendError = ValidationError | TimeoutError | StoreUnavailableError | DuplicateMessageError;
+export type SendError =
+  | ValidationError
+  | TimeoutError
+  | StoreUnavailableError
+  | DuplicateMessageError;
 /** What `sendAndWait` can fail with: a send's failures, or the handler's ({@link HandlerError}). */
 export type SendAndWaitError = SendError | HandlerError;
 /** What `query` can fail with. */
@@ -66,7 +80,10 @@ export interface BusService<C extends BusContracts = BusContracts> {
   /** The Promise bus underneath (its `circuitBreaker`, or code written for the Promise API). */
   readonly port: CoreBus<C>;
   /** Succeeds once the command is durable; a repeated id is not handled again (`deduplicated: true`). */
-  send<N extends CommandName<C>>(command: CommandInput<N, CommandInputData<C, N>>, options?: EffectCallOptions): Effect.Effect<SendReceipt, SendError>;
+  send<N extends CommandName<C>>(
+    command: CommandInput<N, CommandInputData<C, N>>,
+    options?: EffectCallOptions,
+  ): Effect.Effect<SendReceipt, SendError>;
   /**
    * Sends a command and succeeds with its handler's result; fails with
    * {@link HandlerError} when the handler failed or the command was parked.
@@ -77,13 +94,23 @@ export interface BusService<C extends BusContracts = BusContracts> {
     options?: EffectCallOptions,
   ): Effect.Effect<A, SendAndWaitError>;
   /** Calls a query's handler; nothing is stored. */
-  query<N extends QueryName<C>, A = unknown>(name: N, payload: QueryInputPayload<C, N>, options?: EffectCallOptions): Effect.Effect<A, QueryError>;
+  query<N extends QueryName<C>, A = unknown>(
+    name: N,
+    payload: QueryInputPayload<C, N>,
+    options?: EffectCallOptions,
+  ): Effect.Effect<A, QueryError>;
   /** Appends an event to its stream; every subscribed group gets it at its own checkpoint. */
-  publish<N extends EventName<C>>(event: EventInput<N, EventInputData<C, N>>, options?: EffectCallOptions): Effect.Effect<PublishReceipt, SendError>;
+  publish<N extends EventName<C>>(
+    event: EventInput<N, EventInputData<C, N>>,
+    options?: EffectCallOptions,
+  ): Effect.Effect<PublishReceipt, SendError>;
   /** Registers the handler of a command name; what it succeeds with is what `sendAndWait` gets. */
   handleCommand<N extends CommandName<C>, A, E, R>(
     name: N,
-    handler: (command: ReceivedMessage<N, CommandData<C, N>>, context: DeliveryContext) => Effect.Effect<A, E, R>,
+    handler: (
+      command: ReceivedMessage<N, CommandData<C, N>>,
+      context: DeliveryContext,
+    ) => Effect.Effect<A, E, R>,
     options?: EffectBusHandlerOptions<R>,
   ): Effect.Effect<BusRegistration, ValidationError, Scope.Scope | R>;
   /** Registers the handler of a query name. It must not change state: queries are retried. */
@@ -96,18 +123,27 @@ export interface BusService<C extends BusContracts = BusContracts> {
   subscribe<N extends EventName<C>, E, R>(
     group: string,
     events: readonly N[] | { readonly category: string },
-    handler: (event: ReceivedMessage<N, EventData<C, N>>, context: DeliveryContext) => Effect.Effect<void, E, R>,
+    handler: (
+      event: ReceivedMessage<N, EventData<C, N>>,
+      context: DeliveryContext,
+    ) => Effect.Effect<void, E, R>,
     options?: EffectBusHandlerOptions<R>,
   ): Effect.Effect<BusRegistration, ValidationError, Scope.Scope | R>;
 }
 
 /** Options of {@link makeBus} and {@link busLayer}: the core bus options, with the transport as a value or an Effect. */
-export interface MakeBusOptions<C extends BusContracts, E = never, R = never> extends Omit<CreateBusOptions<C>, "transport"> {
+export interface MakeBusOptions<C extends BusContracts, E = never, R = never>
+  extends Omit<CreateBusOptions<C>, "transport"> {
   /** The bus owns it: it is closed with the bus. See `inProcessTransport` and `storeBackedTransport`. */
   readonly transport: Transport | Effect.Effect<Transport, E, R>;
 }
 
-const SEND_TAGS = ["ValidationError", "TimeoutError", "StoreUnavailableError", "DuplicateMessageError"] as const;
+const SEND_TAGS = [
+  "ValidationError",
+  "TimeoutError",
+  "StoreUnavailableError",
+  "DuplicateMessageError",
+] as const;
 const QUERY_TAGS = ["ValidationError", "TimeoutError", "StoreUnavailableError"] as const;
 
 /**
@@ -134,7 +170,9 @@ export function makeBus<const C extends BusContracts = BusContracts, E = never, 
   options: MakeBusOptions<C, E, R>,
 ): Effect.Effect<BusService<C>, ValidationError | E, Scope.Scope | R> {
   const { transport, ...busOptions } = options;
-  const acquireTransport: Effect.Effect<Transport, E, R> = Effect.isEffect(transport) ? transport : Effect.succeed(transport);
+  const acquireTransport: Effect.Effect<Transport, E, R> = Effect.isEffect(transport)
+    ? transport
+    : Effect.succeed(transport);
   return Effect.flatMap(acquireTransport, (made) =>
     Effect.map(
       acquireStoppable(() => {
@@ -178,20 +216,29 @@ export class Bus extends Context.Service<Bus, BusService>()("ordo/Bus") {}
 export function busLayer<const C extends BusContracts = BusContracts, E = never, R = never>(
   options: MakeBusOptions<C, E, R>,
 ): Layer.Layer<Bus, ValidationError | E, Exclude<R, Scope.Scope>> {
-  return Layer.effect(Bus, makeBus(options) as unknown as Effect.Effect<BusService, ValidationError | E, Scope.Scope | R>);
+  return Layer.effect(
+    Bus,
+    makeBus(options) as unknown as Effect.Effect<BusService, ValidationError | E, Scope.Scope | R>,
+  );
 }
 
 function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
   return {
     port: bus,
-    send: (command, options) => busCall(SEND_TAGS, { abortable: false, run: () => bus.send(command, callOptions(options)) }),
+    send: (command, options) =>
+      busCall(SEND_TAGS, { abortable: false, run: () => bus.send(command, callOptions(options)) }),
     sendAndWait: (command, options) =>
       handlerCall(SEND_TAGS, `sendAndWait "${command?.type}"`, {
         abortable: true,
         run: (signal) => bus.sendAndWait(command, callOptions(options, signal)),
       }),
-    query: (name, payload, options) => handlerCall(QUERY_TAGS, `query "${name}"`, { abortable: false, run: () => bus.query(name, payload, callOptions(options)) }),
-    publish: (event, options) => busCall(SEND_TAGS, { abortable: false, run: () => bus.publish(event, callOptions(options)) }),
+    query: (name, payload, options) =>
+      handlerCall(QUERY_TAGS, `query "${name}"`, {
+        abortable: false,
+        run: () => bus.query(name, payload, callOptions(options)),
+      }),
+    publish: (event, options) =>
+      busCall(SEND_TAGS, { abortable: false, run: () => bus.publish(event, callOptions(options)) }),
     handleCommand: (name, handler, options) =>
       registerScoped((context) =>
         bus.handleCommand(
@@ -205,7 +252,13 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
       ),
     handleQuery: (name, handler, options) =>
       registerScoped((context) =>
-        bus.handleQuery(name, bridgeHandler(handler, context, { timeout: options?.handlerTimeout, describe: () => `handler of query "${name}"` }))
+        bus.handleQuery(
+          name,
+          bridgeHandler(handler, context, {
+            timeout: options?.handlerTimeout,
+            describe: () => `handler of query "${name}"`,
+          }),
+        )
       ),
     subscribe: (group, events, handler, options) =>
       registerScoped((context) =>

@@ -9,7 +9,12 @@
  */
 
 import { Effect, type Scope } from "effect";
-import { type Consumer, createConsumer, type CreateConsumerOptions, type ValidationError } from "../core/mod.ts";
+import {
+  type Consumer,
+  createConsumer,
+  type CreateConsumerOptions,
+  type ValidationError,
+} from "../core/mod.ts";
 import { acquireStoppable } from "./_acquire_stoppable.ts";
 import { coreOptions, type EffectHandlerOptions } from "./_consumer_engine.ts";
 import { ConsumerStorage } from "./consumer_storage.ts";
@@ -19,7 +24,9 @@ export type { EffectHandler } from "./_consumer_engine.ts";
 
 /** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler and an Effect retry policy. */
 export interface EffectConsumerOptions<Tx, E, R>
-  extends Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">, EffectHandlerOptions<Tx, E, R> {}
+  extends
+    Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">,
+    EffectHandlerOptions<Tx, E, R> {}
 
 /** A consumer started in a scope. */
 export interface ScopedConsumer {
@@ -63,7 +70,9 @@ export function startConsumer<Tx = unknown, E = never, R = never>(
     const store = yield* EventStore;
     const storage = yield* ConsumerStorage;
     const context = yield* Effect.context<R>();
-    const consumer = yield* acquireStoppable(() => createConsumer<Tx>(store.port, coreOptions(options, storage, context)));
+    const consumer = yield* acquireStoppable(() =>
+      createConsumer<Tx>(store.port, coreOptions(options, storage, context))
+    );
     return {
       consumer,
       caughtUp: Effect.promise(() => consumer.caughtUp),

@@ -23,4 +23,7 @@ import type { ConsumerStorage as ConsumerStoragePort } from "../core/mod.ts";
  * const layer = Layer.succeed(ConsumerStorage, createMemoryConsumerStorage());
  * ```
  */
-export class ConsumerStorage extends Context.Service<ConsumerStorage, ConsumerStoragePort<unknown>>()("ordo/ConsumerStorage") {}
+export class ConsumerStorage
+  extends Context.Service<ConsumerStorage, ConsumerStoragePort<unknown>>()(
+    "ordo/ConsumerStorage",
+  ) {}

@@ -26,7 +26,11 @@ import type {
 import { fromOrdo } from "./_from_promise.ts";
 
 /** What an append can fail with; each has a literal `_tag` for `Effect.catchTag`. */
-export type AppendError = ConcurrencyError | DuplicateMessageError | ValidationError | StoreUnavailableError;
+export type AppendError =
+  | ConcurrencyError
+  | DuplicateMessageError
+  | ValidationError
+  | StoreUnavailableError;
 
 /** What a read can fail with. */
 export type ReadError = ValidationError | StoreUnavailableError;
@@ -44,17 +48,31 @@ export interface EventStoreService {
    * With `awaitGlobalPosition: false` it succeeds at commit with stream
    * versions only (global positions where already known), as the port does.
    */
-  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Effect.Effect<AppendResult, AppendError>;
-  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Effect.Effect<CommittedAppend, AppendError>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions,
+  ): Effect.Effect<AppendResult, AppendError>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options: DeferredAppendOptions,
+  ): Effect.Effect<CommittedAppend, AppendError>;
   append(
     streamName: string,
     messages: readonly MessageInput[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Effect.Effect<CommittedAppend, AppendError>;
   /** Reads one stream in version order; an absent stream reads as empty. */
-  readStream(streamName: string, options?: ReadStreamOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  readStream(
+    streamName: string,
+    options?: ReadStreamOptions,
+  ): Effect.Effect<RecordedMessage[], ReadError>;
   /** Reads one page of a category in global order. */
-  readCategory(category: string, options?: ReadGlobalOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  readCategory(
+    category: string,
+    options?: ReadGlobalOptions,
+  ): Effect.Effect<RecordedMessage[], ReadError>;
   /** Reads one page of the whole store in global order. */
   readAll(options?: ReadGlobalOptions): Effect.Effect<RecordedMessage[], ReadError>;
   /** The version and last position of one stream. */
@@ -65,7 +83,10 @@ export interface EventStoreService {
    * Succeeds `true` once a message past `after` can be read, `false` after
    * `timeout` ms or when the store closes. Interruptible.
    */
-  waitForAppend(after: bigint, options?: { readonly timeout?: number }): Effect.Effect<boolean, StoreUnavailableError>;
+  waitForAppend(
+    after: bigint,
+    options?: { readonly timeout?: number },
+  ): Effect.Effect<boolean, StoreUnavailableError>;
 }
 
 /**
@@ -84,9 +105,15 @@ export interface EventStoreService {
  * console.log(await Effect.runPromise(Effect.provide(program, memoryLayer())));
  * ```
  */
-export class EventStore extends Context.Service<EventStore, EventStoreService>()("ordo/EventStore") {}
+export class EventStore
+  extends Context.Service<EventStore, EventStoreService>()("ordo/EventStore") {}
 
-const APPEND_TAGS = ["ConcurrencyError", "DuplicateMessageError", "ValidationError", "StoreUnavailableError"] as const;
+const APPEND_TAGS = [
+  "ConcurrencyError",
+  "DuplicateMessageError",
+  "ValidationError",
+  "StoreUnavailableError",
+] as const;
 const READ_TAGS = ["ValidationError", "StoreUnavailableError"] as const;
 const UNAVAILABLE = ["StoreUnavailableError"] as const;
 
@@ -107,14 +134,34 @@ export function makeEventStore(store: EventStorePort): EventStoreService {
   return EventStore.of({
     port: store,
     // One function behind the overloads: the port's own overloads pick the result type.
-    append: ((streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions) =>
-      fromOrdo<CommittedAppend, AppendError>(APPEND_TAGS, () => store.append(streamName, messages, options))) as EventStoreService["append"],
-    readStream: (streamName, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readStream(streamName, options)),
-    readCategory: (category, options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readCategory(category, options)),
-    readAll: (options) => fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readAll(options)),
-    getStreamInfo: (streamName) => fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
+    append: ((
+      streamName: string,
+      messages: readonly MessageInput[],
+      options?: AppendOptions | DeferredAppendOptions,
+    ) =>
+      fromOrdo<CommittedAppend, AppendError>(
+        APPEND_TAGS,
+        () => store.append(streamName, messages, options),
+      )) as EventStoreService["append"],
+    readStream: (streamName, options) =>
+      fromOrdo<RecordedMessage[], ReadError>(
+        READ_TAGS,
+        () => store.readStream(streamName, options),
+      ),
+    readCategory: (category, options) =>
+      fromOrdo<RecordedMessage[], ReadError>(
+        READ_TAGS,
+        () => store.readCategory(category, options),
+      ),
+    readAll: (options) =>
+      fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readAll(options)),
+    getStreamInfo: (streamName) =>
+      fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
     headPosition: fromOrdo<bigint, StoreUnavailableError>(UNAVAILABLE, () => store.headPosition()),
     waitForAppend: (after, options) =>
-      fromOrdo<boolean, StoreUnavailableError>(UNAVAILABLE, (signal) => store.waitForAppend(after, { signal, timeout: options?.timeout })),
+      fromOrdo<boolean, StoreUnavailableError>(
+        UNAVAILABLE,
+        (signal) => store.waitForAppend(after, { signal, timeout: options?.timeout }),
+      ),
   });
 }

@@ -11,7 +11,12 @@
  */
 
 import { Effect, type Scope } from "effect";
-import { createGroupConsumer, type CreateGroupConsumerOptions, type GroupConsumer, type ValidationError } from "../core/mod.ts";
+import {
+  createGroupConsumer,
+  type CreateGroupConsumerOptions,
+  type GroupConsumer,
+  type ValidationError,
+} from "../core/mod.ts";
 import { acquireStoppable } from "./_acquire_stoppable.ts";
 import { coreOptions, type EffectHandlerOptions } from "./_consumer_engine.ts";
 import { ConsumerStorage } from "./consumer_storage.ts";
@@ -19,7 +24,9 @@ import { EventStore } from "./event_store.ts";
 
 /** Options of {@link startGroupConsumer}: the core group options, with an Effect handler and an Effect retry policy. */
 export interface EffectGroupConsumerOptions<Tx, E, R>
-  extends Omit<CreateGroupConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">, EffectHandlerOptions<Tx, E, R> {}
+  extends
+    Omit<CreateGroupConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">,
+    EffectHandlerOptions<Tx, E, R> {}
 
 /** A group member started in a scope. */
 export interface ScopedGroupConsumer {
@@ -57,12 +64,18 @@ export interface ScopedGroupConsumer {
  */
 export function startGroupConsumer<Tx = unknown, E = never, R = never>(
   options: EffectGroupConsumerOptions<Tx, E, R>,
-): Effect.Effect<ScopedGroupConsumer, ValidationError, EventStore | ConsumerStorage | Scope.Scope | R> {
+): Effect.Effect<
+  ScopedGroupConsumer,
+  ValidationError,
+  EventStore | ConsumerStorage | Scope.Scope | R
+> {
   return Effect.gen(function* () {
     const store = yield* EventStore;
     const storage = yield* ConsumerStorage;
     const context = yield* Effect.context<R>();
-    const consumer = yield* acquireStoppable(() => createGroupConsumer<Tx>(store.port, coreOptions(options, storage, context)));
+    const consumer = yield* acquireStoppable(() =>
+      createGroupConsumer<Tx>(store.port, coreOptions(options, storage, context))
+    );
     return {
       consumer,
       caughtUp: Effect.promise(() => consumer.caughtUp),

@@ -23,16 +23,31 @@
 export class HandlerError extends Error {
   readonly _tag = "HandlerError" as const;
 
-  constructor(readonly operation: string, readonly errorName: string, detail: string, options?: { cause?: unknown }) {
-    super(`Handler failed during ${operation}: ${errorName}${detail === "" ? "" : `: ${detail}`}`, options);
+  constructor(
+    readonly operation: string,
+    readonly errorName: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Handler failed during ${operation}: ${errorName}${detail === "" ? "" : `: ${detail}`}`,
+      options,
+    );
     this.name = "HandlerError";
   }
 
   /** The handler's failure as relayed (an Error, a tagged value, anything thrown), as a `HandlerError`. */
   static from(operation: string, failure: unknown): HandlerError {
-    if (failure instanceof Error) return new HandlerError(operation, failure.name, failure.message, { cause: failure });
+    if (failure instanceof Error) {
+      return new HandlerError(operation, failure.name, failure.message, { cause: failure });
+    }
     const tag = (failure as { _tag?: unknown } | null)?._tag;
-    return new HandlerError(operation, typeof tag === "string" ? tag : "NonError", describe(failure), { cause: failure });
+    return new HandlerError(
+      operation,
+      typeof tag === "string" ? tag : "NonError",
+      describe(failure),
+      { cause: failure },
+    );
   }
 }
 

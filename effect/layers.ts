@@ -11,8 +11,17 @@
 import type { PGliteInterface } from "@electric-sql/pglite";
 import { Context, Effect, Layer } from "effect";
 import type { Sql } from "postgres";
-import type { ConsumerStorage as ConsumerStoragePort, EventStore as EventStorePort, StoreUnavailableError, ValidationError } from "../core/mod.ts";
-import { createMemoryConsumerStorage, createMemoryStore, type CreateMemoryStoreOptions } from "../stores/memory/mod.ts";
+import type {
+  ConsumerStorage as ConsumerStoragePort,
+  EventStore as EventStorePort,
+  StoreUnavailableError,
+  ValidationError,
+} from "../core/mod.ts";
+import {
+  createMemoryConsumerStorage,
+  createMemoryStore,
+  type CreateMemoryStoreOptions,
+} from "../stores/memory/mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -63,7 +72,10 @@ export function storeLayer(store: EventStorePort): Layer.Layer<EventStore> {
  */
 export function memoryLayer(options?: CreateMemoryStoreOptions): Layer.Layer<StoreServices> {
   return Layer.effectContext(
-    Effect.map(ownedStore(Effect.sync(() => createMemoryStore(options))), (store) => services(store, createMemoryConsumerStorage())),
+    Effect.map(
+      ownedStore(Effect.sync(() => createMemoryStore(options))),
+      (store) => services(store, createMemoryConsumerStorage()),
+    ),
   );
 }
 
@@ -86,13 +98,21 @@ export function postgresLayer(
   options: PostgresLayerOptions = {},
 ): Layer.Layer<StoreServices, StoreUnavailableError | ValidationError> {
   const acquireSql = isSqlFactory(sql)
-    ? Effect.acquireRelease(Effect.sync(sql), (owned) => Effect.promise(() => owned.end({ timeout: 5 })))
+    ? Effect.acquireRelease(
+      Effect.sync(sql),
+      (owned) => Effect.promise(() => owned.end({ timeout: 5 })),
+    )
     : Effect.succeed(sql);
   return Layer.effectContext(Effect.gen(function* () {
     const client = yield* acquireSql;
     const store = yield* ownedStore(Effect.sync(() => createPostgresStore(client, options)));
     if (options.migrate !== false) yield* migrate(store);
-    return services(store, createPostgresConsumerStorage(client, { schema: options.schema }) as ConsumerStoragePort<unknown>);
+    return services(
+      store,
+      createPostgresConsumerStorage(client, { schema: options.schema }) as ConsumerStoragePort<
+        unknown
+      >,
+    );
   }));
 }
 
@@ -114,13 +134,21 @@ export function pgliteLayer(
   options: PostgresLayerOptions = {},
 ): Layer.Layer<StoreServices, StoreUnavailableError | ValidationError> {
   const acquirePg = typeof pg === "function"
-    ? Effect.acquireRelease(Effect.promise(async () => await pg()), (owned) => Effect.promise(() => owned.close()))
+    ? Effect.acquireRelease(
+      Effect.promise(async () => await pg()),
+      (owned) => Effect.promise(() => owned.close()),
+    )
     : Effect.succeed(pg);
   return Layer.effectContext(Effect.gen(function* () {
     const instance = yield* acquirePg;
     const store = yield* ownedStore(Effect.sync(() => createPGliteStore(instance, options)));
     if (options.migrate !== false) yield* migrate(store);
-    return services(store, createPGliteConsumerStorage(instance, { schema: options.schema }) as ConsumerStoragePort<unknown>);
+    return services(
+      store,
+      createPGliteConsumerStorage(instance, { schema: options.schema }) as ConsumerStoragePort<
+        unknown
+      >,
+    );
   }));
 }
 
@@ -128,12 +156,19 @@ function ownedStore<S extends EventStorePort>(make: Effect.Effect<S>) {
   return Effect.acquireRelease(make, (store) => Effect.promise(() => store.close()));
 }
 
-function migrate(store: PostgresEventStore): Effect.Effect<void, StoreUnavailableError | ValidationError> {
-  return fromOrdo<void, StoreUnavailableError | ValidationError>(["StoreUnavailableError", "ValidationError"], () => store.migrate());
+function migrate(
+  store: PostgresEventStore,
+): Effect.Effect<void, StoreUnavailableError | ValidationError> {
+  return fromOrdo<void, StoreUnavailableError | ValidationError>([
+    "StoreUnavailableError",
+    "ValidationError",
+  ], () => store.migrate());
 }
 
 function services(store: EventStorePort, storage: ConsumerStoragePort<unknown>) {
-  return Context.make(EventStore, makeEventStore(store)).pipe(Context.add(ConsumerStorage, storage));
+  return Context.make(EventStore, makeEventStore(store)).pipe(
+    Context.add(ConsumerStorage, storage),
+  );
 }
 
 function isSqlFactory(sql: Sql | (() => Sql)): sql is () => Sql {

@@ -9,7 +9,13 @@
  */
 
 import { Effect, Schema } from "effect";
-import { type JsonValue, type MessageInput, type MessageMetadata, type RecordedMessage, ValidationError } from "../core/mod.ts";
+import {
+  type JsonValue,
+  type MessageInput,
+  type MessageMetadata,
+  type RecordedMessage,
+  ValidationError,
+} from "../core/mod.ts";
 
 /** Lifts data of version `n` (its key) to version `n + 1`. Works on encoded (JSON) data. */
 export type Upcaster = (data: JsonValue) => JsonValue;
@@ -36,7 +42,10 @@ export interface MessageContract<Type extends string, A, I> {
    *
    * Fails with `ValidationError` when the data does not fit the schema.
    */
-  make(data: A, options?: { readonly id?: string; readonly metadata?: MessageMetadata }): Effect.Effect<MessageInput<Type, JsonValue>, ValidationError>;
+  make(
+    data: A,
+    options?: { readonly id?: string; readonly metadata?: MessageMetadata },
+  ): Effect.Effect<MessageInput<Type, JsonValue>, ValidationError>;
   /**
    * The message with its data upcast to the current version and decoded.
    *
@@ -70,11 +79,17 @@ export function defineMessage<const Type extends string, A, I>(
   options: DefineMessageOptions = {},
 ): MessageContract<Type, A, I> {
   const version = options.version ?? 1;
-  if (!Number.isInteger(version) || version < 1) throw new ValidationError("options.version", version, "must be a positive integer");
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ValidationError("options.version", version, "must be a positive integer");
+  }
   const upcasters = options.upcasters ?? {};
   for (let v = 1; v < version; v++) {
     if (typeof upcasters[v] !== "function") {
-      throw new ValidationError(`options.upcasters[${v}]`, upcasters[v], `must be a function from version ${v} to ${v + 1}`);
+      throw new ValidationError(
+        `options.upcasters[${v}]`,
+        upcasters[v],
+        `must be a function from version ${v} to ${v + 1}`,
+      );
     }
   }
   const encode = Schema.encodeEffect(schema as Schema.Codec<A, I, never, never>);
@@ -87,7 +102,9 @@ export function defineMessage<const Type extends string, A, I>(
     is: (message) => message.type === type,
     make: (data, makeOptions) =>
       encode(data).pipe(
-        Effect.mapError((error) => new ValidationError(`${type} data`, data, error.message, { cause: error })),
+        Effect.mapError((error) =>
+          new ValidationError(`${type} data`, data, error.message, { cause: error })
+        ),
         Effect.map((encoded) => ({
           ...(makeOptions?.id === undefined ? {} : { id: makeOptions.id }),
           type,
@@ -98,17 +115,34 @@ export function defineMessage<const Type extends string, A, I>(
     decode: (message) =>
       Effect.gen(function* () {
         const where = `message "${message.id}" (${message.streamName}@${message.streamVersion})`;
-        if (message.type !== type) return yield* Effect.fail(new ValidationError(`${where} type`, message.type, `expected "${type}"`));
+        if (message.type !== type) {
+          return yield* Effect.fail(
+            new ValidationError(`${where} type`, message.type, `expected "${type}"`),
+          );
+        }
         const stored = message.metadata.schemaVersion ?? 1;
         if (!Number.isInteger(stored) || stored < 1 || stored > version) {
-          return yield* Effect.fail(new ValidationError(`${where} metadata.schemaVersion`, stored, `expected an integer from 1 to ${version}`));
+          return yield* Effect.fail(
+            new ValidationError(
+              `${where} metadata.schemaVersion`,
+              stored,
+              `expected an integer from 1 to ${version}`,
+            ),
+          );
         }
         let data = message.data;
         for (let v = stored; v < version; v++) data = upcasters[v](data);
         const decoded = yield* decodeData(data).pipe(
-          Effect.mapError((error) => new ValidationError(`${where} data`, data, error.message, { cause: error })),
+          Effect.mapError((error) =>
+            new ValidationError(`${where} data`, data, error.message, { cause: error })
+          ),
         );
-        return { ...message, type, data: decoded, metadata: { ...message.metadata, schemaVersion: version } };
+        return {
+          ...message,
+          type,
+          data: decoded,
+          metadata: { ...message.metadata, schemaVersion: version },
+        };
       }),
   };
 }

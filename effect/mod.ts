@@ -29,14 +29,49 @@
  * ```
  */
 
-export { type AppendError, EventStore, type EventStoreService, makeEventStore, type ReadError } from "./event_store.ts";
+export {
+  type AppendError,
+  EventStore,
+  type EventStoreService,
+  makeEventStore,
+  type ReadError,
+} from "./event_store.ts";
 export { ConsumerStorage } from "./consumer_storage.ts";
-export { memoryLayer, pgliteLayer, postgresLayer, type PostgresLayerOptions, storeLayer, type StoreServices } from "./layers.ts";
+export {
+  memoryLayer,
+  pgliteLayer,
+  postgresLayer,
+  type PostgresLayerOptions,
+  storeLayer,
+  type StoreServices,
+} from "./layers.ts";
 export { readMessages, type StreamOptions, subscribe } from "./streams.ts";
-export { type EffectConsumerOptions, type EffectHandler, runConsumer, type ScopedConsumer, startConsumer } from "./consumer.ts";
-export { type EffectGroupConsumerOptions, runGroupConsumer, type ScopedGroupConsumer, startGroupConsumer } from "./group_consumer.ts";
-export { defineMessage, type DefineMessageOptions, type MessageContract, type Upcaster } from "./message_contract.ts";
-export { decideAndAppend, type DecideAndAppendOptions, DEFAULT_CONFLICT_SCHEDULE, retryOnConflict, withTimeout } from "./retry.ts";
+export {
+  type EffectConsumerOptions,
+  type EffectHandler,
+  runConsumer,
+  type ScopedConsumer,
+  startConsumer,
+} from "./consumer.ts";
+export {
+  type EffectGroupConsumerOptions,
+  runGroupConsumer,
+  type ScopedGroupConsumer,
+  startGroupConsumer,
+} from "./group_consumer.ts";
+export {
+  defineMessage,
+  type DefineMessageOptions,
+  type MessageContract,
+  type Upcaster,
+} from "./message_contract.ts";
+export {
+  decideAndAppend,
+  type DecideAndAppendOptions,
+  DEFAULT_CONFLICT_SCHEDULE,
+  retryOnConflict,
+  withTimeout,
+} from "./retry.ts";
 export { type EffectRetry, scheduleRetry } from "./schedule_retry.ts";
 export {
   Bus,
@@ -53,4 +88,8 @@ export {
   type SendError,
 } from "./bus.ts";
 export { HandlerError } from "./handler_error.ts";
-export { inProcessTransport, storeBackedTransport, type StoreBackedTransportOptions } from "./transports.ts";
+export {
+  inProcessTransport,
+  storeBackedTransport,
+  type StoreBackedTransportOptions,
+} from "./transports.ts";

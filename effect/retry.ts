@@ -7,12 +7,19 @@
  */
 
 import { Duration, Effect, Schedule } from "effect";
-import { type ConcurrencyError, type MessageInput, type RecordedMessage, TimeoutError } from "../core/mod.ts";
+import {
+  type ConcurrencyError,
+  type MessageInput,
+  type RecordedMessage,
+  TimeoutError,
+} from "../core/mod.ts";
 import { type AppendError, EventStore, type ReadError } from "./event_store.ts";
 import type { AppendResult } from "../core/mod.ts";
 
 /** The default conflict schedule: up to 5 retries, 10 ms apart growing ×2, jittered. */
-export const DEFAULT_CONFLICT_SCHEDULE: Schedule.Schedule<unknown, unknown> = Schedule.exponential("10 millis").pipe(
+export const DEFAULT_CONFLICT_SCHEDULE: Schedule.Schedule<unknown, unknown> = Schedule.exponential(
+  "10 millis",
+).pipe(
   Schedule.jittered,
   Schedule.upTo({ times: 5 }),
 );
@@ -69,7 +76,9 @@ export function decideAndAppend<E, R>(
     const messages = yield* decide(history);
     if (messages.length === 0) return undefined;
     const last = history[history.length - 1];
-    return yield* store.append(streamName, messages, { expectedVersion: last === undefined ? "no-stream" : last.streamVersion });
+    return yield* store.append(streamName, messages, {
+      expectedVersion: last === undefined ? "no-stream" : last.streamVersion,
+    });
   });
   return Effect.retry(once, {
     schedule: options.schedule ?? DEFAULT_CONFLICT_SCHEDULE,
@@ -90,7 +99,11 @@ export function decideAndAppend<E, R>(
  * console.log(error.message); // Timed out after 1 ms: lookup
  * ```
  */
-export function withTimeout<A, E, R>(self: Effect.Effect<A, E, R>, duration: Duration.Input, operation: string): Effect.Effect<A, E | TimeoutError, R> {
+export function withTimeout<A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  duration: Duration.Input,
+  operation: string,
+): Effect.Effect<A, E | TimeoutError, R> {
   return Effect.timeoutOrElse(self, {
     duration,
     orElse: () => Effect.fail(new TimeoutError(operation, Duration.toMillis(duration))),

@@ -34,18 +34,31 @@ export type EffectRetry<R = never> = RetryPolicy | Schedule.Schedule<unknown, un
  * console.log(await next(1, new Error("x")), await next(2, new Error("x"))); // 10 20
  * ```
  */
-export function scheduleRetry<R = never>(schedule: Schedule.Schedule<unknown, unknown, unknown, R>): Effect.Effect<RetryPolicy, never, R> {
+export function scheduleRetry<R = never>(
+  schedule: Schedule.Schedule<unknown, unknown, unknown, R>,
+): Effect.Effect<RetryPolicy, never, R> {
   return Effect.map(Effect.context<R>(), (context) => scheduleRetryWith(schedule, context));
 }
 
 /** {@link EffectRetry} as the core policy, stepping a Schedule with `context`. */
-export function toRetryPolicy<R>(retry: EffectRetry<R> | undefined, context: Context.Context<R>): RetryPolicy | undefined {
-  return retry !== undefined && Schedule.isSchedule(retry) ? scheduleRetryWith(retry as Schedule.Schedule<unknown, unknown, unknown, R>, context) : retry as RetryPolicy | undefined;
+export function toRetryPolicy<R>(
+  retry: EffectRetry<R> | undefined,
+  context: Context.Context<R>,
+): RetryPolicy | undefined {
+  return retry !== undefined && Schedule.isSchedule(retry)
+    ? scheduleRetryWith(retry as Schedule.Schedule<unknown, unknown, unknown, R>, context)
+    : retry as RetryPolicy | undefined;
 }
 
-type Step<R> = (now: number, input: unknown) => Pull.Pull<[unknown, Duration.Duration], unknown, unknown, R>;
+type Step<R> = (
+  now: number,
+  input: unknown,
+) => Pull.Pull<[unknown, Duration.Duration], unknown, unknown, R>;
 
-function scheduleRetryWith<R>(schedule: Schedule.Schedule<unknown, unknown, unknown, R>, context: Context.Context<R>): RetryPolicy {
+function scheduleRetryWith<R>(
+  schedule: Schedule.Schedule<unknown, unknown, unknown, R>,
+  context: Context.Context<R>,
+): RetryPolicy {
   const runExit = Effect.runPromiseExitWith(context);
   return {
     delays: () => {

@@ -42,7 +42,10 @@ interface PageState {
  * console.log(await Effect.runPromise(Effect.provide(all, memoryLayer()))); // []
  * ```
  */
-export function readMessages(source: ConsumerSource, options: StreamOptions = {}): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+export function readMessages(
+  source: ConsumerSource,
+  options: StreamOptions = {},
+): Stream.Stream<RecordedMessage, ReadError, EventStore> {
   return pages(source, options, false);
 }
 
@@ -64,35 +67,54 @@ export function readMessages(source: ConsumerSource, options: StreamOptions = {}
  * console.log(await Effect.runPromise(Effect.provide(program, memoryLayer())));
  * ```
  */
-export function subscribe(source: ConsumerSource, options: StreamOptions = {}): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+export function subscribe(
+  source: ConsumerSource,
+  options: StreamOptions = {},
+): Stream.Stream<RecordedMessage, ReadError, EventStore> {
   return pages(source, options, true);
 }
 
-function pages(source: ConsumerSource, options: StreamOptions, live: boolean): Stream.Stream<RecordedMessage, ReadError, EventStore> {
+function pages(
+  source: ConsumerSource,
+  options: StreamOptions,
+  live: boolean,
+): Stream.Stream<RecordedMessage, ReadError, EventStore> {
   const limit = options.pageSize ?? DEFAULT_READ_LIMIT;
-  return Stream.unwrap(Effect.map(EventStore, (store) =>
-    Stream.paginate<PageState, RecordedMessage, ReadError>({ next: options.from ?? 0n }, (state) =>
-      Effect.gen(function* () {
-        if (state.waitPast !== undefined) {
-          // Closed store: end the stream rather than spin.
-          if (!(yield* store.waitForAppend(state.waitPast))) return [[], Option.none()] as const;
-        }
-        // The head is read before the page, so a short page proves everything up to it was seen.
-        const head = live ? yield* store.headPosition : 0n;
-        const page = yield* readPage(store, source, state.next, limit);
-        const last = page[page.length - 1];
-        const next = last === undefined ? state.next : positionAfter(source, last);
-        if (page.length === limit) return [page, Option.some<PageState>({ next })] as const;
-        if (!live) return [page, Option.none()] as const;
-        const waitPast = state.waitPast !== undefined && state.waitPast > head ? state.waitPast : head;
-        return [page, Option.some<PageState>({ next, waitPast })] as const;
-      })
-    )));
+  return Stream.unwrap(
+    Effect.map(EventStore, (store) =>
+      Stream.paginate<PageState, RecordedMessage, ReadError>(
+        { next: options.from ?? 0n },
+        (state) =>
+          Effect.gen(function* () {
+            if (state.waitPast !== undefined) {
+              // Closed store: end the stream rather than spin.
+              if (!(yield* store.waitForAppend(state.waitPast))) {
+                return [[], Option.none()] as const;
+              }
+            }
+            // The head is read before the page, so a short page proves everything up to it was seen.
+            const head = live ? yield* store.headPosition : 0n;
+            const page = yield* readPage(store, source, state.next, limit);
+            const last = page[page.length - 1];
+            const next = last === undefined ? state.next : positionAfter(source, last);
+            if (page.length === limit) {
+              return [page, Option.some<PageState>({ next })] as const;
+            }
+            if (!live) return [page, Option.none()] as const;
+            const waitPast = state.waitPast !== undefined && state.waitPast > head
+              ? state.waitPast
+              : head;
+            return [page, Option.some<PageState>({ next, waitPast })] as const;
+          }),
+      )),
+  );
 }
 
 function readPage(store: EventStoreService, source: ConsumerSource, from: bigint, limit: number) {
   if ("stream" in source) return store.readStream(source.stream, { from: Number(from), limit });
-  if ("category" in source) return store.readCategory(source.category, { from, limit, types: source.types });
+  if ("category" in source) {
+    return store.readCategory(source.category, { from, limit, types: source.types });
+  }
   return store.readAll({ from, limit, types: source.types });
 }
 

@@ -11,8 +11,14 @@
 import { Effect } from "effect";
 import type { Transport } from "../core/messaging/mod.ts";
 import type { ValidationError } from "../core/mod.ts";
-import { createInProcessTransport, type CreateInProcessTransportOptions } from "../transports/in_process.ts";
-import { createStoreBackedTransport, type CreateStoreBackedTransportOptions } from "../transports/store_backed.ts";
+import {
+  createInProcessTransport,
+  type CreateInProcessTransportOptions,
+} from "../transports/in_process.ts";
+import {
+  createStoreBackedTransport,
+  type CreateStoreBackedTransportOptions,
+} from "../transports/store_backed.ts";
 import { fromOrdoSync } from "./_from_promise.ts";
 import { ConsumerStorage } from "./consumer_storage.ts";
 import { EventStore } from "./event_store.ts";
@@ -28,12 +34,18 @@ import { type EffectRetry, toRetryPolicy } from "./schedule_retry.ts";
  * const layer = busLayer({ transport: inProcessTransport() });
  * ```
  */
-export function inProcessTransport(options?: CreateInProcessTransportOptions): Effect.Effect<Transport, ValidationError> {
-  return fromOrdoSync<Transport, ValidationError>(["ValidationError"], () => createInProcessTransport(options));
+export function inProcessTransport(
+  options?: CreateInProcessTransportOptions,
+): Effect.Effect<Transport, ValidationError> {
+  return fromOrdoSync<Transport, ValidationError>(
+    ["ValidationError"],
+    () => createInProcessTransport(options),
+  );
 }
 
 /** Options of {@link storeBackedTransport}: the core options, less the storage (a service), with an Effect retry policy. */
-export interface StoreBackedTransportOptions<R = never> extends Omit<CreateStoreBackedTransportOptions<unknown>, "storage" | "retry"> {
+export interface StoreBackedTransportOptions<R = never>
+  extends Omit<CreateStoreBackedTransportOptions<unknown>, "storage" | "retry"> {
   /** Default retry policy of handlers: a core policy or a `Schedule`; a handler's own `retry` overrides it. */
   readonly retry?: EffectRetry<R>;
 }
@@ -58,6 +70,14 @@ export function storeBackedTransport<R = never>(
     const storage = yield* ConsumerStorage;
     const context = yield* Effect.context<R>();
     const { retry, ...rest } = options;
-    return yield* fromOrdoSync<Transport, ValidationError>(["ValidationError"], () => createStoreBackedTransport(store.port, { ...rest, storage, retry: toRetryPolicy(retry, context) }));
+    return yield* fromOrdoSync<Transport, ValidationError>(
+      ["ValidationError"],
+      () =>
+        createStoreBackedTransport(store.port, {
+          ...rest,
+          storage,
+          retry: toRetryPolicy(retry, context),
+        }),
+    );
   });
 }

@@ -22,7 +22,14 @@ import { createStoreBackedTransport } from "../transports/store_backed.ts";
 
 const trace = (from: string, line: string) => console.log(`  ${from.padEnd(10)} ${line}`);
 
-async function openStore(): Promise<{ where: string; store: EventStore & { close(): Promise<void> }; storage: ConsumerStorage<unknown>; close: () => Promise<void> }> {
+async function openStore(): Promise<
+  {
+    where: string;
+    store: EventStore & { close(): Promise<void> };
+    storage: ConsumerStorage<unknown>;
+    close: () => Promise<void>;
+  }
+> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const sql = postgres(url, { onnotice: () => {} });
@@ -57,16 +64,28 @@ const locked = new Set<string>();
 const users = bus.handleCommand("users/lock", (command) => {
   const { userId } = command.data as { userId: string };
   locked.add(userId);
-  trace("users", `handled users/lock for ${userId} (stored at ${command.streamName}, position ${command.globalPosition})`);
+  trace(
+    "users",
+    `handled users/lock for ${userId} (stored at ${command.streamName}, position ${command.globalPosition})`,
+  );
   return { userId, locked: true };
 });
 
 // The orders service: places orders and answers queries from its stream.
 const orders = bus.handleCommand("orders/place", async (command) => {
-  const { orderId, userId, items } = command.data as { orderId: string; userId: string; items: Record<string, number> };
+  const { orderId, userId, items } = command.data as {
+    orderId: string;
+    userId: string;
+    items: Record<string, number>;
+  };
   if (locked.has(userId)) throw new Error(`user ${userId} is locked`);
   await appendOrder(store, orderId, { userId, items });
-  await bus.publish({ type: "orders/placed", data: { orderId, items }, stream: `order-${orderId}`, id: crypto.randomUUID() });
+  await bus.publish({
+    type: "orders/placed",
+    data: { orderId, items },
+    stream: `order-${orderId}`,
+    id: crypto.randomUUID(),
+  });
   trace("orders", `placed order ${orderId} and published orders/placed`);
   return { orderId, status: "placed" };
 });
@@ -84,7 +103,12 @@ const allReserved = new Promise<void>((resolve) => (reservedAll = resolve));
 const inventory = bus.subscribe("inventory", ["orders/placed"], (event) => {
   const { orderId, items } = event.data as { orderId: string; items: Record<string, number> };
   for (const [sku, count] of Object.entries(items)) stock.set(sku, (stock.get(sku) ?? 0) - count);
-  trace("inventory", `reserved ${JSON.stringify(items)} for order ${orderId} (event at position ${event.globalPosition})`);
+  trace(
+    "inventory",
+    `reserved ${
+      JSON.stringify(items)
+    } for order ${orderId} (event at position ${event.globalPosition})`,
+  );
   if (++reserved === 2) reservedAll();
 });
 await Promise.all([users.ready, orders.ready, show.ready, inventory.ready]);
@@ -92,31 +116,57 @@ await Promise.all([users.ready, orders.ready, show.ready, inventory.ready]);
 console.log("flow:");
 for (const [orderId, items] of [["1001", { apple: 2 }], ["1002", { pear: 1, apple: 1 }]] as const) {
   trace("client", `sendAndWait orders/place ${orderId}`);
-  const result = await bus.sendAndWait({ type: "orders/place", data: { orderId, userId: "ada", items } }, { timeout: 10_000 });
+  const result = await bus.sendAndWait({
+    type: "orders/place",
+    data: { orderId, userId: "ada", items },
+  }, { timeout: 10_000 });
   trace("client", `<- ${JSON.stringify(result)}`);
 }
 await allReserved;
 
 trace("client", "sendAndWait users/lock ada");
-trace("client", `<- ${JSON.stringify(await bus.sendAndWait({ type: "users/lock", data: { userId: "ada" } }, { timeout: 10_000 }))}`);
+trace(
+  "client",
+  `<- ${
+    JSON.stringify(
+      await bus.sendAndWait({ type: "users/lock", data: { userId: "ada" } }, { timeout: 10_000 }),
+    )
+  }`,
+);
 const refused = await bus.sendAndWait(
   { type: "orders/place", data: { orderId: "1003", userId: "ada", items: { pear: 1 } } },
   { timeout: 10_000 },
 ).catch((error: Error) => error);
-trace("client", `<- orders/place 1003 refused: ${refused instanceof Error ? refused.message : JSON.stringify(refused)}`);
+trace(
+  "client",
+  `<- orders/place 1003 refused: ${
+    refused instanceof Error ? refused.message : JSON.stringify(refused)
+  }`,
+);
 
 trace("client", "query orders/show 1002");
-trace("client", `<- ${JSON.stringify(await bus.query("orders/show", { orderId: "1002" }, { timeout: 5_000 }))}`);
+trace(
+  "client",
+  `<- ${JSON.stringify(await bus.query("orders/show", { orderId: "1002" }, { timeout: 5_000 }))}`,
+);
 
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
 console.log("\nthe order streams, in global order:");
-for (const m of await store.readCategory("order")) trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
+for (const m of await store.readCategory("order")) {
+  trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
+}
 
 await bus.close();
 await store.close();
 await close();
 
-async function appendOrder(store: EventStore, orderId: string, data: { userId: string; items: Record<string, number> }) {
-  await store.append(`order-${orderId}`, [{ type: "OrderPlaced", data }], { expectedVersion: "no-stream" });
+async function appendOrder(
+  store: EventStore,
+  orderId: string,
+  data: { userId: string; items: Record<string, number> },
+) {
+  await store.append(`order-${orderId}`, [{ type: "OrderPlaced", data }], {
+    expectedVersion: "no-stream",
+  });
 }

@@ -8,12 +8,27 @@
 // it in embedded PostgreSQL. Closing the scope stops the handlers, and the
 // layer closes the bus and the store.
 import { Context, Data, Effect, Layer, Queue, Ref, Schedule, Schema } from "effect";
-import { type BusService, decideAndAppend, EventStore, makeBus, memoryLayer, storeBackedTransport } from "../effect/mod.ts";
+import {
+  type BusService,
+  decideAndAppend,
+  EventStore,
+  makeBus,
+  memoryLayer,
+  storeBackedTransport,
+} from "../effect/mod.ts";
 
 const contracts = {
-  commands: { "orders/place": Schema.toStandardSchemaV1(Schema.Struct({ orderId: Schema.String, total: Schema.Number })) },
+  commands: {
+    "orders/place": Schema.toStandardSchemaV1(
+      Schema.Struct({ orderId: Schema.String, total: Schema.Number }),
+    ),
+  },
   queries: { "orders/total": Schema.toStandardSchemaV1(Schema.Struct({ orderId: Schema.String })) },
-  events: { "orders/placed": Schema.toStandardSchemaV1(Schema.Struct({ orderId: Schema.String, total: Schema.Number })) },
+  events: {
+    "orders/placed": Schema.toStandardSchemaV1(
+      Schema.Struct({ orderId: Schema.String, total: Schema.Number }),
+    ),
+  },
 };
 
 /** The app's bus, typed by its contracts. */
@@ -24,7 +39,8 @@ class OrderExists extends Data.TaggedError("OrderExists")<{ readonly orderId: st
 // deno-lint-ignore ban-types
 class MailServerBusy extends Data.TaggedError("MailServerBusy")<{}> {}
 
-const OrdersLive = Layer.effect(Orders, makeBus({ transport: storeBackedTransport(), contracts })).pipe(Layer.provideMerge(memoryLayer()));
+const OrdersLive = Layer.effect(Orders, makeBus({ transport: storeBackedTransport(), contracts }))
+  .pipe(Layer.provideMerge(memoryLayer()));
 
 const program = Effect.scoped(Effect.gen(function* () {
   const orders = yield* Orders;
@@ -35,29 +51,51 @@ const program = Effect.scoped(Effect.gen(function* () {
     Effect.gen(function* () {
       const { orderId, total } = command.data; // typed by the schema
       const placed = yield* decideAndAppend(`order-${orderId}`, (history) =>
-        history.length > 0 ? Effect.fail(new OrderExists({ orderId })) : Effect.succeed([{ type: "OrderPlaced", data: { total } }]));
+        history.length > 0
+          ? Effect.fail(new OrderExists({ orderId }))
+          : Effect.succeed([{ type: "OrderPlaced", data: { total } }]));
       yield* orders.publish({ type: "orders/placed", data: { orderId, total }, key: orderId });
       return placed?.streamVersion;
     }), { retry: { maxAttempts: 1 } }); // a refusal is final: no retries
 
-  yield* orders.handleQuery("orders/total", ({ orderId }) =>
-    Effect.map(store.readStream(`order-${orderId}`), (history) => (history[0]?.data as { total: number } | undefined)?.total ?? 0));
+  yield* orders.handleQuery(
+    "orders/total",
+    ({ orderId }) =>
+      Effect.map(
+        store.readStream(`order-${orderId}`),
+        (history) => (history[0]?.data as { total: number } | undefined)?.total ?? 0,
+      ),
+  );
 
   const revenue = yield* Ref.make(0);
   const handled = yield* Queue.unbounded<string>();
-  yield* orders.subscribe("revenue", ["orders/placed"], (event) =>
-    Ref.update(revenue, (sum) => sum + event.data.total).pipe(Effect.andThen(Queue.offer(handled, "revenue"))));
+  yield* orders.subscribe(
+    "revenue",
+    ["orders/placed"],
+    (event) =>
+      Ref.update(revenue, (sum) => sum + event.data.total).pipe(
+        Effect.andThen(Queue.offer(handled, "revenue")),
+      ),
+  );
 
   // The mail server is busy at each first try: the Schedule retries, each attempt in its own transaction.
   let retried = 0;
   yield* orders.subscribe("email", ["orders/placed"], (_event, { attempt }) => {
-    if (attempt === 1) return Effect.sync(() => retried++).pipe(Effect.andThen(Effect.fail(new MailServerBusy())));
+    if (attempt === 1) {
+      return Effect.sync(() => retried++).pipe(Effect.andThen(Effect.fail(new MailServerBusy())));
+    }
     return Queue.offer(handled, "email");
   }, { retry: Schedule.exponential("5 millis").pipe(Schedule.upTo({ times: 3 })) });
 
-  const version = yield* orders.sendAndWait<"orders/place", number>({ type: "orders/place", data: { orderId: "1", total: 30 } });
+  const version = yield* orders.sendAndWait<"orders/place", number>({
+    type: "orders/place",
+    data: { orderId: "1", total: 30 },
+  });
   console.log(`order 1 placed at version ${version}`);
-  const again = yield* orders.sendAndWait({ type: "orders/place", data: { orderId: "1", total: 99 } }).pipe(
+  const again = yield* orders.sendAndWait({
+    type: "orders/place",
+    data: { orderId: "1", total: 99 },
+  }).pipe(
     Effect.as("placed twice?"),
     Effect.catchTag("HandlerError", (error) => Effect.succeed(`refused (${error.errorName})`)),
   );

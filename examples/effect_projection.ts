@@ -5,40 +5,57 @@
 // stopped by interrupting the fiber, which stores its checkpoint. A restart
 // then goes on from that checkpoint.
 import { Effect, Fiber, Ref, Schema } from "effect";
-import { ConsumerStorage, defineMessage, EventStore, memoryLayer, runConsumer, startConsumer } from "../effect/mod.ts";
+import {
+  ConsumerStorage,
+  defineMessage,
+  EventStore,
+  memoryLayer,
+  runConsumer,
+  startConsumer,
+} from "../effect/mod.ts";
 import type { RecordedMessage } from "../mod.ts";
 
 // v1 had { amount }; v2 has { total, currency }.
-const OrderPlaced = defineMessage("OrderPlaced", Schema.Struct({ total: Schema.Number, currency: Schema.String }), {
-  version: 2,
-  upcasters: { 1: (v1) => ({ total: (v1 as { amount: number }).amount, currency: "EUR" }) },
-});
+const OrderPlaced = defineMessage(
+  "OrderPlaced",
+  Schema.Struct({ total: Schema.Number, currency: Schema.String }),
+  {
+    version: 2,
+    upcasters: { 1: (v1) => ({ total: (v1 as { amount: number }).amount, currency: "EUR" }) },
+  },
+);
 const ItemAdded = defineMessage("ItemAdded", Schema.Struct({ price: Schema.Number }));
 const OrderShipped = defineMessage("OrderShipped", Schema.Struct({}));
 
 /** Folds one message into the totals of open orders; idempotent per stream version. */
-const project = (totals: Ref.Ref<Map<string, { total: number; version: number }>>) => (message: RecordedMessage) =>
-  Effect.gen(function* () {
-    const order = message.streamName.slice("order-".length);
-    const current = (yield* Ref.get(totals)).get(order);
-    if (current !== undefined && current.version >= message.streamVersion) return; // a redelivery
-    let total = current?.total ?? 0;
-    if (OrderPlaced.is(message)) total = (yield* OrderPlaced.decode(message)).data.total;
-    if (ItemAdded.is(message)) total += (yield* ItemAdded.decode(message)).data.price;
-    const shipped = OrderShipped.is(message);
-    yield* Ref.update(totals, (map) => {
-      const next = new Map(map);
-      if (shipped) next.delete(order);
-      else next.set(order, { total, version: message.streamVersion });
-      return next;
+const project =
+  (totals: Ref.Ref<Map<string, { total: number; version: number }>>) =>
+  (message: RecordedMessage) =>
+    Effect.gen(function* () {
+      const order = message.streamName.slice("order-".length);
+      const current = (yield* Ref.get(totals)).get(order);
+      if (current !== undefined && current.version >= message.streamVersion) return; // a redelivery
+      let total = current?.total ?? 0;
+      if (OrderPlaced.is(message)) total = (yield* OrderPlaced.decode(message)).data.total;
+      if (ItemAdded.is(message)) total += (yield* ItemAdded.decode(message)).data.price;
+      const shipped = OrderShipped.is(message);
+      yield* Ref.update(totals, (map) => {
+        const next = new Map(map);
+        if (shipped) next.delete(order);
+        else next.set(order, { total, version: message.streamVersion });
+        return next;
+      });
     });
-  });
 
 const program = Effect.gen(function* () {
   const store = yield* EventStore;
   const storage = yield* ConsumerStorage;
   const totals = yield* Ref.make(new Map<string, { total: number; version: number }>());
-  const consumer = { group: "order-totals", source: { category: "order" }, handler: project(totals) } as const;
+  const consumer = {
+    group: "order-totals",
+    source: { category: "order" },
+    handler: project(totals),
+  } as const;
 
   yield* store.append("order-1", [{ type: "OrderPlaced", data: { amount: 30 } }]); // written by v1 of the service
   yield* store.append("order-1", [yield* ItemAdded.make({ price: 5 })]);

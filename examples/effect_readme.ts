@@ -5,11 +5,15 @@ const OrderPlaced = defineMessage("OrderPlaced", Schema.Struct({ total: Schema.N
 
 const program = Effect.gen(function* () {
   const store = yield* EventStore;
-  yield* store.append("order-1", [yield* OrderPlaced.make({ total: 30 })], { expectedVersion: "no-stream" });
+  yield* store.append("order-1", [yield* OrderPlaced.make({ total: 30 })], {
+    expectedVersion: "no-stream",
+  });
   yield* store.append("order-2", [yield* OrderPlaced.make({ total: 12 })]);
 
   // A stale expected version fails with ordo's ConcurrencyError, caught by its tag.
-  const stale = yield* store.append("order-1", [yield* OrderPlaced.make({ total: 1 })], { expectedVersion: "no-stream" }).pipe(
+  const stale = yield* store.append("order-1", [yield* OrderPlaced.make({ total: 1 })], {
+    expectedVersion: "no-stream",
+  }).pipe(
     Effect.catchTag("ConcurrencyError", (error) => Effect.succeed(error.message)),
   );
   console.log(stale);

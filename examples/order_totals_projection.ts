@@ -19,9 +19,18 @@ export const orderTotals = {
     if ((model.applied.get(message.streamName) ?? -1) >= message.streamVersion) return;
     model.applied.set(message.streamName, message.streamVersion);
     const order = message.streamName.slice(message.streamName.indexOf("-") + 1);
-    if (message.type === "OrderPlaced") model.open.set(order, (message.data as { total: number }).total);
-    if (message.type === "ItemAdded") model.open.set(order, (model.open.get(order) ?? 0) + (message.data as { price: number }).price);
-    if (message.type === "OrderShipped" || message.type === "OrderCancelled") model.open.delete(order);
+    if (message.type === "OrderPlaced") {
+      model.open.set(order, (message.data as { total: number }).total);
+    }
+    if (message.type === "ItemAdded") {
+      model.open.set(
+        order,
+        (model.open.get(order) ?? 0) + (message.data as { price: number }).price,
+      );
+    }
+    if (message.type === "OrderShipped" || message.type === "OrderCancelled") {
+      model.open.delete(order);
+    }
   },
   view: (model: OrderTotals) => model.open,
 };

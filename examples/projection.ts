@@ -6,7 +6,10 @@ import { createMemoryConsumerStorage } from "../stores/memory/memory_consumer_st
 import { orderTotals } from "./order_totals_projection.ts";
 
 const store = createMemoryStore();
-await store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }, { type: "ItemAdded", data: { price: 5 } }]);
+await store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }, {
+  type: "ItemAdded",
+  data: { price: 5 },
+}]);
 await store.append("order-2", [{ type: "OrderPlaced", data: { total: 12 } }]);
 
 const model = orderTotals.init();

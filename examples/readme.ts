@@ -1,7 +1,9 @@
 import { ConcurrencyError, createMemoryStore } from "../mod.ts";
 
 const store = createMemoryStore();
-await store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }], { expectedVersion: "no-stream" });
+await store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }], {
+  expectedVersion: "no-stream",
+});
 await store.append("order-2", [{ type: "OrderPlaced", data: { total: 12 } }]);
 await store.append("order-1", [{ type: "OrderShipped", data: {} }], { expectedVersion: 0 });
 
@@ -12,5 +14,7 @@ for (const message of await store.readCategory("order", { types: ["OrderPlaced"]
 }
 console.log(`revenue: ${revenue}`); // revenue: 42
 
-const stale = await store.append("order-1", [{ type: "OrderCancelled", data: {} }], { expectedVersion: 0 }).catch((e) => e);
+const stale = await store.append("order-1", [{ type: "OrderCancelled", data: {} }], {
+  expectedVersion: 0,
+}).catch((e) => e);
 console.log(stale instanceof ConcurrencyError, stale.message);

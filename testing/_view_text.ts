@@ -18,10 +18,16 @@ function text(value: unknown, seen: Set<object>): string {
     if (value instanceof Date) return `Date(${value.toISOString()})`;
     if (Array.isArray(value)) return `[${value.map((v) => text(v, seen)).join(",")}]`;
     if (value instanceof Map) {
-      return `Map{${[...value].map(([k, v]) => `${text(k, seen)}=>${text(v, seen)}`).sort().join(",")}}`;
+      return `Map{${
+        [...value].map(([k, v]) => `${text(k, seen)}=>${text(v, seen)}`).sort().join(",")
+      }}`;
     }
-    if (value instanceof Set) return `Set{${[...value].map((v) => text(v, seen)).sort().join(",")}}`;
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${text((value as Record<string, unknown>)[k], seen)}`);
+    if (value instanceof Set) {
+      return `Set{${[...value].map((v) => text(v, seen)).sort().join(",")}}`;
+    }
+    const entries = Object.keys(value).sort().map((k) =>
+      `${JSON.stringify(k)}:${text((value as Record<string, unknown>)[k], seen)}`
+    );
     return `{${entries.join(",")}}`;
   } finally {
     seen.delete(value);

@@ -16,7 +16,10 @@ import type { MemoryTransaction } from "../stores/memory/memory_transaction.ts";
 import { viewText } from "./_view_text.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */
-export type FastCheck = Pick<typeof FastCheckModule, "assert" | "asyncProperty" | "infiniteStream" | "nat">;
+export type FastCheck = Pick<
+  typeof FastCheckModule,
+  "assert" | "asyncProperty" | "infiniteStream" | "nat"
+>;
 
 /** A projection under test: a read model and the handler that folds messages into it. */
 export interface ProjectionUnderTest<Model> {
@@ -74,7 +77,10 @@ export interface CheckProjectionOptions<Model> {
  * });
  * ```
  */
-export async function checkProjection<Model>(fc: FastCheck, options: CheckProjectionOptions<Model>): Promise<void> {
+export async function checkProjection<Model>(
+  fc: FastCheck,
+  options: CheckProjectionOptions<Model>,
+): Promise<void> {
   const { projection, checks = {} } = options;
   const property = fc.asyncProperty(
     options.events,
@@ -83,9 +89,27 @@ export async function checkProjection<Model>(fc: FastCheck, options: CheckProjec
       const messages = await record(events);
       const expected = await fold(projection, messages);
       const roll = () => dice.next().value;
-      if (checks.duplicates !== false) compare("duplicated deliveries", expected, await fold(projection, withRedeliveries(messages, roll)));
-      if (checks.interleavings !== false) compare("another interleaving of streams", expected, await fold(projection, interleaved(messages, roll)));
-      if (checks.crashes !== false) compare("crashes and restarts of a consumer", expected, await throughCrashingConsumer(projection, messages, roll));
+      if (checks.duplicates !== false) {
+        compare(
+          "duplicated deliveries",
+          expected,
+          await fold(projection, withRedeliveries(messages, roll)),
+        );
+      }
+      if (checks.interleavings !== false) {
+        compare(
+          "another interleaving of streams",
+          expected,
+          await fold(projection, interleaved(messages, roll)),
+        );
+      }
+      if (checks.crashes !== false) {
+        compare(
+          "crashes and restarts of a consumer",
+          expected,
+          await throughCrashingConsumer(projection, messages, roll),
+        );
+      }
     },
   );
   await fc.assert(property, options.parameters);
@@ -95,12 +119,19 @@ export async function checkProjection<Model>(fc: FastCheck, options: CheckProjec
 async function record(events: readonly HistoryEvent[]): Promise<RecordedMessage[]> {
   const store = createMemoryStore();
   for (const e of events) {
-    await store.append(e.streamName, [e.metadata === undefined ? { type: e.type, data: e.data } : { type: e.type, data: e.data, metadata: e.metadata }]);
+    await store.append(e.streamName, [
+      e.metadata === undefined
+        ? { type: e.type, data: e.data }
+        : { type: e.type, data: e.data, metadata: e.metadata },
+    ]);
   }
   return await store.readAll({ limit: 100_000 });
 }
 
-async function fold<Model>(projection: ProjectionUnderTest<Model>, messages: readonly RecordedMessage[]): Promise<string> {
+async function fold<Model>(
+  projection: ProjectionUnderTest<Model>,
+  messages: readonly RecordedMessage[],
+): Promise<string> {
   const model = projection.init();
   for (const m of messages) await projection.apply(model, m);
   return viewOf(projection, model);
@@ -112,13 +143,18 @@ function viewOf<Model>(projection: ProjectionUnderTest<Model>, model: Model): st
 
 function compare(what: string, expected: string, actual: string): void {
   if (expected !== actual) {
-    throw new Error(`The read model after ${what} differs from one clean pass:\n  clean: ${expected}\n  got:   ${actual}`);
+    throw new Error(
+      `The read model after ${what} differs from one clean pass:\n  clean: ${expected}\n  got:   ${actual}`,
+    );
   }
 }
 
 // At-least-once as it happens: a message again at once, or the last few again
 // (a checkpoint that was not saved), never a message before an older one of its stream is done.
-function withRedeliveries(messages: readonly RecordedMessage[], roll: () => number): RecordedMessage[] {
+function withRedeliveries(
+  messages: readonly RecordedMessage[],
+  roll: () => number,
+): RecordedMessage[] {
   const out: RecordedMessage[] = [];
   for (let i = 0; i < messages.length; i++) {
     out.push(messages[i]);
@@ -154,7 +190,12 @@ async function throughCrashingConsumer<Model>(
 ): Promise<string> {
   const store = createMemoryStore();
   for (const m of messages) {
-    await store.append(m.streamName, [{ id: m.id, type: m.type, data: m.data, metadata: m.metadata }]);
+    await store.append(m.streamName, [{
+      id: m.id,
+      type: m.type,
+      data: m.data,
+      metadata: m.metadata,
+    }]);
   }
   const inner = createMemoryConsumerStorage();
   let crashNext = false;

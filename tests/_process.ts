@@ -16,14 +16,22 @@ export function run(
   options: { cwd?: string; env?: Record<string, string | undefined>; timeout?: number } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: "pipe" });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: "pipe",
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${command} ${args.join(" ")} ran over ${options.timeout} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `${command} ${args.join(" ")} ran over ${options.timeout} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeout ?? 60_000);
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -41,7 +49,11 @@ export function run(
  * goes to `onOutput` (for failure messages), and stdout's complete lines, as
  * they arrive, to `onLines`.
  */
-export function followOutput(child: ChildProcess, onOutput: (text: string) => void, onLines: (lines: readonly string[]) => void): void {
+export function followOutput(
+  child: ChildProcess,
+  onOutput: (text: string) => void,
+  onLines: (lines: readonly string[]) => void,
+): void {
   let partial = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     const text = chunk.toString();

@@ -18,7 +18,13 @@ describe("the built npm package", () => {
     pkg = join(work, "node_modules", "ordo");
     await mkdir(pkg, { recursive: true });
     const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-    const built = await run("node", [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(pkg, "dist")], {
+    const built = await run("node", [
+      tsc,
+      "-p",
+      join(ROOT, "tsconfig.build.json"),
+      "--outDir",
+      join(pkg, "dist"),
+    ], {
       cwd: ROOT,
       timeout: 120_000,
     });

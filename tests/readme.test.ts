@@ -17,7 +17,10 @@ describe("README.md", () => {
   });
 
   it("has an example that runs and prints what its comments say", async () => {
-    const result = await run("node", ["--import", "tsx", "examples/readme.ts"], { cwd: ROOT, timeout: 60_000 });
+    const result = await run("node", ["--import", "tsx", "examples/readme.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
@@ -35,14 +38,25 @@ describe("README.md", () => {
           env: { DATABASE_URL: server?.url ?? "" },
         });
         assert.equal(result.code, 0, result.stderr);
-        assert.match(result.stdout, where === "PGlite" ? /\(PGlite, embedded in this process\)/ : /\(PostgreSQL at 127\.0\.0\.1:\d+ \(schema ordo_demo\)\)/);
+        assert.match(
+          result.stdout,
+          where === "PGlite"
+            ? /\(PGlite, embedded in this process\)/
+            : /\(PostgreSQL at 127\.0\.0\.1:\d+ \(schema ordo_demo\)\)/,
+        );
         assert.match(result.stdout, /orders {5}placed order 1001 and published orders\/placed/);
         assert.match(result.stdout, /inventory {2}reserved \{"apple":2\} for order 1001/);
         assert.match(result.stdout, /inventory {2}reserved \{"pear":1,"apple":1\} for order 1002/);
         assert.match(result.stdout, /<- \{"locked":true,"userId":"ada"\}/);
         assert.match(result.stdout, /orders\/place 1003 refused: user ada is locked/);
-        assert.match(result.stdout, /<- \{"orderId":"1002","events":\["0:OrderPlaced","1:orders\/placed"\]\}/);
-        assert.match(result.stdout, /stock after reservations:\n {2}inventory {2}apple: 7\n {2}inventory {2}pear: 3\n/);
+        assert.match(
+          result.stdout,
+          /<- \{"orderId":"1002","events":\["0:OrderPlaced","1:orders\/placed"\]\}/,
+        );
+        assert.match(
+          result.stdout,
+          /stock after reservations:\n {2}inventory {2}apple: 7\n {2}inventory {2}pear: 3\n/,
+        );
       } finally {
         await server?.stop();
       }

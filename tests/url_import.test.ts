@@ -18,8 +18,10 @@ describe("mod.ts imported from a URL in Deno", () => {
   before(async () => {
     server = createServer(async (request, response) => {
       // Serve only the library's own TypeScript; anything else (node_modules above all) is a 404.
-      const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname)).replace(/^\/+/, "");
-      const allowed = /^(mod\.ts|(core|stores|transports)\/.+\.ts)$/.test(path) && !path.includes("..");
+      const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname))
+        .replace(/^\/+/, "");
+      const allowed = /^(mod\.ts|(core|stores|transports)\/.+\.ts)$/.test(path) &&
+        !path.includes("..");
       if (!allowed) {
         response.writeHead(404).end();
         return;
@@ -54,7 +56,13 @@ console.log(JSON.stringify({ type: placed.type, data: placed.data, position: Str
 `,
     );
     // A config-less run in an empty cache directory: nothing but the URL can satisfy the import.
-    const result = await run(DENO, ["run", "--no-config", "--no-lock", `--allow-import=${origin}`, script], {
+    const result = await run(DENO, [
+      "run",
+      "--no-config",
+      "--no-lock",
+      `--allow-import=${origin}`,
+      script,
+    ], {
       cwd: work,
       env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
       timeout: 60_000,
@@ -77,7 +85,13 @@ import { createEventStoreDbStore } from "http://${origin}/stores/eventstoredb/mo
 console.log([createPGliteStore, createPostgresStore, createEventStoreDbStore].map((f) => typeof f).join(","));
 `,
     );
-    const result = await run(DENO, ["run", "--no-config", "--no-lock", `--allow-import=${origin}`, script], {
+    const result = await run(DENO, [
+      "run",
+      "--no-config",
+      "--no-lock",
+      `--allow-import=${origin}`,
+      script,
+    ], {
       cwd: work,
       env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
       timeout: 60_000,

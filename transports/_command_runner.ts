@@ -9,8 +9,8 @@
 import {
   backoffDelay,
   type CheckedRetryPolicy,
-  deliveryRetries,
   type ConsumerStorage,
+  deliveryRetries,
   type EventStore,
   type ParkedMessage,
   type RecordedMessage,
@@ -34,7 +34,9 @@ export interface CommandRunnerOptions {
 }
 
 /** Starts the loop; `ready` resolves the first time it has read everything there was. */
-export function runCommands(options: CommandRunnerOptions): { readonly ready: Promise<void>; readonly done: Promise<void> } {
+export function runCommands(
+  options: CommandRunnerOptions,
+): { readonly ready: Promise<void>; readonly done: Promise<void> } {
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const done = loop(options, () => markReady()).finally(markReady);
@@ -49,11 +51,18 @@ async function loop(o: CommandRunnerOptions, caughtUp: () => void): Promise<void
     try {
       from ??= (await o.storage.checkpoints.load(o.group, 0)) ?? 0n;
       const head = await store.headPosition();
-      const page = await store.readCategory(o.category, { from, limit: o.batchSize, types: [o.type] });
+      const page = await store.readCategory(o.category, {
+        from,
+        limit: o.batchSize,
+        types: [o.type],
+      });
       for (const message of page) {
         await deliver(o, message);
         const next = message.globalPosition + 1n;
-        await o.storage.checkpoints.commit({ group: o.group, partition: 0, position: next }, () => {});
+        await o.storage.checkpoints.commit(
+          { group: o.group, partition: 0, position: next },
+          () => {},
+        );
         from = next;
         if (signal.aborted) return;
       }

@@ -9,7 +9,13 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries, StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import {
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
+  deliveryRetries,
+  StoreUnavailableError,
+  ValidationError,
+} from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -20,10 +26,10 @@ import {
   type EventEnvelope,
   type EventSelector,
   type HandlerOptions,
+  parkedFromReceived,
   type PublishReceipt,
   type QueryEndpoint,
   type QueryEnvelope,
-  parkedFromReceived,
   QueryRegistry,
   type ReceivedMessage,
   type Registration,
@@ -124,7 +130,11 @@ class InProcessTransport implements Transport {
   constructor(options: CreateInProcessTransportOptions) {
     const capacity = options.dedupCapacity ?? 100_000;
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new ValidationError("options.dedupCapacity", capacity, "must be an integer of at least 1");
+      throw new ValidationError(
+        "options.dedupCapacity",
+        capacity,
+        "must be an integer of at least 1",
+      );
     }
     this.#capacity = capacity;
     this.#onError = options.onError;
@@ -149,7 +159,9 @@ class InProcessTransport implements Transport {
   handleCommand(name: string, handler: CommandEndpoint): Registration {
     serviceOf(name, "command");
     const lane = this.#lane(name);
-    if (lane.handler !== undefined) throw new ValidationError("command", name, "a handler is already registered for it");
+    if (lane.handler !== undefined) {
+      throw new ValidationError("command", name, "a handler is already registered for it");
+    }
     lane.handler = handler;
     for (const wake of lane.waiting.splice(0)) wake();
     return {
@@ -165,9 +177,18 @@ class InProcessTransport implements Transport {
     return this.#queries.register(name, handler);
   }
 
-  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
-    if (typeof group !== "string" || group.length === 0) throw new ValidationError("group", group, "must be a non-empty string");
-    if (this.#groups.has(group)) throw new ValidationError("group", group, "is already subscribed in this transport");
+  subscribe(
+    group: string,
+    selector: EventSelector,
+    handler: EventEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
+    if (typeof group !== "string" || group.length === 0) {
+      throw new ValidationError("group", group, "must be a non-empty string");
+    }
+    if (this.#groups.has(group)) {
+      throw new ValidationError("group", group, "is already subscribed in this transport");
+    }
     let matches: (message: ReceivedMessage) => boolean;
     if (Array.isArray(selector)) {
       const names = new Set(selector);
@@ -201,7 +222,9 @@ class InProcessTransport implements Transport {
     this.#groups.clear();
     this.#groupList = [];
     await Promise.all(groups.map((group) => group.idle));
-    await Promise.all([...this.#commands.values()].map((lane) => lane.tail.then(() => {}, () => {})));
+    await Promise.all(
+      [...this.#commands.values()].map((lane) => lane.tail.then(() => {}, () => {})),
+    );
   }
 
   #accept(command: CommandEnvelope): SendReceipt {
@@ -213,10 +236,22 @@ class InProcessTransport implements Transport {
   #append(event: EventEnvelope): PublishReceipt {
     const known = this.#eventIds.get(event.id);
     if (known !== undefined) {
-      return { id: event.id, streamName: known.streamName!, deduplicated: true, globalPosition: known.globalPosition };
+      return {
+        id: event.id,
+        streamName: known.streamName!,
+        deduplicated: true,
+        globalPosition: known.globalPosition,
+      };
     }
     const globalPosition = BigInt(this.#log.length + 1);
-    const message: ReceivedMessage = { id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamName: event.streamName, globalPosition };
+    const message: ReceivedMessage = {
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      streamName: event.streamName,
+      globalPosition,
+    };
     this.#log.push(message);
     this.#eventIds.set(event.id, message);
     this.#wake();
@@ -225,7 +260,9 @@ class InProcessTransport implements Transport {
 
   #lane(name: string): CommandLane {
     let lane = this.#commands.get(name);
-    if (lane === undefined) this.#commands.set(name, lane = { handler: undefined, tail: READY, waiting: [] });
+    if (lane === undefined) {
+      this.#commands.set(name, lane = { handler: undefined, tail: READY, waiting: [] });
+    }
     return lane;
   }
 
@@ -233,16 +270,28 @@ class InProcessTransport implements Transport {
     const lane = this.#lane(command.type);
     const run = async () => {
       while (lane.handler === undefined) {
-        if (this.#closed) throw new StoreUnavailableError(`command "${command.type}"`, "the transport closed before a handler was registered");
+        if (this.#closed) {
+          throw new StoreUnavailableError(
+            `command "${command.type}"`,
+            "the transport closed before a handler was registered",
+          );
+        }
         await new Promise<void>((resolve) => lane.waiting.push(resolve));
       }
-      const context: DeliveryContext = { idempotencyKey: command.id, attempt: 1, group: `command:${command.type}`, tx: undefined };
+      const context: DeliveryContext = {
+        idempotencyKey: command.id,
+        attempt: 1,
+        group: `command:${command.type}`,
+        tx: undefined,
+      };
       return await lane.handler(received(command), context);
     };
     const outcome = lane.tail.then(run, run);
     lane.tail = outcome.catch(() => {});
     this.#outcomes.set(command.id, outcome);
-    if (this.#outcomes.size > this.#capacity) this.#outcomes.delete(this.#outcomes.keys().next().value!);
+    if (this.#outcomes.size > this.#capacity) {
+      this.#outcomes.delete(this.#outcomes.keys().next().value!);
+    }
     return outcome;
   }
 
@@ -311,19 +360,30 @@ class InProcessTransport implements Transport {
   #deliver(group: Group, message: ReceivedMessage): Promise<unknown> | undefined {
     let result: unknown;
     try {
-      result = group.handler(message, { idempotencyKey: message.id, attempt: 1, group: group.name, tx: undefined });
+      result = group.handler(message, {
+        idempotencyKey: message.id,
+        attempt: 1,
+        group: group.name,
+        tx: undefined,
+      });
     } catch (error) {
       return this.#retry(group, message, error);
     }
     if (!isThenable(result)) return undefined;
-    return Promise.resolve(result).then(undefined, (error: unknown) => this.#retry(group, message, error));
+    return Promise.resolve(result).then(
+      undefined,
+      (error: unknown) => this.#retry(group, message, error),
+    );
   }
 
   /** After a failed first attempt: retries with backoff (or the policy's own rule), then parks the event. */
   async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
     // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
     // A broken retry rule must not stall the group: it is reported and the event parked.
-    const nextDelay = deliveryRetries(group.policy, (ruleError) => group.options.onError?.(ruleError));
+    const nextDelay = deliveryRetries(
+      group.policy,
+      (ruleError) => group.options.onError?.(ruleError),
+    );
     let error = firstError;
     for (let attempt = 1;; attempt++) {
       group.options.onError?.(error);
@@ -334,7 +394,12 @@ class InProcessTransport implements Transport {
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       try {
-        await group.handler(message, { idempotencyKey: message.id, attempt: attempt + 1, group: group.name, tx: undefined });
+        await group.handler(message, {
+          idempotencyKey: message.id,
+          attempt: attempt + 1,
+          group: group.name,
+          tx: undefined,
+        });
         return;
       } catch (next) {
         error = next;
@@ -346,4 +411,3 @@ class InProcessTransport implements Transport {
 function received(command: CommandEnvelope): ReceivedMessage {
   return { id: command.id, type: command.type, data: command.data, metadata: command.metadata };
 }
-

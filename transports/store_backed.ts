@@ -24,8 +24,8 @@ import {
   ValidationError,
 } from "../core/mod.ts";
 import {
-  type CommandEndpoint,
   commandCategory,
+  type CommandEndpoint,
   type CommandEnvelope,
   commandStream,
   type EventEndpoint,
@@ -90,7 +90,10 @@ export const REPLY_TYPE = "ordo/reply";
  * await bus.close();
  * ```
  */
-export function createStoreBackedTransport<Tx>(store: EventStore, options: CreateStoreBackedTransportOptions<Tx>): Transport {
+export function createStoreBackedTransport<Tx>(
+  store: EventStore,
+  options: CreateStoreBackedTransportOptions<Tx>,
+): Transport {
   return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
 }
 
@@ -104,7 +107,9 @@ class StoreBackedTransport implements Transport {
   readonly #running = new Set<Registration>();
 
   constructor(store: EventStore, options: CreateStoreBackedTransportOptions<unknown>) {
-    if (typeof store?.append !== "function") throw new ValidationError("store", store, "must be an EventStore");
+    if (typeof store?.append !== "function") {
+      throw new ValidationError("store", store, "must be an EventStore");
+    }
     if (typeof options?.storage?.checkpoints !== "object") {
       throw new ValidationError("options.storage", options?.storage, "must be a ConsumerStorage");
     }
@@ -117,15 +122,24 @@ class StoreBackedTransport implements Transport {
   }
 
   async send(command: CommandEnvelope): Promise<SendReceipt> {
-    const result = await this.#store.append(commandStream(command.type, command.key), [toInput(command, command.metadata)]);
-    return { id: command.id, deduplicated: result.deduplicated, streamName: result.streamName, globalPosition: result.globalPosition };
+    const result = await this.#store.append(commandStream(command.type, command.key), [
+      toInput(command, command.metadata),
+    ]);
+    return {
+      id: command.id,
+      deduplicated: result.deduplicated,
+      streamName: result.streamName,
+      globalPosition: result.globalPosition,
+    };
   }
 
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const replyTo = replyStream(command.type, command.id);
     const signal = options?.signal;
     // Only the reply is waited for, so the command's global position is not.
-    await this.#store.append(commandStream(command.type, command.key), [toInput(command, { ...command.metadata, replyTo })], {
+    await this.#store.append(commandStream(command.type, command.key), [
+      toInput(command, { ...command.metadata, replyTo }),
+    ], {
       awaitGlobalPosition: false,
     });
     for (;;) {
@@ -144,10 +158,19 @@ class StoreBackedTransport implements Transport {
 
   async publish(event: EventEnvelope): Promise<PublishReceipt> {
     const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
-    return { id: event.id, streamName: result.streamName, deduplicated: result.deduplicated, globalPosition: result.globalPosition };
+    return {
+      id: event.id,
+      streamName: result.streamName,
+      deduplicated: result.deduplicated,
+      globalPosition: result.globalPosition,
+    };
   }
 
-  handleCommand(name: string, handler: CommandEndpoint, options: HandlerOptions = {}): Registration {
+  handleCommand(
+    name: string,
+    handler: CommandEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
     const store = this.#store;
     const group = `ordo:command:${name}`;
     const stopping = new AbortController();
@@ -166,15 +189,30 @@ class StoreBackedTransport implements Transport {
       },
       handle: async (message, attempt) => {
         const replyTo = replyToOf(message);
-        if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) return; // answered before a crash
-        const result = await handler(receivedFromStore(message), { idempotencyKey: message.id, attempt, group, tx: undefined });
-        if (replyTo !== undefined) await writeReply(store, replyTo, message, { ok: true, result: (result ?? null) as JsonValue });
+        if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) {
+          return; // answered before a crash
+        }
+        const result = await handler(receivedFromStore(message), {
+          idempotencyKey: message.id,
+          attempt,
+          group,
+          tx: undefined,
+        });
+        if (replyTo !== undefined) {
+          await writeReply(store, replyTo, message, {
+            ok: true,
+            result: (result ?? null) as JsonValue,
+          });
+        }
       },
       onParked: async (entry) => {
         options.onParked?.(entry);
         const replyTo = replyToOf(entry.message);
         if (replyTo !== undefined) {
-          await writeReply(store, replyTo, entry.message, { ok: false, error: { name: entry.error.name, message: entry.error.message } });
+          await writeReply(store, replyTo, entry.message, {
+            ok: false,
+            error: { name: entry.error.name, message: entry.error.message },
+          });
         }
       },
     });
@@ -185,8 +223,15 @@ class StoreBackedTransport implements Transport {
     return this.#queries.register(name, handler);
   }
 
-  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
-    const source = Array.isArray(selector) ? { all: true as const, types: selector } : { category: (selector as { category: string }).category };
+  subscribe(
+    group: string,
+    selector: EventSelector,
+    handler: EventEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
+    const source = Array.isArray(selector)
+      ? { all: true as const, types: selector }
+      : { category: (selector as { category: string }).category };
     const consumer = createConsumer(this.#store, {
       group,
       source,
@@ -199,7 +244,12 @@ class StoreBackedTransport implements Transport {
         this.#onError(error);
       },
       handler: async (message, context) => {
-        await handler(receivedFromStore(message), { idempotencyKey: message.id, attempt: context.attempt, group, tx: context.tx });
+        await handler(receivedFromStore(message), {
+          idempotencyKey: message.id,
+          attempt: context.attempt,
+          group,
+          tx: context.tx,
+        });
       },
     });
     return this.#track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
@@ -233,12 +283,20 @@ function replyToOf(message: RecordedMessage): string | undefined {
 
 // One reply per command: the reply stream must not exist yet, so a second
 // writer (a redelivery after a crash) loses quietly.
-async function writeReply(store: EventStore, replyTo: string, command: RecordedMessage, data: ReplyData): Promise<void> {
+async function writeReply(
+  store: EventStore,
+  replyTo: string,
+  command: RecordedMessage,
+  data: ReplyData,
+): Promise<void> {
   try {
     await store.append(replyTo, [{
       type: REPLY_TYPE,
       data: data as unknown as JsonValue,
-      metadata: { correlationId: command.metadata.correlationId ?? command.id, causationId: command.id },
+      metadata: {
+        correlationId: command.metadata.correlationId ?? command.id,
+        causationId: command.id,
+      },
     }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;

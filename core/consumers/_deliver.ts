@@ -37,9 +37,18 @@ export interface DeliveryTarget {
 }
 
 /** Delivers `message` until handled, parked, fenced out, or stopped while waiting to retry. */
-export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage, target: DeliveryTarget): Promise<DeliveryOutcome> {
+export async function deliver<Tx>(
+  env: DeliveryEnv<Tx>,
+  message: RecordedMessage,
+  target: DeliveryTarget,
+): Promise<DeliveryOutcome> {
   const { retry, hooks } = env;
-  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  const update = {
+    group: env.group,
+    partition: target.partition,
+    position: target.position,
+    lease: target.lease,
+  };
   let attempt = 0;
   let storageFailures = 0;
   // Scopes whose `once` effect ran during this delivery: on a single-connection
@@ -48,20 +57,41 @@ export async function deliver<Tx>(env: DeliveryEnv<Tx>, message: RecordedMessage
   const effectsDone = target.effectsDone ?? new Set<string>();
   // Made per delivery: a policy's own rule may keep state for this message.
   // A broken retry rule must not stall the consumer: it is reported and the message parked.
-  const nextDelay = deliveryRetries(retry, (ruleError) => hooks.onError?.(ruleError, { phase: "handler", partition: target.partition, message, attempt }));
+  const nextDelay = deliveryRetries(
+    retry,
+    (ruleError) =>
+      hooks.onError?.(ruleError, {
+        phase: "handler",
+        partition: target.partition,
+        message,
+        attempt,
+      }),
+  );
   for (;;) {
     attempt++;
-    const outcome = await env.limiter.run(() => attemptOnce(env, message, update, attempt, undefined, effectsDone));
+    const outcome = await env.limiter.run(() =>
+      attemptOnce(env, message, update, attempt, undefined, effectsDone)
+    );
     if (outcome.ok) return outcome.committed ? "handled" : "fenced";
     if (outcome.phase === "storage") {
       // Not the message's fault: retry without counting it against the message.
       attempt--;
-      hooks.onError?.(outcome.error, { phase: "storage", partition: target.partition, message, attempt });
+      hooks.onError?.(outcome.error, {
+        phase: "storage",
+        partition: target.partition,
+        message,
+        attempt,
+      });
       if (!(await sleep(backoffDelay(retry, ++storageFailures), target.signal))) return "stopped";
       continue;
     }
     storageFailures = 0;
-    hooks.onError?.(outcome.error, { phase: "handler", partition: target.partition, message, attempt });
+    hooks.onError?.(outcome.error, {
+      phase: "handler",
+      partition: target.partition,
+      message,
+      attempt,
+    });
     const delay = await nextDelay(attempt, outcome.error);
     if (delay !== undefined) {
       if (!(await sleep(delay, target.signal))) return "stopped";
@@ -83,7 +113,12 @@ export async function deliverPage<Tx>(
   target: { readonly partition: number; readonly position: bigint; readonly lease?: LeaseFence },
   effectsDone: Map<string, Set<string>>,
 ): Promise<"handled" | "fenced" | "failed"> {
-  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  const update = {
+    group: env.group,
+    partition: target.partition,
+    position: target.position,
+    lease: target.lease,
+  };
   try {
     const committed = await env.limiter.run(() =>
       env.storage.checkpoints.commit(update, async (tx) => {
@@ -118,7 +153,10 @@ export async function attemptOnce<Tx>(
   try {
     const committed = await env.storage.checkpoints.commit(update, async (tx) => {
       try {
-        await env.handler(message, handlerContext(env, message, tx, update.partition, attempt, effectsDone));
+        await env.handler(
+          message,
+          handlerContext(env, message, tx, update.partition, attempt, effectsDone),
+        );
       } catch (error) {
         handlerFailed = true;
         throw error;
@@ -152,7 +190,9 @@ function handlerContext<Tx>(
       // tx back, and the retry must still know the effect happened. A
       // single-connection storage cannot write beside its open transaction.
       const through = env.storage.singleConnection ? { tx } : undefined;
-      if (effectsDone.has(fullScope) || await processed.has(fullScope, message.id, through)) return false;
+      if (effectsDone.has(fullScope) || await processed.has(fullScope, message.id, through)) {
+        return false;
+      }
       await effect(message.id);
       effectsDone.add(fullScope);
       await processed.record(fullScope, message.id, through);
@@ -174,12 +214,20 @@ async function park<Tx>(
     attempts: target.attempts,
     parkedAt: new Date().toISOString(),
   };
-  const update = { group: env.group, partition: target.partition, position: target.position, lease: target.lease };
+  const update = {
+    group: env.group,
+    partition: target.partition,
+    position: target.position,
+    lease: target.lease,
+  };
   // Parking and moving the checkpoint past the message are one commit: a
   // crash in between can neither lose the message nor park it twice.
   for (let failures = 1;; failures++) {
     try {
-      const committed = await env.storage.checkpoints.commit(update, (tx) => env.storage.parked.park(entry, { tx }));
+      const committed = await env.storage.checkpoints.commit(
+        update,
+        (tx) => env.storage.parked.park(entry, { tx }),
+      );
       if (!committed) return "fenced";
       env.hooks.onParked?.(entry);
       return "parked";

@@ -15,7 +15,12 @@ export function checkGroup(group: unknown, path = "options.group"): string {
 }
 
 /** A positive integer up to `max`, or the default when absent. */
-export function checkCount(value: unknown, path: string, fallback: number, max = MAX_READ_LIMIT): number {
+export function checkCount(
+  value: unknown,
+  path: string,
+  fallback: number,
+  max = MAX_READ_LIMIT,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
     throw new ValidationError(path, value, `must be an integer from 1 to ${max}`);
@@ -31,8 +36,17 @@ export function checkFunction(value: unknown, path: string): void {
 /** A ConsumerStorage: an object with its four parts. */
 export function checkStorage(storage: unknown, path = "options.storage"): void {
   const s = storage as Record<string, unknown> | null | undefined;
-  if (typeof s !== "object" || s === null || !["checkpoints", "parked", "processed", "leases"].every((k) => typeof s[k] === "object" && s[k] !== null)) {
-    throw new ValidationError(path, storage, "must be a ConsumerStorage with checkpoints, parked, processed and leases");
+  if (
+    typeof s !== "object" || s === null ||
+    !["checkpoints", "parked", "processed", "leases"].every((k) =>
+      typeof s[k] === "object" && s[k] !== null
+    )
+  ) {
+    throw new ValidationError(
+      path,
+      storage,
+      "must be a ConsumerStorage with checkpoints, parked, processed and leases",
+    );
   }
 }
 

@@ -13,25 +13,41 @@ export interface ReplayResult {
 }
 
 /** Replays one parked message once (no retries: whoever asked sees the result). */
-export async function replayOne<Tx>(env: DeliveryEnv<Tx>, messageId: string): Promise<ReplayResult> {
+export async function replayOne<Tx>(
+  env: DeliveryEnv<Tx>,
+  messageId: string,
+): Promise<ReplayResult> {
   const entry = await env.storage.parked.get(env.group, messageId);
   if (entry === undefined) return { messageId, outcome: "not-parked" };
   const attempt = entry.attempts + 1;
   const outcome = await env.limiter.run(() =>
-    attemptOnce(env, entry.message, { group: env.group, partition: entry.partition }, attempt, (tx) =>
-      env.storage.parked.remove(env.group, messageId, { tx }))
+    attemptOnce(
+      env,
+      entry.message,
+      { group: env.group, partition: entry.partition },
+      attempt,
+      (tx) => env.storage.parked.remove(env.group, messageId, { tx }),
+    )
   );
   if (outcome.ok) return { messageId, outcome: "replayed" };
   if (outcome.phase === "storage") throw outcome.error;
   const error = storedError(outcome.error);
-  const again: ParkedMessage = { ...entry, error, attempts: attempt, parkedAt: new Date().toISOString() };
+  const again: ParkedMessage = {
+    ...entry,
+    error,
+    attempts: attempt,
+    parkedAt: new Date().toISOString(),
+  };
   await env.storage.parked.park(again);
   env.hooks.onParked?.(again);
   return { messageId, outcome: "failed", error };
 }
 
 /** Replays every parked message of the group, oldest first, each once. */
-export async function replayAll<Tx>(env: DeliveryEnv<Tx>, options: { readonly signal?: AbortSignal } = {}): Promise<ReplayResult[]> {
+export async function replayAll<Tx>(
+  env: DeliveryEnv<Tx>,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
   let after: bigint | undefined;
   for (;;) {

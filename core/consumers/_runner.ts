@@ -4,7 +4,7 @@
 
 import type { EventStore } from "../event_store.ts";
 import { backoffDelay } from "./backoff.ts";
-import { deliver, type DeliveryEnv, deliverPage } from "./_deliver.ts";
+import { deliver, deliverPage, type DeliveryEnv } from "./_deliver.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "./_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
@@ -30,7 +30,8 @@ export type RunnerEnd = "stopped" | "fenced" | "closed";
 
 /** Runs until the signal aborts (after the handler in progress), the lease is lost, or the store closes. */
 export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<RunnerEnd> {
-  const { env, store, source, partition, partitions, batchSize, lease, holdsLease, signal } = options;
+  const { env, store, source, partition, partitions, batchSize, lease, holdsLease, signal } =
+    options;
   const { hooks } = env;
   let failures = 0;
   // Store and storage failures are retried with backoff until they pass or the consumer stops.
@@ -78,7 +79,12 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
         ? page.messages
         : page.messages.filter((m) => partitionOf(m.streamName, partitions) === partition);
       const end = positionAfter(source, page.messages[page.messages.length - 1]);
-      const outcome = await deliverPage(env, mine, { partition, position: end, lease }, effectsDone);
+      const outcome = await deliverPage(
+        env,
+        mine,
+        { partition, position: end, lease },
+        effectsDone,
+      );
       if (outcome === "fenced") return "fenced";
       if (outcome === "handled") {
         next = committed = end;
@@ -94,7 +100,13 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
       }
       if (holdsLease !== undefined && !holdsLease()) return "fenced";
       const after = positionAfter(source, message);
-      const outcome = await deliver(env, message, { partition, position: after, lease, signal, effectsDone: effectsDone.get(message.id) });
+      const outcome = await deliver(env, message, {
+        partition,
+        position: after,
+        lease,
+        signal,
+        effectsDone: effectsDone.get(message.id),
+      });
       if (outcome === "fenced") return "fenced";
       if (outcome === "stopped") return "stopped";
       next = committed = after;
@@ -104,7 +116,14 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
       // Only other partitions' messages since the last commit: save the skip,
       // so a restart does not read them all again.
       try {
-        if (!(await env.storage.checkpoints.commit({ group: env.group, partition, position: next, lease }, () => {}))) return "fenced";
+        if (
+          !(await env.storage.checkpoints.commit({
+            group: env.group,
+            partition,
+            position: next,
+            lease,
+          }, () => {}))
+        ) return "fenced";
         committed = next;
       } catch (error) {
         if (!(await retryAfter(error, "storage"))) return "stopped";

@@ -39,10 +39,15 @@ export interface RetryPolicy {
  * `error`: the milliseconds to wait before the next attempt, or `undefined`
  * to park the message now.
  */
-export type NextRetryDelay = (attempt: number, error: unknown) => number | undefined | Promise<number | undefined>;
+export type NextRetryDelay = (
+  attempt: number,
+  error: unknown,
+) => number | undefined | Promise<number | undefined>;
 
 /** A {@link RetryPolicy} with every default filled in and checked; `delays` stays optional. */
-export type CheckedRetryPolicy = Required<Omit<RetryPolicy, "delays">> & Pick<RetryPolicy, "delays">;
+export type CheckedRetryPolicy =
+  & Required<Omit<RetryPolicy, "delays">>
+  & Pick<RetryPolicy, "delays">;
 
 /** The defaults: 5 attempts, delays capped at 100 ms, 200 ms, 400 ms, 800 ms. */
 export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
@@ -63,24 +68,47 @@ export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
  * checkRetryPolicy({ maxAttempts: 3 }).initialDelay; // 100
  * ```
  */
-export function checkRetryPolicy(policy: RetryPolicy = {}, path = "options.retry"): CheckedRetryPolicy {
+export function checkRetryPolicy(
+  policy: RetryPolicy = {},
+  path = "options.retry",
+): CheckedRetryPolicy {
   const checked: CheckedRetryPolicy = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(policy) };
   if (!Number.isInteger(checked.maxAttempts) || checked.maxAttempts < 1) {
-    throw new ValidationError(`${path}.maxAttempts`, checked.maxAttempts, "must be an integer of at least 1");
+    throw new ValidationError(
+      `${path}.maxAttempts`,
+      checked.maxAttempts,
+      "must be an integer of at least 1",
+    );
   }
   for (const field of ["initialDelay", "maxDelay"] as const) {
     if (!Number.isFinite(checked[field]) || checked[field] < 0) {
-      throw new ValidationError(`${path}.${field}`, checked[field], "must be a finite number of milliseconds, 0 or more");
+      throw new ValidationError(
+        `${path}.${field}`,
+        checked[field],
+        "must be a finite number of milliseconds, 0 or more",
+      );
     }
   }
   if (!Number.isFinite(checked.multiplier) || checked.multiplier < 1) {
-    throw new ValidationError(`${path}.multiplier`, checked.multiplier, "must be a finite number of at least 1");
+    throw new ValidationError(
+      `${path}.multiplier`,
+      checked.multiplier,
+      "must be a finite number of at least 1",
+    );
   }
   if (typeof checked.random !== "function") {
-    throw new ValidationError(`${path}.random`, checked.random, "must be a function returning a number in [0, 1)");
+    throw new ValidationError(
+      `${path}.random`,
+      checked.random,
+      "must be a function returning a number in [0, 1)",
+    );
   }
   if (checked.delays !== undefined && typeof checked.delays !== "function") {
-    throw new ValidationError(`${path}.delays`, checked.delays, "must be a function returning the retry rule of one delivery");
+    throw new ValidationError(
+      `${path}.delays`,
+      checked.delays,
+      "must be a function returning the retry rule of one delivery",
+    );
   }
   return checked;
 }
@@ -97,7 +125,10 @@ export function checkRetryPolicy(policy: RetryPolicy = {}, path = "options.retry
  * ```
  */
 export function backoffDelay(policy: CheckedRetryPolicy, attempt: number): number {
-  const cap = Math.min(policy.maxDelay, policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1));
+  const cap = Math.min(
+    policy.maxDelay,
+    policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1),
+  );
   return Math.floor(policy.random() * cap);
 }
 
@@ -133,13 +164,23 @@ export function deliveryRetries(
     });
 }
 
-function deliveryRule(policy: CheckedRetryPolicy): (attempt: number, error: unknown) => Promise<number | undefined> {
+function deliveryRule(
+  policy: CheckedRetryPolicy,
+): (attempt: number, error: unknown) => Promise<number | undefined> {
   const rule = policy.delays?.();
   return async (attempt, error) => {
-    if (rule === undefined) return attempt < policy.maxAttempts ? backoffDelay(policy, attempt) : undefined;
+    if (rule === undefined) {
+      return attempt < policy.maxAttempts ? backoffDelay(policy, attempt) : undefined;
+    }
     const delay = await rule(attempt, error);
-    if (delay !== undefined && (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)) {
-      throw new ValidationError("retry.delays() answer", delay, "must be a finite number of milliseconds, 0 or more, or undefined to park");
+    if (
+      delay !== undefined && (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)
+    ) {
+      throw new ValidationError(
+        "retry.delays() answer",
+        delay,
+        "must be a finite number of milliseconds, 0 or more, or undefined to park",
+      );
     }
     return delay;
   };

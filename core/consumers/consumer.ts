@@ -13,7 +13,13 @@ import { checkRetryPolicy, type RetryPolicy } from "./backoff.ts";
 import type { DeliveryEnv } from "./_deliver.ts";
 import type { ConsumerHooks, MessageHandler } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
-import { checkCount, checkFunction, checkGroup, checkStorage, DEFAULT_BATCH_SIZE } from "./_options.ts";
+import {
+  checkCount,
+  checkFunction,
+  checkGroup,
+  checkStorage,
+  DEFAULT_BATCH_SIZE,
+} from "./_options.ts";
 import { replayAll, replayOne, type ReplayResult } from "./_replay.ts";
 import { runPartition } from "./_runner.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
@@ -98,7 +104,10 @@ export interface Consumer {
  * console.log(revenue); // 3
  * ```
  */
-export function createConsumer<Tx>(store: EventStore, options: CreateConsumerOptions<Tx>): Consumer {
+export function createConsumer<Tx>(
+  store: EventStore,
+  options: CreateConsumerOptions<Tx>,
+): Consumer {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   checkFunction(options.handler, "options.handler");
@@ -121,7 +130,14 @@ export function createConsumer<Tx>(store: EventStore, options: CreateConsumerOpt
       options.onCaughtUp?.(position, partition);
     },
   };
-  const done = runPartition({ env: { ...env, hooks }, store, source, partition: 0, batchSize, signal: stopping.signal })
+  const done = runPartition({
+    env: { ...env, hooks },
+    store,
+    source,
+    partition: 0,
+    batchSize,
+    signal: stopping.signal,
+  })
     .then(() => {})
     .finally(() => {
       unlink();
@@ -154,7 +170,12 @@ export function deliveryEnv<Tx>(
     retry: checkRetryPolicy(options.retry),
     commitPerPage: checkCommitMode(options.commit),
     limiter: new Limiter(slots),
-    hooks: { onParked: options.onParked, onError: options.onError, onPage: options.onPage, onCaughtUp: options.onCaughtUp },
+    hooks: {
+      onParked: options.onParked,
+      onError: options.onError,
+      onPage: options.onPage,
+      onCaughtUp: options.onCaughtUp,
+    },
   };
 }
 
@@ -165,7 +186,9 @@ function checkCommitMode(mode: unknown): boolean {
 }
 
 /** The parked-message methods of a consumer. */
-export function parkedApi<Tx>(env: DeliveryEnv<Tx>): Pick<Consumer, "listParked" | "getParked" | "replayParked" | "replayAllParked"> {
+export function parkedApi<Tx>(
+  env: DeliveryEnv<Tx>,
+): Pick<Consumer, "listParked" | "getParked" | "replayParked" | "replayAllParked"> {
   return {
     listParked: (options) => env.storage.parked.list(env.group, options),
     getParked: (messageId) => env.storage.parked.get(env.group, messageId),
@@ -175,7 +198,10 @@ export function parkedApi<Tx>(env: DeliveryEnv<Tx>): Pick<Consumer, "listParked"
 }
 
 /** Aborts `controller` when `signal` does; returns the undo. */
-export function linkSignal(signal: AbortSignal | undefined, controller: AbortController): () => void {
+export function linkSignal(
+  signal: AbortSignal | undefined,
+  controller: AbortController,
+): () => void {
   if (signal === undefined) return () => {};
   if (signal.aborted) {
     controller.abort(signal.reason);

@@ -10,7 +10,13 @@
 
 import type { EventStore } from "../event_store.ts";
 import { ValidationError } from "../errors.ts";
-import { type Consumer, type CreateConsumerOptions, deliveryEnv, linkSignal, parkedApi } from "./consumer.ts";
+import {
+  type Consumer,
+  type CreateConsumerOptions,
+  deliveryEnv,
+  linkSignal,
+  parkedApi,
+} from "./consumer.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
 import { checkPartitions } from "./partition.ts";
@@ -81,18 +87,34 @@ interface Running {
  * await member.stop();
  * ```
  */
-export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupConsumerOptions<Tx>): GroupConsumer {
+export function createGroupConsumer<Tx>(
+  store: EventStore,
+  options: CreateGroupConsumerOptions<Tx>,
+): GroupConsumer {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
-  if ("stream" in source) throw new ValidationError("options.source", source, "a consumer group reads a category or all, not one stream");
+  if ("stream" in source) {
+    throw new ValidationError(
+      "options.source",
+      source,
+      "a consumer group reads a category or all, not one stream",
+    );
+  }
   checkFunction(options.handler, "options.handler");
   const partitions = checkPartitions(options.partitions);
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
   const leaseTtl = checkCount(options.leaseTtl, "options.leaseTtl", 10_000, 86_400_000);
-  const heartbeatInterval = checkCount(options.heartbeatInterval, "options.heartbeatInterval", Math.max(1, Math.floor(leaseTtl / 3)), leaseTtl);
+  const heartbeatInterval = checkCount(
+    options.heartbeatInterval,
+    "options.heartbeatInterval",
+    Math.max(1, Math.floor(leaseTtl / 3)),
+    leaseTtl,
+  );
   const concurrency = checkCount(options.concurrency, "options.concurrency", 4, 10_000);
   const member = options.member ?? crypto.randomUUID();
-  if (typeof member !== "string" || member.length === 0) throw new ValidationError("options.member", member, "must be a non-empty string");
+  if (typeof member !== "string" || member.length === 0) {
+    throw new ValidationError("options.member", member, "must be a non-empty string");
+  }
   const env = deliveryEnv(options, group, concurrency);
   const { leases } = options.storage;
   const stopping = new AbortController();
@@ -124,7 +146,13 @@ export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupC
 
   const start = (partition: number, lease: Lease, requestedAt: number) => {
     const controller = new AbortController();
-    const run: Running = { controller, lease, heldUntil: requestedAt + leaseTtl, caughtUp: false, stopping: false };
+    const run: Running = {
+      controller,
+      lease,
+      heldUntil: requestedAt + leaseTtl,
+      caughtUp: false,
+      stopping: false,
+    };
     running.set(partition, run);
     const ended = runPartition({
       env: { ...env, hooks },
@@ -139,7 +167,11 @@ export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupC
     }).then(async (end: RunnerEnd) => {
       running.delete(partition);
       // A fenced-out member holds nothing to release; the others hand the partition back now.
-      if (end !== "fenced") await leases.release(lease).catch((error) => env.hooks.onError?.(error, { phase: "storage", partition }));
+      if (end !== "fenced") {
+        await leases.release(lease).catch((error) =>
+          env.hooks.onError?.(error, { phase: "storage", partition })
+        );
+      }
     });
     const tracked = ended.finally(() => finished.delete(tracked));
     finished.add(tracked);
@@ -153,7 +185,9 @@ export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupC
       members.sort();
     }
     const index = members.indexOf(member);
-    desired = new Set(Array.from({ length: partitions }, (_, p) => p).filter((p) => p % members.length === index));
+    desired = new Set(
+      Array.from({ length: partitions }, (_, p) => p).filter((p) => p % members.length === index),
+    );
     for (const [partition, run] of running) {
       if (run.stopping) continue;
       if (!desired.has(partition)) {
@@ -163,8 +197,9 @@ export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupC
       }
       const requestedAt = performance.now();
       const renewed = await leases.acquire(group, partition, { owner: member, ttl: leaseTtl });
-      if (renewed !== undefined && renewed.token === run.lease.token) run.heldUntil = requestedAt + leaseTtl;
-      else {
+      if (renewed !== undefined && renewed.token === run.lease.token) {
+        run.heldUntil = requestedAt + leaseTtl;
+      } else {
         run.stopping = true;
         run.controller.abort();
       }
@@ -189,10 +224,14 @@ export function createGroupConsumer<Tx>(store: EventStore, options: CreateGroupC
     }
     for (const run of running.values()) run.controller.abort();
     while (finished.size > 0) await Promise.all(finished);
-    await leases.leave(group, member).catch((error) => env.hooks.onError?.(error, { phase: "storage", partition: -1 }));
+    await leases.leave(group, member).catch((error) =>
+      env.hooks.onError?.(error, { phase: "storage", partition: -1 })
+    );
   })().finally(() => {
     unlink();
-    stoppedFirst(new Error(`Consumer group member "${member}" of "${group}" stopped before it caught up`));
+    stoppedFirst(
+      new Error(`Consumer group member "${member}" of "${group}" stopped before it caught up`),
+    );
   });
 
   return {

@@ -36,7 +36,10 @@ export interface HandlerContext<Tx> {
  * with backoff, then parked. It must tolerate seeing a message again (delivery
  * is at least once) unless all its effects go through `context.tx`.
  */
-export type MessageHandler<Tx> = (message: RecordedMessage, context: HandlerContext<Tx>) => Promise<void> | void;
+export type MessageHandler<Tx> = (
+  message: RecordedMessage,
+  context: HandlerContext<Tx>,
+) => Promise<void> | void;
 
 /** Where an error reported to {@link ConsumerHooks.onError} happened. */
 export interface ConsumerErrorContext {

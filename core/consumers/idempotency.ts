@@ -39,10 +39,17 @@ export interface RunOnceOptions {
  * await runOnce(processed, { scope: "mail", key: "m-1", effect: send }); // false
  * ```
  */
-export async function runOnce(processed: ProcessedMessageStore<unknown>, options: RunOnceOptions): Promise<boolean> {
+export async function runOnce(
+  processed: ProcessedMessageStore<unknown>,
+  options: RunOnceOptions,
+): Promise<boolean> {
   const { scope, key, effect } = options;
-  if (typeof scope !== "string" || scope.length === 0) throw new ValidationError("options.scope", scope, "must be a non-empty string");
-  if (typeof key !== "string" || key.length === 0) throw new ValidationError("options.key", key, "must be a non-empty string");
+  if (typeof scope !== "string" || scope.length === 0) {
+    throw new ValidationError("options.scope", scope, "must be a non-empty string");
+  }
+  if (typeof key !== "string" || key.length === 0) {
+    throw new ValidationError("options.key", key, "must be a non-empty string");
+  }
   if (await processed.has(scope, key)) return false;
   await effect(key);
   await processed.record(scope, key);

@@ -23,11 +23,25 @@ export {
   type RetryPolicy,
 } from "./backoff.ts";
 export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
-export { createGroupConsumer, type CreateGroupConsumerOptions, type GroupConsumer } from "./group_consumer.ts";
-export type { ConsumerErrorContext, ConsumerHooks, HandlerContext, MessageHandler, PageProgress } from "./handler.ts";
+export {
+  createGroupConsumer,
+  type CreateGroupConsumerOptions,
+  type GroupConsumer,
+} from "./group_consumer.ts";
+export type {
+  ConsumerErrorContext,
+  ConsumerHooks,
+  HandlerContext,
+  MessageHandler,
+  PageProgress,
+} from "./handler.ts";
 export { runOnce, type RunOnceOptions } from "./idempotency.ts";
 export { checkPartitions, MAX_PARTITIONS, partitionOf, streamHash } from "./partition.ts";
-export { rebuildProjection, type RebuildProgress, type RebuildProjectionOptions } from "./rebuild.ts";
+export {
+  type RebuildProgress,
+  rebuildProjection,
+  type RebuildProjectionOptions,
+} from "./rebuild.ts";
 export type { ReplayResult } from "./_replay.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
 export type {

@@ -59,7 +59,10 @@ export function partitionOf(streamName: string, partitions: number): number {
  * ```
  */
 export function checkPartitions(partitions: unknown, path = "options.partitions"): number {
-  if (typeof partitions !== "number" || !Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+  if (
+    typeof partitions !== "number" || !Number.isInteger(partitions) || partitions < 1 ||
+    partitions > MAX_PARTITIONS
+  ) {
     throw new ValidationError(path, partitions, `must be an integer from 1 to ${MAX_PARTITIONS}`);
   }
   return partitions;

@@ -7,7 +7,7 @@
  */
 
 import type { EventStore } from "../event_store.ts";
-import { type CreateConsumerOptions, createConsumer, linkSignal } from "./consumer.ts";
+import { createConsumer, type CreateConsumerOptions, linkSignal } from "./consumer.ts";
 import { checkGroup } from "./_options.ts";
 import { checkSource } from "./source.ts";
 
@@ -68,7 +68,10 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * console.log(result.processed); // 1
  * ```
  */
-export async function rebuildProjection<Tx>(store: EventStore, options: RebuildProjectionOptions<Tx>): Promise<RebuildProgress> {
+export async function rebuildProjection<Tx>(
+  store: EventStore,
+  options: RebuildProjectionOptions<Tx>,
+): Promise<RebuildProgress> {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   const startedAt = performance.now();
@@ -92,10 +95,17 @@ export async function rebuildProjection<Tx>(store: EventStore, options: RebuildP
   const progress = (): RebuildProgress => {
     const elapsedMs = performance.now() - startedAt;
     const done = "stream" in source ? position : position - 1n;
-    const fraction = complete || target === 0n ? 1 : Math.min(1, Math.max(0, Number(done) / Number(target)));
-    const total = complete ? processed : exactTotal ?? (fraction > 0 ? Math.max(processed, Math.round(processed / fraction)) : processed);
+    const fraction = complete || target === 0n
+      ? 1
+      : Math.min(1, Math.max(0, Number(done) / Number(target)));
+    const total = complete ? processed : exactTotal ??
+      (fraction > 0 ? Math.max(processed, Math.round(processed / fraction)) : processed);
     const rate = elapsedMs > 0 ? (processed * 1000) / elapsedMs : 0;
-    const etaMs = processed === 0 ? undefined : fraction >= 1 ? 0 : (elapsedMs * (1 - fraction)) / fraction;
+    const etaMs = processed === 0
+      ? undefined
+      : fraction >= 1
+      ? 0
+      : (elapsedMs * (1 - fraction)) / fraction;
     return { processed, total, fraction, rate, etaMs, elapsedMs, position, target };
   };
 

@@ -31,14 +31,20 @@ export type ConsumerSource =
  */
 export function checkSource(source: unknown, path = "options.source"): ConsumerSource {
   if (typeof source !== "object" || source === null) {
-    throw new ValidationError(path, source, 'expected { all: true }, { category } or { stream }');
+    throw new ValidationError(path, source, "expected { all: true }, { category } or { stream }");
   }
   const s = source as Record<string, unknown>;
   const kinds = ["all", "category", "stream"].filter((k) => s[k] !== undefined);
   if (kinds.length !== 1) {
-    throw new ValidationError(path, source, 'expected exactly one of "all", "category" or "stream"');
+    throw new ValidationError(
+      path,
+      source,
+      'expected exactly one of "all", "category" or "stream"',
+    );
   }
-  if (s.all !== undefined && s.all !== true) throw new ValidationError(`${path}.all`, s.all, "must be true");
+  if (s.all !== undefined && s.all !== true) {
+    throw new ValidationError(`${path}.all`, s.all, "must be true");
+  }
   if (s.category !== undefined) validateCategory(s.category, `${path}.category`);
   if (s.stream !== undefined) parseStreamName(s.stream, `${path}.stream`);
   return source as ConsumerSource;

@@ -149,7 +149,11 @@ export interface LeaseStore {
    * Takes or renews a partition's lease for `owner`. Renewing keeps the
    * token. Resolves `undefined` while another owner's lease is unexpired.
    */
-  acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined>;
+  acquire(
+    group: string,
+    partition: number,
+    options: LeaseOptions & { readonly owner: string },
+  ): Promise<Lease | undefined>;
   /** Gives a lease up; does nothing when it is no longer current. */
   release(lease: Lease): Promise<void>;
   /** Current leases of a group, expired ones included until replaced. */

@@ -14,7 +14,11 @@ import { ValidationError } from "../errors.ts";
 import type { MessageMetadata } from "../message.ts";
 import { validateId } from "../validate_append.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
-import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from "./circuit_breaker.ts";
+import {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  createCircuitBreaker,
+} from "./circuit_breaker.ts";
 import type {
   BusContracts,
   CommandData,
@@ -48,7 +52,12 @@ import type {
 } from "./transport.ts";
 
 /** Default time limits of the client calls, in milliseconds. */
-export const DEFAULT_BUS_TIMEOUTS: Required<BusTimeouts> = Object.freeze({ send: 10_000, sendAndWait: 30_000, query: 10_000, publish: 10_000 });
+export const DEFAULT_BUS_TIMEOUTS: Required<BusTimeouts> = Object.freeze({
+  send: 10_000,
+  sendAndWait: 30_000,
+  query: 10_000,
+  publish: 10_000,
+});
 
 /** Time limits of the client calls, in milliseconds; each covers the call's retries too. */
 export interface BusTimeouts {
@@ -100,11 +109,17 @@ export interface BusCallOptions {
 }
 
 /** A command handler: its result is what `sendAndWait` resolves with (JSON for stored transports). */
-export type CommandHandler<N extends string = string, D = unknown> = (command: ReceivedMessage<N, D>, context: DeliveryContext) => unknown;
+export type CommandHandler<N extends string = string, D = unknown> = (
+  command: ReceivedMessage<N, D>,
+  context: DeliveryContext,
+) => unknown;
 /** A query handler: must not change state (queries are retried). */
 export type QueryHandler<P = unknown> = (payload: P, context: QueryContext) => unknown;
 /** An event handler. */
-export type EventHandler<N extends string = string, D = unknown> = (event: ReceivedMessage<N, D>, context: DeliveryContext) => unknown;
+export type EventHandler<N extends string = string, D = unknown> = (
+  event: ReceivedMessage<N, D>,
+  context: DeliveryContext,
+) => unknown;
 
 /** A bus; see {@link createBus}. */
 export interface Bus<C extends BusContracts = BusContracts> {
@@ -116,17 +131,37 @@ export interface Bus<C extends BusContracts = BusContracts> {
    * @throws {ValidationError} naming the field, before anything is sent
    * @throws {TimeoutError} after `timeout`; @throws {StoreUnavailableError} when unreachable after retries or the circuit is open
    */
-  send<N extends CommandName<C>>(command: CommandInput<N, CommandInputData<C, N>>, options?: BusCallOptions): Promise<SendReceipt>;
+  send<N extends CommandName<C>>(
+    command: CommandInput<N, CommandInputData<C, N>>,
+    options?: BusCallOptions,
+  ): Promise<SendReceipt>;
   /** Sends a command and resolves with its handler's result; rejects with the handler's error or a `TimeoutError`. */
-  sendAndWait<N extends CommandName<C>, R = unknown>(command: CommandInput<N, CommandInputData<C, N>>, options?: BusCallOptions): Promise<R>;
+  sendAndWait<N extends CommandName<C>, R = unknown>(
+    command: CommandInput<N, CommandInputData<C, N>>,
+    options?: BusCallOptions,
+  ): Promise<R>;
   /** Calls a query's handler and resolves with its answer; nothing is stored. */
-  query<N extends QueryName<C>, R = unknown>(name: N, payload: QueryInputPayload<C, N>, options?: BusCallOptions): Promise<R>;
+  query<N extends QueryName<C>, R = unknown>(
+    name: N,
+    payload: QueryInputPayload<C, N>,
+    options?: BusCallOptions,
+  ): Promise<R>;
   /** Appends an event to its stream; every subscribed group gets it at its own checkpoint. */
-  publish<N extends EventName<C>>(event: EventInput<N, EventInputData<C, N>>, options?: BusCallOptions): Promise<PublishReceipt>;
+  publish<N extends EventName<C>>(
+    event: EventInput<N, EventInputData<C, N>>,
+    options?: BusCallOptions,
+  ): Promise<PublishReceipt>;
   /** Registers the handler of a command name. */
-  handleCommand<N extends CommandName<C>>(name: N, handler: CommandHandler<N, CommandData<C, N>>, options?: HandlerOptions): Registration;
+  handleCommand<N extends CommandName<C>>(
+    name: N,
+    handler: CommandHandler<N, CommandData<C, N>>,
+    options?: HandlerOptions,
+  ): Registration;
   /** Registers the handler of a query name. */
-  handleQuery<N extends QueryName<C>>(name: N, handler: QueryHandler<QueryPayload<C, N>>): Registration;
+  handleQuery<N extends QueryName<C>>(
+    name: N,
+    handler: QueryHandler<QueryPayload<C, N>>,
+  ): Registration;
   /** Subscribes a group to events by name (from any stream) or to a stream category. */
   subscribe<N extends EventName<C>>(
     group: string,
@@ -152,22 +187,34 @@ export interface Bus<C extends BusContracts = BusContracts> {
  * await bus.close();
  * ```
  */
-export function createBus<const C extends BusContracts = BusContracts>(options: CreateBusOptions<C>): Bus<C> {
+export function createBus<const C extends BusContracts = BusContracts>(
+  options: CreateBusOptions<C>,
+): Bus<C> {
   return new MessageBus<C>(options) as unknown as Bus<C>;
 }
 
 function checkTimeout(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
-    throw new ValidationError(path, value, "must be a positive number of milliseconds (Infinity for none)");
+    throw new ValidationError(
+      path,
+      value,
+      "must be a positive number of milliseconds (Infinity for none)",
+    );
   }
   return value;
 }
 
-function schemaFor(section: SchemaMap | undefined, name: string, path: string): StandardSchemaV1 | undefined {
+function schemaFor(
+  section: SchemaMap | undefined,
+  name: string,
+  path: string,
+): StandardSchemaV1 | undefined {
   if (section === undefined) return undefined;
   const schema = section[name];
-  if (schema === undefined) throw new ValidationError(path, name, "no contract is declared for this name");
+  if (schema === undefined) {
+    throw new ValidationError(path, name, "no contract is declared for this name");
+  }
   return schema;
 }
 
@@ -207,7 +254,11 @@ class MessageBus<C extends BusContracts> {
     const t = options.timeouts ?? {};
     this.#timeouts = {
       send: checkTimeout(t.send, "options.timeouts.send", DEFAULT_BUS_TIMEOUTS.send),
-      sendAndWait: checkTimeout(t.sendAndWait, "options.timeouts.sendAndWait", DEFAULT_BUS_TIMEOUTS.sendAndWait),
+      sendAndWait: checkTimeout(
+        t.sendAndWait,
+        "options.timeouts.sendAndWait",
+        DEFAULT_BUS_TIMEOUTS.sendAndWait,
+      ),
       query: checkTimeout(t.query, "options.timeouts.query", DEFAULT_BUS_TIMEOUTS.query),
       publish: checkTimeout(t.publish, "options.timeouts.publish", DEFAULT_BUS_TIMEOUTS.publish),
     };
@@ -217,7 +268,10 @@ class MessageBus<C extends BusContracts> {
       : breaker !== undefined && typeof (breaker as CircuitBreaker).tryAcquire === "function"
       ? breaker as CircuitBreaker
       : createCircuitBreaker(breaker as CircuitBreakerOptions | undefined);
-    this.#guard = new CallGuard({ breaker: this.circuitBreaker, retry: clientRetryPolicy(options.retry) });
+    this.#guard = new CallGuard({
+      breaker: this.circuitBreaker,
+      retry: clientRetryPolicy(options.retry),
+    });
   }
 
   // The client calls check what they can in the caller's turn and return the
@@ -228,7 +282,9 @@ class MessageBus<C extends BusContracts> {
   send(command: CommandInput, options?: BusCallOptions): Promise<SendReceipt> {
     try {
       const route = this.#commandRoute(command);
-      if (route.schema === undefined) return this.#send(commandEnvelope(command), callOptions(route.call, options));
+      if (route.schema === undefined) {
+        return this.#send(commandEnvelope(command), callOptions(route.call, options));
+      }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
         .then(() => this.#send(commandEnvelope(command), callOptions(route.call, options)));
     } catch (error) {
@@ -245,7 +301,9 @@ class MessageBus<C extends BusContracts> {
   sendAndWait(command: CommandInput, options?: BusCallOptions): Promise<unknown> {
     try {
       const route = this.#commandRoute(command);
-      if (route.schema === undefined) return this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options));
+      if (route.schema === undefined) {
+        return this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options));
+      }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
         .then(() => this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options)));
     } catch (error) {
@@ -260,7 +318,9 @@ class MessageBus<C extends BusContracts> {
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
     try {
       const route = this.#queryRoute(name);
-      if (route.schema === undefined) return this.#query({ name, payload }, callOptions(route.call, options));
+      if (route.schema === undefined) {
+        return this.#query({ name, payload }, callOptions(route.call, options));
+      }
       return Promise.resolve(validateStandard(route.schema, payload, "query.payload"))
         .then(() => this.#query({ name, payload }, callOptions(route.call, options)));
     } catch (error) {
@@ -276,9 +336,13 @@ class MessageBus<C extends BusContracts> {
 
   publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
     try {
-      if (typeof event !== "object" || event === null) throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
+      if (typeof event !== "object" || event === null) {
+        throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
+      }
       const route = this.#eventRoute(event.type);
-      if (route.schema === undefined) return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options));
+      if (route.schema === undefined) {
+        return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options));
+      }
       return Promise.resolve(validateStandard(route.schema, event.data, "event.data"))
         .then(() => this.#publish(this.#eventEnvelope(event), callOptions(route.call, options)));
     } catch (error) {
@@ -294,7 +358,13 @@ class MessageBus<C extends BusContracts> {
 
   #eventEnvelope(event: EventInput): EventEnvelope {
     const id = event.id === undefined ? crypto.randomUUID() : validateId(event.id, "event.id");
-    return { id, type: event.type, data: event.data, streamName: this.#eventStream(event, id), metadata: withDefaults(event.metadata, id) };
+    return {
+      id,
+      type: event.type,
+      data: event.data,
+      streamName: this.#eventStream(event, id),
+      metadata: withDefaults(event.metadata, id),
+    };
   }
 
   /** The event's stream, checked; a `stream` given is checked once per bus (up to {@link ROUTE_CACHE_LIMIT} of them), as a store checks a stream when it creates it. */
@@ -309,26 +379,46 @@ class MessageBus<C extends BusContracts> {
   handleCommand(name: string, handler: CommandHandler, options?: HandlerOptions): Registration {
     serviceOf(name, "command");
     const schema = schemaFor(this.#contracts.commands, name, "command");
-    return this.#transport.handleCommand(name, withSchema(schema, "command.data", handler), options);
+    return this.#transport.handleCommand(
+      name,
+      withSchema(schema, "command.data", handler),
+      options,
+    );
   }
 
   handleQuery(name: string, handler: QueryHandler): Registration {
     serviceOf(name, "query");
     const schema = schemaFor(this.#contracts.queries, name, "query");
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
-    return this.#transport.handleQuery(name, async (payload, context) => handler(await validateStandard(schema, payload, "query.payload"), context));
+    return this.#transport.handleQuery(
+      name,
+      async (payload, context) =>
+        handler(await validateStandard(schema, payload, "query.payload"), context),
+    );
   }
 
-  subscribe(group: string, events: EventSelector, handler: EventHandler, options?: HandlerOptions): Registration {
+  subscribe(
+    group: string,
+    events: EventSelector,
+    handler: EventHandler,
+    options?: HandlerOptions,
+  ): Registration {
     if (Array.isArray(events)) {
-      if (events.length === 0) throw new ValidationError("events", events, "name at least one event");
+      if (events.length === 0) {
+        throw new ValidationError("events", events, "name at least one event");
+      }
       events.forEach((name, i) => serviceOf(name, `events[${i}]`));
       const section = this.#contracts.events;
       if (section === undefined) return this.#transport.subscribe(group, events, handler, options);
-      const schemas = new Map(events.map((name, i) => [name, schemaFor(section, name, `events[${i}]`)!]));
+      const schemas = new Map(
+        events.map((name, i) => [name, schemaFor(section, name, `events[${i}]`)!]),
+      );
       return this.#transport.subscribe(group, events, async (event, context) => {
         const schema = schemas.get(event.type)!;
-        return await handler({ ...event, data: await validateStandard(schema, event.data, "event.data") }, context);
+        return await handler({
+          ...event,
+          data: await validateStandard(schema, event.data, "event.data"),
+        }, context);
       }, options);
     }
     return this.#transport.subscribe(group, events, handler, options);
@@ -340,7 +430,9 @@ class MessageBus<C extends BusContracts> {
   }
 
   #commandRoute(command: CommandInput): CommandRoute {
-    if (typeof command !== "object" || command === null) throw new ValidationError("command", command, "expected { type, data, id?, key? }");
+    if (typeof command !== "object" || command === null) {
+      throw new ValidationError("command", command, "expected { type, data, id?, key? }");
+    }
     const type = command.type;
     const known = this.#commands.get(type);
     if (known !== undefined) return known;
@@ -348,7 +440,10 @@ class MessageBus<C extends BusContracts> {
     return remember(this.#commands, type, {
       schema: schemaFor(this.#contracts.commands, type, "command.type"),
       call: Object.freeze({ timeout: this.#timeouts.send, operation: `send "${type}"` }),
-      wait: Object.freeze({ timeout: this.#timeouts.sendAndWait, operation: `sendAndWait "${type}"` }),
+      wait: Object.freeze({
+        timeout: this.#timeouts.sendAndWait,
+        operation: `sendAndWait "${type}"`,
+      }),
     });
   }
 
@@ -380,16 +475,33 @@ function remember<R>(routes: Map<string, R>, name: string, route: R): R {
 }
 
 /** The call options of one call: the route's defaults unless the caller gave a timeout or a signal. */
-function callOptions(defaults: GuardedCallOptions, options: BusCallOptions | undefined): GuardedCallOptions {
-  if (options === undefined || (options.timeout === undefined && options.signal === undefined)) return defaults;
-  return { timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!), signal: options.signal, operation: defaults.operation };
+function callOptions(
+  defaults: GuardedCallOptions,
+  options: BusCallOptions | undefined,
+): GuardedCallOptions {
+  if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
+    return defaults;
+  }
+  return {
+    timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!),
+    signal: options.signal,
+    operation: defaults.operation,
+  };
 }
 
 function commandEnvelope(command: CommandInput): CommandEnvelope {
   const id = command.id === undefined ? crypto.randomUUID() : validateId(command.id, "command.id");
   const key = command.key ?? id;
-  if (typeof key !== "string" || key.length === 0) throw new ValidationError("command.key", key, "must be a non-empty string");
-  return { id, type: command.type, data: command.data, key, metadata: withDefaults(command.metadata, id) };
+  if (typeof key !== "string" || key.length === 0) {
+    throw new ValidationError("command.key", key, "must be a non-empty string");
+  }
+  return {
+    id,
+    type: command.type,
+    data: command.data,
+    key,
+    metadata: withDefaults(command.metadata, id),
+  };
 }
 
 function withDefaults(metadata: MessageMetadata | undefined, id: string): MessageMetadata {
@@ -404,5 +516,8 @@ function withSchema<H extends (message: ReceivedMessage, context: DeliveryContex
 ): H {
   if (schema === undefined) return handler;
   return (async (message: ReceivedMessage, context: DeliveryContext) =>
-    await handler({ ...message, data: await validateStandard(schema, message.data, path) }, context)) as H;
+    await handler(
+      { ...message, data: await validateStandard(schema, message.data, path) },
+      context,
+    )) as H;
 }

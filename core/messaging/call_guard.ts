@@ -33,7 +33,8 @@ export interface GuardedCallOptions {
  * ```
  */
 export function countsAgainstBreaker(error: unknown): boolean {
-  return (error instanceof StoreUnavailableError && !isCircuitOpenError(error)) || error instanceof TimeoutError;
+  return (error instanceof StoreUnavailableError && !isCircuitOpenError(error)) ||
+    error instanceof TimeoutError;
 }
 
 /** Whether `value` is a promise (or any thenable) rather than an answer given at once. */
@@ -77,7 +78,9 @@ export class CallGuard {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
-    if (breaker !== undefined && !breaker.tryAcquire()) return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    if (breaker !== undefined && !breaker.tryAcquire()) {
+      return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    }
     const guarded = new GuardedCall<T>(this, call, options, undefined);
     let answer: T | PromiseLike<T>;
     try {
@@ -93,11 +96,17 @@ export class CallGuard {
    * transport's direct calls): when it answers in this turn, nothing is
    * allocated for the call but the caller's promise.
    */
-  runDirect<A, T>(call: (argument: A) => T | PromiseLike<T>, argument: A, options: GuardedCallOptions): Promise<T> {
+  runDirect<A, T>(
+    call: (argument: A) => T | PromiseLike<T>,
+    argument: A,
+    options: GuardedCallOptions,
+  ): Promise<T> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
-    if (breaker !== undefined && !breaker.tryAcquire()) return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    if (breaker !== undefined && !breaker.tryAcquire()) {
+      return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+    }
     const timeout = options.timeout ?? Infinity;
     const started = timeout === Infinity ? 0 : Date.now();
     let answer: T | PromiseLike<T>;
@@ -106,9 +115,13 @@ export class CallGuard {
     } catch (error) {
       return new GuardedCall<T>(this, () => call(argument), options, started).failedFirst(error);
     }
-    if (isThenable(answer)) return new GuardedCall<T>(this, () => call(argument), options, started).follow(answer);
+    if (isThenable(answer)) {
+      return new GuardedCall<T>(this, () => call(argument), options, started).follow(answer);
+    }
     if ((timeout !== Infinity && Date.now() - started >= timeout) || signal?.aborted) {
-      return new GuardedCall<T>(this, () => call(argument), options, started).answeredAtOnce(answer);
+      return new GuardedCall<T>(this, () => call(argument), options, started).answeredAtOnce(
+        answer,
+      );
     }
     breaker?.success();
     return Promise.resolve(answer);
@@ -131,7 +144,12 @@ class GuardedCall<T> extends DeadlineCall<T> {
   /** Whether the current attempt's outcome has reached the breaker. The first attempt holds a slot already: callers acquire it before constructing. */
   #reported: boolean;
 
-  constructor(guard: CallGuard, call: (scope: CallScope) => T | PromiseLike<T>, options: GuardedCallOptions, started: number | undefined) {
+  constructor(
+    guard: CallGuard,
+    call: (scope: CallScope) => T | PromiseLike<T>,
+    options: GuardedCallOptions,
+    started: number | undefined,
+  ) {
     super(options.timeout, options.signal, options.operation, started);
     this.#guard = guard;
     this.#call = call;
@@ -217,7 +235,11 @@ class GuardedCall<T> extends DeadlineCall<T> {
 
   #retryOrReject(error: unknown): void {
     if (!this.#mayRetry(error)) return this.settle(false, error);
-    retryCall(() => this.#attempt(), { policy: this.#guard.retry, signal: () => this.signal, firstFailure: { error } })
+    retryCall(() => this.#attempt(), {
+      policy: this.#guard.retry,
+      signal: () => this.signal,
+      firstFailure: { error },
+    })
       .then((value) => this.settle(true, value), (failure: unknown) => this.settle(false, failure));
   }
 

@@ -97,12 +97,24 @@ class Breaker implements CircuitBreaker {
   #openedAt = 0;
 
   constructor(options: CircuitBreakerOptions) {
-    this.#failureThreshold = positiveInteger(options.failureThreshold, "options.failureThreshold", 5);
+    this.#failureThreshold = positiveInteger(
+      options.failureThreshold,
+      "options.failureThreshold",
+      5,
+    );
     this.#halfOpenCalls = positiveInteger(options.halfOpenCalls, "options.halfOpenCalls", 1);
-    this.#successThreshold = positiveInteger(options.successThreshold, "options.successThreshold", 1);
+    this.#successThreshold = positiveInteger(
+      options.successThreshold,
+      "options.successThreshold",
+      1,
+    );
     const coolDown = options.coolDown ?? 10_000;
     if (typeof coolDown !== "number" || !Number.isFinite(coolDown) || coolDown < 0) {
-      throw new ValidationError("options.coolDown", coolDown, "must be a finite number of milliseconds, 0 or more");
+      throw new ValidationError(
+        "options.coolDown",
+        coolDown,
+        "must be a finite number of milliseconds, 0 or more",
+      );
     }
     this.#coolDown = coolDown;
     this.#clock = options.clock ?? Date.now;
@@ -110,7 +122,9 @@ class Breaker implements CircuitBreaker {
   }
 
   get state(): CircuitState {
-    if (this.#state === "open" && this.#clock() - this.#openedAt >= this.#coolDown) this.#move("half-open");
+    if (this.#state === "open" && this.#clock() - this.#openedAt >= this.#coolDown) {
+      this.#move("half-open");
+    }
     return this.#state;
   }
 

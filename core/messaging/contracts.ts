@@ -38,10 +38,12 @@ export function defineContracts<const C extends BusContracts>(contracts: C): C {
   return contracts;
 }
 
-type Section<C, K extends keyof BusContracts> = C extends { readonly [P in K]: infer M } ? M : undefined;
+type Section<C, K extends keyof BusContracts> = C extends { readonly [P in K]: infer M } ? M
+  : undefined;
 type NameIn<M> = M extends SchemaMap ? keyof M & string : string;
 type InputIn<M, N> = M extends SchemaMap ? (N extends keyof M ? InferInput<M[N]> : never) : unknown;
-type OutputIn<M, N> = M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never) : unknown;
+type OutputIn<M, N> = M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never)
+  : unknown;
 
 /** Command names a bus accepts. */
 export type CommandName<C> = NameIn<Section<C, "commands">>;

@@ -67,7 +67,12 @@ export class DeadlineCall<T = unknown> implements CallScope {
   #reject: ((reason: unknown) => void) | undefined;
 
   /** `started`: when the call began, if it was read from the clock already (default: now). */
-  constructor(timeout: number | undefined, signal: AbortSignal | undefined, operation: string, started?: number) {
+  constructor(
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    operation: string,
+    started?: number,
+  ) {
     this.operation = operation;
     this.timeout = timeout ?? Infinity;
     this.deadline = this.timeout === Infinity ? Infinity : (started ?? Date.now()) + this.timeout;

@@ -9,7 +9,14 @@
  * @module
  */
 
-import type { CommandEnvelope, EventEnvelope, PublishReceipt, QueryEnvelope, SendReceipt, Transport } from "./transport.ts";
+import type {
+  CommandEnvelope,
+  EventEnvelope,
+  PublishReceipt,
+  QueryEnvelope,
+  SendReceipt,
+  Transport,
+} from "./transport.ts";
 
 /** The key a transport offers its {@link DirectCalls} under. */
 export const directCalls: unique symbol = Symbol("ordo.directCalls");
@@ -40,5 +47,8 @@ export interface DirectCalls {
  */
 export function directCallsOf(transport: Transport): DirectCalls | undefined {
   const direct = (transport as { readonly [directCalls]?: DirectCalls })[directCalls];
-  return typeof direct?.query === "function" && typeof direct.publish === "function" && typeof direct.send === "function" ? direct : undefined;
+  return typeof direct?.query === "function" && typeof direct.publish === "function" &&
+      typeof direct.send === "function"
+    ? direct
+    : undefined;
 }

@@ -47,10 +47,24 @@ export {
 } from "./contracts.ts";
 export { type CallScope, type DeadlineOptions, Deadlines } from "./deadline.ts";
 export { type DirectCalls, directCalls, directCallsOf } from "./direct_calls.ts";
-export { commandCategory, commandStream, eventStream, MAX_MESSAGE_NAME_LENGTH, replyStream, serviceOf } from "./names.ts";
+export {
+  commandCategory,
+  commandStream,
+  eventStream,
+  MAX_MESSAGE_NAME_LENGTH,
+  replyStream,
+  serviceOf,
+} from "./names.ts";
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
-export { circuitOpenError, clientRetryPolicy, DEFAULT_CLIENT_RETRY, isCircuitOpenError, isRetryable, retryCall } from "./retry.ts";
+export {
+  circuitOpenError,
+  clientRetryPolicy,
+  DEFAULT_CLIENT_RETRY,
+  isCircuitOpenError,
+  isRetryable,
+  retryCall,
+} from "./retry.ts";
 export {
   type InferInput,
   type InferOutput,

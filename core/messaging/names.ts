@@ -102,7 +102,10 @@ export function replyStream(name: string, commandId: string): string {
  * eventStream("orders/placed", { stream: "order-42" }); // "order-42"
  * ```
  */
-export function eventStream(name: string, options: { readonly stream?: string; readonly key: string }): string {
+export function eventStream(
+  name: string,
+  options: { readonly stream?: string; readonly key: string },
+): string {
   if (options.stream !== undefined) {
     parseStreamName(options.stream, "event.stream");
     return options.stream;

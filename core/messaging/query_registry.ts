@@ -36,12 +36,17 @@ export function unknownQueryError(name: string): ValidationError {
  */
 export class QueryRegistry {
   // Handler and its (frozen, shared) context in one entry: one lookup per call.
-  readonly #handlers = new Map<string, { readonly handler: QueryEndpoint; readonly context: QueryContext }>();
+  readonly #handlers = new Map<
+    string,
+    { readonly handler: QueryEndpoint; readonly context: QueryContext }
+  >();
 
   /** Registers the one handler of a query name. @throws {ValidationError} when the name is taken */
   register(name: string, handler: QueryEndpoint): Registration {
     serviceOf(name, "query");
-    if (this.#handlers.has(name)) throw new ValidationError("query", name, "a handler is already registered for it");
+    if (this.#handlers.has(name)) {
+      throw new ValidationError("query", name, "a handler is already registered for it");
+    }
     const entry = { handler, context: Object.freeze({ name }) };
     this.#handlers.set(name, entry);
     return {

@@ -46,7 +46,12 @@ export function receivedFromStore(message: RecordedMessage): ReceivedMessage {
  * console.log(entry.error.message, entry.attempts); // "down" 3
  * ```
  */
-export function parkedFromReceived(group: string, event: ReceivedMessage, error: unknown, attempts: number): ParkedMessage {
+export function parkedFromReceived(
+  group: string,
+  event: ReceivedMessage,
+  error: unknown,
+  attempts: number,
+): ParkedMessage {
   return {
     group,
     partition: 0,

@@ -10,12 +10,22 @@
  * @module
  */
 
-import { backoffDelay, type CheckedRetryPolicy, checkRetryPolicy, type RetryPolicy } from "../consumers/backoff.ts";
+import {
+  backoffDelay,
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
+  type RetryPolicy,
+} from "../consumers/backoff.ts";
 import { sleep } from "../consumers/_sleep.ts";
 import { StoreUnavailableError } from "../errors.ts";
 
 /** Client-side retry defaults: 3 attempts, delays capped at 50 ms then 100 ms, at most 1 s. */
-export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 3, initialDelay: 50, maxDelay: 1000, multiplier: 2 });
+export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({
+  maxAttempts: 3,
+  initialDelay: 50,
+  maxDelay: 1000,
+  multiplier: 2,
+});
 
 const circuitOpen = new WeakSet<object>();
 
@@ -32,7 +42,10 @@ const circuitOpen = new WeakSet<object>();
  * ```
  */
 export function circuitOpenError(operation: string, retryAfter: number): StoreUnavailableError {
-  const error = new StoreUnavailableError(operation, `the circuit breaker is open, next trial in ${Math.ceil(retryAfter)} ms`);
+  const error = new StoreUnavailableError(
+    operation,
+    `the circuit breaker is open, next trial in ${Math.ceil(retryAfter)} ms`,
+  );
   circuitOpen.add(error);
   return error;
 }

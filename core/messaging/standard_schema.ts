@@ -19,7 +19,9 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 export interface StandardSchemaV1Props<Input = unknown, Output = Input> {
   readonly version: 1;
   readonly vendor: string;
-  readonly validate: (value: unknown) => StandardSchemaV1Result<Output> | Promise<StandardSchemaV1Result<Output>>;
+  readonly validate: (
+    value: unknown,
+  ) => StandardSchemaV1Result<Output> | Promise<StandardSchemaV1Result<Output>>;
   readonly types?: { readonly input: Input; readonly output: Output } | undefined;
 }
 
@@ -50,8 +52,11 @@ export type InferOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : 
  * ```
  */
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  const props = (value as { "~standard"?: { version?: unknown; validate?: unknown } } | null | undefined)?.["~standard"];
-  return typeof props === "object" && props !== null && props.version === 1 && typeof props.validate === "function";
+  const props =
+    (value as { "~standard"?: { version?: unknown; validate?: unknown } } | null | undefined)
+      ?.["~standard"];
+  return typeof props === "object" && props !== null && props.version === 1 &&
+    typeof props.validate === "function";
 }
 
 /**
@@ -81,17 +86,29 @@ export function validateStandard<S extends StandardSchemaV1>(
   path: string,
 ): InferOutput<S> | Promise<InferOutput<S>> {
   const result = schema["~standard"].validate(value);
-  if (result instanceof Promise) return result.then((r) => outcome(r, value, path) as InferOutput<S>);
+  if (result instanceof Promise) {
+    return result.then((r) => outcome(r, value, path) as InferOutput<S>);
+  }
   return outcome(result, value, path) as InferOutput<S>;
 }
 
 function outcome(result: StandardSchemaV1Result<unknown>, value: unknown, path: string): unknown {
   if (result.issues === undefined) return result.value;
   const [first] = result.issues;
-  if (first === undefined) throw new ValidationError(path, value, "the schema reported an empty list of issues");
-  const segments = (first.path ?? []).map((segment) => (typeof segment === "object" && segment !== null ? segment.key : segment));
-  const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more issue${result.issues.length > 2 ? "s" : ""})` : "";
-  throw new ValidationError(joinPath(path, segments), valueAt(value, segments), `${first.message}${more}`);
+  if (first === undefined) {
+    throw new ValidationError(path, value, "the schema reported an empty list of issues");
+  }
+  const segments = (first.path ?? []).map((
+    segment,
+  ) => (typeof segment === "object" && segment !== null ? segment.key : segment));
+  const more = result.issues.length > 1
+    ? ` (and ${result.issues.length - 1} more issue${result.issues.length > 2 ? "s" : ""})`
+    : "";
+  throw new ValidationError(
+    joinPath(path, segments),
+    valueAt(value, segments),
+    `${first.message}${more}`,
+  );
 }
 
 // `data` + ["items", 2, "sku"] -> `data.items[2].sku`.

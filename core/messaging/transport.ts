@@ -140,7 +140,12 @@ export interface Transport {
   publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt>;
   handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration;
   handleQuery(name: string, handler: QueryEndpoint): Registration;
-  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options?: HandlerOptions): Registration;
+  subscribe(
+    group: string,
+    selector: EventSelector,
+    handler: EventEndpoint,
+    options?: HandlerOptions,
+  ): Registration;
   /** Stops every handler and releases what the transport holds. */
   close(): Promise<void>;
 }

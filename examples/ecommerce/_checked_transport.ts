@@ -10,20 +10,43 @@ import { ValidationError } from "../../mod.ts";
 
 /** Wraps `inner` so `send`, `sendAndWait` and `query` validate against `contracts` first. */
 export function checkedTransport(inner: Transport, contracts: BusContracts): Transport {
-  const check = async (section: "commands" | "queries", name: string, value: unknown, path: string): Promise<unknown> => {
+  const check = async (
+    section: "commands" | "queries",
+    name: string,
+    value: unknown,
+    path: string,
+  ): Promise<unknown> => {
     const schema = contracts[section]?.[name];
-    if (schema === undefined) throw new ValidationError(section === "commands" ? "command.type" : "query", name, "is not served here");
+    if (schema === undefined) {
+      throw new ValidationError(
+        section === "commands" ? "command.type" : "query",
+        name,
+        "is not served here",
+      );
+    }
     return await validateStandard(schema, value, path);
   };
   return {
-    send: async (command, options) => inner.send({ ...command, data: await check("commands", command.type, command.data, "command.data") }, options),
+    send: async (command, options) =>
+      inner.send({
+        ...command,
+        data: await check("commands", command.type, command.data, "command.data"),
+      }, options),
     sendAndWait: async (command, options) =>
-      inner.sendAndWait({ ...command, data: await check("commands", command.type, command.data, "command.data") }, options),
-    query: async (query, options) => inner.query({ ...query, payload: await check("queries", query.name, query.payload, "query.payload") }, options),
+      inner.sendAndWait({
+        ...command,
+        data: await check("commands", command.type, command.data, "command.data"),
+      }, options),
+    query: async (query, options) =>
+      inner.query({
+        ...query,
+        payload: await check("queries", query.name, query.payload, "query.payload"),
+      }, options),
     publish: (event, options) => inner.publish(event, options),
     handleCommand: (name, handler, options) => inner.handleCommand(name, handler, options),
     handleQuery: (name, handler) => inner.handleQuery(name, handler),
-    subscribe: (group, selector, handler, options) => inner.subscribe(group, selector, handler, options),
+    subscribe: (group, selector, handler, options) =>
+      inner.subscribe(group, selector, handler, options),
     close: () => inner.close(),
   };
 }

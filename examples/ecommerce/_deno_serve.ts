@@ -5,7 +5,11 @@
 /** The part of `Deno.serve` the orders service uses. */
 interface DenoServe {
   serve(
-    options: { port: number; hostname: string; onListen?: (address: { port: number; hostname: string }) => void },
+    options: {
+      port: number;
+      hostname: string;
+      onListen?: (address: { port: number; hostname: string }) => void;
+    },
     handler: (request: Request) => Response | Promise<Response>,
   ): { finished: Promise<void>; shutdown(): Promise<void> };
 }
@@ -28,7 +32,11 @@ export function serveOnDeno(
   options: { port: number; hostname: string },
 ): Promise<DenoServer> {
   const deno = (globalThis as { Deno?: DenoServe }).Deno;
-  if (deno === undefined) throw new Error("The orders service serves HTTP with Deno.serve: run it with `deno run -A examples/ecommerce/orders.ts`");
+  if (deno === undefined) {
+    throw new Error(
+      "The orders service serves HTTP with Deno.serve: run it with `deno run -A examples/ecommerce/orders.ts`",
+    );
+  }
   return new Promise((resolve) => {
     const server = deno.serve({
       port: options.port,

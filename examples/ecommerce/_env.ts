@@ -19,7 +19,11 @@ export function readShopSettings(): ShopSettings {
   }
   const schema = optional("ORDO_SCHEMA") ?? "shop";
   if (!/^[a-z_][a-z0-9_]{0,47}$/.test(schema)) {
-    throw new ValidationError("env.ORDO_SCHEMA", schema, "must be 1 to 48 lowercase letters, digits or _, starting with a letter or _");
+    throw new ValidationError(
+      "env.ORDO_SCHEMA",
+      schema,
+      "must be 1 to 48 lowercase letters, digits or _, starting with a letter or _",
+    );
   }
   return { databaseUrl, schema };
 }

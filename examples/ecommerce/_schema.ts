@@ -25,7 +25,9 @@ export function objectSchema<T>(fields: Readonly<Record<string, FieldCheck>>): S
           if (problem !== undefined) issues.push({ message: problem, path: [key] });
         }
         for (const key of Object.keys(value)) {
-          if (!Object.hasOwn(fields, key)) issues.push({ message: "is not a field of this message", path: [key] });
+          if (!Object.hasOwn(fields, key)) {
+            issues.push({ message: "is not a field of this message", path: [key] });
+          }
         }
         return issues.length > 0 ? { issues } : { value: value as T };
       },
@@ -40,12 +42,18 @@ export const id: FieldCheck = (value) =>
     : "must be 1 to 64 letters, digits, _, ., : or -, starting with a letter or digit";
 
 /** Any string of at most 200 characters. */
-export const text: FieldCheck = (value) => (typeof value === "string" && value.length <= 200 ? undefined : "must be a string of at most 200 characters");
+export const text: FieldCheck = (
+  value,
+) => (typeof value === "string" && value.length <= 200
+  ? undefined
+  : "must be a string of at most 200 characters");
 
 /** A non-empty map from names accepted by `isKey` to whole numbers from 1 to 1000. */
 export function quantities(isKey: (key: string) => boolean): FieldCheck {
   return (value) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return "must be an object of quantities";
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return "must be an object of quantities";
+    }
     const entries = Object.entries(value);
     if (entries.length === 0) return "must name at least one product";
     for (const [key, count] of entries) {

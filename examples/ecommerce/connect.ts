@@ -25,7 +25,10 @@ export interface ShopConnection {
  * Connects as `service` (the connections' `application_name`, so
  * `pg_stat_activity` shows who holds what) and migrates the store.
  */
-export async function connectShop(service: string, settings: ShopSettings): Promise<ShopConnection> {
+export async function connectShop(
+  service: string,
+  settings: ShopSettings,
+): Promise<ShopConnection> {
   const sql = postgres(settings.databaseUrl, {
     max: 8,
     onnotice: () => {},

@@ -54,7 +54,11 @@ const orderItems = quantities(isKnownSku);
 
 export const placeOrder = objectSchema<PlaceOrder>({ orderId: id, userId: id, items: orderItems });
 export const showOrder = objectSchema<ShowOrder>({ orderId: id });
-export const orderPlaced = objectSchema<OrderPlaced>({ orderId: id, userId: id, items: orderItems });
+export const orderPlaced = objectSchema<OrderPlaced>({
+  orderId: id,
+  userId: id,
+  items: orderItems,
+});
 export const stockReserved = objectSchema<StockReserved>({ orderId: id, items: orderItems });
 export const lockUser = objectSchema<LockUser>({ userId: id, reason: text });
 

@@ -22,7 +22,10 @@ const holdBeforeCommit = wholeNumber("INVENTORY_HOLD_MS", 0);
 const shop = await connectShop("inventory", settings);
 await migrateInventory(shop.sql, settings.schema);
 const bus = createBus({
-  transport: createStoreBackedTransport(shop.store, { storage: shop.storage, onError: (error) => trace(`transport error: ${error}`) }),
+  transport: createStoreBackedTransport(shop.store, {
+    storage: shop.storage,
+    onError: (error) => trace(`transport error: ${error}`),
+  }),
   contracts: inventoryContracts,
 });
 const reserving = startInventoryService(bus, { schema: settings.schema, trace, holdBeforeCommit });
@@ -31,4 +34,8 @@ onShutdown("inventory", async () => {
   await shop.close();
 });
 await reserving.ready;
-trace(`ready (store schema ${settings.schema}${holdBeforeCommit > 0 ? `, holding each reservation ${holdBeforeCommit} ms before commit` : ""})`);
+trace(
+  `ready (store schema ${settings.schema}${
+    holdBeforeCommit > 0 ? `, holding each reservation ${holdBeforeCommit} ms before commit` : ""
+  })`,
+);

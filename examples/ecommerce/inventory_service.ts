@@ -34,7 +34,10 @@ export interface InventoryServiceOptions {
  * After a crash the order comes again: the rolled-back rows are written anew,
  * and the event, if it went out, is recognised by its id and not stored twice.
  */
-export function startInventoryService(bus: Bus<typeof inventoryContracts>, options: InventoryServiceOptions): Registration {
+export function startInventoryService(
+  bus: Bus<typeof inventoryContracts>,
+  options: InventoryServiceOptions,
+): Registration {
   const t = inventoryTables(options.schema);
   const hold = options.holdBeforeCommit ?? 0;
   return bus.subscribe(INVENTORY_GROUP, ["orders/placed"], async (event, ctx) => {
@@ -46,7 +49,10 @@ export function startInventoryService(bus: Bus<typeof inventoryContracts>, optio
       [orderId, JSON.stringify(items), event.id, reservedId],
     );
     for (const [sku, count] of Object.entries(items)) {
-      await tx.unsafe(`UPDATE ${t.stock} SET available = available - $2 WHERE sku = $1`, [sku, count]);
+      await tx.unsafe(`UPDATE ${t.stock} SET available = available - $2 WHERE sku = $1`, [
+        sku,
+        count,
+      ]);
     }
     const published = await bus.publish({
       type: "inventory/reserved",
@@ -56,8 +62,12 @@ export function startInventoryService(bus: Bus<typeof inventoryContracts>, optio
       metadata: { causationId: event.id, correlationId: event.metadata.correlationId ?? event.id },
     });
     options.trace(
-      `reserved ${JSON.stringify(items)} for order ${orderId} (orders/placed at #${event.globalPosition}, attempt ${ctx.attempt}); ` +
-        (published.deduplicated ? "inventory/reserved was already stored: deduplicated" : `published inventory/reserved at #${published.globalPosition}`),
+      `reserved ${
+        JSON.stringify(items)
+      } for order ${orderId} (orders/placed at #${event.globalPosition}, attempt ${ctx.attempt}); ` +
+        (published.deduplicated
+          ? "inventory/reserved was already stored: deduplicated"
+          : `published inventory/reserved at #${published.globalPosition}`),
     );
     if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
   });

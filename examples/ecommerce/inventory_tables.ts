@@ -7,7 +7,10 @@ import { STARTING_STOCK } from "./catalog.ts";
 
 /** Names of the inventory tables in `schema`. */
 export function inventoryTables(schema: string) {
-  return { stock: `${schema}.inventory_stock`, reservations: `${schema}.inventory_reservations` } as const;
+  return {
+    stock: `${schema}.inventory_stock`,
+    reservations: `${schema}.inventory_reservations`,
+  } as const;
 }
 
 /**
@@ -39,7 +42,10 @@ export async function migrateInventory(sql: postgres.Sql, schema: string): Promi
       );
     `);
     for (const [sku, available] of Object.entries(STARTING_STOCK)) {
-      await tx.unsafe(`INSERT INTO ${t.stock} (sku, available) VALUES ($1, $2) ON CONFLICT (sku) DO NOTHING`, [sku, available]);
+      await tx.unsafe(
+        `INSERT INTO ${t.stock} (sku, available) VALUES ($1, $2) ON CONFLICT (sku) DO NOTHING`,
+        [sku, available],
+      );
     }
   });
 }

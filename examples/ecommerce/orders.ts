@@ -24,7 +24,10 @@ const token = required("ORDERS_TOKEN");
 const port = wholeNumber("ORDERS_PORT", 8080);
 const hostname = optional("ORDERS_HOST") ?? "127.0.0.1";
 const shop = await connectShop("orders", settings);
-const transport = createStoreBackedTransport(shop.store, { storage: shop.storage, onError: (error) => trace(`transport error: ${error}`) });
+const transport = createStoreBackedTransport(shop.store, {
+  storage: shop.storage,
+  onError: (error) => trace(`transport error: ${error}`),
+});
 const bus = createBus({ transport, contracts: ordersContracts });
 const registrations = startOrdersService(bus, shop.store, trace);
 const front = createOrdersHttpFront(transport, { token });

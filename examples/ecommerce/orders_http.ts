@@ -26,7 +26,10 @@ export interface OrdersHttpFront {
  * that list does not cover, are not served at all. Commands and queries are
  * checked against the contracts before they reach the store (400 otherwise).
  */
-export function createOrdersHttpFront(transport: Transport, options: { token: string }): OrdersHttpFront {
+export function createOrdersHttpFront(
+  transport: Transport,
+  options: { token: string },
+): OrdersHttpFront {
   const ordo = createHttpHandler({
     transport: checkedTransport(transport, ordersContracts),
     auth: { bearer: options.token },
@@ -39,7 +42,11 @@ export function createOrdersHttpFront(transport: Transport, options: { token: st
         return Promise.resolve(Response.json({ service: "orders", ok: true }));
       }
       if (pathname === "/events" || pathname.startsWith("/events/")) {
-        return Promise.resolve(Response.json({ message: "The orders service does not serve events over HTTP" }, { status: 404 }));
+        return Promise.resolve(
+          Response.json({ message: "The orders service does not serve events over HTTP" }, {
+            status: 404,
+          }),
+        );
       }
       return ordo.fetch(request);
     },

@@ -20,14 +20,21 @@ export const ORDERS_RESERVATIONS_GROUP = "orders:reservations";
  * one's, so a handler that runs again after a crash writes nothing new: the
  * store's idempotent append recognises the ids.
  */
-export function startOrdersService(bus: Bus<typeof ordersContracts>, store: EventStore, trace: Trace): Registration[] {
+export function startOrdersService(
+  bus: Bus<typeof ordersContracts>,
+  store: EventStore,
+  trace: Trace,
+): Registration[] {
   const place = bus.handleCommand("orders/place", async (command): Promise<PlaceOrderResult> => {
     const { orderId, userId, items } = command.data;
     if (await isLocked(store, userId)) {
       trace(`refused order ${orderId}: user ${userId} is locked`);
       return { orderId, status: "refused", reason: `user ${userId} is locked` };
     }
-    const metadata = { causationId: command.id, correlationId: command.metadata.correlationId ?? command.id };
+    const metadata = {
+      causationId: command.id,
+      correlationId: command.metadata.correlationId ?? command.id,
+    };
     try {
       await store.append(orderStream(orderId), [{
         id: await nameBasedId(command.id, ORDER_PLACED),
@@ -47,22 +54,40 @@ export function startOrdersService(bus: Bus<typeof ordersContracts>, store: Even
       data: { orderId, userId, items },
       metadata,
     });
-    trace(`placed order ${orderId} for ${userId} ${JSON.stringify(items)}, published orders/placed at #${published.globalPosition}`);
+    trace(
+      `placed order ${orderId} for ${userId} ${
+        JSON.stringify(items)
+      }, published orders/placed at #${published.globalPosition}`,
+    );
     return { orderId, status: "placed" };
   });
 
-  const show = bus.handleQuery("orders/show", async ({ orderId }) => foldOrder(orderId, await store.readStream(orderStream(orderId))));
+  const show = bus.handleQuery(
+    "orders/show",
+    async ({ orderId }) => foldOrder(orderId, await store.readStream(orderStream(orderId))),
+  );
 
-  const reservations = bus.subscribe(ORDERS_RESERVATIONS_GROUP, ["inventory/reserved"], async (event) => {
-    const { orderId } = event.data;
-    const result = await store.append(orderStream(orderId), [{
-      id: await nameBasedId(event.id, ORDER_RESERVED),
-      type: ORDER_RESERVED,
-      data: { reservation: event.id },
-      metadata: { causationId: event.id, correlationId: event.metadata.correlationId ?? event.id },
-    }]);
-    trace(`order ${orderId} is reserved (inventory/reserved at #${event.globalPosition})${result.deduplicated ? ", already recorded" : ""}`);
-  });
+  const reservations = bus.subscribe(
+    ORDERS_RESERVATIONS_GROUP,
+    ["inventory/reserved"],
+    async (event) => {
+      const { orderId } = event.data;
+      const result = await store.append(orderStream(orderId), [{
+        id: await nameBasedId(event.id, ORDER_RESERVED),
+        type: ORDER_RESERVED,
+        data: { reservation: event.id },
+        metadata: {
+          causationId: event.id,
+          correlationId: event.metadata.correlationId ?? event.id,
+        },
+      }]);
+      trace(
+        `order ${orderId} is reserved (inventory/reserved at #${event.globalPosition})${
+          result.deduplicated ? ", already recorded" : ""
+        }`,
+      );
+    },
+  );
 
   return [place, show, reservations];
 }

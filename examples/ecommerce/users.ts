@@ -16,7 +16,10 @@ const trace = tracerFor("users");
 const settings = readShopSettings();
 const shop = await connectShop("users", settings);
 const bus = createBus({
-  transport: createStoreBackedTransport(shop.store, { storage: shop.storage, onError: (error) => trace(`transport error: ${error}`) }),
+  transport: createStoreBackedTransport(shop.store, {
+    storage: shop.storage,
+    onError: (error) => trace(`transport error: ${error}`),
+  }),
   contracts: usersContracts,
 });
 const lock = startUsersService(bus, shop.store, trace);

@@ -17,16 +17,27 @@ export const USER_LOCKED = "UserLocked";
  * after a crash between handler and checkpoint); the event's id is derived
  * from the command's, so a second run stores nothing new and answers the same.
  */
-export function startUsersService(bus: Bus<typeof usersContracts>, store: EventStore, trace: Trace): Registration {
+export function startUsersService(
+  bus: Bus<typeof usersContracts>,
+  store: EventStore,
+  trace: Trace,
+): Registration {
   return bus.handleCommand("users/lock", async (command): Promise<LockUserResult> => {
     const { userId, reason } = command.data;
     const result = await store.append(userStream(userId), [{
       id: await nameBasedId(command.id, USER_LOCKED),
       type: USER_LOCKED,
       data: { userId, reason },
-      metadata: { causationId: command.id, correlationId: command.metadata.correlationId ?? command.id },
+      metadata: {
+        causationId: command.id,
+        correlationId: command.metadata.correlationId ?? command.id,
+      },
     }]);
-    trace(`locked user ${userId} (${reason})${result.deduplicated ? ", already recorded" : ""}, command ${command.id}`);
+    trace(
+      `locked user ${userId} (${reason})${
+        result.deduplicated ? ", already recorded" : ""
+      }, command ${command.id}`,
+    );
     return { userId, locked: true };
   });
 }

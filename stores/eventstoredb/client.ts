@@ -9,7 +9,15 @@
  * @module
  */
 
-import type { AppendExpectedRevision, Filter, JSONEventData, ReadAllOptions, ReadPosition, ReadStreamOptions, RecordedEvent } from "@eventstore/db-client";
+import type {
+  AppendExpectedRevision,
+  Filter,
+  JSONEventData,
+  ReadAllOptions,
+  ReadPosition,
+  ReadStreamOptions,
+  RecordedEvent,
+} from "@eventstore/db-client";
 import { ValidationError } from "../../core/mod.ts";
 
 /** An event resolved by a read or a subscription, as both clients give it. */
@@ -38,10 +46,16 @@ export interface LiveSubscription {
 
 /** The client calls the adapter makes; `EventStoreDBClient` and `KurrentDBClient` have them all. */
 export interface EventStoreDbClient {
-  appendToStream(streamName: string, events: JSONEventData | JSONEventData[], options: AppendOptionsForBothClients): Promise<{ readonly nextExpectedRevision: bigint }>;
+  appendToStream(
+    streamName: string,
+    events: JSONEventData | JSONEventData[],
+    options: AppendOptionsForBothClients,
+  ): Promise<{ readonly nextExpectedRevision: bigint }>;
   readStream(streamName: string, options: ReadStreamOptions): AsyncIterable<ResolvedEventLike>;
   readAll(options: ReadAllOptions): AsyncIterable<ResolvedEventLike>;
-  subscribeToAll(options: { readonly fromPosition: ReadPosition; readonly filter: Filter }): LiveSubscription;
+  subscribeToAll(
+    options: { readonly fromPosition: ReadPosition; readonly filter: Filter },
+  ): LiveSubscription;
 }
 
 const METHODS = ["appendToStream", "readStream", "readAll", "subscribeToAll"] as const;
@@ -71,7 +85,11 @@ export function validateClient(client: unknown): EventStoreDbClient {
   }
   for (const method of METHODS) {
     if (typeof (client as Record<string, unknown>)[method] !== "function") {
-      throw new ValidationError("client", client, `expected an @eventstore/db-client or @kurrent/kurrentdb-client client, it has no ${method}()`);
+      throw new ValidationError(
+        "client",
+        client,
+        `expected an @eventstore/db-client or @kurrent/kurrentdb-client client, it has no ${method}()`,
+      );
     }
   }
   return client as EventStoreDbClient;

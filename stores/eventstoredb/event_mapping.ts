@@ -64,7 +64,10 @@ export function toEventData(message: Message): JSONEventData {
  * console.log(message?.globalPosition); // 2049n
  * ```
  */
-export function toRecordedMessage(event: RecordedEvent, naming: StreamNaming): RecordedMessage | undefined {
+export function toRecordedMessage(
+  event: RecordedEvent,
+  naming: StreamNaming,
+): RecordedMessage | undefined {
   if (!event.isJson || event.type.startsWith("$")) return undefined;
   const streamName = fromEventStoreStream(naming, event.streamId);
   if (streamName === undefined) return undefined;
@@ -96,7 +99,8 @@ export function toRecordedMessage(event: RecordedEvent, naming: StreamNaming): R
  * ```
  */
 export function toMetadata(metadata: unknown, created: Date): RecordedMessage["metadata"] {
-  const isObject = typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) && !(metadata instanceof Uint8Array);
+  const isObject = typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) &&
+    !(metadata instanceof Uint8Array);
   const fields = isObject ? metadata as MessageMetadata : {};
   const timestamp = typeof fields.timestamp === "string" ? fields.timestamp : created.toISOString();
   return deepFreeze({ ...fields, timestamp }) as RecordedMessage["metadata"];

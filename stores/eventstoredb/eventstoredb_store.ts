@@ -12,10 +12,10 @@ import type { Position, ReadPosition, RecordedEvent } from "@eventstore/db-clien
 import {
   type AppendLimits,
   type AppendOptions,
-  type DeferredAppendOptions,
   type AppendResult,
   categoryOf,
   type CheckedReadGlobalOptions,
+  type DeferredAppendOptions,
   type EventStore,
   type Message,
   type MessageInput,
@@ -27,21 +27,43 @@ import {
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
-  validateCategory,
   validateAppendOptions,
+  validateCategory,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
 import { type EventStoreDbClient, type LiveSubscription, validateClient } from "./client.ts";
-import { refuseDeno, type UnsupportedRuntimePolicy, validateUnsupportedRuntime } from "./deno_refusal.ts";
+import {
+  refuseDeno,
+  type UnsupportedRuntimePolicy,
+  validateUnsupportedRuntime,
+} from "./deno_refusal.ts";
 import { toEventData, toRecordedMessage } from "./event_mapping.ts";
 import { toAppendOptions } from "./expected_revision.ts";
 import { readStartFor, toGlobalPosition } from "./global_position.ts";
-import { fromIndexEvent, type IndexEntry, isSameBatch, rangesToConfirm, storedPositions, toIndexEvent } from "./id_index.ts";
-import { pageSizeFor, subscriptionFilter, toReadAllOptions, toReadStreamOptions } from "./read_options.ts";
-import { idIndexStream, type StreamNaming, streamNaming, toEventStoreStream, validateNamespace } from "./stream_names.ts";
+import {
+  fromIndexEvent,
+  type IndexEntry,
+  isSameBatch,
+  rangesToConfirm,
+  storedPositions,
+  toIndexEvent,
+} from "./id_index.ts";
+import {
+  pageSizeFor,
+  subscriptionFilter,
+  toReadAllOptions,
+  toReadStreamOptions,
+} from "./read_options.ts";
+import {
+  idIndexStream,
+  type StreamNaming,
+  streamNaming,
+  toEventStoreStream,
+  validateNamespace,
+} from "./stream_names.ts";
 import { isStreamNotFound, isWrongExpectedVersion, translateError } from "./translate_error.ts";
 
 /** Options of {@link createEventStoreDbStore}. */
@@ -82,7 +104,10 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
  * ```
  */
-export function createEventStoreDbStore(client: EventStoreDbClient, options: CreateEventStoreDbStoreOptions = {}): EventStore {
+export function createEventStoreDbStore(
+  client: EventStoreDbClient,
+  options: CreateEventStoreDbStoreOptions = {},
+): EventStore {
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
@@ -106,14 +131,22 @@ class EventStoreDbStore implements EventStore {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  constructor(client: EventStoreDbClient, naming: StreamNaming, options: CreateEventStoreDbStoreOptions) {
+  constructor(
+    client: EventStoreDbClient,
+    naming: StreamNaming,
+    options: CreateEventStoreDbStoreOptions,
+  ) {
     this.#client = client;
     this.#naming = naming;
     this.#limits = options;
     this.#resubscribeDelay = options.resubscribeDelay ?? 1000;
   }
 
-  async append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<AppendResult> {
+  async append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Promise<AppendResult> {
     this.#ensureOpen("append");
     parseStreamName(streamName);
     const expected = validateAppendOptions(options).expectedVersion;
@@ -121,9 +154,17 @@ class EventStoreDbStore implements EventStore {
     try {
       const earlier = await this.#findStored(checked);
       if (earlier !== undefined) {
-        const retry = resolveAppendRetry(streamName, checked, storedPositions(checked, earlier.found));
+        const retry = resolveAppendRetry(
+          streamName,
+          checked,
+          storedPositions(checked, earlier.found),
+        );
         if (retry !== undefined) {
-          await this.#writeIndex(streamName, checked.filter((_, i) => !earlier.indexed[i]), retry.positions);
+          await this.#writeIndex(
+            streamName,
+            checked.filter((_, i) => !earlier.indexed[i]),
+            retry.positions,
+          );
           return retry;
         }
       }
@@ -138,16 +179,26 @@ class EventStoreDbStore implements EventStore {
       } catch (error) {
         if (isWrongExpectedVersion(error)) {
           // An earlier attempt of this append may have been stored without its index entries.
-          const probe = typeof expected === "number" ? expected + 1 : expected === "no-stream" ? 0 : undefined;
-          const stored = probe === undefined ? [] : await this.#readRange(streamName, probe, checked.length);
-          if (isSameBatch(checked, stored)) return await this.#finish(streamName, checked, stored, true);
+          const probe = typeof expected === "number"
+            ? expected + 1
+            : expected === "no-stream"
+            ? 0
+            : undefined;
+          const stored = probe === undefined
+            ? []
+            : await this.#readRange(streamName, probe, checked.length);
+          if (isSameBatch(checked, stored)) {
+            return await this.#finish(streamName, checked, stored, true);
+          }
         }
         throw translateError(error, "append", { streamName, expectedVersion: expected });
       }
       const first = Number(nextRevision) - checked.length + 1;
       const stored = await this.#readRange(streamName, first, checked.length);
       if (!isSameBatch(checked, stored)) {
-        throw new Error(`Cannot confirm the append to stream "${streamName}": versions ${first} to ${nextRevision} hold other messages`);
+        throw new Error(
+          `Cannot confirm the append to stream "${streamName}": versions ${first} to ${nextRevision} hold other messages`,
+        );
       }
       return await this.#finish(streamName, checked, stored, false);
     } catch (error) {
@@ -155,16 +206,33 @@ class EventStoreDbStore implements EventStore {
     }
   }
 
-  async #finish(streamName: string, checked: readonly Message[], stored: readonly RecordedMessage[], deduplicated: boolean): Promise<AppendResult> {
-    const positions = stored.map((m) => ({ id: m.id, streamVersion: m.streamVersion, globalPosition: m.globalPosition }));
+  async #finish(
+    streamName: string,
+    checked: readonly Message[],
+    stored: readonly RecordedMessage[],
+    deduplicated: boolean,
+  ): Promise<AppendResult> {
+    const positions = stored.map((m) => ({
+      id: m.id,
+      streamVersion: m.streamVersion,
+      globalPosition: m.globalPosition,
+    }));
     await this.#writeIndex(streamName, checked, positions);
     const last = positions[positions.length - 1];
     this.#seen(last.globalPosition);
-    return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions, deduplicated };
+    return {
+      streamName,
+      streamVersion: last.streamVersion,
+      globalPosition: last.globalPosition,
+      positions,
+      deduplicated,
+    };
   }
 
   // Reads the index entries of a batch and confirms them; `undefined` when no id is indexed.
-  async #findStored(checked: readonly Message[]): Promise<{ found: RecordedMessage[]; indexed: boolean[] } | undefined> {
+  async #findStored(
+    checked: readonly Message[],
+  ): Promise<{ found: RecordedMessage[]; indexed: boolean[] } | undefined> {
     const entries = await Promise.all(checked.map((m) => this.#readIndexEntry(m.id)));
     if (entries.every((entry) => entry === undefined)) return undefined;
     const found: RecordedMessage[] = [];
@@ -176,7 +244,12 @@ class EventStoreDbStore implements EventStore {
 
   async #readIndexEntry(id: string): Promise<IndexEntry | undefined> {
     try {
-      const events = await collect(this.#client.readStream(idIndexStream(this.#naming, id), { fromRevision: "start", maxCount: 1 }));
+      const events = await collect(
+        this.#client.readStream(idIndexStream(this.#naming, id), {
+          fromRevision: "start",
+          maxCount: 1,
+        }),
+      );
       return fromIndexEvent(events[0]?.event);
     } catch (error) {
       if (isStreamNotFound(error)) return undefined;
@@ -185,7 +258,11 @@ class EventStoreDbStore implements EventStore {
   }
 
   // Records in the id index where each message is stored (all in `streamName`).
-  async #writeIndex(streamName: string, messages: readonly Message[], positions: readonly { id: string; streamVersion: number }[]): Promise<void> {
+  async #writeIndex(
+    streamName: string,
+    messages: readonly Message[],
+    positions: readonly { id: string; streamVersion: number }[],
+  ): Promise<void> {
     const versions = new Map(positions.map((p) => [p.id, p.streamVersion]));
     await Promise.all(messages.map(async (m) => {
       const streamVersion = versions.get(m.id);
@@ -206,11 +283,13 @@ class EventStoreDbStore implements EventStore {
   // Messages of one ordo stream from `from`, at most `count`; empty when the stream does not exist.
   async #readRange(streamName: string, from: number, count: number): Promise<RecordedMessage[]> {
     try {
-      const events = await collect(this.#client.readStream(toEventStoreStream(this.#naming, streamName), {
-        direction: "forwards",
-        fromRevision: BigInt(from),
-        maxCount: count,
-      }));
+      const events = await collect(
+        this.#client.readStream(toEventStoreStream(this.#naming, streamName), {
+          direction: "forwards",
+          fromRevision: BigInt(from),
+          maxCount: count,
+        }),
+      );
       return this.#messages(events.map((resolved) => resolved.event));
     } catch (error) {
       if (isStreamNotFound(error)) return [];
@@ -223,7 +302,12 @@ class EventStoreDbStore implements EventStore {
     parseStreamName(streamName);
     const checked = validateReadStreamOptions(options);
     try {
-      const events = await collect(this.#client.readStream(toEventStoreStream(this.#naming, streamName), toReadStreamOptions(checked)));
+      const events = await collect(
+        this.#client.readStream(
+          toEventStoreStream(this.#naming, streamName),
+          toReadStreamOptions(checked),
+        ),
+      );
       return this.#messages(events.map((resolved) => resolved.event));
     } catch (error) {
       if (isStreamNotFound(error)) return [];
@@ -243,7 +327,11 @@ class EventStoreDbStore implements EventStore {
   }
 
   // Walks $all forward in pages, keeping this store's messages that match.
-  async #readGlobal(operation: string, options: CheckedReadGlobalOptions, category: string | undefined): Promise<RecordedMessage[]> {
+  async #readGlobal(
+    operation: string,
+    options: CheckedReadGlobalOptions,
+    category: string | undefined,
+  ): Promise<RecordedMessage[]> {
     const { limit, types } = options;
     const pageSize = pageSizeFor(limit);
     const result: RecordedMessage[] = [];
@@ -251,7 +339,9 @@ class EventStoreDbStore implements EventStore {
     let below = options.from; // positions under this are skipped: the event a read starts at may precede `from`
     try {
       for (;;) {
-        const page = await collect(this.#client.readAll(toReadAllOptions(start, "forward", pageSize)));
+        const page = await collect(
+          this.#client.readAll(toReadAllOptions(start, "forward", pageSize)),
+        );
         let last: Position | undefined;
         for (const { event } of page) {
           if (event === undefined) continue;
@@ -304,7 +394,9 @@ class EventStoreDbStore implements EventStore {
       return { head: found, newest: newest === undefined ? "start" : newest.raw };
     };
     for (;;) {
-      const page = await collect(this.#client.readAll(toReadAllOptions(from, "backward", SCAN_PAGE)));
+      const page = await collect(
+        this.#client.readAll(toReadAllOptions(from, "backward", SCAN_PAGE)),
+      );
       let last: Position | undefined;
       for (const { event } of page) {
         if (event === undefined) continue;
@@ -338,7 +430,10 @@ class EventStoreDbStore implements EventStore {
   async #subscribe(): Promise<void> {
     const { newest } = await this.#scanHead();
     if (this.#closed) return;
-    const subscription = this.#client.subscribeToAll({ fromPosition: newest, filter: subscriptionFilter(this.#naming) });
+    const subscription = this.#client.subscribeToAll({
+      fromPosition: newest,
+      filter: subscriptionFilter(this.#naming),
+    });
     this.#subscription = subscription;
     subscription.on("data", (resolved) => {
       if (resolved.event === undefined) return;

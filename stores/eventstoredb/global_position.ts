@@ -40,7 +40,10 @@ export const UNKNOWN_LOG_POSITION = 18_446_744_073_709_551_615n;
 export function toGlobalPosition(position: Position | undefined): bigint | undefined {
   if (position === undefined) return undefined;
   const { commit, prepare } = position;
-  if (commit === UNKNOWN_LOG_POSITION || prepare === UNKNOWN_LOG_POSITION || commit < 0n || prepare < 0n) return undefined;
+  if (
+    commit === UNKNOWN_LOG_POSITION || prepare === UNKNOWN_LOG_POSITION || commit < 0n ||
+    prepare < 0n
+  ) return undefined;
   if (commit !== prepare) {
     throw new Error(
       `Cannot number the event at commit position ${commit}, prepare position ${prepare}: it was written in an explicit transaction, which ordo does not read`,

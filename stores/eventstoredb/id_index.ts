@@ -57,10 +57,14 @@ export function toIndexEvent(messageId: string, entry: IndexEntry): JSONEventDat
  * // { streamName: "order-1", streamVersion: 2 }
  * ```
  */
-export function fromIndexEvent(event: Pick<RecordedEvent, "type" | "data"> | undefined): IndexEntry | undefined {
+export function fromIndexEvent(
+  event: Pick<RecordedEvent, "type" | "data"> | undefined,
+): IndexEntry | undefined {
   if (event === undefined || event.type !== INDEX_EVENT_TYPE) return undefined;
   const data = event.data as { streamName?: unknown; streamVersion?: unknown } | null;
-  if (typeof data?.streamName !== "string" || !Number.isSafeInteger(data.streamVersion)) return undefined;
+  if (typeof data?.streamName !== "string" || !Number.isSafeInteger(data.streamVersion)) {
+    return undefined;
+  }
   return { streamName: data.streamName, streamVersion: data.streamVersion as number };
 }
 
@@ -84,17 +88,27 @@ export interface VersionRange {
  * // Map { "order-1" => { from: 4, count: 2 } }
  * ```
  */
-export function rangesToConfirm(entries: readonly (IndexEntry | undefined)[], batchLength: number): Map<string, VersionRange> {
+export function rangesToConfirm(
+  entries: readonly (IndexEntry | undefined)[],
+  batchLength: number,
+): Map<string, VersionRange> {
   const bounds = new Map<string, { low: number; high: number }>();
   entries.forEach((entry, i) => {
     if (entry === undefined) return;
     const low = Math.max(0, entry.streamVersion - i);
     const high = Math.max(entry.streamVersion, entry.streamVersion - i + batchLength - 1);
     const known = bounds.get(entry.streamName);
-    bounds.set(entry.streamName, known === undefined ? { low, high } : { low: Math.min(known.low, low), high: Math.max(known.high, high) });
+    bounds.set(
+      entry.streamName,
+      known === undefined
+        ? { low, high }
+        : { low: Math.min(known.low, low), high: Math.max(known.high, high) },
+    );
   });
   const ranges = new Map<string, VersionRange>();
-  for (const [stream, { low, high }] of bounds) ranges.set(stream, { from: low, count: high - low + 1 });
+  for (const [stream, { low, high }] of bounds) {
+    ranges.set(stream, { from: low, count: high - low + 1 });
+  }
   return ranges;
 }
 
@@ -108,13 +122,18 @@ export function rangesToConfirm(entries: readonly (IndexEntry | undefined)[], ba
  * storedPositions([{ id: "a" } as never], []); // [undefined]
  * ```
  */
-export function storedPositions(messages: readonly Message[], found: readonly RecordedMessage[]): (StoredPosition | undefined)[] {
+export function storedPositions(
+  messages: readonly Message[],
+  found: readonly RecordedMessage[],
+): (StoredPosition | undefined)[] {
   const byId = new Map(found.map((m) => [m.id, m]));
   return messages.map((m) => {
     const stored = byId.get(m.id);
-    return stored === undefined
-      ? undefined
-      : { streamName: stored.streamName, streamVersion: stored.streamVersion, globalPosition: stored.globalPosition };
+    return stored === undefined ? undefined : {
+      streamName: stored.streamName,
+      streamVersion: stored.streamVersion,
+      globalPosition: stored.globalPosition,
+    };
   });
 }
 
@@ -128,6 +147,9 @@ export function storedPositions(messages: readonly Message[], found: readonly Re
  * isSameBatch([{ id: "a" }] as never, [{ id: "a" }] as never); // true
  * ```
  */
-export function isSameBatch(messages: readonly Pick<Message, "id">[], read: readonly Pick<RecordedMessage, "id">[]): boolean {
+export function isSameBatch(
+  messages: readonly Pick<Message, "id">[],
+  read: readonly Pick<RecordedMessage, "id">[],
+): boolean {
   return read.length === messages.length && read.every((m, i) => m.id === messages[i].id);
 }

@@ -27,5 +27,8 @@
 
 export type { EventStoreDbClient } from "./client.ts";
 export type { UnsupportedRuntimePolicy } from "./deno_refusal.ts";
-export { createEventStoreDbStore, type CreateEventStoreDbStoreOptions } from "./eventstoredb_store.ts";
+export {
+  createEventStoreDbStore,
+  type CreateEventStoreDbStoreOptions,
+} from "./eventstoredb_store.ts";
 export { toGlobalPosition, toLogPosition } from "./global_position.ts";

@@ -6,7 +6,12 @@
  * @module
  */
 
-import type { Filter, ReadAllOptions, ReadPosition, ReadStreamOptions } from "@eventstore/db-client";
+import type {
+  Filter,
+  ReadAllOptions,
+  ReadPosition,
+  ReadStreamOptions,
+} from "@eventstore/db-client";
 import type { CheckedReadStreamOptions } from "../../core/mod.ts";
 import type { StreamNaming } from "./stream_names.ts";
 
@@ -23,7 +28,11 @@ import type { StreamNaming } from "./stream_names.ts";
  */
 export function toReadStreamOptions(options: CheckedReadStreamOptions): ReadStreamOptions {
   const forward = options.direction === "forward";
-  const fromRevision = options.from !== undefined ? BigInt(options.from) : forward ? "start" : "end";
+  const fromRevision = options.from !== undefined
+    ? BigInt(options.from)
+    : forward
+    ? "start"
+    : "end";
   const result: ReadStreamOptions = { direction: forward ? "forwards" : "backwards", fromRevision };
   return options.limit === Infinity ? result : { ...result, maxCount: options.limit };
 }
@@ -37,8 +46,16 @@ export function toReadStreamOptions(options: CheckedReadStreamOptions): ReadStre
  * toReadAllOptions("start", "forward", 500); // { direction: "forwards", fromPosition: "start", maxCount: 500 }
  * ```
  */
-export function toReadAllOptions(from: ReadPosition, direction: "forward" | "backward", pageSize: number): ReadAllOptions {
-  return { direction: direction === "forward" ? "forwards" : "backwards", fromPosition: from, maxCount: pageSize };
+export function toReadAllOptions(
+  from: ReadPosition,
+  direction: "forward" | "backward",
+  pageSize: number,
+): ReadAllOptions {
+  return {
+    direction: direction === "forward" ? "forwards" : "backwards",
+    fromPosition: from,
+    maxCount: pageSize,
+  };
 }
 
 /**

@@ -31,7 +31,11 @@ const NAMESPACE = /^[A-Za-z0-9_.:]{1,100}$/;
 export function validateNamespace(namespace: unknown): string | undefined {
   if (namespace === undefined) return undefined;
   if (typeof namespace !== "string" || !NAMESPACE.test(namespace)) {
-    throw new ValidationError("options.namespace", namespace, "a namespace is 1 to 100 letters, digits, _, . or :");
+    throw new ValidationError(
+      "options.namespace",
+      namespace,
+      "a namespace is 1 to 100 letters, digits, _, . or :",
+    );
   }
   return namespace;
 }
@@ -80,7 +84,10 @@ export function toEventStoreStream(naming: StreamNaming, streamName: string): st
  * fromEventStoreStream(streamNaming("shop"), "order-1"); // undefined
  * ```
  */
-export function fromEventStoreStream(naming: StreamNaming, eventStoreStream: string): string | undefined {
+export function fromEventStoreStream(
+  naming: StreamNaming,
+  eventStoreStream: string,
+): string | undefined {
   if (!eventStoreStream.startsWith(naming.prefix)) return undefined;
   const name = eventStoreStream.slice(naming.prefix.length);
   try {

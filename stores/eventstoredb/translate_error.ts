@@ -13,7 +13,12 @@
  */
 
 import type { CurrentRevision } from "@eventstore/db-client";
-import { ConcurrencyError, type ExpectedVersion, OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+import {
+  ConcurrencyError,
+  type ExpectedVersion,
+  OrdoError,
+  StoreUnavailableError,
+} from "../../core/mod.ts";
 import { fromCurrentRevision } from "./expected_revision.ts";
 
 const UNAVAILABLE_TYPES = new Set(["unavailable", "deadline-exceeded", "timeout", "not-leader"]);
@@ -32,7 +37,8 @@ const UNAVAILABLE_CODES = new Set([4, 14]);
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { type, code } = error as { type?: unknown; code?: unknown };
-  return (typeof type === "string" && UNAVAILABLE_TYPES.has(type)) || (typeof code === "number" && UNAVAILABLE_CODES.has(code));
+  return (typeof type === "string" && UNAVAILABLE_TYPES.has(type)) ||
+    (typeof code === "number" && UNAVAILABLE_CODES.has(code));
 }
 
 /**
@@ -54,7 +60,8 @@ export interface WrongExpectedVersion {
  * ```
  */
 export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersion {
-  return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "wrong-expected-version";
+  return typeof error === "object" && error !== null &&
+    (error as { type?: unknown }).type === "wrong-expected-version";
 }
 
 /**
@@ -67,7 +74,8 @@ export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVe
  * ```
  */
 export function isStreamNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "stream-not-found";
+  return typeof error === "object" && error !== null &&
+    (error as { type?: unknown }).type === "stream-not-found";
 }
 
 /** What an append was doing, for a ConcurrencyError. */
@@ -93,13 +101,22 @@ export interface AppendContext {
 export function translateError(error: unknown, operation: string, append?: AppendContext): unknown {
   if (error instanceof OrdoError) return error;
   if (append !== undefined && isWrongExpectedVersion(error)) {
-    return new ConcurrencyError(append.streamName, append.expectedVersion, fromCurrentRevision(error.actualVersion ?? error.actualState), {
-      cause: error,
-    });
+    return new ConcurrencyError(
+      append.streamName,
+      append.expectedVersion,
+      fromCurrentRevision(error.actualVersion ?? error.actualState),
+      {
+        cause: error,
+      },
+    );
   }
   if (isUnavailable(error)) {
     const detail = (error as { message?: unknown }).message;
-    return new StoreUnavailableError(operation, typeof detail === "string" && detail ? detail : String(error), { cause: error });
+    return new StoreUnavailableError(
+      operation,
+      typeof detail === "string" && detail ? detail : String(error),
+      { cause: error },
+    );
   }
   return error;
 }

@@ -16,8 +16,16 @@ import type {
   ProcessedMessageStore,
 } from "../../core/consumers/mod.ts";
 import { ValidationError } from "../../core/mod.ts";
-import { createMemoryLeaseStore, type CreateMemoryLeaseStoreOptions, type MemoryLeaseStore } from "./memory_leases.ts";
-import { commitMemoryTransaction, MemoryTransaction, rollBackMemoryTransaction } from "./memory_transaction.ts";
+import {
+  createMemoryLeaseStore,
+  type CreateMemoryLeaseStoreOptions,
+  type MemoryLeaseStore,
+} from "./memory_leases.ts";
+import {
+  commitMemoryTransaction,
+  MemoryTransaction,
+  rollBackMemoryTransaction,
+} from "./memory_transaction.ts";
 
 /** Options of {@link createMemoryConsumerStorage}. */
 export interface CreateMemoryConsumerStorageOptions extends CreateMemoryLeaseStoreOptions {
@@ -26,7 +34,9 @@ export interface CreateMemoryConsumerStorageOptions extends CreateMemoryLeaseSto
 }
 
 /** Consumer storage in memory; handlers get a {@link MemoryTransaction}. */
-export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & { readonly leases: MemoryLeaseStore };
+export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
+  readonly leases: MemoryLeaseStore;
+};
 
 /**
  * Creates empty consumer storage in memory.
@@ -43,7 +53,9 @@ export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & { reado
  * console.log(await storage.checkpoints.load("totals", 0)); // 8n
  * ```
  */
-export function createMemoryConsumerStorage(options: CreateMemoryConsumerStorageOptions = {}): MemoryConsumerStorage {
+export function createMemoryConsumerStorage(
+  options: CreateMemoryConsumerStorageOptions = {},
+): MemoryConsumerStorage {
   const leases = options.leases ?? createMemoryLeaseStore(options);
   return Object.freeze({
     leases,
@@ -66,7 +78,10 @@ class MemoryCheckpoints implements CheckpointStore<MemoryTransaction> {
     return this.#positions.get(group)?.get(partition);
   }
 
-  async commit(update: CheckpointUpdate, work: (tx: MemoryTransaction) => Promise<void> | void): Promise<boolean> {
+  async commit(
+    update: CheckpointUpdate,
+    work: (tx: MemoryTransaction) => Promise<void> | void,
+  ): Promise<boolean> {
     const { group, partition, position, lease } = update;
     if (position !== undefined && (typeof position !== "bigint" || position < 0n)) {
       throw new ValidationError("update.position", position, "must be a bigint, 0n or more");
@@ -102,11 +117,17 @@ class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
   // group -> message id -> entry
   readonly #entries = new Map<string, Map<string, ParkedMessage>>();
 
-  async park(entry: ParkedMessage, options: { readonly tx?: MemoryTransaction } = {}): Promise<void> {
+  async park(
+    entry: ParkedMessage,
+    options: { readonly tx?: MemoryTransaction } = {},
+  ): Promise<void> {
     const change = () => {
       let entries = this.#entries.get(entry.group);
       if (entries === undefined) this.#entries.set(entry.group, entries = new Map());
-      entries.set(entry.message.id, Object.freeze({ ...entry, error: Object.freeze({ ...entry.error }) }));
+      entries.set(
+        entry.message.id,
+        Object.freeze({ ...entry, error: Object.freeze({ ...entry.error }) }),
+      );
     };
     if (options.tx === undefined) change();
     else options.tx.onCommit(change);
@@ -125,7 +146,11 @@ class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
     return this.#entries.get(group)?.get(messageId);
   }
 
-  async remove(group: string, messageId: string, options: { readonly tx?: MemoryTransaction } = {}): Promise<boolean> {
+  async remove(
+    group: string,
+    messageId: string,
+    options: { readonly tx?: MemoryTransaction } = {},
+  ): Promise<boolean> {
     const present = this.#entries.get(group)?.has(messageId) ?? false;
     const change = () => this.#entries.get(group)?.delete(messageId);
     if (options.tx === undefined) change();
@@ -141,7 +166,11 @@ class MemoryProcessed implements ProcessedMessageStore<MemoryTransaction> {
     return this.#keys.get(scope)?.has(key) ?? false;
   }
 
-  async record(scope: string, key: string, options: { readonly tx?: MemoryTransaction } = {}): Promise<void> {
+  async record(
+    scope: string,
+    key: string,
+    options: { readonly tx?: MemoryTransaction } = {},
+  ): Promise<void> {
     const change = () => {
       let keys = this.#keys.get(scope);
       if (keys === undefined) this.#keys.set(scope, keys = new Set());

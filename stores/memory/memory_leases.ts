@@ -32,7 +32,9 @@ export interface MemoryLeaseStore extends LeaseStore {
  * await leases.release(lease!);
  * ```
  */
-export function createMemoryLeaseStore(options: CreateMemoryLeaseStoreOptions = {}): MemoryLeaseStore {
+export function createMemoryLeaseStore(
+  options: CreateMemoryLeaseStoreOptions = {},
+): MemoryLeaseStore {
   return new MemoryLeases(options.now ?? Date.now);
 }
 
@@ -66,19 +68,31 @@ class MemoryLeases implements MemoryLeaseStore {
     }
   }
 
-  async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
+  async acquire(
+    group: string,
+    partition: number,
+    options: LeaseOptions & { readonly owner: string },
+  ): Promise<Lease | undefined> {
     checkLeaseTtl(options.ttl);
     const key = `${group}\0${partition}`;
     const now = this.#now();
     const current = this.#leases.get(key);
-    if (current !== undefined && current.owner !== options.owner && current.expiresAt > now) return undefined;
+    if (current !== undefined && current.owner !== options.owner && current.expiresAt > now) {
+      return undefined;
+    }
     // The same owner renews under its token: nobody else held the partition in between,
     // or the lease would have been replaced.
     const token = current !== undefined && current.owner === options.owner
       ? current.token
       : (this.#tokens.get(key) ?? 0n) + 1n;
     this.#tokens.set(key, token);
-    const lease: Lease = Object.freeze({ group, partition, owner: options.owner, token, expiresAt: now + options.ttl });
+    const lease: Lease = Object.freeze({
+      group,
+      partition,
+      owner: options.owner,
+      token,
+      expiresAt: now + options.ttl,
+    });
     this.#leases.set(key, lease);
     return lease;
   }
@@ -89,12 +103,15 @@ class MemoryLeases implements MemoryLeaseStore {
   }
 
   async list(group: string): Promise<Lease[]> {
-    return [...this.#leases.values()].filter((l) => l.group === group).sort((a, b) => a.partition - b.partition);
+    return [...this.#leases.values()].filter((l) => l.group === group).sort((a, b) =>
+      a.partition - b.partition
+    );
   }
 
   holds(group: string, partition: number, fence: LeaseFence): boolean {
     const current = this.#leases.get(`${group}\0${partition}`);
-    return current !== undefined && current.token === fence.token && current.owner === fence.owner &&
+    return current !== undefined && current.token === fence.token &&
+      current.owner === fence.owner &&
       current.expiresAt > this.#now();
   }
 }

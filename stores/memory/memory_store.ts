@@ -11,9 +11,9 @@
 import {
   type AppendLimits,
   type AppendOptions,
-  type DeferredAppendOptions,
   type AppendResult,
   checkExpectedVersion,
+  type DeferredAppendOptions,
   type EventStore,
   type MessageInput,
   type MessagePosition,
@@ -25,8 +25,8 @@ import {
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
-  validateCategory,
   validateAppendOptions,
+  validateCategory,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -93,10 +93,18 @@ class MemoryStore implements EventStore {
       if (this.#byId.has(message.id)) anyStored = true;
     }
     if (anyStored) {
-      const retry = resolveAppendRetry(streamName, checked, checked.map((m) => this.#byId.get(m.id)));
+      const retry = resolveAppendRetry(
+        streamName,
+        checked,
+        checked.map((m) => this.#byId.get(m.id)),
+      );
       if (retry !== undefined) return retry;
     }
-    checkExpectedVersion(streamName, expected, stream === undefined ? undefined : stream.records.length - 1);
+    checkExpectedVersion(
+      streamName,
+      expected,
+      stream === undefined ? undefined : stream.records.length - 1,
+    );
 
     // Everything is checked: from here on nothing throws, so the append is all or nothing.
     if (stream === undefined) {
@@ -122,7 +130,11 @@ class MemoryStore implements EventStore {
       records.push(record);
       inCategory.push(record);
       this.#byId.set(record.id, record);
-      positions[i] = { id: record.id, streamVersion: record.streamVersion, globalPosition: record.globalPosition };
+      positions[i] = {
+        id: record.id,
+        streamVersion: record.streamVersion,
+        globalPosition: record.globalPosition,
+      };
     }
     const last = positions[positions.length - 1];
     this.#waiters.notify(last.globalPosition);

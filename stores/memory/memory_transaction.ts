@@ -47,7 +47,11 @@ export class MemoryTransaction {
    */
   onCommit(change: () => void): void {
     if (this.#changes === undefined) {
-      throw new ValidationError("tx", "MemoryTransaction", "the transaction has already ended; use it only inside the handler");
+      throw new ValidationError(
+        "tx",
+        "MemoryTransaction",
+        "the transaction has already ended; use it only inside the handler",
+      );
     }
     this.#changes.push(change);
   }

@@ -12,5 +12,9 @@ export {
   type CreateMemoryConsumerStorageOptions,
   type MemoryConsumerStorage,
 } from "./memory_consumer_storage.ts";
-export { createMemoryLeaseStore, type CreateMemoryLeaseStoreOptions, type MemoryLeaseStore } from "./memory_leases.ts";
+export {
+  createMemoryLeaseStore,
+  type CreateMemoryLeaseStoreOptions,
+  type MemoryLeaseStore,
+} from "./memory_leases.ts";
 export { MemoryTransaction } from "./memory_transaction.ts";

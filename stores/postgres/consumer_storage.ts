@@ -41,7 +41,9 @@ export function createConsumerStorageOverDriver<Tx>(
   const through = (tx: Tx | undefined, path: string): QueryFn => {
     if (tx === undefined) return guarded(driver.query);
     const query = open.get(tx as object);
-    if (query === undefined) throw new ValidationError(path, tx, "not an open transaction of this storage");
+    if (query === undefined) {
+      throw new ValidationError(path, tx, "not an open transaction of this storage");
+    }
     return query;
   };
 
@@ -103,7 +105,10 @@ export function createConsumerStorageOverDriver<Tx>(
           entry.message.id,
           entry.partition,
           String(entry.message.globalPosition),
-          JSON.stringify({ ...entry.message, globalPosition: String(entry.message.globalPosition) }),
+          JSON.stringify({
+            ...entry.message,
+            globalPosition: String(entry.message.globalPosition),
+          }),
           JSON.stringify(entry.error),
           entry.attempts,
           entry.parkedAt,
@@ -113,7 +118,9 @@ export function createConsumerStorageOverDriver<Tx>(
 
     async list(group: string, options: ListParkedOptions = {}) {
       const limit = options.limit ?? 100;
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError("options.limit", limit, "a limit is a whole number from 1");
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new ValidationError("options.limit", limit, "a limit is a whole number from 1");
+      }
       const rows = await guarded(driver.query)(
         `SELECT ${PARKED_COLUMNS} FROM ${s}.parked WHERE grp = $1 AND global_position > $2::bigint ORDER BY global_position LIMIT $3`,
         [group, String(options.after ?? -1n), limit],
@@ -140,7 +147,10 @@ export function createConsumerStorageOverDriver<Tx>(
 
   const processed: ProcessedMessageStore<Tx> = {
     async has(scope: string, key: string, options?: { readonly tx?: Tx }) {
-      const rows = await through(options?.tx, "options.tx")(`SELECT 1 FROM ${s}.processed WHERE scope = $1 AND key = $2`, [scope, key]);
+      const rows = await through(options?.tx, "options.tx")(
+        `SELECT 1 FROM ${s}.processed WHERE scope = $1 AND key = $2`,
+        [scope, key],
+      );
       return rows.length > 0;
     },
     async record(scope: string, key: string, options?: { readonly tx?: Tx }) {

@@ -30,5 +30,9 @@ export interface PostgresDriver {
    * time the listening connection is (re)established, so that the store can
    * re-read what it may have missed while it was down.
    */
-  listen(channel: string, onNotify: (payload: string) => void, onListen: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen: () => void,
+  ): Promise<() => Promise<void>>;
 }

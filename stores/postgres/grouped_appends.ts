@@ -24,7 +24,10 @@ export interface GroupLimits {
 }
 
 /** What one append in a group came to: its result, or its error. */
-export type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+export type Outcome<R> = { readonly ok: true; readonly value: R } | {
+  readonly ok: false;
+  readonly error: unknown;
+};
 
 /** One append to be grouped: its stream, its message's id, its JSON size and what `run` needs. */
 export interface GroupEntry<T> {
@@ -116,11 +119,16 @@ export class GroupedAppends<T, R> {
     const ids = new Set<string>();
     let bytes = 0;
     for (const [i, entry] of this.#queue.entries()) {
-      if (group.length >= this.#limits.maxGroup || (group.length > 0 && bytes + entry.bytes > this.#limits.maxGroupBytes)) {
+      if (
+        group.length >= this.#limits.maxGroup ||
+        (group.length > 0 && bytes + entry.bytes > this.#limits.maxGroupBytes)
+      ) {
         left.push(...this.#queue.slice(i));
         break;
       }
-      if (this.#runningStreams.has(entry.stream) || streams.has(entry.stream) || ids.has(entry.id)) {
+      if (
+        this.#runningStreams.has(entry.stream) || streams.has(entry.stream) || ids.has(entry.id)
+      ) {
         streams.add(entry.stream);
         left.push(entry);
         continue;

@@ -11,7 +11,6 @@ import type { QueryFn, Row } from "./driver.ts";
 
 const ms = "($4::float8 * interval '1 millisecond')";
 
-
 function toLease(row: Row): Lease {
   return Object.freeze({
     group: row.grp as string,
@@ -44,17 +43,29 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
          ON CONFLICT (grp, member) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
         [group, member, ttl],
       );
-      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`, [group]);
-      const rows = await query(`SELECT member FROM ${s}.members WHERE grp = $1 ORDER BY member COLLATE "C"`, [group]);
+      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`, [
+        group,
+      ]);
+      const rows = await query(
+        `SELECT member FROM ${s}.members WHERE grp = $1 ORDER BY member COLLATE "C"`,
+        [group],
+      );
       return rows.map((row) => row.member as string);
     },
 
     async leave(group: string, member: string): Promise<void> {
       await query(`DELETE FROM ${s}.members WHERE grp = $1 AND member = $2`, [group, member]);
-      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [group, member]);
+      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [
+        group,
+        member,
+      ]);
     },
 
-    async acquire(group: string, partition: number, options: LeaseOptions & { readonly owner: string }): Promise<Lease | undefined> {
+    async acquire(
+      group: string,
+      partition: number,
+      options: LeaseOptions & { readonly owner: string },
+    ): Promise<Lease | undefined> {
       const ttl = checkLeaseTtl(options.ttl);
       // Take a free or expired partition with a new token; renew one's own under the same token.
       const rows = await query(
@@ -72,12 +83,15 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
     },
 
     async release(lease: Lease): Promise<void> {
-      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`, [
-        lease.group,
-        lease.partition,
-        lease.owner,
-        String(lease.token),
-      ]);
+      await query(
+        `UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`,
+        [
+          lease.group,
+          lease.partition,
+          lease.owner,
+          String(lease.token),
+        ],
+      );
     },
 
     async list(group: string): Promise<Lease[]> {

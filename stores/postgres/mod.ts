@@ -21,14 +21,24 @@ import type { PGliteInterface } from "@electric-sql/pglite";
 import type { Sql } from "postgres";
 import { pgliteDriver } from "./pglite_driver.ts";
 import { postgresJsDriver } from "./postgres_js_driver.ts";
-import { createStoreOverDriver, type PostgresEventStore, type PostgresStoreOptions } from "./postgres_store.ts";
+import {
+  createStoreOverDriver,
+  type PostgresEventStore,
+  type PostgresStoreOptions,
+} from "./postgres_store.ts";
 import type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
 import type { ConsumerStorage } from "../../core/mod.ts";
-import { createConsumerStorageOverDriver, type PostgresConsumerStorageOptions } from "./consumer_storage.ts";
+import {
+  createConsumerStorageOverDriver,
+  type PostgresConsumerStorageOptions,
+} from "./consumer_storage.ts";
 
 export type { PostgresDriver, QueryFn, Row } from "./driver.ts";
 export type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
-export { createConsumerStorageOverDriver, type PostgresConsumerStorageOptions } from "./consumer_storage.ts";
+export {
+  createConsumerStorageOverDriver,
+  type PostgresConsumerStorageOptions,
+} from "./consumer_storage.ts";
 export { createLeaseStoreOverQuery } from "./lease_store.ts";
 export type { PostgresEventStore, PostgresStoreOptions } from "./postgres_store.ts";
 export { createStoreOverDriver } from "./postgres_store.ts";
@@ -72,7 +82,10 @@ export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): P
  * await store.migrate();
  * ```
  */
-export function createPGliteStore(pg: PGliteInterface, options?: PostgresStoreOptions): PostgresEventStore {
+export function createPGliteStore(
+  pg: PGliteInterface,
+  options?: PostgresStoreOptions,
+): PostgresEventStore {
   return createStoreOverDriver(pgliteDriver(pg), options);
 }
 

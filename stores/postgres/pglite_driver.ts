@@ -23,7 +23,10 @@ import type { PostgresDriver, Row } from "./driver.ts";
 export function pgliteDriver(pg: PGliteInterface): PostgresDriver {
   return {
     query: async (text, params) => (await pg.query<Row>(text, params as unknown[])).rows,
-    transaction: (work) => pg.transaction((tx) => work(tx, async (text, params) => (await tx.query<Row>(text, params as unknown[])).rows)),
+    transaction: (work) =>
+      pg.transaction((tx) =>
+        work(tx, async (text, params) => (await tx.query<Row>(text, params as unknown[])).rows)
+      ),
     exec: async (text) => {
       await pg.exec(text);
     },

@@ -22,9 +22,12 @@ import type { PostgresDriver, Row } from "./driver.ts";
  */
 export function postgresJsDriver(sql: Sql): PostgresDriver {
   return {
-    query: (text, params) => sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Row[]>,
+    query: (text, params) =>
+      sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Row[]>,
     transaction: async (work) =>
-      await sql.begin((tx) => work(tx, (text, params) => tx.unsafe(text, params as never[]) as unknown as Promise<Row[]>)) as never,
+      await sql.begin((tx) =>
+        work(tx, (text, params) => tx.unsafe(text, params as never[]) as unknown as Promise<Row[]>)
+      ) as never,
     exec: async (text) => {
       await sql.unsafe(text).simple();
     },

@@ -14,8 +14,8 @@ import {
   type AppendOptions,
   type AppendResult,
   type CommittedAppend,
-  type DeferredAppendOptions,
   ConcurrencyError,
+  type DeferredAppendOptions,
   type EventStore,
   type ExpectedVersion,
   type Message,
@@ -27,15 +27,15 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
-  StoreUnavailableError,
   type StoredPosition,
+  StoreUnavailableError,
   type StreamInfo,
-  validateCategory,
   validateAppendOptions,
-  ValidationError,
+  validateCategory,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
+  ValidationError,
   type WaitOptions,
 } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
@@ -86,7 +86,10 @@ const COLUMNS =
   'm.id::text AS id, m.type, m.data::text AS data, m.metadata::text AS metadata, m.stream_name AS "streamName", m.stream_version::float8 AS "streamVersion", m.global_position::text AS "globalPosition"';
 
 /** Builds the store over a driver; the public factories pick the driver. */
-export function createStoreOverDriver(driver: PostgresDriver, options: PostgresStoreOptions = {}): PostgresEventStore {
+export function createStoreOverDriver(
+  driver: PostgresDriver,
+  options: PostgresStoreOptions = {},
+): PostgresEventStore {
   return new PostgresStore(driver, options);
 }
 
@@ -131,7 +134,11 @@ class PostgresStore implements PostgresEventStore {
     this.#sql = statements(this.schema);
     const maxInFlight = options.maxAppendsInFlight ?? 4;
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new ValidationError("options.maxAppendsInFlight", maxInFlight, "must be a whole number of at least 1");
+      throw new ValidationError(
+        "options.maxAppendsInFlight",
+        maxInFlight,
+        "must be a whole number of at least 1",
+      );
     }
     this.#groups = new GroupedAppends((items) => this.#appendGroup(items), {
       maxInFlight,
@@ -149,9 +156,21 @@ class PostgresStore implements PostgresEventStore {
     }
   }
 
-  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions): Promise<AppendResult>;
-  append(streamName: string, messages: readonly MessageInput[], options: DeferredAppendOptions): Promise<CommittedAppend>;
-  append(streamName: string, messages: readonly MessageInput[], options?: AppendOptions | DeferredAppendOptions): Promise<CommittedAppend>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options: DeferredAppendOptions,
+  ): Promise<CommittedAppend>;
+  append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Promise<CommittedAppend>;
   async append(
     streamName: string,
     messages: readonly MessageInput[],
@@ -181,8 +200,14 @@ class PostgresStore implements PostgresEventStore {
     }
   }
 
-  async #appendMany(streamName: string, checked: readonly Message[], expected: ExpectedVersion): Promise<AppendResult> {
-    const payload = JSON.stringify(checked.map((m) => ({ id: m.id, type: m.type, data: m.data, metadata: m.metadata })));
+  async #appendMany(
+    streamName: string,
+    checked: readonly Message[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const payload = JSON.stringify(
+      checked.map((m) => ({ id: m.id, type: m.type, data: m.data, metadata: m.metadata })),
+    );
     for (let attempt = 1;; attempt++) {
       let rows: Row[];
       try {
@@ -192,7 +217,9 @@ class PostgresStore implements PostgresEventStore {
         // Some id is stored already (a retry), and nothing of this attempt was
         // written. Answer from what is stored; if the stored rows are gone from
         // view (a concurrent writer rolled back), run the append again.
-        const stored = await this.#query("append", this.#sql.storedIds, [`{${checked.map((m) => m.id).join(",")}}`]);
+        const stored = await this.#query("append", this.#sql.storedIds, [
+          `{${checked.map((m) => m.id).join(",")}}`,
+        ]);
         if (stored.length > 0) return retried(streamName, checked, stored);
         if (attempt < 5) continue;
         throw this.#translate(error, "append");
@@ -200,7 +227,11 @@ class PostgresStore implements PostgresEventStore {
       const status = rows[0].status;
       if (status === "conflict") {
         const actual = rows[0].stream_version;
-        throw new ConcurrencyError(streamName, expected, actual === null ? undefined : Number(actual));
+        throw new ConcurrencyError(
+          streamName,
+          expected,
+          actual === null ? undefined : Number(actual),
+        );
       }
       if (status === "stored") return retried(streamName, checked, rows);
       if (status === "range") return numberedRange(streamName, checked, rows[0]);
@@ -219,7 +250,9 @@ class PostgresStore implements PostgresEventStore {
     if (items.length > 1) {
       const payload = `[${items.map(groupEntryJson).join(",")}]`;
       try {
-        for (const row of await this.#driver.query(this.#sql.appendGroup, [payload])) grouped.set(row.id as string, row);
+        for (const row of await this.#driver.query(this.#sql.appendGroup, [payload])) {
+          grouped.set(row.id as string, row);
+        }
       } catch {
         // Each runs alone below, and meets the error itself if it persists.
       }
@@ -249,7 +282,9 @@ class PostgresStore implements PostgresEventStore {
   // version) unique index rather than write a wrong version. On that failure,
   // on a conflict and on an id already stored it returns nothing, and the
   // function decides.
-  async #appendOne({ streamName, message, expected, data, metadata }: SingleAppend): Promise<AppendResult | undefined> {
+  async #appendOne(
+    { streamName, message, expected, data, metadata }: SingleAppend,
+  ): Promise<AppendResult | undefined> {
     const { check, version } = expectedCheck(expected);
     const params = [
       message.id,
@@ -280,7 +315,9 @@ class PostgresStore implements PostgresEventStore {
       from ?? (direction === "forward" ? 0 : Number.MAX_SAFE_INTEGER),
       limit === Infinity ? null : limit,
     ];
-    const text = direction === "forward" ? this.#sql.readStreamForward : this.#sql.readStreamBackward;
+    const text = direction === "forward"
+      ? this.#sql.readStreamForward
+      : this.#sql.readStreamBackward;
     return await this.#read("readStream", text, params);
   }
 
@@ -300,7 +337,11 @@ class PostgresStore implements PostgresEventStore {
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
     this.#ensureOpen("getStreamInfo");
     parseStreamName(streamName);
-    const [last] = await this.#read("getStreamInfo", this.#sql.readStreamBackward, [streamName, Number.MAX_SAFE_INTEGER, 1]);
+    const [last] = await this.#read("getStreamInfo", this.#sql.readStreamBackward, [
+      streamName,
+      Number.MAX_SAFE_INTEGER,
+      1,
+    ]);
     return { streamName, version: last?.streamVersion, globalPosition: last?.globalPosition };
   }
 
@@ -408,10 +449,15 @@ class PostgresStore implements PostgresEventStore {
     let rows: Row[] = [];
     // Fewer positions than the limit up to the known head: that page would be short anyway.
     if (from <= known && Number(known - from) >= limit) {
-      rows = await this.#query(operation, ...this.#pageBelow(category, typesJson, String(from), limit, String(known)));
+      rows = await this.#query(
+        operation,
+        ...this.#pageBelow(category, typesJson, String(from), limit, String(known)),
+      );
       if (rows.length === limit) return rows.map(toRecorded);
     }
-    const next = rows.length === 0 ? from : BigInt(rows[rows.length - 1].globalPosition as string) + 1n;
+    const next = rows.length === 0
+      ? from
+      : BigInt(rows[rows.length - 1].globalPosition as string) + 1n;
     const [head, ...more] = await this.#query(operation, this.#sql.readToHead, [
       String(next),
       limit - rows.length,
@@ -423,9 +469,17 @@ class PostgresStore implements PostgresEventStore {
   }
 
   // The plain statement for a page up to a known bound, and its parameters.
-  #pageBelow(category: string | null, typesJson: string | null, from: string, limit: number, bound: string): [string, unknown[]] {
+  #pageBelow(
+    category: string | null,
+    typesJson: string | null,
+    from: string,
+    limit: number,
+    bound: string,
+  ): [string, unknown[]] {
     if (category === null) {
-      return typesJson === null ? [this.#sql.readAll, [from, limit, bound]] : [this.#sql.readAllTypes, [from, limit, bound, typesJson]];
+      return typesJson === null
+        ? [this.#sql.readAll, [from, limit, bound]]
+        : [this.#sql.readAllTypes, [from, limit, bound, typesJson]];
     }
     return typesJson === null
       ? [this.#sql.readCategory, [category, from, limit, bound]]
@@ -474,14 +528,18 @@ interface SingleAppend {
 // An expected version as the one-message statements take it: what to check
 // ("any", "no-stream", "exists", or "version"), and the version for "version".
 function expectedCheck(expected: ExpectedVersion): { check: string; version: number | null } {
-  return typeof expected === "number" ? { check: "version", version: expected } : { check: expected, version: null };
+  return typeof expected === "number"
+    ? { check: "version", version: expected }
+    : { check: expected, version: null };
 }
 
 // One append as an element of the group statement's JSON array; data and
 // metadata are JSON already and go in as they are.
 function groupEntryJson({ streamName, message, expected, data, metadata }: SingleAppend): string {
   const { check, version } = expectedCheck(expected);
-  return `{"id":"${message.id}","stream":${JSON.stringify(streamName)},"expected":"${check}","version":${version},"type":${
+  return `{"id":"${message.id}","stream":${
+    JSON.stringify(streamName)
+  },"expected":"${check}","version":${version},"type":${
     JSON.stringify(message.type)
   },"data":${data},"metadata":${metadata}}`;
 }
@@ -502,16 +560,29 @@ function numbered(streamName: string, rows: Row[]): AppendResult {
 function numberedRange(streamName: string, checked: readonly Message[], row: Row): AppendResult {
   const lastVersion = Number(row.stream_version);
   const lastPosition = BigInt(row.global_position as string);
-  return freshResult(streamName, checked.map((m, i) => {
-    const before = checked.length - 1 - i;
-    return { id: m.id, streamVersion: lastVersion - before, globalPosition: lastPosition - BigInt(before) };
-  }));
+  return freshResult(
+    streamName,
+    checked.map((m, i) => {
+      const before = checked.length - 1 - i;
+      return {
+        id: m.id,
+        streamVersion: lastVersion - before,
+        globalPosition: lastPosition - BigInt(before),
+      };
+    }),
+  );
 }
 
 // The result of a fresh append, from its messages' positions in order: the last one is the append's.
 function freshResult(streamName: string, positions: MessagePosition[]): AppendResult {
   const last = positions[positions.length - 1];
-  return { streamName, streamVersion: last.streamVersion, globalPosition: last.globalPosition, positions, deduplicated: false };
+  return {
+    streamName,
+    streamVersion: last.streamVersion,
+    globalPosition: last.globalPosition,
+    positions,
+    deduplicated: false,
+  };
 }
 
 // Some ids were stored already: decide with the shared rule.
@@ -548,19 +619,24 @@ const expectedMatches = (check: string, version: string) =>
 // Every statement the store runs, with the schema filled in once. Exported for
 // the bench that measures the write paths one by one, not from mod.ts.
 export function statements(s: string) {
-  const types = (n: number) => `AND m.type IN (SELECT jsonb_array_elements_text($${n}::text::jsonb))`;
+  const types = (n: number) =>
+    `AND m.type IN (SELECT jsonb_array_elements_text($${n}::text::jsonb))`;
   return {
-    append: `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb)`,
+    append:
+      `SELECT status, id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.append($1, $2, $3::text::jsonb)`,
     // The writer's bound is taken inline, as next_position() (schema.ts) would
     // take it, without a PL/pgSQL call per append (measured, see
     // postgres-global-order.md): first the stream's lock; then, LATERAL
     // ordering it after that lock so that a writer queued on a busy stream
     // holds no reader back, the shared lock keyed by the last position handed
     // out; the position is taken when the joined row is projected, after both.
-    appendOne: `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+    appendOne:
+      `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
       SELECT nextval('${s}.positions'), $1::uuid, $2, coalesce(last.v, -1) + 1, $5, $6::text::jsonb, $7::text::jsonb
       FROM (SELECT pg_advisory_xact_lock(hashtextextended('${s}.stream/' || $2, 0)) AS locked) AS stream_lock,
-        LATERAL (SELECT stream_lock.locked, ${holdBound(s, "(p.last_value - (NOT p.is_called)::int)")} FROM ${s}.positions p) AS bound,
+        LATERAL (SELECT stream_lock.locked, ${
+        holdBound(s, "(p.last_value - (NOT p.is_called)::int)")
+      } FROM ${s}.positions p) AS bound,
         (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = $2) AS last
       WHERE ${expectedMatches("$3::text", "$4::bigint")}
       RETURNING stream_version::text AS stream_version, global_position::text AS global_position`,
@@ -572,9 +648,12 @@ export function statements(s: string) {
     // a race on a stream fails on the (stream, version) unique index, and the
     // store then runs each append alone. Returns the rows written; an append
     // left out (a conflict, an id stored already) is not among them.
-    appendGroup: `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
+    appendGroup:
+      `INSERT INTO ${s}.messages (global_position, id, stream_name, stream_version, type, data, metadata)
       SELECT nextval('${s}.positions'), a.id, a.stream, coalesce(last.v, -1) + 1, a.type, a.data, a.metadata
-      FROM (SELECT ${holdBound(s, "(p.last_value - (NOT p.is_called)::int)")} FROM ${s}.positions p) AS bound,
+      FROM (SELECT ${
+        holdBound(s, "(p.last_value - (NOT p.is_called)::int)")
+      } FROM ${s}.positions p) AS bound,
         jsonb_to_recordset($1::text::jsonb)
           AS a(id uuid, stream text, expected text, version bigint, type text, data jsonb, metadata jsonb)
         CROSS JOIN LATERAL (SELECT max(m.stream_version) AS v FROM ${s}.messages m WHERE m.stream_name = a.stream) AS last
@@ -588,10 +667,15 @@ export function statements(s: string) {
     readCategory:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.category = $1 AND m.global_position BETWEEN $2::bigint AND $4::bigint ORDER BY m.global_position LIMIT $3::int`,
     readCategoryTypes:
-      `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.category = $1 AND m.global_position BETWEEN $2::bigint AND $4::bigint ${types(5)} ORDER BY m.global_position LIMIT $3::int`,
-    readAll: `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ORDER BY m.global_position LIMIT $2::int`,
+      `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.category = $1 AND m.global_position BETWEEN $2::bigint AND $4::bigint ${
+        types(5)
+      } ORDER BY m.global_position LIMIT $3::int`,
+    readAll:
+      `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ORDER BY m.global_position LIMIT $2::int`,
     readAllTypes:
-      `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ${types(4)} ORDER BY m.global_position LIMIT $2::int`,
+      `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ${
+        types(4)
+      } ORDER BY m.global_position LIMIT $2::int`,
     head: `SELECT ${s}.readable_head()::text AS head`,
     readToHead: `SELECT * FROM ${s}.read_to_head($1::bigint, $2::int, $3::text,
       CASE WHEN $4::text IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb)) END)`,

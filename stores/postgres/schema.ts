@@ -468,7 +468,9 @@ function appendFunction(s: string, withNumberFlag: boolean): string {
 -- Returns a conflict with the current version ('conflict'), the rows already
 -- stored when a conflict turns out to be a retry ('stored'), the numbered rows
 -- ('numbered'), or the version of the last message written ('written').
-CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int${withNumberFlag ? ", p_number boolean" : ""})
+CREATE FUNCTION ${s}.append(p_stream text, p_expected text, p_messages jsonb, p_batch int${
+    withNumberFlag ? ", p_number boolean" : ""
+  })
 RETURNS TABLE (status text, id uuid, stream_name text, stream_version bigint, global_position bigint)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
@@ -521,7 +523,9 @@ BEGIN
   -- numbering them after the commit, and saves a second transaction and a
   -- rewrite of every row. Committed rows still waiting for a number are
   -- numbered first, so that stream order and global order agree.
-  IF ${withNumberFlag ? "p_number AND " : ""}pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer')) THEN
+  IF ${
+    withNumberFlag ? "p_number AND " : ""
+  }pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext('${s}.sequencer')) THEN
     head := ${s}.number_committed(p_batch);
     RETURN QUERY WITH inserted AS (
       INSERT INTO ${s}.messages (id, stream_name, stream_version, type, data, metadata, global_position)

@@ -36,7 +36,8 @@ const CONNECTION_CODES = new Set([
 export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return false;
-  return code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300" ||
+  return code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" ||
+    code === "53300" ||
     CONNECTION_CODES.has(code);
 }
 
@@ -54,9 +55,13 @@ export function translateError(error: unknown, operation: string): unknown {
   if (error instanceof OrdoError) return error;
   if (isUnavailable(error)) {
     const detail = (error as { message?: unknown }).message;
-    return new StoreUnavailableError(operation, typeof detail === "string" && detail ? detail : String(error), {
-      cause: error,
-    });
+    return new StoreUnavailableError(
+      operation,
+      typeof detail === "string" && detail ? detail : String(error),
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }

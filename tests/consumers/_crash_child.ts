@@ -19,7 +19,11 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import postgres from "postgres";
 import { type Consumer, createConsumer } from "../../core/consumers/mod.ts";
-import { createPostgresConsumerStorage, createPostgresStore, type PostgresJsTransaction } from "../../stores/postgres/mod.ts";
+import {
+  createPostgresConsumerStorage,
+  createPostgresStore,
+  type PostgresJsTransaction,
+} from "../../stores/postgres/mod.ts";
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -63,11 +67,14 @@ function start(): void {
         [message.streamName, amount],
       );
       await context.once("email", (key) => appendFileSync(effectsFile, `${key}\n`));
-      await tx.unsafe(`INSERT INTO ${proj}.applied (message_id, stream, version) VALUES ($1, $2, $3)`, [
-        message.id,
-        message.streamName,
-        message.streamVersion,
-      ]);
+      await tx.unsafe(
+        `INSERT INTO ${proj}.applied (message_id, stream, version) VALUES ($1, $2, $3)`,
+        [
+          message.id,
+          message.streamName,
+          message.streamVersion,
+        ],
+      );
     },
   });
   console.log("ready");

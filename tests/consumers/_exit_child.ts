@@ -11,8 +11,20 @@ const storage = createMemoryConsumerStorage();
 await store.append("order-1", [{ type: "Placed", data: {} }, { type: "Poison", data: {} }]);
 
 let seen = 0;
-const following = createConsumer(store, { group: "live", source: { category: "order" }, storage, handler: () => void seen++ });
-const member = createGroupConsumer(store, { group: "grouped", source: { category: "order" }, partitions: 4, storage, leaseTtl: 60_000, handler: () => {} });
+const following = createConsumer(store, {
+  group: "live",
+  source: { category: "order" },
+  storage,
+  handler: () => void seen++,
+});
+const member = createGroupConsumer(store, {
+  group: "grouped",
+  source: { category: "order" },
+  partitions: 4,
+  storage,
+  leaseTtl: 60_000,
+  handler: () => {},
+});
 let failedOnce!: () => void;
 const failed = new Promise<void>((resolve) => (failedOnce = resolve));
 const retrying = createConsumer(store, {

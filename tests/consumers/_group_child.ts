@@ -15,7 +15,11 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import postgres from "postgres";
 import { createGroupConsumer } from "../../core/consumers/mod.ts";
-import { createPostgresConsumerStorage, createPostgresStore, type PostgresJsTransaction } from "../../stores/postgres/mod.ts";
+import {
+  createPostgresConsumerStorage,
+  createPostgresStore,
+  type PostgresJsTransaction,
+} from "../../stores/postgres/mod.ts";
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -26,7 +30,11 @@ const schema = env("ORDO_SCHEMA");
 const proj = env("PROJ_SCHEMA");
 const member = env("MEMBER");
 
-const sql = postgres(env("DATABASE_URL"), { max: 8, onnotice: () => {}, connection: { application_name: member } });
+const sql = postgres(env("DATABASE_URL"), {
+  max: 8,
+  onnotice: () => {},
+  connection: { application_name: member },
+});
 const store = createPostgresStore(sql, { schema, pollInterval: 200 });
 const consumer = createGroupConsumer<PostgresJsTransaction>(store, {
   group: env("CONSUMER_GROUP"),
@@ -38,7 +46,8 @@ const consumer = createGroupConsumer<PostgresJsTransaction>(store, {
   batchSize: 20,
   storage: createPostgresConsumerStorage(sql, { schema }),
   retry: { maxAttempts: 1_000, initialDelay: 5, maxDelay: 50 },
-  onError: (error, context) => console.error(`${member} ${context.phase} error (partition ${context.partition}):`, error),
+  onError: (error, context) =>
+    console.error(`${member} ${context.phase} error (partition ${context.partition}):`, error),
   handler: async (message, { tx, partition }) => {
     await tx.unsafe(
       `INSERT INTO ${proj}.log (member, partition, stream, version, message_id) VALUES ($1, $2, $3, $4, $5)`,

@@ -2,4 +2,6 @@
 
 /** Every consumer storage table of a schema, for TRUNCATE. */
 export const CONSUMER_TABLES = (schema: string): string =>
-  ["checkpoints", "parked", "processed", "members", "leases"].map((t) => `${schema}.${t}`).join(", ");
+  ["checkpoints", "parked", "processed", "members", "leases"].map((t) => `${schema}.${t}`).join(
+    ", ",
+  );

@@ -8,13 +8,17 @@ import { propertyParameters } from "../contract/_store_properties.ts";
 describe("backoffDelay()", () => {
   it("draws each delay between 0 and a cap that doubles from initialDelay up to maxDelay", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), (attempt, r) => {
-        const policy = checkRetryPolicy({ random: () => r });
-        const cap = Math.min(30_000, 100 * 2 ** (attempt - 1));
-        const delay = backoffDelay(policy, attempt);
-        assert.ok(delay >= 0 && delay <= cap, `${delay} within [0, ${cap}]`);
-        assert.equal(delay, Math.floor(r * cap));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        (attempt, r) => {
+          const policy = checkRetryPolicy({ random: () => r });
+          const cap = Math.min(30_000, 100 * 2 ** (attempt - 1));
+          const delay = backoffDelay(policy, attempt);
+          assert.ok(delay >= 0 && delay <= cap, `${delay} within [0, ${cap}]`);
+          assert.equal(delay, Math.floor(r * cap));
+        },
+      ),
       propertyParameters(200),
     );
   });
@@ -25,13 +29,18 @@ describe("backoffDelay()", () => {
   });
 
   it("checkRetryPolicy() refuses values out of range, naming the field", () => {
-    for (const [policy, path] of [
-      [{ maxAttempts: 0 }, "options.retry.maxAttempts"],
-      [{ initialDelay: -1 }, "options.retry.initialDelay"],
-      [{ maxDelay: Infinity }, "options.retry.maxDelay"],
-      [{ multiplier: 0.5 }, "options.retry.multiplier"],
-    ] as const) {
-      assert.throws(() => checkRetryPolicy(policy), (e) => e instanceof ValidationError && e.path === path);
+    for (
+      const [policy, path] of [
+        [{ maxAttempts: 0 }, "options.retry.maxAttempts"],
+        [{ initialDelay: -1 }, "options.retry.initialDelay"],
+        [{ maxDelay: Infinity }, "options.retry.maxDelay"],
+        [{ multiplier: 0.5 }, "options.retry.multiplier"],
+      ] as const
+    ) {
+      assert.throws(
+        () => checkRetryPolicy(policy),
+        (e) => e instanceof ValidationError && e.path === path,
+      );
     }
   });
 });

@@ -8,7 +8,10 @@ import { run } from "../_process.ts";
 describe("consumers in a process", () => {
   it("let the process exit on its own once stopped, even mid-backoff and with group heartbeats", async () => {
     // `run` kills the child and fails the test if it is still alive after the timeout.
-    const result = await run("node", ["--import", "tsx", "tests/consumers/_exit_child.ts"], { cwd: ROOT, timeout: 30_000 });
+    const result = await run("node", ["--import", "tsx", "tests/consumers/_exit_child.ts"], {
+      cwd: ROOT,
+      timeout: 30_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "stopped after 3 messages\n");
   });

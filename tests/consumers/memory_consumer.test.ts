@@ -9,6 +9,9 @@ testConsumerContract<MemoryTransaction>({
   createStorage: () => createMemoryConsumerStorage(),
   txProbe: () => {
     const committed: string[] = [];
-    return { write: (tx, marker) => tx.onCommit(() => void committed.push(marker)), read: async () => [...committed] };
+    return {
+      write: (tx, marker) => tx.onCommit(() => void committed.push(marker)),
+      read: async () => [...committed],
+    };
   },
 });

@@ -11,7 +11,10 @@ describe("partitionOf()", () => {
     assert.equal(streamHash(""), 0x811c9dc5);
     assert.equal(streamHash("a"), 0xe40c292c);
     assert.equal(streamHash("order-1"), streamHash("order-1"));
-    assert.deepEqual(["order-1", "order-2", "user-ü"].map((s) => partitionOf(s, 16)), ["order-1", "order-2", "user-ü"].map((s) => streamHash(s) % 16));
+    assert.deepEqual(
+      ["order-1", "order-2", "user-ü"].map((s) => partitionOf(s, 16)),
+      ["order-1", "order-2", "user-ü"].map((s) => streamHash(s) % 16),
+    );
   });
 
   it("always lands in range", () => {
@@ -31,6 +34,8 @@ describe("partitionOf()", () => {
   });
 
   it("checkPartitions() refuses counts out of range", () => {
-    for (const bad of [0, -1, 1.5, 5000, "4"]) assert.throws(() => checkPartitions(bad), ValidationError);
+    for (const bad of [0, -1, 1.5, 5000, "4"]) {
+      assert.throws(() => checkPartitions(bad), ValidationError);
+    }
   });
 });

@@ -2,7 +2,11 @@
 // context.tx, a PGlite transaction, and commit with the checkpoint.
 import { after, before, describe } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
-import { createPGliteConsumerStorage, createPGliteStore, type PGliteTransaction } from "../../stores/postgres/mod.ts";
+import {
+  createPGliteConsumerStorage,
+  createPGliteStore,
+  type PGliteTransaction,
+} from "../../stores/postgres/mod.ts";
 import { testConsumerContract } from "../contract/consumer.ts";
 import { CONSUMER_TABLES } from "./_postgres_consumer_fixtures.ts";
 
@@ -35,7 +39,9 @@ describe("consumers on PGlite", () => {
         write: async (tx, marker) => {
           await tx.query("INSERT INTO consumers.probe (marker) VALUES ($1)", [marker]);
         },
-        read: async () => (await pg.query<{ marker: string }>("SELECT marker FROM consumers.probe ORDER BY seq")).rows.map((row) => row.marker),
+        read: async () =>
+          (await pg.query<{ marker: string }>("SELECT marker FROM consumers.probe ORDER BY seq"))
+            .rows.map((row) => row.marker),
       };
     },
     propertyRuns: 15,

@@ -3,8 +3,12 @@
 // commit with the checkpoint.
 import { after, before, describe } from "node:test";
 import postgres from "postgres";
-import { createPostgresConsumerStorage, createPostgresStore, type PostgresJsTransaction } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import {
+  createPostgresConsumerStorage,
+  createPostgresStore,
+  type PostgresJsTransaction,
+} from "../../stores/postgres/mod.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { testConsumerContract } from "../contract/consumer.ts";
 import { CONSUMER_TABLES } from "./_postgres_consumer_fixtures.ts";
 
@@ -16,7 +20,9 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
     server = await startPostgres();
     sql = postgres(server.url, { onnotice: () => {}, max: 24 });
     await createPostgresStore(sql, { schema: "consumers" }).migrate();
-    await sql.unsafe("CREATE TABLE consumers.probe (seq bigserial PRIMARY KEY, marker text NOT NULL)");
+    await sql.unsafe(
+      "CREATE TABLE consumers.probe (seq bigserial PRIMARY KEY, marker text NOT NULL)",
+    );
   });
 
   after(async () => {
@@ -40,7 +46,10 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
         write: async (tx, marker) => {
           await tx.unsafe("INSERT INTO consumers.probe (marker) VALUES ($1)", [marker]);
         },
-        read: async () => (await sql.unsafe("SELECT marker FROM consumers.probe ORDER BY seq")).map((row) => row.marker as string),
+        read: async () =>
+          (await sql.unsafe("SELECT marker FROM consumers.probe ORDER BY seq")).map((row) =>
+            row.marker as string
+          ),
       };
     },
     propertyRuns: 15,

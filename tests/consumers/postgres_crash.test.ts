@@ -30,7 +30,7 @@ import type { RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { ROOT } from "../_paths.ts";
 import { followOutput } from "../_process.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 const CRASH_CHILD = "tests/consumers/_crash_child.ts";
 const GROUP_CHILD = "tests/consumers/_group_child.ts";
@@ -57,7 +57,11 @@ class Child {
   #exit: { code: number | null; signal: string | null } | undefined;
 
   constructor(readonly name: string, script: string, env: Record<string, string>) {
-    this.proc = spawn("node", ["--import", "tsx", script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    this.proc = spawn("node", ["--import", "tsx", script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     live.add(this);
     this.proc.stdin!.on("error", () => {}); // writing to a killed child
     followOutput(this.proc, (text) => (this.output += text), (lines) => {
@@ -98,7 +102,11 @@ class Child {
       this.#waiters = this.#waiters.filter((w) => w.line !== line);
     }
     if (!this.#lines.has(line)) {
-      throw new Error(`${this.name} did not print "${line}" (${this.#exit ? `exited ${JSON.stringify(this.#exit)}` : `within ${timeout} ms`}):\n${this.output}`);
+      throw new Error(
+        `${this.name} did not print "${line}" (${
+          this.#exit ? `exited ${JSON.stringify(this.#exit)}` : `within ${timeout} ms`
+        }):\n${this.output}`,
+      );
     }
   }
 
@@ -113,22 +121,34 @@ class Child {
     this.send("stop");
     this.proc.stdin!.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeout)));
+    const late = new Promise<"late">((
+      resolve,
+    ) => (timer = setTimeout(() => resolve("late"), timeout)));
     const result = await Promise.race([this.exited, late]);
     clearTimeout(timer);
     if (result === "late") {
       await this.kill();
       throw new Error(`${this.name} did not exit within ${timeout} ms of "stop":\n${this.output}`);
     }
-    assert.equal(result.code, 0, `${this.name} exited with ${JSON.stringify(result)}:\n${this.output}`);
+    assert.equal(
+      result.code,
+      0,
+      `${this.name} exited with ${JSON.stringify(result)}:\n${this.output}`,
+    );
   }
 }
 
 /** Polls `check` until it returns true; fails with `what()` after `timeout` ms. */
-async function until(check: () => Promise<boolean>, timeout: number, what: () => Promise<string> | string): Promise<void> {
+async function until(
+  check: () => Promise<boolean>,
+  timeout: number,
+  what: () => Promise<string> | string,
+): Promise<void> {
   const deadline = performance.now() + timeout;
   while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${await what()}`);
+    if (performance.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms: ${await what()}`);
+    }
     await sleep(10);
   }
 }
@@ -137,7 +157,10 @@ async function readLines(file: string): Promise<string[]> {
   return (await readFile(file, "utf8")).split("\n").filter((line) => line !== "");
 }
 
-async function readWholeCategory(store: PostgresEventStore, category: string): Promise<RecordedMessage[]> {
+async function readWholeCategory(
+  store: PostgresEventStore,
+  category: string,
+): Promise<RecordedMessage[]> {
   const all: RecordedMessage[] = [];
   for (let from = 0n;;) {
     const page = await store.readCategory(category, { from, limit: 1_000 });
@@ -148,7 +171,11 @@ async function readWholeCategory(store: PostgresEventStore, category: string): P
 }
 
 /** Appends 1–3 messages to random streams of `category` from `writers` loops, each pausing 0–`pause` ms between appends, until stopped. */
-function startWriters(store: PostgresEventStore, category: string, options: { streams: number; writers: number; pause: number }) {
+function startWriters(
+  store: PostgresEventStore,
+  category: string,
+  options: { streams: number; writers: number; pause: number },
+) {
   const { streams, writers, pause } = options;
   const controller = new AbortController();
   let appended = 0;
@@ -156,7 +183,10 @@ function startWriters(store: PostgresEventStore, category: string, options: { st
     Array.from({ length: writers }, async () => {
       while (!controller.signal.aborted) {
         const count = 1 + random(3);
-        const messages = Array.from({ length: count }, () => ({ type: "Deposited", data: { amount: 1 + random(100) } }));
+        const messages = Array.from(
+          { length: count },
+          () => ({ type: "Deposited", data: { amount: 1 + random(100) } }),
+        );
         await store.append(`${category}-${random(streams)}`, messages);
         appended += count;
         await sleep(random(pause + 1));
@@ -194,7 +224,10 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
   /** Waits until the server has no connection left from the child named `name` (its last commit, if any, is over). */
   const connectionsGone = (name: string) =>
     until(
-      async () => (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name}`)[0].n === 0,
+      async () =>
+        (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name}`)[
+          0
+        ].n === 0,
       10_000,
       () => `connections of ${name} still open`,
     );
@@ -228,7 +261,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       );
     };
     const checkpoint = async (): Promise<bigint> => {
-      const rows = await sql`SELECT position::text AS p FROM crash.checkpoints WHERE grp = ${group} AND partition = 0`;
+      const rows =
+        await sql`SELECT position::text AS p FROM crash.checkpoints WHERE grp = ${group} AND partition = 0`;
       return rows.length === 0 ? 0n : BigInt(rows[0].p as string);
     };
 
@@ -261,9 +295,18 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
         if (now > lastCheckpoint) killsAfterProgress++;
         lastCheckpoint = now;
         // Emails sent but not recorded: the documented window. One message is in flight at a time, so at most one.
-        const recorded = new Set((await sql`SELECT key FROM crash.processed WHERE scope = ${scope}`).map((r) => r.key as string));
-        const unrecorded = [...new Set(await readLines(effectsFile))].filter((id) => !recorded.has(id));
-        assert.ok(unrecorded.length <= 1, `after kill ${kills}, emails sent but not recorded: ${unrecorded.join(", ")}`);
+        const recorded = new Set(
+          (await sql`SELECT key FROM crash.processed WHERE scope = ${scope}`).map((r) =>
+            r.key as string
+          ),
+        );
+        const unrecorded = [...new Set(await readLines(effectsFile))].filter((id) =>
+          !recorded.has(id)
+        );
+        assert.ok(
+          unrecorded.length <= 1,
+          `after kill ${kills}, emails sent but not recorded: ${unrecorded.join(", ")}`,
+        );
         for (const id of unrecorded) inWindow.add(id);
       }
       await writers.stop();
@@ -276,7 +319,11 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       backlog = Number(head + 1n - (await checkpoint()));
       await final.waitFor("loaded", 60_000);
       final.send("go");
-      await until(async () => (await checkpoint()) > head, 60_000, async () => `checkpoint ${await checkpoint()}, head ${head}:\n${final.output}`);
+      await until(
+        async () => (await checkpoint()) > head,
+        60_000,
+        async () => `checkpoint ${await checkpoint()}, head ${head}:\n${final.output}`,
+      );
       caughtUpMs = performance.now() - catchUpStarted;
       await final.stop();
     } finally {
@@ -296,17 +343,27 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       row.total += (m.data as { amount: number }).amount;
       expected.set(m.streamName, row);
     }
-    const totals = await sql`SELECT stream, count, total::int AS total FROM crashproj.totals ORDER BY stream`;
+    const totals =
+      await sql`SELECT stream, count, total::int AS total FROM crashproj.totals ORDER BY stream`;
     assert.deepEqual(
       totals.map((r) => ({ stream: r.stream, count: r.count, total: r.total })),
-      [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stream, row]) => ({ stream, ...row })),
+      [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stream, row]) => ({
+        stream,
+        ...row,
+      })),
     );
-    const applied = await sql`SELECT message_id::text AS id, count(*)::int AS n FROM crashproj.applied GROUP BY message_id`;
-    assert.deepEqual(applied.filter((r) => r.n !== 1).map((r) => r.id), [], "messages applied more than once");
+    const applied =
+      await sql`SELECT message_id::text AS id, count(*)::int AS n FROM crashproj.applied GROUP BY message_id`;
+    assert.deepEqual(
+      applied.filter((r) => r.n !== 1).map((r) => r.id),
+      [],
+      "messages applied more than once",
+    );
     assert.deepEqual(applied.map((r) => r.id).sort(), ids, "messages applied (nothing lost)");
 
     // The idempotency helper's records: each message once, in the group's "email" scope.
-    const processed = await sql`SELECT key, count(*)::int AS n FROM crash.processed WHERE scope = ${scope} GROUP BY key`;
+    const processed =
+      await sql`SELECT key, count(*)::int AS n FROM crash.processed WHERE scope = ${scope} GROUP BY key`;
     assert.deepEqual(processed.filter((r) => r.n !== 1).map((r) => r.key), []);
     assert.deepEqual(processed.map((r) => r.key as string).sort(), ids);
 
@@ -317,11 +374,20 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
     const duplicates = [...sent.values()].reduce((sum, n) => sum + n - 1, 0);
     console.log(
       `crash test: ${kills} SIGKILLs (${killsAfterProgress} after the checkpoint had moved), ${messages.length} messages in ${expected.size} streams, ` +
-        `${duplicates} duplicate emails (${inWindow.size} kills between an email and its record), final catch-up of ${backlog} positions ${Math.round(caughtUpMs)} ms, ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
+        `${duplicates} duplicate emails (${inWindow.size} kills between an email and its record), final catch-up of ${backlog} positions ${
+          Math.round(caughtUpMs)
+        } ms, ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
     );
-    assert.ok(duplicates <= kills, `${duplicates} duplicate emails after ${kills} kills: more than one per kill`);
+    assert.ok(
+      duplicates <= kills,
+      `${duplicates} duplicate emails after ${kills} kills: more than one per kill`,
+    );
     const unexplained = [...sent].filter(([id, n]) => n > 1 && !inWindow.has(id));
-    assert.deepEqual(unexplained, [], "emails repeated without a kill between sending and recording them");
+    assert.deepEqual(
+      unexplained,
+      [],
+      "emails repeated without a kill between sending and recording them",
+    );
     assert.ok(kills >= 50);
   });
 
@@ -344,7 +410,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
         MEMBER: name,
         PARTITIONS: String(PARTITIONS),
       });
-    const logged = async (name: string) => (await sql`SELECT count(*)::int AS n FROM grpproj.log WHERE member = ${name}`)[0].n as number;
+    const logged = async (name: string) =>
+      (await sql`SELECT count(*)::int AS n FROM grpproj.log WHERE member = ${name}`)[0].n as number;
     const outputs = () => [...live].map((c) => `--- ${c.name}\n${c.output}`).join("\n");
 
     const members = new Map<string, Child>();
@@ -366,11 +433,14 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       let polls = 0;
       while (killedAt === undefined) {
         polls++;
-        const open = await sql`SELECT left(query, 60) AS q FROM pg_stat_activity WHERE application_name = 'm2' AND state = 'idle in transaction'`;
+        const open =
+          await sql`SELECT left(query, 60) AS q FROM pg_stat_activity WHERE application_name = 'm2' AND state = 'idle in transaction'`;
         if (open.length > 0) {
           members.get("m2")!.proc.kill("SIGKILL");
           killedAt = open.map((r) => r.q as string).join(" | ").replace(/\s+/g, " ");
-        } else if (performance.now() > deadline) throw new Error(`m2 never seen inside a transaction:\n${outputs()}`);
+        } else if (performance.now() > deadline) {
+          throw new Error(`m2 never seen inside a transaction:\n${outputs()}`);
+        }
       }
       await members.get("m2")!.kill();
       phases.push(`m2 killed after ${polls} polls ${Math.round(performance.now() - started)} ms`);
@@ -384,7 +454,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       await until(
         async () => {
           const [{ n }] = await sql`SELECT count(DISTINCT message_id)::int AS n FROM grpproj.log`;
-          const [{ behind }] = await sql`SELECT ${PARTITIONS}::int - count(*)::int AS behind FROM grp.checkpoints
+          const [{ behind }] =
+            await sql`SELECT ${PARTITIONS}::int - count(*)::int AS behind FROM grp.checkpoints
             WHERE grp = ${group} AND position > ${String(head)}::bigint`;
           return n === total && behind === 0;
         },
@@ -400,27 +471,53 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
 
     const messages = await readWholeCategory(store, "job");
     assert.equal(messages.at(-1)?.globalPosition, head);
-    const log = await sql`SELECT member, partition, stream, version, message_id::text AS id FROM grpproj.log ORDER BY seq`;
-    for (const row of log) handledBy.set(row.member as string, (handledBy.get(row.member as string) ?? 0) + 1);
+    const log =
+      await sql`SELECT member, partition, stream, version, message_id::text AS id FROM grpproj.log ORDER BY seq`;
+    for (const row of log) {
+      handledBy.set(row.member as string, (handledBy.get(row.member as string) ?? 0) + 1);
+    }
 
     // Every message committed exactly once.
     const counts = new Map<string, number>();
     for (const row of log) counts.set(row.id as string, (counts.get(row.id as string) ?? 0) + 1);
-    assert.deepEqual([...counts].filter(([, n]) => n !== 1), [], "messages committed more than once");
-    assert.deepEqual([...counts.keys()].sort(), messages.map((m) => m.id).sort(), "messages committed (nothing lost)");
+    assert.deepEqual(
+      [...counts].filter(([, n]) => n !== 1),
+      [],
+      "messages committed more than once",
+    );
+    assert.deepEqual(
+      [...counts.keys()].sort(),
+      messages.map((m) => m.id).sort(),
+      "messages committed (nothing lost)",
+    );
 
     // Per stream, in commit order: versions 0, 1, 2, … with none missing, each in its stream's partition.
     const versions = new Map<string, number[]>();
     for (const row of log) {
-      assert.equal(row.partition, partitionOf(row.stream as string, PARTITIONS), `${row.stream} handled in partition ${row.partition}`);
-      versions.set(row.stream as string, [...(versions.get(row.stream as string) ?? []), row.version as number]);
+      assert.equal(
+        row.partition,
+        partitionOf(row.stream as string, PARTITIONS),
+        `${row.stream} handled in partition ${row.partition}`,
+      );
+      versions.set(row.stream as string, [
+        ...(versions.get(row.stream as string) ?? []),
+        row.version as number,
+      ]);
     }
-    for (const [stream, seen] of versions) assert.deepEqual(seen, seen.map((_, i) => i), `versions of ${stream} in commit order`);
+    for (const [stream, seen] of versions) {
+      assert.deepEqual(
+        seen,
+        seen.map((_, i) => i),
+        `versions of ${stream} in commit order`,
+      );
+    }
 
     assert.ok((handledBy.get("m2") ?? 0) > 0 && (handledBy.get("m4") ?? 0) > 0);
     console.log(
       `group test: ${messages.length} messages in ${versions.size} streams, ${PARTITIONS} partitions; m2 killed in a transaction at "${killedAt}"; handled by ` +
-        `${[...handledBy].map(([m, n]) => `${m}: ${n}`).join(", ")}; ${((performance.now() - started) / 1000).toFixed(1)} s (${phases.join(", ")})`,
+        `${[...handledBy].map(([m, n]) => `${m}: ${n}`).join(", ")}; ${
+          ((performance.now() - started) / 1000).toFixed(1)
+        } s (${phases.join(", ")})`,
     );
   });
 });

@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createConsumer, type RebuildProgress, rebuildProjection } from "../../core/consumers/mod.ts";
+import {
+  createConsumer,
+  type RebuildProgress,
+  rebuildProjection,
+} from "../../core/consumers/mod.ts";
 import { createMemoryStore } from "../../mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
 
 async function seeded(count: number) {
   const store = createMemoryStore();
-  for (let i = 0; i < count; i++) await store.append(`order-${i % 7}`, [{ type: "OrderPlaced", data: { total: i } }]);
+  for (let i = 0; i < count; i++) {
+    await store.append(`order-${i % 7}`, [{ type: "OrderPlaced", data: { total: i } }]);
+  }
   await store.append("user-1", [{ type: "Registered", data: {} }]);
   return store;
 }
@@ -16,10 +22,23 @@ describe("rebuildProjection()", () => {
     const store = await seeded(250);
     const storage = createMemoryConsumerStorage();
     const totals = new Map<string, number>();
-    const handler = (m: { streamName: string; data: unknown }, { tx }: { tx: { onCommit(f: () => void): void } }) =>
-      tx.onCommit(() => totals.set(m.streamName, (totals.get(m.streamName) ?? 0) + (m.data as { total: number }).total));
+    const handler = (
+      m: { streamName: string; data: unknown },
+      { tx }: { tx: { onCommit(f: () => void): void } },
+    ) =>
+      tx.onCommit(() =>
+        totals.set(
+          m.streamName,
+          (totals.get(m.streamName) ?? 0) + (m.data as { total: number }).total,
+        )
+      );
     // A first pass, then damage the read model: the rebuild must fix it.
-    const live = createConsumer(store, { group: "totals", source: { category: "order" }, storage, handler });
+    const live = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      handler,
+    });
     await live.caughtUp;
     await live.stop();
     const expected = new Map(totals);
@@ -45,7 +64,10 @@ describe("rebuildProjection()", () => {
     assert.equal(result.etaMs, 0);
     assert.ok(seen.length >= 250 / 40, "progress after every page");
     for (let i = 1; i < seen.length; i++) {
-      assert.ok(seen[i].processed >= seen[i - 1].processed && seen[i].fraction >= seen[i - 1].fraction, "progress only grows");
+      assert.ok(
+        seen[i].processed >= seen[i - 1].processed && seen[i].fraction >= seen[i - 1].fraction,
+        "progress only grows",
+      );
     }
     for (const p of seen) {
       assert.ok(p.fraction >= 0 && p.fraction <= 1 && p.rate >= 0 && p.total >= p.processed);
@@ -56,7 +78,13 @@ describe("rebuildProjection()", () => {
 
   it("gives an exact total for all and for a stream", async () => {
     const store = await seeded(30);
-    const all = await rebuildProjection(store, { group: "a", source: { all: true }, storage: createMemoryConsumerStorage(), batchSize: 7, handler: () => {} });
+    const all = await rebuildProjection(store, {
+      group: "a",
+      source: { all: true },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 7,
+      handler: () => {},
+    });
     assert.deepEqual([all.processed, all.total], [31, 31]);
     const stream: RebuildProgress[] = [];
     await rebuildProjection(store, {

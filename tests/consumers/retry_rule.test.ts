@@ -6,17 +6,28 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { backoffDelay, checkRetryPolicy, deliveryRetries } from "../../core/consumers/backoff.ts";
-import { createConsumer, createMemoryConsumerStorage, createMemoryStore, type RetryPolicy, ValidationError } from "../../mod.ts";
+import {
+  createConsumer,
+  createMemoryConsumerStorage,
+  createMemoryStore,
+  type RetryPolicy,
+  ValidationError,
+} from "../../mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("retry rules (RetryPolicy.delays)", () => {
   it("deliveryRetries() without a rule gives backoffDelay() before maxAttempts and parks at it", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), async (max, attempt, r) => {
-        const policy = checkRetryPolicy({ maxAttempts: max, random: () => r });
-        const expected = attempt < max ? backoffDelay(policy, attempt) : undefined;
-        assert.equal(await deliveryRetries(policy)(attempt, new Error("x")), expected);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        async (max, attempt, r) => {
+          const policy = checkRetryPolicy({ maxAttempts: max, random: () => r });
+          const expected = attempt < max ? backoffDelay(policy, attempt) : undefined;
+          assert.equal(await deliveryRetries(policy)(attempt, new Error("x")), expected);
+        },
+      ),
       propertyParameters(200),
     );
   });
@@ -31,7 +42,14 @@ describe("retry rules (RetryPolicy.delays)", () => {
       source: { category: "order" },
       storage: createMemoryConsumerStorage(),
       // maxAttempts is not used with a rule: the rule allows three attempts.
-      retry: { maxAttempts: 1, delays: () => (attempt, error) => (asked.push([attempt, (error as Error).message]), attempt < 3 ? 1 : undefined) },
+      retry: {
+        maxAttempts: 1,
+        delays: () =>
+        (
+          attempt,
+          error,
+        ) => (asked.push([attempt, (error as Error).message]), attempt < 3 ? 1 : undefined),
+      },
       handler: (message, { attempt }) => {
         if (message.type === "Bad") throw new RangeError(`attempt ${attempt}`);
         handled.push(message.type);
@@ -48,7 +66,10 @@ describe("retry rules (RetryPolicy.delays)", () => {
 
   it("makes the rule afresh for every delivery, so two messages' retries do not share its state", async () => {
     const store = createMemoryStore();
-    await store.append("order-1", [{ type: "Bad", data: { n: 1 } }, { type: "Bad", data: { n: 2 } }]);
+    await store.append("order-1", [{ type: "Bad", data: { n: 1 } }, {
+      type: "Bad",
+      data: { n: 2 },
+    }]);
     let made = 0;
     const retry: RetryPolicy = {
       delays: () => {
@@ -90,7 +111,10 @@ describe("retry rules (RetryPolicy.delays)", () => {
     });
     await consumer.caughtUp;
     await consumer.stop();
-    assert.ok(errors.some((e) => e instanceof ValidationError && e.path === "retry.delays() answer"), "the broken rule was not reported");
+    assert.ok(
+      errors.some((e) => e instanceof ValidationError && e.path === "retry.delays() answer"),
+      "the broken rule was not reported",
+    );
     assert.equal((await consumer.listParked())[0]?.attempts, 1);
     assert.deepEqual(handled, ["Good"]);
   });

@@ -4,7 +4,9 @@
 import type { ConsumerStorage } from "../../core/consumers/mod.ts";
 
 /** Wraps `storage`; `crashNextCommit()` makes the next commit fail after its work ran. */
-export function crashingStorage<Tx>(storage: ConsumerStorage<Tx>): ConsumerStorage<Tx> & { crashNextCommit(): void; crashEveryCommit(): void } {
+export function crashingStorage<Tx>(
+  storage: ConsumerStorage<Tx>,
+): ConsumerStorage<Tx> & { crashNextCommit(): void; crashEveryCommit(): void } {
   let crashes = 0;
   return {
     ...storage,

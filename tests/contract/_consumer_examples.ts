@@ -7,7 +7,8 @@ import type { ConsumerContractOptions } from "./consumer.ts";
 import { batch, gate, NO_DELAY, type Rig, until, withRig } from "./_consumer_fixtures.ts";
 
 export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): void {
-  const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) => it(name, () => withRig(options, body));
+  const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) =>
+    it(name, () => withRig(options, body));
 
   describe("createConsumer()", () => {
     test("catches up over several pages in global order, then resolves caughtUp", async ({ store, storage, probe }) => {
@@ -29,7 +30,10 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       const expected = await store.readCategory("order");
       assert.deepEqual(seen.map((m) => m.id), expected.map((m) => m.id));
       assert.deepEqual(await probe.read(), expected.map((m) => m.id));
-      assert.equal(await storage.checkpoints.load("g", 0), expected[expected.length - 1].globalPosition + 1n);
+      assert.equal(
+        await storage.checkpoints.load("g", 0),
+        expected[expected.length - 1].globalPosition + 1n,
+      );
     });
 
     test("follows live appends after catching up, including other categories' moves of the head", async ({ store, storage }) => {
@@ -50,7 +54,10 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       await until(() => seen.length === 3, "live messages");
       await consumer.stop();
       assert.deepEqual(seen, live.map((m) => m.id));
-      assert.ok(caughtUpAt.length < 20, `it waits for appends instead of spinning: ${caughtUpAt.length} wake-ups`);
+      assert.ok(
+        caughtUpAt.length < 20,
+        `it waits for appends instead of spinning: ${caughtUpAt.length} wake-ups`,
+      );
     });
 
     test("reads one stream in version order, with version checkpoints", async ({ store, storage }) => {
@@ -78,7 +85,12 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       await store.append("user-1", batch(2, 0, "B"));
       await store.append("order-2", batch(1, 0, "A"));
       const seen: string[] = [];
-      const consumer = createConsumer(store, { group: "g", source: { all: true, types: ["A"] }, storage, handler: (m) => void seen.push(m.streamName) });
+      const consumer = createConsumer(store, {
+        group: "g",
+        source: { all: true, types: ["A"] },
+        storage,
+        handler: (m) => void seen.push(m.streamName),
+      });
       await consumer.caughtUp;
       await consumer.stop();
       assert.deepEqual(seen, ["order-1", "order-1", "order-2"]);
@@ -88,11 +100,21 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       await store.append("order-1", batch(5));
       const seen: number[] = [];
       const handler = (m: RecordedMessage) => void seen.push((m.data as { n: number }).n);
-      const first = createConsumer(store, { group: "g", source: { category: "order" }, storage, handler });
+      const first = createConsumer(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        handler,
+      });
       await first.caughtUp;
       await first.stop();
       await store.append("order-1", batch(3, 5));
-      const second = createConsumer(store, { group: "g", source: { category: "order" }, storage, handler });
+      const second = createConsumer(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        handler,
+      });
       await second.caughtUp;
       await second.stop();
       assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7]);
@@ -133,7 +155,13 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
     test("an aborted signal stops it like stop()", async ({ store, storage }) => {
       await store.append("order-1", batch(2));
       const controller = new AbortController();
-      const consumer = createConsumer(store, { group: "g", source: { category: "order" }, storage, signal: controller.signal, handler: () => {} });
+      const consumer = createConsumer(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        signal: controller.signal,
+        handler: () => {},
+      });
       await consumer.caughtUp;
       controller.abort();
       await consumer.done;
@@ -170,7 +198,11 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       assert.equal(entry?.error.name, "TypeError");
       assert.equal(entry?.error.message, `cannot handle ${poison.id}`);
       assert.equal(entry?.message.id, poison.id);
-      assert.equal((await probe.read()).length, 2, "the messages after the poison one were handled");
+      assert.equal(
+        (await probe.read()).length,
+        2,
+        "the messages after the poison one were handled",
+      );
       assert.equal(await storage.checkpoints.load("g", 0), 4n);
       assert.deepEqual((await consumer.listParked()).map((e) => e.message.id), [poison.id]);
       await consumer.stop();
@@ -201,7 +233,11 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       const rest = await consumer.replayAllParked();
       assert.deepEqual(rest.map((r) => [r.messageId, r.outcome]), [[messages[2].id, "replayed"]]);
       assert.deepEqual(await consumer.listParked(), []);
-      assert.deepEqual([...(await probe.read())].sort(), messages.map((m) => m.id).sort(), "each message took effect once");
+      assert.deepEqual(
+        [...(await probe.read())].sort(),
+        messages.map((m) => m.id).sort(),
+        "each message took effect once",
+      );
       await consumer.stop();
     });
 
@@ -226,8 +262,16 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       });
       await consumer.caughtUp;
       await consumer.stop();
-      assert.deepEqual(await probe.read(), messages.map((m) => m.id), "each message took effect once, in order");
-      assert.deepEqual(sent, messages.map((m) => m.id), "each outside effect ran once, rollback or not");
+      assert.deepEqual(
+        await probe.read(),
+        messages.map((m) => m.id),
+        "each message took effect once, in order",
+      );
+      assert.deepEqual(
+        sent,
+        messages.map((m) => m.id),
+        "each outside effect ran once, rollback or not",
+      );
       // The page ran to the failure (3 calls), then one by one (the failing message twice).
       assert.deepEqual(calls, [0, 1, 2, 0, 1, 2, 2, 3, 4].map((i) => messages[i].id));
       assert.equal(await storage.checkpoints.load("g", 0), messages[4].globalPosition + 1n);
@@ -257,15 +301,64 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
     test("refuses bad options with a ValidationError naming the field", async ({ store, storage }) => {
       const handler = () => {};
       const bad: [string, () => unknown][] = [
-        ["options.group", () => createConsumer(store, { group: "", source: { all: true }, storage, handler })],
-        ["options.source", () => createConsumer(store, { group: "g", source: { all: true, category: "x" } as never, storage, handler })],
-        ["options.source.stream", () => createConsumer(store, { group: "g", source: { stream: "nodash" }, storage, handler })],
-        ["options.batchSize", () => createConsumer(store, { group: "g", source: { all: true }, storage, handler, batchSize: 0 })],
-        ["options.retry.maxAttempts", () => createConsumer(store, { group: "g", source: { all: true }, storage, handler, retry: { maxAttempts: 0 } })],
-        ["options.handler", () => createConsumer(store, { group: "g", source: { all: true }, storage, handler: undefined as never })],
+        [
+          "options.group",
+          () => createConsumer(store, { group: "", source: { all: true }, storage, handler }),
+        ],
+        [
+          "options.source",
+          () =>
+            createConsumer(store, {
+              group: "g",
+              source: { all: true, category: "x" } as never,
+              storage,
+              handler,
+            }),
+        ],
+        [
+          "options.source.stream",
+          () =>
+            createConsumer(store, { group: "g", source: { stream: "nodash" }, storage, handler }),
+        ],
+        [
+          "options.batchSize",
+          () =>
+            createConsumer(store, {
+              group: "g",
+              source: { all: true },
+              storage,
+              handler,
+              batchSize: 0,
+            }),
+        ],
+        [
+          "options.retry.maxAttempts",
+          () =>
+            createConsumer(store, {
+              group: "g",
+              source: { all: true },
+              storage,
+              handler,
+              retry: { maxAttempts: 0 },
+            }),
+        ],
+        [
+          "options.handler",
+          () =>
+            createConsumer(store, {
+              group: "g",
+              source: { all: true },
+              storage,
+              handler: undefined as never,
+            }),
+        ],
       ];
       for (const [path, create] of bad) {
-        assert.throws(create, (error) => error instanceof ValidationError && error.path === path, path);
+        assert.throws(
+          create,
+          (error) => error instanceof ValidationError && error.path === path,
+          path,
+        );
       }
     });
   });

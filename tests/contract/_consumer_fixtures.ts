@@ -11,7 +11,10 @@ export interface Rig<Tx> {
 }
 
 /** Runs `body` with a fresh rig and closes everything afterwards. */
-export async function withRig<Tx, T>(options: ConsumerContractOptions<Tx>, body: (rig: Rig<Tx>) => Promise<T>): Promise<T> {
+export async function withRig<Tx, T>(
+  options: ConsumerContractOptions<Tx>,
+  body: (rig: Rig<Tx>) => Promise<T>,
+): Promise<T> {
   const store = await options.createStore();
   const storage = await options.createStorage();
   try {
@@ -25,14 +28,21 @@ export async function withRig<Tx, T>(options: ConsumerContractOptions<Tx>, body:
 
 /** `count` messages with fresh ids and data `{ n }` from `start`. */
 export function batch(count: number, start = 0, type = "Happened"): MessageInput[] {
-  return Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), type, data: { n: start + i } }));
+  return Array.from(
+    { length: count },
+    (_, i) => ({ id: crypto.randomUUID(), type, data: { n: start + i } }),
+  );
 }
 
 /**
  * Resolves once `check()` holds; rejects after `timeout` ms with `what`.
  * Tests only: it polls, which consumers never do.
  */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 20_000): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeout = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeout;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

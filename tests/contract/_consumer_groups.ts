@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { type ConsumerStorage, createGroupConsumer, type GroupConsumer, partitionOf } from "../../core/consumers/mod.ts";
+import {
+  type ConsumerStorage,
+  createGroupConsumer,
+  type GroupConsumer,
+  partitionOf,
+} from "../../core/consumers/mod.ts";
 import type { EventStore, RecordedMessage } from "../../mod.ts";
 import type { ConsumerContractOptions, TxProbe } from "./consumer.ts";
 import { crashingStorage } from "./_consumer_crash.ts";
@@ -51,7 +56,10 @@ class Cluster<Tx> {
           acquire: (...args) => storage.leases.acquire(...args),
           list: (...args) => storage.leases.list(...args),
           release: (lease) => (crashed ? Promise.resolve() : storage.leases.release(lease)),
-          leave: (group, member) => (crashed ? Promise.resolve() : storage.leases.leave(group, member)),
+          leave: (
+            group,
+            member,
+          ) => (crashed ? Promise.resolve() : storage.leases.leave(group, member)),
         },
       },
       leaseTtl: TTL,
@@ -61,8 +69,12 @@ class Cluster<Tx> {
       signal: controller.signal,
       handler: async (m, { tx, partition }) => {
         const other = this.#inFlight.get(partition);
-        if (other !== undefined) this.violations.push(`${name} and ${other} both in partition ${partition}`);
-        if (partition !== partitionOf(m.streamName, this.partitions)) this.violations.push(`${m.streamName} in partition ${partition}`);
+        if (other !== undefined) {
+          this.violations.push(`${name} and ${other} both in partition ${partition}`);
+        }
+        if (partition !== partitionOf(m.streamName, this.partitions)) {
+          this.violations.push(`${m.streamName} in partition ${partition}`);
+        }
         this.#inFlight.set(partition, name);
         try {
           this.calls.push(m);
@@ -71,7 +83,11 @@ class Cluster<Tx> {
             const committed = new Set(await this.probe.read());
             const stream = await this.store.readStream(m.streamName);
             const firstOpen = stream.find((x) => !committed.has(x.id));
-            if (firstOpen?.id !== m.id) this.violations.push(`${m.streamName}@${m.streamVersion} handled before @${firstOpen?.streamVersion} committed`);
+            if (firstOpen?.id !== m.id) {
+              this.violations.push(
+                `${m.streamName}@${m.streamVersion} handled before @${firstOpen?.streamVersion} committed`,
+              );
+            }
           }
           await this.probe.write(tx, m.id);
         } finally {
@@ -94,7 +110,11 @@ class Cluster<Tx> {
 
   async settle(): Promise<void> {
     const total = (await this.store.readCategory("order", { limit: 100_000 })).length;
-    await until(async () => new Set(await this.probe.read()).size >= total, "every message to be committed", 30_000);
+    await until(
+      async () => new Set(await this.probe.read()).size >= total,
+      "every message to be committed",
+      30_000,
+    );
   }
 
   async stopAll(): Promise<void> {
@@ -113,7 +133,11 @@ class Cluster<Tx> {
     for (const m of all) byStream.set(m.streamName, [...(byStream.get(m.streamName) ?? []), m]);
     for (const [name, messages] of byStream) {
       const ranks = messages.map((m) => order.get(m.id)!);
-      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `${name} committed in version order`);
+      assert.deepEqual(
+        ranks,
+        [...ranks].sort((a, b) => a - b),
+        `${name} committed in version order`,
+      );
       const calls = this.calls.filter((m) => m.streamName === name).map((m) => m.streamVersion);
       for (let i = 1; i < calls.length; i++) {
         assert.ok(calls[i] <= calls[i - 1] + 1, `${name} handled in order: ${calls}`);
@@ -139,7 +163,12 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
         const b = cluster.join();
         const c = cluster.join();
         await Promise.all([a, b, c].map((m) => m.consumer.caughtUp));
-        await until(() => a.consumer.ownedPartitions().length + b.consumer.ownedPartitions().length + c.consumer.ownedPartitions().length === 6, "every partition owned");
+        await until(
+          () =>
+            a.consumer.ownedPartitions().length + b.consumer.ownedPartitions().length +
+                c.consumer.ownedPartitions().length === 6,
+          "every partition owned",
+        );
         assert.deepEqual([a, b, c].map((m) => m.consumer.ownedPartitions().length), [2, 2, 2]);
         await append(2);
         b.crash();
@@ -147,7 +176,11 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
         await a.consumer.stop();
         const d = cluster.join();
         await append(2);
-        await until(() => c.consumer.ownedPartitions().length + d.consumer.ownedPartitions().length === 6, "the survivors to own every partition", 30_000);
+        await until(
+          () => c.consumer.ownedPartitions().length + d.consumer.ownedPartitions().length === 6,
+          "the survivors to own every partition",
+          30_000,
+        );
         await cluster.settle();
         await cluster.stopAll();
         await cluster.check();
@@ -157,8 +190,28 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
     it("refuses a stream source and a bad partition count", async () => {
       await withRig(options, async ({ store, storage }) => {
         const handler = () => {};
-        assert.throws(() => createGroupConsumer(store, { group: "g", source: { stream: "order-1" } as never, partitions: 2, storage, handler }), /not one stream/);
-        assert.throws(() => createGroupConsumer(store, { group: "g", source: { category: "order" }, partitions: 0, storage, handler }), /options\.partitions/);
+        assert.throws(
+          () =>
+            createGroupConsumer(store, {
+              group: "g",
+              source: { stream: "order-1" } as never,
+              partitions: 2,
+              storage,
+              handler,
+            }),
+          /not one stream/,
+        );
+        assert.throws(
+          () =>
+            createGroupConsumer(store, {
+              group: "g",
+              source: { category: "order" },
+              partitions: 0,
+              storage,
+              handler,
+            }),
+          /options\.partitions/,
+        );
       });
     });
 
@@ -167,29 +220,37 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
         fc.record({ kind: fc.constant("join" as const) }),
         fc.record({ kind: fc.constant("stop" as const), which: fc.nat() }),
         fc.record({ kind: fc.constant("crash" as const), which: fc.nat() }),
-        fc.record({ kind: fc.constant("append" as const), stream: fc.constantFrom(...STREAMS), count: fc.integer({ min: 1, max: 4 }) }),
+        fc.record({
+          kind: fc.constant("append" as const),
+          stream: fc.constantFrom(...STREAMS),
+          count: fc.integer({ min: 1, max: 4 }),
+        }),
         fc.record({ kind: fc.constant("pause" as const), ms: fc.integer({ min: 0, max: 40 }) }),
       );
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(op, { minLength: 1, maxLength: 12 }), (partitions, ops) =>
-          withRig(options, async ({ store, storage, probe }) => {
-            const cluster = new Cluster(store, storage, probe, partitions);
-            const running: Member[] = [cluster.join()];
-            for (const o of ops) {
-              if (o.kind === "join") running.push(cluster.join());
-              if (o.kind === "append") await store.append(o.stream, batch(o.count));
-              if (o.kind === "pause") await new Promise((resolve) => setTimeout(resolve, o.ms));
-              if ((o.kind === "stop" || o.kind === "crash") && running.length > 0) {
-                const [member] = running.splice(o.which % running.length, 1);
-                if (o.kind === "crash") member.crash();
-                else await member.consumer.stop();
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 5 }),
+          fc.array(op, { minLength: 1, maxLength: 12 }),
+          (partitions, ops) =>
+            withRig(options, async ({ store, storage, probe }) => {
+              const cluster = new Cluster(store, storage, probe, partitions);
+              const running: Member[] = [cluster.join()];
+              for (const o of ops) {
+                if (o.kind === "join") running.push(cluster.join());
+                if (o.kind === "append") await store.append(o.stream, batch(o.count));
+                if (o.kind === "pause") await new Promise((resolve) => setTimeout(resolve, o.ms));
+                if ((o.kind === "stop" || o.kind === "crash") && running.length > 0) {
+                  const [member] = running.splice(o.which % running.length, 1);
+                  if (o.kind === "crash") member.crash();
+                  else await member.consumer.stop();
+                }
               }
-            }
-            if (running.length === 0) running.push(cluster.join());
-            await cluster.settle();
-            await cluster.stopAll();
-            await cluster.check();
-          })),
+              if (running.length === 0) running.push(cluster.join());
+              await cluster.settle();
+              await cluster.stopAll();
+              await cluster.check();
+            }),
+        ),
         propertyParameters(runs),
       );
     });

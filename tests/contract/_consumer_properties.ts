@@ -10,7 +10,10 @@ import { batch, NO_DELAY, until, withRig } from "./_consumer_fixtures.ts";
 import { propertyParameters } from "./_store_properties.ts";
 
 const appendPlan = fc.array(
-  fc.record({ stream: fc.constantFrom("order-1", "order-2", "order-3", "user-1"), count: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({
+    stream: fc.constantFrom("order-1", "order-2", "order-3", "user-1"),
+    count: fc.integer({ min: 1, max: 3 }),
+  }),
   { minLength: 1, maxLength: 10 },
 );
 
@@ -26,7 +29,10 @@ function inSource(source: ConsumerSource, m: RecordedMessage): boolean {
   return true;
 }
 
-const positionOf = (source: ConsumerSource, m: RecordedMessage) => ("stream" in source ? BigInt(m.streamVersion) : m.globalPosition);
+const positionOf = (
+  source: ConsumerSource,
+  m: RecordedMessage,
+) => ("stream" in source ? BigInt(m.streamVersion) : m.globalPosition);
 
 export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>): void {
   const runs = options.propertyRuns ?? 50;
@@ -57,14 +63,22 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
                 if (!inner.singleConnection && commit === "message") {
                   // Order and at-least-once: each call is for the first message not yet committed.
                   const committed = await probe.read();
-                  const expected = (await store.readAll({ limit: 100_000 })).filter((x) => inSource(source, x));
+                  const expected = (await store.readAll({ limit: 100_000 })).filter((x) =>
+                    inSource(source, x)
+                  );
                   if (expected[committed.length]?.id !== m.id) {
-                    violations.push(`call for ${m.streamName}@${m.streamVersion} while ${committed.length} were committed`);
+                    violations.push(
+                      `call for ${m.streamName}@${m.streamVersion} while ${committed.length} were committed`,
+                    );
                   }
                   // The checkpoint never passes a message before its handler succeeded.
                   const checkpoint = await inner.checkpoints.load("g", 0);
                   if (checkpoint !== undefined && checkpoint > positionOf(source, m)) {
-                    violations.push(`checkpoint ${checkpoint} already past ${positionOf(source, m)} in its handler`);
+                    violations.push(
+                      `checkpoint ${checkpoint} already past ${
+                        positionOf(source, m)
+                      } in its handler`,
+                    );
                   }
                 }
                 const fault = faults.next().value;
@@ -89,19 +103,35 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
               let consumer = start();
               const finished = (async () => {
                 for (const a of appends.slice(split)) await store.append(a.stream, batch(a.count));
-                const total = (await store.readAll({ limit: 100_000 })).filter((m) => inSource(source, m)).length;
-                await until(async () => (await probe.read()).length >= total, "every message to be committed");
+                const total = (await store.readAll({ limit: 100_000 })).filter((m) =>
+                  inSource(source, m)
+                ).length;
+                await until(
+                  async () => (await probe.read()).length >= total,
+                  "every message to be committed",
+                );
               })();
               for (;;) {
-                const state = await Promise.race([consumer.done.then(() => "stopped"), finished.then(() => "finished")]);
+                const state = await Promise.race([
+                  consumer.done.then(() => "stopped"),
+                  finished.then(() => "finished"),
+                ]);
                 if (state === "finished") break;
                 consumer = start();
               }
               await consumer.stop();
-              const expected = (await store.readAll({ limit: 100_000 })).filter((m) => inSource(source, m)).map((m) => m.id);
+              const expected = (await store.readAll({ limit: 100_000 })).filter((m) =>
+                inSource(source, m)
+              ).map((m) => m.id);
               assert.deepEqual(violations, []);
-              assert.deepEqual(await probe.read(), expected, "every message committed once, in order");
-              for (const id of expected) assert.ok(calls.includes(id), "every message delivered at least once");
+              assert.deepEqual(
+                await probe.read(),
+                expected,
+                "every message committed once, in order",
+              );
+              for (const id of expected) {
+                assert.ok(calls.includes(id), "every message delivered at least once");
+              }
             }),
         ),
         propertyParameters(runs),
@@ -110,42 +140,65 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
 
     it("retries, parks poison messages and moves on; replay after a fix takes each parked message once", async () => {
       await fc.assert(
-        fc.asyncProperty(appendPlan, fc.infiniteStream(fc.nat(3)), fc.infiniteStream(fc.nat(3)), (appends, poisonPicks, transient) =>
-          withRig(options, async ({ store, storage, probe }) => {
-            for (const a of appends) await store.append(a.stream, batch(a.count));
-            const all = await store.readAll();
-            const poison = new Set(all.filter(() => poisonPicks.next().value === 0).map((m) => m.id));
-            let fixed = false;
-            const attemptsSeen = new Map<string, number[]>();
-            const consumer = createConsumer(store, {
-              group: "g",
-              source: { all: true },
-              storage,
-              retry: { maxAttempts: 3, ...NO_DELAY },
-              handler: async (m, { tx, attempt }) => {
-                attemptsSeen.set(m.id, [...(attemptsSeen.get(m.id) ?? []), attempt]);
-                if (poison.has(m.id) && !fixed) throw new Error(`poison ${m.id}`);
-                if (attempt === 1 && transient.next().value === 0) throw new Error("transient");
-                await probe.write(tx, m.id);
-              },
-            });
-            await consumer.caughtUp;
-            const parked = await consumer.listParked({ limit: 1000 });
-            assert.deepEqual(parked.map((e) => e.message.id), all.filter((m) => poison.has(m.id)).map((m) => m.id), "exactly the poison messages are parked");
-            for (const entry of parked) {
-              assert.equal(entry.attempts, 3);
-              assert.equal(entry.error.message, `poison ${entry.message.id}`);
-              assert.deepEqual(attemptsSeen.get(entry.message.id), [1, 2, 3]);
-            }
-            assert.deepEqual(await probe.read(), all.filter((m) => !poison.has(m.id)).map((m) => m.id), "the rest took effect once, in order");
-            assert.equal(await storage.checkpoints.load("g", 0), all[all.length - 1].globalPosition + 1n, "the consumer moved past every message");
-            fixed = true;
-            const results = await consumer.replayAllParked();
-            assert.ok(results.every((r) => r.outcome === "replayed"));
-            assert.deepEqual(await consumer.listParked(), []);
-            assert.deepEqual([...(await probe.read())].sort(), all.map((m) => m.id).sort(), "after replay every message took effect exactly once");
-            await consumer.stop();
-          })),
+        fc.asyncProperty(
+          appendPlan,
+          fc.infiniteStream(fc.nat(3)),
+          fc.infiniteStream(fc.nat(3)),
+          (appends, poisonPicks, transient) =>
+            withRig(options, async ({ store, storage, probe }) => {
+              for (const a of appends) await store.append(a.stream, batch(a.count));
+              const all = await store.readAll();
+              const poison = new Set(
+                all.filter(() => poisonPicks.next().value === 0).map((m) => m.id),
+              );
+              let fixed = false;
+              const attemptsSeen = new Map<string, number[]>();
+              const consumer = createConsumer(store, {
+                group: "g",
+                source: { all: true },
+                storage,
+                retry: { maxAttempts: 3, ...NO_DELAY },
+                handler: async (m, { tx, attempt }) => {
+                  attemptsSeen.set(m.id, [...(attemptsSeen.get(m.id) ?? []), attempt]);
+                  if (poison.has(m.id) && !fixed) throw new Error(`poison ${m.id}`);
+                  if (attempt === 1 && transient.next().value === 0) throw new Error("transient");
+                  await probe.write(tx, m.id);
+                },
+              });
+              await consumer.caughtUp;
+              const parked = await consumer.listParked({ limit: 1000 });
+              assert.deepEqual(
+                parked.map((e) => e.message.id),
+                all.filter((m) => poison.has(m.id)).map((m) => m.id),
+                "exactly the poison messages are parked",
+              );
+              for (const entry of parked) {
+                assert.equal(entry.attempts, 3);
+                assert.equal(entry.error.message, `poison ${entry.message.id}`);
+                assert.deepEqual(attemptsSeen.get(entry.message.id), [1, 2, 3]);
+              }
+              assert.deepEqual(
+                await probe.read(),
+                all.filter((m) => !poison.has(m.id)).map((m) => m.id),
+                "the rest took effect once, in order",
+              );
+              assert.equal(
+                await storage.checkpoints.load("g", 0),
+                all[all.length - 1].globalPosition + 1n,
+                "the consumer moved past every message",
+              );
+              fixed = true;
+              const results = await consumer.replayAllParked();
+              assert.ok(results.every((r) => r.outcome === "replayed"));
+              assert.deepEqual(await consumer.listParked(), []);
+              assert.deepEqual(
+                [...(await probe.read())].sort(),
+                all.map((m) => m.id).sort(),
+                "after replay every message took effect exactly once",
+              );
+              await consumer.stop();
+            }),
+        ),
         propertyParameters(runs),
       );
     });

@@ -6,13 +6,17 @@ import type { ConsumerContractOptions } from "./consumer.ts";
 import { batch, type Rig, until, withRig } from "./_consumer_fixtures.ts";
 
 export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx>): void {
-  const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) => it(name, () => withRig(options, body));
+  const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) =>
+    it(name, () => withRig(options, body));
 
   describe("CheckpointStore", () => {
     test("load() is undefined until a commit, then the committed position per group and partition", async ({ storage }) => {
       const { checkpoints } = storage;
       assert.equal(await checkpoints.load("g", 0), undefined);
-      assert.equal(await checkpoints.commit({ group: "g", partition: 0, position: 7n }, () => {}), true);
+      assert.equal(
+        await checkpoints.commit({ group: "g", partition: 0, position: 7n }, () => {}),
+        true,
+      );
       await checkpoints.commit({ group: "g", partition: 1, position: 3n }, () => {});
       assert.equal(await checkpoints.load("g", 0), 7n);
       assert.equal(await checkpoints.load("g", 1), 3n);
@@ -20,7 +24,10 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
     });
 
     test("commit() saves the work and the position together, and neither when the work throws", async ({ storage, probe }) => {
-      await storage.checkpoints.commit({ group: "g", partition: 0, position: 1n }, (tx) => probe.write(tx, "a"));
+      await storage.checkpoints.commit(
+        { group: "g", partition: 0, position: 1n },
+        (tx) => probe.write(tx, "a"),
+      );
       await assert.rejects(
         storage.checkpoints.commit({ group: "g", partition: 0, position: 2n }, async (tx) => {
           await probe.write(tx, "b");
@@ -46,8 +53,20 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
       await leases.release(old);
       const current = await leases.acquire("g", 0, { owner: "b", ttl: 60_000 });
       assert.ok(current && current.token > old.token, "a new holder gets a higher token");
-      assert.equal(await checkpoints.commit({ group: "g", partition: 0, position: 9n, lease: old }, (tx) => probe.write(tx, "stale")), false);
-      assert.equal(await checkpoints.commit({ group: "g", partition: 0, position: 5n, lease: current }, (tx) => probe.write(tx, "ok")), true);
+      assert.equal(
+        await checkpoints.commit(
+          { group: "g", partition: 0, position: 9n, lease: old },
+          (tx) => probe.write(tx, "stale"),
+        ),
+        false,
+      );
+      assert.equal(
+        await checkpoints.commit(
+          { group: "g", partition: 0, position: 5n, lease: current },
+          (tx) => probe.write(tx, "ok"),
+        ),
+        true,
+      );
       assert.deepEqual(await probe.read(), ["ok"]);
       assert.equal(await checkpoints.load("g", 0), 5n);
     });
@@ -75,14 +94,29 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
         attempts: 3,
         parkedAt: new Date().toISOString(),
       });
-      await assert.rejects(storage.checkpoints.commit({ group: "g", partition: 0, position: 1n }, async (tx) => {
-        await storage.parked.park(entry(0), { tx });
-        throw new Error("rolled back");
-      }));
+      await assert.rejects(
+        storage.checkpoints.commit({ group: "g", partition: 0, position: 1n }, async (tx) => {
+          await storage.parked.park(entry(0), { tx });
+          throw new Error("rolled back");
+        }),
+      );
       assert.deepEqual(await storage.parked.list("g"), [], "a rolled-back park leaves nothing");
-      for (const i of [2, 0, 1]) await storage.checkpoints.commit({ group: "g", partition: 0 }, (tx) => storage.parked.park(entry(i), { tx }));
-      assert.deepEqual((await storage.parked.list("g")).map((e) => e.message.id), messages.map((m) => m.id));
-      assert.deepEqual((await storage.parked.list("g", { limit: 1, after: messages[0].globalPosition })).map((e) => e.message.id), [messages[1].id]);
+      for (const i of [2, 0, 1]) {
+        await storage.checkpoints.commit(
+          { group: "g", partition: 0 },
+          (tx) => storage.parked.park(entry(i), { tx }),
+        );
+      }
+      assert.deepEqual(
+        (await storage.parked.list("g")).map((e) => e.message.id),
+        messages.map((m) => m.id),
+      );
+      assert.deepEqual(
+        (await storage.parked.list("g", { limit: 1, after: messages[0].globalPosition })).map((e) =>
+          e.message.id
+        ),
+        [messages[1].id],
+      );
       const got = await storage.parked.get("g", messages[1].id);
       assert.equal(got?.error.message, "boom 1");
       assert.equal(got?.attempts, 3);
@@ -106,7 +140,14 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
       const effect = (key: string) => void calls.push(key);
       assert.equal(await runOnce(processed, { scope: "mail", key: "m-1", effect }), true);
       assert.equal(await runOnce(processed, { scope: "mail", key: "m-1", effect }), false);
-      await assert.rejects(runOnce(processed, { scope: "mail", key: "m-2", effect: () => Promise.reject(new Error("down")) }), /down/);
+      await assert.rejects(
+        runOnce(processed, {
+          scope: "mail",
+          key: "m-2",
+          effect: () => Promise.reject(new Error("down")),
+        }),
+        /down/,
+      );
       assert.equal(await processed.has("mail", "m-2"), false, "a failed effect is not recorded");
       assert.deepEqual(calls, ["m-1"]);
     });
@@ -120,8 +161,14 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
       assert.equal(await leases.acquire("g", 0, { owner: "b", ttl: 60_000 }), undefined);
       const renewed = await leases.acquire("g", 0, { owner: "a", ttl: 60_000 });
       assert.equal(renewed?.token, a.token);
-      assert.ok(await leases.acquire("g", 1, { owner: "b", ttl: 60_000 }), "other partitions are free");
-      assert.deepEqual((await leases.list("g")).map((l) => [l.partition, l.owner]), [[0, "a"], [1, "b"]]);
+      assert.ok(
+        await leases.acquire("g", 1, { owner: "b", ttl: 60_000 }),
+        "other partitions are free",
+      );
+      assert.deepEqual((await leases.list("g")).map((l) => [l.partition, l.owner]), [[0, "a"], [
+        1,
+        "b",
+      ]]);
     });
 
     test("acquire() takes over an expired lease with a higher token", async ({ storage }) => {
@@ -129,7 +176,10 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
       const a = await leases.acquire("g", 0, { owner: "a", ttl: 30 });
       assert.ok(a);
       let b;
-      await until(async () => (b = await leases.acquire("g", 0, { owner: "b", ttl: 60_000 })) !== undefined, "the lease to expire");
+      await until(
+        async () => (b = await leases.acquire("g", 0, { owner: "b", ttl: 60_000 })) !== undefined,
+        "the lease to expire",
+      );
       assert.ok(b!.token > a.token);
     });
 
@@ -140,9 +190,15 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
       await leases.acquire("g", 0, { owner: "b", ttl: 60_000 });
       await leases.leave("g", "b");
       assert.deepEqual(await leases.heartbeat("g", "a", { ttl: 60_000 }), ["a"]);
-      assert.ok(await leases.acquire("g", 0, { owner: "a", ttl: 60_000 }), "the leaver's lease is free");
+      assert.ok(
+        await leases.acquire("g", 0, { owner: "a", ttl: 60_000 }),
+        "the leaver's lease is free",
+      );
       await leases.heartbeat("g", "c", { ttl: 20 });
-      await until(async () => !(await leases.heartbeat("g", "a", { ttl: 60_000 })).includes("c"), "a member to expire");
+      await until(
+        async () => !(await leases.heartbeat("g", "a", { ttl: 60_000 })).includes("c"),
+        "a member to expire",
+      );
     });
   });
 }

@@ -3,7 +3,10 @@ import type { EventStore, MessageInput, RecordedMessage } from "../../mod.ts";
 import type { StoreContractOptions } from "./store.ts";
 
 /** A message with a fresh id. */
-export function message(type = "Happened", data: Record<string, unknown> = {}): MessageInput & { id: string } {
+export function message(
+  type = "Happened",
+  data: Record<string, unknown> = {},
+): MessageInput & { id: string } {
   return { id: crypto.randomUUID(), type, data: data as MessageInput["data"] };
 }
 
@@ -29,7 +32,9 @@ export async function snapshot(store: EventStore): Promise<unknown> {
   const all = await readEverything(store);
   return {
     head: await store.headPosition(),
-    messages: all.map((m) => [m.id, m.streamName, m.streamVersion, m.globalPosition, m.type, m.data]),
+    messages: all.map((
+      m,
+    ) => [m.id, m.streamName, m.streamVersion, m.globalPosition, m.type, m.data]),
   };
 }
 

@@ -1,8 +1,20 @@
 // Example tests, one or more per guarantee of the EventStore port.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConcurrencyError, DuplicateMessageError, type EventStore, StoreUnavailableError } from "../../mod.ts";
-import { isStrictlyIncreasing, message, messages, readEverything, snapshot, withStore } from "./_fixtures.ts";
+import {
+  ConcurrencyError,
+  DuplicateMessageError,
+  type EventStore,
+  StoreUnavailableError,
+} from "../../mod.ts";
+import {
+  isStrictlyIncreasing,
+  message,
+  messages,
+  readEverything,
+  snapshot,
+  withStore,
+} from "./_fixtures.ts";
 import type { StoreContractOptions } from "./store.ts";
 
 export function testStoreExamples(options: StoreContractOptions): void {
@@ -36,7 +48,13 @@ export function testStoreExamples(options: StoreContractOptions): void {
       const input = {
         id: crypto.randomUUID(),
         type: "OrderPlaced",
-        data: { total: 12.5, items: [{ sku: "a", qty: 2 }], note: null, gift: false, text: "ünï ✓" },
+        data: {
+          total: 12.5,
+          items: [{ sku: "a", qty: 2 }],
+          note: null,
+          gift: false,
+          text: "ünï ✓",
+        },
         metadata: { correlationId: "c-1", causationId: "c-0", schemaVersion: 2, tenant: "acme" },
       };
       await store.append("order-1", [input]);
@@ -97,11 +115,16 @@ export function testStoreExamples(options: StoreContractOptions): void {
       assert.equal((stored.data as { admin?: boolean }).admin, undefined);
       // Key order is not compared: PostgreSQL's jsonb does not keep it.
       assert.deepEqual(Object.keys(stored.data as object).sort(), ["__proto__", "n"]);
-      assert.deepEqual(Object.getOwnPropertyDescriptor(stored.data, "__proto__")?.value, { admin: true });
+      assert.deepEqual(Object.getOwnPropertyDescriptor(stored.data, "__proto__")?.value, {
+        admin: true,
+      });
     });
 
     test("gives a message without an id a fresh UUID", async (store) => {
-      const result = await store.append("order-1", [{ type: "T", data: {} }, { type: "T", data: {} }]);
+      const result = await store.append("order-1", [{ type: "T", data: {} }, {
+        type: "T",
+        data: {},
+      }]);
       const [a, b] = result.positions.map((p) => p.id);
       assert.match(a, /^[0-9a-f-]{36}$/);
       assert.notEqual(a, b);
@@ -111,24 +134,36 @@ export function testStoreExamples(options: StoreContractOptions): void {
   describe("append() with expectedVersion", () => {
     test('"no-stream" passes for a new stream and fails once it exists', async (store) => {
       await store.append("order-1", messages(1), { expectedVersion: "no-stream" });
-      await assert.rejects(store.append("order-1", messages(1), { expectedVersion: "no-stream" }), (error) => {
-        assert.ok(error instanceof ConcurrencyError);
-        assert.equal(error._tag, "ConcurrencyError");
-        assert.equal(error.streamName, "order-1");
-        assert.equal(error.expectedVersion, "no-stream");
-        assert.equal(error.actualVersion, 0);
-        assert.equal(error.message, 'Cannot append to stream "order-1": expected no stream, current version is 0');
-        return true;
-      });
+      await assert.rejects(
+        store.append("order-1", messages(1), { expectedVersion: "no-stream" }),
+        (error) => {
+          assert.ok(error instanceof ConcurrencyError);
+          assert.equal(error._tag, "ConcurrencyError");
+          assert.equal(error.streamName, "order-1");
+          assert.equal(error.expectedVersion, "no-stream");
+          assert.equal(error.actualVersion, 0);
+          assert.equal(
+            error.message,
+            'Cannot append to stream "order-1": expected no stream, current version is 0',
+          );
+          return true;
+        },
+      );
     });
 
     test('"exists" fails for a new stream and passes once it exists', async (store) => {
-      await assert.rejects(store.append("order-1", messages(1), { expectedVersion: "exists" }), (error) => {
-        assert.ok(error instanceof ConcurrencyError);
-        assert.equal(error.actualVersion, undefined);
-        assert.equal(error.message, 'Cannot append to stream "order-1": expected an existing stream, the stream does not exist');
-        return true;
-      });
+      await assert.rejects(
+        store.append("order-1", messages(1), { expectedVersion: "exists" }),
+        (error) => {
+          assert.ok(error instanceof ConcurrencyError);
+          assert.equal(error.actualVersion, undefined);
+          assert.equal(
+            error.message,
+            'Cannot append to stream "order-1": expected an existing stream, the stream does not exist',
+          );
+          return true;
+        },
+      );
       await store.append("order-1", messages(1));
       await store.append("order-1", messages(1), { expectedVersion: "exists" });
       assert.equal((await store.getStreamInfo("order-1")).version, 1);
@@ -137,13 +172,19 @@ export function testStoreExamples(options: StoreContractOptions): void {
     test("a number passes when it is the current version and rejects a stale one", async (store) => {
       await store.append("order-1", messages(2));
       await store.append("order-1", messages(1), { expectedVersion: 1 });
-      await assert.rejects(store.append("order-1", messages(1), { expectedVersion: 1 }), (error) => {
-        assert.ok(error instanceof ConcurrencyError);
-        assert.equal(error.expectedVersion, 1);
-        assert.equal(error.actualVersion, 2);
-        assert.equal(error.message, 'Cannot append to stream "order-1": expected version 1, current version is 2');
-        return true;
-      });
+      await assert.rejects(
+        store.append("order-1", messages(1), { expectedVersion: 1 }),
+        (error) => {
+          assert.ok(error instanceof ConcurrencyError);
+          assert.equal(error.expectedVersion, 1);
+          assert.equal(error.actualVersion, 2);
+          assert.equal(
+            error.message,
+            'Cannot append to stream "order-1": expected version 1, current version is 2',
+          );
+          return true;
+        },
+      );
     });
 
     test("a number rejects an append to a stream that does not exist", async (store) => {
@@ -162,8 +203,14 @@ export function testStoreExamples(options: StoreContractOptions): void {
     test("a refused append writes nothing", async (store) => {
       await store.append("order-1", messages(1));
       const before = await snapshot(store);
-      await assert.rejects(store.append("order-1", messages(5), { expectedVersion: 7 }), ConcurrencyError);
-      await assert.rejects(store.append("order-2", messages(5), { expectedVersion: "exists" }), ConcurrencyError);
+      await assert.rejects(
+        store.append("order-1", messages(5), { expectedVersion: 7 }),
+        ConcurrencyError,
+      );
+      await assert.rejects(
+        store.append("order-2", messages(5), { expectedVersion: "exists" }),
+        ConcurrencyError,
+      );
       assert.deepEqual(await snapshot(store), before);
     });
   });
@@ -215,7 +262,10 @@ export function testStoreExamples(options: StoreContractOptions): void {
         assert.ok(error instanceof DuplicateMessageError);
         assert.equal(error.streamName, "order-2");
         assert.equal(error.storedStreamName, "order-1");
-        assert.match(error.message, /^Cannot append to stream "order-2": message id ".+" is already stored in stream "order-1" at version 0$/);
+        assert.match(
+          error.message,
+          /^Cannot append to stream "order-2": message id ".+" is already stored in stream "order-1" at version 0$/,
+        );
         return true;
       });
       assert.deepEqual(await snapshot(store), before);

@@ -64,11 +64,14 @@ class AppendCommand implements Command {
       (expected === "exists" && current !== undefined) || expected === current;
     const batch = this.types.map((type, n) => ({ id: crypto.randomUUID(), type, data: { n } }));
     if (!succeeds) {
-      await assert.rejects(store.append(this.stream, batch, { expectedVersion: expected }), (error) => {
-        assert.ok(error instanceof ConcurrencyError, String(error));
-        assert.equal(error.actualVersion, current);
-        return true;
-      });
+      await assert.rejects(
+        store.append(this.stream, batch, { expectedVersion: expected }),
+        (error) => {
+          assert.ok(error instanceof ConcurrencyError, String(error));
+          assert.equal(error.actualVersion, current);
+          return true;
+        },
+      );
       return;
     }
     const result = await store.append(this.stream, batch, { expectedVersion: expected });
@@ -96,7 +99,9 @@ class RetryCommand implements Command {
   check = (model: Readonly<Model>) => model.batches.length > 0;
   async run(model: Model, store: EventStore): Promise<void> {
     const batch = model.batches[this.pick % model.batches.length];
-    const result = await store.append(batch.streamName, batch.messages, { expectedVersion: this.expected });
+    const result = await store.append(batch.streamName, batch.messages, {
+      expectedVersion: this.expected,
+    });
     assert.equal(result.deduplicated, true);
     assert.deepEqual(
       result.positions.map((p) => [p.id, p.streamVersion, p.globalPosition]),
@@ -136,10 +141,15 @@ class ReadStreamCommand implements Command {
       const start = Math.min(this.from ?? entries.length - 1, entries.length - 1);
       expected = entries.slice(0, start + 1).reverse().slice(0, this.limit);
     }
-    const read = await store.readStream(this.stream, { direction: this.direction, from: this.from, limit: this.limit });
+    const read = await store.readStream(this.stream, {
+      direction: this.direction,
+      from: this.from,
+      limit: this.limit,
+    });
     assertSame(read, expected);
   }
-  toString = () => `readStream(${this.stream}, ${this.direction}, from ${this.from}, limit ${this.limit})`;
+  toString = () =>
+    `readStream(${this.stream}, ${this.direction}, from ${this.from}, limit ${this.limit})`;
 }
 
 class ReadGlobalCommand implements Command {
@@ -169,7 +179,9 @@ class ReadGlobalCommand implements Command {
     assertSame(read, expected);
   }
   toString = () =>
-    `${this.category === undefined ? "readAll(" : `readCategory(${this.category}, `}from #${this.fromIndex}, limit ${this.limit}, types ${this.types})`;
+    `${
+      this.category === undefined ? "readAll(" : `readCategory(${this.category}, `
+    }from #${this.fromIndex}, limit ${this.limit}, types ${this.types})`;
 }
 
 class InfoCommand implements Command {
@@ -181,7 +193,10 @@ class InfoCommand implements Command {
     assert.equal(info.version, entries === undefined ? undefined : entries.length - 1);
     assert.equal(info.globalPosition, entries?.[entries.length - 1].globalPosition);
     const head = await store.headPosition();
-    assert.equal(head, model.log.length === 0 ? 0n : model.log[model.log.length - 1].globalPosition);
+    assert.equal(
+      head,
+      model.log.length === 0 ? 0n : model.log[model.log.length - 1].globalPosition,
+    );
   }
   toString = () => `info(${this.stream})`;
 }
@@ -203,7 +218,9 @@ export const storeCommands: fc.Arbitrary<Command>[] = [
     fc.array(type, { minLength: 1, maxLength: 4 }),
     fc.constantFrom<Expectation>("current", "stale", "ahead", "no-stream", "exists", "any"),
   ).map(([s, types, e]) => new AppendCommand(s, types, e)),
-  fc.tuple(fc.nat(), fc.constantFrom<ExpectedVersion>("any", "no-stream", 0, 5)).map(([p, e]) => new RetryCommand(p, e)),
+  fc.tuple(fc.nat(), fc.constantFrom<ExpectedVersion>("any", "no-stream", 0, 5)).map(([p, e]) =>
+    new RetryCommand(p, e)
+  ),
   fc.tuple(fc.nat(), stream).map(([p, s]) => new ReuseIdElsewhereCommand(p, s)),
   fc.tuple(
     stream,

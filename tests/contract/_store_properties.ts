@@ -33,69 +33,116 @@ export function testStoreProperties(options: StoreContractOptions): void {
   describe("properties", () => {
     it("behaves like the reference model for any sequence of appends, retries and reads", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.commands(storeCommands, { maxCommands: 40 }), (commands) =>
-          withStore(options, (store) => fc.asyncModelRun(() => ({ model: emptyModel(), real: store }), commands))),
+        fc.asyncProperty(
+          fc.commands(storeCommands, { maxCommands: 40 }),
+          (commands) =>
+            withStore(
+              options,
+              (store) => fc.asyncModelRun(() => ({ model: emptyModel(), real: store }), commands),
+            ),
+        ),
         propertyParameters(runs),
       );
     });
 
     it("keeps versions contiguous, positions growing and reports every conflict under interleaved appends", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.scheduler(), fc.array(appendSpec, { minLength: 2, maxLength: 12 }), (s, specs) =>
-          withStore(options, async (store) => {
-            // Each append starts when the scheduler lets it; several may then be in flight at once.
-            const attempts = specs.map((spec) => {
-              const batch = messages(spec.count);
-              const outcome = s.schedule(Promise.resolve(), `append ${spec.stream} ${spec.expected}`)
-                .then(() => store.append(spec.stream, batch, { expectedVersion: spec.expected }))
-                .then((result) => ({ ok: true as const, result }), (error: unknown) => ({ ok: false as const, error }));
-              return { spec, batch, outcome };
-            });
-            const outcomes = await s.waitFor(Promise.all(attempts.map((a) => a.outcome)));
-            const finalVersion = new Map<string, number>();
-            for (const name of ["order-1", "order-2"]) {
-              const stream = await store.readStream(name);
-              assert.deepEqual(stream.map((m) => m.streamVersion), stream.map((_, i) => i), "versions are contiguous");
-              if (stream.length > 0) finalVersion.set(name, stream.length - 1);
-            }
-            const stored = await readEverything(store);
-            assert.ok(isStrictlyIncreasing(stored.map((m) => m.globalPosition)), "positions strictly increase");
-            const byId = new Map(stored.map((m) => [m.id, m]));
-            let storedFromSuccesses = 0;
-            attempts.forEach(({ spec, batch }, i) => {
-              const outcome = outcomes[i];
-              if (outcome.ok) {
-                storedFromSuccesses += batch.length;
-                const first = outcome.result.positions[0].streamVersion;
-                batch.forEach((m, k) => {
-                  const record = byId.get(m.id);
-                  assert.ok(record, "a successful append is stored whole");
-                  assert.equal(record.streamName, spec.stream);
-                  assert.equal(record.streamVersion, first + k, "one append takes consecutive versions");
-                  assert.equal(record.globalPosition, outcome.result.positions[k].globalPosition);
-                });
-                if (typeof spec.expected === "number") assert.equal(first, spec.expected + 1, "appended right after the expected version");
-                if (spec.expected === "no-stream") assert.equal(first, 0);
-                if (spec.expected === "exists") assert.ok(first > 0);
-              } else {
-                assert.ok(outcome.error instanceof ConcurrencyError, `only conflicts may fail: ${outcome.error}`);
-                assert.notEqual(spec.expected, "any");
-                const actual = outcome.error.actualVersion;
-                assert.ok(actual === undefined || actual <= (finalVersion.get(spec.stream) ?? -1));
-                if (typeof spec.expected === "number") assert.notEqual(actual, spec.expected);
-                if (spec.expected === "no-stream") assert.notEqual(actual, undefined);
-                if (spec.expected === "exists") assert.equal(actual, undefined);
-                for (const m of batch) assert.ok(!byId.has(m.id), "a refused append stores nothing");
+        fc.asyncProperty(
+          fc.scheduler(),
+          fc.array(appendSpec, { minLength: 2, maxLength: 12 }),
+          (s, specs) =>
+            withStore(options, async (store) => {
+              // Each append starts when the scheduler lets it; several may then be in flight at once.
+              const attempts = specs.map((spec) => {
+                const batch = messages(spec.count);
+                const outcome = s.schedule(
+                  Promise.resolve(),
+                  `append ${spec.stream} ${spec.expected}`,
+                )
+                  .then(() => store.append(spec.stream, batch, { expectedVersion: spec.expected }))
+                  .then(
+                    (result) => ({ ok: true as const, result }),
+                    (error: unknown) => ({ ok: false as const, error }),
+                  );
+                return { spec, batch, outcome };
+              });
+              const outcomes = await s.waitFor(Promise.all(attempts.map((a) => a.outcome)));
+              const finalVersion = new Map<string, number>();
+              for (const name of ["order-1", "order-2"]) {
+                const stream = await store.readStream(name);
+                assert.deepEqual(
+                  stream.map((m) => m.streamVersion),
+                  stream.map((_, i) => i),
+                  "versions are contiguous",
+                );
+                if (stream.length > 0) finalVersion.set(name, stream.length - 1);
               }
-            });
-            assert.equal(stored.length, storedFromSuccesses, "nothing but successful appends is stored");
-          })),
+              const stored = await readEverything(store);
+              assert.ok(
+                isStrictlyIncreasing(stored.map((m) => m.globalPosition)),
+                "positions strictly increase",
+              );
+              const byId = new Map(stored.map((m) => [m.id, m]));
+              let storedFromSuccesses = 0;
+              attempts.forEach(({ spec, batch }, i) => {
+                const outcome = outcomes[i];
+                if (outcome.ok) {
+                  storedFromSuccesses += batch.length;
+                  const first = outcome.result.positions[0].streamVersion;
+                  batch.forEach((m, k) => {
+                    const record = byId.get(m.id);
+                    assert.ok(record, "a successful append is stored whole");
+                    assert.equal(record.streamName, spec.stream);
+                    assert.equal(
+                      record.streamVersion,
+                      first + k,
+                      "one append takes consecutive versions",
+                    );
+                    assert.equal(record.globalPosition, outcome.result.positions[k].globalPosition);
+                  });
+                  if (typeof spec.expected === "number") {
+                    assert.equal(
+                      first,
+                      spec.expected + 1,
+                      "appended right after the expected version",
+                    );
+                  }
+                  if (spec.expected === "no-stream") assert.equal(first, 0);
+                  if (spec.expected === "exists") assert.ok(first > 0);
+                } else {
+                  assert.ok(
+                    outcome.error instanceof ConcurrencyError,
+                    `only conflicts may fail: ${outcome.error}`,
+                  );
+                  assert.notEqual(spec.expected, "any");
+                  const actual = outcome.error.actualVersion;
+                  assert.ok(
+                    actual === undefined || actual <= (finalVersion.get(spec.stream) ?? -1),
+                  );
+                  if (typeof spec.expected === "number") assert.notEqual(actual, spec.expected);
+                  if (spec.expected === "no-stream") assert.notEqual(actual, undefined);
+                  if (spec.expected === "exists") assert.equal(actual, undefined);
+                  for (const m of batch) {
+                    assert.ok(!byId.has(m.id), "a refused append stores nothing");
+                  }
+                }
+              });
+              assert.equal(
+                stored.length,
+                storedFromSuccesses,
+                "nothing but successful appends is stored",
+              );
+            }),
+        ),
         propertyParameters(runs),
       );
     });
 
     it("gives tailing readers every message once, in order, while writers interleave", async () => {
-      const write = fc.record({ stream: fc.constantFrom("order-1", "order-2", "user-1"), count: fc.integer({ min: 1, max: 3 }) });
+      const write = fc.record({
+        stream: fc.constantFrom("order-1", "order-2", "user-1"),
+        count: fc.integer({ min: 1, max: 3 }),
+      });
       await fc.assert(
         fc.asyncProperty(
           fc.scheduler(),
@@ -106,10 +153,15 @@ export function testStoreProperties(options: StoreContractOptions): void {
               let writersDone = false;
               const writers = Promise.all(
                 writes.map((w) =>
-                  s.schedule(Promise.resolve(), `write ${w.stream}`).then(() => store.append(w.stream, messages(w.count)))
+                  s.schedule(Promise.resolve(), `write ${w.stream}`).then(() =>
+                    store.append(w.stream, messages(w.count))
+                  )
                 ),
               ).then(() => (writersDone = true));
-              const tail = async (label: string, read: (from: bigint) => Promise<RecordedMessage[]>) => {
+              const tail = async (
+                label: string,
+                read: (from: bigint) => Promise<RecordedMessage[]>,
+              ) => {
                 const seen: RecordedMessage[] = [];
                 let from = 0n;
                 for (;;) {
@@ -117,10 +169,16 @@ export function testStoreProperties(options: StoreContractOptions): void {
                   await s.schedule(Promise.resolve(), `${label} reads from ${from}`);
                   const page = await read(from);
                   for (const m of page) {
-                    assert.ok(m.globalPosition >= from, `${label} read ${m.globalPosition} below ${from}`);
+                    assert.ok(
+                      m.globalPosition >= from,
+                      `${label} read ${m.globalPosition} below ${from}`,
+                    );
                     seen.push(m);
                   }
-                  assert.ok(isStrictlyIncreasing(seen.map((m) => m.globalPosition)), `${label} saw positions out of order`);
+                  assert.ok(
+                    isStrictlyIncreasing(seen.map((m) => m.globalPosition)),
+                    `${label} saw positions out of order`,
+                  );
                   if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
                   if (finishedBefore && page.length < pageSize) return seen;
                 }
@@ -128,10 +186,17 @@ export function testStoreProperties(options: StoreContractOptions): void {
               const [, all, orders] = await s.waitFor(Promise.all([
                 writers,
                 tail("readAll", (from) => store.readAll({ from, limit: pageSize })),
-                tail("readCategory", (from) => store.readCategory("order", { from, limit: pageSize })),
+                tail("readCategory", (from) =>
+                  store.readCategory("order", { from, limit: pageSize })),
               ]));
               const everything = await readEverything(store);
-              assert.deepEqual(all.map((m) => m.id), everything.map((m) => m.id), "the readAll tail saw everything once");
+              assert.deepEqual(
+                all.map((m) =>
+                  m.id
+                ),
+                everything.map((m) => m.id),
+                "the readAll tail saw everything once",
+              );
               assert.deepEqual(
                 orders.map((m) => m.id),
                 everything.filter((m) => m.streamName.startsWith("order-")).map((m) => m.id),
@@ -145,12 +210,20 @@ export function testStoreProperties(options: StoreContractOptions): void {
 
     it("ends with the same store whether or not appends are retried", async () => {
       const plan = fc.array(
-        fc.record({ stream: fc.constantFrom("order-1", "user-1"), count: fc.integer({ min: 1, max: 3 }), retries: fc.nat(2) }),
+        fc.record({
+          stream: fc.constantFrom("order-1", "user-1"),
+          count: fc.integer({ min: 1, max: 3 }),
+          retries: fc.nat(2),
+        }),
         { minLength: 1, maxLength: 10 },
       );
       await fc.assert(
         fc.asyncProperty(plan, fc.infiniteStream(fc.nat()), async (steps, picks) => {
-          const batches = steps.map((step) => ({ stream: step.stream, retries: step.retries, batch: messages(step.count) }));
+          const batches = steps.map((step) => ({
+            stream: step.stream,
+            retries: step.retries,
+            batch: messages(step.count),
+          }));
           const clean = await withStore(options, async (store) => {
             for (const b of batches) await store.append(b.stream, b.batch);
             return (await readEverything(store)).map((m) => [m.id, m.streamName, m.streamVersion]);
@@ -163,7 +236,9 @@ export function testStoreProperties(options: StoreContractOptions): void {
               // Retry this or any earlier batch, as a client that lost the answer would.
               for (let r = 0; r < b.retries; r++) {
                 const again = done[picks.next().value % done.length];
-                const result = await store.append(again.stream, again.batch, { expectedVersion: "no-stream" });
+                const result = await store.append(again.stream, again.batch, {
+                  expectedVersion: "no-stream",
+                });
                 assert.equal(result.deduplicated, true);
               }
             }

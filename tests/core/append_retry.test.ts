@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DuplicateMessageError, resolveAppendRetry, type StoredPosition, validateMessages } from "../../core/mod.ts";
+import {
+  DuplicateMessageError,
+  resolveAppendRetry,
+  type StoredPosition,
+  validateMessages,
+} from "../../core/mod.ts";
 
 const batch = validateMessages([{ type: "A", data: {} }, { type: "B", data: {} }]);
 const at = (streamName: string, streamVersion: number): StoredPosition => ({

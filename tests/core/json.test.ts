@@ -37,7 +37,9 @@ describe("copyJson()", () => {
     const value = copyJson(input, "data").value as unknown as typeof input;
     assert.notEqual(value, input);
     assert.notEqual(value.list, input.list);
-    assert.ok(Object.isFrozen(value) && Object.isFrozen(value.list) && Object.isFrozen(value.list[0]));
+    assert.ok(
+      Object.isFrozen(value) && Object.isFrozen(value.list) && Object.isFrozen(value.list[0]),
+    );
   });
 
   it("omits undefined properties as JSON does", () => {
@@ -46,7 +48,10 @@ describe("copyJson()", () => {
 
   it("accepts the same object twice when it is not a cycle", () => {
     const shared = { x: 1 };
-    assert.deepEqual(copyJson({ a: shared, b: shared }, "data").value, { a: { x: 1 }, b: { x: 1 } });
+    assert.deepEqual(copyJson({ a: shared, b: shared }, "data").value, {
+      a: { x: 1 },
+      b: { x: 1 },
+    });
   });
 
   it("accepts objects without a prototype", () => {
@@ -57,7 +62,9 @@ describe("copyJson()", () => {
   it("names the path of the first value it refuses", () => {
     assert.throws(
       () => copyJson({ items: [{ ok: 1 }, { price: 2n }] }, "data"),
-      (error) => error instanceof ValidationError && error.path === "data.items[1].price" && error.value === 2n,
+      (error) =>
+        error instanceof ValidationError && error.path === "data.items[1].price" &&
+        error.value === 2n,
     );
   });
 });
@@ -82,17 +89,32 @@ describe("copyJson() after a failure", () => {
   it("refuses nesting deeper than MAX_JSON_DEPTH, then copies normally again", () => {
     let deep: unknown = {};
     for (let i = 0; i < 300; i++) deep = { d: deep };
-    assert.throws(() => copyJson(deep, "data"), (error) => error instanceof ValidationError && /nested deeper than 256/.test(error.message));
+    assert.throws(
+      () => copyJson(deep, "data"),
+      (error) => error instanceof ValidationError && /nested deeper than 256/.test(error.message),
+    );
     const shared = { x: 1 };
     assert.deepEqual(copyJson([shared, shared], "data").value, [{ x: 1 }, { x: 1 }]);
   });
 
   it("recovers from a getter that throws", () => {
-    const hostile = { a: { get b(): number { throw new Error("boom"); } } };
+    const hostile = {
+      a: {
+        get b(): number {
+          throw new Error("boom");
+        },
+      },
+    };
     assert.throws(() => copyJson(hostile, "data"), /boom/);
     const reused = { b: 1 };
-    assert.deepEqual(copyJson({ a: reused, c: [reused] }, "data").value, { a: { b: 1 }, c: [{ b: 1 }] });
-    assert.throws(() => copyJson({ a: 1n }, "data"), (error) => error instanceof ValidationError && error.path === "data.a");
+    assert.deepEqual(copyJson({ a: reused, c: [reused] }, "data").value, {
+      a: { b: 1 },
+      c: [{ b: 1 }],
+    });
+    assert.throws(
+      () => copyJson({ a: 1n }, "data"),
+      (error) => error instanceof ValidationError && error.path === "data.a",
+    );
   });
 });
 
@@ -101,7 +123,11 @@ describe("copyJson() and __proto__", () => {
     const input = JSON.parse('{"__proto__": {"admin": true}, "name": "x"}');
     const { value } = copyJson(input, "data");
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
-    assert.equal((value as { admin?: boolean }).admin, undefined, "nothing inherited from the data");
+    assert.equal(
+      (value as { admin?: boolean }).admin,
+      undefined,
+      "nothing inherited from the data",
+    );
     assert.deepEqual(Object.keys(value as object), ["__proto__", "name"]);
     assert.equal(JSON.stringify(value), '{"__proto__":{"admin":true},"name":"x"}');
   });

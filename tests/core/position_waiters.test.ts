@@ -27,6 +27,9 @@ describe("PositionWaiters", () => {
 
   it("rejects at once when the signal is already aborted", async () => {
     const waiters = new PositionWaiters();
-    await assert.rejects(waiters.wait(0n, 5n, { signal: AbortSignal.abort(new Error("gone")) }), /gone/);
+    await assert.rejects(
+      waiters.wait(0n, 5n, { signal: AbortSignal.abort(new Error("gone")) }),
+      /gone/,
+    );
   });
 });

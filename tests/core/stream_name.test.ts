@@ -10,7 +10,10 @@ const id = fc.stringMatching(/^[A-Za-z0-9\-+_.:@]{1,40}$/);
 describe("parseStreamName()", () => {
   it("splits at the first dash, keeping dashes in the id", () => {
     assert.deepEqual(parseStreamName("order-5f1c-4d2e"), { category: "order", id: "5f1c-4d2e" });
-    assert.deepEqual(parseStreamName("account:command-1"), { category: "account:command", id: "1" });
+    assert.deepEqual(parseStreamName("account:command-1"), {
+      category: "account:command",
+      id: "1",
+    });
   });
 
   it("round-trips any category and id through streamName()", () => {
@@ -26,12 +29,18 @@ describe("parseStreamName()", () => {
 
   it("refuses whitespace and control characters anywhere", () => {
     fc.assert(
-      fc.property(category, id, fc.constantFrom(" ", "\t", "\n", "\u0000", "\u007f"), fc.nat(), (c, i, bad, at) => {
-        const name = `${c}-${i}`;
-        const where = 1 + (at % name.length);
-        const broken = name.slice(0, where) + bad + name.slice(where);
-        assert.throws(() => parseStreamName(broken), ValidationError);
-      }),
+      fc.property(
+        category,
+        id,
+        fc.constantFrom(" ", "\t", "\n", "\u0000", "\u007f"),
+        fc.nat(),
+        (c, i, bad, at) => {
+          const name = `${c}-${i}`;
+          const where = 1 + (at % name.length);
+          const broken = name.slice(0, where) + bad + name.slice(where);
+          assert.throws(() => parseStreamName(broken), ValidationError);
+        },
+      ),
       propertyParameters(300),
     );
   });
@@ -41,8 +50,12 @@ describe("parseStreamName()", () => {
       message: 'Invalid streamName "order": expected "category-id", found no dash',
     });
     assert.throws(() => parseStreamName("order-"), {
-      message: 'Invalid streamName "order-": expected "category-id", the id after the dash is empty',
+      message:
+        'Invalid streamName "order-": expected "category-id", the id after the dash is empty',
     });
-    assert.throws(() => parseStreamName("1order-2"), /category "1order" must start with a letter or _/);
+    assert.throws(
+      () => parseStreamName("1order-2"),
+      /category "1order" must start with a letter or _/,
+    );
   });
 });

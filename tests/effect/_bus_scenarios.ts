@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { Context, Data, Deferred, Effect, Fiber, Layer, Schedule, Schema, type Scope } from "effect";
+import {
+  Context,
+  Data,
+  Deferred,
+  Effect,
+  Fiber,
+  Layer,
+  Schedule,
+  Schema,
+  type Scope,
+} from "effect";
 import { defineContracts, type ParkedMessage, type Transport } from "../../mod.ts";
 import { Bus, busLayer, type BusService, makeBus, type StoreServices } from "../../effect/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
@@ -24,15 +34,24 @@ export interface EffectBusScenarioOptions {
   readonly propertyRuns: number;
 }
 
-class Greeter extends Context.Service<Greeter, { readonly greet: (name: string) => string }>()("test/Greeter") {}
+class Greeter extends Context.Service<Greeter, { readonly greet: (name: string) => string }>()(
+  "test/Greeter",
+) {}
 class UserLocked extends Data.TaggedError("UserLocked")<{ readonly userId: string }> {}
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly n: number }> {}
 
-const LockUser = Schema.Struct({ userId: Schema.String, reason: Schema.Struct({ code: Schema.Number }) });
+const LockUser = Schema.Struct({
+  userId: Schema.String,
+  reason: Schema.Struct({ code: Schema.Number }),
+});
 const contracts = defineContracts({
   commands: { "users/lock": Schema.toStandardSchemaV1(LockUser) },
   queries: { "users/show": Schema.toStandardSchemaV1(Schema.Struct({ userId: Schema.String })) },
-  events: { "users/locked": Schema.toStandardSchemaV1(Schema.Struct({ userId: Schema.String, code: Schema.Number })) },
+  events: {
+    "users/locked": Schema.toStandardSchemaV1(
+      Schema.Struct({ userId: Schema.String, code: Schema.Number }),
+    ),
+  },
 });
 /** A service key of the test's own that carries the contracts' types. */
 class Users extends Context.Service<Users, BusService<typeof contracts>>()("test/Users") {}
@@ -42,7 +61,9 @@ const eventually = (check: () => boolean, what: string): Effect.Effect<void> =>
   Effect.gen(function* () {
     const deadline = Date.now() + 10_000;
     while (!check()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
+      if (Date.now() > deadline) {
+        return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
+      }
       yield* Effect.sleep("2 millis");
     }
   });
@@ -50,9 +71,12 @@ const eventually = (check: () => boolean, what: string): Effect.Effect<void> =>
 const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
 
 export function testEffectBus(options: EffectBusScenarioOptions): void {
-  const layer = () => busLayer({ transport: options.transport() }).pipe(Layer.provideMerge(options.store()));
+  const layer = () =>
+    busLayer({ transport: options.transport() }).pipe(Layer.provideMerge(options.store()));
   const run = <A, E>(program: Effect.Effect<A, E, Bus | StoreServices | Scope.Scope>): Promise<A> =>
-    Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(layer())) as Effect.Effect<A, unknown>);
+    Effect.runPromise(
+      Effect.scoped(program).pipe(Effect.provide(layer())) as Effect.Effect<A, unknown>,
+    );
 
   describe(`Effect bus over ${options.name}`, () => {
     it("handleCommand() runs an Effect handler with the registering effect's services; sendAndWait() gets its result", () =>
@@ -63,7 +87,10 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
             const greeter = yield* Greeter;
             return greeter.greet((command.data as { name: string }).name);
           })).pipe(Effect.provideService(Greeter, { greet: (name) => `hello ${name}` }));
-        assert.equal(yield* bus.sendAndWait({ type: "users/greet", data: { name: "Ada" } }), "hello Ada");
+        assert.equal(
+          yield* bus.sendAndWait({ type: "users/greet", data: { name: "Ada" } }),
+          "hello Ada",
+        );
         const receipt = yield* bus.send({ type: "users/greet", data: { name: "Bob" } });
         assert.equal(receipt.deduplicated, false);
       })));
@@ -75,9 +102,16 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         let attempts = 0;
         yield* bus.handleCommand("users/lock", (command) => {
           attempts++;
-          return Effect.fail(new UserLocked({ userId: (command.data as { userId: string }).userId }));
-        }, { retry: { maxAttempts: 2, ...NO_DELAY }, onParked: (entry) => void parked.push(entry) });
-        const error = yield* Effect.flip(bus.sendAndWait({ type: "users/lock", data: { userId: "u-9" } }));
+          return Effect.fail(
+            new UserLocked({ userId: (command.data as { userId: string }).userId }),
+          );
+        }, {
+          retry: { maxAttempts: 2, ...NO_DELAY },
+          onParked: (entry) => void parked.push(entry),
+        });
+        const error = yield* Effect.flip(
+          bus.sendAndWait({ type: "users/lock", data: { userId: "u-9" } }),
+        );
         assert.equal(error._tag, "HandlerError");
         assert.equal(error.errorName, "UserLocked");
         assert.match(error.message, /^Handler failed during sendAndWait "users\/lock": UserLocked/);
@@ -96,7 +130,11 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
     it("a defect in a command handler fails sendAndWait() with a HandlerError too", () =>
       run(Effect.gen(function* () {
         const bus = yield* Bus;
-        yield* bus.handleCommand("users/crash", () => Effect.die(new RangeError("index 7 is out of range")), { retry: { maxAttempts: 1 } });
+        yield* bus.handleCommand(
+          "users/crash",
+          () => Effect.die(new RangeError("index 7 is out of range")),
+          { retry: { maxAttempts: 1 } },
+        );
         const error = yield* Effect.flip(bus.sendAndWait({ type: "users/crash", data: {} }));
         assert.equal(error._tag, "HandlerError");
         assert.equal(error.errorName, "RangeError");
@@ -108,7 +146,9 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         const bus = yield* Bus;
         yield* bus.handleQuery("orders/show", (payload) => {
           const id = (payload as { id: string }).id;
-          return id === "o-404" ? Effect.fail(new UserLocked({ userId: id })) : Effect.succeed({ id, total: 30 });
+          return id === "o-404"
+            ? Effect.fail(new UserLocked({ userId: id }))
+            : Effect.succeed({ id, total: 30 });
         });
         assert.deepEqual(yield* bus.query("orders/show", { id: "o-1" }), { id: "o-1", total: 30 });
         const failed = yield* Effect.flip(bus.query("orders/show", { id: "o-404" }));
@@ -124,13 +164,27 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         const audit: number[] = [];
         const billing: number[] = [];
         const parked: ParkedMessage[] = [];
-        yield* bus.subscribe("audit", ["orders/placed"], (event) => Effect.sync(() => void audit.push((event.data as { n: number }).n)));
+        yield* bus.subscribe(
+          "audit",
+          ["orders/placed"],
+          (event) => Effect.sync(() => void audit.push((event.data as { n: number }).n)),
+        );
         yield* bus.subscribe("billing", { category: "order" }, (event) => {
           const n = (event.data as { n: number }).n;
-          return n === 2 ? Effect.fail(new PaymentDeclined({ n })) : Effect.sync(() => void billing.push(n));
-        }, { retry: { maxAttempts: 3, ...NO_DELAY }, onParked: (entry) => void parked.push(entry) });
-        for (let n = 1; n <= 3; n++) yield* bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
-        yield* eventually(() => audit.length === 3 && billing.length === 2 && parked.length === 1, "both groups");
+          return n === 2
+            ? Effect.fail(new PaymentDeclined({ n }))
+            : Effect.sync(() => void billing.push(n));
+        }, {
+          retry: { maxAttempts: 3, ...NO_DELAY },
+          onParked: (entry) => void parked.push(entry),
+        });
+        for (let n = 1; n <= 3; n++) {
+          yield* bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+        }
+        yield* eventually(
+          () => audit.length === 3 && billing.length === 2 && parked.length === 1,
+          "both groups",
+        );
         assert.deepEqual(audit, [1, 2, 3]);
         assert.deepEqual(billing, [1, 3]);
         assert.equal(parked[0].error.name, "PaymentDeclined");
@@ -142,13 +196,19 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         const bus = yield* Bus;
         const handled: number[] = [];
         const started = yield* Deferred.make<void>();
-        const subscribe = bus.subscribe("slow", ["orders/placed"], (event) =>
-          Effect.gen(function* () {
-            yield* Deferred.succeed(started, undefined);
-            yield* Effect.sleep("30 millis");
-            handled.push((event.data as { n: number }).n);
-          }));
-        const fiber = yield* Effect.forkChild(Effect.scoped(Effect.andThen(subscribe, Effect.never)));
+        const subscribe = bus.subscribe(
+          "slow",
+          ["orders/placed"],
+          (event) =>
+            Effect.gen(function* () {
+              yield* Deferred.succeed(started, undefined);
+              yield* Effect.sleep("30 millis");
+              handled.push((event.data as { n: number }).n);
+            }),
+        );
+        const fiber = yield* Effect.forkChild(
+          Effect.scoped(Effect.andThen(subscribe, Effect.never)),
+        );
         yield* bus.publish({ type: "orders/placed", data: { n: 1 }, stream: "order-1" });
         yield* Deferred.await(started);
         yield* Fiber.interrupt(fiber);
@@ -181,70 +241,113 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         assert.equal(parked[0].attempts, 2);
       })));
 
-    (options.scheduleRetries.events ? it : it.skip)("an event handler retried by a Schedule makes the attempts it allows, then its event is parked", () =>
-      run(Effect.gen(function* () {
-        const bus = yield* Bus;
-        const attempts: number[] = [];
-        const parked: ParkedMessage[] = [];
-        yield* bus.subscribe("scheduled", ["orders/placed"], (_event, context) => {
-          attempts.push(context.attempt);
-          return Effect.fail(new PaymentDeclined({ n: context.attempt }));
-        }, { retry: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 2 })), onParked: (entry) => void parked.push(entry) });
-        yield* bus.publish({ type: "orders/placed", data: {}, stream: "order-1" });
-        yield* eventually(() => parked.length === 1, "the parked event");
-        assert.deepEqual(attempts, [1, 2, 3]);
-        assert.equal(parked[0].attempts, 3);
-      })));
+    (options.scheduleRetries.events ? it : it.skip)(
+      "an event handler retried by a Schedule makes the attempts it allows, then its event is parked",
+      () =>
+        run(Effect.gen(function* () {
+          const bus = yield* Bus;
+          const attempts: number[] = [];
+          const parked: ParkedMessage[] = [];
+          yield* bus.subscribe("scheduled", ["orders/placed"], (_event, context) => {
+            attempts.push(context.attempt);
+            return Effect.fail(new PaymentDeclined({ n: context.attempt }));
+          }, {
+            retry: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 2 })),
+            onParked: (entry) => void parked.push(entry),
+          });
+          yield* bus.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+          yield* eventually(() => parked.length === 1, "the parked event");
+          assert.deepEqual(attempts, [1, 2, 3]);
+          assert.equal(parked[0].attempts, 3);
+        })),
+    );
 
-    (options.scheduleRetries.commands ? it : it.skip)("a command handler retried by a Schedule makes the attempts it allows, then sendAndWait() fails", () =>
-      run(Effect.gen(function* () {
-        const bus = yield* Bus;
-        const attempts: number[] = [];
-        yield* bus.handleCommand("users/lock", (_command, context) => {
-          attempts.push(context.attempt);
-          return Effect.fail(new UserLocked({ userId: "u-1" }));
-        }, { retry: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 3 })) });
-        const error = yield* Effect.flip(bus.sendAndWait({ type: "users/lock", data: {} }));
-        assert.equal(error._tag, "HandlerError");
-        assert.deepEqual(attempts, [1, 2, 3, 4]);
-      })));
+    (options.scheduleRetries.commands ? it : it.skip)(
+      "a command handler retried by a Schedule makes the attempts it allows, then sendAndWait() fails",
+      () =>
+        run(Effect.gen(function* () {
+          const bus = yield* Bus;
+          const attempts: number[] = [];
+          yield* bus.handleCommand("users/lock", (_command, context) => {
+            attempts.push(context.attempt);
+            return Effect.fail(new UserLocked({ userId: "u-1" }));
+          }, { retry: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 3 })) });
+          const error = yield* Effect.flip(bus.sendAndWait({ type: "users/lock", data: {} }));
+          assert.equal(error._tag, "HandlerError");
+          assert.deepEqual(attempts, [1, 2, 3, 4]);
+        })),
+    );
 
     it("interrupting sendAndWait() stops the wait for a reply", () =>
       run(Effect.gen(function* () {
         const bus = yield* Bus;
-        const fiber = yield* Effect.forkChild(bus.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: "1 minute" }));
+        const fiber = yield* Effect.forkChild(
+          bus.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: "1 minute" }),
+        );
         yield* Effect.sleep("20 millis");
         yield* Fiber.interrupt(fiber);
         assert.ok(fiber.pollUnsafe() !== undefined, "the fiber is done");
       })));
 
     it("Effect Schema contracts type the calls and the handlers, and refuse bad data at the sender", () =>
-      Effect.runPromise(Effect.scoped(Effect.gen(function* () {
-        const users = yield* Users;
-        const locked: string[] = [];
-        yield* users.handleCommand("users/lock", (command) => {
-          const code: number = command.data.reason.code; // inferred from the schema
-          return Effect.succeed(code * 2);
-        });
-        yield* users.handleQuery("users/show", (payload) => Effect.succeed(`user ${payload.userId}`));
-        yield* users.subscribe("lock-log", ["users/locked"], (event) => Effect.sync(() => void locked.push(`${event.data.userId}:${event.data.code}`)));
-        assert.equal(yield* users.sendAndWait<"users/lock", number>({ type: "users/lock", data: { userId: "u-1", reason: { code: 7 } } }), 14);
-        assert.equal(yield* users.query("users/show", { userId: "u-1" }), "user u-1");
-        yield* users.publish({ type: "users/locked", data: { userId: "u-1", code: 7 }, stream: "users-1" });
-        yield* eventually(() => locked.length === 1, "the typed subscriber");
-        assert.deepEqual(locked, ["u-1:7"]);
+      Effect.runPromise(
+        Effect.scoped(Effect.gen(function* () {
+          const users = yield* Users;
+          const locked: string[] = [];
+          yield* users.handleCommand("users/lock", (command) => {
+            const code: number = command.data.reason.code; // inferred from the schema
+            return Effect.succeed(code * 2);
+          });
+          yield* users.handleQuery(
+            "users/show",
+            (payload) => Effect.succeed(`user ${payload.userId}`),
+          );
+          yield* users.subscribe(
+            "lock-log",
+            ["users/locked"],
+            (event) =>
+              Effect.sync(() => void locked.push(`${event.data.userId}:${event.data.code}`)),
+          );
+          assert.equal(
+            yield* users.sendAndWait<"users/lock", number>({
+              type: "users/lock",
+              data: { userId: "u-1", reason: { code: 7 } },
+            }),
+            14,
+          );
+          assert.equal(yield* users.query("users/show", { userId: "u-1" }), "user u-1");
+          yield* users.publish({
+            type: "users/locked",
+            data: { userId: "u-1", code: 7 },
+            stream: "users-1",
+          });
+          yield* eventually(() => locked.length === 1, "the typed subscriber");
+          assert.deepEqual(locked, ["u-1:7"]);
 
-        const refused = yield* users.send({ type: "users/lock", data: { userId: "u-1", reason: { code: "x" as unknown as number } } }).pipe(
-          Effect.catchTag("ValidationError", (error) => Effect.succeed(error.path)),
-        );
-        assert.equal(refused, "command.data.reason.code");
-        // @ts-expect-error: "users/delete" is not a declared command
-        const unknown = yield* Effect.flip(users.send({ type: "users/delete", data: {} }));
-        assert.equal(unknown._tag, "ValidationError");
-        // @ts-expect-error: userId must be a string
-        const wrong = users.send({ type: "users/lock", data: { userId: 1, reason: { code: 1 } } });
-        assert.equal((yield* Effect.flip(wrong))._tag, "ValidationError");
-      })).pipe(Effect.provide(Layer.effect(Users, makeBus({ transport: options.transport(), contracts })).pipe(Layer.provideMerge(options.store()))))));
+          const refused = yield* users.send({
+            type: "users/lock",
+            data: { userId: "u-1", reason: { code: "x" as unknown as number } },
+          }).pipe(
+            Effect.catchTag("ValidationError", (error) => Effect.succeed(error.path)),
+          );
+          assert.equal(refused, "command.data.reason.code");
+          // @ts-expect-error: "users/delete" is not a declared command
+          const unknown = yield* Effect.flip(users.send({ type: "users/delete", data: {} }));
+          assert.equal(unknown._tag, "ValidationError");
+          const wrong = users.send({
+            type: "users/lock",
+            // @ts-expect-error: userId must be a string
+            data: { userId: 1, reason: { code: 1 } },
+          });
+          assert.equal((yield* Effect.flip(wrong))._tag, "ValidationError");
+        })).pipe(
+          Effect.provide(
+            Layer.effect(Users, makeBus({ transport: options.transport(), contracts })).pipe(
+              Layer.provideMerge(options.store()),
+            ),
+          ),
+        ),
+      ));
 
     it("property: Effect handlers that fail or die a few times still handle every event once, in each stream's order", () =>
       run(Effect.gen(function* () {
@@ -253,7 +356,10 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         yield* Effect.promise(() =>
           fc.assert(
             fc.asyncProperty(
-              fc.array(fc.record({ stream: fc.constantFrom("1", "2", "3"), failures: fc.nat(2) }), { minLength: 1, maxLength: 10 }),
+              fc.array(fc.record({ stream: fc.constantFrom("1", "2", "3"), failures: fc.nat(2) }), {
+                minLength: 1,
+                maxLength: 10,
+              }),
               (events) =>
                 Effect.runPromise(Effect.scoped(Effect.gen(function* () {
                   round++;
@@ -263,21 +369,34 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
                     const { key, failures } = event.data as { key: string; failures: number };
                     const attempt = (tries.get(key) ?? 0) + 1;
                     tries.set(key, attempt);
-                    if (attempt <= failures) return attempt % 2 === 1 ? Effect.fail(new PaymentDeclined({ n: attempt })) : Effect.die(new Error("boom"));
+                    if (attempt <= failures) {
+                      return attempt % 2 === 1
+                        ? Effect.fail(new PaymentDeclined({ n: attempt }))
+                        : Effect.die(new Error("boom"));
+                    }
                     return Effect.sync(() => void done.push(key));
                   }, { retry: { maxAttempts: 3, ...NO_DELAY } });
                   const published: string[] = [];
                   for (const [i, { stream, failures }] of events.entries()) {
                     const key = `${stream}#${i}`;
-                    yield* bus.publish({ type: `orders/prop${round}`, data: { key, failures }, stream: `prop${round}_${stream}-x` });
+                    yield* bus.publish({
+                      type: `orders/prop${round}`,
+                      data: { key, failures },
+                      stream: `prop${round}_${stream}-x`,
+                    });
                     published.push(key);
                   }
                   yield* eventually(() => done.length === published.length, "every event");
                   assert.deepEqual([...done].sort(), [...published].sort());
                   for (const stream of ["1", "2", "3"]) {
-                    assert.deepEqual(done.filter((k) => k.startsWith(`${stream}#`)), published.filter((k) => k.startsWith(`${stream}#`)));
+                    assert.deepEqual(
+                      done.filter((k) => k.startsWith(`${stream}#`)),
+                      published.filter((k) => k.startsWith(`${stream}#`)),
+                    );
                   }
-                  for (const [i, { failures }] of events.entries()) assert.equal(tries.get(`${events[i].stream}#${i}`), failures + 1);
+                  for (const [i, { failures }] of events.entries()) {
+                    assert.equal(tries.get(`${events[i].stream}#${i}`), failures + 1);
+                  }
                 }))),
             ),
             propertyParameters(options.propertyRuns),

@@ -27,7 +27,10 @@ export interface EffectScenarioOptions {
 }
 
 /** Runs `program` with a fresh layer. */
-export function runWith<A, E>(options: EffectScenarioOptions, program: Effect.Effect<A, E, StoreServices>): Promise<A> {
+export function runWith<A, E>(
+  options: EffectScenarioOptions,
+  program: Effect.Effect<A, E, StoreServices>,
+): Promise<A> {
   return Effect.runPromise(Effect.provide(program, options.layer()) as Effect.Effect<A, unknown>);
 }
 
@@ -36,7 +39,9 @@ export const waitUntil = (check: () => boolean, what = "a condition"): Effect.Ef
   Effect.gen(function* () {
     const deadline = Date.now() + 20_000;
     while (!check()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
+      if (Date.now() > deadline) {
+        return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
+      }
       yield* Effect.sleep("2 millis");
     }
   });
@@ -60,26 +65,40 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
       run(Effect.gen(function* () {
         const store = yield* EventStore;
         const first = yield* store.append("order-1", messages(2), { awaitGlobalPosition: false });
-        const second = yield* store.append("order-1", messages(1), { expectedVersion: 1, awaitGlobalPosition: false });
+        const second = yield* store.append("order-1", messages(1), {
+          expectedVersion: 1,
+          awaitGlobalPosition: false,
+        });
         assert.deepEqual([first.streamVersion, second.streamVersion], [1, 2]);
-        const stale = yield* store.append("order-1", messages(1), { expectedVersion: 1, awaitGlobalPosition: false }).pipe(
+        const stale = yield* store.append("order-1", messages(1), {
+          expectedVersion: 1,
+          awaitGlobalPosition: false,
+        }).pipe(
           Effect.catchTag("ConcurrencyError", (error) => Effect.succeed(error.actualVersion)),
         );
         assert.equal(stale, 2);
         while (!(yield* store.waitForAppend(2n, { timeout: 5000 }))) { /* numbering pending */ }
         const read = yield* store.readAll();
-        assert.deepEqual(read.map((m) => m.id), [...first.positions, ...second.positions].map((p) => p.id));
+        assert.deepEqual(
+          read.map((m) => m.id),
+          [...first.positions, ...second.positions].map((p) => p.id),
+        );
       })));
 
     it("append() with a stale expected version fails with a ConcurrencyError caught by catchTag", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
         yield* store.append("order-1", [message()], { expectedVersion: "no-stream" });
-        const outcome = yield* store.append("order-1", [message()], { expectedVersion: "no-stream" }).pipe(
+        const outcome = yield* store.append("order-1", [message()], {
+          expectedVersion: "no-stream",
+        }).pipe(
           Effect.map(() => "appended" as const),
           Effect.catchTag("ConcurrencyError", (error) => Effect.succeed(error)),
         );
-        assert.ok(outcome instanceof ConcurrencyError, `expected a ConcurrencyError, got ${String(outcome)}`);
+        assert.ok(
+          outcome instanceof ConcurrencyError,
+          `expected a ConcurrencyError, got ${String(outcome)}`,
+        );
         assert.equal(outcome.streamName, "order-1");
         assert.equal(outcome.expectedVersion, "no-stream");
         assert.equal(outcome.actualVersion, 0);
@@ -107,23 +126,41 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
     it("readMessages() reads a category in pages, in global order, and ends", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
-        for (let i = 0; i < 10; i++) yield* store.append(`order-${i % 3}`, [message("Placed", { i })]);
+        for (let i = 0; i < 10; i++) {
+          yield* store.append(`order-${i % 3}`, [message("Placed", { i })]);
+        }
         yield* store.append("user-1", [message()]);
         const read = yield* Stream.runCollect(readMessages({ category: "order" }, { pageSize: 3 }));
-        assert.deepEqual(read.map((m) => (m.data as { i: number }).i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert.deepEqual(read.map((m) => (m.data as { i: number }).i), [
+          0,
+          1,
+          2,
+          3,
+          4,
+          5,
+          6,
+          7,
+          8,
+          9,
+        ]);
       })));
 
     it("subscribe() catches up, then follows live appends", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
         yield* store.append("order-1", messages(5));
-        const fiber = yield* Effect.forkChild(Stream.runCollect(Stream.take(subscribe({ category: "order" }, { pageSize: 2 }), 8)));
+        const fiber = yield* Effect.forkChild(
+          Stream.runCollect(Stream.take(subscribe({ category: "order" }, { pageSize: 2 }), 8)),
+        );
         yield* Effect.sleep("20 millis");
         yield* store.append("user-1", [message()]);
         yield* store.append("order-2", messages(3));
         const got = yield* Fiber.join(fiber);
         assert.equal(got.length, 8);
-        assert.deepEqual(got.map((m) => m.streamName), [...Array(5).fill("order-1"), ...Array(3).fill("order-2")]);
+        assert.deepEqual(got.map((m) => m.streamName), [
+          ...Array(5).fill("order-1"),
+          ...Array(3).fill("order-2"),
+        ]);
       })));
 
     it("subscribe() waiting for appends stops when interrupted", () =>
@@ -139,35 +176,47 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
       run(Effect.gen(function* () {
         const store = yield* EventStore;
         const storage = yield* ConsumerStorage;
-        for (let i = 0; i < 30; i++) yield* store.append(`order-${i % 4}`, [message("Placed", { i })]);
+        for (let i = 0; i < 30; i++) {
+          yield* store.append(`order-${i % 4}`, [message("Placed", { i })]);
+        }
         const handled: RecordedMessage[] = [];
         const consumer = {
           group: "effect-interrupt",
           source: { category: "order" },
           batchSize: 7,
-          handler: (m: RecordedMessage) => Effect.sleep("3 millis").pipe(Effect.andThen(Effect.sync(() => void handled.push(m)))),
+          handler: (m: RecordedMessage) =>
+            Effect.sleep("3 millis").pipe(Effect.andThen(Effect.sync(() => void handled.push(m)))),
         } as const;
         const fiber = yield* Effect.forkChild(runConsumer(consumer));
         yield* waitUntil(() => handled.length >= 5);
         yield* Fiber.interrupt(fiber);
         const atStop = handled.length;
         assert.ok(atStop < 30, `the consumer handled all ${atStop} messages before the interrupt`);
-        const checkpoint = yield* Effect.promise(() => storage.checkpoints.load("effect-interrupt", 0));
+        const checkpoint = yield* Effect.promise(() =>
+          storage.checkpoints.load("effect-interrupt", 0)
+        );
         assert.equal(checkpoint, handled[atStop - 1].globalPosition + 1n);
         yield* Effect.sleep("30 millis");
         assert.equal(handled.length, atStop, "the consumer kept handling after the interrupt");
 
-        yield* Effect.scoped(Effect.flatMap(startConsumer(consumer), (started) => started.caughtUp));
+        yield* Effect.scoped(
+          Effect.flatMap(startConsumer(consumer), (started) => started.caughtUp),
+        );
         const ids = handled.map((m) => m.id);
         assert.equal(new Set(ids).size, ids.length, "a message was handled twice");
-        assert.deepEqual(handled.map((m) => (m.data as { i: number }).i), Array.from({ length: 30 }, (_, i) => i));
+        assert.deepEqual(
+          handled.map((m) => (m.data as { i: number }).i),
+          Array.from({ length: 30 }, (_, i) => i),
+        );
       })));
 
     it("runGroupConsumer() members share the partitions; an interrupted one stores its checkpoints and releases its leases, and the other takes over", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
         const storage = yield* ConsumerStorage;
-        for (let i = 0; i < 40; i++) yield* store.append(`order-${i % 8}`, [message("Placed", { i })]);
+        for (let i = 0; i < 40; i++) {
+          yield* store.append(`order-${i % 8}`, [message("Placed", { i })]);
+        }
         const handled: { readonly member: string; readonly message: RecordedMessage }[] = [];
         const member = (name: string) =>
           runGroupConsumer({
@@ -177,29 +226,50 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
             member: name,
             leaseTtl: 5_000,
             heartbeatInterval: 20,
-            handler: (m: RecordedMessage) => Effect.sleep("5 millis").pipe(Effect.andThen(Effect.sync(() => void handled.push({ member: name, message: m })))),
+            handler: (m: RecordedMessage) =>
+              Effect.sleep("5 millis").pipe(
+                Effect.andThen(Effect.sync(() => void handled.push({ member: name, message: m }))),
+              ),
           });
         const a = yield* Effect.forkChild(member("a"));
         const b = yield* Effect.forkChild(member("b"));
-        yield* waitUntil(() => handled.some((h) => h.member === "a") && handled.length >= 8, "member a at work");
+        yield* waitUntil(
+          () => handled.some((h) => h.member === "a") && handled.length >= 8,
+          "member a at work",
+        );
         yield* Fiber.interrupt(a);
 
         const leases = yield* Effect.promise(() => storage.leases.list("effect-group"));
-        assert.deepEqual(leases.filter((lease) => lease.owner === "a"), [], "the stopped member still holds leases");
+        assert.deepEqual(
+          leases.filter((lease) => lease.owner === "a"),
+          [],
+          "the stopped member still holds leases",
+        );
         for (const { message: m } of handled.filter((h) => h.member === "a")) {
-          const checkpoint = yield* Effect.promise(() => storage.checkpoints.load("effect-group", partitionOf(m.streamName, 4)));
-          assert.ok(checkpoint !== undefined && checkpoint > m.globalPosition, `the checkpoint of ${m.streamName} is before a message member a handled`);
+          const checkpoint = yield* Effect.promise(() =>
+            storage.checkpoints.load("effect-group", partitionOf(m.streamName, 4))
+          );
+          assert.ok(
+            checkpoint !== undefined && checkpoint > m.globalPosition,
+            `the checkpoint of ${m.streamName} is before a message member a handled`,
+          );
         }
         const byA = handled.filter((h) => h.member === "a").length;
         yield* waitUntil(() => handled.length >= 40, "member b to take over");
-        assert.equal(handled.filter((h) => h.member === "a").length, byA, "member a handled a message after its interrupt");
+        assert.equal(
+          handled.filter((h) => h.member === "a").length,
+          byA,
+          "member a handled a message after its interrupt",
+        );
         yield* Fiber.interrupt(b);
         assert.deepEqual(yield* Effect.promise(() => storage.leases.list("effect-group")), []);
 
         const ids = handled.map((h) => h.message.id);
         assert.equal(new Set(ids).size, 40, "a message was handled twice");
         for (let s = 0; s < 8; s++) {
-          const order = handled.filter((h) => h.message.streamName === `order-${s}`).map((h) => h.message.streamVersion);
+          const order = handled.filter((h) => h.message.streamName === `order-${s}`).map((h) =>
+            h.message.streamVersion
+          );
           assert.deepEqual(order, [0, 1, 2, 3, 4], `order-${s} out of order`);
         }
       })));
@@ -245,7 +315,9 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
         assert.equal(calls, 2);
         assert.equal(result?.streamVersion, 1);
         const read = yield* store.readStream("order-1");
-        assert.deepEqual(read.map((m) => [m.type, m.data]), [["Interloper", {}], ["Decided", { seen: 1 }]]);
+        assert.deepEqual(read.map((m) => [m.type, m.data]), [["Interloper", {}], ["Decided", {
+          seen: 1,
+        }]]);
       })));
   });
 }

@@ -10,20 +10,32 @@ import { run } from "../_process.ts";
 
 describe("Effect examples", () => {
   it("examples/effect_readme.ts runs and prints the conflict and the revenue", async () => {
-    const result = await run("node", ["--import", "tsx", "examples/effect_readme.ts"], { cwd: ROOT, timeout: 60_000 });
+    const result = await run("node", ["--import", "tsx", "examples/effect_readme.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, 'Cannot append to stream "order-1": expected no stream, current version is 0\nrevenue: 42\n');
+    assert.equal(
+      result.stdout,
+      'Cannot append to stream "order-1": expected no stream, current version is 0\nrevenue: 42\n',
+    );
   });
 
   it("examples/effect_projection.ts runs, stops at a checkpoint and resumes from it", async () => {
-    const result = await run("node", ["--import", "tsx", "examples/effect_projection.ts"], { cwd: ROOT, timeout: 60_000 });
+    const result = await run("node", ["--import", "tsx", "examples/effect_projection.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /stopped at checkpoint 6/);
     assert.match(result.stdout, /order 1: 35\norder 3: 8\n$/);
   });
 
   it("examples/effect_bus.ts runs: typed commands, a refusal as a HandlerError, a query, events retried by a Schedule", async () => {
-    const result = await run("node", ["--import", "tsx", "examples/effect_bus.ts"], { cwd: ROOT, timeout: 60_000 });
+    const result = await run("node", ["--import", "tsx", "examples/effect_bus.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
@@ -33,8 +45,14 @@ describe("Effect examples", () => {
 
   // Skipped until README.md has the section.
   const section = readFileSync(join(ROOT, "README.md"), "utf8").split(/^## With Effect$/m)[1];
-  (section === undefined ? it.skip : it)("README.md's \"With Effect\" section shows examples/effect_readme.ts", () => {
-    const example = readFileSync(join(ROOT, "examples", "effect_readme.ts"), "utf8");
-    assert.equal(section?.match(/```ts\n([\s\S]*?)```/)?.[1], example.replace('from "../effect/mod.ts"', 'from "ordo/effect"'));
-  });
+  (section === undefined ? it.skip : it)(
+    'README.md\'s "With Effect" section shows examples/effect_readme.ts',
+    () => {
+      const example = readFileSync(join(ROOT, "examples", "effect_readme.ts"), "utf8");
+      assert.equal(
+        section?.match(/```ts\n([\s\S]*?)```/)?.[1],
+        example.replace('from "../effect/mod.ts"', 'from "ordo/effect"'),
+      );
+    },
+  );
 });

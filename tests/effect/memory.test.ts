@@ -3,8 +3,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Cause, Effect, Exit, Layer, Stream } from "effect";
-import { type AppendResult, createMemoryConsumerStorage, createMemoryStore, type EventStore as EventStorePort, type RecordedMessage } from "../../mod.ts";
-import { ConsumerStorage, EventStore, memoryLayer, readMessages, startConsumer, storeLayer, withTimeout } from "../../effect/mod.ts";
+import {
+  type AppendResult,
+  createMemoryConsumerStorage,
+  createMemoryStore,
+  type EventStore as EventStorePort,
+  type RecordedMessage,
+} from "../../mod.ts";
+import {
+  ConsumerStorage,
+  EventStore,
+  memoryLayer,
+  readMessages,
+  startConsumer,
+  storeLayer,
+  withTimeout,
+} from "../../effect/mod.ts";
 import { messages } from "../contract/_fixtures.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
 
@@ -12,8 +26,15 @@ testEffectScenarios({ name: "the memory store", layer: () => memoryLayer() });
 
 describe("Effect API, memory store only", () => {
   it("a store failure that is not an ordo error stays a defect", async () => {
-    const store: EventStorePort = { ...createMemoryStore(), append: () => Promise.reject<AppendResult>(new TypeError("boom")) };
-    const exit = await Effect.runPromiseExit(EventStore.use((s) => s.append("order-1", messages(1))).pipe(Effect.provide(storeLayer(store))));
+    const store: EventStorePort = {
+      ...createMemoryStore(),
+      append: () => Promise.reject<AppendResult>(new TypeError("boom")),
+    };
+    const exit = await Effect.runPromiseExit(
+      EventStore.use((s) => s.append("order-1", messages(1))).pipe(
+        Effect.provide(storeLayer(store)),
+      ),
+    );
     assert.ok(Exit.isFailure(exit));
     assert.ok(Cause.hasDies(exit.cause), "expected a defect");
     assert.ok(!Cause.hasFails(exit.cause), "expected no typed failure");
@@ -24,10 +45,13 @@ describe("Effect API, memory store only", () => {
     for (let i = 0; i < 10; i++) await inner.append(`order-${i}`, messages(10));
     let reads = 0;
     const counting: EventStorePort = Object.assign(Object.create(inner), {
-      readCategory: (...args: Parameters<EventStorePort["readCategory"]>) => (reads++, inner.readCategory(...args)),
+      readCategory: (
+        ...args: Parameters<EventStorePort["readCategory"]>
+      ) => (reads++, inner.readCategory(...args)),
     });
     const first = await Effect.runPromise(
-      Stream.runCollect(Stream.take(readMessages({ category: "order" }, { pageSize: 10 }), 15)).pipe(Effect.provide(storeLayer(counting))),
+      Stream.runCollect(Stream.take(readMessages({ category: "order" }, { pageSize: 10 }), 15))
+        .pipe(Effect.provide(storeLayer(counting))),
     );
     assert.equal(first.length, 15);
     assert.ok(reads <= 2, `read ${reads} pages to take 15 messages of pages of 10`);
@@ -35,7 +59,9 @@ describe("Effect API, memory store only", () => {
 
   it("withTimeout() fails with ordo's TimeoutError, caught by catchTag", async () => {
     const message = await Effect.runPromise(
-      withTimeout(Effect.never, "5 millis", "lookup").pipe(Effect.catchTag("TimeoutError", (error) => Effect.succeed(error.message))),
+      withTimeout(Effect.never, "5 millis", "lookup").pipe(
+        Effect.catchTag("TimeoutError", (error) => Effect.succeed(error.message)),
+      ),
     );
     assert.equal(message, "Timed out after 5 ms: lookup");
   });
@@ -51,12 +77,17 @@ describe("Effect API, memory store only", () => {
         source: { category: "order" },
         retry: { maxAttempts: 2, initialDelay: 0 },
         handlerTimeout: "10 millis",
-        handler: (m: RecordedMessage) => m.type === "Slow" ? Effect.never : Effect.sync(() => void handled.push(m.type)),
+        handler: (m: RecordedMessage) =>
+          m.type === "Slow" ? Effect.never : Effect.sync(() => void handled.push(m.type)),
       });
       yield* caughtUp;
       return yield* Effect.promise(() => consumer.listParked());
     }));
-    const parked = await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(storeLayer(store), Layer.succeed(ConsumerStorage, storage)))));
+    const parked = await Effect.runPromise(
+      program.pipe(
+        Effect.provide(Layer.mergeAll(storeLayer(store), Layer.succeed(ConsumerStorage, storage))),
+      ),
+    );
     assert.deepEqual(handled, ["Fast"]);
     assert.equal(parked.length, 1);
     assert.equal(parked[0].error.name, "TimeoutError");

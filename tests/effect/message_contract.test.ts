@@ -22,11 +22,16 @@ const OrderPlaced = defineMessage(
   },
 );
 
-const run = <A, E>(program: Effect.Effect<A, E, EventStore>) => Effect.runPromise(Effect.provide(program, memoryLayer()));
+const run = <A, E>(program: Effect.Effect<A, E, EventStore>) =>
+  Effect.runPromise(Effect.provide(program, memoryLayer()));
 
 describe("defineMessage()", () => {
   it("make() encodes the data and stamps metadata.schemaVersion", async () => {
-    const input = await Effect.runPromise(OrderPlaced.make({ total: { amount: 3, currency: "USD" } }, { metadata: { correlationId: "c-1" } }));
+    const input = await Effect.runPromise(
+      OrderPlaced.make({ total: { amount: 3, currency: "USD" } }, {
+        metadata: { correlationId: "c-1" },
+      }),
+    );
     assert.deepEqual(input, {
       type: "OrderPlaced",
       data: { total: { amount: 3, currency: "USD" } },
@@ -38,9 +43,17 @@ describe("defineMessage()", () => {
     run(Effect.gen(function* () {
       const store = yield* EventStore;
       yield* store.append("order-1", [{ type: "OrderPlaced", data: { amount: 10 } }]); // no schemaVersion: version 1
-      yield* store.append("order-2", [{ type: "OrderPlaced", data: { amount: 20, currency: "USD" }, metadata: { schemaVersion: 2 } }]);
-      yield* store.append("order-3", [yield* OrderPlaced.make({ total: { amount: 30, currency: "GBP" } })]);
-      const decoded = yield* Stream.runCollect(readMessages({ category: "order" }).pipe(Stream.mapEffect(OrderPlaced.decode)));
+      yield* store.append("order-2", [{
+        type: "OrderPlaced",
+        data: { amount: 20, currency: "USD" },
+        metadata: { schemaVersion: 2 },
+      }]);
+      yield* store.append("order-3", [
+        yield* OrderPlaced.make({ total: { amount: 30, currency: "GBP" } }),
+      ]);
+      const decoded = yield* Stream.runCollect(
+        readMessages({ category: "order" }).pipe(Stream.mapEffect(OrderPlaced.decode)),
+      );
       assert.deepEqual(decoded.map((m) => m.data), [
         { total: { amount: 10, currency: "EUR" } },
         { total: { amount: 20, currency: "USD" } },
@@ -53,7 +66,11 @@ describe("defineMessage()", () => {
     run(Effect.gen(function* () {
       const store = yield* EventStore;
       yield* store.append("order-1", [
-        { type: "OrderPlaced", data: { total: { amount: "ten", currency: "EUR" } }, metadata: { schemaVersion: 3 } },
+        {
+          type: "OrderPlaced",
+          data: { total: { amount: "ten", currency: "EUR" } },
+          metadata: { schemaVersion: 3 },
+        },
         { type: "OrderPlaced", data: {}, metadata: { schemaVersion: 4 } },
         { type: "OrderShipped", data: {} },
       ]);
@@ -63,12 +80,18 @@ describe("defineMessage()", () => {
       assert.match(errors[0].path, /data$/);
       assert.match(errors[1].path, /metadata\.schemaVersion$/);
       assert.match(errors[2].path, /type$/);
-      const caught = yield* OrderPlaced.decode(read[0]).pipe(Effect.catchTag("ValidationError", () => Effect.succeed("caught")));
+      const caught = yield* OrderPlaced.decode(read[0]).pipe(
+        Effect.catchTag("ValidationError", () => Effect.succeed("caught")),
+      );
       assert.equal(caught, "caught");
     })));
 
   it("make() fails with a ValidationError on data that does not fit the schema", async () => {
-    const error = await Effect.runPromise(Effect.flip(OrderPlaced.make({ total: { amount: "x" as unknown as number, currency: "EUR" } })));
+    const error = await Effect.runPromise(
+      Effect.flip(
+        OrderPlaced.make({ total: { amount: "x" as unknown as number, currency: "EUR" } }),
+      ),
+    );
     assert.equal(error._tag, "ValidationError");
   });
 

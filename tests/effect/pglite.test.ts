@@ -17,7 +17,10 @@ describe("Effect API over PGlite", () => {
     await pg.close();
   });
 
-  testEffectScenarios({ name: "PGlite", layer: () => pgliteLayer(pg, { schema: `effect_${++schemas}`, pollInterval: 100 }) });
+  testEffectScenarios({
+    name: "PGlite",
+    layer: () => pgliteLayer(pg, { schema: `effect_${++schemas}`, pollInterval: 100 }),
+  });
 
   testEffectBus({
     name: "the store-backed transport on PGlite",

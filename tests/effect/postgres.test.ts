@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { Effect } from "effect";
 import postgres from "postgres";
 import { EventStore, postgresLayer, storeBackedTransport } from "../../effect/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { messages } from "../contract/_fixtures.ts";
 import { testEffectBus } from "./_bus_scenarios.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
@@ -44,11 +44,19 @@ describe("Effect API over PostgreSQL (postgres.js)", () => {
 
   it("postgresLayer() given a factory ends the connection pool it made when its scope closes", async () => {
     let made: postgres.Sql | undefined;
-    const layer = postgresLayer(() => (made = postgres(server.url, { onnotice: () => {}, max: 2 })), { schema: "effect_owned" });
-    const result = await Effect.runPromise(Effect.provide(EventStore.use((store) => store.append("order-1", messages(2))), layer));
+    const layer = postgresLayer(
+      () => (made = postgres(server.url, { onnotice: () => {}, max: 2 })),
+      { schema: "effect_owned" },
+    );
+    const result = await Effect.runPromise(
+      Effect.provide(EventStore.use((store) => store.append("order-1", messages(2))), layer),
+    );
     assert.equal(result.streamVersion, 1);
     assert.ok(made !== undefined);
-    await assert.rejects(made`select 1`, (error: Error & { code?: string }) => error.code === "CONNECTION_ENDED");
+    await assert.rejects(
+      made`select 1`,
+      (error: Error & { code?: string }) => error.code === "CONNECTION_ENDED",
+    );
     // Data written through the owned pool is there for another one.
     const rows = await sql`select count(*)::int as n from effect_owned.messages`;
     assert.equal(rows[0].n, 2);

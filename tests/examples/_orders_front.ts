@@ -15,13 +15,23 @@ export async function checkOrdersFront(url: string, token: string): Promise<void
       body: JSON.stringify(body),
     });
 
-  const anonymous = await fetch(`${url}/queries/orders/show`, { method: "POST", body: JSON.stringify({ payload: { orderId: "A000" } }) });
+  const anonymous = await fetch(`${url}/queries/orders/show`, {
+    method: "POST",
+    body: JSON.stringify({ payload: { orderId: "A000" } }),
+  });
   assert.equal(anonymous.status, 401, await anonymous.text());
 
-  const lock = await post("/commands/users/lock", { id: crypto.randomUUID(), data: { userId: "u1", reason: "x" } });
+  const lock = await post("/commands/users/lock", {
+    id: crypto.randomUUID(),
+    data: { userId: "u1", reason: "x" },
+  });
   assert.equal(lock.status, 404, `users/lock over the orders front: ${await lock.text()}`);
 
-  const publish = await post("/events", { id: crypto.randomUUID(), type: "orders/placed", data: { orderId: "X", userId: "u1", items: { apple: 1 } } });
+  const publish = await post("/events", {
+    id: crypto.randomUUID(),
+    type: "orders/placed",
+    data: { orderId: "X", userId: "u1", items: { apple: 1 } },
+  });
   assert.equal(publish.status, 404, `publishing over the orders front: ${await publish.text()}`);
 
   const badOrder = await post(
@@ -31,5 +41,9 @@ export async function checkOrdersFront(url: string, token: string): Promise<void
   );
   const refusal = await badOrder.json();
   assert.equal(badOrder.status, 400, JSON.stringify(refusal));
-  assert.deepEqual([refusal._tag, refusal.path, refusal.reason], ["ValidationError", "command.data.items", 'names an unknown product "durian"']);
+  assert.deepEqual([refusal._tag, refusal.path, refusal.reason], [
+    "ValidationError",
+    "command.data.items",
+    'names an unknown product "durian"',
+  ]);
 }

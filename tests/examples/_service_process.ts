@@ -33,7 +33,12 @@ export class ServiceProcess {
   #exit: Exit | undefined;
   #watchers = new Set<() => void>();
 
-  constructor(readonly name: string, runtime: Runtime, script: string, env: Record<string, string>) {
+  constructor(
+    readonly name: string,
+    runtime: Runtime,
+    script: string,
+    env: Record<string, string>,
+  ) {
     const [command, args] = RUNTIME_COMMANDS[runtime](script);
     this.proc = spawn(command, args, {
       cwd: ROOT,
@@ -68,7 +73,11 @@ export class ServiceProcess {
    * Resolves with the first stdout line that satisfies `match`, waiting up to
    * `timeout` ms; rejects (with everything the service printed) if it exits first or the time runs out.
    */
-  async waitForLine(match: (line: string) => boolean, what: string, timeout: number): Promise<string> {
+  async waitForLine(
+    match: (line: string) => boolean,
+    what: string,
+    timeout: number,
+  ): Promise<string> {
     await this.waitUntil(() => this.lines.some(match), what, timeout);
     return this.lines.find(match)!;
   }
@@ -79,10 +88,16 @@ export class ServiceProcess {
     for (;;) {
       if (condition()) return;
       if (this.#exit !== undefined) {
-        throw new Error(`${this.name} exited (${JSON.stringify(this.#exit)}) before printing ${what}:\n${this.output}`);
+        throw new Error(
+          `${this.name} exited (${
+            JSON.stringify(this.#exit)
+          }) before printing ${what}:\n${this.output}`,
+        );
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`${this.name} did not print ${what} within ${timeout} ms:\n${this.output}`);
+      if (left <= 0) {
+        throw new Error(`${this.name} did not print ${what} within ${timeout} ms:\n${this.output}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(wake, left);
         const watchers = this.#watchers;
@@ -124,7 +139,9 @@ export class ServiceProcess {
   async terminate(timeout: number): Promise<Exit | "killed"> {
     this.signalGroup("SIGTERM");
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeout)));
+    const late = new Promise<"late">((
+      resolve,
+    ) => (timer = setTimeout(() => resolve("late"), timeout)));
     const result = await Promise.race([this.exited, late]);
     clearTimeout(timer);
     if (result !== "late") return result;

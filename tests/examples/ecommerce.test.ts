@@ -13,7 +13,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { type Bus, createBus, type RecordedMessage } from "../../mod.ts";
-import { createPostgresConsumerStorage, createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
+import {
+  createPostgresConsumerStorage,
+  createPostgresStore,
+  type PostgresEventStore,
+} from "../../stores/postgres/mod.ts";
 import { createHttpTransport } from "../../transports/http/mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { STARTING_STOCK } from "../../examples/ecommerce/catalog.ts";
@@ -26,7 +30,12 @@ import {
 } from "../../examples/ecommerce/contracts.ts";
 import { inventoryTables } from "../../examples/ecommerce/inventory_tables.ts";
 import { nameBasedId } from "../../examples/ecommerce/name_based_id.ts";
-import { ORDER_PLACED, ORDER_RESERVED, orderStream, type OrderView } from "../../examples/ecommerce/order_view.ts";
+import {
+  ORDER_PLACED,
+  ORDER_RESERVED,
+  orderStream,
+  type OrderView,
+} from "../../examples/ecommerce/order_view.ts";
 import { USER_LOCKED, userStream } from "../../examples/ecommerce/users_service.ts";
 import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
@@ -59,7 +68,11 @@ function orderAt(n: number, users: number): PlaceOrder {
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < items.length) await work(items[next++]);
@@ -69,10 +82,16 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 100 ms until it returns true; fails with `what()` after `timeout` ms. */
-async function until(check: () => Promise<boolean>, timeout: number, what: () => Promise<string> | string): Promise<void> {
+async function until(
+  check: () => Promise<boolean>,
+  timeout: number,
+  what: () => Promise<string> | string,
+): Promise<void> {
   const deadline = performance.now() + timeout;
   while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`Timed out after ${timeout} ms: ${await what()}`);
+    if (performance.now() > deadline) {
+      throw new Error(`Timed out after ${timeout} ms: ${await what()}`);
+    }
     await sleep(100);
   }
 }
@@ -95,21 +114,31 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
 
   const start = (name: keyof typeof SERVICES, env: Record<string, string> = {}) => {
     const { runtime, script } = SERVICES[name];
-    const service = new ServiceProcess(`${name} (${runtime}, run ${services.filter((s) => s.name.startsWith(name)).length + 1})`, runtime, script, {
-      DATABASE_URL: server.url,
-      ORDO_SCHEMA: SCHEMA,
-      ORDERS_TOKEN: TOKEN,
-      ORDERS_PORT: "0",
-      ...env,
-    });
+    const service = new ServiceProcess(
+      `${name} (${runtime}, run ${services.filter((s) => s.name.startsWith(name)).length + 1})`,
+      runtime,
+      script,
+      {
+        DATABASE_URL: server.url,
+        ORDO_SCHEMA: SCHEMA,
+        ORDERS_TOKEN: TOKEN,
+        ORDERS_PORT: "0",
+        ...env,
+      },
+    );
     services.push(service);
     return service;
   };
-  const outputs = () => services.map((s) => `----- ${s.name}${s.running ? "" : " (exited)"}\n${s.output}`).join("\n");
+  const outputs = () =>
+    services.map((s) => `----- ${s.name}${s.running ? "" : " (exited)"}\n${s.output}`).join("\n");
 
   before(async () => {
     server = await startPostgres();
-    sql = postgres(server.url, { max: 4, onnotice: () => {}, connection: { application_name: "e2e-driver" } });
+    sql = postgres(server.url, {
+      max: 4,
+      onnotice: () => {},
+      connection: { application_name: "e2e-driver" },
+    });
   });
 
   after(async () => {
@@ -126,7 +155,8 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
   it("reserves every order exactly once when the inventory service is SIGKILLed mid-flow and restarted", async () => {
     const started = performance.now();
     const phases: string[] = [];
-    const mark = (what: string) => phases.push(`${what} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const mark = (what: string) =>
+      phases.push(`${what} ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // All three migrate the same empty schema at once: migrations must be safe in parallel.
     const users = start("users");
@@ -153,33 +183,51 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     });
     store = createPostgresStore(sql, { schema: SCHEMA, pollInterval: 200 });
     storeBus = createBus({
-      transport: createStoreBackedTransport(store, { storage: createPostgresConsumerStorage(sql, { schema: SCHEMA }) }),
+      transport: createStoreBackedTransport(store, {
+        storage: createPostgresConsumerStorage(sql, { schema: SCHEMA }),
+      }),
       contracts: shopClientContracts,
       timeouts,
     });
     const shop: ShopClient = {
-      place: (order) => httpBus.sendAndWait<"orders/place", PlaceOrderResult>({ type: "orders/place", data: order }),
+      place: (order) =>
+        httpBus.sendAndWait<"orders/place", PlaceOrderResult>({
+          type: "orders/place",
+          data: order,
+        }),
       show: (orderId) => httpBus.query<"orders/show", OrderView | null>("orders/show", { orderId }),
       async lock(userId, reason) {
         const commandId = crypto.randomUUID();
-        const result = await storeBus.sendAndWait<"users/lock", LockUserResult>({ type: "users/lock", id: commandId, data: { userId, reason } });
+        const result = await storeBus.sendAndWait<"users/lock", LockUserResult>({
+          type: "users/lock",
+          id: commandId,
+          data: { userId, reason },
+        });
         return { commandId, result };
       },
     };
     await checkOrdersFront(ordersUrl, TOKEN);
 
     const t = inventoryTables(SCHEMA);
-    const reservationRows = async () => (await sql.unsafe(`SELECT count(*)::int AS n FROM ${t.reservations}`))[0].n as number;
-    const reservedEvents = async () => (await store.readAll({ types: ["inventory/reserved"], limit: 10_000 })).length;
+    const reservationRows = async () =>
+      (await sql.unsafe(`SELECT count(*)::int AS n FROM ${t.reservations}`))[0].n as number;
+    const reservedEvents = async () =>
+      (await store.readAll({ types: ["inventory/reserved"], limit: 10_000 })).length;
     const inventoryConnections = async () =>
-      (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inventory'`)[0].n as number;
+      (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inventory'`)[
+        0
+      ].n as number;
 
     // Round 1, inventory running (and slowed): users u1–u8.
     const placed: PlaceOrder[] = [];
     const placeAll = async (batch: PlaceOrder[]) => {
       await eachLimited(batch, 4, async (order) => {
         const result = await shop.place(order);
-        assert.deepEqual(result, { orderId: order.orderId, status: "placed" }, `placing ${order.orderId}`);
+        assert.deepEqual(
+          result,
+          { orderId: order.orderId, status: "placed" },
+          `placing ${order.orderId}`,
+        );
         placed.push(order);
       });
     };
@@ -190,18 +238,33 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     // uncommitted. A fresh line, not one printed while the orders were being placed: by now that one may be committed.
     const reservedLine = (line: string) => /^inventory\s+reserved /.test(line);
     const killAfter = Math.max(KILL_AT_RESERVATION, inventory.count(reservedLine) + 1);
-    await inventory.waitUntil(() => inventory.count(reservedLine) >= killAfter, `${killAfter} reservations`, 30_000);
+    await inventory.waitUntil(
+      () => inventory.count(reservedLine) >= killAfter,
+      `${killAfter} reservations`,
+      30_000,
+    );
     const killed = await inventory.kill();
-    assert.equal(killed.signal, "SIGKILL", `the inventory service ended on its own: ${JSON.stringify(killed)}`);
+    assert.equal(
+      killed.signal,
+      "SIGKILL",
+      `the inventory service ended on its own: ${JSON.stringify(killed)}`,
+    );
     mark("inventory SIGKILLed");
     // Its last transaction must be over (rolled back) before anything is counted or a new process starts:
     // a consumer outside a group takes no lease (docs/decisions/consumers.md).
-    await until(async () => (await inventoryConnections()) === 0, 10_000, () => "the killed inventory's connections are still open");
+    await until(
+      async () => (await inventoryConnections()) === 0,
+      10_000,
+      () => "the killed inventory's connections are still open",
+    );
     const rowsAtKill = await reservationRows();
     const eventsAtKill = await reservedEvents();
     const ordersAtKill = placed.length;
     assert.ok(rowsAtKill >= 1, `no reservation was committed before the kill:\n${outputs()}`);
-    assert.ok(rowsAtKill < ordersAtKill, `every order (${ordersAtKill}) was reserved before the kill: it did not land mid-flow`);
+    assert.ok(
+      rowsAtKill < ordersAtKill,
+      `every order (${ordersAtKill}) was reserved before the kill: it did not land mid-flow`,
+    );
     assert.equal(
       eventsAtKill,
       rowsAtKill + 1,
@@ -215,13 +278,28 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
 
     // While the inventory is down: lock two users, and place more orders (refused for the locked users).
     const locks = await Promise.all(LOCKED_USERS.map((userId) => shop.lock(userId, "chargeback")));
-    for (const [i, { result }] of locks.entries()) assert.deepEqual(result, { userId: LOCKED_USERS[i], locked: true });
+    for (const [i, { result }] of locks.entries()) {
+      assert.deepEqual(result, { userId: LOCKED_USERS[i], locked: true });
+    }
     const refusals = await Promise.all(
-      LOCKED_USERS.map((userId, i) => shop.place({ orderId: `R${i + 1}`, userId, items: { [SKUS[i]]: 1 } })),
+      LOCKED_USERS.map((userId, i) =>
+        shop.place({ orderId: `R${i + 1}`, userId, items: { [SKUS[i]]: 1 } })
+      ),
     );
-    assert.deepEqual(refusals, LOCKED_USERS.map((userId, i) => ({ orderId: `R${i + 1}`, status: "refused", reason: `user ${userId} is locked` })));
+    assert.deepEqual(
+      refusals,
+      LOCKED_USERS.map((userId, i) => ({
+        orderId: `R${i + 1}`,
+        status: "refused",
+        reason: `user ${userId} is locked`,
+      })),
+    );
     await placeAll(Array.from({ length: WHILE_DOWN }, (_, i) => orderAt(BEFORE_KILL + i, 6)));
-    assert.equal(await reservationRows(), rowsAtKill, "reservations were made while the inventory service was down");
+    assert.equal(
+      await reservationRows(),
+      rowsAtKill,
+      "reservations were made while the inventory service was down",
+    );
     mark(`${WHILE_DOWN} more orders placed while it was down`);
 
     inventory = start("inventory");
@@ -230,52 +308,100 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
 
     // Every order, as the orders service shows it, ends up reserved.
     const notReserved = async () => {
-      const views = await Promise.all(placed.map(async (order) => [order.orderId, await shop.show(order.orderId)] as const));
-      return views.filter(([, view]) => view?.reserved !== true).map(([id, view]) => `${id}: ${view === null ? "unknown" : view.status}`);
+      const views = await Promise.all(
+        placed.map(async (order) => [order.orderId, await shop.show(order.orderId)] as const),
+      );
+      return views.filter(([, view]) => view?.reserved !== true).map(([id, view]) =>
+        `${id}: ${view === null ? "unknown" : view.status}`
+      );
     };
-    await until(async () => (await notReserved()).length === 0, 30_000, async () => `orders not reserved: ${(await notReserved()).join(", ")}`);
+    await until(
+      async () => (await notReserved()).length === 0,
+      30_000,
+      async () => `orders not reserved: ${(await notReserved()).join(", ")}`,
+    );
     mark("every order shows reserved");
 
     // From the database. Each placed order: one reservation row, one inventory/reserved event with the derived id.
     const placedIds = placed.map((order) => order.orderId).sort();
     assert.equal(placedIds.length, BEFORE_KILL + WHILE_DOWN);
-    const rows = await sql.unsafe(`SELECT order_id, items, placed_event_id::text AS placed, reserved_event_id::text AS reserved FROM ${t.reservations}`);
+    const rows = await sql.unsafe(
+      `SELECT order_id, items, placed_event_id::text AS placed, reserved_event_id::text AS reserved FROM ${t.reservations}`,
+    );
     const rowsPerOrder = new Map<string, number>();
-    for (const row of rows) rowsPerOrder.set(row.order_id, (rowsPerOrder.get(row.order_id) ?? 0) + 1);
-    assert.deepEqual([...rowsPerOrder].filter(([, n]) => n !== 1), [], "orders with more than one reservation row");
+    for (const row of rows) {
+      rowsPerOrder.set(row.order_id, (rowsPerOrder.get(row.order_id) ?? 0) + 1);
+    }
+    assert.deepEqual(
+      [...rowsPerOrder].filter(([, n]) => n !== 1),
+      [],
+      "orders with more than one reservation row",
+    );
     assert.deepEqual([...rowsPerOrder.keys()].sort(), placedIds, "orders with a reservation row");
 
-    const reservedEventsStored: RecordedMessage[] = await store.readAll({ types: ["inventory/reserved"], limit: 10_000 });
+    const reservedEventsStored: RecordedMessage[] = await store.readAll({
+      types: ["inventory/reserved"],
+      limit: 10_000,
+    });
     const eventsPerOrder = new Map<string, RecordedMessage[]>();
     for (const m of reservedEventsStored) {
       const orderId = (m.data as { orderId: string }).orderId;
       eventsPerOrder.set(orderId, [...(eventsPerOrder.get(orderId) ?? []), m]);
     }
-    assert.deepEqual([...eventsPerOrder].filter(([, ms]) => ms.length !== 1).map(([id]) => id), [], "orders with more than one inventory/reserved event");
-    assert.deepEqual([...eventsPerOrder.keys()].sort(), placedIds, "orders with an inventory/reserved event");
+    assert.deepEqual(
+      [...eventsPerOrder].filter(([, ms]) => ms.length !== 1).map(([id]) => id),
+      [],
+      "orders with more than one inventory/reserved event",
+    );
+    assert.deepEqual(
+      [...eventsPerOrder.keys()].sort(),
+      placedIds,
+      "orders with an inventory/reserved event",
+    );
     const placedEvents = await store.readAll({ types: ["orders/placed"], limit: 10_000 });
     for (const event of placedEvents) {
       const orderId = (event.data as { orderId: string }).orderId;
       const expectedId = await nameBasedId(event.id, "inventory/reserved");
-      assert.equal(eventsPerOrder.get(orderId)?.[0].id, expectedId, `inventory/reserved of ${orderId} has the id derived from its orders/placed`);
-      assert.ok(rows.some((row) => row.order_id === orderId && row.placed === event.id && row.reserved === expectedId), `reservation row of ${orderId}`);
+      assert.equal(
+        eventsPerOrder.get(orderId)?.[0].id,
+        expectedId,
+        `inventory/reserved of ${orderId} has the id derived from its orders/placed`,
+      );
+      assert.ok(
+        rows.some((row) =>
+          row.order_id === orderId && row.placed === event.id && row.reserved === expectedId
+        ),
+        `reservation row of ${orderId}`,
+      );
     }
 
     // The order whose event was out but whose reservation was rolled back came again and was deduplicated.
     const again = inventory.lines.find((line) => line.includes(`for order ${inWindow} `));
-    assert.ok(again?.includes("deduplicated"), `the restarted inventory should have found ${inWindow}'s event stored:\n${inventory.output}`);
+    assert.ok(
+      again?.includes("deduplicated"),
+      `the restarted inventory should have found ${inWindow}'s event stored:\n${inventory.output}`,
+    );
 
     // Stock: what is left plus what was reserved is what there was, per product.
     const ordered = new Map<string, number>();
-    for (const order of placed) for (const [sku, n] of Object.entries(order.items)) ordered.set(sku, (ordered.get(sku) ?? 0) + n);
+    for (const order of placed) {
+      for (const [sku, n] of Object.entries(order.items)) {
+        ordered.set(sku, (ordered.get(sku) ?? 0) + n);
+      }
+    }
     const reservedPerSku = new Map<string, number>();
     for (const row of rows) {
-      for (const [sku, n] of Object.entries(row.items as Items)) reservedPerSku.set(sku, (reservedPerSku.get(sku) ?? 0) + n);
+      for (const [sku, n] of Object.entries(row.items as Items)) {
+        reservedPerSku.set(sku, (reservedPerSku.get(sku) ?? 0) + n);
+      }
     }
     const stock = await sql.unsafe(`SELECT sku, available FROM ${t.stock} ORDER BY sku`);
     assert.deepEqual(
       Array.from(stock, (row) => ({ sku: row.sku, available: row.available })),
-      SKUS.slice().sort().map((sku) => ({ sku, available: STARTING_STOCK[sku] - (ordered.get(sku) ?? 0) })),
+      SKUS.slice().sort().map((sku) => ({
+        sku,
+        available: STARTING_STOCK[sku] - (ordered.get(sku) ?? 0),
+      })),
       "stock left per product",
     );
     assert.deepEqual(reservedPerSku, ordered, "quantities reserved per product");
@@ -283,30 +409,67 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     // Each order's stream: placed, published, reserved, once each; the refused orders have no stream.
     for (const orderId of placedIds) {
       const types = (await store.readStream(orderStream(orderId))).map((m) => m.type);
-      assert.deepEqual(types, [ORDER_PLACED, "orders/placed", ORDER_RESERVED], `stream of order ${orderId}`);
+      assert.deepEqual(
+        types,
+        [ORDER_PLACED, "orders/placed", ORDER_RESERVED],
+        `stream of order ${orderId}`,
+      );
     }
-    for (const orderId of ["R1", "R2"]) assert.deepEqual(await store.readStream(orderStream(orderId)), [], `refused order ${orderId}`);
+    for (const orderId of ["R1", "R2"]) {
+      assert.deepEqual(
+        await store.readStream(orderStream(orderId)),
+        [],
+        `refused order ${orderId}`,
+      );
+    }
     // The stored orders/place commands: one per order placed or refused, none for the malformed one the front refused.
     const commands = await store.readCategory("orders:command", { limit: 10_000 });
-    assert.deepEqual(commands.map((m) => (m.data as { orderId: string }).orderId).sort(), [...placedIds, "R1", "R2"].sort(), "stored orders/place commands");
+    assert.deepEqual(
+      commands.map((m) => (m.data as { orderId: string }).orderId).sort(),
+      [...placedIds, "R1", "R2"].sort(),
+      "stored orders/place commands",
+    );
 
     // Each users/lock was handled once: one handler run in the users service's trace, one UserLocked caused by it, one reply.
     for (const [i, { commandId }] of locks.entries()) {
-      assert.equal(users.count((line) => line.includes(`command ${commandId}`)), 1, `users/lock ${commandId} handled:\n${users.output}`);
+      assert.equal(
+        users.count((line) => line.includes(`command ${commandId}`)),
+        1,
+        `users/lock ${commandId} handled:\n${users.output}`,
+      );
       const history = await store.readStream(userStream(LOCKED_USERS[i]));
-      assert.deepEqual(history.map((m) => [m.type, m.metadata.causationId]), [[USER_LOCKED, commandId]], `stream of ${LOCKED_USERS[i]}`);
-      assert.equal((await store.readStream(`users:reply-${commandId}`)).length, 1, `replies to users/lock ${commandId}`);
+      assert.deepEqual(history.map((m) => [m.type, m.metadata.causationId]), [[
+        USER_LOCKED,
+        commandId,
+      ]], `stream of ${LOCKED_USERS[i]}`);
+      assert.equal(
+        (await store.readStream(`users:reply-${commandId}`)).length,
+        1,
+        `replies to users/lock ${commandId}`,
+      );
     }
-    assert.deepEqual([...(await sql.unsafe(`SELECT grp, message_id::text AS id FROM ${SCHEMA}.parked`))], [], "parked messages");
+    assert.deepEqual(
+      [...(await sql.unsafe(`SELECT grp, message_id::text AS id FROM ${SCHEMA}.parked`))],
+      [],
+      "parked messages",
+    );
 
     // A clean stop: each service exits with 0 on SIGTERM, having closed what it opened.
-    const exits = await Promise.all([users, orders, inventory].map((service) => service.terminate(15_000)));
-    assert.deepEqual(exits, [0, 0, 0].map(() => ({ code: 0, signal: null })), `exits after SIGTERM:\n${outputs()}`);
+    const exits = await Promise.all(
+      [users, orders, inventory].map((service) => service.terminate(15_000)),
+    );
+    assert.deepEqual(
+      exits,
+      [0, 0, 0].map(() => ({ code: 0, signal: null })),
+      `exits after SIGTERM:\n${outputs()}`,
+    );
     mark("stopped");
     passed = true;
     console.log(
       `ecommerce e2e: ${placedIds.length} orders reserved once each, 2 refused for locked users; inventory killed with ` +
-        `${rowsAtKill}/${ordersAtKill} reserved (order ${inWindow} published, not committed); ${phases.join(", ")}`,
+        `${rowsAtKill}/${ordersAtKill} reserved (order ${inWindow} published, not committed); ${
+          phases.join(", ")
+        }`,
     );
   });
 });

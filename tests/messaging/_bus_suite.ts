@@ -19,7 +19,11 @@ export interface BusSuiteOptions {
 }
 
 /** Polls until `check` holds, or fails after `timeout` ms. */
-export async function eventually(check: () => boolean, timeout = 10_000, what = "condition"): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  timeout = 10_000,
+  what = "condition",
+): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeout) assert.fail(`Timed out waiting for ${what}`);
@@ -67,10 +71,19 @@ export function testBusPatterns(options: BusSuiteOptions): void {
     it("sendAndWait() resolves with the handler's result, the same one for a repeated id", async () => {
       const { bus: b } = await bus();
       let runs = 0;
-      b.handleCommand("users/lock", (command) => ({ locked: (command.data as { userId: string }).userId, run: ++runs }));
+      b.handleCommand(
+        "users/lock",
+        (command) => ({ locked: (command.data as { userId: string }).userId, run: ++runs }),
+      );
       const id = crypto.randomUUID();
-      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), { locked: "u-7", run: 1 });
-      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), { locked: "u-7", run: 1 });
+      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), {
+        locked: "u-7",
+        run: 1,
+      });
+      assert.deepEqual(await b.sendAndWait({ type: "users/lock", data: { userId: "u-7" }, id }), {
+        locked: "u-7",
+        run: 1,
+      });
       assert.equal(runs, 1);
     });
 
@@ -79,42 +92,67 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       b.handleCommand("users/lock", () => {
         throw new RangeError("user u-9 is already locked");
       }, { retry: { maxAttempts: 1 } });
-      await assert.rejects(b.sendAndWait({ type: "users/lock", data: {} }), (e: Error) => e.name === "RangeError" && /already locked/.test(e.message));
+      await assert.rejects(
+        b.sendAndWait({ type: "users/lock", data: {} }),
+        (e: Error) => e.name === "RangeError" && /already locked/.test(e.message),
+      );
     });
 
     it("sendAndWait() rejects with a TimeoutError when no handler answers in time", async () => {
       const { bus: b } = await bus();
       const start = Date.now();
-      await assert.rejects(b.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: 150 }), (e) => e instanceof TimeoutError && e.timeoutMs === 150);
+      await assert.rejects(
+        b.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: 150 }),
+        (e) => e instanceof TimeoutError && e.timeoutMs === 150,
+      );
       assert.ok(Date.now() - start < 5_000);
     });
 
     it("query() resolves with the handler's answer", async () => {
       const { bus: b } = await bus();
-      b.handleQuery("orders/show", (payload) => ({ id: (payload as { id: string }).id, total: 30 }));
+      b.handleQuery(
+        "orders/show",
+        (payload) => ({ id: (payload as { id: string }).id, total: 30 }),
+      );
       assert.deepEqual(await b.query("orders/show", { id: "o-1" }), { id: "o-1", total: 30 });
     });
 
     it("query() rejects with a TimeoutError when the handler is too slow", async () => {
       const { bus: b } = await bus();
       b.handleQuery("orders/slow", () => new Promise((resolve) => setTimeout(resolve, 1_000)));
-      await assert.rejects(b.query("orders/slow", {}, { timeout: 50 }), (e) => e instanceof TimeoutError && /query "orders\/slow"/.test(e.message));
+      await assert.rejects(
+        b.query("orders/slow", {}, { timeout: 50 }),
+        (e) => e instanceof TimeoutError && /query "orders\/slow"/.test(e.message),
+      );
     });
 
     it("query() of a name nobody handles rejects with a ValidationError naming it", async () => {
       const { bus: b } = await bus();
-      await assert.rejects(b.query("orders/nope", {}), (e) => e instanceof ValidationError && e.value === "orders/nope");
+      await assert.rejects(
+        b.query("orders/nope", {}),
+        (e) => e instanceof ValidationError && e.value === "orders/nope",
+      );
     });
 
     it("publish() reaches every group, each in publish order and at its own checkpoint", async () => {
       const { bus: b, reopen } = await bus();
       const first: number[] = [];
       const second: number[] = [];
-      const a = b.subscribe("audit", ["orders/placed"], (event) => void first.push((event.data as { n: number }).n));
-      for (let n = 1; n <= 3; n++) await b.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+      const a = b.subscribe(
+        "audit",
+        ["orders/placed"],
+        (event) => void first.push((event.data as { n: number }).n),
+      );
+      for (let n = 1; n <= 3; n++) {
+        await b.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+      }
       await eventually(() => first.length === 3, 10_000, "group audit");
       // A second group subscribed later starts from its own (empty) checkpoint: it gets everything.
-      b.subscribe("billing", { category: "order" }, (event) => void second.push((event.data as { n: number }).n));
+      b.subscribe(
+        "billing",
+        { category: "order" },
+        (event) => void second.push((event.data as { n: number }).n),
+      );
       await eventually(() => second.length === 3, 10_000, "group billing");
       await a.stop();
       await b.publish({ type: "orders/placed", data: { n: 4 }, stream: "order-2" });
@@ -124,7 +162,11 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         // audit comes back (another transport over the same storage): it resumes after 3, not from the start.
         const again = createBus({ transport: reopen() });
         open.push(again);
-        again.subscribe("audit", ["orders/placed"], (event) => void first.push((event.data as { n: number }).n));
+        again.subscribe(
+          "audit",
+          ["orders/placed"],
+          (event) => void first.push((event.data as { n: number }).n),
+        );
         await eventually(() => first.length === 4, 10_000, "group audit after restart");
         assert.deepEqual(first, [1, 2, 3, 4]);
       }
@@ -134,15 +176,24 @@ export function testBusPatterns(options: BusSuiteOptions): void {
     it("property: any sequence of sends with repeated ids runs each distinct command exactly once", async () => {
       const { bus: b } = await bus();
       const runs = new Map<string, number>();
-      b.handleCommand("users/lock", (command) => void runs.set(command.id, (runs.get(command.id) ?? 0) + 1));
+      b.handleCommand(
+        "users/lock",
+        (command) => void runs.set(command.id, (runs.get(command.id) ?? 0) + 1),
+      );
       await fc.assert(
         fc.asyncProperty(fc.array(fc.nat(5), { minLength: 1, maxLength: 12 }), async (picks) => {
           const pool = Array.from({ length: 6 }, () => crypto.randomUUID());
-          for (const pick of picks) await b.send({ type: "users/lock", data: { pick }, id: pool[pick] });
+          for (const pick of picks) {
+            await b.send({ type: "users/lock", data: { pick }, id: pool[pick] });
+          }
           // Commands of one name are handled in order: once this one is answered, all before it were handled.
           await b.sendAndWait({ type: "users/lock", data: {} });
-          for (const id of new Set(picks.map((pick) => pool[pick]))) assert.equal(runs.get(id), 1, `command ${id}`);
-          for (const id of pool.filter((_, i) => !picks.includes(i))) assert.equal(runs.get(id), undefined);
+          for (const id of new Set(picks.map((pick) => pool[pick]))) {
+            assert.equal(runs.get(id), 1, `command ${id}`);
+          }
+          for (const id of pool.filter((_, i) => !picks.includes(i))) {
+            assert.equal(runs.get(id), undefined);
+          }
         }),
         propertyParameters(options.propertyRuns),
       );
@@ -152,31 +203,48 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       const { bus: b } = await bus();
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.constantFrom("1", "2", "3"), { minLength: 1, maxLength: 15 }), async (streams) => {
-          run++;
-          const seen = new Map<string, string[]>([["g1", []], ["g2", []]]);
-          const subs = [...seen.keys()].map((group) =>
-            b.subscribe(`${group}-${run}`, [`orders/ordered${run}`], (event) => void seen.get(group)!.push(`${event.streamName}#${(event.data as { seq: number }).seq}`))
-          );
-          const published: string[] = [];
-          const counters = new Map<string, number>();
-          for (const s of streams) {
-            const seq = (counters.get(s) ?? 0) + 1;
-            counters.set(s, seq);
-            const stream = `ordered${run}_${s}-x`;
-            await b.publish({ type: `orders/ordered${run}`, data: { seq }, stream });
-            published.push(`${stream}#${seq}`);
-          }
-          await eventually(() => [...seen.values()].every((list) => list.length === published.length), 20_000, "both groups");
-          for (const list of seen.values()) {
-            assert.deepEqual([...list].sort(), [...published].sort());
-            for (const stream of new Set(streams)) {
-              const name = `ordered${run}_${stream}-x#`;
-              assert.deepEqual(list.filter((e) => e.startsWith(name)), published.filter((e) => e.startsWith(name)));
+        fc.asyncProperty(
+          fc.array(fc.constantFrom("1", "2", "3"), { minLength: 1, maxLength: 15 }),
+          async (streams) => {
+            run++;
+            const seen = new Map<string, string[]>([["g1", []], ["g2", []]]);
+            const subs = [...seen.keys()].map((group) =>
+              b.subscribe(
+                `${group}-${run}`,
+                [`orders/ordered${run}`],
+                (event) =>
+                  void seen.get(group)!.push(
+                    `${event.streamName}#${(event.data as { seq: number }).seq}`,
+                  ),
+              )
+            );
+            const published: string[] = [];
+            const counters = new Map<string, number>();
+            for (const s of streams) {
+              const seq = (counters.get(s) ?? 0) + 1;
+              counters.set(s, seq);
+              const stream = `ordered${run}_${s}-x`;
+              await b.publish({ type: `orders/ordered${run}`, data: { seq }, stream });
+              published.push(`${stream}#${seq}`);
             }
-          }
-          await Promise.all(subs.map((sub) => sub.stop()));
-        }),
+            await eventually(
+              () => [...seen.values()].every((list) => list.length === published.length),
+              20_000,
+              "both groups",
+            );
+            for (const list of seen.values()) {
+              assert.deepEqual([...list].sort(), [...published].sort());
+              for (const stream of new Set(streams)) {
+                const name = `ordered${run}_${stream}-x#`;
+                assert.deepEqual(
+                  list.filter((e) => e.startsWith(name)),
+                  published.filter((e) => e.startsWith(name)),
+                );
+              }
+            }
+            await Promise.all(subs.map((sub) => sub.stop()));
+          },
+        ),
         propertyParameters(options.propertyRuns),
       );
     });

@@ -22,7 +22,11 @@ const bus = createBus({ transport });
 bus.handleCommand("accounts/open", async (command) => {
   const { accountId, owner } = command.data as { accountId: string; owner: string };
   // A second opening of one account is refused by the store: a ConcurrencyError, answered with 409.
-  const result = await store.append(`account-${accountId}`, [{ id: command.id, type: "AccountOpened", data: { owner } }], { expectedVersion: "no-stream" });
+  const result = await store.append(`account-${accountId}`, [{
+    id: command.id,
+    type: "AccountOpened",
+    data: { owner },
+  }], { expectedVersion: "no-stream" });
   return { accountId, position: String(result.globalPosition) };
 });
 
@@ -34,7 +38,11 @@ bus.handleQuery("accounts/show", async (payload) => {
   const { accountId } = payload as { accountId: string };
   const events = await store.readStream(`account-${accountId}`);
   if (events.length === 0) return null;
-  return { accountId, owner: (events[0].data as { owner: string }).owner, version: events.length - 1 };
+  return {
+    accountId,
+    owner: (events[0].data as { owner: string }).owner,
+    version: events.length - 1,
+  };
 });
 
 const handler = createHttpHandler({ transport, auth: { bearer: EDGE_TOKEN }, basePath: "/ordo" });

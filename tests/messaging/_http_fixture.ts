@@ -5,7 +5,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Transport } from "../../core/messaging/mod.ts";
-import { createNodeRequestListener, type FetchHandler } from "../../transports/http/node_adapter.ts";
+import {
+  createNodeRequestListener,
+  type FetchHandler,
+} from "../../transports/http/node_adapter.ts";
 
 export const TOKEN = "test-token-0123456789";
 
@@ -24,7 +27,9 @@ export interface RunningServer {
 }
 
 /** Starts a node:http server answering with `handler` on a free port of 127.0.0.1. */
-export async function startHttpServer(handler: FetchHandler & { close?: () => Promise<void> }): Promise<RunningServer> {
+export async function startHttpServer(
+  handler: FetchHandler & { close?: () => Promise<void> },
+): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   let closedConnections = 0;
   const server = createServer(createNodeRequestListener(handler));
@@ -65,13 +70,18 @@ export async function startHttpServer(handler: FetchHandler & { close?: () => Pr
  * and `subscribe` go through `client` (over HTTP); `handleCommand` and
  * `handleQuery` register on `inner`, the transport the server exposes.
  */
-export function overHttp(inner: Transport, client: Transport, closeServer?: () => Promise<void>): Transport {
+export function overHttp(
+  inner: Transport,
+  client: Transport,
+  closeServer?: () => Promise<void>,
+): Transport {
   return {
     send: (command, options) => client.send(command, options),
     sendAndWait: (command, options) => client.sendAndWait(command, options),
     query: (query, options) => client.query(query, options),
     publish: (event, options) => client.publish(event, options),
-    subscribe: (group, selector, handler, options) => client.subscribe(group, selector, handler, options),
+    subscribe: (group, selector, handler, options) =>
+      client.subscribe(group, selector, handler, options),
     handleCommand: (name, handler, options) => inner.handleCommand(name, handler, options),
     handleQuery: (name, handler) => inner.handleQuery(name, handler),
     close: async () => {

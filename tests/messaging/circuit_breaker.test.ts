@@ -2,14 +2,23 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { ValidationError } from "../../core/mod.ts";
-import { type CircuitState, type CircuitStateChange, createCircuitBreaker } from "../../core/messaging/circuit_breaker.ts";
+import {
+  type CircuitState,
+  type CircuitStateChange,
+  createCircuitBreaker,
+} from "../../core/messaging/circuit_breaker.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("createCircuitBreaker()", () => {
   it("opens after failureThreshold failures in a row and refuses calls until the cool-down passes", () => {
     let now = 0;
     const changes: CircuitStateChange[] = [];
-    const breaker = createCircuitBreaker({ failureThreshold: 3, coolDown: 1000, clock: () => now, onStateChange: (c) => changes.push(c) });
+    const breaker = createCircuitBreaker({
+      failureThreshold: 3,
+      coolDown: 1000,
+      clock: () => now,
+      onStateChange: (c) => changes.push(c),
+    });
     for (let i = 0; i < 2; i++) assert.ok(breaker.tryAcquire()), breaker.failure();
     assert.equal(breaker.state, "closed");
     breaker.tryAcquire();
@@ -21,7 +30,10 @@ describe("createCircuitBreaker()", () => {
     assert.equal(breaker.tryAcquire(), false);
     now = 1000;
     assert.equal(breaker.state, "half-open");
-    assert.deepEqual(changes.map((c) => `${c.from}->${c.to}@${c.at}`), ["closed->open@0", "open->half-open@1000"]);
+    assert.deepEqual(changes.map((c) => `${c.from}->${c.to}@${c.at}`), [
+      "closed->open@0",
+      "open->half-open@1000",
+    ]);
   });
 
   it("a success resets the count of failures in a row", () => {
@@ -58,8 +70,14 @@ describe("createCircuitBreaker()", () => {
   });
 
   it("refuses options out of range, naming them", () => {
-    assert.throws(() => createCircuitBreaker({ failureThreshold: 0 }), (e) => e instanceof ValidationError && e.path === "options.failureThreshold");
-    assert.throws(() => createCircuitBreaker({ coolDown: -1 }), (e) => e instanceof ValidationError && e.path === "options.coolDown");
+    assert.throws(
+      () => createCircuitBreaker({ failureThreshold: 0 }),
+      (e) => e instanceof ValidationError && e.path === "options.failureThreshold",
+    );
+    assert.throws(
+      () => createCircuitBreaker({ coolDown: -1 }),
+      (e) => e instanceof ValidationError && e.path === "options.coolDown",
+    );
   });
 
   it("property: matches a reference model over any sequence of outcomes and clock steps", () => {
@@ -69,36 +87,48 @@ describe("createCircuitBreaker()", () => {
       fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 150 }) }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.array(step, { maxLength: 60 }), (threshold, successes, steps) => {
-        let now = 0;
-        const breaker = createCircuitBreaker({ failureThreshold: threshold, coolDown: 100, successThreshold: successes, clock: () => now });
-        // The reference model.
-        let state: CircuitState = "closed";
-        let failures = 0;
-        let wins = 0;
-        let openedAt = 0;
-        for (const s of steps) {
-          if (s.kind === "wait") {
-            now += s.ms;
-            continue;
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(step, { maxLength: 60 }),
+        (threshold, successes, steps) => {
+          let now = 0;
+          const breaker = createCircuitBreaker({
+            failureThreshold: threshold,
+            coolDown: 100,
+            successThreshold: successes,
+            clock: () => now,
+          });
+          // The reference model.
+          let state: CircuitState = "closed";
+          let failures = 0;
+          let wins = 0;
+          let openedAt = 0;
+          for (const s of steps) {
+            if (s.kind === "wait") {
+              now += s.ms;
+              continue;
+            }
+            if (state === "open" && now - openedAt >= 100) (state = "half-open"), (wins = 0);
+            const allowed: boolean = (state as CircuitState) !== "open";
+            assert.equal(breaker.tryAcquire(), allowed, `at ${now} in ${state}`);
+            if (!allowed) continue;
+            if (s.ok) {
+              breaker.success();
+              if (state === "closed") failures = 0;
+              else if (++wins >= successes) (state = "closed"), (failures = 0);
+            } else {
+              breaker.failure();
+              if (state === "half-open" || ++failures >= threshold) {
+                (state = "open"), (openedAt = now), (failures = 0);
+              }
+            }
+            assert.equal(breaker.state, state);
+            // Invariant: a closed breaker has never just seen `threshold` failures in a row while closed.
+            if (state === "closed") assert.ok(failures < threshold);
           }
-          if (state === "open" && now - openedAt >= 100) (state = "half-open"), (wins = 0);
-          const allowed: boolean = (state as CircuitState) !== "open";
-          assert.equal(breaker.tryAcquire(), allowed, `at ${now} in ${state}`);
-          if (!allowed) continue;
-          if (s.ok) {
-            breaker.success();
-            if (state === "closed") failures = 0;
-            else if (++wins >= successes) (state = "closed"), (failures = 0);
-          } else {
-            breaker.failure();
-            if (state === "half-open" || ++failures >= threshold) (state = "open"), (openedAt = now), (failures = 0);
-          }
-          assert.equal(breaker.state, state);
-          // Invariant: a closed breaker has never just seen `threshold` failures in a row while closed.
-          if (state === "closed") assert.ok(failures < threshold);
-        }
-      }),
+        },
+      ),
       propertyParameters(300),
     );
   });

@@ -10,7 +10,9 @@ import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
 import type { ParkedMessage } from "../../core/mod.ts";
 
-const LockUser = Schema.toStandardSchemaV1(Schema.Struct({ userId: Schema.String, reason: Schema.Struct({ code: Schema.Number }) }));
+const LockUser = Schema.toStandardSchemaV1(
+  Schema.Struct({ userId: Schema.String, reason: Schema.Struct({ code: Schema.Number }) }),
+);
 
 // A hand-written Standard Schema, asynchronous, for { sku: string, quantity: positive integer }.
 const Reserve: StandardSchemaV1<{ sku: string; quantity: number }> = {
@@ -19,10 +21,16 @@ const Reserve: StandardSchemaV1<{ sku: string; quantity: number }> = {
     vendor: "hand-written",
     validate: async (value) => {
       const v = value as { sku?: unknown; quantity?: unknown } | null;
-      if (typeof v !== "object" || v === null) return { issues: [{ message: "expected an object" }] };
-      if (typeof v.sku !== "string") return { issues: [{ message: "expected a string", path: ["sku"] }] };
+      if (typeof v !== "object" || v === null) {
+        return { issues: [{ message: "expected an object" }] };
+      }
+      if (typeof v.sku !== "string") {
+        return { issues: [{ message: "expected a string", path: ["sku"] }] };
+      }
       if (!Number.isInteger(v.quantity) || (v.quantity as number) < 1) {
-        return { issues: [{ message: "expected a positive integer", path: [{ key: "quantity" }] }] };
+        return {
+          issues: [{ message: "expected a positive integer", path: [{ key: "quantity" }] }],
+        };
       }
       return { value: { sku: v.sku, quantity: v.quantity as number } };
     },
@@ -44,12 +52,18 @@ describe("message contracts (Standard Schema)", () => {
       const code: number = command.data.reason.code; // inferred from the schema
       return code;
     });
-    const error = await bus.send({ type: "users/lock", data: { userId: "u-1", reason: { code: "x" as unknown as number } } }).catch((e) => e);
+    const error = await bus.send({
+      type: "users/lock",
+      data: { userId: "u-1", reason: { code: "x" as unknown as number } },
+    }).catch((e) => e);
     assert.ok(error instanceof ValidationError);
     assert.equal(error.path, "command.data.reason.code");
     assert.equal(error.value, "x");
     assert.match(error.message, /^Invalid command\.data\.reason\.code "x": Expected number/);
-    assert.equal(await bus.sendAndWait({ type: "users/lock", data: { userId: "u-1", reason: { code: 7 } } }), 7);
+    assert.equal(
+      await bus.sendAndWait({ type: "users/lock", data: { userId: "u-1", reason: { code: 7 } } }),
+      7,
+    );
     assert.equal(runs, 1);
     await bus.close();
   });
@@ -58,7 +72,9 @@ describe("message contracts (Standard Schema)", () => {
     const bus = createBus({ transport: createInProcessTransport(), contracts });
     await assert.rejects(
       bus.send({ type: "inventory/reserve", data: { sku: "a", quantity: 0 } }),
-      (e) => e instanceof ValidationError && e.path === "command.data.quantity" && e.value === 0 && /positive integer/.test(e.message),
+      (e) =>
+        e instanceof ValidationError && e.path === "command.data.quantity" && e.value === 0 &&
+        /positive integer/.test(e.message),
     );
     await bus.close();
   });
@@ -67,15 +83,24 @@ describe("message contracts (Standard Schema)", () => {
     const bus = createBus({ transport: createInProcessTransport(), contracts });
     bus.handleQuery("orders/show", (payload) => payload.orderId);
     assert.equal(await bus.query("orders/show", { orderId: "o-1" }), "o-1");
-    await assert.rejects(bus.query("orders/show", { orderId: 1 as unknown as string }), (e) => e instanceof ValidationError && e.path === "query.payload.orderId");
-    await assert.rejects(bus.publish({ type: "orders/placed", data: { total: "3" as unknown as number } }), (e) => e instanceof ValidationError && e.path === "event.data.total");
+    await assert.rejects(
+      bus.query("orders/show", { orderId: 1 as unknown as string }),
+      (e) => e instanceof ValidationError && e.path === "query.payload.orderId",
+    );
+    await assert.rejects(
+      bus.publish({ type: "orders/placed", data: { total: "3" as unknown as number } }),
+      (e) => e instanceof ValidationError && e.path === "event.data.total",
+    );
     await bus.close();
   });
 
   it("names without a contract are refused when the section is declared", async () => {
     const bus = createBus({ transport: createInProcessTransport(), contracts });
-    // @ts-expect-error: not a declared command
-    await assert.rejects(bus.send({ type: "users/delete", data: {} }), (e) => e instanceof ValidationError && e.path === "command.type");
+    await assert.rejects(
+      // @ts-expect-error: not a declared command
+      bus.send({ type: "users/delete", data: {} }),
+      (e) => e instanceof ValidationError && e.path === "command.type",
+    );
     await bus.close();
   });
 
@@ -84,7 +109,10 @@ describe("message contracts (Standard Schema)", () => {
     const receiver = createBus({ transport, contracts });
     const sender = createBus({ transport });
     receiver.handleCommand("users/lock", () => "ran");
-    await assert.rejects(sender.sendAndWait({ type: "users/lock", data: { userId: 5 } }), (e) => e instanceof ValidationError && e.path === "command.data.userId");
+    await assert.rejects(
+      sender.sendAndWait({ type: "users/lock", data: { userId: 5 } }),
+      (e) => e instanceof ValidationError && e.path === "command.data.userId",
+    );
     await receiver.close();
     await sender.close();
   });
@@ -97,7 +125,9 @@ describe("message contracts (Standard Schema)", () => {
     const receiver = createBus({ transport, contracts });
     const sender = createBus({ transport });
     const parked: ParkedMessage[] = [];
-    await receiver.handleCommand("users/lock", () => "ran", { onParked: (entry) => void parked.push(entry) }).ready;
+    await receiver.handleCommand("users/lock", () => "ran", {
+      onParked: (entry) => void parked.push(entry),
+    }).ready;
     await assert.rejects(sender.sendAndWait({ type: "users/lock", data: { userId: 5 } }), /userId/);
     assert.equal(parked.length, 1);
     assert.equal(parked[0].attempts, 1, "a refusal that cannot change was retried");

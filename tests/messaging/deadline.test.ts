@@ -24,13 +24,23 @@ describe("Deadlines", () => {
       for (let i = 0; i < 5000; i++) {
         const slow = i % 1000 === 999;
         // A generous timeout: the quick calls settle within microtasks, so only a stall of a second could make one late.
-        const call = deadlines.run(() => (slow ? never() : Promise.resolve(`ok ${i}`)), { timeout: 1000, operation: `call ${i}` });
-        outcomes.push(call.then((value) => value, (error) => (error instanceof TimeoutError ? `timeout ${i}` : `error ${i}`)));
+        const call = deadlines.run(() => (slow ? never() : Promise.resolve(`ok ${i}`)), {
+          timeout: 1000,
+          operation: `call ${i}`,
+        });
+        outcomes.push(
+          call.then(
+            (value) => value,
+            (error) => (error instanceof TimeoutError ? `timeout ${i}` : `error ${i}`),
+          ),
+        );
         // Let the quick calls settle now and then, so finished entries pile up at the head.
         if (i % 100 === 0) await Promise.resolve();
       }
       const results = await Promise.all(outcomes);
-      results.forEach((result, i) => assert.equal(result, i % 1000 === 999 ? `timeout ${i}` : `ok ${i}`));
+      results.forEach((result, i) =>
+        assert.equal(result, i % 1000 === 999 ? `timeout ${i}` : `ok ${i}`)
+      );
     } finally {
       deadlines.close();
     }
@@ -42,15 +52,27 @@ describe("Deadlines", () => {
       // 3000 calls in flight, then one that never ends, then the 3000 finish: the head of the lane is
       // all finished entries, so the next call compacts it and moves the stuck one to the front.
       const quick: (() => void)[] = [];
-      const first = Array.from({ length: 3000 }, (_, i) =>
-        deadlines.run(() => new Promise<number>((resolve) => quick.push(() => resolve(i))), { timeout: 200, operation: `quick ${i}` })
+      const first = Array.from(
+        { length: 3000 },
+        (_, i) =>
+          deadlines.run(() => new Promise<number>((resolve) => quick.push(() => resolve(i))), {
+            timeout: 200,
+            operation: `quick ${i}`,
+          }),
       );
-      const stuck = deadlines.run(never, { timeout: 200, operation: "stuck" }).catch((error) => error);
+      const stuck = deadlines.run(never, { timeout: 200, operation: "stuck" }).catch((error) =>
+        error
+      );
       for (const finish of quick) finish();
       assert.deepEqual(await Promise.all(first), Array.from({ length: 3000 }, (_, i) => i));
-      const after = await deadlines.run(() => Promise.resolve("after"), { timeout: 200, operation: "after compaction" });
+      const after = await deadlines.run(() => Promise.resolve("after"), {
+        timeout: 200,
+        operation: "after compaction",
+      });
       assert.equal(after, "after");
-      const alsoStuck = deadlines.run(never, { timeout: 200, operation: "also stuck" }).catch((error) => error);
+      const alsoStuck = deadlines.run(never, { timeout: 200, operation: "also stuck" }).catch((
+        error,
+      ) => error);
       const [a, b] = await Promise.all([stuck, alsoStuck]);
       assert.ok(a instanceof TimeoutError && /stuck/.test(a.message), String(a));
       assert.ok(b instanceof TimeoutError && /also stuck/.test(b.message), String(b));
@@ -63,7 +85,8 @@ describe("Deadlines", () => {
     const deadlines = new Deadlines();
     try {
       const started = Date.now();
-      const error = await deadlines.run(never, { timeout: 40, operation: 'query "orders/show"' }).catch((e) => e);
+      const error = await deadlines.run(never, { timeout: 40, operation: 'query "orders/show"' })
+        .catch((e) => e);
       const waited = Date.now() - started;
       assert.ok(error instanceof TimeoutError, String(error));
       assert.equal(error.timeoutMs, 40);
@@ -116,7 +139,14 @@ describe("Deadlines", () => {
     try {
       let ran = false;
       const reason = new Error("too late");
-      await assert.rejects(deadlines.run(async () => (ran = true), { timeout: 100, signal: AbortSignal.abort(reason), operation: "x" }), (e) => e === reason);
+      await assert.rejects(
+        deadlines.run(async () => (ran = true), {
+          timeout: 100,
+          signal: AbortSignal.abort(reason),
+          operation: "x",
+        }),
+        (e) => e === reason,
+      );
       assert.equal(ran, false);
     } finally {
       deadlines.close();
@@ -127,10 +157,17 @@ describe("Deadlines", () => {
     const deadlines = new Deadlines();
     try {
       const started = Date.now();
-      const times = await Promise.all([60, 20, 40].map((timeout) =>
-        deadlines.run(never, { timeout, operation: `wait ${timeout}` }).catch(() => Date.now() - started)
-      ));
-      assert.ok(times[1] < times[2] && times[2] < times[0], `expired in order of their timeouts: ${times}`);
+      const times = await Promise.all(
+        [60, 20, 40].map((timeout) =>
+          deadlines.run(never, { timeout, operation: `wait ${timeout}` }).catch(() =>
+            Date.now() - started
+          )
+        ),
+      );
+      assert.ok(
+        times[1] < times[2] && times[2] < times[0],
+        `expired in order of their timeouts: ${times}`,
+      );
     } finally {
       deadlines.close();
     }

@@ -5,7 +5,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { StoreUnavailableError, TimeoutError, ValidationError } from "../../core/mod.ts";
-import { createBus, createCircuitBreaker, type CircuitBreaker, isCircuitOpenError, type Transport } from "../../core/messaging/mod.ts";
+import {
+  type CircuitBreaker,
+  createBus,
+  createCircuitBreaker,
+  isCircuitOpenError,
+  type Transport,
+} from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
@@ -14,7 +20,17 @@ function flaky(failure: () => unknown): { transport: Transport; calls: () => num
   const inner = createInProcessTransport();
   let calls = 0;
   const transport: Transport = {
-    ...Object.fromEntries((["send", "sendAndWait", "publish", "handleCommand", "handleQuery", "subscribe", "close"] as const).map((k) => [k, inner[k].bind(inner)])) as unknown as Transport,
+    ...Object.fromEntries(
+      ([
+        "send",
+        "sendAndWait",
+        "publish",
+        "handleCommand",
+        "handleQuery",
+        "subscribe",
+        "close",
+      ] as const).map((k) => [k, inner[k].bind(inner)]),
+    ) as unknown as Transport,
     query: (query, options) => {
       calls++;
       const error = failure();
@@ -27,7 +43,11 @@ function flaky(failure: () => unknown): { transport: Transport; calls: () => num
 describe("bus fault tolerance", () => {
   it("retries a call that found the transport unavailable, with backoff, and succeeds", async () => {
     let failuresLeft = 2;
-    const { transport, calls } = flaky(() => (failuresLeft-- > 0 ? new StoreUnavailableError("query", "connection refused") : undefined));
+    const { transport, calls } = flaky(
+      () => (failuresLeft-- > 0
+        ? new StoreUnavailableError("query", "connection refused")
+        : undefined),
+    );
     const bus = createBus({ transport, retry: { maxAttempts: 3, initialDelay: 1 } });
     bus.handleQuery("orders/show", () => "ok");
     assert.equal(await bus.query("orders/show", {}), "ok");
@@ -44,12 +64,27 @@ describe("bus fault tolerance", () => {
   });
 
   it("opens the circuit after failures in a row, then fails fast without calling the transport", async () => {
-    const { transport, calls } = flaky(() => new StoreUnavailableError("query", "connection refused"));
+    const { transport, calls } = flaky(() =>
+      new StoreUnavailableError("query", "connection refused")
+    );
     const states: string[] = [];
-    const bus = createBus({ transport, retry: false, circuitBreaker: { failureThreshold: 3, coolDown: 60_000, onStateChange: (c) => states.push(c.to) } });
-    for (let i = 0; i < 3; i++) await assert.rejects(bus.query("orders/show", {}), StoreUnavailableError);
+    const bus = createBus({
+      transport,
+      retry: false,
+      circuitBreaker: {
+        failureThreshold: 3,
+        coolDown: 60_000,
+        onStateChange: (c) => states.push(c.to),
+      },
+    });
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(bus.query("orders/show", {}), StoreUnavailableError);
+    }
     assert.equal(bus.circuitBreaker?.state, "open");
-    await assert.rejects(bus.query("orders/show", {}), (e) => isCircuitOpenError(e) && /circuit breaker is open/.test((e as Error).message));
+    await assert.rejects(
+      bus.query("orders/show", {}),
+      (e) => isCircuitOpenError(e) && /circuit breaker is open/.test((e as Error).message),
+    );
     assert.equal(calls(), 3);
     assert.deepEqual(states, ["open"]);
     await bus.close();
@@ -58,10 +93,19 @@ describe("bus fault tolerance", () => {
   it("counts timeouts against the breaker and closes again after a successful trial", async () => {
     let now = 0;
     const breaker = createCircuitBreaker({ failureThreshold: 2, coolDown: 1000, clock: () => now });
-    const bus = createBus({ transport: createInProcessTransport(), circuitBreaker: breaker, retry: false });
+    const bus = createBus({
+      transport: createInProcessTransport(),
+      circuitBreaker: breaker,
+      retry: false,
+    });
     let slow = true;
-    bus.handleQuery("orders/show", () => (slow ? new Promise((resolve) => setTimeout(resolve, 500)) : "fast"));
-    for (let i = 0; i < 2; i++) await assert.rejects(bus.query("orders/show", {}, { timeout: 20 }), TimeoutError);
+    bus.handleQuery(
+      "orders/show",
+      () => (slow ? new Promise((resolve) => setTimeout(resolve, 500)) : "fast"),
+    );
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(bus.query("orders/show", {}, { timeout: 20 }), TimeoutError);
+    }
     assert.equal(breaker.state, "open");
     now = 1000;
     slow = false;
@@ -82,9 +126,18 @@ describe("bus fault tolerance", () => {
 
   it("refuses bad names at the sender", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
-    await assert.rejects(bus.send({ type: "nolock", data: {} }), (e) => e instanceof ValidationError && e.path === "command.type");
-    await assert.rejects(bus.send({ type: "users-x/lock", data: {} }), (e) => e instanceof ValidationError && e.path === "command.type");
-    await assert.rejects(bus.send({ type: "users/lock", data: {}, id: "not-a-uuid" }), (e) => e instanceof ValidationError && e.path === "command.id");
+    await assert.rejects(
+      bus.send({ type: "nolock", data: {} }),
+      (e) => e instanceof ValidationError && e.path === "command.type",
+    );
+    await assert.rejects(
+      bus.send({ type: "users-x/lock", data: {} }),
+      (e) => e instanceof ValidationError && e.path === "command.type",
+    );
+    await assert.rejects(
+      bus.send({ type: "users/lock", data: {}, id: "not-a-uuid" }),
+      (e) => e instanceof ValidationError && e.path === "command.id",
+    );
     await bus.close();
   });
 
@@ -95,7 +148,10 @@ describe("bus fault tolerance", () => {
       busyFor(40);
       return "too late";
     });
-    await assert.rejects(bus.query("orders/slow", {}, { timeout: 10 }), (e) => e instanceof TimeoutError && e.timeoutMs === 10);
+    await assert.rejects(
+      bus.query("orders/slow", {}, { timeout: 10 }),
+      (e) => e instanceof TimeoutError && e.timeoutMs === 10,
+    );
     assert.equal(breaker.state, "open");
     await bus.close();
   });
@@ -106,7 +162,10 @@ describe("bus fault tolerance", () => {
     const started = Date.now();
     const error = await bus.query("orders/stuck", {}, { timeout: 40 }).catch((e) => e);
     const waited = Date.now() - started;
-    assert.ok(error instanceof TimeoutError && /query "orders\/stuck"/.test(error.message), String(error));
+    assert.ok(
+      error instanceof TimeoutError && /query "orders\/stuck"/.test(error.message),
+      String(error),
+    );
     assert.ok(waited >= 40 && waited < 5_000, `rejected after ${waited} ms`);
     await bus.close();
   });
@@ -120,7 +179,10 @@ describe("bus fault tolerance", () => {
     const pending = bus.query("orders/stuck", {}, { signal: controller.signal });
     controller.abort(new Error("caller gave up"));
     await assert.rejects(pending, /caller gave up/);
-    await assert.rejects(bus.query("orders/stuck", {}, { signal: controller.signal }), /caller gave up/);
+    await assert.rejects(
+      bus.query("orders/stuck", {}, { signal: controller.signal }),
+      /caller gave up/,
+    );
     assert.equal(calls, 1);
     await bus.close();
   });
@@ -132,7 +194,10 @@ describe("bus fault tolerance", () => {
       controller.abort(new Error("aborted while answering"));
       return "answer";
     });
-    await assert.rejects(bus.query("orders/rude", {}, { signal: controller.signal }), /aborted while answering/);
+    await assert.rejects(
+      bus.query("orders/rude", {}, { signal: controller.signal }),
+      /aborted while answering/,
+    );
     await bus.close();
   });
 
@@ -147,7 +212,10 @@ describe("bus fault tolerance", () => {
       calls++;
       throw new StoreUnavailableError("read model", "not loaded");
     });
-    await assert.rejects(bus.query("orders/down", {}), (e) => e instanceof StoreUnavailableError && !isCircuitOpenError(e));
+    await assert.rejects(
+      bus.query("orders/down", {}),
+      (e) => e instanceof StoreUnavailableError && !isCircuitOpenError(e),
+    );
     assert.equal(calls, 3);
     await assert.rejects(bus.query("orders/down", {}), StoreUnavailableError);
     assert.equal(calls, 6);
@@ -159,7 +227,11 @@ describe("bus fault tolerance", () => {
 
   it("a handler's own error in the caller's turn is not retried and counts as an answer for the breaker", async () => {
     let calls = 0;
-    const bus = createBus({ transport: createInProcessTransport(), retry: { maxAttempts: 5, initialDelay: 1 }, circuitBreaker: { failureThreshold: 1 } });
+    const bus = createBus({
+      transport: createInProcessTransport(),
+      retry: { maxAttempts: 5, initialDelay: 1 },
+      circuitBreaker: { failureThreshold: 1 },
+    });
     bus.handleQuery("orders/picky", () => {
       calls++;
       throw new RangeError("no such order");
@@ -171,68 +243,105 @@ describe("bus fault tolerance", () => {
   });
 
   it("property: every call ends once, as its handler decided, and the breaker hears each attempt exactly once", async () => {
-    type Behaviour = "value" | "throw" | "unavailable-once" | "async-value" | "async-throw" | "late" | "stall" | "abort";
-    const behaviour = fc.constantFrom<Behaviour>("value", "throw", "unavailable-once", "async-value", "async-throw", "late", "stall", "abort");
+    type Behaviour =
+      | "value"
+      | "throw"
+      | "unavailable-once"
+      | "async-value"
+      | "async-throw"
+      | "late"
+      | "stall"
+      | "abort";
+    const behaviour = fc.constantFrom<Behaviour>(
+      "value",
+      "throw",
+      "unavailable-once",
+      "async-value",
+      "async-throw",
+      "late",
+      "stall",
+      "abort",
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(behaviour, { minLength: 1, maxLength: 8 }), fc.boolean(), async (plan, direct) => {
-        const counts = { acquired: 0, reported: 0 };
-        const breaker = counting(createCircuitBreaker({ failureThreshold: 1_000 }), counts);
-        const inner = createInProcessTransport();
-        // Without the direct calls the bus goes through the port: both paths must keep the same promises.
-        const transport = direct ? inner : portOnly(inner);
-        const bus = createBus({ transport, circuitBreaker: breaker, retry: { maxAttempts: 2, initialDelay: 1 } });
-        const attempts = new Map<number, number>();
-        const lateAnswers: Promise<string>[] = [];
-        bus.handleQuery("orders/plan", (payload) => {
-          const i = payload as number;
-          const attempt = (attempts.get(i) ?? 0) + 1;
-          attempts.set(i, attempt);
-          switch (plan[i]) {
-            case "value":
-              return `answer ${i}`;
-            case "throw":
-              throw new RangeError(`refused ${i}`);
-            case "unavailable-once":
-              if (attempt === 1) throw new StoreUnavailableError("orders", "blip");
-              return `answer ${i}`;
-            case "async-value":
-              return Promise.resolve().then(() => `answer ${i}`);
-            case "async-throw":
-              return Promise.reject(new RangeError(`refused ${i}`));
-            case "late": {
-              // Answers after its 30 ms deadline: the timeout has told the breaker, the answer must not tell it again.
-              const answer = new Promise<string>((resolve) => setTimeout(() => resolve(`answer ${i}`), 60));
-              lateAnswers.push(answer);
-              return answer;
+      fc.asyncProperty(
+        fc.array(behaviour, { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        async (plan, direct) => {
+          const counts = { acquired: 0, reported: 0 };
+          const breaker = counting(createCircuitBreaker({ failureThreshold: 1_000 }), counts);
+          const inner = createInProcessTransport();
+          // Without the direct calls the bus goes through the port: both paths must keep the same promises.
+          const transport = direct ? inner : portOnly(inner);
+          const bus = createBus({
+            transport,
+            circuitBreaker: breaker,
+            retry: { maxAttempts: 2, initialDelay: 1 },
+          });
+          const attempts = new Map<number, number>();
+          const lateAnswers: Promise<string>[] = [];
+          bus.handleQuery("orders/plan", (payload) => {
+            const i = payload as number;
+            const attempt = (attempts.get(i) ?? 0) + 1;
+            attempts.set(i, attempt);
+            switch (plan[i]) {
+              case "value":
+                return `answer ${i}`;
+              case "throw":
+                throw new RangeError(`refused ${i}`);
+              case "unavailable-once":
+                if (attempt === 1) throw new StoreUnavailableError("orders", "blip");
+                return `answer ${i}`;
+              case "async-value":
+                return Promise.resolve().then(() => `answer ${i}`);
+              case "async-throw":
+                return Promise.reject(new RangeError(`refused ${i}`));
+              case "late": {
+                // Answers after its 30 ms deadline: the timeout has told the breaker, the answer must not tell it again.
+                const answer = new Promise<string>((resolve) =>
+                  setTimeout(() => resolve(`answer ${i}`), 60)
+                );
+                lateAnswers.push(answer);
+                return answer;
+              }
+              default:
+                return new Promise(() => {});
             }
-            default:
-              return new Promise(() => {});
-          }
-        });
-        const outcomes = await Promise.all(plan.map((kind, i) => {
-          const controller = new AbortController();
-          const call = bus.query("orders/plan", i, { timeout: 30, signal: controller.signal });
-          if (kind === "abort") controller.abort(new Error(`aborted ${i}`));
-          return call.then((value) => `ok ${value}`, (error: Error) => (error instanceof TimeoutError ? "timeout" : `${error.name} ${error.message}`));
-        }));
-        plan.forEach((kind, i) => {
-          const expected = kind === "value" || kind === "async-value" || kind === "unavailable-once"
-            ? `ok answer ${i}`
-            : kind === "throw" || kind === "async-throw"
-            ? `RangeError refused ${i}`
-            : kind === "stall" || kind === "late"
-            ? "timeout"
-            : `Error aborted ${i}`;
-          assert.equal(outcomes[i], expected, `call ${i} (${kind})`);
-          assert.equal(attempts.get(i), kind === "unavailable-once" ? 2 : 1, `attempts of call ${i} (${kind})`);
-        });
-        await Promise.all(lateAnswers);
-        await Promise.resolve();
-        // Every acquired slot was reported once, except those of aborted calls whose handler never ends.
-        const abortedForever = plan.filter((kind) => kind === "abort").length;
-        assert.equal(counts.reported, counts.acquired - abortedForever);
-        await bus.close();
-      }),
+          });
+          const outcomes = await Promise.all(plan.map((kind, i) => {
+            const controller = new AbortController();
+            const call = bus.query("orders/plan", i, { timeout: 30, signal: controller.signal });
+            if (kind === "abort") controller.abort(new Error(`aborted ${i}`));
+            return call.then(
+              (value) => `ok ${value}`,
+              (
+                error: Error,
+              ) => (error instanceof TimeoutError ? "timeout" : `${error.name} ${error.message}`),
+            );
+          }));
+          plan.forEach((kind, i) => {
+            const expected =
+              kind === "value" || kind === "async-value" || kind === "unavailable-once"
+                ? `ok answer ${i}`
+                : kind === "throw" || kind === "async-throw"
+                ? `RangeError refused ${i}`
+                : kind === "stall" || kind === "late"
+                ? "timeout"
+                : `Error aborted ${i}`;
+            assert.equal(outcomes[i], expected, `call ${i} (${kind})`);
+            assert.equal(
+              attempts.get(i),
+              kind === "unavailable-once" ? 2 : 1,
+              `attempts of call ${i} (${kind})`,
+            );
+          });
+          await Promise.all(lateAnswers);
+          await Promise.resolve();
+          // Every acquired slot was reported once, except those of aborted calls whose handler never ends.
+          const abortedForever = plan.filter((kind) => kind === "abort").length;
+          assert.equal(counts.reported, counts.acquired - abortedForever);
+          await bus.close();
+        },
+      ),
       propertyParameters(40),
     );
   });
@@ -246,12 +355,24 @@ function busyFor(ms: number): void {
 
 /** The transport's port alone (its own methods, none of its extras), so the bus cannot take a shortcut. */
 function portOnly(inner: Transport): Transport {
-  const keys = ["send", "sendAndWait", "query", "publish", "handleCommand", "handleQuery", "subscribe", "close"] as const;
+  const keys = [
+    "send",
+    "sendAndWait",
+    "query",
+    "publish",
+    "handleCommand",
+    "handleQuery",
+    "subscribe",
+    "close",
+  ] as const;
   return Object.fromEntries(keys.map((k) => [k, inner[k].bind(inner)])) as unknown as Transport;
 }
 
 /** A real breaker that also counts acquired slots and the outcomes reported for them. */
-function counting(breaker: CircuitBreaker, counts: { acquired: number; reported: number }): CircuitBreaker {
+function counting(
+  breaker: CircuitBreaker,
+  counts: { acquired: number; reported: number },
+): CircuitBreaker {
   return {
     get state() {
       return breaker.state;
@@ -266,4 +387,3 @@ function counting(breaker: CircuitBreaker, counts: { acquired: number; reported:
     subscribe: (listener) => breaker.subscribe(listener),
   };
 }
-

@@ -26,12 +26,15 @@ const TOKEN = "edge-token-0123456789"; // as in _edge_worker.ts
 async function buildWorker(work: string): Promise<string> {
   const out = join(work, "out");
   const config = join(work, "tsconfig.json");
-  await writeFile(config, JSON.stringify({
-    extends: join(ROOT, "tsconfig.build.json"),
-    compilerOptions: { outDir: out, rootDir: ROOT, declaration: false, sourceMap: false },
-    files: [join(ROOT, WORKER)],
-    include: [],
-  }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      extends: join(ROOT, "tsconfig.build.json"),
+      compilerOptions: { outDir: out, rootDir: ROOT, declaration: false, sourceMap: false },
+      files: [join(ROOT, WORKER)],
+      include: [],
+    }),
+  );
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const built = await run("node", [tsc, "-p", config], { cwd: ROOT, timeout: 120_000 });
   assert.equal(built.code, 0, built.stdout + built.stderr);
@@ -87,12 +90,20 @@ describe("the HTTP handler in workerd (an edge isolate)", () => {
   let bus: Bus;
 
   before(async () => {
-    await access(WORKERD).catch(() => assert.fail(`workerd is not installed at ${WORKERD}: run npm ci`));
+    await access(WORKERD).catch(() =>
+      assert.fail(`workerd is not installed at ${WORKERD}: run npm ci`)
+    );
     work = await mkdtemp(join(tmpdir(), "ordo-edge-"));
     const out = await buildWorker(work);
     const port = await freePort();
-    await writeFile(join(work, "config.capnp"), capnpConfig(await modulesIn(out), WORKER.replace(/\.ts$/, ".js"), port));
-    workerd = spawn(WORKERD, ["serve", join(work, "config.capnp")], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+    await writeFile(
+      join(work, "config.capnp"),
+      capnpConfig(await modulesIn(out), WORKER.replace(/\.ts$/, ".js"), port),
+    );
+    workerd = spawn(WORKERD, ["serve", join(work, "config.capnp")], {
+      cwd: work,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     workerd.stdout!.on("data", (chunk) => (output += chunk));
     workerd.stderr!.on("data", (chunk) => (output += chunk));
     exited = new Promise((resolve) => workerd.once("exit", (code) => resolve(code)));
@@ -100,10 +111,15 @@ describe("the HTTP handler in workerd (an edge isolate)", () => {
     // Ready once it answers at all: an unauthenticated call gets its 401.
     const start = Date.now();
     for (;;) {
-      const status = await fetch(`${url}/queries/accounts/show`, { method: "POST", body: "{}" }).then((r) => (r.body?.cancel(), r.status), () => 0);
+      const status = await fetch(`${url}/queries/accounts/show`, { method: "POST", body: "{}" })
+        .then((r) => (r.body?.cancel(), r.status), () => 0);
       if (status === 401) break;
-      if (workerd.exitCode !== null) assert.fail(`workerd exited with ${workerd.exitCode}:\n${output}`);
-      if (Date.now() - start > 30_000) assert.fail(`workerd did not answer within 30 s:\n${output}`);
+      if (workerd.exitCode !== null) {
+        assert.fail(`workerd exited with ${workerd.exitCode}:\n${output}`);
+      }
+      if (Date.now() - start > 30_000) {
+        assert.fail(`workerd did not answer within 30 s:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     bus = createBus({ transport: createHttpTransport({ url, auth: { bearer: TOKEN } }) });
@@ -123,7 +139,10 @@ describe("the HTTP handler in workerd (an edge isolate)", () => {
   });
 
   it("answers with 401 and a Bearer challenge without the token, and with the answer with it", async () => {
-    const refused = await fetch(`${url}/queries/accounts/show`, { method: "POST", body: JSON.stringify({ payload: { accountId: "none" } }) });
+    const refused = await fetch(`${url}/queries/accounts/show`, {
+      method: "POST",
+      body: JSON.stringify({ payload: { accountId: "none" } }),
+    });
     assert.equal(refused.status, 401);
     assert.equal(refused.headers.get("www-authenticate"), 'Bearer realm="ordo"');
     await refused.body?.cancel();
@@ -138,16 +157,39 @@ describe("the HTTP handler in workerd (an edge isolate)", () => {
 
   it("runs commands and queries through the bus over createHttpTransport, state kept in the memory store", async () => {
     const id = crypto.randomUUID();
-    const opened = await bus.sendAndWait<"accounts/open", { accountId: string; position: string }>({ type: "accounts/open", id, data: { accountId: "a-1", owner: "ada" } });
+    const opened = await bus.sendAndWait<"accounts/open", { accountId: string; position: string }>({
+      type: "accounts/open",
+      id,
+      data: { accountId: "a-1", owner: "ada" },
+    });
     assert.equal(opened.accountId, "a-1");
-    assert.deepEqual(await bus.sendAndWait({ type: "accounts/open", id, data: { accountId: "a-1", owner: "ada" } }), opened, "a repeated id gets the first result");
-    assert.deepEqual(await bus.query("accounts/show", { accountId: "a-1" }), { accountId: "a-1", owner: "ada", version: 0 });
+    assert.deepEqual(
+      await bus.sendAndWait({
+        type: "accounts/open",
+        id,
+        data: { accountId: "a-1", owner: "ada" },
+      }),
+      opened,
+      "a repeated id gets the first result",
+    );
+    assert.deepEqual(await bus.query("accounts/show", { accountId: "a-1" }), {
+      accountId: "a-1",
+      owner: "ada",
+      version: 0,
+    });
 
-    const receipt = await bus.send({ type: "accounts/open", data: { accountId: "a-2", owner: "grace" } });
+    const receipt = await bus.send({
+      type: "accounts/open",
+      data: { accountId: "a-2", owner: "grace" },
+    });
     assert.equal(receipt.deduplicated, false);
     // send() resolves once accepted; the handler runs after it.
     let shown: unknown = null;
-    for (const start = Date.now(); shown === null; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    for (
+      const start = Date.now();
+      shown === null;
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    ) {
       assert.ok(Date.now() - start < 10_000, "the sent command was not handled within 10 s");
       shown = await bus.query("accounts/show", { accountId: "a-2" });
     }
@@ -155,19 +197,34 @@ describe("the HTTP handler in workerd (an edge isolate)", () => {
   });
 
   it("keeps error types across the isolate boundary", async () => {
-    const again = await bus.sendAndWait({ type: "accounts/open", data: { accountId: "a-1", owner: "eve" } }).catch((e) => e);
+    const again = await bus.sendAndWait({
+      type: "accounts/open",
+      data: { accountId: "a-1", owner: "eve" },
+    }).catch((e) => e);
     assert.ok(again instanceof ConcurrencyError, String(again));
     assert.equal(again.streamName, "account-a-1");
     assert.equal(again.expectedVersion, "no-stream");
     assert.equal(again.actualVersion, 0);
-    await assert.rejects(bus.sendAndWait({ type: "accounts/close", data: {} }), (e) => e instanceof Error && e.name === "RangeError" && /cannot be closed/.test(e.message));
-    await assert.rejects(bus.query("accounts/list", {}), (e) => e instanceof ValidationError && e.value === "accounts/list");
+    await assert.rejects(
+      bus.sendAndWait({ type: "accounts/close", data: {} }),
+      (e) => e instanceof Error && e.name === "RangeError" && /cannot be closed/.test(e.message),
+    );
+    await assert.rejects(
+      bus.query("accounts/list", {}),
+      (e) => e instanceof ValidationError && e.value === "accounts/list",
+    );
   });
 
   it("publishes events and streams what was published as Server-Sent Events", async () => {
-    for (let n = 1; n <= 3; n++) await bus.publish({ type: "accounts/audited", data: { n }, stream: `audit-${n % 2}` });
+    for (let n = 1; n <= 3; n++) {
+      await bus.publish({ type: "accounts/audited", data: { n }, stream: `audit-${n % 2}` });
+    }
     const seen: number[] = [];
-    const subscription = bus.subscribe("auditors", ["accounts/audited"], (event) => void seen.push((event.data as { n: number }).n));
+    const subscription = bus.subscribe(
+      "auditors",
+      ["accounts/audited"],
+      (event) => void seen.push((event.data as { n: number }).n),
+    );
     await subscription.ready;
     assert.deepEqual(seen, [1, 2, 3]);
     await subscription.stop();

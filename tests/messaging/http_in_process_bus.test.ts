@@ -13,9 +13,17 @@ testBusPatterns({
   name: "HTTP to an in-process transport",
   create: async () => {
     const inner = createInProcessTransport();
-    const server = await startHttpServer(createHttpHandler({ transport: inner, auth: { bearer: TOKEN } }));
+    const server = await startHttpServer(
+      createHttpHandler({ transport: inner, auth: { bearer: TOKEN } }),
+    );
     const storage = createMemoryConsumerStorage();
-    const client = () => createHttpTransport({ url: server.url, auth: { bearer: TOKEN }, storage, reconnect: { initialDelay: 10 } });
+    const client = () =>
+      createHttpTransport({
+        url: server.url,
+        auth: { bearer: TOKEN },
+        storage,
+        reconnect: { initialDelay: 10 },
+      });
     return {
       transport: overHttp(inner, client(), async () => {
         await server.close();

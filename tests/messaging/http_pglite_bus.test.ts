@@ -28,15 +28,25 @@ describe("messaging over HTTP to PGlite", () => {
   testBusPatterns({
     name: "HTTP to a store-backed transport on PGlite",
     create: async () => {
-      await pg.exec(`TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
+      await pg.exec(
+        `TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`,
+      );
       const store = createPGliteStore(pg, { schema: "messaging", pollInterval: 100 });
       const inner = createStoreBackedTransport(store, {
         storage: createPGliteConsumerStorage(pg, { schema: "messaging" }),
         retry: { initialDelay: 5 },
       });
-      const server = await startHttpServer(createHttpHandler({ transport: inner, auth: { hmac: { secret: TOKEN } }, events: store }));
+      const server = await startHttpServer(
+        createHttpHandler({ transport: inner, auth: { hmac: { secret: TOKEN } }, events: store }),
+      );
       const storage = createMemoryConsumerStorage();
-      const client = () => createHttpTransport({ url: server.url, auth: { hmac: { secret: TOKEN } }, storage, reconnect: { initialDelay: 10 } });
+      const client = () =>
+        createHttpTransport({
+          url: server.url,
+          auth: { hmac: { secret: TOKEN } },
+          storage,
+          reconnect: { initialDelay: 10 },
+        });
       return {
         transport: overHttp(inner, client(), async () => {
           await server.close();

@@ -8,9 +8,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { ParkedMessage } from "../../core/mod.ts";
-import { type Bus, createBus, type PublishReceipt, type Transport } from "../../core/messaging/mod.ts";
+import {
+  type Bus,
+  createBus,
+  type PublishReceipt,
+  type Transport,
+} from "../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
-import { createHttpHandler, createHttpTransport, type HttpHandler } from "../../transports/http/mod.ts";
+import {
+  createHttpHandler,
+  createHttpTransport,
+  type HttpHandler,
+} from "../../transports/http/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
@@ -27,21 +36,34 @@ const SOURCES: Source[] = [
     name: "the inner transport's subscribe (in-process)",
     make: () => {
       const transport = createInProcessTransport();
-      return { transport, handler: createHttpHandler({ transport, auth: { bearer: TOKEN } }), close: () => transport.close() };
+      return {
+        transport,
+        handler: createHttpHandler({ transport, auth: { bearer: TOKEN } }),
+        close: () => transport.close(),
+      };
     },
   },
   {
     name: "an event store read from the client's position (store-backed, memory store)",
     make: () => {
       const store = createMemoryStore();
-      const transport = createStoreBackedTransport(store, { storage: createMemoryConsumerStorage() });
-      return { transport, handler: createHttpHandler({ transport, auth: { bearer: TOKEN }, events: store }), close: () => transport.close() };
+      const transport = createStoreBackedTransport(store, {
+        storage: createMemoryConsumerStorage(),
+      });
+      return {
+        transport,
+        handler: createHttpHandler({ transport, auth: { bearer: TOKEN }, events: store }),
+        close: () => transport.close(),
+      };
     },
   },
 ];
 
 /** Raw frames of an event stream up to and including the `ready` frame. */
-async function framesUntilReady(url: string, headers: Record<string, string> = {}): Promise<string[]> {
+async function framesUntilReady(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<string[]> {
   const controller = new AbortController();
   const response = await fetch(`${url}/events/stream?group=raw&names=orders/placed`, {
     headers: { authorization: `Bearer ${TOKEN}`, ...headers },
@@ -103,7 +125,11 @@ for (const source of SOURCES) {
 
     it("sends each event as `id: <global position>` + `data: <event JSON>`, then `event: ready`; Last-Event-ID resumes after it", async () => {
       const receipts: PublishReceipt[] = [];
-      for (let n = 1; n <= 3; n++) receipts.push(await inner.publish({ type: "orders/placed", data: { n }, stream: `order-${n}` }));
+      for (let n = 1; n <= 3; n++) {
+        receipts.push(
+          await inner.publish({ type: "orders/placed", data: { n }, stream: `order-${n}` }),
+        );
+      }
       await inner.publish({ type: "orders/cancelled", data: {}, stream: "order-1" });
       const frames = await framesUntilReady(server.url);
       assert.equal(frames.length, 4);
@@ -119,7 +145,9 @@ for (const source of SOURCES) {
         assert.equal(event.streamName, `order-${i + 1}`);
         assert.equal(event.globalPosition, String(receipts[i].globalPosition));
       });
-      const resumed = await framesUntilReady(server.url, { "last-event-id": String(receipts[1].globalPosition) });
+      const resumed = await framesUntilReady(server.url, {
+        "last-event-id": String(receipts[1].globalPosition),
+      });
       assert.equal(resumed.length, 2);
       assert.equal(resumed[0].split("\n")[0], `id: ${receipts[2].globalPosition}`);
     });
@@ -127,7 +155,11 @@ for (const source of SOURCES) {
     it("subscribe() follows live, and after a dropped connection resumes from its checkpoint without losing or repeating", async () => {
       let opened = 0;
       const seen: number[] = [];
-      const sub = client({ opened: () => opened++ }).subscribe("follower", ["orders/followed"], (event) => void seen.push((event.data as { n: number }).n));
+      const sub = client({ opened: () => opened++ }).subscribe(
+        "follower",
+        ["orders/followed"],
+        (event) => void seen.push((event.data as { n: number }).n),
+      );
       await sub.ready;
       for (let n = 1; n <= 3; n++) await inner.publish({ type: "orders/followed", data: { n } });
       await eventually(() => seen.length === 3, 10_000, "live events");
@@ -143,7 +175,13 @@ for (const source of SOURCES) {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.oneof(fc.record({ publish: fc.integer({ min: 1, max: 4 }) }), fc.constant({ drop: true as const })), { minLength: 1, maxLength: 10 }),
+          fc.array(
+            fc.oneof(
+              fc.record({ publish: fc.integer({ min: 1, max: 4 }) }),
+              fc.constant({ drop: true as const }),
+            ),
+            { minLength: 1, maxLength: 10 },
+          ),
           fc.boolean(),
           async (steps, slowHandler) => {
             run++;
@@ -152,10 +190,14 @@ for (const source of SOURCES) {
             const published: number[] = [];
             let connected = 0;
             let droppedAt = 0;
-            const sub = client({ connected: () => connected++ }).subscribe(`dropper-${run}`, [type], async (event) => {
-              if (slowHandler) await new Promise((resolve) => setTimeout(resolve, 1));
-              delivered.push((event.data as { seq: number }).seq);
-            });
+            const sub = client({ connected: () => connected++ }).subscribe(
+              `dropper-${run}`,
+              [type],
+              async (event) => {
+                if (slowHandler) await new Promise((resolve) => setTimeout(resolve, 1));
+                delivered.push((event.data as { seq: number }).seq);
+              },
+            );
             await sub.ready;
             for (const step of steps) {
               if ("drop" in step) {
@@ -172,11 +214,17 @@ for (const source of SOURCES) {
                 published.push(seq);
               }
             }
-            await eventually(() => new Set(delivered).size === published.length, 20_000, "every published event");
+            await eventually(
+              () => new Set(delivered).size === published.length,
+              20_000,
+              "every published event",
+            );
             await sub.stop();
             // At least once: a repeat may follow a drop, but nothing is skipped and nothing goes backwards.
             assert.deepEqual([...new Set(delivered)], published);
-            for (let i = 1; i < delivered.length; i++) assert.ok(delivered[i] >= delivered[i - 1], `order at ${i}: ${delivered}`);
+            for (let i = 1; i < delivered.length; i++) {
+              assert.ok(delivered[i] >= delivered[i - 1], `order at ${i}: ${delivered}`);
+            }
           },
         ),
         propertyParameters(25),
@@ -195,14 +243,19 @@ for (const source of SOURCES) {
         attempts.set(n, context.attempt);
         if (n === 2) throw new RangeError(`event ${n} is refused`);
         handled.push(n);
-      }, { retry: { maxAttempts: 3, initialDelay: 1 }, onParked: (entry) => void parked.push(entry) });
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1 },
+        onParked: (entry) => void parked.push(entry),
+      });
       for (let n = 1; n <= 3; n++) await inner.publish({ type: "orders/picky", data: { n } });
       await eventually(() => handled.length === 2, 10_000, "events around the parked one");
       assert.deepEqual(handled, [1, 3]);
       assert.equal(attempts.get(2), 3);
       assert.equal(parked.length, 1);
       assert.equal(parked[0].error.name, "RangeError");
-      assert.deepEqual((await storage.parked.list("picky")).map((entry) => entry.message.data), [{ n: 2 }]);
+      assert.deepEqual((await storage.parked.list("picky")).map((entry) => entry.message.data), [{
+        n: 2,
+      }]);
       await sub.stop();
     });
 
@@ -213,13 +266,21 @@ for (const source of SOURCES) {
       const publisher = createBus({ transport: made.transport });
       const transport = createHttpTransport({ url: own.url, auth: { bearer: TOKEN } });
       const seen: unknown[] = [];
-      const sub = transport.subscribe("stopper", ["orders/stopped"], (event) => void seen.push(event.data));
+      const sub = transport.subscribe(
+        "stopper",
+        ["orders/stopped"],
+        (event) => void seen.push(event.data),
+      );
       await sub.ready;
       assert.equal(own.connections, 1);
       const closed = own.closedConnections;
       await sub.stop();
       // (Node's fetch may open a spare connection when one is aborted: only the stream's closing is awaited.)
-      await eventually(() => own.closedConnections > closed, 10_000, "the stream's connection to close");
+      await eventually(
+        () => own.closedConnections > closed,
+        10_000,
+        "the stream's connection to close",
+      );
       await publisher.publish({ type: "orders/stopped", data: { late: true } });
       assert.deepEqual(seen, []);
       await transport.close();
@@ -236,12 +297,21 @@ describe("HTTP event streams when the handler closes", () => {
     const handler = createHttpHandler({ transport, auth: { bearer: TOKEN } });
     const server = await startHttpServer({ fetch: handler.fetch });
     const inner = createBus({ transport });
-    const client = createHttpTransport({ url: server.url, auth: { bearer: TOKEN }, reconnect: { initialDelay: 5 } });
+    const client = createHttpTransport({
+      url: server.url,
+      auth: { bearer: TOKEN },
+      reconnect: { initialDelay: 5 },
+    });
     const seen: number[] = [];
     const errors: unknown[] = [];
-    const sub = client.subscribe("survivor", { category: "order" }, (event) => void seen.push((event.data as { n: number }).n), {
-      onError: (error) => void errors.push(error),
-    });
+    const sub = client.subscribe(
+      "survivor",
+      { category: "order" },
+      (event) => void seen.push((event.data as { n: number }).n),
+      {
+        onError: (error) => void errors.push(error),
+      },
+    );
     await sub.ready;
     await inner.publish({ type: "orders/placed", data: { n: 1 }, stream: "order-1" });
     await eventually(() => seen.length === 1);

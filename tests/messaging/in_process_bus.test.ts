@@ -22,10 +22,16 @@ describe("the in-process transport's event delivery", () => {
   it("a group subscribed after a long backlog gets all of it in order, and ready resolves once it has caught up", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
     const published = 5_000; // several wake-up batches
-    for (let n = 0; n < published; n++) await bus.publish({ type: "orders/placed", data: { n }, stream: `order-${n % 7}` });
+    for (let n = 0; n < published; n++) {
+      await bus.publish({ type: "orders/placed", data: { n }, stream: `order-${n % 7}` });
+    }
     const seenSync: number[] = [];
     const seenAsync: number[] = [];
-    const sync = bus.subscribe("sync", ["orders/placed"], (event) => void seenSync.push((event.data as { n: number }).n));
+    const sync = bus.subscribe(
+      "sync",
+      ["orders/placed"],
+      (event) => void seenSync.push((event.data as { n: number }).n),
+    );
     const slow = bus.subscribe("async", { category: "order" }, async (event) => {
       await new Promise((resolve) => setTimeout(resolve, 0));
       seenAsync.push((event.data as { n: number }).n);
@@ -43,11 +49,23 @@ describe("the in-process transport's event delivery", () => {
   it("events published in one turn, without awaiting, all arrive in publish order", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
     const seen: number[] = [];
-    bus.subscribe("audit", ["orders/placed"], (event) => void seen.push((event.data as { n: number }).n));
-    const receipts = await Promise.all(Array.from({ length: 300 }, (_, n) => bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" })));
+    bus.subscribe(
+      "audit",
+      ["orders/placed"],
+      (event) => void seen.push((event.data as { n: number }).n),
+    );
+    const receipts = await Promise.all(
+      Array.from(
+        { length: 300 },
+        (_, n) => bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" }),
+      ),
+    );
     await eventually(() => seen.length === 300, 10_000, "all events");
     assert.deepEqual(seen, Array.from({ length: 300 }, (_, n) => n));
-    assert.deepEqual(receipts.map((r) => r.globalPosition), Array.from({ length: 300 }, (_, n) => BigInt(n + 1)));
+    assert.deepEqual(
+      receipts.map((r) => r.globalPosition),
+      Array.from({ length: 300 }, (_, n) => BigInt(n + 1)),
+    );
     await bus.close();
   });
 
@@ -68,7 +86,9 @@ describe("the in-process transport's event delivery", () => {
 
   it("stop() ends a group in the middle of its backlog: nothing is handled after it resolves", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
-    for (let n = 0; n < 3_000; n++) await bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+    for (let n = 0; n < 3_000; n++) {
+      await bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
+    }
     let handled = 0;
     let stopped: Promise<void> | undefined;
     const registration = bus.subscribe("stopper", ["orders/placed"], () => {
@@ -89,55 +109,71 @@ describe("the in-process transport's event delivery", () => {
     const kind = fc.constantFrom<Kind>("sync", "async", "throw-once", "reject-once", "timer");
     const burst = fc.array(fc.constantFrom("1", "2", "3"), { minLength: 1, maxLength: 6 });
     await fc.assert(
-      fc.asyncProperty(fc.array(burst, { minLength: 1, maxLength: 6 }), fc.array(kind, { minLength: 24, maxLength: 24 }), async (bursts, kinds) => {
-        const bus = createBus({ transport: createInProcessTransport() });
-        const groups = ["g1", "g2"];
-        const seen = new Map(groups.map((g) => [g, [] as string[]]));
-        const attempts = new Map<string, number>();
-        let next = 0;
-        const decide = new Map<string, Kind>();
-        for (const group of groups) {
-          bus.subscribe(group, { category: "order" }, (event, context) => {
-            const key = `${group} ${event.id}`;
-            if (!decide.has(key)) decide.set(key, kinds[next++ % kinds.length]);
-            attempts.set(key, context.attempt);
-            const record = () => void seen.get(group)!.push(`${event.streamName}#${(event.data as { seq: number }).seq}`);
-            switch (decide.get(key)) {
-              case "sync":
-                return record();
-              case "async":
-                return Promise.resolve().then(record);
-              case "timer":
-                return new Promise<void>((resolve) => setTimeout(() => resolve(record()), 0));
-              case "throw-once":
-                if (context.attempt === 1) throw new Error("first attempt fails");
-                return record();
-              case "reject-once":
-                if (context.attempt === 1) return Promise.reject(new Error("first attempt fails"));
-                return record();
-            }
-          }, { retry: { maxAttempts: 2, initialDelay: 0 } });
-        }
-        const published: string[] = [];
-        const counters = new Map<string, number>();
-        for (const streams of bursts) {
-          // One burst is published in one turn; the next waits for its receipts.
-          await Promise.all(streams.map((s) => {
-            const seq = (counters.get(s) ?? 0) + 1;
-            counters.set(s, seq);
-            published.push(`order-${s}#${seq}`);
-            return bus.publish({ type: "orders/placed", data: { seq }, stream: `order-${s}` });
-          }));
-        }
-        await eventually(() => groups.every((g) => seen.get(g)!.length >= published.length), 20_000, "both groups");
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        for (const group of groups) assert.deepEqual(seen.get(group), published, `group ${group}`);
-        for (const [key, attempt] of attempts) {
-          const failsFirst = decide.get(key) === "throw-once" || decide.get(key) === "reject-once";
-          assert.equal(attempt, failsFirst ? 2 : 1, key);
-        }
-        await bus.close();
-      }),
+      fc.asyncProperty(
+        fc.array(burst, { minLength: 1, maxLength: 6 }),
+        fc.array(kind, { minLength: 24, maxLength: 24 }),
+        async (bursts, kinds) => {
+          const bus = createBus({ transport: createInProcessTransport() });
+          const groups = ["g1", "g2"];
+          const seen = new Map(groups.map((g) => [g, [] as string[]]));
+          const attempts = new Map<string, number>();
+          let next = 0;
+          const decide = new Map<string, Kind>();
+          for (const group of groups) {
+            bus.subscribe(group, { category: "order" }, (event, context) => {
+              const key = `${group} ${event.id}`;
+              if (!decide.has(key)) decide.set(key, kinds[next++ % kinds.length]);
+              attempts.set(key, context.attempt);
+              const record = () =>
+                void seen.get(group)!.push(
+                  `${event.streamName}#${(event.data as { seq: number }).seq}`,
+                );
+              switch (decide.get(key)) {
+                case "sync":
+                  return record();
+                case "async":
+                  return Promise.resolve().then(record);
+                case "timer":
+                  return new Promise<void>((resolve) => setTimeout(() => resolve(record()), 0));
+                case "throw-once":
+                  if (context.attempt === 1) throw new Error("first attempt fails");
+                  return record();
+                case "reject-once":
+                  if (context.attempt === 1) {
+                    return Promise.reject(new Error("first attempt fails"));
+                  }
+                  return record();
+              }
+            }, { retry: { maxAttempts: 2, initialDelay: 0 } });
+          }
+          const published: string[] = [];
+          const counters = new Map<string, number>();
+          for (const streams of bursts) {
+            // One burst is published in one turn; the next waits for its receipts.
+            await Promise.all(streams.map((s) => {
+              const seq = (counters.get(s) ?? 0) + 1;
+              counters.set(s, seq);
+              published.push(`order-${s}#${seq}`);
+              return bus.publish({ type: "orders/placed", data: { seq }, stream: `order-${s}` });
+            }));
+          }
+          await eventually(
+            () => groups.every((g) => seen.get(g)!.length >= published.length),
+            20_000,
+            "both groups",
+          );
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          for (const group of groups) {
+            assert.deepEqual(seen.get(group), published, `group ${group}`);
+          }
+          for (const [key, attempt] of attempts) {
+            const failsFirst = decide.get(key) === "throw-once" ||
+              decide.get(key) === "reject-once";
+            assert.equal(attempt, failsFirst ? 2 : 1, key);
+          }
+          await bus.close();
+        },
+      ),
       propertyParameters(60),
     );
   });

@@ -22,12 +22,17 @@ describe("messaging on PGlite", () => {
   testBusPatterns({
     name: "the store-backed transport on PGlite",
     create: async () => {
-      await pg.exec(`TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
+      await pg.exec(
+        `TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`,
+      );
       const make = () =>
-        createStoreBackedTransport(createPGliteStore(pg, { schema: "messaging", pollInterval: 100 }), {
-          storage: createPGliteConsumerStorage(pg, { schema: "messaging" }),
-          retry: { initialDelay: 5 },
-        });
+        createStoreBackedTransport(
+          createPGliteStore(pg, { schema: "messaging", pollInterval: 100 }),
+          {
+            storage: createPGliteConsumerStorage(pg, { schema: "messaging" }),
+            retry: { initialDelay: 5 },
+          },
+        );
       return { transport: make(), reopen: make };
     },
     durableCheckpoints: true,

@@ -26,12 +26,17 @@ describe("messaging on PostgreSQL (postgres.js)", () => {
   testBusPatterns({
     name: "the store-backed transport on PostgreSQL",
     create: async () => {
-      await sql.unsafe(`TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`);
+      await sql.unsafe(
+        `TRUNCATE messaging.messages, ${CONSUMER_TABLES("messaging")} RESTART IDENTITY`,
+      );
       const make = () =>
-        createStoreBackedTransport(createPostgresStore(sql, { schema: "messaging", pollInterval: 100 }), {
-          storage: createPostgresConsumerStorage(sql, { schema: "messaging" }),
-          retry: { initialDelay: 5 },
-        });
+        createStoreBackedTransport(
+          createPostgresStore(sql, { schema: "messaging", pollInterval: 100 }),
+          {
+            storage: createPostgresConsumerStorage(sql, { schema: "messaging" }),
+            retry: { initialDelay: 5 },
+          },
+        );
       return { transport: make(), reopen: make };
     },
     durableCheckpoints: true,

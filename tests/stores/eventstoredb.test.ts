@@ -29,7 +29,11 @@ if (url === undefined || url === "") {
       name: "eventstoredb",
       // The contract runs on Deno too, to learn how it behaves against a server; the store refuses Deno by
       // default (docs/decisions/eventstoredb.md, "Runtimes"), and a server restart mid-run can crash that run.
-      create: () => createEventStoreDbStore(client, { namespace: `ordo_test_${run}_${n++}`, unsupportedRuntime: "allow" }),
+      create: () =>
+        createEventStoreDbStore(client, {
+          namespace: `ordo_test_${run}_${n++}`,
+          unsupportedRuntime: "allow",
+        }),
       capabilities: { gapsInGlobalPositions: true },
       propertyRuns: 10,
     });

@@ -10,13 +10,42 @@ import type { RecordedEvent } from "@eventstore/db-client";
 import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
 import { resolveAppendRetry, validateMessages } from "../../core/mod.ts";
 import { validateClient } from "../../stores/eventstoredb/client.ts";
-import { toEventData, toMetadata, toRecordedMessage } from "../../stores/eventstoredb/event_mapping.ts";
-import { fromCurrentRevision, toExpectedRevision } from "../../stores/eventstoredb/expected_revision.ts";
-import { readStartFor, toGlobalPosition, toLogPosition, UNKNOWN_LOG_POSITION } from "../../stores/eventstoredb/global_position.ts";
-import { fromIndexEvent, isSameBatch, rangesToConfirm, storedPositions, toIndexEvent } from "../../stores/eventstoredb/id_index.ts";
+import {
+  toEventData,
+  toMetadata,
+  toRecordedMessage,
+} from "../../stores/eventstoredb/event_mapping.ts";
+import {
+  fromCurrentRevision,
+  toExpectedRevision,
+} from "../../stores/eventstoredb/expected_revision.ts";
+import {
+  readStartFor,
+  toGlobalPosition,
+  toLogPosition,
+  UNKNOWN_LOG_POSITION,
+} from "../../stores/eventstoredb/global_position.ts";
+import {
+  fromIndexEvent,
+  isSameBatch,
+  rangesToConfirm,
+  storedPositions,
+  toIndexEvent,
+} from "../../stores/eventstoredb/id_index.ts";
 import { createEventStoreDbStore } from "../../stores/eventstoredb/mod.ts";
-import { pageSizeFor, subscriptionFilter, toReadAllOptions, toReadStreamOptions } from "../../stores/eventstoredb/read_options.ts";
-import { fromEventStoreStream, idIndexStream, streamNaming, toEventStoreStream, validateNamespace } from "../../stores/eventstoredb/stream_names.ts";
+import {
+  pageSizeFor,
+  subscriptionFilter,
+  toReadAllOptions,
+  toReadStreamOptions,
+} from "../../stores/eventstoredb/read_options.ts";
+import {
+  fromEventStoreStream,
+  idIndexStream,
+  streamNaming,
+  toEventStoreStream,
+  validateNamespace,
+} from "../../stores/eventstoredb/stream_names.ts";
 import { translateError } from "../../stores/eventstoredb/translate_error.ts";
 
 const plain = streamNaming(undefined);
@@ -63,11 +92,17 @@ describe("toGlobalPosition(), toLogPosition() and readStartFor()", () => {
 
   it("gives no position when the server reports none", () => {
     assert.equal(toGlobalPosition(undefined), undefined);
-    assert.equal(toGlobalPosition({ commit: UNKNOWN_LOG_POSITION, prepare: UNKNOWN_LOG_POSITION }), undefined);
+    assert.equal(
+      toGlobalPosition({ commit: UNKNOWN_LOG_POSITION, prepare: UNKNOWN_LOG_POSITION }),
+      undefined,
+    );
   });
 
   it("refuses an event of an explicit transaction (commit differs from prepare)", () => {
-    assert.throws(() => toGlobalPosition({ commit: 2000n, prepare: 1500n }), /explicit transaction/);
+    assert.throws(
+      () => toGlobalPosition({ commit: 2000n, prepare: 1500n }),
+      /explicit transaction/,
+    );
   });
 
   it("keeps $all order, never gives 0n, and round-trips (property)", () => {
@@ -102,7 +137,10 @@ describe("stream names", () => {
     assert.equal(validateNamespace("shop_1.eu:a"), "shop_1.eu:a");
     assert.equal(validateNamespace(undefined), undefined);
     for (const bad of ["", "a/b", "a-b", "$all", 5, "x".repeat(101)]) {
-      assert.throws(() => validateNamespace(bad), (error) => error instanceof ValidationError && error.path === "options.namespace");
+      assert.throws(
+        () => validateNamespace(bad),
+        (error) => error instanceof ValidationError && error.path === "options.namespace",
+      );
     }
   });
 
@@ -130,21 +168,33 @@ describe("stream names", () => {
 
 describe("translateError()", () => {
   it("turns a wrong expected version into a ConcurrencyError naming stream, expectation and version", () => {
-    const cause = { type: "wrong-expected-version", streamName: "shop/order-1", expectedVersion: 3n, actualVersion: 5n };
+    const cause = {
+      type: "wrong-expected-version",
+      streamName: "shop/order-1",
+      expectedVersion: 3n,
+      actualVersion: 5n,
+    };
     const error = translateError(cause, "append", { streamName: "order-1", expectedVersion: 3 });
     assert.ok(error instanceof ConcurrencyError);
     assert.equal(error.streamName, "order-1");
     assert.equal(error.expectedVersion, 3);
     assert.equal(error.actualVersion, 5);
     assert.equal(error.cause, cause);
-    assert.equal(error.message, 'Cannot append to stream "order-1": expected version 3, current version is 5');
+    assert.equal(
+      error.message,
+      'Cannot append to stream "order-1": expected version 3, current version is 5',
+    );
   });
 
   it("reports a stream that does not exist as version undefined", () => {
-    const error = translateError({ type: "wrong-expected-version", actualVersion: "no_stream" }, "append", {
-      streamName: "order-1",
-      expectedVersion: "exists",
-    });
+    const error = translateError(
+      { type: "wrong-expected-version", actualVersion: "no_stream" },
+      "append",
+      {
+        streamName: "order-1",
+        expectedVersion: "exists",
+      },
+    );
     assert.ok(error instanceof ConcurrencyError);
     assert.equal(error.actualVersion, undefined);
   });
@@ -185,22 +235,33 @@ describe("toEventData() and toRecordedMessage()", () => {
       metadata: { correlationId: "c-1", causationId: "c-0", schemaVersion: 2, tenant: "acme" },
     }]);
     const data = toEventData(message);
-    assert.deepEqual(data, { id: message.id, contentType: "application/json", type: "OrderPlaced", data: message.data, metadata: message.metadata });
+    assert.deepEqual(data, {
+      id: message.id,
+      contentType: "application/json",
+      type: "OrderPlaced",
+      data: message.data,
+      metadata: message.metadata,
+    });
     // What the client does on the way: JSON text out, JSON text back.
-    const read = toRecordedMessage(event({
-      streamId: "shop/order-1",
-      id: message.id.toUpperCase(),
-      revision: 4n,
-      data: JSON.parse(JSON.stringify(data.data)),
-      metadata: JSON.parse(JSON.stringify(data.metadata)),
-    }), shop)!;
+    const read = toRecordedMessage(
+      event({
+        streamId: "shop/order-1",
+        id: message.id.toUpperCase(),
+        revision: 4n,
+        data: JSON.parse(JSON.stringify(data.data)),
+        metadata: JSON.parse(JSON.stringify(data.metadata)),
+      }),
+      shop,
+    )!;
     assert.equal(read.id, message.id, "ids compare in lower case");
     assert.equal(read.streamName, "order-1");
     assert.equal(read.streamVersion, 4);
     assert.equal(read.globalPosition, 2001n);
     assert.deepEqual(read.data, message.data);
     assert.deepEqual(read.metadata, message.metadata);
-    assert.ok(Object.isFrozen(read) && Object.isFrozen(read.data) && Object.isFrozen(read.metadata));
+    assert.ok(
+      Object.isFrozen(read) && Object.isFrozen(read.data) && Object.isFrozen(read.metadata),
+    );
   });
 
   it("skips events that are not this store's messages", () => {
@@ -216,26 +277,57 @@ describe("toEventData() and toRecordedMessage()", () => {
 
   it("uses the event's creation time when its metadata has no timestamp", () => {
     assert.deepEqual(toMetadata(undefined, new Date(0)), { timestamp: "1970-01-01T00:00:00.000Z" });
-    assert.deepEqual(toMetadata({ tenant: "a" }, new Date(0)), { tenant: "a", timestamp: "1970-01-01T00:00:00.000Z" });
-    assert.deepEqual(toMetadata(new Uint8Array([1]), new Date(0)), { timestamp: "1970-01-01T00:00:00.000Z" });
+    assert.deepEqual(toMetadata({ tenant: "a" }, new Date(0)), {
+      tenant: "a",
+      timestamp: "1970-01-01T00:00:00.000Z",
+    });
+    assert.deepEqual(toMetadata(new Uint8Array([1]), new Date(0)), {
+      timestamp: "1970-01-01T00:00:00.000Z",
+    });
   });
 });
 
 describe("read options", () => {
   it("maps stream reads in both directions", () => {
-    assert.deepEqual(toReadStreamOptions({ direction: "forward", from: undefined, limit: Infinity }), { direction: "forwards", fromRevision: "start" });
-    assert.deepEqual(toReadStreamOptions({ direction: "forward", from: 2, limit: 3 }), { direction: "forwards", fromRevision: 2n, maxCount: 3 });
-    assert.deepEqual(toReadStreamOptions({ direction: "backward", from: undefined, limit: 1 }), { direction: "backwards", fromRevision: "end", maxCount: 1 });
-    assert.deepEqual(toReadStreamOptions({ direction: "backward", from: 7, limit: Infinity }), { direction: "backwards", fromRevision: 7n });
+    assert.deepEqual(
+      toReadStreamOptions({ direction: "forward", from: undefined, limit: Infinity }),
+      { direction: "forwards", fromRevision: "start" },
+    );
+    assert.deepEqual(toReadStreamOptions({ direction: "forward", from: 2, limit: 3 }), {
+      direction: "forwards",
+      fromRevision: 2n,
+      maxCount: 3,
+    });
+    assert.deepEqual(toReadStreamOptions({ direction: "backward", from: undefined, limit: 1 }), {
+      direction: "backwards",
+      fromRevision: "end",
+      maxCount: 1,
+    });
+    assert.deepEqual(toReadStreamOptions({ direction: "backward", from: 7, limit: Infinity }), {
+      direction: "backwards",
+      fromRevision: 7n,
+    });
   });
 
   it("builds $all pages and the subscription filter", () => {
-    assert.deepEqual(toReadAllOptions("end", "backward", 256), { direction: "backwards", fromPosition: "end", maxCount: 256 });
+    assert.deepEqual(toReadAllOptions("end", "backward", 256), {
+      direction: "backwards",
+      fromPosition: "end",
+      maxCount: 256,
+    });
     assert.equal(pageSizeFor(1), 256);
     assert.equal(pageSizeFor(1000), 1001);
     assert.equal(pageSizeFor(100_000), 4096);
-    assert.deepEqual(subscriptionFilter(shop), { filterOn: "streamName", prefixes: ["shop/"], checkpointInterval: 1000 });
-    assert.deepEqual(subscriptionFilter(plain), { filterOn: "eventType", regex: "^[^$]", checkpointInterval: 1000 });
+    assert.deepEqual(subscriptionFilter(shop), {
+      filterOn: "streamName",
+      prefixes: ["shop/"],
+      checkpointInterval: 1000,
+    });
+    assert.deepEqual(subscriptionFilter(plain), {
+      filterOn: "eventType",
+      regex: "^[^$]",
+      checkpointInterval: 1000,
+    });
   });
 });
 
@@ -243,7 +335,12 @@ describe("the id index", () => {
   const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
   const batch = validateMessages(ids.map((id) => ({ id, type: "T", data: {} })));
   const stored = (streamName: string, first: number) =>
-    batch.map((m, i) => ({ ...m, streamName, streamVersion: first + i, globalPosition: BigInt(101 + 2 * (first + i)) }));
+    batch.map((m, i) => ({
+      ...m,
+      streamName,
+      streamVersion: first + i,
+      globalPosition: BigInt(101 + 2 * (first + i)),
+    }));
 
   it("writes and reads an index entry", () => {
     const written = toIndexEvent(ids[0], { streamName: "order-1", streamVersion: 2 });
@@ -251,14 +348,27 @@ describe("the id index", () => {
     assert.deepEqual(fromIndexEvent(written as never), { streamName: "order-1", streamVersion: 2 });
     assert.equal(fromIndexEvent(undefined), undefined);
     assert.equal(fromIndexEvent({ type: "Other", data: {} } as never), undefined);
-    assert.equal(fromIndexEvent({ type: written.type, data: { streamName: 1 } } as never), undefined);
+    assert.equal(
+      fromIndexEvent({ type: written.type, data: { streamName: 1 } } as never),
+      undefined,
+    );
   });
 
   it("reads the whole range a batch would take, also past entries never written", () => {
-    const ranges = rangesToConfirm([{ streamName: "order-1", streamVersion: 4 }, undefined, undefined], 3);
+    const ranges = rangesToConfirm([
+      { streamName: "order-1", streamVersion: 4 },
+      undefined,
+      undefined,
+    ], 3);
     assert.deepEqual([...ranges], [["order-1", { from: 4, count: 3 }]]);
-    const middle = rangesToConfirm([undefined, { streamName: "order-1", streamVersion: 4 }, { streamName: "user-1", streamVersion: 0 }], 3);
-    assert.deepEqual([...middle], [["order-1", { from: 3, count: 3 }], ["user-1", { from: 0, count: 1 }]]);
+    const middle = rangesToConfirm([undefined, { streamName: "order-1", streamVersion: 4 }, {
+      streamName: "user-1",
+      streamVersion: 0,
+    }], 3);
+    assert.deepEqual([...middle], [["order-1", { from: 3, count: 3 }], ["user-1", {
+      from: 0,
+      count: 1,
+    }]]);
   });
 
   it("gives resolveAppendRetry the positions it needs for a retry", () => {
@@ -273,13 +383,19 @@ describe("the id index", () => {
 
   it("makes resolveAppendRetry refuse an id stored in another stream", () => {
     const found = stored("order-2", 0).slice(0, 1);
-    assert.throws(() => resolveAppendRetry("order-1", batch, storedPositions(batch, found)), /already stored in stream "order-2"/);
+    assert.throws(
+      () => resolveAppendRetry("order-1", batch, storedPositions(batch, found)),
+      /already stored in stream "order-2"/,
+    );
   });
 });
 
 describe("createEventStoreDbStore()", () => {
   it("refuses something that is not a client, and a bad namespace", () => {
-    assert.throws(() => validateClient(null), (error) => error instanceof ValidationError && error.path === "client");
+    assert.throws(
+      () => validateClient(null),
+      (error) => error instanceof ValidationError && error.path === "client",
+    );
     assert.throws(
       () => createEventStoreDbStore({ appendToStream() {} } as never),
       (error) => error instanceof ValidationError && /no readStream\(\)/.test(error.message),
@@ -296,14 +412,19 @@ describe("createEventStoreDbStore()", () => {
     // A closed port never sends GOAWAY, so this is safe on Deno, which the store refuses by default.
     const store = createEventStoreDbStore(client, { namespace: "t", unsupportedRuntime: "allow" });
     try {
-      for (const call of [
-        () => store.append("order-1", [{ type: "T", data: {} }]),
-        () => store.readStream("order-1"),
-        () => store.readAll(),
-        () => store.headPosition(),
-      ]) {
+      for (
+        const call of [
+          () => store.append("order-1", [{ type: "T", data: {} }]),
+          () => store.readStream("order-1"),
+          () => store.readAll(),
+          () => store.headPosition(),
+        ]
+      ) {
         await assert.rejects(call(), (error) => {
-          assert.ok(error instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${error}`);
+          assert.ok(
+            error instanceof StoreUnavailableError,
+            `expected StoreUnavailableError, got ${error}`,
+          );
           assert.match(error.message, /UNAVAILABLE/);
           return true;
         });

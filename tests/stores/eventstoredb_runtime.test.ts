@@ -52,10 +52,15 @@ testDenoRefusal(eventStoreDbClient);
 // @kurrent/kurrentdb-client is not a dependency (docs/decisions/eventstoredb.md
 // says why); when it is installed, the same checks run with it.
 interface KurrentModule {
-  readonly KurrentDBClient: { connectionString(url: string): EventStoreDbClient & { dispose(): Promise<void> } };
+  readonly KurrentDBClient: {
+    connectionString(url: string): EventStoreDbClient & { dispose(): Promise<void> };
+  };
 }
 const kurrentPackage: string = "@kurrent/kurrentdb-client";
-const kurrent = await import(kurrentPackage).then((module) => module as KurrentModule, () => undefined);
+const kurrent = await import(kurrentPackage).then(
+  (module) => module as KurrentModule,
+  () => undefined,
+);
 if (kurrent === undefined) {
   describe("@kurrent/kurrentdb-client transport", () => {
     it.skip("SKIPPED, not installed: install @kurrent/kurrentdb-client to run the same runtime-transport checks with it", () => {});

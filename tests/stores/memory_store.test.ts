@@ -19,7 +19,10 @@ describe("createMemoryStore()", () => {
   it("applies a smaller maxBatchSize", async () => {
     const store = createMemoryStore({ maxBatchSize: 2 });
     const batch = [1, 2, 3].map(() => ({ type: "T", data: {} }));
-    await assert.rejects(store.append("order-1", batch), (error) => error instanceof ValidationError && error.path === "messages");
+    await assert.rejects(
+      store.append("order-1", batch),
+      (error) => error instanceof ValidationError && error.path === "messages",
+    );
     assert.equal(await store.headPosition(), 0n);
   });
 });

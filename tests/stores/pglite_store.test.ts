@@ -19,7 +19,10 @@ describe("PostgreSQL store over PGlite", () => {
 
   testStoreContract({
     name: "postgres (PGlite)",
-    create: emptyingFactory((text) => pg.exec(text), () => createPGliteStore(pg, { schema: "contract", pollInterval: 200 })),
+    create: emptyingFactory(
+      (text) => pg.exec(text),
+      () => createPGliteStore(pg, { schema: "contract", pollInterval: 200 }),
+    ),
     propertyRuns: 25,
   });
 });

@@ -65,15 +65,20 @@ describe("CoalescedRounds", () => {
         const checks: Promise<void>[] = [];
         // The scheduler interleaves the requests with the rounds' ends.
         for (let i = 0; i < requests; i++) {
-          checks.push(s.schedule(Promise.resolve(), `request ${i}`).then(() => {
-            const askedAt = ++clock;
-            const roundsBefore = roundStarts.length;
-            const answer = rounds.request().then(() => {
-              const answering = roundStarts.slice(roundsBefore);
-              assert.ok(answering.some((start) => start > askedAt), `request at ${askedAt} answered before a round started after it`);
-            });
-            answers.push(answer);
-          }));
+          checks.push(
+            s.schedule(Promise.resolve(), `request ${i}`).then(() => {
+              const askedAt = ++clock;
+              const roundsBefore = roundStarts.length;
+              const answer = rounds.request().then(() => {
+                const answering = roundStarts.slice(roundsBefore);
+                assert.ok(
+                  answering.some((start) => start > askedAt),
+                  `request at ${askedAt} answered before a round started after it`,
+                );
+              });
+              answers.push(answer);
+            }),
+          );
         }
         while (s.count() > 0 || checks.length > 0) {
           await s.waitAll();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { StoreUnavailableError } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 /**
  * Retries `operation` while it fails with StoreUnavailableError, as a client
@@ -49,8 +49,14 @@ describe("PostgreSQL store under faults", () => {
     const outcomes = { failed: 0, completed: 0 };
     for (let round = 0; round < 8; round++) {
       const stream = `killed-${round}`;
-      const batch = Array.from({ length: 3000 }, (_, n) => ({ id: crypto.randomUUID(), type: "Bulk", data: { n, pad: "x".repeat(200) } }));
-      const appending = store.append(stream, batch).then(() => "completed" as const, (error: unknown) => error);
+      const batch = Array.from(
+        { length: 3000 },
+        (_, n) => ({ id: crypto.randomUUID(), type: "Bulk", data: { n, pad: "x".repeat(200) } }),
+      );
+      const appending = store.append(stream, batch).then(
+        () => "completed" as const,
+        (error: unknown) => error,
+      );
       // Kill the backend running the append at a random moment once it is running
       // (watching pg_stat_activity, so a fast append on a busy machine is not missed).
       await new Promise((r) => setTimeout(r, Math.random() * 20));
@@ -64,14 +70,24 @@ describe("PostgreSQL store under faults", () => {
         await new Promise((r) => setTimeout(r, 1));
       }
       const outcome = await appending;
-      const [{ count }] = await retrying(() => admin.unsafe("SELECT count(*)::int AS count FROM faults.messages WHERE stream_name = $1", [stream]));
-      assert.ok(count === 0 || count === batch.length, `half-written append: ${count} of ${batch.length}`);
+      const [{ count }] = await retrying(() =>
+        admin.unsafe("SELECT count(*)::int AS count FROM faults.messages WHERE stream_name = $1", [
+          stream,
+        ])
+      );
+      assert.ok(
+        count === 0 || count === batch.length,
+        `half-written append: ${count} of ${batch.length}`,
+      );
       if (outcome === "completed") {
         outcomes.completed++;
         assert.equal(count, batch.length);
       } else {
         outcomes.failed++;
-        assert.ok(outcome instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${outcome}`);
+        assert.ok(
+          outcome instanceof StoreUnavailableError,
+          `expected StoreUnavailableError, got ${outcome}`,
+        );
         assert.equal(outcome._tag, "StoreUnavailableError");
       }
       // The client retries with the same ids: the append ends stored exactly once.
@@ -81,7 +97,10 @@ describe("PostgreSQL store under faults", () => {
       const stored = await retrying(() => store.readStream(stream));
       assert.deepEqual(stored.map((m) => m.id), batch.map((m) => m.id));
     }
-    assert.ok(outcomes.failed > 0, `no append was interrupted in 8 rounds (${JSON.stringify(outcomes)})`);
+    assert.ok(
+      outcomes.failed > 0,
+      `no append was interrupted in 8 rounds (${JSON.stringify(outcomes)})`,
+    );
   });
 
   it("throws StoreUnavailableError while the server is down, then recovers", async () => {

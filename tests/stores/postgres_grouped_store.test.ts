@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import postgres from "postgres";
 import { type AppendResult, ConcurrencyError } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 describe("PostgreSQL store grouping one-message appends", () => {
   let server: PostgresServer;
@@ -16,7 +16,11 @@ describe("PostgreSQL store grouping one-message appends", () => {
 
   // The transaction that wrote each message: rows written by one statement share it.
   const writers = async (ids: string[]) =>
-    new Set((await sql.unsafe("SELECT xmin::text AS x FROM grouped.messages WHERE id = ANY($1::uuid[])", [ids])).map((r) => r.x));
+    new Set(
+      (await sql.unsafe("SELECT xmin::text AS x FROM grouped.messages WHERE id = ANY($1::uuid[])", [
+        ids,
+      ])).map((r) => r.x),
+    );
 
   before(async () => {
     server = await startPostgres();
@@ -37,10 +41,17 @@ describe("PostgreSQL store grouping one-message appends", () => {
 
   it("commits appends made together in one transaction, each answered with its own position", async () => {
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, w) => store.append(`together-${w}`, [{ type: "Placed", data: { w } }])),
+      Array.from(
+        { length: 16 },
+        (_, w) => store.append(`together-${w}`, [{ type: "Placed", data: { w } }]),
+      ),
     );
     const ids = results.map((r) => r.positions[0].id);
-    assert.equal((await writers(ids)).size, 1, "sixteen appends made in one turn were not one transaction");
+    assert.equal(
+      (await writers(ids)).size,
+      1,
+      "sixteen appends made in one turn were not one transaction",
+    );
     const stored = await store.readAll({ from: 0n, limit: 100 });
     assert.equal(stored.length, 16);
     for (const [w, result] of results.entries()) {
@@ -48,7 +59,11 @@ describe("PostgreSQL store grouping one-message appends", () => {
       assert.ok(row, `append ${w} reported a message that is not stored`);
       assert.equal(row.streamName, `together-${w}`);
       assert.deepEqual(row.data, { w });
-      assert.equal(result.globalPosition, row.globalPosition, `append ${w} reported another row's position`);
+      assert.equal(
+        result.globalPosition,
+        row.globalPosition,
+        `append ${w} reported another row's position`,
+      );
       assert.equal(result.streamVersion, 0);
       assert.equal(result.deduplicated, false);
     }
@@ -71,24 +86,48 @@ describe("PostgreSQL store grouping one-message appends", () => {
     assert.equal(conflict.reason.actualVersion, 0, "the conflict names the stream's version");
     assert.equal(retry.status, "fulfilled");
     assert.equal(retry.value.deduplicated, true, "an id stored already is answered as a retry");
-    assert.equal(retry.value.globalPosition, existing.globalPosition, "the retry returns the original position");
+    assert.equal(
+      retry.value.globalPosition,
+      existing.globalPosition,
+      "the retry returns the original position",
+    );
     for (const outcome of [fresh, noStream, exact]) assert.equal(outcome.status, "fulfilled");
-    const together = [fresh, noStream, exact].map((o) => (o as PromiseFulfilledResult<AppendResult>).value.positions[0].id);
-    assert.equal((await writers(together)).size, 1, "the appends that passed their checks were not grouped");
-    assert.equal((await store.readStream("kept-1")).length, 1, "the conflicting append wrote nothing");
+    const together = [fresh, noStream, exact].map((o) =>
+      (o as PromiseFulfilledResult<AppendResult>).value.positions[0].id
+    );
+    assert.equal(
+      (await writers(together)).size,
+      1,
+      "the appends that passed their checks were not grouped",
+    );
+    assert.equal(
+      (await store.readStream("kept-1")).length,
+      1,
+      "the conflicting append wrote nothing",
+    );
     assert.equal((await store.readStream("retried-1")).length, 1, "the retry wrote nothing");
   });
 
   it("fails only the append the server refuses; the others of its group are stored", async () => {
     // A rule of the user's own, which the server checks and ordo cannot.
-    await sql.unsafe("ALTER TABLE grouped.messages ADD CONSTRAINT no_refused CHECK (type <> 'Refused')");
+    await sql.unsafe(
+      "ALTER TABLE grouped.messages ADD CONSTRAINT no_refused CHECK (type <> 'Refused')",
+    );
     try {
       const outcomes = await Promise.allSettled(
-        ["Placed", "Placed", "Refused", "Placed"].map((type, w) => store.append(`mixed-${w}`, [{ type, data: { w } }])),
+        ["Placed", "Placed", "Refused", "Placed"].map((type, w) =>
+          store.append(`mixed-${w}`, [{ type, data: { w } }])
+        ),
       );
       assert.equal(outcomes[2].status, "rejected");
-      assert.equal((outcomes[2] as PromiseRejectedResult).reason.code, "23514", "the refused append gets the server's error");
-      for (const w of [0, 1, 3]) assert.equal(outcomes[w].status, "fulfilled", `append ${w} failed with the refused one`);
+      assert.equal(
+        (outcomes[2] as PromiseRejectedResult).reason.code,
+        "23514",
+        "the refused append gets the server's error",
+      );
+      for (const w of [0, 1, 3]) {
+        assert.equal(outcomes[w].status, "fulfilled", `append ${w} failed with the refused one`);
+      }
       const stored = await store.readAll({ from: 0n, limit: 100 });
       assert.deepEqual(stored.map((m) => m.streamName).sort(), ["mixed-0", "mixed-1", "mixed-3"]);
     } finally {
@@ -97,12 +136,22 @@ describe("PostgreSQL store grouping one-message appends", () => {
   });
 
   it("runs one stream's appends in the order they were made, and still groups other streams' beside them", async () => {
-    const made = Array.from({ length: 40 }, (_, i) => store.append(i % 2 === 0 ? "ordered-1" : `beside-${i}`, [{ type: "Placed", data: { i } }]));
+    const made = Array.from(
+      { length: 40 },
+      (_, i) =>
+        store.append(i % 2 === 0 ? "ordered-1" : `beside-${i}`, [{ type: "Placed", data: { i } }]),
+    );
     const results = await Promise.all(made);
     const ordered = await store.readStream("ordered-1");
-    assert.deepEqual(ordered.map((m) => (m.data as { i: number }).i), Array.from({ length: 20 }, (_, k) => 2 * k));
+    assert.deepEqual(
+      ordered.map((m) => (m.data as { i: number }).i),
+      Array.from({ length: 20 }, (_, k) => 2 * k),
+    );
     assert.deepEqual(ordered.map((m) => m.streamVersion), Array.from({ length: 20 }, (_, k) => k));
     const transactions = await writers(results.map((r) => r.positions[0].id));
-    assert.ok(transactions.size < 40, `40 appends took ${transactions.size} transactions: nothing was grouped`);
+    assert.ok(
+      transactions.size < 40,
+      `40 appends took ${transactions.size} transactions: nothing was grouped`,
+    );
   });
 });

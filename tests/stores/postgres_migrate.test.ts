@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
 import { createPostgresStore, MIGRATIONS } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 describe("PostgreSQL store migrate()", () => {
   let server: PostgresServer;
@@ -22,9 +22,14 @@ describe("PostgreSQL store migrate()", () => {
 
   it("creates the schema once when eight connections migrate at the same time", async () => {
     // Separate clients, as separate processes would have.
-    const clients = Array.from({ length: 8 }, () => postgres(server.url, { onnotice: () => {}, max: 1 }));
+    const clients = Array.from(
+      { length: 8 },
+      () => postgres(server.url, { onnotice: () => {}, max: 1 }),
+    );
     try {
-      await Promise.all(clients.map((client) => createPostgresStore(client, { schema: "together" }).migrate()));
+      await Promise.all(
+        clients.map((client) => createPostgresStore(client, { schema: "together" }).migrate()),
+      );
     } finally {
       await Promise.all(clients.map((client) => client.end({ timeout: 5 })));
     }
@@ -49,41 +54,80 @@ describe("PostgreSQL store migrate()", () => {
     // Migrations 1 to 3 only, as a store of an earlier release left them,
     // written by that release's append function: one append numbered its own
     // rows, one left its row to the sequencer, which never came.
-    await sql.unsafe("CREATE SCHEMA upgraded; CREATE TABLE upgraded.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())").simple();
+    await sql.unsafe(
+      "CREATE SCHEMA upgraded; CREATE TABLE upgraded.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    ).simple();
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) {
       await sql.unsafe(migration.script("upgraded")).simple();
-      await sql.unsafe("INSERT INTO upgraded.migrations (version) VALUES ($1)", [migration.version]);
+      await sql.unsafe("INSERT INTO upgraded.migrations (version) VALUES ($1)", [
+        migration.version,
+      ]);
     }
-    const payload = (...ns: number[]) => JSON.stringify(ns.map((n) => ({ id: crypto.randomUUID(), type: "T", data: { n }, metadata: {} })));
-    await sql.unsafe("SELECT * FROM upgraded.append('order-1', 'any', $1::text::jsonb, 100, true)", [payload(0, 1)]);
-    await sql.unsafe("SELECT * FROM upgraded.append('order-2', 'any', $1::text::jsonb, 100, false)", [payload(0)]);
-    const [{ unnumbered }] = await sql.unsafe("SELECT count(*)::int AS unnumbered FROM upgraded.messages WHERE global_position IS NULL");
+    const payload = (...ns: number[]) =>
+      JSON.stringify(
+        ns.map((n) => ({ id: crypto.randomUUID(), type: "T", data: { n }, metadata: {} })),
+      );
+    await sql.unsafe(
+      "SELECT * FROM upgraded.append('order-1', 'any', $1::text::jsonb, 100, true)",
+      [payload(0, 1)],
+    );
+    await sql.unsafe(
+      "SELECT * FROM upgraded.append('order-2', 'any', $1::text::jsonb, 100, false)",
+      [payload(0)],
+    );
+    const [{ unnumbered }] = await sql.unsafe(
+      "SELECT count(*)::int AS unnumbered FROM upgraded.messages WHERE global_position IS NULL",
+    );
     assert.equal(unnumbered, 1, "the old release left one row for its sequencer");
 
     const store = createPostgresStore(sql, { schema: "upgraded" });
     await store.migrate();
     const applied = await sql.unsafe("SELECT version FROM upgraded.migrations ORDER BY version");
     assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
-    assert.deepEqual((await store.readAll()).map((m) => [m.streamName, m.streamVersion, m.globalPosition]), [
-      ["order-1", 0, 1n],
-      ["order-1", 1, 2n],
-      ["order-2", 0, 3n],
-    ]);
+    assert.deepEqual(
+      (await store.readAll()).map((m) => [m.streamName, m.streamVersion, m.globalPosition]),
+      [
+        ["order-1", 0, 1n],
+        ["order-1", 1, 2n],
+        ["order-2", 0, 3n],
+      ],
+    );
 
-    const next = await store.append("order-1", [{ type: "T", data: { n: 2 } }], { expectedVersion: 1 });
+    const next = await store.append("order-1", [{ type: "T", data: { n: 2 } }], {
+      expectedVersion: 1,
+    });
     assert.equal(next.streamVersion, 2);
     assert.equal(next.globalPosition, 4n);
-    await assert.rejects(store.append("order-2", [{ type: "T", data: {} }], { expectedVersion: "no-stream" }), ConcurrencyError);
+    await assert.rejects(
+      store.append("order-2", [{ type: "T", data: {} }], { expectedVersion: "no-stream" }),
+      ConcurrencyError,
+    );
     // Processes still running older code call the four- and five-argument
     // functions, and ask the old sequencer for positions.
     const oldPayload = payload(1);
-    const [old] = await sql.unsafe("SELECT * FROM upgraded.append('order-2', '0', $1::text::jsonb, 100)", [oldPayload]);
+    const [old] = await sql.unsafe(
+      "SELECT * FROM upgraded.append('order-2', '0', $1::text::jsonb, 100)",
+      [oldPayload],
+    );
     assert.deepEqual([old.status, old.stream_version, old.global_position], ["range", "1", "5"]);
-    await sql.unsafe("SELECT * FROM upgraded.append('order-3', 'any', $1::text::jsonb, 100, false)", [payload(0)]);
-    const [asked] = await sql.unsafe("SELECT global_position FROM upgraded.sequence(ARRAY[$1]::uuid[], 100)", [JSON.parse(oldPayload)[0].id]);
+    await sql.unsafe(
+      "SELECT * FROM upgraded.append('order-3', 'any', $1::text::jsonb, 100, false)",
+      [payload(0)],
+    );
+    const [asked] = await sql.unsafe(
+      "SELECT global_position FROM upgraded.sequence(ARRAY[$1]::uuid[], 100)",
+      [JSON.parse(oldPayload)[0].id],
+    );
     assert.equal(asked.global_position, "5");
     assert.deepEqual((await store.readStream("order-2")).map((m) => m.streamVersion), [0, 1]);
-    assert.deepEqual((await store.readAll()).map((m) => m.globalPosition), [1n, 2n, 3n, 4n, 5n, 6n]);
+    assert.deepEqual((await store.readAll()).map((m) => m.globalPosition), [
+      1n,
+      2n,
+      3n,
+      4n,
+      5n,
+      6n,
+    ]);
     await store.close();
   });
 
@@ -91,14 +135,20 @@ describe("PostgreSQL store migrate()", () => {
     const store = createPostgresStore(sql, { schema: "never_migrated" });
     await assert.rejects(store.append("order-1", [{ type: "T", data: {} }]), (error) => {
       assert.ok(error instanceof StoreUnavailableError);
-      assert.equal(error.message, 'Store unavailable during append: schema "never_migrated" has no ordo tables: call migrate() first');
+      assert.equal(
+        error.message,
+        'Store unavailable during append: schema "never_migrated" has no ordo tables: call migrate() first',
+      );
       return true;
     });
   });
 
   it("refuses a schema name that would need quoting", () => {
     for (const schema of ["", "Orders", "my-schema", "x;drop", "1abc", "a".repeat(49)]) {
-      assert.throws(() => createPostgresStore(sql, { schema }), (error) => error instanceof ValidationError && error.path === "options.schema");
+      assert.throws(
+        () => createPostgresStore(sql, { schema }),
+        (error) => error instanceof ValidationError && error.path === "options.schema",
+      );
     }
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { HEAD_PAYLOAD_PREFIX, headInPayload, notifyChannel } from "../../stores/postgres/schema.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 describe("headInPayload", () => {
   it("reads the head of a payload in the store's form", () => {
@@ -17,7 +17,16 @@ describe("headInPayload", () => {
   });
 
   it("finds no head in any other payload", () => {
-    for (const payload of ["", "42", `${HEAD_PAYLOAD_PREFIX}`, `${HEAD_PAYLOAD_PREFIX}-1`, `${HEAD_PAYLOAD_PREFIX}1x`, `x${HEAD_PAYLOAD_PREFIX}1`]) {
+    for (
+      const payload of [
+        "",
+        "42",
+        `${HEAD_PAYLOAD_PREFIX}`,
+        `${HEAD_PAYLOAD_PREFIX}-1`,
+        `${HEAD_PAYLOAD_PREFIX}1x`,
+        `x${HEAD_PAYLOAD_PREFIX}1`,
+      ]
+    ) {
       assert.equal(headInPayload(payload), undefined, JSON.stringify(payload));
     }
   });
@@ -71,19 +80,34 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
     // A client of its own holds the append open, as a slow writer would.
     const slowWriter = postgres(server.url, { onnotice: () => {}, max: 1 });
     try {
-      const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "Slow", data: {}, metadata: {} }]);
+      const payload = JSON.stringify([{
+        id: crypto.randomUUID(),
+        type: "Slow",
+        data: {},
+        metadata: {},
+      }]);
       await slowWriter.unsafe("BEGIN");
-      const [slow] = await slowWriter.unsafe("SELECT global_position::text AS p FROM told.append('slow-1', 'any', $1::text::jsonb)", [payload]);
+      const [slow] = await slowWriter.unsafe(
+        "SELECT global_position::text AS p FROM told.append('slow-1', 'any', $1::text::jsonb)",
+        [payload],
+      );
       const fast = await store.append("fast-1", [{ type: "Fast", data: {} }]);
       assert.ok(fast.globalPosition > BigInt(slow.p));
       const told = headInPayload(await heard.next());
       assert.ok(told !== undefined, "the store's NOTIFY carried no head");
-      assert.ok(told < BigInt(slow.p), `the NOTIFY told head ${told}, past ${slow.p}, still in flight`);
+      assert.ok(
+        told < BigInt(slow.p),
+        `the NOTIFY told head ${told}, past ${slow.p}, still in flight`,
+      );
 
       await slowWriter.unsafe("COMMIT");
       const later = await store.append("fast-1", [{ type: "Fast", data: {} }]);
       const toldLater = headInPayload(await heard.next());
-      assert.equal(toldLater, later.globalPosition, "after the slow append committed, the NOTIFY told the newest position");
+      assert.equal(
+        toldLater,
+        later.globalPosition,
+        "after the slow append committed, the NOTIFY told the newest position",
+      );
     } finally {
       await slowWriter.end({ timeout: 1 });
       await heard.unlisten();

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { ConcurrencyError, type EventStore, type RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
 
 const WRITERS = 16;
@@ -30,7 +30,10 @@ async function tail(
     for (const m of page) {
       assert.ok(m.globalPosition >= from, `read ${m.globalPosition} below ${from}`);
       if (seen.length > 0) {
-        assert.ok(m.globalPosition > seen[seen.length - 1].globalPosition, "positions went backwards");
+        assert.ok(
+          m.globalPosition > seen[seen.length - 1].globalPosition,
+          "positions went backwards",
+        );
       }
       seen.push(m);
     }
@@ -69,10 +72,15 @@ describe("PostgreSQL store under concurrent writers", () => {
     const readers = [
       tail(store, (from) => store.readAll({ from, limit: 7 }), () => writersDone, head),
       tail(store, (from) => store.readAll({ from, limit: 1000 }), () => writersDone, head),
-      tail(store, (from) => store.readCategory("race", { from, limit: 5 }), () => writersDone, async () => {
-        const last = (await store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
-        return last?.globalPosition ?? 0n;
-      }),
+      tail(
+        store,
+        (from) => store.readCategory("race", { from, limit: 5 }),
+        () => writersDone,
+        async () => {
+          const last = (await store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
+          return last?.globalPosition ?? 0n;
+        },
+      ),
     ];
     const writers = Array.from({ length: WRITERS }, async (_, w) => {
       const connection = await sql.reserve();
@@ -88,9 +96,17 @@ describe("PostgreSQL store under concurrent writers", () => {
           // The store's append, inside a transaction held open for a random time,
           // so that transactions commit in a different order than they took
           // their positions; one in four rolls back, leaving a gap below others.
-          const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "Raced", data: { w, i }, metadata: { timestamp: new Date().toISOString() } }]);
+          const payload = JSON.stringify([{
+            id: crypto.randomUUID(),
+            type: "Raced",
+            data: { w, i },
+            metadata: { timestamp: new Date().toISOString() },
+          }]);
           await connection.unsafe("BEGIN");
-          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [
+            stream,
+            payload,
+          ]);
           await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.03]);
           if (Math.random() < 0.25) {
             await connection.unsafe("ROLLBACK");
@@ -111,8 +127,16 @@ describe("PostgreSQL store under concurrent writers", () => {
     assert.equal(everything.length, WRITERS * APPENDS_PER_WRITER - rolledBack);
     assert.ok(isStrictlyIncreasing(everything.map((m) => m.globalPosition)));
     const all = everything.map((m) => m.id);
-    assert.deepEqual(small.map((m) => m.id), all, "the readAll tail in pages of 7 saw every message once, in order");
-    assert.deepEqual(large.map((m) => m.id), all, "the readAll tail in pages of 1000 saw every message once, in order");
+    assert.deepEqual(
+      small.map((m) => m.id),
+      all,
+      "the readAll tail in pages of 7 saw every message once, in order",
+    );
+    assert.deepEqual(
+      large.map((m) => m.id),
+      all,
+      "the readAll tail in pages of 1000 saw every message once, in order",
+    );
     assert.deepEqual(
       category.map((m) => m.id),
       everything.filter((m) => m.streamName.startsWith("race-")).map((m) => m.id),
@@ -121,7 +145,11 @@ describe("PostgreSQL store under concurrent writers", () => {
     // Per-stream order agrees with global order.
     const lastVersion = new Map<string, number>();
     for (const m of everything) {
-      assert.equal(m.streamVersion, (lastVersion.get(m.streamName) ?? -1) + 1, `${m.streamName} out of order`);
+      assert.equal(
+        m.streamVersion,
+        (lastVersion.get(m.streamName) ?? -1) + 1,
+        `${m.streamName} out of order`,
+      );
       lastVersion.set(m.streamName, m.streamVersion);
     }
   });
@@ -140,10 +168,18 @@ describe("PostgreSQL store under concurrent writers", () => {
             continue;
           }
           const payload = JSON.stringify([
-            { id: crypto.randomUUID(), type: "Shared", data: { w, i }, metadata: { timestamp: new Date().toISOString() } },
+            {
+              id: crypto.randomUUID(),
+              type: "Shared",
+              data: { w, i },
+              metadata: { timestamp: new Date().toISOString() },
+            },
           ]);
           await connection.unsafe("BEGIN");
-          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [stream, payload]);
+          await connection.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [
+            stream,
+            payload,
+          ]);
           await connection.unsafe("SELECT pg_sleep($1)", [Math.random() * 0.01]);
           await connection.unsafe("COMMIT");
         }
@@ -153,18 +189,34 @@ describe("PostgreSQL store under concurrent writers", () => {
     });
     await Promise.all(writers);
     const read = await store.readStream(stream);
-    assert.deepEqual(read.map((m) => m.streamVersion), Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, v) => v));
-    assert.ok(isStrictlyIncreasing(read.map((m) => m.globalPosition)), "global order disagrees with the stream's order");
+    assert.deepEqual(
+      read.map((m) => m.streamVersion),
+      Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, v) => v),
+    );
+    assert.ok(
+      isStrictlyIncreasing(read.map((m) => m.globalPosition)),
+      "global order disagrees with the stream's order",
+    );
     for (let w = 0; w < WRITERS; w++) {
-      const own = read.map((m) => m.data as { w: number; i: number }).filter((d) => d.w === w).map((d) => d.i);
-      assert.deepEqual(own, Array.from({ length: APPENDS_PER_WRITER }, (_, i) => i), `writer ${w}'s appends out of order`);
+      const own = read.map((m) => m.data as { w: number; i: number }).filter((d) => d.w === w).map((
+        d,
+      ) => d.i);
+      assert.deepEqual(
+        own,
+        Array.from({ length: APPENDS_PER_WRITER }, (_, i) => i),
+        `writer ${w}'s appends out of order`,
+      );
     }
 
     // Sixteen appends expecting the same version: one wins, the others are
     // told the version the winner left.
     const expected = WRITERS * APPENDS_PER_WRITER - 1;
     const outcomes = await Promise.allSettled(
-      Array.from({ length: WRITERS }, (_, w) => store.append(stream, [{ type: "Contested", data: { w } }], { expectedVersion: expected })),
+      Array.from(
+        { length: WRITERS },
+        (_, w) =>
+          store.append(stream, [{ type: "Contested", data: { w } }], { expectedVersion: expected }),
+      ),
     );
     assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
     for (const outcome of outcomes) {
@@ -181,23 +233,38 @@ describe("PostgreSQL store under concurrent writers", () => {
       // report or a forgotten psql session would, for the whole test.
       await idle.unsafe("BEGIN");
       const [{ pid }] = await idle.unsafe("SELECT pg_backend_pid() AS pid, txid_current()");
-      const [{ state }] = await sql.unsafe("SELECT state FROM pg_stat_activity WHERE pid = $1", [pid]);
+      const [{ state }] = await sql.unsafe("SELECT state FROM pg_stat_activity WHERE pid = $1", [
+        pid,
+      ]);
       assert.equal(state, "idle in transaction");
 
       const start = await store.headPosition();
       let finished = false;
-      const reader = tail(store, (from) => store.readAll({ from: from > start ? from : start + 1n, limit: 10 }), () => finished, head);
+      const reader = tail(
+        store,
+        (from) => store.readAll({ from: from > start ? from : start + 1n, limit: 10 }),
+        () => finished,
+        head,
+      );
       const written: string[] = [];
       for (let i = 0; i < 40; i++) {
         const result = await store.append(`idle-${i % 4}`, [{ type: "WhileIdle", data: { i } }]);
         written.push(result.positions[0].id);
         // A live reader woken by the store sees each message before the next is written.
         const seen = await store.readAll({ from: result.globalPosition, limit: 1 });
-        assert.equal(seen[0]?.id, result.positions[0].id, "a reader sees the message as soon as append resolves");
+        assert.equal(
+          seen[0]?.id,
+          result.positions[0].id,
+          "a reader sees the message as soon as append resolves",
+        );
       }
       finished = true;
       const seen = await reader;
-      assert.deepEqual(seen.map((m) => m.id), written, "the tailing reader saw every message once, in order");
+      assert.deepEqual(
+        seen.map((m) => m.id),
+        written,
+        "the tailing reader saw every message once, in order",
+      );
     } finally {
       await idle.unsafe("ROLLBACK").catch(() => {});
       idle.release();
@@ -217,15 +284,34 @@ describe("PostgreSQL store under concurrent writers", () => {
       const writer = postgres(server.url, { onnotice: () => {}, max: 1 });
       try {
         const before = await store.headPosition();
-        const payload = JSON.stringify([{ id: crypto.randomUUID(), type: "Slow", data: {}, metadata: {} }]);
+        const payload = JSON.stringify([{
+          id: crypto.randomUUID(),
+          type: "Slow",
+          data: {},
+          metadata: {},
+        }]);
         await writer.unsafe("BEGIN");
-        const [slow] = await writer.unsafe("SELECT global_position::text AS p FROM race.append('slow-1', 'any', $1::text::jsonb)", [payload]);
+        const [slow] = await writer.unsafe(
+          "SELECT global_position::text AS p FROM race.append('slow-1', 'any', $1::text::jsonb)",
+          [payload],
+        );
         // Appended after the open one, and committed first.
         const fast = await store.append("fast-1", [{ type: "Fast", data: {} }]);
         assert.ok(fast.globalPosition > BigInt(slow.p));
-        assert.ok(await store.headPosition() < BigInt(slow.p), `${end}: the head passed a position still in flight`);
-        assert.deepEqual(await store.readAll({ from: before + 1n }), [], `${end}: a reader passed a position still in flight`);
-        assert.deepEqual(await store.readCategory("fast", { from: before + 1n }), [], `${end}: a category reader passed it`);
+        assert.ok(
+          await store.headPosition() < BigInt(slow.p),
+          `${end}: the head passed a position still in flight`,
+        );
+        assert.deepEqual(
+          await store.readAll({ from: before + 1n }),
+          [],
+          `${end}: a reader passed a position still in flight`,
+        );
+        assert.deepEqual(
+          await store.readCategory("fast", { from: before + 1n }),
+          [],
+          `${end}: a category reader passed it`,
+        );
 
         const waiting = store.waitForAppend(before, { timeout: 10_000 });
         if (end === "terminated") {
@@ -236,7 +322,9 @@ describe("PostgreSQL store under concurrent writers", () => {
         }
         assert.equal(await waiting, true, `${end}: the reader was not let on within 10 s`);
         const read = await store.readAll({ from: before + 1n });
-        const expected = end === "COMMIT" ? [BigInt(slow.p), fast.globalPosition] : [fast.globalPosition];
+        const expected = end === "COMMIT"
+          ? [BigInt(slow.p), fast.globalPosition]
+          : [fast.globalPosition];
         assert.deepEqual(read.map((m) => m.globalPosition), expected, end);
       } finally {
         await writer.end({ timeout: 1 });
@@ -258,17 +346,31 @@ describe("PostgreSQL store under concurrent writers", () => {
         [crypto.randomUUID()],
       );
       const queued = store.append("queued-1", [{ type: "Queued", data: {} }]);
-      while ((await sql.unsafe("SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")).length === 0) {
+      while (
+        (await sql.unsafe(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted",
+        )).length === 0
+      ) {
         await new Promise((r) => setTimeout(r, 5));
       }
       const fast = await store.append("fast-2", [{ type: "Fast", data: {} }]);
-      assert.deepEqual(await store.readAll({ from: before + 1n }), [], "a reader passed the waiting append's position");
+      assert.deepEqual(
+        await store.readAll({ from: before + 1n }),
+        [],
+        "a reader passed the waiting append's position",
+      );
 
       await blocker.unsafe("ROLLBACK");
       const appended = await queued;
-      assert.ok(appended.globalPosition < fast.globalPosition, "the waiting append kept the position it took first");
+      assert.ok(
+        appended.globalPosition < fast.globalPosition,
+        "the waiting append kept the position it took first",
+      );
       const read = await store.readAll({ from: before + 1n });
-      assert.deepEqual(read.map((m) => m.globalPosition), [appended.globalPosition, fast.globalPosition]);
+      assert.deepEqual(read.map((m) => m.globalPosition), [
+        appended.globalPosition,
+        fast.globalPosition,
+      ]);
     } finally {
       await blocker.unsafe("ROLLBACK").catch(() => {});
       blocker.release();
@@ -297,11 +399,19 @@ describe("PostgreSQL store under concurrent writers", () => {
 
   it("wakes a waiting reader by its poll when the writer sent no NOTIFY", async () => {
     const id = crypto.randomUUID();
-    const payload = JSON.stringify([{ id, type: "Unannounced", data: {}, metadata: { timestamp: new Date().toISOString() } }]);
+    const payload = JSON.stringify([{
+      id,
+      type: "Unannounced",
+      data: {},
+      metadata: { timestamp: new Date().toISOString() },
+    }]);
     const before = await store.headPosition();
     const waiting = store.waitForAppend(before, { timeout: 10_000 });
     // Committed by a writer that died before its NOTIFY (or plain SQL).
-    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", ["unannounced-1", payload]);
+    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [
+      "unannounced-1",
+      payload,
+    ]);
     assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
     const [read] = await store.readAll({ from: before + 1n, limit: 1 });
     assert.equal(read?.id, id);

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import postgres from "postgres";
 import type { RecordedMessage } from "../../mod.ts";
 import { createPostgresStore } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { readEverything } from "../contract/_fixtures.ts";
 
 const CONNECTIONS = 3;
@@ -23,7 +23,11 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("open" as const), connection: fc.nat(CONNECTIONS - 1) }),
-  fc.record({ kind: fc.constant("end" as const), connection: fc.nat(CONNECTIONS - 1), commit: fc.boolean() }),
+  fc.record({
+    kind: fc.constant("end" as const),
+    connection: fc.nat(CONNECTIONS - 1),
+    commit: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant("append" as const) }),
   fc.record({ kind: fc.constant("read" as const) }),
 );
@@ -54,7 +58,10 @@ describe("PostgreSQL readable head", () => {
       // postgres.js sends a query once it is awaited or executed: execute() sends it now.
       const head = reading.unsafe("SELECT head.readable_head()::text AS head").execute();
       for (let waited = 0;; waited += 10) {
-        const [row] = await sql.unsafe("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [pid]);
+        const [row] = await sql.unsafe(
+          "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1",
+          [pid],
+        );
         if (row?.wait_event_type === "Lock") break;
         assert.ok(waited < 10_000, "readable_head() never waited for the table");
         await new Promise((r) => setTimeout(r, 10));
@@ -78,7 +85,9 @@ describe("PostgreSQL readable head", () => {
         // A new store per run: a store remembers the heads it has seen, which
         // the TRUNCATE above would make wrong.
         const store = createPostgresStore(sql, { schema: "head" });
-        const connections = await Promise.all(Array.from({ length: CONNECTIONS }, () => sql.reserve()));
+        const connections = await Promise.all(
+          Array.from({ length: CONNECTIONS }, () => sql.reserve()),
+        );
         // Per connection: the ids appended in its open transaction, if one is open.
         const open: (string[] | undefined)[] = connections.map(() => undefined);
         const committed = new Set<string>();
@@ -87,7 +96,10 @@ describe("PostgreSQL readable head", () => {
           const from = (delivered.at(-1)?.globalPosition ?? 0n) + 1n;
           for (const m of await store.readAll({ from })) {
             const last = delivered.at(-1);
-            assert.ok(last === undefined || m.globalPosition > last.globalPosition, `met ${m.globalPosition} after ${last?.globalPosition}`);
+            assert.ok(
+              last === undefined || m.globalPosition > last.globalPosition,
+              `met ${m.globalPosition} after ${last?.globalPosition}`,
+            );
             assert.ok(committed.has(m.id), `delivered ${m.globalPosition}, which is not committed`);
             delivered.push(m);
           }
@@ -102,13 +114,16 @@ describe("PostgreSQL readable head", () => {
               }
               const id = crypto.randomUUID();
               const payload = JSON.stringify([{ id, type: "Held", data: {}, metadata: {} }]);
-              await connection.unsafe("SELECT * FROM head.append($1, 'any', $2::text::jsonb)", [`held-${s.connection}`, payload]);
+              await connection.unsafe("SELECT * FROM head.append($1, 'any', $2::text::jsonb)", [
+                `held-${s.connection}`,
+                payload,
+              ]);
               open[s.connection]!.push(id);
             } else if (s.kind === "end") {
               const ids = open[s.connection];
               if (ids === undefined) continue;
               await connections[s.connection].unsafe(s.commit ? "COMMIT" : "ROLLBACK");
-              if (s.commit) for (const id of ids) committed.add(id);
+              if (s.commit) { for (const id of ids) committed.add(id); }
               open[s.connection] = undefined;
             } else if (s.kind === "append") {
               const result = await store.append("direct-1", [{ type: "Direct", data: {} }]);
@@ -124,7 +139,11 @@ describe("PostgreSQL readable head", () => {
           }
           await read();
           const everything = await readEverything(store);
-          assert.deepEqual(delivered.map((m) => m.id), everything.map((m) => m.id), "the reader missed a committed message");
+          assert.deepEqual(
+            delivered.map((m) => m.id),
+            everything.map((m) => m.id),
+            "the reader missed a committed message",
+          );
           assert.equal(everything.length, committed.size);
         } finally {
           for (const [i, connection] of connections.entries()) {

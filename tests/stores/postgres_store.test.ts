@@ -3,7 +3,7 @@
 import { after, before, describe } from "node:test";
 import postgres from "postgres";
 import { createPostgresStore } from "../../stores/postgres/mod.ts";
-import { startPostgres, type PostgresServer } from "../_postgres_server.ts";
+import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 import { testStoreContract } from "../contract/store.ts";
 import { emptyingFactory } from "./_postgres_fixtures.ts";
 
@@ -24,7 +24,10 @@ describe("PostgreSQL store over postgres.js", () => {
 
   testStoreContract({
     name: "postgres (postgres.js)",
-    create: emptyingFactory((text) => sql.unsafe(text), () => createPostgresStore(sql, { schema: "contract", pollInterval: 200 })),
+    create: emptyingFactory(
+      (text) => sql.unsafe(text),
+      () => createPostgresStore(sql, { schema: "contract", pollInterval: 200 }),
+    ),
     capabilities: { gapsInGlobalPositions: true },
     propertyRuns: 25,
   });

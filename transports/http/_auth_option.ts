@@ -27,13 +27,19 @@ export type AuthChoice =
  * ```
  */
 export function chooseAuth(auth: unknown, path: string, shapes: string): AuthChoice {
-  if (typeof auth !== "object" || auth === null) throw new ValidationError(path, auth, `is required: ${shapes}`);
+  if (typeof auth !== "object" || auth === null) {
+    throw new ValidationError(path, auth, `is required: ${shapes}`);
+  }
   const a = auth as Record<string, unknown>;
   const kinds = ["bearer", "hmac", "none"].filter((k) => a[k] !== undefined);
-  if (kinds.length !== 1) throw new ValidationError(path, auth, 'expected exactly one of "bearer", "hmac" or "none"');
+  if (kinds.length !== 1) {
+    throw new ValidationError(path, auth, 'expected exactly one of "bearer", "hmac" or "none"');
+  }
   if (a.none !== undefined) {
     if (a.none !== true) throw new ValidationError(`${path}.none`, a.none, "must be true");
     return { kind: "none" };
   }
-  return a.bearer !== undefined ? { kind: "bearer", credential: a.bearer } : { kind: "hmac", credential: a.hmac };
+  return a.bearer !== undefined
+    ? { kind: "bearer", credential: a.bearer }
+    : { kind: "hmac", credential: a.hmac };
 }

@@ -17,7 +17,13 @@
 // so a slow client holds up its own subscription and nothing else.
 
 import type { EventStore } from "../../core/mod.ts";
-import { type EventSelector, type ReceivedMessage, receivedFromStore, type Registration, type Transport } from "../../core/messaging/mod.ts";
+import {
+  type EventSelector,
+  receivedFromStore,
+  type ReceivedMessage,
+  type Registration,
+  type Transport,
+} from "../../core/messaging/mod.ts";
 import { toJson } from "./_wire.ts";
 
 const encoder = new TextEncoder();
@@ -69,7 +75,9 @@ export class EventStreamChannel {
   async write(text: string): Promise<boolean> {
     if (this.#closed) return false;
     this.#controller.enqueue(encoder.encode(text));
-    if ((this.#controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (this.#room = resolve));
+    if ((this.#controller.desiredSize ?? 1) <= 0) {
+      await new Promise<void>((resolve) => (this.#room = resolve));
+    }
     return !this.#closed;
   }
 
@@ -104,7 +112,10 @@ export class EventStreamChannel {
 }
 
 /** Opens the stream of `request` from the handler's source. */
-export function openEventStream(sources: EventStreamSources, request: EventStreamRequest): EventStreamChannel {
+export function openEventStream(
+  sources: EventStreamSources,
+  request: EventStreamRequest,
+): EventStreamChannel {
   const channel = new EventStreamChannel();
   // A first comment at once, so the status and headers reach the client now, not with the first event.
   channel.push(": ordo event stream\n\n");
@@ -131,23 +142,35 @@ export function eventFrame(event: ReceivedMessage): string {
     streamName: event.streamName,
     globalPosition: event.globalPosition,
   });
-  return event.globalPosition === undefined ? `data: ${data}\n\n` : `id: ${event.globalPosition}\ndata: ${data}\n\n`;
+  return event.globalPosition === undefined
+    ? `data: ${data}\n\n`
+    : `id: ${event.globalPosition}\ndata: ${data}\n\n`;
 }
 
-async function followStore(store: EventStore, request: EventStreamRequest, channel: EventStreamChannel): Promise<void> {
+async function followStore(
+  store: EventStore,
+  request: EventStreamRequest,
+  channel: EventStreamChannel,
+): Promise<void> {
   const stopping = new AbortController();
   channel.onClose(() => stopping.abort());
   const selector = request.selector;
   const read = Array.isArray(selector)
     ? (from: bigint) => store.readAll({ from, limit: PAGE, types: selector })
-    : (from: bigint) => store.readCategory((selector as { readonly category: string }).category, { from, limit: PAGE });
+    : (from: bigint) =>
+      store.readCategory((selector as { readonly category: string }).category, {
+        from,
+        limit: PAGE,
+      });
   let from = request.after === undefined ? 0n : request.after + 1n;
   let caughtUp = false;
   while (!channel.closed) {
     // The head is read before the page: whatever is appended after the read is past it, so the wait sees it.
     const head = await store.headPosition();
     const page = await read(from);
-    for (const message of page) if (!(await channel.write(eventFrame(receivedFromStore(message))))) return;
+    for (const message of page) {
+      if (!(await channel.write(eventFrame(receivedFromStore(message))))) return;
+    }
     if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
     if (page.length < PAGE) {
       if (!caughtUp) {
@@ -171,14 +194,26 @@ async function followStore(store: EventStore, request: EventStreamRequest, chann
   }
 }
 
-function followTransport(transport: Transport, request: EventStreamRequest, channel: EventStreamChannel, onError: (error: unknown) => void): void {
+function followTransport(
+  transport: Transport,
+  request: EventStreamRequest,
+  channel: EventStreamChannel,
+  onError: (error: unknown) => void,
+): void {
   const after = request.after;
   let registration: Registration;
   try {
-    registration = transport.subscribe(`${request.group}@http-${crypto.randomUUID()}`, request.selector, async (event) => {
-      if (after !== undefined && event.globalPosition !== undefined && event.globalPosition <= after) return;
-      await channel.write(eventFrame(event));
-    }, { onError });
+    registration = transport.subscribe(
+      `${request.group}@http-${crypto.randomUUID()}`,
+      request.selector,
+      async (event) => {
+        if (
+          after !== undefined && event.globalPosition !== undefined && event.globalPosition <= after
+        ) return;
+        await channel.write(eventFrame(event));
+      },
+      { onError },
+    );
   } catch (error) {
     onError(error);
     channel.close();

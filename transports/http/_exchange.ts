@@ -38,7 +38,10 @@ export type ExchangeHandler = (call: IncomingCall) => Promise<Answer>;
 
 /** The 413 refusal of a body over the limit. */
 export function bodyTooLarge(size: number, limit: number): HttpRefusal {
-  return new HttpRefusal(413, new ValidationError("body", size, `is larger than the limit of ${limit} bytes`));
+  return new HttpRefusal(
+    413,
+    new ValidationError("body", size, `is larger than the limit of ${limit} bytes`),
+  );
 }
 
 const EMPTY = new Uint8Array(0);

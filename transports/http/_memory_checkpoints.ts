@@ -12,14 +12,21 @@ export class MemoryCheckpoints implements CheckpointStore<undefined> {
     return Promise.resolve(this.#positions.get(`${partition}:${group}`));
   }
 
-  async commit(update: CheckpointUpdate, work: (tx: undefined) => Promise<void> | void): Promise<boolean> {
+  async commit(
+    update: CheckpointUpdate,
+    work: (tx: undefined) => Promise<void> | void,
+  ): Promise<boolean> {
     await work(undefined);
-    if (update.position !== undefined) this.#positions.set(`${update.partition}:${update.group}`, update.position);
+    if (update.position !== undefined) {
+      this.#positions.set(`${update.partition}:${update.group}`, update.position);
+    }
     return true;
   }
 
   reset(group: string): Promise<void> {
-    for (const key of this.#positions.keys()) if (key.slice(key.indexOf(":") + 1) === group) this.#positions.delete(key);
+    for (const key of this.#positions.keys()) {
+      if (key.slice(key.indexOf(":") + 1) === group) this.#positions.delete(key);
+    }
     return Promise.resolve();
   }
 }

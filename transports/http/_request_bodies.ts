@@ -3,15 +3,28 @@
 // transport, minus the name when the path carries it. Every refusal is a
 // ValidationError whose path starts at `body`.
 
-import { type MessageMetadata, parseStreamName, validateId, ValidationError } from "../../core/mod.ts";
-import { type CommandEnvelope, type EventEnvelope, eventStream, type QueryEnvelope, serviceOf } from "../../core/messaging/mod.ts";
+import {
+  type MessageMetadata,
+  parseStreamName,
+  validateId,
+  ValidationError,
+} from "../../core/mod.ts";
+import {
+  type CommandEnvelope,
+  type EventEnvelope,
+  eventStream,
+  type QueryEnvelope,
+  serviceOf,
+} from "../../core/messaging/mod.ts";
 
 /** `{ id, data, key?, metadata? }` for `POST /commands/{name}`. */
 export function commandFromBody(name: string, body: unknown): CommandEnvelope {
   const b = objectBody(body, "{ id, data, key?, metadata? }");
   const id = validateId(b.id, "body.id");
   const key = b.key === undefined ? id : b.key;
-  if (typeof key !== "string" || key.length === 0) throw new ValidationError("body.key", key, "must be a non-empty string");
+  if (typeof key !== "string" || key.length === 0) {
+    throw new ValidationError("body.key", key, "must be a non-empty string");
+  }
   return { id, type: name, data: requiredData(b), key, metadata: metadataOf(b.metadata, id) };
 }
 
@@ -39,12 +52,16 @@ export function eventFromBody(body: unknown): EventEnvelope {
 
 function objectBody(body: unknown, shape: string): Record<string, unknown> {
   if (body === undefined) throw new ValidationError("body", body, `is required: expected ${shape}`);
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError("body", body, `expected an object ${shape}`);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("body", body, `expected an object ${shape}`);
+  }
   return body as Record<string, unknown>;
 }
 
 function requiredData(b: Record<string, unknown>): unknown {
-  if (!("data" in b)) throw new ValidationError("body.data", undefined, "is required (null for none)");
+  if (!("data" in b)) {
+    throw new ValidationError("body.data", undefined, "is required (null for none)");
+  }
   return b.data;
 }
 
@@ -59,10 +76,23 @@ function metadataOf(metadata: unknown, id: string): MessageMetadata {
   }
   const m = metadata as Record<string, unknown>;
   for (const field of STRING_FIELDS) {
-    if (m[field] !== undefined && typeof m[field] !== "string") throw new ValidationError(`body.metadata.${field}`, m[field], "must be a string");
+    if (m[field] !== undefined && typeof m[field] !== "string") {
+      throw new ValidationError(`body.metadata.${field}`, m[field], "must be a string");
+    }
   }
-  if (m.schemaVersion !== undefined && (!Number.isInteger(m.schemaVersion) || (m.schemaVersion as number) < 1)) {
-    throw new ValidationError("body.metadata.schemaVersion", m.schemaVersion, "must be a positive integer");
+  if (
+    m.schemaVersion !== undefined &&
+    (!Number.isInteger(m.schemaVersion) || (m.schemaVersion as number) < 1)
+  ) {
+    throw new ValidationError(
+      "body.metadata.schemaVersion",
+      m.schemaVersion,
+      "must be a positive integer",
+    );
   }
-  return { timestamp: new Date().toISOString(), ...m, correlationId: (m.correlationId as string | undefined) ?? id } as MessageMetadata;
+  return {
+    timestamp: new Date().toISOString(),
+    ...m,
+    correlationId: (m.correlationId as string | undefined) ?? id,
+  } as MessageMetadata;
 }

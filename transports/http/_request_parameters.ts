@@ -7,7 +7,11 @@ import { type EventSelector, serviceOf } from "../../core/messaging/mod.ts";
 import { HttpRefusal } from "./_wire.ts";
 
 /** The name in a route's path, checked, and refused with 404 when not in `allowed`. */
-export function messageName(encoded: string, kind: "command" | "query", allowed: ReadonlySet<string> | undefined): string {
+export function messageName(
+  encoded: string,
+  kind: "command" | "query",
+  allowed: ReadonlySet<string> | undefined,
+): string {
   let name: string;
   try {
     name = decodeURIComponent(encoded);
@@ -15,7 +19,9 @@ export function messageName(encoded: string, kind: "command" | "query", allowed:
     throw new ValidationError(kind, encoded, "is not a valid percent-encoded name");
   }
   serviceOf(name, kind);
-  if (allowed !== undefined && !allowed.has(name)) throw new HttpRefusal(404, new ValidationError(kind, name, "is not exposed over HTTP"));
+  if (allowed !== undefined && !allowed.has(name)) {
+    throw new HttpRefusal(404, new ValidationError(kind, name, "is not exposed over HTTP"));
+  }
   return name;
 }
 
@@ -26,24 +32,38 @@ export function preferredWait(prefer: string | null): number | undefined {
     const [token, value] = preference.split(";", 1)[0].split("=").map((part) => part.trim());
     if (token.toLowerCase() !== "wait") continue;
     if (value === undefined || value === "") return Infinity;
-    if (!/^\d{1,9}$/.test(value)) throw new ValidationError("headers.prefer", prefer, "expected wait or wait=<seconds>");
+    if (!/^\d{1,9}$/.test(value)) {
+      throw new ValidationError("headers.prefer", prefer, "expected wait or wait=<seconds>");
+    }
     return Number(value) * 1000;
   }
   return undefined;
 }
 
 /** The event stream's group and selector. */
-export function streamParameters(params: URLSearchParams): { group: string; selector: EventSelector } {
+export function streamParameters(
+  params: URLSearchParams,
+): { group: string; selector: EventSelector } {
   const group = params.get("group");
   if (group === null || group.length === 0 || group.length > 150) {
-    throw new ValidationError("query.group", group ?? undefined, "must be a non-empty string of at most 150 characters");
+    throw new ValidationError(
+      "query.group",
+      group ?? undefined,
+      "must be a non-empty string of at most 150 characters",
+    );
   }
   const names = params.get("names");
   const category = params.get("category");
   if ((names === null) === (category === null)) {
-    throw new ValidationError("query", params.toString(), "give exactly one of names=a,b or category=c");
+    throw new ValidationError(
+      "query",
+      params.toString(),
+      "give exactly one of names=a,b or category=c",
+    );
   }
-  if (category !== null) return { group, selector: { category: validateCategory(category, "query.category") } };
+  if (category !== null) {
+    return { group, selector: { category: validateCategory(category, "query.category") } };
+  }
   const list = names!.split(",");
   list.forEach((name, i) => serviceOf(name, `query.names[${i}]`));
   return { group, selector: list };
@@ -52,6 +72,12 @@ export function streamParameters(params: URLSearchParams): { group: string; sele
 /** The position in `Last-Event-ID`; `undefined` when absent. */
 export function lastEventId(header: string | null): bigint | undefined {
   if (header === null || header === "") return undefined;
-  if (!/^\d{1,40}$/.test(header)) throw new ValidationError("headers.last-event-id", header, "expected a global position (digits)");
+  if (!/^\d{1,40}$/.test(header)) {
+    throw new ValidationError(
+      "headers.last-event-id",
+      header,
+      "expected a global position (digits)",
+    );
+  }
   return BigInt(header);
 }

@@ -34,7 +34,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         const line = buffer.slice(start, end);
         start = end + (buffer[end] === "\r" && buffer[end + 1] === "\n" ? 2 : 1);
         if (line === "") {
-          if (data.length > 0) yield { event: event === "" ? "message" : event, data: data.join("\n"), id };
+          if (data.length > 0) {
+            yield { event: event === "" ? "message" : event, data: data.join("\n"), id };
+          }
           data = [];
           event = "";
           id = undefined;

@@ -27,7 +27,12 @@ import { bigintField } from "./_wire.ts";
 /** What a subscription needs from its transport. */
 export interface SubscriptionEnv {
   /** Opens the event stream after `after` (a position the client has handled); rejects with a mapped error. */
-  open(group: string, selector: EventSelector, after: bigint | undefined, signal: AbortSignal): Promise<Response>;
+  open(
+    group: string,
+    selector: EventSelector,
+    after: bigint | undefined,
+    signal: AbortSignal,
+  ): Promise<Response>;
   readonly checkpoints: CheckpointStore<unknown>;
   readonly parked: ParkedMessageStore<unknown> | undefined;
   /** Delays between reconnections (attempts are unlimited). */
@@ -68,7 +73,12 @@ export class HttpSubscription implements Registration {
     while (!signal.aborted) {
       try {
         const next = await this.env.checkpoints.load(this.group, 0);
-        const response = await this.env.open(this.group, this.selector, next === undefined || next === 0n ? undefined : next - 1n, signal);
+        const response = await this.env.open(
+          this.group,
+          this.selector,
+          next === undefined || next === 0n ? undefined : next - 1n,
+          signal,
+        );
         for await (const frame of readSse(response.body!)) {
           if (frame.event === "ready") {
             failures = 0;
@@ -78,7 +88,10 @@ export class HttpSubscription implements Registration {
             if ((await this.#deliver(decodeEvent(frame.data))) === "stopped") return;
           }
         }
-        throw new StoreUnavailableError(`event stream of group "${this.group}"`, "the server ended the stream");
+        throw new StoreUnavailableError(
+          `event stream of group "${this.group}"`,
+          "the server ended the stream",
+        );
       } catch (error) {
         if (signal.aborted) return;
         this.#report(error);
@@ -89,7 +102,11 @@ export class HttpSubscription implements Registration {
 
   async #deliver(event: ReceivedMessage): Promise<Outcome> {
     const signal = this.#stopping.signal;
-    const update = { group: this.group, partition: 0, position: event.globalPosition === undefined ? undefined : event.globalPosition + 1n };
+    const update = {
+      group: this.group,
+      partition: 0,
+      position: event.globalPosition === undefined ? undefined : event.globalPosition + 1n,
+    };
     let storageFailures = 0;
     for (let attempt = 1;; attempt++) {
       let handlerFailed = false;
@@ -130,7 +147,12 @@ export class HttpSubscription implements Registration {
     }
   }
 
-  async #park(event: ReceivedMessage, update: { group: string; partition: number; position?: bigint }, error: unknown, attempts: number): Promise<void> {
+  async #park(
+    event: ReceivedMessage,
+    update: { group: string; partition: number; position?: bigint },
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
     const entry = parkedFromReceived(this.group, event, error, attempts);
     const parked = this.env.parked;
     await this.env.checkpoints.commit(update, async (tx) => {
@@ -148,7 +170,10 @@ export class HttpSubscription implements Registration {
 export function decodeEvent(data: string): ReceivedMessage {
   const e = JSON.parse(data) as Record<string, unknown>;
   if (typeof e.id !== "string" || typeof e.type !== "string") {
-    throw new StoreUnavailableError("event stream", `the server sent a frame that is not an event: ${data.slice(0, 80)}`);
+    throw new StoreUnavailableError(
+      "event stream",
+      `the server sent a frame that is not an event: ${data.slice(0, 80)}`,
+    );
   }
   return {
     id: e.id,

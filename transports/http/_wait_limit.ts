@@ -7,7 +7,12 @@ import { TimeoutError } from "../../core/mod.ts";
  * milliseconds pass; in the second case rejects with a `TimeoutError`
  * naming `operation`. `Infinity`: no bound.
  */
-export async function withWaitLimit<T>(call: (signal: AbortSignal) => Promise<T>, outer: AbortSignal | undefined, limit: number, operation: string): Promise<T> {
+export async function withWaitLimit<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  outer: AbortSignal | undefined,
+  limit: number,
+  operation: string,
+): Promise<T> {
   if (limit === Infinity) return await call(outer ?? new AbortController().signal);
   const controller = new AbortController();
   const onAbort = () => controller.abort(outer?.reason);

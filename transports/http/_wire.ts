@@ -29,11 +29,21 @@ function bigintsAsStrings(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json; charset=utf-8" });
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-type": "application/json; charset=utf-8",
+});
 
 /** A JSON answer. */
-export function jsonAnswer(status: number, value: unknown, headers?: Readonly<Record<string, string>>): Answer {
-  return { status, headers: headers === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...headers }, body: toJson(value) };
+export function jsonAnswer(
+  status: number,
+  value: unknown,
+  headers?: Readonly<Record<string, string>>,
+): Answer {
+  return {
+    status,
+    headers: headers === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...headers },
+    body: toJson(value),
+  };
 }
 
 /** The answer of a refusal. */

@@ -94,7 +94,9 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
  * await bus.close();
  * ```
  */
-export function createHttpTransport<Tx = unknown>(options: CreateHttpTransportOptions<Tx>): Transport {
+export function createHttpTransport<Tx = unknown>(
+  options: CreateHttpTransportOptions<Tx>,
+): Transport {
   return new HttpTransport(options as CreateHttpTransportOptions<unknown>);
 }
 
@@ -109,18 +111,29 @@ function baseUrl(url: unknown): string {
   } catch {
     throw new ValidationError("options.url", url, "expected an absolute http: or https: URL");
   }
-  if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.search !== "" || parsed.hash !== "") {
-    throw new ValidationError("options.url", String(url), "expected an http: or https: URL without query or fragment");
+  if (
+    (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.search !== "" ||
+    parsed.hash !== ""
+  ) {
+    throw new ValidationError(
+      "options.url",
+      String(url),
+      "expected an http: or https: URL without query or fragment",
+    );
   }
   return parsed.href.replace(/\/+$/, "");
 }
 
 function checkHeaders(headers: unknown): Record<string, string> {
   if (headers === undefined) return {};
-  if (typeof headers !== "object" || headers === null) throw new ValidationError("options.headers", headers, "expected an object of header values");
+  if (typeof headers !== "object" || headers === null) {
+    throw new ValidationError("options.headers", headers, "expected an object of header values");
+  }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== "string") throw new ValidationError(`options.headers.${name}`, value, "must be a string");
+    if (typeof value !== "string") {
+      throw new ValidationError(`options.headers.${name}`, value, "must be a string");
+    }
     out[name.toLowerCase()] = value;
   }
   return out;
@@ -135,17 +148,28 @@ class HttpTransport implements Transport {
   readonly #env: SubscriptionEnv;
 
   constructor(options: CreateHttpTransportOptions) {
-    if (typeof options !== "object" || options === null) throw new ValidationError("options", options, "expected { url, auth }");
+    if (typeof options !== "object" || options === null) {
+      throw new ValidationError("options", options, "expected { url, auth }");
+    }
     this.#base = baseUrl(options.url);
     this.#sign = createRequestSigner(options.auth);
-    if (options.fetch !== undefined && typeof options.fetch !== "function") throw new ValidationError("options.fetch", options.fetch, "must be a function");
+    if (options.fetch !== undefined && typeof options.fetch !== "function") {
+      throw new ValidationError("options.fetch", options.fetch, "must be a function");
+    }
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.#headers = checkHeaders(options.headers);
     const storage = options.storage;
     if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
-      throw new ValidationError("options.storage", storage, "expected { checkpoints, parked? } (a ConsumerStorage fits)");
+      throw new ValidationError(
+        "options.storage",
+        storage,
+        "expected { checkpoints, parked? } (a ConsumerStorage fits)",
+      );
     }
-    const reconnect = checkRetryPolicy({ initialDelay: 100, maxDelay: 5_000, ...options.reconnect }, "options.reconnect");
+    const reconnect = checkRetryPolicy(
+      { initialDelay: 100, maxDelay: 5_000, ...options.reconnect },
+      "options.reconnect",
+    );
     this.#env = {
       open: (group, selector, after, signal) => this.#openStream(group, selector, after, signal),
       checkpoints: storage?.checkpoints ?? new MemoryCheckpoints(),
@@ -155,42 +179,91 @@ class HttpTransport implements Transport {
   }
 
   async send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
-    const body = await this.#post(`/commands/${command.type}`, commandBody(command), options?.signal, `send "${command.type}"`, "command");
+    const body = await this.#post(
+      `/commands/${command.type}`,
+      commandBody(command),
+      options?.signal,
+      `send "${command.type}"`,
+      "command",
+    );
     return sendReceipt(body, `send "${command.type}"`);
   }
 
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    return await this.#post(`/commands/${command.type}`, commandBody(command), options?.signal, `sendAndWait "${command.type}"`, "command", WAIT);
+    return await this.#post(
+      `/commands/${command.type}`,
+      commandBody(command),
+      options?.signal,
+      `sendAndWait "${command.type}"`,
+      "command",
+      WAIT,
+    );
   }
 
   async query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    return await this.#post(`/queries/${query.name}`, { payload: query.payload }, options?.signal, `query "${query.name}"`, "query");
+    return await this.#post(
+      `/queries/${query.name}`,
+      { payload: query.payload },
+      options?.signal,
+      `query "${query.name}"`,
+      "query",
+    );
   }
 
   async publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt> {
-    const body = { id: event.id, type: event.type, data: event.data, streamName: event.streamName, metadata: event.metadata };
-    return publishReceipt(await this.#post("/events", body, options?.signal, `publish "${event.type}"`, "event"), `publish "${event.type}"`);
+    const body = {
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      streamName: event.streamName,
+      metadata: event.metadata,
+    };
+    return publishReceipt(
+      await this.#post("/events", body, options?.signal, `publish "${event.type}"`, "event"),
+      `publish "${event.type}"`,
+    );
   }
 
   handleCommand(name: string, _handler: CommandEndpoint): Registration {
-    throw new ValidationError("handleCommand", name, "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps");
+    throw new ValidationError(
+      "handleCommand",
+      name,
+      "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps",
+    );
   }
 
   handleQuery(name: string, _handler: QueryEndpoint): Registration {
-    throw new ValidationError("handleQuery", name, "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps");
+    throw new ValidationError(
+      "handleQuery",
+      name,
+      "an HTTP client transport only sends: register the handler on the transport the server's createHttpHandler wraps",
+    );
   }
 
-  subscribe(group: string, selector: EventSelector, handler: EventEndpoint, options: HandlerOptions = {}): Registration {
+  subscribe(
+    group: string,
+    selector: EventSelector,
+    handler: EventEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
     if (typeof group !== "string" || group.length === 0 || group.length > 150) {
-      throw new ValidationError("group", group, "must be a non-empty string of at most 150 characters");
+      throw new ValidationError(
+        "group",
+        group,
+        "must be a non-empty string of at most 150 characters",
+      );
     }
     if (Array.isArray(selector)) {
-      if (selector.length === 0) throw new ValidationError("events", selector, "name at least one event");
+      if (selector.length === 0) {
+        throw new ValidationError("events", selector, "name at least one event");
+      }
       selector.forEach((name, i) => serviceOf(name, `events[${i}]`));
     } else {
       validateCategory((selector as { category?: unknown } | null)?.category, "events.category");
     }
-    if (this.#subscriptions.has(group)) throw new ValidationError("group", group, "is already subscribed in this transport");
+    if (this.#subscriptions.has(group)) {
+      throw new ValidationError("group", group, "is already subscribed in this transport");
+    }
     const subscription = new HttpSubscription(this.#env, group, selector, handler, options);
     this.#subscriptions.set(group, subscription);
     return {
@@ -220,33 +293,60 @@ class HttpTransport implements Transport {
     const bytes = encoder.encode(jsonOf(body, what));
     const auth = await this.#sign("POST", url, bytes);
     const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
-    const response = await this.#request(url, { method: "POST", headers, body: bytes, signal }, operation);
+    const response = await this.#request(
+      url,
+      { method: "POST", headers, body: bytes, signal },
+      operation,
+    );
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new StoreUnavailableError(operation, `the connection failed while reading the answer: ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailableError(
+        operation,
+        `the connection failed while reading the answer: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new StoreUnavailableError(operation, `the server's answer is not JSON: ${text.slice(0, 80)}`, { cause: error });
+      throw new StoreUnavailableError(
+        operation,
+        `the server's answer is not JSON: ${text.slice(0, 80)}`,
+        { cause: error },
+      );
     }
   }
 
-  async #openStream(group: string, selector: EventSelector, after: bigint | undefined, signal: AbortSignal): Promise<Response> {
+  async #openStream(
+    group: string,
+    selector: EventSelector,
+    after: bigint | undefined,
+    signal: AbortSignal,
+  ): Promise<Response> {
     const params = new URLSearchParams({ group });
     if (Array.isArray(selector)) params.set("names", selector.join(","));
     else params.set("category", (selector as { category: string }).category);
     const url = `${this.#base}/events/stream?${params}`;
-    const headers: Record<string, string> = { ...this.#headers, accept: "text/event-stream", ...(await this.#sign("GET", url, undefined)) };
+    const headers: Record<string, string> = {
+      ...this.#headers,
+      accept: "text/event-stream",
+      ...(await this.#sign("GET", url, undefined)),
+    };
     if (after !== undefined) headers["last-event-id"] = String(after);
     const operation = `event stream of group "${group}"`;
     const response = await this.#request(url, { method: "GET", headers, signal }, operation);
-    if (response.body === null || !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    if (
+      response.body === null ||
+      !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
+    ) {
       await response.body?.cancel();
-      throw new StoreUnavailableError(operation, `the server answered ${response.headers.get("content-type")}, not an event stream`);
+      throw new StoreUnavailableError(
+        operation,
+        `the server answered ${response.headers.get("content-type")}, not an event stream`,
+      );
     }
     return response;
   }
@@ -257,7 +357,11 @@ class HttpTransport implements Transport {
       response = await this.#fetch(url, init);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
-      throw new StoreUnavailableError(operation, `cannot reach ${url}: ${(error as Error)?.message ?? error}`, { cause: error });
+      throw new StoreUnavailableError(
+        operation,
+        `cannot reach ${url}: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
     }
     if (!response.ok) throw await errorFromResponse(response, operation);
     return response;
@@ -275,7 +379,11 @@ function jsonOf(body: unknown, what: string): string {
     return JSON.stringify(body);
   } catch (error) {
     copyJsonValue(body, what);
-    throw new ValidationError(what, undefined, `cannot be sent as JSON: ${(error as Error).message}`);
+    throw new ValidationError(
+      what,
+      undefined,
+      `cannot be sent as JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -288,18 +396,24 @@ async function errorFromResponse(response: Response, operation: string): Promise
   } catch {
     body = undefined;
   }
-  const tagged = typeof body === "object" && body !== null && typeof (body as { _tag?: unknown })._tag === "string";
+  const tagged = typeof body === "object" && body !== null &&
+    typeof (body as { _tag?: unknown })._tag === "string";
   // A handler's own error ({ name, message }) is trusted from a 500 only: a proxy's 502 body is not the handler's.
   const rebuilt = tagged || status === 500 ? errorFromBody(body) : undefined;
   if (rebuilt !== undefined) return rebuilt;
   const detail = text === "" ? "" : `: ${text.slice(0, 120)}`;
-  if (status >= 500) return new StoreUnavailableError(operation, `the server answered HTTP ${status}${detail}`);
+  if (status >= 500) {
+    return new StoreUnavailableError(operation, `the server answered HTTP ${status}${detail}`);
+  }
   return new ValidationError("request", operation, `refused with HTTP ${status}${detail}`);
 }
 
 function receiptBase(body: unknown, operation: string): Record<string, unknown> {
   const b = body as Record<string, unknown> | null;
-  if (typeof b !== "object" || b === null || typeof b.id !== "string" || typeof b.deduplicated !== "boolean") {
+  if (
+    typeof b !== "object" || b === null || typeof b.id !== "string" ||
+    typeof b.deduplicated !== "boolean"
+  ) {
     throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
   }
   return b;
@@ -307,7 +421,10 @@ function receiptBase(body: unknown, operation: string): Record<string, unknown> 
 
 function sendReceipt(body: unknown, operation: string): SendReceipt {
   const b = receiptBase(body, operation);
-  const receipt: { -readonly [K in keyof SendReceipt]: SendReceipt[K] } = { id: b.id as string, deduplicated: b.deduplicated as boolean };
+  const receipt: { -readonly [K in keyof SendReceipt]: SendReceipt[K] } = {
+    id: b.id as string,
+    deduplicated: b.deduplicated as boolean,
+  };
   if (typeof b.streamName === "string") receipt.streamName = b.streamName;
   const position = bigintField(b.globalPosition, "receipt.globalPosition");
   if (position !== undefined) receipt.globalPosition = position;
@@ -316,9 +433,16 @@ function sendReceipt(body: unknown, operation: string): SendReceipt {
 
 function publishReceipt(body: unknown, operation: string): PublishReceipt {
   const b = receiptBase(body, operation);
-  if (typeof b.streamName !== "string") throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
+  if (typeof b.streamName !== "string") {
+    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
+  }
   const position = bigintField(b.globalPosition, "receipt.globalPosition");
   return position === undefined
     ? { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean }
-    : { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean, globalPosition: position };
+    : {
+      id: b.id as string,
+      streamName: b.streamName,
+      deduplicated: b.deduplicated as boolean,
+      globalPosition: position,
+    };
 }

@@ -16,7 +16,11 @@ export type HttpClientAuth =
   | { readonly none: true };
 
 /** Adds the auth headers of one request, given its method, URL and exact body bytes. */
-export type RequestSigner = (method: string, url: string, body: Uint8Array | undefined) => Record<string, string> | Promise<Record<string, string>>;
+export type RequestSigner = (
+  method: string,
+  url: string,
+  body: Uint8Array | undefined,
+) => Record<string, string> | Promise<Record<string, string>>;
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -26,19 +30,34 @@ const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>
  * @throws {ValidationError} when `auth` is missing or malformed
  */
 export function createRequestSigner(auth: unknown, path = "options.auth"): RequestSigner {
-  const choice = chooseAuth(auth, path, '{ bearer: "token" }, { hmac: { secret } }, or { none: true }');
+  const choice = chooseAuth(
+    auth,
+    path,
+    '{ bearer: "token" }, { hmac: { secret } }, or { none: true }',
+  );
   if (choice.kind === "none") return () => NONE;
   if (choice.kind === "bearer") {
     const token = choice.credential;
     if (typeof token !== "string" || token.length === 0 || /\s/.test(token)) {
-      throw new ValidationError(`${path}.bearer`, token, "must be a non-empty string without whitespace");
+      throw new ValidationError(
+        `${path}.bearer`,
+        token,
+        "must be a non-empty string without whitespace",
+      );
     }
     const headers = Object.freeze({ authorization: `Bearer ${token}` });
     return () => headers;
   }
   const secret = (choice.credential as { secret?: unknown } | null)?.secret;
-  if (!((typeof secret === "string" && secret.length > 0) || (secret instanceof Uint8Array && secret.byteLength > 0))) {
-    throw new ValidationError(`${path}.hmac.secret`, secret, "must be a non-empty string or Uint8Array");
+  if (
+    !((typeof secret === "string" && secret.length > 0) ||
+      (secret instanceof Uint8Array && secret.byteLength > 0))
+  ) {
+    throw new ValidationError(
+      `${path}.hmac.secret`,
+      secret,
+      "must be a non-empty string or Uint8Array",
+    );
   }
   let key: Promise<CryptoKey> | undefined;
   return async (method, url, body) => {

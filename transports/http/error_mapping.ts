@@ -79,10 +79,18 @@ export function statusOf(error: unknown): number {
  */
 export function errorBody(error: unknown): ErrorBody {
   if (error instanceof ValidationError) {
-    return withCommon(error, { path: error.path, reason: error.reason, ...(isShortScalar(error.value) ? { value: error.value } : {}) });
+    return withCommon(error, {
+      path: error.path,
+      reason: error.reason,
+      ...(isShortScalar(error.value) ? { value: error.value } : {}),
+    });
   }
   if (error instanceof ConcurrencyError) {
-    return withCommon(error, { streamName: error.streamName, expectedVersion: error.expectedVersion, actualVersion: error.actualVersion ?? null });
+    return withCommon(error, {
+      streamName: error.streamName,
+      expectedVersion: error.expectedVersion,
+      actualVersion: error.actualVersion ?? null,
+    });
   }
   if (error instanceof DuplicateMessageError) {
     return withCommon(error, {
@@ -94,10 +102,17 @@ export function errorBody(error: unknown): ErrorBody {
   }
   if (error instanceof StoreUnavailableError) {
     const retryAfter = circuitRetryAfter(error);
-    return withCommon(error, { operation: error.operation, ...(retryAfter === undefined ? {} : { retryAfter }) });
+    return withCommon(error, {
+      operation: error.operation,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
   }
-  if (error instanceof TimeoutError) return withCommon(error, { operation: error.operation, timeoutMs: error.timeoutMs });
-  if (error instanceof UnsupportedRuntimeError) return withCommon(error, { runtime: error.runtime, feature: error.feature });
+  if (error instanceof TimeoutError) {
+    return withCommon(error, { operation: error.operation, timeoutMs: error.timeoutMs });
+  }
+  if (error instanceof UnsupportedRuntimeError) {
+    return withCommon(error, { runtime: error.runtime, feature: error.feature });
+  }
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: "Error", message: String(error) };
 }
@@ -148,9 +163,18 @@ function rebuild(b: Record<string, unknown>): OrdoError | undefined {
     case "ValidationError":
       return new ValidationError(text(b.path), b.value, text(b.reason));
     case "ConcurrencyError":
-      return new ConcurrencyError(text(b.streamName), b.expectedVersion as ExpectedVersionDescription, typeof b.actualVersion === "number" ? b.actualVersion : undefined);
+      return new ConcurrencyError(
+        text(b.streamName),
+        b.expectedVersion as ExpectedVersionDescription,
+        typeof b.actualVersion === "number" ? b.actualVersion : undefined,
+      );
     case "DuplicateMessageError":
-      return new DuplicateMessageError(text(b.streamName), text(b.messageId), text(b.storedStreamName), Number(b.storedVersion));
+      return new DuplicateMessageError(
+        text(b.streamName),
+        text(b.messageId),
+        text(b.storedStreamName),
+        Number(b.storedVersion),
+      );
     case "StoreUnavailableError":
       return new StoreUnavailableError(text(b.operation), "");
     case "TimeoutError":
@@ -164,7 +188,9 @@ function rebuild(b: Record<string, unknown>): OrdoError | undefined {
 
 function tagOf(error: unknown): OrdoErrorTag | undefined {
   const tag = (error as { _tag?: unknown } | null)?._tag;
-  return typeof tag === "string" && Object.hasOwn(STATUS_BY_TAG, tag) && error instanceof Error ? tag as OrdoErrorTag : undefined;
+  return typeof tag === "string" && Object.hasOwn(STATUS_BY_TAG, tag) && error instanceof Error
+    ? tag as OrdoErrorTag
+    : undefined;
 }
 
 function withCommon(error: OrdoError, fields: Record<string, unknown>): ErrorBody {
@@ -172,7 +198,8 @@ function withCommon(error: OrdoError, fields: Record<string, unknown>): ErrorBod
 }
 
 function isShortScalar(value: unknown): boolean {
-  return value === null || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value)) ||
+  return value === null || typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value)) ||
     (typeof value === "string" && value.length <= 200);
 }
 

@@ -18,15 +18,38 @@
  */
 
 import { type EventStore, ValidationError } from "../../core/mod.ts";
-import { serviceOf, type Transport, type TransportCallOptions, unknownQueryError } from "../../core/messaging/mod.ts";
+import {
+  serviceOf,
+  type Transport,
+  type TransportCallOptions,
+  unknownQueryError,
+} from "../../core/messaging/mod.ts";
 import { circuitRetryAfter, errorBody, statusOf } from "./error_mapping.ts";
 import { type EventStreamChannel, openEventStream } from "./_event_stream.ts";
-import { type Answer, callOfRequest, EXCHANGE, type ExchangeHandler, type IncomingCall, responseOfAnswer } from "./_exchange.ts";
+import {
+  type Answer,
+  callOfRequest,
+  EXCHANGE,
+  type ExchangeHandler,
+  type IncomingCall,
+  responseOfAnswer,
+} from "./_exchange.ts";
 import { commandFromBody, eventFromBody, queryFromBody } from "./_request_bodies.ts";
-import { lastEventId, messageName, preferredWait, streamParameters } from "./_request_parameters.ts";
+import {
+  lastEventId,
+  messageName,
+  preferredWait,
+  streamParameters,
+} from "./_request_parameters.ts";
 import { withWaitLimit } from "./_wait_limit.ts";
 import { type Authenticator, createAuthenticator, type HttpServerAuth } from "./server_auth.ts";
-import { DEFAULT_MAX_BODY_BYTES, HttpRefusal, jsonAnswer, parseJsonBody, refusalAnswer } from "./_wire.ts";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  HttpRefusal,
+  jsonAnswer,
+  parseJsonBody,
+  refusalAnswer,
+} from "./_wire.ts";
 
 /** Options of {@link createHttpHandler}. */
 export interface CreateHttpHandlerOptions {
@@ -107,13 +130,17 @@ function checkBasePath(basePath: unknown): string {
 
 function positiveNumber(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ValidationError(path, value, "must be a positive number");
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(path, value, "must be a positive number");
+  }
   return value;
 }
 
 function allowList(names: unknown, path: string): ReadonlySet<string> | undefined {
   if (names === undefined) return undefined;
-  if (!Array.isArray(names)) throw new ValidationError(path, names, "expected an array of message names");
+  if (!Array.isArray(names)) {
+    throw new ValidationError(path, names, "expected an array of message names");
+  }
   names.forEach((name, i) => serviceOf(name, `${path}[${i}]`));
   return new Set(names);
 }
@@ -131,12 +158,20 @@ class HttpServer {
   readonly #streams = new Set<EventStreamChannel>();
 
   constructor(options: CreateHttpHandlerOptions) {
-    if (typeof options !== "object" || options === null) throw new ValidationError("options", options, "expected { transport, auth }");
-    if (typeof options.transport?.send !== "function") throw new ValidationError("options.transport", options.transport, "must be a Transport");
+    if (typeof options !== "object" || options === null) {
+      throw new ValidationError("options", options, "expected { transport, auth }");
+    }
+    if (typeof options.transport?.send !== "function") {
+      throw new ValidationError("options.transport", options.transport, "must be a Transport");
+    }
     this.#transport = options.transport;
     this.#auth = createAuthenticator(options.auth);
     this.#base = checkBasePath(options.basePath);
-    this.#maxBody = positiveNumber(options.maxBodyBytes, "options.maxBodyBytes", DEFAULT_MAX_BODY_BYTES);
+    this.#maxBody = positiveNumber(
+      options.maxBodyBytes,
+      "options.maxBodyBytes",
+      DEFAULT_MAX_BODY_BYTES,
+    );
     this.#commands = allowList(options.allow?.commands, "options.allow.commands");
     this.#queries = allowList(options.allow?.queries, "options.allow.queries");
     if (options.events !== undefined && typeof options.events?.readAll !== "function") {
@@ -163,7 +198,10 @@ class HttpServer {
   async #route(call: IncomingCall): Promise<Answer> {
     const url = new URL(call.url);
     const path = url.pathname;
-    if (!path.startsWith(this.#base) || (path.length > this.#base.length && path[this.#base.length] !== "/")) throw notFound(path);
+    if (
+      !path.startsWith(this.#base) ||
+      (path.length > this.#base.length && path[this.#base.length] !== "/")
+    ) throw notFound(path);
     const refused = this.#auth.checkHeaders(call.header);
     if (refused !== undefined) throw refused;
     const route = path.slice(this.#base.length);
@@ -179,11 +217,19 @@ class HttpServer {
     // unauthenticated caller learns nothing about which names exist.
     if (route.startsWith("/commands/")) {
       const body = await this.#jsonBody(call, url);
-      return await this.#command(messageName(route.slice("/commands/".length), "command", this.#commands), body, call);
+      return await this.#command(
+        messageName(route.slice("/commands/".length), "command", this.#commands),
+        body,
+        call,
+      );
     }
     if (route.startsWith("/queries/")) {
       const body = await this.#jsonBody(call, url);
-      return await this.#query(messageName(route.slice("/queries/".length), "query", this.#queries), body, call);
+      return await this.#query(
+        messageName(route.slice("/queries/".length), "query", this.#queries),
+        body,
+        call,
+      );
     }
     throw notFound(path);
   }
@@ -199,21 +245,30 @@ class HttpServer {
 
   async #checkSignature(call: IncomingCall, url: URL, body: Uint8Array): Promise<void> {
     if (this.#auth.checkSignature === undefined) return;
-    const refused = await this.#auth.checkSignature(call.method, url.pathname + url.search, call.header, body);
+    const refused = await this.#auth.checkSignature(
+      call.method,
+      url.pathname + url.search,
+      call.header,
+      body,
+    );
     if (refused !== undefined) throw refused;
   }
 
   async #command(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
     const envelope = commandFromBody(name, body);
     const wait = preferredWait(call.header("prefer"));
-    if (wait === undefined) return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));
+    if (wait === undefined) {
+      return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));
+    }
     const result = await withWaitLimit(
       (signal) => this.#transport.sendAndWait(envelope, { signal }),
       call.signal,
       wait,
       `sendAndWait "${name}"`,
     );
-    return jsonAnswer(200, result ?? null, { "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}` });
+    return jsonAnswer(200, result ?? null, {
+      "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}`,
+    });
   }
 
   async #query(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
@@ -222,7 +277,9 @@ class HttpServer {
       return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
     } catch (error) {
       // The inner transport's "no handler" refusal is a missing resource, not a bad request.
-      if (error instanceof ValidationError && error.message === unknownQueryError(name).message) throw new HttpRefusal(404, error);
+      if (error instanceof ValidationError && error.message === unknownQueryError(name).message) {
+        throw new HttpRefusal(404, error);
+      }
       throw error;
     }
   }
@@ -233,7 +290,12 @@ class HttpServer {
 
   #eventStream(url: URL, call: IncomingCall): Answer {
     const stream = openEventStream(
-      { transport: this.#transport, events: this.#events, heartbeat: this.#heartbeat, onError: this.#onError },
+      {
+        transport: this.#transport,
+        events: this.#events,
+        heartbeat: this.#heartbeat,
+        onError: this.#onError,
+      },
       { ...streamParameters(url.searchParams), after: lastEventId(call.header("last-event-id")) },
     );
     this.#streams.add(stream);
@@ -246,7 +308,9 @@ class HttpServer {
     const status = statusOf(error);
     if (status === 500) this.#onError(error);
     const retryAfter = circuitRetryAfter(error);
-    const headers = retryAfter === undefined ? undefined : { "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
+    const headers = retryAfter === undefined
+      ? undefined
+      : { "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
     return jsonAnswer(status, errorBody(error), headers);
   }
 }
@@ -269,11 +333,18 @@ function lazySignal(call: IncomingCall): TransportCallOptions {
 }
 
 function notFound(path: string): HttpRefusal {
-  return new HttpRefusal(404, new ValidationError("path", path, `no route here: expected one of ${ROUTES}`));
+  return new HttpRefusal(
+    404,
+    new ValidationError("path", path, `no route here: expected one of ${ROUTES}`),
+  );
 }
 
 function expectMethod(call: IncomingCall, method: string): void {
   if (call.method !== method) {
-    throw new HttpRefusal(405, new ValidationError("method", call.method, `this route takes ${method}`), { allow: method });
+    throw new HttpRefusal(
+      405,
+      new ValidationError("method", call.method, `this route takes ${method}`),
+      { allow: method },
+    );
   }
 }

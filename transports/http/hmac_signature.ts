@@ -32,13 +32,28 @@ const encoder = new TextEncoder();
 /** Imports a secret as a Web Crypto HMAC-SHA-256 key. */
 export function importHmacKey(secret: HmacSecret): Promise<CryptoKey> {
   const bytes = typeof secret === "string" ? encoder.encode(secret) : secret;
-  return crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  return crypto.subtle.importKey(
+    "raw",
+    bytes as Uint8Array<ArrayBuffer>,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
 }
 
 /** The text a signature covers. */
-export async function textToSign(method: string, pathAndQuery: string, timestamp: string, body: Uint8Array): Promise<Uint8Array> {
-  const bodyHash = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>)));
-  return encoder.encode(`${HMAC_SCHEME}\n${timestamp}\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`);
+export async function textToSign(
+  method: string,
+  pathAndQuery: string,
+  timestamp: string,
+  body: Uint8Array,
+): Promise<Uint8Array> {
+  const bodyHash = hex(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>)),
+  );
+  return encoder.encode(
+    `${HMAC_SCHEME}\n${timestamp}\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`,
+  );
 }
 
 /** What to sign: the request as it will be sent. */
@@ -71,14 +86,22 @@ export async function signHttpRequest(
   const key = isCryptoKey(secret) ? secret : await importHmacKey(secret);
   const url = typeof request.url === "string" ? new URL(request.url) : request.url;
   const timestamp = String(Math.floor(options.timestamp ?? Date.now() / 1000));
-  const body = typeof request.body === "string" ? encoder.encode(request.body) : request.body ?? new Uint8Array(0);
+  const body = typeof request.body === "string"
+    ? encoder.encode(request.body)
+    : request.body ?? new Uint8Array(0);
   const signed = await textToSign(request.method, url.pathname + url.search, timestamp, body);
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed as Uint8Array<ArrayBuffer>));
-  return { authorization: `${HMAC_SCHEME} ${hex(signature)}`, [TIMESTAMP_HEADER]: timestamp } as { authorization: string; "x-ordo-timestamp": string };
+  const signature = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, signed as Uint8Array<ArrayBuffer>),
+  );
+  return { authorization: `${HMAC_SCHEME} ${hex(signature)}`, [TIMESTAMP_HEADER]: timestamp } as {
+    authorization: string;
+    "x-ordo-timestamp": string;
+  };
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof value === "object" && value !== null && !(value instanceof Uint8Array) && "algorithm" in value;
+  return typeof value === "object" && value !== null && !(value instanceof Uint8Array) &&
+    "algorithm" in value;
 }
 
 /** Lowercase hex of bytes. */

@@ -33,9 +33,25 @@
  */
 
 export { createHttpHandler, type CreateHttpHandlerOptions, type HttpHandler } from "./handler.ts";
-export { createHttpTransport, type CreateHttpTransportOptions, type HttpSubscriptionStorage } from "./client.ts";
+export {
+  createHttpTransport,
+  type CreateHttpTransportOptions,
+  type HttpSubscriptionStorage,
+} from "./client.ts";
 export { DEFAULT_MAX_SKEW, type HmacServerOptions, type HttpServerAuth } from "./server_auth.ts";
 export type { HttpClientAuth } from "./client_auth.ts";
-export { HMAC_SCHEME, type HmacSecret, type RequestToSign, signHttpRequest, TIMESTAMP_HEADER } from "./hmac_signature.ts";
-export { type ErrorBody, errorBody, errorFromBody, STATUS_BY_TAG, statusOf } from "./error_mapping.ts";
+export {
+  HMAC_SCHEME,
+  type HmacSecret,
+  type RequestToSign,
+  signHttpRequest,
+  TIMESTAMP_HEADER,
+} from "./hmac_signature.ts";
+export {
+  type ErrorBody,
+  errorBody,
+  errorFromBody,
+  STATUS_BY_TAG,
+  statusOf,
+} from "./error_mapping.ts";
 export { DEFAULT_MAX_BODY_BYTES } from "./_wire.ts";

@@ -26,12 +26,22 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Answer, bodyTooLarge, concat, EXCHANGE, type ExchangeHandler, type IncomingCall } from "./_exchange.ts";
+import {
+  type Answer,
+  bodyTooLarge,
+  concat,
+  EXCHANGE,
+  type ExchangeHandler,
+  type IncomingCall,
+} from "./_exchange.ts";
 
 /** What the listener answers with: a Web handler function, or an object with `fetch` (such as `createHttpHandler`'s). */
 export type FetchHandler =
   | ((request: Request) => Response | Promise<Response>)
-  | { readonly fetch: (request: Request) => Response | Promise<Response>; readonly [EXCHANGE]?: ExchangeHandler };
+  | {
+    readonly fetch: (request: Request) => Response | Promise<Response>;
+    readonly [EXCHANGE]?: ExchangeHandler;
+  };
 
 /** A node:http request listener. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,14 +56,20 @@ export function createNodeRequestListener(handler: FetchHandler): NodeRequestLis
     const exchange = handler[EXCHANGE];
     return (req, res) => void serveExchange(exchange, req, res);
   }
-  const fetch = typeof handler === "function" ? handler : (request: Request) => handler.fetch(request);
+  const fetch = typeof handler === "function"
+    ? handler
+    : (request: Request) => handler.fetch(request);
   return (req, res) => void serveFetch(fetch, req, res);
 }
 
 const encoder = new TextEncoder();
 const FAILED: Answer = { status: 500, headers: {}, body: "" };
 
-async function serveExchange(exchange: ExchangeHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveExchange(
+  exchange: ExchangeHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const gone = whenGone(res);
   const call: IncomingCall = {
     method: req.method ?? "GET",
@@ -77,7 +93,10 @@ async function serveExchange(exchange: ExchangeHandler, req: IncomingMessage, re
     if (typeof answer.body === "string") {
       // A complete answer (JSON) goes out in one write with its length.
       const bytes = encoder.encode(answer.body);
-      res.writeHead(answer.status, { ...answer.headers, "content-length": String(bytes.byteLength) }).end(bytes);
+      res.writeHead(answer.status, {
+        ...answer.headers,
+        "content-length": String(bytes.byteLength),
+      }).end(bytes);
       return;
     }
     res.writeHead(answer.status, answer.headers);
@@ -87,7 +106,11 @@ async function serveExchange(exchange: ExchangeHandler, req: IncomingMessage, re
   }
 }
 
-async function serveFetch(fetch: (request: Request) => Response | Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveFetch(
+  fetch: (request: Request) => Response | Promise<Response>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const gone = whenGone(res);
   let response: Response;
   try {
@@ -168,9 +191,17 @@ async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Req
   const method = req.method ?? "GET";
   if (method === "GET" || method === "HEAD") return new Request(url, { method, headers, signal });
   if (Number(req.headers["content-length"] ?? NaN) <= COLLECT_LIMIT) {
-    return new Request(url, { method, headers, signal, body: await readBody(req, COLLECT_LIMIT) as Uint8Array<ArrayBuffer> });
+    return new Request(url, {
+      method,
+      headers,
+      signal,
+      body: await readBody(req, COLLECT_LIMIT) as Uint8Array<ArrayBuffer>,
+    });
   }
-  return new Request(url, { method, headers, signal, body: streamOf(req), duplex: "half" } as RequestInit);
+  return new Request(
+    url,
+    { method, headers, signal, body: streamOf(req), duplex: "half" } as RequestInit,
+  );
 }
 
 function streamOf(req: IncomingMessage): ReadableStream<Uint8Array> {
@@ -213,7 +244,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 }
 
 /** Writes a body stream out with backpressure; a client that goes away cancels it. */
-async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse): Promise<void> {
+async function pump(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  res: ServerResponse,
+): Promise<void> {
   res.once("close", () => void reader.cancel().catch(() => {}));
   for (;;) {
     const { done, value } = await reader.read();

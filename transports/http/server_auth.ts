@@ -15,7 +15,14 @@
  */
 
 import { ValidationError } from "../../core/mod.ts";
-import { fromHex, HMAC_SCHEME, type HmacSecret, importHmacKey, textToSign, TIMESTAMP_HEADER } from "./hmac_signature.ts";
+import {
+  fromHex,
+  HMAC_SCHEME,
+  type HmacSecret,
+  importHmacKey,
+  textToSign,
+  TIMESTAMP_HEADER,
+} from "./hmac_signature.ts";
 import { chooseAuth } from "./_auth_option.ts";
 import { HttpRefusal } from "./_wire.ts";
 
@@ -44,7 +51,12 @@ export interface Authenticator {
   /** Judges the headers alone (all a bearer token needs); `undefined` when they pass so far. */
   checkHeaders(header: HeaderReader): HttpRefusal | undefined;
   /** Judges what is bound to the body (the HMAC signature); `undefined` when accepted. */
-  checkSignature?(method: string, pathAndQuery: string, header: HeaderReader, body: Uint8Array): Promise<HttpRefusal | undefined>;
+  checkSignature?(
+    method: string,
+    pathAndQuery: string,
+    header: HeaderReader,
+    body: Uint8Array,
+  ): Promise<HttpRefusal | undefined>;
 }
 
 /**
@@ -53,17 +65,31 @@ export interface Authenticator {
  * @throws {ValidationError} when `auth` is missing or malformed
  */
 export function createAuthenticator(auth: unknown, path = "options.auth"): Authenticator {
-  const choice = chooseAuth(auth, path, '{ bearer: "token" }, { hmac: { secret } }, or { none: true } to accept every request');
+  const choice = chooseAuth(
+    auth,
+    path,
+    '{ bearer: "token" }, { hmac: { secret } }, or { none: true } to accept every request',
+  );
   if (choice.kind === "none") return { checkHeaders: () => undefined };
-  if (choice.kind === "bearer") return bearerAuthenticator(listOf(choice.credential, `${path}.bearer`));
+  if (choice.kind === "bearer") {
+    return bearerAuthenticator(listOf(choice.credential, `${path}.bearer`));
+  }
   return hmacAuthenticator(choice.credential, `${path}.hmac`);
 }
 
 function listOf(value: unknown, path: string): string[] {
   const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
-  if (list === undefined || list.length === 0) throw new ValidationError(path, value, "expected a non-empty string or a non-empty array of them");
+  if (list === undefined || list.length === 0) {
+    throw new ValidationError(
+      path,
+      value,
+      "expected a non-empty string or a non-empty array of them",
+    );
+  }
   list.forEach((item, i) => {
-    if (typeof item !== "string" || item.length === 0) throw new ValidationError(`${path}[${i}]`, item, "must be a non-empty string");
+    if (typeof item !== "string" || item.length === 0) {
+      throw new ValidationError(`${path}[${i}]`, item, "must be a non-empty string");
+    }
   });
   return list as string[];
 }
@@ -74,12 +100,19 @@ function bearerAuthenticator(tokens: readonly string[]): Authenticator {
   return {
     checkHeaders(header) {
       const authorization = header("authorization");
-      if (authorization === null) return unauthorized(BEARER_CHALLENGE, "is missing: send Authorization: Bearer <token>");
+      if (authorization === null) {
+        return unauthorized(BEARER_CHALLENGE, "is missing: send Authorization: Bearer <token>");
+      }
       const presented = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
       // Every token is compared, and each comparison takes the same time whatever matches.
       let accepted = false;
-      if (presented !== undefined) for (const token of tokens) accepted = constantTimeEqual(token, presented) || accepted;
-      return accepted ? undefined : unauthorized(`${BEARER_CHALLENGE}, error="invalid_token"`, "does not hold an accepted bearer token");
+      if (presented !== undefined) {
+        for (const token of tokens) accepted = constantTimeEqual(token, presented) || accepted;
+      }
+      return accepted ? undefined : unauthorized(
+        `${BEARER_CHALLENGE}, error="invalid_token"`,
+        "does not hold an accepted bearer token",
+      );
     },
   };
 }
@@ -91,7 +124,9 @@ function bearerAuthenticator(tokens: readonly string[]): Authenticator {
 export function constantTimeEqual(expected: string, presented: string): boolean {
   let difference = expected.length ^ presented.length;
   const spare = presented.length === 0 ? " " : presented;
-  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ spare.charCodeAt(i % spare.length);
+  for (let i = 0; i < expected.length; i++) {
+    difference |= expected.charCodeAt(i) ^ spare.charCodeAt(i % spare.length);
+  }
   return difference === 0;
 }
 
@@ -99,27 +134,50 @@ const HMAC_CHALLENGE = `${HMAC_SCHEME} realm="ordo"`;
 const SIGNATURE = new RegExp(`^${HMAC_SCHEME} +([0-9a-fA-F]{64}) *$`);
 
 function hmacAuthenticator(options: unknown, path: string): Authenticator {
-  if (typeof options !== "object" || options === null) throw new ValidationError(path, options, "expected { secret, maxSkew? }");
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError(path, options, "expected { secret, maxSkew? }");
+  }
   const o = options as Record<string, unknown>;
   const secrets = Array.isArray(o.secret) ? o.secret : [o.secret];
-  if (secrets.length === 0) throw new ValidationError(`${path}.secret`, o.secret, "name at least one secret");
+  if (secrets.length === 0) {
+    throw new ValidationError(`${path}.secret`, o.secret, "name at least one secret");
+  }
   secrets.forEach((secret, i) => {
-    const ok = (typeof secret === "string" && secret.length > 0) || (secret instanceof Uint8Array && secret.byteLength > 0);
-    if (!ok) throw new ValidationError(Array.isArray(o.secret) ? `${path}.secret[${i}]` : `${path}.secret`, secret, "must be a non-empty string or Uint8Array");
+    const ok = (typeof secret === "string" && secret.length > 0) ||
+      (secret instanceof Uint8Array && secret.byteLength > 0);
+    if (!ok) {
+      throw new ValidationError(
+        Array.isArray(o.secret) ? `${path}.secret[${i}]` : `${path}.secret`,
+        secret,
+        "must be a non-empty string or Uint8Array",
+      );
+    }
   });
   const maxSkew = o.maxSkew ?? DEFAULT_MAX_SKEW;
   if (typeof maxSkew !== "number" || !Number.isFinite(maxSkew) || maxSkew <= 0) {
-    throw new ValidationError(`${path}.maxSkew`, maxSkew, "must be a positive number of milliseconds");
+    throw new ValidationError(
+      `${path}.maxSkew`,
+      maxSkew,
+      "must be a positive number of milliseconds",
+    );
   }
   let keys: Promise<CryptoKey[]> | undefined;
   return {
     checkHeaders(header) {
       const timestamp = header(TIMESTAMP_HEADER);
       if (header("authorization") === null || timestamp === null) {
-        return unauthorized(HMAC_CHALLENGE, `is missing: sign the request (Authorization: ${HMAC_SCHEME} <signature> and X-Ordo-Timestamp)`);
+        return unauthorized(
+          HMAC_CHALLENGE,
+          `is missing: sign the request (Authorization: ${HMAC_SCHEME} <signature> and X-Ordo-Timestamp)`,
+        );
       }
-      if (!/^\d{1,15}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp) * 1000) > maxSkew) {
-        return unauthorized(HMAC_CHALLENGE, `has a timestamp outside the server's window of ${Math.round(maxSkew / 1000)} s`);
+      if (
+        !/^\d{1,15}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp) * 1000) > maxSkew
+      ) {
+        return unauthorized(
+          HMAC_CHALLENGE,
+          `has a timestamp outside the server's window of ${Math.round(maxSkew / 1000)} s`,
+        );
       }
       return undefined;
     },
@@ -130,7 +188,16 @@ function hmacAuthenticator(options: unknown, path: string): Authenticator {
         keys ??= Promise.all((secrets as HmacSecret[]).map(importHmacKey));
         const signed = await textToSign(method, pathAndQuery, header(TIMESTAMP_HEADER)!, body);
         // Web Crypto's verify compares in constant time; every key is tried.
-        const results = await Promise.all((await keys).map((key) => crypto.subtle.verify("HMAC", key, signature as Uint8Array<ArrayBuffer>, signed as Uint8Array<ArrayBuffer>)));
+        const results = await Promise.all(
+          (await keys).map((key) =>
+            crypto.subtle.verify(
+              "HMAC",
+              key,
+              signature as Uint8Array<ArrayBuffer>,
+              signed as Uint8Array<ArrayBuffer>,
+            )
+          ),
+        );
         if (results.includes(true)) return undefined;
       }
       return unauthorized(HMAC_CHALLENGE, "does not hold a valid signature of this request");
@@ -139,5 +206,7 @@ function hmacAuthenticator(options: unknown, path: string): Authenticator {
 }
 
 function unauthorized(challenge: string, reason: string): HttpRefusal {
-  return new HttpRefusal(401, new ValidationError("headers.authorization", undefined, reason), { "www-authenticate": challenge });
+  return new HttpRefusal(401, new ValidationError("headers.authorization", undefined, reason), {
+    "www-authenticate": challenge,
+  });
 }

@@ -29,7 +29,12 @@ export function createCallTracker(report: Report): CallTracker {
     report,
     started(call, record) {
       const id = ++calls;
-      report({ event: "call", id, deadline: Number.isFinite(Number(call.getDeadline())), ...record });
+      report({
+        event: "call",
+        id,
+        deadline: Number.isFinite(Number(call.getDeadline())),
+        ...record,
+      });
       call.on("cancelled", () => {
         if (!finished.has(id)) report({ event: "cancelled", id });
       });

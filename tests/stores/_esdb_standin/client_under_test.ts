@@ -1,7 +1,10 @@
 // What the runtime-transport checks need to know about a client package, and
 // which runtime they run on (for test names and messages).
 import process from "node:process";
-import type { CreateEventStoreDbStoreOptions, EventStoreDbClient } from "../../../stores/eventstoredb/mod.ts";
+import type {
+  CreateEventStoreDbStoreOptions,
+  EventStoreDbClient,
+} from "../../../stores/eventstoredb/mod.ts";
 import type { StandIn } from "./start_standin.ts";
 
 export interface Connection {
@@ -31,7 +34,9 @@ export const ON_DENO = runtimeName().startsWith("Deno");
  * Store options for the transport checks: they run on Deno too, to show what
  * works there, so they allow the runtime the store refuses by default.
  */
-export const TRANSPORT_STORE_OPTIONS: CreateEventStoreDbStoreOptions = { unsupportedRuntime: "allow" };
+export const TRANSPORT_STORE_OPTIONS: CreateEventStoreDbStoreOptions = {
+  unsupportedRuntime: "allow",
+};
 
 /**
  * Ends a stand-in: gracefully (it sends GOAWAY) where the runtime survives

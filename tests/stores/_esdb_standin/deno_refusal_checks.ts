@@ -22,7 +22,10 @@ export function testDenoRefusal(under: ClientUnderTest): void {
       try {
         if (ON_DENO) {
           assert.throws(() => createEventStoreDbStore(connection.client), (error) => {
-            assert.ok(error instanceof UnsupportedRuntimeError, `expected an UnsupportedRuntimeError, got ${error}`);
+            assert.ok(
+              error instanceof UnsupportedRuntimeError,
+              `expected an UnsupportedRuntimeError, got ${error}`,
+            );
             assert.equal(error._tag, "UnsupportedRuntimeError");
             assert.match(error.runtime, /^Deno \d+\.\d+\.\d+$/);
             assert.match(error.message, /Cannot run an EventStoreDB client on Deno \d+\.\d+\.\d+/);
@@ -35,8 +38,10 @@ export function testDenoRefusal(under: ClientUnderTest): void {
           await createEventStoreDbStore(connection.client).close();
         }
         assert.throws(
-          () => createEventStoreDbStore(connection.client, { unsupportedRuntime: "maybe" as never }),
-          (error) => error instanceof ValidationError && error.path === "options.unsupportedRuntime",
+          () =>
+            createEventStoreDbStore(connection.client, { unsupportedRuntime: "maybe" as never }),
+          (error) =>
+            error instanceof ValidationError && error.path === "options.unsupportedRuntime",
         );
       } finally {
         await connection.dispose();
@@ -44,25 +49,36 @@ export function testDenoRefusal(under: ClientUnderTest): void {
     });
 
     for (const mode of ["http2", "client"] as const) {
-      const what = mode === "http2" ? "a bare node:http2 client that closes its session on GOAWAY, as @grpc/grpc-js does" : "@eventstore/db-client after an append";
+      const what = mode === "http2"
+        ? "a bare node:http2 client that closes its session on GOAWAY, as @grpc/grpc-js does"
+        : "@eventstore/db-client after an append";
       it(`is still needed: Deno dies when the server sends GOAWAY on an idle connection (${what})`, async () => {
         const outcomes: string[] = [];
         for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-          const { code, signal, stdout, stderr } = await runDeno(["run", "-A", "tests/stores/_esdb_standin/goaway_child.ts", mode]);
+          const { code, signal, stdout, stderr } = await runDeno([
+            "run",
+            "-A",
+            "tests/stores/_esdb_standin/goaway_child.ts",
+            mode,
+          ]);
           // SIGSEGV, or SIGABRT from nghttp2's assertion: a crash no JavaScript could catch.
           if (signal === "SIGSEGV" || signal === "SIGABRT") return;
           assert.equal(code, 0, `the child failed without crashing:\n${stderr}`);
           assert.match(stdout, /survived/);
           outcomes.push("survived");
         }
-        assert.fail(`Deno survived ${outcomes.length} GOAWAYs in a row: the crash may be fixed; recheck and lift the refusal in stores/eventstoredb/deno_refusal.ts`);
+        assert.fail(
+          `Deno survived ${outcomes.length} GOAWAYs in a row: the crash may be fixed; recheck and lift the refusal in stores/eventstoredb/deno_refusal.ts`,
+        );
       });
     }
   });
 }
 
 // Runs the npm-installed Deno from the repository root; a guard kills it after 60 s.
-function runDeno(args: readonly string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function runDeno(
+  args: readonly string[],
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(DENO, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

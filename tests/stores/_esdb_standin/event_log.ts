@@ -20,7 +20,10 @@ export interface StoredEvent {
 export type ProposedEvent = Pick<StoredEvent, "id" | "metadata" | "data" | "customMetadata">;
 
 /** What the writer expects the stream to be at. */
-export type Expectation = { readonly kind: "any" | "no_stream" | "stream_exists" } | { readonly kind: "revision"; readonly revision: bigint };
+export type Expectation = { readonly kind: "any" | "no_stream" | "stream_exists" } | {
+  readonly kind: "revision";
+  readonly revision: bigint;
+};
 
 export type AppendOutcome =
   | { readonly ok: true; readonly revision: bigint; readonly position: bigint }
@@ -64,24 +67,41 @@ export class EventLog {
   }
 
   /** `undefined` when the stream has no events. */
-  readStream(stream: string, from: bigint | "start" | "end", forwards: boolean, count: number): StoredEvent[] | undefined {
+  readStream(
+    stream: string,
+    from: bigint | "start" | "end",
+    forwards: boolean,
+    count: number,
+  ): StoredEvent[] | undefined {
     const events = this.#streams.get(stream);
     if (events === undefined) return undefined;
     if (forwards) {
       const start = from === "start" ? 0 : from === "end" ? events.length : Number(from);
       return events.slice(start, start + count);
     }
-    const end = from === "end" ? events.length - 1 : from === "start" ? -1 : Math.min(Number(from), events.length - 1);
+    const end = from === "end"
+      ? events.length - 1
+      : from === "start"
+      ? -1
+      : Math.min(Number(from), events.length - 1);
     return events.slice(Math.max(0, end - count + 1), end + 1).reverse();
   }
 
   /** Forward reads start at `from` (inclusive); backward reads end below it. */
   readAll(from: bigint | "start" | "end", forwards: boolean, count: number): StoredEvent[] {
     if (forwards) {
-      const start = from === "start" ? 0 : from === "end" ? this.#all.length : this.#all.findIndex((e) => e.position >= from);
+      const start = from === "start"
+        ? 0
+        : from === "end"
+        ? this.#all.length
+        : this.#all.findIndex((e) => e.position >= from);
       return start < 0 ? [] : this.#all.slice(start, start + count);
     }
-    const below = from === "end" ? this.#all.length : from === "start" ? 0 : this.#all.filter((e) => e.position < from).length;
+    const below = from === "end"
+      ? this.#all.length
+      : from === "start"
+      ? 0
+      : this.#all.filter((e) => e.position < from).length;
     return this.#all.slice(Math.max(0, below - count), below).reverse();
   }
 

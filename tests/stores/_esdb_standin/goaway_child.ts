@@ -35,7 +35,9 @@ const runtime = globalThis as { Deno?: { args: string[] } };
 const mode = (runtime.Deno?.args ?? process.argv.slice(2))[0];
 if (mode === "http2") {
   const server = spawn("node", ["-e", GOAWAY_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => server.stdout!.once("data", (chunk) => resolve(Number(String(chunk)))));
+  const port = await new Promise<number>((resolve) =>
+    server.stdout!.once("data", (chunk) => resolve(Number(String(chunk))))
+  );
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on("error", () => {});
   session.once("goaway", () => session.close());

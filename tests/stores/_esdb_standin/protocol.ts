@@ -8,28 +8,30 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 
 export const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
-export const streamsGrpc = require("@eventstore/db-client/generated/streams_grpc_pb.js") as typeof import(
-  "@eventstore/db-client/generated/streams_grpc_pb.js"
-);
-export const streamsPb = require("@eventstore/db-client/generated/streams_pb.js") as typeof import(
-  "@eventstore/db-client/generated/streams_pb.js"
-);
-export const sharedPb = require("@eventstore/db-client/generated/shared_pb.js") as typeof import(
-  "@eventstore/db-client/generated/shared_pb.js"
-);
-export const statusPb = require("@eventstore/db-client/generated/status_pb.js") as typeof import(
-  "@eventstore/db-client/generated/status_pb.js"
-);
-export const featuresGrpc = require("@eventstore/db-client/generated/serverfeatures_grpc_pb.js") as typeof import(
-  "@eventstore/db-client/generated/serverfeatures_grpc_pb.js"
-);
-export const featuresPb = require("@eventstore/db-client/generated/serverfeatures_pb.js") as typeof import(
-  "@eventstore/db-client/generated/serverfeatures_pb.js"
-);
-export const anyPb = require("google-protobuf/google/protobuf/any_pb.js") as typeof import("google-protobuf/google/protobuf/any_pb.js");
-export const emptyPb = require("google-protobuf/google/protobuf/empty_pb.js") as typeof import(
-  "google-protobuf/google/protobuf/empty_pb.js"
-);
+export const streamsGrpc = require(
+  "@eventstore/db-client/generated/streams_grpc_pb.js",
+) as typeof import("@eventstore/db-client/generated/streams_grpc_pb.js");
+export const streamsPb = require(
+  "@eventstore/db-client/generated/streams_pb.js",
+) as typeof import("@eventstore/db-client/generated/streams_pb.js");
+export const sharedPb = require(
+  "@eventstore/db-client/generated/shared_pb.js",
+) as typeof import("@eventstore/db-client/generated/shared_pb.js");
+export const statusPb = require(
+  "@eventstore/db-client/generated/status_pb.js",
+) as typeof import("@eventstore/db-client/generated/status_pb.js");
+export const featuresGrpc = require(
+  "@eventstore/db-client/generated/serverfeatures_grpc_pb.js",
+) as typeof import("@eventstore/db-client/generated/serverfeatures_grpc_pb.js");
+export const featuresPb = require(
+  "@eventstore/db-client/generated/serverfeatures_pb.js",
+) as typeof import("@eventstore/db-client/generated/serverfeatures_pb.js");
+export const anyPb = require(
+  "google-protobuf/google/protobuf/any_pb.js",
+) as typeof import("google-protobuf/google/protobuf/any_pb.js");
+export const emptyPb = require(
+  "google-protobuf/google/protobuf/empty_pb.js",
+) as typeof import("google-protobuf/google/protobuf/empty_pb.js");
 
 type StreamIdentifier = import("@eventstore/db-client/generated/shared_pb.js").StreamIdentifier;
 type UUID = import("@eventstore/db-client/generated/shared_pb.js").UUID;
@@ -49,9 +51,12 @@ export function uuidText(uuid: UUID | undefined): string {
   if (uuid === undefined) return "";
   if (uuid.hasStructured()) {
     const s = uuid.getStructured()!;
-    const hex = (BigInt.asUintN(64, BigInt(s.getMostSignificantBits())).toString(16).padStart(16, "0") +
-      BigInt.asUintN(64, BigInt(s.getLeastSignificantBits())).toString(16).padStart(16, "0"));
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const hex =
+      BigInt.asUintN(64, BigInt(s.getMostSignificantBits())).toString(16).padStart(16, "0") +
+      BigInt.asUintN(64, BigInt(s.getLeastSignificantBits())).toString(16).padStart(16, "0");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+      hex.slice(20)
+    }`;
   }
   return uuid.getString();
 }

@@ -20,16 +20,36 @@ export function readCall(log: EventLog, tracker: CallTracker) {
   };
 }
 
-function readStream(call: ReadCall, options: ReadOptions, log: EventLog, tracker: CallTracker): void {
+function readStream(
+  call: ReadCall,
+  options: ReadOptions,
+  log: EventLog,
+  tracker: CallTracker,
+): void {
   const streamOptions = options.getStream()!;
   const stream = streamName(streamOptions.getStreamIdentifier());
-  const from = streamOptions.hasRevision() ? BigInt(streamOptions.getRevision()) : streamOptions.hasEnd() ? "end" : "start";
+  const from = streamOptions.hasRevision()
+    ? BigInt(streamOptions.getRevision())
+    : streamOptions.hasEnd()
+    ? "end"
+    : "start";
   const forwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.FORWARDS;
   const count = Number(options.getCount());
-  const id = tracker.started(call, { method: "Read", target: "stream", stream, from: String(from), direction: forwards ? "forwards" : "backwards", count });
+  const id = tracker.started(call, {
+    method: "Read",
+    target: "stream",
+    stream,
+    from: String(from),
+    direction: forwards ? "forwards" : "backwards",
+    count,
+  });
   const events = log.readStream(stream, from, forwards, count);
   if (events === undefined) {
-    call.write(new streamsPb.ReadResp().setStreamNotFound(new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(stream))));
+    call.write(
+      new streamsPb.ReadResp().setStreamNotFound(
+        new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(stream)),
+      ),
+    );
   } else {
     for (const event of events) call.write(readResp(event));
   }
@@ -41,20 +61,45 @@ function readAll(call: ReadCall, options: ReadOptions, log: EventLog, tracker: C
   const from = allFrom(options);
   const forwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.FORWARDS;
   const count = Number(options.getCount());
-  const id = tracker.started(call, { method: "Read", target: "all", from: String(from), direction: forwards ? "forwards" : "backwards", count });
+  const id = tracker.started(call, {
+    method: "Read",
+    target: "all",
+    from: String(from),
+    direction: forwards ? "forwards" : "backwards",
+    count,
+  });
   for (const event of log.readAll(from, forwards, count)) call.write(readResp(event));
   tracker.finish(id);
   call.end();
 }
 
-function subscribeToAll(call: ReadCall, options: ReadOptions, log: EventLog, tracker: CallTracker): void {
+function subscribeToAll(
+  call: ReadCall,
+  options: ReadOptions,
+  log: EventLog,
+  tracker: CallTracker,
+): void {
   const from = allFrom(options);
   const matches = filterOf(options);
   const filter = options.hasFilter() ? options.getFilter()!.toObject() : null;
-  const id = tracker.started(call, { method: "Read", target: "all", subscription: true, from: String(from), filter });
-  call.write(new streamsPb.ReadResp().setConfirmation(new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(`standin-${id}`)));
+  const id = tracker.started(call, {
+    method: "Read",
+    target: "all",
+    subscription: true,
+    from: String(from),
+    filter,
+  });
+  call.write(
+    new streamsPb.ReadResp().setConfirmation(
+      new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(`standin-${id}`),
+    ),
+  );
   // A subscription from a position starts after the event there.
-  const history = from === "end" ? [] : log.readAll(from, true, Number.MAX_SAFE_INTEGER).filter((e) => from === "start" || e.position > from);
+  const history = from === "end"
+    ? []
+    : log.readAll(from, true, Number.MAX_SAFE_INTEGER).filter((e) =>
+      from === "start" || e.position > from
+    );
   for (const event of history) if (matches(event)) call.write(readResp(event));
   call.write(new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
   const stop = log.listen((event) => {
@@ -81,7 +126,8 @@ function filterOf(options: ReadOptions): (event: StoredEvent) => boolean {
   const regex = expression.getRegex() === "" ? undefined : new RegExp(expression.getRegex());
   return (event) => {
     const subject = onStream ? event.stream : event.metadata.type ?? "";
-    return (prefixes.length === 0 || prefixes.some((p) => subject.startsWith(p))) && (regex === undefined || regex.test(subject));
+    return (prefixes.length === 0 || prefixes.some((p) => subject.startsWith(p))) &&
+      (regex === undefined || regex.test(subject));
   };
 }
 
@@ -94,6 +140,10 @@ function readResp(event: StoredEvent): ReadResp {
     .setPreparePosition(String(event.position))
     .setData(event.data)
     .setCustomMetadata(event.customMetadata);
-  for (const [key, value] of Object.entries(event.metadata)) recorded.getMetadataMap().set(key, value);
-  return new streamsPb.ReadResp().setEvent(new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)));
+  for (const [key, value] of Object.entries(event.metadata)) {
+    recorded.getMetadataMap().set(key, value);
+  }
+  return new streamsPb.ReadResp().setEvent(
+    new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)),
+  );
 }

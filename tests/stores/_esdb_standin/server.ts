@@ -31,7 +31,8 @@ import { EventLog } from "./event_log.ts";
 import { featuresGrpc, featuresPb, grpc, streamsGrpc } from "./protocol.ts";
 import { readCall } from "./read_calls.ts";
 
-const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const batchAppend = process.argv.includes("--batch-append");
 const keepalive = Number(flag("keepalive") ?? 0);
 const port = Number(flag("port") ?? 0);
@@ -45,31 +46,43 @@ const report: Report = (record) => process.stdout.write(`${JSON.stringify(record
 let clientPings = 0;
 const sessions = new Set<http2.ServerHttp2Session>();
 const createServer = http2.createServer;
-(http2 as { createServer: typeof http2.createServer }).createServer = ((...args: Parameters<typeof http2.createServer>) => {
-  const created = createServer(...args);
-  created.on("session", (session) => {
-    sessions.add(session);
-    session.on("close", () => sessions.delete(session));
-    session.on("ping", () => report({ event: "client-ping", count: ++clientPings }));
-  });
-  return created;
-}) as typeof http2.createServer;
+(http2 as { createServer: typeof http2.createServer }).createServer =
+  ((...args: Parameters<typeof http2.createServer>) => {
+    const created = createServer(...args);
+    created.on("session", (session) => {
+      sessions.add(session);
+      session.on("close", () => sessions.delete(session));
+      session.on("ping", () => report({ event: "client-ping", count: ++clientPings }));
+    });
+    return created;
+  }) as typeof http2.createServer;
 const log = new EventLog();
 const tracker = createCallTracker(report);
 
-const server = new grpc.Server(keepalive > 0 ? { "grpc.keepalive_time_ms": keepalive, "grpc.keepalive_timeout_ms": 10_000 } : {});
+const server = new grpc.Server(
+  keepalive > 0 ? { "grpc.keepalive_time_ms": keepalive, "grpc.keepalive_timeout_ms": 10_000 } : {},
+);
 server.addService(streamsGrpc.StreamsService, {
   read: readCall(log, tracker),
   append: appendCall(log, tracker),
   batchAppend: batchAppendCall(log, tracker),
 });
 server.addService(featuresGrpc.ServerFeaturesService, {
-  getSupportedMethods(_call: grpcTypes.ServerUnaryCall<unknown, SupportedMethods>, callback: grpcTypes.sendUnaryData<SupportedMethods>) {
+  getSupportedMethods(
+    _call: grpcTypes.ServerUnaryCall<unknown, SupportedMethods>,
+    callback: grpcTypes.sendUnaryData<SupportedMethods>,
+  ) {
     report({ event: "call", method: "GetSupportedMethods" });
     const methods = ["Read", "Append", ...(batchAppend ? ["BatchAppend"] : [])].map((name) =>
-      new featuresPb.SupportedMethod().setServiceName("event_store.client.streams.Streams").setMethodName(name)
+      new featuresPb.SupportedMethod().setServiceName("event_store.client.streams.Streams")
+        .setMethodName(name)
     );
-    callback(null, new featuresPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion("0.0.0-standin"));
+    callback(
+      null,
+      new featuresPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion(
+        "0.0.0-standin",
+      ),
+    );
   },
 });
 
@@ -83,7 +96,13 @@ server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (
 
 const commands = createInterface({ input: process.stdin });
 commands.on("line", (line) => {
-  const command = JSON.parse(line) as { cmd: string; stream: string; id: string; type: string; data: unknown };
+  const command = JSON.parse(line) as {
+    cmd: string;
+    stream: string;
+    id: string;
+    type: string;
+    data: unknown;
+  };
   if (command.cmd === "goaway") {
     // GOAWAY (CANCEL) on every connection, and the connection closed: what a server going down sends.
     for (const session of sessions) session.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
@@ -93,11 +112,20 @@ commands.on("line", (line) => {
   if (command.cmd !== "append") throw new Error(`Unknown stand-in command: ${line}`);
   const outcome = log.append(command.stream, { kind: "any" }, [{
     id: command.id,
-    metadata: { type: command.type, "content-type": "application/json", created: String(BigInt(Date.now()) * 10_000n) },
+    metadata: {
+      type: command.type,
+      "content-type": "application/json",
+      created: String(BigInt(Date.now()) * 10_000n),
+    },
     data: new TextEncoder().encode(JSON.stringify(command.data)),
     customMetadata: new Uint8Array(),
   }]);
-  report({ event: "appended", stream: command.stream, id: command.id, position: outcome.ok ? String(outcome.position) : null });
+  report({
+    event: "appended",
+    stream: command.stream,
+    id: command.id,
+    position: outcome.ok ? String(outcome.position) : null,
+  });
 });
 commands.on("close", () => {
   server.forceShutdown();

@@ -17,9 +17,16 @@ export interface StandIn {
   /** Everything reported so far, in order. */
   readonly records: readonly StandInRecord[];
   /** Resolves with the first record (already seen or still to come) that matches; rejects after `timeout` ms. */
-  waitFor(what: string, matches: (record: StandInRecord) => boolean, timeout?: number): Promise<StandInRecord>;
+  waitFor(
+    what: string,
+    matches: (record: StandInRecord) => boolean,
+    timeout?: number,
+  ): Promise<StandInRecord>;
   /** Appends an event as another writer would; resolves with its made-up log position once it is stored. */
-  appendElsewhere(stream: string, event: { id: string; type: string; data: unknown }): Promise<bigint>;
+  appendElsewhere(
+    stream: string,
+    event: { id: string; type: string; data: unknown },
+  ): Promise<bigint>;
   /** Sends GOAWAY on every client connection and closes it, as a server going down does; the stand-in keeps listening. */
   goAway(): Promise<void>;
   /** How many of the stand-in's keepalive PINGs the client has answered so far. */
@@ -38,7 +45,12 @@ export interface StartStandInOptions {
 }
 
 export async function startStandIn(options: StartStandInOptions = {}): Promise<StandIn> {
-  const args = ["--import", "tsx", "tests/stores/_esdb_standin/server.ts", ...(options.batchAppend ? ["--batch-append"] : [])];
+  const args = [
+    "--import",
+    "tsx",
+    "tests/stores/_esdb_standin/server.ts",
+    ...(options.batchAppend ? ["--batch-append"] : []),
+  ];
   if (options.keepalive !== undefined) args.push(`--keepalive=${options.keepalive}`);
   if (options.port !== undefined) args.push(`--port=${options.port}`);
   // grpc-js traces its keepalive PINGs on stderr; pingAnswers counts the answered ones.
@@ -47,9 +59,12 @@ export async function startStandIn(options: StartStandInOptions = {}): Promise<S
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
   // What the stand-in printed on stderr, less grpc-js's keepalive trace.
-  const errors = () => stderr.split("\n").filter((line) => !line.includes("| keepalive |")).join("\n");
+  const errors = () =>
+    stderr.split("\n").filter((line) => !line.includes("| keepalive |")).join("\n");
   const records: StandInRecord[] = [];
-  const waiting = new Set<{ matches: (record: StandInRecord) => boolean; resolve: (record: StandInRecord) => void }>();
+  const waiting = new Set<
+    { matches: (record: StandInRecord) => boolean; resolve: (record: StandInRecord) => void }
+  >();
   createInterface({ input: child.stdout! }).on("line", (line) => {
     const record = JSON.parse(line) as StandInRecord;
     records.push(record);
@@ -76,7 +91,13 @@ export async function startStandIn(options: StartStandInOptions = {}): Promise<S
       // A guard against a hang, not a speed assertion: generous on a loaded 2-core machine.
       const timer = setTimeout(() => {
         waiting.delete(waiter);
-        reject(new Error(`The stand-in did not report ${what} within ${timeout} ms; it reported:\n${records.map((r) => JSON.stringify(r)).join("\n")}\n${errors()}`));
+        reject(
+          new Error(
+            `The stand-in did not report ${what} within ${timeout} ms; it reported:\n${
+              records.map((r) => JSON.stringify(r)).join("\n")
+            }\n${errors()}`,
+          ),
+        );
       }, timeout);
       waiting.add(waiter);
     });
@@ -84,7 +105,9 @@ export async function startStandIn(options: StartStandInOptions = {}): Promise<S
 
   const ready = await Promise.race([
     waitFor("that it listens", (r) => r.event === "ready", 60_000),
-    exited.then(() => Promise.reject(new Error(`The stand-in exited before it listened:\n${errors()}`))),
+    exited.then(() =>
+      Promise.reject(new Error(`The stand-in exited before it listened:\n${errors()}`))
+    ),
   ]);
   return {
     url: `esdb://127.0.0.1:${ready.port}?tls=false`,
@@ -94,12 +117,19 @@ export async function startStandIn(options: StartStandInOptions = {}): Promise<S
     async goAway() {
       const before = records.filter((r) => r.event === "went-away").length;
       child.stdin!.write(`${JSON.stringify({ cmd: "goaway" })}\n`);
-      await waitFor("GOAWAY sent", (r) => r.event === "went-away" && records.filter((x) => x.event === "went-away").length > before);
+      await waitFor(
+        "GOAWAY sent",
+        (r) =>
+          r.event === "went-away" && records.filter((x) => x.event === "went-away").length > before,
+      );
     },
     pingAnswers: () => stderr.split("Received ping response").length - 1,
     async appendElsewhere(stream, event) {
       child.stdin!.write(`${JSON.stringify({ cmd: "append", stream, ...event })}\n`);
-      const appended = await waitFor(`the append of ${event.id}`, (r) => r.event === "appended" && r.id === event.id);
+      const appended = await waitFor(
+        `the append of ${event.id}`,
+        (r) => r.event === "appended" && r.id === event.id,
+      );
       return BigInt(appended.position as string);
     },
     async stop({ crash = false } = {}) {
