@@ -1,0 +1,286 @@
+/**
+ * The NATS JetStream event store: the `EventStore` port over a NATS
+ * connection the caller passes in. One JetStream stream holds every ordo
+ * stream as a subject, one record (JetStream message) per append; a second
+ * stream indexes message ids. The mapping lives in the files beside this one;
+ * this class sequences calls. docs/decisions/nats.md says why each choice was
+ * made and what JetStream 2.9 cannot give.
+ *
+ * @module
+ */
+
+import type { NatsConnection } from "@nats-io/nats-core";
+import {
+  type AppendOptions,
+  type AppendResult,
+  type DeferredAppendOptions,
+  type EventStore,
+  type MessageInput,
+  parseStreamName,
+  PositionWaiters,
+  type ReadGlobalOptions,
+  type ReadStreamOptions,
+  type RecordedMessage,
+  StoreUnavailableError,
+  type StreamInfo,
+  validateAppendOptions,
+  validateCategory,
+  validateMessages,
+  validateReadGlobalOptions,
+  validateReadStreamOptions,
+  type WaitOptions,
+} from "../../core/mod.ts";
+import { appendBatch, type AppendContext } from "./_append.ts";
+import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_record.ts";
+import { Puller } from "./consumer_pull.ts";
+import { validateDriver } from "./driver.ts";
+import { LiveFollower } from "./_follower.ts";
+import { IdIndex } from "./id_index.ts";
+import { JetStreamApi, textOf } from "./jetstream_api.ts";
+import { type Page, type PageFilter, readPage } from "./_page_reader.ts";
+import type { RecordSource } from "./_scan.ts";
+import {
+  type CheckedNatsStoreOptions,
+  type CreateNatsStoreOptions,
+  storeStreams,
+  validateNatsStoreOptions,
+} from "./store_options.ts";
+import { StreamHeads } from "./stream_heads.ts";
+import { StreamReader } from "./_stream_reader.ts";
+import { type StoreSubjects, storeSubjects } from "./subjects.ts";
+import { translateError } from "./translate_error.ts";
+
+/** The NATS store: the `EventStore` port, and the set-up of its streams. */
+export interface NatsEventStore extends EventStore {
+  /** The JetStream stream holding the messages. */
+  readonly stream: string;
+  /** Every subject of the store starts with it. */
+  readonly subjectPrefix: string;
+  /**
+   * Creates the store's two JetStream streams, or updates their configuration
+   * (replicas, duplicate window). Safe to call from every process at start-up.
+   */
+  setup(): Promise<void>;
+}
+
+/**
+ * Creates an event store over a NATS connection with JetStream. The caller
+ * owns the connection: `close()` releases the store's consumers, not the
+ * connection. Call `setup()` once (any process, any time) to create the streams.
+ *
+ * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid
+ * @example
+ * ```ts ignore
+ * import { connect, headers } from "@nats-io/transport-node";
+ * import { createNatsStore } from "./nats_store.ts";
+ * const nc = await connect({ servers: "127.0.0.1:4222" });
+ * const store = createNatsStore(nc, { headers });
+ * await store.setup();
+ * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ * ```
+ */
+export function createNatsStore(
+  connection: NatsConnection,
+  options: CreateNatsStoreOptions,
+): NatsEventStore {
+  const driver = validateDriver(connection, options?.headers);
+  return new NatsStore(driver.connection, validateNatsStoreOptions(options), options.headers);
+}
+
+class NatsStore implements NatsEventStore {
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  readonly #options: CheckedNatsStoreOptions;
+  readonly #api: JetStreamApi;
+  readonly #source: RecordSource;
+  readonly #subjects: StoreSubjects;
+  readonly #reader: StreamReader;
+  readonly #appends: AppendContext;
+  readonly #waiters = new PositionWaiters();
+  #knownHead = 0n;
+  #follower: LiveFollower | undefined;
+  #starting: Promise<void> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(
+    connection: NatsConnection,
+    options: CheckedNatsStoreOptions,
+    headers: CreateNatsStoreOptions["headers"],
+  ) {
+    this.#options = options;
+    this.stream = options.stream;
+    this.subjectPrefix = options.subjectPrefix;
+    this.#api = new JetStreamApi({ connection, headers }, {
+      prefix: options.apiPrefix,
+      timeout: options.timeout,
+    });
+    this.#source = { api: this.#api, puller: new Puller(this.#api), stream: options.stream };
+    this.#subjects = storeSubjects(options.subjectPrefix);
+    this.#reader = new StreamReader(this.#source, this.#subjects);
+    this.#appends = {
+      api: this.#api,
+      index: new IdIndex(this.#api, options.indexStream, this.#subjects),
+      reader: this.#reader,
+      heads: new StreamHeads(),
+      subjectOf: (name) => this.#subjects.stream(name),
+      maxRecordBytes: () => connection.info?.max_payload ?? 1024 * 1024,
+    };
+  }
+
+  async setup(): Promise<void> {
+    this.#ensureOpen("setup");
+    try {
+      for (const config of storeStreams(this.#options)) await this.#api.ensureStream(config);
+    } catch (error) {
+      throw translateError(error, "setup");
+    }
+  }
+
+  async append(
+    streamName: string,
+    messages: readonly MessageInput[],
+    options?: AppendOptions | DeferredAppendOptions,
+  ): Promise<AppendResult> {
+    this.#ensureOpen("append");
+    parseStreamName(streamName);
+    const { expectedVersion } = validateAppendOptions(options);
+    const checked = validateMessages(messages, this.#options.limits);
+    try {
+      const result = await appendBatch(this.#appends, streamName, checked, expectedVersion);
+      this.#seen(result.globalPosition);
+      return result;
+    } catch (error) {
+      throw translateError(error, "append");
+    }
+  }
+
+  async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readStream");
+    parseStreamName(streamName);
+    const { direction, from, limit } = validateReadStreamOptions(options);
+    try {
+      return direction === "forward"
+        ? await this.#reader.forward(streamName, from ?? 0, limit)
+        : await this.#reader.backward(streamName, from, limit);
+    } catch (error) {
+      throw translateError(error, "readStream");
+    }
+  }
+
+  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readCategory");
+    validateCategory(category);
+    const { from, limit, types } = validateReadGlobalOptions(options);
+    const page = await this.readPage({ category, types }, from, limit, "readCategory");
+    return page.messages as RecordedMessage[];
+  }
+
+  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
+    this.#ensureOpen("readAll");
+    const { from, limit, types } = validateReadGlobalOptions(options);
+    const page = await this.readPage({ types }, from, limit, "readAll");
+    return page.messages as RecordedMessage[];
+  }
+
+  /** The page primitive every global read is made of (checked input). */
+  async readPage(
+    filter: PageFilter,
+    from: bigint,
+    limit: number,
+    operation: string,
+  ): Promise<Page> {
+    try {
+      return await readPage(this.#source, this.#subjects, filter, from, limit, operation);
+    } catch (error) {
+      throw translateError(error, operation);
+    }
+  }
+
+  async getStreamInfo(streamName: string): Promise<StreamInfo> {
+    this.#ensureOpen("getStreamInfo");
+    parseStreamName(streamName);
+    try {
+      const last = await this.#reader.last(streamName);
+      if (last === undefined) return { streamName, version: undefined, globalPosition: undefined };
+      const count = last.record.messages.length;
+      return {
+        streamName,
+        version: last.record.firstVersion + count - 1,
+        globalPosition: toGlobalPosition(last.seq, count - 1),
+      };
+    } catch (error) {
+      throw translateError(error, "getStreamInfo");
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.#ensureOpen("headPosition");
+    try {
+      const head = await this.#readHead();
+      this.#seen(head);
+      return head;
+    } catch (error) {
+      throw translateError(error, "headPosition");
+    }
+  }
+
+  async #readHead(): Promise<bigint> {
+    const last = await this.#api.getMessage(this.stream, { last_by_subj: this.#subjects.all });
+    if (last === undefined) return 0n;
+    const record = decodeRecord(textOf(last.data));
+    return toGlobalPosition(last.seq, Math.max(0, (record?.messages.length ?? 1) - 1));
+  }
+
+  waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    const waiting = this.#waiters.wait(after, this.#knownHead, options);
+    if (this.#waiters.size > 0) this.#follow();
+    return waiting;
+  }
+
+  // Starts the live follower once: it reads the head first (waking anyone
+  // already past it), then follows from the record after it.
+  #follow(): void {
+    if (this.#follower !== undefined || this.#starting !== undefined || this.#closed) return;
+    this.#starting = (async () => {
+      const head = await this.#readHead();
+      if (this.#closed) return;
+      this.#seen(head);
+      this.#follower = new LiveFollower({
+        source: this.#source,
+        filter: this.#subjects.all,
+        onHead: (position) => this.#seen(position),
+        onError: () => {},
+        retryDelay: this.#options.resubscribeDelay,
+      }, fromGlobalPosition(head).seq);
+    })().catch(() => this.#retryLater()).finally(() => (this.#starting = undefined));
+  }
+
+  #retryLater(): void {
+    if (this.#closed || this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#waiters.size > 0) this.#follow();
+    }, this.#options.resubscribeDelay);
+  }
+
+  #seen(position: bigint): void {
+    if (position <= this.#knownHead) return;
+    this.#knownHead = position;
+    this.#waiters.notify(position);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#waiters.close();
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#follower?.stop();
+    this.#follower = undefined;
+    this.#source.puller.close();
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+  }
+}
