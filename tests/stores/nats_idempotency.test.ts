@@ -1,0 +1,153 @@
+// Idempotent appends on NATS past JetStream's own duplicate window: the id
+// index has no time limit, reservations left by failed or crashed appends are
+// recognised, and an append too big for one NATS message is refused whole.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { headers } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { DuplicateMessageError, type ExpectedVersion, ValidationError } from "../../core/mod.ts";
+import { encodeEntry } from "../../stores/nats/id_index.ts";
+import { bytesOf, JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { messages, readEverything } from "../contract/_fixtures.ts";
+import { propertyParameters } from "../contract/_store_properties.ts";
+import { connectNats, freshStore } from "./_nats_fixtures.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// JetStream's duplicate window in these tests: retries wait longer than this.
+const WINDOW = 300;
+
+if (natsServerMissing !== undefined) {
+  describe("NATS store idempotency", () => {
+    it.skip(natsServerMissing, () => {});
+  });
+} else {
+  describe("NATS store idempotency", () => {
+    let server: NatsServer & { release(): Promise<void> };
+    let nc: NatsConnection;
+    before(async () => {
+      server = await startNats();
+      nc = await connectNats(server.urls);
+    });
+    after(async () => {
+      await nc.close();
+      await server.release();
+    });
+
+    it("append() retried after JetStream's duplicate window returns the original positions", async () => {
+      const store = await freshStore(nc, { duplicateWindow: WINDOW });
+      try {
+        const batch = messages(3);
+        const first = await store.append("order-1", batch);
+        await store.append("order-1", messages(1));
+        await sleep(WINDOW * 2);
+        for (const expectedVersion of ["any", "no-stream", 0, "exists"] as const) {
+          const retry = await store.append("order-1", batch, { expectedVersion });
+          assert.equal(retry.deduplicated, true);
+          assert.deepEqual(retry.positions, first.positions);
+        }
+        await assert.rejects(store.append("user-1", [batch[1]]), (error) => {
+          assert.ok(error instanceof DuplicateMessageError);
+          assert.equal(error.storedStreamName, "order-1");
+          assert.equal(error.storedVersion, 1);
+          return true;
+        });
+        assert.equal((await readEverything(store)).length, 4);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("property: appends retried after the window store nothing twice, whatever their expected version", async () => {
+      const plan = fc.array(
+        fc.record({
+          stream: fc.constantFrom("order-1", "order-2", "user-1"),
+          count: fc.integer({ min: 1, max: 4 }),
+          retry: fc.constantFrom<ExpectedVersion>("any", "no-stream", "exists", 0, 3),
+        }),
+        { minLength: 1, maxLength: 6 },
+      );
+      await fc.assert(
+        fc.asyncProperty(plan, async (steps) => {
+          const store = await freshStore(nc, { duplicateWindow: WINDOW });
+          try {
+            const done = [];
+            for (const step of steps) {
+              const batch = messages(step.count);
+              done.push({ step, batch, result: await store.append(step.stream, batch) });
+            }
+            await sleep(WINDOW * 2);
+            for (const { step, batch, result } of done.reverse()) {
+              const retry = await store.append(step.stream, batch, {
+                expectedVersion: step.retry,
+              });
+              assert.equal(retry.deduplicated, true);
+              assert.deepEqual(retry.positions, result.positions);
+            }
+            const stored = await readEverything(store);
+            assert.equal(stored.length, steps.reduce((n, s) => n + s.count, 0));
+            assert.equal(new Set(stored.map((m) => m.id)).size, stored.length);
+          } finally {
+            await store.close();
+          }
+        }),
+        propertyParameters(8),
+      );
+    });
+
+    it("append() publishes once an append whose ids were reserved by a writer that stopped before publishing", async () => {
+      const store = await freshStore(nc);
+      const api = new JetStreamApi({ connection: nc, headers });
+      try {
+        const batch = messages(2);
+        // What a writer leaves when it dies between reserving its ids and publishing:
+        // one id reserved for this stream, the other for another stream.
+        await api.publish(
+          `${store.subjectPrefix}_ids.${batch[0].id}`,
+          bytesOf(encodeEntry("order-1", 0)),
+        );
+        await api.publish(
+          `${store.subjectPrefix}_ids.${batch[1].id}`,
+          bytesOf(encodeEntry("user-9", 0)),
+        );
+        const result = await store.append("order-1", batch, { expectedVersion: "no-stream" });
+        assert.equal(result.deduplicated, false);
+        assert.deepEqual(result.positions.map((p) => p.streamVersion), [0, 1]);
+        const again = await store.append("order-1", batch);
+        assert.equal(again.deduplicated, true);
+        // The second id's entry now names order-1: reusing it elsewhere is refused.
+        await assert.rejects(
+          store.append("user-9", [batch[1]]),
+          (error) => error instanceof DuplicateMessageError && error.storedStreamName === "order-1",
+        );
+        assert.equal((await readEverything(store)).length, 2);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("append() refuses a batch too big for one NATS message, and writes none of it", async () => {
+      const store = await freshStore(nc);
+      try {
+        await store.append("order-1", messages(1));
+        const big = "x".repeat(600 * 1024);
+        const batch = [
+          { ...messages(1)[0], data: { big } },
+          { ...messages(1)[0], data: { big } },
+        ];
+        await assert.rejects(store.append("order-1", batch), (error) => {
+          assert.ok(error instanceof ValidationError);
+          assert.equal(error.path, "messages");
+          assert.match(error.message, /max_payload/);
+          return true;
+        });
+        assert.equal((await readEverything(store)).length, 1);
+        // Each alone fits.
+        await store.append("order-1", [batch[0]]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
