@@ -5,7 +5,7 @@
 
 import { StoreUnavailableError } from "../../core/mod.ts";
 import { type BatchRecord, decodeRecord } from "./batch_record.ts";
-import { createConsumer, deleteConsumer, Puller } from "./consumer_pull.ts";
+import { createConsumer, deleteConsumer, type PulledMessage, Puller } from "./consumer_pull.ts";
 import { type JetStreamApi, textOf } from "./jetstream_api.ts";
 
 /** Where a store's records are and how to reach them. */
@@ -20,9 +20,11 @@ export interface RecordSource {
 export interface ScanRange {
   /** A subject filter (wildcards allowed). */
   readonly filter: string;
-  /** First stream sequence to read, from 1. */
+  /** First stream sequence to read, from 1 (ignored with `lastPerSubject`). */
   readonly startSeq: number;
-  /** Records asked for per pull. */
+  /** Only the last message of each subject (a key-value bucket's current entries). */
+  readonly lastPerSubject?: boolean;
+  /** Messages asked for per pull. */
   readonly batch: number;
   /** Names the scan in errors ("readAll", …). */
   readonly operation: string;
@@ -34,7 +36,7 @@ const PULL_EXPIRES = 5000;
 
 /**
  * Visits every record matching the range, in stream order, until `visit`
- * returns `false` or nothing more is pending.
+ * returns `false` or the last record there was when the scan began.
  *
  * @throws {StoreUnavailableError} when the consumer is lost mid-scan (a server restart)
  */
@@ -43,20 +45,38 @@ export async function scanRecords(
   range: ScanRange,
   visit: (seq: number, record: BatchRecord) => boolean,
 ): Promise<void> {
+  await scanMessages(source, range, (message) => {
+    const record = decodeRecord(textOf(message.data));
+    return record === undefined || visit(message.seq, record);
+  });
+}
+
+/**
+ * Visits every message matching the range, in stream order, until `visit`
+ * returns `false` or the last matching message there was when the scan began.
+ *
+ * @throws {StoreUnavailableError} when the consumer is lost mid-scan (a server restart)
+ */
+export async function scanMessages(
+  source: RecordSource,
+  range: ScanRange,
+  visit: (message: PulledMessage) => boolean,
+): Promise<void> {
   const { api, puller, stream } = source;
-  // The scan reads up to the last matching record there is now. Counts are not
+  // The scan reads up to the last matching message there is now. Counts are not
   // used to know when to stop: on 2.9.10 a consumer made while a publish lands
-  // can count that record twice (num_pending one too high), and a pull then
-  // waits for a record that never comes.
+  // can count that message twice (num_pending one too high), and a pull then
+  // waits for a message that never comes.
   const last = await api.getMessage(stream, { last_by_subj: range.filter });
-  const startSeq = Math.max(1, range.startSeq);
+  const startSeq = range.lastPerSubject ? 1 : Math.max(1, range.startSeq);
   if (last === undefined || last.seq < startSeq) return;
   const endSeq = last.seq;
   const name = `ordo_scan_${crypto.randomUUID().replaceAll("-", "")}`;
   await createConsumer(api, stream, {
     name,
-    deliver_policy: "by_start_sequence",
-    opt_start_seq: startSeq,
+    ...(range.lastPerSubject
+      ? { deliver_policy: "last_per_subject" }
+      : { deliver_policy: "by_start_sequence", opt_start_seq: startSeq }),
     ack_policy: "none",
     filter_subject: range.filter,
     mem_storage: true,
@@ -72,14 +92,18 @@ export async function scanRecords(
       const end = await puller.pull(
         stream,
         name,
-        { batch: Math.min(endSeq - reached, range.batch), expires: PULL_EXPIRES },
+        { batch: Math.min(Math.max(1, endSeq - reached), range.batch), expires: PULL_EXPIRES },
         (message) => {
           received++;
-          if (stopped || message.seq > endSeq) return false;
+          if (stopped) return false;
+          // Delivered in stream order: past the end means everything up to it came.
+          if (message.seq > endSeq) {
+            reached = endSeq;
+            return false;
+          }
           reached = message.seq;
-          const record = decodeRecord(textOf(message.data));
-          if (record !== undefined && !visit(message.seq, record)) stopped = true;
-          // Fewer records than asked for may match: do not wait for the rest.
+          if (!visit(message)) stopped = true;
+          // Fewer messages than asked for may match: do not wait for the rest.
           return !stopped && reached < endSeq;
         },
       );

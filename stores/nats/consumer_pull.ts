@@ -16,7 +16,7 @@ import { bytesOf, JetStreamApi } from "./jetstream_api.ts";
 export interface ConsumerConfig {
   readonly name?: string;
   readonly durable_name?: string;
-  readonly deliver_policy: "all" | "new" | "by_start_sequence";
+  readonly deliver_policy: "all" | "new" | "by_start_sequence" | "last_per_subject";
   readonly opt_start_seq?: number;
   readonly ack_policy: "none" | "explicit";
   readonly filter_subject?: string;

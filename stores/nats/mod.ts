@@ -24,6 +24,13 @@
  */
 
 export { createNatsStore, type NatsEventStore } from "./nats_store.ts";
+export {
+  createNatsConsumerStorage,
+  type CreateNatsConsumerStorageOptions,
+  type NatsConsumerStorage,
+} from "./nats_consumer_storage.ts";
+export { NatsTransaction } from "./nats_transaction.ts";
+export { KvBucket, type KvEntry } from "./kv_bucket.ts";
 export type { CreateNatsStoreOptions } from "./store_options.ts";
 export type { HeadersFactory } from "./driver.ts";
 export { fromGlobalPosition, POSITIONS_PER_SEQUENCE, toGlobalPosition } from "./batch_record.ts";

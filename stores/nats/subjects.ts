@@ -24,7 +24,8 @@ function plain(code: number): boolean {
 }
 
 /**
- * Escapes text into one subject token.
+ * Escapes text into one subject token. `escape` is the escape character:
+ * `~` for subjects, `=` for key-value keys (which may not hold `~`).
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ function plain(code: number): boolean {
  * toToken("5f1c-4d2e"); // "5f1c-4d2e"
  * ```
  */
-export function toToken(text: string): string {
+export function toToken(text: string, escape = "~"): string {
   let token = "";
   let start = 0;
   for (let i = 0; i < text.length; i++) {
@@ -42,7 +43,7 @@ export function toToken(text: string): string {
     const code = text.codePointAt(i)!;
     const char = String.fromCodePoint(code);
     for (const byte of encoder.encode(char)) {
-      token += `~${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+      token += `${escape}${byte.toString(16).toUpperCase().padStart(2, "0")}`;
     }
     i += char.length - 1;
     start = i + 1;
@@ -59,11 +60,11 @@ export function toToken(text: string): string {
  * fromToken("order~2Ev2"); // "order.v2"
  * ```
  */
-export function fromToken(token: string): string {
-  if (!token.includes("~")) return token;
+export function fromToken(token: string, escape = "~"): string {
+  if (!token.includes(escape)) return token;
   const bytes: number[] = [];
   for (let i = 0; i < token.length; i++) {
-    if (token[i] === "~") {
+    if (token[i] === escape) {
       bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
       i += 2;
     } else {

@@ -1,0 +1,361 @@
+/**
+ * Consumer storage on JetStream key-value buckets: checkpoints, parked
+ * messages, processed-message records and leases, so consumers, consumer
+ * groups and parking run on NATS alone, with no PostgreSQL.
+ *
+ * The commit: a partition's checkpoint entry (`cp.<group>.<partition>`) holds
+ * its position, the lease that last wrote it (the fence) and the writes of
+ * the last commit. `commit` runs the handler, then writes that entry with a
+ * compare-and-set on its revision: that one write is the commit, atomic by
+ * being one JetStream message. The handler's writes are then applied to their
+ * buckets; `load` applies them again if the writer stopped before it had
+ * (they are plain puts, so applying twice is harmless). A lease's new holder
+ * first writes its token into the entry, so a commit by an earlier holder
+ * fails its compare-and-set or sees the higher fence, and resolves `false`.
+ *
+ * @module
+ */
+
+import type { NatsConnection } from "@nats-io/nats-core";
+import {
+  type CheckpointStore,
+  type CheckpointUpdate,
+  type ConsumerStorage,
+  type Lease,
+  type LeaseFence,
+  type ListParkedOptions,
+  type ParkedMessage,
+  type ParkedMessageStore,
+  type ProcessedMessageStore,
+  ValidationError,
+} from "../../core/mod.ts";
+import { type HeadersFactory, validateDriver } from "./driver.ts";
+import { JetStreamApi } from "./jetstream_api.ts";
+import { KvBucket, validateBucket } from "./kv_bucket.ts";
+import { NatsLeases, storageKey } from "./nats_leases.ts";
+import { endTransaction, type KvWrite, NatsTransaction } from "./nats_transaction.ts";
+import { ServerClock } from "./server_clock.ts";
+import { translateError } from "./translate_error.ts";
+import { parkedFromJson, parkedToJson } from "./_parked_json.ts";
+
+/** Options of {@link createNatsConsumerStorage}. */
+export interface CreateNatsConsumerStorageOptions {
+  /** The headers factory of the caller's `@nats-io` package (`headers` of `@nats-io/transport-node`). */
+  readonly headers: HeadersFactory;
+  /** The bucket holding checkpoints, leases, parked and processed records. Default `"ordo_consumers"`. */
+  readonly bucket?: string;
+  /** Read-model buckets handlers write through `tx.put`; `setup()` creates them. */
+  readonly buckets?: readonly string[];
+  /** Replicas of the buckets `setup()` makes. Default 1. */
+  readonly replicas?: number;
+  /** Milliseconds to wait for each server answer. Default 5000. */
+  readonly timeout?: number;
+  /** The JetStream API prefix. Default `"$JS.API"`. */
+  readonly apiPrefix?: string;
+}
+
+/** Consumer storage on NATS; handlers get a {@link NatsTransaction}. */
+export interface NatsConsumerStorage extends ConsumerStorage<NatsTransaction> {
+  /** Creates the buckets (or updates their replicas). Safe to call from every process. */
+  setup(): Promise<void>;
+  /** A bucket by name, to read what handlers wrote (it must exist). */
+  bucket(name: string): KvBucket;
+  /** Releases the storage's reads in progress; the connection stays the caller's. */
+  close(): void;
+}
+
+interface CheckpointRecord {
+  /** The position, as decimal text. */
+  readonly p?: string;
+  /** The fence: owner and token of the lease that last wrote the entry. */
+  readonly f?: { readonly o: string; readonly t: string };
+  /** The last commit's writes, applied after it. */
+  readonly w?: readonly KvWrite[];
+}
+
+// Writes larger than this are applied before the checkpoint entry instead of inside it
+// (at least once, not exactly once): an entry must fit in one NATS message.
+const MAX_RECORDED_WRITES = 256 * 1024;
+
+/**
+ * Creates consumer storage over a NATS connection; call `setup()` once.
+ *
+ * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid
+ * @example
+ * ```ts ignore
+ * import { connect, headers } from "@nats-io/transport-node";
+ * import { createNatsConsumerStorage } from "./nats_consumer_storage.ts";
+ * const storage = createNatsConsumerStorage(await connect(), { headers, buckets: ["totals"] });
+ * await storage.setup();
+ * ```
+ */
+export function createNatsConsumerStorage(
+  connection: NatsConnection,
+  options: CreateNatsConsumerStorageOptions,
+): NatsConsumerStorage {
+  const driver = validateDriver(connection, options?.headers);
+  const api = new JetStreamApi(driver, { prefix: options.apiPrefix, timeout: options.timeout });
+  const name = validateBucket(options.bucket ?? "ordo_consumers", "options.bucket");
+  const extra = (options.buckets ?? []).map((b) => validateBucket(b, "options.buckets"));
+  const replicas = options.replicas ?? 1;
+  const buckets = new Map<string, KvBucket>();
+  const bucket = (bucketName: string) => {
+    let found = buckets.get(bucketName);
+    if (found === undefined) buckets.set(bucketName, found = new KvBucket(api, bucketName));
+    return found;
+  };
+  const own = bucket(name);
+  const apply = (writes: readonly KvWrite[]) =>
+    Promise.all(
+      writes.map((w) =>
+        w.value === undefined
+          ? bucket(w.bucket).delete(w.key)
+          : bucket(w.bucket).put(w.key, w.value)
+      ),
+    );
+  const checkpoints = new NatsCheckpoints(own, apply);
+  const leases = new NatsLeases(
+    own,
+    new ServerClock(own, storageKey("clock")),
+    (lease) => checkpoints.fence(lease),
+  );
+  checkpoints.leases = leases;
+  return {
+    checkpoints,
+    leases: guarded(leases, "leases"),
+    parked: new NatsParked(own),
+    processed: new NatsProcessed(own),
+    bucket: (bucketName) => bucket(validateBucket(bucketName)),
+    async setup() {
+      try {
+        for (const b of new Set([name, ...extra])) await bucket(b).setup({ replicas });
+      } catch (error) {
+        throw translateError(error, "setup");
+      }
+    },
+    close() {
+      for (const b of buckets.values()) b.close();
+    },
+  };
+}
+
+// Translates the driver's failures of every method of `target`.
+function guarded<T extends object>(target: T, operation: string): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value = Reflect.get(object, property);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(object, args);
+        } catch (error) {
+          throw translateError(error, `${operation}.${String(property)}`);
+        }
+      };
+    },
+  });
+}
+
+class NatsCheckpoints implements CheckpointStore<NatsTransaction> {
+  readonly #bucket: KvBucket;
+  readonly #apply: (writes: readonly KvWrite[]) => Promise<unknown>;
+  leases!: NatsLeases;
+
+  constructor(bucket: KvBucket, apply: (writes: readonly KvWrite[]) => Promise<unknown>) {
+    this.#bucket = bucket;
+    this.#apply = apply;
+  }
+
+  async #read(group: string, partition: number) {
+    const { entry, revision } = await this.#bucket.read(storageKey("cp", group, partition));
+    const record: CheckpointRecord = entry === undefined ? {} : JSON.parse(entry.value);
+    return { record, revision };
+  }
+
+  async load(group: string, partition: number): Promise<bigint | undefined> {
+    try {
+      const { record, revision } = await this.#read(group, partition);
+      if (record.w !== undefined && record.w.length > 0) {
+        // The last commit's writes, in case its writer stopped before applying them.
+        await this.#apply(record.w);
+        await this.#bucket.update(
+          storageKey("cp", group, partition),
+          JSON.stringify({ ...record, w: undefined }),
+          revision,
+        );
+      }
+      return record.p === undefined ? undefined : BigInt(record.p);
+    } catch (error) {
+      throw translateError(error, "load");
+    }
+  }
+
+  async commit(
+    update: CheckpointUpdate,
+    work: (tx: NatsTransaction) => Promise<void> | void,
+  ): Promise<boolean> {
+    const { group, partition, position, lease } = update;
+    if (position !== undefined && (typeof position !== "bigint" || position < 0n)) {
+      throw new ValidationError("update.position", position, "must be a bigint, 0n or more");
+    }
+    let current;
+    try {
+      current = await this.#read(group, partition);
+      if (
+        lease !== undefined &&
+        (fencedOut(current.record, lease) ||
+          !(await this.leases.holds({ group, partition, ...lease })))
+      ) {
+        return false;
+      }
+    } catch (error) {
+      throw translateError(error, "commit");
+    }
+    const tx = new NatsTransaction();
+    try {
+      await work(tx);
+    } catch (error) {
+      endTransaction(tx);
+      throw error;
+    }
+    const { writes, callbacks } = endTransaction(tx);
+    try {
+      const recorded = JSON.stringify(writes).length <= MAX_RECORDED_WRITES;
+      if (!recorded) await this.#apply(writes);
+      const key = storageKey("cp", group, partition);
+      for (;;) {
+        const next: CheckpointRecord = {
+          p: position === undefined ? current.record.p : String(position),
+          f: lease === undefined ? current.record.f : { o: lease.owner, t: String(lease.token) },
+          w: recorded && writes.length > 0 ? writes : undefined,
+        };
+        if (
+          (await this.#bucket.update(key, JSON.stringify(next), current.revision)) !== undefined
+        ) {
+          break;
+        }
+        current = await this.#read(group, partition);
+        // A new holder fenced the partition while the work ran.
+        if (lease !== undefined && fencedOut(current.record, lease)) return false;
+      }
+      if (recorded) await this.#apply(writes);
+    } catch (error) {
+      throw translateError(error, "commit");
+    }
+    for (const callback of callbacks) callback();
+    return true;
+  }
+
+  /** Writes a new lease holder's token into the partition's entry, before it loads it. */
+  async fence(lease: Lease): Promise<void> {
+    const key = storageKey("cp", lease.group, lease.partition);
+    for (;;) {
+      const { record, revision } = await this.#read(lease.group, lease.partition);
+      if (record.f !== undefined && BigInt(record.f.t) > lease.token) return;
+      const next = { ...record, f: { o: lease.owner, t: String(lease.token) } };
+      if ((await this.#bucket.update(key, JSON.stringify(next), revision)) !== undefined) return;
+    }
+  }
+
+  async reset(group: string): Promise<void> {
+    try {
+      await this.#bucket.purgePrefix(storageKey("cp", group));
+    } catch (error) {
+      throw translateError(error, "reset");
+    }
+  }
+}
+
+function fencedOut(record: CheckpointRecord, lease: LeaseFence): boolean {
+  if (record.f === undefined) return false;
+  const token = BigInt(record.f.t);
+  return token > lease.token || (token === lease.token && record.f.o !== lease.owner);
+}
+
+class NatsParked implements ParkedMessageStore<NatsTransaction> {
+  readonly #bucket: KvBucket;
+
+  constructor(bucket: KvBucket) {
+    this.#bucket = bucket;
+  }
+
+  async park(entry: ParkedMessage, options: { readonly tx?: NatsTransaction } = {}): Promise<void> {
+    const key = storageKey("pk", entry.group, entry.message.id.toLowerCase());
+    const value = parkedToJson(entry);
+    if (options.tx !== undefined) {
+      options.tx.put(this.#bucket.name, key, value);
+      return;
+    }
+    await this.#guard("park", () => this.#bucket.put(key, JSON.stringify(value)));
+  }
+
+  async list(group: string, options: ListParkedOptions = {}): Promise<ParkedMessage[]> {
+    const limit = options.limit ?? 100;
+    const after = options.after ?? -1n;
+    const entries = await this.#guard("list", () => this.#bucket.list(storageKey("pk", group)));
+    return entries
+      .map((entry) => parkedFromJson(JSON.parse(entry.value)))
+      .filter((e) => e.message.globalPosition > after)
+      .sort((a, b) => (a.message.globalPosition < b.message.globalPosition ? -1 : 1))
+      .slice(0, limit);
+  }
+
+  async get(group: string, messageId: string): Promise<ParkedMessage | undefined> {
+    const entry = await this.#guard(
+      "get",
+      () => this.#bucket.get(storageKey("pk", group, messageId.toLowerCase())),
+    );
+    return entry === undefined ? undefined : parkedFromJson(JSON.parse(entry.value));
+  }
+
+  async remove(
+    group: string,
+    messageId: string,
+    options: { readonly tx?: NatsTransaction } = {},
+  ): Promise<boolean> {
+    const key = storageKey("pk", group, messageId.toLowerCase());
+    const present = (await this.#guard("remove", () => this.#bucket.get(key))) !== undefined;
+    if (options.tx !== undefined) options.tx.delete(this.#bucket.name, key);
+    else if (present) await this.#guard("remove", () => this.#bucket.delete(key));
+    return present;
+  }
+
+  async #guard<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw translateError(error, `parked.${operation}`);
+    }
+  }
+}
+
+class NatsProcessed implements ProcessedMessageStore<NatsTransaction> {
+  readonly #bucket: KvBucket;
+
+  constructor(bucket: KvBucket) {
+    this.#bucket = bucket;
+  }
+
+  async has(scope: string, key: string, options: { readonly tx?: NatsTransaction } = {}) {
+    const entry = storageKey("pm", scope, key);
+    if (options.tx?.writes(this.#bucket.name, entry)) return true;
+    try {
+      return (await this.#bucket.get(entry)) !== undefined;
+    } catch (error) {
+      throw translateError(error, "processed.has");
+    }
+  }
+
+  async record(scope: string, key: string, options: { readonly tx?: NatsTransaction } = {}) {
+    const entry = storageKey("pm", scope, key);
+    if (options.tx !== undefined) {
+      options.tx.put(this.#bucket.name, entry, 1);
+      return;
+    }
+    try {
+      await this.#bucket.put(entry, "1");
+    } catch (error) {
+      throw translateError(error, "processed.record");
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Consumer group membership and partition leases in a JetStream key-value
+ * bucket. Every change is a compare-and-set on the entry's revision, so two
+ * members never both take a partition; expiry is judged by the server's
+ * clock (the time it stamped on the lease's last write, plus its ttl, against
+ * `ServerClock`), never a member's. A new holder gets the next token and
+ * fences the partition's checkpoint with it before it reads it (see
+ * `nats_consumer_storage.ts`), so a member that lost its partition can no
+ * longer commit there.
+ *
+ * Keys: `ls.<group>.<partition>` holds `{ o: owner or null, t: token, x: ttl }`;
+ * `mb.<group>` holds every member and when it expires.
+ *
+ * @module
+ */
+
+import { checkLeaseTtl, type Lease, type LeaseOptions, type LeaseStore } from "../../core/mod.ts";
+import type { KvBucket, KvEntry } from "./kv_bucket.ts";
+import type { ServerClock } from "./server_clock.ts";
+import { toToken } from "./subjects.ts";
+
+/** A key of the consumer storage bucket, from its parts (each escaped into one token). */
+export function storageKey(...parts: readonly (string | number)[]): string {
+  return parts.map((part) => toToken(String(part), "=")).join(".");
+}
+
+interface LeaseValue {
+  readonly o: string | null;
+  readonly t: string;
+  readonly x: number;
+  readonly p: number;
+}
+
+const ATTEMPTS = 8;
+
+/** Leases over a bucket; `fence` runs when a partition gets a new holder. */
+export class NatsLeases implements LeaseStore {
+  readonly #bucket: KvBucket;
+  readonly #clock: ServerClock;
+  readonly #fence: (lease: Lease) => Promise<void>;
+
+  constructor(bucket: KvBucket, clock: ServerClock, fence: (lease: Lease) => Promise<void>) {
+    this.#bucket = bucket;
+    this.#clock = clock;
+    this.#fence = fence;
+  }
+
+  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+    const ttl = checkLeaseTtl(options.ttl);
+    const members = await this.#changeMembers(group, (map, now) => {
+      map[member] = now + ttl;
+    });
+    return Object.keys(members).sort();
+  }
+
+  async leave(group: string, member: string): Promise<void> {
+    await this.#changeMembers(group, (map) => {
+      delete map[member];
+    });
+    for (const lease of await this.list(group)) {
+      if (lease.owner === member) await this.release(lease);
+    }
+  }
+
+  // Read, change and compare-and-set the group's member map, dropping expired members.
+  async #changeMembers(
+    group: string,
+    change: (map: Record<string, number>, now: number) => void,
+  ): Promise<Record<string, number>> {
+    const key = storageKey("mb", group);
+    for (let attempt = 0;; attempt++) {
+      const { entry, revision } = await this.#bucket.read(key);
+      const map: Record<string, number> = entry === undefined ? {} : JSON.parse(entry.value);
+      const now = await this.#clock.now();
+      change(map, now);
+      for (const [name, expiresAt] of Object.entries(map)) if (expiresAt <= now) delete map[name];
+      if ((await this.#bucket.update(key, JSON.stringify(map), revision)) !== undefined) return map;
+      if (attempt === ATTEMPTS) throw new Error(`Cannot update the members of group "${group}"`);
+    }
+  }
+
+  async acquire(
+    group: string,
+    partition: number,
+    options: LeaseOptions & { readonly owner: string },
+  ): Promise<Lease | undefined> {
+    const ttl = checkLeaseTtl(options.ttl);
+    const key = storageKey("ls", group, partition);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const { entry, revision } = await this.#bucket.read(key);
+      const current = entry === undefined ? undefined : parseLease(entry);
+      const now = await this.#clock.now();
+      if (
+        current !== undefined && current.o !== null && current.o !== options.owner &&
+        entry!.written + current.x > now
+      ) return undefined;
+      const renewing = current !== undefined && current.o === options.owner;
+      const token = current === undefined
+        ? 1n
+        : renewing
+        ? BigInt(current.t)
+        : BigInt(current.t) + 1n;
+      const value: LeaseValue = { o: options.owner, t: String(token), x: ttl, p: partition };
+      if ((await this.#bucket.update(key, JSON.stringify(value), revision)) === undefined) continue;
+      const lease: Lease = Object.freeze({
+        group,
+        partition,
+        owner: options.owner,
+        token,
+        expiresAt: now + ttl,
+      });
+      if (!renewing) await this.#fence(lease);
+      return lease;
+    }
+    return undefined;
+  }
+
+  async release(lease: Lease): Promise<void> {
+    const key = storageKey("ls", lease.group, lease.partition);
+    const { entry, revision } = await this.#bucket.read(key);
+    const current = entry === undefined ? undefined : parseLease(entry);
+    if (current?.o !== lease.owner || current.t !== String(lease.token)) return;
+    const value: LeaseValue = { ...current, o: null };
+    await this.#bucket.update(key, JSON.stringify(value), revision);
+  }
+
+  async list(group: string): Promise<Lease[]> {
+    const entries = await this.#bucket.list(storageKey("ls", group));
+    const leases: Lease[] = [];
+    for (const entry of entries) {
+      const value = parseLease(entry);
+      if (value.o === null) continue;
+      leases.push(Object.freeze({
+        group,
+        partition: value.p,
+        owner: value.o,
+        token: BigInt(value.t),
+        expiresAt: entry.written + value.x,
+      }));
+    }
+    return leases.sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Whether `lease` is its partition's current, unexpired lease. */
+  async holds(
+    lease: { group: string; partition: number; owner: string; token: bigint },
+  ): Promise<boolean> {
+    const entry = await this.#bucket.get(storageKey("ls", lease.group, lease.partition));
+    if (entry === undefined) return false;
+    const value = parseLease(entry);
+    return value.o === lease.owner && value.t === String(lease.token) &&
+      entry.written + value.x > await this.#clock.now();
+  }
+}
+
+function parseLease(entry: KvEntry): LeaseValue {
+  return JSON.parse(entry.value) as LeaseValue;
+}

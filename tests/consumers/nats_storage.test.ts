@@ -1,0 +1,111 @@
+// NATS consumer storage beyond the contract: the checkpoint entry is the
+// commit (its writes are applied again by the next load if the writer stopped
+// before applying them), a holder whose lease is taken over while its work
+// runs commits nothing, and the buckets are plain JetStream key-value buckets
+// that @nats-io/kv reads.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { headers } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { createNatsConsumerStorage, type NatsConsumerStorage } from "../../stores/nats/mod.ts";
+import { storageKey } from "../../stores/nats/nats_leases.ts";
+import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { connectNats, deleteStreams } from "../stores/_nats_fixtures.ts";
+
+if (natsServerMissing !== undefined) {
+  describe("NATS consumer storage", () => {
+    it.skip(natsServerMissing, () => {});
+  });
+} else {
+  describe("NATS consumer storage", () => {
+    let server: NatsServer & { release(): Promise<void> };
+    let nc: NatsConnection;
+    before(async () => {
+      server = await startNats();
+      nc = await connectNats(server.urls);
+    });
+    after(async () => {
+      await nc.close();
+      await server.release();
+    });
+
+    const withStorage = async (
+      body: (storage: NatsConsumerStorage, model: string, own: string) => Promise<void>,
+    ) => {
+      const id = crypto.randomUUID().slice(0, 8);
+      const model = `model_${id}`;
+      const storage = createNatsConsumerStorage(nc, {
+        headers,
+        bucket: `storage_${id}`,
+        buckets: [model],
+      });
+      await storage.setup();
+      try {
+        await body(storage, model, `storage_${id}`);
+      } finally {
+        storage.close();
+        await deleteStreams(nc, [`KV_storage_${id}`, `KV_${model}`]);
+      }
+    };
+
+    it("load() applies the last commit's writes when its writer stopped before applying them", async () => {
+      await withStorage(async (storage, model, own) => {
+        // What a writer leaves when it stops right after its commit: the entry, not yet the writes.
+        const entry = {
+          p: "42",
+          w: [{ bucket: model, key: "order.1", value: JSON.stringify({ total: 3 }) }],
+        };
+        const bucket = storage.bucket(own);
+        await bucket.put(storageKey("cp", "totals", 0), JSON.stringify(entry));
+        assert.equal(await storage.bucket(model).get("order.1"), undefined);
+        assert.equal(await storage.checkpoints.load("totals", 0), 42n);
+        assert.equal((await storage.bucket(model).get("order.1"))?.value, '{"total":3}');
+        // Applied once: the entry no longer carries them.
+        assert.equal(
+          JSON.parse((await bucket.get(storageKey("cp", "totals", 0)))!.value).w,
+          undefined,
+        );
+      });
+    });
+
+    it("commit() by a holder whose lease was taken over while its work ran resolves false and writes nothing", async () => {
+      await withStorage(async (storage, model) => {
+        const { leases, checkpoints } = storage;
+        const old = await leases.acquire("g", 0, { owner: "a", ttl: 100 });
+        assert.ok(old);
+        let taken: Promise<unknown> | undefined;
+        const committed = await checkpoints.commit(
+          { group: "g", partition: 0, position: 9n, lease: old },
+          async (tx) => {
+            tx.put(model, "stale", "a was here");
+            // The lease runs out and b takes the partition while a's handler is still busy.
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            taken = leases.acquire("g", 0, { owner: "b", ttl: 60_000 });
+            assert.ok(await taken, "b takes the expired lease");
+          },
+        );
+        assert.equal(committed, false);
+        assert.equal(await checkpoints.load("g", 0), undefined);
+        assert.equal(await storage.bucket(model).get("stale"), undefined);
+      });
+    });
+
+    it("writes plain key-value buckets that @nats-io/kv reads", async () => {
+      await withStorage(async (storage, model) => {
+        await storage.checkpoints.commit({ group: "g", partition: 0, position: 5n }, (tx) => {
+          tx.put(model, "order.1", { total: 3 });
+          tx.put(model, "order.2", { total: 4 });
+          tx.delete(model, "order.2");
+        });
+        const kv = await new Kvm(jetstream(nc)).open(model);
+        assert.deepEqual((await kv.get("order.1"))?.json(), { total: 3 });
+        const deleted = await kv.get("order.2");
+        assert.ok(deleted === null || deleted.operation === "DEL");
+        await kv.put("order.3", JSON.stringify({ total: 5 }));
+        assert.equal((await storage.bucket(model).get("order.3"))?.value, '{"total":5}');
+      });
+    });
+  });
+}
