@@ -12,6 +12,8 @@
 import type { Msg, MsgHdrs, Subscription } from "@nats-io/nats-core";
 import { bytesOf, JetStreamApi } from "./jetstream_api.ts";
 
+const NAK = new TextEncoder().encode("-NAK");
+
 /** A consumer's configuration, as the JetStream API takes it (the fields ordo sets). */
 export interface ConsumerConfig {
   readonly name?: string;
@@ -92,6 +94,8 @@ export type PullEnd = "complete" | "empty" | "expired" | "gone" | "timeout";
 /** Options of one pull. */
 export interface PullOptions {
   readonly batch: number;
+  /** Ends the pull at once ("gone") when aborted. */
+  readonly signal?: AbortSignal;
   /** End at once when nothing more is waiting. */
   readonly noWait?: boolean;
   /** Milliseconds the server keeps the pull open (ignored with `noWait`). */
@@ -110,7 +114,9 @@ interface Waiting {
  * Pulls from consumers through one inbox subscription, made on first use.
  * Delivered messages keep their own subject, so they are told apart by the
  * consumer their ack subject names: one pull at a time per consumer (a new
- * pull ends the one before as "gone").
+ * pull ends the one before as "gone"). A message that arrives for a pull
+ * already ended is given back to the server (`-NAK`), so it is delivered
+ * again at once (for consumers with acks; others ignore it).
  *
  * @example
  * ```ts ignore
@@ -154,11 +160,15 @@ export class Puller {
         remaining: options.batch,
         end: (why) => {
           if (!this.#waiting.delete(reply)) return;
+          options.signal?.removeEventListener("abort", onAbort);
           if (this.#byConsumer.get(consumer) === waiting) this.#byConsumer.delete(consumer);
           if (waiting.timer !== undefined) clearTimeout(waiting.timer);
           resolve(why);
         },
       };
+      if (options.signal?.aborted) return resolve("gone");
+      const onAbort = () => waiting.end("gone");
+      options.signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.set(reply, waiting);
       this.#byConsumer.get(consumer)?.end("gone");
       this.#byConsumer.set(consumer, waiting);
@@ -203,7 +213,14 @@ export class Puller {
     const meta = parseAckSubject(msg.reply ?? "");
     if (meta === undefined) return;
     const waiting = this.#byConsumer.get(meta.consumer);
-    if (waiting === undefined) return;
+    if (waiting === undefined) {
+      // For a pull that ended here but was still open on the server (stopped,
+      // timed out): hand it back at once rather than after the ack wait.
+      try {
+        this.#api.driver.connection.publish(msg.reply!, NAK);
+      } catch { /* the connection is closing: the server delivers it again after its ack wait */ }
+      return;
+    }
     const more = waiting.onMessage({
       subject: msg.subject,
       seq: meta.seq,

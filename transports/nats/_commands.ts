@@ -1,0 +1,224 @@
+// Commands on the NATS transport. A command is published to the work-queue
+// stream (subject `<prefix>.cmd.<name>.<key>`, `Nats-Msg-Id` = its id) and
+// taken by exactly one process's handler (one durable consumer per command
+// name, shared). Its outcome is kept by id in the ledger bucket, which
+// deduplicates with no time limit (a repeated id is not stored again, and a
+// redelivered command whose outcome is recorded is not handled again), and
+// published on `<prefix>.reply.<id>` for senders waiting on it.
+
+import {
+  type CommandEndpoint,
+  type CommandEnvelope,
+  commandStream,
+  type HandlerOptions,
+  type Registration,
+  type SendReceipt,
+  type TransportCallOptions,
+} from "../../core/messaging/mod.ts";
+import {
+  checkRetryPolicy,
+  type JsonValue,
+  type RecordedMessage,
+  StoreUnavailableError,
+} from "../../core/mod.ts";
+import type { PulledMessage, Puller } from "../../stores/nats/consumer_pull.ts";
+import { type JetStreamApi, JetStreamApiFailure } from "../../stores/nats/jetstream_api.ts";
+import type { KvBucket } from "../../stores/nats/kv_bucket.ts";
+import { translateError } from "../../stores/nats/translate_error.ts";
+import { deliverWithRetries } from "./_deliver.ts";
+import { runDurable } from "./_durable_loop.ts";
+import { busSubjects, type CheckedTransportOptions, durableName } from "./_options.ts";
+import {
+  type CommandWire,
+  commandWire,
+  fromBytes,
+  type Outcome,
+  receivedCommand,
+  toBytes,
+  unpackOutcome,
+} from "./_wire.ts";
+
+/** What the command side needs of its transport. */
+export interface CommandContext {
+  readonly api: JetStreamApi;
+  readonly puller: Puller;
+  readonly ledger: KvBucket;
+  readonly options: CheckedTransportOptions;
+}
+
+// JetStream's "maximum messages exceeded": the queue is full (discard new).
+const QUEUE_FULL = 10077;
+
+/** Sends a command; resolves once it is on the queue (or already was). */
+export async function sendCommand(
+  context: CommandContext,
+  command: CommandEnvelope,
+): Promise<SendReceipt> {
+  const { api, ledger, options } = context;
+  try {
+    if ((await ledger.get(command.id)) !== undefined) {
+      return { id: command.id, deduplicated: true };
+    }
+    const subject = busSubjects(options.prefix).command(command.type, command.key);
+    const ack = await api.publish(subject, toBytes(commandWire(command)), { msgId: command.id });
+    if (!ack.duplicate) {
+      await ledger.update(command.id, JSON.stringify({ s: "accepted" } satisfies Outcome), 0);
+    }
+    return { id: command.id, deduplicated: ack.duplicate };
+  } catch (error) {
+    if (error instanceof JetStreamApiFailure && error.errCode === QUEUE_FULL) {
+      throw new StoreUnavailableError(
+        `send "${command.type}"`,
+        `the command queue is full (${options.maxQueuedCommands} commands wait): retry when handlers have caught up`,
+        { cause: error },
+      );
+    }
+    throw translateError(error, `send "${command.type}"`);
+  }
+}
+
+/** Sends a command and resolves with its handler's outcome (the recorded one for a repeated id). */
+export async function sendAndWaitCommand(
+  context: CommandContext,
+  command: CommandEnvelope,
+  call?: TransportCallOptions,
+): Promise<unknown> {
+  const { ledger, options } = context;
+  const connection = context.api.driver.connection;
+  let settle!: (outcome: Outcome) => void;
+  const replied = new Promise<Outcome>((resolve) => (settle = resolve));
+  // Listen before looking at the ledger: an outcome recorded after the look is also published.
+  const replies = connection.subscribe(busSubjects(options.prefix).reply(command.id), {
+    callback: (error, msg) => {
+      const outcome = error === null ? fromBytes<Outcome>(msg.data) : undefined;
+      if (outcome !== undefined && outcome.s !== "accepted") settle(outcome);
+    },
+  });
+  const signal = call?.signal;
+  const onAbort = () => settle({ s: "failed", e: { name: "AbortError", message: "aborted" } });
+  try {
+    const known = await readOutcome(ledger, command.id);
+    if (known !== undefined && known.s !== "accepted") return unpackOutcome(known);
+    if (known === undefined) await sendCommand(context, command);
+    signal?.throwIfAborted();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const outcome = await replied;
+    signal?.throwIfAborted();
+    return unpackOutcome(outcome);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    replies.unsubscribe();
+  }
+}
+
+async function readOutcome(ledger: KvBucket, id: string): Promise<Outcome | undefined> {
+  try {
+    const entry = await ledger.get(id);
+    return entry === undefined ? undefined : JSON.parse(entry.value) as Outcome;
+  } catch (error) {
+    throw translateError(error, "sendAndWait");
+  }
+}
+
+/** Runs `handler` for command `name`; one durable consumer per name, shared by every process. */
+export function handleCommands(
+  context: CommandContext,
+  name: string,
+  handler: CommandEndpoint,
+  handlerOptions: HandlerOptions,
+): Registration {
+  const { api, puller, options } = context;
+  const group = `ordo:command:${name}`;
+  const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
+  const onError = (error: unknown) => {
+    handlerOptions.onError?.(error);
+    options.onError(error);
+  };
+  const stopping = new AbortController();
+  const loop = runDurable({
+    api,
+    puller,
+    stream: options.commandStream,
+    config: {
+      durable_name: durableName("cmd", name),
+      filter_subject: busSubjects(options.prefix).commandsOf(name),
+      deliver_policy: "all",
+      ack_policy: "explicit",
+      ack_wait: options.ackWait * 1_000_000,
+      max_ack_pending: options.maxAckPending,
+      max_deliver: -1,
+    },
+    retry: options.loopRetry,
+    signal: stopping.signal,
+    onError,
+    handle: (message) =>
+      handleOne(
+        context,
+        message,
+        { group, handler, handlerOptions, retry, onError },
+        stopping.signal,
+      ),
+  });
+  return { ready: loop.ready, stop: () => (stopping.abort(), loop.done) };
+}
+
+async function handleOne(
+  context: CommandContext,
+  message: PulledMessage,
+  how: {
+    group: string;
+    handler: CommandEndpoint;
+    handlerOptions: HandlerOptions;
+    retry: ReturnType<typeof checkRetryPolicy>;
+    onError: (error: unknown) => void;
+  },
+  signal: AbortSignal,
+): Promise<void> {
+  const { ledger, options } = context;
+  const wire = fromBytes<CommandWire>(message.data);
+  if (wire === undefined) return; // not a command: acknowledged and dropped
+  const reply = (outcome: Outcome) =>
+    context.api.driver.connection.publish(
+      busSubjects(options.prefix).reply(wire.id),
+      toBytes(outcome),
+    );
+  const known = await readOutcome(ledger, wire.id);
+  if (known !== undefined && known.s !== "accepted") return reply(known); // handled before a crash
+  const streamName = commandStream(wire.type, wire.key);
+  const recorded: RecordedMessage = {
+    id: wire.id,
+    type: wire.type,
+    data: wire.data as JsonValue,
+    metadata: { timestamp: new Date().toISOString(), ...wire.metadata },
+    streamName,
+    streamVersion: 0,
+    globalPosition: BigInt(message.seq),
+  };
+  let outcome: Outcome | undefined;
+  await deliverWithRetries({
+    group: how.group,
+    message: recorded,
+    retry: how.retry,
+    signal,
+    onError: how.onError,
+    attempt: async (attempt) => {
+      const result = await how.handler(receivedCommand(wire, streamName), {
+        idempotencyKey: wire.id,
+        attempt,
+        group: how.group,
+        tx: undefined,
+      });
+      outcome = { s: "done", r: (result ?? null) as JsonValue };
+    },
+    park: async (entry) => {
+      await options.storage?.parked.park(entry);
+      how.handlerOptions.onParked?.(entry);
+      outcome = {
+        s: "failed",
+        e: { name: entry.error.name, message: entry.error.message },
+      };
+    },
+  });
+  await ledger.put(wire.id, JSON.stringify(outcome));
+  reply(outcome!);
+}

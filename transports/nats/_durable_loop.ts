@@ -1,0 +1,121 @@
+// The loop behind every command and event handler of the NATS transport: a
+// durable pull consumer with explicit acks, pulled one message at a time (at
+// most `maxAckPending` unacknowledged, 1 by default, so a group's messages are
+// handled in order even across processes), each acknowledged after its
+// handler settled. A long handler tells the server it is still working. A
+// lost consumer or connection is retried with backoff: after a server
+// restart the loop finds its consumer again (durable, so at its position).
+
+import { backoffDelay, type CheckedRetryPolicy } from "../../core/mod.ts";
+import {
+  type ConsumerConfig,
+  createConsumer,
+  type PulledMessage,
+  type Puller,
+} from "../../stores/nats/consumer_pull.ts";
+import type { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+
+const encoder = new TextEncoder();
+const ACK = encoder.encode("+ACK");
+const WORKING = encoder.encode("+WPI");
+const AGAIN = encoder.encode("-NAK");
+
+/** Options of {@link runDurable}. */
+export interface DurableLoopOptions {
+  readonly api: JetStreamApi;
+  readonly puller: Puller;
+  readonly stream: string;
+  /** The consumer's configuration; its `durable_name` names it. */
+  readonly config: ConsumerConfig & { readonly durable_name: string };
+  /** Handles one message; the loop acknowledges it once this settles. */
+  readonly handle: (message: PulledMessage) => Promise<void>;
+  readonly onError: (error: unknown) => void;
+  /** Backoff between failed pulls. */
+  readonly retry: CheckedRetryPolicy;
+  readonly signal: AbortSignal;
+}
+
+/** Milliseconds a pull stays open on the server. */
+const EXPIRES = 2000;
+
+/** Starts the loop; `ready` resolves the first time nothing was waiting. */
+export function runDurable(
+  options: DurableLoopOptions,
+): { readonly ready: Promise<void>; readonly done: Promise<void> } {
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const done = loop(options, () => markReady()).finally(markReady);
+  return { ready, done };
+}
+
+async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> {
+  const { api, puller, stream, config, signal } = o;
+  const name = config.durable_name;
+  let created = false;
+  let failures = 0;
+  const batch = config.max_ack_pending ?? 1;
+  while (!signal.aborted) {
+    try {
+      if (!created) {
+        await createConsumer(api, stream, config);
+        created = true;
+      }
+      const got: PulledMessage[] = [];
+      const end = await puller.pull(stream, name, { batch, expires: EXPIRES, signal }, (m) => {
+        got.push(m);
+      });
+      if (got.length === 0) {
+        if (end === "gone" || end === "timeout") {
+          created = false; // the consumer or the connection may be gone: make sure of it again
+          if (!signal.aborted) throw new Error(`No answer from consumer "${name}" of "${stream}"`);
+        } else caughtUp();
+        continue;
+      }
+      failures = 0;
+      for (const message of got) {
+        await handleAndAck(o, message);
+      }
+      if (got[got.length - 1].pending === 0) caughtUp();
+    } catch (error) {
+      if (signal.aborted) return;
+      o.onError(error);
+      await pause(backoffDelay(o.retry, ++failures), signal);
+    }
+  }
+}
+
+async function handleAndAck(o: DurableLoopOptions, message: PulledMessage): Promise<void> {
+  const connection = o.api.driver.connection;
+  // A publish on a closed connection throws; a lost ack only means a redelivery.
+  const tell = (body: Uint8Array) => {
+    try {
+      connection.publish(message.reply, body);
+    } catch { /* the connection is gone: the server delivers it again */ }
+  };
+  // Tell the server the handler is still working, well within its ack wait.
+  const ackWait = (o.config.ack_wait ?? 30_000_000_000) / 1_000_000;
+  const working = setInterval(() => tell(WORKING), ackWait / 3);
+  try {
+    await o.handle(message);
+  } catch (error) {
+    // Not handled (stopped during a retry's wait, or parking failed): deliver it again now.
+    tell(AGAIN);
+    throw error;
+  } finally {
+    clearInterval(working);
+  }
+  tell(ACK);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,118 @@
+// Events on the NATS transport: published into the NATS store (an append, so
+// an event is a stored message with a global position), and delivered to each
+// subscribed group by a durable consumer of its own on the store's stream, at
+// its own position: a category is a subject filter, event names are matched
+// here (the name is inside the record).
+
+import {
+  type EventEndpoint,
+  type EventEnvelope,
+  type EventSelector,
+  type HandlerOptions,
+  type PublishReceipt,
+  receivedFromStore,
+  type Registration,
+} from "../../core/messaging/mod.ts";
+import { checkRetryPolicy, type JsonValue, ValidationError } from "../../core/mod.ts";
+import { decodeRecord, recordedMessages } from "../../stores/nats/batch_record.ts";
+import type { Puller } from "../../stores/nats/consumer_pull.ts";
+import { type JetStreamApi, textOf } from "../../stores/nats/jetstream_api.ts";
+import { storeSubjects } from "../../stores/nats/subjects.ts";
+import { deliverWithRetries } from "./_deliver.ts";
+import { runDurable } from "./_durable_loop.ts";
+import { type CheckedTransportOptions, durableName } from "./_options.ts";
+
+/** What the event side needs of its transport. */
+export interface EventContext {
+  readonly api: JetStreamApi;
+  readonly puller: Puller;
+  readonly options: CheckedTransportOptions;
+}
+
+/** Appends an event to its stream in the store. */
+export async function publishEvent(
+  context: EventContext,
+  event: EventEnvelope,
+): Promise<PublishReceipt> {
+  const result = await context.options.store.append(event.streamName, [{
+    id: event.id,
+    type: event.type,
+    data: event.data as JsonValue,
+    metadata: event.metadata,
+  }]);
+  return {
+    id: event.id,
+    streamName: result.streamName,
+    deduplicated: result.deduplicated,
+    globalPosition: result.globalPosition,
+  };
+}
+
+/** Runs `handler` for a group: one durable consumer per group, at the group's own position. */
+export function subscribeGroup(
+  context: EventContext,
+  group: string,
+  selector: EventSelector,
+  handler: EventEndpoint,
+  handlerOptions: HandlerOptions,
+): Registration {
+  if (typeof group !== "string" || group.length === 0) {
+    throw new ValidationError("group", group, "must be a non-empty string");
+  }
+  const { api, puller, options } = context;
+  const subjects = storeSubjects(options.store.subjectPrefix);
+  const types = Array.isArray(selector) ? selector : undefined;
+  const filter = types === undefined
+    ? subjects.category((selector as { category: string }).category)
+    : subjects.all;
+  const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
+  const onError = (error: unknown) => {
+    handlerOptions.onError?.(error);
+    options.onError(error);
+  };
+  const stopping = new AbortController();
+  const loop = runDurable({
+    api,
+    puller,
+    stream: options.store.stream,
+    config: {
+      durable_name: durableName("evt", group),
+      filter_subject: filter,
+      deliver_policy: "all",
+      ack_policy: "explicit",
+      ack_wait: options.ackWait * 1_000_000,
+      max_ack_pending: options.maxAckPending,
+      max_deliver: -1,
+    },
+    retry: options.loopRetry,
+    signal: stopping.signal,
+    onError,
+    handle: async (message) => {
+      const record = decodeRecord(textOf(message.data));
+      if (record === undefined) return;
+      for (const event of recordedMessages(record, message.seq)) {
+        if (types !== undefined && !types.includes(event.type)) continue;
+        await deliverWithRetries({
+          group,
+          message: event,
+          retry,
+          signal: stopping.signal,
+          onError,
+          attempt: async (attempt) => {
+            await handler(receivedFromStore(event), {
+              idempotencyKey: event.id,
+              attempt,
+              group,
+              tx: undefined,
+            });
+          },
+          park: async (entry) => {
+            await options.storage?.parked.park(entry);
+            handlerOptions.onParked?.(entry);
+          },
+        });
+      }
+    },
+  });
+  return { ready: loop.ready, stop: () => (stopping.abort(), loop.done) };
+}

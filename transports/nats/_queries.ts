@@ -1,0 +1,93 @@
+// Queries on the NATS transport: core NATS request/reply, stored nowhere. A
+// handler subscribes to `<prefix>.q.<name>` in a queue group, so one process
+// of those handling a name answers each request; the caller's request times
+// out by the bus's deadline (its signal).
+
+import {
+  type QueryEndpoint,
+  type QueryEnvelope,
+  type Registration,
+  type TransportCallOptions,
+  unknownQueryError,
+} from "../../core/messaging/mod.ts";
+import { type JsonValue, ValidationError } from "../../core/mod.ts";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { translateError } from "../../stores/nats/translate_error.ts";
+import { busSubjects } from "./_options.ts";
+import { fromBytes, type QueryAnswer, rebuiltError, toBytes, wireError } from "./_wire.ts";
+
+// A request's own limit when the caller gave no deadline.
+const REQUEST_TIMEOUT = 60_000;
+
+/** Calls a query's handler, wherever it runs, and resolves with its answer. */
+export async function callQuery(
+  connection: NatsConnection,
+  prefix: string,
+  query: QueryEnvelope,
+  call?: TransportCallOptions,
+): Promise<unknown> {
+  const signal = call?.signal;
+  signal?.throwIfAborted();
+  const request = connection.request(
+    busSubjects(prefix).query(query.name),
+    toBytes(query.payload ?? null),
+    {
+      timeout: REQUEST_TIMEOUT,
+    },
+  );
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const reply = await Promise.race([request, aborted]);
+    const answer = fromBytes<QueryAnswer>(reply.data);
+    if (answer === undefined) throw new Error(`Query "${query.name}" got an empty answer`);
+    if (answer.ok) return answer.r;
+    throw answer.e.tag === "ValidationError"
+      ? new ValidationError("query", query.name, answer.e.message)
+      : rebuiltError(answer.e);
+  } catch (error) {
+    if (isNoResponders(error)) throw unknownQueryError(query.name);
+    throw translateError(error, `query "${query.name}"`);
+  } finally {
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    request.catch(() => {});
+  }
+}
+
+function isNoResponders(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === "NoResponders" ||
+    (name === "RequestError" && typeof message === "string" && /no responders/i.test(message));
+}
+
+/** Answers query `name` in this process; the registration's `ready` waits for the server to know. */
+export function answerQueries(
+  connection: NatsConnection,
+  prefix: string,
+  name: string,
+  handler: QueryEndpoint,
+): Registration {
+  const subscription = connection.subscribe(busSubjects(prefix).query(name), {
+    queue: `${prefix}.q`,
+    callback: (error, msg) => {
+      if (error !== null) return;
+      void (async () => {
+        let answer: QueryAnswer;
+        try {
+          const result = await handler(fromBytes(msg.data) ?? null, { name });
+          answer = { ok: true, r: (result ?? null) as JsonValue };
+        } catch (failure) {
+          answer = { ok: false, e: wireError(failure) };
+        }
+        msg.respond(toBytes(answer));
+      })();
+    },
+  });
+  return {
+    ready: connection.flush().catch(() => {}),
+    stop: async () => subscription.unsubscribe(),
+  };
+}

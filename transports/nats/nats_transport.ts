@@ -1,0 +1,196 @@
+/**
+ * The NATS transport: the `Transport` port over a NATS connection, for
+ * services on different machines. Commands wait durably on a JetStream
+ * work-queue stream and are deduplicated by id with no time limit (a ledger
+ * bucket); queries are core NATS request/reply; events are appended to the
+ * NATS store and delivered to each group by a durable consumer of its own.
+ * The files beside this one do the work; docs/decisions/nats.md says why.
+ *
+ * @module
+ */
+
+import type { NatsConnection } from "@nats-io/nats-core";
+import {
+  type CommandEndpoint,
+  type CommandEnvelope,
+  type EventEndpoint,
+  type EventEnvelope,
+  type EventSelector,
+  type HandlerOptions,
+  type PublishReceipt,
+  type QueryEndpoint,
+  type QueryEnvelope,
+  type Registration,
+  type SendReceipt,
+  type Transport,
+  type TransportCallOptions,
+} from "../../core/messaging/mod.ts";
+import { StoreUnavailableError, ValidationError } from "../../core/mod.ts";
+import { Puller } from "../../stores/nats/consumer_pull.ts";
+import { validateDriver } from "../../stores/nats/driver.ts";
+import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { KvBucket } from "../../stores/nats/kv_bucket.ts";
+import { translateError } from "../../stores/nats/translate_error.ts";
+import {
+  type CommandContext,
+  handleCommands,
+  sendAndWaitCommand,
+  sendCommand,
+} from "./_commands.ts";
+import { publishEvent, subscribeGroup } from "./_events.ts";
+import {
+  type CheckedTransportOptions,
+  checkTransportOptions,
+  commandStreamConfig,
+  type CreateNatsTransportOptions,
+} from "./_options.ts";
+import { answerQueries, callQuery } from "./_queries.ts";
+
+/** The NATS transport, and the set-up of its command stream and ledger. */
+export interface NatsTransport extends Transport {
+  /** Creates the command stream and the ledger bucket (or updates them). Safe from every process. */
+  setup(): Promise<void>;
+}
+
+/**
+ * Creates a transport over a NATS connection. Events go through `options.store`;
+ * call `setup()` once (any process) for the command stream and ledger. The
+ * caller owns the connection and the store.
+ *
+ * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid
+ * @example
+ * ```ts ignore
+ * import { connect, headers } from "@nats-io/transport-node";
+ * import { createBus } from "../../core/messaging/mod.ts";
+ * import { createNatsStore } from "../../stores/nats/mod.ts";
+ * import { createNatsTransport } from "./nats_transport.ts";
+ * const nc = await connect();
+ * const store = createNatsStore(nc, { headers });
+ * const transport = createNatsTransport(nc, { headers, store });
+ * await Promise.all([store.setup(), transport.setup()]);
+ * const bus = createBus({ transport });
+ * ```
+ */
+export function createNatsTransport(
+  connection: NatsConnection,
+  options: CreateNatsTransportOptions,
+): NatsTransport {
+  const driver = validateDriver(connection, options?.headers);
+  return new NatsBusTransport(driver.connection, options.headers, checkTransportOptions(options));
+}
+
+class NatsBusTransport implements NatsTransport {
+  readonly #connection: NatsConnection;
+  readonly #options: CheckedTransportOptions;
+  readonly #commands: CommandContext;
+  readonly #queries = new Map<string, Registration>();
+  readonly #running = new Set<Registration>();
+  #closed = false;
+
+  constructor(
+    connection: NatsConnection,
+    headers: CreateNatsTransportOptions["headers"],
+    options: CheckedTransportOptions,
+  ) {
+    this.#connection = connection;
+    this.#options = options;
+    const api = new JetStreamApi({ connection, headers }, {
+      prefix: options.apiPrefix,
+      timeout: options.timeout,
+    });
+    this.#commands = {
+      api,
+      puller: new Puller(api),
+      ledger: new KvBucket(api, options.ledgerBucket),
+      options,
+    };
+  }
+
+  async setup(): Promise<void> {
+    try {
+      await this.#commands.api.ensureStream(commandStreamConfig(this.#options));
+      await this.#commands.ledger.setup({ replicas: this.#options.replicas });
+    } catch (error) {
+      throw translateError(error, "setup");
+    }
+  }
+
+  send(command: CommandEnvelope): Promise<SendReceipt> {
+    this.#ensureOpen("send");
+    return sendCommand(this.#commands, command);
+  }
+
+  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    this.#ensureOpen("sendAndWait");
+    return sendAndWaitCommand(this.#commands, command, options);
+  }
+
+  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    this.#ensureOpen("query");
+    return callQuery(this.#connection, this.#options.prefix, query, options);
+  }
+
+  async publish(event: EventEnvelope): Promise<PublishReceipt> {
+    this.#ensureOpen("publish");
+    return await publishEvent(this.#commands, event);
+  }
+
+  handleCommand(
+    name: string,
+    handler: CommandEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
+    this.#ensureOpen("handleCommand");
+    return this.#track(handleCommands(this.#commands, name, handler, options));
+  }
+
+  handleQuery(name: string, handler: QueryEndpoint): Registration {
+    this.#ensureOpen("handleQuery");
+    if (this.#queries.has(name)) {
+      throw new ValidationError("query", name, "a handler is already registered for it");
+    }
+    const answering = answerQueries(this.#connection, this.#options.prefix, name, handler);
+    const registration = this.#track({
+      ready: answering.ready,
+      stop: async () => {
+        this.#queries.delete(name);
+        await answering.stop();
+      },
+    });
+    this.#queries.set(name, registration);
+    return registration;
+  }
+
+  subscribe(
+    group: string,
+    selector: EventSelector,
+    handler: EventEndpoint,
+    options: HandlerOptions = {},
+  ): Registration {
+    this.#ensureOpen("subscribe");
+    return this.#track(subscribeGroup(this.#commands, group, selector, handler, options));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#running].map((registration) => registration.stop()));
+    this.#commands.puller.close();
+    this.#commands.ledger.close();
+  }
+
+  #track(registration: Registration): Registration {
+    const tracked: Registration = {
+      ready: registration.ready,
+      stop: async () => {
+        this.#running.delete(tracked);
+        await registration.stop();
+      },
+    };
+    this.#running.add(tracked);
+    return tracked;
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw new StoreUnavailableError(operation, "the transport is closed");
+  }
+}
