@@ -5,18 +5,19 @@ import { ValidationError } from "../../mod.ts";
 
 /** What every service needs to reach the shared store. */
 export interface ShopSettings {
-  /** The PostgreSQL server all three services share (`DATABASE_URL`). */
-  readonly databaseUrl: string;
-  /** The PostgreSQL schema of the store and of the services' tables (`ORDO_SCHEMA`, default `shop`). */
+  /** The PostgreSQL server all three services share (`DATABASE_URL`), unless they run on NATS. */
+  readonly databaseUrl?: string;
+  /**
+   * The NATS servers all three share (`NATS_URL`, comma-separated): the one
+   * flag that runs the shop on NATS JetStream instead of PostgreSQL.
+   */
+  readonly natsUrl?: string;
+  /** The PostgreSQL schema of the store and of the services' tables, or on NATS the prefix of every stream, subject and bucket (`ORDO_SCHEMA`, default `shop`). */
   readonly schema: string;
 }
 
-/** Reads `DATABASE_URL` and `ORDO_SCHEMA`. @throws {ValidationError} naming the variable when one is missing or malformed */
+/** Reads `NATS_URL` or `DATABASE_URL`, and `ORDO_SCHEMA`. @throws {ValidationError} naming the variable when one is missing or malformed */
 export function readShopSettings(): ShopSettings {
-  const databaseUrl = required("DATABASE_URL");
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ValidationError("env.DATABASE_URL", redact(databaseUrl), "must be a postgres:// URL");
-  }
   const schema = optional("ORDO_SCHEMA") ?? "shop";
   if (!/^[a-z_][a-z0-9_]{0,47}$/.test(schema)) {
     throw new ValidationError(
@@ -24,6 +25,17 @@ export function readShopSettings(): ShopSettings {
       schema,
       "must be 1 to 48 lowercase letters, digits or _, starting with a letter or _",
     );
+  }
+  const natsUrl = optional("NATS_URL");
+  if (natsUrl !== undefined) {
+    if (!/^(nats|tls|ws|wss):\/\//.test(natsUrl)) {
+      throw new ValidationError("env.NATS_URL", redact(natsUrl), "must be a nats:// URL");
+    }
+    return { natsUrl, schema };
+  }
+  const databaseUrl = required("DATABASE_URL");
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ValidationError("env.DATABASE_URL", redact(databaseUrl), "must be a postgres:// URL");
   }
   return { databaseUrl, schema };
 }

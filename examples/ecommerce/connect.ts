@@ -1,35 +1,42 @@
-// How each service opens the shared store: one postgres.js pool to
-// DATABASE_URL, the event store and the consumer storage in one schema, and the
-// store's migrations, which are idempotent and serialized by an advisory lock,
-// so all three services can start at once against an empty database.
+// How each service opens the shop's shared store, on PostgreSQL or (with
+// NATS_URL set) on NATS JetStream: the event store, the consumer storage, the
+// bus transport between the services and the inventory's reservations.
+// PostgreSQL: one postgres.js pool to DATABASE_URL, the event store and the
+// consumer storage in one schema, and the store's migrations, which are
+// idempotent and serialized by an advisory lock, so all three services can
+// start at once against an empty database.
 import postgres from "postgres";
-import type { ConsumerStorage, EventStore } from "../../mod.ts";
-import {
-  createPostgresConsumerStorage,
-  createPostgresStore,
-  type PostgresJsTransaction,
-} from "../../stores/postgres/mod.ts";
+import type { ConsumerStorage, EventStore, Transport } from "../../mod.ts";
+import { createPostgresConsumerStorage, createPostgresStore } from "../../stores/postgres/mod.ts";
+import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import type { ShopSettings } from "./_env.ts";
+import { connectNatsShop } from "./connect_nats.ts";
+import type { InventoryStore } from "./inventory_store.ts";
+import { migrateInventory, sqlInventory } from "./inventory_tables.ts";
 
 /** A service's connection to the shop's store. */
 export interface ShopConnection {
-  readonly sql: postgres.Sql;
   readonly store: EventStore;
-  readonly storage: ConsumerStorage<PostgresJsTransaction>;
+  readonly storage: ConsumerStorage<unknown>;
   readonly schema: string;
-  /** Closes the store (stops its LISTEN) and ends the pool; call after the bus is closed. */
+  /** The transport between the services: store-backed on PostgreSQL, the NATS transport on NATS. */
+  transport(onError: (error: unknown) => void): Promise<Transport>;
+  /** The inventory's reservations, ready to use (tables made, or the bucket). */
+  inventory(): Promise<InventoryStore>;
+  /** Closes the store and the connection; call after the bus is closed. */
   close(): Promise<void>;
 }
 
 /**
- * Connects as `service` (the connections' `application_name`, so
- * `pg_stat_activity` shows who holds what) and migrates the store.
+ * Connects as `service` (on PostgreSQL the connections' `application_name`,
+ * so `pg_stat_activity` shows who holds what) and sets the store up.
  */
 export async function connectShop(
   service: string,
   settings: ShopSettings,
 ): Promise<ShopConnection> {
-  const sql = postgres(settings.databaseUrl, {
+  if (settings.natsUrl !== undefined) return await connectNatsShop(service, settings);
+  const sql = postgres(settings.databaseUrl!, {
     max: 8,
     onnotice: () => {},
     connection: { application_name: service },
@@ -42,11 +49,16 @@ export async function connectShop(
     await sql.end({ timeout: 1 });
     throw error;
   }
+  const storage = createPostgresConsumerStorage(sql, { schema: settings.schema });
   return {
-    sql,
     store,
-    storage: createPostgresConsumerStorage(sql, { schema: settings.schema }),
+    storage: storage as ConsumerStorage<unknown>,
     schema: settings.schema,
+    transport: async (onError) => createStoreBackedTransport(store, { storage, onError }),
+    async inventory() {
+      await migrateInventory(sql, settings.schema);
+      return sqlInventory(settings.schema);
+    },
     async close() {
       await store.close();
       await sql.end({ timeout: 5 });

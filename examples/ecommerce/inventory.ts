@@ -1,34 +1,30 @@
 // The inventory service, run on Bun:
 //   DATABASE_URL=postgres://… bun examples/ecommerce/inventory.ts
-// Follows `orders/placed` in its own consumer group (checkpoint in
-// PostgreSQL) and reserves each order's stock exactly once; publishes
+//   (or NATS_URL=nats://… to run on NATS JetStream instead)
+// Follows `orders/placed` in its own consumer group (checkpoint beside the
+// events) and reserves each order's stock exactly once; publishes
 // `inventory/reserved`. Prints "inventory  ready" once it has caught up with
 // the orders placed while it was away; stops on SIGTERM or Ctrl-C.
 // INVENTORY_HOLD_MS (tests only) holds each reservation's transaction open
 // that long after publishing, to widen the window a crash can land in.
 import { createBus } from "../../mod.ts";
-import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { readShopSettings, wholeNumber } from "./_env.ts";
 import { onShutdown } from "./_shutdown.ts";
 import { tracerFor } from "./_trace.ts";
 import { connectShop } from "./connect.ts";
 import { inventoryContracts } from "./contracts.ts";
-import { migrateInventory } from "./inventory_tables.ts";
 import { startInventoryService } from "./inventory_service.ts";
 
 const trace = tracerFor("inventory");
 const settings = readShopSettings();
 const holdBeforeCommit = wholeNumber("INVENTORY_HOLD_MS", 0);
 const shop = await connectShop("inventory", settings);
-await migrateInventory(shop.sql, settings.schema);
+const inventory = await shop.inventory();
 const bus = createBus({
-  transport: createStoreBackedTransport(shop.store, {
-    storage: shop.storage,
-    onError: (error) => trace(`transport error: ${error}`),
-  }),
+  transport: await shop.transport((error) => trace(`transport error: ${error}`)),
   contracts: inventoryContracts,
 });
-const reserving = startInventoryService(bus, { schema: settings.schema, trace, holdBeforeCommit });
+const reserving = startInventoryService(bus, { inventory, trace, holdBeforeCommit });
 onShutdown("inventory", async () => {
   await bus.close();
   await shop.close();

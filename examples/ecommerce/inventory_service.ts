@@ -2,18 +2,18 @@
 // follows `orders/placed` in its own consumer group and reserves each order's
 // stock exactly once.
 import type { Bus, Registration } from "../../mod.ts";
-import type { PostgresJsTransaction } from "../../stores/postgres/mod.ts";
 import type { Trace } from "./_trace.ts";
 import type { inventoryContracts } from "./contracts.ts";
-import { inventoryTables } from "./inventory_tables.ts";
+import type { InventoryStore } from "./inventory_store.ts";
 import { nameBasedId } from "./name_based_id.ts";
 
-/** The consumer group of the inventory service: its checkpoint lives in PostgreSQL beside the events. */
+/** The consumer group of the inventory service: its checkpoint lives beside the events. */
 export const INVENTORY_GROUP = "inventory";
 
 /** Options of {@link startInventoryService}. */
 export interface InventoryServiceOptions {
-  readonly schema: string;
+  /** Where reservations go: PostgreSQL tables (`sqlInventory`) or a NATS bucket (`kvInventory`). */
+  readonly inventory: InventoryStore;
   readonly trace: Trace;
   /**
    * Milliseconds to wait after publishing `inventory/reserved` and before the
@@ -25,35 +25,28 @@ export interface InventoryServiceOptions {
 }
 
 /**
- * Subscribes the inventory to `orders/placed`. For each order, in one
- * transaction with the consumer's checkpoint (`ctx.tx`), it writes a
- * reservation row and takes the items off the stock; before that transaction
- * commits it publishes `inventory/reserved` with an id derived from the
- * `orders/placed` event's id.
+ * Subscribes the inventory to `orders/placed`. For each order it records the
+ * reservation (on PostgreSQL in one transaction with the consumer's
+ * checkpoint, `ctx.tx`: a reservation row and the stock taken off; on NATS an
+ * entry keyed by the order), then publishes `inventory/reserved` with an id
+ * derived from the `orders/placed` event's id.
  *
- * After a crash the order comes again: the rolled-back rows are written anew,
- * and the event, if it went out, is recognised by its id and not stored twice.
+ * After a crash the order comes again: rolled-back rows are written anew (an
+ * existing NATS entry is kept), and the event, if it went out, is recognised
+ * by its id and not stored twice.
  */
 export function startInventoryService(
   bus: Bus<typeof inventoryContracts>,
   options: InventoryServiceOptions,
 ): Registration {
-  const t = inventoryTables(options.schema);
   const hold = options.holdBeforeCommit ?? 0;
   return bus.subscribe(INVENTORY_GROUP, ["orders/placed"], async (event, ctx) => {
-    const tx = ctx.tx as PostgresJsTransaction;
     const { orderId, items } = event.data;
     const reservedId = await nameBasedId(event.id, "inventory/reserved");
-    await tx.unsafe(
-      `INSERT INTO ${t.reservations} (order_id, items, placed_event_id, reserved_event_id) VALUES ($1, $2::text::jsonb, $3, $4)`,
-      [orderId, JSON.stringify(items), event.id, reservedId],
+    await options.inventory.reserve(
+      { orderId, items, placedEventId: event.id, reservedEventId: reservedId },
+      ctx.tx,
     );
-    for (const [sku, count] of Object.entries(items)) {
-      await tx.unsafe(`UPDATE ${t.stock} SET available = available - $2 WHERE sku = $1`, [
-        sku,
-        count,
-      ]);
-    }
     const published = await bus.publish({
       type: "inventory/reserved",
       id: reservedId,

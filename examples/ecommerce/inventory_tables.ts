@@ -3,7 +3,9 @@
 // inventory processes starting at once do not race on CREATE TABLE (IF NOT
 // EXISTS is not safe against a concurrent creator), and seeded once.
 import type postgres from "postgres";
+import type { PostgresJsTransaction } from "../../stores/postgres/mod.ts";
 import { STARTING_STOCK } from "./catalog.ts";
+import type { InventoryStore, Reservation } from "./inventory_store.ts";
 
 /** Names of the inventory tables in `schema`. */
 export function inventoryTables(schema: string) {
@@ -48,4 +50,29 @@ export async function migrateInventory(sql: postgres.Sql, schema: string): Promi
       );
     }
   });
+}
+
+/**
+ * Reservations in the tables of `schema`, written through the consumer's
+ * transaction, so a reservation and the checkpoint past its order commit
+ * together: a reservation row and the stock taken off.
+ */
+export function sqlInventory(schema: string): InventoryStore {
+  const t = inventoryTables(schema);
+  return {
+    async reserve(reservation: Reservation, transaction: unknown) {
+      const tx = transaction as PostgresJsTransaction;
+      const { orderId, items, placedEventId, reservedEventId } = reservation;
+      await tx.unsafe(
+        `INSERT INTO ${t.reservations} (order_id, items, placed_event_id, reserved_event_id) VALUES ($1, $2::text::jsonb, $3, $4)`,
+        [orderId, JSON.stringify(items), placedEventId, reservedEventId],
+      );
+      for (const [sku, count] of Object.entries(items)) {
+        await tx.unsafe(`UPDATE ${t.stock} SET available = available - $2 WHERE sku = $1`, [
+          sku,
+          count,
+        ]);
+      }
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // The orders service, run on Deno:
-//   DATABASE_URL=postgres://… ORDERS_TOKEN=secret deno run -A examples/ecommerce/orders.ts
+//   DATABASE_URL=postgres://… (or NATS_URL=nats://…) ORDERS_TOKEN=secret deno run -A examples/ecommerce/orders.ts
 // Handles the command `orders/place` (appends to the order's stream and
 // publishes `orders/placed`) and the query `orders/show`, and follows
 // `inventory/reserved` to mark orders reserved. Serves its commands and
@@ -8,7 +8,6 @@
 // Prints "orders     ready on http://…" once it listens and has caught up;
 // stops on SIGTERM or Ctrl-C.
 import { createBus } from "../../mod.ts";
-import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { optional, readShopSettings, required, wholeNumber } from "./_env.ts";
 import { serveOnDeno } from "./_deno_serve.ts";
 import { onShutdown } from "./_shutdown.ts";
@@ -24,10 +23,7 @@ const token = required("ORDERS_TOKEN");
 const port = wholeNumber("ORDERS_PORT", 8080);
 const hostname = optional("ORDERS_HOST") ?? "127.0.0.1";
 const shop = await connectShop("orders", settings);
-const transport = createStoreBackedTransport(shop.store, {
-  storage: shop.storage,
-  onError: (error) => trace(`transport error: ${error}`),
-});
+const transport = await shop.transport((error) => trace(`transport error: ${error}`));
 const bus = createBus({ transport, contracts: ordersContracts });
 const registrations = startOrdersService(bus, shop.store, trace);
 const front = createOrdersHttpFront(transport, { token });

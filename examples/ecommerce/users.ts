@@ -1,10 +1,9 @@
 // The users service, run on Node:
-//   DATABASE_URL=postgres://… node --import tsx examples/ecommerce/users.ts
+//   DATABASE_URL=postgres://… (or NATS_URL=nats://…) node --import tsx examples/ecommerce/users.ts
 // Handles the command `users/lock` through the store-backed transport: a
 // sender anywhere that shares the store can `send` or `sendAndWait` it.
 // Prints "users      ready" once it has caught up; stops on SIGTERM or Ctrl-C.
 import { createBus } from "../../mod.ts";
-import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { readShopSettings } from "./_env.ts";
 import { onShutdown } from "./_shutdown.ts";
 import { tracerFor } from "./_trace.ts";
@@ -16,10 +15,7 @@ const trace = tracerFor("users");
 const settings = readShopSettings();
 const shop = await connectShop("users", settings);
 const bus = createBus({
-  transport: createStoreBackedTransport(shop.store, {
-    storage: shop.storage,
-    onError: (error) => trace(`transport error: ${error}`),
-  }),
+  transport: await shop.transport((error) => trace(`transport error: ${error}`)),
   contracts: usersContracts,
 });
 const lock = startUsersService(bus, shop.store, trace);

@@ -38,6 +38,7 @@ import {
 } from "../../examples/ecommerce/order_view.ts";
 import { USER_LOCKED, userStream } from "../../examples/ecommerce/users_service.ts";
 import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { testEcommerceOnNats } from "./_ecommerce_nats.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
 
@@ -473,3 +474,6 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     );
   });
 });
+
+// The same shop on NATS JetStream (NATS_URL instead of DATABASE_URL).
+testEcommerceOnNats();

@@ -1,0 +1,158 @@
+// The NATS store against raw acknowledged JetStream publishes and a raw
+// JetStream consumer (@nats-io/jetstream 3.4.0), with the same call patterns,
+// in the same run, on a real nats-server started here (Debian's 2.9; file
+// storage, one node). The raw sides write and read a stream of the same shape
+// (one subject per stream) without ordo's checks: no expected version, no id
+// index, no record; the raw reader reads the very records ordo wrote and
+// parses each one, as ordo does.
+import { connect, headers } from "@nats-io/transport-node";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { createNatsStore } from "../stores/nats/mod.ts";
+import { natsServerMissing, startPrivateNats } from "../tests/_nats_server.ts";
+import { type BenchRow, interleavedRates } from "./_measure.ts";
+
+const WRITERS = 16;
+const PER_WRITER = 100;
+const BATCH = 100;
+const BATCH_STEPS = 100;
+const CATCH_UP = 100_000;
+const ROUNDS = 3;
+
+const message = (n: number) => ({
+  id: crypto.randomUUID(),
+  type: "OrderPlaced",
+  data: { orderId: n, total: 42.5, sku: "abc-1" },
+});
+
+const encoder = new TextEncoder();
+
+async function seconds(body: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await body();
+  return (performance.now() - start) / 1000;
+}
+
+export async function benchNatsStore(): Promise<BenchRow[]> {
+  if (natsServerMissing !== undefined) {
+    console.log(`nats: ${natsServerMissing}`);
+    return [];
+  }
+  const server = await startPrivateNats();
+  const nc = await connect({ servers: [...server.urls] });
+  try {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "RAW", subjects: ["raw.>"] });
+    const store = createNatsStore(nc, { headers, stream: "BENCH", subjectPrefix: "bench" });
+    await store.setup();
+    const timestamp = new Date().toISOString();
+    const rawPayload = (n: number) =>
+      encoder.encode(JSON.stringify({ ...message(n), metadata: { timestamp } }));
+
+    // 16 writers, one message per call, each to a stream of its own; rounds alternate sides.
+    const best = [0, 0];
+    for (let round = 0; round < ROUNDS; round++) {
+      const raw = WRITERS * PER_WRITER /
+        await seconds(() =>
+          Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+            for (let i = 0; i < PER_WRITER; i++) {
+              await js.publish(`raw.w.r${round}-${w}`, rawPayload(i), {
+                msgID: crypto.randomUUID(),
+              });
+            }
+          }))
+        );
+      const ordo = WRITERS * PER_WRITER /
+        await seconds(() =>
+          Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+            for (let i = 0; i < PER_WRITER; i++) await store.append(`w${round}-${w}`, [message(i)]);
+          }))
+        );
+      best[0] = Math.max(best[0], raw);
+      best[1] = Math.max(best[1], ordo);
+    }
+
+    // One writer, 100 messages per call: ordo's one record against 100 acknowledged publishes in flight at once.
+    const [rawBatch, ordoBatch] = await interleavedRates(BATCH, BATCH_STEPS, [
+      (step) =>
+        Promise.all(
+          Array.from({ length: BATCH }, (_, k) =>
+            js.publish(`raw.batch.b${step}`, rawPayload(k), { msgID: crypto.randomUUID() })),
+        ),
+      (step) =>
+        store.append(
+          `batch-${step < 0 ? "warm" : step}`,
+          Array.from({ length: BATCH }, (_, k) => message(k)),
+        ),
+    ]);
+
+    // Catch-up: 100k more messages in appends of 100, then everything read from the start.
+    for (let n = 0; n < CATCH_UP / BATCH; n++) {
+      await store.append(`fill-${n}`, Array.from({ length: BATCH }, (_, k) => message(k)));
+    }
+    const records = (await jsm.streams.info("BENCH")).state.messages;
+    const reads = [0, 0];
+    let messagesRead = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Raw: an ordered consumer over the same stream, every record parsed.
+      let rawCount = 0;
+      const rawSeconds = await seconds(async () => {
+        const consumer = await js.consumers.get("BENCH", { deliver_policy: DeliverPolicy.All });
+        const messages = await consumer.consume();
+        for await (const m of messages) {
+          rawCount += (JSON.parse(new TextDecoder().decode(m.data)).m as unknown[]).length;
+          if (m.info.pending === 0) break;
+        }
+        await messages.close();
+      });
+      let ordoCount = 0;
+      const ordoSeconds = await seconds(async () => {
+        let from = 0n;
+        for (;;) {
+          const page = await store.readAll({ from, limit: 1000 });
+          if (page.length === 0) return;
+          ordoCount += page.length;
+          from = page[page.length - 1].globalPosition + 1n;
+        }
+      });
+      if (rawCount !== ordoCount) {
+        throw new Error(
+          `raw read ${rawCount} messages, ordo ${ordoCount}, from ${records} records`,
+        );
+      }
+      messagesRead = ordoCount;
+      reads[0] = Math.max(reads[0], rawCount / rawSeconds);
+      reads[1] = Math.max(reads[1], ordoCount / ordoSeconds);
+    }
+    await store.close();
+    return [
+      {
+        scenario: "nats: 16 writers, 1 message/call",
+        ordo: best[1],
+        baseline: best[0],
+        baselineName: "raw js.publish ",
+        unit: "msg/s",
+        target: 0.7,
+      },
+      {
+        scenario: "nats: 1 writer, 100 messages/call",
+        ordo: ordoBatch,
+        baseline: rawBatch,
+        baselineName: "raw js.publish ",
+        unit: "msg/s",
+        target: 0.7,
+      },
+      {
+        scenario: `nats: readAll catch-up over ${messagesRead.toLocaleString("en-US")}`,
+        ordo: reads[1],
+        baseline: reads[0],
+        baselineName: "raw consumer   ",
+        unit: "msg/s",
+        target: 0.7,
+      },
+    ];
+  } finally {
+    await nc.close();
+    await server.stop();
+  }
+}
