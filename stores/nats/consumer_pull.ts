@@ -134,6 +134,8 @@ export class Puller {
   // (messages come with their own subject; their ack subject names the consumer).
   readonly #waiting = new Map<string, Waiting>();
   readonly #byConsumer = new Map<string, Waiting>();
+  // Who takes a consumer's messages that come while no pull of it waits.
+  readonly #adopters = new Map<string, (message: PulledMessage) => void>();
   #next = 0;
 
   constructor(api: JetStreamApi) {
@@ -213,6 +215,11 @@ export class Puller {
     const meta = parseAckSubject(msg.reply ?? "");
     if (meta === undefined) return;
     const waiting = this.#byConsumer.get(meta.consumer);
+    const adopter = waiting === undefined ? this.#adopters.get(meta.consumer) : undefined;
+    if (adopter !== undefined) {
+      adopter(pulled(msg, meta));
+      return;
+    }
     if (waiting === undefined) {
       // For a pull that ended here but was still open on the server (stopped,
       // timed out): hand it back at once rather than after the ack wait.
@@ -221,16 +228,22 @@ export class Puller {
       } catch { /* the connection is closing: the server delivers it again after its ack wait */ }
       return;
     }
-    const more = waiting.onMessage({
-      subject: msg.subject,
-      seq: meta.seq,
-      delivered: meta.delivered,
-      pending: meta.pending,
-      data: msg.data,
-      headers: msg.headers,
-      reply: msg.reply!,
-    });
+    const more = waiting.onMessage(pulled(msg, meta));
     if (--waiting.remaining === 0 || more === false) waiting.end("complete");
+  }
+
+  /**
+   * Hands `consumer`'s messages that arrive while no pull of it waits to
+   * `adopter` (a pull ended here can still be answered by the server), until
+   * `forget`. Without an adopter they are given back to the server.
+   */
+  adopt(consumer: string, adopter: (message: PulledMessage) => void): void {
+    this.#adopters.set(consumer, adopter);
+  }
+
+  /** Stops handing `consumer`'s stray messages to its adopter. */
+  forget(consumer: string): void {
+    this.#adopters.delete(consumer);
   }
 
   /** Ends every pull in progress ("gone") and drops the subscription. */
@@ -239,6 +252,21 @@ export class Puller {
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
   }
+}
+
+function pulled(
+  msg: Msg,
+  meta: { delivered: number; seq: number; pending: number },
+): PulledMessage {
+  return {
+    subject: msg.subject,
+    seq: meta.seq,
+    delivered: meta.delivered,
+    pending: meta.pending,
+    data: msg.data,
+    headers: msg.headers,
+    reply: msg.reply!,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@
 
 import type { Msg, MsgHdrs } from "@nats-io/nats-core";
 import type { NatsDriver } from "./driver.ts";
+import { Replies } from "./replies.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -95,11 +96,13 @@ export class JetStreamApi {
   readonly driver: NatsDriver;
   readonly prefix: string;
   readonly timeout: number;
+  readonly #replies: Replies;
 
   constructor(driver: NatsDriver, options: { prefix?: string; timeout?: number } = {}) {
     this.driver = driver;
     this.prefix = options.prefix ?? "$JS.API";
     this.timeout = options.timeout ?? 5000;
+    this.#replies = new Replies(driver.connection);
   }
 
   /**
@@ -110,9 +113,7 @@ export class JetStreamApi {
    */
   async request(api: string, body?: unknown, timeout = this.timeout): Promise<ApiAnswer> {
     const payload = body === undefined ? EMPTY : encoder.encode(JSON.stringify(body));
-    const reply = await this.driver.connection.request(`${this.prefix}.${api}`, payload, {
-      timeout,
-    });
+    const reply = await this.#replies.request(`${this.prefix}.${api}`, payload, { timeout });
     return parseAnswer(reply);
   }
 
@@ -123,7 +124,7 @@ export class JetStreamApi {
    */
   async publish(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
     const headers = this.#headers(options);
-    const reply = await this.driver.connection.request(subject, data, {
+    const reply = await this.#replies.request(subject, data, {
       timeout: options.timeout ?? this.timeout,
       headers,
     });
@@ -181,6 +182,11 @@ export class JetStreamApi {
       }
       await this.request(`STREAM.UPDATE.${config.name}`, config);
     }
+  }
+
+  /** Rejects the calls in progress and drops the inbox subscription. */
+  close(): void {
+    this.#replies.close();
   }
 
   /** Deletes a stream; does nothing when it does not exist. */

@@ -135,6 +135,7 @@ export function createNatsConsumerStorage(
     },
     close() {
       for (const b of buckets.values()) b.close();
+      api.close();
     },
   };
 }

@@ -37,7 +37,7 @@ import { validateDriver } from "./driver.ts";
 import { LiveFollower } from "./_follower.ts";
 import { IdIndex } from "./id_index.ts";
 import { JetStreamApi, textOf } from "./jetstream_api.ts";
-import { type Page, type PageFilter, readPage } from "./_page_reader.ts";
+import { type Page, type PageFilter, PageReader } from "./_page_reader.ts";
 import type { RecordSource } from "./_scan.ts";
 import {
   type CheckedNatsStoreOptions,
@@ -95,6 +95,7 @@ class NatsStore implements NatsEventStore {
   readonly #source: RecordSource;
   readonly #subjects: StoreSubjects;
   readonly #reader: StreamReader;
+  readonly #pages: PageReader;
   readonly #appends: AppendContext;
   readonly #waiters = new PositionWaiters();
   #knownHead = 0n;
@@ -118,6 +119,7 @@ class NatsStore implements NatsEventStore {
     this.#source = { api: this.#api, puller: new Puller(this.#api), stream: options.stream };
     this.#subjects = storeSubjects(options.subjectPrefix);
     this.#reader = new StreamReader(this.#source, this.#subjects);
+    this.#pages = new PageReader(this.#source);
     this.#appends = {
       api: this.#api,
       index: new IdIndex(this.#api, options.indexStream, this.#subjects),
@@ -191,7 +193,10 @@ class NatsStore implements NatsEventStore {
     operation: string,
   ): Promise<Page> {
     try {
-      return await readPage(this.#source, this.#subjects, filter, from, limit, operation);
+      const subject = filter.category === undefined
+        ? this.#subjects.all
+        : this.#subjects.category(filter.category);
+      return await this.#pages.read(subject, filter.types, from, limit, operation);
     } catch (error) {
       throw translateError(error, operation);
     }
@@ -277,7 +282,9 @@ class NatsStore implements NatsEventStore {
     this.#retryTimer = undefined;
     this.#follower?.stop();
     this.#follower = undefined;
+    await this.#pages.close();
     this.#source.puller.close();
+    this.#api.close();
   }
 
   #ensureOpen(operation: string): void {

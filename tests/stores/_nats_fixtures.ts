@@ -25,6 +25,7 @@ export async function connectNats(urls: readonly string[]): Promise<NatsConnecti
 export async function deleteStreams(nc: NatsConnection, names: readonly string[]): Promise<void> {
   const api = new JetStreamApi({ connection: nc, headers });
   await Promise.all(names.map((name) => api.deleteStream(name).catch(() => {})));
+  api.close();
 }
 
 /**

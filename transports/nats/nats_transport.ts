@@ -176,6 +176,7 @@ class NatsBusTransport implements NatsTransport {
     await Promise.all([...this.#running].map((registration) => registration.stop()));
     this.#commands.puller.close();
     this.#commands.ledger.close();
+    this.#commands.api.close();
   }
 
   #track(registration: Registration): Registration {
