@@ -34,6 +34,11 @@ export interface AppendContext {
   readonly subjectOf: (streamName: string) => string;
   /** Largest record the server takes, in bytes. */
   readonly maxRecordBytes: () => number;
+  /**
+   * Milliseconds an id reserved for another stream is given to show up there
+   * before its reservation counts as abandoned (twice the request timeout).
+   */
+  readonly abandonedAfter: number;
 }
 
 /** A stream's end, and whether it was just read from the server. */
@@ -129,10 +134,24 @@ async function settle(
   }
   const retry = resolveAppendRetry(streamName, messages, stored);
   if (retry !== undefined) return retry;
-  for (let i = 0; i < messages.length; i++) {
-    const entry = found[i];
-    if (entry === undefined || entry.streamName === streamName) continue;
-    if (!(await context.index.takeOver(messages[i].id, entry, streamName, after))) return "again";
+  // An id reserved for another stream and not there yet may be on its way (that
+  // append is between its reservation and its publish): give it time to land.
+  const elsewhere = found.flatMap((entry, i) =>
+    entry !== undefined && entry.streamName !== "" && entry.streamName !== streamName ? [i] : []
+  );
+  const deadline = performance.now() + context.abandonedAfter;
+  while (elsewhere.length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const i of elsewhere) {
+      stored[i] = await locate(context, found[i]!, messages[i].id, read);
+      // Stored there after all: the same id in two streams is refused.
+      if (stored[i] !== undefined) return resolveAppendRetry(streamName, messages, stored)!;
+    }
+  }
+  for (const i of elsewhere) {
+    if (!(await context.index.takeOver(messages[i].id, found[i]!, streamName, after))) {
+      return "again";
+    }
   }
   return "new";
 }

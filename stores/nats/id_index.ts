@@ -12,8 +12,10 @@
  * and a stream sequence the append's record comes after. It is never
  * confirmed: whoever meets an existing entry looks for the id in the named
  * stream after that sequence, so an entry left by an append that failed or
- * crashed is recognised as such (nothing found), and taken over with a
- * compare-and-set on the entry's own sequence.
+ * crashed is recognised as such (nothing found, for the same stream at once,
+ * for another stream after twice the request timeout, in case that append is
+ * still on its way), and taken over with a compare-and-set on the entry's own
+ * sequence.
  *
  * @module
  */

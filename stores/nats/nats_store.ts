@@ -127,6 +127,7 @@ class NatsStore implements NatsEventStore {
       heads: new StreamHeads(),
       subjectOf: (name) => this.#subjects.stream(name),
       maxRecordBytes: () => connection.info?.max_payload ?? 1024 * 1024,
+      abandonedAfter: 2 * options.timeout,
     };
   }
 

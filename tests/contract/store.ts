@@ -19,12 +19,19 @@ import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
+import { testStoreLimits } from "./_store_limits.ts";
 import { testStoreProperties } from "./_store_properties.ts";
 
 /** What differs between stores that the suite must know about. */
 export interface StoreCapabilities {
   /** Global positions may skip numbers (a sequence in PostgreSQL); default false. */
   readonly gapsInGlobalPositions?: boolean;
+  /**
+   * The largest append the store takes, in bytes of its messages as JSON, when
+   * appends have a limit of their own besides each message's (NATS stores an
+   * append as one message of at most the server's `max_payload`). Default: none.
+   */
+  readonly maxAppendBytes?: number;
 }
 
 /** Options of {@link testStoreContract}. */
@@ -45,5 +52,6 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreBadInput(options);
     testStoreProperties(options);
     testStoreDeferred(options);
+    testStoreLimits(options);
   });
 }

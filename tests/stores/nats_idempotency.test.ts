@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { DuplicateMessageError, type ExpectedVersion, ValidationError } from "../../core/mod.ts";
+import { encodeEntries, encodeRecord } from "../../stores/nats/batch_record.ts";
 import { encodeEntry } from "../../stores/nats/id_index.ts";
 import { bytesOf, JetStreamApi } from "../../stores/nats/jetstream_api.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
@@ -97,7 +98,8 @@ if (natsServerMissing !== undefined) {
     });
 
     it("append() publishes once an append whose ids were reserved by a writer that stopped before publishing", async () => {
-      const store = await freshStore(nc);
+      // The reservation for another stream is taken over after twice the timeout.
+      const store = await freshStore(nc, { timeout: 500 });
       const api = new JetStreamApi({ connection: nc, headers });
       try {
         const batch = messages(2);
@@ -123,6 +125,83 @@ if (natsServerMissing !== undefined) {
         );
         assert.equal((await readEverything(store)).length, 2);
       } finally {
+        await store.close();
+      }
+    });
+
+    it("property: appends racing with one id to different streams store it once, the others refused", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.constantFrom("order-1", "order-2", "user-1", "user-2"), {
+            minLength: 2,
+            maxLength: 4,
+          }),
+          fc.boolean(),
+          async (streams, fresh) => {
+            const store = await freshStore(nc);
+            try {
+              const shared = messages(1)[0];
+              const outcomes = await Promise.all(
+                streams.map((stream) =>
+                  store.append(stream, fresh ? [...messages(1), shared] : [shared]).then(
+                    (result) => ({ stream, result }),
+                    (error: unknown) => ({ stream, error }),
+                  )
+                ),
+              );
+              const stored = (await readEverything(store)).filter((m) => m.id === shared.id);
+              assert.equal(stored.length, 1, "the shared id is stored once");
+              for (const outcome of outcomes) {
+                if ("error" in outcome) {
+                  assert.ok(outcome.error instanceof DuplicateMessageError, String(outcome.error));
+                } else {
+                  assert.equal(outcome.stream, stored[0].streamName, "only its stream succeeded");
+                }
+              }
+            } finally {
+              await store.close();
+            }
+          },
+        ),
+        propertyParameters(15),
+      );
+    });
+
+    it("append() of an id another writer reserved for another stream waits for that append, then refuses", async () => {
+      const store = await freshStore(nc, { timeout: 1000 });
+      const api = new JetStreamApi({ connection: nc, headers });
+      try {
+        const [shared] = messages(1);
+        // Another writer has reserved the id for order-1 and is about to publish its record.
+        await api.publish(
+          `${store.subjectPrefix}_ids.${shared.id}`,
+          bytesOf(encodeEntry("order-1", 0)),
+        );
+        const racing = store.append("user-1", [shared]).then(
+          () => "stored",
+          (error: unknown) => error,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Its publish lands while this append waits.
+        const record = encodeRecord(
+          "order-1",
+          0,
+          0,
+          encodeEntries([{
+            ...shared,
+            metadata: { timestamp: new Date().toISOString() },
+          }]),
+        );
+        await api.publish(`${store.subjectPrefix}.order.1`, bytesOf(record), {
+          expectedLastSubjectSequence: 0,
+          headers: { "Ordo-Count": "1" },
+        });
+        const outcome = await racing;
+        assert.ok(outcome instanceof DuplicateMessageError, String(outcome));
+        assert.equal(outcome.storedStreamName, "order-1");
+        assert.deepEqual((await readEverything(store)).map((m) => m.streamName), ["order-1"]);
+      } finally {
+        api.close();
         await store.close();
       }
     });

@@ -30,7 +30,8 @@ if (natsServerMissing !== undefined) {
     testStoreContract({
       name: "nats",
       create: () => freshStore(nc),
-      capabilities: { gapsInGlobalPositions: true },
+      // An append is one NATS message: at most the server's max_payload (1 MiB by default).
+      capabilities: { gapsInGlobalPositions: true, maxAppendBytes: 1024 * 1024 - 1024 },
       propertyRuns: 20,
     });
   });
