@@ -164,6 +164,9 @@ export async function runFault(cluster: NatsServer, nc: NatsConnection): Promise
       [0, 1, 2, 3].map((p) => storage.checkpoints.load("projector", p).then(String, String)),
     ),
     head: String(await store.headPosition().catch(String)),
+    entries: (await storage.bucket(`group_${names.subjectPrefix}`).entries().catch(() => []))
+      .filter((e) => e.key.startsWith("cp.") || e.key.startsWith("ls."))
+      .map((e) => `${e.key}@${e.revision}=${e.value.slice(0, 120)}`),
     last: Object.fromEntries(last),
     readModel: Object.fromEntries(readModel),
   });
