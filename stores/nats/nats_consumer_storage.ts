@@ -32,7 +32,7 @@ import {
 import { type HeadersFactory, validateDriver } from "./driver.ts";
 import { JetStreamApi } from "./jetstream_api.ts";
 import { KvBucket, validateBucket } from "./kv_bucket.ts";
-import { NatsLeases, storageKey } from "./nats_leases.ts";
+import { type Fence, type Fencing, NatsLeases, storageKey } from "./nats_leases.ts";
 import { endTransaction, type KvWrite, NatsTransaction } from "./nats_transaction.ts";
 import { ServerClock } from "./server_clock.ts";
 import { translateError } from "./translate_error.ts";
@@ -114,11 +114,7 @@ export function createNatsConsumerStorage(
       ),
     );
   const checkpoints = new NatsCheckpoints(own, apply);
-  const leases = new NatsLeases(
-    own,
-    new ServerClock(own, storageKey("clock")),
-    (lease) => checkpoints.fence(lease),
-  );
+  const leases = new NatsLeases(own, new ServerClock(own, storageKey("clock")), checkpoints);
   checkpoints.leases = leases;
   return {
     checkpoints,
@@ -157,7 +153,7 @@ function guarded<T extends object>(target: T, operation: string): T {
   });
 }
 
-class NatsCheckpoints implements CheckpointStore<NatsTransaction> {
+class NatsCheckpoints implements CheckpointStore<NatsTransaction>, Fencing {
   readonly #bucket: KvBucket;
   readonly #apply: (writes: readonly KvWrite[]) => Promise<unknown>;
   leases!: NatsLeases;
@@ -245,6 +241,12 @@ class NatsCheckpoints implements CheckpointStore<NatsTransaction> {
     }
     for (const callback of callbacks) callback();
     return true;
+  }
+
+  /** The fence a partition's entry holds. */
+  async fenceOf(group: string, partition: number): Promise<Fence | undefined> {
+    const { record } = await this.#read(group, partition);
+    return record.f === undefined ? undefined : { owner: record.f.o, token: BigInt(record.f.t) };
   }
 
   /** Writes a new lease holder's token into the partition's entry, before it loads it. */

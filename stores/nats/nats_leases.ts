@@ -33,16 +33,30 @@ interface LeaseValue {
 
 const ATTEMPTS = 8;
 
-/** Leases over a bucket; `fence` runs when a partition gets a new holder. */
+/** The fence a partition's checkpoint holds: the last holder that wrote it. */
+export interface Fence {
+  readonly owner: string;
+  readonly token: bigint;
+}
+
+/** How the leases reach the checkpoints' fences. */
+export interface Fencing {
+  /** Writes a new holder's token into its partition's checkpoint entry. */
+  fence(lease: Lease): Promise<void>;
+  /** The fence a partition's checkpoint entry holds now. */
+  fenceOf(group: string, partition: number): Promise<Fence | undefined>;
+}
+
+/** Leases over a bucket; a partition's new holder fences its checkpoint. */
 export class NatsLeases implements LeaseStore {
   readonly #bucket: KvBucket;
   readonly #clock: ServerClock;
-  readonly #fence: (lease: Lease) => Promise<void>;
+  readonly #fencing: Fencing;
 
-  constructor(bucket: KvBucket, clock: ServerClock, fence: (lease: Lease) => Promise<void>) {
+  constructor(bucket: KvBucket, clock: ServerClock, fencing: Fencing) {
     this.#bucket = bucket;
     this.#clock = clock;
-    this.#fence = fence;
+    this.#fencing = fencing;
   }
 
   async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
@@ -94,12 +108,23 @@ export class NatsLeases implements LeaseStore {
         current !== undefined && current.o !== null && current.o !== options.owner &&
         entry!.written + current.x > now
       ) return undefined;
-      const renewing = current !== undefined && current.o === options.owner;
-      const token = current === undefined
+      let renewing = current !== undefined && current.o === options.owner;
+      let token = current === undefined
         ? 1n
         : renewing
         ? BigInt(current.t)
         : BigInt(current.t) + 1n;
+      // Never below a later holder's fence: a lease entry that went back (seen on a
+      // 2.9.10 cluster after a leader was killed: a key read as absent, then
+      // created again with token 1) would otherwise leave its holder fenced out for good.
+      const fence = await this.#fencing.fenceOf(group, partition);
+      if (
+        fence !== undefined &&
+        (fence.token > token || (fence.token === token && fence.owner !== options.owner))
+      ) {
+        token = fence.token + 1n;
+        renewing = false;
+      }
       const value: LeaseValue = { o: options.owner, t: String(token), x: ttl, p: partition };
       if ((await this.#bucket.update(key, JSON.stringify(value), revision)) === undefined) continue;
       const lease: Lease = Object.freeze({
@@ -109,7 +134,7 @@ export class NatsLeases implements LeaseStore {
         token,
         expiresAt: now + ttl,
       });
-      if (!renewing) await this.#fence(lease);
+      if (!renewing) await this.#fencing.fence(lease);
       return lease;
     }
     return undefined;

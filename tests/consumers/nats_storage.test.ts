@@ -92,6 +92,33 @@ if (natsServerMissing !== undefined) {
       });
     });
 
+    it("acquire() never hands out a token below the checkpoint's fence, even if the lease entry went back", async () => {
+      await withStorage(async (storage, _model, own) => {
+        const { leases, checkpoints } = storage;
+        const a = await leases.acquire("g", 0, { owner: "a", ttl: 50 });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const b = await leases.acquire("g", 0, { owner: "b", ttl: 50 });
+        assert.ok(a && b && b.token > a.token);
+        // What a 2.9.10 cluster was seen to do after its leader was killed: the lease entry back to a's.
+        const back = { o: "a", t: String(a.token), x: 60_000, p: 0 };
+        await storage.bucket(own).put(storageKey("ls", "g", 0), JSON.stringify(back));
+        const renewed = await leases.acquire("g", 0, { owner: "a", ttl: 60_000 });
+        assert.ok(
+          renewed && renewed.token > b.token,
+          `token ${renewed?.token} above b's ${b.token}`,
+        );
+        assert.equal(
+          await checkpoints.commit(
+            { group: "g", partition: 0, position: 3n, lease: renewed },
+            () => {},
+          ),
+          true,
+          "its holder can commit",
+        );
+        assert.equal(await checkpoints.load("g", 0), 3n);
+      });
+    });
+
     it("writes plain key-value buckets that @nats-io/kv reads", async () => {
       await withStorage(async (storage, model) => {
         await storage.checkpoints.commit({ group: "g", partition: 0, position: 5n }, (tx) => {
