@@ -63,7 +63,7 @@ export class LiveFollower {
           const end = await source.puller.pull(
             source.stream,
             name,
-            { batch: 256, expires: this.#options.expires ?? 5000 },
+            { batch: 256, expires: this.#options.expires ?? 5000, heartbeat: 1000 },
             (message) => {
               lastSeq = message.seq;
               const count = Number(message.headers?.get("Ordo-Count") || "1");

@@ -62,6 +62,11 @@ const SECOND = 1_000_000_000;
 // A cursor unused this long may have been removed by the server (30 s): not reused.
 const FRESH_MS = 20_000;
 const MAX_CURSORS = 8;
+// Milliseconds a pull may stay open: it asks only for records that are there,
+// so a longer wait means the consumer is gone.
+const PULL_EXPIRES = 2000;
+// Milliseconds between the server's heartbeats on an open pull.
+const PULL_HEARTBEAT = 500;
 // About the most record bytes one pull asks for.
 const PULL_BYTES = 8 * 1024 * 1024;
 
@@ -83,14 +88,16 @@ export class PageReader {
     operation: string,
   ): Promise<Page> {
     let cursor = this.#take(filter, from);
+    const reused = cursor.consumer !== "";
     try {
       try {
         return await this.#fill(cursor, types, limit, operation);
       } catch (error) {
-        const start = fromGlobalPosition(from);
-        if (!(error instanceof StoreUnavailableError) || cursor.reached >= start.seq) throw error;
-        // A cursor the server dropped (a restart, a leader change): once more with a new one.
+        // A page that failed may have taken messages off the cursor's buffer
+        // already: the cursor is never used again, or they would be skipped.
         void this.#drop(cursor);
+        if (!reused || !(error instanceof StoreUnavailableError)) throw error;
+        // A cursor the server dropped (a restart, a leader change): once more with a new one.
         cursor = this.#take(filter, from);
         return await this.#fill(cursor, types, limit, operation);
       }
@@ -238,10 +245,15 @@ export class PageReader {
       ),
     );
     const before = cursor.reached;
-    const end = await puller.pull(stream, cursor.consumer, { batch, expires: 5000 }, (message) => {
-      receive(cursor, message);
-      return cursor.reached < endSeq;
-    });
+    const end = await puller.pull(
+      stream,
+      cursor.consumer,
+      { batch, expires: PULL_EXPIRES, heartbeat: PULL_HEARTBEAT },
+      (message) => {
+        receive(cursor, message);
+        return cursor.reached < endSeq;
+      },
+    );
     if (cursor.reached === before && end !== "complete") {
       throw new StoreUnavailableError(
         operation,

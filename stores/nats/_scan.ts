@@ -92,7 +92,11 @@ export async function scanMessages(
       const end = await puller.pull(
         stream,
         name,
-        { batch: Math.min(Math.max(1, endSeq - reached), range.batch), expires: PULL_EXPIRES },
+        {
+          batch: Math.min(Math.max(1, endSeq - reached), range.batch),
+          expires: PULL_EXPIRES,
+          heartbeat: 500,
+        },
         (message) => {
           received++;
           if (stopped) return false;

@@ -100,10 +100,18 @@ export interface PullOptions {
   readonly noWait?: boolean;
   /** Milliseconds the server keeps the pull open (ignored with `noWait`). */
   readonly expires?: number;
+  /**
+   * Milliseconds between the server's heartbeats while the pull is open: the
+   * pull ends ("gone") after three missed, so a consumer removed with the
+   * server that held it (a restart, a leader change) is noticed that soon.
+   */
+  readonly heartbeat?: number;
 }
 
 interface Waiting {
   readonly consumer: string;
+  /** Called on every message or heartbeat of the pull. */
+  alive?: () => void;
   readonly onMessage: (message: PulledMessage) => boolean | void;
   readonly end: (why: PullEnd) => void;
   remaining: number;
@@ -175,14 +183,21 @@ export class Puller {
       this.#byConsumer.get(consumer)?.end("gone");
       this.#byConsumer.set(consumer, waiting);
       const expires = options.noWait ? undefined : options.expires ?? 5000;
-      // Nothing at all (a lost request, a server gone): give up a little after the server would.
-      waiting.timer = setTimeout(
-        () => waiting.end("timeout"),
-        (expires ?? this.#api.timeout) + 2000,
-      );
-      const body = options.noWait
-        ? { batch: options.batch, no_wait: true }
-        : { batch: options.batch, expires: expires! * 1_000_000 };
+      const heartbeat = options.noWait ? undefined : options.heartbeat;
+      // Nothing at all (a lost request, a server gone): give up a little after the
+      // server would, or after three missed heartbeats.
+      const limit = heartbeat === undefined ? (expires ?? this.#api.timeout) + 2000 : 3 * heartbeat;
+      const watch = () => {
+        if (waiting.timer !== undefined) clearTimeout(waiting.timer);
+        waiting.timer = setTimeout(() => waiting.end(heartbeat ? "gone" : "timeout"), limit);
+      };
+      if (heartbeat !== undefined) waiting.alive = watch;
+      watch();
+      const body = options.noWait ? { batch: options.batch, no_wait: true } : {
+        batch: options.batch,
+        expires: expires! * 1_000_000,
+        ...(heartbeat === undefined ? {} : { idle_heartbeat: heartbeat * 1_000_000 }),
+      };
       try {
         this.#api.driver.connection.publish(
           `${this.#api.prefix}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
@@ -208,7 +223,8 @@ export class Puller {
     const status = msg.headers?.code ?? 0;
     if (status !== 0 && msg.data.length === 0 && !msg.reply) {
       const waiting = this.#waiting.get(msg.subject);
-      if (waiting === undefined || status === 100) return; // an idle heartbeat
+      if (waiting === undefined) return;
+      if (status === 100) return waiting.alive?.(); // an idle heartbeat
       waiting.end(status === 404 ? "empty" : status === 408 ? "expired" : "gone");
       return;
     }
@@ -228,6 +244,7 @@ export class Puller {
       } catch { /* the connection is closing: the server delivers it again after its ack wait */ }
       return;
     }
+    waiting.alive?.();
     const more = waiting.onMessage(pulled(msg, meta));
     if (--waiting.remaining === 0 || more === false) waiting.end("complete");
   }

@@ -61,7 +61,12 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
         created = true;
       }
       const got: PulledMessage[] = [];
-      const end = await puller.pull(stream, name, { batch, expires: EXPIRES, signal }, (m) => {
+      const end = await puller.pull(stream, name, {
+        batch,
+        expires: EXPIRES,
+        heartbeat: 500,
+        signal,
+      }, (m) => {
         got.push(m);
       });
       if (got.length === 0) {

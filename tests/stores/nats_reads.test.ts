@@ -1,0 +1,91 @@
+// Global reads of the NATS store through cursors: a reader paging on gets
+// every message once, in order, also when the server drops the consumer
+// behind its cursor between two pages (as a restart or a leader change does),
+// whether the next page comes from what the cursor held or from the server.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { headers } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { RecordedMessage } from "../../core/mod.ts";
+import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import type { NatsEventStore } from "../../stores/nats/mod.ts";
+import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fixtures.ts";
+import { propertyParameters } from "../contract/_store_properties.ts";
+import { connectNats, freshStore } from "./_nats_fixtures.ts";
+
+// Deletes every consumer of the store's stream behind a page cursor.
+async function dropCursors(nc: NatsConnection, store: NatsEventStore): Promise<void> {
+  const api = new JetStreamApi({ connection: nc, headers });
+  const { consumers } = await api.request(`CONSUMER.NAMES.${store.stream}`, {}) as {
+    consumers: string[] | null;
+  };
+  for (const name of consumers ?? []) {
+    if (name.startsWith("ordo_page_")) await api.request(`CONSUMER.DELETE.${store.stream}.${name}`);
+  }
+  api.close();
+}
+
+if (natsServerMissing !== undefined) {
+  describe("NATS store reads", () => {
+    it.skip(natsServerMissing, () => {});
+  });
+} else {
+  describe("NATS store reads", () => {
+    let server: NatsServer & { release(): Promise<void> };
+    let nc: NatsConnection;
+    before(async () => {
+      server = await startNats();
+      nc = await connectNats(server.urls);
+    });
+    after(async () => {
+      await nc.close();
+      await server.release();
+    });
+
+    it("property: a reader paging on sees every message once, in order, when its cursor is dropped between pages", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }),
+          fc.integer({ min: 1, max: 25 }),
+          fc.array(fc.integer({ min: 0, max: 3 }).map((n) => n === 0), {
+            minLength: 1,
+            maxLength: 30,
+          }),
+          fc.constantFrom(undefined, "acct"),
+          async (batches, pageSize, drops, category) => {
+            const store = await freshStore(nc);
+            try {
+              for (const [i, size] of batches.entries()) {
+                await store.append(`${i % 3 === 0 ? "user" : "acct"}-${i % 4}`, messages(size));
+              }
+              const expected = (await readEverything(store)).filter((m) =>
+                category === undefined || m.streamName.startsWith(`${category}-`)
+              );
+              const seen: RecordedMessage[] = [];
+              let from = 0n;
+              for (let page = 0;; page++) {
+                if (drops[page % drops.length]) await dropCursors(nc, store);
+                const read = async () =>
+                  category === undefined
+                    ? await store.readAll({ from, limit: pageSize })
+                    : await store.readCategory(category, { from, limit: pageSize });
+                // As a consumer does: a failed page is read again from the same position.
+                const got = await read().catch(read);
+                seen.push(...got);
+                if (got.length === 0) break;
+                from = got[got.length - 1].globalPosition + 1n;
+              }
+              assert.deepEqual(seen.map((m) => m.id), expected.map((m) => m.id));
+              assert.ok(isStrictlyIncreasing(seen.map((m) => m.globalPosition)));
+            } finally {
+              await store.close();
+            }
+          },
+        ),
+        propertyParameters(8),
+      );
+    });
+  });
+}
