@@ -21,4 +21,25 @@ if (only === "postgres-paths") rows.push(...await benchPostgresWritePaths());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 if (only === undefined || only === "http") rows.push(...await benchHttp());
+// The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
+const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
+for (
+  const [nats, postgres, label] of [
+    ["nats: 16 writers", "postgres: 16 writers", "16 writers, 1 message/call"],
+    ["nats: 1 writer", "postgres: 1 writer", "1 writer, 100 messages/call"],
+    ["nats: readAll", "postgres: readAll", "readAll catch-up"],
+  ] as const
+) {
+  const n = find(nats);
+  const p = find(postgres);
+  if (n !== undefined && p !== undefined) {
+    rows.push({
+      scenario: `ordo on nats vs on postgres: ${label}`,
+      ordo: n.ordo,
+      baseline: p.ordo,
+      baselineName: "ordo postgres  ",
+      unit: "msg/s",
+    });
+  }
+}
 report(rows);

@@ -4,14 +4,14 @@
 // storage, one node). The raw sides write and read a stream of the same shape
 // (one subject per stream) without ordo's checks: no expected version, no id
 // index, no record; the raw reader reads the very records ordo wrote and
-// parses each one, as ordo does. The raw sides run twice: on a connection
+// parses each one, as ordo does. The raw writers run twice: on a connection
 // made as `connect()` makes it by default, and on one made with
 // `noAsyncTraces: true`, which drops the two errors with stack traces the
 // client makes for every request (ordo makes its own requests, so it is the
 // same on both).
 import { connect, headers } from "@nats-io/transport-node";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { createNatsStore } from "../stores/nats/mod.ts";
+import { DeliverPolicy, jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { createNatsStore, type NatsEventStore } from "../stores/nats/mod.ts";
 import { natsServerMissing, startPrivateNats } from "../tests/_nats_server.ts";
 import { type BenchRow, interleavedRates } from "./_measure.ts";
 
@@ -29,12 +29,110 @@ const message = (n: number) => ({
 });
 
 const encoder = new TextEncoder();
+const timestamp = new Date().toISOString();
+const rawPayload = (n: number) =>
+  encoder.encode(JSON.stringify({ ...message(n), metadata: { timestamp } }));
 
 async function seconds(body: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await body();
   return (performance.now() - start) / 1000;
 }
+
+interface Sides {
+  readonly store: NatsEventStore;
+  readonly js: JetStreamClient;
+  readonly leanJs: JetStreamClient;
+}
+
+// 16 writers, one message per call, each to a stream of its own; rounds alternate sides.
+async function writers({ store, js, leanJs }: Sides): Promise<number[]> {
+  const concurrently = (write: (w: number, i: number) => Promise<unknown>) => async () =>
+    WRITERS * PER_WRITER /
+    await seconds(() =>
+      Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
+        for (let i = 0; i < PER_WRITER; i++) await write(w, i);
+      }))
+    );
+  let round = 0;
+  const raw = (client: JetStreamClient, name: string) =>
+    concurrently((w, i) =>
+      client.publish(`raw.${name}.r${round}-${w}`, rawPayload(i), { msgID: crypto.randomUUID() })
+    );
+  const sides = [
+    raw(js, "w"),
+    raw(leanJs, "l"),
+    concurrently((w, i) => store.append(`w${round}-${w}`, [message(i)])),
+  ];
+  const best = sides.map(() => 0);
+  for (; round < ROUNDS; round++) {
+    for (const [i, side] of sides.entries()) best[i] = Math.max(best[i], await side());
+  }
+  return best;
+}
+
+// One writer, 100 messages per call: ordo's one record against 100 acknowledged publishes in flight at once.
+function batches({ store, js, leanJs }: Sides): Promise<number[]> {
+  const raw = (client: JetStreamClient, name: string) => (step: number) =>
+    Promise.all(
+      Array.from({ length: BATCH }, (_, k) =>
+        client.publish(`raw.${name}.b${step}`, rawPayload(k), { msgID: crypto.randomUUID() })),
+    );
+  return interleavedRates(BATCH, BATCH_STEPS, [
+    raw(js, "batch"),
+    raw(leanJs, "lbatch"),
+    (step) =>
+      store.append(
+        `batch-${step < 0 ? "warm" : step}`,
+        Array.from({ length: BATCH }, (_, k) => message(k)),
+      ),
+  ]);
+}
+
+// Catch-up: 100k more messages in appends of 100, then everything read from the start by each side.
+async function catchUp({ store, js }: Sides): Promise<{ rates: number[]; count: number }> {
+  for (let n = 0; n < CATCH_UP / BATCH; n++) {
+    await store.append(`fill-${n}`, Array.from({ length: BATCH }, (_, k) => message(k)));
+  }
+  const rates = [0, 0];
+  let count = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    // Raw: an ordered consumer over the same stream, every record parsed.
+    let rawCount = 0;
+    const rawSeconds = await seconds(async () => {
+      const consumer = await js.consumers.get(store.stream, { deliver_policy: DeliverPolicy.All });
+      const messages = await consumer.consume();
+      for await (const m of messages) {
+        rawCount += (JSON.parse(new TextDecoder().decode(m.data)).m as unknown[]).length;
+        if (m.info.pending === 0) break;
+      }
+      await messages.close();
+    });
+    let ordoCount = 0;
+    const ordoSeconds = await seconds(async () => {
+      let from = 0n;
+      for (;;) {
+        const page = await store.readAll({ from, limit: 1000 });
+        if (page.length === 0) return;
+        ordoCount += page.length;
+        from = page[page.length - 1].globalPosition + 1n;
+      }
+    });
+    if (rawCount !== ordoCount) throw new Error(`raw read ${rawCount} messages, ordo ${ordoCount}`);
+    count = ordoCount;
+    rates[0] = Math.max(rates[0], rawCount / rawSeconds);
+    rates[1] = Math.max(rates[1], ordoCount / ordoSeconds);
+  }
+  return { rates, count };
+}
+
+const row = (
+  scenario: string,
+  ordo: number,
+  baseline: number,
+  baselineName: string,
+  target?: number,
+): BenchRow => ({ scenario, ordo, baseline, baselineName, unit: "msg/s", target });
 
 export async function benchNatsStore(): Promise<BenchRow[]> {
   if (natsServerMissing !== undefined) {
@@ -46,139 +144,26 @@ export async function benchNatsStore(): Promise<BenchRow[]> {
   const lean = await connect({ servers: [...server.urls], noAsyncTraces: true });
   try {
     const js = jetstream(nc);
-    const leanJs = jetstream(lean);
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "RAW", subjects: ["raw.>"] });
+    await (await js.jetstreamManager()).streams.add({ name: "RAW", subjects: ["raw.>"] });
     const store = createNatsStore(nc, { headers, stream: "BENCH", subjectPrefix: "bench" });
     await store.setup();
-    const timestamp = new Date().toISOString();
-    const rawPayload = (n: number) =>
-      encoder.encode(JSON.stringify({ ...message(n), metadata: { timestamp } }));
-
-    // 16 writers, one message per call, each to a stream of its own; rounds alternate sides.
-    const rawWriters = (client: typeof js, name: string) => async (round: number) =>
-      WRITERS * PER_WRITER /
-      await seconds(() =>
-        Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-          for (let i = 0; i < PER_WRITER; i++) {
-            await client.publish(`raw.${name}.r${round}-${w}`, rawPayload(i), {
-              msgID: crypto.randomUUID(),
-            });
-          }
-        }))
-      );
-    const sides = [
-      rawWriters(js, "w"),
-      rawWriters(leanJs, "l"),
-      async (round: number) =>
-        WRITERS * PER_WRITER /
-        await seconds(() =>
-          Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-            for (let i = 0; i < PER_WRITER; i++) {
-              await store.append(`w${round}-${w}`, [message(i)]);
-            }
-          }))
-        ),
-    ];
-    const best = sides.map(() => 0);
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, side] of sides.entries()) best[i] = Math.max(best[i], await side(round));
-    }
-
-    // One writer, 100 messages per call: ordo's one record against 100 acknowledged publishes in flight at once.
-    const rawBatches = (client: typeof js, name: string) => (step: number) =>
-      Promise.all(
-        Array.from({ length: BATCH }, (_, k) =>
-          client.publish(`raw.${name}.b${step}`, rawPayload(k), { msgID: crypto.randomUUID() })),
-      );
-    const [rawBatch, leanBatch, ordoBatch] = await interleavedRates(BATCH, BATCH_STEPS, [
-      rawBatches(js, "batch"),
-      rawBatches(leanJs, "lbatch"),
-      (step) =>
-        store.append(
-          `batch-${step < 0 ? "warm" : step}`,
-          Array.from({ length: BATCH }, (_, k) => message(k)),
-        ),
-    ]);
-
-    // Catch-up: 100k more messages in appends of 100, then everything read from the start.
-    for (let n = 0; n < CATCH_UP / BATCH; n++) {
-      await store.append(`fill-${n}`, Array.from({ length: BATCH }, (_, k) => message(k)));
-    }
-    const records = (await jsm.streams.info("BENCH")).state.messages;
-    const reads = [0, 0];
-    let messagesRead = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      // Raw: an ordered consumer over the same stream, every record parsed.
-      let rawCount = 0;
-      const rawSeconds = await seconds(async () => {
-        const consumer = await js.consumers.get("BENCH", { deliver_policy: DeliverPolicy.All });
-        const messages = await consumer.consume();
-        for await (const m of messages) {
-          rawCount += (JSON.parse(new TextDecoder().decode(m.data)).m as unknown[]).length;
-          if (m.info.pending === 0) break;
-        }
-        await messages.close();
-      });
-      let ordoCount = 0;
-      const ordoSeconds = await seconds(async () => {
-        let from = 0n;
-        for (;;) {
-          const page = await store.readAll({ from, limit: 1000 });
-          if (page.length === 0) return;
-          ordoCount += page.length;
-          from = page[page.length - 1].globalPosition + 1n;
-        }
-      });
-      if (rawCount !== ordoCount) {
-        throw new Error(
-          `raw read ${rawCount} messages, ordo ${ordoCount}, from ${records} records`,
-        );
-      }
-      messagesRead = ordoCount;
-      reads[0] = Math.max(reads[0], rawCount / rawSeconds);
-      reads[1] = Math.max(reads[1], ordoCount / ordoSeconds);
-    }
+    const sides = { store, js, leanJs: jetstream(lean) };
+    const [raw, rawLean, ordo] = await writers(sides);
+    const [rawBatch, leanBatch, ordoBatch] = await batches(sides);
+    const read = await catchUp(sides);
     await store.close();
     return [
-      {
-        scenario: "nats: 16 writers, 1 message/call",
-        ordo: best[2],
-        baseline: best[0],
-        baselineName: "raw js.publish ",
-        unit: "msg/s",
-        target: 0.7,
-      },
-      {
-        scenario: "  same, raw with noAsyncTraces",
-        ordo: best[2],
-        baseline: best[1],
-        baselineName: "raw, no traces ",
-        unit: "msg/s",
-      },
-      {
-        scenario: "nats: 1 writer, 100 messages/call",
-        ordo: ordoBatch,
-        baseline: rawBatch,
-        baselineName: "raw js.publish ",
-        unit: "msg/s",
-        target: 0.7,
-      },
-      {
-        scenario: "  same, raw with noAsyncTraces",
-        ordo: ordoBatch,
-        baseline: leanBatch,
-        baselineName: "raw, no traces ",
-        unit: "msg/s",
-      },
-      {
-        scenario: `nats: readAll catch-up over ${messagesRead.toLocaleString("en-US")}`,
-        ordo: reads[1],
-        baseline: reads[0],
-        baselineName: "raw consumer   ",
-        unit: "msg/s",
-        target: 0.7,
-      },
+      row("nats: 16 writers, 1 message/call", ordo, raw, "raw js.publish ", 0.7),
+      row("  same, raw with noAsyncTraces", ordo, rawLean, "raw, no traces "),
+      row("nats: 1 writer, 100 messages/call", ordoBatch, rawBatch, "raw js.publish ", 0.7),
+      row("  same, raw with noAsyncTraces", ordoBatch, leanBatch, "raw, no traces "),
+      row(
+        `nats: readAll catch-up over ${read.count.toLocaleString("en-US")}`,
+        read.rates[1],
+        read.rates[0],
+        "raw consumer   ",
+        0.7,
+      ),
     ];
   } finally {
     await nc.close();

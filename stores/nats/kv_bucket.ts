@@ -18,8 +18,11 @@ import { Puller } from "./consumer_pull.ts";
 
 /** One entry: its value, revision and the server's time of writing it. */
 export interface KvEntry {
+  /** The key, as written. */
   readonly key: string;
+  /** The value, as text (JSON for what ordo writes). */
   readonly value: string;
+  /** The entry's stream sequence: what a compare-and-set names. */
   readonly revision: number;
   /** Milliseconds since the epoch, by the server's clock. */
   readonly written: number;
@@ -70,11 +73,14 @@ export function serverMillis(time: string): number {
  * ```
  */
 export class KvBucket {
+  /** The bucket's name. */
   readonly name: string;
+  /** The JetStream stream behind it, `KV_<name>`. */
   readonly stream: string;
   readonly #api: JetStreamApi;
   readonly #source: RecordSource;
 
+  /** A bucket over `api`; `setup()` creates it when it does not exist. */
   constructor(api: JetStreamApi, name: string) {
     this.name = validateBucket(name);
     this.stream = `KV_${name}`;

@@ -16,6 +16,7 @@ import {
 import {
   createNatsConsumerStorage,
   createNatsStore,
+  type KvBucket,
   type NatsEventStore,
 } from "../../stores/nats/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
@@ -89,17 +90,61 @@ async function leaderOf(nc: NatsConnection, stream: string): Promise<string> {
 export async function runFault(cluster: NatsServer, nc: NatsConnection): Promise<FaultRun> {
   const names = freshNames();
   const store = createNatsStore(nc, { headers, ...names, replicas: 3, timeout: 2000 });
+  const own = `group_${names.subjectPrefix}`;
   const modelBucket = `model_${names.subjectPrefix}`;
   const storage = createNatsConsumerStorage(nc, {
     headers,
-    bucket: `group_${names.subjectPrefix}`,
+    bucket: own,
     buckets: [modelBucket],
     replicas: 3,
     timeout: 2000,
   });
   await retrying(() => store.setup());
   await retrying(() => storage.setup());
+  const group = projector(store, storage, modelBucket);
+  const writing = { stop: false };
+  const report = await write(store, writing, async () => {
+    await sleep(1500);
+    const killed = await leaderOf(nc, store.stream);
+    const node = cluster.nodes.find((n) => n.name === killed)!;
+    const at = performance.now();
+    await node.kill();
+    await sleep(8000);
+    await node.start();
+    await sleep(3000);
+    writing.stop = true;
+    return { killed, at };
+  });
+  // The group catches up with everything stored.
+  const stored = await retrying(() => readAllOf(store));
+  const last = new Map<string, number>();
+  for (const m of stored) last.set(m.streamName, m.streamVersion);
+  const readModel = await converge(storage.bucket(modelBucket), last);
+  const converged = [...last].every(([stream, version]) => readModel.get(stream) === version);
+  const diagnosis = converged ? undefined : JSON.stringify({
+    owned: group.members.map((m) => m.ownedPartitions()),
+    checkpoints: await Promise.all(
+      [0, 1, 2, 3].map((p) => storage.checkpoints.load("projector", p).then(String, String)),
+    ),
+    entries: (await storage.bucket(own).entries().catch(() => []))
+      .filter((e) => e.key.startsWith("cp.") || e.key.startsWith("ls."))
+      .map((e) => `${e.key}@${e.revision}=${e.value.slice(0, 120)}`),
+    last: Object.fromEntries(last),
+    readModel: Object.fromEntries(readModel),
+  });
+  await Promise.all(group.members.map((m) => m.stop()));
+  storage.close();
+  await store.close();
+  const { handled, consumerErrors } = group;
+  return { ...report, stored, readModel, handled, consumerErrors, diagnosis };
+}
 
+// Two members of a group (4 partitions) projecting each stream's last version into `modelBucket`.
+function projector(
+  store: NatsEventStore,
+  storage: ReturnType<typeof createNatsConsumerStorage>,
+  modelBucket: string,
+) {
   const handled = new Map<string, number[]>();
   const consumerErrors = new Map<string, number>();
   const members = [0, 1].map((m) =>
@@ -124,28 +169,16 @@ export async function runFault(cluster: NatsServer, nc: NatsConnection): Promise
       },
     })
   );
+  return { members, handled, consumerErrors };
+}
 
-  const writing = { stop: false };
-  const report = await write(store, writing, async () => {
-    await sleep(1500);
-    const killed = await leaderOf(nc, store.stream);
-    const node = cluster.nodes.find((n) => n.name === killed)!;
-    const at = performance.now();
-    await node.kill();
-    await sleep(8000);
-    await node.start();
-    await sleep(3000);
-    writing.stop = true;
-    return { killed, at };
-  });
-
-  // The group catches up with everything stored.
-  const stored = await retrying(() => readAllOf(store));
-  const last = new Map<string, number>();
-  for (const m of stored) last.set(m.streamName, m.streamVersion);
+// The read model once it holds every stream's last version, or after a minute.
+async function converge(
+  bucket: KvBucket,
+  last: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
   const readModel = new Map<string, number>();
   const deadline = Date.now() + 60_000;
-  const bucket = storage.bucket(modelBucket);
   while (Date.now() < deadline) {
     readModel.clear();
     for (const entry of await retrying(() => bucket.entries())) {
@@ -154,26 +187,7 @@ export async function runFault(cluster: NatsServer, nc: NatsConnection): Promise
     if ([...last].every(([stream, version]) => readModel.get(stream) === version)) break;
     await sleep(200);
   }
-  const converged = [...last].every(([stream, version]) => readModel.get(stream) === version);
-  const diagnosis = converged ? undefined : JSON.stringify({
-    owned: members.map((m) => m.ownedPartitions()),
-    leases: (await storage.leases.list("projector").catch((e) => [String(e)])).map((l) =>
-      typeof l === "string" ? l : { ...l, token: String(l.token) }
-    ),
-    checkpoints: await Promise.all(
-      [0, 1, 2, 3].map((p) => storage.checkpoints.load("projector", p).then(String, String)),
-    ),
-    head: String(await store.headPosition().catch(String)),
-    entries: (await storage.bucket(`group_${names.subjectPrefix}`).entries().catch(() => []))
-      .filter((e) => e.key.startsWith("cp.") || e.key.startsWith("ls."))
-      .map((e) => `${e.key}@${e.revision}=${e.value.slice(0, 120)}`),
-    last: Object.fromEntries(last),
-    readModel: Object.fromEntries(readModel),
-  });
-  await Promise.all(members.map((m) => m.stop()));
-  storage.close();
-  await store.close();
-  return { ...report, stored, readModel, handled, consumerErrors, diagnosis };
+  return readModel;
 }
 
 async function readAllOf(store: NatsEventStore): Promise<RecordedMessage[]> {
