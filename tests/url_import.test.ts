@@ -99,4 +99,33 @@ console.log([createPGliteStore, createPostgresStore, createEventStoreDbStore].ma
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), "function,function,function");
   });
+
+  it("loads the NATS store and transport, which take the connection and the headers factory", async () => {
+    const script = join(work, "nats.ts");
+    await writeFile(
+      script,
+      `import { createNatsConsumerStorage, createNatsStore } from "http://${origin}/stores/nats/mod.ts";
+import { createNatsTransport } from "http://${origin}/transports/nats/mod.ts";
+const connection = { request() {}, subscribe() {}, publish() {} } as never;
+const headers = () => ({}) as never;
+const store = createNatsStore(connection, { headers });
+createNatsConsumerStorage(connection, { headers });
+createNatsTransport(connection, { headers, store });
+console.log(store.stream);
+`,
+    );
+    const result = await run(DENO, [
+      "run",
+      "--no-config",
+      "--no-lock",
+      `--allow-import=${origin}`,
+      script,
+    ], {
+      cwd: work,
+      env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), "ORDO");
+  });
 });
