@@ -1,6 +1,7 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- consumers`, `-- messaging` or `-- http` runs one group;
+// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- consumers`, `-- messaging` or `-- http` runs one group
+// (`-- postgres,nats` two);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
@@ -12,15 +13,17 @@ import { benchNatsStore } from "./nats_store.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
 
-const only = process.argv[2];
+// One group, or several joined by commas (`-- postgres,nats`).
+const groups = process.argv[2]?.split(",");
+const run = (group: string) => groups === undefined || groups.includes(group);
 const rows: BenchRow[] = [];
-if (only === undefined || only === "memory") rows.push(...await benchMemoryStore());
-if (only === undefined || only === "postgres") rows.push(...await benchPostgresStore());
-if (only === undefined || only === "nats") rows.push(...await benchNatsStore());
-if (only === "postgres-paths") rows.push(...await benchPostgresWritePaths());
-if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
-if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
-if (only === undefined || only === "http") rows.push(...await benchHttp());
+if (run("memory")) rows.push(...await benchMemoryStore());
+if (run("postgres")) rows.push(...await benchPostgresStore());
+if (run("nats")) rows.push(...await benchNatsStore());
+if (groups?.includes("postgres-paths")) rows.push(...await benchPostgresWritePaths());
+if (run("consumers")) rows.push(...await benchConsumers());
+if (run("messaging")) rows.push(...await benchMessaging());
+if (run("http")) rows.push(...await benchHttp());
 // The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
 const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
 for (
