@@ -11,6 +11,7 @@ import {
   resolveAppendRetry,
   satisfiesExpectedVersion,
   type StoredPosition,
+  StoreUnavailableError,
   ValidationError,
 } from "../../core/mod.ts";
 import { encodeEntries, encodeRecord, lastVersionOf, toGlobalPosition } from "./batch_record.ts";
@@ -68,7 +69,13 @@ export async function appendBatch(
     const found = await context.index.reserve(ids, streamName, after);
     if (found.some((entry) => entry !== undefined)) {
       const settled = await settle(context, streamName, messages, found, after);
-      if (settled === "again" && attempt < 10) continue;
+      if (settled === "again") {
+        if (attempt < 10) continue;
+        throw new StoreUnavailableError(
+          "append",
+          "other writers kept changing the index entries of this append's ids; retry it",
+        );
+      }
       if (typeof settled === "object") return settled;
     }
     return await publish(context, streamName, messages, entries, expected, known);
