@@ -16,13 +16,13 @@ export {
   type BusTimeouts,
   type CommandHandler,
   type CommandInput,
-  createBus,
   type CreateBusOptions,
   DEFAULT_BUS_TIMEOUTS,
   type EventHandler,
   type EventInput,
   type QueryHandler,
-} from "./bus.ts";
+} from "./bus_types.ts";
+export { createBus } from "./bus.ts";
 export { CallGuard, countsAgainstBreaker, type GuardedCallOptions } from "./call_guard.ts";
 export {
   type CircuitBreaker,
