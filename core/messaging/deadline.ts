@@ -59,6 +59,8 @@ export class DeadlineCall<T = unknown> implements CallScope {
   readonly deadline: number;
   /** False once the call resolved, rejected, timed out or was aborted. */
   live = true;
+  /** The lane watching this call's deadline, while it does. */
+  lane: Lane | undefined;
   expired = false;
   readonly #callerSignal: AbortSignal | undefined;
   #controller: AbortController | undefined;
@@ -160,6 +162,11 @@ export class DeadlineCall<T = unknown> implements CallScope {
   #end(): void {
     this.live = false;
     this.#callerSignal?.removeEventListener("abort", this);
+    const lane = this.lane;
+    if (lane !== undefined) {
+      this.lane = undefined;
+      lane.ended();
+    }
   }
 
   #abortScope(reason: unknown): void {
@@ -174,7 +181,22 @@ class Lane {
   readonly items: (DeadlineCall | undefined)[] = [];
   head = 0;
   tail = 0;
+  /** How many calls between head and tail are still live. */
+  live = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * A watched call ended. When none is left the timer is cleared: an armed
+   * timer keeps a process alive, and one left for a call that already
+   * answered would hold the process for the rest of that call's timeout.
+   */
+  ended(): void {
+    if (--this.live > 0) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.items.fill(undefined, this.head, this.tail);
+    this.head = this.tail = 0;
+  }
 }
 
 class RunCall<T> extends DeadlineCall<T> {
@@ -227,6 +249,8 @@ export class Deadlines {
     // Drop finished calls at the front first, so a steady stream of quick calls keeps the lane short.
     compact(lane);
     lane.items[lane.tail++] = call;
+    lane.live++;
+    call.lane = lane;
     if (lane.timer === undefined) this.#arm(lane, call.timeout);
   }
 
@@ -235,6 +259,7 @@ export class Deadlines {
     for (const lane of this.#lanes.values()) {
       if (lane.timer !== undefined) clearTimeout(lane.timer);
       lane.timer = undefined;
+      for (let i = lane.head; i < lane.tail; i++) lane.items[i]!.lane = undefined;
     }
     this.#lanes.clear();
   }
