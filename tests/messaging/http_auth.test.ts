@@ -13,7 +13,7 @@ import {
   type HttpServerAuth,
   signHttpRequest,
 } from "../../transports/http/mod.ts";
-import { constantTimeEqual } from "../../transports/http/server_auth.ts";
+import { constantTimeEqual } from "../../transports/http/server/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { type RunningServer, startHttpServer } from "./_http_fixture.ts";

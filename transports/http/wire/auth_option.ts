@@ -1,12 +1,14 @@
 /**
- * The one check both ends make of an `auth` option before reading its
- * credential: an object with exactly one of `bearer`, `hmac` or `none`, and
- * `none` only as `true`.
+ * The `auth` option both ends take, checked the same way on both: an object
+ * with exactly one of `bearer`, `hmac` or `none`, `none` only as `true`, and
+ * an HMAC secret that is non-empty text or bytes. Each end then reads the
+ * credential its own way (the server accepts several; the client sends one).
  *
  * @module
  */
 
-import { ValidationError } from "../../core/mod.ts";
+import { ValidationError } from "../../../core/mod.ts";
+import type { HmacSecret } from "./hmac_signature.ts";
 
 /** The shape an `auth` option chose, with its credential still unchecked. */
 export type AuthChoice =
@@ -22,7 +24,7 @@ export type AuthChoice =
  *
  * @example
  * ```ts
- * import { chooseAuth } from "./_auth_option.ts";
+ * import { chooseAuth } from "./auth_option.ts";
  * chooseAuth({ bearer: "t0ken" }, "options.auth", "{ bearer }"); // { kind: "bearer", credential: "t0ken" }
  * ```
  */
@@ -42,4 +44,21 @@ export function chooseAuth(auth: unknown, path: string, shapes: string): AuthCho
   return a.bearer !== undefined
     ? { kind: "bearer", credential: a.bearer }
     : { kind: "hmac", credential: a.hmac };
+}
+
+/**
+ * Checks one HMAC secret at `path`.
+ *
+ * @throws {ValidationError} when the secret is neither a non-empty string nor a non-empty Uint8Array
+ * @example
+ * ```ts
+ * import { checkHmacSecret } from "./auth_option.ts";
+ * checkHmacSecret("s3cret", "options.auth.hmac.secret"); // "s3cret"
+ * ```
+ */
+export function checkHmacSecret(secret: unknown, path: string): HmacSecret {
+  const ok = (typeof secret === "string" && secret.length > 0) ||
+    (secret instanceof Uint8Array && secret.byteLength > 0);
+  if (!ok) throw new ValidationError(path, secret, "must be a non-empty string or Uint8Array");
+  return secret as HmacSecret;
 }

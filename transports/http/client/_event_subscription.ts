@@ -12,7 +12,7 @@ import {
   checkRetryPolicy,
   type ParkedMessageStore,
   StoreUnavailableError,
-} from "../../core/mod.ts";
+} from "../../../core/mod.ts";
 import {
   type EventEndpoint,
   type EventSelector,
@@ -20,12 +20,12 @@ import {
   parkedFromReceived,
   type ReceivedMessage,
   type Registration,
-} from "../../core/messaging/mod.ts";
+} from "../../../core/messaging/mod.ts";
+import { decodeEvent } from "../wire/mod.ts";
 import { readSse } from "./_sse_reader.ts";
-import { bigintField } from "./_wire.ts";
 
 /** What a subscription needs from its transport. */
-export interface SubscriptionEnv {
+export interface SubscriptionDependencies {
   /** Opens the event stream after `after` (a position the client has handled); rejects with a mapped error. */
   open(
     group: string,
@@ -42,7 +42,7 @@ export interface SubscriptionEnv {
 type Outcome = "handled" | "parked" | "stopped";
 
 /** One running subscription; see the file summary. */
-export class HttpSubscription implements Registration {
+export class EventStreamSubscription implements Registration {
   readonly ready: Promise<void>;
   #caughtUp!: () => void;
   readonly #stopping = new AbortController();
@@ -50,7 +50,7 @@ export class HttpSubscription implements Registration {
   readonly #policy: CheckedRetryPolicy;
 
   constructor(
-    private readonly env: SubscriptionEnv,
+    private readonly dependencies: SubscriptionDependencies,
     private readonly group: string,
     private readonly selector: EventSelector,
     private readonly handler: EventEndpoint,
@@ -72,8 +72,8 @@ export class HttpSubscription implements Registration {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const next = await this.env.checkpoints.load(this.group, 0);
-        const response = await this.env.open(
+        const next = await this.dependencies.checkpoints.load(this.group, 0);
+        const response = await this.dependencies.open(
           this.group,
           this.selector,
           next === undefined || next === 0n ? undefined : next - 1n,
@@ -95,7 +95,7 @@ export class HttpSubscription implements Registration {
       } catch (error) {
         if (signal.aborted) return;
         this.#report(error);
-        if (!(await sleep(backoffDelay(this.env.reconnect, ++failures), signal))) return;
+        if (!(await sleep(backoffDelay(this.dependencies.reconnect, ++failures), signal))) return;
       }
     }
   }
@@ -111,7 +111,7 @@ export class HttpSubscription implements Registration {
     for (let attempt = 1;; attempt++) {
       let handlerFailed = false;
       try {
-        await this.env.checkpoints.commit(update, async (tx) => {
+        await this.dependencies.checkpoints.commit(update, async (tx) => {
           try {
             await this.handler(event, { idempotencyKey: event.id, attempt, group: this.group, tx });
           } catch (error) {
@@ -154,8 +154,8 @@ export class HttpSubscription implements Registration {
     attempts: number,
   ): Promise<void> {
     const entry = parkedFromReceived(this.group, event, error, attempts);
-    const parked = this.env.parked;
-    await this.env.checkpoints.commit(update, async (tx) => {
+    const parked = this.dependencies.parked;
+    await this.dependencies.checkpoints.commit(update, async (tx) => {
       await parked?.park(entry, { tx });
     });
     try {
@@ -164,25 +164,6 @@ export class HttpSubscription implements Registration {
       this.#report(error);
     }
   }
-}
-
-/** An event frame's data back into a received message. */
-export function decodeEvent(data: string): ReceivedMessage {
-  const e = JSON.parse(data) as Record<string, unknown>;
-  if (typeof e.id !== "string" || typeof e.type !== "string") {
-    throw new StoreUnavailableError(
-      "event stream",
-      `the server sent a frame that is not an event: ${data.slice(0, 80)}`,
-    );
-  }
-  return {
-    id: e.id,
-    type: e.type,
-    data: e.data,
-    metadata: (e.metadata ?? {}) as ReceivedMessage["metadata"],
-    streamName: typeof e.streamName === "string" ? e.streamName : undefined,
-    globalPosition: bigintField(e.globalPosition, "event.globalPosition"),
-  };
 }
 
 /** Resolves `true` after `ms`, or `false` as soon as `signal` aborts; leaves no timer or listener behind. */

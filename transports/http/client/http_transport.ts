@@ -15,7 +15,7 @@ import {
   StoreUnavailableError,
   validateCategory,
   ValidationError,
-} from "../../core/mod.ts";
+} from "../../../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -31,12 +31,12 @@ import {
   serviceOf,
   type Transport,
   type TransportCallOptions,
-} from "../../core/messaging/mod.ts";
+} from "../../../core/messaging/mod.ts";
+import { createMemoryConsumerStorage } from "../../../stores/memory/mod.ts";
 import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./client_auth.ts";
-import { errorFromBody } from "./error_mapping.ts";
-import { MemoryCheckpoints } from "./_memory_checkpoints.ts";
-import { HttpSubscription, type SubscriptionEnv } from "./_subscription.ts";
-import { bigintField } from "./_wire.ts";
+import { EventStreamSubscription, type SubscriptionDependencies } from "./_event_subscription.ts";
+import { baseUrl, extraHeaders } from "./_option_checks.ts";
+import { errorFromResponse, publishReceipt, sendReceipt } from "./_server_answers.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
@@ -55,9 +55,11 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
   /** Headers added to every request (tracing, routing). */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * Where event subscriptions keep checkpoints and parked events. Default: in
-   * memory, so a restarted client starts its subscriptions from the beginning.
-   * With a PostgreSQL consumer storage, a handler writing through `context.tx`
+   * Where event subscriptions keep checkpoints and parked events. Default:
+   * checkpoints in memory (the memory store's consumer storage; handlers get its
+   * `MemoryTransaction` as `context.tx`) and parked events not kept, so a
+   * restarted client starts its subscriptions from the beginning. With a
+   * PostgreSQL consumer storage, a handler writing through `context.tx`
    * commits with its checkpoint.
    */
   readonly storage?: HttpSubscriptionStorage<Tx>;
@@ -87,8 +89,8 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
  * @throws {ValidationError} on bad options (`auth` is required)
  * @example
  * ```ts
- * import { createBus } from "../../core/messaging/mod.ts";
- * import { createHttpTransport } from "./client.ts";
+ * import { createBus } from "../../../core/messaging/mod.ts";
+ * import { createHttpTransport } from "./http_transport.ts";
  * const bus = createBus({ transport: createHttpTransport({ url: "http://127.0.0.1:8080", auth: { bearer: "s3cret" } }) });
  * // const order = await bus.query("orders/show", { id: "o-1" });
  * await bus.close();
@@ -97,55 +99,20 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
 export function createHttpTransport<Tx = unknown>(
   options: CreateHttpTransportOptions<Tx>,
 ): Transport {
-  return new HttpTransport(options as CreateHttpTransportOptions<unknown>);
+  return new HttpClientTransport(options as CreateHttpTransportOptions<unknown>);
 }
 
 const encoder = new TextEncoder();
 const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
 const WAIT = Object.freeze({ prefer: "wait" });
 
-function baseUrl(url: unknown): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url as string);
-  } catch {
-    throw new ValidationError("options.url", url, "expected an absolute http: or https: URL");
-  }
-  if (
-    (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.search !== "" ||
-    parsed.hash !== ""
-  ) {
-    throw new ValidationError(
-      "options.url",
-      String(url),
-      "expected an http: or https: URL without query or fragment",
-    );
-  }
-  return parsed.href.replace(/\/+$/, "");
-}
-
-function checkHeaders(headers: unknown): Record<string, string> {
-  if (headers === undefined) return {};
-  if (typeof headers !== "object" || headers === null) {
-    throw new ValidationError("options.headers", headers, "expected an object of header values");
-  }
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== "string") {
-      throw new ValidationError(`options.headers.${name}`, value, "must be a string");
-    }
-    out[name.toLowerCase()] = value;
-  }
-  return out;
-}
-
-class HttpTransport implements Transport {
+class HttpClientTransport implements Transport {
   readonly #base: string;
   readonly #sign: RequestSigner;
   readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
   readonly #headers: Record<string, string>;
-  readonly #subscriptions = new Map<string, HttpSubscription>();
-  readonly #env: SubscriptionEnv;
+  readonly #subscriptions = new Map<string, EventStreamSubscription>();
+  readonly #subscriptionDependencies: SubscriptionDependencies;
 
   constructor(options: CreateHttpTransportOptions) {
     if (typeof options !== "object" || options === null) {
@@ -157,7 +124,7 @@ class HttpTransport implements Transport {
       throw new ValidationError("options.fetch", options.fetch, "must be a function");
     }
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
-    this.#headers = checkHeaders(options.headers);
+    this.#headers = extraHeaders(options.headers);
     const storage = options.storage;
     if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
       throw new ValidationError(
@@ -170,9 +137,12 @@ class HttpTransport implements Transport {
       { initialDelay: 100, maxDelay: 5_000, ...options.reconnect },
       "options.reconnect",
     );
-    this.#env = {
+    this.#subscriptionDependencies = {
       open: (group, selector, after, signal) => this.#openStream(group, selector, after, signal),
-      checkpoints: storage?.checkpoints ?? new MemoryCheckpoints(),
+      // Without storage, checkpoints live in stores/memory's consumer storage
+      // (one checkpoint store for the whole codebase, not a second copy here).
+      // Parked events are not kept: without storage no one could list them.
+      checkpoints: storage?.checkpoints ?? createMemoryConsumerStorage().checkpoints,
       parked: storage?.parked,
       reconnect,
     };
@@ -264,7 +234,13 @@ class HttpTransport implements Transport {
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
-    const subscription = new HttpSubscription(this.#env, group, selector, handler, options);
+    const subscription = new EventStreamSubscription(
+      this.#subscriptionDependencies,
+      group,
+      selector,
+      handler,
+      options,
+    );
     this.#subscriptions.set(group, subscription);
     return {
       ready: subscription.ready,
@@ -385,64 +361,4 @@ function jsonOf(body: unknown, what: string): string {
       `cannot be sent as JSON: ${(error as Error).message}`,
     );
   }
-}
-
-async function errorFromResponse(response: Response, operation: string): Promise<Error> {
-  const status = response.status;
-  const text = await response.text().catch(() => "");
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const tagged = typeof body === "object" && body !== null &&
-    typeof (body as { _tag?: unknown })._tag === "string";
-  // A handler's own error ({ name, message }) is trusted from a 500 only: a proxy's 502 body is not the handler's.
-  const rebuilt = tagged || status === 500 ? errorFromBody(body) : undefined;
-  if (rebuilt !== undefined) return rebuilt;
-  const detail = text === "" ? "" : `: ${text.slice(0, 120)}`;
-  if (status >= 500) {
-    return new StoreUnavailableError(operation, `the server answered HTTP ${status}${detail}`);
-  }
-  return new ValidationError("request", operation, `refused with HTTP ${status}${detail}`);
-}
-
-function receiptBase(body: unknown, operation: string): Record<string, unknown> {
-  const b = body as Record<string, unknown> | null;
-  if (
-    typeof b !== "object" || b === null || typeof b.id !== "string" ||
-    typeof b.deduplicated !== "boolean"
-  ) {
-    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
-  }
-  return b;
-}
-
-function sendReceipt(body: unknown, operation: string): SendReceipt {
-  const b = receiptBase(body, operation);
-  const receipt: { -readonly [K in keyof SendReceipt]: SendReceipt[K] } = {
-    id: b.id as string,
-    deduplicated: b.deduplicated as boolean,
-  };
-  if (typeof b.streamName === "string") receipt.streamName = b.streamName;
-  const position = bigintField(b.globalPosition, "receipt.globalPosition");
-  if (position !== undefined) receipt.globalPosition = position;
-  return receipt;
-}
-
-function publishReceipt(body: unknown, operation: string): PublishReceipt {
-  const b = receiptBase(body, operation);
-  if (typeof b.streamName !== "string") {
-    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
-  }
-  const position = bigintField(b.globalPosition, "receipt.globalPosition");
-  return position === undefined
-    ? { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean }
-    : {
-      id: b.id as string,
-      streamName: b.streamName,
-      deduplicated: b.deduplicated as boolean,
-      globalPosition: position,
-    };
 }

@@ -1,6 +1,6 @@
 // `Prefer: wait=<seconds>`: a bound on how long a command's answer is awaited.
 
-import { TimeoutError } from "../../core/mod.ts";
+import { TimeoutError } from "../../../core/mod.ts";
 
 /**
  * Runs `call` with a signal that aborts when `outer` does or `limit`

@@ -27,8 +27,8 @@ import {
   TimeoutError,
   UnsupportedRuntimeError,
   ValidationError,
-} from "../../core/mod.ts";
-import { isCircuitOpenError } from "../../core/messaging/mod.ts";
+} from "../../../core/mod.ts";
+import { isCircuitOpenError } from "../../../core/messaging/mod.ts";
 
 /** The HTTP status of each ordo error tag. */
 export const STATUS_BY_TAG: Readonly<Record<OrdoErrorTag, number>> = Object.freeze({
@@ -53,7 +53,7 @@ export interface ErrorBody {
  *
  * @example
  * ```ts
- * import { ConcurrencyError } from "../../core/mod.ts";
+ * import { ConcurrencyError } from "../../../core/mod.ts";
  * import { statusOf } from "./error_mapping.ts";
  * statusOf(new ConcurrencyError("order-1", 3, 5)); // 409
  * statusOf(new RangeError("no stock")); // 500
@@ -72,7 +72,7 @@ export function statusOf(error: unknown): number {
  *
  * @example
  * ```ts
- * import { TimeoutError } from "../../core/mod.ts";
+ * import { TimeoutError } from "../../../core/mod.ts";
  * import { errorBody } from "./error_mapping.ts";
  * errorBody(new TimeoutError("query", 50)); // { _tag: "TimeoutError", name: "TimeoutError", message: "Timed out after 50 ms: query", operation: "query", timeoutMs: 50 }
  * ```
@@ -137,7 +137,7 @@ export function circuitRetryAfter(error: unknown): number | undefined {
  *
  * @example
  * ```ts
- * import { ConcurrencyError } from "../../core/mod.ts";
+ * import { ConcurrencyError } from "../../../core/mod.ts";
  * import { errorBody, errorFromBody } from "./error_mapping.ts";
  * const back = errorFromBody(JSON.parse(JSON.stringify(errorBody(new ConcurrencyError("order-1", 3, 5)))));
  * back instanceof ConcurrencyError; // true

@@ -3,7 +3,7 @@
 // client's `Last-Event-ID`. The server keeps no checkpoint: the client says
 // where it is, and every connection is read from there.
 //
-// Two sources, one frame format:
+// Two sources, one frame format (wire/event_frames.ts):
 // - an `EventStore` (the `events` option; the store the inner transport
 //   publishes to): pages read from the position after `Last-Event-ID`, then
 //   `waitForAppend`. Nothing is written anywhere by a connection.
@@ -16,21 +16,17 @@
 // Backpressure: a frame is written only when the response stream has room,
 // so a slow client holds up its own subscription and nothing else.
 
-import type { EventStore } from "../../core/mod.ts";
+import type { EventStore } from "../../../core/mod.ts";
 import {
   type EventSelector,
   receivedFromStore,
-  type ReceivedMessage,
   type Registration,
   type Transport,
-} from "../../core/messaging/mod.ts";
-import { toJson } from "./_wire.ts";
+} from "../../../core/messaging/mod.ts";
+import { eventFrame, READY_FRAME } from "../wire/mod.ts";
 
 const encoder = new TextEncoder();
 const PAGE = 100;
-
-/** The frame that says everything stored when the stream opened has been sent. */
-export const READY_FRAME = "event: ready\ndata:\n\n";
 
 /** Where an event stream reads from and what it sends. */
 export interface EventStreamRequest {
@@ -130,21 +126,6 @@ export function openEventStream(
     followTransport(sources.transport, request, channel, sources.onError);
   }
   return channel;
-}
-
-/** One SSE frame of an event; no `id:` when the transport gave the event no position. */
-export function eventFrame(event: ReceivedMessage): string {
-  const data = toJson({
-    id: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    streamName: event.streamName,
-    globalPosition: event.globalPosition,
-  });
-  return event.globalPosition === undefined
-    ? `data: ${data}\n\n`
-    : `id: ${event.globalPosition}\ndata: ${data}\n\n`;
 }
 
 async function followStore(

@@ -6,7 +6,7 @@
  * - `{ bearer: "token" }` (or several, for rotation): `Authorization: Bearer
  *   <token>`, compared in constant time.
  * - `{ hmac: { secret } }` (or several secrets): every request signed as
- *   `hmac_signature.ts` describes, the timestamp within `maxSkew` of the
+ *   `wire/hmac_signature.ts` describes, the timestamp within `maxSkew` of the
  *   server's clock.
  *
  * A refused request gets 401 with `WWW-Authenticate` naming the scheme.
@@ -14,17 +14,19 @@
  * @module
  */
 
-import { ValidationError } from "../../core/mod.ts";
+import { ValidationError } from "../../../core/mod.ts";
 import {
+  checkHmacSecret,
+  chooseAuth,
   fromHex,
   HMAC_SCHEME,
   type HmacSecret,
   importHmacKey,
   textToSign,
   TIMESTAMP_HEADER,
-} from "./hmac_signature.ts";
-import { chooseAuth } from "./_auth_option.ts";
-import { HttpRefusal } from "./_wire.ts";
+} from "../wire/mod.ts";
+import { nonEmptyStrings, positiveNumber } from "./_option_checks.ts";
+import { type HttpRefusal, unauthorized } from "./_refusals.ts";
 
 /** Options of HMAC authentication on the server. */
 export interface HmacServerOptions {
@@ -72,26 +74,9 @@ export function createAuthenticator(auth: unknown, path = "options.auth"): Authe
   );
   if (choice.kind === "none") return { checkHeaders: () => undefined };
   if (choice.kind === "bearer") {
-    return bearerAuthenticator(listOf(choice.credential, `${path}.bearer`));
+    return bearerAuthenticator(nonEmptyStrings(choice.credential, `${path}.bearer`));
   }
   return hmacAuthenticator(choice.credential, `${path}.hmac`);
-}
-
-function listOf(value: unknown, path: string): string[] {
-  const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
-  if (list === undefined || list.length === 0) {
-    throw new ValidationError(
-      path,
-      value,
-      "expected a non-empty string or a non-empty array of them",
-    );
-  }
-  list.forEach((item, i) => {
-    if (typeof item !== "string" || item.length === 0) {
-      throw new ValidationError(`${path}[${i}]`, item, "must be a non-empty string");
-    }
-  });
-  return list as string[];
 }
 
 const BEARER_CHALLENGE = 'Bearer realm="ordo"';
@@ -120,6 +105,13 @@ function bearerAuthenticator(tokens: readonly string[]): Authenticator {
 /**
  * Whether two strings are equal, in a time that depends only on `expected`'s
  * length: every character is visited and differences are OR-ed together.
+ *
+ * @example
+ * ```ts
+ * import { constantTimeEqual } from "./server_auth.ts";
+ * constantTimeEqual("s3cret", "s3cret"); // true
+ * constantTimeEqual("s3cret", "s3creT"); // false, after visiting every character
+ * ```
  */
 export function constantTimeEqual(expected: string, presented: string): boolean {
   let difference = expected.length ^ presented.length;
@@ -142,25 +134,16 @@ function hmacAuthenticator(options: unknown, path: string): Authenticator {
   if (secrets.length === 0) {
     throw new ValidationError(`${path}.secret`, o.secret, "name at least one secret");
   }
-  secrets.forEach((secret, i) => {
-    const ok = (typeof secret === "string" && secret.length > 0) ||
-      (secret instanceof Uint8Array && secret.byteLength > 0);
-    if (!ok) {
-      throw new ValidationError(
-        Array.isArray(o.secret) ? `${path}.secret[${i}]` : `${path}.secret`,
-        secret,
-        "must be a non-empty string or Uint8Array",
-      );
-    }
-  });
-  const maxSkew = o.maxSkew ?? DEFAULT_MAX_SKEW;
-  if (typeof maxSkew !== "number" || !Number.isFinite(maxSkew) || maxSkew <= 0) {
-    throw new ValidationError(
-      `${path}.maxSkew`,
-      maxSkew,
-      "must be a positive number of milliseconds",
-    );
-  }
+  secrets.forEach((secret, i) =>
+    checkHmacSecret(secret, Array.isArray(o.secret) ? `${path}.secret[${i}]` : `${path}.secret`)
+  );
+  // `null` counts as absent here (the default applies), as it always has.
+  const maxSkew = positiveNumber(
+    o.maxSkew ?? undefined,
+    `${path}.maxSkew`,
+    DEFAULT_MAX_SKEW,
+    "milliseconds",
+  );
   let keys: Promise<CryptoKey[]> | undefined;
   return {
     checkHeaders(header) {
@@ -203,10 +186,4 @@ function hmacAuthenticator(options: unknown, path: string): Authenticator {
       return unauthorized(HMAC_CHALLENGE, "does not hold a valid signature of this request");
     },
   };
-}
-
-function unauthorized(challenge: string, reason: string): HttpRefusal {
-  return new HttpRefusal(401, new ValidationError("headers.authorization", undefined, reason), {
-    "www-authenticate": challenge,
-  });
 }

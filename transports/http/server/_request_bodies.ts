@@ -1,21 +1,34 @@
-// The request bodies the handler accepts, checked field by field into the
-// transport's envelopes. Each body is the envelope the bus would hand its
-// transport, minus the name when the path carries it. Every refusal is a
-// ValidationError whose path starts at `body`.
+// The request bodies the handler accepts: JSON (whatever the Content-Type
+// says), checked field by field into the transport's envelopes. Each body is
+// the envelope the bus would hand its transport, minus the name when the path
+// carries it. Every refusal is a ValidationError whose path starts at `body`.
 
 import {
   type MessageMetadata,
   parseStreamName,
   validateId,
   ValidationError,
-} from "../../core/mod.ts";
+} from "../../../core/mod.ts";
 import {
   type CommandEnvelope,
   type EventEnvelope,
   eventStream,
   type QueryEnvelope,
   serviceOf,
-} from "../../core/messaging/mod.ts";
+} from "../../../core/messaging/mod.ts";
+
+const decoder = new TextDecoder();
+
+/** Parses a JSON request body; `undefined` for an empty one. @throws {ValidationError} at path `body` */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return undefined;
+  const text = decoder.decode(bytes);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError("body", text, `is not JSON: ${(error as Error).message}`);
+  }
+}
 
 /** `{ id, data, key?, metadata? }` for `POST /commands/{name}`. */
 export function commandFromBody(name: string, body: unknown): CommandEnvelope {

@@ -5,9 +5,14 @@
  * @module
  */
 
-import { ValidationError } from "../../core/mod.ts";
-import { chooseAuth } from "./_auth_option.ts";
-import { type HmacSecret, importHmacKey, signHttpRequest } from "./hmac_signature.ts";
+import { ValidationError } from "../../../core/mod.ts";
+import {
+  checkHmacSecret,
+  chooseAuth,
+  type HmacSecret,
+  importHmacKey,
+  signHttpRequest,
+} from "../wire/mod.ts";
 
 /** How the client authenticates: a bearer token, an HMAC secret, or nothing (said explicitly). */
 export type HttpClientAuth =
@@ -48,17 +53,10 @@ export function createRequestSigner(auth: unknown, path = "options.auth"): Reque
     const headers = Object.freeze({ authorization: `Bearer ${token}` });
     return () => headers;
   }
-  const secret = (choice.credential as { secret?: unknown } | null)?.secret;
-  if (
-    !((typeof secret === "string" && secret.length > 0) ||
-      (secret instanceof Uint8Array && secret.byteLength > 0))
-  ) {
-    throw new ValidationError(
-      `${path}.hmac.secret`,
-      secret,
-      "must be a non-empty string or Uint8Array",
-    );
-  }
+  const secret = checkHmacSecret(
+    (choice.credential as { secret?: unknown } | null)?.secret,
+    `${path}.hmac.secret`,
+  );
   let key: Promise<CryptoKey> | undefined;
   return async (method, url, body) => {
     key ??= importHmacKey(secret);

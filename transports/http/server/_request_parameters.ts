@@ -2,9 +2,9 @@
 // event stream's group and selector in its query, `Prefer: wait` and
 // `Last-Event-ID` in its headers. Each refusal names where it looked.
 
-import { validateCategory, ValidationError } from "../../core/mod.ts";
-import { type EventSelector, serviceOf } from "../../core/messaging/mod.ts";
-import { HttpRefusal } from "./_wire.ts";
+import { validateCategory, ValidationError } from "../../../core/mod.ts";
+import { type EventSelector, serviceOf } from "../../../core/messaging/mod.ts";
+import { HttpRefusal } from "./_refusals.ts";
 
 /** The name in a route's path, checked, and refused with 404 when not in `allowed`. */
 export function messageName(
