@@ -40,7 +40,9 @@ import { errorFromResponse, publishReceipt, sendReceipt } from "./_server_answer
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
+  /** Each group's position, committed in one transaction with the handler's `context.tx` writes. */
   readonly checkpoints: CheckpointStore<Tx>;
+  /** Where events that kept failing are parked; without it they are only reported to `onParked`. */
   readonly parked?: ParkedMessageStore<Tx>;
 }
 

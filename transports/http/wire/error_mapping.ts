@@ -42,9 +42,13 @@ export const STATUS_BY_TAG: Readonly<Record<OrdoErrorTag, number>> = Object.free
 
 /** An error as it travels: an ordo error's tag and fields, or a handler error's name and message. */
 export interface ErrorBody {
+  /** The ordo error's tag; absent for a handler's own error. */
   readonly _tag?: OrdoErrorTag;
+  /** The error class's name (`ConcurrencyError`, `RangeError`). */
   readonly name: string;
+  /** The message exactly as the server's error had it. */
   readonly message: string;
+  /** The fields the ordo error's class declares (`streamName`, `timeoutMs`, …). */
   readonly [field: string]: unknown;
 }
 

@@ -58,6 +58,7 @@ export async function textToSign(
 
 /** What to sign: the request as it will be sent. */
 export interface RequestToSign {
+  /** The HTTP method; signed in upper case. */
   readonly method: string;
   /** The full URL; its path and query are signed. */
   readonly url: string | URL;
