@@ -1,7 +1,10 @@
 // Replaying parked messages through a consumer's handler: the handler's
-// work and taking the message off the parked list commit together.
+// work and taking the message off the parked list commit together (under
+// commit "after-handler", the removal commits after the handler).
 
-import { attemptOnce, type DeliveryEnv, storedError } from "./_deliver.ts";
+import { attemptOnce } from "./_attempt.ts";
+import type { DeliveryEnv } from "./_delivery_env.ts";
+import { notifyParked, storedError } from "./_park.ts";
 import type { ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
 
 /** How replaying one parked message went. */
@@ -29,7 +32,7 @@ export async function replayOne<Tx>(
       (tx) => env.storage.parked.remove(env.group, messageId, { tx }),
     )
   );
-  if (outcome.ok) return { messageId, outcome: "replayed" };
+  if (typeof outcome === "boolean") return { messageId, outcome: "replayed" };
   if (outcome.phase === "storage") throw outcome.error;
   const error = storedError(outcome.error);
   const again: ParkedMessage = {
@@ -39,7 +42,7 @@ export async function replayOne<Tx>(
     parkedAt: new Date().toISOString(),
   };
   await env.storage.parked.park(again);
-  env.hooks.onParked?.(again);
+  await notifyParked(env, again);
   return { messageId, outcome: "failed", error };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { storedError } from "../consumers/_deliver.ts";
+import { storedError } from "../consumers/mod.ts";
 import type { ParkedMessage } from "../consumers/storage.ts";
 import type { RecordedMessage } from "../message.ts";
 import type { ReceivedMessage } from "./transport.ts";
