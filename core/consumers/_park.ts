@@ -31,12 +31,8 @@ export async function park<Tx>(
   const context = { phase: "storage", partition: update.partition, message } as const;
   const { signal } = failure;
   if (env.commit === "after-handler") {
-    if (
-      await keepTrying(env, context, signal, () => env.storage.parked.park(entry)) === undefined
-    ) {
-      return "stopped";
-    }
-    if (!(await notifyParked(env, entry, signal))) return "stopped";
+    const stored = await keepTrying(env, context, signal, () => env.storage.parked.park(entry));
+    if (stored === undefined || !(await notifyParked(env, entry, signal))) return "stopped";
     const committed = await keepTrying(
       env,
       context,
