@@ -2,7 +2,12 @@
 // runs outside any storage transaction and the checkpoint commits after it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createConsumer, type ParkedMessage } from "../../core/consumers/mod.ts";
+import {
+  createConsumer,
+  createGroupConsumer,
+  type ParkedMessage,
+  partitionOf,
+} from "../../core/consumers/mod.ts";
 import type { RecordedMessage } from "../../mod.ts";
 import type { ConsumerContractOptions } from "./consumer.ts";
 import { crashingStorage } from "./_consumer_crash.ts";
@@ -145,6 +150,39 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
       assert.deepEqual(handled.map((h) => h.tx), [undefined]);
       assert.deepEqual(await consumer.listParked(), []);
       await consumer.stop();
+    });
+
+    test("a group member handles each partition outside any transaction and commits each checkpoint under its lease", async ({ store, storage }) => {
+      for (let i = 0; i < 6; i++) await store.append(`order-${i}`, batch(2));
+      const seen: { stream: string; partition: number; tx: unknown }[] = [];
+      const member = createGroupConsumer(store, {
+        group: "g",
+        source: { category: "order" },
+        partitions: 3,
+        storage,
+        commit: "after-handler",
+        handler: async (m, { tx, partition }) => {
+          await store.append("done-1", [{ type: "Done", data: { id: m.id } }]);
+          seen.push({ stream: m.streamName, partition, tx });
+        },
+      });
+      await member.caughtUp;
+      await member.stop();
+      const messages = await store.readCategory("order");
+      assert.equal(seen.length, messages.length);
+      for (const { stream, partition, tx } of seen) {
+        assert.equal(partition, partitionOf(stream, 3));
+        assert.equal(tx, undefined);
+      }
+      for (let partition = 0; partition < 3; partition++) {
+        const last = messages.filter((m) => partitionOf(m.streamName, 3) === partition).at(-1);
+        if (last === undefined) continue;
+        const checkpoint = await storage.checkpoints.load("g", partition);
+        assert.ok(
+          checkpoint !== undefined && checkpoint > last.globalPosition,
+          `partition ${partition}`,
+        );
+      }
     });
 
     test("context.once() records its effect outside any transaction", async ({ store, storage }) => {
