@@ -8,7 +8,7 @@ import { backoffDelay, deliveryRetries } from "./backoff.ts";
 import { type DeliveryEnv, report } from "./_delivery_env.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import { park } from "./_park.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import type { CheckpointUpdate, LeaseFence } from "./storage.ts";
 
 /** How a delivery ended. */

@@ -11,7 +11,7 @@ import type {
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
 import { checkCommitMode, checkOptionalFunction, checkStorage } from "./_options.ts";
-import type { CreateConsumerOptions } from "./consumer.ts";
+import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
 /** What delivering needs, fixed for a consumer's life. */

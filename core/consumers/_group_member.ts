@@ -6,7 +6,7 @@ import { type DeliveryEnv, report } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { type RunnerEnd, runPartition } from "./_runner.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import type { ConsumerSource } from "./source.ts";
 import type { Lease } from "./storage.ts";
 

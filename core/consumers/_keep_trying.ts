@@ -5,7 +5,7 @@
 import { backoffDelay } from "./backoff.ts";
 import { type DeliveryEnv, report } from "./_delivery_env.ts";
 import type { ConsumerErrorContext } from "./handler.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 
 /**
  * Runs `work` until it resolves, reporting each failure with `context` and

@@ -2,7 +2,7 @@
 
 import type { DeliveryEnv } from "./_delivery_env.ts";
 import { replayAll, replayOne } from "./_replay.ts";
-import type { Consumer } from "./consumer.ts";
+import type { Consumer } from "./consumer_types.ts";
 
 /** The parked-message methods of a consumer. */
 export function parkedApi<Tx>(

@@ -5,15 +5,8 @@
 import { attemptOnce } from "./_attempt.ts";
 import type { DeliveryEnv } from "./_delivery_env.ts";
 import { notifyParked, storedError } from "./_park.ts";
-import type { ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
-
-/** How replaying one parked message went. */
-export interface ReplayResult {
-  readonly messageId: string;
-  /** `replayed`: handled and taken off the list; `failed`: still parked, with the new error; `not-parked`: nothing to do. */
-  readonly outcome: "replayed" | "failed" | "not-parked";
-  readonly error?: StoredError;
-}
+import type { ReplayResult } from "./consumer_types.ts";
+import type { ListParkedOptions, ParkedMessage } from "./storage.ts";
 
 /** Replays one parked message once (no retries: whoever asked sees the result). */
 export async function replayOne<Tx>(

@@ -9,7 +9,7 @@ import { deliver } from "./_deliver.ts";
 import { deliverPage } from "./_deliver_page.ts";
 import type { DeliveryEnv } from "./_delivery_env.ts";
 import { partitionOf } from "./partition.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
 import type { LeaseFence } from "./storage.ts";
 

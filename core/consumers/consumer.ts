@@ -9,84 +9,15 @@
  */
 
 import type { EventStore } from "../event_store.ts";
-import type { RetryPolicy } from "./backoff.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
-import type {
-  CommitMode,
-  ConsumerHooks,
-  HandlerTx,
-  MessageHandler,
-  TransactionalCommit,
-} from "./handler.ts";
+import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
 import { parkedApi } from "./_parked_api.ts";
-import type { ReplayResult } from "./_replay.ts";
 import { runPartition } from "./_runner.ts";
-import { checkSource, type ConsumerSource } from "./source.ts";
-import type { ConsumerStorage, ListParkedOptions, ParkedMessage } from "./storage.ts";
-
-/**
- * Options of {@link createConsumer}. `Commit` is the commit mode, inferred
- * from `commit`: under `"after-handler"` the handler's `context.tx` is `undefined`.
- */
-export interface CreateConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
-  extends ConsumerHooks {
-  /** Names the checkpoint and the parked list; consumers of one group share them. */
-  readonly group: string;
-  readonly source: ConsumerSource;
-  readonly handler: MessageHandler<HandlerTx<Tx, Commit>>;
-  readonly storage: ConsumerStorage<Tx>;
-  /** Messages per read, and so most messages held in memory at once. Default 100. */
-  readonly batchSize?: number;
-  /**
-   * How the checkpoint commits (see {@link CommitMode}). `"message"` (the
-   * default): one transaction per message, the handler inside it. `"page"`:
-   * the handlers of a whole page run in one transaction, which then saves the
-   * page's checkpoint — far fewer commits when catching up. If a handler in
-   * the page fails, the page rolls back and its messages are delivered again
-   * one at a time (so handlers before the failing one run twice; their writes
-   * through `tx` take effect once). `stop()` then waits for the page in
-   * progress. `"after-handler"`: the handler runs outside any transaction
-   * (`tx` is `undefined`) and the checkpoint commits once it resolved; a
-   * failed commit is retried without running the handler again.
-   */
-  readonly commit?: Commit;
-  readonly retry?: RetryPolicy;
-  /**
-   * Handler errors no retry can change (a refusal by the message's contract,
-   * say): when it answers `true` the message is parked after the attempt that
-   * threw, whatever `retry` allows. A predicate that throws is reported to
-   * `onError` and the message parked. Default: every error is retried.
-   */
-  readonly parkAtOnce?: (error: unknown) => boolean;
-  /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
-  readonly signal?: AbortSignal;
-}
-
-/** A running consumer. */
-export interface Consumer {
-  readonly group: string;
-  /**
-   * Resolves the first time the consumer has handled everything the store
-   * held when it last looked; rejects if it stops before. Use `onCaughtUp`
-   * to hear about every later time.
-   */
-  readonly caughtUp: Promise<void>;
-  /** Resolves once the consumer has stopped and stored its checkpoint. */
-  readonly done: Promise<void>;
-  /** Stops gracefully (as aborting `signal` does) and resolves with {@link done}. */
-  stop(): Promise<void>;
-  /** The group's parked messages, oldest first. */
-  listParked(options?: ListParkedOptions): Promise<ParkedMessage[]>;
-  /** One parked message, with its error and attempt count. */
-  getParked(messageId: string): Promise<ParkedMessage | undefined>;
-  /** Runs the handler on one parked message again; on success it leaves the parked list. */
-  replayParked(messageId: string): Promise<ReplayResult>;
-  /** Replays every parked message of the group once, oldest first. */
-  replayAllParked(options?: { readonly signal?: AbortSignal }): Promise<ReplayResult[]>;
-}
+import { checkSource } from "./source.ts";
+import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 
 /**
  * Starts a consumer. Delivery is at least once, in the source's order (global

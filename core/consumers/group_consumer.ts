@@ -10,7 +10,7 @@
 
 import type { EventStore } from "../event_store.ts";
 import { ValidationError } from "../errors.ts";
-import type { Consumer, CreateConsumerOptions } from "./consumer.ts";
+import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";

@@ -24,7 +24,8 @@ export {
   type NextRetryDelay,
   type RetryPolicy,
 } from "./backoff.ts";
-export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
+export { createConsumer } from "./consumer.ts";
+export type { Consumer, CreateConsumerOptions, ReplayResult } from "./consumer_types.ts";
 export {
   createGroupConsumer,
   type CreateGroupConsumerOptions,
@@ -47,7 +48,6 @@ export {
   rebuildProjection,
   type RebuildProjectionOptions,
 } from "./rebuild.ts";
-export type { ReplayResult } from "./_replay.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
 export type {
   CheckpointStore,

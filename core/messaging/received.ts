@@ -7,7 +7,7 @@
  */
 
 import { storedError } from "../consumers/mod.ts";
-import type { ParkedMessage } from "../consumers/storage.ts";
+import type { ParkedMessage } from "../consumers/mod.ts";
 import type { RecordedMessage } from "../message.ts";
 import type { ReceivedMessage } from "./transport.ts";
 

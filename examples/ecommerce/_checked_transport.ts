@@ -5,7 +5,7 @@
 // would be stored, retried by the handler, parked and only then refused.
 // Checked here, it is refused at once with a ValidationError (HTTP 400).
 import type { BusContracts, Transport } from "../../mod.ts";
-import { validateStandard } from "../../core/messaging/mod.ts";
+import { validateStandard } from "../../core/mod.ts";
 import { ValidationError } from "../../mod.ts";
 
 /** Wraps `inner` so `send`, `sendAndWait` and `query` validate against `contracts` first. */

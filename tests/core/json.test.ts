@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { copyJson, ValidationError } from "../../mod.ts";
+import { copyJson, ValidationError } from "../../core/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("copyJson()", () => {
