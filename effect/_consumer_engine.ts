@@ -26,6 +26,7 @@ export type EffectHandler<Tx, E, R> = (
 
 /** The Effect-side options every consumer kind adds to, or changes in, the core's. */
 export interface EffectHandlerOptions<Tx, E, R> {
+  /** Runs once per message, with the services of the effect that started the consumer. */
   readonly handler: EffectHandler<Tx, E, R>;
   /**
    * Longest one handler attempt may take: past it the handler is interrupted

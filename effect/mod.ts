@@ -49,6 +49,7 @@ export { readMessages, type StreamOptions, subscribe } from "./streams.ts";
 export {
   type EffectConsumerOptions,
   type EffectHandler,
+  type EffectHandlerOptions,
   runConsumer,
   type ScopedConsumer,
   startConsumer,
