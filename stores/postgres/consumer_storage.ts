@@ -30,7 +30,24 @@ export interface PostgresConsumerStorageOptions {
   readonly schema?: string;
 }
 
-/** Builds consumer storage over a driver; the public factories pick the driver. */
+/**
+ * Builds consumer storage over a driver; the public factories pick the
+ * driver. `Tx` is the driver's transaction type, what handlers get as
+ * `context.tx`. Pass `singleConnection: true` for a driver with one
+ * connection (PGlite), where a query outside the handler's transaction
+ * would wait for it to end.
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from "@electric-sql/pglite";
+ * import { createConsumerStorageOverDriver, createStoreOverDriver, pgliteDriver } from "./mod.ts";
+ * import type { PGliteTransaction } from "./mod.ts";
+ * const driver = pgliteDriver(new PGlite());
+ * await createStoreOverDriver(driver).migrate();
+ * const storage = createConsumerStorageOverDriver<PGliteTransaction>(driver, { singleConnection: true });
+ * console.log(await storage.checkpoints.load("counter", 0)); // undefined
+ * ```
+ */
 export function createConsumerStorageOverDriver<Tx>(
   driver: PostgresDriver,
   options: PostgresConsumerStorageOptions & { readonly singleConnection?: boolean } = {},

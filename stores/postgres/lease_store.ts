@@ -28,9 +28,13 @@ const LEASE_COLUMNS =
  * Builds the lease store over a query function (the driver's, outside any transaction).
  *
  * @example
- * ```ts ignore
- * import { createLeaseStoreOverQuery } from "./lease_store.ts";
+ * ```ts
+ * import { PGlite } from "@electric-sql/pglite";
+ * import { createLeaseStoreOverQuery, createStoreOverDriver, pgliteDriver } from "./mod.ts";
+ * const driver = pgliteDriver(new PGlite());
+ * await createStoreOverDriver(driver).migrate();
  * const leases = createLeaseStoreOverQuery(driver.query, "ordo");
+ * console.log(await leases.heartbeat("counter", "member-1", { ttl: 10_000 })); // [ "member-1" ]
  * ```
  */
 export function createLeaseStoreOverQuery(query: QueryFn, schema: string): LeaseStore {

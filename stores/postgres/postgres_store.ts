@@ -85,7 +85,20 @@ export interface PostgresEventStore extends EventStore {
 const COLUMNS =
   'm.id::text AS id, m.type, m.data::text AS data, m.metadata::text AS metadata, m.stream_name AS "streamName", m.stream_version::float8 AS "streamVersion", m.global_position::text AS "globalPosition"';
 
-/** Builds the store over a driver; the public factories pick the driver. */
+/**
+ * Builds the store over a driver; the public factories pick the driver. For
+ * a driver of your own (another PostgreSQL client) or a wrapped one.
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from "@electric-sql/pglite";
+ * import { createStoreOverDriver, pgliteDriver } from "./mod.ts";
+ * const store = createStoreOverDriver(pgliteDriver(new PGlite()), { schema: "orders" });
+ * await store.migrate();
+ * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ * console.log((await store.readStream("order-1")).length); // 1
+ * ```
+ */
 export function createStoreOverDriver(
   driver: PostgresDriver,
   options: PostgresStoreOptions = {},

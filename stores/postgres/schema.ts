@@ -59,10 +59,13 @@ export const LOCK_CLASS = 0x6f72646f;
 
 /** One migration: its number and its script. Scripts only ever get appended to this list. */
 export interface Migration {
+  /** 1, 2, 3, …: the schema's version once this script ran, stored in the schema's migrations table. */
   readonly version: number;
+  /** The SQL to run, for the store's schema name (already validated). */
   readonly script: (schema: string) => string;
 }
 
+/** Every migration in version order; `migrate()` runs those a schema has not had yet, each in its own transaction. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
