@@ -12,6 +12,8 @@ import { readWebRequestBody } from "./_request_body.ts";
  * Where a handler that accepts incoming calls keeps the function (see the node
  * adapter). The registry key predates this name and stays, so a handler and
  * an adapter from two copies of ordo still find each other.
+ *
+ * @internal Shared by the handler and the server adapters, not part of the API.
  */
 export const CALL_HANDLER = Symbol.for("ordo.http.exchange");
 
@@ -36,7 +38,11 @@ export interface Answer {
   readonly body: string | ReadableStream<Uint8Array>;
 }
 
-/** A handler of incoming calls: the handler without Request and Response objects. */
+/**
+ * A handler of incoming calls: the handler without Request and Response objects.
+ *
+ * @internal Shared by the handler and the server adapters, not part of the API.
+ */
 export type CallHandler = (call: IncomingCall) => Promise<Answer>;
 
 /** A Web Request as an incoming call. */

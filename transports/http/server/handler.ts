@@ -66,7 +66,11 @@ export interface HttpHandler {
   readonly fetch: (request: Request) => Promise<Response>;
   /** Ends every open event stream (clients reconnect elsewhere); the inner transport stays open. */
   close(): Promise<void>;
-  /** The same handler without Request and Response objects, for server adapters (node_adapter.ts). */
+  /**
+   * The same handler without Request and Response objects, for server adapters (node_adapter.ts).
+   *
+   * @internal
+   */
   readonly [CALL_HANDLER]: CallHandler;
 }
 

@@ -35,13 +35,20 @@ import {
 import { bodyTooLarge } from "./_refusals.ts";
 import { concatChunks } from "./_request_body.ts";
 
+/**
+ * Where `createHttpHandler`'s handler offers this adapter its calls without
+ * Request and Response objects.
+ *
+ * @internal
+ */
+interface CallHandlerSlot {
+  readonly [CALL_HANDLER]?: CallHandler;
+}
+
 /** What the listener answers with: a Web handler function, or an object with `fetch` (such as `createHttpHandler`'s). */
 export type FetchHandler =
   | ((request: Request) => Response | Promise<Response>)
-  | {
-    readonly fetch: (request: Request) => Response | Promise<Response>;
-    readonly [CALL_HANDLER]?: CallHandler;
-  };
+  | ({ readonly fetch: (request: Request) => Response | Promise<Response> } & CallHandlerSlot);
 
 /** A node:http request listener. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
