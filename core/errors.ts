@@ -33,8 +33,10 @@ export type OrdoErrorTag =
  * ```
  */
 export abstract class OrdoError extends Error {
+  /** Which error this is, for `switch`, Effect's `catchTag` and a transport's status mapping. */
   abstract readonly _tag: OrdoErrorTag;
 
+  /** `message` in the family's style; `name` becomes the subclass's name. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -57,9 +59,12 @@ export type ExpectedVersionDescription = number | "no-stream" | "exists" | "any"
  * ```
  */
 export class ConcurrencyError extends OrdoError {
+  /** Always `"ConcurrencyError"`. */
   readonly _tag = "ConcurrencyError" as const;
 
   /**
+   * Refuses an append to `streamName` that expected `expectedVersion`.
+   *
    * @param actualVersion the stream's version when the append was refused;
    *   `undefined` when the stream does not exist.
    */
@@ -99,8 +104,10 @@ function describeExpected(expected: ExpectedVersionDescription): string {
  * ```
  */
 export class ValidationError extends OrdoError {
+  /** Always `"ValidationError"`. */
   readonly _tag = "ValidationError" as const;
 
+  /** `path` names the field as the caller wrote it, `reason` says what it must be. */
   constructor(
     readonly path: string,
     readonly value: unknown,
@@ -125,8 +132,10 @@ export class ValidationError extends OrdoError {
  * ```
  */
 export class DuplicateMessageError extends OrdoError {
+  /** Always `"DuplicateMessageError"`. */
   readonly _tag = "DuplicateMessageError" as const;
 
+  /** Refuses `messageId` in an append to `streamName`; the stored copy's stream and version follow. */
   constructor(
     readonly streamName: string,
     readonly messageId: string,
@@ -157,8 +166,10 @@ export class DuplicateMessageError extends OrdoError {
  * ```
  */
 export class StoreUnavailableError extends OrdoError {
+  /** Always `"StoreUnavailableError"`. */
   readonly _tag = "StoreUnavailableError" as const;
 
+  /** `operation` names the store call (`append`), `detail` the driver's message; pass its error as `cause`. */
   constructor(readonly operation: string, detail: string, options?: { cause?: unknown }) {
     super(`Store unavailable during ${operation}: ${detail}`, options);
   }
@@ -175,8 +186,10 @@ export class StoreUnavailableError extends OrdoError {
  * ```
  */
 export class TimeoutError extends OrdoError {
+  /** Always `"TimeoutError"`. */
   readonly _tag = "TimeoutError" as const;
 
+  /** `operation` names what timed out (`query "orders/show"`); `timeoutMs` is the limit it had. */
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
@@ -199,8 +212,10 @@ export class TimeoutError extends OrdoError {
  * ```
  */
 export class UnsupportedRuntimeError extends OrdoError {
+  /** Always `"UnsupportedRuntimeError"`. */
   readonly _tag = "UnsupportedRuntimeError" as const;
 
+  /** `feature` cannot run on `runtime` (`Deno 2.9.5`) because of `reason`. */
   constructor(
     readonly runtime: string,
     readonly feature: string,
@@ -211,7 +226,15 @@ export class UnsupportedRuntimeError extends OrdoError {
   }
 }
 
-/** Renders a value for an error message: strings quoted, the rest by kind, long text cut. */
+/**
+ * Renders a value for an error message: strings quoted, the rest by kind, long text cut.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "./errors.ts";
+ * console.log(describeValue("order-1"), describeValue(3n), describeValue([1, 2])); // "order-1" 3n (an array of 2)
+ * ```
+ */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
     case "string":

@@ -20,10 +20,15 @@ export type JsonValue =
 /** A JSON object: what message data and metadata are. */
 export type JsonObject = { readonly [key: string]: JsonValue };
 
-/** Result of {@link copyJson}: the frozen copy and its size as JSON text. */
+/** Result of {@link copyJson}: the frozen copy and the estimated size of its JSON text. */
 export interface JsonCopy {
+  /** The deep, frozen copy. */
   readonly value: JsonValue;
-  /** Length of the value's JSON text in UTF-16 code units; close to its bytes for ASCII. */
+  /**
+   * Estimated length of the value's JSON text in UTF-16 code units, what
+   * message size limits are checked against: exact for strings without
+   * escapes, 8 for every number, close to the bytes for ASCII text.
+   */
   readonly size: number;
 }
 
@@ -41,7 +46,7 @@ export interface JsonCopy {
  * ```ts
  * import { copyJson } from "./json.ts";
  * const { value, size } = copyJson({ total: 3, items: ["a"] }, "data");
- * console.log(value, size); // { total: 3, items: ["a"] } 26
+ * console.log(value, size); // { total: 3, items: ["a"] } 34
  * ```
  */
 export function copyJson(value: unknown, path: string): JsonCopy {
@@ -52,6 +57,14 @@ export function copyJson(value: unknown, path: string): JsonCopy {
 /**
  * {@link copyJson} without the result object, for the append path where every
  * allocation counts: the size of the last copy is in {@link lastCopySize}.
+ *
+ * @throws {ValidationError} as {@link copyJson} does
+ * @example
+ * ```ts
+ * import { copyJsonValue, lastCopySize } from "./json.ts";
+ * const value = copyJsonValue({ total: 3 }, "data");
+ * console.log(Object.isFrozen(value), lastCopySize()); // true 19
+ * ```
  */
 export function copyJsonValue(value: unknown, path: string): JsonValue {
   return copyRoot(value, path, -1, "");
@@ -66,7 +79,18 @@ export function copyJsonAt(value: unknown, root: string, index: number, field: s
   return copyRoot(value, root, index, field);
 }
 
-/** Size, in JSON text characters, of the value {@link copyJsonValue} copied last. */
+/**
+ * Estimated size of the JSON text of the value {@link copyJsonValue} copied
+ * last (as {@link JsonCopy.size}). Read it before the next copy: every copy
+ * overwrites it.
+ *
+ * @example
+ * ```ts
+ * import { copyJsonValue, lastCopySize } from "./json.ts";
+ * copyJsonValue(["a", "b"], "data");
+ * console.log(lastCopySize()); // 10
+ * ```
+ */
 export function lastCopySize(): number {
   return lastSize;
 }

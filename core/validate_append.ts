@@ -61,7 +61,9 @@ export function validateExpectedVersion(
 
 /** An append's options, checked, with defaults filled in. */
 export interface CheckedAppendOptions {
+  /** As given, or `"any"`. */
   readonly expectedVersion: ExpectedVersion;
+  /** As given, or `true`. */
   readonly awaitGlobalPosition: boolean;
 }
 

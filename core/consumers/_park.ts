@@ -97,7 +97,15 @@ export function parkedEntry(
   };
 }
 
-/** An error as plain data for a parked message. */
+/**
+ * An error as plain data for a parked message.
+ *
+ * @example
+ * ```ts
+ * import { storedError } from "./_park.ts";
+ * console.log(storedError(new RangeError("too big")).name, storedError("boom")); // RangeError { name: "NonError", message: "boom" }
+ * ```
+ */
 export function storedError(error: unknown): StoredError {
   if (error instanceof Error) {
     return error.stack === undefined

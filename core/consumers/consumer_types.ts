@@ -25,8 +25,11 @@ export interface CreateConsumerOptions<Tx, Commit extends CommitMode = Transacti
   extends ConsumerHooks {
   /** Names the checkpoint and the parked list; consumers of one group share them. */
   readonly group: string;
+  /** What it reads: one stream, one category or the whole store, perhaps only some types. */
   readonly source: ConsumerSource;
+  /** Called once per message in the source's order (again after a failure or a crash). */
   readonly handler: MessageHandler<HandlerTx<Tx, Commit>>;
+  /** Where checkpoints, parked messages and leases live; its transaction is the handler's `context.tx`. */
   readonly storage: ConsumerStorage<Tx>;
   /** Messages per read, and so most messages held in memory at once. Default 100. */
   readonly batchSize?: number;
@@ -43,6 +46,7 @@ export interface CreateConsumerOptions<Tx, Commit extends CommitMode = Transacti
    * failed commit is retried without running the handler again.
    */
   readonly commit?: Commit;
+  /** How a failing handler is retried before its message is parked. Default `DEFAULT_RETRY_POLICY`. */
   readonly retry?: RetryPolicy;
   /**
    * Handler errors no retry can change (a refusal by the message's contract,
@@ -57,6 +61,7 @@ export interface CreateConsumerOptions<Tx, Commit extends CommitMode = Transacti
 
 /** A running consumer. */
 export interface Consumer {
+  /** The group it was created with: the name of its checkpoints and parked list. */
   readonly group: string;
   /**
    * Resolves the first time the consumer has handled everything the store
@@ -80,8 +85,10 @@ export interface Consumer {
 
 /** How replaying one parked message went. */
 export interface ReplayResult {
+  /** The parked message's id (the message's own). */
   readonly messageId: string;
   /** `replayed`: handled and taken off the list; `failed`: still parked, with the new error; `not-parked`: nothing to do. */
   readonly outcome: "replayed" | "failed" | "not-parked";
+  /** The replay's error, when the outcome is `failed`. */
   readonly error?: StoredError;
 }

@@ -39,6 +39,7 @@ export interface CreateGroupConsumerOptions<Tx, Commit extends CommitMode = Tran
 
 /** A running member of a consumer group. */
 export interface GroupConsumer extends Consumer {
+  /** This member's name in the group, as given or generated. */
   readonly member: string;
   /** Partitions this member is handling now. */
   ownedPartitions(): number[];

@@ -42,7 +42,9 @@ export interface HandlerContext<Tx> {
   readonly tx: Tx;
   /** 1 on first delivery, 2 on the first retry, and so on; replays count on. */
   readonly attempt: number;
+  /** The consumer's group. */
   readonly group: string;
+  /** The partition the message belongs to in a consumer group; 0 for a consumer without partitions. */
   readonly partition: number;
   /** The message id: pass it as the idempotency key of calls to other systems. */
   readonly idempotencyKey: string;
@@ -74,13 +76,17 @@ export interface ConsumerErrorContext {
    * `onParked`: the `onParked` hook rejected (retried).
    */
   readonly phase: "handler" | "store" | "storage" | "onParked";
+  /** The partition whose work failed: 0 without partitions, -1 for a group member's heartbeat or leave. */
   readonly partition: number;
+  /** The message being handled or parked; absent when reading, loading a checkpoint or heartbeating failed. */
   readonly message?: RecordedMessage;
+  /** The handler attempt the failure concerns, 1 for the first, when there is one. */
   readonly attempt?: number;
 }
 
 /** Progress of a consumer after each page it handled. */
 export interface PageProgress {
+  /** The partition the page was read for; 0 for a consumer without partitions. */
   readonly partition: number;
   /** Messages handled or parked in this page. */
   readonly handled: number;

@@ -42,16 +42,23 @@ export const DEFAULT_BUS_TIMEOUTS: Required<BusTimeouts> = Object.freeze({
 
 /** Time limits of the client calls, in milliseconds; each covers the call's retries too. */
 export interface BusTimeouts {
+  /** Until the command is durable. Default 10,000. */
   readonly send?: number;
+  /** Until the command's handler has answered. Default 30,000. */
   readonly sendAndWait?: number;
+  /** Until the query's handler has answered. Default 10,000. */
   readonly query?: number;
+  /** Until the event is stored. Default 10,000. */
   readonly publish?: number;
 }
 
 /** Options of `createBus`. */
 export interface CreateBusOptions<C extends BusContracts> {
+  /** What carries the calls: in-process, store-backed, HTTP, or your own; `close()` closes it. */
   readonly transport: Transport;
+  /** Schemas that check and type names and data (see `defineContracts`). Default: any name, any data. */
   readonly contracts?: C;
+  /** Per-kind limits; a kind left out keeps `DEFAULT_BUS_TIMEOUTS`. */
   readonly timeouts?: BusTimeouts;
   /** Client-side retries of calls that found the transport unavailable; `false` for none. Default: 3 attempts. */
   readonly retry?: RetryPolicy | false;
@@ -61,24 +68,31 @@ export interface CreateBusOptions<C extends BusContracts> {
 
 /** A command as a sender writes it. */
 export interface CommandInput<N extends string = string, D = unknown> {
+  /** The command's name, `service/action` (`users/lock`): the service's handler gets it. */
   readonly type: N;
+  /** What the handler needs; checked by the name's contract when there is one. */
   readonly data: D;
   /** A UUID; give one to make retries of your own safe. Default: a random one. */
   readonly id?: string;
   /** Commands with one key are handled in order (they share a stream). Default: the id. */
   readonly key?: string;
+  /** Travels with the command to its handler (correlation, causation, fields of your own). */
   readonly metadata?: MessageMetadata;
 }
 
 /** An event as a publisher writes it. */
 export interface EventInput<N extends string = string, D = unknown> {
+  /** The event's name, `service/action` (`orders/placed`): subscribers select on it. */
   readonly type: N;
+  /** What happened; checked by the name's contract when there is one. */
   readonly data: D;
+  /** A UUID; give one to make retries of your own safe. Default: a random one. */
   readonly id?: string;
   /** The stream to append to (`order-42`). Default: `<service>-<key>`. */
   readonly stream?: string;
   /** Stream id under the event's service when no `stream` is given. Default: the id. */
   readonly key?: string;
+  /** Travels with the event to every subscriber (correlation, causation, fields of your own). */
   readonly metadata?: MessageMetadata;
 }
 
@@ -86,6 +100,7 @@ export interface EventInput<N extends string = string, D = unknown> {
 export interface BusCallOptions {
   /** Milliseconds for the whole call, retries included. Default from {@link BusTimeouts}. */
   readonly timeout?: number;
+  /** Aborting rejects the call with the signal's reason and stops its retries. */
   readonly signal?: AbortSignal;
 }
 

@@ -16,6 +16,7 @@ import { circuitOpenError, isCircuitOpenError, isRetryable, retryCall } from "./
 export interface GuardedCallOptions {
   /** Overall milliseconds for the call, retries included. */
   readonly timeout?: number;
+  /** Aborting rejects the call with the signal's reason; no attempt starts after it. */
   readonly signal?: AbortSignal;
   /** Names the call in errors (`send "users/lock"`). */
   readonly operation: string;
@@ -66,8 +67,10 @@ export class CallGuard {
   readonly deadlines: Deadlines = new Deadlines();
   /** Consulted before every attempt; `undefined` for none. */
   readonly breaker: CircuitBreaker | undefined;
+  /** Paces retries of failures that are safe to retry (see `isRetryable`); `maxAttempts` bounds them. */
   readonly retry: CheckedRetryPolicy;
 
+  /** A guard with its own deadline lanes; `close()` it when done. */
   constructor(options: { readonly breaker?: CircuitBreaker; readonly retry: CheckedRetryPolicy }) {
     this.breaker = options.breaker;
     this.retry = options.retry;

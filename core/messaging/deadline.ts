@@ -29,6 +29,7 @@ export interface CallScope {
 export interface DeadlineOptions {
   /** Milliseconds; `undefined` or `Infinity` for none. */
   readonly timeout?: number;
+  /** Aborting rejects the call with the signal's reason and aborts its scope. */
   readonly signal?: AbortSignal;
   /** Names the operation in the TimeoutError (`query "orders/show"`). */
   readonly operation: string;
@@ -242,7 +243,11 @@ export class Deadlines {
     return promise;
   }
 
-  /** Watches `call` until its deadline; a call still live then is expired. */
+  /**
+   * Watches `call` until its deadline; a call still live then is expired.
+   *
+   * @internal Called by {@link DeadlineCall.pending}, the one way a call joins a lane.
+   */
   track(call: DeadlineCall): void {
     let lane = this.#lanes.get(call.timeout);
     if (lane === undefined) this.#lanes.set(call.timeout, lane = new Lane());

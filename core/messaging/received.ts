@@ -18,7 +18,7 @@ import type { ReceivedMessage } from "./transport.ts";
  * @example
  * ```ts
  * import { receivedFromStore } from "./received.ts";
- * const received = receivedFromStore({ id: "6f1c…", type: "orders/placed", data: {}, metadata: {}, streamName: "orders-1", streamVersion: 0, globalPosition: 7n });
+ * const received = receivedFromStore({ id: "6f1c…", type: "orders/placed", data: {}, metadata: { timestamp: "2024-05-01T12:00:00.000Z" }, streamName: "orders-1", streamVersion: 0, globalPosition: 7n });
  * console.log(received.globalPosition); // 7n
  * ```
  */

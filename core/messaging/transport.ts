@@ -14,38 +14,53 @@ import type { MessageMetadata } from "../message.ts";
 
 /** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */
 export interface CommandEnvelope {
+  /** The command's id, a lowercase UUID: sending it again must not deliver it again. */
   readonly id: string;
   /** The command's name (`users/lock`), stored as the message type. */
   readonly type: string;
+  /** The command's data, already checked by its contract. */
   readonly data: unknown;
   /** Stream key: commands with one key are handled in order. Defaults to the id. */
   readonly key: string;
+  /** The sender's metadata, for the handler. */
   readonly metadata: MessageMetadata;
 }
 
 /** An event as the bus hands it to a transport, with its stream chosen. */
 export interface EventEnvelope {
+  /** The event's id, a lowercase UUID: publishing it again must not deliver it again. */
   readonly id: string;
+  /** The event's name (`orders/placed`), stored as the message type. */
   readonly type: string;
+  /** The event's data, already checked by its contract. */
   readonly data: unknown;
+  /** The stream to append it to, already checked. */
   readonly streamName: string;
+  /** The publisher's metadata, for every subscriber. */
   readonly metadata: MessageMetadata;
 }
 
 /** A query as the bus hands it to a transport. */
 export interface QueryEnvelope {
+  /** The query's name (`orders/show`): it selects the handler. */
   readonly name: string;
+  /** The query's payload, already checked by its contract. */
   readonly payload: unknown;
 }
 
 /** A command or event as a handler receives it. */
 export interface ReceivedMessage<Type extends string = string, Data = unknown> {
+  /** The message's id; a redelivery has the same one. */
   readonly id: string;
+  /** Its name (`users/lock`, `orders/placed`). */
   readonly type: Type;
+  /** Its data, as the name's contract produces it (or as sent, without one). */
   readonly data: Data;
+  /** The sender's metadata. */
   readonly metadata: MessageMetadata;
   /** Where the transport stored it; absent when it stores nothing (in-process commands). */
   readonly streamName?: string;
+  /** Its position in the store's global order; absent like `streamName`. */
   readonly globalPosition?: bigint;
 }
 
@@ -66,6 +81,7 @@ export interface DeliveryContext {
 
 /** What a query handler gets besides the payload. */
 export interface QueryContext {
+  /** The query's name (`orders/show`), as called. */
   readonly name: string;
 }
 
@@ -99,18 +115,25 @@ export interface Registration {
 
 /** What `send` resolves with once the command is durable (as durable as the transport gets). */
 export interface SendReceipt {
+  /** The command's id, given or generated. */
   readonly id: string;
   /** True when this id was already accepted: nothing new was stored and the handler will not run again. */
   readonly deduplicated: boolean;
+  /** The command's stream, when the transport stores commands. */
   readonly streamName?: string;
+  /** The command's position in the store's global order, when stored and known. */
   readonly globalPosition?: bigint;
 }
 
 /** What `publish` resolves with once the event is stored. */
 export interface PublishReceipt {
+  /** The event's id, given or generated. */
   readonly id: string;
+  /** The stream it was appended to. */
   readonly streamName: string;
+  /** True when this id was already published: nothing new was stored or delivered. */
   readonly deduplicated: boolean;
+  /** The event's position in the store's global order, when known. */
   readonly globalPosition?: bigint;
 }
 
@@ -138,8 +161,11 @@ export interface Transport {
   query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown>;
   /** Appends an event to its stream. */
   publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt>;
+  /** Registers the handler of a command name; what it returns is the reply `sendAndWait` resolves with. */
   handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration;
+  /** Registers the handler of a query name; a query nobody handles rejects (`unknownQueryError`). */
   handleQuery(name: string, handler: QueryEndpoint): Registration;
+  /** Subscribes `group` to the selected events; every group gets every matching event at its own pace. */
   subscribe(
     group: string,
     selector: EventSelector,
