@@ -24,7 +24,7 @@
 export { createMemoryStore, type CreateMemoryStoreOptions } from "./stores/memory/mod.ts";
 export { categoryOf, parseStreamName, streamName, type StreamNameParts } from "./core/mod.ts";
 export type { AppendOptions, AppendResult, EventStore, StreamInfo } from "./core/mod.ts";
-export type { WaitOptions } from "./core/mod.ts";
+export type { AppendLimits, WaitOptions } from "./core/mod.ts";
 export type { MessagePosition, ReadGlobalOptions, ReadStreamOptions } from "./core/mod.ts";
 export type { CommittedAppend, CommittedPosition, DeferredAppendOptions } from "./core/mod.ts";
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
@@ -44,7 +44,7 @@ export type { CreateMemoryConsumerStorageOptions, MemoryTransaction } from "./st
 export type { CommitMode, Consumer, ConsumerSource, CreateConsumerOptions } from "./core/mod.ts";
 export type { CreateGroupConsumerOptions, GroupConsumer, MessageHandler } from "./core/mod.ts";
 export type { ConsumerErrorContext, ConsumerHooks, HandlerContext } from "./core/mod.ts";
-export type { PageProgress } from "./core/mod.ts";
+export type { HandlerTx, PageProgress, TransactionalCommit } from "./core/mod.ts";
 export type { CheckedRetryPolicy, NextRetryDelay, RetryPolicy } from "./core/mod.ts";
 export type { RunOnceOptions } from "./core/mod.ts";
 export type { RebuildProgress, RebuildProjectionOptions, ReplayResult } from "./core/mod.ts";
@@ -53,6 +53,7 @@ export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.t
 export type { CheckpointStore, CheckpointUpdate, ConsumerStorage } from "./core/mod.ts";
 export type { ParkedMessageStore, ProcessedMessageStore } from "./core/mod.ts";
 export type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "./core/mod.ts";
+export type { CreateMemoryLeaseStoreOptions, MemoryLeaseStore } from "./stores/memory/mod.ts";
 
 // Commands, queries and events: the bus and its in-process transport.
 export { createBus, createCircuitBreaker, defineContracts } from "./core/mod.ts";
@@ -67,5 +68,10 @@ export type { BusContracts, CommandData, CommandName, SchemaMap } from "./core/m
 export type { CommandInputData, QueryInputPayload, QueryName, QueryPayload } from "./core/mod.ts";
 export type { EventData, EventInputData, EventName } from "./core/mod.ts";
 export type { StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Props } from "./core/mod.ts";
+export type { InferInput, InferOutput, StandardSchemaV1Result } from "./core/mod.ts";
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from "./core/mod.ts";
-export type { CircuitStateChange, Transport } from "./core/mod.ts";
+export type { CircuitStateChange } from "./core/mod.ts";
+// What a transport is made of (in-process, store-backed, HTTP implement it).
+export type { EventSelector, Transport, TransportCallOptions } from "./core/mod.ts";
+export type { CommandEnvelope, EventEnvelope, QueryEnvelope } from "./core/mod.ts";
+export type { CommandEndpoint, EventEndpoint, QueryEndpoint } from "./core/mod.ts";
