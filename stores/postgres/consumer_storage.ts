@@ -21,7 +21,7 @@ import {
 } from "../../core/mod.ts";
 import type { PostgresDriver, QueryFn, Row } from "./driver.ts";
 import { createLeaseStoreOverQuery } from "./lease_store.ts";
-import { validateSchemaName } from "./schema.ts";
+import { validateSchemaName } from "./schema_name.ts";
 import { translateError } from "./translate_error.ts";
 
 /** Options of the PostgreSQL consumer storage factories. */

@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { HEAD_PAYLOAD_PREFIX, headInPayload, notifyChannel } from "../../stores/postgres/schema.ts";
+import {
+  HEAD_PAYLOAD_PREFIX,
+  headInPayload,
+  notifyChannel,
+} from "../../stores/postgres/notify_payload.ts";
 import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
 
 describe("headInPayload", () => {
