@@ -97,3 +97,6 @@ export function statements(s: string) {
       `SELECT id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.messages WHERE id = ANY($1::uuid[])`,
   };
 }
+
+/** The statements of one schema, as {@link statements} fills them in. */
+export type Statements = ReturnType<typeof statements>;
