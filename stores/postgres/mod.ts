@@ -44,7 +44,8 @@ export type { PostgresEventStore, PostgresStoreOptions } from "./postgres_store.
 export { createStoreOverDriver } from "./postgres_store.ts";
 export { pgliteDriver } from "./pglite_driver.ts";
 export { postgresJsDriver } from "./postgres_js_driver.ts";
-export { type Migration, MIGRATIONS, validateSchemaName } from "./schema.ts";
+export { type Migration, MIGRATIONS } from "./migrations/mod.ts";
+export { validateSchemaName } from "./schema_name.ts";
 
 /**
  * Creates a store over a postgres.js `sql` instance (a PostgreSQL server).
