@@ -20,17 +20,42 @@ export {
 export { resolveAppendRetry, type StoredPosition } from "./append_retry.ts";
 export { checkExpectedVersion, satisfiesExpectedVersion } from "./expected_version.ts";
 export {
+  CircuitOpenError,
+  ClosedError,
   ConcurrencyError,
   describeValue,
   DuplicateMessageError,
   type ExpectedVersionDescription,
+  type ForbiddenAction,
+  ForbiddenError,
+  IdempotencyConflictError,
+  isRetryable,
+  NotFoundError,
+  type NotFoundKind,
+  NotMigratedError,
   OrdoError,
   type OrdoErrorTag,
+  ordoTagOf,
+  PeerUnreachableError,
+  RETRYABLE_BY_TAG,
+  ServerError,
   StoreUnavailableError,
   TimeoutError,
+  UnauthenticatedError,
   UnsupportedRuntimeError,
   ValidationError,
 } from "./errors.ts";
+export {
+  consoleLogger,
+  createConsoleLogger,
+  type CreateConsoleLoggerOptions,
+  formatLogLine,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./logger.ts";
+export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {
   type AppendOptions,
   type AppendResult,

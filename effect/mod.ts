@@ -78,6 +78,7 @@ export {
   busLayer,
   type BusRegistration,
   type BusService,
+  type CallError,
   type EffectBusHandlerOptions,
   type EffectCallOptions,
   type EffectQueryHandlerOptions,

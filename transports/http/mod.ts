@@ -35,12 +35,15 @@
  */
 
 export {
+  type BearerCredential,
   createHttpHandler,
   type CreateHttpHandlerOptions,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_SKEW,
+  type HmacCredential,
   type HmacServerOptions,
   type HttpHandler,
+  type HttpPermissions,
   type HttpServerAuth,
 } from "./server/mod.ts";
 export {
@@ -53,6 +56,7 @@ export {
   type ErrorBody,
   errorBody,
   errorFromBody,
+  errorFromStatus,
   HMAC_SCHEME,
   type HmacSecret,
   type RequestToSign,
