@@ -1,11 +1,14 @@
 // Authorization of the HTTP transport per credential, over a real node:http
-// server in front of a store-backed transport on the memory store: every
+// server in front of a store-backed transport on the memory store, PGlite and
+// a real PostgreSQL server (started by the test): every
 // route (send, send and wait, query, publish, follow by category and by
 // event name) with every kind of credential (none, a wrong one, a valid one
 // not allowed there, an allowed one). A refused request gets its status
 // (401 or 403) and touches neither a handler nor the store.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
 import {
   ForbiddenError,
   silentLogger,
@@ -14,7 +17,14 @@ import {
 } from "../../core/mod.ts";
 import { createBus, type Transport } from "../../core/messaging/mod.ts";
 import type { EventStore } from "../../core/mod.ts";
+import type { ConsumerStorage } from "../../core/mod.ts";
 import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
+import {
+  createPGliteConsumerStorage,
+  createPGliteStore,
+  createPostgresConsumerStorage,
+  createPostgresStore,
+} from "../../stores/postgres/mod.ts";
 import {
   createHttpHandler,
   createHttpTransport,
@@ -23,14 +33,67 @@ import {
 } from "../../transports/http/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
+import { startPostgres } from "../_postgres_server.ts";
 import { type RunningServer, startHttpServer } from "./_http_fixture.ts";
 
 const ALLOWED = "token-of-the-orders-app";
 const LIMITED = "token-of-the-reporting-app";
 
-/** A store whose every call is counted: the real memory store, seen through a Proxy. */
-function countedStore(): { store: EventStore; calls: () => number } {
-  const inner = createMemoryStore();
+/** A store and its consumer storage, and how to release them. */
+interface Backing {
+  readonly store: EventStore;
+  readonly storage: ConsumerStorage<unknown>;
+  close(): Promise<void>;
+}
+
+const BACKINGS: { name: string; open: () => Promise<Backing> }[] = [
+  {
+    name: "the memory store",
+    open: () =>
+      Promise.resolve({
+        store: createMemoryStore(),
+        storage: createMemoryConsumerStorage() as ConsumerStorage<unknown>,
+        close: () => Promise.resolve(),
+      }),
+  },
+  {
+    name: "PGlite",
+    open: async () => {
+      const pg = await PGlite.create();
+      const store = createPGliteStore(pg);
+      await store.migrate();
+      return {
+        store,
+        storage: createPGliteConsumerStorage(pg) as ConsumerStorage<unknown>,
+        close: async () => {
+          await store.close();
+          await pg.close();
+        },
+      };
+    },
+  },
+  {
+    name: "PostgreSQL",
+    open: async () => {
+      const server = await startPostgres();
+      const sql = postgres(server.url, { onnotice: () => {} });
+      const store = createPostgresStore(sql);
+      await store.migrate();
+      return {
+        store,
+        storage: createPostgresConsumerStorage(sql) as ConsumerStorage<unknown>,
+        close: async () => {
+          await store.close();
+          await sql.end({ timeout: 5 });
+          await server.stop();
+        },
+      };
+    },
+  },
+];
+
+/** A store whose every call is counted: the real store, seen through a Proxy. */
+function countedStore(inner: EventStore): { store: EventStore; calls: () => number } {
   let calls = 0;
   const store = new Proxy(inner, {
     get(target, key, receiver) {
@@ -122,142 +185,158 @@ const CREDENTIALS: { name: string; authorization?: string; status?: number; tag?
   { name: "an allowed credential", authorization: `Bearer ${ALLOWED}` },
 ];
 
-describe("HTTP transport authorization per credential", () => {
-  let server: RunningServer;
-  let inner: Transport;
-  let storeCalls: () => number;
-  let handled = 0;
+for (const backing of BACKINGS) {
+  describe(`HTTP transport authorization per credential, store-backed on ${backing.name}`, () => {
+    let server: RunningServer;
+    let inner: Transport;
+    let backed: Backing;
+    let storeCalls: () => number;
+    let handled = 0;
+    /** Waits until nothing calls the store for a while: the command loop and earlier event streams are idle. */
+    const quiet = async () => {
+      for (;;) {
+        const seen = storeCalls();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (storeCalls() === seen) return;
+      }
+    };
 
-  before(async () => {
-    const counted = countedStore();
-    storeCalls = counted.calls;
-    inner = createStoreBackedTransport(counted.store, {
-      storage: createMemoryConsumerStorage(),
-    });
-    const bus = createBus({ transport: inner });
-    await bus.handleCommand("orders/place", () => (handled++, "placed")).ready;
-    bus.handleQuery("orders/show", () => (handled++, "shown"));
-    bus.handleQuery("orders/other", () => (handled++, "other"));
-    server = await startHttpServer(createHttpHandler({
-      transport: inner,
-      events: counted.store,
-      logger: silentLogger,
-      auth: {
-        bearer: [
-          {
-            token: ALLOWED,
-            name: "orders-app",
-            allow: {
-              commands: ["orders/place"],
-              queries: ["orders/*"],
-              subscribe: ["order", "orders/placed"],
-              publish: ["order"],
+    before(async () => {
+      backed = await backing.open();
+      const counted = countedStore(backed.store);
+      storeCalls = counted.calls;
+      inner = createStoreBackedTransport(counted.store, { storage: backed.storage });
+      const bus = createBus({ transport: inner });
+      await bus.handleCommand("orders/place", () => (handled++, "placed")).ready;
+      bus.handleQuery("orders/show", () => (handled++, "shown"));
+      bus.handleQuery("orders/other", () => (handled++, "other"));
+      server = await startHttpServer(createHttpHandler({
+        transport: inner,
+        events: counted.store,
+        logger: silentLogger,
+        auth: {
+          bearer: [
+            {
+              token: ALLOWED,
+              name: "orders-app",
+              allow: {
+                commands: ["orders/place"],
+                queries: ["orders/*"],
+                subscribe: ["order", "orders/placed"],
+                publish: ["order"],
+              },
             },
-          },
-          // Commands and queries listed narrowly; event routes left to the default: denied.
-          { token: LIMITED, name: "reporting", allow: { commands: [], queries: ["orders/other"] } },
-        ],
-      },
-    }));
-  });
-  after(async () => {
-    await server.close();
-    await inner.close();
-  });
+            // Commands and queries listed narrowly; event routes left to the default: denied.
+            {
+              token: LIMITED,
+              name: "reporting",
+              allow: { commands: [], queries: ["orders/other"] },
+            },
+          ],
+        },
+      }));
+    });
+    after(async () => {
+      await server.close();
+      await inner.close();
+      await backed.close();
+    });
 
-  for (const route of ROUTES) {
-    for (const credential of CREDENTIALS) {
-      const expected = credential.status ?? route.ok;
-      it(`${route.name} (${route.method} ${route.path}) with ${credential.name} is answered with ${expected}`, async () => {
-        // The command loop and event streams of earlier tests settle first: from here on, only this request moves the counts.
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const storeBefore = storeCalls();
-        const handledBefore = handled;
-        const controller = new AbortController();
-        const response = await fetch(`${server.url}${route.path}`, {
-          method: route.method,
-          headers: {
-            ...(credential.authorization === undefined
-              ? {}
-              : { authorization: credential.authorization }),
-            ...route.headers,
-          },
-          body: route.body?.(),
-          signal: controller.signal,
+    for (const route of ROUTES) {
+      for (const credential of CREDENTIALS) {
+        const expected = credential.status ?? route.ok;
+        it(`${route.name} (${route.method} ${route.path}) with ${credential.name} is answered with ${expected}`, async () => {
+          // The command loop and event streams of earlier tests settle first: from here on, only this request moves the counts.
+          await quiet();
+          const storeBefore = storeCalls();
+          const handledBefore = handled;
+          const controller = new AbortController();
+          const response = await fetch(`${server.url}${route.path}`, {
+            method: route.method,
+            headers: {
+              ...(credential.authorization === undefined
+                ? {}
+                : { authorization: credential.authorization }),
+              ...route.headers,
+            },
+            body: route.body?.(),
+            signal: controller.signal,
+          });
+          assert.equal(response.status, expected);
+          if (credential.status === undefined) {
+            controller.abort();
+            await response.body?.cancel().catch(() => {});
+            return;
+          }
+          const body = await response.json();
+          assert.equal(body._tag, credential.tag);
+          if (credential.status === 401) {
+            assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer realm="ordo"/);
+          } else {
+            assert.equal(body.credential, "reporting");
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.equal(storeCalls(), storeBefore, "the store was not touched");
+          assert.equal(handled, handledBefore, "no handler ran");
         });
-        assert.equal(response.status, expected);
-        if (credential.status === undefined) {
-          controller.abort();
-          await response.body?.cancel().catch(() => {});
-          return;
-        }
-        const body = await response.json();
-        assert.equal(body._tag, credential.tag);
-        if (credential.status === 401) {
-          assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer realm="ordo"/);
-        } else {
-          assert.equal(body.credential, "reporting");
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        assert.equal(storeCalls(), storeBefore, "the store was not touched");
-        assert.equal(handled, handledBefore, "no handler ran");
-      });
+      }
     }
-  }
 
-  it("the allowed credential may not publish to another category nor follow what it was not given", async () => {
-    const headers = { authorization: `Bearer ${ALLOWED}` };
-    const before = storeCalls();
-    const published = await fetch(`${server.url}/events`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        id: crypto.randomUUID(),
-        type: "orders/placed",
-        data: {},
-        streamName: "invoice-1",
-      }),
-    });
-    assert.equal(published.status, 403);
-    const refusal = await published.json();
-    assert.equal(refusal.action, "publish");
-    assert.equal(refusal.target, "invoice-1");
-    const followed = await fetch(
-      `${server.url}/events/stream?group=g&names=orders/placed,orders/cancelled`,
-      {
+    it("the allowed credential may not publish to another category nor follow what it was not given", async () => {
+      const headers = { authorization: `Bearer ${ALLOWED}` };
+      await quiet();
+      const before = storeCalls();
+      const published = await fetch(`${server.url}/events`, {
+        method: "POST",
         headers,
-      },
-    );
-    assert.equal(followed.status, 403);
-    assert.equal((await followed.json()).target, "orders/cancelled");
-    assert.equal(storeCalls(), before);
-  });
-
-  it("a bus over a credential not allowed there rejects with ForbiddenError, not retried", async () => {
-    let requests = 0;
-    const bus = createBus({
-      transport: createHttpTransport({
-        url: server.url,
-        auth: { bearer: LIMITED },
-        fetch: (url, init) => (requests++, fetch(url, init)),
-      }),
-      retry: { maxAttempts: 3, initialDelay: 1 },
+        body: JSON.stringify({
+          id: crypto.randomUUID(),
+          type: "orders/placed",
+          data: {},
+          streamName: "invoice-1",
+        }),
+      });
+      assert.equal(published.status, 403);
+      const refusal = await published.json();
+      assert.equal(refusal.action, "publish");
+      assert.equal(refusal.target, "invoice-1");
+      const followed = await fetch(
+        `${server.url}/events/stream?group=g&names=orders/placed,orders/cancelled`,
+        {
+          headers,
+        },
+      );
+      assert.equal(followed.status, 403);
+      assert.equal((await followed.json()).target, "orders/cancelled");
+      assert.equal(storeCalls(), before);
     });
-    await assert.rejects(
-      bus.send({ type: "orders/place", data: {} }),
-      (e) =>
-        e instanceof ForbiddenError && e.action === "send" && e.target === "orders/place" &&
-        e.credential === "reporting",
-    );
-    await assert.rejects(
-      bus.publish({ type: "orders/placed", data: {}, stream: "order-1" }),
-      (e) => e instanceof ForbiddenError && e.action === "publish",
-    );
-    assert.equal(await bus.query("orders/other", {}), "other");
-    assert.equal(requests, 3);
-    await bus.close();
+
+    it("a bus over a credential not allowed there rejects with ForbiddenError, not retried", async () => {
+      let requests = 0;
+      const bus = createBus({
+        transport: createHttpTransport({
+          url: server.url,
+          auth: { bearer: LIMITED },
+          fetch: (url, init) => (requests++, fetch(url, init)),
+        }),
+        retry: { maxAttempts: 3, initialDelay: 1 },
+      });
+      await assert.rejects(
+        bus.send({ type: "orders/place", data: {} }),
+        (e) =>
+          e instanceof ForbiddenError && e.action === "send" && e.target === "orders/place" &&
+          e.credential === "reporting",
+      );
+      await assert.rejects(
+        bus.publish({ type: "orders/placed", data: {}, stream: "order-1" }),
+        (e) => e instanceof ForbiddenError && e.action === "publish",
+      );
+      assert.equal(await bus.query("orders/other", {}), "other");
+      assert.equal(requests, 3);
+      await bus.close();
+    });
   });
-});
+}
 
 describe("HTTP transport authorization defaults and options", () => {
   const serve = async (auth: HttpServerAuth) => {
