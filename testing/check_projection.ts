@@ -11,8 +11,7 @@ import { createConsumer } from "../core/consumers/mod.ts";
 import type { ConsumerStorage } from "../core/consumers/mod.ts";
 import type { JsonValue, MessageMetadata, RecordedMessage } from "../mod.ts";
 import { createMemoryStore } from "../mod.ts";
-import { createMemoryConsumerStorage } from "../stores/memory/memory_consumer_storage.ts";
-import type { MemoryTransaction } from "../stores/memory/memory_transaction.ts";
+import { createMemoryConsumerStorage, type MemoryTransaction } from "../stores/memory/mod.ts";
 import { viewText } from "./_view_text.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */

@@ -46,7 +46,6 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../core/messaging/mod.ts";
-import { runCommands } from "./_command_runner.ts";
 
 /** Options of {@link createStoreBackedTransport}. */
 export interface CreateStoreBackedTransportOptions<Tx> {
@@ -75,12 +74,14 @@ export const REPLY_TYPE = "ordo/reply";
  * `<service>:command-<key>` (a retry with the same id is recognised by the
  * store and not stored again; one whose type or data differ from the stored
  * command's, compared as canonical JSON, is refused with
- * `IdempotencyConflictError`). Each command name is handled by one loop per
- * process, at least once, in global order; its handler runs outside any
- * storage transaction (so it may append to the store, even on PGlite) and gets
- * the command id as idempotency key. A command that keeps failing is parked and,
- * if a sender waits, answered with the error. Events: each group is a consumer
- * (`createConsumer`) with its own checkpoint; its handler runs inside the
+ * `IdempotencyConflictError`). Each command name is handled by one consumer
+ * (`createConsumer` with `commit: "after-handler"`) per process, at least
+ * once, in global order; its handler runs outside any storage transaction (so
+ * it may append to the store, even on PGlite) and gets the command id as
+ * idempotency key. A command that keeps failing, or that its contract refuses
+ * (`ValidationError`, parked at once), is parked and, if a sender waits,
+ * answered with the error before the checkpoint moves past it. Events: each
+ * group is a consumer with its own checkpoint; its handler runs inside the
  * checkpoint's transaction (`context.tx`).
  *
  * @example
@@ -180,21 +181,34 @@ class StoreBackedTransport implements Transport {
   ): Registration {
     const store = this.#store;
     const group = `ordo:command:${name}`;
-    const stopping = new AbortController();
-    const runner = runCommands({
-      store,
-      storage: this.#storage,
+    const consumer = createConsumer(store, {
       group,
-      category: commandCategory(name),
-      type: name,
+      source: { category: commandCategory(name), types: [name] },
+      storage: this.#storage,
       batchSize: this.#batchSize,
-      retry: checkRetryPolicy(options.retry ?? this.#retry),
-      signal: stopping.signal,
+      // The handler appends events and its reply to the store: no storage
+      // transaction may stay open meanwhile (on PGlite it would wait forever).
+      commit: "after-handler",
+      retry: options.retry ?? this.#retry,
+      // A command its handler's contract refuses is refused on every attempt.
+      parkAtOnce: (error) => error instanceof ValidationError,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
       },
-      handle: async (message, attempt) => {
+      // Awaited before the checkpoint moves past the command, so a crash
+      // cannot lose the failure reply a waiting sender needs.
+      onParked: async (entry) => {
+        options.onParked?.(entry);
+        const replyTo = replyToOf(entry.message);
+        if (replyTo !== undefined) {
+          await writeReply(store, replyTo, entry.message, {
+            ok: false,
+            error: { name: entry.error.name, message: entry.error.message },
+          });
+        }
+      },
+      handler: async (message, { attempt }) => {
         const replyTo = replyToOf(message);
         if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) {
           return; // answered before a crash
@@ -212,18 +226,10 @@ class StoreBackedTransport implements Transport {
           });
         }
       },
-      onParked: async (entry) => {
-        options.onParked?.(entry);
-        const replyTo = replyToOf(entry.message);
-        if (replyTo !== undefined) {
-          await writeReply(store, replyTo, entry.message, {
-            ok: false,
-            error: { name: entry.error.name, message: entry.error.message },
-          });
-        }
-      },
     });
-    return this.#track({ ready: runner.ready, stop: () => (stopping.abort(), runner.done) });
+    // Ready once caught up; a loop stopped before that is ready too (there is nothing to wait for).
+    const ready = consumer.caughtUp.catch(() => {});
+    return this.#track({ ready, stop: () => consumer.stop() });
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {

@@ -7,7 +7,9 @@
  */
 
 import type { EventStore } from "../event_store.ts";
-import { createConsumer, type CreateConsumerOptions, linkSignal } from "./consumer.ts";
+import { createConsumer } from "./consumer.ts";
+import type { CreateConsumerOptions } from "./consumer_types.ts";
+import { linkSignal } from "./_link_signal.ts";
 import { checkGroup } from "./_options.ts";
 import { checkSource } from "./source.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RetryPolicy } from "../consumers/backoff.ts";
+import type { RetryPolicy } from "../consumers/mod.ts";
 import type { MessageMetadata } from "../message.ts";
 import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit_breaker.ts";
 import type {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CheckedRetryPolicy } from "../consumers/backoff.ts";
+import type { CheckedRetryPolicy } from "../consumers/mod.ts";
 import { CircuitOpenError, isRetryable } from "../errors.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { type CallScope, DeadlineCall, Deadlines } from "./deadline.ts";
@@ -56,7 +56,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  *
  * @example
  * ```ts
- * import { checkRetryPolicy } from "../consumers/backoff.ts";
+ * import { checkRetryPolicy } from "../consumers/mod.ts";
  * import { CallGuard } from "./call_guard.ts";
  * const guard = new CallGuard({ retry: checkRetryPolicy({ maxAttempts: 1 }) });
  * await guard.run(async () => "ok", { operation: "demo", timeout: 100 }); // "ok"

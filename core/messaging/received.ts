@@ -6,8 +6,8 @@
  * @module
  */
 
-import { storedError } from "../consumers/_deliver.ts";
-import type { ParkedMessage } from "../consumers/storage.ts";
+import { storedError } from "../consumers/mod.ts";
+import type { ParkedMessage } from "../consumers/mod.ts";
 import type { RecordedMessage } from "../message.ts";
 import type { ReceivedMessage } from "./transport.ts";
 

@@ -16,8 +16,8 @@ import {
   type CheckedRetryPolicy,
   checkRetryPolicy,
   type RetryPolicy,
-} from "../consumers/backoff.ts";
-import { sleep } from "../consumers/_sleep.ts";
+} from "../consumers/mod.ts";
+import { sleep } from "../_sleep.ts";
 import { isRetryable } from "../errors.ts";
 
 /** Client-side retry defaults: 3 attempts, delays capped at 50 ms then 100 ms, at most 1 s. */
@@ -48,7 +48,7 @@ export function clientRetryPolicy(policy: RetryPolicy | false | undefined): Chec
  *
  * @example
  * ```ts
- * import { checkRetryPolicy } from "../consumers/backoff.ts";
+ * import { checkRetryPolicy } from "../consumers/mod.ts";
  * import { retryCall } from "./retry.ts";
  * await retryCall(async () => 42, { policy: checkRetryPolicy({ maxAttempts: 2 }) }); // 42
  * ```

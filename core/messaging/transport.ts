@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { RetryPolicy } from "../consumers/backoff.ts";
-import type { ParkedMessage } from "../consumers/storage.ts";
+import type { RetryPolicy } from "../consumers/mod.ts";
+import type { ParkedMessage } from "../consumers/mod.ts";
 import type { MessageMetadata } from "../message.ts";
 
 /** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */

@@ -6,7 +6,7 @@
 // Checked here, it is refused at once with a ValidationError (HTTP 400), and
 // a name the contracts do not hold with a NotFoundError (HTTP 404).
 import type { BusContracts, Transport } from "../../mod.ts";
-import { validateStandard } from "../../core/messaging/mod.ts";
+import { validateStandard } from "../../core/mod.ts";
 import { NotFoundError } from "../../mod.ts";
 
 /** Wraps `inner` so `send`, `sendAndWait` and `query` validate against `contracts` first. */

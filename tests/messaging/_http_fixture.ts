@@ -8,7 +8,7 @@ import type { Transport } from "../../core/messaging/mod.ts";
 import {
   createNodeRequestListener,
   type FetchHandler,
-} from "../../transports/http/node_adapter.ts";
+} from "../../transports/http/server/node_adapter.ts";
 
 export const TOKEN = "test-token-0123456789";
 

@@ -7,7 +7,7 @@
  * ordo's errors mapped to statuses and back, and events as Server-Sent Events
  * resumable with `Last-Event-ID`. `createHttpTransport` is the `Transport`
  * that calls it over `fetch`, for `createBus`. Web-standard APIs only; for
- * node:http, see `node_adapter.ts` (`ordo/transports/http/node`).
+ * node:http, see `server/node_adapter.ts` (`ordo/transports/http/node`).
  * Routes, bodies, statuses and the signature format: docs/decisions/http-transport.md.
  * The code sits in `server/`, `client/` and `wire/` (what both sides share);
  * this entry names what the package exports from them.

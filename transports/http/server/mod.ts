@@ -3,8 +3,9 @@
  * The server side of the HTTP transport: `createHttpHandler`, a Web
  * `Request -> Response` handler that exposes a transport's commands, queries
  * and events to other services, and who may call it (`HttpServerAuth`).
- * The node:http adapter is `node_adapter.ts` beside this file, kept out of
- * this module so that the Web entry loads nothing written for one runtime.
+ * The node:http adapter is `node_adapter.ts` beside this file, an entry of
+ * its own (`ordo/transports/http/node`), kept out of this module so that the
+ * Web entry loads nothing written for one runtime.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers (workerd) and other Web-standard runtimes.
  *
