@@ -31,10 +31,19 @@ export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
 export { DEFAULT_READ_LIMIT } from "./core/mod.ts";
 
-// Errors: one family, each with a literal `_tag`.
+// Errors: one family, each with a literal `_tag`, its data as fields, and one retryability.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";
 export { DuplicateMessageError, StoreUnavailableError, TimeoutError } from "./core/mod.ts";
 export { UnsupportedRuntimeError } from "./core/mod.ts";
+export { ForbiddenError, NotFoundError, UnauthenticatedError } from "./core/mod.ts";
+export { IdempotencyConflictError, PeerUnreachableError, ServerError } from "./core/mod.ts";
+export { CircuitOpenError, ClosedError, NotMigratedError } from "./core/mod.ts";
+export { type ForbiddenAction, type NotFoundKind } from "./core/mod.ts";
+export { isRetryable, RETRYABLE_BY_TAG } from "./core/mod.ts";
+
+// Logging: one line per event on the console by default; silence or redirect it.
+export { consoleLogger, createConsoleLogger, silentLogger } from "./core/mod.ts";
+export type { CreateConsoleLoggerOptions, LogFields, Logger, LogLevel } from "./core/mod.ts";
 
 // Consumers and projections: checkpoints, retries and parking, groups, rebuilds.
 export { createConsumer, createGroupConsumer, rebuildProjection, runOnce } from "./core/mod.ts";
@@ -50,7 +59,6 @@ export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.t
 
 // Commands, queries and events: the bus and its in-process transport.
 export { createBus, createCircuitBreaker, defineContracts } from "./core/mod.ts";
-export { isCircuitOpenError } from "./core/mod.ts";
 export { createInProcessTransport } from "./transports/in_process.ts";
 export type { CreateInProcessTransportOptions } from "./transports/in_process.ts";
 export type { Bus, BusCallOptions, BusTimeouts, CreateBusOptions } from "./core/mod.ts";
