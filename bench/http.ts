@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createBus } from "../core/messaging/mod.ts";
 import { createHttpHandler, createHttpTransport } from "../transports/http/mod.ts";
-import { createNodeRequestListener } from "../transports/http/node_adapter.ts";
+import { createNodeRequestListener } from "../transports/http/server/node_adapter.ts";
 import { createInProcessTransport } from "../transports/in_process.ts";
 import type { BenchRow } from "./_measure.ts";
 

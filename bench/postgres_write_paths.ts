@@ -9,7 +9,7 @@
 // `npm run bench -- postgres-paths`.
 import postgres from "postgres";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
-import { statements } from "../stores/postgres/postgres_store.ts";
+import { statements } from "../stores/postgres/statements.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
 import { message, PREPARED, RAW_INSERT_ONE, RAW_TABLE } from "./_raw_postgres.ts";

@@ -20,8 +20,11 @@ import type { Message } from "./message.ts";
 
 /** Where a stored message is, as an adapter looks it up by id. */
 export interface StoredPosition {
+  /** Stream the message was appended to. */
   readonly streamName: string;
+  /** Its version in that stream, from 0. */
   readonly streamVersion: number;
+  /** Its position in the store's global order, above 0. */
   readonly globalPosition: bigint;
 }
 

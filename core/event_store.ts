@@ -30,26 +30,35 @@ export interface AppendOptions {
  * not a position to wait on. See docs/decisions/model-and-port.md.
  */
 export interface DeferredAppendOptions {
+  /** What the stream's version must be for the append to go ahead. Default `"any"`. */
   readonly expectedVersion?: ExpectedVersion;
+  /** `false`: resolve at commit, with global positions only where already known. */
   readonly awaitGlobalPosition: false;
 }
 
 /** Where one appended message was stored, once numbered. */
 export interface MessagePosition {
+  /** The message's id, given or generated (lowercase UUID). */
   readonly id: string;
+  /** Its version in the stream, from 0. */
   readonly streamVersion: number;
+  /** Its position in the store's global order, above 0. */
   readonly globalPosition: bigint;
 }
 
 /** Where one appended message was stored; its global position only if already known. */
 export interface CommittedPosition {
+  /** The message's id, given or generated (lowercase UUID). */
   readonly id: string;
+  /** Its version in the stream, from 0. */
   readonly streamVersion: number;
+  /** Its position in the store's global order, when already known. */
   readonly globalPosition?: bigint;
 }
 
 /** What an append with `awaitGlobalPosition: false` resolves with. */
 export interface CommittedAppend {
+  /** The stream appended to, as given. */
   readonly streamName: string;
   /** Version of the append's last message: the expected version for the next append. */
   readonly streamVersion: number;
@@ -68,6 +77,7 @@ export interface CommittedAppend {
 export interface AppendResult extends CommittedAppend {
   /** Global position of the append's last message. */
   readonly globalPosition: bigint;
+  /** One entry per message, in the order given, each with its global position. */
   readonly positions: readonly MessagePosition[];
 }
 
@@ -99,6 +109,7 @@ export const DEFAULT_READ_LIMIT = 1000;
 
 /** What {@link EventStore.getStreamInfo} resolves with. */
 export interface StreamInfo {
+  /** The stream asked about, as given. */
   readonly streamName: string;
   /** Version of the last message; `undefined` when the stream has none. */
   readonly version: number | undefined;

@@ -20,10 +20,15 @@ export type JsonValue =
 /** A JSON object: what message data and metadata are. */
 export type JsonObject = { readonly [key: string]: JsonValue };
 
-/** Result of {@link copyJson}: the frozen copy and its size as JSON text. */
+/** Result of {@link copyJson}: the frozen copy and the estimated size of its JSON text. */
 export interface JsonCopy {
+  /** The deep, frozen copy. */
   readonly value: JsonValue;
-  /** Length of the value's JSON text in UTF-16 code units; close to its bytes for ASCII. */
+  /**
+   * Estimated length of the value's JSON text in UTF-16 code units, what
+   * message size limits are checked against: exact for strings without
+   * escapes, 8 for every number, close to the bytes for ASCII text.
+   */
   readonly size: number;
 }
 
@@ -41,49 +46,53 @@ export interface JsonCopy {
  * ```ts
  * import { copyJson } from "./json.ts";
  * const { value, size } = copyJson({ total: 3, items: ["a"] }, "data");
- * console.log(value, size); // { total: 3, items: ["a"] } 26
+ * console.log(value, size); // { total: 3, items: ["a"] } 34
  * ```
  */
 export function copyJson(value: unknown, path: string): JsonCopy {
   const copy = copyJsonValue(value, path);
-  return { value: copy, size: SHARED.size };
+  return { value: copy, size: lastSize };
 }
 
 /**
  * {@link copyJson} without the result object, for the append path where every
  * allocation counts: the size of the last copy is in {@link lastCopySize}.
+ *
+ * @throws {ValidationError} as {@link copyJson} does
+ * @example
+ * ```ts
+ * import { copyJsonValue, lastCopySize } from "./json.ts";
+ * const value = copyJsonValue({ total: 3 }, "data");
+ * console.log(Object.isFrozen(value), lastCopySize()); // true 19
+ * ```
  */
 export function copyJsonValue(value: unknown, path: string): JsonValue {
-  // One state object reused by every call: copying is synchronous and never
-  // re-entered, and three allocations per appended message add up. A copy
-  // that succeeds leaves `open` empty and `path` at its root; `refuse` resets
-  // them after a failure (setting an array's length is slow, so not here).
-  const state = SHARED;
-  state.size = 0;
-  state.path[0] = path;
-  try {
-    return copyValue(value, state);
-  } catch (error) {
-    // Also for errors `refuse` did not raise (a throwing getter): never leave stale state behind.
-    state.open.length = 0;
-    state.path.length = 1;
-    throw error;
-  }
+  return copyRoot(value, path, -1, "");
 }
 
-/** Size, in JSON text characters, of the value {@link copyJsonValue} copied last. */
+/**
+ * {@link copyJsonValue} for a field of one message in a batch: a refusal
+ * names `root[index].field...`, and the path text is built only then, so
+ * appending a message builds no path strings.
+ */
+export function copyJsonAt(value: unknown, root: string, index: number, field: string): JsonValue {
+  return copyRoot(value, root, index, field);
+}
+
+/**
+ * Estimated size of the JSON text of the value {@link copyJsonValue} copied
+ * last (as {@link JsonCopy.size}). Read it before the next copy: every copy
+ * overwrites it.
+ *
+ * @example
+ * ```ts
+ * import { copyJsonValue, lastCopySize } from "./json.ts";
+ * copyJsonValue(["a", "b"], "data");
+ * console.log(lastCopySize()); // 10
+ * ```
+ */
 export function lastCopySize(): number {
-  return SHARED.size;
-}
-
-interface CopyState {
-  size: number;
-  // Objects on the current path; one met again while still open is a cycle.
-  readonly open: object[];
-  // The current path: property names, and numbers for array indexes. Turned
-  // into text only for an error: building a path string per value costs more
-  // than the copy itself.
-  readonly path: (string | number)[];
+  return lastSize;
 }
 
 /**
@@ -95,28 +104,68 @@ export function isStorableText(text: string): boolean {
   return text.indexOf("\u0000") === -1 && text.isWellFormed();
 }
 
+/** Deepest nesting of arrays and objects accepted in one value. */
+export const MAX_JSON_DEPTH = 256;
+
 const UNSTORABLE_TEXT = "text may not hold the NUL character or an unpaired surrogate";
 
-const SHARED: CopyState = { size: 0, open: [], path: [""] };
+// What a copy in progress keeps. The happy path does no bookkeeping per
+// property: a path is only needed for an error, so a refusal is thrown as a
+// Refusal and each level adds its key while it unwinds.
+interface CopyState {
+  size: number;
+  depth: number;
+  busy: boolean;
+  // open[0..depth) are the objects on the current path; one met again while
+  // still open is a cycle. Checked by a loop, not includes(): the path is short.
+  readonly open: object[];
+}
 
-function refuse(state: CopyState, value: unknown, reason: string): never {
-  const [root, ...rest] = state.path;
-  const path = rest.reduce<string>(
-    (text, part) => typeof part === "number" ? `${text}[${part}]` : `${text}.${part}`,
-    String(root),
-  );
-  throw new ValidationError(path, value, reason);
+// One state reused by every copy: three allocations per appended message add
+// up. A getter or proxy trap in the data can start another copy while one is
+// running (by appending, say); that copy gets a state of its own.
+const SHARED: CopyState = { size: 0, depth: 0, busy: false, open: [] };
+let lastSize = 0;
+
+class Refusal {
+  // The keys and indexes from the refused value up to the root, innermost first.
+  readonly keys: (string | number)[] = [];
+  constructor(readonly value: unknown, readonly reason: string) {}
+}
+
+function copyRoot(value: unknown, root: string, index: number, field: string): JsonValue {
+  const state = SHARED.busy ? { size: 0, depth: 0, busy: false, open: [] } : SHARED;
+  state.busy = true;
+  state.size = 0;
+  try {
+    const copy = copyValue(value, state);
+    lastSize = state.size;
+    return copy;
+  } catch (error) {
+    // Also for errors no Refusal raised (a throwing getter): never leave stale state behind.
+    state.depth = 0;
+    state.open.length = 0;
+    if (!(error instanceof Refusal)) throw error;
+    let path = index === -1 ? root : `${root}[${index}].${field}`;
+    for (let i = error.keys.length - 1; i >= 0; i--) {
+      const key = error.keys[i];
+      path += typeof key === "number" ? `[${key}]` : `.${key}`;
+    }
+    throw new ValidationError(path, error.value, error.reason);
+  } finally {
+    state.busy = false;
+  }
 }
 
 function copyValue(value: unknown, state: CopyState): JsonValue {
   switch (typeof value) {
     case "string":
-      if (!isStorableText(value)) refuse(state, value, UNSTORABLE_TEXT);
+      if (!isStorableText(value)) throw new Refusal(value, UNSTORABLE_TEXT);
       state.size += value.length + 2;
       return value;
     case "number":
       if (!Number.isFinite(value)) {
-        refuse(state, value, "numbers must be finite to be stored as JSON");
+        throw new Refusal(value, "numbers must be finite to be stored as JSON");
       }
       state.size += 8;
       return value;
@@ -130,43 +179,56 @@ function copyValue(value: unknown, state: CopyState): JsonValue {
       }
       return Array.isArray(value) ? copyArray(value, state) : copyObject(value, state);
     default:
-      return refuse(state, value, `a ${typeof value} is not a JSON value`);
+      throw new Refusal(value, `a ${typeof value} is not a JSON value`);
   }
 }
-
-/** Deepest nesting of arrays and objects accepted in one value. */
-export const MAX_JSON_DEPTH = 256;
 
 function enter(value: object, state: CopyState): void {
-  if (state.open.length >= MAX_JSON_DEPTH) {
-    refuse(state, value, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const { open, depth } = state;
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new Refusal(value, `nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  if (state.open.includes(value)) {
-    refuse(state, value, "the value refers to itself (a cycle) and cannot be stored as JSON");
+  for (let i = 0; i < depth; i++) {
+    if (open[i] === value) {
+      throw new Refusal(value, "the value refers to itself (a cycle) and cannot be stored as JSON");
+    }
   }
-  state.open.push(value);
+  open[depth] = value;
+  state.depth = depth + 1;
 }
+
+// Leaves an object or array; the slot is cleared so the state holds no data.
+function leave(state: CopyState): void {
+  state.open[--state.depth] = EMPTY;
+}
+
+const EMPTY = Object.freeze({});
 
 function copyArray(value: readonly unknown[], state: CopyState): readonly JsonValue[] {
   enter(value, state);
   const copy: JsonValue[] = new Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    state.path.push(i);
-    const item = value[i];
-    if (item === undefined) refuse(state, item, "undefined in an array would become null in JSON");
-    copy[i] = copyValue(item, state);
-    state.path.pop();
+  let i = 0;
+  try {
+    for (; i < value.length; i++) {
+      const item = value[i];
+      if (item === undefined) {
+        throw new Refusal(item, "undefined in an array would become null in JSON");
+      }
+      copy[i] = copyValue(item, state);
+    }
+  } catch (error) {
+    if (error instanceof Refusal) error.keys.push(i);
+    throw error;
   }
   state.size += value.length + 2;
-  state.open.pop();
+  leave(state);
   return Object.freeze(copy);
 }
 
 function copyObject(value: object, state: CopyState): JsonObject {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    refuse(
-      state,
+    throw new Refusal(
       value,
       `a ${
         describeValue(value)
@@ -175,27 +237,31 @@ function copyObject(value: object, state: CopyState): JsonObject {
   }
   enter(value, state);
   const copy: Record<string, JsonValue> = {};
-  for (const key in value) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined) continue; // JSON omits undefined properties; so does the copy
-    state.path.push(key);
-    if (!isStorableText(key)) refuse(state, key, `property names: ${UNSTORABLE_TEXT}`);
-    const copied = copyValue(item, state);
-    // `copy.__proto__ = x` would set the copy's prototype (data lost, and a
-    // prototype chosen by whoever wrote the data); JSON.parse makes it an own
-    // property, and so must the copy.
-    if (key === "__proto__") {
-      Object.defineProperty(copy, key, {
-        value: copied,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else copy[key] = copied;
-    state.path.pop();
-    state.size += key.length + 4;
+  let key = "";
+  try {
+    for (key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined) continue; // JSON omits undefined properties; so does the copy
+      if (!isStorableText(key)) throw new Refusal(key, `property names: ${UNSTORABLE_TEXT}`);
+      const copied = copyValue(item, state);
+      // `copy.__proto__ = x` would set the copy's prototype (data lost, and a
+      // prototype chosen by whoever wrote the data); JSON.parse makes it an own
+      // property, and so must the copy.
+      if (key === "__proto__") {
+        Object.defineProperty(copy, key, {
+          value: copied,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else copy[key] = copied;
+      state.size += key.length + 4;
+    }
+  } catch (error) {
+    if (error instanceof Refusal) error.keys.push(key);
+    throw error;
   }
   state.size += 2;
-  state.open.pop();
+  leave(state);
   return Object.freeze(copy);
 }

@@ -20,6 +20,7 @@ export interface MessageMetadata {
   readonly timestamp?: string;
   /** Version of the message's data schema, a positive integer; readers upcast from it. */
   readonly schemaVersion?: number;
+  /** Any other field is the writer's own, as long as it is JSON. */
   readonly [field: string]: JsonValue | undefined;
 }
 
@@ -31,17 +32,25 @@ export interface MessageMetadata {
  * retried; when absent, the store makes a random one.
  */
 export interface MessageInput<Type extends string = string, Data = JsonValue> {
+  /** The idempotency key, a UUID in any case; the store generates one when absent. */
   readonly id?: string;
+  /** What happened or is asked (`OrderPlaced`); readers dispatch on it. */
   readonly type: Type;
+  /** The payload: JSON, which the store copies and freezes. */
   readonly data: Data;
+  /** Correlation, causation, schema version and fields of your own; the store sets `timestamp` if absent. */
   readonly metadata?: MessageMetadata;
 }
 
 /** A message after validation: id chosen, data and metadata copied and frozen. */
 export interface Message<Type extends string = string, Data = JsonValue> {
+  /** The idempotency key: the writer's UUID lowercased, or one the store generated. */
   readonly id: string;
+  /** What happened or is asked (`OrderPlaced`). */
   readonly type: Type;
+  /** The payload, a frozen copy of what the writer gave. */
   readonly data: Data;
+  /** The writer's metadata, frozen, with `timestamp` always set. */
   readonly metadata: MessageMetadata & { readonly timestamp: string };
 }
 
@@ -52,8 +61,11 @@ export interface Message<Type extends string = string, Data = JsonValue> {
  */
 export interface RecordedMessage<Type extends string = string, Data = JsonValue>
   extends Message<Type, Data> {
+  /** The stream it was appended to; its category is the part before the first dash. */
   readonly streamName: string;
+  /** Its version in the stream: 0, 1, 2, … without gaps. */
   readonly streamVersion: number;
+  /** Its position in the whole store: above 0, strictly increasing, perhaps with gaps. */
   readonly globalPosition: bigint;
 }
 

@@ -1,8 +1,14 @@
 /**
  * @module
- * ordo's core: the message model, the `EventStore` port, the error family and
- * the checks every adapter shares. Adapters import the core through this file.
- * Web-standard APIs only, no runtime-specific or npm imports.
+ * The adapter kit (`ordo/kit`): everything ordo's core offers, for authors of
+ * stores and transports. The message model and the `EventStore` port with
+ * the checks every store shares (validation, expected versions, idempotent
+ * retries, waiting for positions); the consumer storage ports and the
+ * consumer engine; the `Transport` port with the envelopes, stream names and
+ * registries transports share. Applications import `ordo` instead, which
+ * names the part of this a user needs. Adapters inside this package import
+ * the core through this file too. Web-standard APIs only, no runtime-specific
+ * or npm imports.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
@@ -20,17 +26,42 @@ export {
 export { resolveAppendRetry, type StoredPosition } from "./append_retry.ts";
 export { checkExpectedVersion, satisfiesExpectedVersion } from "./expected_version.ts";
 export {
+  CircuitOpenError,
+  ClosedError,
   ConcurrencyError,
   describeValue,
   DuplicateMessageError,
   type ExpectedVersionDescription,
+  type ForbiddenAction,
+  ForbiddenError,
+  IdempotencyConflictError,
+  isRetryable,
+  NotFoundError,
+  type NotFoundKind,
+  NotMigratedError,
   OrdoError,
   type OrdoErrorTag,
+  ordoTagOf,
+  PeerUnreachableError,
+  RETRYABLE_BY_TAG,
+  ServerError,
   StoreUnavailableError,
   TimeoutError,
+  UnauthenticatedError,
   UnsupportedRuntimeError,
   ValidationError,
 } from "./errors.ts";
+export {
+  consoleLogger,
+  createConsoleLogger,
+  type CreateConsoleLoggerOptions,
+  formatLogLine,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./logger.ts";
+export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {
   type AppendOptions,
   type AppendResult,
@@ -87,6 +118,7 @@ export {
   type CheckpointUpdate,
   checkRetryPolicy,
   checkSource,
+  type CommitMode,
   type Consumer,
   type ConsumerErrorContext,
   type ConsumerHooks,
@@ -100,6 +132,7 @@ export {
   deliveryRetries,
   type GroupConsumer,
   type HandlerContext,
+  type HandlerTx,
   type Lease,
   type LeaseFence,
   type LeaseOptions,
@@ -123,4 +156,81 @@ export {
   type StoredError,
   storedError,
   streamHash,
+  type TransactionalCommit,
 } from "./consumers/mod.ts";
+export {
+  type Bus,
+  type BusCallOptions,
+  type BusContracts,
+  type BusTimeouts,
+  CallGuard,
+  type CallScope,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CircuitStateChange,
+  clientRetryPolicy,
+  commandCategory,
+  type CommandData,
+  type CommandEndpoint,
+  type CommandEnvelope,
+  type CommandHandler,
+  type CommandInput,
+  type CommandInputData,
+  type CommandName,
+  commandStream,
+  countsAgainstBreaker,
+  createBus,
+  type CreateBusOptions,
+  createCircuitBreaker,
+  type DeadlineOptions,
+  Deadlines,
+  DEFAULT_BUS_TIMEOUTS,
+  DEFAULT_CLIENT_RETRY,
+  defineContracts,
+  type DeliveryContext,
+  type DirectCalls,
+  directCalls,
+  directCallsOf,
+  type EventData,
+  type EventEndpoint,
+  type EventEnvelope,
+  type EventHandler,
+  type EventInput,
+  type EventInputData,
+  type EventName,
+  type EventSelector,
+  eventStream,
+  type GuardedCallOptions,
+  type HandlerOptions,
+  type InferInput,
+  type InferOutput,
+  isStandardSchema,
+  MAX_MESSAGE_NAME_LENGTH,
+  parkedFromReceived,
+  type PublishReceipt,
+  type QueryContext,
+  type QueryEndpoint,
+  type QueryEnvelope,
+  type QueryHandler,
+  type QueryInputPayload,
+  type QueryName,
+  type QueryPayload,
+  QueryRegistry,
+  receivedFromStore,
+  type ReceivedMessage,
+  type Registration,
+  replyStream,
+  retryCall,
+  type SchemaMap,
+  type SendReceipt,
+  serviceOf,
+  type StandardSchemaV1,
+  type StandardSchemaV1Issue,
+  type StandardSchemaV1Props,
+  type StandardSchemaV1Result,
+  type Transport,
+  type TransportCallOptions,
+  unknownQueryError,
+  validateStandard,
+} from "./messaging/mod.ts";

@@ -11,7 +11,9 @@ import { ValidationError } from "./errors.ts";
 
 /** The parts of a stream name. */
 export interface StreamNameParts {
+  /** Everything before the first dash (`order`). */
   readonly category: string;
+  /** Everything after it, dashes included (`5f1c-4d2e`). */
   readonly id: string;
 }
 

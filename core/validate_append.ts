@@ -5,9 +5,10 @@
  * @module
  */
 
+import { normalizeUuid } from "./_uuid.ts";
 import { isoNow } from "./clock.ts";
 import { ValidationError } from "./errors.ts";
-import { copyJsonValue, lastCopySize } from "./json.ts";
+import { copyJsonAt, lastCopySize } from "./json.ts";
 import type { ExpectedVersion, Message, MessageInput, MessageMetadata } from "./message.ts";
 
 /** Limits an append is checked against. */
@@ -60,7 +61,9 @@ export function validateExpectedVersion(
 
 /** An append's options, checked, with defaults filled in. */
 export interface CheckedAppendOptions {
+  /** As given, or `"any"`. */
   readonly expectedVersion: ExpectedVersion;
+  /** As given, or `true`. */
   readonly awaitGlobalPosition: boolean;
 }
 
@@ -130,14 +133,14 @@ export function validateMessages(
     throw new ValidationError(
       "messages",
       messages,
-      `at most ${maxBatch} messages fit in one append`,
+      `at most ${maxBatch} messages fit in one append (the store's maxBatchSize option)`,
     );
   }
   const maxSize = limits.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const timestamp = now();
   const result: Message[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
-    result[i] = validateMessage(messages[i], `messages[${i}]`, maxSize, timestamp);
+    result[i] = validateMessage(messages[i], i, maxSize, timestamp);
   }
   if (result.length > 1) {
     const seen = new Set<string>();
@@ -156,42 +159,51 @@ export function validateMessages(
   return result;
 }
 
+// Paths are built only for an error: `messages[${i}]` and its `.data` were two
+// strings made for every appended message, to be thrown away.
 function validateMessage(
   input: unknown,
-  path: string,
+  index: number,
   maxSize: number,
   timestamp: string,
 ): Message {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ValidationError(
-      path,
+      `messages[${index}]`,
       input,
       "expected a message object { type, data, metadata?, id? }",
     );
   }
   const { id, type, data, metadata } = input as MessageInput<string, unknown>;
-  const checkedId = id === undefined ? crypto.randomUUID() : validateId(id, `${path}.id`);
+  const checkedId = id === undefined
+    ? crypto.randomUUID()
+    : (typeof id === "string" ? normalizeUuid(id) : undefined) ??
+      validateId(id, `messages[${index}].id`);
   if (!isValidType(type)) {
     throw new ValidationError(
-      `${path}.type`,
+      `messages[${index}].type`,
       type,
       `a message type is a non-empty string of at most ${MAX_TYPE_LENGTH} characters, with no control characters or leading space`,
     );
   }
   if (data === undefined) {
-    throw new ValidationError(`${path}.data`, data, "a message needs data (use {} for none)");
+    throw new ValidationError(
+      `messages[${index}].data`,
+      data,
+      "a message needs data (use {} for none)",
+    );
   }
-  const dataCopy = copyJsonValue(data, `${path}.data`);
+  const dataCopy = copyJsonAt(data, "messages", index, "data");
   const dataSize = lastCopySize();
   const metadataCopy = metadata === undefined
     ? metadataAt(timestamp)
-    : validateMetadata(metadata, `${path}.metadata`, timestamp);
+    : validateMetadata(metadata, index, timestamp);
   const size = dataSize + (metadata === undefined ? timestamp.length + 16 : lastCopySize());
   if (size > maxSize) {
     throw new ValidationError(
-      path,
+      `messages[${index}]`,
       input,
-      `data and metadata take ${size} characters of JSON, over the limit of ${maxSize}`,
+      `data and metadata take ${size} characters of JSON, over the limit of ${maxSize} (the store's maxMessageSize option)`,
     );
   }
   return { id: checkedId, type, data: dataCopy, metadata: metadataCopy };
@@ -202,14 +214,23 @@ function validateMessage(
 const knownTypes = new Set<string>();
 const MAX_KNOWN_TYPES = 10_000;
 
+// The type accepted last: most appends repeat it, and comparing with it costs
+// less than a set lookup.
+let lastType = "";
+
 function isValidType(type: unknown): type is string {
   if (typeof type !== "string") return false;
-  if (knownTypes.has(type)) return true;
+  if (type === lastType) return true;
+  if (knownTypes.has(type)) {
+    lastType = type;
+    return true;
+  }
   if (
     type.length === 0 || type.length > MAX_TYPE_LENGTH || !MESSAGE_TYPE.test(type) ||
     !type.isWellFormed()
   ) return false;
   if (knownTypes.size < MAX_KNOWN_TYPES) knownTypes.add(type);
+  lastType = type;
   return true;
 }
 
@@ -233,49 +254,40 @@ function metadataAt(timestamp: string): Message["metadata"] {
  * ```
  */
 export function validateId(id: unknown, path = "id"): string {
-  const form = typeof id === "string" ? uuidForm(id) : INVALID;
-  if (form === INVALID) {
+  const checked = typeof id === "string" ? normalizeUuid(id) : undefined;
+  if (checked === undefined) {
     throw new ValidationError(path, id, "a message id is a UUID such as crypto.randomUUID() gives");
   }
-  return form === UPPER ? (id as string).toLowerCase() : id as string;
-}
-
-const INVALID = 0;
-const LOWER = 1;
-const UPPER = 2;
-
-// A UUID's shape checked by character codes: several times faster than a
-// regular expression, and this runs once per appended message.
-function uuidForm(id: string): typeof INVALID | typeof LOWER | typeof UPPER {
-  if (id.length !== 36) return INVALID;
-  let form: typeof LOWER | typeof UPPER = LOWER;
-  for (let i = 0; i < 36; i++) {
-    const c = id.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45 /* - */) return INVALID;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      if (c >= 65 && c <= 70) form = UPPER;
-      else return INVALID;
-    }
-  }
-  return form;
+  return checked;
 }
 
 // Checks and copies metadata the writer gave; its size is then in lastCopySize().
-function validateMetadata(metadata: unknown, path: string, timestamp: string): Message["metadata"] {
+function validateMetadata(
+  metadata: unknown,
+  index: number,
+  timestamp: string,
+): Message["metadata"] {
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new ValidationError(path, metadata, "metadata is a plain object");
+    throw new ValidationError(
+      `messages[${index}].metadata`,
+      metadata,
+      "metadata is a plain object",
+    );
   }
   const m = metadata as MessageMetadata;
   for (const field of ["correlationId", "causationId", "timestamp"] as const) {
     const value = m[field];
     if (value !== undefined && (typeof value !== "string" || value.length === 0)) {
-      throw new ValidationError(`${path}.${field}`, value, "must be a non-empty string");
+      throw new ValidationError(
+        `messages[${index}].metadata.${field}`,
+        value,
+        "must be a non-empty string",
+      );
     }
   }
   if (m.timestamp !== undefined && Number.isNaN(Date.parse(m.timestamp))) {
     throw new ValidationError(
-      `${path}.timestamp`,
+      `messages[${index}].metadata.timestamp`,
       m.timestamp,
       "must be an ISO 8601 date and time",
     );
@@ -284,11 +296,11 @@ function validateMetadata(metadata: unknown, path: string, timestamp: string): M
     m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)
   ) {
     throw new ValidationError(
-      `${path}.schemaVersion`,
+      `messages[${index}].metadata.schemaVersion`,
       m.schemaVersion,
       "a schema version is a whole number from 1",
     );
   }
   const source = m.timestamp === undefined ? { ...m, timestamp } : m;
-  return copyJsonValue(source, path) as Message["metadata"];
+  return copyJsonAt(source, "messages", index, "metadata") as Message["metadata"];
 }

@@ -17,15 +17,21 @@ export const MAX_READ_LIMIT = 100_000;
 
 /** Read stream options with every default filled in (`from` stays optional: it depends on direction). */
 export interface CheckedReadStreamOptions {
+  /** As given, or `"forward"`. */
   readonly direction: "forward" | "backward";
+  /** As given; `undefined` reads from the start (forward) or the last message (backward). */
   readonly from: number | undefined;
+  /** As given (at most `MAX_READ_LIMIT`), or `Infinity`. */
   readonly limit: number;
 }
 
 /** Global read options with every default filled in. */
 export interface CheckedReadGlobalOptions {
+  /** As given, or `0n`. */
   readonly from: bigint;
+  /** As given (at most `MAX_READ_LIMIT`), or `DEFAULT_READ_LIMIT`. */
   readonly limit: number;
+  /** As given (never empty); `undefined` for every type. */
   readonly types: readonly string[] | undefined;
 }
 

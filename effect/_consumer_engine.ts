@@ -1,13 +1,20 @@
 // What startConsumer and startGroupConsumer share: turning the Effect-side
 // options into the core's (Effect handler -> Promise handler, Schedule ->
-// retry rule).
-import type { Context, Duration, Effect } from "effect";
+// retry rule), and holding the core consumer in the current scope. The two
+// differ only in which core factory they call.
+import { type Context, type Duration, Effect, type Scope } from "effect";
 import type {
+  Consumer,
   ConsumerStorage as ConsumerStoragePort,
   CreateConsumerOptions,
+  EventStore as EventStorePort,
   HandlerContext,
   RecordedMessage,
+  ValidationError,
 } from "../core/mod.ts";
+import { acquireStoppable } from "./_acquire_stoppable.ts";
+import { ConsumerStorage } from "./consumer_storage.ts";
+import { EventStore } from "./event_store.ts";
 import { bridgeHandler } from "./_handler_bridge.ts";
 import { type EffectRetry, toRetryPolicy } from "./schedule_retry.ts";
 
@@ -19,6 +26,7 @@ export type EffectHandler<Tx, E, R> = (
 
 /** The Effect-side options every consumer kind adds to, or changes in, the core's. */
 export interface EffectHandlerOptions<Tx, E, R> {
+  /** Runs once per message, with the services of the effect that started the consumer. */
   readonly handler: EffectHandler<Tx, E, R>;
   /**
    * Longest one handler attempt may take: past it the handler is interrupted
@@ -30,8 +38,20 @@ export interface EffectHandlerOptions<Tx, E, R> {
   readonly retry?: EffectRetry<R>;
 }
 
+/** The core options made from Effect-side options `O`. */
+export type CoreOptions<Tx, O> =
+  & Omit<O, "handler" | "handlerTimeout" | "retry">
+  & Pick<CreateConsumerOptions<Tx>, "handler" | "storage" | "retry">;
+
+/** A core consumer held in a scope, with its promises as effects. */
+export interface Started<C extends Consumer> {
+  readonly consumer: C;
+  readonly caughtUp: Effect.Effect<void>;
+  readonly done: Effect.Effect<void>;
+}
+
 /** The core options with the handler and retry policy made to run with `context`. */
-export function coreOptions<
+function coreOptions<
   Tx,
   E,
   R,
@@ -40,9 +60,7 @@ export function coreOptions<
   options: O,
   storage: ConsumerStoragePort<unknown>,
   context: Context.Context<R>,
-):
-  & Omit<O, "handler" | "handlerTimeout" | "retry">
-  & Pick<CreateConsumerOptions<Tx>, "handler" | "storage" | "retry"> {
+): CoreOptions<Tx, O> {
   const { handler, handlerTimeout, retry, ...rest } = options;
   const bridged = bridgeHandler(handler, context, {
     timeout: handlerTimeout,
@@ -54,4 +72,41 @@ export function coreOptions<
     handler: bridged,
     retry: toRetryPolicy(retry, context),
   };
+}
+
+/**
+ * Starts the consumer `create` makes over the {@link EventStore} and
+ * {@link ConsumerStorage} services, with the handler run in the services of
+ * the effect that started it; closing the scope stops it gracefully.
+ */
+export function startInScope<
+  Tx,
+  E,
+  R,
+  O extends EffectHandlerOptions<Tx, E, R> & { readonly group: string },
+  C extends Consumer,
+>(
+  options: O,
+  create: (store: EventStorePort, options: CoreOptions<Tx, O>) => C,
+): Effect.Effect<Started<C>, ValidationError, EventStore | ConsumerStorage | Scope.Scope | R> {
+  return Effect.gen(function* () {
+    const store = yield* EventStore;
+    const storage = yield* ConsumerStorage;
+    const context = yield* Effect.context<R>();
+    const consumer = yield* acquireStoppable(() =>
+      create(store.port, coreOptions(options, storage, context))
+    );
+    return {
+      consumer,
+      caughtUp: Effect.promise(() => consumer.caughtUp),
+      done: Effect.promise(() => consumer.done),
+    };
+  });
+}
+
+/** Runs what `start` starts until its fiber is interrupted (a graceful stop) or it stops by itself. */
+export function runUntilDone<A extends { readonly done: Effect.Effect<void> }, E, R>(
+  start: Effect.Effect<A, E, R>,
+): Effect.Effect<void, E, Exclude<R, Scope.Scope>> {
+  return Effect.scoped(Effect.flatMap(start, (started) => started.done));
 }

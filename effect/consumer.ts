@@ -8,19 +8,18 @@
  * @module
  */
 
-import { Effect, type Scope } from "effect";
+import type { Effect, Scope } from "effect";
 import {
   type Consumer,
   createConsumer,
   type CreateConsumerOptions,
   type ValidationError,
 } from "../core/mod.ts";
-import { acquireStoppable } from "./_acquire_stoppable.ts";
-import { coreOptions, type EffectHandlerOptions } from "./_consumer_engine.ts";
-import { ConsumerStorage } from "./consumer_storage.ts";
-import { EventStore } from "./event_store.ts";
+import { type EffectHandlerOptions, runUntilDone, startInScope } from "./_consumer_engine.ts";
+import type { ConsumerStorage } from "./consumer_storage.ts";
+import type { EventStore } from "./event_store.ts";
 
-export type { EffectHandler } from "./_consumer_engine.ts";
+export type { EffectHandler, EffectHandlerOptions } from "./_consumer_engine.ts";
 
 /** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler and an Effect retry policy. */
 export interface EffectConsumerOptions<Tx, E, R>
@@ -66,19 +65,10 @@ export interface ScopedConsumer {
 export function startConsumer<Tx = unknown, E = never, R = never>(
   options: EffectConsumerOptions<Tx, E, R>,
 ): Effect.Effect<ScopedConsumer, ValidationError, EventStore | ConsumerStorage | Scope.Scope | R> {
-  return Effect.gen(function* () {
-    const store = yield* EventStore;
-    const storage = yield* ConsumerStorage;
-    const context = yield* Effect.context<R>();
-    const consumer = yield* acquireStoppable(() =>
-      createConsumer<Tx>(store.port, coreOptions(options, storage, context))
-    );
-    return {
-      consumer,
-      caughtUp: Effect.promise(() => consumer.caughtUp),
-      done: Effect.promise(() => consumer.done),
-    };
-  });
+  return startInScope<Tx, E, R, EffectConsumerOptions<Tx, E, R>, Consumer>(
+    options,
+    (store, core) => createConsumer<Tx>(store, core),
+  );
 }
 
 /**
@@ -101,5 +91,5 @@ export function startConsumer<Tx = unknown, E = never, R = never>(
 export function runConsumer<Tx = unknown, E = never, R = never>(
   options: EffectConsumerOptions<Tx, E, R>,
 ): Effect.Effect<void, ValidationError, EventStore | ConsumerStorage | R> {
-  return Effect.scoped(Effect.flatMap(startConsumer(options), (started) => started.done));
+  return runUntilDone(startConsumer(options));
 }

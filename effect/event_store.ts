@@ -53,11 +53,13 @@ export interface EventStoreService {
     messages: readonly MessageInput[],
     options?: AppendOptions,
   ): Effect.Effect<AppendResult, AppendError>;
+  /** With `awaitGlobalPosition: false`: succeeds at commit, before global positions are known. */
   append(
     streamName: string,
     messages: readonly MessageInput[],
     options: DeferredAppendOptions,
   ): Effect.Effect<CommittedAppend, AppendError>;
+  /** Either kind of options, when which one is not known until run time. */
   append(
     streamName: string,
     messages: readonly MessageInput[],

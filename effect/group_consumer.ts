@@ -10,17 +10,16 @@
  * @module
  */
 
-import { Effect, type Scope } from "effect";
+import type { Effect, Scope } from "effect";
 import {
   createGroupConsumer,
   type CreateGroupConsumerOptions,
   type GroupConsumer,
   type ValidationError,
 } from "../core/mod.ts";
-import { acquireStoppable } from "./_acquire_stoppable.ts";
-import { coreOptions, type EffectHandlerOptions } from "./_consumer_engine.ts";
-import { ConsumerStorage } from "./consumer_storage.ts";
-import { EventStore } from "./event_store.ts";
+import { type EffectHandlerOptions, runUntilDone, startInScope } from "./_consumer_engine.ts";
+import type { ConsumerStorage } from "./consumer_storage.ts";
+import type { EventStore } from "./event_store.ts";
 
 /** Options of {@link startGroupConsumer}: the core group options, with an Effect handler and an Effect retry policy. */
 export interface EffectGroupConsumerOptions<Tx, E, R>
@@ -69,19 +68,10 @@ export function startGroupConsumer<Tx = unknown, E = never, R = never>(
   ValidationError,
   EventStore | ConsumerStorage | Scope.Scope | R
 > {
-  return Effect.gen(function* () {
-    const store = yield* EventStore;
-    const storage = yield* ConsumerStorage;
-    const context = yield* Effect.context<R>();
-    const consumer = yield* acquireStoppable(() =>
-      createGroupConsumer<Tx>(store.port, coreOptions(options, storage, context))
-    );
-    return {
-      consumer,
-      caughtUp: Effect.promise(() => consumer.caughtUp),
-      done: Effect.promise(() => consumer.done),
-    };
-  });
+  return startInScope<Tx, E, R, EffectGroupConsumerOptions<Tx, E, R>, GroupConsumer>(
+    options,
+    (store, core) => createGroupConsumer<Tx>(store, core),
+  );
 }
 
 /**
@@ -106,5 +96,5 @@ export function startGroupConsumer<Tx = unknown, E = never, R = never>(
 export function runGroupConsumer<Tx = unknown, E = never, R = never>(
   options: EffectGroupConsumerOptions<Tx, E, R>,
 ): Effect.Effect<void, ValidationError, EventStore | ConsumerStorage | R> {
-  return Effect.scoped(Effect.flatMap(startGroupConsumer(options), (started) => started.done));
+  return runUntilDone(startGroupConsumer(options));
 }

@@ -21,8 +21,13 @@
  * ```
  */
 export class HandlerError extends Error {
+  /** For `Effect.catchTag("HandlerError", …)`. */
   readonly _tag = "HandlerError" as const;
 
+  /**
+   * `operation` names the call (`sendAndWait "users/lock"`), `errorName` the
+   * handler's error class; `detail` is its message, empty for none.
+   */
   constructor(
     readonly operation: string,
     readonly errorName: string,

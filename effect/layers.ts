@@ -123,7 +123,7 @@ export function postgresLayer(
  * close it when its scope closes.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { PGlite } from "@electric-sql/pglite";
  * import { pgliteLayer } from "./mod.ts";
  * const layer = pgliteLayer(() => new PGlite());

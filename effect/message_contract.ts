@@ -33,8 +33,11 @@ export interface DefineMessageOptions {
 
 /** A message type with its Effect Schema and versions. */
 export interface MessageContract<Type extends string, A, I> {
+  /** The message type, the `type` of every message made or decoded. */
   readonly type: Type;
+  /** The current schema version, stored as `metadata.schemaVersion` by {@link MessageContract.make}. */
   readonly version: number;
+  /** Encodes data for the store and decodes it after upcasting. */
   readonly schema: Schema.Codec<A, I>;
   /**
    * A message ready to append: data encoded with the schema, metadata with

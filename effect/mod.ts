@@ -49,6 +49,7 @@ export { readMessages, type StreamOptions, subscribe } from "./streams.ts";
 export {
   type EffectConsumerOptions,
   type EffectHandler,
+  type EffectHandlerOptions,
   runConsumer,
   type ScopedConsumer,
   startConsumer,
@@ -78,6 +79,7 @@ export {
   busLayer,
   type BusRegistration,
   type BusService,
+  type CallError,
   type EffectBusHandlerOptions,
   type EffectCallOptions,
   type EffectQueryHandlerOptions,

@@ -1,8 +1,6 @@
 // `node --import tsx examples/projection.ts`: the order-totals projection run
 // by a consumer that catches up, follows live, and is stopped gracefully.
-import { createConsumer } from "../core/consumers/mod.ts";
-import { createMemoryStore } from "../mod.ts";
-import { createMemoryConsumerStorage } from "../stores/memory/memory_consumer_storage.ts";
+import { createConsumer, createMemoryConsumerStorage, createMemoryStore } from "../mod.ts";
 import { orderTotals } from "./order_totals_projection.ts";
 
 const store = createMemoryStore();

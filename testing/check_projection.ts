@@ -11,8 +11,7 @@ import { createConsumer } from "../core/consumers/mod.ts";
 import type { ConsumerStorage } from "../core/consumers/mod.ts";
 import type { JsonValue, MessageMetadata, RecordedMessage } from "../mod.ts";
 import { createMemoryStore } from "../mod.ts";
-import { createMemoryConsumerStorage } from "../stores/memory/memory_consumer_storage.ts";
-import type { MemoryTransaction } from "../stores/memory/memory_transaction.ts";
+import { createMemoryConsumerStorage, type MemoryTransaction } from "../stores/memory/mod.ts";
 import { viewText } from "./_view_text.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */
@@ -33,9 +32,13 @@ export interface ProjectionUnderTest<Model> {
 
 /** One event of a generated history. */
 export interface HistoryEvent {
+  /** Stream it is appended to; events of one stream keep their order in every check. */
   readonly streamName: string;
+  /** Message type the projection receives (`OrderPlaced`). */
   readonly type: string;
+  /** Message data the projection receives, as a JSON copy. */
   readonly data: JsonValue;
+  /** Metadata it is stored with; the store adds `timestamp`. */
   readonly metadata?: MessageMetadata;
 }
 
@@ -51,9 +54,11 @@ export interface ProjectionChecks {
 
 /** Options of {@link checkProjection}. */
 export interface CheckProjectionOptions<Model> {
+  /** The read model and handler to check. */
   readonly projection: ProjectionUnderTest<Model>;
   /** Histories to try, in append order. Keep them small: tens of events. */
   readonly events: FastCheckModule.Arbitrary<readonly HistoryEvent[]>;
+  /** Which checks run; all of them by default. */
   readonly checks?: ProjectionChecks;
   /** fast-check parameters (`numRuns`, `seed` to replay a failure, …). */
   readonly parameters?: FastCheckModule.Parameters<unknown>;

@@ -9,24 +9,16 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import {
-  type CheckedRetryPolicy,
-  checkRetryPolicy,
-  deliveryRetries,
-  StoreUnavailableError,
-  ValidationError,
-} from "../core/mod.ts";
+import { ValidationError } from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
-  type DeliveryContext,
   type DirectCalls,
   directCalls,
   type EventEndpoint,
   type EventEnvelope,
   type EventSelector,
   type HandlerOptions,
-  parkedFromReceived,
   type PublishReceipt,
   type QueryEndpoint,
   type QueryEnvelope,
@@ -37,6 +29,8 @@ import {
   serviceOf,
   type Transport,
 } from "../core/messaging/mod.ts";
+import { InProcessCommands } from "./_in_process_commands.ts";
+import { EventGroups, Group } from "./_in_process_events.ts";
 
 /** Options of {@link createInProcessTransport}. */
 export interface CreateInProcessTransportOptions {
@@ -50,7 +44,9 @@ export interface CreateInProcessTransportOptions {
  * Creates an in-process transport.
  *
  * Delivery: a command runs its handler once per id (a repeated id resolves
- * with the first run's outcome, while the id is remembered); commands of one
+ * with the first run's outcome, while the id is remembered; a repeated id
+ * with another type or other data, compared as canonical JSON, is refused
+ * with `IdempotencyConflictError`); commands of one
  * name run one at a time, in send order; a command sent before its handler
  * is registered waits for it. Events: every group gets every matching event
  * in publish order, starting in a microtask after `publish` (never inside
@@ -75,56 +71,16 @@ export function createInProcessTransport(options: CreateInProcessTransportOption
 
 const READY = Promise.resolve();
 
-/** Events a group handles in one go before it lets other work in (a catch-up over a long log, say). */
-const BATCH = 1024;
-
-interface CommandLane {
-  handler: CommandEndpoint | undefined;
-  tail: Promise<unknown>;
-  waiting: (() => void)[];
-}
-
-class Group {
-  cursor = 0;
-  /** An async run (a handler's promise, a retry, a long catch-up) is under way: wake-ups leave the group to it. */
-  busy = false;
-  stopped = false;
-  /** Settles when the group has no work under way. */
-  idle: Promise<void> = READY;
-  readonly policy: CheckedRetryPolicy;
-  constructor(
-    readonly name: string,
-    readonly matches: (message: ReceivedMessage) => boolean,
-    readonly handler: EventEndpoint,
-    readonly options: HandlerOptions,
-  ) {
-    this.policy = checkRetryPolicy(options.retry);
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
-}
-
 class InProcessTransport implements Transport {
-  readonly #capacity: number;
-  readonly #onError: CreateInProcessTransportOptions["onError"];
-  readonly #outcomes = new Map<string, Promise<unknown>>();
-  readonly #commands = new Map<string, CommandLane>();
+  readonly #commands: InProcessCommands;
   readonly #queries = new QueryRegistry();
-  readonly #log: ReceivedMessage[] = [];
-  readonly #eventIds = new Map<string, ReceivedMessage>();
-  readonly #groups = new Map<string, Group>();
-  // Replaced, never changed in place, so a wake-up can iterate it while a handler subscribes or stops.
-  #groupList: readonly Group[] = [];
-  #wakeScheduled = false;
-  #closed = false;
+  readonly #events = new EventGroups();
 
   /** The answers this transport gives in the caller's turn; the bus prefers them to the promise-returning calls. */
   readonly [directCalls]: DirectCalls = {
-    send: (command) => this.#accept(command),
+    send: (command) => this.#commands.accept(command),
     query: (query) => this.#queries.answer(query),
-    publish: (event) => this.#append(event),
+    publish: (event) => this.#events.append(event),
   };
 
   constructor(options: CreateInProcessTransportOptions) {
@@ -136,16 +92,19 @@ class InProcessTransport implements Transport {
         "must be an integer of at least 1",
       );
     }
-    this.#capacity = capacity;
-    this.#onError = options.onError;
+    this.#commands = new InProcessCommands(capacity, options.onError);
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
-    return Promise.resolve(this.#accept(command));
+    try {
+      return Promise.resolve(this.#commands.accept(command));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
-    return this.#outcomes.get(command.id) ?? this.#dispatch(command);
+    return this.#commands.sendAndWait(command);
   }
 
   query(query: QueryEnvelope): Promise<unknown> {
@@ -153,28 +112,24 @@ class InProcessTransport implements Transport {
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {
-    return Promise.resolve(this.#append(event));
+    return Promise.resolve(this.#events.append(event));
   }
 
   handleCommand(name: string, handler: CommandEndpoint): Registration {
     serviceOf(name, "command");
-    const lane = this.#lane(name);
-    if (lane.handler !== undefined) {
+    const registration = this.#commands.register(name, handler);
+    if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
     }
-    lane.handler = handler;
-    for (const wake of lane.waiting.splice(0)) wake();
-    return {
-      ready: READY,
-      stop: () => {
-        if (lane.handler === handler) lane.handler = undefined;
-        return lane.tail.then(() => {}, () => {});
-      },
-    };
+    return registration;
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
     return this.#queries.register(name, handler);
+  }
+
+  handles(kind: "command" | "query", name: string): boolean {
+    return kind === "command" ? this.#commands.handles(name) : this.#queries.has(name);
   }
 
   subscribe(
@@ -186,7 +141,7 @@ class InProcessTransport implements Transport {
     if (typeof group !== "string" || group.length === 0) {
       throw new ValidationError("group", group, "must be a non-empty string");
     }
-    if (this.#groups.has(group)) {
+    if (this.#events.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
     let matches: (message: ReceivedMessage) => boolean;
@@ -199,215 +154,17 @@ class InProcessTransport implements Transport {
       matches = (message) => message.streamName!.startsWith(prefix);
     }
     const state = new Group(group, matches, handler, options);
-    this.#groups.set(group, state);
-    this.#groupList = [...this.#groupList, state];
-    this.#wake();
+    this.#events.add(state);
     return {
       // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.
       ready: READY.then(() => state.idle),
-      stop: () => {
-        state.stopped = true;
-        if (this.#groups.get(group) === state) this.#groups.delete(group);
-        this.#groupList = this.#groupList.filter((g) => g !== state);
-        return state.idle;
-      },
+      stop: () => this.#events.remove(state),
     };
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    for (const lane of this.#commands.values()) for (const wake of lane.waiting.splice(0)) wake();
-    const groups = [...this.#groups.values()];
-    for (const group of groups) group.stopped = true;
-    this.#groups.clear();
-    this.#groupList = [];
-    await Promise.all(groups.map((group) => group.idle));
-    await Promise.all(
-      [...this.#commands.values()].map((lane) => lane.tail.then(() => {}, () => {})),
-    );
+    const commands = this.#commands.close();
+    await this.#events.close();
+    await commands;
   }
-
-  #accept(command: CommandEnvelope): SendReceipt {
-    const known = this.#outcomes.has(command.id);
-    if (!known) this.#dispatch(command).catch((error) => this.#onError?.(error, received(command)));
-    return { id: command.id, deduplicated: known };
-  }
-
-  #append(event: EventEnvelope): PublishReceipt {
-    const known = this.#eventIds.get(event.id);
-    if (known !== undefined) {
-      return {
-        id: event.id,
-        streamName: known.streamName!,
-        deduplicated: true,
-        globalPosition: known.globalPosition,
-      };
-    }
-    const globalPosition = BigInt(this.#log.length + 1);
-    const message: ReceivedMessage = {
-      id: event.id,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      streamName: event.streamName,
-      globalPosition,
-    };
-    this.#log.push(message);
-    this.#eventIds.set(event.id, message);
-    this.#wake();
-    return { id: event.id, streamName: event.streamName, deduplicated: false, globalPosition };
-  }
-
-  #lane(name: string): CommandLane {
-    let lane = this.#commands.get(name);
-    if (lane === undefined) {
-      this.#commands.set(name, lane = { handler: undefined, tail: READY, waiting: [] });
-    }
-    return lane;
-  }
-
-  #dispatch(command: CommandEnvelope): Promise<unknown> {
-    const lane = this.#lane(command.type);
-    const run = async () => {
-      while (lane.handler === undefined) {
-        if (this.#closed) {
-          throw new StoreUnavailableError(
-            `command "${command.type}"`,
-            "the transport closed before a handler was registered",
-          );
-        }
-        await new Promise<void>((resolve) => lane.waiting.push(resolve));
-      }
-      const context: DeliveryContext = {
-        idempotencyKey: command.id,
-        attempt: 1,
-        group: `command:${command.type}`,
-        tx: undefined,
-      };
-      return await lane.handler(received(command), context);
-    };
-    const outcome = lane.tail.then(run, run);
-    lane.tail = outcome.catch(() => {});
-    this.#outcomes.set(command.id, outcome);
-    if (this.#outcomes.size > this.#capacity) {
-      this.#outcomes.delete(this.#outcomes.keys().next().value!);
-    }
-    return outcome;
-  }
-
-  // Events reach groups in wake-ups: however many events are published in
-  // one turn, one microtask later each idle group handles all it has not
-  // seen. Handlers that return no promise are called one after another in
-  // that microtask; the first promise (or failure) hands the rest of the
-  // group's log to an async run, so a slow group never holds up the others.
-
-  #wake(): void {
-    if (this.#wakeScheduled || this.#groupList.length === 0) return;
-    this.#wakeScheduled = true;
-    // Not queueMicrotask: Node wraps each one in an AsyncResource, several times the cost of a reaction.
-    void READY.then(this.#wakeAll);
-  }
-
-  readonly #wakeAll = (): void => {
-    this.#wakeScheduled = false;
-    for (const group of this.#groupList) if (!group.busy && !group.stopped) this.#drain(group);
-  };
-
-  #drain(group: Group): void {
-    const log = this.#log;
-    for (let budget = BATCH; !group.stopped && group.cursor < log.length; budget--) {
-      if (budget === 0) {
-        group.idle = this.#run(group, undefined);
-        return;
-      }
-      const message = log[group.cursor];
-      if (group.matches(message)) {
-        const pending = this.#deliver(group, message);
-        if (pending !== undefined) {
-          group.idle = this.#run(group, pending);
-          return;
-        }
-      }
-      group.cursor++;
-    }
-  }
-
-  /** The group's async run: finishes the event in `pending` (if any), then the rest of the log, yielding now and then. */
-  async #run(group: Group, pending: Promise<unknown> | undefined): Promise<void> {
-    group.busy = true;
-    const log = this.#log;
-    try {
-      if (pending !== undefined) {
-        await pending;
-        group.cursor++;
-      }
-      for (let handled = 1; !group.stopped && group.cursor < log.length; handled++) {
-        const message = log[group.cursor];
-        if (group.matches(message)) {
-          const more = this.#deliver(group, message);
-          if (more !== undefined) await more;
-        }
-        group.cursor++;
-        if (handled % BATCH === 0) await undefined;
-      }
-    } finally {
-      // In the same synchronous step as the last check, so a publish cannot slip between them.
-      group.busy = false;
-    }
-  }
-
-  /** Calls the handler; `undefined` when it is done in this turn, else a promise of its end (retries and parking included). */
-  #deliver(group: Group, message: ReceivedMessage): Promise<unknown> | undefined {
-    let result: unknown;
-    try {
-      result = group.handler(message, {
-        idempotencyKey: message.id,
-        attempt: 1,
-        group: group.name,
-        tx: undefined,
-      });
-    } catch (error) {
-      return this.#retry(group, message, error);
-    }
-    if (!isThenable(result)) return undefined;
-    return Promise.resolve(result).then(
-      undefined,
-      (error: unknown) => this.#retry(group, message, error),
-    );
-  }
-
-  /** After a failed first attempt: retries with backoff (or the policy's own rule), then parks the event. */
-  async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
-    // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
-    // A broken retry rule must not stall the group: it is reported and the event parked.
-    const nextDelay = deliveryRetries(
-      group.policy,
-      (ruleError) => group.options.onError?.(ruleError),
-    );
-    let error = firstError;
-    for (let attempt = 1;; attempt++) {
-      group.options.onError?.(error);
-      const delay = await nextDelay(attempt, error);
-      if (delay === undefined) {
-        group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      try {
-        await group.handler(message, {
-          idempotencyKey: message.id,
-          attempt: attempt + 1,
-          group: group.name,
-          tx: undefined,
-        });
-        return;
-      } catch (next) {
-        error = next;
-      }
-    }
-  }
-}
-
-function received(command: CommandEnvelope): ReceivedMessage {
-  return { id: command.id, type: command.type, data: command.data, metadata: command.metadata };
 }

@@ -14,13 +14,16 @@
 
 import {
   checkRetryPolicy,
+  type CommittedAppend,
   ConcurrencyError,
   type ConsumerStorage,
   createConsumer,
   type EventStore,
+  IdempotencyConflictError,
   type JsonValue,
   type RecordedMessage,
   type RetryPolicy,
+  sameContent,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -43,7 +46,6 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../core/messaging/mod.ts";
-import { runCommands } from "./_command_runner.ts";
 
 /** Options of {@link createStoreBackedTransport}. */
 export interface CreateStoreBackedTransportOptions<Tx> {
@@ -70,12 +72,16 @@ export const REPLY_TYPE = "ordo/reply";
  *
  * Delivery: `send` resolves once the command is appended to
  * `<service>:command-<key>` (a retry with the same id is recognised by the
- * store and not stored again). Each command name is handled by one loop per
- * process, at least once, in global order; its handler runs outside any
- * storage transaction (so it may append to the store, even on PGlite) and gets
- * the command id as idempotency key. A command that keeps failing is parked and,
- * if a sender waits, answered with the error. Events: each group is a consumer
- * (`createConsumer`) with its own checkpoint; its handler runs inside the
+ * store and not stored again; one whose type or data differ from the stored
+ * command's, compared as canonical JSON, is refused with
+ * `IdempotencyConflictError`). Each command name is handled by one consumer
+ * (`createConsumer` with `commit: "after-handler"`) per process, at least
+ * once, in global order; its handler runs outside any storage transaction (so
+ * it may append to the store, even on PGlite) and gets the command id as
+ * idempotency key. A command that keeps failing, or that its contract refuses
+ * (`ValidationError`, parked at once), is parked and, if a sender waits,
+ * answered with the error before the checkpoint moves past it. Events: each
+ * group is a consumer with its own checkpoint; its handler runs inside the
  * checkpoint's transaction (`context.tx`).
  *
  * @example
@@ -125,6 +131,7 @@ class StoreBackedTransport implements Transport {
     const result = await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, command.metadata),
     ]);
+    await refuseConflict(this.#store, command, result);
     return {
       id: command.id,
       deduplicated: result.deduplicated,
@@ -137,11 +144,12 @@ class StoreBackedTransport implements Transport {
     const replyTo = replyStream(command.type, command.id);
     const signal = options?.signal;
     // Only the reply is waited for, so the command's global position is not.
-    await this.#store.append(commandStream(command.type, command.key), [
+    const sent = await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, { ...command.metadata, replyTo }),
     ], {
       awaitGlobalPosition: false,
     });
+    await refuseConflict(this.#store, command, sent);
     for (;;) {
       // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
       const head = await this.#store.headPosition();
@@ -173,21 +181,34 @@ class StoreBackedTransport implements Transport {
   ): Registration {
     const store = this.#store;
     const group = `ordo:command:${name}`;
-    const stopping = new AbortController();
-    const runner = runCommands({
-      store,
-      storage: this.#storage,
+    const consumer = createConsumer(store, {
       group,
-      category: commandCategory(name),
-      type: name,
+      source: { category: commandCategory(name), types: [name] },
+      storage: this.#storage,
       batchSize: this.#batchSize,
-      retry: checkRetryPolicy(options.retry ?? this.#retry),
-      signal: stopping.signal,
+      // The handler appends events and its reply to the store: no storage
+      // transaction may stay open meanwhile (on PGlite it would wait forever).
+      commit: "after-handler",
+      retry: options.retry ?? this.#retry,
+      // A command its handler's contract refuses is refused on every attempt.
+      parkAtOnce: (error) => error instanceof ValidationError,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
       },
-      handle: async (message, attempt) => {
+      // Awaited before the checkpoint moves past the command, so a crash
+      // cannot lose the failure reply a waiting sender needs.
+      onParked: async (entry) => {
+        options.onParked?.(entry);
+        const replyTo = replyToOf(entry.message);
+        if (replyTo !== undefined) {
+          await writeReply(store, replyTo, entry.message, {
+            ok: false,
+            error: { name: entry.error.name, message: entry.error.message },
+          });
+        }
+      },
+      handler: async (message, { attempt }) => {
         const replyTo = replyToOf(message);
         if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) {
           return; // answered before a crash
@@ -205,18 +226,10 @@ class StoreBackedTransport implements Transport {
           });
         }
       },
-      onParked: async (entry) => {
-        options.onParked?.(entry);
-        const replyTo = replyToOf(entry.message);
-        if (replyTo !== undefined) {
-          await writeReply(store, replyTo, entry.message, {
-            ok: false,
-            error: { name: entry.error.name, message: entry.error.message },
-          });
-        }
-      },
     });
-    return this.#track({ ready: runner.ready, stop: () => (stopping.abort(), runner.done) });
+    // Ready once caught up; a loop stopped before that is ready too (there is nothing to wait for).
+    const ready = consumer.caughtUp.catch(() => {});
+    return this.#track({ ready, stop: () => consumer.stop() });
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
@@ -274,6 +287,25 @@ class StoreBackedTransport implements Transport {
 
 function toInput(message: CommandEnvelope | EventEnvelope, metadata: CommandEnvelope["metadata"]) {
   return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
+}
+
+/** A command the store deduplicated must be the same command: its type and data are compared with the stored one's. */
+async function refuseConflict(
+  store: EventStore,
+  command: CommandEnvelope,
+  append: CommittedAppend,
+): Promise<void> {
+  if (!append.deduplicated) return;
+  const [stored] = await store.readStream(append.streamName, {
+    from: append.streamVersion,
+    limit: 1,
+  });
+  if (
+    stored !== undefined &&
+    (stored.type !== command.type || !sameContent(stored.data, command.data))
+  ) {
+    throw new IdempotencyConflictError(command.id, command.type);
+  }
 }
 
 function replyToOf(message: RecordedMessage): string | undefined {

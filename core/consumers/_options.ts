@@ -2,6 +2,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
+import type { CommitMode } from "./handler.ts";
 
 /** Default page size of a consumer's reads. */
 export const DEFAULT_BATCH_SIZE = 100;
@@ -31,6 +32,18 @@ export function checkCount(
 /** A function. */
 export function checkFunction(value: unknown, path: string): void {
   if (typeof value !== "function") throw new ValidationError(path, value, "must be a function");
+}
+
+/** An optional function. */
+export function checkOptionalFunction(value: unknown, path: string): void {
+  if (value !== undefined) checkFunction(value, path);
+}
+
+/** A commit mode; `"message"` when absent. */
+export function checkCommitMode(mode: unknown, path = "options.commit"): CommitMode {
+  if (mode === undefined) return "message";
+  if (mode === "message" || mode === "page" || mode === "after-handler") return mode;
+  throw new ValidationError(path, mode, 'expected "message", "page" or "after-handler"');
 }
 
 /** A ConsumerStorage: an object with its four parts. */

@@ -1,16 +1,12 @@
 // Replaying parked messages through a consumer's handler: the handler's
-// work and taking the message off the parked list commit together.
+// work and taking the message off the parked list commit together (under
+// commit "after-handler", the removal commits after the handler).
 
-import { attemptOnce, type DeliveryEnv, storedError } from "./_deliver.ts";
-import type { ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
-
-/** How replaying one parked message went. */
-export interface ReplayResult {
-  readonly messageId: string;
-  /** `replayed`: handled and taken off the list; `failed`: still parked, with the new error; `not-parked`: nothing to do. */
-  readonly outcome: "replayed" | "failed" | "not-parked";
-  readonly error?: StoredError;
-}
+import { attemptOnce } from "./_attempt.ts";
+import type { DeliveryEnv } from "./_delivery_env.ts";
+import { notifyParked, storedError } from "./_park.ts";
+import type { ReplayResult } from "./consumer_types.ts";
+import type { ListParkedOptions, ParkedMessage } from "./storage.ts";
 
 /** Replays one parked message once (no retries: whoever asked sees the result). */
 export async function replayOne<Tx>(
@@ -29,7 +25,7 @@ export async function replayOne<Tx>(
       (tx) => env.storage.parked.remove(env.group, messageId, { tx }),
     )
   );
-  if (outcome.ok) return { messageId, outcome: "replayed" };
+  if (typeof outcome === "boolean") return { messageId, outcome: "replayed" };
   if (outcome.phase === "storage") throw outcome.error;
   const error = storedError(outcome.error);
   const again: ParkedMessage = {
@@ -39,7 +35,7 @@ export async function replayOne<Tx>(
     parkedAt: new Date().toISOString(),
   };
   await env.storage.parked.park(again);
-  env.hooks.onParked?.(again);
+  await notifyParked(env, again);
   return { messageId, outcome: "failed", error };
 }
 

@@ -3,10 +3,13 @@
 // store's waitForAppend rather than by polling.
 
 import type { EventStore } from "../event_store.ts";
+import type { RecordedMessage } from "../message.ts";
 import { backoffDelay } from "./backoff.ts";
-import { deliver, deliverPage, type DeliveryEnv } from "./_deliver.ts";
+import { deliver } from "./_deliver.ts";
+import { deliverPage } from "./_deliver_page.ts";
+import type { DeliveryEnv } from "./_delivery_env.ts";
 import { partitionOf } from "./partition.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
 import type { LeaseFence } from "./storage.ts";
 
@@ -29,77 +32,139 @@ export interface RunnerOptions<Tx> {
 export type RunnerEnd = "stopped" | "fenced" | "closed";
 
 /** Runs until the signal aborts (after the handler in progress), the lease is lost, or the store closes. */
-export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<RunnerEnd> {
-  const { env, store, source, partition, partitions, batchSize, lease, holdsLease, signal } =
-    options;
-  const { hooks } = env;
-  let failures = 0;
-  // Store and storage failures are retried with backoff until they pass or the consumer stops.
-  const retryAfter = async (error: unknown, phase: "store" | "storage"): Promise<boolean> => {
-    hooks.onError?.(error, { phase, partition });
-    return await sleep(backoffDelay(env.retry, ++failures), signal);
-  };
+export function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<RunnerEnd> {
+  return new PartitionLoop(options).run();
+}
 
-  let next: bigint | undefined;
-  while (next === undefined) {
-    if (signal.aborted) return "stopped";
+/** A page of the source, and the head read before it (near the tail only). */
+interface SourcePage {
+  readonly messages: RecordedMessage[];
+  readonly head: bigint | undefined;
+}
+
+/** What a step that may end the loop returns: `undefined` to go on. */
+type Step<T = undefined> = T | RunnerEnd;
+
+class PartitionLoop<Tx> {
+  readonly #o: RunnerOptions<Tx>;
+  /** Where the next read starts. */
+  #next = 0n;
+  /** The stored checkpoint; behind #next after skipping other partitions' messages. */
+  #committed = 0n;
+  /**
+   * The global head up to which this source has been read to the end: the
+   * position to wait past. A category or stream checkpoint cannot serve, since
+   * other streams' messages move the head past it and the wait would return at once.
+   */
+  #scanned = -1n;
+  /** Whether the next read is near the tail, and so reads the head first. */
+  #nearHead = true;
+  /** Store and storage failures in a row, which pace the retries. */
+  #failures = 0;
+
+  constructor(options: RunnerOptions<Tx>) {
+    this.#o = options;
+  }
+
+  async run(): Promise<RunnerEnd> {
+    const { signal, env, partition } = this.#o;
+    const start = await this.#loadCheckpoint();
+    if (start === "stopped") return start;
+    this.#next = this.#committed = start;
+    while (!signal.aborted) {
+      const page = await this.#readPage();
+      if (page === "stopped") return page;
+      if (page === undefined) continue;
+      const handled = await this.#handlePage(page.messages);
+      if (typeof handled === "string") return handled;
+      const skipped = await this.#commitSkipped();
+      if (skipped !== undefined) return skipped;
+      if (signal.aborted) break;
+      env.hooks.onPage?.({ partition, handled, position: this.#next });
+      const waited = await this.#waitWhenCaughtUp(page);
+      if (waited !== undefined) return waited;
+    }
+    return "stopped";
+  }
+
+  /** Store and storage failures are retried with backoff until they pass or the consumer stops. */
+  async #retryAfter(error: unknown, phase: "store" | "storage"): Promise<boolean> {
+    this.#o.env.hooks.onError?.(error, { phase, partition: this.#o.partition });
+    return await sleep(backoffDelay(this.#o.env.retry, ++this.#failures), this.#o.signal);
+  }
+
+  async #loadCheckpoint(): Promise<bigint | "stopped"> {
+    const { env, partition, signal } = this.#o;
+    while (!signal.aborted) {
+      try {
+        return (await env.storage.checkpoints.load(env.group, partition)) ?? 0n;
+      } catch (error) {
+        if (!(await this.#retryAfter(error, "storage"))) break;
+      }
+    }
+    return "stopped";
+  }
+
+  /** The next page; `undefined` after a failed read that is to be retried. */
+  async #readPage(): Promise<SourcePage | undefined | "stopped"> {
+    const { store, source, batchSize } = this.#o;
     try {
-      next = (await env.storage.checkpoints.load(env.group, partition)) ?? 0n;
+      // The head is read before the page, so a short page proves everything up to it was seen.
+      const head = this.#nearHead ? await store.headPosition() : undefined;
+      const { messages } = await readSourcePage(store, source, {
+        from: this.#next,
+        limit: batchSize,
+      });
+      this.#failures = 0;
+      return { messages, head };
     } catch (error) {
-      if (!(await retryAfter(error, "storage"))) return "stopped";
+      return (await this.#retryAfter(error, "store")) ? undefined : "stopped";
     }
   }
 
-  let committed = next;
-  // The global head up to which this source has been read to the end: the
-  // position to wait past. A category or stream checkpoint cannot serve, since
-  // other streams' messages move the head past it and the wait would return at once.
-  let scanned = -1n;
-  let nearHead = true;
-  while (!signal.aborted) {
-    let head: bigint | undefined;
-    let page;
-    try {
-      // The head is read before the page, so a short page proves everything up to it was seen.
-      if (nearHead) head = await store.headPosition();
-      page = await readSourcePage(store, source, { from: next, limit: batchSize });
-    } catch (error) {
-      if (!(await retryAfter(error, "store"))) return "stopped";
-      continue;
-    }
-    failures = 0;
-    let handled = 0;
+  /** Delivers a page; resolves how many messages of this partition it handled or parked. */
+  async #handlePage(messages: readonly RecordedMessage[]): Promise<Step<number>> {
+    const { env, signal } = this.#o;
     // Per-page commits: the whole page in one transaction; on failure, the
-    // loop below delivers it one message at a time from the same start.
+    // messages are delivered one at a time from the same start.
     const effectsDone = new Map<string, Set<string>>();
-    let pageCommitted = false;
-    if (env.commitPerPage && page.messages.length > 0 && !signal.aborted) {
-      if (holdsLease !== undefined && !holdsLease()) return "fenced";
-      const mine = partitions === undefined
-        ? page.messages
-        : page.messages.filter((m) => partitionOf(m.streamName, partitions) === partition);
-      const end = positionAfter(source, page.messages[page.messages.length - 1]);
-      const outcome = await deliverPage(
-        env,
-        mine,
-        { partition, position: end, lease },
-        effectsDone,
-      );
-      if (outcome === "fenced") return "fenced";
-      if (outcome === "handled") {
-        next = committed = end;
-        handled = mine.length;
-        pageCommitted = true;
-      }
+    if (env.commit === "page" && messages.length > 0 && !signal.aborted) {
+      const wholePage = await this.#commitWholePage(messages, effectsDone);
+      if (wholePage !== undefined) return wholePage;
     }
-    for (const message of pageCommitted ? [] : page.messages) {
+    return await this.#deliverEach(messages, effectsDone);
+  }
+
+  /** The page in one commit: how many it handled, or `undefined` to deliver it message by message. */
+  async #commitWholePage(
+    messages: readonly RecordedMessage[],
+    effectsDone: Map<string, Set<string>>,
+  ): Promise<Step<number | undefined>> {
+    const { env, source, partition, lease } = this.#o;
+    if (!this.#holdsLease()) return "fenced";
+    const mine = messages.filter((message) => this.#isMine(message));
+    const end = positionAfter(source, messages[messages.length - 1]);
+    const outcome = await deliverPage(env, mine, { partition, position: end, lease }, effectsDone);
+    if (outcome === "fenced") return "fenced";
+    if (outcome === "failed") return undefined;
+    this.#next = this.#committed = end;
+    return mine.length;
+  }
+
+  async #deliverEach(
+    messages: readonly RecordedMessage[],
+    effectsDone: Map<string, Set<string>>,
+  ): Promise<Step<number>> {
+    const { env, source, partition, lease, signal } = this.#o;
+    let handled = 0;
+    for (const message of messages) {
       if (signal.aborted) break;
-      if (partitions !== undefined && partitionOf(message.streamName, partitions) !== partition) {
-        next = positionAfter(source, message);
+      const after = positionAfter(source, message);
+      if (!this.#isMine(message)) {
+        this.#next = after;
         continue;
       }
-      if (holdsLease !== undefined && !holdsLease()) return "fenced";
-      const after = positionAfter(source, message);
+      if (!this.#holdsLease()) return "fenced";
       const outcome = await deliver(env, message, {
         partition,
         position: after,
@@ -107,49 +172,57 @@ export async function runPartition<Tx>(options: RunnerOptions<Tx>): Promise<Runn
         signal,
         effectsDone: effectsDone.get(message.id),
       });
-      if (outcome === "fenced") return "fenced";
-      if (outcome === "stopped") return "stopped";
-      next = committed = after;
+      if (outcome === "fenced" || outcome === "stopped") return outcome;
+      this.#next = this.#committed = after;
       handled++;
     }
-    if (!signal.aborted && next > committed) {
-      // Only other partitions' messages since the last commit: save the skip,
-      // so a restart does not read them all again.
-      try {
-        if (
-          !(await env.storage.checkpoints.commit({
-            group: env.group,
-            partition,
-            position: next,
-            lease,
-          }, () => {}))
-        ) return "fenced";
-        committed = next;
-      } catch (error) {
-        if (!(await retryAfter(error, "storage"))) return "stopped";
-      }
-    }
-    if (signal.aborted) break;
-    hooks.onPage?.({ partition, handled, position: next });
-    const short = page.messages.length < batchSize;
-    if (!short) {
-      nearHead = false;
-      continue;
-    }
-    if (head === undefined) {
-      // A short page without a head read first: read once more with one.
-      nearHead = true;
-      continue;
-    }
-    if (head > scanned) scanned = head;
-    hooks.onCaughtUp?.(next, partition);
-    try {
-      if (!(await store.waitForAppend(scanned, { signal }))) return "closed";
-    } catch (error) {
-      if (signal.aborted) break;
-      if (!(await retryAfter(error, "store"))) return "stopped";
-    }
-    nearHead = true;
+    return handled;
   }
-  return "stopped";
+
+  /**
+   * Only other partitions' messages since the last commit: save the skip, so
+   * a restart does not read them all again.
+   */
+  async #commitSkipped(): Promise<Step> {
+    const { env, partition, lease, signal } = this.#o;
+    if (signal.aborted || this.#next <= this.#committed) return undefined;
+    const update = { group: env.group, partition, position: this.#next, lease };
+    try {
+      if (!(await env.storage.checkpoints.commit(update, () => {}))) return "fenced";
+      this.#committed = this.#next;
+    } catch (error) {
+      if (!(await this.#retryAfter(error, "storage"))) return "stopped";
+    }
+    return undefined;
+  }
+
+  /** After a short page read with the head before it: caught up, so wait for appends past it. */
+  async #waitWhenCaughtUp(page: SourcePage): Promise<Step> {
+    const { env, store, partition, batchSize, signal } = this.#o;
+    if (page.messages.length >= batchSize) {
+      this.#nearHead = false;
+      return undefined;
+    }
+    // A short page without a head read first: read once more with one.
+    this.#nearHead = true;
+    if (page.head === undefined) return undefined;
+    if (page.head > this.#scanned) this.#scanned = page.head;
+    env.hooks.onCaughtUp?.(this.#next, partition);
+    try {
+      if (!(await store.waitForAppend(this.#scanned, { signal }))) return "closed";
+    } catch (error) {
+      if (signal.aborted) return "stopped";
+      if (!(await this.#retryAfter(error, "store"))) return "stopped";
+    }
+    return undefined;
+  }
+
+  #isMine(message: RecordedMessage): boolean {
+    const { partitions, partition } = this.#o;
+    return partitions === undefined || partitionOf(message.streamName, partitions) === partition;
+  }
+
+  #holdsLease(): boolean {
+    return this.#o.holdsLease === undefined || this.#o.holdsLease();
+  }
 }

@@ -10,23 +10,19 @@
 
 import type { EventStore } from "../event_store.ts";
 import { ValidationError } from "../errors.ts";
-import {
-  type Consumer,
-  type CreateConsumerOptions,
-  deliveryEnv,
-  linkSignal,
-  parkedApi,
-} from "./consumer.ts";
-import type { ConsumerHooks } from "./handler.ts";
+import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { deliveryEnv } from "./_delivery_env.ts";
+import { GroupMember, type MemberSettings } from "./_group_member.ts";
+import type { CommitMode, TransactionalCommit } from "./handler.ts";
+import { linkSignal } from "./_link_signal.ts";
 import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
+import { parkedApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
-import { type RunnerEnd, runPartition } from "./_runner.ts";
-import { sleep } from "./_sleep.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
-import type { Lease } from "./storage.ts";
 
 /** Options of {@link createGroupConsumer}. */
-export interface CreateGroupConsumerOptions<Tx> extends Omit<CreateConsumerOptions<Tx>, "source"> {
+export interface CreateGroupConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
+  extends Omit<CreateConsumerOptions<Tx, Commit>, "source"> {
   /** A category or the whole store; a single stream has one partition and needs no group. */
   readonly source: Exclude<ConsumerSource, { readonly stream: string }>;
   /** Partitions of the group; every member must use the same number. 1 gives one active member and standbys. */
@@ -43,18 +39,10 @@ export interface CreateGroupConsumerOptions<Tx> extends Omit<CreateConsumerOptio
 
 /** A running member of a consumer group. */
 export interface GroupConsumer extends Consumer {
+  /** This member's name in the group, as given or generated. */
   readonly member: string;
   /** Partitions this member is handling now. */
   ownedPartitions(): number[];
-}
-
-interface Running {
-  readonly controller: AbortController;
-  readonly lease: Lease;
-  /** Local time (performance.now) until which the lease is surely held. */
-  heldUntil: number;
-  caughtUp: boolean;
-  stopping: boolean;
 }
 
 /**
@@ -87,11 +75,43 @@ interface Running {
  * await member.stop();
  * ```
  */
-export function createGroupConsumer<Tx>(
+export function createGroupConsumer<Tx, Commit extends CommitMode = TransactionalCommit>(
   store: EventStore,
-  options: CreateGroupConsumerOptions<Tx>,
+  options: CreateGroupConsumerOptions<Tx, Commit>,
 ): GroupConsumer {
   const group = checkGroup(options.group);
+  const settings = checkMemberSettings(options);
+  const env = deliveryEnv(options, group, settings.concurrency);
+  const stopping = new AbortController();
+  const unlink = linkSignal(options.signal, stopping);
+  const member = new GroupMember(store, env, settings);
+  const done = member.run(stopping.signal).finally(() => {
+    unlink();
+    member.caughtUp.stoppedBefore(
+      new Error(
+        `Consumer group member "${settings.member}" of "${group}" stopped before it caught up`,
+      ),
+    );
+  });
+
+  return {
+    group,
+    member: settings.member,
+    caughtUp: member.caughtUp.promise,
+    done,
+    stop: () => {
+      stopping.abort();
+      return done;
+    },
+    ownedPartitions: () => member.ownedPartitions(),
+    ...parkedApi(env),
+  };
+}
+
+/** Checks what a member needs besides the delivery options. */
+function checkMemberSettings<Tx, Commit extends CommitMode>(
+  options: CreateGroupConsumerOptions<Tx, Commit>,
+): MemberSettings & { readonly concurrency: number } {
   const source = checkSource(options.source);
   if ("stream" in source) {
     throw new ValidationError(
@@ -115,135 +135,5 @@ export function createGroupConsumer<Tx>(
   if (typeof member !== "string" || member.length === 0) {
     throw new ValidationError("options.member", member, "must be a non-empty string");
   }
-  const env = deliveryEnv(options, group, concurrency);
-  const { leases } = options.storage;
-  const stopping = new AbortController();
-  const unlink = linkSignal(options.signal, stopping);
-  const running = new Map<number, Running>();
-  const finished = new Set<Promise<void>>();
-  let desired = new Set<number>();
-
-  let reachedHead!: () => void;
-  let stoppedFirst!: (reason: unknown) => void;
-  const caughtUp = new Promise<void>((resolve, reject) => {
-    reachedHead = resolve;
-    stoppedFirst = reject;
-  });
-  caughtUp.catch(() => {});
-  const checkCaughtUp = () => {
-    for (const p of desired) if (running.get(p)?.caughtUp !== true) return;
-    reachedHead();
-  };
-  const hooks: ConsumerHooks = {
-    ...env.hooks,
-    onCaughtUp: (position, partition) => {
-      const run = running.get(partition);
-      if (run !== undefined) run.caughtUp = true;
-      checkCaughtUp();
-      options.onCaughtUp?.(position, partition);
-    },
-  };
-
-  const start = (partition: number, lease: Lease, requestedAt: number) => {
-    const controller = new AbortController();
-    const run: Running = {
-      controller,
-      lease,
-      heldUntil: requestedAt + leaseTtl,
-      caughtUp: false,
-      stopping: false,
-    };
-    running.set(partition, run);
-    const ended = runPartition({
-      env: { ...env, hooks },
-      store,
-      source,
-      partition,
-      partitions,
-      batchSize,
-      lease,
-      holdsLease: () => performance.now() < run.heldUntil,
-      signal: controller.signal,
-    }).then(async (end: RunnerEnd) => {
-      running.delete(partition);
-      // A fenced-out member holds nothing to release; the others hand the partition back now.
-      if (end !== "fenced") {
-        await leases.release(lease).catch((error) =>
-          env.hooks.onError?.(error, { phase: "storage", partition })
-        );
-      }
-    });
-    const tracked = ended.finally(() => finished.delete(tracked));
-    finished.add(tracked);
-  };
-
-  const tick = async () => {
-    const members = await leases.heartbeat(group, member, { ttl: leaseTtl });
-    // A store whose clock ran past our ttl already may leave us out; we are alive, so count us.
-    if (!members.includes(member)) {
-      members.push(member);
-      members.sort();
-    }
-    const index = members.indexOf(member);
-    desired = new Set(
-      Array.from({ length: partitions }, (_, p) => p).filter((p) => p % members.length === index),
-    );
-    for (const [partition, run] of running) {
-      if (run.stopping) continue;
-      if (!desired.has(partition)) {
-        run.stopping = true;
-        run.controller.abort();
-        continue;
-      }
-      const requestedAt = performance.now();
-      const renewed = await leases.acquire(group, partition, { owner: member, ttl: leaseTtl });
-      if (renewed !== undefined && renewed.token === run.lease.token) {
-        run.heldUntil = requestedAt + leaseTtl;
-      } else {
-        run.stopping = true;
-        run.controller.abort();
-      }
-    }
-    for (const partition of desired) {
-      if (running.has(partition) || stopping.signal.aborted) continue;
-      const requestedAt = performance.now();
-      const lease = await leases.acquire(group, partition, { owner: member, ttl: leaseTtl });
-      if (lease !== undefined) start(partition, lease, requestedAt);
-    }
-    checkCaughtUp();
-  };
-
-  const done = (async () => {
-    while (!stopping.signal.aborted) {
-      try {
-        await tick();
-      } catch (error) {
-        env.hooks.onError?.(error, { phase: "storage", partition: -1 });
-      }
-      await sleep(heartbeatInterval, stopping.signal);
-    }
-    for (const run of running.values()) run.controller.abort();
-    while (finished.size > 0) await Promise.all(finished);
-    await leases.leave(group, member).catch((error) =>
-      env.hooks.onError?.(error, { phase: "storage", partition: -1 })
-    );
-  })().finally(() => {
-    unlink();
-    stoppedFirst(
-      new Error(`Consumer group member "${member}" of "${group}" stopped before it caught up`),
-    );
-  });
-
-  return {
-    group,
-    member,
-    caughtUp,
-    done,
-    stop: () => {
-      stopping.abort();
-      return done;
-    },
-    ownedPartitions: () => [...running.keys()].sort((a, b) => a - b),
-    ...parkedApi(env),
-  };
+  return { member, source, partitions, batchSize, leaseTtl, heartbeatInterval, concurrency };
 }

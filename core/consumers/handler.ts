@@ -7,17 +7,44 @@
 import type { RecordedMessage } from "../message.ts";
 import type { ParkedMessage } from "./storage.ts";
 
+/**
+ * How a consumer commits its checkpoint:
+ * - `"message"`: the handler runs inside the transaction that then saves the
+ *   message's checkpoint (one commit per message);
+ * - `"page"`: the handlers of a whole page run in one such transaction;
+ * - `"after-handler"`: the handler runs outside any storage transaction
+ *   (`context.tx` is `undefined`), and the checkpoint commits after it
+ *   resolved. For handlers that write to the event store itself, or anywhere
+ *   a transaction of the consumer storage must not stay open meanwhile (on
+ *   PGlite, one connection, such a write would wait for it forever).
+ *   Delivery stays at least once: a crash after the handler and before the
+ *   commit runs it again.
+ */
+export type CommitMode = "message" | "page" | "after-handler";
+
+/** The commit modes whose handler runs inside the checkpoint's transaction. */
+export type TransactionalCommit = Exclude<CommitMode, "after-handler">;
+
+/**
+ * What `context.tx` is under a commit mode: the storage's transaction, or
+ * `undefined` when the handler runs before the commit (`"after-handler"`).
+ */
+export type HandlerTx<Tx, Commit extends CommitMode> = Commit extends "after-handler" ? undefined
+  : Tx;
+
 /** What a handler gets besides the message. */
 export interface HandlerContext<Tx> {
   /**
    * The storage's transaction: writes made through it commit together with
    * the checkpoint (exactly once). Its type is the storage's (`MemoryTransaction`,
-   * a PostgreSQL transaction, …).
+   * a PostgreSQL transaction, …); `undefined` under `commit: "after-handler"`.
    */
   readonly tx: Tx;
   /** 1 on first delivery, 2 on the first retry, and so on; replays count on. */
   readonly attempt: number;
+  /** The consumer's group. */
   readonly group: string;
+  /** The partition the message belongs to in a consumer group; 0 for a consumer without partitions. */
   readonly partition: number;
   /** The message id: pass it as the idempotency key of calls to other systems. */
   readonly idempotencyKey: string;
@@ -43,15 +70,23 @@ export type MessageHandler<Tx> = (
 
 /** Where an error reported to {@link ConsumerHooks.onError} happened. */
 export interface ConsumerErrorContext {
-  /** `handler`: the handler threw (it will be retried or parked); `store`/`storage`: reading or committing failed (retried). */
-  readonly phase: "handler" | "store" | "storage";
+  /**
+   * `handler`: the handler threw (it will be retried or parked);
+   * `store`/`storage`: reading or committing failed (retried);
+   * `onParked`: the `onParked` hook rejected (retried).
+   */
+  readonly phase: "handler" | "store" | "storage" | "onParked";
+  /** The partition whose work failed: 0 without partitions, -1 for a group member's heartbeat or leave. */
   readonly partition: number;
+  /** The message being handled or parked; absent when reading, loading a checkpoint or heartbeating failed. */
   readonly message?: RecordedMessage;
+  /** The handler attempt the failure concerns, 1 for the first, when there is one. */
   readonly attempt?: number;
 }
 
 /** Progress of a consumer after each page it handled. */
 export interface PageProgress {
+  /** The partition the page was read for; 0 for a consumer without partitions. */
   readonly partition: number;
   /** Messages handled or parked in this page. */
   readonly handled: number;
@@ -59,12 +94,22 @@ export interface PageProgress {
   readonly position: bigint;
 }
 
-/** Callbacks a consumer calls as it works. They must not throw. */
+/** Callbacks a consumer calls as it works. They must not throw, except `onParked`. */
 export interface ConsumerHooks {
   /** Every time the consumer has read everything there was and starts waiting. */
   readonly onCaughtUp?: (position: bigint, partition: number) => void;
-  /** A message was parked after its last attempt. */
-  readonly onParked?: (entry: ParkedMessage) => void;
+  /**
+   * A message was parked after its last attempt. The consumer awaits it before
+   * it handles the next message; a rejection is reported to `onError` (phase
+   * `onParked`) and the call retried with backoff until it resolves or the
+   * consumer stops. Under `commit: "after-handler"` it runs after the entry
+   * was stored and before the checkpoint moves past the message, so a crash
+   * at any point delivers the message again rather than skip this call: it
+   * must tolerate running twice. Under the other modes it runs after the
+   * entry and the checkpoint committed together; a crash before it ends
+   * skips it (the entry is parked all the same).
+   */
+  readonly onParked?: (entry: ParkedMessage) => void | Promise<void>;
   /** A failure the consumer will retry, or a handler failure before parking. Default: ignored. */
   readonly onError?: (error: unknown, context: ConsumerErrorContext) => void;
   /** After each page. */

@@ -4,10 +4,12 @@
  * category or the whole store that catch up and then follow live; consumer
  * groups that split a category into partitions held by leases; retries with
  * backoff, parking and replay; an idempotency helper for outside effects; and
- * projection rebuilds with progress. The storage ports (checkpoints with the
+ * projection rebuilds with progress. The handler commits with the checkpoint,
+ * or runs before it (`commit: "after-handler"`, what the store-backed
+ * transport's command loop uses). The storage ports (checkpoints with the
  * transaction seam, parked messages, processed messages, leases) are defined
- * here and implemented by each store (`stores/memory`, later PostgreSQL).
- * Web-standard APIs only.
+ * here and implemented by each store (`stores/memory`, `stores/postgres` for
+ * PostgreSQL and PGlite). Web-standard APIs only.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
@@ -22,18 +24,22 @@ export {
   type NextRetryDelay,
   type RetryPolicy,
 } from "./backoff.ts";
-export { type Consumer, createConsumer, type CreateConsumerOptions } from "./consumer.ts";
+export { createConsumer } from "./consumer.ts";
+export type { Consumer, CreateConsumerOptions, ReplayResult } from "./consumer_types.ts";
 export {
   createGroupConsumer,
   type CreateGroupConsumerOptions,
   type GroupConsumer,
 } from "./group_consumer.ts";
 export type {
+  CommitMode,
   ConsumerErrorContext,
   ConsumerHooks,
   HandlerContext,
+  HandlerTx,
   MessageHandler,
   PageProgress,
+  TransactionalCommit,
 } from "./handler.ts";
 export { runOnce, type RunOnceOptions } from "./idempotency.ts";
 export { checkPartitions, MAX_PARTITIONS, partitionOf, streamHash } from "./partition.ts";
@@ -42,7 +48,6 @@ export {
   rebuildProjection,
   type RebuildProjectionOptions,
 } from "./rebuild.ts";
-export type { ReplayResult } from "./_replay.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
 export type {
   CheckpointStore,
@@ -58,4 +63,4 @@ export type {
   ProcessedMessageStore,
   StoredError,
 } from "./storage.ts";
-export { storedError } from "./_deliver.ts";
+export { storedError } from "./_park.ts";

@@ -7,7 +7,9 @@
  */
 
 import type { EventStore } from "../event_store.ts";
-import { createConsumer, type CreateConsumerOptions, linkSignal } from "./consumer.ts";
+import { createConsumer } from "./consumer.ts";
+import type { CreateConsumerOptions } from "./consumer_types.ts";
+import { linkSignal } from "./_link_signal.ts";
 import { checkGroup } from "./_options.ts";
 import { checkSource } from "./source.ts";
 
@@ -27,9 +29,11 @@ export interface RebuildProgress {
   readonly rate: number;
   /** Milliseconds left at the current rate; `undefined` until something was handled. */
   readonly etaMs: number | undefined;
+  /** Milliseconds since the rebuild started. */
   readonly elapsedMs: number;
-  /** The checkpoint now, and the one the rebuild runs to. */
+  /** The checkpoint now. */
   readonly position: bigint;
+  /** The checkpoint the rebuild runs to: the source's end when it started. */
   readonly target: bigint;
 }
 

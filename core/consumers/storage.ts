@@ -39,6 +39,7 @@ export interface CheckpointUpdate {
 
 /** The part of a {@link Lease} that fences a commit. */
 export interface LeaseFence {
+  /** The member holding the lease. */
   readonly owner: string;
   /** Grows every time the partition changes hands. */
   readonly token: bigint;
@@ -70,15 +71,21 @@ export interface CheckpointStore<Tx> {
 
 /** A handler error as stored with a parked message: plain data, so any storage can keep it. */
 export interface StoredError {
+  /** The error's `name` (`TypeError`); `"NonError"` when something else was thrown. */
   readonly name: string;
+  /** The error's message, or the thrown value as text. */
   readonly message: string;
+  /** The stack trace, when the thrown value had one. */
   readonly stack?: string;
 }
 
 /** A message a consumer gave up on after its retries, with why. */
 export interface ParkedMessage {
+  /** The consumer group that gave up on it. */
   readonly group: string;
+  /** The group's partition it belongs to; 0 for a consumer without partitions. */
   readonly partition: number;
+  /** The message as the store recorded it; replays hand it to the handler again. */
   readonly message: RecordedMessage;
   /** The last attempt's error. */
   readonly error: StoredError;
@@ -121,7 +128,9 @@ export interface ProcessedMessageStore<Tx> {
 
 /** Who holds a partition, until when, under which fencing token. */
 export interface Lease extends LeaseFence {
+  /** The consumer group the partition belongs to. */
   readonly group: string;
+  /** The partition held, from 0 to the group's partition count - 1. */
   readonly partition: number;
   /** Milliseconds since the epoch, by the lease store's clock. */
   readonly expiresAt: number;
@@ -184,8 +193,12 @@ export interface ConsumerStorage<Tx = unknown> {
    * before the commit can repeat it (the same window as everywhere else).
    */
   readonly singleConnection?: boolean;
+  /** Where each group's partitions resume; commits carry the handler's transaction. */
   readonly checkpoints: CheckpointStore<Tx>;
+  /** Messages given up on after their retries, until replayed. */
   readonly parked: ParkedMessageStore<Tx>;
+  /** Effects already done, for `context.once`. */
   readonly processed: ProcessedMessageStore<Tx>;
+  /** Group membership and partition leases, for consumer groups. */
   readonly leases: LeaseStore;
 }

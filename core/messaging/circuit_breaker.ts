@@ -15,7 +15,9 @@ export type CircuitState = "closed" | "open" | "half-open";
 
 /** A state change, as reported to listeners. */
 export interface CircuitStateChange {
+  /** The state left. */
   readonly from: CircuitState;
+  /** The state entered. */
   readonly to: CircuitState;
   /** Clock time of the change, in milliseconds. */
   readonly at: number;

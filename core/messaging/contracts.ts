@@ -18,8 +18,11 @@ export type SchemaMap = Readonly<Record<string, StandardSchemaV1>>;
  * and any JSON data.
  */
 export interface BusContracts {
+  /** Schemas by command name: checked at `send`, typed for senders and handlers. */
   readonly commands?: SchemaMap;
+  /** Schemas by query name: payloads checked at `query`, typed for callers and handlers. */
   readonly queries?: SchemaMap;
+  /** Schemas by event name: checked at `publish`, typed for publishers and subscribers. */
   readonly events?: SchemaMap;
 }
 
@@ -38,28 +41,43 @@ export function defineContracts<const C extends BusContracts>(contracts: C): C {
   return contracts;
 }
 
-type Section<C, K extends keyof BusContracts> = C extends { readonly [P in K]: infer M } ? M
-  : undefined;
-type NameIn<M> = M extends SchemaMap ? keyof M & string : string;
-type InputIn<M, N> = M extends SchemaMap ? (N extends keyof M ? InferInput<M[N]> : never) : unknown;
-type OutputIn<M, N> = M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never)
-  : unknown;
+// Each type below reads one section of the contracts `C`: a section that is
+// given narrows names to its keys and data to its schemas' types; one left
+// out allows any name (`string`) and any data (`unknown`).
 
 /** Command names a bus accepts. */
-export type CommandName<C> = NameIn<Section<C, "commands">>;
+export type CommandName<C> = C extends { readonly commands: infer M }
+  ? (M extends SchemaMap ? keyof M & string : string)
+  : string;
 /** What a sender writes as a command's data. */
-export type CommandInputData<C, N> = InputIn<Section<C, "commands">, N>;
+export type CommandInputData<C, N> = C extends { readonly commands: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferInput<M[N]> : never) : unknown)
+  : unknown;
 /** What a command handler receives as data. */
-export type CommandData<C, N> = OutputIn<Section<C, "commands">, N>;
+export type CommandData<C, N> = C extends { readonly commands: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never) : unknown)
+  : unknown;
 /** Query names a bus accepts. */
-export type QueryName<C> = NameIn<Section<C, "queries">>;
+export type QueryName<C> = C extends { readonly queries: infer M }
+  ? (M extends SchemaMap ? keyof M & string : string)
+  : string;
 /** What a caller passes as a query's payload. */
-export type QueryInputPayload<C, N> = InputIn<Section<C, "queries">, N>;
+export type QueryInputPayload<C, N> = C extends { readonly queries: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferInput<M[N]> : never) : unknown)
+  : unknown;
 /** What a query handler receives. */
-export type QueryPayload<C, N> = OutputIn<Section<C, "queries">, N>;
+export type QueryPayload<C, N> = C extends { readonly queries: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never) : unknown)
+  : unknown;
 /** Event names a bus accepts. */
-export type EventName<C> = NameIn<Section<C, "events">>;
+export type EventName<C> = C extends { readonly events: infer M }
+  ? (M extends SchemaMap ? keyof M & string : string)
+  : string;
 /** What a publisher writes as an event's data. */
-export type EventInputData<C, N> = InputIn<Section<C, "events">, N>;
+export type EventInputData<C, N> = C extends { readonly events: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferInput<M[N]> : never) : unknown)
+  : unknown;
 /** What a subscriber receives as data. */
-export type EventData<C, N> = OutputIn<Section<C, "events">, N>;
+export type EventData<C, N> = C extends { readonly events: infer M }
+  ? (M extends SchemaMap ? (N extends keyof M ? InferOutput<M[N]> : never) : unknown)
+  : unknown;

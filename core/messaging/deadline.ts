@@ -29,6 +29,7 @@ export interface CallScope {
 export interface DeadlineOptions {
   /** Milliseconds; `undefined` or `Infinity` for none. */
   readonly timeout?: number;
+  /** Aborting rejects the call with the signal's reason and aborts its scope. */
   readonly signal?: AbortSignal;
   /** Names the operation in the TimeoutError (`query "orders/show"`). */
   readonly operation: string;
@@ -59,6 +60,8 @@ export class DeadlineCall<T = unknown> implements CallScope {
   readonly deadline: number;
   /** False once the call resolved, rejected, timed out or was aborted. */
   live = true;
+  /** The lane watching this call's deadline, while it does. */
+  lane: Lane | undefined;
   expired = false;
   readonly #callerSignal: AbortSignal | undefined;
   #controller: AbortController | undefined;
@@ -160,6 +163,11 @@ export class DeadlineCall<T = unknown> implements CallScope {
   #end(): void {
     this.live = false;
     this.#callerSignal?.removeEventListener("abort", this);
+    const lane = this.lane;
+    if (lane !== undefined) {
+      this.lane = undefined;
+      lane.ended();
+    }
   }
 
   #abortScope(reason: unknown): void {
@@ -174,7 +182,22 @@ class Lane {
   readonly items: (DeadlineCall | undefined)[] = [];
   head = 0;
   tail = 0;
+  /** How many calls between head and tail are still live. */
+  live = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * A watched call ended. When none is left the timer is cleared: an armed
+   * timer keeps a process alive, and one left for a call that already
+   * answered would hold the process for the rest of that call's timeout.
+   */
+  ended(): void {
+    if (--this.live > 0) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.items.fill(undefined, this.head, this.tail);
+    this.head = this.tail = 0;
+  }
 }
 
 class RunCall<T> extends DeadlineCall<T> {
@@ -220,13 +243,19 @@ export class Deadlines {
     return promise;
   }
 
-  /** Watches `call` until its deadline; a call still live then is expired. */
+  /**
+   * Watches `call` until its deadline; a call still live then is expired.
+   *
+   * @internal Called by {@link DeadlineCall.pending}, the one way a call joins a lane.
+   */
   track(call: DeadlineCall): void {
     let lane = this.#lanes.get(call.timeout);
     if (lane === undefined) this.#lanes.set(call.timeout, lane = new Lane());
     // Drop finished calls at the front first, so a steady stream of quick calls keeps the lane short.
     compact(lane);
     lane.items[lane.tail++] = call;
+    lane.live++;
+    call.lane = lane;
     if (lane.timer === undefined) this.#arm(lane, call.timeout);
   }
 
@@ -235,6 +264,7 @@ export class Deadlines {
     for (const lane of this.#lanes.values()) {
       if (lane.timer !== undefined) clearTimeout(lane.timer);
       lane.timer = undefined;
+      for (let i = lane.head; i < lane.tail; i++) lane.items[i]!.lane = undefined;
     }
     this.#lanes.clear();
   }

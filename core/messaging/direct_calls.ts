@@ -30,8 +30,11 @@ export const directCalls: unique symbol = Symbol("ordo.directCalls");
  * or bound methods.
  */
 export interface DirectCalls {
+  /** {@link Transport.send}, returning the receipt. */
   send(command: CommandEnvelope): SendReceipt;
+  /** {@link Transport.query}, returning what the handler returned (a value or a promise). */
   query(query: QueryEnvelope): unknown;
+  /** {@link Transport.publish}, returning the receipt. */
   publish(event: EventEnvelope): PublishReceipt;
 }
 

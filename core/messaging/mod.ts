@@ -16,13 +16,13 @@ export {
   type BusTimeouts,
   type CommandHandler,
   type CommandInput,
-  createBus,
   type CreateBusOptions,
   DEFAULT_BUS_TIMEOUTS,
   type EventHandler,
   type EventInput,
   type QueryHandler,
-} from "./bus.ts";
+} from "./bus_types.ts";
+export { createBus } from "./bus.ts";
 export { CallGuard, countsAgainstBreaker, type GuardedCallOptions } from "./call_guard.ts";
 export {
   type CircuitBreaker,
@@ -57,14 +57,7 @@ export {
 } from "./names.ts";
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
-export {
-  circuitOpenError,
-  clientRetryPolicy,
-  DEFAULT_CLIENT_RETRY,
-  isCircuitOpenError,
-  isRetryable,
-  retryCall,
-} from "./retry.ts";
+export { clientRetryPolicy, DEFAULT_CLIENT_RETRY, retryCall } from "./retry.ts";
 export {
   type InferInput,
   type InferOutput,

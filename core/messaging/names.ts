@@ -99,7 +99,7 @@ export function replyStream(name: string, commandId: string): string {
  * ```ts
  * import { eventStream } from "./names.ts";
  * eventStream("orders/placed", { key: "42" }); // "orders-42"
- * eventStream("orders/placed", { stream: "order-42" }); // "order-42"
+ * eventStream("orders/placed", { stream: "order-42", key: "42" }); // "order-42": a given stream wins
  * ```
  */
 export function eventStream(

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { storedError } from "../consumers/_deliver.ts";
-import type { ParkedMessage } from "../consumers/storage.ts";
+import { storedError } from "../consumers/mod.ts";
+import type { ParkedMessage } from "../consumers/mod.ts";
 import type { RecordedMessage } from "../message.ts";
 import type { ReceivedMessage } from "./transport.ts";
 
@@ -18,7 +18,7 @@ import type { ReceivedMessage } from "./transport.ts";
  * @example
  * ```ts
  * import { receivedFromStore } from "./received.ts";
- * const received = receivedFromStore({ id: "6f1c…", type: "orders/placed", data: {}, metadata: {}, streamName: "orders-1", streamVersion: 0, globalPosition: 7n });
+ * const received = receivedFromStore({ id: "6f1c…", type: "orders/placed", data: {}, metadata: { timestamp: "2024-05-01T12:00:00.000Z" }, streamName: "orders-1", streamVersion: 0, globalPosition: 7n });
  * console.log(received.globalPosition); // 7n
  * ```
  */

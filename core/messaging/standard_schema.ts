@@ -12,16 +12,21 @@ import { ValidationError } from "../errors.ts";
 
 /** A schema of any Standard Schema v1 library: the `~standard` property is all ordo uses. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The library's validator and version; named so that it never clashes with a schema's own fields. */
   readonly "~standard": StandardSchemaV1Props<Input, Output>;
 }
 
 /** The `~standard` property of a {@link StandardSchemaV1}. */
 export interface StandardSchemaV1Props<Input = unknown, Output = Input> {
+  /** The Standard Schema version; ordo accepts 1 only. */
   readonly version: 1;
+  /** The library's name (`zod`, `effect`, `valibot`); ordo does not read it. */
   readonly vendor: string;
+  /** Checks a value: the output on success, the issues otherwise; may be async. ordo reports the first issue. */
   readonly validate: (
     value: unknown,
   ) => StandardSchemaV1Result<Output> | Promise<StandardSchemaV1Result<Output>>;
+  /** Carries the input and output types for inference only; absent at run time. */
   readonly types?: { readonly input: Input; readonly output: Output } | undefined;
 }
 
@@ -32,7 +37,9 @@ export type StandardSchemaV1Result<Output> =
 
 /** One problem found by a schema, with where it is. */
 export interface StandardSchemaV1Issue {
+  /** What is wrong, in the library's words. */
   readonly message: string;
+  /** Where: keys from the value's root; `ValidationError` renders them as `data.items[0].sku`. */
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 

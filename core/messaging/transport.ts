@@ -8,44 +8,59 @@
  * @module
  */
 
-import type { RetryPolicy } from "../consumers/backoff.ts";
-import type { ParkedMessage } from "../consumers/storage.ts";
+import type { RetryPolicy } from "../consumers/mod.ts";
+import type { ParkedMessage } from "../consumers/mod.ts";
 import type { MessageMetadata } from "../message.ts";
 
 /** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */
 export interface CommandEnvelope {
+  /** The command's id, a lowercase UUID: sending it again must not deliver it again. */
   readonly id: string;
   /** The command's name (`users/lock`), stored as the message type. */
   readonly type: string;
+  /** The command's data, already checked by its contract. */
   readonly data: unknown;
   /** Stream key: commands with one key are handled in order. Defaults to the id. */
   readonly key: string;
+  /** The sender's metadata, for the handler. */
   readonly metadata: MessageMetadata;
 }
 
 /** An event as the bus hands it to a transport, with its stream chosen. */
 export interface EventEnvelope {
+  /** The event's id, a lowercase UUID: publishing it again must not deliver it again. */
   readonly id: string;
+  /** The event's name (`orders/placed`), stored as the message type. */
   readonly type: string;
+  /** The event's data, already checked by its contract. */
   readonly data: unknown;
+  /** The stream to append it to, already checked. */
   readonly streamName: string;
+  /** The publisher's metadata, for every subscriber. */
   readonly metadata: MessageMetadata;
 }
 
 /** A query as the bus hands it to a transport. */
 export interface QueryEnvelope {
+  /** The query's name (`orders/show`): it selects the handler. */
   readonly name: string;
+  /** The query's payload, already checked by its contract. */
   readonly payload: unknown;
 }
 
 /** A command or event as a handler receives it. */
 export interface ReceivedMessage<Type extends string = string, Data = unknown> {
+  /** The message's id; a redelivery has the same one. */
   readonly id: string;
+  /** Its name (`users/lock`, `orders/placed`). */
   readonly type: Type;
+  /** Its data, as the name's contract produces it (or as sent, without one). */
   readonly data: Data;
+  /** The sender's metadata. */
   readonly metadata: MessageMetadata;
   /** Where the transport stored it; absent when it stores nothing (in-process commands). */
   readonly streamName?: string;
+  /** Its position in the store's global order; absent like `streamName`. */
   readonly globalPosition?: bigint;
 }
 
@@ -66,6 +81,7 @@ export interface DeliveryContext {
 
 /** What a query handler gets besides the payload. */
 export interface QueryContext {
+  /** The query's name (`orders/show`), as called. */
   readonly name: string;
 }
 
@@ -99,18 +115,25 @@ export interface Registration {
 
 /** What `send` resolves with once the command is durable (as durable as the transport gets). */
 export interface SendReceipt {
+  /** The command's id, given or generated. */
   readonly id: string;
   /** True when this id was already accepted: nothing new was stored and the handler will not run again. */
   readonly deduplicated: boolean;
+  /** The command's stream, when the transport stores commands. */
   readonly streamName?: string;
+  /** The command's position in the store's global order, when stored and known. */
   readonly globalPosition?: bigint;
 }
 
 /** What `publish` resolves with once the event is stored. */
 export interface PublishReceipt {
+  /** The event's id, given or generated. */
   readonly id: string;
+  /** The stream it was appended to. */
   readonly streamName: string;
+  /** True when this id was already published: nothing new was stored or delivered. */
   readonly deduplicated: boolean;
+  /** The event's position in the store's global order, when known. */
   readonly globalPosition?: bigint;
 }
 
@@ -121,9 +144,11 @@ export interface TransportCallOptions {
 }
 
 /**
- * How messages travel. Client calls may reject with `StoreUnavailableError`
- * when the other side cannot be reached (the bus retries those), and with
- * the handler's error or a `ValidationError` when it was reached and said no.
+ * How messages travel. Client calls may reject with a retryable ordo error
+ * (`PeerUnreachableError`, `StoreUnavailableError`, `TimeoutError`) when the
+ * other side cannot be reached or did not answer (the bus retries those), and
+ * with the handler's error or an ordo refusal (`ValidationError`,
+ * `NotFoundError`, `IdempotencyConflictError`, …) when it was reached and said no.
  *
  * Guarantees a transport keeps: `send` and `publish` of an id already
  * accepted do not deliver it again; a command reaches one handler; every
@@ -138,8 +163,11 @@ export interface Transport {
   query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown>;
   /** Appends an event to its stream. */
   publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt>;
+  /** Registers the handler of a command name; what it returns is the reply `sendAndWait` resolves with. */
   handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration;
+  /** Registers the handler of a query name; a query nobody handles rejects (`unknownQueryError`). */
   handleQuery(name: string, handler: QueryEndpoint): Registration;
+  /** Subscribes `group` to the selected events; every group gets every matching event at its own pace. */
   subscribe(
     group: string,
     selector: EventSelector,
@@ -148,4 +176,11 @@ export interface Transport {
   ): Registration;
   /** Stops every handler and releases what the transport holds. */
   close(): Promise<void>;
+  /**
+   * Whether a handler of this command or query name is registered with this
+   * transport. Optional: a transport that cannot tell (its handlers may run
+   * in other processes) leaves it out. The HTTP handler answers 404 for a
+   * name its transport says it does not handle.
+   */
+  handles?(kind: "command" | "query", name: string): boolean;
 }

@@ -2,6 +2,7 @@
 // node:process, which Deno, Bun and Node all provide, so one file serves the three.
 import process from "node:process";
 import { ValidationError } from "../../mod.ts";
+import { checkDatabaseUrl } from "../_database_url.ts";
 
 /** What every service needs to reach the shared store. */
 export interface ShopSettings {
@@ -29,15 +30,15 @@ export function readShopSettings(): ShopSettings {
   const natsUrl = optional("NATS_URL");
   if (natsUrl !== undefined) {
     if (!/^(nats|tls|ws|wss):\/\//.test(natsUrl)) {
-      throw new ValidationError("env.NATS_URL", redact(natsUrl), "must be a nats:// URL");
+      throw new ValidationError(
+        "env.NATS_URL",
+        natsUrl.replace(/\/\/[^@/]*@/, "//***@"),
+        "must be a nats:// URL",
+      );
     }
     return { natsUrl, schema };
   }
-  const databaseUrl = required("DATABASE_URL");
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ValidationError("env.DATABASE_URL", redact(databaseUrl), "must be a postgres:// URL");
-  }
-  return { databaseUrl, schema };
+  return { databaseUrl: checkDatabaseUrl(required("DATABASE_URL")), schema };
 }
 
 /** A variable that must be set and not empty. @throws {ValidationError} when it is not */
@@ -62,9 +63,4 @@ export function wholeNumber(name: string, fallback: number): number {
     throw new ValidationError(`env.${name}`, value, "must be a whole number from 0 to 65535");
   }
   return number;
-}
-
-// A connection URL may hold a password; errors show it without one.
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }

@@ -1,7 +1,7 @@
 // A few lines of Standard Schema v1, enough for the shop's message contracts
 // without pulling a schema library into three runtimes. Any Standard Schema
 // library (Effect Schema, Zod, Valibot) would do the same job.
-import type { StandardSchemaV1, StandardSchemaV1Issue } from "../../core/messaging/mod.ts";
+import type { StandardSchemaV1, StandardSchemaV1Issue } from "../../mod.ts";
 
 /** Checks one field: returns what is wrong with `value`, or undefined when it is fine. */
 export type FieldCheck = (value: unknown) => string | undefined;

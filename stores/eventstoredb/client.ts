@@ -22,6 +22,7 @@ import { ValidationError } from "../../core/mod.ts";
 
 /** An event resolved by a read or a subscription, as both clients give it. */
 export interface ResolvedEventLike {
+  /** Absent for a link whose target event was deleted. */
   readonly event?: RecordedEvent;
 }
 
@@ -33,26 +34,35 @@ export interface ResolvedEventLike {
  * expected version.
  */
 export interface AppendOptionsForBothClients {
+  /** The expected revision, as `@eventstore/db-client` reads it. */
   readonly expectedRevision: AppendExpectedRevision;
+  /** The same value, as `@kurrent/kurrentdb-client` reads it. */
   readonly streamState: AppendExpectedRevision;
 }
 
 /** A live `$all` subscription: events arrive as "data", a drop as "error" or "end". */
 export interface LiveSubscription {
+  /** Calls `listener` with each event the subscription delivers. */
   on(event: "data", listener: (resolved: ResolvedEventLike) => void): unknown;
+  /** Calls `listener` when the subscription drops; the store subscribes again later while anyone waits. */
   on(event: "error" | "end", listener: () => void): unknown;
+  /** Ends the subscription. */
   unsubscribe(): Promise<void>;
 }
 
 /** The client calls the adapter makes; `EventStoreDBClient` and `KurrentDBClient` have them all. */
 export interface EventStoreDbClient {
+  /** Appends events to one stream; refuses them when the stream is not at the expected revision. */
   appendToStream(
     streamName: string,
     events: JSONEventData | JSONEventData[],
     options: AppendOptionsForBothClients,
   ): Promise<{ readonly nextExpectedRevision: bigint }>;
+  /** Reads one stream from a revision; iterating an absent stream throws the client's not-found error. */
   readStream(streamName: string, options: ReadStreamOptions): AsyncIterable<ResolvedEventLike>;
+  /** Reads `$all` from a log position, forwards or backwards. */
   readAll(options: ReadAllOptions): AsyncIterable<ResolvedEventLike>;
+  /** Follows `$all` from a log position, server-side filtered; the store waits for new positions with it. */
   subscribeToAll(
     options: { readonly fromPosition: ReadPosition; readonly filter: Filter },
   ): LiveSubscription;

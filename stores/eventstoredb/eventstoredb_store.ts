@@ -2,25 +2,23 @@
  * The EventStoreDB / KurrentDB event store: the `EventStore` port over an
  * `@eventstore/db-client` client the caller passes in. The mapping itself
  * (versions, positions, names, events, errors, the id index) lives in pure
- * functions beside this file; this class only sequences client calls.
+ * functions beside this file; this class only sequences client calls, with
+ * reads in `_reads.ts`, the id index's entries in `_id_index_store.ts` and
+ * the head and waiting readers in `_head_follower.ts`.
  * docs/decisions/eventstoredb.md says why each choice was made.
  *
  * @module
  */
 
-import type { Position, ReadPosition, RecordedEvent } from "@eventstore/db-client";
 import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
-  categoryOf,
-  type CheckedReadGlobalOptions,
   type DeferredAppendOptions,
   type EventStore,
   type Message,
   type MessageInput,
   parseStreamName,
-  PositionWaiters,
   type ReadGlobalOptions,
   type ReadStreamOptions,
   type RecordedMessage,
@@ -34,37 +32,25 @@ import {
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
-import { type EventStoreDbClient, type LiveSubscription, validateClient } from "./client.ts";
+import { type EventStoreDbClient, validateClient } from "./client.ts";
 import {
   refuseDeno,
   type UnsupportedRuntimePolicy,
   validateUnsupportedRuntime,
 } from "./deno_refusal.ts";
-import { toEventData, toRecordedMessage } from "./event_mapping.ts";
+import { toEventData } from "./event_mapping.ts";
 import { toAppendOptions } from "./expected_revision.ts";
-import { readStartFor, toGlobalPosition } from "./global_position.ts";
+import { isSameBatch, storedPositions } from "./id_index.ts";
 import {
-  fromIndexEvent,
-  type IndexEntry,
-  isSameBatch,
-  rangesToConfirm,
-  storedPositions,
-  toIndexEvent,
-} from "./id_index.ts";
-import {
-  pageSizeFor,
-  subscriptionFilter,
-  toReadAllOptions,
-  toReadStreamOptions,
-} from "./read_options.ts";
-import {
-  idIndexStream,
   type StreamNaming,
   streamNaming,
   toEventStoreStream,
   validateNamespace,
 } from "./stream_names.ts";
-import { isStreamNotFound, isWrongExpectedVersion, translateError } from "./translate_error.ts";
+import { isWrongExpectedVersion, translateError } from "./translate_error.ts";
+import { HeadFollower } from "./_head_follower.ts";
+import { IdIndexStore } from "./_id_index_store.ts";
+import { EsdbReads } from "./_reads.ts";
 
 /** Options of {@link createEventStoreDbStore}. */
 export interface CreateEventStoreDbStoreOptions extends AppendLimits {
@@ -114,21 +100,13 @@ export function createEventStoreDbStore(
   return new EventStoreDbStore(checked, naming, options);
 }
 
-const SCAN_PAGE = 256;
-
 class EventStoreDbStore implements EventStore {
   readonly #client: EventStoreDbClient;
   readonly #naming: StreamNaming;
   readonly #limits: AppendLimits;
-  readonly #resubscribeDelay: number;
-  readonly #waiters = new PositionWaiters();
-  // Newest position of this store's messages known to this process.
-  #knownHead = 0n;
-  // The last backward scan of $all: the newest event it met (any stream) and the head it found.
-  #lastScan: { readonly newest: bigint; readonly head: bigint } | undefined;
-  #following: Promise<void> | undefined;
-  #subscription: LiveSubscription | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #reads: EsdbReads;
+  readonly #index: IdIndexStore;
+  readonly #head: HeadFollower;
   #closed = false;
 
   constructor(
@@ -139,7 +117,9 @@ class EventStoreDbStore implements EventStore {
     this.#client = client;
     this.#naming = naming;
     this.#limits = options;
-    this.#resubscribeDelay = options.resubscribeDelay ?? 1000;
+    this.#reads = new EsdbReads(client, naming);
+    this.#index = new IdIndexStore(client, naming, this.#reads);
+    this.#head = new HeadFollower(client, naming, options.resubscribeDelay ?? 1000);
   }
 
   async append(
@@ -152,7 +132,7 @@ class EventStoreDbStore implements EventStore {
     const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
     try {
-      const earlier = await this.#findStored(checked);
+      const earlier = await this.#index.find(checked);
       if (earlier !== undefined) {
         const retry = resolveAppendRetry(
           streamName,
@@ -160,7 +140,7 @@ class EventStoreDbStore implements EventStore {
           storedPositions(checked, earlier.found),
         );
         if (retry !== undefined) {
-          await this.#writeIndex(
+          await this.#index.write(
             streamName,
             checked.filter((_, i) => !earlier.indexed[i]),
             retry.positions,
@@ -186,7 +166,7 @@ class EventStoreDbStore implements EventStore {
             : undefined;
           const stored = probe === undefined
             ? []
-            : await this.#readRange(streamName, probe, checked.length);
+            : await this.#reads.range(streamName, probe, checked.length);
           if (isSameBatch(checked, stored)) {
             return await this.#finish(streamName, checked, stored, true);
           }
@@ -194,7 +174,7 @@ class EventStoreDbStore implements EventStore {
         throw translateError(error, "append", { streamName, expectedVersion: expected });
       }
       const first = Number(nextRevision) - checked.length + 1;
-      const stored = await this.#readRange(streamName, first, checked.length);
+      const stored = await this.#reads.range(streamName, first, checked.length);
       if (!isSameBatch(checked, stored)) {
         throw new Error(
           `Cannot confirm the append to stream "${streamName}": versions ${first} to ${nextRevision} hold other messages`,
@@ -217,9 +197,9 @@ class EventStoreDbStore implements EventStore {
       streamVersion: m.streamVersion,
       globalPosition: m.globalPosition,
     }));
-    await this.#writeIndex(streamName, checked, positions);
+    await this.#index.write(streamName, checked, positions);
     const last = positions[positions.length - 1];
-    this.#seen(last.globalPosition);
+    this.#head.seen(last.globalPosition);
     return {
       streamName,
       streamVersion: last.streamVersion,
@@ -229,139 +209,21 @@ class EventStoreDbStore implements EventStore {
     };
   }
 
-  // Reads the index entries of a batch and confirms them; `undefined` when no id is indexed.
-  async #findStored(
-    checked: readonly Message[],
-  ): Promise<{ found: RecordedMessage[]; indexed: boolean[] } | undefined> {
-    const entries = await Promise.all(checked.map((m) => this.#readIndexEntry(m.id)));
-    if (entries.every((entry) => entry === undefined)) return undefined;
-    const found: RecordedMessage[] = [];
-    for (const [stream, range] of rangesToConfirm(entries, checked.length)) {
-      found.push(...await this.#readRange(stream, range.from, range.count));
-    }
-    return { found, indexed: entries.map((entry) => entry !== undefined) };
-  }
-
-  async #readIndexEntry(id: string): Promise<IndexEntry | undefined> {
-    try {
-      const events = await collect(
-        this.#client.readStream(idIndexStream(this.#naming, id), {
-          fromRevision: "start",
-          maxCount: 1,
-        }),
-      );
-      return fromIndexEvent(events[0]?.event);
-    } catch (error) {
-      if (isStreamNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
-  // Records in the id index where each message is stored (all in `streamName`).
-  async #writeIndex(
-    streamName: string,
-    messages: readonly Message[],
-    positions: readonly { id: string; streamVersion: number }[],
-  ): Promise<void> {
-    const versions = new Map(positions.map((p) => [p.id, p.streamVersion]));
-    await Promise.all(messages.map(async (m) => {
-      const streamVersion = versions.get(m.id);
-      if (streamVersion === undefined) return;
-      try {
-        await this.#client.appendToStream(
-          idIndexStream(this.#naming, m.id),
-          toIndexEvent(m.id, { streamName, streamVersion }),
-          toAppendOptions("no-stream"),
-        );
-      } catch (error) {
-        // Already indexed (by an earlier attempt, or a concurrent writer): the first entry stands.
-        if (!isWrongExpectedVersion(error)) throw error;
-      }
-    }));
-  }
-
-  // Messages of one ordo stream from `from`, at most `count`; empty when the stream does not exist.
-  async #readRange(streamName: string, from: number, count: number): Promise<RecordedMessage[]> {
-    try {
-      const events = await collect(
-        this.#client.readStream(toEventStoreStream(this.#naming, streamName), {
-          direction: "forwards",
-          fromRevision: BigInt(from),
-          maxCount: count,
-        }),
-      );
-      return this.#messages(events.map((resolved) => resolved.event));
-    } catch (error) {
-      if (isStreamNotFound(error)) return [];
-      throw error;
-    }
-  }
-
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
     this.#ensureOpen("readStream");
     parseStreamName(streamName);
-    const checked = validateReadStreamOptions(options);
-    try {
-      const events = await collect(
-        this.#client.readStream(
-          toEventStoreStream(this.#naming, streamName),
-          toReadStreamOptions(checked),
-        ),
-      );
-      return this.#messages(events.map((resolved) => resolved.event));
-    } catch (error) {
-      if (isStreamNotFound(error)) return [];
-      throw translateError(error, "readStream");
-    }
+    return await this.#reads.stream(streamName, validateReadStreamOptions(options));
   }
 
   async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
     this.#ensureOpen("readCategory");
     validateCategory(category);
-    return await this.#readGlobal("readCategory", validateReadGlobalOptions(options), category);
+    return await this.#reads.global("readCategory", validateReadGlobalOptions(options), category);
   }
 
   async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
     this.#ensureOpen("readAll");
-    return await this.#readGlobal("readAll", validateReadGlobalOptions(options), undefined);
-  }
-
-  // Walks $all forward in pages, keeping this store's messages that match.
-  async #readGlobal(
-    operation: string,
-    options: CheckedReadGlobalOptions,
-    category: string | undefined,
-  ): Promise<RecordedMessage[]> {
-    const { limit, types } = options;
-    const pageSize = pageSizeFor(limit);
-    const result: RecordedMessage[] = [];
-    let start: ReadPosition = readStartFor(options.from);
-    let below = options.from; // positions under this are skipped: the event a read starts at may precede `from`
-    try {
-      for (;;) {
-        const page = await collect(
-          this.#client.readAll(toReadAllOptions(start, "forward", pageSize)),
-        );
-        let last: Position | undefined;
-        for (const { event } of page) {
-          if (event === undefined) continue;
-          last = event.position;
-          const position = positionOf(event);
-          if (position === undefined || position < below) continue;
-          below = position + 1n;
-          const message = this.#message(event);
-          if (message === undefined) continue;
-          if (category !== undefined && categoryOf(message.streamName) !== category) continue;
-          if (types !== undefined && !types.includes(message.type)) continue;
-          result.push(message);
-          if (result.length === limit) return result;
-        }
-        if (page.length < pageSize || last === undefined) return result;
-        start = last;
-      }
-    } catch (error) {
-      throw translateError(error, operation);
-    }
+    return await this.#reads.global("readAll", validateReadGlobalOptions(options), undefined);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
@@ -374,138 +236,22 @@ class EventStoreDbStore implements EventStore {
   async headPosition(): Promise<bigint> {
     this.#ensureOpen("headPosition");
     try {
-      return (await this.#scanHead()).head;
+      return (await this.#head.scan()).head;
     } catch (error) {
       throw translateError(error, "headPosition");
     }
   }
 
-  // Reads $all backward from its end to the newest message of this store, or
-  // down to where the last scan began (nothing older can be newer than its head).
-  async #scanHead(): Promise<{ head: bigint; newest: ReadPosition }> {
-    const stopAt = this.#lastScan?.newest ?? 0n;
-    let from: ReadPosition = "end";
-    let newest: { position: bigint; raw: Position } | undefined;
-    let below: bigint | undefined;
-    const finish = (head: bigint): { head: bigint; newest: ReadPosition } => {
-      const found = head > this.#knownHead ? head : this.#knownHead;
-      if (newest !== undefined) this.#lastScan = { newest: newest.position, head: found };
-      this.#seen(found);
-      return { head: found, newest: newest === undefined ? "start" : newest.raw };
-    };
-    for (;;) {
-      const page = await collect(
-        this.#client.readAll(toReadAllOptions(from, "backward", SCAN_PAGE)),
-      );
-      let last: Position | undefined;
-      for (const { event } of page) {
-        if (event === undefined) continue;
-        last = event.position;
-        const position = positionOf(event);
-        if (position === undefined || (below !== undefined && position >= below)) continue;
-        below = position;
-        newest ??= { position, raw: event.position! };
-        if (position <= stopAt) return finish(this.#lastScan?.head ?? 0n);
-        const message = this.#message(event);
-        if (message !== undefined) return finish(message.globalPosition);
-      }
-      if (page.length < SCAN_PAGE || last === undefined) return finish(0n);
-      from = last;
-    }
-  }
-
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
-    const waiting = this.#waiters.wait(after, this.#knownHead, options);
-    if (this.#waiters.size > 0) this.#follow();
-    return waiting;
-  }
-
-  // Opens the live subscription that wakes waiters, once: it starts right
-  // after the newest $all event the head scan met, so no append is missed.
-  #follow(): void {
-    if (this.#following !== undefined || this.#closed) return;
-    this.#following = this.#subscribe().catch(() => this.#retryLater());
-  }
-
-  async #subscribe(): Promise<void> {
-    const { newest } = await this.#scanHead();
-    if (this.#closed) return;
-    const subscription = this.#client.subscribeToAll({
-      fromPosition: newest,
-      filter: subscriptionFilter(this.#naming),
-    });
-    this.#subscription = subscription;
-    subscription.on("data", (resolved) => {
-      if (resolved.event === undefined) return;
-      try {
-        const message = this.#message(resolved.event);
-        if (message !== undefined) this.#seen(message.globalPosition);
-      } catch { /* an event ordo cannot number wakes no one */ }
-    });
-    const dropped = () => {
-      if (this.#subscription !== subscription) return;
-      this.#subscription = undefined;
-      this.#retryLater();
-    };
-    subscription.on("error", dropped);
-    subscription.on("end", dropped);
-  }
-
-  #retryLater(): void {
-    this.#following = undefined;
-    if (this.#closed || this.#waiters.size === 0 || this.#retryTimer !== undefined) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#waiters.size > 0) this.#follow();
-    }, this.#resubscribeDelay);
-  }
-
-  #seen(position: bigint): void {
-    if (position <= this.#knownHead) return;
-    this.#knownHead = position;
-    this.#waiters.notify(position);
+    return this.#head.waitForAppend(after, options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#waiters.close();
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    const subscription = this.#subscription;
-    this.#subscription = undefined;
-    await subscription?.unsubscribe().catch(() => {});
-  }
-
-  #message(event: RecordedEvent): RecordedMessage | undefined {
-    return toRecordedMessage(event, this.#naming);
-  }
-
-  #messages(events: readonly (RecordedEvent | undefined)[]): RecordedMessage[] {
-    const messages: RecordedMessage[] = [];
-    for (const event of events) {
-      const message = event === undefined ? undefined : this.#message(event);
-      if (message !== undefined) messages.push(message);
-    }
-    return messages;
+    await this.#head.close();
   }
 
   #ensureOpen(operation: string): void {
     if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
   }
-}
-
-// The ordo position of any $all event; `undefined` for one ordo cannot number
-// (no position reported, or written in an explicit transaction), which is then skipped.
-function positionOf(event: RecordedEvent): bigint | undefined {
-  try {
-    return toGlobalPosition(event.position);
-  } catch {
-    return undefined;
-  }
-}
-
-async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of read) items.push(item);
-  return items;
 }

@@ -25,7 +25,12 @@
  * ```
  */
 
-export type { EventStoreDbClient } from "./client.ts";
+export type {
+  AppendOptionsForBothClients,
+  EventStoreDbClient,
+  LiveSubscription,
+  ResolvedEventLike,
+} from "./client.ts";
 export type { UnsupportedRuntimePolicy } from "./deno_refusal.ts";
 export {
   createEventStoreDbStore,

@@ -87,64 +87,64 @@ class MemoryStore implements EventStore {
     const category = stream === undefined ? parseStreamName(streamName).category : undefined;
     const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
+    const count = checked.length;
 
-    let anyStored = false;
-    for (const message of checked) {
-      if (this.#byId.has(message.id)) anyStored = true;
+    // One id lookup per message; the retry rule needs the positions only when one is stored.
+    for (let i = 0; i < count; i++) {
+      if (this.#byId.has(checked[i].id)) {
+        const retry = resolveAppendRetry(
+          streamName,
+          checked,
+          checked.map((m) => this.#byId.get(m.id)),
+        );
+        if (retry !== undefined) return retry;
+        break;
+      }
     }
-    if (anyStored) {
-      const retry = resolveAppendRetry(
+    if (expected !== "any") {
+      checkExpectedVersion(
         streamName,
-        checked,
-        checked.map((m) => this.#byId.get(m.id)),
+        expected,
+        stream === undefined ? undefined : stream.records.length - 1,
       );
-      if (retry !== undefined) return retry;
     }
-    checkExpectedVersion(
-      streamName,
-      expected,
-      stream === undefined ? undefined : stream.records.length - 1,
-    );
 
     // Everything is checked: from here on nothing throws, so the append is all or nothing.
-    if (stream === undefined) {
-      let inCategory = this.#categories.get(category!);
-      if (inCategory === undefined) this.#categories.set(category!, inCategory = []);
-      stream = { records: [], inCategory };
-      this.#streams.set(streamName, stream);
-    }
+    if (stream === undefined) stream = this.#createStream(streamName, category!);
     const { records, inCategory } = stream;
-    const positions: MessagePosition[] = new Array(checked.length);
-    for (let i = 0; i < checked.length; i++) {
-      const message = checked[i];
-      const record: RecordedMessage = Object.freeze({
-        id: message.id,
-        type: message.type,
-        data: message.data,
-        metadata: message.metadata,
+    const log = this.#log;
+    const positions: MessagePosition[] = new Array(count);
+    let record: RecordedMessage | undefined;
+    for (let i = 0; i < count; i++) {
+      const { id, type, data, metadata } = checked[i];
+      const streamVersion = records.length;
+      const globalPosition = BigInt(log.length + 1);
+      record = Object.freeze({
+        id,
+        type,
+        data,
+        metadata,
         streamName,
-        streamVersion: records.length,
-        globalPosition: BigInt(this.#log.length + 1),
+        streamVersion,
+        globalPosition,
       });
-      this.#log.push(record);
+      log.push(record);
       records.push(record);
       inCategory.push(record);
-      this.#byId.set(record.id, record);
-      positions[i] = {
-        id: record.id,
-        streamVersion: record.streamVersion,
-        globalPosition: record.globalPosition,
-      };
+      this.#byId.set(id, record);
+      positions[i] = { id, streamVersion, globalPosition };
     }
-    const last = positions[positions.length - 1];
-    this.#waiters.notify(last.globalPosition);
-    return {
-      streamName,
-      streamVersion: last.streamVersion,
-      globalPosition: last.globalPosition,
-      positions,
-      deduplicated: false,
-    };
+    const { streamVersion, globalPosition } = record!;
+    this.#waiters.notify(globalPosition);
+    return { streamName, streamVersion, globalPosition, positions, deduplicated: false };
+  }
+
+  #createStream(streamName: string, category: string): StreamRecords {
+    let inCategory = this.#categories.get(category);
+    if (inCategory === undefined) this.#categories.set(category, inCategory = []);
+    const stream = { records: [], inCategory };
+    this.#streams.set(streamName, stream);
+    return stream;
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {

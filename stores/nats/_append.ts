@@ -15,13 +15,13 @@ import {
   ValidationError,
 } from "../../core/mod.ts";
 import { encodeEntries, encodeRecord, lastVersionOf, toGlobalPosition } from "./batch_record.ts";
+import type { IdIndex, IndexEntry } from "./id_index.ts";
 import {
   actualLastSequence,
-  type IdIndex,
-  type IndexEntry,
+  bytesOf,
   isWrongLastSequence,
-} from "./id_index.ts";
-import { bytesOf, type JetStreamApi } from "./jetstream_api.ts";
+  type JetStreamApi,
+} from "./jetstream/mod.ts";
 import type { StreamHead, StreamHeads } from "./stream_heads.ts";
 import type { Located, StreamReader } from "./_stream_reader.ts";
 

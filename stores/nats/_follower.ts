@@ -6,7 +6,7 @@
 // stream's leader, in memory), a new one starts after the last record seen.
 
 import { toGlobalPosition } from "./batch_record.ts";
-import { createConsumer, deleteConsumer } from "./consumer_pull.ts";
+import { createConsumer, deleteConsumer } from "./jetstream/mod.ts";
 import type { RecordSource } from "./_scan.ts";
 
 const SECOND = 1_000_000_000;

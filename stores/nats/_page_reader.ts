@@ -12,8 +12,7 @@
 
 import type { RecordedMessage } from "../../core/mod.ts";
 import { decodeRecord, fromGlobalPosition, recordedMessages } from "./batch_record.ts";
-import { createConsumer, deleteConsumer, type PulledMessage } from "./consumer_pull.ts";
-import { textOf } from "./jetstream_api.ts";
+import { createConsumer, deleteConsumer, type PulledMessage, textOf } from "./jetstream/mod.ts";
 import type { RecordSource } from "./_scan.ts";
 import { StoreUnavailableError } from "../../core/mod.ts";
 

@@ -5,7 +5,7 @@
 
 import type { RecordedMessage } from "../../core/mod.ts";
 import { type BatchRecord, decodeRecord, lastVersionOf, recordedMessages } from "./batch_record.ts";
-import { textOf } from "./jetstream_api.ts";
+import { textOf } from "./jetstream/mod.ts";
 import { type RecordSource, scanRecords } from "./_scan.ts";
 import type { StoreSubjects } from "./subjects.ts";
 

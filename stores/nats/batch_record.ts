@@ -52,10 +52,13 @@ export function fromGlobalPosition(position: bigint): { seq: number; index: numb
 
 /** A batch record, decoded. */
 export interface BatchRecord {
+  /** The ordo stream the append went to. */
   readonly streamName: string;
+  /** Version of its first message. */
   readonly firstVersion: number;
   /** Stream sequence of the stream's previous record; 0 when this is its first. */
   readonly previous: number;
+  /** The append's messages, in order. */
   readonly messages: readonly RecordEntry[];
 }
 

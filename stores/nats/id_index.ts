@@ -20,8 +20,7 @@
  * @module
  */
 
-import { type JetStreamApi, JetStreamApiFailure, JS_ERR, textOf } from "./jetstream_api.ts";
-import { bytesOf } from "./jetstream_api.ts";
+import { bytesOf, isWrongLastSequence, type JetStreamApi, textOf } from "./jetstream/mod.ts";
 import type { StoreSubjects } from "./subjects.ts";
 
 /** An index entry that was already there when an append tried to reserve its id. */
@@ -150,34 +149,4 @@ export class IdIndex {
       throw error;
     }
   }
-}
-
-/**
- * Whether a publish was refused for a wrong `Nats-Expected-Last-Subject-Sequence`.
- *
- * @example
- * ```ts
- * import { isWrongLastSequence } from "./id_index.ts";
- * import { JetStreamApiFailure } from "./jetstream_api.ts";
- * isWrongLastSequence(new JetStreamApiFailure(400, 10071, "wrong last sequence: 3")); // true
- * ```
- */
-export function isWrongLastSequence(error: unknown): error is JetStreamApiFailure {
-  return error instanceof JetStreamApiFailure && error.errCode === JS_ERR.wrongLastSequence;
-}
-
-/**
- * The sequence a "wrong last sequence: N" refusal names: the subject's actual
- * last sequence; `undefined` when the text does not say.
- *
- * @example
- * ```ts
- * import { actualLastSequence } from "./id_index.ts";
- * import { JetStreamApiFailure } from "./jetstream_api.ts";
- * actualLastSequence(new JetStreamApiFailure(400, 10071, "wrong last sequence: 3")); // 3
- * ```
- */
-export function actualLastSequence(error: JetStreamApiFailure): number | undefined {
-  const match = /wrong last sequence: (\d+)/.exec(error.description);
-  return match === null ? undefined : Number(match[1]);
 }

@@ -30,7 +30,15 @@ export {
   type NatsConsumerStorage,
 } from "./nats_consumer_storage.ts";
 export { NatsTransaction } from "./nats_transaction.ts";
-export { KvBucket, type KvEntry } from "./kv_bucket.ts";
+export { type HeadersFactory, KvBucket, type KvEntry } from "./jetstream/mod.ts";
 export type { CreateNatsStoreOptions } from "./store_options.ts";
-export type { HeadersFactory } from "./driver.ts";
-export { fromGlobalPosition, POSITIONS_PER_SEQUENCE, toGlobalPosition } from "./batch_record.ts";
+export {
+  type BatchRecord,
+  decodeRecord,
+  fromGlobalPosition,
+  POSITIONS_PER_SEQUENCE,
+  recordedMessages,
+  type RecordEntry,
+  toGlobalPosition,
+} from "./batch_record.ts";
+export { type StoreSubjects, storeSubjects } from "./subjects.ts";

@@ -29,13 +29,17 @@ import {
   type ProcessedMessageStore,
   ValidationError,
 } from "../../core/mod.ts";
-import { type HeadersFactory, validateDriver } from "./driver.ts";
-import { JetStreamApi } from "./jetstream_api.ts";
-import { KvBucket, validateBucket } from "./kv_bucket.ts";
+import {
+  type HeadersFactory,
+  JetStreamApi,
+  KvBucket,
+  translateError,
+  validateBucket,
+  validateDriver,
+} from "./jetstream/mod.ts";
 import { type Fence, type Fencing, NatsLeases, storageKey } from "./nats_leases.ts";
 import { endTransaction, type KvWrite, NatsTransaction } from "./nats_transaction.ts";
 import { ServerClock } from "./server_clock.ts";
-import { translateError } from "./translate_error.ts";
 import { parkedFromJson, parkedToJson } from "./_parked_json.ts";
 
 /** Options of {@link createNatsConsumerStorage}. */

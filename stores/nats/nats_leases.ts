@@ -15,9 +15,8 @@
  */
 
 import { checkLeaseTtl, type Lease, type LeaseOptions, type LeaseStore } from "../../core/mod.ts";
-import type { KvBucket, KvEntry } from "./kv_bucket.ts";
+import { type KvBucket, type KvEntry, toToken } from "./jetstream/mod.ts";
 import type { ServerClock } from "./server_clock.ts";
-import { toToken } from "./subjects.ts";
 
 /** A key of the consumer storage bucket, from its parts (each escaped into one token). */
 export function storageKey(...parts: readonly (string | number)[]): string {

@@ -32,11 +32,9 @@ import {
 } from "../../core/mod.ts";
 import { appendBatch, type AppendContext } from "./_append.ts";
 import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_record.ts";
-import { Puller } from "./consumer_pull.ts";
-import { validateDriver } from "./driver.ts";
+import { JetStreamApi, Puller, textOf, translateError, validateDriver } from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
 import { IdIndex } from "./id_index.ts";
-import { JetStreamApi, textOf } from "./jetstream_api.ts";
 import { type Page, type PageFilter, PageReader } from "./_page_reader.ts";
 import type { RecordSource } from "./_scan.ts";
 import {
@@ -48,7 +46,6 @@ import {
 import { StreamHeads } from "./stream_heads.ts";
 import { StreamReader } from "./_stream_reader.ts";
 import { type StoreSubjects, storeSubjects } from "./subjects.ts";
-import { translateError } from "./translate_error.ts";
 
 /** The NATS store: the `EventStore` port, and the set-up of its streams. */
 export interface NatsEventStore extends EventStore {

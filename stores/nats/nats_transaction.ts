@@ -12,7 +12,7 @@
  */
 
 import { type JsonValue, ValidationError } from "../../core/mod.ts";
-import { validateBucket } from "./kv_bucket.ts";
+import { validateBucket } from "./jetstream/mod.ts";
 
 /** One write to a key-value bucket: `value` undefined deletes the key. */
 export interface KvWrite {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { KvBucket } from "./kv_bucket.ts";
+import { type KvBucket } from "./jetstream/mod.ts";
 
 /** The server's time, estimated. */
 export class ServerClock {

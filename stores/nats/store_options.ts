@@ -7,9 +7,7 @@
 
 import { type AppendLimits, ValidationError } from "../../core/mod.ts";
 import { POSITIONS_PER_SEQUENCE } from "./batch_record.ts";
-import type { HeadersFactory } from "./driver.ts";
-import type { StreamConfig } from "./jetstream_api.ts";
-import { validateSubjectPrefix } from "./subjects.ts";
+import { type HeadersFactory, type StreamConfig, validateSubjectPrefix } from "./jetstream/mod.ts";
 
 /** Options of {@link createNatsStore}. */
 export interface CreateNatsStoreOptions extends AppendLimits {

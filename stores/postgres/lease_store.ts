@@ -28,48 +28,66 @@ const LEASE_COLUMNS =
  * Builds the lease store over a query function (the driver's, outside any transaction).
  *
  * @example
- * ```ts ignore
- * import { createLeaseStoreOverQuery } from "./lease_store.ts";
+ * ```ts
+ * import { PGlite } from "@electric-sql/pglite";
+ * import { createLeaseStoreOverQuery, createStoreOverDriver, pgliteDriver } from "./mod.ts";
+ * const driver = pgliteDriver(new PGlite());
+ * await createStoreOverDriver(driver).migrate();
  * const leases = createLeaseStoreOverQuery(driver.query, "ordo");
+ * console.log(await leases.heartbeat("counter", "member-1", { ttl: 10_000 })); // [ "member-1" ]
  * ```
  */
 export function createLeaseStoreOverQuery(query: QueryFn, schema: string): LeaseStore {
-  const s = schema;
-  return {
-    async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
-      const ttl = checkLeaseTtl(options.ttl);
-      await query(
-        `INSERT INTO ${s}.members (grp, member, expires_at) VALUES ($1, $2, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
+  return new PostgresLeases(query, schema);
+}
+
+// Members in `<schema>.members`, leases in `<schema>.leases`.
+class PostgresLeases implements LeaseStore {
+  readonly #query: QueryFn;
+  readonly #schema: string;
+
+  constructor(query: QueryFn, schema: string) {
+    this.#query = query;
+    this.#schema = schema;
+  }
+
+  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+    const s = this.#schema;
+    const ttl = checkLeaseTtl(options.ttl);
+    await this.#query(
+      `INSERT INTO ${s}.members (grp, member, expires_at) VALUES ($1, $2, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
          ON CONFLICT (grp, member) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-        [group, member, ttl],
-      );
-      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`, [
-        group,
-      ]);
-      const rows = await query(
-        `SELECT member FROM ${s}.members WHERE grp = $1 ORDER BY member COLLATE "C"`,
-        [group],
-      );
-      return rows.map((row) => row.member as string);
-    },
+      [group, member, ttl],
+    );
+    await this.#query(
+      `DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`,
+      [group],
+    );
+    const rows = await this.#query(
+      `SELECT member FROM ${s}.members WHERE grp = $1 ORDER BY member COLLATE "C"`,
+      [group],
+    );
+    return rows.map((row) => row.member as string);
+  }
 
-    async leave(group: string, member: string): Promise<void> {
-      await query(`DELETE FROM ${s}.members WHERE grp = $1 AND member = $2`, [group, member]);
-      await query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [
-        group,
-        member,
-      ]);
-    },
+  async leave(group: string, member: string): Promise<void> {
+    const s = this.#schema;
+    await this.#query(`DELETE FROM ${s}.members WHERE grp = $1 AND member = $2`, [group, member]);
+    await this.#query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [
+      group,
+      member,
+    ]);
+  }
 
-    async acquire(
-      group: string,
-      partition: number,
-      options: LeaseOptions & { readonly owner: string },
-    ): Promise<Lease | undefined> {
-      const ttl = checkLeaseTtl(options.ttl);
-      // Take a free or expired partition with a new token; renew one's own under the same token.
-      const rows = await query(
-        `INSERT INTO ${s}.leases AS l (grp, partition, owner, token, expires_at)
+  async acquire(
+    group: string,
+    partition: number,
+    options: LeaseOptions & { readonly owner: string },
+  ): Promise<Lease | undefined> {
+    const ttl = checkLeaseTtl(options.ttl);
+    // Take a free or expired partition with a new token; renew one's own under the same token.
+    const rows = await this.#query(
+      `INSERT INTO ${this.#schema}.leases AS l (grp, partition, owner, token, expires_at)
          VALUES ($1, $2, $3, 1, clock_timestamp() + ${ms})
          ON CONFLICT (grp, partition) DO UPDATE SET
            token = CASE WHEN l.owner = EXCLUDED.owner THEN l.token ELSE l.token + 1 END,
@@ -77,29 +95,23 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
            expires_at = EXCLUDED.expires_at
          WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
          RETURNING ${LEASE_COLUMNS}`,
-        [group, partition, options.owner, ttl],
-      );
-      return rows.length === 0 ? undefined : toLease(rows[0]);
-    },
+      [group, partition, options.owner, ttl],
+    );
+    return rows.length === 0 ? undefined : toLease(rows[0]);
+  }
 
-    async release(lease: Lease): Promise<void> {
-      await query(
-        `UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`,
-        [
-          lease.group,
-          lease.partition,
-          lease.owner,
-          String(lease.token),
-        ],
-      );
-    },
+  async release(lease: Lease): Promise<void> {
+    await this.#query(
+      `UPDATE ${this.#schema}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`,
+      [lease.group, lease.partition, lease.owner, String(lease.token)],
+    );
+  }
 
-    async list(group: string): Promise<Lease[]> {
-      const rows = await query(
-        `SELECT ${LEASE_COLUMNS} FROM ${s}.leases WHERE grp = $1 AND owner IS NOT NULL ORDER BY partition`,
-        [group],
-      );
-      return rows.map(toLease);
-    },
-  };
+  async list(group: string): Promise<Lease[]> {
+    const rows = await this.#query(
+      `SELECT ${LEASE_COLUMNS} FROM ${this.#schema}.leases WHERE grp = $1 AND owner IS NOT NULL ORDER BY partition`,
+      [group],
+    );
+    return rows.map(toLease);
+  }
 }

@@ -44,7 +44,8 @@ export type { PostgresEventStore, PostgresStoreOptions } from "./postgres_store.
 export { createStoreOverDriver } from "./postgres_store.ts";
 export { pgliteDriver } from "./pglite_driver.ts";
 export { postgresJsDriver } from "./postgres_js_driver.ts";
-export { MIGRATIONS, validateSchemaName } from "./schema.ts";
+export { type Migration, MIGRATIONS } from "./migrations/mod.ts";
+export { validateSchemaName } from "./schema_name.ts";
 
 /**
  * Creates a store over a postgres.js `sql` instance (a PostgreSQL server).
@@ -75,10 +76,10 @@ export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): P
  * tables with `TRUNCATE … RESTART IDENTITY`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { PGlite } from "@electric-sql/pglite";
  * import { createPGliteStore } from "./mod.ts";
- * const store = createPGliteStore(new PGlite("./data"));
+ * const store = createPGliteStore(new PGlite()); // new PGlite("./data") keeps it in a directory
  * await store.migrate();
  * ```
  */
@@ -115,7 +116,7 @@ export function createPostgresConsumerStorage(
  * so a query outside the transaction waits for it to end.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { PGlite } from "@electric-sql/pglite";
  * import { createPGliteConsumerStorage } from "./mod.ts";
  * const storage = createPGliteConsumerStorage(new PGlite());

@@ -14,10 +14,11 @@ import type { PostgresDriver, Row } from "./driver.ts";
  * `onListen` runs once.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { PGlite } from "@electric-sql/pglite";
  * import { pgliteDriver } from "./pglite_driver.ts";
  * const driver = pgliteDriver(new PGlite());
+ * console.log(await driver.query("SELECT $1::int + 1 AS n", [41])); // [ { n: 42 } ]
  * ```
  */
 export function pgliteDriver(pg: PGliteInterface): PostgresDriver {

@@ -47,8 +47,8 @@ export function isUnavailable(error: unknown): boolean {
  * @example
  * ```ts
  * import { translateError } from "./translate_error.ts";
- * translateError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, "append").message;
- * // "Store unavailable during append: connect ECONNREFUSED"
+ * const error = translateError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, "append");
+ * console.log((error as Error).message); // Store unavailable during append: connect ECONNREFUSED
  * ```
  */
 export function translateError(error: unknown, operation: string): unknown {

@@ -23,14 +23,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
+import { before, describe, it } from "node:test";
 import { partitionOf } from "../../core/consumers/mod.ts";
 import type { RecordedMessage } from "../../mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { ROOT } from "../_paths.ts";
 import { followOutput } from "../_process.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 
 const CRASH_CHILD = "tests/consumers/_crash_child.ts";
 const GROUP_CHILD = "tests/consumers/_group_child.ts";
@@ -43,7 +42,7 @@ const PARTITIONS = 6;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const random = (n: number) => Math.floor(Math.random() * n);
 
-/** Every child still running, so that after() can kill them whatever happened. */
+/** Every child still running, so that the teardown can kill them whatever happened. */
 const live = new Set<Child>();
 
 /** A child process run with Node, spoken to by lines on stdin and heard by lines on stdout. */
@@ -204,20 +203,16 @@ function startWriters(
 }
 
 describe("consumers on PostgreSQL in child processes killed with SIGKILL", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
+  const pg = usePostgres({ max: 10 });
   let dir: string;
 
   before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 10 });
     dir = await mkdtemp(join(tmpdir(), "ordo-crash-"));
   });
 
-  after(async () => {
+  // Before the pool ends: no child outlives the test, whatever happened.
+  pg.cleanup(async () => {
     await Promise.all([...live].map((child) => child.kill()));
-    await sql?.end({ timeout: 5 });
-    await server?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -225,9 +220,10 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
   const connectionsGone = (name: string) =>
     until(
       async () =>
-        (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name}`)[
-          0
-        ].n === 0,
+        (await pg
+          .sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name}`)[
+            0
+          ].n === 0,
       10_000,
       () => `connections of ${name} still open`,
     );
@@ -235,9 +231,9 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
   it(`a same-database projection is exact and every email went out after ${KILLS} SIGKILLs mid-run`, async () => {
     const started = performance.now();
     const group = "acct-totals";
-    const store = createPostgresStore(sql, { schema: "crash" });
+    const store = createPostgresStore(pg.sql, { schema: "crash" });
     await store.migrate();
-    await sql.unsafe(`
+    await pg.sql.unsafe(`
       CREATE SCHEMA crashproj;
       CREATE TABLE crashproj.totals (stream text PRIMARY KEY, count int NOT NULL, total bigint NOT NULL);
       -- No unique constraint: a message applied twice shows up as two rows.
@@ -251,7 +247,7 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       const name = `crash-child-${++spawned}`;
       standbys.push(
         new Child(name, CRASH_CHILD, {
-          DATABASE_URL: server.url,
+          DATABASE_URL: pg.server.url,
           ORDO_SCHEMA: "crash",
           PROJ_SCHEMA: "crashproj",
           EFFECTS_FILE: effectsFile,
@@ -261,8 +257,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       );
     };
     const checkpoint = async (): Promise<bigint> => {
-      const rows =
-        await sql`SELECT position::text AS p FROM crash.checkpoints WHERE grp = ${group} AND partition = 0`;
+      const rows = await pg
+        .sql`SELECT position::text AS p FROM crash.checkpoints WHERE grp = ${group} AND partition = 0`;
       return rows.length === 0 ? 0n : BigInt(rows[0].p as string);
     };
 
@@ -296,7 +292,7 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
         lastCheckpoint = now;
         // Emails sent but not recorded: the documented window. One message is in flight at a time, so at most one.
         const recorded = new Set(
-          (await sql`SELECT key FROM crash.processed WHERE scope = ${scope}`).map((r) =>
+          (await pg.sql`SELECT key FROM crash.processed WHERE scope = ${scope}`).map((r) =>
             r.key as string
           ),
         );
@@ -343,8 +339,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       row.total += (m.data as { amount: number }).amount;
       expected.set(m.streamName, row);
     }
-    const totals =
-      await sql`SELECT stream, count, total::int AS total FROM crashproj.totals ORDER BY stream`;
+    const totals = await pg
+      .sql`SELECT stream, count, total::int AS total FROM crashproj.totals ORDER BY stream`;
     assert.deepEqual(
       totals.map((r) => ({ stream: r.stream, count: r.count, total: r.total })),
       [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stream, row]) => ({
@@ -352,8 +348,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
         ...row,
       })),
     );
-    const applied =
-      await sql`SELECT message_id::text AS id, count(*)::int AS n FROM crashproj.applied GROUP BY message_id`;
+    const applied = await pg
+      .sql`SELECT message_id::text AS id, count(*)::int AS n FROM crashproj.applied GROUP BY message_id`;
     assert.deepEqual(
       applied.filter((r) => r.n !== 1).map((r) => r.id),
       [],
@@ -362,8 +358,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
     assert.deepEqual(applied.map((r) => r.id).sort(), ids, "messages applied (nothing lost)");
 
     // The idempotency helper's records: each message once, in the group's "email" scope.
-    const processed =
-      await sql`SELECT key, count(*)::int AS n FROM crash.processed WHERE scope = ${scope} GROUP BY key`;
+    const processed = await pg
+      .sql`SELECT key, count(*)::int AS n FROM crash.processed WHERE scope = ${scope} GROUP BY key`;
     assert.deepEqual(processed.filter((r) => r.n !== 1).map((r) => r.key), []);
     assert.deepEqual(processed.map((r) => r.key as string).sort(), ids);
 
@@ -394,16 +390,16 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
   it("a group of 3 processes, one killed and one added mid-run, commits every message once, in stream order", async () => {
     const started = performance.now();
     const group = "job-log";
-    const store = createPostgresStore(sql, { schema: "grp" });
+    const store = createPostgresStore(pg.sql, { schema: "grp" });
     await store.migrate();
-    await sql.unsafe(`
+    await pg.sql.unsafe(`
       CREATE SCHEMA grpproj;
       CREATE TABLE grpproj.log (seq bigserial PRIMARY KEY, member text NOT NULL, partition int NOT NULL,
         stream text NOT NULL, version int NOT NULL, message_id uuid NOT NULL);
     `);
     const member = (name: string) =>
       new Child(name, GROUP_CHILD, {
-        DATABASE_URL: server.url,
+        DATABASE_URL: pg.server.url,
         ORDO_SCHEMA: "grp",
         PROJ_SCHEMA: "grpproj",
         CONSUMER_GROUP: group,
@@ -411,7 +407,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
         PARTITIONS: String(PARTITIONS),
       });
     const logged = async (name: string) =>
-      (await sql`SELECT count(*)::int AS n FROM grpproj.log WHERE member = ${name}`)[0].n as number;
+      (await pg.sql`SELECT count(*)::int AS n FROM grpproj.log WHERE member = ${name}`)[0]
+        .n as number;
     const outputs = () => [...live].map((c) => `--- ${c.name}\n${c.output}`).join("\n");
 
     const members = new Map<string, Child>();
@@ -433,8 +430,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       let polls = 0;
       while (killedAt === undefined) {
         polls++;
-        const open =
-          await sql`SELECT left(query, 60) AS q FROM pg_stat_activity WHERE application_name = 'm2' AND state = 'idle in transaction'`;
+        const open = await pg
+          .sql`SELECT left(query, 60) AS q FROM pg_stat_activity WHERE application_name = 'm2' AND state = 'idle in transaction'`;
         if (open.length > 0) {
           members.get("m2")!.proc.kill("SIGKILL");
           killedAt = open.map((r) => r.q as string).join(" | ").replace(/\s+/g, " ");
@@ -453,9 +450,10 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       const total = writers.appended();
       await until(
         async () => {
-          const [{ n }] = await sql`SELECT count(DISTINCT message_id)::int AS n FROM grpproj.log`;
-          const [{ behind }] =
-            await sql`SELECT ${PARTITIONS}::int - count(*)::int AS behind FROM grp.checkpoints
+          const [{ n }] = await pg
+            .sql`SELECT count(DISTINCT message_id)::int AS n FROM grpproj.log`;
+          const [{ behind }] = await pg
+            .sql`SELECT ${PARTITIONS}::int - count(*)::int AS behind FROM grp.checkpoints
             WHERE grp = ${group} AND position > ${String(head)}::bigint`;
           return n === total && behind === 0;
         },
@@ -471,8 +469,8 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
 
     const messages = await readWholeCategory(store, "job");
     assert.equal(messages.at(-1)?.globalPosition, head);
-    const log =
-      await sql`SELECT member, partition, stream, version, message_id::text AS id FROM grpproj.log ORDER BY seq`;
+    const log = await pg
+      .sql`SELECT member, partition, stream, version, message_id::text AS id FROM grpproj.log ORDER BY seq`;
     for (const row of log) {
       handledBy.set(row.member as string, (handledBy.get(row.member as string) ?? 0) + 1);
     }

@@ -1,9 +1,11 @@
 /**
  * The contract every consumer storage (with the store it runs beside) must
- * pass: example tests of the consumer's delivery rules and of each storage
- * port, and fast-check properties (at-least-once with crashes between effect
- * and commit, order per stream and global, checkpoint only after success,
- * retry then park then move on, replay after a fix, groups rebalancing).
+ * pass: example tests of the consumer's delivery rules, of its options and of
+ * each storage port, and fast-check properties (at-least-once with crashes
+ * between effect and commit, order per stream and global, checkpoint only
+ * after success, retry then park then move on, replay after a fix, groups
+ * rebalancing; under commit "after-handler", at least once in order across
+ * crashes, and parking that loses nothing whichever step a crash interrupts).
  *
  * @example
  * ```ts
@@ -24,8 +26,11 @@
 import { describe } from "node:test";
 import type { ConsumerStorage } from "../../core/consumers/mod.ts";
 import type { EventStore } from "../../mod.ts";
+import { testAfterHandlerCommits } from "./_consumer_after_handler.ts";
+import { testAfterHandlerProperties } from "./_consumer_after_handler_properties.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
+import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
 import { testConsumerStoragePorts } from "./_consumer_storage.ts";
 
@@ -62,7 +67,10 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
   describe(`Consumer contract: ${options.name}`, () => {
     testConsumerStoragePorts(options);
     testConsumerExamples(options);
+    testConsumerOptions(options);
+    testAfterHandlerCommits(options);
     testConsumerProperties(options);
+    testAfterHandlerProperties(options);
     testConsumerGroups(options);
   });
 }

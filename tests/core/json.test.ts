@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { copyJson, ValidationError } from "../../mod.ts";
+import { copyJson, ValidationError } from "../../core/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("copyJson()", () => {
@@ -132,3 +132,95 @@ describe("copyJson() and __proto__", () => {
     assert.equal(JSON.stringify(value), '{"__proto__":{"admin":true},"name":"x"}');
   });
 });
+
+describe("copyJson() paths", () => {
+  // A JSON value with one bad value put somewhere inside it, and the path to that place.
+  const planted = fc.tuple(fc.jsonValue(), fc.array(fc.nat()), fc.constantFrom(1n, Number.NaN))
+    .map(([value, choices, bad]) => plant(value, choices, bad));
+
+  it("names the exact path of a bad value wherever it sits", () => {
+    fc.assert(
+      fc.property(planted, ({ value, path, bad }) => {
+        assert.throws(
+          () => copyJson(value, "data"),
+          (error) => {
+            assert.ok(error instanceof ValidationError);
+            assert.equal(error.path, path);
+            assert.equal(error.value, bad);
+            return true;
+          },
+        );
+      }),
+      propertyParameters(300),
+    );
+  });
+
+  it("names the first place a cycle closes, however deep", () => {
+    const a: Record<string, unknown> = { x: 1 };
+    const b: Record<string, unknown> = { list: [0, a] };
+    a.b = b;
+    assert.throws(
+      () => copyJson({ ok: { y: 2 }, a }, "data"),
+      (error) =>
+        error instanceof ValidationError && error.path === "data.a.b.list[1]" &&
+        /cycle/.test(error.message),
+    );
+  });
+
+  it("keeps its own size and path when a getter starts another copy", () => {
+    let inner: { size: number } | undefined;
+    const hostile = {
+      get nested() {
+        inner = copyJson({ text: "abcdefghij" }, "inner");
+        return { b: 2n };
+      },
+      after: "x".repeat(100),
+    };
+    assert.throws(
+      () => copyJson({ a: "y".repeat(50), hostile }, "data"),
+      (error) => error instanceof ValidationError && error.path === "data.hostile.nested.b",
+    );
+    assert.equal(inner?.size, copyJson({ text: "abcdefghij" }, "inner").size);
+    const outer = {
+      a: "y".repeat(50),
+      get n() {
+        copyJson({ text: "z".repeat(500) }, "inner");
+        return 1;
+      },
+    };
+    assert.equal(copyJson(outer, "data").size, copyJson({ a: "y".repeat(50), n: 1 }, "data").size);
+  });
+});
+
+// Puts `bad` at a place in `value` chosen by `choices` (a new property of an
+// object, or an extra item of an array) and returns the result and its path.
+function plant(
+  value: unknown,
+  choices: readonly number[],
+  bad: unknown,
+): { value: unknown; path: string; bad: unknown } {
+  const [choice, ...rest] = choices;
+  if (Array.isArray(value)) {
+    if (choice !== undefined && value.length > 0) {
+      const at = choice % value.length;
+      const inner = plant(value[at], rest, bad);
+      const copy = [...value];
+      copy[at] = inner.value;
+      return { value: copy, path: `data[${at}]${inner.path.slice(4)}`, bad };
+    }
+    return { value: [...value, bad], path: `data[${value.length}]`, bad };
+  }
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value);
+    if (choice !== undefined && keys.length > 0) {
+      const key = keys[choice % keys.length];
+      const inner = plant((value as Record<string, unknown>)[key], rest, bad);
+      // defineProperty, so that a "__proto__" key stays an own property.
+      const copy = { ...value };
+      Object.defineProperty(copy, key, { value: inner.value, enumerable: true, writable: true });
+      return { value: copy, path: `data.${key}${inner.path.slice(4)}`, bad };
+    }
+    return { value: { ...value, "bad key": bad }, path: "data.bad key", bad };
+  }
+  return { value: bad, path: "data", bad };
+}

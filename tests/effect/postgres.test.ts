@@ -3,38 +3,27 @@
 // the Effect bus over the store-backed transport on it. Each test gets a
 // schema of its own, migrated by the layer.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Effect } from "effect";
 import postgres from "postgres";
 import { EventStore, postgresLayer, storeBackedTransport } from "../../effect/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 import { messages } from "../contract/_fixtures.ts";
 import { testEffectBus } from "./_bus_scenarios.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
 
 describe("Effect API over PostgreSQL (postgres.js)", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
+  const pg = usePostgres({ max: 10 });
   let schemas = 0;
-
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 10 });
-  });
-
-  after(async () => {
-    await sql.end({ timeout: 5 });
-    await server.stop();
-  });
 
   testEffectScenarios({
     name: "PostgreSQL",
-    layer: () => postgresLayer(sql, { schema: `effect_${++schemas}`, pollInterval: 100 }),
+    layer: () => postgresLayer(pg.sql, { schema: `effect_${++schemas}`, pollInterval: 100 }),
   });
 
   testEffectBus({
     name: "the store-backed transport on PostgreSQL",
-    store: () => postgresLayer(sql, { schema: `effect_bus_${++schemas}`, pollInterval: 100 }),
+    store: () => postgresLayer(pg.sql, { schema: `effect_bus_${++schemas}`, pollInterval: 100 }),
     transport: () => storeBackedTransport({ retry: { initialDelay: 5 } }),
     durableCheckpoints: true,
     commandRetries: true,
@@ -45,7 +34,7 @@ describe("Effect API over PostgreSQL (postgres.js)", () => {
   it("postgresLayer() given a factory ends the connection pool it made when its scope closes", async () => {
     let made: postgres.Sql | undefined;
     const layer = postgresLayer(
-      () => (made = postgres(server.url, { onnotice: () => {}, max: 2 })),
+      () => (made = postgres(pg.server.url, { onnotice: () => {}, max: 2 })),
       { schema: "effect_owned" },
     );
     const result = await Effect.runPromise(
@@ -58,7 +47,7 @@ describe("Effect API over PostgreSQL (postgres.js)", () => {
       (error: Error & { code?: string }) => error.code === "CONNECTION_ENDED",
     );
     // Data written through the owned pool is there for another one.
-    const rows = await sql`select count(*)::int as n from effect_owned.messages`;
+    const rows = await pg.sql`select count(*)::int as n from effect_owned.messages`;
     assert.equal(rows[0].n, 2);
   });
 });

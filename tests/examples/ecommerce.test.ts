@@ -10,8 +10,7 @@
 // runtime it is written for (from node_modules/.bin, and node from PATH),
 // whichever runtime runs this file.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
+import { describe, it } from "node:test";
 import { type Bus, createBus, type RecordedMessage } from "../../mod.ts";
 import {
   createPostgresConsumerStorage,
@@ -37,7 +36,7 @@ import {
   type OrderView,
 } from "../../examples/ecommerce/order_view.ts";
 import { USER_LOCKED, userStream } from "../../examples/ecommerce/users_service.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 import { testEcommerceOnNats } from "./_ecommerce_nats.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
@@ -105,8 +104,7 @@ interface ShopClient {
 }
 
 describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, one PostgreSQL", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
+  const pg = usePostgres({ max: 4, pool: { connection: { application_name: "e2e-driver" } } });
   let store: PostgresEventStore;
   let storeBus: Bus<typeof shopClientContracts>;
   let httpBus: Bus<typeof shopClientContracts>;
@@ -120,7 +118,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       runtime,
       script,
       {
-        DATABASE_URL: server.url,
+        DATABASE_URL: pg.server.url,
         ORDO_SCHEMA: SCHEMA,
         ORDERS_TOKEN: TOKEN,
         ORDERS_PORT: "0",
@@ -133,24 +131,13 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
   const outputs = () =>
     services.map((s) => `----- ${s.name}${s.running ? "" : " (exited)"}\n${s.output}`).join("\n");
 
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, {
-      max: 4,
-      onnotice: () => {},
-      connection: { application_name: "e2e-driver" },
-    });
-  });
-
-  after(async () => {
+  pg.cleanup(async () => {
     // Whatever happened, no service outlives the test.
     await Promise.all(services.map((service) => service.kill()));
     if (!passed && services.length > 0) console.error(`ecommerce services' output:\n${outputs()}`);
     await httpBus?.close();
     await storeBus?.close();
     await store?.close();
-    await sql?.end({ timeout: 5 });
-    await server?.stop();
   });
 
   it("reserves every order exactly once when the inventory service is SIGKILLed mid-flow and restarted", async () => {
@@ -182,10 +169,10 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       contracts: shopClientContracts,
       timeouts,
     });
-    store = createPostgresStore(sql, { schema: SCHEMA, pollInterval: 200 });
+    store = createPostgresStore(pg.sql, { schema: SCHEMA, pollInterval: 200 });
     storeBus = createBus({
       transport: createStoreBackedTransport(store, {
-        storage: createPostgresConsumerStorage(sql, { schema: SCHEMA }),
+        storage: createPostgresConsumerStorage(pg.sql, { schema: SCHEMA }),
       }),
       contracts: shopClientContracts,
       timeouts,
@@ -211,13 +198,14 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
 
     const t = inventoryTables(SCHEMA);
     const reservationRows = async () =>
-      (await sql.unsafe(`SELECT count(*)::int AS n FROM ${t.reservations}`))[0].n as number;
+      (await pg.sql.unsafe(`SELECT count(*)::int AS n FROM ${t.reservations}`))[0].n as number;
     const reservedEvents = async () =>
       (await store.readAll({ types: ["inventory/reserved"], limit: 10_000 })).length;
     const inventoryConnections = async () =>
-      (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inventory'`)[
-        0
-      ].n as number;
+      (await pg
+        .sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inventory'`)[
+          0
+        ].n as number;
 
     // Round 1, inventory running (and slowed): users u1–u8.
     const placed: PlaceOrder[] = [];
@@ -272,7 +260,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       `the kill should land after a reservation's inventory/reserved was published and before its transaction committed ` +
         `(${eventsAtKill} events, ${rowsAtKill} committed reservations)`,
     );
-    const [{ order_id: inWindow }] = await sql.unsafe(
+    const [{ order_id: inWindow }] = await pg.sql.unsafe(
       `SELECT m.data->>'orderId' AS order_id FROM ${SCHEMA}.messages m WHERE m.type = 'inventory/reserved'
        AND NOT EXISTS (SELECT 1 FROM ${t.reservations} r WHERE r.reserved_event_id = m.id)`,
     );
@@ -326,7 +314,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     // From the database. Each placed order: one reservation row, one inventory/reserved event with the derived id.
     const placedIds = placed.map((order) => order.orderId).sort();
     assert.equal(placedIds.length, BEFORE_KILL + WHILE_DOWN);
-    const rows = await sql.unsafe(
+    const rows = await pg.sql.unsafe(
       `SELECT order_id, items, placed_event_id::text AS placed, reserved_event_id::text AS reserved FROM ${t.reservations}`,
     );
     const rowsPerOrder = new Map<string, number>();
@@ -396,7 +384,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
         reservedPerSku.set(sku, (reservedPerSku.get(sku) ?? 0) + n);
       }
     }
-    const stock = await sql.unsafe(`SELECT sku, available FROM ${t.stock} ORDER BY sku`);
+    const stock = await pg.sql.unsafe(`SELECT sku, available FROM ${t.stock} ORDER BY sku`);
     assert.deepEqual(
       Array.from(stock, (row) => ({ sku: row.sku, available: row.available })),
       SKUS.slice().sort().map((sku) => ({
@@ -450,7 +438,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       );
     }
     assert.deepEqual(
-      [...(await sql.unsafe(`SELECT grp, message_id::text AS id FROM ${SCHEMA}.parked`))],
+      [...(await pg.sql.unsafe(`SELECT grp, message_id::text AS id FROM ${SCHEMA}.parked`))],
       [],
       "parked messages",
     );

@@ -8,9 +8,12 @@ import type { Transport } from "../../core/messaging/mod.ts";
 import {
   createNodeRequestListener,
   type FetchHandler,
-} from "../../transports/http/node_adapter.ts";
+} from "../../transports/http/server/node_adapter.ts";
 
 export const TOKEN = "test-token-0123456789";
+
+/** Permissions for every event route: a server's credentials follow and publish nothing unless allowed. */
+export const ALL_EVENTS = Object.freeze({ subscribe: ["*"], publish: ["*"] });
 
 /** A running server. */
 export interface RunningServer {

@@ -19,7 +19,7 @@ import {
   type KvBucket,
   type NatsEventStore,
 } from "../../stores/nats/mod.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import type { NatsServer } from "../_nats_server.ts";
 import { freshNames } from "./_nats_fixtures.ts";
 

@@ -5,7 +5,7 @@ import { connect, headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import type { CreateNatsStoreOptions } from "../../stores/nats/mod.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 
 const run = crypto.randomUUID().slice(0, 6);
 let count = 0;

@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { DuplicateMessageError, type ExpectedVersion, ValidationError } from "../../core/mod.ts";
 import { encodeEntries, encodeRecord } from "../../stores/nats/batch_record.ts";
 import { encodeEntry } from "../../stores/nats/id_index.ts";
-import { bytesOf, JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { bytesOf, JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
 import { messages, readEverything } from "../contract/_fixtures.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";

@@ -13,9 +13,10 @@ import {
   recordedMessages,
   toGlobalPosition,
 } from "../../stores/nats/batch_record.ts";
-import { parseAckSubject } from "../../stores/nats/consumer_pull.ts";
-import { fromToken, storeSubjects, toToken } from "../../stores/nats/subjects.ts";
-import { translateError } from "../../stores/nats/translate_error.ts";
+import { parseAckSubject } from "../../stores/nats/jetstream/mod.ts";
+import { storeSubjects } from "../../stores/nats/subjects.ts";
+import { fromToken, toToken } from "../../stores/nats/jetstream/mod.ts";
+import { translateError } from "../../stores/nats/jetstream/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 const TOKEN = /^[A-Za-z0-9_~-]+$/;

@@ -15,7 +15,7 @@ import {
 } from "../../core/mod.ts";
 import { createNatsStore, fromGlobalPosition } from "../../stores/nats/mod.ts";
 import { decodeRecord } from "../../stores/nats/batch_record.ts";
-import { JetStreamApi, textOf } from "../../stores/nats/jetstream_api.ts";
+import { JetStreamApi, textOf } from "../../stores/nats/jetstream/mod.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
 import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fixtures.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";

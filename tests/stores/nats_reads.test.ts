@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { RecordedMessage } from "../../core/mod.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import type { NatsEventStore } from "../../stores/nats/mod.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
 import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fixtures.ts";

@@ -2,11 +2,10 @@
 // append, the server stopped and started again, and the LISTEN connection
 // dropped while a reader waits. Nothing half-written, typed errors, recovery.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
+import { before, describe, it } from "node:test";
+import type postgres from "postgres";
 import { StoreUnavailableError } from "../../mod.ts";
-import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 
 /**
  * Retries `operation` while it fails with StoreUnavailableError, as a client
@@ -25,24 +24,11 @@ async function retrying<T>(operation: () => Promise<T>, attempts = 5): Promise<T
 }
 
 describe("PostgreSQL store under faults", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
+  const pg = usePostgres({ max: 4, schema: "faults", store: { pollInterval: 60_000 } });
   let admin: postgres.Sql;
-  let store: PostgresEventStore;
 
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 4 });
-    admin = postgres(server.url, { onnotice: () => {}, max: 1 });
-    store = createPostgresStore(sql, { schema: "faults", pollInterval: 60_000 });
-    await store.migrate();
-  });
-
-  after(async () => {
-    await store.close();
-    await sql.end({ timeout: 5 });
-    await admin.end({ timeout: 5 });
-    await server.stop();
+  before(() => {
+    admin = pg.client();
   });
 
   it("stores an append whole or not at all when its connection is killed, and the retry completes it", async () => {
@@ -53,7 +39,7 @@ describe("PostgreSQL store under faults", () => {
         { length: 3000 },
         (_, n) => ({ id: crypto.randomUUID(), type: "Bulk", data: { n, pad: "x".repeat(200) } }),
       );
-      const appending = store.append(stream, batch).then(
+      const appending = pg.store.append(stream, batch).then(
         () => "completed" as const,
         (error: unknown) => error,
       );
@@ -91,10 +77,10 @@ describe("PostgreSQL store under faults", () => {
         assert.equal(outcome._tag, "StoreUnavailableError");
       }
       // The client retries with the same ids: the append ends stored exactly once.
-      const retry = await retrying(() => store.append(stream, batch));
+      const retry = await retrying(() => pg.store.append(stream, batch));
       assert.equal(retry.positions.length, batch.length);
       assert.equal(retry.deduplicated, count === batch.length);
-      const stored = await retrying(() => store.readStream(stream));
+      const stored = await retrying(() => pg.store.readStream(stream));
       assert.deepEqual(stored.map((m) => m.id), batch.map((m) => m.id));
     }
     assert.ok(
@@ -104,28 +90,31 @@ describe("PostgreSQL store under faults", () => {
   });
 
   it("throws StoreUnavailableError while the server is down, then recovers", async () => {
-    await retrying(() => store.append("restart-1", [{ type: "Before", data: {} }]));
-    await server.halt();
+    await retrying(() => pg.store.append("restart-1", [{ type: "Before", data: {} }]));
+    await pg.server.halt();
     try {
-      await assert.rejects(store.append("restart-1", [{ type: "During", data: {} }]), (error) => {
-        assert.ok(error instanceof StoreUnavailableError, `got ${error}`);
-        assert.match(error.message, /^Store unavailable during append: /);
-        return true;
-      });
-      await assert.rejects(store.readAll(), StoreUnavailableError);
+      await assert.rejects(
+        pg.store.append("restart-1", [{ type: "During", data: {} }]),
+        (error) => {
+          assert.ok(error instanceof StoreUnavailableError, `got ${error}`);
+          assert.match(error.message, /^Store unavailable during append: /);
+          return true;
+        },
+      );
+      await assert.rejects(pg.store.readAll(), StoreUnavailableError);
     } finally {
-      await server.start();
+      await pg.server.start();
     }
-    const after = await retrying(() => store.append("restart-1", [{ type: "After", data: {} }]));
+    const after = await retrying(() => pg.store.append("restart-1", [{ type: "After", data: {} }]));
     assert.equal(after.streamVersion, 1);
     // Each pooled connection may still meet the restart once.
-    const read = await retrying(() => store.readStream("restart-1"));
+    const read = await retrying(() => pg.store.readStream("restart-1"));
     assert.deepEqual(read.map((m) => m.type), ["Before", "After"]);
   });
 
   it("wakes a waiting reader after its LISTEN connection was dropped and re-established", async () => {
-    const head = await store.headPosition();
-    const waiting = store.waitForAppend(head, { timeout: 20_000 });
+    const head = await pg.store.headPosition();
+    const waiting = pg.store.waitForAppend(head, { timeout: 20_000 });
     await new Promise((r) => setTimeout(r, 100)); // the LISTEN is in place
     // Drop the listening connection (postgres.js reconnects it by itself).
     const killed = await admin.unsafe(
@@ -134,7 +123,7 @@ describe("PostgreSQL store under faults", () => {
     assert.ok(killed.length >= 1, "the listening backend was found and terminated");
     await new Promise((r) => setTimeout(r, 300));
     // The poll interval is a minute: only the re-established LISTEN (or its re-read on reconnect) can wake the reader.
-    await store.append("listen-1", [{ type: "AfterDrop", data: {} }]);
+    await pg.store.append("listen-1", [{ type: "AfterDrop", data: {} }]);
     assert.equal(await waiting, true);
   });
 });

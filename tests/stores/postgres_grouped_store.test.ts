@@ -3,47 +3,33 @@
 // alone would have got: its own position, its own conflict, its own retry
 // answer, its own failure.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
-import postgres from "postgres";
+import { beforeEach, describe, it } from "node:test";
 import { type AppendResult, ConcurrencyError } from "../../mod.ts";
-import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 
 describe("PostgreSQL store grouping one-message appends", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
-  let store: PostgresEventStore;
+  const pg = usePostgres({ max: 20, schema: "grouped", store: { pollInterval: 60_000 } });
 
   // The transaction that wrote each message: rows written by one statement share it.
   const writers = async (ids: string[]) =>
     new Set(
-      (await sql.unsafe("SELECT xmin::text AS x FROM grouped.messages WHERE id = ANY($1::uuid[])", [
-        ids,
-      ])).map((r) => r.x),
+      (await pg.sql.unsafe(
+        "SELECT xmin::text AS x FROM grouped.messages WHERE id = ANY($1::uuid[])",
+        [
+          ids,
+        ],
+      )).map((r) => r.x),
     );
 
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 20 });
-    store = createPostgresStore(sql, { schema: "grouped", pollInterval: 60_000 });
-    await store.migrate();
-  });
-
   beforeEach(async () => {
-    await sql.unsafe("TRUNCATE grouped.messages RESTART IDENTITY");
-  });
-
-  after(async () => {
-    await store.close();
-    await sql.end({ timeout: 5 });
-    await server.stop();
+    await pg.sql.unsafe("TRUNCATE grouped.messages RESTART IDENTITY");
   });
 
   it("commits appends made together in one transaction, each answered with its own position", async () => {
     const results = await Promise.all(
       Array.from(
         { length: 16 },
-        (_, w) => store.append(`together-${w}`, [{ type: "Placed", data: { w } }]),
+        (_, w) => pg.store.append(`together-${w}`, [{ type: "Placed", data: { w } }]),
       ),
     );
     const ids = results.map((r) => r.positions[0].id);
@@ -52,7 +38,7 @@ describe("PostgreSQL store grouping one-message appends", () => {
       1,
       "sixteen appends made in one turn were not one transaction",
     );
-    const stored = await store.readAll({ from: 0n, limit: 100 });
+    const stored = await pg.store.readAll({ from: 0n, limit: 100 });
     assert.equal(stored.length, 16);
     for (const [w, result] of results.entries()) {
       const row = stored.find((m) => m.id === result.positions[0].id);
@@ -70,16 +56,16 @@ describe("PostgreSQL store grouping one-message appends", () => {
   });
 
   it("answers a conflict and a retry in a group as it would alone, and stores the rest together", async () => {
-    await store.append("kept-1", [{ type: "Placed", data: { n: 0 } }]);
-    await store.append("exact-1", [{ type: "Placed", data: { n: 0 } }]);
-    const existing = await store.append("retried-1", [{ type: "Placed", data: { n: 0 } }]);
+    await pg.store.append("kept-1", [{ type: "Placed", data: { n: 0 } }]);
+    await pg.store.append("exact-1", [{ type: "Placed", data: { n: 0 } }]);
+    const existing = await pg.store.append("retried-1", [{ type: "Placed", data: { n: 0 } }]);
     const retriedId = existing.positions[0].id;
     const [fresh, conflict, retry, noStream, exact] = await Promise.allSettled([
-      store.append("fresh-1", [{ type: "Placed", data: {} }]),
-      store.append("kept-1", [{ type: "Placed", data: { n: 1 } }], { expectedVersion: 5 }),
-      store.append("retried-1", [{ id: retriedId, type: "Placed", data: { n: 0 } }]),
-      store.append("fresh-2", [{ type: "Placed", data: {} }], { expectedVersion: "no-stream" }),
-      store.append("exact-1", [{ type: "Placed", data: { n: 1 } }], { expectedVersion: 0 }),
+      pg.store.append("fresh-1", [{ type: "Placed", data: {} }]),
+      pg.store.append("kept-1", [{ type: "Placed", data: { n: 1 } }], { expectedVersion: 5 }),
+      pg.store.append("retried-1", [{ id: retriedId, type: "Placed", data: { n: 0 } }]),
+      pg.store.append("fresh-2", [{ type: "Placed", data: {} }], { expectedVersion: "no-stream" }),
+      pg.store.append("exact-1", [{ type: "Placed", data: { n: 1 } }], { expectedVersion: 0 }),
     ]);
     assert.equal(conflict.status, "rejected");
     assert.ok(conflict.reason instanceof ConcurrencyError, String(conflict.reason));
@@ -101,22 +87,22 @@ describe("PostgreSQL store grouping one-message appends", () => {
       "the appends that passed their checks were not grouped",
     );
     assert.equal(
-      (await store.readStream("kept-1")).length,
+      (await pg.store.readStream("kept-1")).length,
       1,
       "the conflicting append wrote nothing",
     );
-    assert.equal((await store.readStream("retried-1")).length, 1, "the retry wrote nothing");
+    assert.equal((await pg.store.readStream("retried-1")).length, 1, "the retry wrote nothing");
   });
 
   it("fails only the append the server refuses; the others of its group are stored", async () => {
     // A rule of the user's own, which the server checks and ordo cannot.
-    await sql.unsafe(
+    await pg.sql.unsafe(
       "ALTER TABLE grouped.messages ADD CONSTRAINT no_refused CHECK (type <> 'Refused')",
     );
     try {
       const outcomes = await Promise.allSettled(
         ["Placed", "Placed", "Refused", "Placed"].map((type, w) =>
-          store.append(`mixed-${w}`, [{ type, data: { w } }])
+          pg.store.append(`mixed-${w}`, [{ type, data: { w } }])
         ),
       );
       assert.equal(outcomes[2].status, "rejected");
@@ -128,10 +114,10 @@ describe("PostgreSQL store grouping one-message appends", () => {
       for (const w of [0, 1, 3]) {
         assert.equal(outcomes[w].status, "fulfilled", `append ${w} failed with the refused one`);
       }
-      const stored = await store.readAll({ from: 0n, limit: 100 });
+      const stored = await pg.store.readAll({ from: 0n, limit: 100 });
       assert.deepEqual(stored.map((m) => m.streamName).sort(), ["mixed-0", "mixed-1", "mixed-3"]);
     } finally {
-      await sql.unsafe("ALTER TABLE grouped.messages DROP CONSTRAINT no_refused");
+      await pg.sql.unsafe("ALTER TABLE grouped.messages DROP CONSTRAINT no_refused");
     }
   });
 
@@ -139,10 +125,13 @@ describe("PostgreSQL store grouping one-message appends", () => {
     const made = Array.from(
       { length: 40 },
       (_, i) =>
-        store.append(i % 2 === 0 ? "ordered-1" : `beside-${i}`, [{ type: "Placed", data: { i } }]),
+        pg.store.append(i % 2 === 0 ? "ordered-1" : `beside-${i}`, [{
+          type: "Placed",
+          data: { i },
+        }]),
     );
     const results = await Promise.all(made);
-    const ordered = await store.readStream("ordered-1");
+    const ordered = await pg.store.readStream("ordered-1");
     assert.deepEqual(
       ordered.map((m) => (m.data as { i: number }).i),
       Array.from({ length: 20 }, (_, k) => 2 * k),

@@ -1,30 +1,18 @@
 // migrate(): versioned, idempotent, and safe when several processes run it at once.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
+import { describe, it } from "node:test";
 import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
 import { createPostgresStore, MIGRATIONS } from "../../stores/postgres/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 
 describe("PostgreSQL store migrate()", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
-
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 10 });
-  });
-
-  after(async () => {
-    await sql.end({ timeout: 5 });
-    await server.stop();
-  });
+  const pg = usePostgres({ max: 10 });
 
   it("creates the schema once when eight connections migrate at the same time", async () => {
     // Separate clients, as separate processes would have.
     const clients = Array.from(
       { length: 8 },
-      () => postgres(server.url, { onnotice: () => {}, max: 1 }),
+      () => pg.client(),
     );
     try {
       await Promise.all(
@@ -33,20 +21,20 @@ describe("PostgreSQL store migrate()", () => {
     } finally {
       await Promise.all(clients.map((client) => client.end({ timeout: 5 })));
     }
-    const applied = await sql.unsafe("SELECT version FROM together.migrations ORDER BY version");
+    const applied = await pg.sql.unsafe("SELECT version FROM together.migrations ORDER BY version");
     assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
-    const store = createPostgresStore(sql, { schema: "together" });
+    const store = createPostgresStore(pg.sql, { schema: "together" });
     const result = await store.append("order-1", [{ type: "T", data: {} }]);
     assert.equal(result.globalPosition, 1n);
   });
 
   it("changes nothing when run again", async () => {
-    const store = createPostgresStore(sql, { schema: "again" });
+    const store = createPostgresStore(pg.sql, { schema: "again" });
     await store.migrate();
     await store.append("order-1", [{ type: "T", data: {} }]);
     await store.migrate();
     assert.equal((await store.readAll()).length, 1);
-    const applied = await sql.unsafe("SELECT count(*)::int AS n FROM again.migrations");
+    const applied = await pg.sql.unsafe("SELECT count(*)::int AS n FROM again.migrations");
     assert.equal(applied[0].n, MIGRATIONS.length);
   });
 
@@ -54,12 +42,12 @@ describe("PostgreSQL store migrate()", () => {
     // Migrations 1 to 3 only, as a store of an earlier release left them,
     // written by that release's append function: one append numbered its own
     // rows, one left its row to the sequencer, which never came.
-    await sql.unsafe(
+    await pg.sql.unsafe(
       "CREATE SCHEMA upgraded; CREATE TABLE upgraded.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
     ).simple();
     for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) {
-      await sql.unsafe(migration.script("upgraded")).simple();
-      await sql.unsafe("INSERT INTO upgraded.migrations (version) VALUES ($1)", [
+      await pg.sql.unsafe(migration.script("upgraded")).simple();
+      await pg.sql.unsafe("INSERT INTO upgraded.migrations (version) VALUES ($1)", [
         migration.version,
       ]);
     }
@@ -67,22 +55,22 @@ describe("PostgreSQL store migrate()", () => {
       JSON.stringify(
         ns.map((n) => ({ id: crypto.randomUUID(), type: "T", data: { n }, metadata: {} })),
       );
-    await sql.unsafe(
+    await pg.sql.unsafe(
       "SELECT * FROM upgraded.append('order-1', 'any', $1::text::jsonb, 100, true)",
       [payload(0, 1)],
     );
-    await sql.unsafe(
+    await pg.sql.unsafe(
       "SELECT * FROM upgraded.append('order-2', 'any', $1::text::jsonb, 100, false)",
       [payload(0)],
     );
-    const [{ unnumbered }] = await sql.unsafe(
+    const [{ unnumbered }] = await pg.sql.unsafe(
       "SELECT count(*)::int AS unnumbered FROM upgraded.messages WHERE global_position IS NULL",
     );
     assert.equal(unnumbered, 1, "the old release left one row for its sequencer");
 
-    const store = createPostgresStore(sql, { schema: "upgraded" });
+    const store = createPostgresStore(pg.sql, { schema: "upgraded" });
     await store.migrate();
-    const applied = await sql.unsafe("SELECT version FROM upgraded.migrations ORDER BY version");
+    const applied = await pg.sql.unsafe("SELECT version FROM upgraded.migrations ORDER BY version");
     assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
     assert.deepEqual(
       (await store.readAll()).map((m) => [m.streamName, m.streamVersion, m.globalPosition]),
@@ -105,16 +93,16 @@ describe("PostgreSQL store migrate()", () => {
     // Processes still running older code call the four- and five-argument
     // functions, and ask the old sequencer for positions.
     const oldPayload = payload(1);
-    const [old] = await sql.unsafe(
+    const [old] = await pg.sql.unsafe(
       "SELECT * FROM upgraded.append('order-2', '0', $1::text::jsonb, 100)",
       [oldPayload],
     );
     assert.deepEqual([old.status, old.stream_version, old.global_position], ["range", "1", "5"]);
-    await sql.unsafe(
+    await pg.sql.unsafe(
       "SELECT * FROM upgraded.append('order-3', 'any', $1::text::jsonb, 100, false)",
       [payload(0)],
     );
-    const [asked] = await sql.unsafe(
+    const [asked] = await pg.sql.unsafe(
       "SELECT global_position FROM upgraded.sequence(ARRAY[$1]::uuid[], 100)",
       [JSON.parse(oldPayload)[0].id],
     );
@@ -132,7 +120,7 @@ describe("PostgreSQL store migrate()", () => {
   });
 
   it("says to call migrate() when the schema has no tables", async () => {
-    const store = createPostgresStore(sql, { schema: "never_migrated" });
+    const store = createPostgresStore(pg.sql, { schema: "never_migrated" });
     await assert.rejects(store.append("order-1", [{ type: "T", data: {} }]), (error) => {
       assert.ok(error instanceof StoreUnavailableError);
       assert.equal(
@@ -146,7 +134,7 @@ describe("PostgreSQL store migrate()", () => {
   it("refuses a schema name that would need quoting", () => {
     for (const schema of ["", "Orders", "my-schema", "x;drop", "1abc", "a".repeat(49)]) {
       assert.throws(
-        () => createPostgresStore(sql, { schema }),
+        () => createPostgresStore(pg.sql, { schema }),
         (error) => error instanceof ValidationError && error.path === "options.schema",
       );
     }

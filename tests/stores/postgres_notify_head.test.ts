@@ -4,11 +4,14 @@
 // flight (a reader woken by it would otherwise be told a position is readable
 // before it is), and listeners trust only heads in that form.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
-import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { HEAD_PAYLOAD_PREFIX, headInPayload, notifyChannel } from "../../stores/postgres/schema.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { describe, it } from "node:test";
+import { createPostgresStore } from "../../stores/postgres/mod.ts";
+import {
+  HEAD_PAYLOAD_PREFIX,
+  headInPayload,
+  notifyChannel,
+} from "../../stores/postgres/notify_payload.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 
 describe("headInPayload", () => {
   it("reads the head of a payload in the store's form", () => {
@@ -33,29 +36,14 @@ describe("headInPayload", () => {
 });
 
 describe("PostgreSQL store NOTIFY carrying the readable head", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
-  let store: PostgresEventStore;
+  const pg = usePostgres({ max: 10, schema: "told", store: { pollInterval: 60_000 } });
   const channel = notifyChannel("told");
-
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 10 });
-    store = createPostgresStore(sql, { schema: "told", pollInterval: 60_000 });
-    await store.migrate();
-  });
-
-  after(async () => {
-    await store.close();
-    await sql.end({ timeout: 5 });
-    await server.stop();
-  });
 
   /** Listens on the store's channel; `next()` is the next payload heard. */
   async function payloads() {
     const heard: string[] = [];
     let wake: (() => void) | undefined;
-    const listening = await sql.listen(channel, (payload) => {
+    const listening = await pg.sql.listen(channel, (payload) => {
       heard.push(payload);
       wake?.();
     });
@@ -78,7 +66,7 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
   it("tells a head below an append still in flight, and past it once it has committed", async () => {
     const heard = await payloads();
     // A client of its own holds the append open, as a slow writer would.
-    const slowWriter = postgres(server.url, { onnotice: () => {}, max: 1 });
+    const slowWriter = pg.client();
     try {
       const payload = JSON.stringify([{
         id: crypto.randomUUID(),
@@ -91,7 +79,7 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
         "SELECT global_position::text AS p FROM told.append('slow-1', 'any', $1::text::jsonb)",
         [payload],
       );
-      const fast = await store.append("fast-1", [{ type: "Fast", data: {} }]);
+      const fast = await pg.store.append("fast-1", [{ type: "Fast", data: {} }]);
       assert.ok(fast.globalPosition > BigInt(slow.p));
       const told = headInPayload(await heard.next());
       assert.ok(told !== undefined, "the store's NOTIFY carried no head");
@@ -101,7 +89,7 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
       );
 
       await slowWriter.unsafe("COMMIT");
-      const later = await store.append("fast-1", [{ type: "Fast", data: {} }]);
+      const later = await pg.store.append("fast-1", [{ type: "Fast", data: {} }]);
       const toldLater = headInPayload(await heard.next());
       assert.equal(
         toldLater,
@@ -120,12 +108,12 @@ describe("PostgreSQL store NOTIFY carrying the readable head", () => {
    * nothing is appended: whether the NOTIFY woke it, and the head after.
    */
   async function wokenBy(payload: (head: bigint) => string, timeout: number) {
-    const reader = createPostgresStore(sql, { schema: "told", pollInterval: 60_000 });
+    const reader = createPostgresStore(pg.sql, { schema: "told", pollInterval: 60_000 });
     try {
       const head = await reader.headPosition();
       const waiting = reader.waitForAppend(head, { timeout });
       await new Promise((r) => setTimeout(r, 100)); // the LISTEN is in place
-      await sql.unsafe("SELECT pg_notify($1, $2)", [channel, payload(head)]);
+      await pg.sql.unsafe("SELECT pg_notify($1, $2)", [channel, payload(head)]);
       return { woken: await waiting, before: head, after: await reader.headPosition() };
     } finally {
       await reader.close();

@@ -6,11 +6,10 @@
 // messages whose transaction committed late, and readers stalled by any long
 // transaction in the database.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import postgres from "postgres";
+import { describe, it } from "node:test";
 import { ConcurrencyError, type EventStore, type RecordedMessage } from "../../mod.ts";
-import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { createPostgresStore } from "../../stores/postgres/mod.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
 
 const WRITERS = 16;
@@ -47,50 +46,35 @@ async function tail(
 }
 
 describe("PostgreSQL store under concurrent writers", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
-  let store: PostgresEventStore;
-
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: 40 });
-    store = createPostgresStore(sql, { schema: "race", pollInterval: 50 });
-    await store.migrate();
-  });
-
-  after(async () => {
-    await store.close();
-    await sql.end({ timeout: 5 });
-    await server.stop();
-  });
+  const pg = usePostgres({ max: 40, schema: "race", store: { pollInterval: 50 } });
 
   it("gives tailing readers every position once, in order, while 16 writers commit out of order", async () => {
-    await sql.unsafe("TRUNCATE race.messages RESTART IDENTITY");
+    await pg.sql.unsafe("TRUNCATE race.messages RESTART IDENTITY");
     let writersDone = false;
     let rolledBack = 0;
-    const head = () => store.headPosition();
+    const head = () => pg.store.headPosition();
     const readers = [
-      tail(store, (from) => store.readAll({ from, limit: 7 }), () => writersDone, head),
-      tail(store, (from) => store.readAll({ from, limit: 1000 }), () => writersDone, head),
+      tail(pg.store, (from) => pg.store.readAll({ from, limit: 7 }), () => writersDone, head),
+      tail(pg.store, (from) => pg.store.readAll({ from, limit: 1000 }), () => writersDone, head),
       tail(
-        store,
-        (from) => store.readCategory("race", { from, limit: 5 }),
+        pg.store,
+        (from) => pg.store.readCategory("race", { from, limit: 5 }),
         () => writersDone,
         async () => {
-          const last = (await store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
+          const last = (await pg.store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
           return last?.globalPosition ?? 0n;
         },
       ),
     ];
     const writers = Array.from({ length: WRITERS }, async (_, w) => {
-      const connection = await sql.reserve();
+      const connection = await pg.sql.reserve();
       try {
         for (let i = 0; i < APPENDS_PER_WRITER; i++) {
           const stream = `${w % 2 === 0 ? "race" : "other"}-${w}`;
           if (i % 3 === 0) {
             // Through the store's own API, every other time without waiting for the position.
             const deferred = i % 2 === 0 ? { awaitGlobalPosition: false } as const : undefined;
-            await store.append(stream, [{ type: "Raced", data: { w, i } }], deferred);
+            await pg.store.append(stream, [{ type: "Raced", data: { w, i } }], deferred);
             continue;
           }
           // The store's append, inside a transaction held open for a random time,
@@ -122,7 +106,7 @@ describe("PostgreSQL store under concurrent writers", () => {
     await Promise.all(writers);
     writersDone = true;
     const [small, large, category] = await Promise.all(readers);
-    const everything = await readEverything(store);
+    const everything = await readEverything(pg.store);
     assert.ok(rolledBack > 0, "no transaction rolled back: the gaps were not tested");
     assert.equal(everything.length, WRITERS * APPENDS_PER_WRITER - rolledBack);
     assert.ok(isStrictlyIncreasing(everything.map((m) => m.globalPosition)));
@@ -159,12 +143,12 @@ describe("PostgreSQL store under concurrent writers", () => {
     // others queue on the stream's lock and must read the version it left.
     const stream = "shared-1";
     const writers = Array.from({ length: WRITERS }, async (_, w) => {
-      const connection = await sql.reserve();
+      const connection = await pg.sql.reserve();
       try {
         for (let i = 0; i < APPENDS_PER_WRITER; i++) {
           if (i % 2 === 0) {
             const deferred = i % 4 === 0 ? { awaitGlobalPosition: false } as const : undefined;
-            await store.append(stream, [{ type: "Shared", data: { w, i } }], deferred);
+            await pg.store.append(stream, [{ type: "Shared", data: { w, i } }], deferred);
             continue;
           }
           const payload = JSON.stringify([
@@ -188,7 +172,7 @@ describe("PostgreSQL store under concurrent writers", () => {
       }
     });
     await Promise.all(writers);
-    const read = await store.readStream(stream);
+    const read = await pg.store.readStream(stream);
     assert.deepEqual(
       read.map((m) => m.streamVersion),
       Array.from({ length: WRITERS * APPENDS_PER_WRITER }, (_, v) => v),
@@ -215,7 +199,9 @@ describe("PostgreSQL store under concurrent writers", () => {
       Array.from(
         { length: WRITERS },
         (_, w) =>
-          store.append(stream, [{ type: "Contested", data: { w } }], { expectedVersion: expected }),
+          pg.store.append(stream, [{ type: "Contested", data: { w } }], {
+            expectedVersion: expected,
+          }),
       ),
     );
     assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
@@ -227,31 +213,31 @@ describe("PostgreSQL store under concurrent writers", () => {
   });
 
   it("keeps readers up to date while an unrelated transaction stays open", async () => {
-    const idle = await sql.reserve();
+    const idle = await pg.sql.reserve();
     try {
       // A transaction that holds a transaction id and then sits idle, as a stuck
       // report or a forgotten psql session would, for the whole test.
       await idle.unsafe("BEGIN");
       const [{ pid }] = await idle.unsafe("SELECT pg_backend_pid() AS pid, txid_current()");
-      const [{ state }] = await sql.unsafe("SELECT state FROM pg_stat_activity WHERE pid = $1", [
+      const [{ state }] = await pg.sql.unsafe("SELECT state FROM pg_stat_activity WHERE pid = $1", [
         pid,
       ]);
       assert.equal(state, "idle in transaction");
 
-      const start = await store.headPosition();
+      const start = await pg.store.headPosition();
       let finished = false;
       const reader = tail(
-        store,
-        (from) => store.readAll({ from: from > start ? from : start + 1n, limit: 10 }),
+        pg.store,
+        (from) => pg.store.readAll({ from: from > start ? from : start + 1n, limit: 10 }),
         () => finished,
         head,
       );
       const written: string[] = [];
       for (let i = 0; i < 40; i++) {
-        const result = await store.append(`idle-${i % 4}`, [{ type: "WhileIdle", data: { i } }]);
+        const result = await pg.store.append(`idle-${i % 4}`, [{ type: "WhileIdle", data: { i } }]);
         written.push(result.positions[0].id);
         // A live reader woken by the store sees each message before the next is written.
-        const seen = await store.readAll({ from: result.globalPosition, limit: 1 });
+        const seen = await pg.store.readAll({ from: result.globalPosition, limit: 1 });
         assert.equal(
           seen[0]?.id,
           result.positions[0].id,
@@ -271,7 +257,7 @@ describe("PostgreSQL store under concurrent writers", () => {
     }
 
     async function head() {
-      return await store.headPosition();
+      return await pg.store.headPosition();
     }
   });
 
@@ -281,9 +267,9 @@ describe("PostgreSQL store under concurrent writers", () => {
       // postgres.js 3.4.9 puts a released connection back in its pool even
       // when its backend was terminated, and the next query sent on it never
       // settles (porsager/postgres#1199).
-      const writer = postgres(server.url, { onnotice: () => {}, max: 1 });
+      const writer = pg.client();
       try {
-        const before = await store.headPosition();
+        const before = await pg.store.headPosition();
         const payload = JSON.stringify([{
           id: crypto.randomUUID(),
           type: "Slow",
@@ -296,32 +282,32 @@ describe("PostgreSQL store under concurrent writers", () => {
           [payload],
         );
         // Appended after the open one, and committed first.
-        const fast = await store.append("fast-1", [{ type: "Fast", data: {} }]);
+        const fast = await pg.store.append("fast-1", [{ type: "Fast", data: {} }]);
         assert.ok(fast.globalPosition > BigInt(slow.p));
         assert.ok(
-          await store.headPosition() < BigInt(slow.p),
+          await pg.store.headPosition() < BigInt(slow.p),
           `${end}: the head passed a position still in flight`,
         );
         assert.deepEqual(
-          await store.readAll({ from: before + 1n }),
+          await pg.store.readAll({ from: before + 1n }),
           [],
           `${end}: a reader passed a position still in flight`,
         );
         assert.deepEqual(
-          await store.readCategory("fast", { from: before + 1n }),
+          await pg.store.readCategory("fast", { from: before + 1n }),
           [],
           `${end}: a category reader passed it`,
         );
 
-        const waiting = store.waitForAppend(before, { timeout: 10_000 });
+        const waiting = pg.store.waitForAppend(before, { timeout: 10_000 });
         if (end === "terminated") {
           const [{ pid }] = await writer.unsafe("SELECT pg_backend_pid() AS pid");
-          await sql.unsafe("SELECT pg_terminate_backend($1)", [pid]);
+          await pg.sql.unsafe("SELECT pg_terminate_backend($1)", [pid]);
         } else {
           await writer.unsafe(end);
         }
         assert.equal(await waiting, true, `${end}: the reader was not let on within 10 s`);
-        const read = await store.readAll({ from: before + 1n });
+        const read = await pg.store.readAll({ from: before + 1n });
         const expected = end === "COMMIT"
           ? [BigInt(slow.p), fast.globalPosition]
           : [fast.globalPosition];
@@ -333,9 +319,9 @@ describe("PostgreSQL store under concurrent writers", () => {
   });
 
   it("holds readers below a one-message append that has its position but waits to insert it", async () => {
-    const blocker = await sql.reserve();
+    const blocker = await pg.sql.reserve();
     try {
-      const before = await store.headPosition();
+      const before = await pg.store.headPosition();
       // Version 0 of a stream, uncommitted, at a position of the blocker's own
       // (so it holds no bound itself): the store's append reads the stream as
       // empty, takes its bound and position, and then waits on the unique index.
@@ -345,17 +331,17 @@ describe("PostgreSQL store under concurrent writers", () => {
           VALUES (9000000000000, $1, 'queued-1', 0, 'Blocker', '{}', '{}')`,
         [crypto.randomUUID()],
       );
-      const queued = store.append("queued-1", [{ type: "Queued", data: {} }]);
+      const queued = pg.store.append("queued-1", [{ type: "Queued", data: {} }]);
       while (
-        (await sql.unsafe(
+        (await pg.sql.unsafe(
           "SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted",
         )).length === 0
       ) {
         await new Promise((r) => setTimeout(r, 5));
       }
-      const fast = await store.append("fast-2", [{ type: "Fast", data: {} }]);
+      const fast = await pg.store.append("fast-2", [{ type: "Fast", data: {} }]);
       assert.deepEqual(
-        await store.readAll({ from: before + 1n }),
+        await pg.store.readAll({ from: before + 1n }),
         [],
         "a reader passed the waiting append's position",
       );
@@ -366,7 +352,7 @@ describe("PostgreSQL store under concurrent writers", () => {
         appended.globalPosition < fast.globalPosition,
         "the waiting append kept the position it took first",
       );
-      const read = await store.readAll({ from: before + 1n });
+      const read = await pg.store.readAll({ from: before + 1n });
       assert.deepEqual(read.map((m) => m.globalPosition), [
         appended.globalPosition,
         fast.globalPosition,
@@ -380,8 +366,8 @@ describe("PostgreSQL store under concurrent writers", () => {
   it("wakes a reader in another process by NOTIFY after an append, without waiting for a poll", async () => {
     // Readers whose poll would come only after a minute, in two stores as two
     // processes would have: only the writer's NOTIFY can wake the reader.
-    const writer = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
-    const reader = createPostgresStore(sql, { schema: "patient", pollInterval: 60_000 });
+    const writer = createPostgresStore(pg.sql, { schema: "patient", pollInterval: 60_000 });
+    const reader = createPostgresStore(pg.sql, { schema: "patient", pollInterval: 60_000 });
     await writer.migrate();
     try {
       const before = await reader.headPosition();
@@ -405,15 +391,15 @@ describe("PostgreSQL store under concurrent writers", () => {
       data: {},
       metadata: { timestamp: new Date().toISOString() },
     }]);
-    const before = await store.headPosition();
-    const waiting = store.waitForAppend(before, { timeout: 10_000 });
+    const before = await pg.store.headPosition();
+    const waiting = pg.store.waitForAppend(before, { timeout: 10_000 });
     // Committed by a writer that died before its NOTIFY (or plain SQL).
-    await sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [
+    await pg.sql.unsafe("SELECT * FROM race.append($1, 'any', $2::text::jsonb)", [
       "unannounced-1",
       payload,
     ]);
     assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
-    const [read] = await store.readAll({ from: before + 1n, limit: 1 });
+    const [read] = await pg.store.readAll({ from: before + 1n, limit: 1 });
     assert.equal(read?.id, id);
   });
 });

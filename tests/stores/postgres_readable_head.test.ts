@@ -5,12 +5,11 @@
 // one it delivered, and in the end must have delivered exactly the committed
 // messages, in position order.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
-import postgres from "postgres";
 import type { RecordedMessage } from "../../mod.ts";
 import { createPostgresStore } from "../../stores/postgres/mod.ts";
-import { type PostgresServer, startPostgres } from "../_postgres_server.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 import { readEverything } from "../contract/_fixtures.ts";
 
 const CONNECTIONS = 3;
@@ -33,23 +32,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 describe("PostgreSQL readable head", () => {
-  let server: PostgresServer;
-  let sql: postgres.Sql;
-
-  before(async () => {
-    server = await startPostgres();
-    sql = postgres(server.url, { onnotice: () => {}, max: CONNECTIONS + 4 });
-    await createPostgresStore(sql, { schema: "head" }).migrate();
-  });
-
-  after(async () => {
-    await sql.end({ timeout: 5 });
-    await server.stop();
-  });
+  const pg = usePostgres({ max: CONNECTIONS + 4, schema: "head" });
 
   it("takes the messages table before its sequence, so a TRUNCATE … RESTART IDENTITY beside it cannot deadlock", async () => {
-    const truncating = await sql.reserve();
-    const reading = await sql.reserve();
+    const truncating = await pg.sql.reserve();
+    const reading = await pg.sql.reserve();
     try {
       // The TRUNCATE's order: the table first, then (below) the sequence it restarts.
       await truncating.unsafe("BEGIN");
@@ -58,7 +45,7 @@ describe("PostgreSQL readable head", () => {
       // postgres.js sends a query once it is awaited or executed: execute() sends it now.
       const head = reading.unsafe("SELECT head.readable_head()::text AS head").execute();
       for (let waited = 0;; waited += 10) {
-        const [row] = await sql.unsafe(
+        const [row] = await pg.sql.unsafe(
           "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1",
           [pid],
         );
@@ -81,12 +68,12 @@ describe("PostgreSQL readable head", () => {
   it("property: a continuing reader never meets a position below one it delivered, and ends with every committed message", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
-        await sql.unsafe("TRUNCATE head.messages RESTART IDENTITY");
+        await pg.sql.unsafe("TRUNCATE head.messages RESTART IDENTITY");
         // A new store per run: a store remembers the heads it has seen, which
         // the TRUNCATE above would make wrong.
-        const store = createPostgresStore(sql, { schema: "head" });
+        const store = createPostgresStore(pg.sql, { schema: "head" });
         const connections = await Promise.all(
-          Array.from({ length: CONNECTIONS }, () => sql.reserve()),
+          Array.from({ length: CONNECTIONS }, () => pg.sql.reserve()),
         );
         // Per connection: the ids appended in its open transaction, if one is open.
         const open: (string[] | undefined)[] = connections.map(() => undefined);

@@ -7,8 +7,10 @@
  * ordo's errors mapped to statuses and back, and events as Server-Sent Events
  * resumable with `Last-Event-ID`. `createHttpTransport` is the `Transport`
  * that calls it over `fetch`, for `createBus`. Web-standard APIs only; for
- * node:http, see `node_adapter.ts` (`ordo/transports/http/node`).
+ * node:http, see `server/node_adapter.ts` (`ordo/transports/http/node`).
  * Routes, bodies, statuses and the signature format: docs/decisions/http-transport.md.
+ * The code sits in `server/`, `client/` and `wire/` (what both sides share);
+ * this entry names what the package exports from them.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers (workerd) and other Web-standard runtimes.
  *
@@ -32,26 +34,35 @@
  * ```
  */
 
-export { createHttpHandler, type CreateHttpHandlerOptions, type HttpHandler } from "./handler.ts";
+export {
+  type BearerCredential,
+  createHttpHandler,
+  type CreateHttpHandlerOptions,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SKEW,
+  type HmacCredential,
+  type HmacServerOptions,
+  type HttpHandler,
+  type HttpPermissions,
+  type HttpServerAuth,
+} from "./server/mod.ts";
 export {
   createHttpTransport,
   type CreateHttpTransportOptions,
+  type HttpClientAuth,
   type HttpSubscriptionStorage,
-} from "./client.ts";
-export { DEFAULT_MAX_SKEW, type HmacServerOptions, type HttpServerAuth } from "./server_auth.ts";
-export type { HttpClientAuth } from "./client_auth.ts";
+} from "./client/mod.ts";
 export {
+  type AnsweredCall,
+  type ErrorBody,
+  errorBody,
+  errorFromBody,
+  errorFromStatus,
   HMAC_SCHEME,
   type HmacSecret,
   type RequestToSign,
   signHttpRequest,
-  TIMESTAMP_HEADER,
-} from "./hmac_signature.ts";
-export {
-  type ErrorBody,
-  errorBody,
-  errorFromBody,
   STATUS_BY_TAG,
   statusOf,
-} from "./error_mapping.ts";
-export { DEFAULT_MAX_BODY_BYTES } from "./_wire.ts";
+  TIMESTAMP_HEADER,
+} from "./wire/mod.ts";

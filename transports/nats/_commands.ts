@@ -17,15 +17,21 @@ import {
 } from "../../core/messaging/mod.ts";
 import {
   checkRetryPolicy,
+  IdempotencyConflictError,
   type JsonValue,
   type RecordedMessage,
   StoreUnavailableError,
 } from "../../core/mod.ts";
-import type { PulledMessage, Puller } from "../../stores/nats/consumer_pull.ts";
-import { type JetStreamApi, JetStreamApiFailure } from "../../stores/nats/jetstream_api.ts";
-import type { KvBucket } from "../../stores/nats/kv_bucket.ts";
-import { translateError } from "../../stores/nats/translate_error.ts";
+import {
+  type JetStreamApi,
+  JetStreamApiFailure,
+  type KvBucket,
+  type PulledMessage,
+  type Puller,
+  translateError,
+} from "../../stores/nats/jetstream/mod.ts";
 import { deliverWithRetries } from "./_deliver.ts";
+import { fingerprint } from "./_fingerprint.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { busSubjects, type CheckedTransportOptions, durableName } from "./_options.ts";
 import {
@@ -55,14 +61,21 @@ export async function sendCommand(
   command: CommandEnvelope,
 ): Promise<SendReceipt> {
   const { api, ledger, options } = context;
+  const print = await fingerprint(command.type, command.data);
   try {
-    if ((await ledger.get(command.id)) !== undefined) {
+    const known = await readOutcome(ledger, command.id);
+    if (known !== undefined) {
+      refuseConflict(known, print, command);
       return { id: command.id, deduplicated: true };
     }
     const subject = busSubjects(options.prefix).command(command.type, command.key);
     const ack = await api.publish(subject, toBytes(commandWire(command)), { msgId: command.id });
-    if (!ack.duplicate) {
-      await ledger.update(command.id, JSON.stringify({ s: "accepted" } satisfies Outcome), 0);
+    if (ack.duplicate) {
+      const first = await readOutcome(ledger, command.id);
+      if (first !== undefined) refuseConflict(first, print, command);
+    } else {
+      const accepted: Outcome = { s: "accepted", f: print };
+      await ledger.update(command.id, JSON.stringify(accepted), 0);
     }
     return { id: command.id, deduplicated: ack.duplicate };
   } catch (error) {
@@ -98,6 +111,9 @@ export async function sendAndWaitCommand(
   const onAbort = () => settle({ s: "failed", e: { name: "AbortError", message: "aborted" } });
   try {
     const known = await readOutcome(ledger, command.id);
+    if (known !== undefined) {
+      refuseConflict(known, await fingerprint(command.type, command.data), command);
+    }
     if (known !== undefined && known.s !== "accepted") return unpackOutcome(known);
     if (known === undefined) await sendCommand(context, command);
     signal?.throwIfAborted();
@@ -108,6 +124,13 @@ export async function sendAndWaitCommand(
   } finally {
     signal?.removeEventListener("abort", onAbort);
     replies.unsubscribe();
+  }
+}
+
+// An id already in the ledger for a command with another type or other data.
+function refuseConflict(known: Outcome, print: string, command: CommandEnvelope): void {
+  if (known.f !== undefined && known.f !== print) {
+    throw new IdempotencyConflictError(command.id, command.type);
   }
 }
 
@@ -182,7 +205,10 @@ async function handleOne(
       busSubjects(options.prefix).reply(wire.id),
       toBytes(outcome),
     );
+  const print = await fingerprint(wire.type, wire.data);
   const known = await readOutcome(ledger, wire.id);
+  // Another command that reached the queue under a used id (its send raced the first's): dropped.
+  if (known?.f !== undefined && known.f !== print) return;
   if (known !== undefined && known.s !== "accepted") return reply(known); // handled before a crash
   const streamName = commandStream(wire.type, wire.key);
   const recorded: RecordedMessage = {
@@ -208,7 +234,7 @@ async function handleOne(
         group: how.group,
         tx: undefined,
       });
-      outcome = { s: "done", r: (result ?? null) as JsonValue };
+      outcome = { s: "done", r: (result ?? null) as JsonValue, f: print };
     },
     park: async (entry) => {
       await options.storage?.parked.park(entry);
@@ -216,6 +242,7 @@ async function handleOne(
       outcome = {
         s: "failed",
         e: { name: entry.error.name, message: entry.error.message },
+        f: print,
       };
     },
   });

@@ -10,10 +10,10 @@ import { backoffDelay, type CheckedRetryPolicy } from "../../core/mod.ts";
 import {
   type ConsumerConfig,
   createConsumer,
+  type JetStreamApi,
   type PulledMessage,
   type Puller,
-} from "../../stores/nats/consumer_pull.ts";
-import type { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
+} from "../../stores/nats/jetstream/mod.ts";
 
 const encoder = new TextEncoder();
 const ACK = encoder.encode("+ACK");

@@ -14,10 +14,8 @@ import {
   type Registration,
 } from "../../core/messaging/mod.ts";
 import { checkRetryPolicy, type JsonValue, ValidationError } from "../../core/mod.ts";
-import { decodeRecord, recordedMessages } from "../../stores/nats/batch_record.ts";
-import type { Puller } from "../../stores/nats/consumer_pull.ts";
-import { type JetStreamApi, textOf } from "../../stores/nats/jetstream_api.ts";
-import { storeSubjects } from "../../stores/nats/subjects.ts";
+import { decodeRecord, recordedMessages, storeSubjects } from "../../stores/nats/mod.ts";
+import { type JetStreamApi, type Puller, textOf } from "../../stores/nats/jetstream/mod.ts";
 import { deliverWithRetries } from "./_deliver.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { type CheckedTransportOptions, durableName } from "./_options.ts";

@@ -6,11 +6,14 @@ import {
   type RetryPolicy,
   ValidationError,
 } from "../../core/mod.ts";
-import type { HeadersFactory } from "../../stores/nats/driver.ts";
-import type { StreamConfig } from "../../stores/nats/jetstream_api.ts";
-import type { NatsEventStore } from "../../stores/nats/nats_store.ts";
-import { validateBucket } from "../../stores/nats/kv_bucket.ts";
-import { toToken, validateSubjectPrefix } from "../../stores/nats/subjects.ts";
+import { type NatsEventStore } from "../../stores/nats/mod.ts";
+import {
+  type HeadersFactory,
+  type StreamConfig,
+  toToken,
+  validateBucket,
+  validateSubjectPrefix,
+} from "../../stores/nats/jetstream/mod.ts";
 
 /** Options of {@link createNatsTransport}. */
 export interface CreateNatsTransportOptions {

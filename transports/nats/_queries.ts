@@ -12,7 +12,7 @@ import {
 } from "../../core/messaging/mod.ts";
 import { type JsonValue, ValidationError } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { translateError } from "../../stores/nats/translate_error.ts";
+import { translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
 import { fromBytes, type QueryAnswer, rebuiltError, toBytes, wireError } from "./_wire.ts";
 

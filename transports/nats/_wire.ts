@@ -13,11 +13,17 @@ export interface CommandWire {
   readonly metadata: MessageMetadata;
 }
 
-/** A command's outcome, as the ledger keeps it and the reply subject carries it. */
+/**
+ * A command's outcome, as the ledger keeps it and the reply subject carries
+ * it; `f` is the command's fingerprint (`_fingerprint.ts`).
+ */
 export type Outcome =
-  | { readonly s: "accepted" }
-  | { readonly s: "done"; readonly r: JsonValue }
-  | { readonly s: "failed"; readonly e: { readonly name: string; readonly message: string } };
+  & { readonly f?: string }
+  & (
+    | { readonly s: "accepted" }
+    | { readonly s: "done"; readonly r: JsonValue }
+    | { readonly s: "failed"; readonly e: { readonly name: string; readonly message: string } }
+  );
 
 /** A query's answer. */
 export type QueryAnswer =

@@ -26,11 +26,13 @@ import {
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
 import { StoreUnavailableError, ValidationError } from "../../core/mod.ts";
-import { Puller } from "../../stores/nats/consumer_pull.ts";
-import { validateDriver } from "../../stores/nats/driver.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream_api.ts";
-import { KvBucket } from "../../stores/nats/kv_bucket.ts";
-import { translateError } from "../../stores/nats/translate_error.ts";
+import {
+  JetStreamApi,
+  KvBucket,
+  Puller,
+  translateError,
+  validateDriver,
+} from "../../stores/nats/jetstream/mod.ts";
 import {
   type CommandContext,
   handleCommands,

@@ -1,0 +1,187 @@
+// The heart of a consumer group member: heartbeats, the partitions it should
+// own, their leases, and one read loop per partition it holds.
+
+import type { EventStore } from "../event_store.ts";
+import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { firstCatchUp } from "./_first_catch_up.ts";
+import type { ConsumerHooks } from "./handler.ts";
+import { type RunnerEnd, runPartition } from "./_runner.ts";
+import { sleep } from "../_sleep.ts";
+import type { ConsumerSource } from "./source.ts";
+import type { Lease } from "./storage.ts";
+
+/** A member's checked settings. */
+export interface MemberSettings {
+  readonly member: string;
+  readonly source: ConsumerSource;
+  readonly partitions: number;
+  readonly batchSize: number;
+  readonly leaseTtl: number;
+  readonly heartbeatInterval: number;
+}
+
+/** A partition this member is running. */
+interface Running {
+  readonly controller: AbortController;
+  readonly lease: Lease;
+  /** Local time (performance.now) until which the lease is surely held. */
+  heldUntil: number;
+  caughtUp: boolean;
+  stopping: boolean;
+}
+
+/** One member of a group: {@link GroupMember.run} until its signal aborts. */
+export class GroupMember<Tx> {
+  /** Resolves the first time every partition this member should own is running and caught up. */
+  readonly caughtUp = firstCatchUp();
+  readonly #store: EventStore;
+  readonly #env: DeliveryEnv<Tx>;
+  readonly #settings: MemberSettings;
+  readonly #running = new Map<number, Running>();
+  /** The partition loops still ending (releasing their leases). */
+  readonly #ending = new Set<Promise<void>>();
+  #desired = new Set<number>();
+
+  constructor(store: EventStore, env: DeliveryEnv<Tx>, settings: MemberSettings) {
+    this.#store = store;
+    this.#settings = settings;
+    const hooks: ConsumerHooks = {
+      ...env.hooks,
+      onCaughtUp: (position, partition) => {
+        const run = this.#running.get(partition);
+        if (run !== undefined) run.caughtUp = true;
+        this.#checkCaughtUp();
+        env.hooks.onCaughtUp?.(position, partition);
+      },
+    };
+    this.#env = { ...env, hooks };
+  }
+
+  /** Partitions this member is handling now, ascending. */
+  ownedPartitions(): number[] {
+    return [...this.#running.keys()].sort((a, b) => a - b);
+  }
+
+  /** Heartbeats and rebalances until `signal` aborts, then stops every partition and leaves the group. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { group, storage } = this.#env;
+    while (!signal.aborted) {
+      try {
+        await this.#rebalance(signal);
+      } catch (error) {
+        report(this.#env, error, { phase: "storage", partition: -1 });
+      }
+      await sleep(this.#settings.heartbeatInterval, signal);
+    }
+    for (const run of this.#running.values()) run.controller.abort();
+    while (this.#ending.size > 0) await Promise.all(this.#ending);
+    await storage.leases.leave(group, this.#settings.member).catch((error) =>
+      report(this.#env, error, { phase: "storage", partition: -1 })
+    );
+  }
+
+  /** One heartbeat: find the partitions to own, keep or give up those running, take the rest. */
+  async #rebalance(signal: AbortSignal): Promise<void> {
+    this.#desired = await this.#wantedPartitions();
+    await this.#renewOrStop();
+    await this.#acquireWanted(signal);
+    this.#checkCaughtUp();
+  }
+
+  /** Partition `p` belongs to the live member at index `p % n` of the sorted member list. */
+  async #wantedPartitions(): Promise<Set<number>> {
+    const { member, leaseTtl, partitions } = this.#settings;
+    const members = await this.#env.storage.leases.heartbeat(this.#env.group, member, {
+      ttl: leaseTtl,
+    });
+    // A store whose clock ran past our ttl already may leave us out; we are alive, so count us.
+    if (!members.includes(member)) {
+      members.push(member);
+      members.sort();
+    }
+    const index = members.indexOf(member);
+    return new Set(
+      Array.from({ length: partitions }, (_, p) => p).filter((p) => p % members.length === index),
+    );
+  }
+
+  /** Renews the leases of partitions still wanted; stops the others (after their handler in progress). */
+  async #renewOrStop(): Promise<void> {
+    const { member, leaseTtl } = this.#settings;
+    for (const [partition, run] of this.#running) {
+      if (run.stopping) continue;
+      if (!this.#desired.has(partition)) {
+        this.#stopPartition(run);
+        continue;
+      }
+      const requestedAt = performance.now();
+      const renewed = await this.#env.storage.leases.acquire(this.#env.group, partition, {
+        owner: member,
+        ttl: leaseTtl,
+      });
+      if (renewed !== undefined && renewed.token === run.lease.token) {
+        run.heldUntil = requestedAt + leaseTtl;
+      } else {
+        this.#stopPartition(run);
+      }
+    }
+  }
+
+  async #acquireWanted(signal: AbortSignal): Promise<void> {
+    const { member, leaseTtl } = this.#settings;
+    for (const partition of this.#desired) {
+      if (this.#running.has(partition) || signal.aborted) continue;
+      const requestedAt = performance.now();
+      const lease = await this.#env.storage.leases.acquire(this.#env.group, partition, {
+        owner: member,
+        ttl: leaseTtl,
+      });
+      if (lease !== undefined) this.#start(partition, lease, requestedAt);
+    }
+  }
+
+  #stopPartition(run: Running): void {
+    run.stopping = true;
+    run.controller.abort();
+  }
+
+  /** Runs a partition's loop under `lease`; when it ends, hands the partition back. */
+  #start(partition: number, lease: Lease, requestedAt: number): void {
+    const { source, partitions, batchSize, leaseTtl } = this.#settings;
+    const run: Running = {
+      controller: new AbortController(),
+      lease,
+      heldUntil: requestedAt + leaseTtl,
+      caughtUp: false,
+      stopping: false,
+    };
+    this.#running.set(partition, run);
+    const ended = runPartition({
+      env: this.#env,
+      store: this.#store,
+      source,
+      partition,
+      partitions,
+      batchSize,
+      lease,
+      holdsLease: () => performance.now() < run.heldUntil,
+      signal: run.controller.signal,
+    }).then((end) => this.#release(partition, lease, end));
+    const tracked = ended.finally(() => this.#ending.delete(tracked));
+    this.#ending.add(tracked);
+  }
+
+  async #release(partition: number, lease: Lease, end: RunnerEnd): Promise<void> {
+    this.#running.delete(partition);
+    // A fenced-out member holds nothing to release; the others hand the partition back now.
+    if (end === "fenced") return;
+    await this.#env.storage.leases.release(lease).catch((error) =>
+      report(this.#env, error, { phase: "storage", partition })
+    );
+  }
+
+  #checkCaughtUp(): void {
+    for (const p of this.#desired) if (this.#running.get(p)?.caughtUp !== true) return;
+    this.caughtUp.reached();
+  }
+}

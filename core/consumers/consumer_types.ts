@@ -1,0 +1,94 @@
+/**
+ * The shapes of a consumer: the options `createConsumer` takes and the
+ * running consumer it returns. Apart from the engine so that the engine's
+ * parts and the consumer itself both depend on them, never on each other.
+ *
+ * @module
+ */
+
+import type { RetryPolicy } from "./backoff.ts";
+import type {
+  CommitMode,
+  ConsumerHooks,
+  HandlerTx,
+  MessageHandler,
+  TransactionalCommit,
+} from "./handler.ts";
+import type { ConsumerSource } from "./source.ts";
+import type { ConsumerStorage, ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
+
+/**
+ * Options of `createConsumer`. `Commit` is the commit mode, inferred
+ * from `commit`: under `"after-handler"` the handler's `context.tx` is `undefined`.
+ */
+export interface CreateConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
+  extends ConsumerHooks {
+  /** Names the checkpoint and the parked list; consumers of one group share them. */
+  readonly group: string;
+  /** What it reads: one stream, one category or the whole store, perhaps only some types. */
+  readonly source: ConsumerSource;
+  /** Called once per message in the source's order (again after a failure or a crash). */
+  readonly handler: MessageHandler<HandlerTx<Tx, Commit>>;
+  /** Where checkpoints, parked messages and leases live; its transaction is the handler's `context.tx`. */
+  readonly storage: ConsumerStorage<Tx>;
+  /** Messages per read, and so most messages held in memory at once. Default 100. */
+  readonly batchSize?: number;
+  /**
+   * How the checkpoint commits (see {@link CommitMode}). `"message"` (the
+   * default): one transaction per message, the handler inside it. `"page"`:
+   * the handlers of a whole page run in one transaction, which then saves the
+   * page's checkpoint — far fewer commits when catching up. If a handler in
+   * the page fails, the page rolls back and its messages are delivered again
+   * one at a time (so handlers before the failing one run twice; their writes
+   * through `tx` take effect once). `stop()` then waits for the page in
+   * progress. `"after-handler"`: the handler runs outside any transaction
+   * (`tx` is `undefined`) and the checkpoint commits once it resolved; a
+   * failed commit is retried without running the handler again.
+   */
+  readonly commit?: Commit;
+  /** How a failing handler is retried before its message is parked. Default `DEFAULT_RETRY_POLICY`. */
+  readonly retry?: RetryPolicy;
+  /**
+   * Handler errors no retry can change (a refusal by the message's contract,
+   * say): when it answers `true` the message is parked after the attempt that
+   * threw, whatever `retry` allows. A predicate that throws is reported to
+   * `onError` and the message parked. Default: every error is retried.
+   */
+  readonly parkAtOnce?: (error: unknown) => boolean;
+  /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
+  readonly signal?: AbortSignal;
+}
+
+/** A running consumer. */
+export interface Consumer {
+  /** The group it was created with: the name of its checkpoints and parked list. */
+  readonly group: string;
+  /**
+   * Resolves the first time the consumer has handled everything the store
+   * held when it last looked; rejects if it stops before. Use `onCaughtUp`
+   * to hear about every later time.
+   */
+  readonly caughtUp: Promise<void>;
+  /** Resolves once the consumer has stopped and stored its checkpoint. */
+  readonly done: Promise<void>;
+  /** Stops gracefully (as aborting `signal` does) and resolves with {@link done}. */
+  stop(): Promise<void>;
+  /** The group's parked messages, oldest first. */
+  listParked(options?: ListParkedOptions): Promise<ParkedMessage[]>;
+  /** One parked message, with its error and attempt count. */
+  getParked(messageId: string): Promise<ParkedMessage | undefined>;
+  /** Runs the handler on one parked message again; on success it leaves the parked list. */
+  replayParked(messageId: string): Promise<ReplayResult>;
+  /** Replays every parked message of the group once, oldest first. */
+  replayAllParked(options?: { readonly signal?: AbortSignal }): Promise<ReplayResult[]>;
+}
+
+/** How replaying one parked message went. */
+export interface ReplayResult {
+  /** The parked message's id (the message's own). */
+  readonly messageId: string;
+  /** `replayed`: handled and taken off the list; `failed`: still parked, with the new error; `not-parked`: nothing to do. */
+  readonly outcome: "replayed" | "failed" | "not-parked";
+  /** The replay's error, when the outcome is `failed`. */
+  readonly error?: StoredError;
+}

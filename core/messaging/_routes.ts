@@ -1,0 +1,71 @@
+// What the bus remembers of each name it has checked: its contract and its
+// call options. Checking a name costs a parse and a schema lookup, and the
+// client calls are hot paths, so a route is made once per name and kept.
+
+import { ValidationError } from "../errors.ts";
+import type { BusCallOptions } from "./bus_types.ts";
+import type { GuardedCallOptions } from "./call_guard.ts";
+import type { SchemaMap } from "./contracts.ts";
+import type { StandardSchemaV1 } from "./standard_schema.ts";
+
+/** Checks a time limit in milliseconds; `fallback` when absent. */
+export function checkTimeout(value: unknown, path: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
+    throw new ValidationError(
+      path,
+      value,
+      "must be a positive number of milliseconds (Infinity for none)",
+    );
+  }
+  return value;
+}
+
+/** The contract declared for `name` in a section; throws when the section exists and lacks it. */
+export function schemaFor(
+  section: SchemaMap | undefined,
+  name: string,
+  path: string,
+): StandardSchemaV1 | undefined {
+  if (section === undefined) return undefined;
+  const schema = section[name];
+  if (schema === undefined) {
+    throw new ValidationError(path, name, "no contract is declared for this name");
+  }
+  return schema;
+}
+
+/** Routes kept per bus and kind of call; past this many names, routes are made per call and not kept. */
+export const ROUTE_CACHE_LIMIT = 10_000;
+
+/** What the bus knows about a name once it has checked it: its contract and its default call options. */
+export interface Route {
+  readonly schema: StandardSchemaV1 | undefined;
+  readonly call: GuardedCallOptions;
+}
+
+/** A command name's route: `send` and `sendAndWait` differ in timeout and in how errors name them. */
+export interface CommandRoute extends Route {
+  readonly wait: GuardedCallOptions;
+}
+
+/** Keeps a checked route for the next call with its name, up to {@link ROUTE_CACHE_LIMIT} names. */
+export function remember<R>(routes: Map<string, R>, name: string, route: R): R {
+  if (routes.size < ROUTE_CACHE_LIMIT) routes.set(name, route);
+  return route;
+}
+
+/** The call options of one call: the route's defaults unless the caller gave a timeout or a signal. */
+export function callOptions(
+  defaults: GuardedCallOptions,
+  options: BusCallOptions | undefined,
+): GuardedCallOptions {
+  if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
+    return defaults;
+  }
+  return {
+    timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!),
+    signal: options.signal,
+    operation: defaults.operation,
+  };
+}

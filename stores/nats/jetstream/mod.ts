@@ -1,0 +1,44 @@
+/**
+ * @module
+ * The JetStream calls the NATS store, its consumer storage and the NATS
+ * transport make, spoken over a NATS connection without a runtime import:
+ * JSON API requests and acknowledged publishes through one inbox, pull
+ * consumers, scans, key-value buckets in `@nats-io/kv`'s layout, subject
+ * tokens, and the translation of NATS failures into ordo's errors. Internal to
+ * the NATS adapters; their entries export what users need of it.
+ */
+
+export { type HeadersFactory, type NatsDriver, validateDriver } from "./driver.ts";
+export {
+  actualLastSequence,
+  type ApiAnswer,
+  bytesOf,
+  isWrongLastSequence,
+  JetStreamApi,
+  JetStreamApiFailure,
+  JS_ERR,
+  type MessageQuery,
+  parseAnswer,
+  parseHeaders,
+  type PubAck,
+  type PublishOptions,
+  type StoredMessage,
+  type StreamConfig,
+  textOf,
+} from "./jetstream_api.ts";
+export { Replies } from "./replies.ts";
+export {
+  type ConsumerConfig,
+  type ConsumerCreated,
+  createConsumer,
+  deleteConsumer,
+  parseAckSubject,
+  type PulledMessage,
+  type PullEnd,
+  Puller,
+  type PullOptions,
+} from "./consumer_pull.ts";
+export { type RecordSource, scanMessages, type ScanRange } from "./scan.ts";
+export { KvBucket, type KvEntry, serverMillis, validateBucket } from "./kv_bucket.ts";
+export { fromToken, toToken, validateSubjectPrefix } from "./tokens.ts";
+export { translateError, unavailability } from "./translate_error.ts";

@@ -1,0 +1,80 @@
+/**
+ * NATS failures in ordo's terms. The connection's errors are told apart by
+ * their `name` (nothing of `@nats-io` is imported at run time):
+ *
+ * - nothing answered: `RequestError` with "no responders", `NoResponders`,
+ *   and `JetStreamNotEnabled`, which is what `@nats-io/jetstream` calls a
+ *   request nobody answered. On a server with JetStream that means no stream
+ *   or meta leader is there to answer, as during a leader election (measured
+ *   on a 2.9 cluster: 4.8 to 5.7 s after the leader is killed), so ordo names
+ *   it that way and makes it a retryable `StoreUnavailableError`;
+ * - no answer in time (`TimeoutError`), a closed, draining or lost connection
+ *   -> `StoreUnavailableError`; whether a publish took effect is then unknown,
+ *   and a retry with the same message ids is safe;
+ * - a JetStream API answer with status 503 (JetStream temporarily
+ *   unavailable, no quorum) -> `StoreUnavailableError`;
+ * - anything else is returned unchanged, its cause intact.
+ *
+ * @module
+ */
+
+import { OrdoError, StoreUnavailableError } from "../../../core/mod.ts";
+import { JetStreamApiFailure } from "./jetstream_api.ts";
+
+const GONE = new Set([
+  "ClosedConnectionError",
+  "DrainingConnectionError",
+  "ConnectionError",
+  "TimeoutError",
+]);
+
+/**
+ * Why nothing usable answered, or `undefined` when `error` is not an
+ * unavailability: the detail of the `StoreUnavailableError` it becomes.
+ *
+ * @example
+ * ```ts
+ * import { unavailability } from "./translate_error.ts";
+ * unavailability({ name: "JetStreamNotEnabled", message: "jetstream is not enabled" });
+ * // "no JetStream server answered (no responders): the stream has no leader, as during a leader election (the client reports this as JetStreamNotEnabled)"
+ * ```
+ */
+export function unavailability(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  const text = typeof message === "string" ? message : "";
+  if (name === "JetStreamNotEnabled") {
+    return "no JetStream server answered (no responders): the stream has no leader, as during a leader election (the client reports this as JetStreamNotEnabled)";
+  }
+  if (name === "NoResponders" || (name === "RequestError" && /no responders/i.test(text))) {
+    return "no JetStream server answered (no responders): the stream has no leader, as during a leader election, or JetStream is not running";
+  }
+  if (typeof name === "string" && GONE.has(name)) {
+    return name === "TimeoutError"
+      ? "the server did not answer in time; whether the operation took effect is unknown"
+      : `the connection is not usable (${name}${text ? `: ${text}` : ""})`;
+  }
+  if (error instanceof JetStreamApiFailure && error.status === 503) {
+    return `JetStream is temporarily unavailable: ${error.description}`;
+  }
+  return undefined;
+}
+
+/**
+ * Translates an error thrown during `operation`.
+ *
+ * @example
+ * ```ts
+ * import { translateError } from "./translate_error.ts";
+ * const error = translateError({ name: "TimeoutError", message: "timeout" }, "append");
+ * console.log((error as Error).message);
+ * // Store unavailable during append: the server did not answer in time; whether the operation took effect is unknown
+ * ```
+ */
+export function translateError(error: unknown, operation: string): unknown {
+  if (error instanceof OrdoError) return error;
+  const detail = unavailability(error);
+  return detail === undefined
+    ? error
+    : new StoreUnavailableError(operation, detail, { cause: error });
+}

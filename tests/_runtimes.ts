@@ -1,0 +1,17 @@
+// The three runtimes as a test runs a TypeScript file in a child process:
+// each from node_modules, so no test depends on what is on the PATH.
+import { BUN, DENO } from "./_paths.ts";
+
+/** A runtime's name and the command line that runs one TypeScript file with it. */
+export interface Runtime {
+  readonly name: "deno" | "bun" | "node";
+  readonly command: string;
+  readonly args: (file: string) => readonly string[];
+}
+
+/** Deno (all permissions), Bun, and Node 20 (which needs tsx to strip types). */
+export const RUNTIMES: readonly Runtime[] = [
+  { name: "deno", command: DENO, args: (file) => ["run", "-A", file] },
+  { name: "bun", command: BUN, args: (file) => [file] },
+  { name: "node", command: "node", args: (file) => ["--import", "tsx", file] },
+];

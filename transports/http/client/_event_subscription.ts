@@ -1,0 +1,185 @@
+// The client side of an event subscription over HTTP: follow the server's
+// event stream, hand each event to the handler in order, move the group's
+// checkpoint after the handler (in one commit with it), and after a dropped
+// connection reconnect with `Last-Event-ID` = the last handled position. The
+// checkpoint lives in the client's storage (in memory unless given), never on
+// the server: delivery is at least once, in the order the server sends.
+
+import {
+  backoffDelay,
+  type CheckedRetryPolicy,
+  type CheckpointStore,
+  checkRetryPolicy,
+  type ParkedMessageStore,
+  PeerUnreachableError,
+} from "../../../core/mod.ts";
+import {
+  type EventEndpoint,
+  type EventSelector,
+  type HandlerOptions,
+  parkedFromReceived,
+  type ReceivedMessage,
+  type Registration,
+} from "../../../core/messaging/mod.ts";
+import { decodeEvent } from "../wire/mod.ts";
+import { readSse } from "./_sse_reader.ts";
+
+/** What a subscription needs from its transport. */
+export interface SubscriptionDependencies {
+  /** Opens the event stream after `after` (a position the client has handled); rejects with a mapped error. */
+  open(
+    group: string,
+    selector: EventSelector,
+    after: bigint | undefined,
+    signal: AbortSignal,
+  ): Promise<Response>;
+  readonly checkpoints: CheckpointStore<unknown>;
+  readonly parked: ParkedMessageStore<unknown> | undefined;
+  /** Delays between reconnections (attempts are unlimited). */
+  readonly reconnect: CheckedRetryPolicy;
+}
+
+type Outcome = "handled" | "parked" | "stopped";
+
+/** One running subscription; see the file summary. */
+export class EventStreamSubscription implements Registration {
+  readonly ready: Promise<void>;
+  #caughtUp!: () => void;
+  readonly #stopping = new AbortController();
+  readonly #done: Promise<void>;
+  readonly #policy: CheckedRetryPolicy;
+
+  constructor(
+    private readonly dependencies: SubscriptionDependencies,
+    private readonly group: string,
+    private readonly selector: EventSelector,
+    private readonly handler: EventEndpoint,
+    private readonly options: HandlerOptions,
+  ) {
+    this.#policy = checkRetryPolicy(options.retry);
+    this.ready = new Promise((resolve) => (this.#caughtUp = resolve));
+    this.#done = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#done;
+    this.#caughtUp();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stopping.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const next = await this.dependencies.checkpoints.load(this.group, 0);
+        const response = await this.dependencies.open(
+          this.group,
+          this.selector,
+          next === undefined || next === 0n ? undefined : next - 1n,
+          signal,
+        );
+        for await (const frame of readSse(response.body!)) {
+          if (frame.event === "ready") {
+            failures = 0;
+            this.#caughtUp();
+          } else if (frame.event === "message") {
+            failures = 0;
+            const event = decodeEvent(frame.data, response.url || undefined);
+            if ((await this.#deliver(event)) === "stopped") return;
+          }
+        }
+        throw new PeerUnreachableError(
+          `event stream of group "${this.group}"`,
+          response.url || "the event stream's server",
+          "the server ended the stream",
+        );
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#report(error);
+        if (!(await sleep(backoffDelay(this.dependencies.reconnect, ++failures), signal))) return;
+      }
+    }
+  }
+
+  async #deliver(event: ReceivedMessage): Promise<Outcome> {
+    const signal = this.#stopping.signal;
+    const update = {
+      group: this.group,
+      partition: 0,
+      position: event.globalPosition === undefined ? undefined : event.globalPosition + 1n,
+    };
+    let storageFailures = 0;
+    for (let attempt = 1;; attempt++) {
+      let handlerFailed = false;
+      try {
+        await this.dependencies.checkpoints.commit(update, async (tx) => {
+          try {
+            await this.handler(event, { idempotencyKey: event.id, attempt, group: this.group, tx });
+          } catch (error) {
+            handlerFailed = true;
+            throw error;
+          }
+        });
+        return "handled";
+      } catch (error) {
+        this.#report(error);
+        let delay: number;
+        if (!handlerFailed) {
+          // The storage failed, not the handler: not counted against the event.
+          attempt--;
+          delay = backoffDelay(this.#policy, ++storageFailures);
+        } else if (attempt >= this.#policy.maxAttempts) {
+          await this.#park(event, update, error, attempt);
+          return "parked";
+        } else {
+          delay = backoffDelay(this.#policy, attempt);
+        }
+        if (!(await sleep(delay, signal))) return "stopped";
+      }
+    }
+  }
+
+  // A throwing onError must not end the subscription: its loop is all that delivers.
+  #report(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // The report itself failed; delivery goes on.
+    }
+  }
+
+  async #park(
+    event: ReceivedMessage,
+    update: { group: string; partition: number; position?: bigint },
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    const entry = parkedFromReceived(this.group, event, error, attempts);
+    const parked = this.dependencies.parked;
+    await this.dependencies.checkpoints.commit(update, async (tx) => {
+      await parked?.park(entry, { tx });
+    });
+    try {
+      this.options.onParked?.(entry);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+}
+
+/** Resolves `true` after `ms`, or `false` as soon as `signal` aborts; leaves no timer or listener behind. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

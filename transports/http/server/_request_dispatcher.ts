@@ -1,0 +1,237 @@
+// Routes each incoming call of a handler to its inner transport: the path to
+// a transport call, the body to its envelope, the result (or error) to an
+// answer. Refused requests (401, 403, 404, 405, 413) are answered before any
+// transport call; authentication is judged before the route, so routes are
+// not revealed to unauthenticated callers, and what the credential may do
+// before the body is turned into an envelope. An error that is not ordo's is
+// logged with an error id and answered as a ServerError naming only that id.
+
+import { type EventStore, ForbiddenError, type Logger, NotFoundError } from "../../../core/mod.ts";
+import type { Transport, TransportCallOptions } from "../../../core/messaging/mod.ts";
+import type { Credential } from "./_credentials.ts";
+import { type EventStreamChannel, openEventStream } from "./_event_stream.ts";
+import type { Answer, IncomingCall } from "./_incoming_call.ts";
+import { jsonAnswer, ordoErrorAnswer, refusalAnswer, serverFailureAnswer } from "./_json_answer.ts";
+import { HttpRefusal, methodNotAllowed, notFound } from "./_refusals.ts";
+import { commandFromBody, eventFromBody, parseJsonBody, queryFromBody } from "./_request_bodies.ts";
+import {
+  lastEventId,
+  messageName,
+  preferredWait,
+  streamParameters,
+} from "./_request_parameters.ts";
+import { withWaitLimit } from "./_wait_limit.ts";
+import type { Authenticator } from "./server_auth.ts";
+
+/** A handler's options, checked (see handler.ts). */
+export interface DispatcherSettings {
+  readonly transport: Transport;
+  readonly auth: Authenticator;
+  /** The path prefix without a trailing slash; `""` for none. */
+  readonly basePath: string;
+  readonly maxBodyBytes: number;
+  readonly commands: ReadonlySet<string> | undefined;
+  readonly queries: ReadonlySet<string> | undefined;
+  readonly events: EventStore | undefined;
+  readonly heartbeat: number;
+  readonly onError: (error: unknown) => void;
+  readonly logger: Logger;
+}
+
+const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  // Asks nginx-style proxies not to buffer the stream.
+  "x-accel-buffering": "no",
+});
+
+const NO_BODY = new Uint8Array(0);
+
+/** What the call is, as far as routing got: names it in a ServerError and the log. */
+interface CallLabel {
+  operation: string;
+}
+
+/** Answers the calls of one handler; keeps its open event streams so `close` can end them. */
+export class RequestDispatcher {
+  readonly #settings: DispatcherSettings;
+  readonly #transport: Transport;
+  readonly #base: string;
+  readonly #streams = new Set<EventStreamChannel>();
+
+  constructor(settings: DispatcherSettings) {
+    this.#settings = settings;
+    this.#transport = settings.transport;
+    this.#base = settings.basePath;
+  }
+
+  /** Answers one call; never rejects. */
+  async handle(call: IncomingCall): Promise<Answer> {
+    const label: CallLabel = { operation: call.method };
+    try {
+      return await this.#route(call, label);
+    } catch (error) {
+      if (error instanceof HttpRefusal) return refusalAnswer(error);
+      return ordoErrorAnswer(error) ?? this.#failed(error, call, label.operation);
+    }
+  }
+
+  /** Ends every open event stream. */
+  async close(): Promise<void> {
+    for (const stream of [...this.#streams]) stream.close();
+  }
+
+  /** A failure that is not ordo's: logged under a new error id, which is all the client learns. */
+  #failed(error: unknown, call: IncomingCall, operation: string): Answer {
+    const errorId = crypto.randomUUID();
+    const { logger, onError } = this.#settings;
+    if (call.signal?.aborted) {
+      // The client went away (a wait it gave up on): no one reads the answer, and it is no failure.
+      logger.debug("HTTP client went away", { errorId, operation, method: call.method });
+      return serverFailureAnswer(operation, errorId);
+    }
+    logger.error("HTTP request failed", { errorId, operation, method: call.method, error });
+    try {
+      onError(error);
+    } catch (thrown) {
+      logger.error("HTTP handler's onError threw", { errorId, error: thrown });
+    }
+    return serverFailureAnswer(operation, errorId);
+  }
+
+  async #route(call: IncomingCall, label: CallLabel): Promise<Answer> {
+    const url = new URL(call.url);
+    const path = url.pathname;
+    label.operation = `${call.method} ${path}`;
+    if (
+      !path.startsWith(this.#base) ||
+      (path.length > this.#base.length && path[this.#base.length] !== "/")
+    ) throw notFound(path);
+    const known = this.#settings.auth.checkHeaders(call.header);
+    const route = path.slice(this.#base.length);
+    if (route === "/events/stream") {
+      expectMethod(call, "GET");
+      const credential = known ?? await this.#signed(call, url, NO_BODY);
+      return this.#eventStream(url, call, credential, label);
+    }
+    if (route === "/events") {
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const envelope = eventFromBody(body);
+      label.operation = `publish "${envelope.type}"`;
+      if (!credential.permissions.mayPublish(envelope.streamName)) {
+        throw new ForbiddenError("publish", envelope.streamName, credential.name);
+      }
+      return jsonAnswer(202, await this.#transport.publish(envelope, lazySignal(call)));
+    }
+    // The body (and with it the signature) is checked before the name: an
+    // unauthenticated caller learns nothing about which names exist.
+    if (route.startsWith("/commands/")) {
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const name = messageName(
+        route.slice("/commands/".length),
+        "command",
+        this.#settings.commands,
+      );
+      label.operation = `send "${name}"`;
+      if (!credential.permissions.mayCommand(name)) {
+        throw new ForbiddenError("send", name, credential.name);
+      }
+      if (this.#transport.handles?.("command", name) === false) {
+        throw new NotFoundError("command", name, "no handler is registered for it on this server");
+      }
+      return await this.#command(name, body, call, label);
+    }
+    if (route.startsWith("/queries/")) {
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const name = messageName(route.slice("/queries/".length), "query", this.#settings.queries);
+      label.operation = `query "${name}"`;
+      if (!credential.permissions.mayQuery(name)) {
+        throw new ForbiddenError("query", name, credential.name);
+      }
+      const envelope = queryFromBody(name, body);
+      return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
+    }
+    throw notFound(path);
+  }
+
+  /** Reads the body under the limit, verifies its signature if the credential is not known yet, and parses it. */
+  async #jsonBody(
+    call: IncomingCall,
+    url: URL,
+    known: Credential | undefined,
+  ): Promise<[unknown, Credential]> {
+    expectMethod(call, "POST");
+    // Any Content-Type is read as JSON: a fetch of a string body says text/plain,
+    // curl -d says form-urlencoded, and neither should fail for that.
+    const bytes = await call.body(this.#settings.maxBodyBytes);
+    const credential = known ?? await this.#signed(call, url, bytes);
+    return [parseJsonBody(bytes), credential];
+  }
+
+  /** The credential whose secret signed the request; throws the 401 refusal otherwise. */
+  #signed(call: IncomingCall, url: URL, body: Uint8Array): Promise<Credential> {
+    return this.#settings.auth.checkSignature!(
+      call.method,
+      url.pathname + url.search,
+      call.header,
+      body,
+    );
+  }
+
+  async #command(
+    name: string,
+    body: unknown,
+    call: IncomingCall,
+    label: CallLabel,
+  ): Promise<Answer> {
+    const envelope = commandFromBody(name, body);
+    const wait = preferredWait(call.header("prefer"));
+    if (wait === undefined) {
+      return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));
+    }
+    label.operation = `sendAndWait "${name}"`;
+    const result = await withWaitLimit(
+      (signal) => this.#transport.sendAndWait(envelope, { signal }),
+      call.signal,
+      wait,
+      `sendAndWait "${name}"`,
+    );
+    return jsonAnswer(200, result ?? null, {
+      "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}`,
+    });
+  }
+
+  #eventStream(url: URL, call: IncomingCall, credential: Credential, label: CallLabel): Answer {
+    const { group, selector } = streamParameters(url.searchParams);
+    label.operation = `event stream of group "${group}"`;
+    const refused = credential.permissions.refusedSubscription(selector);
+    if (refused !== undefined) throw new ForbiddenError("subscribe", refused, credential.name);
+    const { events, heartbeat, logger } = this.#settings;
+    const onError = (error: unknown) => {
+      logger.warn("HTTP event stream failed", { group, error });
+      this.#settings.onError(error);
+    };
+    const stream = openEventStream(
+      { transport: this.#transport, events, heartbeat, onError },
+      { group, selector, after: lastEventId(call.header("last-event-id")) },
+    );
+    this.#streams.add(stream);
+    stream.onClose(() => this.#streams.delete(stream));
+    call.signal?.addEventListener("abort", () => stream.close(), { once: true });
+    return { status: 200, headers: EVENT_STREAM_HEADERS, body: stream.body };
+  }
+}
+
+// The call's signal, made only if the transport looks at it: in-process
+// transports never do, and an AbortController per request is a cost they would pay for nothing.
+function lazySignal(call: IncomingCall): TransportCallOptions {
+  return {
+    get signal() {
+      return call.signal;
+    },
+  };
+}
+
+function expectMethod(call: IncomingCall, method: string): void {
+  if (call.method !== method) throw methodNotAllowed(call.method, method);
+}
