@@ -16,7 +16,7 @@
  * import { createMemoryStore } from "./mod.ts";
  * const store = createMemoryStore();
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }], { expectedVersion: "no-stream" });
- * console.log(await store.readCategory("order"));
+ * for await (const message of store.readCategory("order")) console.log(message.type);
  * ```
  */
 
@@ -26,10 +26,11 @@ export { categoryOf, parseStreamName, streamName, type StreamNameParts } from ".
 export type { AppendOptions, AppendResult, EventStore, StreamInfo } from "./core/mod.ts";
 export type { AppendLimits, WaitOptions } from "./core/mod.ts";
 export type { MessagePosition, ReadGlobalOptions, ReadStreamOptions } from "./core/mod.ts";
+export type { MessageIterable, MessagePage, ReadPageOptions } from "./core/mod.ts";
 export type { CommittedAppend, CommittedPosition, DeferredAppendOptions } from "./core/mod.ts";
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
-export { DEFAULT_READ_LIMIT } from "./core/mod.ts";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./core/mod.ts";
 
 // Errors: one family, each with a literal `_tag`.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";

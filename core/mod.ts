@@ -42,11 +42,15 @@ export {
   type AppendResult,
   type CommittedAppend,
   type CommittedPosition,
-  DEFAULT_READ_LIMIT,
+  DEFAULT_PAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  MAX_PAGE_SIZE,
+  type MessageIterable,
+  type MessagePage,
   type MessagePosition,
   type ReadGlobalOptions,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type StreamInfo,
   type WaitOptions,
@@ -79,11 +83,14 @@ export {
 } from "./stream_name.ts";
 export {
   type CheckedReadGlobalOptions,
+  type CheckedReadPageOptions,
   type CheckedReadStreamOptions,
   MAX_READ_LIMIT,
   validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
 } from "./validate_read.ts";
+export { pageOf, type PageReader, readInPages } from "./read_in_pages.ts";
 export {
   backoffDelay,
   type CheckedRetryPolicy,

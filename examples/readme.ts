@@ -9,7 +9,7 @@ await store.append("order-1", [{ type: "OrderShipped", data: {} }], { expectedVe
 
 // A projection: fold a category, in global order, into a read model.
 let revenue = 0;
-for (const message of await store.readCategory("order", { types: ["OrderPlaced"] })) {
+for await (const message of store.readCategory("order", { types: ["OrderPlaced"] })) {
   revenue += (message.data as { total: number }).total;
 }
 console.log(`revenue: ${revenue}`); // revenue: 42

@@ -130,7 +130,7 @@ async function record(events: readonly HistoryEvent[]): Promise<RecordedMessage[
         : { type: e.type, data: e.data, metadata: e.metadata },
     ]);
   }
-  return await store.readAll({ limit: 100_000 });
+  return await store.readAll({ limit: 100_000 }).toArray();
 }
 
 async function fold<Model>(

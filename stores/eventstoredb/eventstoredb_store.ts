@@ -18,17 +18,21 @@ import {
   type EventStore,
   type Message,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -215,15 +219,18 @@ class EventStoreDbStore implements EventStore {
     return await this.#reads.stream(streamName, validateReadStreamOptions(options));
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
-    validateCategory(category);
-    return await this.#reads.global("readCategory", validateReadGlobalOptions(options), category);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#ensureOpen("readPage");
+    const checked = validateReadPageOptions(options);
+    return pageOf(await this.#reads.global("readPage", checked), checked.from, checked.limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    return await this.#reads.global("readAll", validateReadGlobalOptions(options), undefined);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -16,19 +16,23 @@ import {
   type DeferredAppendOptions,
   type EventStore,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
   type MessagePosition,
+  pageOf,
   parseStreamName,
   PositionWaiters,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -162,20 +166,24 @@ class MemoryStore implements EventStore {
     return stream.slice(end, start + 1).reverse();
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
-    validateCategory(category);
-    const checked = validateReadGlobalOptions(options);
-    const records = this.#categories.get(category);
-    if (records === undefined) return [];
-    return pick(records, firstAtOrAfter(records, checked.from), checked.limit, checked.types);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
+    let records = this.#log;
+    let start = from <= 1n ? 0 : Number(from - 1n);
+    if (category !== undefined) {
+      records = this.#categories.get(category) ?? [];
+      start = firstAtOrAfter(records, from);
+    }
+    return pageOf(pick(records, start, limit, types), from, limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    const checked = validateReadGlobalOptions(options);
-    const start = checked.from <= 1n ? 0 : Number(checked.from - 1n);
-    return pick(this.#log, start, checked.limit, checked.types);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

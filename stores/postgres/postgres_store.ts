@@ -22,15 +22,19 @@ import {
   type DeferredAppendOptions,
   type EventStore,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   ValidationError,
   type WaitOptions,
@@ -176,17 +180,19 @@ class PostgresStore implements PostgresEventStore {
     );
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readCategory");
-    validateCategory(category);
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readCategory", from, limit, category, types);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#sql.ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
+    const messages = await this.#reads.global("readPage", from, limit, category ?? null, types);
+    return pageOf(messages, from, limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readAll");
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readAll", from, limit, null, types);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -116,7 +116,7 @@ describe("rebuildProjection()", () => {
     });
     assert.equal(handled, 12);
     assert.ok(result.fraction < 1);
-    const messages = await store.readCategory("order");
+    const messages = await store.readCategory("order").toArray();
     assert.equal(await storage.checkpoints.load("g", 0), messages[11].globalPosition + 1n);
   });
 });
