@@ -12,6 +12,7 @@ import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
+import { benchRebuild } from "./rebuild.ts";
 
 const only = process.argv[2];
 const rows: BenchRow[] = [];
@@ -20,6 +21,9 @@ if (only === undefined || only === "postgres") rows.push(...await benchPostgresS
 if (only === undefined || only === "iterate") rows.push(...await benchIterateMillion());
 if (only === "postgres-paths") rows.push(...await benchPostgresWritePaths());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
+if (only === undefined || only === "consumers" || only === "rebuild") {
+  rows.push(...await benchRebuild());
+}
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 if (only === undefined || only === "http") rows.push(...await benchHttp());
 report(rows);

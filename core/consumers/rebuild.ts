@@ -37,7 +37,10 @@ export interface RebuildProgress {
   readonly target: bigint;
 }
 
-/** Options of {@link rebuildProjection}. */
+/**
+ * Options of {@link rebuildProjection}: a consumer's, except that `commit`
+ * defaults to `"page"` (one transaction per page of `batchSize` messages).
+ */
 export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> {
   /** Clears the read model; runs after the checkpoint was forgotten and before the replay. */
   readonly reset?: () => Promise<void> | void;
@@ -52,8 +55,16 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * live consumer first; to keep serving the old read model meanwhile, rebuild
  * into a new group and a new read model, then switch (docs/decisions/consumers.md).
  *
- * Aborting `signal` stops the rebuild after the handler in progress; the
- * checkpoint then says how far it got, and a consumer of the group continues from there.
+ * It commits per page by default (`commit: "page"`): the handlers of a page
+ * run in one transaction with its checkpoint, so a rebuild costs a commit per
+ * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
+ * tenths of a second; docs/decisions/consumers.md). A handler that fails
+ * rolls its page back, and the page is delivered again one message at a time.
+ * Pass `commit: "message"` for a commit per message.
+ *
+ * Aborting `signal` stops the rebuild after the page in progress (the handler
+ * in progress under `commit: "message"`); the checkpoint then says how far it
+ * got, and a consumer of the group continues from there.
  *
  * @example
  * ```ts
@@ -117,6 +128,7 @@ export async function rebuildProjection<Tx>(
   const unlink = linkSignal(options.signal, stopping);
   const consumer = createConsumer(store, {
     ...options,
+    commit: options.commit ?? "page",
     signal: stopping.signal,
     onPage: (page) => {
       processed += page.handled;
