@@ -30,6 +30,7 @@ export type { MessageIterable, MessagePage, ReadPageOptions } from "./core/mod.t
 export type { CommittedAppend, CommittedPosition, DeferredAppendOptions } from "./core/mod.ts";
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
+export type { JsonMessage, MessageInputOf, MessageShape, RecordedMessageOf } from "./core/mod.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./core/mod.ts";
 
 // Errors: one family, each with a literal `_tag`.
@@ -68,6 +69,7 @@ export type { DeliveryContext, HandlerOptions, QueryContext, ReceivedMessage } f
 export type { BusContracts, CommandData, CommandName, SchemaMap } from "./core/mod.ts";
 export type { CommandInputData, QueryInputPayload, QueryName, QueryPayload } from "./core/mod.ts";
 export type { EventData, EventInputData, EventName } from "./core/mod.ts";
+export type { MessageTypes, ReceivedEvent, SchemasOf } from "./core/mod.ts";
 export type { StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Props } from "./core/mod.ts";
 export type { InferInput, InferOutput, StandardSchemaV1Result } from "./core/mod.ts";
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from "./core/mod.ts";

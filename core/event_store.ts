@@ -6,7 +6,14 @@
  * @module
  */
 
-import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.ts";
+import type {
+  ExpectedVersion,
+  JsonMessage,
+  MessageInputOf,
+  MessageShape,
+  RecordedMessage,
+  RecordedMessageOf,
+} from "./message.ts";
 
 /** Options of {@link EventStore.append}. */
 export interface AppendOptions {
@@ -197,8 +204,20 @@ export interface WaitOptions {
  * An adapter implements `readStream` and `readPage`, and returns
  * `readInPages(this, …)` (from `ordo/kit`) for the other two
  * (docs/decisions/reads.md).
+ *
+ * Types: `E` is the union of message shapes the store holds
+ * (`createMemoryStore<OrderEvent>()`); appends are checked against it and
+ * reads are typed by it, so `message.type` narrows `message.data`. It is
+ * not checked at run time (data is checked to be JSON). Without it, any
+ * type name and JSON data.
  */
-export interface EventStore {
+export interface EventStore<E extends MessageShape = JsonMessage> {
+  /**
+   * Type-level only, never set: the message types the store was typed with,
+   * from which `createConsumer`, `createCommandHandler` and the like infer them.
+   */
+  readonly "~messages"?: E;
+
   /**
    * Appends messages to one stream, atomically.
    *
@@ -209,7 +228,7 @@ export interface EventStore {
    */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
   /**
@@ -218,18 +237,18 @@ export interface EventStore {
    */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options: DeferredAppendOptions,
   ): Promise<CommittedAppend>;
   /** Either of the above, chosen at run time. */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<CommittedAppend>;
 
   /** Reads one stream in version order. An absent stream reads as empty. */
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessageOf<E>[]>;
 
   /**
    * Reads one page of the whole store, or of one category, in global order,
@@ -241,7 +260,7 @@ export interface EventStore {
    * @throws {ValidationError} on bad options
    * @throws {StoreUnavailableError} when the store cannot be reached or is closed
    */
-  readPage(options?: ReadPageOptions): Promise<MessagePage>;
+  readPage(options?: ReadPageOptions): Promise<MessagePage<RecordedMessageOf<E>>>;
 
   /**
    * Every message of a category's streams (`order` for `order-*`) from
@@ -252,10 +271,13 @@ export interface EventStore {
    *
    * @throws {ValidationError} at the call, on a bad category or bad options
    */
-  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable;
+  readCategory(
+    category: string,
+    options?: ReadGlobalOptions,
+  ): MessageIterable<RecordedMessageOf<E>>;
 
   /** Every message of the store from `from`, in global order; otherwise as {@link readCategory}. */
-  readAll(options?: ReadGlobalOptions): MessageIterable;
+  readAll(options?: ReadGlobalOptions): MessageIterable<RecordedMessageOf<E>>;
 
   /** The version and last position of one stream. */
   getStreamInfo(streamName: string): Promise<StreamInfo>;
@@ -272,4 +294,21 @@ export interface EventStore {
 
   /** Releases what the store holds (listeners, timers). Pending waits resolve `false`. */
   close(): Promise<void>;
+}
+
+/**
+ * The same store, typed as holding messages of any type with JSON data: for
+ * code that handles every kind of message whatever the store was typed
+ * with (consumer engines, transports).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../mod.ts";
+ * import { untypedStore } from "./event_store.ts";
+ * const orders = createMemoryStore<{ type: "OrderPlaced"; data: { total: number } }>();
+ * await untypedStore(orders).append("audit-1", [{ type: "Checked", data: {} }]);
+ * ```
+ */
+export function untypedStore<E extends MessageShape>(store: EventStore<E>): EventStore {
+  return store as EventStore<MessageShape> as EventStore;
 }

@@ -53,6 +53,7 @@ export {
   type ReadPageOptions,
   type ReadStreamOptions,
   type StreamInfo,
+  untypedStore,
   type WaitOptions,
 } from "./event_store.ts";
 export {
@@ -67,10 +68,14 @@ export {
 export type {
   AnyMessage,
   ExpectedVersion,
+  JsonMessage,
   Message,
   MessageInput,
+  MessageInputOf,
   MessageMetadata,
+  MessageShape,
   RecordedMessage,
+  RecordedMessageOf,
 } from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
 export {
@@ -192,6 +197,7 @@ export {
   isRetryable,
   isStandardSchema,
   MAX_MESSAGE_NAME_LENGTH,
+  type MessageTypes,
   parkedFromReceived,
   type PublishReceipt,
   type QueryContext,
@@ -202,12 +208,14 @@ export {
   type QueryName,
   type QueryPayload,
   QueryRegistry,
+  type ReceivedEvent,
   receivedFromStore,
   type ReceivedMessage,
   type Registration,
   replyStream,
   retryCall,
   type SchemaMap,
+  type SchemasOf,
   type SendReceipt,
   serviceOf,
   type StandardSchemaV1,

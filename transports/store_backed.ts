@@ -19,8 +19,10 @@ import {
   createConsumer,
   type EventStore,
   type JsonValue,
+  type MessageShape,
   type RecordedMessage,
   type RetryPolicy,
+  untypedStore,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -92,10 +94,13 @@ export const REPLY_TYPE = "ordo/reply";
  * ```
  */
 export function createStoreBackedTransport<Tx>(
-  store: EventStore,
+  store: EventStore<MessageShape>,
   options: CreateStoreBackedTransportOptions<Tx>,
 ): Transport {
-  return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
+  return new StoreBackedTransport(
+    untypedStore(store),
+    options as CreateStoreBackedTransportOptions<unknown>,
+  );
 }
 
 class StoreBackedTransport implements Transport {

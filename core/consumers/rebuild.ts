@@ -7,8 +7,10 @@
  */
 
 import type { EventStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { createConsumer } from "./consumer.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
+import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkGroup } from "./_options.ts";
 import { checkSource } from "./source.ts";
@@ -41,7 +43,8 @@ export interface RebuildProgress {
  * Options of {@link rebuildProjection}: a consumer's, except that `commit`
  * defaults to `"page"` (one transaction per page of `batchSize` messages).
  */
-export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> {
+export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessage>
+  extends CreateConsumerOptions<Tx, TransactionalCommit, E> {
   /** Clears the read model; runs after the checkpoint was forgotten and before the replay. */
   readonly reset?: () => Promise<void> | void;
   /** After every page. */
@@ -83,9 +86,9 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * console.log(result.processed); // 1
  * ```
  */
-export async function rebuildProjection<Tx>(
-  store: EventStore,
-  options: RebuildProjectionOptions<Tx>,
+export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage>(
+  store: EventStore<E>,
+  options: RebuildProjectionOptions<Tx, E>,
 ): Promise<RebuildProgress> {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);

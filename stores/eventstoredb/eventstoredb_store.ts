@@ -16,10 +16,12 @@ import {
   type AppendResult,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type Message,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
+  type MessageShape,
   pageOf,
   parseStreamName,
   type ReadGlobalOptions,
@@ -94,14 +96,15 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
  * ```
  */
-export function createEventStoreDbStore(
+export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
   client: EventStoreDbClient,
   options: CreateEventStoreDbStoreOptions = {},
-): EventStore {
+): EventStore<E> {
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
-  return new EventStoreDbStore(checked, naming, options);
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new EventStoreDbStore(checked, naming, options) as EventStore as EventStore<E>;
 }
 
 class EventStoreDbStore implements EventStore {

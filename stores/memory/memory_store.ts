@@ -15,10 +15,12 @@ import {
   checkExpectedVersion,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
   type MessagePosition,
+  type MessageShape,
   pageOf,
   parseStreamName,
   PositionWaiters,
@@ -45,6 +47,8 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  *
  * Messages live as long as the store object; nothing is persisted. Stored
  * messages are frozen copies, so neither writers nor readers can change them.
+ * `E`, the union of message shapes the store holds, types appends and reads
+ * (see `EventStore`); without it, any type and JSON data.
  *
  * @example
  * ```ts
@@ -55,8 +59,11 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  * console.log(placed.streamVersion, placed.globalPosition); // 0 1n
  * ```
  */
-export function createMemoryStore(options: CreateMemoryStoreOptions = {}): EventStore {
-  return new MemoryStore(options);
+export function createMemoryStore<E extends MessageShape = JsonMessage>(
+  options: CreateMemoryStoreOptions = {},
+): EventStore<E> {
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new MemoryStore(options) as EventStore as EventStore<E>;
 }
 
 // One stream's messages, and its category's array so that an append to a

@@ -21,9 +21,11 @@ import {
   type CommittedAppend,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
+  type MessageShape,
   pageOf,
   parseStreamName,
   type ReadGlobalOptions,
@@ -68,7 +70,7 @@ export interface PostgresStoreOptions extends AppendLimits {
 }
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore<E extends MessageShape = JsonMessage> extends EventStore<E> {
   /**
    * Creates or updates the store's schema. Idempotent and versioned; safe to
    * run from several processes at once (an advisory lock serializes them).
@@ -92,11 +94,12 @@ export interface PostgresEventStore extends EventStore {
  * console.log((await store.readStream("order-1")).length); // 1
  * ```
  */
-export function createStoreOverDriver(
+export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   driver: PostgresDriver,
   options: PostgresStoreOptions = {},
-): PostgresEventStore {
-  return new PostgresStore(driver, options);
+): PostgresEventStore<E> {
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
 }
 
 class PostgresStore implements PostgresEventStore {

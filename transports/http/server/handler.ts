@@ -17,7 +17,12 @@
  * @module
  */
 
-import { type EventStore, ValidationError } from "../../../core/mod.ts";
+import {
+  type EventStore,
+  type MessageShape,
+  untypedStore,
+  ValidationError,
+} from "../../../core/mod.ts";
 import type { Transport } from "../../../core/messaging/mod.ts";
 import {
   CALL_HANDLER,
@@ -50,7 +55,7 @@ export interface CreateHttpHandlerOptions {
    * streams then read it from the client's position directly. Without it,
    * each stream subscribes on the inner transport from its beginning.
    */
-  readonly events?: EventStore;
+  readonly events?: EventStore<MessageShape>;
   /** Milliseconds between keep-alive comments on event streams. Default 15,000. */
   readonly heartbeat?: number;
   /** Errors answered with 500 (handler failures) and failures of event streams. */
@@ -132,7 +137,7 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     maxBodyBytes,
     commands,
     queries,
-    events: options.events,
+    events: options.events === undefined ? undefined : untypedStore(options.events),
     heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
   };
