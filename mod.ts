@@ -33,6 +33,11 @@ export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/
 export type { JsonMessage, MessageInputOf, MessageShape, RecordedMessageOf } from "./core/mod.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./core/mod.ts";
 
+// Deciders: a command against a stream (read, fold, decide, append, retry on conflict).
+export { createCommandHandler, DEFAULT_COMMAND_RETRY, foldState } from "./core/mod.ts";
+export type { CommandResult, CreateCommandHandlerOptions, Decider, Decision } from "./core/mod.ts";
+export type { HandleCommand, HandleCommandOptions } from "./core/mod.ts";
+
 // Errors: one family, each with a literal `_tag`.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";
 export { DuplicateMessageError, StoreUnavailableError, TimeoutError } from "./core/mod.ts";

@@ -96,6 +96,15 @@ export {
   validateReadStreamOptions,
 } from "./validate_read.ts";
 export { pageOf, type PageReader, readInPages } from "./read_in_pages.ts";
+export { type Decider, type Decision, decisionList, foldState } from "./decider.ts";
+export {
+  type CommandResult,
+  createCommandHandler,
+  type CreateCommandHandlerOptions,
+  DEFAULT_COMMAND_RETRY,
+  type HandleCommand,
+  type HandleCommandOptions,
+} from "./command_handler.ts";
 export {
   backoffDelay,
   type CheckedRetryPolicy,
