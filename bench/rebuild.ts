@@ -14,7 +14,9 @@ export async function benchRebuild(): Promise<BenchRow[]> {
   const server = await startPostgres();
   const sql = postgres(server.url, { onnotice: () => {}, max: 4 });
   try {
-    const store = createPostgresStore(sql, { schema: "rbench" });
+    const store = createPostgresStore<{ type: "OrderPlaced"; data: { total: number } }>(sql, {
+      schema: "rbench",
+    });
     await store.migrate();
     await sql.unsafe(
       "CREATE TABLE rbench.totals (stream text PRIMARY KEY, total numeric NOT NULL)",
@@ -37,7 +39,7 @@ export async function benchRebuild(): Promise<BenchRow[]> {
         handler: async (message, { tx }) => {
           await tx.unsafe(
             "INSERT INTO rbench.totals (stream, total) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET total = rbench.totals.total + EXCLUDED.total",
-            [message.streamName, (message.data as { total: number }).total],
+            [message.streamName, message.data.total],
           );
         },
       });

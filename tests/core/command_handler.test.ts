@@ -34,7 +34,7 @@ const counter: Decider<CounterCommand, number, CounterEvent> = {
 function overriding<S extends object>(store: S, overrides: Partial<S>): S {
   return new Proxy(store, {
     get: (target, key) => {
-      if (key in overrides) return overrides[key as keyof S];
+      if (Reflect.has(overrides, key)) return Reflect.get(overrides, key);
       const value = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -8,7 +8,12 @@ import { describe, it } from "node:test";
 import type { OrderEvent } from "../../examples/order_events.ts";
 import { orderTotals } from "../../examples/order_totals_projection.ts";
 import type { Decider } from "../../mod.ts";
-import { AssertionError, deciderSpec, projectionSpec } from "../../testing/mod.ts";
+import {
+  AssertionError,
+  deciderSpec,
+  type HistoryEventOf,
+  projectionSpec,
+} from "../../testing/mod.ts";
 import { ROOT } from "../_paths.ts";
 
 type CartEvent =
@@ -102,9 +107,9 @@ describe("deciderSpec()", () => {
 
 describe("projectionSpec()", () => {
   const totals = projectionSpec(orderTotals);
-  const placed = (order: string, total: number) => ({
+  const placed = (order: string, total: number): HistoryEventOf<OrderEvent> => ({
     streamName: `order-${order}`,
-    type: "OrderPlaced" as const,
+    type: "OrderPlaced",
     data: { total },
   });
 
