@@ -1,17 +1,19 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- consumers`, `-- messaging` or `-- http` runs one group
-// (`-- postgres,nats` two);
+// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- consumers`, `-- rebuild`,
+// `-- messaging` or `-- http` runs one group (`-- postgres,nats` two; `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchConsumers } from "./consumers.ts";
 import { benchHttp } from "./http.ts";
+import { benchIterateMillion } from "./iterate_million.ts";
 import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchNatsStore } from "./nats_store.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
+import { benchRebuild } from "./rebuild.ts";
 
 // One group, or several joined by commas (`-- postgres,nats`).
 const groups = process.argv[2]?.split(",");
@@ -20,8 +22,10 @@ const rows: BenchRow[] = [];
 if (run("memory")) rows.push(...await benchMemoryStore());
 if (run("postgres")) rows.push(...await benchPostgresStore());
 if (run("nats")) rows.push(...await benchNatsStore());
+if (run("iterate")) rows.push(...await benchIterateMillion());
 if (groups?.includes("postgres-paths")) rows.push(...await benchPostgresWritePaths());
 if (run("consumers")) rows.push(...await benchConsumers());
+if (run("consumers") || run("rebuild")) rows.push(...await benchRebuild());
 if (run("messaging")) rows.push(...await benchMessaging());
 if (run("http")) rows.push(...await benchHttp());
 // The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
@@ -30,7 +34,7 @@ for (
   const [nats, postgres, label] of [
     ["nats: 16 writers", "postgres: 16 writers", "16 writers, 1 message/call"],
     ["nats: 1 writer", "postgres: 1 writer", "1 writer, 100 messages/call"],
-    ["nats: readAll", "postgres: readAll", "readAll catch-up"],
+    ["nats: readPage", "postgres: readPage", "readPage catch-up"],
   ] as const
 ) {
   const n = find(nats);

@@ -112,10 +112,10 @@ async function catchUp({ store, js }: Sides): Promise<{ rates: number[]; count: 
     const ordoSeconds = await seconds(async () => {
       let from = 0n;
       for (;;) {
-        const page = await store.readAll({ from, limit: 1000 });
-        if (page.length === 0) return;
-        ordoCount += page.length;
-        from = page[page.length - 1].globalPosition + 1n;
+        const page = await store.readPage({ from, limit: 1000 });
+        ordoCount += page.messages.length;
+        if (page.end) return;
+        from = page.next;
       }
     });
     if (rawCount !== ordoCount) throw new Error(`raw read ${rawCount} messages, ordo ${ordoCount}`);
@@ -158,7 +158,7 @@ export async function benchNatsStore(): Promise<BenchRow[]> {
       row("nats: 1 writer, 100 messages/call", ordoBatch, rawBatch, "raw js.publish ", 0.7),
       row("  same, raw with noAsyncTraces", ordoBatch, leanBatch, "raw, no traces "),
       row(
-        `nats: readAll catch-up over ${read.count.toLocaleString("en-US")}`,
+        `nats: readPage catch-up over ${read.count.toLocaleString("en-US")}`,
         read.rates[1],
         read.rates[0],
         "raw consumer   ",

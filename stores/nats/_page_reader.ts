@@ -1,7 +1,8 @@
 // The one primitive of global reads: a page of messages in global order from
 // a position, filtered by category (a subject filter, applied by the server)
 // and by type (applied here: a type is inside the record, not in its
-// subject). readAll and readCategory are both this page.
+// subject). The store's readPage is this, and readAll and readCategory page
+// through it.
 //
 // Pages are read through cursors: a consumer per filter that stays open
 // between pages (it lives in the server's memory and goes by itself after 30
@@ -10,34 +11,28 @@
 // a consumer) then costs one message get (where the stream ends now) and one
 // pull per page; any other `from` opens a new cursor.
 
-import type { RecordedMessage } from "../../core/mod.ts";
+import {
+  type MessagePage,
+  pageOf,
+  type RecordedMessage,
+  StoreUnavailableError,
+} from "../../core/mod.ts";
 import { decodeRecord, fromGlobalPosition, recordedMessages } from "./batch_record.ts";
 import { createConsumer, deleteConsumer, type PulledMessage, textOf } from "./jetstream/mod.ts";
 import type { RecordSource } from "./_scan.ts";
-import { StoreUnavailableError } from "../../core/mod.ts";
-
-/** Which messages a global read returns. */
-export interface PageFilter {
-  readonly category?: string;
-  readonly types?: readonly string[];
-}
-
-/** One page and where the next one starts. */
-export interface Page {
-  readonly messages: readonly RecordedMessage[];
-  /**
-   * The position to read the next page from: past the last message returned
-   * when the page is full, past everything read otherwise (so a type-filtered
-   * page that matched nothing still moves on).
-   */
-  readonly next: bigint;
-}
 
 interface Cursor {
   readonly filter: string;
   readonly consumer: string;
-  /** Position of the next message not yet returned. */
+  /** Position of the next message not yet looked at (returned or passed over by a type filter). */
   next: bigint;
+  /**
+   * The last page's `next` (past its last message) and its types: a page read
+   * from there with the same types goes on from `next`, since what lies
+   * between matched none of them.
+   */
+  pageNext: bigint;
+  pageTypes: string;
   /** Messages delivered, in order; those from `head` on are not yet returned (from `next` on). */
   buffer: RecordedMessage[];
   head: number;
@@ -78,27 +73,31 @@ export class PageReader {
     this.#source = source;
   }
 
-  /** Reads up to `limit` messages from `filter` (a subject filter) from `from`, in global order. */
+  /**
+   * Reads up to `limit` messages from `filter` (a subject filter) from `from`,
+   * in global order. A page is short only when it reached the end of the
+   * filter's messages as they were when it was read.
+   */
   async read(
     filter: string,
     types: readonly string[] | undefined,
     from: bigint,
     limit: number,
     operation: string,
-  ): Promise<Page> {
-    let cursor = this.#take(filter, from);
+  ): Promise<MessagePage> {
+    let cursor = this.#take(filter, types, from);
     const reused = cursor.consumer !== "";
     try {
       try {
-        return await this.#fill(cursor, types, limit, operation);
+        return await this.#fill(cursor, types, from, limit, operation);
       } catch (error) {
         // A page that failed may have taken messages off the cursor's buffer
         // already: the cursor is never used again, or they would be skipped.
         void this.#drop(cursor);
         if (!reused || !(error instanceof StoreUnavailableError)) throw error;
         // A cursor the server dropped (a restart, a leader change): once more with a new one.
-        cursor = this.#take(filter, from);
-        return await this.#fill(cursor, types, limit, operation);
+        cursor = this.#take(filter, types, from);
+        return await this.#fill(cursor, types, from, limit, operation);
       }
     } finally {
       cursor.busy = false;
@@ -109,10 +108,11 @@ export class PageReader {
   }
 
   // The cursor at `from` for this filter, or a new one starting there.
-  #take(filter: string, from: bigint): Cursor {
+  #take(filter: string, types: readonly string[] | undefined, from: bigint): Cursor {
     const known = this.#cursors.get(filter);
     if (
-      known !== undefined && !known.busy && known.next === from &&
+      known !== undefined && !known.busy &&
+      (known.next === from || (known.pageNext === from && known.pageTypes === typesKey(types))) &&
       performance.now() - known.usedAt < FRESH_MS
     ) {
       known.busy = true;
@@ -124,6 +124,8 @@ export class PageReader {
       filter,
       consumer: "",
       next: from,
+      pageNext: from,
+      pageTypes: "",
       buffer: [],
       head: 0,
       bytes: 0,
@@ -151,9 +153,10 @@ export class PageReader {
   async #fill(
     cursor: Cursor,
     types: readonly string[] | undefined,
+    from: bigint,
     limit: number,
     operation: string,
-  ): Promise<Page> {
+  ): Promise<MessagePage> {
     const messages: RecordedMessage[] = [];
     let next = cursor.next;
     const take = () => {
@@ -189,6 +192,9 @@ export class PageReader {
       }
     }
     cursor.next = next;
+    const page = pageOf(messages, from, limit);
+    cursor.pageNext = page.next;
+    cursor.pageTypes = typesKey(types);
     // Far from the end, ask for the next pages now, as a consumer reading on would.
     // At most half of what the server says is waiting: on 2.9.10 that count can
     // run ahead of the stream, and a pull for records that are not there waits.
@@ -208,7 +214,7 @@ export class PageReader {
         });
       cursor.ahead = ahead;
     }
-    return { messages, next };
+    return page;
   }
 
   // Pulls about enough records for `wanted` messages (records hold one or more) into the buffer.
@@ -291,4 +297,9 @@ function receive(cursor: Cursor, message: PulledMessage): void {
   cursor.bytes += message.data.length;
   cursor.messages += record.messages.length;
   cursor.perRecord = Math.max(1, cursor.messages / cursor.records);
+}
+
+// The types of a page, as one comparable string.
+function typesKey(types: readonly string[] | undefined): string {
+  return types === undefined ? "" : JSON.stringify(types);
 }

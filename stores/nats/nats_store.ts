@@ -15,18 +15,23 @@ import {
   type AppendResult,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  type MessageShape,
   parseStreamName,
   PositionWaiters,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -35,7 +40,7 @@ import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_reco
 import { JetStreamApi, Puller, textOf, translateError, validateDriver } from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
 import { IdIndex } from "./id_index.ts";
-import { type Page, type PageFilter, PageReader } from "./_page_reader.ts";
+import { PageReader } from "./_page_reader.ts";
 import type { RecordSource } from "./_scan.ts";
 import {
   type CheckedNatsStoreOptions,
@@ -48,7 +53,7 @@ import { StreamReader } from "./_stream_reader.ts";
 import { type StoreSubjects, storeSubjects } from "./subjects.ts";
 
 /** The NATS store: the `EventStore` port, and the set-up of its streams. */
-export interface NatsEventStore extends EventStore {
+export interface NatsEventStore<E extends MessageShape = JsonMessage> extends EventStore<E> {
   /** The JetStream stream holding the messages. */
   readonly stream: string;
   /** Every subject of the store starts with it. */
@@ -76,12 +81,18 @@ export interface NatsEventStore extends EventStore {
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
  * ```
  */
-export function createNatsStore(
+export function createNatsStore<E extends MessageShape = JsonMessage>(
   connection: NatsConnection,
   options: CreateNatsStoreOptions,
-): NatsEventStore {
+): NatsEventStore<E> {
   const driver = validateDriver(connection, options?.headers);
-  return new NatsStore(driver.connection, validateNatsStoreOptions(options), options.headers);
+  const store = new NatsStore(
+    driver.connection,
+    validateNatsStoreOptions(options),
+    options.headers,
+  );
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return store as NatsEventStore as NatsEventStore<E>;
 }
 
 class NatsStore implements NatsEventStore {
@@ -168,36 +179,27 @@ class NatsStore implements NatsEventStore {
     }
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
-    validateCategory(category);
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    const page = await this.readPage({ category, types }, from, limit, "readCategory");
-    return page.messages as RecordedMessage[];
-  }
-
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    const page = await this.readPage({ types }, from, limit, "readAll");
-    return page.messages as RecordedMessage[];
-  }
-
-  /** The page primitive every global read is made of (checked input). */
-  async readPage(
-    filter: PageFilter,
-    from: bigint,
-    limit: number,
-    operation: string,
-  ): Promise<Page> {
+  // Pages go through cursors kept between calls (_page_reader.ts): a reader
+  // paging on from a page's `next` reads on from the same consumer.
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
     try {
-      const subject = filter.category === undefined
+      const subject = category === undefined
         ? this.#subjects.all
-        : this.#subjects.category(filter.category);
-      return await this.#pages.read(subject, filter.types, from, limit, operation);
+        : this.#subjects.category(category);
+      return await this.#pages.read(subject, types, from, limit, "readPage");
     } catch (error) {
-      throw translateError(error, operation);
+      throw translateError(error, "readPage");
     }
+  }
+
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -187,13 +187,13 @@ export function testEcommerceOnNats(): void {
         placed.map((o) => reservationKey(o.orderId)).sort(),
         "one reservation entry per order",
       );
-      const reservedEvents = await store.readAll({ types: ["inventory/reserved"], limit: 10_000 });
+      const reservedEvents = await store.readAll({ types: ["inventory/reserved"] }).toArray();
       assert.deepEqual(
         reservedEvents.map((m) => (m.data as { orderId: string }).orderId).sort(),
         placed.map((o) => o.orderId).sort(),
         "one inventory/reserved per order",
       );
-      for (const event of await store.readAll({ types: ["orders/placed"], limit: 10_000 })) {
+      for await (const event of store.readAll({ types: ["orders/placed"] })) {
         const orderId = (event.data as { orderId: string }).orderId;
         const reserved = reservedEvents.find((m) =>
           (m.data as { orderId: string }).orderId === orderId

@@ -190,15 +190,8 @@ async function converge(
   return readModel;
 }
 
-async function readAllOf(store: NatsEventStore): Promise<RecordedMessage[]> {
-  const all: RecordedMessage[] = [];
-  let from = 0n;
-  for (;;) {
-    const page = await store.readAll({ from, limit: 1000 });
-    all.push(...page);
-    if (page.length < 1000) return all;
-    from = page[page.length - 1].globalPosition + 1n;
-  }
+function readAllOf(store: NatsEventStore): Promise<RecordedMessage[]> {
+  return store.readAll().toArray();
 }
 
 // Four writers, each appending batches of 1 to 3 to a stream of its own until stopped.

@@ -188,7 +188,9 @@ if (natsServerMissing !== undefined) {
           0,
           0,
           encodeEntries([{
-            ...shared,
+            id: shared.id,
+            type: shared.type,
+            data: { n: 0 }, // what messages(1) gave it
             metadata: { timestamp: new Date().toISOString() },
           }]),
         );

@@ -143,10 +143,14 @@ if (natsServerMissing !== undefined) {
             };
             const readers = stores.map(async (store, i) => {
               do {
-                checkSnapshot(await store.readAll({ limit: 100_000 }), `reader ${i} readAll`);
+                // One page each, as large as a page goes: a snapshot read at once.
                 checkSnapshot(
-                  await store.readCategory("order", { limit: 100_000 }),
-                  `reader ${i} readCategory`,
+                  (await store.readPage({ limit: 100_000 })).messages,
+                  `reader ${i} readPage`,
+                );
+                checkSnapshot(
+                  (await store.readPage({ category: "order", limit: 100_000 })).messages,
+                  `reader ${i} readPage of a category`,
                 );
                 for (const stream of STREAMS) {
                   const read = await store.readStream(stream);
@@ -172,9 +176,9 @@ if (natsServerMissing !== undefined) {
         const following = (async () => {
           let from = 0n;
           while (seen.length < total) {
-            const page = await follower.readAll({ from, limit: 7 });
-            seen.push(...page);
-            if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
+            const page = await follower.readPage({ from, limit: 7 });
+            seen.push(...page.messages);
+            if (page.messages.length > 0) from = page.next;
             else assert.ok(await follower.waitForAppend(from - 1n, { timeout: 10_000 }), "woken");
           }
         })();

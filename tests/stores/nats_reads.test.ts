@@ -67,15 +67,17 @@ if (natsServerMissing !== undefined) {
               let from = 0n;
               for (let page = 0;; page++) {
                 if (drops[page % drops.length]) await dropCursors(nc, store);
-                const read = async () =>
-                  category === undefined
-                    ? await store.readAll({ from, limit: pageSize })
-                    : await store.readCategory(category, { from, limit: pageSize });
+                const read = () =>
+                  store.readPage({
+                    ...(category === undefined ? {} : { category }),
+                    from,
+                    limit: pageSize,
+                  });
                 // As a consumer does: a failed page is read again from the same position.
                 const got = await read().catch(read);
-                seen.push(...got);
-                if (got.length === 0) break;
-                from = got[got.length - 1].globalPosition + 1n;
+                seen.push(...got.messages);
+                if (got.end) break;
+                from = got.next;
               }
               assert.deepEqual(seen.map((m) => m.id), expected.map((m) => m.id));
               assert.ok(isStrictlyIncreasing(seen.map((m) => m.globalPosition)));

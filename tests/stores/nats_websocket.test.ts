@@ -59,7 +59,7 @@ if (skip !== undefined) {
           1,
           2,
         ]);
-        assert.equal((await store.readAll()).length, 3);
+        assert.equal((await store.readAll().toArray()).length, 3);
         bus.handleCommand("echo/say", (command) => command.data);
         assert.equal(
           await bus.sendAndWait({ type: "echo/say", data: "over websocket" }),
