@@ -1,7 +1,8 @@
 // Global reads of the NATS store through cursors: a reader paging on gets
 // every message once, in order, also when the server drops the consumer
 // behind its cursor between two pages (as a restart or a leader change does),
-// whether the next page comes from what the cursor held or from the server.
+// whether the next page comes from what the cursor held or from the server;
+// a type-filtered tail reads on from a page's `next` with the same cursor.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
@@ -15,14 +16,21 @@ import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fix
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { connectNats, freshStore } from "./_nats_fixtures.ts";
 
-// Deletes every consumer of the store's stream behind a page cursor.
-async function dropCursors(nc: NatsConnection, store: NatsEventStore): Promise<void> {
+// The consumers of the store's stream behind page cursors.
+async function cursorNames(nc: NatsConnection, store: NatsEventStore): Promise<string[]> {
   const api = new JetStreamApi({ connection: nc, headers });
   const { consumers } = await api.request(`CONSUMER.NAMES.${store.stream}`, {}) as {
     consumers: string[] | null;
   };
-  for (const name of consumers ?? []) {
-    if (name.startsWith("ordo_page_")) await api.request(`CONSUMER.DELETE.${store.stream}.${name}`);
+  api.close();
+  return (consumers ?? []).filter((name) => name.startsWith("ordo_page_"));
+}
+
+// Deletes every consumer of the store's stream behind a page cursor.
+async function dropCursors(nc: NatsConnection, store: NatsEventStore): Promise<void> {
+  const api = new JetStreamApi({ connection: nc, headers });
+  for (const name of await cursorNames(nc, store)) {
+    await api.request(`CONSUMER.DELETE.${store.stream}.${name}`);
   }
   api.close();
 }
@@ -88,6 +96,32 @@ if (natsServerMissing !== undefined) {
         ),
         propertyParameters(8),
       );
+    });
+
+    it("readPage() with types goes on from a short page's next with the same cursor, past the records it passed over", async () => {
+      const store = await freshStore(nc);
+      try {
+        const [first] = messages(1, "Placed");
+        await store.append("order-1", [first]);
+        await store.append("order-2", messages(2, "Noted"));
+        const page = await store.readPage({ types: ["Placed"], limit: 10 });
+        assert.deepEqual(page.messages.map((m) => m.id), [first.id]);
+        assert.equal(page.end, true);
+        assert.equal(page.next, page.messages[0].globalPosition + 1n, "past its last message");
+        const cursors = await cursorNames(nc, store);
+        assert.equal(cursors.length, 1);
+        // A tail reading on from `next`, as a consumer does once new messages are in.
+        const [second] = messages(1, "Placed");
+        await store.append("order-3", [second]);
+        const after = await store.readPage({ types: ["Placed"], from: page.next, limit: 10 });
+        assert.deepEqual(after.messages.map((m) => m.id), [second.id]);
+        assert.deepEqual(await cursorNames(nc, store), cursors, "the same consumer read on");
+        // Other types from the same position are not what that cursor passed over: read again.
+        const noted = await store.readPage({ types: ["Noted"], from: page.next, limit: 10 });
+        assert.equal(noted.messages.length, 2);
+      } finally {
+        await store.close();
+      }
     });
   });
 }
