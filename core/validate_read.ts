@@ -6,6 +6,7 @@
  */
 
 import { ValidationError } from "./errors.ts";
+import { checkOptions } from "./options.ts";
 import {
   DEFAULT_READ_LIMIT,
   type ReadGlobalOptions,
@@ -14,6 +15,9 @@ import {
 
 /** Largest page a single read may ask for. */
 export const MAX_READ_LIMIT = 100_000;
+
+const READ_STREAM_OPTION_KEYS: readonly string[] = ["direction", "from", "limit"];
+const READ_GLOBAL_OPTION_KEYS: readonly string[] = ["from", "limit", "types"];
 
 /** Read stream options with every default filled in (`from` stays optional: it depends on direction). */
 export interface CheckedReadStreamOptions {
@@ -45,9 +49,12 @@ export interface CheckedReadGlobalOptions {
  * ```
  */
 export function validateReadStreamOptions(
-  options: ReadStreamOptions = {},
+  options?: ReadStreamOptions,
 ): CheckedReadStreamOptions {
-  const { direction = "forward", from, limit } = options;
+  const { direction = "forward", from, limit } = checkOptions(
+    options,
+    READ_STREAM_OPTION_KEYS,
+  ) as ReadStreamOptions;
   if (direction !== "forward" && direction !== "backward") {
     throw new ValidationError("options.direction", direction, 'expected "forward" or "backward"');
   }
@@ -67,9 +74,12 @@ export function validateReadStreamOptions(
  * ```
  */
 export function validateReadGlobalOptions(
-  options: ReadGlobalOptions = {},
+  options?: ReadGlobalOptions,
 ): CheckedReadGlobalOptions {
-  const { from = 0n, limit = DEFAULT_READ_LIMIT, types } = options;
+  const { from = 0n, limit = DEFAULT_READ_LIMIT, types } = checkOptions(
+    options,
+    READ_GLOBAL_OPTION_KEYS,
+  ) as ReadGlobalOptions;
   if (typeof from !== "bigint" || from < 0n) {
     throw new ValidationError("options.from", from, "a global position is a bigint from 0n");
   }

@@ -10,8 +10,10 @@ import type { EventStore } from "../event_store.ts";
 import { createConsumer } from "./consumer.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkGroup } from "./_options.ts";
+import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
 import { checkSource } from "./source.ts";
+
+const REBUILD_OPTION_KEYS: readonly string[] = [...CONSUMER_OPTION_KEYS, "reset", "onProgress"];
 
 /** How far a rebuild is. */
 export interface RebuildProgress {
@@ -52,6 +54,8 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * live consumer first; to keep serving the old read model meanwhile, rebuild
  * into a new group and a new read model, then switch (docs/decisions/consumers.md).
  *
+ * @throws {ValidationError} on bad options (an unknown key too), before anything is reset
+ *
  * Aborting `signal` stops the rebuild after the handler in progress; the
  * checkpoint then says how far it got, and a consumer of the group continues from there.
  *
@@ -76,6 +80,7 @@ export async function rebuildProjection<Tx>(
   store: EventStore,
   options: RebuildProjectionOptions<Tx>,
 ): Promise<RebuildProgress> {
+  checkConsumerOptions(options, REBUILD_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   const startedAt = performance.now();
@@ -115,8 +120,9 @@ export async function rebuildProjection<Tx>(
 
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
+  const { reset: _reset, onProgress: _onProgress, ...consumerOptions } = options;
   const consumer = createConsumer(store, {
-    ...options,
+    ...consumerOptions,
     signal: stopping.signal,
     onPage: (page) => {
       processed += page.handled;

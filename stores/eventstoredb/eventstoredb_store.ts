@@ -14,8 +14,17 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  checkCount,
+  checkLogger,
+  checkOptions,
+  checkPositiveNumber,
+  CloseGate,
+  consoleLogger,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  type Logger,
   type Message,
   type MessageInput,
   parseStreamName,
@@ -23,7 +32,6 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
-  StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
   validateCategory,
@@ -71,14 +79,30 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
    * crash (a test, a server that never restarts).
    */
   readonly unsupportedRuntime?: UnsupportedRuntimePolicy;
+  /**
+   * Where the store reports a dropped live subscription it re-opens, and what
+   * is built on it (consumers) reports unless given its own. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = [
+  "namespace",
+  "resubscribeDelay",
+  "unsupportedRuntime",
+  "maxMessageSize",
+  "maxBatchSize",
+  "logger",
+];
 
 /**
  * Creates an event store over an EventStoreDB / KurrentDB client. The caller
- * owns the client: `close()` releases the store's subscription, not the client.
+ * owns the client: `close()` releases the store's subscription, not the client,
+ * once the calls in flight have finished; every call after it rejects with
+ * `ClosedError`.
  *
  * @throws {ValidationError} when `client` is not an `@eventstore/db-client`
- *   or `@kurrent/kurrentdb-client` client, or when an option is not valid
+ *   or `@kurrent/kurrentdb-client` client, or when an option is not valid or unknown
  * @throws {UnsupportedRuntimeError} on Deno (unless `unsupportedRuntime: "allow"`),
  *   whose node:http2 crashes the process when the server goes away
  * @example
@@ -94,6 +118,7 @@ export function createEventStoreDbStore(
   client: EventStoreDbClient,
   options: CreateEventStoreDbStoreOptions = {},
 ): EventStore {
+  checkOptions(options, OPTION_KEYS);
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
@@ -101,13 +126,14 @@ export function createEventStoreDbStore(
 }
 
 class EventStoreDbStore implements EventStore {
+  readonly logger: Logger;
   readonly #client: EventStoreDbClient;
   readonly #naming: StreamNaming;
   readonly #limits: AppendLimits;
   readonly #reads: EsdbReads;
   readonly #index: IdIndexStore;
   readonly #head: HeadFollower;
-  #closed = false;
+  readonly #gate = new CloseGate("store");
 
   constructor(
     client: EventStoreDbClient,
@@ -116,10 +142,28 @@ class EventStoreDbStore implements EventStore {
   ) {
     this.#client = client;
     this.#naming = naming;
-    this.#limits = options;
+    this.#limits = {
+      maxMessageSize: checkCount(
+        options.maxMessageSize,
+        "options.maxMessageSize",
+        DEFAULT_MAX_MESSAGE_SIZE,
+      ),
+      maxBatchSize: checkCount(
+        options.maxBatchSize,
+        "options.maxBatchSize",
+        DEFAULT_MAX_BATCH_SIZE,
+      ),
+    };
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
+    const resubscribeDelay = checkPositiveNumber(
+      options.resubscribeDelay,
+      "options.resubscribeDelay",
+      1000,
+      "milliseconds",
+    );
     this.#reads = new EsdbReads(client, naming);
     this.#index = new IdIndexStore(client, naming, this.#reads);
-    this.#head = new HeadFollower(client, naming, options.resubscribeDelay ?? 1000);
+    this.#head = new HeadFollower(client, naming, resubscribeDelay, this.logger);
   }
 
   async append(
@@ -127,10 +171,18 @@ class EventStoreDbStore implements EventStore {
     messages: readonly MessageInput[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<AppendResult> {
-    this.#ensureOpen("append");
+    this.#gate.ensureOpen("append");
     parseStreamName(streamName);
     const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
+    return await this.#gate.run("append", () => this.#append(streamName, checked, expected));
+  }
+
+  async #append(
+    streamName: string,
+    checked: Message[],
+    expected: ReturnType<typeof validateAppendOptions>["expectedVersion"],
+  ): Promise<AppendResult> {
     try {
       const earlier = await this.#index.find(checked);
       if (earlier !== undefined) {
@@ -210,48 +262,59 @@ class EventStoreDbStore implements EventStore {
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readStream");
+    this.#gate.ensureOpen("readStream");
     parseStreamName(streamName);
-    return await this.#reads.stream(streamName, validateReadStreamOptions(options));
+    const checked = validateReadStreamOptions(options);
+    return await this.#gate.run("readStream", () => this.#reads.stream(streamName, checked));
   }
 
   async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
+    this.#gate.ensureOpen("readCategory");
     validateCategory(category);
-    return await this.#reads.global("readCategory", validateReadGlobalOptions(options), category);
+    const checked = validateReadGlobalOptions(options);
+    return await this.#gate.run(
+      "readCategory",
+      () => this.#reads.global("readCategory", checked, category),
+    );
   }
 
   async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    return await this.#reads.global("readAll", validateReadGlobalOptions(options), undefined);
+    this.#gate.ensureOpen("readAll");
+    const checked = validateReadGlobalOptions(options);
+    return await this.#gate.run(
+      "readAll",
+      () => this.#reads.global("readAll", checked, undefined),
+    );
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
-    this.#ensureOpen("getStreamInfo");
+    this.#gate.ensureOpen("getStreamInfo");
     parseStreamName(streamName);
-    const [last] = await this.readStream(streamName, { direction: "backward", limit: 1 });
+    const checked = validateReadStreamOptions({ direction: "backward", limit: 1 });
+    const [last] = await this.#gate.run(
+      "getStreamInfo",
+      () => this.#reads.stream(streamName, checked),
+    );
     return { streamName, version: last?.streamVersion, globalPosition: last?.globalPosition };
   }
 
-  async headPosition(): Promise<bigint> {
-    this.#ensureOpen("headPosition");
-    try {
-      return (await this.#head.scan()).head;
-    } catch (error) {
-      throw translateError(error, "headPosition");
-    }
+  headPosition(): Promise<bigint> {
+    return this.#gate.run("headPosition", async () => {
+      try {
+        return (await this.#head.scan()).head;
+      } catch (error) {
+        throw translateError(error, "headPosition");
+      }
+    });
   }
 
+  // Not counted in flight: a wait can last forever, and close() ends it (false).
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     return this.#head.waitForAppend(after, options);
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#head.close();
-  }
-
-  #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+  close(): Promise<void> {
+    return this.#gate.close(() => this.#head.close());
   }
 }

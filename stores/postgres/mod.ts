@@ -27,7 +27,7 @@ import {
   type PostgresStoreOptions,
 } from "./postgres_store.ts";
 import type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
-import type { ConsumerStorage } from "../../core/mod.ts";
+import { checkOptions, type ConsumerStorage } from "../../core/mod.ts";
 import {
   createConsumerStorageOverDriver,
   type PostgresConsumerStorageOptions,
@@ -126,5 +126,6 @@ export function createPGliteConsumerStorage(
   pg: PGliteInterface,
   options?: PostgresConsumerStorageOptions,
 ): ConsumerStorage<PGliteTransaction> {
+  checkOptions(options, ["schema"]);
   return createConsumerStorageOverDriver(pgliteDriver(pg), { ...options, singleConnection: true });
 }
