@@ -26,7 +26,9 @@ import {
   type EventStore,
   type Logger,
   MAX_READ_LIMIT,
+  type MessageShape,
   type RetryPolicy,
+  untypedStore,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -119,10 +121,13 @@ const OPTION_KEYS: readonly string[] = ["storage", "retry", "batchSize", "onErro
  * ```
  */
 export function createStoreBackedTransport<Tx>(
-  store: EventStore,
+  store: EventStore<MessageShape>,
   options: CreateStoreBackedTransportOptions<Tx>,
 ): Transport {
-  return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
+  return new StoreBackedTransport(
+    untypedStore(store),
+    options as CreateStoreBackedTransportOptions<unknown>,
+  );
 }
 
 class StoreBackedTransport implements Transport {

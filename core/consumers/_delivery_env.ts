@@ -5,6 +5,7 @@
 import type { EventStore } from "../event_store.ts";
 import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
 import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
@@ -44,9 +45,13 @@ export interface DeliveryEnv<Tx> {
  * The delivery environment of a consumer, from its options; `slots` bounds
  * handler calls at once; `fail` ends the consumer.
  */
-export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>(
-  store: EventStore,
-  options: CreateConsumerOptions<Tx, Commit>,
+export function deliveryEnv<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  store: EventStore<E>,
+  options: CreateConsumerOptions<Tx, Commit, E>,
   group: string,
   settings: {
     readonly slots: number;
@@ -62,7 +67,8 @@ export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>
   return {
     group,
     storage: options.storage,
-    handler: options.handler as MessageHandler<Tx>,
+    // The message types are the store's word; the engine hands on what it reads.
+    handler: options.handler as unknown as MessageHandler<Tx>,
     retry: checkRetryPolicy(options.retry),
     commit: checkCommitMode(options.commit),
     parkAtOnce: options.parkAtOnce,

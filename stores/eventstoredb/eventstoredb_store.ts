@@ -24,19 +24,25 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type Logger,
   type Message,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  type MessageShape,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -114,15 +120,16 @@ const OPTION_KEYS: readonly string[] = [
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
  * ```
  */
-export function createEventStoreDbStore(
+export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
   client: EventStoreDbClient,
   options: CreateEventStoreDbStoreOptions = {},
-): EventStore {
+): EventStore<E> {
   checkOptions(options, OPTION_KEYS);
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
-  return new EventStoreDbStore(checked, naming, options);
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new EventStoreDbStore(checked, naming, options) as EventStore as EventStore<E>;
 }
 
 class EventStoreDbStore implements EventStore {
@@ -268,23 +275,22 @@ class EventStoreDbStore implements EventStore {
     return await this.#gate.run("readStream", () => this.#reads.stream(streamName, checked));
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#gate.ensureOpen("readCategory");
-    validateCategory(category);
-    const checked = validateReadGlobalOptions(options);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#gate.ensureOpen("readPage");
+    const checked = validateReadPageOptions(options);
     return await this.#gate.run(
-      "readCategory",
-      () => this.#reads.global("readCategory", checked, category),
+      "readPage",
+      async () =>
+        pageOf(await this.#reads.global("readPage", checked), checked.from, checked.limit),
     );
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#gate.ensureOpen("readAll");
-    const checked = validateReadGlobalOptions(options);
-    return await this.#gate.run(
-      "readAll",
-      () => this.#reads.global("readAll", checked, undefined),
-    );
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -144,7 +144,8 @@ export function testNotMigrated(rig: NotMigratedRig): void {
       const storage = rig.storage(schema);
       const calls: [string, () => Promise<unknown>][] = [
         ["append", () => store.append("order-1", [{ type: "A", data: {} }])],
-        ["readAll", () => store.readAll()],
+        ["readAll", () => store.readAll().toArray()],
+        ["readPage", () => store.readPage()],
         ["checkpoints.load", () => storage.checkpoints.load("g", 0)],
         [
           "checkpoints.commit",

@@ -32,7 +32,7 @@ describe("consumer logging", () => {
     const { logger, lines } = recording();
     const store = createMemoryStore();
     await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
-    const [message] = await store.readAll();
+    const [message] = await store.readAll().toArray();
     const consumer = createConsumer(store, {
       group: "billing",
       source: { category: "order" },

@@ -61,7 +61,7 @@ export function testConsumerClosed<Tx>(options: ConsumerContractOptions<Tx>): vo
             withRig(options, async ({ store, storage: inner }) => {
               const { storage, writes } = countingWrites(inner);
               await store.append("order-1", batch(2));
-              const [poison] = await store.readAll();
+              const [poison] = await store.readAll().toArray();
               let handled = 0;
               const consumer = createConsumer(store, {
                 group: "g",
@@ -94,7 +94,7 @@ export function testConsumerClosed<Tx>(options: ConsumerContractOptions<Tx>): vo
     it("close() waits for a replay in flight", () =>
       withRig(options, async ({ store, storage }) => {
         await store.append("order-1", batch(1));
-        const [message] = await store.readAll();
+        const [message] = await store.readAll().toArray();
         let fixed = false;
         const entered = gate();
         const release = gate();

@@ -97,6 +97,8 @@ describe("unknown option keys", () => {
     await refuses(() => s.readStream("order-1", { limt: 1 } as never), "options.limt", "limit");
     await refuses(() => s.readAll({ form: 0n } as never), "options.form", "from");
     await refuses(() => s.readCategory("order", { type: ["A"] } as never), "options.type", "types");
+    await refuses(() => s.readAll({ pagesize: 5 } as never), "options.pagesize", "pageSize");
+    await refuses(() => s.readPage({ categry: "order" } as never), "options.categry", "category");
     await refuses(() => s.waitForAppend(0n, { timeot: 1 } as never), "options.timeot", "timeout");
   });
 

@@ -33,6 +33,7 @@ function countingStore(): { store: EventStore; appends: () => number } {
     readStream: (stream, options) => inner.readStream(stream, options),
     readCategory: (category, options) => inner.readCategory(category, options),
     readAll: (options) => inner.readAll(options),
+    readPage: (options) => inner.readPage(options),
     getStreamInfo: (stream) => inner.getStreamInfo(stream),
     headPosition: () => inner.headPosition(),
     waitForAppend: (after, options) => inner.waitForAppend(after, options),

@@ -327,7 +327,11 @@ describe("HTTP transport error mapping", () => {
       const body = await unserved.json();
       assert.equal(body._tag, "NotFoundError");
       assert.equal(body.target, "orders/cancel");
-      assert.equal((await store.readCategory("orders:command")).length, 0, "nothing was stored");
+      assert.equal(
+        (await store.readCategory("orders:command").toArray()).length,
+        0,
+        "nothing was stored",
+      );
       const served = await post(open.url, "orders/place");
       assert.equal(served.status, 202);
       await served.body?.cancel();

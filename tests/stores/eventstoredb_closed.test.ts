@@ -36,8 +36,9 @@ type Call = [string, (store: EventStore) => Promise<unknown>];
 const call: fc.Arbitrary<Call> = fc.constantFrom<Call>(
   ["append", (store) => store.append("order-1", messages(2))],
   ["readStream", (store) => store.readStream("order-1")],
-  ["readAll", (store) => store.readAll()],
-  ["readCategory", (store) => store.readCategory("order")],
+  ["readAll", (store) => store.readAll().toArray()],
+  ["readCategory", (store) => store.readCategory("order").toArray()],
+  ["readPage", (store) => store.readPage()],
   ["getStreamInfo", (store) => store.getStreamInfo("order-1")],
   ["headPosition", (store) => store.headPosition()],
   ["waitForAppend", (store) => store.waitForAppend(0n, { timeout: 5 })],
@@ -79,7 +80,7 @@ describe("EventStoreDB store: close()", () => {
         })(),
     };
     const store = createEventStoreDbStore(slow, { unsupportedRuntime: "allow" });
-    const reading = store.readAll();
+    const reading = store.readPage();
     let closed = false;
     const closing = store.close().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -421,7 +421,8 @@ describe("createEventStoreDbStore()", () => {
         const call of [
           () => store.append("order-1", [{ type: "T", data: {} }]),
           () => store.readStream("order-1"),
-          () => store.readAll(),
+          () => store.readAll().toArray(),
+          () => store.readPage(),
           () => store.headPosition(),
         ]
       ) {
@@ -439,7 +440,7 @@ describe("createEventStoreDbStore()", () => {
       await store.close();
       await client.dispose();
     }
-    await assert.rejects(store.readAll(), ClosedError);
+    await assert.rejects(store.readAll().toArray(), ClosedError);
   });
 });
 
