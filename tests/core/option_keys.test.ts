@@ -9,6 +9,7 @@ import type { Sql } from "postgres";
 import {
   createBus,
   createCircuitBreaker,
+  createCommandHandler,
   createConsoleLogger,
   createConsumer,
   createGroupConsumer,
@@ -280,6 +281,32 @@ describe("unknown option keys", () => {
       "options.auth.allow.publsh",
       "publish",
     );
+  });
+
+  it("the command handler refuses them: its options, its retry and a command's options", async () => {
+    const s = store();
+    const decider = {
+      initialState: () => 0,
+      evolve: (n: number) => n + 1,
+      decide: () => [{ type: "Counted", data: {} }],
+    };
+    await refuses(
+      () => createCommandHandler(s, decider, { retries: {} } as never),
+      "options.retries",
+      "retry",
+    );
+    await refuses(
+      () => createCommandHandler(s, decider, { retry: { maxAttempt: 2 } } as never),
+      "options.retry.maxAttempt",
+      "maxAttempts",
+    );
+    const handle = createCommandHandler(s, decider);
+    await refuses(
+      () => handle("count-1", 1, { singal: undefined } as never),
+      "options.singal",
+      "signal",
+    );
+    assert.equal(await s.headPosition(), 0n, "nothing was appended");
   });
 
   it("the logger's factory refuses them", async () => {
