@@ -13,9 +13,11 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import {
   type AppendOptions,
   type AppendResult,
+  CloseGate,
   type DeferredAppendOptions,
   type EventStore,
   type JsonMessage,
+  type Logger,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
@@ -27,7 +29,6 @@ import {
   type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
-  StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
   validateMessages,
@@ -69,8 +70,9 @@ export interface NatsEventStore<E extends MessageShape = JsonMessage> extends Ev
  * Creates an event store over a NATS connection with JetStream. The caller
  * owns the connection: `close()` releases the store's consumers, not the
  * connection. Call `setup()` once (any process, any time) to create the streams.
+ * After `close()` every call rejects with `ClosedError`.
  *
- * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid
+ * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid (an unknown key too)
  * @example
  * ```ts ignore
  * import { connect, headers } from "@nats-io/transport-node";
@@ -98,6 +100,7 @@ export function createNatsStore<E extends MessageShape = JsonMessage>(
 class NatsStore implements NatsEventStore {
   readonly stream: string;
   readonly subjectPrefix: string;
+  readonly logger: Logger;
   readonly #options: CheckedNatsStoreOptions;
   readonly #api: JetStreamApi;
   readonly #source: RecordSource;
@@ -110,7 +113,9 @@ class NatsStore implements NatsEventStore {
   #follower: LiveFollower | undefined;
   #starting: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #closed = false;
+  // Following live appends failed and has not worked since: logged once.
+  #followFailing = false;
+  readonly #gate = new CloseGate("store");
 
   constructor(
     connection: NatsConnection,
@@ -120,6 +125,7 @@ class NatsStore implements NatsEventStore {
     this.#options = options;
     this.stream = options.stream;
     this.subjectPrefix = options.subjectPrefix;
+    this.logger = options.logger;
     this.#api = new JetStreamApi({ connection, headers }, {
       prefix: options.apiPrefix,
       timeout: options.timeout,
@@ -139,59 +145,63 @@ class NatsStore implements NatsEventStore {
     };
   }
 
-  async setup(): Promise<void> {
-    this.#ensureOpen("setup");
-    try {
-      for (const config of storeStreams(this.#options)) await this.#api.ensureStream(config);
-    } catch (error) {
-      throw translateError(error, "setup");
-    }
+  setup(): Promise<void> {
+    return this.#gate.run("setup", async () => {
+      try {
+        for (const config of storeStreams(this.#options)) await this.#api.ensureStream(config);
+      } catch (error) {
+        throw translateError(error, "setup");
+      }
+    });
   }
 
-  async append(
+  append(
     streamName: string,
     messages: readonly MessageInput[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<AppendResult> {
-    this.#ensureOpen("append");
-    parseStreamName(streamName);
-    const { expectedVersion } = validateAppendOptions(options);
-    const checked = validateMessages(messages, this.#options.limits);
-    try {
-      const result = await appendBatch(this.#appends, streamName, checked, expectedVersion);
-      this.#seen(result.globalPosition);
-      return result;
-    } catch (error) {
-      throw translateError(error, "append");
-    }
+    return this.#gate.run("append", async () => {
+      parseStreamName(streamName);
+      const { expectedVersion } = validateAppendOptions(options);
+      const checked = validateMessages(messages, this.#options.limits);
+      try {
+        const result = await appendBatch(this.#appends, streamName, checked, expectedVersion);
+        this.#seen(result.globalPosition);
+        return result;
+      } catch (error) {
+        throw translateError(error, "append");
+      }
+    });
   }
 
-  async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readStream");
-    parseStreamName(streamName);
-    const { direction, from, limit } = validateReadStreamOptions(options);
-    try {
-      return direction === "forward"
-        ? await this.#reader.forward(streamName, from ?? 0, limit)
-        : await this.#reader.backward(streamName, from, limit);
-    } catch (error) {
-      throw translateError(error, "readStream");
-    }
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
+    return this.#gate.run("readStream", async () => {
+      parseStreamName(streamName);
+      const { direction, from, limit } = validateReadStreamOptions(options);
+      try {
+        return direction === "forward"
+          ? await this.#reader.forward(streamName, from ?? 0, limit)
+          : await this.#reader.backward(streamName, from, limit);
+      } catch (error) {
+        throw translateError(error, "readStream");
+      }
+    });
   }
 
   // Pages go through cursors kept between calls (_page_reader.ts): a reader
   // paging on from a page's `next` reads on from the same consumer.
-  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
-    this.#ensureOpen("readPage");
-    const { category, from, limit, types } = validateReadPageOptions(options);
-    try {
-      const subject = category === undefined
-        ? this.#subjects.all
-        : this.#subjects.category(category);
-      return await this.#pages.read(subject, types, from, limit, "readPage");
-    } catch (error) {
-      throw translateError(error, "readPage");
-    }
+  readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    return this.#gate.run("readPage", async () => {
+      const { category, from, limit, types } = validateReadPageOptions(options);
+      try {
+        const subject = category === undefined
+          ? this.#subjects.all
+          : this.#subjects.category(category);
+        return await this.#pages.read(subject, types, from, limit, "readPage");
+      } catch (error) {
+        throw translateError(error, "readPage");
+      }
+    });
   }
 
   readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
@@ -202,32 +212,36 @@ class NatsStore implements NatsEventStore {
     return readInPages(this, undefined, options);
   }
 
-  async getStreamInfo(streamName: string): Promise<StreamInfo> {
-    this.#ensureOpen("getStreamInfo");
-    parseStreamName(streamName);
-    try {
-      const last = await this.#reader.last(streamName);
-      if (last === undefined) return { streamName, version: undefined, globalPosition: undefined };
-      const count = last.record.messages.length;
-      return {
-        streamName,
-        version: last.record.firstVersion + count - 1,
-        globalPosition: toGlobalPosition(last.seq, count - 1),
-      };
-    } catch (error) {
-      throw translateError(error, "getStreamInfo");
-    }
+  getStreamInfo(streamName: string): Promise<StreamInfo> {
+    return this.#gate.run("getStreamInfo", async () => {
+      parseStreamName(streamName);
+      try {
+        const last = await this.#reader.last(streamName);
+        if (last === undefined) {
+          return { streamName, version: undefined, globalPosition: undefined };
+        }
+        const count = last.record.messages.length;
+        return {
+          streamName,
+          version: last.record.firstVersion + count - 1,
+          globalPosition: toGlobalPosition(last.seq, count - 1),
+        };
+      } catch (error) {
+        throw translateError(error, "getStreamInfo");
+      }
+    });
   }
 
-  async headPosition(): Promise<bigint> {
-    this.#ensureOpen("headPosition");
-    try {
-      const head = await this.#readHead();
-      this.#seen(head);
-      return head;
-    } catch (error) {
-      throw translateError(error, "headPosition");
-    }
+  headPosition(): Promise<bigint> {
+    return this.#gate.run("headPosition", async () => {
+      try {
+        const head = await this.#readHead();
+        this.#seen(head);
+        return head;
+      } catch (error) {
+        throw translateError(error, "headPosition");
+      }
+    });
   }
 
   async #readHead(): Promise<bigint> {
@@ -238,6 +252,7 @@ class NatsStore implements NatsEventStore {
   }
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     const waiting = this.#waiters.wait(after, this.#knownHead, options);
     if (this.#waiters.size > 0) this.#follow();
     return waiting;
@@ -246,23 +261,46 @@ class NatsStore implements NatsEventStore {
   // Starts the live follower once: it reads the head first (waking anyone
   // already past it), then follows from the record after it.
   #follow(): void {
-    if (this.#follower !== undefined || this.#starting !== undefined || this.#closed) return;
+    if (this.#follower !== undefined || this.#starting !== undefined || this.#gate.closed) return;
     this.#starting = (async () => {
       const head = await this.#readHead();
-      if (this.#closed) return;
+      if (this.#gate.closed) return;
       this.#seen(head);
       this.#follower = new LiveFollower({
         source: this.#source,
         filter: this.#subjects.all,
-        onHead: (position) => this.#seen(position),
-        onError: () => {},
+        onHead: (position) => {
+          this.#followWorks();
+          this.#seen(position);
+        },
+        onError: (error) => this.#followFailed(error),
         retryDelay: this.#options.resubscribeDelay,
       }, fromGlobalPosition(head).seq);
-    })().catch(() => this.#retryLater()).finally(() => (this.#starting = undefined));
+    })().catch((error) => {
+      this.#followFailed(error);
+      this.#retryLater();
+    }).finally(() => (this.#starting = undefined));
+  }
+
+  // A failure that repeats while the server is away is logged when it starts and when it ends.
+  #followFailed(error: unknown): void {
+    if (this.#followFailing || this.#gate.closed) return;
+    this.#followFailing = true;
+    this.logger.warn("Store cannot follow appends; following again", {
+      stream: this.stream,
+      retryInMs: this.#options.resubscribeDelay,
+      error: translateError(error, "waitForAppend"),
+    });
+  }
+
+  #followWorks(): void {
+    if (!this.#followFailing) return;
+    this.#followFailing = false;
+    this.logger.info("Store following appends again", { stream: this.stream });
   }
 
   #retryLater(): void {
-    if (this.#closed || this.#retryTimer !== undefined) return;
+    if (this.#gate.closed || this.#retryTimer !== undefined) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#waiters.size > 0) this.#follow();
@@ -275,19 +313,18 @@ class NatsStore implements NatsEventStore {
     this.#waiters.notify(position);
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#waiters.close();
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#follower?.stop();
-    this.#follower = undefined;
-    await this.#pages.close();
-    this.#source.puller.close();
-    this.#api.close();
-  }
-
-  #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+  // Refuses new calls at once, waits for those in flight, then releases the
+  // store's consumers and timers (the connection stays the caller's).
+  close(): Promise<void> {
+    return this.#gate.close(async () => {
+      this.#waiters.close();
+      if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.#follower?.stop();
+      this.#follower = undefined;
+      await this.#pages.close();
+      this.#source.puller.close();
+      this.#api.close();
+    });
   }
 }

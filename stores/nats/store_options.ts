@@ -5,7 +5,14 @@
  * @module
  */
 
-import { type AppendLimits, ValidationError } from "../../core/mod.ts";
+import {
+  type AppendLimits,
+  checkLogger,
+  checkOptions,
+  consoleLogger,
+  type Logger,
+  ValidationError,
+} from "../../core/mod.ts";
 import { POSITIONS_PER_SEQUENCE } from "./batch_record.ts";
 import { type HeadersFactory, type StreamConfig, validateSubjectPrefix } from "./jetstream/mod.ts";
 
@@ -34,7 +41,28 @@ export interface CreateNatsStoreOptions extends AppendLimits {
   readonly apiPrefix?: string;
   /** Milliseconds before following live appends again after a failure. Default 1000. */
   readonly resubscribeDelay?: number;
+  /**
+   * Where the store reports a failure it retries (following live appends),
+   * and what is built on it (consumers, the NATS transport) unless given
+   * its own logger. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+/** Every key of {@link CreateNatsStoreOptions}: any other is refused. */
+export const NATS_STORE_OPTION_KEYS: readonly string[] = [
+  "headers",
+  "stream",
+  "subjectPrefix",
+  "replicas",
+  "duplicateWindow",
+  "timeout",
+  "apiPrefix",
+  "resubscribeDelay",
+  "logger",
+  "maxMessageSize",
+  "maxBatchSize",
+];
 
 /** The options with defaults filled in. */
 export interface CheckedNatsStoreOptions {
@@ -47,6 +75,7 @@ export interface CheckedNatsStoreOptions {
   readonly apiPrefix: string;
   readonly resubscribeDelay: number;
   readonly limits: AppendLimits;
+  readonly logger: Logger;
 }
 
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,28}$/;
@@ -62,7 +91,7 @@ function positive(value: unknown, path: string, fallback: number): number {
 /**
  * Checks the options and fills in the defaults.
  *
- * @throws {ValidationError} naming the option that is wrong
+ * @throws {ValidationError} naming the option that is wrong (an unknown key too)
  * @example
  * ```ts
  * import { validateNatsStoreOptions } from "./store_options.ts";
@@ -70,6 +99,7 @@ function positive(value: unknown, path: string, fallback: number): number {
  * ```
  */
 export function validateNatsStoreOptions(options: CreateNatsStoreOptions): CheckedNatsStoreOptions {
+  checkOptions(options, NATS_STORE_OPTION_KEYS);
   const stream = options.stream ?? "ORDO";
   if (typeof stream !== "string" || !STREAM_NAME.test(stream)) {
     throw new ValidationError(
@@ -103,6 +133,7 @@ export function validateNatsStoreOptions(options: CreateNatsStoreOptions): Check
     apiPrefix: options.apiPrefix ?? "$JS.API",
     resubscribeDelay: positive(options.resubscribeDelay, "options.resubscribeDelay", 1000),
     limits: { maxBatchSize: maxBatch, maxMessageSize: options.maxMessageSize },
+    logger: checkLogger(options.logger, "options.logger", consoleLogger),
   };
 }
 
