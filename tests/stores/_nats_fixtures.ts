@@ -36,9 +36,10 @@ export async function freshStore(
   nc: NatsConnection,
   options: Partial<CreateNatsStoreOptions> & { keep?: boolean } = {},
 ): Promise<NatsEventStore> {
-  const store = createNatsStore(nc, { headers, ...freshNames(), ...options });
+  const { keep, ...storeOptions } = options;
+  const store = createNatsStore(nc, { headers, ...freshNames(), ...storeOptions });
   await store.setup();
-  if (options.keep) return store;
+  if (keep) return store;
   const close = store.close.bind(store);
   Object.defineProperty(store, "close", {
     value: async () => {
