@@ -18,6 +18,7 @@
 
 import type { NatsConnection } from "@nats-io/nats-core";
 import {
+  checkOptions,
   type CheckpointStore,
   type CheckpointUpdate,
   type ConsumerStorage,
@@ -98,6 +99,7 @@ export function createNatsConsumerStorage(
   options: CreateNatsConsumerStorageOptions,
 ): NatsConsumerStorage {
   const driver = validateDriver(connection, options?.headers);
+  checkOptions(options, ["headers", "bucket", "buckets", "replicas", "timeout", "apiPrefix"]);
   const api = new JetStreamApi(driver, { prefix: options.apiPrefix, timeout: options.timeout });
   const name = validateBucket(options.bucket ?? "ordo_consumers", "options.bucket");
   const extra = (options.buckets ?? []).map((b) => validateBucket(b, "options.buckets"));

@@ -3,13 +3,14 @@
 // ledger), a full queue pushes back on senders, each command is handled once
 // by one of the processes, a command whose handler died is delivered again to
 // the other, and a group split over two processes still sees each stream in
-// publish order (a fast-check property).
+// publish order (a fast-check property); after close() every call is refused
+// with ClosedError.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { type Bus, createBus } from "../../core/messaging/mod.ts";
-import { StoreUnavailableError } from "../../core/mod.ts";
+import { type Bus, type CommandEnvelope, createBus } from "../../core/messaging/mod.ts";
+import { ClosedError, silentLogger, StoreUnavailableError } from "../../core/mod.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
@@ -148,5 +149,41 @@ if (natsServerMissing !== undefined) {
         propertyParameters(8),
       );
     });
+
+    it("after close(), every call is refused with ClosedError and a waiting sendAndWait() ends with it", async () => {
+      const world = await busWorld(a, { logger: silentLogger });
+      const waiter = await world.transport(a);
+      const waiting = waiter.sendAndWait(envelope("orders/place")); // nobody handles it
+      await sleep(100);
+      await waiter.close();
+      await assert.rejects(waiting, ClosedError);
+      const transport = await world.transport(b);
+      await transport.close();
+      const calls: [string, () => unknown][] = [
+        ["send", () => transport.send(envelope("orders/place"))],
+        ["sendAndWait", () => transport.sendAndWait(envelope("orders/place"))],
+        ["query", () => transport.query({ name: "orders/show", payload: 1 })],
+        ["publish", () =>
+          transport.publish({
+            id: crypto.randomUUID(),
+            type: "orders/placed",
+            data: {},
+            streamName: "order-1",
+            metadata: {},
+          })],
+        ["handleCommand", () => transport.handleCommand("orders/place", () => {})],
+        ["handleQuery", () => transport.handleQuery("orders/show", () => 1)],
+        ["subscribe", () => transport.subscribe("g", ["orders/placed"], () => {})],
+        ["setup", () => transport.setup()],
+      ];
+      for (const [name, call] of calls) {
+        await assert.rejects(async () => await call(), ClosedError, name);
+      }
+      await transport.close(); // idempotent
+    });
   });
+}
+
+function envelope(type: string): CommandEnvelope {
+  return { id: crypto.randomUUID(), type, data: { n: 1 }, key: "k", metadata: {} };
 }

@@ -174,6 +174,7 @@ export function handleCommands(
     retry: options.loopRetry,
     signal: stopping.signal,
     onError,
+    logger: options.logger,
     handle: (message) =>
       handleOne(
         context,
@@ -227,6 +228,7 @@ async function handleOne(
     retry: how.retry,
     signal,
     onError: how.onError,
+    logger: options.logger,
     attempt: async (attempt) => {
       const result = await how.handler(receivedCommand(wire, streamName), {
         idempotencyKey: wire.id,

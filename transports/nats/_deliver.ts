@@ -4,6 +4,9 @@
 import {
   type CheckedRetryPolicy,
   deliveryRetries,
+  type Logger,
+  logHandlerFailure,
+  logParked,
   type ParkedMessage,
   type RecordedMessage,
   storedError,
@@ -21,6 +24,8 @@ export interface DeliveryOptions {
   /** Stores and reports a message given up on. */
   readonly park: (entry: ParkedMessage) => Promise<void>;
   readonly onError: (error: unknown) => void;
+  /** Told of each failed attempt and of the message parked, beside `onError`. */
+  readonly logger: Logger;
 }
 
 /**
@@ -35,10 +40,12 @@ export async function deliverWithRetries(o: DeliveryOptions): Promise<void> {
       await o.attempt(attempt);
       return;
     } catch (error) {
+      logHandlerFailure(o.logger, { group: o.group }, o.message, attempt, error);
       o.onError(error);
       // Input the handler's contract refuses is refused on every attempt: park it at once.
       const delay = error instanceof ValidationError ? undefined : await nextDelay(attempt, error);
       if (delay === undefined) {
+        logParked(o.logger, { group: o.group }, o.message, attempt, error);
         await o.park({
           group: o.group,
           partition: 0,

@@ -6,7 +6,7 @@
 // lost consumer or connection is retried with backoff: after a server
 // restart the loop finds its consumer again (durable, so at its position).
 
-import { backoffDelay, type CheckedRetryPolicy } from "../../core/mod.ts";
+import { backoffDelay, type CheckedRetryPolicy, type Logger } from "../../core/mod.ts";
 import {
   type ConsumerConfig,
   createConsumer,
@@ -30,6 +30,8 @@ export interface DurableLoopOptions {
   /** Handles one message; the loop acknowledges it once this settles. */
   readonly handle: (message: PulledMessage) => Promise<void>;
   readonly onError: (error: unknown) => void;
+  /** Told when pulling starts failing and when it works again (not at every retry). */
+  readonly logger: Logger;
   /** Backoff between failed pulls. */
   readonly retry: CheckedRetryPolicy;
   readonly signal: AbortSignal;
@@ -54,6 +56,10 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
   let created = false;
   let failures = 0;
   const batch = config.max_ack_pending ?? 1;
+  const worked = () => {
+    if (failures > 0) o.logger.info("NATS transport pulling again", { consumer: name });
+    failures = 0;
+  };
   while (!signal.aborted) {
     try {
       if (!created) {
@@ -73,16 +79,22 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
         if (end === "gone" || end === "timeout") {
           created = false; // the consumer or the connection may be gone: make sure of it again
           if (!signal.aborted) throw new Error(`No answer from consumer "${name}" of "${stream}"`);
-        } else caughtUp();
+        } else {
+          worked();
+          caughtUp();
+        }
         continue;
       }
-      failures = 0;
+      worked();
       for (const message of got) {
         await handleAndAck(o, message);
       }
       if (got[got.length - 1].pending === 0) caughtUp();
     } catch (error) {
       if (signal.aborted) return;
+      if (failures === 0) {
+        o.logger.warn("NATS transport cannot pull; retrying", { consumer: name, error });
+      }
       o.onError(error);
       await pause(backoffDelay(o.retry, ++failures), signal);
     }

@@ -85,6 +85,7 @@ export function subscribeGroup(
     retry: options.loopRetry,
     signal: stopping.signal,
     onError,
+    logger: options.logger,
     handle: async (message) => {
       const record = decodeRecord(textOf(message.data));
       if (record === undefined) return;
@@ -96,6 +97,7 @@ export function subscribeGroup(
           retry,
           signal: stopping.signal,
           onError,
+          logger: options.logger,
           attempt: async (attempt) => {
             await handler(receivedFromStore(event), {
               idempotencyKey: event.id,

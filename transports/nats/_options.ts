@@ -1,8 +1,12 @@
 // Options of the NATS transport, their defaults, and the JetStream pieces they describe.
 import {
   type CheckedRetryPolicy,
+  checkLogger,
+  checkOptions,
   checkRetryPolicy,
+  consoleLogger,
   type ConsumerStorage,
+  type Logger,
   type RetryPolicy,
   ValidationError,
 } from "../../core/mod.ts";
@@ -63,7 +67,33 @@ export interface CreateNatsTransportOptions {
   readonly apiPrefix?: string;
   /** Failures of the transport's own pulls and writes (they are retried). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where handler failures, parked messages and failing pulls are reported,
+   * one line per event (`onError` is told as well). Default: the store's
+   * logger, else the console.
+   */
+  readonly logger?: Logger;
 }
+
+/** Every key of {@link CreateNatsTransportOptions}: any other is refused. */
+const OPTION_KEYS: readonly string[] = [
+  "headers",
+  "store",
+  "storage",
+  "subjectPrefix",
+  "commandStream",
+  "ledgerBucket",
+  "replicas",
+  "maxQueuedCommands",
+  "maxAckPending",
+  "ackWait",
+  "duplicateWindow",
+  "retry",
+  "timeout",
+  "apiPrefix",
+  "onError",
+  "logger",
+];
 
 /** The options, checked, with defaults. */
 export interface CheckedTransportOptions {
@@ -82,6 +112,7 @@ export interface CheckedTransportOptions {
   readonly timeout: number;
   readonly apiPrefix: string;
   readonly onError: (error: unknown) => void;
+  readonly logger: Logger;
 }
 
 function whole(value: unknown, path: string, fallback: number): number {
@@ -96,6 +127,7 @@ function whole(value: unknown, path: string, fallback: number): number {
 export function checkTransportOptions(
   options: CreateNatsTransportOptions,
 ): CheckedTransportOptions {
+  checkOptions(options, OPTION_KEYS);
   const store = options.store;
   if (typeof store?.append !== "function" || typeof store.stream !== "string") {
     throw new ValidationError("options.store", store, "must be a NATS store (createNatsStore)");
@@ -127,6 +159,7 @@ export function checkTransportOptions(
     timeout: whole(options.timeout, "options.timeout", 5000),
     apiPrefix: options.apiPrefix ?? "$JS.API",
     onError: options.onError ?? (() => {}),
+    logger: checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger),
   };
 }
 

@@ -25,7 +25,7 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
-import { StoreUnavailableError, ValidationError } from "../../core/mod.ts";
+import { ClosedError, CloseGate, ValidationError } from "../../core/mod.ts";
 import {
   JetStreamApi,
   KvBucket,
@@ -87,7 +87,9 @@ class NatsBusTransport implements NatsTransport {
   readonly #commands: CommandContext;
   readonly #queries = new Map<string, Registration>();
   readonly #running = new Set<Registration>();
-  #closed = false;
+  readonly #gate = new CloseGate("transport");
+  // Aborted by close(): calls waiting for an answer stop waiting.
+  readonly #closing = new AbortController();
 
   constructor(
     connection: NatsConnection,
@@ -108,33 +110,67 @@ class NatsBusTransport implements NatsTransport {
     };
   }
 
-  async setup(): Promise<void> {
-    try {
-      await this.#commands.api.ensureStream(commandStreamConfig(this.#options));
-      await this.#commands.ledger.setup({ replicas: this.#options.replicas });
-    } catch (error) {
-      throw translateError(error, "setup");
-    }
+  setup(): Promise<void> {
+    return this.#gate.run("setup", async () => {
+      try {
+        await this.#commands.api.ensureStream(commandStreamConfig(this.#options));
+        await this.#commands.ledger.setup({ replicas: this.#options.replicas });
+      } catch (error) {
+        throw translateError(error, "setup");
+      }
+    });
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
-    this.#ensureOpen("send");
-    return sendCommand(this.#commands, command);
+    return this.#gate.run(`send "${command.type}"`, () => sendCommand(this.#commands, command));
   }
 
   sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    this.#ensureOpen("sendAndWait");
-    return sendAndWaitCommand(this.#commands, command, options);
+    const operation = `sendAndWait "${command.type}"`;
+    return this.#gate.run(
+      operation,
+      () =>
+        this.#untilClosed(
+          operation,
+          options,
+          (o) => sendAndWaitCommand(this.#commands, command, o),
+        ),
+    );
   }
 
   query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    this.#ensureOpen("query");
-    return callQuery(this.#connection, this.#options.prefix, query, options);
+    const operation = `query "${query.name}"`;
+    return this.#gate.run(
+      operation,
+      () =>
+        this.#untilClosed(
+          operation,
+          options,
+          (o) => callQuery(this.#connection, this.#options.prefix, query, o),
+        ),
+    );
   }
 
-  async publish(event: EventEnvelope): Promise<PublishReceipt> {
-    this.#ensureOpen("publish");
-    return await publishEvent(this.#commands, event);
+  publish(event: EventEnvelope): Promise<PublishReceipt> {
+    return this.#gate.run(`publish "${event.type}"`, () => publishEvent(this.#commands, event));
+  }
+
+  // A call that waits for an answer, stopped by close() as by its own signal:
+  // it then rejects with ClosedError rather than the abort's reason.
+  async #untilClosed<T>(
+    operation: string,
+    options: TransportCallOptions | undefined,
+    call: (options: TransportCallOptions) => Promise<T>,
+  ): Promise<T> {
+    const closing = this.#closing.signal;
+    const signal = options?.signal === undefined
+      ? closing
+      : AbortSignal.any([options.signal, closing]);
+    try {
+      return await call({ signal });
+    } catch (error) {
+      throw closing.aborted ? new ClosedError("transport", operation) : error;
+    }
   }
 
   handleCommand(
@@ -142,12 +178,12 @@ class NatsBusTransport implements NatsTransport {
     handler: CommandEndpoint,
     options: HandlerOptions = {},
   ): Registration {
-    this.#ensureOpen("handleCommand");
+    this.#gate.ensureOpen(`handle command "${name}"`);
     return this.#track(handleCommands(this.#commands, name, handler, options));
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
-    this.#ensureOpen("handleQuery");
+    this.#gate.ensureOpen(`handle query "${name}"`);
     if (this.#queries.has(name)) {
       throw new ValidationError("query", name, "a handler is already registered for it");
     }
@@ -169,16 +205,21 @@ class NatsBusTransport implements NatsTransport {
     handler: EventEndpoint,
     options: HandlerOptions = {},
   ): Registration {
-    this.#ensureOpen("subscribe");
+    this.#gate.ensureOpen(`subscribe group "${group}"`);
     return this.#track(subscribeGroup(this.#commands, group, selector, handler, options));
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all([...this.#running].map((registration) => registration.stop()));
-    this.#commands.puller.close();
-    this.#commands.ledger.close();
-    this.#commands.api.close();
+  // Waits stop at once; the calls in flight settle (the gate waits for them),
+  // then the handlers stop (after their message in progress) and the
+  // transport's consumers and subscriptions go (the connection stays the caller's).
+  close(): Promise<void> {
+    this.#closing.abort();
+    return this.#gate.close(async () => {
+      await Promise.all([...this.#running].map((registration) => registration.stop()));
+      this.#commands.puller.close();
+      this.#commands.ledger.close();
+      this.#commands.api.close();
+    });
   }
 
   #track(registration: Registration): Registration {
@@ -191,9 +232,5 @@ class NatsBusTransport implements NatsTransport {
     };
     this.#running.add(tracked);
     return tracked;
-  }
-
-  #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the transport is closed");
   }
 }
