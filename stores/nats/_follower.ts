@@ -5,6 +5,7 @@
 // If the consumer is lost (a server restart, a leader change: it lives on the
 // stream's leader, in memory), a new one starts after the last record seen.
 
+import { StoreUnavailableError } from "../../core/mod.ts";
 import { toGlobalPosition } from "./batch_record.ts";
 import { createConsumer, deleteConsumer } from "./jetstream/mod.ts";
 import type { RecordSource } from "./_scan.ts";
@@ -70,7 +71,18 @@ export class LiveFollower {
               onHead(toGlobalPosition(message.seq, Math.max(0, count - 1)));
             },
           );
-          if (end === "gone" || end === "timeout") break;
+          if (end === "gone" || end === "timeout") {
+            // Waiters were not woken while it was gone: that is worth a line.
+            if (!this.#stopped) {
+              onError(
+                new StoreUnavailableError(
+                  "waitForAppend",
+                  "the consumer following appends is gone (a restart or a leader change)",
+                ),
+              );
+            }
+            break;
+          }
         }
       } catch (error) {
         if (this.#stopped) return;

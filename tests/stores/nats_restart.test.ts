@@ -2,12 +2,13 @@
 // and started again on the same data): calls made while it is down fail as
 // StoreUnavailableError, everything acknowledged before is still there
 // after, and a waiter that was parked across the restart is woken by an
-// append made after it (the store follows live again by itself).
+// append made after it (the store follows live again by itself, saying so
+// in one line when following fails and one when it works again).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { type AppendResult, StoreUnavailableError } from "../../core/mod.ts";
+import { type AppendResult, type Logger, StoreUnavailableError } from "../../core/mod.ts";
 import { createNatsStore } from "../../stores/nats/mod.ts";
 import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { messages, readEverything } from "../contract/_fixtures.ts";
@@ -37,7 +38,14 @@ if (natsServerMissing !== undefined) {
       const names = freshNames();
       const options = { headers, ...names, timeout: 1000, resubscribeDelay: 200 };
       const writer = createNatsStore(writerConnection, options);
-      const waiter = createNatsStore(waiterConnection, options);
+      const lines: string[] = [];
+      const logger: Logger = {
+        error: (message) => void lines.push(`error: ${message}`),
+        warn: (message) => void lines.push(`warn: ${message}`),
+        info: (message) => void lines.push(`info: ${message}`),
+        debug: () => {},
+      };
+      const waiter = createNatsStore(waiterConnection, { ...options, logger });
       await writer.setup();
       try {
         const before = await writer.append("order-1", messages(3));
@@ -58,6 +66,11 @@ if (natsServerMissing !== undefined) {
         }
         assert.ok(after, "appends resumed after the restart");
         assert.equal(await woken, true, "the waiter parked across the restart was woken");
+        // Logged when it started failing and when it worked again, not at every retry.
+        assert.deepEqual(lines, [
+          "warn: Store cannot follow appends; following again",
+          "info: Store following appends again",
+        ]);
         const stored = await readEverything(writer);
         const ids = new Set(stored.map((m) => m.id));
         for (const p of before.positions) assert.ok(ids.has(p.id), "acknowledged before, kept");
