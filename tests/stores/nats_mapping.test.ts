@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { StoreUnavailableError } from "../../core/mod.ts";
+import { headers } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { StoreUnavailableError, ValidationError } from "../../core/mod.ts";
+import {
+  createNatsConsumerStorage,
+  createNatsStore,
+  type NatsEventStore,
+} from "../../stores/nats/mod.ts";
+import { createNatsTransport } from "../../transports/nats/mod.ts";
 import {
   decodeRecord,
   encodeEntries,
@@ -129,5 +137,35 @@ describe("NATS ack subjects and errors", () => {
     );
     const other = new RangeError("boom");
     assert.equal(translateError(other, "append"), other);
+  });
+});
+
+describe("NATS factories' options", () => {
+  // Shaped as a connection: the factories check their options before they use it.
+  const connection = {
+    request: () => Promise.reject(new Error("unused")),
+    subscribe: () => {
+      throw new Error("unused");
+    },
+    publish: () => {},
+  } as unknown as NatsConnection;
+  const refused = (path: string, nearest: string) => (error: unknown) =>
+    error instanceof ValidationError && error.path === path &&
+    error.message.includes(`did you mean "${nearest}"?`);
+
+  it("createNatsStore, createNatsConsumerStorage and createNatsTransport refuse an unknown key, naming the nearest", () => {
+    assert.throws(
+      () => createNatsStore(connection, { headers, replica: 3 } as never),
+      refused("options.replica", "replicas"),
+    );
+    assert.throws(
+      () => createNatsConsumerStorage(connection, { headers, bucketz: "b" } as never),
+      refused("options.bucketz", "bucket"),
+    );
+    const store = { append: () => {}, stream: "ORDO" } as unknown as NatsEventStore;
+    assert.throws(
+      () => createNatsTransport(connection, { headers, store, ackwait: 5 } as never),
+      refused("options.ackwait", "ackWait"),
+    );
   });
 });
