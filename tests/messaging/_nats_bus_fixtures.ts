@@ -3,6 +3,7 @@
 // connection (one per simulated process).
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { silentLogger } from "../../core/mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import type { CreateNatsTransportOptions, NatsTransport } from "../../transports/nats/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
@@ -14,7 +15,9 @@ export async function busWorld(
   extra: Partial<CreateNatsTransportOptions> = {},
 ): Promise<{ transport(nc: NatsConnection): Promise<NatsTransport> }> {
   const names = freshNames();
-  const storeOf = (nc: NatsConnection) => createNatsStore(nc, { headers, ...names });
+  // Silent: handlers fail on purpose, and the transport inherits the store's logger.
+  const storeOf = (nc: NatsConnection) =>
+    createNatsStore(nc, { headers, logger: silentLogger, ...names });
   await storeOf(setupConnection).setup();
   const storageOf = (nc: NatsConnection) =>
     createNatsConsumerStorage(nc, { headers, bucket: `parked_${names.subjectPrefix}` });

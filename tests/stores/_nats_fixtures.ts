@@ -3,6 +3,7 @@
 // the store is closed), so every test and property run starts empty.
 import { connect, headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { silentLogger } from "../../core/mod.ts";
 import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import type { CreateNatsStoreOptions } from "../../stores/nats/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
@@ -37,7 +38,14 @@ export async function freshStore(
   options: Partial<CreateNatsStoreOptions> & { keep?: boolean } = {},
 ): Promise<NatsEventStore> {
   const { keep, ...storeOptions } = options;
-  const store = createNatsStore(nc, { headers, ...freshNames(), ...storeOptions });
+  // Silent unless a test asks: what is built on it (consumers whose handlers
+  // fail on purpose) inherits the store's logger.
+  const store = createNatsStore(nc, {
+    headers,
+    logger: silentLogger,
+    ...freshNames(),
+    ...storeOptions,
+  });
   await store.setup();
   if (keep) return store;
   const close = store.close.bind(store);
