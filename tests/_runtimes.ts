@@ -15,3 +15,12 @@ export const RUNTIMES: readonly Runtime[] = [
   { name: "bun", command: BUN, args: (file) => [file] },
   { name: "node", command: "node", args: (file) => ["--import", "tsx", file] },
 ];
+
+/**
+ * The runtime running this test file. Tests that run children under "the"
+ * runtime use this one, so `npm test`, which runs the tree under each of the
+ * three, runs them under each without a test spawning all three itself.
+ */
+export const CURRENT_RUNTIME: Runtime = RUNTIMES.find((runtime) =>
+  runtime.name === ("Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node")
+)!;

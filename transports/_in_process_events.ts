@@ -12,6 +12,7 @@ import {
   type PublishReceipt,
   type ReceivedMessage,
 } from "../core/messaging/mod.ts";
+import { sleep } from "./_sleep.ts";
 
 const READY = Promise.resolve();
 
@@ -24,6 +25,8 @@ export class Group {
   /** An async run (a handler's promise, a retry, a long catch-up) is under way: wake-ups leave the group to it. */
   busy = false;
   stopped = false;
+  /** Aborted when the group stops: a retry waiting out its backoff ends at once. */
+  readonly #stopping = new AbortController();
   /** Settles when the group has no work under way. */
   idle: Promise<void> = READY;
   readonly policy: CheckedRetryPolicy;
@@ -34,6 +37,17 @@ export class Group {
     readonly options: HandlerOptions,
   ) {
     this.policy = checkRetryPolicy(options.retry);
+  }
+
+  /** Aborts when the group stops. */
+  get signal(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  /** Stops the group: no new event is handled, and a retry's backoff ends now. */
+  stop(): void {
+    this.stopped = true;
+    this.#stopping.abort();
   }
 }
 
@@ -60,7 +74,7 @@ export class EventGroups {
 
   /** Removes a group; resolves once its run in progress ended. */
   remove(group: Group): Promise<void> {
-    group.stopped = true;
+    group.stop();
     if (this.#groups.get(group.name) === group) this.#groups.delete(group.name);
     this.#groupList = this.#groupList.filter((g) => g !== group);
     return group.idle;
@@ -69,7 +83,7 @@ export class EventGroups {
   /** Stops every group; resolves once their runs ended. */
   async close(): Promise<void> {
     const groups = [...this.#groups.values()];
-    for (const group of groups) group.stopped = true;
+    for (const group of groups) group.stop();
     this.#groups.clear();
     this.#groupList = [];
     await Promise.all(groups.map((group) => group.idle));
@@ -198,7 +212,8 @@ export class EventGroups {
         group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Stopped (or closed) while waiting: the run ends without another attempt.
+      if (!(await sleep(delay, group.signal))) return;
       try {
         await group.handler(message, {
           idempotencyKey: message.id,
