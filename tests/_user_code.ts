@@ -37,7 +37,9 @@ export function asUserCode(file: string, code = readFileSync(join(ROOT, file), "
  * `console.log(…); // revenue: 42`, in order.
  */
 export function promisedOutput(code: string): string[] {
-  return [...code.matchAll(/^\s*console\.log\(.*\);\s*\/\/ (.+)$/gm)].map((match) => match[1]);
+  return [...code.matchAll(/^[ \t]*console\.log\(.*\);[ \t]*\/\/ (.+)$/gm)].map((match) =>
+    match[1]
+  );
 }
 
 /** Whether `stdout` holds every promised line, in order (other lines may come between). */
