@@ -7,13 +7,25 @@ export interface Runtime {
   readonly name: "deno" | "bun" | "node";
   readonly command: string;
   readonly args: (file: string) => readonly string[];
+  /** The command line that runs one file of `node:test` tests with the runtime's own test runner. */
+  readonly testArgs: (file: string) => readonly string[];
 }
 
 /** Deno (all permissions), Bun, and Node 20 (which needs tsx to strip types). */
 export const RUNTIMES: readonly Runtime[] = [
-  { name: "deno", command: DENO, args: (file) => ["run", "-A", file] },
-  { name: "bun", command: BUN, args: (file) => [file] },
-  { name: "node", command: "node", args: (file) => ["--import", "tsx", file] },
+  {
+    name: "deno",
+    command: DENO,
+    args: (file) => ["run", "-A", file],
+    testArgs: (file) => ["test", "-A", file],
+  },
+  { name: "bun", command: BUN, args: (file) => [file], testArgs: (file) => ["test", `./${file}`] },
+  {
+    name: "node",
+    command: "node",
+    args: (file) => ["--import", "tsx", file],
+    testArgs: (file) => ["--import", "tsx", "--test", "--test-reporter=spec", file],
+  },
 ];
 
 /**

@@ -37,6 +37,15 @@ function files(folder: string): string[] {
   });
 }
 
+/** Whether an example is a file of `node:test` tests. */
+const isTestFile = (code: string) => /from "node:test"/.test(code);
+
+/** How many tests a runner's output says passed (Deno: "2 passed", Bun: "2 pass", Node: "pass 2"). */
+function passed(output: string): number {
+  const counts = [...output.matchAll(/\b(\d+) pass(?:ed)?\b|\bpass (\d+)\b/g)];
+  return counts.reduce((sum, match) => Math.max(sum, Number(match[1] ?? match[2])), 0);
+}
+
 /** Programs: not private (`_`), and no module that other examples import (it exports). */
 const PROGRAMS = files("examples").filter((file) =>
   !file.split("/").pop()!.startsWith("_") &&
@@ -52,11 +61,14 @@ describe(`every example (${CURRENT_RUNTIME.name})`, () => {
     const next = async (): Promise<void> => {
       const file = queue.shift();
       if (file === undefined) return;
-      const needsPostgres = readFileSync(join(ROOT, file), "utf8").includes("DATABASE_URL");
+      const code = readFileSync(join(ROOT, file), "utf8");
+      const needsPostgres = code.includes("DATABASE_URL");
+      // A file of tests runs under the runtime's test runner, as its reader would run it.
+      const args = isTestFile(code) ? CURRENT_RUNTIME.testArgs(file) : CURRENT_RUNTIME.args(file);
       const ran = (async () => {
         const server = needsPostgres ? await startPostgres() : undefined;
         if (server) servers.push(server);
-        return await run(CURRENT_RUNTIME.command, CURRENT_RUNTIME.args(file), {
+        return await run(CURRENT_RUNTIME.command, args, {
           cwd: ROOT,
           timeout: 120_000,
           env: { DATABASE_URL: server?.url ?? "", NO_COLOR: "1" },
@@ -85,7 +97,16 @@ describe(`every example (${CURRENT_RUNTIME.name})`, () => {
       while (!runs.has(file)) await new Promise((resolve) => setTimeout(resolve, 50));
       const result = await runs.get(file)!;
       assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-      const promised = promisedOutput(readFileSync(join(ROOT, file), "utf8"));
+      const code = readFileSync(join(ROOT, file), "utf8");
+      if (isTestFile(code)) {
+        const declared = code.match(/^test\(/gm)?.length ?? 0;
+        assert.equal(
+          passed(result.stdout + result.stderr),
+          declared,
+          result.stdout + result.stderr,
+        );
+      }
+      const promised = promisedOutput(code);
       assert.deepEqual(missingOutput(result.stdout, promised), [], result.stdout);
       assert.ok(
         result.lingered < EXIT_WITHIN,
