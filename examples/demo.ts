@@ -195,7 +195,7 @@ trace(
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
 console.log("\nevery message in the store, in global order (commands and replies included):");
-for (const m of await store.readAll()) {
+for await (const m of store.readAll()) {
   trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type} ${ids(m)}`);
 }
 

@@ -71,7 +71,8 @@ describe(`every example (${CURRENT_RUNTIME.name})`, () => {
         return await run(CURRENT_RUNTIME.command, args, {
           cwd: ROOT,
           timeout: 120_000,
-          env: { DATABASE_URL: server?.url ?? "", NO_COLOR: "1" },
+          // NODE_TEST_CONTEXT would tell a child `node --test` that it runs inside this test, and it would skip its tests.
+          env: { DATABASE_URL: server?.url ?? "", NO_COLOR: "1", NODE_TEST_CONTEXT: undefined },
         });
       })();
       // The test reads the outcome; the queue only waits for the child to end.
