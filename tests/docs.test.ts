@@ -2,13 +2,15 @@
 // README, the guide and the e-commerce README is a file of examples/ word for
 // word, as a user writes it (entry points imported as "ordo/…"), and
 // tests/examples/run_all.test.ts runs every example. Every relative link
-// points at a file that exists, and `npm run docs` builds the API reference.
+// points at a file that exists, and `npm run docs` builds the API reference,
+// in which every public function and class shows an example.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { entryPoints } from "../scripts/entry_points.ts";
 import { ROOT } from "./_paths.ts";
 import { run } from "./_process.ts";
 import { asUserCode } from "./_user_code.ts";
@@ -89,4 +91,39 @@ describe("the user docs", () => {
       await rm(output, { recursive: true, force: true });
     }
   });
+
+  it("every public function and class of the entry points has an @example", async () => {
+    const listed = await run(
+      join(ROOT, "node_modules/.bin/deno"),
+      ["doc", "--json", "--quiet", ...entryPoints().values()],
+      { cwd: ROOT, timeout: 120_000 },
+    );
+    assert.equal(listed.code, 0, listed.stderr);
+    const missing = withoutExample(JSON.parse(listed.stdout));
+    assert.ok(missing.size < 1000, "the listing was read");
+    assert.deepEqual([...missing].sort(), []);
+  });
 });
+
+interface DocSymbol {
+  name: string;
+  declarations: { kind: string; jsDoc?: { tags?: { kind: string }[] } }[];
+}
+
+/**
+ * The functions and classes of a `deno doc --json` listing that no
+ * declaration shows an `@example` for. A re-export from another entry point
+ * is a "reference": the symbol is judged where it is declared.
+ */
+function withoutExample(listing: { nodes: Record<string, { symbols?: DocSymbol[] }> }) {
+  const declarations = Object.values(listing.nodes)
+    .flatMap((node) => node.symbols ?? [])
+    .flatMap((symbol) => symbol.declarations.map((declaration) => ({ ...declaration, symbol })));
+  const callable = declarations.filter((d) => d.kind === "function" || d.kind === "class");
+  const shown = new Set(
+    callable
+      .filter((d) => d.jsDoc?.tags?.some((tag) => tag.kind === "example"))
+      .map((d) => d.symbol.name),
+  );
+  return new Set(callable.map((d) => d.symbol.name).filter((name) => !shown.has(name)));
+}
