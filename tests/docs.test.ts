@@ -2,7 +2,8 @@
 // README, the guide and the e-commerce README is a file of examples/ word for
 // word, as a user writes it (entry points imported as "ordo/…"), and
 // tests/examples/run_all.test.ts runs every example. Every relative link
-// points at a file that exists, and `npm run docs` builds the API reference,
+// points at a file that exists, output shown after an example ("It prints:")
+// is what it prints, and `npm run docs` builds the API reference,
 // in which every public function and class shows an example.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { describe, it } from "node:test";
 import { entryPoints } from "../scripts/entry_points.ts";
 import { ROOT } from "./_paths.ts";
 import { run } from "./_process.ts";
+import { CURRENT_RUNTIME } from "./_runtimes.ts";
 import { asUserCode } from "./_user_code.ts";
 
 /** The documents users read, from the repository root. */
@@ -51,6 +53,19 @@ function codeBlocks(markdown: string): { line: number; code: string }[] {
   }));
 }
 
+/** An example's block followed by "It prints:" and a plain block of its output. */
+function shownOutputs(markdown: string): { line: number; code: string; output: string }[] {
+  return [...markdown.matchAll(/^```(?:ts|typescript)\n([\s\S]*?)^```$/gm)].flatMap((match) => {
+    const after = markdown.slice(match.index + match[0].length);
+    const opening = "\n\nIt prints:\n\n```\n";
+    const output = after.startsWith(opening)
+      ? after.slice(opening.length).match(/^([\s\S]*?)^```$/m)?.[1]
+      : undefined;
+    if (output === undefined) return [];
+    return [{ line: markdown.slice(0, match.index).split("\n").length, code: match[1], output }];
+  });
+}
+
 describe("the user docs", () => {
   for (const document of DOCUMENTS) {
     it(`${document} shows only examples that run, word for word`, () => {
@@ -69,6 +84,23 @@ describe("the user docs", () => {
         .filter((target) => !existsSync(join(ROOT, dirname(document), target.split("#")[0])));
       assert.deepEqual(broken, []);
     });
+  }
+
+  for (const document of DOCUMENTS) {
+    const shown = shownOutputs(readFileSync(join(ROOT, document), "utf8"));
+    for (const { line, code, output } of shown) {
+      const file = BY_TEXT.get(code);
+      it(`${document}:${line} shows what ${file} prints (${CURRENT_RUNTIME.name})`, async () => {
+        assert.ok(file, "the block before it is an example");
+        const result = await run(CURRENT_RUNTIME.command, CURRENT_RUNTIME.args(file), {
+          cwd: ROOT,
+          timeout: 120_000,
+          env: { NO_COLOR: "1" },
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, output);
+      });
+    }
   }
 
   it("npm run docs builds the API reference from the JSDoc, offline", async () => {
