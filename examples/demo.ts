@@ -67,7 +67,7 @@ async function openStore(): Promise<Opened> {
     return {
       where: `PostgreSQL at ${new URL(url).host}, in the new schema ${schema}`,
       store,
-      storage: createPostgresConsumerStorage(sql, { schema }) as ConsumerStorage<unknown>,
+      storage: createPostgresConsumerStorage(sql, { schema }),
       close: async () => {
         if (keep) console.log(`\nkept schema ${schema}; DROP SCHEMA ${schema} CASCADE removes it`);
         else {
@@ -84,7 +84,7 @@ async function openStore(): Promise<Opened> {
   return {
     where: "PGlite, embedded in this process",
     store,
-    storage: createPGliteConsumerStorage(pg) as ConsumerStorage<unknown>,
+    storage: createPGliteConsumerStorage(pg),
     close: () => pg.close(),
   };
 }
