@@ -25,6 +25,9 @@ export class HeadWatch {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   // waitForAppend calls reading the head before they join the waiters.
   #arming = 0;
+  // Whether the last poll or LISTEN failed: logged once when it starts failing, once when it recovers.
+  #pollFailing = false;
+  #listenFailing = false;
   // After appends commit, one NOTIFY at a time tells every listening store the
   // readable head, computed once in the NOTIFY's own statement (about 0.2 ms
   // of server time, reading the lock table). A woken reader then needs no
@@ -131,7 +134,26 @@ export class HeadWatch {
       // On every (re)connect: whatever was NOTIFYed while the connection was down is lost, so re-read the head.
       () => void this.#headChecks.request(),
     );
-    this.#listening.catch(() => (this.#listening = undefined));
+    this.#listening.then(
+      () => {
+        if (this.#listenFailing) this.#sql.logger.info("Store listening again", this.#fields());
+        this.#listenFailing = false;
+      },
+      (error) => {
+        this.#listening = undefined;
+        if (!this.#listenFailing && !this.#sql.closed) {
+          this.#sql.logger.warn("Store cannot listen for appends; polling until it can", {
+            ...this.#fields(),
+            error,
+          });
+        }
+        this.#listenFailing = true;
+      },
+    );
+  }
+
+  #fields(): { schema: string } {
+    return { schema: this.#sql.schema };
   }
 
   #stopPolling(): void {
@@ -146,8 +168,14 @@ export class HeadWatch {
     const timer = setTimeout(async () => {
       try {
         await this.#headChecks.request();
-      } catch {
-        // Unavailable for now; the next poll tries again.
+        if (this.#pollFailing) this.#sql.logger.info("Store poll works again", this.#fields());
+        this.#pollFailing = false;
+      } catch (error) {
+        // Unavailable for now; the next poll tries again. Said once, not once a poll.
+        if (!this.#pollFailing && !this.#sql.closed) {
+          this.#sql.logger.warn("Store poll failed; retrying", { ...this.#fields(), error });
+        }
+        this.#pollFailing = true;
       }
       if (this.#pollTimer !== timer) return; // stopped meanwhile
       this.#pollTimer = undefined;
