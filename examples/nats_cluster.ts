@@ -1,0 +1,20 @@
+import { connect, headers } from "@nats-io/transport-node";
+import { createBus } from "../mod.ts";
+import { createNatsConsumerStorage, createNatsStore } from "../stores/nats/mod.ts";
+import { createNatsTransport } from "../transports/nats/mod.ts";
+
+/** ordo on a NATS cluster: the event store, consumer storage and the bus, all R3. */
+export async function startOnNats(servers: string[]) {
+  const nc = await connect({ servers });
+  const store = createNatsStore(nc, { headers, replicas: 3 });
+  const storage = createNatsConsumerStorage(nc, {
+    headers,
+    replicas: 3,
+    buckets: ["order_totals"],
+  });
+  const transport = createNatsTransport(nc, { headers, store, storage });
+  await store.setup();
+  await storage.setup();
+  await transport.setup();
+  return { nc, store, storage, bus: createBus({ transport }) };
+}
