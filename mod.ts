@@ -49,9 +49,12 @@ export type { CheckedRetryPolicy, NextRetryDelay, RetryPolicy } from "./core/mod
 export type { RunOnceOptions } from "./core/mod.ts";
 export type { RebuildProgress, RebuildProjectionOptions, ReplayResult } from "./core/mod.ts";
 export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.ts";
+// What a running consumer says about itself (`status()`, `waitFor`).
+export type { ConsumerErrorStatus, ConsumerState, ConsumerStatus } from "./core/mod.ts";
+export type { PartitionStatus, WaitForOptions } from "./core/mod.ts";
 // What a consumer storage is made of (memory, PostgreSQL, NATS implement it).
 export type { CheckpointStore, CheckpointUpdate, ConsumerStorage } from "./core/mod.ts";
-export type { ParkedMessageStore, ProcessedMessageStore } from "./core/mod.ts";
+export type { ParkedMessageStore, ParkedSummary, ProcessedMessageStore } from "./core/mod.ts";
 export type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "./core/mod.ts";
 export type { CreateMemoryLeaseStoreOptions, MemoryLeaseStore } from "./stores/memory/mod.ts";
 
@@ -75,3 +78,9 @@ export type { CircuitStateChange } from "./core/mod.ts";
 export type { EventSelector, Transport, TransportCallOptions } from "./core/mod.ts";
 export type { CommandEnvelope, EventEnvelope, QueryEnvelope } from "./core/mod.ts";
 export type { CommandEndpoint, EventEndpoint, QueryEndpoint } from "./core/mod.ts";
+
+// Telemetry: the port that `ordo/opentelemetry` implements, and trace context.
+export { noTelemetry, traceContextOf, traceIds } from "./core/mod.ts";
+export type { Attributes, AttributeValue, Counter, GaugeObserver, Histogram } from "./core/mod.ts";
+export type { InstrumentOptions, Span, SpanKind, SpanOptions, Telemetry } from "./core/mod.ts";
+export type { TraceContext } from "./core/mod.ts";

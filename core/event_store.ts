@@ -7,6 +7,7 @@
  */
 
 import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.ts";
+import type { Telemetry, TraceContext } from "./telemetry/mod.ts";
 
 /** Options of {@link EventStore.append}. */
 export interface AppendOptions {
@@ -18,6 +19,11 @@ export interface AppendOptions {
    * resolve as soon as the messages are durably stored.
    */
   readonly awaitGlobalPosition?: true;
+  /**
+   * The trace this append is part of (a handler's `context.trace`): its span
+   * is that context's child, when the store has telemetry. Ignored otherwise.
+   */
+  readonly trace?: TraceContext;
 }
 
 /**
@@ -34,6 +40,8 @@ export interface DeferredAppendOptions {
   readonly expectedVersion?: ExpectedVersion;
   /** `false`: resolve at commit, with global positions only where already known. */
   readonly awaitGlobalPosition: false;
+  /** The trace this append is part of; see {@link AppendOptions.trace}. */
+  readonly trace?: TraceContext;
 }
 
 /** Where one appended message was stored, once numbered. */
@@ -92,6 +100,8 @@ export interface ReadStreamOptions {
   readonly from?: number;
   /** Most messages to return. Default: all. */
   readonly limit?: number;
+  /** The trace this read is part of: a store with telemetry traces a read only inside a trace. */
+  readonly trace?: TraceContext;
 }
 
 /** Options of {@link EventStore.readAll} and {@link EventStore.readCategory}. */
@@ -102,6 +112,8 @@ export interface ReadGlobalOptions {
   readonly limit?: number;
   /** Only messages of these types. Default: every type. */
   readonly types?: readonly string[];
+  /** The trace this read is part of; see {@link ReadStreamOptions.trace}. */
+  readonly trace?: TraceContext;
 }
 
 /** Default page size of global reads, as in Message DB. */
@@ -139,6 +151,14 @@ export interface WaitOptions {
  * 5. bad input is refused with a `ValidationError` before anything is written.
  */
 export interface EventStore {
+  /**
+   * Where the store reports spans and metrics, when it was given telemetry.
+   * What is built on the store (consumers, the store-backed transport)
+   * inherits it unless given its own. Adapters leave it out; the kit's
+   * `instrumentStore` sets it.
+   */
+  readonly telemetry?: Telemetry;
+
   /**
    * Appends messages to one stream, atomically.
    *

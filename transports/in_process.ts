@@ -9,7 +9,13 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import {
+  deliveryTelemetry,
+  inheritedTelemetry,
+  StoreUnavailableError,
+  type Telemetry,
+  ValidationError,
+} from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -38,6 +44,11 @@ export interface CreateInProcessTransportOptions {
   readonly dedupCapacity?: number;
   /** Called with a command handler's error when no one waits for its result. */
   readonly onError?: (error: unknown, command: ReceivedMessage) => void;
+  /**
+   * Where handler calls report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`); a bus over the transport inherits it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -76,11 +87,12 @@ interface CommandLane {
 }
 
 class InProcessTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
   readonly #capacity: number;
   readonly #onError: CreateInProcessTransportOptions["onError"];
   readonly #outcomes = new Map<string, Promise<unknown>>();
   readonly #commands = new Map<string, CommandLane>();
-  readonly #queries = new QueryRegistry();
+  readonly #queries: QueryRegistry;
   readonly #events = new EventGroups();
   #closed = false;
 
@@ -102,6 +114,8 @@ class InProcessTransport implements Transport {
     }
     this.#capacity = capacity;
     this.#onError = options.onError;
+    this.telemetry = inheritedTelemetry(options.telemetry);
+    this.#queries = new QueryRegistry(this.telemetry);
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
@@ -120,12 +134,16 @@ class InProcessTransport implements Transport {
     return Promise.resolve(this.#events.append(event));
   }
 
-  handleCommand(name: string, handler: CommandEndpoint): Registration {
+  handleCommand(name: string, given: CommandEndpoint, options: HandlerOptions = {}): Registration {
     serviceOf(name, "command");
     const lane = this.#lane(name);
     if (lane.handler !== undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
     }
+    const handler = this.telemetry === undefined
+      ? given
+      : deliveryTelemetry(this.telemetry, `command:${name}`, options.continueTrace ?? true)
+        .wrap(given);
     lane.handler = handler;
     for (const wake of lane.waiting.splice(0)) wake();
     return {
@@ -162,7 +180,22 @@ class InProcessTransport implements Transport {
       const prefix = `${(selector as { category: string }).category}-`;
       matches = (message) => message.streamName!.startsWith(prefix);
     }
-    const state = new Group(group, matches, handler, options);
+    const telemetry = this.telemetry;
+    const traces = telemetry === undefined
+      ? undefined
+      : deliveryTelemetry(telemetry, group, options.continueTrace ?? false);
+    const state = traces === undefined ? new Group(group, matches, handler, options) : new Group(
+      group,
+      matches,
+      traces.wrap(handler),
+      {
+        ...options,
+        onParked: (entry) => {
+          traces.parked(entry);
+          options.onParked?.(entry);
+        },
+      },
+    );
     this.#events.add(state);
     return {
       // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.

@@ -18,9 +18,13 @@ import {
   type ConsumerStorage,
   createConsumer,
   type EventStore,
+  inheritedTelemetry,
   type JsonValue,
   type RecordedMessage,
   type RetryPolicy,
+  type Telemetry,
+  type TraceContext,
+  traceContextOf,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -54,6 +58,11 @@ export interface CreateStoreBackedTransportOptions<Tx> {
   readonly batchSize?: number;
   /** Failures of the transport's own reads, commits and reply writes (they are retried). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where handler calls (its consumers) and queries report spans and
+   * metrics. Default: the store's (see `EventStore.telemetry`).
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** The data of a reply message. */
@@ -99,12 +108,15 @@ export function createStoreBackedTransport<Tx>(
 }
 
 class StoreBackedTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
+  /** The telemetry given to the transport itself, which its consumers take over the store's. */
+  readonly #ownTelemetry: Telemetry | undefined;
   readonly #store: EventStore;
   readonly #storage: ConsumerStorage<unknown>;
   readonly #retry: RetryPolicy | undefined;
   readonly #batchSize: number;
   readonly #onError: (error: unknown) => void;
-  readonly #queries = new QueryRegistry();
+  readonly #queries: QueryRegistry;
   readonly #running = new Set<Registration>();
 
   constructor(store: EventStore, options: CreateStoreBackedTransportOptions<unknown>) {
@@ -120,12 +132,15 @@ class StoreBackedTransport implements Transport {
     checkRetryPolicy(options.retry);
     this.#batchSize = options.batchSize ?? 100;
     this.#onError = options.onError ?? (() => {});
+    this.#ownTelemetry = options.telemetry;
+    this.telemetry = inheritedTelemetry(options.telemetry, store);
+    this.#queries = new QueryRegistry(this.telemetry);
   }
 
   async send(command: CommandEnvelope): Promise<SendReceipt> {
     const result = await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, command.metadata),
-    ]);
+    ], { trace: traceContextOf(command.metadata) });
     return {
       id: command.id,
       deduplicated: result.deduplicated,
@@ -137,15 +152,18 @@ class StoreBackedTransport implements Transport {
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const replyTo = replyStream(command.type, command.id);
     const signal = options?.signal;
+    const trace = traceContextOf(command.metadata);
     // Only the reply is waited for, so the command's global position is not.
     await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, { ...command.metadata, replyTo }),
     ], {
       awaitGlobalPosition: false,
+      trace,
     });
     for (;;) {
       // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
       const head = await this.#store.headPosition();
+      // Not traced: every append to the store wakes this loop.
       const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
       if (reply !== undefined) return unpackReply(reply);
       signal?.throwIfAborted();
@@ -158,7 +176,9 @@ class StoreBackedTransport implements Transport {
   }
 
   async publish(event: EventEnvelope): Promise<PublishReceipt> {
-    const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
+    const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)], {
+      trace: traceContextOf(event.metadata),
+    });
     return {
       id: event.id,
       streamName: result.streamName,
@@ -185,6 +205,9 @@ class StoreBackedTransport implements Transport {
       retry: options.retry ?? this.#retry,
       // A command its handler's contract refuses is refused on every attempt.
       parkAtOnce: (error) => error instanceof ValidationError,
+      telemetry: this.#ownTelemetry,
+      // The sender's work: its span is the handler's parent.
+      continueTrace: options.continueTrace ?? true,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
@@ -198,12 +221,15 @@ class StoreBackedTransport implements Transport {
           await writeReply(store, replyTo, entry.message, {
             ok: false,
             error: { name: entry.error.name, message: entry.error.message },
-          });
+          }, traceContextOf(entry.message.metadata));
         }
       },
-      handler: async (message, { attempt }) => {
+      handler: async (message, { attempt, trace }) => {
         const replyTo = replyToOf(message);
-        if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) {
+        if (
+          replyTo !== undefined &&
+          (await store.readStream(replyTo, { limit: 1, trace })).length > 0
+        ) {
           return; // answered before a crash
         }
         const result = await handler(receivedFromStore(message), {
@@ -211,12 +237,13 @@ class StoreBackedTransport implements Transport {
           attempt,
           group,
           tx: undefined,
+          trace,
         });
         if (replyTo !== undefined) {
           await writeReply(store, replyTo, message, {
             ok: true,
             result: (result ?? null) as JsonValue,
-          });
+          }, trace);
         }
       },
     });
@@ -245,6 +272,8 @@ class StoreBackedTransport implements Transport {
       batchSize: this.#batchSize,
       retry: options.retry ?? this.#retry,
       onParked: options.onParked,
+      telemetry: this.#ownTelemetry,
+      continueTrace: options.continueTrace ?? false,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
@@ -255,6 +284,7 @@ class StoreBackedTransport implements Transport {
           attempt: context.attempt,
           group,
           tx: context.tx,
+          trace: context.trace,
         });
       },
     });
@@ -294,6 +324,7 @@ async function writeReply(
   replyTo: string,
   command: RecordedMessage,
   data: ReplyData,
+  trace: TraceContext | undefined,
 ): Promise<void> {
   try {
     await store.append(replyTo, [{
@@ -303,7 +334,7 @@ async function writeReply(
         correlationId: command.metadata.correlationId ?? command.id,
         causationId: command.id,
       },
-    }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
+    }], { expectedVersion: "no-stream", awaitGlobalPosition: false, trace });
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
   }

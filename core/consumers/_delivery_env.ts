@@ -1,7 +1,10 @@
 // What delivering needs, fixed for a consumer's life, built once from the
 // checked options of any consumer kind.
 
+import type { EventStore } from "../event_store.ts";
+import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
+import { type DeliveryTelemetry, deliveryTelemetry } from "./delivery_telemetry.ts";
 import type {
   CommitMode,
   ConsumerErrorContext,
@@ -10,6 +13,7 @@ import type {
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
+import { ConsumerMonitor } from "./_monitor.ts";
 import { checkCommitMode, checkOptionalFunction, checkStorage } from "./_options.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { ConsumerStorage } from "./storage.ts";
@@ -26,20 +30,35 @@ export interface DeliveryEnv<Tx> {
   readonly parkAtOnce?: (error: unknown) => boolean;
   readonly limiter: Limiter;
   readonly hooks: ConsumerHooks;
+  /** Progress, failures and waiters, for the status API. */
+  readonly monitor: ConsumerMonitor;
+  /** The telemetry it reports to, when it has one that records. */
+  readonly telemetry?: Telemetry;
+  /** Spans and measurements of deliveries, when it has telemetry. */
+  readonly traces?: DeliveryTelemetry;
 }
 
-/** The delivery environment of a consumer, from its options; `slots` bounds handler calls at once. */
+/**
+ * The delivery environment of a consumer, from its options; `slots` bounds
+ * handler calls at once. Its telemetry is its own, else the store's.
+ */
 export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>(
   options: CreateConsumerOptions<Tx, Commit>,
   group: string,
   slots: number,
+  store: EventStore,
 ): DeliveryEnv<Tx> {
   checkStorage(options.storage);
   checkOptionalFunction(options.parkAtOnce, "options.parkAtOnce");
+  const telemetry = inheritedTelemetry(options.telemetry, store);
+  const traces = telemetry === undefined
+    ? undefined
+    : deliveryTelemetry(telemetry, group, options.continueTrace === true);
+  const handler = options.handler as MessageHandler<Tx>;
   return {
     group,
     storage: options.storage,
-    handler: options.handler as MessageHandler<Tx>,
+    handler: traces === undefined ? handler : traces.wrap(handler),
     retry: checkRetryPolicy(options.retry),
     commit: checkCommitMode(options.commit),
     parkAtOnce: options.parkAtOnce,
@@ -50,14 +69,18 @@ export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>
       onPage: options.onPage,
       onCaughtUp: options.onCaughtUp,
     },
+    monitor: new ConsumerMonitor(),
+    telemetry,
+    traces,
   };
 }
 
-/** Reports `error` to the consumer's `onError` hook. */
+/** Records `error` as the consumer's last failure and reports it to its `onError` hook. */
 export function report<Tx>(
   env: DeliveryEnv<Tx>,
   error: unknown,
   context: ConsumerErrorContext,
 ): void {
+  env.monitor.failed(error, context);
   env.hooks.onError?.(error, context);
 }

@@ -32,6 +32,7 @@ export async function park<Tx>(
   const { signal } = failure;
   if (env.commit === "after-handler") {
     const stored = await keepTrying(env, context, signal, () => env.storage.parked.park(entry));
+    if (stored !== undefined) env.traces?.parked(entry);
     if (stored === undefined || !(await notifyParked(env, entry, signal))) return "stopped";
     const committed = await keepTrying(
       env,
@@ -49,6 +50,7 @@ export async function park<Tx>(
   );
   if (committed === undefined) return "stopped";
   if (!committed.value) return "fenced";
+  env.traces?.parked(entry);
   return (await notifyParked(env, entry, signal)) ? "parked" : "stopped";
 }
 

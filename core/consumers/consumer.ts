@@ -9,6 +9,7 @@
  */
 
 import type { EventStore } from "../event_store.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
@@ -16,6 +17,7 @@ import { linkSignal } from "./_link_signal.ts";
 import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
 import { parkedApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
+import { statusApi } from "./_status_api.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 
@@ -60,7 +62,13 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
   const source = checkSource(options.source);
   checkFunction(options.handler, "options.handler");
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
-  const env = deliveryEnv(options, group, 1);
+  const env = deliveryEnv(options, group, 1, store);
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    store,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
   const caughtUp = firstCatchUp();
@@ -82,6 +90,8 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
     .then(() => {})
     .finally(() => {
       unlink();
+      unobserve();
+      env.monitor.stop();
       caughtUp.stoppedBefore(new Error(`Consumer "${group}" stopped before it caught up`));
     });
 
@@ -94,5 +104,6 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
       return done;
     },
     ...parkedApi(env),
+    ...statusApi(env, store),
   };
 }

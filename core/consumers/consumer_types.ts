@@ -14,7 +14,9 @@ import type {
   MessageHandler,
   TransactionalCommit,
 } from "./handler.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import type { ConsumerSource } from "./source.ts";
+import type { ConsumerStatus, WaitForOptions } from "./status.ts";
 import type { ConsumerStorage, ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
 
 /**
@@ -57,6 +59,18 @@ export interface CreateConsumerOptions<Tx, Commit extends CommitMode = Transacti
   readonly parkAtOnce?: (error: unknown) => boolean;
   /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
   readonly signal?: AbortSignal;
+  /**
+   * Where handler calls report spans and metrics. Default: the store's (see
+   * `EventStore.telemetry`); pass `noTelemetry` to report nothing.
+   */
+  readonly telemetry?: Telemetry;
+  /**
+   * Whether each handler call's span is the child of the message's producer
+   * (it always links to it). Default `false`: a new trace per delivery, as
+   * for events; `true` where the work is part of the producer's request (a
+   * command, or an event handler the request depends on).
+   */
+  readonly continueTrace?: boolean;
 }
 
 /** A running consumer. */
@@ -81,6 +95,22 @@ export interface Consumer {
   replayParked(messageId: string): Promise<ReplayResult>;
   /** Replays every parked message of the group once, oldest first. */
   replayAllParked(options?: { readonly signal?: AbortSignal }): Promise<ReplayResult[]>;
+  /**
+   * Where it is now: position, the store's head, lag in positions and
+   * seconds, state, last error, the group's parked count, the partitions it
+   * holds. Reads the head and the parked summary; plain data.
+   */
+  status(): Promise<ConsumerStatus>;
+  /**
+   * Resolves once the consumer has dealt with every message of its source
+   * up to the global position `position` (a group member: every partition it
+   * should hold), so a caller that appended at `position` can read its own
+   * write from the projection.
+   *
+   * @throws {TimeoutError} when `options.timeout` passes first
+   * @throws the signal's reason when `options.signal` aborts first
+   */
+  waitFor(position: bigint, options?: WaitForOptions): Promise<void>;
 }
 
 /** How replaying one parked message went. */

@@ -11,6 +11,7 @@
 import type { EventStore } from "../event_store.ts";
 import { ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
@@ -19,6 +20,7 @@ import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_op
 import { parkedApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
+import { statusApi } from "./_status_api.ts";
 
 /** Options of {@link createGroupConsumer}. */
 export interface CreateGroupConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
@@ -81,12 +83,21 @@ export function createGroupConsumer<Tx, Commit extends CommitMode = Transactiona
 ): GroupConsumer {
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
-  const env = deliveryEnv(options, group, settings.concurrency);
+  const env = deliveryEnv(options, group, settings.concurrency, store);
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    member: settings.member,
+    store,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
   const member = new GroupMember(store, env, settings);
   const done = member.run(stopping.signal).finally(() => {
     unlink();
+    unobserve();
+    env.monitor.stop();
     member.caughtUp.stoppedBefore(
       new Error(
         `Consumer group member "${settings.member}" of "${group}" stopped before it caught up`,
@@ -105,6 +116,7 @@ export function createGroupConsumer<Tx, Commit extends CommitMode = Transactiona
     },
     ownedPartitions: () => member.ownedPartitions(),
     ...parkedApi(env),
+    ...statusApi(env, store, settings.member),
   };
 }
 

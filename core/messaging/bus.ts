@@ -10,6 +10,7 @@
  */
 
 import { ValidationError } from "../errors.ts";
+import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { validateId } from "../validate_append.ts";
 import {
   type Bus,
@@ -23,6 +24,7 @@ import {
   type EventInput,
   type QueryHandler,
 } from "./bus_types.ts";
+import { BusTelemetry, carryingTrace, queryCarrying } from "./_bus_telemetry.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import {
   type CircuitBreaker,
@@ -86,6 +88,9 @@ class MessageBus<C extends BusContracts> {
   readonly #commands = new Map<string, CommandRoute>();
   readonly #streams = new Map<string, true>();
   readonly circuitBreaker: CircuitBreaker | undefined;
+  readonly telemetry: Telemetry | undefined;
+  /** Set only when the bus has telemetry: every call checks this one field. */
+  readonly #traces: BusTelemetry | undefined;
 
   constructor(options: CreateBusOptions<C>) {
     if (typeof options?.transport?.send !== "function") {
@@ -115,6 +120,10 @@ class MessageBus<C extends BusContracts> {
       breaker: this.circuitBreaker,
       retry: clientRetryPolicy(options.retry),
     });
+    this.telemetry = inheritedTelemetry(options.telemetry, options.transport);
+    this.#traces = this.telemetry === undefined
+      ? undefined
+      : new BusTelemetry(this.telemetry, busName(options.name), this.circuitBreaker);
   }
 
   // The client calls check what they can in the caller's turn and return the
@@ -126,16 +135,30 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
-        return this.#send(commandEnvelope(command), callOptions(route.call, options));
+        return this.#send(commandEnvelope(command), callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
-        .then(() => this.#send(commandEnvelope(command), callOptions(route.call, options)));
+        .then(() =>
+          this.#send(commandEnvelope(command), callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #send(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<SendReceipt> {
+  #send(
+    envelope: CommandEnvelope,
+    call: GuardedCallOptions,
+    options: BusCallOptions | undefined,
+  ): Promise<SendReceipt> {
+    const traces = this.#traces;
+    if (traces !== undefined) {
+      return traces.command(envelope, options?.trace, (e) => this.#sendNow(e, call));
+    }
+    return this.#sendNow(carryingTrace(envelope, options?.trace), call);
+  }
+
+  #sendNow(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<SendReceipt> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.send, envelope, call);
     return this.#guard.run((scope) => this.#transport.send(envelope, scope), call);
@@ -145,33 +168,63 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
-        return this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options));
+        return this.#sendAndWait(
+          commandEnvelope(command),
+          callOptions(route.wait, options),
+          options,
+        );
       }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
-        .then(() => this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options)));
+        .then(() =>
+          this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #sendAndWait(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<unknown> {
-    return this.#guard.run((scope) => this.#transport.sendAndWait(envelope, scope), call);
+  #sendAndWait(
+    envelope: CommandEnvelope,
+    call: GuardedCallOptions,
+    options: BusCallOptions | undefined,
+  ): Promise<unknown> {
+    const run = (e: CommandEnvelope) =>
+      this.#guard.run((scope) => this.#transport.sendAndWait(e, scope), call);
+    const traces = this.#traces;
+    if (traces !== undefined) return traces.command(envelope, options?.trace, run);
+    return run(carryingTrace(envelope, options?.trace));
   }
 
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
     try {
       const route = this.#queryRoute(name);
       if (route.schema === undefined) {
-        return this.#query({ name, payload }, callOptions(route.call, options));
+        return this.#query({ name, payload }, callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, payload, "query.payload"))
-        .then(() => this.#query({ name, payload }, callOptions(route.call, options)));
+        .then(() => this.#query({ name, payload }, callOptions(route.call, options), options));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #query(envelope: QueryEnvelope, call: GuardedCallOptions): Promise<unknown> {
+  #query(
+    envelope: QueryEnvelope,
+    call: GuardedCallOptions,
+    options: BusCallOptions | undefined,
+  ): Promise<unknown> {
+    // The hot path (an in-process query with no telemetry and no trace) tests two fields.
+    if (this.#traces === undefined && options?.trace === undefined) {
+      return this.#queryNow(envelope, call);
+    }
+    const traces = this.#traces;
+    if (traces !== undefined) {
+      return traces.query(envelope, options?.trace, (e) => this.#queryNow(e, call));
+    }
+    return this.#queryNow(queryCarrying(envelope, options?.trace), call);
+  }
+
+  #queryNow(envelope: QueryEnvelope, call: GuardedCallOptions): Promise<unknown> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.query, envelope, call);
     return this.#guard.run((scope) => this.#transport.query(envelope, scope), call);
@@ -184,16 +237,30 @@ class MessageBus<C extends BusContracts> {
       }
       const route = this.#eventRoute(event.type);
       if (route.schema === undefined) {
-        return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options));
+        return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, event.data, "event.data"))
-        .then(() => this.#publish(this.#eventEnvelope(event), callOptions(route.call, options)));
+        .then(() =>
+          this.#publish(this.#eventEnvelope(event), callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #publish(envelope: EventEnvelope, call: GuardedCallOptions): Promise<PublishReceipt> {
+  #publish(
+    envelope: EventEnvelope,
+    call: GuardedCallOptions,
+    options: BusCallOptions | undefined,
+  ): Promise<PublishReceipt> {
+    const traces = this.#traces;
+    if (traces !== undefined) {
+      return traces.event(envelope, options?.trace, (e) => this.#publishNow(e, call));
+    }
+    return this.#publishNow(carryingTrace(envelope, options?.trace), call);
+  }
+
+  #publishNow(envelope: EventEnvelope, call: GuardedCallOptions): Promise<PublishReceipt> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.publish, envelope, call);
     return this.#guard.run((scope) => this.#transport.publish(envelope, scope), call);
@@ -268,6 +335,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   async close(): Promise<void> {
+    this.#traces?.close();
     this.#guard.close();
     await this.#transport.close();
   }
@@ -309,4 +377,13 @@ class MessageBus<C extends BusContracts> {
       call: Object.freeze({ timeout: this.#timeouts.publish, operation: `publish "${type}"` }),
     });
   }
+}
+
+/** A bus's name for its metrics: `name` when given and not empty. */
+function busName(name: unknown): string {
+  if (name === undefined) return "default";
+  if (typeof name !== "string" || name.length === 0) {
+    throw new ValidationError("options.name", name, "must be a non-empty string");
+  }
+  return name;
 }

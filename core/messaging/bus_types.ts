@@ -8,6 +8,7 @@
 
 import type { RetryPolicy } from "../consumers/mod.ts";
 import type { MessageMetadata } from "../message.ts";
+import type { Telemetry, TraceContext } from "../telemetry/mod.ts";
 import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit_breaker.ts";
 import type {
   BusContracts,
@@ -64,6 +65,13 @@ export interface CreateBusOptions<C extends BusContracts> {
   readonly retry?: RetryPolicy | false;
   /** A breaker (shared, or options for a new one), or `false` for none. Default: a breaker with default options. */
   readonly circuitBreaker?: CircuitBreaker | CircuitBreakerOptions | false;
+  /**
+   * Where calls report spans and metrics. Default: the transport's (see
+   * `Transport.telemetry`); pass `noTelemetry` to report nothing.
+   */
+  readonly telemetry?: Telemetry;
+  /** The bus's name in metrics (`ordo.bus.name`), the service's say. Default `"default"`. */
+  readonly name?: string;
 }
 
 /** A command as a sender writes it. */
@@ -102,6 +110,11 @@ export interface BusCallOptions {
   readonly timeout?: number;
   /** Aborting rejects the call with the signal's reason and stops its retries. */
   readonly signal?: AbortSignal;
+  /**
+   * The trace this call is part of (a handler's `context.trace`): its span is
+   * that context's child. Carried on even when the bus has no telemetry.
+   */
+  readonly trace?: TraceContext;
 }
 
 /** A command handler: its result is what `sendAndWait` resolves with (JSON for stored transports). */
@@ -121,6 +134,8 @@ export type EventHandler<N extends string = string, D = unknown> = (
 export interface Bus<C extends BusContracts = BusContracts> {
   /** The circuit breaker guarding this bus's calls (its `state` and `subscribe` observe it). */
   readonly circuitBreaker: CircuitBreaker | undefined;
+  /** Where its calls report spans and metrics; `undefined` when they report nothing. */
+  readonly telemetry: Telemetry | undefined;
   /**
    * Resolves once the command is durable (stored, or accepted in-process).
    * A repeated id is not stored or handled again (`deduplicated: true`).

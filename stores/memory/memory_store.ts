@@ -15,6 +15,7 @@ import {
   checkExpectedVersion,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type MessageInput,
   type MessagePosition,
   parseStreamName,
@@ -25,6 +26,7 @@ import {
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateCategory,
   validateMessages,
@@ -34,7 +36,14 @@ import {
 } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryStore}. */
-export interface CreateMemoryStoreOptions extends AppendLimits {}
+export interface CreateMemoryStoreOptions extends AppendLimits {
+  /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`); consumers and transports built on the store
+   * inherit it. Default: none, and the store is not wrapped at all.
+   */
+  readonly telemetry?: Telemetry;
+}
 
 /**
  * Creates an empty in-memory event store.
@@ -52,7 +61,10 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  * ```
  */
 export function createMemoryStore(options: CreateMemoryStoreOptions = {}): EventStore {
-  return new MemoryStore(options);
+  const store = new MemoryStore(options);
+  return options.telemetry === undefined
+    ? store
+    : instrumentStore(store, { telemetry: options.telemetry, name: "memory" });
 }
 
 // One stream's messages, and its category's array so that an append to a

@@ -11,8 +11,12 @@ import {
   type CheckpointStore,
   checkRetryPolicy,
   copyJsonValue,
+  deliveryTelemetry,
+  inheritedTelemetry,
   type ParkedMessageStore,
   StoreUnavailableError,
+  type Telemetry,
+  traceContextOf,
   validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
@@ -37,6 +41,7 @@ import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./
 import { EventStreamSubscription, type SubscriptionDependencies } from "./_event_subscription.ts";
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
 import { errorFromResponse, publishReceipt, sendReceipt } from "./_server_answers.ts";
+import { traceHeaders } from "../wire/mod.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
@@ -67,6 +72,12 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
   readonly storage?: HttpSubscriptionStorage<Tx>;
   /** Delays between reconnections of an event stream (unlimited attempts). Default 100 ms doubling to 5 s, with jitter. */
   readonly reconnect?: { readonly initialDelay?: number; readonly maxDelay?: number };
+  /**
+   * Where event subscriptions' handler calls report spans and metrics; a bus
+   * over the transport inherits it. Calls carry their trace context in the
+   * `traceparent` and `tracestate` headers with or without it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -109,6 +120,7 @@ const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
 const WAIT = Object.freeze({ prefer: "wait" });
 
 class HttpClientTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
   readonly #base: string;
   readonly #sign: RequestSigner;
   readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
@@ -127,6 +139,7 @@ class HttpClientTransport implements Transport {
     }
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.#headers = extraHeaders(options.headers);
+    this.telemetry = inheritedTelemetry(options.telemetry);
     const storage = options.storage;
     if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
       throw new ValidationError(
@@ -157,6 +170,7 @@ class HttpClientTransport implements Transport {
       options?.signal,
       `send "${command.type}"`,
       "command",
+      traceHeaders(traceContextOf(command.metadata)),
     );
     return sendReceipt(body, `send "${command.type}"`);
   }
@@ -168,7 +182,7 @@ class HttpClientTransport implements Transport {
       options?.signal,
       `sendAndWait "${command.type}"`,
       "command",
-      WAIT,
+      traceHeaders(traceContextOf(command.metadata), WAIT),
     );
   }
 
@@ -179,6 +193,7 @@ class HttpClientTransport implements Transport {
       options?.signal,
       `query "${query.name}"`,
       "query",
+      traceHeaders(query.trace),
     );
   }
 
@@ -191,7 +206,14 @@ class HttpClientTransport implements Transport {
       metadata: event.metadata,
     };
     return publishReceipt(
-      await this.#post("/events", body, options?.signal, `publish "${event.type}"`, "event"),
+      await this.#post(
+        "/events",
+        body,
+        options?.signal,
+        `publish "${event.type}"`,
+        "event",
+        traceHeaders(traceContextOf(event.metadata)),
+      ),
       `publish "${event.type}"`,
     );
   }
@@ -236,12 +258,21 @@ class HttpClientTransport implements Transport {
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
+    const traces = this.telemetry === undefined
+      ? undefined
+      : deliveryTelemetry(this.telemetry, group, options.continueTrace ?? false);
     const subscription = new EventStreamSubscription(
       this.#subscriptionDependencies,
       group,
       selector,
-      handler,
-      options,
+      traces === undefined ? handler : traces.wrap(handler),
+      traces === undefined ? options : {
+        ...options,
+        onParked: (entry) => {
+          traces.parked(entry);
+          options.onParked?.(entry);
+        },
+      },
     );
     this.#subscriptions.set(group, subscription);
     return {
@@ -265,7 +296,7 @@ class HttpClientTransport implements Transport {
     signal: AbortSignal | undefined,
     operation: string,
     what: "command" | "query" | "event",
-    extra?: Record<string, string>,
+    extra?: Readonly<Record<string, string>>,
   ): Promise<unknown> {
     const url = this.#base + path;
     const bytes = encoder.encode(jsonOf(body, what));

@@ -4,7 +4,13 @@
 // transport call; authentication is judged before the route, so routes are
 // not revealed to unauthenticated callers.
 
-import { type EventStore, ValidationError } from "../../../core/mod.ts";
+import {
+  type EventStore,
+  type MessageMetadata,
+  type Telemetry,
+  ValidationError,
+  withTraceContext,
+} from "../../../core/mod.ts";
 import {
   type Transport,
   type TransportCallOptions,
@@ -22,6 +28,8 @@ import {
   streamParameters,
 } from "./_request_parameters.ts";
 import { withWaitLimit } from "./_wait_limit.ts";
+import { tracedRequest } from "./_request_span.ts";
+import { traceFromHeaders } from "../wire/mod.ts";
 import type { Authenticator } from "./server_auth.ts";
 
 /** A handler's options, checked (see handler.ts). */
@@ -36,6 +44,8 @@ export interface DispatcherSettings {
   readonly events: EventStore | undefined;
   readonly heartbeat: number;
   readonly onError: (error: unknown) => void;
+  /** Traces each request when set (its own, or the inner transport's). */
+  readonly telemetry: Telemetry | undefined;
 }
 
 const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -59,7 +69,13 @@ export class RequestDispatcher {
   }
 
   /** Answers one call; never rejects. */
-  async handle(call: IncomingCall): Promise<Answer> {
+  handle(call: IncomingCall): Promise<Answer> {
+    const telemetry = this.#settings.telemetry;
+    if (telemetry === undefined) return this.#answer(call);
+    return tracedRequest(telemetry, call, this.#base, (traced) => this.#answer(traced));
+  }
+
+  async #answer(call: IncomingCall): Promise<Answer> {
     try {
       return await this.#route(call);
     } catch (error) {
@@ -136,7 +152,7 @@ export class RequestDispatcher {
   }
 
   async #command(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
-    const envelope = commandFromBody(name, body);
+    const envelope = withCallTrace(commandFromBody(name, body), call);
     const wait = preferredWait(call.header("prefer"));
     if (wait === undefined) {
       return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));
@@ -153,7 +169,9 @@ export class RequestDispatcher {
   }
 
   async #query(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
-    const envelope = queryFromBody(name, body);
+    const trace = traceFromHeaders(call.header);
+    const query = queryFromBody(name, body);
+    const envelope = trace === undefined ? query : { ...query, trace };
     try {
       return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
     } catch (error) {
@@ -166,7 +184,8 @@ export class RequestDispatcher {
   }
 
   async #publish(body: unknown, call: IncomingCall): Promise<Answer> {
-    return jsonAnswer(202, await this.#transport.publish(eventFromBody(body), lazySignal(call)));
+    const envelope = withCallTrace(eventFromBody(body), call);
+    return jsonAnswer(202, await this.#transport.publish(envelope, lazySignal(call)));
   }
 
   #eventStream(url: URL, call: IncomingCall): Answer {
@@ -190,6 +209,18 @@ function lazySignal(call: IncomingCall): TransportCallOptions {
       return call.signal;
     },
   };
+}
+
+// The request's trace context (its header, or the handler's span) in the
+// message's metadata, where the inner transport carries it to the handler.
+function withCallTrace<E extends { readonly metadata: MessageMetadata }>(
+  envelope: E,
+  call: IncomingCall,
+): E {
+  const trace = traceFromHeaders(call.header);
+  return trace === undefined
+    ? envelope
+    : { ...envelope, metadata: withTraceContext(envelope.metadata, trace) };
 }
 
 function expectMethod(call: IncomingCall, method: string): void {

@@ -17,7 +17,12 @@
  * @module
  */
 
-import { type EventStore, ValidationError } from "../../../core/mod.ts";
+import {
+  type EventStore,
+  inheritedTelemetry,
+  type Telemetry,
+  ValidationError,
+} from "../../../core/mod.ts";
 import type { Transport } from "../../../core/messaging/mod.ts";
 import {
   CALL_HANDLER,
@@ -55,6 +60,12 @@ export interface CreateHttpHandlerOptions {
   readonly heartbeat?: number;
   /** Errors answered with 500 (handler failures) and failures of event streams. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where each request is traced (a SERVER span, the caller's `traceparent`
+   * its parent). Default: the inner transport's. The caller's trace context
+   * reaches the inner transport's handlers with or without it.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** Default largest request body, in bytes: 1 MiB, the memory store's largest message. */
@@ -135,5 +146,6 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     events: options.events,
     heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
+    telemetry: inheritedTelemetry(options.telemetry, transport),
   };
 }

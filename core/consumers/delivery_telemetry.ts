@@ -1,0 +1,161 @@
+/**
+ * Spans and measurements of message deliveries, shared by the consumer
+ * engine and by transports that deliver on their own (in-process, HTTP event
+ * streams): each handler call is a `process` span (CONSUMER) linked to the
+ * producer's context from the message's metadata, and its child when the
+ * delivery continues the producer's trace; each parking a `park` span;
+ * handler durations, messages finished and retries are measured.
+ *
+ * @module
+ */
+
+import type { MessageMetadata } from "../message.ts";
+import {
+  ATTR,
+  type Attributes,
+  errorType,
+  METRIC,
+  operationAttributes,
+  type OperationName,
+  type Span,
+  type Telemetry,
+  type TraceContext,
+  traceContextOf,
+} from "../telemetry/mod.ts";
+import type { ParkedMessage } from "./storage.ts";
+
+/** What a delivered message must have for its span. */
+export interface DeliveredMessage {
+  /** `messaging.message.id`. */
+  readonly id: string;
+  /** The span's destination (`process orders/placed`). */
+  readonly type: string;
+  /** Where the producer's trace context and the correlation id are. */
+  readonly metadata: MessageMetadata;
+  /** `ordo.stream.name`, when it was stored. */
+  readonly streamName?: string;
+}
+
+/** What a handler's context must have for its span; the wrapper adds `trace`. */
+export interface DeliveredContext {
+  /** `ordo.delivery.attempt`; above 1, the call counts as a retry. */
+  readonly attempt: number;
+  /** `messaging.destination.partition.id`, for a consumer group's partition. */
+  readonly partition?: number;
+  /** Replaced, for the handler, by the context of the call's span. */
+  readonly trace?: TraceContext;
+}
+
+/** A consumer group's delivery telemetry; see {@link deliveryTelemetry}. */
+export interface DeliveryTelemetry {
+  /** `handler`, each call a span (its context in the handler's `context.trace`) and measured. */
+  wrap<M extends DeliveredMessage, C extends DeliveredContext, R>(
+    handler: (message: M, context: C) => R | Promise<R>,
+  ): (message: M, context: C) => Promise<R>;
+  /** A message was parked after its last attempt. */
+  parked(entry: ParkedMessage): void;
+}
+
+/** Most message types whose metric attributes are kept ready. */
+const MAX_CACHED_TYPES = 1_000;
+
+/**
+ * The delivery telemetry of consumer group `group`. `continueTrace`: each
+ * span is the producer's child (commands), not only linked to it (events).
+ *
+ * @example
+ * ```ts
+ * import { noTelemetry } from "../telemetry/mod.ts";
+ * import { deliveryTelemetry } from "./delivery_telemetry.ts";
+ * const traced = deliveryTelemetry(noTelemetry, "billing", false)
+ *   .wrap((message: { id: string; type: string; metadata: {} }, context: { attempt: number }) => message.type);
+ * await traced({ id: "1", type: "orders/placed", metadata: {} }, { attempt: 1 }); // "orders/placed"
+ * ```
+ */
+export function deliveryTelemetry(
+  telemetry: Telemetry,
+  group: string,
+  continueTrace: boolean,
+): DeliveryTelemetry {
+  const duration = telemetry.histogram(METRIC.processDuration, {
+    unit: "s",
+    description: "Duration of one handler call",
+  });
+  const consumed = telemetry.counter(METRIC.consumed, {
+    unit: "{message}",
+    description: "Messages a consumer finished with, by outcome (handled, parked)",
+  });
+  const retries = telemetry.counter(METRIC.retries, {
+    unit: "{retry}",
+    description: "Handler calls that retried a message whose earlier attempt failed",
+  });
+  const byType = new Map<string, Attributes>();
+  const metricAttributes = (type: string): Attributes => {
+    let attributes = byType.get(type);
+    if (attributes === undefined) {
+      attributes = Object.freeze({
+        [ATTR.system]: "ordo",
+        [ATTR.operationName]: "process",
+        [ATTR.destination]: type,
+        [ATTR.consumerGroup]: group,
+      });
+      if (byType.size < MAX_CACHED_TYPES) byType.set(type, attributes);
+    }
+    return attributes;
+  };
+  const spanOf = (operation: OperationName, message: DeliveredMessage, more: Attributes): Span => {
+    const producer = traceContextOf(message.metadata);
+    const parent = continueTrace ? producer : undefined;
+    const correlationId = message.metadata.correlationId;
+    return telemetry.startSpan(`${operation} ${message.type}`, {
+      kind: operation === "park" ? "client" : "consumer",
+      parent,
+      root: parent === undefined,
+      links: producer === undefined ? undefined : [producer],
+      attributes: {
+        ...operationAttributes(operation, message.type),
+        [ATTR.consumerGroup]: group,
+        [ATTR.messageId]: message.id,
+        [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
+        [ATTR.stream]: message.streamName,
+        ...more,
+      },
+    });
+  };
+
+  return {
+    wrap: (handler) => async (message, context) => {
+      const span = spanOf("process", message, {
+        [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
+        [ATTR.attempt]: context.attempt,
+      });
+      const base = metricAttributes(message.type);
+      if (context.attempt > 1) retries.add(1, base);
+      const started = performance.now();
+      let failure: string | undefined;
+      try {
+        const result = await handler(message, { ...context, trace: span.context });
+        consumed.add(1, { ...base, [ATTR.outcome]: "handled" });
+        return result;
+      } catch (error) {
+        failure = errorType(error);
+        span.fail(error);
+        throw error;
+      } finally {
+        span.end();
+        duration.record(
+          (performance.now() - started) / 1000,
+          failure === undefined ? base : { ...base, [ATTR.errorType]: failure },
+        );
+      }
+    },
+    parked: (entry) => {
+      spanOf("park", entry.message, {
+        [ATTR.partition]: String(entry.partition),
+        [ATTR.attempt]: entry.attempts,
+        [ATTR.errorType]: entry.error.name,
+      }).end();
+      consumed.add(1, { ...metricAttributes(entry.message.type), [ATTR.outcome]: "parked" });
+    },
+  };
+}
