@@ -108,6 +108,7 @@ class InstrumentedStore implements EventStore {
       parent: options?.trace,
       attributes: {
         ...operationAttributes("append", String(streamName)),
+        ...this.#store,
         [ATTR.stream]: String(streamName),
         [ATTR.batchCount]: count,
         [ATTR.messageId]: count === 1 && typeof first?.id === "string" ? first.id : undefined,
@@ -170,7 +171,7 @@ class InstrumentedStore implements EventStore {
       kind: "client",
       parent,
       parentRequired: true,
-      attributes: operationAttributes(operation, String(destination)),
+      attributes: { ...operationAttributes(operation, String(destination)), ...this.#store },
     });
     try {
       const messages = await read();

@@ -16,6 +16,7 @@ import {
   type AppendResult,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type Message,
   type MessageInput,
   parseStreamName,
@@ -25,6 +26,7 @@ import {
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateCategory,
   validateMessages,
@@ -71,6 +73,11 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
    * crash (a test, a server that never restarts).
    */
   readonly unsupportedRuntime?: UnsupportedRuntimePolicy;
+  /**
+   * Where appends and reads report spans and metrics, as `eventstoredb`;
+   * consumers and transports built on the store inherit it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -97,7 +104,10 @@ export function createEventStoreDbStore(
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
-  return new EventStoreDbStore(checked, naming, options);
+  const store = new EventStoreDbStore(checked, naming, options);
+  return options.telemetry === undefined
+    ? store
+    : instrumentStore(store, { telemetry: options.telemetry, name: "eventstoredb" });
 }
 
 class EventStoreDbStore implements EventStore {

@@ -21,12 +21,14 @@ import {
   type CommittedAppend,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type MessageInput,
   parseStreamName,
   type ReadGlobalOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateCategory,
   validateMessages,
@@ -61,6 +63,12 @@ export interface PostgresStoreOptions extends AppendLimits {
    * docs/decisions/postgres-grouped-appends.md). Default 4.
    */
   readonly maxAppendsInFlight?: number;
+  /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`), as `postgres:<schema>`; consumers and transports
+   * built on the store inherit it. Default: none, and the store is not wrapped.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
@@ -92,7 +100,17 @@ export function createStoreOverDriver(
   driver: PostgresDriver,
   options: PostgresStoreOptions = {},
 ): PostgresEventStore {
-  return new PostgresStore(driver, options);
+  const store = new PostgresStore(driver, options);
+  if (options.telemetry === undefined) return store;
+  const instrumented = instrumentStore(store, {
+    telemetry: options.telemetry,
+    name: `postgres:${store.schema}`,
+  });
+  if (instrumented === store) return store;
+  return Object.assign(instrumented, {
+    schema: store.schema,
+    migrate: () => store.migrate(),
+  });
 }
 
 class PostgresStore implements PostgresEventStore {

@@ -8,6 +8,7 @@ import {
   type EventStore,
   type MessageMetadata,
   type Telemetry,
+  traceContextOf,
   ValidationError,
   withTraceContext,
 } from "../../../core/mod.ts";
@@ -211,12 +212,15 @@ function lazySignal(call: IncomingCall): TransportCallOptions {
   };
 }
 
-// The request's trace context (its header, or the handler's span) in the
-// message's metadata, where the inner transport carries it to the handler.
+// A message's trace context is its producer's and stays as sent (an ordo
+// client puts it in the metadata); a sender that only gave the header (curl,
+// another language) has the request's context (its header, or the handler's
+// span) put there, where the inner transport carries it to the handler.
 function withCallTrace<E extends { readonly metadata: MessageMetadata }>(
   envelope: E,
   call: IncomingCall,
 ): E {
+  if (traceContextOf(envelope.metadata) !== undefined) return envelope;
   const trace = traceFromHeaders(call.header);
   return trace === undefined
     ? envelope
