@@ -3,7 +3,7 @@
 // Always on (the status API needs no telemetry); the hot path pays a few
 // field writes per message and one check for waiters.
 
-import { TimeoutError } from "../errors.ts";
+import { ClosedError, TimeoutError } from "../errors.ts";
 import type { RecordedMessage } from "../message.ts";
 import { PositionWaiters } from "../position_waiters.ts";
 import type { ConsumerErrorContext } from "./handler.ts";
@@ -84,14 +84,16 @@ export class ConsumerMonitor {
    *
    * @throws {TimeoutError} when `timeout` passes first
    * @throws the signal's reason when it aborts first
-   * @throws {Error} when the consumer stops first
+   * @throws {ClosedError} when the consumer stops first
    */
   async waitFor(position: bigint, options: WaitForOptions, what: string): Promise<void> {
     const target = position - 1n;
     const reached = await this.#waiters.wait(target, this.#lowest(), options);
     if (reached) return;
-    if (this.#stopped) throw stoppedError(what, position);
-    throw new TimeoutError(`${what}.waitFor(${position})`, options.timeout ?? Infinity);
+    if (this.#stopped) {
+      throw new ClosedError("consumer", `wait for ${what} to reach position ${position}`);
+    }
+    throw new TimeoutError(`${what} reaching position ${position}`, options.timeout ?? Infinity);
   }
 
   /** The lowest position of the partitions it should hold; -1 while one of them is not running here. */
@@ -120,8 +122,4 @@ export function overallState(
   const order: ConsumerState[] = ["retrying", "starting", "catching-up", "live"];
   for (const state of order) if (partitions.some((p) => p.state === state)) return state;
   return "stopped";
-}
-
-function stoppedError(what: string, position: bigint): Error {
-  return new Error(`${what} stopped before it reached position ${position}`);
 }

@@ -16,8 +16,8 @@ export function statusApi<Tx>(
   member?: string,
 ): Pick<Consumer, "status" | "waitFor"> {
   const what = member === undefined
-    ? `Consumer "${env.group}"`
-    : `Consumer group member "${member}" of "${env.group}"`;
+    ? `consumer "${env.group}"`
+    : `member "${member}" of consumer group "${env.group}"`;
   return {
     status: async () => {
       const [head, parked] = await Promise.all([

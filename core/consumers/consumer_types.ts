@@ -109,6 +109,7 @@ export interface Consumer {
    *
    * @throws {TimeoutError} when `options.timeout` passes first
    * @throws the signal's reason when `options.signal` aborts first
+   * @throws {ClosedError} when the consumer stops first
    */
   waitFor(position: bigint, options?: WaitForOptions): Promise<void>;
 }

@@ -4,7 +4,12 @@
 // for commands and events, `trace` for queries); call durations by outcome,
 // messages sent, and the circuit breaker's state.
 
-import { StoreUnavailableError, TimeoutError } from "../errors.ts";
+import {
+  CircuitOpenError,
+  PeerUnreachableError,
+  StoreUnavailableError,
+  TimeoutError,
+} from "../errors.ts";
 import {
   ATTR,
   type Attributes,
@@ -20,7 +25,6 @@ import {
   withTraceContext,
 } from "../telemetry/mod.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
-import { isCircuitOpenError } from "./retry.ts";
 import type { CommandEnvelope, EventEnvelope, QueryEnvelope } from "./transport.ts";
 
 const BREAKER_STATES = { closed: 0, "half-open": 1, open: 2 } as const;
@@ -45,9 +49,11 @@ export function queryCarrying(
 
 /** How a call ended, for the duration metric. */
 function outcomeOf(error: unknown): string {
-  if (isCircuitOpenError(error)) return "circuit_open";
+  if (error instanceof CircuitOpenError) return "circuit_open";
   if (error instanceof TimeoutError) return "timeout";
-  if (error instanceof StoreUnavailableError) return "unavailable";
+  if (error instanceof StoreUnavailableError || error instanceof PeerUnreachableError) {
+    return "unavailable";
+  }
   return "error";
 }
 

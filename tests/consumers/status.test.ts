@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ClosedError,
   type Consumer,
   createConsumer,
   createGroupConsumer,
@@ -168,7 +169,14 @@ describe("consumer.waitFor()", () => {
     const pending = consumer.waitFor(5n);
     release();
     await consumer.stop();
-    await assert.rejects(pending, /stopped before it reached position 5/);
+    await assert.rejects(pending, (error: unknown) => {
+      assert.ok(error instanceof ClosedError);
+      assert.equal(
+        error.message,
+        'Cannot wait for consumer "totals" to reach position 5: the consumer is closed',
+      );
+      return true;
+    });
   });
 });
 

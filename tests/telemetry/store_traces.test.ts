@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
-import { ConcurrencyError, type EventStore, traceContextOf, traceIds } from "../../mod.ts";
+import { ConcurrencyError, type EventStore, traceIds } from "../../mod.ts";
+import { traceContextOf } from "../../core/mod.ts";
 import { createMemoryStore } from "../../stores/memory/mod.ts";
 import { createPGliteStore } from "../../stores/postgres/mod.ts";
 import { KIND, OtelHarness } from "./_otel.ts";

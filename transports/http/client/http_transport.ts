@@ -11,10 +11,9 @@ import {
   type CheckpointStore,
   checkRetryPolicy,
   copyJsonValue,
-  deliveryTelemetry,
   inheritedTelemetry,
   type ParkedMessageStore,
-  StoreUnavailableError,
+  PeerUnreachableError,
   type Telemetry,
   traceContextOf,
   validateCategory,
@@ -37,10 +36,12 @@ import {
   type TransportCallOptions,
 } from "../../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage } from "../../../stores/memory/mod.ts";
+import type { AnsweredCall } from "../wire/mod.ts";
 import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./client_auth.ts";
 import { EventStreamSubscription, type SubscriptionDependencies } from "./_event_subscription.ts";
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
 import { errorFromResponse, publishReceipt, sendReceipt } from "./_server_answers.ts";
+import { tracedSubscriber } from "./_traced_handler.ts";
 import { traceHeaders } from "../wire/mod.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
@@ -87,9 +88,11 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
  * `Prefer: wait`, `query` -> `POST /queries/{name}`, `publish` -> `POST /events`,
  * each with the call's `AbortSignal`. A failure to reach the server, and a
  * 502/503/504 that is not an ordo error body, reject with
- * `StoreUnavailableError` (the bus retries it and its breaker counts it);
- * an ordo error body is rebuilt into its class; a handler's own error comes
- * back as an `Error` with its `name` and `message`.
+ * `PeerUnreachableError` naming the URL (the bus retries it and its breaker
+ * counts it); an ordo error body is rebuilt into its class (a 401 is an
+ * `UnauthenticatedError`, a 403 a `ForbiddenError`, a 404 a `NotFoundError`);
+ * a handler's own error, which the server does not disclose, comes back as a
+ * `ServerError` carrying the id under which the server logged it.
  *
  * `subscribe` follows the server's event stream: events reach the handler one
  * at a time in the server's order; the checkpoint moves after the handler and
@@ -164,35 +167,26 @@ class HttpClientTransport implements Transport {
   }
 
   async send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
-    const body = await this.#post(
-      `/commands/${command.type}`,
-      commandBody(command),
-      options?.signal,
-      `send "${command.type}"`,
-      "command",
-      traceHeaders(traceContextOf(command.metadata)),
+    const call = this.#call(`send "${command.type}"`, "send", command.type, "/commands/");
+    const headers = traceHeaders(traceContextOf(command.metadata));
+    return sendReceipt(
+      await this.#post(call, commandBody(command), options?.signal, headers),
+      call,
     );
-    return sendReceipt(body, `send "${command.type}"`);
   }
 
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    return await this.#post(
-      `/commands/${command.type}`,
-      commandBody(command),
-      options?.signal,
-      `sendAndWait "${command.type}"`,
-      "command",
-      traceHeaders(traceContextOf(command.metadata), WAIT),
-    );
+    const call = this.#call(`sendAndWait "${command.type}"`, "send", command.type, "/commands/");
+    const headers = traceHeaders(traceContextOf(command.metadata), WAIT);
+    return await this.#post(call, commandBody(command), options?.signal, headers);
   }
 
   async query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    const call = this.#call(`query "${query.name}"`, "query", query.name, "/queries/");
     return await this.#post(
-      `/queries/${query.name}`,
+      call,
       { payload: query.payload },
       options?.signal,
-      `query "${query.name}"`,
-      "query",
       traceHeaders(query.trace),
     );
   }
@@ -205,17 +199,14 @@ class HttpClientTransport implements Transport {
       streamName: event.streamName,
       metadata: event.metadata,
     };
-    return publishReceipt(
-      await this.#post(
-        "/events",
-        body,
-        options?.signal,
-        `publish "${event.type}"`,
-        "event",
-        traceHeaders(traceContextOf(event.metadata)),
-      ),
-      `publish "${event.type}"`,
-    );
+    const call: AnsweredCall = {
+      operation: `publish "${event.type}"`,
+      action: "publish",
+      target: event.streamName,
+      url: `${this.#base}/events`,
+    };
+    const headers = traceHeaders(traceContextOf(event.metadata));
+    return publishReceipt(await this.#post(call, body, options?.signal, headers), call);
   }
 
   handleCommand(name: string, _handler: CommandEndpoint): Registration {
@@ -258,21 +249,13 @@ class HttpClientTransport implements Transport {
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
-    const traces = this.telemetry === undefined
-      ? undefined
-      : deliveryTelemetry(this.telemetry, group, options.continueTrace ?? false);
+    const traced = tracedSubscriber(this.telemetry, group, handler, options);
     const subscription = new EventStreamSubscription(
       this.#subscriptionDependencies,
       group,
       selector,
-      traces === undefined ? handler : traces.wrap(handler),
-      traces === undefined ? options : {
-        ...options,
-        onParked: (entry) => {
-          traces.parked(entry);
-          options.onParked?.(entry);
-        },
-      },
+      traced.handler,
+      traced.options,
     );
     this.#subscriptions.set(group, subscription);
     return {
@@ -290,30 +273,35 @@ class HttpClientTransport implements Transport {
     await Promise.all(running.map((subscription) => subscription.stop()));
   }
 
+  #call(
+    operation: string,
+    action: "send" | "query",
+    name: string,
+    route: string,
+  ): AnsweredCall {
+    return { operation, action, target: name, url: this.#base + route + name };
+  }
+
   async #post(
-    path: string,
+    call: AnsweredCall,
     body: unknown,
     signal: AbortSignal | undefined,
-    operation: string,
-    what: "command" | "query" | "event",
     extra?: Readonly<Record<string, string>>,
   ): Promise<unknown> {
-    const url = this.#base + path;
+    const url = call.url;
+    const what = call.action === "send" ? "command" : call.action === "query" ? "query" : "event";
     const bytes = encoder.encode(jsonOf(body, what));
     const auth = await this.#sign("POST", url, bytes);
     const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
-    const response = await this.#request(
-      url,
-      { method: "POST", headers, body: bytes, signal },
-      operation,
-    );
+    const response = await this.#request(call, { method: "POST", headers, body: bytes, signal });
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the connection failed while reading the answer: ${(error as Error).message}`,
         { cause: error },
       );
@@ -321,8 +309,9 @@ class HttpClientTransport implements Transport {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the server's answer is not JSON: ${text.slice(0, 80)}`,
         { cause: error },
       );
@@ -345,36 +334,49 @@ class HttpClientTransport implements Transport {
       ...(await this.#sign("GET", url, undefined)),
     };
     if (after !== undefined) headers["last-event-id"] = String(after);
-    const operation = `event stream of group "${group}"`;
-    const response = await this.#request(url, { method: "GET", headers, signal }, operation);
+    const call: AnsweredCall = {
+      operation: `event stream of group "${group}"`,
+      action: "subscribe",
+      target: Array.isArray(selector)
+        ? selector.join(",")
+        : (selector as { category: string }).category,
+      url,
+    };
+    const response = await this.#request(call, { method: "GET", headers, signal });
     if (
       response.body === null ||
       !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
     ) {
       await response.body?.cancel();
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the server answered ${response.headers.get("content-type")}, not an event stream`,
       );
     }
     return response;
   }
 
-  async #request(url: string, init: RequestInit, operation: string): Promise<Response> {
+  async #request(call: AnsweredCall, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await this.#fetch(url, init);
+      response = await this.#fetch(call.url, init);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
-      throw new StoreUnavailableError(
-        operation,
-        `cannot reach ${url}: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
+      throw new PeerUnreachableError(call.operation, call.url, fetchFailure(error), {
+        cause: error,
+      });
     }
-    if (!response.ok) throw await errorFromResponse(response, operation);
+    if (!response.ok) throw await errorFromResponse(response, call);
     return response;
   }
+}
+
+// fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause.
+function fetchFailure(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const code = ((error as { cause?: { code?: unknown } })?.cause)?.code;
+  return typeof code === "string" ? `${message} (${code})` : message;
 }
 
 function commandBody(command: CommandEnvelope) {

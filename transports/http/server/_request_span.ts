@@ -3,7 +3,16 @@
 // header its parent. The calls it makes on the inner transport see the span's
 // context in place of the caller's, so they are its children.
 
-import { errorType, type Telemetry, TRACEPARENT, TRACESTATE } from "../../../core/mod.ts";
+import {
+  errorType,
+  type MessageMetadata,
+  type Telemetry,
+  traceContextOf,
+  TRACEPARENT,
+  TRACESTATE,
+  withTraceContext,
+} from "../../../core/mod.ts";
+import type { QueryEnvelope } from "../../../core/messaging/mod.ts";
 import { traceFromHeaders } from "../wire/mod.ts";
 import type { Answer, IncomingCall } from "./_incoming_call.ts";
 
@@ -55,4 +64,28 @@ export async function tracedRequest(
   } finally {
     span.end();
   }
+}
+
+/**
+ * A command or event with the request's trace context (its header, or the
+ * handler's span) in its metadata, unless it carries its producer's already:
+ * an ordo client puts that there, and the conventions keep a message's
+ * creation context as it was. A sender that only sent the header (curl,
+ * another language) gets it this way.
+ */
+export function messageWithTrace<E extends { readonly metadata: MessageMetadata }>(
+  envelope: E,
+  call: IncomingCall,
+): E {
+  if (traceContextOf(envelope.metadata) !== undefined) return envelope;
+  const trace = traceFromHeaders(call.header);
+  return trace === undefined
+    ? envelope
+    : { ...envelope, metadata: withTraceContext(envelope.metadata, trace) };
+}
+
+/** A query with the request's trace context (queries carry no metadata). */
+export function queryWithTrace(envelope: QueryEnvelope, call: IncomingCall): QueryEnvelope {
+  const trace = traceFromHeaders(call.header);
+  return trace === undefined ? envelope : { ...envelope, trace };
 }
