@@ -1,6 +1,7 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- consumers`, `-- messaging` or `-- http` runs one group;
+// `npm run bench -- memory`, `-- postgres`, `-- consumers`, `-- messaging`, `-- http` or
+// `-- telemetry` runs one group;
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
@@ -10,6 +11,7 @@ import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
+import { benchTelemetry } from "./telemetry.ts";
 
 const only = process.argv[2];
 const rows: BenchRow[] = [];
@@ -19,4 +21,5 @@ if (only === "postgres-paths") rows.push(...await benchPostgresWritePaths());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 if (only === undefined || only === "http") rows.push(...await benchHttp());
+if (only === undefined || only === "telemetry") rows.push(...await benchTelemetry());
 report(rows);

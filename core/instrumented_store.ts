@@ -61,6 +61,8 @@ class InstrumentedStore implements EventStore {
   readonly #duration: Histogram;
   readonly #batchSize: Histogram;
   readonly #stopGauge: () => void;
+  /** Span attributes per operation and category, kept so a call allocates none of them. */
+  readonly #byCategory = new Map<string, Attributes>();
 
   constructor(inner: EventStore, telemetry: Telemetry, name: string) {
     this.#inner = inner;
@@ -102,19 +104,22 @@ class InstrumentedStore implements EventStore {
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<CommittedAppend> {
     const count = Array.isArray(messages) ? messages.length : 0;
-    const first = count > 0 ? messages[0] : undefined;
-    const span = this.telemetry.startSpan(`append ${categoryOrStream(streamName)}`, {
+    const category = categoryOrStream(streamName);
+    const span = this.telemetry.startSpan(`append ${category}`, {
       kind: "client",
       parent: options?.trace,
-      attributes: {
-        ...operationAttributes("append", String(streamName)),
-        ...this.#store,
+      attributes: this.#attributes("append", category),
+    });
+    if (span.recording) {
+      const first = count > 0 ? messages[0] : undefined;
+      span.setAttributes({
+        [ATTR.destination]: String(streamName),
         [ATTR.stream]: String(streamName),
         [ATTR.batchCount]: count,
         [ATTR.messageId]: count === 1 && typeof first?.id === "string" ? first.id : undefined,
         [ATTR.conversationId]: correlationOf(first),
-      },
-    });
+      });
+    }
     const started = performance.now();
     try {
       return await this.#inner.append(streamName, carrying(messages, span.context), options);
@@ -161,21 +166,36 @@ class InstrumentedStore implements EventStore {
     await this.#inner.close();
   }
 
+  #attributes(operation: OperationName, category: string): Attributes {
+    const key = `${operation} ${category}`;
+    let attributes = this.#byCategory.get(key);
+    if (attributes === undefined) {
+      attributes = Object.freeze({ ...operationAttributes(operation, category), ...this.#store });
+      if (this.#byCategory.size < 10_000) this.#byCategory.set(key, attributes);
+    }
+    return attributes;
+  }
+
   async #read(
     destination: string,
     parent: TraceContext | undefined,
     read: () => Promise<RecordedMessage[]>,
   ): Promise<RecordedMessage[]> {
-    const operation: OperationName = "read";
-    const span = this.telemetry.startSpan(`read ${categoryOrStream(destination)}`, {
+    const category = categoryOrStream(destination);
+    const span = this.telemetry.startSpan(`read ${category}`, {
       kind: "client",
       parent,
       parentRequired: true,
-      attributes: { ...operationAttributes(operation, String(destination)), ...this.#store },
+      attributes: this.#attributes("read", category),
     });
     try {
       const messages = await read();
-      if (span.recording) span.setAttributes({ [ATTR.batchCount]: messages.length });
+      if (span.recording) {
+        span.setAttributes({
+          [ATTR.destination]: String(destination),
+          [ATTR.batchCount]: messages.length,
+        });
+      }
       return messages;
     } catch (error) {
       span.fail(error);

@@ -23,6 +23,11 @@ export class Instruments {
     this.#meter = meter === createNoopMeter() ? undefined : meter;
   }
 
+  /** Whether the meter records (it is not OpenTelemetry's no-op meter). */
+  get active(): boolean {
+    return this.#meter !== undefined;
+  }
+
   counter(name: string, options?: InstrumentOptions): Counter {
     const meter = this.#meter;
     if (meter === undefined) return NOTHING;

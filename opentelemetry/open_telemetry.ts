@@ -72,8 +72,10 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 /**
  * Telemetry that reports to OpenTelemetry. Give it to a store, a transport,
  * a bus or a consumer as `telemetry`; what is built on them inherits it.
- * With no SDK registered its cost is a few calls per operation: spans are
- * not made and metrics not recorded, and trace context still passes through.
+ * Register the SDK's providers (or pass them) before making those
+ * components: one made while no provider is registered reports nothing and
+ * costs nothing. A tracer provider registered later replaces an earlier one
+ * for components already made, as OpenTelemetry's proxy does.
  *
  * @example
  * ```ts
@@ -91,7 +93,6 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
 }
 
 class OpenTelemetryPort implements Telemetry {
-  readonly enabled = true;
   readonly #tracer: Tracer;
   readonly #ownProvider: boolean;
   readonly #activeContext: boolean;
@@ -105,6 +106,16 @@ class OpenTelemetryPort implements Telemetry {
     this.#activeContext = options.activeContext ?? true;
     const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
     this.#instruments = new Instruments(meterProvider.getMeter(name, version));
+  }
+
+  /**
+   * Whether anything can be recorded: a tracer provider passed or registered,
+   * or a meter provider that is not the no-op one. Components read it when
+   * they are made; one made while it is `false` reports nothing and costs
+   * nothing, which is how "no provider registered" costs what no telemetry does.
+   */
+  get enabled(): boolean {
+    return this.#ownProvider || this.#instruments.active || !this.#noProvider();
   }
 
   startSpan(name: string, options: SpanOptions): Span {

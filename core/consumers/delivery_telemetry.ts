@@ -56,8 +56,19 @@ export interface DeliveryTelemetry {
   parked(entry: ParkedMessage): void;
 }
 
-/** Most message types whose metric attributes are kept ready. */
+/** Most message types whose attributes are kept ready. */
 const MAX_CACHED_TYPES = 1_000;
+
+/** What is the same for every message of one type: kept, so a delivery allocates none of it. */
+interface TypeAttributes {
+  /** Set when a span starts (samplers see them). */
+  readonly process: Attributes;
+  readonly park: Attributes;
+  /** Of the metrics. */
+  readonly base: Attributes;
+  readonly handled: Attributes;
+  readonly parked: Attributes;
+}
 
 /**
  * The delivery telemetry of consumer group `group`. `continueTrace`: each
@@ -89,53 +100,75 @@ export function deliveryTelemetry(
     unit: "{retry}",
     description: "Handler calls that retried a message whose earlier attempt failed",
   });
-  const byType = new Map<string, Attributes>();
-  const metricAttributes = (type: string): Attributes => {
+  const byType = new Map<string, TypeAttributes>();
+  const attributesOf = (type: string): TypeAttributes => {
     let attributes = byType.get(type);
     if (attributes === undefined) {
-      attributes = Object.freeze({
+      const base = Object.freeze({
         [ATTR.system]: "ordo",
         [ATTR.operationName]: "process",
         [ATTR.destination]: type,
         [ATTR.consumerGroup]: group,
       });
+      attributes = {
+        process: Object.freeze({
+          ...operationAttributes("process", type),
+          [ATTR.consumerGroup]: group,
+        }),
+        park: Object.freeze({ ...operationAttributes("park", type), [ATTR.consumerGroup]: group }),
+        base,
+        handled: Object.freeze({ ...base, [ATTR.outcome]: "handled" }),
+        parked: Object.freeze({ ...base, [ATTR.outcome]: "parked" }),
+      };
       if (byType.size < MAX_CACHED_TYPES) byType.set(type, attributes);
     }
     return attributes;
   };
-  const spanOf = (operation: OperationName, message: DeliveredMessage, more: Attributes): Span => {
+  const spanOf = (
+    operation: OperationName,
+    message: DeliveredMessage,
+    attributes: Attributes,
+  ): Span => {
     const producer = traceContextOf(message.metadata);
     const parent = continueTrace ? producer : undefined;
-    const correlationId = message.metadata.correlationId;
-    return telemetry.startSpan(`${operation} ${message.type}`, {
+    const span = telemetry.startSpan(`${operation} ${message.type}`, {
       kind: operation === "park" ? "client" : "consumer",
       parent,
       root: parent === undefined,
       links: producer === undefined ? undefined : [producer],
-      attributes: {
-        ...operationAttributes(operation, message.type),
-        [ATTR.consumerGroup]: group,
+      attributes,
+    });
+    if (span.recording) {
+      const correlationId = message.metadata.correlationId;
+      span.setAttributes({
         [ATTR.messageId]: message.id,
         [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
         [ATTR.stream]: message.streamName,
-        ...more,
-      },
-    });
+      });
+    }
+    return span;
   };
 
   return {
     wrap: (handler) => async (message, context) => {
-      const span = spanOf("process", message, {
-        [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
-        [ATTR.attempt]: context.attempt,
-      });
-      const base = metricAttributes(message.type);
-      if (context.attempt > 1) retries.add(1, base);
+      const attributes = attributesOf(message.type);
+      const span = spanOf("process", message, attributes.process);
+      if (span.recording) {
+        span.setAttributes({
+          [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
+          [ATTR.attempt]: context.attempt,
+        });
+      }
+      if (context.attempt > 1) retries.add(1, attributes.base);
       const started = performance.now();
       let failure: string | undefined;
       try {
-        const result = await handler(message, { ...context, trace: span.context });
-        consumed.add(1, { ...base, [ATTR.outcome]: "handled" });
+        const trace = span.context;
+        const result = await handler(
+          message,
+          trace === undefined || trace === context.trace ? context : { ...context, trace },
+        );
+        consumed.add(1, attributes.handled);
         return result;
       } catch (error) {
         failure = errorType(error);
@@ -145,17 +178,22 @@ export function deliveryTelemetry(
         span.end();
         duration.record(
           (performance.now() - started) / 1000,
-          failure === undefined ? base : { ...base, [ATTR.errorType]: failure },
+          failure === undefined
+            ? attributes.base
+            : { ...attributes.base, [ATTR.errorType]: failure },
         );
       }
     },
     parked: (entry) => {
-      spanOf("park", entry.message, {
+      const attributes = attributesOf(entry.message.type);
+      const span = spanOf("park", entry.message, attributes.park);
+      span.setAttributes({
         [ATTR.partition]: String(entry.partition),
         [ATTR.attempt]: entry.attempts,
         [ATTR.errorType]: entry.error.name,
-      }).end();
-      consumed.add(1, { ...metricAttributes(entry.message.type), [ATTR.outcome]: "parked" });
+      });
+      span.end();
+      consumed.add(1, attributes.parked);
     },
   };
 }

@@ -57,6 +57,17 @@ function outcomeOf(error: unknown): string {
   return "error";
 }
 
+/** What every call of one operation on one name shares, kept so a call allocates none of it. */
+interface RouteAttributes {
+  /** Set when the span starts (samplers see them). */
+  readonly span: Attributes;
+  /** Of the metrics, for a call that succeeded. */
+  readonly ok: Attributes;
+}
+
+/** Most names whose attributes are kept ready. */
+const MAX_CACHED_ROUTES = 10_000;
+
 /** One bus's telemetry. */
 export class BusTelemetry {
   readonly #telemetry: Telemetry;
@@ -64,6 +75,7 @@ export class BusTelemetry {
   readonly #duration: Histogram;
   readonly #sent: Counter;
   readonly #stopGauge: () => void;
+  readonly #routes = new Map<string, RouteAttributes>();
 
   constructor(telemetry: Telemetry, bus: string, breaker: CircuitBreaker | undefined) {
     this.#telemetry = telemetry;
@@ -87,9 +99,14 @@ export class BusTelemetry {
     parent: TraceContext | undefined,
     call: (envelope: CommandEnvelope) => Promise<T>,
   ): Promise<T> {
-    return this.#traced("send", envelope.type, "producer", parent, messageAttributes(envelope), (
-      context,
-    ) => call(carryingTrace(envelope, context)));
+    return this.#traced(
+      "send",
+      envelope.type,
+      "producer",
+      parent,
+      envelope,
+      (context) => call(carryingTrace(envelope, context)),
+    );
   }
 
   /** `publish` of an event, traced. */
@@ -98,10 +115,14 @@ export class BusTelemetry {
     parent: TraceContext | undefined,
     call: (envelope: EventEnvelope) => Promise<T>,
   ): Promise<T> {
-    return this.#traced("publish", envelope.type, "producer", parent, {
-      ...messageAttributes(envelope),
-      [ATTR.stream]: envelope.streamName,
-    }, (context) => call(carryingTrace(envelope, context)));
+    return this.#traced(
+      "publish",
+      envelope.type,
+      "producer",
+      parent,
+      envelope,
+      (context) => call(carryingTrace(envelope, context)),
+    );
   }
 
   /** A query, traced. */
@@ -115,7 +136,7 @@ export class BusTelemetry {
       envelope.name,
       "client",
       parent,
-      {},
+      undefined,
       (context) => call(queryCarrying(envelope, context)),
     );
   }
@@ -130,33 +151,25 @@ export class BusTelemetry {
     destination: string,
     kind: SpanKind,
     parent: TraceContext | undefined,
-    attributes: Attributes,
+    message: CommandEnvelope | EventEnvelope | undefined,
     call: (context: TraceContext | undefined) => Promise<T>,
   ): Promise<T> {
+    const route = this.#route(operation, destination);
     const span = this.#telemetry.startSpan(`${operation} ${destination}`, {
       kind,
       parent,
-      attributes: {
-        ...operationAttributes(operation, destination),
-        [ATTR.bus]: this.#bus,
-        ...attributes,
-      },
+      attributes: route.span,
     });
-    const measured: Attributes = {
-      [ATTR.system]: "ordo",
-      [ATTR.operationName]: operation,
-      [ATTR.destination]: destination,
-      [ATTR.bus]: this.#bus,
-    };
+    if (span.recording && message !== undefined) span.setAttributes(messageAttributes(message));
     const started = performance.now();
     try {
       const result = await call(span.context);
-      this.#measure(operation, started, { ...measured, [ATTR.outcome]: "ok" });
+      this.#measure(operation, started, route.ok);
       return result;
     } catch (error) {
       span.fail(error);
       this.#measure(operation, started, {
-        ...measured,
+        ...route.ok,
         [ATTR.outcome]: outcomeOf(error),
         [ATTR.errorType]: errorType(error),
       });
@@ -164,6 +177,28 @@ export class BusTelemetry {
     } finally {
       span.end();
     }
+  }
+
+  #route(operation: OperationName, destination: string): RouteAttributes {
+    const key = `${operation} ${destination}`;
+    let route = this.#routes.get(key);
+    if (route === undefined) {
+      route = {
+        span: Object.freeze({
+          ...operationAttributes(operation, destination),
+          [ATTR.bus]: this.#bus,
+        }),
+        ok: Object.freeze({
+          [ATTR.system]: "ordo",
+          [ATTR.operationName]: operation,
+          [ATTR.destination]: destination,
+          [ATTR.bus]: this.#bus,
+          [ATTR.outcome]: "ok",
+        }),
+      };
+      if (this.#routes.size < MAX_CACHED_ROUTES) this.#routes.set(key, route);
+    }
+    return route;
   }
 
   #measure(operation: OperationName, started: number, attributes: Attributes): void {
@@ -177,5 +212,6 @@ function messageAttributes(envelope: CommandEnvelope | EventEnvelope): Attribute
   return {
     [ATTR.messageId]: envelope.id,
     [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
+    [ATTR.stream]: "streamName" in envelope ? envelope.streamName : undefined,
   };
 }

@@ -124,9 +124,10 @@ export interface InstrumentOptions {
  */
 export interface Telemetry {
   /**
-   * `false` for an implementation that records nothing ({@link noTelemetry}):
-   * components then skip instrumenting altogether, so their hot paths cost
-   * what they cost without telemetry.
+   * `false` when nothing would be recorded ({@link noTelemetry}; an
+   * implementation with no backend behind it): components read it once, when
+   * they are made, and then skip instrumenting altogether, so their hot paths
+   * cost what they cost without telemetry.
    */
   readonly enabled: boolean;
   /** Starts a span; see {@link SpanOptions} for its parent and links. */
