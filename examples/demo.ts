@@ -8,10 +8,29 @@
 //   publishes orders/placed;
 // - inventory subscribes to orders/placed and reserves stock, at its own checkpoint;
 // - orders/show is a query (call and wait, nothing stored).
+//
+// Every line says which trace and span it belongs to: the store has
+// OpenTelemetry telemetry (the SDK recording in memory), and each handler
+// passes its context's `trace` on to what it sends and appends.
 import process from "node:process";
 import { PGlite } from "@electric-sql/pglite";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import postgres from "postgres";
-import { type ConsumerStorage, createBus, type EventStore, ValidationError } from "../mod.ts";
+import {
+  type ConsumerStorage,
+  createBus,
+  type EventStore,
+  type Telemetry,
+  type TraceContext,
+  traceIds,
+  ValidationError,
+} from "../mod.ts";
+import { openTelemetry } from "../opentelemetry/mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -21,7 +40,19 @@ import {
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
 import { checkDatabaseUrl } from "./_database_url.ts";
 
-const trace = (from: string, line: string) => console.log(`  ${from.padEnd(10)} ${line}`);
+const trace = (from: string, line: string, context?: TraceContext) => {
+  const ids = traceIds(context);
+  const where = ids === undefined ? "" : `  [trace ${ids.traceId} span ${ids.spanId}]`;
+  console.log(`  ${from.padEnd(10)} ${line}${where}`);
+};
+
+// The SDK, recording every span in memory: the demo prints one order's trace at the end.
+const spans = new InMemorySpanExporter();
+const telemetry: Telemetry = openTelemetry({
+  tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+});
+/** A client's own span, the root of what it asks: every line of the flow shows its trace. */
+const request = (name: string) => telemetry.startSpan(name, { kind: "internal" });
 
 async function openStore(): Promise<
   {
@@ -36,7 +67,7 @@ async function openStore(): Promise<
     const sql = postgres(checkDatabaseUrl(url), { onnotice: () => {} });
     const schema = "ordo_demo";
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    const store = createPostgresStore(sql, { schema });
+    const store = createPostgresStore(sql, { schema, telemetry });
     await store.migrate();
     return {
       where: `PostgreSQL at ${new URL(url).host} (schema ${schema})`,
@@ -46,7 +77,7 @@ async function openStore(): Promise<
     };
   }
   const pg = await PGlite.create();
-  const store = createPGliteStore(pg);
+  const store = createPGliteStore(pg, { telemetry });
   await store.migrate();
   return {
     where: "PGlite, embedded in this process",
@@ -63,41 +94,44 @@ const { where, store, storage, close } = await openStore().catch((error: unknown
   process.exit(1);
 });
 console.log(`ordo demo: three services on one event store (${where})\n`);
-const bus = createBus({ transport: createStoreBackedTransport(store, { storage }) });
+// The transport and the bus inherit the store's telemetry.
+const bus = createBus({ transport: createStoreBackedTransport(store, { storage }), name: "demo" });
 
 // The users service.
 const locked = new Set<string>();
-const users = bus.handleCommand("users/lock", (command) => {
+const users = bus.handleCommand("users/lock", (command, ctx) => {
   const { userId } = command.data as { userId: string };
   locked.add(userId);
   trace(
     "users",
     `handled users/lock for ${userId} (stored at ${command.streamName}, position ${command.globalPosition})`,
+    ctx.trace,
   );
   return { userId, locked: true };
 });
 
 // The orders service: places orders and answers queries from its stream.
-const orders = bus.handleCommand("orders/place", async (command) => {
+const orders = bus.handleCommand("orders/place", async (command, ctx) => {
   const { orderId, userId, items } = command.data as {
     orderId: string;
     userId: string;
     items: Record<string, number>;
   };
   if (locked.has(userId)) throw new Error(`user ${userId} is locked`);
-  await appendOrder(store, orderId, { userId, items });
+  await appendOrder(store, orderId, { userId, items }, ctx.trace);
   await bus.publish({
     type: "orders/placed",
     data: { orderId, items },
     stream: `order-${orderId}`,
     id: crypto.randomUUID(),
-  });
-  trace("orders", `placed order ${orderId} and published orders/placed`);
+  }, { trace: ctx.trace });
+  trace("orders", `placed order ${orderId} and published orders/placed`, ctx.trace);
   return { orderId, status: "placed" };
 });
-const show = bus.handleQuery("orders/show", async (payload) => {
+const show = bus.handleQuery("orders/show", async (payload, ctx) => {
   const { orderId } = payload as { orderId: string };
-  const history = await store.readStream(`order-${orderId}`);
+  trace("orders", `showing order ${orderId}`, ctx.trace);
+  const history = await store.readStream(`order-${orderId}`, { trace: ctx.trace });
   return { orderId, events: history.map((m) => `${m.streamVersion}:${m.type}`) };
 });
 
@@ -106,7 +140,8 @@ const stock = new Map<string, number>([["apple", 10], ["pear", 4]]);
 let reserved = 0;
 let reservedAll!: () => void;
 const allReserved = new Promise<void>((resolve) => (reservedAll = resolve));
-const inventory = bus.subscribe("inventory", ["orders/placed"], (event) => {
+// Reserving is part of placing the order: the subscription continues the publisher's trace.
+const inventory = bus.subscribe("inventory", ["orders/placed"], (event, ctx) => {
   const { orderId, items } = event.data as { orderId: string; items: Record<string, number> };
   for (const [sku, count] of Object.entries(items)) stock.set(sku, (stock.get(sku) ?? 0) - count);
   trace(
@@ -114,47 +149,55 @@ const inventory = bus.subscribe("inventory", ["orders/placed"], (event) => {
     `reserved ${
       JSON.stringify(items)
     } for order ${orderId} (event at position ${event.globalPosition})`,
+    ctx.trace,
   );
   if (++reserved === 2) reservedAll();
-});
+}, { continueTrace: true });
 await Promise.all([users.ready, orders.ready, show.ready, inventory.ready]);
 
 console.log("flow:");
 for (const [orderId, items] of [["1001", { apple: 2 }], ["1002", { pear: 1, apple: 1 }]] as const) {
-  trace("client", `sendAndWait orders/place ${orderId}`);
+  const placing = request(`place order ${orderId}`);
+  trace("client", `sendAndWait orders/place ${orderId}`, placing.context);
   const result = await bus.sendAndWait({
     type: "orders/place",
     data: { orderId, userId: "ada", items },
-  }, { timeout: 10_000 });
-  trace("client", `<- ${JSON.stringify(result)}`);
+  }, { timeout: 10_000, trace: placing.context });
+  placing.end();
+  trace("client", `<- ${JSON.stringify(result)}`, placing.context);
 }
 await allReserved;
 
-trace("client", "sendAndWait users/lock ada");
-trace(
-  "client",
-  `<- ${
-    JSON.stringify(
-      await bus.sendAndWait({ type: "users/lock", data: { userId: "ada" } }, { timeout: 10_000 }),
-    )
-  }`,
-);
+const locking = request("lock ada");
+trace("client", "sendAndWait users/lock ada", locking.context);
+const lockedAda = await bus.sendAndWait({ type: "users/lock", data: { userId: "ada" } }, {
+  timeout: 10_000,
+  trace: locking.context,
+});
+locking.end();
+trace("client", `<- ${JSON.stringify(lockedAda)}`, locking.context);
+const refusing = request("place order 1003");
 const refused = await bus.sendAndWait(
   { type: "orders/place", data: { orderId: "1003", userId: "ada", items: { pear: 1 } } },
-  { timeout: 10_000 },
+  { timeout: 10_000, trace: refusing.context },
 ).catch((error: Error) => error);
+refusing.end();
 trace(
   "client",
   `<- orders/place 1003 refused: ${
     refused instanceof Error ? refused.message : JSON.stringify(refused)
   }`,
+  refusing.context,
 );
 
-trace("client", "query orders/show 1002");
-trace(
-  "client",
-  `<- ${JSON.stringify(await bus.query("orders/show", { orderId: "1002" }, { timeout: 5_000 }))}`,
-);
+const showing = request("show order 1002");
+trace("client", "query orders/show 1002", showing.context);
+const shown = await bus.query("orders/show", { orderId: "1002" }, {
+  timeout: 5_000,
+  trace: showing.context,
+});
+showing.end();
+trace("client", `<- ${JSON.stringify(shown)}`, showing.context);
 
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
@@ -163,16 +206,38 @@ for (const m of await store.readCategory("order")) {
   trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
 }
 
+console.log("\nthe trace of order 1001, span by span:");
+printTree(spans.getFinishedSpans(), "place order 1001");
+
 await bus.close();
 await store.close();
 await close();
+
+/** The spans of the trace whose root is named `rootName`, indented under their parents. */
+function printTree(all: readonly ReadableSpan[], rootName: string): void {
+  const root = all.find((span) => span.name === rootName);
+  if (root === undefined) return;
+  const traceId = root.spanContext().traceId;
+  const inTrace = all.filter((span) => span.spanContext().traceId === traceId);
+  const print = (span: ReadableSpan, depth: number) => {
+    const id = span.spanContext().spanId;
+    trace("trace", `${"  ".repeat(depth)}${span.name} (span ${id})`);
+    inTrace.filter((child) => child.parentSpanContext?.spanId === id)
+      .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1])
+      .forEach((child) => print(child, depth + 1));
+  };
+  trace("trace", `trace ${traceId}`);
+  print(root, 1);
+}
 
 async function appendOrder(
   store: EventStore,
   orderId: string,
   data: { userId: string; items: Record<string, number> },
+  trace: TraceContext | undefined,
 ) {
   await store.append(`order-${orderId}`, [{ type: "OrderPlaced", data }], {
     expectedVersion: "no-stream",
+    trace,
   });
 }
