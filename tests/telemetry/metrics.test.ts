@@ -49,7 +49,8 @@ describe("metrics", () => {
       await store.append(stream, [{ type: "Shipped", data: {}, metadata: { timestamp: written } }]);
     }
     await eventually(() => holding, 5_000, "the held message");
-    for (let start = Date.now(); (await member.listParked()).length === 0;) {
+    const start = Date.now();
+    while ((await member.listParked()).length === 0) {
       assert.ok(Date.now() - start < 5_000, "the broken message was not parked");
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
