@@ -10,6 +10,15 @@
  * the core through this file too. Web-standard APIs only, no runtime-specific
  * or npm imports.
  *
+ * Telemetry: the `Telemetry` port (spans, counters, histograms, gauges) and
+ * trace context in metadata are here; `ordo/opentelemetry` implements the
+ * port. A store factory that takes a `telemetry` option wraps its store with
+ * `instrumentStore`, which traces appends and reads and sets the store's
+ * `telemetry`; a transport sets its own `telemetry` (given, or its store's)
+ * and traces its deliveries with `deliveryTelemetry`. What is built on a
+ * store or a transport inherits its telemetry (`inheritedTelemetry`) unless
+ * given its own; `noTelemetry` opts out.
+ *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
