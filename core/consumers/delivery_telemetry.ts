@@ -13,7 +13,9 @@ import type { MessageMetadata } from "../message.ts";
 import {
   ATTR,
   type Attributes,
+  type Counter,
   errorType,
+  type Histogram,
   METRIC,
   operationAttributes,
   type OperationName,
@@ -88,22 +90,118 @@ export function deliveryTelemetry(
   group: string,
   continueTrace: boolean,
 ): DeliveryTelemetry {
-  const duration = telemetry.histogram(METRIC.processDuration, {
-    unit: "s",
-    description: "Duration of one handler call",
-  });
-  const consumed = telemetry.counter(METRIC.consumed, {
-    unit: "{message}",
-    description: "Messages a consumer finished with, by outcome (handled, parked)",
-  });
-  const retries = telemetry.counter(METRIC.retries, {
-    unit: "{retry}",
-    description: "Handler calls that retried a message whose earlier attempt failed",
-  });
-  const byType = new Map<string, TypeAttributes>();
-  const attributesOf = (type: string): TypeAttributes => {
-    let attributes = byType.get(type);
+  const traces = new DeliveryTraces(telemetry, group, continueTrace);
+  return {
+    wrap: (handler) => (message, context) => traces.call(handler, message, context),
+    parked: (entry) => traces.parked(entry),
+  };
+}
+
+/** The instruments and the kept attributes of one group's deliveries. */
+class DeliveryTraces {
+  readonly #telemetry: Telemetry;
+  readonly #group: string;
+  readonly #continueTrace: boolean;
+  readonly #duration: Histogram;
+  readonly #consumed: Counter;
+  readonly #retries: Counter;
+  readonly #byType = new Map<string, TypeAttributes>();
+
+  constructor(telemetry: Telemetry, group: string, continueTrace: boolean) {
+    this.#telemetry = telemetry;
+    this.#group = group;
+    this.#continueTrace = continueTrace;
+    this.#duration = telemetry.histogram(METRIC.processDuration, {
+      unit: "s",
+      description: "Duration of one handler call",
+    });
+    this.#consumed = telemetry.counter(METRIC.consumed, {
+      unit: "{message}",
+      description: "Messages a consumer finished with, by outcome (handled, parked)",
+    });
+    this.#retries = telemetry.counter(METRIC.retries, {
+      unit: "{retry}",
+      description: "Handler calls that retried a message whose earlier attempt failed",
+    });
+  }
+
+  /** One handler call inside its `process` span, measured. */
+  async call<M extends DeliveredMessage, C extends DeliveredContext, R>(
+    handler: (message: M, context: C) => R | Promise<R>,
+    message: M,
+    context: C,
+  ): Promise<R> {
+    const attributes = this.#attributesOf(message.type);
+    const span = this.#spanOf("process", message, attributes.process);
+    if (span.recording) {
+      span.setAttributes({
+        [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
+        [ATTR.attempt]: context.attempt,
+      });
+    }
+    if (context.attempt > 1) this.#retries.add(1, attributes.base);
+    const started = performance.now();
+    let failure: string | undefined;
+    try {
+      const trace = span.context;
+      const result = await handler(
+        message,
+        trace === undefined || trace === context.trace ? context : { ...context, trace },
+      );
+      this.#consumed.add(1, attributes.handled);
+      return result;
+    } catch (error) {
+      failure = errorType(error);
+      span.fail(error);
+      throw error;
+    } finally {
+      span.end();
+      this.#duration.record(
+        (performance.now() - started) / 1000,
+        failure === undefined ? attributes.base : { ...attributes.base, [ATTR.errorType]: failure },
+      );
+    }
+  }
+
+  /** A `park` span, and the message counted as parked. */
+  parked(entry: ParkedMessage): void {
+    const attributes = this.#attributesOf(entry.message.type);
+    const span = this.#spanOf("park", entry.message, attributes.park);
+    span.setAttributes({
+      [ATTR.partition]: String(entry.partition),
+      [ATTR.attempt]: entry.attempts,
+      [ATTR.errorType]: entry.error.name,
+    });
+    span.end();
+    this.#consumed.add(1, attributes.parked);
+  }
+
+  /** A span linked to the message's producer, and its child when the trace continues. */
+  #spanOf(operation: OperationName, message: DeliveredMessage, attributes: Attributes): Span {
+    const producer = traceContextOf(message.metadata);
+    const parent = this.#continueTrace ? producer : undefined;
+    const span = this.#telemetry.startSpan(`${operation} ${message.type}`, {
+      kind: operation === "park" ? "client" : "consumer",
+      parent,
+      root: parent === undefined,
+      links: producer === undefined ? undefined : [producer],
+      attributes,
+    });
+    if (span.recording) {
+      const correlationId = message.metadata.correlationId;
+      span.setAttributes({
+        [ATTR.messageId]: message.id,
+        [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
+        [ATTR.stream]: message.streamName,
+      });
+    }
+    return span;
+  }
+
+  #attributesOf(type: string): TypeAttributes {
+    let attributes = this.#byType.get(type);
     if (attributes === undefined) {
+      const group = this.#group;
       const base = Object.freeze({
         [ATTR.system]: "ordo",
         [ATTR.operationName]: "process",
@@ -120,80 +218,8 @@ export function deliveryTelemetry(
         handled: Object.freeze({ ...base, [ATTR.outcome]: "handled" }),
         parked: Object.freeze({ ...base, [ATTR.outcome]: "parked" }),
       };
-      if (byType.size < MAX_CACHED_TYPES) byType.set(type, attributes);
+      if (this.#byType.size < MAX_CACHED_TYPES) this.#byType.set(type, attributes);
     }
     return attributes;
-  };
-  const spanOf = (
-    operation: OperationName,
-    message: DeliveredMessage,
-    attributes: Attributes,
-  ): Span => {
-    const producer = traceContextOf(message.metadata);
-    const parent = continueTrace ? producer : undefined;
-    const span = telemetry.startSpan(`${operation} ${message.type}`, {
-      kind: operation === "park" ? "client" : "consumer",
-      parent,
-      root: parent === undefined,
-      links: producer === undefined ? undefined : [producer],
-      attributes,
-    });
-    if (span.recording) {
-      const correlationId = message.metadata.correlationId;
-      span.setAttributes({
-        [ATTR.messageId]: message.id,
-        [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
-        [ATTR.stream]: message.streamName,
-      });
-    }
-    return span;
-  };
-
-  return {
-    wrap: (handler) => async (message, context) => {
-      const attributes = attributesOf(message.type);
-      const span = spanOf("process", message, attributes.process);
-      if (span.recording) {
-        span.setAttributes({
-          [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
-          [ATTR.attempt]: context.attempt,
-        });
-      }
-      if (context.attempt > 1) retries.add(1, attributes.base);
-      const started = performance.now();
-      let failure: string | undefined;
-      try {
-        const trace = span.context;
-        const result = await handler(
-          message,
-          trace === undefined || trace === context.trace ? context : { ...context, trace },
-        );
-        consumed.add(1, attributes.handled);
-        return result;
-      } catch (error) {
-        failure = errorType(error);
-        span.fail(error);
-        throw error;
-      } finally {
-        span.end();
-        duration.record(
-          (performance.now() - started) / 1000,
-          failure === undefined
-            ? attributes.base
-            : { ...attributes.base, [ATTR.errorType]: failure },
-        );
-      }
-    },
-    parked: (entry) => {
-      const attributes = attributesOf(entry.message.type);
-      const span = spanOf("park", entry.message, attributes.park);
-      span.setAttributes({
-        [ATTR.partition]: String(entry.partition),
-        [ATTR.attempt]: entry.attempts,
-        [ATTR.errorType]: entry.error.name,
-      });
-      span.end();
-      consumed.add(1, attributes.parked);
-    },
-  };
+  }
 }
