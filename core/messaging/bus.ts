@@ -135,30 +135,20 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
-        return this.#send(commandEnvelope(command), callOptions(route.call, options), options);
+        return this.#plain(options)
+          ? this.#send(commandEnvelope(command), callOptions(route.call, options))
+          : this.#sendTraced(commandEnvelope(command), callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
         .then(() =>
-          this.#send(commandEnvelope(command), callOptions(route.call, options), options)
+          this.#sendTraced(commandEnvelope(command), callOptions(route.call, options), options)
         );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #send(
-    envelope: CommandEnvelope,
-    call: GuardedCallOptions,
-    options: BusCallOptions | undefined,
-  ): Promise<SendReceipt> {
-    const traces = this.#traces;
-    if (traces !== undefined) {
-      return traces.command(envelope, options?.trace, (e) => this.#sendNow(e, call));
-    }
-    return this.#sendNow(carryingTrace(envelope, options?.trace), call);
-  }
-
-  #sendNow(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<SendReceipt> {
+  #send(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<SendReceipt> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.send, envelope, call);
     return this.#guard.run((scope) => this.#transport.send(envelope, scope), call);
@@ -199,32 +189,20 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#queryRoute(name);
       if (route.schema === undefined) {
-        return this.#query({ name, payload }, callOptions(route.call, options), options);
+        return this.#plain(options)
+          ? this.#query({ name, payload }, callOptions(route.call, options))
+          : this.#queryTraced({ name, payload }, callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, payload, "query.payload"))
-        .then(() => this.#query({ name, payload }, callOptions(route.call, options), options));
+        .then(() =>
+          this.#queryTraced({ name, payload }, callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #query(
-    envelope: QueryEnvelope,
-    call: GuardedCallOptions,
-    options: BusCallOptions | undefined,
-  ): Promise<unknown> {
-    // The hot path (an in-process query with no telemetry and no trace) tests two fields.
-    if (this.#traces === undefined && options?.trace === undefined) {
-      return this.#queryNow(envelope, call);
-    }
-    const traces = this.#traces;
-    if (traces !== undefined) {
-      return traces.query(envelope, options?.trace, (e) => this.#queryNow(e, call));
-    }
-    return this.#queryNow(queryCarrying(envelope, options?.trace), call);
-  }
-
-  #queryNow(envelope: QueryEnvelope, call: GuardedCallOptions): Promise<unknown> {
+  #query(envelope: QueryEnvelope, call: GuardedCallOptions): Promise<unknown> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.query, envelope, call);
     return this.#guard.run((scope) => this.#transport.query(envelope, scope), call);
@@ -237,33 +215,52 @@ class MessageBus<C extends BusContracts> {
       }
       const route = this.#eventRoute(event.type);
       if (route.schema === undefined) {
-        return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options), options);
+        return this.#plain(options)
+          ? this.#publish(this.#eventEnvelope(event), callOptions(route.call, options))
+          : this.#publishTraced(
+            this.#eventEnvelope(event),
+            callOptions(route.call, options),
+            options,
+          );
       }
       return Promise.resolve(validateStandard(route.schema, event.data, "event.data"))
         .then(() =>
-          this.#publish(this.#eventEnvelope(event), callOptions(route.call, options), options)
+          this.#publishTraced(this.#eventEnvelope(event), callOptions(route.call, options), options)
         );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #publish(
-    envelope: EventEnvelope,
-    call: GuardedCallOptions,
-    options: BusCallOptions | undefined,
-  ): Promise<PublishReceipt> {
-    const traces = this.#traces;
-    if (traces !== undefined) {
-      return traces.event(envelope, options?.trace, (e) => this.#publishNow(e, call));
-    }
-    return this.#publishNow(carryingTrace(envelope, options?.trace), call);
-  }
-
-  #publishNow(envelope: EventEnvelope, call: GuardedCallOptions): Promise<PublishReceipt> {
+  #publish(envelope: EventEnvelope, call: GuardedCallOptions): Promise<PublishReceipt> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.publish, envelope, call);
     return this.#guard.run((scope) => this.#transport.publish(envelope, scope), call);
+  }
+
+  // A call with no telemetry and no trace to carry takes the paths above as
+  // they were before telemetry: the hot paths test two fields and no more.
+  #plain(options: BusCallOptions | undefined): boolean {
+    return this.#traces === undefined && options?.trace === undefined;
+  }
+
+  // The others: inside a span when the bus has telemetry, else only carrying the given trace.
+  #sendTraced(envelope: CommandEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#send(carryingTrace(envelope, options?.trace), call);
+    return traces.command(envelope, options?.trace, (e) => this.#send(e, call));
+  }
+
+  #queryTraced(envelope: QueryEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#query(queryCarrying(envelope, options?.trace), call);
+    return traces.query(envelope, options?.trace, (e) => this.#query(e, call));
+  }
+
+  #publishTraced(envelope: EventEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#publish(carryingTrace(envelope, options?.trace), call);
+    return traces.event(envelope, options?.trace, (e) => this.#publish(e, call));
   }
 
   #eventEnvelope(event: EventInput): EventEnvelope {
