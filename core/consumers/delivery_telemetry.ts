@@ -58,8 +58,8 @@ export interface DeliveryTelemetry {
   parked(entry: ParkedMessage): void;
 }
 
-/** Most message types whose attributes are kept ready. */
-const MAX_CACHED_TYPES = 1_000;
+/** Most message types (per partition) whose attributes are kept ready. */
+const MAX_CACHED_TYPES = 10_000;
 
 /** What is the same for every message of one type: kept, so a delivery allocates none of it. */
 interface TypeAttributes {
@@ -131,7 +131,7 @@ class DeliveryTraces {
     message: M,
     context: C,
   ): Promise<R> {
-    const attributes = this.#attributesOf(message.type);
+    const attributes = this.#attributesOf(message.type, context.partition);
     const span = this.#spanOf("process", message, attributes.process);
     if (span.recording) {
       span.setAttributes({
@@ -165,7 +165,7 @@ class DeliveryTraces {
 
   /** A `park` span, and the message counted as parked. */
   parked(entry: ParkedMessage): void {
-    const attributes = this.#attributesOf(entry.message.type);
+    const attributes = this.#attributesOf(entry.message.type, entry.partition);
     const span = this.#spanOf("park", entry.message, attributes.park);
     span.setAttributes({
       [ATTR.partition]: String(entry.partition),
@@ -198,8 +198,10 @@ class DeliveryTraces {
     return span;
   }
 
-  #attributesOf(type: string): TypeAttributes {
-    let attributes = this.#byType.get(type);
+  /** The attributes of a type's deliveries to one partition (of a group; none for a transport's own). */
+  #attributesOf(type: string, partition: number | undefined): TypeAttributes {
+    const key = partition === undefined ? type : `${partition} ${type}`;
+    let attributes = this.#byType.get(key);
     if (attributes === undefined) {
       const group = this.#group;
       const base = Object.freeze({
@@ -207,6 +209,7 @@ class DeliveryTraces {
         [ATTR.operationName]: "process",
         [ATTR.destination]: type,
         [ATTR.consumerGroup]: group,
+        [ATTR.partition]: partition === undefined ? undefined : String(partition),
       });
       attributes = {
         process: Object.freeze({
@@ -218,7 +221,7 @@ class DeliveryTraces {
         handled: Object.freeze({ ...base, [ATTR.outcome]: "handled" }),
         parked: Object.freeze({ ...base, [ATTR.outcome]: "parked" }),
       };
-      if (this.#byType.size < MAX_CACHED_TYPES) this.#byType.set(type, attributes);
+      if (this.#byType.size < MAX_CACHED_TYPES) this.#byType.set(key, attributes);
     }
     return attributes;
   }

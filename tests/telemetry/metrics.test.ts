@@ -60,6 +60,7 @@ describe("metrics", () => {
     const leases = await otel.metric("ordo.consumer.leases");
     const parked = await otel.metric("ordo.consumer.parked");
     const parkedAge = await otel.metric("ordo.consumer.parked.oldest_age");
+    const consumed = await otel.metric("messaging.client.consumed.messages");
     release();
     await member.stop();
 
@@ -80,6 +81,14 @@ describe("metrics", () => {
       assert.equal(point.unit, "{message}");
     }
     assert.deepEqual(leases.map((p) => p.value), [2]);
+    const partitionOfPoint = (p: (typeof consumed)[number]) =>
+      p.attributes["messaging.destination.partition.id"];
+    assert.deepEqual(
+      consumed.filter((p) => p.attributes["ordo.outcome"] === "parked").map(partitionOfPoint),
+      [String(partitionOf("order-9", 2))],
+      "messages finished are counted per partition",
+    );
+    assert.ok(consumed.every((p) => ["0", "1"].includes(partitionOfPoint(p) as string)));
     assert.deepEqual(parked.map((p) => p.value), [1]);
     assert.equal(parkedAge[0].unit, "s");
     assert.ok((parkedAge[0].value as number) >= 0);
