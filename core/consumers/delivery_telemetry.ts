@@ -4,7 +4,8 @@
  * streams): each handler call is a `process` span (CONSUMER) linked to the
  * producer's context from the message's metadata, and its child when the
  * delivery continues the producer's trace; each parking a `park` span;
- * handler durations, messages finished and retries are measured.
+ * handler durations (their count is the messages handled, by error type)
+ * and retries are measured.
  *
  * @module
  */
@@ -68,8 +69,6 @@ interface TypeAttributes {
   readonly park: Attributes;
   /** Of the metrics. */
   readonly base: Attributes;
-  readonly handled: Attributes;
-  readonly parked: Attributes;
 }
 
 /**
@@ -103,7 +102,6 @@ class DeliveryTraces {
   readonly #group: string;
   readonly #continueTrace: boolean;
   readonly #duration: Histogram;
-  readonly #consumed: Counter;
   readonly #retries: Counter;
   readonly #byType = new Map<string, TypeAttributes>();
 
@@ -114,10 +112,6 @@ class DeliveryTraces {
     this.#duration = telemetry.histogram(METRIC.processDuration, {
       unit: "s",
       description: "Duration of one handler call",
-    });
-    this.#consumed = telemetry.counter(METRIC.consumed, {
-      unit: "{message}",
-      description: "Messages a consumer finished with, by outcome (handled, parked)",
     });
     this.#retries = telemetry.counter(METRIC.retries, {
       unit: "{retry}",
@@ -148,7 +142,6 @@ class DeliveryTraces {
         message,
         trace === undefined || trace === context.trace ? context : { ...context, trace },
       );
-      this.#consumed.add(1, attributes.handled);
       return result;
     } catch (error) {
       failure = errorType(error);
@@ -173,7 +166,6 @@ class DeliveryTraces {
       [ATTR.errorType]: entry.error.name,
     });
     span.end();
-    this.#consumed.add(1, attributes.parked);
   }
 
   /** A span linked to the message's producer, and its child when the trace continues. */
@@ -218,8 +210,6 @@ class DeliveryTraces {
         }),
         park: Object.freeze({ ...operationAttributes("park", type), [ATTR.consumerGroup]: group }),
         base,
-        handled: Object.freeze({ ...base, [ATTR.outcome]: "handled" }),
-        parked: Object.freeze({ ...base, [ATTR.outcome]: "parked" }),
       };
       if (this.#byType.size < MAX_CACHED_TYPES) this.#byType.set(key, attributes);
     }

@@ -1,8 +1,8 @@
 // The bus's spans and measurements: a producer span per send and publish, a
 // client span per query, each covering the whole call (retries included),
 // whose context the envelope carries to the handler (metadata `traceparent`
-// for commands and events, `trace` for queries); call durations by outcome,
-// messages sent, and the circuit breaker's state.
+// for commands and events, `trace` for queries); call durations by outcome
+// (their count is the calls made), and the circuit breaker's state.
 
 import {
   CircuitOpenError,
@@ -13,7 +13,6 @@ import {
 import {
   ATTR,
   type Attributes,
-  type Counter,
   errorType,
   type Histogram,
   METRIC,
@@ -73,7 +72,6 @@ export class BusTelemetry {
   readonly #telemetry: Telemetry;
   readonly #bus: string;
   readonly #duration: Histogram;
-  readonly #sent: Counter;
   readonly #stopGauge: () => void;
   readonly #routes = new Map<string, RouteAttributes>();
 
@@ -83,10 +81,6 @@ export class BusTelemetry {
     this.#duration = telemetry.histogram(METRIC.callDuration, {
       unit: "s",
       description: "Duration of a bus call, retries included, by outcome",
-    });
-    this.#sent = telemetry.counter(METRIC.sent, {
-      unit: "{message}",
-      description: "Commands and events a bus sent",
     });
     this.#stopGauge = breaker === undefined ? () => {} : telemetry.gauge(METRIC.breakerState, {
       description: "A bus's circuit breaker: 0 closed, 1 half-open, 2 open",
@@ -164,11 +158,11 @@ export class BusTelemetry {
     const started = performance.now();
     try {
       const result = await call(span.context);
-      this.#measure(operation, started, route.ok);
+      this.#measure(started, route.ok);
       return result;
     } catch (error) {
       span.fail(error);
-      this.#measure(operation, started, {
+      this.#measure(started, {
         ...route.ok,
         [ATTR.outcome]: outcomeOf(error),
         [ATTR.errorType]: errorType(error),
@@ -201,9 +195,8 @@ export class BusTelemetry {
     return route;
   }
 
-  #measure(operation: OperationName, started: number, attributes: Attributes): void {
+  #measure(started: number, attributes: Attributes): void {
     this.#duration.record((performance.now() - started) / 1000, attributes);
-    if (operation !== "query") this.#sent.add(1, attributes);
   }
 }
 

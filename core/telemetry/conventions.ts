@@ -71,13 +71,9 @@ export const ATTR: AttributeNames = Object.freeze({
 
 /** Metric names ordo reports, by what they measure; units and meanings in docs/guide/observability.md. */
 export interface MetricNames {
-  /** Histogram, s: a handler call, per consumer group. */
+  /** Histogram, s: a handler call, per consumer group and partition; its count is the messages handled. */
   readonly processDuration: "messaging.process.duration";
-  /** Counter, {message}: messages a consumer finished with (handled or parked). */
-  readonly consumed: "messaging.client.consumed.messages";
-  /** Counter, {message}: commands and events a bus sent. */
-  readonly sent: "messaging.client.sent.messages";
-  /** Histogram, s: a bus call from start to answer, retries included, by outcome. */
+  /** Histogram, s: a bus call from start to answer, retries included, by outcome; its count is the calls made. */
   readonly callDuration: "messaging.client.operation.duration";
   /** Gauge, {message}: global positions between the store's head and what a partition processed. */
   readonly lag: "ordo.consumer.lag";
@@ -104,8 +100,6 @@ export interface MetricNames {
 /** Metric names (see {@link MetricNames}). */
 export const METRIC: MetricNames = Object.freeze({
   processDuration: "messaging.process.duration",
-  consumed: "messaging.client.consumed.messages",
-  sent: "messaging.client.sent.messages",
   callDuration: "messaging.client.operation.duration",
   lag: "ordo.consumer.lag",
   lagTime: "ordo.consumer.lag.time",

@@ -60,7 +60,7 @@ describe("metrics", () => {
     const leases = await otel.metric("ordo.consumer.leases");
     const parked = await otel.metric("ordo.consumer.parked");
     const parkedAge = await otel.metric("ordo.consumer.parked.oldest_age");
-    const consumed = await otel.metric("messaging.client.consumed.messages");
+    const handled = await otel.metric("messaging.process.duration");
     release();
     await member.stop();
 
@@ -81,14 +81,14 @@ describe("metrics", () => {
       assert.equal(point.unit, "{message}");
     }
     assert.deepEqual(leases.map((p) => p.value), [2]);
-    const partitionOfPoint = (p: (typeof consumed)[number]) =>
+    const partitionOfPoint = (p: (typeof handled)[number]) =>
       p.attributes["messaging.destination.partition.id"];
     assert.deepEqual(
-      consumed.filter((p) => p.attributes["ordo.outcome"] === "parked").map(partitionOfPoint),
+      handled.filter((p) => p.attributes["error.type"] === "RangeError").map(partitionOfPoint),
       [String(partitionOf("order-9", 2))],
-      "messages finished are counted per partition",
+      "handler calls are measured per partition",
     );
-    assert.ok(consumed.every((p) => ["0", "1"].includes(partitionOfPoint(p) as string)));
+    assert.ok(handled.every((p) => ["0", "1"].includes(partitionOfPoint(p) as string)));
     assert.deepEqual(parked.map((p) => p.value), [1]);
     assert.equal(parkedAge[0].unit, "s");
     assert.ok((parkedAge[0].value as number) >= 0);
