@@ -15,12 +15,16 @@ import type {
   CommittedAppend,
   DeferredAppendOptions,
   EventStore,
+  MessageIterable,
+  MessagePage,
   ReadGlobalOptions,
+  ReadPageOptions,
   ReadStreamOptions,
   StreamInfo,
   WaitOptions,
 } from "./event_store.ts";
-import type { MessageInput, RecordedMessage } from "./message.ts";
+import type { MessageInput, MessageShape, RecordedMessage } from "./message.ts";
+import { readInPages } from "./read_in_pages.ts";
 import { ATTR, METRIC, operationAttributes, type OperationName } from "./telemetry/mod.ts";
 import type { Attributes, Histogram, Telemetry, TraceContext } from "./telemetry/mod.ts";
 import { TRACEPARENT, withTraceContext } from "./telemetry/mod.ts";
@@ -48,10 +52,15 @@ export interface InstrumentStoreOptions {
  * await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
  * ```
  */
-export function instrumentStore(store: EventStore, options: InstrumentStoreOptions): EventStore {
+export function instrumentStore<E extends MessageShape>(
+  store: EventStore<E>,
+  options: InstrumentStoreOptions,
+): EventStore<E> {
   const telemetry = options.telemetry;
   if (telemetry === undefined || !telemetry.enabled) return store;
-  return new InstrumentedStore(store, telemetry, options.name);
+  // The wrapper hands on what the store holds: its message types are the store's.
+  const untyped = store as EventStore<MessageShape> as EventStore;
+  return new InstrumentedStore(untyped, telemetry, options.name) as EventStore as EventStore<E>;
 }
 
 class InstrumentedStore implements EventStore {
@@ -141,12 +150,21 @@ class InstrumentedStore implements EventStore {
     );
   }
 
-  readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    return this.#read(category, options?.trace, () => this.#inner.readCategory(category, options));
+  readPage(options?: ReadPageOptions): Promise<MessagePage<RecordedMessage>> {
+    return this.#read(
+      options?.category ?? "$all",
+      options?.trace,
+      () => this.#inner.readPage(options),
+    );
   }
 
-  readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    return this.#read("$all", options?.trace, () => this.#inner.readAll(options));
+  // Page by page through this store's readPage, so each page read in a trace is a span.
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable<RecordedMessage> {
+    return readInPages(this.#pages(options?.trace), category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable<RecordedMessage> {
+    return readInPages(this.#pages(options?.trace), undefined, options);
   }
 
   getStreamInfo(streamName: string): Promise<StreamInfo> {
@@ -176,11 +194,17 @@ class InstrumentedStore implements EventStore {
     return attributes;
   }
 
-  async #read(
+  /** A page reader that reads in `trace`, the global read's. */
+  #pages(trace: TraceContext | undefined): { readPage: EventStore["readPage"] } {
+    if (trace === undefined) return this;
+    return { readPage: (options) => this.readPage({ ...options, trace }) };
+  }
+
+  async #read<R extends RecordedMessage[] | MessagePage<RecordedMessage>>(
     destination: string,
     parent: TraceContext | undefined,
-    read: () => Promise<RecordedMessage[]>,
-  ): Promise<RecordedMessage[]> {
+    read: () => Promise<R>,
+  ): Promise<R> {
     const category = categoryOrStream(destination);
     const span = this.telemetry.startSpan(`read ${category}`, {
       kind: "client",
@@ -189,14 +213,14 @@ class InstrumentedStore implements EventStore {
       attributes: this.#attributes("read", category),
     });
     try {
-      const messages = await read();
+      const result = await read();
       if (span.recording) {
         span.setAttributes({
           [ATTR.destination]: String(destination),
-          [ATTR.batchCount]: messages.length,
+          [ATTR.batchCount]: Array.isArray(result) ? result.length : result.messages.length,
         });
       }
-      return messages;
+      return result;
     } catch (error) {
       span.fail(error);
       throw error;

@@ -22,12 +22,14 @@ import {
   IdempotencyConflictError,
   inheritedTelemetry,
   type JsonValue,
+  type MessageShape,
   type RecordedMessage,
   type RetryPolicy,
   sameContent,
   type Telemetry,
   type TraceContext,
   traceContextOf,
+  untypedStore,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -106,10 +108,13 @@ export const REPLY_TYPE = "ordo/reply";
  * ```
  */
 export function createStoreBackedTransport<Tx>(
-  store: EventStore,
+  store: EventStore<MessageShape>,
   options: CreateStoreBackedTransportOptions<Tx>,
 ): Transport {
-  return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
+  return new StoreBackedTransport(
+    untypedStore(store),
+    options as CreateStoreBackedTransportOptions<unknown>,
+  );
 }
 
 class StoreBackedTransport implements Transport {

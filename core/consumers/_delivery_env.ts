@@ -2,6 +2,7 @@
 // checked options of any consumer kind.
 
 import type { EventStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import { type DeliveryTelemetry, deliveryTelemetry } from "./delivery_telemetry.ts";
@@ -42,8 +43,12 @@ export interface DeliveryEnv<Tx> {
  * The delivery environment of a consumer, from its options; `slots` bounds
  * handler calls at once. Its telemetry is its own, else the store's.
  */
-export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>(
-  options: CreateConsumerOptions<Tx, Commit>,
+export function deliveryEnv<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  options: CreateConsumerOptions<Tx, Commit, E>,
   group: string,
   slots: number,
   store: EventStore,
@@ -54,7 +59,8 @@ export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>
   const traces = telemetry === undefined
     ? undefined
     : deliveryTelemetry(telemetry, group, options.continueTrace === true);
-  const handler = options.handler as MessageHandler<Tx>;
+  // The message types are the store's word; the engine hands on what it reads.
+  const handler = options.handler as unknown as MessageHandler<Tx>;
   return {
     group,
     storage: options.storage,

@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { EventStore } from "../event_store.ts";
+import { type EventStore, untypedStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { observeConsumer } from "./_consumer_gauges.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
@@ -54,18 +55,23 @@ import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
  * console.log(revenue); // 3
  * ```
  */
-export function createConsumer<Tx, Commit extends CommitMode = TransactionalCommit>(
-  store: EventStore,
-  options: CreateConsumerOptions<Tx, Commit>,
+export function createConsumer<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  store: EventStore<E>,
+  options: CreateConsumerOptions<Tx, Commit, E>,
 ): Consumer {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   checkFunction(options.handler, "options.handler");
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
-  const env = deliveryEnv(options, group, 1, store);
+  const untyped = untypedStore(store);
+  const env = deliveryEnv(options, group, 1, untyped);
   const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
     group,
-    store,
+    store: untyped,
     parked: env.storage.parked,
     monitor: env.monitor,
   });
@@ -81,7 +87,7 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
   };
   const done = runPartition({
     env: { ...env, hooks },
-    store,
+    store: untyped,
     source,
     partition: 0,
     batchSize,
@@ -104,6 +110,6 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
       return done;
     },
     ...parkedApi(env),
-    ...statusApi(env, store),
+    ...statusApi(env, untyped),
   };
 }

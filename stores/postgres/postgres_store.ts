@@ -22,17 +22,23 @@ import {
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
+  type JsonMessage,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  type MessageShape,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
   type Telemetry,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   ValidationError,
   type WaitOptions,
@@ -72,7 +78,7 @@ export interface PostgresStoreOptions extends AppendLimits {
 }
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore<E extends MessageShape = JsonMessage> extends EventStore<E> {
   /**
    * Creates or updates the store's schema. Idempotent and versioned; safe to
    * run from several processes at once (an advisory lock serializes them).
@@ -96,11 +102,12 @@ export interface PostgresEventStore extends EventStore {
  * console.log((await store.readStream("order-1")).length); // 1
  * ```
  */
-export function createStoreOverDriver(
+export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   driver: PostgresDriver,
   options: PostgresStoreOptions = {},
-): PostgresEventStore {
-  const store = new PostgresStore(driver, options);
+): PostgresEventStore<E> {
+  // The types are the caller's word: the store holds JSON messages of any type.
+  const store = new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
   if (options.telemetry === undefined) return store;
   const instrumented = instrumentStore(store, {
     telemetry: options.telemetry,
@@ -194,17 +201,19 @@ class PostgresStore implements PostgresEventStore {
     );
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readCategory");
-    validateCategory(category);
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readCategory", from, limit, category, types);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#sql.ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
+    const messages = await this.#reads.global("readPage", from, limit, category ?? null, types);
+    return pageOf(messages, from, limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readAll");
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readAll", from, limit, null, types);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -106,7 +106,7 @@ async function runScenario(
   });
   try {
     for (let i = startAfter; i < appends.length; i++) await append(i);
-    const messages = await store.readAll({ limit: 10_000 });
+    const messages = await store.readAll().toArray();
     const head = await store.headPosition();
     for (const [index, spec] of groups.entries()) {
       const wanted = Array.from({ length: Math.max(1, spec.partitions) }, (_, p) => ({

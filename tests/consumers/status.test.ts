@@ -122,7 +122,7 @@ describe("consumer.status()", () => {
         phase: "handler",
         name: "RangeError",
         message: "no total",
-        messageId: (await store.readAll())[0].id,
+        messageId: (await store.readAll().toArray())[0].id,
         attempt: 1,
         at: undefined,
       },

@@ -87,13 +87,22 @@ for (const [kind, open] of Object.entries(stores)) {
     it("reads are spans only inside a trace", async () => {
       await store.append("order-3", [{ type: "OrderPlaced", data: {} }]);
       await store.readStream("order-3");
-      await store.readCategory("order");
-      await store.readAll();
+      await store.readCategory("order").toArray();
+      await store.readAll().toArray();
+      await store.readPage({ category: "order" });
       assert.deepEqual(otel.spans().filter((s) => s.name.startsWith("read")), []);
       await store.readStream("order-3", { trace: PARENT });
-      await store.readCategory("order", { trace: PARENT });
+      await store.readCategory("order", { trace: PARENT }).toArray();
+      await store.readPage({ category: "order", trace: PARENT });
+      await store.readAll({ trace: PARENT }).toArray();
       const reads = otel.spans().filter((s) => s.name.startsWith("read"));
-      assert.deepEqual(reads.map((s) => s.name), ["read order", "read order"]);
+      // A global read is a span per page it reads: here one short page each.
+      assert.deepEqual(reads.map((s) => s.name), [
+        "read order",
+        "read order",
+        "read order",
+        "read $all",
+      ]);
       for (const read of reads) {
         assert.equal(read.parentSpanId, "00f067aa0ba902b7");
         assert.equal(read.attributes["messaging.operation.type"], "receive");

@@ -24,7 +24,9 @@ import {
   type EventStore,
   inheritedTelemetry,
   type Logger,
+  type MessageShape,
   type Telemetry,
+  untypedStore,
   ValidationError,
 } from "../../../core/mod.ts";
 import type { Transport } from "../../../core/messaging/mod.ts";
@@ -66,7 +68,7 @@ export interface CreateHttpHandlerOptions {
    * streams then read it from the client's position directly. Without it,
    * each stream subscribes on the inner transport from its beginning.
    */
-  readonly events?: EventStore;
+  readonly events?: EventStore<MessageShape>;
   /** Milliseconds between keep-alive comments on event streams. Default 15,000. */
   readonly heartbeat?: number;
   /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
@@ -156,7 +158,7 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     maxBodyBytes,
     commands,
     queries,
-    events: options.events,
+    events: options.events === undefined ? undefined : untypedStore(options.events),
     heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
     telemetry: inheritedTelemetry(options.telemetry, transport),
