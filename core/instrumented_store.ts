@@ -23,6 +23,7 @@ import type {
   StreamInfo,
   WaitOptions,
 } from "./event_store.ts";
+import type { Logger } from "./logger.ts";
 import type { MessageInput, MessageShape, RecordedMessage } from "./message.ts";
 import { readInPages } from "./read_in_pages.ts";
 import { ATTR, METRIC, operationAttributes, type OperationName } from "./telemetry/mod.ts";
@@ -95,6 +96,11 @@ class InstrumentedStore implements EventStore {
         // A closed or unreachable store has no head to report this time.
       }
     });
+  }
+
+  /** The wrapped store's logger, which what is built on this store inherits as it would the store's. */
+  get logger(): Logger | undefined {
+    return this.#inner.logger;
   }
 
   append(

@@ -61,6 +61,7 @@ export {
   ValidationError,
 } from "./errors.ts";
 export {
+  checkLogger,
   consoleLogger,
   createConsoleLogger,
   type CreateConsoleLoggerOptions,
@@ -70,6 +71,20 @@ export {
   type LogLevel,
   silentLogger,
 } from "./logger.ts";
+export {
+  checkCount,
+  checkDelay,
+  checkFunction,
+  checkKnownKeys,
+  checkName,
+  checkOptionalFunction,
+  checkOptions,
+  checkPositiveNumber,
+  checkTimeout,
+  type KnownKeys,
+  nearestKey,
+} from "./options.ts";
+export { CloseGate } from "./closing.ts";
 export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {
   type AppendOptions,
@@ -196,6 +211,7 @@ export {
   type DeliveredContext,
   type DeliveredMessage,
   deliveryRetries,
+  type DeliverySite,
   type DeliveryTelemetry,
   deliveryTelemetry,
   type GroupConsumer,
@@ -206,6 +222,9 @@ export {
   type LeaseOptions,
   type LeaseStore,
   type ListParkedOptions,
+  type LoggedMessage,
+  logHandlerFailure,
+  logParked,
   MAX_PARTITIONS,
   type MessageHandler,
   type NextRetryDelay,

@@ -2,7 +2,8 @@
 // order that loses nothing if the process dies between any two steps.
 
 import type { RecordedMessage } from "../message.ts";
-import type { DeliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { logParked } from "./delivery_log.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import type { CheckpointUpdate, ParkedMessage, StoredError } from "./storage.ts";
 
@@ -30,10 +31,20 @@ export async function park<Tx>(
   const entry = parkedEntry(env.group, update.partition, message, failure);
   const context = { phase: "storage", partition: update.partition, message } as const;
   const { signal } = failure;
+  const logged = () =>
+    logParked(
+      env.logger,
+      { ...env.site, partition: update.partition },
+      message,
+      failure.attempts,
+      failure.error,
+    );
   if (env.commit === "after-handler") {
     const stored = await keepTrying(env, context, signal, () => env.storage.parked.park(entry));
-    if (stored !== undefined) env.traces?.parked(entry);
-    if (stored === undefined || !(await notifyParked(env, entry, signal))) return "stopped";
+    if (stored === undefined) return "stopped";
+    env.traces?.parked(entry);
+    logged();
+    if (!(await notifyParked(env, entry, signal))) return "stopped";
     const committed = await keepTrying(
       env,
       context,
@@ -51,6 +62,7 @@ export async function park<Tx>(
   if (committed === undefined) return "stopped";
   if (!committed.value) return "fenced";
   env.traces?.parked(entry);
+  logged();
   return (await notifyParked(env, entry, signal)) ? "parked" : "stopped";
 }
 
@@ -75,7 +87,7 @@ export async function notifyParked<Tx>(
     try {
       await onParked(entry);
     } catch (error) {
-      env.hooks.onError?.(error, context);
+      report(env, error, context);
     }
     return true;
   }

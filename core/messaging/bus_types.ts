@@ -7,6 +7,7 @@
  */
 
 import type { RetryPolicy } from "../consumers/mod.ts";
+import type { Logger } from "../logger.ts";
 import type { MessageMetadata } from "../message.ts";
 import type { Telemetry, TraceContext } from "../telemetry/mod.ts";
 import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit_breaker.ts";
@@ -72,6 +73,13 @@ export interface CreateBusOptions<C extends BusContracts> {
   readonly telemetry?: Telemetry;
   /** The bus's name in metrics (`ordo.bus.name`), the service's say. Default `"default"`. */
   readonly name?: string;
+
+  /**
+   * Where the bus and its handlers report (a handler failure, a parked
+   * message, its own breaker opening), one line per event; `silentLogger`
+   * silences them. Default: the transport's logger, else the console.
+   */
+  readonly logger?: Logger;
 }
 
 /** A command as a sender writes it. */
@@ -186,6 +194,10 @@ export interface Bus<C extends BusContracts = BusContracts> {
     handler: (event: ReceivedEvent<C, N>, context: DeliveryContext) => unknown,
     options?: HandlerOptions,
   ): Registration;
-  /** Stops handlers, clears timers and closes the transport. */
+  /**
+   * Stops handlers (each finishes the message in progress), closes the
+   * transport and clears timers. Idempotent; afterwards every call is refused
+   * with `ClosedError` (the calls reject, the registrations throw).
+   */
   close(): Promise<void>;
 }
