@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
-import { ConcurrencyError, type EventStore, traceIds } from "../../mod.ts";
+import { ConcurrencyError, createConsoleLogger, type EventStore, traceIds } from "../../mod.ts";
 import { traceContextOf } from "../../core/mod.ts";
 import { createMemoryStore } from "../../stores/memory/mod.ts";
 import { createPGliteStore } from "../../stores/postgres/mod.ts";
@@ -128,6 +128,17 @@ for (const [kind, open] of Object.entries(stores)) {
     });
   });
 }
+
+describe("a store with telemetry and a logger", () => {
+  it("hands on its store's logger, so what is built on it logs where the store does", async () => {
+    const logger = createConsoleLogger({ write: () => {} });
+    const otel = new OtelHarness();
+    const store = createMemoryStore({ telemetry: otel.telemetry, logger });
+    assert.notEqual(store.constructor.name, "MemoryStore", "the store is wrapped");
+    assert.equal(store.logger, logger);
+    await store.close();
+  });
+});
 
 describe("a store without telemetry", () => {
   it("is the store itself, not a wrapper", async () => {
