@@ -124,6 +124,8 @@ export function retryable<Tx>(
   context: ConsumerErrorContext,
 ): boolean {
   if (isFatal(error)) {
+    // The status API says why it stopped (a closed store or storage is no failure).
+    if (!(error instanceof ClosedError)) env.monitor.failed(error, context);
     env.fail(error);
     return false;
   }

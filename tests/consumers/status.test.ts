@@ -13,6 +13,8 @@ import {
   createMemoryStore,
   type EventStore,
   type MessageHandler,
+  NotMigratedError,
+  silentLogger,
   TimeoutError,
   ValidationError,
 } from "../../mod.ts";
@@ -49,6 +51,29 @@ async function started(store: EventStore, handler: MessageHandler<unknown>): Pro
 }
 
 describe("consumer.status()", () => {
+  it("says stopped, with the error that stopped it, when retrying cannot fix it", async () => {
+    const storage = createMemoryConsumerStorage();
+    const unmigrated = {
+      ...storage,
+      checkpoints: {
+        ...storage.checkpoints,
+        load: () => Promise.reject(new NotMigratedError("ordo", "")),
+      },
+    };
+    const consumer = createConsumer(createMemoryStore(), {
+      group: "totals",
+      source: { category: "order" },
+      storage: unmigrated,
+      handler: () => {},
+      logger: silentLogger,
+    });
+    await assert.rejects(consumer.done, NotMigratedError);
+    const status = await consumer.status();
+    assert.equal(status.state, "stopped");
+    assert.equal(status.lastError?.name, "NotMigratedError");
+    assert.equal(status.lastError?.phase, "storage");
+  });
+
   it("says live, at the head, no lag, once caught up", async () => {
     const store = createMemoryStore();
     await store.append("order-1", [{ type: "A", data: {} }]);
