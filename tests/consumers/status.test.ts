@@ -191,6 +191,11 @@ describe("consumer.waitFor()", () => {
     aborting.abort(new Error("gave up"));
     await assert.rejects(aborted, /gave up/);
     await assert.rejects(consumer.waitFor(-1n as bigint), ValidationError);
+    // A misspelt option is refused, not ignored (the wait would never time out).
+    await assert.rejects(
+      consumer.waitFor(1n, { timout: 20 } as { timeout: number }),
+      (error: unknown) => error instanceof ValidationError && error.path === "options.timout",
+    );
     const pending = consumer.waitFor(5n);
     release();
     await consumer.stop();
