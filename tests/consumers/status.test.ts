@@ -193,7 +193,7 @@ describe("consumer.waitFor()", () => {
     await assert.rejects(consumer.waitFor(-1n as bigint), ValidationError);
     // A misspelt option is refused, not ignored (the wait would never time out).
     await assert.rejects(
-      consumer.waitFor(1n, { timout: 20 } as { timeout: number }),
+      consumer.waitFor(1n, { timout: 20 } as never),
       (error: unknown) => error instanceof ValidationError && error.path === "options.timout",
     );
     const pending = consumer.waitFor(5n);
