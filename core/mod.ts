@@ -12,9 +12,12 @@
  *
  * Telemetry: the `Telemetry` port (spans, counters, histograms, gauges) and
  * trace context in metadata are here; `ordo/opentelemetry` implements the
- * port. A store factory that takes a `telemetry` option wraps its store with
- * `instrumentStore`, which traces appends and reads and sets the store's
- * `telemetry`; a transport sets its own `telemetry` (given, or its store's)
+ * port. A store factory that takes a `telemetry` option (list it among its
+ * known option keys) wraps its store with `instrumentStore`, which traces
+ * appends, stream reads and each page a global read reads, hands on the
+ * store's `logger` and sets the store's `telemetry`; members beyond
+ * `EventStore` (`migrate`) are the factory's to carry over. A transport sets
+ * its own `telemetry` (given, or its store's)
  * and traces its deliveries with `deliveryTelemetry`. What is built on a
  * store or a transport inherits its telemetry (`inheritedTelemetry`) unless
  * given its own; `noTelemetry` opts out.
