@@ -1,13 +1,19 @@
 // `npm run demo`: an order flow between three services that talk through one
-// event store, printed as a trace of each message and where it went. With no
-// configuration it runs on PGlite (PostgreSQL embedded in this process, no
-// server); with DATABASE_URL set it uses that PostgreSQL server instead.
+// event store, printed as a trace of each message and where it went, with the
+// message's id, correlation id and causation id. With no configuration it runs
+// on PGlite (PostgreSQL embedded in this process, no server); with
+// DATABASE_URL set it uses that PostgreSQL server instead, in a schema of its
+// own that it creates under a new name, and drops at the end (`-- --keep`
+// keeps it for a look). It never touches a schema it did not create.
 //
 // - users/lock is a command (sent and waited for);
 // - orders/place is a command whose handler appends to the order's stream and
-//   publishes orders/placed;
+//   publishes orders/placed, both caused by the command (same correlation id);
 // - inventory subscribes to orders/placed and reserves stock, at its own checkpoint;
 // - orders/show is a query (call and wait, nothing stored).
+//
+// It closes what it opened at the end (the bus, the store, the database):
+// those are services that would otherwise keep following new messages.
 //
 // Every line says which trace and span it belongs to: the store has
 // OpenTelemetry telemetry (the SDK recording in memory), and each handler
@@ -25,6 +31,7 @@ import {
   type ConsumerStorage,
   createBus,
   type EventStore,
+  type MessageMetadata,
   type Telemetry,
   type TraceContext,
   traceIds,
@@ -41,10 +48,16 @@ import { createStoreBackedTransport } from "../transports/store_backed.ts";
 import { checkDatabaseUrl } from "./_database_url.ts";
 
 const trace = (from: string, line: string, context?: TraceContext) => {
-  const ids = traceIds(context);
-  const where = ids === undefined ? "" : `  [trace ${ids.traceId} span ${ids.spanId}]`;
+  const span = traceIds(context);
+  const where = span === undefined ? "" : `  [trace ${span.traceId} span ${span.spanId}]`;
   console.log(`  ${from.padEnd(10)} ${line}${where}`);
 };
+/** A message's id, correlation id and causation id, each as its first 8 characters. */
+const ids = (message: { id: string; metadata: MessageMetadata }) =>
+  `[id ${short(message.id)} correlation ${short(message.metadata.correlationId)} causation ${
+    short(message.metadata.causationId)
+  }]`;
+const short = (id: string | undefined) => id?.slice(0, 8) ?? "-";
 
 // The SDK, recording every span in memory: the demo prints one order's trace at the end.
 const spans = new InMemorySpanExporter();
@@ -54,26 +67,41 @@ const telemetry: Telemetry = openTelemetry({
 /** A client's own span, the root of what it asks: every line of the flow shows its trace. */
 const request = (name: string) => telemetry.startSpan(name, { kind: "internal" });
 
-async function openStore(): Promise<
-  {
-    where: string;
-    store: EventStore & { close(): Promise<void> };
-    storage: ConsumerStorage<unknown>;
-    close: () => Promise<void>;
-  }
-> {
+interface Opened {
+  where: string;
+  store: EventStore & { close(): Promise<void> };
+  storage: ConsumerStorage<unknown>;
+  close: () => Promise<void>;
+}
+
+async function openStore(): Promise<Opened> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const sql = postgres(checkDatabaseUrl(url), { onnotice: () => {} });
-    const schema = "ordo_demo";
-    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    // A name no one else uses: the demo creates it, so it may drop it.
+    const schema = `ordo_demo_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+    const [{ taken }] = await sql`
+      SELECT count(*)::int AS taken FROM pg_namespace WHERE nspname = ${schema}`;
+    if (taken > 0) {
+      await sql.end();
+      throw new ValidationError("schema", schema, "exists already and was not made by this run");
+    }
+    await sql.unsafe(`CREATE SCHEMA ${schema}`);
     const store = createPostgresStore(sql, { schema, telemetry });
     await store.migrate();
+    const keep = process.argv.includes("--keep");
     return {
-      where: `PostgreSQL at ${new URL(url).host} (schema ${schema})`,
+      where: `PostgreSQL at ${new URL(url).host}, in the new schema ${schema}`,
       store,
-      storage: createPostgresConsumerStorage(sql, { schema }) as ConsumerStorage<unknown>,
-      close: () => sql.end(),
+      storage: createPostgresConsumerStorage(sql, { schema }),
+      close: async () => {
+        if (keep) console.log(`\nkept schema ${schema}; DROP SCHEMA ${schema} CASCADE removes it`);
+        else {
+          await sql.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+          console.log(`\ndropped schema ${schema}, made by this run (-- --keep keeps it)`);
+        }
+        await sql.end();
+      },
     };
   }
   const pg = await PGlite.create();
@@ -82,7 +110,7 @@ async function openStore(): Promise<
   return {
     where: "PGlite, embedded in this process",
     store,
-    storage: createPGliteConsumerStorage(pg) as ConsumerStorage<unknown>,
+    storage: createPGliteConsumerStorage(pg),
     close: () => pg.close(),
   };
 }
@@ -93,7 +121,8 @@ const { where, store, storage, close } = await openStore().catch((error: unknown
   console.error(`ordo demo: ${error.message}`);
   process.exit(1);
 });
-console.log(`ordo demo: three services on one event store (${where})\n`);
+console.log(`ordo demo: three services on one event store (${where})`);
+console.log("ids are shown by their first 8 characters\n");
 // The transport and the bus inherit the store's telemetry.
 const bus = createBus({ transport: createStoreBackedTransport(store, { storage }), name: "demo" });
 
@@ -102,11 +131,7 @@ const locked = new Set<string>();
 const users = bus.handleCommand("users/lock", (command, ctx) => {
   const { userId } = command.data as { userId: string };
   locked.add(userId);
-  trace(
-    "users",
-    `handled users/lock for ${userId} (stored at ${command.streamName}, position ${command.globalPosition})`,
-    ctx.trace,
-  );
+  trace("users", `handled users/lock for ${userId} ${ids(command)}`, ctx.trace);
   return { userId, locked: true };
 });
 
@@ -117,20 +142,30 @@ const orders = bus.handleCommand("orders/place", async (command, ctx) => {
     userId: string;
     items: Record<string, number>;
   };
+  trace("orders", `handled orders/place ${orderId} ${ids(command)}`, ctx.trace);
   if (locked.has(userId)) throw new Error(`user ${userId} is locked`);
-  await appendOrder(store, orderId, { userId, items }, ctx.trace);
+  // What the command causes carries its correlation id, and the command's id as causation.
+  const metadata = { correlationId: command.metadata.correlationId, causationId: command.id };
+  await store.append(`order-${orderId}`, [{
+    type: "OrderPlaced",
+    data: { userId, items },
+    metadata,
+  }], {
+    expectedVersion: "no-stream",
+    trace: ctx.trace,
+  });
   await bus.publish({
     type: "orders/placed",
     data: { orderId, items },
     stream: `order-${orderId}`,
     id: crypto.randomUUID(),
+    metadata,
   }, { trace: ctx.trace });
   trace("orders", `placed order ${orderId} and published orders/placed`, ctx.trace);
   return { orderId, status: "placed" };
-});
+}, { retry: { maxAttempts: 1 } }); // a refusal is final: the sender hears it at once
 const show = bus.handleQuery("orders/show", async (payload, ctx) => {
   const { orderId } = payload as { orderId: string };
-  trace("orders", `showing order ${orderId}`, ctx.trace);
   const history = await store.readStream(`order-${orderId}`, { trace: ctx.trace });
   return { orderId, events: history.map((m) => `${m.streamVersion}:${m.type}`) };
 });
@@ -146,9 +181,7 @@ const inventory = bus.subscribe("inventory", ["orders/placed"], (event, ctx) => 
   for (const [sku, count] of Object.entries(items)) stock.set(sku, (stock.get(sku) ?? 0) - count);
   trace(
     "inventory",
-    `reserved ${
-      JSON.stringify(items)
-    } for order ${orderId} (event at position ${event.globalPosition})`,
+    `reserved ${JSON.stringify(items)} for order ${orderId} ${ids(event)}`,
     ctx.trace,
   );
   if (++reserved === 2) reservedAll();
@@ -201,9 +234,9 @@ trace("client", `<- ${JSON.stringify(shown)}`, showing.context);
 
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
-console.log("\nthe order streams, in global order:");
-for await (const m of store.readCategory("order")) {
-  trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
+console.log("\nevery message in the store, in global order (commands and replies included):");
+for await (const m of store.readAll()) {
+  trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type} ${ids(m)}`);
 }
 
 console.log("\nthe trace of order 1001, span by span:");
@@ -228,16 +261,4 @@ function printTree(all: readonly ReadableSpan[], rootName: string): void {
   };
   trace("trace", `trace ${traceId}`);
   print(root, 1);
-}
-
-async function appendOrder(
-  store: EventStore,
-  orderId: string,
-  data: { userId: string; items: Record<string, number> },
-  trace: TraceContext | undefined,
-) {
-  await store.append(`order-${orderId}`, [{ type: "OrderPlaced", data }], {
-    expectedVersion: "no-stream",
-    trace,
-  });
 }
