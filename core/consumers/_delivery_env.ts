@@ -8,10 +8,11 @@ import type {
   ConsumerErrorContext,
   ConsumerHooks,
   MessageHandler,
+  PageHandler,
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
-import { checkCommitMode, checkOptionalFunction, checkStorage } from "./_options.ts";
+import { checkCommitMode, checkHandlers, checkOptionalFunction, checkStorage } from "./_options.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
@@ -19,8 +20,12 @@ import type { ConsumerStorage } from "./storage.ts";
 export interface DeliveryEnv<Tx> {
   readonly group: string;
   readonly storage: ConsumerStorage<Tx>;
-  /** Gets `undefined` as `tx` under `commit: "after-handler"`. */
-  readonly handler: MessageHandler<Tx>;
+  /**
+   * The handler, per message or per page: exactly one is set. Each gets
+   * `undefined` as `tx` under `commit: "after-handler"`.
+   */
+  readonly handler?: MessageHandler<Tx>;
+  readonly pageHandler?: PageHandler<Tx>;
   readonly retry: CheckedRetryPolicy;
   readonly commit: CommitMode;
   /** See `CreateConsumerOptions.parkAtOnce`. */
@@ -41,13 +46,16 @@ export function deliveryEnv<
 ): DeliveryEnv<Tx> {
   checkStorage(options.storage);
   checkOptionalFunction(options.parkAtOnce, "options.parkAtOnce");
+  const paged = checkHandlers(options.handler, options.pageHandler) === "page";
   return {
     group,
     storage: options.storage,
     // The message types are the store's word; the engine hands on what it reads.
-    handler: options.handler as unknown as MessageHandler<Tx>,
+    handler: options.handler as unknown as MessageHandler<Tx> | undefined,
+    pageHandler: options.pageHandler as unknown as PageHandler<Tx> | undefined,
     retry: checkRetryPolicy(options.retry),
-    commit: checkCommitMode(options.commit),
+    // A page handler commits per page unless told otherwise.
+    commit: checkCommitMode(options.commit, "options.commit", paged ? "page" : "message"),
     parkAtOnce: options.parkAtOnce,
     limiter: new Limiter(slots),
     hooks: {

@@ -39,11 +39,35 @@ export function checkOptionalFunction(value: unknown, path: string): void {
   if (value !== undefined) checkFunction(value, path);
 }
 
-/** A commit mode; `"message"` when absent. */
-export function checkCommitMode(mode: unknown, path = "options.commit"): CommitMode {
-  if (mode === undefined) return "message";
+/** A commit mode; `fallback` (`"message"` unless given) when absent. */
+export function checkCommitMode(
+  mode: unknown,
+  path = "options.commit",
+  fallback: CommitMode = "message",
+): CommitMode {
+  if (mode === undefined) return fallback;
   if (mode === "message" || mode === "page" || mode === "after-handler") return mode;
   throw new ValidationError(path, mode, 'expected "message", "page" or "after-handler"');
+}
+
+/**
+ * A consumer's handler: exactly one of a message handler and a page handler.
+ * Resolves which one it is.
+ */
+export function checkHandlers(handler: unknown, pageHandler: unknown): "message" | "page" {
+  if (handler !== undefined && pageHandler !== undefined) {
+    throw new ValidationError(
+      "options.pageHandler",
+      pageHandler,
+      "give either handler or pageHandler, not both",
+    );
+  }
+  if (pageHandler !== undefined) {
+    checkFunction(pageHandler, "options.pageHandler");
+    return "page";
+  }
+  checkFunction(handler, "options.handler");
+  return "message";
 }
 
 /** A ConsumerStorage: an object with its four parts. */

@@ -14,7 +14,7 @@ import { deliveryEnv } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
+import { checkCount, checkGroup, checkHandlers, DEFAULT_BATCH_SIZE } from "./_options.ts";
 import { parkedApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
 import { checkSource } from "./source.ts";
@@ -63,7 +63,7 @@ export function createConsumer<
 ): Consumer {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
   const env = deliveryEnv(options, group, 1);
   const stopping = new AbortController();

@@ -16,7 +16,7 @@ import { deliveryEnv } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
+import { checkCount, checkGroup, checkHandlers, DEFAULT_BATCH_SIZE } from "./_options.ts";
 import { parkedApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
@@ -128,7 +128,7 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
       "a consumer group reads a category or all, not one stream",
     );
   }
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const partitions = checkPartitions(options.partitions);
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
   const leaseTtl = checkCount(options.leaseTtl, "options.leaseTtl", 10_000, 86_400_000);
