@@ -10,6 +10,8 @@ import type { BenchRow } from "./_measure.ts";
 const CATCH_UP = 100_000;
 const PER_MESSAGE = 5_000;
 const LATENCY_SAMPLES = 200;
+// Rounds of the raw read and the two fast catch-ups, in turns.
+const ROUNDS = 3;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -34,22 +36,28 @@ export async function benchConsumers(): Promise<BenchRow[]> {
     }
     await sql.unsafe("VACUUM ANALYZE cbench.messages");
 
-    // Raw: page through the same messages with a keyset read, parsing what the store parses.
-    const start = performance.now();
-    let from = "0";
-    for (;;) {
-      const rows = await sql.unsafe(
-        "SELECT data::text AS data, metadata::text AS metadata, global_position::text AS p FROM cbench.messages WHERE global_position >= $1::bigint ORDER BY global_position LIMIT 1000",
-        [from],
-      );
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        JSON.parse(row.data);
-        JSON.parse(row.metadata);
+    // Raw: page through the same messages with a keyset read, parsing what the
+    // store parses. It runs in turns with the catch-ups it is compared with,
+    // each side keeping its best, so a burst of load on this shared machine
+    // falls on both sides alike.
+    const rawOnce = async () => {
+      const start = performance.now();
+      let from = "0";
+      for (;;) {
+        const rows = await sql.unsafe(
+          "SELECT data::text AS data, metadata::text AS metadata, global_position::text AS p FROM cbench.messages WHERE global_position >= $1::bigint ORDER BY global_position LIMIT 1000",
+          [from],
+          { prepare: true },
+        );
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          JSON.parse(row.data);
+          JSON.parse(row.metadata);
+        }
+        from = String(BigInt(rows[rows.length - 1].p) + 1n);
       }
-      from = String(BigInt(rows[rows.length - 1].p) + 1n);
-    }
-    const rawRead = CATCH_UP / ((performance.now() - start) / 1000);
+      return CATCH_UP / ((performance.now() - start) / 1000);
+    };
 
     // ordo: a projection whose writes commit with its checkpoint. Per page (the
     // catch-up configuration), over everything; per message, over the first part.
@@ -119,10 +127,24 @@ export async function benchConsumers(): Promise<BenchRow[]> {
       await projection.stop();
       return rate;
     };
-    const catchUpEngine = await project("engine", "page", CATCH_UP, "memory");
-    const catchUpStatement = await project("statement", "page", CATCH_UP, "page");
+    let rawRead = 0;
+    let catchUpEngine = 0;
+    let catchUpStatement = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      rawRead = Math.max(rawRead, await rawOnce());
+      catchUpEngine = Math.max(
+        catchUpEngine,
+        await project(`engine-${round}`, "page", CATCH_UP, "memory"),
+      );
+      rawRead = Math.max(rawRead, await rawOnce());
+      catchUpStatement = Math.max(
+        catchUpStatement,
+        await project(`statement-${round}`, "page", CATCH_UP, "page"),
+      );
+    }
     const catchUpPage = await project("per-page", "page", CATCH_UP);
     const catchUpMessage = await project("per-message", "message", PER_MESSAGE);
+    rawRead = Math.max(rawRead, await rawOnce());
 
     // Latency: append resolves -> the live projection's handler runs.
     const handledAt = new Map<string, number>();
