@@ -15,7 +15,7 @@ import type {
   ParkedMessageStore,
   ProcessedMessageStore,
 } from "../../core/consumers/mod.ts";
-import { ValidationError } from "../../core/mod.ts";
+import { checkOptions, ValidationError } from "../../core/mod.ts";
 import {
   createMemoryLeaseStore,
   type CreateMemoryLeaseStoreOptions,
@@ -45,6 +45,7 @@ export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
  * changes, parked entries and the checkpoint all land in one step after the
  * handler resolved, and only if the lease fence (when given) still holds.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage } from "./memory_consumer_storage.ts";
@@ -56,7 +57,8 @@ export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
 export function createMemoryConsumerStorage(
   options: CreateMemoryConsumerStorageOptions = {},
 ): MemoryConsumerStorage {
-  const leases = options.leases ?? createMemoryLeaseStore(options);
+  checkOptions(options, ["leases", "now"]);
+  const leases = options.leases ?? createMemoryLeaseStore({ now: options.now });
   return Object.freeze({
     leases,
     checkpoints: new MemoryCheckpoints(leases),

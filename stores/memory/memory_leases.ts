@@ -6,7 +6,7 @@
  */
 
 import type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "../../core/consumers/mod.ts";
-import { checkLeaseTtl } from "../../core/mod.ts";
+import { checkLeaseTtl, checkOptionalFunction, checkOptions } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
 export interface CreateMemoryLeaseStoreOptions {
@@ -23,6 +23,7 @@ export interface MemoryLeaseStore extends LeaseStore {
 /**
  * Creates an empty in-memory lease store.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryLeaseStore } from "./memory_leases.ts";
@@ -35,6 +36,8 @@ export interface MemoryLeaseStore extends LeaseStore {
 export function createMemoryLeaseStore(
   options: CreateMemoryLeaseStoreOptions = {},
 ): MemoryLeaseStore {
+  checkOptions(options, ["now"]);
+  checkOptionalFunction(options.now, "options.now");
   return new MemoryLeases(options.now ?? Date.now);
 }
 

@@ -12,10 +12,18 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  checkCount,
   checkExpectedVersion,
+  checkLogger,
+  checkOptions,
+  CloseGate,
+  consoleLogger,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   type JsonMessage,
+  type Logger,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
@@ -30,7 +38,6 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
-  StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
   validateMessages,
@@ -40,7 +47,15 @@ import {
 } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryStore}. */
-export interface CreateMemoryStoreOptions extends AppendLimits {}
+export interface CreateMemoryStoreOptions extends AppendLimits {
+  /**
+   * Where what is built on the store (consumers, the store-backed transport)
+   * reports, unless given its own logger. Default: the console.
+   */
+  readonly logger?: Logger;
+}
+
+const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger"];
 
 /**
  * Creates an empty in-memory event store.
@@ -49,7 +64,9 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  * messages are frozen copies, so neither writers nor readers can change them.
  * `E`, the union of message shapes the store holds, types appends and reads
  * (see `EventStore`); without it, any type and JSON data.
+ * After `close()` every call rejects with `ClosedError`.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryStore } from "./memory_store.ts";
@@ -74,6 +91,7 @@ interface StreamRecords {
 }
 
 class MemoryStore implements EventStore {
+  readonly logger: Logger;
   readonly #limits: AppendLimits;
   // The global log: the message at position p is at index p - 1.
   readonly #log: RecordedMessage[] = [];
@@ -81,10 +99,23 @@ class MemoryStore implements EventStore {
   readonly #categories = new Map<string, RecordedMessage[]>();
   readonly #byId = new Map<string, RecordedMessage>();
   readonly #waiters = new PositionWaiters();
-  #closed = false;
+  readonly #gate = new CloseGate("store");
 
-  constructor(limits: AppendLimits) {
-    this.#limits = limits;
+  constructor(options: CreateMemoryStoreOptions) {
+    checkOptions(options, OPTION_KEYS);
+    this.#limits = {
+      maxMessageSize: checkCount(
+        options.maxMessageSize,
+        "options.maxMessageSize",
+        DEFAULT_MAX_MESSAGE_SIZE,
+      ),
+      maxBatchSize: checkCount(
+        options.maxBatchSize,
+        "options.maxBatchSize",
+        DEFAULT_MAX_BATCH_SIZE,
+      ),
+    };
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
   }
 
   async append(
@@ -210,16 +241,17 @@ class MemoryStore implements EventStore {
   }
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     return this.#waiters.wait(after, BigInt(this.#log.length), options);
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#waiters.close();
+  // Every call does its work synchronously (an append is one step), so none is ever in flight.
+  close(): Promise<void> {
+    return this.#gate.close(() => this.#waiters.close());
   }
 
   #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+    this.#gate.ensureOpen(operation);
   }
 }
 

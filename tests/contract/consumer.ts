@@ -29,6 +29,7 @@ import type { ConsumerStorage } from "../../core/consumers/mod.ts";
 import type { EventStore } from "../../mod.ts";
 import { testAfterHandlerCommits } from "./_consumer_after_handler.ts";
 import { testAfterHandlerProperties } from "./_consumer_after_handler_properties.ts";
+import { testConsumerClosed } from "./_consumer_closed.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
@@ -75,5 +76,6 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testPageHandlers(options);
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
+    testConsumerClosed(options);
   });
 }
