@@ -231,6 +231,8 @@ export {
   MAX_PARTITIONS,
   type MessageHandler,
   type NextRetryDelay,
+  type PageContext,
+  type PageHandler,
   type PageProgress,
   type ParkedMessage,
   type ParkedMessageStore,
