@@ -1,7 +1,8 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- consumers`, `-- rebuild`,
-// `-- messaging` or `-- http` runs one group (`-- postgres,nats` two; `consumers` runs `rebuild` too);
+// `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- reads`, `-- consumers`,
+// `-- rebuild`, `-- messaging`, `-- http` or `-- telemetry` runs one group (`-- postgres,nats` two;
+// `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
@@ -13,7 +14,9 @@ import { benchMessaging } from "./messaging.ts";
 import { benchNatsStore } from "./nats_store.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
+import { benchReadsAtScale } from "./reads_at_scale.ts";
 import { benchRebuild } from "./rebuild.ts";
+import { benchTelemetry } from "./telemetry.ts";
 
 // One group, or several joined by commas (`-- postgres,nats`).
 const groups = process.argv[2]?.split(",");
@@ -23,11 +26,13 @@ if (run("memory")) rows.push(...await benchMemoryStore());
 if (run("postgres")) rows.push(...await benchPostgresStore());
 if (run("nats")) rows.push(...await benchNatsStore());
 if (run("iterate")) rows.push(...await benchIterateMillion());
+if (run("reads")) rows.push(...await benchReadsAtScale());
 if (groups?.includes("postgres-paths")) rows.push(...await benchPostgresWritePaths());
 if (run("consumers")) rows.push(...await benchConsumers());
 if (run("consumers") || run("rebuild")) rows.push(...await benchRebuild());
 if (run("messaging")) rows.push(...await benchMessaging());
 if (run("http")) rows.push(...await benchHttp());
+if (run("telemetry")) rows.push(...await benchTelemetry());
 // The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
 const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
 for (

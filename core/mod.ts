@@ -10,6 +10,18 @@
  * the core through this file too. Web-standard APIs only, no runtime-specific
  * or npm imports.
  *
+ * Telemetry: the `Telemetry` port (spans, counters, histograms, gauges) and
+ * trace context in metadata are here; `ordo/opentelemetry` implements the
+ * port. A store factory that takes a `telemetry` option (list it among its
+ * known option keys) wraps its store with `instrumentStore`, which traces
+ * appends, stream reads and each page a global read reads, hands on the
+ * store's `logger` and sets the store's `telemetry`; members beyond
+ * `EventStore` (`migrate`) are the factory's to carry over. A transport sets
+ * its own `telemetry` (given, or its store's)
+ * and traces its deliveries with `deliveryTelemetry`. What is built on a
+ * store or a transport inherits its telemetry (`inheritedTelemetry`) unless
+ * given its own; `noTelemetry` opts out.
+ *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
@@ -118,6 +130,37 @@ export type {
   RecordedMessageOf,
 } from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
+export { instrumentStore, type InstrumentStoreOptions } from "./instrumented_store.ts";
+export {
+  ATTR,
+  type AttributeNames,
+  type Attributes,
+  type AttributeValue,
+  type Counter,
+  errorType,
+  type GaugeObserver,
+  type Histogram,
+  inheritedTelemetry,
+  type InstrumentOptions,
+  METRIC,
+  type MetricNames,
+  noTelemetry,
+  operationAttributes,
+  type OperationName,
+  parseTraceparent,
+  type Span,
+  type SpanKind,
+  type SpanOptions,
+  type Telemetry,
+  type TraceContext,
+  traceContextFrom,
+  traceContextOf,
+  traceIds,
+  TRACEPARENT,
+  type TraceparentParts,
+  TRACESTATE,
+  withTraceContext,
+} from "./telemetry/mod.ts";
 export {
   categoryOf,
   MAX_STREAM_NAME_LENGTH,
@@ -157,16 +200,23 @@ export {
   type CommitMode,
   type Consumer,
   type ConsumerErrorContext,
+  type ConsumerErrorStatus,
   type ConsumerHooks,
   type ConsumerSource,
+  type ConsumerState,
+  type ConsumerStatus,
   type ConsumerStorage,
   createConsumer,
   type CreateConsumerOptions,
   createGroupConsumer,
   type CreateGroupConsumerOptions,
   DEFAULT_RETRY_POLICY,
+  type DeliveredContext,
+  type DeliveredMessage,
   deliveryRetries,
   type DeliverySite,
+  type DeliveryTelemetry,
+  deliveryTelemetry,
   type GroupConsumer,
   type HandlerContext,
   type HandlerTx,
@@ -181,10 +231,14 @@ export {
   MAX_PARTITIONS,
   type MessageHandler,
   type NextRetryDelay,
+  type PageContext,
+  type PageHandler,
   type PageProgress,
   type ParkedMessage,
   type ParkedMessageStore,
+  type ParkedSummary,
   partitionOf,
+  type PartitionStatus,
   type ProcessedMessageStore,
   type RebuildProgress,
   rebuildProjection,
@@ -197,6 +251,7 @@ export {
   storedError,
   streamHash,
   type TransactionalCommit,
+  type WaitForOptions,
 } from "./consumers/mod.ts";
 export {
   type Bus,

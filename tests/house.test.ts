@@ -10,7 +10,7 @@ import { entryPoints } from "../scripts/entry_points.ts";
 import { ROOT } from "./_paths.ts";
 
 /** The library: what the package ships and users import. */
-const LIBRARY = ["mod.ts", "core", "stores", "transports", "testing", "effect"];
+const LIBRARY = ["mod.ts", "core", "stores", "transports", "testing", "effect", "opentelemetry"];
 const MAX_LINES = 400;
 
 interface Import {

@@ -7,32 +7,46 @@ import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
 import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
+import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import { type DeliverySite, logHandlerFailure } from "./delivery_log.ts";
+import { type DeliveryTelemetry, deliveryTelemetry } from "./delivery_telemetry.ts";
 import type {
   CommitMode,
   ConsumerErrorContext,
   ConsumerHooks,
   MessageHandler,
+  PageHandler,
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
-import { checkCommitMode, checkStorage } from "./_options.ts";
+import { ConsumerMonitor } from "./_monitor.ts";
+import { checkCommitMode, checkHandlers, checkStorage } from "./_options.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
 /** What delivering needs, fixed for a consumer's life. */
 export interface DeliveryEnv<Tx> {
   readonly group: string;
   readonly storage: ConsumerStorage<Tx>;
-  /** Gets `undefined` as `tx` under `commit: "after-handler"`. */
-  readonly handler: MessageHandler<Tx>;
+  /**
+   * The handler, per message or per page: exactly one is set. Each gets
+   * `undefined` as `tx` under `commit: "after-handler"`.
+   */
+  readonly handler?: MessageHandler<Tx>;
+  readonly pageHandler?: PageHandler<Tx>;
   readonly retry: CheckedRetryPolicy;
   readonly commit: CommitMode;
   /** See `CreateConsumerOptions.parkAtOnce`. */
   readonly parkAtOnce?: (error: unknown) => boolean;
   readonly limiter: Limiter;
   readonly hooks: ConsumerHooks;
+  /** Progress, failures and waiters, for the status API. */
+  readonly monitor: ConsumerMonitor;
+  /** The telemetry it reports to, when it has one that records. */
+  readonly telemetry?: Telemetry;
+  /** Spans and measurements of deliveries, when it has telemetry. */
+  readonly traces?: DeliveryTelemetry;
   /** Where every failure, parked message and lease change is written, one line each. */
   readonly logger: Logger;
   /** Fields every line of this consumer carries (its group; a group member's name). */
@@ -43,7 +57,8 @@ export interface DeliveryEnv<Tx> {
 
 /**
  * The delivery environment of a consumer, from its options; `slots` bounds
- * handler calls at once; `fail` ends the consumer.
+ * handler calls at once; `fail` ends the consumer. Its telemetry is its
+ * own, else the store's.
  */
 export function deliveryEnv<
   Tx,
@@ -61,16 +76,26 @@ export function deliveryEnv<
 ): DeliveryEnv<Tx> {
   checkStorage(options.storage);
   checkOptionalFunction(options.parkAtOnce, "options.parkAtOnce");
+  const paged = checkHandlers(options.handler, options.pageHandler) === "page";
   for (const hook of ["onParked", "onError", "onPage", "onCaughtUp"] as const) {
     checkOptionalFunction(options[hook], `options.${hook}`);
   }
+  const telemetry = inheritedTelemetry(options.telemetry, store);
+  const traces = telemetry === undefined
+    ? undefined
+    : deliveryTelemetry(telemetry, group, options.continueTrace === true);
+  // The message types are the store's word; the engine hands on what it reads.
+  const handler = options.handler as unknown as MessageHandler<Tx> | undefined;
   return {
     group,
     storage: options.storage,
-    // The message types are the store's word; the engine hands on what it reads.
-    handler: options.handler as unknown as MessageHandler<Tx>,
+    // A page handler runs inside the consumer's own spans only: one span per
+    // message would cost what page handlers exist to save.
+    handler: traces === undefined || handler === undefined ? handler : traces.wrap(handler),
+    pageHandler: options.pageHandler as unknown as PageHandler<Tx> | undefined,
     retry: checkRetryPolicy(options.retry),
-    commit: checkCommitMode(options.commit),
+    // A page handler commits per page unless told otherwise.
+    commit: checkCommitMode(options.commit, "options.commit", paged ? "page" : "message"),
     parkAtOnce: options.parkAtOnce,
     limiter: new Limiter(settings.slots),
     hooks: {
@@ -82,6 +107,9 @@ export function deliveryEnv<
     logger: checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger),
     site: settings.site ?? { group },
     fail: settings.fail,
+    monitor: new ConsumerMonitor(),
+    telemetry,
+    traces,
   };
 }
 
@@ -106,6 +134,8 @@ export function retryable<Tx>(
   context: ConsumerErrorContext,
 ): boolean {
   if (isFatal(error)) {
+    // The status API says why it stopped (a closed store or storage is no failure).
+    if (!(error instanceof ClosedError)) env.monitor.failed(error, context);
     env.fail(error);
     return false;
   }
@@ -130,6 +160,7 @@ export function report<Tx>(
   context: ConsumerErrorContext,
   rule = false,
 ): void {
+  env.monitor.failed(error, context);
   const { phase, partition, message, attempt } = context;
   if (phase === "handler" && message !== undefined && !rule) {
     logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);

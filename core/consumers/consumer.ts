@@ -10,20 +10,23 @@
 
 import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction } from "../options.ts";
+import { checkCount } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
   checkGroup,
+  checkHandlers,
   CONSUMER_OPTION_KEYS,
   DEFAULT_BATCH_SIZE,
 } from "./_options.ts";
 import { consumerApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
+import { statusApi } from "./_status_api.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 
@@ -79,7 +82,7 @@ export function createConsumer<
   checkConsumerOptions(options, CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const batchSize = checkCount(
     options.batchSize,
     "options.batchSize",
@@ -88,7 +91,17 @@ export function createConsumer<
   );
   const stopping = new AbortController();
   const failure = new Failure(() => stopping.abort(), () => env.logger, { group });
-  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, { slots: 1, fail: failure.fail });
+  const untyped = untypedStore(store);
+  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, {
+    slots: 1,
+    fail: failure.fail,
+  });
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    store: untyped,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const unlink = linkSignal(options.signal, stopping);
   const caughtUp = firstCatchUp();
   const hooks: ConsumerHooks = {
@@ -100,7 +113,7 @@ export function createConsumer<
   };
   const done = runPartition({
     env: { ...env, hooks },
-    store: untypedStore(store),
+    store: untyped,
     source,
     partition: 0,
     batchSize,
@@ -112,9 +125,14 @@ export function createConsumer<
     })
     .finally(() => {
       unlink();
+      unobserve();
+      env.monitor.stop();
       caughtUp.stoppedBefore(
         failure.reason(() => new Error(`Consumer "${group}" stopped before it caught up`)),
       );
     });
-  return consumerApi(env, { group, caughtUp: caughtUp.promise, done, stopping });
+  return {
+    ...consumerApi(env, { group, caughtUp: caughtUp.promise, done, stopping }),
+    ...statusApi(env, untyped),
+  };
 }

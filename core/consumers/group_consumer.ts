@@ -12,21 +12,24 @@ import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkName } from "../options.ts";
+import { checkCount, checkName } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
   checkGroup,
+  checkHandlers,
   DEFAULT_BATCH_SIZE,
   GROUP_CONSUMER_OPTION_KEYS,
 } from "./_options.ts";
 import { consumerApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
+import { statusApi } from "./_status_api.ts";
 
 /** Options of {@link createGroupConsumer}. */
 export interface CreateGroupConsumerOptions<
@@ -97,6 +100,7 @@ export function createGroupConsumer<
   checkConsumerOptions(options, GROUP_CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
+  const untyped = untypedStore(store);
   const stopping = new AbortController();
   const site = { group, member: settings.member };
   const failure = new Failure(() => stopping.abort(), () => env.logger, site);
@@ -105,8 +109,15 @@ export function createGroupConsumer<
     fail: failure.fail,
     site,
   });
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    member: settings.member,
+    store: untyped,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const unlink = linkSignal(options.signal, stopping);
-  const member = new GroupMember(untypedStore(store), env, settings);
+  const member = new GroupMember(untyped, env, settings);
   const done = member.run(stopping.signal)
     .then(() => {
       const failed = failure.error;
@@ -114,6 +125,8 @@ export function createGroupConsumer<
     })
     .finally(() => {
       unlink();
+      unobserve();
+      env.monitor.stop();
       member.caughtUp.stoppedBefore(
         failure.reason(() =>
           new Error(
@@ -126,6 +139,7 @@ export function createGroupConsumer<
     ...consumerApi(env, { group, caughtUp: member.caughtUp.promise, done, stopping }),
     member: settings.member,
     ownedPartitions: () => member.ownedPartitions(),
+    ...statusApi(env, untyped, settings.member),
   };
 }
 
@@ -141,7 +155,7 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
       "a consumer group reads a category or all, not one stream",
     );
   }
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const partitions = checkPartitions(options.partitions);
   const batchSize = checkCount(
     options.batchSize,

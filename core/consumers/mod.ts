@@ -44,10 +44,18 @@ export type {
   HandlerContext,
   HandlerTx,
   MessageHandler,
+  PageContext,
+  PageHandler,
   PageProgress,
   TransactionalCommit,
 } from "./handler.ts";
 export { runOnce, type RunOnceOptions } from "./idempotency.ts";
+export {
+  type DeliveredContext,
+  type DeliveredMessage,
+  type DeliveryTelemetry,
+  deliveryTelemetry,
+} from "./delivery_telemetry.ts";
 export { checkPartitions, MAX_PARTITIONS, partitionOf, streamHash } from "./partition.ts";
 export {
   type RebuildProgress,
@@ -55,6 +63,13 @@ export {
   type RebuildProjectionOptions,
 } from "./rebuild.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
+export type {
+  ConsumerErrorStatus,
+  ConsumerState,
+  ConsumerStatus,
+  PartitionStatus,
+  WaitForOptions,
+} from "./status.ts";
 export type {
   CheckpointStore,
   CheckpointUpdate,
@@ -66,6 +81,7 @@ export type {
   ListParkedOptions,
   ParkedMessage,
   ParkedMessageStore,
+  ParkedSummary,
   ProcessedMessageStore,
   StoredError,
 } from "./storage.ts";

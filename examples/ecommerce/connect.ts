@@ -6,7 +6,7 @@
 // idempotent and serialized by an advisory lock, so all three services can
 // start at once against an empty database.
 import postgres from "postgres";
-import type { ConsumerStorage, EventStore, Transport } from "../../mod.ts";
+import type { ConsumerStorage, EventStore, Telemetry, Transport } from "../../mod.ts";
 import { createPostgresConsumerStorage, createPostgresStore } from "../../stores/postgres/mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import type { ShopSettings } from "./_env.ts";
@@ -29,11 +29,15 @@ export interface ShopConnection {
 
 /**
  * Connects as `service` (on PostgreSQL the connections' `application_name`,
- * so `pg_stat_activity` shows who holds what) and sets the store up.
+ * so `pg_stat_activity` shows who holds what) and sets the store up. With
+ * `telemetry`, the PostgreSQL store traces its appends, and the transport, bus
+ * and consumers built on it inherit it; the NATS store and transport take no
+ * telemetry yet, so on NATS the shop runs untraced (docs/decisions/nats.md).
  */
 export async function connectShop(
   service: string,
   settings: ShopSettings,
+  telemetry?: Telemetry,
 ): Promise<ShopConnection> {
   if (settings.natsUrl !== undefined) return await connectNatsShop(service, settings);
   const sql = postgres(settings.databaseUrl!, {
@@ -42,7 +46,11 @@ export async function connectShop(
     connection: { application_name: service },
   });
   // Wake-ups come by LISTEN/NOTIFY; the poll is only the fallback for a lost notification.
-  const store = createPostgresStore(sql, { schema: settings.schema, pollInterval: 500 });
+  const store = createPostgresStore(sql, {
+    schema: settings.schema,
+    pollInterval: 500,
+    telemetry,
+  });
   try {
     await store.migrate();
   } catch (error) {

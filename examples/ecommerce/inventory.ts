@@ -10,6 +10,7 @@
 import { createBus } from "../../mod.ts";
 import { readShopSettings, wholeNumber } from "./_env.ts";
 import { onShutdown } from "./_shutdown.ts";
+import { shopTelemetry } from "./_telemetry.ts";
 import { tracerFor } from "./_trace.ts";
 import { connectShop } from "./connect.ts";
 import { inventoryContracts } from "./contracts.ts";
@@ -18,11 +19,12 @@ import { startInventoryService } from "./inventory_service.ts";
 const trace = tracerFor("inventory");
 const settings = readShopSettings();
 const holdBeforeCommit = wholeNumber("INVENTORY_HOLD_MS", 0);
-const shop = await connectShop("inventory", settings);
+const shop = await connectShop("inventory", settings, shopTelemetry("inventory"));
 const inventory = await shop.inventory();
 const bus = createBus({
   transport: await shop.transport((error) => trace(`transport error: ${error}`)),
   contracts: inventoryContracts,
+  name: "inventory",
 });
 const reserving = startInventoryService(bus, { inventory, trace, holdBeforeCommit });
 onShutdown("inventory", async () => {

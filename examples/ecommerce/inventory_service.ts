@@ -2,6 +2,7 @@
 // follows `orders/placed` in its own consumer group and reserves each order's
 // stock exactly once.
 import type { Bus, Registration } from "../../mod.ts";
+import { traceNote } from "./_telemetry.ts";
 import type { Trace } from "./_trace.ts";
 import type { inventoryContracts } from "./contracts.ts";
 import type { InventoryStore } from "./inventory_store.ts";
@@ -28,12 +29,19 @@ export interface InventoryServiceOptions {
  * Subscribes the inventory to `orders/placed`. For each order it records the
  * reservation (on PostgreSQL in one transaction with the consumer's
  * checkpoint, `ctx.tx`: a reservation row and the stock taken off; on NATS an
- * entry keyed by the order), then publishes `inventory/reserved` with an id
- * derived from the `orders/placed` event's id.
+ * entry keyed by the order); before that transaction commits it publishes
+ * `inventory/reserved` and sends `users/notify` (the users service tells the
+ * user), each with an id derived from the `orders/placed` event's id.
  *
  * After a crash the order comes again: rolled-back rows are written anew (an
- * existing NATS entry is kept), and the event, if it went out, is recognised
- * by its id and not stored twice.
+ * existing NATS entry is kept), and the event and the command, if they went
+ * out, are recognised by their ids and not stored twice.
+ *
+ * Reserving is part of placing the order, so the subscription continues the
+ * publisher's trace (`continueTrace: true`): one trace runs from the
+ * `orders/place` request to the user's notification. An event handler that
+ * is not part of the request would leave it out and start a trace of its
+ * own, linked to the publisher's.
  */
 export function startInventoryService(
   bus: Bus<typeof inventoryContracts>,
@@ -41,27 +49,39 @@ export function startInventoryService(
 ): Registration {
   const hold = options.holdBeforeCommit ?? 0;
   return bus.subscribe(INVENTORY_GROUP, ["orders/placed"], async (event, ctx) => {
-    const { orderId, items } = event.data;
+    const { orderId, userId, items } = event.data;
     const reservedId = await nameBasedId(event.id, "inventory/reserved");
     await options.inventory.reserve(
       { orderId, items, placedEventId: event.id, reservedEventId: reservedId },
       ctx.tx,
     );
+    const metadata = {
+      causationId: event.id,
+      correlationId: event.metadata.correlationId ?? event.id,
+    };
     const published = await bus.publish({
       type: "inventory/reserved",
       id: reservedId,
       key: orderId,
       data: { orderId, items },
-      metadata: { causationId: event.id, correlationId: event.metadata.correlationId ?? event.id },
-    });
+      metadata,
+    }, { trace: ctx.trace });
+    await bus.send({
+      type: "users/notify",
+      id: await nameBasedId(event.id, "users/notify"),
+      key: userId,
+      data: { userId, orderId, text: `the stock of order ${orderId} is reserved` },
+      metadata,
+    }, { trace: ctx.trace });
     options.trace(
       `reserved ${
         JSON.stringify(items)
       } for order ${orderId} (orders/placed at #${event.globalPosition}, attempt ${ctx.attempt}); ` +
         (published.deduplicated
           ? "inventory/reserved was already stored: deduplicated"
-          : `published inventory/reserved at #${published.globalPosition}`),
+          : `published inventory/reserved at #${published.globalPosition}`) +
+        traceNote(ctx.trace),
     );
     if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
-  });
+  }, { continueTrace: true });
 }

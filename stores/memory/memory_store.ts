@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type Logger,
   type MessageInput,
@@ -39,6 +40,7 @@ import {
   type RecordedMessage,
   resolveAppendRetry,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateMessages,
   validateReadPageOptions,
@@ -49,13 +51,19 @@ import {
 /** Options of {@link createMemoryStore}. */
 export interface CreateMemoryStoreOptions extends AppendLimits {
   /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`); consumers and transports built on the store
+   * inherit it. Default: none, and the store is not wrapped at all.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where what is built on the store (consumers, the store-backed transport)
    * reports, unless given its own logger. Default: the console.
    */
   readonly logger?: Logger;
 }
 
-const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger"];
+const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger", "telemetry"];
 
 /**
  * Creates an empty in-memory event store.
@@ -80,7 +88,10 @@ export function createMemoryStore<E extends MessageShape = JsonMessage>(
   options: CreateMemoryStoreOptions = {},
 ): EventStore<E> {
   // The types are the caller's word: the store holds JSON messages of any type.
-  return new MemoryStore(options) as EventStore as EventStore<E>;
+  const store = new MemoryStore(options) as EventStore as EventStore<E>;
+  return options.telemetry === undefined
+    ? store
+    : instrumentStore(store, { telemetry: options.telemetry, name: "memory" });
 }
 
 // One stream's messages, and its category's array so that an append to a

@@ -28,6 +28,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type Logger,
   type MessageInput,
@@ -42,6 +43,7 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateMessages,
   validateReadPageOptions,
@@ -75,6 +77,12 @@ export interface PostgresStoreOptions extends AppendLimits {
    */
   readonly maxAppendsInFlight?: number;
   /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`), as `postgres:<schema>`; consumers and transports
+   * built on the store inherit it. Default: none, and the store is not wrapped.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where the store reports what it retries (a lost LISTEN connection, a
    * failed poll), and what is built on it (consumers, the store-backed
    * transport) reports unless given its own. Default: the console.
@@ -89,6 +97,7 @@ const OPTION_KEYS: readonly string[] = [
   "maxMessageSize",
   "maxBatchSize",
   "logger",
+  "telemetry",
 ];
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
@@ -129,7 +138,17 @@ export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   options: PostgresStoreOptions = {},
 ): PostgresEventStore<E> {
   // The types are the caller's word: the store holds JSON messages of any type.
-  return new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
+  const store = new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
+  if (options.telemetry === undefined) return store;
+  const instrumented = instrumentStore(store, {
+    telemetry: options.telemetry,
+    name: `postgres:${store.schema}`,
+  });
+  if (instrumented === store) return store;
+  return Object.assign(instrumented, {
+    schema: store.schema,
+    migrate: () => store.migrate(),
+  });
 }
 
 class PostgresStore implements PostgresEventStore {
