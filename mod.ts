@@ -30,6 +30,9 @@ export type { CommittedAppend, CommittedPosition, DeferredAppendOptions } from "
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
 export { DEFAULT_READ_LIMIT } from "./core/mod.ts";
+// Browsing a store, for operators' tools (optional capabilities of a store).
+export type { CategorySummary, CountMessagesOptions, ListStreamsOptions } from "./core/mod.ts";
+export type { StreamPage, StreamSummary } from "./core/mod.ts";
 
 // Errors: one family, each with a literal `_tag`.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";
@@ -53,6 +56,10 @@ export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.t
 export type { CheckpointStore, CheckpointUpdate, ConsumerStorage } from "./core/mod.ts";
 export type { ParkedMessageStore, ProcessedMessageStore } from "./core/mod.ts";
 export type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "./core/mod.ts";
+export type { CheckpointEntry, GroupLeases, ParkedGroup } from "./core/mod.ts";
+// What running consumers share with operators' tools (the optional `storage.control`).
+export type { ConsumerControlStore, ConsumerPresence, KnownGroup } from "./core/mod.ts";
+export type { PresentConsumer, ReplayRequest } from "./core/mod.ts";
 export type { CreateMemoryLeaseStoreOptions, MemoryLeaseStore } from "./stores/memory/mod.ts";
 
 // Commands, queries and events: the bus and its in-process transport.

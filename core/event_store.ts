@@ -6,6 +6,12 @@
  * @module
  */
 
+import type {
+  CategorySummary,
+  CountMessagesOptions,
+  ListStreamsOptions,
+  StreamPage,
+} from "./browse.ts";
 import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.ts";
 
 /** Options of {@link EventStore.append}. */
@@ -192,4 +198,27 @@ export interface EventStore {
 
   /** Releases what the store holds (listeners, timers). Pending waits resolve `false`. */
   close(): Promise<void>;
+
+  /**
+   * Optional, for operators' tools: one page of the store's streams, by
+   * name, filtered by category, name prefix or a message type they hold.
+   * The memory and PostgreSQL stores have it (on PostgreSQL a page costs
+   * one index probe per stream listed: see docs/decisions/operations.md).
+   *
+   * @throws {ValidationError} on bad options
+   */
+  listStreams?(options?: ListStreamsOptions): Promise<StreamPage>;
+
+  /** Optional, for operators' tools: every category, with its newest message's position. */
+  listCategories?(): Promise<CategorySummary[]>;
+
+  /**
+   * Optional, for operators' tools: how many messages of the store (or of a
+   * category, of some types) lie at or after `from`, counting no further
+   * than `max`, so that it costs at most that many index entries. A
+   * consumer's lag is this count from its checkpoint.
+   *
+   * @throws {ValidationError} on bad options
+   */
+  countMessages?(options?: CountMessagesOptions): Promise<number>;
 }

@@ -18,6 +18,7 @@ import { parkedApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { checkControlInterval, runControlLink } from "./_control_link.ts";
 
 /**
  * Starts a consumer. Delivery is at least once, in the source's order (global
@@ -60,6 +61,7 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
   const source = checkSource(options.source);
   checkFunction(options.handler, "options.handler");
   const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
+  const controlInterval = checkControlInterval(options.controlInterval);
   const env = deliveryEnv(options, group, 1);
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
@@ -71,14 +73,18 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
       options.onCaughtUp?.(position, partition);
     },
   };
-  const done = runPartition({
-    env: { ...env, hooks },
-    store,
-    source,
-    partition: 0,
-    batchSize,
-    signal: stopping.signal,
-  })
+  const identity = { instance: crypto.randomUUID(), source, partitions: 1 };
+  const done = Promise.all([
+    runPartition({
+      env: { ...env, hooks },
+      store,
+      source,
+      partition: 0,
+      batchSize,
+      signal: stopping.signal,
+    }).finally(() => stopping.abort()),
+    runControlLink(env, identity, controlInterval, stopping.signal),
+  ])
     .then(() => {})
     .finally(() => {
       unlink();

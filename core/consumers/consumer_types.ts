@@ -57,6 +57,15 @@ export interface CreateConsumerOptions<Tx, Commit extends CommitMode = Transacti
   readonly parkAtOnce?: (error: unknown) => boolean;
   /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
   readonly signal?: AbortSignal;
+  /**
+   * When the storage keeps a control store (`storage.control`: memory,
+   * PostgreSQL, PGlite), how often in ms the consumer announces that it runs
+   * (what its group reads, for the `ordo` command line and the console) and
+   * takes the replays of parked messages asked for there, which it runs
+   * through its handler. It counts as running for three intervals after each
+   * announcement. Default 2000; `false` never announces nor takes replays.
+   */
+  readonly controlInterval?: number | false;
 }
 
 /** A running consumer. */

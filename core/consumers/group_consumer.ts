@@ -19,6 +19,7 @@ import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_op
 import { parkedApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
+import { checkControlInterval, runControlLink } from "./_control_link.ts";
 
 /** Options of {@link createGroupConsumer}. */
 export interface CreateGroupConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
@@ -81,11 +82,20 @@ export function createGroupConsumer<Tx, Commit extends CommitMode = Transactiona
 ): GroupConsumer {
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
+  const controlInterval = checkControlInterval(options.controlInterval);
   const env = deliveryEnv(options, group, settings.concurrency);
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
   const member = new GroupMember(store, env, settings);
-  const done = member.run(stopping.signal).finally(() => {
+  const identity = {
+    instance: settings.member,
+    source: settings.source,
+    partitions: settings.partitions,
+  };
+  const done = Promise.all([
+    member.run(stopping.signal),
+    runControlLink(env, identity, controlInterval, stopping.signal),
+  ]).then(() => {}).finally(() => {
     unlink();
     member.caughtUp.stoppedBefore(
       new Error(

@@ -50,17 +50,26 @@ export {
 } from "./rebuild.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
 export type {
+  CheckpointEntry,
   CheckpointStore,
   CheckpointUpdate,
+  ConsumerControlStore,
+  ConsumerPresence,
   ConsumerStorage,
+  GroupLeases,
+  KnownGroup,
   Lease,
   LeaseFence,
   LeaseOptions,
   LeaseStore,
   ListParkedOptions,
+  ParkedGroup,
   ParkedMessage,
   ParkedMessageStore,
+  PresentConsumer,
   ProcessedMessageStore,
+  ReplayRequest,
   StoredError,
 } from "./storage.ts";
+export { DEFAULT_CONTROL_INTERVAL } from "./_control_link.ts";
 export { storedError } from "./_park.ts";

@@ -6,16 +6,21 @@
  * @module
  */
 
-import type {
-  CheckpointStore,
-  CheckpointUpdate,
-  ConsumerStorage,
-  ListParkedOptions,
-  ParkedMessage,
-  ParkedMessageStore,
-  ProcessedMessageStore,
-} from "../../core/consumers/mod.ts";
-import { ValidationError } from "../../core/mod.ts";
+import {
+  type CheckpointEntry,
+  type CheckpointStore,
+  type CheckpointUpdate,
+  compareNames,
+  type ConsumerControlStore,
+  type ConsumerStorage,
+  type ListParkedOptions,
+  type ParkedGroup,
+  type ParkedMessage,
+  type ParkedMessageStore,
+  type ProcessedMessageStore,
+  ValidationError,
+} from "../../core/mod.ts";
+import { createMemoryControlStore } from "./memory_control.ts";
 import {
   createMemoryLeaseStore,
   type CreateMemoryLeaseStoreOptions,
@@ -36,6 +41,7 @@ export interface CreateMemoryConsumerStorageOptions extends CreateMemoryLeaseSto
 /** Consumer storage in memory; handlers get a {@link MemoryTransaction}. */
 export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
   readonly leases: MemoryLeaseStore;
+  readonly control: ConsumerControlStore;
 };
 
 /**
@@ -62,6 +68,7 @@ export function createMemoryConsumerStorage(
     checkpoints: new MemoryCheckpoints(leases),
     parked: new MemoryParked(),
     processed: new MemoryProcessed(),
+    control: createMemoryControlStore({ now: options.now }),
   });
 }
 
@@ -111,6 +118,18 @@ class MemoryCheckpoints implements CheckpointStore<MemoryTransaction> {
   async reset(group: string): Promise<void> {
     this.#positions.delete(group);
   }
+
+  async list(): Promise<CheckpointEntry[]> {
+    return [...this.#positions]
+      .sort(([a], [b]) => compareNames(a, b))
+      .flatMap(([group, positions]) =>
+        [...positions].sort(([a], [b]) => a - b).map(([partition, position]) => ({
+          group,
+          partition,
+          position,
+        }))
+      );
+  }
 }
 
 class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
@@ -156,6 +175,28 @@ class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
     if (options.tx === undefined) change();
     else options.tx.onCommit(change);
     return present;
+  }
+
+  async groups(): Promise<ParkedGroup[]> {
+    const summaries: ParkedGroup[] = [];
+    for (const [group, entries] of this.#entries) {
+      if (entries.size === 0) continue;
+      const all = [...entries.values()];
+      const latest = all.reduce((a, b) => (b.parkedAt > a.parkedAt ? b : a));
+      const oldest = all.reduce((a, b) => (b.parkedAt < a.parkedAt ? b : a));
+      summaries.push({
+        group,
+        count: entries.size,
+        oldestParkedAt: oldest.parkedAt,
+        latest: {
+          messageId: latest.message.id,
+          error: latest.error,
+          attempts: latest.attempts,
+          parkedAt: latest.parkedAt,
+        },
+      });
+    }
+    return summaries.sort((a, b) => compareNames(a.group, b.group));
   }
 }
 

@@ -5,8 +5,15 @@
  * @module
  */
 
-import type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "../../core/consumers/mod.ts";
-import { checkLeaseTtl } from "../../core/mod.ts";
+import {
+  checkLeaseTtl,
+  compareNames,
+  type GroupLeases,
+  type Lease,
+  type LeaseFence,
+  type LeaseOptions,
+  type LeaseStore,
+} from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
 export interface CreateMemoryLeaseStoreOptions {
@@ -106,6 +113,24 @@ class MemoryLeases implements MemoryLeaseStore {
     return [...this.#leases.values()].filter((l) => l.group === group).sort((a, b) =>
       a.partition - b.partition
     );
+  }
+
+  async groups(): Promise<GroupLeases[]> {
+    const now = this.#now();
+    const names = new Set([
+      ...this.#members.keys(),
+      ...[...this.#leases.values()].map((l) => l.group),
+    ]);
+    const groups: GroupLeases[] = [];
+    for (const group of [...names].sort(compareNames)) {
+      const members = [...(this.#members.get(group) ?? [])]
+        .filter(([, expiresAt]) => expiresAt > now)
+        .map(([member]) => member)
+        .sort();
+      const leases = await this.list(group);
+      if (members.length > 0 || leases.length > 0) groups.push({ group, members, leases });
+    }
+    return groups;
   }
 
   holds(group: string, partition: number, fence: LeaseFence): boolean {

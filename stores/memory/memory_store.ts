@@ -12,9 +12,12 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  type CategorySummary,
   checkExpectedVersion,
+  type CountMessagesOptions,
   type DeferredAppendOptions,
   type EventStore,
+  type ListStreamsOptions,
   type MessageInput,
   type MessagePosition,
   parseStreamName,
@@ -25,6 +28,7 @@ import {
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
+  type StreamPage,
   validateAppendOptions,
   validateCategory,
   validateMessages,
@@ -32,6 +36,7 @@ import {
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
+import { MemoryBrowser } from "./_memory_browse.ts";
 
 /** Options of {@link createMemoryStore}. */
 export interface CreateMemoryStoreOptions extends AppendLimits {}
@@ -70,6 +75,11 @@ class MemoryStore implements EventStore {
   readonly #categories = new Map<string, RecordedMessage[]>();
   readonly #byId = new Map<string, RecordedMessage>();
   readonly #waiters = new PositionWaiters();
+  readonly #browser = new MemoryBrowser({
+    log: this.#log,
+    streams: this.#streams,
+    categories: this.#categories,
+  });
   #closed = false;
 
   constructor(limits: AppendLimits) {
@@ -196,6 +206,21 @@ class MemoryStore implements EventStore {
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     return this.#waiters.wait(after, BigInt(this.#log.length), options);
+  }
+
+  async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
+    this.#ensureOpen("listStreams");
+    return this.#browser.listStreams(options);
+  }
+
+  async listCategories(): Promise<CategorySummary[]> {
+    this.#ensureOpen("listCategories");
+    return this.#browser.listCategories();
+  }
+
+  async countMessages(options?: CountMessagesOptions): Promise<number> {
+    this.#ensureOpen("countMessages");
+    return this.#browser.countMessages(options);
   }
 
   async close(): Promise<void> {

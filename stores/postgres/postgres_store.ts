@@ -18,15 +18,19 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  type CategorySummary,
   type CommittedAppend,
+  type CountMessagesOptions,
   type DeferredAppendOptions,
   type EventStore,
+  type ListStreamsOptions,
   type MessageInput,
   parseStreamName,
   type ReadGlobalOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
+  type StreamPage,
   validateAppendOptions,
   validateCategory,
   validateMessages,
@@ -41,6 +45,7 @@ import { validateSchemaName } from "./schema_name.ts";
 import { statements } from "./statements.ts";
 import { translateError } from "./translate_error.ts";
 import { Appends } from "./_appends.ts";
+import { Browse } from "./_browse.ts";
 import { HeadWatch } from "./_head_watch.ts";
 import { Reads } from "./_reads.ts";
 import { StoreSql } from "./_store_sql.ts";
@@ -72,6 +77,12 @@ export interface PostgresEventStore extends EventStore {
   migrate(): Promise<void>;
   /** The schema this store lives in. */
   readonly schema: string;
+  /** One page of streams by name; one index probe per stream looked at (see `EventStore`). */
+  listStreams(options?: ListStreamsOptions): Promise<StreamPage>;
+  /** Every category with its newest message's position; one index probe per category. */
+  listCategories(): Promise<CategorySummary[]>;
+  /** Messages at or after a position, counted up to a cap (see `EventStore`). */
+  countMessages(options?: CountMessagesOptions): Promise<number>;
 }
 
 /**
@@ -102,6 +113,7 @@ class PostgresStore implements PostgresEventStore {
   readonly #head: HeadWatch;
   readonly #appends: Appends;
   readonly #reads: Reads;
+  readonly #browse: Browse;
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     this.schema = validateSchemaName(options.schema ?? "ordo");
@@ -118,6 +130,7 @@ class PostgresStore implements PostgresEventStore {
     this.#head = new HeadWatch(this.#sql, options.pollInterval ?? 1000);
     this.#appends = new Appends(this.#sql, maxInFlight);
     this.#reads = new Reads(this.#sql, this.#head);
+    this.#browse = new Browse(this.#sql);
   }
 
   async migrate(): Promise<void> {
@@ -209,6 +222,21 @@ class PostgresStore implements PostgresEventStore {
 
   async waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     return await this.#head.waitForAppend(after, options);
+  }
+
+  async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
+    this.#sql.ensureOpen("listStreams");
+    return await this.#browse.listStreams(options);
+  }
+
+  async listCategories(): Promise<CategorySummary[]> {
+    this.#sql.ensureOpen("listCategories");
+    return await this.#browse.listCategories();
+  }
+
+  async countMessages(options?: CountMessagesOptions): Promise<number> {
+    this.#sql.ensureOpen("countMessages");
+    return await this.#browse.countMessages(options);
   }
 
   async close(): Promise<void> {

@@ -45,5 +45,6 @@ describe("consumers on PGlite", () => {
       };
     },
     propertyRuns: 15,
+    operations: true,
   });
 });

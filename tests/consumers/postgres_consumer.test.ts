@@ -43,5 +43,6 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
       };
     },
     propertyRuns: 15,
+    operations: true,
   });
 });

@@ -30,6 +30,7 @@ import { testAfterHandlerCommits } from "./_consumer_after_handler.ts";
 import { testAfterHandlerProperties } from "./_consumer_after_handler_properties.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
+import { testConsumerOperations } from "./_consumer_operations.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
 import { testConsumerStoragePorts } from "./_consumer_storage.ts";
@@ -60,6 +61,11 @@ export interface ConsumerContractOptions<Tx> {
   readonly txProbe: (storage: ConsumerStorage<Tx>) => TxProbe<Tx> | Promise<TxProbe<Tx>>;
   /** Runs per fast-check property; default 50 (group properties run a fifth of it). */
   readonly propertyRuns?: number;
+  /**
+   * The storage has what operators' tools read and ask (the optional
+   * `checkpoints.list`, `parked.summary`, `leases.groups` and `control`); default false.
+   */
+  readonly operations?: boolean;
 }
 
 /** Registers the consumer contract suite with node:test. */
@@ -72,5 +78,6 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testConsumerProperties(options);
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
+    testConsumerOperations(options);
   });
 }

@@ -17,6 +17,7 @@
 import { describe } from "node:test";
 import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
+import { testStoreBrowse } from "./_store_browse.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
 import { testStoreProperties } from "./_store_properties.ts";
@@ -25,6 +26,8 @@ import { testStoreProperties } from "./_store_properties.ts";
 export interface StoreCapabilities {
   /** Global positions may skip numbers (a sequence in PostgreSQL); default false. */
   readonly gapsInGlobalPositions?: boolean;
+  /** The store lists streams and categories and counts messages (operators' tools); default false. */
+  readonly browsing?: boolean;
 }
 
 /** Options of {@link testStoreContract}. */
@@ -45,5 +48,6 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreBadInput(options);
     testStoreProperties(options);
     testStoreDeferred(options);
+    testStoreBrowse(options);
   });
 }
