@@ -7,7 +7,9 @@
  * what an application uses: the model and its errors, the in-memory store,
  * consumers and projections, and the bus with its in-process transport. It
  * imports nothing runtime-specific, so it loads straight from a URL. Authors
- * of stores and transports find their building blocks in `ordo/kit`.
+ * of stores and transports find their building blocks, and the types these
+ * names are made of (a consumer storage's parts, a transport's envelopes), in
+ * `ordo/kit`.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  *
@@ -24,20 +26,24 @@
 export { createMemoryStore, type CreateMemoryStoreOptions } from "./stores/memory/mod.ts";
 export { categoryOf, parseStreamName, streamName, type StreamNameParts } from "./core/mod.ts";
 export type { AppendOptions, AppendResult, EventStore, StreamInfo } from "./core/mod.ts";
-export type { AppendLimits, WaitOptions } from "./core/mod.ts";
 export type { MessagePosition, ReadGlobalOptions, ReadStreamOptions } from "./core/mod.ts";
-export type { CommittedAppend, CommittedPosition, DeferredAppendOptions } from "./core/mod.ts";
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
 export { DEFAULT_READ_LIMIT } from "./core/mod.ts";
-// Browsing a store, for operators' tools (optional capabilities of a store).
-export type { CategorySummary, CountMessagesOptions, ListStreamsOptions } from "./core/mod.ts";
-export type { StreamPage, StreamSummary } from "./core/mod.ts";
 
-// Errors: one family, each with a literal `_tag`.
+// Errors: one family, each with a literal `_tag`, its data as fields, and one retryability.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";
 export { DuplicateMessageError, StoreUnavailableError, TimeoutError } from "./core/mod.ts";
-export { type ExpectedVersionDescription, UnsupportedRuntimeError } from "./core/mod.ts";
+export { UnsupportedRuntimeError } from "./core/mod.ts";
+export { ForbiddenError, NotFoundError, UnauthenticatedError } from "./core/mod.ts";
+export { IdempotencyConflictError, PeerUnreachableError, ServerError } from "./core/mod.ts";
+export { CircuitOpenError, ClosedError, NotMigratedError } from "./core/mod.ts";
+export { type ForbiddenAction, type NotFoundKind } from "./core/mod.ts";
+export { isRetryable, RETRYABLE_BY_TAG } from "./core/mod.ts";
+
+// Logging: one line per event on the console by default; silence or redirect it.
+export { consoleLogger, createConsoleLogger, silentLogger } from "./core/mod.ts";
+export type { CreateConsoleLoggerOptions, LogFields, Logger, LogLevel } from "./core/mod.ts";
 
 // Consumers and projections: checkpoints, retries and parking, groups, rebuilds.
 export { createConsumer, createGroupConsumer, rebuildProjection, runOnce } from "./core/mod.ts";
@@ -46,25 +52,13 @@ export { createMemoryConsumerStorage, type MemoryConsumerStorage } from "./store
 export type { CreateMemoryConsumerStorageOptions, MemoryTransaction } from "./stores/memory/mod.ts";
 export type { CommitMode, Consumer, ConsumerSource, CreateConsumerOptions } from "./core/mod.ts";
 export type { CreateGroupConsumerOptions, GroupConsumer, MessageHandler } from "./core/mod.ts";
-export type { ConsumerErrorContext, ConsumerHooks, HandlerContext } from "./core/mod.ts";
-export type { HandlerTx, PageProgress, TransactionalCommit } from "./core/mod.ts";
-export type { CheckedRetryPolicy, NextRetryDelay, RetryPolicy } from "./core/mod.ts";
+export type { ConsumerHooks, ConsumerStorage, HandlerContext, RetryPolicy } from "./core/mod.ts";
 export type { RunOnceOptions } from "./core/mod.ts";
 export type { RebuildProgress, RebuildProjectionOptions, ReplayResult } from "./core/mod.ts";
 export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.ts";
-// What a consumer storage is made of (memory, PostgreSQL, NATS implement it).
-export type { CheckpointStore, CheckpointUpdate, ConsumerStorage } from "./core/mod.ts";
-export type { ParkedMessageStore, ProcessedMessageStore } from "./core/mod.ts";
-export type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "./core/mod.ts";
-export type { CheckpointEntry, GroupLeases, ParkedGroup } from "./core/mod.ts";
-// What running consumers share with operators' tools (the optional `storage.control`).
-export type { ConsumerControlStore, ConsumerPresence, KnownGroup } from "./core/mod.ts";
-export type { PresentConsumer, ReplayRequest } from "./core/mod.ts";
-export type { CreateMemoryLeaseStoreOptions, MemoryLeaseStore } from "./stores/memory/mod.ts";
 
 // Commands, queries and events: the bus and its in-process transport.
 export { createBus, createCircuitBreaker, defineContracts } from "./core/mod.ts";
-export { isCircuitOpenError } from "./core/mod.ts";
 export { createInProcessTransport } from "./transports/in_process.ts";
 export type { CreateInProcessTransportOptions } from "./transports/in_process.ts";
 export type { Bus, BusCallOptions, BusTimeouts, CreateBusOptions } from "./core/mod.ts";
@@ -74,11 +68,6 @@ export type { DeliveryContext, HandlerOptions, QueryContext, ReceivedMessage } f
 export type { BusContracts, CommandData, CommandName, SchemaMap } from "./core/mod.ts";
 export type { CommandInputData, QueryInputPayload, QueryName, QueryPayload } from "./core/mod.ts";
 export type { EventData, EventInputData, EventName } from "./core/mod.ts";
-export type { StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Props } from "./core/mod.ts";
-export type { InferInput, InferOutput, StandardSchemaV1Result } from "./core/mod.ts";
+export type { StandardSchemaV1, StandardSchemaV1Issue, Transport } from "./core/mod.ts";
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from "./core/mod.ts";
 export type { CircuitStateChange } from "./core/mod.ts";
-// What a transport is made of (in-process, store-backed, HTTP implement it).
-export type { EventSelector, Transport, TransportCallOptions } from "./core/mod.ts";
-export type { CommandEnvelope, EventEnvelope, QueryEnvelope } from "./core/mod.ts";
-export type { CommandEndpoint, EventEndpoint, QueryEndpoint } from "./core/mod.ts";

@@ -133,7 +133,7 @@ export function validateMessages(
     throw new ValidationError(
       "messages",
       messages,
-      `at most ${maxBatch} messages fit in one append`,
+      `at most ${maxBatch} messages fit in one append (the store's maxBatchSize option)`,
     );
   }
   const maxSize = limits.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
@@ -203,7 +203,7 @@ function validateMessage(
     throw new ValidationError(
       `messages[${index}]`,
       input,
-      `data and metadata take ${size} characters of JSON, over the limit of ${maxSize}`,
+      `data and metadata take ${size} characters of JSON, over the limit of ${maxSize} (the store's maxMessageSize option)`,
     );
   }
   return { id: checkedId, type, data: dataCopy, metadata: metadataCopy };

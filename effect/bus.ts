@@ -35,9 +35,17 @@ import {
   type Transport,
 } from "../core/messaging/mod.ts";
 import type {
+  CircuitOpenError,
+  ClosedError,
   DuplicateMessageError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  NotFoundError,
+  PeerUnreachableError,
+  ServerError,
   StoreUnavailableError,
   TimeoutError,
+  UnauthenticatedError,
   ValidationError,
 } from "../core/mod.ts";
 import { busCall, callOptions, type EffectCallOptions, handlerCall } from "./_bus_calls.ts";
@@ -54,16 +62,27 @@ import type { HandlerError } from "./handler_error.ts";
 export type { EffectCallOptions } from "./_bus_calls.ts";
 export type { BusRegistration, EffectBusHandlerOptions } from "./_bus_registration.ts";
 
-/** What `send` and `publish` can fail with. */
-export type SendError =
+/** What every client call can fail with before or without reaching a handler. */
+export type CallError =
   | ValidationError
   | TimeoutError
   | StoreUnavailableError
-  | DuplicateMessageError;
+  | PeerUnreachableError
+  | CircuitOpenError
+  | ClosedError
+  | UnauthenticatedError
+  | ForbiddenError
+  | NotFoundError;
+/** What `send` and `publish` can fail with (`ServerError`: a server over HTTP failed and logged why). */
+export type SendError = CallError | DuplicateMessageError | IdempotencyConflictError | ServerError;
 /** What `sendAndWait` can fail with: a send's failures, or the handler's ({@link HandlerError}). */
-export type SendAndWaitError = SendError | HandlerError;
+export type SendAndWaitError =
+  | CallError
+  | DuplicateMessageError
+  | IdempotencyConflictError
+  | HandlerError;
 /** What `query` can fail with. */
-export type QueryError = ValidationError | TimeoutError | StoreUnavailableError | HandlerError;
+export type QueryError = CallError | HandlerError;
 
 /** Options of the Effect bus's `handleQuery`. */
 export interface EffectQueryHandlerOptions {
@@ -138,13 +157,21 @@ export interface MakeBusOptions<C extends BusContracts, E = never, R = never>
   readonly transport: Transport | Effect.Effect<Transport, E, R>;
 }
 
-const SEND_TAGS = [
+const CALL_TAGS = [
   "ValidationError",
   "TimeoutError",
   "StoreUnavailableError",
-  "DuplicateMessageError",
+  "PeerUnreachableError",
+  "CircuitOpenError",
+  "ClosedError",
+  "UnauthenticatedError",
+  "ForbiddenError",
+  "NotFoundError",
 ] as const;
-const QUERY_TAGS = ["ValidationError", "TimeoutError", "StoreUnavailableError"] as const;
+const WAIT_TAGS = [...CALL_TAGS, "DuplicateMessageError", "IdempotencyConflictError"] as const;
+// A server's failure is the handler's for calls that reach one (a HandlerError), not for send and publish.
+const SEND_TAGS = [...WAIT_TAGS, "ServerError"] as const;
+const QUERY_TAGS = CALL_TAGS;
 
 /**
  * Makes a bus in the current scope, closed (handlers stopped, transport
@@ -228,7 +255,7 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
     send: (command, options) =>
       busCall(SEND_TAGS, { abortable: false, run: () => bus.send(command, callOptions(options)) }),
     sendAndWait: (command, options) =>
-      handlerCall(SEND_TAGS, `sendAndWait "${command?.type}"`, {
+      handlerCall(WAIT_TAGS, `sendAndWait "${command?.type}"`, {
         abortable: true,
         run: (signal) => bus.sendAndWait(command, callOptions(options, signal)),
       }),

@@ -79,6 +79,7 @@ export {
   busLayer,
   type BusRegistration,
   type BusService,
+  type CallError,
   type EffectBusHandlerOptions,
   type EffectCallOptions,
   type EffectQueryHandlerOptions,

@@ -11,7 +11,7 @@
 import process from "node:process";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { type ConsumerStorage, createBus, type EventStore } from "../mod.ts";
+import { type ConsumerStorage, createBus, type EventStore, ValidationError } from "../mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -19,6 +19,7 @@ import {
   createPostgresStore,
 } from "../stores/postgres/mod.ts";
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
+import { checkDatabaseUrl } from "./_database_url.ts";
 
 const trace = (from: string, line: string) => console.log(`  ${from.padEnd(10)} ${line}`);
 
@@ -32,7 +33,7 @@ async function openStore(): Promise<
 > {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const sql = postgres(url, { onnotice: () => {} });
+    const sql = postgres(checkDatabaseUrl(url), { onnotice: () => {} });
     const schema = "ordo_demo";
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     const store = createPostgresStore(sql, { schema });
@@ -55,7 +56,12 @@ async function openStore(): Promise<
   };
 }
 
-const { where, store, storage, close } = await openStore();
+const { where, store, storage, close } = await openStore().catch((error: unknown) => {
+  // A setting that is wrong gets one line saying what it should be, not a stack trace.
+  if (!(error instanceof ValidationError)) throw error;
+  console.error(`ordo demo: ${error.message}`);
+  process.exit(1);
+});
 console.log(`ordo demo: three services on one event store (${where})\n`);
 const bus = createBus({ transport: createStoreBackedTransport(store, { storage }) });
 

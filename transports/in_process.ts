@@ -9,11 +9,10 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import { ValidationError } from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
-  type DeliveryContext,
   type DirectCalls,
   directCalls,
   type EventEndpoint,
@@ -30,6 +29,7 @@ import {
   serviceOf,
   type Transport,
 } from "../core/messaging/mod.ts";
+import { InProcessCommands } from "./_in_process_commands.ts";
 import { EventGroups, Group } from "./_in_process_events.ts";
 
 /** Options of {@link createInProcessTransport}. */
@@ -44,7 +44,9 @@ export interface CreateInProcessTransportOptions {
  * Creates an in-process transport.
  *
  * Delivery: a command runs its handler once per id (a repeated id resolves
- * with the first run's outcome, while the id is remembered); commands of one
+ * with the first run's outcome, while the id is remembered; a repeated id
+ * with another type or other data, compared as canonical JSON, is refused
+ * with `IdempotencyConflictError`); commands of one
  * name run one at a time, in send order; a command sent before its handler
  * is registered waits for it. Events: every group gets every matching event
  * in publish order, starting in a microtask after `publish` (never inside
@@ -69,24 +71,14 @@ export function createInProcessTransport(options: CreateInProcessTransportOption
 
 const READY = Promise.resolve();
 
-interface CommandLane {
-  handler: CommandEndpoint | undefined;
-  tail: Promise<unknown>;
-  waiting: (() => void)[];
-}
-
 class InProcessTransport implements Transport {
-  readonly #capacity: number;
-  readonly #onError: CreateInProcessTransportOptions["onError"];
-  readonly #outcomes = new Map<string, Promise<unknown>>();
-  readonly #commands = new Map<string, CommandLane>();
+  readonly #commands: InProcessCommands;
   readonly #queries = new QueryRegistry();
   readonly #events = new EventGroups();
-  #closed = false;
 
   /** The answers this transport gives in the caller's turn; the bus prefers them to the promise-returning calls. */
   readonly [directCalls]: DirectCalls = {
-    send: (command) => this.#accept(command),
+    send: (command) => this.#commands.accept(command),
     query: (query) => this.#queries.answer(query),
     publish: (event) => this.#events.append(event),
   };
@@ -100,16 +92,19 @@ class InProcessTransport implements Transport {
         "must be an integer of at least 1",
       );
     }
-    this.#capacity = capacity;
-    this.#onError = options.onError;
+    this.#commands = new InProcessCommands(capacity, options.onError);
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
-    return Promise.resolve(this.#accept(command));
+    try {
+      return Promise.resolve(this.#commands.accept(command));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
-    return this.#outcomes.get(command.id) ?? this.#dispatch(command);
+    return this.#commands.sendAndWait(command);
   }
 
   query(query: QueryEnvelope): Promise<unknown> {
@@ -122,23 +117,19 @@ class InProcessTransport implements Transport {
 
   handleCommand(name: string, handler: CommandEndpoint): Registration {
     serviceOf(name, "command");
-    const lane = this.#lane(name);
-    if (lane.handler !== undefined) {
+    const registration = this.#commands.register(name, handler);
+    if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
     }
-    lane.handler = handler;
-    for (const wake of lane.waiting.splice(0)) wake();
-    return {
-      ready: READY,
-      stop: () => {
-        if (lane.handler === handler) lane.handler = undefined;
-        return lane.tail.then(() => {}, () => {});
-      },
-    };
+    return registration;
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
     return this.#queries.register(name, handler);
+  }
+
+  handles(kind: "command" | "query", name: string): boolean {
+    return kind === "command" ? this.#commands.handles(name) : this.#queries.has(name);
   }
 
   subscribe(
@@ -172,58 +163,8 @@ class InProcessTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    for (const lane of this.#commands.values()) for (const wake of lane.waiting.splice(0)) wake();
+    const commands = this.#commands.close();
     await this.#events.close();
-    await Promise.all(
-      [...this.#commands.values()].map((lane) => lane.tail.then(() => {}, () => {})),
-    );
+    await commands;
   }
-
-  #accept(command: CommandEnvelope): SendReceipt {
-    const known = this.#outcomes.has(command.id);
-    if (!known) this.#dispatch(command).catch((error) => this.#onError?.(error, received(command)));
-    return { id: command.id, deduplicated: known };
-  }
-
-  #lane(name: string): CommandLane {
-    let lane = this.#commands.get(name);
-    if (lane === undefined) {
-      this.#commands.set(name, lane = { handler: undefined, tail: READY, waiting: [] });
-    }
-    return lane;
-  }
-
-  #dispatch(command: CommandEnvelope): Promise<unknown> {
-    const lane = this.#lane(command.type);
-    const run = async () => {
-      while (lane.handler === undefined) {
-        if (this.#closed) {
-          throw new StoreUnavailableError(
-            `command "${command.type}"`,
-            "the transport closed before a handler was registered",
-          );
-        }
-        await new Promise<void>((resolve) => lane.waiting.push(resolve));
-      }
-      const context: DeliveryContext = {
-        idempotencyKey: command.id,
-        attempt: 1,
-        group: `command:${command.type}`,
-        tx: undefined,
-      };
-      return await lane.handler(received(command), context);
-    };
-    const outcome = lane.tail.then(run, run);
-    lane.tail = outcome.catch(() => {});
-    this.#outcomes.set(command.id, outcome);
-    if (this.#outcomes.size > this.#capacity) {
-      this.#outcomes.delete(this.#outcomes.keys().next().value!);
-    }
-    return outcome;
-  }
-}
-
-function received(command: CommandEnvelope): ReceivedMessage {
-  return { id: command.id, type: command.type, data: command.data, metadata: command.metadata };
 }

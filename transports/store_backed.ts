@@ -14,13 +14,16 @@
 
 import {
   checkRetryPolicy,
+  type CommittedAppend,
   ConcurrencyError,
   type ConsumerStorage,
   createConsumer,
   type EventStore,
+  IdempotencyConflictError,
   type JsonValue,
   type RecordedMessage,
   type RetryPolicy,
+  sameContent,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -69,7 +72,9 @@ export const REPLY_TYPE = "ordo/reply";
  *
  * Delivery: `send` resolves once the command is appended to
  * `<service>:command-<key>` (a retry with the same id is recognised by the
- * store and not stored again). Each command name is handled by one consumer
+ * store and not stored again; one whose type or data differ from the stored
+ * command's, compared as canonical JSON, is refused with
+ * `IdempotencyConflictError`). Each command name is handled by one consumer
  * (`createConsumer` with `commit: "after-handler"`) per process, at least
  * once, in global order; its handler runs outside any storage transaction (so
  * it may append to the store, even on PGlite) and gets the command id as
@@ -126,6 +131,7 @@ class StoreBackedTransport implements Transport {
     const result = await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, command.metadata),
     ]);
+    await refuseConflict(this.#store, command, result);
     return {
       id: command.id,
       deduplicated: result.deduplicated,
@@ -138,11 +144,12 @@ class StoreBackedTransport implements Transport {
     const replyTo = replyStream(command.type, command.id);
     const signal = options?.signal;
     // Only the reply is waited for, so the command's global position is not.
-    await this.#store.append(commandStream(command.type, command.key), [
+    const sent = await this.#store.append(commandStream(command.type, command.key), [
       toInput(command, { ...command.metadata, replyTo }),
     ], {
       awaitGlobalPosition: false,
     });
+    await refuseConflict(this.#store, command, sent);
     for (;;) {
       // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
       const head = await this.#store.headPosition();
@@ -280,6 +287,25 @@ class StoreBackedTransport implements Transport {
 
 function toInput(message: CommandEnvelope | EventEnvelope, metadata: CommandEnvelope["metadata"]) {
   return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
+}
+
+/** A command the store deduplicated must be the same command: its type and data are compared with the stored one's. */
+async function refuseConflict(
+  store: EventStore,
+  command: CommandEnvelope,
+  append: CommittedAppend,
+): Promise<void> {
+  if (!append.deduplicated) return;
+  const [stored] = await store.readStream(append.streamName, {
+    from: append.streamVersion,
+    limit: 1,
+  });
+  if (
+    stored !== undefined &&
+    (stored.type !== command.type || !sameContent(stored.data, command.data))
+  ) {
+    throw new IdempotencyConflictError(command.id, command.type);
+  }
 }
 
 function replyToOf(message: RecordedMessage): string | undefined {

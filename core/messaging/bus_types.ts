@@ -125,18 +125,20 @@ export interface Bus<C extends BusContracts = BusContracts> {
    * Resolves once the command is durable (stored, or accepted in-process).
    * A repeated id is not stored or handled again (`deduplicated: true`).
    * @throws {ValidationError} naming the field, before anything is sent
-   * @throws {TimeoutError} after `timeout`; @throws {StoreUnavailableError} when unreachable after retries or the circuit is open
+   * @throws {IdempotencyConflictError} when the id was already used for another type or other data
+   * @throws {TimeoutError} after `timeout`; `PeerUnreachableError` or `StoreUnavailableError`
+   *   when unreachable after retries; `CircuitOpenError` when the circuit is open
    */
   send<N extends CommandName<C>>(
     command: CommandInput<N, CommandInputData<C, N>>,
     options?: BusCallOptions,
   ): Promise<SendReceipt>;
-  /** Sends a command and resolves with its handler's result; rejects with the handler's error or a `TimeoutError`. */
+  /** Sends a command and resolves with its handler's result; rejects with the handler's error, a `TimeoutError`, or what `send` rejects with. */
   sendAndWait<N extends CommandName<C>, R = unknown>(
     command: CommandInput<N, CommandInputData<C, N>>,
     options?: BusCallOptions,
   ): Promise<R>;
-  /** Calls a query's handler and resolves with its answer; nothing is stored. */
+  /** Calls a query's handler and resolves with its answer; nothing is stored. Rejects with `NotFoundError` when no handler serves the name. */
   query<N extends QueryName<C>, R = unknown>(
     name: N,
     payload: QueryInputPayload<C, N>,

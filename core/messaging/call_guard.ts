@@ -7,10 +7,10 @@
  */
 
 import type { CheckedRetryPolicy } from "../consumers/mod.ts";
-import { StoreUnavailableError, TimeoutError } from "../errors.ts";
+import { CircuitOpenError, isRetryable } from "../errors.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { type CallScope, DeadlineCall, Deadlines } from "./deadline.ts";
-import { circuitOpenError, isCircuitOpenError, isRetryable, retryCall } from "./retry.ts";
+import { retryCall } from "./retry.ts";
 
 /** Options of {@link CallGuard.run}. */
 export interface GuardedCallOptions {
@@ -24,18 +24,20 @@ export interface GuardedCallOptions {
 
 /**
  * Whether a failure says the other side is unhealthy (and so counts against
- * the breaker): it was unavailable, or did not answer in time.
+ * the breaker): exactly the retryable ones (unreachable, unavailable, did not
+ * answer in time), by core's one table. A refusal, a handler's own error and
+ * an open circuit are answers, not failures of health.
  *
  * @example
  * ```ts
- * import { TimeoutError } from "../errors.ts";
+ * import { CircuitOpenError, TimeoutError } from "../errors.ts";
  * import { countsAgainstBreaker } from "./call_guard.ts";
  * countsAgainstBreaker(new TimeoutError("query", 10)); // true
+ * countsAgainstBreaker(new CircuitOpenError("query", 900)); // false
  * ```
  */
 export function countsAgainstBreaker(error: unknown): boolean {
-  return (error instanceof StoreUnavailableError && !isCircuitOpenError(error)) ||
-    error instanceof TimeoutError;
+  return isRetryable(error);
 }
 
 /** Whether `value` is a promise (or any thenable) rather than an answer given at once. */
@@ -82,7 +84,7 @@ export class CallGuard {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
     if (breaker !== undefined && !breaker.tryAcquire()) {
-      return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+      return Promise.reject(new CircuitOpenError(options.operation, breaker.retryAfter));
     }
     const guarded = new GuardedCall<T>(this, call, options, undefined);
     let answer: T | PromiseLike<T>;
@@ -108,7 +110,7 @@ export class CallGuard {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
     if (breaker !== undefined && !breaker.tryAcquire()) {
-      return Promise.reject(circuitOpenError(options.operation, breaker.retryAfter));
+      return Promise.reject(new CircuitOpenError(options.operation, breaker.retryAfter));
     }
     const timeout = options.timeout ?? Infinity;
     const started = timeout === Infinity ? 0 : Date.now();
@@ -250,7 +252,7 @@ class GuardedCall<T> extends DeadlineCall<T> {
   async #attempt(): Promise<T> {
     const breaker = this.#guard.breaker;
     if (breaker !== undefined) {
-      if (!breaker.tryAcquire()) throw circuitOpenError(this.operation, breaker.retryAfter);
+      if (!breaker.tryAcquire()) throw new CircuitOpenError(this.operation, breaker.retryAfter);
       this.#reported = false;
     }
     let value: T;

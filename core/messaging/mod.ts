@@ -57,14 +57,7 @@ export {
 } from "./names.ts";
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
-export {
-  circuitOpenError,
-  clientRetryPolicy,
-  DEFAULT_CLIENT_RETRY,
-  isCircuitOpenError,
-  isRetryable,
-  retryCall,
-} from "./retry.ts";
+export { clientRetryPolicy, DEFAULT_CLIENT_RETRY, retryCall } from "./retry.ts";
 export {
   type InferInput,
   type InferOutput,

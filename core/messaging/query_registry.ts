@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { serviceOf } from "./names.ts";
 import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
 
@@ -16,11 +16,11 @@ const READY = Promise.resolve();
  * @example
  * ```ts
  * import { unknownQueryError } from "./query_registry.ts";
- * unknownQueryError("orders/nope").message; // Invalid query "orders/nope": no handler is registered for it
+ * unknownQueryError("orders/nope").message; // Cannot find query "orders/nope": no handler is registered for it
  * ```
  */
-export function unknownQueryError(name: string): ValidationError {
-  return new ValidationError("query", name, "no handler is registered for it");
+export function unknownQueryError(name: string): NotFoundError {
+  return new NotFoundError("query", name, "no handler is registered for it");
 }
 
 /**
@@ -58,10 +58,15 @@ export class QueryRegistry {
     };
   }
 
+  /** Whether a handler of `name` is registered. */
+  has(name: string): boolean {
+    return this.#handlers.has(name);
+  }
+
   /**
    * Calls the handler and returns what it returned (a value or a promise), in
    * the caller's turn: the path of transports that answer queries directly.
-   * @throws {ValidationError} from {@link unknownQueryError} when there is no handler, and what the handler throws
+   * @throws {NotFoundError} from {@link unknownQueryError} when there is no handler, and what the handler throws
    */
   answer(query: QueryEnvelope): unknown {
     const entry = this.#handlers.get(query.name);

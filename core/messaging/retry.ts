@@ -1,11 +1,12 @@
 /**
- * What a client retries, and how: only failures that say the other side was
- * unreachable (`StoreUnavailableError`), never a refusal (`ValidationError`,
- * `DuplicateMessageError`, `ConcurrencyError`), a handler's own error, an
- * open circuit or a deadline. Retrying is safe for every bus call because
- * commands and events carry their id (a retried append is recognised by the
- * store, a retried in-process send by the dedup table) and query handlers
- * must not change state. Delays use the consumers' backoff with full jitter.
+ * What a client retries, and how: only failures whose tag is retryable in
+ * core's one table (`isRetryable`: the other side could not be reached or did
+ * not answer in time), never a refusal, a handler's own error or an open
+ * circuit; and never past the call's deadline. Retrying is safe for every bus
+ * call because commands and events carry their id (a retried append is
+ * recognised by the store, a retried in-process send by the dedup table) and
+ * query handlers must not change state. Delays use the consumers' backoff
+ * with full jitter.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import {
   type RetryPolicy,
 } from "../consumers/mod.ts";
 import { sleep } from "../_sleep.ts";
-import { StoreUnavailableError } from "../errors.ts";
+import { isRetryable } from "../errors.ts";
 
 /** Client-side retry defaults: 3 attempts, delays capped at 50 ms then 100 ms, at most 1 s. */
 export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({
@@ -26,56 +27,6 @@ export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({
   maxDelay: 1000,
   multiplier: 2,
 });
-
-const circuitOpen = new WeakSet<object>();
-
-/**
- * The error a call gets when the circuit breaker refuses it: a
- * `StoreUnavailableError` (the target is treated as unavailable) that
- * {@link isCircuitOpenError} recognises. A dedicated `CircuitOpenError` tag is
- * proposed in docs/decisions/messaging.md.
- *
- * @example
- * ```ts
- * import { circuitOpenError, isCircuitOpenError } from "./retry.ts";
- * isCircuitOpenError(circuitOpenError('query "orders/show"', 900)); // true
- * ```
- */
-export function circuitOpenError(operation: string, retryAfter: number): StoreUnavailableError {
-  const error = new StoreUnavailableError(
-    operation,
-    `the circuit breaker is open, next trial in ${Math.ceil(retryAfter)} ms`,
-  );
-  circuitOpen.add(error);
-  return error;
-}
-
-/**
- * Whether an error came from an open circuit breaker.
- *
- * @example
- * ```ts
- * import { isCircuitOpenError } from "./retry.ts";
- * isCircuitOpenError(new Error("x")); // false
- * ```
- */
-export function isCircuitOpenError(error: unknown): boolean {
-  return typeof error === "object" && error !== null && circuitOpen.has(error);
-}
-
-/**
- * Whether a failed call may be tried again: the target was unavailable, and not because of the breaker.
- *
- * @example
- * ```ts
- * import { StoreUnavailableError } from "../errors.ts";
- * import { isRetryable } from "./retry.ts";
- * isRetryable(new StoreUnavailableError("append", "connection refused")); // true
- * ```
- */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof StoreUnavailableError && !circuitOpen.has(error);
-}
 
 /**
  * Fills in the client retry defaults (`false`: one attempt only).

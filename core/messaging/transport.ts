@@ -144,9 +144,11 @@ export interface TransportCallOptions {
 }
 
 /**
- * How messages travel. Client calls may reject with `StoreUnavailableError`
- * when the other side cannot be reached (the bus retries those), and with
- * the handler's error or a `ValidationError` when it was reached and said no.
+ * How messages travel. Client calls may reject with a retryable ordo error
+ * (`PeerUnreachableError`, `StoreUnavailableError`, `TimeoutError`) when the
+ * other side cannot be reached or did not answer (the bus retries those), and
+ * with the handler's error or an ordo refusal (`ValidationError`,
+ * `NotFoundError`, `IdempotencyConflictError`, …) when it was reached and said no.
  *
  * Guarantees a transport keeps: `send` and `publish` of an id already
  * accepted do not deliver it again; a command reaches one handler; every
@@ -174,4 +176,11 @@ export interface Transport {
   ): Registration;
   /** Stops every handler and releases what the transport holds. */
   close(): Promise<void>;
+  /**
+   * Whether a handler of this command or query name is registered with this
+   * transport. Optional: a transport that cannot tell (its handlers may run
+   * in other processes) leaves it out. The HTTP handler answers 404 for a
+   * name its transport says it does not handle.
+   */
+  handles?(kind: "command" | "query", name: string): boolean;
 }

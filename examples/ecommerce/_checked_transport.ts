@@ -3,10 +3,11 @@
 // store-backed transport: a client that is not an ordo bus (curl, another
 // language) skips the sender-side check, and without this a malformed command
 // would be stored, retried by the handler, parked and only then refused.
-// Checked here, it is refused at once with a ValidationError (HTTP 400).
+// Checked here, it is refused at once with a ValidationError (HTTP 400), and
+// a name the contracts do not hold with a NotFoundError (HTTP 404).
 import type { BusContracts, Transport } from "../../mod.ts";
 import { validateStandard } from "../../core/mod.ts";
-import { ValidationError } from "../../mod.ts";
+import { NotFoundError } from "../../mod.ts";
 
 /** Wraps `inner` so `send`, `sendAndWait` and `query` validate against `contracts` first. */
 export function checkedTransport(inner: Transport, contracts: BusContracts): Transport {
@@ -18,10 +19,10 @@ export function checkedTransport(inner: Transport, contracts: BusContracts): Tra
   ): Promise<unknown> => {
     const schema = contracts[section]?.[name];
     if (schema === undefined) {
-      throw new ValidationError(
-        section === "commands" ? "command.type" : "query",
+      throw new NotFoundError(
+        section === "commands" ? "command" : "query",
         name,
-        "is not served here",
+        "not served here",
       );
     }
     return await validateStandard(schema, value, path);

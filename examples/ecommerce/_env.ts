@@ -2,6 +2,7 @@
 // node:process, which Deno, Bun and Node all provide, so one file serves the three.
 import process from "node:process";
 import { ValidationError } from "../../mod.ts";
+import { checkDatabaseUrl } from "../_database_url.ts";
 
 /** What every service needs to reach the shared store. */
 export interface ShopSettings {
@@ -13,10 +14,7 @@ export interface ShopSettings {
 
 /** Reads `DATABASE_URL` and `ORDO_SCHEMA`. @throws {ValidationError} naming the variable when one is missing or malformed */
 export function readShopSettings(): ShopSettings {
-  const databaseUrl = required("DATABASE_URL");
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ValidationError("env.DATABASE_URL", redact(databaseUrl), "must be a postgres:// URL");
-  }
+  const databaseUrl = checkDatabaseUrl(required("DATABASE_URL"));
   const schema = optional("ORDO_SCHEMA") ?? "shop";
   if (!/^[a-z_][a-z0-9_]{0,47}$/.test(schema)) {
     throw new ValidationError(
@@ -50,9 +48,4 @@ export function wholeNumber(name: string, fallback: number): number {
     throw new ValidationError(`env.${name}`, value, "must be a whole number from 0 to 65535");
   }
   return number;
-}
-
-// A connection URL may hold a password; errors show it without one.
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }

@@ -22,9 +22,11 @@ export interface OrdersHttpFront {
  * transport would append any command or event to the shared store, and a
  * token for orders should not let its holder lock users or publish
  * `orders/placed` for an order that was never placed. So the handler's allow
- * list names them, and the event routes (`/events`, `/events/stream`), which
- * that list does not cover, are not served at all. Commands and queries are
- * checked against the contracts before they reach the store (400 otherwise).
+ * list names them (any other name is 404), and the event routes (`/events`,
+ * `/events/stream`) are refused with 403: the token is given no event
+ * permissions, and event routes are denied unless allowed. Commands and
+ * queries are checked against the contracts before they reach the store
+ * (400 otherwise).
  */
 export function createOrdersHttpFront(
   transport: Transport,
@@ -40,13 +42,6 @@ export function createOrdersHttpFront(
       const { pathname } = new URL(request.url);
       if (request.method === "GET" && pathname === HEALTH_PATH) {
         return Promise.resolve(Response.json({ service: "orders", ok: true }));
-      }
-      if (pathname === "/events" || pathname.startsWith("/events/")) {
-        return Promise.resolve(
-          Response.json({ message: "The orders service does not serve events over HTTP" }, {
-            status: 404,
-          }),
-        );
       }
       return ordo.fetch(request);
     },

@@ -5,14 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  type ConsumerControlStore,
   type ConsumerStorage,
   createConsumer,
   createGroupConsumer,
   type ParkedMessage,
-  type PresentConsumer,
   ValidationError,
 } from "../../mod.ts";
+import type { ConsumerControlStore, PresentConsumer } from "../../core/mod.ts";
 import type { ConsumerContractOptions } from "./consumer.ts";
 import { batch, NO_DELAY, type Rig, until, withRig } from "./_consumer_fixtures.ts";
 

@@ -208,7 +208,13 @@ const cases: readonly BadInput[] = [
     name: "a message over the size limit",
     call: appendData({ text: "x".repeat(1024 * 1024 + 1) }),
     path: "messages[0]",
-    mentions: "over the limit of 1048576",
+    mentions: "over the limit of 1048576 (the store's maxMessageSize option)",
+  },
+  {
+    name: "a batch over the batch size limit",
+    call: append("order-1", messages(10_001)),
+    path: "messages",
+    mentions: "at most 10000 messages fit in one append (the store's maxBatchSize option)",
   },
   {
     name: "a negative expected version",

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { type EventStore, type StreamSummary, ValidationError } from "../../mod.ts";
-import { compareNames } from "../../core/mod.ts";
+import { type EventStore, ValidationError } from "../../mod.ts";
+import { compareNames, type StreamSummary } from "../../core/mod.ts";
 import { message, messages, withStore } from "./_fixtures.ts";
 import { propertyParameters } from "./_store_properties.ts";
 import type { StoreContractOptions } from "./store.ts";

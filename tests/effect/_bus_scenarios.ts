@@ -141,7 +141,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         assert.match(error.message, /index 7 is out of range$/);
       })));
 
-    it("query() succeeds with the handler's answer, fails with a HandlerError when it fails, and with a ValidationError for an unknown name", () =>
+    it("query() succeeds with the handler's answer, fails with a HandlerError when it fails, and with a NotFoundError for an unknown name", () =>
       run(Effect.gen(function* () {
         const bus = yield* Bus;
         yield* bus.handleQuery("orders/show", (payload) => {
@@ -155,7 +155,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         assert.equal(failed._tag, "HandlerError");
         assert.equal(failed.errorName, "UserLocked");
         const unknown = yield* Effect.flip(bus.query("orders/nope", {}));
-        assert.equal(unknown._tag, "ValidationError");
+        assert.equal(unknown._tag, "NotFoundError");
       })));
 
     it("subscribe(): every group gets the events; a failing Effect handler is retried, parked with its error, and the group moves on", () =>

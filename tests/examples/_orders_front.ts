@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 
 /**
  * Asserts that the front at `url` refuses a request without the token (401),
- * commands and event routes that are not the orders service's own (404), and
- * a malformed order (400, a ValidationError naming the field) before it is stored.
+ * commands that are not the orders service's own (404), the event routes,
+ * which its token is not allowed (403), and a malformed order (400, a
+ * ValidationError naming the field) before it is stored.
  */
 export async function checkOrdersFront(url: string, token: string): Promise<void> {
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -32,7 +33,17 @@ export async function checkOrdersFront(url: string, token: string): Promise<void
     type: "orders/placed",
     data: { orderId: "X", userId: "u1", items: { apple: 1 } },
   });
-  assert.equal(publish.status, 404, `publishing over the orders front: ${await publish.text()}`);
+  assert.equal(publish.status, 403, `publishing over the orders front: ${await publish.text()}`);
+  const follow = await fetch(`${url}/events/stream?group=spy&category=order`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const forbidden = await follow.json();
+  assert.equal(follow.status, 403, JSON.stringify(forbidden));
+  assert.deepEqual([forbidden._tag, forbidden.action, forbidden.target], [
+    "ForbiddenError",
+    "subscribe",
+    "order",
+  ]);
 
   const badOrder = await post(
     "/commands/orders/place",

@@ -1,11 +1,17 @@
 // The bus patterns every transport must pass: command send (with dedup by
-// id), sendAndWait (result, handler error, timeout), query (answer, timeout,
-// unknown name), event broadcast to two groups each at its own checkpoint,
-// and fast-check properties for command dedup and per-stream event order.
+// id, and a reused id with other content refused), sendAndWait (result,
+// handler error, timeout), query (answer, timeout, unknown name), event
+// broadcast to two groups each at its own checkpoint, and fast-check
+// properties for command dedup, id conflicts and per-stream event order.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { TimeoutError, ValidationError } from "../../core/mod.ts";
+import {
+  IdempotencyConflictError,
+  NotFoundError,
+  ServerError,
+  TimeoutError,
+} from "../../core/mod.ts";
 import { type Bus, createBus, type Transport } from "../../core/messaging/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
@@ -16,6 +22,8 @@ export interface BusSuiteOptions {
   /** Whether a group that stops and comes back resumes from a stored checkpoint. */
   readonly durableCheckpoints: boolean;
   readonly propertyRuns: number;
+  /** The transport crosses a trust boundary (HTTP): a handler's own error reaches the caller as a `ServerError` with an error id, never its message. */
+  readonly handlerErrorsMasked?: boolean;
 }
 
 /** Polls until `check` holds, or fails after `timeout` ms. */
@@ -87,25 +95,73 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       assert.equal(runs, 1);
     });
 
-    it("sendAndWait() rejects with the handler's error", async () => {
-      const { bus: b } = await bus();
-      b.handleCommand("users/lock", () => {
-        throw new RangeError("user u-9 is already locked");
-      }, { retry: { maxAttempts: 1 } });
-      await assert.rejects(
-        b.sendAndWait({ type: "users/lock", data: {} }),
-        (e: Error) => e.name === "RangeError" && /already locked/.test(e.message),
-      );
-    });
+    it(
+      options.handlerErrorsMasked
+        ? "sendAndWait() rejects with a ServerError naming an error id, not the handler's message"
+        : "sendAndWait() rejects with the handler's error",
+      async () => {
+        const { bus: b } = await bus();
+        b.handleCommand("users/lock", () => {
+          throw new RangeError("user u-9 is already locked");
+        }, { retry: { maxAttempts: 1 } });
+        await assert.rejects(
+          b.sendAndWait({ type: "users/lock", data: {} }),
+          options.handlerErrorsMasked
+            ? (e) =>
+              e instanceof ServerError && typeof e.errorId === "string" &&
+              !/already locked|RangeError/.test(e.message)
+            : (e: Error) => e.name === "RangeError" && /already locked/.test(e.message),
+        );
+      },
+    );
 
-    it("sendAndWait() rejects with a TimeoutError when no handler answers in time", async () => {
+    it("sendAndWait() rejects with a TimeoutError when the handler does not answer in time", async () => {
       const { bus: b } = await bus();
+      b.handleCommand("users/slow", () => new Promise((resolve) => setTimeout(resolve, 1_000)));
       const start = Date.now();
       await assert.rejects(
-        b.sendAndWait({ type: "users/unhandled", data: {} }, { timeout: 150 }),
+        b.sendAndWait({ type: "users/slow", data: {} }, { timeout: 150 }),
         (e) => e instanceof TimeoutError && e.timeoutMs === 150,
       );
       assert.ok(Date.now() - start < 5_000);
+    });
+
+    it("send() and sendAndWait() of an id already used with other data reject with IdempotencyConflictError; the first answer is kept", async () => {
+      const { bus: b } = await bus();
+      const placed: string[] = [];
+      b.handleCommand("orders/place", (command) => {
+        const { order } = command.data as { order: string };
+        placed.push(order);
+        return { status: "placed", orderId: order };
+      });
+      const id = crypto.randomUUID();
+      assert.deepEqual(
+        await b.sendAndWait({ type: "orders/place", data: { order: "A1", lines: 2 }, id }),
+        { status: "placed", orderId: "A1" },
+      );
+      for (
+        const call of [
+          () => b.sendAndWait({ type: "orders/place", data: { order: "B7", lines: 2 }, id }),
+          () => b.send({ type: "orders/place", data: { order: "B7", lines: 2 }, id }),
+        ]
+      ) {
+        await assert.rejects(
+          call(),
+          (e) =>
+            e instanceof IdempotencyConflictError && e.messageId === id &&
+            e.messageType === "orders/place",
+        );
+      }
+      // The same content with its keys in another order is the same command: the first answer again.
+      assert.deepEqual(
+        await b.sendAndWait({ type: "orders/place", data: { lines: 2, order: "A1" }, id }),
+        { status: "placed", orderId: "A1" },
+      );
+      assert.equal(
+        (await b.send({ type: "orders/place", data: { lines: 2, order: "A1" }, id })).deduplicated,
+        true,
+      );
+      assert.deepEqual(placed, ["A1"]);
     });
 
     it("query() resolves with the handler's answer", async () => {
@@ -126,11 +182,11 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       );
     });
 
-    it("query() of a name nobody handles rejects with a ValidationError naming it", async () => {
+    it("query() of a name nobody handles rejects with a NotFoundError naming it", async () => {
       const { bus: b } = await bus();
       await assert.rejects(
         b.query("orders/nope", {}),
-        (e) => e instanceof ValidationError && e.value === "orders/nope",
+        (e) => e instanceof NotFoundError && e.kind === "query" && e.target === "orders/nope",
       );
     });
 
@@ -195,6 +251,49 @@ export function testBusPatterns(options: BusSuiteOptions): void {
             assert.equal(runs.get(id), undefined);
           }
         }),
+        propertyParameters(options.propertyRuns),
+      );
+    });
+
+    it("property: a reused command id is deduplicated when its data is the same and refused when it differs", async () => {
+      const { bus: b } = await bus();
+      const runs = new Map<string, unknown[]>();
+      b.handleCommand(
+        "users/tag",
+        (command) => void runs.set(command.id, [...(runs.get(command.id) ?? []), command.data]),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.nat(3), fc.nat(2)), { minLength: 1, maxLength: 10 }),
+          async (sends) => {
+            const pool = Array.from({ length: 4 }, () => crypto.randomUUID());
+            const first = new Map<string, number>();
+            for (const [pick, tag] of sends) {
+              const id = pool[pick];
+              const sent = b.send({ type: "users/tag", data: { tag, user: pick }, id });
+              const known = first.get(id);
+              if (known === undefined) {
+                first.set(id, tag);
+                assert.equal((await sent).deduplicated, false);
+              } else if (known === tag) {
+                assert.equal((await sent).deduplicated, true);
+              } else {
+                await assert.rejects(
+                  sent,
+                  (e) => e instanceof IdempotencyConflictError && e.messageId === id,
+                );
+              }
+            }
+            await b.sendAndWait({ type: "users/tag", data: {} });
+            for (const [id, tag] of first) {
+              assert.deepEqual(
+                runs.get(id),
+                [{ tag, user: pool.indexOf(id as typeof pool[number]) }],
+                `command ${id}`,
+              );
+            }
+          },
+        ),
         propertyParameters(options.propertyRuns),
       );
     });

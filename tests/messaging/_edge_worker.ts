@@ -45,7 +45,11 @@ bus.handleQuery("accounts/show", async (payload) => {
   };
 });
 
-const handler = createHttpHandler({ transport, auth: { bearer: EDGE_TOKEN }, basePath: "/ordo" });
+const handler = createHttpHandler({
+  transport,
+  auth: { bearer: EDGE_TOKEN, allow: { subscribe: ["*"], publish: ["*"] } },
+  basePath: "/ordo",
+});
 
 /** workerd's module worker entry: a default export with `fetch` (the platform's contract, not ordo style). */
 export default {

@@ -12,6 +12,9 @@ import {
 
 export const TOKEN = "test-token-0123456789";
 
+/** Permissions for every event route: a server's credentials follow and publish nothing unless allowed. */
+export const ALL_EVENTS = Object.freeze({ subscribe: ["*"], publish: ["*"] });
+
 /** A running server. */
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */

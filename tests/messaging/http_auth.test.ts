@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { ValidationError } from "../../core/mod.ts";
+import { UnauthenticatedError, ValidationError } from "../../core/mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
 import {
   createHttpHandler,
@@ -94,8 +94,9 @@ describe("HTTP transport authentication", () => {
       const { status, challenge, body } = await refusal(await query({}));
       assert.equal(status, 401);
       assert.equal(challenge, 'Bearer realm="ordo"');
-      assert.equal(body._tag, "ValidationError");
-      assert.equal(body.path, "headers.authorization");
+      assert.equal(body._tag, "UnauthenticatedError");
+      assert.equal(body.scheme, "Bearer");
+      assert.match(String(body.message), /Authorization header is missing/);
       assert.equal(calls(), before);
     });
 
@@ -121,7 +122,7 @@ describe("HTTP transport authentication", () => {
       await response.body?.cancel();
     });
 
-    it("the bus over a client with a wrong token rejects with a ValidationError, not retried", async () => {
+    it("the bus over a client with a wrong token rejects with an UnauthenticatedError, not retried", async () => {
       const seen: string[] = [];
       const bus = createBus({
         transport: createHttpTransport({
@@ -133,7 +134,7 @@ describe("HTTP transport authentication", () => {
       });
       await assert.rejects(
         bus.query("orders/show", 1),
-        (e) => e instanceof ValidationError && e.path === "headers.authorization",
+        (e) => e instanceof UnauthenticatedError && e.scheme === "Bearer",
       );
       assert.equal(seen.length, 1);
       await bus.close();
@@ -176,6 +177,7 @@ describe("HTTP transport authentication", () => {
     before(
       async () => ({ server, calls } = await serve({
         hmac: { secret: ["new-secret", SECRET], maxSkew: 60_000 },
+        allow: { subscribe: ["orders/placed"] },
       })),
     );
     after(() => server.close());
@@ -198,7 +200,8 @@ describe("HTTP transport authentication", () => {
       );
       assert.equal(status, 401);
       assert.equal(challenge, 'ORDO-HMAC-SHA256 realm="ordo"');
-      assert.equal(error.path, "headers.authorization");
+      assert.equal(error._tag, "UnauthenticatedError");
+      assert.equal(error.scheme, "ORDO-HMAC-SHA256");
     });
 
     it("answers a tampered body, path, query, method, timestamp, secret or signature with 401", async () => {
@@ -337,7 +340,7 @@ describe("HTTP transport authentication", () => {
       });
       await assert.rejects(
         bad.query("orders/show", {}),
-        (e) => e instanceof ValidationError && e.path === "headers.authorization",
+        (e) => e instanceof UnauthenticatedError && e.scheme === "ORDO-HMAC-SHA256",
       );
       await bad.close();
     });

@@ -1,28 +1,42 @@
 // Error mapping of the HTTP transport, end to end over a real node:http
 // server: every ordo error tag gets its status and comes back to the client
 // as the same class with the same fields and message; a handler's own error
-// comes back with its name and message; what cannot reach the server (or
-// meets a proxy's 502/503/504) is StoreUnavailableError, which the bus retries.
+// is logged with an error id and comes back as a ServerError naming only that
+// id; what cannot reach the server (or meets a proxy's 502/503/504) is a
+// PeerUnreachableError naming the URL, which the bus retries; the bus retries
+// exactly the retryable tags.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  CircuitOpenError,
+  ClosedError,
   ConcurrencyError,
+  createConsoleLogger,
   DuplicateMessageError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  isRetryable,
+  NotFoundError,
+  NotMigratedError,
   OrdoError,
+  PeerUnreachableError,
+  ServerError,
   StoreUnavailableError,
   TimeoutError,
+  UnauthenticatedError,
   UnsupportedRuntimeError,
   ValidationError,
 } from "../../core/mod.ts";
-import { circuitOpenError, createBus } from "../../core/messaging/mod.ts";
+import { createBus } from "../../core/messaging/mod.ts";
 import {
   createHttpHandler,
   createHttpTransport,
   errorBody,
   errorFromBody,
+  STATUS_BY_TAG,
 } from "../../transports/http/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
@@ -31,11 +45,26 @@ import { type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
 const ID = "7a0c6f1e-0f6b-4a8e-9a51-1f1d0c1e2b3a";
 
 /** Each case: the error a handler throws, the status it must get, and the fields that must come back. */
-const CASES: { error: () => unknown; status: number; fields: Record<string, unknown> }[] = [
+const CASES: { error: () => OrdoError; status: number; fields: Record<string, unknown> }[] = [
   {
     error: () => new ValidationError("query.payload.sku", "x-1", "must be a known SKU"),
     status: 400,
     fields: { path: "query.payload.sku", value: "x-1", reason: "must be a known SKU" },
+  },
+  {
+    error: () => new UnauthenticatedError("Bearer", "the inventory service refused our token"),
+    status: 401,
+    fields: { scheme: "Bearer", reason: "the inventory service refused our token" },
+  },
+  {
+    error: () => new ForbiddenError("send", "stock/adjust", "orders"),
+    status: 403,
+    fields: { action: "send", target: "stock/adjust", credential: "orders" },
+  },
+  {
+    error: () => new NotFoundError("query", "stock/level", "no handler is registered for it"),
+    status: 404,
+    fields: { kind: "query", target: "stock/level" },
   },
   {
     error: () => new ConcurrencyError("order-1", 3, 5),
@@ -53,19 +82,53 @@ const CASES: { error: () => unknown; status: number; fields: Record<string, unkn
     fields: { streamName: "order-2", messageId: ID, storedStreamName: "order-1", storedVersion: 0 },
   },
   {
-    error: () => new StoreUnavailableError("append", "connection refused"),
-    status: 503,
-    fields: { operation: "append" },
+    error: () => new IdempotencyConflictError(ID, "stock/reserve"),
+    status: 409,
+    fields: { messageId: ID, messageType: "stock/reserve" },
   },
   {
-    error: () => new TimeoutError('query "stock/level"', 250),
-    status: 504,
-    fields: { operation: 'query "stock/level"', timeoutMs: 250 },
+    error: () => new ServerError('query "stock/level"', "0f1e2d3c-4b5a-4697-8877-665544332211"),
+    status: 500,
+    fields: { operation: 'query "stock/level"', errorId: "0f1e2d3c-4b5a-4697-8877-665544332211" },
   },
   {
     error: () => new UnsupportedRuntimeError("workerd", "a PostgreSQL driver", "no TCP sockets"),
     status: 501,
     fields: { runtime: "workerd", feature: "a PostgreSQL driver" },
+  },
+  {
+    error: () => new PeerUnreachableError('query "stock/level"', "http://stock:8080", "refused"),
+    status: 502,
+    fields: { operation: 'query "stock/level"', peer: "http://stock:8080" },
+  },
+  {
+    error: () => new StoreUnavailableError("append", "connection refused"),
+    status: 503,
+    fields: { operation: "append" },
+  },
+  {
+    error: () => new CircuitOpenError('query "stock/level"', 2_300),
+    status: 503,
+    fields: { operation: 'query "stock/level"', retryAfter: 2_300 },
+  },
+  {
+    error: () => new ClosedError("store", 'read stream "stock-1"'),
+    status: 503,
+    fields: { component: "store", operation: 'read stream "stock-1"' },
+  },
+  {
+    error: () =>
+      new NotMigratedError("stock", "relation does not exist", {
+        foundVersion: 3,
+        requiredVersion: 5,
+      }),
+    status: 503,
+    fields: { schema: "stock", foundVersion: 3, requiredVersion: 5 },
+  },
+  {
+    error: () => new TimeoutError('query "stock/level"', 250),
+    status: 504,
+    fields: { operation: 'query "stock/level"', timeoutMs: 250 },
   },
 ];
 
@@ -73,6 +136,7 @@ describe("HTTP transport error mapping", () => {
   let server: RunningServer;
   let failure: () => unknown = () => undefined;
   let queryCalls = 0;
+  const logged: string[] = [];
   const transport = createInProcessTransport();
 
   before(async () => {
@@ -86,6 +150,7 @@ describe("HTTP transport error mapping", () => {
     server = await startHttpServer(createHttpHandler({
       transport,
       auth: { bearer: TOKEN },
+      logger: createConsoleLogger({ write: (line) => logged.push(line) }),
       allow: {
         commands: ["orders/place"],
         queries: ["orders/fail", "orders/show", "orders/nobody"],
@@ -136,49 +201,60 @@ describe("HTTP transport error mapping", () => {
     });
   }
 
-  it("an open circuit breaker's error is answered with 503 and a Retry-After in whole seconds", async () => {
-    failure = () => circuitOpenError('query "stock/level"', 2_300);
+  it("the status table gives every tag one status", () => {
+    const tags = new Set(CASES.map((c) => c.error()._tag));
+    assert.deepEqual([...tags].sort(), Object.keys(STATUS_BY_TAG).sort());
+    for (const { error, status } of CASES) assert.equal(STATUS_BY_TAG[error()._tag], status);
+  });
+
+  it("an open circuit breaker's error is answered with 503 and a Retry-After in whole seconds, from its retryAfter field", async () => {
+    failure = () => new CircuitOpenError('query "stock/level"', 2_300);
     const response = await raw("/queries/orders/fail", {});
     assert.equal(response.status, 503);
     assert.equal(response.headers.get("retry-after"), "3");
     const body = await response.json();
-    assert.equal(body._tag, "StoreUnavailableError");
+    assert.equal(body._tag, "CircuitOpenError");
     assert.equal(body.retryAfter, 2300);
   });
 
-  it("a handler's own error is answered with 500 { name, message } and comes back with that name and message", async () => {
+  it("a handler's own error is answered with 500 and a ServerError naming an error id, logged on the server with its message", async () => {
     failure = () => new RangeError("only 2 left in stock");
+    logged.length = 0;
     const response = await raw("/queries/orders/fail", {});
     assert.equal(response.status, 500);
-    assert.deepEqual(await response.json(), {
-      name: "RangeError",
-      message: "only 2 left in stock",
-    });
+    const body = await response.json();
+    assert.equal(body._tag, "ServerError");
+    assert.equal(body.operation, 'query "orders/fail"');
+    assert.match(body.errorId, /^[0-9a-f-]{36}$/);
+    assert.doesNotMatch(JSON.stringify(body), /only 2 left|RangeError/);
+    assert.equal(logged.length, 1);
+    assert.match(
+      logged[0],
+      new RegExp(`^ordo error: HTTP request failed errorId="${body.errorId}"`),
+    );
+    assert.match(logged[0], /error="RangeError: only 2 left in stock"/);
     const bus = client();
     await assert.rejects(
       bus.query("orders/fail", {}),
       (e) =>
-        e instanceof Error && !(e instanceof OrdoError) && e.name === "RangeError" &&
-        e.message === "only 2 left in stock",
+        e instanceof ServerError && typeof e.errorId === "string" &&
+        !e.message.includes("only 2 left"),
     );
     failure = () => "a thrown string";
-    await assert.rejects(
-      bus.query("orders/fail", {}),
-      (e) => e instanceof Error && e.message === "a thrown string",
-    );
+    await assert.rejects(bus.query("orders/fail", {}), ServerError);
     await bus.close();
   });
 
-  it("an unknown query is answered with 404 and a ValidationError body naming it", async () => {
+  it("an unknown query is answered with 404 and a NotFoundError naming it", async () => {
     const response = await raw("/queries/orders/nobody", {});
     assert.equal(response.status, 404);
     const body = await response.json();
-    assert.equal(body._tag, "ValidationError");
-    assert.equal(body.path, "query");
-    assert.equal(body.value, "orders/nobody");
+    assert.equal(body._tag, "NotFoundError");
+    assert.equal(body.kind, "query");
+    assert.equal(body.target, "orders/nobody");
   });
 
-  it("a command or query outside the allow list is answered with 404, and the client gets a ValidationError", async () => {
+  it("a command or query outside the allow list is answered with 404, and the client gets a NotFoundError", async () => {
     for (const path of ["/commands/orders/cancel", "/queries/orders/list"]) {
       const response = await raw(path, { id: ID, data: {} });
       assert.equal(response.status, 404, path);
@@ -187,30 +263,64 @@ describe("HTTP transport error mapping", () => {
     const bus = client();
     await assert.rejects(
       bus.send({ type: "orders/cancel", data: {} }),
-      (e) => e instanceof ValidationError && e.value === "orders/cancel",
+      (e) => e instanceof NotFoundError && e.kind === "command" && e.target === "orders/cancel",
     );
     assert.equal(await bus.sendAndWait({ type: "orders/place", data: {} }), "placed");
     await bus.close();
   });
 
-  it("the bus does not retry a refusal, and retries a 503 until it succeeds", async () => {
-    const bus = client({ retry: { maxAttempts: 3, initialDelay: 1 } });
-    failure = () => new ValidationError("query.payload", 1, "nope");
-    queryCalls = 0;
-    await assert.rejects(bus.query("orders/fail", {}), ValidationError);
-    assert.equal(queryCalls, 1);
-    let unavailable = 2;
-    failure =
-      () => (unavailable-- > 0
-        ? new StoreUnavailableError("read", "connection reset")
-        : new ConcurrencyError("order-1", 0, 1));
-    queryCalls = 0;
-    await assert.rejects(bus.query("orders/fail", {}), ConcurrencyError);
-    assert.equal(queryCalls, 3);
-    await bus.close();
+  it("a command the server does not serve is answered with 404, not accepted with 202", async () => {
+    const open = createInProcessTransport();
+    createBus({ transport: open }).handleCommand("orders/place", () => "placed");
+    const own = await startHttpServer(
+      createHttpHandler({ transport: open, auth: { bearer: TOKEN } }),
+    );
+    for (const prefer of [{}, { prefer: "wait" }] as Record<string, string>[]) {
+      const response = await fetch(`${own.url}/commands/orders/plaec`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, ...prefer },
+        body: JSON.stringify({ id: crypto.randomUUID(), data: {} }),
+      });
+      assert.equal(response.status, 404);
+      const body = await response.json();
+      assert.equal(body._tag, "NotFoundError");
+      assert.equal(body.target, "orders/plaec");
+    }
+    const served = await fetch(`${own.url}/commands/orders/place`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ id: crypto.randomUUID(), data: {} }),
+    });
+    assert.equal(served.status, 202);
+    await served.body?.cancel();
+    await own.close();
+    await open.close();
   });
 
-  it("a server that cannot be reached is a StoreUnavailableError, retried by the bus and counted by its breaker", async () => {
+  it("the bus retries exactly the retryable tags, and only those count against its breaker", async () => {
+    for (const { error } of CASES) {
+      const sample = error();
+      const bus = client({
+        retry: { maxAttempts: 3, initialDelay: 1 },
+        circuitBreaker: { failureThreshold: 3, coolDown: 60_000 },
+      });
+      failure = error;
+      queryCalls = 0;
+      await assert.rejects(
+        bus.query("orders/fail", {}),
+        (e) => (e as OrdoError)._tag === sample._tag,
+      );
+      assert.equal(queryCalls, isRetryable(sample) ? 3 : 1, sample._tag);
+      assert.equal(bus.circuitBreaker?.state, isRetryable(sample) ? "open" : "closed", sample._tag);
+      await bus.close();
+    }
+    assert.deepEqual(
+      CASES.map((c) => c.error()).filter(isRetryable).map((e) => e._tag).sort(),
+      ["PeerUnreachableError", "StoreUnavailableError", "TimeoutError"],
+    );
+  });
+
+  it("a server that cannot be reached is a PeerUnreachableError naming the URL, retried by the bus and counted by its breaker", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
@@ -227,14 +337,21 @@ describe("HTTP transport error mapping", () => {
     });
     await assert.rejects(
       bus.query("orders/show", {}),
-      (e) => e instanceof StoreUnavailableError && /cannot reach/.test(e.message),
+      (e) =>
+        e instanceof PeerUnreachableError && e.peer === `${url}/queries/orders/show` &&
+        e.operation === 'query "orders/show"' && !(e instanceof StoreUnavailableError) &&
+        e.message.startsWith(`Cannot reach "${url}/queries/orders/show"`),
     );
     assert.equal(attempts, 3);
     assert.equal(bus.circuitBreaker?.state, "open");
+    await assert.rejects(
+      bus.query("orders/show", {}),
+      (e) => e instanceof CircuitOpenError && e.retryAfter > 0,
+    );
     await bus.close();
   });
 
-  it("a proxy's 502, 503 or 504 without an ordo body is a StoreUnavailableError; an ordo TimeoutError body stays a TimeoutError", async () => {
+  it("a proxy's 502, 503 or 504 without an ordo body is a PeerUnreachableError; an ordo TimeoutError body stays a TimeoutError; 401, 403 and 404 keep their tags", async () => {
     let status = 502;
     let body = "<html>Bad Gateway</html>";
     const proxy = createServer((_req, res) =>
@@ -256,7 +373,9 @@ describe("HTTP transport error mapping", () => {
       attempts = 0;
       await assert.rejects(
         bus.query("orders/show", {}),
-        (e) => e instanceof StoreUnavailableError && e.message.includes(`HTTP ${status}`),
+        (e) =>
+          e instanceof PeerUnreachableError && e.message.includes(`HTTP ${status}`) &&
+          e.peer === `${url}/queries/orders/show`,
       );
       assert.equal(attempts, 2, `HTTP ${status} is retried`);
     }
@@ -267,7 +386,21 @@ describe("HTTP transport error mapping", () => {
       bus.query("orders/show", {}),
       (e) => e instanceof TimeoutError && e.timeoutMs === 100,
     );
-    assert.equal(attempts, 1);
+    assert.equal(attempts, 2, "a TimeoutError is retryable");
+    const tags: [number, string][] = [
+      [401, "UnauthenticatedError"],
+      [403, "ForbiddenError"],
+      [404, "NotFoundError"],
+      [500, "ServerError"],
+      [418, "ValidationError"],
+    ];
+    body = "nope";
+    for (const [code, tag] of tags) {
+      status = code;
+      attempts = 0;
+      await assert.rejects(bus.query("orders/show", {}), (e) => (e as OrdoError)._tag === tag);
+      assert.equal(attempts, 1, `HTTP ${code} is not retried`);
+    }
     await bus.close();
     proxy.closeAllConnections?.();
     await new Promise((resolve) => proxy.close(resolve));
@@ -275,65 +408,117 @@ describe("HTTP transport error mapping", () => {
 
   it("property: every error body reads back into the same class with the same fields and message", () => {
     const text = fc.string({ maxLength: 30 });
+    const count = fc.nat(100_000);
     const version = fc.oneof(
       fc.nat(1000),
       fc.constantFrom("no-stream" as const, "exists" as const, "any" as const),
     );
+    const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+    const made = <F extends Record<string, unknown>>(
+      fields: fc.Arbitrary<F>,
+      make: (f: F) => OrdoError,
+      shown: (f: F) => Record<string, unknown> = (f) => f,
+    ) => fields.map((f) => ({ error: make(f), fields: shown(f) }));
     const errors = fc.oneof(
-      fc.record({
-        path: text,
-        value: fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null)),
-        reason: text,
-      })
-        .map((f) => ({ error: new ValidationError(f.path, f.value, f.reason), fields: f })),
-      fc.record({
-        streamName: text,
-        expectedVersion: version,
-        actualVersion: fc.option(fc.nat(1000), { nil: undefined }),
-      })
-        .map((f) => ({
-          error: new ConcurrencyError(f.streamName, f.expectedVersion, f.actualVersion),
-          fields: f,
-        })),
-      fc.record({
-        streamName: text,
-        messageId: fc.uuid(),
-        storedStreamName: text,
-        storedVersion: fc.nat(1000),
-      })
-        .map((f) => ({
-          error: new DuplicateMessageError(
-            f.streamName,
-            f.messageId,
-            f.storedStreamName,
-            f.storedVersion,
-          ),
-          fields: f,
-        })),
-      fc.record({ operation: text, detail: text })
-        .map((f) => ({
-          error: new StoreUnavailableError(f.operation, f.detail),
-          fields: { operation: f.operation },
-        })),
-      fc.record({ operation: text, timeoutMs: fc.nat(100_000) })
-        .map((f) => ({ error: new TimeoutError(f.operation, f.timeoutMs), fields: f })),
-      fc.record({ runtime: text, feature: text, reason: text })
-        .map((f) => ({
-          error: new UnsupportedRuntimeError(f.runtime, f.feature, f.reason),
-          fields: { runtime: f.runtime, feature: f.feature },
-        })),
+      made(
+        fc.record({
+          path: text,
+          value: fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null)),
+          reason: text,
+        }),
+        (f) => new ValidationError(f.path, f.value, f.reason),
+      ),
+      made(
+        fc.record({ scheme: text, reason: text }),
+        (f) => new UnauthenticatedError(f.scheme, f.reason),
+      ),
+      made(
+        fc.record({
+          action: fc.constantFrom("send" as const, "query" as const, "subscribe" as const),
+          target: text,
+          credential: maybe(text),
+        }),
+        (f) => new ForbiddenError(f.action, f.target, f.credential),
+      ),
+      made(
+        fc.record({ kind: fc.constantFrom("command" as const, "query" as const), target: text }),
+        (f) => new NotFoundError(f.kind, f.target, "gone"),
+      ),
+      made(
+        fc.record({
+          streamName: text,
+          expectedVersion: version,
+          actualVersion: maybe(fc.nat(1000)),
+        }),
+        (f) => new ConcurrencyError(f.streamName, f.expectedVersion, f.actualVersion),
+      ),
+      made(
+        fc.record({
+          streamName: text,
+          messageId: fc.uuid(),
+          storedStreamName: text,
+          storedVersion: fc.nat(1000),
+        }),
+        (f) =>
+          new DuplicateMessageError(f.streamName, f.messageId, f.storedStreamName, f.storedVersion),
+      ),
+      made(
+        fc.record({ messageId: fc.uuid(), messageType: text }),
+        (f) => new IdempotencyConflictError(f.messageId, f.messageType),
+      ),
+      made(
+        fc.record({ operation: text, errorId: maybe(fc.uuid()) }),
+        (f) => new ServerError(f.operation, f.errorId),
+      ),
+      made(
+        fc.record({ runtime: text, feature: text }),
+        (f) => new UnsupportedRuntimeError(f.runtime, f.feature, "no"),
+      ),
+      made(
+        fc.record({ operation: text, peer: text }),
+        (f) => new PeerUnreachableError(f.operation, f.peer, "refused"),
+      ),
+      made(
+        fc.record({ operation: text, detail: text }),
+        (f) => new StoreUnavailableError(f.operation, f.detail),
+        (f) => ({ operation: f.operation }),
+      ),
+      made(
+        fc.record({ operation: text, retryAfter: count }),
+        (f) => new CircuitOpenError(f.operation, f.retryAfter),
+      ),
+      made(
+        fc.record({ component: text, operation: text }),
+        (f) => new ClosedError(f.component, f.operation),
+      ),
+      made(
+        fc.record({
+          schema: text,
+          foundVersion: maybe(fc.nat(50)),
+          requiredVersion: maybe(fc.nat(50)),
+        }),
+        (f) =>
+          new NotMigratedError(f.schema, "detail", {
+            foundVersion: f.foundVersion,
+            requiredVersion: f.requiredVersion,
+          }),
+      ),
+      made(
+        fc.record({ operation: text, timeoutMs: count }),
+        (f) => new TimeoutError(f.operation, f.timeoutMs),
+      ),
     );
     fc.assert(
       fc.property(errors, ({ error, fields }) => {
         const back = errorFromBody(JSON.parse(JSON.stringify(errorBody(error))));
         assert.ok(back instanceof (error.constructor as typeof Error));
-        assert.equal((back as OrdoError)._tag, error._tag);
-        assert.equal(back!.message, error.message);
+        assert.equal(back._tag, error._tag);
+        assert.equal(back.message, error.message);
         for (const [field, value] of Object.entries(fields)) {
           assert.deepEqual((back as unknown as Record<string, unknown>)[field], value, field);
         }
       }),
-      propertyParameters(300),
+      propertyParameters(500),
     );
   });
 });

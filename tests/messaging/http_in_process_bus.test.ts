@@ -6,7 +6,8 @@
 import { createMemoryConsumerStorage } from "../../stores/memory/mod.ts";
 import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
-import { overHttp, startHttpServer, TOKEN } from "./_http_fixture.ts";
+import { silentLogger } from "../../core/mod.ts";
+import { ALL_EVENTS, overHttp, startHttpServer, TOKEN } from "./_http_fixture.ts";
 import { testBusPatterns } from "./_bus_suite.ts";
 
 testBusPatterns({
@@ -14,7 +15,11 @@ testBusPatterns({
   create: async () => {
     const inner = createInProcessTransport();
     const server = await startHttpServer(
-      createHttpHandler({ transport: inner, auth: { bearer: TOKEN } }),
+      createHttpHandler({
+        transport: inner,
+        auth: { bearer: TOKEN, allow: ALL_EVENTS },
+        logger: silentLogger,
+      }),
     );
     const storage = createMemoryConsumerStorage();
     const client = () =>
@@ -34,4 +39,5 @@ testBusPatterns({
   },
   durableCheckpoints: true,
   propertyRuns: 30,
+  handlerErrorsMasked: true,
 });

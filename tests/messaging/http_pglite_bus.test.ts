@@ -10,7 +10,8 @@ import { createPGliteConsumerStorage, createPGliteStore } from "../../stores/pos
 import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { CONSUMER_TABLES } from "../consumers/_postgres_consumer_fixtures.ts";
-import { overHttp, startHttpServer, TOKEN } from "./_http_fixture.ts";
+import { silentLogger } from "../../core/mod.ts";
+import { ALL_EVENTS, overHttp, startHttpServer, TOKEN } from "./_http_fixture.ts";
 import { testBusPatterns } from "./_bus_suite.ts";
 
 describe("messaging over HTTP to PGlite", () => {
@@ -37,7 +38,12 @@ describe("messaging over HTTP to PGlite", () => {
         retry: { initialDelay: 5 },
       });
       const server = await startHttpServer(
-        createHttpHandler({ transport: inner, auth: { hmac: { secret: TOKEN } }, events: store }),
+        createHttpHandler({
+          transport: inner,
+          auth: { hmac: { secret: TOKEN }, allow: ALL_EVENTS },
+          events: store,
+          logger: silentLogger,
+        }),
       );
       const storage = createMemoryConsumerStorage();
       const client = () =>
@@ -58,5 +64,6 @@ describe("messaging over HTTP to PGlite", () => {
     },
     durableCheckpoints: true,
     propertyRuns: 8,
+    handlerErrorsMasked: true,
   });
 });

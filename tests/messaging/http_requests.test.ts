@@ -1,7 +1,8 @@
 // Requests the HTTP handler refuses, over a real node:http server: bad JSON,
-// missing fields and wrong types get 400 naming the path; bodies over the
-// limit get 413 (announced by Content-Length or streamed chunked); unknown
-// routes 404, wrong methods 405. Nothing reaches a handler in any of them.
+// missing or unknown keys and wrong types get 400 naming them; bodies over
+// the limit get 413 naming the maxBodyBytes option (announced by
+// Content-Length or streamed chunked); unknown routes 404, wrong methods 405.
+// Nothing reaches a handler in any of them.
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
@@ -25,11 +26,12 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
       const transport = createInProcessTransport();
       const bus = createBus({ transport });
       bus.handleCommand("orders/place", () => void handled++);
+      bus.handleCommand("orders/slow", () => new Promise((resolve) => setTimeout(resolve, 1_500)));
       bus.handleQuery("orders/show", () => void handled++);
       bus.subscribe("audit", ["orders/placed"], () => void handled++);
       const handler = createHttpHandler({
         transport,
-        auth: { bearer: TOKEN },
+        auth: { bearer: TOKEN, allow: { publish: ["*"], subscribe: ["*"] } },
         basePath: "/ordo/",
         maxBodyBytes: LIMIT,
       });
@@ -57,6 +59,14 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
       assert.equal(body.path, path, JSON.stringify(body));
       assert.match(body.message, new RegExp(`^Invalid ${path.replace(/[.[\]]/g, "\\$&")} `));
       return body;
+    }
+
+    async function notFound(response: Response, target: string): Promise<void> {
+      const body = await response.json();
+      assert.equal(response.status, 404, JSON.stringify(body));
+      assert.equal(body._tag, "NotFoundError");
+      assert.equal(body.kind, "route");
+      assert.equal(body.target, target);
     }
 
     const BAD: [string, string, string][] = [
@@ -94,6 +104,15 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
         "body.streamName",
       ],
       ["/events", JSON.stringify({ id: 5, type: "orders/placed", data: {} }), "body.id"],
+      // Unknown keys are refused by name: the input of a query goes in payload, a command's in data.
+      ["/queries/orders/show", JSON.stringify({ account: "a1" }), "body.account"],
+      ["/commands/orders/place", JSON.stringify({ id: ID, data: {}, total: 3 }), "body.total"],
+      [
+        "/events",
+        JSON.stringify({ id: ID, type: "orders/placed", data: {}, stream: "order-1" }),
+        "body.stream",
+      ],
+      ["/commands/orders/place", JSON.stringify({ key: "k" }), "body.id"],
     ];
 
     for (const [path, body, field] of BAD) {
@@ -103,6 +122,26 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
         assert.equal(handled, before);
       });
     }
+
+    it("a query body without its payload wrapper is answered with 400 naming the key and saying where it belongs", async () => {
+      const before = handled;
+      const body = await refused(
+        await post("/queries/orders/show", JSON.stringify({ account: "a1", amount: 5 })),
+        400,
+        "body.account",
+      );
+      assert.match(
+        String(body.message),
+        /"account" and "amount" are not keys of a query body: expected \{ payload\? \}; the query's input goes in payload/,
+      );
+      const missing = await refused(
+        await post("/commands/orders/place", JSON.stringify({ key: "k" })),
+        400,
+        "body.id",
+      );
+      assert.match(String(missing.message), /"id" and "data" are required/);
+      assert.equal(handled, before);
+    });
 
     it("event stream parameters are checked: group, names or category, Last-Event-ID", async () => {
       const cases: [string, Record<string, string>, string][] = [
@@ -124,7 +163,10 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
     it("a body over the limit is answered with 413 when its Content-Length says so", async () => {
       const big = JSON.stringify({ id: ID, data: { text: "x".repeat(LIMIT) } });
       const body = await refused(await post("/commands/orders/place", big), 413, "body");
-      assert.match(String(body.message), /larger than the limit of 2000 bytes/);
+      assert.match(
+        String(body.message),
+        /larger than the limit of 2000 bytes \(the handler's maxBodyBytes option\)/,
+      );
       const fits = JSON.stringify({ id: ID, data: { text: "x".repeat(LIMIT - 100) } });
       assert.equal((await post("/commands/orders/place", fits)).status, 202);
     });
@@ -149,16 +191,17 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
       );
       assert.equal(status, 413);
       assert.equal(JSON.parse(body).path, "body");
+      assert.match(JSON.parse(body).message, /maxBodyBytes/);
     });
 
     it("unknown routes get 404, paths outside basePath 404, wrong methods 405 with Allow", async () => {
-      await refused(await post("/orders", "{}"), 404, "path");
+      await notFound(await post("/orders", "{}"), "/ordo/orders");
       const outside = await fetch(`${server.url}/queries/orders/show`, {
         method: "POST",
         headers: { authorization: `Bearer ${TOKEN}` },
         body: "{}",
       });
-      await refused(outside, 404, "path");
+      await notFound(outside, "/queries/orders/show");
       const get = await fetch(`${server.url}/ordo/queries/orders/show`, {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
@@ -171,7 +214,7 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
 
     it("Prefer: wait=<seconds> bounds the wait: a command not answered in time gets 504 and a TimeoutError", async () => {
       const response = await post(
-        "/commands/orders/unhandled",
+        "/commands/orders/slow",
         JSON.stringify({ id: crypto.randomUUID(), data: {} }),
         { prefer: "wait=1" },
       );

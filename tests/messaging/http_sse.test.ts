@@ -23,7 +23,7 @@ import {
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
-import { type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
+import { ALL_EVENTS, type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
 import { eventually } from "./_bus_suite.ts";
 
 interface Source {
@@ -38,7 +38,7 @@ const SOURCES: Source[] = [
       const transport = createInProcessTransport();
       return {
         transport,
-        handler: createHttpHandler({ transport, auth: { bearer: TOKEN } }),
+        handler: createHttpHandler({ transport, auth: { bearer: TOKEN, allow: ALL_EVENTS } }),
         close: () => transport.close(),
       };
     },
@@ -52,7 +52,11 @@ const SOURCES: Source[] = [
       });
       return {
         transport,
-        handler: createHttpHandler({ transport, auth: { bearer: TOKEN }, events: store }),
+        handler: createHttpHandler({
+          transport,
+          auth: { bearer: TOKEN, allow: ALL_EVENTS },
+          events: store,
+        }),
         close: () => transport.close(),
       };
     },
@@ -294,7 +298,7 @@ for (const source of SOURCES) {
 describe("HTTP event streams when the handler closes", () => {
   it("handler.close() ends every stream; the client reconnects and loses nothing", async () => {
     const transport = createInProcessTransport();
-    const handler = createHttpHandler({ transport, auth: { bearer: TOKEN } });
+    const handler = createHttpHandler({ transport, auth: { bearer: TOKEN, allow: ALL_EVENTS } });
     const server = await startHttpServer({ fetch: handler.fetch });
     const inner = createBus({ transport });
     const client = createHttpTransport({

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import postgres from "postgres";
-import type { StreamSummary } from "../../mod.ts";
+import type { StreamSummary } from "../../core/mod.ts";
 import { createPostgresStore, type PostgresEventStore } from "../../stores/postgres/mod.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 

@@ -35,12 +35,15 @@
  */
 
 export {
+  type BearerCredential,
   createHttpHandler,
   type CreateHttpHandlerOptions,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_SKEW,
+  type HmacCredential,
   type HmacServerOptions,
   type HttpHandler,
+  type HttpPermissions,
   type HttpServerAuth,
 } from "./server/mod.ts";
 export {
@@ -50,9 +53,11 @@ export {
   type HttpSubscriptionStorage,
 } from "./client/mod.ts";
 export {
+  type AnsweredCall,
   type ErrorBody,
   errorBody,
   errorFromBody,
+  errorFromStatus,
   HMAC_SCHEME,
   type HmacSecret,
   type RequestToSign,

@@ -11,7 +11,7 @@ import {
   type CheckpointStore,
   checkRetryPolicy,
   type ParkedMessageStore,
-  StoreUnavailableError,
+  PeerUnreachableError,
 } from "../../../core/mod.ts";
 import {
   type EventEndpoint,
@@ -85,11 +85,13 @@ export class EventStreamSubscription implements Registration {
             this.#caughtUp();
           } else if (frame.event === "message") {
             failures = 0;
-            if ((await this.#deliver(decodeEvent(frame.data))) === "stopped") return;
+            const event = decodeEvent(frame.data, response.url || undefined);
+            if ((await this.#deliver(event)) === "stopped") return;
           }
         }
-        throw new StoreUnavailableError(
+        throw new PeerUnreachableError(
           `event stream of group "${this.group}"`,
+          response.url || "the event stream's server",
           "the server ended the stream",
         );
       } catch (error) {

@@ -1,15 +1,15 @@
 // What the server answered, read back: a receipt of `send` or `publish`, or
-// an error. An ordo error body becomes its class again; anything else is
-// judged by its status, so a proxy's 502 is a StoreUnavailableError the bus
-// retries, and a 4xx that is not ordo's is a ValidationError at `request`.
+// an error. An ordo error body becomes its class again; any other answer is
+// judged by its status (wire/error_mapping.ts), so a proxy's 502 is a
+// PeerUnreachableError the bus retries and a 401 without a body is still an
+// UnauthenticatedError.
 
-import { StoreUnavailableError, ValidationError } from "../../../core/mod.ts";
+import { PeerUnreachableError } from "../../../core/mod.ts";
 import type { PublishReceipt, SendReceipt } from "../../../core/messaging/mod.ts";
-import { bigintField, errorFromBody } from "../wire/mod.ts";
+import { type AnsweredCall, bigintField, errorFromBody, errorFromStatus } from "../wire/mod.ts";
 
 /** The error a response that is not 2xx stands for. */
-export async function errorFromResponse(response: Response, operation: string): Promise<Error> {
-  const status = response.status;
+export async function errorFromResponse(response: Response, call: AnsweredCall): Promise<Error> {
   const text = await response.text().catch(() => "");
   let body: unknown;
   try {
@@ -17,32 +17,37 @@ export async function errorFromResponse(response: Response, operation: string): 
   } catch {
     body = undefined;
   }
-  const tagged = typeof body === "object" && body !== null &&
-    typeof (body as { _tag?: unknown })._tag === "string";
-  // A handler's own error ({ name, message }) is trusted from a 500 only: a proxy's 502 body is not the handler's.
-  const rebuilt = tagged || status === 500 ? errorFromBody(body) : undefined;
-  if (rebuilt !== undefined) return rebuilt;
-  const detail = text === "" ? "" : `: ${text.slice(0, 120)}`;
-  if (status >= 500) {
-    return new StoreUnavailableError(operation, `the server answered HTTP ${status}${detail}`);
-  }
-  return new ValidationError("request", operation, `refused with HTTP ${status}${detail}`);
+  return errorFromBody(body) ??
+    errorFromStatus(
+      response.status,
+      call,
+      text.slice(0, 120),
+      response.headers.get("www-authenticate"),
+    );
 }
 
-function receiptBase(body: unknown, operation: string): Record<string, unknown> {
+function receiptBase(body: unknown, call: AnsweredCall): Record<string, unknown> {
   const b = body as Record<string, unknown> | null;
   if (
     typeof b !== "object" || b === null || typeof b.id !== "string" ||
     typeof b.deduplicated !== "boolean"
   ) {
-    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
+    throw notAReceipt(call);
   }
   return b;
 }
 
-/** The receipt of `POST /commands/{name}`. @throws {StoreUnavailableError} when the answer is not one */
-export function sendReceipt(body: unknown, operation: string): SendReceipt {
-  const b = receiptBase(body, operation);
+function notAReceipt(call: AnsweredCall): PeerUnreachableError {
+  return new PeerUnreachableError(
+    call.operation,
+    call.url,
+    "the server's answer is not a receipt (is it an ordo server?)",
+  );
+}
+
+/** The receipt of `POST /commands/{name}`. @throws {PeerUnreachableError} when the answer is not one */
+export function sendReceipt(body: unknown, call: AnsweredCall): SendReceipt {
+  const b = receiptBase(body, call);
   const receipt: { -readonly [K in keyof SendReceipt]: SendReceipt[K] } = {
     id: b.id as string,
     deduplicated: b.deduplicated as boolean,
@@ -53,12 +58,10 @@ export function sendReceipt(body: unknown, operation: string): SendReceipt {
   return receipt;
 }
 
-/** The receipt of `POST /events`. @throws {StoreUnavailableError} when the answer is not one */
-export function publishReceipt(body: unknown, operation: string): PublishReceipt {
-  const b = receiptBase(body, operation);
-  if (typeof b.streamName !== "string") {
-    throw new StoreUnavailableError(operation, "the server's answer is not a receipt");
-  }
+/** The receipt of `POST /events`. @throws {PeerUnreachableError} when the answer is not one */
+export function publishReceipt(body: unknown, call: AnsweredCall): PublishReceipt {
+  const b = receiptBase(body, call);
+  if (typeof b.streamName !== "string") throw notAReceipt(call);
   const position = bigintField(b.globalPosition, "receipt.globalPosition");
   return position === undefined
     ? { id: b.id as string, streamName: b.streamName, deduplicated: b.deduplicated as boolean }

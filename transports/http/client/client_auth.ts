@@ -40,6 +40,14 @@ export function createRequestSigner(auth: unknown, path = "options.auth"): Reque
     path,
     '{ bearer: "token" }, { hmac: { secret } }, or { none: true }',
   );
+  const allow = (auth as { allow?: unknown }).allow;
+  if (allow !== undefined) {
+    throw new ValidationError(
+      `${path}.allow`,
+      allow,
+      "permissions are the server's to give: pass allow to createHttpHandler's auth",
+    );
+  }
   if (choice.kind === "none") return () => NONE;
   if (choice.kind === "bearer") {
     const token = choice.credential;

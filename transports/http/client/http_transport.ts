@@ -12,7 +12,7 @@ import {
   checkRetryPolicy,
   copyJsonValue,
   type ParkedMessageStore,
-  StoreUnavailableError,
+  PeerUnreachableError,
   validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
@@ -33,6 +33,7 @@ import {
   type TransportCallOptions,
 } from "../../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage } from "../../../stores/memory/mod.ts";
+import type { AnsweredCall } from "../wire/mod.ts";
 import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./client_auth.ts";
 import { EventStreamSubscription, type SubscriptionDependencies } from "./_event_subscription.ts";
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
@@ -76,9 +77,11 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
  * `Prefer: wait`, `query` -> `POST /queries/{name}`, `publish` -> `POST /events`,
  * each with the call's `AbortSignal`. A failure to reach the server, and a
  * 502/503/504 that is not an ordo error body, reject with
- * `StoreUnavailableError` (the bus retries it and its breaker counts it);
- * an ordo error body is rebuilt into its class; a handler's own error comes
- * back as an `Error` with its `name` and `message`.
+ * `PeerUnreachableError` naming the URL (the bus retries it and its breaker
+ * counts it); an ordo error body is rebuilt into its class (a 401 is an
+ * `UnauthenticatedError`, a 403 a `ForbiddenError`, a 404 a `NotFoundError`);
+ * a handler's own error, which the server does not disclose, comes back as a
+ * `ServerError` carrying the id under which the server logged it.
  *
  * `subscribe` follows the server's event stream: events reach the handler one
  * at a time in the server's order; the checkpoint moves after the handler and
@@ -151,35 +154,18 @@ class HttpClientTransport implements Transport {
   }
 
   async send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
-    const body = await this.#post(
-      `/commands/${command.type}`,
-      commandBody(command),
-      options?.signal,
-      `send "${command.type}"`,
-      "command",
-    );
-    return sendReceipt(body, `send "${command.type}"`);
+    const call = this.#call(`send "${command.type}"`, "send", command.type, "/commands/");
+    return sendReceipt(await this.#post(call, commandBody(command), options?.signal), call);
   }
 
   async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    return await this.#post(
-      `/commands/${command.type}`,
-      commandBody(command),
-      options?.signal,
-      `sendAndWait "${command.type}"`,
-      "command",
-      WAIT,
-    );
+    const call = this.#call(`sendAndWait "${command.type}"`, "send", command.type, "/commands/");
+    return await this.#post(call, commandBody(command), options?.signal, WAIT);
   }
 
   async query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    return await this.#post(
-      `/queries/${query.name}`,
-      { payload: query.payload },
-      options?.signal,
-      `query "${query.name}"`,
-      "query",
-    );
+    const call = this.#call(`query "${query.name}"`, "query", query.name, "/queries/");
+    return await this.#post(call, { payload: query.payload }, options?.signal);
   }
 
   async publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt> {
@@ -190,10 +176,13 @@ class HttpClientTransport implements Transport {
       streamName: event.streamName,
       metadata: event.metadata,
     };
-    return publishReceipt(
-      await this.#post("/events", body, options?.signal, `publish "${event.type}"`, "event"),
-      `publish "${event.type}"`,
-    );
+    const call: AnsweredCall = {
+      operation: `publish "${event.type}"`,
+      action: "publish",
+      target: event.streamName,
+      url: `${this.#base}/events`,
+    };
+    return publishReceipt(await this.#post(call, body, options?.signal), call);
   }
 
   handleCommand(name: string, _handler: CommandEndpoint): Registration {
@@ -259,30 +248,35 @@ class HttpClientTransport implements Transport {
     await Promise.all(running.map((subscription) => subscription.stop()));
   }
 
+  #call(
+    operation: string,
+    action: "send" | "query",
+    name: string,
+    route: string,
+  ): AnsweredCall {
+    return { operation, action, target: name, url: this.#base + route + name };
+  }
+
   async #post(
-    path: string,
+    call: AnsweredCall,
     body: unknown,
     signal: AbortSignal | undefined,
-    operation: string,
-    what: "command" | "query" | "event",
     extra?: Record<string, string>,
   ): Promise<unknown> {
-    const url = this.#base + path;
+    const url = call.url;
+    const what = call.action === "send" ? "command" : call.action === "query" ? "query" : "event";
     const bytes = encoder.encode(jsonOf(body, what));
     const auth = await this.#sign("POST", url, bytes);
     const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
-    const response = await this.#request(
-      url,
-      { method: "POST", headers, body: bytes, signal },
-      operation,
-    );
+    const response = await this.#request(call, { method: "POST", headers, body: bytes, signal });
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the connection failed while reading the answer: ${(error as Error).message}`,
         { cause: error },
       );
@@ -290,8 +284,9 @@ class HttpClientTransport implements Transport {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the server's answer is not JSON: ${text.slice(0, 80)}`,
         { cause: error },
       );
@@ -314,36 +309,49 @@ class HttpClientTransport implements Transport {
       ...(await this.#sign("GET", url, undefined)),
     };
     if (after !== undefined) headers["last-event-id"] = String(after);
-    const operation = `event stream of group "${group}"`;
-    const response = await this.#request(url, { method: "GET", headers, signal }, operation);
+    const call: AnsweredCall = {
+      operation: `event stream of group "${group}"`,
+      action: "subscribe",
+      target: Array.isArray(selector)
+        ? selector.join(",")
+        : (selector as { category: string }).category,
+      url,
+    };
+    const response = await this.#request(call, { method: "GET", headers, signal });
     if (
       response.body === null ||
       !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
     ) {
       await response.body?.cancel();
-      throw new StoreUnavailableError(
-        operation,
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
         `the server answered ${response.headers.get("content-type")}, not an event stream`,
       );
     }
     return response;
   }
 
-  async #request(url: string, init: RequestInit, operation: string): Promise<Response> {
+  async #request(call: AnsweredCall, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await this.#fetch(url, init);
+      response = await this.#fetch(call.url, init);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
-      throw new StoreUnavailableError(
-        operation,
-        `cannot reach ${url}: ${(error as Error)?.message ?? error}`,
-        { cause: error },
-      );
+      throw new PeerUnreachableError(call.operation, call.url, fetchFailure(error), {
+        cause: error,
+      });
     }
-    if (!response.ok) throw await errorFromResponse(response, operation);
+    if (!response.ok) throw await errorFromResponse(response, call);
     return response;
   }
+}
+
+// fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause.
+function fetchFailure(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const code = ((error as { cause?: { code?: unknown } })?.cause)?.code;
+  return typeof code === "string" ? `${message} (${code})` : message;
 }
 
 function commandBody(command: CommandEnvelope) {

@@ -1,7 +1,10 @@
-// The handler's JSON answers: a success, a refusal with its own status, or
-// an error answered with the status of its `_tag` (see wire/error_mapping.ts).
+// The handler's JSON answers: a success, a refusal with its own status, an
+// ordo error answered with the status of its `_tag` (wire/error_mapping.ts),
+// and a failure that is not ordo's, answered as a ServerError that names only
+// the error id under which it was logged.
 
-import { circuitRetryAfter, errorBody, statusOf, toJson } from "../wire/mod.ts";
+import { ServerError } from "../../../core/mod.ts";
+import { errorBody, retryAfterOf, statusOf, toJson } from "../wire/mod.ts";
 import type { Answer } from "./_incoming_call.ts";
 import type { HttpRefusal } from "./_refusals.ts";
 
@@ -27,11 +30,21 @@ export function refusalAnswer(refusal: HttpRefusal): Answer {
   return jsonAnswer(refusal.status, errorBody(refusal.error), refusal.headers);
 }
 
-/** The answer of an error a call threw; an open circuit breaker's adds `Retry-After` in seconds. */
-export function errorAnswer(error: unknown): Answer {
-  const retryAfter = circuitRetryAfter(error);
+/**
+ * The answer of an ordo error a call threw, `undefined` for any other error;
+ * an open circuit breaker's adds `Retry-After` in seconds.
+ */
+export function ordoErrorAnswer(error: unknown): Answer | undefined {
+  const body = errorBody(error);
+  if (body === undefined) return undefined;
+  const retryAfter = retryAfterOf(error);
   const headers = retryAfter === undefined
     ? undefined
     : { "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
-  return jsonAnswer(statusOf(error), errorBody(error), headers);
+  return jsonAnswer(statusOf(error), body, headers);
+}
+
+/** The 500 of a failure that is not ordo's: a generic message and the id it was logged under, never its own message. */
+export function serverFailureAnswer(operation: string, errorId: string): Answer {
+  return jsonAnswer(500, errorBody(new ServerError(operation, errorId)));
 }

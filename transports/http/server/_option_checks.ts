@@ -42,21 +42,3 @@ export function allowList(names: unknown, path: string): ReadonlySet<string> | u
   names.forEach((name, i) => serviceOf(name, `${path}[${i}]`));
   return new Set(names);
 }
-
-/** One non-empty string or a non-empty array of them, as an array. */
-export function nonEmptyStrings(value: unknown, path: string): string[] {
-  const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
-  if (list === undefined || list.length === 0) {
-    throw new ValidationError(
-      path,
-      value,
-      "expected a non-empty string or a non-empty array of them",
-    );
-  }
-  list.forEach((item, i) => {
-    if (typeof item !== "string" || item.length === 0) {
-      throw new ValidationError(`${path}[${i}]`, item, "must be a non-empty string");
-    }
-  });
-  return list as string[];
-}

@@ -1,7 +1,10 @@
 // The request bodies the handler accepts: JSON (whatever the Content-Type
 // says), checked field by field into the transport's envelopes. Each body is
 // the envelope the bus would hand its transport, minus the name when the path
-// carries it. Every refusal is a ValidationError whose path starts at `body`.
+// carries it. A key the body should not have, or one it lacks, is refused by
+// name: a query's input sent without its `payload` wrapper never reaches the
+// handler as `undefined`. Every refusal is a ValidationError whose path starts
+// at `body`.
 
 import {
   type MessageMetadata,
@@ -32,24 +35,24 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
 
 /** `{ id, data, key?, metadata? }` for `POST /commands/{name}`. */
 export function commandFromBody(name: string, body: unknown): CommandEnvelope {
-  const b = objectBody(body, "{ id, data, key?, metadata? }");
+  const b = objectBody(body, COMMAND);
   const id = validateId(b.id, "body.id");
   const key = b.key === undefined ? id : b.key;
   if (typeof key !== "string" || key.length === 0) {
     throw new ValidationError("body.key", key, "must be a non-empty string");
   }
-  return { id, type: name, data: requiredData(b), key, metadata: metadataOf(b.metadata, id) };
+  return { id, type: name, data: b.data, key, metadata: metadataOf(b.metadata, id) };
 }
 
 /** `{ payload? }` (or no body at all) for `POST /queries/{name}`. */
 export function queryFromBody(name: string, body: unknown): QueryEnvelope {
   if (body === undefined) return { name, payload: undefined };
-  return { name, payload: objectBody(body, "{ payload? }").payload };
+  return { name, payload: objectBody(body, QUERY).payload };
 }
 
 /** `{ id, type, data, streamName?, metadata? }` for `POST /events`; the stream defaults as the bus's does. */
 export function eventFromBody(body: unknown): EventEnvelope {
-  const b = objectBody(body, "{ id, type, data, streamName?, metadata? }");
+  const b = objectBody(body, EVENT);
   const id = validateId(b.id, "body.id");
   serviceOf(b.type, "body.type");
   const type = b.type as string;
@@ -60,22 +63,79 @@ export function eventFromBody(body: unknown): EventEnvelope {
     parseStreamName(b.streamName, "body.streamName");
     streamName = b.streamName as string;
   }
-  return { id, type, data: requiredData(b), streamName, metadata: metadataOf(b.metadata, id) };
+  return { id, type, data: b.data, streamName, metadata: metadataOf(b.metadata, id) };
 }
 
-function objectBody(body: unknown, shape: string): Record<string, unknown> {
-  if (body === undefined) throw new ValidationError("body", body, `is required: expected ${shape}`);
+/** A body's keys: which it must have, which it may have, and how it reads. */
+interface BodyShape {
+  readonly what: string;
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+  readonly text: string;
+  /** Said when a key is unknown: where its value belongs. */
+  readonly hint: string;
+}
+
+const COMMAND: BodyShape = {
+  what: "a command body",
+  required: ["id", "data"],
+  optional: ["key", "metadata"],
+  text: "{ id, data, key?, metadata? }",
+  hint: "the command's own fields go in data",
+};
+const QUERY: BodyShape = {
+  what: "a query body",
+  required: [],
+  optional: ["payload"],
+  text: "{ payload? }",
+  hint: 'the query\'s input goes in payload: { "payload": { … } }',
+};
+const EVENT: BodyShape = {
+  what: "an event body",
+  required: ["id", "type", "data"],
+  optional: ["streamName", "metadata"],
+  text: "{ id, type, data, streamName?, metadata? }",
+  hint: "the event's own fields go in data",
+};
+
+function objectBody(body: unknown, shape: BodyShape): Record<string, unknown> {
+  if (body === undefined) {
+    throw new ValidationError("body", body, `is required: expected ${shape.text}`);
+  }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ValidationError("body", body, `expected an object ${shape}`);
+    throw new ValidationError("body", body, `expected an object ${shape.text}`);
   }
-  return body as Record<string, unknown>;
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((key) =>
+    !shape.required.includes(key) && !shape.optional.includes(key)
+  );
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `body.${unknown[0]}`,
+      b[unknown[0]],
+      `${listOf(unknown)} ${
+        unknown.length === 1 ? "is not a key" : "are not keys"
+      } of ${shape.what}: expected ${shape.text}; ${shape.hint}`,
+    );
+  }
+  const missing = shape.required.filter((key) => b[key] === undefined);
+  if (missing.length > 0) {
+    throw new ValidationError(
+      `body.${missing[0]}`,
+      undefined,
+      `${listOf(missing)} ${missing.length === 1 ? "is" : "are"} required: expected ${shape.text}${
+        missing.includes("data") ? " (data may be null)" : ""
+      }`,
+    );
+  }
+  return b;
 }
 
-function requiredData(b: Record<string, unknown>): unknown {
-  if (!("data" in b)) {
-    throw new ValidationError("body.data", undefined, "is required (null for none)");
-  }
-  return b.data;
+function listOf(keys: readonly string[]): string {
+  const quoted = keys.map((key) => JSON.stringify(key));
+  return quoted.length === 1
+    ? quoted[0]
+    : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
 const STRING_FIELDS = ["correlationId", "causationId", "timestamp"] as const;

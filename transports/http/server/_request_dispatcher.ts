@@ -1,18 +1,17 @@
 // Routes each incoming call of a handler to its inner transport: the path to
 // a transport call, the body to its envelope, the result (or error) to an
-// answer. Refused requests (401, 404, 405, 413) are answered before any
+// answer. Refused requests (401, 403, 404, 405, 413) are answered before any
 // transport call; authentication is judged before the route, so routes are
-// not revealed to unauthenticated callers.
+// not revealed to unauthenticated callers, and what the credential may do
+// before the body is turned into an envelope. An error that is not ordo's is
+// logged with an error id and answered as a ServerError naming only that id.
 
-import { type EventStore, ValidationError } from "../../../core/mod.ts";
-import {
-  type Transport,
-  type TransportCallOptions,
-  unknownQueryError,
-} from "../../../core/messaging/mod.ts";
+import { type EventStore, ForbiddenError, type Logger, NotFoundError } from "../../../core/mod.ts";
+import type { Transport, TransportCallOptions } from "../../../core/messaging/mod.ts";
+import type { Credential } from "./_credentials.ts";
 import { type EventStreamChannel, openEventStream } from "./_event_stream.ts";
 import type { Answer, IncomingCall } from "./_incoming_call.ts";
-import { errorAnswer, jsonAnswer, refusalAnswer } from "./_json_answer.ts";
+import { jsonAnswer, ordoErrorAnswer, refusalAnswer, serverFailureAnswer } from "./_json_answer.ts";
 import { HttpRefusal, methodNotAllowed, notFound } from "./_refusals.ts";
 import { commandFromBody, eventFromBody, parseJsonBody, queryFromBody } from "./_request_bodies.ts";
 import {
@@ -36,6 +35,7 @@ export interface DispatcherSettings {
   readonly events: EventStore | undefined;
   readonly heartbeat: number;
   readonly onError: (error: unknown) => void;
+  readonly logger: Logger;
 }
 
 const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -44,6 +44,13 @@ const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   // Asks nginx-style proxies not to buffer the stream.
   "x-accel-buffering": "no",
 });
+
+const NO_BODY = new Uint8Array(0);
+
+/** What the call is, as far as routing got: names it in a ServerError and the log. */
+interface CallLabel {
+  operation: string;
+}
 
 /** Answers the calls of one handler; keeps its open event streams so `close` can end them. */
 export class RequestDispatcher {
@@ -60,13 +67,12 @@ export class RequestDispatcher {
 
   /** Answers one call; never rejects. */
   async handle(call: IncomingCall): Promise<Answer> {
+    const label: CallLabel = { operation: call.method };
     try {
-      return await this.#route(call);
+      return await this.#route(call, label);
     } catch (error) {
       if (error instanceof HttpRefusal) return refusalAnswer(error);
-      const answer = errorAnswer(error);
-      if (answer.status === 500) this.#settings.onError(error);
-      return answer;
+      return ordoErrorAnswer(error) ?? this.#failed(error, call, label.operation);
     }
   }
 
@@ -75,72 +81,115 @@ export class RequestDispatcher {
     for (const stream of [...this.#streams]) stream.close();
   }
 
-  async #route(call: IncomingCall): Promise<Answer> {
+  /** A failure that is not ordo's: logged under a new error id, which is all the client learns. */
+  #failed(error: unknown, call: IncomingCall, operation: string): Answer {
+    const errorId = crypto.randomUUID();
+    const { logger, onError } = this.#settings;
+    if (call.signal?.aborted) {
+      // The client went away (a wait it gave up on): no one reads the answer, and it is no failure.
+      logger.debug("HTTP client went away", { errorId, operation, method: call.method });
+      return serverFailureAnswer(operation, errorId);
+    }
+    logger.error("HTTP request failed", { errorId, operation, method: call.method, error });
+    try {
+      onError(error);
+    } catch (thrown) {
+      logger.error("HTTP handler's onError threw", { errorId, error: thrown });
+    }
+    return serverFailureAnswer(operation, errorId);
+  }
+
+  async #route(call: IncomingCall, label: CallLabel): Promise<Answer> {
     const url = new URL(call.url);
     const path = url.pathname;
+    label.operation = `${call.method} ${path}`;
     if (
       !path.startsWith(this.#base) ||
       (path.length > this.#base.length && path[this.#base.length] !== "/")
     ) throw notFound(path);
-    const refused = this.#settings.auth.checkHeaders(call.header);
-    if (refused !== undefined) throw refused;
+    const known = this.#settings.auth.checkHeaders(call.header);
     const route = path.slice(this.#base.length);
     if (route === "/events/stream") {
       expectMethod(call, "GET");
-      await this.#checkSignature(call, url, new Uint8Array(0));
-      return this.#eventStream(url, call);
+      const credential = known ?? await this.#signed(call, url, NO_BODY);
+      return this.#eventStream(url, call, credential, label);
     }
     if (route === "/events") {
-      return await this.#publish(await this.#jsonBody(call, url), call);
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const envelope = eventFromBody(body);
+      label.operation = `publish "${envelope.type}"`;
+      if (!credential.permissions.mayPublish(envelope.streamName)) {
+        throw new ForbiddenError("publish", envelope.streamName, credential.name);
+      }
+      return jsonAnswer(202, await this.#transport.publish(envelope, lazySignal(call)));
     }
     // The body (and with it the signature) is checked before the name: an
     // unauthenticated caller learns nothing about which names exist.
     if (route.startsWith("/commands/")) {
-      const body = await this.#jsonBody(call, url);
-      return await this.#command(
-        messageName(route.slice("/commands/".length), "command", this.#settings.commands),
-        body,
-        call,
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const name = messageName(
+        route.slice("/commands/".length),
+        "command",
+        this.#settings.commands,
       );
+      label.operation = `send "${name}"`;
+      if (!credential.permissions.mayCommand(name)) {
+        throw new ForbiddenError("send", name, credential.name);
+      }
+      if (this.#transport.handles?.("command", name) === false) {
+        throw new NotFoundError("command", name, "no handler is registered for it on this server");
+      }
+      return await this.#command(name, body, call, label);
     }
     if (route.startsWith("/queries/")) {
-      const body = await this.#jsonBody(call, url);
-      return await this.#query(
-        messageName(route.slice("/queries/".length), "query", this.#settings.queries),
-        body,
-        call,
-      );
+      const [body, credential] = await this.#jsonBody(call, url, known);
+      const name = messageName(route.slice("/queries/".length), "query", this.#settings.queries);
+      label.operation = `query "${name}"`;
+      if (!credential.permissions.mayQuery(name)) {
+        throw new ForbiddenError("query", name, credential.name);
+      }
+      const envelope = queryFromBody(name, body);
+      return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
     }
     throw notFound(path);
   }
 
-  async #jsonBody(call: IncomingCall, url: URL): Promise<unknown> {
+  /** Reads the body under the limit, verifies its signature if the credential is not known yet, and parses it. */
+  async #jsonBody(
+    call: IncomingCall,
+    url: URL,
+    known: Credential | undefined,
+  ): Promise<[unknown, Credential]> {
     expectMethod(call, "POST");
     // Any Content-Type is read as JSON: a fetch of a string body says text/plain,
     // curl -d says form-urlencoded, and neither should fail for that.
     const bytes = await call.body(this.#settings.maxBodyBytes);
-    await this.#checkSignature(call, url, bytes);
-    return parseJsonBody(bytes);
+    const credential = known ?? await this.#signed(call, url, bytes);
+    return [parseJsonBody(bytes), credential];
   }
 
-  async #checkSignature(call: IncomingCall, url: URL, body: Uint8Array): Promise<void> {
-    const auth = this.#settings.auth;
-    if (auth.checkSignature === undefined) return;
-    const refused = await auth.checkSignature(
+  /** The credential whose secret signed the request; throws the 401 refusal otherwise. */
+  #signed(call: IncomingCall, url: URL, body: Uint8Array): Promise<Credential> {
+    return this.#settings.auth.checkSignature!(
       call.method,
       url.pathname + url.search,
       call.header,
       body,
     );
-    if (refused !== undefined) throw refused;
   }
 
-  async #command(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
+  async #command(
+    name: string,
+    body: unknown,
+    call: IncomingCall,
+    label: CallLabel,
+  ): Promise<Answer> {
     const envelope = commandFromBody(name, body);
     const wait = preferredWait(call.header("prefer"));
     if (wait === undefined) {
       return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));
     }
+    label.operation = `sendAndWait "${name}"`;
     const result = await withWaitLimit(
       (signal) => this.#transport.sendAndWait(envelope, { signal }),
       call.signal,
@@ -152,28 +201,19 @@ export class RequestDispatcher {
     });
   }
 
-  async #query(name: string, body: unknown, call: IncomingCall): Promise<Answer> {
-    const envelope = queryFromBody(name, body);
-    try {
-      return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
-    } catch (error) {
-      // The inner transport's "no handler" refusal is a missing resource, not a bad request.
-      if (error instanceof ValidationError && error.message === unknownQueryError(name).message) {
-        throw new HttpRefusal(404, error);
-      }
-      throw error;
-    }
-  }
-
-  async #publish(body: unknown, call: IncomingCall): Promise<Answer> {
-    return jsonAnswer(202, await this.#transport.publish(eventFromBody(body), lazySignal(call)));
-  }
-
-  #eventStream(url: URL, call: IncomingCall): Answer {
-    const { events, heartbeat, onError } = this.#settings;
+  #eventStream(url: URL, call: IncomingCall, credential: Credential, label: CallLabel): Answer {
+    const { group, selector } = streamParameters(url.searchParams);
+    label.operation = `event stream of group "${group}"`;
+    const refused = credential.permissions.refusedSubscription(selector);
+    if (refused !== undefined) throw new ForbiddenError("subscribe", refused, credential.name);
+    const { events, heartbeat, logger } = this.#settings;
+    const onError = (error: unknown) => {
+      logger.warn("HTTP event stream failed", { group, error });
+      this.#settings.onError(error);
+    };
     const stream = openEventStream(
       { transport: this.#transport, events, heartbeat, onError },
-      { ...streamParameters(url.searchParams), after: lastEventId(call.header("last-event-id")) },
+      { group, selector, after: lastEventId(call.header("last-event-id")) },
     );
     this.#streams.add(stream);
     stream.onClose(() => this.#streams.delete(stream));

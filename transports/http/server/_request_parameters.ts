@@ -2,11 +2,10 @@
 // event stream's group and selector in its query, `Prefer: wait` and
 // `Last-Event-ID` in its headers. Each refusal names where it looked.
 
-import { validateCategory, ValidationError } from "../../../core/mod.ts";
+import { NotFoundError, validateCategory, ValidationError } from "../../../core/mod.ts";
 import { type EventSelector, serviceOf } from "../../../core/messaging/mod.ts";
-import { HttpRefusal } from "./_refusals.ts";
 
-/** The name in a route's path, checked, and refused with 404 when not in `allowed`. */
+/** The name in a route's path, checked, and refused with 404 (`NotFoundError`) when not in `allowed`. */
 export function messageName(
   encoded: string,
   kind: "command" | "query",
@@ -20,7 +19,7 @@ export function messageName(
   }
   serviceOf(name, kind);
   if (allowed !== undefined && !allowed.has(name)) {
-    throw new HttpRefusal(404, new ValidationError(kind, name, "is not exposed over HTTP"));
+    throw new NotFoundError(kind, name, "it is not exposed over HTTP");
   }
   return name;
 }

@@ -12,12 +12,14 @@
  * | `GET {base}/events/stream?group=…&names=a,b` or `&category=…` | `subscribe` | 200 + Server-Sent Events |
  *
  * Errors are answered with the status of their `_tag` (see `wire/error_mapping.ts`)
- * and bodies the client turns back into the same error class.
+ * and bodies the client turns back into the same error class. An error that is
+ * not ordo's (a handler's own, a bug) is logged with an error id and answered
+ * 500 with a `ServerError` naming only that id, never its own message.
  *
  * @module
  */
 
-import { type EventStore, ValidationError } from "../../../core/mod.ts";
+import { consoleLogger, type EventStore, type Logger, ValidationError } from "../../../core/mod.ts";
 import type { Transport } from "../../../core/messaging/mod.ts";
 import {
   CALL_HANDLER,
@@ -33,16 +35,23 @@ import { createAuthenticator, type HttpServerAuth } from "./server_auth.ts";
 export interface CreateHttpHandlerOptions {
   /** The transport whose handlers answer: in-process, store-backed, or any other. */
   readonly transport: Transport;
-  /** Required: `{ bearer }`, `{ hmac: { secret } }`, or `{ none: true }` to accept every request. */
+  /**
+   * Required: `{ bearer }`, `{ hmac: { secret } }`, or `{ none: true }` to accept
+   * every request; with what each credential may do (`allow`, per credential or
+   * for all): commands and queries are allowed unless listed, event routes
+   * denied unless listed (see `HttpPermissions`).
+   */
   readonly auth: HttpServerAuth;
   /** Path prefix of every route (`/ordo`). Default: none. */
   readonly basePath?: string;
   /** Largest request body in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
-   * The only names callable over HTTP, per kind; another name gets 404. A
-   * kind not given accepts every valid name (an unknown query still gets 404:
-   * the inner transport says it has no handler).
+   * The only names exposed over HTTP, per kind; another name gets 404 whatever
+   * the credential. A kind not given exposes every name the inner transport
+   * handles (a name it says it has no handler for gets 404; a transport that
+   * cannot tell, such as the store-backed one, accepts every valid command
+   * name, so list them here).
    */
   readonly allow?: { readonly commands?: readonly string[]; readonly queries?: readonly string[] };
   /**
@@ -53,8 +62,10 @@ export interface CreateHttpHandlerOptions {
   readonly events?: EventStore;
   /** Milliseconds between keep-alive comments on event streams. Default 15,000. */
   readonly heartbeat?: number;
-  /** Errors answered with 500 (handler failures) and failures of event streams. */
+  /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
   readonly onError?: (error: unknown) => void;
+  /** Where failures are logged (a 500 with its error id, a failed event stream). Default: the console, one line each. */
+  readonly logger?: Logger;
 }
 
 /** Default largest request body, in bytes: 1 MiB, the memory store's largest message. */
@@ -77,7 +88,7 @@ export interface HttpHandler {
 /**
  * Creates the handler.
  *
- * @throws {ValidationError} on bad options, a missing `auth` above all
+ * @throws {ValidationError} on bad options, a missing `auth` above all, naming the option
  * @example
  * ```ts
  * import { createBus } from "../../../core/messaging/mod.ts";
@@ -135,5 +146,22 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     events: options.events,
     heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
+    logger: checkLogger(options.logger),
   };
+}
+
+function checkLogger(logger: unknown): Logger {
+  if (logger === undefined) return consoleLogger;
+  const l = logger as Partial<Record<string, unknown>> | null;
+  if (
+    typeof l?.error !== "function" || typeof l.warn !== "function" ||
+    typeof l.info !== "function" || typeof l.debug !== "function"
+  ) {
+    throw new ValidationError(
+      "options.logger",
+      logger,
+      "expected a Logger { error, warn, info, debug }",
+    );
+  }
+  return logger as Logger;
 }

@@ -26,8 +26,11 @@ export {
   type HttpHandler,
 } from "./handler.ts";
 export {
+  type BearerCredential,
   constantTimeEqual,
   DEFAULT_MAX_SKEW,
+  type HmacCredential,
   type HmacServerOptions,
+  type HttpPermissions,
   type HttpServerAuth,
 } from "./server_auth.ts";

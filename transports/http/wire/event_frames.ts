@@ -8,7 +8,7 @@
  * @module
  */
 
-import { StoreUnavailableError } from "../../../core/mod.ts";
+import { PeerUnreachableError } from "../../../core/mod.ts";
 import type { ReceivedMessage } from "../../../core/messaging/mod.ts";
 import { bigintField, toJson } from "./json.ts";
 
@@ -42,18 +42,24 @@ export function eventFrame(event: ReceivedMessage): string {
 /**
  * An event frame's data back into a received message.
  *
- * @throws {StoreUnavailableError} when the frame does not hold an event (the server is not ordo's)
+ * @throws {PeerUnreachableError} naming `peer` when the frame does not hold an event (the server is not ordo's)
  * @example
  * ```ts
  * import { decodeEvent } from "./event_frames.ts";
  * decodeEvent('{"id":"e-1","type":"orders/placed","data":null,"globalPosition":"41"}').globalPosition; // 41n
  * ```
  */
-export function decodeEvent(data: string): ReceivedMessage {
-  const e = JSON.parse(data) as Record<string, unknown>;
-  if (typeof e.id !== "string" || typeof e.type !== "string") {
-    throw new StoreUnavailableError(
+export function decodeEvent(data: string, peer = "the event stream's server"): ReceivedMessage {
+  let e: Record<string, unknown> | null;
+  try {
+    e = JSON.parse(data);
+  } catch {
+    e = null;
+  }
+  if (typeof e?.id !== "string" || typeof e.type !== "string") {
+    throw new PeerUnreachableError(
       "event stream",
+      peer,
       `the server sent a frame that is not an event: ${data.slice(0, 80)}`,
     );
   }

@@ -19,11 +19,11 @@
  */
 
 export { type AuthChoice, checkHmacSecret, chooseAuth } from "./auth_option.ts";
+export { type ErrorBody, errorBody, errorFromBody } from "./error_bodies.ts";
 export {
-  circuitRetryAfter,
-  type ErrorBody,
-  errorBody,
-  errorFromBody,
+  type AnsweredCall,
+  errorFromStatus,
+  retryAfterOf,
   STATUS_BY_TAG,
   statusOf,
 } from "./error_mapping.ts";

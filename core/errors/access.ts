@@ -1,0 +1,77 @@
+/**
+ * Who may call: a request without an accepted credential, and a credential
+ * that may not do what it asked. Neither is retryable.
+ *
+ * @module
+ */
+
+import { describeValue, OrdoError } from "./ordo_error.ts";
+
+/**
+ * The request carried no accepted credential: none, a wrong one, an expired
+ * or tampered signature. Nothing was run.
+ *
+ * @example
+ * ```ts
+ * import { UnauthenticatedError } from "./access.ts";
+ * const error = new UnauthenticatedError("Bearer", "the token is not accepted");
+ * console.log(error.message); // Cannot authenticate the request: the token is not accepted
+ * ```
+ */
+export class UnauthenticatedError extends OrdoError {
+  /** Always `"UnauthenticatedError"`. */
+  readonly _tag = "UnauthenticatedError" as const;
+
+  /** `scheme` is the authentication the server expects, `reason` why the credential was not accepted. */
+  constructor(
+    /** The scheme the server expects (`Bearer`, `ORDO-HMAC-SHA256`). */
+    readonly scheme: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot authenticate the request: ${reason}`, options);
+  }
+}
+
+/** What a credential asked to do, as a {@link ForbiddenError} names it. */
+export type ForbiddenAction = "send" | "query" | "subscribe" | "publish";
+
+const WHAT: Readonly<Record<ForbiddenAction, string>> = {
+  send: "send command",
+  query: "ask query",
+  subscribe: "follow",
+  publish: "publish to stream",
+};
+
+/**
+ * The credential is valid but not allowed to do this: send this command, ask
+ * this query, follow these events, publish to this stream. Nothing was run.
+ *
+ * @example
+ * ```ts
+ * import { ForbiddenError } from "./access.ts";
+ * const error = new ForbiddenError("send", "orders/cancel", "billing");
+ * console.log(error.message); // Cannot send command "orders/cancel": credential "billing" is not allowed to
+ * ```
+ */
+export class ForbiddenError extends OrdoError {
+  /** Always `"ForbiddenError"`. */
+  readonly _tag = "ForbiddenError" as const;
+
+  /** `action` and `target` say what was refused, `credential` whose request it was. */
+  constructor(
+    readonly action: ForbiddenAction,
+    /** The command or query name, the category or event name followed, or the stream. */
+    readonly target: string,
+    /** The credential's name, when it has one. */
+    readonly credential: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Cannot ${WHAT[action]} ${describeValue(target)}: ${
+        credential === undefined ? "this credential" : `credential ${describeValue(credential)}`
+      } is not allowed to`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * How a call to the other side failed: it did not answer in time, a circuit
+ * breaker refused it, the peer could not be reached, or the peer failed in a
+ * way it does not disclose.
+ *
+ * @module
+ */
+
+import { describeValue, OrdoError } from "./ordo_error.ts";
+
+/**
+ * An operation did not finish within its time limit. Retryable: the bus
+ * tries again only while the call's own deadline leaves time.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./calls.ts";
+ * const error = new TimeoutError("query \"orders/show\"", 5000);
+ * console.log(error.message); // Timed out after 5000 ms: query "orders/show"
+ * ```
+ */
+export class TimeoutError extends OrdoError {
+  /** Always `"TimeoutError"`. */
+  readonly _tag = "TimeoutError" as const;
+
+  /** `operation` names what ran out of time, `timeoutMs` the limit it had. */
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Timed out after ${timeoutMs} ms: ${operation}`, options);
+  }
+}
+
+/**
+ * A circuit breaker refused the call without making it: recent calls failed
+ * in a row. Not retried by the bus (it would be refused again); the breaker
+ * lets a trial call through after `retryAfter` milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { CircuitOpenError } from "./calls.ts";
+ * const error = new CircuitOpenError('query "orders/show"', 900);
+ * console.log(error.message); // Circuit breaker open during query "orders/show": next trial in 900 ms
+ * ```
+ */
+export class CircuitOpenError extends OrdoError {
+  /** Always `"CircuitOpenError"`. */
+  readonly _tag = "CircuitOpenError" as const;
+
+  /** `operation` names the refused call; `retryAfter` is how long until the breaker tries again. */
+  constructor(
+    readonly operation: string,
+    /** Milliseconds until the breaker lets a trial call through. */
+    readonly retryAfter: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Circuit breaker open during ${operation}: next trial in ${Math.ceil(retryAfter)} ms`,
+      options,
+    );
+  }
+}
+
+/**
+ * The other service could not be reached (connection refused, DNS failure, a
+ * proxy's 502/503/504), or answered with something that is not ordo's.
+ * `peer` names what was called (a URL). Whether the call took effect is
+ * unknown; every bus call is safe to repeat, so it is retryable.
+ *
+ * @example
+ * ```ts
+ * import { PeerUnreachableError } from "./calls.ts";
+ * const error = new PeerUnreachableError('query "orders/show"', "http://orders:8080/queries/orders/show", "connection refused");
+ * console.log(error.message);
+ * // Cannot reach "http://orders:8080/queries/orders/show" during query "orders/show": connection refused
+ * ```
+ */
+export class PeerUnreachableError extends OrdoError {
+  /** Always `"PeerUnreachableError"`. */
+  readonly _tag = "PeerUnreachableError" as const;
+
+  /** `operation` names the call, `peer` what could not be reached, `detail` what the network said. */
+  constructor(
+    readonly operation: string,
+    /** What could not be reached: a URL, or a service's name. */
+    readonly peer: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot reach ${describeValue(peer)} during ${operation}: ${detail}`, options);
+  }
+}
+
+/**
+ * The other side failed with an error that is not ordo's (a bug, a handler's
+ * own exception) and did not disclose it: its log has the error under
+ * `errorId`. Not retryable.
+ *
+ * @example
+ * ```ts
+ * import { ServerError } from "./calls.ts";
+ * const error = new ServerError('query "orders/show"', "5b1f9a60-2f5e-4c1e-9d7a-0c7f1b2e3d4a");
+ * console.log(error.message);
+ * // The server failed during query "orders/show": see error id "5b1f9a60-2f5e-4c1e-9d7a-0c7f1b2e3d4a" in its log
+ * ```
+ */
+export class ServerError extends OrdoError {
+  /** Always `"ServerError"`. */
+  readonly _tag = "ServerError" as const;
+
+  /** `operation` names the call the server failed; `errorId` finds the failure in the server's log. */
+  constructor(
+    readonly operation: string,
+    /** The id under which the server logged the failure; `undefined` when it gave none. */
+    readonly errorId: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The server failed during ${operation}: ${
+        errorId === undefined
+          ? "it gave no error id"
+          : `see error id ${describeValue(errorId)} in its log`
+      }`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The logger every ordo component reports through: four levels, each a
+ * message and a fields object, one line per event. The default writes to the
+ * console; give a component {@link silentLogger} to silence it, or your own
+ * `Logger` (or {@link createConsoleLogger} with `write`) to send the lines
+ * elsewhere. No run-time import: Web-standard `console` only.
+ *
+ * A line reads `ordo <level>: <message> key=value …`: strings JSON-quoted (so a
+ * line never breaks), errors as `"<name>: <message>"`, absent fields left out.
+ *
+ * @module
+ */
+
+import { ValidationError } from "./errors.ts";
+
+/** How serious an event is, from `error` (something failed) to `debug` (for tracing ordo itself). */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/** The data of an event: ids, names, counts, the error. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * Where ordo writes what happened. Each method takes a message (sentence
+ * case, no closing period) and the event's data as fields; it must not throw.
+ */
+export interface Logger {
+  /** Something failed: a handler, a storage write, a request the server could not answer. */
+  error(message: string, fields?: LogFields): void;
+  /** Something went wrong that ordo handles: a retry, a parked message, a lost lease. */
+  warn(message: string, fields?: LogFields): void;
+  /** A change worth a line in normal operation: a consumer started, a partition taken over. */
+  info(message: string, fields?: LogFields): void;
+  /** Detail for tracing ordo itself; off by default. */
+  debug(message: string, fields?: LogFields): void;
+}
+
+/** Options of {@link createConsoleLogger}. */
+export interface CreateConsoleLoggerOptions {
+  /** The least serious level written; lines below it are dropped. Default `"info"`. */
+  readonly level?: LogLevel;
+  /** Where each line goes. Default: `console.error`, `console.warn`, `console.info` or `console.debug` by level. */
+  readonly write?: (line: string, level: LogLevel) => void;
+}
+
+const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/**
+ * A logger that writes one line per event (see the module summary).
+ *
+ * @throws {ValidationError} when `level` is not one of the four
+ * @example
+ * ```ts
+ * import { createConsoleLogger } from "./logger.ts";
+ * const lines: string[] = [];
+ * const logger = createConsoleLogger({ level: "warn", write: (line) => lines.push(line) });
+ * logger.warn("Message parked", { group: "billing", attempts: 5 });
+ * logger.info("Dropped: below the level");
+ * console.log(lines); // ['ordo warn: Message parked group="billing" attempts=5']
+ * ```
+ */
+export function createConsoleLogger(options: CreateConsoleLoggerOptions = {}): Logger {
+  const level = options.level ?? "info";
+  if (!Object.hasOwn(RANK, level)) {
+    throw new ValidationError(
+      "options.level",
+      level,
+      'expected "error", "warn", "info" or "debug"',
+    );
+  }
+  const write = options.write ?? writeToConsole;
+  const at = (wanted: LogLevel) => (message: string, fields?: LogFields) => {
+    if (RANK[wanted] > RANK[level]) return;
+    try {
+      write(formatLogLine(wanted, message, fields), wanted);
+    } catch {
+      // A logger must not throw into the code that reports.
+    }
+  };
+  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
+}
+
+function writeToConsole(line: string, level: LogLevel): void {
+  console[level](line);
+}
+
+/**
+ * The default logger: one line per event on the console, from `info` up.
+ *
+ * @example
+ * ```ts
+ * import { consoleLogger } from "./logger.ts";
+ * consoleLogger.error("HTTP request failed", { errorId: "5b1f9a60", path: "/queries/orders/show" });
+ * // ordo error: HTTP request failed errorId="5b1f9a60" path="/queries/orders/show"
+ * ```
+ */
+export const consoleLogger: Logger = createConsoleLogger();
+
+const NOTHING = (): void => {};
+
+/**
+ * A logger that writes nothing.
+ *
+ * @example
+ * ```ts
+ * import { silentLogger } from "./logger.ts";
+ * silentLogger.error("not written anywhere");
+ * ```
+ */
+export const silentLogger: Logger = Object.freeze({
+  error: NOTHING,
+  warn: NOTHING,
+  info: NOTHING,
+  debug: NOTHING,
+});
+
+/**
+ * The one line an event is written as (see the module summary).
+ *
+ * @example
+ * ```ts
+ * import { formatLogLine } from "./logger.ts";
+ * formatLogLine("error", "Handler failed", { attempt: 2, error: new RangeError("no stock") });
+ * // 'ordo error: Handler failed attempt=2 error="RangeError: no stock"'
+ * ```
+ */
+export function formatLogLine(level: LogLevel, message: string, fields?: LogFields): string {
+  let line = `ordo ${level}: ${oneLine(message)}`;
+  if (fields === undefined) return line;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value !== undefined) line += ` ${key}=${render(value)}`;
+  }
+  return line;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}
+
+function render(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) {
+    return String(value);
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return JSON.stringify(`${value.name}: ${value.message}`);
+  try {
+    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v) ??
+      JSON.stringify(String(value));
+  } catch {
+    return JSON.stringify(String(value));
+  }
+}
