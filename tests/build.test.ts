@@ -42,6 +42,15 @@ describe("the built npm package", () => {
     assert.match(types, /EventStore/);
   });
 
+  it("ships the ordo command as package.json's bin: built JavaScript with a shebang that runs on Node", async () => {
+    const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    const bin = join(pkg, manifest.bin.ordo);
+    assert.match(await readFile(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    const help = await run("node", [bin, "--help"], { cwd: work, timeout: 30_000 });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ordo <command> \[options\]/);
+  });
+
   it("imports by package name and subpath from Node and works", async () => {
     await writeFile(
       join(work, "main.mjs"),

@@ -82,7 +82,7 @@ export class PostgresControl implements ConsumerControlStore {
       source: JSON.parse(row.source as string) as ConsumerSource,
       partitions: Number(row.partitions),
       startedAt: row.started_at as string,
-      expiresAt: Number(row.expires_at),
+      expiresAt: Math.round(Number(row.expires_at)),
     })).sort((a, b) => compareNames(a.group, b.group) || compareNames(a.instance, b.instance));
   }
 
