@@ -1,7 +1,10 @@
 /**
  * @module
- * Operating ordo (`ordo/admin`): what the `ordo` command line and the web
- * console show and do, as functions over a store and its consumer storage.
+ * Operating ordo (`ordo/admin`): the web console, and what it and the `ordo`
+ * command line show and do, as functions over a store and its consumer
+ * storage. `createAdminHandler` serves the console (overview, streams,
+ * consumers, parked messages) as a Web `Request -> Response` handler with
+ * operator and viewer credentials.
  * `inspectStore` and `inspectConsumers` read the head, streams, categories
  * and every consumer group with its partitions, owners, lag and parked
  * messages, from the storage, so consumers in other processes show too;
@@ -21,6 +24,13 @@
  * ```
  */
 
+export {
+  type AdminAuth,
+  type AdminHandler,
+  type AdminRole,
+  createAdminHandler,
+  type CreateAdminHandlerOptions,
+} from "./handler.ts";
 export {
   type ConsumerGroupView,
   inspectConsumers,

@@ -213,6 +213,14 @@ export interface EventStore {
   listCategories?(): Promise<CategorySummary[]>;
 
   /**
+   * Optional, for operators' tools: the message with this id (a causation
+   * id's message, say); `undefined` when none is stored. One index lookup.
+   *
+   * @throws {ValidationError} when `id` is no UUID
+   */
+  getMessage?(id: string): Promise<RecordedMessage | undefined>;
+
+  /**
    * Optional, for operators' tools: how many messages of the store (or of a
    * category, of some types) lie at or after `from`, counting no further
    * than `max`, so that it costs at most that many index entries. A

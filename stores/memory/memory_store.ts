@@ -31,6 +31,7 @@ import {
   type StreamPage,
   validateAppendOptions,
   validateCategory,
+  validateId,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -211,6 +212,11 @@ class MemoryStore implements EventStore {
   async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
     this.#ensureOpen("listStreams");
     return this.#browser.listStreams(options);
+  }
+
+  async getMessage(id: string): Promise<RecordedMessage | undefined> {
+    this.#ensureOpen("getMessage");
+    return this.#byId.get(validateId(id, "id"));
   }
 
   async listCategories(): Promise<CategorySummary[]> {

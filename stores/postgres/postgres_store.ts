@@ -33,6 +33,7 @@ import {
   type StreamPage,
   validateAppendOptions,
   validateCategory,
+  validateId,
   validateMessages,
   validateReadGlobalOptions,
   validateReadStreamOptions,
@@ -79,6 +80,8 @@ export interface PostgresEventStore extends EventStore {
   readonly schema: string;
   /** One page of streams by name; one index probe per stream looked at (see `EventStore`). */
   listStreams(options?: ListStreamsOptions): Promise<StreamPage>;
+  /** The message with this id; one index lookup. */
+  getMessage(id: string): Promise<RecordedMessage | undefined>;
   /** Every category with its newest message's position; one index probe per category. */
   listCategories(): Promise<CategorySummary[]>;
   /** Messages at or after a position, counted up to a cap (see `EventStore`). */
@@ -227,6 +230,11 @@ class PostgresStore implements PostgresEventStore {
   async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
     this.#sql.ensureOpen("listStreams");
     return await this.#browse.listStreams(options);
+  }
+
+  async getMessage(id: string): Promise<RecordedMessage | undefined> {
+    this.#sql.ensureOpen("getMessage");
+    return await this.#reads.byId(validateId(id, "id"));
   }
 
   async listCategories(): Promise<CategorySummary[]> {

@@ -82,6 +82,7 @@ export function statements(s: string) {
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.category = $1 AND m.global_position BETWEEN $2::bigint AND $4::bigint ${
         types(5)
       } ORDER BY m.global_position LIMIT $3::int`,
+    messageById: `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.id = $1::uuid`,
     readAll:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ORDER BY m.global_position LIMIT $2::int`,
     readAllTypes:

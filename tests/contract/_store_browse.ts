@@ -11,7 +11,7 @@ import type { StoreContractOptions } from "./store.ts";
 
 type Browsing =
   & EventStore
-  & Required<Pick<EventStore, "listStreams" | "listCategories" | "countMessages">>;
+  & Required<Pick<EventStore, "listStreams" | "listCategories" | "countMessages" | "getMessage">>;
 
 function browsing(store: EventStore): Browsing {
   assert.ok(
@@ -245,6 +245,22 @@ export function testStoreBrowse(options: StoreContractOptions): void {
       assert.deepEqual(await store.listCategories(), []);
       assert.deepEqual(await store.listStreams(), { streams: [], next: undefined, end: true });
       assert.equal(await store.countMessages(), 0);
+    });
+  });
+
+  describe("getMessage()", () => {
+    test("finds a message by its id, in any case; undefined for an id not stored; refuses a non-UUID", async (store) => {
+      const written = message("OrderPlaced", { total: 3 });
+      await store.append("order-1", [message()]);
+      await store.append("order-2", [written]);
+      const [stored] = await store.readStream("order-2");
+      assert.deepEqual(await store.getMessage(written.id), stored);
+      assert.deepEqual(await store.getMessage(written.id.toUpperCase()), stored);
+      assert.equal(await store.getMessage(crypto.randomUUID()), undefined);
+      await assert.rejects(
+        store.getMessage("nope"),
+        (error) => error instanceof ValidationError && error.path === "id",
+      );
     });
   });
 
