@@ -1,9 +1,10 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- consumers`, `-- messaging` or `-- http` runs one group;
+// `npm run bench -- memory`, `-- postgres`, `-- consumers`, `-- messaging`, `-- http` or `-- browse` runs one group;
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
+import { benchBrowse } from "./browse.ts";
 import { benchConsumers } from "./consumers.ts";
 import { benchHttp } from "./http.ts";
 import { benchMemoryStore } from "./memory_store.ts";
@@ -19,4 +20,5 @@ if (only === "postgres-paths") rows.push(...await benchPostgresWritePaths());
 if (only === undefined || only === "consumers") rows.push(...await benchConsumers());
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 if (only === undefined || only === "http") rows.push(...await benchHttp());
+if (only === undefined || only === "browse") rows.push(...await benchBrowse());
 report(rows);

@@ -22,7 +22,7 @@ import type { Row } from "./driver.ts";
 import type { StoreSql } from "./_store_sql.ts";
 
 /** Names looked at per call at most, when a filter (a type) may skip many. */
-export const STREAM_SCAN_BUDGET = 2000;
+export const STREAM_SCAN_BUDGET = 1000;
 
 /** The store's browsing queries. */
 export class Browse {

@@ -157,14 +157,16 @@ function browseStatements(s: string) {
       END AS by_code_point
       FROM pg_attribute a, pg_database d
       WHERE a.attrelid = '${s}.messages'::regclass AND a.attname = 'stream_name' AND d.datname = current_database()`,
-    // Categories by a skip scan of the category index: one probe per category.
+    // Categories by a skip scan of the category index: one probe per category. The index is
+    // partial (global_position IS NOT NULL, from migration 1); the column is NOT NULL now, so
+    // PostgreSQL drops an "IS NOT NULL" condition and then cannot use the index: "> 0" implies it.
     listCategories: `WITH RECURSIVE c(category) AS (
-        (SELECT m.category FROM ${s}.messages m WHERE m.global_position IS NOT NULL ORDER BY m.category LIMIT 1)
+        (SELECT m.category FROM ${s}.messages m WHERE m.global_position > 0 ORDER BY m.category LIMIT 1)
         UNION ALL
-        SELECT (SELECT m.category FROM ${s}.messages m WHERE m.category > c.category AND m.global_position IS NOT NULL ORDER BY m.category LIMIT 1)
+        SELECT (SELECT m.category FROM ${s}.messages m WHERE m.category > c.category AND m.global_position > 0 ORDER BY m.category LIMIT 1)
           FROM c WHERE c.category IS NOT NULL
       )
-      SELECT c.category, (SELECT max(m.global_position) FROM ${s}.messages m WHERE m.category = c.category AND m.global_position IS NOT NULL)::text AS last
+      SELECT c.category, (SELECT max(m.global_position) FROM ${s}.messages m WHERE m.category = c.category AND m.global_position > 0)::text AS last
         FROM c WHERE c.category IS NOT NULL`,
     // Up to $4 messages from $2 to the readable head, of types $3 (NULL: all), in all or category $1.
     countAll: counted("$1::text IS NULL AND"),
