@@ -8,6 +8,9 @@
 //   publishes orders/placed;
 // - inventory subscribes to orders/placed and reserves stock, at its own checkpoint;
 // - orders/show is a query (call and wait, nothing stored).
+//
+// With --console it then leaves the services running and serves ordo's
+// console for the store on 127.0.0.1, and says where, until Ctrl-C.
 import process from "node:process";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
@@ -20,6 +23,7 @@ import {
 } from "../stores/postgres/mod.ts";
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
 import { checkDatabaseUrl } from "./_database_url.ts";
+import { serveConsole } from "./_demo_console.ts";
 
 const trace = (from: string, line: string) => console.log(`  ${from.padEnd(10)} ${line}`);
 
@@ -161,6 +165,10 @@ for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
 console.log("\nthe order streams, in global order:");
 for (const m of await store.readCategory("order")) {
   trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
+}
+
+if (process.argv.includes("--console")) {
+  await serveConsole(store, storage, process.env.DATABASE_URL ? "ordo_demo" : undefined);
 }
 
 await bus.close();
