@@ -17,7 +17,7 @@ import {
   ValidationError,
 } from "../core/mod.ts";
 import { type ConsumerGroupView, inspectConsumers } from "./inspect_consumers.ts";
-import { inspectStore } from "./inspect_store.ts";
+import { inspectStore, type StoreView } from "./inspect_store.ts";
 import {
   type ReplayAsked,
   replayOutcomes,
@@ -33,6 +33,21 @@ export interface ApiContext {
   readonly store: EventStore;
   readonly storage: ConsumerStorage<unknown>;
   readonly history: History;
+  /** The store's categories and stream count, read at most every ten seconds (they page the index). */
+  storeView?: { readonly at: number; readonly view: Promise<StoreView> };
+}
+
+const STORE_VIEW_TTL = 10_000;
+
+/** The store's view, fresh enough for a live overview; the head is read each time. */
+async function storeView(context: ApiContext): Promise<StoreView> {
+  const now = Date.now();
+  if (context.storeView === undefined || now - context.storeView.at > STORE_VIEW_TTL) {
+    const view = inspectStore(context.store);
+    context.storeView = { at: now, view };
+    view.catch(() => (context.storeView = undefined));
+  }
+  return { ...await context.storeView.view, head: await context.store.headPosition() };
 }
 
 /** One call of the API: the path after `api/`, split, and the query. */
@@ -91,7 +106,7 @@ export async function answerApi(context: ApiContext, call: ApiCall): Promise<Res
 
 async function overview(context: ApiContext) {
   const [store, groups] = await Promise.all([
-    inspectStore(context.store),
+    storeView(context),
     inspectConsumers(context.store, context.storage),
   ]);
   context.history.add(await sampleOf(groups, context.store));

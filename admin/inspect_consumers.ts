@@ -194,11 +194,18 @@ async function groupView(
   const parked = facts.parked.find((p) => p.group === group);
   const partitionCount = running[0]?.partitions ?? known?.partitions ??
     Math.max(1, ...checkpoints.map((c) => c.partition + 1));
+  // Partitions often share a checkpoint (each commits past the others' messages): count once per value.
+  const counted = new Map<bigint, Promise<{ lag?: number; lagCapped: boolean }>>();
+  const lagAt = (from: bigint) => {
+    let lag = counted.get(from);
+    if (lag === undefined) counted.set(from, lag = lagFrom(store, source, from, cap));
+    return lag;
+  };
   const partitions: PartitionView[] = [];
   for (let partition = 0; partition < partitionCount; partition++) {
     const checkpoint = checkpoints.find((c) => c.partition === partition)?.position;
     const lease = leases?.leases.find((l) => l.partition === partition);
-    const lag = await lagFrom(store, source, checkpoint ?? 0n, cap);
+    const lag = await lagAt(checkpoint ?? 0n);
     partitions.push({
       partition,
       ...(checkpoint === undefined ? {} : { checkpoint }),
@@ -210,7 +217,7 @@ async function groupView(
     (low, p) => (p.checkpoint ?? 0n) < low ? (p.checkpoint ?? 0n) : low,
     partitions[0]?.checkpoint ?? 0n,
   );
-  const lag = partitions.length === 1 ? partitions[0] : await lagFrom(store, source, slowest, cap);
+  const lag = await lagAt(slowest);
   return {
     group,
     ...(source === undefined ? {} : { source }),

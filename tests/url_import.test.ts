@@ -20,7 +20,7 @@ describe("mod.ts imported from a URL in Deno", () => {
       // Serve only the library's own TypeScript; anything else (node_modules above all) is a 404.
       const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname))
         .replace(/^\/+/, "");
-      const allowed = /^(mod\.ts|(core|stores|transports)\/.+\.ts)$/.test(path) &&
+      const allowed = /^(mod\.ts|(core|stores|transports|admin|cli)\/.+\.ts)$/.test(path) &&
         !path.includes("..");
       if (!allowed) {
         response.writeHead(404).end();
@@ -98,5 +98,24 @@ console.log([createPGliteStore, createPostgresStore, createEventStoreDbStore].ma
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), "function,function,function");
+  });
+
+  it("runs the ordo command line from its URL, loading no driver until a command connects", async () => {
+    const deno = (...args: string[]) =>
+      run(
+        DENO,
+        ["run", "--no-config", "--no-lock", "-A", `http://${origin}/cli/main.ts`, ...args],
+        {
+          cwd: work,
+          env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1", DATABASE_URL: "" },
+          timeout: 60_000,
+        },
+      );
+    const help = await deno("--help");
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ordo <command> \[options\]/);
+    const unnamed = await deno("status");
+    assert.equal(unnamed.code, 2, unnamed.stderr);
+    assert.match(unnamed.stderr, /No database named/);
   });
 });
