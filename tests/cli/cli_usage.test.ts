@@ -1,6 +1,9 @@
 // The `ordo` command line's surface: help for every command, bad usage (exit
 // 2), an unreachable or unnamed database, a schema not migrated, and migrate.
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { usePostgres } from "../_postgres_fixture.ts";
 import { json, ordo, said } from "./_cli_fixture.ts";
@@ -99,5 +102,29 @@ describe("ordo: help, usage and connection", () => {
       streams: { count: 0, capped: false },
       consumers: [],
     });
+  });
+
+  it("works on a PGlite directory with --pglite, loading PGlite instead of postgres.js", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-"));
+    try {
+      const migrated = await ordo(["migrate", "--pglite", dir, "--json"], {
+        url: null,
+        timeout: 120_000,
+      });
+      assert.equal(migrated.code, 0, said(migrated));
+      assert.deepEqual(json(migrated), { schema: "ordo", from: 0, to: 7 });
+      const status = await ordo(["status", "--pglite", dir], { url: null, timeout: 120_000 });
+      assert.equal(status.code, 0, said(status));
+      assert.match(
+        status.stdout,
+        new RegExp(
+          `^Store +PGlite ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, schema "ordo"$`,
+          "m",
+        ),
+      );
+      assert.match(status.stdout, /^Head +0$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
