@@ -18,7 +18,7 @@
  * import { createMemoryStore } from "./mod.ts";
  * const store = createMemoryStore();
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }], { expectedVersion: "no-stream" });
- * console.log(await store.readCategory("order"));
+ * for await (const message of store.readCategory("order")) console.log(message.type);
  * ```
  */
 
@@ -27,9 +27,16 @@ export { createMemoryStore, type CreateMemoryStoreOptions } from "./stores/memor
 export { categoryOf, parseStreamName, streamName, type StreamNameParts } from "./core/mod.ts";
 export type { AppendOptions, AppendResult, EventStore, StreamInfo } from "./core/mod.ts";
 export type { MessagePosition, ReadGlobalOptions, ReadStreamOptions } from "./core/mod.ts";
+export type { MessageIterable, MessagePage, ReadPageOptions } from "./core/mod.ts";
 export type { Message, MessageInput, MessageMetadata, RecordedMessage } from "./core/mod.ts";
 export type { AnyMessage, ExpectedVersion, JsonObject, JsonValue } from "./core/mod.ts";
-export { DEFAULT_READ_LIMIT } from "./core/mod.ts";
+export type { JsonMessage, MessageInputOf, MessageShape, RecordedMessageOf } from "./core/mod.ts";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./core/mod.ts";
+
+// Deciders: a command against a stream (read, fold, decide, append, retry on conflict).
+export { createCommandHandler, DEFAULT_COMMAND_RETRY, foldState } from "./core/mod.ts";
+export type { CommandResult, CreateCommandHandlerOptions, Decider, Decision } from "./core/mod.ts";
+export type { HandleCommand, HandleCommandOptions } from "./core/mod.ts";
 
 // Errors: one family, each with a literal `_tag`, its data as fields, and one retryability.
 export { ConcurrencyError, OrdoError, type OrdoErrorTag, ValidationError } from "./core/mod.ts";
@@ -68,6 +75,7 @@ export type { DeliveryContext, HandlerOptions, QueryContext, ReceivedMessage } f
 export type { BusContracts, CommandData, CommandName, SchemaMap } from "./core/mod.ts";
 export type { CommandInputData, QueryInputPayload, QueryName, QueryPayload } from "./core/mod.ts";
 export type { EventData, EventInputData, EventName } from "./core/mod.ts";
+export type { MessageTypes, ReceivedEvent, SchemasOf } from "./core/mod.ts";
 export type { StandardSchemaV1, StandardSchemaV1Issue, Transport } from "./core/mod.ts";
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from "./core/mod.ts";
 export type { CircuitStateChange } from "./core/mod.ts";

@@ -166,7 +166,7 @@ async function stream(context: ApiContext, name: string, query: URLSearchParams)
 async function message(context: ApiContext, ref: string) {
   let found: RecordedMessage | undefined;
   if (/^\d+$/.test(ref)) {
-    const [m] = await context.store.readAll({ from: BigInt(ref), limit: 1 });
+    const [m] = (await context.store.readPage({ from: BigInt(ref), limit: 1 })).messages;
     found = m?.globalPosition === BigInt(ref) ? m : undefined;
   } else {
     found = await context.store.getMessage?.(ref);

@@ -135,9 +135,9 @@ export async function benchMemoryStore(): Promise<BenchRow[]> {
   const [ordoRead, bareRead] = await bestRates(COUNT, ROUNDS, async () => {
     let from = 0n;
     for (;;) {
-      const page = await filled.readAll({ from, limit: 1000 });
-      if (page.length === 0) break;
-      from = page[page.length - 1].globalPosition + 1n;
+      const page = await filled.readPage({ from, limit: 1000 });
+      if (page.end) break;
+      from = page.next;
     }
   }, async () => {
     // The raw equivalent of a paged read: awaited slices of the log array.
@@ -201,7 +201,7 @@ export async function benchMemoryStore(): Promise<BenchRow[]> {
       unit: "msg/s",
     },
     {
-      scenario: "memory: readAll in pages of 1000",
+      scenario: "memory: readPage, pages of 1000",
       ordo: ordoRead,
       baseline: bareRead,
       baselineName: "array slices",

@@ -182,10 +182,10 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
         let from = 0n;
         let count = 0;
         for (;;) {
-          const page = await store.readAll({ from, limit: 1000 });
-          if (page.length === 0) return count;
-          count += page.length;
-          from = page[page.length - 1].globalPosition + 1n;
+          const page = await store.readPage({ from, limit: 1000 });
+          count += page.messages.length;
+          if (page.end) return count;
+          from = page.next;
         }
       }),
     );
@@ -197,10 +197,10 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
     let stop = false;
     const following = (async () => {
       while (!stop) {
-        const page = await reader.readAll({ from, limit: 1000 });
+        const page = await reader.readPage({ from, limit: 1000 });
         const now = performance.now();
-        for (const m of page) seenAt.set(m.id, now);
-        if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
+        for (const m of page.messages) seenAt.set(m.id, now);
+        if (page.messages.length > 0) from = page.next;
         else await reader.waitForAppend(from - 1n, { timeout: 200 });
       }
     })();
@@ -343,7 +343,7 @@ export async function benchPostgresStore(): Promise<BenchRow[]> {
         unit: "msg/s",
       },
       {
-        scenario: `postgres: readAll catch-up over ${total.toLocaleString("en-US")} (vacuumed)`,
+        scenario: `postgres: readPage catch-up over ${total.toLocaleString("en-US")} (vacuumed)`,
         ordo: ordoRead,
         baseline: rawRead,
         baselineName: "raw keyset read",

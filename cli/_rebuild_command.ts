@@ -57,7 +57,7 @@ export interface RebuildableProjection<Tx = unknown> {
   readonly reset?: (database: RebuildDatabase) => Promise<void> | void;
   /** Messages per read. Default 100. */
   readonly batchSize?: number;
-  /** `"page"` commits a page at a time (faster); default `"message"`. */
+  /** `"message"` commits each message; default `"page"`, a page at a time (as `rebuildProjection`). */
   readonly commit?: "message" | "page";
 }
 

@@ -48,15 +48,18 @@ Output (--json): one JSON message a line (positions as strings).`,
       } from position ${from}; Ctrl-C stops.\n`,
     );
     while (!signal.aborted) {
-      // The head first: after a short page, everything up to it was read, so wait past it
-      // (past `from` alone, other categories' appends would wake a category tail at once).
+      // The head first: once a page comes back at the end, everything up to that head was read,
+      // so the wait is past it (past the last message alone, other categories' appends would
+      // wake a category tail at once, again and again).
       const head = await store.headPosition();
-      const page = category === undefined
-        ? await store.readAll({ from, limit: 100 })
-        : await store.readCategory(category, { from, limit: 100 });
-      for (const message of page) io.out(json ? toJsonText(message) + "\n" : messageLine(message));
-      if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
-      if (page.length < 100) {
+      const page = await store.readPage({
+        ...(category === undefined ? {} : { category }),
+        from,
+        limit: 100,
+      });
+      for (const m of page.messages) io.out(json ? toJsonText(m) + "\n" : messageLine(m));
+      from = page.next;
+      if (page.end) {
         if (head >= from) from = head + 1n;
         await store.waitForAppend(from - 1n, { signal }).catch(() => false);
       }

@@ -12,7 +12,14 @@ import type {
   ListStreamsOptions,
   StreamPage,
 } from "./browse.ts";
-import type { ExpectedVersion, MessageInput, RecordedMessage } from "./message.ts";
+import type {
+  ExpectedVersion,
+  JsonMessage,
+  MessageInputOf,
+  MessageShape,
+  RecordedMessage,
+  RecordedMessageOf,
+} from "./message.ts";
 
 /** Options of {@link EventStore.append}. */
 export interface AppendOptions {
@@ -100,18 +107,70 @@ export interface ReadStreamOptions {
   readonly limit?: number;
 }
 
-/** Options of {@link EventStore.readAll} and {@link EventStore.readCategory}. */
+/**
+ * Options of {@link EventStore.readAll} and {@link EventStore.readCategory}.
+ * Without `limit` the read yields every message from `from` to the end.
+ */
 export interface ReadGlobalOptions {
   /** First global position to return, inclusive. Default `0n` (the start). */
   readonly from?: bigint;
-  /** Most messages to return. Default {@link DEFAULT_READ_LIMIT}. */
+  /** Most messages to yield in all. Default: no limit, every message to the end. */
+  readonly limit?: number;
+  /**
+   * Messages fetched per round trip, and so most messages held at once.
+   * Default {@link DEFAULT_PAGE_SIZE}, at most {@link MAX_PAGE_SIZE}.
+   */
+  readonly pageSize?: number;
+  /** Only messages of these types. Default: every type. */
+  readonly types?: readonly string[];
+  /** Stops the read: the iteration rejects with the signal's reason before its next page or message. */
+  readonly signal?: AbortSignal;
+}
+
+/** Default page size of global reads, as in Message DB. */
+export const DEFAULT_PAGE_SIZE = 1000;
+
+/** Largest `pageSize` of a global read. */
+export const MAX_PAGE_SIZE = 10_000;
+
+/** Options of {@link EventStore.readPage}. */
+export interface ReadPageOptions {
+  /** Only this category's streams (`order` for `order-*`). Default: the whole store. */
+  readonly category?: string;
+  /** First global position to return, inclusive. Default `0n` (the start). */
+  readonly from?: bigint;
+  /** Most messages in the page. Default {@link DEFAULT_PAGE_SIZE}, at most `MAX_READ_LIMIT`. */
   readonly limit?: number;
   /** Only messages of these types. Default: every type. */
   readonly types?: readonly string[];
 }
 
-/** Default page size of global reads, as in Message DB. */
-export const DEFAULT_READ_LIMIT = 1000;
+/**
+ * One page of a global read, and where the next one starts. Pages read one
+ * after the other with `from: page.next` join up: no message is skipped or
+ * repeated, even while writers append.
+ */
+export interface MessagePage<M = RecordedMessage> {
+  /** The page's messages, in global order. */
+  readonly messages: M[];
+  /** The position to pass as `from` to read on: past the last message, or `from` when empty. */
+  readonly next: bigint;
+  /**
+   * True when the page came back short (fewer than `limit` messages): it
+   * reached the readable head as it was when the page was read.
+   */
+  readonly end: boolean;
+}
+
+/**
+ * What {@link EventStore.readAll} and {@link EventStore.readCategory} return:
+ * the messages, read lazily in pages as the iteration asks for them. Each
+ * iteration reads again from the start position.
+ */
+export interface MessageIterable<M = RecordedMessage> extends AsyncIterable<M> {
+  /** Reads every message into one array (mind the memory: give `limit` on a large store). */
+  toArray(): Promise<M[]>;
+}
 
 /** What {@link EventStore.getStreamInfo} resolves with. */
 export interface StreamInfo {
@@ -143,8 +202,28 @@ export interface WaitOptions {
  * 4. a message id already stored is not stored again: the retry gets the
  *    original positions;
  * 5. bad input is refused with a `ValidationError` before anything is written.
+ *
+ * Reads: `readStream` returns a whole stream (or `limit` of it) as an array.
+ * Global reads never stop silently: `readAll` and `readCategory` yield every
+ * message from `from` to the readable head, in pages, as an async iterable;
+ * `readPage` is the page primitive underneath, for code that pages itself.
+ * An adapter implements `readStream` and `readPage`, and returns
+ * `readInPages(this, …)` (from `ordo/kit`) for the other two
+ * (docs/decisions/reads.md).
+ *
+ * Types: `E` is the union of message shapes the store holds
+ * (`createMemoryStore<OrderEvent>()`); appends are checked against it and
+ * reads are typed by it, so `message.type` narrows `message.data`. It is
+ * not checked at run time (data is checked to be JSON). Without it, any
+ * type name and JSON data.
  */
-export interface EventStore {
+export interface EventStore<E extends MessageShape = JsonMessage> {
+  /**
+   * Type-level only, never set: the message types the store was typed with,
+   * from which `createConsumer`, `createCommandHandler` and the like infer them.
+   */
+  readonly "~messages"?: E;
+
   /**
    * Appends messages to one stream, atomically.
    *
@@ -155,7 +234,7 @@ export interface EventStore {
    */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
   /**
@@ -164,24 +243,47 @@ export interface EventStore {
    */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options: DeferredAppendOptions,
   ): Promise<CommittedAppend>;
   /** Either of the above, chosen at run time. */
   append(
     streamName: string,
-    messages: readonly MessageInput[],
+    messages: readonly MessageInputOf<E>[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<CommittedAppend>;
 
   /** Reads one stream in version order. An absent stream reads as empty. */
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessageOf<E>[]>;
 
-  /** Reads every stream of a category (`order` for `order-*`) in global order. */
-  readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]>;
+  /**
+   * Reads one page of the whole store, or of one category, in global order,
+   * from `from` up to the readable head. The primitive global read: code that
+   * pages by itself (consumers, tools) calls it with `from: page.next` until
+   * a page says `end`. Adapters implement it; `readAll` and `readCategory`
+   * are derived from it (see `readInPages` in `ordo/kit`).
+   *
+   * @throws {ValidationError} on bad options
+   * @throws {StoreUnavailableError} when the store cannot be reached or is closed
+   */
+  readPage(options?: ReadPageOptions): Promise<MessagePage<RecordedMessageOf<E>>>;
 
-  /** Reads the whole store in global order. */
-  readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]>;
+  /**
+   * Every message of a category's streams (`order` for `order-*`) from
+   * `from`, in global order, read in pages as it is iterated
+   * (`for await (const m of store.readCategory("order"))`). It ends at the
+   * first page that comes back short: the readable head when that page was
+   * read. Memory holds one page at a time.
+   *
+   * @throws {ValidationError} at the call, on a bad category or bad options
+   */
+  readCategory(
+    category: string,
+    options?: ReadGlobalOptions,
+  ): MessageIterable<RecordedMessageOf<E>>;
+
+  /** Every message of the store from `from`, in global order; otherwise as {@link readCategory}. */
+  readAll(options?: ReadGlobalOptions): MessageIterable<RecordedMessageOf<E>>;
 
   /** The version and last position of one stream. */
   getStreamInfo(streamName: string): Promise<StreamInfo>;
@@ -218,7 +320,7 @@ export interface EventStore {
    *
    * @throws {ValidationError} when `id` is no UUID
    */
-  getMessage?(id: string): Promise<RecordedMessage | undefined>;
+  getMessage?(id: string): Promise<RecordedMessageOf<E> | undefined>;
 
   /**
    * Optional, for operators' tools: how many messages of the store (or of a
@@ -229,4 +331,21 @@ export interface EventStore {
    * @throws {ValidationError} on bad options
    */
   countMessages?(options?: CountMessagesOptions): Promise<number>;
+}
+
+/**
+ * The same store, typed as holding messages of any type with JSON data: for
+ * code that handles every kind of message whatever the store was typed
+ * with (consumer engines, transports).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../mod.ts";
+ * import { untypedStore } from "./event_store.ts";
+ * const orders = createMemoryStore<{ type: "OrderPlaced"; data: { total: number } }>();
+ * await untypedStore(orders).append("audit-1", [{ type: "Checked", data: {} }]);
+ * ```
+ */
+export function untypedStore<E extends MessageShape>(store: EventStore<E>): EventStore {
+  return store as EventStore<MessageShape> as EventStore;
 }

@@ -31,7 +31,7 @@ export interface MessageMetadata {
  * does not store it again. Give one (a UUID) whenever the append may be
  * retried; when absent, the store makes a random one.
  */
-export interface MessageInput<Type extends string = string, Data = JsonValue> {
+export interface MessageInput<Type extends string = string, Data = unknown> {
   /** The idempotency key, a UUID in any case; the store generates one when absent. */
   readonly id?: string;
   /** What happened or is asked (`OrderPlaced`); readers dispatch on it. */
@@ -80,6 +80,45 @@ export type ExpectedVersion = number | "no-stream" | "exists" | "any";
 
 /** Data and metadata of a message as JSON objects, for code that does not know the types. */
 export type AnyMessage = Message<string, JsonValue>;
+
+/**
+ * One kind of message: its `type` name and the `data` it carries. A union of
+ * these, given once, types a store, its reads, consumers and deciders, so
+ * that `message.type` narrows `message.data`:
+ * `type OrderEvent = { type: "OrderPlaced"; data: { total: number } } | { type: "OrderShipped"; data: {} }`.
+ * Data may be declared with interfaces; that it is JSON is checked when it is appended.
+ */
+export interface MessageShape {
+  /** The message's type name, a string literal in a typed union (`"OrderPlaced"`). */
+  readonly type: string;
+  /** What a message of this type carries. */
+  readonly data: unknown;
+}
+
+/** The shape of messages whose types are not given: any type name, JSON data. The default everywhere. */
+export interface JsonMessage extends MessageShape {
+  /** Any type name. */
+  readonly type: string;
+  /** Any JSON value. */
+  readonly data: JsonValue;
+}
+
+/**
+ * The recorded message of each member of `E`: a union whose `type` narrows
+ * its `data`. `RecordedMessageOf<JsonMessage>` is `RecordedMessage`.
+ */
+export type RecordedMessageOf<E extends MessageShape> = E extends MessageShape
+  ? RecordedMessage<E["type"], E["data"]>
+  : never;
+
+/**
+ * What `append` takes for each member of `E`. Where the data is declared as
+ * any JSON (the untyped default), any value is accepted here and checked to
+ * be JSON at run time.
+ */
+export type MessageInputOf<E extends MessageShape> = E extends MessageShape
+  ? MessageInput<E["type"], JsonValue extends E["data"] ? unknown : E["data"]>
+  : never;
 
 /** Shorthand for plain JSON data. */
 export type { JsonObject, JsonValue };

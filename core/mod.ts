@@ -67,13 +67,18 @@ export {
   type AppendResult,
   type CommittedAppend,
   type CommittedPosition,
-  DEFAULT_READ_LIMIT,
+  DEFAULT_PAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  MAX_PAGE_SIZE,
+  type MessageIterable,
+  type MessagePage,
   type MessagePosition,
   type ReadGlobalOptions,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type StreamInfo,
+  untypedStore,
   type WaitOptions,
 } from "./event_store.ts";
 export {
@@ -104,10 +109,14 @@ export {
 export type {
   AnyMessage,
   ExpectedVersion,
+  JsonMessage,
   Message,
   MessageInput,
+  MessageInputOf,
   MessageMetadata,
+  MessageShape,
   RecordedMessage,
+  RecordedMessageOf,
 } from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
 export {
@@ -120,11 +129,23 @@ export {
 } from "./stream_name.ts";
 export {
   type CheckedReadGlobalOptions,
+  type CheckedReadPageOptions,
   type CheckedReadStreamOptions,
   MAX_READ_LIMIT,
   validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
 } from "./validate_read.ts";
+export { pageOf, type PageReader, readInPages } from "./read_in_pages.ts";
+export { type Decider, type Decision, decisionList, foldState } from "./decider.ts";
+export {
+  type CommandResult,
+  createCommandHandler,
+  type CreateCommandHandlerOptions,
+  DEFAULT_COMMAND_RETRY,
+  type HandleCommand,
+  type HandleCommandOptions,
+} from "./command_handler.ts";
 export {
   backoffDelay,
   type CheckedRetryPolicy,
@@ -232,6 +253,7 @@ export {
   type InferOutput,
   isStandardSchema,
   MAX_MESSAGE_NAME_LENGTH,
+  type MessageTypes,
   parkedFromReceived,
   type PublishReceipt,
   type QueryContext,
@@ -242,12 +264,14 @@ export {
   type QueryName,
   type QueryPayload,
   QueryRegistry,
+  type ReceivedEvent,
   receivedFromStore,
   type ReceivedMessage,
   type Registration,
   replyStream,
   retryCall,
   type SchemaMap,
+  type SchemasOf,
   type SendReceipt,
   serviceOf,
   type StandardSchemaV1,

@@ -16,7 +16,9 @@ import type {
   DuplicateMessageError,
   EventStore as EventStorePort,
   MessageInput,
+  MessagePage,
   ReadGlobalOptions,
+  ReadPageOptions,
   ReadStreamOptions,
   RecordedMessage,
   StoreUnavailableError,
@@ -70,13 +72,18 @@ export interface EventStoreService {
     streamName: string,
     options?: ReadStreamOptions,
   ): Effect.Effect<RecordedMessage[], ReadError>;
-  /** Reads one page of a category in global order. */
+  /**
+   * Reads every message of a category from `from` (up to `limit`) in global
+   * order, into one array; `readMessages` streams them a page at a time instead.
+   */
   readCategory(
     category: string,
     options?: ReadGlobalOptions,
   ): Effect.Effect<RecordedMessage[], ReadError>;
-  /** Reads one page of the whole store in global order. */
+  /** Reads every message of the store from `from` (up to `limit`) in global order, into one array. */
   readAll(options?: ReadGlobalOptions): Effect.Effect<RecordedMessage[], ReadError>;
+  /** Reads one page of the store or of a category, and where the next one starts (see the port's `readPage`). */
+  readPage(options?: ReadPageOptions): Effect.Effect<MessagePage, ReadError>;
   /** The version and last position of one stream. */
   getStreamInfo(streamName: string): Effect.Effect<StreamInfo, ReadError>;
   /** The global position of the newest readable message; `0n` when empty. */
@@ -150,13 +157,20 @@ export function makeEventStore(store: EventStorePort): EventStoreService {
         READ_TAGS,
         () => store.readStream(streamName, options),
       ),
+    // Interrupting the effect aborts the read between pages. The async
+    // functions turn a refusal of the options at the call into a failure.
     readCategory: (category, options) =>
       fromOrdo<RecordedMessage[], ReadError>(
         READ_TAGS,
-        () => store.readCategory(category, options),
+        async (signal) => await store.readCategory(category, { ...options, signal }).toArray(),
       ),
     readAll: (options) =>
-      fromOrdo<RecordedMessage[], ReadError>(READ_TAGS, () => store.readAll(options)),
+      fromOrdo<RecordedMessage[], ReadError>(
+        READ_TAGS,
+        async (signal) => await store.readAll({ ...options, signal }).toArray(),
+      ),
+    readPage: (options) =>
+      fromOrdo<MessagePage, ReadError>(READ_TAGS, () => store.readPage(options)),
     getStreamInfo: (streamName) =>
       fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
     headPosition: fromOrdo<bigint, StoreUnavailableError>(UNAVAILABLE, () => store.headPosition()),

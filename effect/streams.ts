@@ -9,7 +9,7 @@
  */
 
 import { Effect, Option, Stream } from "effect";
-import { type ConsumerSource, DEFAULT_READ_LIMIT, type RecordedMessage } from "../core/mod.ts";
+import { type ConsumerSource, DEFAULT_PAGE_SIZE, type RecordedMessage } from "../core/mod.ts";
 import { EventStore, type EventStoreService, type ReadError } from "./event_store.ts";
 
 /** Options of {@link readMessages} and {@link subscribe}. */
@@ -79,7 +79,7 @@ function pages(
   options: StreamOptions,
   live: boolean,
 ): Stream.Stream<RecordedMessage, ReadError, EventStore> {
-  const limit = options.pageSize ?? DEFAULT_READ_LIMIT;
+  const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
   return Stream.unwrap(
     Effect.map(EventStore, (store) =>
       Stream.paginate<PageState, RecordedMessage, ReadError>(
@@ -94,9 +94,7 @@ function pages(
             }
             // The head is read before the page, so a short page proves everything up to it was seen.
             const head = live ? yield* store.headPosition : 0n;
-            const page = yield* readPage(store, source, state.next, limit);
-            const last = page[page.length - 1];
-            const next = last === undefined ? state.next : positionAfter(source, last);
+            const { messages: page, next } = yield* readPage(store, source, state.next, limit);
             if (page.length === limit) {
               return [page, Option.some<PageState>({ next })] as const;
             }
@@ -110,14 +108,21 @@ function pages(
   );
 }
 
-function readPage(store: EventStoreService, source: ConsumerSource, from: bigint, limit: number) {
-  if ("stream" in source) return store.readStream(source.stream, { from: Number(from), limit });
-  if ("category" in source) {
-    return store.readCategory(source.category, { from, limit, types: source.types });
+function readPage(
+  store: EventStoreService,
+  source: ConsumerSource,
+  from: bigint,
+  limit: number,
+): Effect.Effect<{ readonly messages: RecordedMessage[]; readonly next: bigint }, ReadError> {
+  if ("stream" in source) {
+    return Effect.map(
+      store.readStream(source.stream, { from: Number(from), limit }),
+      (messages) => {
+        const last = messages[messages.length - 1];
+        return { messages, next: last === undefined ? from : BigInt(last.streamVersion) + 1n };
+      },
+    );
   }
-  return store.readAll({ from, limit, types: source.types });
-}
-
-function positionAfter(source: ConsumerSource, message: RecordedMessage): bigint {
-  return "stream" in source ? BigInt(message.streamVersion) + 1n : message.globalPosition + 1n;
+  const category = "category" in source ? source.category : undefined;
+  return store.readPage({ category, from, limit, types: source.types });
 }

@@ -163,7 +163,7 @@ trace(
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
 console.log("\nthe order streams, in global order:");
-for (const m of await store.readCategory("order")) {
+for await (const m of store.readCategory("order")) {
   trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
 }
 

@@ -3,7 +3,8 @@
 // remembers the last version it applied per stream and skips anything older,
 // and it never looks across streams, so partitions may run in any order.
 // tests/consumers/check_projection.test.ts checks it with ordo/testing.
-import type { RecordedMessage } from "../mod.ts";
+import type { RecordedMessageOf } from "../mod.ts";
+import type { OrderEvent } from "./order_events.ts";
 
 /** The read model: totals of open orders, and how far each stream was applied. */
 export interface OrderTotals {
@@ -14,22 +15,21 @@ export interface OrderTotals {
 /** The projection: `init` makes an empty read model, `apply` folds one message into it. */
 export const orderTotals = {
   init: (): OrderTotals => ({ open: new Map(), applied: new Map() }),
-  apply(model: OrderTotals, message: RecordedMessage): void {
+  apply(model: OrderTotals, message: RecordedMessageOf<OrderEvent>): void {
     // Seen already (a redelivery): the version tells, without a record per message.
     if ((model.applied.get(message.streamName) ?? -1) >= message.streamVersion) return;
     model.applied.set(message.streamName, message.streamVersion);
     const order = message.streamName.slice(message.streamName.indexOf("-") + 1);
-    if (message.type === "OrderPlaced") {
-      model.open.set(order, (message.data as { total: number }).total);
-    }
-    if (message.type === "ItemAdded") {
-      model.open.set(
-        order,
-        (model.open.get(order) ?? 0) + (message.data as { price: number }).price,
-      );
-    }
-    if (message.type === "OrderShipped" || message.type === "OrderCancelled") {
-      model.open.delete(order);
+    switch (message.type) {
+      case "OrderPlaced":
+        model.open.set(order, message.data.total);
+        break;
+      case "ItemAdded":
+        model.open.set(order, (model.open.get(order) ?? 0) + message.data.price);
+        break;
+      case "OrderShipped":
+      case "OrderCancelled":
+        model.open.delete(order);
     }
   },
   view: (model: OrderTotals) => model.open,

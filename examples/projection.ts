@@ -1,9 +1,10 @@
 // `node --import tsx examples/projection.ts`: the order-totals projection run
 // by a consumer that catches up, follows live, and is stopped gracefully.
 import { createConsumer, createMemoryConsumerStorage, createMemoryStore } from "../mod.ts";
+import type { OrderEvent } from "./order_events.ts";
 import { orderTotals } from "./order_totals_projection.ts";
 
-const store = createMemoryStore();
+const store = createMemoryStore<OrderEvent>();
 await store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }, {
   type: "ItemAdded",
   data: { price: 5 },

@@ -1,46 +1,80 @@
 /**
  * fast-check properties for a user's projection: redelivered messages,
  * crashes and restarts at any point, and any interleaving of different
- * streams must all give the read model one clean pass gives.
+ * streams must all give the read model one clean pass gives. A projection
+ * keeps its read model in memory (`init`, `apply`, `view`), or in SQL tables
+ * it writes through the consumer's transaction on PGlite (`reset`, `apply`
+ * with `tx`, `view`).
  *
  * @module
  */
 
+import type { PGliteInterface } from "@electric-sql/pglite";
 import type * as FastCheckModule from "fast-check";
-import { createConsumer } from "../core/consumers/mod.ts";
-import type { ConsumerStorage } from "../core/consumers/mod.ts";
-import type { JsonValue, MessageMetadata, RecordedMessage } from "../mod.ts";
-import { createMemoryStore } from "../mod.ts";
-import { createMemoryConsumerStorage, type MemoryTransaction } from "../stores/memory/mod.ts";
-import { viewText } from "./_view_text.ts";
+import type {
+  JsonMessage,
+  JsonValue,
+  MessageMetadata,
+  MessageShape,
+  RecordedMessageOf,
+} from "../mod.ts";
+import type { PGliteTransaction } from "../stores/postgres/mod.ts";
+import { type Canonical, line } from "./_canonical.ts";
+import { interleaved, record, withRedeliveries } from "./_histories.ts";
+import { memoryRuns, type ProjectionRuns, sqlRuns } from "./_projection_runs.ts";
+import { AssertionError, diffLines, firstDifferenceLine } from "./assertion_error.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */
 export type FastCheck = Pick<
   typeof FastCheckModule,
-  "assert" | "asyncProperty" | "infiniteStream" | "nat"
+  "check" | "asyncProperty" | "infiniteStream" | "nat"
 >;
 
-/** A projection under test: a read model and the handler that folds messages into it. */
-export interface ProjectionUnderTest<Model> {
+/**
+ * A projection under test: a read model in memory and the handler that
+ * folds messages into it. `E` types the messages, as a store's union does.
+ */
+export interface ProjectionUnderTest<Model, E extends MessageShape = JsonMessage> {
   /** A fresh, empty read model. */
   init(): Model;
   /** Applies one message. It is called again with messages it has already seen (delivery is at least once). */
-  apply(model: Model, message: RecordedMessage): void | Promise<void>;
+  apply(model: Model, message: RecordedMessageOf<E>): void | Promise<void>;
   /** What to compare; default the model itself. Maps, Sets and object keys compare regardless of order. */
   view?(model: Model): unknown;
 }
 
+/**
+ * A projection whose read model is SQL tables, written through the
+ * consumer's transaction (`context.tx`), checked on a PGlite database.
+ */
+export interface SqlProjectionUnderTest<E extends MessageShape = JsonMessage> {
+  /** Creates the read model's tables if they are missing and empties them. Runs before every pass. */
+  reset(db: PGliteInterface): Promise<void>;
+  /**
+   * Applies one message, writing through `tx` only (what the handler does
+   * with `context.tx`): a query on `db` would wait for the transaction forever.
+   */
+  apply(tx: PGliteTransaction, message: RecordedMessageOf<E>): Promise<void>;
+  /** Reads the read model back, in a fixed order (`ORDER BY`); Maps, Sets and object keys compare regardless of order. */
+  view(db: PGliteInterface): Promise<unknown>;
+}
+
 /** One event of a generated history. */
-export interface HistoryEvent {
+export interface HistoryEvent<Type extends string = string, Data = JsonValue> {
   /** Stream it is appended to; events of one stream keep their order in every check. */
   readonly streamName: string;
   /** Message type the projection receives (`OrderPlaced`). */
-  readonly type: string;
+  readonly type: Type;
   /** Message data the projection receives, as a JSON copy. */
-  readonly data: JsonValue;
+  readonly data: Data;
   /** Metadata it is stored with; the store adds `timestamp`. */
   readonly metadata?: MessageMetadata;
 }
+
+/** A {@link HistoryEvent} for each member of a union of message shapes. */
+export type HistoryEventOf<E extends MessageShape> = E extends MessageShape
+  ? HistoryEvent<E["type"], E["data"]>
+  : never;
 
 /** Which checks run; each defaults to true. */
 export interface ProjectionChecks {
@@ -52,194 +86,142 @@ export interface ProjectionChecks {
   readonly interleavings?: boolean;
 }
 
-/** Options of {@link checkProjection}. */
-export interface CheckProjectionOptions<Model> {
+/** Options of {@link checkProjection} for a read model in memory. */
+export interface CheckProjectionOptions<Model, E extends MessageShape = JsonMessage> {
   /** The read model and handler to check. */
-  readonly projection: ProjectionUnderTest<Model>;
+  readonly projection: ProjectionUnderTest<Model, E>;
   /** Histories to try, in append order. Keep them small: tens of events. */
-  readonly events: FastCheckModule.Arbitrary<readonly HistoryEvent[]>;
+  readonly events: FastCheckModule.Arbitrary<readonly HistoryEventOf<E>[]>;
   /** Which checks run; all of them by default. */
   readonly checks?: ProjectionChecks;
   /** fast-check parameters (`numRuns`, `seed` to replay a failure, …). */
   readonly parameters?: FastCheckModule.Parameters<unknown>;
 }
 
+/** Options of {@link checkProjection} for a read model in SQL tables on PGlite. */
+export interface CheckSqlProjectionOptions<E extends MessageShape = JsonMessage> {
+  /** The database the read model's tables live in; the consumer's tables go in `schema`. */
+  readonly database: PGliteInterface;
+  /** The tables and handler to check. */
+  readonly projection: SqlProjectionUnderTest<E>;
+  /** Histories to try, in append order. Keep them small: tens of events. */
+  readonly events: FastCheckModule.Arbitrary<readonly HistoryEventOf<E>[]>;
+  /** Which checks run; all of them by default. */
+  readonly checks?: ProjectionChecks;
+  /** fast-check parameters (`numRuns`, `seed` to replay a failure, …). */
+  readonly parameters?: FastCheckModule.Parameters<unknown>;
+  /** Schema of the consumer's checkpoint tables. Default `"ordo_check"`. */
+  readonly schema?: string;
+}
+
+/** What the property throws when a view differs: the parts of the report. */
+class ViewMismatch extends Error {
+  constructor(readonly what: string, readonly clean: Canonical, readonly got: Canonical) {
+    super(`the read model after ${what} differs from one clean pass`);
+  }
+}
+
 /**
- * Runs the checks and rejects with fast-check's report (seed, shrunk history,
- * and the two views that differ) when one fails. `fc` is passed in so that
- * this module loads from a URL without fast-check installed beside it.
+ * Checks a projection and rejects with an `AssertionError` when a check
+ * fails. Its message names the check, the first read-model entry that
+ * differs, the shortest history fast-check found, a diff of the two views,
+ * and the seed and path to replay it (`parameters: { seed, path }`); the
+ * projection's own error, if it threw, is the `cause`. `fc` is passed in so
+ * that this module loads from a URL without fast-check installed beside it.
+ *
+ * With `database` (a PGlite instance) the projection is a SQL one: each pass
+ * starts with `reset`, each delivery runs `apply` in a transaction, and the
+ * crash check runs the project's consumer with PGlite consumer storage, so a
+ * crash rolls the handler's writes back with the checkpoint, as in production.
  *
  * @example
  * ```ts
  * import fc from "fast-check";
- * import { checkProjection } from "./check_projection.ts";
+ * import { checkProjection, type ProjectionUnderTest } from "./check_projection.ts";
+ * type Placed = { type: "Placed"; data: { total: number } };
+ * const totals: ProjectionUnderTest<Map<string, number>, Placed> = {
+ *   init: () => new Map(),
+ *   apply: (model, m) => void model.set(m.streamName, m.data.total),
+ * };
  * await checkProjection(fc, {
- *   projection: {
- *     init: () => new Map<string, number>(),
- *     apply: (totals, m) => void totals.set(m.streamName, (m.data as { total: number }).total),
- *   },
- *   events: fc.array(fc.record({ streamName: fc.constantFrom("order-1", "order-2"), type: fc.constant("Placed"), data: fc.record({ total: fc.nat() }) })),
+ *   projection: totals,
+ *   events: fc.array(fc.record({ streamName: fc.constantFrom("order-1", "order-2"), type: fc.constant<"Placed">("Placed"), data: fc.record({ total: fc.nat() }) })),
  * });
  * ```
  */
-export async function checkProjection<Model>(
+export function checkProjection<Model, E extends MessageShape = JsonMessage>(
   fc: FastCheck,
-  options: CheckProjectionOptions<Model>,
+  options: CheckProjectionOptions<Model, E>,
+): Promise<void>;
+/** The same checks of a projection that writes SQL through `tx`, on PGlite. */
+export function checkProjection<E extends MessageShape = JsonMessage>(
+  fc: FastCheck,
+  options: CheckSqlProjectionOptions<E>,
+): Promise<void>;
+export async function checkProjection<Model, E extends MessageShape>(
+  fc: FastCheck,
+  options: CheckProjectionOptions<Model, E> | CheckSqlProjectionOptions<E>,
 ): Promise<void> {
-  const { projection, checks = {} } = options;
+  // The projection's message types are the caller's word: the checks hand it recorded messages.
+  const runs: ProjectionRuns = "database" in options
+    ? await sqlRuns(
+      options.database,
+      options.projection as SqlProjectionUnderTest,
+      options.schema ?? "ordo_check",
+    )
+    : memoryRuns(options.projection as ProjectionUnderTest<Model>);
+  const { checks = {} } = options;
   const property = fc.asyncProperty(
     options.events,
     fc.infiniteStream(fc.nat(99)),
     async (events, dice) => {
       const messages = await record(events);
-      const expected = await fold(projection, messages);
+      const clean = await runs.fold(messages);
       const roll = () => dice.next().value;
+      const compare = (what: string, got: Canonical) => {
+        if (line(got) !== line(clean)) throw new ViewMismatch(what, clean, got);
+      };
       if (checks.duplicates !== false) {
-        compare(
-          "duplicated deliveries",
-          expected,
-          await fold(projection, withRedeliveries(messages, roll)),
-        );
+        compare("duplicated deliveries", await runs.fold(withRedeliveries(messages, roll)));
       }
       if (checks.interleavings !== false) {
-        compare(
-          "another interleaving of streams",
-          expected,
-          await fold(projection, interleaved(messages, roll)),
-        );
+        compare("another interleaving of streams", await runs.fold(interleaved(messages, roll)));
       }
       if (checks.crashes !== false) {
-        compare(
-          "crashes and restarts of a consumer",
-          expected,
-          await throughCrashingConsumer(projection, messages, roll),
-        );
+        compare("crashes and restarts of a consumer", await runs.crashing(messages, roll));
       }
     },
   );
-  await fc.assert(property, options.parameters);
+  const details = await fc.check(property, options.parameters);
+  if (!details.failed) return;
+  throw failure(details);
 }
 
-// The events as a store records them: ids, versions and positions filled in.
-async function record(events: readonly HistoryEvent[]): Promise<RecordedMessage[]> {
-  const store = createMemoryStore();
-  for (const e of events) {
-    await store.append(e.streamName, [
-      e.metadata === undefined
-        ? { type: e.type, data: e.data }
-        : { type: e.type, data: e.data, metadata: e.metadata },
-    ]);
+/** The AssertionError that reports a failed run. */
+function failure(details: FastCheckModule.RunDetails<unknown>): AssertionError {
+  const [history] = (details.counterexample ?? [[]]) as [readonly HistoryEvent<string, unknown>[]];
+  const events = history.map((e, i) =>
+    `    ${i + 1}. ${e.streamName} ${e.type} ${JSON.stringify(e.data)}${
+      e.metadata === undefined ? "" : ` ${JSON.stringify(e.metadata)}`
+    }`
+  );
+  const shortest = [
+    `  history (the shortest found, ${history.length} event(s), after ${details.numShrinks} shrinks):`,
+    ...events,
+    `  replay with parameters: { seed: ${details.seed}, path: ${
+      JSON.stringify(details.counterexamplePath)
+    } }`,
+  ].join("\n");
+  const error = details.errorInstance;
+  if (error instanceof ViewMismatch) {
+    const report = [
+      `checkProjection: ${error.message}`,
+      firstDifferenceLine(error.clean, error.got),
+      shortest,
+      diffLines(error.clean, error.got, ["clean pass", `after ${error.what}`]),
+    ].join("\n");
+    return new AssertionError(report, line(error.clean), line(error.got));
   }
-  return await store.readAll({ limit: 100_000 });
-}
-
-async function fold<Model>(
-  projection: ProjectionUnderTest<Model>,
-  messages: readonly RecordedMessage[],
-): Promise<string> {
-  const model = projection.init();
-  for (const m of messages) await projection.apply(model, m);
-  return viewOf(projection, model);
-}
-
-function viewOf<Model>(projection: ProjectionUnderTest<Model>, model: Model): string {
-  return viewText(projection.view === undefined ? model : projection.view(model));
-}
-
-function compare(what: string, expected: string, actual: string): void {
-  if (expected !== actual) {
-    throw new Error(
-      `The read model after ${what} differs from one clean pass:\n  clean: ${expected}\n  got:   ${actual}`,
-    );
-  }
-}
-
-// At-least-once as it happens: a message again at once, or the last few again
-// (a checkpoint that was not saved), never a message before an older one of its stream is done.
-function withRedeliveries(
-  messages: readonly RecordedMessage[],
-  roll: () => number,
-): RecordedMessage[] {
-  const out: RecordedMessage[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    out.push(messages[i]);
-    const r = roll();
-    if (r < 15) out.push(messages[i]);
-    else if (r < 30) out.push(...messages.slice(Math.max(0, i - (r % 4)), i + 1));
-  }
-  return out;
-}
-
-// A random merge of the streams that keeps each stream's order.
-function interleaved(messages: readonly RecordedMessage[], roll: () => number): RecordedMessage[] {
-  const queues = new Map<string, RecordedMessage[]>();
-  for (const m of messages) queues.set(m.streamName, [...(queues.get(m.streamName) ?? []), m]);
-  const out: RecordedMessage[] = [];
-  while (queues.size > 0) {
-    const names = [...queues.keys()];
-    const name = names[roll() % names.length];
-    const queue = queues.get(name)!;
-    out.push(queue.shift()!);
-    if (queue.length === 0) queues.delete(name);
-  }
-  return out;
-}
-
-// The project's own consumer, with the read model kept outside the storage's
-// transaction (as an outside database would be): commits that fail after the
-// handler ran, handler failures, and restarts at random messages.
-async function throughCrashingConsumer<Model>(
-  projection: ProjectionUnderTest<Model>,
-  messages: readonly RecordedMessage[],
-  roll: () => number,
-): Promise<string> {
-  const store = createMemoryStore();
-  for (const m of messages) {
-    await store.append(m.streamName, [{
-      id: m.id,
-      type: m.type,
-      data: m.data,
-      metadata: m.metadata,
-    }]);
-  }
-  const inner = createMemoryConsumerStorage();
-  let crashNext = false;
-  const storage: ConsumerStorage<MemoryTransaction> = {
-    ...inner,
-    checkpoints: {
-      load: (group, partition) => inner.checkpoints.load(group, partition),
-      reset: (group) => inner.checkpoints.reset(group),
-      commit: (update, work) =>
-        inner.checkpoints.commit(update, async (tx) => {
-          await work(tx);
-          if (crashNext) {
-            crashNext = false;
-            throw new Error("simulated crash after the handler, before the checkpoint");
-          }
-        }),
-    },
-  };
-  const model = projection.init();
-  const end = messages.length === 0 ? 0n : messages[messages.length - 1].globalPosition + 1n;
-  while (((await inner.checkpoints.load("check", 0)) ?? 0n) < end) {
-    const controller = new AbortController();
-    const consumer = createConsumer(store, {
-      group: "check",
-      source: { all: true },
-      storage,
-      signal: controller.signal,
-      retry: { maxAttempts: 1_000_000, initialDelay: 0, maxDelay: 0 },
-      onCaughtUp: () => controller.abort(),
-      handler: async (m) => {
-        const r = roll();
-        if (r < 10) throw new Error("simulated handler failure before its effect");
-        await projection.apply(model, m);
-        if (r < 25) crashNext = true;
-        else if (r < 35) controller.abort(); // a restart after this message
-      },
-    });
-    await consumer.done;
-  }
-  await store.close();
-  return viewOf(projection, model);
+  const report = `checkProjection: the projection threw: ${String(error)}\n${shortest}`;
+  return new AssertionError(report, undefined, error, { cause: error });
 }

@@ -1,10 +1,14 @@
 /**
  * @module
- * Testing helpers for ordo users: fast-check properties that check a
- * projection (a read model and its handler) gives the same read model under
+ * Testing helpers for ordo users. `checkProjection` runs fast-check
+ * properties that check a projection gives the same read model under
  * redelivery, crashes and restarts of a consumer, and other interleavings of
- * streams, as under one clean pass. fast-check is passed in, not imported,
- * so this module loads straight from a URL.
+ * streams, as under one clean pass: a read model in memory, or SQL tables
+ * written through the consumer's transaction on PGlite. `deciderSpec` and
+ * `projectionSpec` are given / when / then specifications. fast-check and
+ * PGlite are passed in, not imported, so this module loads straight from a
+ * URL; failures throw an `AssertionError` whose message holds the diff, so
+ * they read the same under `node:test`, `Deno.test` and `bun test`.
  *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  *
@@ -19,11 +23,27 @@
  * ```
  */
 
+export { AssertionError } from "./assertion_error.ts";
 export {
   checkProjection,
   type CheckProjectionOptions,
+  type CheckSqlProjectionOptions,
   type FastCheck,
   type HistoryEvent,
+  type HistoryEventOf,
   type ProjectionChecks,
   type ProjectionUnderTest,
+  type SqlProjectionUnderTest,
 } from "./check_projection.ts";
+export {
+  type DeciderGiven,
+  type DeciderSpec,
+  deciderSpec,
+  type DeciderWhen,
+} from "./decider_spec.ts";
+export {
+  type ProjectionGiven,
+  type ProjectionSpec,
+  projectionSpec,
+  type ProjectionWhen,
+} from "./projection_spec.ts";

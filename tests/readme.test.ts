@@ -30,6 +30,33 @@ describe("README.md", () => {
     );
   });
 
+  // Further blocks that are example files word for word (but for the imports), and what they print.
+  const blocks = [
+    {
+      file: "examples/check_projection.ts",
+      prints: /^orderTotals gives one clean pass's read model/,
+    },
+    { file: "examples/cart.ts", prints: /^$/ },
+    { file: "examples/decider.ts", prints: /^\[ 'apple' \] false 1\nThe cart is checked out\n$/ },
+    { file: "examples/cart_spec.ts", test: true },
+  ];
+  for (const { file, prints, test } of blocks) {
+    it(`shows ${file} as a block, and it runs`, async () => {
+      const readme = await readFile(join(ROOT, "README.md"), "utf8");
+      const example = (await readFile(join(ROOT, file), "utf8"))
+        .replace('from "../mod.ts"', 'from "ordo"')
+        .replace('from "../testing/mod.ts"', 'from "ordo/testing"');
+      assert.ok(readme.includes("```ts\n" + example + "```"), `README.md shows ${file}`);
+      const result = await run(
+        "node",
+        ["--import", "tsx", ...(test ? ["--test"] : []), file],
+        { cwd: ROOT, timeout: 120_000 },
+      );
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      if (prints !== undefined) assert.match(result.stdout, prints);
+    });
+  }
+
   for (const where of ["PGlite", "DATABASE_URL"] as const) {
     it(`has a demo that runs the whole flow (${where})`, async () => {
       const server = where === "DATABASE_URL" ? await startPostgres() : undefined;

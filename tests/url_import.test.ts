@@ -51,7 +51,7 @@ describe("mod.ts imported from a URL in Deno", () => {
 const store = createMemoryStore();
 await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }], { expectedVersion: "no-stream" });
 const conflict = await store.append("order-1", [{ type: "X", data: {} }], { expectedVersion: "no-stream" }).catch((e) => e);
-const [placed] = await store.readCategory("order");
+const [placed] = await store.readCategory("order").toArray();
 console.log(JSON.stringify({ type: placed.type, data: placed.data, position: String(placed.globalPosition), conflict: conflict instanceof ConcurrencyError }));
 `,
     );

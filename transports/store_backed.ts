@@ -21,9 +21,11 @@ import {
   type EventStore,
   IdempotencyConflictError,
   type JsonValue,
+  type MessageShape,
   type RecordedMessage,
   type RetryPolicy,
   sameContent,
+  untypedStore,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -97,10 +99,13 @@ export const REPLY_TYPE = "ordo/reply";
  * ```
  */
 export function createStoreBackedTransport<Tx>(
-  store: EventStore,
+  store: EventStore<MessageShape>,
   options: CreateStoreBackedTransportOptions<Tx>,
 ): Transport {
-  return new StoreBackedTransport(store, options as CreateStoreBackedTransportOptions<unknown>);
+  return new StoreBackedTransport(
+    untypedStore(store),
+    options as CreateStoreBackedTransportOptions<unknown>,
+  );
 }
 
 class StoreBackedTransport implements Transport {

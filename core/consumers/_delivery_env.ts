@@ -1,6 +1,7 @@
 // What delivering needs, fixed for a consumer's life, built once from the
 // checked options of any consumer kind.
 
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import type {
   CommitMode,
@@ -29,8 +30,12 @@ export interface DeliveryEnv<Tx> {
 }
 
 /** The delivery environment of a consumer, from its options; `slots` bounds handler calls at once. */
-export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>(
-  options: CreateConsumerOptions<Tx, Commit>,
+export function deliveryEnv<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  options: CreateConsumerOptions<Tx, Commit, E>,
   group: string,
   slots: number,
 ): DeliveryEnv<Tx> {
@@ -39,7 +44,8 @@ export function deliveryEnv<Tx, Commit extends CommitMode = TransactionalCommit>
   return {
     group,
     storage: options.storage,
-    handler: options.handler as MessageHandler<Tx>,
+    // The message types are the store's word; the engine hands on what it reads.
+    handler: options.handler as unknown as MessageHandler<Tx>,
     retry: checkRetryPolicy(options.retry),
     commit: checkCommitMode(options.commit),
     parkAtOnce: options.parkAtOnce,

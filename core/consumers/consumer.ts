@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { EventStore } from "../event_store.ts";
+import { type EventStore, untypedStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
@@ -53,9 +54,13 @@ import { checkControlInterval, runControlLink } from "./_control_link.ts";
  * console.log(revenue); // 3
  * ```
  */
-export function createConsumer<Tx, Commit extends CommitMode = TransactionalCommit>(
-  store: EventStore,
-  options: CreateConsumerOptions<Tx, Commit>,
+export function createConsumer<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  store: EventStore<E>,
+  options: CreateConsumerOptions<Tx, Commit, E>,
 ): Consumer {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
@@ -77,7 +82,7 @@ export function createConsumer<Tx, Commit extends CommitMode = TransactionalComm
   const done = Promise.all([
     runPartition({
       env: { ...env, hooks },
-      store,
+      store: untypedStore(store),
       source,
       partition: 0,
       batchSize,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { JsonMessage, MessageShape, RecordedMessageOf } from "../message.ts";
 import type { RetryPolicy } from "./backoff.ts";
 import type {
   CommitMode,
@@ -20,15 +21,20 @@ import type { ConsumerStorage, ListParkedOptions, ParkedMessage, StoredError } f
 /**
  * Options of `createConsumer`. `Commit` is the commit mode, inferred
  * from `commit`: under `"after-handler"` the handler's `context.tx` is `undefined`.
+ * `E` is the store's message types, inferred from the store: the handler's
+ * message is a union over them.
  */
-export interface CreateConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
-  extends ConsumerHooks {
+export interface CreateConsumerOptions<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+> extends ConsumerHooks {
   /** Names the checkpoint and the parked list; consumers of one group share them. */
   readonly group: string;
   /** What it reads: one stream, one category or the whole store, perhaps only some types. */
   readonly source: ConsumerSource;
   /** Called once per message in the source's order (again after a failure or a crash). */
-  readonly handler: MessageHandler<HandlerTx<Tx, Commit>>;
+  readonly handler: MessageHandler<HandlerTx<Tx, Commit>, RecordedMessageOf<E>>;
   /** Where checkpoints, parked messages and leases live; its transaction is the handler's `context.tx`. */
   readonly storage: ConsumerStorage<Tx>;
   /** Messages per read, and so most messages held in memory at once. Default 100. */

@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { EventStore } from "../event_store.ts";
+import { type EventStore, untypedStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 import { deliveryEnv } from "./_delivery_env.ts";
@@ -22,8 +23,11 @@ import { checkSource, type ConsumerSource } from "./source.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
 
 /** Options of {@link createGroupConsumer}. */
-export interface CreateGroupConsumerOptions<Tx, Commit extends CommitMode = TransactionalCommit>
-  extends Omit<CreateConsumerOptions<Tx, Commit>, "source"> {
+export interface CreateGroupConsumerOptions<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+> extends Omit<CreateConsumerOptions<Tx, Commit, E>, "source"> {
   /** A category or the whole store; a single stream has one partition and needs no group. */
   readonly source: Exclude<ConsumerSource, { readonly stream: string }>;
   /** Partitions of the group; every member must use the same number. 1 gives one active member and standbys. */
@@ -76,9 +80,13 @@ export interface GroupConsumer extends Consumer {
  * await member.stop();
  * ```
  */
-export function createGroupConsumer<Tx, Commit extends CommitMode = TransactionalCommit>(
-  store: EventStore,
-  options: CreateGroupConsumerOptions<Tx, Commit>,
+export function createGroupConsumer<
+  Tx,
+  Commit extends CommitMode = TransactionalCommit,
+  E extends MessageShape = JsonMessage,
+>(
+  store: EventStore<E>,
+  options: CreateGroupConsumerOptions<Tx, Commit, E>,
 ): GroupConsumer {
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
@@ -86,7 +94,7 @@ export function createGroupConsumer<Tx, Commit extends CommitMode = Transactiona
   const env = deliveryEnv(options, group, settings.concurrency);
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
-  const member = new GroupMember(store, env, settings);
+  const member = new GroupMember(untypedStore(store), env, settings);
   const identity = {
     instance: settings.member,
     source: settings.source,
@@ -119,8 +127,8 @@ export function createGroupConsumer<Tx, Commit extends CommitMode = Transactiona
 }
 
 /** Checks what a member needs besides the delivery options. */
-function checkMemberSettings<Tx, Commit extends CommitMode>(
-  options: CreateGroupConsumerOptions<Tx, Commit>,
+function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageShape>(
+  options: CreateGroupConsumerOptions<Tx, Commit, E>,
 ): MemberSettings & { readonly concurrency: number } {
   const source = checkSource(options.source);
   if ("stream" in source) {

@@ -61,10 +61,11 @@ export interface HandlerContext<Tx> {
 /**
  * Handles one message. Throwing means "not handled": the message is retried
  * with backoff, then parked. It must tolerate seeing a message again (delivery
- * is at least once) unless all its effects go through `context.tx`.
+ * is at least once) unless all its effects go through `context.tx`. `M` is
+ * the message type: a union over the store's message types when it is typed.
  */
-export type MessageHandler<Tx> = (
-  message: RecordedMessage,
+export type MessageHandler<Tx, M = RecordedMessage> = (
+  message: M,
   context: HandlerContext<Tx>,
 ) => Promise<void> | void;
 

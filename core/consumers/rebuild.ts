@@ -7,8 +7,10 @@
  */
 
 import type { EventStore } from "../event_store.ts";
+import type { JsonMessage, MessageShape } from "../message.ts";
 import { createConsumer } from "./consumer.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
+import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkGroup } from "./_options.ts";
 import { checkSource } from "./source.ts";
@@ -38,8 +40,12 @@ export interface RebuildProgress {
   readonly target: bigint;
 }
 
-/** Options of {@link rebuildProjection}. */
-export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> {
+/**
+ * Options of {@link rebuildProjection}: a consumer's, except that `commit`
+ * defaults to `"page"` (one transaction per page of `batchSize` messages).
+ */
+export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessage>
+  extends CreateConsumerOptions<Tx, TransactionalCommit, E> {
   /** Clears the read model; runs after the checkpoint was forgotten and before the replay. */
   readonly reset?: () => Promise<void> | void;
   /** After every page. */
@@ -59,8 +65,16 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * live consumer first; to keep serving the old read model meanwhile, rebuild
  * into a new group and a new read model, then switch (docs/decisions/consumers.md).
  *
- * Aborting `signal` stops the rebuild after the handler in progress; the
- * checkpoint then says how far it got, and a consumer of the group continues from there.
+ * It commits per page by default (`commit: "page"`): the handlers of a page
+ * run in one transaction with its checkpoint, so a rebuild costs a commit per
+ * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
+ * tenths of a second; docs/decisions/consumers.md). A handler that fails
+ * rolls its page back, and the page is delivered again one message at a time.
+ * Pass `commit: "message"` for a commit per message.
+ *
+ * Aborting `signal` stops the rebuild after the page in progress (the handler
+ * in progress under `commit: "message"`); the checkpoint then says how far it
+ * got, and a consumer of the group continues from there.
  *
  * @example
  * ```ts
@@ -79,9 +93,9 @@ export interface RebuildProjectionOptions<Tx> extends CreateConsumerOptions<Tx> 
  * console.log(result.processed); // 1
  * ```
  */
-export async function rebuildProjection<Tx>(
-  store: EventStore,
-  options: RebuildProjectionOptions<Tx>,
+export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage>(
+  store: EventStore<E>,
+  options: RebuildProjectionOptions<Tx, E>,
 ): Promise<RebuildProgress> {
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
@@ -136,6 +150,7 @@ export async function rebuildProjection<Tx>(
   const unlink = linkSignal(options.signal, stopping);
   const consumer = createConsumer(store, {
     ...options,
+    commit: options.commit ?? "page",
     signal: stopping.signal,
     onPage: (page) => {
       processed += page.handled;

@@ -67,16 +67,15 @@ export async function readSourcePage(
   options: { readonly from: bigint; readonly limit: number },
 ): Promise<{ readonly messages: RecordedMessage[]; readonly next: bigint }> {
   const { from, limit } = options;
-  let messages: RecordedMessage[];
   if ("stream" in source) {
-    messages = await store.readStream(source.stream, { from: Number(from), limit });
-  } else if ("category" in source) {
-    messages = await store.readCategory(source.category, { from, limit, types: source.types });
-  } else {
-    messages = await store.readAll({ from, limit, types: source.types });
+    const messages = await store.readStream(source.stream, { from: Number(from), limit });
+    const last = messages[messages.length - 1];
+    return { messages, next: last === undefined ? from : positionAfter(source, last) };
   }
-  const last = messages[messages.length - 1];
-  return { messages, next: last === undefined ? from : positionAfter(source, last) };
+  const { types } = source;
+  const category = "category" in source ? source.category : undefined;
+  const { messages, next } = await store.readPage({ category, from, limit, types });
+  return { messages, next };
 }
 
 /**

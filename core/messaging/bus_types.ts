@@ -14,12 +14,12 @@ import type {
   CommandData,
   CommandInputData,
   CommandName,
-  EventData,
   EventInputData,
   EventName,
   QueryInputPayload,
   QueryName,
   QueryPayload,
+  ReceivedEvent,
 } from "./contracts.ts";
 import type {
   DeliveryContext,
@@ -160,11 +160,15 @@ export interface Bus<C extends BusContracts = BusContracts> {
     name: N,
     handler: QueryHandler<QueryPayload<C, N>>,
   ): Registration;
-  /** Subscribes a group to events by name (from any stream) or to a stream category. */
+  /**
+   * Subscribes a group to events by name (from any stream) or to a stream
+   * category. The handler's event is a union over the names, so its `type`
+   * narrows its `data`.
+   */
   subscribe<N extends EventName<C>>(
     group: string,
     events: readonly N[] | { readonly category: string },
-    handler: EventHandler<N, EventData<C, N>>,
+    handler: (event: ReceivedEvent<C, N>, context: DeliveryContext) => unknown,
     options?: HandlerOptions,
   ): Registration;
   /** Stops handlers, clears timers and closes the transport. */

@@ -7,7 +7,9 @@
  * @module
  */
 
+import type { MessageShape } from "../message.ts";
 import type { InferInput, InferOutput, StandardSchemaV1 } from "./standard_schema.ts";
+import type { ReceivedMessage } from "./transport.ts";
 
 /** Schemas by message name. */
 export type SchemaMap = Readonly<Record<string, StandardSchemaV1>>;
@@ -25,6 +27,43 @@ export interface BusContracts {
   /** Schemas by event name: checked at `publish`, typed for publishers and subscribers. */
   readonly events?: SchemaMap;
 }
+
+/**
+ * Contracts given as types only, from unions of `{ type, data }` shapes (the
+ * same unions that type a store): `createBus<MessageTypes<{ events: OrderEvent }>>({ transport })`.
+ * Names and data are checked by the compiler, nothing at run time; a
+ * section left out accepts any name, as without contracts.
+ *
+ * @example
+ * ```ts
+ * import { createBus, createInProcessTransport, type MessageTypes } from "../../mod.ts";
+ * type OrderEvent = { type: "orders/placed"; data: { orderId: string } };
+ * const bus = createBus<MessageTypes<{ events: OrderEvent }>>({ transport: createInProcessTransport() });
+ * bus.subscribe("billing", ["orders/placed"], (event) => console.log(event.data.orderId));
+ * await bus.close();
+ * ```
+ */
+export type MessageTypes<
+  S extends {
+    readonly commands?: MessageShape;
+    readonly queries?: MessageShape;
+    readonly events?: MessageShape;
+  },
+> = { readonly [K in keyof S]-?: SchemasOf<Exclude<S[K], undefined>> };
+
+/** A schema map, as types only, from a union of shapes: one entry per type name, typed by its data. */
+export type SchemasOf<U> = U extends MessageShape ? {
+    readonly [N in U["type"]]: StandardSchemaV1<Extract<U, { readonly type: N }>["data"]>;
+  }
+  : never;
+
+/**
+ * An event as a subscriber to names `N` receives it: a union over the names,
+ * so that `event.type` narrows `event.data`.
+ */
+export type ReceivedEvent<C, N extends string> = N extends string
+  ? ReceivedMessage<N, EventData<C, N>>
+  : never;
 
 /**
  * Declares contracts, keeping their literal names for type inference.

@@ -40,10 +40,13 @@ export {
   type EventData,
   type EventInputData,
   type EventName,
+  type MessageTypes,
   type QueryInputPayload,
   type QueryName,
   type QueryPayload,
+  type ReceivedEvent,
   type SchemaMap,
+  type SchemasOf,
 } from "./contracts.ts";
 export { type CallScope, type DeadlineOptions, Deadlines } from "./deadline.ts";
 export { type DirectCalls, directCalls, directCallsOf } from "./direct_calls.ts";

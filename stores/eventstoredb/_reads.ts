@@ -9,7 +9,7 @@
 import type { Position, ReadPosition } from "@eventstore/db-client";
 import {
   categoryOf,
-  type CheckedReadGlobalOptions,
+  type CheckedReadPageOptions,
   type CheckedReadStreamOptions,
   type RecordedMessage,
 } from "../../core/mod.ts";
@@ -65,12 +65,8 @@ export class EsdbReads {
   }
 
   /** Walks $all forward in pages, keeping this store's messages that match. */
-  async global(
-    operation: string,
-    options: CheckedReadGlobalOptions,
-    category: string | undefined,
-  ): Promise<RecordedMessage[]> {
-    const { limit, types } = options;
+  async global(operation: string, options: CheckedReadPageOptions): Promise<RecordedMessage[]> {
+    const { category, limit, types } = options;
     const pageSize = pageSizeFor(limit);
     const result: RecordedMessage[] = [];
     let start: ReadPosition = readStartFor(options.from);

@@ -16,19 +16,25 @@ import {
   type AppendResult,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type Message,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  type MessageShape,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
   StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
-  validateCategory,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -90,14 +96,15 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
  * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
  * ```
  */
-export function createEventStoreDbStore(
+export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
   client: EventStoreDbClient,
   options: CreateEventStoreDbStoreOptions = {},
-): EventStore {
+): EventStore<E> {
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
-  return new EventStoreDbStore(checked, naming, options);
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new EventStoreDbStore(checked, naming, options) as EventStore as EventStore<E>;
 }
 
 class EventStoreDbStore implements EventStore {
@@ -215,15 +222,18 @@ class EventStoreDbStore implements EventStore {
     return await this.#reads.stream(streamName, validateReadStreamOptions(options));
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
-    validateCategory(category);
-    return await this.#reads.global("readCategory", validateReadGlobalOptions(options), category);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#ensureOpen("readPage");
+    const checked = validateReadPageOptions(options);
+    return pageOf(await this.#reads.global("readPage", checked), checked.from, checked.limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    return await this.#reads.global("readAll", validateReadGlobalOptions(options), undefined);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -17,12 +17,19 @@ import {
   type CountMessagesOptions,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type ListStreamsOptions,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
   type MessagePosition,
+  type MessageShape,
+  pageOf,
   parseStreamName,
   PositionWaiters,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
@@ -30,10 +37,9 @@ import {
   type StreamInfo,
   type StreamPage,
   validateAppendOptions,
-  validateCategory,
   validateId,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
@@ -47,6 +53,8 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  *
  * Messages live as long as the store object; nothing is persisted. Stored
  * messages are frozen copies, so neither writers nor readers can change them.
+ * `E`, the union of message shapes the store holds, types appends and reads
+ * (see `EventStore`); without it, any type and JSON data.
  *
  * @example
  * ```ts
@@ -57,8 +65,11 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  * console.log(placed.streamVersion, placed.globalPosition); // 0 1n
  * ```
  */
-export function createMemoryStore(options: CreateMemoryStoreOptions = {}): EventStore {
-  return new MemoryStore(options);
+export function createMemoryStore<E extends MessageShape = JsonMessage>(
+  options: CreateMemoryStoreOptions = {},
+): EventStore<E> {
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new MemoryStore(options) as EventStore as EventStore<E>;
 }
 
 // One stream's messages, and its category's array so that an append to a
@@ -173,20 +184,24 @@ class MemoryStore implements EventStore {
     return stream.slice(end, start + 1).reverse();
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readCategory");
-    validateCategory(category);
-    const checked = validateReadGlobalOptions(options);
-    const records = this.#categories.get(category);
-    if (records === undefined) return [];
-    return pick(records, firstAtOrAfter(records, checked.from), checked.limit, checked.types);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
+    let records = this.#log;
+    let start = from <= 1n ? 0 : Number(from - 1n);
+    if (category !== undefined) {
+      records = this.#categories.get(category) ?? [];
+      start = firstAtOrAfter(records, from);
+    }
+    return pageOf(pick(records, start, limit, types), from, limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readAll");
-    const checked = validateReadGlobalOptions(options);
-    const start = checked.from <= 1n ? 0 : Number(checked.from - 1n);
-    return pick(this.#log, start, checked.limit, checked.types);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

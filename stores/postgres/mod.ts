@@ -27,7 +27,7 @@ import {
   type PostgresStoreOptions,
 } from "./postgres_store.ts";
 import type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
-import type { ConsumerStorage } from "../../core/mod.ts";
+import type { ConsumerStorage, JsonMessage, MessageShape } from "../../core/mod.ts";
 import {
   createConsumerStorageOverDriver,
   type PostgresConsumerStorageOptions,
@@ -65,8 +65,11 @@ export { validateSchemaName } from "./schema_name.ts";
  * await store.migrate();
  * ```
  */
-export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): PostgresEventStore {
-  return createStoreOverDriver(postgresJsDriver(sql), options);
+export function createPostgresStore<E extends MessageShape = JsonMessage>(
+  sql: Sql,
+  options?: PostgresStoreOptions,
+): PostgresEventStore<E> {
+  return createStoreOverDriver<E>(postgresJsDriver(sql), options);
 }
 
 /**
@@ -83,11 +86,11 @@ export function createPostgresStore(sql: Sql, options?: PostgresStoreOptions): P
  * await store.migrate();
  * ```
  */
-export function createPGliteStore(
+export function createPGliteStore<E extends MessageShape = JsonMessage>(
   pg: PGliteInterface,
   options?: PostgresStoreOptions,
-): PostgresEventStore {
-  return createStoreOverDriver(pgliteDriver(pg), options);
+): PostgresEventStore<E> {
+  return createStoreOverDriver<E>(pgliteDriver(pg), options);
 }
 
 /**

@@ -23,19 +23,26 @@ import {
   type CountMessagesOptions,
   type DeferredAppendOptions,
   type EventStore,
+  type JsonMessage,
   type ListStreamsOptions,
   type MessageInput,
+  type MessageIterable,
+  type MessagePage,
+  type MessageShape,
+  pageOf,
   parseStreamName,
   type ReadGlobalOptions,
+  readInPages,
+  type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
+  type RecordedMessageOf,
   type StreamInfo,
   type StreamPage,
   validateAppendOptions,
-  validateCategory,
   validateId,
   validateMessages,
-  validateReadGlobalOptions,
+  validateReadPageOptions,
   validateReadStreamOptions,
   ValidationError,
   type WaitOptions,
@@ -70,7 +77,7 @@ export interface PostgresStoreOptions extends AppendLimits {
 }
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore<E extends MessageShape = JsonMessage> extends EventStore<E> {
   /**
    * Creates or updates the store's schema. Idempotent and versioned; safe to
    * run from several processes at once (an advisory lock serializes them).
@@ -81,7 +88,7 @@ export interface PostgresEventStore extends EventStore {
   /** One page of streams by name; one index probe per stream looked at (see `EventStore`). */
   listStreams(options?: ListStreamsOptions): Promise<StreamPage>;
   /** The message with this id; one index lookup. */
-  getMessage(id: string): Promise<RecordedMessage | undefined>;
+  getMessage(id: string): Promise<RecordedMessageOf<E> | undefined>;
   /** Every category with its newest message's position; one index probe per category. */
   listCategories(): Promise<CategorySummary[]>;
   /** Messages at or after a position, counted up to a cap (see `EventStore`). */
@@ -102,11 +109,12 @@ export interface PostgresEventStore extends EventStore {
  * console.log((await store.readStream("order-1")).length); // 1
  * ```
  */
-export function createStoreOverDriver(
+export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   driver: PostgresDriver,
   options: PostgresStoreOptions = {},
-): PostgresEventStore {
-  return new PostgresStore(driver, options);
+): PostgresEventStore<E> {
+  // The types are the caller's word: the store holds JSON messages of any type.
+  return new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
 }
 
 class PostgresStore implements PostgresEventStore {
@@ -192,17 +200,19 @@ class PostgresStore implements PostgresEventStore {
     );
   }
 
-  async readCategory(category: string, options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readCategory");
-    validateCategory(category);
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readCategory", from, limit, category, types);
+  async readPage(options?: ReadPageOptions): Promise<MessagePage> {
+    this.#sql.ensureOpen("readPage");
+    const { category, from, limit, types } = validateReadPageOptions(options);
+    const messages = await this.#reads.global("readPage", from, limit, category ?? null, types);
+    return pageOf(messages, from, limit);
   }
 
-  async readAll(options?: ReadGlobalOptions): Promise<RecordedMessage[]> {
-    this.#sql.ensureOpen("readAll");
-    const { from, limit, types } = validateReadGlobalOptions(options);
-    return await this.#reads.global("readAll", from, limit, null, types);
+  readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, category, options);
+  }
+
+  readAll(options?: ReadGlobalOptions): MessageIterable {
+    return readInPages(this, undefined, options);
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

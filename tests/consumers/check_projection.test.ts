@@ -1,41 +1,62 @@
-// ordo/testing's checkProjection on the example projection, on the project's
-// own consumer (its crash check drives createConsumer), and on projections
-// with known bugs, which it must catch.
+// ordo/testing's checkProjection on the example projections (in memory, and in
+// a SQL table on PGlite), on the project's own consumer (its crash check
+// drives createConsumer), and on projections with known bugs, which it must
+// catch with a report that shows the shortest history and the first
+// differing read-model entry in the message itself.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
+import type { OrderEvent } from "../../examples/order_events.ts";
 import { orderTotals } from "../../examples/order_totals_projection.ts";
-import type { RecordedMessage } from "../../mod.ts";
-import { checkProjection, type HistoryEvent } from "../../testing/mod.ts";
+import { orderTotalsTable } from "../../examples/order_totals_table.ts";
+import type { PGliteTransaction } from "../../stores/postgres/mod.ts";
+import { AssertionError, checkProjection, type HistoryEventOf } from "../../testing/mod.ts";
 import { ROOT } from "../_paths.ts";
+import { run } from "../_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
-const orderEvents: fc.Arbitrary<HistoryEvent[]> = fc.array(
+const order = fc.constantFrom("order-1", "order-2", "order-3");
+const orderEvents: fc.Arbitrary<HistoryEventOf<OrderEvent>[]> = fc.array(
   fc.oneof(
     fc.record({
-      streamName: fc.constantFrom("order-1", "order-2", "order-3"),
-      type: fc.constant("OrderPlaced"),
+      streamName: order,
+      type: fc.constant<"OrderPlaced">("OrderPlaced"),
       data: fc.record({ total: fc.nat(100) }),
     }),
     fc.record({
-      streamName: fc.constantFrom("order-1", "order-2", "order-3"),
-      type: fc.constant("ItemAdded"),
+      streamName: order,
+      type: fc.constant<"ItemAdded">("ItemAdded"),
       data: fc.record({ price: fc.nat(20) }),
     }),
     fc.record({
-      streamName: fc.constantFrom("order-1", "order-2", "order-3"),
-      type: fc.constantFrom("OrderShipped", "OrderCancelled"),
+      streamName: order,
+      type: fc.constantFrom<"OrderShipped" | "OrderCancelled">("OrderShipped", "OrderCancelled"),
       data: fc.constant({}),
     }),
   ),
   { maxLength: 25 },
 );
 
-// fast-check reports the property's own error as the cause of its failure, with the seed and counterexample.
-const failsWith = (pattern: RegExp) => (error: unknown) =>
-  error instanceof Error && /Counterexample/.test(error.message) &&
-  pattern.test(String((error.cause as Error | undefined)?.message ?? error.message));
+/** The report of a failed check: the check's name, the first difference, the shortest history, a diff. */
+const reports = (check: RegExp, first: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof AssertionError, `expected ordo's AssertionError, got ${error}`);
+  assert.match(error.message, check);
+  assert.match(error.message, first);
+  assert.match(
+    error.message,
+    /history \(the shortest found, \d+ event\(s\), after \d+ shrinks\):\n {4}1\. order-/,
+  );
+  assert.match(error.message, /replay with parameters: \{ seed: -?\d+, path: "[\d:]*" \}/);
+  assert.match(error.message, /\n {2}- clean pass\n {2}\+ after /);
+  return true;
+};
+
+const naive = {
+  init: () => new Map<string, number>(),
+  apply: (counts: Map<string, number>, m: { readonly streamName: string }) =>
+    void counts.set(m.streamName, (counts.get(m.streamName) ?? 0) + 1),
+};
 
 describe("checkProjection()", () => {
   it("passes the example order-totals projection under duplicates, crashes and interleavings", async () => {
@@ -46,12 +67,7 @@ describe("checkProjection()", () => {
     });
   });
 
-  it("catches a projection that double-counts redelivered messages", async () => {
-    const naive = {
-      init: () => new Map<string, number>(),
-      apply: (counts: Map<string, number>, m: RecordedMessage) =>
-        void counts.set(m.streamName, (counts.get(m.streamName) ?? 0) + 1),
-    };
+  it("catches a projection that double-counts redelivered messages, and says where in its message", async () => {
     await assert.rejects(
       checkProjection(fc, {
         projection: naive,
@@ -59,7 +75,10 @@ describe("checkProjection()", () => {
         checks: { interleavings: false, crashes: false },
         parameters: { numRuns: 200 },
       }),
-      failsWith(/after duplicated deliveries differs from one clean pass/),
+      reports(
+        /^checkProjection: the read model after duplicated deliveries differs from one clean pass\n/,
+        /\n {2}first difference at Map\["order-\d"\]: expected (\d+), got (?!\1\n)\d+\n/,
+      ),
     );
     await assert.rejects(
       checkProjection(fc, {
@@ -68,14 +87,15 @@ describe("checkProjection()", () => {
         checks: { interleavings: false, duplicates: false },
         parameters: { numRuns: 200 },
       }),
-      failsWith(/after crashes and restarts of a consumer differs/),
+      reports(/after crashes and restarts of a consumer differs/, /first difference at Map\[/),
     );
   });
 
   it("catches a projection that depends on the order across streams", async () => {
     const lastGlobally = {
       init: () => ({ last: "" }),
-      apply: (model: { last: string }, m: RecordedMessage) => void (model.last = m.streamName),
+      apply: (model: { last: string }, m: { readonly streamName: string }) =>
+        void (model.last = m.streamName),
     };
     await assert.rejects(
       checkProjection(fc, {
@@ -84,26 +104,112 @@ describe("checkProjection()", () => {
         checks: { duplicates: false, crashes: false },
         parameters: { numRuns: 200 },
       }),
-      failsWith(/after another interleaving of streams differs/),
+      reports(/after another interleaving of streams differs/, /first difference at \["last"\]/),
     );
   });
 
-  it("loads without fast-check: testing/mod.ts imports it for types only", async () => {
-    const source = await import("node:fs/promises").then((fs) =>
-      fs.readFile(`${ROOT}testing/check_projection.ts`, "utf8")
+  it("reports a projection that throws, with its error as the cause", async () => {
+    const failing = {
+      init: () => 0,
+      apply: (_: number, m: { readonly type: string }) => {
+        if (m.type === "OrderCancelled") throw new RangeError("cannot cancel");
+      },
+    };
+    await assert.rejects(
+      checkProjection(fc, { projection: failing, events: orderEvents }),
+      (error: unknown) =>
+        error instanceof AssertionError && error.cause instanceof RangeError &&
+        /^checkProjection: the projection threw: RangeError: cannot cancel\n {2}history/.test(
+          error.message,
+        ),
     );
-    for (
-      const line of source.split("\n").filter((l) => /^(import|export) .*from "fast-check"/.test(l))
-    ) assert.match(line, /^import type /);
   });
 
-  it("has a runnable example", async () => {
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("node", ["--import", "tsx", "examples/projection.ts"], {
-        cwd: ROOT,
-        timeout: 60_000,
-      }, (error, out) => (error ? reject(error) : resolve(out)))
+  it("loads without fast-check or PGlite: testing/ imports them for types only", async () => {
+    const fs = await import("node:fs/promises");
+    for (const file of await fs.readdir(`${ROOT}testing`)) {
+      const source = await fs.readFile(`${ROOT}testing/${file}`, "utf8");
+      for (
+        const line of source.split("\n").filter((l) =>
+          /^(import|export) .*from "(fast-check|@electric-sql\/pglite)"/.test(l)
+        )
+      ) assert.match(line, /^import type /, `${file}: ${line}`);
+    }
+  });
+
+  it("has runnable examples", async () => {
+    const projection = await run("node", ["--import", "tsx", "examples/projection.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
+    assert.equal(projection.stdout, "order 1: 35\norder 3: 7\n", projection.stderr);
+    const check = await run("node", ["--import", "tsx", "examples/check_projection.ts"], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
+    assert.equal(
+      check.stdout,
+      "orderTotals gives one clean pass's read model under every check\n",
+      check.stderr,
     );
-    assert.equal(stdout, "order 1: 35\norder 3: 7\n");
+  });
+});
+
+describe("checkProjection() of a SQL projection on PGlite", () => {
+  let database: PGlite;
+  before(async () => {
+    database = new PGlite();
+    await database.waitReady;
+  });
+  after(() => database.close());
+
+  it("passes the example order-totals table under duplicates, crashes and interleavings", async () => {
+    await checkProjection(fc, {
+      database,
+      projection: orderTotalsTable,
+      events: orderEvents,
+      parameters: propertyParameters(30),
+    });
+  });
+
+  const counter = {
+    reset: async (db: PGlite) =>
+      void await db.exec(
+        "CREATE TABLE IF NOT EXISTS counts (stream text PRIMARY KEY, n int NOT NULL); TRUNCATE counts",
+      ),
+    apply: async (tx: PGliteTransaction, m: { readonly streamName: string }) =>
+      void await tx.query(
+        "INSERT INTO counts VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = counts.n + 1",
+        [m.streamName],
+      ),
+    view: async (db: PGlite) =>
+      (await db.query("SELECT stream, n FROM counts ORDER BY stream")).rows,
+  };
+
+  it("catches a table that double-counts redelivered messages, naming the row", async () => {
+    await assert.rejects(
+      checkProjection(fc, {
+        database,
+        projection: counter,
+        events: orderEvents,
+        checks: { interleavings: false, crashes: false },
+        parameters: { numRuns: 50 },
+      }),
+      reports(
+        /after duplicated deliveries differs/,
+        /first difference at \[\d+\]\["n"\]: expected \d+, got \d+\n/,
+      ),
+    );
+  });
+
+  it("rolls a crashed handler's writes back with the checkpoint, as in production", async () => {
+    // The same counter passes the crash check: its writes through tx commit with the checkpoint.
+    await checkProjection(fc, {
+      database,
+      projection: counter,
+      events: orderEvents,
+      checks: { duplicates: false, interleavings: false },
+      parameters: propertyParameters(20),
+    });
   });
 });

@@ -160,13 +160,7 @@ async function readWholeCategory(
   store: PostgresEventStore,
   category: string,
 ): Promise<RecordedMessage[]> {
-  const all: RecordedMessage[] = [];
-  for (let from = 0n;;) {
-    const page = await store.readCategory(category, { from, limit: 1_000 });
-    all.push(...page);
-    if (page.length < 1_000) return all;
-    from = page[page.length - 1].globalPosition + 1n;
-  }
+  return await store.readCategory(category).toArray();
 }
 
 /** Appends 1–3 messages to random streams of `category` from `writers` loops, each pausing 0–`pause` ms between appends, until stopped. */

@@ -99,24 +99,61 @@ describe("rebuildProjection()", () => {
     assert.equal(stream[stream.length - 1].processed, 5);
   });
 
-  it("stops early when aborted; the checkpoint says how far it got", async () => {
-    const store = await seeded(50);
-    const storage = createMemoryConsumerStorage();
-    const controller = new AbortController();
-    let handled = 0;
-    const result = await rebuildProjection(store, {
-      group: "g",
-      source: { category: "order" },
-      storage,
-      batchSize: 5,
-      signal: controller.signal,
-      handler: () => {
-        if (++handled === 12) controller.abort();
-      },
+  for (const commit of [undefined, "message"] as const) {
+    it(`stops early when aborted; the checkpoint says how far it got (commit ${commit ?? "by default"})`, async () => {
+      const store = await seeded(50);
+      const storage = createMemoryConsumerStorage();
+      const controller = new AbortController();
+      let handled = 0;
+      const result = await rebuildProjection(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        batchSize: 5,
+        ...(commit === undefined ? {} : { commit }),
+        signal: controller.signal,
+        handler: () => {
+          if (++handled === 12) controller.abort();
+        },
+      });
+      // Per page (the default), the page in progress (messages 11 to 15) finishes and commits.
+      const last = commit === "message" ? 12 : 15;
+      assert.equal(handled, last);
+      assert.ok(result.fraction < 1);
+      const messages = await store.readCategory("order").toArray();
+      assert.equal(await storage.checkpoints.load("g", 0), messages[last - 1].globalPosition + 1n);
     });
-    assert.equal(handled, 12);
-    assert.ok(result.fraction < 1);
-    const messages = await store.readCategory("order");
-    assert.equal(await storage.checkpoints.load("g", 0), messages[11].globalPosition + 1n);
+  }
+
+  it("commits once per page by default, and once per message when asked", async () => {
+    const store = await seeded(100);
+    const commits = async (commit?: "message") => {
+      const inner = createMemoryConsumerStorage();
+      let count = 0;
+      const storage = {
+        ...inner,
+        checkpoints: {
+          ...inner.checkpoints,
+          load: inner.checkpoints.load.bind(inner.checkpoints),
+          reset: inner.checkpoints.reset.bind(inner.checkpoints),
+          commit: (...args: Parameters<typeof inner.checkpoints.commit>) => {
+            count++;
+            return inner.checkpoints.commit(...args);
+          },
+        },
+      };
+      const result = await rebuildProjection(store, {
+        group: "g",
+        source: { category: "order" },
+        storage,
+        batchSize: 25,
+        ...(commit === undefined ? {} : { commit }),
+        handler: () => {},
+      });
+      assert.equal(result.processed, 100);
+      return count;
+    };
+    assert.equal(await commits(), 4, "one commit per page of 25");
+    assert.equal(await commits("message"), 100);
   });
 });

@@ -20,7 +20,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
   describe('createConsumer() with commit "after-handler"', () => {
     test("runs the handler outside any transaction, so it may write to the store, and commits after it", async ({ store, storage }) => {
       await store.append("order-1", batch(3));
-      const orders = await store.readCategory("order");
+      const orders = await store.readCategory("order").toArray();
       const seen: { tx: unknown; checkpoint: bigint | undefined }[] = [];
       const consumer = createConsumer(store, {
         group: "g",
@@ -40,7 +40,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
         { tx: undefined, checkpoint: orders[0].globalPosition + 1n },
         { tx: undefined, checkpoint: orders[1].globalPosition + 1n },
       ]);
-      assert.equal((await store.readCategory("done")).length, 3);
+      assert.equal((await store.readCategory("done").toArray()).length, 3);
       assert.equal(await storage.checkpoints.load("g", 0), orders[2].globalPosition + 1n);
     });
 
@@ -63,7 +63,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
       });
       await consumer.caughtUp;
       await consumer.stop();
-      const messages = await store.readAll();
+      const messages = await store.readAll().toArray();
       assert.deepEqual(calls, messages.map((m) => m.id));
       assert.deepEqual(errors, ["storage", "storage"]);
       assert.equal(await inner.checkpoints.load("g", 0), messages[1].globalPosition + 1n);
@@ -71,7 +71,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
 
     test("stop() lets the handler in progress finish and commits its checkpoint", async ({ store, storage }) => {
       await store.append("order-1", batch(2));
-      const [first] = await store.readAll();
+      const [first] = await store.readAll().toArray();
       const entered = gate();
       const release = gate();
       const consumer = createConsumer(store, {
@@ -93,7 +93,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
 
     test("parks after the last attempt: stores the entry, awaits onParked, then moves the checkpoint", async ({ store, storage }) => {
       await store.append("order-1", batch(2));
-      const [poison, next] = await store.readAll();
+      const [poison, next] = await store.readAll().toArray();
       const steps: string[] = [];
       const consumer = createConsumer(store, {
         group: "g",
@@ -168,7 +168,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
       });
       await member.caughtUp;
       await member.stop();
-      const messages = await store.readCategory("order");
+      const messages = await store.readCategory("order").toArray();
       assert.equal(seen.length, messages.length);
       for (const { stream, partition, tx } of seen) {
         assert.equal(partition, partitionOf(stream, 3));
@@ -201,7 +201,7 @@ export function testAfterHandlerCommits<Tx>(options: ConsumerContractOptions<Tx>
       });
       await consumer.caughtUp;
       await consumer.stop();
-      const ids = (await store.readAll()).map((m) => m.id);
+      const ids = (await store.readAll().toArray()).map((m) => m.id);
       assert.deepEqual(sent, ids);
       for (const id of ids) assert.ok(await storage.processed.has("g/email", id));
       await until(async () => (await consumer.listParked()).length === 0, "nothing parked");

@@ -41,8 +41,10 @@ const positionOf = (source: ConsumerSource, m: RecordedMessage) =>
 
 async function sourceMessages(store: EventStore, source: ConsumerSource) {
   if ("stream" in source) return await store.readStream(source.stream, { limit: 100_000 });
-  if ("category" in source) return await store.readCategory(source.category, { limit: 100_000 });
-  return await store.readAll({ limit: 100_000 });
+  if ("category" in source) {
+    return await store.readCategory(source.category, { limit: 100_000 }).toArray();
+  }
+  return await store.readAll({ limit: 100_000 }).toArray();
 }
 
 /**
@@ -163,7 +165,7 @@ export function testAfterHandlerProperties<Tx>(options: ConsumerContractOptions<
           (appends, poisonPicks, faults) =>
             withRig(options, async ({ store, storage: inner }) => {
               for (const a of appends) await store.append(a.stream, batch(a.count));
-              const all = await store.readAll();
+              const all = await store.readAll().toArray();
               const poison = new Set(
                 all.filter(() => poisonPicks.next().value === 0).map((m) => m.id),
               );

@@ -27,7 +27,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       });
       await consumer.caughtUp;
       await consumer.stop();
-      const expected = await store.readCategory("order");
+      const expected = await store.readCategory("order").toArray();
       assert.deepEqual(seen.map((m) => m.id), expected.map((m) => m.id));
       assert.deepEqual(await probe.read(), expected.map((m) => m.id));
       assert.equal(
@@ -122,7 +122,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
 
     test("stop() lets the handler in progress finish and stores its checkpoint", async ({ store, storage, probe }) => {
       await store.append("order-1", batch(3));
-      const [first, second] = await store.readAll();
+      const [first, second] = await store.readAll().toArray();
       const entered = gate();
       const release = gate();
       const seen: string[] = [];
@@ -171,7 +171,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
     test("retries a failing handler with backoff, parks the message with its error and attempts, and moves on", async ({ store, storage, probe }) => {
       await store.append("order-1", batch(2));
       await store.append("order-2", batch(1, 2));
-      const [, poison] = await store.readAll();
+      const [, poison] = await store.readAll().toArray();
       const attempts: number[] = [];
       const parked: ParkedMessage[] = [];
       const delays: number[] = [];
@@ -210,7 +210,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
 
     test("replays a parked message after a fix; a replay that fails again keeps it parked with one more attempt", async ({ store, storage, probe }) => {
       await store.append("order-1", batch(3));
-      const messages = await store.readAll();
+      const messages = await store.readAll().toArray();
       let fixed = false;
       const consumer = createConsumer(store, {
         group: "g",
@@ -243,7 +243,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
 
     test('commit "page" writes a page in one transaction, and after a failure delivers it message by message', async ({ store, storage, probe }) => {
       await store.append("order-1", batch(5));
-      const messages = await store.readAll();
+      const messages = await store.readAll().toArray();
       const calls: string[] = [];
       const sent: string[] = [];
       const consumer = createConsumer(store, {
@@ -293,7 +293,7 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       });
       await consumer.caughtUp;
       await consumer.stop();
-      const ids = (await store.readAll()).map((m) => m.id);
+      const ids = (await store.readAll().toArray()).map((m) => m.id);
       assert.deepEqual(sent, ids);
       assert.deepEqual(await consumer.listParked(), []);
     });

@@ -62,5 +62,5 @@ export const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
 
 /** Every message of the store, in global order. */
 export async function everything(store: EventStore) {
-  return await store.readAll({ limit: 100_000 });
+  return await store.readAll({ limit: 100_000 }).toArray();
 }

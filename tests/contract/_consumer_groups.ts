@@ -109,7 +109,7 @@ class Cluster<Tx> {
   }
 
   async settle(): Promise<void> {
-    const total = (await this.store.readCategory("order", { limit: 100_000 })).length;
+    const total = (await this.store.readCategory("order", { limit: 100_000 }).toArray()).length;
     await until(
       async () => new Set(await this.probe.read()).size >= total,
       "every message to be committed",
@@ -126,7 +126,7 @@ class Cluster<Tx> {
     assert.deepEqual(this.violations, []);
     const committed = await this.probe.read();
     assert.equal(new Set(committed).size, committed.length, "nothing committed twice");
-    const all = await this.store.readCategory("order", { limit: 100_000 });
+    const all = await this.store.readCategory("order", { limit: 100_000 }).toArray();
     assert.deepEqual([...committed].sort(), all.map((m) => m.id).sort(), "every message committed");
     const order = new Map(committed.map((id, i) => [id, i]));
     const byStream = new Map<string, RecordedMessage[]>();

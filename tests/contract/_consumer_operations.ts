@@ -231,7 +231,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
 
     test("a replay asked through the control store runs in a running consumer's handler", async ({ store, storage, probe }) => {
       await store.append("order-1", batch(2));
-      const [poison, fine] = await store.readAll();
+      const [poison, fine] = await store.readAll().toArray();
       let fixed = false;
       const consumer = createConsumer(store, {
         group: "g",
@@ -262,7 +262,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
 
     test("a replay asked while no consumer of the group runs waits for one to start", async ({ store, storage, probe }) => {
       await store.append("order-1", batch(1));
-      const [message] = await store.readAll();
+      const [message] = await store.readAll().toArray();
       const failing = createGroupConsumer(store, {
         group: "g",
         source: { category: "order" },

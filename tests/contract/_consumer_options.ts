@@ -20,7 +20,7 @@ export function testConsumerOptions<Tx>(options: ConsumerContractOptions<Tx>): v
     for (const commit of ["message", "after-handler"] as const satisfies CommitMode[]) {
       test(`parkAtOnce parks an error it accepts after one attempt and leaves others to retry (commit "${commit}")`, async ({ store, storage }) => {
         await store.append("order-1", batch(3));
-        const [refused, flaky, fine] = await store.readAll();
+        const [refused, flaky, fine] = await store.readAll().toArray();
         const attempts = new Map<string, number>();
         const consumer = createConsumer<Tx, CommitMode>(store, {
           group: "g",
@@ -73,7 +73,7 @@ export function testConsumerOptions<Tx>(options: ConsumerContractOptions<Tx>): v
 
     test("an async onParked is awaited before the next message, and retried while it rejects", async ({ store, storage }) => {
       await store.append("order-1", batch(2));
-      const [poison, next] = await store.readAll();
+      const [poison, next] = await store.readAll().toArray();
       const entered = gate();
       const release = gate();
       let calls = 0;

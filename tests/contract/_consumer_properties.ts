@@ -63,7 +63,7 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
                 if (!inner.singleConnection && commit === "message") {
                   // Order and at-least-once: each call is for the first message not yet committed.
                   const committed = await probe.read();
-                  const expected = (await store.readAll({ limit: 100_000 })).filter((x) =>
+                  const expected = (await store.readAll({ limit: 100_000 }).toArray()).filter((x) =>
                     inSource(source, x)
                   );
                   if (expected[committed.length]?.id !== m.id) {
@@ -103,11 +103,12 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
               let consumer = start();
               const finished = (async () => {
                 for (const a of appends.slice(split)) await store.append(a.stream, batch(a.count));
-                const total = (await store.readAll({ limit: 100_000 })).filter((m) =>
+                const total = (await store.readAll({ limit: 100_000 }).toArray()).filter((m) =>
                   inSource(source, m)
                 ).length;
                 await until(
-                  async () => (await probe.read()).length >= total,
+                  async () =>
+                    (await probe.read()).length >= total,
                   "every message to be committed",
                 );
               })();
@@ -120,7 +121,7 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
                 consumer = start();
               }
               await consumer.stop();
-              const expected = (await store.readAll({ limit: 100_000 })).filter((m) =>
+              const expected = (await store.readAll({ limit: 100_000 }).toArray()).filter((m) =>
                 inSource(source, m)
               ).map((m) => m.id);
               assert.deepEqual(violations, []);
@@ -147,7 +148,7 @@ export function testConsumerProperties<Tx>(options: ConsumerContractOptions<Tx>)
           (appends, poisonPicks, transient) =>
             withRig(options, async ({ store, storage, probe }) => {
               for (const a of appends) await store.append(a.stream, batch(a.count));
-              const all = await store.readAll();
+              const all = await store.readAll().toArray();
               const poison = new Set(
                 all.filter(() => poisonPicks.next().value === 0).map((m) => m.id),
               );

@@ -85,7 +85,7 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
   describe("ParkedMessageStore", () => {
     test("park() inside a commit lands with it; list() pages in global order; remove() takes one off", async ({ store, storage }) => {
       await store.append("order-1", batch(3));
-      const messages = await store.readAll();
+      const messages = await store.readAll().toArray();
       const entry = (i: number): ParkedMessage => ({
         group: "g",
         partition: 0,

@@ -284,33 +284,75 @@ const cases: readonly BadInput[] = [
   },
   {
     name: "readCategory() of a stream name",
-    call: (s) => s.readCategory("order-1"),
+    call: (s) => s.readCategory("order-1").toArray(),
     path: "category",
     mentions: '"order-1"',
   },
   {
     name: "readAll() from a number instead of a bigint",
-    call: (s) => s.readAll({ from: 1 as never }),
+    call: (s) => s.readAll({ from: 1 as never }).toArray(),
     path: "options.from",
     mentions: "1",
   },
   {
     name: "readAll() from a negative position",
-    call: (s) => s.readAll({ from: -1n }),
+    call: (s) => s.readAll({ from: -1n }).toArray(),
     path: "options.from",
     mentions: "-1n",
   },
   {
     name: "readAll() with a fractional limit",
-    call: (s) => s.readAll({ limit: 1.5 }),
+    call: (s) => s.readAll({ limit: 1.5 }).toArray(),
     path: "options.limit",
     mentions: "1.5",
   },
   {
+    name: "readAll() with a zero page size",
+    call: (s) => s.readAll({ pageSize: 0 }).toArray(),
+    path: "options.pageSize",
+    mentions: "0",
+  },
+  {
+    name: "readCategory() with a page size past the most",
+    call: (s) => s.readCategory("order", { pageSize: 10_001 }).toArray(),
+    path: "options.pageSize",
+    mentions: "10001",
+  },
+  {
     name: "readAll() with no types",
-    call: (s) => s.readAll({ types: [] }),
+    call: (s) => s.readAll({ types: [] }).toArray(),
     path: "options.types",
     mentions: "non-empty",
+  },
+  {
+    name: "readPage() of a stream name as category",
+    call: (s) => s.readPage({ category: "order-1" }),
+    path: "options.category",
+    mentions: '"order-1"',
+  },
+  {
+    name: "readPage() from a negative position",
+    call: (s) => s.readPage({ from: -1n }),
+    path: "options.from",
+    mentions: "-1n",
+  },
+  {
+    name: "readPage() with a zero limit",
+    call: (s) => s.readPage({ limit: 0 }),
+    path: "options.limit",
+    mentions: "0",
+  },
+  {
+    name: "readPage() with a limit past the most",
+    call: (s) => s.readPage({ limit: 100_001 }),
+    path: "options.limit",
+    mentions: "100001",
+  },
+  {
+    name: "readPage() with a type that is not a string",
+    call: (s) => s.readPage({ types: [7 as never] }),
+    path: "options.types[0]",
+    mentions: "7",
   },
   {
     name: "getStreamInfo() of a bad stream name",
@@ -328,7 +370,8 @@ export function testStoreBadInput(options: StoreContractOptions): void {
           await store.append("order-1", messages(2));
           await store.append("user-1", messages(1));
           const before = await snapshot(store);
-          await assert.rejects(bad.call(store), (error) => {
+          // A read iterable checks its options at the call, so a throw before any promise counts too.
+          await assert.rejects(async () => await bad.call(store), (error) => {
             assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${error}`);
             assert.equal(error._tag, "ValidationError");
             assert.equal(error.path, bad.path);

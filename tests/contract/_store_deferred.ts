@@ -21,7 +21,7 @@ async function follow(
   const seen: RecordedMessage[] = [];
   let from = 0n;
   while (seen.length < count) {
-    const page = await store.readAll({ from, limit: pageSize });
+    const { messages: page } = await store.readPage({ from, limit: pageSize });
     for (const m of page) {
       assert.ok(m.globalPosition >= from, `read ${m.globalPosition} below ${from}`);
       seen.push(m);

@@ -174,8 +174,8 @@ class ReadGlobalCommand implements Command {
       .slice(0, this.limit);
     const options = { from, limit: this.limit, types: this.types };
     const read = this.category === undefined
-      ? await store.readAll(options)
-      : await store.readCategory(this.category, options);
+      ? await store.readAll(options).toArray()
+      : await store.readCategory(this.category, options).toArray();
     assertSame(read, expected);
   }
   toString = () =>

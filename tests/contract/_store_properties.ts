@@ -158,49 +158,85 @@ export function testStoreProperties(options: StoreContractOptions): void {
                   )
                 ),
               ).then(() => (writersDone = true));
-              const tail = async (
-                label: string,
-                read: (from: bigint) => Promise<RecordedMessage[]>,
-              ) => {
+              const seenInOrder = (label: string, seen: RecordedMessage[], m: RecordedMessage) => {
+                const last = seen[seen.length - 1];
+                assert.ok(
+                  last === undefined || m.globalPosition > last.globalPosition,
+                  `${label} saw ${m.globalPosition} after ${last?.globalPosition}`,
+                );
+                seen.push(m);
+              };
+              // readPage from each page's `next` until a page that says `end`, read after the writers finished.
+              const pager = async (label: string, category?: string) => {
                 const seen: RecordedMessage[] = [];
                 let from = 0n;
                 for (;;) {
                   const finishedBefore = writersDone;
                   await s.schedule(Promise.resolve(), `${label} reads from ${from}`);
-                  const page = await read(from);
-                  for (const m of page) {
+                  const page = await store.readPage({ category, from, limit: pageSize });
+                  assert.equal(
+                    page.end,
+                    page.messages.length < pageSize,
+                    `${label}: end is a short page`,
+                  );
+                  for (const m of page.messages) {
                     assert.ok(
                       m.globalPosition >= from,
                       `${label} read ${m.globalPosition} below ${from}`,
                     );
-                    seen.push(m);
+                    assert.ok(m.globalPosition < page.next, `${label}: next is past the page`);
+                    seenInOrder(label, seen, m);
                   }
-                  assert.ok(
-                    isStrictlyIncreasing(seen.map((m) => m.globalPosition)),
-                    `${label} saw positions out of order`,
-                  );
-                  if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
-                  if (finishedBefore && page.length < pageSize) return seen;
+                  from = page.next;
+                  if (finishedBefore && page.end) return seen;
                 }
               };
-              const [, all, orders] = await s.waitFor(Promise.all([
-                writers,
-                tail("readAll", (from) => store.readAll({ from, limit: pageSize })),
-                tail("readCategory", (from) =>
-                  store.readCategory("order", { from, limit: pageSize })),
-              ]));
+              // A for-await iteration to the end, again from where the last one stopped, with
+              // writers let in between messages (and so between the iteration's pages).
+              const iterator = async (label: string, category?: string) => {
+                const seen: RecordedMessage[] = [];
+                for (;;) {
+                  const finishedBefore = writersDone;
+                  const from = (seen[seen.length - 1]?.globalPosition ?? 0n) + 1n;
+                  const read = category === undefined
+                    ? store.readAll({ from, pageSize })
+                    : store.readCategory(category, { from, pageSize });
+                  for await (const m of read) {
+                    seenInOrder(label, seen, m);
+                    await s.schedule(Promise.resolve(), `${label} after ${m.globalPosition}`);
+                  }
+                  if (finishedBefore) return seen;
+                  await s.schedule(Promise.resolve(), `${label} iterates again`);
+                }
+              };
+              const [, pagedAll, pagedOrders, iteratedAll, iteratedOrders] = await s.waitFor(
+                Promise.all([
+                  writers,
+                  pager("readPage"),
+                  pager("readPage(order)", "order"),
+                  iterator("readAll"),
+                  iterator("readCategory", "order"),
+                ]),
+              );
               const everything = await readEverything(store);
+              const ids = everything.map((m) => m.id);
+              const orderIds = everything.filter((m) => m.streamName.startsWith("order-"))
+                .map((m) => m.id);
               assert.deepEqual(
-                all.map((m) =>
-                  m.id
-                ),
-                everything.map((m) => m.id),
-                "the readAll tail saw everything once",
+                pagedAll.map((m) => m.id),
+                ids,
+                "the readPage tail saw everything once",
               );
               assert.deepEqual(
-                orders.map((m) => m.id),
-                everything.filter((m) => m.streamName.startsWith("order-")).map((m) => m.id),
-                "the category tail saw its category once",
+                pagedOrders.map((m) => m.id),
+                orderIds,
+                "the category pages saw the category once",
+              );
+              assert.deepEqual(iteratedAll.map((m) => m.id), ids, "readAll saw everything once");
+              assert.deepEqual(
+                iteratedOrders.map((m) => m.id),
+                orderIds,
+                "readCategory saw its category once",
               );
             }),
         ),

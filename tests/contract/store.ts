@@ -21,6 +21,7 @@ import { testStoreBrowse } from "./_store_browse.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
 import { testStoreProperties } from "./_store_properties.ts";
+import { testStoreReads } from "./_store_reads.ts";
 
 /** What differs between stores that the suite must know about. */
 export interface StoreCapabilities {
@@ -45,6 +46,7 @@ export interface StoreContractOptions {
 export function testStoreContract(options: StoreContractOptions): void {
   describe(`EventStore contract: ${options.name}`, () => {
     testStoreExamples(options);
+    testStoreReads(options);
     testStoreBadInput(options);
     testStoreProperties(options);
     testStoreDeferred(options);

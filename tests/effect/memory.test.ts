@@ -45,9 +45,9 @@ describe("Effect API, memory store only", () => {
     for (let i = 0; i < 10; i++) await inner.append(`order-${i}`, messages(10));
     let reads = 0;
     const counting: EventStorePort = Object.assign(Object.create(inner), {
-      readCategory: (
-        ...args: Parameters<EventStorePort["readCategory"]>
-      ) => (reads++, inner.readCategory(...args)),
+      readPage: (
+        ...args: Parameters<EventStorePort["readPage"]>
+      ) => (reads++, inner.readPage(...args)),
     });
     const first = await Effect.runPromise(
       Stream.runCollect(Stream.take(readMessages({ category: "order" }, { pageSize: 10 }), 15))

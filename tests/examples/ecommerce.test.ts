@@ -199,7 +199,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     const reservationRows = async () =>
       (await pg.sql.unsafe(`SELECT count(*)::int AS n FROM ${t.reservations}`))[0].n as number;
     const reservedEvents = async () =>
-      (await store.readAll({ types: ["inventory/reserved"], limit: 10_000 })).length;
+      (await store.readAll({ types: ["inventory/reserved"], limit: 10_000 }).toArray()).length;
     const inventoryConnections = async () =>
       (await pg
         .sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inventory'`)[
@@ -330,7 +330,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     const reservedEventsStored: RecordedMessage[] = await store.readAll({
       types: ["inventory/reserved"],
       limit: 10_000,
-    });
+    }).toArray();
     const eventsPerOrder = new Map<string, RecordedMessage[]>();
     for (const m of reservedEventsStored) {
       const orderId = (m.data as { orderId: string }).orderId;
@@ -346,7 +346,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       placedIds,
       "orders with an inventory/reserved event",
     );
-    const placedEvents = await store.readAll({ types: ["orders/placed"], limit: 10_000 });
+    const placedEvents = await store.readAll({ types: ["orders/placed"], limit: 10_000 }).toArray();
     for (const event of placedEvents) {
       const orderId = (event.data as { orderId: string }).orderId;
       const expectedId = await nameBasedId(event.id, "inventory/reserved");
@@ -411,7 +411,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       );
     }
     // The stored orders/place commands: one per order placed or refused, none for the malformed one the front refused.
-    const commands = await store.readCategory("orders:command", { limit: 10_000 });
+    const commands = await store.readCategory("orders:command", { limit: 10_000 }).toArray();
     assert.deepEqual(
       commands.map((m) => (m.data as { orderId: string }).orderId).sort(),
       [...placedIds, "R1", "R2"].sort(),

@@ -111,7 +111,7 @@ function testCrashes(name: string, rig: () => Promise<Rig>): void {
             answer,
             (e: Error) => e.name === "RangeError" && /already locked/.test(e.message),
           );
-          const [command] = await store.readCategory("users:command");
+          const [command] = await store.readCategory("users:command").toArray();
           await until(
             async () => (await storage.checkpoints.load(GROUP, 0)) === command.globalPosition + 1n,
             "the checkpoint past the command",

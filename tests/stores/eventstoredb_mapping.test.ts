@@ -416,7 +416,8 @@ describe("createEventStoreDbStore()", () => {
         const call of [
           () => store.append("order-1", [{ type: "T", data: {} }]),
           () => store.readStream("order-1"),
-          () => store.readAll(),
+          () => store.readAll().toArray(),
+          () => store.readPage(),
           () => store.headPosition(),
         ]
       ) {
@@ -434,7 +435,7 @@ describe("createEventStoreDbStore()", () => {
       await store.close();
       await client.dispose();
     }
-    await assert.rejects(store.readAll(), StoreUnavailableError);
+    await assert.rejects(store.readAll().toArray(), StoreUnavailableError);
   });
 });
 

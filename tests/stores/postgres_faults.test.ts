@@ -101,7 +101,7 @@ describe("PostgreSQL store under faults", () => {
           return true;
         },
       );
-      await assert.rejects(pg.store.readAll(), StoreUnavailableError);
+      await assert.rejects(pg.store.readAll().toArray(), StoreUnavailableError);
     } finally {
       await pg.server.start();
     }

@@ -38,7 +38,7 @@ describe("PostgreSQL store grouping one-message appends", () => {
       1,
       "sixteen appends made in one turn were not one transaction",
     );
-    const stored = await pg.store.readAll({ from: 0n, limit: 100 });
+    const stored = await pg.store.readAll({ from: 0n, limit: 100 }).toArray();
     assert.equal(stored.length, 16);
     for (const [w, result] of results.entries()) {
       const row = stored.find((m) => m.id === result.positions[0].id);
@@ -114,7 +114,7 @@ describe("PostgreSQL store grouping one-message appends", () => {
       for (const w of [0, 1, 3]) {
         assert.equal(outcomes[w].status, "fulfilled", `append ${w} failed with the refused one`);
       }
-      const stored = await pg.store.readAll({ from: 0n, limit: 100 });
+      const stored = await pg.store.readAll({ from: 0n, limit: 100 }).toArray();
       assert.deepEqual(stored.map((m) => m.streamName).sort(), ["mixed-0", "mixed-1", "mixed-3"]);
     } finally {
       await pg.sql.unsafe("ALTER TABLE grouped.messages DROP CONSTRAINT no_refused");

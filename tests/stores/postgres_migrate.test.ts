@@ -33,7 +33,7 @@ describe("PostgreSQL store migrate()", () => {
     await store.migrate();
     await store.append("order-1", [{ type: "T", data: {} }]);
     await store.migrate();
-    assert.equal((await store.readAll()).length, 1);
+    assert.equal((await store.readAll().toArray()).length, 1);
     const applied = await pg.sql.unsafe("SELECT count(*)::int AS n FROM again.migrations");
     assert.equal(applied[0].n, MIGRATIONS.length);
   });
@@ -73,7 +73,9 @@ describe("PostgreSQL store migrate()", () => {
     const applied = await pg.sql.unsafe("SELECT version FROM upgraded.migrations ORDER BY version");
     assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
     assert.deepEqual(
-      (await store.readAll()).map((m) => [m.streamName, m.streamVersion, m.globalPosition]),
+      (await store.readAll().toArray()).map((
+        m,
+      ) => [m.streamName, m.streamVersion, m.globalPosition]),
       [
         ["order-1", 0, 1n],
         ["order-1", 1, 2n],
@@ -108,7 +110,7 @@ describe("PostgreSQL store migrate()", () => {
     );
     assert.equal(asked.global_position, "5");
     assert.deepEqual((await store.readStream("order-2")).map((m) => m.streamVersion), [0, 1]);
-    assert.deepEqual((await store.readAll()).map((m) => m.globalPosition), [
+    assert.deepEqual((await store.readAll().toArray()).map((m) => m.globalPosition), [
       1n,
       2n,
       3n,

@@ -108,8 +108,8 @@ describe("PostgreSQL migrate() from every released schema", () => {
       );
       assert.deepEqual(applied.map((row) => row.version), MIGRATIONS.map((m) => m.version));
 
-      assert.deepEqual(await store.readAll(), written);
-      assert.deepEqual(await store.readCategory("order"), written);
+      assert.deepEqual(await store.readAll().toArray(), written);
+      assert.deepEqual(await store.readCategory("order").toArray(), written);
       assert.deepEqual(await store.readStream("order-1"), written.slice(0, 2));
       assert.equal(await store.headPosition(), 4n);
       const next = await store.append("order-3", [{ type: "Upgraded", data: {} }], {

@@ -7,13 +7,23 @@
 // transaction in the database.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConcurrencyError, type EventStore, type RecordedMessage } from "../../mod.ts";
+import {
+  ConcurrencyError,
+  type EventStore,
+  type ReadPageOptions,
+  type RecordedMessage,
+} from "../../mod.ts";
 import { createPostgresStore } from "../../stores/postgres/mod.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 import { isStrictlyIncreasing, readEverything } from "../contract/_fixtures.ts";
 
 const WRITERS = 16;
 const APPENDS_PER_WRITER = 12;
+
+/** One page's messages. */
+async function pageOf(store: EventStore, options: ReadPageOptions): Promise<RecordedMessage[]> {
+  return (await store.readPage(options)).messages;
+}
 
 /** Tails a read until `done()` and the store's head are both reached; returns what it saw. */
 async function tail(
@@ -54,14 +64,19 @@ describe("PostgreSQL store under concurrent writers", () => {
     let rolledBack = 0;
     const head = () => pg.store.headPosition();
     const readers = [
-      tail(pg.store, (from) => pg.store.readAll({ from, limit: 7 }), () => writersDone, head),
-      tail(pg.store, (from) => pg.store.readAll({ from, limit: 1000 }), () => writersDone, head),
+      tail(pg.store, (from) => pageOf(pg.store, { from, limit: 7 }), () => writersDone, head),
       tail(
         pg.store,
-        (from) => pg.store.readCategory("race", { from, limit: 5 }),
+        (from) => pg.store.readAll({ from, pageSize: 7 }).toArray(),
+        () => writersDone,
+        head,
+      ),
+      tail(
+        pg.store,
+        (from) => pageOf(pg.store, { category: "race", from, limit: 5 }),
         () => writersDone,
         async () => {
-          const last = (await pg.store.readCategory("race", { from: 0n, limit: 100_000 })).at(-1);
+          const last = (await pg.store.readCategory("race").toArray()).at(-1);
           return last?.globalPosition ?? 0n;
         },
       ),
@@ -114,12 +129,12 @@ describe("PostgreSQL store under concurrent writers", () => {
     assert.deepEqual(
       small.map((m) => m.id),
       all,
-      "the readAll tail in pages of 7 saw every message once, in order",
+      "the readPage tail in pages of 7 saw every message once, in order",
     );
     assert.deepEqual(
       large.map((m) => m.id),
       all,
-      "the readAll tail in pages of 1000 saw every message once, in order",
+      "the readAll iterations in pages of 7 saw every message once, in order",
     );
     assert.deepEqual(
       category.map((m) => m.id),
@@ -228,7 +243,7 @@ describe("PostgreSQL store under concurrent writers", () => {
       let finished = false;
       const reader = tail(
         pg.store,
-        (from) => pg.store.readAll({ from: from > start ? from : start + 1n, limit: 10 }),
+        (from) => pageOf(pg.store, { from: from > start ? from : start + 1n, limit: 10 }),
         () => finished,
         head,
       );
@@ -237,7 +252,7 @@ describe("PostgreSQL store under concurrent writers", () => {
         const result = await pg.store.append(`idle-${i % 4}`, [{ type: "WhileIdle", data: { i } }]);
         written.push(result.positions[0].id);
         // A live reader woken by the store sees each message before the next is written.
-        const seen = await pg.store.readAll({ from: result.globalPosition, limit: 1 });
+        const seen = await pg.store.readAll({ from: result.globalPosition, limit: 1 }).toArray();
         assert.equal(
           seen[0]?.id,
           result.positions[0].id,
@@ -289,12 +304,12 @@ describe("PostgreSQL store under concurrent writers", () => {
           `${end}: the head passed a position still in flight`,
         );
         assert.deepEqual(
-          await pg.store.readAll({ from: before + 1n }),
+          await pg.store.readAll({ from: before + 1n }).toArray(),
           [],
           `${end}: a reader passed a position still in flight`,
         );
         assert.deepEqual(
-          await pg.store.readCategory("fast", { from: before + 1n }),
+          await pg.store.readCategory("fast", { from: before + 1n }).toArray(),
           [],
           `${end}: a category reader passed it`,
         );
@@ -307,7 +322,7 @@ describe("PostgreSQL store under concurrent writers", () => {
           await writer.unsafe(end);
         }
         assert.equal(await waiting, true, `${end}: the reader was not let on within 10 s`);
-        const read = await pg.store.readAll({ from: before + 1n });
+        const read = await pg.store.readAll({ from: before + 1n }).toArray();
         const expected = end === "COMMIT"
           ? [BigInt(slow.p), fast.globalPosition]
           : [fast.globalPosition];
@@ -341,7 +356,7 @@ describe("PostgreSQL store under concurrent writers", () => {
       }
       const fast = await pg.store.append("fast-2", [{ type: "Fast", data: {} }]);
       assert.deepEqual(
-        await pg.store.readAll({ from: before + 1n }),
+        await pg.store.readAll({ from: before + 1n }).toArray(),
         [],
         "a reader passed the waiting append's position",
       );
@@ -352,7 +367,7 @@ describe("PostgreSQL store under concurrent writers", () => {
         appended.globalPosition < fast.globalPosition,
         "the waiting append kept the position it took first",
       );
-      const read = await pg.store.readAll({ from: before + 1n });
+      const read = await pg.store.readAll({ from: before + 1n }).toArray();
       assert.deepEqual(read.map((m) => m.globalPosition), [
         appended.globalPosition,
         fast.globalPosition,
@@ -375,7 +390,7 @@ describe("PostgreSQL store under concurrent writers", () => {
       await new Promise((r) => setTimeout(r, 100)); // the LISTEN is in place
       const result = await writer.append("patient-1", [{ type: "Told", data: {} }]);
       assert.equal(await waiting, true, "the reader was not woken within 10 s");
-      const [read] = await reader.readAll({ from: before + 1n, limit: 1 });
+      const [read] = await reader.readAll({ from: before + 1n, limit: 1 }).toArray();
       assert.equal(read?.id, result.positions[0].id);
     } finally {
       await writer.close();
@@ -399,7 +414,7 @@ describe("PostgreSQL store under concurrent writers", () => {
       payload,
     ]);
     assert.equal(await waiting, true, "the waiting reader was woken by the store's poll");
-    const [read] = await pg.store.readAll({ from: before + 1n, limit: 1 });
+    const [read] = await pg.store.readAll({ from: before + 1n, limit: 1 }).toArray();
     assert.equal(read?.id, id);
   });
 });

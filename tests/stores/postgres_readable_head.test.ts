@@ -81,7 +81,7 @@ describe("PostgreSQL readable head", () => {
         const delivered: RecordedMessage[] = [];
         const read = async () => {
           const from = (delivered.at(-1)?.globalPosition ?? 0n) + 1n;
-          for (const m of await store.readAll({ from })) {
+          for (const m of await store.readAll({ from }).toArray()) {
             const last = delivered.at(-1);
             assert.ok(
               last === undefined || m.globalPosition > last.globalPosition,

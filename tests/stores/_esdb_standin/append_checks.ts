@@ -118,7 +118,7 @@ export function testAppendTransport(under: ClientUnderTest): void {
           (await store.readStream("blob-1")).map((m) => m.data),
           batch.map((m) => m.data),
         );
-        const all = await store.readAll({ limit: 1000 });
+        const all = await store.readAll().toArray();
         assert.deepEqual(
           all.filter((m) => m.streamName === "blob-1").map((m) => m.data),
           batch.map((m) => m.data),
@@ -135,9 +135,9 @@ export function testAppendTransport(under: ClientUnderTest): void {
           "page-1",
           Array.from({ length: 30 }, (_, i) => ({ type: "Paged", data: { i } })),
         );
-        const all = (await store.readAll({ limit: 1000 })).filter((m) => m.streamName === "page-1");
+        const all = (await store.readAll().toArray()).filter((m) => m.streamName === "page-1");
         const from = all[10].globalPosition;
-        const page = (await store.readAll({ from, limit: 1000 })).filter((m) =>
+        const page = (await store.readAll({ from }).toArray()).filter((m) =>
           m.streamName === "page-1"
         ).slice(0, 5);
         assert.deepEqual(page.map((m) => m.id), all.slice(10, 15).map((m) => m.id));

@@ -137,9 +137,10 @@ async function followStore(
   channel.onClose(() => stopping.abort());
   const selector = request.selector;
   const read = Array.isArray(selector)
-    ? (from: bigint) => store.readAll({ from, limit: PAGE, types: selector })
+    ? (from: bigint) => store.readPage({ from, limit: PAGE, types: selector })
     : (from: bigint) =>
-      store.readCategory((selector as { readonly category: string }).category, {
+      store.readPage({
+        category: (selector as { readonly category: string }).category,
         from,
         limit: PAGE,
       });
@@ -149,11 +150,11 @@ async function followStore(
     // The head is read before the page: whatever is appended after the read is past it, so the wait sees it.
     const head = await store.headPosition();
     const page = await read(from);
-    for (const message of page) {
+    for (const message of page.messages) {
       if (!(await channel.write(eventFrame(receivedFromStore(message))))) return;
     }
-    if (page.length > 0) from = page[page.length - 1].globalPosition + 1n;
-    if (page.length < PAGE) {
+    from = page.next;
+    if (page.end) {
       if (!caughtUp) {
         caughtUp = true;
         if (!(await channel.write(READY_FRAME))) return;

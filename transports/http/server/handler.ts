@@ -19,7 +19,14 @@
  * @module
  */
 
-import { consoleLogger, type EventStore, type Logger, ValidationError } from "../../../core/mod.ts";
+import {
+  consoleLogger,
+  type EventStore,
+  type Logger,
+  type MessageShape,
+  untypedStore,
+  ValidationError,
+} from "../../../core/mod.ts";
 import type { Transport } from "../../../core/messaging/mod.ts";
 import {
   CALL_HANDLER,
@@ -59,7 +66,7 @@ export interface CreateHttpHandlerOptions {
    * streams then read it from the client's position directly. Without it,
    * each stream subscribes on the inner transport from its beginning.
    */
-  readonly events?: EventStore;
+  readonly events?: EventStore<MessageShape>;
   /** Milliseconds between keep-alive comments on event streams. Default 15,000. */
   readonly heartbeat?: number;
   /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
@@ -143,7 +150,7 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     maxBodyBytes,
     commands,
     queries,
-    events: options.events,
+    events: options.events === undefined ? undefined : untypedStore(options.events),
     heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
     logger: checkLogger(options.logger),

@@ -1,0 +1,124 @@
+/**
+ * Runs a decider against a store: read the stream, fold it, decide, append
+ * with the version that was read as the expected version, and on a conflict
+ * (another writer got there first) do it all again after a backoff, a
+ * bounded number of times.
+ *
+ * @module
+ */
+
+import { sleep } from "./_sleep.ts";
+import { backoffDelay, checkRetryPolicy, type RetryPolicy } from "./consumers/mod.ts";
+import { type Decider, decisionList, foldState } from "./decider.ts";
+import { ConcurrencyError } from "./errors.ts";
+import { type AppendResult, type EventStore, untypedStore } from "./event_store.ts";
+import type { JsonMessage, MessageInputOf, MessageShape } from "./message.ts";
+import { parseStreamName } from "./stream_name.ts";
+
+/** How conflicts are retried, by default: 5 attempts in all, backoff capped at 10, 20, 40, 80 ms. */
+export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({
+  maxAttempts: 5,
+  initialDelay: 10,
+  maxDelay: 1000,
+  multiplier: 2,
+});
+
+/** Options of {@link createCommandHandler}. */
+export interface CreateCommandHandlerOptions {
+  /**
+   * How a conflict is retried: `maxAttempts` counts every attempt, the first
+   * included; between attempts a delay with full jitter. Default
+   * {@link DEFAULT_COMMAND_RETRY}. `{ maxAttempts: 1 }` never retries.
+   */
+  readonly retry?: Omit<RetryPolicy, "delays">;
+}
+
+/** Options of one command. */
+export interface HandleCommandOptions {
+  /** Stops the retries: the call rejects with the signal's reason instead of waiting. */
+  readonly signal?: AbortSignal;
+}
+
+/** What handling a command did. */
+export interface CommandResult<State, E extends MessageShape> {
+  /** The stream's state after the new messages. */
+  readonly state: State;
+  /** The messages appended, as `decide` returned them (empty when it decided nothing). */
+  readonly messages: readonly MessageInputOf<E>[];
+  /** The append, with stream versions and global positions; `undefined` when nothing was appended. */
+  readonly appended: AppendResult | undefined;
+  /** Attempts made: 1, or more after conflicts. */
+  readonly attempts: number;
+}
+
+/** A command handler made by {@link createCommandHandler}: handles one command against one stream. */
+export type HandleCommand<Command, State, E extends MessageShape> = (
+  streamName: string,
+  command: Command,
+  options?: HandleCommandOptions,
+) => Promise<CommandResult<State, E>>;
+
+/**
+ * Makes a command handler from a decider. Each call reads the stream, folds
+ * it with `evolve` from `initialState()`, calls `decide`, and appends what
+ * it decided with the stream's version as `expectedVersion` (`"no-stream"`
+ * for a new stream). When another writer appended in between, the append
+ * fails with a `ConcurrencyError` and the handler starts over, reading the
+ * stream again, after a backoff; after `retry.maxAttempts` attempts the last
+ * conflict is thrown. The message types are the decider's; the store may
+ * be typed with them, with a union that includes them, or not at all.
+ *
+ * @throws {ConcurrencyError} from the call, after the last attempt conflicted
+ * @throws {ValidationError} from the call, on a bad stream name or bad messages; from the factory, on bad options
+ * @throws whatever `decide` throws (a refusal), as it is, without retrying
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../mod.ts";
+ * import { createCommandHandler } from "./command_handler.ts";
+ * import type { Decider } from "./decider.ts";
+ * type CartEvent = { type: "ItemAdded"; data: { sku: string } };
+ * const cart: Decider<{ add: string }, string[], CartEvent> = {
+ *   initialState: () => [],
+ *   evolve: (items, m) => [...items, m.data.sku],
+ *   decide: (command, items) => items.includes(command.add) ? [] : [{ type: "ItemAdded", data: { sku: command.add } }],
+ * };
+ * const handle = createCommandHandler(createMemoryStore<CartEvent>(), cart);
+ * await handle("cart-1", { add: "apple" });
+ * console.log((await handle("cart-1", { add: "pear" })).state); // ["apple", "pear"]
+ * ```
+ */
+export function createCommandHandler<Command, State, E extends MessageShape = JsonMessage>(
+  store: EventStore<MessageShape>,
+  decider: Decider<Command, State, E>,
+  options: CreateCommandHandlerOptions = {},
+): HandleCommand<Command, State, E> {
+  const retry = checkRetryPolicy({ ...DEFAULT_COMMAND_RETRY, ...options.retry });
+  // The decider's types are the caller's word; the store holds JSON messages.
+  const untyped = untypedStore(store);
+  return async (streamName, command, callOptions = {}) => {
+    parseStreamName(streamName);
+    const { signal } = callOptions;
+    for (let attempt = 1;; attempt++) {
+      signal?.throwIfAborted();
+      const stored = await untyped.readStream(streamName);
+      const state = foldState(decider, stored as readonly MessageShape[] as readonly E[]);
+      const messages = decisionList(decider.decide(command, state));
+      if (messages.length === 0) return { state, messages, appended: undefined, attempts: attempt };
+      const last = stored[stored.length - 1];
+      try {
+        const appended = await untyped.append(streamName, messages, {
+          expectedVersion: last === undefined ? "no-stream" : last.streamVersion,
+        });
+        const after = foldState(
+          decider,
+          messages as readonly MessageShape[] as readonly E[],
+          state,
+        );
+        return { state: after, messages, appended, attempts: attempt };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= retry.maxAttempts) throw error;
+      }
+      if (!(await sleep(backoffDelay(retry, attempt), signal))) signal?.throwIfAborted();
+    }
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The global reads every store offers, derived from its one page primitive:
+ * `readAll` and `readCategory` read page after page with `readPage` as they
+ * are iterated, so every adapter gets the same semantics from this code.
+ *
+ * @module
+ */
+
+import type {
+  MessageIterable,
+  MessagePage,
+  ReadGlobalOptions,
+  ReadPageOptions,
+} from "./event_store.ts";
+import type { RecordedMessage } from "./message.ts";
+import { validateCategory } from "./stream_name.ts";
+import { type CheckedReadGlobalOptions, validateReadGlobalOptions } from "./validate_read.ts";
+
+/**
+ * The messages of the whole store (`category` undefined) or of one category
+ * from `options.from`, read lazily page by page through `store.readPage`. An
+ * adapter's `readAll` and `readCategory` are this, so it implements only
+ * `readPage`. The options are checked at the call; the iteration ends at the
+ * first page that comes back short, after `limit` messages, or rejects with
+ * the signal's reason once `signal` aborts.
+ *
+ * @throws {ValidationError} at the call, on a bad category or bad options
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../mod.ts";
+ * import { readInPages } from "./read_in_pages.ts";
+ * const store = createMemoryStore();
+ * await store.append("order-1", [{ type: "OrderPlaced", data: { total: 3 } }]);
+ * for await (const message of readInPages(store, "order", { pageSize: 100 })) {
+ *   console.log(message.type); // OrderPlaced
+ * }
+ * ```
+ */
+export function readInPages<M = RecordedMessage>(
+  store: PageReader<M>,
+  category: string | undefined,
+  options?: ReadGlobalOptions,
+): MessageIterable<M> {
+  if (category !== undefined) validateCategory(category);
+  return new PagedMessages(store, category, validateReadGlobalOptions(options));
+}
+
+class PagedMessages<M> implements MessageIterable<M> {
+  readonly #store: PageReader<M>;
+  readonly #category: string | undefined;
+  readonly #options: CheckedReadGlobalOptions;
+
+  constructor(
+    store: PageReader<M>,
+    category: string | undefined,
+    options: CheckedReadGlobalOptions,
+  ) {
+    this.#store = store;
+    this.#category = category;
+    this.#options = options;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<M> {
+    return new PageIterator(this.#store, this.#category, this.#options);
+  }
+
+  async toArray(): Promise<M[]> {
+    const all: M[] = [];
+    for await (const message of this) all.push(message);
+    return all;
+  }
+}
+
+// A hand-written iterator rather than an async generator: a message of the
+// page in hand costs one resolved promise, not a generator's round of ticks.
+class PageIterator<M> implements AsyncIterator<M> {
+  readonly #store: PageReader<M>;
+  readonly #category: string | undefined;
+  readonly #options: CheckedReadGlobalOptions;
+  #page: M[] = [];
+  #index = 0;
+  #from: bigint;
+  #left: number;
+  #last = false;
+
+  constructor(
+    store: PageReader<M>,
+    category: string | undefined,
+    options: CheckedReadGlobalOptions,
+  ) {
+    this.#store = store;
+    this.#category = category;
+    this.#options = options;
+    this.#from = options.from;
+    this.#left = options.limit;
+  }
+
+  next(): Promise<IteratorResult<M>> {
+    const { signal } = this.#options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#index < this.#page.length) {
+      return Promise.resolve({ value: this.#page[this.#index++], done: false });
+    }
+    return this.#nextPage();
+  }
+
+  return(): Promise<IteratorResult<M>> {
+    this.#finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  async #nextPage(): Promise<IteratorResult<M>> {
+    if (this.#last || this.#left <= 0) return this.#finish();
+    const { pageSize, types, signal } = this.#options;
+    const page = await this.#store.readPage({
+      ...(this.#category === undefined ? {} : { category: this.#category }),
+      from: this.#from,
+      limit: Math.min(pageSize, this.#left),
+      ...(types === undefined ? {} : { types }),
+    });
+    signal?.throwIfAborted();
+    this.#page = page.messages;
+    this.#index = 0;
+    this.#left -= page.messages.length;
+    this.#from = page.next;
+    this.#last = page.end;
+    if (page.messages.length === 0) return this.#finish();
+    return { value: this.#page[this.#index++], done: false };
+  }
+
+  #finish(): IteratorResult<M> {
+    this.#last = true;
+    this.#page = [];
+    this.#index = 0;
+    return { value: undefined, done: true };
+  }
+}
+
+/**
+ * The page an adapter's `readPage` resolves with, from the messages it read:
+ * `next` is past the last message (or `from` when there is none), and `end`
+ * says the page came back short.
+ *
+ * @example
+ * ```ts
+ * import { pageOf } from "./read_in_pages.ts";
+ * pageOf([], 5n, 100); // { messages: [], next: 5n, end: true }
+ * ```
+ */
+export function pageOf<M extends { readonly globalPosition: bigint }>(
+  messages: M[],
+  from: bigint,
+  limit: number,
+): MessagePage<M> {
+  const last = messages[messages.length - 1];
+  return {
+    messages,
+    next: last === undefined ? from : last.globalPosition + 1n,
+    end: messages.length < limit,
+  };
+}
+
+/** What {@link readInPages} needs of a store: its page read. An adapter passes itself. */
+export interface PageReader<M = RecordedMessage> {
+  /** The adapter's `readPage`. */
+  readPage(options: ReadPageOptions): Promise<MessagePage<M>>;
+}

@@ -1,0 +1,57 @@
+// The project's own consumer driven through failures: commits that fail after
+// the handler ran (inside the storage's transaction, so its writes through
+// `tx` roll back), handler failures before any effect, and restarts at
+// random messages, until it has handled everything.
+
+import { createConsumer } from "../core/consumers/mod.ts";
+import type { ConsumerStorage } from "../core/consumers/mod.ts";
+import type { RecordedMessage } from "../mod.ts";
+import { endOf, storeOf } from "./_histories.ts";
+
+/** Runs `apply` over `messages` through a consumer that crashes and restarts as `roll` says. */
+export async function throughCrashingConsumer<Tx>(
+  inner: ConsumerStorage<Tx>,
+  messages: readonly RecordedMessage[],
+  roll: () => number,
+  apply: (message: RecordedMessage, tx: Tx) => Promise<void> | void,
+): Promise<void> {
+  const store = await storeOf(messages);
+  let crashNext = false;
+  const storage: ConsumerStorage<Tx> = {
+    ...inner,
+    checkpoints: {
+      load: (group, partition) => inner.checkpoints.load(group, partition),
+      reset: (group) => inner.checkpoints.reset(group),
+      commit: (update, work) =>
+        inner.checkpoints.commit(update, async (tx) => {
+          await work(tx);
+          if (crashNext) {
+            crashNext = false;
+            throw new Error("simulated crash after the handler, before the checkpoint");
+          }
+        }),
+    },
+  };
+  const end = endOf(messages);
+  await inner.checkpoints.reset("check");
+  while (((await inner.checkpoints.load("check", 0)) ?? 0n) < end) {
+    const controller = new AbortController();
+    const consumer = createConsumer(store, {
+      group: "check",
+      source: { all: true },
+      storage,
+      signal: controller.signal,
+      retry: { maxAttempts: 1_000_000, initialDelay: 0, maxDelay: 0 },
+      onCaughtUp: () => controller.abort(),
+      handler: async (m, { tx }) => {
+        const r = roll();
+        if (r < 10) throw new Error("simulated handler failure before its effect");
+        await apply(m, tx);
+        if (r < 25) crashNext = true;
+        else if (r < 35) controller.abort(); // a restart after this message
+      },
+    });
+    await consumer.done;
+  }
+  await store.close();
+}

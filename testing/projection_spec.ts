@@ -1,0 +1,76 @@
+/**
+ * Given / when / then specifications of a projection: given the events
+ * already projected, when more arrive, then the view is this. The events are
+ * recorded by a memory store first, so the projection sees real recorded
+ * messages (ids, versions, positions). Failures throw ordo's `AssertionError`
+ * with the first differing entry and a diff, under any test runner.
+ *
+ * @module
+ */
+
+import type { JsonMessage, MessageShape } from "../core/mod.ts";
+import { record } from "./_histories.ts";
+import { assertSame } from "./assertion_error.ts";
+import type { HistoryEventOf, ProjectionUnderTest } from "./check_projection.ts";
+
+/** The start of a projection specification: the events already projected. */
+export interface ProjectionSpec<E extends MessageShape> {
+  /** Events already in the store, in append order. */
+  given(events: readonly HistoryEventOf<E>[]): ProjectionGiven<E>;
+}
+
+/** A projection specification with its history; next, the new events (or none). */
+export interface ProjectionGiven<E extends MessageShape> {
+  /** The events that arrive next, in append order. */
+  when(events: readonly HistoryEventOf<E>[]): ProjectionWhen;
+  /** The view after the history alone; await it. */
+  then(expectedView: unknown): Promise<void>;
+}
+
+/** What to expect once every event was applied. */
+export interface ProjectionWhen {
+  /**
+   * The view (or the model, without `view`) after all the events, compared
+   * regardless of Map, Set and object key order. Await it: it rejects with an
+   * `AssertionError` on a mismatch.
+   */
+  then(expectedView: unknown): Promise<void>;
+}
+
+/**
+ * Starts given / when / then specifications of an in-memory projection.
+ *
+ * @example
+ * ```ts
+ * import { projectionSpec } from "./projection_spec.ts";
+ * type Placed = { type: "Placed"; data: { total: number } };
+ * const totals = {
+ *   init: () => new Map<string, number>(),
+ *   apply: (model: Map<string, number>, m: { streamName: string; data: Placed["data"] }) =>
+ *     void model.set(m.streamName, m.data.total),
+ * };
+ * await projectionSpec<Map<string, number>, Placed>(totals)
+ *   .given([{ streamName: "order-1", type: "Placed", data: { total: 3 } }])
+ *   .when([{ streamName: "order-2", type: "Placed", data: { total: 4 } }])
+ *   .then(new Map([["order-1", 3], ["order-2", 4]]));
+ * ```
+ */
+export function projectionSpec<Model, E extends MessageShape = JsonMessage>(
+  projection: ProjectionUnderTest<Model, E>,
+): ProjectionSpec<E> {
+  const viewAfter = async (events: readonly HistoryEventOf<E>[]) => {
+    const model = projection.init();
+    // The projection's message types are the caller's word: these are the given events, recorded.
+    const apply = projection.apply as (model: Model, message: unknown) => void | Promise<void>;
+    for (const message of await record(events)) await apply(model, message);
+    return projection.view === undefined ? model : projection.view(model);
+  };
+  const then = (events: readonly HistoryEventOf<E>[]) => async (expected: unknown) =>
+    assertSame("The projection's view differs", expected, await viewAfter(events));
+  return {
+    given: (history) => ({
+      when: (events) => ({ then: then([...history, ...events]) }),
+      then: then(history),
+    }),
+  };
+}

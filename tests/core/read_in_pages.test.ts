@@ -1,0 +1,91 @@
+// readInPages: the one piece of code every store's readAll and readCategory
+// are, checked against a page reader that records what it was asked.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  type MessagePage,
+  pageOf,
+  readInPages,
+  type ReadPageOptions,
+  ValidationError,
+} from "../../core/mod.ts";
+import { propertyParameters } from "../contract/_store_properties.ts";
+
+interface Item {
+  readonly globalPosition: bigint;
+}
+
+/** A reader over positions 1..count that records each request. */
+function reader(count: number) {
+  const asked: ReadPageOptions[] = [];
+  return {
+    asked,
+    readPage(options: ReadPageOptions): Promise<MessagePage<Item>> {
+      asked.push(options);
+      const from = options.from ?? 0n;
+      const limit = options.limit ?? 1000;
+      const items: Item[] = [];
+      for (let p = from < 1n ? 1n : from; p <= BigInt(count) && items.length < limit; p++) {
+        items.push({ globalPosition: p });
+      }
+      return Promise.resolve(pageOf(items, from, limit));
+    },
+  };
+}
+
+describe("readInPages()", () => {
+  it("reads page after page from each page's next, until a short page", async () => {
+    const r = reader(7);
+    const read = await readInPages(r, "order", { pageSize: 3, types: ["A"] }).toArray();
+    assert.deepEqual(read.map((m) => m.globalPosition), [1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+    assert.deepEqual(r.asked, [
+      { category: "order", from: 0n, limit: 3, types: ["A"] },
+      { category: "order", from: 4n, limit: 3, types: ["A"] },
+      { category: "order", from: 7n, limit: 3, types: ["A"] },
+    ]);
+  });
+
+  it("asks for no more than the limit left, and stops at the limit", async () => {
+    const r = reader(100);
+    const read = await readInPages(r, undefined, { from: 10n, limit: 5, pageSize: 3 }).toArray();
+    assert.deepEqual(read.map((m) => m.globalPosition), [10n, 11n, 12n, 13n, 14n]);
+    assert.deepEqual(r.asked.map((o) => [o.from, o.limit]), [[10n, 3], [13n, 2]]);
+  });
+
+  it("yields every message for any store size, page size and limit, each once, in order", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(50),
+        fc.integer({ min: 1, max: 8 }),
+        fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+        async (count, pageSize, limit) => {
+          const read = await readInPages(reader(count), undefined, { pageSize, limit }).toArray();
+          const expected = Array.from(
+            { length: Math.min(count, limit ?? Infinity) },
+            (_, i) => BigInt(i + 1),
+          );
+          assert.deepEqual(read.map((m) => m.globalPosition), expected);
+        },
+      ),
+      propertyParameters(200),
+    );
+  });
+
+  it("throws a ValidationError at the call on bad options, before reading", () => {
+    const r = reader(3);
+    assert.throws(() => readInPages(r, "order-1"), ValidationError);
+    assert.throws(() => readInPages(r, undefined, { limit: 0 }), ValidationError);
+    assert.throws(() => readInPages(r, undefined, { pageSize: 10_001 }), ValidationError);
+    assert.throws(() => readInPages(r, undefined, { from: -1n }), ValidationError);
+    assert.deepEqual(r.asked, []);
+  });
+
+  it("reads nothing until iterated, and stops reading when the loop breaks", async () => {
+    const r = reader(10);
+    const read = readInPages(r, undefined, { pageSize: 2 });
+    assert.equal(r.asked.length, 0);
+    for await (const m of read) if (m.globalPosition === 3n) break;
+    assert.equal(r.asked.length, 2);
+  });
+});

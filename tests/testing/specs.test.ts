@@ -1,0 +1,146 @@
+// Given / when / then specifications from ordo/testing: deciderSpec and
+// projectionSpec pass when the expectation holds and otherwise throw ordo's
+// AssertionError, whose message alone says what differed. The module imports
+// no test runner, so the same specs run under node:test, Deno.test and bun test.
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { describe, it } from "node:test";
+import type { OrderEvent } from "../../examples/order_events.ts";
+import { orderTotals } from "../../examples/order_totals_projection.ts";
+import type { Decider } from "../../mod.ts";
+import {
+  AssertionError,
+  deciderSpec,
+  type HistoryEventOf,
+  projectionSpec,
+} from "../../testing/mod.ts";
+import { ROOT } from "../_paths.ts";
+
+type CartEvent =
+  | { type: "ItemAdded"; data: { sku: string; count: number } }
+  | { type: "CartCheckedOut"; data: { items: number } };
+type CartCommand = { add: string } | { checkout: true };
+
+class CartClosedError extends Error {}
+
+const cart: Decider<CartCommand, { items: number; open: boolean }, CartEvent> = {
+  initialState: () => ({ items: 0, open: true }),
+  evolve: (state, message) =>
+    message.type === "ItemAdded"
+      ? { ...state, items: state.items + message.data.count }
+      : { ...state, open: false },
+  decide: (command, state) => {
+    if (!state.open) throw new CartClosedError("The cart is checked out");
+    if ("add" in command) return { type: "ItemAdded", data: { sku: command.add, count: 1 } };
+    return state.items === 0 ? [] : [{ type: "CartCheckedOut", data: { items: state.items } }];
+  },
+};
+const spec = deciderSpec(cart);
+const added = (sku: string): CartEvent => ({ type: "ItemAdded", data: { sku, count: 1 } });
+
+describe("deciderSpec()", () => {
+  it("passes when the decided messages, the refusal or the state are as expected", () => {
+    spec.given([]).when({ add: "apple" }).then([added("apple")]);
+    spec.given([added("apple")]).when({ add: "pear" }).then(added("pear"));
+    spec.given([]).when({ checkout: true }).then([]);
+    spec.given([added("apple"), added("pear")]).when({ checkout: true }).then([
+      { type: "CartCheckedOut", data: { items: 2 } },
+    ]);
+    const closed: CartEvent[] = [added("apple"), { type: "CartCheckedOut", data: { items: 1 } }];
+    spec.given(closed).when({ add: "pear" }).thenThrows(CartClosedError);
+    spec.given(closed).when({ add: "pear" }).thenThrows(/checked out/);
+    spec.given(closed).when({ add: "pear" }).thenThrows((e) => e instanceof Error);
+    spec.given(closed).when({ add: "pear" }).thenThrows();
+    spec.given([added("apple")]).when({ add: "fig" }).thenState({ items: 2, open: true });
+  });
+
+  it("throws an AssertionError naming the first difference, with a diff, when the messages differ", () => {
+    assert.throws(
+      () =>
+        spec.given([added("apple")]).when({ checkout: true }).then([
+          { type: "CartCheckedOut", data: { items: 3 } },
+        ]),
+      (error: unknown) => {
+        assert.ok(error instanceof AssertionError);
+        assert.equal(
+          error.message,
+          [
+            "The decided messages differ from the expected ones",
+            '  first difference at [0]["data"]["items"]: expected 3, got 1',
+            "  - expected",
+            "  + actual",
+            "    [",
+            "      {",
+            '        "data": {',
+            '  -       "items": 3,',
+            '  +       "items": 1,',
+            "        },",
+            '        "type": "CartCheckedOut",',
+            "      },",
+            "    ]",
+          ].join("\n"),
+        );
+        return true;
+      },
+    );
+  });
+
+  it("throws when decide does not throw, or throws something else", () => {
+    assert.throws(
+      () => spec.given([]).when({ add: "apple" }).thenThrows(CartClosedError),
+      (error: unknown) =>
+        error instanceof AssertionError &&
+        /^decide did not throw; it decided \[\{"data":\{"count":1,"sku":"apple"\},"type":"ItemAdded"\}\]$/
+          .test(error.message),
+    );
+    const closed: CartEvent[] = [{ type: "CartCheckedOut", data: { items: 0 } }];
+    assert.throws(
+      () => spec.given(closed).when({ add: "pear" }).thenThrows(RangeError),
+      AssertionError,
+    );
+    assert.throws(
+      () => spec.given([]).when({ add: "fig" }).thenState({ items: 2, open: true }),
+      /first difference at \["items"\]: expected 2, got 1/,
+    );
+  });
+});
+
+describe("projectionSpec()", () => {
+  const totals = projectionSpec(orderTotals);
+  const placed = (order: string, total: number): HistoryEventOf<OrderEvent> => ({
+    streamName: `order-${order}`,
+    type: "OrderPlaced",
+    data: { total },
+  });
+
+  it("passes when the view after the events is as expected", async () => {
+    await totals.given([placed("1", 30), placed("2", 12)]).then(new Map([["1", 30], ["2", 12]]));
+    await totals.given([placed("1", 30)])
+      .when([{ streamName: "order-1", type: "ItemAdded", data: { price: 5 } }, placed("3", 7)])
+      .then(new Map([["3", 7], ["1", 35]]));
+  });
+
+  it("rejects with an AssertionError naming the differing entry", async () => {
+    const shipped: OrderEvent = { type: "OrderShipped", data: {} };
+    await assert.rejects(
+      totals.given([placed("1", 30)]).when([{ streamName: "order-1", ...shipped }]).then(
+        new Map([["1", 30]]),
+      ),
+      (error: unknown) =>
+        error instanceof AssertionError &&
+        /^The projection's view differs\n {2}first difference at Map\["1"\]: expected 30, got \(no entry\)\n/
+          .test(error.message),
+    );
+  });
+});
+
+describe("ordo/testing", () => {
+  it("imports no test runner and nothing runtime-specific", async () => {
+    for (const file of await readdir(`${ROOT}testing`)) {
+      const code = (await readFile(`${ROOT}testing/${file}`, "utf8")).split("\n")
+        .filter((l) => !/^\s*(\/\/|\/\*\*|\*)/.test(l)).join("\n");
+      assert.doesNotMatch(code, /from "(node:|bun:|jsr:|npm:)/, file);
+      assert.doesNotMatch(code, /\bDeno\.|\bBun\./, file);
+    }
+  });
+});
