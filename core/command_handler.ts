@@ -13,6 +13,7 @@ import { type Decider, decisionList, foldState } from "./decider.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { type AppendResult, type EventStore, untypedStore } from "./event_store.ts";
 import type { JsonMessage, MessageInputOf, MessageShape } from "./message.ts";
+import { checkOptions } from "./options.ts";
 import { parseStreamName } from "./stream_name.ts";
 
 /** How conflicts are retried, by default: 5 attempts in all, backoff capped at 10, 20, 40, 80 ms. */
@@ -22,6 +23,17 @@ export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({
   maxDelay: 1000,
   multiplier: 2,
 });
+
+const OPTION_KEYS: readonly string[] = ["retry"];
+// A command's retries are paced by the policy's numbers; a `delays` rule is a consumer's.
+const RETRY_KEYS: readonly string[] = [
+  "maxAttempts",
+  "initialDelay",
+  "maxDelay",
+  "multiplier",
+  "random",
+];
+const CALL_OPTION_KEYS: readonly string[] = ["signal"];
 
 /** Options of {@link createCommandHandler}. */
 export interface CreateCommandHandlerOptions {
@@ -69,7 +81,8 @@ export type HandleCommand<Command, State, E extends MessageShape> = (
  * be typed with them, with a union that includes them, or not at all.
  *
  * @throws {ConcurrencyError} from the call, after the last attempt conflicted
- * @throws {ValidationError} from the call, on a bad stream name or bad messages; from the factory, on bad options
+ * @throws {ValidationError} from the call, on a bad stream name, bad messages or bad call
+ * options; from the factory, on bad options (an unknown key too, in `options` or `options.retry`)
  * @throws whatever `decide` throws (a refusal), as it is, without retrying
  * @example
  * ```ts
@@ -92,12 +105,14 @@ export function createCommandHandler<Command, State, E extends MessageShape = Js
   decider: Decider<Command, State, E>,
   options: CreateCommandHandlerOptions = {},
 ): HandleCommand<Command, State, E> {
+  checkOptions(options, OPTION_KEYS);
+  checkOptions(options.retry, RETRY_KEYS, "options.retry");
   const retry = checkRetryPolicy({ ...DEFAULT_COMMAND_RETRY, ...options.retry });
   // The decider's types are the caller's word; the store holds JSON messages.
   const untyped = untypedStore(store);
-  return async (streamName, command, callOptions = {}) => {
+  return async (streamName, command, callOptions) => {
     parseStreamName(streamName);
-    const { signal } = callOptions;
+    const { signal } = checkOptions(callOptions, CALL_OPTION_KEYS) as HandleCommandOptions;
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
       const stored = await untyped.readStream(streamName);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Logger } from "./logger.ts";
 import type {
   CategorySummary,
   CountMessagesOptions,
@@ -225,12 +226,21 @@ export interface EventStore<E extends MessageShape = JsonMessage> {
   readonly "~messages"?: E;
 
   /**
+   * Where the store reports what happens to it (a failure it retries, a lost
+   * connection), one line per event. What is built on the store (consumers,
+   * the store-backed transport) inherits it unless given its own.
+   */
+  readonly logger?: Logger;
+
+  /**
    * Appends messages to one stream, atomically.
    *
    * @throws {ConcurrencyError} when the stream's version is not `expectedVersion`
    * @throws {DuplicateMessageError} when an id is already stored by a different append
    * @throws {ValidationError} on bad input; nothing is written
    * @throws {StoreUnavailableError} when the store cannot be reached; retry with the same ids
+   * @throws {NotMigratedError} when the store's schema is missing or older than the code
+   * @throws {ClosedError} after `close()`
    */
   append(
     streamName: string,
@@ -298,7 +308,11 @@ export interface EventStore<E extends MessageShape = JsonMessage> {
    */
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean>;
 
-  /** Releases what the store holds (listeners, timers). Pending waits resolve `false`. */
+  /**
+   * Releases what the store holds (listeners, timers) once the calls in
+   * flight have finished. Pending waits resolve `false`; every later call
+   * rejects with `ClosedError`. Idempotent.
+   */
   close(): Promise<void>;
 
   /**

@@ -12,6 +12,7 @@
  */
 
 import { ValidationError } from "./errors.ts";
+import { checkOptionalFunction, checkOptions } from "./options.ts";
 
 /** How serious an event is, from `error` (something failed) to `debug` (for tracing ordo itself). */
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -42,12 +43,15 @@ export interface CreateConsoleLoggerOptions {
   readonly write?: (line: string, level: LogLevel) => void;
 }
 
+const LOGGER_OPTIONS = ["level", "write"] as const;
+
 const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /**
  * A logger that writes one line per event (see the module summary).
  *
- * @throws {ValidationError} when `level` is not one of the four
+ * @throws {ValidationError} when `level` is not one of the four, `write` not a
+ *   function, or an option unknown
  * @example
  * ```ts
  * import { createConsoleLogger } from "./logger.ts";
@@ -59,6 +63,8 @@ const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, d
  * ```
  */
 export function createConsoleLogger(options: CreateConsoleLoggerOptions = {}): Logger {
+  checkOptions(options, LOGGER_OPTIONS);
+  checkOptionalFunction(options.write, "options.write");
   const level = options.level ?? "info";
   if (!Object.hasOwn(RANK, level)) {
     throw new ValidationError(
@@ -150,4 +156,27 @@ function render(value: unknown): string {
   } catch {
     return JSON.stringify(String(value));
   }
+}
+
+/**
+ * A {@link Logger} (an object with `error`, `warn`, `info` and `debug`), or
+ * `fallback` when absent: how every component checks its `logger` option.
+ *
+ * @throws {ValidationError} at `path` when it is something else
+ * @example
+ * ```ts
+ * import { checkLogger, silentLogger } from "./logger.ts";
+ * checkLogger(undefined, "options.logger", silentLogger) === silentLogger; // true
+ * ```
+ */
+export function checkLogger(value: unknown, path: string, fallback: Logger): Logger {
+  if (value === undefined) return fallback;
+  const l = value as Partial<Record<string, unknown>> | null;
+  if (
+    typeof l?.error !== "function" || typeof l.warn !== "function" ||
+    typeof l.info !== "function" || typeof l.debug !== "function"
+  ) {
+    throw new ValidationError(path, value, "expected a Logger { error, warn, info, debug }");
+  }
+  return value as Logger;
 }

@@ -52,6 +52,7 @@ export {
   ValidationError,
 } from "./errors.ts";
 export {
+  checkLogger,
   consoleLogger,
   createConsoleLogger,
   type CreateConsoleLoggerOptions,
@@ -61,6 +62,20 @@ export {
   type LogLevel,
   silentLogger,
 } from "./logger.ts";
+export {
+  checkCount,
+  checkDelay,
+  checkFunction,
+  checkKnownKeys,
+  checkName,
+  checkOptionalFunction,
+  checkOptions,
+  checkPositiveNumber,
+  checkTimeout,
+  type KnownKeys,
+  nearestKey,
+} from "./options.ts";
+export { CloseGate } from "./closing.ts";
 export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {
   type AppendOptions,
@@ -171,6 +186,7 @@ export {
   DEFAULT_CONTROL_INTERVAL,
   DEFAULT_RETRY_POLICY,
   deliveryRetries,
+  type DeliverySite,
   type GroupConsumer,
   type GroupLeases,
   type HandlerContext,
@@ -181,6 +197,9 @@ export {
   type LeaseOptions,
   type LeaseStore,
   type ListParkedOptions,
+  type LoggedMessage,
+  logHandlerFailure,
+  logParked,
   MAX_PARTITIONS,
   type MessageHandler,
   type NextRetryDelay,

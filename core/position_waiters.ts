@@ -8,6 +8,9 @@
  */
 
 import type { WaitOptions } from "./event_store.ts";
+import { checkOptions } from "./options.ts";
+
+const WAIT_OPTION_KEYS: readonly string[] = ["signal", "timeout"];
 
 interface Waiter {
   readonly after: bigint;
@@ -40,8 +43,14 @@ export class PositionWaiters {
    * position the caller knows now: if it is already past `after`, this
    * resolves `true` at once.
    */
-  wait(after: bigint, head: bigint, options: WaitOptions = {}): Promise<boolean> {
-    const { signal, timeout } = options;
+  wait(after: bigint, head: bigint, options?: WaitOptions): Promise<boolean> {
+    let checked: WaitOptions;
+    try {
+      checked = checkOptions(options, WAIT_OPTION_KEYS) as WaitOptions;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, timeout } = checked;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (head > after) return Promise.resolve(true);
     if (this.#closed || timeout === 0) return Promise.resolve(false);

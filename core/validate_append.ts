@@ -9,6 +9,7 @@ import { normalizeUuid } from "./_uuid.ts";
 import { isoNow } from "./clock.ts";
 import { ValidationError } from "./errors.ts";
 import { copyJsonAt, lastCopySize } from "./json.ts";
+import { checkKnownKeys } from "./options.ts";
 import type { ExpectedVersion, Message, MessageInput, MessageMetadata } from "./message.ts";
 
 /** Limits an append is checked against. */
@@ -70,7 +71,8 @@ export interface CheckedAppendOptions {
 /**
  * Checks the options of an append (the object may be absent).
  *
- * @throws {ValidationError} naming `options`, `options.expectedVersion` or `options.awaitGlobalPosition`
+ * @throws {ValidationError} naming `options`, `options.expectedVersion` or
+ *   `options.awaitGlobalPosition`, or an unknown key (`options.expectVersion`)
  * @example
  * ```ts
  * import { validateAppendOptions } from "./validate_append.ts";
@@ -82,6 +84,7 @@ export function validateAppendOptions(options: unknown): CheckedAppendOptions {
   if (typeof options !== "object" || options === null) {
     throw new ValidationError("options", options, "append options must be an object");
   }
+  checkKnownKeys(options, APPEND_OPTION_KEYS, "options");
   const { expectedVersion, awaitGlobalPosition } = options as Record<string, unknown>;
   if (awaitGlobalPosition !== undefined && typeof awaitGlobalPosition !== "boolean") {
     throw new ValidationError(
@@ -98,6 +101,9 @@ export function validateAppendOptions(options: unknown): CheckedAppendOptions {
     awaitGlobalPosition: awaitGlobalPosition !== false,
   };
 }
+
+/** The keys an append's options may have. */
+const APPEND_OPTION_KEYS: readonly string[] = ["expectedVersion", "awaitGlobalPosition"];
 
 const DEFAULT_APPEND_OPTIONS: CheckedAppendOptions = Object.freeze({
   expectedVersion: "any",

@@ -6,6 +6,7 @@
  */
 
 import { ValidationError } from "./errors.ts";
+import { checkOptions } from "./options.ts";
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -17,6 +18,10 @@ import { validateCategory } from "./stream_name.ts";
 
 /** Largest `limit` of a stream read or of one page (`readPage`). */
 export const MAX_READ_LIMIT = 100_000;
+
+const READ_STREAM_OPTION_KEYS: readonly string[] = ["direction", "from", "limit"];
+const READ_GLOBAL_OPTION_KEYS: readonly string[] = ["from", "limit", "pageSize", "types", "signal"];
+const READ_PAGE_OPTION_KEYS: readonly string[] = ["category", "from", "limit", "types"];
 
 /** Read stream options with every default filled in (`from` stays optional: it depends on direction). */
 export interface CheckedReadStreamOptions {
@@ -64,9 +69,12 @@ export interface CheckedReadPageOptions {
  * ```
  */
 export function validateReadStreamOptions(
-  options: ReadStreamOptions = {},
+  options?: ReadStreamOptions,
 ): CheckedReadStreamOptions {
-  const { direction = "forward", from, limit } = options;
+  const { direction = "forward", from, limit } = checkOptions(
+    options,
+    READ_STREAM_OPTION_KEYS,
+  ) as ReadStreamOptions;
   if (direction !== "forward" && direction !== "backward") {
     throw new ValidationError("options.direction", direction, 'expected "forward" or "backward"');
   }
@@ -87,9 +95,12 @@ export function validateReadStreamOptions(
  * ```
  */
 export function validateReadGlobalOptions(
-  options: ReadGlobalOptions = {},
+  options?: ReadGlobalOptions,
 ): CheckedReadGlobalOptions {
-  const { from = 0n, limit, pageSize, types, signal } = options;
+  const { from = 0n, limit, pageSize, types, signal } = checkOptions(
+    options,
+    READ_GLOBAL_OPTION_KEYS,
+  ) as ReadGlobalOptions;
   return {
     from: checkFrom(from),
     limit: limit === undefined ? Infinity : checkLimit(limit, Number.MAX_SAFE_INTEGER),
@@ -111,8 +122,11 @@ export function validateReadGlobalOptions(
  * validateReadPageOptions({ category: "order" }).limit; // 1000
  * ```
  */
-export function validateReadPageOptions(options: ReadPageOptions = {}): CheckedReadPageOptions {
-  const { category, from = 0n, limit, types } = options;
+export function validateReadPageOptions(options?: ReadPageOptions): CheckedReadPageOptions {
+  const { category, from = 0n, limit, types } = checkOptions(
+    options,
+    READ_PAGE_OPTION_KEYS,
+  ) as ReadPageOptions;
   if (category !== undefined) validateCategory(category, "options.category");
   return {
     category,

@@ -18,6 +18,7 @@ import type {
   MessageShape,
   RecordedMessageOf,
 } from "../mod.ts";
+import { checkOptions } from "../core/mod.ts";
 import type { PGliteTransaction } from "../stores/postgres/mod.ts";
 import { type Canonical, line } from "./_canonical.ts";
 import { interleaved, record, withRedeliveries } from "./_histories.ts";
@@ -114,6 +115,10 @@ export interface CheckSqlProjectionOptions<E extends MessageShape = JsonMessage>
   readonly schema?: string;
 }
 
+const MEMORY_OPTION_KEYS: readonly string[] = ["projection", "events", "checks", "parameters"];
+const SQL_OPTION_KEYS: readonly string[] = [...MEMORY_OPTION_KEYS, "database", "schema"];
+const CHECK_KEYS: readonly string[] = ["duplicates", "crashes", "interleavings"];
+
 /** What the property throws when a view differs: the parts of the report. */
 class ViewMismatch extends Error {
   constructor(readonly what: string, readonly clean: Canonical, readonly got: Canonical) {
@@ -134,6 +139,7 @@ class ViewMismatch extends Error {
  * crash check runs the project's consumer with PGlite consumer storage, so a
  * crash rolls the handler's writes back with the checkpoint, as in production.
  *
+ * @throws {ValidationError} on an unknown key in `options` or `options.checks`
  * @example
  * ```ts
  * import fc from "fast-check";
@@ -162,6 +168,8 @@ export async function checkProjection<Model, E extends MessageShape>(
   fc: FastCheck,
   options: CheckProjectionOptions<Model, E> | CheckSqlProjectionOptions<E>,
 ): Promise<void> {
+  checkOptions(options, "database" in options ? SQL_OPTION_KEYS : MEMORY_OPTION_KEYS);
+  checkOptions(options.checks, CHECK_KEYS, "options.checks");
   // The projection's message types are the caller's word: the checks hand it recorded messages.
   const runs: ProjectionRuns = "database" in options
     ? await sqlRuns(

@@ -3,7 +3,7 @@
 // then clients and the pool end, then the server is let go.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StoreUnavailableError } from "../mod.ts";
+import { ClosedError } from "../mod.ts";
 import { type PostgresFixture, usePostgres } from "./_postgres_fixture.ts";
 
 describe("usePostgres()", () => {
@@ -30,7 +30,7 @@ describe("usePostgres()", () => {
   it("closed the store and ran cleanups before it ended the pool", async () => {
     assert.deepEqual(seen, ["cleanup with the pool open: 1"]);
     await assert.rejects(pg.store.append("order-1", [{ type: "Late", data: {} }]), (error) => {
-      assert.ok(error instanceof StoreUnavailableError);
+      assert.ok(error instanceof ClosedError);
       assert.match(error.message, /the store is closed/);
       return true;
     });

@@ -6,7 +6,13 @@
 // IdempotencyConflictError: answering it with the first command's outcome
 // would be a lie.
 
-import { ClosedError, IdempotencyConflictError, sameContent } from "../core/mod.ts";
+import {
+  ClosedError,
+  IdempotencyConflictError,
+  type Logger,
+  logHandlerFailure,
+  sameContent,
+} from "../core/mod.ts";
 import type {
   CommandEndpoint,
   CommandEnvelope,
@@ -20,6 +26,8 @@ const READY = Promise.resolve();
 
 interface CommandLane {
   handler: CommandEndpoint | undefined;
+  /** Where the handler's failures that no sender waits for are logged (its registration's logger). */
+  logger: Logger | undefined;
   tail: Promise<unknown>;
   waiting: (() => void)[];
 }
@@ -35,6 +43,7 @@ interface Outcome {
 export class InProcessCommands {
   readonly #capacity: number;
   readonly #onError: ((error: unknown, command: ReceivedMessage) => void) | undefined;
+  readonly #logger: Logger;
   readonly #outcomes = new Map<string, Outcome>();
   readonly #lanes = new Map<string, CommandLane>();
   #closed = false;
@@ -42,15 +51,17 @@ export class InProcessCommands {
   constructor(
     capacity: number,
     onError: ((error: unknown, command: ReceivedMessage) => void) | undefined,
+    logger: Logger,
   ) {
     this.#capacity = capacity;
     this.#onError = onError;
+    this.#logger = logger;
   }
 
   /** Accepts a command in the caller's turn. @throws {IdempotencyConflictError} for a reused id with other content */
   accept(command: CommandEnvelope): SendReceipt {
     const known = this.#known(command) !== undefined;
-    if (!known) this.#dispatch(command).catch((error) => this.#onError?.(error, received(command)));
+    if (!known) this.#dispatch(command).catch((error) => this.#unanswered(error, command));
     return { id: command.id, deduplicated: known };
   }
 
@@ -64,10 +75,11 @@ export class InProcessCommands {
   }
 
   /** Registers the handler of `name` (commands waiting for one run now); `undefined` when the name has one already. */
-  register(name: string, handler: CommandEndpoint): Registration | undefined {
+  register(name: string, handler: CommandEndpoint, logger?: Logger): Registration | undefined {
     const lane = this.#lane(name);
     if (lane.handler !== undefined) return undefined;
     lane.handler = handler;
+    lane.logger = logger;
     for (const wake of lane.waiting.splice(0)) wake();
     return {
       ready: READY,
@@ -90,6 +102,18 @@ export class InProcessCommands {
     await Promise.all([...this.#lanes.values()].map((lane) => lane.tail.then(() => {}, () => {})));
   }
 
+  /** A handler failure no sender waits for: logged, and told to `onError`. */
+  #unanswered(error: unknown, command: CommandEnvelope): void {
+    const group = `command:${command.type}`;
+    const logger = this.#lanes.get(command.type)?.logger ?? this.#logger;
+    logHandlerFailure(logger, { group }, command, 1, error);
+    try {
+      this.#onError?.(error, received(command));
+    } catch (thrown) {
+      logger.error("onError hook threw", { group, error: thrown });
+    }
+  }
+
   #known(command: CommandEnvelope): Outcome | undefined {
     const known = this.#outcomes.get(command.id);
     if (known === undefined) return undefined;
@@ -102,7 +126,10 @@ export class InProcessCommands {
   #lane(name: string): CommandLane {
     let lane = this.#lanes.get(name);
     if (lane === undefined) {
-      this.#lanes.set(name, lane = { handler: undefined, tail: READY, waiting: [] });
+      this.#lanes.set(
+        name,
+        lane = { handler: undefined, logger: undefined, tail: READY, waiting: [] },
+      );
     }
     return lane;
   }

@@ -3,7 +3,14 @@
 // and parking. Kept apart from the transport's commands and queries, which
 // share none of it.
 
-import { type CheckedRetryPolicy, checkRetryPolicy, deliveryRetries } from "../core/mod.ts";
+import {
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
+  deliveryRetries,
+  type Logger,
+  logHandlerFailure,
+  logParked,
+} from "../core/mod.ts";
 import {
   type EventEndpoint,
   type EventEnvelope,
@@ -27,13 +34,32 @@ export class Group {
   /** Settles when the group has no work under way. */
   idle: Promise<void> = READY;
   readonly policy: CheckedRetryPolicy;
+  /** Where this group's handler failures and parked events are logged. */
+  readonly logger: Logger;
   constructor(
     readonly name: string,
     readonly matches: (message: ReceivedMessage) => boolean,
     readonly handler: EventEndpoint,
     readonly options: HandlerOptions,
+    transportLogger: Logger,
   ) {
     this.policy = checkRetryPolicy(options.retry);
+    this.logger = options.logger ?? transportLogger;
+  }
+
+  /** A failed attempt: logged, then told to `onError` (which must not end the group's run by throwing). */
+  failed(message: ReceivedMessage, attempt: number, error: unknown): void {
+    logHandlerFailure(this.logger, { group: this.name }, message, attempt, error);
+    this.reportError(error);
+  }
+
+  /** An error for `onError`; one it throws is logged, never thrown into the run. */
+  reportError(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch (thrown) {
+      this.logger.error("onError hook threw", { group: this.name, error: thrown });
+    }
   }
 }
 
@@ -186,19 +212,30 @@ export class EventGroups {
   async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
     // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
     // A broken retry rule must not stall the group: it is reported and the event parked.
-    const nextDelay = deliveryRetries(
-      group.policy,
-      (ruleError) => group.options.onError?.(ruleError),
-    );
+    const nextDelay = deliveryRetries(group.policy, (ruleError) => {
+      group.logger.error("Retry rule failed; parking the message", {
+        group: group.name,
+        messageId: message.id,
+        error: ruleError,
+      });
+      group.reportError(ruleError);
+    });
     let error = firstError;
     for (let attempt = 1;; attempt++) {
-      group.options.onError?.(error);
+      group.failed(message, attempt, error);
       const delay = await nextDelay(attempt, error);
       if (delay === undefined) {
-        group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
+        logParked(group.logger, { group: group.name }, message, attempt, error);
+        try {
+          group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
+        } catch (thrown) {
+          group.logger.error("onParked hook threw", { group: group.name, error: thrown });
+        }
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
+      // Stopped (or closed) while waiting: the run ends without another attempt.
+      if (group.stopped) return;
       try {
         await group.handler(message, {
           idempotencyKey: message.id,

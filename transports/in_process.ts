@@ -9,7 +9,17 @@
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
-import { ValidationError } from "../core/mod.ts";
+import {
+  checkCount,
+  checkLogger,
+  checkOptionalFunction,
+  checkOptions,
+  ClosedError,
+  CloseGate,
+  consoleLogger,
+  type Logger,
+  ValidationError,
+} from "../core/mod.ts";
 import {
   type CommandEndpoint,
   type CommandEnvelope,
@@ -36,9 +46,17 @@ import { EventGroups, Group } from "./_in_process_events.ts";
 export interface CreateInProcessTransportOptions {
   /** Command ids remembered for deduplication (oldest forgotten first). Default 100,000. */
   readonly dedupCapacity?: number;
-  /** Called with a command handler's error when no one waits for its result. */
+  /** Called with a command handler's error when no one waits for its result (it is logged as well). */
   readonly onError?: (error: unknown, command: ReceivedMessage) => void;
+  /**
+   * Where handler failures and parked events are logged, one line each
+   * (`silentLogger` to silence, `createConsoleLogger({ write })` to redirect).
+   * A bus over this transport inherits it. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger"];
 
 /**
  * Creates an in-process transport.
@@ -55,6 +73,11 @@ export interface CreateInProcessTransportOptions {
  * transport also offers {@link DirectCalls} (send, query, publish answered in
  * the caller's turn), which the bus uses to skip a promise per call.
  *
+ * `close()` stops every group (after the handler in progress) and rejects
+ * commands still waiting for a handler; it is idempotent, and every call
+ * after it is refused with `ClosedError`.
+ *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createBus } from "../core/messaging/mod.ts";
@@ -72,52 +95,66 @@ export function createInProcessTransport(options: CreateInProcessTransportOption
 const READY = Promise.resolve();
 
 class InProcessTransport implements Transport {
+  readonly logger: Logger;
   readonly #commands: InProcessCommands;
   readonly #queries = new QueryRegistry();
   readonly #events = new EventGroups();
+  readonly #gate = new CloseGate("transport");
 
   /** The answers this transport gives in the caller's turn; the bus prefers them to the promise-returning calls. */
   readonly [directCalls]: DirectCalls = {
-    send: (command) => this.#commands.accept(command),
-    query: (query) => this.#queries.answer(query),
-    publish: (event) => this.#events.append(event),
+    send: (command) => {
+      if (this.#gate.closed) throw new ClosedError("transport", `send "${command.type}"`);
+      return this.#commands.accept(command);
+    },
+    query: (query) => {
+      if (this.#gate.closed) throw new ClosedError("transport", `query "${query.name}"`);
+      return this.#queries.answer(query);
+    },
+    publish: (event) => {
+      if (this.#gate.closed) throw new ClosedError("transport", `publish "${event.type}"`);
+      return this.#events.append(event);
+    },
   };
 
   constructor(options: CreateInProcessTransportOptions) {
-    const capacity = options.dedupCapacity ?? 100_000;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new ValidationError(
-        "options.dedupCapacity",
-        capacity,
-        "must be an integer of at least 1",
-      );
-    }
-    this.#commands = new InProcessCommands(capacity, options.onError);
+    checkOptions(options, OPTION_KEYS);
+    const capacity = checkCount(options.dedupCapacity, "options.dedupCapacity", 100_000);
+    checkOptionalFunction(options.onError, "options.onError");
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
+    this.#commands = new InProcessCommands(capacity, options.onError, this.logger);
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
     try {
-      return Promise.resolve(this.#commands.accept(command));
+      return Promise.resolve(this[directCalls].send(command));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
+    if (this.#gate.closed) return this.#gate.refuse(`sendAndWait "${command.type}"`);
     return this.#commands.sendAndWait(command);
   }
 
   query(query: QueryEnvelope): Promise<unknown> {
+    if (this.#gate.closed) return this.#gate.refuse(`query "${query.name}"`);
     return this.#queries.dispatch(query);
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {
-    return Promise.resolve(this.#events.append(event));
+    try {
+      return Promise.resolve(this[directCalls].publish(event));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  handleCommand(name: string, handler: CommandEndpoint): Registration {
+  handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration {
+    this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
-    const registration = this.#commands.register(name, handler);
+    const registration = this.#commands.register(name, handler, options?.logger);
     if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
     }
@@ -125,6 +162,7 @@ class InProcessTransport implements Transport {
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
+    this.#gate.ensureOpen(`handle query "${name}"`);
     return this.#queries.register(name, handler);
   }
 
@@ -138,6 +176,7 @@ class InProcessTransport implements Transport {
     handler: EventEndpoint,
     options: HandlerOptions = {},
   ): Registration {
+    this.#gate.ensureOpen(`subscribe group "${group}"`);
     if (typeof group !== "string" || group.length === 0) {
       throw new ValidationError("group", group, "must be a non-empty string");
     }
@@ -153,7 +192,7 @@ class InProcessTransport implements Transport {
       const prefix = `${(selector as { category: string }).category}-`;
       matches = (message) => message.streamName!.startsWith(prefix);
     }
-    const state = new Group(group, matches, handler, options);
+    const state = new Group(group, matches, handler, options, this.logger);
     this.#events.add(state);
     return {
       // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.
@@ -162,9 +201,11 @@ class InProcessTransport implements Transport {
     };
   }
 
-  async close(): Promise<void> {
-    const commands = this.#commands.close();
-    await this.#events.close();
-    await commands;
+  close(): Promise<void> {
+    return this.#gate.close(async () => {
+      const commands = this.#commands.close();
+      await this.#events.close();
+      await commands;
+    });
   }
 }

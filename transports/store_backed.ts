@@ -13,18 +13,21 @@
  */
 
 import {
+  checkCount,
+  checkLogger,
+  checkOptionalFunction,
+  checkOptions,
   checkRetryPolicy,
-  type CommittedAppend,
-  ConcurrencyError,
+  ClosedError,
+  CloseGate,
+  consoleLogger,
   type ConsumerStorage,
   createConsumer,
   type EventStore,
-  IdempotencyConflictError,
-  type JsonValue,
+  type Logger,
+  MAX_READ_LIMIT,
   type MessageShape,
-  type RecordedMessage,
   type RetryPolicy,
-  sameContent,
   untypedStore,
   ValidationError,
 } from "../core/mod.ts";
@@ -48,6 +51,15 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../core/messaging/mod.ts";
+import {
+  refuseConflict,
+  replyToOf,
+  toInput,
+  unpackReply,
+  writeReply,
+} from "./_store_backed_replies.ts";
+
+export { REPLY_TYPE } from "./_store_backed_replies.ts";
 
 /** Options of {@link createStoreBackedTransport}. */
 export interface CreateStoreBackedTransportOptions<Tx> {
@@ -57,17 +69,17 @@ export interface CreateStoreBackedTransportOptions<Tx> {
   readonly retry?: RetryPolicy;
   /** Messages per read. Default 100. */
   readonly batchSize?: number;
-  /** Failures of the transport's own reads, commits and reply writes (they are retried). */
+  /** Failures of the transport's own reads, commits and reply writes (they are retried, and logged). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where the handlers' consumers log (a handler failure, a parked message, a
+   * storage failure being retried); a bus over this transport inherits it.
+   * Default: the store's logger, else the console.
+   */
+  readonly logger?: Logger;
 }
 
-/** The data of a reply message. */
-type ReplyData =
-  | { readonly ok: true; readonly result: JsonValue }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
-
-/** The type of reply messages. */
-export const REPLY_TYPE = "ordo/reply";
+const OPTION_KEYS: readonly string[] = ["storage", "retry", "batchSize", "onError", "logger"];
 
 /**
  * Creates a store-backed transport over `store`.
@@ -86,6 +98,16 @@ export const REPLY_TYPE = "ordo/reply";
  * group is a consumer with its own checkpoint; its handler runs inside the
  * checkpoint's transaction (`context.tx`).
  *
+ * `handles("command", name)` is true while this transport has a handler of
+ * `name` registered (so the HTTP handler over it answers 404 for any other
+ * name unless its `allow.commands` lists the name: a command handled in
+ * another process that shares the store). `close()` stops every handler
+ * after the message in progress, waits for the calls in flight and ends
+ * `sendAndWait` calls still waiting for a reply with `ClosedError`; it is
+ * idempotent, and every call after it is refused with `ClosedError`. The
+ * store stays open: its owner closes it.
+ *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage, createMemoryStore } from "../stores/memory/mod.ts";
@@ -109,6 +131,7 @@ export function createStoreBackedTransport<Tx>(
 }
 
 class StoreBackedTransport implements Transport {
+  readonly logger: Logger;
   readonly #store: EventStore;
   readonly #storage: ConsumerStorage<unknown>;
   readonly #retry: RetryPolicy | undefined;
@@ -116,11 +139,17 @@ class StoreBackedTransport implements Transport {
   readonly #onError: (error: unknown) => void;
   readonly #queries = new QueryRegistry();
   readonly #running = new Set<Registration>();
+  /** Command names with a handler registered here, and how many registrations each has. */
+  readonly #commands = new Map<string, number>();
+  readonly #gate = new CloseGate("transport");
+  /** Aborted by close(): ends the waits of `sendAndWait` calls in flight. */
+  readonly #closing = new AbortController();
 
   constructor(store: EventStore, options: CreateStoreBackedTransportOptions<unknown>) {
     if (typeof store?.append !== "function") {
       throw new ValidationError("store", store, "must be an EventStore");
     }
+    checkOptions(options, OPTION_KEYS);
     if (typeof options?.storage?.checkpoints !== "object") {
       throw new ValidationError("options.storage", options?.storage, "must be a ConsumerStorage");
     }
@@ -128,55 +157,71 @@ class StoreBackedTransport implements Transport {
     this.#storage = options.storage;
     this.#retry = options.retry;
     checkRetryPolicy(options.retry);
-    this.#batchSize = options.batchSize ?? 100;
+    this.#batchSize = checkCount(options.batchSize, "options.batchSize", 100, MAX_READ_LIMIT);
+    checkOptionalFunction(options.onError, "options.onError");
     this.#onError = options.onError ?? (() => {});
+    this.logger = checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger);
   }
 
-  async send(command: CommandEnvelope): Promise<SendReceipt> {
-    const result = await this.#store.append(commandStream(command.type, command.key), [
-      toInput(command, command.metadata),
-    ]);
-    await refuseConflict(this.#store, command, result);
-    return {
-      id: command.id,
-      deduplicated: result.deduplicated,
-      streamName: result.streamName,
-      globalPosition: result.globalPosition,
-    };
-  }
-
-  async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    const replyTo = replyStream(command.type, command.id);
-    const signal = options?.signal;
-    // Only the reply is waited for, so the command's global position is not.
-    const sent = await this.#store.append(commandStream(command.type, command.key), [
-      toInput(command, { ...command.metadata, replyTo }),
-    ], {
-      awaitGlobalPosition: false,
+  send(command: CommandEnvelope): Promise<SendReceipt> {
+    return this.#gate.run(`send "${command.type}"`, async () => {
+      const result = await this.#store.append(commandStream(command.type, command.key), [
+        toInput(command, command.metadata),
+      ]);
+      await refuseConflict(this.#store, command, result);
+      return {
+        id: command.id,
+        deduplicated: result.deduplicated,
+        streamName: result.streamName,
+        globalPosition: result.globalPosition,
+      };
     });
-    await refuseConflict(this.#store, command, sent);
-    for (;;) {
-      // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
-      const head = await this.#store.headPosition();
-      const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
-      if (reply !== undefined) return unpackReply(reply);
-      signal?.throwIfAborted();
-      await this.#store.waitForAppend(head, { signal });
-    }
+  }
+
+  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    const operation = `sendAndWait "${command.type}"`;
+    return this.#gate.run(operation, async () => {
+      const replyTo = replyStream(command.type, command.id);
+      // Only the reply is waited for, so the command's global position is not.
+      const sent = await this.#store.append(commandStream(command.type, command.key), [
+        toInput(command, { ...command.metadata, replyTo }),
+      ], {
+        awaitGlobalPosition: false,
+      });
+      await refuseConflict(this.#store, command, sent);
+      const closing = this.#closing.signal;
+      const signal = options?.signal === undefined
+        ? closing
+        : AbortSignal.any([options.signal, closing]);
+      for (;;) {
+        // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
+        const head = await this.#store.headPosition();
+        const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
+        if (reply !== undefined) return unpackReply(reply);
+        if (closing.aborted) throw new ClosedError("transport", operation);
+        signal.throwIfAborted();
+        await this.#store.waitForAppend(head, { signal }).catch((error) => {
+          throw closing.aborted ? new ClosedError("transport", operation) : error;
+        });
+      }
+    });
   }
 
   query(query: QueryEnvelope): Promise<unknown> {
+    if (this.#gate.closed) return this.#gate.refuse(`query "${query.name}"`);
     return this.#queries.dispatch(query);
   }
 
-  async publish(event: EventEnvelope): Promise<PublishReceipt> {
-    const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
-    return {
-      id: event.id,
-      streamName: result.streamName,
-      deduplicated: result.deduplicated,
-      globalPosition: result.globalPosition,
-    };
+  publish(event: EventEnvelope): Promise<PublishReceipt> {
+    return this.#gate.run(`publish "${event.type}"`, async () => {
+      const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
+      return {
+        id: event.id,
+        streamName: result.streamName,
+        deduplicated: result.deduplicated,
+        globalPosition: result.globalPosition,
+      };
+    });
   }
 
   handleCommand(
@@ -184,6 +229,7 @@ class StoreBackedTransport implements Transport {
     handler: CommandEndpoint,
     options: HandlerOptions = {},
   ): Registration {
+    this.#gate.ensureOpen(`handle command "${name}"`);
     const store = this.#store;
     const group = `ordo:command:${name}`;
     const consumer = createConsumer(store, {
@@ -195,6 +241,7 @@ class StoreBackedTransport implements Transport {
       // transaction may stay open meanwhile (on PGlite it would wait forever).
       commit: "after-handler",
       retry: options.retry ?? this.#retry,
+      logger: options.logger ?? this.logger,
       // A command its handler's contract refuses is refused on every attempt.
       parkAtOnce: (error) => error instanceof ValidationError,
       onError: (error) => {
@@ -227,18 +274,38 @@ class StoreBackedTransport implements Transport {
         if (replyTo !== undefined) {
           await writeReply(store, replyTo, message, {
             ok: true,
-            result: (result ?? null) as JsonValue,
+            result: (result ?? null) as never,
           });
         }
       },
     });
+    this.#commands.set(name, (this.#commands.get(name) ?? 0) + 1);
+    let handled = true;
+    const unhandle = () => {
+      if (!handled) return;
+      handled = false;
+      const left = (this.#commands.get(name) ?? 1) - 1;
+      if (left === 0) this.#commands.delete(name);
+      else this.#commands.set(name, left);
+    };
     // Ready once caught up; a loop stopped before that is ready too (there is nothing to wait for).
     const ready = consumer.caughtUp.catch(() => {});
-    return this.#track({ ready, stop: () => consumer.stop() });
+    return this.#track({
+      ready,
+      stop: () => {
+        unhandle();
+        return consumer.stop();
+      },
+    });
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
+    this.#gate.ensureOpen(`handle query "${name}"`);
     return this.#queries.register(name, handler);
+  }
+
+  handles(kind: "command" | "query", name: string): boolean {
+    return kind === "command" ? this.#commands.has(name) : this.#queries.has(name);
   }
 
   subscribe(
@@ -247,6 +314,7 @@ class StoreBackedTransport implements Transport {
     handler: EventEndpoint,
     options: HandlerOptions = {},
   ): Registration {
+    this.#gate.ensureOpen(`subscribe group "${group}"`);
     const source = Array.isArray(selector)
       ? { all: true as const, types: selector }
       : { category: (selector as { category: string }).category };
@@ -256,6 +324,7 @@ class StoreBackedTransport implements Transport {
       storage: this.#storage,
       batchSize: this.#batchSize,
       retry: options.retry ?? this.#retry,
+      logger: options.logger ?? this.logger,
       onParked: options.onParked,
       onError: (error) => {
         options.onError?.(error);
@@ -273,8 +342,12 @@ class StoreBackedTransport implements Transport {
     return this.#track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.#running].map((registration) => registration.stop()));
+  close(): Promise<void> {
+    // Waits stop at once; the calls in flight settle (the gate waits for them), then the handlers stop.
+    this.#closing.abort();
+    return this.#gate.close(async () => {
+      await Promise.all([...this.#running].map((registration) => registration.stop()));
+    });
   }
 
   #track(registration: Registration): Registration {
@@ -288,62 +361,4 @@ class StoreBackedTransport implements Transport {
     this.#running.add(tracked);
     return tracked;
   }
-}
-
-function toInput(message: CommandEnvelope | EventEnvelope, metadata: CommandEnvelope["metadata"]) {
-  return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
-}
-
-/** A command the store deduplicated must be the same command: its type and data are compared with the stored one's. */
-async function refuseConflict(
-  store: EventStore,
-  command: CommandEnvelope,
-  append: CommittedAppend,
-): Promise<void> {
-  if (!append.deduplicated) return;
-  const [stored] = await store.readStream(append.streamName, {
-    from: append.streamVersion,
-    limit: 1,
-  });
-  if (
-    stored !== undefined &&
-    (stored.type !== command.type || !sameContent(stored.data, command.data))
-  ) {
-    throw new IdempotencyConflictError(command.id, command.type);
-  }
-}
-
-function replyToOf(message: RecordedMessage): string | undefined {
-  const replyTo = message.metadata.replyTo;
-  return typeof replyTo === "string" ? replyTo : undefined;
-}
-
-// One reply per command: the reply stream must not exist yet, so a second
-// writer (a redelivery after a crash) loses quietly.
-async function writeReply(
-  store: EventStore,
-  replyTo: string,
-  command: RecordedMessage,
-  data: ReplyData,
-): Promise<void> {
-  try {
-    await store.append(replyTo, [{
-      type: REPLY_TYPE,
-      data: data as unknown as JsonValue,
-      metadata: {
-        correlationId: command.metadata.correlationId ?? command.id,
-        causationId: command.id,
-      },
-    }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
-  } catch (error) {
-    if (!(error instanceof ConcurrencyError)) throw error;
-  }
-}
-
-function unpackReply(reply: RecordedMessage): unknown {
-  const data = reply.data as unknown as ReplyData;
-  if (data.ok) return data.result;
-  const error = new Error(data.error.message);
-  error.name = data.error.name;
-  throw error;
 }

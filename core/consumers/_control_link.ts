@@ -2,12 +2,13 @@
 // storage's optional control store: it announces itself every interval (what
 // its group reads, until when it counts as running), takes the replay
 // requests of its group and replays them through its own handler, and
-// withdraws when it stops. Failures are reported and retried next interval;
-// they never stop the consumer.
+// withdraws when it stops. A failure is reported and retried next interval,
+// unless retrying cannot fix it (an unmigrated schema, a closed storage): that
+// one stops the consumer, as it would from any other part.
 
 import { ValidationError } from "../errors.ts";
 import { sleep } from "../_sleep.ts";
-import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { type DeliveryEnv, isFatal, report, retryable } from "./_delivery_env.ts";
 import { replayOne } from "./_replay.ts";
 import type { ConsumerSource } from "./source.ts";
 
@@ -51,7 +52,7 @@ export async function runControlLink<Tx>(
   const control = env.storage.control;
   if (control === undefined || interval === false) return;
   const presence = { group: env.group, ...identity };
-  const failed = (error: unknown) => report(env, error, { phase: "storage", partition: -1 });
+  const context = { phase: "storage", partition: -1 } as const;
   do {
     try {
       await control.announce(presence, { ttl: interval * 3 });
@@ -65,12 +66,13 @@ export async function runControlLink<Tx>(
         await replayOne(env, id);
       }
     } catch (error) {
-      failed(error);
+      if (!retryable(env, error, context)) return;
     }
   } while (await sleep(interval, signal));
   try {
     await control.withdraw(env.group, identity.instance);
   } catch (error) {
-    failed(error);
+    // Stopped already: what cannot be fixed (a closed storage) needs no line.
+    if (!isFatal(error)) report(env, error, context);
   }
 }

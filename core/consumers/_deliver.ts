@@ -5,7 +5,7 @@
 import type { RecordedMessage } from "../message.ts";
 import { type AttemptFailure, attemptInCommit, attemptOutside } from "./_attempt.ts";
 import { backoffDelay, deliveryRetries } from "./backoff.ts";
-import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { type DeliveryEnv, report, retryable } from "./_delivery_env.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import { park } from "./_park.ts";
 import { sleep } from "../_sleep.ts";
@@ -51,7 +51,8 @@ export async function deliver<Tx>(
     if (typeof outcome === "boolean") return outcome ? "handled" : "fenced";
     if (outcome.phase === "storage") {
       // Not the message's fault: retried without counting against the message.
-      report(env, outcome.error, { phase: "storage", partition, message, attempt: attempt - 1 });
+      const context = { phase: "storage", partition, message, attempt: attempt - 1 } as const;
+      if (!retryable(env, outcome.error, context)) return "stopped";
       if (!(await sleep(backoffDelay(env.retry, ++storageFailures), signal))) return "stopped";
       continue;
     }
@@ -78,7 +79,7 @@ function retryDecision<Tx>(
 ): (attempt: number, failure: AttemptFailure) => Promise<number | undefined> {
   let asking = 0;
   const reportRuleError = (ruleError: unknown) =>
-    report(env, ruleError, { phase: "handler", partition, message, attempt: asking });
+    report(env, ruleError, { phase: "handler", partition, message, attempt: asking }, true);
   // Made per delivery: a policy's own rule may keep state for this message.
   const nextDelay = deliveryRetries(env.retry, reportRuleError);
   return async (attempt, failure) => {

@@ -1,8 +1,15 @@
 // What delivering needs, fixed for a consumer's life, built once from the
-// checked options of any consumer kind.
+// checked options of any consumer kind: the handler and storage, the retry
+// rules, where it reports (its logger and hooks) and how it gives up.
 
+import type { EventStore } from "../event_store.ts";
+import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
+import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
+import { checkOptionalFunction } from "../options.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
+import type { CreateConsumerOptions } from "./consumer_types.ts";
+import { type DeliverySite, logHandlerFailure } from "./delivery_log.ts";
 import type {
   CommitMode,
   ConsumerErrorContext,
@@ -11,8 +18,7 @@ import type {
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
-import { checkCommitMode, checkOptionalFunction, checkStorage } from "./_options.ts";
-import type { CreateConsumerOptions } from "./consumer_types.ts";
+import { checkCommitMode, checkStorage } from "./_options.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
 /** What delivering needs, fixed for a consumer's life. */
@@ -27,20 +33,37 @@ export interface DeliveryEnv<Tx> {
   readonly parkAtOnce?: (error: unknown) => boolean;
   readonly limiter: Limiter;
   readonly hooks: ConsumerHooks;
+  /** Where every failure, parked message and lease change is written, one line each. */
+  readonly logger: Logger;
+  /** Fields every line of this consumer carries (its group; a group member's name). */
+  readonly site: DeliverySite;
+  /** Ends the consumer for an error retrying cannot fix (its `done` rejects with it). */
+  readonly fail: (error: unknown) => void;
 }
 
-/** The delivery environment of a consumer, from its options; `slots` bounds handler calls at once. */
+/**
+ * The delivery environment of a consumer, from its options; `slots` bounds
+ * handler calls at once; `fail` ends the consumer.
+ */
 export function deliveryEnv<
   Tx,
   Commit extends CommitMode = TransactionalCommit,
   E extends MessageShape = JsonMessage,
 >(
+  store: EventStore<E>,
   options: CreateConsumerOptions<Tx, Commit, E>,
   group: string,
-  slots: number,
+  settings: {
+    readonly slots: number;
+    readonly fail: (error: unknown) => void;
+    readonly site?: DeliverySite;
+  },
 ): DeliveryEnv<Tx> {
   checkStorage(options.storage);
   checkOptionalFunction(options.parkAtOnce, "options.parkAtOnce");
+  for (const hook of ["onParked", "onError", "onPage", "onCaughtUp"] as const) {
+    checkOptionalFunction(options[hook], `options.${hook}`);
+  }
   return {
     group,
     storage: options.storage,
@@ -49,21 +72,127 @@ export function deliveryEnv<
     retry: checkRetryPolicy(options.retry),
     commit: checkCommitMode(options.commit),
     parkAtOnce: options.parkAtOnce,
-    limiter: new Limiter(slots),
+    limiter: new Limiter(settings.slots),
     hooks: {
       onParked: options.onParked,
       onError: options.onError,
       onPage: options.onPage,
       onCaughtUp: options.onCaughtUp,
     },
+    logger: checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger),
+    site: settings.site ?? { group },
+    fail: settings.fail,
   };
 }
 
-/** Reports `error` to the consumer's `onError` hook. */
+/**
+ * Whether retrying cannot fix `error`: an ordo error whose tag is not
+ * retryable (`NotMigratedError`, `ClosedError`, `ValidationError`, …). A
+ * store's or storage's error that is not ordo's (an adapter that did not
+ * translate its driver's) is retried, as before: it may be a passing fault.
+ */
+export function isFatal(error: unknown): boolean {
+  return ordoTagOf(error) !== undefined && !isRetryable(error);
+}
+
+/**
+ * A failure of the store, the storage or a hook: `true` to retry it (it is
+ * reported first), `false` when retrying cannot fix it (the consumer is
+ * made to fail, and the caller should stop).
+ */
+export function retryable<Tx>(
+  env: DeliveryEnv<Tx>,
+  error: unknown,
+  context: ConsumerErrorContext,
+): boolean {
+  if (isFatal(error)) {
+    env.fail(error);
+    return false;
+  }
+  report(env, error, context);
+  return true;
+}
+
+const LINES = {
+  rule: "Retry rule failed; parking the message",
+  store: "Store failed; retrying",
+  storage: "Consumer storage failed; retrying",
+  onParked: "onParked hook failed; retrying",
+} as const;
+
+/**
+ * Logs `error` (one line) and tells the consumer's `onError` hook, which must
+ * not throw. `rule`: the failure is the retry rule's or `parkAtOnce`'s, not the handler's.
+ */
 export function report<Tx>(
   env: DeliveryEnv<Tx>,
   error: unknown,
   context: ConsumerErrorContext,
+  rule = false,
 ): void {
-  env.hooks.onError?.(error, context);
+  const { phase, partition, message, attempt } = context;
+  if (phase === "handler" && message !== undefined && !rule) {
+    logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);
+  } else {
+    env.logger.warn(phase === "handler" ? LINES.rule : LINES[phase], {
+      ...env.site,
+      partition,
+      messageId: message?.id,
+      error,
+    });
+  }
+  try {
+    env.hooks.onError?.(error, context);
+  } catch (thrown) {
+    env.logger.error("onError hook threw", { ...env.site, error: thrown });
+  }
+}
+
+/**
+ * How a consumer gives up: the first error that retrying cannot fix is kept
+ * and logged (one line, with the error saying what to do, such as "call
+ * migrate() first"), and `stop` ends the consumer. A `ClosedError` (its store
+ * or storage was closed first) ends it quietly: `done` resolves.
+ */
+export class Failure {
+  #error: unknown;
+  #failed = false;
+
+  /** `stop` ends the consumer's loops; `logger` and `site` write the line. */
+  constructor(
+    private readonly stop: () => void,
+    private readonly logger: () => Logger,
+    private readonly site: DeliverySite,
+  ) {}
+
+  /** Records `error` (the first one only), logs it and stops the consumer. */
+  readonly fail = (error: unknown): void => {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#error = error;
+    if (error instanceof ClosedError) {
+      this.logger().info("Consumer stopped: what it reads or writes is closed", {
+        ...this.site,
+        error,
+      });
+    } else {
+      this.logger().error("Consumer stopped: retrying cannot fix this error", {
+        ...this.site,
+        error,
+      });
+    }
+    this.stop();
+  };
+
+  /** The error the consumer's `done` rejects with, if any (never a `ClosedError`). */
+  get error(): { readonly error: unknown } | undefined {
+    return this.#failed && !(this.#error instanceof ClosedError)
+      ? { error: this.#error }
+      : undefined;
+  }
+
+  /** Why `caughtUp` rejects when the consumer ended before catching up. */
+  reason(fallback: () => Error): unknown {
+    return this.#failed ? this.#error : fallback();
+  }
 }

@@ -7,13 +7,13 @@ export interface FirstCatchUp {
   /** Resolves the promise (later calls do nothing). */
   reached(): void;
   /** Rejects the promise unless it was reached. */
-  stoppedBefore(reason: Error): void;
+  stoppedBefore(reason: unknown): void;
 }
 
 /** A pending `caughtUp`; a rejection nobody awaits is not reported as unhandled. */
 export function firstCatchUp(): FirstCatchUp {
   let reached!: () => void;
-  let stoppedBefore!: (reason: Error) => void;
+  let stoppedBefore!: (reason: unknown) => void;
   const promise = new Promise<void>((resolve, reject) => {
     reached = resolve;
     stoppedBefore = reject;

@@ -2,7 +2,7 @@
 // own, their leases, and one read loop per partition it holds.
 
 import type { EventStore } from "../event_store.ts";
-import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { type DeliveryEnv, report, retryable } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { type RunnerEnd, runPartition } from "./_runner.ts";
@@ -28,6 +28,8 @@ interface Running {
   heldUntil: number;
   caughtUp: boolean;
   stopping: boolean;
+  /** The lease was found lost (another member holds the partition): nothing to release. */
+  lost: boolean;
 }
 
 /** One member of a group: {@link GroupMember.run} until its signal aborts. */
@@ -69,7 +71,8 @@ export class GroupMember<Tx> {
       try {
         await this.#rebalance(signal);
       } catch (error) {
-        report(this.#env, error, { phase: "storage", partition: -1 });
+        // An error retrying cannot fix (an unmigrated schema) fails the member, which ends this loop.
+        retryable(this.#env, error, { phase: "storage", partition: -1 });
       }
       await sleep(this.#settings.heartbeatInterval, signal);
     }
@@ -122,6 +125,8 @@ export class GroupMember<Tx> {
       if (renewed !== undefined && renewed.token === run.lease.token) {
         run.heldUntil = requestedAt + leaseTtl;
       } else {
+        this.#log("warn", "Lease lost", partition, {});
+        run.lost = true;
         this.#stopPartition(run);
       }
     }
@@ -136,7 +141,10 @@ export class GroupMember<Tx> {
         owner: member,
         ttl: leaseTtl,
       });
-      if (lease !== undefined) this.#start(partition, lease, requestedAt);
+      if (lease !== undefined) {
+        this.#log("info", "Partition acquired", partition, { token: lease.token });
+        this.#start(partition, lease, requestedAt);
+      }
     }
   }
 
@@ -154,6 +162,7 @@ export class GroupMember<Tx> {
       heldUntil: requestedAt + leaseTtl,
       caughtUp: false,
       stopping: false,
+      lost: false,
     };
     this.#running.set(partition, run);
     const ended = runPartition({
@@ -166,18 +175,33 @@ export class GroupMember<Tx> {
       lease,
       holdsLease: () => performance.now() < run.heldUntil,
       signal: run.controller.signal,
-    }).then((end) => this.#release(partition, lease, end));
+    }).then((end) => this.#release(partition, lease, run.lost ? "lost" : end));
     const tracked = ended.finally(() => this.#ending.delete(tracked));
     this.#ending.add(tracked);
   }
 
-  async #release(partition: number, lease: Lease, end: RunnerEnd): Promise<void> {
+  async #release(partition: number, lease: Lease, end: RunnerEnd | "lost"): Promise<void> {
     this.#running.delete(partition);
-    // A fenced-out member holds nothing to release; the others hand the partition back now.
-    if (end === "fenced") return;
-    await this.#env.storage.leases.release(lease).catch((error) =>
-      report(this.#env, error, { phase: "storage", partition })
+    // A member whose lease was lost holds nothing to release; the others hand the partition back now.
+    if (end === "lost") return;
+    if (end === "fenced") {
+      this.#log("warn", "Lease lost", partition, { token: lease.token });
+      return;
+    }
+    await this.#env.storage.leases.release(lease).then(
+      () => this.#log("info", "Partition released", partition, {}),
+      (error) => report(this.#env, error, { phase: "storage", partition }),
     );
+  }
+
+  /** One line about a partition's lease, with the group and this member's name. */
+  #log(
+    level: "info" | "warn",
+    message: string,
+    partition: number,
+    fields: Record<string, unknown>,
+  ): void {
+    this.#env.logger[level](message, { ...this.#env.site, partition, ...fields });
   }
 
   #checkCaughtUp(): void {

@@ -1,11 +1,51 @@
 // Checks of the options every consumer kind shares.
 
 import { ValidationError } from "../errors.ts";
-import { MAX_READ_LIMIT } from "../validate_read.ts";
+import { checkKnownKeys, checkPositiveNumber } from "../options.ts";
 import type { CommitMode } from "./handler.ts";
 
 /** Default page size of a consumer's reads. */
 export const DEFAULT_BATCH_SIZE = 100;
+
+/** The keys of `createConsumer`'s options (its hooks included). */
+export const CONSUMER_OPTION_KEYS: readonly string[] = Object.freeze([
+  "group",
+  "source",
+  "handler",
+  "storage",
+  "batchSize",
+  "commit",
+  "retry",
+  "parkAtOnce",
+  "signal",
+  "logger",
+  "onCaughtUp",
+  "onParked",
+  "onError",
+  "onPage",
+  "controlInterval",
+]);
+
+/** The keys of `createGroupConsumer`'s options. */
+export const GROUP_CONSUMER_OPTION_KEYS: ReadonlySet<string> = new Set([
+  ...CONSUMER_OPTION_KEYS,
+  "partitions",
+  "member",
+  "leaseTtl",
+  "heartbeatInterval",
+  "concurrency",
+]);
+
+/** Refuses options that are not an object or have a key not in `allowed`. */
+export function checkConsumerOptions(
+  options: unknown,
+  allowed: readonly string[] | ReadonlySet<string>,
+): void {
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("options", options, "expected { group, source, handler, storage }");
+  }
+  checkKnownKeys(options, allowed, "options");
+}
 
 /** A group name: any non-empty string of at most 200 characters. */
 export function checkGroup(group: unknown, path = "options.group"): string {
@@ -13,30 +53,6 @@ export function checkGroup(group: unknown, path = "options.group"): string {
     throw new ValidationError(path, group, "must be a non-empty string of at most 200 characters");
   }
   return group;
-}
-
-/** A positive integer up to `max`, or the default when absent. */
-export function checkCount(
-  value: unknown,
-  path: string,
-  fallback: number,
-  max = MAX_READ_LIMIT,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(path, value, `must be an integer from 1 to ${max}`);
-  }
-  return value;
-}
-
-/** A function. */
-export function checkFunction(value: unknown, path: string): void {
-  if (typeof value !== "function") throw new ValidationError(path, value, "must be a function");
-}
-
-/** An optional function. */
-export function checkOptionalFunction(value: unknown, path: string): void {
-  if (value !== undefined) checkFunction(value, path);
 }
 
 /** A commit mode; `"message"` when absent. */
@@ -74,8 +90,5 @@ export function checkStorage(storage: unknown, path = "options.storage"): void {
  * ```
  */
 export function checkLeaseTtl(ttl: unknown, path = "options.ttl"): number {
-  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-    throw new ValidationError(path, ttl, "must be a positive number of milliseconds");
-  }
-  return ttl;
+  return checkPositiveNumber(ttl, path, undefined, "milliseconds");
 }

@@ -2,7 +2,8 @@
 // order that loses nothing if the process dies between any two steps.
 
 import type { RecordedMessage } from "../message.ts";
-import type { DeliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, report } from "./_delivery_env.ts";
+import { logParked } from "./delivery_log.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import type { CheckpointUpdate, ParkedMessage, StoredError } from "./storage.ts";
 
@@ -30,9 +31,19 @@ export async function park<Tx>(
   const entry = parkedEntry(env.group, update.partition, message, failure);
   const context = { phase: "storage", partition: update.partition, message } as const;
   const { signal } = failure;
+  const logged = () =>
+    logParked(
+      env.logger,
+      { ...env.site, partition: update.partition },
+      message,
+      failure.attempts,
+      failure.error,
+    );
   if (env.commit === "after-handler") {
     const stored = await keepTrying(env, context, signal, () => env.storage.parked.park(entry));
-    if (stored === undefined || !(await notifyParked(env, entry, signal))) return "stopped";
+    if (stored === undefined) return "stopped";
+    logged();
+    if (!(await notifyParked(env, entry, signal))) return "stopped";
     const committed = await keepTrying(
       env,
       context,
@@ -49,6 +60,7 @@ export async function park<Tx>(
   );
   if (committed === undefined) return "stopped";
   if (!committed.value) return "fenced";
+  logged();
   return (await notifyParked(env, entry, signal)) ? "parked" : "stopped";
 }
 
@@ -73,7 +85,7 @@ export async function notifyParked<Tx>(
     try {
       await onParked(entry);
     } catch (error) {
-      env.hooks.onError?.(error, context);
+      report(env, error, context);
     }
     return true;
   }

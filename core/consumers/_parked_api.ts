@@ -1,17 +1,55 @@
-// The parked-message methods every consumer kind offers.
+// The methods every consumer kind offers: stopping and closing, and the
+// parked-message calls, which a closed consumer refuses.
 
+import { CloseGate } from "../closing.ts";
+import { checkOptions } from "../options.ts";
 import type { DeliveryEnv } from "./_delivery_env.ts";
 import { replayAll, replayOne } from "./_replay.ts";
 import type { Consumer } from "./consumer_types.ts";
 
-/** The parked-message methods of a consumer. */
-export function parkedApi<Tx>(
-  env: DeliveryEnv<Tx>,
-): Pick<Consumer, "listParked" | "getParked" | "replayParked" | "replayAllParked"> {
+const LIST_OPTION_KEYS: readonly string[] = ["limit", "after"];
+const REPLAY_ALL_OPTION_KEYS: readonly string[] = ["signal"];
+
+/** A running consumer's promises and the controller that stops it. */
+export interface RunningConsumer {
+  readonly group: string;
+  readonly caughtUp: Promise<void>;
+  readonly done: Promise<void>;
+  readonly stopping: AbortController;
+}
+
+/**
+ * The consumer's API over its running loop. `done` may reject (an error
+ * retrying cannot fix); it is marked handled, since that error was logged
+ * already, and `stop()` and `close()` resolve once the consumer has stopped
+ * whatever ended it.
+ */
+export function consumerApi<Tx>(env: DeliveryEnv<Tx>, running: RunningConsumer): Consumer {
+  const { group, caughtUp, done, stopping } = running;
+  done.catch(() => {});
+  const gate = new CloseGate("consumer");
+  const stop = () => {
+    stopping.abort();
+    return done.catch(() => {});
+  };
   return {
-    listParked: (options) => env.storage.parked.list(env.group, options),
-    getParked: (messageId) => env.storage.parked.get(env.group, messageId),
-    replayParked: (messageId) => replayOne(env, messageId),
-    replayAllParked: (options) => replayAll(env, options),
+    group,
+    caughtUp,
+    done,
+    stop,
+    close: () => gate.close(stop),
+    listParked: (options) =>
+      gate.run("listParked", () => {
+        checkOptions(options, LIST_OPTION_KEYS);
+        return env.storage.parked.list(env.group, options);
+      }),
+    getParked: (messageId) =>
+      gate.run("getParked", () => env.storage.parked.get(env.group, messageId)),
+    replayParked: (messageId) => gate.run("replayParked", () => replayOne(env, messageId)),
+    replayAllParked: (options) =>
+      gate.run("replayAllParked", () => {
+        checkOptions(options, REPLAY_ALL_OPTION_KEYS);
+        return replayAll(env, options);
+      }),
   };
 }

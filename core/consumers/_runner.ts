@@ -7,7 +7,7 @@ import type { RecordedMessage } from "../message.ts";
 import { backoffDelay } from "./backoff.ts";
 import { deliver } from "./_deliver.ts";
 import { deliverPage } from "./_deliver_page.ts";
-import type { DeliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, retryable } from "./_delivery_env.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "../_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
@@ -87,9 +87,13 @@ class PartitionLoop<Tx> {
     return "stopped";
   }
 
-  /** Store and storage failures are retried with backoff until they pass or the consumer stops. */
+  /**
+   * Store and storage failures are retried with backoff until they pass or
+   * the consumer stops; one retrying cannot fix (an unmigrated schema, a
+   * closed store) ends the consumer at once.
+   */
   async #retryAfter(error: unknown, phase: "store" | "storage"): Promise<boolean> {
-    this.#o.env.hooks.onError?.(error, { phase, partition: this.#o.partition });
+    if (!retryable(this.#o.env, error, { phase, partition: this.#o.partition })) return false;
     return await sleep(backoffDelay(this.#o.env.retry, ++this.#failures), this.#o.signal);
   }
 

@@ -9,6 +9,16 @@
  */
 
 import { ValidationError } from "../errors.ts";
+import { checkOptions } from "../options.ts";
+
+const RETRY_POLICY_KEYS: readonly string[] = [
+  "maxAttempts",
+  "initialDelay",
+  "maxDelay",
+  "multiplier",
+  "random",
+  "delays",
+];
 
 /** How a failing handler is retried before its message is parked. */
 export interface RetryPolicy {
@@ -61,7 +71,7 @@ export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
 /**
  * Fills in the defaults of a retry policy and checks it.
  *
- * @throws {ValidationError} naming the field that is out of range
+ * @throws {ValidationError} naming the field that is out of range, or a key that is not a policy's
  * @example
  * ```ts
  * import { checkRetryPolicy } from "./backoff.ts";
@@ -72,6 +82,7 @@ export function checkRetryPolicy(
   policy: RetryPolicy = {},
   path = "options.retry",
 ): CheckedRetryPolicy {
+  checkOptions(policy, RETRY_POLICY_KEYS, path);
   const checked: CheckedRetryPolicy = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(policy) };
   if (!Number.isInteger(checked.maxAttempts) || checked.maxAttempts < 1) {
     throw new ValidationError(

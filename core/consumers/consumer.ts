@@ -10,12 +10,19 @@
 
 import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
-import { deliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
-import { parkedApi } from "./_parked_api.ts";
+import { checkCount, checkFunction } from "../options.ts";
+import { MAX_READ_LIMIT } from "../validate_read.ts";
+import {
+  checkConsumerOptions,
+  checkGroup,
+  CONSUMER_OPTION_KEYS,
+  DEFAULT_BATCH_SIZE,
+} from "./_options.ts";
+import { consumerApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
@@ -30,11 +37,19 @@ import { checkControlInterval, runControlLink } from "./_control_link.ts";
  * accepts) and the consumer moves on once `onParked` resolved: replaying it
  * later delivers it after messages of its stream that came after it.
  *
+ * Nothing is silent: each handler failure (with its attempt), parked
+ * message, and store or storage failure being retried is logged, one line
+ * each, to `options.logger` (default: the store's logger, else the console).
+ * An error that retrying cannot fix (an unmigrated schema: `NotMigratedError`)
+ * ends the consumer at once: one line says what to do, and `caughtUp` and
+ * `done` reject with it. `stop()` ends delivery; `close()` also refuses every
+ * later call with `ClosedError`.
+ *
  * Two consumers of one group without partitions would both move its
  * checkpoint: run one, or use {@link createGroupConsumer} with `partitions: 1`
  * for a standby that takes over.
  *
- * @throws {ValidationError} on bad options, before anything starts
+ * @throws {ValidationError} on bad options (an unknown key too), before anything starts
  * @example
  * ```ts
  * import { createMemoryStore } from "../../mod.ts";
@@ -62,13 +77,20 @@ export function createConsumer<
   store: EventStore<E>,
   options: CreateConsumerOptions<Tx, Commit, E>,
 ): Consumer {
+  checkConsumerOptions(options, CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   checkFunction(options.handler, "options.handler");
-  const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
+  const batchSize = checkCount(
+    options.batchSize,
+    "options.batchSize",
+    DEFAULT_BATCH_SIZE,
+    MAX_READ_LIMIT,
+  );
   const controlInterval = checkControlInterval(options.controlInterval);
-  const env = deliveryEnv(options, group, 1);
   const stopping = new AbortController();
+  const failure = new Failure(() => stopping.abort(), () => env.logger, { group });
+  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, { slots: 1, fail: failure.fail });
   const unlink = linkSignal(options.signal, stopping);
   const caughtUp = firstCatchUp();
   const hooks: ConsumerHooks = {
@@ -90,20 +112,15 @@ export function createConsumer<
     }).finally(() => stopping.abort()),
     runControlLink(env, identity, controlInterval, stopping.signal),
   ])
-    .then(() => {})
+    .then(() => {
+      const failed = failure.error;
+      if (failed !== undefined) throw failed.error;
+    })
     .finally(() => {
       unlink();
-      caughtUp.stoppedBefore(new Error(`Consumer "${group}" stopped before it caught up`));
+      caughtUp.stoppedBefore(
+        failure.reason(() => new Error(`Consumer "${group}" stopped before it caught up`)),
+      );
     });
-
-  return {
-    group,
-    caughtUp: caughtUp.promise,
-    done,
-    stop: () => {
-      stopping.abort();
-      return done;
-    },
-    ...parkedApi(env),
-  };
+  return consumerApi(env, { group, caughtUp: caughtUp.promise, done, stopping });
 }

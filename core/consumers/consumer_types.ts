@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape, RecordedMessageOf } from "../message.ts";
 import type { RetryPolicy } from "./backoff.ts";
 import type {
@@ -64,6 +65,14 @@ export interface CreateConsumerOptions<
   /** Stops the consumer gracefully: the handler in progress finishes and its checkpoint is stored. */
   readonly signal?: AbortSignal;
   /**
+   * Where the consumer reports, one line per event: a handler failure with
+   * its attempt, a parked message, a store or storage failure being retried,
+   * a lease taken or lost, and the error that stopped it. `silentLogger`
+   * silences it; `createConsoleLogger({ write })` redirects it. Default: the
+   * store's logger, else the console.
+   */
+  readonly logger?: Logger;
+  /**
    * When the storage keeps a control store (`storage.control`: memory,
    * PostgreSQL, PGlite), how often in ms the consumer announces that it runs
    * (what its group reads, for the `ordo` command line and the console) and
@@ -80,14 +89,28 @@ export interface Consumer {
   readonly group: string;
   /**
    * Resolves the first time the consumer has handled everything the store
-   * held when it last looked; rejects if it stops before. Use `onCaughtUp`
+   * held when it last looked; rejects if it stops before (with the error
+   * that stopped it, when retrying could not fix one). Use `onCaughtUp`
    * to hear about every later time.
    */
   readonly caughtUp: Promise<void>;
-  /** Resolves once the consumer has stopped and stored its checkpoint. */
+  /**
+   * Resolves once the consumer has stopped and stored its checkpoint;
+   * rejects with the error that stopped it when retrying cannot fix one
+   * (`NotMigratedError`: the schema is not migrated). A store closed under
+   * it ends it quietly.
+   */
   readonly done: Promise<void>;
-  /** Stops gracefully (as aborting `signal` does) and resolves with {@link done}. */
+  /**
+   * Stops gracefully (as aborting `signal` does) and resolves once stopped,
+   * whatever ended it. The parked-message calls keep working.
+   */
   stop(): Promise<void>;
+  /**
+   * Stops (as {@link stop}), waits for calls in flight, and refuses every
+   * later call with `ClosedError`. Idempotent.
+   */
+  close(): Promise<void>;
   /** The group's parked messages, oldest first. */
   listParked(options?: ListParkedOptions): Promise<ParkedMessage[]>;
   /** One parked message, with its error and attempt count. */

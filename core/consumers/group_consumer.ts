@@ -12,12 +12,19 @@ import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
-import { deliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkGroup, DEFAULT_BATCH_SIZE } from "./_options.ts";
-import { parkedApi } from "./_parked_api.ts";
+import { checkCount, checkFunction, checkName } from "../options.ts";
+import { MAX_READ_LIMIT } from "../validate_read.ts";
+import {
+  checkConsumerOptions,
+  checkGroup,
+  DEFAULT_BATCH_SIZE,
+  GROUP_CONSUMER_OPTION_KEYS,
+} from "./_options.ts";
+import { consumerApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
@@ -64,7 +71,7 @@ export interface GroupConsumer extends Consumer {
  * `caughtUp` resolves the first time every partition this member should own is
  * running and has caught up.
  *
- * @throws {ValidationError} on bad options, before anything starts
+ * @throws {ValidationError} on bad options (an unknown key too), before anything starts
  * @example
  * ```ts
  * import { createMemoryStore } from "../../mod.ts";
@@ -88,11 +95,18 @@ export function createGroupConsumer<
   store: EventStore<E>,
   options: CreateGroupConsumerOptions<Tx, Commit, E>,
 ): GroupConsumer {
+  checkConsumerOptions(options, GROUP_CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
   const controlInterval = checkControlInterval(options.controlInterval);
-  const env = deliveryEnv(options, group, settings.concurrency);
   const stopping = new AbortController();
+  const site = { group, member: settings.member };
+  const failure = new Failure(() => stopping.abort(), () => env.logger, site);
+  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, {
+    slots: settings.concurrency,
+    fail: failure.fail,
+    site,
+  });
   const unlink = linkSignal(options.signal, stopping);
   const member = new GroupMember(untypedStore(store), env, settings);
   const identity = {
@@ -103,26 +117,25 @@ export function createGroupConsumer<
   const done = Promise.all([
     member.run(stopping.signal),
     runControlLink(env, identity, controlInterval, stopping.signal),
-  ]).then(() => {}).finally(() => {
-    unlink();
-    member.caughtUp.stoppedBefore(
-      new Error(
-        `Consumer group member "${settings.member}" of "${group}" stopped before it caught up`,
-      ),
-    );
-  });
-
+  ])
+    .then(() => {
+      const failed = failure.error;
+      if (failed !== undefined) throw failed.error;
+    })
+    .finally(() => {
+      unlink();
+      member.caughtUp.stoppedBefore(
+        failure.reason(() =>
+          new Error(
+            `Consumer group member "${settings.member}" of "${group}" stopped before it caught up`,
+          )
+        ),
+      );
+    });
   return {
-    group,
+    ...consumerApi(env, { group, caughtUp: member.caughtUp.promise, done, stopping }),
     member: settings.member,
-    caughtUp: member.caughtUp.promise,
-    done,
-    stop: () => {
-      stopping.abort();
-      return done;
-    },
     ownedPartitions: () => member.ownedPartitions(),
-    ...parkedApi(env),
   };
 }
 
@@ -140,7 +153,12 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
   }
   checkFunction(options.handler, "options.handler");
   const partitions = checkPartitions(options.partitions);
-  const batchSize = checkCount(options.batchSize, "options.batchSize", DEFAULT_BATCH_SIZE);
+  const batchSize = checkCount(
+    options.batchSize,
+    "options.batchSize",
+    DEFAULT_BATCH_SIZE,
+    MAX_READ_LIMIT,
+  );
   const leaseTtl = checkCount(options.leaseTtl, "options.leaseTtl", 10_000, 86_400_000);
   const heartbeatInterval = checkCount(
     options.heartbeatInterval,
@@ -149,9 +167,6 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
     leaseTtl,
   );
   const concurrency = checkCount(options.concurrency, "options.concurrency", 4, 10_000);
-  const member = options.member ?? crypto.randomUUID();
-  if (typeof member !== "string" || member.length === 0) {
-    throw new ValidationError("options.member", member, "must be a non-empty string");
-  }
+  const member = checkName(options.member, "options.member", crypto.randomUUID());
   return { member, source, partitions, batchSize, leaseTtl, heartbeatInterval, concurrency };
 }

@@ -111,7 +111,10 @@ export interface ConsumerHooks {
    * skips it (the entry is parked all the same).
    */
   readonly onParked?: (entry: ParkedMessage) => void | Promise<void>;
-  /** A failure the consumer will retry, or a handler failure before parking. Default: ignored. */
+  /**
+   * A failure the consumer will retry, or a handler failure before parking.
+   * Each is logged through the consumer's `logger` as well, whether or not this is given.
+   */
   readonly onError?: (error: unknown, context: ConsumerErrorContext) => void;
   /** After each page. */
   readonly onPage?: (progress: PageProgress) => void;

@@ -8,8 +8,10 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
+import { checkFunction, checkName, checkOptions } from "../options.ts";
 import type { ProcessedMessageStore } from "./storage.ts";
+
+const RUN_ONCE_OPTION_KEYS: readonly string[] = ["scope", "key", "effect"];
 
 /** Options of {@link runOnce}. */
 export interface RunOnceOptions {
@@ -28,6 +30,7 @@ export interface RunOnceOptions {
  * window is as long as one write to the processed store, and only a receiver
  * that deduplicates by the key closes it.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @throws whatever `effect` throws; nothing is recorded then
  * @example
  * ```ts
@@ -43,13 +46,11 @@ export async function runOnce(
   processed: ProcessedMessageStore<unknown>,
   options: RunOnceOptions,
 ): Promise<boolean> {
-  const { scope, key, effect } = options;
-  if (typeof scope !== "string" || scope.length === 0) {
-    throw new ValidationError("options.scope", scope, "must be a non-empty string");
-  }
-  if (typeof key !== "string" || key.length === 0) {
-    throw new ValidationError("options.key", key, "must be a non-empty string");
-  }
+  checkOptions(options, RUN_ONCE_OPTION_KEYS);
+  const { effect } = options;
+  const scope = checkName(options.scope, "options.scope");
+  const key = checkName(options.key, "options.key");
+  checkFunction(effect, "options.effect");
   if (await processed.has(scope, key)) return false;
   await effect(key);
   await processed.record(scope, key);

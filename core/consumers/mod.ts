@@ -25,6 +25,12 @@ export {
   type RetryPolicy,
 } from "./backoff.ts";
 export { createConsumer } from "./consumer.ts";
+export {
+  type DeliverySite,
+  type LoggedMessage,
+  logHandlerFailure,
+  logParked,
+} from "./delivery_log.ts";
 export type { Consumer, CreateConsumerOptions, ReplayResult } from "./consumer_types.ts";
 export {
   createGroupConsumer,

@@ -12,9 +12,16 @@ import { createConsumer } from "./consumer.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkGroup } from "./_options.ts";
+import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
 import { checkSource } from "./source.ts";
 import { ValidationError } from "../errors.ts";
+
+const REBUILD_OPTION_KEYS: readonly string[] = [
+  ...CONSUMER_OPTION_KEYS,
+  "reset",
+  "onProgress",
+  "from",
+];
 
 /** How far a rebuild is. */
 export interface RebuildProgress {
@@ -65,6 +72,8 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  * live consumer first; to keep serving the old read model meanwhile, rebuild
  * into a new group and a new read model, then switch (docs/decisions/consumers.md).
  *
+ * @throws {ValidationError} on bad options (an unknown key too), before anything is reset
+ *
  * It commits per page by default (`commit: "page"`): the handlers of a page
  * run in one transaction with its checkpoint, so a rebuild costs a commit per
  * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
@@ -97,6 +106,7 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   store: EventStore<E>,
   options: RebuildProjectionOptions<Tx, E>,
 ): Promise<RebuildProgress> {
+  checkConsumerOptions(options, REBUILD_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   const from = options.from ?? 0n;
@@ -148,8 +158,9 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
 
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
+  const { reset: _reset, onProgress: _onProgress, from: _from, ...consumerOptions } = options;
   const consumer = createConsumer(store, {
-    ...options,
+    ...consumerOptions,
     commit: options.commit ?? "page",
     signal: stopping.signal,
     onPage: (page) => {

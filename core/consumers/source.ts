@@ -6,6 +6,7 @@
  */
 
 import { ValidationError } from "../errors.ts";
+import { checkKnownKeys } from "../options.ts";
 import type { EventStore } from "../event_store.ts";
 import type { RecordedMessage } from "../message.ts";
 import { parseStreamName, validateCategory } from "../stream_name.ts";
@@ -18,6 +19,8 @@ export type ConsumerSource =
   | { readonly all: true; readonly types?: readonly string[] }
   | { readonly category: string; readonly types?: readonly string[] }
   | { readonly stream: string };
+
+const SOURCE_KEYS: readonly string[] = ["all", "category", "stream", "types"];
 
 /**
  * Checks a source and returns it.
@@ -33,6 +36,7 @@ export function checkSource(source: unknown, path = "options.source"): ConsumerS
   if (typeof source !== "object" || source === null) {
     throw new ValidationError(path, source, "expected { all: true }, { category } or { stream }");
   }
+  checkKnownKeys(source, SOURCE_KEYS, path);
   const s = source as Record<string, unknown>;
   const kinds = ["all", "category", "stream"].filter((k) => s[k] !== undefined);
   if (kinds.length !== 1) {

@@ -3,23 +3,13 @@
 // client calls are hot paths, so a route is made once per name and kept.
 
 import { ValidationError } from "../errors.ts";
+import { checkKnownKeys, checkTimeout } from "../options.ts";
 import type { BusCallOptions } from "./bus_types.ts";
 import type { GuardedCallOptions } from "./call_guard.ts";
 import type { SchemaMap } from "./contracts.ts";
 import type { StandardSchemaV1 } from "./standard_schema.ts";
 
-/** Checks a time limit in milliseconds; `fallback` when absent. */
-export function checkTimeout(value: unknown, path: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
-    throw new ValidationError(
-      path,
-      value,
-      "must be a positive number of milliseconds (Infinity for none)",
-    );
-  }
-  return value;
-}
+const CALL_OPTION_KEYS: readonly string[] = ["timeout", "signal"];
 
 /** The contract declared for `name` in a section; throws when the section exists and lacks it. */
 export function schemaFor(
@@ -55,14 +45,21 @@ export function remember<R>(routes: Map<string, R>, name: string, route: R): R {
   return route;
 }
 
-/** The call options of one call: the route's defaults unless the caller gave a timeout or a signal. */
+/**
+ * The call options of one call: the route's defaults unless the caller gave a
+ * timeout or a signal. Options given are checked for unknown keys (a small
+ * object: one `for…in`); absent ones cost nothing.
+ */
 export function callOptions(
   defaults: GuardedCallOptions,
   options: BusCallOptions | undefined,
 ): GuardedCallOptions {
-  if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
-    return defaults;
+  if (options === undefined) return defaults;
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("options", options, "expected { timeout?, signal? }");
   }
+  checkKnownKeys(options, CALL_OPTION_KEYS, "options");
+  if (options.timeout === undefined && options.signal === undefined) return defaults;
   return {
     timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!),
     signal: options.signal,

@@ -10,6 +10,8 @@
  */
 
 import { ValidationError } from "../errors.ts";
+import { CloseGate } from "../closing.ts";
+import type { Logger } from "../logger.ts";
 import { validateId } from "../validate_append.ts";
 import {
   type Bus,
@@ -18,30 +20,18 @@ import {
   type CommandHandler,
   type CommandInput,
   type CreateBusOptions,
-  DEFAULT_BUS_TIMEOUTS,
   type EventHandler,
   type EventInput,
   type QueryHandler,
 } from "./bus_types.ts";
+import { checkBusOptions, handlerOptions } from "./_bus_options.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
-import {
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  createCircuitBreaker,
-} from "./circuit_breaker.ts";
+import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
 import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
 import { eventStream, serviceOf } from "./names.ts";
-import { clientRetryPolicy } from "./retry.ts";
-import {
-  callOptions,
-  checkTimeout,
-  type CommandRoute,
-  remember,
-  type Route,
-  schemaFor,
-} from "./_routes.ts";
+import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
 import { validateStandard } from "./standard_schema.ts";
 import type {
   CommandEnvelope,
@@ -58,7 +48,10 @@ import type {
 /**
  * Creates a bus over a transport.
  *
- * @throws {ValidationError} on bad options
+ * After `close()` every call is refused with `ClosedError` (the client calls
+ * reject, the registrations throw); `close()` is idempotent.
+ *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createBus } from "./bus.ts";
@@ -81,40 +74,32 @@ class MessageBus<C extends BusContracts> {
   readonly #contracts: BusContracts;
   readonly #timeouts: Required<BusTimeouts>;
   readonly #guard: CallGuard;
+  readonly #logger: Logger;
+  readonly #gate = new CloseGate("bus");
   readonly #queries = new Map<string, Route>();
   readonly #events = new Map<string, Route>();
   readonly #commands = new Map<string, CommandRoute>();
   readonly #streams = new Map<string, true>();
+  readonly #unsubscribe: (() => void) | undefined;
   readonly circuitBreaker: CircuitBreaker | undefined;
 
   constructor(options: CreateBusOptions<C>) {
-    if (typeof options?.transport?.send !== "function") {
-      throw new ValidationError("options.transport", options?.transport, "must be a Transport");
-    }
-    this.#transport = options.transport;
-    this.#direct = directCallsOf(options.transport);
-    this.#contracts = options.contracts ?? {};
-    const t = options.timeouts ?? {};
-    this.#timeouts = {
-      send: checkTimeout(t.send, "options.timeouts.send", DEFAULT_BUS_TIMEOUTS.send),
-      sendAndWait: checkTimeout(
-        t.sendAndWait,
-        "options.timeouts.sendAndWait",
-        DEFAULT_BUS_TIMEOUTS.sendAndWait,
-      ),
-      query: checkTimeout(t.query, "options.timeouts.query", DEFAULT_BUS_TIMEOUTS.query),
-      publish: checkTimeout(t.publish, "options.timeouts.publish", DEFAULT_BUS_TIMEOUTS.publish),
-    };
-    const breaker = options.circuitBreaker;
-    this.circuitBreaker = breaker === false
-      ? undefined
-      : breaker !== undefined && typeof (breaker as CircuitBreaker).tryAcquire === "function"
-      ? breaker as CircuitBreaker
-      : createCircuitBreaker(breaker as CircuitBreakerOptions | undefined);
-    this.#guard = new CallGuard({
-      breaker: this.circuitBreaker,
-      retry: clientRetryPolicy(options.retry),
-    });
+    const checked = checkBusOptions(options);
+    this.#transport = checked.transport;
+    this.#direct = directCallsOf(checked.transport);
+    this.#contracts = checked.contracts;
+    this.#timeouts = checked.timeouts;
+    this.#logger = checked.logger;
+    this.circuitBreaker = checked.breaker;
+    this.#guard = new CallGuard({ breaker: checked.breaker, retry: checked.retry });
+    // A breaker of its own is the bus's to report; a shared one is its owner's.
+    this.#unsubscribe = checked.ownBreaker
+      ? checked.breaker?.subscribe((change) => {
+        const fields = { from: change.from, to: change.to };
+        if (change.to === "open") this.#logger.warn("Circuit breaker opened", fields);
+        else this.#logger.info("Circuit breaker moved", fields);
+      })
+      : undefined;
   }
 
   // The client calls check what they can in the caller's turn and return the
@@ -123,6 +108,7 @@ class MessageBus<C extends BusContracts> {
   // Checks run in the order they always did: name, contract, data, id, stream, options.
 
   send(command: CommandInput, options?: BusCallOptions): Promise<SendReceipt> {
+    if (this.#gate.closed) return this.#gate.refuse(`send "${command?.type}"`);
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
@@ -142,6 +128,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   sendAndWait(command: CommandInput, options?: BusCallOptions): Promise<unknown> {
+    if (this.#gate.closed) return this.#gate.refuse(`sendAndWait "${command?.type}"`);
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
@@ -159,6 +146,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
+    if (this.#gate.closed) return this.#gate.refuse(`query "${name}"`);
     try {
       const route = this.#queryRoute(name);
       if (route.schema === undefined) {
@@ -178,6 +166,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
+    if (this.#gate.closed) return this.#gate.refuse(`publish "${event?.type}"`);
     try {
       if (typeof event !== "object" || event === null) {
         throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
@@ -220,16 +209,18 @@ class MessageBus<C extends BusContracts> {
   }
 
   handleCommand(name: string, handler: CommandHandler, options?: HandlerOptions): Registration {
+    this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
     const schema = schemaFor(this.#contracts.commands, name, "command");
     return this.#transport.handleCommand(
       name,
       withSchema(schema, "command.data", handler),
-      options,
+      handlerOptions(options, this.#logger),
     );
   }
 
   handleQuery(name: string, handler: QueryHandler): Registration {
+    this.#gate.ensureOpen(`handle query "${name}"`);
     serviceOf(name, "query");
     const schema = schemaFor(this.#contracts.queries, name, "query");
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
@@ -244,8 +235,10 @@ class MessageBus<C extends BusContracts> {
     group: string,
     events: EventSelector,
     handler: EventHandler,
-    options?: HandlerOptions,
+    given?: HandlerOptions,
   ): Registration {
+    this.#gate.ensureOpen(`subscribe group "${group}"`);
+    const options = handlerOptions(given, this.#logger);
     if (Array.isArray(events)) {
       if (events.length === 0) {
         throw new ValidationError("events", events, "name at least one event");
@@ -267,9 +260,16 @@ class MessageBus<C extends BusContracts> {
     return this.#transport.subscribe(group, events, handler, options);
   }
 
-  async close(): Promise<void> {
-    this.#guard.close();
-    await this.#transport.close();
+  close(): Promise<void> {
+    // The transport first: its handlers finish what they are doing; then the guard's timers go.
+    return this.#gate.close(async () => {
+      try {
+        await this.#transport.close();
+      } finally {
+        this.#unsubscribe?.();
+        this.#guard.close();
+      }
+    });
   }
 
   #commandRoute(command: CommandInput): CommandRoute {

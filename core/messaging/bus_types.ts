@@ -7,6 +7,7 @@
  */
 
 import type { RetryPolicy } from "../consumers/mod.ts";
+import type { Logger } from "../logger.ts";
 import type { MessageMetadata } from "../message.ts";
 import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit_breaker.ts";
 import type {
@@ -64,6 +65,12 @@ export interface CreateBusOptions<C extends BusContracts> {
   readonly retry?: RetryPolicy | false;
   /** A breaker (shared, or options for a new one), or `false` for none. Default: a breaker with default options. */
   readonly circuitBreaker?: CircuitBreaker | CircuitBreakerOptions | false;
+  /**
+   * Where the bus and its handlers report (a handler failure, a parked
+   * message, its own breaker opening), one line per event; `silentLogger`
+   * silences them. Default: the transport's logger, else the console.
+   */
+  readonly logger?: Logger;
 }
 
 /** A command as a sender writes it. */
@@ -171,6 +178,10 @@ export interface Bus<C extends BusContracts = BusContracts> {
     handler: (event: ReceivedEvent<C, N>, context: DeliveryContext) => unknown,
     options?: HandlerOptions,
   ): Registration;
-  /** Stops handlers, clears timers and closes the transport. */
+  /**
+   * Stops handlers (each finishes the message in progress), closes the
+   * transport and clears timers. Idempotent; afterwards every call is refused
+   * with `ClosedError` (the calls reject, the registrations throw).
+   */
   close(): Promise<void>;
 }

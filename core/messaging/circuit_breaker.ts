@@ -8,7 +8,16 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
+import { checkCount, checkDelay, checkOptionalFunction, checkOptions } from "../options.ts";
+
+const BREAKER_OPTION_KEYS: readonly string[] = [
+  "failureThreshold",
+  "coolDown",
+  "halfOpenCalls",
+  "successThreshold",
+  "clock",
+  "onStateChange",
+];
 
 /** The breaker's states. */
 export type CircuitState = "closed" | "open" | "half-open";
@@ -64,7 +73,7 @@ export interface CircuitBreaker {
 /**
  * Creates a circuit breaker, closed.
  *
- * @throws {ValidationError} naming the option that is out of range
+ * @throws {ValidationError} naming the option that is out of range or unknown
  * @example
  * ```ts
  * import { createCircuitBreaker } from "./circuit_breaker.ts";
@@ -75,14 +84,6 @@ export interface CircuitBreaker {
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   return new Breaker(options);
-}
-
-function positiveInteger(value: unknown, path: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ValidationError(path, value, "must be an integer of at least 1");
-  }
-  return value;
 }
 
 class Breaker implements CircuitBreaker {
@@ -99,26 +100,13 @@ class Breaker implements CircuitBreaker {
   #openedAt = 0;
 
   constructor(options: CircuitBreakerOptions) {
-    this.#failureThreshold = positiveInteger(
-      options.failureThreshold,
-      "options.failureThreshold",
-      5,
-    );
-    this.#halfOpenCalls = positiveInteger(options.halfOpenCalls, "options.halfOpenCalls", 1);
-    this.#successThreshold = positiveInteger(
-      options.successThreshold,
-      "options.successThreshold",
-      1,
-    );
-    const coolDown = options.coolDown ?? 10_000;
-    if (typeof coolDown !== "number" || !Number.isFinite(coolDown) || coolDown < 0) {
-      throw new ValidationError(
-        "options.coolDown",
-        coolDown,
-        "must be a finite number of milliseconds, 0 or more",
-      );
-    }
-    this.#coolDown = coolDown;
+    checkOptions(options, BREAKER_OPTION_KEYS);
+    this.#failureThreshold = checkCount(options.failureThreshold, "options.failureThreshold", 5);
+    this.#halfOpenCalls = checkCount(options.halfOpenCalls, "options.halfOpenCalls", 1);
+    this.#successThreshold = checkCount(options.successThreshold, "options.successThreshold", 1);
+    this.#coolDown = checkDelay(options.coolDown, "options.coolDown", 10_000);
+    checkOptionalFunction(options.clock, "options.clock");
+    checkOptionalFunction(options.onStateChange, "options.onStateChange");
     this.#clock = options.clock ?? Date.now;
     if (options.onStateChange !== undefined) this.#listeners.add(options.onStateChange);
   }

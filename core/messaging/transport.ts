@@ -10,6 +10,7 @@
 
 import type { RetryPolicy } from "../consumers/mod.ts";
 import type { ParkedMessage } from "../consumers/mod.ts";
+import type { Logger } from "../logger.ts";
 import type { MessageMetadata } from "../message.ts";
 
 /** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */
@@ -101,8 +102,10 @@ export interface HandlerOptions {
   readonly retry?: RetryPolicy;
   /** A message was parked after its last attempt. */
   readonly onParked?: (entry: ParkedMessage) => void;
-  /** A handler failure (to be retried or parked) or a transport failure. */
+  /** A handler failure (to be retried or parked) or a transport failure; each is logged as well. */
   readonly onError?: (error: unknown) => void;
+  /** Where this handler's failures and parked messages are logged. Default: the transport's logger. */
+  readonly logger?: Logger;
 }
 
 /** A registered handler. */
@@ -155,6 +158,12 @@ export interface TransportCallOptions {
  * subscribed group gets every matching event, in publish order per stream.
  */
 export interface Transport {
+  /**
+   * Where the transport reports what happens (a handler failure, a parked
+   * message, a lost connection), one line per event. A bus over it inherits
+   * it unless given its own.
+   */
+  readonly logger?: Logger;
   /** Accepts a command durably; the handler runs later. */
   send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt>;
   /** Accepts a command and resolves with its handler's result (the same result for a repeated id). */
@@ -174,7 +183,11 @@ export interface Transport {
     handler: EventEndpoint,
     options?: HandlerOptions,
   ): Registration;
-  /** Stops every handler and releases what the transport holds. */
+  /**
+   * Stops every handler (each finishes the message in progress) and releases
+   * what the transport holds. Idempotent; every call after it rejects (or, for
+   * the registrations, throws) `ClosedError`.
+   */
   close(): Promise<void>;
   /**
    * Whether a handler of this command or query name is registered with this

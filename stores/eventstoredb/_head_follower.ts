@@ -8,7 +8,7 @@
  */
 
 import type { Position, ReadPosition } from "@eventstore/db-client";
-import { PositionWaiters, type WaitOptions } from "../../core/mod.ts";
+import { type Logger, PositionWaiters, type WaitOptions } from "../../core/mod.ts";
 import type { EventStoreDbClient, LiveSubscription } from "./client.ts";
 import { toRecordedMessage } from "./event_mapping.ts";
 import { subscriptionFilter, toReadAllOptions } from "./read_options.ts";
@@ -22,6 +22,7 @@ export class HeadFollower {
   readonly #client: EventStoreDbClient;
   readonly #naming: StreamNaming;
   readonly #resubscribeDelay: number;
+  readonly #logger: Logger;
   readonly #waiters = new PositionWaiters();
   // Newest position of this store's messages known to this process.
   #knownHead = 0n;
@@ -32,11 +33,20 @@ export class HeadFollower {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  /** `resubscribeDelay`: milliseconds before re-opening a dropped subscription while readers wait. */
-  constructor(client: EventStoreDbClient, naming: StreamNaming, resubscribeDelay: number) {
+  /**
+   * `resubscribeDelay`: milliseconds before re-opening a dropped subscription
+   * while readers wait; `logger` hears of each drop.
+   */
+  constructor(
+    client: EventStoreDbClient,
+    naming: StreamNaming,
+    resubscribeDelay: number,
+    logger: Logger,
+  ) {
     this.#client = client;
     this.#naming = naming;
     this.#resubscribeDelay = resubscribeDelay;
+    this.#logger = logger;
   }
 
   /**
@@ -86,7 +96,7 @@ export class HeadFollower {
   // after the newest $all event the head scan met, so no append is missed.
   #follow(): void {
     if (this.#following !== undefined || this.#closed) return;
-    this.#following = this.#subscribe().catch(() => this.#retryLater());
+    this.#following = this.#subscribe().catch((error) => this.#retryLater(error));
   }
 
   async #subscribe(): Promise<void> {
@@ -104,18 +114,22 @@ export class HeadFollower {
         if (message !== undefined) this.seen(message.globalPosition);
       } catch { /* an event ordo cannot number wakes no one */ }
     });
-    const dropped = () => {
+    const dropped = (error?: unknown) => {
       if (this.#subscription !== subscription) return;
       this.#subscription = undefined;
-      this.#retryLater();
+      this.#retryLater(error ?? "the server ended it");
     };
     subscription.on("error", dropped);
-    subscription.on("end", dropped);
+    subscription.on("end", () => dropped());
   }
 
-  #retryLater(): void {
+  #retryLater(error: unknown): void {
     this.#following = undefined;
     if (this.#closed || this.#waiters.size === 0 || this.#retryTimer !== undefined) return;
+    this.#logger.warn("Store subscription to $all failed; subscribing again", {
+      retryInMs: this.#resubscribeDelay,
+      error,
+    });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#waiters.size > 0) this.#follow();

@@ -14,9 +14,18 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  checkCount,
+  checkLogger,
+  checkOptions,
+  checkPositiveNumber,
+  CloseGate,
+  consoleLogger,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   type JsonMessage,
+  type Logger,
   type Message,
   type MessageInput,
   type MessageIterable,
@@ -30,7 +39,6 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
-  StoreUnavailableError,
   type StreamInfo,
   validateAppendOptions,
   validateMessages,
@@ -77,14 +85,30 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
    * crash (a test, a server that never restarts).
    */
   readonly unsupportedRuntime?: UnsupportedRuntimePolicy;
+  /**
+   * Where the store reports a dropped live subscription it re-opens, and what
+   * is built on it (consumers) reports unless given its own. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = [
+  "namespace",
+  "resubscribeDelay",
+  "unsupportedRuntime",
+  "maxMessageSize",
+  "maxBatchSize",
+  "logger",
+];
 
 /**
  * Creates an event store over an EventStoreDB / KurrentDB client. The caller
- * owns the client: `close()` releases the store's subscription, not the client.
+ * owns the client: `close()` releases the store's subscription, not the client,
+ * once the calls in flight have finished; every call after it rejects with
+ * `ClosedError`.
  *
  * @throws {ValidationError} when `client` is not an `@eventstore/db-client`
- *   or `@kurrent/kurrentdb-client` client, or when an option is not valid
+ *   or `@kurrent/kurrentdb-client` client, or when an option is not valid or unknown
  * @throws {UnsupportedRuntimeError} on Deno (unless `unsupportedRuntime: "allow"`),
  *   whose node:http2 crashes the process when the server goes away
  * @example
@@ -100,6 +124,7 @@ export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
   client: EventStoreDbClient,
   options: CreateEventStoreDbStoreOptions = {},
 ): EventStore<E> {
+  checkOptions(options, OPTION_KEYS);
   const checked = validateClient(client);
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
@@ -108,13 +133,14 @@ export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
 }
 
 class EventStoreDbStore implements EventStore {
+  readonly logger: Logger;
   readonly #client: EventStoreDbClient;
   readonly #naming: StreamNaming;
   readonly #limits: AppendLimits;
   readonly #reads: EsdbReads;
   readonly #index: IdIndexStore;
   readonly #head: HeadFollower;
-  #closed = false;
+  readonly #gate = new CloseGate("store");
 
   constructor(
     client: EventStoreDbClient,
@@ -123,10 +149,28 @@ class EventStoreDbStore implements EventStore {
   ) {
     this.#client = client;
     this.#naming = naming;
-    this.#limits = options;
+    this.#limits = {
+      maxMessageSize: checkCount(
+        options.maxMessageSize,
+        "options.maxMessageSize",
+        DEFAULT_MAX_MESSAGE_SIZE,
+      ),
+      maxBatchSize: checkCount(
+        options.maxBatchSize,
+        "options.maxBatchSize",
+        DEFAULT_MAX_BATCH_SIZE,
+      ),
+    };
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
+    const resubscribeDelay = checkPositiveNumber(
+      options.resubscribeDelay,
+      "options.resubscribeDelay",
+      1000,
+      "milliseconds",
+    );
     this.#reads = new EsdbReads(client, naming);
     this.#index = new IdIndexStore(client, naming, this.#reads);
-    this.#head = new HeadFollower(client, naming, options.resubscribeDelay ?? 1000);
+    this.#head = new HeadFollower(client, naming, resubscribeDelay, this.logger);
   }
 
   async append(
@@ -134,10 +178,18 @@ class EventStoreDbStore implements EventStore {
     messages: readonly MessageInput[],
     options?: AppendOptions | DeferredAppendOptions,
   ): Promise<AppendResult> {
-    this.#ensureOpen("append");
+    this.#gate.ensureOpen("append");
     parseStreamName(streamName);
     const expected = validateAppendOptions(options).expectedVersion;
     const checked = validateMessages(messages, this.#limits);
+    return await this.#gate.run("append", () => this.#append(streamName, checked, expected));
+  }
+
+  async #append(
+    streamName: string,
+    checked: Message[],
+    expected: ReturnType<typeof validateAppendOptions>["expectedVersion"],
+  ): Promise<AppendResult> {
     try {
       const earlier = await this.#index.find(checked);
       if (earlier !== undefined) {
@@ -217,15 +269,20 @@ class EventStoreDbStore implements EventStore {
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
-    this.#ensureOpen("readStream");
+    this.#gate.ensureOpen("readStream");
     parseStreamName(streamName);
-    return await this.#reads.stream(streamName, validateReadStreamOptions(options));
+    const checked = validateReadStreamOptions(options);
+    return await this.#gate.run("readStream", () => this.#reads.stream(streamName, checked));
   }
 
   async readPage(options?: ReadPageOptions): Promise<MessagePage> {
-    this.#ensureOpen("readPage");
+    this.#gate.ensureOpen("readPage");
     const checked = validateReadPageOptions(options);
-    return pageOf(await this.#reads.global("readPage", checked), checked.from, checked.limit);
+    return await this.#gate.run(
+      "readPage",
+      async () =>
+        pageOf(await this.#reads.global("readPage", checked), checked.from, checked.limit),
+    );
   }
 
   readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
@@ -237,31 +294,33 @@ class EventStoreDbStore implements EventStore {
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
-    this.#ensureOpen("getStreamInfo");
+    this.#gate.ensureOpen("getStreamInfo");
     parseStreamName(streamName);
-    const [last] = await this.readStream(streamName, { direction: "backward", limit: 1 });
+    const checked = validateReadStreamOptions({ direction: "backward", limit: 1 });
+    const [last] = await this.#gate.run(
+      "getStreamInfo",
+      () => this.#reads.stream(streamName, checked),
+    );
     return { streamName, version: last?.streamVersion, globalPosition: last?.globalPosition };
   }
 
-  async headPosition(): Promise<bigint> {
-    this.#ensureOpen("headPosition");
-    try {
-      return (await this.#head.scan()).head;
-    } catch (error) {
-      throw translateError(error, "headPosition");
-    }
+  headPosition(): Promise<bigint> {
+    return this.#gate.run("headPosition", async () => {
+      try {
+        return (await this.#head.scan()).head;
+      } catch (error) {
+        throw translateError(error, "headPosition");
+      }
+    });
   }
 
+  // Not counted in flight: a wait can last forever, and close() ends it (false).
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     return this.#head.waitForAppend(after, options);
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#head.close();
-  }
-
-  #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+  close(): Promise<void> {
+    return this.#gate.close(() => this.#head.close());
   }
 }

@@ -6,20 +6,19 @@
  * @module
  */
 
-import {
-  type CheckpointEntry,
-  type CheckpointStore,
-  type CheckpointUpdate,
-  compareNames,
-  type ConsumerControlStore,
-  type ConsumerStorage,
-  type ListParkedOptions,
-  type ParkedGroup,
-  type ParkedMessage,
-  type ParkedMessageStore,
-  type ProcessedMessageStore,
-  ValidationError,
-} from "../../core/mod.ts";
+import type {
+  CheckpointEntry,
+  CheckpointStore,
+  CheckpointUpdate,
+  ConsumerControlStore,
+  ConsumerStorage,
+  ListParkedOptions,
+  ParkedGroup,
+  ParkedMessage,
+  ParkedMessageStore,
+  ProcessedMessageStore,
+} from "../../core/consumers/mod.ts";
+import { checkOptions, compareNames, ValidationError } from "../../core/mod.ts";
 import { createMemoryControlStore } from "./memory_control.ts";
 import {
   createMemoryLeaseStore,
@@ -51,6 +50,7 @@ export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
  * changes, parked entries and the checkpoint all land in one step after the
  * handler resolved, and only if the lease fence (when given) still holds.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage } from "./memory_consumer_storage.ts";
@@ -62,7 +62,8 @@ export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
 export function createMemoryConsumerStorage(
   options: CreateMemoryConsumerStorageOptions = {},
 ): MemoryConsumerStorage {
-  const leases = options.leases ?? createMemoryLeaseStore(options);
+  checkOptions(options, ["leases", "now"]);
+  const leases = options.leases ?? createMemoryLeaseStore({ now: options.now });
   return Object.freeze({
     leases,
     checkpoints: new MemoryCheckpoints(leases),

@@ -5,14 +5,18 @@
  * @module
  */
 
+import type {
+  GroupLeases,
+  Lease,
+  LeaseFence,
+  LeaseOptions,
+  LeaseStore,
+} from "../../core/consumers/mod.ts";
 import {
   checkLeaseTtl,
+  checkOptionalFunction,
+  checkOptions,
   compareNames,
-  type GroupLeases,
-  type Lease,
-  type LeaseFence,
-  type LeaseOptions,
-  type LeaseStore,
 } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
@@ -30,6 +34,7 @@ export interface MemoryLeaseStore extends LeaseStore {
 /**
  * Creates an empty in-memory lease store.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryLeaseStore } from "./memory_leases.ts";
@@ -42,6 +47,8 @@ export interface MemoryLeaseStore extends LeaseStore {
 export function createMemoryLeaseStore(
   options: CreateMemoryLeaseStoreOptions = {},
 ): MemoryLeaseStore {
+  checkOptions(options, ["now"]);
+  checkOptionalFunction(options.now, "options.now");
   return new MemoryLeases(options.now ?? Date.now);
 }
 

@@ -13,12 +13,20 @@ import {
   type AppendOptions,
   type AppendResult,
   type CategorySummary,
+  checkCount,
   checkExpectedVersion,
+  checkLogger,
+  checkOptions,
+  CloseGate,
+  consoleLogger,
   type CountMessagesOptions,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   type JsonMessage,
   type ListStreamsOptions,
+  type Logger,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
@@ -33,7 +41,6 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   resolveAppendRetry,
-  StoreUnavailableError,
   type StreamInfo,
   type StreamPage,
   validateAppendOptions,
@@ -46,7 +53,15 @@ import {
 import { MemoryBrowser } from "./_memory_browse.ts";
 
 /** Options of {@link createMemoryStore}. */
-export interface CreateMemoryStoreOptions extends AppendLimits {}
+export interface CreateMemoryStoreOptions extends AppendLimits {
+  /**
+   * Where what is built on the store (consumers, the store-backed transport)
+   * reports, unless given its own logger. Default: the console.
+   */
+  readonly logger?: Logger;
+}
+
+const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger"];
 
 /**
  * Creates an empty in-memory event store.
@@ -55,7 +70,9 @@ export interface CreateMemoryStoreOptions extends AppendLimits {}
  * messages are frozen copies, so neither writers nor readers can change them.
  * `E`, the union of message shapes the store holds, types appends and reads
  * (see `EventStore`); without it, any type and JSON data.
+ * After `close()` every call rejects with `ClosedError`.
  *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryStore } from "./memory_store.ts";
@@ -80,6 +97,7 @@ interface StreamRecords {
 }
 
 class MemoryStore implements EventStore {
+  readonly logger: Logger;
   readonly #limits: AppendLimits;
   // The global log: the message at position p is at index p - 1.
   readonly #log: RecordedMessage[] = [];
@@ -92,10 +110,23 @@ class MemoryStore implements EventStore {
     streams: this.#streams,
     categories: this.#categories,
   });
-  #closed = false;
+  readonly #gate = new CloseGate("store");
 
-  constructor(limits: AppendLimits) {
-    this.#limits = limits;
+  constructor(options: CreateMemoryStoreOptions) {
+    checkOptions(options, OPTION_KEYS);
+    this.#limits = {
+      maxMessageSize: checkCount(
+        options.maxMessageSize,
+        "options.maxMessageSize",
+        DEFAULT_MAX_MESSAGE_SIZE,
+      ),
+      maxBatchSize: checkCount(
+        options.maxBatchSize,
+        "options.maxBatchSize",
+        DEFAULT_MAX_BATCH_SIZE,
+      ),
+    };
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
   }
 
   async append(
@@ -221,6 +252,7 @@ class MemoryStore implements EventStore {
   }
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     return this.#waiters.wait(after, BigInt(this.#log.length), options);
   }
 
@@ -244,13 +276,13 @@ class MemoryStore implements EventStore {
     return this.#browser.countMessages(options);
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#waiters.close();
+  // Every call does its work synchronously (an append is one step), so none is ever in flight.
+  close(): Promise<void> {
+    return this.#gate.close(() => this.#waiters.close());
   }
 
   #ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+    this.#gate.ensureOpen(operation);
   }
 }
 

@@ -38,13 +38,23 @@ export class PostgresCheckpoints<Tx> implements CheckpointStore<Tx> {
   }
 
   async commit(update: CheckpointUpdate, work: (tx: Tx) => Promise<void> | void): Promise<boolean> {
+    const check = this.#transactions.schemaCheck;
+    if (!check.passed) await check.ensure("commit");
+    // The handler's own failures pass through as they are: a missing table in
+    // its SQL is its fault, not a sign that ordo's schema is not migrated.
+    let workFailed = false;
     try {
       return await this.#driver.transaction(async (native, query) => {
         if (update.lease !== undefined && !await this.#holdsLease(query, update, update.lease)) {
           return false;
         }
         await this.#transactions.within(native as Tx, query, async () => {
-          await work(native as Tx);
+          try {
+            await work(native as Tx);
+          } catch (error) {
+            workFailed = true;
+            throw error;
+          }
         });
         if (update.position !== undefined) {
           await query(
@@ -56,7 +66,9 @@ export class PostgresCheckpoints<Tx> implements CheckpointStore<Tx> {
         return true;
       });
     } catch (error) {
-      throw translateError(error, "commit");
+      throw workFailed
+        ? translateError(error, "commit")
+        : translateError(error, "commit", this.#schema);
     }
   }
 

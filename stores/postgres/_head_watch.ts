@@ -25,6 +25,9 @@ export class HeadWatch {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   // waitForAppend calls reading the head before they join the waiters.
   #arming = 0;
+  // Whether the last poll or LISTEN failed: logged once when it starts failing, once when it recovers.
+  #pollFailing = false;
+  #listenFailing = false;
   // After appends commit, one NOTIFY at a time tells every listening store the
   // readable head, computed once in the NOTIFY's own statement (about 0.2 ms
   // of server time, reading the lock table). A woken reader then needs no
@@ -124,7 +127,26 @@ export class HeadWatch {
       // On every (re)connect: whatever was NOTIFYed while the connection was down is lost, so re-read the head.
       () => void this.#headChecks.request(),
     );
-    this.#listening.catch(() => (this.#listening = undefined));
+    this.#listening.then(
+      () => {
+        if (this.#listenFailing) this.#sql.logger.info("Store listening again", this.#fields());
+        this.#listenFailing = false;
+      },
+      (error) => {
+        this.#listening = undefined;
+        if (!this.#listenFailing && !this.#sql.closed) {
+          this.#sql.logger.warn("Store cannot listen for appends; polling until it can", {
+            ...this.#fields(),
+            error,
+          });
+        }
+        this.#listenFailing = true;
+      },
+    );
+  }
+
+  #fields(): { schema: string } {
+    return { schema: this.#sql.schema };
   }
 
   // While readers wait, poll now and then: it covers lost notifications, and
@@ -134,8 +156,14 @@ export class HeadWatch {
     this.#pollTimer = setTimeout(async () => {
       try {
         await this.#headChecks.request();
-      } catch {
-        // Unavailable for now; the next poll tries again.
+        if (this.#pollFailing) this.#sql.logger.info("Store poll works again", this.#fields());
+        this.#pollFailing = false;
+      } catch (error) {
+        // Unavailable for now; the next poll tries again. Said once, not once a poll.
+        if (!this.#pollFailing && !this.#sql.closed) {
+          this.#sql.logger.warn("Store poll failed; retrying", { ...this.#fields(), error });
+        }
+        this.#pollFailing = true;
       }
       this.#pollTimer = undefined;
       if (this.#waiters.size > 0) this.#schedulePoll();

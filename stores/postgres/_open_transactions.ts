@@ -8,20 +8,30 @@
 
 import { ValidationError } from "../../core/mod.ts";
 import type { PostgresDriver, QueryFn } from "./driver.ts";
+import { SchemaCheck } from "./_schema_check.ts";
 import { translateError } from "./translate_error.ts";
 
 /** Query functions by transaction: the driver's own outside one, the transaction's inside. */
 export class OpenTransactions<Tx> {
-  readonly #driver: PostgresDriver;
   readonly #open = new WeakMap<object, QueryFn>();
+  readonly #outside: QueryFn;
+  /** The schema this storage's tables are in. */
+  readonly schema: string;
+  /** Whether the schema is migrated: asked once, before the storage's first statement. */
+  readonly schemaCheck: SchemaCheck;
 
-  constructor(driver: PostgresDriver) {
-    this.#driver = driver;
+  constructor(driver: PostgresDriver, schema: string) {
+    this.schema = schema;
+    this.schemaCheck = new SchemaCheck(schema, (text, params) => driver.query(text, params));
+    this.#outside = guarded(driver.query, schema, this.schemaCheck);
   }
 
-  /** The driver's query function, outside any transaction, its failures made ordo's errors. */
+  /**
+   * The driver's query function, outside any transaction, its failures made
+   * ordo's errors (`NotMigratedError` for a schema without ordo's tables).
+   */
   outside(): QueryFn {
-    return guarded(this.#driver.query);
+    return this.#outside;
   }
 
   /** Runs `work` with `native` open: `through(native)` answers `query` until it settles. */
@@ -49,13 +59,14 @@ export class OpenTransactions<Tx> {
   }
 }
 
-// Driver failures outside a transaction become ordo's errors too.
-function guarded(query: QueryFn): QueryFn {
+// Driver failures outside a transaction become ordo's errors too; the schema is checked first, once.
+function guarded(query: QueryFn, schema: string, check: SchemaCheck): QueryFn {
   return async (text, params) => {
+    if (!check.passed) await check.ensure("consumer storage");
     try {
       return await query(text, params);
     } catch (error) {
-      throw translateError(error, "consumer storage");
+      throw translateError(error, "consumer storage", schema);
     }
   };
 }

@@ -1,14 +1,15 @@
 /**
  * What every part of one PostgreSQL store shares: the driver, the schema and
- * its statements, queries whose failures become ordo's errors, and whether
- * the store has been closed (after which it sends nothing more: the caller
- * may end the driver).
+ * its statements, queries whose failures become ordo's errors, the check
+ * that the schema is migrated, and whether the store has been closed (after
+ * which it sends nothing more: the caller may end the driver).
  *
  * @module
  */
 
-import { StoreUnavailableError } from "../../core/mod.ts";
+import { CloseGate, type Logger } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
+import { SchemaCheck } from "./_schema_check.ts";
 import type { Statements } from "./statements.ts";
 import { translateError } from "./translate_error.ts";
 
@@ -17,26 +18,40 @@ export class StoreSql {
   readonly driver: PostgresDriver;
   readonly schema: string;
   readonly statements: Statements;
-  #closed = false;
+  /** Where the store's parts report what they retry (a lost LISTEN, a failed poll). */
+  readonly logger: Logger;
+  /** Refuses calls after `close()` and lets close wait for the calls in flight. */
+  readonly gate: CloseGate = new CloseGate("store");
+  /** Whether the schema is migrated, asked once before the first call. */
+  readonly schemaCheck: SchemaCheck;
 
-  constructor(driver: PostgresDriver, schema: string, statements: Statements) {
+  constructor(driver: PostgresDriver, schema: string, statements: Statements, logger: Logger) {
     this.driver = driver;
     this.schema = schema;
     this.statements = statements;
+    this.logger = logger;
+    this.schemaCheck = new SchemaCheck(schema, (text, params) => driver.query(text, params));
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.gate.closed;
   }
 
-  /** Marks the store closed; every later {@link ensureOpen} throws. */
-  close(): void {
-    this.#closed = true;
-  }
-
-  /** @throws {StoreUnavailableError} once the store is closed */
+  /** @throws {ClosedError} once the store is closed */
   ensureOpen(operation: string): void {
-    if (this.#closed) throw new StoreUnavailableError(operation, "the store is closed");
+    this.gate.ensureOpen(operation);
+  }
+
+  /**
+   * Runs one call of the store's API: refused once closed, counted in flight
+   * (close waits for it), after the schema check the first time.
+   */
+  run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (this.schemaCheck.passed) return this.gate.run(operation, work);
+    return this.gate.run(operation, async () => {
+      await this.schemaCheck.ensure(operation);
+      return await work();
+    });
   }
 
   /** Runs one statement; a failure is thrown as ordo's error for `operation`. */
@@ -48,16 +63,8 @@ export class StoreSql {
     }
   }
 
-  /** A driver failure as ordo's error, saying to migrate when the schema has no tables. */
+  /** A driver failure of ordo's own SQL as ordo's error: `NotMigratedError` when the schema lacks a table or function. */
   translate(error: unknown, operation: string): unknown {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === "42P01" || code === "42883" || code === "3F000") {
-      return new StoreUnavailableError(
-        operation,
-        `schema "${this.schema}" has no ordo tables: call migrate() first`,
-        { cause: error },
-      );
-    }
-    return translateError(error, operation);
+    return translateError(error, operation, this.schema);
   }
 }

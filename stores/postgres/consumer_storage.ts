@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ConsumerStorage } from "../../core/mod.ts";
+import { checkOptions, type ConsumerStorage } from "../../core/mod.ts";
 import type { PostgresDriver } from "./driver.ts";
 import { createLeaseStoreOverQuery } from "./lease_store.ts";
 import { validateSchemaName } from "./schema_name.ts";
@@ -32,6 +32,12 @@ export interface PostgresConsumerStorageOptions {
  * connection (PGlite), where a query outside the handler's transaction
  * would wait for it to end.
  *
+ * Before its first statement the storage checks its schema once: missing
+ * tables, or migrations older than this code's, are a `NotMigratedError`
+ * naming the schema (call the store's `migrate()`), which a consumer does not
+ * retry.
+ *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { PGlite } from "@electric-sql/pglite";
@@ -47,8 +53,9 @@ export function createConsumerStorageOverDriver<Tx>(
   driver: PostgresDriver,
   options: PostgresConsumerStorageOptions & { readonly singleConnection?: boolean } = {},
 ): ConsumerStorage<Tx> {
+  checkOptions(options, ["schema", "singleConnection"]);
   const schema = validateSchemaName(options.schema ?? "ordo");
-  const transactions = new OpenTransactions<Tx>(driver);
+  const transactions = new OpenTransactions<Tx>(driver, schema);
   return {
     checkpoints: new PostgresCheckpoints(driver, schema, transactions),
     parked: new PostgresParked(schema, transactions),

@@ -27,7 +27,12 @@ import {
   type PostgresStoreOptions,
 } from "./postgres_store.ts";
 import type { PGliteTransaction, PostgresJsTransaction } from "./transactions.ts";
-import type { ConsumerStorage, JsonMessage, MessageShape } from "../../core/mod.ts";
+import {
+  checkOptions,
+  type ConsumerStorage,
+  type JsonMessage,
+  type MessageShape,
+} from "../../core/mod.ts";
 import {
   createConsumerStorageOverDriver,
   type PostgresConsumerStorageOptions,
@@ -129,5 +134,6 @@ export function createPGliteConsumerStorage(
   pg: PGliteInterface,
   options?: PostgresConsumerStorageOptions,
 ): ConsumerStorage<PGliteTransaction> {
+  checkOptions(options, ["schema"]);
   return createConsumerStorageOverDriver(pgliteDriver(pg), { ...options, singleConnection: true });
 }

@@ -19,12 +19,20 @@ import {
   type AppendOptions,
   type AppendResult,
   type CategorySummary,
+  checkCount,
+  checkLogger,
+  checkOptions,
+  checkPositiveNumber,
   type CommittedAppend,
+  consoleLogger,
   type CountMessagesOptions,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   type JsonMessage,
   type ListStreamsOptions,
+  type Logger,
   type MessageInput,
   type MessageIterable,
   type MessagePage,
@@ -44,7 +52,6 @@ import {
   validateMessages,
   validateReadPageOptions,
   validateReadStreamOptions,
-  ValidationError,
   type WaitOptions,
 } from "../../core/mod.ts";
 import type { PostgresDriver } from "./driver.ts";
@@ -74,13 +81,29 @@ export interface PostgresStoreOptions extends AppendLimits {
    * docs/decisions/postgres-grouped-appends.md). Default 4.
    */
   readonly maxAppendsInFlight?: number;
+  /**
+   * Where the store reports what it retries (a lost LISTEN connection, a
+   * failed poll), and what is built on it (consumers, the store-backed
+   * transport) reports unless given its own. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = [
+  "schema",
+  "pollInterval",
+  "maxAppendsInFlight",
+  "maxMessageSize",
+  "maxBatchSize",
+  "logger",
+];
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
 export interface PostgresEventStore<E extends MessageShape = JsonMessage> extends EventStore<E> {
   /**
    * Creates or updates the store's schema. Idempotent and versioned; safe to
    * run from several processes at once (an advisory lock serializes them).
+   * Until it has run, every other call rejects with `NotMigratedError`.
    */
   migrate(): Promise<void>;
   /** The schema this store lives in. */
@@ -99,6 +122,13 @@ export interface PostgresEventStore<E extends MessageShape = JsonMessage> extend
  * Builds the store over a driver; the public factories pick the driver. For
  * a driver of your own (another PostgreSQL client) or a wrapped one.
  *
+ * Before its first call the store checks its schema once: missing tables or
+ * functions, a schema that does not exist, or migrations older than this
+ * code's are a `NotMigratedError` naming the schema (call `migrate()`), not a
+ * retryable error. After `close()` (idempotent; it waits for the calls in
+ * flight) every call rejects with `ClosedError`.
+ *
+ * @throws {ValidationError} on bad options (an unknown key too)
  * @example
  * ```ts
  * import { PGlite } from "@electric-sql/pglite";
@@ -119,6 +149,7 @@ export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
 
 class PostgresStore implements PostgresEventStore {
   readonly schema: string;
+  readonly logger: Logger;
   readonly #sql: StoreSql;
   readonly #limits: AppendLimits;
   readonly #head: HeadWatch;
@@ -127,30 +158,44 @@ class PostgresStore implements PostgresEventStore {
   readonly #browse: Browse;
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
+    checkOptions(options, OPTION_KEYS);
     this.schema = validateSchemaName(options.schema ?? "ordo");
-    this.#limits = options;
-    const maxInFlight = options.maxAppendsInFlight ?? 4;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new ValidationError(
-        "options.maxAppendsInFlight",
-        maxInFlight,
-        "must be a whole number of at least 1",
-      );
-    }
-    this.#sql = new StoreSql(driver, this.schema, statements(this.schema));
-    this.#head = new HeadWatch(this.#sql, options.pollInterval ?? 1000);
+    this.#limits = {
+      maxMessageSize: checkCount(
+        options.maxMessageSize,
+        "options.maxMessageSize",
+        DEFAULT_MAX_MESSAGE_SIZE,
+      ),
+      maxBatchSize: checkCount(
+        options.maxBatchSize,
+        "options.maxBatchSize",
+        DEFAULT_MAX_BATCH_SIZE,
+      ),
+    };
+    const maxInFlight = checkCount(options.maxAppendsInFlight, "options.maxAppendsInFlight", 4);
+    const pollInterval = checkPositiveNumber(
+      options.pollInterval,
+      "options.pollInterval",
+      1000,
+      "milliseconds",
+    );
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
+    this.#sql = new StoreSql(driver, this.schema, statements(this.schema), this.logger);
+    this.#head = new HeadWatch(this.#sql, pollInterval);
     this.#appends = new Appends(this.#sql, maxInFlight);
     this.#reads = new Reads(this.#sql, this.#head);
     this.#browse = new Browse(this.#sql);
   }
 
-  async migrate(): Promise<void> {
-    this.#sql.ensureOpen("migrate");
-    try {
-      await this.#sql.driver.exec(migrationScript(this.schema));
-    } catch (error) {
-      throw translateError(error, "migrate");
-    }
+  migrate(): Promise<void> {
+    return this.#sql.gate.run("migrate", async () => {
+      try {
+        await this.#sql.driver.exec(migrationScript(this.schema));
+      } catch (error) {
+        throw translateError(error, "migrate");
+      }
+      this.#sql.schemaCheck.pass();
+    });
   }
 
   append(
@@ -178,32 +223,38 @@ class PostgresStore implements PostgresEventStore {
     // Every row has its position at commit, so awaitGlobalPosition changes nothing here.
     const { expectedVersion: expected } = validateAppendOptions(options);
     const checked = validateMessages(messages, this.#limits);
-    try {
-      return checked.length > 1
-        ? await this.#appends.many(streamName, checked, expected)
-        : await this.#appends.one(streamName, checked[0], expected);
-    } finally {
-      this.#head.appended();
-    }
+    return await this.#sql.run("append", async () => {
+      try {
+        return checked.length > 1
+          ? await this.#appends.many(streamName, checked, expected)
+          : await this.#appends.one(streamName, checked[0], expected);
+      } finally {
+        this.#head.appended();
+      }
+    });
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedMessage[]> {
     this.#sql.ensureOpen("readStream");
     parseStreamName(streamName);
     const { direction, from, limit } = validateReadStreamOptions(options);
-    return await this.#reads.stream(
-      "readStream",
-      streamName,
-      direction,
-      from ?? (direction === "forward" ? 0 : Number.MAX_SAFE_INTEGER),
-      limit === Infinity ? null : limit,
-    );
+    return await this.#sql.run("readStream", () =>
+      this.#reads.stream(
+        "readStream",
+        streamName,
+        direction,
+        from ?? (direction === "forward" ? 0 : Number.MAX_SAFE_INTEGER),
+        limit === Infinity ? null : limit,
+      ));
   }
 
   async readPage(options?: ReadPageOptions): Promise<MessagePage> {
     this.#sql.ensureOpen("readPage");
     const { category, from, limit, types } = validateReadPageOptions(options);
-    const messages = await this.#reads.global("readPage", from, limit, category ?? null, types);
+    const messages = await this.#sql.run(
+      "readPage",
+      () => this.#reads.global("readPage", from, limit, category ?? null, types),
+    );
     return pageOf(messages, from, limit);
   }
 
@@ -218,50 +269,59 @@ class PostgresStore implements PostgresEventStore {
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
     this.#sql.ensureOpen("getStreamInfo");
     parseStreamName(streamName);
-    const [last] = await this.#reads.stream(
-      "getStreamInfo",
-      streamName,
-      "backward",
-      Number.MAX_SAFE_INTEGER,
-      1,
-    );
+    const [last] = await this.#sql.run("getStreamInfo", () =>
+      this.#reads.stream(
+        "getStreamInfo",
+        streamName,
+        "backward",
+        Number.MAX_SAFE_INTEGER,
+        1,
+      ));
     return { streamName, version: last?.streamVersion, globalPosition: last?.globalPosition };
   }
 
   // The readable head: the last message below which no ordo writer is in flight.
-  async headPosition(): Promise<bigint> {
-    return await this.#head.query();
+  headPosition(): Promise<bigint> {
+    return this.#sql.run("headPosition", () => this.#head.query());
   }
 
-  async waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
-    return await this.#head.waitForAppend(after, options);
+  // Not counted in flight: a wait can last forever, and close() ends it (false).
+  waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
+    if (this.#sql.closed) return this.#sql.gate.refuse("waitForAppend");
+    if (!this.#sql.schemaCheck.passed) {
+      return this.#sql.run("waitForAppend", async () => {})
+        .then(() => this.#head.waitForAppend(after, options));
+    }
+    return this.#head.waitForAppend(after, options);
   }
 
   async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
     this.#sql.ensureOpen("listStreams");
-    return await this.#browse.listStreams(options);
+    return await this.#sql.run("listStreams", () => this.#browse.listStreams(options));
   }
 
   async getMessage(id: string): Promise<RecordedMessage | undefined> {
     this.#sql.ensureOpen("getMessage");
-    return await this.#reads.byId(validateId(id, "id"));
+    validateId(id, "id");
+    return await this.#sql.run("getMessage", () => this.#reads.byId(id));
   }
 
   async listCategories(): Promise<CategorySummary[]> {
     this.#sql.ensureOpen("listCategories");
-    return await this.#browse.listCategories();
+    return await this.#sql.run("listCategories", () => this.#browse.listCategories());
   }
 
   async countMessages(options?: CountMessagesOptions): Promise<number> {
     this.#sql.ensureOpen("countMessages");
-    return await this.#browse.countMessages(options);
+    return await this.#sql.run("countMessages", () => this.#browse.countMessages(options));
   }
 
-  async close(): Promise<void> {
-    if (this.#sql.closed) return;
-    this.#sql.close();
-    // Appends already made finish, and the NOTIFYs asked for go out: the caller may end the driver next.
-    await this.#appends.idle();
-    await this.#head.close();
+  close(): Promise<void> {
+    // The calls in flight finish first (appends, and the NOTIFYs they asked
+    // for): then the caller may end the driver.
+    return this.#sql.gate.close(async () => {
+      await this.#appends.idle();
+      await this.#head.close();
+    });
   }
 }

@@ -1,12 +1,17 @@
 /**
  * Driver failures in ordo's terms: a lost or refused connection becomes
- * `StoreUnavailableError` (with the driver's error as `cause`); anything else
- * is passed on unchanged, since after ordo's own validation it means a bug.
+ * `StoreUnavailableError` (with the driver's error as `cause`); a table,
+ * function or schema of ordo's that does not exist becomes
+ * `NotMigratedError` (not retryable: call `migrate()`); anything else is
+ * passed on unchanged, since after ordo's own validation it means a bug.
  *
  * @module
  */
 
-import { OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+import { NotMigratedError, OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+
+/** SQLSTATEs that say the schema lacks what ordo's SQL names: undefined table, undefined function, invalid schema. */
+const NOT_MIGRATED_CODES = new Set(["42P01", "42883", "3F000"]);
 
 // postgres.js's own codes for connections it could not make or lost.
 const CONNECTION_CODES = new Set([
@@ -42,7 +47,10 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
- * Translates a driver error thrown during `operation`.
+ * Translates a driver error thrown during `operation`. Give `schema` only for
+ * ordo's own statements: then a missing table, function or schema is the
+ * schema's fault (`NotMigratedError`), where in a handler's SQL it would be
+ * the handler's.
  *
  * @example
  * ```ts
@@ -51,8 +59,15 @@ export function isUnavailable(error: unknown): boolean {
  * console.log((error as Error).message); // Store unavailable during append: connect ECONNREFUSED
  * ```
  */
-export function translateError(error: unknown, operation: string): unknown {
+export function translateError(error: unknown, operation: string, schema?: string): unknown {
   if (error instanceof OrdoError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (schema !== undefined && typeof code === "string" && NOT_MIGRATED_CODES.has(code)) {
+    const detail = (error as { message?: unknown }).message;
+    return new NotMigratedError(schema, typeof detail === "string" ? detail : String(error), {
+      cause: error,
+    });
+  }
   if (isUnavailable(error)) {
     const detail = (error as { message?: unknown }).message;
     return new StoreUnavailableError(

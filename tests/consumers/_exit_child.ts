@@ -3,10 +3,10 @@
 // backoff; stops them all and returns. If any timer or listener were left
 // behind, this process would not exit on its own.
 import { createConsumer, createGroupConsumer } from "../../core/consumers/mod.ts";
-import { createMemoryStore } from "../../mod.ts";
+import { createMemoryStore, silentLogger } from "../../mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
 
-const store = createMemoryStore();
+const store = createMemoryStore({ logger: silentLogger });
 const storage = createMemoryConsumerStorage();
 await store.append("order-1", [{ type: "Placed", data: {} }, { type: "Poison", data: {} }]);
 

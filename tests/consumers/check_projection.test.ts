@@ -59,6 +59,20 @@ const naive = {
 };
 
 describe("checkProjection()", () => {
+  it("refuses an unknown option or check, naming the nearest", async () => {
+    await assert.rejects(
+      checkProjection(fc, { projection: naive, events: orderEvents, parameter: {} } as never),
+      { name: "ValidationError", message: /options\.parameter.*did you mean "parameters"/ },
+    );
+    await assert.rejects(
+      checkProjection(
+        fc,
+        { projection: naive, events: orderEvents, checks: { crash: false } } as never,
+      ),
+      { name: "ValidationError", message: /options\.checks\.crash.*did you mean "crashes"/ },
+    );
+  });
+
   it("passes the example order-totals projection under duplicates, crashes and interleavings", async () => {
     await checkProjection(fc, {
       projection: orderTotals,

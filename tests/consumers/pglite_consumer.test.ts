@@ -7,6 +7,7 @@ import {
   createPGliteStore,
   type PGliteTransaction,
 } from "../../stores/postgres/mod.ts";
+import { silentLogger } from "../../mod.ts";
 import { testConsumerContract } from "../contract/consumer.ts";
 import { CONSUMER_TABLES } from "./_postgres_consumer_fixtures.ts";
 
@@ -27,7 +28,11 @@ describe("consumers on PGlite", () => {
     name: "PGlite",
     createStore: async () => {
       await pg.exec("TRUNCATE consumers.messages RESTART IDENTITY");
-      return createPGliteStore(pg, { schema: "consumers", pollInterval: 100 });
+      return createPGliteStore(pg, {
+        schema: "consumers",
+        pollInterval: 100,
+        logger: silentLogger,
+      });
     },
     createStorage: async () => {
       await pg.exec(`TRUNCATE ${CONSUMER_TABLES("consumers")}`);

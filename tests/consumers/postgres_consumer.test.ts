@@ -8,6 +8,7 @@ import {
   type PostgresJsTransaction,
 } from "../../stores/postgres/mod.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
+import { silentLogger } from "../../mod.ts";
 import { testConsumerContract } from "../contract/consumer.ts";
 import { CONSUMER_TABLES } from "./_postgres_consumer_fixtures.ts";
 
@@ -24,7 +25,11 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
     name: "PostgreSQL (postgres.js)",
     createStore: async () => {
       await pg.sql.unsafe("TRUNCATE consumers.messages RESTART IDENTITY");
-      return createPostgresStore(pg.sql, { schema: "consumers", pollInterval: 100 });
+      return createPostgresStore(pg.sql, {
+        schema: "consumers",
+        pollInterval: 100,
+        logger: silentLogger,
+      });
     },
     createStorage: async () => {
       await pg.sql.unsafe(`TRUNCATE ${CONSUMER_TABLES("consumers")}`);

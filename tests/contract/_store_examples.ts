@@ -1,12 +1,7 @@
 // Example tests, one or more per guarantee of the EventStore port.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  ConcurrencyError,
-  DuplicateMessageError,
-  type EventStore,
-  StoreUnavailableError,
-} from "../../mod.ts";
+import { ConcurrencyError, DuplicateMessageError, type EventStore } from "../../mod.ts";
 import { isStrictlyIncreasing, message, messages, snapshot, withStore } from "./_fixtures.ts";
 import type { StoreContractOptions } from "./store.ts";
 
@@ -335,16 +330,6 @@ export function testStoreExamples(options: StoreContractOptions): void {
       const reason = new Error("stop");
       controller.abort(reason);
       await assert.rejects(waiting, (error) => error === reason);
-    });
-  });
-
-  describe("close()", () => {
-    it("resolves pending waits false and refuses later work", async () => {
-      const store = await options.create();
-      const waiting = store.waitForAppend(0n);
-      await store.close();
-      assert.equal(await waiting, false);
-      await assert.rejects(store.append("order-1", messages(1)), StoreUnavailableError);
     });
   });
 }

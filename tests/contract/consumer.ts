@@ -28,6 +28,7 @@ import type { ConsumerStorage } from "../../core/consumers/mod.ts";
 import type { EventStore } from "../../mod.ts";
 import { testAfterHandlerCommits } from "./_consumer_after_handler.ts";
 import { testAfterHandlerProperties } from "./_consumer_after_handler_properties.ts";
+import { testConsumerClosed } from "./_consumer_closed.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
 import { testConsumerOperations } from "./_consumer_operations.ts";
@@ -78,6 +79,7 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testConsumerProperties(options);
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
+    testConsumerClosed(options);
     testConsumerOperations(options);
   });
 }

@@ -18,6 +18,7 @@ import { describe } from "node:test";
 import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
 import { testStoreBrowse } from "./_store_browse.ts";
+import { testStoreClosed } from "./_store_closed.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
 import { testStoreProperties } from "./_store_properties.ts";
@@ -40,6 +41,12 @@ export interface StoreContractOptions {
   readonly capabilities?: StoreCapabilities;
   /** Runs per fast-check property; default 100 (slower stores pass fewer). */
   readonly propertyRuns?: number;
+  /**
+   * A new store over what the last `create()` made, without emptying it: how
+   * the suite sees that a closed store wrote nothing. Absent (the memory
+   * store, whose data goes with the object): only the refusals are checked.
+   */
+  readonly reopen?: () => EventStore | Promise<EventStore>;
 }
 
 /** Registers the store contract suite with node:test. */
@@ -50,6 +57,7 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreBadInput(options);
     testStoreProperties(options);
     testStoreDeferred(options);
+    testStoreClosed(options);
     testStoreBrowse(options);
   });
 }

@@ -39,6 +39,9 @@ import {
   STATUS_BY_TAG,
 } from "../../transports/http/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
+import { createStoreBackedTransport } from "../../transports/store_backed.ts";
+import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
+import { silentLogger } from "../../core/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
 
@@ -295,6 +298,55 @@ describe("HTTP transport error mapping", () => {
     await served.body?.cancel();
     await own.close();
     await open.close();
+  });
+
+  it("over the store-backed transport too, a command no handler serves here is 404; one the allow list names is accepted (its handler may run elsewhere)", async () => {
+    const store = createMemoryStore({ logger: silentLogger });
+    const transport = createStoreBackedTransport(store, { storage: createMemoryConsumerStorage() });
+    const place = createBus({ transport }).handleCommand("orders/place", () => "placed");
+    const post = (url: string, name: string) =>
+      fetch(`${url}/commands/${name}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ id: crypto.randomUUID(), data: {} }),
+      });
+    const open = await startHttpServer(
+      createHttpHandler({ transport, auth: { bearer: TOKEN }, logger: silentLogger }),
+    );
+    const listed = await startHttpServer(
+      createHttpHandler({
+        transport,
+        auth: { bearer: TOKEN },
+        allow: { commands: ["orders/place", "orders/cancel"] },
+        logger: silentLogger,
+      }),
+    );
+    try {
+      const unserved = await post(open.url, "orders/cancel");
+      assert.equal(unserved.status, 404);
+      const body = await unserved.json();
+      assert.equal(body._tag, "NotFoundError");
+      assert.equal(body.target, "orders/cancel");
+      assert.equal(
+        (await store.readCategory("orders:command").toArray()).length,
+        0,
+        "nothing was stored",
+      );
+      const served = await post(open.url, "orders/place");
+      assert.equal(served.status, 202);
+      await served.body?.cancel();
+      const elsewhere = await post(listed.url, "orders/cancel");
+      assert.equal(elsewhere.status, 202);
+      await elsewhere.body?.cancel();
+      await place.stop();
+      const stopped = await post(open.url, "orders/place");
+      assert.equal(stopped.status, 404, "a stopped handler serves nothing");
+      await stopped.body?.cancel();
+    } finally {
+      await open.close();
+      await listed.close();
+      await transport.close();
+    }
   });
 
   it("the bus retries exactly the retryable tags, and only those count against its breaker", async () => {

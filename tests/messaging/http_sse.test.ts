@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import type { ParkedMessage } from "../../core/mod.ts";
+import { type ParkedMessage, silentLogger } from "../../core/mod.ts";
 import {
   type Bus,
   createBus,
@@ -296,15 +296,23 @@ for (const source of SOURCES) {
 }
 
 describe("HTTP event streams when the handler closes", () => {
-  it("handler.close() ends every stream; the client reconnects and loses nothing", async () => {
-    const transport = createInProcessTransport();
-    const handler = createHttpHandler({ transport, auth: { bearer: TOKEN, allow: ALL_EVENTS } });
-    const server = await startHttpServer({ fetch: handler.fetch });
+  it("handler.close() ends every stream and refuses later requests; the client reconnects elsewhere and loses nothing", async () => {
+    const transport = createInProcessTransport({ logger: silentLogger });
+    const open = () =>
+      createHttpHandler({
+        transport,
+        auth: { bearer: TOKEN, allow: ALL_EVENTS },
+        logger: silentLogger,
+      });
+    let handler = open();
+    // The server answers with whichever handler is current: a closed one is replaced, as a restart would.
+    const server = await startHttpServer({ fetch: (request) => handler.fetch(request) });
     const inner = createBus({ transport });
     const client = createHttpTransport({
       url: server.url,
       auth: { bearer: TOKEN },
       reconnect: { initialDelay: 5 },
+      logger: silentLogger,
     });
     const seen: number[] = [];
     const errors: unknown[] = [];
@@ -319,12 +327,22 @@ describe("HTTP event streams when the handler closes", () => {
     await sub.ready;
     await inner.publish({ type: "orders/placed", data: { n: 1 }, stream: "order-1" });
     await eventually(() => seen.length === 1);
-    await handler.close();
+    const closed = handler;
+    await closed.close();
+    const refused = await closed.fetch(
+      new Request(`${server.url}/events/stream?group=x&category=order`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    assert.equal(refused.status, 503);
+    assert.equal((await refused.json())._tag, "ClosedError");
     await inner.publish({ type: "orders/placed", data: { n: 2 }, stream: "order-1" });
+    handler = open();
     await eventually(() => seen.length === 2, 10_000, "the event after the reconnect");
     assert.deepEqual(seen, [1, 2]);
     assert.ok(errors.some((e) => /ended the stream/.test(String(e))));
     await client.close();
+    await handler.close();
     await server.close();
     await inner.close();
   });

@@ -7,7 +7,12 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { EventStoreDBClient } from "@eventstore/db-client";
 import type { RecordedEvent } from "@eventstore/db-client";
-import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
+import {
+  ClosedError,
+  ConcurrencyError,
+  StoreUnavailableError,
+  ValidationError,
+} from "../../mod.ts";
 import { resolveAppendRetry, validateMessages } from "../../core/mod.ts";
 import { validateClient } from "../../stores/eventstoredb/client.ts";
 import {
@@ -435,7 +440,7 @@ describe("createEventStoreDbStore()", () => {
       await store.close();
       await client.dispose();
     }
-    await assert.rejects(store.readAll().toArray(), StoreUnavailableError);
+    await assert.rejects(store.readAll().toArray(), ClosedError);
   });
 });
 

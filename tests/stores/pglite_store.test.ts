@@ -23,6 +23,7 @@ describe("PostgreSQL store over PGlite", () => {
       (text) => pg.exec(text),
       () => createPGliteStore(pg, { schema: "contract", pollInterval: 200 }),
     ),
+    reopen: () => createPGliteStore(pg, { schema: "contract" }),
     capabilities: { browsing: true },
     propertyRuns: 25,
   });

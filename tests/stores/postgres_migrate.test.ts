@@ -1,7 +1,7 @@
 // migrate(): versioned, idempotent, and safe when several processes run it at once.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConcurrencyError, StoreUnavailableError, ValidationError } from "../../mod.ts";
+import { ConcurrencyError, isRetryable, NotMigratedError, ValidationError } from "../../mod.ts";
 import { createPostgresStore, MIGRATIONS } from "../../stores/postgres/mod.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 
@@ -121,13 +121,15 @@ describe("PostgreSQL store migrate()", () => {
     await store.close();
   });
 
-  it("says to call migrate() when the schema has no tables", async () => {
+  it("says to call migrate() when the schema has no tables: NotMigratedError, not the retryable StoreUnavailableError", async () => {
     const store = createPostgresStore(pg.sql, { schema: "never_migrated" });
     await assert.rejects(store.append("order-1", [{ type: "T", data: {} }]), (error) => {
-      assert.ok(error instanceof StoreUnavailableError);
-      assert.equal(
+      assert.ok(error instanceof NotMigratedError);
+      assert.ok(!isRetryable(error));
+      assert.equal(error.schema, "never_migrated");
+      assert.match(
         error.message,
-        'Store unavailable during append: schema "never_migrated" has no ordo tables: call migrate() first',
+        /^Schema "never_migrated" is not migrated: call migrate\(\) first \(relation "never_migrated\.migrations" does not exist\)$/,
       );
       return true;
     });

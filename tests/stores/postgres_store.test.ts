@@ -15,6 +15,7 @@ describe("PostgreSQL store over postgres.js", () => {
       (text) => pg.sql.unsafe(text),
       () => createPostgresStore(pg.sql, { schema: "contract", pollInterval: 200 }),
     ),
+    reopen: () => createPostgresStore(pg.sql, { schema: "contract" }),
     capabilities: { gapsInGlobalPositions: true, browsing: true },
     propertyRuns: 25,
   });

@@ -10,6 +10,9 @@ import {
   type CheckedRetryPolicy,
   type CheckpointStore,
   checkRetryPolicy,
+  type Logger,
+  logHandlerFailure,
+  logParked,
   type ParkedMessageStore,
   PeerUnreachableError,
 } from "../../../core/mod.ts";
@@ -37,6 +40,8 @@ export interface SubscriptionDependencies {
   readonly parked: ParkedMessageStore<unknown> | undefined;
   /** Delays between reconnections (attempts are unlimited). */
   readonly reconnect: CheckedRetryPolicy;
+  /** Where subscriptions log unless their options name a logger. */
+  readonly logger: Logger;
 }
 
 type Outcome = "handled" | "parked" | "stopped";
@@ -48,6 +53,9 @@ export class EventStreamSubscription implements Registration {
   readonly #stopping = new AbortController();
   readonly #done: Promise<void>;
   readonly #policy: CheckedRetryPolicy;
+  readonly #logger: Logger;
+  /** Whether the stream failed since it last worked: a failure is logged once, not at every reconnection. */
+  #streamFailing = false;
 
   constructor(
     private readonly dependencies: SubscriptionDependencies,
@@ -57,6 +65,7 @@ export class EventStreamSubscription implements Registration {
     private readonly options: HandlerOptions,
   ) {
     this.#policy = checkRetryPolicy(options.retry);
+    this.#logger = options.logger ?? dependencies.logger;
     this.ready = new Promise((resolve) => (this.#caughtUp = resolve));
     this.#done = this.#run();
   }
@@ -82,6 +91,10 @@ export class EventStreamSubscription implements Registration {
         for await (const frame of readSse(response.body!)) {
           if (frame.event === "ready") {
             failures = 0;
+            if (this.#streamFailing) {
+              this.#logger.info("Event stream reconnected", { group: this.group });
+              this.#streamFailing = false;
+            }
             this.#caughtUp();
           } else if (frame.event === "message") {
             failures = 0;
@@ -96,8 +109,13 @@ export class EventStreamSubscription implements Registration {
         );
       } catch (error) {
         if (signal.aborted) return;
+        const delay = backoffDelay(this.dependencies.reconnect, ++failures);
+        if (!this.#streamFailing) {
+          this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });
+          this.#streamFailing = true;
+        }
         this.#report(error);
-        if (!(await sleep(backoffDelay(this.dependencies.reconnect, ++failures), signal))) return;
+        if (!(await sleep(delay, signal))) return;
       }
     }
   }
@@ -123,6 +141,11 @@ export class EventStreamSubscription implements Registration {
         });
         return "handled";
       } catch (error) {
+        if (handlerFailed) {
+          logHandlerFailure(this.#logger, { group: this.group }, event, attempt, error);
+        } else {
+          this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
+        }
         this.#report(error);
         let delay: number;
         if (!handlerFailed) {
@@ -144,8 +167,8 @@ export class EventStreamSubscription implements Registration {
   #report(error: unknown): void {
     try {
       this.options.onError?.(error);
-    } catch {
-      // The report itself failed; delivery goes on.
+    } catch (thrown) {
+      this.#logger.error("onError hook threw", { group: this.group, error: thrown });
     }
   }
 
@@ -160,6 +183,7 @@ export class EventStreamSubscription implements Registration {
     await this.dependencies.checkpoints.commit(update, async (tx) => {
       await parked?.park(entry, { tx });
     });
+    logParked(this.#logger, { group: this.group }, event, attempts, error);
     try {
       this.options.onParked?.(entry);
     } catch (error) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ValidationError } from "../../../core/mod.ts";
+import { checkKnownKeys, ValidationError } from "../../../core/mod.ts";
 import {
   checkHmacSecret,
   chooseAuth,
@@ -35,12 +35,7 @@ const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>
  * @throws {ValidationError} when `auth` is missing or malformed
  */
 export function createRequestSigner(auth: unknown, path = "options.auth"): RequestSigner {
-  const choice = chooseAuth(
-    auth,
-    path,
-    '{ bearer: "token" }, { hmac: { secret } }, or { none: true }',
-  );
-  const allow = (auth as { allow?: unknown }).allow;
+  const allow = (auth as { allow?: unknown } | null)?.allow;
   if (allow !== undefined) {
     throw new ValidationError(
       `${path}.allow`,
@@ -48,6 +43,11 @@ export function createRequestSigner(auth: unknown, path = "options.auth"): Reque
       "permissions are the server's to give: pass allow to createHttpHandler's auth",
     );
   }
+  const choice = chooseAuth(
+    auth,
+    path,
+    '{ bearer: "token" }, { hmac: { secret } }, or { none: true }',
+  );
   if (choice.kind === "none") return () => NONE;
   if (choice.kind === "bearer") {
     const token = choice.credential;
@@ -61,8 +61,10 @@ export function createRequestSigner(auth: unknown, path = "options.auth"): Reque
     const headers = Object.freeze({ authorization: `Bearer ${token}` });
     return () => headers;
   }
+  const hmac = choice.credential;
+  if (typeof hmac === "object" && hmac !== null) checkKnownKeys(hmac, ["secret"], `${path}.hmac`);
   const secret = checkHmacSecret(
-    (choice.credential as { secret?: unknown } | null)?.secret,
+    (hmac as { secret?: unknown } | null)?.secret,
     `${path}.hmac.secret`,
   );
   let key: Promise<CryptoKey> | undefined;

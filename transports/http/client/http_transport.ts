@@ -8,11 +8,16 @@
  */
 
 import {
+  checkLogger,
+  checkOptionalFunction,
+  checkOptions,
   type CheckpointStore,
   checkRetryPolicy,
-  copyJsonValue,
+  ClosedError,
+  CloseGate,
+  consoleLogger,
+  type Logger,
   type ParkedMessageStore,
-  PeerUnreachableError,
   validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
@@ -34,10 +39,11 @@ import {
 } from "../../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage } from "../../../stores/memory/mod.ts";
 import type { AnsweredCall } from "../wire/mod.ts";
-import { createRequestSigner, type HttpClientAuth, type RequestSigner } from "./client_auth.ts";
+import { createRequestSigner, type HttpClientAuth } from "./client_auth.ts";
 import { EventStreamSubscription, type SubscriptionDependencies } from "./_event_subscription.ts";
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
-import { errorFromResponse, publishReceipt, sendReceipt } from "./_server_answers.ts";
+import { commandBody, HttpRequests } from "./_http_requests.ts";
+import { publishReceipt, sendReceipt } from "./_server_answers.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
@@ -68,7 +74,23 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
   readonly storage?: HttpSubscriptionStorage<Tx>;
   /** Delays between reconnections of an event stream (unlimited attempts). Default 100 ms doubling to 5 s, with jitter. */
   readonly reconnect?: { readonly initialDelay?: number; readonly maxDelay?: number };
+  /**
+   * Where subscriptions log (a handler failure, a parked event, a dropped
+   * event stream and its reconnection), one line each; a bus over this
+   * transport inherits it. Default: the console.
+   */
+  readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = [
+  "url",
+  "auth",
+  "fetch",
+  "headers",
+  "storage",
+  "reconnect",
+  "logger",
+];
 
 /**
  * Creates an HTTP client transport.
@@ -91,7 +113,11 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
  *
  * `handleCommand` and `handleQuery` throw: handlers run on the server.
  *
- * @throws {ValidationError} on bad options (`auth` is required)
+ * `close()` stops every subscription, waits for the calls in flight (a
+ * `sendAndWait` still waiting for its answer is ended with `ClosedError`),
+ * and refuses every later call with `ClosedError`; it is idempotent.
+ *
+ * @throws {ValidationError} on bad options (`auth` is required; an unknown key is refused)
  * @example
  * ```ts
  * import { createBus } from "../../../core/messaging/mod.ts";
@@ -107,15 +133,15 @@ export function createHttpTransport<Tx = unknown>(
   return new HttpClientTransport(options as CreateHttpTransportOptions<unknown>);
 }
 
-const encoder = new TextEncoder();
-const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
 const WAIT = Object.freeze({ prefer: "wait" });
 
 class HttpClientTransport implements Transport {
+  readonly logger: Logger;
+  readonly #gate = new CloseGate("transport");
+  /** Aborted by close(): ends the `sendAndWait` calls still waiting for their answer. */
+  readonly #closing = new AbortController();
   readonly #base: string;
-  readonly #sign: RequestSigner;
-  readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
-  readonly #headers: Record<string, string>;
+  readonly #requests: HttpRequests;
   readonly #subscriptions = new Map<string, EventStreamSubscription>();
   readonly #subscriptionDependencies: SubscriptionDependencies;
 
@@ -123,13 +149,17 @@ class HttpClientTransport implements Transport {
     if (typeof options !== "object" || options === null) {
       throw new ValidationError("options", options, "expected { url, auth }");
     }
+    checkOptions(options, OPTION_KEYS);
     this.#base = baseUrl(options.url);
-    this.#sign = createRequestSigner(options.auth);
-    if (options.fetch !== undefined && typeof options.fetch !== "function") {
-      throw new ValidationError("options.fetch", options.fetch, "must be a function");
-    }
-    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
-    this.#headers = extraHeaders(options.headers);
+    const sign = createRequestSigner(options.auth);
+    checkOptionalFunction(options.fetch, "options.fetch");
+    this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
+    this.#requests = new HttpRequests({
+      base: this.#base,
+      sign,
+      fetch: options.fetch ?? ((url, init) => fetch(url, init)),
+      headers: extraHeaders(options.headers),
+    });
     const storage = options.storage;
     if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
       throw new ValidationError(
@@ -138,37 +168,59 @@ class HttpClientTransport implements Transport {
         "expected { checkpoints, parked? } (a ConsumerStorage fits)",
       );
     }
+    checkOptions(options.reconnect, ["initialDelay", "maxDelay"], "options.reconnect");
     const reconnect = checkRetryPolicy(
       { initialDelay: 100, maxDelay: 5_000, ...options.reconnect },
       "options.reconnect",
     );
     this.#subscriptionDependencies = {
-      open: (group, selector, after, signal) => this.#openStream(group, selector, after, signal),
+      open: (group, selector, after, signal) =>
+        this.#requests.openStream(group, selector, after, signal),
       // Without storage, checkpoints live in stores/memory's consumer storage
       // (one checkpoint store for the whole codebase, not a second copy here).
       // Parked events are not kept: without storage no one could list them.
       checkpoints: storage?.checkpoints ?? createMemoryConsumerStorage().checkpoints,
       parked: storage?.parked,
       reconnect,
+      logger: this.logger,
     };
   }
 
-  async send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
+  send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
     const call = this.#call(`send "${command.type}"`, "send", command.type, "/commands/");
-    return sendReceipt(await this.#post(call, commandBody(command), options?.signal), call);
+    return this.#gate.run(
+      call.operation,
+      async () =>
+        sendReceipt(await this.#requests.post(call, commandBody(command), options?.signal), call),
+    );
   }
 
-  async sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const call = this.#call(`sendAndWait "${command.type}"`, "send", command.type, "/commands/");
-    return await this.#post(call, commandBody(command), options?.signal, WAIT);
+    return this.#gate.run(call.operation, async () => {
+      // The wait (not the sending) is what close() ends.
+      const closing = this.#closing.signal;
+      const signal = options?.signal === undefined
+        ? closing
+        : AbortSignal.any([options.signal, closing]);
+      try {
+        return await this.#requests.post(call, commandBody(command), signal, WAIT);
+      } catch (error) {
+        throw closing.aborted ? new ClosedError("transport", call.operation) : error;
+      }
+    });
   }
 
-  async query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const call = this.#call(`query "${query.name}"`, "query", query.name, "/queries/");
-    return await this.#post(call, { payload: query.payload }, options?.signal);
+    return this.#gate.run(
+      call.operation,
+      () => this.#requests.post(call, { payload: query.payload }, options?.signal),
+    );
   }
 
-  async publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt> {
+  publish(event: EventEnvelope, options?: TransportCallOptions): Promise<PublishReceipt> {
+    if (this.#gate.closed) return this.#gate.refuse(`publish "${event.type}"`);
     const body = {
       id: event.id,
       type: event.type,
@@ -182,7 +234,10 @@ class HttpClientTransport implements Transport {
       target: event.streamName,
       url: `${this.#base}/events`,
     };
-    return publishReceipt(await this.#post(call, body, options?.signal), call);
+    return this.#gate.run(
+      call.operation,
+      async () => publishReceipt(await this.#requests.post(call, body, options?.signal), call),
+    );
   }
 
   handleCommand(name: string, _handler: CommandEndpoint): Registration {
@@ -207,6 +262,7 @@ class HttpClientTransport implements Transport {
     handler: EventEndpoint,
     options: HandlerOptions = {},
   ): Registration {
+    this.#gate.ensureOpen(`subscribe group "${group}"`);
     if (typeof group !== "string" || group.length === 0 || group.length > 150) {
       throw new ValidationError(
         "group",
@@ -242,10 +298,13 @@ class HttpClientTransport implements Transport {
     };
   }
 
-  async close(): Promise<void> {
-    const running = [...this.#subscriptions.values()];
-    this.#subscriptions.clear();
-    await Promise.all(running.map((subscription) => subscription.stop()));
+  close(): Promise<void> {
+    this.#closing.abort();
+    return this.#gate.close(async () => {
+      const running = [...this.#subscriptions.values()];
+      this.#subscriptions.clear();
+      await Promise.all(running.map((subscription) => subscription.stop()));
+    });
   }
 
   #call(
@@ -255,120 +314,5 @@ class HttpClientTransport implements Transport {
     route: string,
   ): AnsweredCall {
     return { operation, action, target: name, url: this.#base + route + name };
-  }
-
-  async #post(
-    call: AnsweredCall,
-    body: unknown,
-    signal: AbortSignal | undefined,
-    extra?: Record<string, string>,
-  ): Promise<unknown> {
-    const url = call.url;
-    const what = call.action === "send" ? "command" : call.action === "query" ? "query" : "event";
-    const bytes = encoder.encode(jsonOf(body, what));
-    const auth = await this.#sign("POST", url, bytes);
-    const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
-    const response = await this.#request(call, { method: "POST", headers, body: bytes, signal });
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new PeerUnreachableError(
-        call.operation,
-        url,
-        `the connection failed while reading the answer: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new PeerUnreachableError(
-        call.operation,
-        url,
-        `the server's answer is not JSON: ${text.slice(0, 80)}`,
-        { cause: error },
-      );
-    }
-  }
-
-  async #openStream(
-    group: string,
-    selector: EventSelector,
-    after: bigint | undefined,
-    signal: AbortSignal,
-  ): Promise<Response> {
-    const params = new URLSearchParams({ group });
-    if (Array.isArray(selector)) params.set("names", selector.join(","));
-    else params.set("category", (selector as { category: string }).category);
-    const url = `${this.#base}/events/stream?${params}`;
-    const headers: Record<string, string> = {
-      ...this.#headers,
-      accept: "text/event-stream",
-      ...(await this.#sign("GET", url, undefined)),
-    };
-    if (after !== undefined) headers["last-event-id"] = String(after);
-    const call: AnsweredCall = {
-      operation: `event stream of group "${group}"`,
-      action: "subscribe",
-      target: Array.isArray(selector)
-        ? selector.join(",")
-        : (selector as { category: string }).category,
-      url,
-    };
-    const response = await this.#request(call, { method: "GET", headers, signal });
-    if (
-      response.body === null ||
-      !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
-    ) {
-      await response.body?.cancel();
-      throw new PeerUnreachableError(
-        call.operation,
-        url,
-        `the server answered ${response.headers.get("content-type")}, not an event stream`,
-      );
-    }
-    return response;
-  }
-
-  async #request(call: AnsweredCall, init: RequestInit): Promise<Response> {
-    let response: Response;
-    try {
-      response = await this.#fetch(call.url, init);
-    } catch (error) {
-      if (init.signal?.aborted) throw init.signal.reason;
-      throw new PeerUnreachableError(call.operation, call.url, fetchFailure(error), {
-        cause: error,
-      });
-    }
-    if (!response.ok) throw await errorFromResponse(response, call);
-    return response;
-  }
-}
-
-// fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause.
-function fetchFailure(error: unknown): string {
-  const message = String((error as Error)?.message ?? error);
-  const code = ((error as { cause?: { code?: unknown } })?.cause)?.code;
-  return typeof code === "string" ? `${message} (${code})` : message;
-}
-
-function commandBody(command: CommandEnvelope) {
-  return { id: command.id, data: command.data, key: command.key, metadata: command.metadata };
-}
-
-// JSON.stringify refuses a bigint or a cycle with a TypeError; core's JSON
-// check then names the path of the offending value (`command.data.total`).
-function jsonOf(body: unknown, what: string): string {
-  try {
-    return JSON.stringify(body);
-  } catch (error) {
-    copyJsonValue(body, what);
-    throw new ValidationError(
-      what,
-      undefined,
-      `cannot be sent as JSON: ${(error as Error).message}`,
-    );
   }
 }

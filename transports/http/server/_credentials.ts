@@ -2,7 +2,7 @@
 // HMAC secret with its name and its permissions (its own `allow`, each key it
 // leaves out taken from the `auth` option's `allow`).
 
-import { ValidationError } from "../../../core/mod.ts";
+import { checkKnownKeys, ValidationError } from "../../../core/mod.ts";
 import { checkHmacSecret, type HmacSecret } from "../wire/mod.ts";
 import { type AllowOption, checkPermissions, type Permissions } from "./_permissions.ts";
 
@@ -39,15 +39,7 @@ export function checkCredentials<K>(
       return { key: check(entry, at), name: undefined, permissions: checkPermissions(shared) };
     }
     const e = entry as Record<string, unknown>;
-    for (const field of Object.keys(e)) {
-      if (field !== keyField && field !== "name" && field !== "allow") {
-        throw new ValidationError(
-          `${at}.${field}`,
-          e[field],
-          `is not a credential field: expected { ${keyField}, name?, allow? }`,
-        );
-      }
-    }
+    checkKnownKeys(e, [keyField, "name", "allow"], at);
     if (e.name !== undefined && (typeof e.name !== "string" || e.name.length === 0)) {
       throw new ValidationError(`${at}.name`, e.name, "must be a non-empty string");
     }

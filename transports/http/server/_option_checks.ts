@@ -1,28 +1,8 @@
-// The checks of the server's options (createHttpHandler's and its `auth`),
-// one function per kind of value, each throwing a ValidationError at the
-// option's path. Kept in this one file so that a later codebase-wide set of
-// option checks can replace it in one place.
+// The checks of the server's options that only the HTTP handler has (a base
+// path, lists of message names); the rest are core's (core/options.ts).
 
 import { ValidationError } from "../../../core/mod.ts";
 import { serviceOf } from "../../../core/messaging/mod.ts";
-
-/**
- * A positive, finite number, or `fallback` when absent; `unit` ("milliseconds")
- * is named in the message when given.
- */
-export function positiveNumber(
-  value: unknown,
-  path: string,
-  fallback: number,
-  unit?: string,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    const what = unit === undefined ? "a positive number" : `a positive number of ${unit}`;
-    throw new ValidationError(path, value, `must be ${what}`);
-  }
-  return value;
-}
 
 /** A path prefix such as `/ordo` without its trailing slashes; `""` for none. */
 export function basePath(value: unknown): string {

@@ -8,6 +8,7 @@
 
 import {
   categoryOf,
+  checkKnownKeys,
   parseStreamName,
   validateCategory,
   ValidationError,
@@ -87,15 +88,7 @@ function allowObject(option: AllowOption): Readonly<Record<string, unknown>> {
       "expected { commands?, queries?, subscribe?, publish? }",
     );
   }
-  for (const key of Object.keys(allow)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      throw new ValidationError(
-        `${path}.${key}`,
-        (allow as Record<string, unknown>)[key],
-        "is not a permission: expected commands, queries, subscribe or publish",
-      );
-    }
-  }
+  checkKnownKeys(allow, KEYS, path);
   return allow as Record<string, unknown>;
 }
 

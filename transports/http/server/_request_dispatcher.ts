@@ -6,7 +6,14 @@
 // before the body is turned into an envelope. An error that is not ordo's is
 // logged with an error id and answered as a ServerError naming only that id.
 
-import { type EventStore, ForbiddenError, type Logger, NotFoundError } from "../../../core/mod.ts";
+import {
+  ClosedError,
+  CloseGate,
+  type EventStore,
+  ForbiddenError,
+  type Logger,
+  NotFoundError,
+} from "../../../core/mod.ts";
 import type { Transport, TransportCallOptions } from "../../../core/messaging/mod.ts";
 import type { Credential } from "./_credentials.ts";
 import { type EventStreamChannel, openEventStream } from "./_event_stream.ts";
@@ -58,6 +65,7 @@ export class RequestDispatcher {
   readonly #transport: Transport;
   readonly #base: string;
   readonly #streams = new Set<EventStreamChannel>();
+  readonly #gate = new CloseGate("HTTP handler");
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings;
@@ -65,20 +73,27 @@ export class RequestDispatcher {
     this.#base = settings.basePath;
   }
 
-  /** Answers one call; never rejects. */
+  /** Answers one call; never rejects. After `close()`, every call is answered with a `ClosedError` (503). */
   async handle(call: IncomingCall): Promise<Answer> {
     const label: CallLabel = { operation: call.method };
     try {
-      return await this.#route(call, label);
+      if (this.#gate.closed) {
+        throw new ClosedError(
+          "HTTP handler",
+          `answer ${call.method} ${new URL(call.url).pathname}`,
+        );
+      }
+      return await this.#gate.run("answer", () => this.#route(call, label));
     } catch (error) {
       if (error instanceof HttpRefusal) return refusalAnswer(error);
       return ordoErrorAnswer(error) ?? this.#failed(error, call, label.operation);
     }
   }
 
-  /** Ends every open event stream. */
-  async close(): Promise<void> {
-    for (const stream of [...this.#streams]) stream.close();
+  /** Ends every open event stream, then waits for the calls in flight. Idempotent. */
+  close(): Promise<void> {
+    if (!this.#gate.closed) { for (const stream of [...this.#streams]) stream.close(); }
+    return this.#gate.close();
   }
 
   /** A failure that is not ordo's: logged under a new error id, which is all the client learns. */
@@ -136,7 +151,12 @@ export class RequestDispatcher {
       if (!credential.permissions.mayCommand(name)) {
         throw new ForbiddenError("send", name, credential.name);
       }
-      if (this.#transport.handles?.("command", name) === false) {
+      // A name the allow list gives is served (its handler may run in another
+      // process sharing the store); otherwise the transport says what it handles.
+      if (
+        this.#settings.commands === undefined &&
+        this.#transport.handles?.("command", name) === false
+      ) {
         throw new NotFoundError("command", name, "no handler is registered for it on this server");
       }
       return await this.#command(name, body, call, label);
@@ -211,6 +231,7 @@ export class RequestDispatcher {
       logger.warn("HTTP event stream failed", { group, error });
       this.#settings.onError(error);
     };
+    if (this.#gate.closed) throw new ClosedError("HTTP handler", label.operation);
     const stream = openEventStream(
       { transport: this.#transport, events, heartbeat, onError },
       { group, selector, after: lastEventId(call.header("last-event-id")) },

@@ -20,6 +20,10 @@
  */
 
 import {
+  checkLogger,
+  checkOptionalFunction,
+  checkOptions,
+  checkPositiveNumber,
   consoleLogger,
   type EventStore,
   type Logger,
@@ -34,7 +38,7 @@ import {
   callOfRequest,
   responseOfAnswer,
 } from "./_incoming_call.ts";
-import { allowList, basePath, positiveNumber } from "./_option_checks.ts";
+import { allowList, basePath } from "./_option_checks.ts";
 import { type DispatcherSettings, RequestDispatcher } from "./_request_dispatcher.ts";
 import { createAuthenticator, type HttpServerAuth } from "./server_auth.ts";
 
@@ -55,10 +59,12 @@ export interface CreateHttpHandlerOptions {
   readonly maxBodyBytes?: number;
   /**
    * The only names exposed over HTTP, per kind; another name gets 404 whatever
-   * the credential. A kind not given exposes every name the inner transport
-   * handles (a name it says it has no handler for gets 404; a transport that
-   * cannot tell, such as the store-backed one, accepts every valid command
-   * name, so list them here).
+   * the credential. A listed command is accepted even when the inner
+   * transport has no handler for it here (over the store-backed transport its
+   * handler may run in another process sharing the store). A kind not given
+   * exposes every name the inner transport handles: a name it says it has no
+   * handler for (`Transport.handles`, which the in-process and store-backed
+   * transports answer) gets 404.
    */
   readonly allow?: { readonly commands?: readonly string[]; readonly queries?: readonly string[] };
   /**
@@ -71,18 +77,40 @@ export interface CreateHttpHandlerOptions {
   readonly heartbeat?: number;
   /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
   readonly onError?: (error: unknown) => void;
-  /** Where failures are logged (a 500 with its error id, a failed event stream). Default: the console, one line each. */
+  /**
+   * Where failures are logged (a 500 with its error id, a failed event
+   * stream), one line each. Default: the transport's logger, else the console.
+   */
   readonly logger?: Logger;
 }
+
+const OPTION_KEYS: readonly string[] = [
+  "transport",
+  "auth",
+  "basePath",
+  "maxBodyBytes",
+  "allow",
+  "events",
+  "heartbeat",
+  "onError",
+  "logger",
+];
 
 /** Default largest request body, in bytes: 1 MiB, the memory store's largest message. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** A mounted handler: `fetch` for the server, `close` to end its event streams. */
 export interface HttpHandler {
-  /** Answers one request; never rejects. Pass it as is to `Deno.serve`, `Bun.serve`, a Worker's `fetch`. */
+  /**
+   * Answers one request; never rejects. Pass it as is to `Deno.serve`,
+   * `Bun.serve`, a Worker's `fetch`. After `close()` every request is
+   * answered 503 with a `ClosedError`.
+   */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** Ends every open event stream (clients reconnect elsewhere); the inner transport stays open. */
+  /**
+   * Ends every open event stream (clients reconnect elsewhere) and waits for
+   * the requests in flight; the inner transport stays open. Idempotent.
+   */
   close(): Promise<void>;
   /**
    * The same handler without Request and Response objects, for server adapters (node_adapter.ts).
@@ -95,7 +123,7 @@ export interface HttpHandler {
 /**
  * Creates the handler.
  *
- * @throws {ValidationError} on bad options, a missing `auth` above all, naming the option
+ * @throws {ValidationError} on bad options (a missing `auth` above all, an unknown key too), naming the option
  * @example
  * ```ts
  * import { createBus } from "../../../core/messaging/mod.ts";
@@ -113,7 +141,7 @@ export interface HttpHandler {
  * ```
  */
 export function createHttpHandler(options: CreateHttpHandlerOptions): HttpHandler {
-  const dispatcher = new RequestDispatcher(checkOptions(options));
+  const dispatcher = new RequestDispatcher(checkHandlerOptions(options));
   return {
     fetch: async (request) => responseOfAnswer(await dispatcher.handle(callOfRequest(request))),
     close: () => dispatcher.close(),
@@ -123,21 +151,24 @@ export function createHttpHandler(options: CreateHttpHandlerOptions): HttpHandle
 
 // Every option is checked before the handler exists, so a bad one fails at
 // startup, not at the first request.
-function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
+function checkHandlerOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
   if (typeof options !== "object" || options === null) {
     throw new ValidationError("options", options, "expected { transport, auth }");
   }
+  checkOptions(options, OPTION_KEYS);
   if (typeof options.transport?.send !== "function") {
     throw new ValidationError("options.transport", options.transport, "must be a Transport");
   }
   const transport = options.transport;
+  checkOptionalFunction(options.onError, "options.onError");
   const auth = createAuthenticator(options.auth);
   const base = basePath(options.basePath);
-  const maxBodyBytes = positiveNumber(
+  const maxBodyBytes = checkPositiveNumber(
     options.maxBodyBytes,
     "options.maxBodyBytes",
     DEFAULT_MAX_BODY_BYTES,
   );
+  checkOptions(options.allow, ["commands", "queries"], "options.allow");
   const commands = allowList(options.allow?.commands, "options.allow.commands");
   const queries = allowList(options.allow?.queries, "options.allow.queries");
   if (options.events !== undefined && typeof options.events?.readAll !== "function") {
@@ -151,24 +182,8 @@ function checkOptions(options: CreateHttpHandlerOptions): DispatcherSettings {
     commands,
     queries,
     events: options.events === undefined ? undefined : untypedStore(options.events),
-    heartbeat: positiveNumber(options.heartbeat, "options.heartbeat", 15_000),
+    heartbeat: checkPositiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
-    logger: checkLogger(options.logger),
+    logger: checkLogger(options.logger, "options.logger", transport.logger ?? consoleLogger),
   };
-}
-
-function checkLogger(logger: unknown): Logger {
-  if (logger === undefined) return consoleLogger;
-  const l = logger as Partial<Record<string, unknown>> | null;
-  if (
-    typeof l?.error !== "function" || typeof l.warn !== "function" ||
-    typeof l.info !== "function" || typeof l.debug !== "function"
-  ) {
-    throw new ValidationError(
-      "options.logger",
-      logger,
-      "expected a Logger { error, warn, info, debug }",
-    );
-  }
-  return logger as Logger;
 }

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { ValidationError } from "../../../core/mod.ts";
+import { checkKnownKeys, checkPositiveNumber, ValidationError } from "../../../core/mod.ts";
 import {
   chooseAuth,
   fromHex,
@@ -38,7 +38,6 @@ import {
   type Credential,
   type KeyedCredential,
 } from "./_credentials.ts";
-import { positiveNumber } from "./_option_checks.ts";
 import { type AllowOption, checkPermissions, type HttpPermissions } from "./_permissions.ts";
 import { unauthorized } from "./_refusals.ts";
 
@@ -111,6 +110,7 @@ export function createAuthenticator(auth: unknown, path = "options.auth"): Authe
     auth,
     path,
     '{ bearer: "token" }, { hmac: { secret } }, or { none: true } to accept every request',
+    ["bearer", "hmac", "none", "allow"],
   );
   const shared: AllowOption = { allow: (auth as { allow?: unknown }).allow, path: `${path}.allow` };
   checkPermissions(shared);
@@ -186,10 +186,11 @@ function hmacAuthenticator(options: unknown, path: string, shared: AllowOption):
   if (typeof options !== "object" || options === null) {
     throw new ValidationError(path, options, "expected { secret, maxSkew? }");
   }
+  checkKnownKeys(options, ["secret", "maxSkew"], path);
   const o = options as Record<string, unknown>;
   const credentials = checkCredentials(o.secret, `${path}.secret`, "secret", checkSecret, shared);
   // `null` counts as absent here (the default applies), as it always has.
-  const maxSkew = positiveNumber(
+  const maxSkew = checkPositiveNumber(
     o.maxSkew ?? undefined,
     `${path}.maxSkew`,
     DEFAULT_MAX_SKEW,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ValidationError } from "../../../core/mod.ts";
+import { checkKnownKeys, ValidationError } from "../../../core/mod.ts";
 import type { HmacSecret } from "./hmac_signature.ts";
 
 /** The shape an `auth` option chose, with its credential still unchecked. */
@@ -18,9 +18,10 @@ export type AuthChoice =
 
 /**
  * Picks the shape of `auth` at `path`; `shapes` lists them for the message
- * when `auth` is missing.
+ * when `auth` is missing; `keys` are the keys `auth` may have.
  *
- * @throws {ValidationError} when `auth` is not an object, has none or several of the shapes, or `none` is not `true`
+ * @throws {ValidationError} when `auth` is not an object, has an unknown key,
+ *   none or several of the shapes, or `none` is not `true`
  *
  * @example
  * ```ts
@@ -28,10 +29,16 @@ export type AuthChoice =
  * chooseAuth({ bearer: "t0ken" }, "options.auth", "{ bearer }"); // { kind: "bearer", credential: "t0ken" }
  * ```
  */
-export function chooseAuth(auth: unknown, path: string, shapes: string): AuthChoice {
+export function chooseAuth(
+  auth: unknown,
+  path: string,
+  shapes: string,
+  keys: readonly string[] = ["bearer", "hmac", "none"],
+): AuthChoice {
   if (typeof auth !== "object" || auth === null) {
     throw new ValidationError(path, auth, `is required: ${shapes}`);
   }
+  checkKnownKeys(auth, keys, path);
   const a = auth as Record<string, unknown>;
   const kinds = ["bearer", "hmac", "none"].filter((k) => a[k] !== undefined);
   if (kinds.length !== 1) {

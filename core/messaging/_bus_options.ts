@@ -1,0 +1,102 @@
+// The checks of createBus's options and of the options of its handler
+// registrations, apart from the bus's workings.
+
+import { ValidationError } from "../errors.ts";
+import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
+import { checkOptionalFunction, checkOptions, checkTimeout } from "../options.ts";
+import { type CheckedRetryPolicy, checkRetryPolicy } from "../consumers/mod.ts";
+import { type BusTimeouts, type CreateBusOptions, DEFAULT_BUS_TIMEOUTS } from "./bus_types.ts";
+import {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  createCircuitBreaker,
+} from "./circuit_breaker.ts";
+import type { BusContracts } from "./contracts.ts";
+import { clientRetryPolicy } from "./retry.ts";
+import type { HandlerOptions, Transport } from "./transport.ts";
+
+const BUS_OPTION_KEYS: readonly string[] = [
+  "transport",
+  "contracts",
+  "timeouts",
+  "retry",
+  "circuitBreaker",
+  "logger",
+];
+const TIMEOUT_KEYS: readonly string[] = ["send", "sendAndWait", "query", "publish"];
+const HANDLER_OPTION_KEYS: readonly string[] = ["retry", "onParked", "onError", "logger"];
+const CONTRACT_SECTIONS: readonly string[] = ["commands", "queries", "events"];
+
+/** createBus's options, checked, with every default filled in. */
+export interface CheckedBusOptions {
+  readonly transport: Transport;
+  readonly contracts: BusContracts;
+  readonly timeouts: Required<BusTimeouts>;
+  readonly retry: CheckedRetryPolicy;
+  /** The breaker the bus uses; `undefined` for none. */
+  readonly breaker: CircuitBreaker | undefined;
+  /** True when the bus made the breaker (its state changes are the bus's to log). */
+  readonly ownBreaker: boolean;
+  readonly logger: Logger;
+}
+
+/** Checks createBus's options (unknown keys refused). */
+export function checkBusOptions<C extends BusContracts>(
+  options: CreateBusOptions<C>,
+): CheckedBusOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("options", options, "expected { transport }");
+  }
+  checkOptions(options, BUS_OPTION_KEYS);
+  if (typeof options.transport?.send !== "function") {
+    throw new ValidationError("options.transport", options.transport, "must be a Transport");
+  }
+  const contracts = checkOptions(options.contracts, CONTRACT_SECTIONS, "options.contracts");
+  const t = checkOptions(options.timeouts, TIMEOUT_KEYS, "options.timeouts") as BusTimeouts;
+  const timeouts = {
+    send: checkTimeout(t.send, "options.timeouts.send", DEFAULT_BUS_TIMEOUTS.send),
+    sendAndWait: checkTimeout(
+      t.sendAndWait,
+      "options.timeouts.sendAndWait",
+      DEFAULT_BUS_TIMEOUTS.sendAndWait,
+    ),
+    query: checkTimeout(t.query, "options.timeouts.query", DEFAULT_BUS_TIMEOUTS.query),
+    publish: checkTimeout(t.publish, "options.timeouts.publish", DEFAULT_BUS_TIMEOUTS.publish),
+  };
+  const given = options.circuitBreaker;
+  const shared = given !== undefined && given !== false &&
+    typeof (given as CircuitBreaker).tryAcquire === "function";
+  const breaker = given === false
+    ? undefined
+    : shared
+    ? given as CircuitBreaker
+    : createCircuitBreaker(given as CircuitBreakerOptions | undefined);
+  return {
+    transport: options.transport,
+    contracts: contracts as BusContracts,
+    timeouts,
+    retry: clientRetryPolicy(options.retry),
+    breaker,
+    ownBreaker: breaker !== undefined && !shared,
+    logger: checkLogger(
+      options.logger,
+      "options.logger",
+      options.transport.logger ?? consoleLogger,
+    ),
+  };
+}
+
+/**
+ * A registration's options as the transport gets them: checked, with the
+ * bus's logger unless the registration names its own.
+ */
+export function handlerOptions(
+  options: HandlerOptions | undefined,
+  logger: Logger,
+): HandlerOptions {
+  const o = checkOptions(options, HANDLER_OPTION_KEYS) as HandlerOptions;
+  if (o.retry !== undefined) checkRetryPolicy(o.retry, "options.retry");
+  checkOptionalFunction(o.onParked, "options.onParked");
+  checkOptionalFunction(o.onError, "options.onError");
+  return { ...o, logger: checkLogger(o.logger, "options.logger", logger) };
+}

@@ -1,0 +1,126 @@
+// Nothing silent: a consumer and a group member report each handler failure
+// (with its attempt), each parked message, each storage failure being retried
+// and each lease taken or lost, one line each, through their logger: by
+// default the store's, which a consumer inherits unless given its own.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  type ConsumerStorage,
+  createConsoleLogger,
+  createConsumer,
+  createGroupConsumer,
+  createMemoryConsumerStorage,
+  createMemoryStore,
+  type Logger,
+} from "../../mod.ts";
+import { createMemoryLeaseStore } from "../../stores/memory/mod.ts";
+import { until } from "../contract/_consumer_fixtures.ts";
+
+/** A console logger whose lines are kept, from `debug` up. */
+function recording(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    logger: createConsoleLogger({ level: "debug", write: (line) => void lines.push(line) }),
+  };
+}
+
+const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
+
+describe("consumer logging", () => {
+  it("a handler that keeps failing logs each attempt, then the parked message (group, id, stream, error)", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
+    const [message] = await store.readAll().toArray();
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      retry: { maxAttempts: 3, ...NO_DELAY },
+      logger,
+      handler: () => {
+        throw new RangeError("no stock");
+      },
+    });
+    await consumer.caughtUp;
+    await consumer.close();
+    const where =
+      `group="billing" partition=0 messageId="${message.id}" type="OrderPlaced" stream="order-7"`;
+    assert.deepEqual(lines, [
+      `ordo error: Handler failed ${where} attempt=1 error="RangeError: no stock"`,
+      `ordo error: Handler failed ${where} attempt=2 error="RangeError: no stock"`,
+      `ordo error: Handler failed ${where} attempt=3 error="RangeError: no stock"`,
+      `ordo warn: Message parked ${where} attempts=3 error="RangeError: no stock"`,
+    ]);
+  });
+
+  it("inherits the store's logger when given none, and logs a storage failure it retries", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore({ logger });
+    await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    const inner = createMemoryConsumerStorage();
+    let failures = 1;
+    const storage: ConsumerStorage = {
+      ...inner,
+      checkpoints: {
+        load: (group, partition) => inner.checkpoints.load(group, partition),
+        reset: (group) => inner.checkpoints.reset(group),
+        commit: (update, work) => {
+          if (failures-- > 0) return Promise.reject(new Error("connection reset"));
+          return inner.checkpoints.commit(update, work as never);
+        },
+      },
+    };
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      retry: NO_DELAY,
+      handler: () => {},
+    });
+    await consumer.caughtUp;
+    await consumer.close();
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(
+      lines[0],
+      /^ordo warn: Consumer storage failed; retrying group="totals" partition=0 messageId="[0-9a-f-]{36}" error="Error: connection reset"$/,
+    );
+  });
+
+  it("a group member logs the partitions it takes, and a lease it lost to another member", async () => {
+    const a = recording();
+    const b = recording();
+    let now = 1_000_000;
+    const leases = createMemoryLeaseStore({ now: () => now });
+    const store = createMemoryStore();
+    const member = (name: string, logger: Logger) =>
+      createGroupConsumer(store, {
+        group: "shipping",
+        member: name,
+        source: { category: "order" },
+        partitions: 1,
+        storage: createMemoryConsumerStorage({ leases }),
+        leaseTtl: 1000,
+        heartbeatInterval: 5,
+        logger,
+        handler: () => {},
+      });
+    const first = member("a", a.logger);
+    await first.caughtUp;
+    assert.deepEqual(a.lines, [
+      'ordo info: Partition acquired group="shipping" member="a" partition=0 token=1',
+    ]);
+    // "a" pauses past its lease (its clock says so too): "b" takes the partition over.
+    now += 5_000;
+    const second = member("b", b.logger);
+    await until(() => b.lines.some((line) => line.includes("Partition acquired")), "b's lease");
+    await until(() => a.lines.some((line) => line.includes("Lease lost")), "a to notice");
+    assert.ok(
+      a.lines.includes('ordo warn: Lease lost group="shipping" member="a" partition=0'),
+      a.lines.join("\n"),
+    );
+    assert.ok(!a.lines.some((line) => line.includes("released")), "a lost lease is not released");
+    await Promise.all([first.close(), second.close()]);
+  });
+});

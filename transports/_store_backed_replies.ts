@@ -1,0 +1,88 @@
+// The store-backed transport's messages in the store: a command or event as
+// an append's input, the check that a deduplicated command is the same
+// command, and the reply a command's sender waits for (one per command, in a
+// stream named after the command id).
+
+import {
+  type CommittedAppend,
+  ConcurrencyError,
+  type EventStore,
+  IdempotencyConflictError,
+  type JsonValue,
+  type RecordedMessage,
+  sameContent,
+} from "../core/mod.ts";
+import type { CommandEnvelope, EventEnvelope } from "../core/messaging/mod.ts";
+
+/** The data of a reply message. */
+export type ReplyData =
+  | { readonly ok: true; readonly result: JsonValue }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+/** The type of reply messages. */
+export const REPLY_TYPE = "ordo/reply";
+
+/** A command or event as the input of an append. */
+export function toInput(
+  message: CommandEnvelope | EventEnvelope,
+  metadata: CommandEnvelope["metadata"],
+) {
+  return { id: message.id, type: message.type, data: message.data as JsonValue, metadata };
+}
+
+/** A command the store deduplicated must be the same command: its type and data are compared with the stored one's. */
+export async function refuseConflict(
+  store: EventStore,
+  command: CommandEnvelope,
+  append: CommittedAppend,
+): Promise<void> {
+  if (!append.deduplicated) return;
+  const [stored] = await store.readStream(append.streamName, {
+    from: append.streamVersion,
+    limit: 1,
+  });
+  if (
+    stored !== undefined &&
+    (stored.type !== command.type || !sameContent(stored.data, command.data))
+  ) {
+    throw new IdempotencyConflictError(command.id, command.type);
+  }
+}
+
+/** The reply stream a waiting sender named in the command's metadata, if any. */
+export function replyToOf(message: RecordedMessage): string | undefined {
+  const replyTo = message.metadata.replyTo;
+  return typeof replyTo === "string" ? replyTo : undefined;
+}
+
+/** Writes the reply to a command, once (see below). */
+// One reply per command: the reply stream must not exist yet, so a second
+// writer (a redelivery after a crash) loses quietly.
+export async function writeReply(
+  store: EventStore,
+  replyTo: string,
+  command: RecordedMessage,
+  data: ReplyData,
+): Promise<void> {
+  try {
+    await store.append(replyTo, [{
+      type: REPLY_TYPE,
+      data: data as unknown as JsonValue,
+      metadata: {
+        correlationId: command.metadata.correlationId ?? command.id,
+        causationId: command.id,
+      },
+    }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError)) throw error;
+  }
+}
+
+/** The handler's result from a reply, or its error thrown (rebuilt from its name and message). */
+export function unpackReply(reply: RecordedMessage): unknown {
+  const data = reply.data as unknown as ReplyData;
+  if (data.ok) return data.result;
+  const error = new Error(data.error.message);
+  error.name = data.error.name;
+  throw error;
+}

@@ -1,0 +1,154 @@
+// The HTTP client's requests: a JSON POST or an event stream's GET, signed,
+// sent through the configured fetch, with failures made ordo's errors (a
+// peer that cannot be reached, an answer that is not JSON, an error body
+// turned back into its class).
+
+import { copyJsonValue, PeerUnreachableError, ValidationError } from "../../../core/mod.ts";
+import type { CommandEnvelope, EventSelector } from "../../../core/messaging/mod.ts";
+import type { AnsweredCall } from "../wire/mod.ts";
+import type { RequestSigner } from "./client_auth.ts";
+import { errorFromResponse } from "./_server_answers.ts";
+
+const encoder = new TextEncoder();
+const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
+
+/** What a client's requests need: the server's base URL, how to sign, the fetch to call, extra headers. */
+export interface RequestSettings {
+  readonly base: string;
+  readonly sign: RequestSigner;
+  readonly fetch: (url: string, init: RequestInit) => Promise<Response>;
+  readonly headers: Record<string, string>;
+}
+
+/** The requests of one client transport. */
+export class HttpRequests {
+  readonly #base: string;
+  readonly #sign: RequestSigner;
+  readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
+  readonly #headers: Record<string, string>;
+
+  constructor(settings: RequestSettings) {
+    this.#base = settings.base;
+    this.#sign = settings.sign;
+    this.#fetch = settings.fetch;
+    this.#headers = settings.headers;
+  }
+
+  /** POSTs `body` as JSON and resolves the server's JSON answer. */
+  async post(
+    call: AnsweredCall,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    extra?: Record<string, string>,
+  ): Promise<unknown> {
+    const url = call.url;
+    const what = call.action === "send" ? "command" : call.action === "query" ? "query" : "event";
+    const bytes = encoder.encode(jsonOf(body, what));
+    const auth = await this.#sign("POST", url, bytes);
+    const headers = { ...this.#headers, ...JSON_HEADERS, ...auth, ...extra };
+    const response = await this.#request(call, { method: "POST", headers, body: bytes, signal });
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
+        `the connection failed while reading the answer: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
+        `the server's answer is not JSON: ${text.slice(0, 80)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Opens the event stream of `group` after position `after`. */
+  async openStream(
+    group: string,
+    selector: EventSelector,
+    after: bigint | undefined,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const params = new URLSearchParams({ group });
+    if (Array.isArray(selector)) params.set("names", selector.join(","));
+    else params.set("category", (selector as { category: string }).category);
+    const url = `${this.#base}/events/stream?${params}`;
+    const headers: Record<string, string> = {
+      ...this.#headers,
+      accept: "text/event-stream",
+      ...(await this.#sign("GET", url, undefined)),
+    };
+    if (after !== undefined) headers["last-event-id"] = String(after);
+    const call: AnsweredCall = {
+      operation: `event stream of group "${group}"`,
+      action: "subscribe",
+      target: Array.isArray(selector)
+        ? selector.join(",")
+        : (selector as { category: string }).category,
+      url,
+    };
+    const response = await this.#request(call, { method: "GET", headers, signal });
+    if (
+      response.body === null ||
+      !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
+    ) {
+      await response.body?.cancel();
+      throw new PeerUnreachableError(
+        call.operation,
+        url,
+        `the server answered ${response.headers.get("content-type")}, not an event stream`,
+      );
+    }
+    return response;
+  }
+
+  async #request(call: AnsweredCall, init: RequestInit): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.#fetch(call.url, init);
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw new PeerUnreachableError(call.operation, call.url, fetchFailure(error), {
+        cause: error,
+      });
+    }
+    if (!response.ok) throw await errorFromResponse(response, call);
+    return response;
+  }
+}
+
+// fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause.
+function fetchFailure(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const code = ((error as { cause?: { code?: unknown } })?.cause)?.code;
+  return typeof code === "string" ? `${message} (${code})` : message;
+}
+
+/** A command as the body of `POST /commands/{name}`. */
+export function commandBody(command: CommandEnvelope) {
+  return { id: command.id, data: command.data, key: command.key, metadata: command.metadata };
+}
+
+// JSON.stringify refuses a bigint or a cycle with a TypeError; core's JSON
+// check then names the path of the offending value (`command.data.total`).
+function jsonOf(body: unknown, what: string): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    copyJsonValue(body, what);
+    throw new ValidationError(
+      what,
+      undefined,
+      `cannot be sent as JSON: ${(error as Error).message}`,
+    );
+  }
+}
