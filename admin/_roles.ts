@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ValidationError } from "../core/mod.ts";
+import { checkKnownKeys, ValidationError } from "../core/mod.ts";
 import {
   type Authenticator,
   createAuthenticator,
@@ -50,6 +50,7 @@ export class Roles {
         'is required: { operator: { bearer: "…" }, viewer?: { bearer: "…" } }',
       );
     }
+    checkKnownKeys(auth, ["operator", "viewer"], "options.auth");
     const { operator, viewer } = auth as AdminAuth;
     const checked = (value: unknown, path: string) => {
       if (typeof value === "object" && value !== null && "none" in value) {

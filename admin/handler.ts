@@ -11,6 +11,9 @@
  */
 
 import {
+  checkOptions,
+  checkPositiveNumber,
+  ClosedError,
   type ConsumerStorage,
   type EventStore,
   NotFoundError,
@@ -56,7 +59,7 @@ export interface CreateAdminHandlerOptions<Tx> {
 export interface AdminHandler {
   /** Answers one request. Never throws: failures are answered with ordo's error bodies. */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** Stops sampling; the handler answers nothing after. */
+  /** Stops sampling; every request after is answered 503 with a `ClosedError`. */
   close(): Promise<void>;
 }
 
@@ -70,7 +73,8 @@ export interface AdminHandler {
  * says where it comes from, the console's origin (or one of `origins`):
  * cross-site requests cannot replay.
  *
- * @throws {ValidationError} when `auth` is missing, has no operator, or says `{ none: true }`
+ * @throws {ValidationError} when `auth` is missing, has no operator, or says
+ *   `{ none: true }`, and on any other bad option (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage, createMemoryStore } from "../mod.ts";
@@ -89,24 +93,27 @@ export interface AdminHandler {
  * ```
  */
 export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): AdminHandler {
+  checkOptions(options, OPTION_KEYS);
   const roles = new Roles(options.auth);
   const base = checkBase(options.basePath ?? "");
-  const origins = options.origins ?? [];
+  const origins = checkOrigins(options.origins ?? []);
+  const ms = (value: unknown, path: string, fallback: number) =>
+    checkPositiveNumber(value, path, fallback, "milliseconds");
   const context: ApiContext = {
     store: options.store,
     storage: options.storage as ConsumerStorage<unknown>,
     history: new History(
       () => takeSample(context),
-      options.sampleInterval ?? 5000,
-      options.historyWindow ?? 15 * 60_000,
+      ms(options.sampleInterval, "options.sampleInterval", 5000),
+      ms(options.historyWindow, "options.historyWindow", 15 * 60_000),
     ),
   };
   let closed = false;
 
   const fetch = async (request: Request): Promise<Response> => {
     try {
-      if (closed) throw new ValidationError("handler", "closed", "the console was closed");
       const path = new URL(request.url).pathname;
+      if (closed) throw new ClosedError("console", `${request.method} ${path}`);
       if (!path.startsWith(base)) return notHere(path);
       const rest = path.slice(base.length);
       // The page loads its assets and API relative to itself: /admin must be /admin/.
@@ -151,6 +158,27 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
       context.history.close();
     },
   };
+}
+
+const OPTION_KEYS: readonly string[] = [
+  "store",
+  "storage",
+  "auth",
+  "basePath",
+  "origins",
+  "sampleInterval",
+  "historyWindow",
+];
+
+function checkOrigins(origins: unknown): readonly string[] {
+  if (!Array.isArray(origins) || origins.some((o) => typeof o !== "string")) {
+    throw new ValidationError(
+      "options.origins",
+      origins,
+      'must be an array of origins ("https://ops.example.com")',
+    );
+  }
+  return origins;
 }
 
 function notHere(path: string): Response {

@@ -20,7 +20,7 @@ import type {
   PresentConsumer,
   ReplayRequest,
 } from "../core/mod.ts";
-import { compareNames, DEFAULT_COUNT_CAP } from "../core/mod.ts";
+import { checkOptions, compareNames, DEFAULT_COUNT_CAP } from "../core/mod.ts";
 
 /** A consumer running now, as it last announced itself. */
 export interface RunningConsumerView {
@@ -164,6 +164,7 @@ export async function inspectConsumers<Tx>(
   storage: ConsumerStorage<Tx>,
   options: InspectConsumersOptions = {},
 ): Promise<ConsumerGroupView[]> {
+  checkOptions(options, ["group", "lagCap"]);
   const [facts, head] = await Promise.all([readFacts(storage), store.headPosition()]);
   const names = new Set<string>([
     ...facts.known.map((g) => g.group),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CategorySummary, EventStore } from "../core/mod.ts";
+import { type CategorySummary, checkCount, checkOptions, type EventStore } from "../core/mod.ts";
 
 /** What {@link inspectStore} reads. */
 export interface StoreView {
@@ -39,7 +39,11 @@ export async function inspectStore(
   store: EventStore,
   options: InspectStoreOptions = {},
 ): Promise<StoreView> {
-  const cap = options.streamCap ?? 10_000;
+  const cap = checkCount(
+    checkOptions(options, ["streamCap"]).streamCap,
+    "options.streamCap",
+    10_000,
+  );
   const [head, categories, streams] = await Promise.all([
     store.headPosition(),
     store.listCategories?.(),

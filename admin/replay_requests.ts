@@ -10,6 +10,7 @@
  */
 
 import {
+  checkOptions,
   type ConsumerControlStore,
   type ConsumerStorage,
   NotFoundError,
@@ -74,6 +75,7 @@ export async function requestReplay<Tx>(
   messageId: string,
   options: { readonly group?: string } = {},
 ): Promise<ReplayAsked> {
+  checkOptions(options, ["group"]);
   const control = controlOf(storage);
   const id = validateId(messageId, "messageId");
   const entry = await findParked(storage, id, options.group);

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { OrdoError, StoreUnavailableError, ValidationError } from "../core/mod.ts";
+import {
+  NotMigratedError,
+  OrdoError,
+  StoreUnavailableError,
+  ValidationError,
+} from "../core/mod.ts";
 import { CliFailure } from "./_failure.ts";
 
 /** The text to print and the exit code for `error`, thrown by `ordo <command>`. */
@@ -16,6 +21,17 @@ export function describeFailure(error: unknown, command: string): { text: string
       ? { text: `ordo ${command}: ${error.message}\n${usage}\n`, code: 2 }
       : { text: `ordo ${command}: ${error.message}\n`, code: 1 };
   }
+  if (error instanceof NotMigratedError) {
+    const versions = error.foundVersion === undefined || error.requiredVersion === undefined
+      ? "lacks ordo's tables"
+      : `has migration ${error.foundVersion}, this ordo needs ${error.requiredVersion}`;
+    return {
+      text:
+        `ordo ${command}: schema "${error.schema}" ${versions}: run ordo migrate (or check --schema)\n`,
+      code: 1,
+    };
+  }
+  // A driver's error that no store translated (a storage's first query).
   const code = (error as { code?: unknown } | null)?.code;
   if (
     (error instanceof StoreUnavailableError && /call migrate\(\) first/.test(error.message)) ||

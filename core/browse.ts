@@ -10,6 +10,7 @@
  */
 
 import { ValidationError } from "./errors.ts";
+import { checkOptions } from "./options.ts";
 import { validateCategory } from "./stream_name.ts";
 
 /** Options of `EventStore.listStreams`. */
@@ -112,9 +113,7 @@ export interface CheckedListStreamsOptions {
 export function validateListStreamsOptions(
   options: ListStreamsOptions = {},
 ): CheckedListStreamsOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new ValidationError("options", options, "expected an object");
-  }
+  checkOptions(options, ["category", "prefix", "type", "after", "limit"]);
   const { category, prefix, type, after = "", limit = DEFAULT_STREAM_PAGE } = options;
   if (category !== undefined) validateCategory(category, "options.category");
   for (const [path, value] of [["options.prefix", prefix], ["options.type", type]] as const) {
@@ -154,6 +153,7 @@ export interface CheckedCountMessagesOptions {
 export function validateCountMessagesOptions(
   options: CountMessagesOptions = {},
 ): CheckedCountMessagesOptions {
+  checkOptions(options, ["category", "types", "from", "max"]);
   const { category, types, from = 0n, max = DEFAULT_COUNT_CAP } = options;
   if (category !== undefined) validateCategory(category, "options.category");
   if (types !== undefined) {

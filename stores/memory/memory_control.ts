@@ -8,6 +8,8 @@
 
 import {
   checkLeaseTtl,
+  checkOptionalFunction,
+  checkOptions,
   compareNames,
   type ConsumerControlStore,
   type ConsumerPresence,
@@ -38,6 +40,8 @@ export interface CreateMemoryControlStoreOptions {
 export function createMemoryControlStore(
   options: CreateMemoryControlStoreOptions = {},
 ): ConsumerControlStore {
+  checkOptions(options, ["now"]);
+  checkOptionalFunction(options.now, "options.now");
   return new MemoryControl(options.now ?? Date.now);
 }
 

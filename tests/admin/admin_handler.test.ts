@@ -32,7 +32,7 @@ describe("createAdminHandler()", () => {
       group: "totals",
       source: { category: "order" },
       storage,
-      controlInterval: 20,
+      controlInterval: 250, // counts as running for 750 ms: enough on a loaded machine
       retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
       handler: (m) => {
         if (!fixed && (m.data as { total?: number }).total === 7) {
@@ -272,5 +272,9 @@ describe("createAdminHandler()", () => {
     } finally {
       await mounted.close();
     }
+    // Closed means closed: every request after is refused as the HTTP transport refuses it.
+    const closed = await mounted.fetch(new Request(`${BASE}/admin/`));
+    assert.equal(closed.status, 503);
+    assert.equal((await closed.json())._tag, "ClosedError");
   });
 });

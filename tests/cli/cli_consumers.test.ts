@@ -2,7 +2,7 @@
 // test's process, so that the command line sees them only through the
 // storage and the store, as it sees a user's services.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import {
   type Consumer,
   createConsumer,
@@ -25,6 +25,8 @@ describe("ordo: consumers and parked messages", () => {
 
   before(async () => {
     const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    // Stopped before the pool ends (the fixture's teardown runs its cleanups first).
+    pg.cleanup(() => Promise.all(running.map((c) => c.stop())));
     await pg.sql.unsafe(
       "CREATE TABLE cli_ops.totals_read (stream text PRIMARY KEY, total int NOT NULL)",
     );
@@ -66,10 +68,6 @@ describe("ordo: consumers and parked messages", () => {
     }));
     await Promise.all(running.map((c) => c.caughtUp));
     await until(async () => (await storage.control!.running()).length === 2, "announced");
-  });
-
-  after(async () => {
-    await Promise.all(running.map((c) => c.stop()));
   });
 
   it("consumers shows every group: state, source, partitions and owners, lag, parked, last error", async () => {
