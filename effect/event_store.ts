@@ -10,6 +10,7 @@ import { Context, type Effect } from "effect";
 import type {
   AppendOptions,
   AppendResult,
+  ClosedError,
   CommittedAppend,
   ConcurrencyError,
   DeferredAppendOptions,
@@ -17,6 +18,7 @@ import type {
   EventStore as EventStorePort,
   MessageInput,
   MessagePage,
+  NotMigratedError,
   ReadGlobalOptions,
   ReadPageOptions,
   ReadStreamOptions,
@@ -27,15 +29,22 @@ import type {
 } from "../core/mod.ts";
 import { fromOrdo } from "./_from_promise.ts";
 
+/**
+ * What any call of the store can fail with, whatever its input: the store
+ * cannot be reached (retryable), it was closed, or its schema is not migrated
+ * (neither retryable; docs/decisions/errors.md).
+ */
+export type StoreAccessError = StoreUnavailableError | ClosedError | NotMigratedError;
+
 /** What an append can fail with; each has a literal `_tag` for `Effect.catchTag`. */
 export type AppendError =
   | ConcurrencyError
   | DuplicateMessageError
   | ValidationError
-  | StoreUnavailableError;
+  | StoreAccessError;
 
 /** What a read can fail with. */
-export type ReadError = ValidationError | StoreUnavailableError;
+export type ReadError = ValidationError | StoreAccessError;
 
 /**
  * The event store's operations as Effects. Failures named in the types are
@@ -87,15 +96,16 @@ export interface EventStoreService {
   /** The version and last position of one stream. */
   getStreamInfo(streamName: string): Effect.Effect<StreamInfo, ReadError>;
   /** The global position of the newest readable message; `0n` when empty. */
-  readonly headPosition: Effect.Effect<bigint, StoreUnavailableError>;
+  readonly headPosition: Effect.Effect<bigint, StoreAccessError>;
   /**
    * Succeeds `true` once a message past `after` can be read, `false` after
-   * `timeout` ms or when the store closes. Interruptible.
+   * `timeout` ms or when the store closes while it waits; on a store already
+   * closed it fails with `ClosedError`. Interruptible.
    */
   waitForAppend(
     after: bigint,
     options?: { readonly timeout?: number },
-  ): Effect.Effect<boolean, StoreUnavailableError>;
+  ): Effect.Effect<boolean, StoreAccessError>;
 }
 
 /**
@@ -117,14 +127,16 @@ export interface EventStoreService {
 export class EventStore
   extends Context.Service<EventStore, EventStoreService>()("ordo/EventStore") {}
 
+// A closed store and an unmigrated schema are ordo's answers, not defects:
+// they go to the error channel with their tags, as the Promise API rejects.
+const ACCESS_TAGS = ["StoreUnavailableError", "ClosedError", "NotMigratedError"] as const;
 const APPEND_TAGS = [
   "ConcurrencyError",
   "DuplicateMessageError",
   "ValidationError",
-  "StoreUnavailableError",
+  ...ACCESS_TAGS,
 ] as const;
-const READ_TAGS = ["ValidationError", "StoreUnavailableError"] as const;
-const UNAVAILABLE = ["StoreUnavailableError"] as const;
+const READ_TAGS = ["ValidationError", ...ACCESS_TAGS] as const;
 
 /**
  * Wraps a Promise-based store as the {@link EventStore} service. The caller
@@ -173,10 +185,10 @@ export function makeEventStore(store: EventStorePort): EventStoreService {
       fromOrdo<MessagePage, ReadError>(READ_TAGS, () => store.readPage(options)),
     getStreamInfo: (streamName) =>
       fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
-    headPosition: fromOrdo<bigint, StoreUnavailableError>(UNAVAILABLE, () => store.headPosition()),
+    headPosition: fromOrdo<bigint, StoreAccessError>(ACCESS_TAGS, () => store.headPosition()),
     waitForAppend: (after, options) =>
-      fromOrdo<boolean, StoreUnavailableError>(
-        UNAVAILABLE,
+      fromOrdo<boolean, StoreAccessError>(
+        ACCESS_TAGS,
         (signal) => store.waitForAppend(after, { signal, timeout: options?.timeout }),
       ),
   });

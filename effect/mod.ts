@@ -35,6 +35,7 @@ export {
   type EventStoreService,
   makeEventStore,
   type ReadError,
+  type StoreAccessError,
 } from "./event_store.ts";
 export { ConsumerStorage } from "./consumer_storage.ts";
 export {

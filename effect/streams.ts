@@ -87,7 +87,8 @@ function pages(
         (state) =>
           Effect.gen(function* () {
             if (state.waitPast !== undefined) {
-              // Closed store: end the stream rather than spin.
+              // A store closed while it waits: end the stream rather than spin
+              // (one closed before fails it with ClosedError).
               if (!(yield* store.waitForAppend(state.waitPast))) {
                 return [[], Option.none()] as const;
               }

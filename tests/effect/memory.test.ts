@@ -9,6 +9,7 @@ import {
   createMemoryStore,
   type EventStore as EventStorePort,
   type RecordedMessage,
+  silentLogger,
 } from "../../mod.ts";
 import {
   ConsumerStorage,
@@ -25,6 +26,37 @@ import { testEffectScenarios } from "./_scenarios.ts";
 testEffectScenarios({ name: "the memory store", layer: () => memoryLayer() });
 
 describe("Effect API, memory store only", () => {
+  it("a closed store fails every call with ClosedError in the error channel, not as a defect", async () => {
+    const port = createMemoryStore({ logger: silentLogger });
+    await port.close();
+    const tags = await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* EventStore;
+        const calls = [
+          store.append("order-1", messages(1)),
+          store.readStream("order-1"),
+          store.readAll(),
+          store.readCategory("order"),
+          store.readPage(),
+          store.getStreamInfo("order-1"),
+          store.headPosition,
+          store.waitForAppend(0n, { timeout: 5 }),
+        ];
+        const caught: string[] = [];
+        for (const call of calls) {
+          caught.push(
+            yield* (call as Effect.Effect<unknown, { readonly _tag: string }>).pipe(
+              Effect.as("succeeded"),
+              Effect.catchTag("ClosedError", (error) => Effect.succeed(error._tag)),
+            ),
+          );
+        }
+        return caught;
+      }).pipe(Effect.provide(storeLayer(port))),
+    );
+    assert.deepEqual(tags, Array(8).fill("ClosedError"));
+  });
+
   it("a store failure that is not an ordo error stays a defect", async () => {
     const store: EventStorePort = {
       ...createMemoryStore(),

@@ -1,9 +1,13 @@
 // The Effect API's scenarios on PGlite (PostgreSQL embedded in this process),
 // through pgliteLayer: one instance, a schema of its own per test; and the
 // Effect bus over the store-backed transport on it.
-import { after, before, describe } from "node:test";
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
-import { pgliteLayer, storeBackedTransport } from "../../effect/mod.ts";
+import { Effect } from "effect";
+import { makeEventStore, pgliteLayer, storeBackedTransport } from "../../effect/mod.ts";
+import { silentLogger } from "../../mod.ts";
+import { createPGliteStore } from "../../stores/postgres/mod.ts";
 import { testEffectBus } from "./_bus_scenarios.ts";
 import { testEffectScenarios } from "./_scenarios.ts";
 
@@ -15,6 +19,21 @@ describe("Effect API over PGlite", () => {
   });
   after(async () => {
     await pg.close();
+  });
+
+  it("a schema never migrated fails reads and appends with NotMigratedError in the error channel", async () => {
+    const store = makeEventStore(
+      createPGliteStore(pg, { schema: "never_migrated", logger: silentLogger }),
+    );
+    const tag = (effect: Effect.Effect<unknown, { readonly _tag: string }>) =>
+      Effect.runPromise(
+        effect.pipe(
+          Effect.as("succeeded"),
+          Effect.catchTag("NotMigratedError", (error) => Effect.succeed(error._tag)),
+        ),
+      );
+    assert.equal(await tag(store.readAll()), "NotMigratedError");
+    assert.equal(await tag(store.append("order-1", [{ type: "A", data: {} }])), "NotMigratedError");
   });
 
   testEffectScenarios({

@@ -173,6 +173,8 @@ describe("HTTP transport error mapping", () => {
       transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
       retry: false,
       circuitBreaker: false,
+      // Breakers open here on purpose; the logging tests assert that line.
+      logger: silentLogger,
       ...options,
     });
 
@@ -386,6 +388,7 @@ describe("HTTP transport error mapping", () => {
       }),
       retry: { maxAttempts: 3, initialDelay: 1 },
       circuitBreaker: { failureThreshold: 3 },
+      logger: silentLogger,
     });
     await assert.rejects(
       bus.query("orders/show", {}),

@@ -35,7 +35,7 @@ const SOURCES: Source[] = [
   {
     name: "the inner transport's subscribe (in-process)",
     make: () => {
-      const transport = createInProcessTransport();
+      const transport = createInProcessTransport({ logger: silentLogger });
       return {
         transport,
         handler: createHttpHandler({ transport, auth: { bearer: TOKEN, allow: ALL_EVENTS } }),
@@ -46,7 +46,7 @@ const SOURCES: Source[] = [
   {
     name: "an event store read from the client's position (store-backed, memory store)",
     make: () => {
-      const store = createMemoryStore();
+      const store = createMemoryStore({ logger: silentLogger });
       const transport = createStoreBackedTransport(store, {
         storage: createMemoryConsumerStorage(),
       });
@@ -115,6 +115,7 @@ for (const source of SOURCES) {
         url: server.url,
         auth: { bearer: TOKEN },
         reconnect: { initialDelay: 5, maxDelay: 50 },
+        logger: silentLogger,
         fetch: async (url, init) => {
           if (!url.includes("/events/stream")) return await fetch(url, init);
           options.opened?.();
@@ -240,7 +241,12 @@ for (const source of SOURCES) {
       const parked: ParkedMessage[] = [];
       const attempts = new Map<number, number>();
       const handled: number[] = [];
-      const transport = createHttpTransport({ url: server.url, auth: { bearer: TOKEN }, storage });
+      const transport = createHttpTransport({
+        url: server.url,
+        auth: { bearer: TOKEN },
+        storage,
+        logger: silentLogger,
+      });
       clients.push(transport);
       const sub = transport.subscribe("picky", ["orders/picky"], (event, context) => {
         const n = (event.data as { n: number }).n;
@@ -268,7 +274,11 @@ for (const source of SOURCES) {
       const made = source.make();
       const own = await startHttpServer(made.handler);
       const publisher = createBus({ transport: made.transport });
-      const transport = createHttpTransport({ url: own.url, auth: { bearer: TOKEN } });
+      const transport = createHttpTransport({
+        url: own.url,
+        auth: { bearer: TOKEN },
+        logger: silentLogger,
+      });
       const seen: unknown[] = [];
       const sub = transport.subscribe(
         "stopper",

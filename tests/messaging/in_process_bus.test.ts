@@ -7,20 +7,21 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createBus } from "../../core/messaging/mod.ts";
+import { silentLogger } from "../../core/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { eventually, testBusPatterns } from "./_bus_suite.ts";
 
 testBusPatterns({
   name: "the in-process transport",
-  create: async () => ({ transport: createInProcessTransport() }),
+  create: async () => ({ transport: createInProcessTransport({ logger: silentLogger }) }),
   durableCheckpoints: false,
   propertyRuns: 50,
 });
 
 describe("the in-process transport's event delivery", () => {
   it("a group subscribed after a long backlog gets all of it in order, and ready resolves once it has caught up", async () => {
-    const bus = createBus({ transport: createInProcessTransport() });
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
     const published = 5_000; // several wake-up batches
     for (let n = 0; n < published; n++) {
       await bus.publish({ type: "orders/placed", data: { n }, stream: `order-${n % 7}` });
@@ -47,7 +48,7 @@ describe("the in-process transport's event delivery", () => {
   });
 
   it("events published in one turn, without awaiting, all arrive in publish order", async () => {
-    const bus = createBus({ transport: createInProcessTransport() });
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
     const seen: number[] = [];
     bus.subscribe(
       "audit",
@@ -70,7 +71,7 @@ describe("the in-process transport's event delivery", () => {
   });
 
   it("a handler that publishes is not re-entered: the new event comes after the one in hand", async () => {
-    const bus = createBus({ transport: createInProcessTransport() });
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
     const log: string[] = [];
     bus.subscribe("chain", ["orders/step"], (event) => {
       const n = (event.data as { n: number }).n;
@@ -85,7 +86,7 @@ describe("the in-process transport's event delivery", () => {
   });
 
   it("stop() ends a group in the middle of its backlog: nothing is handled after it resolves", async () => {
-    const bus = createBus({ transport: createInProcessTransport() });
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
     for (let n = 0; n < 3_000; n++) {
       await bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
     }
@@ -113,7 +114,7 @@ describe("the in-process transport's event delivery", () => {
         fc.array(burst, { minLength: 1, maxLength: 6 }),
         fc.array(kind, { minLength: 24, maxLength: 24 }),
         async (bursts, kinds) => {
-          const bus = createBus({ transport: createInProcessTransport() });
+          const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
           const groups = ["g1", "g2"];
           const seen = new Map(groups.map((g) => [g, [] as string[]]));
           const attempts = new Map<string, number>();

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import type { ConsumerStorage, EventStore } from "../../core/mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
+import { silentLogger } from "../../core/mod.ts";
 import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
 import { createPGliteConsumerStorage, createPGliteStore } from "../../stores/postgres/mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
@@ -131,7 +132,7 @@ function testCrashes(name: string, rig: () => Promise<Rig>): void {
 }
 
 testCrashes("on the memory store", async () => ({
-  store: createMemoryStore(),
+  store: createMemoryStore({ logger: silentLogger }),
   storage: createMemoryConsumerStorage(),
 }));
 
@@ -147,7 +148,7 @@ describe("on PGlite", () => {
   testCrashes("on PGlite", async () => {
     await pg.exec(`TRUNCATE crashes.messages, ${CONSUMER_TABLES("crashes")} RESTART IDENTITY`);
     return {
-      store: createPGliteStore(pg, { schema: "crashes", pollInterval: 100 }),
+      store: createPGliteStore(pg, { schema: "crashes", pollInterval: 100, logger: silentLogger }),
       storage: createPGliteConsumerStorage(pg, { schema: "crashes" }),
     };
   });

@@ -1,0 +1,48 @@
+// translateError: the driver's SQLSTATEs for what an unmigrated schema lacks
+// (42P01 undefined table, 42883 undefined function, 3F000 invalid schema) are
+// NotMigratedError naming the schema, never the retryable StoreUnavailableError;
+// lost connections are StoreUnavailableError; anything else passes unchanged.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isRetryable, NotMigratedError, StoreUnavailableError } from "../../mod.ts";
+import { translateError } from "../../stores/postgres/translate_error.ts";
+
+const driverError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+describe("translateError()", () => {
+  for (
+    const [code, message] of [
+      ["42P01", 'relation "ordo.checkpoints" does not exist'],
+      ["42883", "function ordo.append_messages(text) does not exist"],
+      ["3F000", 'schema "ordo" does not exist'],
+    ]
+  ) {
+    it(`turns SQLSTATE ${code} in ordo's own SQL into NotMigratedError naming the schema`, () => {
+      const cause = driverError(code, message);
+      const error = translateError(cause, "append", "ordo");
+      assert.ok(error instanceof NotMigratedError, `got ${error}`);
+      assert.equal(error.schema, "ordo");
+      assert.match(error.message, /migrate\(\)/);
+      assert.equal(error.cause, cause);
+      assert.equal(isRetryable(error), false);
+    });
+
+    it(`passes SQLSTATE ${code} from a handler's own SQL (no schema given) through unchanged`, () => {
+      const cause = driverError(code, message);
+      assert.equal(translateError(cause, "handler"), cause);
+    });
+  }
+
+  it("turns a lost connection into the retryable StoreUnavailableError, never NotMigratedError", () => {
+    for (const code of ["57P01", "08006", "ECONNREFUSED", "CONNECTION_CLOSED"]) {
+      const error = translateError(driverError(code, "gone"), "readPage", "ordo");
+      assert.ok(error instanceof StoreUnavailableError, `${code}: got ${error}`);
+      assert.equal(isRetryable(error), true);
+    }
+  });
+
+  it("passes any other driver error through unchanged", () => {
+    const cause = driverError("23505", "duplicate key value violates unique constraint");
+    assert.equal(translateError(cause, "append", "ordo"), cause);
+  });
+});
