@@ -12,6 +12,7 @@ import {
   createMemoryStore,
   type EventStore,
   type MemoryConsumerStorage,
+  silentLogger,
 } from "../../mod.ts";
 import { type AdminHandler, createAdminHandler } from "../../admin/mod.ts";
 import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
@@ -96,6 +97,7 @@ export async function startConsole(): Promise<ConsoleRig> {
       group: "totals",
       source: { category: "order" },
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
       handler: (m) => {
@@ -109,6 +111,7 @@ export async function startConsole(): Promise<ConsoleRig> {
       group: "slow",
       source: { category: "user" },
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       handler: async () => await slow.pass(),
     }),

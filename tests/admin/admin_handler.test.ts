@@ -9,6 +9,7 @@ import {
   createMemoryConsumerStorage,
   createMemoryStore,
   type EventStore,
+  silentLogger,
   ValidationError,
 } from "../../mod.ts";
 import { type AdminHandler, createAdminHandler } from "../../admin/mod.ts";
@@ -32,6 +33,7 @@ describe("createAdminHandler()", () => {
       group: "totals",
       source: { category: "order" },
       storage,
+      logger: silentLogger,
       controlInterval: 250, // counts as running for 750 ms: enough on a loaded machine
       retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
       handler: (m) => {

@@ -8,6 +8,7 @@ import {
   createConsumer,
   createGroupConsumer,
   type ParkedMessage,
+  silentLogger,
 } from "../../mod.ts";
 import { createPostgresConsumerStorage } from "../../stores/postgres/mod.ts";
 import { until } from "../contract/_consumer_fixtures.ts";
@@ -38,6 +39,7 @@ describe("ordo: consumers and parked messages", () => {
       group: "audit",
       source: { all: true },
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       handler: () => {},
     });
@@ -49,6 +51,7 @@ describe("ordo: consumers and parked messages", () => {
       group: "totals",
       source: { category: "order" },
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       retry: { maxAttempts: 1, ...NO_DELAY },
       handler: (m) => {
@@ -63,6 +66,7 @@ describe("ordo: consumers and parked messages", () => {
       partitions: 2,
       member: "m1",
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       handler: () => {},
     }));
@@ -204,6 +208,7 @@ describe("ordo: consumers and parked messages", () => {
       group: "audit",
       source: { all: true },
       storage,
+      logger: silentLogger,
       controlInterval: 100,
       handler: () => {},
     });

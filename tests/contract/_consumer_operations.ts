@@ -9,6 +9,7 @@ import {
   createConsumer,
   createGroupConsumer,
   type ParkedMessage,
+  silentLogger,
   ValidationError,
 } from "../../mod.ts";
 import type { ConsumerControlStore, PresentConsumer } from "../../core/mod.ts";
@@ -195,6 +196,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
         group: "g",
         source: { category: "order", types: ["Placed"] },
         storage,
+        logger: silentLogger,
         controlInterval: 200,
         handler: () => {},
       });
@@ -219,6 +221,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
         group: "g",
         source: { all: true },
         storage,
+        logger: silentLogger,
         controlInterval: false,
         handler: () => {},
       });
@@ -237,6 +240,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
         group: "g",
         source: { category: "order" },
         storage,
+        logger: silentLogger,
         controlInterval: 20,
         retry: { maxAttempts: 1, ...NO_DELAY },
         handler: async (m, { tx }) => {
@@ -268,6 +272,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
         source: { category: "order" },
         partitions: 2,
         storage,
+        logger: silentLogger,
         controlInterval: false,
         retry: { maxAttempts: 1, ...NO_DELAY },
         handler: () => {
@@ -284,6 +289,7 @@ export function testConsumerOperations<Tx>(options: ConsumerContractOptions<Tx>)
         source: { category: "order" },
         partitions: 2,
         storage,
+        logger: silentLogger,
         controlInterval: 100,
         handler: async (m, { tx }) => await probe.write(tx, m.id),
       });
