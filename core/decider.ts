@@ -56,7 +56,16 @@ export function foldState<State, E extends MessageShape>(
   return state;
 }
 
-/** A decision as a list, whatever `decide` returned. */
+/**
+ * A decision as a list, whatever `decide` returned.
+ *
+ * @example
+ * ```ts
+ * import { decisionList } from "./decider.ts";
+ * decisionList({ type: "Added", data: { by: 2 } }); // [{ type: "Added", data: { by: 2 } }]
+ * decisionList([]); // []: nothing to append
+ * ```
+ */
 export function decisionList<E extends MessageShape>(
   decision: Decision<E>,
 ): readonly MessageInputOf<E>[] {

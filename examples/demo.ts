@@ -1,20 +1,32 @@
 // `npm run demo`: an order flow between three services that talk through one
-// event store, printed as a trace of each message and where it went. With no
-// configuration it runs on PGlite (PostgreSQL embedded in this process, no
-// server); with DATABASE_URL set it uses that PostgreSQL server instead.
+// event store, printed as a trace of each message and where it went, with the
+// message's id, correlation id and causation id. With no configuration it runs
+// on PGlite (PostgreSQL embedded in this process, no server); with
+// DATABASE_URL set it uses that PostgreSQL server instead, in a schema of its
+// own that it creates under a new name, and drops at the end (`-- --keep`
+// keeps it for a look). It never touches a schema it did not create.
 //
 // - users/lock is a command (sent and waited for);
 // - orders/place is a command whose handler appends to the order's stream and
-//   publishes orders/placed;
+//   publishes orders/placed, both caused by the command (same correlation id);
 // - inventory subscribes to orders/placed and reserves stock, at its own checkpoint;
 // - orders/show is a query (call and wait, nothing stored).
 //
 // With --console it then leaves the services running and serves ordo's
 // console for the store on 127.0.0.1, and says where, until Ctrl-C.
+//
+// It closes what it opened at the end (the bus, the store, the database):
+// those are services that would otherwise keep following new messages.
 import process from "node:process";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { type ConsumerStorage, createBus, type EventStore, ValidationError } from "../mod.ts";
+import {
+  type ConsumerStorage,
+  createBus,
+  type EventStore,
+  type MessageMetadata,
+  ValidationError,
+} from "../mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -26,27 +38,51 @@ import { checkDatabaseUrl } from "./_database_url.ts";
 import { serveConsole } from "./_demo_console.ts";
 
 const trace = (from: string, line: string) => console.log(`  ${from.padEnd(10)} ${line}`);
+/** A message's id, correlation id and causation id, each as its first 8 characters. */
+const ids = (message: { id: string; metadata: MessageMetadata }) =>
+  `[id ${short(message.id)} correlation ${short(message.metadata.correlationId)} causation ${
+    short(message.metadata.causationId)
+  }]`;
+const short = (id: string | undefined) => id?.slice(0, 8) ?? "-";
 
-async function openStore(): Promise<
-  {
-    where: string;
-    store: EventStore & { close(): Promise<void> };
-    storage: ConsumerStorage<unknown>;
-    close: () => Promise<void>;
-  }
-> {
+interface Opened {
+  where: string;
+  store: EventStore & { close(): Promise<void> };
+  storage: ConsumerStorage<unknown>;
+  close: () => Promise<void>;
+  /** The PostgreSQL schema, named in the console's hint for the command line. */
+  schema?: string;
+}
+
+async function openStore(): Promise<Opened> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const sql = postgres(checkDatabaseUrl(url), { onnotice: () => {} });
-    const schema = "ordo_demo";
-    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    // A name no one else uses: the demo creates it, so it may drop it.
+    const schema = `ordo_demo_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+    const [{ taken }] = await sql`
+      SELECT count(*)::int AS taken FROM pg_namespace WHERE nspname = ${schema}`;
+    if (taken > 0) {
+      await sql.end();
+      throw new ValidationError("schema", schema, "exists already and was not made by this run");
+    }
+    await sql.unsafe(`CREATE SCHEMA ${schema}`);
     const store = createPostgresStore(sql, { schema });
     await store.migrate();
+    const keep = process.argv.includes("--keep");
     return {
-      where: `PostgreSQL at ${new URL(url).host} (schema ${schema})`,
+      where: `PostgreSQL at ${new URL(url).host}, in the new schema ${schema}`,
       store,
-      storage: createPostgresConsumerStorage(sql, { schema }) as ConsumerStorage<unknown>,
-      close: () => sql.end(),
+      storage: createPostgresConsumerStorage(sql, { schema }),
+      schema,
+      close: async () => {
+        if (keep) console.log(`\nkept schema ${schema}; DROP SCHEMA ${schema} CASCADE removes it`);
+        else {
+          await sql.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+          console.log(`\ndropped schema ${schema}, made by this run (-- --keep keeps it)`);
+        }
+        await sql.end();
+      },
     };
   }
   const pg = await PGlite.create();
@@ -55,18 +91,19 @@ async function openStore(): Promise<
   return {
     where: "PGlite, embedded in this process",
     store,
-    storage: createPGliteConsumerStorage(pg) as ConsumerStorage<unknown>,
+    storage: createPGliteConsumerStorage(pg),
     close: () => pg.close(),
   };
 }
 
-const { where, store, storage, close } = await openStore().catch((error: unknown) => {
+const { where, store, storage, close, schema } = await openStore().catch((error: unknown) => {
   // A setting that is wrong gets one line saying what it should be, not a stack trace.
   if (!(error instanceof ValidationError)) throw error;
   console.error(`ordo demo: ${error.message}`);
   process.exit(1);
 });
-console.log(`ordo demo: three services on one event store (${where})\n`);
+console.log(`ordo demo: three services on one event store (${where})`);
+console.log("ids are shown by their first 8 characters\n");
 const bus = createBus({ transport: createStoreBackedTransport(store, { storage }) });
 
 // The users service.
@@ -74,10 +111,7 @@ const locked = new Set<string>();
 const users = bus.handleCommand("users/lock", (command) => {
   const { userId } = command.data as { userId: string };
   locked.add(userId);
-  trace(
-    "users",
-    `handled users/lock for ${userId} (stored at ${command.streamName}, position ${command.globalPosition})`,
-  );
+  trace("users", `handled users/lock for ${userId} ${ids(command)}`);
   return { userId, locked: true };
 });
 
@@ -88,17 +122,27 @@ const orders = bus.handleCommand("orders/place", async (command) => {
     userId: string;
     items: Record<string, number>;
   };
+  trace("orders", `handled orders/place ${orderId} ${ids(command)}`);
   if (locked.has(userId)) throw new Error(`user ${userId} is locked`);
-  await appendOrder(store, orderId, { userId, items });
+  // What the command causes carries its correlation id, and the command's id as causation.
+  const metadata = { correlationId: command.metadata.correlationId, causationId: command.id };
+  await store.append(`order-${orderId}`, [{
+    type: "OrderPlaced",
+    data: { userId, items },
+    metadata,
+  }], {
+    expectedVersion: "no-stream",
+  });
   await bus.publish({
     type: "orders/placed",
     data: { orderId, items },
     stream: `order-${orderId}`,
     id: crypto.randomUUID(),
+    metadata,
   });
   trace("orders", `placed order ${orderId} and published orders/placed`);
   return { orderId, status: "placed" };
-});
+}, { retry: { maxAttempts: 1 } }); // a refusal is final: the sender hears it at once
 const show = bus.handleQuery("orders/show", async (payload) => {
   const { orderId } = payload as { orderId: string };
   const history = await store.readStream(`order-${orderId}`);
@@ -113,12 +157,7 @@ const allReserved = new Promise<void>((resolve) => (reservedAll = resolve));
 const inventory = bus.subscribe("inventory", ["orders/placed"], (event) => {
   const { orderId, items } = event.data as { orderId: string; items: Record<string, number> };
   for (const [sku, count] of Object.entries(items)) stock.set(sku, (stock.get(sku) ?? 0) - count);
-  trace(
-    "inventory",
-    `reserved ${
-      JSON.stringify(items)
-    } for order ${orderId} (event at position ${event.globalPosition})`,
-  );
+  trace("inventory", `reserved ${JSON.stringify(items)} for order ${orderId} ${ids(event)}`);
   if (++reserved === 2) reservedAll();
 });
 await Promise.all([users.ready, orders.ready, show.ready, inventory.ready]);
@@ -162,25 +201,13 @@ trace(
 
 console.log("\nstock after reservations:");
 for (const [sku, count] of stock) trace("inventory", `${sku}: ${count}`);
-console.log("\nthe order streams, in global order:");
-for await (const m of store.readCategory("order")) {
-  trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type}`);
+console.log("\nevery message in the store, in global order (commands and replies included):");
+for await (const m of store.readAll()) {
+  trace("store", `#${m.globalPosition} ${m.streamName}@${m.streamVersion} ${m.type} ${ids(m)}`);
 }
 
-if (process.argv.includes("--console")) {
-  await serveConsole(store, storage, process.env.DATABASE_URL ? "ordo_demo" : undefined);
-}
+if (process.argv.includes("--console")) await serveConsole(store, storage, schema);
 
 await bus.close();
 await store.close();
 await close();
-
-async function appendOrder(
-  store: EventStore,
-  orderId: string,
-  data: { userId: string; items: Record<string, number> },
-) {
-  await store.append(`order-${orderId}`, [{ type: "OrderPlaced", data }], {
-    expectedVersion: "no-stream",
-  });
-}

@@ -23,4 +23,5 @@ console.log(`revenue: ${revenue}`); // revenue: 42
 const stale = await store.append("order-1", [{ type: "OrderCancelled", data: {} }], {
   expectedVersion: 0,
 }).catch((e) => e);
-console.log(stale instanceof ConcurrencyError, stale.message);
+console.log(stale instanceof ConcurrencyError); // true
+console.log(stale.message); // Cannot append to stream "order-1": expected version 0, current version is 1

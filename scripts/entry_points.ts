@@ -15,13 +15,16 @@ export function entryPoints(): ReadonlyMap<string, string> {
   return new Map(Object.entries(deno.exports));
 }
 
-/** What package.json's "exports" must say for one entry: Deno and Bun run the source, Node the build. */
+/**
+ * What package.json's "exports" must say for one entry: Bun runs the source;
+ * Node, Deno (which refuses to strip types under node_modules) and bundlers
+ * the build, typed by its declarations. ESM only: there is no `require`.
+ */
 export function packageExport(source: string): Record<string, string> {
   const built = source.replace(/^\.\//, "./dist/").replace(/\.ts$/, "");
   return {
     types: `${built}.d.ts`,
     bun: source,
-    deno: source,
     import: `${built}.js`,
     default: `${built}.js`,
   };

@@ -7,6 +7,8 @@ export interface RunResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** Milliseconds from the child's last output (stdout or stderr; its start if none) to its exit. */
+  readonly lingered: number;
 }
 
 /** Runs `command` with `args`; kills it and rejects after `timeout` ms. */
@@ -23,8 +25,15 @@ export function run(
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    let lastOutput = Date.now();
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      lastOutput = Date.now();
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      lastOutput = Date.now();
+    });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(
@@ -37,9 +46,11 @@ export function run(
       clearTimeout(timer);
       reject(error);
     });
+    let exited: number | undefined;
+    child.on("exit", () => (exited = Date.now()));
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, lingered: (exited ?? Date.now()) - lastOutput });
     });
   });
 }

@@ -1,6 +1,7 @@
 // deno.json's "exports" is the one list of entry points; package.json must
-// say the same, entry for entry, in the form npm users need (source for Deno
-// and Bun, the build with its declarations for Node and bundlers).
+// say the same, entry for entry, in the form npm users need (source for Bun,
+// the build with its declarations for Node, Deno and bundlers).
+// tests/package_install.test.ts installs the packed package and uses it so.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

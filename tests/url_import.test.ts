@@ -1,5 +1,7 @@
 // mod.ts must load straight from a URL in Deno with no import map: this test
-// serves the repository over HTTP on 127.0.0.1 and has Deno import it.
+// serves the repository over HTTP on 127.0.0.1, as raw.githubusercontent.com
+// serves a tagged commit (`/<tag>/mod.ts`, as text/plain), and has Deno import
+// it; then through an import map that pins the tag, as the README shows.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -7,8 +9,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { entryPoints } from "../scripts/entry_points.ts";
 import { DENO, ROOT } from "./_paths.ts";
 import { run } from "./_process.ts";
+import { asUserCode, missingOutput, promisedOutput } from "./_user_code.ts";
 
 describe("mod.ts imported from a URL in Deno", () => {
   let server: Server;
@@ -18,8 +22,9 @@ describe("mod.ts imported from a URL in Deno", () => {
   before(async () => {
     server = createServer(async (request, response) => {
       // Serve only the library's own TypeScript; anything else (node_modules above all) is a 404.
+      // Any tag serves this checkout.
       const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname))
-        .replace(/^\/+/, "");
+        .replace(/^\/+/, "").replace(/^v\d+\.\d+\.\d+\//, "");
       const allowed = /^(mod\.ts|(core|stores|transports|admin|cli)\/.+\.ts)$/.test(path) &&
         !path.includes("..");
       if (!allowed) {
@@ -28,7 +33,7 @@ describe("mod.ts imported from a URL in Deno", () => {
       }
       try {
         const body = await readFile(join(ROOT, path));
-        response.writeHead(200, { "content-type": "application/typescript" }).end(body);
+        response.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(body);
       } catch {
         response.writeHead(404).end();
       }
@@ -117,5 +122,34 @@ console.log([createPGliteStore, createPostgresStore, createEventStoreDbStore].ma
     const unnamed = await deno("status");
     assert.equal(unnamed.code, 2, unnamed.stderr);
     assert.match(unnamed.stderr, /No database named/);
+  });
+
+  it('runs the quick start written against "ordo" through an import map pinned to a tag', async () => {
+    // The README's deno.json: every entry point mapped to its file at one tag.
+    const imports = Object.fromEntries(
+      [...entryPoints()].map(([subpath, source]) => [
+        subpath === "." ? "ordo" : `ordo${subpath.slice(1)}`,
+        `http://${origin}/v0.1.0/${source.replace(/^\.\//, "")}`,
+      ]),
+    );
+    await writeFile(join(work, "deno.json"), JSON.stringify({ imports }));
+    const quickStart = asUserCode("examples/readme.ts");
+    await writeFile(join(work, "quick_start.ts"), quickStart);
+    const result = await run(DENO, [
+      "run",
+      "--config",
+      "deno.json",
+      "--no-lock",
+      `--allow-import=${origin}`,
+      "quick_start.ts",
+    ], {
+      cwd: work,
+      env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const promised = promisedOutput(quickStart);
+    assert.ok(promised.length >= 2);
+    assert.deepEqual(missingOutput(result.stdout, promised), [], result.stdout);
   });
 });

@@ -19,6 +19,7 @@ import {
   type PublishReceipt,
   type ReceivedMessage,
 } from "../core/messaging/mod.ts";
+import { sleep } from "./_sleep.ts";
 
 const READY = Promise.resolve();
 
@@ -31,6 +32,8 @@ export class Group {
   /** An async run (a handler's promise, a retry, a long catch-up) is under way: wake-ups leave the group to it. */
   busy = false;
   stopped = false;
+  /** Aborted when the group stops: a retry waiting out its backoff ends at once. */
+  readonly #stopping = new AbortController();
   /** Settles when the group has no work under way. */
   idle: Promise<void> = READY;
   readonly policy: CheckedRetryPolicy;
@@ -61,6 +64,17 @@ export class Group {
       this.logger.error("onError hook threw", { group: this.name, error: thrown });
     }
   }
+
+  /** Aborts when the group stops. */
+  get signal(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  /** Stops the group: no new event is handled, and a retry's backoff ends now. */
+  stop(): void {
+    this.stopped = true;
+    this.#stopping.abort();
+  }
 }
 
 /** The event log and the groups that read it. */
@@ -86,7 +100,7 @@ export class EventGroups {
 
   /** Removes a group; resolves once its run in progress ended. */
   remove(group: Group): Promise<void> {
-    group.stopped = true;
+    group.stop();
     if (this.#groups.get(group.name) === group) this.#groups.delete(group.name);
     this.#groupList = this.#groupList.filter((g) => g !== group);
     return group.idle;
@@ -95,7 +109,7 @@ export class EventGroups {
   /** Stops every group; resolves once their runs ended. */
   async close(): Promise<void> {
     const groups = [...this.#groups.values()];
-    for (const group of groups) group.stopped = true;
+    for (const group of groups) group.stop();
     this.#groups.clear();
     this.#groupList = [];
     await Promise.all(groups.map((group) => group.idle));
@@ -233,9 +247,8 @@ export class EventGroups {
         }
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
       // Stopped (or closed) while waiting: the run ends without another attempt.
-      if (group.stopped) return;
+      if (!(await sleep(delay, group.signal))) return;
       try {
         await group.handler(message, {
           idempotencyKey: message.id,

@@ -93,7 +93,14 @@ export class HeadWatch {
     // The head just read, or a later one that a NOTIFY brought meanwhile.
     const waiting = this.#waiters.wait(after, this.#known, options);
     this.#schedulePoll();
-    return await waiting;
+    try {
+      return await waiting;
+    } finally {
+      // The last reader gone (woken, timed out, or its consumer stopped): an
+      // armed poll would only keep the process alive, and query a pool that
+      // may be ending.
+      if (this.#waiters.size === 0) this.#stopPolling();
+    }
   }
 
   /** Sends the NOTIFYs asked for, answers the waiters, and stops listening and polling. */
@@ -101,7 +108,7 @@ export class HeadWatch {
     await this.#notifications.idle();
     await this.#headChecks.idle();
     this.#waiters.close();
-    if (this.#pollTimer !== undefined) clearTimeout(this.#pollTimer);
+    this.#stopPolling();
     const listening = this.#listening;
     this.#listening = undefined;
     if (listening !== undefined) {
@@ -149,11 +156,16 @@ export class HeadWatch {
     return { schema: this.#sql.schema };
   }
 
+  #stopPolling(): void {
+    if (this.#pollTimer !== undefined) clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
   // While readers wait, poll now and then: it covers lost notifications, and
   // a head that moved without one (a writer below others rolled back or died).
   #schedulePoll(): void {
     if (this.#pollTimer !== undefined || this.#sql.closed) return;
-    this.#pollTimer = setTimeout(async () => {
+    const timer = setTimeout(async () => {
       try {
         await this.#headChecks.request();
         if (this.#pollFailing) this.#sql.logger.info("Store poll works again", this.#fields());
@@ -165,8 +177,10 @@ export class HeadWatch {
         }
         this.#pollFailing = true;
       }
+      if (this.#pollTimer !== timer) return; // stopped meanwhile
       this.#pollTimer = undefined;
       if (this.#waiters.size > 0) this.#schedulePoll();
     }, this.#pollInterval);
+    this.#pollTimer = timer;
   }
 }

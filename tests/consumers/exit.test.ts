@@ -1,9 +1,11 @@
 // A stopped consumer leaves nothing that keeps a process alive: no timer, no
-// listener, no pending wait. Checked on a child process that must exit by itself.
+// listener, no pending wait, no store poll. Checked on child processes that
+// must exit by themselves.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ROOT } from "../_paths.ts";
 import { run } from "../_process.ts";
+import { CURRENT_RUNTIME } from "../_runtimes.ts";
 
 describe("consumers in a process", () => {
   it("let the process exit on its own once stopped, even mid-backoff and with group heartbeats", async () => {
@@ -14,5 +16,16 @@ describe("consumers in a process", () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "stopped after 3 messages\n");
+  });
+
+  it(`let the process exit once stopped on PGlite, with the store's poll armed (${CURRENT_RUNTIME.name})`, async () => {
+    // The store polls every ten minutes; `run` fails the test after 60 s.
+    const result = await run(
+      CURRENT_RUNTIME.command,
+      CURRENT_RUNTIME.args("tests/consumers/_poll_exit_child.ts"),
+      { cwd: ROOT, timeout: 60_000 },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "stopped after 1 message\n");
   });
 });

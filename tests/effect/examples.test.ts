@@ -1,9 +1,6 @@
-// The Effect examples run and print what they say, and the README's
-// "With Effect" section shows examples/effect_readme.ts word for word (but
-// for the import) once that section exists.
+// The Effect examples run and print exactly what they say (the guide's
+// Effect page shows examples/effect_readme.ts: tests/docs.test.ts holds that).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../_paths.ts";
 import { run } from "../_process.ts";
@@ -42,17 +39,4 @@ describe("Effect examples", () => {
       "order 1 placed at version 0\norder 1 again: refused (OrderExists)\ntotal of order 1: 30\nrevenue: 42\nemails: 2 sent after 2 retries\n",
     );
   });
-
-  // Skipped until README.md has the section.
-  const section = readFileSync(join(ROOT, "README.md"), "utf8").split(/^## With Effect$/m)[1];
-  (section === undefined ? it.skip : it)(
-    'README.md\'s "With Effect" section shows examples/effect_readme.ts',
-    () => {
-      const example = readFileSync(join(ROOT, "examples", "effect_readme.ts"), "utf8");
-      assert.equal(
-        section?.match(/```ts\n([\s\S]*?)```/)?.[1],
-        example.replace('from "../effect/mod.ts"', 'from "ordo/effect"'),
-      );
-    },
-  );
 });

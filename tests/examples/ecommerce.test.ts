@@ -36,7 +36,10 @@ import {
   type OrderView,
 } from "../../examples/ecommerce/order_view.ts";
 import { USER_LOCKED, userStream } from "../../examples/ecommerce/users_service.ts";
+import { ROOT } from "../_paths.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
+import { run } from "../_process.ts";
+import { CURRENT_RUNTIME } from "../_runtimes.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
 
@@ -441,6 +444,18 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       [],
       "parked messages",
     );
+
+    // The README's client (examples/ecommerce/client.ts) places an order over
+    // HTTP, prints it, and exits by itself: nothing it opened holds the process.
+    const client = await run(
+      CURRENT_RUNTIME.command,
+      CURRENT_RUNTIME.args("examples/ecommerce/client.ts"),
+      { cwd: ROOT, timeout: 60_000, env: { ORDERS_URL: ordersUrl, ORDERS_TOKEN: TOKEN } },
+    );
+    assert.equal(client.code, 0, client.stderr);
+    assert.match(client.stdout, /^\{"orderId":"A1","userId":"ada"/);
+    assert.ok(client.lingered < 2000, `the client exited ${client.lingered} ms after its output`);
+    mark("the README's client ran and exited");
 
     // A clean stop: each service exits with 0 on SIGTERM, having closed what it opened.
     const exits = await Promise.all(

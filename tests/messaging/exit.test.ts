@@ -1,11 +1,12 @@
 // A bus whose calls have answered leaves nothing that keeps the process
-// alive: a call's deadline timer goes when the call does. Checked on child
-// processes that must exit by themselves, under each runtime.
+// alive: a call's deadline timer goes when the call does, and a subscriber's
+// retry backoff when the bus closes. Checked on child processes that must
+// exit by themselves, under each runtime.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ROOT } from "../_paths.ts";
 import { run } from "../_process.ts";
-import { RUNTIMES } from "../_runtimes.ts";
+import { CURRENT_RUNTIME, RUNTIMES } from "../_runtimes.ts";
 
 describe("a bus in a process", () => {
   for (const runtime of RUNTIMES) {
@@ -22,4 +23,15 @@ describe("a bus in a process", () => {
       assert.ok(Date.now() - started < 20_000, `exited after ${Date.now() - started} ms`);
     });
   }
+
+  it(`lets the process exit once closed while a subscriber waits out a retry backoff (${CURRENT_RUNTIME.name})`, async () => {
+    // The backoff is ten minutes; `run` kills the child and fails the test after 30 s.
+    const result = await run(
+      CURRENT_RUNTIME.command,
+      CURRENT_RUNTIME.args("tests/messaging/_retry_exit_child.ts"),
+      { cwd: ROOT, timeout: 30_000 },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "closed after 1 attempt\n");
+  });
 });
