@@ -63,6 +63,7 @@ export type { ConsumerHooks, ConsumerStorage, HandlerContext, RetryPolicy } from
 export type { RunOnceOptions } from "./core/mod.ts";
 export type { RebuildProgress, RebuildProjectionOptions, ReplayResult } from "./core/mod.ts";
 export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.ts";
+export type { ConsumerState, ConsumerStatus, PartitionStatus, WaitForOptions } from "./core/mod.ts";
 
 // Commands, queries and events: the bus and its in-process transport.
 export { createBus, createCircuitBreaker, defineContracts } from "./core/mod.ts";
@@ -79,3 +80,7 @@ export type { MessageTypes, ReceivedEvent, SchemasOf } from "./core/mod.ts";
 export type { StandardSchemaV1, StandardSchemaV1Issue, Transport } from "./core/mod.ts";
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from "./core/mod.ts";
 export type { CircuitStateChange } from "./core/mod.ts";
+
+// Telemetry: what `telemetry` options take (`openTelemetry()` from `ordo/opentelemetry`).
+export { noTelemetry, traceIds } from "./core/mod.ts";
+export type { Telemetry, TraceContext } from "./core/mod.ts";

@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
-// `npm run bench -- memory`, `-- postgres`, `-- iterate`, `-- consumers`, `-- messaging`, `-- http`
-// or `-- browse` runs one group;
+// `npm run bench -- memory`, `-- postgres`, `-- iterate`, `-- consumers`, `-- messaging`, `-- http`,
+// `-- telemetry` or `-- browse` runs one group;
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
@@ -14,6 +14,7 @@ import { benchMessaging } from "./messaging.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
 import { benchRebuild } from "./rebuild.ts";
+import { benchTelemetry } from "./telemetry.ts";
 
 const only = process.argv[2];
 const rows: BenchRow[] = [];
@@ -28,4 +29,5 @@ if (only === undefined || only === "consumers" || only === "rebuild") {
 if (only === undefined || only === "messaging") rows.push(...await benchMessaging());
 if (only === undefined || only === "http") rows.push(...await benchHttp());
 if (only === undefined || only === "browse") rows.push(...await benchBrowse());
+if (only === undefined || only === "telemetry") rows.push(...await benchTelemetry());
 report(rows);

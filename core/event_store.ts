@@ -21,6 +21,7 @@ import type {
   RecordedMessage,
   RecordedMessageOf,
 } from "./message.ts";
+import type { Telemetry, TraceContext } from "./telemetry/mod.ts";
 
 /** Options of {@link EventStore.append}. */
 export interface AppendOptions {
@@ -32,6 +33,11 @@ export interface AppendOptions {
    * resolve as soon as the messages are durably stored.
    */
   readonly awaitGlobalPosition?: true;
+  /**
+   * The trace this append is part of (a handler's `context.trace`): its span
+   * is that context's child, when the store has telemetry. Ignored otherwise.
+   */
+  readonly trace?: TraceContext;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface DeferredAppendOptions {
   readonly expectedVersion?: ExpectedVersion;
   /** `false`: resolve at commit, with global positions only where already known. */
   readonly awaitGlobalPosition: false;
+  /** The trace this append is part of; see {@link AppendOptions.trace}. */
+  readonly trace?: TraceContext;
 }
 
 /** Where one appended message was stored, once numbered. */
@@ -106,6 +114,8 @@ export interface ReadStreamOptions {
   readonly from?: number;
   /** Most messages to return. Default: all. */
   readonly limit?: number;
+  /** The trace this read is part of: a store with telemetry traces a read only inside a trace. */
+  readonly trace?: TraceContext;
 }
 
 /**
@@ -126,6 +136,8 @@ export interface ReadGlobalOptions {
   readonly types?: readonly string[];
   /** Stops the read: the iteration rejects with the signal's reason before its next page or message. */
   readonly signal?: AbortSignal;
+  /** The trace this read is part of: each page read in it is a span; see {@link ReadStreamOptions.trace}. */
+  readonly trace?: TraceContext;
 }
 
 /** Default page size of global reads, as in Message DB. */
@@ -144,6 +156,8 @@ export interface ReadPageOptions {
   readonly limit?: number;
   /** Only messages of these types. Default: every type. */
   readonly types?: readonly string[];
+  /** The trace this read is part of; see {@link ReadStreamOptions.trace}. */
+  readonly trace?: TraceContext;
 }
 
 /**
@@ -224,6 +238,14 @@ export interface EventStore<E extends MessageShape = JsonMessage> {
    * from which `createConsumer`, `createCommandHandler` and the like infer them.
    */
   readonly "~messages"?: E;
+
+  /**
+   * Where the store reports spans and metrics, when it was given telemetry.
+   * What is built on the store (consumers, the store-backed transport)
+   * inherits it unless given its own. Adapters leave it out; the kit's
+   * `instrumentStore` sets it.
+   */
+  readonly telemetry?: Telemetry;
 
   /**
    * Where the store reports what happens to it (a failure it retries, a lost

@@ -10,6 +10,18 @@
  * the core through this file too. Web-standard APIs only, no runtime-specific
  * or npm imports.
  *
+ * Telemetry: the `Telemetry` port (spans, counters, histograms, gauges) and
+ * trace context in metadata are here; `ordo/opentelemetry` implements the
+ * port. A store factory that takes a `telemetry` option (list it among its
+ * known option keys) wraps its store with `instrumentStore`, which traces
+ * appends, stream reads and each page a global read reads, hands on the
+ * store's `logger` and sets the store's `telemetry`; members beyond
+ * `EventStore` (`migrate`) are the factory's to carry over. A transport sets
+ * its own `telemetry` (given, or its store's)
+ * and traces its deliveries with `deliveryTelemetry`. What is built on a
+ * store or a transport inherits its telemetry (`inheritedTelemetry`) unless
+ * given its own; `noTelemetry` opts out.
+ *
  * Runs on: Deno, Bun, Node, Cloudflare Workers and other Web-standard runtimes.
  */
 
@@ -134,6 +146,37 @@ export type {
   RecordedMessageOf,
 } from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
+export { instrumentStore, type InstrumentStoreOptions } from "./instrumented_store.ts";
+export {
+  ATTR,
+  type AttributeNames,
+  type Attributes,
+  type AttributeValue,
+  type Counter,
+  errorType,
+  type GaugeObserver,
+  type Histogram,
+  inheritedTelemetry,
+  type InstrumentOptions,
+  METRIC,
+  type MetricNames,
+  noTelemetry,
+  operationAttributes,
+  type OperationName,
+  parseTraceparent,
+  type Span,
+  type SpanKind,
+  type SpanOptions,
+  type Telemetry,
+  type TraceContext,
+  traceContextFrom,
+  traceContextOf,
+  traceIds,
+  TRACEPARENT,
+  type TraceparentParts,
+  TRACESTATE,
+  withTraceContext,
+} from "./telemetry/mod.ts";
 export {
   categoryOf,
   MAX_STREAM_NAME_LENGTH,
@@ -175,9 +218,12 @@ export {
   type Consumer,
   type ConsumerControlStore,
   type ConsumerErrorContext,
+  type ConsumerErrorStatus,
   type ConsumerHooks,
   type ConsumerPresence,
   type ConsumerSource,
+  type ConsumerState,
+  type ConsumerStatus,
   type ConsumerStorage,
   createConsumer,
   type CreateConsumerOptions,
@@ -185,8 +231,12 @@ export {
   type CreateGroupConsumerOptions,
   DEFAULT_CONTROL_INTERVAL,
   DEFAULT_RETRY_POLICY,
+  type DeliveredContext,
+  type DeliveredMessage,
   deliveryRetries,
   type DeliverySite,
+  type DeliveryTelemetry,
+  deliveryTelemetry,
   type GroupConsumer,
   type GroupLeases,
   type HandlerContext,
@@ -207,7 +257,9 @@ export {
   type ParkedGroup,
   type ParkedMessage,
   type ParkedMessageStore,
+  type ParkedSummary,
   partitionOf,
+  type PartitionStatus,
   type PresentConsumer,
   type ProcessedMessageStore,
   type RebuildProgress,
@@ -222,6 +274,7 @@ export {
   storedError,
   streamHash,
   type TransactionalCommit,
+  type WaitForOptions,
 } from "./consumers/mod.ts";
 export {
   type Bus,

@@ -103,7 +103,7 @@ export function validateAppendOptions(options: unknown): CheckedAppendOptions {
 }
 
 /** The keys an append's options may have. */
-const APPEND_OPTION_KEYS: readonly string[] = ["expectedVersion", "awaitGlobalPosition"];
+const APPEND_OPTION_KEYS: readonly string[] = ["expectedVersion", "awaitGlobalPosition", "trace"];
 
 const DEFAULT_APPEND_OPTIONS: CheckedAppendOptions = Object.freeze({
   expectedVersion: "any",

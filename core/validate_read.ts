@@ -19,9 +19,16 @@ import { validateCategory } from "./stream_name.ts";
 /** Largest `limit` of a stream read or of one page (`readPage`). */
 export const MAX_READ_LIMIT = 100_000;
 
-const READ_STREAM_OPTION_KEYS: readonly string[] = ["direction", "from", "limit"];
-const READ_GLOBAL_OPTION_KEYS: readonly string[] = ["from", "limit", "pageSize", "types", "signal"];
-const READ_PAGE_OPTION_KEYS: readonly string[] = ["category", "from", "limit", "types"];
+const READ_STREAM_OPTION_KEYS: readonly string[] = ["direction", "from", "limit", "trace"];
+const READ_GLOBAL_OPTION_KEYS: readonly string[] = [
+  "from",
+  "limit",
+  "pageSize",
+  "types",
+  "signal",
+  "trace",
+];
+const READ_PAGE_OPTION_KEYS: readonly string[] = ["category", "from", "limit", "types", "trace"];
 
 /** Read stream options with every default filled in (`from` stays optional: it depends on direction). */
 export interface CheckedReadStreamOptions {

@@ -10,7 +10,17 @@ import { entryPoints } from "../scripts/entry_points.ts";
 import { ROOT } from "./_paths.ts";
 
 /** The library: what the package ships and users import. */
-const LIBRARY = ["mod.ts", "core", "stores", "transports", "testing", "effect", "admin", "cli"];
+const LIBRARY = [
+  "mod.ts",
+  "core",
+  "stores",
+  "transports",
+  "testing",
+  "effect",
+  "admin",
+  "cli",
+  "opentelemetry",
+];
 /** The one file that loads the PostgreSQL drivers at run time (the command line must make them). */
 const DRIVER_LOADER = "cli/_drivers.ts";
 const MAX_LINES = 400;

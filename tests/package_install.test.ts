@@ -57,6 +57,13 @@ describe("the package installed from its tarball", () => {
     assert.equal(installed.code, 0, installed.stdout + installed.stderr);
     // The optional peer dependency `ordo/effect` needs, as a user would install it.
     await symlink(join(ROOT, "node_modules", "effect"), join(app, "node_modules", "effect"), "dir");
+    // And the one `ordo/opentelemetry` needs.
+    await mkdir(join(app, "node_modules", "@opentelemetry"), { recursive: true });
+    await symlink(
+      join(ROOT, "node_modules", "@opentelemetry", "api"),
+      join(app, "node_modules", "@opentelemetry", "api"),
+      "dir",
+    );
 
     // The quick start as TypeScript, and as the JavaScript a Node user would write.
     await writeFile(join(app, "quick_start.ts"), QUICK_START);

@@ -11,6 +11,7 @@ import {
   type JsonValue,
   type RecordedMessage,
   sameContent,
+  type TraceContext,
 } from "../core/mod.ts";
 import type { CommandEnvelope, EventEnvelope } from "../core/messaging/mod.ts";
 
@@ -55,7 +56,7 @@ export function replyToOf(message: RecordedMessage): string | undefined {
   return typeof replyTo === "string" ? replyTo : undefined;
 }
 
-/** Writes the reply to a command, once (see below). */
+/** Writes the reply to a command, once (see below), as part of `trace` (the handler's span). */
 // One reply per command: the reply stream must not exist yet, so a second
 // writer (a redelivery after a crash) loses quietly.
 export async function writeReply(
@@ -63,6 +64,7 @@ export async function writeReply(
   replyTo: string,
   command: RecordedMessage,
   data: ReplyData,
+  trace?: TraceContext,
 ): Promise<void> {
   try {
     await store.append(replyTo, [{
@@ -72,7 +74,7 @@ export async function writeReply(
         correlationId: command.metadata.correlationId ?? command.id,
         causationId: command.id,
       },
-    }], { expectedVersion: "no-stream", awaitGlobalPosition: false });
+    }], { expectedVersion: "no-stream", awaitGlobalPosition: false, trace });
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
   }

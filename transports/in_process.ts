@@ -17,7 +17,10 @@ import {
   ClosedError,
   CloseGate,
   consoleLogger,
+  deliveryTelemetry,
+  inheritedTelemetry,
   type Logger,
+  type Telemetry,
   ValidationError,
 } from "../core/mod.ts";
 import {
@@ -49,6 +52,11 @@ export interface CreateInProcessTransportOptions {
   /** Called with a command handler's error when no one waits for its result (it is logged as well). */
   readonly onError?: (error: unknown, command: ReceivedMessage) => void;
   /**
+   * Where handler calls report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`); a bus over the transport inherits it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where handler failures and parked events are logged, one line each
    * (`silentLogger` to silence, `createConsoleLogger({ write })` to redirect).
    * A bus over this transport inherits it. Default: the console.
@@ -56,7 +64,7 @@ export interface CreateInProcessTransportOptions {
   readonly logger?: Logger;
 }
 
-const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger"];
+const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger", "telemetry"];
 
 /**
  * Creates an in-process transport.
@@ -95,9 +103,10 @@ export function createInProcessTransport(options: CreateInProcessTransportOption
 const READY = Promise.resolve();
 
 class InProcessTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
   readonly logger: Logger;
   readonly #commands: InProcessCommands;
-  readonly #queries = new QueryRegistry();
+  readonly #queries: QueryRegistry;
   readonly #events = new EventGroups();
   readonly #gate = new CloseGate("transport");
 
@@ -123,6 +132,8 @@ class InProcessTransport implements Transport {
     checkOptionalFunction(options.onError, "options.onError");
     this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
     this.#commands = new InProcessCommands(capacity, options.onError, this.logger);
+    this.telemetry = inheritedTelemetry(options.telemetry);
+    this.#queries = new QueryRegistry(this.telemetry);
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
@@ -151,9 +162,13 @@ class InProcessTransport implements Transport {
     }
   }
 
-  handleCommand(name: string, handler: CommandEndpoint, options?: HandlerOptions): Registration {
+  handleCommand(name: string, given: CommandEndpoint, options?: HandlerOptions): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
+    const handler = this.telemetry === undefined
+      ? given
+      : deliveryTelemetry(this.telemetry, `command:${name}`, options?.continueTrace ?? true)
+        .wrap(given);
     const registration = this.#commands.register(name, handler, options?.logger);
     if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
@@ -192,7 +207,19 @@ class InProcessTransport implements Transport {
       const prefix = `${(selector as { category: string }).category}-`;
       matches = (message) => message.streamName!.startsWith(prefix);
     }
-    const state = new Group(group, matches, handler, options, this.logger);
+    const telemetry = this.telemetry;
+    const traces = telemetry === undefined
+      ? undefined
+      : deliveryTelemetry(telemetry, group, options.continueTrace ?? false);
+    const state = traces === undefined
+      ? new Group(group, matches, handler, options, this.logger)
+      : new Group(group, matches, traces.wrap(handler), {
+        ...options,
+        onParked: (entry) => {
+          traces.parked(entry);
+          options.onParked?.(entry);
+        },
+      }, this.logger);
     this.#events.add(state);
     return {
       // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.

@@ -24,10 +24,13 @@ import {
   type ConsumerStorage,
   createConsumer,
   type EventStore,
+  inheritedTelemetry,
   type Logger,
   MAX_READ_LIMIT,
   type MessageShape,
   type RetryPolicy,
+  type Telemetry,
+  traceContextOf,
   untypedStore,
   ValidationError,
 } from "../core/mod.ts";
@@ -72,6 +75,11 @@ export interface CreateStoreBackedTransportOptions<Tx> {
   /** Failures of the transport's own reads, commits and reply writes (they are retried, and logged). */
   readonly onError?: (error: unknown) => void;
   /**
+   * Where handler calls (its consumers) and queries report spans and
+   * metrics. Default: the store's (see `EventStore.telemetry`).
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where the handlers' consumers log (a handler failure, a parked message, a
    * storage failure being retried); a bus over this transport inherits it.
    * Default: the store's logger, else the console.
@@ -79,7 +87,14 @@ export interface CreateStoreBackedTransportOptions<Tx> {
   readonly logger?: Logger;
 }
 
-const OPTION_KEYS: readonly string[] = ["storage", "retry", "batchSize", "onError", "logger"];
+const OPTION_KEYS: readonly string[] = [
+  "storage",
+  "retry",
+  "batchSize",
+  "onError",
+  "logger",
+  "telemetry",
+];
 
 /**
  * Creates a store-backed transport over `store`.
@@ -131,13 +146,16 @@ export function createStoreBackedTransport<Tx>(
 }
 
 class StoreBackedTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
+  /** The telemetry given to the transport itself, which its consumers take over the store's. */
+  readonly #ownTelemetry: Telemetry | undefined;
   readonly logger: Logger;
   readonly #store: EventStore;
   readonly #storage: ConsumerStorage<unknown>;
   readonly #retry: RetryPolicy | undefined;
   readonly #batchSize: number;
   readonly #onError: (error: unknown) => void;
-  readonly #queries = new QueryRegistry();
+  readonly #queries: QueryRegistry;
   readonly #running = new Set<Registration>();
   /** Command names with a handler registered here, and how many registrations each has. */
   readonly #commands = new Map<string, number>();
@@ -160,6 +178,9 @@ class StoreBackedTransport implements Transport {
     this.#batchSize = checkCount(options.batchSize, "options.batchSize", 100, MAX_READ_LIMIT);
     checkOptionalFunction(options.onError, "options.onError");
     this.#onError = options.onError ?? (() => {});
+    this.#ownTelemetry = options.telemetry;
+    this.telemetry = inheritedTelemetry(options.telemetry, store);
+    this.#queries = new QueryRegistry(this.telemetry);
     this.logger = checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger);
   }
 
@@ -167,7 +188,7 @@ class StoreBackedTransport implements Transport {
     return this.#gate.run(`send "${command.type}"`, async () => {
       const result = await this.#store.append(commandStream(command.type, command.key), [
         toInput(command, command.metadata),
-      ]);
+      ], { trace: traceContextOf(command.metadata) });
       await refuseConflict(this.#store, command, result);
       return {
         id: command.id,
@@ -187,6 +208,7 @@ class StoreBackedTransport implements Transport {
         toInput(command, { ...command.metadata, replyTo }),
       ], {
         awaitGlobalPosition: false,
+        trace: traceContextOf(command.metadata),
       });
       await refuseConflict(this.#store, command, sent);
       const closing = this.#closing.signal;
@@ -196,6 +218,7 @@ class StoreBackedTransport implements Transport {
       for (;;) {
         // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
         const head = await this.#store.headPosition();
+        // Not traced: every append to the store wakes this loop.
         const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
         if (reply !== undefined) return unpackReply(reply);
         if (closing.aborted) throw new ClosedError("transport", operation);
@@ -214,7 +237,9 @@ class StoreBackedTransport implements Transport {
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {
     return this.#gate.run(`publish "${event.type}"`, async () => {
-      const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)]);
+      const result = await this.#store.append(event.streamName, [toInput(event, event.metadata)], {
+        trace: traceContextOf(event.metadata),
+      });
       return {
         id: event.id,
         streamName: result.streamName,
@@ -244,6 +269,9 @@ class StoreBackedTransport implements Transport {
       logger: options.logger ?? this.logger,
       // A command its handler's contract refuses is refused on every attempt.
       parkAtOnce: (error) => error instanceof ValidationError,
+      telemetry: this.#ownTelemetry,
+      // The sender's work: its span is the handler's parent.
+      continueTrace: options.continueTrace ?? true,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
@@ -257,12 +285,15 @@ class StoreBackedTransport implements Transport {
           await writeReply(store, replyTo, entry.message, {
             ok: false,
             error: { name: entry.error.name, message: entry.error.message },
-          });
+          }, traceContextOf(entry.message.metadata));
         }
       },
-      handler: async (message, { attempt }) => {
+      handler: async (message, { attempt, trace }) => {
         const replyTo = replyToOf(message);
-        if (replyTo !== undefined && (await store.readStream(replyTo, { limit: 1 })).length > 0) {
+        if (
+          replyTo !== undefined &&
+          (await store.readStream(replyTo, { limit: 1, trace })).length > 0
+        ) {
           return; // answered before a crash
         }
         const result = await handler(receivedFromStore(message), {
@@ -270,12 +301,13 @@ class StoreBackedTransport implements Transport {
           attempt,
           group,
           tx: undefined,
+          trace,
         });
         if (replyTo !== undefined) {
           await writeReply(store, replyTo, message, {
             ok: true,
             result: (result ?? null) as never,
-          });
+          }, trace);
         }
       },
     });
@@ -326,6 +358,8 @@ class StoreBackedTransport implements Transport {
       retry: options.retry ?? this.#retry,
       logger: options.logger ?? this.logger,
       onParked: options.onParked,
+      telemetry: this.#ownTelemetry,
+      continueTrace: options.continueTrace ?? false,
       onError: (error) => {
         options.onError?.(error);
         this.#onError(error);
@@ -336,6 +370,7 @@ class StoreBackedTransport implements Transport {
           attempt: context.attempt,
           group,
           tx: context.tx,
+          trace: context.trace,
         });
       },
     });

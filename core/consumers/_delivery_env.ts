@@ -7,9 +7,11 @@ import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
 import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
+import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import { type DeliverySite, logHandlerFailure } from "./delivery_log.ts";
+import { type DeliveryTelemetry, deliveryTelemetry } from "./delivery_telemetry.ts";
 import type {
   CommitMode,
   ConsumerErrorContext,
@@ -18,6 +20,7 @@ import type {
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
+import { ConsumerMonitor } from "./_monitor.ts";
 import { checkCommitMode, checkStorage } from "./_options.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
@@ -33,6 +36,12 @@ export interface DeliveryEnv<Tx> {
   readonly parkAtOnce?: (error: unknown) => boolean;
   readonly limiter: Limiter;
   readonly hooks: ConsumerHooks;
+  /** Progress, failures and waiters, for the status API. */
+  readonly monitor: ConsumerMonitor;
+  /** The telemetry it reports to, when it has one that records. */
+  readonly telemetry?: Telemetry;
+  /** Spans and measurements of deliveries, when it has telemetry. */
+  readonly traces?: DeliveryTelemetry;
   /** Where every failure, parked message and lease change is written, one line each. */
   readonly logger: Logger;
   /** Fields every line of this consumer carries (its group; a group member's name). */
@@ -43,7 +52,8 @@ export interface DeliveryEnv<Tx> {
 
 /**
  * The delivery environment of a consumer, from its options; `slots` bounds
- * handler calls at once; `fail` ends the consumer.
+ * handler calls at once; `fail` ends the consumer. Its telemetry is its
+ * own, else the store's.
  */
 export function deliveryEnv<
   Tx,
@@ -64,11 +74,16 @@ export function deliveryEnv<
   for (const hook of ["onParked", "onError", "onPage", "onCaughtUp"] as const) {
     checkOptionalFunction(options[hook], `options.${hook}`);
   }
+  const telemetry = inheritedTelemetry(options.telemetry, store);
+  const traces = telemetry === undefined
+    ? undefined
+    : deliveryTelemetry(telemetry, group, options.continueTrace === true);
+  // The message types are the store's word; the engine hands on what it reads.
+  const handler = options.handler as unknown as MessageHandler<Tx>;
   return {
     group,
     storage: options.storage,
-    // The message types are the store's word; the engine hands on what it reads.
-    handler: options.handler as unknown as MessageHandler<Tx>,
+    handler: traces === undefined ? handler : traces.wrap(handler),
     retry: checkRetryPolicy(options.retry),
     commit: checkCommitMode(options.commit),
     parkAtOnce: options.parkAtOnce,
@@ -82,6 +97,9 @@ export function deliveryEnv<
     logger: checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger),
     site: settings.site ?? { group },
     fail: settings.fail,
+    monitor: new ConsumerMonitor(),
+    telemetry,
+    traces,
   };
 }
 
@@ -106,6 +124,8 @@ export function retryable<Tx>(
   context: ConsumerErrorContext,
 ): boolean {
   if (isFatal(error)) {
+    // The status API says why it stopped (a closed store or storage is no failure).
+    if (!(error instanceof ClosedError)) env.monitor.failed(error, context);
     env.fail(error);
     return false;
   }
@@ -130,6 +150,7 @@ export function report<Tx>(
   context: ConsumerErrorContext,
   rule = false,
 ): void {
+  env.monitor.failed(error, context);
   const { phase, partition, message, attempt } = context;
   if (phase === "handler" && message !== undefined && !rule) {
     logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);

@@ -86,6 +86,7 @@ export class GroupMember<Tx> {
   /** One heartbeat: find the partitions to own, keep or give up those running, take the rest. */
   async #rebalance(signal: AbortSignal): Promise<void> {
     this.#desired = await this.#wantedPartitions();
+    this.#env.monitor.expect([...this.#desired].sort((a, b) => a - b));
     await this.#renewOrStop();
     await this.#acquireWanted(signal);
     this.#checkCaughtUp();

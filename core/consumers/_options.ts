@@ -24,6 +24,8 @@ export const CONSUMER_OPTION_KEYS: readonly string[] = Object.freeze([
   "onError",
   "onPage",
   "controlInterval",
+  "telemetry",
+  "continueTrace",
 ]);
 
 /** The keys of `createGroupConsumer`'s options. */

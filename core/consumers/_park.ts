@@ -42,6 +42,7 @@ export async function park<Tx>(
   if (env.commit === "after-handler") {
     const stored = await keepTrying(env, context, signal, () => env.storage.parked.park(entry));
     if (stored === undefined) return "stopped";
+    env.traces?.parked(entry);
     logged();
     if (!(await notifyParked(env, entry, signal))) return "stopped";
     const committed = await keepTrying(
@@ -60,6 +61,7 @@ export async function park<Tx>(
   );
   if (committed === undefined) return "stopped";
   if (!committed.value) return "fenced";
+  env.traces?.parked(entry);
   logged();
   return (await notifyParked(env, entry, signal)) ? "parked" : "stopped";
 }

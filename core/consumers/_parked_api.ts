@@ -24,7 +24,10 @@ export interface RunningConsumer {
  * already, and `stop()` and `close()` resolve once the consumer has stopped
  * whatever ended it.
  */
-export function consumerApi<Tx>(env: DeliveryEnv<Tx>, running: RunningConsumer): Consumer {
+export function consumerApi<Tx>(
+  env: DeliveryEnv<Tx>,
+  running: RunningConsumer,
+): Omit<Consumer, "status" | "waitFor"> {
   const { group, caughtUp, done, stopping } = running;
   done.catch(() => {});
   const gate = new CloseGate("consumer");

@@ -8,6 +8,7 @@ import { backoffDelay } from "./backoff.ts";
 import { deliver } from "./_deliver.ts";
 import { deliverPage } from "./_deliver_page.ts";
 import { type DeliveryEnv, retryable } from "./_delivery_env.ts";
+import type { PartitionProgress } from "./_partition_progress.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "../_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
@@ -61,16 +62,28 @@ class PartitionLoop<Tx> {
   #nearHead = true;
   /** Store and storage failures in a row, which pace the retries. */
   #failures = 0;
+  /** What the status API reports of this partition. */
+  readonly #progress: PartitionProgress;
 
   constructor(options: RunnerOptions<Tx>) {
     this.#o = options;
+    this.#progress = options.env.monitor.start(options.partition);
   }
 
   async run(): Promise<RunnerEnd> {
-    const { signal, env, partition } = this.#o;
+    try {
+      return await this.#loop();
+    } finally {
+      this.#o.env.monitor.end(this.#progress);
+    }
+  }
+
+  async #loop(): Promise<RunnerEnd> {
+    const { signal, env, partition, source } = this.#o;
     const start = await this.#loadCheckpoint();
     if (start === "stopped") return start;
     this.#next = this.#committed = start;
+    this.#progress.loaded(start, !("stream" in source));
     while (!signal.aborted) {
       const page = await this.#readPage();
       if (page === "stopped") return page;
@@ -120,6 +133,7 @@ class PartitionLoop<Tx> {
         limit: batchSize,
       });
       this.#failures = 0;
+      this.#progress.recovered();
       return { messages, head };
     } catch (error) {
       return (await this.#retryAfter(error, "store")) ? undefined : "stopped";
@@ -152,6 +166,7 @@ class PartitionLoop<Tx> {
     if (outcome === "fenced") return "fenced";
     if (outcome === "failed") return undefined;
     this.#next = this.#committed = end;
+    this.#progress.passed(messages[messages.length - 1]);
     return mine.length;
   }
 
@@ -166,9 +181,11 @@ class PartitionLoop<Tx> {
       const after = positionAfter(source, message);
       if (!this.#isMine(message)) {
         this.#next = after;
+        this.#progress.passed(message);
         continue;
       }
       if (!this.#holdsLease()) return "fenced";
+      this.#progress.handling(message);
       const outcome = await deliver(env, message, {
         partition,
         position: after,
@@ -178,6 +195,7 @@ class PartitionLoop<Tx> {
       });
       if (outcome === "fenced" || outcome === "stopped") return outcome;
       this.#next = this.#committed = after;
+      this.#progress.passed(message);
       handled++;
     }
     return handled;
@@ -205,12 +223,14 @@ class PartitionLoop<Tx> {
     const { env, store, partition, batchSize, signal } = this.#o;
     if (page.messages.length >= batchSize) {
       this.#nearHead = false;
+      this.#progress.behind();
       return undefined;
     }
     // A short page without a head read first: read once more with one.
     this.#nearHead = true;
     if (page.head === undefined) return undefined;
     if (page.head > this.#scanned) this.#scanned = page.head;
+    this.#progress.caughtUp(this.#scanned);
     env.hooks.onCaughtUp?.(this.#next, partition);
     try {
       if (!(await store.waitForAppend(this.#scanned, { signal }))) return "closed";

@@ -10,6 +10,7 @@
 
 import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
@@ -24,6 +25,7 @@ import {
 } from "./_options.ts";
 import { consumerApi } from "./_parked_api.ts";
 import { runPartition } from "./_runner.ts";
+import { statusApi } from "./_status_api.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
@@ -90,7 +92,17 @@ export function createConsumer<
   const controlInterval = checkControlInterval(options.controlInterval);
   const stopping = new AbortController();
   const failure = new Failure(() => stopping.abort(), () => env.logger, { group });
-  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, { slots: 1, fail: failure.fail });
+  const untyped = untypedStore(store);
+  const env: DeliveryEnv<Tx> = deliveryEnv(store, options, group, {
+    slots: 1,
+    fail: failure.fail,
+  });
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    store: untyped,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const unlink = linkSignal(options.signal, stopping);
   const caughtUp = firstCatchUp();
   const hooks: ConsumerHooks = {
@@ -104,7 +116,7 @@ export function createConsumer<
   const done = Promise.all([
     runPartition({
       env: { ...env, hooks },
-      store: untypedStore(store),
+      store: untyped,
       source,
       partition: 0,
       batchSize,
@@ -118,9 +130,14 @@ export function createConsumer<
     })
     .finally(() => {
       unlink();
+      unobserve();
+      env.monitor.stop();
       caughtUp.stoppedBefore(
         failure.reason(() => new Error(`Consumer "${group}" stopped before it caught up`)),
       );
     });
-  return consumerApi(env, { group, caughtUp: caughtUp.promise, done, stopping });
+  return {
+    ...consumerApi(env, { group, caughtUp: caughtUp.promise, done, stopping }),
+    ...statusApi(env, untyped),
+  };
 }

@@ -16,7 +16,9 @@ import type {
   MessageHandler,
   TransactionalCommit,
 } from "./handler.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import type { ConsumerSource } from "./source.ts";
+import type { ConsumerStatus, WaitForOptions } from "./status.ts";
 import type { ConsumerStorage, ListParkedOptions, ParkedMessage, StoredError } from "./storage.ts";
 
 /**
@@ -73,6 +75,18 @@ export interface CreateConsumerOptions<
    */
   readonly logger?: Logger;
   /**
+   * Where handler calls report spans and metrics. Default: the store's (see
+   * `EventStore.telemetry`); pass `noTelemetry` to report nothing.
+   */
+  readonly telemetry?: Telemetry;
+  /**
+   * Whether each handler call's span is the child of the message's producer
+   * (it always links to it). Default `false`: a new trace per delivery, as
+   * for events; `true` where the work is part of the producer's request (a
+   * command, or an event handler the request depends on).
+   */
+  readonly continueTrace?: boolean;
+  /**
    * When the storage keeps a control store (`storage.control`: memory,
    * PostgreSQL, PGlite), how often in ms the consumer announces that it runs
    * (what its group reads, for the `ordo` command line and the console) and
@@ -119,6 +133,23 @@ export interface Consumer {
   replayParked(messageId: string): Promise<ReplayResult>;
   /** Replays every parked message of the group once, oldest first. */
   replayAllParked(options?: { readonly signal?: AbortSignal }): Promise<ReplayResult[]>;
+  /**
+   * Where it is now: position, the store's head, lag in positions and
+   * seconds, state, last error, the group's parked count, the partitions it
+   * holds. Reads the head and the parked summary; plain data.
+   */
+  status(): Promise<ConsumerStatus>;
+  /**
+   * Resolves once the consumer has dealt with every message of its source
+   * up to the global position `position` (a group member: every partition it
+   * should hold), so a caller that appended at `position` can read its own
+   * write from the projection.
+   *
+   * @throws {TimeoutError} when `options.timeout` passes first
+   * @throws the signal's reason when `options.signal` aborts first
+   * @throws {ClosedError} when the consumer stops first
+   */
+  waitFor(position: bigint, options?: WaitForOptions): Promise<void>;
 }
 
 /** How replaying one parked message went. */

@@ -12,6 +12,7 @@ import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
@@ -28,6 +29,7 @@ import { consumerApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
+import { statusApi } from "./_status_api.ts";
 
 /** Options of {@link createGroupConsumer}. */
 export interface CreateGroupConsumerOptions<
@@ -99,6 +101,7 @@ export function createGroupConsumer<
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
   const controlInterval = checkControlInterval(options.controlInterval);
+  const untyped = untypedStore(store);
   const stopping = new AbortController();
   const site = { group, member: settings.member };
   const failure = new Failure(() => stopping.abort(), () => env.logger, site);
@@ -107,8 +110,15 @@ export function createGroupConsumer<
     fail: failure.fail,
     site,
   });
+  const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
+    group,
+    member: settings.member,
+    store: untyped,
+    parked: env.storage.parked,
+    monitor: env.monitor,
+  });
   const unlink = linkSignal(options.signal, stopping);
-  const member = new GroupMember(untypedStore(store), env, settings);
+  const member = new GroupMember(untyped, env, settings);
   const identity = {
     instance: settings.member,
     source: settings.source,
@@ -124,6 +134,8 @@ export function createGroupConsumer<
     })
     .finally(() => {
       unlink();
+      unobserve();
+      env.monitor.stop();
       member.caughtUp.stoppedBefore(
         failure.reason(() =>
           new Error(
@@ -136,6 +148,7 @@ export function createGroupConsumer<
     ...consumerApi(env, { group, caughtUp: member.caughtUp.promise, done, stopping }),
     member: settings.member,
     ownedPartitions: () => member.ownedPartitions(),
+    ...statusApi(env, untyped, settings.member),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { RecordedMessage } from "../message.ts";
+import type { TraceContext } from "../telemetry/mod.ts";
 import type { ParkedMessage } from "./storage.ts";
 
 /**
@@ -56,6 +57,12 @@ export interface HandlerContext<Tx> {
    * the key to the other system to close that window (docs/decisions/consumers.md).
    */
   once(scope: string, effect: (idempotencyKey: string) => Promise<void> | void): Promise<boolean>;
+  /**
+   * The context of this handler call's span, when the consumer has
+   * telemetry: pass it as `trace` to the appends and bus calls the handler
+   * makes, so they join the trace.
+   */
+  readonly trace?: TraceContext;
 }
 
 /**

@@ -48,6 +48,12 @@ export type {
   TransactionalCommit,
 } from "./handler.ts";
 export { runOnce, type RunOnceOptions } from "./idempotency.ts";
+export {
+  type DeliveredContext,
+  type DeliveredMessage,
+  type DeliveryTelemetry,
+  deliveryTelemetry,
+} from "./delivery_telemetry.ts";
 export { checkPartitions, MAX_PARTITIONS, partitionOf, streamHash } from "./partition.ts";
 export {
   type RebuildProgress,
@@ -55,6 +61,13 @@ export {
   type RebuildProjectionOptions,
 } from "./rebuild.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
+export type {
+  ConsumerErrorStatus,
+  ConsumerState,
+  ConsumerStatus,
+  PartitionStatus,
+  WaitForOptions,
+} from "./status.ts";
 export type {
   CheckpointEntry,
   CheckpointStore,
@@ -72,6 +85,7 @@ export type {
   ParkedGroup,
   ParkedMessage,
   ParkedMessageStore,
+  ParkedSummary,
   PresentConsumer,
   ProcessedMessageStore,
   ReplayRequest,

@@ -119,6 +119,14 @@ export interface ListParkedOptions {
   readonly after?: bigint;
 }
 
+/** How many messages a group has parked, and since when. */
+export interface ParkedSummary {
+  /** Messages parked in the group now. */
+  readonly count: number;
+  /** ISO 8601, the earliest `parkedAt` among them; absent when none is parked. */
+  readonly oldestParkedAt?: string;
+}
+
 /** Parked (dead-lettered) messages of every group. */
 export interface ParkedMessageStore<Tx> {
   /** Parks a message, replacing an entry for the same group and message id. */
@@ -129,6 +137,12 @@ export interface ParkedMessageStore<Tx> {
   get(group: string, messageId: string): Promise<ParkedMessage | undefined>;
   /** Takes a message off the parked list; resolves whether it was there. */
   remove(group: string, messageId: string, options?: { readonly tx?: Tx }): Promise<boolean>;
+  /**
+   * How many messages a group has parked and the oldest `parkedAt`, in one
+   * query. Optional: without it, a consumer's status pages through `list`.
+   */
+  summary?(group: string): Promise<ParkedSummary>;
+
   /**
    * Optional, for operators' tools: every group with parked messages, how
    * many, since when, and its most recently parked entry, ordered by group.

@@ -22,9 +22,17 @@ const BUS_OPTION_KEYS: readonly string[] = [
   "retry",
   "circuitBreaker",
   "logger",
+  "telemetry",
+  "name",
 ];
 const TIMEOUT_KEYS: readonly string[] = ["send", "sendAndWait", "query", "publish"];
-const HANDLER_OPTION_KEYS: readonly string[] = ["retry", "onParked", "onError", "logger"];
+const HANDLER_OPTION_KEYS: readonly string[] = [
+  "retry",
+  "onParked",
+  "onError",
+  "logger",
+  "continueTrace",
+];
 const CONTRACT_SECTIONS: readonly string[] = ["commands", "queries", "events"];
 
 /** createBus's options, checked, with every default filled in. */

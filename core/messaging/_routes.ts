@@ -9,7 +9,7 @@ import type { GuardedCallOptions } from "./call_guard.ts";
 import type { SchemaMap } from "./contracts.ts";
 import type { StandardSchemaV1 } from "./standard_schema.ts";
 
-const CALL_OPTION_KEYS: readonly string[] = ["timeout", "signal"];
+const CALL_OPTION_KEYS: readonly string[] = ["timeout", "signal", "trace"];
 
 /** The contract declared for `name` in a section; throws when the section exists and lacks it. */
 export function schemaFor(

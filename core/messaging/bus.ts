@@ -12,6 +12,7 @@
 import { ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
+import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { validateId } from "../validate_append.ts";
 import {
   type Bus,
@@ -24,6 +25,7 @@ import {
   type EventInput,
   type QueryHandler,
 } from "./bus_types.ts";
+import { BusTelemetry, carryingTrace, queryCarrying } from "./_bus_telemetry.ts";
 import { checkBusOptions, handlerOptions } from "./_bus_options.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
@@ -82,6 +84,9 @@ class MessageBus<C extends BusContracts> {
   readonly #streams = new Map<string, true>();
   readonly #unsubscribe: (() => void) | undefined;
   readonly circuitBreaker: CircuitBreaker | undefined;
+  readonly telemetry: Telemetry | undefined;
+  /** Set only when the bus has telemetry: every call checks this one field. */
+  readonly #traces: BusTelemetry | undefined;
 
   constructor(options: CreateBusOptions<C>) {
     const checked = checkBusOptions(options);
@@ -100,6 +105,10 @@ class MessageBus<C extends BusContracts> {
         else this.#logger.info("Circuit breaker moved", fields);
       })
       : undefined;
+    this.telemetry = inheritedTelemetry(options.telemetry, checked.transport);
+    this.#traces = this.telemetry === undefined
+      ? undefined
+      : new BusTelemetry(this.telemetry, busName(options.name), this.circuitBreaker);
   }
 
   // The client calls check what they can in the caller's turn and return the
@@ -112,10 +121,14 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
-        return this.#send(commandEnvelope(command), callOptions(route.call, options));
+        return this.#plain(options)
+          ? this.#send(commandEnvelope(command), callOptions(route.call, options))
+          : this.#sendTraced(commandEnvelope(command), callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
-        .then(() => this.#send(commandEnvelope(command), callOptions(route.call, options)));
+        .then(() =>
+          this.#sendTraced(commandEnvelope(command), callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -132,17 +145,31 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#commandRoute(command);
       if (route.schema === undefined) {
-        return this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options));
+        return this.#sendAndWait(
+          commandEnvelope(command),
+          callOptions(route.wait, options),
+          options,
+        );
       }
       return Promise.resolve(validateStandard(route.schema, command.data, "command.data"))
-        .then(() => this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options)));
+        .then(() =>
+          this.#sendAndWait(commandEnvelope(command), callOptions(route.wait, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #sendAndWait(envelope: CommandEnvelope, call: GuardedCallOptions): Promise<unknown> {
-    return this.#guard.run((scope) => this.#transport.sendAndWait(envelope, scope), call);
+  #sendAndWait(
+    envelope: CommandEnvelope,
+    call: GuardedCallOptions,
+    options: BusCallOptions | undefined,
+  ): Promise<unknown> {
+    const run = (e: CommandEnvelope) =>
+      this.#guard.run((scope) => this.#transport.sendAndWait(e, scope), call);
+    const traces = this.#traces;
+    if (traces !== undefined) return traces.command(envelope, options?.trace, run);
+    return run(carryingTrace(envelope, options?.trace));
   }
 
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
@@ -150,10 +177,14 @@ class MessageBus<C extends BusContracts> {
     try {
       const route = this.#queryRoute(name);
       if (route.schema === undefined) {
-        return this.#query({ name, payload }, callOptions(route.call, options));
+        return this.#plain(options)
+          ? this.#query({ name, payload }, callOptions(route.call, options))
+          : this.#queryTraced({ name, payload }, callOptions(route.call, options), options);
       }
       return Promise.resolve(validateStandard(route.schema, payload, "query.payload"))
-        .then(() => this.#query({ name, payload }, callOptions(route.call, options)));
+        .then(() =>
+          this.#queryTraced({ name, payload }, callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -173,10 +204,18 @@ class MessageBus<C extends BusContracts> {
       }
       const route = this.#eventRoute(event.type);
       if (route.schema === undefined) {
-        return this.#publish(this.#eventEnvelope(event), callOptions(route.call, options));
+        return this.#plain(options)
+          ? this.#publish(this.#eventEnvelope(event), callOptions(route.call, options))
+          : this.#publishTraced(
+            this.#eventEnvelope(event),
+            callOptions(route.call, options),
+            options,
+          );
       }
       return Promise.resolve(validateStandard(route.schema, event.data, "event.data"))
-        .then(() => this.#publish(this.#eventEnvelope(event), callOptions(route.call, options)));
+        .then(() =>
+          this.#publishTraced(this.#eventEnvelope(event), callOptions(route.call, options), options)
+        );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -186,6 +225,31 @@ class MessageBus<C extends BusContracts> {
     const direct = this.#direct;
     if (direct !== undefined) return this.#guard.runDirect(direct.publish, envelope, call);
     return this.#guard.run((scope) => this.#transport.publish(envelope, scope), call);
+  }
+
+  // A call with no telemetry and no trace to carry takes the paths above as
+  // they were before telemetry: the hot paths test two fields and no more.
+  #plain(options: BusCallOptions | undefined): boolean {
+    return this.#traces === undefined && options?.trace === undefined;
+  }
+
+  // The others: inside a span when the bus has telemetry, else only carrying the given trace.
+  #sendTraced(envelope: CommandEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#send(carryingTrace(envelope, options?.trace), call);
+    return traces.command(envelope, options?.trace, (e) => this.#send(e, call));
+  }
+
+  #queryTraced(envelope: QueryEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#query(queryCarrying(envelope, options?.trace), call);
+    return traces.query(envelope, options?.trace, (e) => this.#query(e, call));
+  }
+
+  #publishTraced(envelope: EventEnvelope, call: GuardedCallOptions, options?: BusCallOptions) {
+    const traces = this.#traces;
+    if (traces === undefined) return this.#publish(carryingTrace(envelope, options?.trace), call);
+    return traces.event(envelope, options?.trace, (e) => this.#publish(e, call));
   }
 
   #eventEnvelope(event: EventInput): EventEnvelope {
@@ -267,6 +331,7 @@ class MessageBus<C extends BusContracts> {
         await this.#transport.close();
       } finally {
         this.#unsubscribe?.();
+        this.#traces?.close();
         this.#guard.close();
       }
     });
@@ -309,4 +374,13 @@ class MessageBus<C extends BusContracts> {
       call: Object.freeze({ timeout: this.#timeouts.publish, operation: `publish "${type}"` }),
     });
   }
+}
+
+/** A bus's name for its metrics: `name` when given and not empty. */
+function busName(name: unknown): string {
+  if (name === undefined) return "default";
+  if (typeof name !== "string" || name.length === 0) {
+    throw new ValidationError("options.name", name, "must be a non-empty string");
+  }
+  return name;
 }

@@ -9,6 +9,7 @@
 import type { RetryPolicy } from "../consumers/mod.ts";
 import type { Logger } from "../logger.ts";
 import type { MessageMetadata } from "../message.ts";
+import type { Telemetry, TraceContext } from "../telemetry/mod.ts";
 import type { CircuitBreaker, CircuitBreakerOptions } from "./circuit_breaker.ts";
 import type {
   BusContracts,
@@ -66,6 +67,14 @@ export interface CreateBusOptions<C extends BusContracts> {
   /** A breaker (shared, or options for a new one), or `false` for none. Default: a breaker with default options. */
   readonly circuitBreaker?: CircuitBreaker | CircuitBreakerOptions | false;
   /**
+   * Where calls report spans and metrics. Default: the transport's (see
+   * `Transport.telemetry`); pass `noTelemetry` to report nothing.
+   */
+  readonly telemetry?: Telemetry;
+  /** The bus's name in metrics (`ordo.bus.name`), the service's say. Default `"default"`. */
+  readonly name?: string;
+
+  /**
    * Where the bus and its handlers report (a handler failure, a parked
    * message, its own breaker opening), one line per event; `silentLogger`
    * silences them. Default: the transport's logger, else the console.
@@ -109,6 +118,11 @@ export interface BusCallOptions {
   readonly timeout?: number;
   /** Aborting rejects the call with the signal's reason and stops its retries. */
   readonly signal?: AbortSignal;
+  /**
+   * The trace this call is part of (a handler's `context.trace`): its span is
+   * that context's child. Carried on even when the bus has no telemetry.
+   */
+  readonly trace?: TraceContext;
 }
 
 /** A command handler: its result is what `sendAndWait` resolves with (JSON for stored transports). */
@@ -128,6 +142,8 @@ export type EventHandler<N extends string = string, D = unknown> = (
 export interface Bus<C extends BusContracts = BusContracts> {
   /** The circuit breaker guarding this bus's calls (its `state` and `subscribe` observe it). */
   readonly circuitBreaker: CircuitBreaker | undefined;
+  /** Where its calls report spans and metrics; `undefined` when they report nothing. */
+  readonly telemetry: Telemetry | undefined;
   /**
    * Resolves once the command is durable (stored, or accepted in-process).
    * A repeated id is not stored or handled again (`deduplicated: true`).

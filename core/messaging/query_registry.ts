@@ -5,6 +5,14 @@
  */
 
 import { NotFoundError, ValidationError } from "../errors.ts";
+import {
+  ATTR,
+  errorType,
+  type Histogram,
+  METRIC,
+  operationAttributes,
+  type Telemetry,
+} from "../telemetry/mod.ts";
 import { serviceOf } from "./names.ts";
 import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
 
@@ -40,6 +48,20 @@ export class QueryRegistry {
     string,
     { readonly handler: QueryEndpoint; readonly context: QueryContext }
   >();
+  readonly #telemetry: Telemetry | undefined;
+  readonly #duration: Histogram | undefined;
+
+  /**
+   * A registry whose handler calls are `process <name>` spans (SERVER, the
+   * caller's child) when `telemetry` is given and records.
+   */
+  constructor(telemetry?: Telemetry) {
+    this.#telemetry = telemetry?.enabled === true ? telemetry : undefined;
+    this.#duration = this.#telemetry?.histogram(METRIC.processDuration, {
+      unit: "s",
+      description: "Duration of one handler call",
+    });
+  }
 
   /** Registers the one handler of a query name. @throws {ValidationError} when the name is taken */
   register(name: string, handler: QueryEndpoint): Registration {
@@ -71,7 +93,37 @@ export class QueryRegistry {
   answer(query: QueryEnvelope): unknown {
     const entry = this.#handlers.get(query.name);
     if (entry === undefined) throw unknownQueryError(query.name);
-    return entry.handler(query.payload, entry.context);
+    if (this.#telemetry === undefined) {
+      return query.trace === undefined
+        ? entry.handler(query.payload, entry.context)
+        : entry.handler(query.payload, { name: query.name, trace: query.trace });
+    }
+    return this.#traced(entry.handler, query);
+  }
+
+  async #traced(handler: QueryEndpoint, query: QueryEnvelope): Promise<unknown> {
+    const span = this.#telemetry!.startSpan(`process ${query.name}`, {
+      kind: "server",
+      parent: query.trace,
+      root: query.trace === undefined,
+      attributes: operationAttributes("process", query.name),
+    });
+    const attributes = { [ATTR.system]: "ordo", [ATTR.destination]: query.name };
+    const started = performance.now();
+    let failure: string | undefined;
+    try {
+      return await handler(query.payload, { name: query.name, trace: span.context });
+    } catch (error) {
+      failure = errorType(error);
+      span.fail(error);
+      throw error;
+    } finally {
+      span.end();
+      this.#duration!.record(
+        (performance.now() - started) / 1000,
+        failure === undefined ? attributes : { ...attributes, [ATTR.errorType]: failure },
+      );
+    }
   }
 
   /** Calls the handler; rejects with {@link unknownQueryError} when there is none. */

@@ -12,6 +12,7 @@ import type { RetryPolicy } from "../consumers/mod.ts";
 import type { ParkedMessage } from "../consumers/mod.ts";
 import type { Logger } from "../logger.ts";
 import type { MessageMetadata } from "../message.ts";
+import type { Telemetry, TraceContext } from "../telemetry/mod.ts";
 
 /** A command as the bus hands it to a transport: validated, with its id and stream key chosen. */
 export interface CommandEnvelope {
@@ -47,6 +48,8 @@ export interface QueryEnvelope {
   readonly name: string;
   /** The query's payload, already checked by its contract. */
   readonly payload: unknown;
+  /** The caller's trace context (queries carry no metadata); over HTTP, the `traceparent` header. */
+  readonly trace?: TraceContext;
 }
 
 /** A command or event as a handler receives it. */
@@ -78,12 +81,20 @@ export interface DeliveryContext {
    * (store-backed): writes through it commit with the checkpoint. `undefined` in-process.
    */
   readonly tx: unknown;
+  /**
+   * The context of the handler call's span, when the transport has
+   * telemetry: pass it as `trace` to the bus calls and appends the handler
+   * makes, so they join the trace.
+   */
+  readonly trace?: TraceContext;
 }
 
 /** What a query handler gets besides the payload. */
 export interface QueryContext {
   /** The query's name (`orders/show`), as called. */
   readonly name: string;
+  /** The context of the handler call's span (or the caller's, without telemetry); pass it on as `trace`. */
+  readonly trace?: TraceContext;
 }
 
 /** A command handler as a transport sees it: resolves the reply. */
@@ -104,6 +115,13 @@ export interface HandlerOptions {
   readonly onParked?: (entry: ParkedMessage) => void;
   /** A handler failure (to be retried or parked) or a transport failure; each is logged as well. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Whether each handler call's span is the child of the sender's span (it
+   * always links to it). Default: `true` for commands, `false` for events
+   * (a new trace per delivery); `true` for an event handler that is part of
+   * the request that published the event.
+   */
+  readonly continueTrace?: boolean;
   /** Where this handler's failures and parked messages are logged. Default: the transport's logger. */
   readonly logger?: Logger;
 }
@@ -158,6 +176,12 @@ export interface TransportCallOptions {
  * subscribed group gets every matching event, in publish order per stream.
  */
 export interface Transport {
+  /**
+   * Where the transport reports spans and metrics, when it has telemetry (its
+   * own, or its store's). A bus over it inherits it unless given its own.
+   */
+  readonly telemetry?: Telemetry;
+
   /**
    * Where the transport reports what happens (a handler failure, a parked
    * message, a lost connection), one line per event. A bus over it inherits

@@ -28,6 +28,8 @@ export function checkedTransport(inner: Transport, contracts: BusContracts): Tra
     return await validateStandard(schema, value, path);
   };
   return {
+    // The HTTP handler over this transport traces requests with the inner one's telemetry.
+    telemetry: inner.telemetry,
     send: async (command, options) =>
       inner.send({
         ...command,

@@ -3,7 +3,7 @@
 // store's migrations, which are idempotent and serialized by an advisory lock,
 // so all three services can start at once against an empty database.
 import postgres from "postgres";
-import type { ConsumerStorage, EventStore } from "../../mod.ts";
+import type { ConsumerStorage, EventStore, Telemetry } from "../../mod.ts";
 import {
   createPostgresConsumerStorage,
   createPostgresStore,
@@ -23,11 +23,14 @@ export interface ShopConnection {
 
 /**
  * Connects as `service` (the connections' `application_name`, so
- * `pg_stat_activity` shows who holds what) and migrates the store.
+ * `pg_stat_activity` shows who holds what) and migrates the store. With
+ * `telemetry`, the store traces its appends, and the transport, bus and
+ * consumers built on it inherit it.
  */
 export async function connectShop(
   service: string,
   settings: ShopSettings,
+  telemetry?: Telemetry,
 ): Promise<ShopConnection> {
   const sql = postgres(settings.databaseUrl, {
     max: 8,
@@ -35,7 +38,11 @@ export async function connectShop(
     connection: { application_name: service },
   });
   // Wake-ups come by LISTEN/NOTIFY; the poll is only the fallback for a lost notification.
-  const store = createPostgresStore(sql, { schema: settings.schema, pollInterval: 500 });
+  const store = createPostgresStore(sql, {
+    schema: settings.schema,
+    pollInterval: 500,
+    telemetry,
+  });
   try {
     await store.migrate();
   } catch (error) {

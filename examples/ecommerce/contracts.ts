@@ -44,6 +44,13 @@ export interface LockUser {
   readonly reason: string;
 }
 
+/** `users/notify`: tell a user about their order (the inventory sends it once the stock is reserved). */
+export interface NotifyUser {
+  readonly userId: string;
+  readonly orderId: string;
+  readonly text: string;
+}
+
 /** What `users/lock` answers. */
 export interface LockUserResult {
   readonly userId: string;
@@ -61,6 +68,7 @@ export const orderPlaced = objectSchema<OrderPlaced>({
 });
 export const stockReserved = objectSchema<StockReserved>({ orderId: id, items: orderItems });
 export const lockUser = objectSchema<LockUser>({ userId: id, reason: text });
+export const notifyUser = objectSchema<NotifyUser>({ userId: id, orderId: id, text });
 
 /** The orders service: handles `orders/place` and `orders/show`, publishes `orders/placed`, follows `inventory/reserved`. */
 export const ordersContracts = defineContracts({
@@ -69,14 +77,15 @@ export const ordersContracts = defineContracts({
   events: { "orders/placed": orderPlaced, "inventory/reserved": stockReserved },
 });
 
-/** The inventory service: follows `orders/placed`, publishes `inventory/reserved`. */
+/** The inventory service: follows `orders/placed`, publishes `inventory/reserved`, sends `users/notify`. */
 export const inventoryContracts = defineContracts({
+  commands: { "users/notify": notifyUser },
   events: { "orders/placed": orderPlaced, "inventory/reserved": stockReserved },
 });
 
-/** The users service: handles `users/lock`. */
+/** The users service: handles `users/lock` and `users/notify`. */
 export const usersContracts = defineContracts({
-  commands: { "users/lock": lockUser },
+  commands: { "users/lock": lockUser, "users/notify": notifyUser },
 });
 
 /** A client of the shop (the end-to-end test, a script): places orders, shows them, locks users. */

@@ -10,6 +10,7 @@ import { createBus } from "../../mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { readShopSettings, wholeNumber } from "./_env.ts";
 import { onShutdown } from "./_shutdown.ts";
+import { shopTelemetry } from "./_telemetry.ts";
 import { tracerFor } from "./_trace.ts";
 import { connectShop } from "./connect.ts";
 import { inventoryContracts } from "./contracts.ts";
@@ -19,7 +20,7 @@ import { startInventoryService } from "./inventory_service.ts";
 const trace = tracerFor("inventory");
 const settings = readShopSettings();
 const holdBeforeCommit = wholeNumber("INVENTORY_HOLD_MS", 0);
-const shop = await connectShop("inventory", settings);
+const shop = await connectShop("inventory", settings, shopTelemetry("inventory"));
 await migrateInventory(shop.sql, settings.schema);
 const bus = createBus({
   transport: createStoreBackedTransport(shop.store, {
@@ -27,6 +28,7 @@ const bus = createBus({
     onError: (error) => trace(`transport error: ${error}`),
   }),
   contracts: inventoryContracts,
+  name: "inventory",
 });
 const reserving = startInventoryService(bus, { schema: settings.schema, trace, holdBeforeCommit });
 onShutdown("inventory", async () => {

@@ -12,6 +12,7 @@ import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { optional, readShopSettings, required, wholeNumber } from "./_env.ts";
 import { serveOnDeno } from "./_deno_serve.ts";
 import { onShutdown } from "./_shutdown.ts";
+import { shopTelemetry } from "./_telemetry.ts";
 import { tracerFor } from "./_trace.ts";
 import { connectShop } from "./connect.ts";
 import { ordersContracts } from "./contracts.ts";
@@ -23,12 +24,12 @@ const settings = readShopSettings();
 const token = required("ORDERS_TOKEN");
 const port = wholeNumber("ORDERS_PORT", 8080);
 const hostname = optional("ORDERS_HOST") ?? "127.0.0.1";
-const shop = await connectShop("orders", settings);
+const shop = await connectShop("orders", settings, shopTelemetry("orders"));
 const transport = createStoreBackedTransport(shop.store, {
   storage: shop.storage,
   onError: (error) => trace(`transport error: ${error}`),
 });
-const bus = createBus({ transport, contracts: ordersContracts });
+const bus = createBus({ transport, contracts: ordersContracts, name: "orders" });
 const registrations = startOrdersService(bus, shop.store, trace);
 const front = createOrdersHttpFront(transport, { token });
 const server = await serveOnDeno(front.fetch, { port, hostname });

@@ -3,6 +3,7 @@
 // and follows `inventory/reserved` to record in each order's stream that its
 // stock is reserved.
 import { type Bus, ConcurrencyError, type EventStore, type Registration } from "../../mod.ts";
+import { traceNote } from "./_telemetry.ts";
 import type { Trace } from "./_trace.ts";
 import type { ordersContracts, PlaceOrderResult } from "./contracts.ts";
 import { nameBasedId } from "./name_based_id.ts";
@@ -25,42 +26,48 @@ export function startOrdersService(
   store: EventStore,
   trace: Trace,
 ): Registration[] {
-  const place = bus.handleCommand("orders/place", async (command): Promise<PlaceOrderResult> => {
-    const { orderId, userId, items } = command.data;
-    if (await isLocked(store, userId)) {
-      trace(`refused order ${orderId}: user ${userId} is locked`);
-      return { orderId, status: "refused", reason: `user ${userId} is locked` };
-    }
-    const metadata = {
-      causationId: command.id,
-      correlationId: command.metadata.correlationId ?? command.id,
-    };
-    try {
-      await store.append(orderStream(orderId), [{
-        id: await nameBasedId(command.id, ORDER_PLACED),
-        type: ORDER_PLACED,
+  // Each handler passes its context's `trace` on to what it writes and
+  // sends, so one trace follows an order from the HTTP request through the
+  // other services (docs/guide/observability.md).
+  const place = bus.handleCommand(
+    "orders/place",
+    async (command, ctx): Promise<PlaceOrderResult> => {
+      const { orderId, userId, items } = command.data;
+      if (await isLocked(store, userId)) {
+        trace(`refused order ${orderId}: user ${userId} is locked${traceNote(ctx.trace)}`);
+        return { orderId, status: "refused", reason: `user ${userId} is locked` };
+      }
+      const metadata = {
+        causationId: command.id,
+        correlationId: command.metadata.correlationId ?? command.id,
+      };
+      try {
+        await store.append(orderStream(orderId), [{
+          id: await nameBasedId(command.id, ORDER_PLACED),
+          type: ORDER_PLACED,
+          data: { orderId, userId, items },
+          metadata,
+        }], { expectedVersion: "no-stream", trace: ctx.trace });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        trace(`refused order ${orderId}: the order exists`);
+        return { orderId, status: "refused", reason: `order ${orderId} exists` };
+      }
+      const published = await bus.publish({
+        type: "orders/placed",
+        id: await nameBasedId(command.id, "orders/placed"),
+        stream: orderStream(orderId),
         data: { orderId, userId, items },
         metadata,
-      }], { expectedVersion: "no-stream" });
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError)) throw error;
-      trace(`refused order ${orderId}: the order exists`);
-      return { orderId, status: "refused", reason: `order ${orderId} exists` };
-    }
-    const published = await bus.publish({
-      type: "orders/placed",
-      id: await nameBasedId(command.id, "orders/placed"),
-      stream: orderStream(orderId),
-      data: { orderId, userId, items },
-      metadata,
-    });
-    trace(
-      `placed order ${orderId} for ${userId} ${
-        JSON.stringify(items)
-      }, published orders/placed at #${published.globalPosition}`,
-    );
-    return { orderId, status: "placed" };
-  });
+      }, { trace: ctx.trace });
+      trace(
+        `placed order ${orderId} for ${userId} ${
+          JSON.stringify(items)
+        }, published orders/placed at #${published.globalPosition}${traceNote(ctx.trace)}`,
+      );
+      return { orderId, status: "placed" };
+    },
+  );
 
   const show = bus.handleQuery(
     "orders/show",
@@ -70,7 +77,7 @@ export function startOrdersService(
   const reservations = bus.subscribe(
     ORDERS_RESERVATIONS_GROUP,
     ["inventory/reserved"],
-    async (event) => {
+    async (event, ctx) => {
       const { orderId } = event.data;
       const result = await store.append(orderStream(orderId), [{
         id: await nameBasedId(event.id, ORDER_RESERVED),
@@ -80,11 +87,11 @@ export function startOrdersService(
           causationId: event.id,
           correlationId: event.metadata.correlationId ?? event.id,
         },
-      }]);
+      }], { trace: ctx.trace });
       trace(
         `order ${orderId} is reserved (inventory/reserved at #${event.globalPosition})${
           result.deduplicated ? ", already recorded" : ""
-        }`,
+        }${traceNote(ctx.trace)}`,
       );
     },
   );

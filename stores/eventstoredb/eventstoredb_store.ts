@@ -24,6 +24,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type Logger,
   type Message,
@@ -40,6 +41,7 @@ import {
   type RecordedMessage,
   resolveAppendRetry,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateMessages,
   validateReadPageOptions,
@@ -86,6 +88,11 @@ export interface CreateEventStoreDbStoreOptions extends AppendLimits {
    */
   readonly unsupportedRuntime?: UnsupportedRuntimePolicy;
   /**
+   * Where appends and reads report spans and metrics, as `eventstoredb`;
+   * consumers and transports built on the store inherit it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where the store reports a dropped live subscription it re-opens, and what
    * is built on it (consumers) reports unless given its own. Default: the console.
    */
@@ -99,6 +106,7 @@ const OPTION_KEYS: readonly string[] = [
   "maxMessageSize",
   "maxBatchSize",
   "logger",
+  "telemetry",
 ];
 
 /**
@@ -129,7 +137,10 @@ export function createEventStoreDbStore<E extends MessageShape = JsonMessage>(
   const naming = streamNaming(validateNamespace(options.namespace));
   refuseDeno(validateUnsupportedRuntime(options.unsupportedRuntime));
   // The types are the caller's word: the store holds JSON messages of any type.
-  return new EventStoreDbStore(checked, naming, options) as EventStore as EventStore<E>;
+  const store = new EventStoreDbStore(checked, naming, options) as EventStore as EventStore<E>;
+  return options.telemetry === undefined
+    ? store
+    : instrumentStore(store, { telemetry: options.telemetry, name: "eventstoredb" });
 }
 
 class EventStoreDbStore implements EventStore {

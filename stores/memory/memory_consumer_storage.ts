@@ -16,6 +16,7 @@ import type {
   ParkedGroup,
   ParkedMessage,
   ParkedMessageStore,
+  ParkedSummary,
   ProcessedMessageStore,
 } from "../../core/consumers/mod.ts";
 import { checkOptions, compareNames, ValidationError } from "../../core/mod.ts";
@@ -176,6 +177,16 @@ class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
     if (options.tx === undefined) change();
     else options.tx.onCommit(change);
     return present;
+  }
+
+  async summary(group: string): Promise<ParkedSummary> {
+    let oldest: string | undefined;
+    const entries = this.#entries.get(group);
+    for (const entry of entries?.values() ?? []) {
+      if (oldest === undefined || entry.parkedAt < oldest) oldest = entry.parkedAt;
+    }
+    const count = entries?.size ?? 0;
+    return oldest === undefined ? { count } : { count, oldestParkedAt: oldest };
   }
 
   async groups(): Promise<ParkedGroup[]> {

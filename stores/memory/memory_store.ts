@@ -24,6 +24,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type ListStreamsOptions,
   type Logger,
@@ -43,6 +44,7 @@ import {
   resolveAppendRetry,
   type StreamInfo,
   type StreamPage,
+  type Telemetry,
   validateAppendOptions,
   validateId,
   validateMessages,
@@ -55,13 +57,19 @@ import { MemoryBrowser } from "./_memory_browse.ts";
 /** Options of {@link createMemoryStore}. */
 export interface CreateMemoryStoreOptions extends AppendLimits {
   /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`); consumers and transports built on the store
+   * inherit it. Default: none, and the store is not wrapped at all.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where what is built on the store (consumers, the store-backed transport)
    * reports, unless given its own logger. Default: the console.
    */
   readonly logger?: Logger;
 }
 
-const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger"];
+const OPTION_KEYS: readonly string[] = ["maxMessageSize", "maxBatchSize", "logger", "telemetry"];
 
 /**
  * Creates an empty in-memory event store.
@@ -86,7 +94,10 @@ export function createMemoryStore<E extends MessageShape = JsonMessage>(
   options: CreateMemoryStoreOptions = {},
 ): EventStore<E> {
   // The types are the caller's word: the store holds JSON messages of any type.
-  return new MemoryStore(options) as EventStore as EventStore<E>;
+  const store = new MemoryStore(options) as EventStore as EventStore<E>;
+  return options.telemetry === undefined
+    ? store
+    : instrumentStore(store, { telemetry: options.telemetry, name: "memory" });
 }
 
 // One stream's messages, and its category's array so that an append to a

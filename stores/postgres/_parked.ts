@@ -11,6 +11,7 @@ import {
   type ParkedGroup,
   type ParkedMessage,
   type ParkedMessageStore,
+  type ParkedSummary,
   type RecordedMessage,
   ValidationError,
 } from "../../core/mod.ts";
@@ -79,6 +80,17 @@ export class PostgresParked<Tx> implements ParkedMessageStore<Tx> {
       [group, messageId],
     );
     return rows.length > 0;
+  }
+
+  async summary(group: string): Promise<ParkedSummary> {
+    const [row] = await this.#transactions.outside()(
+      `SELECT count(*)::int AS count, to_char(min(parked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS oldest FROM ${this.#schema}.parked WHERE grp = $1`,
+      [group],
+    );
+    const count = Number(row.count);
+    return row.oldest === null || row.oldest === undefined
+      ? { count }
+      : { count, oldestParkedAt: row.oldest as string };
   }
 
   async groups(): Promise<ParkedGroup[]> {

@@ -30,6 +30,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type ListStreamsOptions,
   type Logger,
@@ -47,6 +48,7 @@ import {
   type RecordedMessageOf,
   type StreamInfo,
   type StreamPage,
+  type Telemetry,
   validateAppendOptions,
   validateId,
   validateMessages,
@@ -82,6 +84,12 @@ export interface PostgresStoreOptions extends AppendLimits {
    */
   readonly maxAppendsInFlight?: number;
   /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`), as `postgres:<schema>`; consumers and transports
+   * built on the store inherit it. Default: none, and the store is not wrapped.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where the store reports what it retries (a lost LISTEN connection, a
    * failed poll), and what is built on it (consumers, the store-backed
    * transport) reports unless given its own. Default: the console.
@@ -96,6 +104,7 @@ const OPTION_KEYS: readonly string[] = [
   "maxMessageSize",
   "maxBatchSize",
   "logger",
+  "telemetry",
 ];
 
 /** An `EventStore` in PostgreSQL, plus the call that creates or updates its schema. */
@@ -144,7 +153,22 @@ export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   options: PostgresStoreOptions = {},
 ): PostgresEventStore<E> {
   // The types are the caller's word: the store holds JSON messages of any type.
-  return new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
+  const store = new PostgresStore(driver, options) as PostgresEventStore as PostgresEventStore<E>;
+  if (options.telemetry === undefined) return store;
+  const instrumented = instrumentStore(store, {
+    telemetry: options.telemetry,
+    name: `postgres:${store.schema}`,
+  });
+  if (instrumented === store) return store;
+  return Object.assign(instrumented, {
+    schema: store.schema,
+    migrate: () => store.migrate(),
+    // Operators' browsing calls, handed on untraced.
+    listStreams: (o?: ListStreamsOptions) => store.listStreams(o),
+    getMessage: (id: string) => store.getMessage(id),
+    listCategories: () => store.listCategories(),
+    countMessages: (o?: CountMessagesOptions) => store.countMessages(o),
+  });
 }
 
 class PostgresStore implements PostgresEventStore {

@@ -128,6 +128,40 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
     });
   });
 
+  describe("ParkedMessageStore.summary", () => {
+    test("summary() counts a group's parked messages and names the earliest parkedAt, as list() has them", async ({ store, storage }) => {
+      const summary = storage.parked.summary?.bind(storage.parked);
+      if (summary === undefined) return; // optional: consumers page through list() instead
+      assert.deepEqual(await summary("g"), { count: 0 });
+      await store.append("order-1", batch(3));
+      const messages = await store.readAll().toArray();
+      const times = [
+        "2024-05-01T12:00:02.000Z",
+        "2024-05-01T12:00:01.000Z",
+        "2024-05-01T12:00:03.000Z",
+      ];
+      for (const [i, parkedAt] of times.entries()) {
+        await storage.parked.park({
+          group: i < 2 ? "g" : "other",
+          partition: 0,
+          message: messages[i],
+          error: { name: "Error", message: "boom" },
+          attempts: 1,
+          parkedAt,
+        });
+      }
+      assert.deepEqual(await summary("g"), {
+        count: 2,
+        oldestParkedAt: "2024-05-01T12:00:01.000Z",
+      });
+      await storage.parked.remove("g", messages[1].id);
+      assert.deepEqual(await summary("g"), {
+        count: 1,
+        oldestParkedAt: "2024-05-01T12:00:02.000Z",
+      });
+    });
+  });
+
   describe("ProcessedMessageStore", () => {
     test("record() then has(), per scope; runOnce() runs an effect once per key", async ({ storage }) => {
       const { processed } = storage;

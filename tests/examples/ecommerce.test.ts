@@ -9,6 +9,11 @@
 // It runs under Node, Deno and Bun alike: each service is started with the
 // runtime it is written for (from node_modules/.bin, and node from PATH),
 // whichever runtime runs this file.
+//
+// The services trace (ORDO_TRACES=stdout) and so does the test's HTTP
+// client: each order's trace starts at the client's `send orders/place` and
+// runs through the orders service (Deno), the inventory (Bun) and the users
+// service (Node), which each print the trace id beside what they did.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Bus, createBus, type RecordedMessage } from "../../mod.ts";
@@ -40,6 +45,7 @@ import { ROOT } from "../_paths.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 import { run } from "../_process.ts";
 import { CURRENT_RUNTIME } from "../_runtimes.ts";
+import { OtelHarness } from "../telemetry/_otel.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
 
@@ -107,6 +113,7 @@ interface ShopClient {
 
 describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, one PostgreSQL", () => {
   const pg = usePostgres({ max: 4, pool: { connection: { application_name: "e2e-driver" } } });
+  const otel = new OtelHarness();
   let store: PostgresEventStore;
   let storeBus: Bus<typeof shopClientContracts>;
   let httpBus: Bus<typeof shopClientContracts>;
@@ -124,6 +131,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
         ORDO_SCHEMA: SCHEMA,
         ORDERS_TOKEN: TOKEN,
         ORDERS_PORT: "0",
+        ORDO_TRACES: "stdout",
         ...env,
       },
     );
@@ -140,6 +148,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     await httpBus?.close();
     await storeBus?.close();
     await store?.close();
+    await otel.shutdown();
   });
 
   it("reserves every order exactly once when the inventory service is SIGKILLed mid-flow and restarted", async () => {
@@ -167,7 +176,11 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     // The client: orders over HTTP (bearer token), users/lock through the store, which the orders front does not serve.
     const timeouts = { sendAndWait: 20_000, query: 10_000 };
     httpBus = createBus({
-      transport: createHttpTransport({ url: ordersUrl, auth: { bearer: TOKEN } }),
+      transport: createHttpTransport({
+        url: ordersUrl,
+        auth: { bearer: TOKEN },
+        telemetry: otel.telemetry,
+      }),
       contracts: shopClientContracts,
       timeouts,
     });
@@ -312,6 +325,44 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       async () => `orders not reserved: ${(await notReserved()).join(", ")}`,
     );
     mark("every order shows reserved");
+
+    // One trace per order, from the test's request through the three processes.
+    const notified = (orderId: string) =>
+      users.lines.some((line) => line.includes(`about order ${orderId}:`));
+    await until(
+      async () => placed.every((order) => notified(order.orderId)),
+      30_000,
+      () =>
+        `users not notified of: ${
+          placed.filter((o) => !notified(o.orderId)).map((o) => o.orderId)
+        }`,
+    );
+    const clientTraces = new Set(otel.named("send orders/place").map((span) => span.traceId));
+    const traceOf = (lines: readonly string[], marker: string) => {
+      const ids = new Set(
+        lines.filter((line) => line.includes(marker)).map((line) =>
+          /\[trace ([0-9a-f]{32})\]/.exec(line)?.[1]
+        ),
+      );
+      assert.equal(ids.size, 1, `one trace id in the lines with "${marker}": ${[...ids]}`);
+      return [...ids][0]!;
+    };
+    const orderTraces = new Set<string>();
+    for (const { orderId } of placed) {
+      const inOrders = traceOf(orders.lines, `placed order ${orderId} `);
+      const inventoryLines = services.filter((s) => s.name.startsWith("inventory"))
+        .flatMap((s) => s.lines);
+      assert.equal(
+        traceOf(inventoryLines, `for order ${orderId} `),
+        inOrders,
+        `${orderId} inventory`,
+      );
+      assert.equal(traceOf(users.lines, `about order ${orderId}:`), inOrders, `${orderId} users`);
+      assert.ok(clientTraces.has(inOrders), `${orderId}'s trace starts at the test's request`);
+      orderTraces.add(inOrders);
+    }
+    assert.equal(orderTraces.size, placed.length, "each order has a trace of its own");
+    mark("one trace per order over the three processes");
 
     // From the database. Each placed order: one reservation row, one inventory/reserved event with the derived id.
     const placedIds = placed.map((order) => order.orderId).sort();

@@ -16,8 +16,11 @@ import {
   ClosedError,
   CloseGate,
   consoleLogger,
+  inheritedTelemetry,
   type Logger,
   type ParkedMessageStore,
+  type Telemetry,
+  traceContextOf,
   validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
@@ -44,6 +47,8 @@ import { EventStreamSubscription, type SubscriptionDependencies } from "./_event
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
 import { commandBody, HttpRequests } from "./_http_requests.ts";
 import { publishReceipt, sendReceipt } from "./_server_answers.ts";
+import { tracedSubscriber } from "./_traced_handler.ts";
+import { traceHeaders } from "../wire/mod.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
@@ -75,6 +80,12 @@ export interface CreateHttpTransportOptions<Tx = unknown> {
   /** Delays between reconnections of an event stream (unlimited attempts). Default 100 ms doubling to 5 s, with jitter. */
   readonly reconnect?: { readonly initialDelay?: number; readonly maxDelay?: number };
   /**
+   * Where event subscriptions' handler calls report spans and metrics; a bus
+   * over the transport inherits it. Calls carry their trace context in the
+   * `traceparent` and `tracestate` headers with or without it. Default: none.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where subscriptions log (a handler failure, a parked event, a dropped
    * event stream and its reconnection), one line each; a bus over this
    * transport inherits it. Default: the console.
@@ -90,6 +101,7 @@ const OPTION_KEYS: readonly string[] = [
   "storage",
   "reconnect",
   "logger",
+  "telemetry",
 ];
 
 /**
@@ -136,6 +148,7 @@ export function createHttpTransport<Tx = unknown>(
 const WAIT = Object.freeze({ prefer: "wait" });
 
 class HttpClientTransport implements Transport {
+  readonly telemetry: Telemetry | undefined;
   readonly logger: Logger;
   readonly #gate = new CloseGate("transport");
   /** Aborted by close(): ends the `sendAndWait` calls still waiting for their answer. */
@@ -160,6 +173,7 @@ class HttpClientTransport implements Transport {
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
       headers: extraHeaders(options.headers),
     });
+    this.telemetry = inheritedTelemetry(options.telemetry);
     const storage = options.storage;
     if (storage !== undefined && typeof storage?.checkpoints?.commit !== "function") {
       throw new ValidationError(
@@ -188,15 +202,20 @@ class HttpClientTransport implements Transport {
 
   send(command: CommandEnvelope, options?: TransportCallOptions): Promise<SendReceipt> {
     const call = this.#call(`send "${command.type}"`, "send", command.type, "/commands/");
+    const headers = traceHeaders(traceContextOf(command.metadata));
     return this.#gate.run(
       call.operation,
       async () =>
-        sendReceipt(await this.#requests.post(call, commandBody(command), options?.signal), call),
+        sendReceipt(
+          await this.#requests.post(call, commandBody(command), options?.signal, headers),
+          call,
+        ),
     );
   }
 
   sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const call = this.#call(`sendAndWait "${command.type}"`, "send", command.type, "/commands/");
+    const headers = traceHeaders(traceContextOf(command.metadata), WAIT);
     return this.#gate.run(call.operation, async () => {
       // The wait (not the sending) is what close() ends.
       const closing = this.#closing.signal;
@@ -204,7 +223,7 @@ class HttpClientTransport implements Transport {
         ? closing
         : AbortSignal.any([options.signal, closing]);
       try {
-        return await this.#requests.post(call, commandBody(command), signal, WAIT);
+        return await this.#requests.post(call, commandBody(command), signal, headers);
       } catch (error) {
         throw closing.aborted ? new ClosedError("transport", call.operation) : error;
       }
@@ -215,7 +234,13 @@ class HttpClientTransport implements Transport {
     const call = this.#call(`query "${query.name}"`, "query", query.name, "/queries/");
     return this.#gate.run(
       call.operation,
-      () => this.#requests.post(call, { payload: query.payload }, options?.signal),
+      () =>
+        this.#requests.post(
+          call,
+          { payload: query.payload },
+          options?.signal,
+          traceHeaders(query.trace),
+        ),
     );
   }
 
@@ -234,9 +259,11 @@ class HttpClientTransport implements Transport {
       target: event.streamName,
       url: `${this.#base}/events`,
     };
+    const headers = traceHeaders(traceContextOf(event.metadata));
     return this.#gate.run(
       call.operation,
-      async () => publishReceipt(await this.#requests.post(call, body, options?.signal), call),
+      async () =>
+        publishReceipt(await this.#requests.post(call, body, options?.signal, headers), call),
     );
   }
 
@@ -281,12 +308,13 @@ class HttpClientTransport implements Transport {
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
+    const traced = tracedSubscriber(this.telemetry, group, handler, options);
     const subscription = new EventStreamSubscription(
       this.#subscriptionDependencies,
       group,
       selector,
-      handler,
-      options,
+      traced.handler,
+      traced.options,
     );
     this.#subscriptions.set(group, subscription);
     return {

@@ -13,6 +13,7 @@ import {
   ForbiddenError,
   type Logger,
   NotFoundError,
+  type Telemetry,
 } from "../../../core/mod.ts";
 import type { Transport, TransportCallOptions } from "../../../core/messaging/mod.ts";
 import type { Credential } from "./_credentials.ts";
@@ -28,6 +29,7 @@ import {
   streamParameters,
 } from "./_request_parameters.ts";
 import { withWaitLimit } from "./_wait_limit.ts";
+import { messageWithTrace, queryWithTrace, tracedRequest } from "./_request_span.ts";
 import type { Authenticator } from "./server_auth.ts";
 
 /** A handler's options, checked (see handler.ts). */
@@ -43,6 +45,8 @@ export interface DispatcherSettings {
   readonly heartbeat: number;
   readonly onError: (error: unknown) => void;
   readonly logger: Logger;
+  /** Traces each request when set (its own, or the inner transport's). */
+  readonly telemetry: Telemetry | undefined;
 }
 
 const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -73,8 +77,17 @@ export class RequestDispatcher {
     this.#base = settings.basePath;
   }
 
-  /** Answers one call; never rejects. After `close()`, every call is answered with a `ClosedError` (503). */
-  async handle(call: IncomingCall): Promise<Answer> {
+  /**
+   * Answers one call; never rejects. After `close()`, every call is answered
+   * with a `ClosedError` (503). With telemetry, each call is a SERVER span.
+   */
+  handle(call: IncomingCall): Promise<Answer> {
+    const telemetry = this.#settings.telemetry;
+    if (telemetry === undefined) return this.#answer(call);
+    return tracedRequest(telemetry, call, this.#base, (traced) => this.#answer(traced));
+  }
+
+  async #answer(call: IncomingCall): Promise<Answer> {
     const label: CallLabel = { operation: call.method };
     try {
       if (this.#gate.closed) {
@@ -131,7 +144,7 @@ export class RequestDispatcher {
     }
     if (route === "/events") {
       const [body, credential] = await this.#jsonBody(call, url, known);
-      const envelope = eventFromBody(body);
+      const envelope = messageWithTrace(eventFromBody(body), call);
       label.operation = `publish "${envelope.type}"`;
       if (!credential.permissions.mayPublish(envelope.streamName)) {
         throw new ForbiddenError("publish", envelope.streamName, credential.name);
@@ -168,7 +181,7 @@ export class RequestDispatcher {
       if (!credential.permissions.mayQuery(name)) {
         throw new ForbiddenError("query", name, credential.name);
       }
-      const envelope = queryFromBody(name, body);
+      const envelope = queryWithTrace(queryFromBody(name, body), call);
       return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
     }
     throw notFound(path);
@@ -204,7 +217,7 @@ export class RequestDispatcher {
     call: IncomingCall,
     label: CallLabel,
   ): Promise<Answer> {
-    const envelope = commandFromBody(name, body);
+    const envelope = messageWithTrace(commandFromBody(name, body), call);
     const wait = preferredWait(call.header("prefer"));
     if (wait === undefined) {
       return jsonAnswer(202, await this.#transport.send(envelope, lazySignal(call)));

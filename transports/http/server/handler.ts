@@ -26,8 +26,10 @@ import {
   checkPositiveNumber,
   consoleLogger,
   type EventStore,
+  inheritedTelemetry,
   type Logger,
   type MessageShape,
+  type Telemetry,
   untypedStore,
   ValidationError,
 } from "../../../core/mod.ts";
@@ -78,6 +80,12 @@ export interface CreateHttpHandlerOptions {
   /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
   readonly onError?: (error: unknown) => void;
   /**
+   * Where each request is traced (a SERVER span, the caller's `traceparent`
+   * its parent). Default: the inner transport's. The caller's trace context
+   * reaches the inner transport's handlers with or without it.
+   */
+  readonly telemetry?: Telemetry;
+  /**
    * Where failures are logged (a 500 with its error id, a failed event
    * stream), one line each. Default: the transport's logger, else the console.
    */
@@ -94,6 +102,7 @@ const OPTION_KEYS: readonly string[] = [
   "heartbeat",
   "onError",
   "logger",
+  "telemetry",
 ];
 
 /** Default largest request body, in bytes: 1 MiB, the memory store's largest message. */
@@ -184,6 +193,7 @@ function checkHandlerOptions(options: CreateHttpHandlerOptions): DispatcherSetti
     events: options.events === undefined ? undefined : untypedStore(options.events),
     heartbeat: checkPositiveNumber(options.heartbeat, "options.heartbeat", 15_000),
     onError: options.onError ?? (() => {}),
+    telemetry: inheritedTelemetry(options.telemetry, transport),
     logger: checkLogger(options.logger, "options.logger", transport.logger ?? consoleLogger),
   };
 }

@@ -40,3 +40,4 @@ export {
   TIMESTAMP_HEADER,
 } from "./hmac_signature.ts";
 export { bigintField, toJson } from "./json.ts";
+export { traceFromHeaders, traceHeaders } from "./trace_headers.ts";

@@ -1,0 +1,235 @@
+// The span trees of the bus's calls over each transport, read back from
+// OpenTelemetry's in-memory exporter: a command's `process` span is the
+// child of its `send` span (and linked to it), a query's handler is the
+// child of the HTTP request that is the child of the `query` span, an
+// event's `process` span in each group starts its own trace linked to the
+// `publish` span, and every span has the messaging attributes.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { TraceContext } from "../../mod.ts";
+import { traceIds } from "../../mod.ts";
+import { KIND, OtelHarness, type SpanRecord } from "./_otel.ts";
+import { tracedBuses, type TransportKind } from "./_traced_buses.ts";
+
+const ERROR = 2; // SpanStatusCode.ERROR
+
+function assertChild(child: SpanRecord, parent: SpanRecord): void {
+  assert.equal(child.traceId, parent.traceId, `${child.name} is in ${parent.name}'s trace`);
+  assert.equal(child.parentSpanId, parent.spanId, `${child.name} is ${parent.name}'s child`);
+}
+
+function assertLinked(span: SpanRecord, to: SpanRecord): void {
+  assert.deepEqual(span.links, [{ traceId: to.traceId, spanId: to.spanId }]);
+}
+
+function spanIdOf(context: TraceContext | undefined): string | undefined {
+  return traceIds(context)?.spanId;
+}
+
+/** Resolves with what `handled` was called with, once. */
+function nextCall<T>(): { readonly called: Promise<T>; readonly call: (value: T) => void } {
+  let call!: (value: T) => void;
+  const called = new Promise<T>((resolve) => (call = resolve));
+  return { called, call };
+}
+
+for (const kind of ["in-process", "store-backed", "http"] as const satisfies TransportKind[]) {
+  describe(`traces over the ${kind} transport`, () => {
+    let otel: OtelHarness;
+    let buses: ReturnType<typeof tracedBuses>;
+    beforeEach(() => {
+      otel = new OtelHarness();
+      buses = tracedBuses(kind, otel.telemetry);
+    });
+    afterEach(async () => {
+      await buses.close();
+      await otel.shutdown();
+    });
+
+    it("send() -> handled: the process span is the send span's child and links to it", async () => {
+      const handled = nextCall<TraceContext | undefined>();
+      const registration = buses.server.handleCommand("users/lock", (_command, context) => {
+        handled.call(context.trace);
+      });
+      await registration.ready;
+      const id = crypto.randomUUID();
+      await buses.client.send({
+        type: "users/lock",
+        id,
+        data: { userId: "u-1" },
+        metadata: { correlationId: "c-42" },
+      });
+      const handlerTrace = await handled.called;
+      await registration.stop();
+
+      const send = otel.one("send users/lock");
+      assert.equal(send.kind, KIND.producer);
+      assert.equal(send.parentSpanId, undefined);
+      assert.deepEqual(
+        {
+          system: send.attributes["messaging.system"],
+          type: send.attributes["messaging.operation.type"],
+          old: send.attributes["messaging.operation"],
+          name: send.attributes["messaging.operation.name"],
+          destination: send.attributes["messaging.destination.name"],
+          id: send.attributes["messaging.message.id"],
+          conversation: send.attributes["messaging.message.conversation_id"],
+        },
+        {
+          system: "ordo",
+          type: "send",
+          old: "publish",
+          name: "send",
+          destination: "users/lock",
+          id,
+          conversation: "c-42",
+        },
+      );
+      const process = otel.one("process users/lock");
+      assert.equal(process.kind, KIND.consumer);
+      assertChild(process, send);
+      assertLinked(process, send);
+      assert.equal(process.attributes["messaging.operation.type"], "process");
+      assert.equal(process.attributes["messaging.message.id"], id);
+      assert.equal(process.attributes["messaging.message.conversation_id"], "c-42");
+      assert.equal(typeof process.attributes["messaging.consumer.group.name"], "string");
+      assert.equal(spanIdOf(handlerTrace), process.spanId, "the handler's context.trace");
+
+      if (kind === "store-backed") {
+        const append = otel.one("append users:command");
+        assert.equal(append.kind, KIND.client);
+        assertChild(append, send);
+        assert.equal(append.attributes["messaging.batch.message_count"], 1);
+      }
+      if (kind === "http") {
+        const request = otel.one("POST /commands/{name}");
+        assert.equal(request.kind, KIND.server);
+        assertChild(request, send);
+        assert.equal(request.attributes["http.response.status_code"], 202);
+      }
+    });
+
+    it("a handler's calls with context.trace join its trace", async () => {
+      const registration = buses.server.handleCommand("orders/place", async (_c, context) => {
+        await buses.server.publish({ type: "orders/placed", data: {} }, { trace: context.trace });
+        return "placed";
+      });
+      await registration.ready;
+      assert.equal(await buses.client.sendAndWait({ type: "orders/place", data: {} }), "placed");
+      await registration.stop();
+
+      const send = otel.one("send orders/place");
+      const process = otel.one("process orders/place");
+      const publish = otel.one("publish orders/placed");
+      assertChild(process, send);
+      assertChild(publish, process);
+      assert.equal(publish.kind, KIND.producer);
+    });
+
+    if (kind !== "http") {
+      it("publish() -> each group's handler: a new trace per group, linked to the publish span", async () => {
+        const billing = nextCall<void>();
+        const audit = nextCall<void>();
+        const one = buses.server.subscribe("billing", ["orders/placed"], () => billing.call());
+        const two = buses.server.subscribe("audit", ["orders/placed"], () => audit.call());
+        await Promise.all([one.ready, two.ready]);
+        await buses.client.publish({ type: "orders/placed", data: { orderId: "o-1" } });
+        await Promise.all([billing.called, audit.called]);
+        await Promise.all([one.stop(), two.stop()]);
+
+        const publish = otel.one("publish orders/placed");
+        assert.equal(publish.kind, KIND.producer);
+        assert.equal(publish.attributes["messaging.operation"], "publish");
+        const processes = otel.named("process orders/placed");
+        assert.deepEqual(
+          processes.map((p) => p.attributes["messaging.consumer.group.name"]).sort(),
+          ["audit", "billing"],
+        );
+        for (const process of processes) {
+          assert.equal(process.kind, KIND.consumer);
+          assert.equal(process.parentSpanId, undefined, "a root span");
+          assert.notEqual(process.traceId, publish.traceId, "a trace of its own");
+          assertLinked(process, publish);
+        }
+      });
+
+      it("subscribe(…, { continueTrace: true }): the handler joins the publisher's trace", async () => {
+        const handled = nextCall<void>();
+        const registration = buses.server.subscribe(
+          "inventory",
+          ["orders/placed"],
+          () => handled.call(),
+          { continueTrace: true },
+        );
+        await registration.ready;
+        await buses.client.publish({ type: "orders/placed", data: {} });
+        await handled.called;
+        await registration.stop();
+        const process = otel.one("process orders/placed");
+        const publish = otel.one("publish orders/placed");
+        assertChild(process, publish);
+        assertLinked(process, publish);
+      });
+
+      it("a message retried and then parked: a failed span per attempt, then a park span", async () => {
+        const parked = nextCall<void>();
+        const registration = buses.server.subscribe("billing", ["orders/placed"], () => {
+          throw new RangeError("no such order");
+        }, {
+          retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 2 },
+          onParked: () => parked.call(),
+        });
+        await registration.ready;
+        await buses.client.publish({ type: "orders/placed", data: {} });
+        await parked.called;
+        await registration.stop();
+
+        const publish = otel.one("publish orders/placed");
+        const attempts = otel.named("process orders/placed");
+        assert.deepEqual(attempts.map((a) => a.attributes["ordo.delivery.attempt"]), [1, 2, 3]);
+        for (const attempt of attempts) {
+          assert.equal(attempt.status, ERROR);
+          assert.equal(attempt.attributes["error.type"], "RangeError");
+          assert.ok(attempt.events.includes("exception"), "the exception is recorded");
+          assertLinked(attempt, publish);
+        }
+        const park = otel.one("park orders/placed");
+        assert.equal(park.attributes["messaging.operation.type"], "settle");
+        assert.equal(park.attributes["ordo.delivery.attempt"], 3);
+        assert.equal(park.attributes["error.type"], "RangeError");
+        assertLinked(park, publish);
+
+        const retries = await otel.metric("ordo.consumer.retries");
+        assert.deepEqual(retries.map((p) => p.value), [2]);
+        const durations = await otel.metric("messaging.process.duration");
+        assert.deepEqual(
+          durations.map((p) => [p.attributes["error.type"], (p.value as { count: number }).count]),
+          [["RangeError", 3]],
+        );
+      });
+    }
+
+    if (kind === "http") {
+      it("query over HTTP: query (client) -> POST /queries/{name} (server) -> process (server)", async () => {
+        let handlerTrace: TraceContext | undefined;
+        buses.server.handleQuery("orders/show", (payload, context) => {
+          handlerTrace = context.trace;
+          return { shown: payload };
+        });
+        assert.deepEqual(await buses.client.query("orders/show", 7), { shown: 7 });
+
+        const query = otel.one("query orders/show");
+        assert.equal(query.kind, KIND.client);
+        assert.equal(query.attributes["messaging.operation.name"], "query");
+        const request = otel.one("POST /queries/{name}");
+        assert.equal(request.kind, KIND.server);
+        assertChild(request, query);
+        assert.equal(request.attributes["http.route"], "/queries/{name}");
+        const process = otel.one("process orders/show");
+        assert.equal(process.kind, KIND.server);
+        assertChild(process, request);
+        assert.equal(spanIdOf(handlerTrace), process.spanId);
+      });
+    }
+  });
+}
