@@ -60,7 +60,7 @@ export type { CreateMemoryConsumerStorageOptions, MemoryTransaction } from "./st
 export type { CommitMode, Consumer, ConsumerSource, CreateConsumerOptions } from "./core/mod.ts";
 export type { CreateGroupConsumerOptions, GroupConsumer, MessageHandler } from "./core/mod.ts";
 export type { ConsumerHooks, ConsumerStorage, HandlerContext, RetryPolicy } from "./core/mod.ts";
-export type { RunOnceOptions } from "./core/mod.ts";
+export type { PageContext, PageHandler, RunOnceOptions } from "./core/mod.ts";
 export type { RebuildProgress, RebuildProjectionOptions, ReplayResult } from "./core/mod.ts";
 export type { ListParkedOptions, ParkedMessage, StoredError } from "./core/mod.ts";
 export type { ConsumerState, ConsumerStatus, PartitionStatus, WaitForOptions } from "./core/mod.ts";

@@ -253,6 +253,8 @@ export {
   MAX_PARTITIONS,
   type MessageHandler,
   type NextRetryDelay,
+  type PageContext,
+  type PageHandler,
   type PageProgress,
   type ParkedGroup,
   type ParkedMessage,

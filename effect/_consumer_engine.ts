@@ -9,6 +9,7 @@ import type {
   CreateConsumerOptions,
   EventStore as EventStorePort,
   HandlerContext,
+  PageContext,
   RecordedMessage,
   ValidationError,
 } from "../core/mod.ts";
@@ -24,10 +25,29 @@ export type EffectHandler<Tx, E, R> = (
   context: HandlerContext<Tx>,
 ) => Effect.Effect<void, E, R>;
 
+/**
+ * A page handler written as an Effect: all the messages of a page at once, in
+ * one transaction with the page's checkpoint (see the core `PageHandler`).
+ * Failing means "not handled": the page is narrowed down to the message at
+ * fault, which alone is retried, then parked.
+ */
+export type EffectPageHandler<Tx, E, R> = (
+  messages: readonly RecordedMessage[],
+  context: PageContext<Tx>,
+) => Effect.Effect<void, E, R>;
+
 /** The Effect-side options every consumer kind adds to, or changes in, the core's. */
 export interface EffectHandlerOptions<Tx, E, R> {
-  /** Runs once per message, with the services of the effect that started the consumer. */
-  readonly handler: EffectHandler<Tx, E, R>;
+  /**
+   * Runs once per message, with the services of the effect that started the
+   * consumer. Give either this or `pageHandler`.
+   */
+  readonly handler?: EffectHandler<Tx, E, R>;
+  /**
+   * Runs once per page, with the same services: one statement per page for a
+   * projection into SQL. Give either this or `handler`.
+   */
+  readonly pageHandler?: EffectPageHandler<Tx, E, R>;
   /**
    * Longest one handler attempt may take: past it the handler is interrupted
    * and the attempt fails with ordo's `TimeoutError` (then retried or parked
@@ -40,8 +60,8 @@ export interface EffectHandlerOptions<Tx, E, R> {
 
 /** The core options made from Effect-side options `O`. */
 export type CoreOptions<Tx, O> =
-  & Omit<O, "handler" | "handlerTimeout" | "retry">
-  & Pick<CreateConsumerOptions<Tx>, "handler" | "storage" | "retry">;
+  & Omit<O, "handler" | "pageHandler" | "handlerTimeout" | "retry">
+  & Pick<CreateConsumerOptions<Tx>, "handler" | "pageHandler" | "storage" | "retry">;
 
 /** A core consumer held in a scope, with its promises as effects. */
 export interface Started<C extends Consumer> {
@@ -61,15 +81,33 @@ function coreOptions<
   storage: ConsumerStoragePort<unknown>,
   context: Context.Context<R>,
 ): CoreOptions<Tx, O> {
-  const { handler, handlerTimeout, retry, ...rest } = options;
-  const bridged = bridgeHandler(handler, context, {
-    timeout: handlerTimeout,
-    describe: (message) => `handler of consumer "${options.group}" on message "${message.id}"`,
-  });
+  const { handler, pageHandler, handlerTimeout, retry, ...rest } = options;
+  // Whichever handler is given is bridged (only given keys are passed on); the
+  // core refuses both or neither, so it is left to say so.
+  const handlers: Pick<CreateConsumerOptions<Tx>, "handler" | "pageHandler"> = {};
+  if (handler !== undefined) {
+    Object.assign(handlers, {
+      handler: bridgeHandler(handler, context, {
+        timeout: handlerTimeout,
+        describe: (message) => `handler of consumer "${options.group}" on message "${message.id}"`,
+      }),
+    });
+  }
+  if (pageHandler !== undefined) {
+    Object.assign(handlers, {
+      pageHandler: bridgeHandler(pageHandler, context, {
+        timeout: handlerTimeout,
+        describe: (page) =>
+          `page handler of consumer "${options.group}" on ${page.length} messages from "${
+            page[0]?.id
+          }"`,
+      }),
+    });
+  }
   return {
     ...rest,
     storage: storage as ConsumerStoragePort<Tx>,
-    handler: bridged,
+    ...handlers,
     retry: toRetryPolicy(retry, context),
   };
 }

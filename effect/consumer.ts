@@ -19,12 +19,12 @@ import { type EffectHandlerOptions, runUntilDone, startInScope } from "./_consum
 import type { ConsumerStorage } from "./consumer_storage.ts";
 import type { EventStore } from "./event_store.ts";
 
-export type { EffectHandler, EffectHandlerOptions } from "./_consumer_engine.ts";
+export type { EffectHandler, EffectHandlerOptions, EffectPageHandler } from "./_consumer_engine.ts";
 
 /** Options of {@link startConsumer} and {@link runConsumer}: the core options, with an Effect handler and an Effect retry policy. */
 export interface EffectConsumerOptions<Tx, E, R>
   extends
-    Omit<CreateConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">,
+    Omit<CreateConsumerOptions<Tx>, "handler" | "pageHandler" | "storage" | "signal" | "retry">,
     EffectHandlerOptions<Tx, E, R> {}
 
 /** A consumer started in a scope. */

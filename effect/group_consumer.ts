@@ -22,10 +22,12 @@ import type { ConsumerStorage } from "./consumer_storage.ts";
 import type { EventStore } from "./event_store.ts";
 
 /** Options of {@link startGroupConsumer}: the core group options, with an Effect handler and an Effect retry policy. */
-export interface EffectGroupConsumerOptions<Tx, E, R>
-  extends
-    Omit<CreateGroupConsumerOptions<Tx>, "handler" | "storage" | "signal" | "retry">,
-    EffectHandlerOptions<Tx, E, R> {}
+export interface EffectGroupConsumerOptions<Tx, E, R> extends
+  Omit<
+    CreateGroupConsumerOptions<Tx>,
+    "handler" | "pageHandler" | "storage" | "signal" | "retry"
+  >,
+  EffectHandlerOptions<Tx, E, R> {}
 
 /** A group member started in a scope. */
 export interface ScopedGroupConsumer {

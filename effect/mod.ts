@@ -51,6 +51,7 @@ export {
   type EffectConsumerOptions,
   type EffectHandler,
   type EffectHandlerOptions,
+  type EffectPageHandler,
   runConsumer,
   type ScopedConsumer,
   startConsumer,

@@ -1,7 +1,8 @@
 // The project's own consumer driven through failures: commits that fail after
 // the handler ran (inside the storage's transaction, so its writes through
 // `tx` roll back), handler failures before any effect, and restarts at
-// random messages, until it has handled everything.
+// random messages, until it has handled everything. A page handler gets
+// pages of a random size, narrowed down again when one of them fails.
 
 import { createConsumer } from "../core/consumers/mod.ts";
 import type { ConsumerStorage } from "../core/consumers/mod.ts";
@@ -14,6 +15,7 @@ export async function throughCrashingConsumer<Tx>(
   messages: readonly RecordedMessage[],
   roll: () => number,
   apply: (message: RecordedMessage, tx: Tx) => Promise<void> | void,
+  applyPage?: (messages: readonly RecordedMessage[], tx: Tx) => Promise<void> | void,
 ): Promise<void> {
   const store = await storeOf(messages);
   let crashNext = false;
@@ -36,7 +38,15 @@ export async function throughCrashingConsumer<Tx>(
   await inner.checkpoints.reset("check");
   while (((await inner.checkpoints.load("check", 0)) ?? 0n) < end) {
     const controller = new AbortController();
-    const consumer = createConsumer(store, {
+    // Before any effect: a failure; after it: a crash before the checkpoint, or a restart.
+    const fault = async (run: () => Promise<void> | void) => {
+      const r = roll();
+      if (r < 10) throw new Error("simulated handler failure before its effect");
+      await run();
+      if (r < 25) crashNext = true;
+      else if (r < 35) controller.abort(); // a restart after this message or page
+    };
+    const consumer = createConsumer<Tx>(store, {
       group: "check",
       source: { all: true },
       storage,
@@ -47,13 +57,10 @@ export async function throughCrashingConsumer<Tx>(
       // itself gets wrong comes back in the check's report.
       logger: silentLogger,
       onCaughtUp: () => controller.abort(),
-      handler: async (m, { tx }) => {
-        const r = roll();
-        if (r < 10) throw new Error("simulated handler failure before its effect");
-        await apply(m, tx);
-        if (r < 25) crashNext = true;
-        else if (r < 35) controller.abort(); // a restart after this message
-      },
+      ...(applyPage === undefined ? { handler: (m, { tx }) => fault(() => apply(m, tx)) } : {
+        batchSize: 1 + (roll() % 6),
+        pageHandler: (page, { tx }) => fault(() => applyPage(page, tx)),
+      }),
     });
     await consumer.done;
   }

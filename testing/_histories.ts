@@ -80,3 +80,25 @@ export async function storeOf(messages: readonly RecordedMessage[]) {
 export function endOf(messages: readonly RecordedMessage[]): bigint {
   return messages.length === 0 ? 0n : messages[messages.length - 1].globalPosition + 1n;
 }
+
+/**
+ * `messages` cut into pages at random, as a consumer's reads and a failing
+ * page's narrowing cut them: about one cut in three, and never a message twice
+ * in one page (a redelivery comes in a later page).
+ */
+export function inPages<M extends RecordedMessage>(
+  messages: readonly M[],
+  roll: () => number,
+): M[][] {
+  const pages: M[][] = [];
+  let page: M[] = [];
+  for (const m of messages) {
+    if (page.length > 0 && (roll() < 35 || page.some((x) => x.id === m.id))) {
+      pages.push(page);
+      page = [];
+    }
+    page.push(m);
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}

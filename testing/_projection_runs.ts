@@ -1,7 +1,8 @@
 // How checkProjection runs a projection: folds a delivery order into a fresh
 // read model and reads its view, or runs the project's crashing consumer
 // over it. One pair for in-memory projections, one for projections that
-// write SQL through `tx` on PGlite.
+// write SQL through `tx` on PGlite. A projection with a page handler is given
+// its messages in pages; one without gets them one by one.
 
 import type { PGliteInterface } from "@electric-sql/pglite";
 import type { RecordedMessage } from "../mod.ts";
@@ -16,8 +17,11 @@ import { throughCrashingConsumer } from "./_crashing_consumer.ts";
 
 /** One way of running the projection under test. */
 export interface ProjectionRuns {
-  /** The view after applying `messages` in the order given, each as delivered. */
-  fold(messages: readonly RecordedMessage[]): Promise<Canonical>;
+  /**
+   * The view after applying `pages` in the order given, each as delivered: a
+   * page of one through `apply` when there is one, any other through `applyPage`.
+   */
+  fold(pages: readonly (readonly RecordedMessage[])[]): Promise<Canonical>;
   /** The view after the project's consumer handled `messages` through crashes and restarts. */
   crashing(messages: readonly RecordedMessage[], roll: () => number): Promise<Canonical>;
 }
@@ -25,25 +29,45 @@ export interface ProjectionRuns {
 /** An in-memory read model: `init`, `apply`, `view`. */
 export interface MemoryProjection<Model> {
   init(): Model;
-  apply(model: Model, message: RecordedMessage): void | Promise<void>;
+  apply?(model: Model, message: RecordedMessage): void | Promise<void>;
+  applyPage?(model: Model, messages: readonly RecordedMessage[]): void | Promise<void>;
   view?(model: Model): unknown;
 }
 
 /** A read model in SQL tables, written through the consumer's PGlite transaction. */
 export interface SqlProjection {
   reset(db: PGliteInterface): Promise<void>;
-  apply(tx: PGliteTransaction, message: RecordedMessage): Promise<void>;
+  apply?(tx: PGliteTransaction, message: RecordedMessage): Promise<void>;
+  applyPage?(tx: PGliteTransaction, messages: readonly RecordedMessage[]): Promise<void>;
   view(db: PGliteInterface): Promise<unknown>;
+}
+
+/** Applies a page: a single message through `apply` if there is one, else through `applyPage`. */
+function pageApplier<Target>(
+  apply: ((target: Target, message: RecordedMessage) => void | Promise<void>) | undefined,
+  applyPage:
+    | ((target: Target, messages: readonly RecordedMessage[]) => void | Promise<void>)
+    | undefined,
+): (target: Target, page: readonly RecordedMessage[]) => Promise<void> {
+  return async (target, page) => {
+    if (apply !== undefined && (page.length === 1 || applyPage === undefined)) {
+      for (const m of page) await apply(target, m);
+    } else await applyPage!(target, page);
+  };
 }
 
 /** Runs of an in-memory projection; under crashes its model is outside any transaction. */
 export function memoryRuns<Model>(projection: MemoryProjection<Model>): ProjectionRuns {
   const viewOf = (model: Model) =>
     canonical(projection.view === undefined ? model : projection.view(model));
+  const applyPage = pageApplier(
+    projection.apply?.bind(projection),
+    projection.applyPage?.bind(projection),
+  );
   return {
-    fold: async (messages) => {
+    fold: async (pages) => {
       const model = projection.init();
-      for (const m of messages) await projection.apply(model, m);
+      for (const page of pages) await applyPage(model, page);
       return viewOf(model);
     },
     crashing: async (messages, roll) => {
@@ -52,7 +76,8 @@ export function memoryRuns<Model>(projection: MemoryProjection<Model>): Projecti
         createMemoryConsumerStorage(),
         messages,
         roll,
-        (m) => projection.apply(model, m),
+        (m) => applyPage(model, [m]),
+        projection.applyPage === undefined ? undefined : (page) => applyPage(model, page),
       );
       return viewOf(model);
     },
@@ -72,15 +97,25 @@ export async function sqlRuns(
 ): Promise<ProjectionRuns> {
   await createPGliteStore(db, { schema }).migrate();
   const storage = createPGliteConsumerStorage(db, { schema });
+  const applyPage = pageApplier(
+    projection.apply?.bind(projection),
+    projection.applyPage?.bind(projection),
+  );
   return {
-    fold: async (messages) => {
+    fold: async (pages) => {
       await projection.reset(db);
-      for (const m of messages) await db.transaction((tx) => projection.apply(tx, m));
+      for (const page of pages) await db.transaction((tx) => applyPage(tx, page));
       return canonical(await projection.view(db));
     },
     crashing: async (messages, roll) => {
       await projection.reset(db);
-      await throughCrashingConsumer(storage, messages, roll, (m, tx) => projection.apply(tx, m));
+      await throughCrashingConsumer(
+        storage,
+        messages,
+        roll,
+        (m, tx) => applyPage(tx, [m]),
+        projection.applyPage === undefined ? undefined : (page, tx) => applyPage(tx, page),
+      );
       return canonical(await projection.view(db));
     },
   };

@@ -4,7 +4,8 @@
  * streams must all give the read model one clean pass gives. A projection
  * keeps its read model in memory (`init`, `apply`, `view`), or in SQL tables
  * it writes through the consumer's transaction on PGlite (`reset`, `apply`
- * with `tx`, `view`).
+ * with `tx`, `view`). A projection written as a page handler (`applyPage`)
+ * gets its messages in pages whose boundaries are drawn at random too.
  *
  * @module
  */
@@ -16,12 +17,13 @@ import type {
   JsonValue,
   MessageMetadata,
   MessageShape,
+  RecordedMessage,
   RecordedMessageOf,
 } from "../mod.ts";
 import { checkOptions } from "../core/mod.ts";
 import type { PGliteTransaction } from "../stores/postgres/mod.ts";
 import { type Canonical, line } from "./_canonical.ts";
-import { interleaved, record, withRedeliveries } from "./_histories.ts";
+import { inPages, interleaved, record, withRedeliveries } from "./_histories.ts";
 import { memoryRuns, type ProjectionRuns, sqlRuns } from "./_projection_runs.ts";
 import { AssertionError, diffLines, firstDifferenceLine } from "./assertion_error.ts";
 
@@ -38,8 +40,18 @@ export type FastCheck = Pick<
 export interface ProjectionUnderTest<Model, E extends MessageShape = JsonMessage> {
   /** A fresh, empty read model. */
   init(): Model;
-  /** Applies one message. It is called again with messages it has already seen (delivery is at least once). */
-  apply(model: Model, message: RecordedMessageOf<E>): void | Promise<void>;
+  /**
+   * Applies one message. It is called again with messages it has already seen
+   * (delivery is at least once). Give this, `applyPage`, or both.
+   */
+  apply?(model: Model, message: RecordedMessageOf<E>): void | Promise<void>;
+  /**
+   * Applies a page of messages at once, as a consumer's `pageHandler` does.
+   * The checks cut the deliveries into pages at random and compare with the
+   * clean pass, one message at a time (through `apply` when given, so both
+   * must agree).
+   */
+  applyPage?(model: Model, messages: readonly RecordedMessageOf<E>[]): void | Promise<void>;
   /** What to compare; default the model itself. Maps, Sets and object keys compare regardless of order. */
   view?(model: Model): unknown;
 }
@@ -54,8 +66,14 @@ export interface SqlProjectionUnderTest<E extends MessageShape = JsonMessage> {
   /**
    * Applies one message, writing through `tx` only (what the handler does
    * with `context.tx`): a query on `db` would wait for the transaction forever.
+   * Give this, `applyPage`, or both.
    */
-  apply(tx: PGliteTransaction, message: RecordedMessageOf<E>): Promise<void>;
+  apply?(tx: PGliteTransaction, message: RecordedMessageOf<E>): Promise<void>;
+  /**
+   * Applies a page of messages in one transaction, as a consumer's
+   * `pageHandler` does (one statement per page, say); pages are cut at random.
+   */
+  applyPage?(tx: PGliteTransaction, messages: readonly RecordedMessageOf<E>[]): Promise<void>;
   /** Reads the read model back, in a fixed order (`ORDER BY`); Maps, Sets and object keys compare regardless of order. */
   view(db: PGliteInterface): Promise<unknown>;
 }
@@ -178,22 +196,38 @@ export async function checkProjection<Model, E extends MessageShape>(
       options.schema ?? "ordo_check",
     )
     : memoryRuns(options.projection as ProjectionUnderTest<Model>);
+  const { apply, applyPage } = options.projection;
+  if (typeof apply !== "function" && typeof applyPage !== "function") {
+    throw new TypeError("checkProjection: the projection needs apply, applyPage or both");
+  }
   const { checks = {} } = options;
   const property = fc.asyncProperty(
     options.events,
     fc.infiniteStream(fc.nat(99)),
     async (events, dice) => {
       const messages = await record(events);
-      const clean = await runs.fold(messages);
       const roll = () => dice.next().value;
+      // Pages at random for a page handler; one message at a time otherwise.
+      const pages = (delivered: readonly RecordedMessage[]) =>
+        applyPage === undefined ? delivered.map((m) => [m]) : inPages(delivered, roll);
+      const clean = await runs.fold(messages.map((m) => [m]));
       const compare = (what: string, got: Canonical) => {
         if (line(got) !== line(clean)) throw new ViewMismatch(what, clean, got);
       };
       if (checks.duplicates !== false) {
-        compare("duplicated deliveries", await runs.fold(withRedeliveries(messages, roll)));
+        compare(
+          "duplicated deliveries",
+          await runs.fold(pages(withRedeliveries(messages, roll))),
+        );
       }
       if (checks.interleavings !== false) {
-        compare("another interleaving of streams", await runs.fold(interleaved(messages, roll)));
+        compare(
+          "another interleaving of streams",
+          await runs.fold(pages(interleaved(messages, roll))),
+        );
+      }
+      if (applyPage !== undefined) {
+        compare("pages cut at random", await runs.fold(pages(messages)));
       }
       if (checks.crashes !== false) {
         compare("crashes and restarts of a consumer", await runs.crashing(messages, roll));

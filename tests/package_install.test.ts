@@ -55,15 +55,16 @@ describe("the package installed from its tarball", () => {
       { cwd: app, timeout: 120_000 },
     );
     assert.equal(installed.code, 0, installed.stdout + installed.stderr);
-    // The optional peer dependency `ordo/effect` needs, as a user would install it.
-    await symlink(join(ROOT, "node_modules", "effect"), join(app, "node_modules", "effect"), "dir");
-    // And the one `ordo/opentelemetry` needs.
-    await mkdir(join(app, "node_modules", "@opentelemetry"), { recursive: true });
-    await symlink(
-      join(ROOT, "node_modules", "@opentelemetry", "api"),
-      join(app, "node_modules", "@opentelemetry", "api"),
-      "dir",
-    );
+    // The optional peer dependencies the entries need (`effect` for ordo/effect,
+    // `@opentelemetry/api` for ordo/opentelemetry, …), as a user would install them.
+    const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+      const target = join(app, "node_modules", name);
+      await mkdir(join(target, ".."), { recursive: true });
+      await symlink(join(ROOT, "node_modules", name), target, "dir").catch((error) => {
+        if (error.code !== "EEXIST") throw error;
+      });
+    }
 
     // The quick start as TypeScript, and as the JavaScript a Node user would write.
     await writeFile(join(app, "quick_start.ts"), QUICK_START);

@@ -4,7 +4,7 @@
 
 import type { RecordedMessage } from "../message.ts";
 import type { DeliveryEnv } from "./_delivery_env.ts";
-import { handlerContext } from "./_handler_context.ts";
+import { type EffectsDone, runHandler } from "./_handler_context.ts";
 import type { CheckpointUpdate } from "./storage.ts";
 
 /** An attempt that failed, and whose failure it was. */
@@ -21,17 +21,14 @@ export async function attemptInCommit<Tx>(
   env: DeliveryEnv<Tx>,
   message: RecordedMessage,
   update: CheckpointUpdate,
-  call: { readonly attempt: number; readonly effectsDone: Set<string> },
+  call: { readonly attempt: number; readonly effectsDone: EffectsDone },
   alsoInTx?: (tx: Tx) => Promise<unknown>,
 ): Promise<AttemptOutcome> {
   let handlerFailed = false;
   try {
     return await env.storage.checkpoints.commit(update, async (tx) => {
       try {
-        await env.handler(
-          message,
-          handlerContext(env, message, { ...call, tx, partition: update.partition }),
-        );
+        await runHandler(env, [message], { ...call, tx, partition: update.partition });
       } catch (error) {
         handlerFailed = true;
         throw error;
@@ -47,10 +44,10 @@ export async function attemptInCommit<Tx>(
 export async function attemptOutside<Tx>(
   env: DeliveryEnv<Tx>,
   message: RecordedMessage,
-  call: { readonly partition: number; readonly attempt: number; readonly effectsDone: Set<string> },
+  call: { readonly partition: number; readonly attempt: number; readonly effectsDone: EffectsDone },
 ): Promise<AttemptFailure | undefined> {
   try {
-    await env.handler(message, handlerContext(env, message, { ...call, tx: undefined }));
+    await runHandler(env, [message], { ...call, tx: undefined });
     return undefined;
   } catch (error) {
     return { phase: "handler", error };
@@ -69,7 +66,7 @@ export async function attemptOnce<Tx>(
   attempt: number,
   alsoInTx: (tx: Tx) => Promise<unknown>,
 ): Promise<AttemptOutcome> {
-  const effectsDone = new Set<string>();
+  const effectsDone: EffectsDone = new Map();
   if (env.commit !== "after-handler") {
     return await attemptInCommit(env, message, update, { attempt, effectsDone }, alsoInTx);
   }

@@ -6,6 +6,7 @@ import type { RecordedMessage } from "../message.ts";
 import { type AttemptFailure, attemptInCommit, attemptOutside } from "./_attempt.ts";
 import { backoffDelay, deliveryRetries } from "./backoff.ts";
 import { type DeliveryEnv, report, retryable } from "./_delivery_env.ts";
+import { type EffectsDone, keepEffectsAfterRollback } from "./_handler_context.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import { park } from "./_park.ts";
 import { sleep } from "../_sleep.ts";
@@ -22,8 +23,8 @@ export interface DeliveryTarget {
   readonly lease?: LeaseFence;
   /** Stops retrying (the handler call in progress still finishes). */
   readonly signal: AbortSignal;
-  /** Scopes whose `once` effect already ran for this message (carried over from a rolled-back page). */
-  readonly effectsDone?: Set<string>;
+  /** The `once` effects that already ran (carried over from rolled-back pages). */
+  readonly effectsDone?: EffectsDone;
 }
 
 /** Delivers `message` until handled, parked, fenced out, or stopped while waiting to retry. */
@@ -37,7 +38,7 @@ export async function deliver<Tx>(
   // Scopes whose `once` effect ran during this delivery: on a single-connection
   // storage the record of it rolls back with a failed attempt, and this is
   // what still tells the retry (in this process) that the effect happened.
-  const effectsDone = target.effectsDone ?? new Set<string>();
+  const effectsDone: EffectsDone = target.effectsDone ?? new Map();
   const nextDelay = retryDecision(env, message, partition);
   let storageFailures = 0;
   for (let attempt = 1;;) {
@@ -49,6 +50,7 @@ export async function deliver<Tx>(
     );
     if (outcome === undefined) return await commitAfterHandler(env, message, update, signal);
     if (typeof outcome === "boolean") return outcome ? "handled" : "fenced";
+    if (env.commit !== "after-handler") await keepEffectsAfterRollback(env, effectsDone);
     if (outcome.phase === "storage") {
       // Not the message's fault: retried without counting against the message.
       const context = { phase: "storage", partition, message, attempt: attempt - 1 } as const;

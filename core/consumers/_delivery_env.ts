@@ -17,19 +17,24 @@ import type {
   ConsumerErrorContext,
   ConsumerHooks,
   MessageHandler,
+  PageHandler,
   TransactionalCommit,
 } from "./handler.ts";
 import { Limiter } from "./_limiter.ts";
 import { ConsumerMonitor } from "./_monitor.ts";
-import { checkCommitMode, checkStorage } from "./_options.ts";
+import { checkCommitMode, checkHandlers, checkStorage } from "./_options.ts";
 import type { ConsumerStorage } from "./storage.ts";
 
 /** What delivering needs, fixed for a consumer's life. */
 export interface DeliveryEnv<Tx> {
   readonly group: string;
   readonly storage: ConsumerStorage<Tx>;
-  /** Gets `undefined` as `tx` under `commit: "after-handler"`. */
-  readonly handler: MessageHandler<Tx>;
+  /**
+   * The handler, per message or per page: exactly one is set. Each gets
+   * `undefined` as `tx` under `commit: "after-handler"`.
+   */
+  readonly handler?: MessageHandler<Tx>;
+  readonly pageHandler?: PageHandler<Tx>;
   readonly retry: CheckedRetryPolicy;
   readonly commit: CommitMode;
   /** See `CreateConsumerOptions.parkAtOnce`. */
@@ -71,6 +76,7 @@ export function deliveryEnv<
 ): DeliveryEnv<Tx> {
   checkStorage(options.storage);
   checkOptionalFunction(options.parkAtOnce, "options.parkAtOnce");
+  const paged = checkHandlers(options.handler, options.pageHandler) === "page";
   for (const hook of ["onParked", "onError", "onPage", "onCaughtUp"] as const) {
     checkOptionalFunction(options[hook], `options.${hook}`);
   }
@@ -79,13 +85,17 @@ export function deliveryEnv<
     ? undefined
     : deliveryTelemetry(telemetry, group, options.continueTrace === true);
   // The message types are the store's word; the engine hands on what it reads.
-  const handler = options.handler as unknown as MessageHandler<Tx>;
+  const handler = options.handler as unknown as MessageHandler<Tx> | undefined;
   return {
     group,
     storage: options.storage,
-    handler: traces === undefined ? handler : traces.wrap(handler),
+    // A page handler runs inside the consumer's own spans only: one span per
+    // message would cost what page handlers exist to save.
+    handler: traces === undefined || handler === undefined ? handler : traces.wrap(handler),
+    pageHandler: options.pageHandler as unknown as PageHandler<Tx> | undefined,
     retry: checkRetryPolicy(options.retry),
-    commit: checkCommitMode(options.commit),
+    // A page handler commits per page unless told otherwise.
+    commit: checkCommitMode(options.commit, "options.commit", paged ? "page" : "message"),
     parkAtOnce: options.parkAtOnce,
     limiter: new Limiter(settings.slots),
     hooks: {

@@ -1,7 +1,7 @@
 // Checks of the options every consumer kind shares.
 
 import { ValidationError } from "../errors.ts";
-import { checkKnownKeys, checkPositiveNumber } from "../options.ts";
+import { checkFunction, checkKnownKeys, checkPositiveNumber } from "../options.ts";
 import type { CommitMode } from "./handler.ts";
 
 /** Default page size of a consumer's reads. */
@@ -12,6 +12,7 @@ export const CONSUMER_OPTION_KEYS: readonly string[] = Object.freeze([
   "group",
   "source",
   "handler",
+  "pageHandler",
   "storage",
   "batchSize",
   "commit",
@@ -57,11 +58,35 @@ export function checkGroup(group: unknown, path = "options.group"): string {
   return group;
 }
 
-/** A commit mode; `"message"` when absent. */
-export function checkCommitMode(mode: unknown, path = "options.commit"): CommitMode {
-  if (mode === undefined) return "message";
+/** A commit mode; `fallback` (`"message"` unless given) when absent. */
+export function checkCommitMode(
+  mode: unknown,
+  path = "options.commit",
+  fallback: CommitMode = "message",
+): CommitMode {
+  if (mode === undefined) return fallback;
   if (mode === "message" || mode === "page" || mode === "after-handler") return mode;
   throw new ValidationError(path, mode, 'expected "message", "page" or "after-handler"');
+}
+
+/**
+ * A consumer's handler: exactly one of a message handler and a page handler.
+ * Resolves which one it is.
+ */
+export function checkHandlers(handler: unknown, pageHandler: unknown): "message" | "page" {
+  if (handler !== undefined && pageHandler !== undefined) {
+    throw new ValidationError(
+      "options.pageHandler",
+      pageHandler,
+      "give either handler or pageHandler, not both",
+    );
+  }
+  if (pageHandler !== undefined) {
+    checkFunction(pageHandler, "options.pageHandler");
+    return "page";
+  }
+  checkFunction(handler, "options.handler");
+  return "message";
 }
 
 /** A ConsumerStorage: an object with its four parts. */

@@ -6,7 +6,7 @@ import type { EventStore } from "../event_store.ts";
 import type { RecordedMessage } from "../message.ts";
 import { backoffDelay } from "./backoff.ts";
 import { deliver } from "./_deliver.ts";
-import { deliverPage } from "./_deliver_page.ts";
+import { deliverInPages } from "./_deliver_page.ts";
 import { type DeliveryEnv, retryable } from "./_delivery_env.ts";
 import type { PartitionProgress } from "./_partition_progress.ts";
 import { partitionOf } from "./partition.ts";
@@ -43,6 +43,12 @@ interface SourcePage {
   readonly head: bigint | undefined;
 }
 
+/** A page read ahead: where it starts, and its messages or the read's error. */
+interface ReadAhead {
+  readonly from: bigint;
+  readonly read: Promise<{ readonly messages: RecordedMessage[] } | { readonly error: unknown }>;
+}
+
 /** What a step that may end the loop returns: `undefined` to go on. */
 type Step<T = undefined> = T | RunnerEnd;
 
@@ -64,6 +70,8 @@ class PartitionLoop<Tx> {
   #failures = 0;
   /** What the status API reports of this partition. */
   readonly #progress: PartitionProgress;
+  /** The page after the one being handled, read meanwhile (catching up only). */
+  #ahead: ReadAhead | undefined;
 
   constructor(options: RunnerOptions<Tx>) {
     this.#o = options;
@@ -75,6 +83,8 @@ class PartitionLoop<Tx> {
       return await this.#loop();
     } finally {
       this.#o.env.monitor.end(this.#progress);
+      // A read ahead still running: the loop's end leaves nothing behind it.
+      await this.#ahead?.read;
     }
   }
 
@@ -88,6 +98,7 @@ class PartitionLoop<Tx> {
       const page = await this.#readPage();
       if (page === "stopped") return page;
       if (page === undefined) continue;
+      this.#readAhead(page.messages);
       const handled = await this.#handlePage(page.messages);
       if (typeof handled === "string") return handled;
       const skipped = await this.#commitSkipped();
@@ -125,7 +136,15 @@ class PartitionLoop<Tx> {
   /** The next page; `undefined` after a failed read that is to be retried. */
   async #readPage(): Promise<SourcePage | undefined | "stopped"> {
     const { store, source, batchSize } = this.#o;
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
     try {
+      if (ahead !== undefined && ahead.from === this.#next) {
+        const read = await ahead.read;
+        if ("error" in read) throw read.error;
+        this.#failures = 0;
+        return { messages: read.messages, head: undefined };
+      }
       // The head is read before the page, so a short page proves everything up to it was seen.
       const head = this.#nearHead ? await store.headPosition() : undefined;
       const { messages } = await readSourcePage(store, source, {
@@ -140,40 +159,57 @@ class PartitionLoop<Tx> {
     }
   }
 
+  /**
+   * After a full page (catching up), reads the next one while this one is
+   * handled: the read and the page's commit overlap. It is used only if the
+   * page ends where it was read from, and is read without the head, as any
+   * page after a full one is.
+   */
+  #readAhead(messages: readonly RecordedMessage[]): void {
+    const { store, source, batchSize } = this.#o;
+    if (messages.length < batchSize) return;
+    const from = positionAfter(source, messages[messages.length - 1]);
+    const read = readSourcePage(store, source, { from, limit: batchSize }).then(
+      ({ messages }) => ({ messages }),
+      (error: unknown) => ({ error }),
+    );
+    this.#ahead = { from, read };
+  }
+
   /** Delivers a page; resolves how many messages of this partition it handled or parked. */
   async #handlePage(messages: readonly RecordedMessage[]): Promise<Step<number>> {
-    const { env, signal } = this.#o;
-    // Per-page commits: the whole page in one transaction; on failure, the
-    // messages are delivered one at a time from the same start.
-    const effectsDone = new Map<string, Set<string>>();
-    if (env.commit === "page" && messages.length > 0 && !signal.aborted) {
-      const wholePage = await this.#commitWholePage(messages, effectsDone);
-      if (wholePage !== undefined) return wholePage;
-    }
-    return await this.#deliverEach(messages, effectsDone);
-  }
-
-  /** The page in one commit: how many it handled, or `undefined` to deliver it message by message. */
-  async #commitWholePage(
-    messages: readonly RecordedMessage[],
-    effectsDone: Map<string, Set<string>>,
-  ): Promise<Step<number | undefined>> {
-    const { env, source, partition, lease } = this.#o;
-    if (!this.#holdsLease()) return "fenced";
-    const mine = messages.filter((message) => this.#isMine(message));
-    const end = positionAfter(source, messages[messages.length - 1]);
-    const outcome = await deliverPage(env, mine, { partition, position: end, lease }, effectsDone);
-    if (outcome === "fenced") return "fenced";
-    if (outcome === "failed") return undefined;
-    this.#next = this.#committed = end;
+    if (this.#o.env.commit !== "page") return await this.#deliverEach(messages);
+    if (messages.length === 0) return 0;
+    const { env, source, partition, lease, signal } = this.#o;
+    const mine = this.#o.partitions === undefined
+      ? messages
+      : messages.filter((message) => this.#isMine(message));
+    let handled = 0;
+    const ended = await deliverInPages(
+      env,
+      mine,
+      positionAfter(source, messages[messages.length - 1]),
+      {
+        partition,
+        lease,
+        signal,
+        after: (message) => positionAfter(source, message),
+        holdsLease: () => this.#holdsLease(),
+        committed: (position, last, count) => {
+          this.#next = this.#committed = position;
+          this.#progress.passed(last);
+          handled += count;
+        },
+      },
+    );
+    if (ended !== undefined) return ended;
+    // Past other partitions' messages at the end, if any: #commitSkipped saves that.
+    this.#next = positionAfter(source, messages[messages.length - 1]);
     this.#progress.passed(messages[messages.length - 1]);
-    return mine.length;
+    return handled;
   }
 
-  async #deliverEach(
-    messages: readonly RecordedMessage[],
-    effectsDone: Map<string, Set<string>>,
-  ): Promise<Step<number>> {
+  async #deliverEach(messages: readonly RecordedMessage[]): Promise<Step<number>> {
     const { env, source, partition, lease, signal } = this.#o;
     let handled = 0;
     for (const message of messages) {
@@ -191,7 +227,6 @@ class PartitionLoop<Tx> {
         position: after,
         lease,
         signal,
-        effectsDone: effectsDone.get(message.id),
       });
       if (outcome === "fenced" || outcome === "stopped") return outcome;
       this.#next = this.#committed = after;

@@ -15,11 +15,12 @@ import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { CommitMode, ConsumerHooks, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction } from "../options.ts";
+import { checkCount } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
   checkGroup,
+  checkHandlers,
   CONSUMER_OPTION_KEYS,
   DEFAULT_BATCH_SIZE,
 } from "./_options.ts";
@@ -82,7 +83,7 @@ export function createConsumer<
   checkConsumerOptions(options, CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const batchSize = checkCount(
     options.batchSize,
     "options.batchSize",

@@ -14,6 +14,7 @@ import type {
   ConsumerHooks,
   HandlerTx,
   MessageHandler,
+  PageHandler,
   TransactionalCommit,
 } from "./handler.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
@@ -36,20 +37,35 @@ export interface CreateConsumerOptions<
   readonly group: string;
   /** What it reads: one stream, one category or the whole store, perhaps only some types. */
   readonly source: ConsumerSource;
-  /** Called once per message in the source's order (again after a failure or a crash). */
-  readonly handler: MessageHandler<HandlerTx<Tx, Commit>, RecordedMessageOf<E>>;
+  /**
+   * Called once per message in the source's order (again after a failure or a
+   * crash). Give either this or `pageHandler`.
+   */
+  readonly handler?: MessageHandler<HandlerTx<Tx, Commit>, RecordedMessageOf<E>>;
+  /**
+   * Called with the messages of a page at once, in the source's order, in one
+   * transaction with the page's checkpoint: one statement per page for a
+   * projection into SQL. With it, `commit` defaults to `"page"`; under
+   * `"message"` and `"after-handler"` every page holds one message. A page that
+   * fails is narrowed down to the message at fault (see {@link PageHandler}).
+   * Give either this or `handler`.
+   */
+  readonly pageHandler?: PageHandler<HandlerTx<Tx, Commit>, RecordedMessageOf<E>>;
   /** Where checkpoints, parked messages and leases live; its transaction is the handler's `context.tx`. */
   readonly storage: ConsumerStorage<Tx>;
-  /** Messages per read, and so most messages held in memory at once. Default 100. */
+  /**
+   * Messages per read, and so per page. While one page is handled the next
+   * is read, so at most two pages are held in memory at once. Default 100.
+   */
   readonly batchSize?: number;
   /**
    * How the checkpoint commits (see {@link CommitMode}). `"message"` (the
-   * default): one transaction per message, the handler inside it. `"page"`:
+   * default with `handler`): one transaction per message, the handler inside it. `"page"`:
    * the handlers of a whole page run in one transaction, which then saves the
-   * page's checkpoint — far fewer commits when catching up. If a handler in
-   * the page fails, the page rolls back and its messages are delivered again
-   * one at a time (so handlers before the failing one run twice; their writes
-   * through `tx` take effect once). `stop()` then waits for the page in
+   * page's checkpoint — far fewer commits when catching up (the default with
+   * `pageHandler`). If a handler in the page fails, the page rolls back and is
+   * delivered again in halves, down to the failing message alone (so handlers
+   * before the failing one run again; their writes through `tx` take effect once). `stop()` then waits for the page in
    * progress. `"after-handler"`: the handler runs outside any transaction
    * (`tx` is `undefined`) and the checkpoint commits once it resolved; a
    * failed commit is retried without running the handler again.

@@ -17,11 +17,12 @@ import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { GroupMember, type MemberSettings } from "./_group_member.ts";
 import type { CommitMode, TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkCount, checkFunction, checkName } from "../options.ts";
+import { checkCount, checkName } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
   checkGroup,
+  checkHandlers,
   DEFAULT_BATCH_SIZE,
   GROUP_CONSUMER_OPTION_KEYS,
 } from "./_options.ts";
@@ -164,7 +165,7 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
       "a consumer group reads a category or all, not one stream",
     );
   }
-  checkFunction(options.handler, "options.handler");
+  checkHandlers(options.handler, options.pageHandler);
   const partitions = checkPartitions(options.partitions);
   const batchSize = checkCount(
     options.batchSize,

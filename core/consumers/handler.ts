@@ -76,6 +76,49 @@ export type MessageHandler<Tx, M = RecordedMessage> = (
   context: HandlerContext<Tx>,
 ) => Promise<void> | void;
 
+/**
+ * What a page handler gets besides its messages: the transaction they share
+ * and, through {@link PageContext.of}, each message's own context.
+ */
+export interface PageContext<Tx> {
+  /**
+   * The storage's transaction: everything written through it commits together
+   * with the checkpoint after the page's last message (exactly once).
+   */
+  readonly tx: Tx;
+  /**
+   * 1 for a page's first try; a page of one message after a failure counts
+   * its attempts as a single message's do (2 on its first retry, and so on).
+   */
+  readonly attempt: number;
+  /** The consumer's group. */
+  readonly group: string;
+  /** The partition the messages belong to in a consumer group; 0 for a consumer without partitions. */
+  readonly partition: number;
+  /**
+   * The context of one message of the page: its idempotency key and `once`,
+   * whose effect runs at most once per message and scope, whichever pages
+   * the message is delivered in.
+   */
+  of(message: RecordedMessage): HandlerContext<Tx>;
+}
+
+/**
+ * Handles a page of messages at once, in order, all in one transaction:
+ * what a projection into SQL tables wants, one statement per page (postgres.js
+ * `sql(rows)` or `unnest`) instead of one per message. Throwing means the page
+ * is not handled: its transaction rolls back and the consumer narrows it down
+ * (halves, then single messages) until the message at fault is alone, which
+ * is retried with backoff, then parked; the others commit in pages around it.
+ * So a page handler must give the same result whichever pages a message
+ * arrives in, and tolerate seeing a message again unless all its effects go
+ * through `context.tx`. `M` is the message type.
+ */
+export type PageHandler<Tx, M = RecordedMessage> = (
+  messages: readonly M[],
+  context: PageContext<Tx>,
+) => Promise<void> | void;
+
 /** Where an error reported to {@link ConsumerHooks.onError} happened. */
 export interface ConsumerErrorContext {
   /**

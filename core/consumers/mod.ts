@@ -44,6 +44,8 @@ export type {
   HandlerContext,
   HandlerTx,
   MessageHandler,
+  PageContext,
+  PageHandler,
   PageProgress,
   TransactionalCommit,
 } from "./handler.ts";

@@ -78,7 +78,8 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  * run in one transaction with its checkpoint, so a rebuild costs a commit per
  * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
  * tenths of a second; docs/decisions/consumers.md). A handler that fails
- * rolls its page back, and the page is delivered again one message at a time.
+ * rolls its page back, and the page is narrowed down to the failing message.
+ * A `pageHandler` gets each page at once, to write it in one statement.
  * Pass `commit: "message"` for a commit per message.
  *
  * Aborting `signal` stops the rebuild after the page in progress (the handler

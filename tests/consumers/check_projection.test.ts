@@ -9,7 +9,9 @@ import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
 import type { OrderEvent } from "../../examples/order_events.ts";
 import { orderTotals } from "../../examples/order_totals_projection.ts";
+import { orderTotalsPageTable } from "../../examples/order_totals_page_table.ts";
 import { orderTotalsTable } from "../../examples/order_totals_table.ts";
+import type { RecordedMessageOf } from "../../mod.ts";
 import type { PGliteTransaction } from "../../stores/postgres/mod.ts";
 import { AssertionError, checkProjection, type HistoryEventOf } from "../../testing/mod.ts";
 import { ROOT } from "../_paths.ts";
@@ -195,6 +197,36 @@ describe("checkProjection() of a SQL projection on PGlite", () => {
       events: orderEvents,
       parameters: propertyParameters(30),
     });
+  });
+
+  it("passes the example order-totals table written by a page handler, pages cut at random", async () => {
+    await checkProjection(fc, {
+      database,
+      projection: orderTotalsPageTable,
+      events: orderEvents,
+      parameters: propertyParameters(30),
+    });
+  });
+
+  it("catches a page handler that forgets all but the last message of an order in its page", async () => {
+    const lastOnly = {
+      ...orderTotalsPageTable,
+      applyPage: (tx: PGliteTransaction, page: readonly RecordedMessageOf<OrderEvent>[]) =>
+        orderTotalsPageTable.applyPage(
+          tx,
+          page.filter((m, i) => !page.slice(i + 1).some((x) => x.streamName === m.streamName)),
+        ),
+    };
+    await assert.rejects(
+      checkProjection(fc, {
+        database,
+        projection: lastOnly,
+        events: orderEvents,
+        checks: { duplicates: false, interleavings: false, crashes: false },
+        parameters: { numRuns: 100 },
+      }),
+      reports(/after pages cut at random differs/, /first difference at \[\d+\]/),
+    );
   });
 
   const counter = {

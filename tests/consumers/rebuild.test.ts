@@ -193,4 +193,34 @@ describe("rebuildProjection()", () => {
     assert.equal(await commits(), 4, "one commit per page of 25");
     assert.equal(await commits("message"), 100);
   });
+
+  it("takes a page handler: each page at once, in its commit, the read model rebuilt", async () => {
+    const store = await seeded(100);
+    const storage = createMemoryConsumerStorage();
+    const totals = new Map<string, number>([["order-0", -1]]);
+    const sizes: number[] = [];
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage,
+      batchSize: 30,
+      reset: () => totals.clear(),
+      pageHandler: (page, { tx }) => {
+        sizes.push(page.length);
+        tx.onCommit(() => {
+          for (const m of page) {
+            const total = (m.data as { total: number }).total;
+            totals.set(m.streamName, (totals.get(m.streamName) ?? 0) + total);
+          }
+        });
+      },
+    });
+    assert.equal(result.processed, 100);
+    assert.deepEqual(sizes, [30, 30, 30, 10]);
+    const expected = new Map<string, number>();
+    for (let i = 0; i < 100; i++) {
+      expected.set(`order-${i % 7}`, (expected.get(`order-${i % 7}`) ?? 0) + i);
+    }
+    assert.deepEqual(totals, expected);
+  });
 });

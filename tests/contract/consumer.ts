@@ -5,7 +5,8 @@
  * between effect and commit, order per stream and global, checkpoint only
  * after success, retry then park then move on, replay after a fix, groups
  * rebalancing; under commit "after-handler", at least once in order across
- * crashes, and parking that loses nothing whichever step a crash interrupts).
+ * crashes, and parking that loses nothing whichever step a crash interrupts;
+ * page handlers: a failing page narrowed down to the message at fault).
  *
  * @example
  * ```ts
@@ -35,6 +36,7 @@ import { testConsumerOperations } from "./_consumer_operations.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
 import { testConsumerStoragePorts } from "./_consumer_storage.ts";
+import { testPageHandlers } from "./_consumer_page_handlers.ts";
 
 /**
  * Writes through a storage's transaction and reads back what committed: how
@@ -77,6 +79,7 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testConsumerOptions(options);
     testAfterHandlerCommits(options);
     testConsumerProperties(options);
+    testPageHandlers(options);
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
     testConsumerClosed(options);

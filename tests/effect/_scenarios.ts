@@ -301,6 +301,45 @@ export function testEffectScenarios(options: EffectScenarioOptions): void {
         assert.deepEqual(good, ["Good"]);
       })));
 
+    it("startConsumer() with an Effect pageHandler gets pages whole; a failing page is narrowed down and only the message at fault is parked", () =>
+      run(Effect.gen(function* () {
+        const store = yield* EventStore;
+        yield* store.append("order-1", [
+          message("Good"),
+          message("Good"),
+          message("Bad"),
+          message("Good"),
+          message("Good"),
+        ]);
+        const pages: string[][] = [];
+        const handled: string[] = [];
+        const parked = yield* Effect.scoped(Effect.gen(function* () {
+          const { caughtUp, consumer } = yield* startConsumer({
+            group: "effect-pages",
+            source: { category: "order" },
+            batchSize: 5,
+            retry: { maxAttempts: 2, initialDelay: 0, maxDelay: 0 },
+            pageHandler: (page: readonly RecordedMessage[]) => {
+              pages.push(page.map((m) => m.type));
+              if (page.some((m) => m.type === "Bad")) return Effect.fail(new RangeError("bad"));
+              return Effect.sync(() => void handled.push(...page.map((m) => m.type)));
+            },
+          });
+          yield* caughtUp;
+          return yield* Effect.promise(() => consumer.listParked());
+        }));
+        assert.deepEqual(pages, [
+          ["Good", "Good", "Bad", "Good", "Good"],
+          ["Good", "Good", "Bad"],
+          ["Good", "Good"],
+          ["Bad"],
+          ["Bad"],
+          ["Good", "Good"],
+        ]);
+        assert.deepEqual(handled, ["Good", "Good", "Good", "Good"]);
+        assert.deepEqual(parked.map((p) => [p.message.type, p.attempts]), [["Bad", 2]]);
+      })));
+
     it("decideAndAppend() decides again after another writer moved the stream", () =>
       run(Effect.gen(function* () {
         const store = yield* EventStore;
