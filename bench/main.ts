@@ -1,11 +1,12 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
 // `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- reads`, `-- consumers`,
-// `-- rebuild`, `-- messaging`, `-- http` or `-- telemetry` runs one group (`-- postgres,nats` two;
-// `consumers` runs `rebuild` too);
+// `-- rebuild`, `-- messaging`, `-- http`, `-- browse` or `-- telemetry` runs one group
+// (`-- postgres,nats` two; `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
+import { benchBrowse } from "./browse.ts";
 import { benchConsumers } from "./consumers.ts";
 import { benchHttp } from "./http.ts";
 import { benchIterateMillion } from "./iterate_million.ts";
@@ -32,6 +33,7 @@ if (run("consumers")) rows.push(...await benchConsumers());
 if (run("consumers") || run("rebuild")) rows.push(...await benchRebuild());
 if (run("messaging")) rows.push(...await benchMessaging());
 if (run("http")) rows.push(...await benchHttp());
+if (run("browse")) rows.push(...await benchBrowse());
 if (run("telemetry")) rows.push(...await benchTelemetry());
 // The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
 const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));

@@ -8,6 +8,12 @@
 
 import type { Logger } from "./logger.ts";
 import type {
+  CategorySummary,
+  CountMessagesOptions,
+  ListStreamsOptions,
+  StreamPage,
+} from "./browse.ts";
+import type {
   ExpectedVersion,
   JsonMessage,
   MessageInputOf,
@@ -330,6 +336,37 @@ export interface EventStore<E extends MessageShape = JsonMessage> {
    * rejects with `ClosedError`. Idempotent.
    */
   close(): Promise<void>;
+
+  /**
+   * Optional, for operators' tools: one page of the store's streams, by
+   * name, filtered by category, name prefix or a message type they hold.
+   * The memory and PostgreSQL stores have it (on PostgreSQL a page costs
+   * one index probe per stream listed: see docs/decisions/operations.md).
+   *
+   * @throws {ValidationError} on bad options
+   */
+  listStreams?(options?: ListStreamsOptions): Promise<StreamPage>;
+
+  /** Optional, for operators' tools: every category, with its newest message's position. */
+  listCategories?(): Promise<CategorySummary[]>;
+
+  /**
+   * Optional, for operators' tools: the message with this id (a causation
+   * id's message, say); `undefined` when none is stored. One index lookup.
+   *
+   * @throws {ValidationError} when `id` is no UUID
+   */
+  getMessage?(id: string): Promise<RecordedMessageOf<E> | undefined>;
+
+  /**
+   * Optional, for operators' tools: how many messages of the store (or of a
+   * category, of some types) lie at or after `from`, counting no further
+   * than `max`, so that it costs at most that many index entries. A
+   * consumer's lag is this count from its checkpoint.
+   *
+   * @throws {ValidationError} on bad options
+   */
+  countMessages?(options?: CountMessagesOptions): Promise<number>;
 }
 
 /**

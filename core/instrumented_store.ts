@@ -74,8 +74,21 @@ class InstrumentedStore implements EventStore {
   /** Span attributes per operation and category, kept so a call allocates none of them. */
   readonly #byCategory = new Map<string, Attributes>();
 
+  /** The operators' browsing calls of the wrapped store, handed on untraced (people call them now and then). */
+  readonly listStreams?: EventStore["listStreams"];
+  /** As the wrapped store's. */
+  readonly listCategories?: EventStore["listCategories"];
+  /** As the wrapped store's. */
+  readonly getMessage?: EventStore["getMessage"];
+  /** As the wrapped store's. */
+  readonly countMessages?: EventStore["countMessages"];
+
   constructor(inner: EventStore, telemetry: Telemetry, name: string) {
     this.#inner = inner;
+    this.listStreams = inner.listStreams?.bind(inner);
+    this.listCategories = inner.listCategories?.bind(inner);
+    this.getMessage = inner.getMessage?.bind(inner);
+    this.countMessages = inner.countMessages?.bind(inner);
     this.telemetry = telemetry;
     this.#store = Object.freeze({ [ATTR.store]: name });
     this.#duration = telemetry.histogram(METRIC.appendDuration, {

@@ -12,6 +12,9 @@
 // - inventory subscribes to orders/placed and reserves stock, at its own checkpoint;
 // - orders/show is a query (call and wait, nothing stored).
 //
+// With --console it then leaves the services running and serves ordo's
+// console for the store on 127.0.0.1, and says where, until Ctrl-C.
+//
 // It closes what it opened at the end (the bus, the store, the database):
 // those are services that would otherwise keep following new messages.
 //
@@ -46,6 +49,7 @@ import {
 } from "../stores/postgres/mod.ts";
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
 import { checkDatabaseUrl } from "./_database_url.ts";
+import { serveConsole } from "./_demo_console.ts";
 
 const trace = (from: string, line: string, context?: TraceContext) => {
   const span = traceIds(context);
@@ -72,6 +76,8 @@ interface Opened {
   store: EventStore & { close(): Promise<void> };
   storage: ConsumerStorage<unknown>;
   close: () => Promise<void>;
+  /** The PostgreSQL schema, named in the console's hint for the command line. */
+  schema?: string;
 }
 
 async function openStore(): Promise<Opened> {
@@ -94,6 +100,7 @@ async function openStore(): Promise<Opened> {
       where: `PostgreSQL at ${new URL(url).host}, in the new schema ${schema}`,
       store,
       storage: createPostgresConsumerStorage(sql, { schema }),
+      schema,
       close: async () => {
         if (keep) console.log(`\nkept schema ${schema}; DROP SCHEMA ${schema} CASCADE removes it`);
         else {
@@ -115,7 +122,7 @@ async function openStore(): Promise<Opened> {
   };
 }
 
-const { where, store, storage, close } = await openStore().catch((error: unknown) => {
+const { where, store, storage, close, schema } = await openStore().catch((error: unknown) => {
   // A setting that is wrong gets one line saying what it should be, not a stack trace.
   if (!(error instanceof ValidationError)) throw error;
   console.error(`ordo demo: ${error.message}`);
@@ -241,6 +248,8 @@ for await (const m of store.readAll()) {
 
 console.log("\nthe trace of order 1001, span by span:");
 printTree(spans.getFinishedSpans(), "place order 1001");
+
+if (process.argv.includes("--console")) await serveConsole(store, storage, schema);
 
 await bus.close();
 await store.close();

@@ -10,7 +10,19 @@ import { entryPoints } from "../scripts/entry_points.ts";
 import { ROOT } from "./_paths.ts";
 
 /** The library: what the package ships and users import. */
-const LIBRARY = ["mod.ts", "core", "stores", "transports", "testing", "effect", "opentelemetry"];
+const LIBRARY = [
+  "mod.ts",
+  "core",
+  "stores",
+  "transports",
+  "testing",
+  "effect",
+  "admin",
+  "cli",
+  "opentelemetry",
+];
+/** The one file that loads the PostgreSQL drivers at run time (the command line must make them). */
+const DRIVER_LOADER = "cli/_drivers.ts";
 const MAX_LINES = 400;
 
 interface Import {
@@ -92,6 +104,28 @@ describe("the house", () => {
     };
     for (const file of library) if (!state.has(file)) visit(file);
     assert.deepEqual(circles, []);
+  });
+
+  it(`loads the PostgreSQL drivers at run time only in ${DRIVER_LOADER}, and imports dynamically only in cli/`, () => {
+    const loads: string[] = [];
+    for (const file of library) {
+      const code = readFileSync(join(ROOT, file), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "");
+      const driverImport =
+        /^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s+"(?:npm:)?(?:postgres|@electric-sql\/pglite)(?:@[^"]*)?"/m;
+      if (driverImport.test(code)) loads.push(`${file} imports a driver`);
+      const dynamic = /\bimport\(\s*(?!["']\.)/.test(code.replace(/typeof import\(/g, ""));
+      if (dynamic && !file.startsWith("cli/")) loads.push(`${file} imports at run time`);
+      if (
+        /["'](?:npm:)?(?:postgres|@electric-sql\/pglite)(?:@[^"']*)?["']/.test(
+          code.replace(/\bfrom\s+"[^"]*"/g, ""),
+        ) && file !== DRIVER_LOADER
+      ) {
+        loads.push(`${file} names a driver outside an import`);
+      }
+    }
+    assert.deepEqual(loads, []);
   });
 
   it(`keeps every library file under ${MAX_LINES} lines`, () => {

@@ -55,8 +55,16 @@ describe("the package installed from its tarball", () => {
       { cwd: app, timeout: 120_000 },
     );
     assert.equal(installed.code, 0, installed.stdout + installed.stderr);
-    // The optional peer dependency `ordo/effect` needs, as a user would install it.
-    await symlink(join(ROOT, "node_modules", "effect"), join(app, "node_modules", "effect"), "dir");
+    // The optional peer dependencies the entries need (`effect` for ordo/effect,
+    // `@opentelemetry/api` for ordo/opentelemetry, …), as a user would install them.
+    const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+      const target = join(app, "node_modules", name);
+      await mkdir(join(target, ".."), { recursive: true });
+      await symlink(join(ROOT, "node_modules", name), target, "dir").catch((error) => {
+        if (error.code !== "EEXIST") throw error;
+      });
+    }
 
     // The quick start as TypeScript, and as the JavaScript a Node user would write.
     await writeFile(join(app, "quick_start.ts"), QUICK_START);
@@ -116,6 +124,14 @@ writeFileSync("quick_start.mjs", code);
     const result = await run("node", ["entries.mjs"], { cwd: app, timeout: 60_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, specifiers.map((name) => `${name} true\n`).join(""));
+  });
+
+  it("installs the ordo command (package.json's bin): built JavaScript with a shebang, as npx runs it", async () => {
+    const bin = join(app, "node_modules", ".bin", "ordo");
+    assert.match(await readFile(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    const help = await run(bin, ["--help"], { cwd: app, timeout: 30_000 });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ordo <command> \[options\]/);
   });
 
   it("runs the quick start in Bun, from the sources", async () => {

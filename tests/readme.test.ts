@@ -7,9 +7,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import postgres from "postgres";
+import { spawn } from "node:child_process";
+import process from "node:process";
 import { ROOT } from "./_paths.ts";
 import { startPostgres } from "./_postgres_server.ts";
-import { run } from "./_process.ts";
+import { followOutput, run } from "./_process.ts";
 import { CURRENT_RUNTIME } from "./_runtimes.ts";
 
 function runDemo(env: Record<string, string>, args: readonly string[] = []) {
@@ -110,5 +112,39 @@ describe(`npm run demo (${CURRENT_RUNTIME.name})`, () => {
       await sql.end();
       await server.stop();
     }
+  });
+
+  it("leaves the console open on 127.0.0.1 with --console, says where, and stops on Ctrl-C", async () => {
+    const child = spawn(
+      CURRENT_RUNTIME.command,
+      [...CURRENT_RUNTIME.args("examples/demo.ts"), "--console"],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: "" }, stdio: "pipe" },
+    );
+    let output = "";
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    followOutput(child, (text) => (output += text), () => {});
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!/Ctrl-C stops the demo/.test(output)) {
+        if (Date.now() > deadline) throw new Error(`the console never opened:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const url = /console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1];
+      const token = /log in with the operator token ([0-9a-f-]{36})/.exec(output)![1];
+      assert.equal((await fetch(url)).status, 200);
+      const consumers = await (await fetch(`${url}api/consumers`, {
+        headers: { authorization: `Bearer ${token}` },
+      })).json();
+      assert.ok(
+        consumers.groups.some((g: { group: string; state: string }) =>
+          g.group === "inventory" && g.state === "running"
+        ),
+        JSON.stringify(consumers),
+      );
+    } finally {
+      // process.kill, not child.kill: Deno's node:child_process reports no exit code after child.kill.
+      process.kill(child.pid!, "SIGINT");
+    }
+    assert.equal(await exited, 0, output);
   });
 });

@@ -25,7 +25,7 @@ describe("mod.ts imported from a URL in Deno", () => {
       // Any tag serves this checkout.
       const path = normalize(decodeURIComponent(new URL(request.url!, "http://x").pathname))
         .replace(/^\/+/, "").replace(/^v\d+\.\d+\.\d+\//, "");
-      const allowed = /^(mod\.ts|(core|stores|transports)\/.+\.ts)$/.test(path) &&
+      const allowed = /^(mod\.ts|(core|stores|transports|admin|cli)\/.+\.ts)$/.test(path) &&
         !path.includes("..");
       if (!allowed) {
         response.writeHead(404).end();
@@ -132,6 +132,25 @@ console.log(store.stream);
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), "ORDO");
+  });
+
+  it("runs the ordo command line from its URL, loading no driver until a command connects", async () => {
+    const deno = (...args: string[]) =>
+      run(
+        DENO,
+        ["run", "--no-config", "--no-lock", "-A", `http://${origin}/cli/main.ts`, ...args],
+        {
+          cwd: work,
+          env: { DENO_DIR: join(work, "deno-cache"), NO_COLOR: "1", DATABASE_URL: "" },
+          timeout: 60_000,
+        },
+      );
+    const help = await deno("--help");
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: ordo <command> \[options\]/);
+    const unnamed = await deno("status");
+    assert.equal(unnamed.code, 2, unnamed.stderr);
+    assert.match(unnamed.stderr, /No database named/);
   });
 
   it('runs the quick start written against "ordo" through an import map pinned to a tag', async () => {

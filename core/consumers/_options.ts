@@ -24,6 +24,7 @@ export const CONSUMER_OPTION_KEYS: readonly string[] = Object.freeze([
   "onParked",
   "onError",
   "onPage",
+  "controlInterval",
   "telemetry",
   "continueTrace",
 ]);

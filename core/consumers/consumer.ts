@@ -29,6 +29,7 @@ import { runPartition } from "./_runner.ts";
 import { statusApi } from "./_status_api.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
+import { checkControlInterval, runControlLink } from "./_control_link.ts";
 
 /**
  * Starts a consumer. Delivery is at least once, in the source's order (global
@@ -89,6 +90,7 @@ export function createConsumer<
     DEFAULT_BATCH_SIZE,
     MAX_READ_LIMIT,
   );
+  const controlInterval = checkControlInterval(options.controlInterval);
   const stopping = new AbortController();
   const failure = new Failure(() => stopping.abort(), () => env.logger, { group });
   const untyped = untypedStore(store);
@@ -111,14 +113,18 @@ export function createConsumer<
       options.onCaughtUp?.(position, partition);
     },
   };
-  const done = runPartition({
-    env: { ...env, hooks },
-    store: untyped,
-    source,
-    partition: 0,
-    batchSize,
-    signal: stopping.signal,
-  })
+  const identity = { instance: crypto.randomUUID(), source, partitions: 1 };
+  const done = Promise.all([
+    runPartition({
+      env: { ...env, hooks },
+      store: untyped,
+      source,
+      partition: 0,
+      batchSize,
+      signal: stopping.signal,
+    }).finally(() => stopping.abort()),
+    runControlLink(env, identity, controlInterval, stopping.signal),
+  ])
     .then(() => {
       const failed = failure.error;
       if (failed !== undefined) throw failed.error;

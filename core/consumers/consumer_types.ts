@@ -102,6 +102,15 @@ export interface CreateConsumerOptions<
    * command, or an event handler the request depends on).
    */
   readonly continueTrace?: boolean;
+  /**
+   * When the storage keeps a control store (`storage.control`: memory,
+   * PostgreSQL, PGlite), how often in ms the consumer announces that it runs
+   * (what its group reads, for the `ordo` command line and the console) and
+   * takes the replays of parked messages asked for there, which it runs
+   * through its handler. It counts as running for three intervals after each
+   * announcement. Default 2000; `false` never announces nor takes replays.
+   */
+  readonly controlInterval?: number | false;
 }
 
 /** A running consumer. */

@@ -29,6 +29,7 @@ import {
 import { consumerApi } from "./_parked_api.ts";
 import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
+import { checkControlInterval, runControlLink } from "./_control_link.ts";
 import { statusApi } from "./_status_api.ts";
 
 /** Options of {@link createGroupConsumer}. */
@@ -100,6 +101,7 @@ export function createGroupConsumer<
   checkConsumerOptions(options, GROUP_CONSUMER_OPTION_KEYS);
   const group = checkGroup(options.group);
   const settings = checkMemberSettings(options);
+  const controlInterval = checkControlInterval(options.controlInterval);
   const untyped = untypedStore(store);
   const stopping = new AbortController();
   const site = { group, member: settings.member };
@@ -118,7 +120,15 @@ export function createGroupConsumer<
   });
   const unlink = linkSignal(options.signal, stopping);
   const member = new GroupMember(untyped, env, settings);
-  const done = member.run(stopping.signal)
+  const identity = {
+    instance: settings.member,
+    source: settings.source,
+    partitions: settings.partitions,
+  };
+  const done = Promise.all([
+    member.run(stopping.signal),
+    runControlLink(env, identity, controlInterval, stopping.signal),
+  ])
     .then(() => {
       const failed = failure.error;
       if (failed !== undefined) throw failed.error;

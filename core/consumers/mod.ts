@@ -71,18 +71,27 @@ export type {
   WaitForOptions,
 } from "./status.ts";
 export type {
+  CheckpointEntry,
   CheckpointStore,
   CheckpointUpdate,
+  ConsumerControlStore,
+  ConsumerPresence,
   ConsumerStorage,
+  GroupLeases,
+  KnownGroup,
   Lease,
   LeaseFence,
   LeaseOptions,
   LeaseStore,
   ListParkedOptions,
+  ParkedGroup,
   ParkedMessage,
   ParkedMessageStore,
   ParkedSummary,
+  PresentConsumer,
   ProcessedMessageStore,
+  ReplayRequest,
   StoredError,
 } from "./storage.ts";
+export { DEFAULT_CONTROL_INTERVAL } from "./_control_link.ts";
 export { storedError } from "./_park.ts";

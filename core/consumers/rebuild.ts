@@ -14,8 +14,14 @@ import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
 import { checkSource } from "./source.ts";
+import { ValidationError } from "../errors.ts";
 
-const REBUILD_OPTION_KEYS: readonly string[] = [...CONSUMER_OPTION_KEYS, "reset", "onProgress"];
+const REBUILD_OPTION_KEYS: readonly string[] = [
+  ...CONSUMER_OPTION_KEYS,
+  "reset",
+  "onProgress",
+  "from",
+];
 
 /** How far a rebuild is. */
 export interface RebuildProgress {
@@ -51,6 +57,12 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
   readonly reset?: () => Promise<void> | void;
   /** After every page. */
   readonly onProgress?: (progress: RebuildProgress) => void;
+  /**
+   * Where the replay starts: a global position (a stream version for a
+   * stream source). Default the start. The read model is still cleared by
+   * `reset`; use it to rebuild a projection whose early history it ignores.
+   */
+  readonly from?: bigint;
 }
 
 /**
@@ -98,30 +110,42 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   checkConsumerOptions(options, REBUILD_OPTION_KEYS);
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
+  const from = options.from ?? 0n;
+  if (typeof from !== "bigint" || from < 0n) {
+    throw new ValidationError("options.from", from, "must be a bigint from 0n");
+  }
   const startedAt = performance.now();
+  // Progress counts from what the checkpoint says is done at the start.
+  const doneAtStart = "stream" in source ? from : from === 0n ? 0n : from - 1n;
   let target: bigint;
   let exactTotal: number | undefined;
   if ("stream" in source) {
     const info = await store.getStreamInfo(source.stream);
-    exactTotal = info.version === undefined ? 0 : info.version + 1;
-    target = BigInt(exactTotal);
+    target = BigInt(info.version === undefined ? 0 : info.version + 1);
+    exactTotal = Math.max(0, Number(target - doneAtStart));
   } else {
     target = await store.headPosition();
-    if ("all" in source && source.types === undefined) exactTotal = Number(target);
+    if ("all" in source && source.types === undefined) {
+      exactTotal = Math.max(0, Number(target - doneAtStart));
+    }
   }
   await options.storage.checkpoints.reset(group);
+  if (from > 0n) {
+    await options.storage.checkpoints.commit({ group, partition: 0, position: from }, () => {});
+  }
   await options.reset?.();
 
   let processed = 0;
-  let position = 0n;
+  let position = from;
   // Caught up: the messages between the last one of the source and the head belong to other sources.
   let complete = false;
   const progress = (): RebuildProgress => {
     const elapsedMs = performance.now() - startedAt;
-    const done = "stream" in source ? position : position - 1n;
-    const fraction = complete || target === 0n
+    const done = ("stream" in source ? position : position - 1n) - doneAtStart;
+    const span = target - doneAtStart;
+    const fraction = complete || span <= 0n
       ? 1
-      : Math.min(1, Math.max(0, Number(done) / Number(target)));
+      : Math.min(1, Math.max(0, Number(done) / Number(span)));
     const total = complete ? processed : exactTotal ??
       (fraction > 0 ? Math.max(processed, Math.round(processed / fraction)) : processed);
     const rate = elapsedMs > 0 ? (processed * 1000) / elapsedMs : 0;
@@ -135,7 +159,7 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
 
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
-  const { reset: _reset, onProgress: _onProgress, ...consumerOptions } = options;
+  const { reset: _reset, onProgress: _onProgress, from: _from, ...consumerOptions } = options;
   const consumer = createConsumer(store, {
     ...consumerOptions,
     commit: options.commit ?? "page",

@@ -14,6 +14,7 @@
  */
 
 import type { RecordedMessage } from "../message.ts";
+import type { ConsumerSource } from "./source.ts";
 
 /** What {@link CheckpointStore.commit} writes: the consumer, and where its next read starts. */
 export interface CheckpointUpdate {
@@ -67,6 +68,21 @@ export interface CheckpointStore<Tx> {
   commit(update: CheckpointUpdate, work: (tx: Tx) => Promise<void> | void): Promise<boolean>;
   /** Forgets every checkpoint of a group, so its consumers start from the beginning. */
   reset(group: string): Promise<void>;
+  /**
+   * Optional, for operators' tools: every saved checkpoint of every group,
+   * ordered by group, then partition.
+   */
+  list?(): Promise<CheckpointEntry[]>;
+}
+
+/** One saved checkpoint, as {@link CheckpointStore.list} lists it. */
+export interface CheckpointEntry {
+  /** The consumer group. */
+  readonly group: string;
+  /** The partition; 0 for a consumer without partitions. */
+  readonly partition: number;
+  /** Where the partition's next read starts. */
+  readonly position: bigint;
 }
 
 /** A handler error as stored with a parked message: plain data, so any storage can keep it. */
@@ -126,6 +142,33 @@ export interface ParkedMessageStore<Tx> {
    * query. Optional: without it, a consumer's status pages through `list`.
    */
   summary?(group: string): Promise<ParkedSummary>;
+
+  /**
+   * Optional, for operators' tools: every group with parked messages, how
+   * many, since when, and its most recently parked entry, ordered by group.
+   */
+  groups?(): Promise<ParkedGroup[]>;
+}
+
+/** A group's parked messages at a glance, as {@link ParkedMessageStore.groups} gives them. */
+export interface ParkedGroup {
+  /** The consumer group. */
+  readonly group: string;
+  /** How many of its messages are parked. */
+  readonly count: number;
+  /** ISO 8601, the earliest `parkedAt` among them. */
+  readonly oldestParkedAt: string;
+  /** Its most recently parked entry. */
+  readonly latest: {
+    /** The parked message's id. */
+    readonly messageId: string;
+    /** Why it was parked. */
+    readonly error: StoredError;
+    /** Handler calls so far. */
+    readonly attempts: number;
+    /** ISO 8601, when it was (last) parked. */
+    readonly parkedAt: string;
+  };
 }
 
 /**
@@ -180,6 +223,89 @@ export interface LeaseStore {
   release(lease: Lease): Promise<void>;
   /** Current leases of a group, expired ones included until replaced. */
   list(group: string): Promise<Lease[]>;
+  /**
+   * Optional, for operators' tools: every group with live members or held
+   * leases, its live members (sorted) and its leases (by partition; expired
+   * ones included until replaced), ordered by group. Reading changes nothing.
+   */
+  groups?(): Promise<GroupLeases[]>;
+}
+
+/** A consumer group's members and leases, as {@link LeaseStore.groups} gives them. */
+export interface GroupLeases {
+  /** The consumer group. */
+  readonly group: string;
+  /** Members whose membership has not expired, sorted. */
+  readonly members: readonly string[];
+  /** Partitions held, by partition. */
+  readonly leases: readonly Lease[];
+}
+
+/** A running consumer, as it announces itself through {@link ConsumerControlStore.announce}. */
+export interface ConsumerPresence {
+  /** Its consumer group. */
+  readonly group: string;
+  /** Unique among the group's running consumers: a group member's name, else a random id. */
+  readonly instance: string;
+  /** What the group reads. */
+  readonly source: ConsumerSource;
+  /** The group's partition count; 1 for a consumer without partitions. */
+  readonly partitions: number;
+}
+
+/** A running consumer as the control store lists it. */
+export interface PresentConsumer extends ConsumerPresence {
+  /** ISO 8601, when it first announced itself. */
+  readonly startedAt: string;
+  /** Milliseconds since the epoch, by the storage's clock: gone if not announced again by then. */
+  readonly expiresAt: number;
+}
+
+/** What a group reads, as its consumers last announced it (kept after they stop). */
+export interface KnownGroup {
+  /** The consumer group. */
+  readonly group: string;
+  /** What it reads. */
+  readonly source: ConsumerSource;
+  /** Its partition count; 1 for a consumer without partitions. */
+  readonly partitions: number;
+  /** ISO 8601, when one of its consumers last announced itself. */
+  readonly seenAt: string;
+}
+
+/** A replay asked for by an operator and not yet taken by a running consumer. */
+export interface ReplayRequest {
+  /** The consumer group whose handler is to replay it. */
+  readonly group: string;
+  /** The parked message's id. */
+  readonly messageId: string;
+  /** ISO 8601, when it was asked for. */
+  readonly requestedAt: string;
+}
+
+/**
+ * What running consumers share with the people who operate them, across
+ * processes: which consumers run and what each group reads, and replays of
+ * parked messages asked for from the `ordo` command line or the console. A
+ * replay needs the group's handler, which lives in the user's service, so
+ * the request is stored here and a running consumer of the group takes it
+ * (docs/decisions/operations.md). Expiry is by the storage's clock.
+ */
+export interface ConsumerControlStore {
+  /** Marks a consumer running for `ttl` ms and records what its group reads. */
+  announce(presence: ConsumerPresence, options: LeaseOptions): Promise<void>;
+  /** Marks a consumer stopped at once; what its group reads stays known. */
+  withdraw(group: string, instance: string): Promise<void>;
+  /** Consumers running now (not expired), by group then instance. */
+  running(): Promise<PresentConsumer[]>;
+  /** Every group a consumer ever announced, by group. */
+  groups(): Promise<KnownGroup[]>;
+  /** Asks the group's running consumers to replay a parked message; asking twice asks once. */
+  requestReplay(group: string, messageId: string): Promise<void>;
+  /** Takes up to `limit` of the group's requests, oldest first; each request is taken once. */
+  takeReplays(group: string, options: { readonly limit: number }): Promise<string[]>;
+  /** Requests not yet taken, of one group or of all, oldest first. */
+  pendingReplays(group?: string): Promise<ReplayRequest[]>;
 }
 
 /**
@@ -214,4 +340,10 @@ export interface ConsumerStorage<Tx = unknown> {
   readonly processed: ProcessedMessageStore<Tx>;
   /** Group membership and partition leases, for consumer groups. */
   readonly leases: LeaseStore;
+  /**
+   * Optional: running consumers and replay requests, shared with the `ordo`
+   * command line and the console. Consumers announce themselves and take
+   * replay requests through it when it is there.
+   */
+  readonly control?: ConsumerControlStore;
 }

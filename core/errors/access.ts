@@ -33,14 +33,15 @@ export class UnauthenticatedError extends OrdoError {
   }
 }
 
-/** What a credential asked to do, as a {@link ForbiddenError} names it. */
-export type ForbiddenAction = "send" | "query" | "subscribe" | "publish";
+/** What a credential asked to do, as a {@link ForbiddenError} names it (`replay`: a parked message, in the console). */
+export type ForbiddenAction = "send" | "query" | "subscribe" | "publish" | "replay";
 
 const WHAT: Readonly<Record<ForbiddenAction, string>> = {
   send: "send command",
   query: "ask query",
   subscribe: "follow",
   publish: "publish to stream",
+  replay: "replay parked messages of group",
 };
 
 /**

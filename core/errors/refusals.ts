@@ -34,8 +34,8 @@ export class ValidationError extends OrdoError {
   }
 }
 
-/** What a {@link NotFoundError} could not find. */
-export type NotFoundKind = "command" | "query" | "route";
+/** What a {@link NotFoundError} could not find (a parked message, for operators' tools). */
+export type NotFoundKind = "command" | "query" | "route" | "message" | "parked message";
 
 /**
  * No one serves what was asked for: a query with no handler, a command the

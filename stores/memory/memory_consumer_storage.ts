@@ -7,16 +7,20 @@
  */
 
 import type {
+  CheckpointEntry,
   CheckpointStore,
   CheckpointUpdate,
+  ConsumerControlStore,
   ConsumerStorage,
   ListParkedOptions,
+  ParkedGroup,
   ParkedMessage,
   ParkedMessageStore,
   ParkedSummary,
   ProcessedMessageStore,
 } from "../../core/consumers/mod.ts";
-import { checkOptions, ValidationError } from "../../core/mod.ts";
+import { checkOptions, compareNames, ValidationError } from "../../core/mod.ts";
+import { createMemoryControlStore } from "./memory_control.ts";
 import {
   createMemoryLeaseStore,
   type CreateMemoryLeaseStoreOptions,
@@ -37,6 +41,7 @@ export interface CreateMemoryConsumerStorageOptions extends CreateMemoryLeaseSto
 /** Consumer storage in memory; handlers get a {@link MemoryTransaction}. */
 export type MemoryConsumerStorage = ConsumerStorage<MemoryTransaction> & {
   readonly leases: MemoryLeaseStore;
+  readonly control: ConsumerControlStore;
 };
 
 /**
@@ -65,6 +70,7 @@ export function createMemoryConsumerStorage(
     checkpoints: new MemoryCheckpoints(leases),
     parked: new MemoryParked(),
     processed: new MemoryProcessed(),
+    control: createMemoryControlStore({ now: options.now }),
   });
 }
 
@@ -113,6 +119,18 @@ class MemoryCheckpoints implements CheckpointStore<MemoryTransaction> {
 
   async reset(group: string): Promise<void> {
     this.#positions.delete(group);
+  }
+
+  async list(): Promise<CheckpointEntry[]> {
+    return [...this.#positions]
+      .sort(([a], [b]) => compareNames(a, b))
+      .flatMap(([group, positions]) =>
+        [...positions].sort(([a], [b]) => a - b).map(([partition, position]) => ({
+          group,
+          partition,
+          position,
+        }))
+      );
   }
 }
 
@@ -169,6 +187,28 @@ class MemoryParked implements ParkedMessageStore<MemoryTransaction> {
     }
     const count = entries?.size ?? 0;
     return oldest === undefined ? { count } : { count, oldestParkedAt: oldest };
+  }
+
+  async groups(): Promise<ParkedGroup[]> {
+    const summaries: ParkedGroup[] = [];
+    for (const [group, entries] of this.#entries) {
+      if (entries.size === 0) continue;
+      const all = [...entries.values()];
+      const latest = all.reduce((a, b) => (b.parkedAt > a.parkedAt ? b : a));
+      const oldest = all.reduce((a, b) => (b.parkedAt < a.parkedAt ? b : a));
+      summaries.push({
+        group,
+        count: entries.size,
+        oldestParkedAt: oldest.parkedAt,
+        latest: {
+          messageId: latest.message.id,
+          error: latest.error,
+          attempts: latest.attempts,
+          parkedAt: latest.parkedAt,
+        },
+      });
+    }
+    return summaries.sort((a, b) => compareNames(a.group, b.group));
   }
 }
 

@@ -5,8 +5,19 @@
  * @module
  */
 
-import type { Lease, LeaseFence, LeaseOptions, LeaseStore } from "../../core/consumers/mod.ts";
-import { checkLeaseTtl, checkOptionalFunction, checkOptions } from "../../core/mod.ts";
+import type {
+  GroupLeases,
+  Lease,
+  LeaseFence,
+  LeaseOptions,
+  LeaseStore,
+} from "../../core/consumers/mod.ts";
+import {
+  checkLeaseTtl,
+  checkOptionalFunction,
+  checkOptions,
+  compareNames,
+} from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
 export interface CreateMemoryLeaseStoreOptions {
@@ -109,6 +120,24 @@ class MemoryLeases implements MemoryLeaseStore {
     return [...this.#leases.values()].filter((l) => l.group === group).sort((a, b) =>
       a.partition - b.partition
     );
+  }
+
+  async groups(): Promise<GroupLeases[]> {
+    const now = this.#now();
+    const names = new Set([
+      ...this.#members.keys(),
+      ...[...this.#leases.values()].map((l) => l.group),
+    ]);
+    const groups: GroupLeases[] = [];
+    for (const group of [...names].sort(compareNames)) {
+      const members = [...(this.#members.get(group) ?? [])]
+        .filter(([, expiresAt]) => expiresAt > now)
+        .map(([member]) => member)
+        .sort();
+      const leases = await this.list(group);
+      if (members.length > 0 || leases.length > 0) groups.push({ group, members, leases });
+    }
+    return groups;
   }
 
   holds(group: string, partition: number, fence: LeaseFence): boolean {

@@ -12,18 +12,21 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  type CategorySummary,
   checkCount,
   checkExpectedVersion,
   checkLogger,
   checkOptions,
   CloseGate,
   consoleLogger,
+  type CountMessagesOptions,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
   type JsonMessage,
+  type ListStreamsOptions,
   type Logger,
   type MessageInput,
   type MessageIterable,
@@ -40,13 +43,16 @@ import {
   type RecordedMessage,
   resolveAppendRetry,
   type StreamInfo,
+  type StreamPage,
   type Telemetry,
   validateAppendOptions,
+  validateId,
   validateMessages,
   validateReadPageOptions,
   validateReadStreamOptions,
   type WaitOptions,
 } from "../../core/mod.ts";
+import { MemoryBrowser } from "./_memory_browse.ts";
 
 /** Options of {@link createMemoryStore}. */
 export interface CreateMemoryStoreOptions extends AppendLimits {
@@ -110,6 +116,11 @@ class MemoryStore implements EventStore {
   readonly #categories = new Map<string, RecordedMessage[]>();
   readonly #byId = new Map<string, RecordedMessage>();
   readonly #waiters = new PositionWaiters();
+  readonly #browser = new MemoryBrowser({
+    log: this.#log,
+    streams: this.#streams,
+    categories: this.#categories,
+  });
   readonly #gate = new CloseGate("store");
 
   constructor(options: CreateMemoryStoreOptions) {
@@ -254,6 +265,26 @@ class MemoryStore implements EventStore {
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
     return this.#waiters.wait(after, BigInt(this.#log.length), options);
+  }
+
+  async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
+    this.#ensureOpen("listStreams");
+    return this.#browser.listStreams(options);
+  }
+
+  async getMessage(id: string): Promise<RecordedMessage | undefined> {
+    this.#ensureOpen("getMessage");
+    return this.#byId.get(validateId(id, "id"));
+  }
+
+  async listCategories(): Promise<CategorySummary[]> {
+    this.#ensureOpen("listCategories");
+    return this.#browser.listCategories();
+  }
+
+  async countMessages(options?: CountMessagesOptions): Promise<number> {
+    this.#ensureOpen("countMessages");
+    return this.#browser.countMessages(options);
   }
 
   // Every call does its work synchronously (an append is one step), so none is ever in flight.

@@ -18,3 +18,7 @@ export {
   type MemoryLeaseStore,
 } from "./memory_leases.ts";
 export { MemoryTransaction } from "./memory_transaction.ts";
+export {
+  createMemoryControlStore,
+  type CreateMemoryControlStoreOptions,
+} from "./memory_control.ts";

@@ -7,7 +7,12 @@
  * @module
  */
 
-import type { CheckpointStore, CheckpointUpdate, LeaseFence } from "../../core/mod.ts";
+import type {
+  CheckpointEntry,
+  CheckpointStore,
+  CheckpointUpdate,
+  LeaseFence,
+} from "../../core/mod.ts";
 import type { PostgresDriver, QueryFn } from "./driver.ts";
 import type { OpenTransactions } from "./_open_transactions.ts";
 import { translateError } from "./translate_error.ts";
@@ -71,6 +76,18 @@ export class PostgresCheckpoints<Tx> implements CheckpointStore<Tx> {
     await this.#transactions.outside()(`DELETE FROM ${this.#schema}.checkpoints WHERE grp = $1`, [
       group,
     ]);
+  }
+
+  async list(): Promise<CheckpointEntry[]> {
+    const rows = await this.#transactions.outside()(
+      `SELECT grp, partition, position::text AS position FROM ${this.#schema}.checkpoints ORDER BY grp COLLATE "C", partition`,
+      [],
+    );
+    return rows.map((row) => ({
+      group: row.grp as string,
+      partition: Number(row.partition),
+      position: BigInt(row.position as string),
+    }));
   }
 
   // FOR SHARE: a new owner's acquire (an UPDATE of this row) waits until this commit ends.

@@ -8,6 +8,7 @@
 
 import {
   type ListParkedOptions,
+  type ParkedGroup,
   type ParkedMessage,
   type ParkedMessageStore,
   type ParkedSummary,
@@ -91,10 +92,33 @@ export class PostgresParked<Tx> implements ParkedMessageStore<Tx> {
       ? { count }
       : { count, oldestParkedAt: row.oldest as string };
   }
+
+  async groups(): Promise<ParkedGroup[]> {
+    const rows = await this.#transactions.outside()(
+      `SELECT DISTINCT ON (grp COLLATE "C") grp, count(*) OVER (PARTITION BY grp)::int AS count,
+         to_char(min(parked_at) OVER (PARTITION BY grp) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS oldest,
+         message_id::text AS message_id, error::text AS error, attempts, ${PARKED_AT}
+       FROM ${this.#schema}.parked ORDER BY grp COLLATE "C", parked_at DESC, global_position DESC`,
+      [],
+    );
+    return rows.map((row) => ({
+      group: row.grp as string,
+      count: Number(row.count),
+      oldestParkedAt: row.oldest as string,
+      latest: {
+        messageId: row.message_id as string,
+        error: JSON.parse(row.error as string),
+        attempts: Number(row.attempts),
+        parkedAt: row.parked_at as string,
+      },
+    }));
+  }
 }
 
+const PARKED_AT =
+  "to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS parked_at";
 const PARKED_COLUMNS =
-  "grp, partition, message::text AS message, error::text AS error, attempts, to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS parked_at";
+  `grp, partition, message::text AS message, error::text AS error, attempts, ${PARKED_AT}`;
 
 function toParked(row: Row): ParkedMessage {
   const message = JSON.parse(row.message as string) as RecordedMessage & { globalPosition: string };

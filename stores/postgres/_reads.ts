@@ -36,6 +36,12 @@ export class Reads {
     return (await this.#sql.query(operation, text, [streamName, from, limit])).map(toRecorded);
   }
 
+  /** The message with this id, if stored. */
+  async byId(id: string): Promise<RecordedMessage | undefined> {
+    const [row] = await this.#sql.query("getMessage", this.#sql.statements.messageById, [id]);
+    return row === undefined ? undefined : toRecorded(row);
+  }
+
   // A global read stops at the readable head. Below the head the store
   // already knows, nothing can still appear, so a page that is full below it
   // needs no new head: a catch-up costs one plain query per page. Near the

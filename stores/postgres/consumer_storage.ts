@@ -14,6 +14,7 @@ import type { PostgresDriver } from "./driver.ts";
 import { createLeaseStoreOverQuery } from "./lease_store.ts";
 import { validateSchemaName } from "./schema_name.ts";
 import { PostgresCheckpoints } from "./_checkpoints.ts";
+import { PostgresControl } from "./_control.ts";
 import { OpenTransactions } from "./_open_transactions.ts";
 import { PostgresParked } from "./_parked.ts";
 import { PostgresProcessed } from "./_processed.ts";
@@ -60,6 +61,7 @@ export function createConsumerStorageOverDriver<Tx>(
     parked: new PostgresParked(schema, transactions),
     processed: new PostgresProcessed(schema, transactions),
     leases: createLeaseStoreOverQuery(transactions.outside(), schema),
+    control: new PostgresControl(transactions.outside(), schema),
     singleConnection: options.singleConnection ?? false,
   };
 }

@@ -6,7 +6,14 @@
  * @module
  */
 
-import { checkLeaseTtl, type Lease, type LeaseOptions, type LeaseStore } from "../../core/mod.ts";
+import {
+  checkLeaseTtl,
+  compareNames,
+  type GroupLeases,
+  type Lease,
+  type LeaseOptions,
+  type LeaseStore,
+} from "../../core/mod.ts";
 import type { QueryFn, Row } from "./driver.ts";
 
 const ms = "($4::float8 * interval '1 millisecond')";
@@ -105,6 +112,30 @@ class PostgresLeases implements LeaseStore {
       `UPDATE ${this.#schema}.leases SET owner = NULL WHERE grp = $1 AND partition = $2 AND owner = $3 AND token = $4::bigint`,
       [lease.group, lease.partition, lease.owner, String(lease.token)],
     );
+  }
+
+  async groups(): Promise<GroupLeases[]> {
+    const s = this.#schema;
+    const members = await this.#query(
+      `SELECT grp, member FROM ${s}.members WHERE expires_at > clock_timestamp() ORDER BY grp COLLATE "C", member COLLATE "C"`,
+      [],
+    );
+    const leases = await this.#query(
+      `SELECT ${LEASE_COLUMNS} FROM ${s}.leases WHERE owner IS NOT NULL ORDER BY grp COLLATE "C", partition`,
+      [],
+    );
+    const groups = new Map<string, { members: string[]; leases: Lease[] }>();
+    const of = (group: string) => {
+      let entry = groups.get(group);
+      if (entry === undefined) groups.set(group, entry = { members: [], leases: [] });
+      return entry;
+    };
+    for (const row of members) of(row.grp as string).members.push(row.member as string);
+    for (const row of leases) of(row.grp as string).leases.push(toLease(row));
+    return [...groups].sort(([a], [b]) => compareNames(a, b)).map(([group, entry]) => ({
+      group,
+      ...entry,
+    }));
   }
 
   async list(group: string): Promise<Lease[]> {

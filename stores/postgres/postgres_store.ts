@@ -18,18 +18,21 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
+  type CategorySummary,
   checkCount,
   checkLogger,
   checkOptions,
   checkPositiveNumber,
   type CommittedAppend,
   consoleLogger,
+  type CountMessagesOptions,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
   type JsonMessage,
+  type ListStreamsOptions,
   type Logger,
   type MessageInput,
   type MessageIterable,
@@ -42,9 +45,12 @@ import {
   type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
+  type RecordedMessageOf,
   type StreamInfo,
+  type StreamPage,
   type Telemetry,
   validateAppendOptions,
+  validateId,
   validateMessages,
   validateReadPageOptions,
   validateReadStreamOptions,
@@ -56,6 +62,7 @@ import { validateSchemaName } from "./schema_name.ts";
 import { statements } from "./statements.ts";
 import { translateError } from "./translate_error.ts";
 import { Appends } from "./_appends.ts";
+import { Browse } from "./_browse.ts";
 import { HeadWatch } from "./_head_watch.ts";
 import { Reads } from "./_reads.ts";
 import { StoreSql } from "./_store_sql.ts";
@@ -110,6 +117,14 @@ export interface PostgresEventStore<E extends MessageShape = JsonMessage> extend
   migrate(): Promise<void>;
   /** The schema this store lives in. */
   readonly schema: string;
+  /** One page of streams by name; one index probe per stream looked at (see `EventStore`). */
+  listStreams(options?: ListStreamsOptions): Promise<StreamPage>;
+  /** The message with this id; one index lookup. */
+  getMessage(id: string): Promise<RecordedMessageOf<E> | undefined>;
+  /** Every category with its newest message's position; one index probe per category. */
+  listCategories(): Promise<CategorySummary[]>;
+  /** Messages at or after a position, counted up to a cap (see `EventStore`). */
+  countMessages(options?: CountMessagesOptions): Promise<number>;
 }
 
 /**
@@ -148,6 +163,11 @@ export function createStoreOverDriver<E extends MessageShape = JsonMessage>(
   return Object.assign(instrumented, {
     schema: store.schema,
     migrate: () => store.migrate(),
+    // Operators' browsing calls, handed on untraced.
+    listStreams: (o?: ListStreamsOptions) => store.listStreams(o),
+    getMessage: (id: string) => store.getMessage(id),
+    listCategories: () => store.listCategories(),
+    countMessages: (o?: CountMessagesOptions) => store.countMessages(o),
   });
 }
 
@@ -159,6 +179,7 @@ class PostgresStore implements PostgresEventStore {
   readonly #head: HeadWatch;
   readonly #appends: Appends;
   readonly #reads: Reads;
+  readonly #browse: Browse;
 
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     checkOptions(options, OPTION_KEYS);
@@ -187,6 +208,7 @@ class PostgresStore implements PostgresEventStore {
     this.#head = new HeadWatch(this.#sql, pollInterval);
     this.#appends = new Appends(this.#sql, maxInFlight);
     this.#reads = new Reads(this.#sql, this.#head);
+    this.#browse = new Browse(this.#sql);
   }
 
   migrate(): Promise<void> {
@@ -295,6 +317,27 @@ class PostgresStore implements PostgresEventStore {
         .then(() => this.#head.waitForAppend(after, options));
     }
     return this.#head.waitForAppend(after, options);
+  }
+
+  async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
+    this.#sql.ensureOpen("listStreams");
+    return await this.#sql.run("listStreams", () => this.#browse.listStreams(options));
+  }
+
+  async getMessage(id: string): Promise<RecordedMessage | undefined> {
+    this.#sql.ensureOpen("getMessage");
+    validateId(id, "id");
+    return await this.#sql.run("getMessage", () => this.#reads.byId(id));
+  }
+
+  async listCategories(): Promise<CategorySummary[]> {
+    this.#sql.ensureOpen("listCategories");
+    return await this.#sql.run("listCategories", () => this.#browse.listCategories());
+  }
+
+  async countMessages(options?: CountMessagesOptions): Promise<number> {
+    this.#sql.ensureOpen("countMessages");
+    return await this.#sql.run("countMessages", () => this.#browse.countMessages(options));
   }
 
   close(): Promise<void> {

@@ -82,6 +82,7 @@ export function statements(s: string) {
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.category = $1 AND m.global_position BETWEEN $2::bigint AND $4::bigint ${
         types(5)
       } ORDER BY m.global_position LIMIT $3::int`,
+    messageById: `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.id = $1::uuid`,
     readAll:
       `SELECT ${COLUMNS} FROM ${s}.messages m WHERE m.global_position BETWEEN $1::bigint AND $3::bigint ORDER BY m.global_position LIMIT $2::int`,
     readAllTypes:
@@ -95,6 +96,81 @@ export function statements(s: string) {
       pg_notify('${notifyChannel(s)}', '${HEAD_PAYLOAD_PREFIX}' || ${s}.readable_head()::text)`,
     storedIds:
       `SELECT id::text AS id, stream_name, stream_version::text AS stream_version, global_position::text AS global_position FROM ${s}.messages WHERE id = ANY($1::uuid[])`,
+    ...browseStatements(s),
+  };
+}
+
+// Browsing, for operators' tools (docs/decisions/operations.md). Streams are
+// walked by name on the (stream_name, stream_version) index, one probe per
+// stream, never a scan: the first name above $1 and at or above $2, then
+// each next one, below $3 in the bounded form (the range of a prefix, when the
+// collation orders names by code point); $4 a name prefix checked on each
+// name, $5 a type the stream must hold, $6 how many matching streams to find,
+// $7 how many names to look at, at most. Every bound is an index condition:
+// no `$n IS NULL OR` around them, which a generic plan could not use.
+// Each row is a name looked at; only matching ones get their last message.
+function listStreams(s: string, bounded: boolean): string {
+  // The unbounded form is given $3 NULL: it checks so, once, to name every parameter.
+  const below = bounded ? " AND m.stream_name < $3" : "";
+  const firstBelow = bounded ? below : " AND $3::text IS NULL";
+  const matches = (name: string) =>
+    `(($4::text IS NULL OR starts_with(${name}, $4)) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.messages t WHERE t.stream_name = ${name} AND t.type = $5)))`;
+  const first =
+    `(SELECT m.stream_name FROM ${s}.messages m WHERE m.stream_name > $1 AND m.stream_name >= $2${firstBelow} ORDER BY m.stream_name LIMIT 1)`;
+  const next =
+    `(SELECT m.stream_name FROM ${s}.messages m WHERE m.stream_name > w.name${below} ORDER BY m.stream_name LIMIT 1)`;
+  return `WITH RECURSIVE walk(name, n, found, matched) AS (
+      SELECT f.name, 1, f.matched::int, f.matched
+        FROM (SELECT x.name, ${matches("x.name")} AS matched
+          FROM (SELECT ${first} AS name) x WHERE x.name IS NOT NULL) f
+      UNION ALL
+      SELECT nx.name, w.n + 1, w.found + nx.matched::int, nx.matched
+        FROM walk w, LATERAL (SELECT x.name, ${matches("x.name")} AS matched
+          FROM (SELECT ${next} AS name) x WHERE x.name IS NOT NULL) nx
+        WHERE w.found < $6 AND w.n < $7
+    )
+    SELECT w.name, w.n, w.matched, last.version, last.position, last.type, last.ts
+      FROM walk w LEFT JOIN LATERAL (
+        SELECT m.stream_version::float8 AS version, m.global_position::text AS position, m.type,
+          m.metadata->>'timestamp' AS ts
+        FROM ${s}.messages m WHERE w.matched AND m.stream_name = w.name
+        ORDER BY m.stream_version DESC LIMIT 1) last ON true
+      ORDER BY w.n`;
+}
+
+function browseStatements(s: string) {
+  const counted = (where: string) =>
+    `SELECT count(*)::float8 AS n FROM (SELECT 1 FROM ${s}.messages m
+        WHERE ${where} m.global_position >= $2::bigint AND m.global_position <= (SELECT ${s}.readable_head())
+          AND ($3::text IS NULL OR m.type IN (SELECT jsonb_array_elements_text($3::text::jsonb)))
+        LIMIT $4::bigint) counted`;
+  return {
+    listStreams: listStreams(s, false),
+    listStreamsBelow: listStreams(s, true),
+    // Whether stream names sort by code point here, so that a prefix is a range of the index.
+    namesByCodePoint: `SELECT CASE
+        WHEN a.attcollation IN (950, 951) THEN true
+        WHEN a.attcollation = 100 THEN d.datlocprovider = 'b'
+          OR (d.datlocprovider = 'c' AND d.datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8'))
+        ELSE coalesce((SELECT c.collprovider = 'b' OR (c.collprovider = 'c' AND c.collcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8'))
+          FROM pg_collation c WHERE c.oid = a.attcollation), false)
+      END AS by_code_point
+      FROM pg_attribute a, pg_database d
+      WHERE a.attrelid = '${s}.messages'::regclass AND a.attname = 'stream_name' AND d.datname = current_database()`,
+    // Categories by a skip scan of the category index: one probe per category. The index is
+    // partial (global_position IS NOT NULL, from migration 1); the column is NOT NULL now, so
+    // PostgreSQL drops an "IS NOT NULL" condition and then cannot use the index: "> 0" implies it.
+    listCategories: `WITH RECURSIVE c(category) AS (
+        (SELECT m.category FROM ${s}.messages m WHERE m.global_position > 0 ORDER BY m.category LIMIT 1)
+        UNION ALL
+        SELECT (SELECT m.category FROM ${s}.messages m WHERE m.category > c.category AND m.global_position > 0 ORDER BY m.category LIMIT 1)
+          FROM c WHERE c.category IS NOT NULL
+      )
+      SELECT c.category, (SELECT max(m.global_position) FROM ${s}.messages m WHERE m.category = c.category AND m.global_position > 0)::text AS last
+        FROM c WHERE c.category IS NOT NULL`,
+    // Up to $4 messages from $2 to the readable head, of types $3 (NULL: all), in all or category $1.
+    countAll: counted("$1::text IS NULL AND"),
+    countCategory: counted("m.category = $1 AND"),
   };
 }
 

@@ -2,6 +2,15 @@
 
 /** Every consumer storage table of a schema, for TRUNCATE. */
 export const CONSUMER_TABLES = (schema: string): string =>
-  ["checkpoints", "parked", "processed", "members", "leases"].map((t) => `${schema}.${t}`).join(
+  [
+    "checkpoints",
+    "parked",
+    "processed",
+    "members",
+    "leases",
+    "consumer_groups",
+    "consumer_instances",
+    "replay_requests",
+  ].map((t) => `${schema}.${t}`).join(
     ", ",
   );

@@ -7,6 +7,7 @@ testConsumerContract<MemoryTransaction>({
   name: "memory store + memory storage",
   createStore: () => createMemoryStore({ logger: silentLogger }),
   createStorage: () => createMemoryConsumerStorage(),
+  operations: true,
   txProbe: () => {
     const committed: string[] = [];
     return {

@@ -50,5 +50,6 @@ describe("consumers on PGlite", () => {
       };
     },
     propertyRuns: 15,
+    operations: true,
   });
 });

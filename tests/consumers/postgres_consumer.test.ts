@@ -48,5 +48,6 @@ describe("consumers on PostgreSQL (postgres.js)", () => {
       };
     },
     propertyRuns: 15,
+    operations: true,
   });
 });

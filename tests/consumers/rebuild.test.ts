@@ -99,6 +99,43 @@ describe("rebuildProjection()", () => {
     assert.equal(stream[stream.length - 1].processed, 5);
   });
 
+  it("from: replays only what lies at or after it, and counts progress from there", async () => {
+    const store = await seeded(30); // positions 1..30 in order-*, 31 in user-1
+    const seen: bigint[] = [];
+    const progress: RebuildProgress[] = [];
+    const result = await rebuildProjection(store, {
+      group: "late",
+      source: { all: true },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 4,
+      from: 21n,
+      handler: (m) => void seen.push(m.globalPosition),
+      onProgress: (p) => void progress.push(p),
+    });
+    assert.deepEqual(seen, Array.from({ length: 11 }, (_, i) => 21n + BigInt(i)));
+    assert.deepEqual([result.processed, result.total, result.fraction], [11, 11, 1]);
+    assert.ok(progress.every((p) => p.total === 11 && p.fraction <= 1));
+    const stream: number[] = [];
+    await rebuildProjection(store, {
+      group: "late-stream",
+      source: { stream: "order-0" },
+      storage: createMemoryConsumerStorage(),
+      from: 3n,
+      handler: (m) => void stream.push(m.streamVersion),
+    });
+    assert.deepEqual(stream, [3, 4]);
+    await assert.rejects(
+      rebuildProjection(store, {
+        group: "g",
+        source: { all: true },
+        storage: createMemoryConsumerStorage(),
+        from: 3 as never,
+        handler: () => {},
+      }),
+      /options\.from/,
+    );
+  });
+
   for (const commit of [undefined, "message"] as const) {
     it(`stops early when aborted; the checkpoint says how far it got (commit ${commit ?? "by default"})`, async () => {
       const store = await seeded(50);

@@ -177,13 +177,11 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
         const b = cluster.join();
         const c = cluster.join();
         await Promise.all([a, b, c].map((m) => m.consumer.caughtUp));
-        await until(
-          () =>
-            a.consumer.ownedPartitions().length + b.consumer.ownedPartitions().length +
-                c.consumer.ownedPartitions().length === 6,
-          "every partition owned",
-        );
-        assert.deepEqual([a, b, c].map((m) => m.consumer.ownedPartitions().length), [2, 2, 2]);
+        // A member that saw no other yet may hold all six for a moment (on a loaded machine,
+        // or one PGlite connection shared by every member): it hands them over as it sees the rest.
+        const shares = () => [a, b, c].map((m) => m.consumer.ownedPartitions().length);
+        await until(() => shares().join() === "2,2,2", "every member to own two partitions");
+        assert.deepEqual(shares(), [2, 2, 2]);
         await append(2);
         b.crash();
         await append(2);

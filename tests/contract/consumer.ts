@@ -32,6 +32,7 @@ import { testAfterHandlerProperties } from "./_consumer_after_handler_properties
 import { testConsumerClosed } from "./_consumer_closed.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
+import { testConsumerOperations } from "./_consumer_operations.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
 import { testConsumerStoragePorts } from "./_consumer_storage.ts";
@@ -63,6 +64,11 @@ export interface ConsumerContractOptions<Tx> {
   readonly txProbe: (storage: ConsumerStorage<Tx>) => TxProbe<Tx> | Promise<TxProbe<Tx>>;
   /** Runs per fast-check property; default 50 (group properties run a fifth of it). */
   readonly propertyRuns?: number;
+  /**
+   * The storage has what operators' tools read and ask (the optional
+   * `checkpoints.list`, `parked.summary`, `leases.groups` and `control`); default false.
+   */
+  readonly operations?: boolean;
 }
 
 /** Registers the consumer contract suite with node:test. */
@@ -77,5 +83,6 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
     testConsumerClosed(options);
+    testConsumerOperations(options);
   });
 }

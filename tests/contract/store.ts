@@ -17,6 +17,7 @@
 import { describe } from "node:test";
 import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
+import { testStoreBrowse } from "./_store_browse.ts";
 import { testStoreClosed } from "./_store_closed.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
@@ -34,6 +35,8 @@ export interface StoreCapabilities {
    * append as one message of at most the server's `max_payload`). Default: none.
    */
   readonly maxAppendBytes?: number;
+  /** The store lists streams and categories and counts messages (operators' tools); default false. */
+  readonly browsing?: boolean;
 }
 
 /** Options of {@link testStoreContract}. */
@@ -63,5 +66,6 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreDeferred(options);
     testStoreLimits(options);
     testStoreClosed(options);
+    testStoreBrowse(options);
   });
 }

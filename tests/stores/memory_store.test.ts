@@ -3,7 +3,11 @@ import { describe, it } from "node:test";
 import { createMemoryStore, ValidationError } from "../../mod.ts";
 import { testStoreContract } from "../contract/store.ts";
 
-testStoreContract({ name: "memory", create: () => createMemoryStore() });
+testStoreContract({
+  name: "memory",
+  create: () => createMemoryStore(),
+  capabilities: { browsing: true },
+});
 
 describe("createMemoryStore()", () => {
   it("applies a smaller maxMessageSize", async () => {

@@ -24,6 +24,7 @@ describe("PostgreSQL store over PGlite", () => {
       () => createPGliteStore(pg, { schema: "contract", pollInterval: 200 }),
     ),
     reopen: () => createPGliteStore(pg, { schema: "contract" }),
+    capabilities: { browsing: true },
     propertyRuns: 25,
   });
 });

@@ -15,6 +15,7 @@ const RELEASED: Readonly<Record<number, string>> = {
   4: "4505e3047833957334f83cc374c0b142e41f0d3a9da85aff2cc30cf4aa1b8c44",
   5: "84041e5588591d24e034f1a7e035a32ea93073ae708a9731cedb4195c365757e",
   6: "3cfc50b5da02ad2c321abd0ec73dd2aafbe69422276b6bae3a45928e8b08c164",
+  7: "2bd4cee0650a445ea877f6e1a384506851e7feab24b9f9f0c4fee3d24931906c",
 };
 
 async function sha256(text: string): Promise<string> {

@@ -16,7 +16,7 @@ describe("PostgreSQL store over postgres.js", () => {
       () => createPostgresStore(pg.sql, { schema: "contract", pollInterval: 200 }),
     ),
     reopen: () => createPostgresStore(pg.sql, { schema: "contract" }),
-    capabilities: { gapsInGlobalPositions: true },
+    capabilities: { gapsInGlobalPositions: true, browsing: true },
     propertyRuns: 25,
   });
 });

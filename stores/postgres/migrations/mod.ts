@@ -15,6 +15,7 @@ import { MIGRATION_3 } from "./v3_append_number_flag.ts";
 import { MIGRATION_4 } from "./v4_versions_from_messages.ts";
 import { MIGRATION_5 } from "./v5_positions_at_insert.ts";
 import { MIGRATION_6 } from "./v6_read_to_head.ts";
+import { MIGRATION_7 } from "./v7_consumer_control.ts";
 
 /**
  * Advisory lock keys. The migration key serializes migrations from several
@@ -52,7 +53,7 @@ const frozen = (version: number, text: string): Migration => ({
  * @example
  * ```ts
  * import { MIGRATIONS } from "./mod.ts";
- * const latest = MIGRATIONS[MIGRATIONS.length - 1].version; // 6
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1].version; // 7
  * const firstScript = MIGRATIONS[0].script("orders"); // CREATE TABLE orders.streams …
  * ```
  */
@@ -63,6 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
   frozen(4, MIGRATION_4),
   frozen(5, MIGRATION_5),
   frozen(6, MIGRATION_6),
+  frozen(7, MIGRATION_7),
 ];
 
 /**

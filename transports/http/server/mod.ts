@@ -26,9 +26,12 @@ export {
   type HttpHandler,
 } from "./handler.ts";
 export {
+  type Authenticator,
   type BearerCredential,
   constantTimeEqual,
+  createAuthenticator,
   DEFAULT_MAX_SKEW,
+  type HeaderReader,
   type HmacCredential,
   type HmacServerOptions,
   type HttpPermissions,

@@ -1,0 +1,236 @@
+/**
+ * The console's JSON API, under `api/`: what its pages read (overview,
+ * streams, one stream, one message, consumers, parked messages) and the one
+ * thing an operator changes (a replay). Every route takes an authenticated
+ * caller; the handler checks who before it gets here.
+ *
+ * @module
+ */
+
+import {
+  type ConsumerStorage,
+  type EventStore,
+  ForbiddenError,
+  NotFoundError,
+  type ParkedMessage,
+  type RecordedMessage,
+  ValidationError,
+} from "../core/mod.ts";
+import { type ConsumerGroupView, inspectConsumers } from "./inspect_consumers.ts";
+import { inspectStore, type StoreView } from "./inspect_store.ts";
+import {
+  type ReplayAsked,
+  replayOutcomes,
+  requestReplay,
+  requestReplayAll,
+} from "./replay_requests.ts";
+import type { History, Sample } from "./_history.ts";
+import type { AdminCaller } from "./_roles.ts";
+import { json } from "./_answers.ts";
+
+/** What the routes read and write. */
+export interface ApiContext {
+  readonly store: EventStore;
+  readonly storage: ConsumerStorage<unknown>;
+  readonly history: History;
+  /** The store's categories and stream count, read at most every ten seconds (they page the index). */
+  storeView?: { readonly at: number; readonly view: Promise<StoreView> };
+}
+
+const STORE_VIEW_TTL = 10_000;
+
+/** The store's view, fresh enough for a live overview; the head is read each time. */
+async function storeView(context: ApiContext): Promise<StoreView> {
+  const now = Date.now();
+  if (context.storeView === undefined || now - context.storeView.at > STORE_VIEW_TTL) {
+    const view = inspectStore(context.store);
+    context.storeView = { at: now, view };
+    view.catch(() => (context.storeView = undefined));
+  }
+  return { ...await context.storeView.view, head: await context.store.headPosition() };
+}
+
+/** One call of the API: the path after `api/`, split, and the query. */
+export interface ApiCall {
+  readonly method: string;
+  readonly path: readonly string[];
+  readonly query: URLSearchParams;
+  readonly caller: AdminCaller;
+}
+
+/** A sample of the head and every group's lag, for the history. */
+export async function takeSample(context: ApiContext): Promise<Sample> {
+  return sampleOf(await inspectConsumers(context.store, context.storage), context.store);
+}
+
+async function sampleOf(groups: readonly ConsumerGroupView[], store: EventStore): Promise<Sample> {
+  const lags: Record<string, number> = {};
+  for (const g of groups) if (g.lag !== undefined) lags[g.group] = g.lag;
+  return { at: Date.now(), head: groups[0]?.head ?? await store.headPosition(), lags };
+}
+
+/** Answers one API call; throws ordo's errors for the handler to answer. */
+export async function answerApi(context: ApiContext, call: ApiCall): Promise<Response> {
+  const [first, second, third, fourth] = call.path;
+  const read = call.method === "GET";
+  if (read && first === "session" && second === undefined) return json(call.caller);
+  if (read && first === "overview" && second === undefined) return json(await overview(context));
+  if (read && first === "streams") {
+    return json(
+      second === undefined
+        ? await streams(context, call.query)
+        : await stream(context, second, call.query),
+    );
+  }
+  if (read && first === "messages" && second !== undefined) {
+    return json(await message(context, second));
+  }
+  if (read && first === "consumers" && second === undefined) return json(await consumers(context));
+  if (first === "parked") {
+    if (read && second === undefined) return json(await parkedList(context, call.query));
+    if (read && third !== undefined && fourth === undefined) {
+      return json(await parkedEntry(context, second, third));
+    }
+    if (read && fourth === "outcome") {
+      return json(await outcome(context, second, third, call.query));
+    }
+    if (call.method === "POST" && fourth === "replay") {
+      return await replay(context, call, second, third);
+    }
+    if (call.method === "POST" && third === "replay-all" && fourth === undefined) {
+      return await replay(context, call, second, undefined);
+    }
+  }
+  throw new NotFoundError("route", `api/${call.path.join("/")}`, "no such console route");
+}
+
+async function overview(context: ApiContext) {
+  const [store, groups] = await Promise.all([
+    storeView(context),
+    inspectConsumers(context.store, context.storage),
+  ]);
+  context.history.add(await sampleOf(groups, context.store));
+  return {
+    ...store,
+    rate: context.history.rate(),
+    history: context.history.samples().map((s) => ({ at: s.at, head: s.head })),
+    consumers: groups.map((g) => ({
+      group: g.group,
+      state: g.state,
+      lag: g.lag,
+      lagCapped: g.lagCapped,
+      parked: g.parked,
+    })),
+  };
+}
+
+function text(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  return value === null || value === "" ? undefined : value;
+}
+
+function whole(query: URLSearchParams, name: string): number | undefined {
+  const value = text(query, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ValidationError(name, value, "expected a whole number");
+  return Number(value);
+}
+
+async function streams(context: ApiContext, query: URLSearchParams) {
+  if (context.store.listStreams === undefined) {
+    throw new ValidationError("store", undefined, "this store cannot list its streams");
+  }
+  const options = {
+    category: text(query, "category"),
+    type: text(query, "type"),
+    prefix: text(query, "prefix"),
+    after: text(query, "after"),
+    limit: whole(query, "limit"),
+  };
+  return await context.store.listStreams(
+    Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  );
+}
+
+async function stream(context: ApiContext, name: string, query: URLSearchParams) {
+  const from = whole(query, "from") ?? 0;
+  const limit = whole(query, "limit") ?? 50;
+  const [info, messages] = await Promise.all([
+    context.store.getStreamInfo(name),
+    context.store.readStream(name, { from, limit }),
+  ]);
+  return { ...info, from, messages };
+}
+
+/** A message by global position or id, with the message that caused it, when found. */
+async function message(context: ApiContext, ref: string) {
+  let found: RecordedMessage | undefined;
+  if (/^\d+$/.test(ref)) {
+    const [m] = (await context.store.readPage({ from: BigInt(ref), limit: 1 })).messages;
+    found = m?.globalPosition === BigInt(ref) ? m : undefined;
+  } else {
+    found = await context.store.getMessage?.(ref);
+  }
+  if (found === undefined) {
+    throw new NotFoundError("message", ref, "no message has this position or id");
+  }
+  const causationId = found.metadata.causationId;
+  const causedBy = typeof causationId === "string" && /^[0-9a-f-]{36}$/i.test(causationId)
+    ? await context.store.getMessage?.(causationId).catch(() => undefined)
+    : undefined;
+  return { message: found, ...(causedBy === undefined ? {} : { causedBy }) };
+}
+
+async function consumers(context: ApiContext) {
+  const groups = await inspectConsumers(context.store, context.storage);
+  context.history.add(await sampleOf(groups, context.store));
+  return {
+    groups,
+    history: context.history.samples().map((s) => ({ at: s.at, lags: s.lags })),
+  };
+}
+
+async function parkedList(context: ApiContext, query: URLSearchParams) {
+  const { parked } = context.storage;
+  const group = text(query, "group");
+  const limit = whole(query, "limit") ?? 100;
+  const groups = group !== undefined
+    ? [group]
+    : (await parked.groups?.() ?? []).map((g) => g.group);
+  const entries: ParkedMessage[] = [];
+  for (const name of groups) entries.push(...await parked.list(name, { limit }));
+  return { groups, entries };
+}
+
+async function parkedEntry(context: ApiContext, group: string, id: string) {
+  const entry = await context.storage.parked.get(group, id);
+  if (entry === undefined) {
+    throw new NotFoundError("parked message", id, `group "${group}" has not parked it`);
+  }
+  return entry;
+}
+
+async function outcome(
+  context: ApiContext,
+  group: string,
+  id: string | undefined,
+  query: URLSearchParams,
+) {
+  const attempts = whole(query, "attempts") ?? 0;
+  const asked: ReplayAsked = { group, messages: [{ messageId: id ?? "", attempts }], running: 0 };
+  const [result] = await replayOutcomes(context.storage, asked);
+  return result;
+}
+
+async function replay(
+  context: ApiContext,
+  call: ApiCall,
+  group: string,
+  id: string | undefined,
+): Promise<Response> {
+  if (call.caller.role !== "operator") throw new ForbiddenError("replay", group, call.caller.name);
+  const asked = id === undefined
+    ? await requestReplayAll(context.storage, group)
+    : await requestReplay(context.storage, id, { group });
+  return json(asked, 202);
+}

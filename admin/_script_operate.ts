@@ -1,0 +1,127 @@
+/**
+ * The console script's operating pages (plain browser JavaScript):
+ * consumers (state, partitions and owners, lag now and over the last
+ * minutes, refreshed live) and parked messages, which an operator replays,
+ * one or all, after a confirmation, and then watches: replayed, failed
+ * again, or waiting for a consumer of the group to start.
+ *
+ * @module
+ */
+
+/** The consumers and parked pages. */
+export const SCRIPT_OPERATE = String.raw`
+async function consumersPage() {
+  const holder = el("div", { id: "consumers" });
+  show(el("h1", { text: "Consumers" }), holder);
+  return live(async function () {
+    const data = await api("GET", "consumers");
+    if (data.groups.length === 0) {
+      holder.replaceChildren(el("p", { class: "muted", text: "No consumer groups yet: they appear once a consumer runs or commits." }));
+      return;
+    }
+    const lagHistory = function (group) {
+      return data.history.map(function (s) { return s.lags[group] === undefined ? 0 : s.lags[group]; });
+    };
+    const rows = data.groups.map(function (g) {
+      return el("tr", { "data-group": g.group }, [
+        el("td", { class: "mono", text: g.group }),
+        el("td", { class: "state-" + g.state, text: g.state + (g.running.length > 1 ? " ×" + g.running.length : "") }),
+        el("td", { text: sourceText(g.source) }),
+        el("td", { class: "num", text: g.partitionCount }),
+        el("td", { class: "num lag", text: lagText(g) }),
+        el("td", {}, sparkline(lagHistory(g.group))),
+        el("td", { class: "num" }, g.parked > 0 ? el("a", { href: "#/parked" + query({ group: g.group }), text: g.parked }) : "0"),
+        el("td", { class: "error-text", text: g.lastError ? g.lastError.name + ": " + g.lastError.message : "" }),
+      ]);
+    });
+    const details = data.groups.map(function (g) {
+      const parts = g.partitions.map(function (p) {
+        return el("tr", { "data-partition": p.partition }, [
+          el("td", { class: "num", text: p.partition }),
+          el("td", { class: "mono", text: p.owner || "-" }),
+          el("td", { text: p.leaseExpiresAt ? time(p.leaseExpiresAt) : "-" }),
+          el("td", { class: "num", text: p.checkpoint === undefined ? "-" : p.checkpoint }),
+          el("td", { class: "num", text: lagText(p) }),
+        ]);
+      });
+      return el("section", { "data-details": g.group }, [
+        el("h2", { text: g.group + (g.pendingReplays > 0 ? " · " + g.pendingReplays + " replay(s) waiting" : "") }),
+        table(["Partition", "Owner", "Lease until", "Checkpoint", "Lag"], parts),
+      ]);
+    });
+    fill(holder, [
+      table(["Group", "State", "Reads", "Partitions", "Lag", "Lag, last minutes", "Parked", "Last error"], rows, { id: "consumers-table" }),
+    ].concat(details, [el("p", { class: "muted", text: "Lag: messages of the group's source past its slowest checkpoint. Refreshed every 2 s · " + time(Date.now()) })]));
+  }, 2000);
+}
+
+async function watchReplay(asked, status) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const outcomes = await Promise.all(asked.messages.map(function (m) {
+      return api("GET", "parked/" + encodeURIComponent(asked.group) + "/" + m.messageId + "/outcome" + query({ attempts: m.attempts }));
+    }));
+    const failedOnes = outcomes.filter(function (o) { return o.outcome === "failed"; });
+    const open = outcomes.filter(function (o) { return o.outcome === "pending" || o.outcome === "taken"; });
+    if (open.length === 0 || Date.now() > deadline) {
+      if (failedOnes.length > 0) {
+        status.replaceChildren(notice(failedOnes.length + " failed again, still parked: " + failedOnes[0].error.name + ": " + failedOnes[0].error.message, "bad"));
+      } else if (open.length > 0) {
+        status.replaceChildren(notice(open.length + " not replayed yet: is a consumer of group " + asked.group + " running?", "bad"));
+      } else {
+        status.replaceChildren(notice(outcomes.length + " replayed: handled and off the parked list.", "good"));
+      }
+      return;
+    }
+    await new Promise(function (resolve) { setTimeout(resolve, 400); });
+  }
+}
+
+async function replay(group, messageId, status, after) {
+  const what = messageId ? "message " + messageId : "every parked message";
+  const ok = await confirmDialog("Replay " + what + " of group " + group + " through its running consumer's handler?", "Replay");
+  if (!ok) return;
+  try {
+    const asked = await api("POST", "parked/" + encodeURIComponent(group) + (messageId ? "/" + messageId + "/replay" : "/replay-all"));
+    status.replaceChildren(notice(asked.running === 0
+      ? "Asked. No consumer of group " + group + " is running: the replay runs when one starts."
+      : "Asked; waiting for the consumer of group " + group + "…"));
+    if (asked.running > 0) await watchReplay(asked, status);
+    after();
+  } catch (error) {
+    status.replaceChildren(notice(error.status === 403 ? "Refused: " + error.message : error.message, "bad"));
+  }
+}
+
+async function parkedPage(segments, params) {
+  const group = params.get("group") || "";
+  const status = el("div", { id: "replay-status" });
+  const holder = el("div", {});
+  const operator = session && session.role === "operator";
+  async function load() {
+    const data = await api("GET", "parked" + query({ group: group }));
+    const rows = data.entries.map(function (e) {
+      return el("tr", { "data-message": e.message.id }, [
+        el("td", { class: "mono", text: e.group }),
+        el("td", { class: "mono", text: e.message.id }),
+        el("td", {}, el("a", { href: "#/message/" + e.message.globalPosition, text: e.message.streamName + "@" + e.message.streamVersion })),
+        el("td", { text: e.message.type }),
+        el("td", { class: "num", text: e.attempts }),
+        el("td", { text: time(e.parkedAt) }),
+        el("td", { class: "error-text", title: e.error.stack || "", text: e.error.name + ": " + e.error.message }),
+        el("td", {}, operator ? el("button", { type: "button", class: "replay", text: "Replay", onclick: function () { replay(e.group, e.message.id, status, load); } }) : null),
+      ]);
+    });
+    const groups = data.groups.filter(function (g) { return data.entries.some(function (e) { return e.group === g; }); });
+    fill(holder, [
+      rows.length === 0 ? el("p", { class: "muted", id: "no-parked", text: "No parked messages." }) : table(["Group", "Message", "Stream", "Type", "Attempts", "Parked at", "Error", ""], rows, { id: "parked-table" }),
+      operator && groups.length > 0 ? el("div", { class: "pager" }, groups.map(function (g) {
+        return el("button", { type: "button", class: "replay-all", "data-group": g, text: "Replay all of " + g, onclick: function () { replay(g, undefined, status, load); } });
+      })) : null,
+      operator ? null : el("p", { class: "muted", id: "viewer-note", text: "Replaying needs the operator role." }),
+    ]);
+  }
+  show(el("h1", { text: "Parked messages" + (group ? " of " + group : "") }), status, holder);
+  await load();
+}
+`;

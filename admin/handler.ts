@@ -1,0 +1,197 @@
+/**
+ * The web console: a Web `Request -> Response` handler serving a page, its
+ * style and script (plain HTML, CSS and JavaScript shipped in the package,
+ * no build step) and the JSON API the page reads. It mounts as the HTTP
+ * transport's handler does: `Deno.serve(handler.fetch)`,
+ * `Bun.serve({ fetch: handler.fetch })`, node:http through
+ * `createNodeRequestListener(handler)` from `ordo/transports/http/node`, or
+ * `export default { fetch: handler.fetch }` in workerd.
+ *
+ * @module
+ */
+
+import {
+  checkOptions,
+  checkPositiveNumber,
+  ClosedError,
+  type ConsumerStorage,
+  type EventStore,
+  NotFoundError,
+  ValidationError,
+} from "../core/mod.ts";
+import { answerApi, type ApiContext, takeSample } from "./_api.ts";
+import { asset, failure } from "./_answers.ts";
+import { CONSOLE_PAGE } from "./_asset_page.ts";
+import { CONSOLE_SCRIPT } from "./_asset_script.ts";
+import { CONSOLE_STYLE } from "./_asset_style.ts";
+import { History } from "./_history.ts";
+import { type AdminAuth, Roles } from "./_roles.ts";
+import { crossSiteRefusal } from "./_same_origin.ts";
+
+export type { AdminAuth, AdminRole } from "./_roles.ts";
+
+/** Options of {@link createAdminHandler}. */
+export interface CreateAdminHandlerOptions<Tx> {
+  /** The store to show. */
+  readonly store: EventStore;
+  /** The consumer storage beside it (checkpoints, leases, parked messages, the control store). */
+  readonly storage: ConsumerStorage<Tx>;
+  /** Who may use it: operators may replay, viewers only read. Required. */
+  readonly auth: AdminAuth;
+  /**
+   * Where the console is mounted, when not at the root (`/admin`): its pages
+   * and API live under it. Default `""`.
+   */
+  readonly basePath?: string;
+  /**
+   * Origins besides the request's own that may send replays: the public
+   * origin of a console behind a proxy that changes scheme or host
+   * (`https://ops.example.com`). Default none.
+   */
+  readonly origins?: readonly string[];
+  /** How often, in ms, the head and every group's lag are sampled for the charts. Default 5000. */
+  readonly sampleInterval?: number;
+  /** How long samples are kept, in ms. Default 15 minutes. */
+  readonly historyWindow?: number;
+}
+
+/** The console's handler. */
+export interface AdminHandler {
+  /** Answers one request. Never throws: failures are answered with ordo's error bodies. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** Stops sampling; every request after is answered 503 with a `ClosedError`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the console's handler.
+ *
+ * The page, its style and script are served without credentials (they hold
+ * no data); every API route needs one, in `Authorization` as the HTTP
+ * transport takes it (a bearer token, or an HMAC signature). A replay needs
+ * an operator credential, the console's own header and, when the browser
+ * says where it comes from, the console's origin (or one of `origins`):
+ * cross-site requests cannot replay.
+ *
+ * @throws {ValidationError} when `auth` is missing, has no operator, or says
+ *   `{ none: true }`, and on any other bad option (an unknown key too)
+ * @example
+ * ```ts
+ * import { createMemoryConsumerStorage, createMemoryStore } from "../mod.ts";
+ * import { createAdminHandler } from "./handler.ts";
+ * const handler = createAdminHandler({
+ *   store: createMemoryStore(),
+ *   storage: createMemoryConsumerStorage(),
+ *   auth: { operator: { bearer: "operator-token" }, viewer: { bearer: "viewer-token" } },
+ * });
+ * // Deno.serve(handler.fetch) · Bun.serve({ fetch: handler.fetch }) · export default { fetch: handler.fetch }
+ * const answer = await handler.fetch(new Request("http://127.0.0.1/api/session", {
+ *   headers: { authorization: "Bearer viewer-token" },
+ * }));
+ * console.log(await answer.json()); // { role: "viewer" }
+ * await handler.close();
+ * ```
+ */
+export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): AdminHandler {
+  checkOptions(options, OPTION_KEYS);
+  const roles = new Roles(options.auth);
+  const base = checkBase(options.basePath ?? "");
+  const origins = checkOrigins(options.origins ?? []);
+  const ms = (value: unknown, path: string, fallback: number) =>
+    checkPositiveNumber(value, path, fallback, "milliseconds");
+  const context: ApiContext = {
+    store: options.store,
+    storage: options.storage as ConsumerStorage<unknown>,
+    history: new History(
+      () => takeSample(context),
+      ms(options.sampleInterval, "options.sampleInterval", 5000),
+      ms(options.historyWindow, "options.historyWindow", 15 * 60_000),
+    ),
+  };
+  let closed = false;
+
+  const fetch = async (request: Request): Promise<Response> => {
+    try {
+      const path = new URL(request.url).pathname;
+      if (closed) throw new ClosedError("console", `${request.method} ${path}`);
+      if (!path.startsWith(base)) return notHere(path);
+      const rest = path.slice(base.length);
+      // The page loads its assets and API relative to itself: /admin must be /admin/.
+      if (rest === "" && base !== "") {
+        return new Response(null, { status: 308, headers: { location: `${base}/` } });
+      }
+      if (request.method === "GET") {
+        if (rest === "" || rest === "/") return asset(CONSOLE_PAGE, "html");
+        if (rest === "/assets/console.css") return asset(CONSOLE_STYLE, "css");
+        if (rest === "/assets/console.js") return asset(CONSOLE_SCRIPT, "js");
+      }
+      if (!rest.startsWith("/api/")) return notHere(path);
+      return await api(request, rest.slice("/api/".length));
+    } catch (error) {
+      return failure(error);
+    }
+  };
+
+  const api = async (request: Request, route: string): Promise<Response> => {
+    const body = new Uint8Array(await request.arrayBuffer());
+    const caller = await roles.judge(request, body);
+    if (!("role" in caller)) return failure(caller.error, 401, caller.headers);
+    if (request.method !== "GET") {
+      const refused = crossSiteRefusal(request, origins);
+      if (refused !== undefined) return failure(refused, 403);
+    }
+    context.history.start();
+    const url = new URL(request.url);
+    const path = route.split("/").filter((part) => part !== "").map(decodeURIComponent);
+    return await answerApi(context, {
+      method: request.method,
+      path,
+      query: url.searchParams,
+      caller,
+    });
+  };
+
+  return {
+    fetch,
+    close: async () => {
+      closed = true;
+      context.history.close();
+    },
+  };
+}
+
+const OPTION_KEYS: readonly string[] = [
+  "store",
+  "storage",
+  "auth",
+  "basePath",
+  "origins",
+  "sampleInterval",
+  "historyWindow",
+];
+
+function checkOrigins(origins: unknown): readonly string[] {
+  if (!Array.isArray(origins) || origins.some((o) => typeof o !== "string")) {
+    throw new ValidationError(
+      "options.origins",
+      origins,
+      'must be an array of origins ("https://ops.example.com")',
+    );
+  }
+  return origins;
+}
+
+function notHere(path: string): Response {
+  return failure(new NotFoundError("route", path, "the console has no such page"));
+}
+
+function checkBase(base: string): string {
+  if (base !== "" && !/^\/[^?#]*[^/]$/.test(base)) {
+    throw new ValidationError(
+      "options.basePath",
+      base,
+      'must start with "/" and not end with one (/admin)',
+    );
+  }
+  return base;
+}

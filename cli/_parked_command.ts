@@ -1,0 +1,240 @@
+/**
+ * `ordo parked`: parked messages of every group (or one), one with its
+ * message and error (`show`), and replays (`replay`), which a running
+ * consumer of the group takes and runs through its handler.
+ *
+ * @module
+ */
+
+import { NotFoundError, type ParkedMessage, validateId, ValidationError } from "../core/mod.ts";
+import {
+  type ReplayAsked,
+  type ReplayOutcome,
+  replayOutcomes,
+  requestReplay,
+  requestReplayAll,
+} from "../admin/mod.ts";
+import {
+  type Command,
+  type CommandContext,
+  CONNECTION_HELP,
+  stringOption,
+  wholeOption,
+} from "./_command.ts";
+import { CliFailure, CliUsageError } from "./_failure.ts";
+import { renderTable, shortTime } from "./_table.ts";
+
+/** `ordo parked`. */
+export const parkedCommand: Command = {
+  name: "parked",
+  summary: "list, show and replay parked messages",
+  help: `Usage:
+  ordo parked [group] [--limit <n>]            list parked messages (of every group, or one)
+  ordo parked show <id> [--group <g>]          one parked message: its message, error and attempts
+  ordo parked replay <id> [--group <g>]        replay one through its group's running consumer
+  ordo parked replay --all [--group <g>]       replay every parked message (of every group, or one)
+
+A replay runs in the group's handler, which lives in your service: it is
+asked for in the consumer storage, and a running consumer of the group takes
+it within its controlInterval (2 s by default). While none runs, the request
+waits and the next consumer of the group to start replays it.
+
+Options:
+  --group <g>         the group, when the message is parked in several
+  --limit <n>         entries per group to list (default 100)
+  --all               replay every parked message
+  --wait <seconds>    how long replay waits for the outcome (default 30)
+  --no-wait           ask for the replay and return at once
+
+${CONNECTION_HELP}
+
+Exit codes: replay is 0 once every message was replayed, 1 when one failed
+again or was not replayed within --wait (it stays asked for).
+
+Output (--json): the entries as stored; replay gives { "group", "running",
+  "outcomes": [{ "messageId", "outcome", "error" }] }, outcome being
+  replayed, failed, pending (not taken yet) or taken (in progress).`,
+  options: {
+    group: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+    wait: { type: "string" },
+    "no-wait": { type: "boolean" },
+  },
+  maxPositionals: 2,
+  async run(context) {
+    const [first, second] = context.positionals;
+    if (first === "show") return await show(context, second);
+    if (first === "replay") return await replay(context, second);
+    if (second !== undefined) {
+      throw new CliUsageError(
+        `Unknown form "ordo parked ${first} ${second}": run ordo parked --help`,
+      );
+    }
+    return await list(context, first);
+  },
+};
+
+async function list(context: CommandContext, group: string | undefined): Promise<number> {
+  const limit = wholeOption(context.values, "limit", 1) ?? 100;
+  const { storage } = await context.connection();
+  let groups: string[];
+  if (group !== undefined) groups = [group];
+  else if (storage.parked.groups !== undefined) {
+    groups = (await storage.parked.groups()).map((g) => g.group);
+  } else throw new CliUsageError("This storage cannot list every group: name one");
+  const entries: ParkedMessage[] = [];
+  for (const name of groups) entries.push(...await storage.parked.list(name, { limit }));
+  context.print(
+    entries,
+    () =>
+      entries.length === 0
+        ? `No parked messages${group === undefined ? "" : ` in group "${group}"`}.\n`
+        : renderTable(
+          ["GROUP", "MESSAGE ID", "STREAM", "TYPE", "ATTEMPTS", "PARKED AT", "ERROR"],
+          entries.map((e) => [
+            e.group,
+            e.message.id,
+            `${e.message.streamName}@${e.message.streamVersion}`,
+            e.message.type,
+            String(e.attempts),
+            shortTime(e.parkedAt),
+            `${e.error.name}: ${e.error.message}`,
+          ]),
+        ),
+  );
+  return 0;
+}
+
+async function show(context: CommandContext, id: string | undefined): Promise<number> {
+  if (id === undefined) throw new CliUsageError("Name the message: ordo parked show <id>");
+  const messageId = checkedId(id);
+  const group = stringOption(context.values, "group");
+  const { storage } = await context.connection();
+  const groups = group !== undefined
+    ? [group]
+    : (await storage.parked.groups?.() ?? []).map((g) => g.group);
+  const found = (await Promise.all(groups.map((g) => storage.parked.get(g, messageId))))
+    .filter((e): e is ParkedMessage => e !== undefined);
+  if (found.length === 0) {
+    throw new CliFailure(
+      `No parked message "${messageId}"${
+        group === undefined ? "" : ` in group "${group}"`
+      }: ordo parked lists them`,
+    );
+  }
+  context.print(found.length === 1 ? found[0] : found, () => found.map(entryText).join("\n"));
+  return 0;
+}
+
+function entryText(e: ParkedMessage): string {
+  const m = e.message;
+  return `Group      ${e.group} (partition ${e.partition})
+Message    ${m.id}
+Stream     ${m.streamName} version ${m.streamVersion}, position ${m.globalPosition}
+Type       ${m.type}
+Attempts   ${e.attempts}
+Parked at  ${e.parkedAt}
+Error      ${e.error.name}: ${e.error.message}
+Data       ${JSON.stringify(m.data)}
+Metadata   ${JSON.stringify(m.metadata)}
+${e.error.stack === undefined ? "" : `Stack\n${e.error.stack}\n`}`;
+}
+
+function checkedId(id: string): string {
+  try {
+    return validateId(id, "message id");
+  } catch (error) {
+    throw new CliUsageError((error as ValidationError).message);
+  }
+}
+
+async function replay(context: CommandContext, id: string | undefined): Promise<number> {
+  const { values } = context;
+  const all = values.all === true;
+  if (all === (id !== undefined)) {
+    throw new CliUsageError("Name one message, or --all: ordo parked replay <id> | --all");
+  }
+  const waitSeconds = values["no-wait"] === true ? 0 : wholeOption(values, "wait", 0) ?? 30;
+  const group = stringOption(values, "group");
+  const { storage } = await context.connection();
+  const asked: ReplayAsked[] = [];
+  try {
+    if (id !== undefined) {
+      asked.push(await requestReplay(storage, checkedId(id), group === undefined ? {} : { group }));
+    } else {
+      const groups = group !== undefined
+        ? [group]
+        : (await storage.parked.groups?.() ?? []).map((g) => g.group);
+      for (const name of groups) asked.push(await requestReplayAll(storage, name));
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new CliFailure(`${error.message}: ordo parked lists them`);
+    }
+    if (error instanceof ValidationError) throw new CliUsageError(error.message);
+    throw error;
+  }
+  for (const a of asked) {
+    if (a.running === 0 && a.messages.length > 0) {
+      context.io.err(
+        `No consumer of group "${a.group}" is running: its ${a.messages.length} replay(s) wait until one starts.\n`,
+      );
+    }
+  }
+  const results = await awaitOutcomes(context, asked, waitSeconds);
+  context.print(
+    results.map(({ asked: a, outcomes }) => ({ group: a.group, running: a.running, outcomes })),
+    () => outcomesText(results),
+  );
+  const settled = results.every(({ outcomes }) => outcomes.every((o) => o.outcome === "replayed"));
+  return settled || (waitSeconds === 0 && noFailure(results)) ? 0 : 1;
+}
+
+interface AskedOutcomes {
+  readonly asked: ReplayAsked;
+  readonly outcomes: ReplayOutcome[];
+}
+
+function noFailure(results: readonly AskedOutcomes[]): boolean {
+  return results.every(({ outcomes }) => outcomes.every((o) => o.outcome !== "failed"));
+}
+
+/** Polls the outcomes until each replay is done or failed, or `seconds` pass. */
+async function awaitOutcomes(
+  context: CommandContext,
+  asked: readonly ReplayAsked[],
+  seconds: number,
+): Promise<AskedOutcomes[]> {
+  const { storage } = await context.connection();
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const results = await Promise.all(
+      asked.map(async (a) => ({ asked: a, outcomes: await replayOutcomes(storage, a) })),
+    );
+    const open = results.some(({ asked: a, outcomes }) =>
+      a.running > 0 && outcomes.some((o) => o.outcome === "pending" || o.outcome === "taken")
+    );
+    if (!open || Date.now() >= deadline || context.io.signal.aborted) return results;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function outcomesText(results: readonly AskedOutcomes[]): string {
+  const lines: string[] = [];
+  for (const { asked, outcomes } of results) {
+    if (outcomes.length === 0) lines.push(`Group "${asked.group}" has no parked messages.`);
+    for (const o of outcomes) {
+      const what = {
+        replayed: "replayed: handled and off the parked list",
+        failed: `failed again, still parked: ${o.error?.name}: ${o.error?.message}`,
+        pending: asked.running === 0
+          ? "asked; waits for a consumer of the group to start"
+          : "asked; not taken yet",
+        taken: "taken by a consumer; not finished yet",
+      }[o.outcome];
+      lines.push(`${o.messageId} (${asked.group}) ${what}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,142 @@
+/**
+ * `ordo rebuild <module>`: rebuilds a projection from a module that exports
+ * it: forgets its group's checkpoint, clears its read model, and replays its
+ * source up to the head, with a progress bar on a terminal and plain lines
+ * when piped.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  type ConsumerSource,
+  type MessageHandler,
+  type RebuildProgress,
+  rebuildProjection,
+} from "../core/mod.ts";
+import { type Command, CONNECTION_HELP, positionOption } from "./_command.ts";
+import { CliFailure, CliUsageError } from "./_failure.ts";
+import { ProgressReport } from "./_progress.ts";
+
+/** The database a projection's `reset` clears its read model in: the command line's own connection. */
+export interface RebuildDatabase {
+  /** Runs one statement; resolves its rows. */
+  query(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * What a module given to `ordo rebuild` exports as `projection`. The
+ * handler's `context.tx` is the driver's transaction (postgres.js with
+ * `--url`, PGlite with `--pglite`): what it writes through it commits with
+ * the checkpoint.
+ *
+ * @example
+ * ```ts
+ * import type { TransactionSql } from "postgres";
+ * import type { RebuildableProjection } from "./mod.ts";
+ * export const projection: RebuildableProjection<TransactionSql> = {
+ *   group: "order-totals",
+ *   source: { category: "order" },
+ *   reset: async (db) => void await db.query("DELETE FROM order_totals"),
+ *   handler: async (m, { tx }) => {
+ *     await tx.unsafe("INSERT INTO order_totals VALUES ($1, $2)", [m.streamName, (m.data as { total: number }).total]);
+ *   },
+ * };
+ * // ordo rebuild ./order_totals.ts --url postgres://…
+ * ```
+ */
+export interface RebuildableProjection<Tx = unknown> {
+  /** The consumer group whose checkpoint the rebuild forgets and moves. */
+  readonly group: string;
+  /** What it reads. */
+  readonly source: ConsumerSource;
+  /** Folds one message into the read model. */
+  readonly handler: MessageHandler<Tx>;
+  /** Clears the read model before the replay. */
+  readonly reset?: (database: RebuildDatabase) => Promise<void> | void;
+  /** Messages per read. Default 100. */
+  readonly batchSize?: number;
+  /** `"message"` commits each message; default `"page"`, a page at a time (as `rebuildProjection`). */
+  readonly commit?: "message" | "page";
+}
+
+/** `ordo rebuild`. */
+export const rebuildCommand: Command = {
+  name: "rebuild",
+  summary: "rebuild a projection from a module, with progress",
+  help: `Usage: ordo rebuild <projection module> [--from <position>] [--force] [connection] [--json]
+
+Rebuilds the projection a module exports as "projection":
+  export const projection = { group, source, handler, reset?, batchSize?, commit? };
+Forgets the group's checkpoint, runs reset (which clears the read model),
+then replays the source up to the head as it was when the rebuild began.
+Shows a progress bar (count, rate, ETA) on a terminal, plain lines when piped.
+Stop the group's consumers first: it refuses while one runs, unless --force.
+Ctrl-C stops after the handler in progress; the checkpoint says how far it got.
+
+Options:
+  --from <position>   start the replay at this global position (default: the start)
+  --force             rebuild even while a consumer of the group runs
+
+${CONNECTION_HELP}
+
+Output (--json): the final progress: { "group", "processed", "total",
+  "fraction", "rate", "elapsedMs", "position", "target", "stopped" }`,
+  options: { from: { type: "string" }, force: { type: "boolean" } },
+  maxPositionals: 1,
+  async run({ io, values, positionals, json, connection, print }) {
+    const [path] = positionals;
+    if (path === undefined) {
+      throw new CliUsageError("Name the projection module: ordo rebuild <projection module>");
+    }
+    const from = positionOption(values, "from");
+    const projection = await loadProjection(resolve(io.cwd, path));
+    const { store, storage, query } = await connection();
+    const running = (await storage.control?.running() ?? []).filter((p) =>
+      p.group === projection.group
+    );
+    if (running.length > 0 && values.force !== true) {
+      throw new CliFailure(
+        `${running.length} consumer(s) of group "${projection.group}" are running: stop them first (they would move the checkpoint during the rebuild), or pass --force`,
+      );
+    }
+    const report = new ProgressReport(io, projection.group, json);
+    const final = await rebuildProjection(store, {
+      group: projection.group,
+      source: projection.source,
+      handler: projection.handler as MessageHandler<unknown>,
+      storage,
+      batchSize: projection.batchSize,
+      commit: projection.commit,
+      controlInterval: false,
+      signal: io.signal,
+      ...(from === undefined ? {} : { from }),
+      reset: () => projection.reset?.({ query }),
+      onProgress: (progress: RebuildProgress) => report.update(progress),
+    });
+    report.finish(final);
+    const stopped = io.signal.aborted;
+    print({ group: projection.group, ...final, stopped }, () => "");
+    return stopped ? 1 : 0;
+  },
+};
+
+async function loadProjection(file: string): Promise<RebuildableProjection> {
+  let module: Record<string, unknown>;
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (error) {
+    throw new CliFailure(`Cannot load ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const projection = (module.projection ?? module.default) as RebuildableProjection | undefined;
+  const ok = typeof projection === "object" && projection !== null &&
+    typeof projection.group === "string" && typeof projection.handler === "function" &&
+    typeof projection.source === "object";
+  if (!ok) {
+    throw new CliUsageError(
+      `${file} exports no projection: export const projection = { group, source, handler, reset? }`,
+    );
+  }
+  return projection!;
+}

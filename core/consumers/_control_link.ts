@@ -1,0 +1,78 @@
+// A running consumer's link to the people who operate it, through the
+// storage's optional control store: it announces itself every interval (what
+// its group reads, until when it counts as running), takes the replay
+// requests of its group and replays them through its own handler, and
+// withdraws when it stops. A failure is reported and retried next interval,
+// unless retrying cannot fix it (an unmigrated schema, a closed storage): that
+// one stops the consumer, as it would from any other part.
+
+import { ValidationError } from "../errors.ts";
+import { sleep } from "../_sleep.ts";
+import { type DeliveryEnv, isFatal, report, retryable } from "./_delivery_env.ts";
+import { replayOne } from "./_replay.ts";
+import type { ConsumerSource } from "./source.ts";
+
+/** Default `controlInterval`, in ms. */
+export const DEFAULT_CONTROL_INTERVAL = 2000;
+
+/** Replay requests taken per interval. */
+const REPLAYS_PER_ROUND = 100;
+
+/** Checks `controlInterval`: a positive whole number of ms, or `false`. */
+export function checkControlInterval(value: unknown): number | false {
+  if (value === undefined) return DEFAULT_CONTROL_INTERVAL;
+  if (value === false) return false;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 3_600_000) {
+    throw new ValidationError(
+      "options.controlInterval",
+      value,
+      "must be false or a whole number of milliseconds from 1 to 3600000",
+    );
+  }
+  return value;
+}
+
+/** Who is announcing. */
+export interface ControlIdentity {
+  readonly instance: string;
+  readonly source: ConsumerSource;
+  readonly partitions: number;
+}
+
+/**
+ * Runs the link until `signal` aborts, then withdraws; resolves when done.
+ * Does nothing when the storage has no control store or `interval` is false.
+ */
+export async function runControlLink<Tx>(
+  env: DeliveryEnv<Tx>,
+  identity: ControlIdentity,
+  interval: number | false,
+  signal: AbortSignal,
+): Promise<void> {
+  const control = env.storage.control;
+  if (control === undefined || interval === false) return;
+  const presence = { group: env.group, ...identity };
+  const context = { phase: "storage", partition: -1 } as const;
+  do {
+    try {
+      await control.announce(presence, { ttl: interval * 3 });
+      const ids = await control.takeReplays(env.group, { limit: REPLAYS_PER_ROUND });
+      for (const id of ids) {
+        if (signal.aborted) {
+          // Not replayed: asked for again, so that another consumer takes it.
+          await control.requestReplay(env.group, id);
+          continue;
+        }
+        await replayOne(env, id);
+      }
+    } catch (error) {
+      if (!retryable(env, error, context)) return;
+    }
+  } while (await sleep(interval, signal));
+  try {
+    await control.withdraw(env.group, identity.instance);
+  } catch (error) {
+    // Stopped already: what cannot be fixed (a closed storage) needs no line.
+    if (!isFatal(error)) report(env, error, context);
+  }
+}

@@ -1,0 +1,195 @@
+// The console in a real headless Chromium (Debian's, driven by puppeteer-core,
+// which downloads no browser): log in, filter streams, open a message, watch a
+// consumer's lag fall after appends, replay a parked message and see it
+// handled, and be refused a replay without the operator role. Each test saves
+// a screenshot (test-output/console/<runtime>/, or ORDO_SCREENSHOTS). Without
+// chromium the tests are skipped, and say so.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { type ConsoleRig, findChromium, screenshotPath, startConsole } from "./_console_fixture.ts";
+
+const chromium = findChromium();
+const SKIP =
+  "chromium is not installed: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH to run the console's browser tests";
+if (chromium === undefined) console.log(`console browser tests skipped: ${SKIP}`);
+const test = chromium === undefined ? it.skip : it;
+
+describe("the console in Chromium", () => {
+  let rig: ConsoleRig;
+  let browser: Browser;
+  let page: Page;
+
+  /** Resolves once `selector`'s text satisfies `check`; the failure says what the text was. */
+  const textOf = async (selector: string, check: (text: string) => boolean, what: string) => {
+    const deadline = Date.now() + 20_000;
+    let text = "";
+    while (Date.now() < deadline) {
+      text = await page.$eval(selector, (node) => node.textContent ?? "").catch(() => "");
+      if (check(text)) return text;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${what}: "${selector}" reads "${text}"`);
+  };
+
+  const logIn = async (token: string) => {
+    await page.goto(rig.url);
+    await page.waitForSelector("#login-secret");
+    await page.type("#login-secret", token);
+    await page.click("#login-submit");
+  };
+
+  before(async () => {
+    if (chromium === undefined) return;
+    rig = await startConsole();
+    browser = await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1200, height: 820 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await rig?.close();
+  });
+
+  test("logs in with an operator token and shows the overview: head, append rate, consumers", async () => {
+    await logIn("not-the-token");
+    await textOf("#login-error", (t) => t.startsWith("Not accepted"), "a wrong token is refused");
+    await page.$eval("#login-secret", (input) => ((input as HTMLInputElement).value = ""));
+    await page.type("#login-secret", "operator-token");
+    await page.click("#login-submit");
+    const head = String(await rig.store.headPosition());
+    await textOf("#head", (t) => t === head, "the head position");
+    await textOf("#who", (t) => t === "ops · operator", "who is logged in");
+    await textOf("#overview-consumers tr[data-group=totals] .lag", (t) => t === "0", "totals' lag");
+    await rig.store.append("order-20", [{ type: "OrderPlaced", data: { total: 1 } }]);
+    await textOf("#head", (t) => t === String(BigInt(head) + 1n), "the head follows appends live");
+    await textOf("#rate", (t) => /\/s$/.test(t), "an append rate");
+    await page.screenshot({ path: screenshotPath("overview") });
+  });
+
+  test("filters streams by category and type, opens a stream and a message with its links and trace id", async () => {
+    await page.goto(`${rig.url}#/streams`);
+    await page.waitForSelector("#streams-table");
+    await page.type("#filter-category", "user");
+    await page.click("#stream-filters button[type=submit]");
+    await textOf(
+      "#streams-table tbody",
+      (t) => t.startsWith("user-1") && !t.includes("order-"),
+      "only user streams",
+    );
+    await page.$eval("#filter-category", (input) => ((input as HTMLInputElement).value = ""));
+    await page.type("#filter-category", "order");
+    await page.type("#filter-type", "OrderShipped");
+    await page.click("#stream-filters button[type=submit]");
+    await textOf(
+      "#streams-table tbody",
+      (t) => t.startsWith("order-1") && !t.includes("order-2"),
+      "order-1 alone",
+    );
+    await page.screenshot({ path: screenshotPath("streams") });
+    await page.click("#streams-table tr[data-stream=order-1] a");
+    await page.waitForSelector("#stream-messages");
+    const rows = await page.$$eval(
+      "#stream-messages tbody tr",
+      (trs) => trs.map((tr) => tr.textContent),
+    );
+    assert.equal(rows.length, 2);
+    await page.click("#stream-messages tbody tr:last-child td:nth-child(3) a");
+    await textOf("#message-data", (t) => t.includes('"carrier": "DHL"'), "the message's data");
+    await textOf("#correlation-id", (t) => t === "checkout-1", "the correlation id");
+    await textOf("#trace-id", (t) => t === "4bf92f3577b34da6a3ce929d0e0e4736", "the trace id");
+    await textOf("#caused-by", (t) => t.includes("OrderPlaced in order-1"), "the causation link");
+    await page.screenshot({ path: screenshotPath("message") });
+    await page.click("#caused-by");
+    await textOf("#message-data", (t) => t.includes('"total": 10'), "the message that caused it");
+  });
+
+  test("watches a consumer's lag rise with appends and fall as it catches up", async () => {
+    rig.slow.close();
+    for (let i = 2; i <= 6; i++) {
+      await rig.store.append(`user-${i}`, [{ type: "UserJoined", data: {} }]);
+    }
+    await page.goto(`${rig.url}#/consumers`);
+    await textOf(
+      "#consumers-table tr[data-group=slow] .lag",
+      (t) => t === "5",
+      "the slow consumer's lag",
+    );
+    await page.screenshot({ path: screenshotPath("consumers-lagging") });
+    rig.slow.open();
+    await textOf(
+      "#consumers-table tr[data-group=slow] .lag",
+      (t) => t === "0",
+      "the lag falling to 0",
+    );
+    await textOf(
+      "#consumers-table tr[data-group=totals] td:last-child",
+      (t) => t === "RangeError: total 7 is cursed",
+      "totals' last error",
+    );
+    await page.screenshot({ path: screenshotPath("consumers") });
+  });
+
+  test("replays a parked message after a confirmation, and sees it handled by the running consumer", async () => {
+    rig.fix();
+    await page.goto(`${rig.url}#/parked`);
+    await page.waitForSelector(`#parked-table tr[data-message="${rig.poison}"] button.replay`);
+    await page.click(`#parked-table tr[data-message="${rig.poison}"] button.replay`);
+    await textOf(
+      "#dialog-text",
+      (t) => t.includes(`message ${rig.poison} of group totals`),
+      "the confirmation",
+    );
+    await page.screenshot({ path: screenshotPath("parked-confirm") });
+    await page.click("#dialog-confirm");
+    await textOf(
+      "#replay-status",
+      (t) => t === "1 replayed: handled and off the parked list.",
+      "the outcome",
+    );
+    assert.ok(rig.handled.has(rig.poison), "the consumer's handler ran on it");
+    await page.waitForSelector("#no-parked");
+    await page.screenshot({ path: screenshotPath("parked") });
+  });
+
+  test("refuses replays to a viewer: no replay buttons, and a forged request gets 403", async () => {
+    const [message] = await rig.store.readStream("user-1");
+    await rig.storage.parked.park({
+      group: "audit",
+      partition: 0,
+      message,
+      error: { name: "Error", message: "disk full" },
+      attempts: 3,
+      parkedAt: new Date().toISOString(),
+    });
+    await page.click("#logout");
+    await page.waitForSelector("#login-secret");
+    await page.type("#login-secret", "viewer-token");
+    await page.click("#login-submit");
+    await textOf("#who", (t) => t === "viewer", "the viewer role");
+    await page.goto(`${rig.url}#/parked`);
+    await page.waitForSelector(`#parked-table tr[data-message="${message.id}"]`);
+    await textOf("#viewer-note", (t) => t === "Replaying needs the operator role.", "the note");
+    assert.equal(await page.$$eval("button.replay, button.replay-all", (b) => b.length), 0);
+    const forged = await page.evaluate(async (id) => {
+      const response = await fetch(`api/parked/audit/${id}/replay`, {
+        method: "POST",
+        headers: { authorization: "Bearer viewer-token", "x-ordo-console": "1" },
+      });
+      return { status: response.status, body: await response.json() };
+    }, message.id);
+    assert.equal(forged.status, 403);
+    assert.equal(forged.body._tag, "ForbiddenError");
+    assert.equal(
+      (await rig.storage.control.pendingReplays("audit")).length,
+      0,
+      "nothing was asked",
+    );
+    await page.screenshot({ path: screenshotPath("viewer") });
+  });
+});

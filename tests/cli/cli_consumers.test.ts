@@ -1,0 +1,267 @@
+// `ordo consumers`, `parked` and `rebuild` against consumers running in this
+// test's process, so that the command line sees them only through the
+// storage and the store, as it sees a user's services.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  type Consumer,
+  createConsumer,
+  createGroupConsumer,
+  type ParkedMessage,
+  silentLogger,
+} from "../../mod.ts";
+import { createPostgresConsumerStorage } from "../../stores/postgres/mod.ts";
+import { until } from "../contract/_consumer_fixtures.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
+import { json, ordo, said } from "./_cli_fixture.ts";
+
+const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
+
+describe("ordo: consumers and parked messages", () => {
+  const pg = usePostgres({ max: 8, schema: "cli_ops", store: { pollInterval: 100 } });
+  const run = (...args: string[]) => ordo([...args, "--schema", "cli_ops"], { url: pg.server.url });
+  const running: Consumer[] = [];
+  let fixed = false;
+  let poison: string;
+
+  before(async () => {
+    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    // Stopped before the pool ends (the fixture's teardown runs its cleanups first).
+    pg.cleanup(() => Promise.all(running.map((c) => c.stop())));
+    await pg.sql.unsafe(
+      "CREATE TABLE cli_ops.totals_read (stream text PRIMARY KEY, total int NOT NULL)",
+    );
+    const placed = await pg.store.append("order-1", [{ type: "OrderPlaced", data: { total: 30 } }]);
+    poison = placed.positions[0].id;
+    await pg.store.append("order-2", [{ type: "OrderPlaced", data: { total: 12 } }]);
+    await pg.store.append("order-1", [{ type: "OrderShipped", data: {} }]);
+    const audit = createConsumer(pg.store, {
+      group: "audit",
+      source: { all: true },
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      handler: () => {},
+    });
+    await audit.caughtUp;
+    await audit.stop();
+    await pg.store.append("user-1", [{ type: "UserJoined", data: {} }]);
+    await pg.store.append("user-2", [{ type: "UserJoined", data: {} }]);
+    running.push(createConsumer(pg.store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      retry: { maxAttempts: 1, ...NO_DELAY },
+      handler: (m) => {
+        if (!fixed && (m.data as { total?: number }).total === 30) {
+          throw new TypeError("total 30 is cursed");
+        }
+      },
+    }));
+    running.push(createGroupConsumer(pg.store, {
+      group: "shipping",
+      source: { category: "order", types: ["OrderShipped"] },
+      partitions: 2,
+      member: "m1",
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      handler: () => {},
+    }));
+    await Promise.all(running.map((c) => c.caughtUp));
+    await until(async () => (await storage.control!.running()).length === 2, "announced");
+  });
+
+  it("consumers shows every group: state, source, partitions and owners, lag, parked, last error", async () => {
+    const result = await run("consumers");
+    assert.equal(result.code, 0, said(result));
+    const lines = result.stdout.split("\n");
+    assert.match(lines[0], /^GROUP +STATE +READS +PARTITIONS +LAG +PARKED +LAST ERROR$/);
+    assert.match(lines[1], /^audit +stopped +all +1 +2 +0 +-$/);
+    assert.match(lines[2], /^shipping +running +category order \[OrderShipped\] +2 +0 +0 +-$/);
+    assert.match(
+      lines[3],
+      /^totals +running +category order +1 +0 +1 +TypeError: total 30 is cursed$/,
+    );
+    assert.match(result.stdout, /^shipping: 1 running$/m);
+    assert.match(result.stdout, /^ +0 +m1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ +0$/m);
+    assert.match(result.stdout, /^ +1 +m1 +/m);
+  });
+
+  it("consumers --json gives each group as data, and a group unknown exits 1", async () => {
+    const result = await run("consumers", "totals", "--json");
+    assert.equal(result.code, 0, said(result));
+    const [totals] = json(result) as Record<string, unknown>[];
+    const running = totals.running as { instance: string; startedAt: string; expiresAt: number }[];
+    assert.equal(running.length, 1);
+    assert.equal(typeof running[0].expiresAt, "number");
+    const lastError = totals.lastError as Record<string, unknown>;
+    assert.deepEqual({
+      ...totals,
+      running: undefined,
+      seenAt: typeof totals.seenAt,
+      lastError: undefined,
+      oldestParkedAt: typeof totals.oldestParkedAt,
+    }, {
+      group: "totals",
+      source: { category: "order" },
+      partitionCount: 1,
+      state: "running",
+      running: undefined,
+      members: [],
+      head: "5",
+      lag: 0,
+      lagCapped: false,
+      parked: 1,
+      oldestParkedAt: "string",
+      lastError: undefined,
+      pendingReplays: 0,
+      seenAt: "string",
+      partitions: [{ partition: 0, checkpoint: "4", lag: 0, lagCapped: false }],
+    });
+    assert.deepEqual({ ...lastError, at: typeof lastError.at }, {
+      phase: "handler",
+      name: "TypeError",
+      message: "total 30 is cursed",
+      at: "string",
+      messageId: poison,
+      attempt: 1,
+    });
+    const unknown = await run("consumers", "nope");
+    assert.equal(unknown.code, 1, said(unknown));
+    assert.match(unknown.stderr, /No consumer group "nope": run ordo consumers/);
+  });
+
+  it("parked lists parked messages; show gives one whole; an unknown id exits 1", async () => {
+    const list = await run("parked");
+    assert.equal(list.code, 0, said(list));
+    assert.match(list.stdout, /^GROUP +MESSAGE ID +STREAM +TYPE +ATTEMPTS +PARKED AT +ERROR$/m);
+    assert.match(
+      list.stdout,
+      new RegExp(
+        `^totals +${poison} +order-1@0 +OrderPlaced +1 +.*TypeError: total 30 is cursed$`,
+        "m",
+      ),
+    );
+    const [entry] = json(await run("parked", "totals", "--json")) as ParkedMessage[];
+    assert.equal(entry.message.id, poison);
+    const show = await run("parked", "show", poison);
+    assert.equal(show.code, 0, said(show));
+    assert.match(show.stdout, /^Group +totals \(partition 0\)$/m);
+    assert.match(show.stdout, /^Stream +order-1 version 0, position 1$/m);
+    assert.match(show.stdout, /^Error +TypeError: total 30 is cursed$/m);
+    assert.match(show.stdout, /^Data +\{"total":30\}$/m);
+    assert.match(show.stdout, /^Stack\nTypeError: total 30 is cursed/m);
+    const missing = await run("parked", "show", crypto.randomUUID());
+    assert.equal(missing.code, 1, said(missing));
+    assert.match(missing.stderr, /No parked message ".*": ordo parked lists them/);
+  });
+
+  it("parked replay runs in the group's running consumer: failing again exits 1, fixed exits 0", async () => {
+    const again = await run("parked", "replay", poison);
+    assert.equal(again.code, 1, said(again));
+    assert.equal(
+      again.stdout,
+      `${poison} (totals) failed again, still parked: TypeError: total 30 is cursed\n`,
+    );
+    const [entry] = json(await run("parked", "totals", "--json")) as ParkedMessage[];
+    assert.equal(entry.attempts, 2);
+    fixed = true;
+    const replayed = await run("parked", "replay", poison, "--json");
+    assert.equal(replayed.code, 0, said(replayed));
+    assert.deepEqual(json(replayed), [{
+      group: "totals",
+      running: 1,
+      outcomes: [{ messageId: poison, outcome: "replayed" }],
+    }]);
+    assert.equal((await run("parked")).stdout, "No parked messages.\n");
+  });
+
+  it("parked replay with no consumer of the group running says the request waits, and one that starts takes it", async () => {
+    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    const [message] = await pg.store.readStream("user-1");
+    await storage.parked.park({
+      group: "audit",
+      partition: 0,
+      message,
+      error: { name: "Error", message: "disk full" },
+      attempts: 5,
+      parkedAt: new Date().toISOString(),
+    });
+    const waiting = await run("parked", "replay", message.id, "--wait", "1");
+    assert.equal(waiting.code, 1, said(waiting));
+    assert.match(
+      waiting.stderr,
+      /No consumer of group "audit" is running: its 1 replay\(s\) wait until one starts/,
+    );
+    assert.equal(
+      waiting.stdout,
+      `${message.id} (audit) asked; waits for a consumer of the group to start\n`,
+    );
+    const noWait = await run("parked", "replay", "--all", "--group", "audit", "--no-wait");
+    assert.equal(noWait.code, 0, said(noWait));
+    const status = json(await run("consumers", "audit", "--json")) as { pendingReplays: number }[];
+    assert.equal(status[0].pendingReplays, 1, "asked twice is asked once");
+    const audit = createConsumer(pg.store, {
+      group: "audit",
+      source: { all: true },
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      handler: () => {},
+    });
+    try {
+      await until(
+        async () => (await storage.parked.get("audit", message.id)) === undefined,
+        "replayed",
+      );
+    } finally {
+      await audit.stop();
+    }
+  });
+
+  it("rebuild replays a projection module into its read model and reports progress; --json gives the result", async () => {
+    const result = await run("rebuild", "tests/cli/_totals_projection.ts");
+    assert.equal(result.code, 0, said(result));
+    assert.match(
+      result.stderr,
+      /^Group "rebuilt-totals" rebuilt up to position \d+: 2 messages in [\d.]+ s \(\d+ msg\/s\)$/m,
+    );
+    const rows = await pg.sql.unsafe(
+      "SELECT stream, total FROM cli_ops.totals_read ORDER BY stream",
+    );
+    assert.deepEqual(rows.map((r) => [r.stream, r.total]), [["order-1", 30], ["order-2", 12]]);
+    await pg.sql.unsafe("UPDATE cli_ops.totals_read SET total = 0");
+    const again = await run("rebuild", "tests/cli/_totals_projection.ts", "--json");
+    assert.equal(again.code, 0, said(again));
+    const final = json(again) as Record<string, unknown>;
+    assert.deepEqual([final.group, final.processed, final.fraction, final.stopped], [
+      "rebuilt-totals",
+      2,
+      1,
+      false,
+    ]);
+    const after = await pg.sql.unsafe("SELECT sum(total)::int AS sum FROM cli_ops.totals_read");
+    assert.equal(after[0].sum, 42, "reset cleared the read model, the replay filled it again");
+  });
+
+  it("rebuild refuses a group with a running consumer, a module that cannot load or exports no projection", async () => {
+    const busy = await run("rebuild", "tests/cli/_running_projection.ts");
+    assert.equal(busy.code, 1, said(busy));
+    assert.match(
+      busy.stderr,
+      /1 consumer\(s\) of group "totals" are running: stop them first .* or pass --force/,
+    );
+    const missing = await run("rebuild", "tests/cli/_nothing_here.ts");
+    assert.equal(missing.code, 1, said(missing));
+    assert.match(missing.stderr, /Cannot load .*_nothing_here\.ts/);
+    const none = await run("rebuild", "tests/cli/_cli_fixture.ts");
+    assert.equal(none.code, 2, said(none));
+    assert.match(
+      none.stderr,
+      /exports no projection: export const projection = \{ group, source, handler, reset\? \}/,
+    );
+  });
+});

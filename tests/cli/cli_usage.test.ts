@@ -1,0 +1,130 @@
+// The `ordo` command line's surface: help for every command, bad usage (exit
+// 2), an unreachable or unnamed database, a schema not migrated, and migrate.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { usePostgres } from "../_postgres_fixture.ts";
+import { json, ordo, said } from "./_cli_fixture.ts";
+
+const COMMANDS = ["migrate", "status", "streams", "read", "tail", "consumers", "parked", "rebuild"];
+
+describe("ordo: help, usage and connection", () => {
+  const pg = usePostgres({ max: 2 });
+  const url = () => pg.server.url;
+
+  it("--help lists every command, exits 0; no command prints it to stderr and exits 2", async () => {
+    const help = await ordo(["--help"], { url: null });
+    assert.equal(help.code, 0, said(help));
+    for (const name of COMMANDS) assert.match(help.stdout, new RegExp(`^  ${name} `, "m"));
+    assert.match(help.stdout, /Exit codes: 0 done, 1 failed, 2 bad usage/);
+    const none = await ordo([], { url: null });
+    assert.equal(none.code, 2, said(none));
+    assert.match(none.stderr, /^Usage: ordo <command>/);
+  });
+
+  it("every command answers --help with its usage and exits 0, without a database", async () => {
+    for (const name of COMMANDS) {
+      const result = await ordo([name, "--help"], { url: null });
+      assert.equal(result.code, 0, said(result));
+      assert.match(result.stdout, new RegExp(`ordo ${name}`), name);
+      assert.match(result.stdout, /--url <url>/, name);
+    }
+  });
+
+  it("refuses bad usage with exit 2 and says what to do", async () => {
+    const cases: [string[], RegExp][] = [
+      [["frobnicate"], /unknown command "frobnicate": run ordo --help/],
+      [["streams", "--bogus"], /Unknown option '--bogus'[\s\S]*Run ordo streams --help/],
+      [["streams", "--limit", "many"], /Invalid --limit "many": expected a whole number from 1/],
+      [["read"], /Name the stream to read: ordo read <stream>/],
+      [["read", "a", "b"], /Too many arguments to "ordo read": b/],
+      [["parked", "replay"], /Name one message, or --all/],
+      [["parked", "show", "not-a-uuid"], /Invalid message id "not-a-uuid"/],
+      [["rebuild"], /Name the projection module/],
+      [["tail", "--from", "-1"], /Invalid --from "-1"|Unknown option|argument/],
+      [["status", "--schema", "bad name"], /Invalid --schema "bad name"/],
+      [["status", "--url", "x", "--pglite", "y"], /Give --url or --pglite, not both/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await ordo(args, { url: url() });
+      assert.equal(result.code, 2, `${args.join(" ")}: ${said(result)}`);
+      assert.match(result.stderr, message, args.join(" "));
+      assert.equal(result.stdout, "", args.join(" "));
+    }
+  });
+
+  it("without a database named exits 2 and says how to name one", async () => {
+    const result = await ordo(["status"], { url: null });
+    assert.equal(result.code, 2, said(result));
+    assert.match(
+      result.stderr,
+      /No database named: pass --url .*, set DATABASE_URL, or pass --pglite/,
+    );
+  });
+
+  it("with an unreachable database exits 1, names it without its password, and says what to check", async () => {
+    const result = await ordo(["status", "--url", "postgres://me:s3cret@127.0.0.1:1/app"], {
+      url: null,
+    });
+    assert.equal(result.code, 1, said(result));
+    assert.match(
+      result.stderr,
+      /Cannot reach PostgreSQL at postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/app: .*check --url or DATABASE_URL, and that the server is running/,
+    );
+    assert.doesNotMatch(result.stderr, /s3cret/);
+  });
+
+  it("on a schema not migrated exits 1 and says to run ordo migrate", async () => {
+    for (const command of [["status"], ["streams"], ["consumers"], ["parked"]]) {
+      const result = await ordo([...command, "--schema", "never_migrated"], { url: url() });
+      assert.equal(result.code, 1, said(result));
+      assert.match(result.stderr, /run ordo migrate \(or check --schema\)/, command[0]);
+    }
+  });
+
+  it("migrate creates the schema, then says it is up to date; --json gives from and to", async () => {
+    const first = await ordo(["migrate", "--schema", "fresh"], { url: url() });
+    assert.equal(first.code, 0, said(first));
+    assert.equal(first.stdout, 'Schema "fresh" migrated from 0 to migration 7.\n');
+    const again = await ordo(["migrate", "--schema", "fresh", "--json"], { url: url() });
+    assert.equal(again.code, 0, said(again));
+    assert.deepEqual(json(again), { schema: "fresh", from: 7, to: 7 });
+    const text = await ordo(["migrate", "--schema", "fresh"], { url: url() });
+    assert.equal(text.stdout, 'Schema "fresh" is up to date (migration 7).\n');
+    const status = await ordo(["status", "--schema", "fresh", "--json"], { url: url() });
+    assert.equal(status.code, 0, said(status));
+    assert.deepEqual(json(status), {
+      schema: "fresh",
+      head: "0",
+      categories: [],
+      streams: { count: 0, capped: false },
+      consumers: [],
+    });
+  });
+
+  it("works on a PGlite directory with --pglite, loading PGlite instead of postgres.js", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-"));
+    try {
+      const migrated = await ordo(["migrate", "--pglite", dir, "--json"], {
+        url: null,
+        timeout: 120_000,
+      });
+      assert.equal(migrated.code, 0, said(migrated));
+      assert.deepEqual(json(migrated), { schema: "ordo", from: 0, to: 7 });
+      const status = await ordo(["status", "--pglite", dir], { url: null, timeout: 120_000 });
+      assert.equal(status.code, 0, said(status));
+      assert.match(
+        status.stdout,
+        new RegExp(
+          `^Store +PGlite ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, schema "ordo"$`,
+          "m",
+        ),
+      );
+      assert.match(status.stdout, /^Head +0$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
