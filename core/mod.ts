@@ -27,6 +27,7 @@
 
 export {
   type AppendLimits,
+  checkAppendLimits,
   type CheckedAppendOptions,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_MESSAGE_SIZE,

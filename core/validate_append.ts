@@ -9,7 +9,7 @@ import { normalizeUuid } from "./_uuid.ts";
 import { isoNow } from "./clock.ts";
 import { ValidationError } from "./errors.ts";
 import { copyJsonAt, lastCopySize } from "./json.ts";
-import { checkKnownKeys } from "./options.ts";
+import { checkCount, checkKnownKeys } from "./options.ts";
 import type { ExpectedVersion, Message, MessageInput, MessageMetadata } from "./message.ts";
 
 /** Limits an append is checked against. */
@@ -24,6 +24,28 @@ export interface AppendLimits {
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 /** Default for {@link AppendLimits.maxBatchSize}. */
 export const DEFAULT_MAX_BATCH_SIZE = 10_000;
+
+/**
+ * A store's append limits from its options, each checked and defaulted, so
+ * every store names the same option in the same error.
+ *
+ * @throws {ValidationError} when a limit is not a positive integer, naming its option
+ * @example
+ * ```ts
+ * import { checkAppendLimits } from "./validate_append.ts";
+ * checkAppendLimits({ maxBatchSize: 100 }); // { maxMessageSize: 1048576, maxBatchSize: 100 }
+ * ```
+ */
+export function checkAppendLimits(options: AppendLimits): Required<AppendLimits> {
+  return {
+    maxMessageSize: checkCount(
+      options.maxMessageSize,
+      "options.maxMessageSize",
+      DEFAULT_MAX_MESSAGE_SIZE,
+    ),
+    maxBatchSize: checkCount(options.maxBatchSize, "options.maxBatchSize", DEFAULT_MAX_BATCH_SIZE),
+  };
+}
 
 const MESSAGE_TYPE = /^[^\s\p{Cc}][^\p{Cc}]*$/u;
 const MAX_TYPE_LENGTH = 200;

@@ -14,14 +14,12 @@ import {
   type AppendLimits,
   type AppendOptions,
   type AppendResult,
-  checkCount,
+  checkAppendLimits,
   checkLogger,
   checkOptions,
   checkPositiveNumber,
   CloseGate,
   consoleLogger,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
@@ -160,18 +158,7 @@ class EventStoreDbStore implements EventStore {
   ) {
     this.#client = client;
     this.#naming = naming;
-    this.#limits = {
-      maxMessageSize: checkCount(
-        options.maxMessageSize,
-        "options.maxMessageSize",
-        DEFAULT_MAX_MESSAGE_SIZE,
-      ),
-      maxBatchSize: checkCount(
-        options.maxBatchSize,
-        "options.maxBatchSize",
-        DEFAULT_MAX_BATCH_SIZE,
-      ),
-    };
+    this.#limits = checkAppendLimits(options);
     this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
     const resubscribeDelay = checkPositiveNumber(
       options.resubscribeDelay,

@@ -13,15 +13,13 @@ import {
   type AppendOptions,
   type AppendResult,
   type CategorySummary,
-  checkCount,
+  checkAppendLimits,
   checkExpectedVersion,
   checkLogger,
   checkOptions,
   CloseGate,
   consoleLogger,
   type CountMessagesOptions,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
@@ -125,18 +123,7 @@ class MemoryStore implements EventStore {
 
   constructor(options: CreateMemoryStoreOptions) {
     checkOptions(options, OPTION_KEYS);
-    this.#limits = {
-      maxMessageSize: checkCount(
-        options.maxMessageSize,
-        "options.maxMessageSize",
-        DEFAULT_MAX_MESSAGE_SIZE,
-      ),
-      maxBatchSize: checkCount(
-        options.maxBatchSize,
-        "options.maxBatchSize",
-        DEFAULT_MAX_BATCH_SIZE,
-      ),
-    };
+    this.#limits = checkAppendLimits(options);
     this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
   }
 

@@ -19,6 +19,7 @@ import {
   type AppendOptions,
   type AppendResult,
   type CategorySummary,
+  checkAppendLimits,
   checkCount,
   checkLogger,
   checkOptions,
@@ -26,8 +27,6 @@ import {
   type CommittedAppend,
   consoleLogger,
   type CountMessagesOptions,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_MESSAGE_SIZE,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
@@ -184,18 +183,7 @@ class PostgresStore implements PostgresEventStore {
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     checkOptions(options, OPTION_KEYS);
     this.schema = validateSchemaName(options.schema ?? "ordo");
-    this.#limits = {
-      maxMessageSize: checkCount(
-        options.maxMessageSize,
-        "options.maxMessageSize",
-        DEFAULT_MAX_MESSAGE_SIZE,
-      ),
-      maxBatchSize: checkCount(
-        options.maxBatchSize,
-        "options.maxBatchSize",
-        DEFAULT_MAX_BATCH_SIZE,
-      ),
-    };
+    this.#limits = checkAppendLimits(options);
     const maxInFlight = checkCount(options.maxAppendsInFlight, "options.maxAppendsInFlight", 4);
     const pollInterval = checkPositiveNumber(
       options.pollInterval,
