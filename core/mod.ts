@@ -358,3 +358,6 @@ export {
   unknownQueryError,
   validateStandard,
 } from "./messaging/mod.ts";
+
+// An abortable sleep that leaves no timer or listener behind, for adapters' retry loops.
+export { sleep as abortableSleep } from "./_sleep.ts";

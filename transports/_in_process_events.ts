@@ -4,6 +4,7 @@
 // share none of it.
 
 import {
+  abortableSleep as sleep,
   type CheckedRetryPolicy,
   checkRetryPolicy,
   deliveryRetries,
@@ -19,7 +20,6 @@ import {
   type PublishReceipt,
   type ReceivedMessage,
 } from "../core/messaging/mod.ts";
-import { sleep } from "./_sleep.ts";
 
 const READY = Promise.resolve();
 

@@ -6,6 +6,7 @@
 // the server: delivery is at least once, in the order the server sends.
 
 import {
+  abortableSleep as sleep,
   backoffDelay,
   type CheckedRetryPolicy,
   type CheckpointStore,
@@ -190,20 +191,4 @@ export class EventStreamSubscription implements Registration {
       this.#report(error);
     }
   }
-}
-
-/** Resolves `true` after `ms`, or `false` as soon as `signal` aborts; leaves no timer or listener behind. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
