@@ -124,9 +124,22 @@ async function openStore(): Promise<Opened> {
 
 const { where, store, storage, close, schema } = await openStore().catch((error: unknown) => {
   // A setting that is wrong gets one line saying what it should be, not a stack trace.
-  if (!(error instanceof ValidationError)) throw error;
-  console.error(`ordo demo: ${error.message}`);
-  process.exit(1);
+  if (error instanceof ValidationError) {
+    console.error(`ordo demo: ${error.message}`);
+    process.exit(1);
+  }
+  // So does a server that cannot be reached (stopped, wrong host or port): the
+  // demo's first query is its own, before the store would tag the failure.
+  const code = (error as { code?: unknown }).code;
+  const url = process.env.DATABASE_URL;
+  if (url && typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    console.error(
+      `ordo demo: cannot reach PostgreSQL at ${new URL(url).host} (${code}): ` +
+        "is the server running, and is DATABASE_URL right?",
+    );
+    process.exit(1);
+  }
+  throw error;
 });
 console.log(`ordo demo: three services on one event store (${where})`);
 console.log("ids are shown by their first 8 characters\n");

@@ -55,4 +55,19 @@ describe("DATABASE_URL", () => {
     );
     assert.equal(result.stdout, "");
   });
+
+  it("the demo says in one line that a stopped server cannot be reached, and exits 1", async () => {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused.
+    const result = await run("node", ["--import", "tsx", "examples/demo.ts"], {
+      cwd: ROOT,
+      timeout: 60_000,
+      env: { DATABASE_URL: "postgres://user:pass@127.0.0.1:1/db" },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(
+      result.stderr.trim(),
+      "ordo demo: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED): is the server running, and is DATABASE_URL right?",
+    );
+    assert.equal(result.stdout, "");
+  });
 });
