@@ -8,8 +8,17 @@ import { traceContextOfSpan } from "./_span_context.ts";
 
 /** Attributes without their `undefined` values, as OpenTelemetry takes them. */
 export function definedAttributes(attributes: Attributes | undefined): Record<string, unknown> {
+  if (attributes === undefined) return {};
+  // Most are already clean (ordo keeps frozen ones per route and type): handed on as they are.
+  let clean = true;
+  for (const key in attributes) {
+    if (attributes[key] === undefined) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return attributes as Record<string, unknown>;
   const defined: Record<string, unknown> = {};
-  if (attributes === undefined) return defined;
   for (const key in attributes) {
     const value = attributes[key];
     if (value !== undefined) defined[key] = value;
@@ -17,7 +26,6 @@ export function definedAttributes(attributes: Attributes | undefined): Record<st
   return defined;
 }
 
-/** ordo's view of an OpenTelemetry span. */
 export class OpenTelemetrySpan implements Span {
   readonly #span: OtelSpan;
   readonly recording: boolean;
@@ -29,14 +37,17 @@ export class OpenTelemetrySpan implements Span {
   }
 
   get context(): TraceContext | undefined {
-    if (this.#context === null) this.#context = traceContextOfSpan(this.#span.spanContext());
+    if (this.#context === null) {
+      this.#context = traceContextOfSpan(this.#span.spanContext(), this.recording);
+    }
     return this.#context;
   }
 
   setAttributes(attributes: Attributes): void {
     if (!this.recording) return;
     try {
-      this.#span.setAttributes(definedAttributes(attributes) as never);
+      // The SDK passes over `undefined` values itself.
+      this.#span.setAttributes(attributes as never);
     } catch {
       // Telemetry never breaks the work it watches.
     }

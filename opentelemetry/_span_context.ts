@@ -23,9 +23,13 @@ export function spanContextOf(context: TraceContext): SpanContext | undefined {
   }
 }
 
-/** The trace context of a span context; `undefined` when it is not valid. */
-export function traceContextOfSpan(spanContext: SpanContext): TraceContext | undefined {
-  if (!isSpanContextValid(spanContext)) return undefined;
+/** The trace context of a span context; `undefined` when it is not valid (checked unless the span is `recording`). */
+export function traceContextOfSpan(
+  spanContext: SpanContext,
+  recording = false,
+): TraceContext | undefined {
+  // A span the SDK records has ids it made: checking them again is work for nothing.
+  if (!recording && !isSpanContextValid(spanContext)) return undefined;
   const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
   const traceparent = `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
   const tracestate = spanContext.traceState?.serialize();

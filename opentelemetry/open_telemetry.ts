@@ -32,7 +32,7 @@ import {
   type Telemetry,
 } from "../core/mod.ts";
 import { Instruments } from "./_instruments.ts";
-import { definedAttributes, OpenTelemetrySpan } from "./_span.ts";
+import { OpenTelemetrySpan } from "./_span.ts";
 import { spanContextOf } from "./_span_context.ts";
 
 /** Options of {@link openTelemetry}. */
@@ -125,7 +125,8 @@ class OpenTelemetryPort implements Telemetry {
     try {
       const span = this.#tracer.startSpan(name, {
         kind: KINDS[options.kind],
-        attributes: definedAttributes(options.attributes) as never,
+        // The SDK passes over `undefined` values itself.
+        attributes: options.attributes as never,
         links: linksOf(options.links),
       }, parent);
       return new OpenTelemetrySpan(span);

@@ -126,13 +126,7 @@ class DeliveryTraces {
     context: C,
   ): Promise<R> {
     const attributes = this.#attributesOf(message.type, context.partition);
-    const span = this.#spanOf("process", message, attributes.process);
-    if (span.recording) {
-      span.setAttributes({
-        [ATTR.partition]: context.partition === undefined ? undefined : String(context.partition),
-        [ATTR.attempt]: context.attempt,
-      });
-    }
+    const span = this.#spanOf("process", message, attributes.process, context.attempt);
     if (context.attempt > 1) this.#retries.add(1, attributes.base);
     const started = performance.now();
     let failure: string | undefined;
@@ -159,17 +153,18 @@ class DeliveryTraces {
   /** A `park` span, and the message counted as parked. */
   parked(entry: ParkedMessage): void {
     const attributes = this.#attributesOf(entry.message.type, entry.partition);
-    const span = this.#spanOf("park", entry.message, attributes.park);
-    span.setAttributes({
-      [ATTR.partition]: String(entry.partition),
-      [ATTR.attempt]: entry.attempts,
-      [ATTR.errorType]: entry.error.name,
-    });
+    const span = this.#spanOf("park", entry.message, attributes.park, entry.attempts);
+    span.setAttributes({ [ATTR.errorType]: entry.error.name });
     span.end();
   }
 
   /** A span linked to the message's producer, and its child when the trace continues. */
-  #spanOf(operation: OperationName, message: DeliveredMessage, attributes: Attributes): Span {
+  #spanOf(
+    operation: OperationName,
+    message: DeliveredMessage,
+    attributes: Attributes,
+    attempt: number,
+  ): Span {
     const producer = traceContextOf(message.metadata);
     const parent = this.#continueTrace ? producer : undefined;
     const span = this.#telemetry.startSpan(`${operation} ${message.type}`, {
@@ -181,10 +176,12 @@ class DeliveryTraces {
     });
     if (span.recording) {
       const correlationId = message.metadata.correlationId;
+      // One call: each one the SDK takes checks and copies what it is given.
       span.setAttributes({
         [ATTR.messageId]: message.id,
         [ATTR.conversationId]: typeof correlationId === "string" ? correlationId : undefined,
         [ATTR.stream]: message.streamName,
+        [ATTR.attempt]: attempt,
       });
     }
     return span;
@@ -196,19 +193,26 @@ class DeliveryTraces {
     let attributes = this.#byType.get(key);
     if (attributes === undefined) {
       const group = this.#group;
+      // The partition only where there is one: attributes without `undefined` values go to the SDK as they are.
+      const partitioned = partition === undefined ? {} : { [ATTR.partition]: String(partition) };
       const base = Object.freeze({
         [ATTR.system]: "ordo",
         [ATTR.operationName]: "process",
         [ATTR.destination]: type,
         [ATTR.consumerGroup]: group,
-        [ATTR.partition]: partition === undefined ? undefined : String(partition),
+        ...partitioned,
       });
       attributes = {
         process: Object.freeze({
           ...operationAttributes("process", type),
           [ATTR.consumerGroup]: group,
+          ...partitioned,
         }),
-        park: Object.freeze({ ...operationAttributes("park", type), [ATTR.consumerGroup]: group }),
+        park: Object.freeze({
+          ...operationAttributes("park", type),
+          [ATTR.consumerGroup]: group,
+          ...partitioned,
+        }),
         base,
       };
       if (this.#byType.size < MAX_CACHED_TYPES) this.#byType.set(key, attributes);

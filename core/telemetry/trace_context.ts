@@ -44,13 +44,25 @@ export interface TraceparentParts {
  */
 export function parseTraceparent(value: unknown): TraceparentParts | undefined {
   if (typeof value !== "string" || value.length > 256) return undefined;
+  // One message's context is parsed several times (checked when read, then
+  // again as the span's parent and link): the last answer is kept.
+  if (value === lastParsed.value) return lastParsed.parts;
   const match = TRACEPARENT_FORMAT.exec(value);
-  if (match === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = match;
-  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
-  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
-  return { traceId, spanId, flags: parseInt(flags, 16) };
+  let parts: TraceparentParts | undefined;
+  if (match !== null) {
+    const [, version, traceId, spanId, flags, rest] = match;
+    const valid = version !== "ff" && !(version === "00" && rest !== undefined) &&
+      traceId !== ZERO_TRACE && spanId !== ZERO_SPAN;
+    if (valid) parts = Object.freeze({ traceId, spanId, flags: parseInt(flags, 16) });
+  }
+  lastParsed = { value, parts };
+  return parts;
 }
+
+let lastParsed: { readonly value: string; readonly parts: TraceparentParts | undefined } = {
+  value: "",
+  parts: undefined,
+};
 
 /**
  * A trace context from its two header values; `undefined` unless
