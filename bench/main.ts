@@ -3,7 +3,8 @@
 // `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- reads`, `-- consumers`,
 // `-- rebuild`, `-- messaging`, `-- http`, `-- browse` or `-- telemetry` runs one group
 // (`-- postgres,nats` two; `consumers` runs `rebuild` too);
-// `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart.
+// `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart;
+// `-- postgres-single` runs only the one-writer, one-message rows of `postgres`.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchBrowse } from "./browse.ts";
@@ -13,6 +14,7 @@ import { benchIterateMillion } from "./iterate_million.ts";
 import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchNatsStore } from "./nats_store.ts";
+import { benchPostgresSingleAppend } from "./postgres_single_append.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
 import { benchReadsAtScale } from "./reads_at_scale.ts";
@@ -25,6 +27,9 @@ const run = (group: string) => groups === undefined || groups.includes(group);
 const rows: BenchRow[] = [];
 if (run("memory")) rows.push(...await benchMemoryStore());
 if (run("postgres")) rows.push(...await benchPostgresStore());
+if (run("postgres") || groups?.includes("postgres-single")) {
+  rows.push(...await benchPostgresSingleAppend());
+}
 if (run("nats")) rows.push(...await benchNatsStore());
 if (run("iterate")) rows.push(...await benchIterateMillion());
 if (run("reads")) rows.push(...await benchReadsAtScale());

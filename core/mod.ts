@@ -195,7 +195,7 @@ export {
   validateReadPageOptions,
   validateReadStreamOptions,
 } from "./validate_read.ts";
-export { pageOf, type PageReader, readInPages } from "./read_in_pages.ts";
+export { pageOf, type PageReader, readInPages, type ReadInPagesOptions } from "./read_in_pages.ts";
 export { type Decider, type Decision, decisionList, foldState } from "./decider.ts";
 export {
   type CommandResult,

@@ -16,6 +16,17 @@ import type { RecordedMessage } from "./message.ts";
 import { validateCategory } from "./stream_name.ts";
 import { type CheckedReadGlobalOptions, validateReadGlobalOptions } from "./validate_read.ts";
 
+/** Options of {@link readInPages}. */
+export interface ReadInPagesOptions {
+  /**
+   * Ask for the next page as soon as one arrives, so the store works on it
+   * while the caller goes through this one. Worth it where a page comes from
+   * another process (a database server): its time then overlaps the caller's
+   * instead of adding to it. At most one page is read ahead. Default `false`.
+   */
+  readonly readAhead?: boolean;
+}
+
 /**
  * The messages of the whole store (`category` undefined) or of one category
  * from `options.from`, read lazily page by page through `store.readPage`. An
@@ -40,28 +51,33 @@ export function readInPages<M = RecordedMessage>(
   store: PageReader<M>,
   category: string | undefined,
   options?: ReadGlobalOptions,
+  paging: ReadInPagesOptions = {},
 ): MessageIterable<M> {
   if (category !== undefined) validateCategory(category);
-  return new PagedMessages(store, category, validateReadGlobalOptions(options));
+  const checked = validateReadGlobalOptions(options);
+  return new PagedMessages(store, category, checked, paging.readAhead === true);
 }
 
 class PagedMessages<M> implements MessageIterable<M> {
   readonly #store: PageReader<M>;
   readonly #category: string | undefined;
   readonly #options: CheckedReadGlobalOptions;
+  readonly #readAhead: boolean;
 
   constructor(
     store: PageReader<M>,
     category: string | undefined,
     options: CheckedReadGlobalOptions,
+    readAhead: boolean,
   ) {
     this.#store = store;
     this.#category = category;
     this.#options = options;
+    this.#readAhead = readAhead;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<M> {
-    return new PageIterator(this.#store, this.#category, this.#options);
+    return new PageIterator(this.#store, this.#category, this.#options, this.#readAhead);
   }
 
   async toArray(): Promise<M[]> {
@@ -77,20 +93,26 @@ class PageIterator<M> implements AsyncIterator<M> {
   readonly #store: PageReader<M>;
   readonly #category: string | undefined;
   readonly #options: CheckedReadGlobalOptions;
+  readonly #readAhead: boolean;
   #page: M[] = [];
   #index = 0;
+  // Where the next page starts and how many messages may still be read, after the last page received.
   #from: bigint;
   #left: number;
   #last = false;
+  // The next page, asked for before the caller needed it (with read-ahead).
+  #ahead: Promise<MessagePage<M>> | undefined;
 
   constructor(
     store: PageReader<M>,
     category: string | undefined,
     options: CheckedReadGlobalOptions,
+    readAhead: boolean,
   ) {
     this.#store = store;
     this.#category = category;
     this.#options = options;
+    this.#readAhead = readAhead;
     this.#from = options.from;
     this.#left = options.limit;
   }
@@ -110,26 +132,42 @@ class PageIterator<M> implements AsyncIterator<M> {
   }
 
   async #nextPage(): Promise<IteratorResult<M>> {
-    if (this.#last || this.#left <= 0) return this.#finish();
-    const { pageSize, types, signal } = this.#options;
-    const page = await this.#store.readPage({
+    let page: MessagePage<M>;
+    if (this.#ahead !== undefined) {
+      page = await this.#ahead;
+      this.#ahead = undefined;
+    } else {
+      if (this.#last || this.#left <= 0) return this.#finish();
+      page = await this.#read();
+    }
+    this.#options.signal?.throwIfAborted();
+    this.#left -= page.messages.length;
+    this.#from = page.next;
+    this.#last = page.end;
+    this.#page = page.messages;
+    this.#index = 0;
+    if (page.messages.length === 0) return this.#finish();
+    if (this.#readAhead && !this.#last && this.#left > 0) {
+      this.#ahead = this.#read();
+      // Read ahead and then not wanted (the caller stopped): its failure is no one's.
+      this.#ahead.catch(() => {});
+    }
+    return { value: this.#page[this.#index++], done: false };
+  }
+
+  #read(): Promise<MessagePage<M>> {
+    const { pageSize, types } = this.#options;
+    return this.#store.readPage({
       ...(this.#category === undefined ? {} : { category: this.#category }),
       from: this.#from,
       limit: Math.min(pageSize, this.#left),
       ...(types === undefined ? {} : { types }),
     });
-    signal?.throwIfAborted();
-    this.#page = page.messages;
-    this.#index = 0;
-    this.#left -= page.messages.length;
-    this.#from = page.next;
-    this.#last = page.end;
-    if (page.messages.length === 0) return this.#finish();
-    return { value: this.#page[this.#index++], done: false };
   }
 
   #finish(): IteratorResult<M> {
     this.#last = true;
+    this.#ahead = undefined;
     this.#page = [];
     this.#index = 0;
     return { value: undefined, done: true };

@@ -284,11 +284,11 @@ class EventStoreDbStore implements EventStore {
   }
 
   readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, category, options);
+    return readInPages(this, category, options, { readAhead: true });
   }
 
   readAll(options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, undefined, options);
+    return readInPages(this, undefined, options, { readAhead: true });
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {

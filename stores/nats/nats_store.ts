@@ -205,11 +205,11 @@ class NatsStore implements NatsEventStore {
   }
 
   readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, category, options);
+    return readInPages(this, category, options, { readAhead: true });
   }
 
   readAll(options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, undefined, options);
+    return readInPages(this, undefined, options, { readAhead: true });
   }
 
   getStreamInfo(streamName: string): Promise<StreamInfo> {

@@ -271,11 +271,11 @@ class PostgresStore implements PostgresEventStore {
   }
 
   readCategory(category: string, options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, category, options);
+    return readInPages(this, category, options, { readAhead: true });
   }
 
   readAll(options?: ReadGlobalOptions): MessageIterable {
-    return readInPages(this, undefined, options);
+    return readInPages(this, undefined, options, { readAhead: true });
   }
 
   async getStreamInfo(streamName: string): Promise<StreamInfo> {
