@@ -18,7 +18,14 @@ import { ValidationError } from "../../../core/mod.ts";
  * ```
  */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, bigintsAsStrings) ?? "null";
+  // Without a replacer first: with one, the engine calls back into JS for every
+  // value of every answer. Only a bigint (a TypeError) needs the second pass.
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(value, bigintsAsStrings) ?? "null";
+  }
 }
 
 function bigintsAsStrings(_key: string, value: unknown): unknown {
