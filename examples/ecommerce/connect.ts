@@ -31,8 +31,8 @@ export interface ShopConnection {
  * Connects as `service` (on PostgreSQL the connections' `application_name`,
  * so `pg_stat_activity` shows who holds what) and sets the store up. With
  * `telemetry`, the PostgreSQL store traces its appends, and the transport, bus
- * and consumers built on it inherit it; the NATS store and transport take no
- * telemetry yet, so on NATS the shop runs untraced (docs/decisions/nats.md).
+ * and consumers built on it inherit it; on NATS the shop does not hand it
+ * on yet, so it runs untraced there (docs/decisions/nats.md).
  */
 export async function connectShop(
   service: string,

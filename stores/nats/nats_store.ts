@@ -16,6 +16,7 @@ import {
   CloseGate,
   type DeferredAppendOptions,
   type EventStore,
+  instrumentStore,
   type JsonMessage,
   type Logger,
   type MessageInput,
@@ -30,6 +31,7 @@ import {
   type ReadStreamOptions,
   type RecordedMessage,
   type StreamInfo,
+  type Telemetry,
   validateAppendOptions,
   validateMessages,
   validateReadPageOptions,
@@ -88,13 +90,27 @@ export function createNatsStore<E extends MessageShape = JsonMessage>(
   options: CreateNatsStoreOptions,
 ): NatsEventStore<E> {
   const driver = validateDriver(connection, options?.headers);
-  const store = new NatsStore(
+  const store: NatsEventStore = new NatsStore(
     driver.connection,
     validateNatsStoreOptions(options),
     options.headers,
   );
   // The types are the caller's word: the store holds JSON messages of any type.
-  return store as NatsEventStore as NatsEventStore<E>;
+  return traced(store, options.telemetry) as NatsEventStore as NatsEventStore<E>;
+}
+
+// The store wrapped by the kit's instrumentStore when telemetry records; the
+// wrapper knows only the EventStore port, so the NATS store's own members go
+// on it here (the NATS transport finds the store's stream through them).
+function traced(store: NatsEventStore, telemetry: Telemetry | undefined): NatsEventStore {
+  if (telemetry === undefined) return store;
+  const instrumented = instrumentStore(store, { telemetry, name: `nats:${store.stream}` });
+  if (instrumented === store) return store;
+  return Object.assign(instrumented, {
+    stream: store.stream,
+    subjectPrefix: store.subjectPrefix,
+    setup: () => store.setup(),
+  });
 }
 
 class NatsStore implements NatsEventStore {

@@ -11,6 +11,7 @@ import {
   checkOptions,
   consoleLogger,
   type Logger,
+  type Telemetry,
   ValidationError,
 } from "../../core/mod.ts";
 import { POSITIONS_PER_SEQUENCE } from "./batch_record.ts";
@@ -47,6 +48,13 @@ export interface CreateNatsStoreOptions extends AppendLimits {
    * its own logger. Default: the console.
    */
   readonly logger?: Logger;
+  /**
+   * Where appends and reads report spans and metrics (`openTelemetry()` from
+   * `ordo/opentelemetry`), as `nats:<stream>`; consumers and the NATS
+   * transport built on the store inherit it. Default: none, and the store is
+   * not wrapped.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** Every key of {@link CreateNatsStoreOptions}: any other is refused. */
@@ -60,6 +68,7 @@ export const NATS_STORE_OPTION_KEYS: readonly string[] = [
   "apiPrefix",
   "resubscribeDelay",
   "logger",
+  "telemetry",
   "maxMessageSize",
   "maxBatchSize",
 ];

@@ -34,6 +34,7 @@ import { deliverWithRetries } from "./_deliver.ts";
 import { fingerprint } from "./_fingerprint.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { busSubjects, type CheckedTransportOptions, durableName } from "./_options.ts";
+import { tracedHandler } from "./_traced_handler.ts";
 import {
   type CommandWire,
   commandWire,
@@ -147,11 +148,19 @@ async function readOutcome(ledger: KvBucket, id: string): Promise<Outcome | unde
 export function handleCommands(
   context: CommandContext,
   name: string,
-  handler: CommandEndpoint,
-  handlerOptions: HandlerOptions,
+  given: CommandEndpoint,
+  givenOptions: HandlerOptions,
 ): Registration {
   const { api, puller, options } = context;
   const group = `ordo:command:${name}`;
+  // The sender's work: by default each attempt's span is the sender's child.
+  const { handler, handlerOptions } = tracedHandler(
+    options.telemetry,
+    group,
+    given,
+    givenOptions,
+    true,
+  );
   const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
   const onError = (error: unknown) => {
     handlerOptions.onError?.(error);

@@ -13,12 +13,18 @@ import {
   receivedFromStore,
   type Registration,
 } from "../../core/messaging/mod.ts";
-import { checkRetryPolicy, type JsonValue, ValidationError } from "../../core/mod.ts";
+import {
+  checkRetryPolicy,
+  type JsonValue,
+  traceContextOf,
+  ValidationError,
+} from "../../core/mod.ts";
 import { decodeRecord, recordedMessages, storeSubjects } from "../../stores/nats/mod.ts";
 import { type JetStreamApi, type Puller, textOf } from "../../stores/nats/jetstream/mod.ts";
 import { deliverWithRetries } from "./_deliver.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { type CheckedTransportOptions, durableName } from "./_options.ts";
+import { tracedHandler } from "./_traced_handler.ts";
 
 /** What the event side needs of its transport. */
 export interface EventContext {
@@ -32,12 +38,13 @@ export async function publishEvent(
   context: EventContext,
   event: EventEnvelope,
 ): Promise<PublishReceipt> {
+  // The append's span (a traced store's) is the publisher's child; the event keeps the publisher's context.
   const result = await context.options.store.append(event.streamName, [{
     id: event.id,
     type: event.type,
     data: event.data as JsonValue,
     metadata: event.metadata,
-  }]);
+  }], { trace: traceContextOf(event.metadata) });
   return {
     id: event.id,
     streamName: result.streamName,
@@ -51,13 +58,21 @@ export function subscribeGroup(
   context: EventContext,
   group: string,
   selector: EventSelector,
-  handler: EventEndpoint,
-  handlerOptions: HandlerOptions,
+  given: EventEndpoint,
+  givenOptions: HandlerOptions,
 ): Registration {
   if (typeof group !== "string" || group.length === 0) {
     throw new ValidationError("group", group, "must be a non-empty string");
   }
   const { api, puller, options } = context;
+  // Events fan out: by default each delivery starts a trace of its own, linked to the publisher's.
+  const { handler, handlerOptions } = tracedHandler(
+    options.telemetry,
+    group,
+    given,
+    givenOptions,
+    false,
+  );
   const subjects = storeSubjects(options.store.subjectPrefix);
   const types = Array.isArray(selector) ? selector : undefined;
   const filter = types === undefined

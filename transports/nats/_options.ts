@@ -6,8 +6,10 @@ import {
   checkRetryPolicy,
   consoleLogger,
   type ConsumerStorage,
+  inheritedTelemetry,
   type Logger,
   type RetryPolicy,
+  type Telemetry,
   ValidationError,
 } from "../../core/mod.ts";
 import { type NatsEventStore } from "../../stores/nats/mod.ts";
@@ -73,6 +75,14 @@ export interface CreateNatsTransportOptions {
    * logger, else the console.
    */
   readonly logger?: Logger;
+  /**
+   * Where handler calls and queries report spans and metrics; a bus over the
+   * transport inherits it. Calls carry their trace context with or without
+   * it: commands and events in their metadata, queries in the `traceparent`
+   * and `tracestate` headers of the request. Default: the store's (see
+   * `EventStore.telemetry`).
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** Every key of {@link CreateNatsTransportOptions}: any other is refused. */
@@ -93,6 +103,7 @@ const OPTION_KEYS: readonly string[] = [
   "apiPrefix",
   "onError",
   "logger",
+  "telemetry",
 ];
 
 /** The options, checked, with defaults. */
@@ -113,6 +124,8 @@ export interface CheckedTransportOptions {
   readonly apiPrefix: string;
   readonly onError: (error: unknown) => void;
   readonly logger: Logger;
+  /** The transport's own, else the store's; `undefined` when that records nothing. */
+  readonly telemetry: Telemetry | undefined;
 }
 
 function whole(value: unknown, path: string, fallback: number): number {
@@ -160,6 +173,7 @@ export function checkTransportOptions(
     apiPrefix: options.apiPrefix ?? "$JS.API",
     onError: options.onError ?? (() => {}),
     logger: checkLogger(options.logger, "options.logger", store.logger ?? consoleLogger),
+    telemetry: inheritedTelemetry(options.telemetry, store),
   };
 }
 

@@ -1,19 +1,22 @@
 // Queries on the NATS transport: core NATS request/reply, stored nowhere. A
 // handler subscribes to `<prefix>.q.<name>` in a queue group, so one process
 // of those handling a name answers each request; the caller's request times
-// out by the bus's deadline (its signal).
+// out by the bus's deadline (its signal). The caller's trace context travels
+// in the request's headers; the handler is called through the transport's
+// QueryRegistry, which makes its `process` span the caller's child.
 
 import {
-  type QueryEndpoint,
   type QueryEnvelope,
+  type QueryRegistry,
   type Registration,
   type TransportCallOptions,
   unknownQueryError,
 } from "../../core/messaging/mod.ts";
 import { type JsonValue, ValidationError } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { translateError } from "../../stores/nats/jetstream/mod.ts";
+import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
+import { traceFromHeaders, traceHeaders } from "./_trace_headers.ts";
 import { fromBytes, type QueryAnswer, rebuiltError, toBytes, wireError } from "./_wire.ts";
 
 // A request's own limit when the caller gave no deadline.
@@ -22,17 +25,18 @@ const REQUEST_TIMEOUT = 60_000;
 /** Calls a query's handler, wherever it runs, and resolves with its answer. */
 export async function callQuery(
   connection: NatsConnection,
-  prefix: string,
+  how: { readonly prefix: string; readonly headers: HeadersFactory },
   query: QueryEnvelope,
   call?: TransportCallOptions,
 ): Promise<unknown> {
   const signal = call?.signal;
   signal?.throwIfAborted();
   const request = connection.request(
-    busSubjects(prefix).query(query.name),
+    busSubjects(how.prefix).query(query.name),
     toBytes(query.payload ?? null),
     {
       timeout: REQUEST_TIMEOUT,
+      headers: traceHeaders(query.trace, how.headers),
     },
   );
   let onAbort: (() => void) | undefined;
@@ -63,12 +67,15 @@ function isNoResponders(error: unknown): boolean {
     (name === "RequestError" && typeof message === "string" && /no responders/i.test(message));
 }
 
-/** Answers query `name` in this process; the registration's `ready` waits for the server to know. */
+/**
+ * Answers query `name` in this process with its handler in `queries`; the
+ * registration's `ready` waits for the server to know.
+ */
 export function answerQueries(
   connection: NatsConnection,
   prefix: string,
   name: string,
-  handler: QueryEndpoint,
+  queries: QueryRegistry,
 ): Registration {
   const subscription = connection.subscribe(busSubjects(prefix).query(name), {
     queue: `${prefix}.q`,
@@ -77,7 +84,11 @@ export function answerQueries(
       void (async () => {
         let answer: QueryAnswer;
         try {
-          const result = await handler(fromBytes(msg.data) ?? null, { name });
+          const result = await queries.dispatch({
+            name,
+            payload: fromBytes(msg.data) ?? null,
+            trace: traceFromHeaders(msg.headers),
+          });
           answer = { ok: true, r: (result ?? null) as JsonValue };
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };

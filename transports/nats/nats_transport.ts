@@ -20,12 +20,13 @@ import {
   type PublishReceipt,
   type QueryEndpoint,
   type QueryEnvelope,
+  QueryRegistry,
   type Registration,
   type SendReceipt,
   type Transport,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
-import { ClosedError, CloseGate, ValidationError } from "../../core/mod.ts";
+import { ClosedError, CloseGate, type Telemetry } from "../../core/mod.ts";
 import {
   JetStreamApi,
   KvBucket,
@@ -82,10 +83,13 @@ export function createNatsTransport(
 }
 
 class NatsBusTransport implements NatsTransport {
+  readonly telemetry: Telemetry | undefined;
   readonly #connection: NatsConnection;
+  readonly #headers: CreateNatsTransportOptions["headers"];
   readonly #options: CheckedTransportOptions;
   readonly #commands: CommandContext;
-  readonly #queries = new Map<string, Registration>();
+  /** The query handlers this process answers, called (and traced) through it. */
+  readonly #queries: QueryRegistry;
   readonly #running = new Set<Registration>();
   readonly #gate = new CloseGate("transport");
   // Aborted by close(): calls waiting for an answer stop waiting.
@@ -97,7 +101,10 @@ class NatsBusTransport implements NatsTransport {
     options: CheckedTransportOptions,
   ) {
     this.#connection = connection;
+    this.#headers = headers;
     this.#options = options;
+    this.telemetry = options.telemetry;
+    this.#queries = new QueryRegistry(options.telemetry);
     const api = new JetStreamApi({ connection, headers }, {
       prefix: options.apiPrefix,
       timeout: options.timeout,
@@ -146,7 +153,13 @@ class NatsBusTransport implements NatsTransport {
         this.#untilClosed(
           operation,
           options,
-          (o) => callQuery(this.#connection, this.#options.prefix, query, o),
+          (o) =>
+            callQuery(
+              this.#connection,
+              { prefix: this.#options.prefix, headers: this.#headers },
+              query,
+              o,
+            ),
         ),
     );
   }
@@ -184,19 +197,17 @@ class NatsBusTransport implements NatsTransport {
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
     this.#gate.ensureOpen(`handle query "${name}"`);
-    if (this.#queries.has(name)) {
-      throw new ValidationError("query", name, "a handler is already registered for it");
-    }
-    const answering = answerQueries(this.#connection, this.#options.prefix, name, handler);
-    const registration = this.#track({
+    // Refuses a name already handled here before anything subscribes.
+    const registered = this.#queries.register(name, handler);
+    const answering = answerQueries(this.#connection, this.#options.prefix, name, this.#queries);
+    return this.#track({
       ready: answering.ready,
       stop: async () => {
-        this.#queries.delete(name);
+        // No longer subscribed first, so no request finds the handler gone.
         await answering.stop();
+        await registered.stop();
       },
     });
-    this.#queries.set(name, registration);
-    return registration;
   }
 
   subscribe(
