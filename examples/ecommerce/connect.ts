@@ -30,16 +30,15 @@ export interface ShopConnection {
 /**
  * Connects as `service` (on PostgreSQL the connections' `application_name`,
  * so `pg_stat_activity` shows who holds what) and sets the store up. With
- * `telemetry`, the PostgreSQL store traces its appends, and the transport, bus
- * and consumers built on it inherit it; on NATS the shop does not hand it
- * on yet, so it runs untraced there (docs/decisions/nats.md).
+ * `telemetry`, the store (PostgreSQL or NATS) traces its appends, and the
+ * transport, bus and consumers built on it inherit it.
  */
 export async function connectShop(
   service: string,
   settings: ShopSettings,
   telemetry?: Telemetry,
 ): Promise<ShopConnection> {
-  if (settings.natsUrl !== undefined) return await connectNatsShop(service, settings);
+  if (settings.natsUrl !== undefined) return await connectNatsShop(service, settings, telemetry);
   const sql = postgres(settings.databaseUrl!, {
     max: 8,
     onnotice: () => {},

@@ -3,7 +3,7 @@
 // the three services find each other's streams. Each service sets up what it
 // uses (idempotent, safe to run at once).
 import { connect, headers } from "@nats-io/transport-node";
-import type { ConsumerStorage } from "../../mod.ts";
+import type { ConsumerStorage, Telemetry } from "../../mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
 import type { ShopSettings } from "./_env.ts";
@@ -26,10 +26,15 @@ export function natsNames(schema: string) {
   };
 }
 
-/** Connects to `settings.natsUrl` as `service` and sets the store and storage up. */
+/**
+ * Connects to `settings.natsUrl` as `service` and sets the store and storage
+ * up; with `telemetry`, the store traces its appends and the transport made
+ * over it inherits it.
+ */
 export async function connectNatsShop(
   service: string,
   settings: ShopSettings,
+  telemetry?: Telemetry,
 ): Promise<ShopConnection> {
   const names = natsNames(settings.schema);
   const replicas = Number(optional("NATS_REPLICAS") ?? "1");
@@ -43,6 +48,7 @@ export async function connectNatsShop(
     stream: names.stream,
     subjectPrefix: names.subjectPrefix,
     replicas,
+    telemetry,
   });
   const storage = createNatsConsumerStorage(nc, {
     headers,

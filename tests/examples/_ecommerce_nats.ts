@@ -31,6 +31,7 @@ import {
 import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
+import { traceOf } from "./_trace_lines.ts";
 
 const TOKEN = "e2e-orders-token";
 const BEFORE_KILL = 12;
@@ -82,6 +83,7 @@ export function testEcommerceOnNats(): void {
         ORDO_SCHEMA: schema,
         ORDERS_TOKEN: TOKEN,
         ORDERS_PORT: "0",
+        ORDO_TRACES: "stdout",
         ...env,
       });
       services.push(service);
@@ -179,6 +181,33 @@ export function testEcommerceOnNats(): void {
         60_000,
         async () => `not reserved: ${await notReserved()}\n${outputs()}`,
       );
+
+      // One trace per order through the three processes, its context carried by the NATS store
+      // and transport (a redelivered order's lines, after the kill, keep it).
+      const notified = (orderId: string) =>
+        users.lines.some((line) => line.includes(`about order ${orderId}:`));
+      await until(
+        async () => placed.every((order) => notified(order.orderId)),
+        30_000,
+        async () =>
+          `users not notified of: ${
+            placed.filter((o) => !notified(o.orderId)).map((o) => o.orderId)
+          }`,
+      );
+      const inventoryLines = services.filter((s) => s.name.startsWith("inventory"))
+        .flatMap((s) => s.lines);
+      const orderTraces = new Set<string>();
+      for (const { orderId } of placed) {
+        const inOrders = traceOf(orders.lines, `placed order ${orderId} `);
+        assert.equal(
+          traceOf(inventoryLines, `for order ${orderId} `),
+          inOrders,
+          `${orderId} inventory`,
+        );
+        assert.equal(traceOf(users.lines, `about order ${orderId}:`), inOrders, `${orderId} users`);
+        orderTraces.add(inOrders);
+      }
+      assert.equal(orderTraces.size, placed.length, "each order has a trace of its own");
 
       const bucket = storage.bucket(names.inventory);
       const entries = await bucket.list("order");

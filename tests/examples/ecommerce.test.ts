@@ -46,6 +46,7 @@ import { usePostgres } from "../_postgres_fixture.ts";
 import { run } from "../_process.ts";
 import { CURRENT_RUNTIME } from "../_runtimes.ts";
 import { testEcommerceOnNats } from "./_ecommerce_nats.ts";
+import { traceOf } from "./_trace_lines.ts";
 import { OtelHarness } from "../telemetry/_otel.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { type Runtime, ServiceProcess } from "./_service_process.ts";
@@ -328,8 +329,6 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     mark("every order shows reserved");
 
     // One trace per order, from the test's request through the three processes.
-    // PostgreSQL only: the NATS store and transport take no telemetry yet, so the
-    // NATS run (testEcommerceOnNats) makes no trace assertion (docs/decisions/nats.md).
     const notified = (orderId: string) =>
       users.lines.some((line) => line.includes(`about order ${orderId}:`));
     await until(
@@ -341,15 +340,6 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
         }`,
     );
     const clientTraces = new Set(otel.named("send orders/place").map((span) => span.traceId));
-    const traceOf = (lines: readonly string[], marker: string) => {
-      const ids = new Set(
-        lines.filter((line) => line.includes(marker)).map((line) =>
-          /\[trace ([0-9a-f]{32})\]/.exec(line)?.[1]
-        ),
-      );
-      assert.equal(ids.size, 1, `one trace id in the lines with "${marker}": ${[...ids]}`);
-      return [...ids][0]!;
-    };
     const orderTraces = new Set<string>();
     for (const { orderId } of placed) {
       const inOrders = traceOf(orders.lines, `placed order ${orderId} `);

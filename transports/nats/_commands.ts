@@ -13,6 +13,7 @@ import {
   type HandlerOptions,
   type Registration,
   type SendReceipt,
+  tracedHandler,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
 import {
@@ -34,7 +35,6 @@ import { deliverWithRetries } from "./_deliver.ts";
 import { fingerprint } from "./_fingerprint.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { busSubjects, type CheckedTransportOptions, durableName } from "./_options.ts";
-import { tracedHandler } from "./_traced_handler.ts";
 import {
   type CommandWire,
   commandWire,
@@ -154,7 +154,7 @@ export function handleCommands(
   const { api, puller, options } = context;
   const group = `ordo:command:${name}`;
   // The sender's work: by default each attempt's span is the sender's child.
-  const { handler, handlerOptions } = tracedHandler(
+  const { handler, options: handlerOptions } = tracedHandler(
     options.telemetry,
     group,
     given,

@@ -12,6 +12,7 @@ import {
   type PublishReceipt,
   receivedFromStore,
   type Registration,
+  tracedHandler,
 } from "../../core/messaging/mod.ts";
 import {
   checkRetryPolicy,
@@ -24,7 +25,6 @@ import { type JetStreamApi, type Puller, textOf } from "../../stores/nats/jetstr
 import { deliverWithRetries } from "./_deliver.ts";
 import { runDurable } from "./_durable_loop.ts";
 import { type CheckedTransportOptions, durableName } from "./_options.ts";
-import { tracedHandler } from "./_traced_handler.ts";
 
 /** What the event side needs of its transport. */
 export interface EventContext {
@@ -66,7 +66,7 @@ export function subscribeGroup(
   }
   const { api, puller, options } = context;
   // Events fan out: by default each delivery starts a trace of its own, linked to the publisher's.
-  const { handler, handlerOptions } = tracedHandler(
+  const { handler, options: handlerOptions } = tracedHandler(
     options.telemetry,
     group,
     given,

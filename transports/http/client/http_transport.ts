@@ -37,6 +37,7 @@ import {
   type Registration,
   type SendReceipt,
   serviceOf,
+  tracedHandler,
   type Transport,
   type TransportCallOptions,
 } from "../../../core/messaging/mod.ts";
@@ -47,7 +48,6 @@ import { EventStreamSubscription, type SubscriptionDependencies } from "./_event
 import { baseUrl, extraHeaders } from "./_option_checks.ts";
 import { commandBody, HttpRequests } from "./_http_requests.ts";
 import { publishReceipt, sendReceipt } from "./_server_answers.ts";
-import { tracedSubscriber } from "./_traced_handler.ts";
 import { traceHeaders } from "../wire/mod.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
@@ -308,7 +308,7 @@ class HttpClientTransport implements Transport {
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
-    const traced = tracedSubscriber(this.telemetry, group, handler, options);
+    const traced = tracedHandler(this.telemetry, group, handler, options, false);
     const subscription = new EventStreamSubscription(
       this.#subscriptionDependencies,
       group,
