@@ -3,17 +3,16 @@
 // fencing, parked and processed records), against a real nats-server started
 // by the test. The probe writes through the handler's NatsTransaction into a
 // bucket of its own and reads it back in revision order.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import {
   createNatsConsumerStorage,
   type NatsConsumerStorage,
   type NatsTransaction,
 } from "../../stores/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { natsServerMissing } from "../_nats_server.ts";
 import { testConsumerContract } from "../contract/consumer.ts";
-import { connectNats, deleteStreams, freshStore } from "../stores/_nats_fixtures.ts";
+import { deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
 
 if (natsServerMissing !== undefined) {
   describe("Consumer contract: nats", () => {
@@ -21,16 +20,7 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("consumers on NATS (store and key-value storage)", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
+    const nats = useNats();
 
     const run = crypto.randomUUID().slice(0, 6);
     let count = 0;
@@ -38,11 +28,11 @@ if (natsServerMissing !== undefined) {
 
     testConsumerContract<NatsTransaction>({
       name: "NATS (JetStream store, key-value storage)",
-      createStore: () => freshStore(nc),
+      createStore: () => freshStore(nats.nc),
       createStorage: async () => {
         const n = count++;
         const probe = `probe_${run}_${n}`;
-        const storage = createNatsConsumerStorage(nc, {
+        const storage = createNatsConsumerStorage(nats.nc, {
           headers,
           bucket: `consumers_${run}_${n}`,
           buckets: [probe],
@@ -55,7 +45,10 @@ if (natsServerMissing !== undefined) {
         const own = storage as NatsConsumerStorage;
         own.close();
         const probe = probeBucket.get(own)!;
-        await deleteStreams(nc, [`KV_${probe}`, `KV_${probe.replace("probe_", "consumers_")}`]);
+        await deleteStreams(nats.nc, [
+          `KV_${probe}`,
+          `KV_${probe.replace("probe_", "consumers_")}`,
+        ]);
       },
       txProbe: (storage) => {
         const bucket = probeBucket.get(storage)!;

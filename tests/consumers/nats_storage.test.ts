@@ -4,15 +4,14 @@
 // runs commits nothing, and the buckets are plain JetStream key-value buckets
 // that @nats-io/kv reads.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { createNatsConsumerStorage, type NatsConsumerStorage } from "../../stores/nats/mod.ts";
 import { storageKey } from "../../stores/nats/nats_leases.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
-import { connectNats, deleteStreams } from "../stores/_nats_fixtures.ts";
+import { natsServerMissing } from "../_nats_server.ts";
+import { deleteStreams, useNats } from "../stores/_nats_fixtures.ts";
 
 if (natsServerMissing !== undefined) {
   describe("NATS consumer storage", () => {
@@ -20,23 +19,14 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("NATS consumer storage", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
+    const nats = useNats();
 
     const withStorage = async (
       body: (storage: NatsConsumerStorage, model: string, own: string) => Promise<void>,
     ) => {
       const id = crypto.randomUUID().slice(0, 8);
       const model = `model_${id}`;
-      const storage = createNatsConsumerStorage(nc, {
+      const storage = createNatsConsumerStorage(nats.nc, {
         headers,
         bucket: `storage_${id}`,
         buckets: [model],
@@ -46,7 +36,7 @@ if (natsServerMissing !== undefined) {
         await body(storage, model, `storage_${id}`);
       } finally {
         storage.close();
-        await deleteStreams(nc, [`KV_storage_${id}`, `KV_${model}`]);
+        await deleteStreams(nats.nc, [`KV_storage_${id}`, `KV_${model}`]);
       }
     };
 
@@ -126,7 +116,7 @@ if (natsServerMissing !== undefined) {
           tx.put(model, "order.2", { total: 4 });
           tx.delete(model, "order.2");
         });
-        const kv = await new Kvm(jetstream(nc)).open(model);
+        const kv = await new Kvm(jetstream(nats.nc)).open(model);
         assert.deepEqual((await kv.get("order.1"))?.json(), { total: 3 });
         const deleted = await kv.get("order.2");
         assert.ok(deleted === null || deleted.operation === "DEL");

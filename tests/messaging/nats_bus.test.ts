@@ -3,13 +3,12 @@
 // events through the NATS store with a durable consumer per group. Each
 // transport gets streams and buckets of its own; `reopen` makes another
 // transport over the same ones (a restart).
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { createNatsConsumerStorage } from "../../stores/nats/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
-import { connectNats, freshStore } from "../stores/_nats_fixtures.ts";
+import { natsServerMissing } from "../_nats_server.ts";
+import { freshStore, useNats } from "../stores/_nats_fixtures.ts";
 import { testBusPatterns } from "./_bus_suite.ts";
 
 if (natsServerMissing !== undefined) {
@@ -18,33 +17,24 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("messaging on NATS", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
+    const nats = useNats();
 
     testBusPatterns({
       name: "the NATS transport",
       create: async () => {
-        const store = await freshStore(nc, { keep: true });
+        const store = await freshStore(nats.nc, { keep: true });
         const names = {
           subjectPrefix: `bus_${store.subjectPrefix}`,
           commandStream: `${store.stream}_CMD`,
           ledgerBucket: `ledger_${store.subjectPrefix}`,
         };
-        const storage = createNatsConsumerStorage(nc, {
+        const storage = createNatsConsumerStorage(nats.nc, {
           headers,
           bucket: `parked_${store.subjectPrefix}`,
         });
         await storage.setup();
         const make = () =>
-          createNatsTransport(nc, {
+          createNatsTransport(nats.nc, {
             headers,
             store,
             storage,

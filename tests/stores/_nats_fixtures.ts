@@ -1,12 +1,14 @@
-// Shared set-up for tests of the NATS store: a connection to this process's
-// nats-server, and stores that each get streams of their own (deleted when
-// the store is closed), so every test and property run starts empty.
+// Shared set-up for tests over NATS: a connection to this process's
+// nats-server (useNats), and stores that each get streams of their own
+// (deleted when the store is closed), so every test and property run starts empty.
+import { after, before } from "node:test";
 import { connect, headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { silentLogger } from "../../core/mod.ts";
 import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import type { CreateNatsStoreOptions } from "../../stores/nats/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
+import { startNats } from "../_nats_server.ts";
 
 const run = crypto.randomUUID().slice(0, 6);
 let count = 0;
@@ -56,4 +58,48 @@ export async function freshStore(
     },
   });
   return store;
+}
+
+/** What a describe body gets from {@link useNats}, usable once its before() hook ran. */
+export interface NatsFixture {
+  /** A connection to this process's nats-server, closed at teardown. */
+  readonly nc: NatsConnection;
+}
+
+/**
+ * Starts (or joins) this process's nats-server for the enclosing describe and
+ * connects to it, in a before() hook; closes the connection and lets the
+ * server go in an after() hook. Both are registered where it is called, in
+ * the describe body (hooks registered there run in that order on Deno, Bun
+ * and Node alike).
+ *
+ * @example
+ * ```ts ignore
+ * describe("my NATS tests", () => {
+ *   const nats = useNats();
+ *   it("appends", async () => {
+ *     const store = await freshStore(nats.nc);
+ *   });
+ * });
+ * ```
+ */
+export function useNats(): NatsFixture {
+  let server: Awaited<ReturnType<typeof startNats>> | undefined;
+  let nc: NatsConnection | undefined;
+  before(async () => {
+    server = await startNats();
+    nc = await connectNats(server.urls);
+  });
+  after(async () => {
+    await nc?.close();
+    await server?.release();
+  });
+  return {
+    get nc(): NatsConnection {
+      if (nc === undefined) {
+        throw new Error("useNats(): the connection is made in its before() hook");
+      }
+      return nc;
+    },
+  };
 }

@@ -2,18 +2,17 @@
 // index has no time limit, reservations left by failed or crashed appends are
 // recognised, and an append too big for one NATS message is refused whole.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { DuplicateMessageError, type ExpectedVersion, ValidationError } from "../../core/mod.ts";
 import { encodeEntries, encodeRecord } from "../../stores/nats/batch_record.ts";
 import { encodeEntry } from "../../stores/nats/id_index.ts";
 import { bytesOf, JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { natsServerMissing } from "../_nats_server.ts";
 import { messages, readEverything } from "../contract/_fixtures.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
-import { connectNats, freshStore } from "./_nats_fixtures.ts";
+import { freshStore, useNats } from "./_nats_fixtures.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // JetStream's duplicate window in these tests: retries wait longer than this.
@@ -25,19 +24,10 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("NATS store idempotency", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
+    const nats = useNats();
 
     it("append() retried after JetStream's duplicate window returns the original positions", async () => {
-      const store = await freshStore(nc, { duplicateWindow: WINDOW });
+      const store = await freshStore(nats.nc, { duplicateWindow: WINDOW });
       try {
         const batch = messages(3);
         const first = await store.append("order-1", batch);
@@ -71,7 +61,7 @@ if (natsServerMissing !== undefined) {
       );
       await fc.assert(
         fc.asyncProperty(plan, async (steps) => {
-          const store = await freshStore(nc, { duplicateWindow: WINDOW });
+          const store = await freshStore(nats.nc, { duplicateWindow: WINDOW });
           try {
             const done = [];
             for (const step of steps) {
@@ -99,8 +89,8 @@ if (natsServerMissing !== undefined) {
 
     it("append() publishes once an append whose ids were reserved by a writer that stopped before publishing", async () => {
       // The reservation for another stream is taken over after twice the timeout.
-      const store = await freshStore(nc, { timeout: 500 });
-      const api = new JetStreamApi({ connection: nc, headers });
+      const store = await freshStore(nats.nc, { timeout: 500 });
+      const api = new JetStreamApi({ connection: nats.nc, headers });
       try {
         const batch = messages(2);
         // What a writer leaves when it dies between reserving its ids and publishing:
@@ -138,7 +128,7 @@ if (natsServerMissing !== undefined) {
           }),
           fc.boolean(),
           async (streams, fresh) => {
-            const store = await freshStore(nc);
+            const store = await freshStore(nats.nc);
             try {
               const shared = messages(1)[0];
               const outcomes = await Promise.all(
@@ -168,8 +158,8 @@ if (natsServerMissing !== undefined) {
     });
 
     it("append() of an id another writer reserved for another stream waits for that append, then refuses", async () => {
-      const store = await freshStore(nc, { timeout: 1000 });
-      const api = new JetStreamApi({ connection: nc, headers });
+      const store = await freshStore(nats.nc, { timeout: 1000 });
+      const api = new JetStreamApi({ connection: nats.nc, headers });
       try {
         const [shared] = messages(1);
         // Another writer has reserved the id for order-1 and is about to publish its record.
@@ -209,7 +199,7 @@ if (natsServerMissing !== undefined) {
     });
 
     it("append() refuses a batch too big for one NATS message, and writes none of it", async () => {
-      const store = await freshStore(nc);
+      const store = await freshStore(nats.nc);
       try {
         await store.append("order-1", messages(1));
         const big = "x".repeat(600 * 1024);

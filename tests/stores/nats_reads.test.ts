@@ -4,17 +4,17 @@
 // whether the next page comes from what the cursor held or from the server;
 // a type-filtered tail reads on from a page's `next` with the same cursor.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { RecordedMessage } from "../../core/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import type { NatsEventStore } from "../../stores/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
+import { natsServerMissing } from "../_nats_server.ts";
 import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fixtures.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
-import { connectNats, freshStore } from "./_nats_fixtures.ts";
+import { freshStore, useNats } from "./_nats_fixtures.ts";
 
 // The consumers of the store's stream behind page cursors.
 async function cursorNames(nc: NatsConnection, store: NatsEventStore): Promise<string[]> {
@@ -41,16 +41,7 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("NATS store reads", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
+    const nats = useNats();
 
     it("property: a reader paging on sees every message once, in order, when its cursor is dropped between pages", async () => {
       await fc.assert(
@@ -63,7 +54,7 @@ if (natsServerMissing !== undefined) {
           }),
           fc.constantFrom(undefined, "acct"),
           async (batches, pageSize, drops, category) => {
-            const store = await freshStore(nc);
+            const store = await freshStore(nats.nc);
             try {
               for (const [i, size] of batches.entries()) {
                 await store.append(`${i % 3 === 0 ? "user" : "acct"}-${i % 4}`, messages(size));
@@ -74,7 +65,7 @@ if (natsServerMissing !== undefined) {
               const seen: RecordedMessage[] = [];
               let from = 0n;
               for (let page = 0;; page++) {
-                if (drops[page % drops.length]) await dropCursors(nc, store);
+                if (drops[page % drops.length]) await dropCursors(nats.nc, store);
                 const read = () =>
                   store.readPage({
                     ...(category === undefined ? {} : { category }),
@@ -99,7 +90,7 @@ if (natsServerMissing !== undefined) {
     });
 
     it("readPage() with types goes on from a short page's next with the same cursor, past the records it passed over", async () => {
-      const store = await freshStore(nc);
+      const store = await freshStore(nats.nc);
       try {
         const [first] = messages(1, "Placed");
         await store.append("order-1", [first]);
@@ -108,14 +99,14 @@ if (natsServerMissing !== undefined) {
         assert.deepEqual(page.messages.map((m) => m.id), [first.id]);
         assert.equal(page.end, true);
         assert.equal(page.next, page.messages[0].globalPosition + 1n, "past its last message");
-        const cursors = await cursorNames(nc, store);
+        const cursors = await cursorNames(nats.nc, store);
         assert.equal(cursors.length, 1);
         // A tail reading on from `next`, as a consumer does once new messages are in.
         const [second] = messages(1, "Placed");
         await store.append("order-3", [second]);
         const after = await store.readPage({ types: ["Placed"], from: page.next, limit: 10 });
         assert.deepEqual(after.messages.map((m) => m.id), [second.id]);
-        assert.deepEqual(await cursorNames(nc, store), cursors, "the same consumer read on");
+        assert.deepEqual(await cursorNames(nats.nc, store), cursors, "the same consumer read on");
         // Other types from the same position are not what that cursor passed over: read again.
         const noted = await store.readPage({ types: ["Noted"], from: page.next, limit: 10 });
         assert.equal(noted.messages.length, 2);

@@ -7,7 +7,7 @@
 // child of the `query` span across the request's headers. Without nats-server
 // the tests are skipped and the skipped test's name says why.
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import {
@@ -21,8 +21,8 @@ import {
 import { traceContextOf } from "../../core/mod.ts";
 import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import { createNatsTransport, type NatsTransport } from "../../transports/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
-import { connectNats, freshStore } from "../stores/_nats_fixtures.ts";
+import { natsServerMissing } from "../_nats_server.ts";
+import { freshStore, useNats } from "../stores/_nats_fixtures.ts";
 import { KIND, OtelHarness, type SpanRecord } from "./_otel.ts";
 
 const ERROR = 2; // SpanStatusCode.ERROR
@@ -72,21 +72,12 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("traces on NATS", () => {
-    let server: NatsServer & { release(): Promise<void> };
-    let nc: NatsConnection;
+    const nats = useNats();
     let otel: OtelHarness;
     let store: NatsEventStore;
-    before(async () => {
-      server = await startNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close();
-      await server.release();
-    });
     beforeEach(async () => {
       otel = new OtelHarness();
-      store = await freshStore(nc, { telemetry: otel.telemetry });
+      store = await freshStore(nats.nc, { telemetry: otel.telemetry });
     });
     afterEach(async () => {
       await store.close();
@@ -135,7 +126,8 @@ if (natsServerMissing !== undefined) {
         assert.equal(typeof store.subjectPrefix, "string");
         await store.setup(); // again: it updates the streams
         assert.throws(
-          () => createNatsStore(nc, { headers, telemetry: otel.telemetry, tracer: 1 } as never),
+          () =>
+            createNatsStore(nats.nc, { headers, telemetry: otel.telemetry, tracer: 1 } as never),
           ValidationError,
         );
       });
@@ -145,20 +137,20 @@ if (natsServerMissing !== undefined) {
       let bus: Bus;
       beforeEach(async () => {
         // Only the store is given telemetry: the transport and the bus inherit it.
-        bus = createBus({ transport: await transportOver(nc, store), name: "shop" });
+        bus = createBus({ transport: await transportOver(nats.nc, store), name: "shop" });
       });
       afterEach(async () => {
         await bus.close();
       });
 
       it("inherits the store's telemetry; its own option (noTelemetry too) wins", async () => {
-        const inherited = await transportOver(nc, store);
-        const own = await transportOver(nc, store, { telemetry: noTelemetry });
+        const inherited = await transportOver(nats.nc, store);
+        const own = await transportOver(nats.nc, store, { telemetry: noTelemetry });
         assert.equal(inherited.telemetry, otel.telemetry);
         assert.equal(own.telemetry, undefined, "opted out while the store reports");
         await Promise.all([inherited.close(), own.close()]);
         assert.throws(
-          () => createNatsTransport(nc, { headers, store, tracer: 1 } as never),
+          () => createNatsTransport(nats.nc, { headers, store, tracer: 1 } as never),
           ValidationError,
         );
       });
