@@ -7,31 +7,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TraceContext } from "../../mod.ts";
-import { traceIds } from "../../mod.ts";
-import { KIND, OtelHarness, type SpanRecord } from "./_otel.ts";
+import { KIND, OtelHarness } from "./_otel.ts";
+import { assertChild, assertLinked, ERROR, nextCall, spanIdOf } from "./_span_asserts.ts";
 import { tracedBuses, type TransportKind } from "./_traced_buses.ts";
-
-const ERROR = 2; // SpanStatusCode.ERROR
-
-function assertChild(child: SpanRecord, parent: SpanRecord): void {
-  assert.equal(child.traceId, parent.traceId, `${child.name} is in ${parent.name}'s trace`);
-  assert.equal(child.parentSpanId, parent.spanId, `${child.name} is ${parent.name}'s child`);
-}
-
-function assertLinked(span: SpanRecord, to: SpanRecord): void {
-  assert.deepEqual(span.links, [{ traceId: to.traceId, spanId: to.spanId }]);
-}
-
-function spanIdOf(context: TraceContext | undefined): string | undefined {
-  return traceIds(context)?.spanId;
-}
-
-/** Resolves with what `handled` was called with, once. */
-function nextCall<T>(): { readonly called: Promise<T>; readonly call: (value: T) => void } {
-  let call!: (value: T) => void;
-  const called = new Promise<T>((resolve) => (call = resolve));
-  return { called, call };
-}
 
 for (const kind of ["in-process", "store-backed", "http"] as const satisfies TransportKind[]) {
   describe(`traces over the ${kind} transport`, () => {

@@ -23,29 +23,8 @@ import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import { createNatsTransport, type NatsTransport } from "../../transports/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
 import { freshStore, useNats } from "../stores/_nats_fixtures.ts";
-import { KIND, OtelHarness, type SpanRecord } from "./_otel.ts";
-
-const ERROR = 2; // SpanStatusCode.ERROR
-
-function assertChild(child: SpanRecord, parent: SpanRecord): void {
-  assert.equal(child.traceId, parent.traceId, `${child.name} is in ${parent.name}'s trace`);
-  assert.equal(child.parentSpanId, parent.spanId, `${child.name} is ${parent.name}'s child`);
-}
-
-function assertLinked(span: SpanRecord, to: SpanRecord): void {
-  assert.deepEqual(span.links, [{ traceId: to.traceId, spanId: to.spanId }]);
-}
-
-function spanIdOf(context: TraceContext | undefined): string | undefined {
-  return traceIds(context)?.spanId;
-}
-
-/** Resolves with what `call` was called with, once. */
-function nextCall<T>(): { readonly called: Promise<T>; readonly call: (value: T) => void } {
-  let call!: (value: T) => void;
-  const called = new Promise<T>((resolve) => (call = resolve));
-  return { called, call };
-}
+import { KIND, OtelHarness } from "./_otel.ts";
+import { assertChild, assertLinked, ERROR, nextCall, spanIdOf } from "./_span_asserts.ts";
 
 /** A transport over `store` with command stream and ledger of its own, set up. */
 async function transportOver(
