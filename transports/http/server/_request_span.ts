@@ -43,14 +43,20 @@ export async function tracedRequest(
     },
   });
   const context = span.context;
+  // Delegating, not spreading: a call may keep its members on its prototype (the node adapter's).
   const inner: IncomingCall = context === undefined ? call : {
-    ...call,
+    method: call.method,
+    url: call.url,
     header: (name) =>
       name === TRACEPARENT
         ? context.traceparent
         : name === TRACESTATE
         ? context.tracestate ?? null
         : call.header(name),
+    get signal() {
+      return call.signal;
+    },
+    body: (limit) => call.body(limit),
   };
   try {
     const result = await answer(inner);
