@@ -103,3 +103,8 @@ export function report(rows: readonly BenchRow[]): void {
     bench: rows.map((row) => ({ ...row, ratio: Number((row.ordo / row.baseline).toFixed(3)) })),
   }));
 }
+
+/** The value at fraction `p` (0.5 for the median, 0.99 for p99) of `sorted`, ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}

@@ -9,16 +9,13 @@ import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { createPostgresConsumerStorage } from "../stores/postgres/mod.ts";
 import { createAdminHandler } from "../admin/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
-import type { BenchRow } from "./_measure.ts";
+import { type BenchRow, percentile } from "./_measure.ts";
 
 const STREAMS = 100_000;
 const PER_STREAM = 10;
 const CALLS = 30;
 const BUDGET_MS = 300;
 const S = "bench_browse";
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 /** p50 and worst of `CALLS` calls after three warm-up calls, in ms. */
 async function latency(call: () => Promise<unknown>): Promise<{ p50: number; max: number }> {

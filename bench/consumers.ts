@@ -5,16 +5,13 @@ import postgres, { type TransactionSql } from "postgres";
 import { createConsumer, type RecordedMessage } from "../mod.ts";
 import { createPostgresConsumerStorage, createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
-import type { BenchRow } from "./_measure.ts";
+import { type BenchRow, percentile } from "./_measure.ts";
 
 const CATCH_UP = 100_000;
 const PER_MESSAGE = 5_000;
 const LATENCY_SAMPLES = 200;
 // Rounds of the raw read and the two fast catch-ups, in turns.
 const ROUNDS = 3;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 export async function benchConsumers(): Promise<BenchRow[]> {
   const server = await startPostgres();

@@ -13,7 +13,7 @@ import { createBus } from "../core/messaging/mod.ts";
 import { createHttpHandler, createHttpTransport } from "../transports/http/mod.ts";
 import { createNodeRequestListener } from "../transports/http/server/node_adapter.ts";
 import { createInProcessTransport } from "../transports/in_process.ts";
-import type { BenchRow } from "./_measure.ts";
+import { type BenchRow, percentile } from "./_measure.ts";
 
 const CALLS = 2_000;
 const ROUNDS = 5;
@@ -21,10 +21,6 @@ const TOKEN = "bench-token-0123456789";
 
 const show = (payload: unknown) => ({ order: payload, total: 42.5, lines: 3 });
 const payload = { orderId: "o-1", customer: "c-7" };
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -13,7 +13,7 @@ import { createMemoryStore } from "../mod.ts";
 import { createPGliteConsumerStorage, createPGliteStore } from "../stores/postgres/mod.ts";
 import { createInProcessTransport } from "../transports/in_process.ts";
 import { createStoreBackedTransport } from "../transports/store_backed.ts";
-import { type BenchRow, bestRates } from "./_measure.ts";
+import { type BenchRow, bestRates, percentile } from "./_measure.ts";
 
 const EVENTS = 100_000;
 const QUERIES = 1_000_000;
@@ -52,10 +52,6 @@ async function memoryAppends(): Promise<void> {
       data: { orderId: i, total: 42.5, sku: "abc-1" },
     }]);
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 async function storeBackedLatency(): Promise<

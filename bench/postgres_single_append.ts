@@ -9,15 +9,11 @@
 import postgres from "postgres";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
-import type { BenchRow } from "./_measure.ts";
+import { type BenchRow, percentile } from "./_measure.ts";
 import { message, PREPARED, RAW_INSERT_ONE, RAW_TABLE } from "./_raw_postgres.ts";
 
 const CALLS = 2_000;
 const WARM_UP = 200;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 /** The single-append rows of `npm run bench -- postgres`. */
 export async function benchPostgresSingleAppend(): Promise<BenchRow[]> {
