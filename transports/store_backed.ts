@@ -50,6 +50,7 @@ import {
   receivedFromStore,
   type Registration,
   replyStream,
+  RunningRegistrations,
   type SendReceipt,
   type Transport,
   type TransportCallOptions,
@@ -156,7 +157,7 @@ class StoreBackedTransport implements Transport {
   readonly #batchSize: number;
   readonly #onError: (error: unknown) => void;
   readonly #queries: QueryRegistry;
-  readonly #running = new Set<Registration>();
+  readonly #running = new RunningRegistrations();
   /** Command names with a handler registered here, and how many registrations each has. */
   readonly #commands = new Map<string, number>();
   readonly #gate = new CloseGate("transport");
@@ -322,7 +323,7 @@ class StoreBackedTransport implements Transport {
     };
     // Ready once caught up; a loop stopped before that is ready too (there is nothing to wait for).
     const ready = consumer.caughtUp.catch(() => {});
-    return this.#track({
+    return this.#running.track({
       ready,
       stop: () => {
         unhandle();
@@ -374,26 +375,14 @@ class StoreBackedTransport implements Transport {
         });
       },
     });
-    return this.#track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
+    return this.#running.track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
   }
 
   close(): Promise<void> {
     // Waits stop at once; the calls in flight settle (the gate waits for them), then the handlers stop.
     this.#closing.abort();
     return this.#gate.close(async () => {
-      await Promise.all([...this.#running].map((registration) => registration.stop()));
+      await this.#running.stopAll();
     });
-  }
-
-  #track(registration: Registration): Registration {
-    const tracked: Registration = {
-      ready: registration.ready,
-      stop: async () => {
-        this.#running.delete(tracked);
-        await registration.stop();
-      },
-    };
-    this.#running.add(tracked);
-    return tracked;
   }
 }

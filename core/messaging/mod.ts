@@ -59,6 +59,7 @@ export {
   serviceOf,
 } from "./names.ts";
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
+export { RunningRegistrations } from "./running_registrations.ts";
 export { tracedHandler } from "./traced_handler.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
 export { clientRetryPolicy, DEFAULT_CLIENT_RETRY, retryCall } from "./retry.ts";

@@ -22,6 +22,7 @@ import {
   type QueryEnvelope,
   QueryRegistry,
   type Registration,
+  RunningRegistrations,
   type SendReceipt,
   type Transport,
   type TransportCallOptions,
@@ -90,7 +91,7 @@ class NatsBusTransport implements NatsTransport {
   readonly #commands: CommandContext;
   /** The query handlers this process answers, called (and traced) through it. */
   readonly #queries: QueryRegistry;
-  readonly #running = new Set<Registration>();
+  readonly #running = new RunningRegistrations();
   readonly #gate = new CloseGate("transport");
   // Aborted by close(): calls waiting for an answer stop waiting.
   readonly #closing = new AbortController();
@@ -192,7 +193,7 @@ class NatsBusTransport implements NatsTransport {
     options: HandlerOptions = {},
   ): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
-    return this.#track(handleCommands(this.#commands, name, handler, options));
+    return this.#running.track(handleCommands(this.#commands, name, handler, options));
   }
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
@@ -200,7 +201,7 @@ class NatsBusTransport implements NatsTransport {
     // Refuses a name already handled here before anything subscribes.
     const registered = this.#queries.register(name, handler);
     const answering = answerQueries(this.#connection, this.#options.prefix, name, this.#queries);
-    return this.#track({
+    return this.#running.track({
       ready: answering.ready,
       stop: async () => {
         // No longer subscribed first, so no request finds the handler gone.
@@ -217,7 +218,7 @@ class NatsBusTransport implements NatsTransport {
     options: HandlerOptions = {},
   ): Registration {
     this.#gate.ensureOpen(`subscribe group "${group}"`);
-    return this.#track(subscribeGroup(this.#commands, group, selector, handler, options));
+    return this.#running.track(subscribeGroup(this.#commands, group, selector, handler, options));
   }
 
   // Waits stop at once; the calls in flight settle (the gate waits for them),
@@ -226,22 +227,10 @@ class NatsBusTransport implements NatsTransport {
   close(): Promise<void> {
     this.#closing.abort();
     return this.#gate.close(async () => {
-      await Promise.all([...this.#running].map((registration) => registration.stop()));
+      await this.#running.stopAll();
       this.#commands.puller.close();
       this.#commands.ledger.close();
       this.#commands.api.close();
     });
-  }
-
-  #track(registration: Registration): Registration {
-    const tracked: Registration = {
-      ready: registration.ready,
-      stop: async () => {
-        this.#running.delete(tracked);
-        await registration.stop();
-      },
-    };
-    this.#running.add(tracked);
-    return tracked;
   }
 }
