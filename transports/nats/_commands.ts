@@ -13,11 +13,9 @@ import {
   type HandlerOptions,
   type Registration,
   type SendReceipt,
-  tracedHandler,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
 import {
-  checkRetryPolicy,
   IdempotencyConflictError,
   type JsonValue,
   type RecordedMessage,
@@ -33,7 +31,7 @@ import {
 } from "../../stores/nats/jetstream/mod.ts";
 import { deliverWithRetries } from "./_deliver.ts";
 import { fingerprint } from "./_fingerprint.ts";
-import { runDurable } from "./_durable_loop.ts";
+import { type HandlerLoopParts, runHandlerLoop } from "./_handler_loop.ts";
 import { busSubjects, type CheckedTransportOptions, durableName } from "./_options.ts";
 import {
   type CommandWire,
@@ -148,64 +146,28 @@ async function readOutcome(ledger: KvBucket, id: string): Promise<Outcome | unde
 export function handleCommands(
   context: CommandContext,
   name: string,
-  given: CommandEndpoint,
-  givenOptions: HandlerOptions,
+  handler: CommandEndpoint,
+  handlerOptions: HandlerOptions,
 ): Registration {
-  const { api, puller, options } = context;
   const group = `ordo:command:${name}`;
-  // The sender's work: by default each attempt's span is the sender's child.
-  const { handler, options: handlerOptions } = tracedHandler(
-    options.telemetry,
+  const { options } = context;
+  return runHandlerLoop(context, {
     group,
-    given,
-    givenOptions,
-    true,
-  );
-  const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
-  const onError = (error: unknown) => {
-    handlerOptions.onError?.(error);
-    options.onError(error);
-  };
-  const stopping = new AbortController();
-  const loop = runDurable({
-    api,
-    puller,
     stream: options.commandStream,
-    config: {
-      durable_name: durableName("cmd", name),
-      filter_subject: busSubjects(options.prefix).commandsOf(name),
-      deliver_policy: "all",
-      ack_policy: "explicit",
-      ack_wait: options.ackWait * 1_000_000,
-      max_ack_pending: options.maxAckPending,
-      max_deliver: -1,
-    },
-    retry: options.loopRetry,
-    signal: stopping.signal,
-    onError,
-    logger: options.logger,
-    handle: (message) =>
-      handleOne(
-        context,
-        message,
-        { group, handler, handlerOptions, retry, onError },
-        stopping.signal,
-      ),
-  });
-  return { ready: loop.ready, stop: () => (stopping.abort(), loop.done) };
+    durable: durableName("cmd", name),
+    filter: busSubjects(options.prefix).commandsOf(name),
+    handler,
+    handlerOptions,
+    // The sender's work: by default each attempt's span is the sender's child.
+    continueTrace: true,
+  }, (message, parts) => handleOne(context, message, group, parts));
 }
 
 async function handleOne(
   context: CommandContext,
   message: PulledMessage,
-  how: {
-    group: string;
-    handler: CommandEndpoint;
-    handlerOptions: HandlerOptions;
-    retry: ReturnType<typeof checkRetryPolicy>;
-    onError: (error: unknown) => void;
-  },
-  signal: AbortSignal,
+  group: string,
+  how: HandlerLoopParts,
 ): Promise<void> {
   const { ledger, options } = context;
   const wire = fromBytes<CommandWire>(message.data);
@@ -232,17 +194,17 @@ async function handleOne(
   };
   let outcome: Outcome | undefined;
   await deliverWithRetries({
-    group: how.group,
+    group,
     message: recorded,
     retry: how.retry,
-    signal,
+    signal: how.signal,
     onError: how.onError,
     logger: options.logger,
     attempt: async (attempt) => {
       const result = await how.handler(receivedCommand(wire, streamName), {
         idempotencyKey: wire.id,
         attempt,
-        group: how.group,
+        group,
         tx: undefined,
       });
       outcome = { s: "done", r: (result ?? null) as JsonValue, f: print };
