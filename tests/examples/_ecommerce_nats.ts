@@ -30,37 +30,12 @@ import {
 } from "../../examples/ecommerce/order_view.ts";
 import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
-import { type Runtime, ServiceProcess } from "./_service_process.ts";
-import { traceOf } from "./_trace_lines.ts";
+import { ServiceProcess } from "./_service_process.ts";
+import { orderAt, SERVICES, SKUS, TOKEN, traceOf, until } from "./_shop_flow.ts";
 
-const TOKEN = "e2e-orders-token";
 const BEFORE_KILL = 12;
 const WHILE_DOWN = 12;
 const LOCKED_USERS = ["u7", "u8"];
-const SKUS = Object.keys(STARTING_STOCK);
-const SERVICES = {
-  users: { runtime: "node", script: "examples/ecommerce/users.ts" },
-  orders: { runtime: "deno", script: "examples/ecommerce/orders.ts" },
-  inventory: { runtime: "bun", script: "examples/ecommerce/inventory.ts" },
-} as const satisfies Record<string, { runtime: Runtime; script: string }>;
-
-function orderAt(n: number, users: number): PlaceOrder {
-  const items: Record<string, number> = { [SKUS[n % SKUS.length]]: 1 + (n % 4) };
-  if (n % 3 === 0) items[SKUS[(n + 2) % SKUS.length]] = 1 + (n % 2);
-  return { orderId: `N${String(n).padStart(3, "0")}`, userId: `u${1 + (n % users)}`, items };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean>, timeout: number, what: () => Promise<string>) {
-  const deadline = performance.now() + timeout;
-  while (!(await check())) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out after ${timeout} ms: ${await what()}`);
-    }
-    await sleep(200);
-  }
-}
 
 /** Registers the NATS end-to-end test (skipped, saying why, without nats-server). */
 export function testEcommerceOnNats(): void {
@@ -135,7 +110,7 @@ export function testEcommerceOnNats(): void {
         assert.deepEqual(result, { orderId: order.orderId, status: "placed" });
         placed.push(order);
       };
-      for (let i = 0; i < BEFORE_KILL; i++) await place(orderAt(i, 8));
+      for (let i = 0; i < BEFORE_KILL; i++) await place(orderAt(i, 8, "N"));
 
       const reservedLine = (line: string) => /^inventory\s+reserved /.test(line);
       const killAfter = Math.max(3, inventory.count(reservedLine) + 1);
@@ -164,7 +139,7 @@ export function testEcommerceOnNats(): void {
         });
         assert.equal(refused.status, "refused");
       }
-      for (let i = 0; i < WHILE_DOWN; i++) await place(orderAt(BEFORE_KILL + i, 6));
+      for (let i = 0; i < WHILE_DOWN; i++) await place(orderAt(BEFORE_KILL + i, 6, "N"));
 
       inventory = start("inventory");
       await inventory.waitForLine(isReady, "its ready line after the restart", 45_000);

@@ -46,13 +46,12 @@ import { usePostgres } from "../_postgres_fixture.ts";
 import { run } from "../_process.ts";
 import { CURRENT_RUNTIME } from "../_runtimes.ts";
 import { testEcommerceOnNats } from "./_ecommerce_nats.ts";
-import { traceOf } from "./_trace_lines.ts";
 import { OtelHarness } from "../telemetry/_otel.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
-import { type Runtime, ServiceProcess } from "./_service_process.ts";
+import { ServiceProcess } from "./_service_process.ts";
+import { orderAt, SERVICES, SKUS, TOKEN, traceOf, until } from "./_shop_flow.ts";
 
 const SCHEMA = "shop";
-const TOKEN = "e2e-orders-token";
 /** Orders placed while the inventory runs (before the kill), and while it is down. */
 const BEFORE_KILL = 20;
 const WHILE_DOWN = 20;
@@ -62,20 +61,6 @@ const KILL_AT_RESERVATION = 3;
 const HOLD_MS = 1_000;
 /** Users locked between the two rounds of orders. */
 const LOCKED_USERS = ["u7", "u8"];
-const SKUS = Object.keys(STARTING_STOCK);
-
-const SERVICES = {
-  users: { runtime: "node", script: "examples/ecommerce/users.ts" },
-  orders: { runtime: "deno", script: "examples/ecommerce/orders.ts" },
-  inventory: { runtime: "bun", script: "examples/ecommerce/inventory.ts" },
-} as const satisfies Record<string, { runtime: Runtime; script: string }>;
-
-/** The `orders/place` commands of the flow: a few products shared by many orders, users u1–u8 then u1–u6. */
-function orderAt(n: number, users: number): PlaceOrder {
-  const items: Record<string, number> = { [SKUS[n % SKUS.length]]: 1 + (n % 4) };
-  if (n % 3 === 0) items[SKUS[(n + 2) % SKUS.length]] = 1 + (n % 2);
-  return { orderId: `A${String(n).padStart(3, "0")}`, userId: `u${1 + (n % users)}`, items };
-}
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(
@@ -87,23 +72,6 @@ async function eachLimited<T>(
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < items.length) await work(items[next++]);
   }));
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 100 ms until it returns true; fails with `what()` after `timeout` ms. */
-async function until(
-  check: () => Promise<boolean>,
-  timeout: number,
-  what: () => Promise<string> | string,
-): Promise<void> {
-  const deadline = performance.now() + timeout;
-  while (!(await check())) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out after ${timeout} ms: ${await what()}`);
-    }
-    await sleep(100);
-  }
 }
 
 /** The test's view of the shop: how it places and shows orders and locks users. */
@@ -237,7 +205,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
         placed.push(order);
       });
     };
-    await placeAll(Array.from({ length: BEFORE_KILL }, (_, i) => orderAt(i, 8)));
+    await placeAll(Array.from({ length: BEFORE_KILL }, (_, i) => orderAt(i, 8, "A")));
     mark(`${BEFORE_KILL} orders placed`);
 
     // Kill the inventory right after it printed a reservation (at least the Nth) that it published and holds
@@ -300,7 +268,7 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
         reason: `user ${userId} is locked`,
       })),
     );
-    await placeAll(Array.from({ length: WHILE_DOWN }, (_, i) => orderAt(BEFORE_KILL + i, 6)));
+    await placeAll(Array.from({ length: WHILE_DOWN }, (_, i) => orderAt(BEFORE_KILL + i, 6, "A")));
     assert.equal(
       await reservationRows(),
       rowsAtKill,
