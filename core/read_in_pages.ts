@@ -132,14 +132,11 @@ class PageIterator<M> implements AsyncIterator<M> {
   }
 
   async #nextPage(): Promise<IteratorResult<M>> {
-    let page: MessagePage<M>;
-    if (this.#ahead !== undefined) {
-      page = await this.#ahead;
-      this.#ahead = undefined;
-    } else {
-      if (this.#last || this.#left <= 0) return this.#finish();
-      page = await this.#read();
-    }
+    // Taken before it settles: a page read ahead that failed is read again by the next call.
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead === undefined && (this.#last || this.#left <= 0)) return this.#finish();
+    const page = await (ahead ?? this.#read());
     this.#options.signal?.throwIfAborted();
     this.#left -= page.messages.length;
     this.#from = page.next;

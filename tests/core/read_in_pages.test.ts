@@ -134,4 +134,25 @@ describe("readInPages()", () => {
     ) if (m.globalPosition === 1n) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   });
+
+  it("with read-ahead, a page read ahead that failed is read again by the next call, as without", async () => {
+    const inner = reader(5);
+    let failures = 1;
+    const flaky = {
+      readPage(options: ReadPageOptions) {
+        if (options.from === 3n && failures-- > 0) return Promise.reject(new Error("blip"));
+        return inner.readPage(options);
+      },
+    };
+    const iterator = readInPages(flaky, undefined, { pageSize: 2 }, { readAhead: true })
+      [Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.globalPosition, 1n);
+    assert.equal((await iterator.next()).value?.globalPosition, 2n);
+    await assert.rejects(iterator.next(), /blip/);
+    const rest: bigint[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rest.push(next.value.globalPosition);
+    }
+    assert.deepEqual(rest, [3n, 4n, 5n]);
+  });
 });
