@@ -6,7 +6,7 @@
 // call for it, which cut in-process queries from about 700k/s to 200k/s, and
 // the other calls end by themselves within their deadline anyway.
 import { Duration, Effect } from "effect";
-import type { OrdoError, OrdoErrorTag } from "../core/mod.ts";
+import type { OrdoError, OrdoErrorTag, TraceContext } from "../core/mod.ts";
 import { isTagged } from "./_from_promise.ts";
 import { HandlerError } from "./handler_error.ts";
 
@@ -14,20 +14,34 @@ import { HandlerError } from "./handler_error.ts";
 export interface EffectCallOptions {
   /** The whole call's time limit, retries included. Default: the bus's `timeouts`. */
   readonly timeout?: Duration.Input;
+  /**
+   * The trace this call is part of. Default: the span the effect runs in
+   * (`Effect.withSpan`, or ordo's own span inside an Effect handler), if any.
+   */
+  readonly trace?: TraceContext;
 }
 
-/** The core call options for `options`, with `signal` when the call is abortable. */
+// Keys other than these are passed on as given, for the bus to refuse by name
+// (a misspelt `timeot` fails the call with a ValidationError, as it does in
+// the Promise API, instead of being dropped).
 export function callOptions(
   options: EffectCallOptions | undefined,
   signal?: AbortSignal,
-): { timeout?: number; signal?: AbortSignal } {
-  const timeout = options?.timeout === undefined
-    ? {}
-    : { timeout: Duration.toMillis(options.timeout) };
-  return signal === undefined ? timeout : { ...timeout, signal };
+  trace?: TraceContext,
+): { timeout?: number; signal?: AbortSignal; trace?: TraceContext } {
+  if (options === undefined && signal === undefined && trace === undefined) return {};
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    return options as never;
+  }
+  const { timeout, trace: _given, ...rest } = options ?? {};
+  return {
+    ...rest,
+    ...(timeout === undefined ? {} : { timeout: Duration.toMillis(timeout) }),
+    ...(signal === undefined ? {} : { signal }),
+    ...(trace === undefined ? {} : { trace }),
+  };
 }
 
-/** How a Promise call is made: `run` gets the fiber's AbortSignal only if `abortable`. */
 export interface CallSpec<A> {
   readonly abortable: boolean;
   readonly run: (signal?: AbortSignal) => Promise<A>;

@@ -90,6 +90,7 @@ function coreOptions<
       handler: bridgeHandler(handler, context, {
         timeout: handlerTimeout,
         describe: (message) => `handler of consumer "${options.group}" on message "${message.id}"`,
+        trace: (_message, context) => context?.trace,
       }),
     });
   }

@@ -3,8 +3,9 @@
 // registered them, optionally under a time limit, and with a failure or defect
 // thrown as the error itself so retries, parking and error replies see it.
 import { Cause, type Context, type Duration, Effect, Exit } from "effect";
-import type { TimeoutError } from "../core/mod.ts";
+import type { TimeoutError, TraceContext } from "../core/mod.ts";
 import { withTimeout } from "./retry.ts";
+import { underOrdoTrace } from "./_trace_bridge.ts";
 
 /** How an Effect handler is turned into a Promise one. */
 export interface BridgeOptions<Args extends readonly unknown[]> {
@@ -12,6 +13,8 @@ export interface BridgeOptions<Args extends readonly unknown[]> {
   readonly timeout?: Duration.Input;
   /** Names the call in the `TimeoutError` (`handler of consumer "x" on message "y"`). */
   readonly describe: (...args: Args) => string;
+  /** The trace ordo runs the call in (its `context.trace`): the handler's Effect spans go under it. */
+  readonly trace?: (...args: Args) => TraceContext | undefined;
 }
 
 /**
@@ -25,7 +28,7 @@ export function bridgeHandler<Args extends readonly unknown[], A, E, R>(
   options: BridgeOptions<Args>,
 ): (...args: Args) => Promise<A> {
   const runExit = Effect.runPromiseExitWith(context);
-  const { timeout, describe } = options;
+  const { timeout, describe, trace } = options;
   return async (...args) => {
     // Start on a later microtask, never inside the caller's synchronous step:
     // running the effect can resume other fibers at once (one that stops this
@@ -34,6 +37,7 @@ export function bridgeHandler<Args extends readonly unknown[], A, E, R>(
     await undefined;
     let call: Effect.Effect<A, E | TimeoutError, R> = Effect.suspend(() => handler(...args));
     if (timeout !== undefined) call = withTimeout(call, timeout, describe(...args));
+    if (trace !== undefined) call = underOrdoTrace(call, trace(...args));
     const exit = await runExit(call);
     if (Exit.isSuccess(exit)) return exit.value;
     throw Cause.squash(exit.cause);

@@ -49,6 +49,7 @@ import type {
   ValidationError,
 } from "../core/mod.ts";
 import { busCall, callOptions, type EffectCallOptions, handlerCall } from "./_bus_calls.ts";
+import { withCurrentTrace } from "./_trace_bridge.ts";
 import {
   type BusRegistration,
   coreHandlerOptions,
@@ -253,19 +254,32 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
   return {
     port: bus,
     send: (command, options) =>
-      busCall(SEND_TAGS, { abortable: false, run: () => bus.send(command, callOptions(options)) }),
+      withCurrentTrace(options?.trace, (trace) =>
+        busCall(SEND_TAGS, {
+          abortable: false,
+          run: () => bus.send(command, callOptions(options, undefined, trace)),
+        })),
     sendAndWait: (command, options) =>
-      handlerCall(WAIT_TAGS, `sendAndWait "${command?.type}"`, {
-        abortable: true,
-        run: (signal) => bus.sendAndWait(command, callOptions(options, signal)),
-      }),
+      withCurrentTrace(
+        options?.trace,
+        (trace) =>
+          handlerCall(WAIT_TAGS, `sendAndWait "${command?.type}"`, {
+            abortable: true,
+            run: (signal) => bus.sendAndWait(command, callOptions(options, signal, trace)),
+          }),
+      ),
     query: (name, payload, options) =>
-      handlerCall(QUERY_TAGS, `query "${name}"`, {
-        abortable: false,
-        run: () => bus.query(name, payload, callOptions(options)),
-      }),
+      withCurrentTrace(options?.trace, (trace) =>
+        handlerCall(QUERY_TAGS, `query "${name}"`, {
+          abortable: false,
+          run: () => bus.query(name, payload, callOptions(options, undefined, trace)),
+        })),
     publish: (event, options) =>
-      busCall(SEND_TAGS, { abortable: false, run: () => bus.publish(event, callOptions(options)) }),
+      withCurrentTrace(options?.trace, (trace) =>
+        busCall(SEND_TAGS, {
+          abortable: false,
+          run: () => bus.publish(event, callOptions(options, undefined, trace)),
+        })),
     handleCommand: (name, handler, options) =>
       registerScoped((context) =>
         bus.handleCommand(
@@ -273,6 +287,7 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           bridgeHandler(handler, context, {
             timeout: options?.handlerTimeout,
             describe: (command) => `handler of command "${name}" on "${command.id}"`,
+            trace: (_command, context) => context?.trace,
           }),
           coreHandlerOptions(options, context),
         )
@@ -284,6 +299,7 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           bridgeHandler(handler, context, {
             timeout: options?.handlerTimeout,
             describe: () => `handler of query "${name}"`,
+            trace: (_payload, context) => context?.trace,
           }),
         )
       ),
@@ -295,6 +311,7 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           bridgeHandler(handler, context, {
             timeout: options?.handlerTimeout,
             describe: (event) => `handler of group "${group}" on "${event.id}"`,
+            trace: (_event, context) => context?.trace,
           }),
           coreHandlerOptions(options, context),
         )

@@ -28,6 +28,7 @@ import type {
   ValidationError,
 } from "../core/mod.ts";
 import { fromOrdo } from "./_from_promise.ts";
+import { tracedOptions, withCurrentTrace } from "./_trace_bridge.ts";
 
 /**
  * What any call of the store can fail with, whatever its input: the store
@@ -160,29 +161,40 @@ export function makeEventStore(store: EventStorePort): EventStoreService {
       messages: readonly MessageInput[],
       options?: AppendOptions | DeferredAppendOptions,
     ) =>
-      fromOrdo<CommittedAppend, AppendError>(
-        APPEND_TAGS,
-        () => store.append(streamName, messages, options),
-      )) as EventStoreService["append"],
+      withCurrentTrace(options?.trace, (trace) =>
+        fromOrdo<CommittedAppend, AppendError>(
+          APPEND_TAGS,
+          () => store.append(streamName, messages, tracedOptions(options, trace)),
+        ))) as EventStoreService["append"],
     readStream: (streamName, options) =>
-      fromOrdo<RecordedMessage[], ReadError>(
-        READ_TAGS,
-        () => store.readStream(streamName, options),
-      ),
+      withCurrentTrace(options?.trace, (trace) =>
+        fromOrdo<RecordedMessage[], ReadError>(
+          READ_TAGS,
+          () => store.readStream(streamName, tracedOptions(options, trace)),
+        )),
     // Interrupting the effect aborts the read between pages. The async
     // functions turn a refusal of the options at the call into a failure.
     readCategory: (category, options) =>
-      fromOrdo<RecordedMessage[], ReadError>(
-        READ_TAGS,
-        async (signal) => await store.readCategory(category, { ...options, signal }).toArray(),
-      ),
+      withCurrentTrace(options?.trace, (trace) =>
+        fromOrdo<RecordedMessage[], ReadError>(
+          READ_TAGS,
+          async (signal) =>
+            await store.readCategory(category, { ...tracedOptions(options, trace), signal })
+              .toArray(),
+        )),
     readAll: (options) =>
-      fromOrdo<RecordedMessage[], ReadError>(
-        READ_TAGS,
-        async (signal) => await store.readAll({ ...options, signal }).toArray(),
-      ),
+      withCurrentTrace(options?.trace, (trace) =>
+        fromOrdo<RecordedMessage[], ReadError>(
+          READ_TAGS,
+          async (signal) =>
+            await store.readAll({ ...tracedOptions(options, trace), signal }).toArray(),
+        )),
     readPage: (options) =>
-      fromOrdo<MessagePage, ReadError>(READ_TAGS, () => store.readPage(options)),
+      withCurrentTrace(options?.trace, (trace) =>
+        fromOrdo<MessagePage, ReadError>(
+          READ_TAGS,
+          () => store.readPage(tracedOptions(options, trace)),
+        )),
     getStreamInfo: (streamName) =>
       fromOrdo<StreamInfo, ReadError>(READ_TAGS, () => store.getStreamInfo(streamName)),
     headPosition: fromOrdo<bigint, StoreAccessError>(ACCESS_TAGS, () => store.headPosition()),

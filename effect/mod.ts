@@ -8,7 +8,9 @@
  * stop that stores the checkpoint (and releases the leases); the command /
  * query / event bus as a service with Effect handlers registered in a scope;
  * message contracts as Effect Schema with versions and upcasting; retries and
- * timeouts as `Schedule`s, handler retries included. Unlike the core, this
+ * timeouts as `Schedule`s, handler retries included; with telemetry, Effect's
+ * spans and ordo's in one trace (a call inside `Effect.withSpan` is its child,
+ * an Effect handler's spans are children of ordo's). Unlike the core, this
  * entry imports `effect` (4.x) at run time: in Deno from a URL, map `effect`
  * in your deno.json.
  *
