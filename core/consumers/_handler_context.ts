@@ -38,7 +38,17 @@ export async function runHandler<Tx>(
     return;
   }
   const handler = env.handler!;
-  for (const message of messages) await handler(message, handlerContext(env, message, call));
+  // A handler that returns no promise (a fold into memory) is not awaited: an
+  // await per message was a tick per message, most of a page's dispatch.
+  for (const message of messages) {
+    const result = handler(message, handlerContext(env, message, call)) as unknown;
+    if (isThenable(result)) await result;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }
 
 /** The context of a page handler's call. */
@@ -69,7 +79,10 @@ export function handlerContext<Tx>(
     group: env.group,
     partition,
     idempotencyKey: message.id,
-    once: async (scope, effect) => {
+    // A method, not an arrow in a property: it does not use `this` (so it can
+    // be destructured), and tools that keep function names (tsx, esbuild's
+    // keepNames) wrap an arrow property in a naming call, once per message.
+    async once(scope, effect) {
       const processed = env.storage.processed;
       const fullScope = `${env.group}/${scope}`;
       // Recorded at once and outside tx: a later throw in this handler rolls
