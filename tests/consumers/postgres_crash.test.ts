@@ -30,6 +30,7 @@ import { createPostgresStore, type PostgresEventStore } from "../../stores/postg
 import { ROOT } from "../_paths.ts";
 import { followOutput } from "../_process.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
+import { until } from "../_until.ts";
 
 const CRASH_CHILD = "tests/consumers/_crash_child.ts";
 const GROUP_CHILD = "tests/consumers/_group_child.ts";
@@ -137,21 +138,6 @@ class Child {
   }
 }
 
-/** Polls `check` until it returns true; fails with `what()` after `timeout` ms. */
-async function until(
-  check: () => Promise<boolean>,
-  timeout: number,
-  what: () => Promise<string> | string,
-): Promise<void> {
-  const deadline = performance.now() + timeout;
-  while (!(await check())) {
-    if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms: ${await what()}`);
-    }
-    await sleep(10);
-  }
-}
-
 async function readLines(file: string): Promise<string[]> {
   return (await readFile(file, "utf8")).split("\n").filter((line) => line !== "");
 }
@@ -218,8 +204,9 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
           .sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${name}`)[
             0
           ].n === 0,
-      10_000,
       () => `connections of ${name} still open`,
+      10_000,
+      10,
     );
 
   it(`a same-database projection is exact and every email went out after ${KILLS} SIGKILLs mid-run`, async () => {
@@ -311,8 +298,9 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       final.send("go");
       await until(
         async () => (await checkpoint()) > head,
-        60_000,
         async () => `checkpoint ${await checkpoint()}, head ${head}:\n${final.output}`,
+        60_000,
+        10,
       );
       caughtUpMs = performance.now() - catchUpStarted;
       await final.stop();
@@ -418,7 +406,7 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       phases.push(`members up ${Math.round(performance.now() - started)} ms`);
       // Kill m2 once it is surely working, inside a handler's open transaction (its log row written,
       // not committed), then add m4 and write on until m4 handles messages too.
-      await until(async () => (await logged("m2")) >= 100, 30_000, outputs);
+      await until(async () => (await logged("m2")) >= 100, outputs, 30_000, 10);
       phases.push(`m2 working ${Math.round(performance.now() - started)} ms`);
       const deadline = performance.now() + 30_000;
       let polls = 0;
@@ -437,7 +425,7 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
       phases.push(`m2 killed after ${polls} polls ${Math.round(performance.now() - started)} ms`);
       handledBy.set("m2 (at the kill)", await logged("m2"));
       members.set("m4", member("m4"));
-      await until(async () => (await logged("m4")) >= 30, 30_000, outputs);
+      await until(async () => (await logged("m4")) >= 30, outputs, 30_000, 10);
       phases.push(`m4 working ${Math.round(performance.now() - started)} ms`);
       await writers.stop();
       head = await store.headPosition();
@@ -451,8 +439,9 @@ describe("consumers on PostgreSQL in child processes killed with SIGKILL", () =>
             WHERE grp = ${group} AND position > ${String(head)}::bigint`;
           return n === total && behind === 0;
         },
-        30_000,
         outputs,
+        30_000,
+        10,
       );
       phases.push(`all committed ${Math.round(performance.now() - started)} ms`);
       for (const name of ["m1", "m3", "m4"]) await members.get(name)!.stop();

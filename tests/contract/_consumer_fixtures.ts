@@ -34,21 +34,7 @@ export function batch(count: number, start = 0, type = "Happened"): MessageInput
   );
 }
 
-/**
- * Resolves once `check()` holds; rejects after `timeout` ms with `what`.
- * Tests only: it polls, which consumers never do.
- */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeout = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+export { until } from "../_until.ts";
 
 /** A promise and its resolver, for gates in handlers. */
 export function gate(): { promise: Promise<void>; open: () => void } {

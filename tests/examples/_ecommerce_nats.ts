@@ -31,7 +31,8 @@ import {
 import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
 import { ServiceProcess } from "./_service_process.ts";
-import { orderAt, SERVICES, SKUS, TOKEN, traceOf, until } from "./_shop_flow.ts";
+import { orderAt, SERVICES, SKUS, TOKEN, traceOf } from "./_shop_flow.ts";
+import { until } from "../_until.ts";
 
 const BEFORE_KILL = 12;
 const WHILE_DOWN = 12;
@@ -153,8 +154,9 @@ export function testEcommerceOnNats(): void {
       };
       await until(
         async () => (await notReserved()).length === 0,
-        60_000,
         async () => `not reserved: ${await notReserved()}\n${outputs()}`,
+        60_000,
+        100,
       );
 
       // One trace per order through the three processes, its context carried by the NATS store
@@ -163,11 +165,12 @@ export function testEcommerceOnNats(): void {
         users.lines.some((line) => line.includes(`about order ${orderId}:`));
       await until(
         async () => placed.every((order) => notified(order.orderId)),
-        30_000,
         async () =>
           `users not notified of: ${
             placed.filter((o) => !notified(o.orderId)).map((o) => o.orderId)
           }`,
+        30_000,
+        100,
       );
       const inventoryLines = services.filter((s) => s.name.startsWith("inventory"))
         .flatMap((s) => s.lines);

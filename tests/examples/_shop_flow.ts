@@ -34,21 +34,6 @@ export function orderAt(n: number, users: number, prefix: string): PlaceOrder {
   };
 }
 
-/** Polls `check` every 100 ms until it returns true; fails with `what()` after `timeout` ms. */
-export async function until(
-  check: () => Promise<boolean>,
-  timeout: number,
-  what: () => Promise<string> | string,
-): Promise<void> {
-  const deadline = performance.now() + timeout;
-  while (!(await check())) {
-    if (performance.now() > deadline) {
-      throw new Error(`Timed out after ${timeout} ms: ${await what()}`);
-    }
-    await new Promise<void>((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The one trace id of the lines that contain `marker`; fails unless there is exactly one. */
 export function traceOf(lines: readonly string[], marker: string): string {
   const ids = new Set(

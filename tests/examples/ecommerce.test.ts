@@ -49,7 +49,8 @@ import { testEcommerceOnNats } from "./_ecommerce_nats.ts";
 import { OtelHarness } from "../telemetry/_otel.ts";
 import { checkOrdersFront } from "./_orders_front.ts";
 import { ServiceProcess } from "./_service_process.ts";
-import { orderAt, SERVICES, SKUS, TOKEN, traceOf, until } from "./_shop_flow.ts";
+import { orderAt, SERVICES, SKUS, TOKEN, traceOf } from "./_shop_flow.ts";
+import { until } from "../_until.ts";
 
 const SCHEMA = "shop";
 /** Orders placed while the inventory runs (before the kill), and while it is down. */
@@ -228,8 +229,9 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     // a consumer outside a group takes no lease (docs/decisions/consumers.md).
     await until(
       async () => (await inventoryConnections()) === 0,
-      10_000,
       () => "the killed inventory's connections are still open",
+      10_000,
+      100,
     );
     const rowsAtKill = await reservationRows();
     const eventsAtKill = await reservedEvents();
@@ -291,8 +293,9 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
     };
     await until(
       async () => (await notReserved()).length === 0,
-      30_000,
       async () => `orders not reserved: ${(await notReserved()).join(", ")}`,
+      30_000,
+      100,
     );
     mark("every order shows reserved");
 
@@ -301,11 +304,12 @@ describe("examples/ecommerce: orders on Deno, inventory on Bun, users on Node, o
       users.lines.some((line) => line.includes(`about order ${orderId}:`));
     await until(
       async () => placed.every((order) => notified(order.orderId)),
-      30_000,
       () =>
         `users not notified of: ${
           placed.filter((o) => !notified(o.orderId)).map((o) => o.orderId)
         }`,
+      30_000,
+      100,
     );
     const clientTraces = new Set(otel.named("send orders/place").map((span) => span.traceId));
     const orderTraces = new Set<string>();

@@ -14,6 +14,7 @@ import {
   TimeoutError,
 } from "../../core/mod.ts";
 import { type Bus, createBus, type Transport } from "../../core/messaging/mod.ts";
+import { until } from "../_until.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 export interface BusSuiteOptions {
@@ -27,17 +28,13 @@ export interface BusSuiteOptions {
   readonly handlerErrorsMasked?: boolean;
 }
 
-/** Polls until `check` holds, or fails after `timeout` ms. */
-export async function eventually(
+/** Polls until `check` holds, or fails after `timeout` ms (the bus tests' argument order). */
+export function eventually(
   check: () => boolean,
   timeout = 10_000,
   what = "condition",
 ): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeout) assert.fail(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  return until(check, what, timeout, 5);
 }
 
 export function testBusPatterns(options: BusSuiteOptions): void {

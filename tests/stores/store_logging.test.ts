@@ -12,18 +12,11 @@ import {
   type PostgresDriver,
 } from "../../stores/postgres/mod.ts";
 import { createEventStoreDbStore, type EventStoreDbClient } from "../../stores/eventstoredb/mod.ts";
+import { until } from "../_until.ts";
 
 function recording(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   return { lines, logger: createConsoleLogger({ write: (line) => void lines.push(line) }) };
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe("store logging", () => {
@@ -49,7 +42,7 @@ describe("store logging", () => {
     const store = createStoreOverDriver(driver, { schema: "logged", pollInterval: 10, logger });
     await store.migrate();
     for (let i = 0; i < 4; i++) await store.waitForAppend(0n, { timeout: 15 });
-    await eventually(() => lines.length === 2, "the line saying it listens again");
+    await until(() => lines.length === 2, "the line saying it listens again");
     assert.deepEqual(lines, [
       'ordo warn: Store cannot listen for appends; polling until it can schema="logged" error="Error: LISTEN refused"',
       'ordo info: Store listening again schema="logged"',
@@ -78,9 +71,9 @@ describe("store logging", () => {
       logger,
     });
     const waiting = store.waitForAppend(0n, { timeout: 2_000 });
-    await eventually(() => listeners.has("end"), "the subscription");
+    await until(() => listeners.has("end"), "the subscription");
     for (const end of listeners.get("end")!) end();
-    await eventually(() => lines.length > 0, "the line");
+    await until(() => lines.length > 0, "the line");
     assert.deepEqual(lines, [
       'ordo warn: Store subscription to $all failed; subscribing again retryInMs=5 error="the server ended it"',
     ]);

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { createEventStoreDbStore } from "../../../stores/eventstoredb/mod.ts";
 import { type ClientUnderTest, endStandIn, TRANSPORT_STORE_OPTIONS } from "./client_under_test.ts";
 import { type StandIn, type StandInRecord, startStandIn } from "./start_standin.ts";
+import { until } from "../../_until.ts";
 
 // So long that a failed subscription can never be masked by the store's
 // re-subscription (which would find the event by reading $all instead).
@@ -93,7 +94,12 @@ export function testSubscriptionTransport(under: ClientUnderTest): void {
           "the client's 20th PING",
           (r) => r.event === "client-ping" && (r.count as number) >= 20,
         );
-        await until(() => standin.pingAnswers() >= 20, "20 of the stand-in's PINGs answered");
+        await until(
+          () => standin.pingAnswers() >= 20,
+          "20 of the stand-in's PINGs answered",
+          30_000,
+          50,
+        );
 
         await standin.appendElsewhere("ka/order-1", {
           id: crypto.randomUUID(),
@@ -145,12 +151,4 @@ export function testSubscriptionTransport(under: ClientUnderTest): void {
       }
     });
   });
-}
-
-// Polls `condition` every 50 ms; a guard against a hang, not a speed check.
-async function until(condition: () => boolean, what: string, timeout = 30_000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 50) {
-    if (waited > timeout) throw new Error(`Not reached within ${timeout} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
