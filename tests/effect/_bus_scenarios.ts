@@ -19,6 +19,7 @@ import {
 import { defineContracts, type ParkedMessage, type Transport } from "../../mod.ts";
 import { Bus, busLayer, type BusService, makeBus, type StoreServices } from "../../effect/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
+import { waitUntil } from "./_wait_until.ts";
 
 export interface EffectBusScenarioOptions {
   readonly name: string;
@@ -55,18 +56,6 @@ const contracts = defineContracts({
 });
 /** A service key of the test's own that carries the contracts' types. */
 class Users extends Context.Service<Users, BusService<typeof contracts>>()("test/Users") {}
-
-/** Polls `check` every few ms; dies after 10 s naming `what`. */
-const eventually = (check: () => boolean, what: string): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 10_000;
-    while (!check()) {
-      if (Date.now() > deadline) {
-        return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
-      }
-      yield* Effect.sleep("2 millis");
-    }
-  });
 
 const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
 
@@ -181,7 +170,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         for (let n = 1; n <= 3; n++) {
           yield* bus.publish({ type: "orders/placed", data: { n }, stream: "order-1" });
         }
-        yield* eventually(
+        yield* waitUntil(
           () => audit.length === 3 && billing.length === 2 && parked.length === 1,
           "both groups",
         );
@@ -221,7 +210,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
           // Subscribing again resumes after the finished event: its checkpoint was stored.
           const registration = yield* subscribe;
           yield* registration.ready;
-          yield* eventually(() => handled.length === 2, "the resumed group");
+          yield* waitUntil(() => handled.length === 2, "the resumed group");
           assert.deepEqual(handled, [1, 2]);
         }
       })));
@@ -236,7 +225,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
           onParked: (entry) => void parked.push(entry),
         });
         yield* bus.publish({ type: "orders/placed", data: {}, stream: "order-1" });
-        yield* eventually(() => parked.length === 1, "the parked event");
+        yield* waitUntil(() => parked.length === 1, "the parked event");
         assert.equal(parked[0].error.name, "TimeoutError");
         assert.equal(parked[0].attempts, 2);
       })));
@@ -256,7 +245,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
             onParked: (entry) => void parked.push(entry),
           });
           yield* bus.publish({ type: "orders/placed", data: {}, stream: "order-1" });
-          yield* eventually(() => parked.length === 1, "the parked event");
+          yield* waitUntil(() => parked.length === 1, "the parked event");
           assert.deepEqual(attempts, [1, 2, 3]);
           assert.equal(parked[0].attempts, 3);
         })),
@@ -321,7 +310,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
             data: { userId: "u-1", code: 7 },
             stream: "users-1",
           });
-          yield* eventually(() => locked.length === 1, "the typed subscriber");
+          yield* waitUntil(() => locked.length === 1, "the typed subscriber");
           assert.deepEqual(locked, ["u-1:7"]);
 
           const refused = yield* users.send({
@@ -386,7 +375,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
                     });
                     published.push(key);
                   }
-                  yield* eventually(() => done.length === published.length, "every event");
+                  yield* waitUntil(() => done.length === published.length, "every event");
                   assert.deepEqual([...done].sort(), [...published].sort());
                   for (const stream of ["1", "2", "3"]) {
                     assert.deepEqual(

@@ -19,6 +19,7 @@ import {
   subscribe,
 } from "../../effect/mod.ts";
 import { message, messages } from "../contract/_fixtures.ts";
+import { waitUntil } from "./_wait_until.ts";
 
 /** What the scenarios need: a fresh, empty store per call. */
 export interface EffectScenarioOptions {
@@ -33,18 +34,6 @@ export function runWith<A, E>(
 ): Promise<A> {
   return Effect.runPromise(Effect.provide(program, options.layer()) as Effect.Effect<A, unknown>);
 }
-
-/** Waits (polling every few ms) until `check()` holds; dies after 20 s naming `what`. */
-export const waitUntil = (check: () => boolean, what = "a condition"): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 20_000;
-    while (!check()) {
-      if (Date.now() > deadline) {
-        return yield* Effect.die(new Error(`Timed out waiting for ${what}`));
-      }
-      yield* Effect.sleep("2 millis");
-    }
-  });
 
 export function testEffectScenarios(options: EffectScenarioOptions): void {
   const run = <A, E>(program: Effect.Effect<A, E, StoreServices>) => runWith(options, program);
