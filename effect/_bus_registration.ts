@@ -21,6 +21,13 @@ export interface EffectBusHandlerOptions<R = never> {
   readonly onParked?: HandlerOptions["onParked"];
   /** A handler failure (to be retried or parked) or a transport failure. */
   readonly onError?: HandlerOptions["onError"];
+  /** Where this handler's failures are reported. Default: the bus's logger. */
+  readonly logger?: HandlerOptions["logger"];
+  /**
+   * For an event group: its handler's spans join the publisher's trace
+   * instead of starting their own linked to it. Default: false.
+   */
+  readonly continueTrace?: HandlerOptions["continueTrace"];
 }
 
 /** A handler registered in a scope. */
@@ -31,17 +38,20 @@ export interface BusRegistration {
   readonly stop: Effect.Effect<void>;
 }
 
-/** The core handler options for `options`, a Schedule stepped with `context`. */
+/**
+ * The core handler options for `options`, a Schedule stepped with `context`.
+ * The other keys go to the core as given (`logger`, `continueTrace`), so a
+ * misspelt one is refused there by name instead of dropped here.
+ */
 export function coreHandlerOptions<R>(
   options: EffectBusHandlerOptions<R> | undefined,
   context: Context.Context<R>,
 ): HandlerOptions {
-  const retry = toRetryPolicy(options?.retry, context);
-  return {
-    ...(retry === undefined ? {} : { retry }),
-    ...(options?.onParked === undefined ? {} : { onParked: options.onParked }),
-    ...(options?.onError === undefined ? {} : { onError: options.onError }),
-  };
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) return options as never;
+  const { retry, handlerTimeout: _bridged, ...rest } = options;
+  const policy = toRetryPolicy(retry, context);
+  return policy === undefined ? rest : { ...rest, retry: policy };
 }
 
 /**

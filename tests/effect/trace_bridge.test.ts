@@ -180,6 +180,54 @@ describe("Effect spans and ordo's traces", () => {
     assert.deepEqual(handled, [{ traceId: process.traceId, spanId: process.spanId }]);
   });
 
+  it("an Effect group with continueTrace joins the publisher's trace, and its Effect spans sit under ordo's process span", async () => {
+    const handled = nextCall<Ids>();
+    const program = Effect.scoped(Effect.gen(function* () {
+      const bus = yield* Bus;
+      yield* bus.subscribe(
+        "mailer",
+        ["orders/placed"],
+        () =>
+          Effect.flatMap(currentIds, (ids) => Effect.sync(() => handled.call(ids))).pipe(
+            Effect.withSpan("send the mail"),
+          ),
+        { continueTrace: true },
+      );
+      const request = yield* Effect.withSpan(
+        Effect.flatMap(
+          currentIds,
+          (ids) => Effect.as(bus.publish({ type: "orders/placed", data: { id: "o-1" } }), ids),
+        ),
+        "request",
+      );
+      return { request, handler: yield* Effect.promise(() => handled.called) };
+    }));
+    const layer = busLayer({ transport: storeBackedTransport() }).pipe(
+      Layer.provideMerge(memoryLayer({ telemetry: otel.telemetry })),
+    );
+    const { request, handler } = await Effect.runPromise(Effect.provide(program, layer));
+    const process = otel.one("process orders/placed");
+    assert.equal(process.traceId, request.traceId, "continueTrace: the publisher's trace");
+    assert.equal(otel.one("publish orders/placed").parentSpanId, request.spanId);
+    assert.equal(handler.traceId, request.traceId);
+    assert.equal(handler.parentSpanId, process.spanId);
+  });
+
+  it("a misspelt handler option fails the registration with a ValidationError naming it", async () => {
+    const program = Effect.scoped(Effect.gen(function* () {
+      const bus = yield* Bus;
+      return yield* Effect.flip(
+        bus.handleCommand("users/lock", () => Effect.void, { continueTrance: true } as never),
+      );
+    }));
+    const error = await Effect.runPromise(
+      Effect.provide(program, busLayer({ transport: inProcessTransport() })),
+    );
+    assert.equal(error._tag, "ValidationError");
+    assert.match(error.message, /continueTrance/);
+    assert.match(error.message, /continueTrace/);
+  });
+
   it("a misspelt call option fails the call with a ValidationError naming it", async () => {
     const program = Effect.scoped(Effect.gen(function* () {
       const bus = yield* Bus;
