@@ -9,7 +9,15 @@
  */
 
 import { Effect, Option, Stream } from "effect";
-import { type ConsumerSource, DEFAULT_PAGE_SIZE, type RecordedMessage } from "../core/mod.ts";
+import {
+  checkCount,
+  checkOptions,
+  checkSource,
+  type ConsumerSource,
+  DEFAULT_PAGE_SIZE,
+  type RecordedMessage,
+  ValidationError,
+} from "../core/mod.ts";
 import { EventStore, type EventStoreService, type ReadError } from "./event_store.ts";
 
 /** Options of {@link readMessages} and {@link subscribe}. */
@@ -74,16 +82,46 @@ export function subscribe(
   return pages(source, options, true);
 }
 
+const STREAM_OPTION_KEYS: readonly string[] = ["from", "pageSize"];
+
+// The source and options are checked where the stream is made, and a refusal
+// is the stream's failure, before it reads anything: a misspelt key or a
+// `from` given as a number would otherwise read from the start without a word.
+function checked(
+  source: unknown,
+  options: unknown,
+): { readonly source: ConsumerSource; readonly from: bigint; readonly limit: number } {
+  const checkedSource = checkSource(source, "source");
+  const o = checkOptions(options, STREAM_OPTION_KEYS);
+  const limit = checkCount(o.pageSize, "options.pageSize", DEFAULT_PAGE_SIZE);
+  if (o.from !== undefined && (typeof o.from !== "bigint" || o.from < 0n)) {
+    throw new ValidationError(
+      "options.from",
+      o.from,
+      "a position is a bigint from 0n, such as 42n",
+    );
+  }
+  return { source: checkedSource, from: (o.from as bigint | undefined) ?? 0n, limit };
+}
+
 function pages(
-  source: ConsumerSource,
+  given: ConsumerSource,
   options: StreamOptions,
   live: boolean,
 ): Stream.Stream<RecordedMessage, ReadError, EventStore> {
-  const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  let source: ConsumerSource;
+  let from: bigint;
+  let limit: number;
+  try {
+    ({ source, from, limit } = checked(given, options));
+  } catch (error) {
+    if (error instanceof ValidationError) return Stream.fail(error);
+    throw error;
+  }
   return Stream.unwrap(
     Effect.map(EventStore, (store) =>
       Stream.paginate<PageState, RecordedMessage, ReadError>(
-        { next: options.from ?? 0n },
+        { next: from },
         (state) =>
           Effect.gen(function* () {
             if (state.waitPast !== undefined) {
