@@ -21,9 +21,12 @@ export interface EffectCallOptions {
   readonly trace?: TraceContext;
 }
 
-// Keys other than these are passed on as given, for the bus to refuse by name
-// (a misspelt `timeot` fails the call with a ValidationError, as it does in
-// the Promise API, instead of being dropped).
+/**
+ * The core call options for `options`, with `signal` when the call is
+ * abortable and `trace` when there is one to carry. Other keys are passed on
+ * as given, for the bus to refuse by name (a misspelt `timeot` fails the call
+ * with a ValidationError, as it does in the Promise API, instead of being dropped).
+ */
 export function callOptions(
   options: EffectCallOptions | undefined,
   signal?: AbortSignal,
@@ -42,6 +45,7 @@ export function callOptions(
   };
 }
 
+/** How a Promise call is made: `run` gets the fiber's AbortSignal only if `abortable`. */
 export interface CallSpec<A> {
   readonly abortable: boolean;
   readonly run: (signal?: AbortSignal) => Promise<A>;
