@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario, printed as a table and as one JSON line.
 // Figures are best-of-rounds rates on this machine, each beside its baseline from the same run.
 // `npm run bench -- memory`, `-- postgres`, `-- nats`, `-- iterate`, `-- reads`, `-- consumers`,
-// `-- rebuild`, `-- messaging`, `-- http`, `-- browse` or `-- telemetry` runs one group
+// `-- rebuild`, `-- messaging`, `-- http`, `-- browse`, `-- telemetry` or `-- effect` runs one group
 // (`-- postgres,nats` two; `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart;
 // `-- postgres-single` runs only the one-writer, one-message rows of `postgres`.
@@ -9,6 +9,7 @@ import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchBrowse } from "./browse.ts";
 import { benchConsumers } from "./consumers.ts";
+import { benchEffect } from "./effect.ts";
 import { benchHttp } from "./http.ts";
 import { benchIterateMillion } from "./iterate_million.ts";
 import { benchMemoryStore } from "./memory_store.ts";
@@ -40,6 +41,7 @@ if (run("messaging")) rows.push(...await benchMessaging());
 if (run("http")) rows.push(...await benchHttp());
 if (run("browse")) rows.push(...await benchBrowse());
 if (run("telemetry")) rows.push(...await benchTelemetry());
+if (run("effect")) rows.push(...await benchEffect());
 // The same scenarios, ordo on NATS beside ordo on PostgreSQL, when both groups ran.
 const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
 for (

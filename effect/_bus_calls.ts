@@ -45,50 +45,72 @@ export function callOptions(
   };
 }
 
-/** How a Promise call is made: `run` gets the fiber's AbortSignal only if `abortable`. */
-export interface CallSpec<A> {
-  readonly abortable: boolean;
-  readonly run: (signal?: AbortSignal) => Promise<A>;
-}
+/** How a Promise call is made: `run` gets the fiber's AbortSignal only if the call is abortable. */
+export type CallRun<A> = (signal?: AbortSignal) => Promise<A>;
 
 /** A call that reaches no handler: failures outside `tags` are defects. */
 export function busCall<A, E extends OrdoError>(
   tags: readonly OrdoErrorTag[],
-  call: CallSpec<A>,
+  abortable: boolean,
+  run: CallRun<A>,
 ): Effect.Effect<A, E> {
   return settle(
-    call,
+    abortable,
+    run,
     (error) => isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error),
   );
 }
 
-/** A call answered by a handler: failures outside `tags` are the handler's, as a {@link HandlerError}. */
+/**
+ * A call answered by a handler: failures outside `tags` are the handler's, as
+ * a {@link HandlerError} naming the call (`query "users/get"`, built only then).
+ */
 export function handlerCall<A, E extends OrdoError>(
   tags: readonly OrdoErrorTag[],
-  operation: string,
-  call: CallSpec<A>,
+  kind: string,
+  name: string | undefined,
+  abortable: boolean,
+  run: CallRun<A>,
 ): Effect.Effect<A, E | HandlerError> {
   return settle(
-    call,
+    abortable,
+    run,
     (error) =>
-      Effect.fail(isTagged(error, tags) ? error as E : HandlerError.from(operation, error)),
+      Effect.fail(
+        isTagged(error, tags) ? error as E : HandlerError.from(`${kind} "${name}"`, error),
+      ),
   );
 }
 
 function settle<A, E>(
-  call: CallSpec<A>,
+  abortable: boolean,
+  run: CallRun<A>,
   onError: (error: unknown) => Effect.Effect<A, E>,
 ): Effect.Effect<A, E> {
-  // `new Promise` turns a synchronous throw of `run` into a rejection too.
-  const start = (signal?: AbortSignal) =>
-    new Promise<A>((resolve) => resolve(call.run(signal))).then(
-      (value): Effect.Effect<A, E> => Effect.succeed(value),
-      onError,
-    );
   // Effect.promise makes the AbortSignal only for a function that declares a parameter.
   return Effect.flatten(
-    call.abortable
-      ? Effect.promise((signal: AbortSignal) => start(signal))
-      : Effect.promise(() => start()),
+    abortable
+      ? Effect.promise((signal: AbortSignal) => started(run, signal, onError))
+      : Effect.promise(() => started(run, undefined, onError)),
   );
+}
+
+// The call's outcome as the Effect to continue with; a synchronous throw of
+// `run` is a rejection too.
+function started<A, E>(
+  run: CallRun<A>,
+  signal: AbortSignal | undefined,
+  onError: (error: unknown) => Effect.Effect<A, E>,
+): Promise<Effect.Effect<A, E>> {
+  let promise: Promise<A>;
+  try {
+    promise = run(signal);
+  } catch (error) {
+    promise = Promise.reject(error);
+  }
+  return Promise.resolve(promise).then(succeeded<A>, onError);
+}
+
+function succeeded<A>(value: A): Effect.Effect<A> {
+  return Effect.succeed(value);
 }

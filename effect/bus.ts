@@ -253,33 +253,41 @@ export function busLayer<const C extends BusContracts = BusContracts, E = never,
 function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
   return {
     port: bus,
+    // The calls pass `run` as an argument, not as an object's property: tools
+    // that keep function names (tsx) wrap an arrow in a property in a naming
+    // call each time it is made, here once per call.
     send: (command, options) =>
       withCurrentTrace(options?.trace, (trace) =>
-        busCall(SEND_TAGS, {
-          abortable: false,
-          run: () => bus.send(command, callOptions(options, undefined, trace)),
-        })),
+        busCall(
+          SEND_TAGS,
+          false,
+          () => bus.send(command, callOptions(options, undefined, trace)),
+        )),
     sendAndWait: (command, options) =>
-      withCurrentTrace(
-        options?.trace,
-        (trace) =>
-          handlerCall(WAIT_TAGS, `sendAndWait "${command?.type}"`, {
-            abortable: true,
-            run: (signal) => bus.sendAndWait(command, callOptions(options, signal, trace)),
-          }),
-      ),
+      withCurrentTrace(options?.trace, (trace) =>
+        handlerCall(
+          WAIT_TAGS,
+          "sendAndWait",
+          command?.type,
+          true,
+          (signal) => bus.sendAndWait(command, callOptions(options, signal, trace)),
+        )),
     query: (name, payload, options) =>
       withCurrentTrace(options?.trace, (trace) =>
-        handlerCall(QUERY_TAGS, `query "${name}"`, {
-          abortable: false,
-          run: () => bus.query(name, payload, callOptions(options, undefined, trace)),
-        })),
+        handlerCall(
+          QUERY_TAGS,
+          "query",
+          name,
+          false,
+          () => bus.query(name, payload, callOptions(options, undefined, trace)),
+        )),
     publish: (event, options) =>
       withCurrentTrace(options?.trace, (trace) =>
-        busCall(SEND_TAGS, {
-          abortable: false,
-          run: () => bus.publish(event, callOptions(options, undefined, trace)),
-        })),
+        busCall(
+          SEND_TAGS,
+          false,
+          () => bus.publish(event, callOptions(options, undefined, trace)),
+        )),
     handleCommand: (name, handler, options) =>
       registerScoped((context) =>
         bus.handleCommand(
