@@ -99,7 +99,7 @@ const BACKENDS: readonly Backend[] = [
   {
     name: "memory",
     commands: 500,
-    rounds: 61,
+    rounds: 201,
     shared: async () => ({
       open: async (_side, telemetry) => ({
         store: createMemoryStore({ telemetry }),
