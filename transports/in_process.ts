@@ -17,7 +17,6 @@ import {
   ClosedError,
   CloseGate,
   consoleLogger,
-  deliveryTelemetry,
   inheritedTelemetry,
   type Logger,
   type Telemetry,
@@ -40,6 +39,7 @@ import {
   type Registration,
   type SendReceipt,
   serviceOf,
+  tracedHandler,
   type Transport,
 } from "../core/messaging/mod.ts";
 import { InProcessCommands } from "./_in_process_commands.ts";
@@ -165,10 +165,14 @@ class InProcessTransport implements Transport {
   handleCommand(name: string, given: CommandEndpoint, options?: HandlerOptions): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
-    const handler = this.telemetry === undefined
-      ? given
-      : deliveryTelemetry(this.telemetry, `command:${name}`, options?.continueTrace ?? true)
-        .wrap(given);
+    // Commands are not parked in-process (one attempt per id), so only the handler is traced.
+    const { handler } = tracedHandler(
+      this.telemetry,
+      `command:${name}`,
+      given,
+      options ?? {},
+      true,
+    );
     const registration = this.#commands.register(name, handler, options?.logger);
     if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
@@ -207,19 +211,8 @@ class InProcessTransport implements Transport {
       const prefix = `${(selector as { category: string }).category}-`;
       matches = (message) => message.streamName!.startsWith(prefix);
     }
-    const telemetry = this.telemetry;
-    const traces = telemetry === undefined
-      ? undefined
-      : deliveryTelemetry(telemetry, group, options.continueTrace ?? false);
-    const state = traces === undefined
-      ? new Group(group, matches, handler, options, this.logger)
-      : new Group(group, matches, traces.wrap(handler), {
-        ...options,
-        onParked: (entry) => {
-          traces.parked(entry);
-          options.onParked?.(entry);
-        },
-      }, this.logger);
+    const traced = tracedHandler(this.telemetry, group, handler, options, false);
+    const state = new Group(group, matches, traced.handler, traced.options, this.logger);
     this.#events.add(state);
     return {
       // Queued after the wake-up above (or one already pending): by then the group has caught up, or its run is `idle`.

@@ -3,8 +3,8 @@
  * measured by the consumer engine's delivery telemetry: each attempt a
  * `process` span linked to the producer's context in the message's metadata
  * (its child when the trace continues), each parking a `park` span. Shared by
- * the transports that deliver on their own (NATS, the HTTP client's event
- * subscriptions).
+ * the transports that deliver on their own (in-process, NATS, the HTTP
+ * client's event subscriptions).
  *
  * @module
  */
