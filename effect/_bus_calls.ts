@@ -7,7 +7,7 @@
 // the other calls end by themselves within their deadline anyway.
 import { Duration, Effect } from "effect";
 import type { OrdoError, OrdoErrorTag, TraceContext } from "../core/mod.ts";
-import { isTagged } from "./_from_promise.ts";
+import { fromOrdo, fromPromise, isTagged } from "./_from_promise.ts";
 import { HandlerError } from "./handler_error.ts";
 
 /** Options of the Effect bus's client calls. */
@@ -45,20 +45,18 @@ export function callOptions(
   };
 }
 
-/** How a Promise call is made: `run` gets the fiber's AbortSignal only if the call is abortable. */
-export type CallRun<A> = (signal?: AbortSignal) => Promise<A>;
+/**
+ * How a Promise call is made: `run` gets the fiber's AbortSignal only if it
+ * declares a parameter (a long wait, `sendAndWait`); see {@link fromPromise}.
+ */
+export type CallRun<A> = (signal: AbortSignal) => Promise<A>;
 
 /** A call that reaches no handler: failures outside `tags` are defects. */
 export function busCall<A, E extends OrdoError>(
   tags: readonly OrdoErrorTag[],
-  abortable: boolean,
   run: CallRun<A>,
 ): Effect.Effect<A, E> {
-  return settle(
-    abortable,
-    run,
-    (error) => isTagged(error, tags) ? Effect.fail(error as E) : Effect.die(error),
-  );
+  return fromOrdo(tags as readonly E["_tag"][], run);
 }
 
 /**
@@ -69,48 +67,13 @@ export function handlerCall<A, E extends OrdoError>(
   tags: readonly OrdoErrorTag[],
   kind: string,
   name: string | undefined,
-  abortable: boolean,
   run: CallRun<A>,
 ): Effect.Effect<A, E | HandlerError> {
-  return settle(
-    abortable,
+  return fromPromise(
     run,
     (error) =>
       Effect.fail(
         isTagged(error, tags) ? error as E : HandlerError.from(`${kind} "${name}"`, error),
       ),
   );
-}
-
-function settle<A, E>(
-  abortable: boolean,
-  run: CallRun<A>,
-  onError: (error: unknown) => Effect.Effect<A, E>,
-): Effect.Effect<A, E> {
-  // Effect.promise makes the AbortSignal only for a function that declares a parameter.
-  return Effect.flatten(
-    abortable
-      ? Effect.promise((signal: AbortSignal) => started(run, signal, onError))
-      : Effect.promise(() => started(run, undefined, onError)),
-  );
-}
-
-// The call's outcome as the Effect to continue with; a synchronous throw of
-// `run` is a rejection too.
-function started<A, E>(
-  run: CallRun<A>,
-  signal: AbortSignal | undefined,
-  onError: (error: unknown) => Effect.Effect<A, E>,
-): Promise<Effect.Effect<A, E>> {
-  let promise: Promise<A>;
-  try {
-    promise = run(signal);
-  } catch (error) {
-    promise = Promise.reject(error);
-  }
-  return Promise.resolve(promise).then(succeeded<A>, onError);
-}
-
-function succeeded<A>(value: A): Effect.Effect<A> {
-  return Effect.succeed(value);
 }

@@ -260,7 +260,6 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
       withCurrentTrace(options?.trace, (trace) =>
         busCall(
           SEND_TAGS,
-          false,
           () => bus.send(command, callOptions(options, undefined, trace)),
         )),
     sendAndWait: (command, options) =>
@@ -269,7 +268,6 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           WAIT_TAGS,
           "sendAndWait",
           command?.type,
-          true,
           (signal) => bus.sendAndWait(command, callOptions(options, signal, trace)),
         )),
     query: (name, payload, options) =>
@@ -278,14 +276,12 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           QUERY_TAGS,
           "query",
           name,
-          false,
           () => bus.query(name, payload, callOptions(options, undefined, trace)),
         )),
     publish: (event, options) =>
       withCurrentTrace(options?.trace, (trace) =>
         busCall(
           SEND_TAGS,
-          false,
           () => bus.publish(event, callOptions(options, undefined, trace)),
         )),
     handleCommand: (name, handler, options) =>
