@@ -12,19 +12,11 @@
 import { Context, Effect, Tracer } from "effect";
 import { parseTraceparent, type TraceContext } from "../core/mod.ts";
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const NO_TRACE_ID = "0".repeat(32);
-const NO_SPAN_ID = "0".repeat(16);
-
-/** The span an effect runs in, as ordo's trace context; `undefined` outside any span. */
+/** The span an effect runs in, as ordo's trace context; `undefined` unless its ids are W3C ones. */
 export function traceOf(span: Tracer.AnySpan): TraceContext | undefined {
-  const { traceId, spanId } = span;
-  if (
-    !TRACE_ID.test(traceId) || !SPAN_ID.test(spanId) || traceId === NO_TRACE_ID ||
-    spanId === NO_SPAN_ID
-  ) return undefined;
-  return { traceparent: `00-${traceId}-${spanId}-${span.sampled ? "01" : "00"}` };
+  const traceparent = `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`;
+  // The core's parser holds it to W3C's form (lowercase hex, neither id all zeros).
+  return parseTraceparent(traceparent) === undefined ? undefined : { traceparent };
 }
 
 /**

@@ -10,12 +10,11 @@
 
 import { Effect, Option, Stream } from "effect";
 import {
-  checkCount,
   checkOptions,
   checkSource,
   type ConsumerSource,
-  DEFAULT_PAGE_SIZE,
   type RecordedMessage,
+  validateReadGlobalOptions,
   ValidationError,
 } from "../core/mod.ts";
 import { EventStore, type EventStoreService, type ReadError } from "./event_store.ts";
@@ -84,24 +83,18 @@ export function subscribe(
 
 const STREAM_OPTION_KEYS: readonly string[] = ["from", "pageSize"];
 
-// The source and options are checked where the stream is made, and a refusal
-// is the stream's failure, before it reads anything: a misspelt key or a
-// `from` given as a number would otherwise read from the start without a word.
+// The source and options are checked where the stream is made, by the
+// store's own read checks, and a refusal is the stream's failure, before it
+// reads anything: a misspelt key or a `from` given as a number would
+// otherwise read from the start without a word.
 function checked(
   source: unknown,
   options: unknown,
 ): { readonly source: ConsumerSource; readonly from: bigint; readonly limit: number } {
   const checkedSource = checkSource(source, "source");
-  const o = checkOptions(options, STREAM_OPTION_KEYS);
-  const limit = checkCount(o.pageSize, "options.pageSize", DEFAULT_PAGE_SIZE);
-  if (o.from !== undefined && (typeof o.from !== "bigint" || o.from < 0n)) {
-    throw new ValidationError(
-      "options.from",
-      o.from,
-      "a position is a bigint from 0n, such as 42n",
-    );
-  }
-  return { source: checkedSource, from: (o.from as bigint | undefined) ?? 0n, limit };
+  const { from, pageSize } = checkOptions(options, STREAM_OPTION_KEYS) as StreamOptions;
+  const read = validateReadGlobalOptions({ from, pageSize });
+  return { source: checkedSource, from: read.from, limit: read.pageSize };
 }
 
 function pages(
