@@ -26,6 +26,7 @@ export function definedAttributes(attributes: Attributes | undefined): Record<st
   return defined;
 }
 
+/** ordo's view of an OpenTelemetry span. */
 export class OpenTelemetrySpan implements Span {
   readonly #span: OtelSpan;
   readonly recording: boolean;
