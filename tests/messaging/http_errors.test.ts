@@ -461,6 +461,46 @@ describe("HTTP transport error mapping", () => {
     await new Promise((resolve) => proxy.close(resolve));
   });
 
+  it("a server that answers with a redirect is a PeerUnreachableError saying so, and the call is not resent to where it points", async () => {
+    let reached = 0;
+    const target = createServer((_req, res) => {
+      reached++;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+    let status = 307;
+    const redirecting = createServer((req, res) =>
+      res.writeHead(status, { location: `${targetUrl}${req.url}` }).end()
+    );
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+    const bus = createBus({
+      transport: createHttpTransport({ url, auth: { bearer: TOKEN } }),
+      retry: false,
+      circuitBreaker: false,
+    });
+    try {
+      for (status of [301, 302, 307, 308]) {
+        await assert.rejects(
+          bus.query("orders/show", {}),
+          (e) =>
+            e instanceof PeerUnreachableError && e.peer === `${url}/queries/orders/show` &&
+            e.message.includes("the server answered with a redirect") &&
+            e.message.includes("set the transport's url"),
+          `HTTP ${status}`,
+        );
+      }
+      assert.equal(reached, 0, "no call was resent to the redirect's target");
+    } finally {
+      await bus.close();
+      for (const server of [redirecting, target]) {
+        server.closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+  });
+
   it("property: every error body reads back into the same class with the same fields and message", () => {
     const text = fc.string({ maxLength: 30 });
     const count = fc.nat(100_000);
