@@ -1,23 +1,39 @@
 // The span trees of the bus's calls over each transport, read back from
 // OpenTelemetry's in-memory exporter: a command's `process` span is the
 // child of its `send` span (and linked to it), a query's handler is the
-// child of the HTTP request that is the child of the `query` span, an
-// event's `process` span in each group starts its own trace linked to the
-// `publish` span, and every span has the messaging attributes.
+// child of the `query` span (over HTTP, of the request that is the query
+// span's child), an event's `process` span in each group starts its own
+// trace linked to the `publish` span, and every span has the messaging
+// attributes. Over NATS the tests need nats-server; without it they are
+// skipped and the skipped test's name says why.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { TraceContext } from "../../mod.ts";
+import { traceContextOf } from "../../core/mod.ts";
+import { natsServerMissing } from "../_nats_server.ts";
+import { useNats } from "../stores/_nats_fixtures.ts";
 import { KIND, OtelHarness } from "./_otel.ts";
 import { assertChild, assertLinked, ERROR, nextCall, spanIdOf } from "./_span_asserts.ts";
-import { tracedBuses, type TransportKind } from "./_traced_buses.ts";
+import { type TracedBuses, tracedBuses, type TransportKind } from "./_traced_buses.ts";
 
-for (const kind of ["in-process", "store-backed", "http"] as const satisfies TransportKind[]) {
+const KINDS = ["in-process", "store-backed", "http", "nats"] as const satisfies TransportKind[];
+
+for (const kind of KINDS) {
+  if (kind === "nats" && natsServerMissing !== undefined) {
+    describe("traces over the nats transport", () => {
+      it.skip(natsServerMissing, () => {});
+    });
+    continue;
+  }
   describe(`traces over the ${kind} transport`, () => {
+    const nats = kind === "nats" ? useNats() : undefined;
+    // The transports whose messages go through an event store given the telemetry.
+    const stored = kind === "store-backed" || kind === "nats";
     let otel: OtelHarness;
-    let buses: ReturnType<typeof tracedBuses>;
-    beforeEach(() => {
+    let buses: TracedBuses;
+    beforeEach(async () => {
       otel = new OtelHarness();
-      buses = tracedBuses(kind, otel.telemetry);
+      buses = await tracedBuses(kind, otel.telemetry, nats?.nc);
     });
     afterEach(async () => {
       await buses.close();
@@ -73,6 +89,13 @@ for (const kind of ["in-process", "store-backed", "http"] as const satisfies Tra
       assert.equal(typeof process.attributes["messaging.consumer.group.name"], "string");
       assert.equal(spanIdOf(handlerTrace), process.spanId, "the handler's context.trace");
 
+      if (kind === "nats") {
+        assert.equal(
+          process.attributes["messaging.consumer.group.name"],
+          "ordo:command:users/lock",
+        );
+        assert.equal(process.attributes["ordo.delivery.attempt"], 1);
+      }
       if (kind === "store-backed") {
         const append = otel.one("append users:command");
         assert.equal(append.kind, KIND.client);
@@ -106,18 +129,25 @@ for (const kind of ["in-process", "store-backed", "http"] as const satisfies Tra
 
     if (kind !== "http") {
       it("publish() -> each group's handler: a new trace per group, linked to the publish span", async () => {
-        const billing = nextCall<void>();
-        const audit = nextCall<void>();
-        const one = buses.server.subscribe("billing", ["orders/placed"], () => billing.call());
-        const two = buses.server.subscribe("audit", ["orders/placed"], () => audit.call());
+        type Seen = { producer?: TraceContext; trace?: TraceContext };
+        const billing = nextCall<Seen>();
+        const audit = nextCall<Seen>();
+        const one = buses.server.subscribe(
+          "billing",
+          ["orders/placed"],
+          (event, context) =>
+            billing.call({ producer: traceContextOf(event.metadata), trace: context.trace }),
+        );
+        const two = buses.server.subscribe("audit", ["orders/placed"], () => audit.call({}));
         await Promise.all([one.ready, two.ready]);
-        await buses.client.publish({ type: "orders/placed", data: { orderId: "o-1" } });
-        await Promise.all([billing.called, audit.called]);
+        await buses.client.publish({ type: "orders/placed", data: { orderId: "o-1" }, key: "o-1" });
+        const [{ producer, trace }] = await Promise.all([billing.called, audit.called]);
         await Promise.all([one.stop(), two.stop()]);
 
         const publish = otel.one("publish orders/placed");
         assert.equal(publish.kind, KIND.producer);
         assert.equal(publish.attributes["messaging.operation"], "publish");
+        assert.equal(spanIdOf(producer), publish.spanId, "the producer's context, in the event");
         const processes = otel.named("process orders/placed");
         assert.deepEqual(
           processes.map((p) => p.attributes["messaging.consumer.group.name"]).sort(),
@@ -128,6 +158,15 @@ for (const kind of ["in-process", "store-backed", "http"] as const satisfies Tra
           assert.equal(process.parentSpanId, undefined, "a root span");
           assert.notEqual(process.traceId, publish.traceId, "a trace of its own");
           assertLinked(process, publish);
+        }
+        const billed = processes.find((p) =>
+          p.attributes["messaging.consumer.group.name"] === "billing"
+        )!;
+        assert.equal(spanIdOf(trace), billed.spanId, "the handler's context.trace");
+        if (stored) {
+          // The store's append is the publisher's child; the event's stream follows its key.
+          assertChild(otel.one("append orders"), publish);
+          assert.equal(billed.attributes["ordo.stream.name"], "orders-o-1");
         }
       });
 
@@ -184,6 +223,27 @@ for (const kind of ["in-process", "store-backed", "http"] as const satisfies Tra
           durations.map((p) => [p.attributes["error.type"], (p.value as { count: number }).count]),
           [["RangeError", 3]],
         );
+      });
+    }
+
+    if (kind !== "http") {
+      it("query(): the handler's process span is the query span's child", async () => {
+        let handlerTrace: TraceContext | undefined;
+        const registration = buses.server.handleQuery("orders/show", (payload, context) => {
+          handlerTrace = context.trace;
+          return { shown: payload };
+        });
+        await registration.ready;
+        assert.deepEqual(await buses.client.query("orders/show", 7), { shown: 7 });
+        await registration.stop();
+
+        const query = otel.one("query orders/show");
+        assert.equal(query.kind, KIND.client);
+        assert.equal(query.attributes["messaging.operation.name"], "query");
+        const process = otel.one("process orders/show");
+        assert.equal(process.kind, KIND.server);
+        assertChild(process, query);
+        assert.equal(spanIdOf(handlerTrace), process.spanId);
       });
     }
 
