@@ -12,12 +12,12 @@ import {
   type EventStore,
   ForbiddenError,
   NotFoundError,
-  type ParkedMessage,
   type RecordedMessage,
   ValidationError,
 } from "../core/mod.ts";
 import { type ConsumerGroupView, inspectConsumers } from "./inspect_consumers.ts";
 import { inspectStore, type StoreView } from "./inspect_store.ts";
+import { listParkedMessages } from "./list_parked.ts";
 import {
   type ReplayAsked,
   replayOutcomes,
@@ -191,15 +191,17 @@ async function consumers(context: ApiContext) {
 }
 
 async function parkedList(context: ApiContext, query: URLSearchParams) {
-  const { parked } = context.storage;
+  const after = text(query, "after");
+  if (after !== undefined && !/^\d+$/.test(after)) {
+    throw new ValidationError("after", after, "expected a global position (a whole number)");
+  }
   const group = text(query, "group");
-  const limit = whole(query, "limit") ?? 100;
-  const groups = group !== undefined
-    ? [group]
-    : (await parked.groups?.() ?? []).map((g) => g.group);
-  const entries: ParkedMessage[] = [];
-  for (const name of groups) entries.push(...await parked.list(name, { limit }));
-  return { groups, entries };
+  const limit = whole(query, "limit");
+  return await listParkedMessages(context.storage, {
+    ...(group === undefined ? {} : { group }),
+    ...(limit === undefined ? {} : { limit }),
+    ...(after === undefined ? {} : { after: BigInt(after) }),
+  });
 }
 
 async function parkedEntry(context: ApiContext, group: string, id: string) {

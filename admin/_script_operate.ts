@@ -95,11 +95,12 @@ async function replay(group, messageId, status, after) {
 
 async function parkedPage(segments, params) {
   const group = params.get("group") || "";
+  const after = params.get("after") || "";
   const status = el("div", { id: "replay-status" });
   const holder = el("div", {});
   const operator = session && session.role === "operator";
   async function load() {
-    const data = await api("GET", "parked" + query({ group: group }));
+    const data = await api("GET", "parked" + query({ group: group, after: after }));
     const rows = data.entries.map(function (e) {
       return el("tr", { "data-message": e.message.id }, [
         el("td", { class: "mono", text: e.group }),
@@ -113,8 +114,16 @@ async function parkedPage(segments, params) {
       ]);
     });
     const groups = data.groups.filter(function (g) { return data.entries.some(function (e) { return e.group === g; }); });
+    // A group with more than one page says so, with a link to its next page: a list never stops silently.
+    const more = data.more.map(function (m) {
+      return el("p", { class: "notice", "data-more": m.group }, [
+        (after ? "These are " : "Showing ") + m.shown + (m.count === undefined ? "" : " of " + m.count) + " parked messages of " + m.group + ". ",
+        el("a", { href: "#/parked" + query({ group: m.group, after: m.after }), text: "Next page" }),
+      ]);
+    });
     fill(holder, [
       rows.length === 0 ? el("p", { class: "muted", id: "no-parked", text: "No parked messages." }) : table(["Group", "Message", "Stream", "Type", "Attempts", "Parked at", "Error", ""], rows, { id: "parked-table" }),
+      more.length === 0 ? null : el("div", { id: "parked-more" }, more),
       operator && groups.length > 0 ? el("div", { class: "pager" }, groups.map(function (g) {
         return el("button", { type: "button", class: "replay-all", "data-group": g, text: "Replay all of " + g, onclick: function () { replay(g, undefined, status, load); } });
       })) : null,

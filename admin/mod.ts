@@ -41,6 +41,12 @@ export {
 } from "./inspect_consumers.ts";
 export { inspectStore, type InspectStoreOptions, type StoreView } from "./inspect_store.ts";
 export {
+  listParkedMessages,
+  type ListParkedMessagesOptions,
+  type ParkedListing,
+  type ParkedMore,
+} from "./list_parked.ts";
+export {
   type ReplayAsked,
   type ReplayOutcome,
   replayOutcomes,

@@ -12,6 +12,7 @@ import { connect, type Connection } from "./_connect.ts";
 import { CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
 import { toJsonText } from "./_json.ts";
+import { parseFailure } from "./_parse_failure.ts";
 
 /** The options of `parseArgs`. */
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
@@ -58,6 +59,8 @@ export interface Command {
   readonly help: string;
   /** Its own options, besides the connection's and `--json` / `--help`. */
   readonly options: OptionsConfig;
+  /** Whether it may make a new PGlite database where `--pglite` names none (migrate). */
+  readonly createsDatabase?: boolean;
   /** Most positional arguments it takes. */
   readonly maxPositionals: number;
   /** Runs it; resolves its exit code. */
@@ -67,15 +70,11 @@ export interface Command {
 /** Parses `args` for `command`, runs it, closes its connection; resolves the exit code. */
 export async function runCommand(command: Command, args: string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
+  const options = { ...COMMON_OPTIONS, ...CONNECTION_OPTIONS, ...command.options };
   try {
-    parsed = parseArgs({
-      args,
-      options: { ...COMMON_OPTIONS, ...CONNECTION_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliUsageError(`${(error as Error).message.split("\n")[0]}`);
+    throw new CliUsageError(parseFailure(error, options));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help === true) {
@@ -97,11 +96,15 @@ export async function runCommand(command: Command, args: string[], io: CliIo): P
     positionals: parsed.positionals,
     json,
     connection: () =>
-      open ??= connect({
-        url: values.url as string | undefined,
-        pglite: values.pglite as string | undefined,
-        schema: values.schema as string | undefined,
-      }, io),
+      open ??= connect(
+        {
+          url: values.url as string | undefined,
+          pglite: values.pglite as string | undefined,
+          schema: values.schema as string | undefined,
+        },
+        io,
+        command.createsDatabase === true,
+      ),
     print: (value, text) => io.out(json ? toJsonText(value, 2) + "\n" : text()),
   };
   try {

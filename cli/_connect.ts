@@ -8,8 +8,9 @@
  * @module
  */
 
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { ConsumerStorage } from "../core/mod.ts";
+import { type ConsumerStorage, createConsoleLogger, type Logger } from "../core/mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -42,22 +43,30 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Connects as `options` (or `DATABASE_URL`) say. */
-export async function connect(options: ConnectOptions, io: CliIo): Promise<Connection> {
+/**
+ * Connects as `options` (or `DATABASE_URL`) say. Only a command that
+ * `creates` (migrate) may open a PGlite directory that does not exist yet:
+ * for any other, a mistyped path would make a new, empty database.
+ */
+export async function connect(
+  options: ConnectOptions,
+  io: CliIo,
+  creates = false,
+): Promise<Connection> {
   const schema = checkedSchema(options.schema ?? "ordo");
   const url = options.url ?? io.env.DATABASE_URL;
   if (options.pglite !== undefined && options.url !== undefined) {
     throw new CliUsageError("Give --url or --pglite, not both");
   }
   if (options.pglite !== undefined) {
-    return await openPGlite(resolve(io.cwd, options.pglite), schema);
+    return await openPGlite(resolve(io.cwd, options.pglite), schema, creates, io);
   }
   if (url === undefined || url === "") {
     throw new CliUsageError(
       "No database named: pass --url postgres://user:password@host:5432/db, set DATABASE_URL, or pass --pglite <directory>",
     );
   }
-  return await openPostgres(url, schema);
+  return await openPostgres(url, schema, io);
 }
 
 function checkedSchema(schema: string): string {
@@ -81,14 +90,26 @@ function redact(url: string): string {
   }
 }
 
-async function openPostgres(url: string, schema: string): Promise<Connection> {
+// How long the first answer may take. postgres.js's connect_timeout covers
+// one TCP connect; a server that accepts and then closes (something that is
+// not PostgreSQL on that port) makes it reconnect at once, again and again,
+// so the check needs a deadline of its own.
+const FIRST_ANSWER_SECONDS = 10;
+
+async function openPostgres(url: string, schema: string, io: CliIo): Promise<Connection> {
+  const signal = io.signal;
   const where = redact(url);
   const postgres = await loadPostgres();
-  const sql = postgres(url, { max: 4, onnotice: () => {}, connect_timeout: 10 });
+  const sql = postgres(url, {
+    max: 4,
+    onnotice: () => {},
+    connect_timeout: FIRST_ANSWER_SECONDS,
+  });
   try {
-    await sql`SELECT 1`;
+    await firstAnswer(sql`SELECT 1`, signal);
   } catch (error) {
-    await sql.end({ timeout: 1 }).catch(() => {});
+    await sql.end({ timeout: 0 }).catch(() => {});
+    if (signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
     throw new CliFailure(
       `Cannot reach PostgreSQL at ${where}: ${
         (error as Error).message
@@ -96,7 +117,7 @@ async function openPostgres(url: string, schema: string): Promise<Connection> {
       { cause: error },
     );
   }
-  const store = createPostgresStore(sql, { schema });
+  const store = createPostgresStore(sql, { schema, logger: stderrLogger(io) });
   return {
     store,
     storage: createPostgresConsumerStorage(sql, { schema }) as ConsumerStorage<unknown>,
@@ -110,20 +131,66 @@ async function openPostgres(url: string, schema: string): Promise<Connection> {
   };
 }
 
-async function openPGlite(directory: string, schema: string): Promise<Connection> {
+/** Settles as `answer` does, or rejects when the deadline passes or `signal` aborts first. */
+async function firstAnswer(answer: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      answer,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no answer within ${FIRST_ANSWER_SECONDS} s (is PostgreSQL listening on that port?)`,
+              ),
+            ),
+          FIRST_ANSWER_SECONDS * 1000,
+        );
+        onAbort = () => reject(signal.reason);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    answer.catch(() => {}); // left behind by a deadline: its failure is no one's
+  }
+}
+
+async function openPGlite(
+  directory: string,
+  schema: string,
+  creates: boolean,
+  io: CliIo,
+): Promise<Connection> {
+  const found = await kindOf(directory);
+  if (found === "file") {
+    throw new CliUsageError(
+      `Invalid --pglite ${directory}: it is a file; PGlite keeps its database in a directory`,
+    );
+  }
+  if (found === undefined && !creates) {
+    throw new CliFailure(
+      `No PGlite database at ${directory}: the directory does not exist (check --pglite; ordo migrate --pglite makes a new one)`,
+    );
+  }
   const PGlite = await loadPGlite();
   let pg: InstanceType<typeof PGlite>;
   try {
     pg = await PGlite.create(directory);
   } catch (error) {
+    const reason = error instanceof Error && error.message !== "" && error.message !== "undefined"
+      ? error.message
+      : String(error);
     throw new CliFailure(
-      `Cannot open PGlite in ${directory}: ${
-        (error as Error).message
-      }: check --pglite, and that no other process has it open`,
+      `Cannot open PGlite in ${directory}: ${reason}: check --pglite, and that no other process has it open`,
       { cause: error },
     );
   }
-  const store = createPGliteStore(pg, { schema });
+  const store = createPGliteStore(pg, { schema, logger: stderrLogger(io) });
   return {
     store,
     storage: createPGliteConsumerStorage(pg, { schema }) as ConsumerStorage<unknown>,
@@ -135,4 +202,20 @@ async function openPGlite(directory: string, schema: string): Promise<Connection
       await pg.close();
     },
   };
+}
+
+/** Whether `path` is a directory, a file, or nothing. */
+async function kindOf(path: string): Promise<"directory" | "file" | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? "directory" : "file";
+  } catch {
+    return undefined;
+  }
+}
+
+// The store's lines (a lost connection, its recovery) go to standard error at
+// every level: standard output carries only what the command prints, so that
+// `--json` stays parseable (console.info would write to standard output).
+function stderrLogger(io: CliIo): Logger {
+  return createConsoleLogger({ write: (line) => io.err(`${line}\n`) });
 }

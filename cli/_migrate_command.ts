@@ -20,6 +20,7 @@ ${CONNECTION_HELP}
 
 Output (--json): { "schema", "from", "to" }, the schema's migration before and after.`,
   options: {},
+  createsDatabase: true,
   maxPositionals: 0,
   async run({ connection, print }) {
     const { store, query, schema } = await connection();

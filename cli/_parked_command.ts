@@ -8,6 +8,9 @@
 
 import { NotFoundError, type ParkedMessage, validateId, ValidationError } from "../core/mod.ts";
 import {
+  inspectConsumers,
+  listParkedMessages,
+  type ParkedListing,
   type ReplayAsked,
   type ReplayOutcome,
   replayOutcomes,
@@ -18,9 +21,11 @@ import {
   type Command,
   type CommandContext,
   CONNECTION_HELP,
+  positionOption,
   stringOption,
   wholeOption,
 } from "./_command.ts";
+import type { Connection } from "./_connect.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
 import { renderTable, shortTime } from "./_table.ts";
 
@@ -29,7 +34,8 @@ export const parkedCommand: Command = {
   name: "parked",
   summary: "list, show and replay parked messages",
   help: `Usage:
-  ordo parked [group] [--limit <n>]            list parked messages (of every group, or one)
+  ordo parked [group] [--limit <n>] [--after <position>]
+                                               list parked messages (of every group, or one)
   ordo parked show <id> [--group <g>]          one parked message: its message, error and attempts
   ordo parked replay <id> [--group <g>]        replay one through its group's running consumer
   ordo parked replay --all [--group <g>]       replay every parked message (of every group, or one)
@@ -41,7 +47,9 @@ waits and the next consumer of the group to start replays it.
 
 Options:
   --group <g>         the group, when the message is parked in several
-  --limit <n>         entries per group to list (default 100)
+  --limit <n>         entries per group to list (default 100); a group with more
+                      says how many and where the next page starts
+  --after <position>  with a group: the entries after this one (the next page)
   --all               replay every parked message
   --wait <seconds>    how long replay waits for the outcome (default 30)
   --no-wait           ask for the replay and return at once
@@ -57,6 +65,7 @@ Output (--json): the entries as stored; replay gives { "group", "running",
   options: {
     group: { type: "string" },
     limit: { type: "string" },
+    after: { type: "string" },
     all: { type: "boolean" },
     wait: { type: "string" },
     "no-wait": { type: "boolean" },
@@ -77,33 +86,68 @@ Output (--json): the entries as stored; replay gives { "group", "running",
 
 async function list(context: CommandContext, group: string | undefined): Promise<number> {
   const limit = wholeOption(context.values, "limit", 1) ?? 100;
-  const { storage } = await context.connection();
-  let groups: string[];
-  if (group !== undefined) groups = [group];
-  else if (storage.parked.groups !== undefined) {
-    groups = (await storage.parked.groups()).map((g) => g.group);
-  } else throw new CliUsageError("This storage cannot list every group: name one");
-  const entries: ParkedMessage[] = [];
-  for (const name of groups) entries.push(...await storage.parked.list(name, { limit }));
+  const after = positionOption(context.values, "after");
+  if (after !== undefined && group === undefined) {
+    throw new CliUsageError("--after pages one group: ordo parked <group> --after <position>");
+  }
+  const connection = await context.connection();
+  if (group !== undefined) await knownGroup(connection, group);
+  let listing: ParkedListing;
+  try {
+    listing = await listParkedMessages(connection.storage, {
+      ...(group === undefined ? {} : { group }),
+      limit,
+      ...(after === undefined ? {} : { after }),
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CliUsageError(error.message);
+    throw error;
+  }
+  const { entries, more } = listing;
+  // What was left out: after the table, or on standard error beside --json's array.
+  const moreText = more.map((m) =>
+    `Group "${m.group}": ${m.shown}${
+      m.count === undefined ? "" : ` of ${m.count}`
+    } shown. More: ordo parked ${m.group} --after ${m.after}${
+      context.values.limit === undefined ? "" : ` --limit ${limit}`
+    }\n`
+  ).join("");
+  if (context.json && moreText !== "") context.io.err(moreText);
   context.print(
     entries,
     () =>
       entries.length === 0
         ? `No parked messages${group === undefined ? "" : ` in group "${group}"`}.\n`
-        : renderTable(
-          ["GROUP", "MESSAGE ID", "STREAM", "TYPE", "ATTEMPTS", "PARKED AT", "ERROR"],
-          entries.map((e) => [
-            e.group,
-            e.message.id,
-            `${e.message.streamName}@${e.message.streamVersion}`,
-            e.message.type,
-            String(e.attempts),
-            shortTime(e.parkedAt),
-            `${e.error.name}: ${e.error.message}`,
-          ]),
-        ),
+        : moreText === ""
+        ? entriesTable(entries)
+        : entriesTable(entries) + moreText,
   );
   return 0;
+}
+
+// A group the storage has never heard of is a typing mistake, not an empty list.
+async function knownGroup(connection: Connection, group: string): Promise<void> {
+  const found = await inspectConsumers(connection.store, connection.storage, { group });
+  if (found.length === 0) {
+    throw new CliFailure(
+      `No consumer group "${group}": run ordo consumers to see the groups the storage knows`,
+    );
+  }
+}
+
+function entriesTable(entries: readonly ParkedMessage[]): string {
+  return renderTable(
+    ["GROUP", "MESSAGE ID", "STREAM", "TYPE", "ATTEMPTS", "PARKED AT", "ERROR"],
+    entries.map((e) => [
+      e.group,
+      e.message.id,
+      `${e.message.streamName}@${e.message.streamVersion}`,
+      e.message.type,
+      String(e.attempts),
+      shortTime(e.parkedAt),
+      `${e.error.name}: ${e.error.message}`,
+    ]),
+  );
 }
 
 async function show(context: CommandContext, id: string | undefined): Promise<number> {
@@ -155,9 +199,14 @@ async function replay(context: CommandContext, id: string | undefined): Promise<
   if (all === (id !== undefined)) {
     throw new CliUsageError("Name one message, or --all: ordo parked replay <id> | --all");
   }
+  if (values["no-wait"] === true && values.wait !== undefined) {
+    throw new CliUsageError("Give --wait <seconds> or --no-wait, not both");
+  }
   const waitSeconds = values["no-wait"] === true ? 0 : wholeOption(values, "wait", 0) ?? 30;
   const group = stringOption(values, "group");
-  const { storage } = await context.connection();
+  const connection = await context.connection();
+  const { storage } = connection;
+  if (group !== undefined) await knownGroup(connection, group);
   const asked: ReplayAsked[] = [];
   try {
     if (id !== undefined) {
@@ -221,6 +270,7 @@ async function awaitOutcomes(
 }
 
 function outcomesText(results: readonly AskedOutcomes[]): string {
+  if (results.length === 0) return "No parked messages: nothing to replay.\n";
   const lines: string[] = [];
   for (const { asked, outcomes } of results) {
     if (outcomes.length === 0) lines.push(`Group "${asked.group}" has no parked messages.`);

@@ -53,7 +53,9 @@ Output (--json): { "streams": [{ "streamName", "category", "version",
     }).catch((error) => {
       if (error instanceof ValidationError) {
         throw new CliUsageError(
-          `Invalid --${error.path.replace("options.", "")}: ${error.message}`,
+          `Invalid --${error.path.replace("options.", "")} "${
+            String(error.value)
+          }": ${error.reason}`,
         );
       }
       throw error;

@@ -60,8 +60,23 @@ export function processIo(): CliIo {
     if (stopping.signal.aborted) process.exit(130);
     stopping.abort();
   });
+  // A reader that goes away (`ordo read … | head -1`) closes the pipe: stop
+  // quietly, as Unix tools do, instead of an unhandled EPIPE's stack trace.
+  // Node reports it as an 'error' event, Deno may throw it from write().
+  process.stdout.on("error", (error: Error & { code?: string }) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+  const out = (text: string) => {
+    try {
+      process.stdout.write(text);
+    } catch (error) {
+      if ((error as { code?: string }).code === "EPIPE") process.exit(0);
+      throw error;
+    }
+  };
   return {
-    out: (text) => void process.stdout.write(text),
+    out,
     err: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
     columns: process.stdout.columns ?? 100,

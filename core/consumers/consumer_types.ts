@@ -141,7 +141,11 @@ export interface Consumer {
    * later call with `ClosedError`. Idempotent.
    */
   close(): Promise<void>;
-  /** The group's parked messages, oldest first. */
+  /**
+   * The group's parked messages in global order: at most `limit` (default
+   * 100), after the global position `after`; pass the last one's
+   * `message.globalPosition` as `after` for the next page.
+   */
   listParked(options?: ListParkedOptions): Promise<ParkedMessage[]>;
   /** One parked message, with its error and attempt count. */
   getParked(messageId: string): Promise<ParkedMessage | undefined>;

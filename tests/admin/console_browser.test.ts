@@ -192,4 +192,36 @@ describe("the console in Chromium", () => {
     );
     await page.screenshot({ path: screenshotPath("viewer") });
   });
+
+  test("a group with more parked messages than a page says how many, and links to the next page", async () => {
+    const [message] = await rig.store.readStream("user-1");
+    const ids: string[] = [];
+    for (let i = 1; i <= 101; i++) {
+      const id = crypto.randomUUID();
+      ids.push(id);
+      await rig.storage.parked.park({
+        group: "archive",
+        partition: 0,
+        message: { ...message, id, globalPosition: BigInt(1000 + i) },
+        error: { name: "Error", message: "archive offline" },
+        attempts: 1,
+        parkedAt: new Date().toISOString(),
+      });
+    }
+    try {
+      await page.goto(`${rig.url}#/parked?group=archive`);
+      await textOf(
+        "#parked-more [data-more=archive]",
+        (t) => t === "Showing 100 of 101 parked messages of archive. Next page",
+        "the notice",
+      );
+      assert.equal(await page.$$eval("#parked-table tr[data-message]", (r) => r.length), 100);
+      await page.click("#parked-more [data-more=archive] a");
+      await page.waitForSelector(`#parked-table tr[data-message="${ids[100]}"]`);
+      assert.equal(await page.$$eval("#parked-table tr[data-message]", (r) => r.length), 1);
+      assert.equal(await page.$("#parked-more"), null, "the last page has no notice");
+    } finally {
+      for (const id of ids) await rig.storage.parked.remove("archive", id);
+    }
+  });
 });

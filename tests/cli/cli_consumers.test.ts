@@ -222,6 +222,59 @@ describe("ordo: consumers and parked messages", () => {
     }
   });
 
+  it("parked never stops at its limit without saying so: how many of how many, and the next page's --after; an unknown group exits 1", async () => {
+    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    const messages = [
+      ...await pg.store.readStream("order-1"),
+      ...await pg.store.readStream("order-2"),
+      ...await pg.store.readStream("user-2"),
+    ].sort((a, b) => Number(a.globalPosition - b.globalPosition));
+    for (const message of messages) {
+      await storage.parked.park({
+        group: "archive",
+        partition: 0,
+        message,
+        error: { name: "Error", message: "archive offline" },
+        attempts: 1,
+        parkedAt: new Date().toISOString(),
+      });
+    }
+    try {
+      const first = await run("parked", "archive", "--limit", "2");
+      assert.equal(first.code, 0, said(first));
+      const cursor = messages[1].globalPosition;
+      assert.match(
+        first.stdout,
+        new RegExp(
+          `^Group "archive": 2 of 4 shown\\. More: ordo parked archive --after ${cursor} --limit 2$`,
+          "m",
+        ),
+      );
+      const asJson = await run("parked", "archive", "--limit", "2", "--json");
+      assert.deepEqual(
+        (json(asJson) as ParkedMessage[]).map((e) => e.message.id),
+        messages.slice(0, 2).map((m) => m.id),
+      );
+      assert.match(asJson.stderr, /Group "archive": 2 of 4 shown\./, "beside the array, on stderr");
+      const rest = await run("parked", "archive", "--after", String(cursor), "--json");
+      assert.deepEqual(
+        (json(rest) as ParkedMessage[]).map((e) => e.message.id),
+        messages.slice(2).map((m) => m.id),
+      );
+      assert.equal(rest.stderr, "", "the last page says nothing more");
+
+      const unknown = await run("parked", "archvie");
+      assert.equal(unknown.code, 1, said(unknown));
+      assert.match(unknown.stderr, /No consumer group "archvie": run ordo consumers/);
+      const unknownReplay = await run("parked", "replay", "--all", "--group", "archvie");
+      assert.equal(unknownReplay.code, 1, said(unknownReplay));
+      const noGroup = await run("parked", "--after", "3");
+      assert.equal(noGroup.code, 2, said(noGroup));
+    } finally {
+      for (const message of messages) await storage.parked.remove("archive", message.id);
+    }
+  });
+
   it("rebuild replays a projection module into its read model and reports progress; --json gives the result", async () => {
     const result = await run("rebuild", "tests/cli/_totals_projection.ts");
     assert.equal(result.code, 0, said(result));

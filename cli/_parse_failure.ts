@@ -1,0 +1,30 @@
+/**
+ * What the command line says when `node:util`'s `parseArgs` refuses it: the
+ * option as typed and what to do, instead of parseArgs's own text (which
+ * speaks of positionals and quotes for a plain misspelling).
+ *
+ * @module
+ */
+
+import { nearestKey } from "../core/options.ts";
+import type { OptionsConfig } from "./_command.ts";
+
+/** The message for a refusal of `parseArgs` over `options`. */
+export function parseFailure(error: unknown, options: OptionsConfig): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const named = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && named !== undefined) {
+    const nearest = nearestKey(named.replace(/^-+/, ""), Object.keys(options));
+    return nearest === undefined
+      ? `Unknown option ${named}`
+      : `Unknown option ${named}: did you mean --${nearest}?`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && named !== undefined) {
+    if (options[named.replace(/^-+/, "")]?.type === "boolean") {
+      return `Option ${named} takes no value`;
+    }
+    return `Option ${named} needs a value (one that starts with "-" is written ${named}=-1)`;
+  }
+  return message.split("\n")[0];
+}
