@@ -15,7 +15,9 @@ export function parseFailure(error: unknown, options: OptionsConfig): string {
   const code = (error as { code?: unknown } | null)?.code;
   const named = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && named !== undefined) {
-    const nearest = nearestKey(named.replace(/^-+/, ""), Object.keys(options));
+    // Only a near miss is suggested: a third of the letters, at least two.
+    const typed = named.replace(/^-+/, "");
+    const nearest = nearestKey(typed, Object.keys(options), Math.max(2, typed.length / 3));
     return nearest === undefined
       ? `Unknown option ${named}`
       : `Unknown option ${named}: did you mean --${nearest}?`;

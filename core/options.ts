@@ -71,15 +71,21 @@ function unknownOption(
 
 /**
  * The key of `candidates` closest to `key` by edit distance (case-insensitive,
- * the first of equals); `undefined` when there are none.
+ * the first of equals); `undefined` when there are none, or none within
+ * `within` edits.
  *
  * @example
  * ```ts
  * import { nearestKey } from "./options.ts";
  * nearestKey("expectVersion", ["expectedVersion", "awaitGlobalPosition"]); // "expectedVersion"
+ * nearestKey("bogus", ["json", "limit"], 2); // undefined
  * ```
  */
-export function nearestKey(key: string, candidates: readonly string[]): string | undefined {
+export function nearestKey(
+  key: string,
+  candidates: readonly string[],
+  within = Infinity,
+): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = key.toLowerCase();
@@ -90,7 +96,7 @@ export function nearestKey(key: string, candidates: readonly string[]): string |
       bestDistance = distance;
     }
   }
-  return best;
+  return bestDistance <= within ? best : undefined;
 }
 
 // Levenshtein distance, one row at a time.

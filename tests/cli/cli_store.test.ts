@@ -98,7 +98,10 @@ describe("ordo: the store", () => {
     assert.equal(none.stdout, "No streams.\n");
     const bad = await run("streams", "--category", "no-dash");
     assert.equal(bad.code, 2, said(bad));
-    assert.match(bad.stderr, /Invalid --category/);
+    assert.match(bad.stderr, /Invalid --category "no-dash": /);
+    const tooMany = await run("streams", "--limit", "5000");
+    assert.equal(tooMany.code, 2, said(tooMany));
+    assert.match(tooMany.stderr, /^ordo streams: Invalid --limit "5000": [^I]*$/m, "said once");
   });
 
   it("read prints a stream's messages, from a version; --json gives them whole", async () => {

@@ -1,7 +1,10 @@
 // The `ordo` command line's surface: help for every command, bad usage (exit
 // 2), an unreachable or unnamed database, a schema not migrated, and migrate.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -36,14 +39,25 @@ describe("ordo: help, usage and connection", () => {
   it("refuses bad usage with exit 2 and says what to do", async () => {
     const cases: [string[], RegExp][] = [
       [["frobnicate"], /unknown command "frobnicate": run ordo --help/],
-      [["streams", "--bogus"], /Unknown option '--bogus'[\s\S]*Run ordo streams --help/],
+      [["streams", "--bogus"], /Unknown option --bogus\nRun ordo streams --help/],
+      [["streams", "--limt", "5"], /Unknown option --limt: did you mean --limit\?/],
+      [["streams", "--json=yes"], /Option --json takes no value/],
+      [
+        ["read", "order-1", "--from", "-1"],
+        /Option --from needs a value \(one that starts with "-" is written --from=-1\)/,
+      ],
+      [["parked", "--after", "3"], /--after pages one group/],
+      [
+        ["parked", "replay", "--all", "--no-wait", "--wait", "5"],
+        /Give --wait <seconds> or --no-wait, not both/,
+      ],
       [["streams", "--limit", "many"], /Invalid --limit "many": expected a whole number from 1/],
       [["read"], /Name the stream to read: ordo read <stream>/],
       [["read", "a", "b"], /Too many arguments to "ordo read": b/],
       [["parked", "replay"], /Name one message, or --all/],
       [["parked", "show", "not-a-uuid"], /Invalid message id "not-a-uuid"/],
       [["rebuild"], /Name the projection module/],
-      [["tail", "--from", "-1"], /Invalid --from "-1"|Unknown option|argument/],
+      [["tail", "--from", "-1"], /Option --from needs a value/],
       [["status", "--schema", "bad name"], /Invalid --schema "bad name"/],
       [["status", "--url", "x", "--pglite", "y"], /Give --url or --pglite, not both/],
     ];
@@ -74,6 +88,50 @@ describe("ordo: help, usage and connection", () => {
       /Cannot reach PostgreSQL at postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/app: .*check --url or DATABASE_URL, and that the server is running/,
     );
     assert.doesNotMatch(result.stderr, /s3cret/);
+  });
+
+  it("with something that is not PostgreSQL at the address exits 1 within its deadline instead of reconnecting forever", async () => {
+    // Accepts, reads, closes: as an HTTP server on a mistyped port does.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await ordo(["status", "--url", `postgres://me:pw@127.0.0.1:${port}/app`], {
+        url: null,
+        timeout: 30_000,
+      });
+      assert.equal(result.code, 1, said(result));
+      assert.match(
+        result.stderr,
+        /Cannot reach PostgreSQL at .*: no answer within 10 s \(is PostgreSQL listening on that port\?\)/,
+      );
+      assert.ok(connections > 0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("--pglite refuses a directory that does not exist (but migrate makes it) and a file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-"));
+    try {
+      const typo = join(dir, "typo");
+      const missing = await ordo(["status", "--pglite", typo], { url: null });
+      assert.equal(missing.code, 1, said(missing));
+      assert.match(missing.stderr, /No PGlite database at .*typo: the directory does not exist/);
+      assert.equal(existsSync(typo), false, "nothing was made");
+      const file = join(dir, "notes.txt");
+      await writeFile(file, "not a database");
+      const notDirectory = await ordo(["parked", "--pglite", file], { url: null });
+      assert.equal(notDirectory.code, 2, said(notDirectory));
+      assert.match(notDirectory.stderr, /Invalid --pglite .*notes\.txt: it is a file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("on a schema not migrated exits 1 and says to run ordo migrate", async () => {
