@@ -6,11 +6,13 @@
  * @module
  */
 
-import { nearestKey } from "../core/options.ts";
-import type { OptionsConfig } from "./_command.ts";
+import { nearestKey } from "../core/mod.ts";
+
+/** The options parseArgs was given, as far as this needs them. */
+type KnownOptions = Readonly<Record<string, { readonly type: "string" | "boolean" }>>;
 
 /** The message for a refusal of `parseArgs` over `options`. */
-export function parseFailure(error: unknown, options: OptionsConfig): string {
+export function parseFailure(error: unknown, options: KnownOptions): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const named = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
