@@ -84,7 +84,8 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  *
  * Aborting `signal` stops the rebuild after the page in progress (the handler
  * in progress under `commit: "message"`); the checkpoint then says how far it
- * got, and a consumer of the group continues from there.
+ * got, and so does the result (its `position` is the checkpoint), and a
+ * consumer of the group continues from there.
  *
  * @example
  * ```ts

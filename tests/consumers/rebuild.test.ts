@@ -5,7 +5,7 @@ import {
   type RebuildProgress,
   rebuildProjection,
 } from "../../core/consumers/mod.ts";
-import { createMemoryStore } from "../../mod.ts";
+import { createMemoryStore, silentLogger } from "../../mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
 
 async function seeded(count: number) {
@@ -137,7 +137,7 @@ describe("rebuildProjection()", () => {
   });
 
   for (const commit of [undefined, "message"] as const) {
-    it(`stops early when aborted; the checkpoint says how far it got (commit ${commit ?? "by default"})`, async () => {
+    it(`stops early when aborted; the checkpoint and the result say how far it got (commit ${commit ?? "by default"})`, async () => {
       const store = await seeded(50);
       const storage = createMemoryConsumerStorage();
       const controller = new AbortController();
@@ -158,9 +158,37 @@ describe("rebuildProjection()", () => {
       assert.equal(handled, last);
       assert.ok(result.fraction < 1);
       const messages = await store.readCategory("order").toArray();
-      assert.equal(await storage.checkpoints.load("g", 0), messages[last - 1].globalPosition + 1n);
+      const checkpoint = messages[last - 1].globalPosition + 1n;
+      assert.equal(await storage.checkpoints.load("g", 0), checkpoint);
+      // The page the abort came during committed: it is reported too.
+      assert.deepEqual([result.processed, result.position], [last, checkpoint]);
     });
   }
+
+  it("reports the messages of a page committed before an abort that came while one waited to retry", async () => {
+    const store = await seeded(50);
+    const storage = createMemoryConsumerStorage();
+    const controller = new AbortController();
+    const messages = await store.readCategory("order").toArray();
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage,
+      batchSize: 5,
+      commit: "message",
+      logger: silentLogger,
+      retry: { initialDelay: 60_000, maxDelay: 60_000 },
+      signal: controller.signal,
+      handler: (m) => {
+        if (m.id !== messages[12].id) return;
+        controller.abort();
+        throw new Error("bug");
+      },
+    });
+    const checkpoint = messages[11].globalPosition + 1n;
+    assert.equal(await storage.checkpoints.load("g", 0), checkpoint);
+    assert.deepEqual([result.processed, result.position], [12, checkpoint]);
+  });
 
   it("commits once per page by default, and once per message when asked", async () => {
     const store = await seeded(100);
