@@ -28,6 +28,12 @@ export interface RebuildProgress {
   /** Messages handled (or parked) so far. */
   readonly processed: number;
   /**
+   * Of those, the messages parked: each once, however often its `onParked`
+   * was retried. Nonzero means the read model lacks them until they are
+   * replayed (`listParked()`, `ordo parked <group>`).
+   */
+  readonly parked: number;
+  /**
    * Messages the rebuild will handle: exact for a stream and for `all`
    * without a type filter on a gap-free store, otherwise estimated from how far
    * through the positions the rebuild is.
@@ -78,7 +84,9 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  * run in one transaction with its checkpoint, so a rebuild costs a commit per
  * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
  * tenths of a second; docs/decisions/consumers.md). A handler that fails
- * rolls its page back, and the page is narrowed down to the failing message.
+ * rolls its page back, and the page is narrowed down to the failing message;
+ * one that keeps failing is parked and counted in `parked` (the read model
+ * lacks it until it is replayed).
  * A `pageHandler` gets each page at once, to write it in one statement.
  * Pass `commit: "message"` for a commit per message.
  *
@@ -137,6 +145,8 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   await options.reset?.();
 
   let processed = 0;
+  // By id: a rejected onParked is called again for the same message.
+  const parked = new Set<string>();
   let position = from;
   // Caught up: the messages between the last one of the source and the head belong to other sources.
   let complete = false;
@@ -155,7 +165,17 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
       : fraction >= 1
       ? 0
       : (elapsedMs * (1 - fraction)) / fraction;
-    return { processed, total, fraction, rate, etaMs, elapsedMs, position, target };
+    return {
+      processed,
+      parked: parked.size,
+      total,
+      fraction,
+      rate,
+      etaMs,
+      elapsedMs,
+      position,
+      target,
+    };
   };
 
   const stopping = new AbortController();
@@ -165,6 +185,10 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     ...consumerOptions,
     commit: options.commit ?? "page",
     signal: stopping.signal,
+    onParked: (entry) => {
+      parked.add(entry.message.id);
+      return options.onParked?.(entry);
+    },
     onPage: (page) => {
       processed += page.handled;
       position = page.position;

@@ -247,6 +247,19 @@ describe("ordo: consumers and parked messages", () => {
     assert.equal(after[0].sum, 42, "reset cleared the read model, the replay filled it again");
   });
 
+  it("rebuild that parks a message says how many and where to see them, and exits 1", async () => {
+    const result = await run("rebuild", "tests/cli/_parking_projection.ts");
+    assert.equal(result.code, 1, said(result));
+    assert.match(
+      result.stderr,
+      /^Group "rebuilt-parking" rebuilt up to position \d+: 2 messages in [\d.]+ s \(\d+ msg\/s\), 1 parked: see ordo parked rebuilt-parking$/m,
+    );
+    const again = await run("rebuild", "tests/cli/_parking_projection.ts", "--json");
+    assert.equal(again.code, 1, said(again));
+    const final = json(again) as Record<string, unknown>;
+    assert.deepEqual([final.processed, final.parked, final.stopped], [2, 1, false]);
+  });
+
   it("rebuild refuses a group with a running consumer, a module that cannot load or exports no projection", async () => {
     const busy = await run("rebuild", "tests/cli/_running_projection.ts");
     assert.equal(busy.code, 1, said(busy));

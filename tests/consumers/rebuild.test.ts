@@ -190,6 +190,32 @@ describe("rebuildProjection()", () => {
     assert.deepEqual([result.processed, result.position], [12, checkpoint]);
   });
 
+  it("counts the messages it parked, each once, and still calls the caller's onParked", async () => {
+    const store = await seeded(20);
+    const messages = await store.readCategory("order").toArray();
+    const poison = new Set([messages[3].id, messages[14].id]);
+    const told: string[] = [];
+    let refusals = 1;
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 5,
+      logger: silentLogger,
+      retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
+      handler: (m) => {
+        if (poison.has(m.id)) throw new Error("bug");
+      },
+      // Rejects once: retried, and the message still counts once.
+      onParked: (entry) => {
+        told.push(entry.message.id);
+        if (refusals-- > 0) throw new Error("mail server down");
+      },
+    });
+    assert.deepEqual([result.processed, result.parked], [20, 2]);
+    assert.deepEqual(told, [messages[3].id, messages[3].id, messages[14].id]);
+  });
+
   it("commits once per page by default, and once per message when asked", async () => {
     const store = await seeded(100);
     const commits = async (commit?: "message") => {
