@@ -13,7 +13,7 @@ import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
-import { checkSource } from "./source.ts";
+import { checkSource, type ConsumerSource } from "./source.ts";
 import { ValidationError } from "../errors.ts";
 
 const REBUILD_OPTION_KEYS: readonly string[] = [
@@ -49,7 +49,10 @@ export interface RebuildProgress {
   readonly elapsedMs: number;
   /** The checkpoint now. */
   readonly position: bigint;
-  /** The checkpoint the rebuild runs to: the source's end when it started. */
+  /**
+   * The checkpoint the rebuild runs to: the source's end when it started (for
+   * a category, its newest message when the store has `listCategories`, else the head).
+   */
   readonly target: bigint;
 }
 
@@ -133,7 +136,7 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     target = BigInt(info.version === undefined ? 0 : info.version + 1);
     exactTotal = Math.max(0, Number(target - doneAtStart));
   } else {
-    target = await store.headPosition();
+    target = await lastPosition(store, source);
     if ("all" in source && source.types === undefined) {
       exactTotal = Math.max(0, Number(target - doneAtStart));
     }
@@ -203,4 +206,21 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     unlink();
   }
   return progress();
+}
+
+/**
+ * Where a category or `all` ends as the rebuild starts: a category's newest
+ * message when the store can list categories (on PostgreSQL one index probe
+ * per category, a few ms), so that other categories' messages after it do
+ * not hold the progress back; otherwise the store's head.
+ */
+async function lastPosition(
+  store: Pick<EventStore, "headPosition" | "listCategories">,
+  source: ConsumerSource,
+): Promise<bigint> {
+  if (!("category" in source) || store.listCategories === undefined) {
+    return await store.headPosition();
+  }
+  const categories = await store.listCategories();
+  return categories.find((c) => c.category === source.category)?.lastPosition ?? 0n;
 }

@@ -243,6 +243,11 @@ describe("ordo: consumers and parked messages", () => {
       1,
       false,
     ]);
+    // Progress runs to the category's newest message: the users appended after it are not its.
+    const orders = await pg.store.readCategory("order").toArray();
+    const end = orders[orders.length - 1].globalPosition;
+    assert.ok(end < await pg.store.headPosition());
+    assert.equal(final.target, String(end));
     const after = await pg.sql.unsafe("SELECT sum(total)::int AS sum FROM cli_ops.totals_read");
     assert.equal(after[0].sum, 42, "reset cleared the read model, the replay filled it again");
   });

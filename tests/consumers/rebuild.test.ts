@@ -216,6 +216,26 @@ describe("rebuildProjection()", () => {
     assert.deepEqual(told, [messages[3].id, messages[3].id, messages[14].id]);
   });
 
+  it("measures a category's progress against its last message, not the store's head", async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 10; i++) {
+      await store.append(`order-${i}`, [{ type: "OrderPlaced", data: { total: i } }]);
+    }
+    for (let i = 0; i < 90; i++) await store.append(`user-${i}`, [{ type: "Joined", data: {} }]);
+    const seen: RebuildProgress[] = [];
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 5,
+      handler: () => {},
+      onProgress: (p) => void seen.push(p),
+    });
+    assert.equal(result.target, 10n);
+    assert.deepEqual([seen[0].processed, seen[0].fraction, seen[0].total], [5, 0.5, 10]);
+    assert.deepEqual([result.processed, result.fraction], [10, 1]);
+  });
+
   it("commits once per page by default, and once per message when asked", async () => {
     const store = await seeded(100);
     const commits = async (commit?: "message") => {
