@@ -41,10 +41,14 @@ export class ProgressReport {
     if (this.#io.isTTY) this.#io.err(`\r${bar(progress)} ${figures(progress)}\x1b[K\n`);
     const seconds = (progress.elapsedMs / 1000).toFixed(1);
     const stopped = this.#io.signal.aborted ? "stopped at" : "rebuilt up to";
+    // Parked messages are missing from the read model: say so on the line people read last.
+    const parked = progress.parked === 0
+      ? ""
+      : `, ${progress.parked} parked: see ordo parked ${this.#group}`;
     this.#io.err(
       `Group "${this.#group}" ${stopped} position ${progress.position}: ${progress.processed} messages in ${seconds} s (${
         Math.round(progress.rate)
-      } msg/s)\n`,
+      } msg/s)${parked}\n`,
     );
   }
 }

@@ -81,8 +81,11 @@ Options:
 
 ${CONNECTION_HELP}
 
-Output (--json): the final progress: { "group", "processed", "total",
-  "fraction", "rate", "elapsedMs", "position", "target", "stopped" }`,
+Exit codes: 0 once rebuilt; 1 when stopped (Ctrl-C) or when a message was
+parked (the read model lacks it until it is replayed: ordo parked <group>).
+
+Output (--json): the final progress: { "group", "processed", "parked",
+  "total", "fraction", "rate", "elapsedMs", "position", "target", "stopped" }`,
   options: { from: { type: "string" }, force: { type: "boolean" } },
   maxPositionals: 1,
   async run({ io, values, positionals, json, connection, print }) {
@@ -118,7 +121,7 @@ Output (--json): the final progress: { "group", "processed", "total",
     report.finish(final);
     const stopped = io.signal.aborted;
     print({ group: projection.group, ...final, stopped }, () => "");
-    return stopped ? 1 : 0;
+    return stopped || final.parked > 0 ? 1 : 0;
   },
 };
 

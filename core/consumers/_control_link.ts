@@ -52,10 +52,14 @@ export async function runControlLink<Tx>(
   const control = env.storage.control;
   if (control === undefined || interval === false) return;
   const presence = { group: env.group, ...identity };
-  const context = { phase: "storage", partition: -1 } as const;
-  do {
-    try {
-      await control.announce(presence, { ttl: interval * 3 });
+  // Two loops, each on its own beat: a replay runs the handler, which may take
+  // longer than an announcement lasts (three intervals), and so may a round of
+  // up to 100 replays. Announcing between replays would still miss one long
+  // replay; announcing apart from them never waits for a handler, as it does
+  // not wait for the partitions' deliveries either.
+  const ended = await Promise.all([
+    every(env, interval, signal, () => control.announce(presence, { ttl: interval * 3 })),
+    every(env, interval, signal, async () => {
       const ids = await control.takeReplays(env.group, { limit: REPLAYS_PER_ROUND });
       for (const id of ids) {
         if (signal.aborted) {
@@ -65,14 +69,36 @@ export async function runControlLink<Tx>(
         }
         await replayOne(env, id);
       }
-    } catch (error) {
-      if (!retryable(env, error, context)) return;
-    }
-  } while (await sleep(interval, signal));
+    }),
+  ]);
+  // Stopped by what retrying cannot fix (a closed storage): nothing to withdraw from.
+  if (ended.includes(false)) return;
+  const context = { phase: "storage", partition: -1 } as const;
   try {
     await control.withdraw(env.group, identity.instance);
   } catch (error) {
     // Stopped already: what cannot be fixed (a closed storage) needs no line.
     if (!isFatal(error)) report(env, error, context);
   }
+}
+
+/**
+ * Runs `round` now and every `interval` after it ends, until `signal` aborts:
+ * `true` then; `false` at once when a failure cannot be fixed by retrying
+ * (it has stopped the consumer). Any other failure is reported and retried next interval.
+ */
+async function every<Tx>(
+  env: DeliveryEnv<Tx>,
+  interval: number,
+  signal: AbortSignal,
+  round: () => Promise<unknown>,
+): Promise<boolean> {
+  do {
+    try {
+      await round();
+    } catch (error) {
+      if (!retryable(env, error, { phase: "storage", partition: -1 })) return false;
+    }
+  } while (await sleep(interval, signal));
+  return true;
 }

@@ -3,7 +3,7 @@
 // commit "after-handler", the removal commits after the handler).
 
 import { attemptOnce } from "./_attempt.ts";
-import type { DeliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, report } from "./_delivery_env.ts";
 import { notifyParked, storedError } from "./_park.ts";
 import type { ReplayResult } from "./consumer_types.ts";
 import type { ListParkedOptions, ParkedMessage } from "./storage.ts";
@@ -27,6 +27,10 @@ export async function replayOne<Tx>(
   );
   if (typeof outcome === "boolean") return { messageId, outcome: "replayed" };
   if (outcome.phase === "storage") throw outcome.error;
+  // A failed attempt like any other: one line and onError, even though the
+  // caller also sees it (a replay taken through the control link has none).
+  const { message, partition } = entry;
+  report(env, outcome.error, { phase: "handler", partition, message, attempt });
   const error = storedError(outcome.error);
   const again: ParkedMessage = {
     ...entry,

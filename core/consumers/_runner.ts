@@ -50,7 +50,13 @@ interface ReadAhead {
 }
 
 /** What a step that may end the loop returns: `undefined` to go on. */
-type Step<T = undefined> = T | RunnerEnd;
+type Step = undefined | RunnerEnd;
+
+/** How a page's delivery went: the messages it handled or parked, and why it ended early, if it did. */
+interface PageDone {
+  readonly handled: number;
+  readonly end?: RunnerEnd;
+}
 
 class PartitionLoop<Tx> {
   readonly #o: RunnerOptions<Tx>;
@@ -99,12 +105,15 @@ class PartitionLoop<Tx> {
       if (page === "stopped") return page;
       if (page === undefined) continue;
       this.#readAhead(page.messages);
-      const handled = await this.#handlePage(page.messages);
-      if (typeof handled === "string") return handled;
-      const skipped = await this.#commitSkipped();
-      if (skipped !== undefined) return skipped;
+      const { handled, end: cut } = await this.#handlePage(page.messages);
+      const end = cut ?? await this.#commitSkipped();
+      // Reported even when an abort (or a lost lease) cut the page short: what
+      // it committed is in the checkpoint, and a rebuild counts it from here.
+      if (end === undefined || handled > 0) {
+        env.hooks.onPage?.({ partition, handled, position: this.#committed });
+      }
+      if (end !== undefined) return end;
       if (signal.aborted) break;
-      env.hooks.onPage?.({ partition, handled, position: this.#next });
       const waited = await this.#waitWhenCaughtUp(page);
       if (waited !== undefined) return waited;
     }
@@ -176,10 +185,10 @@ class PartitionLoop<Tx> {
     this.#ahead = { from, read };
   }
 
-  /** Delivers a page; resolves how many messages of this partition it handled or parked. */
-  async #handlePage(messages: readonly RecordedMessage[]): Promise<Step<number>> {
+  /** Delivers a page: how many messages of this partition it handled or parked, and why it ended early. */
+  async #handlePage(messages: readonly RecordedMessage[]): Promise<PageDone> {
     if (this.#o.env.commit !== "page") return await this.#deliverEach(messages);
-    if (messages.length === 0) return 0;
+    if (messages.length === 0) return { handled: 0 };
     const { env, source, partition, lease, signal } = this.#o;
     const mine = this.#o.partitions === undefined
       ? messages
@@ -202,14 +211,14 @@ class PartitionLoop<Tx> {
         },
       },
     );
-    if (ended !== undefined) return ended;
+    if (ended !== undefined) return { handled, end: ended };
     // Past other partitions' messages at the end, if any: #commitSkipped saves that.
     this.#next = positionAfter(source, messages[messages.length - 1]);
     this.#progress.passed(messages[messages.length - 1]);
-    return handled;
+    return { handled };
   }
 
-  async #deliverEach(messages: readonly RecordedMessage[]): Promise<Step<number>> {
+  async #deliverEach(messages: readonly RecordedMessage[]): Promise<PageDone> {
     const { env, source, partition, lease, signal } = this.#o;
     let handled = 0;
     for (const message of messages) {
@@ -220,7 +229,7 @@ class PartitionLoop<Tx> {
         this.#progress.passed(message);
         continue;
       }
-      if (!this.#holdsLease()) return "fenced";
+      if (!this.#holdsLease()) return { handled, end: "fenced" };
       this.#progress.handling(message);
       const outcome = await deliver(env, message, {
         partition,
@@ -228,12 +237,12 @@ class PartitionLoop<Tx> {
         lease,
         signal,
       });
-      if (outcome === "fenced" || outcome === "stopped") return outcome;
+      if (outcome === "fenced" || outcome === "stopped") return { handled, end: outcome };
       this.#next = this.#committed = after;
       this.#progress.passed(message);
       handled++;
     }
-    return handled;
+    return { handled };
   }
 
   /**

@@ -166,6 +166,9 @@ export interface ConsumerHooks {
    * Each is logged through the consumer's `logger` as well, whether or not this is given.
    */
   readonly onError?: (error: unknown, context: ConsumerErrorContext) => void;
-  /** After each page. */
+  /**
+   * After each page, also one that an abort or a lost lease cut short (then
+   * with what it committed), so that the pages reported add up to the checkpoint.
+   */
   readonly onPage?: (progress: PageProgress) => void;
 }

@@ -13,7 +13,7 @@ import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
 import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
-import { checkSource } from "./source.ts";
+import { checkSource, type ConsumerSource } from "./source.ts";
 import { ValidationError } from "../errors.ts";
 
 const REBUILD_OPTION_KEYS: readonly string[] = [
@@ -27,6 +27,12 @@ const REBUILD_OPTION_KEYS: readonly string[] = [
 export interface RebuildProgress {
   /** Messages handled (or parked) so far. */
   readonly processed: number;
+  /**
+   * Of those, the messages parked: each once, however often its `onParked`
+   * was retried. Nonzero means the read model lacks them until they are
+   * replayed (`listParked()`, `ordo parked <group>`).
+   */
+  readonly parked: number;
   /**
    * Messages the rebuild will handle: exact for a stream and for `all`
    * without a type filter on a gap-free store, otherwise estimated from how far
@@ -43,7 +49,10 @@ export interface RebuildProgress {
   readonly elapsedMs: number;
   /** The checkpoint now. */
   readonly position: bigint;
-  /** The checkpoint the rebuild runs to: the source's end when it started. */
+  /**
+   * The checkpoint the rebuild runs to: the source's end when it started (for
+   * a category, its newest message when the store has `listCategories`, else the head).
+   */
   readonly target: bigint;
 }
 
@@ -78,13 +87,16 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  * run in one transaction with its checkpoint, so a rebuild costs a commit per
  * page, not per message (on PostgreSQL 3,000 messages went from about 3.4 s to
  * tenths of a second; docs/decisions/consumers.md). A handler that fails
- * rolls its page back, and the page is narrowed down to the failing message.
+ * rolls its page back, and the page is narrowed down to the failing message;
+ * one that keeps failing is parked and counted in `parked` (the read model
+ * lacks it until it is replayed).
  * A `pageHandler` gets each page at once, to write it in one statement.
  * Pass `commit: "message"` for a commit per message.
  *
  * Aborting `signal` stops the rebuild after the page in progress (the handler
  * in progress under `commit: "message"`); the checkpoint then says how far it
- * got, and a consumer of the group continues from there.
+ * got, and so does the result (its `position` is the checkpoint), and a
+ * consumer of the group continues from there.
  *
  * @example
  * ```ts
@@ -124,7 +136,7 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     target = BigInt(info.version === undefined ? 0 : info.version + 1);
     exactTotal = Math.max(0, Number(target - doneAtStart));
   } else {
-    target = await store.headPosition();
+    target = await lastPosition(store, source);
     if ("all" in source && source.types === undefined) {
       exactTotal = Math.max(0, Number(target - doneAtStart));
     }
@@ -136,6 +148,8 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   await options.reset?.();
 
   let processed = 0;
+  // By id: a rejected onParked is called again for the same message.
+  const parked = new Set<string>();
   let position = from;
   // Caught up: the messages between the last one of the source and the head belong to other sources.
   let complete = false;
@@ -154,7 +168,17 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
       : fraction >= 1
       ? 0
       : (elapsedMs * (1 - fraction)) / fraction;
-    return { processed, total, fraction, rate, etaMs, elapsedMs, position, target };
+    return {
+      processed,
+      parked: parked.size,
+      total,
+      fraction,
+      rate,
+      etaMs,
+      elapsedMs,
+      position,
+      target,
+    };
   };
 
   const stopping = new AbortController();
@@ -164,6 +188,10 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     ...consumerOptions,
     commit: options.commit ?? "page",
     signal: stopping.signal,
+    onParked: (entry) => {
+      parked.add(entry.message.id);
+      return options.onParked?.(entry);
+    },
     onPage: (page) => {
       processed += page.handled;
       position = page.position;
@@ -178,4 +206,21 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     unlink();
   }
   return progress();
+}
+
+/**
+ * Where a category or `all` ends as the rebuild starts: a category's newest
+ * message when the store can list categories (on PostgreSQL one index probe
+ * per category, a few ms), so that other categories' messages after it do
+ * not hold the progress back; otherwise the store's head.
+ */
+async function lastPosition(
+  store: Pick<EventStore, "headPosition" | "listCategories">,
+  source: ConsumerSource,
+): Promise<bigint> {
+  if (!("category" in source) || store.listCategories === undefined) {
+    return await store.headPosition();
+  }
+  const categories = await store.listCategories();
+  return categories.find((c) => c.category === source.category)?.lastPosition ?? 0n;
 }

@@ -296,8 +296,26 @@ describe("ordo: consumers and parked messages", () => {
       1,
       false,
     ]);
+    // Progress runs to the category's newest message: the users appended after it are not its.
+    const orders = await pg.store.readCategory("order").toArray();
+    const end = orders[orders.length - 1].globalPosition;
+    assert.ok(end < await pg.store.headPosition());
+    assert.equal(final.target, String(end));
     const after = await pg.sql.unsafe("SELECT sum(total)::int AS sum FROM cli_ops.totals_read");
     assert.equal(after[0].sum, 42, "reset cleared the read model, the replay filled it again");
+  });
+
+  it("rebuild that parks a message says how many and where to see them, and exits 1", async () => {
+    const result = await run("rebuild", "tests/cli/_parking_projection.ts");
+    assert.equal(result.code, 1, said(result));
+    assert.match(
+      result.stderr,
+      /^Group "rebuilt-parking" rebuilt up to position \d+: 2 messages in [\d.]+ s \(\d+ msg\/s\), 1 parked: see ordo parked rebuilt-parking$/m,
+    );
+    const again = await run("rebuild", "tests/cli/_parking_projection.ts", "--json");
+    assert.equal(again.code, 1, said(again));
+    const final = json(again) as Record<string, unknown>;
+    assert.deepEqual([final.processed, final.parked, final.stopped], [2, 1, false]);
   });
 
   it("rebuild refuses a group with a running consumer, a module that cannot load or exports no projection", async () => {

@@ -27,6 +27,7 @@ const at = (processed: number, total: number): RebuildProgress => ({
   elapsedMs: (processed / 250) * 1000,
   position: BigInt(processed + 1),
   target: BigInt(total),
+  parked: 0,
 });
 
 describe("rebuild progress", () => {
@@ -55,6 +56,15 @@ describe("rebuild progress", () => {
     assert.deepEqual(written, [
       "rebuild totals: 100/1000 10% 250 msg/s ETA 4s\n",
       'Group "totals" rebuilt up to position 1001: 1000 messages in 4.0 s (250 msg/s)\n',
+    ]);
+  });
+
+  it("the summary says how many messages were parked, and where to see them", () => {
+    const written: string[] = [];
+    const report = new ProgressReport(io(false, written), "ticks-fail", false);
+    report.finish({ ...at(2500, 2500), parked: 1 });
+    assert.deepEqual(written, [
+      'Group "ticks-fail" rebuilt up to position 2501: 2500 messages in 10.0 s (250 msg/s), 1 parked: see ordo parked ticks-fail\n',
     ]);
   });
 

@@ -13,6 +13,7 @@ import {
   createMemoryStore,
   type Logger,
 } from "../../mod.ts";
+import type { ConsumerErrorContext } from "../../core/mod.ts";
 import { createMemoryLeaseStore } from "../../stores/memory/mod.ts";
 import { until } from "../contract/_consumer_fixtures.ts";
 
@@ -53,6 +54,50 @@ describe("consumer logging", () => {
       `ordo error: Handler failed ${where} attempt=3 error="RangeError: no stock"`,
       `ordo warn: Message parked ${where} attempts=3 error="RangeError: no stock"`,
     ]);
+  });
+
+  it("a replay that fails again logs its attempt and tells onError, asked through the API or the control link", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
+    const [message] = await store.readAll().toArray();
+    const storage = createMemoryConsumerStorage();
+    const told: [string, ConsumerErrorContext][] = [];
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage,
+      retry: { maxAttempts: 2, ...NO_DELAY },
+      controlInterval: 10,
+      logger,
+      onError: (error, context) => void told.push([(error as Error).message, context]),
+      handler: () => {
+        throw new RangeError("no stock");
+      },
+    });
+    await consumer.caughtUp;
+    lines.length = 0;
+    told.length = 0;
+    const where =
+      `group="billing" partition=0 messageId="${message.id}" type="OrderPlaced" stream="order-7"`;
+    assert.equal((await consumer.replayParked(message.id)).outcome, "failed");
+    await storage.control!.requestReplay("billing", message.id);
+    await until(async () => (await consumer.getParked(message.id))?.attempts === 4, "replay");
+    await consumer.close();
+    assert.deepEqual(lines, [
+      `ordo error: Handler failed ${where} attempt=3 error="RangeError: no stock"`,
+      `ordo error: Handler failed ${where} attempt=4 error="RangeError: no stock"`,
+    ]);
+    assert.deepEqual(
+      told.map(([error, { phase, partition, message, attempt }]) => [
+        error,
+        phase,
+        partition,
+        message?.id,
+        attempt,
+      ]),
+      [["no stock", "handler", 0, message.id, 3], ["no stock", "handler", 0, message.id, 4]],
+    );
   });
 
   it("inherits the store's logger when given none, and logs a storage failure it retries", async () => {

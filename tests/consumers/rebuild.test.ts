@@ -5,7 +5,7 @@ import {
   type RebuildProgress,
   rebuildProjection,
 } from "../../core/consumers/mod.ts";
-import { createMemoryStore } from "../../mod.ts";
+import { createMemoryStore, silentLogger } from "../../mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
 
 async function seeded(count: number) {
@@ -137,7 +137,7 @@ describe("rebuildProjection()", () => {
   });
 
   for (const commit of [undefined, "message"] as const) {
-    it(`stops early when aborted; the checkpoint says how far it got (commit ${commit ?? "by default"})`, async () => {
+    it(`stops early when aborted; the checkpoint and the result say how far it got (commit ${commit ?? "by default"})`, async () => {
       const store = await seeded(50);
       const storage = createMemoryConsumerStorage();
       const controller = new AbortController();
@@ -158,9 +158,83 @@ describe("rebuildProjection()", () => {
       assert.equal(handled, last);
       assert.ok(result.fraction < 1);
       const messages = await store.readCategory("order").toArray();
-      assert.equal(await storage.checkpoints.load("g", 0), messages[last - 1].globalPosition + 1n);
+      const checkpoint = messages[last - 1].globalPosition + 1n;
+      assert.equal(await storage.checkpoints.load("g", 0), checkpoint);
+      // The page the abort came during committed: it is reported too.
+      assert.deepEqual([result.processed, result.position], [last, checkpoint]);
     });
   }
+
+  it("reports the messages of a page committed before an abort that came while one waited to retry", async () => {
+    const store = await seeded(50);
+    const storage = createMemoryConsumerStorage();
+    const controller = new AbortController();
+    const messages = await store.readCategory("order").toArray();
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage,
+      batchSize: 5,
+      commit: "message",
+      logger: silentLogger,
+      retry: { initialDelay: 60_000, maxDelay: 60_000 },
+      signal: controller.signal,
+      handler: (m) => {
+        if (m.id !== messages[12].id) return;
+        controller.abort();
+        throw new Error("bug");
+      },
+    });
+    const checkpoint = messages[11].globalPosition + 1n;
+    assert.equal(await storage.checkpoints.load("g", 0), checkpoint);
+    assert.deepEqual([result.processed, result.position], [12, checkpoint]);
+  });
+
+  it("counts the messages it parked, each once, and still calls the caller's onParked", async () => {
+    const store = await seeded(20);
+    const messages = await store.readCategory("order").toArray();
+    const poison = new Set([messages[3].id, messages[14].id]);
+    const told: string[] = [];
+    let refusals = 1;
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 5,
+      logger: silentLogger,
+      retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
+      handler: (m) => {
+        if (poison.has(m.id)) throw new Error("bug");
+      },
+      // Rejects once: retried, and the message still counts once.
+      onParked: (entry) => {
+        told.push(entry.message.id);
+        if (refusals-- > 0) throw new Error("mail server down");
+      },
+    });
+    assert.deepEqual([result.processed, result.parked], [20, 2]);
+    assert.deepEqual(told, [messages[3].id, messages[3].id, messages[14].id]);
+  });
+
+  it("measures a category's progress against its last message, not the store's head", async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 10; i++) {
+      await store.append(`order-${i}`, [{ type: "OrderPlaced", data: { total: i } }]);
+    }
+    for (let i = 0; i < 90; i++) await store.append(`user-${i}`, [{ type: "Joined", data: {} }]);
+    const seen: RebuildProgress[] = [];
+    const result = await rebuildProjection(store, {
+      group: "g",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 5,
+      handler: () => {},
+      onProgress: (p) => void seen.push(p),
+    });
+    assert.equal(result.target, 10n);
+    assert.deepEqual([seen[0].processed, seen[0].fraction, seen[0].total], [5, 0.5, 10]);
+    assert.deepEqual([result.processed, result.fraction], [10, 1]);
+  });
 
   it("commits once per page by default, and once per message when asked", async () => {
     const store = await seeded(100);
