@@ -119,8 +119,11 @@ const OPTION_KEYS: readonly string[] = [
  *
  * `subscribe` follows the server's event stream: events reach the handler one
  * at a time in the server's order; the checkpoint moves after the handler and
- * lives in `storage` (in memory by default), and a dropped connection is
- * reopened from it: at least once, nothing skipped. A group name is a
+ * lives in `storage` (in memory by default), and a dropped connection (or a
+ * refused one, a 5xx) is reopened from it: at least once, nothing skipped. A
+ * server that refuses the stream itself (401 `UnauthenticatedError`, 403
+ * `ForbiddenError`, 404 `NotFoundError`) ends the subscription: its `ready`
+ * rejects with that error, logged once as an error. A group name is a
  * checkpoint of this client: two clients with one group each get every event.
  *
  * `handleCommand` and `handleQuery` throw: handlers run on the server.
@@ -317,6 +320,10 @@ class HttpClientTransport implements Transport {
       traced.options,
     );
     this.#subscriptions.set(group, subscription);
+    // A subscription the server refused has ended: its group is free to subscribe again.
+    subscription.ready.catch(() => {
+      if (this.#subscriptions.get(group) === subscription) this.#subscriptions.delete(group);
+    });
     return {
       ready: subscription.ready,
       stop: async () => {
