@@ -32,6 +32,7 @@ import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
 import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
+import { checkEventSelector } from "./event_selector.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
 import { validateStandard } from "./standard_schema.ts";
@@ -297,31 +298,27 @@ class MessageBus<C extends BusContracts> {
 
   subscribe(
     group: string,
-    events: EventSelector,
+    selector: EventSelector,
     handler: EventHandler,
     given?: HandlerOptions,
   ): Registration {
     this.#gate.ensureOpen(`subscribe group "${group}"`);
+    checkEventSelector(selector);
     const options = handlerOptions(given, this.#logger);
-    if (Array.isArray(events)) {
-      if (events.length === 0) {
-        throw new ValidationError("events", events, "name at least one event");
-      }
-      events.forEach((name, i) => serviceOf(name, `events[${i}]`));
-      const section = this.#contracts.events;
-      if (section === undefined) return this.#transport.subscribe(group, events, handler, options);
-      const schemas = new Map(
-        events.map((name, i) => [name, schemaFor(section, name, `events[${i}]`)!]),
-      );
-      return this.#transport.subscribe(group, events, async (event, context) => {
-        const schema = schemas.get(event.type)!;
-        return await handler({
-          ...event,
-          data: await validateStandard(schema, event.data, "event.data"),
-        }, context);
-      }, options);
+    const section = this.#contracts.events;
+    if (!Array.isArray(selector) || section === undefined) {
+      return this.#transport.subscribe(group, selector, handler, options);
     }
-    return this.#transport.subscribe(group, events, handler, options);
+    const schemas = new Map(
+      selector.map((name, i) => [name, schemaFor(section, name, `selector[${i}]`)!]),
+    );
+    return this.#transport.subscribe(group, selector, async (event, context) => {
+      const schema = schemas.get(event.type)!;
+      return await handler({
+        ...event,
+        data: await validateStandard(schema, event.data, "event.data"),
+      }, context);
+    }, options);
   }
 
   close(): Promise<void> {

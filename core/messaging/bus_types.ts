@@ -187,10 +187,12 @@ export interface Bus<C extends BusContracts = BusContracts> {
    * Subscribes a group to events by name (from any stream) or to a stream
    * category. The handler's event is a union over the names, so its `type`
    * narrows its `data`.
+   * @throws {ValidationError} at `selector` when it is neither an array of
+   *   event names nor `{ category }`
    */
   subscribe<N extends EventName<C>>(
     group: string,
-    events: readonly N[] | { readonly category: string },
+    selector: readonly N[] | { readonly category: string },
     handler: (event: ReceivedEvent<C, N>, context: DeliveryContext) => unknown,
     options?: HandlerOptions,
   ): Registration;

@@ -50,6 +50,7 @@ export {
 } from "./contracts.ts";
 export { type CallScope, type DeadlineOptions, Deadlines } from "./deadline.ts";
 export { type DirectCalls, directCalls, directCallsOf } from "./direct_calls.ts";
+export { checkEventSelector } from "./event_selector.ts";
 export {
   commandCategory,
   commandStream,

@@ -21,10 +21,10 @@ import {
   type ParkedMessageStore,
   type Telemetry,
   traceContextOf,
-  validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
 import {
+  checkEventSelector,
   type CommandEndpoint,
   type CommandEnvelope,
   type EventEndpoint,
@@ -36,7 +36,6 @@ import {
   type QueryEnvelope,
   type Registration,
   type SendReceipt,
-  serviceOf,
   tracedHandler,
   type Transport,
   type TransportCallOptions,
@@ -300,14 +299,8 @@ class HttpClientTransport implements Transport {
         "must be a non-empty string of at most 150 characters",
       );
     }
-    if (Array.isArray(selector)) {
-      if (selector.length === 0) {
-        throw new ValidationError("events", selector, "name at least one event");
-      }
-      selector.forEach((name, i) => serviceOf(name, `events[${i}]`));
-    } else {
-      validateCategory((selector as { category?: unknown } | null)?.category, "events.category");
-    }
+    // The bus checks it too; this transport may be used without one.
+    checkEventSelector(selector);
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
