@@ -12,6 +12,7 @@
 import { ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
+import { checkFunction } from "../options.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { validateId } from "../validate_append.ts";
 import {
@@ -276,6 +277,7 @@ class MessageBus<C extends BusContracts> {
   handleCommand(name: string, handler: CommandHandler, options?: HandlerOptions): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
+    checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.commands, name, "command");
     return this.#transport.handleCommand(
       name,
@@ -287,6 +289,7 @@ class MessageBus<C extends BusContracts> {
   handleQuery(name: string, handler: QueryHandler): Registration {
     this.#gate.ensureOpen(`handle query "${name}"`);
     serviceOf(name, "query");
+    checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
     return this.#transport.handleQuery(
@@ -304,6 +307,7 @@ class MessageBus<C extends BusContracts> {
   ): Registration {
     this.#gate.ensureOpen(`subscribe group "${group}"`);
     checkEventSelector(selector);
+    checkFunction(handler, "handler");
     const options = handlerOptions(given, this.#logger);
     const section = this.#contracts.events;
     if (!Array.isArray(selector) || section === undefined) {

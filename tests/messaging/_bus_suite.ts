@@ -255,6 +255,24 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       await eventually(() => seen.length === 1, 10_000, "the event");
     });
 
+    it("handleCommand(), handleQuery() and subscribe() refuse a handler that is not a function, naming handler", async () => {
+      const { bus: b } = await bus();
+      for (const handler of [42, undefined, "users/lock", { handle: () => {} }]) {
+        const refused = (e: unknown) =>
+          e instanceof ValidationError && e.path === "handler" &&
+          /must be a function/.test(e.message);
+        assert.throws(() => b.handleCommand("users/lock", handler as never), refused);
+        assert.throws(() => b.handleQuery("users/show", handler as never), refused);
+        assert.throws(() => b.subscribe("misused", ["users/locked"], handler as never), refused);
+      }
+      // Nothing was registered: the names and the group are free.
+      b.handleCommand("users/lock", () => "locked");
+      b.handleQuery("users/show", () => "shown");
+      await b.subscribe("misused", ["users/locked"], () => {}).ready;
+      assert.equal(await b.sendAndWait({ type: "users/lock", data: {} }), "locked");
+      assert.equal(await b.query("users/show", {}), "shown");
+    });
+
     it("property: any sequence of sends with repeated ids runs each distinct command exactly once", async () => {
       const { bus: b } = await bus();
       const runs = new Map<string, number>();
