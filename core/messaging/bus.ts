@@ -34,6 +34,7 @@ import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
 import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
 import { checkEventSelector } from "./event_selector.ts";
+import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
 import { validateStandard } from "./standard_schema.ts";
@@ -73,6 +74,8 @@ export function createBus<const C extends BusContracts = BusContracts>(
 }
 
 class MessageBus<C extends BusContracts> {
+  /** Says "a bus" to checkTransport: passed where its transport belongs, it is refused by name. */
+  readonly [BUS_BRAND] = true;
   readonly #transport: Transport;
   readonly #direct: DirectCalls | undefined;
   readonly #contracts: BusContracts;

@@ -62,6 +62,7 @@ export {
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
 export { RunningRegistrations } from "./running_registrations.ts";
 export { tracedHandler } from "./traced_handler.ts";
+export { checkTransport } from "./transport_check.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
 export { clientRetryPolicy, DEFAULT_CLIENT_RETRY, retryCall } from "./retry.ts";
 export {
