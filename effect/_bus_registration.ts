@@ -32,7 +32,11 @@ export interface EffectBusHandlerOptions<R = never> {
 
 /** A handler registered in a scope. */
 export interface BusRegistration {
-  /** Succeeds once the handler has caught up with what was already waiting for it; dies if it stopped before. */
+  /**
+   * Succeeds once the handler has caught up with what was already waiting
+   * for it; dies with the transport's refusal when it refused the handler for
+   * good (over HTTP, a 401, 403 or 404 for the event stream).
+   */
   readonly ready: Effect.Effect<void>;
   /** Stops the handler now, after the message in progress; closing the scope does the same. */
   readonly stop: Effect.Effect<void>;

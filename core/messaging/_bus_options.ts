@@ -14,6 +14,7 @@ import {
 import type { BusContracts } from "./contracts.ts";
 import { clientRetryPolicy } from "./retry.ts";
 import type { HandlerOptions, Transport } from "./transport.ts";
+import { checkTransport } from "./transport_check.ts";
 
 const BUS_OPTION_KEYS: readonly string[] = [
   "transport",
@@ -56,9 +57,7 @@ export function checkBusOptions<C extends BusContracts>(
     throw new ValidationError("options", options, "expected { transport }");
   }
   checkOptions(options, BUS_OPTION_KEYS);
-  if (typeof options.transport?.send !== "function") {
-    throw new ValidationError("options.transport", options.transport, "must be a Transport");
-  }
+  checkTransport(options.transport, "options.transport");
   const contracts = checkOptions(options.contracts, CONTRACT_SECTIONS, "options.contracts");
   const t = checkOptions(options.timeouts, TIMEOUT_KEYS, "options.timeouts") as BusTimeouts;
   const timeouts = {

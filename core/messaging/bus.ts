@@ -12,6 +12,7 @@
 import { ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
+import { checkFunction } from "../options.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { validateId } from "../validate_append.ts";
 import {
@@ -32,6 +33,8 @@ import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
 import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
+import { checkEventSelector } from "./event_selector.ts";
+import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
 import { validateStandard } from "./standard_schema.ts";
@@ -71,6 +74,8 @@ export function createBus<const C extends BusContracts = BusContracts>(
 }
 
 class MessageBus<C extends BusContracts> {
+  /** Says "a bus" to checkTransport: passed where its transport belongs, it is refused by name. */
+  readonly [BUS_BRAND] = true;
   readonly #transport: Transport;
   readonly #direct: DirectCalls | undefined;
   readonly #contracts: BusContracts;
@@ -275,6 +280,7 @@ class MessageBus<C extends BusContracts> {
   handleCommand(name: string, handler: CommandHandler, options?: HandlerOptions): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
+    checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.commands, name, "command");
     return this.#transport.handleCommand(
       name,
@@ -286,6 +292,7 @@ class MessageBus<C extends BusContracts> {
   handleQuery(name: string, handler: QueryHandler): Registration {
     this.#gate.ensureOpen(`handle query "${name}"`);
     serviceOf(name, "query");
+    checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
     return this.#transport.handleQuery(
@@ -297,31 +304,28 @@ class MessageBus<C extends BusContracts> {
 
   subscribe(
     group: string,
-    events: EventSelector,
+    selector: EventSelector,
     handler: EventHandler,
     given?: HandlerOptions,
   ): Registration {
     this.#gate.ensureOpen(`subscribe group "${group}"`);
+    checkEventSelector(selector);
+    checkFunction(handler, "handler");
     const options = handlerOptions(given, this.#logger);
-    if (Array.isArray(events)) {
-      if (events.length === 0) {
-        throw new ValidationError("events", events, "name at least one event");
-      }
-      events.forEach((name, i) => serviceOf(name, `events[${i}]`));
-      const section = this.#contracts.events;
-      if (section === undefined) return this.#transport.subscribe(group, events, handler, options);
-      const schemas = new Map(
-        events.map((name, i) => [name, schemaFor(section, name, `events[${i}]`)!]),
-      );
-      return this.#transport.subscribe(group, events, async (event, context) => {
-        const schema = schemas.get(event.type)!;
-        return await handler({
-          ...event,
-          data: await validateStandard(schema, event.data, "event.data"),
-        }, context);
-      }, options);
+    const section = this.#contracts.events;
+    if (!Array.isArray(selector) || section === undefined) {
+      return this.#transport.subscribe(group, selector, handler, options);
     }
-    return this.#transport.subscribe(group, events, handler, options);
+    const schemas = new Map(
+      selector.map((name, i) => [name, schemaFor(section, name, `selector[${i}]`)!]),
+    );
+    return this.#transport.subscribe(group, selector, async (event, context) => {
+      const schema = schemas.get(event.type)!;
+      return await handler({
+        ...event,
+        data: await validateStandard(schema, event.data, "event.data"),
+      }, context);
+    }, options);
   }
 
   close(): Promise<void> {

@@ -172,13 +172,13 @@ export interface Bus<C extends BusContracts = BusContracts> {
     event: EventInput<N, EventInputData<C, N>>,
     options?: BusCallOptions,
   ): Promise<PublishReceipt>;
-  /** Registers the handler of a command name. */
+  /** Registers the handler of a command name. @throws {ValidationError} at `handler` when it is not a function */
   handleCommand<N extends CommandName<C>>(
     name: N,
     handler: CommandHandler<N, CommandData<C, N>>,
     options?: HandlerOptions,
   ): Registration;
-  /** Registers the handler of a query name. */
+  /** Registers the handler of a query name. @throws {ValidationError} at `handler` when it is not a function */
   handleQuery<N extends QueryName<C>>(
     name: N,
     handler: QueryHandler<QueryPayload<C, N>>,
@@ -187,10 +187,12 @@ export interface Bus<C extends BusContracts = BusContracts> {
    * Subscribes a group to events by name (from any stream) or to a stream
    * category. The handler's event is a union over the names, so its `type`
    * narrows its `data`.
+   * @throws {ValidationError} at `selector` when it is neither an array of
+   *   event names nor `{ category }`, at `handler` when that is not a function
    */
   subscribe<N extends EventName<C>>(
     group: string,
-    events: readonly N[] | { readonly category: string },
+    selector: readonly N[] | { readonly category: string },
     handler: (event: ReceivedEvent<C, N>, context: DeliveryContext) => unknown,
     options?: HandlerOptions,
   ): Registration;

@@ -50,6 +50,7 @@ export {
 } from "./contracts.ts";
 export { type CallScope, type DeadlineOptions, Deadlines } from "./deadline.ts";
 export { type DirectCalls, directCalls, directCallsOf } from "./direct_calls.ts";
+export { checkEventSelector } from "./event_selector.ts";
 export {
   commandCategory,
   commandStream,
@@ -61,6 +62,7 @@ export {
 export { QueryRegistry, unknownQueryError } from "./query_registry.ts";
 export { RunningRegistrations } from "./running_registrations.ts";
 export { tracedHandler } from "./traced_handler.ts";
+export { checkTransport } from "./transport_check.ts";
 export { parkedFromReceived, receivedFromStore } from "./received.ts";
 export { clientRetryPolicy, DEFAULT_CLIENT_RETRY, retryCall } from "./retry.ts";
 export {

@@ -128,7 +128,11 @@ export interface HandlerOptions {
 
 /** A registered handler. */
 export interface Registration {
-  /** Resolves once the handler has caught up with what was already waiting for it. */
+  /**
+   * Resolves once the handler has caught up with what was already waiting for
+   * it. Rejects when the transport was refused for good and the handler has
+   * stopped (over HTTP: a 401, 403 or 404 for the event stream).
+   */
   readonly ready: Promise<void>;
   /** Stops handling; a message in progress finishes first. */
   stop(): Promise<void>;

@@ -12,6 +12,7 @@ import {
   ServerError,
   silentLogger,
   TimeoutError,
+  ValidationError,
 } from "../../core/mod.ts";
 import { type Bus, createBus, type Transport } from "../../core/messaging/mod.ts";
 import { until } from "../_until.ts";
@@ -226,6 +227,50 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         assert.deepEqual(first, [1, 2, 3, 4]);
       }
       assert.deepEqual(second, [1, 2, 3, 4]);
+    });
+
+    it("subscribe() refuses a selector that is neither event names nor { category }, naming it, and subscribes nothing", async () => {
+      const { bus: b } = await bus();
+      const cases: [unknown, string, RegExp][] = [
+        ["orders/placed", "selector", /array of event names.*pass \["orders\/placed"\]/],
+        [{ categry: "order" }, "selector.categry", /did you mean "category"/],
+        [{ category: "orders/placed" }, "selector.category", /not an event name/],
+        [{}, "selector", /no category/],
+        [null, "selector", /a selector is an array of event names/],
+        [[], "selector", /at least one event/],
+        [["placed"], "selector[0]", /service\/action/],
+      ];
+      for (const [selector, path, message] of cases) {
+        assert.throws(
+          () => b.subscribe("misused", selector as never, () => {}),
+          (e) => e instanceof ValidationError && e.path === path && message.test(e.message),
+          `${JSON.stringify(selector)} -> ${path}`,
+        );
+      }
+      // Nothing was subscribed: the group is free, and a good selector gets the event.
+      const seen: string[] = [];
+      const good = b.subscribe("misused", { category: "order" }, (e) => void seen.push(e.type));
+      await good.ready;
+      await b.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+      await eventually(() => seen.length === 1, 10_000, "the event");
+    });
+
+    it("handleCommand(), handleQuery() and subscribe() refuse a handler that is not a function, naming handler", async () => {
+      const { bus: b } = await bus();
+      for (const handler of [42, undefined, "users/lock", { handle: () => {} }]) {
+        const refused = (e: unknown) =>
+          e instanceof ValidationError && e.path === "handler" &&
+          /must be a function/.test(e.message);
+        assert.throws(() => b.handleCommand("users/lock", handler as never), refused);
+        assert.throws(() => b.handleQuery("users/show", handler as never), refused);
+        assert.throws(() => b.subscribe("misused", ["users/locked"], handler as never), refused);
+      }
+      // Nothing was registered: the names and the group are free.
+      b.handleCommand("users/lock", () => "locked");
+      b.handleQuery("users/show", () => "shown");
+      await b.subscribe("misused", ["users/locked"], () => {}).ready;
+      assert.equal(await b.sendAndWait({ type: "users/lock", data: {} }), "locked");
+      assert.equal(await b.query("users/show", {}), "shown");
     });
 
     it("property: any sequence of sends with repeated ids runs each distinct command exactly once", async () => {

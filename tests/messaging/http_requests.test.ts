@@ -286,7 +286,7 @@ for (const mount of ["the node adapter", "the Web fetch handler"] as const) {
       );
       assert.throws(
         () => client.subscribe("g", [], () => {}),
-        (e) => e instanceof ValidationError && e.path === "events",
+        (e) => e instanceof ValidationError && e.path === "selector",
       );
     });
   });

@@ -14,6 +14,8 @@ import {
   type Logger,
   logHandlerFailure,
   logParked,
+  type OrdoErrorTag,
+  ordoTagOf,
   type ParkedMessageStore,
   PeerUnreachableError,
 } from "../../../core/mod.ts";
@@ -47,10 +49,27 @@ export interface SubscriptionDependencies {
 
 type Outcome = "handled" | "parked" | "stopped";
 
+// The answers that end a subscription instead of a reconnection: the server
+// was reached and said no (a wrong credential, a category the credential may
+// not follow, a URL where no ordo server answers the stream's route), and
+// would say it again however often asked. Anything else (a refused
+// connection, a 5xx, a dropped stream) may pass, so it is retried.
+const REFUSALS: ReadonlySet<OrdoErrorTag> = new Set<OrdoErrorTag>([
+  "UnauthenticatedError",
+  "ForbiddenError",
+  "NotFoundError",
+]);
+
+function isRefusal(error: unknown): boolean {
+  const tag = ordoTagOf(error);
+  return tag !== undefined && REFUSALS.has(tag);
+}
+
 /** One running subscription; see the file summary. */
 export class EventStreamSubscription implements Registration {
   readonly ready: Promise<void>;
   #caughtUp!: () => void;
+  #refused!: (error: unknown) => void;
   readonly #stopping = new AbortController();
   readonly #done: Promise<void>;
   readonly #policy: CheckedRetryPolicy;
@@ -67,7 +86,13 @@ export class EventStreamSubscription implements Registration {
   ) {
     this.#policy = checkRetryPolicy(options.retry);
     this.#logger = options.logger ?? dependencies.logger;
-    this.ready = new Promise((resolve) => (this.#caughtUp = resolve));
+    this.ready = new Promise((resolve, reject) => {
+      this.#caughtUp = resolve;
+      this.#refused = reject;
+    });
+    // A caller that never looks at `ready` must not have its process ended by
+    // an unhandled rejection: the refusal is logged as an error either way.
+    this.ready.catch(() => {});
     this.#done = this.#run();
   }
 
@@ -110,6 +135,15 @@ export class EventStreamSubscription implements Registration {
         );
       } catch (error) {
         if (signal.aborted) return;
+        if (isRefusal(error)) {
+          this.#logger.error("Event stream refused; subscription stopped", {
+            group: this.group,
+            error,
+          });
+          this.#report(error);
+          this.#refused(error);
+          return;
+        }
         const delay = backoffDelay(this.dependencies.reconnect, ++failures);
         if (!this.#streamFailing) {
           this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });

@@ -21,10 +21,10 @@ import {
   type ParkedMessageStore,
   type Telemetry,
   traceContextOf,
-  validateCategory,
   ValidationError,
 } from "../../../core/mod.ts";
 import {
+  checkEventSelector,
   type CommandEndpoint,
   type CommandEnvelope,
   type EventEndpoint,
@@ -36,7 +36,6 @@ import {
   type QueryEnvelope,
   type Registration,
   type SendReceipt,
-  serviceOf,
   tracedHandler,
   type Transport,
   type TransportCallOptions,
@@ -119,8 +118,11 @@ const OPTION_KEYS: readonly string[] = [
  *
  * `subscribe` follows the server's event stream: events reach the handler one
  * at a time in the server's order; the checkpoint moves after the handler and
- * lives in `storage` (in memory by default), and a dropped connection is
- * reopened from it: at least once, nothing skipped. A group name is a
+ * lives in `storage` (in memory by default), and a dropped connection (or a
+ * refused one, a 5xx) is reopened from it: at least once, nothing skipped. A
+ * server that refuses the stream itself (401 `UnauthenticatedError`, 403
+ * `ForbiddenError`, 404 `NotFoundError`) ends the subscription: its `ready`
+ * rejects with that error, logged once as an error. A group name is a
  * checkpoint of this client: two clients with one group each get every event.
  *
  * `handleCommand` and `handleQuery` throw: handlers run on the server.
@@ -297,14 +299,8 @@ class HttpClientTransport implements Transport {
         "must be a non-empty string of at most 150 characters",
       );
     }
-    if (Array.isArray(selector)) {
-      if (selector.length === 0) {
-        throw new ValidationError("events", selector, "name at least one event");
-      }
-      selector.forEach((name, i) => serviceOf(name, `events[${i}]`));
-    } else {
-      validateCategory((selector as { category?: unknown } | null)?.category, "events.category");
-    }
+    // The bus checks it too; this transport may be used without one.
+    checkEventSelector(selector);
     if (this.#subscriptions.has(group)) {
       throw new ValidationError("group", group, "is already subscribed in this transport");
     }
@@ -317,6 +313,10 @@ class HttpClientTransport implements Transport {
       traced.options,
     );
     this.#subscriptions.set(group, subscription);
+    // A subscription the server refused has ended: its group is free to subscribe again.
+    subscription.ready.catch(() => {
+      if (this.#subscriptions.get(group) === subscription) this.#subscriptions.delete(group);
+    });
     return {
       ready: subscription.ready,
       stop: async () => {

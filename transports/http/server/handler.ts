@@ -33,7 +33,7 @@ import {
   untypedStore,
   ValidationError,
 } from "../../../core/mod.ts";
-import type { Transport } from "../../../core/messaging/mod.ts";
+import { checkTransport, type Transport } from "../../../core/messaging/mod.ts";
 import {
   CALL_HANDLER,
   type CallHandler,
@@ -165,10 +165,7 @@ function checkHandlerOptions(options: CreateHttpHandlerOptions): DispatcherSetti
     throw new ValidationError("options", options, "expected { transport, auth }");
   }
   checkOptions(options, OPTION_KEYS);
-  if (typeof options.transport?.send !== "function") {
-    throw new ValidationError("options.transport", options.transport, "must be a Transport");
-  }
-  const transport = options.transport;
+  const transport = checkTransport(options.transport, "options.transport");
   checkOptionalFunction(options.onError, "options.onError");
   const auth = createAuthenticator(options.auth);
   const base = basePath(options.basePath);

@@ -26,6 +26,8 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { consoleLogger, ValidationError } from "../../../core/mod.ts";
+import { createHttpHandler } from "./handler.ts";
 import {
   type Answer,
   CALL_HANDLER,
@@ -56,7 +58,14 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
 /**
  * A node:http request listener that answers with `handler`.
  *
- * A handler that throws gets a bare 500 (ordo's handler never throws).
+ * A handler that throws, or answers with something that is not a Response,
+ * gets a bare 500 and an error line on the console (ordo's handler never
+ * throws).
+ *
+ * @throws {ValidationError} at `handler` when it is neither a function nor an
+ *   object with `fetch` (`undefined`, or `createHttpHandler` itself rather than
+ *   the handler it returns), so a wrong argument fails at startup, not as a 500
+ *   for every request
  *
  * @example
  * ```ts
@@ -68,6 +77,7 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  * ```
  */
 export function createNodeRequestListener(handler: FetchHandler): NodeRequestListener {
+  checkFetchHandler(handler);
   if (typeof handler === "object" && typeof handler[CALL_HANDLER] === "function") {
     const callHandler = handler[CALL_HANDLER];
     return (req, res) => void serveCall(callHandler, req, res);
@@ -78,8 +88,39 @@ export function createNodeRequestListener(handler: FetchHandler): NodeRequestLis
   return (req, res) => void serveFetch(fetch, req, res);
 }
 
+const WHAT = "expected a Web handler, (request) => Response, or the handler " +
+  "createHttpHandler({ transport, auth }) returns";
+
+function checkFetchHandler(handler: unknown): void {
+  if ((handler as unknown) === createHttpHandler) {
+    throw new ValidationError(
+      "handler",
+      handler,
+      `${WHAT}, got createHttpHandler itself: pass the handler it returns`,
+    );
+  }
+  const ok = typeof handler === "function" ||
+    (typeof handler === "object" && handler !== null &&
+      typeof (handler as { fetch?: unknown }).fetch === "function");
+  if (!ok) throw new ValidationError("handler", handler, WHAT);
+}
+
 const encoder = new TextEncoder();
 const FAILED: Answer = { status: 500, headers: {}, body: "" };
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value === "object" ? "an object" : typeof value;
+}
+
+// The listener has no logger of its own; a failure it answers 500 for is
+// written where a Web server's own (Deno.serve, Bun.serve) would be, not dropped.
+function logFailure(req: IncomingMessage, error: unknown): void {
+  consoleLogger.error("HTTP handler failed; answered 500", {
+    method: req.method,
+    url: req.url,
+    error,
+  });
+}
 
 async function serveCall(
   callHandler: CallHandler,
@@ -90,7 +131,8 @@ async function serveCall(
   let answer: Answer;
   try {
     answer = await callHandler(call);
-  } catch {
+  } catch (error) {
+    logFailure(req, error);
     answer = FAILED;
   }
   try {
@@ -118,7 +160,17 @@ async function serveFetch(
   const gone = whenGone(res);
   let response: Response;
   try {
-    response = await fetch(await toRequest(req, gone.signal()));
+    // A request that cannot be read (the client went away mid-body) is no failure of the handler's.
+    const request = await toRequest(req, gone.signal());
+    try {
+      response = await fetch(request);
+      if (typeof response?.headers?.forEach !== "function" || typeof response.status !== "number") {
+        throw new TypeError(`the handler answered ${describe(response)}, not a Response`);
+      }
+    } catch (error) {
+      logFailure(req, error);
+      throw error;
+    }
   } catch {
     response = new Response(null, { status: 500 });
   }
