@@ -142,11 +142,11 @@ export function testAppendTransport(under: ClientUnderTest): void {
         ).slice(0, 5);
         assert.deepEqual(page.map((m) => m.id), all.slice(10, 15).map((m) => m.id));
         const logPosition = String((from - 1n) / 2n);
-        assert.ok(
-          standin.records.some((r) =>
-            r.method === "Read" && r.target === "all" && r.from === logPosition
-          ),
+        // The stand-in reports each request on its stdout, which may arrive
+        // after the answer did: wait for the line rather than look for it now.
+        await standin.waitFor(
           `a $all read from ${logPosition}`,
+          (r) => r.method === "Read" && r.target === "all" && r.from === logPosition,
         );
       });
 
