@@ -18,7 +18,8 @@ import type { Transport } from "./transport.ts";
  */
 export const BUS_BRAND: unique symbol = Symbol.for("ordo.bus") as never;
 
-const METHODS = [
+/** The methods of the transport port, every one a transport must have. */
+export const TRANSPORT_METHODS = [
   "send",
   "sendAndWait",
   "query",
@@ -69,7 +70,7 @@ export function checkTransport(value: unknown, path: string): Transport {
       `${EXPECTED}, got a bus: pass the transport the bus was made with`,
     );
   }
-  const missing = METHODS.filter((method) =>
+  const missing = TRANSPORT_METHODS.filter((method) =>
     typeof (value as Record<string, unknown>)[method] !== "function"
   );
   if (missing.length > 0) {

@@ -16,6 +16,7 @@ import {
   createCircuitBreaker,
   type Transport,
 } from "../../core/messaging/mod.ts";
+import { TRANSPORT_METHODS } from "../../core/messaging/transport_check.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
@@ -364,17 +365,9 @@ function busyFor(ms: number): void {
 
 /** The transport's port alone (its own methods, none of its extras), so the bus cannot take a shortcut. */
 function portOnly(inner: Transport): Transport {
-  const keys = [
-    "send",
-    "sendAndWait",
-    "query",
-    "publish",
-    "handleCommand",
-    "handleQuery",
-    "subscribe",
-    "close",
-  ] as const;
-  return Object.fromEntries(keys.map((k) => [k, inner[k].bind(inner)])) as unknown as Transport;
+  return Object.fromEntries(
+    TRANSPORT_METHODS.map((k) => [k, inner[k].bind(inner)]),
+  ) as unknown as Transport;
 }
 
 /** A real breaker that also counts acquired slots and the outcomes reported for them. */
