@@ -32,7 +32,13 @@ import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
-import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
+import {
+  checkCommandInput,
+  checkEventInput,
+  commandEnvelope,
+  withDefaults,
+  withSchema,
+} from "./_envelopes.ts";
 import { checkEventSelector } from "./event_selector.ts";
 import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
@@ -204,9 +210,7 @@ class MessageBus<C extends BusContracts> {
   publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
     if (this.#gate.closed) return this.#gate.refuse(`publish "${event?.type}"`);
     try {
-      if (typeof event !== "object" || event === null) {
-        throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
-      }
+      checkEventInput(event);
       const route = this.#eventRoute(event.type);
       if (route.schema === undefined) {
         return this.#plain(options)
@@ -272,7 +276,11 @@ class MessageBus<C extends BusContracts> {
   #eventStream(event: EventInput, id: string): string {
     const given = event.stream;
     if (given !== undefined && this.#streams.has(given)) return given;
-    const stream = eventStream(event.type, { stream: given, key: event.key ?? id });
+    const key = event.key ?? id;
+    if (typeof key !== "string" || key.length === 0) {
+      throw new ValidationError("event.key", key, "must be a non-empty string");
+    }
+    const stream = eventStream(event.type, { stream: given, key });
     if (given !== undefined) remember(this.#streams, given, true);
     return stream;
   }
@@ -342,9 +350,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   #commandRoute(command: CommandInput): CommandRoute {
-    if (typeof command !== "object" || command === null) {
-      throw new ValidationError("command", command, "expected { type, data, id?, key? }");
-    }
+    checkCommandInput(command);
     const type = command.type;
     const known = this.#commands.get(type);
     if (known !== undefined) return known;
