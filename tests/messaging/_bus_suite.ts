@@ -9,6 +9,7 @@ import fc from "fast-check";
 import {
   IdempotencyConflictError,
   NotFoundError,
+  type ParkedMessage,
   ServerError,
   silentLogger,
   TimeoutError,
@@ -114,6 +115,28 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         );
       },
     );
+
+    it("a command handler given retry is retried, then its command is parked (onParked) and sendAndWait() rejects", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const parked: ParkedMessage[] = [];
+      b.handleCommand("users/lock", (_command, context) => {
+        attempts.push(context.attempt);
+        throw new RangeError("user u-9 is still locked");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onParked: (entry) => void parked.push(entry),
+      });
+      await assert.rejects(
+        b.sendAndWait({ type: "users/lock", data: { userId: "u-9" } }),
+        options.handlerErrorsMasked ? ServerError : /still locked/,
+      );
+      assert.deepEqual(attempts, [1, 2, 3]);
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.equal(parked[0].attempts, 3);
+      assert.equal(parked[0].message.type, "users/lock");
+      assert.match(parked[0].error.message, /still locked/);
+    });
 
     it("sendAndWait() rejects with a TimeoutError when the handler does not answer in time", async () => {
       const { bus: b } = await bus();
