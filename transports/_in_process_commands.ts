@@ -22,6 +22,7 @@ import {
   type Logger,
   logHandlerFailure,
   logParked,
+  NotFoundError,
   sameContent,
 } from "../core/mod.ts";
 import {
@@ -90,10 +91,24 @@ export class InProcessCommands {
     return { id: command.id, deduplicated: known };
   }
 
-  /** The outcome of the command's first run; rejects with IdempotencyConflictError for a reused id with other content. */
+  /**
+   * The outcome of the command's first run; rejects with IdempotencyConflictError
+   * for a reused id with other content, and at once with NotFoundError when no
+   * handler of its name is registered: every handler of this transport is in
+   * this process, so none can answer (`send` still waits for one).
+   */
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
     try {
-      return this.#known(command)?.result ?? this.#dispatch(command).result;
+      const known = this.#known(command);
+      if (known !== undefined) return known.result;
+      if (!this.handles(command.type)) {
+        throw new NotFoundError(
+          "command",
+          command.type,
+          "no handler is registered for it in this process (register it before sendAndWait; send waits for one)",
+        );
+      }
+      return this.#dispatch(command).result;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -76,8 +76,9 @@ const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger", "t
  * its registration gives `retry`: then it is retried with backoff and the
  * command parked (`onParked`), as store-backed, before the sender gets the
  * last error. Commands of one
- * name run one at a time, in send order; a command sent before its handler
- * is registered waits for it. Events: every group gets every matching event
+ * name run one at a time, in send order; a command `send` before its handler
+ * is registered waits for it, while `sendAndWait` with no handler registered
+ * rejects at once with `NotFoundError` (as a query does). Events: every group gets every matching event
  * in publish order, starting in a microtask after `publish` (never inside
  * it); a failing handler is retried with backoff, then the event is parked
  * (`onParked`) and the group moves on. Data is passed by reference. The

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
+import { TimeoutError, ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
 import { checkFunction } from "../options.ts";
@@ -179,8 +179,30 @@ class MessageBus<C extends BusContracts> {
     const run = (e: CommandEnvelope) =>
       this.#guard.run((scope) => this.#transport.sendAndWait(e, scope), call);
     const traces = this.#traces;
-    if (traces !== undefined) return traces.command(envelope, options?.trace, run);
-    return run(carryingTrace(envelope, options?.trace));
+    const waited = traces !== undefined
+      ? traces.command(envelope, options?.trace, run)
+      : run(carryingTrace(envelope, options?.trace));
+    return waited.catch((error) => {
+      throw this.#unanswered(error, envelope.type, call.operation);
+    });
+  }
+
+  /**
+   * A `sendAndWait` that timed out, with a hint when no handler here answers
+   * its name: the likeliest cause, which a bare "Timed out" hides. Not when
+   * this transport has the handler (it was slow), and not for a timeout of
+   * the handler's own (another operation).
+   */
+  #unanswered(error: unknown, type: string, operation: string): unknown {
+    if (!(error instanceof TimeoutError) || error.operation !== operation) return error;
+    const here = this.#transport.handles?.("command", type);
+    if (here === true) return error;
+    return new TimeoutError(error.operation, error.timeoutMs, {
+      cause: error,
+      hint: here === false
+        ? `no handler of it is registered in this process; is the service that handles it running?`
+        : `no handler answered; is one registered for "${type}", and is its service running?`,
+    });
   }
 
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
