@@ -272,6 +272,60 @@ function metadataAt(timestamp: string): Message["metadata"] {
 }
 
 /**
+ * Checks a message's metadata: a plain object whose named fields have their
+ * types (`correlationId`, `causationId` and `timestamp` non-empty strings, the
+ * timestamp a date, `schemaVersion` a whole number from 1); the other fields
+ * are the writer's. The path is `<owner>.metadata`, or
+ * `<owner>[<index>].metadata` with an index, built only for an error.
+ *
+ * @throws {ValidationError} at the metadata or the named field that is wrong
+ * @example
+ * ```ts
+ * import { checkMetadata } from "./validate_append.ts";
+ * checkMetadata({ correlationId: "c-1", tenant: "acme" }, "command"); // returned as given
+ * ```
+ */
+export function checkMetadata(metadata: unknown, owner: string, index?: number): MessageMetadata {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new ValidationError(metadataPath(owner, index), metadata, "metadata is a plain object");
+  }
+  const m = metadata as MessageMetadata;
+  for (const field of ["correlationId", "causationId", "timestamp"] as const) {
+    const value = m[field];
+    if (value !== undefined && (typeof value !== "string" || value.length === 0)) {
+      throw new ValidationError(
+        metadataPath(owner, index, field),
+        value,
+        "must be a non-empty string",
+      );
+    }
+  }
+  if (m.timestamp !== undefined && Number.isNaN(Date.parse(m.timestamp))) {
+    throw new ValidationError(
+      metadataPath(owner, index, "timestamp"),
+      m.timestamp,
+      "must be an ISO 8601 date and time",
+    );
+  }
+  if (
+    m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)
+  ) {
+    throw new ValidationError(
+      metadataPath(owner, index, "schemaVersion"),
+      m.schemaVersion,
+      "a schema version is a whole number from 1",
+    );
+  }
+  return m;
+}
+
+// A function, not a closure in checkMetadata: appends with metadata pay for no path until one fails.
+function metadataPath(owner: string, index: number | undefined, field?: string): string {
+  const base = `${index === undefined ? owner : `${owner}[${index}]`}.metadata`;
+  return field === undefined ? base : `${base}.${field}`;
+}
+
+/**
  * Checks a message id: a UUID, returned lowercased so that ids compare equal
  * whatever case the writer used.
  *
@@ -295,40 +349,7 @@ function validateMetadata(
   index: number,
   timestamp: string,
 ): Message["metadata"] {
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new ValidationError(
-      `messages[${index}].metadata`,
-      metadata,
-      "metadata is a plain object",
-    );
-  }
-  const m = metadata as MessageMetadata;
-  for (const field of ["correlationId", "causationId", "timestamp"] as const) {
-    const value = m[field];
-    if (value !== undefined && (typeof value !== "string" || value.length === 0)) {
-      throw new ValidationError(
-        `messages[${index}].metadata.${field}`,
-        value,
-        "must be a non-empty string",
-      );
-    }
-  }
-  if (m.timestamp !== undefined && Number.isNaN(Date.parse(m.timestamp))) {
-    throw new ValidationError(
-      `messages[${index}].metadata.timestamp`,
-      m.timestamp,
-      "must be an ISO 8601 date and time",
-    );
-  }
-  if (
-    m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)
-  ) {
-    throw new ValidationError(
-      `messages[${index}].metadata.schemaVersion`,
-      m.schemaVersion,
-      "a schema version is a whole number from 1",
-    );
-  }
+  const m = checkMetadata(metadata, "messages", index);
   const source = m.timestamp === undefined ? { ...m, timestamp } : m;
   return copyJsonAt(source, "messages", index, "metadata") as Message["metadata"];
 }

@@ -5,31 +5,54 @@
 // repeated id whose type or data differ (as canonical JSON) is refused with
 // IdempotencyConflictError: answering it with the first command's outcome
 // would be a lie.
+//
+// A handler registered with a `retry` policy is retried as a store-backed
+// command is (backoff, or the policy's own rule), then its command is parked:
+// logged, told to `onParked`, and the sender gets the last error. Without a
+// policy a command runs once, as it always did in-process: a failing handler
+// (a decider's refusal) answers its sender at once.
 
 import {
+  abortableSleep as sleep,
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
   ClosedError,
+  deliveryRetries,
   IdempotencyConflictError,
   type Logger,
   logHandlerFailure,
+  logParked,
+  NotFoundError,
   sameContent,
 } from "../core/mod.ts";
-import type {
-  CommandEndpoint,
-  CommandEnvelope,
-  DeliveryContext,
-  ReceivedMessage,
-  Registration,
-  SendReceipt,
+import {
+  type CommandEndpoint,
+  type CommandEnvelope,
+  type DeliveryContext,
+  type HandlerOptions,
+  parkedFromReceived,
+  type ReceivedMessage,
+  type Registration,
+  type SendReceipt,
 } from "../core/messaging/mod.ts";
 
 const READY = Promise.resolve();
 
 interface CommandLane {
   handler: CommandEndpoint | undefined;
-  /** Where the handler's failures that no sender waits for are logged (its registration's logger). */
-  logger: Logger | undefined;
+  /** The registration's options, for failures: its logger, hooks and retry policy. */
+  registered: Registered | undefined;
   tail: Promise<unknown>;
   waiting: (() => void)[];
+}
+
+/** What a registration brings besides its handler. */
+interface Registered {
+  readonly options: HandlerOptions;
+  /** `undefined` when the registration gave no `retry`: one attempt. */
+  readonly policy: CheckedRetryPolicy | undefined;
+  /** Aborted when the registration stops or the transport closes: a retry's backoff ends then. */
+  readonly stopping: AbortController;
 }
 
 /** A command id's first run: what it was, and how it ended (or will). */
@@ -61,30 +84,57 @@ export class InProcessCommands {
   /** Accepts a command in the caller's turn. @throws {IdempotencyConflictError} for a reused id with other content */
   accept(command: CommandEnvelope): SendReceipt {
     const known = this.#known(command) !== undefined;
-    if (!known) this.#dispatch(command).catch((error) => this.#unanswered(error, command));
+    if (!known) {
+      const run = this.#dispatch(command);
+      run.result.catch((error) => this.#unanswered(error, command, run.logged()));
+    }
     return { id: command.id, deduplicated: known };
   }
 
-  /** The outcome of the command's first run; rejects with IdempotencyConflictError for a reused id with other content. */
+  /**
+   * The outcome of the command's first run; rejects with IdempotencyConflictError
+   * for a reused id with other content, and at once with NotFoundError when no
+   * handler of its name is registered: every handler of this transport is in
+   * this process, so none can answer (`send` still waits for one).
+   */
   sendAndWait(command: CommandEnvelope): Promise<unknown> {
     try {
-      return this.#known(command)?.result ?? this.#dispatch(command);
+      const known = this.#known(command);
+      if (known !== undefined) return known.result;
+      if (!this.handles(command.type)) {
+        throw new NotFoundError(
+          "command",
+          command.type,
+          "no handler is registered for it in this process (register it before sendAndWait; send waits for one)",
+        );
+      }
+      return this.#dispatch(command).result;
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** Registers the handler of `name` (commands waiting for one run now); `undefined` when the name has one already. */
-  register(name: string, handler: CommandEndpoint, logger?: Logger): Registration | undefined {
+  register(
+    name: string,
+    handler: CommandEndpoint,
+    options: HandlerOptions = {},
+  ): Registration | undefined {
     const lane = this.#lane(name);
     if (lane.handler !== undefined) return undefined;
+    const registered: Registered = {
+      options,
+      policy: options.retry === undefined ? undefined : checkRetryPolicy(options.retry),
+      stopping: new AbortController(),
+    };
     lane.handler = handler;
-    lane.logger = logger;
+    lane.registered = registered;
     for (const wake of lane.waiting.splice(0)) wake();
     return {
       ready: READY,
       stop: () => {
         if (lane.handler === handler) lane.handler = undefined;
+        registered.stopping.abort();
         return lane.tail.then(() => {}, () => {});
       },
     };
@@ -98,15 +148,18 @@ export class InProcessCommands {
   /** Wakes commands waiting for a handler (they reject) and waits for those running. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const lane of this.#lanes.values()) for (const wake of lane.waiting.splice(0)) wake();
+    for (const lane of this.#lanes.values()) {
+      for (const wake of lane.waiting.splice(0)) wake();
+      lane.registered?.stopping.abort();
+    }
     await Promise.all([...this.#lanes.values()].map((lane) => lane.tail.then(() => {}, () => {})));
   }
 
-  /** A handler failure no sender waits for: logged, and told to `onError`. */
-  #unanswered(error: unknown, command: CommandEnvelope): void {
+  /** A handler failure no sender waits for: logged (unless its retries logged it), and told to `onError`. */
+  #unanswered(error: unknown, command: CommandEnvelope, logged: boolean): void {
     const group = `command:${command.type}`;
-    const logger = this.#lanes.get(command.type)?.logger ?? this.#logger;
-    logHandlerFailure(logger, { group }, command, 1, error);
+    const logger = this.#lanes.get(command.type)?.registered?.options.logger ?? this.#logger;
+    if (!logged) logHandlerFailure(logger, { group }, command, 1, error);
     try {
       this.#onError?.(error, received(command));
     } catch (thrown) {
@@ -128,14 +181,16 @@ export class InProcessCommands {
     if (lane === undefined) {
       this.#lanes.set(
         name,
-        lane = { handler: undefined, logger: undefined, tail: READY, waiting: [] },
+        lane = { handler: undefined, registered: undefined, tail: READY, waiting: [] },
       );
     }
     return lane;
   }
 
-  #dispatch(command: CommandEnvelope): Promise<unknown> {
+  /** Runs the command after those of its name; `logged`: whether its failure was logged already (by its retries). */
+  #dispatch(command: CommandEnvelope): { result: Promise<unknown>; logged: () => boolean } {
     const lane = this.#lane(command.type);
+    let retried = false;
     const run = async () => {
       while (lane.handler === undefined) {
         if (this.#closed) {
@@ -146,13 +201,12 @@ export class InProcessCommands {
         }
         await new Promise<void>((resolve) => lane.waiting.push(resolve));
       }
-      const context: DeliveryContext = {
-        idempotencyKey: command.id,
-        attempt: 1,
-        group: `command:${command.type}`,
-        tx: undefined,
-      };
-      return await lane.handler(received(command), context);
+      const registered = lane.registered!;
+      if (registered.policy === undefined) {
+        return await lane.handler(received(command), deliveryContext(command, 1));
+      }
+      retried = true;
+      return await this.#withRetries(lane.handler, registered, registered.policy, command);
     };
     const result = lane.tail.then(run, run);
     lane.tail = result.catch(() => {});
@@ -160,8 +214,65 @@ export class InProcessCommands {
     if (this.#outcomes.size > this.#capacity) {
       this.#outcomes.delete(this.#outcomes.keys().next().value!);
     }
-    return result;
+    return { result, logged: () => retried };
   }
+
+  /**
+   * Calls the handler until it succeeds or the policy gives up, each failure
+   * logged and told to `onError`; then parks the command (logged, `onParked`)
+   * and rejects with the last error. A stop or close during a backoff ends it
+   * with the last error, without another attempt.
+   */
+  async #withRetries(
+    handler: CommandEndpoint,
+    registered: Registered,
+    policy: CheckedRetryPolicy,
+    command: CommandEnvelope,
+  ): Promise<unknown> {
+    const group = `command:${command.type}`;
+    const { options, stopping } = registered;
+    const logger = options.logger ?? this.#logger;
+    const report = (error: unknown) => {
+      try {
+        options.onError?.(error);
+      } catch (thrown) {
+        logger.error("onError hook threw", { group, error: thrown });
+      }
+    };
+    // Made per command: a policy's own rule (an Effect Schedule) may keep state for it.
+    const nextDelay = deliveryRetries(policy, (ruleError) => {
+      logger.error("Retry rule failed; parking the message", {
+        group,
+        messageId: command.id,
+        error: ruleError,
+      });
+      report(ruleError);
+    });
+    const message = received(command);
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await handler(message, deliveryContext(command, attempt));
+      } catch (error) {
+        logHandlerFailure(logger, { group }, message, attempt, error);
+        report(error);
+        const delay = await nextDelay(attempt, error);
+        if (delay === undefined) {
+          logParked(logger, { group }, message, attempt, error);
+          try {
+            options.onParked?.(parkedFromReceived(group, message, error, attempt));
+          } catch (thrown) {
+            logger.error("onParked hook threw", { group, error: thrown });
+          }
+          throw error;
+        }
+        if (!(await sleep(delay, stopping.signal))) throw error;
+      }
+    }
+  }
+}
+
+function deliveryContext(command: CommandEnvelope, attempt: number): DeliveryContext {
+  return { idempotencyKey: command.id, attempt, group: `command:${command.type}`, tx: undefined };
 }
 
 // A command as its handler receives it.

@@ -72,9 +72,13 @@ const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger", "t
  * Delivery: a command runs its handler once per id (a repeated id resolves
  * with the first run's outcome, while the id is remembered; a repeated id
  * with another type or other data, compared as canonical JSON, is refused
- * with `IdempotencyConflictError`); commands of one
- * name run one at a time, in send order; a command sent before its handler
- * is registered waits for it. Events: every group gets every matching event
+ * with `IdempotencyConflictError`); a failing handler is called once, unless
+ * its registration gives `retry`: then it is retried with backoff and the
+ * command parked (`onParked`), as store-backed, before the sender gets the
+ * last error. Commands of one
+ * name run one at a time, in send order; a command `send` before its handler
+ * is registered waits for it, while `sendAndWait` with no handler registered
+ * rejects at once with `NotFoundError` (as a query does). Events: every group gets every matching event
  * in publish order, starting in a microtask after `publish` (never inside
  * it); a failing handler is retried with backoff, then the event is parked
  * (`onParked`) and the group moves on. Data is passed by reference. The
@@ -165,15 +169,8 @@ class InProcessTransport implements Transport {
   handleCommand(name: string, given: CommandEndpoint, options?: HandlerOptions): Registration {
     this.#gate.ensureOpen(`handle command "${name}"`);
     serviceOf(name, "command");
-    // Commands are not parked in-process (one attempt per id), so only the handler is traced.
-    const { handler } = tracedHandler(
-      this.telemetry,
-      `command:${name}`,
-      given,
-      options ?? {},
-      true,
-    );
-    const registration = this.#commands.register(name, handler, options?.logger);
+    const traced = tracedHandler(this.telemetry, `command:${name}`, given, options ?? {}, true);
+    const registration = this.#commands.register(name, traced.handler, traced.options);
     if (registration === undefined) {
       throw new ValidationError("command", name, "a handler is already registered for it");
     }

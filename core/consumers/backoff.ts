@@ -68,6 +68,47 @@ export const DEFAULT_RETRY_POLICY: CheckedRetryPolicy = Object.freeze({
   random: Math.random,
 });
 
+function isPolicyObject(policy: unknown): boolean {
+  return typeof policy === "object" && policy !== null && !Array.isArray(policy);
+}
+
+/**
+ * The refusal of a `retry` that is not a policy object, saying what to write
+ * instead: `5` or `"5"` is not a number of attempts, `true` not "the
+ * defaults" (a spread of either used to leave the defaults, silently).
+ * `falseAllowed` when `false` (no retries) is one of the option's forms.
+ *
+ * @example
+ * ```ts
+ * import { notARetryPolicy } from "./backoff.ts";
+ * notARetryPolicy(5, "options.retry", true).message;
+ * // Invalid options.retry 5: expected a retry policy { maxAttempts?, initialDelay?, maxDelay?, multiplier? } or false for none; for 5 attempts in all, write { maxAttempts: 5 }
+ * ```
+ */
+export function notARetryPolicy(
+  policy: unknown,
+  path: string,
+  falseAllowed: boolean,
+): ValidationError {
+  const count = typeof policy === "number"
+    ? policy
+    : typeof policy === "string" && /^\d+$/.test(policy.trim())
+    ? Number(policy)
+    : undefined;
+  const hint = count !== undefined && Number.isInteger(count) && count >= 1
+    ? `; for ${count} attempts in all, write { maxAttempts: ${count} }`
+    : policy === true
+    ? "; retries are on by default: leave retry out, or write { maxAttempts: … }"
+    : "";
+  return new ValidationError(
+    path,
+    policy,
+    `expected a retry policy { maxAttempts?, initialDelay?, maxDelay?, multiplier? }${
+      falseAllowed ? " or false for none" : ""
+    }${hint}`,
+  );
+}
+
 /**
  * Fills in the defaults of a retry policy and checks it.
  *
@@ -82,6 +123,7 @@ export function checkRetryPolicy(
   policy: RetryPolicy = {},
   path = "options.retry",
 ): CheckedRetryPolicy {
+  if (!isPolicyObject(policy)) throw notARetryPolicy(policy, path, false);
   checkOptions(policy, RETRY_POLICY_KEYS, path);
   const checked: CheckedRetryPolicy = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(policy) };
   if (!Number.isInteger(checked.maxAttempts) || checked.maxAttempts < 1) {

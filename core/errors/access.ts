@@ -44,6 +44,19 @@ const WHAT: Readonly<Record<ForbiddenAction, string>> = {
   replay: "replay parked messages of group",
 };
 
+// What the credential may not do, and where that is decided: commands and
+// queries are allowed unless a list leaves them out; event routes are denied
+// unless a list names them, so the message says which option allows them.
+const WHY: Readonly<Record<ForbiddenAction, string>> = {
+  send: "send it; its allow.commands does not list it",
+  query: "ask it; its allow.queries does not list it",
+  subscribe: "follow it; event routes are denied unless allowed: list it (a category, " +
+    "an event name or service/*) in the server's auth.allow.subscribe, or the credential's own allow.subscribe",
+  publish: "publish there; event routes are denied unless allowed: list the stream or its " +
+    "category in the server's auth.allow.publish, or the credential's own allow.publish",
+  replay: "replay them; replaying needs an operator credential (the console's auth.operator)",
+};
+
 /**
  * The credential is valid but not allowed to do this: send this command, ask
  * this query, follow these events, publish to this stream. Nothing was run.
@@ -52,7 +65,7 @@ const WHAT: Readonly<Record<ForbiddenAction, string>> = {
  * ```ts
  * import { ForbiddenError } from "./access.ts";
  * const error = new ForbiddenError("send", "orders/cancel", "billing");
- * console.log(error.message); // Cannot send command "orders/cancel": credential "billing" is not allowed to
+ * console.log(error.message); // Cannot send command "orders/cancel": credential "billing" is not allowed to send it; its allow.commands does not list it
  * ```
  */
 export class ForbiddenError extends OrdoError {
@@ -71,7 +84,7 @@ export class ForbiddenError extends OrdoError {
     super(
       `Cannot ${WHAT[action]} ${describeValue(target)}: ${
         credential === undefined ? "this credential" : `credential ${describeValue(credential)}`
-      } is not allowed to`,
+      } is not allowed to ${WHY[action]}`,
       options,
     );
   }

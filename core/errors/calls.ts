@@ -23,13 +23,22 @@ export class TimeoutError extends OrdoError {
   /** Always `"TimeoutError"`. */
   readonly _tag = "TimeoutError" as const;
 
-  /** `operation` names what ran out of time, `timeoutMs` the limit it had. */
+  /**
+   * `operation` names what ran out of time, `timeoutMs` the limit it had;
+   * `hint`, when given, ends the message with what may have gone wrong (a
+   * `sendAndWait` no handler answered).
+   */
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(`Timed out after ${timeoutMs} ms: ${operation}`, options);
+    super(
+      `Timed out after ${timeoutMs} ms: ${operation}${
+        options?.hint === undefined ? "" : `: ${options.hint}`
+      }`,
+      options,
+    );
   }
 }
 

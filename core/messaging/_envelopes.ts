@@ -1,14 +1,57 @@
-// Commands as the bus hands them to a transport: id and stream key chosen,
-// metadata defaulted, and handlers wrapped so their contract validates what
-// arrives.
+// Commands and events as a caller gives them, checked, and commands as the
+// bus hands them to a transport: id and stream key chosen, metadata
+// defaulted, and handlers wrapped so their contract validates what arrives.
 
 import { isoNow } from "../clock.ts";
 import { ValidationError } from "../errors.ts";
 import type { MessageMetadata } from "../message.ts";
-import { validateId } from "../validate_append.ts";
-import type { CommandInput } from "./bus_types.ts";
+import { checkKnownKeys } from "../options.ts";
+import { checkMetadata, validateId } from "../validate_append.ts";
+import type { CommandInput, EventInput } from "./bus_types.ts";
 import { type StandardSchemaV1, validateStandard } from "./standard_schema.ts";
 import type { CommandEnvelope, DeliveryContext, ReceivedMessage } from "./transport.ts";
+
+const COMMAND_KEYS: readonly string[] = ["type", "data", "id", "key", "metadata"];
+const EVENT_KEYS: readonly string[] = ["type", "data", "id", "stream", "key", "metadata"];
+const COMMAND_SHAPE = "{ type, data, id?, key?, metadata? }";
+const EVENT_SHAPE = "{ type, data, id?, stream?, key?, metadata? }";
+
+/**
+ * Checks a command as a sender gives it, as strictly as an options object:
+ * an object with only the keys of `CommandInput` (a misspelt one named with
+ * the nearest), `data` present (every stored transport and HTTP need it), and
+ * `metadata`, when given, a plain object whose named fields have their types.
+ * The name, id and key are checked where they are used.
+ */
+export function checkCommandInput(command: unknown): asserts command is CommandInput {
+  checkMessageInput(command, "command", COMMAND_KEYS, COMMAND_SHAPE);
+}
+
+/** Checks an event as a publisher gives it; see {@link checkCommandInput}. */
+export function checkEventInput(event: unknown): asserts event is EventInput {
+  checkMessageInput(event, "event", EVENT_KEYS, EVENT_SHAPE);
+}
+
+function checkMessageInput(
+  message: unknown,
+  what: string,
+  keys: readonly string[],
+  shape: string,
+): void {
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw new ValidationError(what, message, `expected ${shape}`);
+  }
+  checkKnownKeys(message, keys, what, "key");
+  const { data, metadata } = message as { data?: unknown; metadata?: unknown };
+  if (data === undefined) {
+    throw new ValidationError(
+      `${what}.data`,
+      data,
+      `is required: expected ${shape} (data may be null or {})`,
+    );
+  }
+  if (metadata !== undefined) checkMetadata(metadata, what);
+}
 
 /** The envelope of a command: its id (given, checked, or a random UUID) and stream key. */
 export function commandEnvelope(command: CommandInput): CommandEnvelope {

@@ -60,9 +60,25 @@ export function callOptions(
   }
   checkKnownKeys(options, CALL_OPTION_KEYS, "options");
   if (options.timeout === undefined && options.signal === undefined) return defaults;
+  if (options.signal !== undefined && !isAbortSignal(options.signal)) {
+    throw new ValidationError(
+      "options.signal",
+      options.signal,
+      isAbortSignal((options.signal as { signal?: unknown })?.signal)
+        ? "expected an AbortSignal, got an AbortController: pass its signal (controller.signal)"
+        : "expected an AbortSignal (an AbortController's signal, or AbortSignal.timeout(ms))",
+    );
+  }
   return {
     timeout: checkTimeout(options.timeout, "options.timeout", defaults.timeout!),
     signal: options.signal,
     operation: defaults.operation,
   };
+}
+
+// By shape, not instanceof: a signal from another realm (a test runner's, a polyfill) is one too.
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === "object" && value !== null &&
+    typeof (value as AbortSignal).aborted === "boolean" &&
+    typeof (value as AbortSignal).addEventListener === "function";
 }

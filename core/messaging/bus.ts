@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
+import { TimeoutError, ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
 import { checkFunction } from "../options.ts";
@@ -32,7 +32,13 @@ import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { type DirectCalls, directCallsOf } from "./direct_calls.ts";
-import { commandEnvelope, withDefaults, withSchema } from "./_envelopes.ts";
+import {
+  checkCommandInput,
+  checkEventInput,
+  commandEnvelope,
+  withDefaults,
+  withSchema,
+} from "./_envelopes.ts";
 import { checkEventSelector } from "./event_selector.ts";
 import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
@@ -173,8 +179,30 @@ class MessageBus<C extends BusContracts> {
     const run = (e: CommandEnvelope) =>
       this.#guard.run((scope) => this.#transport.sendAndWait(e, scope), call);
     const traces = this.#traces;
-    if (traces !== undefined) return traces.command(envelope, options?.trace, run);
-    return run(carryingTrace(envelope, options?.trace));
+    const waited = traces !== undefined
+      ? traces.command(envelope, options?.trace, run)
+      : run(carryingTrace(envelope, options?.trace));
+    return waited.catch((error) => {
+      throw this.#unanswered(error, envelope.type, call.operation);
+    });
+  }
+
+  /**
+   * A `sendAndWait` that timed out, with a hint when no handler here answers
+   * its name: the likeliest cause, which a bare "Timed out" hides. Not when
+   * this transport has the handler (it was slow), and not for a timeout of
+   * the handler's own (another operation).
+   */
+  #unanswered(error: unknown, type: string, operation: string): unknown {
+    if (!(error instanceof TimeoutError) || error.operation !== operation) return error;
+    const here = this.#transport.handles?.("command", type);
+    if (here === true) return error;
+    return new TimeoutError(error.operation, error.timeoutMs, {
+      cause: error,
+      hint: here === false
+        ? `no handler of it is registered in this process; is the service that handles it running?`
+        : `no handler answered; is one registered for "${type}", and is its service running?`,
+    });
   }
 
   query(name: string, payload: unknown, options?: BusCallOptions): Promise<unknown> {
@@ -204,9 +232,7 @@ class MessageBus<C extends BusContracts> {
   publish(event: EventInput, options?: BusCallOptions): Promise<PublishReceipt> {
     if (this.#gate.closed) return this.#gate.refuse(`publish "${event?.type}"`);
     try {
-      if (typeof event !== "object" || event === null) {
-        throw new ValidationError("event", event, "expected { type, data, id?, stream?, key? }");
-      }
+      checkEventInput(event);
       const route = this.#eventRoute(event.type);
       if (route.schema === undefined) {
         return this.#plain(options)
@@ -272,7 +298,11 @@ class MessageBus<C extends BusContracts> {
   #eventStream(event: EventInput, id: string): string {
     const given = event.stream;
     if (given !== undefined && this.#streams.has(given)) return given;
-    const stream = eventStream(event.type, { stream: given, key: event.key ?? id });
+    const key = event.key ?? id;
+    if (typeof key !== "string" || key.length === 0) {
+      throw new ValidationError("event.key", key, "must be a non-empty string");
+    }
+    const stream = eventStream(event.type, { stream: given, key });
     if (given !== undefined) remember(this.#streams, given, true);
     return stream;
   }
@@ -342,9 +372,7 @@ class MessageBus<C extends BusContracts> {
   }
 
   #commandRoute(command: CommandInput): CommandRoute {
-    if (typeof command !== "object" || command === null) {
-      throw new ValidationError("command", command, "expected { type, data, id?, key? }");
-    }
+    checkCommandInput(command);
     const type = command.type;
     const known = this.#commands.get(type);
     if (known !== undefined) return known;

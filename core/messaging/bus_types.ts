@@ -156,7 +156,12 @@ export interface Bus<C extends BusContracts = BusContracts> {
     command: CommandInput<N, CommandInputData<C, N>>,
     options?: BusCallOptions,
   ): Promise<SendReceipt>;
-  /** Sends a command and resolves with its handler's result; rejects with the handler's error, a `TimeoutError`, or what `send` rejects with. */
+  /**
+   * Sends a command and resolves with its handler's result; rejects with the
+   * handler's error, a `TimeoutError` (saying when no handler of the name is
+   * known here), or what `send` rejects with. In-process, with no handler
+   * registered, rejects at once with `NotFoundError`.
+   */
   sendAndWait<N extends CommandName<C>, R = unknown>(
     command: CommandInput<N, CommandInputData<C, N>>,
     options?: BusCallOptions,

@@ -50,7 +50,7 @@ export function checkEventSelector(selector: unknown, path = "selector"): EventS
       : "";
     throw new ValidationError(path, selector, `${WHAT}${hint}`);
   }
-  checkKnownKeys(selector, SELECTOR_KEYS, path);
+  checkKnownKeys(selector, SELECTOR_KEYS, path, "key");
   const category = (selector as { category?: unknown }).category;
   if (category === undefined) {
     throw new ValidationError(path, selector, `${WHAT}: this object has no category`);

@@ -17,6 +17,7 @@ import {
   checkRetryPolicy,
   type RetryPolicy,
 } from "../consumers/mod.ts";
+import { notARetryPolicy } from "../consumers/backoff.ts";
 import { sleep } from "../_sleep.ts";
 import { isRetryable } from "../errors.ts";
 
@@ -31,6 +32,8 @@ export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({
 /**
  * Fills in the client retry defaults (`false`: one attempt only).
  *
+ * @throws {ValidationError} at `options.retry` for anything but a policy object or `false`
+ *
  * @example
  * ```ts
  * import { clientRetryPolicy } from "./retry.ts";
@@ -39,6 +42,12 @@ export const DEFAULT_CLIENT_RETRY: RetryPolicy = Object.freeze({
  */
 export function clientRetryPolicy(policy: RetryPolicy | false | undefined): CheckedRetryPolicy {
   if (policy === false) return checkRetryPolicy({ maxAttempts: 1 }, "options.retry");
+  // Checked before the spread: `...5` and `...true` spread nothing, and `..."5"` a key "0".
+  if (
+    policy !== undefined && (typeof policy !== "object" || policy === null || Array.isArray(policy))
+  ) {
+    throw notARetryPolicy(policy, "options.retry", true);
+  }
   return checkRetryPolicy({ ...DEFAULT_CLIENT_RETRY, ...policy }, "options.retry");
 }
 

@@ -201,7 +201,7 @@ describe("createAdminHandler()", () => {
     assert.equal(body._tag, "ForbiddenError");
     assert.match(
       body.message,
-      /Cannot replay parked messages of group "totals": this credential is not allowed to/,
+      /Cannot replay parked messages of group "totals": this credential is not allowed to replay them; replaying needs an operator credential/,
     );
     const noHeader = await post(`/api/parked/totals/${poison}/replay`, {
       ...OPERATOR,

@@ -5,6 +5,7 @@ import {
   ClosedError,
   ConcurrencyError,
   DuplicateMessageError,
+  type ForbiddenAction,
   ForbiddenError,
   IdempotencyConflictError,
   isRetryable,
@@ -68,8 +69,8 @@ describe("the error family", () => {
       "Store unavailable during append: connection refused",
       'Timed out after 5000 ms: query "orders/show"',
       "Cannot authenticate the request: the token is not accepted",
-      'Cannot send command "orders/cancel": credential "billing" is not allowed to',
-      'Cannot follow "order": this credential is not allowed to',
+      'Cannot send command "orders/cancel": credential "billing" is not allowed to send it; its allow.commands does not list it',
+      "Cannot follow \"order\": this credential is not allowed to follow it; event routes are denied unless allowed: list it (a category, an event name or service/*) in the server's auth.allow.subscribe, or the credential's own allow.subscribe",
       'Cannot find query "orders/nope": no handler is registered for it',
       `Cannot accept command "orders/place": id "${ID}" was already used for a command with another type or other data`,
       'Circuit breaker open during query "orders/show": next trial in 900 ms',
@@ -100,6 +101,26 @@ describe("the error family", () => {
       "order-1",
       undefined,
     ]);
+  });
+
+  it("ForbiddenError ends in a full sentence, and for event routes names the option that allows them", () => {
+    const expected: [ForbiddenAction, RegExp][] = [
+      ["send", /is not allowed to send it; its allow\.commands does not list it$/],
+      ["query", /is not allowed to ask it; its allow\.queries does not list it$/],
+      [
+        "publish",
+        /is not allowed to publish there; event routes are denied unless allowed: .*auth\.allow\.publish, or the credential's own allow\.publish$/,
+      ],
+      [
+        "subscribe",
+        /is not allowed to follow it; event routes are denied unless allowed: .*auth\.allow\.subscribe, or the credential's own allow\.subscribe$/,
+      ],
+      ["replay", /is not allowed to replay them; replaying needs an operator credential/],
+    ];
+    for (const [action, message] of expected) {
+      assert.match(new ForbiddenError(action, "order-1", "app").message, message);
+      assert.doesNotMatch(new ForbiddenError(action, "order-1", undefined).message, /allowed to$/);
+    }
   });
 
   it("keeps the driver's error as cause", () => {

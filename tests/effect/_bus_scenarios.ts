@@ -28,10 +28,6 @@ export interface EffectBusScenarioOptions {
   readonly transport: () => Effect.Effect<Transport, unknown, StoreServices>;
   /** Whether a group that stops and subscribes again resumes from a stored checkpoint. */
   readonly durableCheckpoints: boolean;
-  /** Whether failed command handlers are retried and parked (the in-process transport runs a command once). */
-  readonly commandRetries: boolean;
-  /** Whether the transport asks a retry policy's `delays` rule (a Schedule) for event and for command handlers. */
-  readonly scheduleRetries: { readonly events: boolean; readonly commands: boolean };
   readonly propertyRuns: number;
 }
 
@@ -104,11 +100,10 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         assert.equal(error._tag, "HandlerError");
         assert.equal(error.errorName, "UserLocked");
         assert.match(error.message, /^Handler failed during sendAndWait "users\/lock": UserLocked/);
-        if (options.commandRetries) {
-          assert.equal(attempts, 2);
-          assert.equal(parked.length, 1);
-          assert.equal(parked[0].error.name, "UserLocked");
-        } else assert.equal(attempts, 1);
+        // Every transport retries a command handler given a retry policy, then parks it.
+        assert.equal(attempts, 2);
+        assert.equal(parked.length, 1);
+        assert.equal(parked[0].error.name, "UserLocked");
         // In the error channel, so catchTag sees it.
         const caught = yield* bus.sendAndWait({ type: "users/lock", data: { userId: "u-8" } }).pipe(
           Effect.catchTag("HandlerError", (e) => Effect.succeed(`caught ${e.errorName}`)),
@@ -230,7 +225,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         assert.equal(parked[0].attempts, 2);
       })));
 
-    (options.scheduleRetries.events ? it : it.skip)(
+    it(
       "an event handler retried by a Schedule makes the attempts it allows, then its event is parked",
       () =>
         run(Effect.gen(function* () {
@@ -251,7 +246,7 @@ export function testEffectBus(options: EffectBusScenarioOptions): void {
         })),
     );
 
-    (options.scheduleRetries.commands ? it : it.skip)(
+    it(
       "a command handler retried by a Schedule makes the attempts it allows, then sendAndWait() fails",
       () =>
         run(Effect.gen(function* () {

@@ -8,9 +8,6 @@ testEffectBus({
   store: () => memoryLayer(),
   transport: () => inProcessTransport(),
   durableCheckpoints: false,
-  commandRetries: false,
-  // In-process commands run once per id with no retry; events ask the policy's `delays` rule.
-  scheduleRetries: { events: true, commands: false },
   propertyRuns: 25,
 });
 
@@ -19,8 +16,5 @@ testEffectBus({
   store: () => memoryLayer(),
   transport: () => storeBackedTransport({ retry: { initialDelay: 5 } }),
   durableCheckpoints: true,
-  commandRetries: true,
-  // Events run on core consumers and commands on the command loop; both ask `delays`.
-  scheduleRetries: { events: true, commands: true },
   propertyRuns: 15,
 });

@@ -46,8 +46,6 @@ describe("Effect API over PGlite", () => {
     store: () => pgliteLayer(pg, { schema: `effect_bus_${++schemas}`, pollInterval: 100 }),
     transport: () => storeBackedTransport({ retry: { initialDelay: 5 } }),
     durableCheckpoints: true,
-    commandRetries: true,
-    scheduleRetries: { events: true, commands: true },
     propertyRuns: 5,
   });
 });

@@ -26,8 +26,6 @@ describe("Effect API over PostgreSQL (postgres.js)", () => {
     store: () => postgresLayer(pg.sql, { schema: `effect_bus_${++schemas}`, pollInterval: 100 }),
     transport: () => storeBackedTransport({ retry: { initialDelay: 5 } }),
     durableCheckpoints: true,
-    commandRetries: true,
-    scheduleRetries: { events: true, commands: true },
     propertyRuns: 5,
   });
 

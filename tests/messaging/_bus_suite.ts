@@ -9,6 +9,7 @@ import fc from "fast-check";
 import {
   IdempotencyConflictError,
   NotFoundError,
+  type ParkedMessage,
   ServerError,
   silentLogger,
   TimeoutError,
@@ -114,6 +115,28 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         );
       },
     );
+
+    it("a command handler given retry is retried, then its command is parked (onParked) and sendAndWait() rejects", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const parked: ParkedMessage[] = [];
+      b.handleCommand("users/lock", (_command, context) => {
+        attempts.push(context.attempt);
+        throw new RangeError("user u-9 is still locked");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onParked: (entry) => void parked.push(entry),
+      });
+      await assert.rejects(
+        b.sendAndWait({ type: "users/lock", data: { userId: "u-9" } }),
+        options.handlerErrorsMasked ? ServerError : /still locked/,
+      );
+      assert.deepEqual(attempts, [1, 2, 3]);
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.equal(parked[0].attempts, 3);
+      assert.equal(parked[0].message.type, "users/lock");
+      assert.match(parked[0].error.message, /still locked/);
+    });
 
     it("sendAndWait() rejects with a TimeoutError when the handler does not answer in time", async () => {
       const { bus: b } = await bus();
@@ -271,6 +294,73 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       await b.subscribe("misused", ["users/locked"], () => {}).ready;
       assert.equal(await b.sendAndWait({ type: "users/lock", data: {} }), "locked");
       assert.equal(await b.query("users/show", {}), "shown");
+    });
+
+    it("send(), sendAndWait() and publish() check the message like options: known keys, data required, metadata an object, signal an AbortSignal", async () => {
+      const { bus: b } = await bus();
+      let handled = 0;
+      b.handleCommand("users/lock", () => void handled++);
+      const seen: unknown[] = [];
+      await b.subscribe("audit", { category: "order" }, (e) => void seen.push(e.data)).ready;
+      const refused = (path: string, message: RegExp) => (e: unknown) =>
+        e instanceof ValidationError && e.path === path && message.test(e.message);
+      const commands: [unknown, string, RegExp][] = [
+        [{ type: "users/lock", dat: 1 }, "command.dat", /unknown key; did you mean "data"\?/],
+        [{ type: "users/lock" }, "command.data", /is required/],
+        [{ type: "users/lock", data: 1, metadata: "hi" }, "command.metadata", /plain object/],
+        [{ type: "users/lock", data: 1, metadata: [] }, "command.metadata", /plain object/],
+        [
+          { type: "users/lock", data: 1, metadata: { correlationId: 5 } },
+          "command.metadata.correlationId",
+          /non-empty string/,
+        ],
+        [{ type: "users/lock", data: 1, key: 5 }, "command.key", /non-empty string/],
+        ["users/lock", "command", /expected \{ type, data/],
+      ];
+      for (const [command, path, message] of commands) {
+        await assert.rejects(b.send(command as never), refused(path, message), path);
+        await assert.rejects(b.sendAndWait(command as never), refused(path, message), path);
+      }
+      const events: [unknown, string, RegExp][] = [
+        [
+          { type: "orders/placed", dat: 1, stream: "order-9" },
+          "event.dat",
+          /unknown key; did you mean "data"\?/,
+        ],
+        [
+          { type: "orders/placed", data: 1, strem: "order-9" },
+          "event.strem",
+          /did you mean "stream"\?/,
+        ],
+        [{ type: "orders/placed", stream: "order-9" }, "event.data", /is required/],
+        [{ type: "orders/placed", data: 1, metadata: "hi" }, "event.metadata", /plain object/],
+        [{ type: "orders/placed", data: 1, key: 5 }, "event.key", /non-empty string/],
+      ];
+      for (const [event, path, message] of events) {
+        await assert.rejects(b.publish(event as never), refused(path, message), path);
+      }
+      const signals: [unknown, RegExp][] = [
+        [new AbortController(), /got an AbortController: pass its signal/],
+        ["abort", /expected an AbortSignal/],
+      ];
+      for (const [signal, message] of signals) {
+        const options = { signal } as never;
+        await assert.rejects(
+          b.send({ type: "users/lock", data: 1 }, options),
+          refused("options.signal", message),
+        );
+        await assert.rejects(b.query("users/show", 1, options), refused("options.signal", message));
+        await assert.rejects(
+          b.publish({ type: "orders/placed", data: 1, stream: "order-9" }, options),
+          refused("options.signal", message),
+        );
+      }
+      // Nothing got through: the one good command and event after them are the first handled.
+      await b.sendAndWait({ type: "users/lock", data: null, metadata: { tenant: "acme" } });
+      await b.publish({ type: "orders/placed", data: { n: 1 }, stream: "order-9" });
+      await eventually(() => seen.length === 1, 10_000, "the event");
+      assert.equal(handled, 1);
+      assert.deepEqual(seen, [{ n: 1 }]);
     });
 
     it("property: any sequence of sends with repeated ids runs each distinct command exactly once", async () => {

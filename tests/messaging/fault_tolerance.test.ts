@@ -131,6 +131,44 @@ describe("bus fault tolerance", () => {
     await bus.close();
   });
 
+  it("retry takes a policy object or false, and refuses anything else saying what to write", async () => {
+    const cases: [unknown, RegExp][] = [
+      [5, /or false for none; for 5 attempts in all, write \{ maxAttempts: 5 \}$/],
+      ["5", /or false for none; for 5 attempts in all, write \{ maxAttempts: 5 \}$/],
+      [true, /retries are on by default: leave retry out, or write \{ maxAttempts: … \}$/],
+      [null, /expected a retry policy \{ maxAttempts\?, .*\} or false for none$/],
+      [[3], /expected a retry policy/],
+    ];
+    for (const [retry, message] of cases) {
+      assert.throws(
+        () => createBus({ transport: createInProcessTransport(), retry: retry as never }),
+        (e) =>
+          e instanceof ValidationError && e.path === "options.retry" && message.test(e.message),
+        JSON.stringify(retry),
+      );
+    }
+    // A handler's retry is a policy object (no false): the same refusal without "or false".
+    const bus = createBus({ transport: createInProcessTransport() });
+    assert.throws(
+      () => bus.handleCommand("users/lock", () => {}, { retry: 5 as never }),
+      (e) =>
+        e instanceof ValidationError && e.path === "options.retry" &&
+        /\}; for 5 attempts in all, write \{ maxAttempts: 5 \}$/.test(e.message) &&
+        !/or false/.test(e.message),
+    );
+    // The documented forms still work: false is one attempt, a policy its own.
+    for (
+      const [retry, attempts] of [[false, 1], [{ maxAttempts: 2, initialDelay: 1 }, 2]] as const
+    ) {
+      const { transport, calls } = flaky(() => new StoreUnavailableError("query", "down"));
+      const b = createBus({ transport, retry, circuitBreaker: false });
+      await assert.rejects(b.query("orders/show", {}), StoreUnavailableError);
+      assert.equal(calls(), attempts);
+      await b.close();
+    }
+    await bus.close();
+  });
+
   it("refuses bad names at the sender", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
     await assert.rejects(

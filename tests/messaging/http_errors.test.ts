@@ -395,7 +395,9 @@ describe("HTTP transport error mapping", () => {
       (e) =>
         e instanceof PeerUnreachableError && e.peer === `${url}/queries/orders/show` &&
         e.operation === 'query "orders/show"' && !(e instanceof StoreUnavailableError) &&
-        e.message.startsWith(`Cannot reach "${url}/queries/orders/show"`),
+        e.message.startsWith(`Cannot reach "${url}/queries/orders/show"`) &&
+        // Why, in every runtime's words: not a bare "fetch failed".
+        /refused/i.test(e.message),
     );
     assert.equal(attempts, 3);
     assert.equal(bus.circuitBreaker?.state, "open");
@@ -404,6 +406,61 @@ describe("HTTP transport error mapping", () => {
       (e) => e instanceof CircuitOpenError && e.retryAfter > 0,
     );
     await bus.close();
+  });
+
+  it("a fetch failure says its cause: the code when it has one, else the cause's message", async () => {
+    const failures: [unknown, RegExp][] = [
+      [
+        new TypeError("fetch failed", {
+          cause: new Error("tcp connect error: Connection refused"),
+        }),
+        /: fetch failed: tcp connect error: Connection refused$/,
+      ],
+      [
+        new TypeError("fetch failed", { cause: new Error("bad port") }),
+        /: fetch failed: bad port$/,
+      ],
+      [
+        new TypeError("fetch failed", {
+          cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), {
+            code: "ECONNREFUSED",
+          }),
+        }),
+        /: fetch failed \(ECONNREFUSED\)$/,
+      ],
+      [
+        new TypeError("Fetch failed: Requests to port 9 are blocked"),
+        /: Fetch failed: Requests to port 9 are blocked$/,
+      ],
+    ];
+    for (const [failure, message] of failures) {
+      const bus = createBus({
+        transport: createHttpTransport({
+          url: "http://orders.internal",
+          auth: { bearer: TOKEN },
+          fetch: () => Promise.reject(failure),
+        }),
+        retry: false,
+        logger: silentLogger,
+      });
+      await assert.rejects(
+        bus.query("orders/show", {}),
+        (e) => e instanceof PeerUnreachableError && message.test(e.message),
+        String(message),
+      );
+      await bus.close();
+    }
+    // A port fetch refuses to call (9, "discard") is named as such on every runtime.
+    const blocked = createBus({
+      transport: createHttpTransport({ url: "http://127.0.0.1:9", auth: { bearer: TOKEN } }),
+      retry: false,
+      logger: silentLogger,
+    });
+    await assert.rejects(
+      blocked.query("orders/show", {}),
+      (e) => e instanceof PeerUnreachableError && /bad port|blocked|refused/i.test(e.message),
+    );
+    await blocked.close();
   });
 
   it("a proxy's 502, 503 or 504 without an ordo body is a PeerUnreachableError; an ordo TimeoutError body stays a TimeoutError; 401, 403 and 404 keep their tags", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createBus } from "../../core/messaging/mod.ts";
-import { silentLogger } from "../../core/mod.ts";
+import { createConsoleLogger, silentLogger } from "../../core/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { eventually, testBusPatterns } from "./_bus_suite.ts";
@@ -17,6 +17,64 @@ testBusPatterns({
   create: async () => ({ transport: createInProcessTransport({ logger: silentLogger }) }),
   durableCheckpoints: false,
   propertyRuns: 50,
+});
+
+describe("the in-process transport's commands", () => {
+  it("a handler without retry is called once, and its error answers the sender at once", async () => {
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
+    let calls = 0;
+    bus.handleCommand("carts/add", () => {
+      calls++;
+      throw new RangeError("the cart is checked out");
+    });
+    await assert.rejects(bus.sendAndWait({ type: "carts/add", data: {} }), /checked out/);
+    assert.equal(calls, 1);
+    await bus.close();
+  });
+
+  it("a retry waiting out its backoff ends when the bus closes: the sender gets the last error, no other attempt", async () => {
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
+    let calls = 0;
+    bus.handleCommand("users/lock", () => {
+      calls++;
+      throw new RangeError(`attempt ${calls} failed`);
+    }, { retry: { maxAttempts: 2, initialDelay: 60_000, maxDelay: 60_000, random: () => 0.99 } });
+    const waiting = bus.sendAndWait({ type: "users/lock", data: {} }, { timeout: 120_000 })
+      .then(() => "answered", (error: Error) => error.message);
+    await eventually(() => calls === 1, 10_000, "the first attempt");
+    const closing = bus.close().then(() => "closed");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(() => resolve("still closing after 5 s"), 5_000);
+    });
+    assert.equal(await Promise.race([closing, late]), "closed");
+    clearTimeout(timer);
+    assert.match(await waiting, /attempt 1 failed/);
+    assert.equal(calls, 1);
+  });
+
+  it("each failed attempt is logged and told to onError; the parked command is logged too", async () => {
+    const lines: string[] = [];
+    const logger = createConsoleLogger({ write: (line) => void lines.push(line) });
+    const errors: unknown[] = [];
+    const bus = createBus({ transport: createInProcessTransport({ logger }) });
+    bus.handleCommand("users/lock", () => {
+      throw new RangeError("locked");
+    }, { retry: { maxAttempts: 2, initialDelay: 1 }, onError: (e) => void errors.push(e) });
+    await bus.send({ type: "users/lock", data: {} });
+    await eventually(() => lines.some((line) => line.includes("Message parked")), 10_000, "parked");
+    await bus.close();
+    // Once per attempt and once parked: the failure that no sender waits for is not logged again.
+    assert.deepEqual(
+      lines.map((line) => /^ordo \w+: (Handler failed|Message parked)/.exec(line)?.[0]),
+      [
+        "ordo error: Handler failed",
+        "ordo error: Handler failed",
+        "ordo warn: Message parked",
+      ],
+    );
+    assert.equal(errors.length, 2);
+  });
 });
 
 describe("the in-process transport's event delivery", () => {

@@ -114,7 +114,7 @@ export class EventStreamSubscription implements Registration {
           next === undefined || next === 0n ? undefined : next - 1n,
           signal,
         );
-        for await (const frame of readSse(response.body!)) {
+        for await (const frame of readSse(response.body!, signal)) {
           if (frame.event === "ready") {
             failures = 0;
             if (this.#streamFailing) {

@@ -145,15 +145,19 @@ export class HttpRequests {
 const REDIRECT_REFUSED = "the server answered with a redirect, which ordo's HTTP client does " +
   "not follow: set the transport's url to the address the server redirects to";
 
-// fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in
-// its cause. A refused redirect reads differently on each runtime ("unexpected
-// redirect" in Node's cause, "redirect mode is set to 'error'" in Deno,
-// "UnexpectedRedirect" in Bun).
+// fetch often says only "fetch failed"; the reason is in its cause: a code
+// (ECONNREFUSED, ENOTFOUND on Node), or only a message ("bad port" on Node for
+// a port fetch blocks; "tcp connect error: Connection refused" on Deno), so
+// the cause's message is given when it has no code. A refused redirect reads
+// differently on each runtime ("unexpected redirect" in Node's cause,
+// "redirect mode is set to 'error'" in Deno, "UnexpectedRedirect" in Bun).
 function fetchFailure(error: unknown): string {
   const message = String((error as Error)?.message ?? error);
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (/redirect/i.test(`${message} ${cause?.message ?? ""}`)) return REDIRECT_REFUSED;
-  return typeof cause?.code === "string" ? `${message} (${cause.code})` : message;
+  if (typeof cause?.code === "string") return `${message} (${cause.code})`;
+  const said = typeof cause?.message === "string" ? cause.message : "";
+  return said === "" || message.includes(said) ? message : `${message}: ${said}`;
 }
 
 /** A command as the body of `POST /commands/{name}`. */

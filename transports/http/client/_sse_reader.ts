@@ -12,10 +12,23 @@ export interface SseFrame {
   readonly id: string | undefined;
 }
 
-/** Yields each frame of `body` as it completes; ends when the body ends. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseFrame> {
+/**
+ * Yields each frame of `body` as it completes; ends when the body ends, or
+ * when `signal` aborts.
+ */
+export async function* readSse(
+  body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<SseFrame> {
   const decoder = new TextDecoder();
   const reader = body.getReader();
+  // The fetch's own signal is meant to error its body, but undici now and
+  // then leaves a read pending after the abort (about one stop in a few
+  // hundred, more under load), and stop() then waits forever. Cancelling the
+  // reader ends a pending read at once, whatever fetch does.
+  const cancel = () => void reader.cancel().catch(() => {});
+  if (signal?.aborted) cancel();
+  else signal?.addEventListener("abort", cancel, { once: true });
   let buffer = "";
   let data: string[] = [];
   let event = "";
@@ -55,6 +68,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       if (done) return;
     }
   } finally {
+    signal?.removeEventListener("abort", cancel);
     await reader.cancel().catch(() => {});
   }
 }

@@ -1,0 +1,83 @@
+// sendAndWait() of a command no handler answers: in-process, where every
+// handler is in this process, it fails at once with NotFoundError (as a
+// query does); where the handler may run in another process, it waits, and
+// the TimeoutError says that no handler may be registered.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { NotFoundError, silentLogger, TimeoutError } from "../../core/mod.ts";
+import { createBus, type Transport } from "../../core/messaging/mod.ts";
+import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
+import { createInProcessTransport } from "../../transports/in_process.ts";
+import { createStoreBackedTransport } from "../../transports/store_backed.ts";
+import { eventually } from "./_bus_suite.ts";
+
+describe("sendAndWait() of a command no handler answers", () => {
+  it("in-process: rejects at once with NotFoundError naming the command; send() still waits for a handler", async () => {
+    const bus = createBus({ transport: createInProcessTransport({ logger: silentLogger }) });
+    const started = Date.now();
+    await assert.rejects(
+      bus.sendAndWait({ type: "users/lock", data: {} }, { timeout: 5_000 }),
+      (e) =>
+        e instanceof NotFoundError && e.kind === "command" && e.target === "users/lock" &&
+        /no handler is registered for it in this process/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 1_000, "at once, not at the timeout");
+    const seen: unknown[] = [];
+    await bus.send({ type: "users/lock", data: "sent first" });
+    bus.handleCommand("users/lock", (command) => (seen.push(command.data), "locked"));
+    await eventually(() => seen.length === 1, 5_000, "the command sent before its handler");
+    assert.equal(await bus.sendAndWait({ type: "users/lock", data: "then" }), "locked");
+    await bus.close();
+  });
+
+  it("store-backed: times out, saying no handler of it is registered in this process", async () => {
+    const store = createMemoryStore({ logger: silentLogger });
+    const bus = createBus({
+      transport: createStoreBackedTransport(store, {
+        storage: createMemoryConsumerStorage(),
+        logger: silentLogger,
+      }),
+    });
+    await assert.rejects(
+      bus.sendAndWait({ type: "users/lock", data: {} }, { timeout: 100 }),
+      (e) =>
+        e instanceof TimeoutError && e.operation === 'sendAndWait "users/lock"' &&
+        /^Timed out after 100 ms: sendAndWait "users\/lock": no handler of it is registered in this process; is the service that handles it running\?$/
+          .test(e.message),
+    );
+    // A handler that is registered but slow: a plain timeout, no hint.
+    bus.handleCommand("users/slow", () => new Promise((resolve) => setTimeout(resolve, 500)));
+    await assert.rejects(
+      bus.sendAndWait({ type: "users/slow", data: {} }, { timeout: 100 }),
+      (e) =>
+        e instanceof TimeoutError &&
+        e.message === 'Timed out after 100 ms: sendAndWait "users/slow"',
+    );
+    await bus.close();
+    await store.close();
+  });
+
+  it("a transport that cannot tell (no handles()): times out, asking whether a handler is registered", async () => {
+    const inner = createInProcessTransport({ logger: silentLogger });
+    const silent: Transport = {
+      send: (command, options) => inner.send(command, options),
+      sendAndWait: () => new Promise(() => {}),
+      query: (query, options) => inner.query(query, options),
+      publish: (event, options) => inner.publish(event, options),
+      handleCommand: (name, handler, options) => inner.handleCommand(name, handler, options),
+      handleQuery: (name, handler) => inner.handleQuery(name, handler),
+      subscribe: (group, selector, handler, options) =>
+        inner.subscribe(group, selector, handler, options),
+      close: () => inner.close(),
+    };
+    const bus = createBus({ transport: silent, retry: false });
+    await assert.rejects(
+      bus.sendAndWait({ type: "users/lock", data: {} }, { timeout: 50 }),
+      (e) =>
+        e instanceof TimeoutError &&
+        /: no handler answered; is one registered for "users\/lock", and is its service running\?$/
+          .test(e.message),
+    );
+    await bus.close();
+  });
+});
