@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeValue, ValidationError } from "./errors.ts";
+import { ValidationError } from "./errors.ts";
 
 /** A value that survives `JSON.stringify` then `JSON.parse` unchanged. */
 export type JsonValue =
@@ -228,10 +228,11 @@ function copyArray(value: readonly unknown[], state: CopyState): readonly JsonVa
 function copyObject(value: object, state: CopyState): JsonObject {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
     throw new Refusal(
       value,
       `a ${
-        describeValue(value)
+        typeof name === "string" && name !== "" ? name : "class instance"
       } is not a plain object; convert it to JSON first (a Date to an ISO string, a Map to an object)`,
     );
   }

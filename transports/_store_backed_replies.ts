@@ -6,6 +6,8 @@
 import {
   type CommittedAppend,
   ConcurrencyError,
+  errorBody,
+  errorFromBody,
   type EventStore,
   IdempotencyConflictError,
   type JsonValue,
@@ -15,10 +17,31 @@ import {
 } from "../core/mod.ts";
 import type { CommandEnvelope, EventEnvelope } from "../core/messaging/mod.ts";
 
-/** The data of a reply message. */
+/**
+ * The data of a reply message. A failure's error is the error's body
+ * (`errorBody`: tag, name, message and fields) when it is ordo's, so the
+ * sender gets the same class back; name and message otherwise.
+ */
 export type ReplyData =
   | { readonly ok: true; readonly result: JsonValue }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+  | {
+    readonly ok: false;
+    readonly error: {
+      readonly name: string;
+      readonly message: string;
+      readonly [field: string]: unknown;
+    };
+  };
+
+/** A failure reply's error: ordo's errors as their body, any other by name and message. */
+export function replyError(
+  error: unknown,
+): { readonly name: string; readonly message: string; readonly [field: string]: unknown } {
+  return errorBody(error) ??
+    (error instanceof Error
+      ? { name: error.name, message: error.message }
+      : { name: "NonError", message: String(error) });
+}
 
 /** The type of reply messages. */
 export const REPLY_TYPE = "ordo/reply";
@@ -80,10 +103,15 @@ export async function writeReply(
   }
 }
 
-/** The handler's result from a reply, or its error thrown (rebuilt from its name and message). */
+/**
+ * The handler's result from a reply, or its error thrown: an ordo error as its
+ * own class with its fields, any other as an `Error` with its name and message.
+ */
 export function unpackReply(reply: RecordedMessage): unknown {
   const data = reply.data as unknown as ReplyData;
   if (data.ok) return data.result;
+  const rebuilt = errorFromBody(data.error);
+  if (rebuilt !== undefined) throw rebuilt;
   const error = new Error(data.error.message);
   error.name = data.error.name;
   throw error;

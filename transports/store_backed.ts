@@ -55,13 +55,9 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../core/messaging/mod.ts";
-import {
-  refuseConflict,
-  replyToOf,
-  toInput,
-  unpackReply,
-  writeReply,
-} from "./_store_backed_replies.ts";
+import { refuseConflict, toInput, unpackReply } from "./_store_backed_replies.ts";
+
+import { CommandReplies } from "./_store_backed_command_replies.ts";
 
 export { REPLY_TYPE } from "./_store_backed_replies.ts";
 
@@ -258,6 +254,12 @@ class StoreBackedTransport implements Transport {
     this.#gate.ensureOpen(`handle command "${name}"`);
     const store = this.#store;
     const group = `ordo:command:${name}`;
+    const logger = options.logger ?? this.logger;
+    const onError = (error: unknown) => {
+      options.onError?.(error);
+      this.#onError(error);
+    };
+    const replies = new CommandReplies(store, name, { group, logger, onError });
     const consumer = createConsumer(store, {
       group,
       source: { category: commandCategory(name), types: [name] },
@@ -267,50 +269,28 @@ class StoreBackedTransport implements Transport {
       // transaction may stay open meanwhile (on PGlite it would wait forever).
       commit: "after-handler",
       retry: options.retry ?? this.#retry,
-      logger: options.logger ?? this.logger,
+      logger,
       // A command its handler's contract refuses is refused on every attempt.
       parkAtOnce: (error) => error instanceof ValidationError,
       telemetry: this.#ownTelemetry,
       // The sender's work: its span is the handler's parent.
       continueTrace: options.continueTrace ?? true,
-      onError: (error) => {
-        options.onError?.(error);
-        this.#onError(error);
-      },
+      onError,
       // Awaited before the checkpoint moves past the command, so a crash
       // cannot lose the failure reply a waiting sender needs.
       onParked: async (entry) => {
         options.onParked?.(entry);
-        const replyTo = replyToOf(entry.message);
-        if (replyTo !== undefined) {
-          await writeReply(store, replyTo, entry.message, {
-            ok: false,
-            error: { name: entry.error.name, message: entry.error.message },
-          }, traceContextOf(entry.message.metadata));
-        }
+        await replies.parked(entry);
       },
-      handler: async (message, { attempt, trace }) => {
-        const replyTo = replyToOf(message);
-        if (
-          replyTo !== undefined &&
-          (await store.readStream(replyTo, { limit: 1, trace })).length > 0
-        ) {
-          return; // answered before a crash
-        }
-        const result = await handler(receivedFromStore(message), {
-          idempotencyKey: message.id,
-          attempt,
-          group,
-          tx: undefined,
-          trace,
-        });
-        if (replyTo !== undefined) {
-          await writeReply(store, replyTo, message, {
-            ok: true,
-            result: (result ?? null) as never,
-          }, trace);
-        }
-      },
+      handler: (message, { attempt, trace }) =>
+        replies.answer(message, trace, () =>
+          handler(receivedFromStore(message), {
+            idempotencyKey: message.id,
+            attempt,
+            group,
+            tx: undefined,
+            trace,
+          })),
     });
     this.#commands.set(name, (this.#commands.get(name) ?? 0) + 1);
     let handled = true;

@@ -22,6 +22,7 @@ export {
   DEFAULT_RETRY_POLICY,
   deliveryRetries,
   type NextRetryDelay,
+  notARetryPolicy,
   type RetryPolicy,
 } from "./backoff.ts";
 export { createConsumer } from "./consumer.ts";

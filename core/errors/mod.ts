@@ -38,3 +38,4 @@ export {
 export { CircuitOpenError, PeerUnreachableError, ServerError, TimeoutError } from "./calls.ts";
 export { ClosedError, UnsupportedRuntimeError } from "./lifecycle.ts";
 export { isRetryable, ordoTagOf, RETRYABLE_BY_TAG } from "./retryable.ts";
+export { type ErrorBody, errorBody, errorFromBody } from "./error_bodies.ts";

@@ -21,15 +21,22 @@ const EVENT_SHAPE = "{ type, data, id?, stream?, key?, metadata? }";
  * an object with only the keys of `CommandInput` (a misspelt one named with
  * the nearest), `data` present (every stored transport and HTTP need it), and
  * `metadata`, when given, a plain object whose named fields have their types.
- * The name, id and key are checked where they are used.
+ * The name, id and a command's key are checked where they are used.
  */
 export function checkCommandInput(command: unknown): asserts command is CommandInput {
   checkMessageInput(command, "command", COMMAND_KEYS, COMMAND_SHAPE);
 }
 
-/** Checks an event as a publisher gives it; see {@link checkCommandInput}. */
+/**
+ * Checks an event as a publisher gives it; see {@link checkCommandInput}. Its
+ * `key`, when given, is a non-empty string (it names the event's stream).
+ */
 export function checkEventInput(event: unknown): asserts event is EventInput {
   checkMessageInput(event, "event", EVENT_KEYS, EVENT_SHAPE);
+  const key = (event as { key?: unknown }).key;
+  if (key !== undefined && (typeof key !== "string" || key.length === 0)) {
+    throw new ValidationError("event.key", key, "must be a non-empty string");
+  }
 }
 
 function checkMessageInput(

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { TimeoutError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
 import { checkFunction } from "../options.ts";
@@ -40,6 +40,7 @@ import {
   withSchema,
 } from "./_envelopes.ts";
 import { checkEventSelector } from "./event_selector.ts";
+import { withUnansweredHint } from "./_unanswered.ts";
 import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
@@ -183,25 +184,7 @@ class MessageBus<C extends BusContracts> {
       ? traces.command(envelope, options?.trace, run)
       : run(carryingTrace(envelope, options?.trace));
     return waited.catch((error) => {
-      throw this.#unanswered(error, envelope.type, call.operation);
-    });
-  }
-
-  /**
-   * A `sendAndWait` that timed out, with a hint when no handler here answers
-   * its name: the likeliest cause, which a bare "Timed out" hides. Not when
-   * this transport has the handler (it was slow), and not for a timeout of
-   * the handler's own (another operation).
-   */
-  #unanswered(error: unknown, type: string, operation: string): unknown {
-    if (!(error instanceof TimeoutError) || error.operation !== operation) return error;
-    const here = this.#transport.handles?.("command", type);
-    if (here === true) return error;
-    return new TimeoutError(error.operation, error.timeoutMs, {
-      cause: error,
-      hint: here === false
-        ? `no handler of it is registered in this process; is the service that handles it running?`
-        : `no handler answered; is one registered for "${type}", and is its service running?`,
+      throw withUnansweredHint(error, this.#transport, envelope.type, call.operation);
     });
   }
 
@@ -298,11 +281,7 @@ class MessageBus<C extends BusContracts> {
   #eventStream(event: EventInput, id: string): string {
     const given = event.stream;
     if (given !== undefined && this.#streams.has(given)) return given;
-    const key = event.key ?? id;
-    if (typeof key !== "string" || key.length === 0) {
-      throw new ValidationError("event.key", key, "must be a non-empty string");
-    }
-    const stream = eventStream(event.type, { stream: given, key });
+    const stream = eventStream(event.type, { stream: given, key: event.key ?? id });
     if (given !== undefined) remember(this.#streams, given, true);
     return stream;
   }

@@ -15,9 +15,9 @@ import {
   backoffDelay,
   type CheckedRetryPolicy,
   checkRetryPolicy,
+  notARetryPolicy,
   type RetryPolicy,
 } from "../consumers/mod.ts";
-import { notARetryPolicy } from "../consumers/backoff.ts";
 import { sleep } from "../_sleep.ts";
 import { isRetryable } from "../errors.ts";
 

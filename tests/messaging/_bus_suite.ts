@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  ConcurrencyError,
   IdempotencyConflictError,
   NotFoundError,
   type ParkedMessage,
@@ -28,7 +29,15 @@ export interface BusSuiteOptions {
   readonly propertyRuns: number;
   /** The transport crosses a trust boundary (HTTP): a handler's own error reaches the caller as a `ServerError` with an error id, never its message. */
   readonly handlerErrorsMasked?: boolean;
+  /**
+   * How handler results reach the caller: `"reference"` in-process (the very
+   * value), `"json"` across a transport (bigints as decimal strings, a value
+   * JSON would change refused). Default `"reference"` for both.
+   */
+  readonly results?: { readonly commands: ResultForm; readonly queries: ResultForm };
 }
+
+type ResultForm = "reference" | "json";
 
 /** Polls until `check` holds, or fails after `timeout` ms (the bus tests' argument order). */
 export function eventually(
@@ -115,6 +124,123 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         );
       },
     );
+
+    const commandResults = options.results?.commands ?? "reference";
+    const queryResults = options.results?.queries ?? "reference";
+
+    it(
+      commandResults === "json"
+        ? "sendAndWait() gets the result as JSON: bigints as decimal strings, nothing as null"
+        : "sendAndWait() gets the handler's very result, bigints and all",
+      async () => {
+        const { bus: b } = await bus();
+        const result = { at: 41n, items: [1n, { n: 2n }], note: undefined };
+        b.handleCommand(
+          "users/lock",
+          (command) => (command.data as { none?: boolean }).none ? undefined : result,
+        );
+        const answer = await b.sendAndWait({ type: "users/lock", data: {} });
+        const none = await b.sendAndWait({ type: "users/lock", data: { none: true } });
+        if (commandResults === "json") {
+          assert.deepEqual(answer, { at: "41", items: ["1", { n: "2" }] });
+          assert.equal(none, null);
+        } else {
+          assert.equal(answer, result);
+          assert.equal(none, undefined);
+        }
+      },
+    );
+
+    it(
+      commandResults === "json"
+        ? "a command result JSON would change (a Map) fails sendAndWait with a ValidationError at result; the command ran once and is not parked"
+        : "a command result that is a Map reaches sendAndWait as that Map",
+      async () => {
+        const { bus: b } = await bus();
+        let runs = 0;
+        const parked: ParkedMessage[] = [];
+        const map = new Map([["a", 1]]);
+        b.handleCommand("users/lock", () => {
+          runs++;
+          return { lock: map };
+        }, {
+          retry: { maxAttempts: 3, initialDelay: 1 },
+          onParked: (entry) => void parked.push(entry),
+        });
+        const waited = b.sendAndWait({ type: "users/lock", data: {} });
+        if (commandResults === "json") {
+          await assert.rejects(waited, (e) => {
+            assert.ok(e instanceof ValidationError, String(e));
+            assert.equal(e.path, "result.lock");
+            assert.match(e.message, /a Map is not a plain object/);
+            assert.match(
+              e.message,
+              /the result of sendAndWait "users\/lock" crosses the transport as JSON/,
+            );
+            return true;
+          });
+          // A retry (1 ms away) or a park would show by now.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.equal(runs, 1);
+          assert.deepEqual(parked, []);
+        } else {
+          assert.deepEqual(await waited, { lock: map });
+        }
+      },
+    );
+
+    it("an ordo error a command handler throws reaches sendAndWait() as its own class, with its fields", async () => {
+      const { bus: b } = await bus();
+      b.handleCommand("users/lock", () => {
+        throw new ConcurrencyError("user-9", 3, 5);
+      }, { retry: { maxAttempts: 1 } });
+      await assert.rejects(b.sendAndWait({ type: "users/lock", data: {} }), (e) => {
+        assert.ok(e instanceof ConcurrencyError, `${(e as Error).name}: ${(e as Error).message}`);
+        assert.equal(e.streamName, "user-9");
+        assert.equal(e.expectedVersion, 3);
+        assert.equal(e.actualVersion, 5);
+        return true;
+      });
+    });
+
+    it(
+      queryResults === "json"
+        ? "a query's answer JSON would change (a Date) fails query() with a ValidationError at result; bigints arrive as decimal strings"
+        : "a query's answer reaches query() as the very value",
+      async () => {
+        const { bus: b } = await bus();
+        const date = new Date(0);
+        b.handleQuery(
+          "users/when",
+          (payload) => (payload as { big?: boolean }).big ? { at: 7n } : { at: date },
+        );
+        if (queryResults === "json") {
+          assert.deepEqual(await b.query("users/when", { big: true }), { at: "7" });
+          await assert.rejects(b.query("users/when", {}), (e) => {
+            assert.ok(e instanceof ValidationError, String(e));
+            assert.equal(e.path, "result.at");
+            assert.match(e.message, /a Date is not a plain object/);
+            return true;
+          });
+        } else {
+          assert.deepEqual(await b.query("users/when", { big: true }), { at: 7n });
+          assert.equal(((await b.query("users/when", {})) as { at: Date }).at, date);
+        }
+      },
+    );
+
+    it("an ordo error a query handler throws reaches query() as its own class, with its fields", async () => {
+      const { bus: b } = await bus();
+      b.handleQuery("users/when", () => {
+        throw new ConcurrencyError("user-9", "no-stream", 2);
+      });
+      await assert.rejects(b.query("users/when", {}), (e) => {
+        assert.ok(e instanceof ConcurrencyError, `${(e as Error).name}: ${(e as Error).message}`);
+        assert.equal(e.streamName, "user-9");
+        assert.equal(e.actualVersion, 2);
+        return true;
+      });
+    });
 
     it("a command handler given retry is retried, then its command is parked (onParked) and sendAndWait() rejects", async () => {
       const { bus: b } = await bus();

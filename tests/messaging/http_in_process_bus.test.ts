@@ -38,6 +38,7 @@ testBusPatterns({
     };
   },
   durableCheckpoints: true,
+  results: { commands: "json", queries: "json" },
   propertyRuns: 30,
   handlerErrorsMasked: true,
 });

@@ -63,6 +63,7 @@ describe("messaging over HTTP to PGlite", () => {
       };
     },
     durableCheckpoints: true,
+    results: { commands: "json", queries: "json" },
     propertyRuns: 8,
     handlerErrorsMasked: true,
   });

@@ -12,5 +12,7 @@ testBusPatterns({
     return { transport: make(), reopen: make };
   },
   durableCheckpoints: true,
+  // Queries are answered in-process; command results are stored as the reply.
+  results: { commands: "json", queries: "reference" },
   propertyRuns: 30,
 });

@@ -36,6 +36,8 @@ describe("messaging on PGlite", () => {
       return { transport: make(), reopen: make };
     },
     durableCheckpoints: true,
+    // Queries are answered in-process; command results are stored as the reply.
+    results: { commands: "json", queries: "reference" },
     propertyRuns: 8,
   });
 });

@@ -27,6 +27,8 @@ describe("messaging on PostgreSQL (postgres.js)", () => {
       return { transport: make(), reopen: make };
     },
     durableCheckpoints: true,
+    // Queries are answered in-process; command results are stored as the reply.
+    results: { commands: "json", queries: "reference" },
     propertyRuns: 8,
   });
 });

@@ -12,12 +12,14 @@ import {
   commandStream,
   type HandlerOptions,
   type Registration,
+  resultAsJson,
   type SendReceipt,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
 import {
   IdempotencyConflictError,
   type JsonValue,
+  type Logger,
   type RecordedMessage,
   StoreUnavailableError,
 } from "../../core/mod.ts";
@@ -41,6 +43,8 @@ import {
   receivedCommand,
   toBytes,
   unpackOutcome,
+  type WireError,
+  wireError,
 } from "./_wire.ts";
 
 /** What the command side needs of its transport. */
@@ -193,6 +197,7 @@ async function handleOne(
     globalPosition: BigInt(message.seq),
   };
   let outcome: Outcome | undefined;
+  let lastError: WireError | undefined;
   await deliverWithRetries({
     group,
     message: recorded,
@@ -201,24 +206,54 @@ async function handleOne(
     onError: how.onError,
     logger: options.logger,
     attempt: async (attempt) => {
-      const result = await how.handler(receivedCommand(wire, streamName), {
-        idempotencyKey: wire.id,
-        attempt,
-        group,
-        tx: undefined,
-      });
-      outcome = { s: "done", r: (result ?? null) as JsonValue, f: print };
+      let result: unknown;
+      try {
+        result = await how.handler(receivedCommand(wire, streamName), {
+          idempotencyKey: wire.id,
+          attempt,
+          group,
+          tx: undefined,
+        });
+      } catch (error) {
+        lastError = wireError(error); // the parked entry keeps only name and message
+        throw error;
+      }
+      outcome = resultOutcome(result, wire, group, print, how, options.logger);
     },
     park: async (entry) => {
       await options.storage?.parked.park(entry);
       how.handlerOptions.onParked?.(entry);
       outcome = {
         s: "failed",
-        e: { name: entry.error.name, message: entry.error.message },
+        e: lastError ?? { name: entry.error.name, message: entry.error.message },
         f: print,
       };
     },
   });
   await ledger.put(wire.id, JSON.stringify(outcome));
   reply(outcome!);
+}
+
+// The handler ran and its effects are done, so a result that JSON cannot carry
+// is not retried (that would run it again): it is logged, and the sender gets
+// the refusal as the command's outcome.
+function resultOutcome(
+  result: unknown,
+  wire: CommandWire,
+  group: string,
+  print: string,
+  how: HandlerLoopParts,
+  logger: Logger,
+): Outcome {
+  try {
+    return { s: "done", r: resultAsJson(result, `sendAndWait "${wire.type}"`), f: print };
+  } catch (error) {
+    logger.error("Handler result is not JSON", { group, messageId: wire.id, error });
+    try {
+      how.onError(error);
+    } catch (thrown) {
+      logger.error("onError hook threw", { group, error: thrown });
+    }
+    return { s: "failed", e: wireError(error), f: print };
+  }
 }

@@ -9,10 +9,10 @@ import {
   type QueryEnvelope,
   type QueryRegistry,
   type Registration,
+  resultAsJson,
   type TransportCallOptions,
   unknownQueryError,
 } from "../../core/messaging/mod.ts";
-import { type JsonValue, ValidationError } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
@@ -49,9 +49,7 @@ export async function callQuery(
     const answer = fromBytes<QueryAnswer>(reply.data);
     if (answer === undefined) throw new Error(`Query "${query.name}" got an empty answer`);
     if (answer.ok) return answer.r;
-    throw answer.e.tag === "ValidationError"
-      ? new ValidationError("query", query.name, answer.e.message)
-      : rebuiltError(answer.e);
+    throw rebuiltError(answer.e);
   } catch (error) {
     if (isNoResponders(error)) throw unknownQueryError(query.name);
     throw translateError(error, `query "${query.name}"`);
@@ -89,7 +87,7 @@ export function answerQueries(
             payload: fromBytes(msg.data) ?? null,
             trace: traceFromHeaders(msg.headers),
           });
-          answer = { ok: true, r: (result ?? null) as JsonValue };
+          answer = { ok: true, r: resultAsJson(result, `query "${name}"`) };
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };
         }

@@ -2,7 +2,7 @@
 // commands on the work queue, command outcomes in the ledger and on the
 // reply subject, query requests and answers. All JSON.
 import type { CommandEnvelope, ReceivedMessage } from "../../core/messaging/mod.ts";
-import type { JsonValue, MessageMetadata } from "../../core/mod.ts";
+import { errorBody, errorFromBody, type JsonValue, type MessageMetadata } from "../../core/mod.ts";
 
 /** A command as stored on the work queue. */
 export interface CommandWire {
@@ -22,16 +22,25 @@ export type Outcome =
   & (
     | { readonly s: "accepted" }
     | { readonly s: "done"; readonly r: JsonValue }
-    | { readonly s: "failed"; readonly e: { readonly name: string; readonly message: string } }
+    | { readonly s: "failed"; readonly e: WireError }
   );
 
 /** A query's answer. */
 export type QueryAnswer =
   | { readonly ok: true; readonly r: JsonValue }
-  | {
-    readonly ok: false;
-    readonly e: { readonly name: string; readonly message: string; readonly tag?: string };
-  };
+  | { readonly ok: false; readonly e: WireError };
+
+/**
+ * An error as it travels: an ordo error's body (tag, name, message, fields:
+ * `errorBody`), so the caller gets the same class back; any other error's
+ * name and message. `tag` is what earlier versions sent for ordo errors.
+ */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly tag?: string;
+  readonly [field: string]: unknown;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -80,22 +89,22 @@ export function unpackOutcome(outcome: Outcome): unknown {
   return undefined;
 }
 
-/** An error rebuilt from its name and message. */
-export function rebuiltError(e: { readonly name: string; readonly message: string }): Error {
+/**
+ * An error rebuilt from the wire: an ordo error as its own class with its
+ * fields, any other as an `Error` with its name and message.
+ */
+export function rebuiltError(e: WireError): Error {
+  const ordo = errorFromBody(e);
+  if (ordo !== undefined) return ordo;
   const error = new Error(e.message);
   error.name = e.name;
   return error;
 }
 
-/** Name and message of a thrown value, for the wire. */
-export function wireError(error: unknown): { name: string; message: string; tag?: string } {
-  if (error instanceof Error) {
-    const tag = (error as { _tag?: unknown })._tag;
-    return {
-      name: error.name,
-      message: error.message,
-      ...(typeof tag === "string" ? { tag } : {}),
-    };
-  }
+/** A thrown value for the wire: see {@link WireError}. */
+export function wireError(error: unknown): WireError {
+  const body = errorBody(error);
+  if (body !== undefined) return body;
+  if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: "Error", message: String(error) };
 }

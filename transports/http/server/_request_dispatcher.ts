@@ -11,11 +11,16 @@ import {
   CloseGate,
   type EventStore,
   ForbiddenError,
+  type JsonValue,
   type Logger,
   NotFoundError,
   type Telemetry,
 } from "../../../core/mod.ts";
-import type { Transport, TransportCallOptions } from "../../../core/messaging/mod.ts";
+import {
+  resultAsJson,
+  type Transport,
+  type TransportCallOptions,
+} from "../../../core/messaging/mod.ts";
 import type { Credential } from "./_credentials.ts";
 import { type EventStreamChannel, openEventStream } from "./_event_stream.ts";
 import type { Answer, IncomingCall } from "./_incoming_call.ts";
@@ -109,6 +114,20 @@ export class RequestDispatcher {
     return this.#gate.close();
   }
 
+  /**
+   * A handler's result as the JSON answered; one JSON cannot carry is the
+   * handler's fault, so it is logged here and the caller gets the
+   * `ValidationError` that says where in the result it is.
+   */
+  #asJson(result: unknown, operation: string): JsonValue {
+    try {
+      return resultAsJson(result, operation);
+    } catch (error) {
+      this.#settings.logger.error("Handler result is not JSON", { operation, error });
+      throw error;
+    }
+  }
+
   /** A failure that is not ordo's: logged under a new error id, which is all the client learns. */
   #failed(error: unknown, call: IncomingCall, operation: string): Answer {
     const errorId = crypto.randomUUID();
@@ -182,7 +201,8 @@ export class RequestDispatcher {
         throw new ForbiddenError("query", name, credential.name);
       }
       const envelope = queryWithTrace(queryFromBody(name, body), call);
-      return jsonAnswer(200, (await this.#transport.query(envelope, lazySignal(call))) ?? null);
+      const answer = await this.#transport.query(envelope, lazySignal(call));
+      return jsonAnswer(200, this.#asJson(answer, label.operation));
     }
     throw notFound(path);
   }
@@ -229,7 +249,7 @@ export class RequestDispatcher {
       wait,
       `sendAndWait "${name}"`,
     );
-    return jsonAnswer(200, result ?? null, {
+    return jsonAnswer(200, this.#asJson(result, label.operation), {
       "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}`,
     });
   }

@@ -19,7 +19,7 @@
  */
 
 export { type AuthChoice, checkHmacSecret, chooseAuth } from "./auth_option.ts";
-export { type ErrorBody, errorBody, errorFromBody } from "./error_bodies.ts";
+export { type ErrorBody, errorBody, errorFromBody } from "../../../core/mod.ts";
 export {
   type AnsweredCall,
   errorFromStatus,

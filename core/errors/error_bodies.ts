@@ -1,35 +1,29 @@
 /**
- * ordo's errors as JSON bodies and back. The server writes an error as its
- * tag, name, message and the fields its class declares; the client reads
- * that body back into the same class with the same fields and the server's
- * exact message, so `instanceof`, `_tag` and the fields survive the trip.
- * Only tagged bodies are trusted: anything else is judged by its status
- * (error_mapping.ts).
+ * ordo's errors as JSON bodies and back, for every transport that carries a
+ * handler's error to a caller in another place (HTTP answers, the
+ * store-backed transport's replies, NATS outcomes). The sending side writes an
+ * error as its tag, name, message and the fields its class declares; the
+ * receiving side reads that body back into the same class with the same
+ * fields and the exact message, so `instanceof`, `_tag` and the fields
+ * survive the trip. Only tagged bodies are trusted: HTTP judges anything else
+ * by its status (transports/http/wire/error_mapping.ts).
  *
  * @module
  */
 
+import { type OrdoError, type OrdoErrorTag } from "./ordo_error.ts";
+import { ForbiddenError, UnauthenticatedError } from "./access.ts";
+import { CircuitOpenError, PeerUnreachableError, ServerError, TimeoutError } from "./calls.ts";
+import { ClosedError, UnsupportedRuntimeError } from "./lifecycle.ts";
+import { IdempotencyConflictError, NotFoundError, ValidationError } from "./refusals.ts";
+import { ordoTagOf } from "./retryable.ts";
 import {
-  CircuitOpenError,
-  ClosedError,
   ConcurrencyError,
   DuplicateMessageError,
   type ExpectedVersionDescription,
-  ForbiddenError,
-  IdempotencyConflictError,
-  NotFoundError,
   NotMigratedError,
-  type OrdoError,
-  type OrdoErrorTag,
-  ordoTagOf,
-  PeerUnreachableError,
-  ServerError,
   StoreUnavailableError,
-  TimeoutError,
-  UnauthenticatedError,
-  UnsupportedRuntimeError,
-  ValidationError,
-} from "../../../core/mod.ts";
+} from "./store.ts";
 
 /** An ordo error as it travels: its tag, class name, message and fields. */
 export interface ErrorBody {
@@ -177,7 +171,7 @@ const CODECS: { readonly [T in OrdoErrorTag]: Codec<Extract<AnyOrdoError, { _tag
  *
  * @example
  * ```ts
- * import { TimeoutError } from "../../../core/mod.ts";
+ * import { TimeoutError } from "./mod.ts";
  * import { errorBody } from "./error_bodies.ts";
  * errorBody(new TimeoutError("query", 50)); // { _tag: "TimeoutError", name: "TimeoutError", message: "Timed out after 50 ms: query", operation: "query", timeoutMs: 50 }
  * ```
@@ -197,7 +191,7 @@ export function errorBody(error: unknown): ErrorBody | undefined {
  *
  * @example
  * ```ts
- * import { ConcurrencyError } from "../../../core/mod.ts";
+ * import { ConcurrencyError } from "./mod.ts";
  * import { errorBody, errorFromBody } from "./error_bodies.ts";
  * const back = errorFromBody(JSON.parse(JSON.stringify(errorBody(new ConcurrencyError("order-1", 3, 5)))));
  * back instanceof ConcurrencyError; // true
