@@ -9,6 +9,27 @@
  */
 
 import { ClosedError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { unrefTimer } from "./_unref_timer.ts";
+
+/**
+ * When a close still waiting is reported. Once: a timer that repeats would
+ * keep Deno alive (its unref does not stop a timer from holding the process
+ * there), where a close that can never end should let the process end.
+ */
+export const SLOW_CLOSE_NOTICE: { readonly afterMs: number } = Object.freeze({ afterMs: 5_000 });
+
+/**
+ * How a close that takes long is reported: a handler that never returns
+ * keeps `close()` waiting, and a service given SIGTERM then never exits;
+ * without a word that looks like a hang of ordo's.
+ */
+export interface CloseNotice {
+  /** Where the warning goes. */
+  readonly logger: Logger;
+  /** What else the close waits for besides the gate's calls (running handlers), for the log. */
+  readonly waitingFor?: () => readonly string[];
+}
 
 /**
  * The open or closed state of one component and its calls in flight.
@@ -72,15 +93,45 @@ export class CloseGate {
   /**
    * Closes: refuses every later call at once, waits for the work in flight,
    * then runs `release`. Idempotent: later calls get the first call's promise.
+   * With `notice`, a close still waiting after {@link SLOW_CLOSE_NOTICE}'s
+   * `afterMs` is logged as a warning, once, saying what it waits for (on Node
+   * and Bun the timer does not keep the process alive).
    */
-  close(release?: () => Promise<void> | void): Promise<void> {
-    this.#closing ??= this.#close(release);
+  close(release?: () => Promise<void> | void, notice?: CloseNotice): Promise<void> {
+    this.#closing ??= this.#close(release, notice);
     return this.#closing;
   }
 
-  async #close(release: (() => Promise<void> | void) | undefined): Promise<void> {
+  async #close(
+    release: (() => Promise<void> | void) | undefined,
+    notice: CloseNotice | undefined,
+  ): Promise<void> {
     this.#closed = true;
-    while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
-    await release?.();
+    const stopNotice = notice === undefined ? undefined : this.#noticeSlowClose(notice);
+    try {
+      while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+      await release?.();
+    } finally {
+      stopNotice?.();
+    }
+  }
+
+  #noticeSlowClose({ logger, waitingFor }: CloseNotice): () => void {
+    const started = Date.now();
+    const report = () => {
+      const waiting = [
+        ...(this.#inFlight > 0 ? [`${this.#inFlight} call(s) in flight`] : []),
+        ...(waitingFor?.() ?? []),
+      ];
+      logger.warn(`Closing the ${this.component} is still waiting`, {
+        seconds: Math.round((Date.now() - started) / 1000),
+        waitingFor: waiting.length === 0 ? "its transport or store to close" : waiting.join(", "),
+        hint: "close() waits for every running handler and call; one that never returns " +
+          "keeps it waiting (and a process given SIGTERM from exiting)",
+      });
+    };
+    const timer = setTimeout(report, SLOW_CLOSE_NOTICE.afterMs);
+    unrefTimer(timer);
+    return () => clearTimeout(timer);
   }
 }

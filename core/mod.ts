@@ -91,7 +91,7 @@ export {
   type KnownKeys,
   nearestKey,
 } from "./options.ts";
-export { CloseGate } from "./closing.ts";
+export { CloseGate, type CloseNotice, SLOW_CLOSE_NOTICE } from "./closing.ts";
 export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {
   type AppendOptions,

@@ -107,3 +107,36 @@ export function handlerOptions(
   checkOptionalFunction(o.onError, "options.onError");
   return { ...o, logger: checkLogger(o.logger, "options.logger", logger) };
 }
+
+/**
+ * Logs the moves of a bus's own circuit breaker: opening as a warning, the
+ * others as info, each naming the bus (its `name`, else "default"), its
+ * transport's kind and peer (HTTP's url), since a service with several buses
+ * has several breakers.
+ */
+export function logBreakerChanges(
+  checked: {
+    readonly breaker?: CircuitBreaker;
+    readonly logger: Logger;
+    readonly transport: Transport;
+  },
+  name: string | undefined,
+): (() => void) | undefined {
+  const bus = typeof name === "string" && name !== "" ? name : "default";
+  const { constructor, url } = checked.transport as {
+    constructor?: { name?: unknown };
+    url?: unknown;
+  };
+  // The peer the breaker guards calls to, where the transport has one (HTTP's url).
+  const kind = constructor?.name;
+  const where = {
+    bus,
+    ...(typeof kind === "string" && kind !== "Object" ? { transport: kind } : {}),
+    ...(url === undefined ? {} : { peer: String(url) }),
+  };
+  return checked.breaker?.subscribe((change) => {
+    const fields = { ...where, from: change.from, to: change.to };
+    if (change.to === "open") checked.logger.warn("Circuit breaker opened", fields);
+    else checked.logger.info("Circuit breaker moved", fields);
+  });
+}

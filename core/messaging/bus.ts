@@ -27,7 +27,7 @@ import {
   type QueryHandler,
 } from "./bus_types.ts";
 import { BusTelemetry, carryingTrace, queryCarrying } from "./_bus_telemetry.ts";
-import { checkBusOptions, handlerOptions } from "./_bus_options.ts";
+import { checkBusOptions, handlerOptions, logBreakerChanges } from "./_bus_options.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
@@ -41,6 +41,7 @@ import {
 } from "./_envelopes.ts";
 import { checkEventSelector } from "./event_selector.ts";
 import { withUnansweredHint } from "./_unanswered.ts";
+import { RunningHandlers } from "./_running_handlers.ts";
 import { BUS_BRAND } from "./transport_check.ts";
 import { eventStream, serviceOf } from "./names.ts";
 import { callOptions, type CommandRoute, remember, type Route, schemaFor } from "./_routes.ts";
@@ -90,6 +91,7 @@ class MessageBus<C extends BusContracts> {
   readonly #guard: CallGuard;
   readonly #logger: Logger;
   readonly #gate = new CloseGate("bus");
+  readonly #running = new RunningHandlers();
   readonly #queries = new Map<string, Route>();
   readonly #events = new Map<string, Route>();
   readonly #commands = new Map<string, CommandRoute>();
@@ -110,13 +112,7 @@ class MessageBus<C extends BusContracts> {
     this.circuitBreaker = checked.breaker;
     this.#guard = new CallGuard({ breaker: checked.breaker, retry: checked.retry });
     // A breaker of its own is the bus's to report; a shared one is its owner's.
-    this.#unsubscribe = checked.ownBreaker
-      ? checked.breaker?.subscribe((change) => {
-        const fields = { from: change.from, to: change.to };
-        if (change.to === "open") this.#logger.warn("Circuit breaker opened", fields);
-        else this.#logger.info("Circuit breaker moved", fields);
-      })
-      : undefined;
+    this.#unsubscribe = checked.ownBreaker ? logBreakerChanges(checked, options.name) : undefined;
     this.telemetry = inheritedTelemetry(options.telemetry, checked.transport);
     this.#traces = this.telemetry === undefined
       ? undefined
@@ -293,7 +289,7 @@ class MessageBus<C extends BusContracts> {
     const schema = schemaFor(this.#contracts.commands, name, "command");
     return this.#transport.handleCommand(
       name,
-      withSchema(schema, "command.data", handler),
+      withSchema(schema, "command.data", this.#running.wrap(`command "${name}"`, handler)),
       handlerOptions(options, this.#logger),
     );
   }
@@ -303,6 +299,7 @@ class MessageBus<C extends BusContracts> {
     serviceOf(name, "query");
     checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
+    handler = this.#running.wrap(`query "${name}"`, handler);
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
     return this.#transport.handleQuery(
       name,
@@ -320,6 +317,7 @@ class MessageBus<C extends BusContracts> {
     this.#gate.ensureOpen(`subscribe group "${group}"`);
     checkEventSelector(selector);
     checkFunction(handler, "handler");
+    handler = this.#running.wrap(`event group "${group}"`, handler);
     const options = handlerOptions(given, this.#logger);
     const section = this.#contracts.events;
     if (!Array.isArray(selector) || section === undefined) {
@@ -347,7 +345,7 @@ class MessageBus<C extends BusContracts> {
         this.#traces?.close();
         this.#guard.close();
       }
-    });
+    }, { logger: this.#logger, waitingFor: () => this.#running.describe() });
   }
 
   #commandRoute(command: CommandInput): CommandRoute {

@@ -90,24 +90,29 @@ describe("bus and transport logging", () => {
   it("the bus logs its own circuit breaker opening", async () => {
     const { logger, lines } = recording();
     const down = () => Promise.reject(new PeerUnreachableError('query "a/b"', "http://x", "down"));
-    const failing: Transport = {
-      send: down,
-      sendAndWait: down,
-      query: down,
-      publish: down,
-      handleCommand: () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() }),
-      handleQuery: () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() }),
-      subscribe: () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() }),
-      close: () => Promise.resolve(),
-    };
+    // A class, as ordo's transports are: the log names its kind and its url (the peer).
+    const failing: Transport = new (class PeerTransport {
+      readonly url = "http://billing.internal:8080";
+      send = down;
+      sendAndWait = down;
+      query = down;
+      publish = down;
+      handleCommand = () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() });
+      handleQuery = () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() });
+      subscribe = () => ({ ready: Promise.resolve(), stop: () => Promise.resolve() });
+      close = () => Promise.resolve();
+    })();
     const bus = createBus({
       transport: failing,
+      name: "billing",
       logger,
       retry: false,
       circuitBreaker: { failureThreshold: 2 },
     });
     for (let i = 0; i < 2; i++) await bus.query("a/b", 1).catch(() => {});
-    assert.deepEqual(lines, ['ordo warn: Circuit breaker opened from="closed" to="open"']);
+    assert.deepEqual(lines, [
+      'ordo warn: Circuit breaker opened bus="billing" transport="PeerTransport" peer="http://billing.internal:8080" from="closed" to="open"',
+    ]);
     await bus.close();
   });
 

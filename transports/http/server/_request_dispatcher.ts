@@ -75,6 +75,8 @@ export class RequestDispatcher {
   readonly #base: string;
   readonly #streams = new Set<EventStreamChannel>();
   readonly #gate = new CloseGate("HTTP handler");
+  /** The calls being answered, by what they do, for a close that waits for them. */
+  readonly #calls = new Set<CallLabel>();
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings;
@@ -101,17 +103,26 @@ export class RequestDispatcher {
           `answer ${call.method} ${new URL(call.url).pathname}`,
         );
       }
+      this.#calls.add(label);
       return await this.#gate.run("answer", () => this.#route(call, label));
     } catch (error) {
       if (error instanceof HttpRefusal) return refusalAnswer(error);
       return ordoErrorAnswer(error) ?? this.#failed(error, call, label.operation);
+    } finally {
+      this.#calls.delete(label);
     }
   }
 
-  /** Ends every open event stream, then waits for the calls in flight. Idempotent. */
+  /**
+   * Ends every open event stream, then waits for the calls in flight (a
+   * wait of more than a few seconds is logged, naming them). Idempotent.
+   */
   close(): Promise<void> {
     if (!this.#gate.closed) { for (const stream of [...this.#streams]) stream.close(); }
-    return this.#gate.close();
+    return this.#gate.close(undefined, {
+      logger: this.#settings.logger,
+      waitingFor: () => [...this.#calls].map((label) => label.operation),
+    });
   }
 
   /**
