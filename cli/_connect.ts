@@ -9,7 +9,7 @@
  */
 
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type ConsumerStorage, createConsoleLogger, type Logger } from "../core/mod.ts";
 import {
   createPGliteConsumerStorage,
@@ -175,6 +175,15 @@ async function openPGlite(
   if (found === undefined && !creates) {
     throw new CliFailure(
       `No PGlite database at ${directory}: the directory does not exist (check --pglite; ordo migrate --pglite makes a new one)`,
+    );
+  }
+  // PGlite takes no lock: a second process opening the directory can corrupt
+  // it. An open PGlite keeps postmaster.pid there (removed by its close()).
+  if (found === "directory" && (await kindOf(join(directory, "postmaster.pid"))) === "file") {
+    throw new CliFailure(
+      `PGlite ${directory} is open in another process (its postmaster.pid exists), and a second ` +
+        "process can corrupt it: stop that process first, or read it through the service. If no " +
+        "process has it open (one was killed), delete postmaster.pid and run this again",
     );
   }
   const PGlite = await loadPGlite();

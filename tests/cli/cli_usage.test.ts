@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { PGlite } from "@electric-sql/pglite";
 import { usePostgres } from "../_postgres_fixture.ts";
 import { json, ordo, said } from "./_cli_fixture.ts";
 
@@ -129,6 +130,30 @@ describe("ordo: help, usage and connection", () => {
       const notDirectory = await ordo(["parked", "--pglite", file], { url: null });
       assert.equal(notDirectory.code, 2, said(notDirectory));
       assert.match(notDirectory.stderr, /Invalid --pglite .*notes\.txt: it is a file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--pglite refuses a directory another process has open (PGlite takes no lock), and opens it once closed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-open-"));
+    try {
+      const made = await ordo(["migrate", "--pglite", dir], { url: null });
+      assert.equal(made.code, 0, said(made));
+      const pg = await PGlite.create(dir); // a service holding it, in this process
+      let open = true;
+      try {
+        const refused = await ordo(["status", "--pglite", dir], { url: null });
+        assert.equal(refused.code, 1, said(refused));
+        assert.match(refused.stderr, /is open in another process \(its postmaster\.pid exists\)/);
+        assert.match(refused.stderr, /delete postmaster\.pid/);
+        await pg.close();
+        open = false;
+        const status = await ordo(["status", "--pglite", dir], { url: null });
+        assert.equal(status.code, 0, said(status));
+      } finally {
+        if (open) await pg.close();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
