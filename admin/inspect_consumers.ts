@@ -28,8 +28,8 @@ export interface RunningConsumerView {
   readonly instance: string;
   /** ISO 8601, when it started. */
   readonly startedAt: string;
-  /** Milliseconds since the epoch: it counts as stopped if not heard from by then. */
-  readonly expiresAt: number;
+  /** ISO 8601: it counts as stopped if not heard from by then. */
+  readonly expiresAt: string;
 }
 
 /** One partition of a group (partition 0 for a consumer without partitions). */
@@ -40,8 +40,11 @@ export interface PartitionView {
   readonly checkpoint?: bigint;
   /** The group member holding its lease, when one does. */
   readonly owner?: string;
-  /** Milliseconds since the epoch when that lease runs out. */
-  readonly leaseExpiresAt?: number;
+  /**
+   * When that lease runs out, ISO 8601 like every other time here
+   * (`oldestParkedAt`, `parkedAt`); the lease store keeps it as epoch ms.
+   */
+  readonly leaseExpiresAt?: string;
   /**
    * Messages of the group's source at or after the checkpoint (every
    * partition's: this partition's own share is smaller); absent when the
@@ -210,7 +213,10 @@ async function groupView(
     partitions.push({
       partition,
       ...(checkpoint === undefined ? {} : { checkpoint }),
-      ...(lease === undefined ? {} : { owner: lease.owner, leaseExpiresAt: lease.expiresAt }),
+      ...(lease === undefined ? {} : {
+        owner: lease.owner,
+        leaseExpiresAt: new Date(lease.expiresAt).toISOString(),
+      }),
       ...lag,
     });
   }
@@ -227,7 +233,7 @@ async function groupView(
     running: running.map(({ instance, startedAt, expiresAt }) => ({
       instance,
       startedAt,
-      expiresAt,
+      expiresAt: new Date(expiresAt).toISOString(),
     })),
     members: leases?.members ?? [],
     head,

@@ -94,9 +94,11 @@ describe("ordo: consumers and parked messages", () => {
     const result = await run("consumers", "totals", "--json");
     assert.equal(result.code, 0, said(result));
     const [totals] = json(result) as Record<string, unknown>[];
-    const running = totals.running as { instance: string; startedAt: string; expiresAt: number }[];
+    const running = totals.running as { instance: string; startedAt: string; expiresAt: string }[];
     assert.equal(running.length, 1);
-    assert.equal(typeof running[0].expiresAt, "number");
+    // Every time in the output is ISO 8601, as startedAt is.
+    assert.match(running[0].expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(running[0].expiresAt) > Date.parse(running[0].startedAt));
     const lastError = totals.lastError as Record<string, unknown>;
     assert.deepEqual({
       ...totals,
