@@ -1,64 +1,60 @@
 // The handlers of one bus that are running now, by name, so that a close
 // that waits for them can say which (a handler that never returns keeps
 // close() waiting, and a service given SIGTERM from exiting).
+//
+// It wraps every handler call, in-process queries too, so it must cost next
+// to nothing: a counter per registration (no map lookup per call), a fixed
+// arity (no rest arguments), the settle callbacks made once per
+// registration, and no clock read per call. Measured with
+// `npm run bench -- messaging`: the first version (rest arguments, a map and
+// Date.now() per call) took in-process query dispatch from 8.2M to 3.2M
+// calls/s.
 
-interface Running {
+interface Slot {
+  readonly label: string;
   count: number;
-  /** When the count last rose from 0: how long the oldest has run, near enough. */
-  since: number;
 }
 
 /** Counts running calls of the handlers it wraps, by label (`command "orders/place"`). */
 export class RunningHandlers {
-  readonly #running = new Map<string, Running>();
+  // One slot per registration, kept for the bus's life (registrations are few).
+  readonly #slots = new Set<Slot>();
 
-  /** `handler`, counted under `label` while it runs (until its promise settles). */
-  wrap<A extends unknown[], R>(label: string, handler: (...args: A) => R): (...args: A) => R {
-    return (...args: A): R => {
-      this.#enter(label);
+  /** `handler`, counted under `label` while it runs (until what it returns settles). */
+  wrap<A, B, R>(label: string, handler: (a: A, b: B) => R): (a: A, b: B) => R {
+    const slot: Slot = { label, count: 0 };
+    this.#slots.add(slot);
+    const settled = (value: unknown) => {
+      slot.count--;
+      return value;
+    };
+    const failed = (error: unknown) => {
+      slot.count--;
+      throw error;
+    };
+    return (a: A, b: B): R => {
+      slot.count++;
       let result: R;
       try {
-        result = handler(...args);
+        result = handler(a, b);
       } catch (error) {
-        this.#leave(label);
+        slot.count--;
         throw error;
       }
-      if (!isPromiseLike(result)) {
-        this.#leave(label);
+      if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") {
+        slot.count--;
         return result;
       }
-      return Promise.resolve(result).then(
-        (value) => {
-          this.#leave(label);
-          return value;
-        },
-        (error) => {
-          this.#leave(label);
-          throw error;
-        },
-      ) as R;
+      return Promise.resolve(result).then(settled, failed) as R;
     };
   }
 
-  /** What runs now, for a log line: `command "orders/place" (1 running for 12 s)`. */
-  describe(now = Date.now()): string[] {
-    return [...this.#running].map(([label, { count, since }]) =>
-      `${label} (${count} running, the oldest for ${Math.round((now - since) / 1000)} s)`
-    );
+  /** What runs now, for a log line: `command "orders/place" (1 running)`. */
+  describe(): string[] {
+    const running = new Map<string, number>();
+    for (const { label, count } of this.#slots) {
+      if (count > 0) running.set(label, (running.get(label) ?? 0) + count);
+    }
+    return [...running].map(([label, count]) => `${label} (${count} running)`);
   }
-
-  #enter(label: string): void {
-    const running = this.#running.get(label);
-    if (running === undefined) this.#running.set(label, { count: 1, since: Date.now() });
-    else running.count++;
-  }
-
-  #leave(label: string): void {
-    const running = this.#running.get(label)!;
-    if (--running.count === 0) this.#running.delete(label);
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
