@@ -2,8 +2,8 @@
 // that waits for them can say which (a handler that never returns keeps
 // close() waiting, and a service given SIGTERM from exiting).
 //
-// It wraps every handler call, in-process queries too, so it must cost next
-// to nothing: a counter per registration (no map lookup per call), a fixed
+// It wraps command and event handlers (a close does not wait for query
+// handlers: their callers' deadlines end them), so it must cost next to nothing: a counter per registration (no map lookup per call), a fixed
 // arity (no rest arguments), the settle callbacks made once per
 // registration, and no clock read per call. Measured with
 // `npm run bench -- messaging`: the first version (rest arguments, a map and

@@ -299,7 +299,6 @@ class MessageBus<C extends BusContracts> {
     serviceOf(name, "query");
     checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
-    handler = this.#running.wrap(`query "${name}"`, handler);
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
     return this.#transport.handleQuery(
       name,
