@@ -13,6 +13,7 @@ import {
   type TransportCallOptions,
   unknownQueryError,
 } from "../../core/messaging/mod.ts";
+import type { JsonValue, Logger } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
@@ -74,6 +75,7 @@ export function answerQueries(
   prefix: string,
   name: string,
   queries: QueryRegistry,
+  logger: Logger,
 ): Registration {
   const subscription = connection.subscribe(busSubjects(prefix).query(name), {
     queue: `${prefix}.q`,
@@ -87,7 +89,7 @@ export function answerQueries(
             payload: fromBytes(msg.data) ?? null,
             trace: traceFromHeaders(msg.headers),
           });
-          answer = { ok: true, r: resultAsJson(result, `query "${name}"`) };
+          answer = { ok: true, r: asJson(result, name, logger) };
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };
         }
@@ -99,4 +101,15 @@ export function answerQueries(
     ready: connection.flush().catch(() => {}),
     stop: async () => subscription.unsubscribe(),
   };
+}
+
+// A result JSON cannot carry is the handler's fault: logged here, where the
+// handler ran, and the caller gets the refusal.
+function asJson(result: unknown, name: string, logger: Logger): JsonValue {
+  try {
+    return resultAsJson(result, `query "${name}"`);
+  } catch (error) {
+    logger.error("Handler result is not JSON", { operation: `query "${name}"`, error });
+    throw error;
+  }
 }

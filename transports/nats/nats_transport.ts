@@ -200,7 +200,13 @@ class NatsBusTransport implements NatsTransport {
     this.#gate.ensureOpen(`handle query "${name}"`);
     // Refuses a name already handled here before anything subscribes.
     const registered = this.#queries.register(name, handler);
-    const answering = answerQueries(this.#connection, this.#options.prefix, name, this.#queries);
+    const answering = answerQueries(
+      this.#connection,
+      this.#options.prefix,
+      name,
+      this.#queries,
+      this.#options.logger,
+    );
     return this.#running.track({
       ready: answering.ready,
       stop: async () => {
