@@ -26,6 +26,7 @@ import {
   sameContent,
 } from "../core/mod.ts";
 import {
+  asHandlerAnswer,
   type CommandEndpoint,
   type CommandEnvelope,
   type DeliveryContext,
@@ -202,11 +203,16 @@ export class InProcessCommands {
         await new Promise<void>((resolve) => lane.waiting.push(resolve));
       }
       const registered = lane.registered!;
-      if (registered.policy === undefined) {
-        return await lane.handler(received(command), deliveryContext(command, 1));
+      // What the handler threw is its answer: the sender's bus does not retry it.
+      try {
+        if (registered.policy === undefined) {
+          return await lane.handler(received(command), deliveryContext(command, 1));
+        }
+        retried = true;
+        return await this.#withRetries(lane.handler, registered, registered.policy, command);
+      } catch (error) {
+        throw asHandlerAnswer(error);
       }
-      retried = true;
-      return await this.#withRetries(lane.handler, registered, registered.policy, command);
     };
     const result = lane.tail.then(run, run);
     lane.tail = result.catch(() => {});

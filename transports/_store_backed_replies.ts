@@ -15,7 +15,11 @@ import {
   sameContent,
   type TraceContext,
 } from "../core/mod.ts";
-import type { CommandEnvelope, EventEnvelope } from "../core/messaging/mod.ts";
+import {
+  asHandlerAnswer,
+  type CommandEnvelope,
+  type EventEnvelope,
+} from "../core/messaging/mod.ts";
 
 /**
  * The data of a reply message. A failure's error is the error's body
@@ -110,9 +114,10 @@ export async function writeReply(
 export function unpackReply(reply: RecordedMessage): unknown {
   const data = reply.data as unknown as ReplyData;
   if (data.ok) return data.result;
+  // The handler's answer, which the sender's bus neither retries nor counts against its breaker.
   const rebuilt = errorFromBody(data.error);
-  if (rebuilt !== undefined) throw rebuilt;
+  if (rebuilt !== undefined) throw asHandlerAnswer(rebuilt);
   const error = new Error(data.error.message);
   error.name = data.error.name;
-  throw error;
+  throw asHandlerAnswer(error);
 }

@@ -10,6 +10,7 @@ import type { CheckedRetryPolicy } from "../consumers/mod.ts";
 import { CircuitOpenError, isRetryable } from "../errors.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { type CallScope, DeadlineCall, Deadlines } from "./deadline.ts";
+import { isHandlerAnswer } from "./handler_answers.ts";
 import { retryCall } from "./retry.ts";
 
 /** Options of {@link CallGuard.run}. */
@@ -25,8 +26,9 @@ export interface GuardedCallOptions {
 /**
  * Whether a failure says the other side is unhealthy (and so counts against
  * the breaker): exactly the retryable ones (unreachable, unavailable, did not
- * answer in time), by core's one table. A refusal, a handler's own error and
- * an open circuit are answers, not failures of health.
+ * answer in time), by core's one table, unless a handler threw it
+ * ({@link isHandlerAnswer}). A refusal, a handler's own error and an open
+ * circuit are answers, not failures of health.
  *
  * @example
  * ```ts
@@ -37,7 +39,7 @@ export interface GuardedCallOptions {
  * ```
  */
 export function countsAgainstBreaker(error: unknown): boolean {
-  return isRetryable(error);
+  return isRetryable(error) && !isHandlerAnswer(error);
 }
 
 /** Whether `value` is a promise (or any thenable) rather than an answer given at once. */
@@ -99,7 +101,9 @@ export class CallGuard {
   /**
    * Runs `call(argument)` under the guard, for calls that need no scope (a
    * transport's direct calls): when it answers in this turn, nothing is
-   * allocated for the call but the caller's promise.
+   * allocated for the call but the caller's promise. What a direct call
+   * throws is an answer (nothing between it and the handler can fail): it is
+   * not retried and does not count against the breaker.
    */
   runDirect<A, T>(
     call: (argument: A) => T | PromiseLike<T>,
@@ -118,10 +122,11 @@ export class CallGuard {
     try {
       answer = call(argument);
     } catch (error) {
-      return new GuardedCall<T>(this, () => call(argument), options, started).failedFirst(error);
+      return new GuardedCall<T>(this, () => call(argument), options, started, true)
+        .failedFirst(error);
     }
     if (isThenable(answer)) {
-      return new GuardedCall<T>(this, () => call(argument), options, started).follow(answer);
+      return new GuardedCall<T>(this, () => call(argument), options, started, true).follow(answer);
     }
     if ((timeout !== Infinity && Date.now() - started >= timeout) || signal?.aborted) {
       return new GuardedCall<T>(this, () => call(argument), options, started).answeredAtOnce(
@@ -148,17 +153,21 @@ class GuardedCall<T> extends DeadlineCall<T> {
   readonly #call: (scope: CallScope) => T | PromiseLike<T>;
   /** Whether the current attempt's outcome has reached the breaker. The first attempt holds a slot already: callers acquire it before constructing. */
   #reported: boolean;
+  /** Every error of the call is an answer (a direct in-process call: nothing between it and the handler can fail). */
+  readonly #answers: boolean;
 
   constructor(
     guard: CallGuard,
     call: (scope: CallScope) => T | PromiseLike<T>,
     options: GuardedCallOptions,
     started: number | undefined,
+    answers = false,
   ) {
     super(options.timeout, options.signal, options.operation, started);
     this.#guard = guard;
     this.#call = call;
     this.#reported = guard.breaker === undefined;
+    this.#answers = answers;
   }
 
   /** The first attempt answered in the caller's turn. */
@@ -235,7 +244,8 @@ class GuardedCall<T> extends DeadlineCall<T> {
   }
 
   #mayRetry(error: unknown): boolean {
-    return this.#guard.retry.maxAttempts > 1 && isRetryable(error);
+    return this.#guard.retry.maxAttempts > 1 && !this.#answers && isRetryable(error) &&
+      !isHandlerAnswer(error);
   }
 
   #retryOrReject(error: unknown): void {
@@ -272,7 +282,7 @@ class GuardedCall<T> extends DeadlineCall<T> {
     this.#reported = true;
     const breaker = this.#guard.breaker!;
     if (ok) breaker.success();
-    else if (countsAgainstBreaker(outcome)) breaker.failure();
+    else if (!this.#answers && countsAgainstBreaker(outcome)) breaker.failure();
     else if (this.expired) breaker.release();
     else breaker.success();
   }

@@ -13,6 +13,7 @@ import {
   operationAttributes,
   type Telemetry,
 } from "../telemetry/mod.ts";
+import { asHandlerAnswer } from "./handler_answers.ts";
 import { serviceOf } from "./names.ts";
 import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
 
@@ -129,9 +130,15 @@ export class QueryRegistry {
   /** Calls the handler; rejects with {@link unknownQueryError} when there is none. */
   dispatch(query: QueryEnvelope): Promise<unknown> {
     try {
-      return Promise.resolve(this.answer(query));
+      return Promise.resolve(this.answer(query)).catch(rethrowAsAnswer);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(asHandlerAnswer(error));
     }
   }
+}
+
+// What a query's handler threw (or its name having none) is the other side's
+// answer: the caller's bus neither retries it nor counts it (handler_answers.ts).
+function rethrowAsAnswer(error: unknown): never {
+  throw asHandlerAnswer(error);
 }

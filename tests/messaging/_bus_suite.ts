@@ -229,6 +229,33 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       },
     );
 
+    it("a handler's own TimeoutError is its answer: not retried by the caller, not counted by its breaker", async () => {
+      const { bus: b } = await bus({ circuitBreaker: { failureThreshold: 2 } });
+      let commandRuns = 0;
+      let queryRuns = 0;
+      b.handleCommand("stock/reserve", () => {
+        commandRuns++;
+        throw new TimeoutError("call the warehouse", 100);
+      }, { retry: { maxAttempts: 1 } });
+      b.handleQuery("stock/level", () => {
+        queryRuns++;
+        return Promise.reject(new TimeoutError("read the warehouse", 100));
+      });
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(
+          b.sendAndWait({ type: "stock/reserve", data: {} }),
+          (e) => e instanceof TimeoutError && e.operation === "call the warehouse",
+        );
+        await assert.rejects(
+          b.query("stock/level", {}),
+          (e) => e instanceof TimeoutError && e.operation === "read the warehouse",
+        );
+      }
+      assert.equal(commandRuns, 3);
+      assert.equal(queryRuns, 3);
+      assert.equal(b.circuitBreaker?.state, "closed");
+    });
+
     it("an ordo error a query handler throws reaches query() as its own class, with its fields", async () => {
       const { bus: b } = await bus();
       b.handleQuery("users/when", () => {

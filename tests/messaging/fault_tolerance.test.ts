@@ -246,17 +246,17 @@ describe("bus fault tolerance", () => {
     await bus.close();
   });
 
-  it("retries an in-process handler that throws StoreUnavailableError in the caller's turn, then opens the circuit", async () => {
+  it("retries a transport that fails with StoreUnavailableError in the caller's turn, then opens the circuit", async () => {
     let calls = 0;
     const bus = createBus({
-      transport: createInProcessTransport(),
+      transport: portOnly(createInProcessTransport(), () => {
+        calls++;
+        return true;
+      }),
       retry: { maxAttempts: 3, initialDelay: 1 },
       circuitBreaker: { failureThreshold: 6, coolDown: 60_000 },
     });
-    bus.handleQuery("orders/down", () => {
-      calls++;
-      throw new StoreUnavailableError("read model", "not loaded");
-    });
+    bus.handleQuery("orders/down", () => "never reached");
     await assert.rejects(
       bus.query("orders/down", {}),
       (e) => e instanceof StoreUnavailableError,
@@ -270,7 +270,7 @@ describe("bus fault tolerance", () => {
     await bus.close();
   });
 
-  it("a handler's own error in the caller's turn is not retried and counts as an answer for the breaker", async () => {
+  it("a handler's own error in the caller's turn is not retried and counts as an answer for the breaker, a retryable one too", async () => {
     let calls = 0;
     const bus = createBus({
       transport: createInProcessTransport(),
@@ -281,8 +281,16 @@ describe("bus fault tolerance", () => {
       calls++;
       throw new RangeError("no such order");
     });
+    // Its read model is down: the handler says so, and that is its answer, not the call failing.
+    bus.handleQuery("orders/down", () => {
+      calls++;
+      throw new StoreUnavailableError("read model", "not loaded");
+    });
     for (let i = 0; i < 3; i++) await assert.rejects(bus.query("orders/picky", {}), RangeError);
-    assert.equal(calls, 3);
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(bus.query("orders/down", {}), StoreUnavailableError);
+    }
+    assert.equal(calls, 6);
     assert.equal(bus.circuitBreaker?.state, "closed");
     await bus.close();
   });
@@ -315,8 +323,17 @@ describe("bus fault tolerance", () => {
           const counts = { acquired: 0, reported: 0 };
           const breaker = counting(createCircuitBreaker({ failureThreshold: 1_000 }), counts);
           const inner = createInProcessTransport();
-          // Without the direct calls the bus goes through the port: both paths must keep the same promises.
-          const transport = direct ? inner : portOnly(inner);
+          // Without the direct calls the bus goes through the port: both paths must keep the same
+          // promises. "unavailable-once" is the port's failure there (retried); with direct calls
+          // nothing lies between the bus and the handler, so it is the handler's, an answer.
+          const failedOnce = new Set<number>();
+          const failsFirst = (payload: unknown) => {
+            const i = payload as number;
+            if (plan[i] !== "unavailable-once" || failedOnce.has(i)) return false;
+            failedOnce.add(i);
+            return true;
+          };
+          const transport = direct ? inner : portOnly(inner, failsFirst);
           const bus = createBus({
             transport,
             circuitBreaker: breaker,
@@ -334,7 +351,7 @@ describe("bus fault tolerance", () => {
               case "throw":
                 throw new RangeError(`refused ${i}`);
               case "unavailable-once":
-                if (attempt === 1) throw new StoreUnavailableError("orders", "blip");
+                if (direct) throw new StoreUnavailableError("orders", "blip");
                 return `answer ${i}`;
               case "async-value":
                 return Promise.resolve().then(() => `answer ${i}`);
@@ -367,20 +384,17 @@ describe("bus fault tolerance", () => {
             );
           }));
           plan.forEach((kind, i) => {
-            const expected =
-              kind === "value" || kind === "async-value" || kind === "unavailable-once"
-                ? `ok answer ${i}`
-                : kind === "throw" || kind === "async-throw"
-                ? `RangeError refused ${i}`
-                : kind === "stall" || kind === "late"
-                ? "timeout"
-                : `Error aborted ${i}`;
+            const expected = kind === "unavailable-once" && direct
+              ? "StoreUnavailableError Store unavailable during orders: blip"
+              : kind === "value" || kind === "async-value" || kind === "unavailable-once"
+              ? `ok answer ${i}`
+              : kind === "throw" || kind === "async-throw"
+              ? `RangeError refused ${i}`
+              : kind === "stall" || kind === "late"
+              ? "timeout"
+              : `Error aborted ${i}`;
             assert.equal(outcomes[i], expected, `call ${i} (${kind})`);
-            assert.equal(
-              attempts.get(i),
-              kind === "unavailable-once" ? 2 : 1,
-              `attempts of call ${i} (${kind})`,
-            );
+            assert.equal(attempts.get(i), 1, `handler calls of call ${i} (${kind})`);
           });
           await Promise.all(lateAnswers);
           await Promise.resolve();
@@ -401,11 +415,24 @@ function busyFor(ms: number): void {
   while (Date.now() < until) { /* spin */ }
 }
 
-/** The transport's port alone (its own methods, none of its extras), so the bus cannot take a shortcut. */
-function portOnly(inner: Transport): Transport {
-  return Object.fromEntries(
+/**
+ * The transport's port alone (its own methods, none of its extras), so the bus
+ * cannot take a shortcut; a query whose payload `failsNow` picks fails at the
+ * port, in the caller's turn, with StoreUnavailableError (a failure of the
+ * transport, not an answer of the handler).
+ */
+function portOnly(inner: Transport, failsNow?: (payload: unknown) => boolean): Transport {
+  const port = Object.fromEntries(
     TRANSPORT_METHODS.map((k) => [k, inner[k].bind(inner)]),
   ) as unknown as Transport;
+  if (failsNow === undefined) return port;
+  return {
+    ...port,
+    query: (query, options) => {
+      if (failsNow(query.payload)) throw new StoreUnavailableError("orders", "blip");
+      return inner.query(query, options);
+    },
+  };
 }
 
 /** A real breaker that also counts acquired slots and the outcomes reported for them. */

@@ -351,22 +351,50 @@ describe("HTTP transport error mapping", () => {
     }
   });
 
-  it("the bus retries exactly the retryable tags, and only those count against its breaker", async () => {
+  it("a handler's error of any tag is its answer (answered: true; not retried, not counted); the server's own is retried and counted by exactly the retryable tags", async () => {
+    const guarded = { retry: { maxAttempts: 3, initialDelay: 1 } } as const;
     for (const { error } of CASES) {
       const sample = error();
-      const bus = client({
-        retry: { maxAttempts: 3, initialDelay: 1 },
-        circuitBreaker: { failureThreshold: 3, coolDown: 60_000 },
-      });
+      // Thrown by the handler: the server's body says so, and the bus takes it as the answer it is.
       failure = error;
+      const body = await (await raw("/queries/orders/fail", { payload: {} })).json();
+      assert.equal(body.answered, true, sample._tag);
+      const bus = client({ ...guarded, circuitBreaker: { failureThreshold: 1, coolDown: 60_000 } });
       queryCalls = 0;
       await assert.rejects(
         bus.query("orders/fail", {}),
         (e) => (e as OrdoError)._tag === sample._tag,
       );
-      assert.equal(queryCalls, isRetryable(sample) ? 3 : 1, sample._tag);
-      assert.equal(bus.circuitBreaker?.state, isRetryable(sample) ? "open" : "closed", sample._tag);
+      assert.equal(queryCalls, 1, sample._tag);
+      assert.equal(bus.circuitBreaker?.state, "closed", sample._tag);
       await bus.close();
+      // The same error as the server's own failure (no "answered"): retried if its tag is retryable.
+      let attempts = 0;
+      const own = createBus({
+        transport: createHttpTransport({
+          url: server.url,
+          auth: { bearer: TOKEN },
+          fetch: () => {
+            attempts++;
+            return Promise.resolve(
+              new Response(JSON.stringify(errorBody(sample)), {
+                status: STATUS_BY_TAG[sample._tag],
+                headers: { "content-type": "application/json" },
+              }),
+            );
+          },
+        }),
+        ...guarded,
+        circuitBreaker: { failureThreshold: 3, coolDown: 60_000 },
+        logger: silentLogger,
+      });
+      await assert.rejects(
+        own.query("orders/fail", {}),
+        (e) => (e as OrdoError)._tag === sample._tag,
+      );
+      assert.equal(attempts, isRetryable(sample) ? 3 : 1, sample._tag);
+      assert.equal(own.circuitBreaker?.state, isRetryable(sample) ? "open" : "closed", sample._tag);
+      await own.close();
     }
     assert.deepEqual(
       CASES.map((c) => c.error()).filter(isRetryable).map((e) => e._tag).sort(),

@@ -1,7 +1,11 @@
 // What travels on NATS between a transport's client calls and its handlers:
 // commands on the work queue, command outcomes in the ledger and on the
 // reply subject, query requests and answers. All JSON.
-import type { CommandEnvelope, ReceivedMessage } from "../../core/messaging/mod.ts";
+import {
+  asHandlerAnswer,
+  type CommandEnvelope,
+  type ReceivedMessage,
+} from "../../core/messaging/mod.ts";
 import { errorBody, errorFromBody, type JsonValue, type MessageMetadata } from "../../core/mod.ts";
 
 /** A command as stored on the work queue. */
@@ -94,11 +98,13 @@ export function unpackOutcome(outcome: Outcome): unknown {
  * fields, any other as an `Error` with its name and message.
  */
 export function rebuiltError(e: WireError): Error {
+  // Always a handler's error (an outcome's or a query answer's): marked as its
+  // answer, which the sender's bus neither retries nor counts against its breaker.
   const ordo = errorFromBody(e);
-  if (ordo !== undefined) return ordo;
+  if (ordo !== undefined) return asHandlerAnswer(ordo);
   const error = new Error(e.message);
   error.name = e.name;
-  return error;
+  return asHandlerAnswer(error);
 }
 
 /** A thrown value for the wire: see {@link WireError}. */

@@ -5,7 +5,11 @@
 // UnauthenticatedError.
 
 import { PeerUnreachableError } from "../../../core/mod.ts";
-import type { PublishReceipt, SendReceipt } from "../../../core/messaging/mod.ts";
+import {
+  asHandlerAnswer,
+  type PublishReceipt,
+  type SendReceipt,
+} from "../../../core/messaging/mod.ts";
 import { type AnsweredCall, bigintField, errorFromBody, errorFromStatus } from "../wire/mod.ts";
 
 /** The error a response that is not 2xx stands for. */
@@ -17,13 +21,17 @@ export async function errorFromResponse(response: Response, call: AnsweredCall):
   } catch {
     body = undefined;
   }
-  return errorFromBody(body) ??
-    errorFromStatus(
-      response.status,
-      call,
-      text.slice(0, 120),
-      response.headers.get("www-authenticate"),
-    );
+  const ordo = errorFromBody(body);
+  if (ordo !== undefined) {
+    // The server's handler threw it (its body says so): an answer, not a failure to retry.
+    return (body as { answered?: unknown }).answered === true ? asHandlerAnswer(ordo) : ordo;
+  }
+  return errorFromStatus(
+    response.status,
+    call,
+    text.slice(0, 120),
+    response.headers.get("www-authenticate"),
+  );
 }
 
 function receiptBase(body: unknown, call: AnsweredCall): Record<string, unknown> {

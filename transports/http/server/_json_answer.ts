@@ -4,6 +4,7 @@
 // the error id under which it was logged.
 
 import { ServerError } from "../../../core/mod.ts";
+import { isHandlerAnswer } from "../../../core/messaging/mod.ts";
 import { errorBody, retryAfterOf, statusOf, toJson } from "../wire/mod.ts";
 import type { Answer } from "./_incoming_call.ts";
 import type { HttpRefusal } from "./_refusals.ts";
@@ -35,8 +36,10 @@ export function refusalAnswer(refusal: HttpRefusal): Answer {
  * an open circuit breaker's adds `Retry-After` in seconds.
  */
 export function ordoErrorAnswer(error: unknown): Answer | undefined {
-  const body = errorBody(error);
-  if (body === undefined) return undefined;
+  const ordo = errorBody(error);
+  if (ordo === undefined) return undefined;
+  // A handler's own error says so, so that the client's bus neither retries it nor counts it.
+  const body = isHandlerAnswer(error) ? { ...ordo, answered: true } : ordo;
   const retryAfter = retryAfterOf(error);
   const headers = retryAfter === undefined
     ? undefined
