@@ -179,11 +179,13 @@ async function openPGlite(
   }
   // PGlite takes no lock: a second process opening the directory can corrupt
   // it. An open PGlite keeps postmaster.pid there (removed by its close()).
-  if (found === "directory" && (await kindOf(join(directory, "postmaster.pid"))) === "file") {
+  // PGlite's pid in it is always -42, so whether its owner still runs cannot be told.
+  const pidFile = join(directory, "postmaster.pid");
+  if (found === "directory" && (await kindOf(pidFile)) === "file") {
     throw new CliFailure(
-      `PGlite ${directory} is open in another process (its postmaster.pid exists), and a second ` +
-        "process can corrupt it: stop that process first, or read it through the service. If no " +
-        "process has it open (one was killed), delete postmaster.pid and run this again",
+      `PGlite ${directory} may be open in another process (${pidFile} exists), and a second ` +
+        "process can corrupt it: stop that process first. If none has it open (one was killed or " +
+        `exited without closing PGlite), delete ${pidFile} and run this again`,
     );
   }
   const PGlite = await loadPGlite();

@@ -29,6 +29,8 @@ export interface CloseNotice {
   readonly logger: Logger;
   /** What else the close waits for besides the gate's calls (running handlers), for the log. */
   readonly waitingFor?: () => readonly string[];
+  /** Which component this is (`{ bus: "orders" }`), first in the line. */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -116,7 +118,7 @@ export class CloseGate {
     }
   }
 
-  #noticeSlowClose({ logger, waitingFor }: CloseNotice): () => void {
+  #noticeSlowClose({ logger, waitingFor, fields }: CloseNotice): () => void {
     const started = Date.now();
     const report = () => {
       const waiting = [
@@ -124,6 +126,7 @@ export class CloseGate {
         ...(waitingFor?.() ?? []),
       ];
       logger.warn(`Closing the ${this.component} is still waiting`, {
+        ...fields,
         seconds: Math.round((Date.now() - started) / 1000),
         waitingFor: waiting.length === 0 ? "its transport or store to close" : waiting.join(", "),
         hint: "close() waits for every running handler and call; one that never returns " +

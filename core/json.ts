@@ -229,12 +229,14 @@ function copyObject(value: object, state: CopyState): JsonObject {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-    throw new Refusal(
-      value,
-      `a ${
-        typeof name === "string" && name !== "" ? name : "class instance"
-      } is not a plain object; convert it to JSON first (a Date to an ISO string, a Map to an object)`,
-    );
+    const kind = typeof name === "string" && name !== "" ? name : "class instance";
+    // A toJSON of its own says the writer meant it to become JSON; JSON.stringify
+    // would call it, but the copy keeps values as they are, so say what to pass.
+    const hint =
+      !(value instanceof Date) && typeof (value as { toJSON?: unknown }).toJSON === "function"
+        ? "its toJSON() is not called here: pass value.toJSON() instead"
+        : "convert it to JSON first (a Date to an ISO string, a Map to an object)";
+    throw new Refusal(value, `a ${kind} is not a plain object; ${hint}`);
   }
   enter(value, state);
   const copy: Record<string, JsonValue> = {};

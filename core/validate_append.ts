@@ -287,7 +287,7 @@ function metadataAt(timestamp: string): Message["metadata"] {
  */
 export function checkMetadata(metadata: unknown, owner: string, index?: number): MessageMetadata {
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new ValidationError(metadataPath(owner, index), metadata, "metadata is a plain object");
+    throw new ValidationError(metadataPath(owner, index), metadata, "must be a plain object");
   }
   const m = metadata as MessageMetadata;
   for (const field of ["correlationId", "causationId", "timestamp"] as const) {

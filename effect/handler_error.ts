@@ -2,9 +2,11 @@
  * The failure a caller gets when the handler it reached said no: a
  * `sendAndWait` whose command handler failed (or whose command was parked),
  * a query whose handler failed. ordo's core has no tag for this yet (the
- * Promise API rejects with the handler's own error in-process, and with a
- * plain `Error` carrying its name and message through the store), so the
- * Effect API gives both one tagged shape.
+ * Promise API rejects with the handler's own error: in-process the very
+ * object; through the store, NATS or HTTP an ordo error rebuilt as its class,
+ * any other as an `Error` with its name and message, or over HTTP a
+ * `ServerError`), so the Effect API gives a handler's error that is not one
+ * of the call's own tags one tagged shape.
  *
  * @module
  */

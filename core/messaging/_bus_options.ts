@@ -122,7 +122,7 @@ export function logBreakerChanges(
   },
   name: string | undefined,
 ): (() => void) | undefined {
-  const bus = typeof name === "string" && name !== "" ? name : "default";
+  const bus = busLabel(name);
   const { constructor, url } = checked.transport as {
     constructor?: { name?: unknown };
     url?: unknown;
@@ -139,4 +139,9 @@ export function logBreakerChanges(
     if (change.to === "open") checked.logger.warn("Circuit breaker opened", fields);
     else checked.logger.info("Circuit breaker moved", fields);
   });
+}
+
+/** A bus as log lines name it: its `name`, else "default". */
+export function busLabel(name: unknown): string {
+  return typeof name === "string" && name !== "" ? name : "default";
 }

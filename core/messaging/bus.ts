@@ -27,7 +27,7 @@ import {
   type QueryHandler,
 } from "./bus_types.ts";
 import { BusTelemetry, carryingTrace, queryCarrying } from "./_bus_telemetry.ts";
-import { checkBusOptions, handlerOptions, logBreakerChanges } from "./_bus_options.ts";
+import { busLabel, checkBusOptions, handlerOptions, logBreakerChanges } from "./_bus_options.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
@@ -90,6 +90,7 @@ class MessageBus<C extends BusContracts> {
   readonly #timeouts: Required<BusTimeouts>;
   readonly #guard: CallGuard;
   readonly #logger: Logger;
+  readonly #name: string; // for log lines
   readonly #gate = new CloseGate("bus");
   readonly #running = new RunningHandlers();
   readonly #queries = new Map<string, Route>();
@@ -109,6 +110,7 @@ class MessageBus<C extends BusContracts> {
     this.#contracts = checked.contracts;
     this.#timeouts = checked.timeouts;
     this.#logger = checked.logger;
+    this.#name = busLabel(options.name);
     this.circuitBreaker = checked.breaker;
     this.#guard = new CallGuard({ breaker: checked.breaker, retry: checked.retry });
     // A breaker of its own is the bus's to report; a shared one is its owner's.
@@ -119,10 +121,9 @@ class MessageBus<C extends BusContracts> {
       : new BusTelemetry(this.telemetry, busName(options.name), this.circuitBreaker);
   }
 
-  // The client calls check what they can in the caller's turn and return the
-  // guard's promise itself: no async frame of their own unless a schema has
-  // to be awaited, since queries and in-process publishes are the hot paths.
-  // Checks run in the order they always did: name, contract, data, id, stream, options.
+  // The client calls check what they can in the caller's turn and return the guard's promise
+  // itself: no async frame of their own unless a schema has to be awaited (queries and in-process
+  // publishes are the hot paths). Checks run in order: name, contract, data, id, stream, options.
 
   send(command: CommandInput, options?: BusCallOptions): Promise<SendReceipt> {
     if (this.#gate.closed) return this.#gate.refuse(`send "${command?.type}"`);
@@ -344,7 +345,11 @@ class MessageBus<C extends BusContracts> {
         this.#traces?.close();
         this.#guard.close();
       }
-    }, { logger: this.#logger, waitingFor: () => this.#running.describe() });
+    }, {
+      logger: this.#logger,
+      fields: { bus: this.#name },
+      waitingFor: () => this.#running.describe(),
+    });
   }
 
   #commandRoute(command: CommandInput): CommandRoute {

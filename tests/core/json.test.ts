@@ -67,6 +67,32 @@ describe("copyJson()", () => {
         error.value === 2n,
     );
   });
+
+  it("names the class of an object that is not plain, and says what to pass instead", () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON() {
+        return { cents: this.cents };
+      }
+    }
+    const refusal = (value: unknown) => {
+      try {
+        copyJson({ value }, "data");
+      } catch (error) {
+        return (error as ValidationError).reason;
+      }
+      assert.fail("expected a refusal");
+    };
+    assert.equal(
+      refusal(new Money(5)),
+      "a Money is not a plain object; its toJSON() is not called here: pass value.toJSON() instead",
+    );
+    assert.match(
+      refusal(new Date(0)),
+      /^a Date is not a plain object; convert it to JSON first \(a Date to an ISO string/,
+    );
+    assert.match(refusal(new Map()), /^a Map is not a plain object; convert it to JSON first/);
+  });
 });
 
 // Numbers in a value, and the characters JSON adds to escape its strings (keys included).

@@ -37,7 +37,11 @@ const NOTICE_WAIT = SLOW_CLOSE_NOTICE.afterMs + 5_000;
 describe("a close that waits", { concurrency: true }, () => {
   it("the bus's close names the handler it waits for, once it has waited a few seconds", async () => {
     const { logger, lines } = recording();
-    const bus = createBus({ transport: createInProcessTransport({ logger }), logger });
+    const bus = createBus({
+      name: "orders",
+      transport: createInProcessTransport({ logger }),
+      logger,
+    });
     const { handler, started, release } = stuck();
     bus.handleCommand("orders/hang", handler);
     await bus.send({ type: "orders/hang", data: {} });
@@ -47,7 +51,7 @@ describe("a close that waits", { concurrency: true }, () => {
     await eventually(() => lines.length > 0, NOTICE_WAIT, "the notice");
     assert.equal(closed, false);
     assert.equal(lines.length, 1);
-    assert.match(lines[0], /^ordo warn: Closing the bus is still waiting seconds=5 /);
+    assert.match(lines[0], /^ordo warn: Closing the bus is still waiting bus="orders" seconds=5 /);
     assert.match(
       lines[0],
       /waitingFor="command \\"orders\/hang\\" \(1 running\)"/,

@@ -116,6 +116,22 @@ describe("bus and transport logging", () => {
     await bus.close();
   });
 
+  it("an HTTP bus's breaker line names the server it could not reach", async () => {
+    const { logger, lines } = recording();
+    const bus = createBus({
+      name: "orders-client",
+      transport: createHttpTransport({ url: "http://127.0.0.1:9/orders", auth: { bearer: TOKEN } }),
+      logger,
+      retry: false,
+      circuitBreaker: { failureThreshold: 1 },
+    });
+    await bus.query("orders/show", {}).catch(() => {});
+    assert.deepEqual(lines, [
+      'ordo warn: Circuit breaker opened bus="orders-client" transport="HttpClientTransport" peer="http://127.0.0.1:9/orders" from="closed" to="open"',
+    ]);
+    await bus.close();
+  });
+
   it("an HTTP subscription logs its handler's failures, the parked event and its dropped stream", async () => {
     const inner = createInProcessTransport({ logger: silentLogger });
     const handler = createHttpHandler({

@@ -10,7 +10,12 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type Bus, type CommandEnvelope, createBus } from "../../core/messaging/mod.ts";
-import { ClosedError, silentLogger, StoreUnavailableError } from "../../core/mod.ts";
+import {
+  ClosedError,
+  createConsoleLogger,
+  silentLogger,
+  StoreUnavailableError,
+} from "../../core/mod.ts";
 import { type NatsServer, natsServerMissing, startNats } from "../_nats_server.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
@@ -43,6 +48,35 @@ if (natsServerMissing !== undefined) {
       buses.push(made);
       return made;
     };
+
+    it("a handler's failures are logged on the bus's logger, not the transport's", async () => {
+      const transportLines: string[] = [];
+      const busLines: string[] = [];
+      const world = await busWorld(a, {
+        logger: createConsoleLogger({ write: (line) => void transportLines.push(line) }),
+      });
+      const one = createBus({
+        transport: await world.transport(a),
+        logger: createConsoleLogger({ write: (line) => void busLines.push(line) }),
+      });
+      buses.push(one);
+      one.handleCommand("users/lock", () => {
+        throw new RangeError("user u-1 is locked");
+      }, { retry: { maxAttempts: 1 } });
+      await assert.rejects(one.sendAndWait({ type: "users/lock", data: {} }), /is locked/);
+      assert.ok(
+        busLines.some((line) => line.startsWith("ordo error: Handler failed")),
+        busLines.join("\n"),
+      );
+      assert.ok(
+        busLines.some((line) => line.startsWith("ordo warn: Message parked")),
+        busLines.join("\n"),
+      );
+      assert.deepEqual(
+        transportLines.filter((line) => /Handler failed|Message parked/.test(line)),
+        [],
+      );
+    });
 
     it("send() of an id already handled is deduplicated after JetStream's duplicate window", async () => {
       const world = await busWorld(a, { duplicateWindow: 200 });

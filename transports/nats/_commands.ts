@@ -19,7 +19,6 @@ import {
 import {
   IdempotencyConflictError,
   type JsonValue,
-  type Logger,
   type RecordedMessage,
   StoreUnavailableError,
 } from "../../core/mod.ts";
@@ -204,7 +203,7 @@ async function handleOne(
     retry: how.retry,
     signal: how.signal,
     onError: how.onError,
-    logger: options.logger,
+    logger: how.logger,
     attempt: async (attempt) => {
       let result: unknown;
       try {
@@ -218,7 +217,7 @@ async function handleOne(
         lastError = wireError(error); // the parked entry keeps only name and message
         throw error;
       }
-      outcome = resultOutcome(result, wire, group, print, how, options.logger);
+      outcome = resultOutcome(result, wire, group, print, how);
     },
     park: async (entry) => {
       await options.storage?.parked.park(entry);
@@ -243,8 +242,8 @@ function resultOutcome(
   group: string,
   print: string,
   how: HandlerLoopParts,
-  logger: Logger,
 ): Outcome {
+  const logger = how.logger;
   try {
     return { s: "done", r: resultAsJson(result, `sendAndWait "${wire.type}"`), f: print };
   } catch (error) {

@@ -84,7 +84,7 @@ export function subscribeGroup(
         retry: how.retry,
         signal: how.signal,
         onError: how.onError,
-        logger: options.logger,
+        logger: how.logger,
         attempt: async (attempt) => {
           await how.handler(receivedFromStore(event), {
             idempotencyKey: event.id,

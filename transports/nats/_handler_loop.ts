@@ -6,7 +6,7 @@
 
 import type { EventEndpoint, HandlerOptions, Registration } from "../../core/messaging/mod.ts";
 import { tracedHandler } from "../../core/messaging/mod.ts";
-import { type CheckedRetryPolicy, checkRetryPolicy } from "../../core/mod.ts";
+import { type CheckedRetryPolicy, checkRetryPolicy, type Logger } from "../../core/mod.ts";
 import type { JetStreamApi, PulledMessage, Puller } from "../../stores/nats/jetstream/mod.ts";
 import { runDurable } from "./_durable_loop.ts";
 import type { CheckedTransportOptions } from "./_options.ts";
@@ -20,6 +20,8 @@ export interface HandlerLoopParts {
   readonly onError: (error: unknown) => void;
   /** Aborts when the registration stops. */
   readonly signal: AbortSignal;
+  /** Where its failures are logged: the registration's `logger` (the bus's), else the transport's. */
+  readonly logger: Logger;
 }
 
 /** Where a loop reads and whose handler it runs. */
@@ -65,6 +67,7 @@ export function runHandlerLoop(
     retry,
     onError,
     signal: stopping.signal,
+    logger: handlerOptions.logger ?? options.logger,
   };
   const loop = runDurable({
     api,

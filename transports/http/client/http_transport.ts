@@ -155,6 +155,8 @@ class HttpClientTransport implements Transport {
   readonly #gate = new CloseGate("transport");
   /** Aborted by close(): ends the `sendAndWait` calls still waiting for their answer. */
   readonly #closing = new AbortController();
+  /** The server's base URL, as calls use it: what the bus's breaker log names as the peer. */
+  readonly url: string;
   readonly #base: string;
   readonly #requests: HttpRequests;
   readonly #subscriptions = new Map<string, EventStreamSubscription>();
@@ -166,6 +168,7 @@ class HttpClientTransport implements Transport {
     }
     checkOptions(options, OPTION_KEYS);
     this.#base = baseUrl(options.url);
+    this.url = this.#base;
     const sign = createRequestSigner(options.auth);
     checkOptionalFunction(options.fetch, "options.fetch");
     this.logger = checkLogger(options.logger, "options.logger", consoleLogger);
