@@ -24,6 +24,13 @@ const EVENT_SHAPE = "{ type, data, id?, stream?, key?, metadata? }";
  * The name, id and a command's key are checked where they are used.
  */
 export function checkCommandInput(command: unknown): asserts command is CommandInput {
+  if (typeof command === "object" && command !== null && Object.hasOwn(command, "stream")) {
+    throw new ValidationError(
+      "command.stream",
+      (command as { stream?: unknown }).stream,
+      "a command has no stream of its own: it is stored in <service>:command-<key>; give key to choose it",
+    );
+  }
   checkMessageInput(command, "command", COMMAND_KEYS, COMMAND_SHAPE);
 }
 

@@ -58,7 +58,11 @@ export function callOptions(
   if (typeof options !== "object" || options === null) {
     throw new ValidationError("options", options, "expected { timeout?, signal? }");
   }
-  checkKnownKeys(options, CALL_OPTION_KEYS, "options");
+  try {
+    checkKnownKeys(options, CALL_OPTION_KEYS, "options");
+  } catch (error) {
+    throw misplacedOption(options) ?? error;
+  }
   if (options.timeout === undefined && options.signal === undefined) return defaults;
   if (options.signal !== undefined && !isAbortSignal(options.signal)) {
     throw new ValidationError(
@@ -81,4 +85,19 @@ function isAbortSignal(value: unknown): value is AbortSignal {
   return typeof value === "object" && value !== null &&
     typeof (value as AbortSignal).aborted === "boolean" &&
     typeof (value as AbortSignal).addEventListener === "function";
+}
+
+// A key of the bus's options given to a call: where it belongs, not the
+// nearest call option's name (`retry` is not a misspelt `trace`). Looked for
+// only once the keys were refused, so a call with options pays nothing for it.
+function misplacedOption(options: object): ValidationError | undefined {
+  for (const key of ["retry", "circuitBreaker"]) {
+    if (!Object.hasOwn(options, key)) continue;
+    return new ValidationError(
+      `options.${key}`,
+      (options as Record<string, unknown>)[key],
+      `${key} is set on the bus (createBus({ ${key} })), not per call; a call takes timeout, signal and trace`,
+    );
+  }
+  return undefined;
 }

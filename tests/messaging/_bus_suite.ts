@@ -468,6 +468,11 @@ export function testBusPatterns(options: BusSuiteOptions): void {
           /non-empty string/,
         ],
         [{ type: "users/lock", data: 1, key: 5 }, "command.key", /non-empty string/],
+        [
+          { type: "users/lock", data: 1, stream: "user-1" },
+          "command.stream",
+          /give key to choose it/,
+        ],
         ["users/lock", "command", /expected \{ type, data/],
       ];
       for (const [command, path, message] of commands) {
@@ -496,6 +501,14 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         [new AbortController(), /got an AbortController: pass its signal/],
         ["abort", /expected an AbortSignal/],
       ];
+      // A bus option given to a call is told where it belongs, not offered the nearest name.
+      await assert.rejects(
+        b.send({ type: "users/lock", data: 1 }, { retry: 5 } as never),
+        refused(
+          "options.retry",
+          /retry is set on the bus \(createBus\(\{ retry \}\)\), not per call/,
+        ),
+      );
       for (const [signal, message] of signals) {
         const options = { signal } as never;
         await assert.rejects(
