@@ -29,7 +29,7 @@ describe("ordo: in a pipe", () => {
     assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
-  it("tail --json writes only JSON lines to stdout while the database goes away and comes back", async () => {
+  it("tail --json lives through the database going away and coming back, writing only JSON lines to stdout", async () => {
     const child = startOrdo(["tail", "--json", "--schema", "cli_pipes"], pg.server.url);
     let stdout = "";
     let stderr = "";
@@ -64,19 +64,16 @@ describe("ordo: in a pipe", () => {
         60_000,
         20,
       );
+      // The halt comes right after the banner, often while tail reads (not waits): a read that
+      // failed there used to end tail (seen in CI under Node and Deno); now it retries.
+      assert.ok(running, `tail ended by itself (stderr: ${stderr})`);
     } finally {
       if (running) process.kill(child.pid!, "SIGINT");
     }
-    const stoppedByUs = running;
     const code = await exited;
     const lines = stdout.split("\n").filter((line) => line !== "");
     for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
-    // Under Deno on a loaded machine tail has once ended by itself during the
-    // restart (seen in CI, not reproduced): what this test holds is that
-    // standard output stays JSON either way; a tail that lived ends cleanly.
-    if (stoppedByUs) {
-      assert.equal(code, 0, stderr);
-      assert.equal(JSON.parse(lines[lines.length - 1]).streamName, "order-1");
-    }
+    assert.equal(code, 0, stderr);
+    assert.equal(JSON.parse(lines[lines.length - 1]).streamName, "order-1");
   });
 });
