@@ -24,6 +24,7 @@ import {
   logParked,
   NotFoundError,
   sameContent,
+  ValidationError,
 } from "../core/mod.ts";
 import {
   asHandlerAnswer,
@@ -261,7 +262,11 @@ export class InProcessCommands {
       } catch (error) {
         logHandlerFailure(logger, { group }, message, attempt, error);
         report(error);
-        const delay = await nextDelay(attempt, error);
+        // A command its contract refuses is refused on every attempt: parked at
+        // once, as the store-backed and NATS transports do.
+        const delay = error instanceof ValidationError
+          ? undefined
+          : await nextDelay(attempt, error);
         if (delay === undefined) {
           logParked(logger, { group }, message, attempt, error);
           try {

@@ -269,6 +269,25 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       });
     });
 
+    it("a command its handler refuses with a ValidationError is parked after one attempt, retry or not", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const parked: ParkedMessage[] = [];
+      b.handleCommand("users/lock", (_command, context) => {
+        attempts.push(context.attempt);
+        throw new ValidationError("command.data.userId", 5, "must be a string");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onParked: (entry) => void parked.push(entry),
+      });
+      await assert.rejects(
+        b.sendAndWait({ type: "users/lock", data: { userId: 5 } }),
+        (e) => e instanceof ValidationError && e.path === "command.data.userId",
+      );
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.deepEqual(attempts, [1]);
+    });
+
     it("a command handler given retry is retried, then its command is parked (onParked) and sendAndWait() rejects", async () => {
       const { bus: b } = await bus();
       const attempts: number[] = [];
