@@ -32,6 +32,7 @@ import {
   type CommandEnvelope,
   type DeliveryContext,
   type HandlerOptions,
+  isHandlerAnswer,
   parkedFromReceived,
   type ReceivedMessage,
   type Registration,
@@ -161,7 +162,14 @@ export class InProcessCommands {
   #unanswered(error: unknown, command: CommandEnvelope, logged: boolean): void {
     const group = `command:${command.type}`;
     const logger = this.#lanes.get(command.type)?.registered?.options.logger ?? this.#logger;
-    if (!logged) logHandlerFailure(logger, { group }, command, 1, error);
+    if (error instanceof ClosedError && !isHandlerAnswer(error)) {
+      // No handler ever ran it: not a handler's failure, but a command lost with the transport.
+      logger.warn("Command dropped at close: no handler was registered for it", {
+        group,
+        messageId: command.id,
+        type: command.type,
+      });
+    } else if (!logged) logHandlerFailure(logger, { group }, command, 1, error);
     try {
       this.#onError?.(error, received(command));
     } catch (thrown) {

@@ -53,6 +53,17 @@ describe("the in-process transport's commands", () => {
     assert.equal(calls, 1);
   });
 
+  it("a command sent while no handler is registered, still waiting at close, is logged as dropped (no handler failed)", async () => {
+    const lines: string[] = [];
+    const logger = createConsoleLogger({ write: (line) => void lines.push(line) });
+    const bus = createBus({ transport: createInProcessTransport({ logger }) });
+    const receipt = await bus.send({ type: "carts/later", data: {} });
+    await bus.close();
+    assert.deepEqual(lines, [
+      `ordo warn: Command dropped at close: no handler was registered for it group="command:carts/later" messageId="${receipt.id}" type="carts/later"`,
+    ]);
+  });
+
   it("each failed attempt is logged and told to onError; the parked command is logged too", async () => {
     const lines: string[] = [];
     const logger = createConsoleLogger({ write: (line) => void lines.push(line) });
