@@ -215,6 +215,16 @@ export class Failure {
     this.stop();
   };
 
+  /**
+   * For a loop's rejection (a hook of the caller's that threw, such as
+   * `onPage`): recorded and logged as {@link fail} does, so that `caughtUp`
+   * rejects with it and not a bare "stopped", then rethrown for `done`.
+   */
+  readonly thrown = (error: unknown): never => {
+    this.fail(error);
+    throw error;
+  };
+
   /** The error the consumer's `done` rejects with, if any (never a `ClosedError`). */
   get error(): { readonly error: unknown } | undefined {
     return this.#failed && !(this.#error instanceof ClosedError)

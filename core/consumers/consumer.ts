@@ -122,7 +122,7 @@ export function createConsumer<
       partition: 0,
       batchSize,
       signal: stopping.signal,
-    }).finally(() => stopping.abort()),
+    }).catch(failure.thrown).finally(() => stopping.abort()),
     runControlLink(env, identity, controlInterval, stopping.signal),
   ])
     .then(() => {

@@ -126,7 +126,7 @@ export function createGroupConsumer<
     partitions: settings.partitions,
   };
   const done = Promise.all([
-    member.run(stopping.signal),
+    member.run(stopping.signal).catch(failure.thrown),
     runControlLink(env, identity, controlInterval, stopping.signal),
   ])
     .then(() => {

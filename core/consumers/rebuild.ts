@@ -201,6 +201,11 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   });
   try {
     await Promise.race([consumer.caughtUp.then(() => (complete = true), () => {}), consumer.done]);
+    // Stopped before it caught up: by the signal (done resolves, and the
+    // progress so far is the answer), or by a failure (a handler past its
+    // retries, a hook that threw), which done rejects with and the caller
+    // must get instead of a partial rebuild that looks finished.
+    if (!complete) await consumer.done;
   } finally {
     await consumer.stop();
     unlink();

@@ -100,6 +100,33 @@ describe("consumer logging", () => {
     );
   });
 
+  it("a hook of the caller's that throws (onPage) stops the consumer: logged, and caughtUp and done reject with it", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      logger,
+      handler: () => {},
+      onPage: () => {
+        throw new RangeError("onPage broke");
+      },
+    });
+    await assert.rejects(
+      consumer.caughtUp,
+      (e) => e instanceof RangeError && e.message === "onPage broke",
+    );
+    await assert.rejects(consumer.done, (e) => e instanceof RangeError);
+    assert.deepEqual(
+      lines.filter((line) => line.includes("Consumer stopped")),
+      [
+        'ordo error: Consumer stopped: retrying cannot fix this error group="billing" error="RangeError: onPage broke"',
+      ],
+    );
+  });
+
   it("inherits the store's logger when given none, and logs a storage failure it retries", async () => {
     const { logger, lines } = recording();
     const store = createMemoryStore({ logger });

@@ -216,6 +216,28 @@ describe("rebuildProjection()", () => {
     assert.deepEqual(told, [messages[3].id, messages[3].id, messages[14].id]);
   });
 
+  it("rejects with the failure that stopped it (an onProgress that throws), never a partial result that looks finished", async () => {
+    const store = await seeded(30);
+    let calls = 0;
+    await assert.rejects(
+      rebuildProjection(store, {
+        group: "g",
+        source: { category: "order" },
+        storage: createMemoryConsumerStorage(),
+        batchSize: 5,
+        logger: silentLogger,
+        handler: () => {},
+        onProgress: (p) => {
+          calls++;
+          // What a newcomer writes: JSON.stringify throws on the bigint positions.
+          if (p.processed >= 10) JSON.stringify(p);
+        },
+      }),
+      (e) => e instanceof TypeError && /BigInt/i.test(e.message),
+    );
+    assert.equal(calls, 2);
+  });
+
   it("measures a category's progress against its last message, not the store's head", async () => {
     const store = createMemoryStore();
     for (let i = 0; i < 10; i++) {
