@@ -8,7 +8,17 @@
  * @module
  */
 
-import { NotMigratedError, OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+import { ClosedError, NotMigratedError, OrdoError, StoreUnavailableError } from "../../core/mod.ts";
+
+const ENDED_DRIVER =
+  "database client (it was ended before the store and its consumers: stop consumers and close the store first)";
+
+// postgres.js rejects every call after sql.end() with CONNECTION_ENDED; PGlite
+// after pg.close() with "PGlite is closed".
+function isEndedByCaller(error: unknown, code: unknown): boolean {
+  return code === "CONNECTION_ENDED" ||
+    (error instanceof Error && error.message === "PGlite is closed");
+}
 
 /** SQLSTATEs that say the schema lacks what ordo's SQL names: undefined table, undefined function, invalid schema. */
 const NOT_MIGRATED_CODES = new Set(["42P01", "42883", "3F000"]);
@@ -62,6 +72,12 @@ export function isUnavailable(error: unknown): boolean {
 export function translateError(error: unknown, operation: string, schema?: string): unknown {
   if (error instanceof OrdoError) return error;
   const code = (error as { code?: unknown } | null)?.code;
+  if (isEndedByCaller(error, code)) {
+    // The caller ended the driver (sql.end(), pg.close()): nothing will bring
+    // it back, so retrying would only log and, for postgres.js's LISTEN, open
+    // a connection that keeps the process alive. Closed, as a closed store is.
+    return new ClosedError(ENDED_DRIVER, operation, { cause: error });
+  }
   if (schema !== undefined && typeof code === "string" && NOT_MIGRATED_CODES.has(code)) {
     const detail = (error as { message?: unknown }).message;
     return new NotMigratedError(schema, typeof detail === "string" ? detail : String(error), {

@@ -38,6 +38,19 @@ describe("PostgreSQL store migrate()", () => {
     assert.equal(applied[0].n, MIGRATIONS.length);
   });
 
+  it("raises no notice when run again (postgres.js would print each on the console)", async () => {
+    const notices: unknown[] = [];
+    const client = pg.client({ onnotice: (notice) => void notices.push(notice) });
+    try {
+      const store = createPostgresStore(client, { schema: "quiet" });
+      await store.migrate();
+      await store.migrate();
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+    assert.deepEqual(notices, []);
+  });
+
   it("keeps the streams and positions of a schema from before migration 4, and older callers keep working", async () => {
     // Migrations 1 to 3 only, as a store of an earlier release left them,
     // written by that release's append function: one append numbered its own

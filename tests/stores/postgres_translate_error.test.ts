@@ -4,7 +4,7 @@
 // lost connections are StoreUnavailableError; anything else passes unchanged.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isRetryable, NotMigratedError, StoreUnavailableError } from "../../mod.ts";
+import { ClosedError, isRetryable, NotMigratedError, StoreUnavailableError } from "../../mod.ts";
 import { translateError } from "../../stores/postgres/translate_error.ts";
 
 const driverError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -38,6 +38,24 @@ describe("translateError()", () => {
       const error = translateError(driverError(code, "gone"), "readPage", "ordo");
       assert.ok(error instanceof StoreUnavailableError, `${code}: got ${error}`);
       assert.equal(isRetryable(error), true);
+    }
+  });
+
+  it("turns a driver the caller ended (postgres.js's sql.end(), PGlite's close()) into ClosedError, not retried", () => {
+    for (
+      const cause of [
+        driverError("CONNECTION_ENDED", "write CONNECTION_ENDED"),
+        new Error("PGlite is closed"),
+      ]
+    ) {
+      const error = translateError(cause, "headPosition", "ordo");
+      assert.ok(error instanceof ClosedError, `got ${error}`);
+      assert.equal(isRetryable(error), false);
+      assert.match(
+        error.message,
+        /Cannot headPosition: the database client \(it was ended before the store and its consumers: stop consumers and close the store first\) is closed/,
+      );
+      assert.equal(error.cause, cause);
     }
   });
 

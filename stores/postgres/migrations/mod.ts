@@ -80,7 +80,10 @@ DO $migrate$ BEGIN
     INSERT INTO ${schema}.migrations (version) VALUES (${m.version});
   END IF;
 END $migrate$;`).join("\n");
+  // Notices off for this transaction: "schema already exists, skipping" on
+  // every run after the first is no news (postgres.js prints notices on the console).
   return `
+SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${schema}.migrate'));
 CREATE SCHEMA IF NOT EXISTS ${schema};
 CREATE TABLE IF NOT EXISTS ${schema}.migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
