@@ -84,7 +84,9 @@ export function deciderSpec<Command, State, E extends MessageShape>(
             } catch (error) {
               if (!accepts(check, error)) {
                 throw new AssertionError(
-                  `decide threw another error than expected: ${error}`,
+                  `decide threw another error than expected: ${error}; expected ${
+                    expectation(check)
+                  }`,
                   check,
                   error,
                 );
@@ -114,6 +116,15 @@ function comparable(message: object, expected: object | undefined): Record<strin
     f === "type" || f === "data" || (expected !== undefined && f in expected)
   );
   return Object.fromEntries(fields.map((f) => [f, (message as Record<string, unknown>)[f]]));
+}
+
+// What thenThrows was given, for the failure's message.
+function expectation(check: unknown): string {
+  if (check instanceof RegExp) return `a message matching ${check}`;
+  if (typeof check === "function" && check.prototype !== undefined && check.name !== "") {
+    return `a ${check.name}`;
+  }
+  return "an error the predicate accepts";
 }
 
 function accepts(

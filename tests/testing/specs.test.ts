@@ -94,9 +94,17 @@ describe("deciderSpec()", () => {
           .test(error.message),
     );
     const closed: CartEvent[] = [{ type: "CartCheckedOut", data: { items: 0 } }];
+    // The failure says what was expected, not only what was thrown.
     assert.throws(
       () => spec.given(closed).when({ add: "pear" }).thenThrows(RangeError),
-      AssertionError,
+      (error: unknown) =>
+        error instanceof AssertionError && /; expected a RangeError$/.test(error.message),
+    );
+    assert.throws(
+      () => spec.given(closed).when({ add: "pear" }).thenThrows(/sold out/),
+      (error: unknown) =>
+        error instanceof AssertionError &&
+        /; expected a message matching \/sold out\/$/.test(error.message),
     );
     assert.throws(
       () => spec.given([]).when({ add: "fig" }).thenState({ items: 2, open: true }),
