@@ -61,6 +61,19 @@ function listed(list: readonly string[], key: string): boolean {
   return false;
 }
 
+// Option names of the toolkits ordo's users come from (EventStoreDB's client,
+// Emmett, Message DB), lowercased, and ordo's name for the same thing.
+const ALIASES: Readonly<Record<string, string>> = {
+  maxcount: "limit",
+  count: "limit",
+  take: "limit",
+  fromposition: "from",
+  fromrevision: "from",
+  fromversion: "from",
+  expectedrevision: "expectedVersion",
+  expectedstreamversion: "expectedVersion",
+};
+
 function unknownOption(
   options: Record<string, unknown>,
   key: string,
@@ -68,7 +81,13 @@ function unknownOption(
   path: string,
   noun: string,
 ): ValidationError {
-  const nearest = nearestKey(key, [...allowed]);
+  const candidates = [...allowed];
+  const alias = ALIASES[key.toLowerCase()];
+  // A name another toolkit uses for the same thing first; then a near miss,
+  // not any key at all (maxCount is no misspelt "from").
+  const nearest = alias !== undefined && candidates.includes(alias)
+    ? alias
+    : nearestKey(key, candidates, Math.max(3, key.length / 2));
   return new ValidationError(
     `${path}.${key}`,
     options[key],

@@ -67,6 +67,29 @@ describe("unknown option keys", () => {
     checkKnownKeys({ expectedVersion: 5 }, ["expectedVersion"], "o");
   });
 
+  it("suggests ordo's name for another toolkit's (EventStoreDB's maxCount, fromRevision), and nothing for a key near none", async () => {
+    const s = store();
+    await refuses(
+      () => s.readStream("order-1", { maxCount: 1 } as never),
+      "options.maxCount",
+      "limit",
+    );
+    await refuses(
+      () => s.readStream("order-1", { fromRevision: 1 } as never),
+      "options.fromRevision",
+      "from",
+    );
+    await refuses(
+      () => s.append("order-1", [{ type: "T", data: {} }], { expectedRevision: 0 } as never),
+      "options.expectedRevision",
+      "expectedVersion",
+    );
+    await assert.rejects(
+      s.readStream("order-1", { bogus: 1 } as never),
+      (error: unknown) => error instanceof ValidationError && error.reason === "unknown option",
+    );
+  });
+
   it("nearestKey() finds a key one edit away among any others (property)", () => {
     const keys = ["expectedVersion", "awaitGlobalPosition", "batchSize", "heartbeatInterval"];
     fc.assert(
