@@ -167,7 +167,8 @@ export function report<Tx>(
   } else {
     env.logger.warn(phase === "handler" ? LINES.rule : LINES[phase], {
       ...env.site,
-      partition,
+      // -1 is the consumer's own storage work (its control link, its leases), no partition's.
+      ...(partition >= 0 ? { partition } : {}),
       messageId: message?.id,
       error,
     });

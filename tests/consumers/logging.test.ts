@@ -160,6 +160,38 @@ describe("consumer logging", () => {
     );
   });
 
+  it("a failure of the consumer's own storage work (announcing itself) names no partition", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore({ logger });
+    const inner = createMemoryConsumerStorage();
+    let failures = 1;
+    const control = inner.control!;
+    // The real control store, its announce failing once (a class: its methods are bound, not spread).
+    const flaky = new Proxy(control, {
+      get: (target, key) =>
+        key === "announce"
+          ? (...args: Parameters<typeof control.announce>) =>
+            failures-- > 0
+              ? Promise.reject(new Error("connection reset"))
+              : target.announce(...args)
+          : typeof target[key as keyof typeof target] === "function"
+          ? (target[key as keyof typeof target] as (...a: unknown[]) => unknown).bind(target)
+          : target[key as keyof typeof target],
+    });
+    const storage: ConsumerStorage = { ...inner, control: flaky };
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      handler: () => {},
+    });
+    await until(() => lines.length > 0, "the line");
+    await consumer.close();
+    assert.deepEqual(lines.filter((line) => line.includes("Consumer storage failed")), [
+      'ordo warn: Consumer storage failed; retrying group="totals" error="Error: connection reset"',
+    ]);
+  });
+
   it("a group member logs the partitions it takes, and a lease it lost to another member", async () => {
     const a = recording();
     const b = recording();
