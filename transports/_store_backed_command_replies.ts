@@ -12,7 +12,7 @@ import {
   type TraceContext,
   traceContextOf,
 } from "../core/mod.ts";
-import { resultAsJson } from "../core/messaging/mod.ts";
+import { reportedResultAsJson } from "../core/messaging/mod.ts";
 import { type ReplyData, replyError, replyToOf, writeReply } from "./_store_backed_replies.ts";
 
 /** Where a command handler's failures are reported: its logger and error hooks. */
@@ -82,11 +82,15 @@ export class CommandReplies {
   // stored as JSON is no reason to park the command (a replay would run it
   // again): it is logged, and the sender gets the refusal.
   #resultReply(result: unknown, message: RecordedMessage): ReplyData {
+    const { group, logger, onError } = this.reports;
     try {
-      return { ok: true, result: resultAsJson(result, `sendAndWait "${this.name}"`) };
+      const operation = `sendAndWait "${this.name}"`;
+      const json = reportedResultAsJson(result, operation, logger, {
+        group,
+        messageId: message.id,
+      });
+      return { ok: true, result: json };
     } catch (error) {
-      const { group, logger, onError } = this.reports;
-      logger.error("Handler result is not JSON", { group, messageId: message.id, error });
       try {
         onError(error);
       } catch (thrown) {

@@ -51,7 +51,7 @@ export {
 export { type CallScope, type DeadlineOptions, Deadlines } from "./deadline.ts";
 export { type DirectCalls, directCalls, directCallsOf } from "./direct_calls.ts";
 export { checkEventSelector } from "./event_selector.ts";
-export { resultAsJson } from "./result_json.ts";
+export { reportedResultAsJson, resultAsJson } from "./result_json.ts";
 export { asHandlerAnswer, isHandlerAnswer } from "./handler_answers.ts";
 export {
   commandCategory,

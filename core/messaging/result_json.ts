@@ -13,6 +13,7 @@
 // caller would otherwise get a value the handler never returned.
 
 import { ValidationError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import { copyJsonValue, type JsonValue, MAX_JSON_DEPTH } from "../json.ts";
 
 /**
@@ -40,6 +41,28 @@ export function resultAsJson(result: unknown, operation: string): JsonValue {
     return copyJsonValue(bigintsAsStrings(value, []), "result");
   } catch (error) {
     throw notJson(error, operation);
+  }
+}
+
+/**
+ * {@link resultAsJson} where the handler ran: a result JSON cannot carry is
+ * the handler's fault, so the refusal is also logged there ("Handler result is
+ * not JSON", with `fields` naming the call or message, by default the
+ * operation) before it is thrown for the caller.
+ *
+ * @throws {ValidationError} as {@link resultAsJson} does, after logging it
+ */
+export function reportedResultAsJson(
+  result: unknown,
+  operation: string,
+  logger: Logger,
+  fields?: Readonly<Record<string, unknown>>,
+): JsonValue {
+  try {
+    return resultAsJson(result, operation);
+  } catch (error) {
+    logger.error("Handler result is not JSON", { ...(fields ?? { operation }), error });
+    throw error;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   commandStream,
   type HandlerOptions,
   type Registration,
-  resultAsJson,
+  reportedResultAsJson,
   type SendReceipt,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
@@ -244,10 +244,11 @@ function resultOutcome(
   how: HandlerLoopParts,
 ): Outcome {
   const logger = how.logger;
+  const operation = `sendAndWait "${wire.type}"`;
   try {
-    return { s: "done", r: resultAsJson(result, `sendAndWait "${wire.type}"`), f: print };
+    const r = reportedResultAsJson(result, operation, logger, { group, messageId: wire.id });
+    return { s: "done", r, f: print };
   } catch (error) {
-    logger.error("Handler result is not JSON", { group, messageId: wire.id, error });
     try {
       how.onError(error);
     } catch (thrown) {

@@ -9,11 +9,11 @@ import {
   type QueryEnvelope,
   type QueryRegistry,
   type Registration,
-  resultAsJson,
+  reportedResultAsJson,
   type TransportCallOptions,
   unknownQueryError,
 } from "../../core/messaging/mod.ts";
-import type { JsonValue, Logger } from "../../core/mod.ts";
+import type { Logger } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
@@ -89,7 +89,10 @@ export function answerQueries(
             payload: fromBytes(msg.data) ?? null,
             trace: traceFromHeaders(msg.headers),
           });
-          answer = { ok: true, r: asJson(result, name, logger) };
+          answer = {
+            ok: true,
+            r: reportedResultAsJson(result, `query "${name}"`, logger),
+          };
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };
         }
@@ -101,15 +104,4 @@ export function answerQueries(
     ready: connection.flush().catch(() => {}),
     stop: async () => subscription.unsubscribe(),
   };
-}
-
-// A result JSON cannot carry is the handler's fault: logged here, where the
-// handler ran, and the caller gets the refusal.
-function asJson(result: unknown, name: string, logger: Logger): JsonValue {
-  try {
-    return resultAsJson(result, `query "${name}"`);
-  } catch (error) {
-    logger.error("Handler result is not JSON", { operation: `query "${name}"`, error });
-    throw error;
-  }
 }

@@ -11,13 +11,12 @@ import {
   CloseGate,
   type EventStore,
   ForbiddenError,
-  type JsonValue,
   type Logger,
   NotFoundError,
   type Telemetry,
 } from "../../../core/mod.ts";
 import {
-  resultAsJson,
+  reportedResultAsJson,
   type Transport,
   type TransportCallOptions,
 } from "../../../core/messaging/mod.ts";
@@ -125,20 +124,6 @@ export class RequestDispatcher {
     });
   }
 
-  /**
-   * A handler's result as the JSON answered; one JSON cannot carry is the
-   * handler's fault, so it is logged here and the caller gets the
-   * `ValidationError` that says where in the result it is.
-   */
-  #asJson(result: unknown, operation: string): JsonValue {
-    try {
-      return resultAsJson(result, operation);
-    } catch (error) {
-      this.#settings.logger.error("Handler result is not JSON", { operation, error });
-      throw error;
-    }
-  }
-
   /** A failure that is not ordo's: logged under a new error id, which is all the client learns. */
   #failed(error: unknown, call: IncomingCall, operation: string): Answer {
     const errorId = crypto.randomUUID();
@@ -213,7 +198,10 @@ export class RequestDispatcher {
       }
       const envelope = queryWithTrace(queryFromBody(name, body), call);
       const answer = await this.#transport.query(envelope, lazySignal(call));
-      return jsonAnswer(200, this.#asJson(answer, label.operation));
+      return jsonAnswer(
+        200,
+        reportedResultAsJson(answer, label.operation, this.#settings.logger),
+      );
     }
     throw notFound(path);
   }
@@ -260,9 +248,13 @@ export class RequestDispatcher {
       wait,
       `sendAndWait "${name}"`,
     );
-    return jsonAnswer(200, this.#asJson(result, label.operation), {
-      "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}`,
-    });
+    return jsonAnswer(
+      200,
+      reportedResultAsJson(result, label.operation, this.#settings.logger),
+      {
+        "preference-applied": wait === Infinity ? "wait" : `wait=${wait / 1000}`,
+      },
+    );
   }
 
   #eventStream(url: URL, call: IncomingCall, credential: Credential, label: CallLabel): Answer {
