@@ -110,7 +110,7 @@ export function handlerOptions(
 
 /**
  * Logs the moves of a bus's own circuit breaker: opening as a warning, the
- * others as info, each naming the bus (its `name`, else "default"), its
+ * others as info, each naming the bus (its {@link busLabel}), its
  * transport's kind and peer (HTTP's url), since a service with several buses
  * has several breakers.
  */
@@ -120,9 +120,8 @@ export function logBreakerChanges(
     readonly logger: Logger;
     readonly transport: Transport;
   },
-  name: string | undefined,
+  bus: string,
 ): (() => void) | undefined {
-  const bus = busLabel(name);
   const { constructor, url } = checked.transport as {
     constructor?: { name?: unknown };
     url?: unknown;

@@ -114,7 +114,7 @@ class MessageBus<C extends BusContracts> {
     this.circuitBreaker = checked.breaker;
     this.#guard = new CallGuard({ breaker: checked.breaker, retry: checked.retry });
     // A breaker of its own is the bus's to report; a shared one is its owner's.
-    this.#unsubscribe = checked.ownBreaker ? logBreakerChanges(checked, options.name) : undefined;
+    this.#unsubscribe = checked.ownBreaker ? logBreakerChanges(checked, this.#name) : undefined;
     this.telemetry = inheritedTelemetry(options.telemetry, checked.transport);
     this.#traces = this.telemetry === undefined
       ? undefined

@@ -2,6 +2,7 @@
 // says, then parked with its last error. A stop during a wait between
 // attempts ends the delivery without parking: the message comes again.
 import {
+  abortableSleep as sleep,
   type CheckedRetryPolicy,
   deliveryRetries,
   type Logger,
@@ -56,21 +57,8 @@ export async function deliverWithRetries(o: DeliveryOptions): Promise<void> {
         });
         return;
       }
-      await wait(delay, o.signal);
+      await sleep(delay, o.signal);
       if (o.signal.aborted) throw o.signal.reason;
     }
   }
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
