@@ -193,10 +193,13 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
       return options.onParked?.(entry);
     },
     onPage: (page) => {
+      // An empty page read while waiting at the end moves nothing: reporting
+      // it would print the same progress again.
+      const moved = page.handled > 0 || page.position !== position;
       processed += page.handled;
       position = page.position;
       options.onPage?.(page);
-      options.onProgress?.(progress());
+      if (moved) options.onProgress?.(progress());
     },
   });
   try {

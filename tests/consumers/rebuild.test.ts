@@ -76,6 +76,21 @@ describe("rebuildProjection()", () => {
     assert.equal(await storage.checkpoints.load("totals", 0), result.position);
   });
 
+  it("reports each page's progress once: the empty pages read at the end repeat nothing", async () => {
+    // 80 messages in pages of 40: the page after the last full one is empty.
+    const store = await seeded(80);
+    const seen: RebuildProgress[] = [];
+    await rebuildProjection(store, {
+      group: "once",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      batchSize: 40,
+      handler: () => {},
+      onProgress: (p) => void seen.push(p),
+    });
+    assert.deepEqual(seen.map((p) => p.processed), [40, 80]);
+  });
+
   it("gives an exact total for all and for a stream", async () => {
     const store = await seeded(30);
     const all = await rebuildProjection(store, {
