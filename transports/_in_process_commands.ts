@@ -13,18 +13,15 @@
 // (a decider's refusal) answers its sender at once.
 
 import {
-  abortableSleep as sleep,
   type CheckedRetryPolicy,
   checkRetryPolicy,
   ClosedError,
-  deliveryRetries,
   IdempotencyConflictError,
   type Logger,
   logHandlerFailure,
-  logParked,
   NotFoundError,
+  retryThenPark,
   sameContent,
-  ValidationError,
 } from "../core/mod.ts";
 import {
   asHandlerAnswer,
@@ -247,46 +244,31 @@ export class InProcessCommands {
     const group = `command:${command.type}`;
     const { options, stopping } = registered;
     const logger = options.logger ?? this.#logger;
-    const report = (error: unknown) => {
-      try {
-        options.onError?.(error);
-      } catch (thrown) {
-        logger.error("onError hook threw", { group, error: thrown });
-      }
-    };
-    // Made per command: a policy's own rule (an Effect Schedule) may keep state for it.
-    const nextDelay = deliveryRetries(policy, (ruleError) => {
-      logger.error("Retry rule failed; parking the message", {
-        group,
-        messageId: command.id,
-        error: ruleError,
-      });
-      report(ruleError);
-    });
     const message = received(command);
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await handler(message, deliveryContext(command, attempt));
-      } catch (error) {
-        logHandlerFailure(logger, { group }, message, attempt, error);
-        report(error);
-        // A command its contract refuses is refused on every attempt: parked at
-        // once, as the store-backed and NATS transports do.
-        const delay = error instanceof ValidationError
-          ? undefined
-          : await nextDelay(attempt, error);
-        if (delay === undefined) {
-          logParked(logger, { group }, message, attempt, error);
-          try {
-            options.onParked?.(parkedFromReceived(group, message, error, attempt));
-          } catch (thrown) {
-            logger.error("onParked hook threw", { group, error: thrown });
-          }
-          throw error;
+    const delivery = await retryThenPark({
+      group,
+      message,
+      retry: policy,
+      logger,
+      signal: stopping.signal,
+      attempt: async (attempt) => await handler(message, deliveryContext(command, attempt)),
+      onError: (error) => {
+        try {
+          options.onError?.(error);
+        } catch (thrown) {
+          logger.error("onError hook threw", { group, error: thrown });
         }
-        if (!(await sleep(delay, stopping.signal))) throw error;
-      }
-    }
+      },
+      park: (error, attempts) => {
+        try {
+          options.onParked?.(parkedFromReceived(group, message, error, attempts));
+        } catch (thrown) {
+          logger.error("onParked hook threw", { group, error: thrown });
+        }
+      },
+    });
+    if (delivery.outcome === "handled") return delivery.value;
+    throw delivery.error;
   }
 }
 

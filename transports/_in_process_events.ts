@@ -4,13 +4,10 @@
 // share none of it.
 
 import {
-  abortableSleep as sleep,
   type CheckedRetryPolicy,
   checkRetryPolicy,
-  deliveryRetries,
   type Logger,
-  logHandlerFailure,
-  logParked,
+  retryThenPark,
 } from "../core/mod.ts";
 import {
   type EventEndpoint,
@@ -48,12 +45,6 @@ export class Group {
   ) {
     this.policy = checkRetryPolicy(options.retry);
     this.logger = options.logger ?? transportLogger;
-  }
-
-  /** A failed attempt: logged, then told to `onError` (which must not end the group's run by throwing). */
-  failed(message: ReceivedMessage, attempt: number, error: unknown): void {
-    logHandlerFailure(this.logger, { group: this.name }, message, attempt, error);
-    this.reportError(error);
   }
 
   /** An error for `onError`; one it throws is logged, never thrown into the run. */
@@ -224,43 +215,31 @@ export class EventGroups {
 
   /** After a failed first attempt: retries with backoff (or the policy's own rule), then parks the event. */
   async #retry(group: Group, message: ReceivedMessage, firstError: unknown): Promise<void> {
-    // Made per delivery: a policy's own rule (an Effect Schedule) may keep state for this event.
-    // A broken retry rule must not stall the group: it is reported and the event parked.
-    const nextDelay = deliveryRetries(group.policy, (ruleError) => {
-      group.logger.error("Retry rule failed; parking the message", {
-        group: group.name,
-        messageId: message.id,
-        error: ruleError,
-      });
-      group.reportError(ruleError);
-    });
-    let error = firstError;
-    for (let attempt = 1;; attempt++) {
-      group.failed(message, attempt, error);
-      const delay = await nextDelay(attempt, error);
-      if (delay === undefined) {
-        logParked(group.logger, { group: group.name }, message, attempt, error);
-        try {
-          group.options.onParked?.(parkedFromReceived(group.name, message, error, attempt));
-        } catch (thrown) {
-          group.logger.error("onParked hook threw", { group: group.name, error: thrown });
-        }
-        return;
-      }
-      // Stopped (or closed) while waiting: the run ends without another attempt.
-      if (!(await sleep(delay, group.signal))) return;
-      try {
+    // A stop (or close) during a wait ends the run without another attempt: nothing to do here.
+    await retryThenPark({
+      group: group.name,
+      message,
+      retry: group.policy,
+      logger: group.logger,
+      signal: group.signal,
+      firstFailure: { error: firstError },
+      attempt: async (attempt) => {
         await group.handler(message, {
           idempotencyKey: message.id,
-          attempt: attempt + 1,
+          attempt,
           group: group.name,
           tx: undefined,
         });
-        return;
-      } catch (next) {
-        error = next;
-      }
-    }
+      },
+      onError: (error) => group.reportError(error),
+      park: (error, attempts) => {
+        try {
+          group.options.onParked?.(parkedFromReceived(group.name, message, error, attempts));
+        } catch (thrown) {
+          group.logger.error("onParked hook threw", { group: group.name, error: thrown });
+        }
+      },
+    });
   }
 }
 

@@ -63,6 +63,11 @@ export {
   rebuildProjection,
   type RebuildProjectionOptions,
 } from "./rebuild.ts";
+export {
+  retryThenPark,
+  type RetryThenParkOptions,
+  type RetryThenParkOutcome,
+} from "./retry_then_park.ts";
 export { checkSource, type ConsumerSource } from "./source.ts";
 export type {
   ConsumerErrorStatus,

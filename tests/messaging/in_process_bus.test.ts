@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createBus } from "../../core/messaging/mod.ts";
-import { createConsoleLogger, silentLogger } from "../../core/mod.ts";
+import {
+  createConsoleLogger,
+  type ParkedMessage,
+  silentLogger,
+  ValidationError,
+} from "../../core/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { eventually, testBusPatterns } from "./_bus_suite.ts";
@@ -172,6 +177,33 @@ describe("the in-process transport's event delivery", () => {
     assert.equal(atStop, 1_500);
     assert.equal(handled, 1_500);
     await bus.close();
+  });
+
+  it("an event its handler refuses with a ValidationError is parked after one attempt, not retried", async () => {
+    const lines: string[] = [];
+    const logger = createConsoleLogger({ write: (line) => void lines.push(line) });
+    const bus = createBus({ transport: createInProcessTransport({ logger }) });
+    const attempts: number[] = [];
+    const parked: ParkedMessage[] = [];
+    bus.subscribe("audit", ["orders/placed"], (_event, context) => {
+      attempts.push(context.attempt);
+      throw new ValidationError("event.data.orderId", 5, "must be a string");
+    }, {
+      retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+      onParked: (entry) => void parked.push(entry),
+    });
+    await bus.publish({ type: "orders/placed", data: { orderId: 5 }, stream: "order-1" });
+    await eventually(() => parked.length === 1, 10_000, "onParked");
+    // Time for a retry the policy would have allowed (its delays are at most 5 ms).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await bus.close();
+    assert.deepEqual(attempts, [1]);
+    assert.equal(parked[0].attempts, 1);
+    assert.equal(parked[0].error.name, "ValidationError");
+    assert.deepEqual(
+      lines.map((line) => /^ordo \w+: (Handler failed|Message parked)/.exec(line)?.[0]),
+      ["ordo error: Handler failed", "ordo warn: Message parked"],
+    );
   });
 
   it("property: whatever mix of sync, async and failing handlers and publish bursts, each group gets every event once, in publish order", async () => {

@@ -1,17 +1,15 @@
-// One message through its handler: attempts with backoff as the retry policy
-// says, then parked with its last error. A stop during a wait between
-// attempts ends the delivery without parking: the message comes again.
+// One message through its handler with core's retryThenPark (attempts with
+// backoff, then parked with its last error). What is NATS's own: the parked
+// entry keeps the message as stored (its stream version too), and a stop
+// during a wait between attempts throws, so the message is not acknowledged
+// and comes again.
 import {
-  abortableSleep as sleep,
   type CheckedRetryPolicy,
-  deliveryRetries,
   type Logger,
-  logHandlerFailure,
-  logParked,
   type ParkedMessage,
   type RecordedMessage,
+  retryThenPark,
   storedError,
-  ValidationError,
 } from "../../core/mod.ts";
 
 /** What one delivery needs. */
@@ -35,30 +33,23 @@ export interface DeliveryOptions {
  * @throws the stop signal's reason when stopped between attempts
  */
 export async function deliverWithRetries(o: DeliveryOptions): Promise<void> {
-  const nextDelay = deliveryRetries(o.retry, o.onError);
-  for (let attempt = 1;; attempt++) {
-    try {
-      await o.attempt(attempt);
-      return;
-    } catch (error) {
-      logHandlerFailure(o.logger, { group: o.group }, o.message, attempt, error);
-      o.onError(error);
-      // Input the handler's contract refuses is refused on every attempt: park it at once.
-      const delay = error instanceof ValidationError ? undefined : await nextDelay(attempt, error);
-      if (delay === undefined) {
-        logParked(o.logger, { group: o.group }, o.message, attempt, error);
-        await o.park({
-          group: o.group,
-          partition: 0,
-          message: o.message,
-          error: storedError(error),
-          attempts: attempt,
-          parkedAt: new Date().toISOString(),
-        });
-        return;
-      }
-      await sleep(delay, o.signal);
-      if (o.signal.aborted) throw o.signal.reason;
-    }
-  }
+  const delivery = await retryThenPark({
+    group: o.group,
+    message: o.message,
+    retry: o.retry,
+    logger: o.logger,
+    signal: o.signal,
+    attempt: o.attempt,
+    onError: o.onError,
+    park: (error, attempts) =>
+      o.park({
+        group: o.group,
+        partition: 0,
+        message: o.message,
+        error: storedError(error),
+        attempts,
+        parkedAt: new Date().toISOString(),
+      }),
+  });
+  if (delivery.outcome === "stopped") throw o.signal.reason;
 }
