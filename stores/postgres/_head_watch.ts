@@ -63,6 +63,24 @@ export class HeadWatch {
     return this.learn(BigInt(row.head as string));
   }
 
+  /**
+   * The head, for a caller of `headPosition()`, and LISTEN started if it was
+   * not. A consumer near the tail asks for the head before its last page,
+   * then reports `caughtUp`, then waits: started here, LISTEN's connection
+   * has a page read's round trip to come up before anyone hears "caught up".
+   * Started at the wait, it would still be connecting then, and postgres.js's
+   * `sql.end()` leaves a LISTEN socket that is still connecting open until
+   * its `connect_timeout` (30 s), keeping the process alive: what a caller
+   * who ends the pool right after `caughtUp`, before stopping the consumer,
+   * would hit. After the query, so that a pool already ended (the query
+   * fails) gets no LISTEN connection of its own.
+   */
+  async read(): Promise<bigint> {
+    const head = await this.query();
+    if (!this.#sql.closed) this.#listen();
+    return head;
+  }
+
   /** Records a head; heads only move forward, so an older answer that arrives late changes nothing. */
   learn(head: bigint): bigint {
     if (head > this.#known) this.#known = head;

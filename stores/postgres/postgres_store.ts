@@ -294,7 +294,7 @@ class PostgresStore implements PostgresEventStore {
 
   // The readable head: the last message below which no ordo writer is in flight.
   headPosition(): Promise<bigint> {
-    return this.#sql.run("headPosition", () => this.#head.query());
+    return this.#sql.run("headPosition", () => this.#head.read());
   }
 
   // Not counted in flight: a wait can last forever, and close() ends it (false).

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ROOT } from "../_paths.ts";
+import { usePostgres } from "../_postgres_fixture.ts";
 import { run } from "../_process.ts";
 import { CURRENT_RUNTIME } from "../_runtimes.ts";
 
@@ -27,5 +28,24 @@ describe("consumers in a process", () => {
     );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "stopped after 1 message\n");
+  });
+});
+
+describe("consumers in a process, on PostgreSQL", () => {
+  const pg = usePostgres({ max: 2, schema: "pool_ended" });
+
+  it(`let the process exit when the pool is ended before the waiting consumer stops (${CURRENT_RUNTIME.name})`, async () => {
+    // A LISTEN socket left connecting would keep the child up for 30 s; `run` fails the test after 20.
+    const result = await run(
+      CURRENT_RUNTIME.command,
+      CURRENT_RUNTIME.args("tests/consumers/_pool_ended_child.ts"),
+      {
+        cwd: ROOT,
+        timeout: 20_000,
+        env: { ORDO_TEST_URL: pg.server.url, ORDO_TEST_SCHEMA: "pool_ended" },
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "stopped 5 consumers after 5 messages\n");
   });
 });
