@@ -8,7 +8,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { sleep } from "../_sleep.ts";
-import { type DeliveryEnv, isFatal, report, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, reportAtStop, retryable } from "./_delivery_env.ts";
 import { replayOne } from "./_replay.ts";
 import type { ConsumerSource } from "./source.ts";
 
@@ -73,12 +73,15 @@ export async function runControlLink<Tx>(
   ]);
   // Stopped by what retrying cannot fix (a closed storage): nothing to withdraw from.
   if (ended.includes(false)) return;
-  const context = { phase: "storage", partition: -1 } as const;
   try {
     await control.withdraw(env.group, identity.instance);
   } catch (error) {
-    // Stopped already: what cannot be fixed (a closed storage) needs no line.
-    if (!isFatal(error)) report(env, error, context);
+    reportAtStop(
+      env,
+      error,
+      -1,
+      "Consumer could not withdraw; it is listed as running until its announcement expires",
+    );
   }
 }
 

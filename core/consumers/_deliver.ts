@@ -5,7 +5,7 @@
 import type { RecordedMessage } from "../message.ts";
 import { type AttemptFailure, attemptInCommit, attemptOutside } from "./_attempt.ts";
 import { backoffDelay, deliveryRetries } from "./backoff.ts";
-import { type DeliveryEnv, report, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, LINES, report, retryable } from "./_delivery_env.ts";
 import { type EffectsDone, keepEffectsAfterRollback } from "./_handler_context.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import { park } from "./_park.ts";
@@ -81,7 +81,7 @@ function retryDecision<Tx>(
 ): (attempt: number, failure: AttemptFailure) => Promise<number | undefined> {
   let asking = 0;
   const reportRuleError = (ruleError: unknown) =>
-    report(env, ruleError, { phase: "handler", partition, message, attempt: asking }, true);
+    report(env, ruleError, { phase: "handler", partition, message, attempt: asking }, LINES.rule);
   // Made per delivery: a policy's own rule may keep state for this message.
   const nextDelay = deliveryRetries(env.retry, reportRuleError);
   return async (attempt, failure) => {

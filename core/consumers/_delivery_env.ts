@@ -143,7 +143,7 @@ export function retryable<Tx>(
   return true;
 }
 
-const LINES = {
+export const LINES = {
   rule: "Retry rule failed; parking the message",
   store: "Store failed; retrying",
   storage: "Consumer storage failed; retrying",
@@ -152,20 +152,21 @@ const LINES = {
 
 /**
  * Logs `error` (one line) and tells the consumer's `onError` hook, which must
- * not throw. `rule`: the failure is the retry rule's or `parkAtOnce`'s, not the handler's.
+ * not throw. `line` replaces the phase's: the retry rule's failure (`LINES.rule`),
+ * or storage work done once as the consumer stops, which nothing retries.
  */
 export function report<Tx>(
   env: DeliveryEnv<Tx>,
   error: unknown,
   context: ConsumerErrorContext,
-  rule = false,
+  line?: string,
 ): void {
   env.monitor.failed(error, context);
   const { phase, partition, message, attempt } = context;
-  if (phase === "handler" && message !== undefined && !rule) {
+  if (phase === "handler" && message !== undefined && line === undefined) {
     logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);
   } else {
-    env.logger.warn(phase === "handler" ? LINES.rule : LINES[phase], {
+    env.logger.warn(line ?? (phase === "handler" ? LINES.rule : LINES[phase]), {
       ...env.site,
       // -1 is the consumer's own storage work (its control link, its leases), no partition's.
       ...(partition >= 0 ? { partition } : {}),
@@ -178,6 +179,21 @@ export function report<Tx>(
   } catch (thrown) {
     env.logger.error("onError hook threw", { ...env.site, error: thrown });
   }
+}
+
+/**
+ * Storage work done once as the consumer stops (withdrawing its presence,
+ * releasing a lease, leaving its group) failed: nothing retries it, and what
+ * it would have removed expires on its own, which `line` says. A storage
+ * closed already needs no line: stopping after it closed is what happened.
+ */
+export function reportAtStop<Tx>(
+  env: DeliveryEnv<Tx>,
+  error: unknown,
+  partition: number,
+  line: string,
+): void {
+  if (!isFatal(error)) report(env, error, { phase: "storage", partition }, line);
 }
 
 /**

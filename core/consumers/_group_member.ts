@@ -2,7 +2,7 @@
 // own, their leases, and one read loop per partition it holds.
 
 import type { EventStore } from "../event_store.ts";
-import { type DeliveryEnv, report, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, reportAtStop, retryable } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { type RunnerEnd, runPartition } from "./_runner.ts";
@@ -79,7 +79,12 @@ export class GroupMember<Tx> {
     for (const run of this.#running.values()) run.controller.abort();
     while (this.#ending.size > 0) await Promise.all(this.#ending);
     await storage.leases.leave(group, this.#settings.member).catch((error) =>
-      report(this.#env, error, { phase: "storage", partition: -1 })
+      reportAtStop(
+        this.#env,
+        error,
+        -1,
+        "Member could not leave its group; it counts as a member until its heartbeat expires",
+      )
     );
   }
 
@@ -191,7 +196,13 @@ export class GroupMember<Tx> {
     }
     await this.#env.storage.leases.release(lease).then(
       () => this.#log("info", "Partition released", partition, {}),
-      (error) => report(this.#env, error, { phase: "storage", partition }),
+      (error) =>
+        reportAtStop(
+          this.#env,
+          error,
+          partition,
+          "Partition release failed; another member takes it when its lease expires",
+        ),
     );
   }
 

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ClosedError,
   type ConsumerStorage,
   createConsoleLogger,
   createConsumer,
@@ -226,5 +227,39 @@ describe("consumer logging", () => {
     );
     assert.ok(!a.lines.some((line) => line.includes("released")), "a lost lease is not released");
     await Promise.all([first.close(), second.close()]);
+  });
+
+  it("a group member's release and leave at stop say what happens without them, never 'retrying'; a closed storage says nothing", async () => {
+    for (const failure of [new Error("connection reset"), new ClosedError("storage", "release")]) {
+      const { logger, lines } = recording();
+      const leases = createMemoryLeaseStore();
+      // The real lease store (its methods bound: it keeps private fields), its release and leave failing.
+      const failing = new Proxy(leases, {
+        get: (target, key) =>
+          key === "release" || key === "leave"
+            ? () => Promise.reject(failure)
+            : (target[key as keyof typeof target] as (...a: unknown[]) => unknown).bind(target),
+      });
+      const member = createGroupConsumer(createMemoryStore(), {
+        group: "shipping",
+        member: "a",
+        source: { category: "order" },
+        partitions: 1,
+        storage: createMemoryConsumerStorage({ leases: failing }),
+        heartbeatInterval: 5,
+        logger,
+        handler: () => {},
+      });
+      await member.caughtUp;
+      await member.close();
+      const warnings = lines.filter((line) => line.startsWith("ordo warn"));
+      assert.deepEqual(
+        warnings,
+        failure instanceof ClosedError ? [] : [
+          'ordo warn: Partition release failed; another member takes it when its lease expires group="shipping" member="a" partition=0 error="Error: connection reset"',
+          'ordo warn: Member could not leave its group; it counts as a member until its heartbeat expires group="shipping" member="a" error="Error: connection reset"',
+        ],
+      );
+    }
   });
 });
