@@ -310,6 +310,26 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       assert.match(parked[0].error.message, /still locked/);
     });
 
+    it("an event handler's retry rule (delays) decides the waits and when its event is parked", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const asked: number[] = [];
+      const parked: ParkedMessage[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        throw new RangeError("the audit log is full");
+      }, {
+        // Without the rule the defaults would allow 5 attempts: the rule parks after the second.
+        retry: { delays: () => (attempt) => (asked.push(attempt), attempt < 2 ? 1 : undefined) },
+        onParked: (entry) => void parked.push(entry),
+      }).ready;
+      await b.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.deepEqual(attempts, [1, 2]);
+      assert.deepEqual(asked, [1, 2]);
+      assert.equal(parked[0].attempts, 2);
+    });
+
     it("sendAndWait() rejects with a TimeoutError when the handler does not answer in time", async () => {
       const { bus: b } = await bus();
       b.handleCommand("users/slow", () => new Promise((resolve) => setTimeout(resolve, 1_000)));
