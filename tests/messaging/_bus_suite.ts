@@ -310,6 +310,24 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       assert.match(parked[0].error.message, /still locked/);
     });
 
+    it("an event its handler refuses with a ValidationError is parked after one attempt, retry or not", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const parked: ParkedMessage[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        throw new ValidationError("event.data.orderId", 5, "must be a string");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onParked: (entry) => void parked.push(entry),
+      }).ready;
+      await b.publish({ type: "orders/placed", data: { orderId: 5 }, stream: "order-1" });
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.deepEqual(attempts, [1]);
+      assert.equal(parked[0].attempts, 1);
+      assert.equal(parked[0].error.name, "ValidationError");
+    });
+
     it("an event handler's retry rule (delays) decides the waits and when its event is parked", async () => {
       const { bus: b } = await bus();
       const attempts: number[] = [];
