@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import {
   ConcurrencyError,
+  createConsoleLogger,
   IdempotencyConflictError,
   NotFoundError,
   type ParkedMessage,
@@ -308,6 +309,32 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       assert.equal(parked[0].attempts, 3);
       assert.equal(parked[0].message.type, "users/lock");
       assert.match(parked[0].error.message, /still locked/);
+    });
+
+    it("an onError hook that throws is logged (onError hook threw) and the event is retried all the same", async () => {
+      const lines: string[] = [];
+      const { bus: b } = await bus({
+        logger: createConsoleLogger({ write: (line) => void lines.push(line) }),
+      });
+      const attempts: number[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        if (context.attempt === 1) throw new RangeError("the audit log is busy");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onError: () => {
+          throw new TypeError("the alerting hook is broken");
+        },
+      }).ready;
+      await b.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+      await eventually(() => attempts.length === 2, 10_000, "the second attempt");
+      assert.deepEqual(attempts, [1, 2]);
+      assert.ok(
+        lines.some((line) =>
+          line.startsWith("ordo error: onError hook threw") && /alerting hook is broken/.test(line)
+        ),
+        lines.join("\n"),
+      );
     });
 
     it("an event its handler refuses with a ValidationError is parked after one attempt, retry or not", async () => {
