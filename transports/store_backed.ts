@@ -108,7 +108,8 @@ const OPTION_KEYS: readonly string[] = [
  * (`ValidationError`, parked at once), is parked and, if a sender waits,
  * answered with the error before the checkpoint moves past it. Events: each
  * group is a consumer with its own checkpoint; its handler runs inside the
- * checkpoint's transaction (`context.tx`).
+ * checkpoint's transaction (`context.tx`), and an event it keeps failing on,
+ * or refuses with a `ValidationError` (parked at once), is parked.
  *
  * `handles("command", name)` is true while this transport has a handler of
  * `name` registered (so the HTTP handler over it answers 404 for any other
@@ -338,6 +339,8 @@ class StoreBackedTransport implements Transport {
       batchSize: this.#batchSize,
       retry: options.retry ?? this.#retry,
       logger: options.logger ?? this.logger,
+      // An event its handler's contract refuses is refused on every attempt, as a command is.
+      parkAtOnce: (error) => error instanceof ValidationError,
       onParked: options.onParked,
       telemetry: this.#ownTelemetry,
       continueTrace: options.continueTrace ?? false,

@@ -166,7 +166,10 @@ export function report<Tx>(
   if (phase === "handler" && message !== undefined && line === undefined) {
     logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);
   } else {
-    env.logger.warn(line ?? (phase === "handler" ? LINES.rule : LINES[phase]), {
+    // A broken retry rule is the user's code failing, and parking early until it is fixed: an
+    // error, as a failed handler is. What is retried (store, storage, onParked) may pass: a warning.
+    const level = phase === "handler" ? "error" : "warn";
+    env.logger[level](line ?? (phase === "handler" ? LINES.rule : LINES[phase]), {
       ...env.site,
       // -1 is the consumer's own storage work (its control link, its leases), no partition's.
       ...(partition >= 0 ? { partition } : {}),

@@ -57,6 +57,36 @@ describe("consumer logging", () => {
     ]);
   });
 
+  it("a retry rule that throws logs Retry rule failed at error, as the transports do, then the parked message", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
+    const [message] = await store.readAll().toArray();
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      retry: {
+        delays: () => () => {
+          throw new TypeError("broken rule");
+        },
+      },
+      logger,
+      handler: () => {
+        throw new RangeError("no stock");
+      },
+    });
+    await consumer.caughtUp;
+    await consumer.close();
+    const where =
+      `group="billing" partition=0 messageId="${message.id}" type="OrderPlaced" stream="order-7"`;
+    assert.deepEqual(lines, [
+      `ordo error: Handler failed ${where} attempt=1 error="RangeError: no stock"`,
+      `ordo error: Retry rule failed; parking the message group="billing" partition=0 messageId="${message.id}" error="TypeError: broken rule"`,
+      `ordo warn: Message parked ${where} attempts=1 error="RangeError: no stock"`,
+    ]);
+  });
+
   it("a replay that fails again logs its attempt and tells onError, asked through the API or the control link", async () => {
     const { logger, lines } = recording();
     const store = createMemoryStore();

@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import {
   ConcurrencyError,
+  createConsoleLogger,
   IdempotencyConflictError,
   NotFoundError,
   type ParkedMessage,
@@ -308,6 +309,70 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       assert.equal(parked[0].attempts, 3);
       assert.equal(parked[0].message.type, "users/lock");
       assert.match(parked[0].error.message, /still locked/);
+    });
+
+    it("an onError hook that throws is logged (onError hook threw) and the event is retried all the same", async () => {
+      const lines: string[] = [];
+      const { bus: b } = await bus({
+        logger: createConsoleLogger({ write: (line) => void lines.push(line) }),
+      });
+      const attempts: number[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        if (context.attempt === 1) throw new RangeError("the audit log is busy");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onError: () => {
+          throw new TypeError("the alerting hook is broken");
+        },
+      }).ready;
+      await b.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+      await eventually(() => attempts.length === 2, 10_000, "the second attempt");
+      assert.deepEqual(attempts, [1, 2]);
+      assert.ok(
+        lines.some((line) =>
+          line.startsWith("ordo error: onError hook threw") && /alerting hook is broken/.test(line)
+        ),
+        lines.join("\n"),
+      );
+    });
+
+    it("an event its handler refuses with a ValidationError is parked after one attempt, retry or not", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const parked: ParkedMessage[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        throw new ValidationError("event.data.orderId", 5, "must be a string");
+      }, {
+        retry: { maxAttempts: 3, initialDelay: 1, maxDelay: 5 },
+        onParked: (entry) => void parked.push(entry),
+      }).ready;
+      await b.publish({ type: "orders/placed", data: { orderId: 5 }, stream: "order-1" });
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.deepEqual(attempts, [1]);
+      assert.equal(parked[0].attempts, 1);
+      assert.equal(parked[0].error.name, "ValidationError");
+    });
+
+    it("an event handler's retry rule (delays) decides the waits and when its event is parked", async () => {
+      const { bus: b } = await bus();
+      const attempts: number[] = [];
+      const asked: number[] = [];
+      const parked: ParkedMessage[] = [];
+      await b.subscribe("audit", ["orders/placed"], (_event, context) => {
+        attempts.push(context.attempt);
+        throw new RangeError("the audit log is full");
+      }, {
+        // Without the rule the defaults would allow 5 attempts: the rule parks after the second.
+        retry: { delays: () => (attempt) => (asked.push(attempt), attempt < 2 ? 1 : undefined) },
+        onParked: (entry) => void parked.push(entry),
+      }).ready;
+      await b.publish({ type: "orders/placed", data: {}, stream: "order-1" });
+      await eventually(() => parked.length === 1, 10_000, "onParked");
+      assert.deepEqual(attempts, [1, 2]);
+      assert.deepEqual(asked, [1, 2]);
+      assert.equal(parked[0].attempts, 2);
     });
 
     it("sendAndWait() rejects with a TimeoutError when the handler does not answer in time", async () => {

@@ -249,11 +249,7 @@ function resultOutcome(
     const r = reportedResultAsJson(result, operation, logger, { group, messageId: wire.id });
     return { s: "done", r, f: print };
   } catch (error) {
-    try {
-      how.onError(error);
-    } catch (thrown) {
-      logger.error("onError hook threw", { group, error: thrown });
-    }
+    how.onError(error);
     return { s: "failed", e: wireError(error), f: print };
   }
 }

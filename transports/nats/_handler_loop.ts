@@ -16,7 +16,7 @@ export interface HandlerLoopParts {
   readonly handler: EventEndpoint;
   readonly handlerOptions: HandlerOptions;
   readonly retry: CheckedRetryPolicy;
-  /** Tells the handler's `onError`, then the transport's. */
+  /** Tells the handler's `onError`, then the transport's; never throws (a hook's throw is logged). */
   readonly onError: (error: unknown) => void;
   /** Aborts when the registration stops. */
   readonly signal: AbortSignal;
@@ -56,9 +56,16 @@ export function runHandlerLoop(
     spec.continueTrace,
   );
   const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
+  const logger = handlerOptions.logger ?? options.logger;
   const onError = (error: unknown) => {
-    handlerOptions.onError?.(error);
-    options.onError(error);
+    for (const hook of [handlerOptions.onError, options.onError]) {
+      // A hook that throws must not end the delivery, or the loop: that is all that delivers.
+      try {
+        hook?.(error);
+      } catch (thrown) {
+        logger.error("onError hook threw", { group: spec.group, error: thrown });
+      }
+    }
   };
   const stopping = new AbortController();
   const parts: HandlerLoopParts = {
@@ -67,7 +74,7 @@ export function runHandlerLoop(
     retry,
     onError,
     signal: stopping.signal,
-    logger: handlerOptions.logger ?? options.logger,
+    logger,
   };
   const loop = runDurable({
     api,

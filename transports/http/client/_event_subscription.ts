@@ -12,12 +12,11 @@ import {
   type CheckpointStore,
   checkRetryPolicy,
   type Logger,
-  logHandlerFailure,
-  logParked,
   type OrdoErrorTag,
   ordoTagOf,
   type ParkedMessageStore,
   PeerUnreachableError,
+  retryThenPark,
 } from "../../../core/mod.ts";
 import {
   type EventEndpoint,
@@ -155,6 +154,11 @@ export class EventStreamSubscription implements Registration {
     }
   }
 
+  // Attempts, backoff (or the policy's `delays` rule), a `ValidationError`
+  // parked at once and the park are core's retryThenPark, as on every other
+  // transport. What is the subscription's own: the handler runs inside the
+  // checkpoint's commit, and a commit that failed while the handler did not is
+  // the storage's fault, retried here without counting against the event.
   async #deliver(event: ReceivedMessage): Promise<Outcome> {
     const signal = this.#stopping.signal;
     const update = {
@@ -162,38 +166,44 @@ export class EventStreamSubscription implements Registration {
       partition: 0,
       position: event.globalPosition === undefined ? undefined : event.globalPosition + 1n,
     };
-    let storageFailures = 0;
-    for (let attempt = 1;; attempt++) {
-      let handlerFailed = false;
+    const delivery = await retryThenPark({
+      group: this.group,
+      message: event,
+      retry: this.#policy,
+      logger: this.#logger,
+      signal,
+      attempt: (attempt) => this.#attempt(event, update, attempt),
+      onError: (error) => this.#report(error),
+      park: (error, attempts) => this.#park(event, update, error, attempts),
+    });
+    return delivery.outcome === "handled" ? delivery.value : delivery.outcome;
+  }
+
+  /** One handler attempt in the checkpoint's commit: rejects with the handler's error only; `"stopped"` if stopped while the storage failed. */
+  async #attempt(
+    event: ReceivedMessage,
+    update: { group: string; partition: number; position?: bigint },
+    attempt: number,
+  ): Promise<"handled" | "stopped"> {
+    const context = { idempotencyKey: event.id, attempt, group: this.group };
+    for (let storageFailures = 1;; storageFailures++) {
+      let handlerFailure: { error: unknown } | undefined;
       try {
         await this.dependencies.checkpoints.commit(update, async (tx) => {
           try {
-            await this.handler(event, { idempotencyKey: event.id, attempt, group: this.group, tx });
+            await this.handler(event, { ...context, tx });
           } catch (error) {
-            handlerFailed = true;
+            handlerFailure = { error };
             throw error;
           }
         });
         return "handled";
       } catch (error) {
-        if (handlerFailed) {
-          logHandlerFailure(this.#logger, { group: this.group }, event, attempt, error);
-        } else {
-          this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
-        }
+        if (handlerFailure !== undefined) throw handlerFailure.error;
+        this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
         this.#report(error);
-        let delay: number;
-        if (!handlerFailed) {
-          // The storage failed, not the handler: not counted against the event.
-          attempt--;
-          delay = backoffDelay(this.#policy, ++storageFailures);
-        } else if (attempt >= this.#policy.maxAttempts) {
-          await this.#park(event, update, error, attempt);
-          return "parked";
-        } else {
-          delay = backoffDelay(this.#policy, attempt);
-        }
-        if (!(await sleep(delay, signal))) return "stopped";
+        const delay = backoffDelay(this.#policy, storageFailures);
+        if (!(await sleep(delay, this.#stopping.signal))) return "stopped";
       }
     }
   }
@@ -218,7 +228,6 @@ export class EventStreamSubscription implements Registration {
     await this.dependencies.checkpoints.commit(update, async (tx) => {
       await parked?.park(entry, { tx });
     });
-    logParked(this.#logger, { group: this.group }, event, attempts, error);
     try {
       this.options.onParked?.(entry);
     } catch (error) {
