@@ -8,7 +8,7 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type ConsumerStorage, createConsoleLogger, type Logger } from "../core/mod.ts";
 import {
@@ -79,15 +79,23 @@ function checkedSchema(schema: string): string {
 
 /** The URL without its password. */
 function redact(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     throw new CliUsageError(
       `Invalid --url or DATABASE_URL: expected postgres://user:password@host:5432/db`,
     );
   }
+  // Said at once: any other scheme would be tried as PostgreSQL and fail 10 s later, blaming the server.
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new CliUsageError(
+      `Invalid --url or DATABASE_URL: ${parsed.protocol}// is not PostgreSQL; the command line ` +
+        "reads PostgreSQL (postgres://user:password@host:5432/db) or PGlite (--pglite <directory>)",
+    );
+  }
+  if (parsed.password !== "") parsed.password = "***";
+  return parsed.toString();
 }
 
 // How long the first answer may take. postgres.js's connect_timeout covers
@@ -188,6 +196,18 @@ async function openPGlite(
         `exited without closing PGlite), delete ${pidFile} and run this again`,
     );
   }
+  // A directory with files but no PG_VERSION is not a database yet: most
+  // likely a service creating it right now (PG_VERSION comes early, postmaster.pid
+  // later). Opening it would create a second database over the first.
+  if (
+    found === "directory" && (await kindOf(join(directory, "PG_VERSION"))) !== "file" &&
+    (await hasEntries(directory))
+  ) {
+    throw new CliFailure(
+      `${directory} is not a PGlite database (it has no PG_VERSION file): if a service is ` +
+        "creating it now, wait until that service has started; otherwise check --pglite",
+    );
+  }
   const PGlite = await loadPGlite();
   let pg: InstanceType<typeof PGlite>;
   try {
@@ -222,6 +242,10 @@ async function kindOf(path: string): Promise<"directory" | "file" | undefined> {
   } catch {
     return undefined;
   }
+}
+
+async function hasEntries(directory: string): Promise<boolean> {
+  return (await readdir(directory)).length > 0;
 }
 
 // The store's lines (a lost connection, its recovery) go to standard error at

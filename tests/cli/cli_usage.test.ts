@@ -2,7 +2,7 @@
 // 2), an unreachable or unnamed database, a schema not migrated, and migrate.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -130,6 +130,33 @@ describe("ordo: help, usage and connection", () => {
       const notDirectory = await ordo(["parked", "--pglite", file], { url: null });
       assert.equal(notDirectory.code, 2, said(notDirectory));
       assert.match(notDirectory.stderr, /Invalid --pglite .*notes\.txt: it is a file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--url other than PostgreSQL's is refused at once, naming what the command line reads", async () => {
+    const result = await ordo(["status", "--url", "nats://127.0.0.1:4222"], { url: null });
+    assert.equal(result.code, 2, said(result));
+    assert.match(
+      result.stderr,
+      /Invalid --url or DATABASE_URL: nats:\/\/ is not PostgreSQL; the command line reads PostgreSQL \(postgres:\/\/.*\) or PGlite \(--pglite <directory>\)/,
+    );
+  });
+
+  it("--pglite refuses a directory with files but no PG_VERSION (a service creating it now), and creates nothing in it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-half-"));
+    try {
+      await mkdir(join(dir, "base"));
+      for (const command of [["status"], ["migrate"]]) {
+        const result = await ordo([...command, "--pglite", dir], { url: null });
+        assert.equal(result.code, 1, said(result));
+        assert.match(
+          result.stderr,
+          /is not a PGlite database \(it has no PG_VERSION file\): if a service is creating it now, wait until that service has started/,
+        );
+      }
+      assert.deepEqual(await readdir(dir), ["base"], "nothing was written into it");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
