@@ -17,7 +17,6 @@ import {
   compareNames,
   type CountMessagesOptions,
   type ListStreamsOptions,
-  type MessagePage,
   namePrefixOf,
   type RecordedMessage,
   type StreamPage,
@@ -30,6 +29,7 @@ import { decodeRecord, lastVersionOf, recordedMessages, toGlobalPosition } from 
 import type { IdIndex } from "./id_index.ts";
 import { type JetStreamApi, subjectCounts, textOf } from "./jetstream/mod.ts";
 import { type RecordSource, scanRecords } from "./_scan.ts";
+import { PageReader } from "./_page_reader.ts";
 import type { Located, StreamReader } from "./_stream_reader.ts";
 import type { StoreSubjects } from "./subjects.ts";
 
@@ -38,18 +38,11 @@ export interface BrowseSource {
   readonly api: JetStreamApi;
   /** The JetStream stream holding the records. */
   readonly stream: string;
-  /** The same stream, for scans. */
+  /** The same stream, for scans and the counts' page reads. */
   readonly records: RecordSource;
   readonly subjects: StoreSubjects;
   readonly reader: StreamReader;
   readonly index: IdIndex;
-  /** The store's page read: a subject filter, types, from, limit. */
-  readPage(
-    filter: string,
-    types: readonly string[] | undefined,
-    from: bigint,
-    limit: number,
-  ): Promise<MessagePage>;
 }
 
 // Records a type-filtered listing reads per call at most (beyond the first
@@ -65,9 +58,18 @@ const COUNT_PAGE = 1000;
 /** Lists, counts and finds what a NATS store holds. */
 export class NatsBrowser {
   readonly #source: BrowseSource;
+  // Counts read through cursors of their own, so that a console counting lag
+  // every few seconds never takes the cursor a reader of the store pages on.
+  readonly #counts: PageReader;
 
   constructor(source: BrowseSource) {
     this.#source = source;
+    this.#counts = new PageReader(source.records);
+  }
+
+  /** Releases the counts' cursors. */
+  async close(): Promise<void> {
+    await this.#counts.close();
   }
 
   async listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
@@ -189,12 +191,8 @@ export class NatsBrowser {
     let count = 0;
     let position = from;
     while (count < max) {
-      const page = await this.#source.readPage(
-        filter,
-        types,
-        position,
-        Math.min(COUNT_PAGE, max - count),
-      );
+      const limit = Math.min(COUNT_PAGE, max - count);
+      const page = await this.#counts.read(filter, types, position, limit, "countMessages");
       count += page.messages.length;
       if (page.end) break;
       position = page.next;

@@ -182,8 +182,6 @@ class NatsStore implements NatsEventStore {
       subjects: this.#subjects,
       reader: this.#reader,
       index: this.#appends.index,
-      readPage: (filter, types, from, limit) =>
-        this.#pages.read(filter, types, from, limit, "countMessages"),
     });
   }
 
@@ -392,6 +390,7 @@ class NatsStore implements NatsEventStore {
       this.#follower?.stop();
       this.#follower = undefined;
       await this.#pages.close();
+      await this.#browser.close();
       this.#source.puller.close();
       this.#api.close();
     });

@@ -3,16 +3,25 @@
 // the links of a short stream, scanning a long one), and one call reads at
 // most about 1000 records, so a page can come back short and not be the end;
 // getMessage does not take an id reserved by an append that never landed for
-// a stored message.
+// a stored message; counting never takes the cursor a reader pages on.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import { IdIndex } from "../../stores/nats/id_index.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import { storeSubjects } from "../../stores/nats/subjects.ts";
+import type { NatsEventStore } from "../../stores/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
-import { message } from "../contract/_fixtures.ts";
+import { message, messages } from "../contract/_fixtures.ts";
 import { freshStore, useNats } from "./_nats_fixtures.ts";
+
+// The consumers behind the store's page cursors.
+async function cursorNames(api: JetStreamApi, store: NatsEventStore): Promise<string[]> {
+  const { consumers } = await api.request(`CONSUMER.NAMES.${store.stream}`, {}) as {
+    consumers: string[] | null;
+  };
+  return (consumers ?? []).filter((name) => name.startsWith("ordo_page_"));
+}
 
 if (natsServerMissing !== undefined) {
   describe("NATS store browsing", () => {
@@ -64,6 +73,24 @@ if (natsServerMissing !== undefined) {
           true,
         ]);
       } finally {
+        await store.close();
+      }
+    });
+
+    it("countMessages() counts through cursors of its own: a reader paging on keeps its cursor", async () => {
+      const store = await freshStore(nats.nc);
+      const api = new JetStreamApi({ connection: nats.nc, headers });
+      try {
+        for (let i = 0; i < 4; i++) await store.append(`e-${i}`, messages(1));
+        const first = await store.readPage({ limit: 2 });
+        const [reader] = await cursorNames(api, store);
+        assert.equal(await store.countMessages(), 4);
+        assert.equal(await store.countMessages({ from: first.next }), 2);
+        const second = await store.readPage({ from: first.next, limit: 2 });
+        assert.equal(second.messages.length, 2);
+        assert.ok((await cursorNames(api, store)).includes(reader), "the reader's cursor stays");
+      } finally {
+        api.close();
         await store.close();
       }
     });
