@@ -3,12 +3,14 @@
 // the links of a short stream, scanning a long one), and one call reads at
 // most about 1000 records, so a page can come back short and not be the end;
 // getMessage does not take an id reserved by an append that never landed for
-// a stored message; counting never takes the cursor a reader pages on.
+// a stored message; counting never takes the cursor a reader pages on; and
+// the subject listing follows the server's pages (100,000 subjects each on a
+// real server, so shown here against a stand-in answering 100 a page).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import { IdIndex } from "../../stores/nats/id_index.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
+import { JetStreamApi, subjectCounts } from "../../stores/nats/jetstream/mod.ts";
 import { storeSubjects } from "../../stores/nats/subjects.ts";
 import type { NatsEventStore } from "../../stores/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
@@ -22,6 +24,38 @@ async function cursorNames(api: JetStreamApi, store: NatsEventStore): Promise<st
   };
   return (consumers ?? []).filter((name) => name.startsWith("ordo_page_"));
 }
+
+describe("subjectCounts()", () => {
+  // Answers STREAM.INFO as a server does: `total` subjects, `page` of them from `offset`.
+  const standIn = (total: number, page: number, shrinkTo = total) => {
+    const offsets: number[] = [];
+    const api = {
+      request: (_api: string, body: { offset: number }) => {
+        offsets.push(body.offset);
+        const subjects: Record<string, number> = {};
+        for (let i = body.offset; i < Math.min(body.offset + page, shrinkTo); i++) {
+          subjects[`ordo.order.${i}`] = i + 1;
+        }
+        return Promise.resolve({ total, offset: body.offset, state: { subjects } });
+      },
+    } as unknown as JetStreamApi;
+    return { api, offsets };
+  };
+
+  it("asks page after page by offset until it has the total", async () => {
+    const { api, offsets } = standIn(250, 100);
+    const counts = await subjectCounts(api, "ORDO", "ordo.>");
+    assert.deepEqual(offsets, [0, 100, 200]);
+    assert.equal(counts.size, 250);
+    assert.equal(counts.get("ordo.order.249"), 250);
+  });
+
+  it("stops at an empty page when subjects went away while paging", async () => {
+    const { api, offsets } = standIn(250, 100, 120);
+    assert.equal((await subjectCounts(api, "ORDO", "ordo.>")).size, 120);
+    assert.deepEqual(offsets, [0, 100, 120]);
+  });
+});
 
 if (natsServerMissing !== undefined) {
   describe("NATS store browsing", () => {
