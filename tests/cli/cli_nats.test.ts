@@ -1,10 +1,12 @@
 // The `ordo` command line against NATS JetStream (`--url nats://…`), on a
 // nats-server of its own (the store's default names, ORDO and ordo_consumers,
 // would meet other tests' on a shared one): a store not set up says to run
-// migrate, migrate sets it up, DATABASE_URL may name NATS too, and status, streams, consumers (with lag) and
+// migrate, migrate sets it up, DATABASE_URL may name NATS too, read and tail
+// (followed live, stopped with Ctrl-C), and status, streams, consumers (with lag) and
 // parked replay work as on PostgreSQL, against a consumer running in this
 // test's process that the command line sees only through the storage.
 import assert from "node:assert/strict";
+import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -18,7 +20,8 @@ import {
 import { until } from "../contract/_consumer_fixtures.ts";
 import { freePort, type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { connectNats } from "../stores/_nats_fixtures.ts";
-import { json, ordo, said } from "./_cli_fixture.ts";
+import { followOutput } from "../_process.ts";
+import { json, ordo, said, startOrdo } from "./_cli_fixture.ts";
 
 const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
 
@@ -92,6 +95,39 @@ if (natsServerMissing !== undefined) {
       assert.equal(streams.code, 0, said(streams));
       const page = json(streams) as { streams: { streamName: string }[] };
       assert.deepEqual(page.streams.map((s) => s.streamName), ["order-1", "order-2"]);
+    });
+
+    it("read gives a stream's messages; tail follows a category live and stops on Ctrl-C", async () => {
+      const read = await run("read", "order-1", "--json");
+      assert.equal(read.code, 0, said(read));
+      assert.deepEqual((json(read) as { type: string }[]).map((m) => m.type), ["OrderPlaced"]);
+      const child = startOrdo(["tail", "--category", "order", "--json", "--url", url], "");
+      let output = "";
+      const lines: string[] = [];
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      followOutput(child, (text) => (output += text), (more) => lines.push(...more));
+      const waitFor = async (check: () => boolean, what: string) => {
+        const deadline = Date.now() + 30_000;
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`no ${what}:\n${output}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      try {
+        await waitFor(() => output.includes("Ctrl-C stops"), "banner");
+        await store.append("user-8", [{ type: "UserJoined", data: {} }]);
+        const placed = await store.append("order-9", [{ type: "OrderPlaced", data: { total: 5 } }]);
+        await waitFor(() => lines.length >= 1, "line for order-9");
+        const message = JSON.parse(lines[0]);
+        assert.deepEqual([message.streamName, message.globalPosition], [
+          "order-9",
+          String(placed.globalPosition),
+        ]);
+        assert.equal(lines.length, 1, "the user stream is not in the category");
+      } finally {
+        process.kill(child.pid!, "SIGINT");
+      }
+      assert.equal(await exited, 0, output);
     });
 
     it("consumers shows a running group's lag read from the storage; parked replay runs in it", async () => {
