@@ -58,7 +58,7 @@ export class NatsControl implements ConsumerControlStore {
     this.#clock = clock;
   }
 
-  // Three round trips: the presence is read (to keep when it started), then both keys written.
+  // Two round trips: the presence is read (to keep when it started), then both keys written at once.
   async announce(presence: ConsumerPresence, options: { readonly ttl: number }): Promise<void> {
     const ttl = checkLeaseTtl(options.ttl);
     const { group, instance, source, partitions } = presence;
@@ -70,9 +70,11 @@ export class NatsControl implements ConsumerControlStore {
       ? previous.st
       : new Date(now).toISOString();
     const value: PresenceValue = { s: source, n: partitions, x: ttl, st: startedAt };
-    await this.#bucket.put(key, JSON.stringify(value));
     const seen = { s: source, n: partitions, at: new Date(now).toISOString() };
-    await this.#bucket.put(storageKey("gr", group), JSON.stringify(seen));
+    await Promise.all([
+      this.#bucket.put(key, JSON.stringify(value)),
+      this.#bucket.put(storageKey("gr", group), JSON.stringify(seen)),
+    ]);
   }
 
   async withdraw(group: string, instance: string): Promise<void> {
