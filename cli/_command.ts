@@ -32,7 +32,8 @@ const COMMON_OPTIONS: OptionsConfig = {
 
 /** The help lines for the connection options. */
 export const CONNECTION_HELP = `Connection:
-  --url <url>         PostgreSQL, postgres://user:password@host:5432/db (default: DATABASE_URL)
+  --url <url>         PostgreSQL, postgres://user:password@host:5432/db (default: DATABASE_URL),
+                      or NATS JetStream, nats://host:4222 (several: comma-separated)
   --pglite <dir>      a PGlite directory instead of a server
   --schema <name>     the schema the store lives in (default: ordo)`;
 

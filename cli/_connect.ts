@@ -1,7 +1,8 @@
 /**
  * Opening the store a command works on: PostgreSQL from `--url` or
  * `DATABASE_URL`, or a PGlite directory from `--pglite`, in `--schema`
- * (default `ordo`), with the consumer storage beside it. Connecting checks
+ * (default `ordo`), or NATS JetStream from a `nats://` URL
+ * (`_connect_nats.ts`), with the consumer storage beside it. Connecting checks
  * the server answers, so that an unreachable database is said plainly,
  * before any command runs.
  *
@@ -16,31 +17,22 @@ import {
   createPGliteStore,
   createPostgresConsumerStorage,
   createPostgresStore,
-  type PostgresEventStore,
   type Row,
   validateSchemaName,
 } from "../stores/postgres/mod.ts";
+import { isNatsUrl, openNats } from "./_connect_nats.ts";
+import type { Connection } from "./_connection.ts";
 import { loadPGlite, loadPostgres } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
+
+export type { BrowsableStore, Connection } from "./_connection.ts";
 
 /** Where to connect, as the command line gave it. */
 export interface ConnectOptions {
   readonly url?: string;
   readonly pglite?: string;
   readonly schema?: string;
-}
-
-/** An open store and its consumer storage. */
-export interface Connection {
-  readonly store: PostgresEventStore;
-  readonly storage: ConsumerStorage<unknown>;
-  /** Runs one statement on the same database (for migrate's version, a projection's reset). */
-  readonly query: (text: string, params?: readonly unknown[]) => Promise<Row[]>;
-  readonly schema: string;
-  /** The database, for messages: the URL without its password, or the PGlite directory. */
-  readonly where: string;
-  close(): Promise<void>;
 }
 
 /**
@@ -63,8 +55,14 @@ export async function connect(
   }
   if (url === undefined || url === "") {
     throw new CliUsageError(
-      "No database named: pass --url postgres://user:password@host:5432/db, set DATABASE_URL, or pass --pglite <directory>",
+      "No database named: pass --url postgres://user:password@host:5432/db (or nats://host:4222), set DATABASE_URL, or pass --pglite <directory>",
     );
+  }
+  if (isNatsUrl(url)) {
+    if (options.schema !== undefined) {
+      throw new CliUsageError("--schema names a PostgreSQL schema: a NATS store has none");
+    }
+    return await openNats(url, io, stderrLogger(io), creates);
   }
   return await openPostgres(url, schema, io);
 }
@@ -127,7 +125,9 @@ async function openPostgres(url: string, schema: string, io: CliIo): Promise<Con
   }
   const store = createPostgresStore(sql, { schema, logger: stderrLogger(io) });
   return {
+    kind: "postgresql",
     store,
+    migrate: () => store.migrate(),
     storage: createPostgresConsumerStorage(sql, { schema }) as ConsumerStorage<unknown>,
     query: (text, params = []) => sql.unsafe(text, params as never[]) as unknown as Promise<Row[]>,
     schema,
@@ -223,7 +223,9 @@ async function openPGlite(
   }
   const store = createPGliteStore(pg, { schema, logger: stderrLogger(io) });
   return {
+    kind: "postgresql",
     store,
+    migrate: () => store.migrate(),
     storage: createPGliteConsumerStorage(pg, { schema }) as ConsumerStorage<unknown>,
     query: async (text, params = []) => (await pg.query<Row>(text, params as unknown[])).rows,
     schema,

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL drivers, loaded when a command needs one. This is the one
- * place in the package that imports an npm package at run time: the library
+ * The drivers (PostgreSQL's, PGlite, NATS's), loaded when a command needs one.
+ * This is the one place in the package that imports an npm package at run time: the library
  * takes drivers as arguments, the command line has to make them. A bare
  * specifier resolves from node_modules under Node, Bun and Deno (with a
  * package.json); Deno running the command line from a URL has no
@@ -10,6 +10,7 @@
  */
 
 import type { PGlite } from "@electric-sql/pglite";
+import type { connect, headers } from "@nats-io/transport-node";
 import type postgres from "postgres";
 import { CliFailure } from "./_failure.ts";
 
@@ -46,4 +47,18 @@ export async function loadPGlite(): Promise<PGliteClass> {
     "install it next to ordo (npm install @electric-sql/pglite)",
   );
   return module.PGlite;
+}
+
+/** What the command line needs of `@nats-io/transport-node`. */
+export interface NatsDriverModule {
+  readonly connect: typeof connect;
+  readonly headers: typeof headers;
+}
+
+/** The NATS client for Node, Bun and Deno, for `--url nats://…`. */
+export async function loadNats(): Promise<NatsDriverModule> {
+  return await load<NatsDriverModule>(
+    ["@nats-io/transport-node", "npm:@nats-io/transport-node@^3.4.0"],
+    "install it next to ordo (npm install @nats-io/transport-node)",
+  );
 }

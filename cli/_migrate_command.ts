@@ -14,16 +14,26 @@ export const migrateCommand: Command = {
   help: `Usage: ordo migrate [connection] [--json]
 
 Creates the store's tables in the schema, or brings them up to date. Safe to
-run again and from several processes at once.
+run again and from several processes at once. On NATS (--url nats://…) it
+creates the store's streams and its consumer bucket, or updates them.
 
 ${CONNECTION_HELP}
 
-Output (--json): { "schema", "from", "to" }, the schema's migration before and after.`,
+Output (--json): { "schema", "from", "to" }, the schema's migration before and after;
+  on NATS { "stream", "ready": true }.`,
   options: {},
   createsDatabase: true,
   maxPositionals: 0,
   async run({ connection, print }) {
-    const { store, query, schema } = await connection();
+    const { kind, migrate, query, schema, where } = await connection();
+    if (kind === "nats") {
+      await migrate();
+      print(
+        { stream: schema, ready: true },
+        () => `Store "${schema}" and its consumer bucket are set up on ${where}.\n`,
+      );
+      return 0;
+    }
     const version = async () => {
       const rows = await query(
         `SELECT coalesce(max(version), 0)::int AS version FROM ${schema}.migrations`,
@@ -31,7 +41,7 @@ Output (--json): { "schema", "from", "to" }, the schema's migration before and a
       return Number(rows[0].version);
     };
     const from = await version();
-    await store.migrate();
+    await migrate();
     const to = await version();
     print(
       { schema, from, to },

@@ -22,23 +22,25 @@ parked messages.
 
 ${CONNECTION_HELP}
 
-Output (--json): { "schema", "head", "streams": { "count", "capped" },
+Output (--json): { "schema" (on NATS "stream"), "head", "streams": { "count", "capped" },
   "categories": [{ "category", "lastPosition" }], "consumers": [...] }
   (consumers as "ordo consumers --json" gives them; positions as strings).`,
   options: {},
   maxPositionals: 0,
   async run({ connection, print }) {
-    const { store, storage, schema, where } = await connection();
+    const { kind, store, storage, schema, where } = await connection();
+    // On NATS the store is named by its stream, not a schema.
+    const name = kind === "nats" ? { stream: schema } : { schema };
     const [view, consumers] = await Promise.all([
       inspectStore(store),
       inspectConsumers(store, storage),
     ]);
-    print({ schema, ...view, consumers }, () => {
+    print({ ...name, ...view, consumers }, () => {
       const streams = view.streams === undefined
         ? "unknown"
         : `${view.streams.count}${view.streams.capped ? "+" : ""}`;
       const categories = view.categories ?? [];
-      let text = `Store       ${where}, schema "${schema}"\n` +
+      let text = `Store       ${where}, ${kind === "nats" ? "stream" : "schema"} "${schema}"\n` +
         `Head        ${view.head}\nStreams     ${streams}\n` +
         `Categories  ${categories.length}\n`;
       if (categories.length > 0) {

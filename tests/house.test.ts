@@ -106,14 +106,14 @@ describe("the house", () => {
     assert.deepEqual(circles, []);
   });
 
-  it(`loads the PostgreSQL drivers at run time only in ${DRIVER_LOADER}, and imports dynamically only in cli/`, () => {
+  it(`loads the drivers (PostgreSQL's, NATS's) at run time only in ${DRIVER_LOADER}, and imports dynamically only in cli/`, () => {
     const loads: string[] = [];
     for (const file of library) {
       const code = readFileSync(join(ROOT, file), "utf8")
         .replace(/\/\*[\s\S]*?\*\//g, "")
         .replace(/^\s*\/\/.*$/gm, "");
       const driverImport =
-        /^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s+"(?:npm:)?(?:postgres|@electric-sql\/pglite)(?:@[^"]*)?"/m;
+        /^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s+"(?:npm:)?(?:postgres|@electric-sql\/pglite|@nats-io\/transport-node)(?:@[^"]*)?"/m;
       if (driverImport.test(code)) loads.push(`${file} imports a driver`);
       const dynamic = /\bimport\(\s*(?!["']\.)/.test(code.replace(/typeof import\(/g, ""));
       if (dynamic && !file.startsWith("cli/")) loads.push(`${file} imports at run time`);

@@ -186,6 +186,9 @@ export class PageReader {
         last_by_subj: cursor.filter,
       });
       const endSeq = last?.seq ?? 0;
+      // Records still owed to an earlier pull may have come in meanwhile, up to
+      // the end even: taken now, or the page would end short of them.
+      take();
       while (messages.length < limit && cursor.reached < endSeq) {
         await this.#pull(cursor, limit - messages.length, endSeq, operation);
         take();

@@ -19,14 +19,14 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import {
   checkOptions,
+  type CheckpointEntry,
   type CheckpointStore,
   type CheckpointUpdate,
+  compareNames,
+  type ConsumerControlStore,
   type ConsumerStorage,
   type Lease,
   type LeaseFence,
-  type ListParkedOptions,
-  type ParkedMessage,
-  type ParkedMessageStore,
   type ProcessedMessageStore,
   ValidationError,
 } from "../../core/mod.ts";
@@ -38,10 +38,11 @@ import {
   validateBucket,
   validateDriver,
 } from "./jetstream/mod.ts";
-import { type Fence, type Fencing, NatsLeases, storageKey } from "./nats_leases.ts";
+import { type Fence, type Fencing, keyParts, NatsLeases, storageKey } from "./nats_leases.ts";
 import { endTransaction, type KvWrite, NatsTransaction } from "./nats_transaction.ts";
 import { ServerClock } from "./server_clock.ts";
-import { parkedFromJson, parkedToJson } from "./_parked_json.ts";
+import { NatsControl } from "./_control.ts";
+import { NatsParked } from "./_nats_parked.ts";
 
 /** Options of {@link createNatsConsumerStorage}. */
 export interface CreateNatsConsumerStorageOptions {
@@ -61,6 +62,8 @@ export interface CreateNatsConsumerStorageOptions {
 
 /** Consumer storage on NATS; handlers get a {@link NatsTransaction}. */
 export interface NatsConsumerStorage extends ConsumerStorage<NatsTransaction> {
+  /** Running consumers and replay requests, in the same bucket (keys `pr.`, `gr.`, `rq.`). */
+  readonly control: ConsumerControlStore;
   /** Creates the buckets (or updates their replicas). Safe to call from every process. */
   setup(): Promise<void>;
   /** A bucket by name, to read what handlers wrote (it must exist). */
@@ -120,11 +123,13 @@ export function createNatsConsumerStorage(
       ),
     );
   const checkpoints = new NatsCheckpoints(own, apply);
-  const leases = new NatsLeases(own, new ServerClock(own, storageKey("clock")), checkpoints);
+  const clock = new ServerClock(own, storageKey("clock"));
+  const leases = new NatsLeases(own, clock, checkpoints);
   checkpoints.leases = leases;
   return {
     checkpoints,
     leases: guarded(leases, "leases"),
+    control: guarded(new NatsControl(own, clock), "control"),
     parked: new NatsParked(own),
     processed: new NatsProcessed(own),
     bucket: (bucketName) => bucket(validateBucket(bucketName)),
@@ -266,6 +271,22 @@ class NatsCheckpoints implements CheckpointStore<NatsTransaction>, Fencing {
     }
   }
 
+  // One scan of the group's checkpoint entries; an entry holding only a fence has no position yet.
+  async list(): Promise<CheckpointEntry[]> {
+    try {
+      const listed: CheckpointEntry[] = [];
+      for (const entry of await this.#bucket.list("cp")) {
+        const [, group, partition] = keyParts(entry.key);
+        const record = JSON.parse(entry.value) as CheckpointRecord;
+        if (record.p === undefined) continue;
+        listed.push({ group, partition: Number(partition), position: BigInt(record.p) });
+      }
+      return listed.sort((a, b) => compareNames(a.group, b.group) || a.partition - b.partition);
+    } catch (error) {
+      throw translateError(error, "checkpoints.list");
+    }
+  }
+
   async reset(group: string): Promise<void> {
     try {
       await this.#bucket.purgePrefix(storageKey("cp", group));
@@ -279,63 +300,6 @@ function fencedOut(record: CheckpointRecord, lease: LeaseFence): boolean {
   if (record.f === undefined) return false;
   const token = BigInt(record.f.t);
   return token > lease.token || (token === lease.token && record.f.o !== lease.owner);
-}
-
-class NatsParked implements ParkedMessageStore<NatsTransaction> {
-  readonly #bucket: KvBucket;
-
-  constructor(bucket: KvBucket) {
-    this.#bucket = bucket;
-  }
-
-  async park(entry: ParkedMessage, options: { readonly tx?: NatsTransaction } = {}): Promise<void> {
-    const key = storageKey("pk", entry.group, entry.message.id.toLowerCase());
-    const value = parkedToJson(entry);
-    if (options.tx !== undefined) {
-      options.tx.put(this.#bucket.name, key, value);
-      return;
-    }
-    await this.#guard("park", () => this.#bucket.put(key, JSON.stringify(value)));
-  }
-
-  async list(group: string, options: ListParkedOptions = {}): Promise<ParkedMessage[]> {
-    const limit = options.limit ?? 100;
-    const after = options.after ?? -1n;
-    const entries = await this.#guard("list", () => this.#bucket.list(storageKey("pk", group)));
-    return entries
-      .map((entry) => parkedFromJson(JSON.parse(entry.value)))
-      .filter((e) => e.message.globalPosition > after)
-      .sort((a, b) => (a.message.globalPosition < b.message.globalPosition ? -1 : 1))
-      .slice(0, limit);
-  }
-
-  async get(group: string, messageId: string): Promise<ParkedMessage | undefined> {
-    const entry = await this.#guard(
-      "get",
-      () => this.#bucket.get(storageKey("pk", group, messageId.toLowerCase())),
-    );
-    return entry === undefined ? undefined : parkedFromJson(JSON.parse(entry.value));
-  }
-
-  async remove(
-    group: string,
-    messageId: string,
-    options: { readonly tx?: NatsTransaction } = {},
-  ): Promise<boolean> {
-    const key = storageKey("pk", group, messageId.toLowerCase());
-    const present = (await this.#guard("remove", () => this.#bucket.get(key))) !== undefined;
-    if (options.tx !== undefined) options.tx.delete(this.#bucket.name, key);
-    else if (present) await this.#guard("remove", () => this.#bucket.delete(key));
-    return present;
-  }
-
-  async #guard<T>(operation: string, body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
-      throw translateError(error, `parked.${operation}`);
-    }
-  }
 }
 
 class NatsProcessed implements ProcessedMessageStore<NatsTransaction> {

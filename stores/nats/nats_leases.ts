@@ -8,14 +8,22 @@
  * `nats_consumer_storage.ts`), so a member that lost its partition can no
  * longer commit there.
  *
- * Keys: `ls.<group>.<partition>` holds `{ o: owner or null, t: token, x: ttl }`;
+ * Keys: `ls.<group>.<partition>` holds `{ o: owner or null, t: token, x: ttl,
+ * e: expiresAt as acquire reported it }`;
  * `mb.<group>` holds every member and when it expires.
  *
  * @module
  */
 
-import { checkLeaseTtl, type Lease, type LeaseOptions, type LeaseStore } from "../../core/mod.ts";
-import { type KvBucket, type KvEntry, toToken } from "./jetstream/mod.ts";
+import {
+  checkLeaseTtl,
+  compareNames,
+  type GroupLeases,
+  type Lease,
+  type LeaseOptions,
+  type LeaseStore,
+} from "../../core/mod.ts";
+import { fromToken, type KvBucket, type KvEntry, toToken } from "./jetstream/mod.ts";
 import type { ServerClock } from "./server_clock.ts";
 
 /** A key of the consumer storage bucket, from its parts (each escaped into one token). */
@@ -23,10 +31,21 @@ export function storageKey(...parts: readonly (string | number)[]): string {
   return parts.map((part) => toToken(String(part), "=")).join(".");
 }
 
+/** The parts of a key made by {@link storageKey}, unescaped. */
+export function keyParts(key: string): string[] {
+  return key.split(".").map((token) => fromToken(token, "="));
+}
+
 interface LeaseValue {
   readonly o: string | null;
   readonly t: string;
   readonly x: number;
+  /**
+   * When the holder was told it expires (the clock's estimate plus the ttl),
+   * so listings report the lease acquire returned; expiry itself is judged by
+   * the write's server stamp plus `x`. Absent in entries written before it.
+   */
+  readonly e?: number;
   readonly p: number;
 }
 
@@ -124,7 +143,13 @@ export class NatsLeases implements LeaseStore {
         token = fence.token + 1n;
         renewing = false;
       }
-      const value: LeaseValue = { o: options.owner, t: String(token), x: ttl, p: partition };
+      const value: LeaseValue = {
+        o: options.owner,
+        t: String(token),
+        x: ttl,
+        p: partition,
+        e: now + ttl,
+      };
       if ((await this.#bucket.update(key, JSON.stringify(value), revision)) === undefined) continue;
       const lease: Lease = Object.freeze({
         group,
@@ -154,15 +179,37 @@ export class NatsLeases implements LeaseStore {
     for (const entry of entries) {
       const value = parseLease(entry);
       if (value.o === null) continue;
-      leases.push(Object.freeze({
-        group,
-        partition: value.p,
-        owner: value.o,
-        token: BigInt(value.t),
-        expiresAt: entry.written + value.x,
-      }));
+      leases.push(leaseOf(group, entry, value));
     }
     return leases.sort((a, b) => a.partition - b.partition);
+  }
+
+  // Two scans of the bucket (members, leases), whatever the number of groups; writes nothing.
+  async groups(): Promise<GroupLeases[]> {
+    const now = await this.#clock.now();
+    const groups = new Map<string, { members: string[]; leases: Lease[] }>();
+    const of = (group: string) => {
+      let found = groups.get(group);
+      if (found === undefined) groups.set(group, found = { members: [], leases: [] });
+      return found;
+    };
+    for (const entry of await this.#bucket.list("mb")) {
+      const [, group] = keyParts(entry.key);
+      const map = JSON.parse(entry.value) as Record<string, number>;
+      const live = Object.keys(map).filter((member) => map[member] > now);
+      if (live.length > 0) of(group).members.push(...live.sort(compareNames));
+    }
+    for (const entry of await this.#bucket.list("ls")) {
+      const [, group] = keyParts(entry.key);
+      const value = parseLease(entry);
+      if (value.o === null) continue;
+      of(group).leases.push(leaseOf(group, entry, value));
+    }
+    return [...groups].sort(([a], [b]) => compareNames(a, b)).map(([group, found]) => ({
+      group,
+      members: found.members,
+      leases: found.leases.sort((a, b) => a.partition - b.partition),
+    }));
   }
 
   /** Whether `lease` is its partition's current, unexpired lease. */
@@ -179,4 +226,14 @@ export class NatsLeases implements LeaseStore {
 
 function parseLease(entry: KvEntry): LeaseValue {
   return JSON.parse(entry.value) as LeaseValue;
+}
+
+function leaseOf(group: string, entry: KvEntry, value: LeaseValue): Lease {
+  return Object.freeze({
+    group,
+    partition: value.p,
+    owner: value.o!,
+    token: BigInt(value.t),
+    expiresAt: value.e ?? entry.written + value.x,
+  });
 }

@@ -13,11 +13,14 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import {
   type AppendOptions,
   type AppendResult,
+  type CategorySummary,
   CloseGate,
+  type CountMessagesOptions,
   type DeferredAppendOptions,
   type EventStore,
   instrumentStore,
   type JsonMessage,
+  type ListStreamsOptions,
   type Logger,
   type MessageInput,
   type MessageIterable,
@@ -30,7 +33,9 @@ import {
   type ReadPageOptions,
   type ReadStreamOptions,
   type RecordedMessage,
+  type RecordedMessageOf,
   type StreamInfo,
+  type StreamPage,
   type Telemetry,
   validateAppendOptions,
   validateMessages,
@@ -39,6 +44,7 @@ import {
   type WaitOptions,
 } from "../../core/mod.ts";
 import { appendBatch, type AppendContext } from "./_append.ts";
+import { NatsBrowser } from "./_browse.ts";
 import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_record.ts";
 import { JetStreamApi, Puller, textOf, translateError, validateDriver } from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
@@ -66,6 +72,14 @@ export interface NatsEventStore<E extends MessageShape = JsonMessage> extends Ev
    * (replicas, duplicate window). Safe to call from every process at start-up.
    */
   setup(): Promise<void>;
+  /** One page of streams by name; costs a listing of the filter's subjects (see docs/decisions/nats.md). */
+  listStreams(options?: ListStreamsOptions): Promise<StreamPage>;
+  /** The message with this id: its id index entry, then its record. */
+  getMessage(id: string): Promise<RecordedMessageOf<E> | undefined>;
+  /** Every category with its newest message's position; a listing of every subject. */
+  listCategories(): Promise<CategorySummary[]>;
+  /** Messages at or after a position, counted up to a cap by reading them. */
+  countMessages(options?: CountMessagesOptions): Promise<number>;
 }
 
 /**
@@ -110,7 +124,8 @@ function traced(store: NatsEventStore, telemetry: Telemetry | undefined): NatsEv
     stream: store.stream,
     subjectPrefix: store.subjectPrefix,
     setup: () => store.setup(),
-  });
+    // instrumentStore hands the browsing calls on untraced, bound to the store.
+  }) as NatsEventStore;
 }
 
 class NatsStore implements NatsEventStore {
@@ -124,6 +139,7 @@ class NatsStore implements NatsEventStore {
   readonly #reader: StreamReader;
   readonly #pages: PageReader;
   readonly #appends: AppendContext;
+  readonly #browser: NatsBrowser;
   readonly #waiters = new PositionWaiters();
   #knownHead = 0n;
   #follower: LiveFollower | undefined;
@@ -159,6 +175,14 @@ class NatsStore implements NatsEventStore {
       maxRecordBytes: () => connection.info?.max_payload ?? 1024 * 1024,
       abandonedAfter: 2 * options.timeout,
     };
+    this.#browser = new NatsBrowser({
+      api: this.#api,
+      stream: options.stream,
+      records: this.#source,
+      subjects: this.#subjects,
+      reader: this.#reader,
+      index: this.#appends.index,
+    });
   }
 
   setup(): Promise<void> {
@@ -244,6 +268,33 @@ class NatsStore implements NatsEventStore {
         };
       } catch (error) {
         throw translateError(error, "getStreamInfo");
+      }
+    });
+  }
+
+  listStreams(options?: ListStreamsOptions): Promise<StreamPage> {
+    return this.#browse("listStreams", () => this.#browser.listStreams(options));
+  }
+
+  getMessage(id: string): Promise<RecordedMessage | undefined> {
+    return this.#browse("getMessage", () => this.#browser.getMessage(id));
+  }
+
+  listCategories(): Promise<CategorySummary[]> {
+    return this.#browse("listCategories", () => this.#browser.listCategories());
+  }
+
+  countMessages(options?: CountMessagesOptions): Promise<number> {
+    return this.#browse("countMessages", () => this.#browser.countMessages(options));
+  }
+
+  // Options are checked inside: a ValidationError passes through translateError as it is.
+  #browse<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return this.#gate.run(operation, async () => {
+      try {
+        return await call();
+      } catch (error) {
+        throw translateError(error, operation);
       }
     });
   }
@@ -339,6 +390,7 @@ class NatsStore implements NatsEventStore {
       this.#follower?.stop();
       this.#follower = undefined;
       await this.#pages.close();
+      await this.#browser.close();
       this.#source.puller.close();
       this.#api.close();
     });

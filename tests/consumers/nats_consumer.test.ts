@@ -61,6 +61,7 @@ if (natsServerMissing !== undefined) {
         };
       },
       propertyRuns: 10,
+      operations: true,
     });
   });
 }

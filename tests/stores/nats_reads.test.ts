@@ -2,14 +2,24 @@
 // every message once, in order, also when the server drops the consumer
 // behind its cursor between two pages (as a restart or a leader change does),
 // whether the next page comes from what the cursor held or from the server;
-// a type-filtered tail reads on from a page's `next` with the same cursor.
+// a type-filtered tail reads on from a page's `next` with the same cursor; a
+// page is short only at the end, also when records the server still owed an
+// earlier pull arrive while the page looks where its filter ends.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { RecordedMessage } from "../../core/mod.ts";
-import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
+import {
+  JetStreamApi,
+  type PulledMessage,
+  type PullEnd,
+  type Puller,
+  type RecordSource,
+} from "../../stores/nats/jetstream/mod.ts";
+import { PageReader } from "../../stores/nats/_page_reader.ts";
+import { encodeRecord } from "../../stores/nats/batch_record.ts";
 import type { NatsEventStore } from "../../stores/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
 import { isStrictlyIncreasing, messages, readEverything } from "../contract/_fixtures.ts";
@@ -34,6 +44,77 @@ async function dropCursors(nc: NatsConnection, store: NatsEventStore): Promise<v
   }
   api.close();
 }
+
+// A category's `count` one-message records (every tenth stream sequence: the
+// other streams' records lie between) behind a stand-in of the JetStream calls
+// a page reader makes. It answers as a server does: a pull that stops
+// listening before its batch is done is still answered, a moment later, and
+// those records go to the consumer's adopter; where the filter ends is
+// answered slowly (a server under load); and the pending count a record
+// carries runs ahead of what is left, as 2.9.10's can.
+function standInSource(count: number): RecordSource {
+  const record = (k: number): PulledMessage => ({
+    subject: `ordo.user.${k}`,
+    seq: 10 * k,
+    delivered: 1,
+    pending: 2 * (count - k),
+    data: new TextEncoder().encode(
+      encodeRecord(`user-${k}`, 0, 0, JSON.stringify([[crypto.randomUUID(), "T", {}, {}]])),
+    ),
+    headers: undefined,
+    reply: "",
+  });
+  let delivered = 0;
+  const adopters = new Map<string, (message: PulledMessage) => void>();
+  const api = {
+    request: (subject: string) => Promise.resolve({ name: subject.split(".").at(-1) }),
+    getMessage: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { seq: 10 * count };
+    },
+  } as unknown as JetStreamApi;
+  const puller = {
+    adopt: (consumer: string, adopter: (m: PulledMessage) => void) =>
+      adopters.set(consumer, adopter),
+    forget: (consumer: string) => adopters.delete(consumer),
+    pull(
+      _stream: string,
+      consumer: string,
+      options: { batch: number },
+      onMessage: (m: PulledMessage) => boolean | void,
+    ) {
+      const owed = Math.min(count, delivered + options.batch);
+      while (delivered < owed) {
+        if (onMessage(record(++delivered)) === false) break;
+      }
+      setTimeout(() => {
+        while (delivered < owed) adopters.get(consumer)?.(record(++delivered));
+      }, 20);
+      return Promise.resolve<PullEnd>("complete");
+    },
+    close: () => {},
+  } as unknown as Puller;
+  return { api, puller, stream: "ORDO" };
+}
+
+describe("NATS page reader", () => {
+  it("a page is short only at the end, also when records owed to an earlier pull arrive while it looks where its filter ends", async () => {
+    const reader = new PageReader(standInSource(30));
+    const sizes: string[] = [];
+    let from = 0n;
+    let total = 0;
+    for (let page = 0; page < 10; page++) {
+      const read = await reader.read("ordo.user.*", undefined, from, 10, "test");
+      total += read.messages.length;
+      sizes.push(`${read.messages.length}${read.end ? " end" : ""}`);
+      if (read.end) break;
+      from = read.next;
+    }
+    await reader.close();
+    assert.equal(total, 30, `pages: ${sizes.join(", ")}`);
+    assert.ok(sizes.at(-1)!.endsWith("end") && !sizes.slice(0, -1).some((s) => s.endsWith("end")));
+  });
+});
 
 if (natsServerMissing !== undefined) {
   describe("NATS store reads", () => {

@@ -19,7 +19,11 @@ if (natsServerMissing !== undefined) {
       name: "nats",
       create: () => freshStore(nats.nc),
       // An append is one NATS message: at most the server's max_payload (1 MiB by default).
-      capabilities: { gapsInGlobalPositions: true, maxAppendBytes: 1024 * 1024 - 1024 },
+      capabilities: {
+        gapsInGlobalPositions: true,
+        maxAppendBytes: 1024 * 1024 - 1024,
+        browsing: true,
+      },
       propertyRuns: 20,
     });
   });

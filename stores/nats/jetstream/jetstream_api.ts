@@ -164,9 +164,14 @@ export class JetStreamApi {
     }
   }
 
-  /** Removes every message of `subject` (wildcards allowed) from a stream. */
-  async purge(stream: string, subject: string): Promise<void> {
-    await this.request(`STREAM.PURGE.${stream}`, { filter: subject });
+  /**
+   * Removes every message of `subject` (wildcards allowed) from a stream, or
+   * only those below sequence `before`; resolves how many went.
+   */
+  async purge(stream: string, subject: string, before?: number): Promise<number> {
+    const body = before === undefined ? { filter: subject } : { filter: subject, seq: before };
+    const answer = await this.request(`STREAM.PURGE.${stream}`, body);
+    return typeof answer.purged === "number" ? answer.purged : 0;
   }
 
   /**

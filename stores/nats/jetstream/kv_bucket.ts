@@ -132,6 +132,26 @@ export class KvBucket {
     return { entry, revision: stored.seq };
   }
 
+  /**
+   * The first write at or after revision `from` of a key under `prefix.`
+   * (`value` undefined for a delete marker); `undefined` when there is none.
+   * One message get, no consumer: a walk by revision sees keys removed
+   * meanwhile simply as gone, where a scan would wait for them.
+   */
+  async next(
+    prefix: string,
+    from: number,
+  ): Promise<{ key: string; revision: number; value: string | undefined } | undefined> {
+    const filter = `${this.#subject(prefix.replace(/\.$/, ""))}.>`;
+    const stored = await this.#api.getMessage(this.stream, { seq: from, next_by_subj: filter });
+    if (stored === undefined) return undefined;
+    return {
+      key: stored.subject.slice(`$KV.${this.name}.`.length),
+      revision: stored.seq,
+      value: stored.headers.has("KV-Operation") ? undefined : textOf(stored.data),
+    };
+  }
+
   /** Writes a key whatever it holds; resolves the new revision. */
   async put(key: string, value: string): Promise<number> {
     return (await this.#api.publish(this.#subject(key), bytesOf(value))).seq;
@@ -159,6 +179,32 @@ export class KvBucket {
     await this.#api.publish(this.#subject(key), new Uint8Array(0), {
       headers: { "KV-Operation": "DEL" },
     });
+  }
+
+  /**
+   * Deletes a key only if its revision is `revision`: of several callers
+   * naming the same revision, one gets the marker's revision, the others
+   * `undefined` (what takes a queued request exactly once).
+   */
+  async deleteIf(key: string, revision: number): Promise<number | undefined> {
+    try {
+      const ack = await this.#api.publish(this.#subject(key), new Uint8Array(0), {
+        headers: { "KV-Operation": "DEL" },
+        expectedLastSubjectSequence: revision,
+      });
+      return ack.seq;
+    } catch (error) {
+      if (isWrongLastSequence(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a key and its history, leaving no delete marker; with `before`,
+   * only its writes below that revision (a later write stays).
+   */
+  async purge(key: string, before?: number): Promise<void> {
+    await this.#api.purge(this.stream, this.#subject(key), before);
   }
 
   /** Removes every key under a prefix (`group.` removes `group.*`, `group.*.*`, …). */

@@ -40,5 +40,6 @@ export {
 } from "./consumer_pull.ts";
 export { type RecordSource, scanMessages, type ScanRange } from "./scan.ts";
 export { KvBucket, type KvEntry, serverMillis, validateBucket } from "./kv_bucket.ts";
+export { subjectCounts } from "./subject_counts.ts";
 export { fromToken, toToken, validateSubjectPrefix } from "./tokens.ts";
 export { translateError, unavailability } from "./translate_error.ts";

@@ -76,11 +76,12 @@ export async function scanMessages(
     while (reached < endSeq) {
       let stopped = false;
       let received = 0;
+      const asked = Math.min(Math.max(1, endSeq - reached), range.batch);
       const end = await puller.pull(
         stream,
         name,
         {
-          batch: Math.min(Math.max(1, endSeq - reached), range.batch),
+          batch: asked,
           expires: PULL_EXPIRES,
           heartbeat: 500,
         },
@@ -99,6 +100,13 @@ export async function scanMessages(
         },
       );
       if (stopped) return;
+      // A short pull may mean that what the scan waits for was removed (a
+      // key-value bucket's purges): then nothing more is coming.
+      if (
+        received < asked && reached < endSeq && await removedPast(source, range.filter, reached)
+      ) {
+        return;
+      }
       if (received > 0) idle = 0;
       else if (end === "gone" || end === "timeout" || ++idle > 1) {
         throw new StoreUnavailableError(
@@ -112,4 +120,10 @@ export async function scanMessages(
   } finally {
     void deleteConsumer(api, stream, name);
   }
+}
+
+// Whether the filter holds nothing past `reached` now.
+async function removedPast(source: RecordSource, filter: string, reached: number) {
+  const last = await source.api.getMessage(source.stream, { last_by_subj: filter });
+  return last === undefined || last.seq <= reached;
 }
