@@ -88,8 +88,9 @@ function redact(url: string): string {
   // Said at once: any other scheme would be tried as PostgreSQL and fail 10 s later, blaming the server.
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new CliUsageError(
-      `Invalid --url or DATABASE_URL: ${parsed.protocol}// is not PostgreSQL; the command line ` +
-        "reads PostgreSQL (postgres://user:password@host:5432/db) or PGlite (--pglite <directory>)",
+      `Invalid --url or DATABASE_URL: ${parsed.protocol}// is neither PostgreSQL nor NATS; the ` +
+        "command line reads PostgreSQL (postgres://user:password@host:5432/db), NATS " +
+        "(nats://host:4222) or PGlite (--pglite <directory>)",
     );
   }
   if (parsed.password !== "") parsed.password = "***";

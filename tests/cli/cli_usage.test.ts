@@ -135,12 +135,12 @@ describe("ordo: help, usage and connection", () => {
     }
   });
 
-  it("--url other than PostgreSQL's is refused at once, naming what the command line reads", async () => {
-    const result = await ordo(["status", "--url", "nats://127.0.0.1:4222"], { url: null });
+  it("--url other than PostgreSQL's or NATS's is refused at once, naming what the command line reads", async () => {
+    const result = await ordo(["status", "--url", "mysql://127.0.0.1:3306/app"], { url: null });
     assert.equal(result.code, 2, said(result));
     assert.match(
       result.stderr,
-      /Invalid --url or DATABASE_URL: nats:\/\/ is not PostgreSQL; the command line reads PostgreSQL \(postgres:\/\/.*\) or PGlite \(--pglite <directory>\)/,
+      /Invalid --url or DATABASE_URL: mysql:\/\/ is neither PostgreSQL nor NATS; the command line reads PostgreSQL \(postgres:\/\/.*\), NATS \(nats:\/\/host:4222\) or PGlite \(--pglite <directory>\)/,
     );
   });
 
