@@ -40,7 +40,14 @@ import {
 } from "../../core/mod.ts";
 import { appendBatch, type AppendContext } from "./_append.ts";
 import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_record.ts";
-import { JetStreamApi, Puller, textOf, translateError, validateDriver } from "./jetstream/mod.ts";
+import {
+  ConnectionWatch,
+  JetStreamApi,
+  Puller,
+  textOf,
+  translateError,
+  validateDriver,
+} from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
 import { IdIndex } from "./id_index.ts";
 import { PageReader } from "./_page_reader.ts";
@@ -132,6 +139,7 @@ class NatsStore implements NatsEventStore {
   // Following live appends failed and has not worked since: logged once.
   #followFailing = false;
   readonly #gate = new CloseGate("store");
+  readonly #watch: ConnectionWatch;
 
   constructor(
     connection: NatsConnection,
@@ -159,6 +167,14 @@ class NatsStore implements NatsEventStore {
       maxRecordBytes: () => connection.info?.max_payload ?? 1024 * 1024,
       abandonedAfter: 2 * options.timeout,
     };
+    // A connection closed for good: waiters and the follower stop (they would retry forever).
+    this.#watch = new ConnectionWatch(connection, {
+      component: "store",
+      closeFirst: "the store (store.close())",
+      logger: this.logger,
+      fields: { stream: this.stream },
+      onClosed: () => this.#stopFollowing(),
+    });
   }
 
   setup(): Promise<void> {
@@ -269,6 +285,7 @@ class NatsStore implements NatsEventStore {
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
+    if (this.#watch.closed) return Promise.reject(this.#watch.closedError("waitForAppend"));
     const waiting = this.#waiters.wait(after, this.#knownHead, options);
     if (this.#waiters.size > 0) this.#follow();
     return waiting;
@@ -277,10 +294,10 @@ class NatsStore implements NatsEventStore {
   // Starts the live follower once: it reads the head first (waking anyone
   // already past it), then follows from the record after it.
   #follow(): void {
-    if (this.#follower !== undefined || this.#starting !== undefined || this.#gate.closed) return;
+    if (this.#follower !== undefined || this.#starting !== undefined || this.#stopped) return;
     this.#starting = (async () => {
       const head = await this.#readHead();
-      if (this.#gate.closed) return;
+      if (this.#stopped) return;
       this.#seen(head);
       this.#follower = new LiveFollower({
         source: this.#source,
@@ -300,7 +317,7 @@ class NatsStore implements NatsEventStore {
 
   // A failure that repeats while the server is away is logged when it starts and when it ends.
   #followFailed(error: unknown): void {
-    if (this.#followFailing || this.#gate.closed) return;
+    if (this.#followFailing || this.#stopped) return;
     this.#followFailing = true;
     this.logger.warn("Store cannot follow appends; following again", {
       stream: this.stream,
@@ -316,7 +333,7 @@ class NatsStore implements NatsEventStore {
   }
 
   #retryLater(): void {
-    if (this.#gate.closed || this.#retryTimer !== undefined) return;
+    if (this.#stopped || this.#retryTimer !== undefined) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#waiters.size > 0) this.#follow();
@@ -329,15 +346,26 @@ class NatsStore implements NatsEventStore {
     this.#waiters.notify(position);
   }
 
+  // Closed, or its connection is: following live cannot work again.
+  get #stopped(): boolean {
+    return this.#gate.closed || this.#watch.closed;
+  }
+
+  // Pending waits resolve `false` (a later read says why); nothing is retried.
+  #stopFollowing(): void {
+    this.#waiters.close();
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#follower?.stop();
+    this.#follower = undefined;
+  }
+
   // Refuses new calls at once, waits for those in flight, then releases the
   // store's consumers and timers (the connection stays the caller's).
   close(): Promise<void> {
     return this.#gate.close(async () => {
-      this.#waiters.close();
-      if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-      this.#follower?.stop();
-      this.#follower = undefined;
+      this.#watch.stop();
+      this.#stopFollowing();
       await this.#pages.close();
       this.#source.puller.close();
       this.#api.close();
