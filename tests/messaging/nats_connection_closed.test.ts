@@ -169,13 +169,12 @@ if (natsServerMissing !== undefined) {
       const bus = createBus({ transport: await world.transport(nc) });
       try {
         const big = "x".repeat(nc.info!.max_payload + 1);
-        for (
-          const call of [
-            bus.send({ type: "orders/place", data: { big } }),
-            bus.sendAndWait({ type: "orders/place", data: { big } }, { timeout: 1000 }),
-          ]
-        ) {
-          await assert.rejects(call, (error) => {
+        const calls = [
+          () => bus.send({ type: "orders/place", data: { big } }),
+          () => bus.sendAndWait({ type: "orders/place", data: { big } }, { timeout: 1000 }),
+        ];
+        for (const call of calls) {
+          await assert.rejects(call(), (error) => {
             assert.ok(error instanceof ValidationError, String(error));
             assert.match(error.message, /max_payload/);
             return true;
