@@ -4,6 +4,8 @@
 // record's sequence and message count (the Ordo-Count header) give the head.
 // If the consumer is lost (a server restart, a leader change: it lives on the
 // stream's leader, in memory), a new one starts after the last record seen.
+// Once the connection is closed for good the loop ends without a word: the
+// store's connection watch says so, with the real cause.
 
 import { StoreUnavailableError } from "../../core/mod.ts";
 import { toGlobalPosition } from "./batch_record.ts";
@@ -43,8 +45,10 @@ export class LiveFollower {
 
   async #run(afterSeq: number): Promise<void> {
     const { source, onHead, onError } = this.#options;
+    const connection = source.api.driver.connection;
+    const closed = () => typeof connection.isClosed === "function" && connection.isClosed();
     let lastSeq = afterSeq;
-    while (!this.#stopped) {
+    while (!this.#stopped && !closed()) {
       try {
         const name = `ordo_follow_${crypto.randomUUID().replaceAll("-", "")}`;
         await createConsumer(source.api, source.stream, {
@@ -73,7 +77,7 @@ export class LiveFollower {
           );
           if (end === "gone" || end === "timeout") {
             // Waiters were not woken while it was gone: that is worth a line.
-            if (!this.#stopped) {
+            if (!this.#stopped && !closed()) {
               onError(
                 new StoreUnavailableError(
                   "waitForAppend",
@@ -85,9 +89,10 @@ export class LiveFollower {
           }
         }
       } catch (error) {
-        if (this.#stopped) return;
+        if (this.#stopped || closed()) return;
         onError(error);
       }
+      if (closed()) return;
       if (this.#consumer !== undefined) {
         void deleteConsumer(source.api, source.stream, this.#consumer);
         this.#consumer = undefined;

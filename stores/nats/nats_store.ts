@@ -27,7 +27,6 @@ import {
   type MessagePage,
   type MessageShape,
   parseStreamName,
-  PositionWaiters,
   type ReadGlobalOptions,
   readInPages,
   type ReadPageOptions,
@@ -45,9 +44,16 @@ import {
 } from "../../core/mod.ts";
 import { appendBatch, type AppendContext } from "./_append.ts";
 import { NatsBrowser } from "./_browse.ts";
-import { decodeRecord, fromGlobalPosition, toGlobalPosition } from "./batch_record.ts";
-import { JetStreamApi, Puller, textOf, translateError, validateDriver } from "./jetstream/mod.ts";
-import { LiveFollower } from "./_follower.ts";
+import { decodeRecord, toGlobalPosition } from "./batch_record.ts";
+import {
+  ConnectionWatch,
+  JetStreamApi,
+  Puller,
+  textOf,
+  translateError,
+  validateDriver,
+} from "./jetstream/mod.ts";
+import { LiveHead } from "./_live_head.ts";
 import { IdIndex } from "./id_index.ts";
 import { PageReader } from "./_page_reader.ts";
 import type { RecordSource } from "./_scan.ts";
@@ -140,14 +146,9 @@ class NatsStore implements NatsEventStore {
   readonly #pages: PageReader;
   readonly #appends: AppendContext;
   readonly #browser: NatsBrowser;
-  readonly #waiters = new PositionWaiters();
-  #knownHead = 0n;
-  #follower: LiveFollower | undefined;
-  #starting: Promise<void> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  // Following live appends failed and has not worked since: logged once.
-  #followFailing = false;
+  readonly #head: LiveHead;
   readonly #gate = new CloseGate("store");
+  readonly #watch: ConnectionWatch;
 
   constructor(
     connection: NatsConnection,
@@ -183,6 +184,23 @@ class NatsStore implements NatsEventStore {
       reader: this.#reader,
       index: this.#appends.index,
     });
+    this.#head = new LiveHead({
+      readHead: () => this.#readHead(),
+      source: this.#source,
+      filter: this.#subjects.all,
+      retryDelay: options.resubscribeDelay,
+      logger: this.logger,
+      stream: this.stream,
+      stopped: () => this.#gate.closed || this.#watch.closed,
+    });
+    // A connection closed for good: waiters and the follower stop (they would retry forever).
+    this.#watch = new ConnectionWatch(connection, {
+      component: "store",
+      closeFirst: "the store (store.close())",
+      logger: this.logger,
+      fields: { stream: this.stream },
+      onClosed: () => this.#head.stop(),
+    });
   }
 
   setup(): Promise<void> {
@@ -206,7 +224,7 @@ class NatsStore implements NatsEventStore {
       const checked = validateMessages(messages, this.#options.limits);
       try {
         const result = await appendBatch(this.#appends, streamName, checked, expectedVersion);
-        this.#seen(result.globalPosition);
+        this.#head.seen(result.globalPosition);
         return result;
       } catch (error) {
         throw translateError(error, "append");
@@ -303,7 +321,7 @@ class NatsStore implements NatsEventStore {
     return this.#gate.run("headPosition", async () => {
       try {
         const head = await this.#readHead();
-        this.#seen(head);
+        this.#head.seen(head);
         return head;
       } catch (error) {
         throw translateError(error, "headPosition");
@@ -320,75 +338,16 @@ class NatsStore implements NatsEventStore {
 
   waitForAppend(after: bigint, options?: WaitOptions): Promise<boolean> {
     if (this.#gate.closed) return this.#gate.refuse("waitForAppend");
-    const waiting = this.#waiters.wait(after, this.#knownHead, options);
-    if (this.#waiters.size > 0) this.#follow();
-    return waiting;
-  }
-
-  // Starts the live follower once: it reads the head first (waking anyone
-  // already past it), then follows from the record after it.
-  #follow(): void {
-    if (this.#follower !== undefined || this.#starting !== undefined || this.#gate.closed) return;
-    this.#starting = (async () => {
-      const head = await this.#readHead();
-      if (this.#gate.closed) return;
-      this.#seen(head);
-      this.#follower = new LiveFollower({
-        source: this.#source,
-        filter: this.#subjects.all,
-        onHead: (position) => {
-          this.#followWorks();
-          this.#seen(position);
-        },
-        onError: (error) => this.#followFailed(error),
-        retryDelay: this.#options.resubscribeDelay,
-      }, fromGlobalPosition(head).seq);
-    })().catch((error) => {
-      this.#followFailed(error);
-      this.#retryLater();
-    }).finally(() => (this.#starting = undefined));
-  }
-
-  // A failure that repeats while the server is away is logged when it starts and when it ends.
-  #followFailed(error: unknown): void {
-    if (this.#followFailing || this.#gate.closed) return;
-    this.#followFailing = true;
-    this.logger.warn("Store cannot follow appends; following again", {
-      stream: this.stream,
-      retryInMs: this.#options.resubscribeDelay,
-      error: translateError(error, "waitForAppend"),
-    });
-  }
-
-  #followWorks(): void {
-    if (!this.#followFailing) return;
-    this.#followFailing = false;
-    this.logger.info("Store following appends again", { stream: this.stream });
-  }
-
-  #retryLater(): void {
-    if (this.#gate.closed || this.#retryTimer !== undefined) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#waiters.size > 0) this.#follow();
-    }, this.#options.resubscribeDelay);
-  }
-
-  #seen(position: bigint): void {
-    if (position <= this.#knownHead) return;
-    this.#knownHead = position;
-    this.#waiters.notify(position);
+    if (this.#watch.closed) return Promise.reject(this.#watch.closedError("waitForAppend"));
+    return this.#head.wait(after, options);
   }
 
   // Refuses new calls at once, waits for those in flight, then releases the
   // store's consumers and timers (the connection stays the caller's).
   close(): Promise<void> {
     return this.#gate.close(async () => {
-      this.#waiters.close();
-      if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-      this.#follower?.stop();
-      this.#follower = undefined;
+      this.#watch.stop();
+      this.#head.stop();
       await this.#pages.close();
       await this.#browser.close();
       this.#source.puller.close();

@@ -136,7 +136,7 @@ if (natsServerMissing !== undefined) {
         source: { category: "order" },
         storage,
         logger: silentLogger,
-        controlInterval: 100,
+        controlInterval: 500, // counts as running for 1.5 s: a KV write per round, late on a loaded machine
         retry: { maxAttempts: 1, ...NO_DELAY },
         handler: (m) => {
           if (m.id === poison && !fixed) throw new TypeError("total 30 is cursed");

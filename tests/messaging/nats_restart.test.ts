@@ -37,7 +37,13 @@ if (natsServerMissing !== undefined) {
       // again after the ack wait (at least once), and its group waits for it.
       const world = await busWorld(service, { ackWait: 2000 });
       const handlers = createBus({ transport: await world.transport(service) });
-      const caller = createBus({ transport: await world.transport(client) });
+      // While the client reconnects a call fails at once (retryable): this caller's bus
+      // retries for as long as a restart takes, within the deadline, without a breaker.
+      const caller = createBus({
+        transport: await world.transport(client),
+        retry: { maxAttempts: 200, initialDelay: 100, maxDelay: 500 },
+        circuitBreaker: false,
+      });
       try {
         const seen: number[] = [];
         handlers.handleCommand("counter/add", (c) => (c.data as { n: number }).n * 2);

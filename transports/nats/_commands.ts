@@ -21,6 +21,7 @@ import {
   type JsonValue,
   type RecordedMessage,
   StoreUnavailableError,
+  ValidationError,
 } from "../../core/mod.ts";
 import {
   type JetStreamApi,
@@ -52,6 +53,8 @@ export interface CommandContext {
   readonly puller: Puller;
   readonly ledger: KvBucket;
   readonly options: CheckedTransportOptions;
+  /** Aborted when the connection closed for good. */
+  readonly lost: AbortSignal;
 }
 
 // JetStream's "maximum messages exceeded": the queue is full (discard new).
@@ -61,19 +64,22 @@ const QUEUE_FULL = 10077;
 export async function sendCommand(
   context: CommandContext,
   command: CommandEnvelope,
+  operation = `send "${command.type}"`,
 ): Promise<SendReceipt> {
   const { api, ledger, options } = context;
   const print = await fingerprint(command.type, command.data);
+  const subject = busSubjects(options.prefix).command(command.type, command.key);
+  const wire = toBytes(commandWire(command));
+  checkSize(api, subject, wire, operation);
   try {
-    const known = await readOutcome(ledger, command.id);
+    const known = await readOutcome(ledger, command.id, operation);
     if (known !== undefined) {
       refuseConflict(known, print, command);
       return { id: command.id, deduplicated: true };
     }
-    const subject = busSubjects(options.prefix).command(command.type, command.key);
-    const ack = await api.publish(subject, toBytes(commandWire(command)), { msgId: command.id });
+    const ack = await api.publish(subject, wire, { msgId: command.id });
     if (ack.duplicate) {
-      const first = await readOutcome(ledger, command.id);
+      const first = await readOutcome(ledger, command.id, operation);
       if (first !== undefined) refuseConflict(first, print, command);
     } else {
       const accepted: Outcome = { s: "accepted", f: print };
@@ -88,8 +94,22 @@ export async function sendCommand(
         { cause: error },
       );
     }
-    throw translateError(error, `send "${command.type}"`);
+    throw translateError(error, operation);
   }
+}
+
+// The client refuses a message over the server's max_payload with an error of
+// its own; ordo says what and why, as the store does for an append too large.
+function checkSize(api: JetStreamApi, subject: string, wire: Uint8Array, operation: string): void {
+  const max = api.driver.connection.info?.max_payload ?? 1024 * 1024;
+  // The subject and the Nats-Msg-Id header travel with it: well under 512 bytes more.
+  const size = wire.length + subject.length + 512;
+  if (size <= max) return;
+  throw new ValidationError(
+    "command",
+    `${size} bytes`,
+    `${operation} sends the command as one NATS message, and the server takes at most ${max} bytes (its max_payload): send less data (a reference to it), or raise max_payload`,
+  );
 }
 
 /** Sends a command and resolves with its handler's outcome (the recorded one for a repeated id). */
@@ -99,6 +119,7 @@ export async function sendAndWaitCommand(
   call?: TransportCallOptions,
 ): Promise<unknown> {
   const { ledger, options } = context;
+  const operation = `sendAndWait "${command.type}"`;
   const connection = context.api.driver.connection;
   let settle!: (outcome: Outcome) => void;
   const replied = new Promise<Outcome>((resolve) => (settle = resolve));
@@ -112,12 +133,12 @@ export async function sendAndWaitCommand(
   const signal = call?.signal;
   const onAbort = () => settle({ s: "failed", e: { name: "AbortError", message: "aborted" } });
   try {
-    const known = await readOutcome(ledger, command.id);
+    const known = await readOutcome(ledger, command.id, operation);
     if (known !== undefined) {
       refuseConflict(known, await fingerprint(command.type, command.data), command);
     }
     if (known !== undefined && known.s !== "accepted") return unpackOutcome(known);
-    if (known === undefined) await sendCommand(context, command);
+    if (known === undefined) await sendCommand(context, command, operation);
     signal?.throwIfAborted();
     signal?.addEventListener("abort", onAbort, { once: true });
     const outcome = await replied;
@@ -136,12 +157,16 @@ function refuseConflict(known: Outcome, print: string, command: CommandEnvelope)
   }
 }
 
-async function readOutcome(ledger: KvBucket, id: string): Promise<Outcome | undefined> {
+async function readOutcome(
+  ledger: KvBucket,
+  id: string,
+  operation: string,
+): Promise<Outcome | undefined> {
   try {
     const entry = await ledger.get(id);
     return entry === undefined ? undefined : JSON.parse(entry.value) as Outcome;
   } catch (error) {
-    throw translateError(error, "sendAndWait");
+    throw translateError(error, operation);
   }
 }
 
@@ -181,7 +206,7 @@ async function handleOne(
       toBytes(outcome),
     );
   const print = await fingerprint(wire.type, wire.data);
-  const known = await readOutcome(ledger, wire.id);
+  const known = await readOutcome(ledger, wire.id, `handle command "${wire.type}"`);
   // Another command that reached the queue under a used id (its send raced the first's): dropped.
   if (known?.f !== undefined && known.f !== print) return;
   if (known !== undefined && known.s !== "accepted") return reply(known); // handled before a crash

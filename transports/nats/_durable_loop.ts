@@ -5,12 +5,15 @@
 // handler settled. A long handler tells the server it is still working. A
 // lost consumer or connection is retried with backoff: after a server
 // restart the loop finds its consumer again (durable, so at its position).
+// A connection closed for good is not retried (it never opens again): the
+// loop ends, and `ready` rejects with ClosedError if it had not resolved.
 
-import { backoffDelay, type CheckedRetryPolicy, type Logger } from "../../core/mod.ts";
+import { backoffDelay, type CheckedRetryPolicy, ClosedError, type Logger } from "../../core/mod.ts";
 import {
   type ConsumerConfig,
   createConsumer,
   type JetStreamApi,
+  NATS_CONNECTION,
   type PulledMessage,
   type Puller,
 } from "../../stores/nats/jetstream/mod.ts";
@@ -34,19 +37,37 @@ export interface DurableLoopOptions {
   readonly logger: Logger;
   /** Backoff between failed pulls. */
   readonly retry: CheckedRetryPolicy;
+  /** Aborts when the loop should end: stopped, or its connection closed (then `lost` says so). */
   readonly signal: AbortSignal;
+  /** Aborted when the connection closed for good. */
+  readonly lost: AbortSignal;
+  /** What the loop does, for the ClosedError `ready` rejects with (`deliver to group "audit"`). */
+  readonly operation: string;
 }
 
 /** Milliseconds a pull stays open on the server. */
 const EXPIRES = 2000;
 
-/** Starts the loop; `ready` resolves the first time nothing was waiting. */
+/**
+ * Starts the loop; `ready` resolves the first time nothing was waiting, or
+ * rejects with `ClosedError` when the connection closed for good before.
+ */
 export function runDurable(
   options: DurableLoopOptions,
 ): { readonly ready: Promise<void>; readonly done: Promise<void> } {
   let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const done = loop(options, () => markReady()).finally(markReady);
+  let refuse!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (refuse = reject)));
+  // Settled either way below; a caller that never looks at it must not see an unhandled rejection.
+  ready.catch(() => {});
+  const connection = options.api.driver.connection;
+  const done = loop(options, () => markReady()).finally(() => {
+    if (options.lost.aborted || connection.isClosed?.()) {
+      refuse(new ClosedError(NATS_CONNECTION, options.operation));
+    } else {
+      markReady();
+    }
+  });
   return { ready, done };
 }
 
@@ -60,7 +81,8 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
     if (failures > 0) o.logger.info("NATS transport pulling again", { consumer: name });
     failures = 0;
   };
-  while (!signal.aborted) {
+  const closed = () => o.lost.aborted || api.driver.connection.isClosed?.() === true;
+  while (!signal.aborted && !closed()) {
     try {
       if (!created) {
         await createConsumer(api, stream, config);
@@ -91,7 +113,8 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
       }
       if (got[got.length - 1].pending === 0) caughtUp();
     } catch (error) {
-      if (signal.aborted) return;
+      // A closed connection: the transport's watch says so once, and the loop ends.
+      if (signal.aborted || closed()) return;
       if (failures === 0) {
         o.logger.warn("NATS transport cannot pull; retrying", { consumer: name, error });
       }

@@ -25,6 +25,8 @@ export interface EventContext {
   readonly api: JetStreamApi;
   readonly puller: Puller;
   readonly options: CheckedTransportOptions;
+  /** Aborted when the connection closed for good. */
+  readonly lost: AbortSignal;
 }
 
 /** Appends an event to its stream in the store. */

@@ -18,7 +18,7 @@ export interface HandlerLoopParts {
   readonly retry: CheckedRetryPolicy;
   /** Tells the handler's `onError`, then the transport's; never throws (a hook's throw is logged). */
   readonly onError: (error: unknown) => void;
-  /** Aborts when the registration stops. */
+  /** Aborts when the registration stops, or its connection closed for good. */
   readonly signal: AbortSignal;
   /** Where its failures are logged: the registration's `logger` (the bus's), else the transport's. */
   readonly logger: Logger;
@@ -43,6 +43,8 @@ export function runHandlerLoop(
     readonly api: JetStreamApi;
     readonly puller: Puller;
     readonly options: CheckedTransportOptions;
+    /** Aborted when the connection closed for good: the loop and its retries end. */
+    readonly lost: AbortSignal;
   },
   spec: HandlerLoopSpec,
   handle: (message: PulledMessage, parts: HandlerLoopParts) => Promise<void>,
@@ -68,14 +70,8 @@ export function runHandlerLoop(
     }
   };
   const stopping = new AbortController();
-  const parts: HandlerLoopParts = {
-    handler,
-    handlerOptions,
-    retry,
-    onError,
-    signal: stopping.signal,
-    logger,
-  };
+  const signal = AbortSignal.any([stopping.signal, context.lost]);
+  const parts: HandlerLoopParts = { handler, handlerOptions, retry, onError, signal, logger };
   const loop = runDurable({
     api,
     puller,
@@ -90,7 +86,9 @@ export function runHandlerLoop(
       max_deliver: -1,
     },
     retry: options.loopRetry,
-    signal: stopping.signal,
+    signal,
+    lost: context.lost,
+    operation: `deliver to group "${spec.group}"`,
     onError,
     logger: options.logger,
     handle: (message) => handle(message, parts),

@@ -13,7 +13,7 @@ import {
   type TransportCallOptions,
   unknownQueryError,
 } from "../../core/messaging/mod.ts";
-import type { Logger } from "../../core/mod.ts";
+import { type Logger, ValidationError } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
 import { busSubjects } from "./_options.ts";
@@ -32,9 +32,19 @@ export async function callQuery(
 ): Promise<unknown> {
   const signal = call?.signal;
   signal?.throwIfAborted();
+  const payload = toBytes(query.payload ?? null);
+  // The client refuses a message over the server's max_payload with an error of its own.
+  const max = connection.info?.max_payload ?? 1024 * 1024;
+  if (payload.length + 512 > max) {
+    throw new ValidationError(
+      "query.payload",
+      `${payload.length} bytes`,
+      `query "${query.name}" is sent as one NATS message, and the server takes at most ${max} bytes (its max_payload)`,
+    );
+  }
   const request = connection.request(
     busSubjects(how.prefix).query(query.name),
-    toBytes(query.payload ?? null),
+    payload,
     {
       timeout: REQUEST_TIMEOUT,
       headers: traceHeaders(query.trace, how.headers),
@@ -96,7 +106,12 @@ export function answerQueries(
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };
         }
-        msg.respond(toBytes(answer));
+        try {
+          msg.respond(toBytes(answer));
+        } catch (failure) {
+          // An answer over max_payload, or a connection closed meanwhile: the caller times out.
+          logger.error("Query answer could not be sent", { query: name, error: failure });
+        }
       })();
     },
   });

@@ -29,8 +29,11 @@ import {
 } from "../../core/messaging/mod.ts";
 import { ClosedError, CloseGate, type Telemetry } from "../../core/mod.ts";
 import {
+  ConnectionWatch,
+  isClosedConnection,
   JetStreamApi,
   KvBucket,
+  NATS_CONNECTION,
   Puller,
   translateError,
   validateDriver,
@@ -95,6 +98,9 @@ class NatsBusTransport implements NatsTransport {
   readonly #gate = new CloseGate("transport");
   // Aborted by close(): calls waiting for an answer stop waiting.
   readonly #closing = new AbortController();
+  // Aborted when the connection closed for good: calls and handler loops end.
+  readonly #lost = new AbortController();
+  readonly #watch: ConnectionWatch;
 
   constructor(
     connection: NatsConnection,
@@ -115,7 +121,14 @@ class NatsBusTransport implements NatsTransport {
       puller: new Puller(api),
       ledger: new KvBucket(api, options.ledgerBucket),
       options,
+      lost: this.#lost.signal,
     };
+    this.#watch = new ConnectionWatch(connection, {
+      component: "transport",
+      closeFirst: "the bus (bus.close())",
+      logger: options.logger,
+      onClosed: () => this.#lost.abort(),
+    });
   }
 
   setup(): Promise<void> {
@@ -130,7 +143,11 @@ class NatsBusTransport implements NatsTransport {
   }
 
   send(command: CommandEnvelope): Promise<SendReceipt> {
-    return this.#gate.run(`send "${command.type}"`, () => sendCommand(this.#commands, command));
+    const operation = `send "${command.type}"`;
+    return this.#gate.run(
+      operation,
+      () => this.#overConnection(operation, () => sendCommand(this.#commands, command)),
+    );
   }
 
   sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
@@ -166,25 +183,58 @@ class NatsBusTransport implements NatsTransport {
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {
-    return this.#gate.run(`publish "${event.type}"`, () => publishEvent(this.#commands, event));
+    const operation = `publish "${event.type}"`;
+    return this.#gate.run(
+      operation,
+      () => this.#overConnection(operation, () => publishEvent(this.#commands, event)),
+    );
   }
 
-  // A call that waits for an answer, stopped by close() as by its own signal:
-  // it then rejects with ClosedError rather than the abort's reason.
-  async #untilClosed<T>(
+  // Every call over the connection: refused with ClosedError naming the
+  // connection once it is closed for good, and at once with a retryable
+  // StoreUnavailableError while the client reconnects (not a timeout later
+  // that blames a handler). Commands and events carry their id, so the
+  // bus's retry is safe.
+  async #overConnection<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    this.#watch.ensureUsable(operation);
+    try {
+      return await call();
+    } catch (error) {
+      if (this.#watch.closed || isClosedConnection(error) || closedConnection(error)) {
+        throw this.#watch.closedError(operation, error);
+      }
+      throw error;
+    }
+  }
+
+  // A call that waits for an answer, over the connection as above, stopped by
+  // close() as by its own signal: it then rejects with ClosedError rather than
+  // the abort's reason. A connection lost while it waits fails it with the
+  // retryable StoreUnavailableError, at once, whatever step it is in.
+  #untilClosed<T>(
     operation: string,
     options: TransportCallOptions | undefined,
     call: (options: TransportCallOptions) => Promise<T>,
   ): Promise<T> {
     const closing = this.#closing.signal;
-    const signal = options?.signal === undefined
-      ? closing
-      : AbortSignal.any([options.signal, closing]);
-    try {
-      return await call({ signal });
-    } catch (error) {
-      throw closing.aborted ? new ClosedError("transport", operation) : error;
-    }
+    return this.#overConnection(operation, async () => {
+      const down = new AbortController();
+      const forget = this.#watch.onDown(() => down.abort(this.#watch.unavailable(operation)));
+      const signals = [closing, this.#lost.signal, down.signal];
+      if (options?.signal !== undefined) signals.push(options.signal);
+      const signal = AbortSignal.any(signals);
+      try {
+        return await settledOrAborted(call({ signal }), signal);
+      } catch (error) {
+        if (closing.aborted) throw new ClosedError("transport", operation);
+        if (down.signal.aborted && !this.#watch.closed && !options?.signal?.aborted) {
+          throw down.signal.reason;
+        }
+        throw error;
+      } finally {
+        forget();
+      }
+    });
   }
 
   handleCommand(
@@ -198,6 +248,12 @@ class NatsBusTransport implements NatsTransport {
 
   handleQuery(name: string, handler: QueryEndpoint): Registration {
     this.#gate.ensureOpen(`handle query "${name}"`);
+    // As a command or event handler's: `ready` rejects over a closed connection.
+    if (this.#watch.closed) {
+      const ready = Promise.reject(this.#watch.closedError(`handle query "${name}"`));
+      ready.catch(() => {});
+      return { ready, stop: async () => {} };
+    }
     // Refuses a name already handled here before anything subscribes.
     const registered = this.#queries.register(name, handler);
     const answering = answerQueries(
@@ -232,6 +288,7 @@ class NatsBusTransport implements NatsTransport {
   // transport's consumers and subscriptions go (the connection stays the caller's).
   close(): Promise<void> {
     this.#closing.abort();
+    this.#watch.stop();
     return this.#gate.close(async () => {
       await this.#running.stopAll();
       this.#commands.puller.close();
@@ -239,4 +296,20 @@ class NatsBusTransport implements NatsTransport {
       this.#commands.api.close();
     });
   }
+}
+
+// The store's refusal over the closed connection (an event's append), named again as the bus call.
+function closedConnection(error: unknown): boolean {
+  return error instanceof ClosedError && error.component === NATS_CONNECTION;
+}
+
+// `running`, or the abort's reason as soon as `signal` aborts (what runs ends by itself later).
+function settledOrAborted<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
+  running.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    running.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -10,6 +10,11 @@
 
 export { type HeadersFactory, type NatsDriver, validateDriver } from "./driver.ts";
 export {
+  ConnectionWatch,
+  type ConnectionWatchOptions,
+  NATS_CONNECTION,
+} from "./connection_watch.ts";
+export {
   actualLastSequence,
   type ApiAnswer,
   bytesOf,
@@ -42,4 +47,4 @@ export { type RecordSource, scanMessages, type ScanRange } from "./scan.ts";
 export { KvBucket, type KvEntry, serverMillis, validateBucket } from "./kv_bucket.ts";
 export { subjectCounts } from "./subject_counts.ts";
 export { fromToken, toToken, validateSubjectPrefix } from "./tokens.ts";
-export { translateError, unavailability } from "./translate_error.ts";
+export { isClosedConnection, translateError, unavailability } from "./translate_error.ts";

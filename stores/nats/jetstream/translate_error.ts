@@ -8,9 +8,12 @@
  *   or meta leader is there to answer, as during a leader election (measured
  *   on a 2.9 cluster: 4.8 to 5.7 s after the leader is killed), so ordo names
  *   it that way and makes it a retryable `StoreUnavailableError`;
- * - no answer in time (`TimeoutError`), a closed, draining or lost connection
- *   -> `StoreUnavailableError`; whether a publish took effect is then unknown,
+ * - no answer in time (`TimeoutError`), a connection error ->
+ *   `StoreUnavailableError`; whether a publish took effect is then unknown,
  *   and a retry with the same message ids is safe;
+ * - a closed or draining connection (`ClosedConnectionError`,
+ *   `DrainingConnectionError`) -> `ClosedError` naming the NATS connection:
+ *   a NATS connection never opens again once closed, so no retry can work;
  * - a JetStream API answer with status 503 (JetStream temporarily
  *   unavailable, no quorum) -> `StoreUnavailableError`;
  * - anything else is returned unchanged, its cause intact.
@@ -18,15 +21,28 @@
  * @module
  */
 
-import { OrdoError, StoreUnavailableError } from "../../../core/mod.ts";
+import { ClosedError, OrdoError, StoreUnavailableError } from "../../../core/mod.ts";
+import { NATS_CONNECTION } from "./connection_watch.ts";
 import { JetStreamApiFailure } from "./jetstream_api.ts";
 
-const GONE = new Set([
-  "ClosedConnectionError",
-  "DrainingConnectionError",
-  "ConnectionError",
-  "TimeoutError",
-]);
+const GONE = new Set(["ConnectionError", "TimeoutError"]);
+
+// The connection is closed, or closing after a drain: for good.
+const CLOSED = new Set(["ClosedConnectionError", "DrainingConnectionError"]);
+
+/**
+ * Whether `error` says the connection is closed for good.
+ *
+ * @example
+ * ```ts
+ * import { isClosedConnection } from "./translate_error.ts";
+ * isClosedConnection({ name: "ClosedConnectionError", message: "closed connection" }); // true
+ * ```
+ */
+export function isClosedConnection(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  return CLOSED.has((error as { name?: unknown }).name as string);
+}
 
 /**
  * Why nothing usable answered, or `undefined` when `error` is not an
@@ -73,6 +89,9 @@ export function unavailability(error: unknown): string | undefined {
  */
 export function translateError(error: unknown, operation: string): unknown {
   if (error instanceof OrdoError) return error;
+  if (isClosedConnection(error)) {
+    return new ClosedError(NATS_CONNECTION, operation, { cause: error });
+  }
   const detail = unavailability(error);
   return detail === undefined
     ? error
