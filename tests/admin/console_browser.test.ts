@@ -60,7 +60,7 @@ describe("the console in Chromium", () => {
     await logIn("not-the-token");
     await textOf("#login-error", (t) => t.startsWith("Not accepted"), "a wrong token is refused");
     await page.$eval("#login-secret", (input) => ((input as HTMLInputElement).value = ""));
-    await page.type("#login-secret", "operator-token");
+    await page.type("#login-secret", "operator-token-7f3a9c");
     await page.click("#login-submit");
     const head = String(await rig.store.headPosition());
     await textOf("#head", (t) => t === head, "the head position");
@@ -169,7 +169,7 @@ describe("the console in Chromium", () => {
     });
     await page.click("#logout");
     await page.waitForSelector("#login-secret");
-    await page.type("#login-secret", "viewer-token");
+    await page.type("#login-secret", "viewer-token-5b2e8d41");
     await page.click("#login-submit");
     await textOf("#who", (t) => t === "viewer", "the viewer role");
     await page.goto(`${rig.url}#/parked`);
@@ -179,7 +179,7 @@ describe("the console in Chromium", () => {
     const forged = await page.evaluate(async (id) => {
       const response = await fetch(`api/parked/audit/${id}/replay`, {
         method: "POST",
-        headers: { authorization: "Bearer viewer-token", "x-ordo-console": "1" },
+        headers: { authorization: "Bearer viewer-token-5b2e8d41", "x-ordo-console": "1" },
       });
       return { status: response.status, body: await response.json() };
     }, message.id);
