@@ -224,4 +224,45 @@ describe("the console in Chromium", () => {
       for (const id of ids) await rig.storage.parked.remove("archive", id);
     }
   });
+
+  // A trial at 1280 px found a long type pushing the error column off-screen,
+  // and times with no zone: they read as the viewer's own.
+  test("a long message type wraps, keeping every column on screen; times say UTC", async () => {
+    const [message] = await rig.store.readStream("user-1");
+    const id = crypto.randomUUID();
+    const type = "Billing" + "VeryLongMessageTypeName".repeat(8);
+    await rig.storage.parked.park({
+      group: "wide",
+      partition: 0,
+      message: { ...message, id, type, globalPosition: 5000n },
+      error: { name: "Error", message: "the error column must stay visible" },
+      attempts: 1,
+      parkedAt: "2026-12-07T12:42:01.000Z",
+    });
+    await page.setViewport({ width: 1280, height: 820 });
+    try {
+      await page.goto(`${rig.url}#/parked?group=wide`);
+      await page.waitForSelector(`#parked-table tr[data-message="${id}"]`);
+      const layout = await page.$eval(`#parked-table tr[data-message="${id}"]`, (row) => {
+        const cells = [...row.querySelectorAll("td")];
+        return {
+          viewport: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          errorRight: cells[6].getBoundingClientRect().right,
+          texts: cells.map((cell) => cell.textContent ?? ""),
+        };
+      });
+      assert.ok(
+        layout.errorRight <= layout.viewport,
+        `the error column ends at ${layout.errorRight}px, past ${layout.viewport}px`,
+      );
+      assert.ok(layout.scrollWidth <= layout.viewport, "no sideways scrolling");
+      assert.equal(layout.texts[3], type, "the type is shown whole");
+      assert.equal(layout.texts[5], "2026-12-07 12:42:01 UTC");
+      await page.screenshot({ path: screenshotPath("parked-wide") });
+    } finally {
+      await rig.storage.parked.remove("wide", id);
+      await page.setViewport({ width: 1200, height: 820 });
+    }
+  });
 });
