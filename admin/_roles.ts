@@ -153,7 +153,7 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
       throw new ValidationError(
         isKey ? at : `${at}.${field}`,
         "(redacted)",
-        `must be at least ${MIN_KEY_LENGTH} characters, the console can replay messages: generate one (openssl rand -hex 16)`,
+        `must be at least ${MIN_KEY_LENGTH} characters (or bytes), the console can replay messages: generate one (openssl rand -hex 16)`,
       );
     }
     if (length > 0) keys.push(key);
