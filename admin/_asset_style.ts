@@ -27,7 +27,9 @@ h2 { font-size: 1.05rem; margin: 1.4rem 0 .6rem; }
 table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: #4a5265; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* A long value (a message type, a stream name) wraps rather than pushing the last columns off-screen. */
+td { overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
 tr:last-child td { border-bottom: 0; }
 a { color: var(--accent); }
 .muted { color: var(--muted); }

@@ -2,7 +2,8 @@
  * Who may use the console: an operator credential may read and replay, a
  * viewer credential may only read. Both take the HTTP transport's `auth`
  * forms (a bearer token, or HMAC-signed requests); `{ none: true }` is
- * refused: the console needs authentication.
+ * refused: the console needs authentication. Tokens and secrets must have at
+ * least 16 characters, and the two roles must not share one.
  *
  * @module
  */
@@ -43,30 +44,37 @@ export class Roles {
   readonly #checks: readonly { readonly role: AdminRole; readonly auth: Authenticator }[];
 
   constructor(auth: unknown) {
-    if (typeof auth !== "object" || auth === null || !("operator" in auth)) {
-      throw new ValidationError(
-        "options.auth",
-        auth,
-        'is required: { operator: { bearer: "…" }, viewer?: { bearer: "…" } }',
-      );
+    if (typeof auth !== "object" || auth === null) {
+      throw new ValidationError("options.auth", auth, `is required: ${AUTH_SHAPE}`);
     }
+    // Keys first, so that `opertor` is named as a typo rather than reported missing.
     checkKnownKeys(auth, ["operator", "viewer"], "options.auth");
     const { operator, viewer } = auth as AdminAuth;
-    const checked = (value: unknown, path: string) => {
-      if (typeof value === "object" && value !== null && "none" in value) {
+    if (operator === undefined) {
+      throw new ValidationError(
+        "options.auth.operator",
+        operator,
+        `is required, the credential that may read and replay: ${CREDENTIAL_SHAPE}`,
+      );
+    }
+    const operatorKeys = consoleCredential(operator, "options.auth.operator");
+    const viewerKeys = viewer === undefined ? [] : consoleCredential(viewer, "options.auth.viewer");
+    // A token both roles accept makes every viewer an operator: the viewer
+    // could replay, which is what the role exists to forbid.
+    for (const key of viewerKeys) {
+      if (operatorKeys.some((k) => sameKey(k, key))) {
         throw new ValidationError(
-          path,
-          value,
-          "the console needs authentication: a bearer token or an HMAC secret",
+          "options.auth.viewer",
+          "(redacted)",
+          "holds a credential the operator holds too, so a viewer could replay: give each role its own",
         );
       }
-      return createAuthenticator(value, path);
-    };
+    }
     this.#checks = [
-      { role: "operator", auth: checked(operator, "options.auth.operator") },
+      { role: "operator", auth: createAuthenticator(operator, "options.auth.operator") },
       ...(viewer === undefined
         ? []
-        : [{ role: "viewer" as const, auth: checked(viewer, "options.auth.viewer") }]),
+        : [{ role: "viewer" as const, auth: createAuthenticator(viewer, "options.auth.viewer") }]),
     ];
   }
 
@@ -88,4 +96,73 @@ export class Roles {
     }
     return refusal!;
   }
+}
+
+const AUTH_SHAPE = '{ operator: { bearer: "…" }, viewer?: { bearer: "…" } }';
+
+/** What a role's credential may be, for messages: what the HTTP transport accepts but `none`. */
+const CREDENTIAL_SHAPE = '{ bearer: "token" } or { hmac: { secret: "…" } }';
+
+/**
+ * The fewest characters (or bytes) a console token or secret may have. The
+ * console can replay parked messages in production, over HTTP, where a short
+ * token is guessed in a few thousand requests; 16 is what the shortest
+ * generated token has (`openssl rand -hex 8`, a UUID has 36).
+ */
+const MIN_KEY_LENGTH = 16;
+
+/**
+ * Checks one role's credential as the console takes it (no `none`, keys
+ * long enough) and returns its tokens or secrets; the HTTP transport's own
+ * checks run after, in `createAuthenticator`.
+ */
+function consoleCredential(value: unknown, path: string): readonly unknown[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError(path, value, `expected ${CREDENTIAL_SHAPE}`);
+  }
+  if ("none" in value) {
+    throw new ValidationError(
+      path,
+      value,
+      `the console needs authentication: ${CREDENTIAL_SHAPE}`,
+    );
+  }
+  checkKnownKeys(value, ["bearer", "hmac", "allow"], path);
+  const v = value as { bearer?: unknown; hmac?: unknown };
+  if ((v.bearer === undefined) === (v.hmac === undefined)) {
+    throw new ValidationError(path, value, `expected exactly one of: ${CREDENTIAL_SHAPE}`);
+  }
+  // Shapes are left to createAuthenticator; only well-formed keys are judged here.
+  const [field, list] = v.bearer !== undefined
+    ? ["token", v.bearer]
+    : ["secret", (v.hmac as { secret?: unknown } | null)?.secret];
+  const entries = Array.isArray(list) ? list : [list];
+  const keys: unknown[] = [];
+  entries.forEach((entry, i) => {
+    const at = `${path}.${v.bearer !== undefined ? "bearer" : "hmac.secret"}${
+      Array.isArray(list) ? `[${i}]` : ""
+    }`;
+    const isKey = typeof entry === "string" || entry instanceof Uint8Array;
+    const key = isKey ? entry : (entry as Record<string, unknown> | null)?.[field];
+    const length = typeof key === "string"
+      ? key.length
+      : key instanceof Uint8Array
+      ? key.length
+      : -1;
+    if (length > 0 && length < MIN_KEY_LENGTH) {
+      throw new ValidationError(
+        isKey ? at : `${at}.${field}`,
+        "(redacted)",
+        `must be at least ${MIN_KEY_LENGTH} characters (or bytes), the console can replay messages: generate one (openssl rand -hex 16)`,
+      );
+    }
+    if (length > 0) keys.push(key);
+  });
+  return keys;
+}
+
+function sameKey(a: unknown, b: unknown): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  const x = a as Uint8Array, y = b as Uint8Array;
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }

@@ -89,7 +89,8 @@ function query(params) {
 function time(value) {
   if (value === undefined || value === null) return "-";
   const date = new Date(value);
-  return isNaN(date.getTime()) ? String(value) : date.toISOString().replace("T", " ").slice(0, 19);
+  // Marked UTC: unmarked, a time reads as the viewer's own zone.
+  return isNaN(date.getTime()) ? String(value) : date.toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
 function lagText(view) {

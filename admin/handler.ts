@@ -73,8 +73,10 @@ export interface AdminHandler {
  * says where it comes from, the console's origin (or one of `origins`):
  * cross-site requests cannot replay.
  *
- * @throws {ValidationError} when `auth` is missing, has no operator, or says
- *   `{ none: true }`, and on any other bad option (an unknown key too)
+ * @throws {ValidationError} when `auth` is missing, has no operator, says
+ *   `{ none: true }`, holds a token or secret under 16 characters or one both
+ *   roles share, when an origin is not scheme://host[:port], and on any other
+ *   bad option (an unknown key too)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage, createMemoryStore } from "../mod.ts";
@@ -82,11 +84,14 @@ export interface AdminHandler {
  * const handler = createAdminHandler({
  *   store: createMemoryStore(),
  *   storage: createMemoryConsumerStorage(),
- *   auth: { operator: { bearer: "operator-token" }, viewer: { bearer: "viewer-token" } },
+ *   auth: {
+ *     operator: { bearer: "operator-token-7f3a9c" },
+ *     viewer: { bearer: "viewer-token-5b2e8d41" },
+ *   },
  * });
  * // Deno.serve(handler.fetch) · Bun.serve({ fetch: handler.fetch }) · export default { fetch: handler.fetch }
  * const answer = await handler.fetch(new Request("http://127.0.0.1/api/session", {
- *   headers: { authorization: "Bearer viewer-token" },
+ *   headers: { authorization: "Bearer viewer-token-5b2e8d41" },
  * }));
  * console.log(await answer.json()); // { role: "viewer" }
  * await handler.close();
@@ -178,7 +183,26 @@ function checkOrigins(origins: unknown): readonly string[] {
       'must be an array of origins ("https://ops.example.com")',
     );
   }
+  // An origin is what a browser sends in `Origin`: compared as text, so a
+  // host alone or a trailing slash could never match and would refuse every replay.
+  origins.forEach((origin: string, i) => {
+    if (!isOrigin(origin)) {
+      throw new ValidationError(
+        `options.origins[${i}]`,
+        origin,
+        'an origin is scheme://host[:port], with no path ("https://ops.example.com")',
+      );
+    }
+  });
   return origins;
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
 }
 
 function notHere(path: string): Response {

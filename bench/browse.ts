@@ -65,12 +65,12 @@ export async function benchBrowse(): Promise<BenchRow[]> {
     const handler = createAdminHandler({
       store,
       storage: createPostgresConsumerStorage(sql, { schema: S }),
-      auth: { operator: { bearer: "bench" } },
+      auth: { operator: { bearer: "bench-operator-token" } },
     });
     const viaApi = (query: string) => async () => {
       const response = await handler.fetch(
         new Request(`http://127.0.0.1/api/streams?${query}`, {
-          headers: { authorization: "Bearer bench" },
+          headers: { authorization: "Bearer bench-operator-token" },
         }),
       );
       await response.json();

@@ -24,11 +24,15 @@ export function renderTable(
   ).join("\n") + "\n";
 }
 
-/** A number of milliseconds since the epoch, or an ISO text, as a short UTC time. */
+/**
+ * A number of milliseconds since the epoch, or an ISO text, as a short UTC
+ * time marked so (`2026-01-02 03:04:05Z`): unmarked, it reads as local time.
+ * `Z` rather than ` UTC` keeps a time one word wider, not two, for scripts that split lines.
+ */
 export function shortTime(value: number | string | undefined): string {
   if (value === undefined) return "-";
   const date = new Date(value);
   return Number.isNaN(date.getTime())
     ? String(value)
-    : date.toISOString().replace("T", " ").slice(0, 19);
+    : date.toISOString().replace("T", " ").slice(0, 19) + "Z";
 }

@@ -19,6 +19,7 @@
  */
 
 import process from "node:process";
+import { nearestKey } from "../core/mod.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { COMMANDS } from "./_commands.ts";
 import { describeFailure } from "./_errors.ts";
@@ -107,7 +108,13 @@ export async function runCli(args: readonly string[], io: CliIo = processIo()): 
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
-    io.err(`ordo: unknown command "${name}": run ordo --help to see the commands\n`);
+    // As a misspelt option gets its nearest: a third of the letters, at least two.
+    const nearest = nearestKey(name, COMMANDS.map((c) => c.name), Math.max(2, name.length / 3));
+    io.err(
+      nearest === undefined
+        ? `ordo: unknown command "${name}": run ordo --help to see the commands\n`
+        : `ordo: unknown command "${name}": did you mean "ordo ${nearest}"? (ordo --help lists the commands)\n`,
+    );
     return 2;
   }
   try {

@@ -64,7 +64,30 @@ export function instrumentStore<E extends MessageShape>(
   return new InstrumentedStore(untyped, telemetry, options.name) as EventStore as EventStore<E>;
 }
 
+/**
+ * The store under `instrumentStore`'s wrapper, or `store` itself when it has
+ * none: for a component's own reads that would only be noise in a trace (the
+ * store-backed transport's reads of a reply stream, polled on every append).
+ * Its calls are neither traced nor measured.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStore } from "../stores/memory/mod.ts";
+ * import { untracedStore } from "./instrumented_store.ts";
+ * const store = createMemoryStore();
+ * console.log(untracedStore(store) === store); // true: nothing to unwrap
+ * ```
+ */
+export function untracedStore<E extends MessageShape>(store: EventStore<E>): EventStore<E> {
+  return (InstrumentedStore.innerOf(store as EventStore) ?? store) as EventStore<E>;
+}
+
 class InstrumentedStore implements EventStore {
+  /** The wrapped store of `store` when it is one of these (a factory may have added members to it). */
+  static innerOf(store: EventStore): EventStore | undefined {
+    return #inner in store ? store.#inner : undefined;
+  }
+
   readonly telemetry: Telemetry;
   readonly #inner: EventStore;
   readonly #store: Attributes;

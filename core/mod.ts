@@ -150,7 +150,11 @@ export type {
   RecordedMessageOf,
 } from "./message.ts";
 export { PositionWaiters } from "./position_waiters.ts";
-export { instrumentStore, type InstrumentStoreOptions } from "./instrumented_store.ts";
+export {
+  instrumentStore,
+  type InstrumentStoreOptions,
+  untracedStore,
+} from "./instrumented_store.ts";
 export {
   ATTR,
   type AttributeNames,

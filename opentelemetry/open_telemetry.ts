@@ -22,6 +22,7 @@ import {
   type TracerProvider,
 } from "@opentelemetry/api";
 import {
+  checkOptions,
   type Counter,
   type GaugeObserver,
   type Histogram,
@@ -30,6 +31,7 @@ import {
   type Span,
   type SpanOptions,
   type Telemetry,
+  ValidationError,
 } from "../core/mod.ts";
 import { Instruments } from "./_instruments.ts";
 import { OpenTelemetrySpan } from "./_span.ts";
@@ -58,6 +60,8 @@ export interface OpenTelemetryOptions {
 
 const VERSION = "0.1.0";
 
+const OPTION_KEYS = ["tracerProvider", "meterProvider", "name", "version", "activeContext"];
+
 const KINDS: Readonly<Record<SpanOptions["kind"], SpanKind>> = {
   internal: SpanKind.INTERNAL,
   server: SpanKind.SERVER,
@@ -77,6 +81,11 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
  * costs nothing. A tracer provider registered later replaces an earlier one
  * for components already made, as OpenTelemetry's proxy does.
  *
+ * @throws {ValidationError} for an unknown option (`tracerprovider`: the
+ *   nearest valid key is named), a provider with no `getTracer`/`getMeter`, a
+ *   `name` or `version` that is not a non-empty string, an `activeContext`
+ *   that is not a boolean
+ *
  * @example
  * ```ts
  * import { createBus, createInProcessTransport } from "../mod.ts";
@@ -89,7 +98,39 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
  * ```
  */
 export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
-  return new OpenTelemetryPort(options);
+  return new OpenTelemetryPort(checkOpenTelemetryOptions(options));
+}
+
+// A misspelt key here fails quietly otherwise: `{ tracerprovider }` falls
+// back to the global provider, which is often none, and nothing is recorded.
+// A provider of the wrong shape would throw a bare TypeError on first use.
+function checkOpenTelemetryOptions(options: unknown): OpenTelemetryOptions {
+  const o = checkOptions(options, OPTION_KEYS);
+  checkProvider(o.tracerProvider, "options.tracerProvider", "getTracer");
+  checkProvider(o.meterProvider, "options.meterProvider", "getMeter");
+  for (const key of ["name", "version"]) {
+    const value = o[key];
+    if (value !== undefined && (typeof value !== "string" || value.length === 0)) {
+      throw new ValidationError(`options.${key}`, value, "must be a non-empty string");
+    }
+  }
+  if (o.activeContext !== undefined && typeof o.activeContext !== "boolean") {
+    throw new ValidationError("options.activeContext", o.activeContext, "must be true or false");
+  }
+  return o as OpenTelemetryOptions;
+}
+
+function checkProvider(value: unknown, path: string, method: string): void {
+  if (value === undefined) return;
+  const ok = typeof value === "object" && value !== null &&
+    typeof (value as Record<string, unknown>)[method] === "function";
+  if (!ok) {
+    throw new ValidationError(
+      path,
+      value,
+      `expected an OpenTelemetry provider (an object with ${method}()), such as the SDK's; leave it out to use the global one`,
+    );
+  }
 }
 
 class OpenTelemetryPort implements Telemetry {

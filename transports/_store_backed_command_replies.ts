@@ -11,6 +11,7 @@ import {
   type RecordedMessage,
   type TraceContext,
   traceContextOf,
+  untracedStore,
 } from "../core/mod.ts";
 import { reportedResultAsJson } from "../core/messaging/mod.ts";
 import { type ReplyData, replyError, replyToOf, writeReply } from "./_store_backed_replies.ts";
@@ -43,9 +44,11 @@ export class CommandReplies {
     attempt: () => unknown,
   ): Promise<void> {
     const replyTo = replyToOf(message);
+    // The transport's own check, not the handler's work: untraced, as the
+    // sender's reads of the reply stream are (the reply's append is traced).
     if (
       replyTo !== undefined &&
-      (await this.store.readStream(replyTo, { limit: 1, trace })).length > 0
+      (await untracedStore(this.store).readStream(replyTo, { limit: 1 })).length > 0
     ) {
       return; // answered before a crash
     }

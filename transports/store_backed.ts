@@ -31,6 +31,7 @@ import {
   type RetryPolicy,
   type Telemetry,
   traceContextOf,
+  untracedStore,
   untypedStore,
   ValidationError,
 } from "../core/mod.ts";
@@ -149,6 +150,8 @@ class StoreBackedTransport implements Transport {
   readonly #ownTelemetry: Telemetry | undefined;
   readonly logger: Logger;
   readonly #store: EventStore;
+  /** The store untraced, for reading reply streams (the transport's bookkeeping). */
+  readonly #replies: EventStore;
   readonly #storage: ConsumerStorage<unknown>;
   readonly #retry: RetryPolicy | undefined;
   readonly #batchSize: number;
@@ -170,6 +173,7 @@ class StoreBackedTransport implements Transport {
       throw new ValidationError("options.storage", options?.storage, "must be a ConsumerStorage");
     }
     this.#store = store;
+    this.#replies = untracedStore(store);
     this.#storage = options.storage;
     this.#retry = options.retry;
     checkRetryPolicy(options.retry);
@@ -216,8 +220,9 @@ class StoreBackedTransport implements Transport {
       for (;;) {
         // The head is read before the reply stream: a reply stored after that read is past it, so the wait sees it.
         const head = await this.#store.headPosition();
-        // Not traced: every append to the store wakes this loop.
-        const [reply] = await this.#store.readStream(replyTo, { limit: 1 });
+        // Not traced, even in an active context: every append to the store
+        // wakes this loop, so the spans would count unrelated traffic.
+        const [reply] = await this.#replies.readStream(replyTo, { limit: 1 });
         if (reply !== undefined) return unpackReply(reply);
         if (closing.aborted) throw new ClosedError("transport", operation);
         signal.throwIfAborted();

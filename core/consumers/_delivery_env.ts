@@ -4,7 +4,7 @@
 
 import type { EventStore } from "../event_store.ts";
 import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
-import { checkLogger, consoleLogger, type Logger } from "../logger.ts";
+import { checkLogger, consoleLogger, type LogFields, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
@@ -153,13 +153,15 @@ export const LINES = {
 /**
  * Logs `error` (one line) and tells the consumer's `onError` hook, which must
  * not throw. `line` replaces the phase's: the retry rule's failure (`LINES.rule`),
- * or storage work done once as the consumer stops, which nothing retries.
+ * storage work done once as the consumer stops, which nothing retries, or a
+ * replay's failure; `fields` are added to that line.
  */
 export function report<Tx>(
   env: DeliveryEnv<Tx>,
   error: unknown,
   context: ConsumerErrorContext,
   line?: string,
+  fields?: LogFields,
 ): void {
   env.monitor.failed(error, context);
   const { phase, partition, message, attempt } = context;
@@ -174,6 +176,7 @@ export function report<Tx>(
       // -1 is the consumer's own storage work (its control link, its leases), no partition's.
       ...(partition >= 0 ? { partition } : {}),
       messageId: message?.id,
+      ...fields,
       error,
     });
   }

@@ -14,7 +14,15 @@ export async function replayOne<Tx>(
   messageId: string,
 ): Promise<ReplayResult> {
   const entry = await env.storage.parked.get(env.group, messageId);
-  if (entry === undefined) return { messageId, outcome: "not-parked" };
+  if (entry === undefined) {
+    // Asked for twice, or replayed by another consumer of the group first.
+    env.logger.info("Replay asked for a message that is not parked", {
+      ...env.site,
+      messageId,
+      outcome: "not-parked",
+    });
+    return { messageId, outcome: "not-parked" };
+  }
   const attempt = entry.attempts + 1;
   const outcome = await env.limiter.run(() =>
     attemptOnce(
@@ -25,12 +33,32 @@ export async function replayOne<Tx>(
       (tx) => env.storage.parked.remove(env.group, messageId, { tx }),
     )
   );
-  if (typeof outcome === "boolean") return { messageId, outcome: "replayed" };
-  if (outcome.phase === "storage") throw outcome.error;
-  // A failed attempt like any other: one line and onError, even though the
-  // caller also sees it (a replay taken through the control link has none).
   const { message, partition } = entry;
-  report(env, outcome.error, { phase: "handler", partition, message, attempt });
+  // One line per replay, whoever asked: a replay requested from the console
+  // or the command line runs here, and the service's log is where its
+  // operator looks for what became of it.
+  const where = {
+    partition,
+    messageId,
+    type: message.type,
+    stream: message.streamName,
+    attempt,
+  };
+  if (typeof outcome === "boolean") {
+    env.logger.info("Parked message replayed", { ...env.site, ...where, outcome: "replayed" });
+    return { messageId, outcome: "replayed" };
+  }
+  if (outcome.phase === "storage") throw outcome.error;
+  // A failed attempt like any other (its line and onError, even though the
+  // caller also sees it: a replay taken through the control link has none),
+  // its line saying it was a replay and what became of the message.
+  report(
+    env,
+    outcome.error,
+    { phase: "handler", partition, message, attempt },
+    "Replay failed; the message stays parked",
+    { type: message.type, stream: message.streamName, attempt, outcome: "failed" },
+  );
   const error = storedError(outcome.error);
   const again: ParkedMessage = {
     ...entry,

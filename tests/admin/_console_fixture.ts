@@ -121,8 +121,8 @@ export async function startConsole(): Promise<ConsoleRig> {
     store,
     storage,
     auth: {
-      operator: { bearer: { token: "operator-token", name: "ops" } },
-      viewer: { bearer: "viewer-token" },
+      operator: { bearer: { token: "operator-token-7f3a9c", name: "ops" } },
+      viewer: { bearer: "viewer-token-5b2e8d41" },
     },
     sampleInterval: 300,
   });

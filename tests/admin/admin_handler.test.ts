@@ -17,8 +17,8 @@ import { signHttpRequest } from "../../transports/http/mod.ts";
 import { until } from "../contract/_consumer_fixtures.ts";
 
 const BASE = "http://127.0.0.1:8080";
-const OPERATOR = { authorization: "Bearer operator-token" };
-const VIEWER = { authorization: "Bearer viewer-token" };
+const OPERATOR = { authorization: "Bearer operator-token-7f3a9c" };
+const VIEWER = { authorization: "Bearer viewer-token-5b2e8d41" };
 const REPLAY = { ...OPERATOR, "x-ordo-console": "1", origin: BASE };
 
 describe("createAdminHandler()", () => {
@@ -72,8 +72,8 @@ describe("createAdminHandler()", () => {
       store,
       storage,
       auth: {
-        operator: { bearer: { token: "operator-token", name: "ops" } },
-        viewer: { bearer: "viewer-token" },
+        operator: { bearer: { token: "operator-token-7f3a9c", name: "ops" } },
+        viewer: { bearer: "viewer-token-5b2e8d41" },
       },
       sampleInterval: 50,
     });
@@ -91,9 +91,107 @@ describe("createAdminHandler()", () => {
         (error) => error instanceof ValidationError && error.path === path,
       );
     refused(undefined, "options.auth");
-    refused({ viewer: { bearer: "x" } }, "options.auth");
+    refused({ viewer: { bearer: "viewer-token-5b2e8d41" } }, "options.auth.operator");
     refused({ operator: { none: true } }, "options.auth.operator");
-    refused({ operator: { bearer: "x" }, viewer: { none: true } }, "options.auth.viewer");
+    refused(
+      { operator: { bearer: "operator-token-7f3a9c" }, viewer: { none: true } },
+      "options.auth.viewer",
+    );
+  });
+
+  // A trial found each of these accepted, or refused with advice the console refuses in turn.
+  it("refuses a credential in the wrong shape with the shapes it takes, never { none: true }", () => {
+    assert.throws(
+      () => createAdminHandler({ store, storage, auth: { operator: "secret" as never } }),
+      (error) =>
+        error instanceof ValidationError && error.path === "options.auth.operator" &&
+        error.reason.includes('{ bearer: "token" } or { hmac: { secret: "…" } }') &&
+        !error.reason.includes("none"),
+    );
+  });
+
+  it("refuses a misspelt role naming the nearest, before saying the operator is missing", () => {
+    assert.throws(
+      () =>
+        createAdminHandler({
+          store,
+          storage,
+          auth: { opertor: { bearer: "operator-token-7f3a9c" } } as never,
+        }),
+      (error) =>
+        error instanceof ValidationError && error.path === "options.auth.opertor" &&
+        error.reason === 'unknown option; did you mean "operator"?',
+    );
+  });
+
+  it("refuses a token both roles share: a viewer could replay", () => {
+    const same = "shared-token-0123456789";
+    assert.throws(
+      () =>
+        createAdminHandler({
+          store,
+          storage,
+          auth: { operator: { bearer: same }, viewer: { bearer: [{ token: same, name: "v" }] } },
+        }),
+      (error) =>
+        error instanceof ValidationError && error.path === "options.auth.viewer" &&
+        /a viewer could replay/.test(error.reason) && !error.message.includes(same),
+    );
+  });
+
+  it("refuses tokens and secrets under 16 characters, without echoing them", () => {
+    for (
+      const [auth, path] of [
+        [{ operator: { bearer: "a" } }, "options.auth.operator.bearer"],
+        [{ operator: { bearer: "0123456789abcde" } }, "options.auth.operator.bearer"],
+        [
+          { operator: { bearer: "operator-token-7f3a9c" }, viewer: { bearer: ["short"] } },
+          "options.auth.viewer.bearer[0]",
+        ],
+        [
+          { operator: { hmac: { secret: { secret: "s3cret" } } } },
+          "options.auth.operator.hmac.secret.secret",
+        ],
+      ] as const
+    ) {
+      assert.throws(
+        () => createAdminHandler({ store, storage, auth: auth as never }),
+        (error) =>
+          error instanceof ValidationError && error.path === path &&
+          /at least 16 characters/.test(error.reason) && !error.message.includes("s3cret"),
+        path,
+      );
+    }
+    const h = createAdminHandler({
+      store,
+      storage,
+      auth: { operator: { bearer: "0123456789abcdef" } },
+    });
+    return h.close();
+  });
+
+  it("refuses an origin that is not scheme://host[:port]: it could never match", () => {
+    for (
+      const origin of [
+        "ops.example.com",
+        "https://ops.example.com/",
+        "https://ops.example.com/admin",
+      ]
+    ) {
+      assert.throws(
+        () =>
+          createAdminHandler({
+            store,
+            storage,
+            auth: { operator: { bearer: "operator-token-7f3a9c" } },
+            origins: ["https://fine.example.com:8443", origin],
+          }),
+        (error) =>
+          error instanceof ValidationError && error.path === "options.origins[1]" &&
+          /scheme:\/\/host\[:port\]/.test(error.reason),
+        origin,
+      );
+    }
   });
 
   it("serves the page, its style and script without credentials, with a policy that runs only its own script", async () => {
@@ -129,11 +227,11 @@ describe("createAdminHandler()", () => {
     const signed = createAdminHandler({
       store,
       storage,
-      auth: { operator: { hmac: { secret: "s3cret" } } },
+      auth: { operator: { hmac: { secret: "s3cret-s3cret-s3cret" } } },
     });
     try {
       const url = `${BASE}/api/session`;
-      const headers = await signHttpRequest({ method: "GET", url }, "s3cret");
+      const headers = await signHttpRequest({ method: "GET", url }, "s3cret-s3cret-s3cret");
       assert.deepEqual(await (await signed.fetch(new Request(url, { headers }))).json(), {
         role: "operator",
       });
@@ -252,14 +350,16 @@ describe("createAdminHandler()", () => {
       store,
       storage,
       basePath: "/admin",
-      auth: { operator: { bearer: "t" } },
+      auth: { operator: { bearer: "mounted-token-0a1b2c" } },
     });
     try {
       const bare = await mounted.fetch(new Request(`${BASE}/admin`));
       assert.deepEqual([bare.status, bare.headers.get("location")], [308, "/admin/"]);
       assert.equal((await mounted.fetch(new Request(`${BASE}/admin/`))).status, 200);
       const session = await mounted.fetch(
-        new Request(`${BASE}/admin/api/session`, { headers: { authorization: "Bearer t" } }),
+        new Request(`${BASE}/admin/api/session`, {
+          headers: { authorization: "Bearer mounted-token-0a1b2c" },
+        }),
       );
       assert.equal(session.status, 200);
       assert.equal((await mounted.fetch(new Request(`${BASE}/other`))).status, 404);
@@ -268,7 +368,7 @@ describe("createAdminHandler()", () => {
           store,
           storage,
           basePath: "admin/",
-          auth: { operator: { bearer: "t" } },
+          auth: { operator: { bearer: "mounted-token-0a1b2c" } },
         })
       );
     } finally {

@@ -60,7 +60,7 @@ describe("the console in Chromium", () => {
     await logIn("not-the-token");
     await textOf("#login-error", (t) => t.startsWith("Not accepted"), "a wrong token is refused");
     await page.$eval("#login-secret", (input) => ((input as HTMLInputElement).value = ""));
-    await page.type("#login-secret", "operator-token");
+    await page.type("#login-secret", "operator-token-7f3a9c");
     await page.click("#login-submit");
     const head = String(await rig.store.headPosition());
     await textOf("#head", (t) => t === head, "the head position");
@@ -169,7 +169,7 @@ describe("the console in Chromium", () => {
     });
     await page.click("#logout");
     await page.waitForSelector("#login-secret");
-    await page.type("#login-secret", "viewer-token");
+    await page.type("#login-secret", "viewer-token-5b2e8d41");
     await page.click("#login-submit");
     await textOf("#who", (t) => t === "viewer", "the viewer role");
     await page.goto(`${rig.url}#/parked`);
@@ -179,7 +179,7 @@ describe("the console in Chromium", () => {
     const forged = await page.evaluate(async (id) => {
       const response = await fetch(`api/parked/audit/${id}/replay`, {
         method: "POST",
-        headers: { authorization: "Bearer viewer-token", "x-ordo-console": "1" },
+        headers: { authorization: "Bearer viewer-token-5b2e8d41", "x-ordo-console": "1" },
       });
       return { status: response.status, body: await response.json() };
     }, message.id);
@@ -222,6 +222,47 @@ describe("the console in Chromium", () => {
       assert.equal(await page.$("#parked-more"), null, "the last page has no notice");
     } finally {
       for (const id of ids) await rig.storage.parked.remove("archive", id);
+    }
+  });
+
+  // A trial at 1280 px found a long type pushing the error column off-screen,
+  // and times with no zone: they read as the viewer's own.
+  test("a long message type wraps, keeping every column on screen; times say UTC", async () => {
+    const [message] = await rig.store.readStream("user-1");
+    const id = crypto.randomUUID();
+    const type = "Billing" + "VeryLongMessageTypeName".repeat(8);
+    await rig.storage.parked.park({
+      group: "wide",
+      partition: 0,
+      message: { ...message, id, type, globalPosition: 5000n },
+      error: { name: "Error", message: "the error column must stay visible" },
+      attempts: 1,
+      parkedAt: "2026-12-07T12:42:01.000Z",
+    });
+    await page.setViewport({ width: 1280, height: 820 });
+    try {
+      await page.goto(`${rig.url}#/parked?group=wide`);
+      await page.waitForSelector(`#parked-table tr[data-message="${id}"]`);
+      const layout = await page.$eval(`#parked-table tr[data-message="${id}"]`, (row) => {
+        const cells = [...row.querySelectorAll("td")];
+        return {
+          viewport: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          errorRight: cells[6].getBoundingClientRect().right,
+          texts: cells.map((cell) => cell.textContent ?? ""),
+        };
+      });
+      assert.ok(
+        layout.errorRight <= layout.viewport,
+        `the error column ends at ${layout.errorRight}px, past ${layout.viewport}px`,
+      );
+      assert.ok(layout.scrollWidth <= layout.viewport, "no sideways scrolling");
+      assert.equal(layout.texts[3], type, "the type is shown whole");
+      assert.equal(layout.texts[5], "2026-12-07 12:42:01 UTC");
+      await page.screenshot({ path: screenshotPath("parked-wide") });
+    } finally {
+      await rig.storage.parked.remove("wide", id);
+      await page.setViewport({ width: 1200, height: 820 });
     }
   });
 });

@@ -44,7 +44,7 @@ describe("unknown option keys in the operators' tools", () => {
     const base = {
       store: createMemoryStore({ logger: silentLogger }),
       storage: createMemoryConsumerStorage(),
-      auth: { operator: { bearer: "t" } },
+      auth: { operator: { bearer: "operator-token-7f3a9c" } },
     };
     await refuses(
       () => createAdminHandler({ ...base, origin: ["https://ops.example.com"] } as never),
@@ -53,7 +53,12 @@ describe("unknown option keys in the operators' tools", () => {
     );
     await refuses(
       () =>
-        createAdminHandler({ ...base, auth: { operator: { bearer: "t" }, viewers: {} } } as never),
+        createAdminHandler(
+          {
+            ...base,
+            auth: { operator: { bearer: "operator-token-7f3a9c" }, viewers: {} },
+          } as never,
+        ),
       "options.auth.viewers",
       "viewer",
     );

@@ -86,7 +86,7 @@ describe("ordo: consumers and parked messages", () => {
       /^totals +running +category order +1 +0 +1 +TypeError: total 30 is cursed$/,
     );
     assert.match(result.stdout, /^shipping: 1 running$/m);
-    assert.match(result.stdout, /^ +0 +m1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ +0$/m);
+    assert.match(result.stdout, /^ +0 +m1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +\d+ +0$/m);
     assert.match(result.stdout, /^ +1 +m1 +/m);
   });
 

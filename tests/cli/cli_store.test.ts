@@ -58,9 +58,9 @@ describe("ordo: the store", () => {
       all.stdout,
       [
         "STREAM   VERSION  POSITION  LAST TYPE     LAST AT",
-        "order-1  1        3         OrderShipped  2026-03-04 05:06:07",
-        "order-2  0        2         OrderPlaced   2026-03-04 05:06:07",
-        "user-7   0        4         UserJoined    2026-03-04 05:06:07",
+        "order-1  1        3         OrderShipped  2026-03-04 05:06:07Z",
+        "order-2  0        2         OrderPlaced   2026-03-04 05:06:07Z",
+        "user-7   0        4         UserJoined    2026-03-04 05:06:07Z",
         "",
       ].join("\n"),
     );
@@ -109,8 +109,8 @@ describe("ordo: the store", () => {
     assert.equal(text.code, 0, said(text));
     assert.equal(
       text.stdout,
-      '@1 order-1 v0 OrderPlaced 2026-03-04 05:06:07 {"total":30}\n' +
-        "@3 order-1 v1 OrderShipped 2026-03-04 05:06:07 {}\n",
+      '@1 order-1 v0 OrderPlaced 2026-03-04 05:06:07Z {"total":30}\n' +
+        "@3 order-1 v1 OrderShipped 2026-03-04 05:06:07Z {}\n",
     );
     const from = await run("read", "order-1", "--from", "1", "--json");
     const [shipped] = json(from) as Record<string, unknown>[];

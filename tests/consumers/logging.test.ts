@@ -87,7 +87,7 @@ describe("consumer logging", () => {
     ]);
   });
 
-  it("a replay that fails again logs its attempt and tells onError, asked through the API or the control link", async () => {
+  it("a replay that fails again logs that it was a replay, its attempt and that the message stays parked, and tells onError, asked through the API or the control link", async () => {
     const { logger, lines } = recording();
     const store = createMemoryStore();
     await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
@@ -115,10 +115,9 @@ describe("consumer logging", () => {
     await storage.control!.requestReplay("billing", message.id);
     await until(async () => (await consumer.getParked(message.id))?.attempts === 4, "replay");
     await consumer.close();
-    assert.deepEqual(lines, [
-      `ordo error: Handler failed ${where} attempt=3 error="RangeError: no stock"`,
-      `ordo error: Handler failed ${where} attempt=4 error="RangeError: no stock"`,
-    ]);
+    const failed = (attempt: number) =>
+      `ordo error: Replay failed; the message stays parked ${where} attempt=${attempt} outcome="failed" error="RangeError: no stock"`;
+    assert.deepEqual(lines, [failed(3), failed(4)]);
     assert.deepEqual(
       told.map(([error, { phase, partition, message, attempt }]) => [
         error,
@@ -129,6 +128,42 @@ describe("consumer logging", () => {
       ]),
       [["no stock", "handler", 0, message.id, 3], ["no stock", "handler", 0, message.id, 4]],
     );
+  });
+
+  it("a replay that succeeds, or finds nothing parked, logs one info line (group, id, outcome), asked through the API or the control link", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-7", [{ type: "OrderPlaced", data: {} }]);
+    await store.append("order-8", [{ type: "OrderPlaced", data: {} }]);
+    const [first, second] = await store.readAll().toArray();
+    const storage = createMemoryConsumerStorage();
+    let failing = true;
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage,
+      retry: { maxAttempts: 1, ...NO_DELAY },
+      controlInterval: 10,
+      logger,
+      handler: () => {
+        if (failing) throw new RangeError("no stock");
+      },
+    });
+    await consumer.caughtUp;
+    failing = false;
+    lines.length = 0;
+    assert.equal((await consumer.replayParked(first.id)).outcome, "replayed");
+    await storage.control!.requestReplay("billing", second.id);
+    await until(async () => (await consumer.getParked(second.id)) === undefined, "replay");
+    assert.equal((await consumer.replayParked(first.id)).outcome, "not-parked");
+    await consumer.close();
+    const replayed = (m: typeof first) =>
+      `ordo info: Parked message replayed group="billing" partition=0 messageId="${m.id}" type="OrderPlaced" stream="${m.streamName}" attempt=2 outcome="replayed"`;
+    assert.deepEqual(lines.filter((line) => /replay/i.test(line)), [
+      replayed(first),
+      replayed(second),
+      `ordo info: Replay asked for a message that is not parked group="billing" messageId="${first.id}" outcome="not-parked"`,
+    ]);
   });
 
   it("a hook of the caller's that throws (onPage) stops the consumer: logged, and caughtUp and done reject with it", async () => {

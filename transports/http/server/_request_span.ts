@@ -61,7 +61,13 @@ export async function tracedRequest(
   try {
     const result = await answer(inner);
     span.setAttributes({ "http.response.status_code": result.status });
-    if (result.status >= 500) span.setAttributes({ "error.type": String(result.status) });
+    // HTTP's conventions: a 5xx is the server's failure, so a SERVER span's
+    // status is Error with the code as `error.type`; a 4xx is the caller's,
+    // and leaves it unset. The error behind the answer is recorded on the
+    // inner span that met it; here there is only the code, so the value
+    // failed with is no Error (no exception event) and its text is empty (the
+    // conventions: no description when the code says it all).
+    if (result.status >= 500) span.fail(statusFailure(result.status));
     return result;
   } catch (error) {
     span.setAttributes({ "error.type": errorType(error) });
@@ -70,6 +76,11 @@ export async function tracedRequest(
   } finally {
     span.end();
   }
+}
+
+/** What a span fails with for a 5xx answer: `error.type` the code, no message. */
+function statusFailure(status: number): { readonly name: string; toString(): string } {
+  return { name: String(status), toString: () => "" };
 }
 
 /**
