@@ -5,7 +5,9 @@ import { createNatsTransport } from "../transports/nats/mod.ts";
 
 /** ordo on a NATS cluster: the event store, consumer storage and the bus, all R3. */
 export async function startOnNats(servers: string[]) {
-  const nc = await connect({ servers });
+  // Keep reconnecting however long a server is away: by default the client gives up after
+  // 10 tries (about 20 s) and closes the connection for good, and ordo with it.
+  const nc = await connect({ servers, maxReconnectAttempts: -1 });
   const store = createNatsStore(nc, { headers, replicas: 3 });
   const storage = createNatsConsumerStorage(nc, {
     headers,
