@@ -135,7 +135,13 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
-async function single(options: { websocket?: boolean } = {}): Promise<NatsServer> {
+/** How a single node is started: `maxPayload` is the server's max_payload in bytes (default 1 MiB). */
+interface SingleOptions {
+  readonly websocket?: boolean;
+  readonly maxPayload?: number;
+}
+
+async function single(options: SingleOptions = {}): Promise<NatsServer> {
   const dir = await mkdtemp(join(tmpdir(), "ordo-nats-"));
   const port = await freePort();
   const wsPort = options.websocket ? await freePort() : undefined;
@@ -143,6 +149,7 @@ async function single(options: { websocket?: boolean } = {}): Promise<NatsServer
     `server_name: n1`,
     `listen: "127.0.0.1:${port}"`,
     `jetstream { store_dir: "${join(dir, "js")}" }`,
+    ...(options.maxPayload === undefined ? [] : [`max_payload: ${options.maxPayload}`]),
     ...(wsPort === undefined ? [] : [`websocket { listen: "127.0.0.1:${wsPort}", no_tls: true }`]),
   ].join("\n");
   const file = join(dir, "n1.conf");
@@ -221,6 +228,6 @@ export async function startNats(): Promise<NatsServer & { release(): Promise<voi
 }
 
 /** A single node of its own (not shared), for tests that stop and restart it. */
-export function startPrivateNats(options: { websocket?: boolean } = {}): Promise<NatsServer> {
+export function startPrivateNats(options: SingleOptions = {}): Promise<NatsServer> {
   return single(options);
 }

@@ -31,6 +31,7 @@ import {
   type Puller,
   translateError,
 } from "../../stores/nats/jetstream/mod.ts";
+import { maxPayload, oversizedAnswer } from "./_answer_size.ts";
 import { deliverWithRetries } from "./_deliver.ts";
 import { fingerprint } from "./_fingerprint.ts";
 import { type HandlerLoopParts, runHandlerLoop } from "./_handler_loop.ts";
@@ -101,7 +102,7 @@ export async function sendCommand(
 // The client refuses a message over the server's max_payload with an error of
 // its own; ordo says what and why, as the store does for an append too large.
 function checkSize(api: JetStreamApi, subject: string, wire: Uint8Array, operation: string): void {
-  const max = api.driver.connection.info?.max_payload ?? 1024 * 1024;
+  const max = maxPayload(api.driver.connection);
   // The subject and the Nats-Msg-Id header travel with it: well under 512 bytes more.
   const size = wire.length + subject.length + 512;
   if (size <= max) return;
@@ -254,8 +255,29 @@ async function handleOne(
       };
     },
   });
-  await ledger.put(wire.id, JSON.stringify(outcome));
-  reply(outcome!);
+  const sent = fittingOutcome(context, outcome!, wire, group, print, how);
+  await ledger.put(wire.id, JSON.stringify(sent));
+  reply(sent);
+}
+
+// An outcome too large for one NATS message could be neither recorded nor
+// replied: the command would be delivered again and its handler run again.
+// Its work is done, so the sender gets the refusal instead, and it is logged
+// here, where the handler ran.
+function fittingOutcome(
+  context: CommandContext,
+  outcome: Outcome,
+  wire: CommandWire,
+  group: string,
+  print: string,
+  how: HandlerLoopParts,
+): Outcome {
+  const connection = context.api.driver.connection;
+  const error = oversizedAnswer(connection, toBytes(outcome), `sendAndWait "${wire.type}"`);
+  if (error === undefined) return outcome;
+  how.logger.error("Handler result is too large for NATS", { group, messageId: wire.id, error });
+  how.onError(error);
+  return { s: "failed", e: wireError(error), f: print };
 }
 
 // The handler ran and its effects are done, so a result that JSON cannot carry

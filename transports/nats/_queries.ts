@@ -16,6 +16,7 @@ import {
 import { type Logger, ValidationError } from "../../core/mod.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type HeadersFactory, translateError } from "../../stores/nats/jetstream/mod.ts";
+import { maxPayload, oversizedAnswer } from "./_answer_size.ts";
 import { busSubjects } from "./_options.ts";
 import { traceFromHeaders, traceHeaders } from "./_trace_headers.ts";
 import { fromBytes, type QueryAnswer, rebuiltError, toBytes, wireError } from "./_wire.ts";
@@ -34,7 +35,7 @@ export async function callQuery(
   signal?.throwIfAborted();
   const payload = toBytes(query.payload ?? null);
   // The client refuses a message over the server's max_payload with an error of its own.
-  const max = connection.info?.max_payload ?? 1024 * 1024;
+  const max = maxPayload(connection);
   if (payload.length + 512 > max) {
     throw new ValidationError(
       "query.payload",
@@ -106,10 +107,17 @@ export function answerQueries(
         } catch (failure) {
           answer = { ok: false, e: wireError(failure) };
         }
+        let bytes = toBytes(answer);
+        // Sent as it is, an answer over max_payload is refused and the caller times out.
+        const tooLarge = oversizedAnswer(connection, bytes, `query "${name}"`);
+        if (tooLarge !== undefined) {
+          logger.error("Handler result is too large for NATS", { query: name, error: tooLarge });
+          bytes = toBytes({ ok: false, e: wireError(tooLarge) } satisfies QueryAnswer);
+        }
         try {
-          msg.respond(toBytes(answer));
+          msg.respond(bytes);
         } catch (failure) {
-          // An answer over max_payload, or a connection closed meanwhile: the caller times out.
+          // A connection closed meanwhile: the caller is told by its own connection, or times out.
           logger.error("Query answer could not be sent", { query: name, error: failure });
         }
       })();
