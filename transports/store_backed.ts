@@ -261,10 +261,7 @@ class StoreBackedTransport implements Transport {
     const store = this.#store;
     const group = `ordo:command:${name}`;
     const logger = options.logger ?? this.logger;
-    const onError = (error: unknown) => {
-      options.onError?.(error);
-      this.#onError(error);
-    };
+    const onError = this.#bothTold(options.onError, group, logger);
     const replies = new CommandReplies(store, name, { group, logger, onError });
     const consumer = createConsumer(store, {
       group,
@@ -349,10 +346,7 @@ class StoreBackedTransport implements Transport {
       onParked: options.onParked,
       telemetry: this.#ownTelemetry,
       continueTrace: options.continueTrace ?? false,
-      onError: (error) => {
-        options.onError?.(error);
-        this.#onError(error);
-      },
+      onError: this.#bothTold(options.onError, group, options.logger ?? this.logger),
       handler: async (message, context) => {
         await handler(receivedFromStore(message), {
           idempotencyKey: message.id,
@@ -364,6 +358,20 @@ class StoreBackedTransport implements Transport {
       },
     });
     return this.#running.track({ ready: consumer.caughtUp, stop: () => consumer.stop() });
+  }
+
+  // The registration's hook, then the transport's: one that throws must not
+  // keep the failure from the other (its throw is logged instead).
+  #bothTold(own: HandlerOptions["onError"], group: string, logger: Logger) {
+    return (error: unknown) => {
+      for (const hook of [own, this.#onError]) {
+        try {
+          hook?.(error);
+        } catch (thrown) {
+          logger.error("onError hook threw", { group, error: thrown });
+        }
+      }
+    };
   }
 
   close(): Promise<void> {
