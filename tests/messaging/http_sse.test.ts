@@ -25,6 +25,7 @@ import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 import { ALL_EVENTS, type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
 import { eventually } from "./_bus_suite.ts";
+import { keptLogger } from "../_kept_logger.ts";
 
 interface Source {
   readonly name: string;
@@ -266,6 +267,52 @@ for (const source of SOURCES) {
       assert.deepEqual((await storage.parked.list("picky")).map((entry) => entry.message.data), [{
         n: 2,
       }]);
+      await sub.stop();
+    });
+
+    it("a park that fails is logged as such (not as a failed stream) and the event comes again", async () => {
+      const storage = createMemoryConsumerStorage();
+      let parkCalls = 0;
+      // The parked store refuses the first entry, as a storage that is down for a moment would.
+      const parked = new Proxy(storage.parked, {
+        get: (target, key) => {
+          const value = Reflect.get(target, key, target);
+          if (key !== "park") return typeof value === "function" ? value.bind(target) : value;
+          return (...args: Parameters<typeof target.park>) => {
+            if (++parkCalls === 1) throw new Error("the parked store is down");
+            return target.park(...args);
+          };
+        },
+      });
+      const logger = keptLogger();
+      const handled: number[] = [];
+      const transport = createHttpTransport({
+        url: server.url,
+        auth: { bearer: TOKEN },
+        storage: { ...storage, parked },
+        logger,
+        reconnect: { initialDelay: 1, maxDelay: 5 },
+      });
+      clients.push(transport);
+      const sub = transport.subscribe("unparked", ["orders/unparked"], (event) => {
+        const n = (event.data as { n: number }).n;
+        if (n === 2) throw new RangeError(`event ${n} is refused`);
+        handled.push(n);
+      }, { retry: { maxAttempts: 1 } });
+      for (let n = 1; n <= 3; n++) await inner.publish({ type: "orders/unparked", data: { n } });
+      await eventually(() => handled.includes(3), 20_000, "the event after the parked one");
+      assert.equal(parkCalls, 2, "parked again when the event came again");
+      assert.deepEqual(
+        (await storage.parked.list("unparked")).map((entry) => entry.message.data),
+        [{ n: 2 }],
+      );
+      const failed = logger.lines.indexOf("error: Parking failed; the event is delivered again");
+      assert.ok(failed >= 0, logger.lines.join("\n"));
+      assert.match(String(logger.fields[failed].error), /parked store is down/);
+      assert.ok(
+        !logger.lines.some((line) => /Event stream failed/.test(line)),
+        logger.lines.join("\n"),
+      );
       await sub.stop();
     });
 

@@ -64,6 +64,15 @@ function isRefusal(error: unknown): boolean {
   return tag !== undefined && REFUSALS.has(tag);
 }
 
+// Storing a parked entry failed: logged and reported where it happened, so the
+// loop only reconnects (the checkpoint stayed before the event, which comes
+// again) and does not call it a failed stream.
+class ParkFailed extends Error {
+  constructor(cause: unknown) {
+    super("Parking failed", { cause });
+  }
+}
+
 /** One running subscription; see the file summary. */
 export class EventStreamSubscription implements Registration {
   readonly ready: Promise<void>;
@@ -134,6 +143,10 @@ export class EventStreamSubscription implements Registration {
         );
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof ParkFailed) {
+          if (!(await sleep(backoffDelay(this.dependencies.reconnect, ++failures), signal))) return;
+          continue;
+        }
         if (isRefusal(error)) {
           this.#logger.error("Event stream refused; subscription stopped", {
             group: this.group,
@@ -225,9 +238,19 @@ export class EventStreamSubscription implements Registration {
   ): Promise<void> {
     const entry = parkedFromReceived(this.group, event, error, attempts);
     const parked = this.dependencies.parked;
-    await this.dependencies.checkpoints.commit(update, async (tx) => {
-      await parked?.park(entry, { tx });
-    });
+    try {
+      await this.dependencies.checkpoints.commit(update, async (tx) => {
+        await parked?.park(entry, { tx });
+      });
+    } catch (error) {
+      this.#logger.error("Parking failed; the event is delivered again", {
+        group: this.group,
+        messageId: event.id,
+        error,
+      });
+      this.#report(error);
+      throw new ParkFailed(error);
+    }
     try {
       this.options.onParked?.(entry);
     } catch (error) {
