@@ -15,7 +15,7 @@ import { natsServerMissing } from "../_nats_server.ts";
 import { deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
 
 const BASE = "http://127.0.0.1:8080";
-const OPERATOR = { authorization: "Bearer operator-token" };
+const OPERATOR = { authorization: "Bearer operator-token-7f3a9c" };
 const REPLAY = { ...OPERATOR, "x-ordo-console": "1", origin: BASE };
 
 if (natsServerMissing !== undefined) {
@@ -59,13 +59,13 @@ if (natsServerMissing !== undefined) {
       handler = createAdminHandler({
         store,
         storage,
-        auth: { operator: { bearer: "operator-token" } },
+        auth: { operator: { bearer: "operator-token-7f3a9c" } },
         sampleInterval: 50,
       });
     });
 
     after(async () => {
-      await handler.close();
+      await handler?.close();
       await running.stop();
       storage.close();
       await store.close();

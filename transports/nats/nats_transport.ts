@@ -191,12 +191,13 @@ class NatsBusTransport implements NatsTransport {
   }
 
   // Every call over the connection: refused with ClosedError naming the
-  // connection once it is closed for good, and at once with a retryable
-  // StoreUnavailableError while the client reconnects (not a timeout later
-  // that blames a handler). Commands and events carry their id, so the
-  // bus's retry is safe.
+  // connection once it is closed for good. While the client reconnects a call
+  // waits for it, within its deadline, as the client buffers what it sends:
+  // failing at once made every attempt of a retrying call fail within
+  // milliseconds, so the bus's breaker opened during a blip of a second and
+  // then refused calls for its whole cool-down, after the server was back.
   async #overConnection<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    this.#watch.ensureUsable(operation);
+    if (this.#watch.closed) throw this.#watch.closedError(operation);
     try {
       return await call();
     } catch (error) {
@@ -209,8 +210,7 @@ class NatsBusTransport implements NatsTransport {
 
   // A call that waits for an answer, over the connection as above, stopped by
   // close() as by its own signal: it then rejects with ClosedError rather than
-  // the abort's reason. A connection lost while it waits fails it with the
-  // retryable StoreUnavailableError, at once, whatever step it is in.
+  // the abort's reason. A connection closed for good while it waits ends it too.
   #untilClosed<T>(
     operation: string,
     options: TransportCallOptions | undefined,
@@ -218,21 +218,14 @@ class NatsBusTransport implements NatsTransport {
   ): Promise<T> {
     const closing = this.#closing.signal;
     return this.#overConnection(operation, async () => {
-      const down = new AbortController();
-      const forget = this.#watch.onDown(() => down.abort(this.#watch.unavailable(operation)));
-      const signals = [closing, this.#lost.signal, down.signal];
+      const signals = [closing, this.#lost.signal];
       if (options?.signal !== undefined) signals.push(options.signal);
       const signal = AbortSignal.any(signals);
       try {
         return await settledOrAborted(call({ signal }), signal);
       } catch (error) {
         if (closing.aborted) throw new ClosedError("transport", operation);
-        if (down.signal.aborted && !this.#watch.closed && !options?.signal?.aborted) {
-          throw down.signal.reason;
-        }
         throw error;
-      } finally {
-        forget();
       }
     });
   }

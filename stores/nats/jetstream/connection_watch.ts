@@ -1,8 +1,7 @@
 /**
  * What a NATS adapter (the store, the transport) learns of the connection it
- * was given: whether it is down now (the client reconnecting), and when it
- * closes for good. A NATS connection that closes never opens again: the
- * client closes it after `maxReconnectAttempts` failed reconnects (10 by
+ * was given: when it closes for good. A NATS connection that closes never
+ * opens again: the client closes it after `maxReconnectAttempts` failed reconnects (10 by
  * default, about 20 s), or the application closed it. Retrying over it can
  * never work, so from then on every call over it fails with `ClosedError`
  * naming the connection, and each adapter says so once in its log (at error
@@ -12,16 +11,14 @@
  */
 
 import type { NatsConnection } from "@nats-io/nats-core";
-import { ClosedError, type Logger, StoreUnavailableError } from "../../../core/mod.ts";
+import { ClosedError, type Logger } from "../../../core/mod.ts";
 
 /** What `ClosedError` names once the connection is closed: "the NATS connection is closed". */
 export const NATS_CONNECTION = "NATS connection";
 
-// One listener of the connection's status and one of its close, however many
-// adapters share the connection; each adapter's watch registers here.
+// One listener of the connection's close, however many adapters share the
+// connection; each adapter's watch registers here.
 interface Shared {
-  down: boolean;
-  readonly onDown: Set<() => void>;
   readonly onClosed: Set<(error: Error | undefined) => void>;
 }
 
@@ -30,22 +27,9 @@ const connections = new WeakMap<NatsConnection, Shared>();
 function shared(connection: NatsConnection): Shared {
   const known = connections.get(connection);
   if (known !== undefined) return known;
-  const state: Shared = { down: false, onDown: new Set(), onClosed: new Set() };
+  const state: Shared = { onClosed: new Set() };
   connections.set(connection, state);
-  // A stand-in connection without these (a test's) is never seen as down or closed.
-  if (typeof connection.status === "function") {
-    // The client ends the iteration when the connection closes (and waits for it to be drained).
-    void (async () => {
-      for await (const status of connection.status()) {
-        if (status.type === "disconnect") {
-          state.down = true;
-          for (const listener of [...state.onDown]) listener();
-        } else if (status.type === "reconnect") {
-          state.down = false;
-        }
-      }
-    })().catch(() => {});
-  }
+  // A stand-in connection without it (a test's) is never seen closed.
   if (typeof connection.closed === "function") {
     void connection.closed().then(
       (error) => {
@@ -81,7 +65,7 @@ export interface ConnectionWatchOptions {
  * const watch = new ConnectionWatch(nc, {
  *   component: "store", closeFirst: "store.close()", logger, onClosed: () => stopFollowing(),
  * });
- * watch.ensureUsable("append"); // throws ClosedError once nc is closed
+ * if (watch.closed) throw watch.closedError("append"); // once nc is closed
  * ```
  */
 export class ConnectionWatch {
@@ -105,39 +89,9 @@ export class ConnectionWatch {
       (typeof this.#connection.isClosed === "function" && this.#connection.isClosed());
   }
 
-  /** True while the connection is lost and the client reconnects. */
-  get down(): boolean {
-    return this.#state.down && !this.closed;
-  }
-
   /** The refusal of `operation` over the closed connection. */
   closedError(operation: string, cause?: unknown): ClosedError {
     return new ClosedError(NATS_CONNECTION, operation, { cause });
-  }
-
-  /** The failure of `operation` while the client reconnects: retryable. */
-  unavailable(operation: string): StoreUnavailableError {
-    return new StoreUnavailableError(
-      operation,
-      "the connection to NATS is lost and the client is reconnecting; whether the call took effect is unknown, and a retry with the same id is safe",
-    );
-  }
-
-  /**
-   * Refuses `operation` when the connection cannot carry it now.
-   *
-   * @throws {ClosedError} when the connection is closed for good
-   * @throws {StoreUnavailableError} while the client reconnects (retryable)
-   */
-  ensureUsable(operation: string): void {
-    if (this.closed) throw this.closedError(operation);
-    if (this.down) throw this.unavailable(operation);
-  }
-
-  /** Calls `listener` when the connection is next lost; the function returned forgets it. */
-  onDown(listener: () => void): () => void {
-    this.#state.onDown.add(listener);
-    return () => void this.#state.onDown.delete(listener);
   }
 
   /** The adapter closed itself: the connection's close is no longer its concern. */
