@@ -85,15 +85,15 @@ function redact(url: string): string {
       `Invalid --url or DATABASE_URL: expected postgres://user:password@host:5432/db`,
     );
   }
+  if (parsed.password !== "") parsed.password = "***";
   // Said at once: any other scheme would be tried as PostgreSQL and fail 10 s later, blaming the server.
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new CliUsageError(
-      `Invalid --url or DATABASE_URL: ${parsed.protocol}// is neither PostgreSQL nor NATS; the ` +
+      `Invalid --url or DATABASE_URL: ${parsed} is neither a postgres:// nor a nats:// URL; the ` +
         "command line reads PostgreSQL (postgres://user:password@host:5432/db), NATS " +
         "(nats://host:4222) or PGlite (--pglite <directory>)",
     );
   }
-  if (parsed.password !== "") parsed.password = "***";
   return parsed.toString();
 }
 
@@ -195,6 +195,14 @@ async function openPGlite(
       `PGlite ${directory} may be open in another process (${pidFile} exists), and a second ` +
         "process can corrupt it: stop that process first. If none has it open (one was killed or " +
         `exited without closing PGlite), delete ${pidFile} and run this again`,
+    );
+  }
+  // An empty directory holds no database: opening it would create one (39 MB)
+  // for a command that only reads, or over a service that is about to.
+  if (found === "directory" && !creates && !(await hasEntries(directory))) {
+    throw new CliFailure(
+      `No PGlite database at ${directory}: the directory is empty (ordo migrate --pglite makes ` +
+        "one; if a service is creating it now, wait until that service has started)",
     );
   }
   // A directory with files but no PG_VERSION is not a database yet: most

@@ -72,7 +72,17 @@ Output (--json): { "streams": [{ "streamName", "category", "version",
           shortTime(s.lastTimestamp),
         ]),
       );
-      if (!page.end) text += `More: ordo streams --after ${JSON.stringify(page.next)} …\n`;
+      if (!page.end) {
+        // The same filters and limit, so that the hint pastes as the next page of this list.
+        const again = [
+          ...(["category", "type", "prefix"] as const).flatMap((key) =>
+            filter[key] === undefined ? [] : [`--${key} ${JSON.stringify(filter[key])}`]
+          ),
+          ...(values.limit === undefined ? [] : [`--limit ${limit}`]),
+          `--after ${JSON.stringify(page.next)}`,
+        ];
+        text += `More: ordo streams ${again.join(" ")} …\n`;
+      }
       return text;
     });
     return 0;

@@ -170,6 +170,23 @@ describe("createAdminHandler()", () => {
     return h.close();
   });
 
+  it("refuses a token with whitespace without echoing it, and says a trailing newline is to trim", () => {
+    for (
+      const [token, said] of [
+        ["operator-token-7f3a9c\n", /ends with whitespace \(read from a file\? trim it\)/],
+        ["correct horse battery staple", /holds whitespace/],
+      ] as const
+    ) {
+      assert.throws(
+        () => createAdminHandler({ store, storage, auth: { operator: { bearer: token } } }),
+        (error) =>
+          error instanceof ValidationError && error.path === "options.auth.operator.bearer" &&
+          said.test(error.reason) && !error.message.includes(token.trim()) &&
+          !error.message.includes("horse"),
+      );
+    }
+  });
+
   it("refuses an origin that is not scheme://host[:port]: it could never match", () => {
     for (
       const origin of [

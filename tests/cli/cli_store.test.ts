@@ -66,7 +66,13 @@ describe("ordo: the store", () => {
     );
     const page = await run("streams", "--limit", "1");
     assert.match(page.stdout, /^order-1 /m);
-    assert.match(page.stdout, /^More: ordo streams --after "order-1" …$/m);
+    assert.match(page.stdout, /^More: ordo streams --limit 1 --after "order-1" …$/m);
+    // The hint keeps the filters: pasted, it gives the next page of the same list.
+    const filtered = await run("streams", "--category", "order", "--limit", "1");
+    assert.match(
+      filtered.stdout,
+      /^More: ordo streams --category "order" --limit 1 --after "order-1" …$/m,
+    );
     const next = await run("streams", "--limit", "1", "--after", "order-1", "--json");
     assert.deepEqual(json(next), {
       streams: [{

@@ -136,15 +136,21 @@ describe("ordo: help, usage and connection", () => {
   });
 
   it("--url other than PostgreSQL's or NATS's is refused at once, naming what the command line reads", async () => {
-    const result = await ordo(["status", "--url", "mysql://127.0.0.1:3306/app"], { url: null });
+    const result = await ordo(["status", "--url", "mysql://me:s3cret@127.0.0.1:3306/app"], {
+      url: null,
+    });
     assert.equal(result.code, 2, said(result));
     assert.match(
       result.stderr,
-      /Invalid --url or DATABASE_URL: mysql:\/\/ is neither PostgreSQL nor NATS; the command line reads PostgreSQL \(postgres:\/\/.*\), NATS \(nats:\/\/host:4222\) or PGlite \(--pglite <directory>\)/,
+      /Invalid --url or DATABASE_URL: mysql:\/\/me:\*\*\*@127\.0\.0\.1:3306\/app is neither a postgres:\/\/ nor a nats:\/\/ URL; the command line reads PostgreSQL \(postgres:\/\/.*\), NATS \(nats:\/\/host:4222\) or PGlite \(--pglite <directory>\)/,
     );
+    assert.ok(!result.stderr.includes("s3cret"), "the password is not shown");
+    const bare = await ordo(["status", "--url", "localhost:5432"], { url: null });
+    assert.equal(bare.code, 2, said(bare));
+    assert.match(bare.stderr, /localhost:5432 is neither a postgres:\/\/ nor a nats:\/\/ URL/);
   });
 
-  it("--pglite refuses a directory with files but no PG_VERSION (a service creating it now), and creates nothing in it", async () => {
+  it("--pglite refuses a directory with files but no PG_VERSION (a service creating it now), or empty for a command that reads, and creates nothing in it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ordo-cli-pglite-half-"));
     try {
       await mkdir(join(dir, "base"));
@@ -157,6 +163,14 @@ describe("ordo: help, usage and connection", () => {
         );
       }
       assert.deepEqual(await readdir(dir), ["base"], "nothing was written into it");
+      await rm(join(dir, "base"), { recursive: true });
+      const empty = await ordo(["streams", "--pglite", dir], { url: null });
+      assert.equal(empty.code, 1, said(empty));
+      assert.match(
+        empty.stderr,
+        /No PGlite database at .*: the directory is empty \(ordo migrate --pglite makes one/,
+      );
+      assert.deepEqual(await readdir(dir), [], "a command that reads creates no database");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

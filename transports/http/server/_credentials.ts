@@ -56,8 +56,22 @@ export function checkCredentials<K>(
 
 /** A bearer token: non-empty, no whitespace (it could not be sent in a header otherwise). */
 export function checkToken(token: unknown, at: string): string {
-  if (typeof token !== "string" || token.length === 0 || /\s/.test(token)) {
+  if (typeof token !== "string") {
     throw new ValidationError(at, token, "must be a non-empty string without whitespace");
+  }
+  if (token.length === 0 || /\s/.test(token)) {
+    // A secret is never shown, even a wrong one: the message lands in logs. A
+    // token read from a file with its trailing newline is the common case.
+    const where = /\s$/.test(token)
+      ? "; it ends with whitespace (read from a file? trim it)"
+      : token.length === 0
+      ? ""
+      : "; it holds whitespace";
+    throw new ValidationError(
+      at,
+      `(redacted, ${token.length} characters)`,
+      `must be a non-empty string without whitespace${where}`,
+    );
   }
   return token;
 }
