@@ -101,7 +101,7 @@ async function streamPage(segments, params) {
   const last = data.version === undefined || data.version === null ? -1 : data.version;
   show(
     el("h1", {}, ["Stream ", el("span", { class: "mono", text: name })]),
-    el("p", { class: "muted", text: (last + 1) + " messages · last at position " + (data.globalPosition || "-") }),
+    el("p", { class: "muted", text: (last + 1) + (last === 0 ? " message" : " messages") + " · last at position " + (data.globalPosition || "-") }),
     table(["Version", "Position", "Type", "At"], rows, { id: "stream-messages" }),
     el("div", { class: "pager" }, [
       from > 0 ? el("button", { type: "button", text: "Earlier", onclick: function () { location.hash = "#/stream/" + encodeURIComponent(name) + query({ from: Math.max(0, from - 50) }); } }) : null,

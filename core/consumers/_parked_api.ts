@@ -5,6 +5,7 @@ import { CloseGate } from "../closing.ts";
 import { checkOptions } from "../options.ts";
 import type { DeliveryEnv } from "./_delivery_env.ts";
 import { replayAll, replayOne } from "./_replay.ts";
+import { noticeSlowStop } from "./_slow_stop.ts";
 import type { Consumer } from "./consumer_types.ts";
 
 const LIST_OPTION_KEYS: readonly string[] = ["limit", "after"];
@@ -31,9 +32,11 @@ export function consumerApi<Tx>(
   const { group, caughtUp, done, stopping } = running;
   done.catch(() => {});
   const gate = new CloseGate("consumer");
+  const stopped = done.catch(() => {});
   const stop = () => {
+    if (!stopping.signal.aborted) noticeSlowStop(env, stopped);
     stopping.abort();
-    return done.catch(() => {});
+    return stopped;
   };
   return {
     group,

@@ -4,7 +4,13 @@
 // exits). A close that ends in time says nothing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createConsoleLogger, type Logger, SLOW_CLOSE_NOTICE } from "../../core/mod.ts";
+import {
+  createConsoleLogger,
+  createConsumer,
+  type Logger,
+  SLOW_CLOSE_NOTICE,
+} from "../../core/mod.ts";
+import { createMemoryConsumerStorage, createMemoryStore } from "../../mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
@@ -100,5 +106,31 @@ describe("a close that waits", { concurrency: true }, () => {
     await client.close();
     await server.close();
     await running.close();
+  });
+  it("a consumer's stop names the partition it waits for, once it has waited a few seconds", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore();
+    await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    const { handler, started, release } = stuck();
+    const consumer = createConsumer(store, {
+      group: "billing",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      logger,
+      handler: async () => void await handler(),
+    });
+    await started;
+    let stopped = false;
+    const stopping = consumer.stop().then(() => void (stopped = true));
+    await eventually(() => lines.length > 0, NOTICE_WAIT, "the notice");
+    assert.equal(stopped, false);
+    assert.match(
+      lines[0],
+      /^ordo warn: Stopping the consumer is still waiting group="billing" seconds=\d+ waitingFor="partition 0 \(catching-up\)"/,
+    );
+    assert.match(lines[0], /never returns/);
+    release();
+    await stopping;
+    assert.equal(lines.length, 1, "said once");
   });
 });
