@@ -187,14 +187,28 @@ function checkOrigins(origins: unknown): readonly string[] {
   // host alone or a trailing slash could never match and would refuse every replay.
   origins.forEach((origin: string, i) => {
     if (!isOrigin(origin)) {
+      // Said as the browser would send it (lower case, no default port, no
+      // path), when the text is a URL at all: that is the value to write.
+      const sent = originOf(origin);
       throw new ValidationError(
         `options.origins[${i}]`,
         origin,
-        'an origin is scheme://host[:port], with no path ("https://ops.example.com")',
+        sent === undefined
+          ? 'an origin is scheme://host[:port], with no path ("https://ops.example.com")'
+          : `is not an origin as a browser sends it: write "${sent}" (scheme://host[:port], lower case, no default port, no path)`,
       );
     }
   });
   return origins;
+}
+
+function originOf(text: string): string | undefined {
+  try {
+    const origin = new URL(text).origin;
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function isOrigin(text: string): boolean {

@@ -39,7 +39,8 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Every command takes --help, --json (for scripts), and where to connect:
-  --url <url> (default DATABASE_URL), --pglite <dir>, --schema <name> (default ordo).
+  --url <url> (postgres://… or nats://…; default DATABASE_URL), --pglite <dir>,
+  --schema <name> (PostgreSQL's, default ordo).
 Exit codes: 0 done, 1 failed, 2 bad usage.
 `;
 }

@@ -209,6 +209,21 @@ describe("createAdminHandler()", () => {
         origin,
       );
     }
+    // Upper case and a default port: it names the form a browser sends.
+    assert.throws(
+      () =>
+        createAdminHandler({
+          store,
+          storage,
+          auth: { operator: { bearer: "operator-token-7f3a9c" } },
+          origins: ["HTTPS://OPS.EXAMPLE.COM:443"],
+        }),
+      (error) =>
+        error instanceof ValidationError &&
+        error.reason.startsWith(
+          'is not an origin as a browser sends it: write "https://ops.example.com"',
+        ),
+    );
   });
 
   it("serves the page, its style and script without credentials, with a policy that runs only its own script", async () => {
