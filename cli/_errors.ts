@@ -45,7 +45,8 @@ export function describeFailure(error: unknown, command: string): { text: string
   }
   if (error instanceof StoreUnavailableError) {
     return {
-      text: `ordo ${command}: ${error.message}: check that the server (--url) is reachable, then retry\n`,
+      text:
+        `ordo ${command}: ${error.message}: check that the server (--url) is reachable, then retry\n`,
       code: 1,
     };
   }
