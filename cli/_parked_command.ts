@@ -6,7 +6,13 @@
  * @module
  */
 
-import { NotFoundError, type ParkedMessage, validateId, ValidationError } from "../core/mod.ts";
+import {
+  nearestKey,
+  NotFoundError,
+  type ParkedMessage,
+  validateId,
+  ValidationError,
+} from "../core/mod.ts";
 import {
   inspectConsumers,
   listParkedMessages,
@@ -76,8 +82,11 @@ Output (--json): the entries as stored; replay gives { "group", "running",
     if (first === "show") return await show(context, second);
     if (first === "replay") return await replay(context, second);
     if (second !== undefined) {
+      const meant = nearestKey(first, ["show", "replay"], 2);
       throw new CliUsageError(
-        `Unknown form "ordo parked ${first} ${second}": run ordo parked --help`,
+        `Unknown form "ordo parked ${first} ${second}": ${
+          meant === undefined ? "" : `did you mean "ordo parked ${meant} ${second}"? `
+        }run ordo parked --help`,
       );
     }
     return await list(context, first);

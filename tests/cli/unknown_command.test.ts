@@ -44,4 +44,13 @@ describe("ordo <unknown command>", () => {
       'ordo: unknown command "frobnicate": run ordo --help to see the commands\n',
     );
   });
+
+  it("suggests the nearest form of ordo parked for a misspelt one", async () => {
+    const result = await run(["parked", "replya", "0b7c1c2e-7a4d-4e43-9d59-6c1f2b3a4d5e"]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /Unknown form "ordo parked replya 0b7c1c2e-7a4d-4e43-9d59-6c1f2b3a4d5e": did you mean "ordo parked replay 0b7c1c2e-7a4d-4e43-9d59-6c1f2b3a4d5e"\? run ordo parked --help/,
+    );
+  });
 });
