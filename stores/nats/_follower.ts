@@ -81,7 +81,8 @@ export class LiveFollower {
               onError(
                 new StoreUnavailableError(
                   "waitForAppend",
-                  "the consumer following appends is gone (a restart or a leader change)",
+                  "the consumer following appends is gone or stopped answering (a server restart, " +
+                    "a leader change, or the server unreachable)",
                 ),
               );
             }
