@@ -30,8 +30,8 @@ export function consumerApi<Tx>(
   running: RunningConsumer,
 ): Omit<Consumer, "status" | "waitFor"> {
   const { group, caughtUp, done, stopping } = running;
-  done.catch(() => {});
   const gate = new CloseGate("consumer");
+  // Also marks `done` handled: the error that ended it was logged already.
   const stopped = done.catch(() => {});
   const stop = () => {
     if (!stopping.signal.aborted) noticeSlowStop(env, stopped);
