@@ -22,6 +22,7 @@ import {
   NotFoundError,
   retryThenPark,
   sameContent,
+  tellHooks,
 } from "../core/mod.ts";
 import {
   asHandlerAnswer,
@@ -167,11 +168,7 @@ export class InProcessCommands {
         type: command.type,
       });
     } else if (!logged) logHandlerFailure(logger, { group }, command, 1, error);
-    try {
-      this.#onError?.(error, received(command));
-    } catch (thrown) {
-      logger.error("onError hook threw", { group, error: thrown });
-    }
+    tellHooks([this.#onError], [error, received(command)], { logger, fields: { group } });
   }
 
   #known(command: CommandEnvelope): Outcome | undefined {
@@ -252,20 +249,13 @@ export class InProcessCommands {
       logger,
       signal: stopping.signal,
       attempt: async (attempt) => await handler(message, deliveryContext(command, attempt)),
-      onError: (error) => {
-        try {
-          options.onError?.(error);
-        } catch (thrown) {
-          logger.error("onError hook threw", { group, error: thrown });
-        }
-      },
-      park: (error, attempts) => {
-        try {
-          options.onParked?.(parkedFromReceived(group, message, error, attempts));
-        } catch (thrown) {
-          logger.error("onParked hook threw", { group, error: thrown });
-        }
-      },
+      onError: (error) => tellHooks([options.onError], [error], { logger, fields: { group } }),
+      park: (error, attempts) =>
+        tellHooks([options.onParked], [parkedFromReceived(group, message, error, attempts)], {
+          logger,
+          fields: { group },
+          hook: "onParked",
+        }),
     });
     if (delivery.outcome === "handled") return delivery.value;
     throw delivery.error;

@@ -8,6 +8,7 @@ import {
   checkRetryPolicy,
   type Logger,
   retryThenPark,
+  tellHooks,
 } from "../core/mod.ts";
 import {
   type EventEndpoint,
@@ -49,11 +50,10 @@ export class Group {
 
   /** An error for `onError`; one it throws is logged, never thrown into the run. */
   reportError(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch (thrown) {
-      this.logger.error("onError hook threw", { group: this.name, error: thrown });
-    }
+    tellHooks([this.options.onError], [error], {
+      logger: this.logger,
+      fields: { group: this.name },
+    });
   }
 
   /** Aborts when the group stops. */
@@ -232,13 +232,10 @@ export class EventGroups {
         });
       },
       onError: (error) => group.reportError(error),
-      park: (error, attempts) => {
-        try {
-          group.options.onParked?.(parkedFromReceived(group.name, message, error, attempts));
-        } catch (thrown) {
-          group.logger.error("onParked hook threw", { group: group.name, error: thrown });
-        }
-      },
+      park: (error, attempts) =>
+        tellHooks([group.options.onParked], [
+          parkedFromReceived(group.name, message, error, attempts),
+        ], { logger: group.logger, fields: { group: group.name }, hook: "onParked" }),
     });
   }
 }

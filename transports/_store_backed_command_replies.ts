@@ -20,7 +20,7 @@ import { type ReplyData, replyError, replyToOf, writeReply } from "./_store_back
 export interface ReplyReports {
   readonly group: string;
   readonly logger: Logger;
-  /** The handler's `onError`, then the transport's. */
+  /** Tells the handler's `onError`, then the transport's; never throws (a hook's throw is logged). */
   readonly onError: (error: unknown) => void;
 }
 
@@ -94,11 +94,7 @@ export class CommandReplies {
       });
       return { ok: true, result: json };
     } catch (error) {
-      try {
-        onError(error);
-      } catch (thrown) {
-        logger.error("onError hook threw", { group, error: thrown });
-      }
+      onError(error);
       return { ok: false, error: replyError(error) };
     }
   }

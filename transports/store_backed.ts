@@ -30,6 +30,7 @@ import {
   type MessageShape,
   type RetryPolicy,
   type Telemetry,
+  tellHooks,
   traceContextOf,
   untracedStore,
   untypedStore,
@@ -363,15 +364,8 @@ class StoreBackedTransport implements Transport {
   // The registration's hook, then the transport's: one that throws must not
   // keep the failure from the other (its throw is logged instead).
   #bothTold(own: HandlerOptions["onError"], group: string, logger: Logger) {
-    return (error: unknown) => {
-      for (const hook of [own, this.#onError]) {
-        try {
-          hook?.(error);
-        } catch (thrown) {
-          logger.error("onError hook threw", { group, error: thrown });
-        }
-      }
-    };
+    return (error: unknown) =>
+      tellHooks([own, this.#onError], [error], { logger, fields: { group } });
   }
 
   close(): Promise<void> {

@@ -8,6 +8,7 @@ import { checkLogger, consoleLogger, type LogFields, type Logger } from "../logg
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
+import { tellHooks } from "../tell_hooks.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import { type DeliverySite, logHandlerFailure } from "./delivery_log.ts";
@@ -151,10 +152,11 @@ export const LINES = {
 } as const;
 
 /**
- * Logs `error` (one line) and tells the consumer's `onError` hook, which must
- * not throw. `line` replaces the phase's: the retry rule's failure (`LINES.rule`),
- * storage work done once as the consumer stops, which nothing retries, or a
- * replay's failure; `fields` are added to that line.
+ * Logs `error` (one line) and tells the consumer's `onError` hook, whose throw
+ * is logged, never thrown into the loop. `line` replaces the phase's: the
+ * retry rule's failure (`LINES.rule`), storage work done once as the consumer
+ * stops, which nothing retries, or a replay's failure; `fields` are added to
+ * that line.
  */
 export function report<Tx>(
   env: DeliveryEnv<Tx>,
@@ -180,11 +182,7 @@ export function report<Tx>(
       error,
     });
   }
-  try {
-    env.hooks.onError?.(error, context);
-  } catch (thrown) {
-    env.logger.error("onError hook threw", { ...env.site, error: thrown });
-  }
+  tellHooks([env.hooks.onError], [error, context], { logger: env.logger, fields: { ...env.site } });
 }
 
 /**

@@ -6,7 +6,12 @@
 
 import type { EventEndpoint, HandlerOptions, Registration } from "../../core/messaging/mod.ts";
 import { tracedHandler } from "../../core/messaging/mod.ts";
-import { type CheckedRetryPolicy, checkRetryPolicy, type Logger } from "../../core/mod.ts";
+import {
+  type CheckedRetryPolicy,
+  checkRetryPolicy,
+  type Logger,
+  tellHooks,
+} from "../../core/mod.ts";
 import type { JetStreamApi, PulledMessage, Puller } from "../../stores/nats/jetstream/mod.ts";
 import { runDurable } from "./_durable_loop.ts";
 import type { CheckedTransportOptions } from "./_options.ts";
@@ -59,16 +64,13 @@ export function runHandlerLoop(
   );
   const retry = checkRetryPolicy(handlerOptions.retry ?? options.retry);
   const logger = handlerOptions.logger ?? options.logger;
-  const onError = (error: unknown) => {
-    for (const hook of [handlerOptions.onError, options.onError]) {
-      // A hook that throws must not end the delivery, or the loop: that is all that delivers.
-      try {
-        hook?.(error);
-      } catch (thrown) {
-        logger.error("onError hook threw", { group: spec.group, error: thrown });
-      }
-    }
-  };
+  // The registration's hook, then the transport's. One that throws is logged: it must not end
+  // the delivery, or the loop, which is all that delivers.
+  const onError = (error: unknown) =>
+    tellHooks([handlerOptions.onError, options.onError], [error], {
+      logger,
+      fields: { group: spec.group },
+    });
   const stopping = new AbortController();
   const signal = AbortSignal.any([stopping.signal, context.lost]);
   const parts: HandlerLoopParts = { handler, handlerOptions, retry, onError, signal, logger };

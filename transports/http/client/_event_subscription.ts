@@ -17,6 +17,7 @@ import {
   type ParkedMessageStore,
   PeerUnreachableError,
   retryThenPark,
+  tellHooks,
 } from "../../../core/mod.ts";
 import {
   type EventEndpoint,
@@ -223,11 +224,10 @@ export class EventStreamSubscription implements Registration {
 
   // A throwing onError must not end the subscription: its loop is all that delivers.
   #report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch (thrown) {
-      this.#logger.error("onError hook threw", { group: this.group, error: thrown });
-    }
+    tellHooks([this.options.onError], [error], {
+      logger: this.#logger,
+      fields: { group: this.group },
+    });
   }
 
   async #park(

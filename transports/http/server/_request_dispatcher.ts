@@ -14,6 +14,7 @@ import {
   type Logger,
   NotFoundError,
   type Telemetry,
+  tellHooks,
 } from "../../../core/mod.ts";
 import {
   reportedResultAsJson,
@@ -134,11 +135,7 @@ export class RequestDispatcher {
       return serverFailureAnswer(operation, errorId);
     }
     logger.error("HTTP request failed", { errorId, operation, method: call.method, error });
-    try {
-      onError(error);
-    } catch (thrown) {
-      logger.error("HTTP handler's onError threw", { errorId, error: thrown });
-    }
+    tellHooks([onError], [error], { logger, fields: { errorId, operation } });
     return serverFailureAnswer(operation, errorId);
   }
 
