@@ -20,6 +20,25 @@ import { unrefTimer } from "./_unref_timer.ts";
 export const SLOW_CLOSE_NOTICE: { readonly afterMs: number } = Object.freeze({ afterMs: 5_000 });
 
 /**
+ * Calls `notice` once with the whole seconds waited, if `waited` is still
+ * pending {@link SLOW_CLOSE_NOTICE}'s `afterMs` from now; its timer is
+ * cleared as `waited` settles (either way), and never keeps the process
+ * alive: a close or stop that can never end must still let a script exit.
+ * Watching `waited` marks its rejection handled: pass a promise whose
+ * failure no one else needs to hear of through an unhandled rejection.
+ */
+export function noticeSlowWait(waited: Promise<unknown>, notice: (seconds: number) => void): void {
+  const started = Date.now();
+  const timer = setTimeout(
+    () => notice(Math.round((Date.now() - started) / 1000)),
+    SLOW_CLOSE_NOTICE.afterMs,
+  );
+  unrefTimer(timer);
+  const clear = () => clearTimeout(timer);
+  waited.then(clear, clear);
+}
+
+/**
  * How a close that takes long is reported: a handler that never returns
  * keeps `close()` waiting, and a service given SIGTERM then never exits;
  * without a word that looks like a hang of ordo's.
@@ -109,32 +128,30 @@ export class CloseGate {
     notice: CloseNotice | undefined,
   ): Promise<void> {
     this.#closed = true;
-    const stopNotice = notice === undefined ? undefined : this.#noticeSlowClose(notice);
-    try {
-      while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
-      await release?.();
-    } finally {
-      stopNotice?.();
+    const finished = this.#finish(release);
+    // Watched apart from the promise close() returns, whose rejection stays the caller's to handle.
+    if (notice !== undefined) {
+      noticeSlowWait(finished, (seconds) => this.#noticeSlowClose(notice, seconds));
     }
+    await finished;
   }
 
-  #noticeSlowClose({ logger, waitingFor, fields }: CloseNotice): () => void {
-    const started = Date.now();
-    const report = () => {
-      const waiting = [
-        ...(this.#inFlight > 0 ? [`${this.#inFlight} call(s) in flight`] : []),
-        ...(waitingFor?.() ?? []),
-      ];
-      logger.warn(`Closing the ${this.component} is still waiting`, {
-        ...fields,
-        seconds: Math.round((Date.now() - started) / 1000),
-        waitingFor: waiting.length === 0 ? "its transport or store to close" : waiting.join(", "),
-        hint: "close() waits for every running handler and call; one that never returns " +
-          "keeps it waiting (and a process given SIGTERM from exiting)",
-      });
-    };
-    const timer = setTimeout(report, SLOW_CLOSE_NOTICE.afterMs);
-    unrefTimer(timer);
-    return () => clearTimeout(timer);
+  async #finish(release: (() => Promise<void> | void) | undefined): Promise<void> {
+    while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await release?.();
+  }
+
+  #noticeSlowClose({ logger, waitingFor, fields }: CloseNotice, seconds: number): void {
+    const waiting = [
+      ...(this.#inFlight > 0 ? [`${this.#inFlight} call(s) in flight`] : []),
+      ...(waitingFor?.() ?? []),
+    ];
+    logger.warn(`Closing the ${this.component} is still waiting`, {
+      ...fields,
+      seconds,
+      waitingFor: waiting.length === 0 ? "its transport or store to close" : waiting.join(", "),
+      hint: "close() waits for every running handler and call; one that never returns " +
+        "keeps it waiting (and a process given SIGTERM from exiting)",
+    });
   }
 }
