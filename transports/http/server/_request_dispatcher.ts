@@ -260,9 +260,11 @@ export class RequestDispatcher {
     const refused = credential.permissions.refusedSubscription(selector);
     if (refused !== undefined) throw new ForbiddenError("subscribe", refused, credential.name);
     const { events, heartbeat, logger } = this.#settings;
+    // Called where nothing catches a throw (a stream's promise handlers): one from the hook is
+    // logged, so the stream still closes.
     const onError = (error: unknown) => {
       logger.warn("HTTP event stream failed", { group, error });
-      this.#settings.onError(error);
+      tellHooks([this.#settings.onError], [error], { logger, fields: { group } });
     };
     if (this.#gate.closed) throw new ClosedError("HTTP handler", label.operation);
     const stream = openEventStream(
