@@ -24,8 +24,10 @@ export interface TellHooksOptions {
  * Calls each hook given (an `undefined` one is skipped) with `args`, in
  * order. A hook that throws is logged through `options.logger` at level
  * `error` (`onError hook threw` with `options.fields` and the thrown `error`)
- * and the next is called all the same; nothing a hook throws escapes. What
- * a hook returns is ignored: a promise it returns is not awaited.
+ * and the next is called all the same; nothing a hook throws escapes. A
+ * promise a hook returns (an `async` hook) is not awaited, but its rejection
+ * is logged the same way (`onError hook rejected`): left alone it would be an
+ * unhandled rejection, which ends a Node process.
  *
  * @example
  * ```ts
@@ -49,14 +51,22 @@ export function tellHooks<Args extends readonly unknown[]>(
   args: NoInfer<Args>,
   options: TellHooksOptions,
 ): void {
+  const log = (how: string, error: unknown) =>
+    options.logger.error(`${options.hook ?? "onError"} hook ${how}`, {
+      ...options.fields,
+      error,
+    });
   for (const hook of hooks) {
     try {
-      hook?.(...args);
+      const returned = hook?.(...args);
+      if (isThenable(returned)) returned.then(undefined, (error) => log("rejected", error));
     } catch (thrown) {
-      options.logger.error(`${options.hook ?? "onError"} hook threw`, {
-        ...options.fields,
-        error: thrown,
-      });
+      log("threw", thrown);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }

@@ -89,4 +89,22 @@ describe("tellHooks()", () => {
     assert.deepEqual(logger.lines, ["error: onParked hook threw"]);
     assert.equal(logger.fields[0].group, "audit");
   });
+
+  it("logs an async hook's rejection, which would otherwise be an unhandled rejection", async () => {
+    const logger = keptLogger();
+    const down = new Error("the pager is down");
+    const told: string[] = [];
+    tellHooks(
+      [async () => {
+        await Promise.resolve();
+        throw down;
+      }, () => void told.push("second")],
+      [],
+      { logger, fields: { group: "billing" } },
+    );
+    assert.deepEqual(told, ["second"]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(logger.lines, ["error: onError hook rejected"]);
+    assert.deepEqual(logger.fields, [{ group: "billing", error: down }]);
+  });
 });
