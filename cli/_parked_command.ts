@@ -57,13 +57,18 @@ Options:
                       says how many and where the next page starts
   --after <position>  with a group: the entries after this one (the next page)
   --all               replay every parked message
-  --wait <seconds>    how long replay waits for the outcome (default 30)
+  --wait <seconds>    how long replay waits for the outcome (default 30); it
+                      returns at once when no consumer of the group runs
   --no-wait           ask for the replay and return at once
 
 ${CONNECTION_HELP}
 
-Exit codes: replay is 0 once every message was replayed, 1 when one failed
-again or was not replayed within --wait (it stays asked for).
+Exit codes of replay: 0 once every message was replayed (with --no-wait: once
+asked); 1 when one failed again (it stays parked) or nothing could be asked;
+3 when the replay is recorded but has not run yet: no consumer of the group
+is running, or none finished it within --wait. The request stays recorded
+and the group's next running consumer replays it; ordo parked shows whether
+the message is still parked, ordo consumers <group> the replays waiting.
 
 Output (--json): the entries as stored; replay gives { "group", "running",
   "outcomes": [{ "messageId", "outcome", "error" }] }, outcome being
@@ -202,6 +207,12 @@ function checkedId(id: string): string {
   }
 }
 
+/**
+ * The exit code of a replay recorded in the storage that no consumer has run
+ * yet: not 1, which reads as "nothing happened", since the request stays and will run.
+ */
+const NOT_RUN_YET = 3;
+
 async function replay(context: CommandContext, id: string | undefined): Promise<number> {
   const { values } = context;
   const all = values.all === true;
@@ -236,7 +247,9 @@ async function replay(context: CommandContext, id: string | undefined): Promise<
   for (const a of asked) {
     if (a.running === 0 && a.messages.length > 0) {
       context.io.err(
-        `No consumer of group "${a.group}" is running: its ${a.messages.length} replay(s) wait until one starts.\n`,
+        `No consumer of group "${a.group}" is running: the replay of ${
+          plural(a.messages.length, "message")
+        } is recorded and runs when one starts.\n`,
       );
     }
   }
@@ -245,17 +258,29 @@ async function replay(context: CommandContext, id: string | undefined): Promise<
     results.map(({ asked: a, outcomes }) => ({ group: a.group, running: a.running, outcomes })),
     () => outcomesText(results),
   );
-  const settled = results.every(({ outcomes }) => outcomes.every((o) => o.outcome === "replayed"));
-  return settled || (waitSeconds === 0 && noFailure(results)) ? 0 : 1;
+  const outcomes = results.flatMap((r) => r.outcomes);
+  if (outcomes.some((o) => o.outcome === "failed")) return 1;
+  if (outcomes.every((o) => o.outcome === "replayed") || waitSeconds === 0) return 0;
+  for (const { asked: a, outcomes: own } of results) {
+    const open = own.filter((o) => o.outcome !== "replayed").length;
+    if (a.running > 0 && open > 0) {
+      context.io.err(
+        `Group "${a.group}": the replay of ${
+          plural(open, "message")
+        } did not finish within ${waitSeconds} s; its running consumer goes on with it (ordo parked shows when it is done).\n`,
+      );
+    }
+  }
+  return NOT_RUN_YET;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 interface AskedOutcomes {
   readonly asked: ReplayAsked;
   readonly outcomes: ReplayOutcome[];
-}
-
-function noFailure(results: readonly AskedOutcomes[]): boolean {
-  return results.every(({ outcomes }) => outcomes.every((o) => o.outcome !== "failed"));
 }
 
 /** Polls the outcomes until each replay is done or failed, or `seconds` pass. */
@@ -288,8 +313,8 @@ function outcomesText(results: readonly AskedOutcomes[]): string {
         replayed: "replayed: handled and off the parked list",
         failed: `failed again, still parked: ${o.error?.name}: ${o.error?.message}`,
         pending: asked.running === 0
-          ? "asked; waits for a consumer of the group to start"
-          : "asked; not taken yet",
+          ? "recorded; runs when a consumer of the group starts"
+          : "recorded; not taken by a consumer yet",
         taken: "taken by a consumer; not finished yet",
       }[o.outcome];
       lines.push(`${o.messageId} (${asked.group}) ${what}`);

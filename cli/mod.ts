@@ -5,7 +5,8 @@
  * `cli/main.ts` (the package's `bin`) runs it on the process. Commands:
  * migrate, status, streams, read, tail, consumers, parked (show, replay) and
  * rebuild, each with `--help`, tables for people and `--json` for scripts;
- * exit codes 0 (done), 1 (failed), 2 (bad usage). It connects to PostgreSQL
+ * exit codes 0 (done), 1 (failed), 2 (bad usage), 3 (a replay recorded that
+ * no consumer has run yet). It connects to PostgreSQL
  * (`--url` or `DATABASE_URL`) or a PGlite directory (`--pglite`), loading the
  * driver at run time: the one entry of the package that does.
  *
@@ -41,7 +42,9 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 Every command takes --help, --json (for scripts), and where to connect:
   --url <url> (postgres://… or nats://…; default DATABASE_URL), --pglite <dir>,
   --schema <name> (PostgreSQL's, default ordo).
-Exit codes: 0 done, 1 failed, 2 bad usage.
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 recorded but not run yet
+  (parked replay: no consumer of the group is running, or none finished it
+  within --wait; the request stays and runs when one does).
 `;
 }
 
@@ -90,7 +93,8 @@ export function processIo(): CliIo {
 
 /**
  * Runs one command line (`["streams", "--category", "order"]`) and resolves
- * its exit code: 0 done, 1 failed, 2 bad usage. Errors are printed to
+ * its exit code: 0 done, 1 failed, 2 bad usage, 3 a replay recorded that no
+ * consumer has run yet (`parked replay`). Errors are printed to
  * `io.err` with what to do; nothing is thrown.
  *
  * @example

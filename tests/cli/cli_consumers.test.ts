@@ -181,7 +181,7 @@ describe("ordo: consumers and parked messages", () => {
     assert.equal((await run("parked")).stdout, "No parked messages.\n");
   });
 
-  it("parked replay with no consumer of the group running says the request waits, and one that starts takes it", async () => {
+  it("parked replay with no consumer of the group running says the request is recorded, exits 3 at once, and one that starts takes it", async () => {
     const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
     const [message] = await pg.store.readStream("user-1");
     await storage.parked.park({
@@ -192,16 +192,26 @@ describe("ordo: consumers and parked messages", () => {
       attempts: 5,
       parkedAt: new Date().toISOString(),
     });
-    const waiting = await run("parked", "replay", message.id, "--wait", "1");
-    assert.equal(waiting.code, 1, said(waiting));
-    assert.match(
+    const started = Date.now();
+    const waiting = await run("parked", "replay", message.id, "--wait", "20");
+    // 3, not 1: the request is recorded and will run, which exit 1 read as "nothing happened".
+    assert.equal(waiting.code, 3, said(waiting));
+    assert.ok(Date.now() - started < 15_000, "no consumer to wait for: it returns at once");
+    assert.equal(
       waiting.stderr,
-      /No consumer of group "audit" is running: its 1 replay\(s\) wait until one starts/,
+      `No consumer of group "audit" is running: the replay of 1 message is recorded and runs when one starts.\n`,
     );
     assert.equal(
       waiting.stdout,
-      `${message.id} (audit) asked; waits for a consumer of the group to start\n`,
+      `${message.id} (audit) recorded; runs when a consumer of the group starts\n`,
     );
+    const asJson = await run("parked", "replay", message.id, "--json");
+    assert.equal(asJson.code, 3, said(asJson));
+    assert.deepEqual(json(asJson), [{
+      group: "audit",
+      running: 0,
+      outcomes: [{ messageId: message.id, outcome: "pending" }],
+    }]);
     const noWait = await run("parked", "replay", "--all", "--group", "audit", "--no-wait");
     assert.equal(noWait.code, 0, said(noWait));
     const status = json(await run("consumers", "audit", "--json")) as { pendingReplays: number }[];
@@ -221,6 +231,51 @@ describe("ordo: consumers and parked messages", () => {
       );
     } finally {
       await audit.stop();
+    }
+  });
+
+  it("parked replay that a running consumer has not finished within --wait exits 3 and says it goes on", async () => {
+    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    const [message] = await pg.store.readStream("user-2");
+    await storage.parked.park({
+      group: "slow",
+      partition: 0,
+      message,
+      error: { name: "Error", message: "timeout" },
+      attempts: 1,
+      parkedAt: new Date().toISOString(),
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => release = resolve);
+    const slow = createConsumer(pg.store, {
+      group: "slow",
+      source: { category: "nothing" },
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      handler: () => held,
+    });
+    try {
+      await slow.caughtUp;
+      await until(
+        async () => (await storage.control!.running()).some((r) => r.group === "slow"),
+        "announced",
+      );
+      const late = await run("parked", "replay", message.id, "--wait", "1");
+      assert.equal(late.code, 3, said(late));
+      assert.match(late.stdout, new RegExp(`^${message.id} \\(slow\\) (recorded|taken)`));
+      assert.equal(
+        late.stderr,
+        `Group "slow": the replay of 1 message did not finish within 1 s; its running consumer goes on with it (ordo parked shows when it is done).\n`,
+      );
+      release();
+      await until(
+        async () => (await storage.parked.get("slow", message.id)) === undefined,
+        "replayed once released",
+      );
+    } finally {
+      release();
+      await slow.stop();
     }
   });
 

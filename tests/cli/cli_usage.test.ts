@@ -22,7 +22,10 @@ describe("ordo: help, usage and connection", () => {
     const help = await ordo(["--help"], { url: null });
     assert.equal(help.code, 0, said(help));
     for (const name of COMMANDS) assert.match(help.stdout, new RegExp(`^  ${name} `, "m"));
-    assert.match(help.stdout, /Exit codes: 0 done, 1 failed, 2 bad usage/);
+    assert.match(
+      help.stdout,
+      /Exit codes: 0 done, 1 failed, 2 bad usage, 3 recorded but not run yet\n {2}\(parked replay/,
+    );
     const none = await ordo([], { url: null });
     assert.equal(none.code, 2, said(none));
     assert.match(none.stderr, /^Usage: ordo <command>/);
