@@ -11,19 +11,45 @@
 import { checkKnownKeys, ValidationError } from "../core/mod.ts";
 import {
   type Authenticator,
+  type BearerCredential,
   createAuthenticator,
-  type HttpServerAuth,
+  type HmacCredential,
+  type HmacServerOptions,
 } from "../transports/http/server/mod.ts";
+import type { HmacSecret } from "../transports/http/wire/mod.ts";
 
 /** What a request may do. */
 export type AdminRole = "operator" | "viewer";
 
+/**
+ * One role's credential: bearer tokens or HMAC secrets (several, to rotate;
+ * a named one as `{ token, name }` or `{ secret, name }`), each of at least
+ * 16 characters. No `allow`: the HTTP transport's permissions name commands,
+ * queries and events, none of which the console serves; what a caller may do
+ * here is its role.
+ */
+export type AdminCredential =
+  | {
+    readonly bearer:
+      | string
+      | Omit<BearerCredential, "allow">
+      | readonly (string | Omit<BearerCredential, "allow">)[];
+  }
+  | {
+    readonly hmac: Omit<HmacServerOptions, "secret"> & {
+      readonly secret:
+        | HmacSecret
+        | Omit<HmacCredential, "allow">
+        | readonly (HmacSecret | Omit<HmacCredential, "allow">)[];
+    };
+  };
+
 /** The console's credentials, by role. */
 export interface AdminAuth {
   /** Credentials that may read everything and replay parked messages. */
-  readonly operator: HttpServerAuth;
+  readonly operator: AdminCredential;
   /** Credentials that may read everything, and replay nothing. */
-  readonly viewer?: HttpServerAuth;
+  readonly viewer?: AdminCredential;
 }
 
 /** Who a request is. */
@@ -127,7 +153,8 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
       `the console needs authentication: ${CREDENTIAL_SHAPE}`,
     );
   }
-  checkKnownKeys(value, ["bearer", "hmac", "allow"], path);
+  refuseAllow(value, path);
+  checkKnownKeys(value, ["bearer", "hmac"], path);
   const v = value as { bearer?: unknown; hmac?: unknown };
   if ((v.bearer === undefined) === (v.hmac === undefined)) {
     throw new ValidationError(path, value, `expected exactly one of: ${CREDENTIAL_SHAPE}`);
@@ -143,6 +170,7 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
       Array.isArray(list) ? `[${i}]` : ""
     }`;
     const isKey = typeof entry === "string" || entry instanceof Uint8Array;
+    if (!isKey && typeof entry === "object" && entry !== null) refuseAllow(entry, at);
     const key = isKey ? entry : (entry as Record<string, unknown> | null)?.[field];
     const length = typeof key === "string"
       ? key.length
@@ -159,6 +187,22 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
     if (length > 0) keys.push(key);
   });
   return keys;
+}
+
+/**
+ * Refuses the HTTP transport's `allow` in a console credential: it would be
+ * read as a limit on what the credential may do, and limit nothing, since
+ * the console serves no commands, queries or events.
+ */
+function refuseAllow(value: object, path: string): void {
+  if (!("allow" in value)) return;
+  throw new ValidationError(
+    `${path}.allow`,
+    (value as { allow: unknown }).allow,
+    "is the HTTP transport's permission over commands, queries and events, which the console does not serve: " +
+      "remove it; a console credential takes its token or secret and a name, and its role says what it may do " +
+      "(operator: read and replay; viewer: read only)",
+  );
 }
 
 function sameKey(a: unknown, b: unknown): boolean {

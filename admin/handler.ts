@@ -28,7 +28,7 @@ import { History } from "./_history.ts";
 import { type AdminAuth, Roles } from "./_roles.ts";
 import { crossSiteRefusal } from "./_same_origin.ts";
 
-export type { AdminAuth, AdminRole } from "./_roles.ts";
+export type { AdminAuth, AdminCredential, AdminRole } from "./_roles.ts";
 
 /** Options of {@link createAdminHandler}. */
 export interface CreateAdminHandlerOptions<Tx> {
@@ -75,7 +75,8 @@ export interface AdminHandler {
  *
  * @throws {ValidationError} when `auth` is missing, has no operator, says
  *   `{ none: true }`, holds a token or secret under 16 characters or one both
- *   roles share, when an origin is not scheme://host[:port], and on any other
+ *   roles share, or an `allow` (the HTTP transport's permissions: here the
+ *   role says what a credential may do), when an origin is not scheme://host[:port], and on any other
  *   bad option (an unknown key too)
  * @example
  * ```ts

@@ -26,6 +26,7 @@
 
 export {
   type AdminAuth,
+  type AdminCredential,
   type AdminHandler,
   type AdminRole,
   createAdminHandler,

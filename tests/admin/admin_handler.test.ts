@@ -110,6 +110,36 @@ describe("createAdminHandler()", () => {
     );
   });
 
+  // A trial found it accepted: read as a limit on what a credential may do, it limited nothing.
+  it("refuses the HTTP transport's allow in a credential, at its path, saying the role decides instead", () => {
+    const allow = { commands: [] };
+    for (
+      const [auth, path] of [
+        [{ operator: { bearer: "operator-token-7f3a9c", allow } }, "options.auth.operator.allow"],
+        [
+          {
+            operator: { bearer: "operator-token-7f3a9c" },
+            viewer: { bearer: ["viewer-token-5b2e8d41", { token: "viewer-token-9c0d", allow }] },
+          },
+          "options.auth.viewer.bearer[1].allow",
+        ],
+        [
+          { operator: { hmac: { secret: { secret: "s3cret-s3cret-s3cret", allow } } } },
+          "options.auth.operator.hmac.secret.allow",
+        ],
+      ] as const
+    ) {
+      assert.throws(
+        () => createAdminHandler({ store, storage, auth: auth as never }),
+        (error) =>
+          error instanceof ValidationError && error.path === path &&
+          error.reason.includes("which the console does not serve: remove it") &&
+          error.reason.includes("(operator: read and replay; viewer: read only)"),
+        path,
+      );
+    }
+  });
+
   it("refuses a misspelt role naming the nearest, before saying the operator is missing", () => {
     assert.throws(
       () =>
