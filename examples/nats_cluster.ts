@@ -18,5 +18,18 @@ export async function startOnNats(servers: string[]) {
   await store.setup();
   await storage.setup();
   await transport.setup();
-  return { nc, store, storage, bus: createBus({ transport }) };
+  const bus = createBus({ transport });
+  return {
+    nc,
+    store,
+    storage,
+    bus,
+    /** Stops ordo, then the connection: until it is closed, it keeps the process running. */
+    async close() {
+      await bus.close(); // and the transport: handlers finish the message in hand
+      await store.close();
+      storage.close();
+      await nc.drain(); // sends what is buffered, then closes
+    },
+  };
 }
