@@ -27,9 +27,14 @@ h2 { font-size: 1.05rem; margin: 1.4rem 0 .6rem; }
 table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: #4a5265; }
-/* A long value (a message type, a stream name) wraps rather than pushing the last columns off-screen. */
-td { overflow-wrap: anywhere; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+/* Cells keep their words whole (an id may break after its dashes). A value that can be long without a
+   space (.long: a stream name, a message type, a group, an error) breaks anywhere rather than pushing
+   the last columns off-screen, and so takes the squeeze a very long one makes; its floor keeps a
+   short one (InvoiceDrafted) whole beside it, and gives way on narrow screens. */
+td.long { overflow-wrap: anywhere; min-width: min(10em, 14vw); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* A number or a time reads as one piece: "2026-12-07" would otherwise break after a dash. */
+td.num, td.time { white-space: nowrap; }
 tr:last-child td { border-bottom: 0; }
 a { color: var(--accent); }
 .muted { color: var(--muted); }

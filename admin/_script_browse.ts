@@ -23,7 +23,7 @@ async function overviewPage() {
     };
     const rows = data.consumers.map(function (c) {
       return el("tr", { "data-group": c.group }, [
-        el("td", {}, el("a", { href: "#/consumers", text: c.group })),
+        el("td", { class: "long" }, el("a", { href: "#/consumers", text: c.group })),
         el("td", { class: "state-" + c.state, text: c.state }),
         el("td", { class: "num lag", text: lagText(c) }),
         el("td", { class: "num", text: c.parked }),
@@ -64,11 +64,11 @@ async function streamsPage(segments, params) {
   const data = await api("GET", "streams" + query({ category: filters.category, type: filters.type, prefix: filters.prefix, after: after, limit: 50 }));
   const rows = data.streams.map(function (s) {
     return el("tr", { "data-stream": s.streamName }, [
-      el("td", {}, el("a", { href: "#/stream/" + encodeURIComponent(s.streamName), text: s.streamName })),
+      el("td", { class: "long" }, el("a", { href: "#/stream/" + encodeURIComponent(s.streamName), text: s.streamName })),
       el("td", { class: "num", text: s.version }),
       el("td", { class: "num", text: s.globalPosition }),
-      el("td", { text: s.lastType }),
-      el("td", { text: time(s.lastTimestamp) }),
+      el("td", { class: "long", text: s.lastType }),
+      el("td", { class: "time", text: time(s.lastTimestamp) }),
     ]);
   });
   const pager = el("div", { class: "pager" }, [
@@ -94,8 +94,8 @@ async function streamPage(segments, params) {
     return el("tr", { "data-position": m.globalPosition }, [
       el("td", { class: "num", text: m.streamVersion }),
       el("td", { class: "num" }, el("a", { href: "#/message/" + m.globalPosition, text: m.globalPosition })),
-      el("td", {}, el("a", { href: "#/message/" + m.globalPosition, text: m.type })),
-      el("td", { text: time(m.metadata.timestamp) }),
+      el("td", { class: "long" }, el("a", { href: "#/message/" + m.globalPosition, text: m.type })),
+      el("td", { class: "time", text: time(m.metadata.timestamp) }),
     ]);
   });
   const last = data.version === undefined || data.version === null ? -1 : data.version;

@@ -24,22 +24,22 @@ async function consumersPage() {
     };
     const rows = data.groups.map(function (g) {
       return el("tr", { "data-group": g.group }, [
-        el("td", { class: "mono", text: g.group }),
+        el("td", { class: "mono long", text: g.group }),
         el("td", { class: "state-" + g.state, text: g.state + (g.running.length > 1 ? " ×" + g.running.length : "") }),
-        el("td", { text: sourceText(g.source) }),
+        el("td", { class: "long", text: sourceText(g.source) }),
         el("td", { class: "num", text: g.partitionCount }),
         el("td", { class: "num lag", text: lagText(g) }),
         el("td", {}, sparkline(lagHistory(g.group))),
         el("td", { class: "num" }, g.parked > 0 ? el("a", { href: "#/parked" + query({ group: g.group }), text: g.parked }) : "0"),
-        el("td", { class: "error-text", text: g.lastError ? g.lastError.name + ": " + g.lastError.message : "" }),
+        el("td", { class: "error-text long", text: g.lastError ? g.lastError.name + ": " + g.lastError.message : "" }),
       ]);
     });
     const details = data.groups.map(function (g) {
       const parts = g.partitions.map(function (p) {
         return el("tr", { "data-partition": p.partition }, [
           el("td", { class: "num", text: p.partition }),
-          el("td", { class: "mono", text: p.owner || "-" }),
-          el("td", { text: p.leaseExpiresAt ? time(p.leaseExpiresAt) : "-" }),
+          el("td", { class: "mono long", text: p.owner || "-" }),
+          el("td", { class: "time", text: p.leaseExpiresAt ? time(p.leaseExpiresAt) : "-" }),
           el("td", { class: "num", text: p.checkpoint === undefined ? "-" : p.checkpoint }),
           el("td", { class: "num", text: lagText(p) }),
         ]);
@@ -103,13 +103,13 @@ async function parkedPage(segments, params) {
     const data = await api("GET", "parked" + query({ group: group, after: after }));
     const rows = data.entries.map(function (e) {
       return el("tr", { "data-message": e.message.id }, [
-        el("td", { class: "mono", text: e.group }),
+        el("td", { class: "mono long", text: e.group }),
         el("td", { class: "mono", text: e.message.id }),
-        el("td", {}, el("a", { href: "#/message/" + e.message.globalPosition, text: e.message.streamName + "@" + e.message.streamVersion })),
-        el("td", { text: e.message.type }),
+        el("td", { class: "long" }, el("a", { href: "#/message/" + e.message.globalPosition, text: e.message.streamName + "@" + e.message.streamVersion })),
+        el("td", { class: "long", text: e.message.type }),
         el("td", { class: "num", text: e.attempts }),
-        el("td", { text: time(e.parkedAt) }),
-        el("td", { class: "error-text", title: e.error.stack || "", text: e.error.name + ": " + e.error.message }),
+        el("td", { class: "time", text: time(e.parkedAt) }),
+        el("td", { class: "error-text long", title: e.error.stack || "", text: e.error.name + ": " + e.error.message }),
         el("td", {}, operator ? el("button", { type: "button", class: "replay", text: "Replay", onclick: function () { replay(e.group, e.message.id, status, load); } }) : null),
       ]);
     });

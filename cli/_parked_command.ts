@@ -161,6 +161,7 @@ function entriesTable(entries: readonly ParkedMessage[]): string {
       shortTime(e.parkedAt),
       `${e.error.name}: ${e.error.message}`,
     ]),
+    { whole: "ordo parked show <id> shows it whole, --json every one" },
   );
 }
 

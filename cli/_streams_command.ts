@@ -71,6 +71,8 @@ Output (--json): { "streams": [{ "streamName", "category", "version",
           s.lastType,
           shortTime(s.lastTimestamp),
         ]),
+        // The name is what ordo read needs: found by the start shown, and whole in JSON.
+        { whole: 'ordo streams --prefix "<its start>" --json shows it whole' },
       );
       if (!page.end) {
         // The same filters and limit, so that the hint pastes as the next page of this list.

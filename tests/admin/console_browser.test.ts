@@ -265,4 +265,78 @@ describe("the console in Chromium", () => {
       await page.setViewport({ width: 1200, height: 820 });
     }
   });
+
+  // A trial found a very long stream name squeezing the cells beside it until
+  // their short words broke mid-word: the name breaks anywhere, they do not.
+  test("a long stream name breaks anywhere; the short cells beside it keep their words whole", async () => {
+    const name = "invoice-" + "0b9c1d2e3f404a5b8c6d7e8f90a1b2c3".repeat(6);
+    await rig.store.append(name, [{ type: "InvoiceDrafted", data: {} }]);
+    const [message] = await rig.store.readStream(name);
+    await rig.storage.parked.park({
+      group: "invoicing",
+      partition: 0,
+      message,
+      error: { name: "Error", message: "the printer is out of paper" },
+      attempts: 2,
+      parkedAt: "2026-12-07T12:42:01.000Z",
+    });
+    const pages = [
+      ["#/streams?category=invoice", `#streams-table tr[data-stream="${name}"]`, 0, 4],
+      ["#/parked?group=invoicing", `#parked-table tr[data-message="${message.id}"]`, 2, 5],
+    ] as const;
+    try {
+      for (const width of [1280, 1024]) {
+        await page.setViewport({ width, height: 820 });
+        for (const [hash, row, nameColumn, timeColumn] of pages) {
+          await page.goto(`${rig.url}${hash}`);
+          await page.waitForSelector(row);
+          const layout = await page.$eval(
+            row,
+            (tr, column, timeColumn) => {
+              const cells = [...tr.querySelectorAll("td")];
+              // No helper function: the page gets it as text, without the names tsx adds.
+              const range = document.createRange();
+              // A word in one piece has one box, a word broken over lines one per line. A
+              // break after a dash (an id's) is no break within a word.
+              const broken: string[] = [];
+              cells.forEach((cell, i) => {
+                if (i === column) return;
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+                  for (const word of (node.textContent ?? "").matchAll(/[^\s-]*-|[^\s-]+/g)) {
+                    range.setStart(node, word.index!);
+                    range.setEnd(node, word.index! + word[0].length);
+                    if (range.getClientRects().length > 1) broken.push(`column ${i}: ${word[0]}`);
+                  }
+                }
+              });
+              range.selectNodeContents(cells[timeColumn]);
+              const timeLines = range.getClientRects().length;
+              range.selectNodeContents(cells[column]);
+              return {
+                broken,
+                timeLines,
+                nameText: cells[column].textContent ?? "",
+                nameLines: range.getClientRects().length,
+                viewport: document.documentElement.clientWidth,
+                scrollWidth: document.documentElement.scrollWidth,
+              };
+            },
+            nameColumn,
+            timeColumn,
+          );
+          const at = `${hash} at ${width} px`;
+          await page.screenshot({ path: screenshotPath(`long-stream-${nameColumn}-${width}`) });
+          assert.deepEqual(layout.broken, [], `${at}: short words broken mid-word`);
+          assert.equal(layout.timeLines, 1, `${at}: the time on one line`);
+          assert.ok(layout.nameText.startsWith(name), `${at}: the name is shown whole`);
+          assert.ok(layout.nameLines > 1, `${at}: the name wraps (${layout.nameLines} line)`);
+          assert.ok(layout.scrollWidth <= layout.viewport, `${at}: no sideways scrolling`);
+        }
+      }
+    } finally {
+      await rig.storage.parked.remove("invoicing", message.id);
+      await page.setViewport({ width: 1200, height: 820 });
+    }
+  });
 });

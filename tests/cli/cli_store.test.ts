@@ -137,6 +137,34 @@ describe("ordo: the store", () => {
     assert.match(bad.stderr, /Invalid stream name "nodash"/);
   });
 
+  it("streams cuts a long name in its table, says so once below it, and --prefix with --json finds it whole", async () => {
+    const name = "invoice-" + "0b9c1d2e3f404a5b8c6d7e8f90a1b2c3".repeat(3);
+    await pg.store.append(name, [{
+      type: "InvoiceDrafted",
+      data: {},
+      metadata: { timestamp: AT },
+    }]);
+    const table = await run("streams", "--category", "invoice");
+    assert.equal(table.code, 0, said(table));
+    const shown = name.slice(0, 59);
+    assert.equal(
+      table.stdout,
+      [
+        "STREAM                                                        VERSION  POSITION  LAST TYPE       LAST AT",
+        `${shown}…  0        5         InvoiceDrafted  2026-03-04 05:06:07Z`,
+        'A value ending in … is cut to 60 characters: ordo streams --prefix "<its start>" --json shows it whole',
+        "",
+      ].join("\n"),
+    );
+    // As the note says: the start shown, as a prefix, with --json.
+    const found = await run("streams", "--prefix", shown, "--json");
+    assert.equal(found.code, 0, said(found));
+    assert.deepEqual(
+      (json(found) as { streams: { streamName: string }[] }).streams.map((s) => s.streamName),
+      [name],
+    );
+  });
+
   for (const format of ["text", "json"] as const) {
     it(`tail follows new messages of a category live and stops on Ctrl-C with exit 0 (${format})`, async () => {
       const args = ["tail", "--category", "order", "--schema", "cli_store"];
