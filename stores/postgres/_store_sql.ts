@@ -7,11 +7,14 @@
  * @module
  */
 
-import { CloseGate, type Logger } from "../../core/mod.ts";
+import { ClosedError, CloseGate, type Logger } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
 import { SchemaCheck } from "./_schema_check.ts";
 import type { Statements } from "./statements.ts";
-import { translateError } from "./translate_error.ts";
+import { isConnectionDestroyed, translateError } from "./translate_error.ts";
+
+// What a call cut off while the store closes was refused by, in its ClosedError.
+const ENDED_WHILE_CLOSING = "store (it was closing when sql.end({ timeout }) cut this call off)";
 
 /** One store's driver and statements, and its open or closed state. */
 export class StoreSql {
@@ -63,8 +66,18 @@ export class StoreSql {
     }
   }
 
-  /** A driver failure of ordo's own SQL as ordo's error: `NotMigratedError` when the schema lacks a table or function. */
+  /**
+   * A driver failure of ordo's own SQL as ordo's error: `NotMigratedError`
+   * when the schema lacks a table or function. A connection postgres.js
+   * destroyed under the call is `ClosedError` while the store closes (the
+   * caller ended the driver with a timeout, nothing will bring it back, and a
+   * retry would only log), else the retryable `StoreUnavailableError`: a
+   * failover to another host destroys connections too.
+   */
   translate(error: unknown, operation: string): unknown {
+    if (this.closed && isConnectionDestroyed(error)) {
+      return new ClosedError(ENDED_WHILE_CLOSING, operation, { cause: error });
+    }
     return translateError(error, operation, this.schema);
   }
 }

@@ -20,6 +20,23 @@ function isEndedByCaller(error: unknown, code: unknown): boolean {
     (error instanceof Error && error.message === "PGlite is closed");
 }
 
+/**
+ * Whether postgres.js destroyed the connection under a call
+ * (`CONNECTION_DESTROYED`). `sql.end({ timeout })` does it to the calls still
+ * running when the timeout passes; a pool of several hosts does it too when
+ * it leaves a host for another (`target_session_attrs`). The code cannot
+ * tell them apart; the store can, by whether it is closing (`StoreSql`).
+ *
+ * @example
+ * ```ts
+ * import { isConnectionDestroyed } from "./translate_error.ts";
+ * isConnectionDestroyed({ code: "CONNECTION_DESTROYED" }); // true
+ * ```
+ */
+export function isConnectionDestroyed(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "CONNECTION_DESTROYED";
+}
+
 /** SQLSTATEs that say the schema lacks what ordo's SQL names: undefined table, undefined function, invalid schema. */
 const NOT_MIGRATED_CODES = new Set(["42P01", "42883", "3F000"]);
 

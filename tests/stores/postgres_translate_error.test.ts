@@ -33,8 +33,12 @@ describe("translateError()", () => {
     });
   }
 
+  // CONNECTION_DESTROYED too: a failover destroys connections as sql.end({ timeout }) does, and
+  // only the store knows it is closing (tests/stores/postgres_destroyed_connection.test.ts).
   it("turns a lost connection into the retryable StoreUnavailableError, never NotMigratedError", () => {
-    for (const code of ["57P01", "08006", "ECONNREFUSED", "CONNECTION_CLOSED"]) {
+    for (
+      const code of ["57P01", "08006", "ECONNREFUSED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED"]
+    ) {
       const error = translateError(driverError(code, "gone"), "readPage", "ordo");
       assert.ok(error instanceof StoreUnavailableError, `${code}: got ${error}`);
       assert.equal(isRetryable(error), true);
