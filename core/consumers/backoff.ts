@@ -178,10 +178,12 @@ export function checkRetryPolicy(
  * ```
  */
 export function backoffDelay(policy: CheckedRetryPolicy, attempt: number): number {
-  const cap = Math.min(
-    policy.maxDelay,
-    policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1),
-  );
+  // Past about a thousand attempts the growth overflows to Infinity, and 0 × Infinity is NaN:
+  // a policy of no delay stays no delay however long it runs.
+  const grown = policy.initialDelay === 0
+    ? 0
+    : policy.initialDelay * policy.multiplier ** Math.max(0, attempt - 1);
+  const cap = Math.min(policy.maxDelay, grown);
   return Math.floor(policy.random() * cap);
 }
 

@@ -10,6 +10,7 @@
 
 import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
+import { ClosedError } from "../errors.ts";
 import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
@@ -134,7 +135,7 @@ export function createConsumer<
       unobserve();
       env.monitor.stop();
       caughtUp.stoppedBefore(
-        failure.reason(() => new Error(`Consumer "${group}" stopped before it caught up`)),
+        failure.reason(() => new ClosedError(`consumer "${group}"`, "catch up")),
       );
     });
   return {

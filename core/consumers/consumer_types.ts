@@ -119,8 +119,9 @@ export interface Consumer {
   readonly group: string;
   /**
    * Resolves the first time the consumer has handled everything the store
-   * held when it last looked; rejects if it stops before (with the error
-   * that stopped it, when retrying could not fix one). Use `onCaughtUp`
+   * held when it last looked; rejects if it stops before: with the error
+   * that stopped it, when retrying could not fix one, else (`stop()`, its
+   * `signal`) with a `ClosedError`. Use `onCaughtUp`
    * to hear about every later time.
    */
   readonly caughtUp: Promise<void>;

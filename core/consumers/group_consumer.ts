@@ -10,7 +10,7 @@
 
 import { type EventStore, untypedStore } from "../event_store.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
-import { ValidationError } from "../errors.ts";
+import { ClosedError, ValidationError } from "../errors.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 import { observeConsumer } from "./_consumer_gauges.ts";
 import { type DeliveryEnv, deliveryEnv, Failure } from "./_delivery_env.ts";
@@ -139,9 +139,7 @@ export function createGroupConsumer<
       env.monitor.stop();
       member.caughtUp.stoppedBefore(
         failure.reason(() =>
-          new Error(
-            `Consumer group member "${settings.member}" of "${group}" stopped before it caught up`,
-          )
+          new ClosedError(`consumer group member "${settings.member}" of "${group}"`, "catch up")
         ),
       );
     });

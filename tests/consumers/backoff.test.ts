@@ -23,6 +23,24 @@ describe("backoffDelay()", () => {
     );
   });
 
+  it("gives a whole number of ms, 0 up to maxDelay, at any attempt, initialDelay 0 included", () => {
+    // 2 ** 1024 overflows to Infinity: a policy of no delay once gave NaN there (0 × Infinity).
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.constantFrom(0, 1, 100),
+        fc.constantFrom(0, 50, 30_000),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        (attempt, initialDelay, maxDelay, r) => {
+          const policy = checkRetryPolicy({ initialDelay, maxDelay, random: () => r });
+          const delay = backoffDelay(policy, attempt);
+          assert.ok(Number.isInteger(delay) && delay >= 0 && delay <= maxDelay, `${delay}`);
+        },
+      ),
+      propertyParameters(300),
+    );
+  });
+
   it("has the documented defaults", () => {
     assert.equal(DEFAULT_RETRY_POLICY.maxAttempts, 5);
     assert.equal(backoffDelay(checkRetryPolicy({ random: () => 0.5 }), 3), 200);

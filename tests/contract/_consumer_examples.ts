@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createConsumer, type ParkedMessage } from "../../core/consumers/mod.ts";
-import { type RecordedMessage, ValidationError } from "../../mod.ts";
+import { ClosedError, type RecordedMessage, ValidationError } from "../../mod.ts";
 import type { ConsumerContractOptions } from "./consumer.ts";
 import { batch, gate, NO_DELAY, type Rig, until, withRig } from "./_consumer_fixtures.ts";
 
@@ -149,7 +149,12 @@ export function testConsumerExamples<Tx>(options: ConsumerContractOptions<Tx>): 
       assert.deepEqual(seen, [first.id, second.id], "no message is started after stop()");
       assert.deepEqual(await probe.read(), [first.id, second.id]);
       assert.equal(await storage.checkpoints.load("g", 0), second.globalPosition + 1n);
-      await assert.rejects(consumer.caughtUp, /stopped before it caught up/);
+      // A typed refusal a caller can tell apart from the error that stopped a consumer.
+      await assert.rejects(
+        consumer.caughtUp,
+        (error) =>
+          error instanceof ClosedError && /Cannot catch up: the consumer "g"/.test(error.message),
+      );
     });
 
     test("an aborted signal stops it like stop()", async ({ store, storage }) => {
