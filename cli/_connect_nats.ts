@@ -65,7 +65,7 @@ export async function openNats(
     );
   }
   const store = createNatsStore(nc, { headers, logger });
-  const storage = createNatsConsumerStorage(nc, { headers });
+  const storage = createNatsConsumerStorage(nc, { headers, logger });
   const close = async () => {
     await store.close();
     storage.close();

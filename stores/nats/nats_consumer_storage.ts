@@ -18,19 +18,23 @@
 
 import type { NatsConnection } from "@nats-io/nats-core";
 import {
+  checkLogger,
   checkOptions,
   type CheckpointEntry,
   type CheckpointStore,
   type CheckpointUpdate,
   compareNames,
+  consoleLogger,
   type ConsumerControlStore,
   type ConsumerStorage,
   type Lease,
   type LeaseFence,
+  type Logger,
   type ProcessedMessageStore,
   ValidationError,
 } from "../../core/mod.ts";
 import {
+  ConnectionWatch,
   type HeadersFactory,
   JetStreamApi,
   KvBucket,
@@ -58,6 +62,11 @@ export interface CreateNatsConsumerStorageOptions {
   readonly timeout?: number;
   /** The JetStream API prefix. Default `"$JS.API"`. */
   readonly apiPrefix?: string;
+  /**
+   * Where the storage says its connection closed for good (once, at error
+   * level when the client gave up reconnecting). Default: the console.
+   */
+  readonly logger?: Logger;
 }
 
 /** Consumer storage on NATS; handlers get a {@link NatsTransaction}. */
@@ -87,8 +96,11 @@ const MAX_RECORDED_WRITES = 256 * 1024;
 
 /**
  * Creates consumer storage over a NATS connection; call `setup()` once.
+ * Once the connection closes for good (the client gave up reconnecting, or
+ * the application closed it first) every call fails with `ClosedError`, and
+ * the storage's logger says so once.
  *
- * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid
+ * @throws {ValidationError} when `connection` is not a NATS connection or an option is not valid (an unknown key too)
  * @example
  * ```ts ignore
  * import { connect, headers } from "@nats-io/transport-node";
@@ -102,9 +114,29 @@ export function createNatsConsumerStorage(
   options: CreateNatsConsumerStorageOptions,
 ): NatsConsumerStorage {
   const driver = validateDriver(connection, options?.headers);
-  checkOptions(options, ["headers", "bucket", "buckets", "replicas", "timeout", "apiPrefix"]);
+  checkOptions(options, [
+    "headers",
+    "bucket",
+    "buckets",
+    "replicas",
+    "timeout",
+    "apiPrefix",
+    "logger",
+  ]);
+  const logger = checkLogger(options.logger, "options.logger", consoleLogger);
   const api = new JetStreamApi(driver, { prefix: options.apiPrefix, timeout: options.timeout });
   const name = validateBucket(options.bucket ?? "ordo_consumers", "options.bucket");
+  // With the store elsewhere (PostgreSQL, memory), nothing else would say why
+  // the consumers on this storage stopped: each call fails with ClosedError,
+  // which stops a consumer quietly, as a closed store does.
+  const watch = new ConnectionWatch(driver.connection, {
+    component: "consumer storage",
+    closeFirst: "the consumers, then the storage (storage.close())",
+    logger,
+    fields: { bucket: name },
+    // Nothing of the storage's own retries: its callers stop at the ClosedError.
+    onClosed: () => {},
+  });
   const extra = (options.buckets ?? []).map((b) => validateBucket(b, "options.buckets"));
   const replicas = options.replicas ?? 1;
   const buckets = new Map<string, KvBucket>();
@@ -141,6 +173,7 @@ export function createNatsConsumerStorage(
       }
     },
     close() {
+      watch.stop();
       for (const b of buckets.values()) b.close();
       api.close();
     },

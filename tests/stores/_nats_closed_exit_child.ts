@@ -19,7 +19,11 @@ const logger: Logger = {
 const names = JSON.parse(process.env.ORDO_NAMES!) as { stream: string; subjectPrefix: string };
 const nc = await connect({ servers: process.env.ORDO_NATS_URL! });
 const store = createNatsStore(nc, { headers, logger, ...names });
-const storage = createNatsConsumerStorage(nc, { headers, bucket: `c_${names.subjectPrefix}` });
+const storage = createNatsConsumerStorage(nc, {
+  headers,
+  logger,
+  bucket: `c_${names.subjectPrefix}`,
+});
 const transport = createNatsTransport(nc, {
   headers,
   store,

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { connect, headers } from "@nats-io/transport-node";
 import { ClosedError, createConsumer } from "../../core/mod.ts";
+import { createMemoryStore } from "../../stores/memory/mod.ts";
 import { keptLogger } from "../_kept_logger.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import { natsServerMissing, startNats, startPrivateNats } from "../_nats_server.ts";
@@ -41,7 +42,12 @@ if (natsServerMissing !== undefined) {
       });
       const logger = keptLogger();
       const store = createNatsStore(nc, { headers, logger, ...freshNames(), timeout: 1000 });
-      const storage = createNatsConsumerStorage(nc, { headers, bucket: "gives_up", timeout: 1000 });
+      const storage = createNatsConsumerStorage(nc, {
+        headers,
+        logger,
+        bucket: "gives_up",
+        timeout: 1000,
+      });
       try {
         await store.setup();
         await storage.setup();
@@ -64,7 +70,10 @@ if (natsServerMissing !== undefined) {
         await assert.rejects(store.waitForAppend(0n), closedConnection("waitForAppend"));
         await assert.rejects(storage.checkpoints.load("totals", 0), closedConnection("load"));
         const closedLines = logger.lines.filter((line) => line.includes("NATS connection"));
-        assert.deepEqual(closedLines, ["error: NATS connection closed for good; the store stops"]);
+        assert.deepEqual(closedLines, [
+          "error: NATS connection closed for good; the store stops",
+          "error: NATS connection closed for good; the consumer storage stops",
+        ]);
         const { hint } = logger.fields[logger.lines.indexOf(closedLines[0])];
         assert.match(String(hint), /maxReconnectAttempts: -1/);
         // The follower's failures while the client gave up are not blamed on a leader change.
@@ -72,6 +81,54 @@ if (natsServerMissing !== undefined) {
           !logger.fields.some((f) => /leader change/.test(String(f.error))),
           logger.lines.join("\n"),
         );
+      } finally {
+        await store.close();
+        storage.close();
+        await server.stop();
+      }
+    });
+
+    it("the consumer storage alone on NATS (the store elsewhere) says once at error level that the client gave up; its consumer stops", async () => {
+      const server = await startPrivateNats();
+      const nc = await connect({
+        servers: [...server.urls],
+        maxReconnectAttempts: 2,
+        reconnectTimeWait: 100,
+      });
+      const storageLogger = keptLogger();
+      const consumerLogger = keptLogger();
+      const store = createMemoryStore({ logger: consumerLogger });
+      const storage = createNatsConsumerStorage(nc, {
+        headers,
+        logger: storageLogger,
+        bucket: "alone",
+        timeout: 1000,
+      });
+      try {
+        await storage.setup();
+        await store.append("order-1", messages(2));
+        const consumer = createConsumer(store, {
+          group: "totals",
+          source: { category: "order" },
+          storage,
+          handler: () => {},
+        });
+        await consumer.caughtUp;
+        await server.nodes[0].kill();
+        assert.ok((await nc.closed()) instanceof Error, "the client gave up with an error");
+        await consumer.done;
+        // Without its own line, nothing said why: the consumer's own stop is quiet (info).
+        assert.deepEqual(storageLogger.lines, [
+          "error: NATS connection closed for good; the consumer storage stops",
+        ]);
+        const fields = storageLogger.fields[0];
+        assert.equal(fields.bucket, "alone");
+        assert.match(String(fields.hint), /maxReconnectAttempts: -1/);
+        assert.match(
+          String(fields.hint),
+          /every call of the consumer storage now fails with ClosedError/,
+        );
+        await assert.rejects(storage.checkpoints.load("totals", 0), closedConnection("load"));
       } finally {
         await store.close();
         storage.close();
@@ -95,6 +152,7 @@ if (natsServerMissing !== undefined) {
         const lines = result.stdout.trim().split("\n");
         assert.deepEqual(lines.filter((line) => !line.startsWith("info")), [
           "warn: NATS connection closed while the store is open; the store stops",
+          "warn: NATS connection closed while the consumer storage is open; the consumer storage stops",
           "warn: NATS connection closed while the transport is open; the transport stops",
           "exited",
         ], result.stdout + result.stderr);

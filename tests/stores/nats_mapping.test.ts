@@ -153,6 +153,15 @@ describe("NATS factories' options", () => {
     error instanceof ValidationError && error.path === path &&
     error.message.includes(`did you mean "${nearest}"?`);
 
+  it("createNatsConsumerStorage refuses a logger that is not one", () => {
+    assert.throws(
+      () => createNatsConsumerStorage(connection, { headers, logger: console.log } as never),
+      (error: unknown) =>
+        error instanceof ValidationError && error.path === "options.logger" &&
+        /expected a Logger/.test(error.message),
+    );
+  });
+
   it("createNatsStore, createNatsConsumerStorage and createNatsTransport refuse an unknown key, naming the nearest", () => {
     assert.throws(
       () => createNatsStore(connection, { headers, replica: 3 } as never),
@@ -161,6 +170,10 @@ describe("NATS factories' options", () => {
     assert.throws(
       () => createNatsConsumerStorage(connection, { headers, bucketz: "b" } as never),
       refused("options.bucketz", "bucket"),
+    );
+    assert.throws(
+      () => createNatsConsumerStorage(connection, { headers, loger: console } as never),
+      refused("options.loger", "logger"),
     );
     const store = { append: () => {}, stream: "ORDO" } as unknown as NatsEventStore;
     assert.throws(
