@@ -136,6 +136,83 @@ if (natsServerMissing !== undefined) {
       }
     });
 
+    it("a call waiting for its answer when the connection closes rejects with ClosedError at once, not a timeout", async () => {
+      const server = await startNats();
+      const nc = await connect({ servers: [...server.urls] });
+      // Something listens on the store's API subjects and never answers: a call stays in flight.
+      const silent = nc.subscribe("silent.>");
+      const store = createNatsStore(nc, {
+        headers,
+        logger: keptLogger(),
+        ...freshNames(),
+        apiPrefix: "silent",
+        timeout: 10_000,
+      });
+      try {
+        const waiting = store.headPosition();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const started = Date.now();
+        await nc.close();
+        // Left to its deadline it failed as a retryable StoreUnavailableError ("did not answer in time").
+        await assert.rejects(waiting, closedConnection("headPosition"));
+        assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
+      } finally {
+        silent.unsubscribe();
+        await store.close();
+        await server.release();
+      }
+    });
+
+    it("a consumer whose storage call is in flight when the connection closes for good stops without a retry line", async () => {
+      const server = await startPrivateNats();
+      const nc = await connect({
+        servers: [...server.urls],
+        maxReconnectAttempts: 2,
+        reconnectTimeWait: 100,
+      });
+      const logger = keptLogger();
+      const store = createMemoryStore({ logger });
+      const storage = createNatsConsumerStorage(nc, {
+        headers,
+        logger: keptLogger(),
+        bucket: "in_flight",
+        timeout: 1000,
+      });
+      try {
+        await storage.setup();
+        await store.append("order-1", messages(1));
+        let entered!: () => void;
+        const handling = new Promise<void>((resolve) => (entered = resolve));
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const consumer = createConsumer(store, {
+          group: "totals",
+          source: { category: "order" },
+          storage,
+          controlInterval: 10_000, // the commit, not the next announcement, meets the close
+          handler: async () => {
+            entered();
+            await held;
+          },
+        });
+        await handling;
+        await server.nodes[0].kill();
+        // The commit's calls go out while the client reconnects, and wait as it gives up.
+        release();
+        assert.ok((await nc.closed()) instanceof Error, "the client gave up with an error");
+        await consumer.done;
+        // Before, the commit waited for its deadline: "warn: Consumer storage failed; retrying".
+        assert.deepEqual(logger.lines, [
+          "info: Consumer stopped: what it reads or writes is closed",
+        ]);
+        assert.ok(logger.fields[0].error instanceof ClosedError, String(logger.fields[0].error));
+      } finally {
+        await store.close();
+        storage.close();
+        await server.stop();
+      }
+    });
+
     it("after the application closes the connection first, says so and lets the process exit", async () => {
       const server = await startNats();
       try {

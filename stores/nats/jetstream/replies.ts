@@ -8,7 +8,8 @@
  * about as much work as the rest of an acknowledged publish, and an append
  * makes two calls. Failures are shaped like the connection's: a
  * `NoResponders` error when nothing listens, a `TimeoutError` after the
- * deadline.
+ * deadline, a `ClosedConnectionError` once the connection is closed (within
+ * one sweep, 100 ms, of its closing).
  *
  * @module
  */
@@ -58,8 +59,9 @@ export class Replies {
    * Publishes `data` to `subject` and resolves with the first answer.
    *
    * @throws an error named `NoResponders` when nothing listens on `subject`,
-   *   `TimeoutError` when no answer came within `timeout` ms, or the
-   *   connection's error when it is closed
+   *   `TimeoutError` when no answer came within `timeout` ms, or
+   *   `ClosedConnectionError` when the connection is closed (also while the
+   *   call waits)
    */
   request(
     subject: string,
@@ -106,11 +108,24 @@ export class Replies {
     });
   }
 
-  // One timer while calls are pending, rejecting those past their deadline.
+  // One timer while calls are pending, rejecting those past their deadline,
+  // and every one once the connection is closed: no answer can come then, and
+  // a call left to its deadline failed as a timeout, which callers retry (a
+  // consumer logged "Consumer storage failed; retrying" after the connection
+  // had closed for good, before the next call's ClosedError stopped it).
   #sweep(): void {
     if (this.#sweeper !== undefined) return;
     this.#sweeper = setTimeout(() => {
       this.#sweeper = undefined;
+      if (this.#connection.isClosed?.() === true) {
+        for (const pending of this.#pending.values()) {
+          pending.reject(
+            failure("ClosedConnectionError", "the connection closed before the answer came"),
+          );
+        }
+        this.#pending.clear();
+        return;
+      }
       const now = performance.now();
       for (const [reply, pending] of this.#pending) {
         if (pending.deadline > now) continue;
