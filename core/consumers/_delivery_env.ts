@@ -246,6 +246,11 @@ export class Failure {
     throw error;
   };
 
+  /** The error that ended the consumer, a `ClosedError` too; `undefined` when it was stopped. */
+  get cause(): { readonly error: unknown } | undefined {
+    return this.#failed ? { error: this.#error } : undefined;
+  }
+
   /** The error the consumer's `done` rejects with, if any (never a `ClosedError`). */
   get error(): { readonly error: unknown } | undefined {
     return this.#failed && !(this.#error instanceof ClosedError)

@@ -9,7 +9,13 @@ import { PositionWaiters } from "../position_waiters.ts";
 import type { ConsumerErrorContext } from "./handler.ts";
 import { PartitionProgress } from "./_partition_progress.ts";
 import { storedErrorName } from "./_stored_error_name.ts";
-import type { ConsumerErrorStatus, ConsumerState, WaitForOptions } from "./status.ts";
+import type { ParkedSummary } from "./storage.ts";
+import type {
+  ConsumerErrorStatus,
+  ConsumerState,
+  ConsumerStatus,
+  WaitForOptions,
+} from "./status.ts";
 
 /** The progress of a consumer's partitions, and its waiters. */
 export class ConsumerMonitor {
@@ -19,6 +25,9 @@ export class ConsumerMonitor {
   #expected: readonly number[] = [0];
   #lastError: ConsumerErrorStatus | undefined;
   #stopped = false;
+  #stoppedBy: ConsumerStatus["stoppedBy"];
+  /** The last head and parked count a status read, and the highest position a partition reached. */
+  #known: { head: bigint; parked: ParkedSummary } = { head: 0n, parked: { count: 0 } };
   readonly #onAdvance = () => this.#check();
 
   /** Starts tracking a partition its loop is about to run. */
@@ -31,6 +40,7 @@ export class ConsumerMonitor {
   /** A partition's loop ended (stopped, or handed to another member). */
   end(progress: PartitionProgress): void {
     progress.state = "stopped";
+    if (progress.position > this.#known.head) this.#known.head = progress.position;
     if (this.#partitions.get(progress.partition) === progress) {
       this.#partitions.delete(progress.partition);
     }
@@ -58,6 +68,21 @@ export class ConsumerMonitor {
     return this.#stopped;
   }
 
+  /** What ended the consumer, when an error did. */
+  get stoppedBy(): ConsumerStatus["stoppedBy"] {
+    return this.#stoppedBy;
+  }
+
+  /** The head and parked count a status read last (the head at least every position reached). */
+  get known(): { readonly head: bigint; readonly parked: ParkedSummary } {
+    return this.#known;
+  }
+
+  /** A status read the head and the parked count: kept for a status once they cannot be read. */
+  read(head: bigint, parked: ParkedSummary): void {
+    this.#known = { head: head > this.#known.head ? head : this.#known.head, parked };
+  }
+
   /** Records a failure reported to `onError`. */
   failed(error: unknown, context: ConsumerErrorContext): void {
     const message: RecordedMessage | undefined = context.message;
@@ -72,9 +97,12 @@ export class ConsumerMonitor {
     this.#partitions.get(context.partition)?.failed(entry);
   }
 
-  /** The consumer stopped: every wait still pending rejects. */
-  stop(): void {
+  /** The consumer stopped (`reason`: the error that ended it, if one did): every wait still pending rejects. */
+  stop(reason?: { readonly error: unknown }): void {
     this.#stopped = true;
+    if (reason !== undefined) {
+      this.#stoppedBy = { ...storedErrorName(reason.error), at: new Date().toISOString() };
+    }
     this.#waiters.close();
   }
 

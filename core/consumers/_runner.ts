@@ -7,7 +7,7 @@ import type { RecordedMessage } from "../message.ts";
 import { backoffDelay } from "./backoff.ts";
 import { deliver } from "./_deliver.ts";
 import { deliverInPages } from "./_deliver_page.ts";
-import { type DeliveryEnv, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, isFatal, retryable } from "./_delivery_env.ts";
 import type { PartitionProgress } from "./_partition_progress.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "../_sleep.ts";
@@ -277,12 +277,28 @@ class PartitionLoop<Tx> {
     this.#progress.caughtUp(this.#scanned);
     env.hooks.onCaughtUp?.(this.#next, partition);
     try {
-      if (!(await store.waitForAppend(this.#scanned, { signal }))) return "closed";
+      if (!(await store.waitForAppend(this.#scanned, { signal }))) return await this.#closed();
     } catch (error) {
       if (signal.aborted) return "stopped";
       if (!(await this.#retryAfter(error, "store"))) return "stopped";
     }
     return undefined;
+  }
+
+  // The wait ended without a message: the store closed, or (NATS) its
+  // connection did. A wait says no more; the next read says which, and it
+  // stops the consumer through the usual path (logged, kept for status()).
+  async #closed(): Promise<RunnerEnd> {
+    if (this.#o.signal.aborted) return "stopped";
+    try {
+      await this.#o.store.headPosition();
+    } catch (error) {
+      // Only an error retrying cannot fix is why; anything else is not retried here.
+      if (isFatal(error)) {
+        retryable(this.#o.env, error, { phase: "store", partition: this.#o.partition });
+      }
+    }
+    return "closed";
   }
 
   #isMine(message: RecordedMessage): boolean {

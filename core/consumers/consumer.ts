@@ -133,7 +133,7 @@ export function createConsumer<
     .finally(() => {
       unlink();
       unobserve();
-      env.monitor.stop();
+      env.monitor.stop(failure.cause);
       caughtUp.stoppedBefore(
         failure.reason(() => new ClosedError(`consumer "${group}"`, "catch up")),
       );

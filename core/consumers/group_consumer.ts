@@ -136,7 +136,7 @@ export function createGroupConsumer<
     .finally(() => {
       unlink();
       unobserve();
-      env.monitor.stop();
+      env.monitor.stop(failure.cause);
       member.caughtUp.stoppedBefore(
         failure.reason(() =>
           new ClosedError(`consumer group member "${settings.member}" of "${group}"`, "catch up")

@@ -87,6 +87,20 @@ export interface ConsumerStatus {
   readonly oldestParkedAt?: string;
   /** The partitions it holds now, ascending (`[0]` for a consumer without partitions). */
   readonly partitions: readonly PartitionStatus[];
+  /**
+   * Why it stopped, when something other than `stop()` or its signal ended it:
+   * what it reads or writes was closed (a `ClosedError`: the store's or the
+   * storage's `close()`, or their connection closed for good), or an error
+   * retrying cannot fix (then `lastError` too). `at` is when it stopped.
+   */
+  readonly stoppedBy?: { readonly name: string; readonly message: string; readonly at: string };
+  /**
+   * Only for a stopped consumer whose store or storage can no longer be read
+   * (closed): what this status could not read and why. `head` and `parked`
+   * are then the last it knew: the head it last read (at least the position
+   * it reached), the parked count it last read (0 if it never read one).
+   */
+  readonly unread?: string;
   /** ISO 8601, when this status was taken. */
   readonly at: string;
 }

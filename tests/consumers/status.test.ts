@@ -72,6 +72,66 @@ describe("consumer.status()", () => {
     assert.equal(status.state, "stopped");
     assert.equal(status.lastError?.name, "NotMigratedError");
     assert.equal(status.lastError?.phase, "storage");
+    assert.equal(status.stoppedBy?.name, "NotMigratedError");
+    assert.equal(status.unread, undefined, "its store and storage can still be read");
+  });
+
+  it("answers for a consumer stopped by its store's close: stopped, by the ClosedError, from what it knew", async () => {
+    const store = createMemoryStore();
+    await store.append("order-1", [{ type: "A", data: {} }]);
+    await store.append("order-2", [{ type: "A", data: {} }]);
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      handler: () => {},
+      logger: silentLogger,
+    });
+    await consumer.caughtUp;
+    await store.close();
+    await consumer.done;
+    // It rejected with the store's ClosedError: a stopped consumer had no status to give.
+    const status = await consumer.status();
+    assert.equal(status.state, "stopped");
+    assert.equal(status.stoppedBy?.name, "ClosedError");
+    assert.match(status.stoppedBy?.message ?? "", /the store is closed/);
+    assert.equal(status.lastError, undefined, "a closed store is no failure");
+    assert.equal(status.unread, "head: Cannot headPosition: the store is closed");
+    assert.equal(status.head, 2n, "the position it reached");
+    assert.equal(status.parked, 0, "the storage is still open: read");
+    assert.equal(status.lag, 0);
+  });
+
+  it("still rejects while a running consumer's store cannot be read", async () => {
+    const store = createMemoryStore();
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      handler: () => {},
+      logger: silentLogger,
+    });
+    await consumer.caughtUp;
+    const unreadable = Object.assign(new Error("down"), { name: "DownError" });
+    const storage = createMemoryConsumerStorage();
+    const failing = createConsumer(store, {
+      group: "other",
+      source: { category: "order" },
+      storage: {
+        ...storage,
+        parked: { ...storage.parked, summary: () => Promise.reject(unreadable) },
+      },
+      handler: () => {},
+      logger: silentLogger,
+    });
+    await failing.caughtUp;
+    await assert.rejects(failing.status(), (error) => error === unreadable);
+    await failing.stop();
+    await consumer.stop();
+    const stopped = await failing.status();
+    assert.equal(stopped.state, "stopped");
+    assert.equal(stopped.stoppedBy, undefined, "stop() is no error");
+    assert.equal(stopped.unread, "parked count: down");
   });
 
   it("says live, at the head, no lag, once caught up", async () => {
@@ -92,7 +152,9 @@ describe("consumer.status()", () => {
     assert.equal(status.parked, 0);
     assert.deepEqual(status.partitions.map((p) => [p.partition, p.state]), [[0, "live"]]);
     assert.equal(typeof status.at, "string");
-    assert.equal((await consumer.status()).state, "stopped");
+    const stopped = await consumer.status();
+    assert.equal(stopped.state, "stopped");
+    assert.equal(stopped.stoppedBy, undefined, "stop() is no error");
   });
 
   it("says how far behind a held handler is, in positions and seconds", async () => {

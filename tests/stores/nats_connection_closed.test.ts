@@ -64,6 +64,13 @@ if (natsServerMissing !== undefined) {
         assert.ok((await nc.closed()) instanceof Error, "the client gave up with an error");
         // The consumer stops (as after its store's close: done resolves) rather than waiting forever.
         await consumer.done;
+        const status = await consumer.status();
+        assert.deepEqual([status.state, status.stoppedBy?.name], ["stopped", "ClosedError"]);
+        assert.match(status.stoppedBy?.message ?? "", /the NATS connection is closed$/);
+        assert.match(
+          status.unread ?? "",
+          /^head: Cannot headPosition: the NATS connection is closed; /,
+        );
         assert.equal(await waiting, false, "a wait in progress ends (the next call says why)");
         await assert.rejects(store.append("order-1", messages(1)), closedConnection("append"));
         await assert.rejects(store.headPosition(), closedConnection("headPosition"));
@@ -129,6 +136,16 @@ if (natsServerMissing !== undefined) {
           /every call of the consumer storage now fails with ClosedError/,
         );
         await assert.rejects(storage.checkpoints.load("totals", 0), closedConnection("load"));
+        // It answers, where it rejected with the storage's ClosedError: stopped, and why.
+        const status = await consumer.status();
+        assert.equal(status.state, "stopped");
+        assert.equal(status.stoppedBy?.name, "ClosedError");
+        assert.match(status.stoppedBy?.message ?? "", /the NATS connection is closed$/);
+        assert.equal(
+          status.unread,
+          "parked count: Cannot parked.summary: the NATS connection is closed",
+        );
+        assert.equal(status.head, 2n, "the store (in memory) is read");
       } finally {
         await store.close();
         storage.close();
