@@ -224,4 +224,13 @@ export interface Transport {
    * name its transport says it does not handle.
    */
   handles?(kind: "command" | "query", name: string): boolean;
+  /**
+   * What the transport knows of why a call that waited from `since`
+   * (milliseconds since the epoch) until now got no answer: its connection
+   * was down for part of the wait ("the NATS connection to n1:4222 was
+   * reconnecting during the wait"). `undefined` when it knows of nothing.
+   * Optional: the bus puts it first in the hint of a `sendAndWait` whose
+   * deadline passed, before asking whether a handler is registered.
+   */
+  unansweredHint?(since: number): string | undefined;
 }

@@ -19,8 +19,13 @@ export async function busWorld(
   const storeOf = (nc: NatsConnection) =>
     createNatsStore(nc, { headers, logger: silentLogger, ...names });
   await storeOf(setupConnection).setup();
+  // Silent too: a test of a lost connection hears it from the transport's logger.
   const storageOf = (nc: NatsConnection) =>
-    createNatsConsumerStorage(nc, { headers, bucket: `parked_${names.subjectPrefix}` });
+    createNatsConsumerStorage(nc, {
+      headers,
+      logger: silentLogger,
+      bucket: `parked_${names.subjectPrefix}`,
+    });
   await storageOf(setupConnection).setup();
   const options = {
     subjectPrefix: `bus_${names.subjectPrefix}`,

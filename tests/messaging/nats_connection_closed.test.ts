@@ -1,6 +1,7 @@
 // The NATS transport and the bus over a connection that is lost for a while
 // or closed for good. While the client reconnects, calls wait for it within
-// their deadline (failing at once opened the bus's breaker in a blip). Once
+// their deadline (failing at once opened the bus's breaker in a blip), and
+// one whose deadline passes says the connection was reconnecting. Once
 // the connection is closed (the client gave up reconnecting, or the
 // application closed it), the transport says so once, its handler loops end,
 // `ready` of a later registration rejects, and every call rejects with
@@ -51,7 +52,16 @@ if (natsServerMissing !== undefined) {
         // which opened the bus's breaker in a blip of a second.
         await assert.rejects(
           bus.sendAndWait({ type: "counter/add", data: { n: 2 } }, { timeout: 2000 }),
-          TimeoutError,
+          (error) => {
+            assert.ok(error instanceof TimeoutError, String(error));
+            // The hint asked only whether a handler is registered: this one is, and the
+            // connection was what was missing.
+            assert.match(
+              error.message,
+              /: the NATS connection to 127\.0\.0\.1:\d+ was reconnecting during the wait \(\d+\.\d s of it, and still is\); if not that, no handler answered; /,
+            );
+            return true;
+          },
         );
         assert.ok(Date.now() - started >= 1900, "waited for the connection until its deadline");
         await server.nodes[0].start();
@@ -62,6 +72,14 @@ if (natsServerMissing !== undefined) {
           }).catch(() => sleep(200).then(() => undefined));
         }
         assert.equal(answer, 42, "calls work again once the connection is back");
+        // An outage over before a call started is not its cause.
+        await assert.rejects(
+          bus.sendAndWait({ type: "counter/none", data: {} }, { timeout: 300 }),
+          (error) =>
+            error instanceof TimeoutError &&
+            /: no handler answered; is one registered for "counter\/none"/.test(error.message) &&
+            !error.message.includes("reconnecting"),
+        );
       } finally {
         await bus.close();
         await nc.close();

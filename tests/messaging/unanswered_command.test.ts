@@ -10,6 +10,7 @@ import { TRANSPORT_METHODS } from "../../core/messaging/transport_check.ts";
 import { createMemoryConsumerStorage, createMemoryStore } from "../../stores/memory/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
+import { keptLogger } from "../_kept_logger.ts";
 import { eventually } from "./_bus_suite.ts";
 
 describe("sendAndWait() of a command no handler answers", () => {
@@ -74,5 +75,63 @@ describe("sendAndWait() of a command no handler answers", () => {
           .test(e.message),
     );
     await bus.close();
+  });
+
+  it("a transport that knows why (unansweredHint) is heard first, with the wait's start", async () => {
+    const inner = createInProcessTransport({ logger: silentLogger });
+    const asked: number[] = [];
+    const transport = (handles?: boolean, hint?: (since: number) => string | undefined) =>
+      ({
+        ...Object.fromEntries(TRANSPORT_METHODS.map((k) => [k, inner[k].bind(inner)])),
+        sendAndWait: () => new Promise(() => {}),
+        ...(handles === undefined ? {} : { handles: () => handles }),
+        unansweredHint: hint ?? ((since: number) => {
+          asked.push(since);
+          return "the link was down during the wait";
+        }),
+      }) as unknown as Transport;
+    const started = Date.now();
+    const asking = createBus({ transport: transport(), retry: false });
+    await assert.rejects(
+      asking.sendAndWait({ type: "users/lock", data: {} }, { timeout: 50 }),
+      (e) =>
+        e instanceof TimeoutError &&
+        e.message ===
+          'Timed out after 50 ms: sendAndWait "users/lock": the link was down during the wait; if not that, no handler answered; is one registered for "users/lock", and is its service running?',
+    );
+    assert.equal(asked.length, 1);
+    assert.ok(Math.abs(asked[0] - started) < 40, `since ${asked[0] - started} ms from the call`);
+    // A handler registered here (slow) leaves the transport's word alone.
+    const slow = createBus({ transport: transport(true), retry: false });
+    await assert.rejects(
+      slow.sendAndWait({ type: "users/lock", data: {} }, { timeout: 50 }),
+      (e) =>
+        e instanceof TimeoutError &&
+        e.message ===
+          'Timed out after 50 ms: sendAndWait "users/lock": the link was down during the wait',
+    );
+    // One that knows of nothing, or throws (logged on its logger), leaves the question alone.
+    const logger = keptLogger();
+    for (
+      const hint of [() => undefined, () => {
+        throw new Error("broken hint");
+      }]
+    ) {
+      const bus = createBus({
+        transport: Object.assign(transport(undefined, hint), { logger }),
+        retry: false,
+      });
+      await assert.rejects(
+        bus.sendAndWait({ type: "users/lock", data: {} }, { timeout: 50 }),
+        (e) =>
+          e instanceof TimeoutError &&
+          /^Timed out after 50 ms: sendAndWait "users\/lock": no handler answered; /.test(
+            e.message,
+          ),
+      );
+      await bus.close();
+    }
+    assert.deepEqual(logger.lines, ["error: Transport's unansweredHint threw"]);
+    await Promise.all([asking.close(), slow.close()]);
   });
 });

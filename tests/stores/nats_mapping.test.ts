@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { StoreUnavailableError, ValidationError } from "../../core/mod.ts";
+import { ConnectionOutages } from "../../stores/nats/jetstream/mod.ts";
 import {
   createNatsConsumerStorage,
   createNatsStore,
@@ -180,5 +181,25 @@ describe("NATS factories' options", () => {
       () => createNatsTransport(connection, { headers, store, ackwait: 5 } as never),
       refused("options.ackwait", "ackWait"),
     );
+  });
+});
+
+describe("NATS connection outages", () => {
+  it("during() gives the part of a window the connection was down, and whether it still is", () => {
+    const outages = new ConnectionOutages();
+    assert.equal(outages.during(0, 10_000), undefined);
+    outages.lost("n1:4222", 1_000);
+    outages.back(3_000);
+    assert.equal(outages.during(3_000, 9_000), undefined, "over before the window");
+    assert.deepEqual(outages.during(2_000, 9_000), {
+      server: "n1:4222",
+      downMs: 1_000,
+      still: false,
+    });
+    outages.lost("n2:4222", 8_000);
+    assert.equal(outages.down, true);
+    assert.deepEqual(outages.during(0, 9_500), { server: "n2:4222", downMs: 3_500, still: true });
+    outages.back(9_600);
+    assert.equal(outages.down, false);
   });
 });

@@ -29,6 +29,8 @@ import {
 } from "../../core/messaging/mod.ts";
 import { ClosedError, CloseGate, type Telemetry } from "../../core/mod.ts";
 import {
+  type ConnectionOutages,
+  connectionOutages,
   ConnectionWatch,
   isClosedConnection,
   JetStreamApi,
@@ -101,6 +103,7 @@ class NatsBusTransport implements NatsTransport {
   // Aborted when the connection closed for good: calls and handler loops end.
   readonly #lost = new AbortController();
   readonly #watch: ConnectionWatch;
+  readonly #outages: ConnectionOutages;
 
   constructor(
     connection: NatsConnection,
@@ -129,6 +132,7 @@ class NatsBusTransport implements NatsTransport {
       logger: options.logger,
       onClosed: () => this.#lost.abort(),
     });
+    this.#outages = connectionOutages(connection);
   }
 
   setup(): Promise<void> {
@@ -228,6 +232,18 @@ class NatsBusTransport implements NatsTransport {
         throw error;
       }
     });
+  }
+
+  // A call waits through a reconnect (the client buffers what it sends), so
+  // one whose deadline passed meanwhile was most likely waiting for the
+  // connection, not for a handler that is missing: the bus says so first.
+  unansweredHint(since: number): string | undefined {
+    const outage = this.#outages.during(since);
+    if (outage === undefined) return undefined;
+    const seconds = (outage.downMs / 1000).toFixed(1);
+    return `the NATS connection to ${outage.server} was reconnecting during the wait (${seconds} s of it${
+      outage.still ? ", and still is" : ""
+    })`;
   }
 
   handleCommand(

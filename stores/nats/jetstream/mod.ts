@@ -9,6 +9,7 @@
  */
 
 export { type HeadersFactory, type NatsDriver, validateDriver } from "./driver.ts";
+export { ConnectionOutages, connectionOutages, type OutageDuring } from "./connection_outages.ts";
 export {
   ConnectionWatch,
   type ConnectionWatchOptions,
