@@ -2,9 +2,10 @@
 // nats-server of its own (the store's default names, ORDO and ordo_consumers,
 // would meet other tests' on a shared one): a store not set up says to run
 // migrate, migrate sets it up, DATABASE_URL may name NATS too, read and tail
-// (followed live, stopped with Ctrl-C), and status, streams, consumers (with lag) and
-// parked replay work as on PostgreSQL, against a consumer running in this
-// test's process that the command line sees only through the storage.
+// (followed live, stopped with Ctrl-C, promptly with the server away), and
+// status, streams, consumers (with lag) and parked replay work as on
+// PostgreSQL, against a consumer running in this test's process that the
+// command line sees only through the storage.
 import assert from "node:assert/strict";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
@@ -180,6 +181,34 @@ if (natsServerMissing !== undefined) {
       });
       assert.equal(nobody.code, 1, said(nobody));
       assert.match(nobody.stderr, /Cannot reach NATS at nats:\/\/127\.0\.0\.1:\d+: /);
+    });
+
+    it("tail with the server away stops promptly on Ctrl-C, and cleanly", async () => {
+      // From 1: its read opens a cursor (a consumer on the server), which closing deletes.
+      const child = startOrdo(["tail", "--from", "1", "--json", "--url", url], "");
+      let output = "";
+      const lines: string[] = [];
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      followOutput(child, (text) => (output += text), (more) => lines.push(...more));
+      try {
+        const deadline = Date.now() + 30_000;
+        while (lines.length === 0) {
+          if (Date.now() > deadline) throw new Error(`no message read:\n${output}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await server.nodes[0].kill();
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const stopped = Date.now();
+        process.kill(child.pid!, "SIGINT");
+        assert.equal(await exited, 0, output);
+        // Closing deleted the cursor's consumer, which waited for the request timeout (5 s).
+        const took = Date.now() - stopped;
+        assert.ok(took < 2_500, `exited ${took} ms after Ctrl-C:\n${output}`);
+        assert.doesNotMatch(output, /^ordo error|^\s+at /m, "nothing failed as it closed");
+      } finally {
+        child.kill("SIGKILL");
+        await server.nodes[0].start();
+      }
     });
   });
 }

@@ -12,6 +12,7 @@ import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { RecordedMessage } from "../../core/mod.ts";
 import {
+  ConnectionOutages,
   JetStreamApi,
   type PulledMessage,
   type PullEnd,
@@ -72,6 +73,7 @@ function standInSource(count: number): RecordSource {
       await new Promise((resolve) => setTimeout(resolve, 100));
       return { seq: 10 * count };
     },
+    outages: new ConnectionOutages(),
   } as unknown as JetStreamApi;
   const puller = {
     adopt: (consumer: string, adopter: (m: PulledMessage) => void) =>

@@ -30,7 +30,6 @@ import {
 import { ClosedError, CloseGate, type Telemetry } from "../../core/mod.ts";
 import {
   type ConnectionOutages,
-  connectionOutages,
   ConnectionWatch,
   isClosedConnection,
   JetStreamApi,
@@ -132,7 +131,7 @@ class NatsBusTransport implements NatsTransport {
       logger: options.logger,
       onClosed: () => this.#lost.abort(),
     });
-    this.#outages = connectionOutages(connection);
+    this.#outages = api.outages;
   }
 
   setup(): Promise<void> {

@@ -12,6 +12,7 @@
 
 import type { Msg, MsgHdrs } from "@nats-io/nats-core";
 import type { NatsDriver } from "./driver.ts";
+import { type ConnectionOutages, connectionOutages } from "./connection_outages.ts";
 import { Replies } from "./replies.ts";
 
 const encoder = new TextEncoder();
@@ -96,12 +97,15 @@ export class JetStreamApi {
   readonly driver: NatsDriver;
   readonly prefix: string;
   readonly timeout: number;
+  /** When the connection was down, followed from this API's making on. */
+  readonly outages: ConnectionOutages;
   readonly #replies: Replies;
 
   constructor(driver: NatsDriver, options: { prefix?: string; timeout?: number } = {}) {
     this.driver = driver;
     this.prefix = options.prefix ?? "$JS.API";
     this.timeout = options.timeout ?? 5000;
+    this.outages = connectionOutages(driver.connection);
     this.#replies = new Replies(driver.connection);
   }
 
