@@ -3,10 +3,13 @@
 // would meet other tests' on a shared one): a store not set up says to run
 // migrate, migrate sets it up, DATABASE_URL may name NATS too, read and tail
 // (followed live, stopped with Ctrl-C, promptly with the server away), and
-// status, streams, consumers (with lag) and parked replay work as on
+// status, streams, consumers (with lag), parked replay and rebuild work as on
 // PostgreSQL, against a consumer running in this test's process that the
 // command line sees only through the storage.
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
@@ -170,6 +173,49 @@ if (natsServerMissing !== undefined) {
         unknown
       >[];
       assert.deepEqual([stopped.state, stopped.lag, stopped.parked], ["stopped", 1, 0]);
+    });
+
+    it("rebuild replays a projection module from the start, after its reset, and reports progress", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "ordo-rebuild-"));
+      const readModel = join(dir, "totals.txt");
+      const rebuild = (...more: string[]) =>
+        ordo(["rebuild", "tests/cli/_file_totals_projection.ts", "--url", url, ...more], {
+          url: null,
+          env: { ORDO_TEST_READ_MODEL: readModel },
+        });
+      try {
+        const placed = (await store.readCategory("order").toArray())
+          .filter((m) => m.type === "OrderPlaced");
+        const expected = placed.map((m) =>
+          `${m.streamName} ${(m.data as { total: number }).total}`
+        );
+        const first = await rebuild();
+        assert.equal(first.code, 0, said(first));
+        assert.match(
+          first.stderr,
+          /^Group "rebuilt-file-totals" rebuilt up to position \d+: (\d+) messages in [\d.]+ s \(\d+ msg\/s\)$/m,
+        );
+        assert.match(first.stderr, new RegExp(`: ${placed.length} messages in`));
+        assert.deepEqual((await readFile(readModel, "utf8")).trimEnd().split("\n"), expected);
+        const again = await rebuild("--json");
+        assert.equal(again.code, 0, said(again));
+        const final = json(again) as Record<string, unknown>;
+        assert.deepEqual([final.processed, final.parked, final.fraction, final.stopped], [
+          placed.length,
+          0,
+          1,
+          false,
+        ]);
+        // It ran to the category's newest message, though other streams came after it.
+        assert.equal(final.target, String(placed[placed.length - 1].globalPosition));
+        assert.deepEqual(
+          (await readFile(readModel, "utf8")).trimEnd().split("\n"),
+          expected,
+          "the reset emptied the read model before the replay: each message once",
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("refuses --schema with a NATS URL, and says when no server answers", async () => {
