@@ -22,6 +22,9 @@ export const CONNECTION_OPTIONS: OptionsConfig = {
   url: { type: "string" },
   schema: { type: "string" },
   pglite: { type: "string" },
+  stream: { type: "string" },
+  "subject-prefix": { type: "string" },
+  bucket: { type: "string" },
 };
 
 /** Options every command takes. */
@@ -32,10 +35,17 @@ const COMMON_OPTIONS: OptionsConfig = {
 
 /** The help lines for the connection options. */
 export const CONNECTION_HELP = `Connection:
-  --url <url>         PostgreSQL, postgres://user:password@host:5432/db (default: DATABASE_URL),
-                      or NATS JetStream, nats://host:4222 (several: comma-separated)
-  --pglite <dir>      a PGlite directory instead of a server
-  --schema <name>     the schema the store lives in (default: ordo)`;
+  --url <url>                PostgreSQL, postgres://user:password@host:5432/db
+                             (default: DATABASE_URL), or NATS JetStream, nats://host:4222
+                             (several: comma-separated)
+  --pglite <dir>             a PGlite directory instead of a server
+  --schema <name>            PostgreSQL: the schema the store lives in (default: ordo)
+  --stream <name>            NATS: the store's JetStream stream (default: ORDO)
+  --subject-prefix <prefix>  NATS: the prefix of the store's subjects (default: ordo)
+  --bucket <name>            NATS: the consumer storage's key-value bucket
+                             (default: ordo_consumers)
+  On NATS, pass what the service gives createNatsStore ({ stream, subjectPrefix }) and
+  createNatsConsumerStorage ({ bucket }).`;
 
 /** What a command's run gets. */
 export interface CommandContext {
@@ -102,6 +112,9 @@ export async function runCommand(command: Command, args: string[], io: CliIo): P
           url: values.url as string | undefined,
           pglite: values.pglite as string | undefined,
           schema: values.schema as string | undefined,
+          stream: values.stream as string | undefined,
+          subjectPrefix: values["subject-prefix"] as string | undefined,
+          bucket: values.bucket as string | undefined,
         },
         io,
         command.createsDatabase === true,

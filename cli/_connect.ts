@@ -1,8 +1,9 @@
 /**
  * Opening the store a command works on: PostgreSQL from `--url` or
  * `DATABASE_URL`, or a PGlite directory from `--pglite`, in `--schema`
- * (default `ordo`), or NATS JetStream from a `nats://` URL
- * (`_connect_nats.ts`), with the consumer storage beside it. Connecting checks
+ * (default `ordo`), or NATS JetStream from a `nats://` URL with `--stream`,
+ * `--subject-prefix` and `--bucket` (`_connect_nats.ts`), with the consumer
+ * storage beside it. Connecting checks
  * the server answers, so that an unreachable database is said plainly,
  * before any command runs.
  *
@@ -25,11 +26,12 @@ import type { Connection } from "./_connection.ts";
 import { loadPGlite, loadPostgres } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
+import { type GivenNatsNames, natsFlagsGiven, natsNames } from "./_nats_names.ts";
 
 export type { BrowsableStore, Connection } from "./_connection.ts";
 
-/** Where to connect, as the command line gave it. */
-export interface ConnectOptions {
+/** Where to connect, as the command line gave it: `stream`, `subjectPrefix` and `bucket` on NATS. */
+export interface ConnectOptions extends GivenNatsNames {
   readonly url?: string;
   readonly pglite?: string;
   readonly schema?: string;
@@ -51,6 +53,7 @@ export async function connect(
     throw new CliUsageError("Give --url or --pglite, not both");
   }
   if (options.pglite !== undefined) {
+    refuseNatsNames(options, "PGlite");
     return await openPGlite(resolve(io.cwd, options.pglite), schema, creates, io);
   }
   if (url === undefined || url === "") {
@@ -60,11 +63,27 @@ export async function connect(
   }
   if (isNatsUrl(url)) {
     if (options.schema !== undefined) {
-      throw new CliUsageError("--schema names a PostgreSQL schema: a NATS store has none");
+      throw new CliUsageError(
+        "--schema names a PostgreSQL schema: a NATS store has none (its names are --stream, --subject-prefix and --bucket)",
+      );
     }
-    return await openNats(url, io, stderrLogger(io), creates);
+    return await openNats(url, natsNames(options), io, stderrLogger(io), creates);
   }
+  refuseNatsNames(options, "PostgreSQL");
   return await openPostgres(url, schema, io);
+}
+
+/** Refuses `--stream`, `--subject-prefix` and `--bucket` for a store that is not on NATS. */
+function refuseNatsNames(options: ConnectOptions, kind: string): void {
+  const flags = natsFlagsGiven(options);
+  if (flags.length === 0) return;
+  const named = flags.length === 1
+    ? `${flags[0]} is`
+    : `${flags.slice(0, -1).join(", ")} and ${flags[flags.length - 1]} are`;
+  throw new CliUsageError(
+    `${named} for a store on NATS (--url nats://host:4222): a ${kind} store is named by its ` +
+      "schema (--schema)",
+  );
 }
 
 function checkedSchema(schema: string): string {

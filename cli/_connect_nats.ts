@@ -1,9 +1,11 @@
 /**
  * Opening a NATS JetStream store for a command: `--url nats://host:4222`
  * (several servers comma-separated), the store and its consumer storage with
- * their default names (stream `ORDO`, bucket `ordo_consumers`). Connecting
- * checks that a server answers and that the store was set up, so that either
- * is said plainly before any command runs.
+ * the names `--stream`, `--subject-prefix` and `--bucket` give
+ * (`_nats_names.ts`; by default `ORDO`, `ordo`, `ordo_consumers`). Connecting
+ * checks that a server answers and that the store was set up under those
+ * names (`_nats_store_check.ts`), so that either is said plainly before any
+ * command runs.
  *
  * @module
  */
@@ -14,11 +16,11 @@ import type { Connection } from "./_connection.ts";
 import { loadNats } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
+import type { NatsNames } from "./_nats_names.ts";
+import { checkNatsStore } from "./_nats_store_check.ts";
 
 // How long connecting may take before the command line says so.
 const CONNECT_MS = 10_000;
-// JetStream's error code for a stream that does not exist.
-const STREAM_NOT_FOUND = 10059;
 
 /** Whether `url` names NATS servers rather than PostgreSQL. */
 export function isNatsUrl(url: string): boolean {
@@ -41,11 +43,13 @@ function serversOf(url: string): { servers: string[]; where: string } {
 }
 
 /**
- * Connects to NATS and opens the store. Only a command that `creates`
- * (migrate, which sets the store up) may find the store's stream missing.
+ * Connects to NATS and opens the store `names` name. Only a command that
+ * `creates` (migrate, which sets the store up) may find the store's stream
+ * or bucket missing.
  */
 export async function openNats(
   url: string,
+  names: NatsNames,
   io: CliIo,
   logger: Logger,
   creates: boolean,
@@ -64,28 +68,21 @@ export async function openNats(
       { cause: error },
     );
   }
-  const store = createNatsStore(nc, { headers, logger });
-  const storage = createNatsConsumerStorage(nc, { headers, logger });
+  try {
+    await checkNatsStore(nc, names, where, creates);
+  } catch (error) {
+    await nc.close();
+    if (io.signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
+    throw error;
+  }
+  const { stream, subjectPrefix, bucket } = names;
+  const store = createNatsStore(nc, { headers, logger, stream, subjectPrefix });
+  const storage = createNatsConsumerStorage(nc, { headers, logger, bucket });
   const close = async () => {
     await store.close();
     storage.close();
     await nc.close();
   };
-  if (!creates) {
-    try {
-      await Promise.all([store.headPosition(), storage.control.groups()]);
-    } catch (error) {
-      await close();
-      if (io.signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
-      if ((error as { errCode?: unknown }).errCode === STREAM_NOT_FOUND) {
-        throw new CliFailure(
-          `No ordo store on NATS at ${where}: its streams do not exist: run ordo migrate --url ${where}`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
   return {
     kind: "nats",
     store,
@@ -97,6 +94,7 @@ export async function openNats(
       await storage.setup();
     },
     schema: store.stream,
+    nats: { subjectPrefix, bucket },
     where: `NATS ${where}`,
     close,
   };

@@ -25,6 +25,8 @@ export interface Connection {
   readonly query: (text: string, params?: readonly unknown[]) => Promise<Row[]>;
   /** The PostgreSQL schema, or the NATS store's stream. */
   readonly schema: string;
+  /** On NATS, the store's other names (its stream is `schema`). */
+  readonly nats?: { readonly subjectPrefix: string; readonly bucket: string };
   /** The database, for messages: the URL without its password, or the PGlite directory. */
   readonly where: string;
   close(): Promise<void>;

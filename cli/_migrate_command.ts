@@ -15,22 +15,25 @@ export const migrateCommand: Command = {
 
 Creates the store's tables in the schema, or brings them up to date. Safe to
 run again and from several processes at once. On NATS (--url nats://…) it
-creates the store's streams and its consumer bucket, or updates them.
+creates the store's streams and its consumer bucket, or updates them; a
+stream that holds another prefix's subjects is refused, not moved.
 
 ${CONNECTION_HELP}
 
 Output (--json): { "schema", "from", "to" }, the schema's migration before and after;
-  on NATS { "stream", "ready": true }.`,
+  on NATS { "stream", "subjectPrefix", "bucket", "ready": true }.`,
   options: {},
   createsDatabase: true,
   maxPositionals: 0,
   async run({ connection, print }) {
-    const { kind, migrate, query, schema, where } = await connection();
-    if (kind === "nats") {
+    const { migrate, query, schema, nats, where } = await connection();
+    if (nats !== undefined) {
       await migrate();
       print(
-        { stream: schema, ready: true },
-        () => `Store "${schema}" and its consumer bucket are set up on ${where}.\n`,
+        { stream: schema, ...nats, ready: true },
+        () =>
+          `Store "${schema}" (subjects ${nats.subjectPrefix}.>) and its consumer bucket ` +
+          `"${nats.bucket}" are set up on ${where}.\n`,
       );
       return 0;
     }

@@ -22,15 +22,16 @@ parked messages.
 
 ${CONNECTION_HELP}
 
-Output (--json): { "schema" (on NATS "stream"), "head", "streams": { "count", "capped" },
-  "categories": [{ "category", "lastPosition" }], "consumers": [...] }
-  (consumers as "ordo consumers --json" gives them; positions as strings).`,
+Output (--json): { "schema" (on NATS "stream", "subjectPrefix", "bucket"), "head",
+  "streams": { "count", "capped" }, "categories": [{ "category", "lastPosition" }],
+  "consumers": [...] } (consumers as "ordo consumers --json" gives them; positions
+  as strings).`,
   options: {},
   maxPositionals: 0,
   async run({ connection, print }) {
-    const { kind, store, storage, schema, where } = await connection();
-    // On NATS the store is named by its stream, not a schema.
-    const name = kind === "nats" ? { stream: schema } : { schema };
+    const { store, storage, schema, nats, where } = await connection();
+    // On NATS the store is named by its stream, subject prefix and bucket, not a schema.
+    const name = nats === undefined ? { schema } : { stream: schema, ...nats };
     const [view, consumers] = await Promise.all([
       inspectStore(store),
       inspectConsumers(store, storage),
@@ -40,7 +41,10 @@ Output (--json): { "schema" (on NATS "stream"), "head", "streams": { "count", "c
         ? "unknown"
         : `${view.streams.count}${view.streams.capped ? "+" : ""}`;
       const categories = view.categories ?? [];
-      let text = `Store       ${where}, ${kind === "nats" ? "stream" : "schema"} "${schema}"\n` +
+      const named = nats === undefined
+        ? `schema "${schema}"`
+        : `stream "${schema}" (subjects ${nats.subjectPrefix}.>), bucket "${nats.bucket}"`;
+      let text = `Store       ${where}, ${named}\n` +
         `Head        ${view.head}\nStreams     ${streams}\n` +
         `Categories  ${categories.length}\n`;
       if (categories.length > 0) {

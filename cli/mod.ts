@@ -7,8 +7,10 @@
  * rebuild, each with `--help`, tables for people and `--json` for scripts;
  * exit codes 0 (done), 1 (failed), 2 (bad usage), 3 (a replay recorded that
  * no consumer has run yet). It connects to PostgreSQL
- * (`--url` or `DATABASE_URL`) or a PGlite directory (`--pglite`), loading the
- * driver at run time: the one entry of the package that does.
+ * (`--url` or `DATABASE_URL`), a PGlite directory (`--pglite`) or NATS
+ * JetStream (`--url nats://…`, with `--stream`, `--subject-prefix` and
+ * `--bucket` for a store not under the default names), loading the driver at
+ * run time: the one entry of the package that does.
  *
  * Runs on: Node (`npx ordo`), Bun (`bunx ordo`), Deno (`deno run -A …/cli/main.ts`).
  *
@@ -41,7 +43,9 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Every command takes --help, --json (for scripts), and where to connect:
   --url <url> (postgres://… or nats://…; default DATABASE_URL), --pglite <dir>,
-  --schema <name> (PostgreSQL's, default ordo).
+  --schema <name> (PostgreSQL's, default ordo); on NATS --stream <name>
+  (default ORDO), --subject-prefix <prefix> (default ordo) and --bucket <name>
+  (default ordo_consumers), as the service names them.
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 recorded but not run yet
   (parked replay: no consumer of the group is running, or none finished it
   within --wait; the request stays and runs when one does).

@@ -30,8 +30,14 @@ export {
   type NatsConsumerStorage,
 } from "./nats_consumer_storage.ts";
 export { NatsTransaction } from "./nats_transaction.ts";
-export { type HeadersFactory, KvBucket, type KvEntry } from "./jetstream/mod.ts";
-export type { CreateNatsStoreOptions } from "./store_options.ts";
+export {
+  type HeadersFactory,
+  KvBucket,
+  type KvEntry,
+  validateBucket,
+  validateSubjectPrefix,
+} from "./jetstream/mod.ts";
+export { type CreateNatsStoreOptions, validateStreamName } from "./store_options.ts";
 export {
   type BatchRecord,
   decodeRecord,

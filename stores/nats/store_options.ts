@@ -89,6 +89,24 @@ export interface CheckedNatsStoreOptions {
 
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,28}$/;
 
+/**
+ * Checks the name of a store's JetStream stream: 1 to 28 letters, digits, `_`
+ * and `-` (its id index is `<stream>_IDS`, within JetStream's limits).
+ *
+ * @throws {ValidationError} naming `path` for anything else
+ * @example
+ * ```ts
+ * import { validateStreamName } from "./store_options.ts";
+ * validateStreamName("SHOP"); // "SHOP"
+ * ```
+ */
+export function validateStreamName(name: unknown, path = "options.stream"): string {
+  if (typeof name !== "string" || !STREAM_NAME.test(name)) {
+    throw new ValidationError(path, name, "a stream name is 1 to 28 letters, digits, _ and -");
+  }
+  return name;
+}
+
 function positive(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -109,14 +127,7 @@ function positive(value: unknown, path: string, fallback: number): number {
  */
 export function validateNatsStoreOptions(options: CreateNatsStoreOptions): CheckedNatsStoreOptions {
   checkOptions(options, NATS_STORE_OPTION_KEYS);
-  const stream = options.stream ?? "ORDO";
-  if (typeof stream !== "string" || !STREAM_NAME.test(stream)) {
-    throw new ValidationError(
-      "options.stream",
-      stream,
-      "a stream name is 1 to 28 letters, digits, _ and -",
-    );
-  }
+  const stream = validateStreamName(options.stream ?? "ORDO");
   const replicas = options.replicas ?? 1;
   if (![1, 2, 3, 4, 5].includes(replicas)) {
     throw new ValidationError("options.replicas", replicas, "JetStream keeps 1 to 5 replicas");

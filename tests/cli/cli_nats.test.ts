@@ -64,11 +64,19 @@ if (natsServerMissing !== undefined) {
     it("a store not set up says to run migrate; migrate sets it up, and again is harmless", async () => {
       const missing = await run("status");
       assert.equal(missing.code, 1, said(missing));
-      assert.match(missing.stderr, /No ordo store on NATS at nats:\/\/.*: run ordo migrate --url/);
+      assert.match(
+        missing.stderr,
+        /No ordo store on NATS at nats:\/\/.*: stream "ORDO" does not exist: run ordo migrate --url/,
+      );
       for (let i = 0; i < 2; i++) {
         const migrated = await run("migrate", "--json");
         assert.equal(migrated.code, 0, said(migrated));
-        assert.deepEqual(json(migrated), { stream: "ORDO", ready: true });
+        assert.deepEqual(json(migrated), {
+          stream: "ORDO",
+          subjectPrefix: "ordo",
+          bucket: "ordo_consumers",
+          ready: true,
+        });
       }
     });
 
@@ -94,7 +102,10 @@ if (natsServerMissing !== undefined) {
         "DATABASE_URL may name NATS",
       );
       const text = await run("status");
-      assert.match(text.stdout, /^Store +NATS nats:\/\/127\.0\.0\.1:\d+, stream "ORDO"$/m);
+      assert.match(
+        text.stdout,
+        /^Store +NATS nats:\/\/127\.0\.0\.1:\d+, stream "ORDO" \(subjects ordo\.>\), bucket "ordo_consumers"$/m,
+      );
       const streams = await run("streams", "--category", "order", "--json");
       assert.equal(streams.code, 0, said(streams));
       const page = json(streams) as { streams: { streamName: string }[] };
