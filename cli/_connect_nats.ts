@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { NatsConnection } from "@nats-io/nats-core";
 import type { ConsumerStorage, Logger } from "../core/mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../stores/nats/mod.ts";
 import type { Connection } from "./_connection.ts";
@@ -18,6 +19,7 @@ import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
 import type { NatsNames } from "./_nats_names.ts";
 import { checkNatsStore } from "./_nats_store_check.ts";
+import { streamConfig } from "./_nats_streams.ts";
 
 // How long connecting may take before the command line says so.
 const CONNECT_MS = 10_000;
@@ -40,6 +42,25 @@ function serversOf(url: string): { servers: string[]; where: string } {
     }
   });
   return { servers, where: shown.join(",") };
+}
+
+/**
+ * What migrate keeps of a store and bucket set up before: their `setup()`
+ * updates the streams to the options' replicas and duplicate window, which
+ * the command line has no flags for, so that an R3 store would become R1.
+ */
+async function keptSettings(nc: NatsConnection, names: NatsNames, where: string) {
+  const [stream, bucket] = await Promise.all([
+    streamConfig(nc, names.stream, where),
+    streamConfig(nc, `KV_${names.bucket}`, where),
+  ]);
+  return {
+    store: stream === undefined ? {} : {
+      replicas: stream.replicas,
+      ...(stream.duplicateWindow > 0 ? { duplicateWindow: stream.duplicateWindow } : {}),
+    },
+    storage: bucket === undefined ? {} : { replicas: bucket.replicas },
+  };
 }
 
 /**
@@ -76,8 +97,9 @@ export async function openNats(
     throw error;
   }
   const { stream, subjectPrefix, bucket } = names;
-  const store = createNatsStore(nc, { headers, logger, stream, subjectPrefix });
-  const storage = createNatsConsumerStorage(nc, { headers, logger, bucket });
+  const kept = creates ? await keptSettings(nc, names, where) : { store: {}, storage: {} };
+  const store = createNatsStore(nc, { headers, logger, stream, subjectPrefix, ...kept.store });
+  const storage = createNatsConsumerStorage(nc, { headers, logger, bucket, ...kept.storage });
   const close = async () => {
     await store.close();
     storage.close();

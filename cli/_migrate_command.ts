@@ -15,8 +15,9 @@ export const migrateCommand: Command = {
 
 Creates the store's tables in the schema, or brings them up to date. Safe to
 run again and from several processes at once. On NATS (--url nats://…) it
-creates the store's streams and its consumer bucket, or updates them; a
-stream that holds another prefix's subjects is refused, not moved.
+creates the store's streams and its consumer bucket (one replica each), or
+updates them, keeping their replicas and duplicate window; a stream that
+holds another prefix's subjects is refused, not moved.
 
 ${CONNECTION_HELP}
 

@@ -20,6 +20,9 @@ export interface SeenStream {
   readonly subjects: readonly string[];
   /** Set on an ordo store's stream (and on no stream of its index or buckets). */
   readonly denyPurge: boolean;
+  readonly replicas: number;
+  /** Milliseconds. */
+  readonly duplicateWindow: number;
 }
 
 /** The stream's configuration; `undefined` when there is no such stream. */
@@ -33,6 +36,8 @@ export async function streamConfig(
   return {
     subjects: answer.config?.subjects ?? [],
     denyPurge: answer.config?.deny_purge === true,
+    replicas: answer.config?.num_replicas ?? 1,
+    duplicateWindow: (answer.config?.duplicate_window ?? 0) / 1_000_000,
   };
 }
 
@@ -54,7 +59,13 @@ export async function storeStreams(nc: NatsConnection, where: string): Promise<s
 
 interface ApiAnswer {
   readonly error?: { readonly err_code?: number; readonly description?: string };
-  readonly config?: { readonly subjects?: string[]; readonly deny_purge?: boolean };
+  readonly config?: {
+    readonly subjects?: string[];
+    readonly deny_purge?: boolean;
+    readonly num_replicas?: number;
+    /** Nanoseconds. */
+    readonly duplicate_window?: number;
+  };
   readonly streams?: string[] | null;
 }
 

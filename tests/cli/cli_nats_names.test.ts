@@ -3,8 +3,9 @@
 // and createNatsConsumerStorage(nc, { bucket: "shop_consumers" }): read with
 // --stream, --subject-prefix and --bucket, set up by migrate with them, a
 // stream or bucket not there said with the flags to pass (and migrate never
-// moving a store to other subjects), and the flags refused off NATS. On a
-// nats-server of its own, so that the other stores it lists are known.
+// moving a store to other subjects, nor changing its replicas or duplicate
+// window), and the flags refused off NATS. On a nats-server of its own, so
+// that the other stores it lists are known.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
@@ -22,11 +23,18 @@ import { json, ordo, said } from "./_cli_fixture.ts";
 
 const SHOP = ["--stream", "SHOP", "--subject-prefix", "shop", "--bucket", "shop_consumers"];
 
-/** A stream's subjects as the server has them; `undefined` when there is no such stream. */
-async function subjectsOf(nc: NatsConnection, stream: string): Promise<string[] | undefined> {
+/** A stream's configuration as the server has it; `undefined` when there is no such stream. */
+async function configOf(
+  nc: NatsConnection,
+  stream: string,
+): Promise<{ subjects: string[]; duplicate_window: number } | undefined> {
   const reply = await nc.request(`$JS.API.STREAM.INFO.${stream}`, undefined, { timeout: 5000 });
   const answer = JSON.parse(new TextDecoder().decode(reply.data));
-  return answer.error === undefined ? answer.config.subjects : undefined;
+  return answer.error === undefined ? answer.config : undefined;
+}
+
+async function subjectsOf(nc: NatsConnection, stream: string): Promise<string[] | undefined> {
+  return (await configOf(nc, stream))?.subjects;
 }
 
 if (natsServerMissing !== undefined) {
@@ -50,6 +58,7 @@ if (natsServerMissing !== undefined) {
         headers,
         stream: "SHOP",
         subjectPrefix: "shop",
+        duplicateWindow: 30_000, // not the default, which ordo migrate has no flag for
         logger: silentLogger,
       });
       storage = createNatsConsumerStorage(nc, { headers, bucket: "shop_consumers" });
@@ -178,6 +187,13 @@ if (natsServerMissing !== undefined) {
         /Cannot set up stream "ORDO" on NATS at .*: stream "SHOP" holds the subjects shop\.>: pass --stream SHOP/,
       );
       assert.equal(await subjectsOf(nc, "ORDO"), undefined);
+    });
+
+    it("migrate on a store set up before keeps its replicas and duplicate window", async () => {
+      const again = await run("migrate", ...SHOP);
+      assert.equal(again.code, 0, said(again));
+      // setup() with the defaults would make it 2 min (and an R3 store R1).
+      assert.equal((await configOf(nc, "SHOP"))?.duplicate_window, 30_000_000_000);
     });
 
     it("refuses the NATS names off NATS, and a name the store would refuse, naming the flag (exit 2)", async () => {
