@@ -51,6 +51,7 @@ import {
   Puller,
   textOf,
   translateError,
+  translateSetupError,
   validateDriver,
 } from "./jetstream/mod.ts";
 import { LiveHead } from "./_live_head.ts";
@@ -208,7 +209,8 @@ class NatsStore implements NatsEventStore {
       try {
         for (const config of storeStreams(this.#options)) await this.#api.ensureStream(config);
       } catch (error) {
-        throw translateError(error, "setup");
+        const { subjectPrefix } = this.#options;
+        throw translateSetupError(error, { path: "options.subjectPrefix", value: subjectPrefix });
       }
     });
   }

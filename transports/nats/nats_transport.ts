@@ -36,7 +36,7 @@ import {
   KvBucket,
   NATS_CONNECTION,
   Puller,
-  translateError,
+  translateSetupError,
   validateDriver,
 } from "../../stores/nats/jetstream/mod.ts";
 import {
@@ -140,7 +140,8 @@ class NatsBusTransport implements NatsTransport {
         await this.#commands.api.ensureStream(commandStreamConfig(this.#options));
         await this.#commands.ledger.setup({ replicas: this.#options.replicas });
       } catch (error) {
-        throw translateError(error, "setup");
+        const value = this.#options.prefix;
+        throw translateSetupError(error, { path: "options.subjectPrefix", value });
       }
     });
   }

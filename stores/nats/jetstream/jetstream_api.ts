@@ -37,6 +37,30 @@ export class JetStreamApiFailure extends Error {
   }
 }
 
+/**
+ * A stream exists under the name asked for, with other subjects than asked
+ * for: `ensureStream` leaves it as it is.
+ *
+ * @example
+ * ```ts
+ * import { SubjectsInUse } from "./jetstream_api.ts";
+ * new SubjectsInUse("ORDO", ["shop.>"], ["ordo.>"]).held; // ["shop.>"]
+ * ```
+ */
+export class SubjectsInUse extends Error {
+  constructor(
+    /** The stream's name. */
+    readonly stream: string,
+    /** Its subjects now. */
+    readonly held: readonly string[],
+    /** The subjects asked for. */
+    readonly wanted: readonly string[],
+  ) {
+    super(`Stream "${stream}" holds the subjects ${held.join(", ")}, not ${wanted.join(", ")}`);
+    this.name = "SubjectsInUse";
+  }
+}
+
 /** JetStream error codes ordo tells apart. */
 export const JS_ERR = {
   streamNotFound: 10059,
@@ -180,7 +204,11 @@ export class JetStreamApi {
 
   /**
    * Creates the stream, or updates it to `config` when it exists with another
-   * configuration. Safe to call from every process at start-up.
+   * configuration. Safe to call from every process at start-up. An update
+   * never moves a stream to other subjects: what it holds would stay under
+   * the old ones, out of reach of whoever reads the new (a service set up
+   * with another prefix would see an empty store), so that rejects with
+   * {@link SubjectsInUse} and changes nothing.
    */
   async ensureStream(config: StreamConfig): Promise<void> {
     try {
@@ -188,6 +216,13 @@ export class JetStreamApi {
     } catch (error) {
       if (!(error instanceof JetStreamApiFailure) || error.errCode !== JS_ERR.streamNameInUse) {
         throw error;
+      }
+      const held = (await this.request(`STREAM.INFO.${config.name}`)).config as
+        | { subjects?: unknown }
+        | undefined;
+      const subjects = Array.isArray(held?.subjects) ? held.subjects.map(String) : [];
+      if (subjects.join(" ") !== config.subjects.join(" ")) {
+        throw new SubjectsInUse(config.name, subjects, config.subjects);
       }
       await this.request(`STREAM.UPDATE.${config.name}`, config);
     }

@@ -30,6 +30,7 @@ export {
   type PublishOptions,
   type StoredMessage,
   type StreamConfig,
+  SubjectsInUse,
   textOf,
 } from "./jetstream_api.ts";
 export { Replies } from "./replies.ts";
@@ -48,4 +49,9 @@ export { type RecordSource, scanMessages, type ScanRange } from "./scan.ts";
 export { KvBucket, type KvEntry, serverMillis, validateBucket } from "./kv_bucket.ts";
 export { subjectCounts } from "./subject_counts.ts";
 export { fromToken, toToken, validateSubjectPrefix } from "./tokens.ts";
-export { isClosedConnection, translateError, unavailability } from "./translate_error.ts";
+export {
+  isClosedConnection,
+  translateError,
+  translateSetupError,
+  unavailability,
+} from "./translate_error.ts";

@@ -21,9 +21,14 @@
  * @module
  */
 
-import { ClosedError, OrdoError, StoreUnavailableError } from "../../../core/mod.ts";
+import {
+  ClosedError,
+  OrdoError,
+  StoreUnavailableError,
+  ValidationError,
+} from "../../../core/mod.ts";
 import { NATS_CONNECTION } from "./connection_watch.ts";
-import { JetStreamApiFailure } from "./jetstream_api.ts";
+import { JetStreamApiFailure, SubjectsInUse } from "./jetstream_api.ts";
 
 const GONE = new Set(["ConnectionError", "TimeoutError"]);
 
@@ -96,4 +101,36 @@ export function translateError(error: unknown, operation: string): unknown {
   return detail === undefined
     ? error
     : new StoreUnavailableError(operation, detail, { cause: error });
+}
+
+/**
+ * A `setup()` failure as its caller should hear it: a stream found with
+ * other subjects than the options give (`SubjectsInUse`) is the option's
+ * mistake, a `ValidationError` at `path` naming the subjects the stream
+ * holds; anything else as {@link translateError} gives it.
+ *
+ * @example
+ * ```ts
+ * import { SubjectsInUse } from "./jetstream_api.ts";
+ * import { translateSetupError } from "./translate_error.ts";
+ * const error = translateSetupError(new SubjectsInUse("ORDO", ["shop.>"], ["ordo.>"]), {
+ *   path: "options.subjectPrefix",
+ *   value: "ordo",
+ * });
+ * console.log((error as Error).name); // ValidationError
+ * ```
+ */
+export function translateSetupError(
+  error: unknown,
+  option: { readonly path: string; readonly value: unknown },
+): unknown {
+  if (!(error instanceof SubjectsInUse)) return translateError(error, "setup");
+  return new ValidationError(
+    option.path,
+    option.value,
+    `stream "${error.stream}" exists with the subjects ${error.held.join(", ")}, not ` +
+      `${error.wanted.join(", ")}, and setup() does not move a stream away from what it holds: ` +
+      `pass the ${option.path.replace(/^options\./, "")} its other users are given, or another ` +
+      "stream name for a new one",
+  );
 }
