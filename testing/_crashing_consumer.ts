@@ -3,13 +3,25 @@
 // `tx` roll back), handler failures before any effect, and restarts at
 // random messages, until it has handled everything. A page handler gets
 // pages of a random size, narrowed down again when one of them fails.
+//
+// The consumer retries every failure, so the check's own faults are marked
+// (SimulatedFault) and anything else that reaches a commit, the projection
+// throwing above all, stops the run at once and is thrown from here: retried,
+// a projection that always throws would keep the check busy for ever.
 
 import { createConsumer } from "../core/consumers/mod.ts";
 import type { ConsumerStorage } from "../core/consumers/mod.ts";
 import { type RecordedMessage, silentLogger } from "../mod.ts";
 import { endOf, storeOf } from "./_histories.ts";
 
-/** Runs `apply` over `messages` through a consumer that crashes and restarts as `roll` says. */
+/** A failure the crash check makes on purpose; any other error is the projection's. */
+class SimulatedFault extends Error {}
+
+/**
+ * Runs `apply` over `messages` through a consumer that crashes and restarts
+ * as `roll` says. Rejects with the first error that is not a simulated one
+ * (the projection's, as it threw it), having stopped the consumer.
+ */
 export async function throughCrashingConsumer<Tx>(
   inner: ConsumerStorage<Tx>,
   messages: readonly RecordedMessage[],
@@ -19,29 +31,42 @@ export async function throughCrashingConsumer<Tx>(
 ): Promise<void> {
   const store = await storeOf(messages);
   let crashNext = false;
+  let failed: { readonly error: unknown } | undefined;
+  let controller = new AbortController();
   const storage: ConsumerStorage<Tx> = {
     ...inner,
     checkpoints: {
       load: (group, partition) => inner.checkpoints.load(group, partition),
       reset: (group) => inner.checkpoints.reset(group),
-      commit: (update, work) =>
-        inner.checkpoints.commit(update, async (tx) => {
-          await work(tx);
-          if (crashNext) {
-            crashNext = false;
-            throw new Error("simulated crash after the handler, before the checkpoint");
+      commit: async (update, work) => {
+        try {
+          return await inner.checkpoints.commit(update, async (tx) => {
+            await work(tx);
+            if (crashNext) {
+              crashNext = false;
+              throw new SimulatedFault("simulated crash after the handler, before the checkpoint");
+            }
+          });
+        } catch (error) {
+          if (!(error instanceof SimulatedFault)) {
+            failed ??= { error };
+            controller.abort(); // no retry: the first real error is the report
           }
-        }),
+          throw error;
+        }
+      },
     },
   };
   const end = endOf(messages);
   await inner.checkpoints.reset("check");
-  while (((await inner.checkpoints.load("check", 0)) ?? 0n) < end) {
-    const controller = new AbortController();
+  while (
+    failed === undefined && ((await inner.checkpoints.load("check", 0)) ?? 0n) < end
+  ) {
+    controller = new AbortController();
     // Before any effect: a failure; after it: a crash before the checkpoint, or a restart.
     const fault = async (run: () => Promise<void> | void) => {
       const r = roll();
-      if (r < 10) throw new Error("simulated handler failure before its effect");
+      if (r < 10) throw new SimulatedFault("simulated handler failure before its effect");
       await run();
       if (r < 25) crashNext = true;
       else if (r < 35) controller.abort(); // a restart after this message or page
@@ -65,4 +90,5 @@ export async function throughCrashingConsumer<Tx>(
     await consumer.done;
   }
   await store.close();
+  if (failed !== undefined) throw failed.error;
 }

@@ -22,3 +22,22 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, every));
   }
 }
+
+/**
+ * `promise`, or a rejection naming `what` if it has not settled after
+ * `timeout` ms: for a call that must end by itself (report, not hang).
+ */
+export async function settles<T>(promise: Promise<T>, what: string, timeout = 20_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Timed out after ${timeout} ms waiting for ${what} to settle`)),
+      timeout,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

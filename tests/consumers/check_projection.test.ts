@@ -16,6 +16,7 @@ import type { PGliteTransaction } from "../../stores/postgres/mod.ts";
 import { AssertionError, checkProjection, type HistoryEventOf } from "../../testing/mod.ts";
 import { ROOT } from "../_paths.ts";
 import { run } from "../_process.ts";
+import { settles } from "../_until.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 const order = fc.constantFrom("order-1", "order-2", "order-3");
@@ -256,6 +257,37 @@ describe("checkProjection() of a SQL projection on PGlite", () => {
         /after duplicated deliveries differs/,
         /first difference at \[\d+\]\["n"\]: expected \d+, got \d+\n/,
       ),
+    );
+  });
+
+  it("reports a SQL projection that throws under the crash check at once, not after retries", async () => {
+    // It remembers the ids it applied outside the transaction, so after a
+    // crash rolled its writes back it refuses the redelivery, every time.
+    const applied = new Set<string>();
+    const refusing = {
+      ...counter,
+      reset: async (db: PGlite) => {
+        applied.clear();
+        await counter.reset(db);
+      },
+      apply: async (tx: PGliteTransaction, m: { readonly id: string; streamName: string }) => {
+        if (applied.has(m.id)) throw new RangeError("already applied");
+        applied.add(m.id);
+        await counter.apply(tx, m);
+      },
+    };
+    const check = checkProjection(fc, {
+      database,
+      projection: refusing,
+      events: orderEvents,
+      checks: { duplicates: false, interleavings: false },
+      parameters: { numRuns: 20 },
+    });
+    await assert.rejects(
+      settles(check, "checkProjection"),
+      (error: unknown) =>
+        error instanceof AssertionError && error.cause instanceof RangeError &&
+        /^checkProjection: the projection threw: RangeError: already applied\n/.test(error.message),
     );
   });
 

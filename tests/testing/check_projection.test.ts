@@ -1,0 +1,80 @@
+// What checkProjection says when something other than a read model goes wrong:
+// a projection that throws, under every check, the crash check included, which
+// must report it at once rather than retry it.
+// tests/consumers/check_projection.test.ts checks its power on the examples.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { AssertionError, checkProjection } from "../../testing/mod.ts";
+import { settles } from "../_until.ts";
+
+const events = fc.array(
+  fc.record({
+    streamName: fc.constantFrom("order-1", "order-2"),
+    type: fc.constant("OrderPlaced"),
+    data: fc.record({ total: fc.nat(100) }),
+  }),
+  { maxLength: 10 },
+);
+
+type Seen = { readonly seen: Set<string> };
+
+describe("checkProjection() of a projection that throws", () => {
+  // Throws on a redelivery instead of skipping it: the crash check redelivers
+  // after every simulated crash, so it must see the throw and report it.
+  const strict = {
+    init: (): Seen => ({ seen: new Set() }),
+    apply: (model: Seen, m: { readonly id: string }) => {
+      if (model.seen.has(m.id)) throw new Error("already applied");
+      model.seen.add(m.id);
+    },
+    view: (model: Seen) => model.seen.size,
+  };
+  const threw = (error: unknown) => {
+    assert.ok(error instanceof AssertionError, `expected ordo's AssertionError, got ${error}`);
+    assert.match(
+      error.message,
+      /^checkProjection: the projection threw: Error: already applied\n {2}history \(the shortest found, \d+ event\(s\), after \d+ shrinks\):\n {4}1\. order-/,
+    );
+    assert.match(error.message, /\n {2}replay with parameters: \{ seed: -?\d+, path: "[\d:]*" \}/);
+    assert.ok(error.cause instanceof Error && error.cause.message === "already applied");
+    return true;
+  };
+
+  const variants = [
+    { label: "with every check", checks: {} },
+    { label: "without the duplicates check", checks: { duplicates: false } },
+  ];
+  for (const { label, checks } of variants) {
+    it(`reports a throw on redelivery within seconds, ${label}, for several seeds`, async () => {
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 42]) {
+        const check = checkProjection(fc, {
+          projection: strict,
+          events,
+          checks,
+          parameters: { seed },
+        });
+        await assert.rejects(settles(check, `checkProjection with seed ${seed}`), threw);
+      }
+    });
+  }
+
+  it("reports a page handler that throws on redelivery under the crash check alone", async () => {
+    const strictPages = {
+      init: strict.init,
+      applyPage: (model: Seen, page: readonly { readonly id: string }[]) => {
+        for (const m of page) strict.apply(model, m);
+      },
+      view: strict.view,
+    };
+    for (const seed of [1, 2, 3]) {
+      const check = checkProjection(fc, {
+        projection: strictPages,
+        events,
+        checks: { duplicates: false, interleavings: false },
+        parameters: { seed },
+      });
+      await assert.rejects(settles(check, `checkProjection with seed ${seed}`), threw);
+    }
+  });
+});
