@@ -12,15 +12,29 @@ export interface HistoryEntry {
   readonly metadata?: MessageMetadata;
 }
 
-/** The events as a store records them: ids, versions and positions filled in. */
+/** The store refused an event of a history (the store's error is the `cause`): the history's fault. */
+export class RefusedEvent extends Error {
+  constructor(readonly index: number, readonly event: HistoryEntry, options: { cause: unknown }) {
+    super(`the store refused event ${index + 1} of the history`, options);
+  }
+}
+
+/**
+ * The events as a store records them: ids, versions and positions filled in.
+ * Rejects with a {@link RefusedEvent} for the first event the store refuses.
+ */
 export async function record(events: readonly HistoryEntry[]): Promise<RecordedMessage[]> {
   const store = createMemoryStore();
-  for (const e of events) {
-    await store.append(e.streamName, [
-      e.metadata === undefined
-        ? { type: e.type, data: e.data }
-        : { type: e.type, data: e.data, metadata: e.metadata },
-    ]);
+  for (const [index, e] of events.entries()) {
+    try {
+      await store.append(e.streamName, [
+        e.metadata === undefined
+          ? { type: e.type, data: e.data }
+          : { type: e.type, data: e.data, metadata: e.metadata },
+      ]);
+    } catch (error) {
+      throw new RefusedEvent(index, e, { cause: error });
+    }
   }
   return await store.readAll().toArray();
 }

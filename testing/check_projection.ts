@@ -25,7 +25,7 @@ import type { PGliteTransaction } from "../stores/postgres/mod.ts";
 import { type Canonical, line } from "./_canonical.ts";
 import { inPages, interleaved, record, withRedeliveries } from "./_histories.ts";
 import { memoryRuns, type ProjectionRuns, sqlRuns } from "./_projection_runs.ts";
-import { AssertionError, diffLines, firstDifferenceLine } from "./assertion_error.ts";
+import { failure, ViewMismatch } from "./_report.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */
 export type FastCheck = Pick<
@@ -137,13 +137,6 @@ const MEMORY_OPTION_KEYS: readonly string[] = ["projection", "events", "checks",
 const SQL_OPTION_KEYS: readonly string[] = [...MEMORY_OPTION_KEYS, "database", "schema"];
 const CHECK_KEYS: readonly string[] = ["duplicates", "crashes", "interleavings"];
 
-/** What the property throws when a view differs: the parts of the report. */
-class ViewMismatch extends Error {
-  constructor(readonly what: string, readonly clean: Canonical, readonly got: Canonical) {
-    super(`the read model after ${what} differs from one clean pass`);
-  }
-}
-
 /**
  * Checks a projection and rejects with an `AssertionError` when a check
  * fails. Its message names the check, the first read-model entry that
@@ -157,7 +150,9 @@ class ViewMismatch extends Error {
  * crash check runs the project's consumer with PGlite consumer storage, so a
  * crash rolls the handler's writes back with the checkpoint, as in production.
  *
- * @throws {ValidationError} on an unknown key in `options` or `options.checks`
+ * @throws {ValidationError} on an unknown key in `options` or `options.checks`;
+ *   and at `options.events` when the arbitrary generated an event the store
+ *   refuses (a stream name without a dash, say), with the store's error as `cause`
  * @example
  * ```ts
  * import fc from "fast-check";
@@ -236,34 +231,5 @@ export async function checkProjection<Model, E extends MessageShape>(
   );
   const details = await fc.check(property, options.parameters);
   if (!details.failed) return;
-  throw failure(details);
-}
-
-/** The AssertionError that reports a failed run. */
-function failure(details: FastCheckModule.RunDetails<unknown>): AssertionError {
-  const [history] = (details.counterexample ?? [[]]) as [readonly HistoryEvent<string, unknown>[]];
-  const events = history.map((e, i) =>
-    `    ${i + 1}. ${e.streamName} ${e.type} ${JSON.stringify(e.data)}${
-      e.metadata === undefined ? "" : ` ${JSON.stringify(e.metadata)}`
-    }`
-  );
-  const shortest = [
-    `  history (the shortest found, ${history.length} event(s), after ${details.numShrinks} shrinks):`,
-    ...events,
-    `  replay with parameters: { seed: ${details.seed}, path: ${
-      JSON.stringify(details.counterexamplePath)
-    } }`,
-  ].join("\n");
-  const error = details.errorInstance;
-  if (error instanceof ViewMismatch) {
-    const report = [
-      `checkProjection: ${error.message}`,
-      firstDifferenceLine(error.clean, error.got),
-      shortest,
-      diffLines(error.clean, error.got, ["clean pass", `after ${error.what}`]),
-    ].join("\n");
-    return new AssertionError(report, line(error.clean), line(error.got));
-  }
-  const report = `checkProjection: the projection threw: ${String(error)}\n${shortest}`;
-  return new AssertionError(report, undefined, error, { cause: error });
+  throw failure(details, options.events);
 }

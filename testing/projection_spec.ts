@@ -9,7 +9,7 @@
  */
 
 import type { JsonMessage, MessageShape } from "../core/mod.ts";
-import { record } from "./_histories.ts";
+import { record, RefusedEvent } from "./_histories.ts";
 import { assertSame } from "./assertion_error.ts";
 import type { HistoryEventOf, ProjectionUnderTest } from "./check_projection.ts";
 
@@ -37,6 +37,15 @@ export interface ProjectionWhen {
   then(expectedView: unknown): Promise<void>;
 }
 
+/** The events recorded; an event the store refuses fails with the store's own error. */
+async function recorded(events: Parameters<typeof record>[0]) {
+  try {
+    return await record(events);
+  } catch (error) {
+    throw error instanceof RefusedEvent ? error.cause : error;
+  }
+}
+
 /**
  * Starts given / when / then specifications of an in-memory projection.
  *
@@ -62,7 +71,7 @@ export function projectionSpec<Model, E extends MessageShape = JsonMessage>(
     const model = projection.init();
     // The projection's message types are the caller's word: these are the given events, recorded.
     const apply = projection.apply as (model: Model, message: unknown) => void | Promise<void>;
-    for (const message of await record(events)) await apply(model, message);
+    for (const message of await recorded(events)) await apply(model, message);
     return projection.view === undefined ? model : projection.view(model);
   };
   const then = (events: readonly HistoryEventOf<E>[]) => async (expected: unknown) =>

@@ -1,10 +1,12 @@
 // What checkProjection says when something other than a read model goes wrong:
 // a projection that throws, under every check, the crash check included, which
-// must report it at once rather than retry it.
+// must report it at once rather than retry it; a history the store refuses,
+// which is the arbitrary's fault, not the projection's.
 // tests/consumers/check_projection.test.ts checks its power on the examples.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { ValidationError } from "../../mod.ts";
 import { AssertionError, checkProjection } from "../../testing/mod.ts";
 import { settles } from "../_until.ts";
 
@@ -76,5 +78,52 @@ describe("checkProjection() of a projection that throws", () => {
       });
       await assert.rejects(settles(check, `checkProjection with seed ${seed}`), threw);
     }
+  });
+});
+
+describe("checkProjection() of a history the store refuses", () => {
+  const counting = { init: () => ({ n: 0 }), apply: (model: { n: number }) => void model.n++ };
+
+  it("says the arbitrary generated the event, shows it and the store's error, and never blames the projection", async () => {
+    const noDash = fc.array(
+      fc.record({
+        streamName: fc.constantFrom("order", "order-2"),
+        type: fc.constant("OrderPlaced"),
+        data: fc.record({ total: fc.nat(100) }),
+      }),
+      { maxLength: 10 },
+    );
+    await assert.rejects(
+      checkProjection(fc, { projection: counting, events: noDash, parameters: { seed: 42 } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${error}`);
+        assert.equal(error.path, "options.events");
+        assert.match(
+          error.message,
+          /^Invalid options\.events \(\w+\): it generated an event the store refuses, so no check ran\n {2}event 1 of the history: order OrderPlaced \{"total":0\}\n {2}the store said: ValidationError: Invalid streamName "order": expected "category-id", found no dash\n {2}change the arbitrary so that every event it generates is one the store accepts\n {2}history \(the shortest found, 1 event\(s\), after \d+ shrinks\):\n {4}1\. order OrderPlaced \{"total":0\}\n {2}replay with parameters: \{ seed: 42, path: "[\d:]*" \}$/,
+        );
+        assert.ok(error.cause instanceof ValidationError && error.cause.path === "streamName");
+        return true;
+      },
+    );
+  });
+
+  it("shows an event whose data JSON cannot hold", async () => {
+    const bigints = fc.array(
+      fc.record({
+        streamName: fc.constant("order-1"),
+        type: fc.constant("OrderPlaced"),
+        data: fc.record({ total: fc.bigInt() }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    );
+    await assert.rejects(
+      // The types refuse a bigint in data; a JavaScript caller's arbitrary does not.
+      checkProjection(fc, { projection: counting, events: bigints as never }),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        /\n {2}event 1 of the history: order-1 OrderPlaced \{"total":0n\}\n {2}the store said: ValidationError: Invalid messages\[0\]\.data\.total 0n: a bigint is not a JSON value\n/
+          .test(error.message),
+    );
   });
 });
