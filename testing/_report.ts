@@ -8,10 +8,60 @@ import { type Canonical, line, viewText } from "./_canonical.ts";
 import { type HistoryEntry, RefusedEvent } from "./_histories.ts";
 import { AssertionError, diffLines, firstDifferenceLine } from "./assertion_error.ts";
 
+/** A check the property runs: a key of `options.checks`, or `pages` for a page handler. */
+export type CheckName = "duplicates" | "interleavings" | "pages" | "crashes";
+
+/** What each check does to the deliveries, as a report names it, and what to change when it fails. */
+const CHECKS: Readonly<Record<CheckName, { readonly what: string; readonly change: string }>> = {
+  duplicates: {
+    what: "duplicated deliveries",
+    change: "make apply idempotent: a message delivered again must change nothing; remember " +
+      "the last stream version applied per stream, say, and skip a message whose version is " +
+      "not newer",
+  },
+  interleavings: {
+    what: "another interleaving of streams",
+    change: "keep the read model independent of the order of different streams' messages, " +
+      "which consumer groups and a category read across partitions change; a projection only " +
+      "ever run by one consumer reading in global order can leave this check out: " +
+      "checks: { interleavings: false }",
+  },
+  pages: {
+    what: "pages cut at random",
+    change: "make applyPage give the read model apply gives one message at a time, whichever " +
+      "pages the messages come in",
+  },
+  crashes: {
+    what: "crashes and restarts of a consumer",
+    change: "a crash between the handler and its checkpoint delivers the message again: " +
+      "commit the read model and every other effect with the checkpoint (through the " +
+      "handler's tx), or make apply idempotent",
+  },
+};
+
+/** `  what to change: …`, wrapped at about 100 columns, later lines indented under it. */
+function changeLines(check: CheckName): string {
+  const lines = ["  what to change:"];
+  // Words, and code in braces whole: `checks: { interleavings: false }` is not cut.
+  for (const word of CHECKS[check].change.split(/ (?![^{]*\})/)) {
+    const last = lines.length - 1;
+    if (lines[last].length + 1 + word.length > 100) lines.push(`    ${word}`);
+    else lines[last] += ` ${word}`;
+  }
+  return lines.join("\n");
+}
+
 /** What the property throws when a view differs: the parts of the report. */
 export class ViewMismatch extends Error {
-  constructor(readonly what: string, readonly clean: Canonical, readonly got: Canonical) {
-    super(`the read model after ${what} differs from one clean pass`);
+  constructor(readonly check: CheckName, readonly clean: Canonical, readonly got: Canonical) {
+    super(`the read model after ${CHECKS[check].what} differs from one clean pass`);
+  }
+}
+
+/** What the property throws when the projection threw: where, and its error (the `cause`). */
+export class ProjectionThrew extends Error {
+  constructor(readonly check: CheckName | "clean", options: { cause: unknown }) {
+    super(`the projection threw: ${String(options.cause)}`, options);
   }
 }
 
@@ -49,13 +99,25 @@ export function failure(
   ].join("\n");
   const error = details.errorInstance;
   if (error instanceof ViewMismatch) {
+    const { what } = CHECKS[error.check];
     const report = [
       `checkProjection: ${error.message}`,
       firstDifferenceLine(error.clean, error.got),
+      changeLines(error.check),
       shortest,
-      diffLines(error.clean, error.got, ["clean pass", `after ${error.what}`]),
+      diffLines(error.clean, error.got, ["clean pass", `after ${what}`]),
     ].join("\n");
     return new AssertionError(report, line(error.clean), line(error.got));
+  }
+  if (error instanceof ProjectionThrew) {
+    const where = error.check === "clean"
+      ? ["  it threw in one clean pass of the history, each message once, in order"]
+      : [
+        `  it threw under ${CHECKS[error.check].what}`,
+        changeLines(error.check),
+      ];
+    const report = [`checkProjection: ${error.message}`, ...where, shortest].join("\n");
+    return new AssertionError(report, undefined, error.cause, { cause: error.cause });
   }
   if (error instanceof RefusedEvent) {
     // Not the projection's fault: it never ran. The arbitrary is what to change.

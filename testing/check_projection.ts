@@ -25,7 +25,7 @@ import type { PGliteTransaction } from "../stores/postgres/mod.ts";
 import { type Canonical, line } from "./_canonical.ts";
 import { inPages, interleaved, record, withRedeliveries } from "./_histories.ts";
 import { memoryRuns, type ProjectionRuns, sqlRuns } from "./_projection_runs.ts";
-import { failure, ViewMismatch } from "./_report.ts";
+import { type CheckName, failure, ProjectionThrew, ViewMismatch } from "./_report.ts";
 
 /** The parts of fast-check the checks use: pass `fc` from your own `import fc from "fast-check"`. */
 export type FastCheck = Pick<
@@ -101,7 +101,11 @@ export interface ProjectionChecks {
   readonly duplicates?: boolean;
   /** The project's consumer crashing between the handler and its checkpoint, failing, and restarting. */
   readonly crashes?: boolean;
-  /** Other orders across streams, each stream's own order kept (what partitions of a consumer group do). */
+  /**
+   * Other orders across streams, each stream's own order kept (what partitions
+   * of a consumer group do). Leave it out for a projection only ever run by
+   * one consumer reading in global order.
+   */
   readonly interleavings?: boolean;
 }
 
@@ -140,9 +144,9 @@ const CHECK_KEYS: readonly string[] = ["duplicates", "crashes", "interleavings"]
 /**
  * Checks a projection and rejects with an `AssertionError` when a check
  * fails. Its message names the check, the first read-model entry that
- * differs, the shortest history fast-check found, a diff of the two views,
- * and the seed and path to replay it (`parameters: { seed, path }`); the
- * projection's own error, if it threw, is the `cause`. `fc` is passed in so
+ * differs, what to change, the shortest history fast-check found, a diff of
+ * the two views, and the seed and path to replay it (`parameters: { seed,
+ * path }`); the projection's own error, if it threw, is the `cause`. `fc` is passed in so
  * that this module loads from a URL without fast-check installed beside it.
  *
  * With `database` (a PGlite instance) the projection is a SQL one: each pass
@@ -205,27 +209,28 @@ export async function checkProjection<Model, E extends MessageShape>(
       // Pages at random for a page handler; one message at a time otherwise.
       const pages = (delivered: readonly RecordedMessage[]) =>
         applyPage === undefined ? delivered.map((m) => [m]) : inPages(delivered, roll);
-      const clean = await runs.fold(messages.map((m) => [m]));
-      const compare = (what: string, got: Canonical) => {
-        if (line(got) !== line(clean)) throw new ViewMismatch(what, clean, got);
+      // Each check's view, or the projection's throw, marked with the check it threw under.
+      const viewUnder = async (check: CheckName | "clean", view: () => Promise<Canonical>) => {
+        try {
+          return await view();
+        } catch (error) {
+          throw new ProjectionThrew(check, { cause: error });
+        }
+      };
+      const clean = await viewUnder("clean", () => runs.fold(messages.map((m) => [m])));
+      const compare = async (check: CheckName, view: () => Promise<Canonical>) => {
+        const got = await viewUnder(check, view);
+        if (line(got) !== line(clean)) throw new ViewMismatch(check, clean, got);
       };
       if (checks.duplicates !== false) {
-        compare(
-          "duplicated deliveries",
-          await runs.fold(pages(withRedeliveries(messages, roll))),
-        );
+        await compare("duplicates", () => runs.fold(pages(withRedeliveries(messages, roll))));
       }
       if (checks.interleavings !== false) {
-        compare(
-          "another interleaving of streams",
-          await runs.fold(pages(interleaved(messages, roll))),
-        );
+        await compare("interleavings", () => runs.fold(pages(interleaved(messages, roll))));
       }
-      if (applyPage !== undefined) {
-        compare("pages cut at random", await runs.fold(pages(messages)));
-      }
+      if (applyPage !== undefined) await compare("pages", () => runs.fold(pages(messages)));
       if (checks.crashes !== false) {
-        compare("crashes and restarts of a consumer", await runs.crashing(messages, roll));
+        await compare("crashes", () => runs.crashing(messages, roll));
       }
     },
   );

@@ -30,6 +30,6 @@ try {
   if (!(error instanceof AssertionError)) throw error;
   const [headline, ...details] = error.message.split("\n");
   console.log(headline); // checkProjection: the read model after duplicated deliveries differs from one clean pass
-  // Then the first difference, the shortest history, and how to replay it.
+  // Then the first difference, what to change, the shortest history, and how to replay it.
   console.log(details.join("\n"));
 }

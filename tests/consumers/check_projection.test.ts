@@ -147,9 +147,10 @@ describe("checkProjection()", () => {
       checkProjection(fc, { projection: failing, events: orderEvents }),
       (error: unknown) =>
         error instanceof AssertionError && error.cause instanceof RangeError &&
-        /^checkProjection: the projection threw: RangeError: cannot cancel\n {2}history/.test(
-          error.message,
-        ),
+        /^checkProjection: the projection threw: RangeError: cannot cancel\n {2}it threw in one clean pass of the history, each message once, in order\n {2}history/
+          .test(
+            error.message,
+          ),
     );
   });
 

@@ -1,7 +1,8 @@
 // What checkProjection says when something other than a read model goes wrong:
 // a projection that throws, under every check, the crash check included, which
 // must report it at once rather than retry it; a history the store refuses,
-// which is the arbitrary's fault, not the projection's.
+// which is the arbitrary's fault, not the projection's; and, for each check,
+// what to change.
 // tests/consumers/check_projection.test.ts checks its power on the examples.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -36,7 +37,11 @@ describe("checkProjection() of a projection that throws", () => {
     assert.ok(error instanceof AssertionError, `expected ordo's AssertionError, got ${error}`);
     assert.match(
       error.message,
-      /^checkProjection: the projection threw: Error: already applied\n {2}history \(the shortest found, \d+ event\(s\), after \d+ shrinks\):\n {4}1\. order-/,
+      /^checkProjection: the projection threw: Error: already applied\n {2}it threw under (duplicated deliveries|crashes and restarts of a consumer)\n {2}what to change: /,
+    );
+    assert.match(
+      error.message,
+      /\n {2}history \(the shortest found, \d+ event\(s\), after \d+ shrinks\):\n {4}1\. order-/,
     );
     assert.match(error.message, /\n {2}replay with parameters: \{ seed: -?\d+, path: "[\d:]*" \}/);
     assert.ok(error.cause instanceof Error && error.cause.message === "already applied");
@@ -124,6 +129,89 @@ describe("checkProjection() of a history the store refuses", () => {
         error instanceof ValidationError &&
         /\n {2}event 1 of the history: order-1 OrderPlaced \{"total":0n\}\n {2}the store said: ValidationError: Invalid messages\[0\]\.data\.total 0n: a bigint is not a JSON value\n/
           .test(error.message),
+    );
+  });
+});
+
+describe("checkProjection()'s report says what to change", () => {
+  const failing = (projection: object, checks: object) =>
+    checkProjection(fc, { projection, events, checks, parameters: { numRuns: 200 } } as never);
+  // `change` is matched with the report's wrapped lines joined again.
+  const saysToChange = (headline: RegExp, change: RegExp) => (error: unknown) => {
+    assert.ok(error instanceof AssertionError, `expected ordo's AssertionError, got ${error}`);
+    assert.match(error.message, headline);
+    assert.match(error.message.replace(/\n {4}(?! )/g, " "), change);
+    return true;
+  };
+  const counting = {
+    init: () => new Map<string, number>(),
+    apply: (counts: Map<string, number>, m: { readonly streamName: string }) =>
+      void counts.set(m.streamName, (counts.get(m.streamName) ?? 0) + 1),
+  };
+
+  it("makes apply idempotent, after duplicated deliveries", async () => {
+    await assert.rejects(
+      failing(counting, { crashes: false, interleavings: false }),
+      saysToChange(
+        /^checkProjection: the read model after duplicated deliveries differs/,
+        /\n {2}first difference at [^\n]*\n {2}what to change: make apply idempotent: a message delivered again must change nothing; remember the last stream version applied per stream, say, and skip a message whose version is not newer\n {2}history/,
+      ),
+    );
+  });
+
+  it("commits with the checkpoint or is idempotent, after crashes", async () => {
+    await assert.rejects(
+      failing(counting, { duplicates: false, interleavings: false }),
+      saysToChange(
+        /^checkProjection: the read model after crashes and restarts of a consumer differs/,
+        /\n {2}what to change: a crash between the handler and its checkpoint delivers the message again: commit the read model and every other effect with the checkpoint \(through the handler's tx\), or make apply idempotent\n/,
+      ),
+    );
+  });
+
+  it("names checks: { interleavings: false } for one consumer in global order, after another interleaving", async () => {
+    const lastGlobally = {
+      init: () => ({ last: "" }),
+      apply: (model: { last: string }, m: { readonly streamName: string }) =>
+        void (model.last = m.streamName),
+    };
+    await assert.rejects(
+      failing(lastGlobally, { duplicates: false, crashes: false }),
+      saysToChange(
+        /^checkProjection: the read model after another interleaving of streams differs/,
+        /\n {2}what to change: keep the read model independent of the order of different streams' messages, which consumer groups and a category read across partitions change; a projection only ever run by one consumer reading in global order can leave this check out: checks: \{ interleavings: false \}\n/,
+      ),
+    );
+  });
+
+  it("makes applyPage agree with apply, after pages cut at random", async () => {
+    const lastOfPage = {
+      ...counting,
+      applyPage: (counts: Map<string, number>, page: readonly { readonly streamName: string }[]) =>
+        counting.apply(counts, page[page.length - 1]),
+    };
+    await assert.rejects(
+      failing(lastOfPage, { duplicates: false, crashes: false, interleavings: false }),
+      saysToChange(
+        /^checkProjection: the read model after pages cut at random differs/,
+        /\n {2}what to change: make applyPage give the read model apply gives one message at a time, whichever pages the messages come in\n/,
+      ),
+    );
+  });
+
+  it("names the check a projection threw under, or the clean pass", async () => {
+    const refusing = {
+      init: () => 0,
+      apply: (_: number, m: { readonly data: { readonly total: number } }) => {
+        if (m.data.total > 50) throw new RangeError("too much");
+      },
+    };
+    await assert.rejects(
+      failing(refusing, {}),
+      saysToChange(
+        /^checkProjection: the projection threw: RangeError: too much\n/,
+        /\n {2}it threw in one clean pass of the history, each message once, in order\n {2}history/,
+      ),
     );
   });
 });
