@@ -10,7 +10,7 @@
 
 import type { JsonMessage, MessageShape } from "../core/mod.ts";
 import { record, RefusedEvent } from "./_histories.ts";
-import { assertSame } from "./assertion_error.ts";
+import { AssertionError, assertSame } from "./assertion_error.ts";
 import type { HistoryEventOf, ProjectionUnderTest } from "./check_projection.ts";
 
 /** The start of a projection specification: the events already projected. */
@@ -23,7 +23,7 @@ export interface ProjectionSpec<E extends MessageShape> {
 export interface ProjectionGiven<E extends MessageShape> {
   /** The events that arrive next, in append order. */
   when(events: readonly HistoryEventOf<E>[]): ProjectionWhen;
-  /** The view after the history alone; await it. */
+  /** The view after the history alone; await it. Awaiting `given(...)` itself rejects, saying so. */
   then(expectedView: unknown): Promise<void>;
 }
 
@@ -32,7 +32,9 @@ export interface ProjectionWhen {
   /**
    * The view (or the model, without `view`) after all the events, compared
    * regardless of Map, Set and object key order. Await it: it rejects with an
-   * `AssertionError` on a mismatch.
+   * `AssertionError` on a mismatch. Awaiting `when(...)` itself, without
+   * `.then(view)` (possible under Bun or `--no-check`), rejects with an
+   * `AssertionError` that says to add it.
    */
   then(expectedView: unknown): Promise<void>;
 }
@@ -74,12 +76,29 @@ export function projectionSpec<Model, E extends MessageShape = JsonMessage>(
     for (const message of await recorded(events)) await apply(model, message);
     return projection.view === undefined ? model : projection.view(model);
   };
-  const then = (events: readonly HistoryEventOf<E>[]) => async (expected: unknown) =>
+  const compare = async (events: readonly HistoryEventOf<E>[], expected: unknown) =>
     assertSame("The projection's view differs", expected, await viewAfter(events));
+  // `await spec.given(...).when(...)` without `.then(view)` calls `then` with
+  // the await's own resolve and reject: refuse it through reject, so that the
+  // await settles, instead of comparing the view with a function.
+  const then = (call: "given" | "when", events: readonly HistoryEventOf<E>[]) =>
+    function then(expected: unknown, reject?: unknown): Promise<void> {
+      if (typeof expected !== "function") return compare(events, expected);
+      const written = call === "when" ? "given(...).when(...)" : "given(...)";
+      const error = new AssertionError(
+        `${call}(...) was awaited without .then(view): write await spec.${written}.then(expectedView)`,
+        "a view given to .then(view)",
+        expected,
+      );
+      if (typeof reject === "function") reject(error);
+      const refused = Promise.reject(error);
+      refused.catch(() => {}); // a direct .then(fn) gets it; an await already did, through reject
+      return refused;
+    };
   return {
     given: (history) => ({
-      when: (events) => ({ then: then([...history, ...events]) }),
-      then: then(history),
+      when: (events) => ({ then: then("when", [...history, ...events]) }),
+      then: then("given", history),
     }),
   };
 }

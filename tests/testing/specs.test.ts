@@ -15,6 +15,7 @@ import {
   projectionSpec,
 } from "../../testing/mod.ts";
 import { ROOT } from "../_paths.ts";
+import { settles } from "../_until.ts";
 
 type CartEvent =
   | { type: "ItemAdded"; data: { sku: string; count: number } }
@@ -138,6 +139,26 @@ describe("projectionSpec()", () => {
         error instanceof AssertionError &&
         /^The projection's view differs\n {2}first difference at Map\["1"\]: expected 30, got \(no entry\)\n/
           .test(error.message),
+    );
+  });
+
+  it("rejects, rather than hang, when given(...) or when(...) is awaited without .then(view)", async () => {
+    // What Bun or --no-check let through: `await` calls then(resolve, reject).
+    const awaited = async (thenable: unknown) => await thenable;
+    const itemAdded = { streamName: "order-1", type: "ItemAdded" as const, data: { price: 5 } };
+    await assert.rejects(
+      settles(awaited(totals.given([placed("1", 30)]).when([itemAdded])), "the await"),
+      (error: unknown) =>
+        error instanceof AssertionError &&
+        error.message ===
+          "when(...) was awaited without .then(view): write await spec.given(...).when(...).then(expectedView)",
+    );
+    await assert.rejects(
+      settles(awaited(totals.given([placed("1", 30)])), "the await"),
+      (error: unknown) =>
+        error instanceof AssertionError &&
+        error.message ===
+          "given(...) was awaited without .then(view): write await spec.given(...).then(expectedView)",
     );
   });
 });
