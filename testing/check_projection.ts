@@ -20,10 +20,10 @@ import type {
   RecordedMessage,
   RecordedMessageOf,
 } from "../mod.ts";
-import { checkOptions } from "../core/mod.ts";
 import type { PGliteTransaction } from "../stores/postgres/mod.ts";
 import { type Canonical, line } from "./_canonical.ts";
 import { inPages, interleaved, record, withRedeliveries } from "./_histories.ts";
+import { checkArguments } from "./_options.ts";
 import { memoryRuns, type ProjectionRuns, sqlRuns } from "./_projection_runs.ts";
 import { type CheckName, failure, ProjectionThrew, ViewMismatch } from "./_report.ts";
 
@@ -137,10 +137,6 @@ export interface CheckSqlProjectionOptions<E extends MessageShape = JsonMessage>
   readonly schema?: string;
 }
 
-const MEMORY_OPTION_KEYS: readonly string[] = ["projection", "events", "checks", "parameters"];
-const SQL_OPTION_KEYS: readonly string[] = [...MEMORY_OPTION_KEYS, "database", "schema"];
-const CHECK_KEYS: readonly string[] = ["duplicates", "crashes", "interleavings"];
-
 /**
  * Checks a projection and rejects with an `AssertionError` when a check
  * fails. Its message names the check, the first read-model entry that
@@ -154,9 +150,14 @@ const CHECK_KEYS: readonly string[] = ["duplicates", "crashes", "interleavings"]
  * crash check runs the project's consumer with PGlite consumer storage, so a
  * crash rolls the handler's writes back with the checkpoint, as in production.
  *
- * @throws {ValidationError} on an unknown key in `options` or `options.checks`;
- *   and at `options.events` when the arbitrary generated an event the store
- *   refuses (a stream name without a dash, say), with the store's error as `cause`
+ * @throws {ValidationError} before anything runs, when `fc` is not fast-check,
+ *   on an unknown key in `options` or `options.checks` (a fast-check parameter
+ *   at the top level names `parameters`), on a key of `parameters` that is a
+ *   fast-check parameter in another case (`numruns`), and on a projection
+ *   without `init` (`reset` and `view` for SQL) or without `apply` and
+ *   `applyPage`; and at `options.events` when the arbitrary generated an event
+ *   the store refuses (a stream name without a dash, say), with the store's
+ *   error as `cause`
  * @example
  * ```ts
  * import fc from "fast-check";
@@ -185,8 +186,7 @@ export async function checkProjection<Model, E extends MessageShape>(
   fc: FastCheck,
   options: CheckProjectionOptions<Model, E> | CheckSqlProjectionOptions<E>,
 ): Promise<void> {
-  checkOptions(options, "database" in options ? SQL_OPTION_KEYS : MEMORY_OPTION_KEYS);
-  checkOptions(options.checks, CHECK_KEYS, "options.checks");
+  checkArguments(fc, options);
   // The projection's message types are the caller's word: the checks hand it recorded messages.
   const runs: ProjectionRuns = "database" in options
     ? await sqlRuns(
@@ -195,10 +195,7 @@ export async function checkProjection<Model, E extends MessageShape>(
       options.schema ?? "ordo_check",
     )
     : memoryRuns(options.projection as ProjectionUnderTest<Model>);
-  const { apply, applyPage } = options.projection;
-  if (typeof apply !== "function" && typeof applyPage !== "function") {
-    throw new TypeError("checkProjection: the projection needs apply, applyPage or both");
-  }
+  const { applyPage } = options.projection;
   const { checks = {} } = options;
   const property = fc.asyncProperty(
     options.events,

@@ -245,6 +245,26 @@ describe("checkProjection() of a SQL projection on PGlite", () => {
       (await db.query("SELECT stream, n FROM counts ORDER BY stream")).rows,
   };
 
+  it("refuses a SQL projection without view before it touches the database", async () => {
+    await assert.rejects(
+      checkProjection(fc, {
+        database,
+        projection: { reset: counter.reset, apply: counter.apply },
+        events: orderEvents,
+        schema: "never_made",
+      } as never),
+      {
+        name: "ValidationError",
+        message:
+          /^Invalid options\.projection\.view \(undefined\): the projection needs view\(db\)/,
+      },
+    );
+    const { rows } = await database.query(
+      "SELECT 1 FROM information_schema.schemata WHERE schema_name = 'never_made'",
+    );
+    assert.deepEqual(rows, []);
+  });
+
   it("catches a table that double-counts redelivered messages, naming the row", async () => {
     await assert.rejects(
       checkProjection(fc, {

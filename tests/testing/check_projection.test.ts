@@ -1,8 +1,8 @@
 // What checkProjection says when something other than a read model goes wrong:
 // a projection that throws, under every check, the crash check included, which
 // must report it at once rather than retry it; a history the store refuses,
-// which is the arbitrary's fault, not the projection's; and, for each check,
-// what to change.
+// which is the arbitrary's fault, not the projection's; for each check, what to
+// change; and arguments it cannot use, refused before anything runs.
 // tests/consumers/check_projection.test.ts checks its power on the examples.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -213,5 +213,89 @@ describe("checkProjection()'s report says what to change", () => {
         /\n {2}it threw in one clean pass of the history, each message once, in order\n {2}history/,
       ),
     );
+  });
+});
+
+describe("checkProjection() refuses arguments it cannot use, saying what to write", () => {
+  const idempotent = {
+    init: () => new Set<string>(),
+    apply: (seen: Set<string>, m: { readonly id: string }) => void seen.add(m.id),
+  };
+  const refused = (path: string, message: string) => (error: unknown) => {
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${error}`);
+    assert.equal(error.path, path);
+    assert.equal(error.message, message);
+    return true;
+  };
+
+  it("names parameters for a fast-check parameter given as an option", async () => {
+    await assert.rejects(
+      checkProjection(fc, { projection: idempotent, events, numRuns: 5 } as never),
+      refused(
+        "options.numRuns",
+        "Invalid options.numRuns 5: unknown option; did you mean parameters: { numRuns }?",
+      ),
+    );
+    await assert.rejects(
+      checkProjection(fc, { projection: idempotent, events, seed: 42 } as never),
+      refused(
+        "options.seed",
+        "Invalid options.seed 42: unknown option; did you mean parameters: { seed }?",
+      ),
+    );
+  });
+
+  it("refuses a fast-check parameter in the wrong case, and lets other keys through", async () => {
+    await assert.rejects(
+      checkProjection(fc, { projection: idempotent, events, parameters: { numruns: 5 } as never }),
+      refused(
+        "options.parameters.numruns",
+        'Invalid options.parameters.numruns 5: fast-check would ignore it; did you mean "numRuns"?',
+      ),
+    );
+    // A parameter a later fast-check may add is no mistake.
+    await checkProjection(fc, {
+      projection: idempotent,
+      events,
+      parameters: { numRuns: 3, someLaterParameter: true } as never,
+    });
+  });
+
+  it("asks for fast-check first when it is missing", async () => {
+    const withoutFc = checkProjection as (options: unknown) => Promise<void>;
+    await assert.rejects(
+      withoutFc({ projection: idempotent, events }),
+      refused(
+        "fc",
+        `Invalid fc (Object): expected fast-check's default export first (import fc from "fast-check"): checkProjection(fc, { projection, events })`,
+      ),
+    );
+  });
+
+  it("refuses a projection without init or apply, or events that are no arbitrary, before anything runs", async () => {
+    let applied = 0;
+    const count = () => void applied++;
+    await assert.rejects(
+      checkProjection(fc, { projection: { apply: count }, events } as never),
+      refused(
+        "options.projection.init",
+        "Invalid options.projection.init (undefined): the projection needs init(), a function that returns a fresh, empty read model",
+      ),
+    );
+    await assert.rejects(
+      checkProjection(fc, { projection: { init: () => 0 }, events } as never),
+      refused(
+        "options.projection.apply",
+        "Invalid options.projection.apply (undefined): the projection needs apply, applyPage or both",
+      ),
+    );
+    await assert.rejects(
+      checkProjection(fc, { projection: { init: () => 0, apply: count }, events: [] } as never),
+      refused(
+        "options.events",
+        "Invalid options.events (an array of 0): expected a fast-check arbitrary of histories: fc.array(fc.record({ streamName, type, data }))",
+      ),
+    );
+    assert.equal(applied, 0);
   });
 });
