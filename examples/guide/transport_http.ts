@@ -35,7 +35,10 @@ try {
   if (error instanceof OrdoError) console.log(error._tag); // UnauthenticatedError
 }
 
-// A server runs until it is closed: the clients, the handler, then the listener.
-await Promise.all([shop.close(), stranger.close(), orders.close()]);
+// Shutting down: the clients; the handler first on the server (it answers new requests 503,
+// "shutting down", which clients retry elsewhere, and waits for those in flight); then its bus,
+// then the listener.
+await Promise.all([shop.close(), stranger.close()]);
 await handler.close();
+await orders.close();
 await new Promise((resolve) => server.close(resolve));

@@ -24,13 +24,30 @@ export async function errorFromResponse(response: Response, call: AnsweredCall):
   const ordo = errorFromBody(body);
   if (ordo !== undefined) {
     // The server's handler threw it (its body says so): an answer, not a failure to retry.
-    return (body as { answered?: unknown }).answered === true ? asHandlerAnswer(ordo) : ordo;
+    if ((body as { answered?: unknown }).answered === true) return asHandlerAnswer(ordo);
+    // The server (its handler or the transport behind it) is closed: it is shutting down. A
+    // ClosedError here would read as this client's own transport closed, and is not retried.
+    if (ordo._tag === "ClosedError") return shuttingDown(call, ordo);
+    return ordo;
   }
   return errorFromStatus(
     response.status,
     call,
     text.slice(0, 120),
     response.headers.get("www-authenticate"),
+  );
+}
+
+function shuttingDown(call: AnsweredCall, closed: Error): PeerUnreachableError {
+  let server = call.url;
+  try {
+    server = new URL(call.url).origin;
+  } catch { /* the call's URL as is */ }
+  return new PeerUnreachableError(
+    call.operation,
+    call.url,
+    `the server at ${server} is shutting down`,
+    { cause: closed },
   );
 }
 

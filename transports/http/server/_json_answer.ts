@@ -13,6 +13,10 @@ const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "content-type": "application/json; charset=utf-8",
 });
 
+const SHUTTING_DOWN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "retry-after": "1",
+});
+
 /** A JSON answer, bigints as decimal strings. */
 export function jsonAnswer(
   status: number,
@@ -33,11 +37,23 @@ export function refusalAnswer(refusal: HttpRefusal): Answer {
 
 /**
  * The answer of an ordo error a call threw, `undefined` for any other error;
- * an open circuit breaker's adds `Retry-After` in seconds.
+ * an open circuit breaker's adds `Retry-After` in seconds. A `ClosedError`
+ * the handler or its inner transport raised (not a handler's own) means the
+ * server is shutting down: 503 with `Retry-After: 1` and `shuttingDown: true`,
+ * which the client reads as a peer it cannot use now, not as its own closed
+ * transport.
  */
 export function ordoErrorAnswer(error: unknown): Answer | undefined {
   const ordo = errorBody(error);
   if (ordo === undefined) return undefined;
+  if (ordo._tag === "ClosedError" && !isHandlerAnswer(error)) {
+    const body = {
+      ...ordo,
+      message: `${ordo.message}, as the server is shutting down`,
+      shuttingDown: true,
+    };
+    return jsonAnswer(503, body, SHUTTING_DOWN_HEADERS);
+  }
   // A handler's own error says so, so that the client's bus neither retries it nor counts it.
   const body = isHandlerAnswer(error) ? { ...ordo, answered: true } : ordo;
   const retryAfter = retryAfterOf(error);
