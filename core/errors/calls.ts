@@ -45,30 +45,48 @@ export class TimeoutError extends OrdoError {
 /**
  * A circuit breaker refused the call without making it: recent calls failed
  * in a row. Not retried by the bus (it would be refused again); the breaker
- * lets a trial call through after `retryAfter` milliseconds.
+ * lets a trial call through after `retryAfter` milliseconds. `guards` names
+ * what the breaker guards (a bus's peer: an HTTP server's URL, a transport),
+ * and `cause` is the failure that opened it, when known.
  *
  * @example
  * ```ts
  * import { CircuitOpenError } from "./calls.ts";
  * const error = new CircuitOpenError('query "orders/show"', 900);
  * console.log(error.message); // Circuit breaker open during query "orders/show": next trial in 900 ms
+ * const named = new CircuitOpenError('query "orders/show"', 900, {
+ *   guards: "http://orders:8080",
+ *   cause: new Error("fetch failed (ECONNREFUSED)"),
+ * });
+ * console.log(named.message);
+ * // Circuit breaker open during query "orders/show" (guarding http://orders:8080): next trial in 900 ms; it opened on: fetch failed (ECONNREFUSED)
  * ```
  */
 export class CircuitOpenError extends OrdoError {
   /** Always `"CircuitOpenError"`. */
   readonly _tag = "CircuitOpenError" as const;
+  /** What the breaker guards (`http://orders:8080`, a transport's kind); `undefined` when not said. */
+  readonly guards: string | undefined;
 
   /** `operation` names the refused call; `retryAfter` is how long until the breaker tries again. */
   constructor(
     readonly operation: string,
     /** Milliseconds until the breaker lets a trial call through. */
     readonly retryAfter: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; guards?: string },
   ) {
+    const of = options?.guards === undefined ? "" : ` (guarding ${options.guards})`;
+    const cause = options?.cause;
+    const opened = cause === undefined
+      ? ""
+      : `; it opened on: ${cause instanceof Error ? cause.message : String(cause)}`;
     super(
-      `Circuit breaker open during ${operation}: next trial in ${Math.ceil(retryAfter)} ms`,
-      options,
+      `Circuit breaker open during ${operation}${of}: next trial in ${
+        Math.ceil(retryAfter)
+      } ms${opened}`,
+      cause === undefined ? undefined : { cause },
     );
+    this.guards = options?.guards;
   }
 }
 
@@ -90,15 +108,29 @@ export class PeerUnreachableError extends OrdoError {
   /** Always `"PeerUnreachableError"`. */
   readonly _tag = "PeerUnreachableError" as const;
 
+  /**
+   * True when the request had been sent before the connection failed (it
+   * dropped while the answer was awaited): the other side may have run it.
+   * The bus says so when a later attempt of the call fails otherwise.
+   */
+  readonly requestSent: boolean;
+  /** What the network said: the message after the peer and the operation. */
+  readonly detail: string;
+
   /** `operation` names the call, `peer` what could not be reached, `detail` what the network said. */
   constructor(
     readonly operation: string,
     /** What could not be reached: a URL, or a service's name. */
     readonly peer: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; requestSent?: boolean },
   ) {
-    super(`Cannot reach ${describeValue(peer)} during ${operation}: ${detail}`, options);
+    super(
+      `Cannot reach ${describeValue(peer)} during ${operation}: ${detail}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.requestSent = options?.requestSent === true;
+    this.detail = detail;
   }
 }
 

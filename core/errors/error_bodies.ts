@@ -138,8 +138,11 @@ const CODECS: { readonly [T in OrdoErrorTag]: Codec<Extract<AnyOrdoError, { _tag
     read: (b) => new StoreUnavailableError(text(b.operation), ""),
   },
   CircuitOpenError: {
-    fields: (e) => ({ operation: e.operation, retryAfter: e.retryAfter }),
-    read: (b) => new CircuitOpenError(text(b.operation), Number(b.retryAfter)),
+    fields: (e) => ({ operation: e.operation, retryAfter: e.retryAfter, guards: e.guards ?? null }),
+    read: (b) =>
+      new CircuitOpenError(text(b.operation), Number(b.retryAfter), {
+        guards: optionalText(b.guards),
+      }),
   },
   ClosedError: {
     fields: (e) => ({ component: e.component, operation: e.operation }),

@@ -46,6 +46,8 @@ export interface CheckedBusOptions {
   readonly breaker: CircuitBreaker | undefined;
   /** True when the bus made the breaker (its state changes are the bus's to log). */
   readonly ownBreaker: boolean;
+  /** What its breaker guards, named in its `CircuitOpenError`: the peer's URL, else the transport's kind. */
+  readonly guards: string | undefined;
   readonly logger: Logger;
 }
 
@@ -85,6 +87,7 @@ export function checkBusOptions<C extends BusContracts>(
     retry: clientRetryPolicy(options.retry),
     breaker,
     ownBreaker: breaker !== undefined && !shared,
+    guards: breakerGuards(options.transport),
     logger: checkLogger(
       options.logger,
       "options.logger",
@@ -122,22 +125,31 @@ export function logBreakerChanges(
   },
   bus: string,
 ): (() => void) | undefined {
-  const { constructor, url } = checked.transport as {
-    constructor?: { name?: unknown };
-    url?: unknown;
-  };
-  // The peer the breaker guards calls to, where the transport has one (HTTP's url).
-  const kind = constructor?.name;
-  const where = {
-    bus,
-    ...(typeof kind === "string" && kind !== "Object" ? { transport: kind } : {}),
-    ...(url === undefined ? {} : { peer: String(url) }),
-  };
+  const where = { bus, ...guardedBy(checked.transport) };
   return checked.breaker?.subscribe((change) => {
     const fields = { ...where, from: change.from, to: change.to };
     if (change.to === "open") checked.logger.warn("Circuit breaker opened", fields);
     else checked.logger.info("Circuit breaker moved", fields);
   });
+}
+
+/** What a bus's breaker guards: its transport's kind and peer (HTTP's url), where it has them. */
+function guardedBy(transport: Transport): { transport?: string; peer?: string } {
+  const { constructor, url } = transport as { constructor?: { name?: unknown }; url?: unknown };
+  const kind = constructor?.name;
+  return {
+    ...(typeof kind === "string" && kind !== "Object" ? { transport: kind } : {}),
+    ...(url === undefined ? {} : { peer: String(url) }),
+  };
+}
+
+/**
+ * What a bus's breaker guards, as its `CircuitOpenError` names it: the peer's
+ * URL (HTTP), else the transport's kind; `undefined` when neither is known.
+ */
+export function breakerGuards(transport: Transport): string | undefined {
+  const { transport: kind, peer } = guardedBy(transport);
+  return peer ?? kind;
 }
 
 /** A bus as log lines name it: its `name`, else "default". */

@@ -112,7 +112,7 @@ class MessageBus<C extends BusContracts> {
     this.#logger = checked.logger;
     this.#name = busLabel(options.name);
     this.circuitBreaker = checked.breaker;
-    this.#guard = new CallGuard({ breaker: checked.breaker, retry: checked.retry });
+    this.#guard = new CallGuard(checked); // its breaker, retry policy and what the breaker guards
     // A breaker of its own is the bus's to report; a shared one is its owner's.
     this.#unsubscribe = checked.ownBreaker ? logBreakerChanges(checked, this.#name) : undefined;
     this.telemetry = inheritedTelemetry(options.telemetry, checked.transport);

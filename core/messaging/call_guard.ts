@@ -7,7 +7,7 @@
  */
 
 import type { CheckedRetryPolicy } from "../consumers/mod.ts";
-import { CircuitOpenError, isRetryable } from "../errors.ts";
+import { CircuitOpenError, isRetryable, PeerUnreachableError } from "../errors.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { type CallScope, DeadlineCall, Deadlines } from "./deadline.ts";
 import { isHandlerAnswer } from "./handler_answers.ts";
@@ -74,10 +74,20 @@ export class CallGuard {
   /** Paces retries of failures that are safe to retry (see `isRetryable`); `maxAttempts` bounds them. */
   readonly retry: CheckedRetryPolicy;
 
+  /** What the breaker guards, named in its `CircuitOpenError` (a bus's peer URL or transport). */
+  readonly guards: string | undefined;
+
   /** A guard with its own deadline lanes; `close()` it when done. */
-  constructor(options: { readonly breaker?: CircuitBreaker; readonly retry: CheckedRetryPolicy }) {
+  constructor(
+    options: {
+      readonly breaker?: CircuitBreaker;
+      readonly retry: CheckedRetryPolicy;
+      readonly guards?: string;
+    },
+  ) {
     this.breaker = options.breaker;
     this.retry = options.retry;
+    this.guards = options.guards;
   }
 
   /** Runs `call` under the guard; see the class summary. */
@@ -86,7 +96,7 @@ export class CallGuard {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
     if (breaker !== undefined && !breaker.tryAcquire()) {
-      return Promise.reject(new CircuitOpenError(options.operation, breaker.retryAfter));
+      return Promise.reject(circuitOpen(this, options.operation));
     }
     const guarded = new GuardedCall<T>(this, call, options, undefined);
     let answer: T | PromiseLike<T>;
@@ -114,7 +124,7 @@ export class CallGuard {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const breaker = this.breaker;
     if (breaker !== undefined && !breaker.tryAcquire()) {
-      return Promise.reject(new CircuitOpenError(options.operation, breaker.retryAfter));
+      return Promise.reject(circuitOpen(this, options.operation));
     }
     const timeout = options.timeout ?? Infinity;
     const started = timeout === Infinity ? 0 : Date.now();
@@ -155,6 +165,8 @@ class GuardedCall<T> extends DeadlineCall<T> {
   #reported: boolean;
   /** Every error of the call is an answer (a direct in-process call: nothing between it and the handler can fail). */
   readonly #answers: boolean;
+  /** The first attempt whose request was sent before its connection dropped. */
+  #dropped: PeerUnreachableError | undefined;
 
   constructor(
     guard: CallGuard,
@@ -250,19 +262,46 @@ class GuardedCall<T> extends DeadlineCall<T> {
 
   #retryOrReject(error: unknown): void {
     if (!this.#mayRetry(error)) return this.settle(false, error);
+    this.#noteDrop(error);
     retryCall(() => this.#attempt(), {
       policy: this.#guard.retry,
       signal: () => this.signal,
       firstFailure: { error },
     })
-      .then((value) => this.settle(true, value), (failure: unknown) => this.settle(false, failure));
+      .then(
+        (value) => this.settle(true, value),
+        (failure: unknown) => this.settle(false, this.#withEarlierDrop(failure)),
+      );
+  }
+
+  /**
+   * The last attempt's failure, saying so when an earlier attempt's request
+   * was sent and its connection dropped (the other side may have run it):
+   * the last attempt alone (a refused connection) would say it never arrived.
+   */
+  #withEarlierDrop(failure: unknown): unknown {
+    const dropped = this.#dropped;
+    if (
+      dropped === undefined || !(failure instanceof PeerUnreachableError) || failure.requestSent
+    ) return failure;
+    return new PeerUnreachableError(
+      failure.operation,
+      failure.peer,
+      `${dropped.detail}; then: ${failure.detail}`,
+      { cause: failure, requestSent: true },
+    );
+  }
+
+  /** Notes an attempt's failure whose request was sent before its connection dropped. */
+  #noteDrop(error: unknown): void {
+    if (error instanceof PeerUnreachableError && error.requestSent) this.#dropped ??= error;
   }
 
   /** A retry: asks the breaker again; its outcome goes through `#arrived` like the first attempt's. */
   async #attempt(): Promise<T> {
     const breaker = this.#guard.breaker;
     if (breaker !== undefined) {
-      if (!breaker.tryAcquire()) throw new CircuitOpenError(this.operation, breaker.retryAfter);
+      if (!breaker.tryAcquire()) throw circuitOpen(this.#guard, this.operation);
       this.#reported = false;
     }
     let value: T;
@@ -270,6 +309,7 @@ class GuardedCall<T> extends DeadlineCall<T> {
       value = await this.#call(this);
     } catch (error) {
       this.#arrived(false, error);
+      this.#noteDrop(error);
       throw error;
     }
     this.#arrived(true, value);
@@ -282,8 +322,17 @@ class GuardedCall<T> extends DeadlineCall<T> {
     this.#reported = true;
     const breaker = this.#guard.breaker!;
     if (ok) breaker.success();
-    else if (!this.#answers && countsAgainstBreaker(outcome)) breaker.failure();
+    else if (!this.#answers && countsAgainstBreaker(outcome)) breaker.failure(outcome);
     else if (this.expired) breaker.release();
     else breaker.success();
   }
+}
+
+/** The refusal of an open breaker: naming what it guards and, as `cause`, the failure that opened it. */
+function circuitOpen(guard: CallGuard, operation: string): CircuitOpenError {
+  const breaker = guard.breaker!;
+  return new CircuitOpenError(operation, breaker.retryAfter, {
+    guards: guard.guards,
+    cause: breaker.openedBy,
+  });
 }

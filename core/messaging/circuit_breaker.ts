@@ -62,8 +62,14 @@ export interface CircuitBreaker {
   tryAcquire(): boolean;
   /** Reports that an acquired call succeeded. */
   success(): void;
-  /** Reports that an acquired call failed in a way that says the other side is unhealthy. */
-  failure(): void;
+  /**
+   * Reports that an acquired call failed in a way that says the other side is
+   * unhealthy; `error`, when given, is kept as {@link CircuitBreaker.openedBy}
+   * if this failure opens the breaker.
+   */
+  failure(error?: unknown): void;
+  /** The failure that opened the breaker last (what `failure` was given), while it is not closed. */
+  readonly openedBy?: unknown;
   /** Returns an acquired slot whose outcome says nothing about health (a bad request, a cancelled call). */
   release(): void;
   /** Adds a state-change listener; returns the function that removes it. */
@@ -98,6 +104,8 @@ class Breaker implements CircuitBreaker {
   #successes = 0;
   #trials = 0;
   #openedAt = 0;
+  #lastFailure: unknown = undefined;
+  #openedBy: unknown = undefined;
 
   constructor(options: CircuitBreakerOptions) {
     checkOptions(options, BREAKER_OPTION_KEYS);
@@ -144,7 +152,12 @@ class Breaker implements CircuitBreaker {
     }
   }
 
-  failure(): void {
+  get openedBy(): unknown {
+    return this.#state === "closed" ? undefined : this.#openedBy;
+  }
+
+  failure(error?: unknown): void {
+    this.#lastFailure = error;
     if (this.#state === "closed") {
       if (++this.#failures >= this.#failureThreshold) this.#open();
     } else if (this.#state === "half-open") {
@@ -163,6 +176,7 @@ class Breaker implements CircuitBreaker {
 
   #open(): void {
     this.#openedAt = this.#clock();
+    this.#openedBy = this.#lastFailure;
     this.#move("open");
   }
 

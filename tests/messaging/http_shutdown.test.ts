@@ -3,11 +3,23 @@
 // answered 503 with Retry-After and a body saying the server is shutting
 // down, and the client rejects with a retryable PeerUnreachableError naming
 // the server, never with a ClosedError that reads as its own transport closed.
+// A server that dies mid-call: the client's error says the request had been
+// sent before its connection dropped, whatever the last retry met, and the
+// breaker's refusal names the server and the failure that opened it.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { ClosedError, isRetryable, PeerUnreachableError, silentLogger } from "../../core/mod.ts";
+import {
+  CircuitOpenError,
+  ClosedError,
+  isRetryable,
+  PeerUnreachableError,
+  silentLogger,
+} from "../../core/mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
 import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
+import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { type RunningServer, startHttpServer, TOKEN } from "./_http_fixture.ts";
 
@@ -95,5 +107,84 @@ describe("HTTP server shutting down", () => {
     assert.equal(attempts, 2);
     await balanced.close();
     await Promise.all([closing.bus.close(), live.bus.close()]);
+  });
+});
+
+describe("HTTP server dying mid-call", () => {
+  // Deno's fetch opens a new connection itself when one closes before the answer, and reports
+  // only that attempt's refused connection: the drop never reaches ordo there.
+  const onDeno = "Deno" in globalThis;
+  it(
+    "sendAndWait() says the connection dropped after the request was sent, then what the retries met",
+    {
+      skip: onDeno && "Deno's fetch hides the drop behind its own reconnection",
+    },
+    async () => {
+      const inner = createInProcessTransport({ logger: silentLogger });
+      const bus = createBus({ transport: inner, logger: silentLogger });
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => started = resolve);
+      bus.handleCommand("orders/slowcmd", async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 60_000).unref?.());
+      });
+      const handler = createHttpHandler({ transport: inner, auth: { bearer: TOKEN } });
+      const sockets = new Set<Socket>();
+      const server = createServer(createNodeRequestListener(handler));
+      server.on("connection", (socket: Socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const client = createBus({
+        transport: createHttpTransport({ url, auth: { bearer: TOKEN } }),
+        retry: { maxAttempts: 3, initialDelay: 1 },
+        circuitBreaker: false,
+        logger: silentLogger,
+      });
+      const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
+      await running;
+      // The server dies: its listener stops and its connections drop.
+      const stopped = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(error instanceof PeerUnreachableError, `got ${error}`);
+        assert.equal(error.requestSent, true);
+        assert.match(
+          error.message,
+          /: the connection dropped after the request was sent \(the server may have run it\): .*; then: /,
+        );
+        return true;
+      });
+      await client.close();
+      void handler.close();
+    },
+  );
+
+  it("an open breaker's CircuitOpenError names the server and the failure that opened it", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    const client = createBus({
+      transport: createHttpTransport({ url, auth: { bearer: TOKEN } }),
+      retry: false,
+      circuitBreaker: { failureThreshold: 1, coolDown: 60_000 },
+      logger: silentLogger,
+    });
+    const first = await client.query("orders/show", 1).catch((error: unknown) => error);
+    assert.ok(first instanceof PeerUnreachableError);
+    await assert.rejects(client.query("orders/show", 1), (error: unknown) => {
+      assert.ok(error instanceof CircuitOpenError, `got ${error}`);
+      assert.equal(error.guards, url);
+      assert.equal(error.cause, first);
+      assert.ok(
+        error.message.startsWith(
+          `Circuit breaker open during query "orders/show" (guarding ${url}): next trial in `,
+        ),
+      );
+      assert.ok(error.message.endsWith(`; it opened on: ${first.message}`), error.message);
+      return true;
+    });
+    await client.close();
   });
 });

@@ -61,8 +61,8 @@ export class HttpRequests {
       throw new PeerUnreachableError(
         call.operation,
         url,
-        `the connection failed while reading the answer: ${(error as Error).message}`,
-        { cause: error },
+        `${DROPPED}: the connection failed while reading the answer: ${(error as Error).message}`,
+        { cause: error, requestSent: true },
       );
     }
     try {
@@ -126,9 +126,14 @@ export class HttpRequests {
       response = await this.#fetch(call.url, init);
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
-      throw new PeerUnreachableError(call.operation, call.url, fetchFailure(error), {
-        cause: error,
-      });
+      const detail = fetchFailure(error);
+      const requestSent = droppedAfterSending(error);
+      throw new PeerUnreachableError(
+        call.operation,
+        call.url,
+        requestSent ? `${DROPPED}: ${detail}` : detail,
+        { cause: error, requestSent },
+      );
     }
     if (!response.ok) throw await errorFromResponse(response, call);
     return response;
@@ -158,6 +163,23 @@ function fetchFailure(error: unknown): string {
   if (typeof cause?.code === "string") return `${message} (${cause.code})`;
   const said = typeof cause?.message === "string" ? cause.message : "";
   return said === "" || message.includes(said) ? message : `${message}: ${said}`;
+}
+
+const DROPPED = "the connection dropped after the request was sent (the server may have run it)";
+
+// A connection that closed once the request was on its way (the server went
+// away while it ran the call), as each runtime says it: "other side closed"
+// (UND_ERR_SOCKET) on Node, "connection closed before message completed" on
+// Deno, ECONNRESET "The socket connection was closed unexpectedly" on Bun. A
+// refused connection (ECONNREFUSED, Deno's "(Connect)") never got the request.
+const DROP =
+  /UND_ERR_SOCKET|ECONNRESET|EPIPE|other side closed|closed before message completed|closed unexpectedly/i;
+
+function droppedAfterSending(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  return DROP.test(
+    `${(error as Error)?.message ?? error} ${cause?.code ?? ""} ${cause?.message ?? ""}`,
+  );
 }
 
 /** A command as the body of `POST /commands/{name}`. */
