@@ -72,6 +72,11 @@ const ALIASES: Readonly<Record<string, string>> = {
   fromversion: "from",
   expectedrevision: "expectedVersion",
   expectedstreamversion: "expectedVersion",
+  // Circuit breakers: opossum's and cockatiel's names, and the bare word.
+  threshold: "failureThreshold",
+  treshold: "failureThreshold",
+  resettimeout: "coolDown",
+  halfopenafter: "coolDown",
 };
 
 function unknownOption(

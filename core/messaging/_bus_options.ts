@@ -9,7 +9,7 @@ import { type BusTimeouts, type CreateBusOptions, DEFAULT_BUS_TIMEOUTS } from ".
 import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
-  createCircuitBreaker,
+  createCircuitBreakerAt,
 } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
 import { clientRetryPolicy } from "./retry.ts";
@@ -79,7 +79,7 @@ export function checkBusOptions<C extends BusContracts>(
     ? undefined
     : shared
     ? given as CircuitBreaker
-    : createCircuitBreaker(given as CircuitBreakerOptions | undefined);
+    : createCircuitBreakerAt(given as CircuitBreakerOptions | undefined, "options.circuitBreaker");
   return {
     transport: options.transport,
     contracts: contracts as BusContracts,

@@ -89,7 +89,20 @@ export interface CircuitBreaker {
  * ```
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  return new Breaker(options);
+  return new Breaker(options, "options");
+}
+
+/**
+ * {@link createCircuitBreaker} for options given inside others: a refusal
+ * names the option at `path` (`options.circuitBreaker.failureThreshold`).
+ *
+ * @internal
+ */
+export function createCircuitBreakerAt(
+  options: CircuitBreakerOptions | undefined,
+  path: string,
+): CircuitBreaker {
+  return new Breaker(options ?? {}, path);
 }
 
 class Breaker implements CircuitBreaker {
@@ -107,14 +120,14 @@ class Breaker implements CircuitBreaker {
   #lastFailure: unknown = undefined;
   #openedBy: unknown = undefined;
 
-  constructor(options: CircuitBreakerOptions) {
-    checkOptions(options, BREAKER_OPTION_KEYS);
-    this.#failureThreshold = checkCount(options.failureThreshold, "options.failureThreshold", 5);
-    this.#halfOpenCalls = checkCount(options.halfOpenCalls, "options.halfOpenCalls", 1);
-    this.#successThreshold = checkCount(options.successThreshold, "options.successThreshold", 1);
-    this.#coolDown = checkDelay(options.coolDown, "options.coolDown", 10_000);
-    checkOptionalFunction(options.clock, "options.clock");
-    checkOptionalFunction(options.onStateChange, "options.onStateChange");
+  constructor(options: CircuitBreakerOptions, path: string) {
+    checkOptions(options, BREAKER_OPTION_KEYS, path);
+    this.#failureThreshold = checkCount(options.failureThreshold, `${path}.failureThreshold`, 5);
+    this.#halfOpenCalls = checkCount(options.halfOpenCalls, `${path}.halfOpenCalls`, 1);
+    this.#successThreshold = checkCount(options.successThreshold, `${path}.successThreshold`, 1);
+    this.#coolDown = checkDelay(options.coolDown, `${path}.coolDown`, 10_000);
+    checkOptionalFunction(options.clock, `${path}.clock`);
+    checkOptionalFunction(options.onStateChange, `${path}.onStateChange`);
     this.#clock = options.clock ?? Date.now;
     if (options.onStateChange !== undefined) this.#listeners.add(options.onStateChange);
   }

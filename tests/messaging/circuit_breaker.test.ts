@@ -7,6 +7,8 @@ import {
   type CircuitStateChange,
   createCircuitBreaker,
 } from "../../core/messaging/circuit_breaker.ts";
+import { createBus } from "../../core/messaging/mod.ts";
+import { createInProcessTransport } from "../../transports/in_process.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("createCircuitBreaker()", () => {
@@ -78,6 +80,26 @@ describe("createCircuitBreaker()", () => {
       () => createCircuitBreaker({ coolDown: -1 }),
       (e) => e instanceof ValidationError && e.path === "options.coolDown",
     );
+  });
+
+  it("createBus() refuses a breaker option at options.circuitBreaker, naming the key it likely meant", () => {
+    const transport = createInProcessTransport();
+    const refused = (circuitBreaker: unknown, path: string, reason: RegExp) =>
+      assert.throws(
+        () => createBus({ transport, circuitBreaker: circuitBreaker as { coolDown: number } }),
+        (e: unknown) => e instanceof ValidationError && e.path === path && reason.test(e.reason),
+      );
+    refused(
+      { treshold: 2 },
+      "options.circuitBreaker.treshold",
+      /unknown option; did you mean "failureThreshold"\?/,
+    );
+    refused(
+      { resetTimeout: 1000 },
+      "options.circuitBreaker.resetTimeout",
+      /did you mean "coolDown"/,
+    );
+    refused({ failureThreshold: 0 }, "options.circuitBreaker.failureThreshold", /at least 1/);
   });
 
   it("property: matches a reference model over any sequence of outcomes and clock steps", () => {
