@@ -96,8 +96,20 @@ function unknownOption(
   return new ValidationError(
     `${path}.${key}`,
     options[key],
-    nearest === undefined ? `unknown ${noun}` : `unknown ${noun}; did you mean "${nearest}"?`,
+    nearest !== undefined
+      ? `unknown ${noun}; did you mean "${nearest}"?`
+      : `unknown ${noun}${knownOnes(candidates, noun)}`,
   );
+}
+
+// With no near miss, a short list says what is there (a client's `hmac`
+// takes only `secret`); a long one would bury the message, so it is left out.
+function knownOnes(candidates: readonly string[], noun: string): string {
+  if (candidates.length === 0 || candidates.length > 6) return "";
+  const quoted = candidates.map((c) => `"${c}"`);
+  return candidates.length === 1
+    ? `; the only ${noun} here is ${quoted[0]}`
+    : `; the ${noun}s here are ${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
 /**
