@@ -11,6 +11,7 @@ import {
   type CheckedRetryPolicy,
   type CheckpointStore,
   checkRetryPolicy,
+  ClosedError,
   type Logger,
   type OrdoErrorTag,
   ordoTagOf,
@@ -45,6 +46,19 @@ export interface SubscriptionDependencies {
   readonly reconnect: CheckedRetryPolicy;
   /** Where subscriptions log unless their options name a logger. */
   readonly logger: Logger;
+  /**
+   * How long after its first failure a stream that still fails is logged
+   * again, for the n-th reminder (0, 1, …). Default {@link stillFailingAt};
+   * tests give a shorter one.
+   */
+  readonly stillFailingAt?: (reminder: number) => number;
+}
+
+/** Reminders of a stream still failing: after 1 min, 10 min, 1 h, then every hour. */
+export function stillFailingAt(reminder: number): number {
+  if (reminder === 0) return 60_000;
+  if (reminder === 1) return 600_000;
+  return 3_600_000 * (reminder - 1);
 }
 
 type Outcome = "handled" | "parked" | "stopped";
@@ -83,8 +97,13 @@ export class EventStreamSubscription implements Registration {
   readonly #done: Promise<void>;
   readonly #policy: CheckedRetryPolicy;
   readonly #logger: Logger;
-  /** Whether the stream failed since it last worked: a failure is logged once, not at every reconnection. */
-  #streamFailing = false;
+  /**
+   * Since when (ms) the stream has failed without working in between, and how
+   * many reminders were logged: a failure is logged when it starts, again
+   * after 1 min, 10 min and every hour while it lasts, and when it ends.
+   */
+  #failing: { since: number; reminders: number } | undefined;
+  #settled = false;
 
   constructor(
     private readonly dependencies: SubscriptionDependencies,
@@ -96,8 +115,14 @@ export class EventStreamSubscription implements Registration {
     this.#policy = checkRetryPolicy(options.retry);
     this.#logger = options.logger ?? dependencies.logger;
     this.ready = new Promise((resolve, reject) => {
-      this.#caughtUp = resolve;
-      this.#refused = reject;
+      this.#caughtUp = () => {
+        this.#settled = true;
+        resolve();
+      };
+      this.#refused = (error) => {
+        this.#settled = true;
+        reject(error);
+      };
     });
     // A caller that never looks at `ready` must not have its process ended by
     // an unhandled rejection: the refusal is logged as an error either way.
@@ -105,10 +130,18 @@ export class EventStreamSubscription implements Registration {
     this.#done = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the stream. A `ready` still waiting for the first connection
+   * rejects with `ClosedError`: it never connected, and never will.
+   */
+  async stop(closed: "subscription" | "transport" = "subscription"): Promise<void> {
     this.#stopping.abort();
     await this.#done;
-    this.#caughtUp();
+    if (!this.#settled) {
+      this.#refused(
+        new ClosedError(closed, `connect the event stream of group "${this.group}"`),
+      );
+    }
   }
 
   async #run(): Promise<void> {
@@ -126,9 +159,12 @@ export class EventStreamSubscription implements Registration {
         for await (const frame of readSse(response.body!, signal)) {
           if (frame.event === "ready") {
             failures = 0;
-            if (this.#streamFailing) {
-              this.#logger.info("Event stream reconnected", { group: this.group });
-              this.#streamFailing = false;
+            if (this.#failing !== undefined) {
+              this.#logger.info("Event stream reconnected", {
+                group: this.group,
+                seconds: Math.round((Date.now() - this.#failing.since) / 1000),
+              });
+              this.#failing = undefined;
             }
             this.#caughtUp();
           } else if (frame.event === "message") {
@@ -158,10 +194,7 @@ export class EventStreamSubscription implements Registration {
           return;
         }
         const delay = backoffDelay(this.dependencies.reconnect, ++failures);
-        if (!this.#streamFailing) {
-          this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });
-          this.#streamFailing = true;
-        }
+        this.#logFailure(error);
         this.#report(error);
         if (!(await sleep(delay, signal))) return;
       }
@@ -220,6 +253,26 @@ export class EventStreamSubscription implements Registration {
         if (!(await sleep(delay, this.#stopping.signal))) return "stopped";
       }
     }
+  }
+
+  // Logged when it starts and, while it lasts, at growing intervals: one line
+  // and then silence for hours would read as a stream that recovered.
+  #logFailure(error: unknown): void {
+    const now = Date.now();
+    const failing = this.#failing;
+    if (failing === undefined) {
+      this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });
+      this.#failing = { since: now, reminders: 0 };
+      return;
+    }
+    const remindAt = this.dependencies.stillFailingAt ?? stillFailingAt;
+    if (now - failing.since < remindAt(failing.reminders)) return;
+    while (now - failing.since >= remindAt(failing.reminders)) failing.reminders++;
+    this.#logger.warn("Event stream still failing; reconnecting", {
+      group: this.group,
+      seconds: Math.round((now - failing.since) / 1000),
+      error,
+    });
   }
 
   // A throwing onError must not end the subscription: its loop is all that delivers.

@@ -122,7 +122,9 @@ const OPTION_KEYS: readonly string[] = [
  * refused one, a 5xx) is reopened from it: at least once, nothing skipped. A
  * server that refuses the stream itself (401 `UnauthenticatedError`, 403
  * `ForbiddenError`, 404 `NotFoundError`) ends the subscription: its `ready`
- * rejects with that error, logged once as an error. A group name is a
+ * rejects with that error, logged once as an error. Otherwise `ready` waits
+ * for the first connection, however long, and rejects with `ClosedError` if
+ * the subscription or the transport is closed first. A group name is a
  * checkpoint of this client: two clients with one group each get every event.
  *
  * `handleCommand` and `handleQuery` throw: handlers run on the server.
@@ -334,7 +336,7 @@ class HttpClientTransport implements Transport {
     return this.#gate.close(async () => {
       const running = [...this.#subscriptions.values()];
       this.#subscriptions.clear();
-      await Promise.all(running.map((subscription) => subscription.stop()));
+      await Promise.all(running.map((subscription) => subscription.stop("transport")));
     });
   }
 

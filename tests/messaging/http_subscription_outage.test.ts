@@ -1,0 +1,178 @@
+// An HTTP event subscription whose server stays away: it keeps reconnecting
+// (the design), its `ready` waits for the first connection and rejects with
+// ClosedError if the subscription or its transport is closed before that, and
+// the outage is logged when it starts, reminded at growing intervals while it
+// lasts (not only once, then silence), and logged when it ends.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import {
+  checkRetryPolicy,
+  ClosedError,
+  type LogFields,
+  type Logger,
+  silentLogger,
+} from "../../core/mod.ts";
+import { createBus } from "../../core/messaging/mod.ts";
+import { createMemoryConsumerStorage } from "../../stores/memory/mod.ts";
+import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
+import { createRequestSigner } from "../../transports/http/client/client_auth.ts";
+import {
+  EventStreamSubscription,
+  stillFailingAt,
+} from "../../transports/http/client/_event_subscription.ts";
+import { HttpRequests } from "../../transports/http/client/_http_requests.ts";
+import { createInProcessTransport } from "../../transports/in_process.ts";
+import { ALL_EVENTS, startHttpServer, TOKEN } from "./_http_fixture.ts";
+
+interface Line {
+  readonly level: string;
+  readonly message: string;
+  readonly fields?: LogFields;
+}
+
+function recordingLogger(lines: Line[]): Logger {
+  const at = (level: string) => (message: string, fields?: LogFields) =>
+    void lines.push({ level, message, fields });
+  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
+}
+
+/** `http://127.0.0.1:<port>` of a port where no server listens (one was there, and closed). */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("HTTP subscribe() while the server is away", () => {
+  it("bus.close() before the first connection rejects ready with ClosedError", async () => {
+    const bus = createBus({
+      transport: createHttpTransport({
+        url: await deadUrl(),
+        auth: { bearer: TOKEN },
+        reconnect: { initialDelay: 10, maxDelay: 50 },
+        logger: silentLogger,
+      }),
+      logger: silentLogger,
+    });
+    const registration = bus.subscribe("billing", { category: "orders" }, () => {});
+    const ready = registration.ready.then(() => "ready", (error) => error);
+    await sleep(300);
+    await bus.close();
+    const outcome = await ready;
+    assert.ok(outcome instanceof ClosedError, `ready settled with ${outcome}`);
+    assert.equal(
+      outcome.message,
+      'Cannot connect the event stream of group "billing": the transport is closed',
+    );
+  });
+
+  it("stop() before the first connection rejects ready with ClosedError naming the subscription", async () => {
+    const transport = createHttpTransport({
+      url: await deadUrl(),
+      auth: { bearer: TOKEN },
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+      logger: silentLogger,
+    });
+    const registration = transport.subscribe("billing", ["orders/placed"], () => {});
+    await sleep(100);
+    await registration.stop();
+    await assert.rejects(registration.ready, (error) => {
+      assert.ok(error instanceof ClosedError);
+      assert.match(error.message, /the subscription is closed$/);
+      return true;
+    });
+    await transport.close();
+  });
+
+  it("stop() after the first connection leaves ready resolved", async () => {
+    const inner = createInProcessTransport({ logger: silentLogger });
+    const handler = createHttpHandler({
+      transport: inner,
+      auth: { bearer: TOKEN, allow: ALL_EVENTS },
+      logger: silentLogger,
+    });
+    const server = await startHttpServer(handler);
+    const transport = createHttpTransport({ url: server.url, auth: { bearer: TOKEN } });
+    const registration = transport.subscribe("billing", ["orders/placed"], () => {});
+    await registration.ready;
+    await transport.close();
+    await registration.ready;
+    await server.close();
+    await inner.close();
+  });
+
+  it("an outage is logged when it starts, reminded at growing intervals while it lasts, and when it ends", async () => {
+    const inner = createInProcessTransport({ logger: silentLogger });
+    const handler = createHttpHandler({
+      transport: inner,
+      auth: { bearer: TOKEN, allow: ALL_EVENTS },
+      logger: silentLogger,
+    });
+    const server = await startHttpServer(handler);
+    const lines: Line[] = [];
+    const requests = (base: string) =>
+      new HttpRequests({
+        base,
+        sign: createRequestSigner({ bearer: TOKEN }),
+        fetch: (url, init) => fetch(url, init),
+        headers: {},
+      });
+    let current = requests(await deadUrl());
+    let failures = 0;
+    const subscription = new EventStreamSubscription(
+      {
+        open: (group, selector, after, signal) =>
+          current.openStream(group, selector, after, signal),
+        checkpoints: createMemoryConsumerStorage().checkpoints,
+        parked: undefined,
+        reconnect: checkRetryPolicy({ initialDelay: 5, maxDelay: 10 }),
+        logger: recordingLogger(lines),
+        // Reminders after 100, 200, 400, 800 ms, … instead of 1 min, 10 min, hourly.
+        stillFailingAt: (reminder) => 100 * 2 ** reminder,
+      },
+      "billing",
+      ["orders/placed"],
+      () => {},
+      { onError: () => void failures++ },
+    );
+    await sleep(1_000);
+    current = requests(server.url);
+    await subscription.ready;
+    await subscription.stop();
+    await server.close();
+    await inner.close();
+
+    const messages = lines.map((line) => line.message);
+    assert.equal(messages[0], "Event stream failed; reconnecting");
+    const reminders = lines.filter((line) =>
+      line.message === "Event stream still failing; reconnecting"
+    );
+    assert.ok(reminders.length >= 2 && reminders.length <= 5, `${reminders.length} reminders`);
+    assert.ok(failures > 20, `${failures} failures, each told to onError`);
+    for (const reminder of reminders) {
+      assert.equal(reminder.level, "warn");
+      assert.equal(reminder.fields?.group, "billing");
+      assert.equal(typeof reminder.fields?.seconds, "number");
+      assert.ok(reminder.fields?.error instanceof Error);
+    }
+    assert.deepEqual(messages.at(-1), "Event stream reconnected");
+    assert.equal(lines.at(-1)?.level, "info");
+    assert.equal(messages.length, reminders.length + 2);
+  });
+
+  it("reminds after 1 min, 10 min, 1 h, then every hour by default", () => {
+    assert.deepEqual([0, 1, 2, 3, 4].map(stillFailingAt), [
+      60_000,
+      600_000,
+      3_600_000,
+      7_200_000,
+      10_800_000,
+    ]);
+  });
+});
