@@ -230,7 +230,10 @@ class HttpClientTransport implements Transport {
         ? closing
         : AbortSignal.any([options.signal, closing]);
       try {
-        return await this.#requests.post(call, commandBody(command), signal, headers);
+        return await endedBy(
+          this.#requests.post(call, commandBody(command), signal, headers),
+          closing,
+        );
       } catch (error) {
         throw closing.aborted ? new ClosedError("transport", call.operation) : error;
       }
@@ -348,4 +351,17 @@ class HttpClientTransport implements Transport {
   ): AnsweredCall {
     return { operation, action, target: name, url: this.#base + route + name };
   }
+}
+
+// The wait ends when close() aborts, whether or not the fetch does: a `fetch`
+// option that drops the signal (a wrapper passing `{ method, headers, body }`
+// on) kept the call in flight, and close() waiting for it, until the server
+// answered.
+function endedBy<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
