@@ -85,9 +85,10 @@ const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger", "t
  * transport also offers {@link DirectCalls} (send, query, publish answered in
  * the caller's turn), which the bus uses to skip a promise per call.
  *
- * `close()` stops every group (after the handler in progress) and rejects
- * commands still waiting for a handler; it is idempotent, and every call
- * after it is refused with `ClosedError`.
+ * `close()` stops every group (after the handler in progress), waits for
+ * the query handlers running, and rejects commands still waiting for a
+ * handler; it is idempotent, and every call after it is refused with
+ * `ClosedError`.
  *
  * @throws {ValidationError} on bad options (an unknown key too)
  * @example
@@ -221,8 +222,10 @@ class InProcessTransport implements Transport {
   close(): Promise<void> {
     return this.#gate.close(async () => {
       const commands = this.#commands.close();
+      const queries = this.#queries.idle();
       await this.#events.close();
       await commands;
+      await queries;
     });
   }
 }

@@ -117,7 +117,8 @@ const OPTION_KEYS: readonly string[] = [
  * `name` registered (so the HTTP handler over it answers 404 for any other
  * name unless its `allow.commands` lists the name: a command handled in
  * another process that shares the store). `close()` stops every handler
- * after the message in progress, waits for the calls in flight and ends
+ * after the message in progress, waits for the calls in flight and the
+ * query handlers running, and ends
  * `sendAndWait` calls still waiting for a reply with `ClosedError`; it is
  * idempotent, and every call after it is refused with `ClosedError`. The
  * store stays open: its owner closes it.
@@ -369,10 +370,13 @@ class StoreBackedTransport implements Transport {
   }
 
   close(): Promise<void> {
-    // Waits stop at once; the calls in flight settle (the gate waits for them), then the handlers stop.
+    // Waits stop at once; the calls in flight settle (the gate waits for them), then the
+    // handlers stop and the query handlers running finish (new queries are refused already).
     this.#closing.abort();
     return this.#gate.close(async () => {
+      const queries = this.#queries.idle();
       await this.#running.stopAll();
+      await queries;
     });
   }
 }

@@ -156,3 +156,12 @@ export function breakerGuards(transport: Transport): string | undefined {
 export function busLabel(name: unknown): string {
   return typeof name === "string" && name !== "" ? name : "default";
 }
+
+/** A bus's name for its metrics: `name` when given and not empty. */
+export function busName(name: unknown): string {
+  if (name === undefined) return "default";
+  if (typeof name !== "string" || name.length === 0) {
+    throw new ValidationError("options.name", name, "must be a non-empty string");
+  }
+  return name;
+}

@@ -2,20 +2,21 @@
 // that waits for them can say which (a handler that never returns keeps
 // close() waiting, and a service given SIGTERM from exiting).
 //
-// It wraps command and event handlers (a close does not wait for query
-// handlers: their callers' deadlines end them) and sits on every call of
-// theirs, so it costs next to nothing: a counter per registration (no map
-// lookup per call), a fixed arity (no rest arguments), the settle callbacks
-// made once per registration, no clock read per call. Its first version (rest
-// arguments, a map and Date.now() per call, queries wrapped too) took
-// in-process query dispatch from 8.2M to 3.2M calls/s (`npm run bench -- messaging`).
+// It wraps command, query and event handlers (the transports' close waits
+// for each kind; this only names them) and sits on every call of theirs, so it
+// costs next to nothing: a counter per registration (no map lookup per call),
+// a fixed arity (no rest arguments), the settle callbacks made once per
+// registration, no clock read per call. Its first version (rest arguments, a
+// map and Date.now() per call) took in-process query dispatch from 8.2M to
+// 3.2M calls/s (`npm run bench -- messaging`); this one costs a query handler
+// that answers at once about nothing, one that returns a promise one promise.
 
 interface Slot {
   readonly label: string;
   count: number;
 }
 
-/** Counts running calls of the handlers it wraps, by label (`command "orders/place"`). */
+/** Counts running calls of the handlers it wraps, by label (`command "orders/place"`, `query "orders/show"`). */
 export class RunningHandlers {
   // One slot per registration, kept for the bus's life (registrations are few).
   readonly #slots = new Set<Slot>();

@@ -9,7 +9,6 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
 import { CloseGate } from "../closing.ts";
 import type { Logger } from "../logger.ts";
 import { checkFunction } from "../options.ts";
@@ -27,7 +26,13 @@ import {
   type QueryHandler,
 } from "./bus_types.ts";
 import { BusTelemetry, carryingTrace, queryCarrying } from "./_bus_telemetry.ts";
-import { busLabel, checkBusOptions, handlerOptions, logBreakerChanges } from "./_bus_options.ts";
+import {
+  busLabel,
+  busName,
+  checkBusOptions,
+  handlerOptions,
+  logBreakerChanges,
+} from "./_bus_options.ts";
 import { CallGuard, type GuardedCallOptions } from "./call_guard.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import type { BusContracts } from "./contracts.ts";
@@ -300,6 +305,7 @@ class MessageBus<C extends BusContracts> {
     serviceOf(name, "query");
     checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
+    handler = this.#running.wrap(`query "${name}"`, handler);
     if (schema === undefined) return this.#transport.handleQuery(name, handler);
     return this.#transport.handleQuery(
       name,
@@ -387,13 +393,4 @@ class MessageBus<C extends BusContracts> {
       call: Object.freeze({ timeout: this.#timeouts.publish, operation: `publish "${type}"` }),
     });
   }
-}
-
-/** A bus's name for its metrics: `name` when given and not empty. */
-function busName(name: unknown): string {
-  if (name === undefined) return "default";
-  if (typeof name !== "string" || name.length === 0) {
-    throw new ValidationError("options.name", name, "must be a non-empty string");
-  }
-  return name;
 }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  ClosedError,
   ConcurrencyError,
   createConsoleLogger,
   IdempotencyConflictError,
@@ -36,6 +37,12 @@ export interface BusSuiteOptions {
    * JSON would change refused). Default `"reference"` for both.
    */
   readonly results?: { readonly commands: ResultForm; readonly queries: ResultForm };
+  /**
+   * The transport's close ends its own callers' waits (NATS): a `query` of this
+   * bus still waiting rejects with `ClosedError`, though its handler here runs
+   * to its end before `close()` resolves. Default false: the caller gets the answer.
+   */
+  readonly closeEndsWaits?: boolean;
 }
 
 type ResultForm = "reference" | "json";
@@ -440,6 +447,41 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         b.query("orders/slow", {}, { timeout: 50 }),
         (e) => e instanceof TimeoutError && /query "orders\/slow"/.test(e.message),
       );
+    });
+
+    it("close() waits for a query handler that is running, and refuses a query sent after it began", async () => {
+      const { bus: b } = await bus();
+      let started!: () => void;
+      const began = new Promise<void>((resolve) => (started = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let finished = false;
+      b.handleQuery("orders/show", async () => {
+        started();
+        await released;
+        finished = true;
+        return "shown";
+      });
+      const answer = b.query("orders/show", {}, { timeout: 60_000 })
+        .then((value) => ({ value }), (error: unknown) => ({ error }));
+      await began;
+      const closing = b.close().then(() => "closed");
+      await assert.rejects(
+        b.query("orders/show", {}),
+        (e) => e instanceof ClosedError && /query "orders\/show"/.test(e.message),
+      );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waiting = new Promise((resolve) => (timer = setTimeout(resolve, 200, "waiting")));
+      assert.equal(await Promise.race([closing, waiting]), "waiting", "close() waits");
+      clearTimeout(timer);
+      release();
+      assert.equal(await closing, "closed");
+      assert.equal(finished, true, "the handler ran to its end before close() resolved");
+      if (options.closeEndsWaits) {
+        assert.ok((await answer as { error?: unknown }).error instanceof ClosedError);
+      } else {
+        assert.deepEqual(await answer, { value: "shown" });
+      }
     });
 
     it("query() of a name nobody handles rejects with a NotFoundError naming it", async () => {

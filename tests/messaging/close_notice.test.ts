@@ -68,6 +68,27 @@ describe("a close that waits", { concurrency: true }, () => {
     assert.equal(lines.length, 1);
   });
 
+  it("the bus's close names the query handler it waits for", async () => {
+    const { logger, lines } = recording();
+    const bus = createBus({
+      name: "orders",
+      transport: createInProcessTransport({ logger }),
+      logger,
+    });
+    const { handler, started, release } = stuck();
+    bus.handleQuery("orders/show", handler);
+    const answer = bus.query("orders/show", {}, { timeout: 60_000 });
+    await started;
+    const closing = bus.close();
+    await eventually(() => lines.length > 0, NOTICE_WAIT, "the notice");
+    assert.match(lines[0], /^ordo warn: Closing the bus is still waiting bus="orders" seconds=5 /);
+    assert.match(lines[0], /waitingFor="query \\"orders\/show\\" \(1 running\)"/);
+    release();
+    assert.equal(await answer, "done");
+    await closing;
+    assert.equal(lines.length, 1);
+  });
+
   it("a close that ends in time logs nothing", async () => {
     const { logger, lines } = recording();
     const bus = createBus({ transport: createInProcessTransport({ logger }), logger });

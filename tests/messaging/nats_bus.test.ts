@@ -46,6 +46,7 @@ if (natsServerMissing !== undefined) {
         return { transport, reopen: make };
       },
       durableCheckpoints: true,
+      closeEndsWaits: true,
       results: { commands: "json", queries: "json" },
       propertyRuns: 10,
     });

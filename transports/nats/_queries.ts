@@ -79,7 +79,9 @@ function isNoResponders(error: unknown): boolean {
 
 /**
  * Answers query `name` in this process with its handler in `queries`; the
- * registration's `ready` waits for the server to know.
+ * registration's `ready` waits for the server to know, and its `stop`
+ * unsubscribes, then waits for the requests in hand to be answered (a close
+ * lets the queries running finish, as it does a command's handler).
  */
 export function answerQueries(
   connection: NatsConnection,
@@ -88,11 +90,12 @@ export function answerQueries(
   queries: QueryRegistry,
   logger: Logger,
 ): Registration {
+  const answering = new Set<Promise<void>>();
   const subscription = connection.subscribe(busSubjects(prefix).query(name), {
     queue: `${prefix}.q`,
     callback: (error, msg) => {
       if (error !== null) return;
-      void (async () => {
+      const answered = (async () => {
         let answer: QueryAnswer;
         try {
           const result = await queries.dispatch({
@@ -121,10 +124,15 @@ export function answerQueries(
           logger.error("Query answer could not be sent", { query: name, error: failure });
         }
       })();
+      answering.add(answered);
+      void answered.finally(() => answering.delete(answered));
     },
   });
   return {
     ready: connection.flush().catch(() => {}),
-    stop: async () => subscription.unsubscribe(),
+    stop: async () => {
+      subscription.unsubscribe();
+      await Promise.all(answering);
+    },
   };
 }

@@ -293,7 +293,8 @@ class NatsBusTransport implements NatsTransport {
   }
 
   // Waits stop at once; the calls in flight settle (the gate waits for them),
-  // then the handlers stop (after their message in progress) and the
+  // then the handlers stop (after their message in progress, and the query
+  // handlers after answering the requests they hold) and the
   // transport's consumers and subscriptions go (the connection stays the caller's).
   close(): Promise<void> {
     this.#closing.abort();
