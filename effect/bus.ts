@@ -21,6 +21,7 @@ import {
   createBus,
   type CreateBusOptions,
   type DeliveryContext,
+  directCallsOf,
   type EventData,
   type EventInput,
   type EventInputData,
@@ -207,7 +208,7 @@ export function makeBus<const C extends BusContracts = BusContracts, E = never, 
         const bus = createBus<BusContracts>({ ...busOptions, transport: made });
         return { bus, stop: () => bus.close() };
       }),
-      ({ bus }) => wrap(bus) as unknown as BusService<C>,
+      ({ bus }) => wrap(bus, directCallsOf(made) === undefined) as unknown as BusService<C>,
     ));
 }
 
@@ -250,7 +251,13 @@ export function busLayer<const C extends BusContracts = BusContracts, E = never,
   );
 }
 
-function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
+// `abortable`: the fiber's AbortSignal goes to every call, so that an interrupt
+// cancels it (an HTTP request, a NATS request) and the bus's close() need not
+// wait for it. Not over a transport that answers in the caller's turn (the
+// in-process one): nothing there looks at the signal (its handlers get none,
+// and the interrupt already ends the fiber's wait), while an AbortSignal made
+// per call took in-process Effect queries from about 550k to 170k calls/s.
+function wrap(bus: CoreBus<BusContracts>, abortable: boolean): BusService<BusContracts> {
   return {
     port: bus,
     // The calls pass `run` as an argument, not as an object's property: tools
@@ -260,7 +267,9 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
       withCurrentTrace(options?.trace, (trace) =>
         busCall(
           SEND_TAGS,
-          () => bus.send(command, callOptions(options, undefined, trace)),
+          abortable
+            ? (signal) => bus.send(command, callOptions(options, signal, trace))
+            : () => bus.send(command, callOptions(options, undefined, trace)),
         )),
     sendAndWait: (command, options) =>
       withCurrentTrace(options?.trace, (trace) =>
@@ -276,13 +285,17 @@ function wrap(bus: CoreBus<BusContracts>): BusService<BusContracts> {
           QUERY_TAGS,
           "query",
           name,
-          () => bus.query(name, payload, callOptions(options, undefined, trace)),
+          abortable
+            ? (signal) => bus.query(name, payload, callOptions(options, signal, trace))
+            : () => bus.query(name, payload, callOptions(options, undefined, trace)),
         )),
     publish: (event, options) =>
       withCurrentTrace(options?.trace, (trace) =>
         busCall(
           SEND_TAGS,
-          () => bus.publish(event, callOptions(options, undefined, trace)),
+          abortable
+            ? (signal) => bus.publish(event, callOptions(options, signal, trace))
+            : () => bus.publish(event, callOptions(options, undefined, trace)),
         )),
     handleCommand: (name, handler, options) =>
       registerScoped((context) =>
