@@ -6,7 +6,9 @@
  * elsewhere. No run-time import: Web-standard `console` only.
  *
  * A line reads `ordo <level>: <message> key=value …`: strings JSON-quoted (so a
- * line never breaks), errors as `"<name>: <message>"`, absent fields left out.
+ * line never breaks), errors as `"<name>: <message>"` (one with no message as
+ * `"<name> <its own fields as JSON>"`, at most 500 characters of them), absent
+ * fields left out.
  *
  * @module
  */
@@ -149,12 +151,48 @@ function render(value: unknown): string {
     return String(value);
   }
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Error) return JSON.stringify(`${value.name}: ${value.message}`);
+  if (value instanceof Error) {
+    const fields = value.message === "" ? errorFields(value) : undefined;
+    return JSON.stringify(
+      fields === undefined ? `${value.name}: ${value.message}` : `${value.name} ${fields}`,
+    );
+  }
   try {
-    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v) ??
-      JSON.stringify(String(value));
+    return JSON.stringify(value, jsonBigints) ?? JSON.stringify(String(value));
   } catch {
     return JSON.stringify(String(value));
+  }
+}
+
+function jsonBigints(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+// What the line shows already, or never (the stack), when a class assigns it.
+const SHOWN: ReadonlySet<string> = new Set(["name", "message", "stack"]);
+
+/** The most of an error's fields a line shows, in characters of JSON. */
+const ERROR_FIELDS_LIMIT = 500;
+
+// An error with no message says what it is by its fields (an Effect
+// `Data.TaggedError("OrderExists")<{ orderId }>`, a class of the user's):
+// its own enumerable ones as JSON, bounded, its `_tag` left out when it
+// repeats the name (and `name`, `message`, `stack`, when a class assigns them). `undefined` when it has none, or they cannot be shown.
+function errorFields(error: Error): string | undefined {
+  const fields: Record<string, unknown> = {};
+  let some = false;
+  for (const key of Object.keys(error)) {
+    const field = (error as unknown as Record<string, unknown>)[key];
+    if (field === undefined || SHOWN.has(key) || (key === "_tag" && field === error.name)) continue;
+    fields[key] = field;
+    some = true;
+  }
+  if (!some) return undefined;
+  try {
+    const json = JSON.stringify(fields, jsonBigints);
+    return json.length > ERROR_FIELDS_LIMIT ? `${json.slice(0, ERROR_FIELDS_LIMIT - 1)}…` : json;
+  } catch {
+    return undefined;
   }
 }
 

@@ -79,6 +79,35 @@ describe("the logger", () => {
     );
   });
 
+  it("an error with no message is shown by its own fields, as JSON and bounded", () => {
+    class OrderExists extends Error {
+      readonly _tag = "OrderExists";
+      constructor(readonly orderId: string, readonly lines?: unknown) {
+        super("");
+        this.name = "OrderExists";
+      }
+    }
+    assert.equal(
+      formatLogLine("warn", "Message parked", { error: new OrderExists("o-1") }),
+      'ordo warn: Message parked error="OrderExists {\\"orderId\\":\\"o-1\\"}"',
+    );
+    const long = formatLogLine("warn", "m", { error: new OrderExists("o-2", "x".repeat(2_000)) });
+    assert.ok(long.length < 700, `bounded: ${long.length} characters`);
+    assert.match(
+      long,
+      /^ordo warn: m error="OrderExists \{\\"orderId\\":\\"o-2\\",\\"lines\\":\\"x+…"$/,
+    );
+    // With a message, or with no fields, as before.
+    assert.equal(
+      formatLogLine("warn", "m", { error: new RangeError("no stock") }),
+      'ordo warn: m error="RangeError: no stock"',
+    );
+    assert.equal(
+      formatLogLine("warn", "m", { error: new Error() }),
+      'ordo warn: m error="Error: "',
+    );
+  });
+
   it("property: whatever the message and fields, an event is exactly one line", () => {
     fc.assert(
       fc.property(
