@@ -203,7 +203,9 @@ describe("bus fault tolerance", () => {
 
   it("query() whose in-process handler never settles rejects with a TimeoutError, not before its deadline", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
-    bus.handleQuery("orders/stuck", () => new Promise(() => {}));
+    // Held until the end: close() waits for a running handler, whoever gave up on its answer.
+    const stuck = heldAnswers();
+    bus.handleQuery("orders/stuck", stuck.hold);
     const started = Date.now();
     const error = await bus.query("orders/stuck", {}, { timeout: 40 }).catch((e) => e);
     const waited = Date.now() - started;
@@ -212,13 +214,15 @@ describe("bus fault tolerance", () => {
       String(error),
     );
     assert.ok(waited >= 40 && waited < 5_000, `rejected after ${waited} ms`);
+    stuck.release();
     await bus.close();
   });
 
   it("an abort rejects a pending in-process query at once, and an aborted signal calls no handler", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
     let calls = 0;
-    bus.handleQuery("orders/stuck", () => (calls++, new Promise(() => {})));
+    const stuck = heldAnswers();
+    bus.handleQuery("orders/stuck", () => (calls++, stuck.hold()));
     const controller = new AbortController();
     // The default 10 s timeout is the only other way out: a rejection now must be the abort.
     const pending = bus.query("orders/stuck", {}, { signal: controller.signal });
@@ -229,6 +233,7 @@ describe("bus fault tolerance", () => {
       /caller gave up/,
     );
     assert.equal(calls, 1);
+    stuck.release();
     await bus.close();
   });
 
@@ -341,6 +346,7 @@ describe("bus fault tolerance", () => {
           });
           const attempts = new Map<number, number>();
           const lateAnswers: Promise<string>[] = [];
+          const stuck = heldAnswers();
           bus.handleQuery("orders/plan", (payload) => {
             const i = payload as number;
             const attempt = (attempts.get(i) ?? 0) + 1;
@@ -366,7 +372,7 @@ describe("bus fault tolerance", () => {
                 return answer;
               }
               default:
-                return new Promise(() => {});
+                return stuck.hold();
             }
           });
           const outcomes = await Promise.all(plan.map((kind, i) => {
@@ -401,6 +407,7 @@ describe("bus fault tolerance", () => {
           // Every acquired slot was reported once, except those of aborted calls whose handler never ends.
           const abortedForever = plan.filter((kind) => kind === "abort").length;
           assert.equal(counts.reported, counts.acquired - abortedForever);
+          stuck.release();
           await bus.close();
         },
       ),
@@ -408,6 +415,21 @@ describe("bus fault tolerance", () => {
     );
   });
 });
+
+/**
+ * Handler answers that stay pending until `release()`: a handler that never
+ * ends, for as long as a test needs one, since `close()` waits for every
+ * running handler and would otherwise never resolve.
+ */
+function heldAnswers(): { hold: () => Promise<string>; release: () => void } {
+  const waiting: (() => void)[] = [];
+  return {
+    hold: () => new Promise<string>((resolve) => waiting.push(() => resolve("released"))),
+    release: () => {
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+}
 
 /** Blocks the thread until `ms` have passed by the clock: an answer computed that slowly is late by construction. */
 function busyFor(ms: number): void {

@@ -102,13 +102,19 @@ describe("metrics", () => {
       retry: false,
     });
     bus.handleQuery("orders/show", (payload) => payload);
-    bus.handleQuery("orders/slow", () => new Promise(() => {}));
+    // Answers once released at the end: close() waits for a running handler.
+    let release = () => {};
+    bus.handleQuery(
+      "orders/slow",
+      () => new Promise<string>((resolve) => (release = () => resolve("late"))),
+    );
     const before = await otel.metric("ordo.bus.circuit_breaker.state");
     await bus.query("orders/show", 1);
     await assert.rejects(bus.query("orders/slow", 1, { timeout: 5 }), TimeoutError);
     await assert.rejects(bus.query("orders/show", 2), /Circuit breaker open/);
     const after = await otel.metric("ordo.bus.circuit_breaker.state");
     const durations = await otel.metric("messaging.client.operation.duration");
+    release();
     await bus.close();
 
     assert.deepEqual(before.map((p) => [p.attributes["ordo.bus.name"], p.value]), [["front", 0]]);
