@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { NatsConnection } from "@nats-io/nats-core";
 import type { ConsumerStorage, Logger } from "../core/mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../stores/nats/mod.ts";
+import { JetStreamApi } from "../stores/nats/jetstream/mod.ts";
 import type { Connection } from "./_connection.ts";
 import { loadNats } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
@@ -49,10 +49,10 @@ function serversOf(url: string): { servers: string[]; where: string } {
  * updates the streams to the options' replicas and duplicate window, which
  * the command line has no flags for, so that an R3 store would become R1.
  */
-async function keptSettings(nc: NatsConnection, names: NatsNames, where: string) {
+async function keptSettings(api: JetStreamApi, names: NatsNames, where: string) {
   const [stream, bucket] = await Promise.all([
-    streamConfig(nc, names.stream, where),
-    streamConfig(nc, `KV_${names.bucket}`, where),
+    streamConfig(api, names.stream, where),
+    streamConfig(api, `KV_${names.bucket}`, where),
   ]);
   return {
     store: stream === undefined ? {} : {
@@ -89,15 +89,20 @@ export async function openNats(
       { cause: error },
     );
   }
+  // The checks' own API: the store and storage make theirs when created.
+  const api = new JetStreamApi({ connection: nc, headers });
+  let kept: Awaited<ReturnType<typeof keptSettings>> = { store: {}, storage: {} };
   try {
-    await checkNatsStore(nc, names, where, creates);
+    await checkNatsStore(api, names, where, creates);
+    if (creates) kept = await keptSettings(api, names, where);
   } catch (error) {
     await nc.close();
     if (io.signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
     throw error;
+  } finally {
+    api.close();
   }
   const { stream, subjectPrefix, bucket } = names;
-  const kept = creates ? await keptSettings(nc, names, where) : { store: {}, storage: {} };
   const store = createNatsStore(nc, { headers, logger, stream, subjectPrefix, ...kept.store });
   const storage = createNatsConsumerStorage(nc, { headers, logger, bucket, ...kept.storage });
   const close = async () => {

@@ -11,9 +11,9 @@
  * @module
  */
 
-import type { NatsConnection } from "@nats-io/nats-core";
 import { nearestKey } from "../core/mod.ts";
 import { validateSubjectPrefix } from "../stores/nats/mod.ts";
+import type { JetStreamApi } from "../stores/nats/jetstream/mod.ts";
 import { CliFailure } from "./_failure.ts";
 import type { NatsNames } from "./_nats_names.ts";
 import { type SeenStream, storeStreams, streamConfig, streamNames } from "./_nats_streams.ts";
@@ -30,24 +30,24 @@ const LISTED = 10;
  * @throws {CliFailure} saying what is missing or different and what to pass or run
  */
 export async function checkNatsStore(
-  nc: NatsConnection,
+  api: JetStreamApi,
   names: NatsNames,
   where: string,
   creates: boolean,
 ): Promise<void> {
   const migrate = `ordo migrate --url ${where}${names.flags}`;
-  const stream = await streamConfig(nc, names.stream, where);
-  if (stream !== undefined) await checkStoreStream(nc, stream, names, where, creates);
-  else if (creates) await checkSubjectsFree(nc, names, where);
-  else throw await missingStore(nc, names, where, migrate);
-  if (!creates && (await streamConfig(nc, `KV_${names.bucket}`, where)) === undefined) {
-    throw await missingBucket(nc, names, where, migrate);
+  const stream = await streamConfig(api, names.stream, where);
+  if (stream !== undefined) await checkStoreStream(api, stream, names, where, creates);
+  else if (creates) await checkSubjectsFree(api, names, where);
+  else throw await missingStore(api, names, where, migrate);
+  if (!creates && (await streamConfig(api, `KV_${names.bucket}`, where)) === undefined) {
+    throw await missingBucket(api, names, where, migrate);
   }
 }
 
 /** Refuses a stream that is not an ordo store's, or holds another prefix's subjects. */
 async function checkStoreStream(
-  nc: NatsConnection,
+  api: JetStreamApi,
   seen: SeenStream,
   names: NatsNames,
   where: string,
@@ -59,7 +59,7 @@ async function checkStoreStream(
   const { subjects } = seen;
   const prefix = subjects.length === 1 ? /^(.+)\.>$/.exec(subjects[0])?.[1] : undefined;
   if (!seen.denyPurge || prefix === undefined || !isSubjectPrefix(prefix)) {
-    const stores = await storeStreams(nc, where);
+    const stores = await storeStreams(api, where);
     throw new CliFailure(
       `${stream} is not an ordo store's: it holds ${subjects.join(", ")}${
         seen.denyPurge ? "" : " and allows purges"
@@ -88,8 +88,8 @@ function isSubjectPrefix(prefix: string): boolean {
 }
 
 /** Refuses to set up a new stream on subjects another stream holds (JetStream would refuse it). */
-async function checkSubjectsFree(nc: NatsConnection, names: NatsNames, where: string) {
-  const [holder] = await streamNames(nc, where, `${names.subjectPrefix}.>`);
+async function checkSubjectsFree(api: JetStreamApi, names: NatsNames, where: string) {
+  const [holder] = await streamNames(api, where, `${names.subjectPrefix}.>`);
   if (holder === undefined) return;
   throw new CliFailure(
     `Cannot set up stream "${names.stream}" on NATS at ${where}: stream "${holder}" holds the ` +
@@ -100,12 +100,12 @@ async function checkSubjectsFree(nc: NatsConnection, names: NatsNames, where: st
 
 /** What to say of a store's stream that does not exist: the ordo stores there are. */
 async function missingStore(
-  nc: NatsConnection,
+  api: JetStreamApi,
   names: NatsNames,
   where: string,
   migrate: string,
 ): Promise<CliFailure> {
-  const stores = await storeStreams(nc, where);
+  const stores = await storeStreams(api, where);
   const near = names.given.includes("--stream") ? nearest(names.stream, stores) : undefined;
   const [only] = stores;
   return new CliFailure(
@@ -125,12 +125,12 @@ async function missingStore(
 
 /** What to say of a consumer bucket that does not exist: the buckets there are. */
 async function missingBucket(
-  nc: NatsConnection,
+  api: JetStreamApi,
   names: NatsNames,
   where: string,
   migrate: string,
 ): Promise<CliFailure> {
-  const buckets = (await streamNames(nc, where))
+  const buckets = (await streamNames(api, where))
     .filter((name) => name.startsWith("KV_")).map((name) => name.slice(3));
   const near = names.given.includes("--bucket") ? nearest(names.bucket, buckets) : undefined;
   return new CliFailure(

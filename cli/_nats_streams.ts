@@ -1,19 +1,14 @@
 /**
  * What the command line asks JetStream of its streams before a command runs:
- * one stream's configuration, and the streams there are. Plain API requests
- * on the command line's connection (the store's own JetStream calls are its
- * private business), answered within the store's default 5 s.
+ * one stream's configuration, and the streams there are: requests through
+ * the stores' own `JetStreamApi` (its prefix, its 5 s, its parsing), with
+ * failures said as the command line says them.
  *
  * @module
  */
 
-import type { NatsConnection } from "@nats-io/nats-core";
+import { type JetStreamApi, JetStreamApiFailure, JS_ERR } from "../stores/nats/jetstream/mod.ts";
 import { CliFailure } from "./_failure.ts";
-
-// JetStream's error code for a stream that does not exist.
-const STREAM_NOT_FOUND = 10059;
-// How long JetStream may take to answer, as the store waits by default.
-const ANSWER_MS = 5000;
 
 /** What of a stream's configuration the checks read. */
 export interface SeenStream {
@@ -27,12 +22,12 @@ export interface SeenStream {
 
 /** The stream's configuration; `undefined` when there is no such stream. */
 export async function streamConfig(
-  nc: NatsConnection,
+  api: JetStreamApi,
   stream: string,
   where: string,
 ): Promise<SeenStream | undefined> {
-  const answer = await ask(nc, `STREAM.INFO.${stream}`, where);
-  if (answer.error?.err_code === STREAM_NOT_FOUND) return undefined;
+  const answer = await ask(api, `STREAM.INFO.${stream}`, where);
+  if (answer === undefined) return undefined;
   return {
     subjects: answer.config?.subjects ?? [],
     denyPurge: answer.config?.deny_purge === true,
@@ -43,22 +38,21 @@ export async function streamConfig(
 
 /** The server's streams (those holding subjects `subject` matches), sorted; the first 1024. */
 export async function streamNames(
-  nc: NatsConnection,
+  api: JetStreamApi,
   where: string,
   subject?: string,
 ): Promise<string[]> {
-  const answer = await ask(nc, "STREAM.NAMES", where, subject === undefined ? {} : { subject });
-  return [...(answer.streams ?? [])].sort();
+  const answer = await ask(api, "STREAM.NAMES", where, subject === undefined ? {} : { subject });
+  return [...(answer?.streams ?? [])].sort();
 }
 
 /** The streams of ordo stores: those with an id index (`<stream>_IDS`) beside them. */
-export async function storeStreams(nc: NatsConnection, where: string): Promise<string[]> {
-  const names = await streamNames(nc, where);
+export async function storeStreams(api: JetStreamApi, where: string): Promise<string[]> {
+  const names = await streamNames(api, where);
   return names.filter((name) => names.includes(`${name}_IDS`));
 }
 
 interface ApiAnswer {
-  readonly error?: { readonly err_code?: number; readonly description?: string };
   readonly config?: {
     readonly subjects?: string[];
     readonly deny_purge?: boolean;
@@ -69,34 +63,28 @@ interface ApiAnswer {
   readonly streams?: string[] | null;
 }
 
-/** One JetStream API request; an error answer other than "not found" is a failure. */
+/** One JetStream API request; `undefined` when the stream is not found, any other refusal a failure. */
 async function ask(
-  nc: NatsConnection,
-  api: string,
+  api: JetStreamApi,
+  request: string,
   where: string,
   body?: unknown,
-): Promise<ApiAnswer> {
-  let answer: ApiAnswer;
+): Promise<ApiAnswer | undefined> {
   try {
-    const reply = await nc.request(
-      `$JS.API.${api}`,
-      body === undefined ? undefined : JSON.stringify(body),
-      { timeout: ANSWER_MS },
-    );
-    answer = JSON.parse(new TextDecoder().decode(reply.data));
+    return await api.request(request, body) as ApiAnswer;
   } catch (error) {
+    if (!(error instanceof JetStreamApiFailure)) {
+      throw new CliFailure(
+        `NATS at ${where} did not answer a JetStream request: ${
+          (error as Error).message
+        }: check that the server runs with JetStream (nats-server -js)`,
+        { cause: error },
+      );
+    }
+    if (error.errCode === JS_ERR.streamNotFound) return undefined;
     throw new CliFailure(
-      `NATS at ${where} did not answer a JetStream request: ${
-        (error as Error).message
-      }: check that the server runs with JetStream (nats-server -js)`,
+      `JetStream at ${where} refused ${request}: ${error.description} (${error.errCode})`,
       { cause: error },
     );
   }
-  const failure = answer.error;
-  if (failure !== undefined && failure.err_code !== STREAM_NOT_FOUND) {
-    throw new CliFailure(
-      `JetStream at ${where} refused ${api}: ${failure.description} (${failure.err_code})`,
-    );
-  }
-  return answer;
 }
