@@ -130,7 +130,12 @@ async function loadProjection(file: string): Promise<RebuildableProjection> {
   try {
     module = await import(pathToFileURL(file).href);
   } catch (error) {
-    throw new CliFailure(`Cannot load ${file}: ${(error as Error).message}`, { cause: error });
+    throw new CliFailure(
+      `Cannot load ${file}: ${(error as Error).message}${loadHint(file, error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const projection = (module.projection ?? module.default) as RebuildableProjection | undefined;
   const ok = typeof projection === "object" && projection !== null &&
@@ -142,4 +147,13 @@ async function loadProjection(file: string): Promise<RebuildableProjection> {
     );
   }
   return projection!;
+}
+
+// Node before 22.18 loads no TypeScript, and a user trial's `npx ordo rebuild
+// ./totals.ts` (as the example above writes it) ended on Node's bare
+// "Unknown file extension" with no way forward.
+function loadHint(file: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== "ERR_UNKNOWN_FILE_EXTENSION" || !/\.[cm]?ts$/.test(file)) return "";
+  return ': this Node loads no TypeScript by itself: run ordo with a loader (NODE_OPTIONS="--import tsx" npx ordo rebuild ..., with tsx installed), give it the module compiled to JavaScript, or run bunx ordo or Deno';
 }

@@ -134,6 +134,28 @@ writeFileSync("quick_start.mjs", code);
     assert.match(help.stdout, /^Usage: ordo <command> \[options\]/);
   });
 
+  it("ordo rebuild given a TypeScript module on a Node that loads no TypeScript says how to run it", async () => {
+    // As the RebuildableProjection example writes it: `ordo rebuild ./order_totals.ts`.
+    await writeFile(
+      join(app, "order_totals.ts"),
+      `export const projection: { group: string } = { group: "totals" };\n`,
+    );
+    const bin = join(app, "node_modules", ".bin", "ordo");
+    const result = await run(bin, ["rebuild", "./order_totals.ts", "--pglite", "./data"], {
+      cwd: app,
+      timeout: 30_000,
+      env: { NODE_OPTIONS: "" },
+    });
+    if (result.code === 0 || !/Unknown file extension/.test(result.stderr)) {
+      return; // a Node that strips types (22.18 and later) loads it: nothing to say
+    }
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^ordo rebuild: Cannot load .*order_totals\.ts: Unknown file extension "\.ts".*: this Node loads no TypeScript by itself: run ordo with a loader \(NODE_OPTIONS="--import tsx" npx ordo rebuild \.\.\., with tsx installed\), give it the module compiled to JavaScript, or run bunx ordo or Deno$/m,
+    );
+  });
+
   it("runs the quick start in Bun, from the sources", async () => {
     assertQuickStartRan(await run(BUN, ["quick_start.ts"], { cwd: app, timeout: 60_000 }));
   });
