@@ -66,7 +66,8 @@ ${CONNECTION_HELP}
 Exit codes of replay: 0 once every message was replayed (with --no-wait: once
 asked); 1 when one failed again (it stays parked) or nothing could be asked;
 3 when the replay is recorded but has not run yet: no consumer of the group
-is running, or none finished it within --wait. The request stays recorded
+is running, or none finished it within --wait (or before Ctrl-C stopped the
+wait). The request stays recorded
 and the group's next running consumer replays it; ordo parked shows whether
 the message is still parked, ordo consumers <group> the replays waiting.
 
@@ -262,13 +263,17 @@ async function replay(context: CommandContext, id: string | undefined): Promise<
   const outcomes = results.flatMap((r) => r.outcomes);
   if (outcomes.some((o) => o.outcome === "failed")) return 1;
   if (outcomes.every((o) => o.outcome === "replayed") || waitSeconds === 0) return 0;
+  // Ctrl-C ends the wait early: "did not finish within 30 s" after 4 s was untrue.
+  const waited = context.io.signal.aborted
+    ? "was still running when Ctrl-C stopped the wait"
+    : `did not finish within ${waitSeconds} s`;
   for (const { asked: a, outcomes: own } of results) {
     const open = own.filter((o) => o.outcome !== "replayed").length;
     if (a.running > 0 && open > 0) {
       context.io.err(
         `Group "${a.group}": the replay of ${
           plural(open, "message")
-        } did not finish within ${waitSeconds} s; its running consumer goes on with it (ordo parked shows when it is done).\n`,
+        } ${waited}; its running consumer goes on with it (ordo parked shows when it is done).\n`,
       );
     }
   }

@@ -2,6 +2,7 @@
 // test's process, so that the command line sees them only through the
 // storage and the store, as it sees a user's services.
 import assert from "node:assert/strict";
+import process from "node:process";
 import { before, describe, it } from "node:test";
 import {
   type Consumer,
@@ -13,7 +14,7 @@ import {
 import { createPostgresConsumerStorage } from "../../stores/postgres/mod.ts";
 import { until } from "../contract/_consumer_fixtures.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
-import { json, ordo, said } from "./_cli_fixture.ts";
+import { json, ordo, said, startOrdo } from "./_cli_fixture.ts";
 
 const NO_DELAY = { initialDelay: 0, maxDelay: 0 } as const;
 
@@ -276,6 +277,59 @@ describe("ordo: consumers and parked messages", () => {
     } finally {
       release();
       await slow.stop();
+    }
+  });
+
+  it("parked replay stopped by Ctrl-C while a running consumer has it says so, not that --wait ran out, and exits 3", async () => {
+    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
+    const [message] = await pg.store.readStream("user-1");
+    await storage.parked.park({
+      group: "held",
+      partition: 0,
+      message,
+      error: { name: "Error", message: "timeout" },
+      attempts: 1,
+      parkedAt: new Date().toISOString(),
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => release = resolve);
+    let taken = false;
+    const consumer = createConsumer(pg.store, {
+      group: "held",
+      source: { category: "nothing" },
+      storage,
+      logger: silentLogger,
+      controlInterval: 100,
+      handler: () => {
+        taken = true;
+        return held;
+      },
+    });
+    try {
+      await consumer.caughtUp;
+      await until(
+        async () => (await storage.control!.running()).some((r) => r.group === "held"),
+        "announced",
+      );
+      const child = startOrdo(
+        ["parked", "replay", message.id, "--wait", "60", "--schema", "cli_ops"],
+        pg.server.url,
+      );
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => stderr += chunk);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      await until(async () => taken, "the consumer took the replay");
+      // As Ctrl-C does. process.kill, not child.kill: after child.kill, Deno's
+      // node:child_process reports the signal and no exit code, however the child exited.
+      process.kill(child.pid!, "SIGINT");
+      assert.equal(await exited, 3, stderr);
+      assert.equal(
+        stderr,
+        `Group "held": the replay of 1 message was still running when Ctrl-C stopped the wait; its running consumer goes on with it (ordo parked shows when it is done).\n`,
+      );
+    } finally {
+      release();
+      await consumer.stop();
     }
   });
 
