@@ -85,6 +85,14 @@ export class Roles {
     }
     const operatorKeys = consoleCredential(operator, "options.auth.operator");
     const viewerKeys = viewer === undefined ? [] : consoleCredential(viewer, "options.auth.viewer");
+    // The transport's checks (shapes, and keys long enough to resist guessing) before the
+    // roles are compared, so a short key is named as such rather than as shared.
+    this.#checks = [
+      { role: "operator", auth: createAuthenticator(operator, "options.auth.operator") },
+      ...(viewer === undefined
+        ? []
+        : [{ role: "viewer" as const, auth: createAuthenticator(viewer, "options.auth.viewer") }]),
+    ];
     // A token both roles accept makes every viewer an operator: the viewer
     // could replay, which is what the role exists to forbid.
     for (const key of viewerKeys) {
@@ -96,12 +104,6 @@ export class Roles {
         );
       }
     }
-    this.#checks = [
-      { role: "operator", auth: createAuthenticator(operator, "options.auth.operator") },
-      ...(viewer === undefined
-        ? []
-        : [{ role: "viewer" as const, auth: createAuthenticator(viewer, "options.auth.viewer") }]),
-    ];
   }
 
   /** The caller, or the refusal (of the last role tried: its scheme's challenge). */
@@ -130,17 +132,9 @@ const AUTH_SHAPE = '{ operator: { bearer: "…" }, viewer?: { bearer: "…" } }'
 const CREDENTIAL_SHAPE = '{ bearer: "token" } or { hmac: { secret: "…" } }';
 
 /**
- * The fewest characters (or bytes) a console token or secret may have. The
- * console can replay parked messages in production, over HTTP, where a short
- * token is guessed in a few thousand requests; 16 is what the shortest
- * generated token has (`openssl rand -hex 8`, a UUID has 36).
- */
-const MIN_KEY_LENGTH = 16;
-
-/**
- * Checks one role's credential as the console takes it (no `none`, keys
- * long enough) and returns its tokens or secrets; the HTTP transport's own
- * checks run after, in `createAuthenticator`.
+ * Checks one role's credential as the console takes it (no `none`, no
+ * `allow`) and returns its tokens or secrets; the HTTP transport's own checks
+ * (shapes, keys of at least 16 characters) run in `createAuthenticator`.
  */
 function consoleCredential(value: unknown, path: string): readonly unknown[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -159,7 +153,7 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
   if ((v.bearer === undefined) === (v.hmac === undefined)) {
     throw new ValidationError(path, value, `expected exactly one of: ${CREDENTIAL_SHAPE}`);
   }
-  // Shapes are left to createAuthenticator; only well-formed keys are judged here.
+  // Shapes are left to createAuthenticator; the keys are collected for the shared-key check.
   const [field, list] = v.bearer !== undefined
     ? ["token", v.bearer]
     : ["secret", (v.hmac as { secret?: unknown } | null)?.secret];
@@ -172,19 +166,7 @@ function consoleCredential(value: unknown, path: string): readonly unknown[] {
     const isKey = typeof entry === "string" || entry instanceof Uint8Array;
     if (!isKey && typeof entry === "object" && entry !== null) refuseAllow(entry, at);
     const key = isKey ? entry : (entry as Record<string, unknown> | null)?.[field];
-    const length = typeof key === "string"
-      ? key.length
-      : key instanceof Uint8Array
-      ? key.length
-      : -1;
-    if (length > 0 && length < MIN_KEY_LENGTH) {
-      throw new ValidationError(
-        isKey ? at : `${at}.${field}`,
-        "(redacted)",
-        `must be at least ${MIN_KEY_LENGTH} characters (or bytes), the console can replay messages: generate one (openssl rand -hex 16)`,
-      );
-    }
-    if (length > 0) keys.push(key);
+    if ((typeof key === "string" || key instanceof Uint8Array) && key.length > 0) keys.push(key);
   });
   return keys;
 }

@@ -5,7 +5,7 @@ import { createHttpTransport } from "../../transports/http/mod.ts";
 const shop = createBus({
   transport: createHttpTransport({
     url: process.env.ORDERS_URL ?? "http://127.0.0.1:8080",
-    auth: { bearer: process.env.ORDERS_TOKEN ?? "secret" },
+    auth: { bearer: process.env.ORDERS_TOKEN ?? "dev-orders-token-0001" },
   }),
 });
 await shop.sendAndWait({

@@ -1,5 +1,5 @@
 // The orders service, run on Deno:
-//   DATABASE_URL=postgres://… (or NATS_URL=nats://…) ORDERS_TOKEN=secret deno run -A examples/ecommerce/orders.ts
+//   DATABASE_URL=postgres://… (or NATS_URL=nats://…) ORDERS_TOKEN=dev-orders-token-0001 deno run -A examples/ecommerce/orders.ts
 // Handles the command `orders/place` (appends to the order's stream and
 // publishes `orders/placed`) and the query `orders/show`, and follows
 // `inventory/reserved` to mark orders reserved. Serves its commands and

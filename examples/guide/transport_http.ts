@@ -15,14 +15,14 @@ const inner = createInProcessTransport();
 const orders = createBus<Orders>({ transport: inner });
 orders.handleCommand("orders/place", (command) => ({ placed: command.data.orderId }));
 orders.handleQuery("orders/show", (payload) => ({ orderId: payload.orderId, status: "placed" }));
-const handler = createHttpHandler({ transport: inner, auth: { bearer: "s3cret" } });
+const handler = createHttpHandler({ transport: inner, auth: { bearer: "s3cret-0123456789ab" } });
 const server = createServer(createNodeRequestListener(handler));
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 // Another service calls it with the same bus API, over HTTP.
 const shop = createBus<Orders>({
-  transport: createHttpTransport({ url, auth: { bearer: "s3cret" } }),
+  transport: createHttpTransport({ url, auth: { bearer: "s3cret-0123456789ab" } }),
 });
 const placed = await shop.sendAndWait({ type: "orders/place", data: { orderId: "A1" } });
 console.log(JSON.stringify(placed)); // {"placed":"A1"}

@@ -267,7 +267,7 @@ describe("unknown option keys", () => {
       "options.batchSzie",
       "batchSize",
     );
-    const auth = { bearer: "t0ken" };
+    const auth = { bearer: "t0ken-0123456789ab" };
     await refuses(
       () => createHttpTransport({ url: "http://127.0.0.1:1", auth, header: {} } as never),
       "options.header",
@@ -298,12 +298,18 @@ describe("unknown option keys", () => {
       "commands",
     );
     await refuses(
-      () => createHttpHandler({ transport, auth: { hmac: { secret: "s", maxSkwe: 1 } } } as never),
+      () =>
+        createHttpHandler(
+          { transport, auth: { hmac: { secret: "s3cret-0123456789", maxSkwe: 1 } } } as never,
+        ),
       "options.auth.hmac.maxSkwe",
       "maxSkew",
     );
     await refuses(
-      () => createHttpHandler({ transport, auth: { bearer: "t", allow: { publsh: [] } } } as never),
+      () =>
+        createHttpHandler(
+          { transport, auth: { bearer: "t0ken-0123456789ab", allow: { publsh: [] } } } as never,
+        ),
       "options.auth.allow.publsh",
       "publish",
     );

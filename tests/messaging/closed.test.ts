@@ -192,7 +192,7 @@ describe("closed means closed: transports", () => {
           let requests = 0;
           const transport = createHttpTransport({
             url: "http://127.0.0.1:9",
-            auth: { bearer: "t0ken" },
+            auth: { bearer: "t0ken-0123456789ab" },
             fetch: () => {
               requests++;
               return Promise.resolve(
@@ -233,7 +233,7 @@ describe("closed means closed: transports", () => {
         });
         const handler = createHttpHandler({
           transport: counting,
-          auth: { bearer: "t0ken", allow: { subscribe: ["*"], publish: ["*"] } },
+          auth: { bearer: "t0ken-0123456789ab", allow: { subscribe: ["*"], publish: ["*"] } },
           logger: silentLogger,
         });
         await handler.close();

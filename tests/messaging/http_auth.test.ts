@@ -46,6 +46,39 @@ async function refusal(
 }
 
 describe("HTTP transport authentication", () => {
+  it("createHttpHandler() refuses a token or secret under 16 characters or bytes, without showing it", () => {
+    const transport = createInProcessTransport();
+    const cases: [HttpServerAuth, string, string][] = [
+      [{ bearer: "s3cret" }, "options.auth.bearer", "6 characters"],
+      [
+        { bearer: ["current-token-0001", "x".repeat(15)] },
+        "options.auth.bearer[1]",
+        "15 characters",
+      ],
+      [
+        { bearer: [{ token: "short-token", name: "app" }] },
+        "options.auth.bearer[0].token",
+        "11 characters",
+      ],
+      [{ hmac: { secret: "short-secret" } }, "options.auth.hmac.secret", "12 characters"],
+      [{ hmac: { secret: new Uint8Array(15) } }, "options.auth.hmac.secret", "15 bytes"],
+    ];
+    for (const [auth, path, length] of cases) {
+      assert.throws(
+        () => createHttpHandler({ transport, auth }),
+        (e) =>
+          e instanceof ValidationError && e.path === path &&
+          e.message.includes(length) && /at least 16/.test(e.reason) &&
+          /openssl rand/.test(e.reason) && !/s3cret|short-|xxxxx/.test(e.message),
+        `${path}: ${length}`,
+      );
+    }
+    // Exactly 16 is enough, in characters and in bytes; the client takes any key (the server decides).
+    createHttpHandler({ transport, auth: { bearer: "x".repeat(16) } });
+    createHttpHandler({ transport, auth: { hmac: { secret: new Uint8Array(16) } } });
+    createHttpTransport({ url: "http://127.0.0.1:1", auth: { bearer: "s3cret" } });
+  });
+
   it("createHttpHandler() and createHttpTransport() refuse to start without auth", () => {
     const transport = createInProcessTransport();
     for (
@@ -77,12 +110,14 @@ describe("HTTP transport authentication", () => {
       });
 
     before(
-      async () => ({ server, calls } = await serve({ bearer: ["current-token", "next-token"] })),
+      async () => ({ server, calls } = await serve({
+        bearer: ["current-token-0001", "next-token-000001"],
+      })),
     );
     after(() => server.close());
 
     it("accepts each configured token", async () => {
-      for (const token of ["current-token", "next-token"]) {
+      for (const token of ["current-token-0001", "next-token-000001"]) {
         const response = await query({ authorization: `Bearer ${token}` });
         assert.equal(response.status, 200);
         assert.deepEqual(await response.json(), { shown: 1 });
@@ -105,8 +140,8 @@ describe("HTTP transport authentication", () => {
         const authorization of [
           "Bearer wrong-token",
           "Bearer current-toke",
-          "Bearer current-token-and-more",
-          "Basic current-token",
+          "Bearer current-token-0001-and-more",
+          "Basic current-token-0001",
           "Bearer",
         ]
       ) {
@@ -176,14 +211,14 @@ describe("HTTP transport authentication", () => {
 
     before(
       async () => ({ server, calls } = await serve({
-        hmac: { secret: ["new-secret", SECRET], maxSkew: 60_000 },
+        hmac: { secret: ["new-secret-000001", SECRET], maxSkew: 60_000 },
         allow: { subscribe: ["orders/placed"] },
       })),
     );
     after(() => server.close());
 
     it("accepts a correctly signed request (with either configured secret)", async () => {
-      for (const secret of [SECRET, "new-secret"]) {
+      for (const secret of [SECRET, "new-secret-000001"]) {
         const response = await send(
           "/queries/orders/show",
           await signed("/queries/orders/show", body, { secret }),

@@ -360,8 +360,8 @@ describe("HTTP transport authorization defaults and options", () => {
   };
 
   it("a credential without allow may send commands and ask queries, and may neither follow nor publish events", async () => {
-    const { call, close } = await serve({ bearer: "plain" });
-    const headers = { authorization: "Bearer plain" };
+    const { call, close } = await serve({ bearer: "plain-token-00001" });
+    const headers = { authorization: "Bearer plain-token-00001" };
     const body = JSON.stringify({ id: crypto.randomUUID(), data: {} });
     assert.equal(
       (await call("/commands/orders/place", { method: "POST", headers, body })).status,
@@ -385,10 +385,16 @@ describe("HTTP transport authorization defaults and options", () => {
 
   it("auth.allow applies to every credential; a credential's own allow replaces it key by key", async () => {
     const { call, close } = await serve({
-      bearer: ["shared", { token: "own", allow: { queries: [] } }],
+      bearer: ["shared-token-0001", { token: "own-token-0000001", allow: { queries: [] } }],
       allow: { queries: ["orders/show"], subscribe: ["order"] },
     });
-    for (const [token, query, stream] of [["shared", 200, 200], ["own", 403, 200]] as const) {
+    for (
+      const [token, query, stream] of [["shared-token-0001", 200, 200], [
+        "own-token-0000001",
+        403,
+        200,
+      ]] as const
+    ) {
       const headers = { authorization: `Bearer ${token}` };
       const asked = await call("/queries/orders/show", { method: "POST", headers, body: "{}" });
       assert.equal(asked.status, query, token);
@@ -417,14 +423,16 @@ describe("HTTP transport authorization defaults and options", () => {
     const { server, close } = await serve({
       hmac: {
         secret: [
-          { secret: "reader-secret", name: "reader", allow: { commands: [] } },
-          "writer-secret",
+          { secret: "reader-secret-0001", name: "reader", allow: { commands: [] } },
+          "writer-secret-0001",
         ],
       },
     });
     const body = JSON.stringify({ id: crypto.randomUUID(), data: {} });
     const url = `${server.url}/commands/orders/place`;
-    for (const [secret, status] of [["reader-secret", 403], ["writer-secret", 202]] as const) {
+    for (
+      const [secret, status] of [["reader-secret-0001", 403], ["writer-secret-0001", 202]] as const
+    ) {
       const headers = await signHttpRequest({ method: "POST", url, body }, secret);
       const response = await fetch(url, { method: "POST", headers, body });
       assert.equal(response.status, status, secret);
@@ -436,17 +444,34 @@ describe("HTTP transport authorization defaults and options", () => {
   it("createHttpHandler() checks permissions and credentials, naming the option", () => {
     const transport = createInProcessTransport();
     const cases: [unknown, string][] = [
-      [{ bearer: "t", allow: { subscribes: ["order"] } }, "options.auth.allow.subscribes"],
-      [{ bearer: "t", allow: { commands: "orders/place" } }, "options.auth.allow.commands"],
-      [{ bearer: "t", allow: { commands: ["place"] } }, "options.auth.allow.commands[0]"],
-      [{ bearer: "t", allow: { publish: ["no dash-"] } }, "options.auth.allow.publish[0]"],
       [
-        { bearer: [{ token: "t", allow: { subscribe: ["or der"] } }] },
+        { bearer: "t0ken-0123456789ab", allow: { subscribes: ["order"] } },
+        "options.auth.allow.subscribes",
+      ],
+      [
+        { bearer: "t0ken-0123456789ab", allow: { commands: "orders/place" } },
+        "options.auth.allow.commands",
+      ],
+      [
+        { bearer: "t0ken-0123456789ab", allow: { commands: ["place"] } },
+        "options.auth.allow.commands[0]",
+      ],
+      [
+        { bearer: "t0ken-0123456789ab", allow: { publish: ["no dash-"] } },
+        "options.auth.allow.publish[0]",
+      ],
+      [
+        { bearer: [{ token: "t0ken-0123456789ab", allow: { subscribe: ["or der"] } }] },
         "options.auth.bearer[0].allow.subscribe[0]",
       ],
-      [{ bearer: [{ token: "t", role: "admin" }] }, "options.auth.bearer[0].role"],
-      [{ bearer: ["t", { token: "t" }] }, "options.auth.bearer"],
-      [{ bearer: [{ token: "a", name: "x" }, { token: "b", name: "x" }] }, "options.auth.bearer"],
+      [{ bearer: [{ token: "t0ken-0123456789ab", role: "admin" }] }, "options.auth.bearer[0].role"],
+      [{ bearer: ["t0ken-0123456789ab", { token: "t0ken-0123456789ab" }] }, "options.auth.bearer"],
+      [{
+        bearer: [{ token: "token-aaaaaaaaaaaa", name: "x" }, {
+          token: "token-bbbbbbbbbbbb",
+          name: "x",
+        }],
+      }, "options.auth.bearer"],
       [{ hmac: { secret: [{ secret: "" }] } }, "options.auth.hmac.secret[0].secret"],
     ];
     for (const [auth, path] of cases) {
@@ -460,14 +485,14 @@ describe("HTTP transport authorization defaults and options", () => {
       () =>
         createHttpTransport({
           url: "http://127.0.0.1:1",
-          auth: { bearer: "t", allow: { commands: [] } } as never,
+          auth: { bearer: "t0ken-0123456789ab", allow: { commands: [] } } as never,
         }),
       (e) => e instanceof ValidationError && e.path === "options.auth.allow",
     );
   });
 
   it("a wrong credential reaches the client as UnauthenticatedError", async () => {
-    const { server, close } = await serve({ bearer: "right" });
+    const { server, close } = await serve({ bearer: "right-token-00001" });
     const bus = createBus({
       transport: createHttpTransport({ url: server.url, auth: { bearer: "wrong" } }),
     });

@@ -13,7 +13,7 @@ import { createNodeRequestListener } from "../../transports/http/server/node_ada
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { startHttpServer } from "./_http_fixture.ts";
 
-const auth = { bearer: "s3cret" };
+const auth = { bearer: "s3cret-0123456789" };
 
 describe("a transport option", () => {
   it("createHttpHandler() and createBus() refuse a bus, saying to pass its transport", async () => {

@@ -54,7 +54,20 @@ export function checkCredentials<K>(
   return credentials;
 }
 
-/** A bearer token: non-empty, no whitespace (it could not be sent in a header otherwise). */
+/**
+ * The fewest characters (or bytes) a server takes in a bearer token or an
+ * HMAC secret. A server answers as many guesses as it is sent, so a short key
+ * is found by trying; 16 is what the shortest generated key has (`openssl rand
+ * -hex 8`; a UUID has 36). The client takes any key: the server decides.
+ */
+export const MIN_KEY_LENGTH = 16;
+
+const GENERATE = "generate one: openssl rand -hex 16";
+
+/**
+ * A bearer token: no whitespace (it could not be sent in a header otherwise),
+ * at least {@link MIN_KEY_LENGTH} characters.
+ */
 export function checkToken(token: unknown, at: string): string {
   if (typeof token !== "string") {
     throw new ValidationError(at, token, "must be a non-empty string without whitespace");
@@ -73,12 +86,25 @@ export function checkToken(token: unknown, at: string): string {
       `must be a non-empty string without whitespace${where}`,
     );
   }
-  return token;
+  return checkLength(token, token.length, "characters", at);
 }
 
-/** An HMAC secret. */
+/** An HMAC secret of at least {@link MIN_KEY_LENGTH} characters or bytes. */
 export function checkSecret(secret: unknown, at: string): HmacSecret {
-  return checkHmacSecret(secret, at);
+  const checked = checkHmacSecret(secret, at);
+  return typeof checked === "string"
+    ? checkLength(checked, checked.length, "characters", at)
+    : checkLength(checked, checked.byteLength, "bytes", at);
+}
+
+function checkLength<K>(key: K, length: number, unit: string, at: string): K {
+  if (length >= MIN_KEY_LENGTH) return key;
+  // Never the key itself, even a refused one: the message lands in logs.
+  throw new ValidationError(
+    at,
+    `(redacted, ${length} ${unit})`,
+    `must be at least ${MIN_KEY_LENGTH} ${unit}, or it can be guessed by trying: ${GENERATE}`,
+  );
 }
 
 function keyText(key: unknown): string {
