@@ -14,6 +14,7 @@ import {
 } from "../stores/postgres/mod.ts";
 import { type Canonical, canonical } from "./_canonical.ts";
 import { throughCrashingConsumer } from "./_crashing_consumer.ts";
+import { settles } from "./_settles.ts";
 
 /** One way of running the projection under test. */
 export interface ProjectionRuns {
@@ -51,9 +52,18 @@ function pageApplier<Target>(
 ): (target: Target, page: readonly RecordedMessage[]) => Promise<void> {
   return async (target, page) => {
     if (apply !== undefined && (page.length === 1 || applyPage === undefined)) {
-      for (const m of page) await apply(target, m);
-    } else await applyPage!(target, page);
+      for (const m of page) await settles(apply(target, m), () => `apply(${described(m)})`);
+    } else {
+      await settles(
+        applyPage!(target, page),
+        () => `applyPage(a page of ${page.length}, from ${described(page[0])})`,
+      );
+    }
   };
+}
+
+function described(m: RecordedMessage): string {
+  return `${m.type} of ${m.streamName} at position ${m.globalPosition}`;
 }
 
 /** Runs of an in-memory projection; under crashes its model is outside any transaction. */
@@ -101,14 +111,16 @@ export async function sqlRuns(
     projection.apply?.bind(projection),
     projection.applyPage?.bind(projection),
   );
+  const reset = () => settles(projection.reset(db), () => "reset(db)");
+  const view = () => settles(projection.view(db), () => "view(db)");
   return {
     fold: async (pages) => {
-      await projection.reset(db);
+      await reset();
       for (const page of pages) await db.transaction((tx) => applyPage(tx, page));
-      return canonical(await projection.view(db));
+      return canonical(await view());
     },
     crashing: async (messages, roll) => {
-      await projection.reset(db);
+      await reset();
       await throughCrashingConsumer(
         storage,
         messages,
@@ -116,7 +128,7 @@ export async function sqlRuns(
         (m, tx) => applyPage(tx, [m]),
         projection.applyPage === undefined ? undefined : (page, tx) => applyPage(tx, page),
       );
-      return canonical(await projection.view(db));
+      return canonical(await view());
     },
   };
 }

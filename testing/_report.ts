@@ -6,6 +6,7 @@ import type * as FastCheckModule from "fast-check";
 import { ValidationError } from "../core/mod.ts";
 import { type Canonical, line, viewText } from "./_canonical.ts";
 import { type HistoryEntry, RefusedEvent } from "./_histories.ts";
+import { ProjectionHung } from "./_settles.ts";
 import { AssertionError, diffLines, firstDifferenceLine } from "./assertion_error.ts";
 
 /** A check the property runs: a key of `options.checks`, or `pages` for a page handler. */
@@ -58,10 +59,23 @@ export class ViewMismatch extends Error {
   }
 }
 
-/** What the property throws when the projection threw: where, and its error (the `cause`). */
+/**
+ * What the property throws when the projection threw, or hung (its error is
+ * a `ProjectionHung`): where, and its error (the `cause`).
+ */
 export class ProjectionThrew extends Error {
   constructor(readonly check: CheckName | "clean", options: { cause: unknown }) {
-    super(`the projection threw: ${String(options.cause)}`, options);
+    super(
+      options.cause instanceof ProjectionHung
+        ? `the projection hung: ${options.cause.message}`
+        : `the projection threw: ${String(options.cause)}`,
+      options,
+    );
+  }
+
+  /** Whether a call never settled, rather than threw. */
+  get hung(): boolean {
+    return this.cause instanceof ProjectionHung;
   }
 }
 
@@ -90,14 +104,18 @@ export function failure(
   events: unknown,
 ): AssertionError | ValidationError {
   const [history] = (details.counterexample ?? [[]]) as [readonly HistoryEntry[]];
+  const error = details.errorInstance;
+  const hung = error instanceof ProjectionThrew && error.hung;
   const shortest = [
-    `  history (the shortest found, ${history.length} event(s), after ${details.numShrinks} shrinks):`,
+    hung
+      // checkProjection passes every run after a hang, so fast-check keeps the case that hung.
+      ? `  history (not shrunk: each try would wait for the deadline again, ${history.length} event(s)):`
+      : `  history (the shortest found, ${history.length} event(s), after ${details.numShrinks} shrinks):`,
     ...history.map((e, i) => `    ${i + 1}. ${eventLine(e)}`),
     `  replay with parameters: { seed: ${details.seed}, path: ${
       JSON.stringify(details.counterexamplePath)
     } }`,
   ].join("\n");
-  const error = details.errorInstance;
   if (error instanceof ViewMismatch) {
     const { what } = CHECKS[error.check];
     const report = [
@@ -110,11 +128,13 @@ export function failure(
     return new AssertionError(report, line(error.clean), line(error.got));
   }
   if (error instanceof ProjectionThrew) {
+    const did = hung ? "hung" : "threw";
     const where = error.check === "clean"
-      ? ["  it threw in one clean pass of the history, each message once, in order"]
+      ? [`  it ${did} in one clean pass of the history, each message once, in order`]
       : [
-        `  it threw under ${CHECKS[error.check].what}`,
-        changeLines(error.check),
+        `  it ${did} under ${CHECKS[error.check].what}`,
+        // What to change for a check is about the read model; a hang is about the call.
+        ...(hung ? [] : [changeLines(error.check)]),
       ];
     const report = [`checkProjection: ${error.message}`, ...where, shortest].join("\n");
     return new AssertionError(report, undefined, error.cause, { cause: error.cause });

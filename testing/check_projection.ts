@@ -142,7 +142,9 @@ export interface CheckSqlProjectionOptions<E extends MessageShape = JsonMessage>
  * fails. Its message names the check, the first read-model entry that
  * differs, what to change, the shortest history fast-check found, a diff of
  * the two views, and the seed and path to replay it (`parameters: { seed,
- * path }`); the projection's own error, if it threw, is the `cause`. `fc` is passed in so
+ * path }`); the projection's own error, if it threw, is the `cause`. A call of
+ * the projection that has not settled after 10 s fails the check as hung,
+ * naming the call and the message. `fc` is passed in so
  * that this module loads from a URL without fast-check installed beside it.
  *
  * With `database` (a PGlite instance) the projection is a SQL one: each pass
@@ -197,10 +199,14 @@ export async function checkProjection<Model, E extends MessageShape>(
     : memoryRuns(options.projection as ProjectionUnderTest<Model>);
   const { applyPage } = options.projection;
   const { checks = {} } = options;
+  // After a hang every later run passes at once: fast-check then keeps the case that hung
+  // instead of shrinking it, each try waiting out the deadline again.
+  let hung = false;
   const property = fc.asyncProperty(
     options.events,
     fc.infiniteStream(fc.nat(99)),
     async (events, dice) => {
+      if (hung) return;
       const messages = await record(events);
       const roll = () => dice.next().value;
       // Pages at random for a page handler; one message at a time otherwise.
@@ -211,7 +217,9 @@ export async function checkProjection<Model, E extends MessageShape>(
         try {
           return await view();
         } catch (error) {
-          throw new ProjectionThrew(check, { cause: error });
+          const threw = new ProjectionThrew(check, { cause: error });
+          hung ||= threw.hung;
+          throw threw;
         }
       };
       const clean = await viewUnder("clean", () => runs.fold(messages.map((m) => [m])));

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { ValidationError } from "../../mod.ts";
 import { AssertionError, checkProjection } from "../../testing/mod.ts";
+import { ProjectionHung, settles as settlesWithin } from "../../testing/_settles.ts";
 import { settles } from "../_until.ts";
 
 const events = fc.array(
@@ -83,6 +84,69 @@ describe("checkProjection() of a projection that throws", () => {
       });
       await assert.rejects(settles(check, `checkProjection with seed ${seed}`), threw);
     }
+  });
+});
+
+describe("checkProjection() of a projection whose call never settles", () => {
+  it("passes a value through without a timer, and a promise that settles in time as it settles", async () => {
+    assert.equal(settlesWithin(7, () => "apply", 1), 7);
+    assert.equal(await settlesWithin(Promise.resolve(8), () => "apply", 1_000), 8);
+    const boom = new Error("boom");
+    await assert.rejects(
+      settlesWithin(Promise.reject(boom), () => "apply", 1_000),
+      (e) => e === boom,
+    );
+  });
+
+  it("rejects a promise that has not settled by the deadline, naming the call", async () => {
+    await assert.rejects(
+      Promise.resolve(
+        settlesWithin(
+          new Promise(() => {}),
+          () => "apply(OrderPlaced of order-1 at position 3)",
+          20,
+        ),
+      ),
+      (e: unknown) =>
+        e instanceof ProjectionHung &&
+        /^apply\(OrderPlaced of order-1 at position 3\) did not settle within 0\.02 s: /.test(
+          e.message,
+        ),
+    );
+  });
+
+  it("fails after one deadline, naming the call and the message, with the case that hung unshrunk", async () => {
+    let hangs = 0;
+    const hanging = {
+      init: (): Set<string> => new Set(),
+      apply: (model: Set<string>, m: { readonly id: string; readonly data: unknown }) => {
+        if ((m.data as { total: number }).total > 50) {
+          hangs++;
+          return new Promise<void>(() => {}); // an await on something nothing resolves
+        }
+        model.add(m.id);
+        return Promise.resolve();
+      },
+      view: (model: Set<string>) => model.size,
+    };
+    const check = checkProjection(fc, { projection: hanging, events, parameters: { seed: 5 } });
+    await assert.rejects(settles(check, "checkProjection of a hanging apply", 60_000), (error) => {
+      assert.ok(error instanceof AssertionError, `expected ordo's AssertionError, got ${error}`);
+      assert.match(
+        error.message,
+        /^checkProjection: the projection hung: apply\(OrderPlaced of order-[12] at position \d+\) did not settle within 10 s: /,
+      );
+      assert.match(error.message, /\n {2}it hung in one clean pass of the history/);
+      assert.doesNotMatch(error.message, /what to change/);
+      assert.match(
+        error.message,
+        /\n {2}history \(not shrunk: each try would wait for the deadline again, \d+ event\(s\)\):\n/,
+      );
+      assert.ok(error.cause instanceof ProjectionHung);
+      return true;
+    });
+    // One wait: every run after the hang passes at once, so fast-check does not shrink through more.
+    assert.equal(hangs, 1);
   });
 });
 
