@@ -121,11 +121,18 @@ const SQL_PROJECTION_NEEDS = {
   view: "view(db), a function that reads its read model back",
 };
 
-/** Refuses a projection without the functions its kind needs, or with one that is not a function. */
-function checkProjectionShape(projection: unknown, sql: boolean): void {
+/**
+ * Refuses a projection (at `path`) without the functions its kind needs, or
+ * with one that is not a function.
+ */
+export function checkProjectionShape(
+  projection: unknown,
+  sql: boolean,
+  path = "options.projection",
+): void {
   if (typeof projection !== "object" || projection === null) {
     throw new ValidationError(
-      "options.projection",
+      path,
       projection,
       sql ? "expected { reset, apply, view }" : "expected { init, apply, view? }",
     );
@@ -135,18 +142,18 @@ function checkProjectionShape(projection: unknown, sql: boolean): void {
   for (const [name, what] of Object.entries(needed)) {
     if (typeof given[name] !== "function") {
       throw new ValidationError(
-        `options.projection.${name}`,
+        `${path}.${name}`,
         given[name],
         `the projection needs ${what}`,
       );
     }
   }
   for (const name of sql ? ["apply", "applyPage"] : ["apply", "applyPage", "view"]) {
-    checkOptionalFunction(given[name], `options.projection.${name}`);
+    checkOptionalFunction(given[name], `${path}.${name}`);
   }
   if (given.apply === undefined && given.applyPage === undefined) {
     throw new ValidationError(
-      "options.projection.apply",
+      `${path}.apply`,
       undefined,
       "the projection needs apply, applyPage or both",
     );

@@ -10,6 +10,7 @@
 
 import type { JsonMessage, MessageShape } from "../core/mod.ts";
 import { record, RefusedEvent } from "./_histories.ts";
+import { checkProjectionShape } from "./_options.ts";
 import { AssertionError, assertSame } from "./assertion_error.ts";
 import type { HistoryEventOf, ProjectionUnderTest } from "./check_projection.ts";
 
@@ -49,7 +50,13 @@ async function recorded(events: Parameters<typeof record>[0]) {
 }
 
 /**
- * Starts given / when / then specifications of an in-memory projection.
+ * Starts given / when / then specifications of an in-memory projection: the
+ * view after `init`, then each event through `apply` (a projection with only
+ * `applyPage` gets them as one page), compared with the one `then` expects.
+ *
+ * @throws {ValidationError} at once, at `projection.<name>`, when `init` is
+ *   not a function, neither `apply` nor `applyPage` is given, or one given
+ *   is not a function
  *
  * @example
  * ```ts
@@ -69,11 +76,19 @@ async function recorded(events: Parameters<typeof record>[0]) {
 export function projectionSpec<Model, E extends MessageShape = JsonMessage>(
   projection: ProjectionUnderTest<Model, E>,
 ): ProjectionSpec<E> {
+  // Refused here rather than at the first then(): a missing init read as "init is not a function".
+  checkProjectionShape(projection, false, "projection");
+  // The projection's message types are the caller's word: these are the given events, recorded.
+  const { apply, applyPage } = projection as {
+    apply?: (model: Model, message: unknown) => void | Promise<void>;
+    applyPage?: (model: Model, messages: readonly unknown[]) => void | Promise<void>;
+  };
   const viewAfter = async (events: readonly HistoryEventOf<E>[]) => {
     const model = projection.init();
-    // The projection's message types are the caller's word: these are the given events, recorded.
-    const apply = projection.apply as (model: Model, message: unknown) => void | Promise<void>;
-    for (const message of await recorded(events)) await apply(model, message);
+    const messages = await recorded(events);
+    // One message at a time through apply; a projection with only a page handler gets one page.
+    if (apply !== undefined) { for (const m of messages) await apply.call(projection, model, m); }
+    else if (messages.length > 0) await applyPage!.call(projection, model, messages);
     return projection.view === undefined ? model : projection.view(model);
   };
   const compare = async (events: readonly HistoryEventOf<E>[], expected: unknown) =>

@@ -7,7 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import type { OrderEvent } from "../../examples/order_events.ts";
 import { orderTotals } from "../../examples/order_totals_projection.ts";
-import type { Decider } from "../../mod.ts";
+import { type Decider, ValidationError } from "../../mod.ts";
 import {
   AssertionError,
   deciderSpec,
@@ -160,6 +160,41 @@ describe("projectionSpec()", () => {
         error.message ===
           "given(...) was awaited without .then(view): write await spec.given(...).then(expectedView)",
     );
+  });
+});
+
+describe("projectionSpec() of a projection it cannot run", () => {
+  it("refuses it at once, naming the function and what it is for", () => {
+    const apply = () => {};
+    const cases: [unknown, string, RegExp][] = [
+      [{ apply }, "projection.init", /needs init\(\)/],
+      [{ init: () => 0, aply: apply }, "projection.apply", /needs apply, applyPage or both/],
+      [{ init: () => 0, apply: "sum" }, "projection.apply", /function/],
+      [{ init: () => 0, apply, view: 3 }, "projection.view", /function/],
+      [null, "projection", /expected \{ init, apply, view\? \}/],
+    ];
+    for (const [projection, path, reason] of cases) {
+      assert.throws(
+        () => projectionSpec(projection as never),
+        (e: unknown) => e instanceof ValidationError && e.path === path && reason.test(e.reason),
+        `${path}: ${JSON.stringify(projection)}`,
+      );
+    }
+  });
+
+  it("runs a projection with only a page handler, the events as one page", async () => {
+    const pages: number[] = [];
+    const counted = {
+      init: () => ({ count: 0 }),
+      applyPage: (model: { count: number }, messages: readonly unknown[]) => {
+        pages.push(messages.length);
+        model.count += messages.length;
+      },
+    };
+    const one = { streamName: "order-1", type: "OrderPlaced", data: { total: 1 } };
+    await projectionSpec(counted).given([one, one]).when([one]).then({ count: 3 });
+    await projectionSpec(counted).given([]).then({ count: 0 });
+    assert.deepEqual(pages, [3]);
   });
 });
 
