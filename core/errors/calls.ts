@@ -47,7 +47,10 @@ export class TimeoutError extends OrdoError {
  * in a row. Not retried by the bus (it would be refused again); the breaker
  * lets a trial call through after `retryAfter` milliseconds. `guards` names
  * what the breaker guards (a bus's peer: an HTTP server's URL, a transport),
- * and `cause` is the failure that opened it, when known.
+ * and `cause` is the failure that opened it, when known. When the breaker
+ * opened while the bus was retrying the call and an earlier attempt's request
+ * was sent before its connection dropped, `requestSent` is true and the
+ * message says so: the other side may have run the call.
  *
  * @example
  * ```ts
@@ -67,26 +70,40 @@ export class CircuitOpenError extends OrdoError {
   readonly _tag = "CircuitOpenError" as const;
   /** What the breaker guards (`http://orders:8080`, a transport's kind); `undefined` when not said. */
   readonly guards: string | undefined;
+  /**
+   * True when an earlier attempt of this call, before the breaker opened,
+   * sent its request and then lost its connection: the other side may have
+   * run it (as `PeerUnreachableError.requestSent`).
+   */
+  readonly requestSent: boolean;
 
-  /** `operation` names the refused call; `retryAfter` is how long until the breaker tries again. */
+  /**
+   * `operation` names the refused call; `retryAfter` is how long until the
+   * breaker tries again; `earlierDrop` is what the earlier attempt whose
+   * request was sent met, when there was one.
+   */
   constructor(
     readonly operation: string,
     /** Milliseconds until the breaker lets a trial call through. */
     readonly retryAfter: number,
-    options?: { cause?: unknown; guards?: string },
+    options?: { cause?: unknown; guards?: string; earlierDrop?: string },
   ) {
     const of = options?.guards === undefined ? "" : ` (guarding ${options.guards})`;
     const cause = options?.cause;
     const opened = cause === undefined
       ? ""
       : `; it opened on: ${cause instanceof Error ? cause.message : String(cause)}`;
+    const earlier = options?.earlierDrop === undefined
+      ? ""
+      : `; before it opened, an earlier attempt: ${options.earlierDrop}`;
     super(
       `Circuit breaker open during ${operation}${of}: next trial in ${
         Math.ceil(retryAfter)
-      } ms${opened}`,
+      } ms${opened}${earlier}`,
       cause === undefined ? undefined : { cause },
     );
     this.guards = options?.guards;
+    this.requestSent = options?.earlierDrop !== undefined;
   }
 }
 

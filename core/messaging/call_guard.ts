@@ -281,9 +281,16 @@ class GuardedCall<T> extends DeadlineCall<T> {
    */
   #withEarlierDrop(failure: unknown): unknown {
     const dropped = this.#dropped;
-    if (
-      dropped === undefined || !(failure instanceof PeerUnreachableError) || failure.requestSent
-    ) return failure;
+    if (dropped === undefined) return failure;
+    // The breaker opened during the retries: its refusal alone would hide that the call may have run.
+    if (failure instanceof CircuitOpenError && !failure.requestSent) {
+      return new CircuitOpenError(failure.operation, failure.retryAfter, {
+        guards: failure.guards,
+        cause: failure.cause,
+        earlierDrop: dropped.detail,
+      });
+    }
+    if (!(failure instanceof PeerUnreachableError) || failure.requestSent) return failure;
     return new PeerUnreachableError(
       failure.operation,
       failure.peer,

@@ -114,38 +114,50 @@ describe("HTTP server dying mid-call", () => {
   // Deno's fetch opens a new connection itself when one closes before the answer, and reports
   // only that attempt's refused connection: the drop never reaches ordo there.
   const onDeno = "Deno" in globalThis;
+  // A command that starts running, then a server that dies with its connections: the request was
+  // sent, so the other side may have run it, whatever the retries meet after.
+  async function dyingServer(): Promise<
+    { url: string; running: Promise<void>; kill: () => Promise<void>; close: () => void }
+  > {
+    const inner = createInProcessTransport({ logger: silentLogger });
+    const bus = createBus({ transport: inner, logger: silentLogger });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => started = resolve);
+    bus.handleCommand("orders/slowcmd", async () => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 60_000).unref?.());
+    });
+    const handler = createHttpHandler({ transport: inner, auth: { bearer: TOKEN } });
+    const sockets = new Set<Socket>();
+    const server = createServer(createNodeRequestListener(handler));
+    server.on("connection", (socket: Socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const kill = async () => {
+      // The server dies: its listener stops and its connections drop.
+      const stopped = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    };
+    return { url, running, kill, close: () => void handler.close() };
+  }
+
   it(
     "sendAndWait() says the connection dropped after the request was sent, then what the retries met",
     {
       skip: onDeno && "Deno's fetch hides the drop behind its own reconnection",
     },
     async () => {
-      const inner = createInProcessTransport({ logger: silentLogger });
-      const bus = createBus({ transport: inner, logger: silentLogger });
-      let started!: () => void;
-      const running = new Promise<void>((resolve) => started = resolve);
-      bus.handleCommand("orders/slowcmd", async () => {
-        started();
-        await new Promise((resolve) => setTimeout(resolve, 60_000).unref?.());
-      });
-      const handler = createHttpHandler({ transport: inner, auth: { bearer: TOKEN } });
-      const sockets = new Set<Socket>();
-      const server = createServer(createNodeRequestListener(handler));
-      server.on("connection", (socket: Socket) => sockets.add(socket));
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const server = await dyingServer();
       const client = createBus({
-        transport: createHttpTransport({ url, auth: { bearer: TOKEN } }),
+        transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
         retry: { maxAttempts: 3, initialDelay: 1 },
         circuitBreaker: false,
         logger: silentLogger,
       });
       const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
-      await running;
-      // The server dies: its listener stops and its connections drop.
-      const stopped = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await stopped;
+      await server.running;
+      await server.kill();
       await assert.rejects(call, (error: unknown) => {
         assert.ok(error instanceof PeerUnreachableError, `got ${error}`);
         assert.equal(error.requestSent, true);
@@ -156,7 +168,42 @@ describe("HTTP server dying mid-call", () => {
         return true;
       });
       await client.close();
-      void handler.close();
+      server.close();
+    },
+  );
+
+  it(
+    "when the breaker opens during the retries, its CircuitOpenError still says the request was sent",
+    {
+      skip: onDeno && "Deno's fetch hides the drop behind its own reconnection",
+    },
+    async () => {
+      const server = await dyingServer();
+      const client = createBus({
+        transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
+        retry: { maxAttempts: 3, initialDelay: 1 },
+        // The drop opens it: the retry is refused without a request.
+        circuitBreaker: { failureThreshold: 1, coolDown: 60_000 },
+        logger: silentLogger,
+      });
+      const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
+      await server.running;
+      await server.kill();
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(error instanceof CircuitOpenError, `got ${error}`);
+        assert.equal(error.requestSent, true);
+        assert.match(
+          error.message,
+          /; before it opened, an earlier attempt: the connection dropped after the request was sent \(the server may have run it\)/,
+        );
+        return true;
+      });
+      // A call refused by the open breaker with nothing sent before says nothing of the kind.
+      const refused = await client.query("orders/show", 1).catch((error: unknown) => error);
+      assert.ok(refused instanceof CircuitOpenError && !refused.requestSent, `got ${refused}`);
+      assert.doesNotMatch(refused.message, /earlier attempt/);
+      await client.close();
+      server.close();
     },
   );
 
