@@ -10,6 +10,7 @@
 
 import { ClosedError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import { InFlight } from "./_in_flight.ts";
 import { unrefTimer } from "./_unref_timer.ts";
 
 /**
@@ -70,8 +71,7 @@ export class CloseGate {
   readonly component: string;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #inFlight = 0;
-  #idle: (() => void)[] = [];
+  readonly #inFlight = new InFlight();
 
   /** A gate for `component`, open. */
   constructor(component: string) {
@@ -103,11 +103,11 @@ export class CloseGate {
    */
   async run<T>(operation: string, work: () => Promise<T>): Promise<T> {
     this.ensureOpen(operation);
-    this.#inFlight++;
+    this.#inFlight.enter();
     try {
       return await work();
     } finally {
-      if (--this.#inFlight === 0) { for (const wake of this.#idle.splice(0)) wake(); }
+      this.#inFlight.leave();
     }
   }
 
@@ -137,13 +137,13 @@ export class CloseGate {
   }
 
   async #finish(release: (() => Promise<void> | void) | undefined): Promise<void> {
-    while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    while (this.#inFlight.count > 0) await this.#inFlight.idle();
     await release?.();
   }
 
   #noticeSlowClose({ logger, waitingFor, fields }: CloseNotice, seconds: number): void {
     const waiting = [
-      ...(this.#inFlight > 0 ? [`${this.#inFlight} call(s) in flight`] : []),
+      ...(this.#inFlight.count > 0 ? [`${this.#inFlight.count} call(s) in flight`] : []),
       ...(waitingFor?.() ?? []),
     ];
     logger.warn(`Closing the ${this.component} is still waiting`, {

@@ -86,9 +86,10 @@ const OPTION_KEYS: readonly string[] = ["dedupCapacity", "onError", "logger", "t
  * the caller's turn), which the bus uses to skip a promise per call.
  *
  * `close()` stops every group (after the handler in progress), waits for
- * the query handlers running, and rejects commands still waiting for a
- * handler; it is idempotent, and every call after it is refused with
- * `ClosedError`.
+ * the commands accepted, and rejects commands still waiting for a handler;
+ * it is idempotent, and every call after it is refused with `ClosedError`.
+ * Query handlers still running are waited for by the bus's `close()`, which
+ * counts every handler's calls, on every transport.
  *
  * @throws {ValidationError} on bad options (an unknown key too)
  * @example
@@ -221,11 +222,10 @@ class InProcessTransport implements Transport {
 
   close(): Promise<void> {
     return this.#gate.close(async () => {
+      // Query handlers still running are the bus's to wait for (it counts every handler's calls).
       const commands = this.#commands.close();
-      const queries = this.#queries.idle();
       await this.#events.close();
       await commands;
-      await queries;
     });
   }
 }

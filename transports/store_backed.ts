@@ -117,11 +117,11 @@ const OPTION_KEYS: readonly string[] = [
  * `name` registered (so the HTTP handler over it answers 404 for any other
  * name unless its `allow.commands` lists the name: a command handled in
  * another process that shares the store). `close()` stops every handler
- * after the message in progress, waits for the calls in flight and the
- * query handlers running, and ends
+ * after the message in progress, waits for the calls in flight, and ends
  * `sendAndWait` calls still waiting for a reply with `ClosedError`; it is
- * idempotent, and every call after it is refused with `ClosedError`. The
- * store stays open: its owner closes it.
+ * idempotent, and every call after it is refused with `ClosedError`. Query
+ * handlers still running are waited for by the bus's `close()`, which counts
+ * every handler's calls. The store stays open: its owner closes it.
  *
  * @throws {ValidationError} on bad options (an unknown key too)
  * @example
@@ -371,12 +371,9 @@ class StoreBackedTransport implements Transport {
 
   close(): Promise<void> {
     // Waits stop at once; the calls in flight settle (the gate waits for them), then the
-    // handlers stop and the query handlers running finish (new queries are refused already).
+    // handlers stop. New queries are refused already; those still running are the bus's to
+    // wait for (it counts every handler's calls).
     this.#closing.abort();
-    return this.#gate.close(async () => {
-      const queries = this.#queries.idle();
-      await this.#running.stopAll();
-      await queries;
-    });
+    return this.#gate.close(() => this.#running.stopAll());
   }
 }

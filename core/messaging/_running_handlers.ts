@@ -1,15 +1,22 @@
-// The handlers of one bus that are running now, by name, so that a close
-// that waits for them can say which (a handler that never returns keeps
-// close() waiting, and a service given SIGTERM from exiting).
+// The handlers of one bus that are running now, by name: the one count of
+// them, which the bus's close() waits for (after its transport has closed, so
+// that no new call can start) and names when that takes long (a handler that
+// never returns keeps close() waiting, and a service given SIGTERM from
+// exiting). Every handler registered through the bus passes here, on every
+// transport; the transports do not count handler calls again (see
+// docs/decisions/messaging.md, "Closing": the query registry's own counter
+// cost every async query a second promise).
 //
-// It wraps command, query and event handlers (the transports' close waits
-// for each kind; this only names them) and sits on every call of theirs, so it
-// costs next to nothing: a counter per registration (no map lookup per call),
-// a fixed arity (no rest arguments), the settle callbacks made once per
-// registration, no clock read per call. Its first version (rest arguments, a
-// map and Date.now() per call) took in-process query dispatch from 8.2M to
-// 3.2M calls/s (`npm run bench -- messaging`); this one costs a query handler
-// that answers at once about nothing, one that returns a promise one promise.
+// It sits on every call of every handler, so it costs next to nothing: a
+// counter per registration (no map lookup per call), a fixed arity (no rest
+// arguments), the settle callbacks made once per registration, no clock read
+// per call; a handler that answers at once costs no promise, one that returns
+// a promise one (handing back the handler's own promise, with the count's
+// reaction beside it, measured the same). Its first version (rest arguments,
+// a map and Date.now() per call) took in-process query dispatch from 8.2M to
+// 3.2M calls/s (`npm run bench -- messaging`).
+
+import { InFlight } from "../_in_flight.ts";
 
 interface Slot {
   readonly label: string;
@@ -20,34 +27,50 @@ interface Slot {
 export class RunningHandlers {
   // One slot per registration, kept for the bus's life (registrations are few).
   readonly #slots = new Set<Slot>();
+  readonly #all = new InFlight();
 
-  /** `handler`, counted under `label` while it runs (until what it returns settles). */
+  /**
+   * `handler`, counted under `label` while it runs: until it returns a value
+   * or throws, or until the promise it returns settles (a thenable's `then`
+   * is called once, so a lazy query builder runs once).
+   */
   wrap<A, B, R>(label: string, handler: (a: A, b: B) => R): (a: A, b: B) => R {
     const slot: Slot = { label, count: 0 };
     this.#slots.add(slot);
-    const settled = (value: unknown) => {
+    const all = this.#all;
+    const ended = () => {
       slot.count--;
+      all.leave();
+    };
+    const settled = (value: unknown) => {
+      ended();
       return value;
     };
     const failed = (error: unknown) => {
-      slot.count--;
+      ended();
       throw error;
     };
     return (a: A, b: B): R => {
       slot.count++;
+      all.enter();
       let result: R;
       try {
         result = handler(a, b);
       } catch (error) {
-        slot.count--;
+        ended();
         throw error;
       }
       if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") {
-        slot.count--;
+        ended();
         return result;
       }
       return Promise.resolve(result).then(settled, failed) as R;
     };
+  }
+
+  /** Resolves the next time no wrapped handler runs (at once when none does). */
+  idle(): Promise<void> {
+    return this.#all.idle();
   }
 
   /** What runs now, for a log line: `command "orders/place" (1 running)`. */

@@ -295,7 +295,7 @@ class MessageBus<C extends BusContracts> {
     const schema = schemaFor(this.#contracts.commands, name, "command");
     return this.#transport.handleCommand(
       name,
-      withSchema(schema, "command.data", this.#running.wrap(`command "${name}"`, handler)),
+      this.#running.wrap(`command "${name}"`, withSchema(schema, "command.data", handler)),
       handlerOptions(options, this.#logger),
     );
   }
@@ -305,13 +305,12 @@ class MessageBus<C extends BusContracts> {
     serviceOf(name, "query");
     checkFunction(handler, "handler");
     const schema = schemaFor(this.#contracts.queries, name, "query");
-    handler = this.#running.wrap(`query "${name}"`, handler);
-    if (schema === undefined) return this.#transport.handleQuery(name, handler);
-    return this.#transport.handleQuery(
-      name,
-      async (payload, context) =>
-        handler(await validateStandard(schema, payload, "query.payload"), context),
-    );
+    const checked: QueryHandler = schema === undefined
+      ? handler
+      : async (payload, context) =>
+        handler(await validateStandard(schema, payload, "query.payload"), context);
+    // Counted from the call on, its payload's check included: close() waits for it all.
+    return this.#transport.handleQuery(name, this.#running.wrap(`query "${name}"`, checked));
   }
 
   subscribe(
@@ -342,11 +341,14 @@ class MessageBus<C extends BusContracts> {
   }
 
   close(): Promise<void> {
-    // The transport first: its handlers finish what they are doing; then the guard's timers go.
+    // The transport first: it refuses new calls and stops its handler loops (each after the
+    // message in progress). Then the handler calls still running (queries, mostly), counted
+    // here once for every transport, so none starts after the wait; then the guard's timers go.
     return this.#gate.close(async () => {
       try {
         await this.#transport.close();
       } finally {
+        await this.#running.idle();
         this.#unsubscribe?.();
         this.#traces?.close();
         this.#guard.close();

@@ -51,19 +51,9 @@ export class QueryRegistry {
   >();
   readonly #telemetry: Telemetry | undefined;
   readonly #duration: Histogram | undefined;
-  // Handler calls whose promise has not settled, for a transport's close() to
-  // wait for (idle()). A handler that answers in the caller's turn is never
-  // counted: the hot path pays one typeof check.
-  #running = 0;
-  #idle: (() => void)[] = [];
-  readonly #settled = (value: unknown): unknown => {
-    this.#finished();
-    return value;
-  };
-  readonly #failed = (error: unknown): never => {
-    this.#finished();
-    throw error;
-  };
+  // No count of the handler calls running: a bus counts them, once, for every
+  // transport, and its close() waits for them (_running_handlers.ts). A second
+  // count here cost every async query a promise more.
 
   /**
    * A registry whose handler calls are `process <name>` spans (SERVER, the
@@ -108,33 +98,11 @@ export class QueryRegistry {
     const entry = this.#handlers.get(query.name);
     if (entry === undefined) throw unknownQueryError(query.name);
     if (this.#telemetry === undefined) {
-      return this.#counted(
-        query.trace === undefined
-          ? entry.handler(query.payload, entry.context)
-          : entry.handler(query.payload, { name: query.name, trace: query.trace }),
-      );
+      return query.trace === undefined
+        ? entry.handler(query.payload, entry.context)
+        : entry.handler(query.payload, { name: query.name, trace: query.trace });
     }
-    return this.#counted(this.#traced(entry.handler, query));
-  }
-
-  /**
-   * Resolves once no handler called through this registry is running (at
-   * once when none is). A transport's `close()` awaits it after refusing new
-   * queries, so that a query in flight finishes before what it reads closes.
-   */
-  idle(): Promise<void> {
-    if (this.#running === 0) return READY;
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  #counted(result: unknown): unknown {
-    if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return result;
-    this.#running++;
-    return Promise.resolve(result).then(this.#settled, this.#failed);
-  }
-
-  #finished(): void {
-    if (--this.#running === 0) { for (const wake of this.#idle.splice(0)) wake(); }
+    return this.#traced(entry.handler, query);
   }
 
   async #traced(handler: QueryEndpoint, query: QueryEnvelope): Promise<unknown> {

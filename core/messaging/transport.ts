@@ -214,7 +214,9 @@ export interface Transport {
   /**
    * Stops every handler (each finishes the message in progress) and releases
    * what the transport holds. Idempotent; every call after it rejects (or, for
-   * the registrations, throws) `ClosedError`.
+   * the registrations, throws) `ClosedError`. Handler calls not held by a loop
+   * of the transport's (a query's) it need not wait for: the bus counts every
+   * handler call and waits, after this resolves, for those still running.
    */
   close(): Promise<void>;
   /**

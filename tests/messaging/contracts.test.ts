@@ -117,6 +117,47 @@ describe("message contracts (Standard Schema)", () => {
     await sender.close();
   });
 
+  it("close() waits for a query whose payload its handler's contract is still checking", async () => {
+    // The bus counts a query from the call on, its check included: the transport does not wait for it.
+    let started!: () => void;
+    const began = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const Held: StandardSchemaV1<{ orderId: string }> = {
+      "~standard": {
+        version: 1,
+        vendor: "hand-written",
+        validate: async (value) => {
+          started();
+          await released;
+          return { value: value as { orderId: string } };
+        },
+      },
+    };
+    const transport = createInProcessTransport();
+    const receiver = createBus({
+      transport,
+      contracts: defineContracts({ queries: { "orders/show": Held } }),
+    });
+    const sender = createBus({ transport });
+    let answered = false;
+    receiver.handleQuery("orders/show", (payload) => {
+      answered = true;
+      return payload.orderId;
+    });
+    const answer = sender.query("orders/show", { orderId: "o-1" }, { timeout: 60_000 });
+    await began;
+    let closed = false;
+    const closing = receiver.close().then(() => void (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(closed, false, "close() waits for the query being checked");
+    release();
+    await closing;
+    assert.equal(answered, true, "the handler ran before close() resolved");
+    assert.equal(await answer, "o-1");
+    await sender.close();
+  });
+
   it("over the store, a command its handler's contract refuses is parked after one attempt, not retried", async () => {
     const transport = createStoreBackedTransport(createMemoryStore(), {
       storage: createMemoryConsumerStorage(),
