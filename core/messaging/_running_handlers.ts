@@ -51,19 +51,12 @@ export class RunningHandlers {
       throw error;
     };
     return (a: A, b: B): R => {
+      const result = handler(a, b);
+      // A handler that returned (or threw) in the caller's turn has ended before any close()
+      // or notice can look: only a promise is counted, and the hot path pays one typeof check.
+      if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return result;
       slot.count++;
       all.enter();
-      let result: R;
-      try {
-        result = handler(a, b);
-      } catch (error) {
-        ended();
-        throw error;
-      }
-      if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") {
-        ended();
-        return result;
-      }
       return Promise.resolve(result).then(settled, failed) as R;
     };
   }
