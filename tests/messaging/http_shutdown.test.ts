@@ -142,33 +142,38 @@ describe("HTTP server dying mid-call", () => {
     return { url, running, kill, close: () => void handler.close() };
   }
 
+  /** A client's sendAndWait to a server that dies while the command runs, and how it ended. */
+  async function callWhileDying(
+    circuitBreaker: false | { failureThreshold: number; coolDown: number },
+  ): Promise<{ error: unknown; client: ReturnType<typeof createBus>; close: () => Promise<void> }> {
+    const server = await dyingServer();
+    const client = createBus({
+      transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
+      retry: { maxAttempts: 3, initialDelay: 1 },
+      circuitBreaker,
+      logger: silentLogger,
+    });
+    const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
+    await server.running;
+    await server.kill();
+    const error = await call.then(() => undefined, (e: unknown) => e);
+    return { error, client, close: async () => (await client.close(), server.close()) };
+  }
+
   it(
     "sendAndWait() says the connection dropped after the request was sent, then what the retries met",
     {
       skip: onDeno && "Deno's fetch hides the drop behind its own reconnection",
     },
     async () => {
-      const server = await dyingServer();
-      const client = createBus({
-        transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
-        retry: { maxAttempts: 3, initialDelay: 1 },
-        circuitBreaker: false,
-        logger: silentLogger,
-      });
-      const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
-      await server.running;
-      await server.kill();
-      await assert.rejects(call, (error: unknown) => {
-        assert.ok(error instanceof PeerUnreachableError, `got ${error}`);
-        assert.equal(error.requestSent, true);
-        assert.match(
-          error.message,
-          /: the connection dropped after the request was sent \(the server may have run it\): .*; then: /,
-        );
-        return true;
-      });
-      await client.close();
-      server.close();
+      const { error, close } = await callWhileDying(false);
+      assert.ok(error instanceof PeerUnreachableError, `got ${error}`);
+      assert.equal(error.requestSent, true);
+      assert.match(
+        error.message,
+        /: the connection dropped after the request was sent \(the server may have run it\): .*; then: /,
+      );
+      await close();
     },
   );
 
@@ -178,32 +183,22 @@ describe("HTTP server dying mid-call", () => {
       skip: onDeno && "Deno's fetch hides the drop behind its own reconnection",
     },
     async () => {
-      const server = await dyingServer();
-      const client = createBus({
-        transport: createHttpTransport({ url: server.url, auth: { bearer: TOKEN } }),
-        retry: { maxAttempts: 3, initialDelay: 1 },
-        // The drop opens it: the retry is refused without a request.
-        circuitBreaker: { failureThreshold: 1, coolDown: 60_000 },
-        logger: silentLogger,
+      // The drop opens the breaker: the retry is refused without a request.
+      const { error, client, close } = await callWhileDying({
+        failureThreshold: 1,
+        coolDown: 60_000,
       });
-      const call = client.sendAndWait({ type: "orders/slowcmd", data: {} });
-      await server.running;
-      await server.kill();
-      await assert.rejects(call, (error: unknown) => {
-        assert.ok(error instanceof CircuitOpenError, `got ${error}`);
-        assert.equal(error.requestSent, true);
-        assert.match(
-          error.message,
-          /; before it opened, an earlier attempt: the connection dropped after the request was sent \(the server may have run it\)/,
-        );
-        return true;
-      });
+      assert.ok(error instanceof CircuitOpenError, `got ${error}`);
+      assert.equal(error.requestSent, true);
+      assert.match(
+        error.message,
+        /; before it opened, an earlier attempt: the connection dropped after the request was sent \(the server may have run it\)/,
+      );
       // A call refused by the open breaker with nothing sent before says nothing of the kind.
       const refused = await client.query("orders/show", 1).catch((error: unknown) => error);
       assert.ok(refused instanceof CircuitOpenError && !refused.requestSent, `got ${refused}`);
       assert.doesNotMatch(refused.message, /earlier attempt/);
-      await client.close();
-      server.close();
+      await close();
     },
   );
 
