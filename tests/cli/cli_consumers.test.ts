@@ -235,56 +235,13 @@ describe("ordo: consumers and parked messages", () => {
     }
   });
 
-  it("parked replay that a running consumer has not finished within --wait exits 3 and says it goes on", async () => {
+  // A message of `stream` parked in `group`, and a running consumer of the group whose handler
+  // holds whatever it is given (the replay) until released.
+  async function parkedAndHeld(group: string, stream: string) {
     const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
-    const [message] = await pg.store.readStream("user-2");
+    const [message] = await pg.store.readStream(stream);
     await storage.parked.park({
-      group: "slow",
-      partition: 0,
-      message,
-      error: { name: "Error", message: "timeout" },
-      attempts: 1,
-      parkedAt: new Date().toISOString(),
-    });
-    let release = () => {};
-    const held = new Promise<void>((resolve) => release = resolve);
-    const slow = createConsumer(pg.store, {
-      group: "slow",
-      source: { category: "nothing" },
-      storage,
-      logger: silentLogger,
-      controlInterval: 100,
-      handler: () => held,
-    });
-    try {
-      await slow.caughtUp;
-      await until(
-        async () => (await storage.control!.running()).some((r) => r.group === "slow"),
-        "announced",
-      );
-      const late = await run("parked", "replay", message.id, "--wait", "1");
-      assert.equal(late.code, 3, said(late));
-      assert.match(late.stdout, new RegExp(`^${message.id} \\(slow\\) (recorded|taken)`));
-      assert.equal(
-        late.stderr,
-        `Group "slow": the replay of 1 message did not finish within 1 s; its running consumer goes on with it (ordo parked shows when it is done).\n`,
-      );
-      release();
-      await until(
-        async () => (await storage.parked.get("slow", message.id)) === undefined,
-        "replayed once released",
-      );
-    } finally {
-      release();
-      await slow.stop();
-    }
-  });
-
-  it("parked replay stopped by Ctrl-C while a running consumer has it says so, not that --wait ran out, and exits 3", async () => {
-    const storage = createPostgresConsumerStorage(pg.sql, { schema: "cli_ops" });
-    const [message] = await pg.store.readStream("user-1");
-    await storage.parked.park({
-      group: "held",
+      group,
       partition: 0,
       message,
       error: { name: "Error", message: "timeout" },
@@ -295,7 +252,7 @@ describe("ordo: consumers and parked messages", () => {
     const held = new Promise<void>((resolve) => release = resolve);
     let taken = false;
     const consumer = createConsumer(pg.store, {
-      group: "held",
+      group,
       source: { category: "nothing" },
       storage,
       logger: silentLogger,
@@ -305,20 +262,51 @@ describe("ordo: consumers and parked messages", () => {
         return held;
       },
     });
+    await consumer.caughtUp;
+    await until(
+      async () => (await storage.control!.running()).some((r) => r.group === group),
+      "announced",
+    );
+    return {
+      message,
+      storage,
+      taken: () => taken,
+      stop: async () => (release(), await consumer.stop()),
+      release: () => release(),
+    };
+  }
+
+  it("parked replay that a running consumer has not finished within --wait exits 3 and says it goes on", async () => {
+    const held = await parkedAndHeld("slow", "user-2");
     try {
-      await consumer.caughtUp;
-      await until(
-        async () => (await storage.control!.running()).some((r) => r.group === "held"),
-        "announced",
+      const late = await run("parked", "replay", held.message.id, "--wait", "1");
+      assert.equal(late.code, 3, said(late));
+      assert.match(late.stdout, new RegExp(`^${held.message.id} \\(slow\\) (recorded|taken)`));
+      assert.equal(
+        late.stderr,
+        `Group "slow": the replay of 1 message did not finish within 1 s; its running consumer goes on with it (ordo parked shows when it is done).\n`,
       );
+      held.release();
+      await until(
+        async () => (await held.storage.parked.get("slow", held.message.id)) === undefined,
+        "replayed once released",
+      );
+    } finally {
+      await held.stop();
+    }
+  });
+
+  it("parked replay stopped by Ctrl-C while a running consumer has it says so, not that --wait ran out, and exits 3", async () => {
+    const held = await parkedAndHeld("held", "user-1");
+    try {
       const child = startOrdo(
-        ["parked", "replay", message.id, "--wait", "60", "--schema", "cli_ops"],
+        ["parked", "replay", held.message.id, "--wait", "60", "--schema", "cli_ops"],
         pg.server.url,
       );
       let stderr = "";
       child.stderr!.on("data", (chunk) => stderr += chunk);
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      await until(async () => taken, "the consumer took the replay");
+      await until(async () => held.taken(), "the consumer took the replay");
       // As Ctrl-C does. process.kill, not child.kill: after child.kill, Deno's
       // node:child_process reports the signal and no exit code, however the child exited.
       process.kill(child.pid!, "SIGINT");
@@ -328,8 +316,7 @@ describe("ordo: consumers and parked messages", () => {
         `Group "held": the replay of 1 message was still running when Ctrl-C stopped the wait; its running consumer goes on with it (ordo parked shows when it is done).\n`,
       );
     } finally {
-      release();
-      await consumer.stop();
+      await held.stop();
     }
   });
 
