@@ -72,6 +72,12 @@ const ALIASES: Readonly<Record<string, string>> = {
   fromversion: "from",
   expectedrevision: "expectedVersion",
   expectedstreamversion: "expectedVersion",
+  // A message's fields under EventStoreDB's and other toolkits' names.
+  eventtype: "type",
+  eventid: "id",
+  messageid: "id",
+  payload: "data",
+  meta: "metadata",
   // Circuit breakers: opossum's and cockatiel's names, and the bare word.
   threshold: "failureThreshold",
   treshold: "failureThreshold",
@@ -89,10 +95,11 @@ function unknownOption(
   const candidates = [...allowed];
   const alias = ALIASES[key.toLowerCase()];
   // A name another toolkit uses for the same thing first; then a near miss,
-  // not any key at all (maxCount is no misspelt "from").
+  // not any key at all (maxCount is no misspelt "from", nor from a misspelt
+  // "group": three edits rewrite most of a short key).
   const nearest = alias !== undefined && candidates.includes(alias)
     ? alias
-    : nearestKey(key, candidates, Math.max(3, key.length / 2));
+    : nearestKey(key, candidates, Math.max(2, key.length / 2));
   return new ValidationError(
     `${path}.${key}`,
     options[key],

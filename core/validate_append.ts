@@ -202,6 +202,7 @@ function validateMessage(
       "expected a message object { type, data, metadata?, id? }",
     );
   }
+  checkMessageKeys(input, index);
   const { id, type, data, metadata } = input as MessageInput<string, unknown>;
   const checkedId = id === undefined
     ? crypto.randomUUID()
@@ -235,6 +236,19 @@ function validateMessage(
     );
   }
   return { id: checkedId, type, data: dataCopy, metadata: metadataCopy };
+}
+
+/** The keys a message to append may have. */
+const MESSAGE_KEYS: readonly string[] = ["id", "type", "data", "metadata"];
+
+// A key the store does not know would be dropped without a word: `metdata`
+// would lose the correlation and causation ids for ever. A plain loop, as in
+// checkKnownKeys, on every message; the error (and its path) only on a miss.
+function checkMessageKeys(input: object, index: number): void {
+  for (const key in input) {
+    if (key === "type" || key === "data" || key === "id" || key === "metadata") continue;
+    if (Object.hasOwn(input, key)) checkKnownKeys(input, MESSAGE_KEYS, `messages[${index}]`, "key");
+  }
 }
 
 // Message types repeat endlessly, so the ones already accepted are remembered

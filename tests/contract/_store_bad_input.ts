@@ -187,6 +187,25 @@ const cases: readonly BadInput[] = [
     mentions: '"m"',
   },
   {
+    // Dropped without a word, it would lose the correlation id for ever.
+    name: "a misspelt metadata key",
+    call: append("order-1", [{ ...message(), metdata: { correlationId: "c-1" } }]),
+    path: "messages[0].metdata",
+    mentions: 'did you mean "metadata"?',
+  },
+  {
+    name: "EventStoreDB's eventType for type",
+    call: append("order-1", [{ eventType: "Happened", data: {} }]),
+    path: "messages[0].eventType",
+    mentions: 'did you mean "type"?',
+  },
+  {
+    name: "a key near none of a message's",
+    call: append("order-1", [...messages(1), { ...message(), streamName: "order-1" }]),
+    path: "messages[1].streamName",
+    mentions: 'the keys here are "id", "type", "data" and "metadata"',
+  },
+  {
     name: "a correlation id that is not a string",
     call: append("order-1", [{ ...message(), metadata: { correlationId: 5 } }]),
     path: "messages[0].metadata.correlationId",

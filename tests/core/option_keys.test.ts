@@ -93,6 +93,21 @@ describe("unknown option keys", () => {
     );
   });
 
+  it("names no near miss three edits away from a short key (a consumer's from is no misspelt group)", () => {
+    assert.throws(
+      () => createConsumer(store(), { ...consumerOptions, from: "end" } as never),
+      (error: unknown) =>
+        error instanceof ValidationError && error.path === "options.from" &&
+        !error.reason.includes("did you mean"),
+    );
+    assert.throws(
+      () => checkKnownKeys({ foo: 1 }, ["id", "type", "data", "metadata"], "m", "key"),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        error.reason === 'unknown key; the keys here are "id", "type", "data" and "metadata"',
+    );
+  });
+
   it("nearestKey() finds a key one edit away among any others (property)", () => {
     const keys = ["expectedVersion", "awaitGlobalPosition", "batchSize", "heartbeatInterval"];
     fc.assert(
@@ -141,8 +156,15 @@ describe("unknown option keys", () => {
       "leases",
     );
     await refuses(() => createMemoryLeaseStore({ nwo: Date.now } as never), "options.nwo", "now");
-    const pg = {} as PGliteInterface;
-    const sql = {} as Sql;
+    // Stand-ins with the calls a factory checks for; none is made.
+    const noCall = () => {};
+    const pg = {
+      query: noCall,
+      transaction: noCall,
+      exec: noCall,
+      listen: noCall,
+    } as never as PGliteInterface;
+    const sql = Object.assign(noCall, { unsafe: noCall }) as never as Sql;
     await refuses(() => createPGliteStore(pg, { shema: "x" } as never), "options.shema", "schema");
     await refuses(
       () => createPostgresStore(sql, { pollInterva: 5 } as never),
