@@ -7,7 +7,43 @@
  */
 
 import type { PGliteInterface } from "@electric-sql/pglite";
+import { ValidationError } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
+
+/**
+ * Checks that `pg` is a PGlite instance (it has `query`, `transaction`,
+ * `exec` and `listen`), so that a folder path or a postgres.js instance
+ * passed by mistake is refused at once, saying what to pass.
+ *
+ * @throws {ValidationError} at `path` otherwise
+ * @example
+ * ```ts
+ * import { validatePGlite } from "./pglite_driver.ts";
+ * try {
+ *   validatePGlite("./data");
+ * } catch (error) {
+ *   console.log((error as Error).message);
+ *   // Invalid pg "./data": expected a PGlite instance, not a path or URL: pass new PGlite(dataDir) (import { PGlite } from "@electric-sql/pglite")
+ * }
+ * ```
+ */
+export function validatePGlite(pg: unknown, path = "pg"): PGliteInterface {
+  const calls = pg as Partial<Record<"query" | "transaction" | "exec" | "listen", unknown>> | null;
+  if (
+    typeof pg === "object" && calls !== null && typeof calls.query === "function" &&
+    typeof calls.transaction === "function" && typeof calls.exec === "function" &&
+    typeof calls.listen === "function"
+  ) return pg as PGliteInterface;
+  throw new ValidationError(
+    path,
+    pg,
+    typeof pg === "string"
+      ? 'expected a PGlite instance, not a path or URL: pass new PGlite(dataDir) (import { PGlite } from "@electric-sql/pglite")'
+      : typeof pg === "function" && typeof (pg as { unsafe?: unknown }).unsafe === "function"
+      ? "expected a PGlite instance; for a postgres.js instance use createPostgresStore(sql) and createPostgresConsumerStorage(sql)"
+      : 'expected a PGlite instance, as new PGlite() gives (import { PGlite } from "@electric-sql/pglite")',
+  );
+}
 
 /**
  * Adapts a PGlite instance. PGlite has one connection and never loses it, so
@@ -22,6 +58,7 @@ import type { PostgresDriver, Row } from "./driver.ts";
  * ```
  */
 export function pgliteDriver(pg: PGliteInterface): PostgresDriver {
+  validatePGlite(pg);
   return {
     query: async (text, params) => (await pg.query<Row>(text, params as unknown[])).rows,
     transaction: (work) =>
