@@ -2,7 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConcurrencyError, isRetryable, NotMigratedError, ValidationError } from "../../mod.ts";
-import { createPostgresStore, MIGRATIONS } from "../../stores/postgres/mod.ts";
+import {
+  createPostgresConsumerStorage,
+  createPostgresStore,
+  MIGRATIONS,
+} from "../../stores/postgres/mod.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 
 describe("PostgreSQL store migrate()", () => {
@@ -146,6 +150,31 @@ describe("PostgreSQL store migrate()", () => {
       );
       return true;
     });
+  });
+
+  it("refuses every word the server reserves (order, user…), naming it, and migrates under one it does not", async () => {
+    // The server's own list: reserved words and those kept for types and
+    // functions are syntax errors unquoted (`order.messages`).
+    const reserved = await pg.sql<{ word: string }[]>`
+      SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T') AND word ~ '^[a-z_][a-z0-9_]*$'`;
+    assert.ok(reserved.length > 90, `${reserved.length} reserved words`);
+    for (const { word } of reserved) {
+      for (const create of [createPostgresStore, createPostgresConsumerStorage]) {
+        assert.throws(
+          () => create(pg.sql, { schema: word }),
+          (error) =>
+            error instanceof ValidationError && error.path === "options.schema" &&
+            error.message ===
+              `Invalid options.schema "${word}": "${word}" is a reserved word in PostgreSQL: choose another name, such as "${word}_store"`,
+          word,
+        );
+      }
+    }
+    // A word kept only from column names is a fine schema name.
+    const store = createPostgresStore(pg.sql, { schema: "values" });
+    await store.migrate();
+    assert.equal((await store.append("order-1", [{ type: "T", data: {} }])).streamVersion, 0);
+    await store.close();
   });
 
   it("refuses a schema name that would need quoting", () => {
