@@ -13,7 +13,8 @@ import { type Decider, decisionList, foldState } from "./decider.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { type AppendResult, type EventStore, untypedStore } from "./event_store.ts";
 import type { JsonMessage, MessageInputOf, MessageShape } from "./message.ts";
-import { checkOptions } from "./options.ts";
+import { ValidationError } from "./errors.ts";
+import { checkFunction, checkOptions } from "./options.ts";
 import { parseStreamName } from "./stream_name.ts";
 
 /** How conflicts are retried, by default: 5 attempts in all, backoff capped at 10, 20, 40, 80 ms. */
@@ -82,7 +83,8 @@ export type HandleCommand<Command, State, E extends MessageShape> = (
  *
  * @throws {ConcurrencyError} from the call, after the last attempt conflicted
  * @throws {ValidationError} from the call, on a bad stream name, bad messages or bad call
- * options; from the factory, on bad options (an unknown key too, in `options` or `options.retry`)
+ * options; from the factory, on a store or decider that is not one (a function of the decider
+ * missing) or bad options (an unknown key too, in `options` or `options.retry`)
  * @throws whatever `decide` throws (a refusal), as it is, without retrying
  * @example
  * ```ts
@@ -105,6 +107,7 @@ export function createCommandHandler<Command, State, E extends MessageShape = Js
   decider: Decider<Command, State, E>,
   options: CreateCommandHandlerOptions = {},
 ): HandleCommand<Command, State, E> {
+  checkStoreAndDecider(store, decider);
   checkOptions(options, OPTION_KEYS);
   checkOptions(options.retry, RETRY_KEYS, "options.retry");
   const retry = checkRetryPolicy({ ...DEFAULT_COMMAND_RETRY, ...options.retry });
@@ -136,4 +139,32 @@ export function createCommandHandler<Command, State, E extends MessageShape = Js
       if (!(await sleep(backoffDelay(retry, attempt), signal))) signal?.throwIfAborted();
     }
   };
+}
+
+// Checked once, here, so that a decider missing a function (or the two
+// arguments swapped) is refused when the handler is made, naming what is
+// missing, not as a TypeError from inside the first command.
+function checkStoreAndDecider(store: unknown, decider: unknown): void {
+  const calls = store as Partial<Record<"readStream" | "append", unknown>> | null;
+  if (
+    typeof store !== "object" || calls === null || typeof calls.readStream !== "function" ||
+    typeof calls.append !== "function"
+  ) {
+    throw new ValidationError(
+      "store",
+      store,
+      "expected an EventStore (createMemoryStore(), createPostgresStore(sql), …) as the first argument, the decider second",
+    );
+  }
+  if (typeof decider !== "object" || decider === null) {
+    throw new ValidationError(
+      "decider",
+      decider,
+      "expected a decider { initialState, evolve, decide }",
+    );
+  }
+  const parts = decider as Record<string, unknown>;
+  for (const name of ["initialState", "evolve", "decide"]) {
+    checkFunction(parts[name], `decider.${name}`);
+  }
 }

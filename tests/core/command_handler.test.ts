@@ -9,6 +9,7 @@ import {
   createMemoryStore,
   type Decider,
   type EventStore,
+  ValidationError,
 } from "../../mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
@@ -67,6 +68,29 @@ describe("createCommandHandler()", () => {
     assert.deepEqual([second.state, second.appended?.streamVersion], [2, 1]);
     const stream = await store.readStream("counter-1");
     assert.deepEqual(stream.map((m) => m.data), [{ to: 1 }, { to: 2 }]);
+  });
+
+  it("refuses a decider missing a function, or the arguments swapped, when made, naming what is wrong", () => {
+    const store = createMemoryStore<CounterEvent>();
+    const refused = (path: string, says: RegExp) => (error: unknown) =>
+      error instanceof ValidationError && error.path === path && says.test(error.message);
+    const { evolve: _evolve, ...noEvolve } = counter;
+    assert.throws(
+      () => createCommandHandler(store, noEvolve as never),
+      refused("decider.evolve", /^Invalid decider\.evolve \(undefined\): must be a function$/),
+    );
+    assert.throws(
+      () => createCommandHandler(store, { ...counter, initialState: 0 } as never),
+      refused("decider.initialState", /must be a function/),
+    );
+    assert.throws(
+      () => createCommandHandler(store, undefined as never),
+      refused("decider", /expected a decider \{ initialState, evolve, decide \}/),
+    );
+    assert.throws(
+      () => createCommandHandler(counter as never, store as never),
+      refused("store", /expected an EventStore .* the decider second/),
+    );
   });
 
   it("appends nothing when decide decides nothing", async () => {
