@@ -78,9 +78,19 @@ export function validateExpectedVersion(
   throw new ValidationError(
     path,
     expected,
-    'expected a version number, "no-stream", "exists" or "any"',
+    typeof expected === "bigint"
+      ? BIGINT_VERSION
+      : 'expected a version number, "no-stream", "exists" or "any"',
   );
 }
+
+/**
+ * Why a bigint is refused where a stream version goes: EventStoreDB's client
+ * and Emmett count revisions in bigints, and "a whole number from 0" would
+ * not tell their users what is wrong with `0n`.
+ */
+export const BIGINT_VERSION =
+  "a stream version is a number here, not a bigint (global positions are the bigints): pass Number(version)";
 
 /** An append's options, checked, with defaults filled in. */
 export interface CheckedAppendOptions {
@@ -310,7 +320,9 @@ export function checkMetadata(metadata: unknown, owner: string, index?: number):
       throw new ValidationError(
         metadataPath(owner, index, field),
         value,
-        "must be a non-empty string",
+        (value as unknown) instanceof Date
+          ? "must be an ISO 8601 string, not a Date: pass date.toISOString()"
+          : "must be a non-empty string",
       );
     }
   }

@@ -15,6 +15,7 @@ import {
   type ReadStreamOptions,
 } from "./event_store.ts";
 import { validateCategory } from "./stream_name.ts";
+import { BIGINT_VERSION } from "./validate_append.ts";
 
 /** Largest `limit` of a stream read or of one page (`readPage`). */
 export const MAX_READ_LIMIT = 100_000;
@@ -86,7 +87,11 @@ export function validateReadStreamOptions(
     throw new ValidationError("options.direction", direction, 'expected "forward" or "backward"');
   }
   if (from !== undefined && (!Number.isSafeInteger(from) || from < 0)) {
-    throw new ValidationError("options.from", from, "a stream version is a whole number from 0");
+    throw new ValidationError(
+      "options.from",
+      from,
+      typeof from === "bigint" ? BIGINT_VERSION : "a stream version is a whole number from 0",
+    );
   }
   return { direction, from, limit: limit === undefined ? Infinity : checkLimit(limit) };
 }

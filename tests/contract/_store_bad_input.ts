@@ -218,6 +218,12 @@ const cases: readonly BadInput[] = [
     mentions: "0",
   },
   {
+    name: "a timestamp given as a Date",
+    call: append("order-1", [{ ...message(), metadata: { timestamp: new Date(0) as never } }]),
+    path: "messages[0].metadata.timestamp",
+    mentions: "not a Date: pass date.toISOString()",
+  },
+  {
     name: "a timestamp that is not a date",
     call: append("order-1", [{ ...message(), metadata: { timestamp: "yesterday" } }]),
     path: "messages[0].metadata.timestamp",
@@ -240,6 +246,13 @@ const cases: readonly BadInput[] = [
     call: append("order-1", messages(1), { expectedVersion: -1 }),
     path: "options.expectedVersion",
     mentions: "-1",
+  },
+  {
+    // EventStoreDB's client and Emmett count revisions in bigints.
+    name: "an expected version given as a bigint",
+    call: append("order-1", messages(1), { expectedVersion: 1n }),
+    path: "options.expectedVersion",
+    mentions: "not a bigint (global positions are the bigints): pass Number(version)",
   },
   {
     name: "a fractional expected version",
@@ -288,6 +301,12 @@ const cases: readonly BadInput[] = [
     call: (s) => s.readStream("order-1", { from: -1 }),
     path: "options.from",
     mentions: "-1",
+  },
+  {
+    name: "readStream() from a bigint version",
+    call: (s) => s.readStream("order-1", { from: 1n as never }),
+    path: "options.from",
+    mentions: "1n: a stream version is a number here, not a bigint",
   },
   {
     name: "readStream() with a zero limit",
