@@ -30,7 +30,7 @@ const shutdown = () =>
     await bus.close(); // its handlers finish the message in hand
     await audit.stop(); // stores its checkpoint
     await store.close(); // stops listening for new messages
-    await sql.end(); // then the pool
+    await sql.end({ timeout: 5 }); // then the pool (bounded: see below)
   })();
 process.on("SIGTERM", shutdown); // a supervisor's stop
 process.on("SIGINT", shutdown); // Ctrl-C
