@@ -101,7 +101,7 @@ export function checkStorage(storage: unknown, path = "options.storage"): void {
     throw new ValidationError(
       path,
       storage,
-      "must be a ConsumerStorage with checkpoints, parked, processed and leases",
+      "must be a ConsumerStorage with checkpoints, parked, processed and leases, where the consumer keeps its checkpoint: createMemoryConsumerStorage(), or createPostgresConsumerStorage(sql) beside a PostgreSQL store",
     );
   }
 }
