@@ -254,9 +254,12 @@ const MESSAGE_KEYS: readonly string[] = ["id", "type", "data", "metadata"];
 // A key the store does not know would be dropped without a word: `metdata`
 // would lose the correlation and causation ids for ever. A plain loop, as in
 // checkKnownKeys, on every message; the error (and its path) only on a miss.
+// A recorded message's own fields pass: appending one again (copying a stream
+// or a store) is a use, and where it lands is the append's to say.
 function checkMessageKeys(input: object, index: number): void {
   for (const key in input) {
     if (key === "type" || key === "data" || key === "id" || key === "metadata") continue;
+    if (key === "streamName" || key === "streamVersion" || key === "globalPosition") continue;
     if (Object.hasOwn(input, key)) checkKnownKeys(input, MESSAGE_KEYS, `messages[${index}]`, "key");
   }
 }

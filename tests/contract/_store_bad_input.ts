@@ -201,8 +201,8 @@ const cases: readonly BadInput[] = [
   },
   {
     name: "a key near none of a message's",
-    call: append("order-1", [...messages(1), { ...message(), streamName: "order-1" }]),
-    path: "messages[1].streamName",
+    call: append("order-1", [...messages(1), { ...message(), category: "order" }]),
+    path: "messages[1].category",
     mentions: 'the keys here are "id", "type", "data" and "metadata"',
   },
   {

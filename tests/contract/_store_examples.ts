@@ -117,6 +117,20 @@ export function testStoreExamples(options: StoreContractOptions): void {
       assert.match(a, /^[0-9a-f-]{36}$/);
       assert.notEqual(a, b);
     });
+
+    test("takes a message it recorded, appended again (a copy): its stream and positions are ignored", async (store) => {
+      await store.append("order-1", messages(2));
+      const recorded = await store.readStream("order-1");
+      // Copied to another stream under new ids, as a migration between streams or stores does.
+      const copies = recorded.map((m) => ({ ...m, id: crypto.randomUUID() }));
+      const result = await store.append("archive-1", copies, { expectedVersion: "no-stream" });
+      assert.deepEqual(result.positions.map((p) => p.streamVersion), [0, 1]);
+      const archived = await store.readStream("archive-1");
+      assert.deepEqual(archived.map((m) => [m.streamName, m.type, m.data]), [
+        ["archive-1", recorded[0].type, recorded[0].data],
+        ["archive-1", recorded[1].type, recorded[1].data],
+      ]);
+    });
   });
 
   describe("append() with expectedVersion", () => {
