@@ -14,7 +14,8 @@ export async function startOnNats(servers: string[]) {
     replicas: 3,
     buckets: ["order_totals"],
   });
-  const transport = createNatsTransport(nc, { headers, store, storage });
+  // Each takes its own replicas: the transport's command queue and ledger too.
+  const transport = createNatsTransport(nc, { headers, store, storage, replicas: 3 });
   await store.setup();
   await storage.setup();
   await transport.setup();
@@ -29,7 +30,9 @@ export async function startOnNats(servers: string[]) {
       await bus.close(); // and the transport: handlers finish the message in hand
       await store.close();
       storage.close();
-      await nc.drain(); // sends what is buffered, then closes
+      // Sends what is buffered, then closes. With no server there (an outage) drain
+      // fails, and the connection would go on reconnecting: close it instead.
+      await nc.drain().catch(() => nc.close());
     },
   };
 }
