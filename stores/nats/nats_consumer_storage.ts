@@ -38,6 +38,7 @@ import {
   type HeadersFactory,
   JetStreamApi,
   KvBucket,
+  replicasRefused,
   translateError,
   validateBucket,
   validateDriver,
@@ -169,7 +170,7 @@ export function createNatsConsumerStorage(
       try {
         for (const b of new Set([name, ...extra])) await bucket(b).setup({ replicas });
       } catch (error) {
-        throw translateError(error, "setup");
+        throw translateError(replicasRefused(error, replicas), "setup");
       }
     },
     close() {

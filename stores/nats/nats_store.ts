@@ -49,6 +49,7 @@ import {
   ConnectionWatch,
   JetStreamApi,
   Puller,
+  replicasRefused,
   textOf,
   translateError,
   translateSetupError,
@@ -209,8 +210,9 @@ class NatsStore implements NatsEventStore {
       try {
         for (const config of storeStreams(this.#options)) await this.#api.ensureStream(config);
       } catch (error) {
-        const { subjectPrefix } = this.#options;
-        throw translateSetupError(error, { path: "options.subjectPrefix", value: subjectPrefix });
+        const { subjectPrefix, replicas } = this.#options;
+        const refused = replicasRefused(error, replicas);
+        throw translateSetupError(refused, { path: "options.subjectPrefix", value: subjectPrefix });
       }
     });
   }

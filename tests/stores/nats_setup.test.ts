@@ -3,12 +3,13 @@
 // which would leave what it holds under the old ones: a service set up with
 // another subjectPrefix would see an empty store, and the services using the
 // old one would find no stream for their appends. It refuses with a
-// ValidationError and changes nothing.
+// ValidationError and changes nothing. And more than one replica asked of a
+// single server is the replicas option's mistake, said as such.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import { silentLogger, ValidationError } from "../../core/mod.ts";
-import { createNatsStore } from "../../stores/nats/mod.ts";
+import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
@@ -97,6 +98,50 @@ if (natsServerMissing !== undefined) {
         await second.close();
         await deleteStreams(nats.nc, [commandStream]);
         await store.close();
+      }
+    });
+
+    // A user trying the scaling guide's R3 setup on one local server got the server's
+    // words as an untyped JetStreamApiFailure from each setup().
+    it("the store's, the storage's and the transport's refuse replicas: 3 on a server not in a cluster", async () => {
+      const names = freshNames();
+      const store = createNatsStore(nats.nc, {
+        headers,
+        ...names,
+        replicas: 3,
+        logger: silentLogger,
+      });
+      const bucket = `${names.subjectPrefix}_cp`;
+      const storage = createNatsConsumerStorage(nats.nc, { headers, bucket, replicas: 3 });
+      const oneReplica = await freshStore(nats.nc);
+      const commandStream = `${names.stream}_CMD`;
+      const transport = createNatsTransport(nats.nc, {
+        headers,
+        store: oneReplica,
+        commandStream,
+        subjectPrefix: `${names.subjectPrefix}_bus`,
+        replicas: 3,
+        logger: silentLogger,
+      });
+      const refused = (error: unknown) => {
+        assert.ok(error instanceof ValidationError, String(error));
+        assert.equal(error.path, "options.replicas");
+        assert.equal(error.value, 3);
+        assert.match(
+          error.message,
+          /the NATS server is not in a cluster.*pass replicas: 1 to a single server, or run 3 or more nats-servers clustered/,
+        );
+        return true;
+      };
+      try {
+        await assert.rejects(store.setup(), refused);
+        await assert.rejects(storage.setup(), refused);
+        await assert.rejects(transport.setup(), refused);
+      } finally {
+        await transport.close();
+        storage.close();
+        await store.close();
+        await oneReplica.close();
       }
     });
   });

@@ -36,6 +36,7 @@ import {
   KvBucket,
   NATS_CONNECTION,
   Puller,
+  replicasRefused,
   translateSetupError,
   validateDriver,
 } from "../../stores/nats/jetstream/mod.ts";
@@ -140,8 +141,9 @@ class NatsBusTransport implements NatsTransport {
         await this.#commands.api.ensureStream(commandStreamConfig(this.#options));
         await this.#commands.ledger.setup({ replicas: this.#options.replicas });
       } catch (error) {
-        const value = this.#options.prefix;
-        throw translateSetupError(error, { path: "options.subjectPrefix", value });
+        const { prefix: value, replicas } = this.#options;
+        const refused = replicasRefused(error, replicas);
+        throw translateSetupError(refused, { path: "options.subjectPrefix", value });
       }
     });
   }

@@ -51,6 +51,7 @@ export { subjectCounts } from "./subject_counts.ts";
 export { fromToken, toToken, validateSubjectPrefix } from "./tokens.ts";
 export {
   isClosedConnection,
+  replicasRefused,
   translateError,
   translateSetupError,
   unavailability,

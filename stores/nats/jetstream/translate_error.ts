@@ -134,3 +134,34 @@ export function translateSetupError(
       "stream name for a new one",
   );
 }
+
+/** JetStream's error code for replicas over 1 asked of a server that is not in a cluster. */
+const NOT_CLUSTERED = 10074;
+
+/**
+ * A `setup()` refused because `replicas` asks for more than one replica of a
+ * single server, as the option's mistake: a `ValidationError` at
+ * `options.replicas` saying what to pass. A user who tried the scaling
+ * guide's R3 setup on one local server met the server's words only
+ * ("JetStream refused: replicas > 1 not supported in non-clustered mode",
+ * untyped). Anything else is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { JetStreamApiFailure } from "./jetstream_api.ts";
+ * import { replicasRefused } from "./translate_error.ts";
+ * const refused = new JetStreamApiFailure(500, 10074, "replicas > 1 not supported in non-clustered mode");
+ * console.log((replicasRefused(refused, 3) as Error).name); // ValidationError
+ * ```
+ */
+export function replicasRefused(error: unknown, replicas: number): unknown {
+  if (!(error instanceof JetStreamApiFailure) || error.errCode !== NOT_CLUSTERED) return error;
+  return new ValidationError(
+    "options.replicas",
+    replicas,
+    `the NATS server is not in a cluster, and JetStream keeps more than one replica only in ` +
+      `one (the server said: ${error.description}): pass replicas: 1 to a single server, or ` +
+      `run ${replicas} or more nats-servers clustered (docs/guide/scaling.md)`,
+    { cause: error },
+  );
+}
