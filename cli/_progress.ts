@@ -12,17 +12,29 @@ import type { CliIo } from "./_io.ts";
 
 const BAR = 24;
 
+/** What a {@link ProgressReport} reports on. */
+export interface ProgressReportOptions {
+  /** The consumer group rebuilt. */
+  readonly group: string;
+  /** True with `--json`: the result is the one document, nothing else is written. */
+  readonly quiet: boolean;
+  /** `"version"` for a stream source, whose checkpoint is a stream version. */
+  readonly unit: "position" | "version";
+}
+
 /** Draws or logs progress for one rebuild. */
 export class ProgressReport {
   readonly #io: CliIo;
   readonly #group: string;
   readonly #quiet: boolean;
+  readonly #unit: "position" | "version";
   #last = 0;
 
-  constructor(io: CliIo, group: string, quiet: boolean) {
+  constructor(io: CliIo, options: ProgressReportOptions) {
     this.#io = io;
-    this.#group = group;
-    this.#quiet = quiet;
+    this.#group = options.group;
+    this.#quiet = options.quiet;
+    this.#unit = options.unit;
   }
 
   /** After each page. */
@@ -40,13 +52,23 @@ export class ProgressReport {
     if (this.#quiet) return;
     if (this.#io.isTTY) this.#io.err(`\r${bar(progress)} ${figures(progress)}\x1b[K\n`);
     const seconds = (progress.elapsedMs / 1000).toFixed(1);
-    const stopped = this.#io.signal.aborted ? "stopped at" : "rebuilt up to";
+    const stopped = this.#io.signal.aborted;
+    if (progress.processed === 0) {
+      const what = stopped ? "stopped before its first message" : "rebuilt: no messages to replay";
+      this.#io.err(`Group "${this.#group}" ${what} (${seconds} s)\n`);
+      return;
+    }
+    // The last message handled, not the checkpoint (one past it): a user trial
+    // read "rebuilt up to position 3001" with the last message at 3000.
+    const reached = `${stopped ? "stopped after" : "rebuilt up to"} ${this.#unit} ${
+      progress.position - 1n
+    }`;
     // Parked messages are missing from the read model: say so on the line people read last.
     const parked = progress.parked === 0
       ? ""
       : `, ${progress.parked} parked: see ordo parked ${this.#group}`;
     this.#io.err(
-      `Group "${this.#group}" ${stopped} position ${progress.position}: ${progress.processed} messages in ${seconds} s (${
+      `Group "${this.#group}" ${reached}: ${progress.processed} messages in ${seconds} s (${
         Math.round(progress.rate)
       } msg/s)${parked}\n`,
     );

@@ -84,8 +84,15 @@ ${CONNECTION_HELP}
 Exit codes: 0 once rebuilt; 1 when stopped (Ctrl-C) or when a message was
 parked (the read model lacks it until it is replayed: ordo parked <group>).
 
+The last line names the last message handled: "rebuilt up to position 3000"
+(a stream version for a stream source).
+
 Output (--json): the final progress: { "group", "processed", "parked",
-  "total", "fraction", "rate", "elapsedMs", "position", "target", "stopped" }`,
+  "total", "fraction", "rate", "elapsedMs", "position", "target", "stopped" };
+  "position" is the checkpoint (one past the last message handled: 3001),
+  "target" the checkpoint it runs to (one past the source's newest message
+  when it began, whatever its type): "position" reaches it once the rebuild is
+  done, unless a types filter passed over the source's last messages`,
   options: { from: { type: "string" }, force: { type: "boolean" } },
   maxPositionals: 1,
   async run({ io, values, positionals, json, connection, print }) {
@@ -104,7 +111,11 @@ Output (--json): the final progress: { "group", "processed", "parked",
         `${running.length} consumer(s) of group "${projection.group}" are running: stop them first (they would move the checkpoint during the rebuild), or pass --force`,
       );
     }
-    const report = new ProgressReport(io, projection.group, json);
+    const report = new ProgressReport(io, {
+      group: projection.group,
+      quiet: json,
+      unit: "stream" in projection.source ? "version" : "position",
+    });
     const final = await rebuildProjection(store, {
       group: projection.group,
       source: projection.source,

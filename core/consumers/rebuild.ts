@@ -47,11 +47,17 @@ export interface RebuildProgress {
   readonly etaMs: number | undefined;
   /** Milliseconds since the rebuild started. */
   readonly elapsedMs: number;
-  /** The checkpoint now. */
+  /**
+   * The checkpoint now: where the next read starts, one past the last message
+   * handled (its global position, or its stream version for a stream source).
+   */
   readonly position: bigint;
   /**
-   * The checkpoint the rebuild runs to: the source's end when it started (for
-   * a category, its newest message when the store has `listCategories`, else the head).
+   * The checkpoint the rebuild runs to, one past the source's end when it
+   * started (for a category, its newest message when the store has
+   * `listCategories`, else the head); `position` reaches it once everything
+   * was replayed, unless a `types` filter passed over the source's last
+   * messages. `0n` for a source that had no message.
    */
   readonly target: bigint;
 }
@@ -127,18 +133,22 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
     throw new ValidationError("options.from", from, "must be a bigint from 0n");
   }
   const startedAt = performance.now();
-  // Progress counts from what the checkpoint says is done at the start.
-  const doneAtStart = "stream" in source ? from : from === 0n ? 0n : from - 1n;
+  // Progress counts checkpoints from where the replay starts. Global
+  // positions start at 1, so checkpoints 0 and 1 both mean "nothing done".
+  const start = "stream" in source || from > 0n ? from : 1n;
+  // Both checkpoints, like `position`: a user trial read "rebuilt up to
+  // position 3001" beside a target of 3000 (the last message's position).
   let target: bigint;
   let exactTotal: number | undefined;
   if ("stream" in source) {
     const info = await store.getStreamInfo(source.stream);
     target = BigInt(info.version === undefined ? 0 : info.version + 1);
-    exactTotal = Math.max(0, Number(target - doneAtStart));
+    exactTotal = Math.max(0, Number(target - start));
   } else {
-    target = await lastPosition(store, source);
+    const last = await lastPosition(store, source);
+    target = last === 0n ? 0n : last + 1n;
     if ("all" in source && source.types === undefined) {
-      exactTotal = Math.max(0, Number(target - doneAtStart));
+      exactTotal = Math.max(0, Number(target - start));
     }
   }
   await options.storage.checkpoints.reset(group);
@@ -155,8 +165,8 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   let complete = false;
   const progress = (): RebuildProgress => {
     const elapsedMs = performance.now() - startedAt;
-    const done = ("stream" in source ? position : position - 1n) - doneAtStart;
-    const span = target - doneAtStart;
+    const done = position - start;
+    const span = target - start;
     const fraction = complete || span <= 0n
       ? 1
       : Math.min(1, Math.max(0, Number(done) / Number(span)));

@@ -102,7 +102,7 @@ describe("rebuildProjection()", () => {
     });
     assert.deepEqual([all.processed, all.total], [31, 31]);
     const stream: RebuildProgress[] = [];
-    await rebuildProjection(store, {
+    const streamResult = await rebuildProjection(store, {
       group: "s",
       source: { stream: "order-0" },
       storage: createMemoryConsumerStorage(),
@@ -112,6 +112,28 @@ describe("rebuildProjection()", () => {
     });
     assert.ok(stream.every((p) => p.total === 5));
     assert.equal(stream[stream.length - 1].processed, 5);
+    // position and target are both checkpoints (one past the last message, by
+    // global position or by stream version), so a finished rebuild has them equal.
+    assert.deepEqual([all.position, all.target], [32n, 32n]);
+    assert.deepEqual([streamResult.position, streamResult.target], [5n, 5n]);
+  });
+
+  it("target is a checkpoint like position: one past the last message, 0n for an empty source", async () => {
+    const store = await seeded(30); // positions 1..30 in order-*, 31 in user-1
+    const orders = await rebuildProjection(store, {
+      group: "o",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      handler: () => {},
+    });
+    assert.deepEqual([orders.position, orders.target], [31n, 31n]);
+    const nothing = await rebuildProjection(store, {
+      group: "n",
+      source: { category: "invoice" },
+      storage: createMemoryConsumerStorage(),
+      handler: () => {},
+    });
+    assert.deepEqual([nothing.processed, nothing.target, nothing.fraction], [0, 0n, 1]);
   });
 
   it("from: replays only what lies at or after it, and counts progress from there", async () => {
@@ -129,6 +151,7 @@ describe("rebuildProjection()", () => {
     });
     assert.deepEqual(seen, Array.from({ length: 11 }, (_, i) => 21n + BigInt(i)));
     assert.deepEqual([result.processed, result.total, result.fraction], [11, 11, 1]);
+    assert.deepEqual([result.position, result.target], [32n, 32n]);
     assert.ok(progress.every((p) => p.total === 11 && p.fraction <= 1));
     const stream: number[] = [];
     await rebuildProjection(store, {
@@ -268,7 +291,7 @@ describe("rebuildProjection()", () => {
       handler: () => {},
       onProgress: (p) => void seen.push(p),
     });
-    assert.equal(result.target, 10n);
+    assert.equal(result.target, 11n, "one past the category's newest message");
     assert.deepEqual([seen[0].processed, seen[0].fraction, seen[0].total], [5, 0.5, 10]);
     assert.deepEqual([result.processed, result.fraction], [10, 1]);
   });
