@@ -4,8 +4,8 @@
  * (default `ordo`), or NATS JetStream from a `nats://` URL with `--stream`,
  * `--subject-prefix` and `--bucket` (`_connect_nats.ts`), with the consumer
  * storage beside it. Connecting checks
- * the server answers, so that an unreachable database is said plainly,
- * before any command runs.
+ * the server answers, so that an unreachable database, or one that refuses
+ * the login, is said plainly before any command runs.
  *
  * @module
  */
@@ -25,6 +25,7 @@ import { isNatsUrl, openNats } from "./_connect_nats.ts";
 import type { Connection } from "./_connection.ts";
 import { loadPGlite, loadPostgres } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
+import { connectFailure } from "./_postgres_refusal.ts";
 import type { CliIo } from "./_io.ts";
 import { type GivenNatsNames, natsFlagsGiven, natsNames } from "./_nats_names.ts";
 
@@ -136,12 +137,7 @@ async function openPostgres(url: string, schema: string, io: CliIo): Promise<Con
   } catch (error) {
     await sql.end({ timeout: 0 }).catch(() => {});
     if (signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
-    throw new CliFailure(
-      `Cannot reach PostgreSQL at ${where}: ${
-        (error as Error).message
-      }: check --url or DATABASE_URL, and that the server is running`,
-      { cause: error },
-    );
+    throw new CliFailure(connectFailure(error, where), { cause: error });
   }
   const store = createPostgresStore(sql, { schema, logger: stderrLogger(io) });
   return {

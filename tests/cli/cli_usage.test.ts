@@ -94,6 +94,51 @@ describe("ordo: help, usage and connection", () => {
     assert.doesNotMatch(result.stderr, /s3cret/);
   });
 
+  it("with a server that answers and refuses, says what it refused and what to do, not to check that it runs", async () => {
+    const given = new URL(url());
+    const database = given.pathname.slice(1);
+    const at = (change: (u: URL) => void) => {
+      const u = new URL(url());
+      change(u);
+      return u.toString();
+    };
+    const cases: [string, RegExp][] = [
+      [
+        at((u) => void (u.password = "wrong-s3cret")),
+        /^ordo status: PostgreSQL at postgres:\/\/postgres:\*\*\*@[^ ]+ refused the connection: password authentication failed for user "postgres" \(28P01\): check the user name and password in --url or DATABASE_URL$/m,
+      ],
+      [
+        at((u) => void (u.pathname = "/no_such_db")),
+        /^ordo status: PostgreSQL at [^ ]+\/no_such_db refused the connection: database "no_such_db" does not exist \(3D000\): check the database name in --url or DATABASE_URL, or create the database \(createdb no_such_db\) and run ordo migrate$/m,
+      ],
+    ];
+    // A user that may log in but not connect to this database: 42501.
+    await pg.sql.unsafe(`CREATE ROLE ordo_no_connect LOGIN PASSWORD 'pw-s3cret'`);
+    await pg.sql.unsafe(`REVOKE CONNECT ON DATABASE ${database} FROM PUBLIC`);
+    try {
+      cases.push([
+        at((u) => {
+          u.username = "ordo_no_connect";
+          u.password = "pw-s3cret";
+        }),
+        new RegExp(
+          `^ordo status: PostgreSQL at [^ ]+ refused the connection: permission denied for database "${database}" \\(42501\\): grant the user CONNECT on the database \\(GRANT CONNECT ON DATABASE ${database} TO …\\), or connect as another user$`,
+          "m",
+        ),
+      ]);
+      for (const [address, expected] of cases) {
+        const result = await ordo(["status", "--url", address], { url: null });
+        assert.equal(result.code, 1, said(result));
+        assert.match(result.stderr, expected);
+        assert.doesNotMatch(result.stderr, /server is running/, "it answered");
+        assert.doesNotMatch(result.stderr, /s3cret/);
+      }
+    } finally {
+      await pg.sql.unsafe(`GRANT CONNECT ON DATABASE ${database} TO PUBLIC`);
+      await pg.sql.unsafe(`DROP ROLE ordo_no_connect`);
+    }
+  });
+
   it("with something that is not PostgreSQL at the address exits 1 within its deadline instead of reconnecting forever", async () => {
     // Accepts, reads, closes: as an HTTP server on a mistyped port does.
     let connections = 0;
