@@ -8,7 +8,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { sleep } from "../_sleep.ts";
-import { type DeliveryEnv, reportAtStop, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, reportAtStop, retryable, worked } from "./_delivery_env.ts";
 import { replayOne } from "./_replay.ts";
 import type { ConsumerSource } from "./source.ts";
 
@@ -99,6 +99,7 @@ async function every<Tx>(
   do {
     try {
       await round();
+      worked(env, "storage");
     } catch (error) {
       if (!retryable(env, error, { phase: "storage", partition: -1 })) return false;
     }

@@ -5,7 +5,7 @@
 import type { RecordedMessage } from "../message.ts";
 import { type AttemptFailure, attemptInCommit, attemptOutside } from "./_attempt.ts";
 import { backoffDelay, deliveryRetries } from "./backoff.ts";
-import { type DeliveryEnv, LINES, report, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, LINES, report, retryable, worked } from "./_delivery_env.ts";
 import { type EffectsDone, keepEffectsAfterRollback } from "./_handler_context.ts";
 import { keepTrying } from "./_keep_trying.ts";
 import { park } from "./_park.ts";
@@ -49,7 +49,10 @@ export async function deliver<Tx>(
         : attemptInCommit(env, message, update, call)
     );
     if (outcome === undefined) return await commitAfterHandler(env, message, update, signal);
-    if (typeof outcome === "boolean") return outcome ? "handled" : "fenced";
+    if (typeof outcome === "boolean") {
+      worked(env, "storage");
+      return outcome ? "handled" : "fenced";
+    }
     if (env.commit !== "after-handler") await keepEffectsAfterRollback(env, effectsDone);
     if (outcome.phase === "storage") {
       // Not the message's fault: retried without counting against the message.

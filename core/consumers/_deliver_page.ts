@@ -6,7 +6,7 @@
 
 import type { RecordedMessage } from "../message.ts";
 import { deliver } from "./_deliver.ts";
-import type { DeliveryEnv } from "./_delivery_env.ts";
+import { type DeliveryEnv, worked } from "./_delivery_env.ts";
 import { type EffectsDone, keepEffectsAfterRollback, runHandler } from "./_handler_context.ts";
 import type { LeaseFence } from "./storage.ts";
 
@@ -98,6 +98,7 @@ async function commitPage<Tx>(
         await runHandler(env, messages, { tx, partition, attempt: 1, effectsDone });
       })
     );
+    worked(env, "storage");
     return committed ? "handled" : "fenced";
   } catch {
     // Reported, and retried or parked, by the single delivery the narrowing ends in.

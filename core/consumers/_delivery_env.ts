@@ -7,6 +7,7 @@ import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
 import { checkLogger, consoleLogger, type LogFields, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
+import { Outage } from "../outage.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { tellHooks } from "../tell_hooks.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
@@ -54,6 +55,8 @@ export interface DeliveryEnv<Tx> {
   readonly site: DeliverySite;
   /** Ends the consumer for an error retrying cannot fix (its `done` rejects with it). */
   readonly fail: (error: unknown) => void;
+  /** Outages of its reads from the store and of its storage, so that their end is said once. */
+  readonly outages: { readonly store: Outage; readonly storage: Outage };
 }
 
 /**
@@ -109,6 +112,7 @@ export function deliveryEnv<
     site: settings.site ?? { group },
     fail: settings.fail,
     monitor: new ConsumerMonitor(),
+    outages: { store: new Outage(), storage: new Outage() },
     telemetry,
     traces,
   };
@@ -140,9 +144,23 @@ export function retryable<Tx>(
     env.fail(error);
     return false;
   }
+  if (context.phase === "store" || context.phase === "storage") env.outages[context.phase].failed();
   report(env, error, context);
   return true;
 }
+
+/**
+ * The consumer's reads from the store (`"store"`) or its storage work
+ * (`"storage"`) succeeded: after failures it retried, one line says they work
+ * again and how long they did not (`downMs`). Without it an operator saw
+ * "Consumer storage failed; retrying" and never that it recovered.
+ */
+export function worked<Tx>(env: DeliveryEnv<Tx>, phase: "store" | "storage"): void {
+  const ended = env.outages[phase].worked();
+  if (ended !== undefined) env.logger.info(AGAIN[phase], { ...env.site, ...ended });
+}
+
+const AGAIN = { store: "Store works again", storage: "Consumer storage works again" } as const;
 
 export const LINES = {
   rule: "Retry rule failed; parking the message",

@@ -2,7 +2,7 @@
 // own, their leases, and one read loop per partition it holds.
 
 import type { EventStore } from "../event_store.ts";
-import { type DeliveryEnv, reportAtStop, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, reportAtStop, retryable, worked } from "./_delivery_env.ts";
 import { firstCatchUp } from "./_first_catch_up.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { type RunnerEnd, runPartition } from "./_runner.ts";
@@ -70,6 +70,7 @@ export class GroupMember<Tx> {
     while (!signal.aborted) {
       try {
         await this.#rebalance(signal);
+        worked(this.#env, "storage");
       } catch (error) {
         // An error retrying cannot fix (an unmigrated schema) fails the member, which ends this loop.
         retryable(this.#env, error, { phase: "storage", partition: -1 });

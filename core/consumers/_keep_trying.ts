@@ -4,7 +4,7 @@
 // them. An error retrying cannot fix ends the consumer instead.
 
 import { backoffDelay } from "./backoff.ts";
-import { type DeliveryEnv, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, retryable, worked } from "./_delivery_env.ts";
 import type { ConsumerErrorContext } from "./handler.ts";
 import { sleep } from "../_sleep.ts";
 
@@ -22,7 +22,9 @@ export async function keepTrying<Tx, T>(
 ): Promise<{ readonly value: T } | undefined> {
   for (let failures = 1;; failures++) {
     try {
-      return { value: await work() };
+      const value = await work();
+      if (context.phase === "storage") worked(env, "storage");
+      return { value };
     } catch (error) {
       if (!retryable(env, error, context)) return undefined;
       if (!(await sleep(backoffDelay(env.retry, failures), signal))) return undefined;

@@ -7,7 +7,7 @@ import type { RecordedMessage } from "../message.ts";
 import { backoffDelay } from "./backoff.ts";
 import { deliver } from "./_deliver.ts";
 import { deliverInPages } from "./_deliver_page.ts";
-import { type DeliveryEnv, isFatal, retryable } from "./_delivery_env.ts";
+import { type DeliveryEnv, isFatal, retryable, worked } from "./_delivery_env.ts";
 import type { PartitionProgress } from "./_partition_progress.ts";
 import { partitionOf } from "./partition.ts";
 import { sleep } from "../_sleep.ts";
@@ -134,7 +134,9 @@ class PartitionLoop<Tx> {
     const { env, partition, signal } = this.#o;
     while (!signal.aborted) {
       try {
-        return (await env.storage.checkpoints.load(env.group, partition)) ?? 0n;
+        const loaded = await env.storage.checkpoints.load(env.group, partition);
+        worked(env, "storage");
+        return loaded ?? 0n;
       } catch (error) {
         if (!(await this.#retryAfter(error, "storage"))) break;
       }
@@ -152,6 +154,7 @@ class PartitionLoop<Tx> {
         const read = await ahead.read;
         if ("error" in read) throw read.error;
         this.#failures = 0;
+        worked(this.#o.env, "store");
         return { messages: read.messages, head: undefined };
       }
       // The head is read before the page, so a short page proves everything up to it was seen.
@@ -162,6 +165,7 @@ class PartitionLoop<Tx> {
       });
       this.#failures = 0;
       this.#progress.recovered();
+      worked(this.#o.env, "store");
       return { messages, head };
     } catch (error) {
       return (await this.#retryAfter(error, "store")) ? undefined : "stopped";
@@ -254,7 +258,9 @@ class PartitionLoop<Tx> {
     if (signal.aborted || this.#next <= this.#committed) return undefined;
     const update = { group: env.group, partition, position: this.#next, lease };
     try {
-      if (!(await env.storage.checkpoints.commit(update, () => {}))) return "fenced";
+      const committed = await env.storage.checkpoints.commit(update, () => {});
+      worked(env, "storage");
+      if (!committed) return "fenced";
       this.#committed = this.#next;
     } catch (error) {
       if (!(await this.#retryAfter(error, "storage"))) return "stopped";

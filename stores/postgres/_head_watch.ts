@@ -8,7 +8,7 @@
  * @module
  */
 
-import { PositionWaiters, type WaitOptions } from "../../core/mod.ts";
+import { Outage, PositionWaiters, type WaitOptions } from "../../core/mod.ts";
 import { CoalescedRounds } from "./coalesced_rounds.ts";
 import { headInPayload, notifyChannel } from "./notify_payload.ts";
 import type { StoreSql } from "./_store_sql.ts";
@@ -25,9 +25,10 @@ export class HeadWatch {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   // waitForAppend calls reading the head before they join the waiters.
   #arming = 0;
-  // Whether the last poll or LISTEN failed: logged once when it starts failing, once when it recovers.
-  #pollFailing = false;
-  #listenFailing = false;
+  // Whether the last poll or LISTEN failed: logged once when it starts failing,
+  // once when it recovers (with how long it was down).
+  readonly #pollOutage = new Outage();
+  readonly #listenOutage = new Outage();
   // After appends commit, one NOTIFY at a time tells every listening store the
   // readable head, computed once in the NOTIFY's own statement (about 0.2 ms
   // of server time, reading the lock table). A woken reader then needs no
@@ -154,18 +155,19 @@ export class HeadWatch {
     );
     this.#listening.then(
       () => {
-        if (this.#listenFailing) this.#sql.logger.info("Store listening again", this.#fields());
-        this.#listenFailing = false;
+        const ended = this.#listenOutage.worked();
+        if (ended !== undefined) {
+          this.#sql.logger.info("Store listening again", { ...this.#fields(), ...ended });
+        }
       },
       (error) => {
         this.#listening = undefined;
-        if (!this.#listenFailing && !this.#sql.closed) {
+        if (this.#listenOutage.failed() && !this.#sql.closed) {
           this.#sql.logger.warn("Store cannot listen for appends; polling until it can", {
             ...this.#fields(),
             error,
           });
         }
-        this.#listenFailing = true;
       },
     );
   }
@@ -186,14 +188,15 @@ export class HeadWatch {
     const timer = setTimeout(async () => {
       try {
         await this.#headChecks.request();
-        if (this.#pollFailing) this.#sql.logger.info("Store poll works again", this.#fields());
-        this.#pollFailing = false;
+        const ended = this.#pollOutage.worked();
+        if (ended !== undefined) {
+          this.#sql.logger.info("Store poll works again", { ...this.#fields(), ...ended });
+        }
       } catch (error) {
         // Unavailable for now; the next poll tries again. Said once, not once a poll.
-        if (!this.#pollFailing && !this.#sql.closed) {
+        if (this.#pollOutage.failed() && !this.#sql.closed) {
           this.#sql.logger.warn("Store poll failed; retrying", { ...this.#fields(), error });
         }
-        this.#pollFailing = true;
       }
       if (this.#pollTimer !== timer) return; // stopped meanwhile
       this.#pollTimer = undefined;

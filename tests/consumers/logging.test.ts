@@ -219,11 +219,51 @@ describe("consumer logging", () => {
     });
     await consumer.caughtUp;
     await consumer.close();
-    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.equal(lines.length, 2, lines.join("\n"));
     assert.match(
       lines[0],
       /^ordo warn: Consumer storage failed; retrying group="totals" partition=0 messageId="[0-9a-f-]{36}" error="Error: connection reset"$/,
     );
+    // And once it works again, how long it did not (the outage on a real server: postgres_storage_outage.test.ts).
+    assert.match(lines[1], /^ordo info: Consumer storage works again group="totals" downMs=\d+$/);
+  });
+
+  it("says once that its reads from the store work again, after failures it retried", async () => {
+    const { logger, lines } = recording();
+    const inner = createMemoryStore({ logger });
+    await inner.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    let failures = 3;
+    // The real store, its readPage failing three times (a class: its methods are bound, not spread).
+    const store = new Proxy(inner, {
+      get: (target, key) => {
+        if (key === "readPage") {
+          return (...args: Parameters<typeof inner.readPage>) =>
+            failures-- > 0
+              ? Promise.reject(new Error("connection reset"))
+              : target.readPage(...args);
+        }
+        const value = target[key as keyof typeof target];
+        return typeof value === "function"
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage: createMemoryConsumerStorage(),
+      retry: NO_DELAY,
+      controlInterval: false,
+      handler: () => {},
+    });
+    await consumer.caughtUp;
+    await consumer.close();
+    assert.deepEqual(lines.map((line) => line.replace(/downMs=\d+/, "downMs=N")), [
+      ...Array(3).fill(
+        'ordo warn: Store failed; retrying group="totals" partition=0 error="Error: connection reset"',
+      ),
+      'ordo info: Store works again group="totals" downMs=N',
+    ]);
   });
 
   it("a failure of the consumer's own storage work (announcing itself) names no partition", async () => {
@@ -251,11 +291,15 @@ describe("consumer logging", () => {
       storage,
       handler: () => {},
     });
-    await until(() => lines.length > 0, "the line");
+    await until(() => lines.some((line) => line.includes("works again")), "the lines");
     await consumer.close();
-    assert.deepEqual(lines.filter((line) => line.includes("Consumer storage failed")), [
+    assert.deepEqual(lines.filter((line) => line.includes("Consumer storage")), [
       'ordo warn: Consumer storage failed; retrying group="totals" error="Error: connection reset"',
+      ...lines.filter((line) =>
+        /^ordo info: Consumer storage works again group="totals" downMs=\d+$/.test(line)
+      ),
     ]);
+    assert.equal(lines.filter((line) => line.includes("works again")).length, 1);
   });
 
   it("a group member logs the partitions it takes, and a lease it lost to another member", async () => {
