@@ -7,8 +7,9 @@
  *
  * A line reads `ordo <level>: <message> key=value …`: strings JSON-quoted (so a
  * line never breaks), errors as `"<name>: <message>"` (one with no message as
- * `"<name> <its own fields as JSON>"`, at most 500 characters of them), absent
- * fields left out.
+ * `"<name> <its own fields as JSON>"`, at most 500 characters of them) followed
+ * by their `cause` chain (`"…; caused by <name>: <message>"`, at most 4 causes,
+ * each error once), absent fields left out.
  *
  * @module
  */
@@ -151,12 +152,7 @@ function render(value: unknown): string {
     return String(value);
   }
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Error) {
-    const fields = value.message === "" ? errorFields(value) : undefined;
-    return JSON.stringify(
-      fields === undefined ? `${value.name}: ${value.message}` : `${value.name} ${fields}`,
-    );
-  }
+  if (value instanceof Error) return JSON.stringify(withCauses(value));
   try {
     return JSON.stringify(value, jsonBigints) ?? JSON.stringify(String(value));
   } catch {
@@ -168,8 +164,53 @@ function jsonBigints(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
+/** How many causes of an error a line follows, after the error itself. */
+const CAUSE_DEPTH = 4;
+
+// A wrapped error's root cause is often what says what to do (a
+// StoreUnavailableError's ECONNREFUSED, a handler's "boom" under its
+// wrapper): a user trial read `e="Error: boom"` and lost the rest. Each error
+// once (a cause may point back up the chain), and a chain deeper than
+// CAUSE_DEPTH ends in "…".
+function withCauses(error: Error): string {
+  let text = describeError(error);
+  const seen = new Set<unknown>([error]);
+  let cause = causeOf(error);
+  for (let depth = 0; cause !== undefined && !seen.has(cause); depth++) {
+    if (depth === CAUSE_DEPTH) return `${text}; caused by …`;
+    seen.add(cause);
+    text += `; caused by ${cause instanceof Error ? describeError(cause) : causeValue(cause)}`;
+    cause = cause instanceof Error ? causeOf(cause) : undefined;
+  }
+  return text;
+}
+
+function describeError(error: Error): string {
+  const fields = error.message === "" ? errorFields(error) : undefined;
+  return fields === undefined ? `${error.name}: ${error.message}` : `${error.name} ${fields}`;
+}
+
+function causeOf(error: Error): unknown {
+  try {
+    return error.cause ?? undefined;
+  } catch {
+    return undefined; // a getter that throws: no cause to show
+  }
+}
+
+// A cause that is not an Error (`{ cause: "timeout" }`, `{ cause: { code } }`): as JSON, bounded.
+function causeValue(cause: unknown): string {
+  try {
+    const json = typeof cause === "string" ? cause : JSON.stringify(cause, jsonBigints);
+    if (json === undefined) return String(cause);
+    return json.length > ERROR_FIELDS_LIMIT ? `${json.slice(0, ERROR_FIELDS_LIMIT - 1)}…` : json;
+  } catch {
+    return String(cause);
+  }
+}
+
 // What the line shows already, or never (the stack), when a class assigns it.
-const SHOWN: ReadonlySet<string> = new Set(["name", "message", "stack"]);
+const SHOWN: ReadonlySet<string> = new Set(["name", "message", "stack", "cause"]);
 
 /** The most of an error's fields a line shows, in characters of JSON. */
 const ERROR_FIELDS_LIMIT = 500;

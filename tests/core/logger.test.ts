@@ -108,6 +108,76 @@ describe("the logger", () => {
     );
   });
 
+  it("an error is shown with its cause chain: each cause once, at most four deep", () => {
+    const root = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+      code: "ECONNREFUSED",
+    });
+    const wrapped = new Error("boom", { cause: new TypeError("socket closed", { cause: root }) });
+    assert.equal(
+      formatLogLine("error", "Handler failed", { e: wrapped }),
+      'ordo error: Handler failed e="Error: boom; caused by TypeError: socket closed; caused by Error: connect ECONNREFUSED 127.0.0.1:5432"',
+    );
+    // A cause that is not an Error: as it is, or as JSON.
+    assert.equal(
+      formatLogLine("warn", "m", { error: new Error("a", { cause: "timeout" }) }),
+      'ordo warn: m error="Error: a; caused by timeout"',
+    );
+    assert.equal(
+      formatLogLine("warn", "m", { error: new Error("a", { cause: { code: "57P01", n: 2n } }) }),
+      'ordo warn: m error="Error: a; caused by {\\"code\\":\\"57P01\\",\\"n\\":\\"2\\"}"',
+    );
+    // A cycle: each error once.
+    const first = new Error("first");
+    const second = new Error("second", { cause: first });
+    (first as { cause?: unknown }).cause = second;
+    assert.equal(
+      formatLogLine("warn", "m", { error: first }),
+      'ordo warn: m error="Error: first; caused by Error: second"',
+    );
+    // Ten deep: the error and four causes, then "…".
+    let deep = new Error("e0");
+    for (let i = 1; i < 10; i++) deep = new Error(`e${i}`, { cause: deep });
+    assert.equal(
+      formatLogLine("warn", "m", { error: deep }),
+      'ordo warn: m error="Error: e9; caused by Error: e8; caused by Error: e7; caused by Error: e6; caused by Error: e5; caused by …"',
+    );
+    // An error with no message and a cause its class assigned: the cause once, not among its fields.
+    class Refused extends Error {
+      constructor(readonly orderId: string, cause: unknown) {
+        super("");
+        this.name = "Refused";
+        this.cause = cause;
+      }
+    }
+    assert.equal(
+      formatLogLine("warn", "m", { error: new Refused("o-1", new RangeError("no stock")) }),
+      'ordo warn: m error="Refused {\\"orderId\\":\\"o-1\\"}; caused by RangeError: no stock"',
+    );
+  });
+
+  it("property: any cause chain, cycles too, is one line with at most four causes", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string(), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (messages, back) => {
+          const errors = messages.map((message) => new Error(message));
+          errors.forEach((error, i) => {
+            const next = errors[i + 1] ??
+              (back === undefined ? undefined : errors[back % errors.length]);
+            if (next !== undefined) (error as { cause?: unknown }).cause = next;
+          });
+          const line = formatLogLine("warn", "m", { error: errors[0] });
+          assert.doesNotMatch(line, /[\r\n]/);
+          const causes =
+            JSON.parse(line.slice("ordo warn: m error=".length)).split("; caused by ").length - 1;
+          assert.ok(causes <= 5, line); // four causes, then "…"
+        },
+      ),
+      propertyParameters(300),
+    );
+  });
+
   it("property: whatever the message and fields, an event is exactly one line", () => {
     fc.assert(
       fc.property(
