@@ -14,6 +14,8 @@ import { createMemoryConsumerStorage, createMemoryStore } from "../../mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
 import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
+import { readFile } from "node:fs/promises";
+import { ROOT } from "../_paths.ts";
 import { eventually } from "./_bus_suite.ts";
 import { startHttpServer, TOKEN } from "./_http_fixture.ts";
 
@@ -66,6 +68,24 @@ describe("a close that waits", { concurrency: true }, () => {
     release();
     await closing;
     assert.equal(lines.length, 1);
+  });
+
+  it("the operations guide shows the line the bus writes, word for word", async () => {
+    const guide = await readFile(`${ROOT}docs/guide/operations.md`, "utf8");
+    const sample = guide.match(/^```\n(ordo warn: Closing the bus is still waiting .*)\n```$/m)
+      ?.[1];
+    assert.ok(sample !== undefined, "the guide has the sample line in a block of its own");
+    const { logger, lines } = recording();
+    const bus = createBus({ transport: createInProcessTransport({ logger }), logger });
+    const { handler, started, release } = stuck();
+    bus.handleCommand("orders/place", handler);
+    await bus.send({ type: "orders/place", data: {} });
+    await started;
+    const closing = bus.close();
+    await eventually(() => lines.length > 0, NOTICE_WAIT, "the notice");
+    release();
+    await closing;
+    assert.equal(sample, lines[0]);
   });
 
   it("the bus's close names the query handler it waits for", async () => {
