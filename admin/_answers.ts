@@ -7,7 +7,7 @@
  * @module
  */
 
-import { OrdoError } from "../core/mod.ts";
+import type { OrdoError } from "../core/mod.ts";
 import { errorBody, statusOf, toJson } from "../transports/http/wire/mod.ts";
 
 const SECURITY = {
@@ -29,19 +29,12 @@ export function json(value: unknown, status = 200): Response {
   });
 }
 
-/** An error as ordo's tagged body, with its status; an unknown error as a bare 500. */
+/** An ordo error as its tagged body, with its status (the handler logs any other error and answers a `ServerError`). */
 export function failure(
-  error: unknown,
+  error: OrdoError,
   status?: number,
   headers: Readonly<Record<string, string>> = {},
 ): Response {
-  if (!(error instanceof OrdoError)) {
-    return json({
-      _tag: "ServerError",
-      name: "ServerError",
-      message: "The console failed: see the server's log",
-    }, 500);
-  }
   const response = json(errorBody(error), status ?? statusOf(error));
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;

@@ -2,9 +2,14 @@
  * What the console draws over the last minutes: the head and each group's
  * lag, sampled while the handler is open (from its first request until
  * `close()`), kept for a window, so a page opened now shows what came before.
+ * One sample at a time: on a store that hangs (a database that went away)
+ * ticks are skipped rather than stacked, so the console's own requests are
+ * not queued behind them in a shared pool.
  *
  * @module
  */
+
+import type { Logger } from "../core/mod.ts";
 
 /** One sample. */
 export interface Sample {
@@ -20,14 +25,18 @@ export class History {
   readonly #take: () => Promise<Sample>;
   readonly #interval: number;
   readonly #windowMs: number;
+  readonly #logger: Logger;
   readonly #samples: Sample[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  #taking = false;
+  #failing = false;
 
-  constructor(take: () => Promise<Sample>, interval: number, windowMs: number) {
+  constructor(take: () => Promise<Sample>, interval: number, windowMs: number, logger: Logger) {
     this.#take = take;
     this.#interval = interval;
     this.#windowMs = windowMs;
+    this.#logger = logger;
   }
 
   /** Starts sampling, once; a no-op after `close()`. */
@@ -37,12 +46,22 @@ export class History {
     void this.sample();
   }
 
-  /** Takes one sample now (failures are skipped: the next one may pass). */
+  /**
+   * Takes one sample now, unless one is still being taken. A failure leaves
+   * a gap in the charts and is logged once, until a sample works again.
+   */
   async sample(): Promise<void> {
+    if (this.#taking) return;
+    this.#taking = true;
     try {
       this.add(await this.#take());
-    } catch {
-      // The store or storage is away for a moment; the chart shows a gap.
+      if (this.#failing) this.#logger.info("Console sample works again");
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) this.#logger.warn("Console sample failed; retrying", { error });
+      this.#failing = true;
+    } finally {
+      this.#taking = false;
     }
   }
 

@@ -1,0 +1,118 @@
+// What the console's handler does when what it reads fails: an error that is
+// not ordo's is logged under an error id the answer names (a trial found the
+// answer saying "see the server's log" with nothing logged), and the sampler
+// for the charts neither piles up calls on a store that hangs (a trial with
+// PostgreSQL stopped found console requests waiting minutes behind them) nor
+// fails silently.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  createMemoryConsumerStorage,
+  createMemoryStore,
+  type EventStore,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  StoreUnavailableError,
+} from "../../mod.ts";
+import { createAdminHandler } from "../../admin/mod.ts";
+import { until } from "../contract/_consumer_fixtures.ts";
+
+const OPERATOR = { authorization: "Bearer operator-token-7f3a9c" };
+const AUTH = { operator: { bearer: "operator-token-7f3a9c" } };
+
+/** A logger that keeps its lines. */
+function keptLogger(): Logger & {
+  lines: { level: LogLevel; message: string; fields?: LogFields }[];
+} {
+  const lines: { level: LogLevel; message: string; fields?: LogFields }[] = [];
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) =>
+    void lines.push({ level, message, fields });
+  return { lines, error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
+}
+
+describe("the console's handler when reads fail", () => {
+  it("logs an error that is not ordo's under an error id, and answers a ServerError naming it", async () => {
+    const store = createMemoryStore();
+    const broken: EventStore = Object.assign(Object.create(store), {
+      listStreams: () => Promise.reject(new TypeError("Cannot read properties of undefined")),
+    });
+    const logger = keptLogger();
+    const handler = createAdminHandler({
+      store: broken,
+      storage: createMemoryConsumerStorage(),
+      auth: AUTH,
+      logger,
+    });
+    try {
+      const answer = await handler.fetch(
+        new Request("http://127.0.0.1/api/streams", { headers: OPERATOR }),
+      );
+      assert.equal(answer.status, 500);
+      const body = await answer.json();
+      assert.equal(body._tag, "ServerError");
+      assert.match(body.errorId, /^[0-9a-f-]{36}$/);
+      assert.match(body.message, new RegExp(`see error id "${body.errorId}" in its log`));
+      const logged = logger.lines.filter((line) => line.level === "error");
+      assert.equal(logged.length, 1, "one line, at error level");
+      assert.equal(logged[0].fields?.errorId, body.errorId, "under the id the answer names");
+      assert.equal(logged[0].fields?.operation, "GET /api/streams");
+      assert.ok(logged[0].fields?.error instanceof TypeError, "with the error itself");
+    } finally {
+      await handler.close();
+    }
+  });
+
+  it("takes one sample at a time while the store hangs, logs the failure once, and says when it works again", async () => {
+    const store = createMemoryStore();
+    let calls = 0;
+    let hanging = 0;
+    let mostHanging = 0;
+    let mode: "hang" | "fail" | "work" = "hang";
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const flaky: EventStore = Object.assign(Object.create(store), {
+      headPosition: async () => {
+        calls++;
+        if (mode === "hang") {
+          hanging++;
+          mostHanging = Math.max(mostHanging, hanging);
+          await released;
+          hanging--;
+        }
+        if (mode !== "work") {
+          throw new StoreUnavailableError("headPosition", "connect ECONNREFUSED");
+        }
+        return await store.headPosition();
+      },
+    });
+    const logger = keptLogger();
+    const handler = createAdminHandler({
+      store: flaky,
+      storage: createMemoryConsumerStorage(),
+      auth: AUTH,
+      logger,
+      sampleInterval: 10,
+    });
+    try {
+      // The first API call starts the sampler; the session route reads nothing itself.
+      await handler.fetch(new Request("http://127.0.0.1/api/session", { headers: OPERATOR }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(mostHanging, 1, `${mostHanging} samples waited on the store at once`);
+      mode = "fail";
+      release();
+      await until(() => calls >= 5, "samples failing");
+      const failing = logger.lines.filter((l) => l.message === "Console sample failed; retrying");
+      assert.equal(failing.length, 1, "an outage is logged once, not every interval");
+      assert.equal(failing[0].level, "warn");
+      assert.ok(failing[0].fields?.error instanceof StoreUnavailableError);
+      mode = "work";
+      await until(
+        () => logger.lines.some((l) => l.message === "Console sample works again"),
+        "the recovery logged",
+      );
+    } finally {
+      await handler.close();
+    }
+  });
+});
