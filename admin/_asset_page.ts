@@ -29,6 +29,7 @@ export const CONSOLE_PAGE = `<!doctype html>
   <span id="who"></span>
   <button id="logout" type="button" hidden>Log out</button>
 </header>
+<div id="connection" class="notice bad" role="alert" hidden></div>
 <main id="main"><p class="muted">Loading…</p></main>
 <div id="dialog" class="dialog" hidden>
   <div class="dialog-box" role="dialog" aria-modal="true" aria-labelledby="dialog-text">

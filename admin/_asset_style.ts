@@ -11,12 +11,16 @@ export const CONSOLE_STYLE = `
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); }
-header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.2rem; background: #141a26; color: #fff; }
+/* The header wraps on a narrow screen (a phone at 390 px) rather than push who is logged in off it. */
+header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.5rem; padding: .6rem 1.2rem; background: #141a26; color: #fff; }
 header a { color: #cfd6e4; text-decoration: none; }
 header a.active, header a:hover { color: #fff; }
 .brand { font-weight: 700; font-size: 1.1rem; color: #fff !important; letter-spacing: .04em; }
-nav { display: flex; gap: 1rem; flex: 1; }
-#who { color: #cfd6e4; font-size: .9rem; }
+nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; flex: 1 1 auto; }
+#who { color: #cfd6e4; font-size: .9rem; white-space: nowrap; }
+#logout { white-space: nowrap; }
+/* Says when an answer is late or a refresh failed; placed as main's content is. */
+#connection { width: calc(100% - 2.4rem); max-width: calc(1200px - 2.4rem); margin: 1rem auto 0; }
 main { padding: 1.2rem; max-width: 1200px; margin: 0 auto; }
 h1 { font-size: 1.3rem; margin: 0 0 1rem; }
 h2 { font-size: 1.05rem; margin: 1.4rem 0 .6rem; }
@@ -24,14 +28,19 @@ h2 { font-size: 1.05rem; margin: 1.4rem 0 .6rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem; }
 .card .label { color: var(--muted); font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; }
 .card .value { font-size: 1.5rem; font-weight: 600; font-variant-numeric: tabular-nums; }
-table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+/* A table wider than the screen scrolls in its box; the page does not. */
+.table-box { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
+table { width: 100%; border-collapse: collapse; background: var(--card); }
 th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: #4a5265; }
 /* Cells keep their words whole (an id may break after its dashes). A value that can be long without a
    space (.long: a stream name, a message type, a group, an error) breaks anywhere rather than pushing
    the last columns off-screen, and so takes the squeeze a very long one makes; its floor keeps a
-   short one (InvoiceDrafted) whole beside it, and gives way on narrow screens. */
-td.long { overflow-wrap: anywhere; min-width: min(10em, 14vw); }
+   short one (PaymentRecorded) whole beside it, and gives way on narrower screens. */
+td.long { overflow-wrap: anywhere; min-width: min(12em, 14vw); }
+/* On a phone a table scrolls sideways in its box: a long cell keeps a floor that holds a word
+   (PaymentRecorded) rather than shrink to a few letters a line. */
+@media (max-width: 700px) { td.long { min-width: 10em; } }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 /* A number or a time reads as one piece: "2026-12-07" would otherwise break after a dash. */
 td.num, td.time { white-space: nowrap; }

@@ -3,7 +3,9 @@
  * served): building elements (text only, never HTML, so no stored value can
  * run as script), the API client that authenticates each request (a bearer
  * token, or an HMAC signature made with Web Crypto) and marks replays with
- * the console's header, the log-in form, the router and live refresh.
+ * the console's header, the log-in form, the router and live refresh, and
+ * the banner that says when the server is slow to answer or a refresh
+ * failed (what is shown is then older than it looks).
  *
  * @module
  */
@@ -13,6 +15,14 @@ export const SCRIPT_CORE = String.raw`
 const KEY = "ordo.console.credential";
 const main = document.getElementById("main");
 let page = { stop: function () {} };
+// Each route is a generation: an answer that arrives after the user moved on
+// is dropped (a late page once replaced the one navigated to since).
+let generation = 0;
+const STALE = "stale";
+// The banner's state: requests waiting (their start times) and the last refresh that failed.
+const waiting = new Set();
+let refreshFailed = null;
+let loginNote = "";
 
 function el(tag, attrs, children) {
   const node = document.createElement(tag);
@@ -68,8 +78,21 @@ async function api(method, path, given) {
     headers["x-ordo-console"] = "1";
     headers["content-type"] = "application/json";
   }
-  const response = await fetch(url, { method: method, headers: headers, body: method === "GET" ? undefined : body });
+  const mine = generation;
+  const started = { at: Date.now() };
+  waiting.add(started);
+  let response;
+  try {
+    response = await fetch(url, { method: method, headers: headers, body: method === "GET" ? undefined : body });
+  } catch (error) {
+    if (mine !== generation) throw stale();
+    throw new Error("The console's server did not answer (" + error.message + "): is it running?");
+  } finally {
+    waiting.delete(started);
+    banner();
+  }
   const data = await response.json().catch(function () { return {}; });
+  if (mine !== generation) throw stale();
   if (!response.ok) {
     const error = new Error(data.message || ("HTTP " + response.status));
     error.status = response.status;
@@ -78,6 +101,30 @@ async function api(method, path, given) {
   }
   return data;
 }
+
+function stale() {
+  const error = new Error("The page changed before this answer came");
+  error.tag = STALE;
+  return error;
+}
+
+// Says what the page cannot: that an answer is late, or that a refresh
+// failed and what is shown was read earlier. Hidden when neither.
+function banner() {
+  const node = document.getElementById("connection");
+  const now = Date.now();
+  let oldest = now;
+  waiting.forEach(function (w) { oldest = Math.min(oldest, w.at); });
+  const late = now - oldest >= 3000 ? Math.round((now - oldest) / 1000) : 0;
+  const parts = [];
+  if (refreshFailed) {
+    parts.push("Cannot refresh: " + refreshFailed.message + ". Retrying every 2 s; what is shown was read at " + time(refreshFailed.since) + ".");
+  }
+  if (late > 0) parts.push("Waiting " + late + " s for the console's server to answer: is its store reachable?");
+  node.textContent = parts.join(" ");
+  node.hidden = parts.length === 0;
+}
+setInterval(banner, 1000);
 
 function query(params) {
   const search = new URLSearchParams();
@@ -105,15 +152,19 @@ function sourceText(source) {
   return source.category ? "category " + source.category + types : "all" + types;
 }
 
-function sparkline(values, className) {
+// A line over the values, scaled to its box. With a floor (a lag's is 0) the
+// bottom is the floor: a lag of 0 throughout was drawn along the top, as if
+// at its highest.
+function sparkline(values, className, floor) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", className || "spark");
   svg.setAttribute("viewBox", "0 0 100 20");
   svg.setAttribute("preserveAspectRatio", "none");
   if (values.length > 1) {
-    const max = Math.max.apply(null, values);
-    const min = Math.min.apply(null, values.concat([max - 1]));
+    const highest = Math.max.apply(null, values);
+    const min = floor === undefined ? Math.min.apply(null, values.concat([highest - 1])) : floor;
+    const max = Math.max(highest, min + 1);
     const points = values.map(function (v, i) {
       return (i * 100 / (values.length - 1)).toFixed(1) + "," + (19 - ((v - min) / (max - min)) * 18).toFixed(1);
     });
@@ -128,18 +179,32 @@ function notice(text, kind) {
   return el("div", { class: "notice" + (kind ? " " + kind : ""), role: "status", text: text });
 }
 
+// In a box of its own that scrolls sideways when the table is wider than the
+// screen (a phone): the page itself, its header included, never does.
 function table(headers, rows, attrs) {
-  return el("table", attrs, [
+  return el("div", { class: "table-box" }, el("table", attrs, [
     el("thead", {}, el("tr", {}, headers.map(function (h) { return el("th", { text: h }); }))),
     el("tbody", {}, rows),
-  ]);
+  ]));
 }
 
+// Renders now and again every interval. A failed refresh keeps what was
+// shown and says so in the banner, since when; the next one that works clears it.
 function live(render, interval) {
   let stopped = false;
   let timer;
+  let readAt = null;
   async function tick() {
-    try { await render(); } catch (error) { if (error.status === 401) return logOut(); }
+    try {
+      await render();
+      readAt = Date.now();
+      refreshFailed = null;
+    } catch (error) {
+      if (error.tag === STALE) return;
+      if (error.status === 401) return logOut(error);
+      if (!stopped) refreshFailed = { message: error.message.replace(/\.$/, ""), since: readAt };
+    }
+    banner();
     if (!stopped) timer = setTimeout(tick, interval);
   }
   tick();
@@ -147,12 +212,22 @@ function live(render, interval) {
 }
 
 function failed(error) {
-  if (error.status === 401) return logOut();
-  show(notice(error.message, "bad"));
+  if (error.tag === STALE) return;
+  if (error.status === 401) return logOut(error);
+  show(
+    notice(error.message, "bad"),
+    // A server or store failure may pass: offer the same page again.
+    error.status !== undefined && error.status < 500 ? null
+      : el("button", { type: "button", id: "try-again", text: "Try again", onclick: function () { route(); } }),
+  );
 }
 
-function logOut() {
+// A refused credential (rotated, or the console restarted with another)
+// sends the user to the log-in form, which says why.
+function logOut(error) {
   sessionStorage.removeItem(KEY);
+  session = null;
+  loginNote = error ? "Logged out: the server no longer accepts this credential (" + error.message + "). Log in again with the current one." : "";
   route();
 }
 
@@ -164,7 +239,8 @@ function logIn() {
     el("option", { value: "hmac", text: "HMAC secret" }),
   ]);
   const secret = el("input", { type: "password", name: "secret", id: "login-secret", autocomplete: "off", required: true });
-  const message = el("p", { class: "error-text", id: "login-error" });
+  const message = el("p", { class: "error-text", id: "login-error", text: loginNote });
+  loginNote = "";
   const form = el("form", {
     onsubmit: async function (event) {
       event.preventDefault();
@@ -191,6 +267,9 @@ let session = null;
 async function route() {
   page.stop();
   page = { stop: function () {} };
+  generation++;
+  refreshFailed = null;
+  banner();
   if (!credential()) return logIn();
   if (!session) {
     try { session = await api("GET", "session"); } catch (error) { session = null; return failed(error); }
@@ -231,7 +310,7 @@ function confirmDialog(text, action) {
 }
 
 function start() {
-  document.getElementById("logout").addEventListener("click", function () { session = null; logOut(); });
+  document.getElementById("logout").addEventListener("click", function () { logOut(); });
   window.addEventListener("hashchange", route);
   route();
 }

@@ -29,7 +29,7 @@ async function consumersPage() {
         el("td", { class: "long", text: sourceText(g.source) }),
         el("td", { class: "num", text: g.partitionCount }),
         el("td", { class: "num lag", text: lagText(g) }),
-        el("td", {}, sparkline(lagHistory(g.group))),
+        el("td", {}, sparkline(lagHistory(g.group), "spark", 0)),
         el("td", { class: "num" }, g.parked > 0 ? el("a", { href: "#/parked" + query({ group: g.group }), text: g.parked }) : "0"),
         el("td", { class: "error-text long", text: g.lastError ? g.lastError.name + ": " + g.lastError.message : "" }),
       ]);

@@ -68,8 +68,14 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
+/** Options of {@link startConsole}. */
+export interface StartConsoleOptions {
+  /** What the console reads instead of the store (the consumers keep the store): to make it fail or hang. */
+  readonly wrap?: (store: EventStore) => EventStore;
+}
+
 /** Seeds a memory store, starts two consumers and the console on a free port. */
-export async function startConsole(): Promise<ConsoleRig> {
+export async function startConsole(options: StartConsoleOptions = {}): Promise<ConsoleRig> {
   const store = createMemoryStore();
   const storage = createMemoryConsumerStorage();
   const handled = new Set<string>();
@@ -118,13 +124,14 @@ export async function startConsole(): Promise<ConsoleRig> {
   ];
   await Promise.all(consumers.map((c) => c.caughtUp));
   const handler: AdminHandler = createAdminHandler({
-    store,
+    store: options.wrap?.(store) ?? store,
     storage,
     auth: {
       operator: { bearer: { token: "operator-token-7f3a9c", name: "ops" } },
       viewer: { bearer: "viewer-token-5b2e8d41" },
     },
     sampleInterval: 300,
+    logger: silentLogger,
   });
   const server: Server = createServer(createNodeRequestListener(handler));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
