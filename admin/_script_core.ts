@@ -285,6 +285,8 @@ async function route() {
   });
   const pages = { overview: overviewPage, streams: streamsPage, stream: streamPage, message: messagePage, consumers: consumersPage, parked: parkedPage };
   const render = pages[segments[0]] || overviewPage;
+  // Until the page draws itself: the last page's content would read as this one's.
+  show(el("p", { class: "muted", id: "loading", text: "Loading…" }));
   try {
     page = (await render(segments.slice(1), params)) || page;
   } catch (error) {

@@ -1,7 +1,8 @@
 // What trials of the console in Chromium found, held: with the store stopped
 // the overview went on showing its last figures as if live, and pages opened
 // then showed a heading and nothing; an answer that came late replaced the
-// page navigated to since; a credential refused mid-session logged the user
+// page navigated to since, and while one was awaited the last page's content
+// stayed under the new page's tab; a credential refused mid-session logged the user
 // out without a word; at 390 px the page scrolled sideways and the header
 // hid who was logged in; a lag of 0 throughout was drawn along the top of its
 // chart; at 1280 px a type as usual as PaymentRecorded broke before its "d". Skipped without chromium, as the other browser tests are.
@@ -136,12 +137,16 @@ describe("the console in Chromium, as trials found it", () => {
   test("says an answer is late while it waits", async () => {
     trouble.slowReads = 4500;
     try {
+      await page.goto(`${rig.url}#/consumers`);
+      await page.waitForSelector("#consumers-table");
       await page.goto(`${rig.url}#/message/1`);
       await textOf(
         "#connection",
         (t) => /^Waiting [3-9] s for the console's server to answer/.test(t),
         "the banner while the answer is late",
       );
+      // Not the page before: its table would read as this one's.
+      await textOf("main", (t) => t === "Loading…", "the page while it waits");
       await page.waitForSelector("#message-data");
       assert.equal(await hidden("#connection"), true, "gone once it answered");
     } finally {
