@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Logger } from "../core/mod.ts";
+import { type Logger, Outage } from "../core/mod.ts";
 
 /** One sample. */
 export interface Sample {
@@ -30,7 +30,7 @@ export class History {
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #taking = false;
-  #failing = false;
+  readonly #outage = new Outage();
 
   constructor(take: () => Promise<Sample>, interval: number, windowMs: number, logger: Logger) {
     this.#take = take;
@@ -55,11 +55,10 @@ export class History {
     this.#taking = true;
     try {
       this.add(await this.#take());
-      if (this.#failing) this.#logger.info("Console sample works again");
-      this.#failing = false;
+      const ended = this.#outage.worked();
+      if (ended !== undefined) this.#logger.info("Console sample works again", { ...ended });
     } catch (error) {
-      if (!this.#failing) this.#logger.warn("Console sample failed; retrying", { error });
-      this.#failing = true;
+      if (this.#outage.failed()) this.#logger.warn("Console sample failed; retrying", { error });
     } finally {
       this.#taking = false;
     }

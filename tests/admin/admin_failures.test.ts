@@ -111,6 +111,12 @@ describe("the console's handler when reads fail", () => {
         () => logger.lines.some((l) => l.message === "Console sample works again"),
         "the recovery logged",
       );
+      const again = logger.lines.find((l) => l.message === "Console sample works again");
+      assert.equal(again?.level, "info");
+      assert.ok(
+        typeof again?.fields?.downMs === "number" && again.fields.downMs >= 0,
+        "with downMs",
+      );
     } finally {
       await handler.close();
     }
