@@ -9,6 +9,7 @@
 // loop ends, and `ready` rejects with ClosedError if it had not resolved.
 
 import { backoffDelay, type CheckedRetryPolicy, ClosedError, type Logger } from "../../core/mod.ts";
+import { settledOrAborted } from "./_settled_or_aborted.ts";
 import {
   type ConsumerConfig,
   createConsumer,
@@ -85,7 +86,8 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
   while (!signal.aborted && !closed()) {
     try {
       if (!created) {
-        await unlessAborted(createConsumer(api, stream, config), signal);
+        // During an outage the loop is mostly here, making its consumer again: a stop must not wait.
+        await settledOrAborted(createConsumer(api, stream, config), signal);
         created = true;
       }
       const got: PulledMessage[] = [];
@@ -145,20 +147,6 @@ async function handleAndAck(o: DurableLoopOptions, message: PulledMessage): Prom
     clearInterval(working);
   }
   tell(ACK);
-}
-
-// While the client reconnects, a request waits for the connection up to its
-// timeout (5 s), and during an outage the loop is mostly in one, making its
-// consumer again: a stop (a Ctrl-C) must not wait for it. The request is left
-// to end by itself.
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -54,6 +54,7 @@ import {
   type CreateNatsTransportOptions,
 } from "./_options.ts";
 import { answerQueries, callQuery } from "./_queries.ts";
+import { settledOrAborted } from "./_settled_or_aborted.ts";
 
 /** The NATS transport, and the set-up of its command stream and ledger. */
 export interface NatsTransport extends Transport {
@@ -313,15 +314,4 @@ class NatsBusTransport implements NatsTransport {
 // The store's refusal over the closed connection (an event's append), named again as the bus call.
 function closedConnection(error: unknown): boolean {
   return error instanceof ClosedError && error.component === NATS_CONNECTION;
-}
-
-// `running`, or the abort's reason as soon as `signal` aborts (what runs ends by itself later).
-function settledOrAborted<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
-  running.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    running.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
