@@ -20,6 +20,26 @@ import { ROOT } from "../_paths.ts";
 import { RUNTIME } from "../cli/_cli_fixture.ts";
 
 /** Chromium's executable: `CHROMIUM_PATH`, else `chromium` or `chromium-browser` on PATH; `undefined` when none. */
+/**
+ * Resolves once the text of `selector` on `page` satisfies `check`, polling for up to 20 s; the
+ * failure says what the text was.
+ */
+export async function textOn(
+  page: { $eval(selector: string, read: (node: Element) => string): Promise<string> },
+  selector: string,
+  check: (text: string) => boolean,
+  what: string,
+): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = await page.$eval(selector, (node) => node.textContent ?? "").catch(() => "");
+    if (check(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what}: "${selector}" reads "${text}"`);
+}
+
 export function findChromium(): string | undefined {
   const given = process.env.CHROMIUM_PATH;
   if (given !== undefined && existsSync(given)) return given;

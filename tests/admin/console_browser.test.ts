@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { type ConsoleRig, findChromium, screenshotPath, startConsole } from "./_console_fixture.ts";
+import {
+  type ConsoleRig,
+  findChromium,
+  screenshotPath,
+  startConsole,
+  textOn,
+} from "./_console_fixture.ts";
 
 const chromium = findChromium();
 const SKIP =
@@ -20,17 +26,8 @@ describe("the console in Chromium", () => {
   let browser: Browser;
   let page: Page;
 
-  /** Resolves once `selector`'s text satisfies `check`; the failure says what the text was. */
-  const textOf = async (selector: string, check: (text: string) => boolean, what: string) => {
-    const deadline = Date.now() + 20_000;
-    let text = "";
-    while (Date.now() < deadline) {
-      text = await page.$eval(selector, (node) => node.textContent ?? "").catch(() => "");
-      if (check(text)) return text;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${what}: "${selector}" reads "${text}"`);
-  };
+  const textOf = (selector: string, check: (text: string) => boolean, what: string) =>
+    textOn(page, selector, check, what);
 
   const logIn = async (token: string) => {
     await page.goto(rig.url);
