@@ -202,8 +202,7 @@ function causeOf(error: Error): unknown {
 function causeValue(cause: unknown): string {
   try {
     const json = typeof cause === "string" ? cause : JSON.stringify(cause, jsonBigints);
-    if (json === undefined) return String(cause);
-    return json.length > ERROR_FIELDS_LIMIT ? `${json.slice(0, ERROR_FIELDS_LIMIT - 1)}…` : json;
+    return json === undefined ? String(cause) : bounded(json);
   } catch {
     return String(cause);
   }
@@ -212,8 +211,12 @@ function causeValue(cause: unknown): string {
 // What the line shows already, or never (the stack), when a class assigns it.
 const SHOWN: ReadonlySet<string> = new Set(["name", "message", "stack", "cause"]);
 
-/** The most of an error's fields a line shows, in characters of JSON. */
+/** The most of an error's fields (or of a cause that is no error) a line shows, in characters. */
 const ERROR_FIELDS_LIMIT = 500;
+
+function bounded(text: string): string {
+  return text.length > ERROR_FIELDS_LIMIT ? `${text.slice(0, ERROR_FIELDS_LIMIT - 1)}…` : text;
+}
 
 // An error with no message says what it is by its fields (an Effect
 // `Data.TaggedError("OrderExists")<{ orderId }>`, a class of the user's):
@@ -230,8 +233,7 @@ function errorFields(error: Error): string | undefined {
   }
   if (!some) return undefined;
   try {
-    const json = JSON.stringify(fields, jsonBigints);
-    return json.length > ERROR_FIELDS_LIMIT ? `${json.slice(0, ERROR_FIELDS_LIMIT - 1)}…` : json;
+    return bounded(JSON.stringify(fields, jsonBigints));
   } catch {
     return undefined;
   }

@@ -260,7 +260,11 @@ function checkMessageKeys(input: object, index: number): void {
   for (const key in input) {
     if (key === "type" || key === "data" || key === "id" || key === "metadata") continue;
     if (key === "streamName" || key === "streamVersion" || key === "globalPosition") continue;
-    if (Object.hasOwn(input, key)) checkKnownKeys(input, MESSAGE_KEYS, `messages[${index}]`, "key");
+    // This key alone: the whole message would name a recorded field first, were it there too.
+    if (Object.hasOwn(input, key)) {
+      const value = (input as Record<string, unknown>)[key];
+      checkKnownKeys({ [key]: value }, MESSAGE_KEYS, `messages[${index}]`, "key");
+    }
   }
 }
 

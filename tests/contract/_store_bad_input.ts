@@ -194,6 +194,13 @@ const cases: readonly BadInput[] = [
     mentions: 'did you mean "metadata"?',
   },
   {
+    // The recorded fields pass (a copy); the misspelt key is the one named.
+    name: "a misspelt key on a recorded message appended again",
+    call: append("order-1", [{ ...message(), streamName: "order-9", metdata: {} }]),
+    path: "messages[0].metdata",
+    mentions: 'did you mean "metadata"?',
+  },
+  {
     name: "EventStoreDB's eventType for type",
     call: append("order-1", [{ eventType: "Happened", data: {} }]),
     path: "messages[0].eventType",
