@@ -62,7 +62,7 @@ export function checkCredentials<K>(
  */
 export const MIN_KEY_LENGTH = 16;
 
-const GENERATE = "generate one: openssl rand -hex 16";
+const GENERATE = "generate one with `openssl rand -hex 16`";
 
 /**
  * A bearer token: no whitespace (it could not be sent in a header otherwise),
@@ -103,7 +103,7 @@ function checkLength<K>(key: K, length: number, unit: string, at: string): K {
   throw new ValidationError(
     at,
     `(redacted, ${length} ${unit})`,
-    `must be at least ${MIN_KEY_LENGTH} ${unit}, or it can be guessed by trying: ${GENERATE}`,
+    `must be at least ${MIN_KEY_LENGTH} ${unit} (a shorter key can be guessed by trying); ${GENERATE}`,
   );
 }
 
