@@ -95,23 +95,25 @@ function checkedSchema(schema: string): string {
   }
 }
 
+const READS = "the command line reads PostgreSQL (postgres://user:password@host:5432/db), " +
+  "NATS (nats://host:4222) or PGlite (--pglite <directory>)";
+
 /** The URL without its password. */
 function redact(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
+    // Not echoed: text that is no URL (user:password@host:4222) may hold a password.
     throw new CliUsageError(
-      `Invalid --url or DATABASE_URL: expected postgres://user:password@host:5432/db`,
+      `Invalid --url or DATABASE_URL: not a URL (no postgres:// or nats:// in front); ${READS}`,
     );
   }
   if (parsed.password !== "") parsed.password = "***";
   // Said at once: any other scheme would be tried as PostgreSQL and fail 10 s later, blaming the server.
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new CliUsageError(
-      `Invalid --url or DATABASE_URL: ${parsed} is neither a postgres:// nor a nats:// URL; the ` +
-        "command line reads PostgreSQL (postgres://user:password@host:5432/db), NATS " +
-        "(nats://host:4222) or PGlite (--pglite <directory>)",
+      `Invalid --url or DATABASE_URL: ${parsed} is neither a postgres:// nor a nats:// URL; ${READS}`,
     );
   }
   return parsed.toString();

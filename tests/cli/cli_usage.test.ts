@@ -196,6 +196,13 @@ describe("ordo: help, usage and connection", () => {
     const bare = await ordo(["status", "--url", "localhost:5432"], { url: null });
     assert.equal(bare.code, 2, said(bare));
     assert.match(bare.stderr, /localhost:5432 is neither a postgres:\/\/ nor a nats:\/\/ URL/);
+    // A NATS server written as host:port (no scheme) is no URL at all: the line still names nats://.
+    const noScheme = await ordo(["status", "--url", "127.0.0.1:4222"], { url: null });
+    assert.equal(noScheme.code, 2, said(noScheme));
+    assert.match(
+      noScheme.stderr,
+      /Invalid --url or DATABASE_URL: not a URL \(no postgres:\/\/ or nats:\/\/ in front\); the command line reads PostgreSQL \(postgres:\/\/.*\), NATS \(nats:\/\/host:4222\) or PGlite/,
+    );
   });
 
   it("--pglite refuses a directory with files but no PG_VERSION (a service creating it now), or empty for a command that reads, and creates nothing in it", async () => {
