@@ -1,16 +1,34 @@
 /**
  * One spell of failures of work that is retried (a store's poll, a
  * consumer's storage, a subscription), so that a component says once that it
- * fails and once that it works again, with how long it was down. Each
- * component keeps one per kind of work.
+ * fails, reminds at growing intervals while it lasts (one line and then
+ * silence for hours would read as work that recovered), and says once that
+ * it works again, each with how long it was down. Each component keeps one
+ * per kind of work.
  *
  * @module
  */
 
-/** What the line that ends an outage adds to its fields. */
+/** What the line that ends an outage (or reminds of it) adds to its fields. */
 export interface OutageEnded {
-  /** Milliseconds from the outage's first failure to the success that ended it. */
+  /** Milliseconds from the outage's first failure to the success that ended it (or to the reminder). */
   readonly downMs: number;
+}
+
+/**
+ * When, in ms after an outage's first failure, its n-th reminder (0, 1, …)
+ * is due: after 1 min, 10 min, 1 h, then every hour.
+ *
+ * @example
+ * ```ts
+ * import { stillFailingAt } from "./outage.ts";
+ * stillFailingAt(0); // 60000
+ * ```
+ */
+export function stillFailingAt(reminder: number): number {
+  if (reminder === 0) return 60_000;
+  if (reminder === 1) return 600_000;
+  return 3_600_000 * (reminder - 1);
 }
 
 /**
@@ -25,6 +43,8 @@ export interface OutageEnded {
  * const poll = new Outage();
  * if (poll.failed()) consoleLogger.warn("Store poll failed; retrying");
  * poll.failed(); // false: the same outage, not said again
+ * const still = poll.remind(); // { downMs } after 1 min, 10 min, then hourly
+ * if (still !== undefined) consoleLogger.warn("Store poll still failing; retrying", { ...still });
  * const ended = poll.worked();
  * if (ended !== undefined) consoleLogger.info("Store poll works again", { ...ended });
  * // ordo info: Store poll works again downMs=0
@@ -32,11 +52,21 @@ export interface OutageEnded {
  */
 export class Outage {
   readonly #now: () => number;
+  readonly #remindAt: (reminder: number) => number;
   #since: number | undefined;
+  #reminders = 0;
 
-  /** `now` reads a clock in milliseconds; default `performance.now()`, which no clock change moves. */
-  constructor(now: () => number = () => performance.now()) {
+  /**
+   * `now` reads a clock in milliseconds; default `performance.now()`, which
+   * no clock change moves. `remindAt` schedules the reminders; default
+   * {@link stillFailingAt}.
+   */
+  constructor(
+    now: () => number = () => performance.now(),
+    remindAt: (reminder: number) => number = stillFailingAt,
+  ) {
     this.#now = now;
+    this.#remindAt = remindAt;
   }
 
   /** Whether the work failed and has not worked since. */
@@ -48,7 +78,21 @@ export class Outage {
   failed(): boolean {
     if (this.#since !== undefined) return false;
     this.#since = this.#now();
+    this.#reminders = 0;
     return true;
+  }
+
+  /**
+   * While failing: how long so far (fields for a "still failing" line) when
+   * a reminder is due, once per reminder; `undefined` otherwise. Reminders
+   * skipped (nothing failed to ask for them) are not made up for.
+   */
+  remind(): OutageEnded | undefined {
+    if (this.#since === undefined) return undefined;
+    const down = this.#now() - this.#since;
+    if (down < this.#remindAt(this.#reminders)) return undefined;
+    while (down >= this.#remindAt(this.#reminders)) this.#reminders++;
+    return { downMs: Math.round(down) };
   }
 
   /**

@@ -144,10 +144,29 @@ export function retryable<Tx>(
     env.fail(error);
     return false;
   }
-  if (context.phase === "store" || context.phase === "storage") env.outages[context.phase].failed();
+  if (context.phase === "store" || context.phase === "storage") {
+    // An outage fails every retry (each partition's, each heartbeat's): one line when it
+    // starts, reminders at growing intervals while it lasts, one when it ends (`worked`).
+    const outage = env.outages[context.phase];
+    const began = outage.failed();
+    const still = began ? undefined : outage.remind();
+    if (began || still !== undefined) {
+      report(env, error, context, still === undefined ? undefined : STILL[context.phase], {
+        ...still,
+      });
+    } else {
+      tell(env, error, context);
+    }
+    return true;
+  }
   report(env, error, context);
   return true;
 }
+
+const STILL = {
+  store: "Store still failing; retrying",
+  storage: "Consumer storage still failing; retrying",
+} as const;
 
 /**
  * The consumer's reads from the store (`"store"`) or its storage work
@@ -183,7 +202,6 @@ export function report<Tx>(
   line?: string,
   fields?: LogFields,
 ): void {
-  env.monitor.failed(error, context);
   const { phase, partition, message, attempt } = context;
   if (phase === "handler" && message !== undefined && line === undefined) {
     logHandlerFailure(env.logger, { ...env.site, partition }, message, attempt ?? 1, error);
@@ -200,6 +218,12 @@ export function report<Tx>(
       error,
     });
   }
+  tell(env, error, context);
+}
+
+/** What every failure does, logged or not: the status API and the `onError` hook hear of it. */
+function tell<Tx>(env: DeliveryEnv<Tx>, error: unknown, context: ConsumerErrorContext): void {
+  env.monitor.failed(error, context);
   tellHooks([env.hooks.onError], [error, context], { logger: env.logger, fields: { ...env.site } });
 }
 

@@ -4,7 +4,7 @@
 // away is logged when it starts and when it ends. Once the store or its
 // connection is closed (`stopped`), nothing is followed or retried again.
 
-import { type Logger, PositionWaiters, type WaitOptions } from "../../core/mod.ts";
+import { type Logger, Outage, PositionWaiters, type WaitOptions } from "../../core/mod.ts";
 import { fromGlobalPosition } from "./batch_record.ts";
 import { translateError } from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
@@ -34,7 +34,8 @@ export class LiveHead {
   #follower: LiveFollower | undefined;
   #starting: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #failing = false;
+  /** Following's failures, so that one line says it fails and one that it works again (with downMs). */
+  readonly #outage = new Outage();
 
   constructor(options: LiveHeadOptions) {
     this.#o = options;
@@ -88,8 +89,7 @@ export class LiveHead {
   }
 
   #failed(error: unknown): void {
-    if (this.#failing || this.#o.stopped()) return;
-    this.#failing = true;
+    if (this.#o.stopped() || !this.#outage.failed()) return;
     this.#o.logger.warn("Store cannot follow appends; following again", {
       stream: this.#o.stream,
       retryInMs: this.#o.retryDelay,
@@ -98,9 +98,9 @@ export class LiveHead {
   }
 
   #works(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#o.logger.info("Store following appends again", { stream: this.#o.stream });
+    const ended = this.#outage.worked();
+    if (ended === undefined) return;
+    this.#o.logger.info("Store following appends again", { stream: this.#o.stream, ...ended });
   }
 
   #retryLater(): void {

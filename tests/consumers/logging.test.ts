@@ -228,6 +228,42 @@ describe("consumer logging", () => {
     assert.match(lines[1], /^ordo info: Consumer storage works again group="totals" downMs=\d+$/);
   });
 
+  it("says once that its storage fails, however many retries fail, and once that it works again; onError hears every failure", async () => {
+    const { logger, lines } = recording();
+    const store = createMemoryStore({ logger });
+    await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    const inner = createMemoryConsumerStorage();
+    let failures = 6;
+    const storage: ConsumerStorage = {
+      ...inner,
+      checkpoints: {
+        load: (group, partition) =>
+          failures-- > 0
+            ? Promise.reject(new Error("connection reset"))
+            : inner.checkpoints.load(group, partition),
+        reset: (group) => inner.checkpoints.reset(group),
+        commit: (update, work) => inner.checkpoints.commit(update, work as never),
+      },
+    };
+    let told = 0;
+    const consumer = createConsumer(store, {
+      group: "totals",
+      source: { category: "order" },
+      storage,
+      retry: NO_DELAY,
+      controlInterval: false,
+      handler: () => {},
+      onError: () => void told++,
+    });
+    await consumer.caughtUp;
+    await consumer.close();
+    assert.deepEqual(lines.map((line) => line.replace(/downMs=\d+/, "downMs=N")), [
+      'ordo warn: Consumer storage failed; retrying group="totals" partition=0 error="Error: connection reset"',
+      'ordo info: Consumer storage works again group="totals" downMs=N',
+    ]);
+    assert.equal(told, 6, "each failure told to onError");
+  });
+
   it("says once that its reads from the store work again, after failures it retried", async () => {
     const { logger, lines } = recording();
     const inner = createMemoryStore({ logger });
@@ -258,10 +294,9 @@ describe("consumer logging", () => {
     });
     await consumer.caughtUp;
     await consumer.close();
+    // Three failures, one outage: said when it starts and when it ends, not at every retry.
     assert.deepEqual(lines.map((line) => line.replace(/downMs=\d+/, "downMs=N")), [
-      ...Array(3).fill(
-        'ordo warn: Store failed; retrying group="totals" partition=0 error="Error: connection reset"',
-      ),
+      'ordo warn: Store failed; retrying group="totals" partition=0 error="Error: connection reset"',
       'ordo info: Store works again group="totals" downMs=N',
     ]);
   });

@@ -2,7 +2,7 @@
 // with how long it lasted, however many attempts failed in between.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Outage } from "../../core/mod.ts";
+import { Outage, stillFailingAt } from "../../core/mod.ts";
 
 describe("Outage", () => {
   it("begins at the first failure, ends at the first success, and measures from the first failure", () => {
@@ -22,5 +22,56 @@ describe("Outage", () => {
     assert.equal(outage.failed(), true, "a new failure begins a new one");
     now += 5;
     assert.deepEqual(outage.worked(), { downMs: 5 });
+  });
+});
+
+describe("Outage reminders", () => {
+  it("are due after 1 min, 10 min, then every hour of one outage, each once, with downMs; a new outage starts them again", () => {
+    let now = 0;
+    const outage = new Outage(() => now);
+    assert.equal(outage.remind(), undefined, "no outage, no reminder");
+    outage.failed();
+    now = 59_999;
+    assert.equal(outage.remind(), undefined);
+    now = 60_000;
+    assert.deepEqual(outage.remind(), { downMs: 60_000 });
+    assert.equal(outage.remind(), undefined, "said once");
+    now = 600_000;
+    assert.deepEqual(outage.remind(), { downMs: 600_000 });
+    now = 3_600_000 - 1;
+    assert.equal(outage.remind(), undefined);
+    // Hours skipped (nothing failed in between) give one reminder, not one per hour missed.
+    now = 3 * 3_600_000 + 5;
+    assert.deepEqual(outage.remind(), { downMs: 3 * 3_600_000 + 5 });
+    assert.equal(outage.remind(), undefined);
+    now = 4 * 3_600_000;
+    assert.deepEqual(outage.remind(), { downMs: 4 * 3_600_000 });
+    outage.worked();
+    outage.failed();
+    now += 60_000;
+    assert.deepEqual(
+      outage.remind(),
+      { downMs: 60_000 },
+      "the next outage reminds from its own start",
+    );
+  });
+
+  it("follow the schedule given", () => {
+    let now = 0;
+    const outage = new Outage(() => now, (reminder) => 10 * (reminder + 1));
+    outage.failed();
+    now = 10;
+    assert.deepEqual(outage.remind(), { downMs: 10 });
+    now = 19;
+    assert.equal(outage.remind(), undefined);
+    now = 20;
+    assert.deepEqual(outage.remind(), { downMs: 20 });
+    assert.deepEqual([0, 1, 2, 3, 4].map(stillFailingAt), [
+      60_000,
+      600_000,
+      3_600_000,
+      7_200_000,
+      10_800_000,
+    ]);
   });
 });

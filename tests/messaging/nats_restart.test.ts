@@ -10,6 +10,7 @@ import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_s
 import { connectNats } from "../stores/_nats_fixtures.ts";
 import { eventually } from "./_bus_suite.ts";
 import { busWorld } from "./_nats_bus_fixtures.ts";
+import { keptLogger } from "../_kept_logger.ts";
 
 if (natsServerMissing !== undefined) {
   describe("NATS transport across a server restart", () => {
@@ -35,7 +36,8 @@ if (natsServerMissing !== undefined) {
     it("handles commands, queries and events registered before the restart", async () => {
       // A server killed right after an ack may not have kept it: that message comes
       // again after the ack wait (at least once), and its group waits for it.
-      const world = await busWorld(service, { ackWait: 2000 });
+      const logger = keptLogger();
+      const world = await busWorld(service, { ackWait: 2000, logger });
       const handlers = createBus({ transport: await world.transport(service) });
       // While the client reconnects a call fails at once (retryable): this caller's bus
       // retries for as long as a restart takes, within the deadline, without a breaker.
@@ -72,6 +74,17 @@ if (natsServerMissing !== undefined) {
         assert.deepEqual(await caller.query("counter/show", {}, { timeout }), {
           seen: seen.length,
         });
+        // Each handler loop said once that it could not pull, and once that it pulls again, with how long it could not.
+        const again = logger.lines.flatMap((line, i) =>
+          line === "info: NATS transport pulling again" ? [logger.fields[i]] : []
+        );
+        assert.ok(again.length > 0, logger.lines.join("\n"));
+        for (const fields of again) {
+          assert.ok(
+            typeof fields.downMs === "number" && fields.downMs > 0,
+            `downMs=${fields.downMs}`,
+          );
+        }
       } finally {
         await Promise.all([handlers.close(), caller.close()]);
       }

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { type AppendResult, type Logger, StoreUnavailableError } from "../../core/mod.ts";
+import { type AppendResult, StoreUnavailableError } from "../../core/mod.ts";
+import { keptLogger } from "../_kept_logger.ts";
 import { createNatsStore } from "../../stores/nats/mod.ts";
 import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
 import { messages, readEverything } from "../contract/_fixtures.ts";
@@ -38,13 +39,8 @@ if (natsServerMissing !== undefined) {
       const names = freshNames();
       const options = { headers, ...names, timeout: 1000, resubscribeDelay: 200 };
       const writer = createNatsStore(writerConnection, options);
-      const lines: string[] = [];
-      const logger: Logger = {
-        error: (message) => void lines.push(`error: ${message}`),
-        warn: (message) => void lines.push(`warn: ${message}`),
-        info: (message) => void lines.push(`info: ${message}`),
-        debug: () => {},
-      };
+      const logger = keptLogger();
+      const lines = logger.lines;
       const waiter = createNatsStore(waiterConnection, { ...options, logger });
       await writer.setup();
       try {
@@ -71,6 +67,9 @@ if (natsServerMissing !== undefined) {
           "warn: Store cannot follow appends; following again",
           "info: Store following appends again",
         ]);
+        // The recovery line says how long following was down, as every outage line does.
+        const { downMs } = logger.fields[1];
+        assert.ok(typeof downMs === "number" && downMs > 0, `downMs=${downMs}`);
         const stored = await readEverything(writer);
         const ids = new Set(stored.map((m) => m.id));
         for (const p of before.positions) assert.ok(ids.has(p.id), "acknowledged before, kept");

@@ -8,7 +8,13 @@
 // A connection closed for good is not retried (it never opens again): the
 // loop ends, and `ready` rejects with ClosedError if it had not resolved.
 
-import { backoffDelay, type CheckedRetryPolicy, ClosedError, type Logger } from "../../core/mod.ts";
+import {
+  backoffDelay,
+  type CheckedRetryPolicy,
+  ClosedError,
+  type Logger,
+  Outage,
+} from "../../core/mod.ts";
 import { settledOrAborted } from "./_settled_or_aborted.ts";
 import {
   type ConsumerConfig,
@@ -77,9 +83,13 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
   const name = config.durable_name;
   let created = false;
   let failures = 0;
+  const outage = new Outage();
   const batch = config.max_ack_pending ?? 1;
   const worked = () => {
-    if (failures > 0) o.logger.info("NATS transport pulling again", { consumer: name });
+    const ended = outage.worked();
+    if (ended !== undefined) {
+      o.logger.info("NATS transport pulling again", { consumer: name, ...ended });
+    }
     failures = 0;
   };
   const closed = () => o.lost.aborted || api.driver.connection.isClosed?.() === true;
@@ -117,7 +127,7 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
     } catch (error) {
       // A closed connection: the transport's watch says so once, and the loop ends.
       if (signal.aborted || closed()) return;
-      if (failures === 0) {
+      if (outage.failed()) {
         o.logger.warn("NATS transport cannot pull; retrying", { consumer: name, error });
       }
       o.onError(error);

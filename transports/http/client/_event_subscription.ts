@@ -15,6 +15,7 @@ import {
   type Logger,
   type OrdoErrorTag,
   ordoTagOf,
+  Outage,
   type ParkedMessageStore,
   PeerUnreachableError,
   retryThenPark,
@@ -48,17 +49,10 @@ export interface SubscriptionDependencies {
   readonly logger: Logger;
   /**
    * How long after its first failure a stream that still fails is logged
-   * again, for the n-th reminder (0, 1, …). Default {@link stillFailingAt};
+   * again, for the n-th reminder (0, 1, …). Default: the shared `Outage`'s (1 min, 10 min, then hourly);
    * tests give a shorter one.
    */
   readonly stillFailingAt?: (reminder: number) => number;
-}
-
-/** Reminders of a stream still failing: after 1 min, 10 min, 1 h, then every hour. */
-export function stillFailingAt(reminder: number): number {
-  if (reminder === 0) return 60_000;
-  if (reminder === 1) return 600_000;
-  return 3_600_000 * (reminder - 1);
 }
 
 type Outcome = "handled" | "parked" | "stopped";
@@ -98,11 +92,11 @@ export class EventStreamSubscription implements Registration {
   readonly #policy: CheckedRetryPolicy;
   readonly #logger: Logger;
   /**
-   * Since when (ms) the stream has failed without working in between, and how
-   * many reminders were logged: a failure is logged when it starts, again
-   * after 1 min, 10 min and every hour while it lasts, and when it ends.
+   * The stream's failures without a success in between: logged when they
+   * start, again after 1 min, 10 min and every hour while they last, and
+   * when they end, each with `downMs` as every component's outage lines.
    */
-  #failing: { since: number; reminders: number } | undefined;
+  readonly #outage: Outage;
   #settled = false;
 
   constructor(
@@ -114,6 +108,7 @@ export class EventStreamSubscription implements Registration {
   ) {
     this.#policy = checkRetryPolicy(options.retry);
     this.#logger = options.logger ?? dependencies.logger;
+    this.#outage = new Outage(undefined, dependencies.stillFailingAt);
     this.ready = new Promise((resolve, reject) => {
       this.#caughtUp = () => {
         this.#settled = true;
@@ -159,12 +154,9 @@ export class EventStreamSubscription implements Registration {
         for await (const frame of readSse(response.body!, signal)) {
           if (frame.event === "ready") {
             failures = 0;
-            if (this.#failing !== undefined) {
-              this.#logger.info("Event stream reconnected", {
-                group: this.group,
-                seconds: Math.round((Date.now() - this.#failing.since) / 1000),
-              });
-              this.#failing = undefined;
+            const ended = this.#outage.worked();
+            if (ended !== undefined) {
+              this.#logger.info("Event stream reconnected", { group: this.group, ...ended });
             }
             this.#caughtUp();
           } else if (frame.event === "message") {
@@ -258,19 +250,15 @@ export class EventStreamSubscription implements Registration {
   // Logged when it starts and, while it lasts, at growing intervals: one line
   // and then silence for hours would read as a stream that recovered.
   #logFailure(error: unknown): void {
-    const now = Date.now();
-    const failing = this.#failing;
-    if (failing === undefined) {
+    if (this.#outage.failed()) {
       this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });
-      this.#failing = { since: now, reminders: 0 };
       return;
     }
-    const remindAt = this.dependencies.stillFailingAt ?? stillFailingAt;
-    if (now - failing.since < remindAt(failing.reminders)) return;
-    while (now - failing.since >= remindAt(failing.reminders)) failing.reminders++;
+    const still = this.#outage.remind();
+    if (still === undefined) return;
     this.#logger.warn("Event stream still failing; reconnecting", {
       group: this.group,
-      seconds: Math.round((now - failing.since) / 1000),
+      ...still,
       error,
     });
   }
