@@ -10,6 +10,7 @@ import { ValidationError } from "../errors.ts";
 import { sleep } from "../_sleep.ts";
 import { type DeliveryEnv, reportAtStop, retryable, worked } from "./_delivery_env.ts";
 import { replayOne } from "./_replay.ts";
+import { endsBeforeAbort } from "./_stop_wait.ts";
 import type { ConsumerSource } from "./source.ts";
 
 /** Default `controlInterval`, in ms. */
@@ -74,16 +75,23 @@ export async function runControlLink<Tx>(
   // Stopped by what retrying cannot fix (a closed storage): nothing to withdraw from.
   if (ended.includes(false)) return;
   try {
-    await control.withdraw(env.group, identity.instance);
-  } catch (error) {
-    reportAtStop(
-      env,
-      error,
-      -1,
-      "Consumer could not withdraw; it is listed as running until its announcement expires",
+    const withdrawn = await env.stopWait.bound(() =>
+      control.withdraw(env.group, identity.instance)
     );
+    if ("late" in withdrawn) {
+      env.logger.warn(WITHDRAW_FAILED, {
+        ...env.site,
+        waitedMs: env.stopWait.waitedMs,
+        reason: "the storage did not answer in time",
+      });
+    }
+  } catch (error) {
+    reportAtStop(env, error, -1, WITHDRAW_FAILED);
   }
 }
+
+const WITHDRAW_FAILED =
+  "Consumer could not withdraw; it is listed as running until its announcement expires";
 
 /**
  * Runs `round` now and every `interval` after it ends, until `signal` aborts:
@@ -97,12 +105,20 @@ async function every<Tx>(
   round: () => Promise<unknown>,
 ): Promise<boolean> {
   do {
-    try {
-      await round();
-      worked(env, "storage");
-    } catch (error) {
-      if (!retryable(env, error, { phase: "storage", partition: -1 })) return false;
-    }
+    let fatal = false;
+    const once = (async () => {
+      try {
+        await round();
+        worked(env, "storage");
+      } catch (error) {
+        // Stopping, a failed round is no news: the withdrawal after it says what is left.
+        if (signal.aborted) return;
+        fatal = !retryable(env, error, { phase: "storage", partition: -1 });
+      }
+    })();
+    // A round in flight as the stop comes gets the stop's one short wait, not its timeout.
+    if (!(await endsBeforeAbort(once, signal))) await env.stopWait.bound(once);
+    if (fatal) return false;
   } while (await sleep(interval, signal));
   return true;
 }

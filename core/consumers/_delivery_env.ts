@@ -26,6 +26,7 @@ import { Limiter } from "./_limiter.ts";
 import { ConsumerMonitor } from "./_monitor.ts";
 import { checkCommitMode, checkHandlers, checkStorage } from "./_options.ts";
 import type { ConsumerStorage } from "./storage.ts";
+import { StopWait } from "./_stop_wait.ts";
 
 /** What delivering needs, fixed for a consumer's life. */
 export interface DeliveryEnv<Tx> {
@@ -57,6 +58,8 @@ export interface DeliveryEnv<Tx> {
   readonly fail: (error: unknown) => void;
   /** Outages of its reads from the store and of its storage, so that their end is said once. */
   readonly outages: { readonly store: Outage; readonly storage: Outage };
+  /** The one short wait its storage's goodbye calls get as it stops. */
+  readonly stopWait: StopWait;
 }
 
 /**
@@ -113,6 +116,7 @@ export function deliveryEnv<
     fail: settings.fail,
     monitor: new ConsumerMonitor(),
     outages: { store: new Outage(), storage: new Outage() },
+    stopWait: new StopWait(),
     telemetry,
     traces,
   };

@@ -7,6 +7,7 @@ import { firstCatchUp } from "./_first_catch_up.ts";
 import type { ConsumerHooks } from "./handler.ts";
 import { type RunnerEnd, runPartition } from "./_runner.ts";
 import { sleep } from "../_sleep.ts";
+import { endsBeforeAbort } from "./_stop_wait.ts";
 import type { ConsumerSource } from "./source.ts";
 import type { Lease } from "./storage.ts";
 
@@ -42,6 +43,11 @@ export class GroupMember<Tx> {
   readonly #running = new Map<number, Running>();
   /** The partition loops still ending (releasing their leases). */
   readonly #ending = new Set<Promise<void>>();
+  /** Leases taken by a heartbeat that ended after the stop came: released, never run. */
+  readonly #strays: Lease[] = [];
+  /** Partitions whose lease the stop left to expire: the storage did not answer in time. */
+  readonly #unreleased: number[] = [];
+  #stopped: AbortSignal | undefined;
   #desired = new Set<number>();
 
   constructor(store: EventStore, env: DeliveryEnv<Tx>, settings: MemberSettings) {
@@ -66,27 +72,50 @@ export class GroupMember<Tx> {
 
   /** Heartbeats and rebalances until `signal` aborts, then stops every partition and leaves the group. */
   async run(signal: AbortSignal): Promise<void> {
-    const { group, storage } = this.#env;
+    const { group, storage, stopWait } = this.#env;
+    this.#stopped = signal;
     while (!signal.aborted) {
-      try {
-        await this.#rebalance(signal);
-        worked(this.#env, "storage");
-      } catch (error) {
-        // An error retrying cannot fix (an unmigrated schema) fails the member, which ends this loop.
-        retryable(this.#env, error, { phase: "storage", partition: -1 });
-      }
+      const beat = this.#heartbeat(signal);
+      // A heartbeat in flight as the stop comes gets the stop's one short wait, not its timeout.
+      if (!(await endsBeforeAbort(beat, signal))) await stopWait.bound(beat);
       await sleep(this.#settings.heartbeatInterval, signal);
     }
     for (const run of this.#running.values()) run.controller.abort();
     while (this.#ending.size > 0) await Promise.all(this.#ending);
-    await storage.leases.leave(group, this.#settings.member).catch((error) =>
-      reportAtStop(
-        this.#env,
-        error,
-        -1,
-        "Member could not leave its group; it counts as a member until its heartbeat expires",
-      )
-    );
+    for (const lease of this.#strays.splice(0)) {
+      await this.#release(lease.partition, lease, "stopped");
+    }
+    const left = await stopWait.bound(() => storage.leases.leave(group, this.#settings.member))
+      .catch((error) => {
+        reportAtStop(this.#env, error, -1, LEAVE_FAILED);
+        return undefined;
+      });
+    if (this.#unreleased.length > 0) {
+      this.#log("warn", "Leases not released; they expire after leaseTtl", -1, {
+        partitions: this.#unreleased.sort((a, b) => a - b),
+        leaseTtl: this.#settings.leaseTtl,
+        waitedMs: stopWait.waitedMs,
+        reason: "the storage did not answer in time; their partitions move to other members then",
+      });
+    }
+    if (left !== undefined && "late" in left) {
+      this.#log("warn", LEAVE_FAILED, -1, {
+        waitedMs: stopWait.waitedMs,
+        reason: "the storage did not answer in time",
+      });
+    }
+  }
+
+  /** One heartbeat and rebalance; its failure is reported (unless the member is stopping: then the stop says what was left). */
+  async #heartbeat(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#rebalance(signal);
+      worked(this.#env, "storage");
+    } catch (error) {
+      if (signal.aborted) return;
+      // An error retrying cannot fix (an unmigrated schema) fails the member, which ends this loop.
+      retryable(this.#env, error, { phase: "storage", partition: -1 });
+    }
   }
 
   /** One heartbeat: find the partitions to own, keep or give up those running, take the rest. */
@@ -148,7 +177,9 @@ export class GroupMember<Tx> {
         owner: member,
         ttl: leaseTtl,
       });
-      if (lease !== undefined) {
+      if (lease !== undefined && signal.aborted) {
+        this.#strays.push(lease);
+      } else if (lease !== undefined) {
         this.#log("info", "Partition acquired", partition, { token: lease.token });
         this.#start(partition, lease, requestedAt);
       }
@@ -188,15 +219,23 @@ export class GroupMember<Tx> {
   }
 
   async #release(partition: number, lease: Lease, end: RunnerEnd | "lost"): Promise<void> {
-    this.#running.delete(partition);
+    if (this.#running.get(partition)?.lease === lease) this.#running.delete(partition);
     // A member whose lease was lost holds nothing to release; the others hand the partition back now.
     if (end === "lost") return;
     if (end === "fenced") {
       this.#log("warn", "Lease lost", partition, { token: lease.token });
       return;
     }
-    await this.#env.storage.leases.release(lease).then(
-      () => this.#log("info", "Partition released", partition, {}),
+    const release = () => this.#env.storage.leases.release(lease);
+    // Stopping, the release gets the stop's one short wait; handing a partition over, its own.
+    const released = this.#stopped?.aborted
+      ? this.#env.stopWait.bound(release)
+      : release().then((value) => ({ value }));
+    await released.then(
+      (outcome) => {
+        if ("late" in outcome) this.#unreleased.push(partition);
+        else this.#log("info", "Partition released", partition, {});
+      },
       (error) =>
         reportAtStop(
           this.#env,
@@ -207,14 +246,18 @@ export class GroupMember<Tx> {
     );
   }
 
-  /** One line about a partition's lease, with the group and this member's name. */
+  /** One line about a partition's lease (-1: the member's), with the group and this member's name. */
   #log(
     level: "info" | "warn",
     message: string,
     partition: number,
     fields: Record<string, unknown>,
   ): void {
-    this.#env.logger[level](message, { ...this.#env.site, partition, ...fields });
+    this.#env.logger[level](message, {
+      ...this.#env.site,
+      ...(partition >= 0 ? { partition } : {}),
+      ...fields,
+    });
   }
 
   #checkCaughtUp(): void {
@@ -222,3 +265,6 @@ export class GroupMember<Tx> {
     this.caughtUp.reached();
   }
 }
+
+const LEAVE_FAILED =
+  "Member could not leave its group; it counts as a member until its heartbeat expires";
