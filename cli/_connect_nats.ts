@@ -18,8 +18,8 @@ import { loadNats } from "./_drivers.ts";
 import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
 import type { NatsNames } from "./_nats_names.ts";
-import { checkNatsStore } from "./_nats_store_check.ts";
-import { streamConfig } from "./_nats_streams.ts";
+import { checkNatsStore, migrateRefusal } from "./_nats_store_check.ts";
+import type { SeenStream } from "./_nats_streams.ts";
 
 // How long connecting may take before the command line says so.
 const CONNECT_MS = 10_000;
@@ -45,15 +45,13 @@ function serversOf(url: string): { servers: string[]; where: string } {
 }
 
 /**
- * What migrate keeps of a store and bucket set up before: their `setup()`
- * updates the streams to the options' replicas and duplicate window, which
- * the command line has no flags for, so that an R3 store would become R1.
+ * What migrate keeps of a store and bucket set up before (as the checks read
+ * them): their `setup()` updates the streams to the options' replicas and
+ * duplicate window, which the command line has no flags for, so that an R3
+ * store would become R1.
  */
-async function keptSettings(api: JetStreamApi, names: NatsNames, where: string) {
-  const [stream, bucket] = await Promise.all([
-    streamConfig(api, names.stream, where),
-    streamConfig(api, `KV_${names.bucket}`, where),
-  ]);
+function keptSettings(seen: { readonly stream?: SeenStream; readonly bucket?: SeenStream }) {
+  const { stream, bucket } = seen;
   return {
     store: stream === undefined ? {} : {
       replicas: stream.replicas,
@@ -91,10 +89,9 @@ export async function openNats(
   }
   // The checks' own API: the store and storage make theirs when created.
   const api = new JetStreamApi({ connection: nc, headers });
-  let kept: Awaited<ReturnType<typeof keptSettings>> = { store: {}, storage: {} };
+  let kept: ReturnType<typeof keptSettings>;
   try {
-    await checkNatsStore(api, names, where, creates);
-    if (creates) kept = await keptSettings(api, names, where);
+    kept = keptSettings(await checkNatsStore(api, names, where, creates));
   } catch (error) {
     await nc.close();
     if (io.signal.aborted) throw new CliFailure(`Stopped while connecting to ${where}`);
@@ -117,7 +114,7 @@ export async function openNats(
     query: () =>
       Promise.reject(new CliFailure("This store is on NATS: there is no SQL database to query")),
     migrate: async () => {
-      await store.setup();
+      await store.setup().catch((error) => Promise.reject(migrateRefusal(error)));
       await storage.setup();
     },
     schema: store.stream,

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { nearestKey } from "../core/mod.ts";
+import { nearestKey, ValidationError } from "../core/mod.ts";
 import { validateSubjectPrefix } from "../stores/nats/mod.ts";
 import type { JetStreamApi } from "../stores/nats/jetstream/mod.ts";
-import { CliFailure } from "./_failure.ts";
+import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { NatsNames } from "./_nats_names.ts";
 import { type SeenStream, storeStreams, streamConfig, streamNames } from "./_nats_streams.ts";
 
@@ -22,11 +22,13 @@ import { type SeenStream, storeStreams, streamConfig, streamNames } from "./_nat
 const LISTED = 10;
 
 /**
- * Checks the stream `names` name is an ordo store's with the subjects of
- * `names.subjectPrefix`, and, unless the command `creates` them (migrate),
- * that it and the consumer bucket exist; for migrate, that a new stream's
- * subjects are free.
+ * Checks the stream `names` name is an ordo store's, and, unless the command
+ * `creates` them (migrate), that it has the subjects of `names.subjectPrefix`
+ * and that it and the consumer bucket exist; for migrate, that a new
+ * stream's subjects are free. Migrate leaves a store on other subjects to
+ * its `setup()`, whose refusal is the one said (`migrateRefusal`).
  *
+ * @returns what it read of the store's stream and the bucket's (`undefined`: none), each read once
  * @throws {CliFailure} saying what is missing or different and what to pass or run
  */
 export async function checkNatsStore(
@@ -34,15 +36,29 @@ export async function checkNatsStore(
   names: NatsNames,
   where: string,
   creates: boolean,
-): Promise<void> {
+): Promise<{ readonly stream?: SeenStream; readonly bucket?: SeenStream }> {
   const migrate = `ordo migrate --url ${where}${names.flags}`;
-  const stream = await streamConfig(api, names.stream, where);
+  const [stream, bucket] = await Promise.all([
+    streamConfig(api, names.stream, where),
+    streamConfig(api, `KV_${names.bucket}`, where),
+  ]);
   if (stream !== undefined) await checkStoreStream(api, stream, names, where, creates);
   else if (creates) await checkSubjectsFree(api, names, where);
   else throw await missingStore(api, names, where, migrate);
-  if (!creates && (await streamConfig(api, `KV_${names.bucket}`, where)) === undefined) {
-    throw await missingBucket(api, names, where, migrate);
-  }
+  if (!creates && bucket === undefined) throw await missingBucket(api, names, where, migrate);
+  return { stream, bucket };
+}
+
+/**
+ * A store's `setup()` refusing the subject prefix (its stream holds other
+ * subjects, and setup() moves no stream) in the command line's words: the
+ * flag, not the option. Anything else is returned as it is.
+ */
+export function migrateRefusal(error: unknown): unknown {
+  if (!(error instanceof ValidationError) || error.path !== "options.subjectPrefix") return error;
+  const reason = error.reason.replaceAll("subjectPrefix", "--subject-prefix")
+    .replace("another stream name", "another --stream");
+  return new CliUsageError(`Invalid --subject-prefix ${JSON.stringify(error.value)}: ${reason}`);
 }
 
 /** Refuses a stream that is not an ordo store's, or holds another prefix's subjects. */
@@ -68,12 +84,11 @@ async function checkStoreStream(
       }${unchanged}`,
     );
   }
-  if (prefix !== names.subjectPrefix) {
-    // Migrate refuses too: setup() would move the stream to the new subjects.
-    const moved = creates ? " (migrate does not move a store to other subjects)" : "";
+  // Migrate's store setup() refuses this itself (migrateRefusal says it): one refusal, not two.
+  if (prefix !== names.subjectPrefix && !creates) {
     throw new CliFailure(
       `${stream} holds the subjects ${subjects[0]}, not ${names.subjectPrefix}.>: pass ` +
-        `--subject-prefix ${prefix}${moved}`,
+        `--subject-prefix ${prefix}`,
     );
   }
 }

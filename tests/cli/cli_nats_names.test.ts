@@ -169,11 +169,12 @@ if (natsServerMissing !== undefined) {
       assert.equal(status.code, 0, said(status));
       assert.deepEqual((json(status) as { streams: unknown }).streams, { count: 0, capped: false });
 
+      // The refusal is the store's setup()'s own (one refusal, not a copy in the command line), naming the flag.
       const moved = await run("migrate", "--stream", "SHOP");
-      assert.equal(moved.code, 1, said(moved));
+      assert.equal(moved.code, 2, said(moved));
       assert.match(
         moved.stderr,
-        /holds the subjects shop\.>, not ordo\.>: pass --subject-prefix shop \(migrate does not move a store to other subjects\)/,
+        /Invalid --subject-prefix "ordo": stream "SHOP" exists with the subjects shop\.>, not ordo\.>, and setup\(\) does not move a stream away from what it holds: pass the --subject-prefix its other users are given \(shop\), or another --stream for a new one\n/,
       );
       assert.deepEqual(
         await subjectsOf(nc, "SHOP"),
@@ -189,9 +190,21 @@ if (natsServerMissing !== undefined) {
       assert.equal(await subjectsOf(nc, "ORDO"), undefined);
     });
 
-    it("migrate on a store set up before keeps its replicas and duplicate window", async () => {
+    it("migrate on a store set up before keeps its replicas and duplicate window, reading each stream's configuration once", async () => {
+      // What the command asks JetStream of the streams, seen on the server as any subscriber sees it.
+      const asked: string[] = [];
+      const watch = nc.subscribe("$JS.API.STREAM.INFO.>", {
+        callback: (_error, message) => void asked.push(message.subject),
+      });
+      await nc.flush();
       const again = await run("migrate", ...SHOP);
+      watch.unsubscribe();
       assert.equal(again.code, 0, said(again));
+      const before = (stream: string) => asked.filter((s) => s === `$JS.API.STREAM.INFO.${stream}`);
+      // Read once by the command's checks, whose answer also says what migrate keeps (setup()'s create
+      // of a stream as it is needs no read).
+      assert.equal(before("SHOP").length, 1, asked.join("\n"));
+      assert.equal(before("KV_shop_consumers").length, 1, asked.join("\n"));
       // setup() with the defaults would make it 2 min (and an R3 store R1).
       assert.equal((await configOf(nc, "SHOP"))?.duplicate_window, 30_000_000_000);
     });

@@ -130,9 +130,16 @@ export function translateSetupError(
     option.value,
     `stream "${error.stream}" exists with the subjects ${error.held.join(", ")}, not ` +
       `${error.wanted.join(", ")}, and setup() does not move a stream away from what it holds: ` +
-      `pass the ${option.path.replace(/^options\./, "")} its other users are given, or another ` +
-      "stream name for a new one",
+      `pass the ${option.path.replace(/^options\./, "")} its other users are given${
+        heldPrefix(error.held)
+      }, or another stream name for a new one`,
   );
+}
+
+/** ` (shop)` for a stream holding `shop.>` alone, as a store's does; "" otherwise. */
+function heldPrefix(held: readonly string[]): string {
+  const prefix = held.length === 1 ? /^(.+)\.>$/.exec(held[0])?.[1] : undefined;
+  return prefix === undefined ? "" : ` (${prefix})`;
 }
 
 /** JetStream's error code for replicas over 1 asked of a server that is not in a cluster. */
