@@ -4,45 +4,21 @@
 // the outage is logged when it starts, reminded at growing intervals while it
 // lasts (not only once, then silence), and logged when it ends.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import {
-  checkRetryPolicy,
-  ClosedError,
-  type LogFields,
-  type Logger,
-  silentLogger,
-} from "../../core/mod.ts";
+import { checkRetryPolicy, ClosedError, silentLogger } from "../../core/mod.ts";
 import { createBus } from "../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/mod.ts";
-import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
+import { createHttpTransport } from "../../transports/http/mod.ts";
 import { createRequestSigner } from "../../transports/http/client/client_auth.ts";
 import { EventStreamSubscription } from "../../transports/http/client/_event_subscription.ts";
 import { HttpRequests } from "../../transports/http/client/_http_requests.ts";
-import { createInProcessTransport } from "../../transports/in_process.ts";
-import { ALL_EVENTS, startHttpServer, TOKEN } from "./_http_fixture.ts";
-
-interface Line {
-  readonly level: string;
-  readonly message: string;
-  readonly fields?: LogFields;
-}
-
-function recordingLogger(lines: Line[]): Logger {
-  const at = (level: string) => (message: string, fields?: LogFields) =>
-    void lines.push({ level, message, fields });
-  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
-}
-
-/** `http://127.0.0.1:<port>` of a port where no server listens (one was there, and closed). */
-async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+import { TOKEN } from "./_http_fixture.ts";
+import {
+  deadUrl,
+  type Line,
+  recordingLogger,
+  startEventServer,
+} from "./_http_subscription_fixture.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,30 +64,17 @@ describe("HTTP subscribe() while the server is away", () => {
   });
 
   it("stop() after the first connection leaves ready resolved", async () => {
-    const inner = createInProcessTransport({ logger: silentLogger });
-    const handler = createHttpHandler({
-      transport: inner,
-      auth: { bearer: TOKEN, allow: ALL_EVENTS },
-      logger: silentLogger,
-    });
-    const server = await startHttpServer(handler);
+    const { server, close } = await startEventServer();
     const transport = createHttpTransport({ url: server.url, auth: { bearer: TOKEN } });
     const registration = transport.subscribe("billing", ["orders/placed"], () => {});
     await registration.ready;
     await transport.close();
     await registration.ready;
-    await server.close();
-    await inner.close();
+    await close();
   });
 
   it("an outage is logged when it starts, reminded at growing intervals while it lasts, and when it ends", async () => {
-    const inner = createInProcessTransport({ logger: silentLogger });
-    const handler = createHttpHandler({
-      transport: inner,
-      auth: { bearer: TOKEN, allow: ALL_EVENTS },
-      logger: silentLogger,
-    });
-    const server = await startHttpServer(handler);
+    const { server, close } = await startEventServer();
     const lines: Line[] = [];
     const requests = (base: string) =>
       new HttpRequests({
@@ -142,8 +105,7 @@ describe("HTTP subscribe() while the server is away", () => {
     current = requests(server.url);
     await subscription.ready;
     await subscription.stop();
-    await server.close();
-    await inner.close();
+    await close();
 
     const messages = lines.map((line) => line.message);
     assert.equal(messages[0], "Event stream failed; reconnecting");

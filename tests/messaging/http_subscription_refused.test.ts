@@ -5,40 +5,17 @@
 // (a 503, a refused connection) is still retried until the stream opens.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  ForbiddenError,
-  type LogFields,
-  type Logger,
-  NotFoundError,
-  silentLogger,
-  UnauthenticatedError,
-} from "../../core/mod.ts";
-import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
-import { createInProcessTransport } from "../../transports/in_process.ts";
-import { startHttpServer, TOKEN } from "./_http_fixture.ts";
-
-interface Line {
-  readonly level: string;
-  readonly message: string;
-  readonly fields?: LogFields;
-}
-
-function recordingLogger(lines: Line[]): Logger {
-  const at = (level: string) => (message: string, fields?: LogFields) =>
-    void lines.push({ level, message, fields });
-  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
-}
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../core/mod.ts";
+import { createHttpTransport } from "../../transports/http/mod.ts";
+import { TOKEN } from "./_http_fixture.ts";
+import { type Line, recordingLogger, startEventServer } from "./_http_subscription_fixture.ts";
 
 /** A server whose credential may follow the events of `orders/…` only, and a counter of the client's stream requests. */
 async function serve(basePath?: string) {
-  const inner = createInProcessTransport({ logger: silentLogger });
-  const handler = createHttpHandler({
-    transport: inner,
-    auth: { bearer: TOKEN, allow: { subscribe: ["orders/*"] } },
+  const { server, close } = await startEventServer({
+    allow: { subscribe: ["orders/*"] },
     basePath,
-    logger: silentLogger,
   });
-  const server = await startHttpServer(handler);
   let opened = 0;
   const lines: Line[] = [];
   const client = (token: string, url = server.url) =>
@@ -57,10 +34,7 @@ async function serve(basePath?: string) {
     lines,
     client,
     opened: () => opened,
-    close: async () => {
-      await server.close();
-      await inner.close();
-    },
+    close,
   };
 }
 

@@ -17,9 +17,10 @@ import {
   type Transport,
 } from "../../mod.ts";
 import { createStoreBackedTransport } from "../../transports/store_backed.ts";
-import { createHttpHandler, createHttpTransport } from "../../transports/http/mod.ts";
+import { createHttpTransport } from "../../transports/http/mod.ts";
 import { eventually } from "./_bus_suite.ts";
-import { ALL_EVENTS, startHttpServer, TOKEN } from "./_http_fixture.ts";
+import { TOKEN } from "./_http_fixture.ts";
+import { startEventServer } from "./_http_subscription_fixture.ts";
 
 function recording(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -133,13 +134,8 @@ describe("bus and transport logging", () => {
   });
 
   it("an HTTP subscription logs its handler's failures, the parked event and its dropped stream", async () => {
-    const inner = createInProcessTransport({ logger: silentLogger });
-    const handler = createHttpHandler({
-      transport: inner,
-      auth: { bearer: TOKEN, allow: ALL_EVENTS },
-      logger: silentLogger,
-    });
-    const server = await startHttpServer(handler);
+    // The publisher's bus closes the server's transport, after the server.
+    const { inner, server } = await startEventServer();
     const { logger, lines } = recording();
     const client = createHttpTransport({
       url: server.url,
