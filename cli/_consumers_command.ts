@@ -22,7 +22,9 @@ export const consumersCommand: Command = {
 Every consumer group the storage knows (or one): whether a consumer of it
 runs, what it reads, its lag (messages of its source past its slowest
 checkpoint), parked messages and last error; then each partition with the
-member holding it, its checkpoint and lag.
+member holding it, its checkpoint and lag. On NATS, the NATS transport's
+bus.subscribe groups too (one partition each, at their durable consumer's
+ack floor).
 
 ${CONNECTION_HELP}
 

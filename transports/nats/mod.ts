@@ -33,3 +33,8 @@
 
 export { createNatsTransport, type NatsTransport } from "./nats_transport.ts";
 export type { CreateNatsTransportOptions } from "./_options.ts";
+export {
+  listNatsEventGroups,
+  type ListNatsEventGroupsOptions,
+  type NatsEventGroup,
+} from "./event_groups.ts";
