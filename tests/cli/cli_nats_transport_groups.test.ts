@@ -4,20 +4,14 @@
 // on the store's stream (`evt_<group>`), which the command line reads there.
 // On a nats-server of its own, with the store's and storage's default names.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { createBus, silentLogger } from "../../mod.ts";
-import {
-  createNatsConsumerStorage,
-  createNatsStore,
-  type NatsConsumerStorage,
-  type NatsEventStore,
-} from "../../stores/nats/mod.ts";
+import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
+import { natsServerMissing } from "../_nats_server.ts";
 import { until } from "../_until.ts";
-import { connectNats } from "../stores/_nats_fixtures.ts";
+import { usePrivateNats } from "../stores/_nats_fixtures.ts";
 import { json, ordo, said } from "./_cli_fixture.ts";
 
 if (natsServerMissing !== undefined) {
@@ -26,30 +20,21 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("ordo on NATS: the transport's event groups", () => {
-    let server: NatsServer;
-    let nc: NatsConnection;
-    let store: NatsEventStore;
-    let storage: NatsConsumerStorage;
-    const run = (...args: string[]) => ordo([...args, "--url", server.urls[0]], { url: null });
-
-    before(async () => {
-      server = await startPrivateNats();
-      nc = await connectNats(server.urls);
-      store = createNatsStore(nc, { headers, logger: silentLogger });
-      storage = createNatsConsumerStorage(nc, { headers, logger: silentLogger });
-      await store.setup();
-      await storage.setup();
-    });
-
-    after(async () => {
-      await store.close();
-      storage.close();
-      await nc.close();
-      await server.stop();
-    });
+    const nats = usePrivateNats();
+    const run = (...args: string[]) => ordo([...args, "--url", nats.server.urls[0]], { url: null });
 
     it("lists each bus.subscribe group with its source, position, lag and whether it runs", async () => {
-      const transport = createNatsTransport(nc, { headers, store, storage, logger: silentLogger });
+      // The default names: what the command line opens without --stream or --bucket.
+      const store = createNatsStore(nats.nc, { headers, logger: silentLogger });
+      const storage = createNatsConsumerStorage(nats.nc, { headers, logger: silentLogger });
+      await store.setup();
+      await storage.setup();
+      const transport = createNatsTransport(nats.nc, {
+        headers,
+        store,
+        storage,
+        logger: silentLogger,
+      });
       await transport.setup();
       const bus = createBus({ transport, logger: silentLogger });
       const audited: string[] = [];
@@ -96,6 +81,8 @@ if (natsServerMissing !== undefined) {
         const after = await run("consumers", "audit", "--json");
         return (json(after) as { state: string }[])[0]?.state === "stopped";
       }, "the closed bus's group to show stopped");
+      await store.close();
+      storage.close();
     });
   });
 }

@@ -4,15 +4,14 @@
 // each, about 15 s in all), but give the storage one short wait and say that
 // the leases were not released and expire after leaseTtl.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { headers } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { createGroupConsumer } from "../../core/consumers/mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
-import { type NatsServer, natsServerMissing, startPrivateNats } from "../_nats_server.ts";
+import { natsServerMissing } from "../_nats_server.ts";
 import { keptLogger } from "../_kept_logger.ts";
 import { until } from "../_until.ts";
-import { connectNats, freshNames } from "../stores/_nats_fixtures.ts";
+import { freshNames, usePrivateNats } from "../stores/_nats_fixtures.ts";
 
 if (natsServerMissing !== undefined) {
   describe("a group member stopped while its NATS server is away", () => {
@@ -20,22 +19,13 @@ if (natsServerMissing !== undefined) {
   });
 } else {
   describe("a group member stopped while its NATS server is away", () => {
-    let server: NatsServer;
-    let nc: NatsConnection;
-    before(async () => {
-      server = await startPrivateNats();
-      nc = await connectNats(server.urls);
-    });
-    after(async () => {
-      await nc.close().catch(() => {});
-      await server.stop();
-    });
+    const nats = usePrivateNats();
 
     it("stops within one short wait and says its leases expire after leaseTtl", async () => {
       const logger = keptLogger();
-      const store = createNatsStore(nc, { headers, logger, ...freshNames() });
+      const store = createNatsStore(nats.nc, { headers, logger, ...freshNames() });
       await store.setup();
-      const storage = createNatsConsumerStorage(nc, {
+      const storage = createNatsConsumerStorage(nats.nc, {
         headers,
         logger,
         bucket: `stop_${freshNames().subjectPrefix}`,
@@ -56,7 +46,7 @@ if (natsServerMissing !== undefined) {
       try {
         await member.caughtUp;
         assert.deepEqual(member.ownedPartitions(), [0, 1, 2]);
-        await server.nodes[0].kill();
+        await nats.server.nodes[0].kill();
         await until(
           () => logger.lines.includes("warn: Consumer storage failed; retrying"),
           "the outage to be noticed",

@@ -8,7 +8,7 @@ import { silentLogger } from "../../core/mod.ts";
 import { createNatsStore, type NatsEventStore } from "../../stores/nats/mod.ts";
 import type { CreateNatsStoreOptions } from "../../stores/nats/mod.ts";
 import { JetStreamApi } from "../../stores/nats/jetstream/mod.ts";
-import { startNats } from "../_nats_server.ts";
+import { type NatsServer, startNats, startPrivateNats } from "../_nats_server.ts";
 
 const run = crypto.randomUUID().slice(0, 6);
 let count = 0;
@@ -100,6 +100,42 @@ export function useNats(): NatsFixture {
         throw new Error("useNats(): the connection is made in its before() hook");
       }
       return nc;
+    },
+  };
+}
+
+/** What a describe body gets from {@link usePrivateNats}, usable once its before() hook ran. */
+export interface PrivateNatsFixture extends NatsFixture {
+  /** The node of its own, to kill and start again. */
+  readonly server: NatsServer;
+}
+
+/**
+ * A nats-server of the enclosing describe's own (to stop under what runs on
+ * it, or to hold the default names alone) and a connection to it, made in a
+ * before() hook; closed and stopped in an after() hook.
+ */
+export function usePrivateNats(): PrivateNatsFixture {
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  before(async () => {
+    server = await startPrivateNats();
+    nc = await connectNats(server.urls);
+  });
+  after(async () => {
+    await nc?.close().catch(() => {});
+    await server?.stop();
+  });
+  const made = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("usePrivateNats(): made in its before() hook");
+    return value;
+  };
+  return {
+    get nc() {
+      return made(nc);
+    },
+    get server() {
+      return made(server);
     },
   };
 }
