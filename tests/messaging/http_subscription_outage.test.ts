@@ -129,4 +129,62 @@ describe("HTTP subscribe() while the server is away", () => {
     assert.equal(lines.at(-1)?.fields?.seconds, undefined);
     assert.equal(messages.length, reminders.length + 2);
   });
+
+  it("a checkpoint storage that fails is logged when it starts, reminded, and when it works again; the event is handled once", async () => {
+    const { server, inner, close } = await startEventServer();
+    const lines: Line[] = [];
+    const storage = createMemoryConsumerStorage().checkpoints;
+    let storageDown = true;
+    const handled: unknown[] = [];
+    const subscription = new EventStreamSubscription(
+      {
+        open: (group, selector, after, signal) =>
+          new HttpRequests({
+            base: server.url,
+            sign: createRequestSigner({ bearer: TOKEN }),
+            fetch: (url, init) => fetch(url, init),
+            headers: {},
+          }).openStream(group, selector, after, signal),
+        checkpoints: {
+          ...storage,
+          load: (group, partition) => storage.load(group, partition),
+          commit: (update, work) =>
+            storageDown ? Promise.reject(new Error("storage away")) : storage.commit(update, work),
+        },
+        parked: undefined,
+        reconnect: checkRetryPolicy({ initialDelay: 5, maxDelay: 10 }),
+        logger: recordingLogger(lines),
+        stillFailingAt: (reminder) => 100 * 2 ** reminder,
+      },
+      "billing",
+      ["orders/placed"],
+      (event) => void handled.push(event.data),
+      { retry: { initialDelay: 5, maxDelay: 10 } },
+    );
+    await subscription.ready;
+    await inner.publish({
+      id: crypto.randomUUID(),
+      type: "orders/placed",
+      data: { n: 1 },
+      streamName: "order-1",
+      metadata: {},
+    });
+    await sleep(700);
+    storageDown = false;
+    for (let i = 0; i < 100 && handled.length === 0; i++) await sleep(20);
+    await subscription.stop();
+    await close();
+
+    assert.deepEqual(handled, [{ n: 1 }]);
+    const storageLines = lines.filter((line) => line.message.startsWith("Subscription storage"));
+    assert.equal(storageLines[0].message, "Subscription storage failed; retrying");
+    const reminders = storageLines.filter((line) =>
+      line.message === "Subscription storage still failing; retrying"
+    );
+    assert.ok(reminders.length >= 1 && reminders.length <= 4, `${reminders.length} reminders`);
+    assert.equal(storageLines.at(-1)?.message, "Subscription storage works again");
+    const downMs = storageLines.at(-1)?.fields?.downMs;
+    assert.ok(typeof downMs === "number" && downMs >= 600 && downMs < 10_000, `downMs=${downMs}`);
+    assert.equal(storageLines.length, reminders.length + 2, "one line per retry would be dozens");
+  });
 });

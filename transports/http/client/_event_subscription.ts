@@ -97,6 +97,9 @@ export class EventStreamSubscription implements Registration {
    * when they end, each with `downMs` as every component's outage lines.
    */
   readonly #outage: Outage;
+  // The checkpoint storage's own spell of failures, apart from the stream's:
+  // the stream can be fine while the storage is down, and the other way round.
+  readonly #storageOutage: Outage;
   #settled = false;
 
   constructor(
@@ -109,6 +112,7 @@ export class EventStreamSubscription implements Registration {
     this.#policy = checkRetryPolicy(options.retry);
     this.#logger = options.logger ?? dependencies.logger;
     this.#outage = new Outage(undefined, dependencies.stillFailingAt);
+    this.#storageOutage = new Outage(undefined, dependencies.stillFailingAt);
     this.ready = new Promise((resolve, reject) => {
       this.#caughtUp = () => {
         this.#settled = true;
@@ -236,10 +240,15 @@ export class EventStreamSubscription implements Registration {
             throw error;
           }
         });
+        this.#storageWorked();
         return "handled";
       } catch (error) {
-        if (handlerFailure !== undefined) throw handlerFailure.error;
-        this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
+        if (handlerFailure !== undefined) {
+          // The commit ran the handler, so the storage answered.
+          this.#storageWorked();
+          throw handlerFailure.error;
+        }
+        this.#logStorageFailure(error);
         this.#report(error);
         const delay = backoffDelay(this.#policy, storageFailures);
         if (!(await sleep(delay, this.#stopping.signal))) return "stopped";
@@ -261,6 +270,28 @@ export class EventStreamSubscription implements Registration {
       ...still,
       error,
     });
+  }
+
+  // Said once when it starts, reminded while it lasts, and once when it ends,
+  // as the stream's failures are: a line per retry would flood the log.
+  #logStorageFailure(error: unknown): void {
+    if (this.#storageOutage.failed()) {
+      this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
+      return;
+    }
+    const still = this.#storageOutage.remind();
+    if (still === undefined) return;
+    this.#logger.warn("Subscription storage still failing; retrying", {
+      group: this.group,
+      ...still,
+      error,
+    });
+  }
+
+  #storageWorked(): void {
+    const ended = this.#storageOutage.worked();
+    if (ended === undefined) return;
+    this.#logger.info("Subscription storage works again", { group: this.group, ...ended });
   }
 
   // A throwing onError must not end the subscription: its loop is all that delivers.
