@@ -88,6 +88,7 @@ export {
   checkOptions,
   checkPositiveNumber,
   checkTimeout,
+  editDistance,
   type KnownKeys,
   nearestKey,
 } from "./options.ts";

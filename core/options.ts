@@ -149,8 +149,17 @@ export function nearestKey(
   return bestDistance <= within ? best : undefined;
 }
 
-// Levenshtein distance, one row at a time.
-function editDistance(a: string, b: string): number {
+/**
+ * Levenshtein distance between `a` and `b` (case-sensitive): the edits that
+ * turn one into the other.
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from "./options.ts";
+ * editDistance("order-12", "order-21"); // 2
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -35,7 +35,13 @@ export class ValidationError extends OrdoError {
 }
 
 /** What a {@link NotFoundError} could not find (a parked message, for operators' tools). */
-export type NotFoundKind = "command" | "query" | "route" | "message" | "parked message";
+export type NotFoundKind =
+  | "command"
+  | "query"
+  | "route"
+  | "message"
+  | "parked message"
+  | "stream";
 
 /**
  * No one serves what was asked for: a query with no handler, a command the
