@@ -29,13 +29,18 @@ export function json(value: unknown, status = 200): Response {
   });
 }
 
-/** An ordo error as its tagged body, with its status (the handler logs any other error and answers a `ServerError`). */
+/**
+ * An ordo error as its tagged body, with its status (the handler logs any
+ * other error and answers a `ServerError`); `more` adds fields the page
+ * uses (a missing stream's nearby names).
+ */
 export function failure(
   error: OrdoError,
   status?: number,
   headers: Readonly<Record<string, string>> = {},
+  more: Readonly<Record<string, unknown>> = {},
 ): Response {
-  const response = json(errorBody(error), status ?? statusOf(error));
+  const response = json({ ...errorBody(error), ...more }, status ?? statusOf(error));
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }

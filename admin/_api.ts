@@ -26,7 +26,8 @@ import {
 } from "./replay_requests.ts";
 import type { History, Sample } from "./_history.ts";
 import type { AdminCaller } from "./_roles.ts";
-import { json } from "./_answers.ts";
+import { failure, json } from "./_answers.ts";
+import { MissingStream, missingStream } from "./_missing_stream.ts";
 
 /** What the routes read and write. */
 export interface ApiContext {
@@ -64,9 +65,18 @@ export async function takeSample(context: ApiContext): Promise<Sample> {
 }
 
 async function sampleOf(groups: readonly ConsumerGroupView[], store: EventStore): Promise<Sample> {
+  const at = Date.now();
   const lags: Record<string, number> = {};
-  for (const g of groups) if (g.lag !== undefined) lags[g.group] = g.lag;
-  return { at: Date.now(), head: groups[0]?.head ?? await store.headPosition(), lags };
+  const ages: Record<string, number> = {};
+  for (const g of groups) {
+    if (g.lag === undefined) continue;
+    lags[g.group] = g.lag;
+    const oldest = g.oldestUnhandledAt === undefined ? NaN : Date.parse(g.oldestUnhandledAt);
+    if (g.lag === 0) ages[g.group] = 0;
+    else if (!Number.isNaN(oldest)) ages[g.group] = Math.max(0, at - oldest);
+  }
+  const capped = groups.filter((g) => g.lagCapped).map((g) => g.group);
+  return { at, head: groups[0]?.head ?? await store.headPosition(), lags, capped, ages };
 }
 
 /** Answers one API call; throws ordo's errors for the handler to answer. */
@@ -76,11 +86,11 @@ export async function answerApi(context: ApiContext, call: ApiCall): Promise<Res
   if (read && first === "session" && second === undefined) return json(call.caller);
   if (read && first === "overview" && second === undefined) return json(await overview(context));
   if (read && first === "streams") {
-    return json(
-      second === undefined
-        ? await streams(context, call.query)
-        : await stream(context, second, call.query),
-    );
+    if (second === undefined) return json(await streams(context, call.query));
+    const found = await stream(context, second, call.query);
+    return found instanceof MissingStream
+      ? failure(found.error, 404, {}, { nearby: found.nearby })
+      : json(found);
   }
   if (read && first === "messages" && second !== undefined) {
     return json(await message(context, second));
@@ -109,16 +119,17 @@ async function overview(context: ApiContext) {
     storeView(context),
     inspectConsumers(context.store, context.storage),
   ]);
-  context.history.add(await sampleOf(groups, context.store));
+  const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
     ...store,
     rate: context.history.rate(),
-    history: context.history.samples().map((s) => ({ at: s.at, head: s.head })),
+    history: history.map((s) => ({ at: s.at, head: s.head })),
     consumers: groups.map((g) => ({
       group: g.group,
       state: g.state,
       lag: g.lag,
       lagCapped: g.lagCapped,
+      oldestUnhandledAt: g.oldestUnhandledAt,
       parked: g.parked,
     })),
   };
@@ -159,6 +170,8 @@ async function stream(context: ApiContext, name: string, query: URLSearchParams)
     context.store.getStreamInfo(name),
     context.store.readStream(name, { from, limit }),
   ]);
+  // A stream is its messages: one with none was never written (or its name is mistyped).
+  if (info.version === undefined) return await missingStream(context.store, name);
   return { ...info, from, messages };
 }
 
@@ -168,11 +181,21 @@ async function message(context: ApiContext, ref: string) {
   if (/^\d+$/.test(ref)) {
     const [m] = (await context.store.readPage({ from: BigInt(ref), limit: 1 })).messages;
     found = m?.globalPosition === BigInt(ref) ? m : undefined;
+  } else if (context.store.getMessage === undefined) {
+    throw new ValidationError(
+      "message",
+      ref,
+      "this store cannot look a message up by id: give its global position (a whole number)",
+    );
   } else {
-    found = await context.store.getMessage?.(ref);
+    found = await context.store.getMessage(ref);
   }
   if (found === undefined) {
-    throw new NotFoundError("message", ref, "no message has this position or id");
+    throw new NotFoundError(
+      "message",
+      ref,
+      /^\d+$/.test(ref) ? "no message has this global position" : "no message has this id",
+    );
   }
   const causationId = found.metadata.causationId;
   const causedBy = typeof causationId === "string" && /^[0-9a-f-]{36}$/i.test(causationId)
@@ -183,10 +206,15 @@ async function message(context: ApiContext, ref: string) {
 
 async function consumers(context: ApiContext) {
   const groups = await inspectConsumers(context.store, context.storage);
-  context.history.add(await sampleOf(groups, context.store));
+  const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
     groups,
-    history: context.history.samples().map((s) => ({ at: s.at, lags: s.lags })),
+    history: history.map((s) => ({
+      at: s.at,
+      lags: s.lags,
+      capped: s.capped,
+      ages: s.ages,
+    })),
   };
 }
 

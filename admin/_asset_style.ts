@@ -76,5 +76,12 @@ svg.chart polyline { fill: none; stroke: var(--accent); stroke-width: 2; }
 .dialog[hidden] { display: none; }
 .dialog-box { background: #fff; border-radius: 10px; padding: 1.2rem 1.4rem; max-width: 460px; box-shadow: 0 10px 40px rgba(0,0,0,.25); }
 .dialog-buttons { display: flex; justify-content: flex-end; gap: .6rem; margin-top: 1rem; }
+/* A parked message's stack: under its entry, at the table box's left edge whatever its scroll, no wider than the screen, wrapped. */
+button.show-stack { display: block; margin-top: .3rem; font-size: .8rem; padding: .1rem .5rem; color: var(--fg); }
+tr.stack-row td { background: #fbfbfc; }
+pre.stack { position: sticky; left: .7rem; margin: 0; max-width: min(100%, calc(100vw - 4.2rem)); white-space: pre-wrap; overflow-wrap: anywhere; }
+.behind { font-size: .8rem; }
+/* Wide enough for a message id (36 characters), never wider than the screen. */
+#find-message { width: 30em; max-width: calc(100vw - 9rem); }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
 `;

@@ -18,6 +18,10 @@ export interface Sample {
   readonly head: bigint;
   /** Lag by group, where known. */
   readonly lags: Readonly<Record<string, number>>;
+  /** Groups whose lag count stopped at its cap (the lag is at least the figure). */
+  readonly capped: readonly string[];
+  /** How old, in ms, each group's oldest unhandled message was when sampled (0 when it had none). */
+  readonly ages: Readonly<Record<string, number>>;
 }
 
 /** Samples on a timer and keeps those of the last `windowMs`. */
@@ -76,6 +80,17 @@ export class History {
   /** The samples kept, oldest first. */
   samples(): readonly Sample[] {
     return this.#samples;
+  }
+
+  /**
+   * Adds `sample` (a page's own read) and returns the samples kept, ending
+   * with it even when it came too soon after the last to be kept: a chart
+   * that ends before the figure beside it drew a lag of 5 as a line along 0.
+   */
+  withLatest(sample: Sample): readonly Sample[] {
+    this.add(sample);
+    const kept = this.#samples;
+    return kept[kept.length - 1] === sample ? kept : [...kept, sample];
   }
 
   /** Positions per second over the last minute of samples; `undefined` with fewer than two. */

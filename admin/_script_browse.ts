@@ -25,7 +25,7 @@ async function overviewPage() {
       return el("tr", { "data-group": c.group }, [
         el("td", { class: "long" }, el("a", { href: "#/consumers", text: c.group })),
         el("td", { class: "state-" + c.state, text: c.state }),
-        el("td", { class: "num lag", text: lagText(c) }),
+        lagCell(c),
         el("td", { class: "num", text: c.parked }),
       ]);
     });
@@ -61,6 +61,15 @@ async function streamsPage(segments, params) {
       location.hash = "#/streams" + query({ category: inputs.category.value.trim(), type: inputs.type.value.trim(), prefix: inputs.prefix.value.trim() });
     },
   }, [field("category", "Category"), field("type", "Message type"), field("prefix", "Name starts with"), el("button", { type: "submit", class: "primary", text: "Filter" })]);
+  const ref = el("input", { name: "message", id: "find-message", placeholder: "id or global position", required: true });
+  const find = el("form", {
+    class: "filters",
+    id: "find-message-form",
+    onsubmit: function (event) {
+      event.preventDefault();
+      location.hash = "#/message/" + encodeURIComponent(ref.value.trim());
+    },
+  }, [el("label", {}, ["Find a message", ref]), el("button", { type: "submit", text: "Open" })]);
   const data = await api("GET", "streams" + query({ category: filters.category, type: filters.type, prefix: filters.prefix, after: after, limit: 50 }));
   const rows = data.streams.map(function (s) {
     return el("tr", { "data-stream": s.streamName }, [
@@ -80,16 +89,39 @@ async function streamsPage(segments, params) {
   ]);
   show(
     el("h1", { text: "Streams" }),
+    find,
     form,
     rows.length === 0 ? el("p", { class: "muted", id: "no-streams", text: data.end ? "No stream matches." : "None in this page; look further." }) : table(["Stream", "Version", "Position", "Last type", "Last at"], rows, { id: "streams-table" }),
     pager,
   );
 }
 
+// A stream with no message was never written: said so, with the nearest
+// names of its category, rather than as a stream of 0 messages.
+function noSuchStream(name, error) {
+  const nearby = (error.body && error.body.nearby) || [];
+  show(
+    el("h1", {}, ["Stream ", el("span", { class: "mono", text: name })]),
+    el("div", { class: "notice bad", id: "no-stream", role: "status" }, [
+      "Stream " + name + " does not exist: no message was ever appended to it.",
+      nearby.length === 0 ? null : el("span", { id: "nearby" }, [" Did you mean "].concat(nearby.map(function (n, i) {
+        return [i === 0 ? "" : " or ", el("a", { href: "#/stream/" + encodeURIComponent(n), text: n })];
+      }).flat(), ["?"])),
+    ]),
+    el("p", {}, el("a", { href: "#/streams" + query({ prefix: name.split("-")[0] }), text: "Streams whose names start with " + name.split("-")[0] })),
+  );
+}
+
 async function streamPage(segments, params) {
   const name = segments[0];
   const from = Number(params.get("from") || 0);
-  const data = await api("GET", "streams/" + encodeURIComponent(name) + query({ from: from, limit: 50 }));
+  let data;
+  try {
+    data = await api("GET", "streams/" + encodeURIComponent(name) + query({ from: from, limit: 50 }));
+  } catch (error) {
+    if (error.status === 404 && error.tag === "NotFoundError") return noSuchStream(name, error);
+    throw error;
+  }
   const rows = data.messages.map(function (m) {
     return el("tr", { "data-position": m.globalPosition }, [
       el("td", { class: "num", text: m.streamVersion }),

@@ -22,6 +22,11 @@ const STALE = "stale";
 // The banner's state: requests waiting (their start times) and the last refresh that failed.
 const waiting = new Set();
 let refreshFailed = null;
+// Since when the store has not answered (503 from the console: its database
+// down or unreachable); cleared by the first answer that works.
+let downSince = null;
+// Set while a failed page tries itself again: its notice stays up meanwhile.
+let retrying = false;
 let loginNote = "";
 
 function el(tag, attrs, children) {
@@ -92,11 +97,14 @@ async function api(method, path, given) {
     banner();
   }
   const data = await response.json().catch(function () { return {}; });
+  if (response.ok) downSince = null;
+  else if (response.status === 503 && data._tag === "StoreUnavailableError") downSince = downSince || started.at;
   if (mine !== generation) throw stale();
   if (!response.ok) {
     const error = new Error(data.message || ("HTTP " + response.status));
     error.status = response.status;
     error.tag = data._tag;
+    error.body = data;
     throw error;
   }
   return data;
@@ -118,13 +126,23 @@ function banner() {
   const late = now - oldest >= 3000 ? Math.round((now - oldest) / 1000) : 0;
   const parts = [];
   if (refreshFailed) {
-    parts.push("Cannot refresh: " + refreshFailed.message + ". Retrying every 2 s; what is shown was read at " + time(refreshFailed.since) + ".");
+    parts.push((downSince ? "The store is not answering (for " + duration(now - downSince) + "). " : "") +
+      "Cannot refresh: " + refreshFailed.message + (/\?$/.test(refreshFailed.message) ? " " : ". ") +
+      "Retrying every 2 s; what is shown was read at " + time(refreshFailed.since) + ".");
   }
   if (late > 0) parts.push("Waiting " + late + " s for the console's server to answer: is its store reachable?");
   node.textContent = parts.join(" ");
   node.hidden = parts.length === 0;
 }
 setInterval(banner, 1000);
+
+// "42 s", "3 min 5 s", "2 h 4 min": how long, to the second under an hour.
+function duration(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return s + " s";
+  if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
+  return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
+}
 
 function query(params) {
   const search = new URLSearchParams();
@@ -143,6 +161,20 @@ function time(value) {
 function lagText(view) {
   if (view.lag === undefined || view.lag === null) return "?";
   return String(view.lag) + (view.lagCapped ? "+" : "");
+}
+
+// A lag cell: the count, and where the count stopped at its cap, how long
+// ago the oldest message the group has still to handle was written.
+function lagCell(view) {
+  const capped = view.lagCapped && view.oldestUnhandledAt !== undefined && view.oldestUnhandledAt !== null;
+  return el("td", { class: "num" }, [
+    el("span", { class: "lag", text: lagText(view) }),
+    capped ? el("div", {
+      class: "muted behind",
+      title: "The oldest message it has still to handle was written at " + time(view.oldestUnhandledAt) + ". The lag's count stops at " + view.lag + ".",
+      text: "oldest from " + duration(Date.now() - Date.parse(view.oldestUnhandledAt)) + " ago",
+    }) : null,
+  ]);
 }
 
 function sourceText(source) {
@@ -214,12 +246,18 @@ function live(render, interval) {
 function failed(error) {
   if (error.tag === STALE) return;
   if (error.status === 401) return logOut(error);
+  // A server or store failure may pass: the page tries itself again every
+  // 3 s (and at once with Try again), keeping this notice up meanwhile.
+  const passing = error.status === undefined || error.status >= 500;
   show(
-    notice(error.message, "bad"),
-    // A server or store failure may pass: offer the same page again.
-    error.status !== undefined && error.status < 500 ? null
-      : el("button", { type: "button", id: "try-again", text: "Try again", onclick: function () { route(); } }),
+    notice((downSince ? "The store is not answering (for " + duration(Date.now() - downSince) + "). " : "") + error.message, "bad"),
+    passing ? el("p", { class: "muted", id: "retrying", text: "Trying again every 3 s." }) : null,
+    passing ? el("button", { type: "button", id: "try-again", text: "Try again", onclick: function () { route(); } }) : null,
   );
+  if (passing) {
+    const timer = setTimeout(function () { retrying = true; route(); }, 3000);
+    page = { stop: function () { clearTimeout(timer); } };
+  }
 }
 
 // A refused credential (rotated, or the console restarted with another)
@@ -265,6 +303,8 @@ function logIn() {
 let session = null;
 
 async function route() {
+  const quiet = retrying;
+  retrying = false;
   page.stop();
   page = { stop: function () {} };
   generation++;
@@ -285,8 +325,9 @@ async function route() {
   });
   const pages = { overview: overviewPage, streams: streamsPage, stream: streamPage, message: messagePage, consumers: consumersPage, parked: parkedPage };
   const render = pages[segments[0]] || overviewPage;
-  // Until the page draws itself: the last page's content would read as this one's.
-  show(el("p", { class: "muted", id: "loading", text: "Loading…" }));
+  // Until the page draws itself: the last page's content would read as this
+  // one's. A page trying itself again keeps its failure up instead.
+  if (!quiet) show(el("p", { class: "muted", id: "loading", text: "Loading…" }));
   try {
     page = (await render(segments.slice(1), params)) || page;
   } catch (error) {

@@ -19,8 +19,19 @@ async function consumersPage() {
       holder.replaceChildren(el("p", { class: "muted", text: "No consumer groups yet: they appear once a consumer runs or commits." }));
       return;
     }
-    const lagHistory = function (group) {
-      return data.history.map(function (s) { return s.lags[group] === undefined ? 0 : s.lags[group]; });
+    // Once a group's count has stopped at its cap within the window, its
+    // chart is of how old its oldest unhandled message was (in seconds): a
+    // capped count draws a flat line at the cap. Samples without a figure for
+    // the group (before it was known) are left out, not drawn as 0.
+    const lagChart = function (g) {
+      const byAge = g.lagCapped || data.history.some(function (s) { return s.capped.indexOf(g.group) >= 0; });
+      const values = data.history.map(function (s) {
+        return byAge ? (s.ages[g.group] === undefined ? undefined : s.ages[g.group] / 1000) : s.lags[g.group];
+      }).filter(function (value) { return value !== undefined; });
+      return el("td", { class: byAge ? "by-age" : null }, [
+        sparkline(values, "spark", 0),
+        byAge ? el("div", { class: "muted", text: "age of the oldest unhandled" }) : null,
+      ]);
     };
     const rows = data.groups.map(function (g) {
       return el("tr", { "data-group": g.group }, [
@@ -28,8 +39,8 @@ async function consumersPage() {
         el("td", { class: "state-" + g.state, text: g.state + (g.running.length > 1 ? " ×" + g.running.length : "") }),
         el("td", { class: "long", text: sourceText(g.source) }),
         el("td", { class: "num", text: g.partitionCount }),
-        el("td", { class: "num lag", text: lagText(g) }),
-        el("td", {}, sparkline(lagHistory(g.group), "spark", 0)),
+        lagCell(g),
+        lagChart(g),
         el("td", { class: "num" }, g.parked > 0 ? el("a", { href: "#/parked" + query({ group: g.group }), text: g.parked }) : "0"),
         el("td", { class: "error-text long", text: g.lastError ? g.lastError.name + ": " + g.lastError.message : "" }),
       ]);
@@ -51,7 +62,7 @@ async function consumersPage() {
     });
     fill(holder, [
       table(["Group", "State", "Reads", "Partitions", "Lag", "Lag, last minutes", "Parked", "Last error"], rows, { id: "consumers-table" }),
-    ].concat(details, [el("p", { class: "muted", text: "Lag: messages of the group's source past its slowest checkpoint. Refreshed every 2 s · " + time(Date.now()) })]));
+    ].concat(details, [el("p", { class: "muted", text: "Lag: messages of the group's source past its slowest checkpoint, counted up to 10,000; past that, how long ago the oldest of them was written is shown and charted. Refreshed every 2 s · " + time(Date.now()) })]));
   }, 2000);
 }
 
@@ -101,18 +112,32 @@ async function parkedPage(segments, params) {
   const operator = session && session.role === "operator";
   async function load() {
     const data = await api("GET", "parked" + query({ group: group, after: after }));
-    const rows = data.entries.map(function (e) {
-      return el("tr", { "data-message": e.message.id }, [
+    const rows = data.entries.map(function (e, i) {
+      // The stack, in a row of its own under the entry, opened with a button
+      // (a hover title could not be read by keyboard or on a phone); at the
+      // box's left edge and the screen's width, wrapped, however far the
+      // table is scrolled.
+      const stack = e.error.stack ? el("tr", { class: "stack-row", id: "stack-" + i, hidden: true },
+        el("td", { colspan: 8 }, el("pre", { class: "stack", text: e.error.stack }))) : null;
+      const toggle = stack ? el("button", {
+        type: "button", class: "show-stack", "aria-expanded": "false", "aria-controls": "stack-" + i, text: "Show stack",
+        onclick: function () {
+          stack.hidden = !stack.hidden;
+          toggle.setAttribute("aria-expanded", String(!stack.hidden));
+          toggle.textContent = stack.hidden ? "Show stack" : "Hide stack";
+        },
+      }) : null;
+      return [el("tr", { "data-message": e.message.id }, [
         el("td", { class: "mono long", text: e.group }),
         el("td", { class: "mono", text: e.message.id }),
         el("td", { class: "long" }, el("a", { href: "#/message/" + e.message.globalPosition, text: e.message.streamName + "@" + e.message.streamVersion })),
         el("td", { class: "long", text: e.message.type }),
         el("td", { class: "num", text: e.attempts }),
         el("td", { class: "time", text: time(e.parkedAt) }),
-        el("td", { class: "error-text long", title: e.error.stack || "", text: e.error.name + ": " + e.error.message }),
+        el("td", { class: "error-text long" }, [e.error.name + ": " + e.error.message, toggle]),
         el("td", {}, operator ? el("button", { type: "button", class: "replay", text: "Replay", onclick: function () { replay(e.group, e.message.id, status, load); } }) : null),
-      ]);
-    });
+      ]), stack];
+    }).flat();
     const groups = data.groups.filter(function (g) { return data.entries.some(function (e) { return e.group === g; }); });
     // A group with more than one page says so, with a link to its next page: a list never stops silently.
     const more = data.more.map(function (m) {

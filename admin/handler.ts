@@ -29,6 +29,7 @@ import { asset, failure } from "./_answers.ts";
 import { CONSOLE_PAGE } from "./_asset_page.ts";
 import { CONSOLE_SCRIPT } from "./_asset_script.ts";
 import { CONSOLE_STYLE } from "./_asset_style.ts";
+import { Deadline } from "./_deadline.ts";
 import { History } from "./_history.ts";
 import { type AdminAuth, Roles } from "./_roles.ts";
 import { crossSiteRefusal } from "./_same_origin.ts";
@@ -58,6 +59,12 @@ export interface CreateAdminHandlerOptions<Tx> {
   readonly sampleInterval?: number;
   /** How long samples are kept, in ms. Default 15 minutes. */
   readonly historyWindow?: number;
+  /**
+   * How long, in ms, an API request waits on the store and the consumer
+   * storage before it is answered 503 with a `StoreUnavailableError` saying
+   * so (their database down or unreachable). Default 5000.
+   */
+  readonly requestTimeout?: number;
   /**
    * Where failures go: a request that failed with an error that is not
    * ordo's (under the error id its answer names), and a sample for the
@@ -132,6 +139,7 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
       logger,
     ),
   };
+  const deadline = new Deadline(ms(options.requestTimeout, "options.requestTimeout", 5000));
   let closed = false;
 
   const fetch = async (request: Request): Promise<Response> => {
@@ -176,12 +184,16 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
     context.history.start();
     const url = new URL(request.url);
     const path = route.split("/").filter((part) => part !== "").map(decodeURIComponent);
-    return await answerApi(context, {
-      method: request.method,
-      path,
-      query: url.searchParams,
-      caller,
-    });
+    const call = { method: request.method, path, query: url.searchParams, caller };
+    // Reads asked again while one runs share it; a replay never does.
+    const key = request.method === "GET"
+      ? JSON.stringify([caller.role, caller.name, route, url.search])
+      : undefined;
+    return await deadline.run(
+      `${request.method} ${url.pathname}`,
+      key,
+      () => answerApi(context, call),
+    );
   };
 
   return {
@@ -201,6 +213,7 @@ const OPTION_KEYS: readonly string[] = [
   "origins",
   "sampleInterval",
   "historyWindow",
+  "requestTimeout",
   "logger",
 ];
 

@@ -91,6 +91,13 @@ export interface ConsumerGroupView {
   readonly lag?: number;
   /** True when the count stopped at its cap. */
   readonly lagCapped: boolean;
+  /**
+   * ISO 8601, when the oldest message the group has still to handle (the
+   * first of its source at or after the slowest checkpoint) was written:
+   * how far behind it is in time, where the lag's count stops at its cap.
+   * One read of one message; absent when the lag is 0 or unknown.
+   */
+  readonly oldestUnhandledAt?: string;
   /** Messages the group has parked. */
   readonly parked: number;
   /** ISO 8601, when its oldest parked message was parked. */
@@ -225,6 +232,9 @@ async function groupView(
     partitions[0]?.checkpoint ?? 0n,
   );
   const lag = await lagAt(slowest);
+  const oldest = lag.lag === undefined || lag.lag === 0 || source === undefined
+    ? undefined
+    : await oldestFrom(store, source, slowest);
   return {
     group,
     ...(source === undefined ? {} : { source }),
@@ -239,6 +249,7 @@ async function groupView(
     head,
     ...(lag.lag === undefined ? {} : { lag: lag.lag }),
     lagCapped: lag.lagCapped,
+    ...(oldest === undefined ? {} : { oldestUnhandledAt: oldest }),
     parked: parked?.count ?? 0,
     ...(parked === undefined ? {} : {
       oldestParkedAt: parked.oldestParkedAt,
@@ -278,4 +289,22 @@ async function lagFrom(
     max: cap,
   });
   return { lag, lagCapped: lag >= cap };
+}
+
+/** When the first message of `source` at or after `checkpoint` was written, if there is one. */
+async function oldestFrom(
+  store: EventStore,
+  source: ConsumerSource,
+  checkpoint: bigint,
+): Promise<string | undefined> {
+  const [first] = "stream" in source
+    ? await store.readStream(source.stream, { from: Number(checkpoint), limit: 1 })
+    : (await store.readPage({
+      from: checkpoint,
+      limit: 1,
+      ...("category" in source ? { category: source.category } : {}),
+      ...(source.types === undefined ? {} : { types: source.types }),
+    })).messages;
+  const at = first?.metadata.timestamp;
+  return typeof at === "string" ? at : undefined;
 }

@@ -29,9 +29,9 @@ ack floor).
 ${CONNECTION_HELP}
 
 Output (--json): [{ "group", "source", "partitionCount", "state", "running",
-  "members", "head", "lag", "lagCapped", "parked", "oldestParkedAt",
-  "lastError", "pendingReplays", "partitions": [{ "partition", "checkpoint",
-  "owner", "leaseExpiresAt", "lag", "lagCapped" }] }]`,
+  "members", "head", "lag", "lagCapped", "oldestUnhandledAt", "parked",
+  "oldestParkedAt", "lastError", "pendingReplays", "partitions": [{
+  "partition", "checkpoint", "owner", "leaseExpiresAt", "lag", "lagCapped" }] }]`,
   options: {},
   maxPositionals: 1,
   async run({ positionals, connection, print }) {

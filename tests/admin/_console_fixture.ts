@@ -92,6 +92,8 @@ export interface ConsoleRig {
 export interface StartConsoleOptions {
   /** What the console reads instead of the store (the consumers keep the store): to make it fail or hang. */
   readonly wrap?: (store: EventStore) => EventStore;
+  /** The console's `requestTimeout`; its default (5 s) unless given. */
+  readonly requestTimeout?: number;
 }
 
 /** Seeds a memory store, starts two consumers and the console on a free port. */
@@ -152,6 +154,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<C
     },
     sampleInterval: 300,
     logger: silentLogger,
+    ...(options.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout }),
   });
   const server: Server = createServer(createNodeRequestListener(handler));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

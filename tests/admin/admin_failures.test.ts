@@ -63,6 +63,57 @@ describe("the console's handler when reads fail", () => {
     }
   });
 
+  // A trial with PostgreSQL stopped found requests answered after 12 to 30 s.
+  it("answers 503 within requestTimeout while the store hangs, shares a read asked again meanwhile, and answers again once it works", async () => {
+    const store = createMemoryStore();
+    let hang = true;
+    let heads = 0;
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hanging: EventStore = Object.assign(Object.create(store), {
+      headPosition: async () => {
+        heads++;
+        if (hang) await released;
+        return await store.headPosition();
+      },
+      getStreamInfo: (name: string) => store.getStreamInfo(name),
+      readStream: (name: string, options?: object) => store.readStream(name, options),
+      listStreams: (options?: object) => store.listStreams!(options),
+      listCategories: () => store.listCategories!(),
+    });
+    const handler = createAdminHandler({
+      store: hanging,
+      storage: createMemoryConsumerStorage(),
+      auth: AUTH,
+      logger: keptLogger(),
+      sampleInterval: 60_000,
+      requestTimeout: 300,
+    });
+    const overview = () =>
+      handler.fetch(new Request("http://127.0.0.1/api/overview", { headers: OPERATOR }));
+    try {
+      const started = Date.now();
+      const answer = await overview();
+      const took = Date.now() - started;
+      assert.equal(answer.status, 503);
+      assert.ok(took >= 280 && took < 2000, `answered after ${took} ms`);
+      const body = await answer.json();
+      assert.equal(body._tag, "StoreUnavailableError");
+      assert.equal(
+        body.message,
+        "Store unavailable during GET /api/overview: no answer from the store or its consumer storage within 300 ms (the console's requestTimeout): is its database up and reachable?",
+      );
+      const before = heads;
+      assert.equal((await overview()).status, 503);
+      assert.equal(heads, before, "asked again while the first still runs: no new read");
+      hang = false;
+      release();
+      await until(async () => (await overview()).status === 200, "answers once the store does");
+    } finally {
+      await handler.close();
+    }
+  });
+
   it("takes one sample at a time while the store hangs, logs the failure once, and says when it works again", async () => {
     const store = createMemoryStore();
     let calls = 0;
