@@ -24,8 +24,14 @@ export interface IncomingCall {
   readonly url: string;
   /** A header's value by lowercase name; `null` when absent. */
   header(name: string): string | null;
-  /** Aborts when the client goes away. */
+  /** Aborts when the client goes away. Read it only for a call that waits (see {@link callOfRequest}). */
   readonly signal: AbortSignal | undefined;
+  /**
+   * Whether the client went away, as far as is known without reading
+   * `signal` for the first time: a call that failed without waiting on it
+   * asks this, not the signal.
+   */
+  wentAway(): boolean;
   /** The body's bytes; rejects with the 413 refusal as soon as they pass `limit`. */
   body(limit: number): Promise<Uint8Array>;
 }
@@ -47,11 +53,19 @@ export type CallHandler = (call: IncomingCall) => Promise<Answer>;
 
 /** A Web Request as an incoming call. */
 export function callOfRequest(request: Request): IncomingCall {
+  // Read only by a call that waits (or an event stream): Deno.serve (2.9)
+  // warns once a request whose signal was read is answered, as its signal
+  // then aborts too (its legacy behaviour). Read here for every request, it
+  // warned on the first query; nothing of ordo's listens after the answer.
+  let signal: AbortSignal | undefined;
   return {
     method: request.method,
     url: request.url,
     header: (name) => request.headers.get(name),
-    signal: request.signal,
+    get signal() {
+      return (signal ??= request.signal);
+    },
+    wentAway: () => signal?.aborted === true,
     body: (limit) => readWebRequestBody(request, limit),
   };
 }

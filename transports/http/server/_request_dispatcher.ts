@@ -129,7 +129,7 @@ export class RequestDispatcher {
   #failed(error: unknown, call: IncomingCall, operation: string): Answer {
     const errorId = crypto.randomUUID();
     const { logger, onError } = this.#settings;
-    if (call.signal?.aborted) {
+    if (call.wentAway()) {
       // The client went away (a wait it gave up on): no one reads the answer, and it is no failure.
       logger.debug("HTTP client went away", { errorId, operation, method: call.method });
       return serverFailureAnswer(operation, errorId);

@@ -56,6 +56,7 @@ export async function tracedRequest(
     get signal() {
       return call.signal;
     },
+    wentAway: () => call.wentAway(),
     body: (limit) => call.body(limit),
   };
   try {

@@ -189,7 +189,7 @@ class NodeCall implements IncomingCall {
   readonly method: string;
   readonly url: string;
   readonly #req: IncomingMessage;
-  readonly #gone: { signal(): AbortSignal };
+  readonly #gone: { signal(): AbortSignal; gone(): boolean };
 
   constructor(req: IncomingMessage, res: ServerResponse) {
     this.method = req.method ?? "GET";
@@ -208,13 +208,17 @@ class NodeCall implements IncomingCall {
     return this.#gone.signal();
   }
 
+  wentAway(): boolean {
+    return this.#gone.gone();
+  }
+
   body(limit: number): Promise<Uint8Array> {
     return readBody(this.#req, limit);
   }
 }
 
 /** A signal, made on first use, that aborts when the client closes the connection before the answer is written. */
-function whenGone(res: ServerResponse): { signal(): AbortSignal } {
+function whenGone(res: ServerResponse): { signal(): AbortSignal; gone(): boolean } {
   let controller: AbortController | undefined;
   let gone = false;
   res.once("close", () => {
@@ -230,6 +234,7 @@ function whenGone(res: ServerResponse): { signal(): AbortSignal } {
       }
       return controller.signal;
     },
+    gone: () => gone,
   };
 }
 
