@@ -10,6 +10,7 @@ import { sleep } from "../_sleep.ts";
 import { endsBeforeAbort } from "./_stop_wait.ts";
 import type { ConsumerSource } from "./source.ts";
 import type { Lease } from "./storage.ts";
+import type { ConsumerStart } from "./_options.ts";
 
 /** A member's checked settings. */
 export interface MemberSettings {
@@ -17,6 +18,8 @@ export interface MemberSettings {
   readonly source: ConsumerSource;
   readonly partitions: number;
   readonly batchSize: number;
+  /** Where each partition without a checkpoint starts. */
+  readonly from: ConsumerStart;
   readonly leaseTtl: number;
   readonly heartbeatInterval: number;
 }
@@ -193,7 +196,7 @@ export class GroupMember<Tx> {
 
   /** Runs a partition's loop under `lease`; when it ends, hands the partition back. */
   #start(partition: number, lease: Lease, requestedAt: number): void {
-    const { source, partitions, batchSize, leaseTtl } = this.#settings;
+    const { source, partitions, batchSize, from, leaseTtl } = this.#settings;
     const run: Running = {
       controller: new AbortController(),
       lease,
@@ -210,6 +213,7 @@ export class GroupMember<Tx> {
       partition,
       partitions,
       batchSize,
+      from,
       lease,
       holdsLease: () => performance.now() < run.heldUntil,
       signal: run.controller.signal,

@@ -27,6 +27,7 @@ export const CONSUMER_OPTION_KEYS: readonly string[] = Object.freeze([
   "controlInterval",
   "telemetry",
   "continueTrace",
+  "from",
 ]);
 
 /** The keys of `createGroupConsumer`'s options. */
@@ -67,6 +68,23 @@ export function checkCommitMode(
   if (mode === undefined) return fallback;
   if (mode === "message" || mode === "page" || mode === "after-handler") return mode;
   throw new ValidationError(path, mode, 'expected "message", "page" or "after-handler"');
+}
+
+/**
+ * Where a consumer starts when its group has no checkpoint yet (see
+ * `CreateConsumerOptions.from`): `"start"`, `"end"`, or a position.
+ */
+export type ConsumerStart = "start" | "end" | bigint;
+
+/** A consumer's `from`; `"start"` when absent. */
+export function checkConsumerStart(from: unknown, path = "options.from"): ConsumerStart {
+  if (from === undefined) return "start";
+  if (from === "start" || from === "end" || (typeof from === "bigint" && from >= 0n)) return from;
+  throw new ValidationError(
+    path,
+    from,
+    'expected "start", "end" or a position as a bigint from 0n (used only while the group has no checkpoint)',
+  );
 }
 
 /**

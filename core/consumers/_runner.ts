@@ -13,6 +13,8 @@ import { partitionOf } from "./partition.ts";
 import { sleep } from "../_sleep.ts";
 import { type ConsumerSource, positionAfter, readSourcePage } from "./source.ts";
 import type { LeaseFence } from "./storage.ts";
+import type { ConsumerStart } from "./_options.ts";
+import { startPosition } from "./_start.ts";
 
 /** One partition's loop. */
 export interface RunnerOptions<Tx> {
@@ -23,6 +25,8 @@ export interface RunnerOptions<Tx> {
   /** Set for a group: only messages of streams hashing to `partition` are handled. */
   readonly partitions?: number;
   readonly batchSize: number;
+  /** Where to start while the partition has no checkpoint (see `CreateConsumerOptions.from`). */
+  readonly from: ConsumerStart;
   readonly lease?: LeaseFence;
   /** Asked before each message: false when the lease may have run out, which ends the loop as fenced. */
   readonly holdsLease?: () => boolean;
@@ -97,7 +101,7 @@ class PartitionLoop<Tx> {
   async #loop(): Promise<RunnerEnd> {
     const { signal, env, partition, source } = this.#o;
     const start = await this.#loadCheckpoint();
-    if (start === "stopped") return start;
+    if (start === "stopped" || start === "fenced") return start;
     this.#next = this.#committed = start;
     this.#progress.loaded(start, !("stream" in source));
     while (!signal.aborted) {
@@ -130,18 +134,40 @@ class PartitionLoop<Tx> {
     return await sleep(backoffDelay(this.#o.env.retry, ++this.#failures), this.#o.signal);
   }
 
-  async #loadCheckpoint(): Promise<bigint | "stopped"> {
+  async #loadCheckpoint(): Promise<bigint | "stopped" | "fenced"> {
     const { env, partition, signal } = this.#o;
+    let phase: "store" | "storage" = "storage";
     while (!signal.aborted) {
       try {
+        phase = "storage";
         const loaded = await env.storage.checkpoints.load(env.group, partition);
         worked(env, "storage");
-        return loaded ?? 0n;
+        if (loaded !== undefined || this.#o.from === "start") return loaded ?? 0n;
+        return await this.#fixStart((next) => (phase = next));
       } catch (error) {
-        if (!(await this.#retryAfter(error, "storage"))) break;
+        if (!(await this.#retryAfter(error, phase))) break;
       }
     }
     return "stopped";
+  }
+
+  /**
+   * No checkpoint yet: where `from` says. The end is stored as the checkpoint
+   * at once, so that it is fixed the first time: a consumer restarted before
+   * anything arrived continues from there, and does not skip what was
+   * appended while it was down by taking a later end.
+   */
+  async #fixStart(phase: (now: "store" | "storage") => void): Promise<bigint | "fenced"> {
+    const { env, store, source, from, partition, lease } = this.#o;
+    phase("store");
+    const position = await startPosition(store, source, from);
+    worked(env, "store");
+    if (from !== "end") return position;
+    phase("storage");
+    const update = { group: env.group, partition, position, lease };
+    if (!(await env.storage.checkpoints.commit(update, () => {}))) return "fenced";
+    worked(env, "storage");
+    return position;
   }
 
   /** The next page; `undefined` after a failed read that is to be retried. */

@@ -20,6 +20,7 @@ import { checkCount } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
+  checkConsumerStart,
   checkGroup,
   checkHandlers,
   CONSUMER_OPTION_KEYS,
@@ -85,6 +86,7 @@ export function createConsumer<
   const group = checkGroup(options.group);
   const source = checkSource(options.source);
   checkHandlers(options.handler, options.pageHandler);
+  const from = checkConsumerStart(options.from);
   const batchSize = checkCount(
     options.batchSize,
     "options.batchSize",
@@ -122,6 +124,7 @@ export function createConsumer<
       source,
       partition: 0,
       batchSize,
+      from,
       signal: stopping.signal,
     }).catch(failure.thrown).finally(() => stopping.abort()),
     runControlLink(env, identity, controlInterval, stopping.signal),

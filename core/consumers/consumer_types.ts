@@ -71,6 +71,24 @@ export interface CreateConsumerOptions<
    * failed commit is retried without running the handler again.
    */
   readonly commit?: Commit;
+  /**
+   * Where the consumer starts while its group has no stored checkpoint (a
+   * group member: while its partition has none). `"start"` (the default): the
+   * first message of its source. `"end"`: after the source's last message as
+   * it is when the consumer first loads its checkpoint, which is stored at once,
+   * so only what is appended from then on is delivered (EventStoreDB's
+   * `fromPosition: END`): for a reactor that must not act on the past. A
+   * position (`bigint`): from that global position on (a stream version
+   * for a stream source), inclusive, as reads take `from`.
+   *
+   * A stored checkpoint always wins: `from` does not move a group that has
+   * one, whether it ran from the start or from the end; to start a group
+   * over, reset its checkpoint (`storage.checkpoints.reset(group)`, or
+   * `rebuildProjection`). The end is fixed once `caughtUp` resolves: what is
+   * appended after that is delivered; what was appended between the call and
+   * then may be either side of it.
+   */
+  readonly from?: "start" | "end" | bigint;
   /** How a failing handler is retried before its message is parked. Default `DEFAULT_RETRY_POLICY`. */
   readonly retry?: RetryPolicy;
   /**

@@ -21,6 +21,7 @@ import { checkCount, checkName } from "../options.ts";
 import { MAX_READ_LIMIT } from "../validate_read.ts";
 import {
   checkConsumerOptions,
+  checkConsumerStart,
   checkGroup,
   checkHandlers,
   DEFAULT_BATCH_SIZE,
@@ -180,5 +181,6 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
   );
   const concurrency = checkCount(options.concurrency, "options.concurrency", 4, 10_000);
   const member = checkName(options.member, "options.member", crypto.randomUUID());
-  return { member, source, partitions, batchSize, leaseTtl, heartbeatInterval, concurrency };
+  const from = checkConsumerStart(options.from);
+  return { member, source, partitions, batchSize, from, leaseTtl, heartbeatInterval, concurrency };
 }

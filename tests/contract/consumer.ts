@@ -3,7 +3,8 @@
  * pass: example tests of the consumer's delivery rules, of its options and of
  * each storage port, and fast-check properties (at-least-once with crashes
  * between effect and commit, order per stream and global, checkpoint only
- * after success, retry then park then move on, replay after a fix, groups
+ * after success, retry then park then move on, replay after a fix, a start
+ * at the end that delivers only what comes after it, groups
  * rebalancing; under commit "after-handler", at least once in order across
  * crashes, and parking that loses nothing whichever step a crash interrupts;
  * page handlers: a failing page narrowed down to the message at fault).
@@ -35,6 +36,7 @@ import { testConsumerGroups } from "./_consumer_groups.ts";
 import { testConsumerOperations } from "./_consumer_operations.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
+import { testConsumerStart } from "./_consumer_start.ts";
 import { testConsumerStoragePorts } from "./_consumer_storage.ts";
 import { testPageHandlers } from "./_consumer_page_handlers.ts";
 
@@ -77,6 +79,7 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testConsumerStoragePorts(options);
     testConsumerExamples(options);
     testConsumerOptions(options);
+    testConsumerStart(options);
     testAfterHandlerCommits(options);
     testConsumerProperties(options);
     testPageHandlers(options);
