@@ -12,10 +12,20 @@ import { backoffDelay, checkRetryPolicy, type RetryPolicy } from "./consumers/mo
 import { type Decider, decisionList, foldState } from "./decider.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { type AppendResult, type EventStore, untypedStore } from "./event_store.ts";
-import type { JsonMessage, MessageInputOf, MessageShape } from "./message.ts";
+import { checkExpectedVersion } from "./expected_version.ts";
+import { copyJsonValue } from "./json.ts";
+import type {
+  ExpectedVersion,
+  JsonMessage,
+  MessageInput,
+  MessageInputOf,
+  MessageMetadata,
+  MessageShape,
+} from "./message.ts";
 import { ValidationError } from "./errors.ts";
 import { checkFunction, checkOptions } from "./options.ts";
 import { parseStreamName } from "./stream_name.ts";
+import { checkMetadata, validateExpectedVersion } from "./validate_append.ts";
 
 /** How conflicts are retried, by default: 5 attempts in all, backoff capped at 10, 20, 40, 80 ms. */
 export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({
@@ -34,7 +44,7 @@ const RETRY_KEYS: readonly string[] = [
   "multiplier",
   "random",
 ];
-const CALL_OPTION_KEYS: readonly string[] = ["signal"];
+const CALL_OPTION_KEYS: readonly string[] = ["signal", "expectedVersion", "metadata"];
 
 /** Options of {@link createCommandHandler}. */
 export interface CreateCommandHandlerOptions {
@@ -50,6 +60,22 @@ export interface CreateCommandHandlerOptions {
 export interface HandleCommandOptions {
   /** Stops the retries: the call rejects with the signal's reason instead of waiting. */
   readonly signal?: AbortSignal;
+  /**
+   * The stream version the caller decided on (the version it showed its
+   * user, say; Emmett's `expectedStreamVersion`): a number, `"no-stream"`,
+   * `"exists"` or `"any"` (the default). Checked against the stream as read,
+   * before `decide` runs: when the stream is elsewhere the call rejects with
+   * a `ConcurrencyError` at once, not retried (reading again cannot bring the
+   * stream back), and nothing is appended. A conflict with another writer
+   * after the check is retried as usual, and the check runs again.
+   */
+  readonly expectedVersion?: ExpectedVersion;
+  /**
+   * Metadata for every message the command appends (a `correlationId`, a
+   * `causationId`, a tenant): merged under each message's own metadata, so a
+   * field `decide` set on a message wins.
+   */
+  readonly metadata?: MessageMetadata;
 }
 
 /** What handling a command did. */
@@ -78,10 +104,13 @@ export type HandleCommand<Command, State, E extends MessageShape> = (
  * for a new stream). When another writer appended in between, the append
  * fails with a `ConcurrencyError` and the handler starts over, reading the
  * stream again, after a backoff; after `retry.maxAttempts` attempts the last
- * conflict is thrown. The message types are the decider's; the store may
+ * conflict is thrown. A call's `expectedVersion` is checked against the
+ * stream as read, before `decide`, and is not retried; its `metadata` goes on
+ * every message it appends. The message types are the decider's; the store may
  * be typed with them, with a union that includes them, or not at all.
  *
- * @throws {ConcurrencyError} from the call, after the last attempt conflicted
+ * @throws {ConcurrencyError} from the call, after the last attempt conflicted, or at once
+ * when the stream does not match the call's `expectedVersion`
  * @throws {ValidationError} from the call, on a bad stream name, bad messages or bad call
  * options; from the factory, on a store or decider that is not one (a function of the decider
  * missing) or bad options (an unknown key too, in `options` or `options.retry`)
@@ -115,16 +144,17 @@ export function createCommandHandler<Command, State, E extends MessageShape = Js
   const untyped = untypedStore(store);
   return async (streamName, command, callOptions) => {
     parseStreamName(streamName);
-    const { signal } = checkOptions(callOptions, CALL_OPTION_KEYS) as HandleCommandOptions;
+    const { signal, expectedVersion, metadata } = checkCallOptions(callOptions);
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
       const stored = await untyped.readStream(streamName);
+      const last = stored[stored.length - 1];
+      checkExpectedVersion(streamName, expectedVersion, last?.streamVersion);
       const state = foldState(decider, stored as readonly MessageShape[] as readonly E[]);
       const messages = decisionList(decider.decide(command, state));
       if (messages.length === 0) return { state, messages, appended: undefined, attempts: attempt };
-      const last = stored[stored.length - 1];
       try {
-        const appended = await untyped.append(streamName, messages, {
+        const appended = await untyped.append(streamName, withMetadata(messages, metadata), {
           expectedVersion: last === undefined ? "no-stream" : last.streamVersion,
         });
         const after = foldState(
@@ -139,6 +169,42 @@ export function createCommandHandler<Command, State, E extends MessageShape = Js
       if (!(await sleep(backoffDelay(retry, attempt), signal))) signal?.throwIfAborted();
     }
   };
+}
+
+/** A call's options, checked: the expected version defaulted to `"any"`, the metadata copied. */
+function checkCallOptions(options: HandleCommandOptions | undefined): {
+  readonly signal?: AbortSignal;
+  readonly expectedVersion: ExpectedVersion;
+  readonly metadata?: MessageMetadata;
+} {
+  const { signal, expectedVersion, metadata } = checkOptions(
+    options,
+    CALL_OPTION_KEYS,
+  ) as HandleCommandOptions;
+  return {
+    signal,
+    expectedVersion: expectedVersion === undefined
+      ? "any"
+      : validateExpectedVersion(expectedVersion, "options.expectedVersion"),
+    // Checked here, at the caller's path, not at the first append's messages[0].metadata;
+    // copied so that the caller changing it during the retries changes nothing.
+    metadata: metadata === undefined ? undefined : copyJsonValue(
+      checkMetadata(metadata, "options"),
+      "options.metadata",
+    ) as MessageMetadata,
+  };
+}
+
+/** The call's metadata under each message's own. */
+function withMetadata(
+  messages: readonly MessageInput[],
+  metadata: MessageMetadata | undefined,
+): readonly MessageInput[] {
+  if (metadata === undefined) return messages;
+  return messages.map((message) => ({
+    ...message,
+    metadata: { ...metadata, ...message.metadata },
+  }));
 }
 
 // Checked once, here, so that a decider missing a function (or the two

@@ -19,6 +19,7 @@ import type { EventStore } from "../../mod.ts";
 import { testStoreBadInput } from "./_store_bad_input.ts";
 import { testStoreBrowse } from "./_store_browse.ts";
 import { testStoreClosed } from "./_store_closed.ts";
+import { testStoreCommandHandler } from "./_store_command_handler.ts";
 import { testStoreDeferred } from "./_store_deferred.ts";
 import { testStoreExamples } from "./_store_examples.ts";
 import { testStoreLimits } from "./_store_limits.ts";
@@ -67,5 +68,6 @@ export function testStoreContract(options: StoreContractOptions): void {
     testStoreLimits(options);
     testStoreClosed(options);
     testStoreBrowse(options);
+    testStoreCommandHandler(options);
   });
 }
