@@ -26,6 +26,7 @@ import {
   type SingleAppend,
 } from "./_append_results.ts";
 import type { StoreSql } from "./_store_sql.ts";
+import { jsonbTooLarge } from "./_jsonb_limit.ts";
 
 // Groups stay small enough that one statement's payload is modest; the
 // sixteen-writer bench makes groups of sixteen.
@@ -87,7 +88,9 @@ export class Appends {
           payload,
         ]);
       } catch (error) {
-        if (!isUniqueViolation(error)) throw this.#sql.translate(error, "append");
+        if (!isUniqueViolation(error)) {
+          throw jsonbTooLarge(error, checked) ?? this.#sql.translate(error, "append");
+        }
         // Some id is stored already (a retry), and nothing of this attempt was
         // written. Answer from what is stored; if the stored rows are gone from
         // view (a concurrent writer rolled back), run the append again.
@@ -176,7 +179,7 @@ export class Appends {
       rows = await this.#sql.driver.query(this.#sql.statements.appendOne, params);
     } catch (error) {
       if (isUniqueViolation(error)) return undefined;
-      throw this.#sql.translate(error, "append");
+      throw jsonbTooLarge(error, [message]) ?? this.#sql.translate(error, "append");
     }
     if (rows.length === 0) return undefined;
     return numbered(streamName, [{ ...rows[0], id: message.id }]);

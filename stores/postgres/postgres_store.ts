@@ -63,6 +63,7 @@ import { translateError } from "./translate_error.ts";
 import { Appends } from "./_appends.ts";
 import { Browse } from "./_browse.ts";
 import { HeadWatch } from "./_head_watch.ts";
+import { checkJsonbMessageSize } from "./_jsonb_limit.ts";
 import { Reads } from "./_reads.ts";
 import { StoreSql } from "./_store_sql.ts";
 
@@ -183,7 +184,9 @@ class PostgresStore implements PostgresEventStore {
   constructor(driver: PostgresDriver, options: PostgresStoreOptions) {
     checkOptions(options, OPTION_KEYS);
     this.schema = validateSchemaName(options.schema ?? "ordo");
-    this.#limits = checkAppendLimits(options);
+    const limits = checkAppendLimits(options);
+    checkJsonbMessageSize(limits.maxMessageSize);
+    this.#limits = limits;
     const maxInFlight = checkCount(options.maxAppendsInFlight, "options.maxAppendsInFlight", 4);
     const pollInterval = checkPositiveNumber(
       options.pollInterval,
