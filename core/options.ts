@@ -70,6 +70,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   fromposition: "from",
   fromrevision: "from",
   fromversion: "from",
+  // Where a consumer starts: EventStoreDB's persistent subscriptions and Emmett's processors.
+  startfrom: "from",
   expectedrevision: "expectedVersion",
   expectedstreamversion: "expectedVersion",
   // A message's fields under EventStoreDB's and other toolkits' names.

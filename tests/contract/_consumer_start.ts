@@ -169,10 +169,12 @@ export function testConsumerStart<Tx>(options: ConsumerContractOptions<Tx>): voi
           (error) => error instanceof ValidationError && error.path === "options.from",
         );
       }
-      assert.throws(
-        () => createConsumer(store, { ...base, fromPosition: "end" } as never),
-        (error) => error instanceof ValidationError && /did you mean "from"/.test(error.message),
-      );
+      for (const key of ["fromPosition", "startFrom"]) {
+        assert.throws(
+          () => createConsumer(store, { ...base, [key]: "end" } as never),
+          (error) => error instanceof ValidationError && /did you mean "from"/.test(error.message),
+        );
+      }
     });
 
     it('property: from "end" never delivers what was appended before it started, and delivers everything after once, in order, across restarts', async () => {

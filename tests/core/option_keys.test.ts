@@ -93,11 +93,11 @@ describe("unknown option keys", () => {
     );
   });
 
-  it("names no near miss three edits away from a short key (a consumer's from is no misspelt group)", () => {
+  it("names no near miss three edits away from a short key (a consumer's at is no misspelt group)", () => {
     assert.throws(
-      () => createConsumer(store(), { ...consumerOptions, from: "end" } as never),
+      () => createConsumer(store(), { ...consumerOptions, at: "end" } as never),
       (error: unknown) =>
-        error instanceof ValidationError && error.path === "options.from" &&
+        error instanceof ValidationError && error.path === "options.at" &&
         !error.reason.includes("did you mean"),
     );
     assert.throws(
