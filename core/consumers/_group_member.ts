@@ -11,10 +11,14 @@ import { endsBeforeAbort } from "./_stop_wait.ts";
 import type { ConsumerSource } from "./source.ts";
 import type { Lease } from "./storage.ts";
 import type { ConsumerStart } from "./_options.ts";
+import { isMemberNameInUse } from "./member_instance.ts";
+import { NameClaim } from "./_name_claim.ts";
 
 /** A member's checked settings. */
 export interface MemberSettings {
   readonly member: string;
+  /** This running instance of the member, new at each start: leases and membership are held by it. */
+  readonly instance: string;
   readonly source: ConsumerSource;
   readonly partitions: number;
   readonly batchSize: number;
@@ -51,11 +55,13 @@ export class GroupMember<Tx> {
   /** Partitions whose lease the stop left to expire: the storage did not answer in time. */
   readonly #unreleased: number[] = [];
   #stopped: AbortSignal | undefined;
+  readonly #claim: NameClaim;
   #desired = new Set<number>();
 
   constructor(store: EventStore, env: DeliveryEnv<Tx>, settings: MemberSettings) {
     this.#store = store;
     this.#settings = settings;
+    this.#claim = new NameClaim({ group: env.group, ...settings }, env.logger, { ...env.site });
     const hooks: ConsumerHooks = {
       ...env.hooks,
       onCaughtUp: (position, partition) => {
@@ -88,7 +94,9 @@ export class GroupMember<Tx> {
     for (const lease of this.#strays.splice(0)) {
       await this.#release(lease.partition, lease, "stopped");
     }
-    const left = await stopWait.bound(() => storage.leases.leave(group, this.#settings.member))
+    const { member, instance } = this.#settings;
+    // Scoped to this instance: one refused for its name leaves the holder's membership alone.
+    const left = await stopWait.bound(() => storage.leases.leave(group, member, { instance }))
       .catch((error) => {
         reportAtStop(this.#env, error, -1, LEAVE_FAILED);
         return undefined;
@@ -123,19 +131,35 @@ export class GroupMember<Tx> {
 
   /** One heartbeat: find the partitions to own, keep or give up those running, take the rest. */
   async #rebalance(signal: AbortSignal): Promise<void> {
-    this.#desired = await this.#wantedPartitions();
+    const wanted = await this.#wantedPartitions();
+    // Refused: another instance holds the name; own nothing while waiting.
+    if (wanted === undefined) return;
+    this.#desired = wanted;
     this.#env.monitor.expect([...this.#desired].sort((a, b) => a - b));
     await this.#renewOrStop();
     await this.#acquireWanted(signal);
     this.#checkCaughtUp();
   }
 
-  /** Partition `p` belongs to the live member at index `p % n` of the sorted member list. */
-  async #wantedPartitions(): Promise<Set<number>> {
-    const { member, leaseTtl, partitions } = this.#settings;
-    const members = await this.#env.storage.leases.heartbeat(this.#env.group, member, {
-      ttl: leaseTtl,
-    });
+  /**
+   * Partition `p` belongs to the live member at index `p % n` of the sorted
+   * member list; `undefined` while another instance holds this member's name.
+   */
+  async #wantedPartitions(): Promise<Set<number> | undefined> {
+    const { member, instance, leaseTtl, partitions } = this.#settings;
+    const sentAt = performance.now();
+    let members: string[];
+    try {
+      members = await this.#env.storage.leases.heartbeat(this.#env.group, member, {
+        ttl: leaseTtl,
+        instance,
+      });
+    } catch (error) {
+      if (!isMemberNameInUse(error)) throw error;
+      this.#claim.refused(sentAt, error);
+      return undefined;
+    }
+    this.#claim.accepted();
     // A store whose clock ran past our ttl already may leave us out; we are alive, so count us.
     if (!members.includes(member)) {
       members.push(member);
@@ -149,7 +173,7 @@ export class GroupMember<Tx> {
 
   /** Renews the leases of partitions still wanted; stops the others (after their handler in progress). */
   async #renewOrStop(): Promise<void> {
-    const { member, leaseTtl } = this.#settings;
+    const { member, instance, leaseTtl } = this.#settings;
     for (const [partition, run] of this.#running) {
       if (run.stopping) continue;
       if (!this.#desired.has(partition)) {
@@ -159,6 +183,7 @@ export class GroupMember<Tx> {
       const requestedAt = performance.now();
       const renewed = await this.#env.storage.leases.acquire(this.#env.group, partition, {
         owner: member,
+        instance,
         ttl: leaseTtl,
       });
       if (renewed !== undefined && renewed.token === run.lease.token) {
@@ -172,12 +197,13 @@ export class GroupMember<Tx> {
   }
 
   async #acquireWanted(signal: AbortSignal): Promise<void> {
-    const { member, leaseTtl } = this.#settings;
+    const { member, instance, leaseTtl } = this.#settings;
     for (const partition of this.#desired) {
       if (this.#running.has(partition) || signal.aborted) continue;
       const requestedAt = performance.now();
       const lease = await this.#env.storage.leases.acquire(this.#env.group, partition, {
         owner: member,
+        instance,
         ttl: leaseTtl,
       });
       if (lease !== undefined && signal.aborted) {

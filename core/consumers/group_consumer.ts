@@ -43,7 +43,14 @@ export interface CreateGroupConsumerOptions<
   readonly source: Exclude<ConsumerSource, { readonly stream: string }>;
   /** Partitions of the group; every member must use the same number. 1 gives one active member and standbys. */
   readonly partitions: number;
-  /** This member's name, unique in the group. Default: a random UUID. */
+  /**
+   * This member's name, unique among the group's running members. Default: a
+   * random UUID. A second instance started under a name another running
+   * instance holds is refused (`done` rejects with a `ValidationError` at
+   * `options.member`) once that instance is seen renewing it; a crashed
+   * member restarted under its name takes it back once the old membership
+   * expires (`leaseTtl`).
+   */
   readonly member?: string;
   /** How long a lease or a membership lasts without renewal, in ms. Default 10,000. A crashed member's partitions move after this. */
   readonly leaseTtl?: number;
@@ -74,6 +81,13 @@ export interface GroupConsumer extends Consumer {
  *
  * `caughtUp` resolves the first time every partition this member should own is
  * running and has caught up.
+ *
+ * A member's name is held by one running instance at a time (each start is
+ * a new instance): a second instance under a live name owns nothing and,
+ * once the first is seen renewing its membership (within `leaseTtl` and a
+ * heartbeat), stops with a `ValidationError` at `options.member` (`done` and
+ * `caughtUp` reject, and the logger says so). A member that finds its name
+ * taken after a pause longer than `leaseTtl` stands down the same way.
  *
  * @throws {ValidationError} on bad options (an unknown key too), before anything starts
  * @example
@@ -182,5 +196,17 @@ function checkMemberSettings<Tx, Commit extends CommitMode, E extends MessageSha
   const concurrency = checkCount(options.concurrency, "options.concurrency", 4, 10_000);
   const member = checkName(options.member, "options.member", crypto.randomUUID());
   const from = checkConsumerStart(options.from);
-  return { member, source, partitions, batchSize, from, leaseTtl, heartbeatInterval, concurrency };
+  // New at every start, so two running instances under one name are told apart.
+  const instance = crypto.randomUUID();
+  return {
+    member,
+    instance,
+    source,
+    partitions,
+    batchSize,
+    from,
+    leaseTtl,
+    heartbeatInterval,
+    concurrency,
+  };
 }

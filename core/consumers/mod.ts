@@ -15,6 +15,7 @@
  */
 
 export { checkLeaseTtl } from "./_options.ts";
+export { checkInstance, isMemberNameInUse, memberNameInUse } from "./member_instance.ts";
 export {
   backoffDelay,
   type CheckedRetryPolicy,
@@ -84,6 +85,7 @@ export type {
   ConsumerPresence,
   ConsumerStorage,
   GroupLeases,
+  InstanceOption,
   KnownGroup,
   Lease,
   LeaseFence,

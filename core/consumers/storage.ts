@@ -198,26 +198,54 @@ export interface LeaseOptions {
   readonly ttl: number;
 }
 
+/** Which running instance of a member calls {@link LeaseStore.heartbeat}, `acquire` or `leave`. */
+export interface InstanceOption {
+  /**
+   * The running instance, told apart from others under the same member name:
+   * a group member generates one each time it starts. The store keeps it with
+   * the membership and the leases. Default: the member's name (a caller that
+   * runs one instance per name).
+   */
+  readonly instance?: string;
+}
+
 /**
  * Group membership and partition leases. Implementations decide expiry by
  * their own clock (the database's, for PostgreSQL), never the caller's.
  *
  * Guarantees: at most one unexpired lease per (group, partition); a new holder
- * always gets a higher `token` than every earlier holder of that partition.
+ * always gets a higher `token` than every earlier holder of that partition;
+ * at most one instance per member name holds an unexpired membership. A
+ * holder is an owner and an instance: another instance under the same name
+ * is another holder (docs/decisions/consumers.md, "One running instance per
+ * member name").
  */
 export interface LeaseStore {
-  /** Marks `member` alive for `ttl` ms; resolves every live member of the group, sorted. */
-  heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]>;
-  /** Removes `member` from the group at once and releases its leases. */
-  leave(group: string, member: string): Promise<void>;
   /**
-   * Takes or renews a partition's lease for `owner`. Renewing keeps the
-   * token. Resolves `undefined` while another owner's lease is unexpired.
+   * Marks `member` (this instance of it) alive for `ttl` ms; resolves every
+   * live member of the group, sorted.
+   *
+   * @throws {ValidationError} at `member` (`memberNameInUse`) while another instance's membership under the name is unexpired; nothing was written
+   */
+  heartbeat(
+    group: string,
+    member: string,
+    options: LeaseOptions & InstanceOption,
+  ): Promise<string[]>;
+  /**
+   * Removes `member` from the group at once and releases its leases, when
+   * this instance holds them; another instance's are left alone.
+   */
+  leave(group: string, member: string, options?: InstanceOption): Promise<void>;
+  /**
+   * Takes or renews a partition's lease for `owner` (this instance of it).
+   * Renewing keeps the token. Resolves `undefined` while another holder's
+   * lease is unexpired, another instance of the same owner's too.
    */
   acquire(
     group: string,
     partition: number,
-    options: LeaseOptions & { readonly owner: string },
+    options: LeaseOptions & InstanceOption & { readonly owner: string },
   ): Promise<Lease | undefined>;
   /** Gives a lease up; does nothing when it is no longer current. */
   release(lease: Lease): Promise<void>;

@@ -7,16 +7,19 @@
 
 import type {
   GroupLeases,
+  InstanceOption,
   Lease,
   LeaseFence,
   LeaseOptions,
   LeaseStore,
 } from "../../core/consumers/mod.ts";
 import {
+  checkInstance,
   checkLeaseTtl,
   checkOptionalFunction,
   checkOptions,
   compareNames,
+  memberNameInUse,
 } from "../../core/mod.ts";
 
 /** Options of {@link createMemoryLeaseStore}. */
@@ -54,10 +57,12 @@ export function createMemoryLeaseStore(
 
 class MemoryLeases implements MemoryLeaseStore {
   readonly #now: () => number;
-  // group -> member -> membership expiry
-  readonly #members = new Map<string, Map<string, number>>();
+  // group -> member -> the instance holding the name, and until when
+  readonly #members = new Map<string, Map<string, { instance: string; expiresAt: number }>>();
   // "group\0partition" -> current lease
   readonly #leases = new Map<string, Lease>();
+  // "group\0partition" -> the instance of the current lease's owner holding it
+  readonly #holders = new Map<string, string>();
   // "group\0partition" -> highest token ever given, so tokens keep growing after a release
   readonly #tokens = new Map<string, bigint>();
 
@@ -65,41 +70,53 @@ class MemoryLeases implements MemoryLeaseStore {
     this.#now = now;
   }
 
-  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+  async heartbeat(
+    group: string,
+    member: string,
+    options: LeaseOptions & InstanceOption,
+  ): Promise<string[]> {
     checkLeaseTtl(options.ttl);
+    const instance = checkInstance(options.instance, member);
     let members = this.#members.get(group);
     if (members === undefined) this.#members.set(group, members = new Map());
     const now = this.#now();
-    members.set(member, now + options.ttl);
-    for (const [name, expiresAt] of members) if (expiresAt <= now) members.delete(name);
+    for (const [name, { expiresAt }] of members) if (expiresAt <= now) members.delete(name);
+    const held = members.get(member);
+    if (held !== undefined && held.instance !== instance) throw memberNameInUse(group, member);
+    members.set(member, { instance, expiresAt: now + options.ttl });
     return [...members.keys()].sort();
   }
 
-  async leave(group: string, member: string): Promise<void> {
-    this.#members.get(group)?.delete(member);
+  async leave(group: string, member: string, options: InstanceOption = {}): Promise<void> {
+    const instance = checkInstance(options.instance, member);
+    const members = this.#members.get(group);
+    if (members?.get(member)?.instance === instance) members.delete(member);
     for (const [key, lease] of this.#leases) {
-      if (lease.group === group && lease.owner === member) this.#leases.delete(key);
+      if (lease.group === group && lease.owner === member && this.#holders.get(key) === instance) {
+        this.#leases.delete(key);
+      }
     }
   }
 
   async acquire(
     group: string,
     partition: number,
-    options: LeaseOptions & { readonly owner: string },
+    options: LeaseOptions & InstanceOption & { readonly owner: string },
   ): Promise<Lease | undefined> {
     checkLeaseTtl(options.ttl);
+    const instance = checkInstance(options.instance, options.owner);
     const key = `${group}\0${partition}`;
     const now = this.#now();
     const current = this.#leases.get(key);
-    if (current !== undefined && current.owner !== options.owner && current.expiresAt > now) {
-      return undefined;
-    }
-    // The same owner renews under its token: nobody else held the partition in between,
+    // The holder is the owner and its instance: another instance under the same name is another holder.
+    const ours = current !== undefined && current.owner === options.owner &&
+      this.#holders.get(key) === instance;
+    if (current !== undefined && !ours && current.expiresAt > now) return undefined;
+    // The same holder renews under its token: nobody else held the partition in between,
     // or the lease would have been replaced.
-    const token = current !== undefined && current.owner === options.owner
-      ? current.token
-      : (this.#tokens.get(key) ?? 0n) + 1n;
+    const token = ours ? current.token : (this.#tokens.get(key) ?? 0n) + 1n;
     this.#tokens.set(key, token);
+    this.#holders.set(key, instance);
     const lease: Lease = Object.freeze({
       group,
       partition,
@@ -131,7 +148,7 @@ class MemoryLeases implements MemoryLeaseStore {
     const groups: GroupLeases[] = [];
     for (const group of [...names].sort(compareNames)) {
       const members = [...(this.#members.get(group) ?? [])]
-        .filter(([, expiresAt]) => expiresAt > now)
+        .filter(([, held]) => held.expiresAt > now)
         .map(([member]) => member)
         .sort();
       const leases = await this.list(group);

@@ -5,7 +5,7 @@
  * between effect and commit, order per stream and global, checkpoint only
  * after success, retry then park then move on, replay after a fix, a start
  * at the end that delivers only what comes after it, groups
- * rebalancing; under commit "after-handler", at least once in order across
+ * rebalancing, one running instance per member name; under commit "after-handler", at least once in order across
  * crashes, and parking that loses nothing whichever step a crash interrupts;
  * page handlers: a failing page narrowed down to the message at fault).
  *
@@ -33,6 +33,7 @@ import { testAfterHandlerProperties } from "./_consumer_after_handler_properties
 import { testConsumerClosed } from "./_consumer_closed.ts";
 import { testConsumerExamples } from "./_consumer_examples.ts";
 import { testConsumerGroups } from "./_consumer_groups.ts";
+import { testMemberNames } from "./_consumer_member_names.ts";
 import { testConsumerOperations } from "./_consumer_operations.ts";
 import { testConsumerOptions } from "./_consumer_options.ts";
 import { testConsumerProperties } from "./_consumer_properties.ts";
@@ -85,6 +86,7 @@ export function testConsumerContract<Tx>(options: ConsumerContractOptions<Tx>): 
     testPageHandlers(options);
     testAfterHandlerProperties(options);
     testConsumerGroups(options);
+    testMemberNames(options);
     testConsumerClosed(options);
     testConsumerOperations(options);
   });

@@ -1,0 +1,265 @@
+// Two running instances under one member name (every replica given the same
+// configured name, a container's hostname): the lease store tells them apart
+// by their instance, so the second is refused while the first lives, a
+// crashed member's restart gets its name back once the old membership
+// expires, and a member that finds its name taken after a pause stands down.
+// docs/decisions/consumers.md, "One running instance per member name".
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  type ConsumerStorage,
+  createGroupConsumer,
+  type LeaseStore,
+} from "../../core/consumers/mod.ts";
+import { type EventStore, ValidationError } from "../../mod.ts";
+import type { ConsumerContractOptions } from "./consumer.ts";
+import { keptLogger } from "../_kept_logger.ts";
+import { batch, NO_DELAY, type Rig, until, withRig } from "./_consumer_fixtures.ts";
+
+const TTL = 300;
+const STREAMS = ["order-a", "order-b", "order-c", "order-d", "order-e"];
+
+/** Handler calls of every instance, and any message handled by two at once or twice. */
+class Ledger {
+  readonly handled = new Map<string, string[]>();
+  readonly overlaps: string[] = [];
+  readonly #inFlight = new Map<string, string>();
+
+  async handle(instance: string, id: string, ms: number): Promise<void> {
+    const other = this.#inFlight.get(id);
+    if (other !== undefined) this.overlaps.push(`${id} by ${other} and ${instance} at once`);
+    this.#inFlight.set(id, instance);
+    this.handled.set(id, [...(this.handled.get(id) ?? []), instance]);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.#inFlight.delete(id);
+  }
+
+  twice(): string[] {
+    return [...this.handled].filter(([, by]) => by.length > 1).map(([id, by]) =>
+      `${id}: ${by.join(", ")}`
+    );
+  }
+}
+
+/** One instance named `name` in group "g"; `label` tells it apart in the ledger. */
+function start<Tx>(
+  store: EventStore,
+  storage: ConsumerStorage<Tx>,
+  ledger: Ledger,
+  label: string,
+  name = "same",
+  extra: { leases?: LeaseStore; signal?: AbortSignal } = {},
+) {
+  const logger = keptLogger();
+  const consumer = createGroupConsumer<Tx>(store, {
+    group: "g",
+    member: name,
+    source: { category: "order" },
+    partitions: 3,
+    storage: extra.leases === undefined ? storage : { ...storage, leases: extra.leases },
+    leaseTtl: TTL,
+    heartbeatInterval: 30,
+    retry: { maxAttempts: 1_000, ...NO_DELAY },
+    logger,
+    signal: extra.signal,
+    handler: (message) => ledger.handle(label, message.id, 3),
+  });
+  const outcome = consumer.done.then(() => "stopped", (error: unknown) => error);
+  return { consumer, logger, outcome };
+}
+
+/** `leases` with some methods replaced (its own are bound: a store may keep private fields). */
+function leasesWith(leases: LeaseStore, overrides: Partial<LeaseStore>): LeaseStore {
+  return {
+    heartbeat: (...args) => leases.heartbeat(...args),
+    leave: (...args) => leases.leave(...args),
+    acquire: (...args) => leases.acquire(...args),
+    release: (...args) => leases.release(...args),
+    list: (...args) => leases.list(...args),
+    ...overrides,
+  };
+}
+
+async function appendAll(store: EventStore, rounds: number): Promise<void> {
+  for (let r = 0; r < rounds; r++) for (const s of STREAMS) await store.append(s, batch(2));
+}
+
+async function handledAll(store: EventStore, ledger: Ledger): Promise<void> {
+  const all = await store.readCategory("order", { limit: 100_000 }).toArray();
+  await until(() => all.every((m) => ledger.handled.has(m.id)), "every message to be handled");
+}
+
+/** `promise`'s outcome as soon as it settled, else "running". */
+async function settled(outcome: Promise<unknown>): Promise<unknown> {
+  return await Promise.race([outcome, new Promise((resolve) => setTimeout(resolve, 0, "running"))]);
+}
+
+/** Resolves what `consumer.done` rejected with, failing after `timeout` ms if it keeps running. */
+async function refusal(run: { outcome: Promise<unknown> }, what: string, timeout = 20_000) {
+  let result: unknown = "running";
+  await until(async () => (result = await settled(run.outcome)) !== "running", what, timeout);
+  return result;
+}
+
+export function testMemberNames<Tx>(options: ConsumerContractOptions<Tx>): void {
+  const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) =>
+    it(name, () => withRig(options, body));
+
+  describe("one running instance per member name", () => {
+    test("leases: a live member name is refused to another instance, and its leases with it", async ({ storage }) => {
+      const { leases } = storage;
+      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
+      const refused = await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i2" }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(refused instanceof ValidationError, `refused with a ValidationError: ${refused}`);
+      assert.equal(refused.path, "member");
+      assert.match(refused.message, /"m".*another running instance.*"g"/);
+      // The same instance renews; another instance gets no lease under the name.
+      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
+      const held = await leases.acquire("g", 0, { owner: "m", instance: "i1", ttl: 60_000 });
+      assert.ok(held);
+      assert.equal(
+        await leases.acquire("g", 0, { owner: "m", instance: "i2", ttl: 60_000 }),
+        undefined,
+      );
+      const renewed = await leases.acquire("g", 0, { owner: "m", instance: "i1", ttl: 60_000 });
+      assert.equal(renewed?.token, held.token, "the holding instance renews under its token");
+      // Another instance leaving under the name removes neither the membership nor the lease.
+      await leases.leave("g", "m", { instance: "i2" });
+      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
+      assert.deepEqual((await leases.list("g")).map((l) => [l.owner, l.token]), [[
+        "m",
+        held.token,
+      ]]);
+      await leases.leave("g", "m", { instance: "i1" });
+      assert.deepEqual(await leases.list("g"), []);
+      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i2" }), ["m"]);
+    });
+
+    test("leases: once a name's membership and lease expire, a new instance takes them, the lease under a higher token", async ({ storage }) => {
+      const { leases } = storage;
+      await leases.heartbeat("g", "m", { ttl: 40, instance: "old" });
+      const old = await leases.acquire("g", 0, { owner: "m", instance: "old", ttl: 40 });
+      assert.ok(old);
+      let members: string[] | undefined;
+      await until(async () => {
+        members = await leases.heartbeat("g", "m", { ttl: 60_000, instance: "new" }).catch(() =>
+          undefined
+        );
+        return members !== undefined;
+      }, "the old membership to expire");
+      assert.deepEqual(members, ["m"]);
+      let lease;
+      await until(
+        async () =>
+          (lease = await leases.acquire("g", 0, { owner: "m", instance: "new", ttl: 60_000 })) !==
+            undefined,
+        "the old lease to expire",
+      );
+      assert.ok(lease!.token > old.token, "a new instance is a new holder");
+      const stale = await leases.acquire("g", 0, { owner: "m", instance: "old", ttl: 60_000 });
+      assert.equal(stale, undefined, "the old instance cannot take it back");
+    });
+
+    test("a second member started with a name live in the group is refused, says so, and nothing is handled twice", async ({ store, storage }) => {
+      const ledger = new Ledger();
+      await appendAll(store, 2);
+      const first = start(store, storage, ledger, "first");
+      await first.consumer.caughtUp;
+      const second = start(store, storage, ledger, "second");
+      await appendAll(store, 3);
+      const error = await refusal(second, "the second instance to be refused", 10 * TTL + 5_000);
+      assert.ok(error instanceof ValidationError, `refused with a ValidationError: ${error}`);
+      assert.equal(error.path, "options.member");
+      assert.match(error.message, /"same"/);
+      assert.match(error.message, /another running instance/);
+      assert.match(error.message, /unique name.*leave options\.member unset/);
+      assert.ok(
+        second.logger.lines.some((line) => line.startsWith("warn: Member name in use")),
+        second.logger.lines.join("\n"),
+      );
+      assert.ok(
+        second.logger.lines.includes("error: Consumer stopped: retrying cannot fix this error"),
+        second.logger.lines.join("\n"),
+      );
+      await appendAll(store, 2);
+      await handledAll(store, ledger);
+      assert.equal(await settled(first.outcome), "running", "the first instance keeps running");
+      await first.consumer.stop();
+      assert.deepEqual(ledger.overlaps, []);
+      assert.deepEqual(ledger.twice(), [], "no message handled twice");
+      assert.ok(![...ledger.handled.values()].flat().includes("second"), "the second handled none");
+    });
+
+    test("a crashed member restarted under its name takes over once its membership expires", async ({ store, storage }) => {
+      const ledger = new Ledger();
+      await appendAll(store, 2);
+      const controller = new AbortController();
+      // A crash gives nothing back: the lease store never hears it leave.
+      const crashed = leasesWith(storage.leases, {
+        release: async () => {},
+        leave: async () => {},
+      });
+      const first = start(store, storage, ledger, "first", "same", {
+        leases: crashed,
+        signal: controller.signal,
+      });
+      await first.consumer.caughtUp;
+      controller.abort();
+      await first.outcome;
+      const restarted = start(store, storage, ledger, "restarted");
+      await appendAll(store, 2);
+      await restarted.consumer.caughtUp;
+      await handledAll(store, ledger);
+      assert.equal(await settled(restarted.outcome), "running");
+      assert.deepEqual(restarted.consumer.ownedPartitions(), [0, 1, 2]);
+      await restarted.consumer.stop();
+      assert.deepEqual(ledger.overlaps, []);
+      assert.deepEqual(ledger.twice(), []);
+    });
+
+    test("a member that finds its name taken after a pause past its lease stands down, logged", async ({ store, storage }) => {
+      const ledger = new Ledger();
+      await appendAll(store, 2);
+      // The first instance's heartbeats stall (a pause: GC, a stopped VM) until `resume`.
+      let resume!: () => void;
+      const stall: { until?: Promise<void> } = {};
+      const pausing = leasesWith(storage.leases, {
+        heartbeat: async (...args) => {
+          await stall.until;
+          return await storage.leases.heartbeat(...args);
+        },
+        acquire: async (...args) => {
+          await stall.until;
+          return await storage.leases.acquire(...args);
+        },
+      });
+      const first = start(store, storage, ledger, "first", "same", { leases: pausing });
+      await first.consumer.caughtUp;
+      stall.until = new Promise((resolve) => (resume = resolve));
+      const second = start(store, storage, ledger, "second");
+      await second.consumer.caughtUp;
+      resume();
+      const error = await refusal(first, "the paused instance to stand down");
+      assert.ok(error instanceof ValidationError, `stood down with a ValidationError: ${error}`);
+      assert.match(error.message, /"same".*another running instance.*stands down/);
+      assert.ok(
+        first.logger.lines.includes("error: Consumer stopped: retrying cannot fix this error"),
+        first.logger.lines.join("\n"),
+      );
+      await appendAll(store, 2);
+      await handledAll(store, ledger);
+      assert.equal(
+        await settled(second.outcome),
+        "running",
+        "the instance holding the name runs on",
+      );
+      assert.deepEqual(second.consumer.ownedPartitions(), [0, 1, 2]);
+      await second.consumer.stop();
+      assert.deepEqual(ledger.overlaps, []);
+      assert.deepEqual(ledger.twice(), []);
+    });
+  });
+}
