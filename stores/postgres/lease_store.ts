@@ -7,12 +7,15 @@
  */
 
 import {
+  checkInstance,
   checkLeaseTtl,
   compareNames,
   type GroupLeases,
+  type InstanceOption,
   type Lease,
   type LeaseOptions,
   type LeaseStore,
+  memberNameInUse,
 } from "../../core/mod.ts";
 import type { QueryFn, Row } from "./driver.ts";
 
@@ -48,7 +51,8 @@ export function createLeaseStoreOverQuery(query: QueryFn, schema: string): Lease
   return new PostgresLeases(query, schema);
 }
 
-// Members in `<schema>.members`, leases in `<schema>.leases`.
+// Members in `<schema>.members`, leases in `<schema>.leases`, each with the
+// instance holding it (migration 8; NULL before it: another instance than any asking).
 class PostgresLeases implements LeaseStore {
   readonly #query: QueryFn;
   readonly #schema: string;
@@ -58,14 +62,23 @@ class PostgresLeases implements LeaseStore {
     this.#schema = schema;
   }
 
-  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+  async heartbeat(
+    group: string,
+    member: string,
+    options: LeaseOptions & InstanceOption,
+  ): Promise<string[]> {
     const s = this.#schema;
     const ttl = checkLeaseTtl(options.ttl);
-    await this.#query(
-      `INSERT INTO ${s}.members (grp, member, expires_at) VALUES ($1, $2, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
-         ON CONFLICT (grp, member) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-      [group, member, ttl],
+    const instance = checkInstance(options.instance, member);
+    // One statement: the name is taken or renewed only when free, expired or this instance's.
+    const joined = await this.#query(
+      `INSERT INTO ${s}.members AS m (grp, member, instance, expires_at) VALUES ($1, $2, $4, clock_timestamp() + ($3::float8 * interval '1 millisecond'))
+         ON CONFLICT (grp, member) DO UPDATE SET instance = EXCLUDED.instance, expires_at = EXCLUDED.expires_at
+         WHERE m.instance = EXCLUDED.instance OR m.expires_at <= clock_timestamp()
+         RETURNING 1 AS joined`,
+      [group, member, ttl, instance],
     );
+    if (joined.length === 0) throw memberNameInUse(group, member);
     await this.#query(
       `DELETE FROM ${s}.members WHERE grp = $1 AND expires_at <= clock_timestamp()`,
       [group],
@@ -77,32 +90,40 @@ class PostgresLeases implements LeaseStore {
     return rows.map((row) => row.member as string);
   }
 
-  async leave(group: string, member: string): Promise<void> {
+  async leave(group: string, member: string, options: InstanceOption = {}): Promise<void> {
     const s = this.#schema;
-    await this.#query(`DELETE FROM ${s}.members WHERE grp = $1 AND member = $2`, [group, member]);
-    await this.#query(`UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2`, [
-      group,
-      member,
-    ]);
+    const instance = checkInstance(options.instance, member);
+    await this.#query(
+      `DELETE FROM ${s}.members WHERE grp = $1 AND member = $2 AND instance = $3`,
+      [group, member, instance],
+    );
+    await this.#query(
+      `UPDATE ${s}.leases SET owner = NULL WHERE grp = $1 AND owner = $2 AND instance = $3`,
+      [group, member, instance],
+    );
   }
 
   async acquire(
     group: string,
     partition: number,
-    options: LeaseOptions & { readonly owner: string },
+    options: LeaseOptions & InstanceOption & { readonly owner: string },
   ): Promise<Lease | undefined> {
     const ttl = checkLeaseTtl(options.ttl);
+    const instance = checkInstance(options.instance, options.owner);
     // Take a free or expired partition with a new token; renew one's own under the same token.
+    // The holder is the owner and its instance: another instance of the owner is another holder.
+    const ours = "(l.owner = EXCLUDED.owner AND l.instance = EXCLUDED.instance)";
     const rows = await this.#query(
-      `INSERT INTO ${this.#schema}.leases AS l (grp, partition, owner, token, expires_at)
-         VALUES ($1, $2, $3, 1, clock_timestamp() + ${ms})
+      `INSERT INTO ${this.#schema}.leases AS l (grp, partition, owner, instance, token, expires_at)
+         VALUES ($1, $2, $3, $5, 1, clock_timestamp() + ${ms})
          ON CONFLICT (grp, partition) DO UPDATE SET
-           token = CASE WHEN l.owner = EXCLUDED.owner THEN l.token ELSE l.token + 1 END,
+           token = CASE WHEN ${ours} THEN l.token ELSE l.token + 1 END,
            owner = EXCLUDED.owner,
+           instance = EXCLUDED.instance,
            expires_at = EXCLUDED.expires_at
-         WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+         WHERE l.owner IS NULL OR ${ours} OR l.expires_at <= clock_timestamp()
          RETURNING ${LEASE_COLUMNS}`,
-      [group, partition, options.owner, ttl],
+      [group, partition, options.owner, ttl, instance],
     );
     return rows.length === 0 ? undefined : toLease(rows[0]);
   }

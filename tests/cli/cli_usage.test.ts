@@ -266,12 +266,12 @@ describe("ordo: help, usage and connection", () => {
   it("migrate creates the schema, then says it is up to date; --json gives from and to", async () => {
     const first = await ordo(["migrate", "--schema", "fresh"], { url: url() });
     assert.equal(first.code, 0, said(first));
-    assert.equal(first.stdout, 'Schema "fresh" migrated from 0 to migration 7.\n');
+    assert.equal(first.stdout, 'Schema "fresh" migrated from 0 to migration 8.\n');
     const again = await ordo(["migrate", "--schema", "fresh", "--json"], { url: url() });
     assert.equal(again.code, 0, said(again));
-    assert.deepEqual(json(again), { schema: "fresh", from: 7, to: 7 });
+    assert.deepEqual(json(again), { schema: "fresh", from: 8, to: 8 });
     const text = await ordo(["migrate", "--schema", "fresh"], { url: url() });
-    assert.equal(text.stdout, 'Schema "fresh" is up to date (migration 7).\n');
+    assert.equal(text.stdout, 'Schema "fresh" is up to date (migration 8).\n');
     const status = await ordo(["status", "--schema", "fresh", "--json"], { url: url() });
     assert.equal(status.code, 0, said(status));
     assert.deepEqual(json(status), {
@@ -291,7 +291,7 @@ describe("ordo: help, usage and connection", () => {
         timeout: 120_000,
       });
       assert.equal(migrated.code, 0, said(migrated));
-      assert.deepEqual(json(migrated), { schema: "ordo", from: 0, to: 7 });
+      assert.deepEqual(json(migrated), { schema: "ordo", from: 0, to: 8 });
       const status = await ordo(["status", "--pglite", dir], { url: null, timeout: 120_000 });
       assert.equal(status.code, 0, said(status));
       assert.match(

@@ -79,10 +79,10 @@ describe("PostgreSQL migrate() from every released schema", () => {
     return written.map((m, i) => ({ ...m, globalPosition: BigInt(i + 1) }));
   }
 
-  /** A checkpoint, a parked message, a processed key and a lease, in the consumers' tables (migration 2). */
+  /** A checkpoint, a parked message, a processed key, a member and a lease, in the consumers' tables (migration 2). */
   async function writeConsumerState(schema: string, parkedMessage: RecordedMessage) {
-    // The tables are migration 2's, unchanged since, so today's storage writes
-    // what the release wrote; only its check of the schema's version (which
+    // The checkpoint, parked and processed tables are migration 2's, unchanged since, so
+    // today's storage writes what the release wrote; only its check of the schema's version (which
     // releases did not make) is answered as if the schema were up to date.
     const driver = postgresJsDriver(pg.sql);
     const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -107,7 +107,11 @@ describe("PostgreSQL migrate() from every released schema", () => {
     };
     await storage.parked.park(parked);
     await storage.processed.record("g/email", "key-1");
-    await storage.leases.acquire("g", 0, { owner: "m1", ttl: 600_000 });
+    // A member and a lease as releases 2 to 7 wrote them: migration 8 added their instance.
+    await pg.sql.unsafe(
+      `INSERT INTO ${schema}.members (grp, member, expires_at) VALUES ('g', 'm1', clock_timestamp() + interval '10 minutes');
+       INSERT INTO ${schema}.leases (grp, partition, owner, token, expires_at) VALUES ('g', 0, 'm1', 1, clock_timestamp() + interval '10 minutes')`,
+    );
     return parked;
   }
 
@@ -143,6 +147,15 @@ describe("PostgreSQL migrate() from every released schema", () => {
         assert.equal(await storage.processed.has("g/email", "key-1"), true);
         const leases = await storage.leases.list("g");
         assert.deepEqual(leases.map((l) => [l.partition, l.owner, l.token]), [[0, "m1", 1n]]);
+        // Written without an instance: another instance than any that asks, until they expire.
+        await assert.rejects(
+          storage.leases.heartbeat("g", "m1", { ttl: 1_000, instance: "new" }),
+          /another running instance holds this name/,
+        );
+        assert.equal(
+          await storage.leases.acquire("g", 0, { owner: "m1", instance: "new", ttl: 1_000 }),
+          undefined,
+        );
       }
     });
   }

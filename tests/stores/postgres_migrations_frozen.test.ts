@@ -16,6 +16,7 @@ const RELEASED: Readonly<Record<number, string>> = {
   5: "84041e5588591d24e034f1a7e035a32ea93073ae708a9731cedb4195c365757e",
   6: "3cfc50b5da02ad2c321abd0ec73dd2aafbe69422276b6bae3a45928e8b08c164",
   7: "2bd4cee0650a445ea877f6e1a384506851e7feab24b9f9f0c4fee3d24931906c",
+  8: "c8310a61a95998376bd7105f115b78a3d3849bb737094b4b56c381b07de99b8d",
 };
 
 async function sha256(text: string): Promise<string> {

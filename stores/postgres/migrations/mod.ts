@@ -16,6 +16,7 @@ import { MIGRATION_4 } from "./v4_versions_from_messages.ts";
 import { MIGRATION_5 } from "./v5_positions_at_insert.ts";
 import { MIGRATION_6 } from "./v6_read_to_head.ts";
 import { MIGRATION_7 } from "./v7_consumer_control.ts";
+import { MIGRATION_8 } from "./v8_member_instances.ts";
 
 /**
  * Advisory lock keys. The migration key serializes migrations from several
@@ -53,7 +54,7 @@ const frozen = (version: number, text: string): Migration => ({
  * @example
  * ```ts
  * import { MIGRATIONS } from "./mod.ts";
- * const latest = MIGRATIONS[MIGRATIONS.length - 1].version; // 7
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1].version; // 8
  * const firstScript = MIGRATIONS[0].script("orders"); // CREATE TABLE orders.streams …
  * ```
  */
@@ -65,6 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
   frozen(5, MIGRATION_5),
   frozen(6, MIGRATION_6),
   frozen(7, MIGRATION_7),
+  frozen(8, MIGRATION_8),
 ];
 
 /**
