@@ -8,20 +8,25 @@
  * `nats_consumer_storage.ts`), so a member that lost its partition can no
  * longer commit there.
  *
- * Keys: `ls.<group>.<partition>` holds `{ o: owner or null, t: token, x: ttl,
- * e: expiresAt as acquire reported it }`;
- * `mb.<group>` holds every member and when it expires.
+ * Keys: `ls.<group>.<partition>` holds `{ o: owner or null, i: its instance,
+ * t: token, x: ttl, e: expiresAt as acquire reported it }`;
+ * `mb.<group>` holds every member, the instance holding its name and when
+ * it expires (`{ x, i }`; a bare expiry in entries written before instances,
+ * which count as another instance than any that asks until they expire).
  *
  * @module
  */
 
 import {
+  checkInstance,
   checkLeaseTtl,
   compareNames,
   type GroupLeases,
+  type InstanceOption,
   type Lease,
   type LeaseOptions,
   type LeaseStore,
+  memberNameInUse,
 } from "../../core/mod.ts";
 import { fromToken, type KvBucket, type KvEntry, toToken } from "./jetstream/mod.ts";
 import type { ServerClock } from "./server_clock.ts";
@@ -38,6 +43,8 @@ export function keyParts(key: string): string[] {
 
 interface LeaseValue {
   readonly o: string | null;
+  /** The owner's instance holding it; absent in entries written before instances. */
+  readonly i?: string;
   readonly t: string;
   readonly x: number;
   /**
@@ -50,6 +57,13 @@ interface LeaseValue {
 }
 
 const ATTEMPTS = 8;
+
+/** A member's entry in `mb.<group>`: a bare expiry in entries written before instances. */
+type Membership = number | { readonly x: number; readonly i: string };
+
+const expiryOf = (held: Membership): number => typeof held === "number" ? held : held.x;
+const instanceOf = (held: Membership): string | undefined =>
+  typeof held === "number" ? undefined : held.i;
 
 /** The fence a partition's checkpoint holds: the last holder that wrote it. */
 export interface Fence {
@@ -77,35 +91,48 @@ export class NatsLeases implements LeaseStore {
     this.#fencing = fencing;
   }
 
-  async heartbeat(group: string, member: string, options: LeaseOptions): Promise<string[]> {
+  async heartbeat(
+    group: string,
+    member: string,
+    options: LeaseOptions & InstanceOption,
+  ): Promise<string[]> {
     const ttl = checkLeaseTtl(options.ttl);
+    const instance = checkInstance(options.instance, member);
     const members = await this.#changeMembers(group, (map, now) => {
-      map[member] = now + ttl;
+      // Thrown before the compare-and-set: nothing is written.
+      if (member in map && instanceOf(map[member]) !== instance) {
+        throw memberNameInUse(group, member);
+      }
+      map[member] = { x: now + ttl, i: instance };
     });
     return Object.keys(members).sort();
   }
 
-  async leave(group: string, member: string): Promise<void> {
+  async leave(group: string, member: string, options: InstanceOption = {}): Promise<void> {
+    const instance = checkInstance(options.instance, member);
     await this.#changeMembers(group, (map) => {
-      delete map[member];
+      if (member in map && instanceOf(map[member]) === instance) delete map[member];
     });
-    for (const lease of await this.list(group)) {
-      if (lease.owner === member) await this.release(lease);
+    for (const entry of await this.#bucket.list(storageKey("ls", group))) {
+      const value = parseLease(entry);
+      if (value.o === member && value.i === instance) {
+        await this.release(leaseOf(group, entry, value));
+      }
     }
   }
 
-  // Read, change and compare-and-set the group's member map, dropping expired members.
+  // Read, drop expired members, change and compare-and-set the group's member map.
   async #changeMembers(
     group: string,
-    change: (map: Record<string, number>, now: number) => void,
-  ): Promise<Record<string, number>> {
+    change: (map: Record<string, Membership>, now: number) => void,
+  ): Promise<Record<string, Membership>> {
     const key = storageKey("mb", group);
     for (let attempt = 0;; attempt++) {
       const { entry, revision } = await this.#bucket.read(key);
-      const map: Record<string, number> = entry === undefined ? {} : JSON.parse(entry.value);
+      const map: Record<string, Membership> = entry === undefined ? {} : JSON.parse(entry.value);
       const now = await this.#clock.now();
+      for (const [name, held] of Object.entries(map)) if (expiryOf(held) <= now) delete map[name];
       change(map, now);
-      for (const [name, expiresAt] of Object.entries(map)) if (expiresAt <= now) delete map[name];
       if ((await this.#bucket.update(key, JSON.stringify(map), revision)) !== undefined) return map;
       if (attempt === ATTEMPTS) throw new Error(`Cannot update the members of group "${group}"`);
     }
@@ -114,19 +141,22 @@ export class NatsLeases implements LeaseStore {
   async acquire(
     group: string,
     partition: number,
-    options: LeaseOptions & { readonly owner: string },
+    options: LeaseOptions & InstanceOption & { readonly owner: string },
   ): Promise<Lease | undefined> {
     const ttl = checkLeaseTtl(options.ttl);
+    const instance = checkInstance(options.instance, options.owner);
     const key = storageKey("ls", group, partition);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const { entry, revision } = await this.#bucket.read(key);
       const current = entry === undefined ? undefined : parseLease(entry);
       const now = await this.#clock.now();
+      // The holder is the owner and its instance: another instance of the owner is another holder.
+      let renewing = current !== undefined && current.o === options.owner &&
+        current.i === instance;
       if (
-        current !== undefined && current.o !== null && current.o !== options.owner &&
+        current !== undefined && current.o !== null && !renewing &&
         entry!.written + current.x > now
       ) return undefined;
-      let renewing = current !== undefined && current.o === options.owner;
       let token = current === undefined
         ? 1n
         : renewing
@@ -136,15 +166,19 @@ export class NatsLeases implements LeaseStore {
       // 2.9.10 cluster after a leader was killed: a key read as absent, then
       // created again with token 1) would otherwise leave its holder fenced out for good.
       const fence = await this.#fencing.fenceOf(group, partition);
+      // A fence at this very token is an earlier holder's unless this holder is renewing:
+      // another instance of the same owner too.
       if (
         fence !== undefined &&
-        (fence.token > token || (fence.token === token && fence.owner !== options.owner))
+        (fence.token > token ||
+          (fence.token === token && (fence.owner !== options.owner || !renewing)))
       ) {
         token = fence.token + 1n;
         renewing = false;
       }
       const value: LeaseValue = {
         o: options.owner,
+        i: instance,
         t: String(token),
         x: ttl,
         p: partition,
@@ -195,8 +229,8 @@ export class NatsLeases implements LeaseStore {
     };
     for (const entry of await this.#bucket.list("mb")) {
       const [, group] = keyParts(entry.key);
-      const map = JSON.parse(entry.value) as Record<string, number>;
-      const live = Object.keys(map).filter((member) => map[member] > now);
+      const map = JSON.parse(entry.value) as Record<string, Membership>;
+      const live = Object.keys(map).filter((member) => expiryOf(map[member]) > now);
       if (live.length > 0) of(group).members.push(...live.sort(compareNames));
     }
     for (const entry of await this.#bucket.list("ls")) {

@@ -90,7 +90,7 @@ if (natsServerMissing !== undefined) {
         const b = await leases.acquire("g", 0, { owner: "b", ttl: 50 });
         assert.ok(a && b && b.token > a.token);
         // What a 2.9.10 cluster was seen to do after its leader was killed: the lease entry back to a's.
-        const back = { o: "a", t: String(a.token), x: 60_000, p: 0 };
+        const back = { o: "a", i: "a", t: String(a.token), x: 60_000, p: 0 };
         await storage.bucket(own).put(storageKey("ls", "g", 0), JSON.stringify(back));
         const renewed = await leases.acquire("g", 0, { owner: "a", ttl: 60_000 });
         assert.ok(
@@ -106,6 +106,35 @@ if (natsServerMissing !== undefined) {
           "its holder can commit",
         );
         assert.equal(await checkpoints.load("g", 0), 3n);
+      });
+    });
+
+    it("a membership or lease written before instances counts as another instance's until it expires", async () => {
+      await withStorage(async (storage, _model, own) => {
+        const { leases } = storage;
+        const bucket = storage.bucket(own);
+        // What releases before instances wrote: a bare expiry per member, a lease without `i`.
+        const expiresAt = Date.now() + 60_000;
+        await bucket.put(storageKey("mb", "g"), JSON.stringify({ m: expiresAt }));
+        await bucket.put(
+          storageKey("ls", "g", 0),
+          JSON.stringify({ o: "m", t: "4", x: 60_000, p: 0, e: expiresAt }),
+        );
+        assert.deepEqual(await leases.groups!(), [{
+          group: "g",
+          members: ["m"],
+          leases: [{ group: "g", partition: 0, owner: "m", token: 4n, expiresAt }],
+        }]);
+        await assert.rejects(
+          leases.heartbeat("g", "m", { ttl: 1_000, instance: "new" }),
+          /another running instance holds this name in group "g"/,
+        );
+        assert.equal(
+          await leases.acquire("g", 0, { owner: "m", instance: "new", ttl: 1_000 }),
+          undefined,
+        );
+        await bucket.put(storageKey("mb", "g"), JSON.stringify({ m: Date.now() - 1 }));
+        assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 1_000, instance: "new" }), ["m"]);
       });
     });
 
