@@ -4,7 +4,9 @@
 // requests of its group and replays them through its own handler, and
 // withdraws when it stops. A failure is reported and retried next interval,
 // unless retrying cannot fix it (an unmigrated schema, a closed storage): that
-// one stops the consumer, as it would from any other part.
+// one stops the consumer, as it would from any other part. A group member
+// refused its name (another running instance holds it) neither announces nor
+// withdraws: the row under that name is the holder's.
 
 import { ValidationError } from "../errors.ts";
 import { sleep } from "../_sleep.ts";
@@ -38,6 +40,11 @@ export interface ControlIdentity {
   readonly instance: string;
   readonly source: ConsumerSource;
   readonly partitions: number;
+  /**
+   * Whether another running instance holds this identity (a group member refused its name):
+   * then this one neither announces nor withdraws, which would be the holder's row. Default never.
+   */
+  readonly refused?: () => boolean;
 }
 
 /**
@@ -52,14 +59,17 @@ export async function runControlLink<Tx>(
 ): Promise<void> {
   const control = env.storage.control;
   if (control === undefined || interval === false) return;
-  const presence = { group: env.group, ...identity };
+  const { refused = () => false, ...announced } = identity;
+  const presence = { group: env.group, ...announced };
   // Two loops, each on its own beat: a replay runs the handler, which may take
   // longer than an announcement lasts (three intervals), and so may a round of
   // up to 100 replays. Announcing between replays would still miss one long
   // replay; announcing apart from them never waits for a handler, as it does
   // not wait for the partitions' deliveries either.
   const ended = await Promise.all([
-    every(env, interval, signal, () => control.announce(presence, { ttl: interval * 3 })),
+    every(env, interval, signal, async () => {
+      if (!refused()) await control.announce(presence, { ttl: interval * 3 });
+    }),
     every(env, interval, signal, async () => {
       const ids = await control.takeReplays(env.group, { limit: REPLAYS_PER_ROUND });
       for (const id of ids) {
@@ -73,7 +83,7 @@ export async function runControlLink<Tx>(
     }),
   ]);
   // Stopped by what retrying cannot fix (a closed storage): nothing to withdraw from.
-  if (ended.includes(false)) return;
+  if (ended.includes(false) || refused()) return;
   try {
     const withdrawn = await env.stopWait.bound(() =>
       control.withdraw(env.group, identity.instance)

@@ -74,6 +74,11 @@ export class GroupMember<Tx> {
     this.#env = { ...env, hooks };
   }
 
+  /** Whether another instance holds this member's name (it waits, or stood down): it owns nothing. */
+  nameRefused(): boolean {
+    return this.#claim.refusedNow;
+  }
+
   /** Partitions this member is handling now, ascending. */
   ownedPartitions(): number[] {
     return [...this.#running.keys()].sort((a, b) => a - b);

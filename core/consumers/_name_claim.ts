@@ -15,6 +15,7 @@ const WHAT_TO_DO = "give each member a unique name, or leave options.member unse
 /** One member's claim on its name, across its heartbeats. */
 export class NameClaim {
   #joined = false;
+  #refusedNow = false;
   /** performance.now() when the first refusal of this wait came back. */
   #refusedAt: number | undefined;
 
@@ -29,8 +30,14 @@ export class NameClaim {
     private readonly site: LogFields,
   ) {}
 
+  /** Whether the store's last answer was a refusal: this member is not (or no longer) in the group. */
+  get refusedNow(): boolean {
+    return this.#refusedNow;
+  }
+
   /** The store accepted the name. */
   accepted(): void {
+    this.#refusedNow = false;
     if (!this.#joined && this.#refusedAt !== undefined) {
       this.logger.info("Member name free again; joining the group", {
         ...this.site,
@@ -49,6 +56,7 @@ export class NameClaim {
    */
   refused(sentAt: number, cause: unknown): void {
     const { group, member, leaseTtl, heartbeatInterval } = this.settings;
+    this.#refusedNow = true;
     if (this.#joined) {
       throw new ValidationError(
         "options.member",

@@ -139,6 +139,7 @@ export function createGroupConsumer<
     instance: settings.member,
     source: settings.source,
     partitions: settings.partitions,
+    refused: () => member.nameRefused(),
   };
   const done = Promise.all([
     member.run(stopping.signal).catch(failure.thrown),

@@ -59,6 +59,8 @@ function start<Tx>(
     storage: extra.leases === undefined ? storage : { ...storage, leases: extra.leases },
     leaseTtl: TTL,
     heartbeatInterval: 30,
+    // Announced once, at start: a withdrawal by the wrong instance would show.
+    controlInterval: 60_000,
     retry: { maxAttempts: 1_000, ...NO_DELAY },
     logger,
     signal: extra.signal,
@@ -184,6 +186,13 @@ export function testMemberNames<Tx>(options: ConsumerContractOptions<Tx>): void 
         second.logger.lines.includes("error: Consumer stopped: retrying cannot fix this error"),
         second.logger.lines.join("\n"),
       );
+      if (storage.control !== undefined) {
+        assert.deepEqual(
+          (await storage.control.running()).map((c) => [c.group, c.instance]),
+          [["g", "same"]],
+          "the refused instance withdrew nothing: the running one is still listed",
+        );
+      }
       await appendAll(store, 2);
       await handledAll(store, ledger);
       assert.equal(await settled(first.outcome), "running", "the first instance keeps running");
