@@ -18,6 +18,7 @@ import { propertyParameters } from "./_store_properties.ts";
 const TTL = 150;
 
 interface Member {
+  readonly name: string;
   readonly consumer: GroupConsumer;
   readonly crash: () => void;
 }
@@ -40,8 +41,8 @@ class Cluster<Tx> {
     readonly kind: "message" | "page" = "message",
   ) {}
 
-  join(): Member {
-    const name = `m${this.#next++}`;
+  /** A new member; `name` given again starts another instance under it (refused while one lives). */
+  join(name = `m${this.#next++}`): Member {
     const storage = crashingStorage(this.storage);
     const controller = new AbortController();
     const consumer = createGroupConsumer<Tx>(this.store, {
@@ -75,6 +76,7 @@ class Cluster<Tx> {
     });
     let crashed = false;
     const member: Member = {
+      name,
       consumer,
       crash: () => {
         crashed = true;
@@ -227,16 +229,24 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
       });
     });
 
-    it("property: every message committed once and per-stream order kept while members join, stop and crash, handling messages one by one or in pages", async () => {
+    it("property: every message committed once and per-stream order kept while members join (under a new name or one already used), stop and crash, handling messages one by one or in pages", async () => {
       const op = fc.oneof(
         fc.record({ kind: fc.constant("join" as const) }),
         fc.record({ kind: fc.constant("stop" as const), which: fc.nat() }),
         fc.record({ kind: fc.constant("crash" as const), which: fc.nat() }),
-        fc.record({
-          kind: fc.constant("append" as const),
-          stream: fc.constantFrom(...STREAMS),
-          count: fc.integer({ min: 1, max: 4 }),
-        }),
+        // Another instance under the name of a member live, stopped, crashed or refused.
+        {
+          arbitrary: fc.record({ kind: fc.constant("same name" as const), which: fc.nat() }),
+          weight: 2,
+        },
+        {
+          arbitrary: fc.record({
+            kind: fc.constant("append" as const),
+            stream: fc.constantFrom(...STREAMS),
+            count: fc.integer({ min: 1, max: 4 }),
+          }),
+          weight: 3,
+        },
         fc.record({ kind: fc.constant("pause" as const), ms: fc.integer({ min: 0, max: 40 }) }),
       );
       await fc.assert(
@@ -250,6 +260,10 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
               const running: Member[] = [cluster.join()];
               for (const o of ops) {
                 if (o.kind === "join") running.push(cluster.join());
+                if (o.kind === "same name") {
+                  const { name } = cluster.members[o.which % cluster.members.length];
+                  running.push(cluster.join(name));
+                }
                 if (o.kind === "append") await store.append(o.stream, batch(o.count));
                 if (o.kind === "pause") await new Promise((resolve) => setTimeout(resolve, o.ms));
                 if ((o.kind === "stop" || o.kind === "crash") && running.length > 0) {
@@ -258,7 +272,8 @@ export function testConsumerGroups<Tx>(options: ConsumerContractOptions<Tx>): vo
                   else await member.consumer.stop();
                 }
               }
-              if (running.length === 0) running.push(cluster.join());
+              // A member under a name of its own: those left may all have been refused theirs.
+              running.push(cluster.join());
               await cluster.settle();
               await cluster.stopAll();
               await cluster.check();
