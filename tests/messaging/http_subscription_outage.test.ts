@@ -10,7 +10,10 @@ import { createBus } from "../../core/messaging/mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/mod.ts";
 import { createHttpTransport } from "../../transports/http/mod.ts";
 import { createRequestSigner } from "../../transports/http/client/client_auth.ts";
-import { EventStreamSubscription } from "../../transports/http/client/_event_subscription.ts";
+import {
+  EventStreamSubscription,
+  type SubscriptionDependencies,
+} from "../../transports/http/client/_event_subscription.ts";
 import { HttpRequests } from "../../transports/http/client/_http_requests.ts";
 import { TOKEN } from "./_http_fixture.ts";
 import {
@@ -21,6 +24,31 @@ import {
 } from "./_http_subscription_fixture.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const requests = (base: string) =>
+  new HttpRequests({
+    base,
+    sign: createRequestSigner({ bearer: TOKEN }),
+    fetch: (url, init) => fetch(url, init),
+    headers: {},
+  });
+
+// A subscription's dependencies that reconnect within milliseconds and remind
+// after 100, 200, 400, 800 ms, … instead of 1 min, 10 min, hourly.
+function quickDependencies(
+  open: SubscriptionDependencies["open"],
+  checkpoints: SubscriptionDependencies["checkpoints"],
+  lines: Line[],
+): SubscriptionDependencies {
+  return {
+    open,
+    checkpoints,
+    parked: undefined,
+    reconnect: checkRetryPolicy({ initialDelay: 5, maxDelay: 10 }),
+    logger: recordingLogger(lines),
+    stillFailingAt: (reminder) => 100 * 2 ** reminder,
+  };
+}
 
 describe("HTTP subscribe() while the server is away", () => {
   it("bus.close() before the first connection rejects ready with ClosedError", async () => {
@@ -76,26 +104,14 @@ describe("HTTP subscribe() while the server is away", () => {
   it("an outage is logged when it starts, reminded at growing intervals while it lasts, and when it ends", async () => {
     const { server, close } = await startEventServer();
     const lines: Line[] = [];
-    const requests = (base: string) =>
-      new HttpRequests({
-        base,
-        sign: createRequestSigner({ bearer: TOKEN }),
-        fetch: (url, init) => fetch(url, init),
-        headers: {},
-      });
     let current = requests(await deadUrl());
     let failures = 0;
     const subscription = new EventStreamSubscription(
-      {
-        open: (group, selector, after, signal) =>
-          current.openStream(group, selector, after, signal),
-        checkpoints: createMemoryConsumerStorage().checkpoints,
-        parked: undefined,
-        reconnect: checkRetryPolicy({ initialDelay: 5, maxDelay: 10 }),
-        logger: recordingLogger(lines),
-        // Reminders after 100, 200, 400, 800 ms, … instead of 1 min, 10 min, hourly.
-        stillFailingAt: (reminder) => 100 * 2 ** reminder,
-      },
+      quickDependencies(
+        (group, selector, after, signal) => current.openStream(group, selector, after, signal),
+        createMemoryConsumerStorage().checkpoints,
+        lines,
+      ),
       "billing",
       ["orders/placed"],
       () => {},
@@ -137,25 +153,17 @@ describe("HTTP subscribe() while the server is away", () => {
     let storageDown = true;
     const handled: unknown[] = [];
     const subscription = new EventStreamSubscription(
-      {
-        open: (group, selector, after, signal) =>
-          new HttpRequests({
-            base: server.url,
-            sign: createRequestSigner({ bearer: TOKEN }),
-            fetch: (url, init) => fetch(url, init),
-            headers: {},
-          }).openStream(group, selector, after, signal),
-        checkpoints: {
+      quickDependencies(
+        (group, selector, after, signal) =>
+          requests(server.url).openStream(group, selector, after, signal),
+        {
           ...storage,
           load: (group, partition) => storage.load(group, partition),
           commit: (update, work) =>
             storageDown ? Promise.reject(new Error("storage away")) : storage.commit(update, work),
         },
-        parked: undefined,
-        reconnect: checkRetryPolicy({ initialDelay: 5, maxDelay: 10 }),
-        logger: recordingLogger(lines),
-        stillFailingAt: (reminder) => 100 * 2 ** reminder,
-      },
+        lines,
+      ),
       "billing",
       ["orders/placed"],
       (event) => void handled.push(event.data),
