@@ -34,6 +34,12 @@ export interface UsePostgresOptions {
   readonly store?: Omit<PostgresStoreOptions, "schema">;
   /** More postgres.js options for the pool (an application_name, say). */
   readonly pool?: PoolOptions;
+  /**
+   * The postgres.js to make the pool and clients with: 3.4 (`"postgres"`)
+   * unless told. Files that run against each version pass a driver from
+   * POSTGRES_DRIVERS (tests/_postgres_drivers.ts).
+   */
+  readonly driver?: typeof postgres;
 }
 
 /** What a test file gets from {@link usePostgres}, usable once the before() hooks ran. */
@@ -76,6 +82,7 @@ export function usePostgres(options: UsePostgresOptions): PostgresFixture {
   let server: PostgresServer | undefined;
   let sql: postgres.Sql | undefined;
   let store: PostgresEventStore | undefined;
+  const driver = options.driver ?? postgres;
   const cleanups: (() => unknown)[] = [];
   const clients: postgres.Sql[] = [];
   const ready = <T>(value: T | undefined, what: string): T => {
@@ -101,7 +108,7 @@ export function usePostgres(options: UsePostgresOptions): PostgresFixture {
       return made;
     },
     client(clientOptions) {
-      const made = postgres(fixture.server.url, { ...QUIET, max: 1, ...clientOptions });
+      const made = driver(fixture.server.url, { ...QUIET, max: 1, ...clientOptions });
       clients.push(made);
       return made;
     },
@@ -112,7 +119,7 @@ export function usePostgres(options: UsePostgresOptions): PostgresFixture {
 
   before(async () => {
     server = await startPostgres();
-    sql = postgres(server.url, { ...QUIET, ...options.pool, max: options.max });
+    sql = driver(server.url, { ...QUIET, ...options.pool, max: options.max });
     if (options.schema === undefined) return;
     const migrating = options.store === undefined
       ? createPostgresStore(sql, { schema: options.schema })

@@ -1,22 +1,25 @@
 // The store contract against a real PostgreSQL 18 server (started from
-// node_modules by the test itself), through postgres.js.
+// node_modules by the test itself), through each supported postgres.js (3.4 and 4).
 import { describe } from "node:test";
 import { createPostgresStore } from "../../stores/postgres/mod.ts";
+import { POSTGRES_DRIVERS } from "../_postgres_drivers.ts";
 import { usePostgres } from "../_postgres_fixture.ts";
 import { testStoreContract } from "../contract/store.ts";
 import { emptyingFactory } from "./_postgres_fixtures.ts";
 
-describe("PostgreSQL store over postgres.js", () => {
-  const pg = usePostgres({ max: 20, schema: "contract" });
+for (const driver of POSTGRES_DRIVERS) {
+  describe(`PostgreSQL store over ${driver.name}`, () => {
+    const pg = usePostgres({ max: 20, schema: "contract", driver: driver.postgres });
 
-  testStoreContract({
-    name: "postgres (postgres.js)",
-    create: emptyingFactory(
-      (text) => pg.sql.unsafe(text),
-      () => createPostgresStore(pg.sql, { schema: "contract", pollInterval: 200 }),
-    ),
-    reopen: () => createPostgresStore(pg.sql, { schema: "contract" }),
-    capabilities: { gapsInGlobalPositions: true, browsing: true },
-    propertyRuns: 25,
+    testStoreContract({
+      name: `postgres (${driver.name})`,
+      create: emptyingFactory(
+        (text) => pg.sql.unsafe(text),
+        () => createPostgresStore(pg.sql, { schema: "contract", pollInterval: 200 }),
+      ),
+      reopen: () => createPostgresStore(pg.sql, { schema: "contract" }),
+      capabilities: { gapsInGlobalPositions: true, browsing: true },
+      propertyRuns: 25,
+    });
   });
-});
+}
