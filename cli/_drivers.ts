@@ -34,7 +34,7 @@ async function load<T>(names: readonly string[], install: string): Promise<T> {
 /** postgres.js, for `--url` / `DATABASE_URL`. */
 export async function loadPostgres(): Promise<PostgresFactory> {
   const module = await load<{ default: PostgresFactory }>(
-    ["postgres", "npm:postgres@^3.4.9"],
+    ["postgres", "npm:postgres@^4.2.0"],
     "install it next to ordo (npm install postgres), or run with npx -p ordo -p postgres ordo",
   );
   return module.default;

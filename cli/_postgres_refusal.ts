@@ -50,6 +50,12 @@ const ADVICE: Record<string, (database: string) => string> = {
 export function connectFailure(error: unknown, where: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = sqlState(error);
+  // postgres.js 4 reads what a server that is not PostgreSQL sends (an HTTP
+  // server on a mistyped port) and rejects at once with PROTOCOL_ERROR; 3.4
+  // reconnects until openPostgres's deadline, which says the same.
+  if ((error as { code?: unknown } | null)?.code === "PROTOCOL_ERROR") {
+    return `Cannot reach PostgreSQL at ${where}: ${message}: is PostgreSQL listening on that port? Check the port in --url or DATABASE_URL`;
+  }
   if (code === undefined) {
     return `Cannot reach PostgreSQL at ${where}: ${message}: check --url or DATABASE_URL, and that the server is running`;
   }

@@ -64,4 +64,16 @@ describe("connectFailure()", () => {
       );
     }
   });
+
+  it("something that is not PostgreSQL on the port (postgres.js 4's PROTOCOL_ERROR): to check the port", () => {
+    // As postgres.js 4.2.0 rejects when an HTTP server answers its startup message.
+    const error = Object.assign(
+      new Error("The server sent a H message with an invalid length (1414811695)"),
+      { code: "PROTOCOL_ERROR" },
+    );
+    assert.equal(
+      connectFailure(error, WHERE),
+      `Cannot reach PostgreSQL at ${WHERE}: The server sent a H message with an invalid length (1414811695): is PostgreSQL listening on that port? Check the port in --url or DATABASE_URL`,
+    );
+  });
 });
