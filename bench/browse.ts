@@ -4,7 +4,8 @@
 // the store answers them and as the console's API does, against the 300 ms
 // budget; beside them, a naive `SELECT DISTINCT` for what the index walk
 // saves, and the capped counts the console's lag reads.
-import postgres from "postgres";
+import type { Sql } from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { createPostgresConsumerStorage } from "../stores/postgres/mod.ts";
 import { createAdminHandler } from "../admin/mod.ts";
@@ -31,7 +32,7 @@ async function latency(call: () => Promise<unknown>): Promise<{ p50: number; max
 }
 
 /** 1M messages in ten statements: stream s has versions 0..9, written version-major, so streams interleave. */
-async function fill(sql: postgres.Sql): Promise<void> {
+async function fill(sql: Sql): Promise<void> {
   for (let version = 0; version < PER_STREAM; version++) {
     await sql.unsafe(
       `INSERT INTO ${S}.messages (global_position, id, stream_name, stream_version, type, data, metadata)

@@ -1,7 +1,8 @@
 // Consumers on PostgreSQL: a same-database projection catching up with
 // checkpoints, against a raw keyset read of the same messages in the same run;
 // and the latency from append resolving to the handler having the message.
-import postgres, { type TransactionSql } from "postgres";
+import type { TransactionSql } from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createConsumer, type RecordedMessage } from "../mod.ts";
 import { createPostgresConsumerStorage, createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";

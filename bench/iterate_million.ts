@@ -6,7 +6,7 @@
 // array for the memory store, a keyset-paged postgres.js read of the same
 // table (parsing what the store parses) for PostgreSQL.
 import process from "node:process";
-import postgres from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createMemoryStore } from "../mod.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";

@@ -5,6 +5,7 @@
 // (`-- postgres,nats` two; `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart;
 // `-- postgres-single` runs only the one-writer, one-message rows of `postgres`.
+// The PostgreSQL scenarios run on postgres.js 3.4; `ORDO_BENCH_POSTGRES=postgres4` runs them on 4.x.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchBrowse } from "./browse.ts";
@@ -15,6 +16,7 @@ import { benchIterateMillion } from "./iterate_million.ts";
 import { benchMemoryStore } from "./memory_store.ts";
 import { benchMessaging } from "./messaging.ts";
 import { benchNatsStore } from "./nats_store.ts";
+import { POSTGRES_DRIVER_NAME } from "./_postgres_driver.ts";
 import { benchPostgresSingleAppend } from "./postgres_single_append.ts";
 import { benchPostgresStore } from "./postgres_store.ts";
 import { benchPostgresWritePaths } from "./postgres_write_paths.ts";
@@ -63,4 +65,5 @@ for (
     });
   }
 }
+console.log(`PostgreSQL scenarios on ${POSTGRES_DRIVER_NAME}`);
 report(rows);

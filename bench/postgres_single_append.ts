@@ -6,7 +6,7 @@
 // disk stall falls on both alike; each side's rate is over all its calls, and
 // its p50 and p99 latency are printed beside raw's.
 // Part of `npm run bench -- postgres`.
-import postgres from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import { type BenchRow, percentile } from "./_measure.ts";

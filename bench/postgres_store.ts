@@ -2,7 +2,7 @@
 // (bigserial position, unique (stream, version), unique id, jsonb), with the
 // same call patterns, in the same run, on a real PostgreSQL 18 server started
 // from node_modules (fsync on). Raw statements are prepared, like the store's.
-import postgres from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import { type BenchRow, interleavedRates } from "./_measure.ts";

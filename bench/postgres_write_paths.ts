@@ -7,7 +7,7 @@
 // changing order; each line is the median of its rounds against the median of
 // raw, because these differences are smaller than one run's noise.
 // `npm run bench -- postgres-paths`.
-import postgres from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { statements } from "../stores/postgres/statements.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";

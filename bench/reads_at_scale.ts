@@ -7,7 +7,8 @@
 // same state. Before the rates, the plan of each side's page near the table's
 // end is printed (EXPLAIN ANALYZE, BUFFERS), to show where the time goes.
 import process from "node:process";
-import postgres from "postgres";
+import type { Sql } from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
 import type { BenchRow } from "./_measure.ts";
@@ -113,7 +114,7 @@ export async function benchReadsAtScale(): Promise<BenchRow[]> {
 }
 
 /** Prints the plans of ordo's page statement and raw's near the table's end, to stderr. */
-async function explainNearEnd(sql: postgres.Sql, size: number): Promise<void> {
+async function explainNearEnd(sql: Sql, size: number): Promise<void> {
   const from = Math.max(1, size - 5 * PAGE);
   const head = (await sql.unsafe("SELECT scale.readable_head()::text AS h"))[0].h;
   const statements = {

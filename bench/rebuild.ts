@@ -1,7 +1,7 @@
 // rebuildProjection on PostgreSQL: a projection that writes one row per
 // message through `tx`, rebuilt with the default commit (per page) beside
 // `commit: "message"` (the default before), in the same run.
-import postgres from "postgres";
+import postgres from "./_postgres_driver.ts";
 import { rebuildProjection } from "../mod.ts";
 import { createPostgresConsumerStorage, createPostgresStore } from "../stores/postgres/mod.ts";
 import { startPostgres } from "../tests/_postgres_server.ts";
