@@ -28,11 +28,14 @@ import type { History, Sample } from "./_history.ts";
 import type { AdminCaller } from "./_roles.ts";
 import { failure, json } from "./_answers.ts";
 import { MissingStream, missingStream } from "./_missing_stream.ts";
+import type { NatsEventGroupLister } from "./_nats_event_groups.ts";
 
 /** What the routes read and write. */
 export interface ApiContext {
   readonly store: EventStore;
   readonly storage: ConsumerStorage<unknown>;
+  /** Lists the NATS transport's groups, listed beside the storage's (`natsEventGroups`). */
+  readonly natsEventGroups?: NatsEventGroupLister;
   readonly history: History;
   /** The store's categories and stream count, read at most every ten seconds (they page the index). */
   storeView?: { readonly at: number; readonly view: Promise<StoreView> };
@@ -59,9 +62,19 @@ export interface ApiCall {
   readonly caller: AdminCaller;
 }
 
+/** Every group, the NATS transport's too. */
+function groupsOf(context: ApiContext): Promise<ConsumerGroupView[]> {
+  const { natsEventGroups } = context;
+  return inspectConsumers(
+    context.store,
+    context.storage,
+    natsEventGroups ? { natsEventGroups } : {},
+  );
+}
+
 /** A sample of the head and every group's lag, for the history. */
 export async function takeSample(context: ApiContext): Promise<Sample> {
-  return sampleOf(await inspectConsumers(context.store, context.storage), context.store);
+  return sampleOf(await groupsOf(context), context.store);
 }
 
 async function sampleOf(groups: readonly ConsumerGroupView[], store: EventStore): Promise<Sample> {
@@ -117,7 +130,7 @@ export async function answerApi(context: ApiContext, call: ApiCall): Promise<Res
 async function overview(context: ApiContext) {
   const [store, groups] = await Promise.all([
     storeView(context),
-    inspectConsumers(context.store, context.storage),
+    groupsOf(context),
   ]);
   const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
@@ -131,6 +144,7 @@ async function overview(context: ApiContext) {
       lagCapped: g.lagCapped,
       oldestUnhandledAt: g.oldestUnhandledAt,
       parked: g.parked,
+      transport: g.transport,
     })),
   };
 }
@@ -205,7 +219,7 @@ async function message(context: ApiContext, ref: string) {
 }
 
 async function consumers(context: ApiContext) {
-  const groups = await inspectConsumers(context.store, context.storage);
+  const groups = await groupsOf(context);
   const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
     groups,
@@ -225,11 +239,16 @@ async function parkedList(context: ApiContext, query: URLSearchParams) {
   }
   const group = text(query, "group");
   const limit = whole(query, "limit");
-  return await listParkedMessages(context.storage, {
-    ...(group === undefined ? {} : { group }),
-    ...(limit === undefined ? {} : { limit }),
-    ...(after === undefined ? {} : { after: BigInt(after) }),
-  });
+  const [listing, nats] = await Promise.all([
+    listParkedMessages(context.storage, {
+      ...(group === undefined ? {} : { group }),
+      ...(limit === undefined ? {} : { limit }),
+      ...(after === undefined ? {} : { after: BigInt(after) }),
+    }),
+    context.natsEventGroups?.() ?? [],
+  ]);
+  // The page offers no replay for these: the transport takes none.
+  return { ...listing, natsTransportGroups: nats.map((g) => g.group) };
 }
 
 async function parkedEntry(context: ApiContext, group: string, id: string) {
@@ -259,8 +278,10 @@ async function replay(
   id: string | undefined,
 ): Promise<Response> {
   if (call.caller.role !== "operator") throw new ForbiddenError("replay", group, call.caller.name);
+  const { natsEventGroups } = context;
+  const nats = natsEventGroups ? { natsEventGroups } : {};
   const asked = id === undefined
-    ? await requestReplayAll(context.storage, group)
-    : await requestReplay(context.storage, id, { group });
+    ? await requestReplayAll(context.storage, group, nats)
+    : await requestReplay(context.storage, id, { group, ...nats });
   return json(asked, 202);
 }

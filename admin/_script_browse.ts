@@ -23,7 +23,7 @@ async function overviewPage() {
     };
     const rows = data.consumers.map(function (c) {
       return el("tr", { "data-group": c.group }, [
-        el("td", { class: "long" }, el("a", { href: "#/consumers", text: c.group })),
+        el("td", { class: "long" }, [el("a", { href: "#/consumers", text: c.group }), c.transport === "nats" ? el("div", { class: "muted transport", text: "NATS transport group" }) : null]),
         el("td", { class: "state-" + c.state, text: c.state }),
         lagCell(c),
         el("td", { class: "num", text: c.parked }),

@@ -35,7 +35,7 @@ async function consumersPage() {
     };
     const rows = data.groups.map(function (g) {
       return el("tr", { "data-group": g.group }, [
-        el("td", { class: "mono long", text: g.group }),
+        el("td", { class: "mono long" }, [g.group, g.transport === "nats" ? el("div", { class: "muted transport", text: "NATS transport group" }) : null]),
         el("td", { class: "state-" + g.state, text: g.state + (g.running.length > 1 ? " ×" + g.running.length : "") }),
         el("td", { class: "long", text: sourceText(g.source) }),
         el("td", { class: "num", text: g.partitionCount }),
@@ -57,6 +57,7 @@ async function consumersPage() {
       });
       return el("section", { "data-details": g.group }, [
         el("h2", { text: g.group + (g.pendingReplays > 0 ? " · " + g.pendingReplays + " replay(s) waiting" : "") }),
+        g.transport === "nats" ? el("p", { class: "muted", "data-transport": "nats", text: "A NATS transport group (bus.subscribe): its checkpoint is the ack floor of its durable JetStream consumer " + (g.running[0] ? g.running[0].instance : "evt_<group>") + " on the store's stream, not an entry of the consumer storage. Read-only here: the transport takes no replays." }) : null,
         table(["Partition", "Owner", "Lease until", "Checkpoint", "Lag"], parts),
       ]);
     });
@@ -112,6 +113,7 @@ async function parkedPage(segments, params) {
   const operator = session && session.role === "operator";
   async function load() {
     const data = await api("GET", "parked" + query({ group: group, after: after }));
+    const nats = data.natsTransportGroups || [];
     const rows = data.entries.map(function (e, i) {
       // The stack, in a row of its own under the entry, opened with a button
       // (a hover title could not be read by keyboard or on a phone); at the
@@ -135,10 +137,10 @@ async function parkedPage(segments, params) {
         el("td", { class: "num", text: e.attempts }),
         el("td", { class: "time", text: time(e.parkedAt) }),
         el("td", { class: "error-text long" }, [e.error.name + ": " + e.error.message, toggle]),
-        el("td", {}, operator ? el("button", { type: "button", class: "replay", text: "Replay", onclick: function () { replay(e.group, e.message.id, status, load); } }) : null),
+        el("td", {}, nats.indexOf(e.group) >= 0 ? el("span", { class: "muted", text: "NATS transport group: no replay" }) : operator ? el("button", { type: "button", class: "replay", text: "Replay", onclick: function () { replay(e.group, e.message.id, status, load); } }) : null),
       ]), stack];
     }).flat();
-    const groups = data.groups.filter(function (g) { return data.entries.some(function (e) { return e.group === g; }); });
+    const groups = data.groups.filter(function (g) { return nats.indexOf(g) < 0 && data.entries.some(function (e) { return e.group === g; }); });
     // A group with more than one page says so, with a link to its next page: a list never stops silently.
     const more = data.more.map(function (m) {
       return el("p", { class: "notice", "data-more": m.group }, [

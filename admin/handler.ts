@@ -30,6 +30,7 @@ import { CONSOLE_PAGE } from "./_asset_page.ts";
 import { CONSOLE_SCRIPT } from "./_asset_script.ts";
 import { CONSOLE_STYLE } from "./_asset_style.ts";
 import { Deadline } from "./_deadline.ts";
+import { checkNatsEventGroups, type NatsEventGroupLister } from "./_nats_event_groups.ts";
 import { History } from "./_history.ts";
 import { type AdminAuth, Roles } from "./_roles.ts";
 import { crossSiteRefusal } from "./_same_origin.ts";
@@ -42,6 +43,15 @@ export interface CreateAdminHandlerOptions<Tx> {
   readonly store: EventStore;
   /** The consumer storage beside it (checkpoints, leases, parked messages, the control store). */
   readonly storage: ConsumerStorage<Tx>;
+  /**
+   * On NATS with the NATS transport: lists its `bus.subscribe` groups, whose
+   * positions live in their durable JetStream consumers, not in `storage`,
+   * so the consumers page lists them too (marked as the transport's, and
+   * without replays, which the transport does not take):
+   * `() => listNatsEventGroups(nc, { headers, stream: store.stream, subjectPrefix: store.subjectPrefix })`
+   * from `ordo/transports/nats`. Default none: only the storage's groups.
+   */
+  readonly natsEventGroups?: NatsEventGroupLister;
   /** Who may use it: operators may replay, viewers only read. Required. */
   readonly auth: AdminAuth;
   /**
@@ -132,6 +142,7 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
   const context: ApiContext = {
     store: options.store,
     storage: options.storage as ConsumerStorage<unknown>,
+    natsEventGroups: checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups"),
     history: new History(
       () => takeSample(context),
       ms(options.sampleInterval, "options.sampleInterval", 5000),
@@ -208,6 +219,7 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
 const OPTION_KEYS: readonly string[] = [
   "store",
   "storage",
+  "natsEventGroups",
   "auth",
   "basePath",
   "origins",

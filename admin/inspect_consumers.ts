@@ -21,6 +21,11 @@ import type {
   ReplayRequest,
 } from "../core/mod.ts";
 import { checkOptions, compareNames, DEFAULT_COUNT_CAP } from "../core/mod.ts";
+import {
+  checkNatsEventGroups,
+  type NatsEventGroupLister,
+  withNatsEventGroups,
+} from "./_nats_event_groups.ts";
 
 /** A consumer running now, as it last announced itself. */
 export interface RunningConsumerView {
@@ -110,6 +115,12 @@ export interface ConsumerGroupView {
   readonly seenAt?: string;
   /** Its partitions, ascending. */
   readonly partitions: readonly PartitionView[];
+  /**
+   * `"nats"` for a NATS transport's `bus.subscribe` group (from
+   * `natsEventGroups`): its checkpoint is its durable JetStream consumer's
+   * ack floor, not the storage's, and it takes no replay.
+   */
+  readonly transport?: "nats";
 }
 
 /** Options of {@link inspectConsumers}. */
@@ -118,6 +129,14 @@ export interface InspectConsumersOptions {
   readonly group?: string;
   /** Stop counting a lag here. Default 10,000. */
   readonly lagCap?: number;
+  /**
+   * Lists the NATS transport's `bus.subscribe` groups, whose positions live in
+   * their durable JetStream consumers, not in the storage:
+   * `() => listNatsEventGroups(nc, { headers, stream: store.stream, subjectPrefix: store.subjectPrefix })`
+   * (`ordo/transports/nats`). Each is listed as one partition at its ack
+   * floor, running while a process pulls from it, with `transport: "nats"`.
+   */
+  readonly natsEventGroups?: NatsEventGroupLister;
 }
 
 /** What the storage holds about every group, each part empty when the storage cannot say. */
@@ -128,26 +147,33 @@ interface StorageFacts {
   readonly leases: GroupLeases[];
   readonly parked: ParkedGroup[];
   readonly pending: ReplayRequest[];
+  /** The NATS transport's groups among them. */
+  readonly nats: ReadonlySet<string>;
 }
 
-async function readFacts<Tx>(storage: ConsumerStorage<Tx>): Promise<StorageFacts> {
+async function readFacts<Tx>(
+  storage: ConsumerStorage<Tx>,
+  natsEventGroups: NatsEventGroupLister | undefined,
+): Promise<StorageFacts> {
   const { control, checkpoints, leases, parked } = storage;
-  const [known, running, entries, groupLeases, parkedGroups, pending] = await Promise.all([
+  const [known, running, entries, groupLeases, parkedGroups, pending, nats] = await Promise.all([
     control?.groups() ?? [],
     control?.running() ?? [],
     checkpoints.list?.() ?? [],
     leases.groups?.() ?? [],
     parked.groups?.() ?? [],
     control?.pendingReplays() ?? [],
+    natsEventGroups?.() ?? [],
   ]);
-  return {
+  return withNatsEventGroups({
     known,
     running,
     checkpoints: entries,
     leases: groupLeases,
     parked: parkedGroups,
     pending,
-  };
+    nats: new Set(nats.map((g) => g.group)),
+  }, nats);
 }
 
 /**
@@ -174,8 +200,9 @@ export async function inspectConsumers<Tx>(
   storage: ConsumerStorage<Tx>,
   options: InspectConsumersOptions = {},
 ): Promise<ConsumerGroupView[]> {
-  checkOptions(options, ["group", "lagCap"]);
-  const [facts, head] = await Promise.all([readFacts(storage), store.headPosition()]);
+  checkOptions(options, ["group", "lagCap", "natsEventGroups"]);
+  const lister = checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups");
+  const [facts, head] = await Promise.all([readFacts(storage, lister), store.headPosition()]);
   const names = new Set<string>([
     ...facts.known.map((g) => g.group),
     ...facts.running.map((p) => p.group),
@@ -265,6 +292,7 @@ async function groupView(
     pendingReplays: facts.pending.filter((r) => r.group === group).length,
     ...(known === undefined ? {} : { seenAt: known.seenAt }),
     partitions,
+    ...(facts.nats.has(group) ? { transport: "nats" as const } : {}),
   };
 }
 

@@ -40,6 +40,7 @@ export {
   type PartitionView,
   type RunningConsumerView,
 } from "./inspect_consumers.ts";
+export type { NatsEventGroupLister } from "./_nats_event_groups.ts";
 export { inspectStore, type InspectStoreOptions, type StoreView } from "./inspect_store.ts";
 export {
   listParkedMessages,
@@ -53,4 +54,5 @@ export {
   replayOutcomes,
   requestReplay,
   requestReplayAll,
+  type RequestReplayOptions,
 } from "./replay_requests.ts";

@@ -19,6 +19,11 @@ import {
   validateId,
   ValidationError,
 } from "../core/mod.ts";
+import {
+  checkNatsEventGroups,
+  type NatsEventGroupLister,
+  refuseNatsGroupReplay,
+} from "./_nats_event_groups.ts";
 
 /** What was asked for: which messages, and how many consumers of the group run to take them. */
 export interface ReplayAsked {
@@ -28,6 +33,17 @@ export interface ReplayAsked {
   readonly messages: readonly { readonly messageId: string; readonly attempts: number }[];
   /** Consumers of the group running when asked: 0 means the replay waits for one to start. */
   readonly running: number;
+}
+
+/** Options of {@link requestReplay} and {@link requestReplayAll}. */
+export interface RequestReplayOptions {
+  /** The group that parked it (requestReplay: else found). */
+  readonly group?: string;
+  /**
+   * Lists the NATS transport's groups (as `inspectConsumers` takes it): a
+   * replay for one of them is refused, as the transport takes none.
+   */
+  readonly natsEventGroups?: NatsEventGroupLister;
 }
 
 /** How an asked-for replay went, as far as the storage tells. */
@@ -60,7 +76,8 @@ function controlOf<Tx>(storage: ConsumerStorage<Tx>): ConsumerControlStore {
  * `group`, finds the group that parked it.
  *
  * @throws {NotFoundError} when no group (or not `group`) has the message parked
- * @throws {ValidationError} when the id is no UUID, or several groups parked it and none was named
+ * @throws {ValidationError} when the id is no UUID, several groups parked it and none was named, or
+ *   the group is a NATS transport group (`natsEventGroups`)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage } from "../mod.ts";
@@ -73,12 +90,14 @@ function controlOf<Tx>(storage: ConsumerStorage<Tx>): ConsumerControlStore {
 export async function requestReplay<Tx>(
   storage: ConsumerStorage<Tx>,
   messageId: string,
-  options: { readonly group?: string } = {},
+  options: RequestReplayOptions = {},
 ): Promise<ReplayAsked> {
-  checkOptions(options, ["group"]);
+  checkOptions(options, ["group", "natsEventGroups"]);
+  const nats = checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups");
   const control = controlOf(storage);
   const id = validateId(messageId, "messageId");
   const entry = await findParked(storage, id, options.group);
+  await refuseNatsGroupReplay(nats, entry.group);
   await control.requestReplay(entry.group, id);
   return {
     group: entry.group,
@@ -90,6 +109,7 @@ export async function requestReplay<Tx>(
 /**
  * Asks the group's running consumers to replay every message it has parked now.
  *
+ * @throws {ValidationError} when the group is a NATS transport group (`natsEventGroups`)
  * @example
  * ```ts
  * import { createMemoryConsumerStorage } from "../mod.ts";
@@ -101,7 +121,13 @@ export async function requestReplay<Tx>(
 export async function requestReplayAll<Tx>(
   storage: ConsumerStorage<Tx>,
   group: string,
+  options: Pick<RequestReplayOptions, "natsEventGroups"> = {},
 ): Promise<ReplayAsked> {
+  checkOptions(options, ["natsEventGroups"]);
+  await refuseNatsGroupReplay(
+    checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups"),
+    group,
+  );
   const control = controlOf(storage);
   const messages: { messageId: string; attempts: number }[] = [];
   let after: bigint | undefined;

@@ -19,7 +19,6 @@ import { CliFailure, CliUsageError } from "./_failure.ts";
 import type { CliIo } from "./_io.ts";
 import type { NatsNames } from "./_nats_names.ts";
 import { checkNatsStore, migrateRefusal } from "./_nats_store_check.ts";
-import { withEventGroups } from "./_nats_event_groups.ts";
 import { listNatsEventGroups } from "../transports/nats/mod.ts";
 import type { SeenStream } from "./_nats_streams.ts";
 
@@ -112,11 +111,9 @@ export async function openNats(
   return {
     kind: "nats",
     store,
-    storage: withEventGroups(
-      storage as ConsumerStorage<unknown>,
-      // The transport's event groups, read from their durable consumers when a command lists groups.
-      () => listNatsEventGroups(nc, { headers, stream, subjectPrefix }),
-    ),
+    storage: storage as ConsumerStorage<unknown>,
+    // The transport's event groups, read from their durable consumers when a command lists groups.
+    natsEventGroups: () => listNatsEventGroups(nc, { headers, stream, subjectPrefix }),
     query: () =>
       Promise.reject(new CliFailure("This store is on NATS: there is no SQL database to query")),
     migrate: async () => {

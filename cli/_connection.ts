@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { NatsEventGroupLister } from "../admin/mod.ts";
 import type { ConsumerStorage, EventStore } from "../core/mod.ts";
 import type { Row } from "../stores/postgres/mod.ts";
 
@@ -21,6 +22,13 @@ export interface Connection {
   /** Creates or updates the store's schema (PostgreSQL) or streams and bucket (NATS). */
   readonly migrate: () => Promise<void>;
   readonly storage: ConsumerStorage<unknown>;
+  /**
+   * On NATS, the NATS transport's `bus.subscribe` groups, which keep their
+   * positions in durable JetStream consumers: passed to `inspectConsumers`
+   * and the replay requests, which list them beside the storage's groups
+   * and refuse their replays.
+   */
+  readonly natsEventGroups?: NatsEventGroupLister;
   /** Runs one statement on the same database (for migrate's version, a projection's reset). */
   readonly query: (text: string, params?: readonly unknown[]) => Promise<Row[]>;
   /** The PostgreSQL schema, or the NATS store's stream. */

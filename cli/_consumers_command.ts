@@ -36,8 +36,11 @@ Output (--json): [{ "group", "source", "partitionCount", "state", "running",
   maxPositionals: 1,
   async run({ positionals, connection, print }) {
     const [group] = positionals;
-    const { store, storage } = await connection();
-    const groups = await inspectConsumers(store, storage, group === undefined ? {} : { group });
+    const { store, storage, natsEventGroups } = await connection();
+    const groups = await inspectConsumers(store, storage, {
+      ...(group === undefined ? {} : { group }),
+      ...(natsEventGroups === undefined ? {} : { natsEventGroups }),
+    });
     if (group !== undefined && groups.length === 0) {
       throw new CliFailure(
         `No consumer group "${group}": run ordo consumers to see the groups the storage knows`,

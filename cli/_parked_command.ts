@@ -142,7 +142,11 @@ async function list(context: CommandContext, group: string | undefined): Promise
 
 // A group the storage has never heard of is a typing mistake, not an empty list.
 async function knownGroup(connection: Connection, group: string): Promise<void> {
-  const found = await inspectConsumers(connection.store, connection.storage, { group });
+  const { natsEventGroups } = connection;
+  const found = await inspectConsumers(connection.store, connection.storage, {
+    group,
+    ...(natsEventGroups === undefined ? {} : { natsEventGroups }),
+  });
   if (found.length === 0) {
     throw new CliFailure(
       `No consumer group "${group}": run ordo consumers to see the groups the storage knows`,
@@ -227,21 +231,39 @@ async function replay(context: CommandContext, id: string | undefined): Promise<
   const waitSeconds = values["no-wait"] === true ? 0 : wholeOption(values, "wait", 0) ?? 30;
   const group = stringOption(values, "group");
   const connection = await context.connection();
-  const { storage } = connection;
+  const { storage, natsEventGroups } = connection;
+  // A NATS transport group's replay is refused: the transport takes none.
+  const nats = natsEventGroups === undefined ? {} : { natsEventGroups };
   if (group !== undefined) await knownGroup(connection, group);
+  const transport = new Set((await natsEventGroups?.() ?? []).map((g) => g.group));
   const asked: ReplayAsked[] = [];
   try {
     if (id !== undefined) {
-      asked.push(await requestReplay(storage, checkedId(id), group === undefined ? {} : { group }));
+      asked.push(
+        await requestReplay(storage, checkedId(id), {
+          ...(group === undefined ? {} : { group }),
+          ...nats,
+        }),
+      );
     } else {
-      const groups = group !== undefined
-        ? [group]
-        : (await storage.parked.groups?.() ?? []).map((g) => g.group);
-      for (const name of groups) asked.push(await requestReplayAll(storage, name));
+      const parked = (await storage.parked.groups?.() ?? []).map((g) => g.group);
+      // --all over every group passes the transport's by, saying so; one named is refused.
+      const skipped = group === undefined ? parked.filter((g) => transport.has(g)) : [];
+      for (const name of skipped) {
+        context.io.err(
+          `Group "${name}" is a NATS transport group: its parked messages are not replayed (the transport takes no replays)\n`,
+        );
+      }
+      const groups = group !== undefined ? [group] : parked.filter((g) => !transport.has(g));
+      for (const name of groups) asked.push(await requestReplayAll(storage, name, nats));
     }
   } catch (error) {
     if (error instanceof NotFoundError) {
       throw new CliFailure(`${error.message}: ordo parked lists them`);
+    }
+    // A NATS transport group's replay is no usage mistake: the command is right, the group takes none.
+    if (error instanceof ValidationError && transport.has(String(error.value))) {
+      throw new CliFailure(error.message);
     }
     if (error instanceof ValidationError) throw new CliUsageError(error.message);
     throw error;

@@ -29,12 +29,12 @@ Output (--json): { "schema" (on NATS "stream", "subjectPrefix", "bucket"), "head
   options: {},
   maxPositionals: 0,
   async run({ connection, print }) {
-    const { store, storage, schema, nats, where } = await connection();
+    const { store, storage, natsEventGroups, schema, nats, where } = await connection();
     // On NATS the store is named by its stream, subject prefix and bucket, not a schema.
     const name = nats === undefined ? { schema } : { stream: schema, ...nats };
     const [view, consumers] = await Promise.all([
       inspectStore(store),
-      inspectConsumers(store, storage),
+      inspectConsumers(store, storage, natsEventGroups ? { natsEventGroups } : {}),
     ]);
     print({ ...name, ...view, consumers }, () => {
       const streams = view.streams === undefined
