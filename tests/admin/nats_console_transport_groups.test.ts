@@ -5,7 +5,9 @@
 // transport's, and its replays are refused (the transport takes none, so one
 // would wait for ever). Against a real nats-server, over the console's HTTP API.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
+import puppeteer from "puppeteer-core";
 import { headers } from "@nats-io/transport-node";
 import { type Bus, createBus, silentLogger, ValidationError } from "../../mod.ts";
 import { type AdminHandler, createAdminHandler } from "../../admin/mod.ts";
@@ -18,11 +20,14 @@ import { createNatsTransport, listNatsEventGroups } from "../../transports/nats/
 import { natsServerMissing } from "../_nats_server.ts";
 import { until } from "../_until.ts";
 import { deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
+import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
+import { findChromium, screenshotPath, textOn } from "./_console_fixture.ts";
 
 const BASE = "http://127.0.0.1:8080";
 const OPERATOR = { authorization: "Bearer operator-token-7f3a9c" };
 const REPLAY = { ...OPERATOR, "x-ordo-console": "1", origin: BASE };
 const AUTH = { operator: { bearer: "operator-token-7f3a9c" } };
+const chromium = findChromium();
 
 if (natsServerMissing !== undefined) {
   describe("the console on NATS: the transport's event groups", () => {
@@ -143,6 +148,54 @@ if (natsServerMissing !== undefined) {
       assert.deepEqual(parked.natsTransportGroups, ["audit"]);
       assert.equal(parked.entries[0].message.id, poison);
     });
+
+    (chromium === undefined ? it.skip : it)(
+      "in Chromium: marked on the consumers page, said what it is, its parked message without Replay",
+      async () => {
+        const server = createServer(createNodeRequestListener(handler));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+        const browser = await puppeteer.launch({
+          executablePath: chromium,
+          headless: true,
+          args: ["--no-sandbox", "--disable-gpu"],
+        });
+        try {
+          const page = await browser.newPage();
+          await page.setViewport({ width: 1200, height: 820 });
+          await page.goto(url);
+          await page.waitForSelector("#login-secret");
+          await page.type("#login-secret", "operator-token-7f3a9c");
+          await page.click("#login-submit");
+          await page.waitForSelector("#who");
+          await page.goto(`${url}#/consumers`);
+          const row = "#consumers-table tr[data-group=audit]";
+          await textOn(page, row, (t) => t.includes("NATS transport group"), "the group marked");
+          await textOn(page, `${row} .state-running`, (t) => t === "running", "running");
+          await textOn(
+            page,
+            '[data-details=audit] [data-transport="nats"]',
+            (t) => t.includes("evt_audit") && t.includes("no replays"),
+            "where its position lives, and that it takes no replays",
+          );
+          await page.screenshot({ path: screenshotPath("nats-transport-group") });
+          await page.goto(`${url}#/parked`);
+          await textOn(
+            page,
+            `#parked-table tr[data-message="${poison}"]`,
+            (t) => t.includes("NATS transport group: no replay"),
+            "its parked message said not replayable",
+          );
+          assert.equal(await page.$$eval("button.replay, button.replay-all", (b) => b.length), 0);
+        } finally {
+          await browser.close();
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections?.();
+          });
+        }
+      },
+    );
 
     it("a lister that is not a function is refused when the console is made", () => {
       assert.throws(
