@@ -30,7 +30,8 @@ ${CONNECTION_HELP}
 
 Output (--json): [{ "group", "source", "partitionCount", "state", "running",
   "members", "head", "lag", "lagCapped", "oldestUnhandledAt", "parked",
-  "oldestParkedAt", "lastError", "pendingReplays", "partitions": [{
+  "oldestParkedAt", "lastError", "pendingReplays", "transport" ("nats" for a NATS
+  transport group, else absent), "partitions": [{
   "partition", "checkpoint", "owner", "leaseExpiresAt", "lag", "lagCapped" }] }]`,
   options: {},
   maxPositionals: 1,

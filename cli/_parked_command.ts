@@ -49,7 +49,9 @@ export const parkedCommand: Command = {
 A replay runs in the group's handler, which lives in your service: it is
 asked for in the consumer storage, and a running consumer of the group takes
 it within its controlInterval (2 s by default). While none runs, the request
-waits and the next consumer of the group to start replays it.
+waits and the next consumer of the group to start replays it. On NATS, the
+NATS transport's bus.subscribe groups take no replays: replay refuses one
+(exit 1), and --all passes them by, saying so.
 
 Options:
   --group <g>         the group, when the message is parked in several

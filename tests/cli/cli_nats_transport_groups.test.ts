@@ -84,5 +84,43 @@ if (natsServerMissing !== undefined) {
       await store.close();
       storage.close();
     });
+
+    it("refuses to replay a transport group's parked message: the transport takes no replays", async () => {
+      const store = createNatsStore(nats.nc, { headers, logger: silentLogger });
+      const storage = createNatsConsumerStorage(nats.nc, { headers, logger: silentLogger });
+      await store.setup();
+      await storage.setup();
+      const transport = createNatsTransport(nats.nc, {
+        headers,
+        store,
+        storage,
+        logger: silentLogger,
+        retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
+      });
+      await transport.setup();
+      const bus = createBus({ transport, logger: silentLogger });
+      const ledger = bus.subscribe("ledger", { category: "invoice" }, () => {
+        throw new Error("ledger closed");
+      });
+      await ledger.ready;
+      const { id } = await bus.publish({ type: "invoices/sent", data: {}, stream: "invoice-1" });
+      await until(async () => (await storage.parked.get("ledger", id)) !== undefined, "parked");
+
+      const listed = await run("consumers", "ledger", "--json");
+      assert.equal(listed.code, 0, said(listed));
+      assert.equal((json(listed) as { transport?: string }[])[0].transport, "nats");
+      // It waited its 30 s for a replay nothing takes, counting the durable as a running consumer.
+      const one = await run("parked", "replay", id, "--wait", "5");
+      assert.equal(one.code, 1, said(one));
+      assert.match(one.stderr, /"ledger".*is a NATS transport group/);
+      const all = await run("parked", "replay", "--all", "--no-wait");
+      assert.equal(all.code, 0, said(all));
+      assert.match(all.stderr, /Group "ledger" is a NATS transport group/);
+      assert.deepEqual(await storage.control.pendingReplays("ledger"), []);
+
+      await bus.close();
+      await store.close();
+      storage.close();
+    });
   });
 }
