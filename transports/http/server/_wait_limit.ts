@@ -1,11 +1,16 @@
-// `Prefer: wait=<seconds>`: a bound on how long a command's answer is awaited.
+// How long the server waits for a command's answer (`sendAndWait`): until the
+// answer comes, the client goes away, or `Prefer: wait=<seconds>` passes.
 
 import { TimeoutError } from "../../../core/mod.ts";
 
 /**
  * Runs `call` with a signal that aborts when `outer` does or `limit`
- * milliseconds pass; in the second case rejects with a `TimeoutError`
- * naming `operation`. `Infinity`: no bound.
+ * milliseconds pass. The wait ends then whether or not the transport
+ * honours the signal: on `outer`'s abort (the client went away) it rejects
+ * with `outer`'s reason, on the limit with a `TimeoutError` naming
+ * `operation`. The in-process transport never looks at the signal, so a
+ * handler that took long kept the request, and `close()` with it, waiting
+ * after its client had gone. `Infinity`: no time limit.
  */
 export async function withWaitLimit<T>(
   call: (signal: AbortSignal) => Promise<T>,
@@ -13,20 +18,21 @@ export async function withWaitLimit<T>(
   limit: number,
   operation: string,
 ): Promise<T> {
-  if (limit === Infinity) return await call(outer ?? new AbortController().signal);
   const controller = new AbortController();
-  const onAbort = () => controller.abort(outer?.reason);
-  outer?.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError(operation, limit);
-      controller.abort(error);
-      reject(error);
-    }, limit);
-  });
+  let end!: (reason: unknown) => void;
+  const ended = new Promise<never>((_, reject) => (end = reject));
+  const stop = (reason: unknown) => {
+    controller.abort(reason);
+    end(reason);
+  };
+  const onAbort = () => stop(outer!.reason);
+  if (outer?.aborted) onAbort();
+  else outer?.addEventListener("abort", onAbort, { once: true });
+  const timer = limit === Infinity
+    ? undefined
+    : setTimeout(() => stop(new TimeoutError(operation, limit)), limit);
   try {
-    return await Promise.race([call(controller.signal), expired]);
+    return await Promise.race([call(controller.signal), ended]);
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", onAbort);
