@@ -22,7 +22,7 @@ import {
   type PresentConsumer,
   ValidationError,
 } from "../core/mod.ts";
-import type { NatsEventGroup } from "../transports/nats/event_groups.ts";
+import type { NatsEventGroup } from "../transports/nats/mod.ts";
 
 /**
  * Lists the NATS transport's event groups: `() => listNatsEventGroups(nc, {
