@@ -1,6 +1,9 @@
-// A request to the NATS server waits for the connection while the client
-// reconnects, up to its timeout (5 s): a stop (a Ctrl-C, a close()) must not
-// wait for it. What runs is left to end by itself, its failure no one's.
+// A call that cannot be cancelled, waited for only until its caller gives up:
+// a request to the NATS server waits for the connection while the client
+// reconnects, up to its timeout (5 s), and a stop (a Ctrl-C, a close()) must
+// not wait for it; an in-process handler takes no signal, and a caller whose
+// deadline passed must not wait for it either. What runs is left to end by
+// itself, its failure no one's.
 
 /** `running`, or the abort's reason as soon as `signal` aborts. */
 export function settledOrAborted<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
