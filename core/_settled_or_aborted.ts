@@ -5,7 +5,19 @@
 // deadline passed must not wait for it either. What runs is left to end by
 // itself, its failure no one's.
 
-/** `running`, or the abort's reason as soon as `signal` aborts. */
+/**
+ * `running`, or the abort's reason as soon as `signal` aborts (`running`
+ * goes on; a failure of it after that is dropped).
+ *
+ * @example
+ * ```ts
+ * import { settledOrAborted } from "./_settled_or_aborted.ts";
+ * const controller = new AbortController();
+ * const waited = settledOrAborted(new Promise(() => {}), controller.signal);
+ * controller.abort(new Error("the caller gave up"));
+ * await waited.catch((error) => error.message); // "the caller gave up"
+ * ```
+ */
 export function settledOrAborted<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
   running.catch(() => {});
   return new Promise<T>((resolve, reject) => {
