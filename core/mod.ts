@@ -378,4 +378,3 @@ export {
 
 // An abortable sleep that leaves no timer or listener behind, for adapters' retry loops.
 export { sleep as abortableSleep } from "./_sleep.ts";
-export { settledOrAborted } from "./_settled_or_aborted.ts";

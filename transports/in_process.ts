@@ -19,7 +19,6 @@ import {
   consoleLogger,
   inheritedTelemetry,
   type Logger,
-  settledOrAborted,
   type Telemetry,
   ValidationError,
 } from "../core/mod.ts";
@@ -42,7 +41,6 @@ import {
   serviceOf,
   tracedHandler,
   type Transport,
-  type TransportCallOptions,
 } from "../core/messaging/mod.ts";
 import { InProcessCommands } from "./_in_process_commands.ts";
 import { EventGroups, Group } from "./_in_process_events.ts";
@@ -152,18 +150,14 @@ class InProcessTransport implements Transport {
     }
   }
 
-  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
+  sendAndWait(command: CommandEnvelope): Promise<unknown> {
     if (this.#gate.closed) return this.#gate.refuse(`sendAndWait "${command.type}"`);
-    const answer = this.#commands.sendAndWait(command);
-    // A handler here takes no signal: the caller stops waiting when its signal
-    // aborts (its deadline, its own abort), and the handler runs to its end.
-    const signal = options?.signal;
-    return signal === undefined ? answer : settledOrAborted(answer, signal);
+    return this.#commands.sendAndWait(command);
   }
 
-  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+  query(query: QueryEnvelope): Promise<unknown> {
     if (this.#gate.closed) return this.#gate.refuse(`query "${query.name}"`);
-    return this.#queries.dispatch(query, options);
+    return this.#queries.dispatch(query);
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {

@@ -15,14 +15,7 @@ import {
 } from "../telemetry/mod.ts";
 import { asHandlerAnswer } from "./handler_answers.ts";
 import { serviceOf } from "./names.ts";
-import { settledOrAborted } from "../_settled_or_aborted.ts";
-import type {
-  QueryContext,
-  QueryEndpoint,
-  QueryEnvelope,
-  Registration,
-  TransportCallOptions,
-} from "./transport.ts";
+import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
 
 const READY = Promise.resolve();
 
@@ -137,21 +130,13 @@ export class QueryRegistry {
     }
   }
 
-  /**
-   * Calls the handler; rejects with {@link unknownQueryError} when there is
-   * none. A handler takes no signal: when `options.signal` aborts (the
-   * caller's deadline, its own abort), the call rejects with its reason at
-   * once, and the handler runs to its end unheard.
-   */
-  dispatch(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
-    let answer: Promise<unknown>;
+  /** Calls the handler; rejects with {@link unknownQueryError} when there is none. */
+  dispatch(query: QueryEnvelope): Promise<unknown> {
     try {
-      answer = Promise.resolve(this.answer(query)).catch(rethrowAsAnswer);
+      return Promise.resolve(this.answer(query)).catch(rethrowAsAnswer);
     } catch (error) {
       return Promise.reject(asHandlerAnswer(error));
     }
-    const signal = options?.signal;
-    return signal === undefined ? answer : settledOrAborted(answer, signal);
   }
 }
 
