@@ -5,14 +5,32 @@
 // On a nats-server of its own, with the store's and storage's default names.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { headers } from "@nats-io/transport-node";
-import { createBus, silentLogger } from "../../mod.ts";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { createBus, type RetryPolicy, silentLogger } from "../../mod.ts";
 import { createNatsConsumerStorage, createNatsStore } from "../../stores/nats/mod.ts";
 import { createNatsTransport } from "../../transports/nats/mod.ts";
 import { natsServerMissing } from "../_nats_server.ts";
 import { until } from "../_until.ts";
 import { usePrivateNats } from "../stores/_nats_fixtures.ts";
 import { json, ordo, said } from "./_cli_fixture.ts";
+
+// A bus over the NATS transport, on a store and storage of the default names:
+// what the command line opens without --stream or --bucket.
+async function defaultBus(nc: NatsConnection, retry?: RetryPolicy) {
+  const store = createNatsStore(nc, { headers, logger: silentLogger });
+  const storage = createNatsConsumerStorage(nc, { headers, logger: silentLogger });
+  await store.setup();
+  await storage.setup();
+  const transport = createNatsTransport(nc, {
+    headers,
+    store,
+    storage,
+    logger: silentLogger,
+    retry,
+  });
+  await transport.setup();
+  return { store, storage, bus: createBus({ transport, logger: silentLogger }) };
+}
 
 if (natsServerMissing !== undefined) {
   describe("ordo on NATS: the transport's event groups", () => {
@@ -24,19 +42,7 @@ if (natsServerMissing !== undefined) {
     const run = (...args: string[]) => ordo([...args, "--url", nats.server.urls[0]], { url: null });
 
     it("lists each bus.subscribe group with its source, position, lag and whether it runs", async () => {
-      // The default names: what the command line opens without --stream or --bucket.
-      const store = createNatsStore(nats.nc, { headers, logger: silentLogger });
-      const storage = createNatsConsumerStorage(nats.nc, { headers, logger: silentLogger });
-      await store.setup();
-      await storage.setup();
-      const transport = createNatsTransport(nats.nc, {
-        headers,
-        store,
-        storage,
-        logger: silentLogger,
-      });
-      await transport.setup();
-      const bus = createBus({ transport, logger: silentLogger });
+      const { store, storage, bus } = await defaultBus(nats.nc);
       const audited: string[] = [];
       const audit = bus.subscribe("audit", { category: "order" }, (event) => {
         audited.push(event.id);
@@ -86,19 +92,11 @@ if (natsServerMissing !== undefined) {
     });
 
     it("refuses to replay a transport group's parked message: the transport takes no replays", async () => {
-      const store = createNatsStore(nats.nc, { headers, logger: silentLogger });
-      const storage = createNatsConsumerStorage(nats.nc, { headers, logger: silentLogger });
-      await store.setup();
-      await storage.setup();
-      const transport = createNatsTransport(nats.nc, {
-        headers,
-        store,
-        storage,
-        logger: silentLogger,
-        retry: { maxAttempts: 1, initialDelay: 0, maxDelay: 0 },
+      const { store, storage, bus } = await defaultBus(nats.nc, {
+        maxAttempts: 1,
+        initialDelay: 0,
+        maxDelay: 0,
       });
-      await transport.setup();
-      const bus = createBus({ transport, logger: silentLogger });
       const ledger = bus.subscribe("ledger", { category: "invoice" }, () => {
         throw new Error("ledger closed");
       });
