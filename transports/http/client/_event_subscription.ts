@@ -256,36 +256,26 @@ export class EventStreamSubscription implements Registration {
     }
   }
 
-  // Logged when it starts and, while it lasts, at growing intervals: one line
-  // and then silence for hours would read as a stream that recovered.
+  // The stream's failures and the storage's, each its own outage: logged when
+  // it starts and, while it lasts, at growing intervals (one line and then
+  // silence for hours would read as work that recovered; a line per retry
+  // would flood the log).
   #logFailure(error: unknown): void {
-    if (this.#outage.failed()) {
-      this.#logger.warn("Event stream failed; reconnecting", { group: this.group, error });
-      return;
-    }
-    const still = this.#outage.remind();
-    if (still === undefined) return;
-    this.#logger.warn("Event stream still failing; reconnecting", {
-      group: this.group,
-      ...still,
-      error,
-    });
+    this.#logOutage(this.#outage, "Event stream", "reconnecting", error);
   }
 
-  // Said once when it starts, reminded while it lasts, and once when it ends,
-  // as the stream's failures are: a line per retry would flood the log.
   #logStorageFailure(error: unknown): void {
-    if (this.#storageOutage.failed()) {
-      this.#logger.warn("Subscription storage failed; retrying", { group: this.group, error });
+    this.#logOutage(this.#storageOutage, "Subscription storage", "retrying", error);
+  }
+
+  #logOutage(outage: Outage, what: string, next: string, error: unknown): void {
+    if (outage.failed()) {
+      this.#logger.warn(`${what} failed; ${next}`, { group: this.group, error });
       return;
     }
-    const still = this.#storageOutage.remind();
+    const still = outage.remind();
     if (still === undefined) return;
-    this.#logger.warn("Subscription storage still failing; retrying", {
-      group: this.group,
-      ...still,
-      error,
-    });
+    this.#logger.warn(`${what} still failing; ${next}`, { group: this.group, ...still, error });
   }
 
   #storageWorked(): void {
