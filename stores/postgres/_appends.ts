@@ -26,7 +26,7 @@ import {
   type SingleAppend,
 } from "./_append_results.ts";
 import type { StoreSql } from "./_store_sql.ts";
-import { jsonbTooLarge } from "./_jsonb_limit.ts";
+import { checkJsonbBytes, jsonbTooLarge } from "./_jsonb_limit.ts";
 
 // Groups stay small enough that one statement's payload is modest; the
 // sixteen-writer bench makes groups of sixteen.
@@ -61,6 +61,7 @@ export class Appends {
       data: JSON.stringify(message.data),
       metadata: JSON.stringify(message.metadata),
     };
+    checkJsonbBytes([single.data, single.metadata], [message]);
     const bytes = single.data.length + single.metadata.length;
     return await this.#groups.submit({ stream: streamName, id: message.id, bytes, item: single });
   }
@@ -79,6 +80,8 @@ export class Appends {
     const payload = JSON.stringify(
       checked.map((m) => ({ id: m.id, type: m.type, data: m.data, metadata: m.metadata })),
     );
+    // One jsonb array: bounded as a whole, each message's data within it.
+    checkJsonbBytes([payload], checked);
     for (let attempt = 1;; attempt++) {
       let rows: Row[];
       try {

@@ -30,21 +30,73 @@ export function checkJsonbMessageSize(maxMessageSize: number): void {
 }
 
 /**
+ * The UTF-8 length of JSON text as `JSON.stringify` writes it: every
+ * surrogate in it is half of a pair (lone ones are escaped), 4 bytes a pair.
+ */
+function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) bytes += unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
+
+/**
+ * Refuses, before anything is sent, an append whose JSON text is over
+ * jsonb's limit in UTF-8 bytes: each of `texts` becomes one jsonb value (a
+ * message's data or metadata; an append's array of messages). PGlite would
+ * answer it with "out of memory" (SQLSTATE 53200), which also comes from
+ * memory pressure and so cannot be told apart after the fact; PostgreSQL
+ * would be sent hundreds of MB only to refuse them. Text of up to a third of
+ * the limit in UTF-16 units (89 Mi) cannot be over, so an ordinary message
+ * costs one comparison. The text's bytes are jsonb's bound for strings,
+ * within what escapes (`\n`: 2 bytes of text, 1 of jsonb) and jsonb's own
+ * headers add; what this misses, the server's 54000 still catches
+ * ({@link jsonbTooLarge}).
+ *
+ * @throws {ValidationError} at `messages`, naming the limit; nothing was written
+ */
+export function checkJsonbBytes(
+  texts: readonly string[],
+  messages: readonly unknown[],
+  limit = JSONB_MAX_BYTES,
+): void {
+  for (const text of texts) {
+    if (text.length * 3 <= limit) continue;
+    const bytes = text.length > limit ? text.length : utf8Bytes(text);
+    if (bytes > limit) {
+      throw tooLarge(messages, `its JSON is ${bytes} bytes of UTF-8 in one jsonb value`, limit);
+    }
+  }
+}
+
+/**
  * PostgreSQL's refusal of a jsonb value too large (SQLSTATE 54000) as a
  * `ValidationError` at `messages`, or `undefined` for any other error. Below
  * the `maxMessageSize` bound it still happens: that bound counts characters
  * of JSON, jsonb counts bytes (3 for `€`), and an append of several messages
- * is one jsonb array, bounded as a whole. Nothing was written: the statement failed.
+ * is one jsonb array, bounded as a whole. Nothing was written: the statement
+ * failed. Most of these are refused before they are sent ({@link checkJsonbBytes}).
  */
 export function jsonbTooLarge(error: unknown, messages: readonly unknown[]): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (code !== "54000" || typeof message !== "string" || !message.includes("jsonb")) {
     return undefined;
   }
+  return tooLarge(messages, `PostgreSQL refused it: ${message}`, JSONB_MAX_BYTES, error);
+}
+
+function tooLarge(
+  messages: readonly unknown[],
+  why: string,
+  limit: number,
+  cause?: unknown,
+): ValidationError {
   return new ValidationError(
     "messages",
     messages,
-    `PostgreSQL refused the append (${message}): a message's data or metadata, and all the messages of one append together, hold at most ${JSONB_MAX_BYTES} bytes of jsonb (UTF-8; 3 bytes for a character such as "€"). Nothing was written; split the append, or keep large payloads outside the store`,
-    { cause: error },
+    `the append is too large for PostgreSQL's jsonb (${why}): a message's data or metadata, and all the messages of one append together, hold at most ${limit} bytes of jsonb (UTF-8; 3 bytes for a character such as "€"). Nothing was written; split the append, or keep large payloads outside the store`,
+    cause === undefined ? undefined : { cause },
   );
 }
