@@ -35,6 +35,7 @@ export {
   type ProjectionUnderTest,
   type SqlProjectionUnderTest,
 } from "./check_projection.ts";
+export { checkLeaseStore, type CheckLeaseStoreOptions } from "./check_lease_store.ts";
 export {
   type DeciderGiven,
   type DeciderSpec,

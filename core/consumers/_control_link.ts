@@ -45,6 +45,15 @@ export interface ControlIdentity {
    * then this one neither announces nor withdraws, which would be the holder's row. Default never.
    */
   readonly refused?: () => boolean;
+  /**
+   * Whether this consumer may take its group's replay requests now: a group
+   * member only while it holds its name's membership, since a request taken
+   * is taken once, and one refused its name would run it beside the holder.
+   * Default always.
+   */
+  readonly mayReplay?: () => boolean;
+  /** Settles when `mayReplay` first has an answer (a member's first heartbeat); default at once. */
+  readonly ready?: Promise<void>;
 }
 
 /**
@@ -59,7 +68,7 @@ export async function runControlLink<Tx>(
 ): Promise<void> {
   const control = env.storage.control;
   if (control === undefined || interval === false) return;
-  const { refused = () => false, ...announced } = identity;
+  const { refused = () => false, mayReplay = () => true, ready, ...announced } = identity;
   const presence = { group: env.group, ...announced };
   // Two loops, each on its own beat: a replay runs the handler, which may take
   // longer than an announcement lasts (three intervals), and so may a round of
@@ -71,6 +80,9 @@ export async function runControlLink<Tx>(
       if (!refused()) await control.announce(presence, { ttl: interval * 3 });
     }),
     every(env, interval, signal, async () => {
+      await ready;
+      // Not a member now: left where they are, for the instance that is.
+      if (!mayReplay()) return;
       const ids = await control.takeReplays(env.group, { limit: REPLAYS_PER_ROUND });
       for (const id of ids) {
         if (signal.aborted) {

@@ -13,6 +13,7 @@ import type { Lease } from "./storage.ts";
 import type { ConsumerStart } from "./_options.ts";
 import { isMemberNameInUse } from "./member_instance.ts";
 import { NameClaim } from "./_name_claim.ts";
+import { probeInstances } from "./_instance_probe.ts";
 
 /** A member's checked settings. */
 export interface MemberSettings {
@@ -44,6 +45,9 @@ interface Running {
 export class GroupMember<Tx> {
   /** Resolves the first time every partition this member should own is running and caught up. */
   readonly caughtUp = firstCatchUp();
+  /** Resolves once the first heartbeat has its answer (or the member stopped first). */
+  readonly firstHeartbeat: Promise<void>;
+  readonly #heartbeatAnswered: () => void;
   readonly #store: EventStore;
   readonly #env: DeliveryEnv<Tx>;
   readonly #settings: MemberSettings;
@@ -56,9 +60,14 @@ export class GroupMember<Tx> {
   readonly #unreleased: number[] = [];
   #stopped: AbortSignal | undefined;
   readonly #claim: NameClaim;
+  /** The lease store was seen to keep this name's instances apart (asked once per start). */
+  #probed = false;
   #desired = new Set<number>();
 
   constructor(store: EventStore, env: DeliveryEnv<Tx>, settings: MemberSettings) {
+    let answered!: () => void;
+    this.firstHeartbeat = new Promise((resolve) => (answered = resolve));
+    this.#heartbeatAnswered = answered;
     this.#store = store;
     this.#settings = settings;
     this.#claim = new NameClaim({ group: env.group, ...settings }, env.logger, { ...env.site });
@@ -79,6 +88,15 @@ export class GroupMember<Tx> {
     return this.#claim.refusedNow;
   }
 
+  /**
+   * Whether this instance holds its name's membership now (the store's last
+   * answer accepted it): only then does it act for the group, operators'
+   * replay requests included.
+   */
+  holdsName(): boolean {
+    return this.#claim.holds;
+  }
+
   /** Partitions this member is handling now, ascending. */
   ownedPartitions(): number[] {
     return [...this.#running.keys()].sort((a, b) => a - b);
@@ -92,8 +110,10 @@ export class GroupMember<Tx> {
       const beat = this.#heartbeat(signal);
       // A heartbeat in flight as the stop comes gets the stop's one short wait, not its timeout.
       if (!(await endsBeforeAbort(beat, signal))) await stopWait.bound(beat);
+      this.#heartbeatAnswered();
       await sleep(this.#settings.heartbeatInterval, signal);
     }
+    this.#heartbeatAnswered();
     for (const run of this.#running.values()) run.controller.abort();
     while (this.#ending.size > 0) await Promise.all(this.#ending);
     for (const lease of this.#strays.splice(0)) {
@@ -163,6 +183,16 @@ export class GroupMember<Tx> {
       if (!isMemberNameInUse(error)) throw error;
       this.#claim.refused(sentAt, error);
       return undefined;
+    }
+    if (!this.#probed) {
+      // Before it owns anything: a store that ignores instances stops the member here.
+      const outcome = await probeInstances(this.#env.storage.leases, {
+        group: this.#env.group,
+        member,
+        leaseTtl,
+      }, sentAt);
+      if (outcome === "inconclusive") return undefined;
+      this.#probed = true;
     }
     this.#claim.accepted();
     // A store whose clock ran past our ttl already may leave us out; we are alive, so count us.

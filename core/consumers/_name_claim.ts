@@ -35,6 +35,11 @@ export class NameClaim {
     return this.#refusedNow;
   }
 
+  /** Whether the store's last answer accepted this instance's name: it holds the membership now. */
+  get holds(): boolean {
+    return this.#joined && !this.#refusedNow;
+  }
+
   /** The store accepted the name. */
   accepted(): void {
     this.#refusedNow = false;

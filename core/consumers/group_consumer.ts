@@ -140,6 +140,9 @@ export function createGroupConsumer<
     source: settings.source,
     partitions: settings.partitions,
     refused: () => member.nameRefused(),
+    // A member waiting for its name (or refused it) owns nothing, so it takes no replay either.
+    mayReplay: () => member.holdsName(),
+    ready: member.firstHeartbeat,
   };
   const done = Promise.all([
     member.run(stopping.signal).catch(failure.thrown),

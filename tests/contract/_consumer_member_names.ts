@@ -10,6 +10,7 @@ import {
   type ConsumerStorage,
   createGroupConsumer,
   type LeaseStore,
+  partitionOf,
 } from "../../core/consumers/mod.ts";
 import { type EventStore, ValidationError } from "../../mod.ts";
 import type { ConsumerContractOptions } from "./consumer.ts";
@@ -48,7 +49,7 @@ function start<Tx>(
   ledger: Ledger,
   label: string,
   name = "same",
-  extra: { leases?: LeaseStore; signal?: AbortSignal } = {},
+  extra: { leases?: LeaseStore; signal?: AbortSignal; controlInterval?: number } = {},
 ) {
   const logger = keptLogger();
   const consumer = createGroupConsumer<Tx>(store, {
@@ -60,7 +61,7 @@ function start<Tx>(
     leaseTtl: TTL,
     heartbeatInterval: 30,
     // Announced once, at start: a withdrawal by the wrong instance would show.
-    controlInterval: 60_000,
+    controlInterval: extra.controlInterval ?? 60_000,
     retry: { maxAttempts: 1_000, ...NO_DELAY },
     logger,
     signal: extra.signal,
@@ -108,61 +109,74 @@ export function testMemberNames<Tx>(options: ConsumerContractOptions<Tx>): void 
     it(name, () => withRig(options, body));
 
   describe("one running instance per member name", () => {
-    test("leases: a live member name is refused to another instance, and its leases with it", async ({ storage }) => {
+    // The lease store's own part (refusal, leases and leave by instance, expiry)
+    // is checkLeaseStore's, run on every storage in _consumer_storage.ts.
+
+    test("a member refuses a lease store that ignores instances, before it owns a partition", async ({ store, storage }) => {
+      const ledger = new Ledger();
+      await appendAll(store, 1);
       const { leases } = storage;
-      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
-      const refused = await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i2" }).then(
-        () => undefined,
-        (error: unknown) => error,
+      // A user's store written before instances: options.instance never reaches the rows.
+      const ignoring = leasesWith(leases, {
+        heartbeat: (group, member, { ttl }) => leases.heartbeat(group, member, { ttl }),
+        acquire: (group, partition, { owner, ttl }) =>
+          leases.acquire(group, partition, { owner, ttl }),
+        leave: (group, member) => leases.leave(group, member),
+      });
+      const run = start(store, storage, ledger, "first", "same", { leases: ignoring });
+      const error = await refusal(run, "the member to refuse the lease store");
+      assert.ok(error instanceof ValidationError, `refused with a ValidationError: ${error}`);
+      assert.equal(error.path, "options.storage.leases");
+      assert.match(error.message, /ignores the instance option/);
+      assert.match(error.message, /memberNameInUse.*checkLeaseStore from ordo\/testing/);
+      assert.ok(
+        run.logger.lines.includes("error: Consumer stopped: retrying cannot fix this error"),
+        run.logger.lines.join("\n"),
       );
-      assert.ok(refused instanceof ValidationError, `refused with a ValidationError: ${refused}`);
-      assert.equal(refused.path, "member");
-      assert.match(refused.message, /"m".*another running instance.*"g"/);
-      // The same instance renews; another instance gets no lease under the name.
-      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
-      const held = await leases.acquire("g", 0, { owner: "m", instance: "i1", ttl: 60_000 });
-      assert.ok(held);
-      assert.equal(
-        await leases.acquire("g", 0, { owner: "m", instance: "i2", ttl: 60_000 }),
-        undefined,
-      );
-      const renewed = await leases.acquire("g", 0, { owner: "m", instance: "i1", ttl: 60_000 });
-      assert.equal(renewed?.token, held.token, "the holding instance renews under its token");
-      // Another instance leaving under the name removes neither the membership nor the lease.
-      await leases.leave("g", "m", { instance: "i2" });
-      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i1" }), ["m"]);
-      assert.deepEqual((await leases.list("g")).map((l) => [l.owner, l.token]), [[
-        "m",
-        held.token,
-      ]]);
-      await leases.leave("g", "m", { instance: "i1" });
-      assert.deepEqual(await leases.list("g"), []);
-      assert.deepEqual(await leases.heartbeat("g", "m", { ttl: 60_000, instance: "i2" }), ["m"]);
+      assert.equal(ledger.handled.size, 0, "nothing handled");
+      assert.deepEqual(await leases.list("g"), [], "no partition taken");
     });
 
-    test("leases: once a name's membership and lease expire, a new instance takes them, the lease under a higher token", async ({ storage }) => {
-      const { leases } = storage;
-      await leases.heartbeat("g", "m", { ttl: 40, instance: "old" });
-      const old = await leases.acquire("g", 0, { owner: "m", instance: "old", ttl: 40 });
-      assert.ok(old);
-      let members: string[] | undefined;
-      await until(async () => {
-        members = await leases.heartbeat("g", "m", { ttl: 60_000, instance: "new" }).catch(() =>
-          undefined
-        );
-        return members !== undefined;
-      }, "the old membership to expire");
-      assert.deepEqual(members, ["m"]);
-      let lease;
-      await until(
-        async () =>
-          (lease = await leases.acquire("g", 0, { owner: "m", instance: "new", ttl: 60_000 })) !==
-            undefined,
-        "the old lease to expire",
+    test("a member waiting for its name takes no replay request; the instance holding the name does", async ({ store, storage }) => {
+      const control = storage.control;
+      assert.ok(control, "every storage in ordo keeps a control store");
+      const ledger = new Ledger();
+      await appendAll(store, 1);
+      const [message] = await store.readCategory("order", { limit: 1 }).toArray();
+      const partition = partitionOf(message.streamName, 3);
+      // The holder announces and takes requests once, at start (controlInterval 60 s).
+      const first = start(store, storage, ledger, "first");
+      await first.consumer.caughtUp;
+      await storage.parked.park({
+        group: "g",
+        partition,
+        message,
+        error: { name: "Error", message: "parked by the test" },
+        attempts: 1,
+        parkedAt: new Date().toISOString(),
+      });
+      await control.requestReplay("g", message.id);
+      const handledBefore = ledger.handled.get(message.id)?.length ?? 0;
+      // Refused its name, the second looks for requests every 10 ms until it gives up.
+      const second = start(store, storage, ledger, "second", "same", { controlInterval: 10 });
+      const error = await refusal(second, "the second instance to be refused", 10 * TTL + 5_000);
+      assert.ok(error instanceof ValidationError, `refused with a ValidationError: ${error}`);
+      assert.deepEqual(
+        (await control.pendingReplays("g")).map((r) => r.messageId),
+        [message.id],
+        "the request is left for the instance holding the name",
       );
-      assert.ok(lease!.token > old.token, "a new instance is a new holder");
-      const stale = await leases.acquire("g", 0, { owner: "m", instance: "old", ttl: 60_000 });
-      assert.equal(stale, undefined, "the old instance cannot take it back");
+      assert.equal(ledger.handled.get(message.id)?.length ?? 0, handledBefore);
+      assert.ok(await storage.parked.get("g", message.id), "still parked");
+      await first.consumer.stop();
+      const third = start(store, storage, ledger, "third", "same", { controlInterval: 10 });
+      await until(
+        async () => (await storage.parked.get("g", message.id)) === undefined,
+        "the holding instance to replay it",
+      );
+      await third.consumer.stop();
+      assert.equal(ledger.handled.get(message.id)?.at(-1), "third");
+      assert.deepEqual(await control.pendingReplays("g"), []);
     });
 
     test("a second member started with a name live in the group is refused, says so, and nothing is handled twice", async ({ store, storage }) => {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type ParkedMessage, runOnce } from "../../core/consumers/mod.ts";
 import type { ConsumerContractOptions } from "./consumer.ts";
-import { batch, type Rig, until, withRig } from "./_consumer_fixtures.ts";
+import { batch, type Rig, withRig } from "./_consumer_fixtures.ts";
+import { checkLeaseStore } from "../../testing/mod.ts";
 
 export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx>): void {
   const test = (name: string, body: (rig: Rig<Tx>) => Promise<void>) =>
@@ -188,51 +189,10 @@ export function testConsumerStoragePorts<Tx>(options: ConsumerContractOptions<Tx
   });
 
   describe("LeaseStore", () => {
-    test("acquire() gives a partition to one owner at a time; renewing keeps the token", async ({ storage }) => {
-      const { leases } = storage;
-      const a = await leases.acquire("g", 0, { owner: "a", ttl: 60_000 });
-      assert.ok(a);
-      assert.equal(await leases.acquire("g", 0, { owner: "b", ttl: 60_000 }), undefined);
-      const renewed = await leases.acquire("g", 0, { owner: "a", ttl: 60_000 });
-      assert.equal(renewed?.token, a.token);
-      assert.ok(
-        await leases.acquire("g", 1, { owner: "b", ttl: 60_000 }),
-        "other partitions are free",
-      );
-      assert.deepEqual((await leases.list("g")).map((l) => [l.partition, l.owner]), [[0, "a"], [
-        1,
-        "b",
-      ]]);
-    });
-
-    test("acquire() takes over an expired lease with a higher token", async ({ storage }) => {
-      const { leases } = storage;
-      const a = await leases.acquire("g", 0, { owner: "a", ttl: 30 });
-      assert.ok(a);
-      let b;
-      await until(
-        async () => (b = await leases.acquire("g", 0, { owner: "b", ttl: 60_000 })) !== undefined,
-        "the lease to expire",
-      );
-      assert.ok(b!.token > a.token);
-    });
-
-    test("heartbeat() lists live members; leave() removes one and frees its leases", async ({ storage }) => {
-      const { leases } = storage;
-      assert.deepEqual(await leases.heartbeat("g", "b", { ttl: 60_000 }), ["b"]);
-      assert.deepEqual(await leases.heartbeat("g", "a", { ttl: 60_000 }), ["a", "b"]);
-      await leases.acquire("g", 0, { owner: "b", ttl: 60_000 });
-      await leases.leave("g", "b");
-      assert.deepEqual(await leases.heartbeat("g", "a", { ttl: 60_000 }), ["a"]);
-      assert.ok(
-        await leases.acquire("g", 0, { owner: "a", ttl: 60_000 }),
-        "the leaver's lease is free",
-      );
-      await leases.heartbeat("g", "c", { ttl: 20 });
-      await until(
-        async () => !(await leases.heartbeat("g", "a", { ttl: 60_000 })).includes("c"),
-        "a member to expire",
-      );
+    // The same checks users run on a lease store of their own (ordo/testing):
+    // one holder per partition, growing tokens, expiry, one instance per name.
+    test("passes checkLeaseStore()", async ({ storage }) => {
+      await checkLeaseStore(storage.leases);
     });
   });
 }
