@@ -5,8 +5,9 @@
 // keeps instances for memberships but not for leases.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { LeaseStore } from "../../core/consumers/mod.ts";
+import { createGroupConsumer, type LeaseStore } from "../../core/consumers/mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/mod.ts";
+import { createMemoryStore, silentLogger, ValidationError } from "../../mod.ts";
 import { AssertionError, checkLeaseStore } from "../../testing/mod.ts";
 
 /** A user's lease store over ordo's memory one, with some calls changed. */
@@ -68,5 +69,30 @@ describe("checkLeaseStore()", () => {
       return true;
     });
     await checkLeaseStore(leases, { shortTtl: 20, timeout: 2_000 });
+  });
+
+  it("a group member started on such a store stops before it takes a partition, naming the store's class", async () => {
+    const store = createMemoryStore();
+    await store.append("order-1", [{ type: "Placed", data: {} }]);
+    const handled: string[] = [];
+    const leases = new UsersLeaseStore({ membership: true, leases: true });
+    const member = createGroupConsumer(store, {
+      group: "shipping",
+      source: { category: "order" },
+      partitions: 2,
+      storage: { ...createMemoryConsumerStorage(), leases },
+      logger: silentLogger,
+      handler: (message) => void handled.push(message.id),
+    });
+    await assert.rejects(member.done, (error) => {
+      assert.ok(error instanceof ValidationError);
+      assert.match(
+        error.message,
+        /^Invalid options\.storage\.leases \(UsersLeaseStore\): the lease store accepted a heartbeat from another instance/,
+      );
+      return true;
+    });
+    assert.deepEqual(handled, []);
+    assert.deepEqual(await leases.list("shipping"), []);
   });
 });
