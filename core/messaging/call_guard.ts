@@ -51,7 +51,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Deadline + retry + breaker around calls. Outcomes reach the breaker once
  * per attempt: success (including a refusal, which proves the other side
  * answered), failure (unavailable, timed out, or answered after the
- * deadline), or release (the caller gave up).
+ * deadline), or release (the caller aborted while it ran: at once, and what
+ * the attempt brings later is not heard).
  *
  * A call may answer in the caller's own turn (return a value, not a
  * promise): then it costs no lane entry and no promise beyond the caller's,
@@ -226,11 +227,31 @@ class GuardedCall<T> extends DeadlineCall<T> {
     return promise;
   }
 
-  /** The caller's signal aborted while the first attempt ran in the caller's turn: the abort wins, as it would have against a promise. */
+  /**
+   * The caller's signal aborted while the first attempt ran in the caller's
+   * turn: the abort wins, as it would have against a promise. The attempt
+   * did end, so the breaker hears its outcome (before `pending` sees the
+   * abort, which would only release the slot).
+   */
   #abortedAtOnce(ok: boolean, outcome: unknown): Promise<T> {
-    const promise = this.pending(this.#guard.deadlines); // sees the aborted signal and rejects with its reason
     this.#report(ok, outcome);
-    return promise;
+    return this.pending(this.#guard.deadlines); // sees the aborted signal and rejects with its reason
+  }
+
+  /**
+   * The caller's signal aborted while an attempt ran: the slot goes back to
+   * the breaker now, counted neither way. The caller's giving up says
+   * nothing about the other side's health, and whatever the attempt brings
+   * later no one waits for: heard as a success, an abandoned call would
+   * close a half-open breaker; unreported, a probe whose handler never
+   * ends would hold the half-open breaker's only trial slot for good.
+   */
+  override handleEvent(): void {
+    if (this.live && !this.#reported) {
+      this.#reported = true;
+      this.#guard.breaker!.release();
+    }
+    super.handleEvent();
   }
 
   protected override timedOut(): void {

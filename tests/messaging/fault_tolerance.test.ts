@@ -121,6 +121,49 @@ describe("bus fault tolerance", () => {
     await bus.close();
   });
 
+  it("a half-open breaker's probe that its caller aborts frees the trial slot, and is heard neither as success nor failure", async () => {
+    let now = 0;
+    const breaker = createCircuitBreaker({
+      failureThreshold: 1,
+      coolDown: 1000,
+      halfOpenCalls: 1,
+      successThreshold: 2,
+      clock: () => now,
+    });
+    const stuck = heldAnswers();
+    for (const direct of [true, false]) {
+      const inner = createInProcessTransport();
+      const bus = createBus({
+        transport: direct ? inner : portOnly(inner),
+        circuitBreaker: breaker,
+        retry: false,
+      });
+      let hang = true;
+      bus.handleQuery("orders/show", () => (hang ? stuck.hold() : "shown"));
+      if (breaker.state === "closed") {
+        await assert.rejects(bus.query("orders/show", {}, { timeout: 20 }), TimeoutError);
+      }
+      assert.equal(breaker.state, "open");
+      now += 1000;
+      const controller = new AbortController();
+      const probe = bus.query("orders/show", {}, { signal: controller.signal });
+      controller.abort(new Error("the caller gave up"));
+      await assert.rejects(probe, /the caller gave up/);
+      // The probe's handler still runs; its slot is free all the same, for another probe.
+      hang = false;
+      assert.equal(await bus.query("orders/show", {}), "shown", `direct: ${direct}`);
+      // The aborted probe's late answer is no second success: one of two, still half-open.
+      stuck.release();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.equal(breaker.state, "half-open", `direct: ${direct}`);
+      // Open it again for the next round.
+      hang = true;
+      await assert.rejects(bus.query("orders/show", {}, { timeout: 20 }), TimeoutError);
+      stuck.release();
+      await bus.close();
+    }
+  });
+
   it("a caller's signal aborts a call", async () => {
     const bus = createBus({ transport: createInProcessTransport() });
     bus.handleQuery("orders/slow", () => new Promise((resolve) => setTimeout(resolve, 200)));
@@ -300,7 +343,7 @@ describe("bus fault tolerance", () => {
     await bus.close();
   });
 
-  it("property: every call ends once, as its handler decided, and the breaker hears each attempt exactly once", async () => {
+  it("property: every call ends once, as its handler decided, and the breaker hears each attempt exactly once, as its model says (an abort releases its slot)", async () => {
     type Behaviour =
       | "value"
       | "throw"
@@ -325,7 +368,7 @@ describe("bus fault tolerance", () => {
         fc.array(behaviour, { minLength: 1, maxLength: 8 }),
         fc.boolean(),
         async (plan, direct) => {
-          const counts = { acquired: 0, reported: 0 };
+          const counts = { acquired: 0, success: 0, failure: 0, release: 0 };
           const breaker = counting(createCircuitBreaker({ failureThreshold: 1_000 }), counts);
           const inner = createInProcessTransport();
           // Without the direct calls the bus goes through the port: both paths must keep the same
@@ -403,11 +446,23 @@ describe("bus fault tolerance", () => {
             assert.equal(attempts.get(i), 1, `handler calls of call ${i} (${kind})`);
           });
           await Promise.all(lateAnswers);
-          await Promise.resolve();
-          // Every acquired slot was reported once, except those of aborted calls whose handler never ends.
-          const abortedForever = plan.filter((kind) => kind === "abort").length;
-          assert.equal(counts.reported, counts.acquired - abortedForever);
+          // The aborted calls' handlers end too (they were stalled): what they bring no one hears.
           stuck.release();
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          // The breaker's model: an answer (a value or the handler's own error) is a success,
+          // the port's failure and a timeout are failures, a caller's abort gives the slot back.
+          const expected = { acquired: 0, success: 0, failure: 0, release: 0 };
+          for (const kind of plan) {
+            expected.acquired++;
+            if (kind === "late" || kind === "stall") expected.failure++;
+            else if (kind === "abort") expected.release++;
+            else if (kind === "unavailable-once" && !direct) {
+              expected.acquired++;
+              expected.failure++;
+              expected.success++;
+            } else expected.success++;
+          }
+          assert.deepEqual(counts, expected);
           await bus.close();
         },
       ),
@@ -460,7 +515,7 @@ function portOnly(inner: Transport, failsNow?: (payload: unknown) => boolean): T
 /** A real breaker that also counts acquired slots and the outcomes reported for them. */
 function counting(
   breaker: CircuitBreaker,
-  counts: { acquired: number; reported: number },
+  counts: { acquired: number; success: number; failure: number; release: number },
 ): CircuitBreaker {
   return {
     get state() {
@@ -470,9 +525,9 @@ function counting(
       return breaker.retryAfter;
     },
     tryAcquire: () => breaker.tryAcquire() && ++counts.acquired > 0,
-    success: () => (counts.reported++, breaker.success()),
-    failure: () => (counts.reported++, breaker.failure()),
-    release: () => (counts.reported++, breaker.release()),
+    success: () => (counts.success++, breaker.success()),
+    failure: () => (counts.failure++, breaker.failure()),
+    release: () => (counts.release++, breaker.release()),
     subscribe: (listener) => breaker.subscribe(listener),
   };
 }
