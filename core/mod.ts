@@ -378,3 +378,5 @@ export {
 
 // An abortable sleep that leaves no timer or listener behind, for adapters' retry loops.
 export { sleep as abortableSleep } from "./_sleep.ts";
+// A wait that ends when a signal aborts, for a call that cannot be cancelled (an in-process handler, a NATS request).
+export { settledOrAborted } from "./_settled_or_aborted.ts";

@@ -14,8 +14,8 @@ import {
   ClosedError,
   type Logger,
   Outage,
+  settledOrAborted,
 } from "../../core/mod.ts";
-import { settledOrAborted } from "./_settled_or_aborted.ts";
 import {
   type ConsumerConfig,
   createConsumer,

@@ -27,7 +27,7 @@ import {
   type Transport,
   type TransportCallOptions,
 } from "../../core/messaging/mod.ts";
-import { ClosedError, CloseGate, type Telemetry } from "../../core/mod.ts";
+import { ClosedError, CloseGate, settledOrAborted, type Telemetry } from "../../core/mod.ts";
 import {
   type ConnectionOutages,
   ConnectionWatch,
@@ -54,7 +54,6 @@ import {
   type CreateNatsTransportOptions,
 } from "./_options.ts";
 import { answerQueries, callQuery } from "./_queries.ts";
-import { settledOrAborted } from "./_settled_or_aborted.ts";
 
 /** The NATS transport, and the set-up of its command stream and ledger. */
 export interface NatsTransport extends Transport {
