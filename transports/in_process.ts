@@ -19,6 +19,7 @@ import {
   consoleLogger,
   inheritedTelemetry,
   type Logger,
+  settledOrAborted,
   type Telemetry,
   ValidationError,
 } from "../core/mod.ts";
@@ -41,6 +42,7 @@ import {
   serviceOf,
   tracedHandler,
   type Transport,
+  type TransportCallOptions,
 } from "../core/messaging/mod.ts";
 import { InProcessCommands } from "./_in_process_commands.ts";
 import { EventGroups, Group } from "./_in_process_events.ts";
@@ -150,14 +152,18 @@ class InProcessTransport implements Transport {
     }
   }
 
-  sendAndWait(command: CommandEnvelope): Promise<unknown> {
+  sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     if (this.#gate.closed) return this.#gate.refuse(`sendAndWait "${command.type}"`);
-    return this.#commands.sendAndWait(command);
+    const answer = this.#commands.sendAndWait(command);
+    // A handler here takes no signal: the caller stops waiting when its signal
+    // aborts (its deadline, its own abort), and the handler runs to its end.
+    const signal = options?.signal;
+    return signal === undefined ? answer : settledOrAborted(answer, signal);
   }
 
-  query(query: QueryEnvelope): Promise<unknown> {
+  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
     if (this.#gate.closed) return this.#gate.refuse(`query "${query.name}"`);
-    return this.#queries.dispatch(query);
+    return this.#queries.dispatch(query, options);
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {

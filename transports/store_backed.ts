@@ -235,9 +235,9 @@ class StoreBackedTransport implements Transport {
     });
   }
 
-  query(query: QueryEnvelope): Promise<unknown> {
+  query(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
     if (this.#gate.closed) return this.#gate.refuse(`query "${query.name}"`);
-    return this.#queries.dispatch(query);
+    return this.#queries.dispatch(query, options);
   }
 
   publish(event: EventEnvelope): Promise<PublishReceipt> {

@@ -15,7 +15,14 @@ import {
 } from "../telemetry/mod.ts";
 import { asHandlerAnswer } from "./handler_answers.ts";
 import { serviceOf } from "./names.ts";
-import type { QueryContext, QueryEndpoint, QueryEnvelope, Registration } from "./transport.ts";
+import { settledOrAborted } from "../_settled_or_aborted.ts";
+import type {
+  QueryContext,
+  QueryEndpoint,
+  QueryEnvelope,
+  Registration,
+  TransportCallOptions,
+} from "./transport.ts";
 
 const READY = Promise.resolve();
 
@@ -130,13 +137,25 @@ export class QueryRegistry {
     }
   }
 
-  /** Calls the handler; rejects with {@link unknownQueryError} when there is none. */
-  dispatch(query: QueryEnvelope): Promise<unknown> {
+  /**
+   * Calls the handler; rejects with {@link unknownQueryError} when there is
+   * none. A handler takes no signal: when `options.signal` aborts (the
+   * caller's deadline, its own abort), the call rejects with its reason at
+   * once, and the handler runs to its end unheard. A handler that answered
+   * in this turn leaves nothing to wait for: the signal is not read then (a
+   * call scope makes its AbortController on first read).
+   */
+  dispatch(query: QueryEnvelope, options?: TransportCallOptions): Promise<unknown> {
+    let returned: unknown;
     try {
-      return Promise.resolve(this.answer(query)).catch(rethrowAsAnswer);
+      returned = this.answer(query);
     } catch (error) {
       return Promise.reject(asHandlerAnswer(error));
     }
+    const answer = Promise.resolve(returned).catch(rethrowAsAnswer);
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then !== "function") return answer;
+    const signal = options?.signal;
+    return signal === undefined ? answer : settledOrAborted(answer, signal);
   }
 }
 

@@ -164,7 +164,12 @@ export interface PublishReceipt {
 
 /** Options of the client calls of a transport. */
 export interface TransportCallOptions {
-  /** Aborts when the bus's deadline passes or its caller aborts; the transport should stop. */
+  /**
+   * Aborts when the bus's deadline passes or its caller aborts; the transport
+   * should stop waiting then, and reject with the signal's reason. What it
+   * started (a handler that takes no signal) may run to its end; its result
+   * is dropped, or kept for the command's id as a repeat's answer.
+   */
   readonly signal?: AbortSignal;
 }
 

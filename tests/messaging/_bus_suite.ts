@@ -66,7 +66,7 @@ export function testBusPatterns(options: BusSuiteOptions): void {
       // Handlers here fail on purpose: their log lines would be noise.
       const b = createBus({ transport: made.transport, logger: silentLogger, ...extra });
       open.push(b);
-      return { bus: b, reopen: made.reopen };
+      return { bus: b, transport: made.transport, reopen: made.reopen };
     };
     after(async () => {
       await Promise.all(open.map((b) => b.close()));
@@ -447,6 +447,62 @@ export function testBusPatterns(options: BusSuiteOptions): void {
         b.query("orders/slow", {}, { timeout: 50 }),
         (e) => e instanceof TimeoutError && /query "orders\/slow"/.test(e.message),
       );
+    });
+
+    it("the transport stops waiting when a call's signal aborts, with its reason; the handler runs to its end", async () => {
+      const { bus: b, transport } = await bus();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const started: string[] = [];
+      const finished: string[] = [];
+      const hold = (kind: string) => async () => {
+        started.push(kind);
+        await released;
+        finished.push(kind);
+        return "held";
+      };
+      b.handleCommand("users/hold", hold("command"));
+      b.handleQuery("users/hold", hold("query"));
+      const reason = new Error("the caller gave up");
+      const command = {
+        id: crypto.randomUUID(),
+        type: "users/hold",
+        data: {},
+        key: "u-1",
+        metadata: {},
+      };
+      const calls: [string, (signal: AbortSignal) => Promise<unknown>][] = [
+        ["command", (signal) => transport.sendAndWait(command, { signal })],
+        ["query", (signal) => transport.query({ name: "users/hold", payload: {} }, { signal })],
+      ];
+      // Released whatever happens: a held handler would keep close() waiting.
+      try {
+        for (const [kind, call] of calls) {
+          const controller = new AbortController();
+          const outcome = call(controller.signal).then(() => "answered", (error) => error);
+          // Aborted while its handler runs: the call was taken, only the wait is given up.
+          await eventually(() => started.includes(kind), 10_000, `the ${kind} handler to start`);
+          const abortedAt = performance.now();
+          controller.abort(reason);
+          const late = new Promise((resolve) =>
+            setTimeout(resolve, 3_000, "still waiting 3 s later")
+          );
+          assert.equal(await Promise.race([outcome, late]), reason, kind);
+          const waited = performance.now() - abortedAt;
+          assert.ok(
+            waited < 1_000,
+            `${kind}: stopped waiting ${Math.round(waited)} ms after the abort`,
+          );
+        }
+      } finally {
+        release();
+      }
+      await eventually(() => finished.length === 2, 10_000, "both handlers to finish");
+      assert.deepEqual(finished.sort(), ["command", "query"]);
+      // The command's result was kept for its id though no one waited for it: sent again, it is
+      // the same result, and the handler does not run again.
+      assert.equal(await transport.sendAndWait(command), "held");
+      assert.deepEqual(started.sort(), ["command", "query"]);
     });
 
     it("close() waits for a query handler that is running, and refuses a query sent after it began", async () => {

@@ -194,7 +194,10 @@ export class RequestDispatcher {
         throw new ForbiddenError("query", name, credential.name);
       }
       const envelope = queryWithTrace(queryFromBody(name, body), call);
-      const answer = await this.#transport.query(envelope, lazySignal(call));
+      // No signal of the request's: reading it on every query made Deno.serve (2.9) warn that
+      // it aborts on successful responses, and a query is no wait the client opted into (unlike
+      // sendAndWait, whose wait watches the client). The query waits for the transport.
+      const answer = await this.#transport.query(envelope);
       return jsonAnswer(
         200,
         reportedResultAsJson(answer, label.operation, this.#settings.logger),
@@ -278,8 +281,10 @@ export class RequestDispatcher {
   }
 }
 
-// The call's signal, made only if the transport looks at it: in-process
-// transports never do, and an AbortController per request is a cost they would pay for nothing.
+// The call's signal for a send or a publish, made only if the transport looks
+// at it: ordo's in-process, store-backed and NATS transports do not for these
+// (an append waits on no handler), and an AbortController per request is a
+// cost they would pay for nothing; an HTTP client as the inner transport does.
 function lazySignal(call: IncomingCall): TransportCallOptions {
   return {
     get signal() {

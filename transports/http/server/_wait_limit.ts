@@ -8,9 +8,9 @@ import { TimeoutError } from "../../../core/mod.ts";
  * milliseconds pass. The wait ends then whether or not the transport
  * honours the signal: on `outer`'s abort (the client went away) it rejects
  * with `outer`'s reason, on the limit with a `TimeoutError` naming
- * `operation`. The in-process transport never looks at the signal, so a
- * handler that took long kept the request, and `close()` with it, waiting
- * after its client had gone. `Infinity`: no time limit.
+ * `operation`. A transport that does not look at the signal (the in-process
+ * one did not) would keep the request, and `close()` with it, waiting after
+ * its client had gone. `Infinity`: no time limit.
  */
 export async function withWaitLimit<T>(
   call: (signal: AbortSignal) => Promise<T>,
