@@ -23,6 +23,8 @@ export interface CallScope {
   readonly signal: AbortSignal;
   /** True once the deadline passed or the caller aborted. */
   readonly expired: boolean;
+  /** Clock time (`Date.now()`) the call times out at; `Infinity` for none. */
+  readonly deadline: number;
 }
 
 /** Options of {@link Deadlines.run}. */

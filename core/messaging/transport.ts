@@ -171,6 +171,15 @@ export interface TransportCallOptions {
    * is dropped, or kept for the command's id as a repeat's answer.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Clock time (`Date.now()`, in milliseconds) by which the bus stops waiting
+   * for the call, its retries included; absent or `Infinity` for none. A
+   * transport that asks another party to wait passes it on, so that party
+   * stops waiting too when nothing tells it the caller left (the HTTP
+   * client's `Prefer: wait=<seconds>`, behind a proxy that keeps the
+   * server's side of the connection open).
+   */
+  readonly deadline?: number;
 }
 
 /**

@@ -48,6 +48,7 @@ import { baseUrl, extraHeaders } from "./_option_checks.ts";
 import { commandBody, HttpRequests } from "./_http_requests.ts";
 import { publishReceipt, sendReceipt } from "./_server_answers.ts";
 import { traceHeaders } from "../wire/mod.ts";
+import { waitPreference } from "./_wait_preference.ts";
 
 /** Where subscriptions keep their checkpoints (and parked events): any `ConsumerStorage` fits. */
 export interface HttpSubscriptionStorage<Tx = unknown> {
@@ -107,10 +108,13 @@ const OPTION_KEYS: readonly string[] = [
  * Creates an HTTP client transport.
  *
  * Calls: `send` -> `POST /commands/{name}`, `sendAndWait` -> the same with
- * `Prefer: wait`, `query` -> `POST /queries/{name}`, `publish` -> `POST /events`,
- * each with the call's `AbortSignal`. A failure to reach the server, and a
- * 502/503/504 that is not an ordo error body, reject with
- * `PeerUnreachableError` naming the URL (the bus retries it and its breaker
+ * `Prefer: wait=<seconds>`, `query` -> `POST /queries/{name}` (with
+ * `Prefer: wait=<seconds>` too), `publish` -> `POST /events`, each with the
+ * call's `AbortSignal`. The seconds are those left until the bus's deadline,
+ * rounded up: a server that cannot see the client leave (behind a proxy)
+ * stops waiting then too; without a deadline, `Prefer: wait` (a query:
+ * none). A failure to reach the server, and a 502/503/504 that is not an
+ * ordo error body, reject with `PeerUnreachableError` naming the URL (the bus retries it and its breaker
  * counts it); an ordo error body is rebuilt into its class (a 401 is an
  * `UnauthenticatedError`, a 403 a `ForbiddenError`, a 404 a `NotFoundError`);
  * a handler's own error, which the server does not disclose, comes back as a
@@ -148,8 +152,6 @@ export function createHttpTransport<Tx = unknown>(
 ): Transport {
   return new HttpClientTransport(options as CreateHttpTransportOptions<unknown>);
 }
-
-const WAIT = Object.freeze({ prefer: "wait" });
 
 class HttpClientTransport implements Transport {
   readonly telemetry: Telemetry | undefined;
@@ -222,7 +224,10 @@ class HttpClientTransport implements Transport {
 
   sendAndWait(command: CommandEnvelope, options?: TransportCallOptions): Promise<unknown> {
     const call = this.#call(`sendAndWait "${command.type}"`, "send", command.type, "/commands/");
-    const headers = traceHeaders(traceContextOf(command.metadata), WAIT);
+    const headers = traceHeaders(
+      traceContextOf(command.metadata),
+      waitPreference(options?.deadline, "wait"),
+    );
     return this.#gate.run(call.operation, async () => {
       // The wait (not the sending) is what close() ends.
       const closing = this.#closing.signal;
@@ -249,7 +254,7 @@ class HttpClientTransport implements Transport {
           call,
           { payload: query.payload },
           options?.signal,
-          traceHeaders(query.trace),
+          traceHeaders(query.trace, waitPreference(options?.deadline, undefined)),
         ),
     );
   }

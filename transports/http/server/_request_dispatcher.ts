@@ -17,6 +17,7 @@ import {
   tellHooks,
 } from "../../../core/mod.ts";
 import {
+  type QueryEnvelope,
   reportedResultAsJson,
   type Transport,
   type TransportCallOptions,
@@ -194,10 +195,7 @@ export class RequestDispatcher {
         throw new ForbiddenError("query", name, credential.name);
       }
       const envelope = queryWithTrace(queryFromBody(name, body), call);
-      // No signal of the request's: reading it on every query made Deno.serve (2.9) warn that
-      // it aborts on successful responses, and a query is no wait the client opted into (unlike
-      // sendAndWait, whose wait watches the client). The query waits for the transport.
-      const answer = await this.#transport.query(envelope);
+      const answer = await this.#query(envelope, preferredWait(call.header("prefer")), label);
       return jsonAnswer(
         200,
         reportedResultAsJson(answer, label.operation, this.#settings.logger),
@@ -230,6 +228,26 @@ export class RequestDispatcher {
     );
   }
 
+  /**
+   * A query's answer, waited for as long as the client said it waits
+   * (`Prefer: wait=<seconds>`, which ordo's client sends from its deadline),
+   * else for as long as the transport takes. The query's transport never
+   * gets the request's signal: reading it on every query made Deno.serve
+   * (2.9) warn that the signal aborts on successful responses, and a query
+   * is no wait the client opted into (unlike `sendAndWait`). Its wait ends
+   * on the client's word instead, which also reaches a server behind a
+   * proxy that keeps the connection open after its client left.
+   */
+  #query(envelope: QueryEnvelope, wait: number | undefined, label: CallLabel): Promise<unknown> {
+    if (wait === undefined || wait === Infinity) return this.#transport.query(envelope);
+    return withWaitLimit(
+      (options) => this.#transport.query(envelope, options),
+      undefined,
+      wait,
+      label.operation,
+    );
+  }
+
   async #command(
     name: string,
     body: unknown,
@@ -243,7 +261,7 @@ export class RequestDispatcher {
     }
     label.operation = `sendAndWait "${name}"`;
     const result = await withWaitLimit(
-      (signal) => this.#transport.sendAndWait(envelope, { signal }),
+      (options) => this.#transport.sendAndWait(envelope, options),
       call.signal,
       wait,
       `sendAndWait "${name}"`,

@@ -1,7 +1,10 @@
-// How long the server waits for a command's answer (`sendAndWait`): until the
-// answer comes, the client goes away, or `Prefer: wait=<seconds>` passes.
+// How long the server waits for an answer: a command's (`sendAndWait`) until
+// it comes, the client goes away, or `Prefer: wait=<seconds>` passes; a
+// query's until it comes or `Prefer: wait=<seconds>` passes (the connection
+// is not watched for a query: see _request_dispatcher.ts).
 
 import { TimeoutError } from "../../../core/mod.ts";
+import type { TransportCallOptions } from "../../../core/messaging/mod.ts";
 
 /**
  * Runs `call` with a signal that aborts when `outer` does or `limit`
@@ -10,15 +13,17 @@ import { TimeoutError } from "../../../core/mod.ts";
  * with `outer`'s reason, on the limit with a `TimeoutError` naming
  * `operation`. A transport that does not look at the signal (the in-process
  * one did not) would keep the request, and `close()` with it, waiting after
- * its client had gone. `Infinity`: no time limit.
+ * its client had gone. `Infinity`: no time limit. The call gets the limit as
+ * its `deadline` too, for a transport that asks another party to wait.
  */
 export async function withWaitLimit<T>(
-  call: (signal: AbortSignal) => Promise<T>,
+  call: (options: TransportCallOptions) => Promise<T>,
   outer: AbortSignal | undefined,
   limit: number,
   operation: string,
 ): Promise<T> {
   const controller = new AbortController();
+  const deadline = limit === Infinity ? undefined : Date.now() + limit;
   let end!: (reason: unknown) => void;
   const ended = new Promise<never>((_, reject) => (end = reject));
   const stop = (reason: unknown) => {
@@ -32,7 +37,7 @@ export async function withWaitLimit<T>(
     ? undefined
     : setTimeout(() => stop(new TimeoutError(operation, limit)), limit);
   try {
-    return await Promise.race([call(controller.signal), ended]);
+    return await Promise.race([call({ signal: controller.signal, deadline }), ended]);
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", onAbort);
