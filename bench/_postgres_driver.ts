@@ -1,5 +1,5 @@
-// The postgres.js the PostgreSQL scenarios run on: 3.4 ("postgres") unless
-// ORDO_BENCH_POSTGRES=postgres4 picks 4.x (the development alias), so the two
+// The postgres.js the PostgreSQL scenarios run on: 4.x ("postgres") unless
+// ORDO_BENCH_POSTGRES=postgres3 picks 3.4 (the development alias), so the two
 // can be run one after the other on the same machine and compared. ordo and
 // its raw baseline always run on the same one.
 import process from "node:process";
@@ -7,13 +7,13 @@ import { readFileSync } from "node:fs";
 import type postgresType from "postgres";
 
 const chosen = process.env.ORDO_BENCH_POSTGRES ?? "postgres";
-if (chosen !== "postgres" && chosen !== "postgres4") {
+if (chosen !== "postgres" && chosen !== "postgres3") {
   throw new Error(
-    `ORDO_BENCH_POSTGRES=${chosen}: expected postgres (3.4, the default) or postgres4 (4.x)`,
+    `ORDO_BENCH_POSTGRES=${chosen}: expected postgres (4.x, the default) or postgres3 (3.4)`,
   );
 }
 
-/** postgres.js's default export, of the chosen version (typed as 3.4's; 4.x takes the same calls here). */
+/** postgres.js's default export, of the chosen version (typed as 4.x's; 3.4 takes the same calls here). */
 const postgres = (await import(chosen)).default as typeof postgresType;
 export default postgres;
 

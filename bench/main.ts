@@ -5,7 +5,7 @@
 // (`-- postgres,nats` two; `consumers` runs `rebuild` too);
 // `-- postgres-paths` (not in the default run) takes a deferred PostgreSQL append apart;
 // `-- postgres-single` runs only the one-writer, one-message rows of `postgres`.
-// The PostgreSQL scenarios run on postgres.js 3.4; `ORDO_BENCH_POSTGRES=postgres4` runs them on 4.x.
+// The PostgreSQL scenarios run on postgres.js 4; `ORDO_BENCH_POSTGRES=postgres3` runs them on 3.4.
 import process from "node:process";
 import { type BenchRow, report } from "./_measure.ts";
 import { benchBrowse } from "./browse.ts";

@@ -35,7 +35,7 @@ export interface UsePostgresOptions {
   /** More postgres.js options for the pool (an application_name, say). */
   readonly pool?: PoolOptions;
   /**
-   * The postgres.js to make the pool and clients with: 3.4 (`"postgres"`)
+   * The postgres.js to make the pool and clients with: 4.x (`"postgres"`)
    * unless told. Files that run against each version pass a driver from
    * POSTGRES_DRIVERS (tests/_postgres_drivers.ts).
    */
