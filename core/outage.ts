@@ -11,7 +11,12 @@
 
 /** What the line that ends an outage (or reminds of it) adds to its fields. */
 export interface OutageEnded {
-  /** Milliseconds from the outage's first failure to the success that ended it (or to the reminder). */
+  /**
+   * Milliseconds from the outage's start to the success that ended it (or to
+   * the reminder): from its first failure, or from when the failed attempt
+   * began or the component knew it unreachable, when it said (see
+   * {@link Outage.failed}).
+   */
   readonly downMs: number;
 }
 
@@ -55,6 +60,8 @@ export class Outage {
   readonly #remindAt: (reminder: number) => number;
   #since: number | undefined;
   #reminders = 0;
+  // When the work last worked: an outage never counts from before it.
+  #worked: number | undefined;
 
   /**
    * `now` reads a clock in milliseconds; default `performance.now()`, which
@@ -74,12 +81,26 @@ export class Outage {
     return this.#since !== undefined;
   }
 
-  /** The work failed: `true` when that begins an outage (the first failure since it last worked). */
-  failed(): boolean {
+  /**
+   * The work failed: `true` when that begins an outage (the first failure
+   * since it last worked). `beganMsAgo` says how long before now the fault
+   * began, when the component knows (the failed request started 5 s ago and
+   * timed out; the connection was lost 2 s ago): the outage counts from
+   * then, never from before the work last worked. Without it, from now,
+   * which understates an outage by the time its first failure took to show.
+   */
+  failed(beganMsAgo = 0): boolean {
     if (this.#since !== undefined) return false;
-    this.#since = this.#now();
+    const now = this.#now();
+    const began = now - Math.max(0, Number.isFinite(beganMsAgo) ? beganMsAgo : 0);
+    this.#since = this.#worked === undefined ? began : Math.max(began, this.#worked);
     this.#reminders = 0;
     return true;
+  }
+
+  /** While failing, milliseconds since the outage began; `undefined` otherwise. */
+  get downMs(): number | undefined {
+    return this.#since === undefined ? undefined : Math.round(this.#now() - this.#since);
   }
 
   /**
@@ -100,8 +121,10 @@ export class Outage {
    * for the line that says so); `undefined` when it was not failing.
    */
   worked(): OutageEnded | undefined {
+    const now = this.#now();
+    this.#worked = now;
     if (this.#since === undefined) return undefined;
-    const downMs = Math.round(this.#now() - this.#since);
+    const downMs = Math.round(now - this.#since);
     this.#since = undefined;
     return { downMs };
   }

@@ -107,9 +107,26 @@ export class StoreUnavailableError extends OrdoError {
   /** Always `"StoreUnavailableError"`. */
   readonly _tag = "StoreUnavailableError" as const;
 
-  /** `operation` names the store call (`append`), `detail` the driver's message; pass its error as `cause`. */
-  constructor(readonly operation: string, detail: string, options?: { cause?: unknown }) {
+  /**
+   * Since when (ms since the epoch) the adapter knows the store unreachable,
+   * when it knows: the start of the request that got no answer, or the loss
+   * of its connection, whichever was earlier. An outage's `downMs` counts
+   * from it rather than from this error, which may come a request timeout
+   * later. Not sent over the wire.
+   */
+  readonly since?: number;
+
+  /**
+   * `operation` names the store call (`append`), `detail` the driver's
+   * message; pass its error as `cause`, and `since` when known.
+   */
+  constructor(
+    readonly operation: string,
+    detail: string,
+    options?: { cause?: unknown; since?: number },
+  ) {
     super(`Store unavailable during ${operation}: ${detail}`, options);
+    if (options?.since !== undefined) this.since = options.since;
   }
 }
 

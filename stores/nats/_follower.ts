@@ -23,6 +23,12 @@ export interface FollowerOptions {
   readonly onHead: (position: bigint) => void;
   /** A failure the follower will retry after `retryDelay`. */
   readonly onError: (error: unknown) => void;
+  /**
+   * The server answered: the follower's consumer is in place, or a poll
+   * ended as polls do. After failures this says following works again at
+   * once, not at the next append, which may be hours away.
+   */
+  readonly onFollowing?: () => void;
   /** Milliseconds before starting again after a failure. */
   readonly retryDelay: number;
   /** Milliseconds a long poll stays open. */
@@ -44,7 +50,7 @@ export class LiveFollower {
   }
 
   async #run(afterSeq: number): Promise<void> {
-    const { source, onHead, onError } = this.#options;
+    const { source, onHead, onError, onFollowing } = this.#options;
     const connection = source.api.driver.connection;
     const closed = () => typeof connection.isClosed === "function" && connection.isClosed();
     let lastSeq = afterSeq;
@@ -63,8 +69,10 @@ export class LiveFollower {
           inactive_threshold: 60 * SECOND,
         });
         this.#consumer = name;
+        onFollowing?.();
         for (;;) {
           if (this.#stopped) return;
+          const pulled = Date.now();
           const end = await source.puller.pull(
             source.stream,
             name,
@@ -83,11 +91,14 @@ export class LiveFollower {
                   "waitForAppend",
                   "the consumer following appends is gone or stopped answering (a server restart, " +
                     "a leader change, or the server unreachable)",
+                  // A long poll waits by design: only the connection's loss says since when.
+                  { since: source.api.outages.unreachableSince(pulled, true) },
                 ),
               );
             }
             break;
           }
+          onFollowing?.();
         }
       } catch (error) {
         if (this.#stopped || closed()) return;

@@ -1,10 +1,17 @@
 // The store's head as waitForAppend sees it: callers waiting past a position,
 // and the live follower that wakes them, started by the first wait and
 // started again after a failure. A failure that repeats while the server is
-// away is logged when it starts and when it ends. Once the store or its
+// away is logged when it starts and when it ends (as soon as the server
+// answers the follower again, not at the next append). Once the store or its
 // connection is closed (`stopped`), nothing is followed or retried again.
 
-import { type Logger, Outage, PositionWaiters, type WaitOptions } from "../../core/mod.ts";
+import {
+  type Logger,
+  Outage,
+  PositionWaiters,
+  StoreUnavailableError,
+  type WaitOptions,
+} from "../../core/mod.ts";
 import { fromGlobalPosition } from "./batch_record.ts";
 import { translateError } from "./jetstream/mod.ts";
 import { LiveFollower } from "./_follower.ts";
@@ -80,6 +87,7 @@ export class LiveHead {
           this.seen(position);
         },
         onError: (error) => this.#failed(error),
+        onFollowing: () => this.#works(),
         retryDelay: this.#o.retryDelay,
       }, fromGlobalPosition(head).seq);
     })().catch((error) => {
@@ -89,11 +97,15 @@ export class LiveHead {
   }
 
   #failed(error: unknown): void {
-    if (this.#o.stopped() || !this.#outage.failed()) return;
+    if (this.#o.stopped()) return;
+    const translated = translateError(error, "waitForAppend");
+    // Counted from the failed request's start or the connection's loss, not from this failure.
+    const since = translated instanceof StoreUnavailableError ? translated.since : undefined;
+    if (!this.#outage.failed(since === undefined ? 0 : Date.now() - since)) return;
     this.#o.logger.warn("Store cannot follow appends; following again", {
       stream: this.#o.stream,
       retryInMs: this.#o.retryDelay,
-      error: translateError(error, "waitForAppend"),
+      error: translated,
     });
   }
 

@@ -25,6 +25,102 @@ describe("Outage", () => {
   });
 });
 
+describe("Outage counted from when the fault began", () => {
+  it("counts from beganMsAgo, never from before the last success, and says downMs while failing", () => {
+    let now = 10_000;
+    const outage = new Outage(() => now);
+    assert.equal(outage.downMs, undefined, "not failing");
+    // A request started 5 s ago timed out: the outage began then, not now.
+    assert.equal(outage.failed(5_000), true);
+    assert.equal(outage.downMs, 5_000);
+    now += 1_000;
+    assert.deepEqual(outage.worked(), { downMs: 6_000 });
+    // The next fault said to begin 60 s ago is counted from the success 2 s ago.
+    now += 2_000;
+    outage.failed(60_000);
+    now += 500;
+    assert.deepEqual(outage.worked(), { downMs: 2_500 });
+    // Nonsense (negative, not a number) counts from now.
+    outage.failed(-5);
+    assert.equal(outage.downMs, 0);
+    outage.worked();
+    outage.failed(Number.NaN);
+    assert.equal(outage.downMs, 0);
+  });
+
+  it("reminds by the time since the fault began", () => {
+    let now = 100_000;
+    const outage = new Outage(() => now);
+    outage.failed(5_000);
+    now += 55_000;
+    assert.deepEqual(outage.remind(), { downMs: 60_000 });
+  });
+});
+
+describe("Outage counted from when the fault began", () => {
+  it("counts from beganMsAgo, never from before the last success, and says downMs while failing", () => {
+    let now = 10_000;
+    const outage = new Outage(() => now);
+    assert.equal(outage.downMs, undefined, "not failing");
+    // A request started 5 s ago timed out: the outage began then, not now.
+    assert.equal(outage.failed(5_000), true);
+    assert.equal(outage.downMs, 5_000);
+    now += 1_000;
+    assert.deepEqual(outage.worked(), { downMs: 6_000 });
+    // The next fault said to begin 60 s ago is counted from the success 2 s ago.
+    now += 2_000;
+    outage.failed(60_000);
+    now += 500;
+    assert.deepEqual(outage.worked(), { downMs: 2_500 });
+    // Nonsense (negative, not a number) counts from now.
+    outage.failed(-5);
+    assert.equal(outage.downMs, 0);
+    outage.worked();
+    outage.failed(Number.NaN);
+    assert.equal(outage.downMs, 0);
+  });
+
+  it("reminds by the time since the fault began", () => {
+    let now = 100_000;
+    const outage = new Outage(() => now);
+    outage.failed(5_000);
+    now += 55_000;
+    assert.deepEqual(outage.remind(), { downMs: 60_000 });
+  });
+});
+
+describe("Outage counted from when the fault began", () => {
+  it("counts from beganMsAgo, never from before the last success, and says downMs while failing", () => {
+    let now = 10_000;
+    const outage = new Outage(() => now);
+    assert.equal(outage.downMs, undefined, "not failing");
+    // A request started 5 s ago timed out: the outage began then, not now.
+    assert.equal(outage.failed(5_000), true);
+    assert.equal(outage.downMs, 5_000);
+    now += 1_000;
+    assert.deepEqual(outage.worked(), { downMs: 6_000 });
+    // The next fault said to begin 60 s ago is counted from the success 2 s ago.
+    now += 2_000;
+    outage.failed(60_000);
+    now += 500;
+    assert.deepEqual(outage.worked(), { downMs: 2_500 });
+    // Nonsense (negative, not a number) counts from now.
+    outage.failed(-5);
+    assert.equal(outage.downMs, 0);
+    outage.worked();
+    outage.failed(Number.NaN);
+    assert.equal(outage.downMs, 0);
+  });
+
+  it("reminds by the time since the fault began", () => {
+    let now = 100_000;
+    const outage = new Outage(() => now);
+    outage.failed(5_000);
+    now += 55_000;
+    assert.deepEqual(outage.remind(), { downMs: 60_000 });
+  });
+});
+
 describe("Outage reminders", () => {
   it("are due after 1 min, 10 min, then every hour of one outage, each once, with downMs; a new outage starts them again", () => {
     let now = 0;

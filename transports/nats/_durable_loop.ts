@@ -23,6 +23,7 @@ import {
   NATS_CONNECTION,
   type PulledMessage,
   type Puller,
+  unreachableSince as noted,
 } from "../../stores/nats/jetstream/mod.ts";
 
 const encoder = new TextEncoder();
@@ -94,6 +95,9 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
   };
   const closed = () => o.lost.aborted || api.driver.connection.isClosed?.() === true;
   while (!signal.aborted && !closed()) {
+    // When this attempt began: a failure counts its outage from its start or the connection's loss.
+    const attempt = Date.now();
+    let polling = false;
     try {
       if (!created) {
         // During an outage the loop is mostly here, making its consumer again: a stop must not wait.
@@ -101,6 +105,7 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
         created = true;
       }
       const got: PulledMessage[] = [];
+      polling = true;
       const end = await puller.pull(stream, name, {
         batch,
         expires: EXPIRES,
@@ -127,13 +132,26 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
     } catch (error) {
       // A closed connection: the transport's watch says so once, and the loop ends.
       if (signal.aborted || closed()) return;
-      if (outage.failed()) {
+      if (outage.failed(Date.now() - unreachableSince(api, error, attempt, polling))) {
         o.logger.warn("NATS transport cannot pull; retrying", { consumer: name, error });
       }
       o.onError(error);
       await pause(backoffDelay(o.retry, ++failures), signal);
     }
   }
+}
+
+// Since when the server was unreachable for a failed attempt started at
+// `attempt`: what the failed request noted (its start, or the connection's
+// loss), else the connection's loss during it; a pull waits by design, so its
+// start says nothing, but a failure before the pull is a request's.
+function unreachableSince(
+  api: JetStreamApi,
+  error: unknown,
+  attempt: number,
+  polling: boolean,
+): number {
+  return noted(error) ?? api.outages.unreachableSince(attempt, polling) ?? Date.now();
 }
 
 async function handleAndAck(o: DurableLoopOptions, message: PulledMessage): Promise<void> {

@@ -67,6 +67,32 @@ export class ConnectionOutages {
     if (last !== undefined && last.to === undefined) last.to = at;
   }
 
+  /**
+   * When the connection was lost, if it was down at some time from `since`
+   * to `now`: the start of the last such outage (which may be before
+   * `since`); `undefined` when it was up all along.
+   */
+  lostAt(since: number, now = Date.now()): number | undefined {
+    for (let i = this.#outages.length - 1; i >= 0; i--) {
+      const outage = this.#outages[i];
+      if (outage.from <= now && (outage.to ?? now) >= since) return outage.from;
+    }
+    return undefined;
+  }
+
+  /**
+   * Since when a call started at `started` that got no usable answer says
+   * the server is unreachable: the loss of the connection during it when
+   * that was earlier, else `started` itself (nothing answered from then on).
+   * `started` alone for a call that waits by design (a long poll): then
+   * `true` keeps only the connection's loss, `undefined` for none.
+   */
+  unreachableSince(started: number, waitsByDesign = false): number | undefined {
+    const lost = this.lostAt(started);
+    if (waitsByDesign) return lost;
+    return lost === undefined ? started : Math.min(lost, started);
+  }
+
   /** How much of the window from `since` to `now` the connection was down; `undefined` for none. */
   during(since: number, now = Date.now()): OutageDuring | undefined {
     let downMs = 0;
@@ -82,6 +108,35 @@ export class ConnectionOutages {
 }
 
 const known = new WeakMap<NatsConnection, ConnectionOutages>();
+
+// Since when each failed call's error says the server was unreachable (see
+// `noteUnreachable`): kept beside the error, as the client made it.
+const unreachable = new WeakMap<object, number>();
+
+/**
+ * Notes on a call's `error` since when (ms since the epoch) the server was
+ * unreachable for it, for `translateError` to put on the
+ * `StoreUnavailableError` it makes (whose outage line counts from it);
+ * returns `error`. Not an object (nothing the client throws): nothing noted.
+ *
+ * @example
+ * ```ts
+ * import { noteUnreachable, unreachableSince } from "./connection_outages.ts";
+ * const error = noteUnreachable(new Error("timeout"), 1_700_000_000_000);
+ * unreachableSince(error); // 1700000000000
+ * ```
+ */
+export function noteUnreachable<E>(error: E, since: number | undefined): E {
+  if (since !== undefined && typeof error === "object" && error !== null) {
+    if (!unreachable.has(error)) unreachable.set(error, since);
+  }
+  return error;
+}
+
+/** What {@link noteUnreachable} noted on `error`; `undefined` for nothing. */
+export function unreachableSince(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? unreachable.get(error) : undefined;
+}
 
 /**
  * The outages of `connection`, followed from the first call on (the client's

@@ -12,7 +12,11 @@
 
 import type { Msg, MsgHdrs } from "@nats-io/nats-core";
 import type { NatsDriver } from "./driver.ts";
-import { type ConnectionOutages, connectionOutages } from "./connection_outages.ts";
+import {
+  type ConnectionOutages,
+  connectionOutages,
+  noteUnreachable,
+} from "./connection_outages.ts";
 import { Replies } from "./replies.ts";
 
 const encoder = new TextEncoder();
@@ -141,7 +145,9 @@ export class JetStreamApi {
    */
   async request(api: string, body?: unknown, timeout = this.timeout): Promise<ApiAnswer> {
     const payload = body === undefined ? EMPTY : encoder.encode(JSON.stringify(body));
-    const reply = await this.#replies.request(`${this.prefix}.${api}`, payload, { timeout });
+    const started = Date.now();
+    const reply = await this.#replies.request(`${this.prefix}.${api}`, payload, { timeout })
+      .catch((error) => this.#unanswered(error, started));
     return parseAnswer(reply);
   }
 
@@ -152,12 +158,21 @@ export class JetStreamApi {
    */
   async publish(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
     const headers = this.#headers(options);
+    const started = Date.now();
     const reply = await this.#replies.request(subject, data, {
       timeout: options.timeout ?? this.timeout,
       headers,
-    });
+    }).catch((error) => this.#unanswered(error, started));
     const answer = parseAnswer(reply);
     return { seq: answer.seq as number, duplicate: answer.duplicate === true };
+  }
+
+  // A call with no answer (timed out, no responders, connection gone): the
+  // server was unreachable since the call started, or since the connection
+  // was lost if earlier; its outage line counts from then, not from the
+  // failure, which a timeout brings 5 s later.
+  #unanswered(error: unknown, started: number): never {
+    throw noteUnreachable(error, this.outages.unreachableSince(started));
   }
 
   #headers(options: PublishOptions): MsgHdrs | undefined {

@@ -9,7 +9,13 @@
  */
 
 export { type HeadersFactory, type NatsDriver, validateDriver } from "./driver.ts";
-export { ConnectionOutages, connectionOutages, type OutageDuring } from "./connection_outages.ts";
+export {
+  ConnectionOutages,
+  connectionOutages,
+  noteUnreachable,
+  type OutageDuring,
+  unreachableSince,
+} from "./connection_outages.ts";
 export {
   ConnectionWatch,
   type ConnectionWatchOptions,

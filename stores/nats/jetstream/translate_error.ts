@@ -28,6 +28,7 @@ import {
   ValidationError,
 } from "../../../core/mod.ts";
 import { NATS_CONNECTION } from "./connection_watch.ts";
+import { unreachableSince } from "./connection_outages.ts";
 import { JetStreamApiFailure, SubjectsInUse } from "./jetstream_api.ts";
 
 const GONE = new Set(["ConnectionError", "TimeoutError"]);
@@ -98,9 +99,10 @@ export function translateError(error: unknown, operation: string): unknown {
     return new ClosedError(NATS_CONNECTION, operation, { cause: error });
   }
   const detail = unavailability(error);
-  return detail === undefined
-    ? error
-    : new StoreUnavailableError(operation, detail, { cause: error });
+  return detail === undefined ? error : new StoreUnavailableError(operation, detail, {
+    cause: error,
+    since: unreachableSince(error),
+  });
 }
 
 /**
