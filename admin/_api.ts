@@ -28,7 +28,8 @@ import type { History, Sample } from "./_history.ts";
 import type { AdminCaller } from "./_roles.ts";
 import { failure, json } from "./_answers.ts";
 import { MissingStream, missingStream } from "./_missing_stream.ts";
-import type { NatsEventGroupLister } from "./_nats_event_groups.ts";
+import { listNatsGroups, type NatsEventGroupLister } from "./_nats_event_groups.ts";
+import { settledAll } from "./_settled_all.ts";
 
 /** What the routes read and write. */
 export interface ApiContext {
@@ -62,19 +63,26 @@ export interface ApiCall {
   readonly caller: AdminCaller;
 }
 
-/** Every group, the NATS transport's too. */
-function groupsOf(context: ApiContext): Promise<ConsumerGroupView[]> {
+/** Every group, the NATS transport's too, and why those are missing when their list failed. */
+async function listGroups(
+  context: ApiContext,
+): Promise<{ groups: ConsumerGroupView[]; natsEventGroupsFailed?: string }> {
   const { natsEventGroups } = context;
-  return inspectConsumers(
-    context.store,
-    context.storage,
-    natsEventGroups ? { natsEventGroups } : {},
-  );
+  if (natsEventGroups === undefined) {
+    return { groups: await inspectConsumers(context.store, context.storage) };
+  }
+  // A failed list leaves the storage's groups shown, and the answer says which list is missing.
+  const listed = listNatsGroups(natsEventGroups);
+  const groups = await inspectConsumers(context.store, context.storage, {
+    natsEventGroups: async () => (await listed).groups,
+  });
+  const { failed } = await listed;
+  return failed === undefined ? { groups } : { groups, natsEventGroupsFailed: failed };
 }
 
 /** A sample of the head and every group's lag, for the history. */
 export async function takeSample(context: ApiContext): Promise<Sample> {
-  return sampleOf(await groupsOf(context), context.store);
+  return sampleOf((await listGroups(context)).groups, context.store);
 }
 
 async function sampleOf(groups: readonly ConsumerGroupView[], store: EventStore): Promise<Sample> {
@@ -128,9 +136,9 @@ export async function answerApi(context: ApiContext, call: ApiCall): Promise<Res
 }
 
 async function overview(context: ApiContext) {
-  const [store, groups] = await Promise.all([
+  const [store, { groups, natsEventGroupsFailed }] = await settledAll([
     storeView(context),
-    groupsOf(context),
+    listGroups(context),
   ]);
   const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
@@ -146,6 +154,7 @@ async function overview(context: ApiContext) {
       parked: g.parked,
       transport: g.transport,
     })),
+    ...(natsEventGroupsFailed === undefined ? {} : { natsEventGroupsFailed }),
   };
 }
 
@@ -180,7 +189,7 @@ async function streams(context: ApiContext, query: URLSearchParams) {
 async function stream(context: ApiContext, name: string, query: URLSearchParams) {
   const from = whole(query, "from") ?? 0;
   const limit = whole(query, "limit") ?? 50;
-  const [info, messages] = await Promise.all([
+  const [info, messages] = await settledAll([
     context.store.getStreamInfo(name),
     context.store.readStream(name, { from, limit }),
   ]);
@@ -219,7 +228,7 @@ async function message(context: ApiContext, ref: string) {
 }
 
 async function consumers(context: ApiContext) {
-  const groups = await groupsOf(context);
+  const { groups, natsEventGroupsFailed } = await listGroups(context);
   const history = context.history.withLatest(await sampleOf(groups, context.store));
   return {
     groups,
@@ -229,6 +238,7 @@ async function consumers(context: ApiContext) {
       capped: s.capped,
       ages: s.ages,
     })),
+    ...(natsEventGroupsFailed === undefined ? {} : { natsEventGroupsFailed }),
   };
 }
 
@@ -239,16 +249,20 @@ async function parkedList(context: ApiContext, query: URLSearchParams) {
   }
   const group = text(query, "group");
   const limit = whole(query, "limit");
-  const [listing, nats] = await Promise.all([
+  const [listing, nats] = await settledAll([
     listParkedMessages(context.storage, {
       ...(group === undefined ? {} : { group }),
       ...(limit === undefined ? {} : { limit }),
       ...(after === undefined ? {} : { after: BigInt(after) }),
     }),
-    context.natsEventGroups?.() ?? [],
+    listNatsGroups(context.natsEventGroups),
   ]);
   // The page offers no replay for these: the transport takes none.
-  return { ...listing, natsTransportGroups: nats.map((g) => g.group) };
+  return {
+    ...listing,
+    natsTransportGroups: nats.groups.map((g) => g.group),
+    ...(nats.failed === undefined ? {} : { natsEventGroupsFailed: nats.failed }),
+  };
 }
 
 async function parkedEntry(context: ApiContext, group: string, id: string) {

@@ -74,6 +74,31 @@ export function withNatsEventGroups<F extends GroupFacts>(
   };
 }
 
+/** What the lister gave: its groups, or none and why, when it failed. */
+export interface NatsGroupsListed {
+  readonly groups: readonly NatsEventGroup[];
+  /** Why the list failed (its error's name and message); absent when it worked. */
+  readonly failed?: string;
+}
+
+/**
+ * Lists the transport's groups for a page: a lister that throws or rejects
+ * (its NATS connection gone, a bug in the function given) gives none and
+ * says why, so the console still answers with the storage's groups and says
+ * which list is missing, rather than failing the whole page over it.
+ */
+export async function listNatsGroups(
+  list: NatsEventGroupLister | undefined,
+): Promise<NatsGroupsListed> {
+  if (list === undefined) return { groups: [] };
+  try {
+    return { groups: await list() };
+  } catch (error) {
+    const said = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { groups: [], failed: said };
+  }
+}
+
 /** Checks the option: a function, or absent. */
 export function checkNatsEventGroups(
   value: unknown,

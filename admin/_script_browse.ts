@@ -30,6 +30,7 @@ async function overviewPage() {
       ]);
     });
     fill(holder, [
+      natsGroupsFailed(data),
       el("div", { class: "cards" }, [
         card("Head position", data.head, "head"),
         card("Append rate", rate, "rate"),

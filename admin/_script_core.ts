@@ -23,7 +23,7 @@ const STALE = "stale";
 const waiting = new Set();
 let refreshFailed = null;
 // Since when the store has not answered (503 from the console: its database
-// down or unreachable); cleared by the first answer that works.
+// down or unreachable), as the server counts it; cleared by the first answer that works.
 let downSince = null;
 // Set while a failed page tries itself again: its notice stays up meanwhile.
 let retrying = false;
@@ -98,7 +98,11 @@ async function api(method, path, given) {
   }
   const data = await response.json().catch(function () { return {}; });
   if (response.ok) downSince = null;
-  else if (response.status === 503 && data._tag === "StoreUnavailableError") downSince = downSince || started.at;
+  else if (response.status === 503 && data._tag === "StoreUnavailableError") {
+    // Since the server first found its store unreachable (it says how long ago, so
+    // this browser's clock need not agree with its), else since this request.
+    downSince = typeof data.unreachableMs === "number" ? Date.now() - data.unreachableMs : downSince || started.at;
+  }
   if (mine !== generation) throw stale();
   if (!response.ok) {
     const error = new Error(data.message || ("HTTP " + response.status));
@@ -209,6 +213,13 @@ function sparkline(values, className, floor) {
 
 function notice(text, kind) {
   return el("div", { class: "notice" + (kind ? " " + kind : ""), role: "status", text: text });
+}
+
+// The NATS transport's groups could not be listed: what is shown lacks them, and says so.
+function natsGroupsFailed(data) {
+  if (!data.natsEventGroupsFailed) return null;
+  const text = "The NATS transport's groups are missing here: listing them failed (" + data.natsEventGroupsFailed + ").";
+  return el("div", { class: "notice bad", role: "status", id: "nats-groups-failed", text: text });
 }
 
 // In a box of its own that scrolls sideways when the table is wider than the

@@ -16,7 +16,7 @@ async function consumersPage() {
   return live(async function () {
     const data = await api("GET", "consumers");
     if (data.groups.length === 0) {
-      holder.replaceChildren(el("p", { class: "muted", text: "No consumer groups yet: they appear once a consumer runs or commits." }));
+      fill(holder, [natsGroupsFailed(data), el("p", { class: "muted", text: "No consumer groups yet: they appear once a consumer runs or commits." })]);
       return;
     }
     // Once a group's count has stopped at its cap within the window, its
@@ -62,6 +62,7 @@ async function consumersPage() {
       ]);
     });
     fill(holder, [
+      natsGroupsFailed(data),
       table(["Group", "State", "Reads", "Partitions", "Lag", "Lag, last minutes", "Parked", "Last error"], rows, { id: "consumers-table" }),
     ].concat(details, [el("p", { class: "muted", text: "Lag: messages of the group's source past its slowest checkpoint, counted up to 10,000; past that, how long ago the oldest of them was written is shown and charted. Refreshed every 2 s · " + time(Date.now()) })]));
   }, 2000);
@@ -149,6 +150,7 @@ async function parkedPage(segments, params) {
       ]);
     });
     fill(holder, [
+      natsGroupsFailed(data),
       rows.length === 0 ? el("p", { class: "muted", id: "no-parked", text: "No parked messages." }) : table(["Group", "Message", "Stream", "Type", "Attempts", "Parked at", "Error", ""], rows, { id: "parked-table" }),
       more.length === 0 ? null : el("div", { id: "parked-more" }, more),
       operator && groups.length > 0 ? el("div", { class: "pager" }, groups.map(function (g) {

@@ -22,6 +22,7 @@ import {
   NotFoundError,
   OrdoError,
   ServerError,
+  StoreUnavailableError,
   ValidationError,
 } from "../core/mod.ts";
 import { answerApi, type ApiContext, takeSample } from "./_api.ts";
@@ -32,6 +33,7 @@ import { CONSOLE_STYLE } from "./_asset_style.ts";
 import { Deadline } from "./_deadline.ts";
 import { checkNatsEventGroups, type NatsEventGroupLister } from "./_nats_event_groups.ts";
 import { History } from "./_history.ts";
+import { StoreReach } from "./_reach.ts";
 import { type AdminAuth, Roles } from "./_roles.ts";
 import { crossSiteRefusal } from "./_same_origin.ts";
 
@@ -139,12 +141,14 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
     "options.logger",
     options.store?.logger ?? consoleLogger,
   );
+  // Since when the store has not answered, from every read (the sampler's too): said in 503s.
+  const reach = new StoreReach();
   const context: ApiContext = {
     store: options.store,
     storage: options.storage as ConsumerStorage<unknown>,
     natsEventGroups: checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups"),
     history: new History(
-      () => takeSample(context),
+      () => reach.track(takeSample(context)),
       ms(options.sampleInterval, "options.sampleInterval", 5000),
       ms(options.historyWindow, "options.historyWindow", 15 * 60_000),
       logger,
@@ -171,6 +175,9 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
       if (!rest.startsWith("/api/")) return notHere(path);
       return await api(request, rest.slice("/api/".length));
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        return failure(error, undefined, {}, { ...reach.unreachable() });
+      }
       if (error instanceof OrdoError) return failure(error);
       // Not ordo's (a bug, a driver's own error): logged under an id, which
       // is all the answer discloses.
@@ -196,15 +203,25 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
     const url = new URL(request.url);
     const path = route.split("/").filter((part) => part !== "").map(decodeURIComponent);
     const call = { method: request.method, path, query: url.searchParams, caller };
-    // Reads asked again while one runs share it; a replay never does.
-    const key = request.method === "GET"
-      ? JSON.stringify([caller.role, caller.name, route, url.search])
-      : undefined;
-    return await deadline.run(
-      `${request.method} ${url.pathname}`,
-      key,
-      () => answerApi(context, call),
-    );
+    // Reads asked again while one runs share it, whoever asks (every role
+    // reads the same; the session, which reads nothing, is the caller's own);
+    // a replay never does.
+    const mine = path[0] === "session" ? [caller.role, caller.name] : [];
+    const key = request.method === "GET" ? JSON.stringify([...mine, route, url.search]) : undefined;
+    const started = Date.now();
+    try {
+      const answer = await deadline.run(
+        `${request.method} ${url.pathname}`,
+        key,
+        () => answerApi(context, call),
+      );
+      // Any answer of the store (a 404 too) says it is reachable.
+      if (answer.status < 500 && path[0] !== "session") reach.worked();
+      return answer;
+    } catch (error) {
+      reach.failed(error, started);
+      throw error;
+    }
   };
 
   return {

@@ -26,6 +26,7 @@ import {
   type NatsEventGroupLister,
   withNatsEventGroups,
 } from "./_nats_event_groups.ts";
+import { settledAll } from "./_settled_all.ts";
 
 /** A consumer running now, as it last announced itself. */
 export interface RunningConsumerView {
@@ -156,7 +157,7 @@ async function readFacts<Tx>(
   natsEventGroups: NatsEventGroupLister | undefined,
 ): Promise<StorageFacts> {
   const { control, checkpoints, leases, parked } = storage;
-  const [known, running, entries, groupLeases, parkedGroups, pending, nats] = await Promise.all([
+  const [known, running, entries, groupLeases, parkedGroups, pending, nats] = await settledAll([
     control?.groups() ?? [],
     control?.running() ?? [],
     checkpoints.list?.() ?? [],
@@ -202,7 +203,7 @@ export async function inspectConsumers<Tx>(
 ): Promise<ConsumerGroupView[]> {
   checkOptions(options, ["group", "lagCap", "natsEventGroups"]);
   const lister = checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups");
-  const [facts, head] = await Promise.all([readFacts(storage, lister), store.headPosition()]);
+  const [facts, head] = await settledAll([readFacts(storage, lister), store.headPosition()]);
   const names = new Set<string>([
     ...facts.known.map((g) => g.group),
     ...facts.running.map((p) => p.group),
@@ -214,7 +215,7 @@ export async function inspectConsumers<Tx>(
   const wanted = [...names].filter((g) => options.group === undefined || g === options.group)
     .sort(compareNames);
   const cap = options.lagCap ?? DEFAULT_COUNT_CAP;
-  return await Promise.all(wanted.map((group) => groupView(store, group, facts, head, cap)));
+  return await settledAll(wanted.map((group) => groupView(store, group, facts, head, cap)));
 }
 
 async function groupView(

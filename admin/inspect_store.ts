@@ -6,6 +6,7 @@
  */
 
 import { type CategorySummary, checkCount, checkOptions, type EventStore } from "../core/mod.ts";
+import { settledAll } from "./_settled_all.ts";
 
 /** What {@link inspectStore} reads. */
 export interface StoreView {
@@ -44,7 +45,7 @@ export async function inspectStore(
     "options.streamCap",
     10_000,
   );
-  const [head, categories, streams] = await Promise.all([
+  const [head, categories, streams] = await settledAll([
     store.headPosition(),
     store.listCategories?.(),
     countStreams(store, cap),

@@ -19,7 +19,11 @@ import { createAdminHandler } from "../../admin/mod.ts";
 import { until } from "../contract/_consumer_fixtures.ts";
 
 const OPERATOR = { authorization: "Bearer operator-token-7f3a9c" };
-const AUTH = { operator: { bearer: "operator-token-7f3a9c" } };
+const VIEWER = { authorization: "Bearer viewer-token-5b2e8d41" };
+const AUTH = {
+  operator: { bearer: "operator-token-7f3a9c" },
+  viewer: { bearer: "viewer-token-5b2e8d41" },
+};
 
 /** A logger that keeps its lines. */
 function keptLogger(): Logger & {
@@ -64,7 +68,7 @@ describe("the console's handler when reads fail", () => {
   });
 
   // A trial with PostgreSQL stopped found requests answered after 12 to 30 s.
-  it("answers 503 within requestTimeout while the store hangs, shares a read asked twice at once, and answers again once it works", async () => {
+  it("answers 503 within requestTimeout while the store hangs, shares a read asked twice at once, starts at most one more beside it, and answers again once it works", async () => {
     const store = createMemoryStore();
     let heads = 0;
     let gate: Promise<void> | undefined;
@@ -109,14 +113,31 @@ describe("the console's handler when reads fail", () => {
         "Store unavailable during GET /api/overview: no answer from the store or its consumer storage within 300 ms (the console's requestTimeout): is its database up and reachable?",
       );
       assert.equal((await twin.json()).message, body.message);
-      // Past its deadline a read is not joined (it may be stuck behind the driver): a new one starts.
+      assert.ok(pair > 0, "the two asked at once cost one read");
+      // The server says since when the store has not answered: the start of that read.
+      assert.ok(Date.parse(body.unreachableSince) <= started + 50, body.unreachableSince);
+      assert.ok(body.unreachableMs >= took - 50, `unreachableMs=${body.unreachableMs}`);
+      // Past its deadline a read is not joined (it may be stuck behind the driver): one
+      // fresh read starts beside it, and no third while both run. 20 more requests, from
+      // both roles, over four deadlines: one read more, the rest answered 503 at once.
       const after = heads;
-      assert.equal((await overview()).status, 503);
-      const single = heads - after;
-      assert.ok(single > 0, "a read past its deadline is not joined");
-      assert.equal(pair, single, "the two asked at once cost one read");
+      let slow = 0;
+      for (let i = 0; i < 20; i++) {
+        const asked = Date.now();
+        const late = await handler.fetch(
+          new Request("http://127.0.0.1/api/overview", { headers: i % 2 ? VIEWER : OPERATOR }),
+        );
+        assert.equal(late.status, 503);
+        if (Date.now() - asked >= 250) slow++;
+        const said = await late.json();
+        assert.ok(said.unreachableMs >= Date.now() - started - 50, "counted from the first");
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      assert.equal(heads - after, pair, "one fresh read beside the stuck one, no more");
+      assert.equal(slow, 1, "only the request that read afresh waited for the deadline");
       gate = undefined;
       release();
+      // Once that read ends, the next one reads afresh.
       await until(async () => (await overview()).status === 200, "answers once the store does");
     } finally {
       release();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { before, describe, it } from "node:test";
 import puppeteer from "puppeteer-core";
-import { createConsumer, silentLogger } from "../../mod.ts";
+import { type ConsumerStorage, createConsumer, type EventStore, silentLogger } from "../../mod.ts";
 import { createAdminHandler } from "../../admin/mod.ts";
 import { createPostgresConsumerStorage, createPostgresStore } from "../../stores/postgres/mod.ts";
 import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
@@ -18,17 +18,20 @@ import { until } from "../_until.ts";
 import { findChromium, screenshotPath, textOn } from "./_console_fixture.ts";
 
 const TOKEN = "operator-token-7f3a9c";
+const VIEWER = "viewer-token-5b2e8d41";
 const chromium = findChromium();
 
 describe("the console while its PostgreSQL is stopped and started again", () => {
   const pg = usePostgres({ max: 2, schema: "console_outage" });
   let url = "";
+  let store: EventStore;
+  let storage: ConsumerStorage<unknown>;
 
   before(async () => {
     // The console's own pool, as a service has (postgres.js's default size).
     const sql = pg.client({ max: 10 });
-    const store = createPostgresStore(sql, { schema: "console_outage", pollInterval: 200 });
-    const storage = createPostgresConsumerStorage(sql, { schema: "console_outage" });
+    store = createPostgresStore(sql, { schema: "console_outage", pollInterval: 200 });
+    storage = createPostgresConsumerStorage(sql, { schema: "console_outage" });
     for (let i = 1; i <= 5; i++) {
       await store.append(`order-${i}`, [{ type: "OrderPlaced", data: { total: i } }]);
     }
@@ -145,6 +148,135 @@ describe("the console while its PostgreSQL is stopped and started again", () => 
             await page.$eval("#connection", (node) => (node as HTMLElement).hidden === true),
           "the banner gone",
         );
+      } finally {
+        if (halted) await pg.server.start();
+        await browser.close();
+      }
+    },
+  );
+
+  // Each request past the deadline used to start its read again beside the
+  // one still stuck (the store API takes no signal, so none is cancelled):
+  // reads piled up on a pool that cannot connect. And the banner counted
+  // from the first 503 its browser saw, not from when the server met the outage.
+  it("20 requests during the outage start no more than two store reads at a time, not one each, and each 503 says since when the store has not answered", async () => {
+    let heads = 0;
+    let atOnce = 0;
+    let mostAtOnce = 0;
+    const counted = new Proxy(store, {
+      get(target, name) {
+        const value = Reflect.get(target, name);
+        if (typeof value !== "function") return value;
+        if (name === "headPosition") {
+          return async (...args: unknown[]) => {
+            heads++;
+            mostAtOnce = Math.max(mostAtOnce, ++atOnce);
+            try {
+              return await value.apply(target, args);
+            } finally {
+              atOnce--;
+            }
+          };
+        }
+        return value.bind(target);
+      },
+    });
+    const handler = createAdminHandler({
+      store: counted,
+      storage,
+      auth: { operator: { bearer: TOKEN }, viewer: { bearer: VIEWER } },
+      logger: silentLogger,
+      requestTimeout: 1000,
+      sampleInterval: 3_600_000, // one sample, at the first request: the requests' reads alone
+    });
+    const overview = async (token: string) => {
+      const asked = Date.now();
+      const answer = await handler.fetch(
+        new Request("http://127.0.0.1/api/overview", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      );
+      return { status: answer.status, body: await answer.json(), ms: Date.now() - asked };
+    };
+    let halted = false;
+    try {
+      assert.equal((await overview(TOKEN)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the first sample done
+      // What one overview read costs in head reads, with nothing else reading.
+      let before = heads;
+      assert.equal((await overview(TOKEN)).status, 200);
+      const perRead = heads - before;
+      assert.ok(perRead > 0);
+      await pg.server.halt();
+      halted = true;
+      before = heads;
+      mostAtOnce = 0;
+      const down = Date.now();
+      let last: { status: number; body: Record<string, unknown>; ms: number } | undefined;
+      for (let i = 0; i < 20; i++) {
+        last = await overview(i % 2 ? VIEWER : TOKEN);
+        assert.equal(last.status, 503, JSON.stringify(last.body));
+        assert.ok(last.ms < 3000, `answered after ${last.ms} ms`);
+        const since = Date.parse(String(last.body.unreachableSince));
+        assert.ok(
+          since >= down - 50 && since <= down + 1500,
+          `since ${last.body.unreachableSince}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      // At most two reads at a time (the stuck one, and one fresh read past its
+      // deadline), a third only once one ended: not one per request.
+      const reads = (heads - before) / perRead;
+      assert.ok(mostAtOnce <= 2 * perRead, `${mostAtOnce / perRead} overview reads at once`);
+      assert.ok(reads <= 10, `${reads} overview reads started for 20 requests`);
+      const whole = Date.now() - down;
+      assert.ok(
+        Number(last!.body.unreachableMs) >= whole - 1500,
+        `unreachableMs=${last!.body.unreachableMs}, ${whole} ms since the first request`,
+      );
+      await pg.server.start();
+      halted = false;
+      await until(async () => (await overview(TOKEN)).status === 200, "the overview again");
+    } finally {
+      if (halted) await pg.server.start();
+      await handler.close();
+    }
+  });
+
+  (chromium === undefined ? it.skip : it)(
+    "a page opened well into the outage counts it from when the server met it, not from its own first 503",
+    async () => {
+      const browser = await puppeteer.launch({
+        executablePath: chromium,
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu"],
+      });
+      let halted = false;
+      try {
+        await pg.server.halt();
+        halted = true;
+        // The server meets the outage (its sampler, another viewer's page)...
+        assert.equal((await get("overview")).status, 503);
+        const met = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 8_000));
+        // ...and a page opened 8 s later says so.
+        const page = await browser.newPage();
+        await page.goto(`${url}#/streams`);
+        await page.waitForSelector("#login-secret");
+        await page.type("#login-secret", TOKEN);
+        await page.click("#login-submit");
+        const said = await textOn(
+          page,
+          "main .notice",
+          (t) => /^The store is not answering \(for \d+ s\)/.test(t),
+          "the streams page's failure",
+        );
+        const seconds = Number(/for (\d+) s/.exec(said)![1]);
+        const least = Math.floor((Date.now() - met) / 1000) - 2;
+        assert.ok(seconds >= least && seconds >= 8, `said ${said}; at least ${least} s`);
+        await pg.server.start();
+        halted = false;
+        await page.waitForSelector("#streams-table", { timeout: 30_000 });
       } finally {
         if (halted) await pg.server.start();
         await browser.close();

@@ -17,9 +17,9 @@ import {
   type NatsEventStore,
 } from "../../stores/nats/mod.ts";
 import { createNatsTransport, listNatsEventGroups } from "../../transports/nats/mod.ts";
-import { natsServerMissing } from "../_nats_server.ts";
+import { natsServerMissing, startNats } from "../_nats_server.ts";
 import { until } from "../_until.ts";
-import { deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
+import { connectNats, deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
 import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
 import { findChromium, screenshotPath, textOn } from "./_console_fixture.ts";
 
@@ -193,6 +193,107 @@ if (natsServerMissing !== undefined) {
             server.close(() => resolve());
             server.closeAllConnections?.();
           });
+        }
+      },
+    );
+
+    it("a lister that fails (its connection closed, or a throw): the console still answers with the storage's groups and says that list failed", async () => {
+      const shared = await startNats();
+      const closed = await connectNats(shared.urls);
+      await closed.close();
+      const listers = {
+        rejects: () =>
+          listNatsEventGroups(closed, {
+            headers,
+            stream: store.stream,
+            subjectPrefix: store.subjectPrefix,
+          }),
+        throws: (): never => {
+          throw new TypeError("lister broken");
+        },
+      };
+      try {
+        for (const [how, natsEventGroups] of Object.entries(listers)) {
+          const failing = createAdminHandler({
+            store,
+            storage,
+            auth: AUTH,
+            natsEventGroups,
+            sampleInterval: 60_000,
+            logger: silentLogger,
+          });
+          const read = async (path: string) => {
+            const answer = await failing.fetch(
+              new Request(`${BASE}/api/${path}`, { headers: OPERATOR }),
+            );
+            const body = await answer.json();
+            assert.equal(answer.status, 200, `${how} ${path}: ${JSON.stringify(body)}`);
+            return body;
+          };
+          try {
+            const said = how === "throws" ? /^TypeError: lister broken$/ : /Closed|closed/;
+            const consumers = await read("consumers");
+            assert.match(consumers.natsEventGroupsFailed, said, how);
+            // Without the transport's list, its group is not shown as the transport's.
+            assert.ok(!consumers.groups.some((g: { transport?: string }) => g.transport), how);
+            const overview = await read("overview");
+            assert.match(overview.natsEventGroupsFailed, said, how);
+            assert.equal(typeof overview.head, "string", "the rest of the overview is there");
+            const parked = await read("parked");
+            assert.match(parked.natsEventGroupsFailed, said, how);
+            assert.equal(parked.entries[0].message.id, poison, "the storage's parked messages");
+            assert.deepEqual(parked.natsTransportGroups, []);
+          } finally {
+            await failing.close();
+          }
+        }
+        // A lister that works says nothing of the kind.
+        assert.equal((await get("/api/consumers")).natsEventGroupsFailed, undefined);
+      } finally {
+        await shared.release();
+      }
+    });
+
+    (chromium === undefined ? it.skip : it)(
+      "in Chromium: a failed list of the transport's groups is said on the consumers page",
+      async () => {
+        const failing = createAdminHandler({
+          store,
+          storage,
+          auth: AUTH,
+          natsEventGroups: () => Promise.reject(new Error("NATS connection closed")),
+          sampleInterval: 60_000,
+          logger: silentLogger,
+        });
+        const server = createServer(createNodeRequestListener(failing));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+        const browser = await puppeteer.launch({
+          executablePath: chromium,
+          headless: true,
+          args: ["--no-sandbox", "--disable-gpu"],
+        });
+        try {
+          const page = await browser.newPage();
+          await page.goto(url);
+          await page.waitForSelector("#login-secret");
+          await page.type("#login-secret", "operator-token-7f3a9c");
+          await page.click("#login-submit");
+          await page.waitForSelector("#who");
+          await page.goto(`${url}#/consumers`);
+          await textOn(
+            page,
+            "#nats-groups-failed",
+            (t) => t.includes("listing them failed (Error: NATS connection closed)"),
+            "the notice that the transport's groups are missing",
+          );
+        } finally {
+          await browser.close();
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections?.();
+          });
+          await failing.close();
         }
       },
     );
