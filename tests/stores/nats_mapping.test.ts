@@ -202,4 +202,23 @@ describe("NATS connection outages", () => {
     outages.back(9_600);
     assert.equal(outages.down, false);
   });
+
+  it("says since when a call with no answer found the server unreachable: its start, or the connection's loss if earlier", () => {
+    const outages = new ConnectionOutages();
+    // Up all along: a request that timed out says its start; a long poll says nothing.
+    assert.equal(outages.unreachableSince(5_000, false, 10_000), 5_000);
+    assert.equal(outages.unreachableSince(5_000, true, 10_000), undefined);
+    outages.lost("n1:4222", 7_000);
+    // Lost during the call: the request still says its start (earlier), the poll the loss.
+    assert.equal(outages.unreachableSince(5_000, false, 10_000), 5_000);
+    assert.equal(outages.unreachableSince(5_000, true, 10_000), 7_000);
+    // Lost before the call, still down: the loss, for both.
+    assert.equal(outages.unreachableSince(8_000, false, 10_000), 7_000);
+    assert.equal(outages.unreachableSince(8_000, true, 10_000), 7_000);
+    outages.back(9_000);
+    // Back before the call began: nothing of that outage.
+    assert.equal(outages.unreachableSince(9_500, false, 10_000), 9_500);
+    assert.equal(outages.lostAt(9_500, 10_000), undefined);
+    assert.equal(outages.lostAt(8_500, 10_000), 7_000);
+  });
 });

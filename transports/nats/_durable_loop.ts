@@ -21,9 +21,9 @@ import {
   createConsumer,
   type JetStreamApi,
   NATS_CONNECTION,
+  notedUnreachable,
   type PulledMessage,
   type Puller,
-  unreachableSince as noted,
 } from "../../stores/nats/jetstream/mod.ts";
 
 const encoder = new TextEncoder();
@@ -132,7 +132,7 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
     } catch (error) {
       // A closed connection: the transport's watch says so once, and the loop ends.
       if (signal.aborted || closed()) return;
-      if (outage.failed(Date.now() - unreachableSince(api, error, attempt, polling))) {
+      if (outage.failed(Date.now() - downSince(api, error, attempt, polling))) {
         o.logger.warn("NATS transport cannot pull; retrying", { consumer: name, error });
       }
       o.onError(error);
@@ -145,13 +145,13 @@ async function loop(o: DurableLoopOptions, caughtUp: () => void): Promise<void> 
 // `attempt`: what the failed request noted (its start, or the connection's
 // loss), else the connection's loss during it; a pull waits by design, so its
 // start says nothing, but a failure before the pull is a request's.
-function unreachableSince(
+function downSince(
   api: JetStreamApi,
   error: unknown,
   attempt: number,
   polling: boolean,
 ): number {
-  return noted(error) ?? api.outages.unreachableSince(attempt, polling) ?? Date.now();
+  return notedUnreachable(error) ?? api.outages.unreachableSince(attempt, polling) ?? Date.now();
 }
 
 async function handleAndAck(o: DurableLoopOptions, message: PulledMessage): Promise<void> {

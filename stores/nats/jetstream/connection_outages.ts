@@ -87,8 +87,8 @@ export class ConnectionOutages {
    * `started` alone for a call that waits by design (a long poll): then
    * `true` keeps only the connection's loss, `undefined` for none.
    */
-  unreachableSince(started: number, waitsByDesign = false): number | undefined {
-    const lost = this.lostAt(started);
+  unreachableSince(started: number, waitsByDesign = false, now = Date.now()): number | undefined {
+    const lost = this.lostAt(started, now);
     if (waitsByDesign) return lost;
     return lost === undefined ? started : Math.min(lost, started);
   }
@@ -121,9 +121,9 @@ const unreachable = new WeakMap<object, number>();
  *
  * @example
  * ```ts
- * import { noteUnreachable, unreachableSince } from "./connection_outages.ts";
+ * import { notedUnreachable, noteUnreachable } from "./connection_outages.ts";
  * const error = noteUnreachable(new Error("timeout"), 1_700_000_000_000);
- * unreachableSince(error); // 1700000000000
+ * notedUnreachable(error); // 1700000000000
  * ```
  */
 export function noteUnreachable<E>(error: E, since: number | undefined): E {
@@ -134,7 +134,7 @@ export function noteUnreachable<E>(error: E, since: number | undefined): E {
 }
 
 /** What {@link noteUnreachable} noted on `error`; `undefined` for nothing. */
-export function unreachableSince(error: unknown): number | undefined {
+export function notedUnreachable(error: unknown): number | undefined {
   return typeof error === "object" && error !== null ? unreachable.get(error) : undefined;
 }
 

@@ -12,9 +12,9 @@ export { type HeadersFactory, type NatsDriver, validateDriver } from "./driver.t
 export {
   ConnectionOutages,
   connectionOutages,
+  notedUnreachable,
   noteUnreachable,
   type OutageDuring,
-  unreachableSince,
 } from "./connection_outages.ts";
 export {
   ConnectionWatch,

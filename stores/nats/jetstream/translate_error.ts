@@ -28,7 +28,7 @@ import {
   ValidationError,
 } from "../../../core/mod.ts";
 import { NATS_CONNECTION } from "./connection_watch.ts";
-import { unreachableSince } from "./connection_outages.ts";
+import { notedUnreachable } from "./connection_outages.ts";
 import { JetStreamApiFailure, SubjectsInUse } from "./jetstream_api.ts";
 
 const GONE = new Set(["ConnectionError", "TimeoutError"]);
@@ -101,7 +101,7 @@ export function translateError(error: unknown, operation: string): unknown {
   const detail = unavailability(error);
   return detail === undefined ? error : new StoreUnavailableError(operation, detail, {
     cause: error,
-    since: unreachableSince(error),
+    since: notedUnreachable(error),
   });
 }
 
