@@ -12,7 +12,12 @@
 
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type ConsumerStorage, createConsoleLogger, type Logger } from "../core/mod.ts";
+import {
+  type ConsumerStorage,
+  createConsoleLogger,
+  type Logger,
+  ValidationError,
+} from "../core/mod.ts";
 import {
   createPGliteConsumerStorage,
   createPGliteStore,
@@ -91,7 +96,9 @@ function checkedSchema(schema: string): string {
   try {
     return validateSchemaName(schema);
   } catch (error) {
-    throw new CliUsageError(`Invalid --schema "${schema}": ${(error as Error).message}`);
+    // The flag, not the library option it feeds, is what the user typed: say only why.
+    const why = error instanceof ValidationError ? error.reason : (error as Error).message;
+    throw new CliUsageError(`Invalid --schema "${schema}": ${why}`);
   }
 }
 

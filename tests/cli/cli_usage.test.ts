@@ -62,7 +62,10 @@ describe("ordo: help, usage and connection", () => {
       [["parked", "show", "not-a-uuid"], /Invalid message id "not-a-uuid"/],
       [["rebuild"], /Name the projection module/],
       [["tail", "--from", "-1"], /Option --from needs a value/],
-      [["status", "--schema", "bad name"], /Invalid --schema "bad name"/],
+      [
+        ["status", "--schema", "bad name"],
+        /Invalid --schema "bad name": a schema name is 1 to 48 lowercase/,
+      ],
       [["status", "--url", "x", "--pglite", "y"], /Give --url or --pglite, not both/],
     ];
     for (const [args, message] of cases) {
