@@ -51,7 +51,41 @@ export function checkSource(source: unknown, path = "options.source"): ConsumerS
   }
   if (s.category !== undefined) validateCategory(s.category, `${path}.category`);
   if (s.stream !== undefined) parseStreamName(s.stream, `${path}.stream`);
+  if (s.types !== undefined) checkSourceTypes(s, path);
   return source as ConsumerSource;
+}
+
+// Checked here, with the other options, so that a bad filter is refused by
+// createConsumer itself: the store's read would refuse it only once the
+// consumer had started, stopping it with an error in the log. A stream source
+// reads by stream version, and no store filters that read by type, so `types`
+// there would be ignored: refused instead of delivering every type.
+function checkSourceTypes(source: Record<string, unknown>, path: string): void {
+  const { types } = source;
+  if (source.stream !== undefined) {
+    throw new ValidationError(
+      `${path}.types`,
+      types,
+      "a stream source delivers every message of its stream: skip types in the handler, " +
+        "or read a category ({ category, types })",
+    );
+  }
+  if (!Array.isArray(types) || types.length === 0) {
+    throw new ValidationError(
+      `${path}.types`,
+      types,
+      'expected a non-empty array of message types, such as ["OrderPlaced"]',
+    );
+  }
+  types.forEach((type, i) => {
+    if (typeof type !== "string" || type.length === 0) {
+      throw new ValidationError(
+        `${path}.types[${i}]`,
+        type,
+        "a message type is a non-empty string",
+      );
+    }
+  });
 }
 
 /**
