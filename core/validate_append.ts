@@ -6,6 +6,7 @@
  */
 
 import { normalizeUuid } from "./_uuid.ts";
+import { versionSpellingHint } from "./_version_spellings.ts";
 import { isoNow } from "./clock.ts";
 import { ValidationError } from "./errors.ts";
 import { copyJsonAt, lastCopySize } from "./json.ts";
@@ -64,23 +65,19 @@ export function validateExpectedVersion(
   expected: unknown,
   path = "expectedVersion",
 ): ExpectedVersion {
-  if (typeof expected === "number") {
-    if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new ValidationError(
-        path,
-        expected,
-        "a version is a whole number from 0 (the first message)",
-      );
-    }
+  if (typeof expected === "number" && Number.isSafeInteger(expected) && expected >= 0) {
     return expected;
   }
   if (expected === "no-stream" || expected === "exists" || expected === "any") return expected;
+  const hint = versionSpellingHint(expected);
   throw new ValidationError(
     path,
     expected,
     typeof expected === "bigint"
       ? BIGINT_VERSION
-      : 'expected a version number, "no-stream", "exists" or "any"',
+      : typeof expected === "number"
+      ? `a version is a whole number from 0 (the first message)${hint ? `: ${hint}` : ""}`
+      : `expected a version number, "no-stream", "exists" or "any"${hint ? `: ${hint}` : ""}`,
   );
 }
 
