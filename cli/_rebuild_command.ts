@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
+  checkKnownKeys,
   type ConsumerSource,
   type MessageHandler,
   type RebuildProgress,
@@ -60,6 +61,16 @@ export interface RebuildableProjection<Tx = unknown> {
   /** `"message"` commits each message; default `"page"`, a page at a time (as `rebuildProjection`). */
   readonly commit?: "message" | "page";
 }
+
+/** The keys of a {@link RebuildableProjection}: any other is refused, naming the nearest. */
+const PROJECTION_KEYS: readonly string[] = [
+  "group",
+  "source",
+  "handler",
+  "reset",
+  "batchSize",
+  "commit",
+];
 
 /** `ordo rebuild`. */
 export const rebuildCommand: Command = {
@@ -149,6 +160,15 @@ async function loadProjection(file: string): Promise<RebuildableProjection> {
     );
   }
   const projection = (module.projection ?? module.default) as RebuildableProjection | undefined;
+  if (typeof projection === "object" && projection !== null) {
+    // A key the rebuild does not read (a misspelt `handlr`, a `retry` policy
+    // it does not take) would otherwise be ignored without a word.
+    try {
+      checkKnownKeys(projection, PROJECTION_KEYS, "projection");
+    } catch (error) {
+      throw new CliUsageError(`${file}: ${(error as Error).message}`);
+    }
+  }
   const ok = typeof projection === "object" && projection !== null &&
     typeof projection.group === "string" && typeof projection.handler === "function" &&
     typeof projection.source === "object";

@@ -424,7 +424,7 @@ describe("ordo: consumers and parked messages", () => {
     assert.deepEqual([final.processed, final.parked, final.stopped], [2, 1, false]);
   });
 
-  it("rebuild refuses a group with a running consumer, a module that cannot load or exports no projection", async () => {
+  it("rebuild refuses a group with a running consumer, a module that cannot load, exports no projection or misspells one", async () => {
     const busy = await run("rebuild", "tests/cli/_running_projection.ts");
     assert.equal(busy.code, 1, said(busy));
     assert.match(
@@ -439,6 +439,18 @@ describe("ordo: consumers and parked messages", () => {
     assert.match(
       none.stderr,
       /exports no projection: export const projection = \{ group, source, handler, reset\? \}/,
+    );
+    const misspelt = await run("rebuild", "tests/cli/_misspelt_projection.ts");
+    assert.equal(misspelt.code, 2, said(misspelt));
+    assert.match(
+      misspelt.stderr,
+      /_misspelt_projection\.ts: Invalid projection\.handlr \(a function\): unknown option; did you mean "handler"\?/,
+    );
+    const retry = await run("rebuild", "tests/cli/_retry_projection.ts");
+    assert.equal(retry.code, 2, said(retry));
+    assert.match(
+      retry.stderr,
+      /_retry_projection\.ts: Invalid projection\.retry \(Object\): unknown option; the options here are "group", "source", "handler", "reset", "batchSize" and "commit"/,
     );
   });
 });
