@@ -7,7 +7,7 @@
  */
 
 import type { PGliteInterface } from "@electric-sql/pglite";
-import { ValidationError } from "../../core/mod.ts";
+import { OrdoError, ValidationError } from "../../core/mod.ts";
 import type { PostgresDriver, Row } from "./driver.ts";
 
 /**
@@ -59,14 +59,20 @@ export function validatePGlite(pg: unknown, path = "pg"): PGliteInterface {
  */
 export function pgliteDriver(pg: PGliteInterface): PostgresDriver {
   validatePGlite(pg);
+  const closedUnder = (error: unknown) => closedUnderCall(pg, error);
   return {
-    query: async (text, params) => (await pg.query<Row>(text, params as unknown[])).rows,
+    query: async (text, params) =>
+      (await pg.query<Row>(text, params as unknown[]).catch(closedUnder)).rows,
     transaction: (work) =>
       pg.transaction((tx) =>
-        work(tx, async (text, params) => (await tx.query<Row>(text, params as unknown[])).rows)
-      ),
+        work(
+          tx,
+          async (text, params) =>
+            (await tx.query<Row>(text, params as unknown[]).catch(closedUnder)).rows,
+        )
+      ).catch(closedUnder),
     exec: async (text) => {
-      await pg.exec(text);
+      await pg.exec(text).catch(closedUnder);
     },
     listen: async (channel, onNotify, onListen) => {
       const unlisten = await pg.listen(channel, onNotify);
@@ -74,4 +80,19 @@ export function pgliteDriver(pg: PGliteInterface): PostgresDriver {
       return () => unlisten();
     },
   };
+}
+
+// A call made in the same tick as pg.close() passes PGlite's own "is closed"
+// check, waits for the close, and then fails inside PostgreSQL's WebAssembly
+// with a bare TypeError (reading `_PostgresSendReadyForQueryIfNecessary`), on
+// Node, Deno and Bun alike: a user who forgot to await a consumer's stop()
+// before pg.close() read that in a warning. Any failure once PGlite is closed
+// is rethrown as PGlite's own "PGlite is closed", which the store reports as
+// a ClosedError saying to close it last; the original stays as the cause.
+function closedUnderCall(pg: PGliteInterface, error: unknown): never {
+  // ordo's own errors (a handler's, thrown through the transaction) keep their meaning.
+  const kept = error instanceof OrdoError ||
+    (error instanceof Error && error.message === "PGlite is closed");
+  if (pg.closed && !kept) throw new Error("PGlite is closed", { cause: error });
+  throw error;
 }

@@ -14,10 +14,11 @@ const ENDED_DRIVER =
   "database client (it was ended before the store and its consumers: stop consumers and close the store first)";
 
 // postgres.js rejects every call after sql.end() with CONNECTION_ENDED; PGlite
-// after pg.close() with "PGlite is closed".
+// after pg.close() with "PGlite is closed", and during it with "PGlite is closing".
 function isEndedByCaller(error: unknown, code: unknown): boolean {
   return code === "CONNECTION_ENDED" ||
-    (error instanceof Error && error.message === "PGlite is closed");
+    (error instanceof Error &&
+      (error.message === "PGlite is closed" || error.message === "PGlite is closing"));
 }
 
 /**
