@@ -9,7 +9,7 @@
  */
 
 import type { Decider, MessageInputOf, MessageShape } from "../core/mod.ts";
-import { decisionList, foldState } from "../core/mod.ts";
+import { checkFunction, decisionList, foldState, ValidationError } from "../core/mod.ts";
 import { canonical, line } from "./_canonical.ts";
 import { AssertionError, assertSame } from "./assertion_error.ts";
 
@@ -59,10 +59,12 @@ export interface DeciderWhen<State, E extends MessageShape> {
  * spec.given([{ type: "Counted", data: { to: 2 } }]).when(3).then([{ type: "Counted", data: { to: 5 } }]);
  * spec.given([]).when(-1).thenThrows(RangeError);
  * ```
+ * @throws {ValidationError} at `decider…` when it is not `{ initialState, evolve, decide }` of functions
  */
 export function deciderSpec<Command, State, E extends MessageShape>(
   decider: Decider<Command, State, E>,
 ): DeciderSpec<Command, State, E> {
+  checkDecider(decider);
   return {
     given: (history) => ({
       when: (command) => {
@@ -146,5 +148,22 @@ function accepts(
     return (check as (error: unknown) => boolean)(error) === true;
   } catch {
     return false; // a class that did not match, which cannot be called without new
+  }
+}
+
+// Checked at once, as createCommandHandler checks it: a decider missing a
+// function would otherwise throw a TypeError inside decide(), which a
+// `.thenThrows(Error)` or a predicate accepts, so the test would pass.
+function checkDecider(decider: unknown): void {
+  if (typeof decider !== "object" || decider === null) {
+    throw new ValidationError(
+      "decider",
+      decider,
+      "expected a decider { initialState, evolve, decide }",
+    );
+  }
+  const parts = decider as Record<string, unknown>;
+  for (const name of ["initialState", "evolve", "decide"]) {
+    checkFunction(parts[name], `decider.${name}`);
   }
 }

@@ -55,6 +55,22 @@ describe("deciderSpec()", () => {
     spec.given([added("apple")]).when({ add: "fig" }).thenState({ items: 2, open: true });
   });
 
+  it("refuses a decider that lacks one of its functions at once, before a .thenThrows() could pass on its TypeError", () => {
+    const misspelt = { initialState: cart.initialState, evolve: cart.evolve, decied: cart.decide };
+    for (
+      const [decider, path] of [
+        [misspelt, "decider.decide"],
+        [{ ...cart, evolve: undefined }, "decider.evolve"],
+        [undefined, "decider"],
+      ] as const
+    ) {
+      assert.throws(
+        () => deciderSpec(decider as never).given([]).when({ add: "apple" }).thenThrows(),
+        (error: unknown) => error instanceof ValidationError && error.path === path,
+      );
+    }
+  });
+
   it("throws an AssertionError naming the first difference, with a diff, when the messages differ", () => {
     assert.throws(
       () =>
