@@ -73,7 +73,7 @@ export function createConsoleLogger(options: CreateConsoleLoggerOptions = {}): L
     throw new ValidationError(
       "options.level",
       level,
-      'expected "error", "warn", "info" or "debug"',
+      `expected "error", "warn", "info" or "debug"${levelHint(level)}`,
     );
   }
   const write = options.write ?? writeToConsole;
@@ -260,4 +260,20 @@ export function checkLogger(value: unknown, path: string, fallback: Logger): Log
     throw new ValidationError(path, value, "expected a Logger { error, warn, info, debug }");
   }
   return value as Logger;
+}
+
+// Other loggers' names for the same levels (pino's and winston's "warning",
+// "fatal", "trace", upper case), and for no logging at all, which is not a
+// level here but a logger of its own.
+function levelHint(level: unknown): string {
+  if (typeof level !== "string") return "";
+  const lower = level.toLowerCase();
+  if (Object.hasOwn(RANK, lower)) return `: levels are lower case, "${lower}"`;
+  if (lower === "warning") return ': did you mean "warn"?';
+  if (lower === "fatal" || lower === "critical") return ': did you mean "error"?';
+  if (lower === "trace" || lower === "verbose") return ': did you mean "debug"?';
+  if (lower === "silent" || lower === "none" || lower === "off") {
+    return ": for no logging, pass silentLogger instead of a console logger";
+  }
+  return "";
 }

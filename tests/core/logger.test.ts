@@ -51,6 +51,23 @@ describe("the logger", () => {
     );
   });
 
+  it("names ordo's level for another logger's (warning, WARN, trace), and silentLogger for none", () => {
+    const hints: [string, string][] = [
+      ["warning", 'did you mean "warn"?'],
+      ["WARN", 'levels are lower case, "warn"'],
+      ["fatal", 'did you mean "error"?'],
+      ["trace", 'did you mean "debug"?'],
+      ["silent", "for no logging, pass silentLogger instead of a console logger"],
+    ];
+    for (const [level, hint] of hints) {
+      assert.throws(
+        () => createConsoleLogger({ level: level as LogLevel }),
+        (e) => e instanceof ValidationError && e.reason.endsWith(`: ${hint}`),
+        level,
+      );
+    }
+  });
+
   it("writes to the console by default, and silentLogger writes nothing", () => {
     const original = console.error;
     const seen: unknown[] = [];
