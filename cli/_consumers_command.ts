@@ -52,6 +52,9 @@ Output (--json): [{ "group", "source", "partitionCount", "state", "running",
   },
 };
 
+const UNKNOWN_SOURCE = "? : no consumer of the group has run yet; what a group reads, and so " +
+  "its lag, comes from its running consumers (ordo rebuild does not say)\n";
+
 function sourceText(source: ConsumerSource | undefined): string {
   if (source === undefined) return "?";
   const types = "types" in source && source.types ? ` [${source.types.join(", ")}]` : "";
@@ -72,6 +75,8 @@ function render(groups: readonly ConsumerGroupView[]): string {
       g.lastError === undefined ? "-" : `${g.lastError.name}: ${g.lastError.message}`,
     ]),
   );
+  // A bare "?" read as a fault to a user whose group had only been rebuilt.
+  if (groups.some((g) => g.source === undefined)) text += UNKNOWN_SOURCE;
   for (const g of groups) {
     text += `\n${g.group}: ${g.running.length} running${
       g.pendingReplays > 0 ? `, ${g.pendingReplays} replay(s) waiting` : ""

@@ -409,6 +409,11 @@ describe("ordo: consumers and parked messages", () => {
     assert.deepEqual([final.position, final.target], [String(handled + 1n), String(end + 1n)]);
     const after = await pg.sql.unsafe("SELECT sum(total)::int AS sum FROM cli_ops.totals_read");
     assert.equal(after[0].sum, 42, "reset cleared the read model, the replay filled it again");
+    // Rebuilt but never run: what it reads is unknown, and the table says why.
+    const listed = await run("consumers", "rebuilt-totals");
+    assert.equal(listed.code, 0, said(listed));
+    assert.match(listed.stdout, /^rebuilt-totals +stopped +\? /m);
+    assert.match(listed.stdout, /^\? : no consumer of the group has run yet; .*ordo rebuild/m);
   });
 
   it("rebuild that parks a message says how many and where to see them, and exits 1", async () => {
