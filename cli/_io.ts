@@ -18,7 +18,7 @@ export interface CliIo {
   readonly columns: number;
   /** Environment variables (`DATABASE_URL`). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on Ctrl-C: `tail` stops following, `rebuild` stops after the handler in progress. */
+  /** Aborted on Ctrl-C: `tail` stops following, `rebuild` stops after the page in progress. */
   readonly signal: AbortSignal;
   /** Resolves relative paths (a projection module, a PGlite directory). */
   readonly cwd: string;

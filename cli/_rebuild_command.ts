@@ -84,7 +84,9 @@ Forgets the group's checkpoint, runs reset (which clears the read model),
 then replays the source up to the head as it was when the rebuild began.
 Shows a progress bar (count, rate, ETA) on a terminal, plain lines when piped.
 Stop the group's consumers first: it refuses while one runs, unless --force.
-Ctrl-C stops after the handler in progress; the checkpoint says how far it got.
+Ctrl-C stops after the page in progress (its messages commit together; with
+commit: "message", after the handler in progress) and says so; the checkpoint
+says how far it got. A second Ctrl-C exits at once, rolling that page back.
 
 Options:
   --from <position>   start the replay at this global position (default: the start)
@@ -127,19 +129,36 @@ Output (--json): the final progress: { "group", "processed", "parked",
       quiet: json,
       unit: "stream" in projection.source ? "version" : "position",
     });
-    const final = await rebuildProjection(store, {
-      group: projection.group,
-      source: projection.source,
-      handler: projection.handler as MessageHandler<unknown>,
-      storage,
-      batchSize: projection.batchSize,
-      commit: projection.commit,
-      controlInterval: false,
-      signal: io.signal,
-      ...(from === undefined ? {} : { from }),
-      reset: () => projection.reset?.({ query }),
-      onProgress: (progress: RebuildProgress) => report.update(progress),
-    });
+    // The page in progress runs to its end after Ctrl-C, which with slow
+    // handlers is many seconds of silence: say what is being waited for.
+    const perMessage = projection.commit === "message";
+    const onStop = () =>
+      io.err(
+        perMessage
+          ? "\nStopping after the handler in progress; Ctrl-C again exits now.\n"
+          : `\nStopping after the page in progress (up to ${
+            projection.batchSize ?? 100
+          } messages, committed together); Ctrl-C again exits now and rolls it back.\n`,
+      );
+    io.signal.addEventListener("abort", onStop, { once: true });
+    let final: RebuildProgress;
+    try {
+      final = await rebuildProjection(store, {
+        group: projection.group,
+        source: projection.source,
+        handler: projection.handler as MessageHandler<unknown>,
+        storage,
+        batchSize: projection.batchSize,
+        commit: projection.commit,
+        controlInterval: false,
+        signal: io.signal,
+        ...(from === undefined ? {} : { from }),
+        reset: () => projection.reset?.({ query }),
+        onProgress: (progress: RebuildProgress) => report.update(progress),
+      });
+    } finally {
+      io.signal.removeEventListener("abort", onStop);
+    }
     report.finish(final);
     const stopped = io.signal.aborted;
     print({ group: projection.group, ...final, stopped }, () => "");
