@@ -5,6 +5,15 @@
  */
 
 /**
+ * The note under a table with a group whose source is unknown (`?`): no
+ * consumer of it has announced what it reads, as after `ordo rebuild` alone.
+ * A bare "?" read as a fault.
+ */
+export const UNKNOWN_SOURCE =
+  "? : no consumer of the group has run yet; what a group reads, and so " +
+  "its lag, comes from its running consumers (ordo rebuild does not say)\n";
+
+/**
  * A lag as people read it: `12`, `?` when unknown, and past its cap
  * `10000+`, with how long ago the oldest message still to handle was written
  * when that is known (`10000+ (oldest 2 h 14 min ago)`): past the cap the

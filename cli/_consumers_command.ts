@@ -9,7 +9,7 @@
 import { type ConsumerGroupView, inspectConsumers } from "../admin/mod.ts";
 import type { ConsumerSource } from "../core/mod.ts";
 import { type Command, CONNECTION_HELP } from "./_command.ts";
-import { lagText } from "./_consumer_text.ts";
+import { lagText, UNKNOWN_SOURCE } from "./_consumer_text.ts";
 import { CliFailure } from "./_failure.ts";
 import { renderTable, shortTime } from "./_table.ts";
 
@@ -51,9 +51,6 @@ Output (--json): [{ "group", "source", "partitionCount", "state", "running",
     return 0;
   },
 };
-
-const UNKNOWN_SOURCE = "? : no consumer of the group has run yet; what a group reads, and so " +
-  "its lag, comes from its running consumers (ordo rebuild does not say)\n";
 
 function sourceText(source: ConsumerSource | undefined): string {
   if (source === undefined) return "?";

@@ -7,7 +7,7 @@
 
 import { inspectConsumers, inspectStore } from "../admin/mod.ts";
 import { type Command, CONNECTION_HELP } from "./_command.ts";
-import { lagText } from "./_consumer_text.ts";
+import { lagText, UNKNOWN_SOURCE } from "./_consumer_text.ts";
 import { renderTable } from "./_table.ts";
 
 /** `ordo status`. */
@@ -59,6 +59,7 @@ Output (--json): { "schema" (on NATS "stream", "subjectPrefix", "bucket"), "head
           ["  GROUP", "STATE", "LAG", "PARKED"],
           consumers.map((c) => [`  ${c.group}`, c.state, lagText(c), String(c.parked)]),
         );
+        if (consumers.some((c) => c.source === undefined)) text += `  ${UNKNOWN_SOURCE}`;
       }
       return text;
     });

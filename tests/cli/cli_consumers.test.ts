@@ -414,6 +414,10 @@ describe("ordo: consumers and parked messages", () => {
     assert.equal(listed.code, 0, said(listed));
     assert.match(listed.stdout, /^rebuilt-totals +stopped +\? /m);
     assert.match(listed.stdout, /^\? : no consumer of the group has run yet; .*ordo rebuild/m);
+    const status = await run("status");
+    assert.equal(status.code, 0, said(status));
+    assert.match(status.stdout, /^ {2}rebuilt-totals +stopped +\? /m);
+    assert.match(status.stdout, /^ {2}\? : no consumer of the group has run yet; /m);
   });
 
   it("rebuild that parks a message says how many and where to see them, and exits 1", async () => {
