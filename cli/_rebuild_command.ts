@@ -7,6 +7,7 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -114,7 +115,7 @@ Output (--json): the final progress: { "group", "processed", "parked",
       throw new CliUsageError("Name the projection module: ordo rebuild <projection module>");
     }
     const from = positionOption(values, "from");
-    const projection = await loadProjection(resolve(io.cwd, path));
+    const projection = await loadProjection(resolve(io.cwd, path), io.cwd);
     const { store, storage, query } = await connection();
     const running = (await storage.control?.running() ?? []).filter((p) =>
       p.group === projection.group
@@ -166,7 +167,14 @@ Output (--json): the final progress: { "group", "processed", "parked",
   },
 };
 
-async function loadProjection(file: string): Promise<RebuildableProjection> {
+async function loadProjection(file: string, cwd: string): Promise<RebuildableProjection> {
+  // Each runtime words a missing module its own way, naming ordo's own file
+  // as the importer ("imported from …/cli/_rebuild_command.ts"): say it plainly.
+  if (!existsSync(file)) {
+    throw new CliFailure(
+      `Cannot load ${file}: there is no such file (a relative path is taken from ${cwd})`,
+    );
+  }
   let module: Record<string, unknown>;
   try {
     module = await import(pathToFileURL(file).href);
