@@ -19,6 +19,8 @@
 import {
   type CheckpointEntry,
   type KnownGroup,
+  type Logger,
+  Outage,
   type PresentConsumer,
   ValidationError,
 } from "../core/mod.ts";
@@ -97,6 +99,41 @@ export async function listNatsGroups(
     const said = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return { groups: [], failed: said };
   }
+}
+
+/**
+ * The lister, its failures said through the logger: once when they begin,
+ * reminded while they last, and once when it lists again. The answers say a
+ * list failed only to whoever has a page open; the chart's sampler, which
+ * runs with no page open, left those groups out without a word.
+ */
+export function reportingFailures(
+  list: NatsEventGroupLister,
+  logger: Logger,
+): NatsEventGroupLister {
+  const outage = new Outage();
+  return async () => {
+    try {
+      const groups = await list();
+      const ended = outage.worked();
+      if (ended !== undefined) {
+        logger.info("Console lists the NATS transport's groups again", { ...ended });
+      }
+      return groups;
+    } catch (error) {
+      if (outage.failed()) {
+        logger.warn("Console could not list the NATS transport's groups; showing the storage's", {
+          error,
+        });
+      } else {
+        const still = outage.remind();
+        if (still !== undefined) {
+          logger.warn("Console still cannot list the NATS transport's groups", { ...still, error });
+        }
+      }
+      throw error;
+    }
+  };
 }
 
 /** Checks the option: a function, or absent. */

@@ -31,7 +31,11 @@ import { CONSOLE_PAGE } from "./_asset_page.ts";
 import { CONSOLE_SCRIPT } from "./_asset_script.ts";
 import { CONSOLE_STYLE } from "./_asset_style.ts";
 import { Deadline } from "./_deadline.ts";
-import { checkNatsEventGroups, type NatsEventGroupLister } from "./_nats_event_groups.ts";
+import {
+  checkNatsEventGroups,
+  type NatsEventGroupLister,
+  reportingFailures,
+} from "./_nats_event_groups.ts";
 import { History } from "./_history.ts";
 import { StoreReach } from "./_reach.ts";
 import { type AdminAuth, Roles } from "./_roles.ts";
@@ -141,12 +145,13 @@ export function createAdminHandler<Tx>(options: CreateAdminHandlerOptions<Tx>): 
     "options.logger",
     options.store?.logger ?? consoleLogger,
   );
+  const natsEventGroups = checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups");
   // Since when the store has not answered, from every read (the sampler's too): said in 503s.
   const reach = new StoreReach();
   const context: ApiContext = {
     store: options.store,
     storage: options.storage as ConsumerStorage<unknown>,
-    natsEventGroups: checkNatsEventGroups(options.natsEventGroups, "options.natsEventGroups"),
+    natsEventGroups: natsEventGroups && reportingFailures(natsEventGroups, logger),
     history: new History(
       () => reach.track(takeSample(context)),
       ms(options.sampleInterval, "options.sampleInterval", 5000),

@@ -18,6 +18,7 @@ import {
 } from "../../stores/nats/mod.ts";
 import { createNatsTransport, listNatsEventGroups } from "../../transports/nats/mod.ts";
 import { natsServerMissing, startNats } from "../_nats_server.ts";
+import { keptLogger } from "../_kept_logger.ts";
 import { until } from "../_until.ts";
 import { connectNats, deleteStreams, freshStore, useNats } from "../stores/_nats_fixtures.ts";
 import { createNodeRequestListener } from "../../transports/http/server/node_adapter.ts";
@@ -214,13 +215,14 @@ if (natsServerMissing !== undefined) {
       };
       try {
         for (const [how, natsEventGroups] of Object.entries(listers)) {
+          const logger = keptLogger();
           const failing = createAdminHandler({
             store,
             storage,
             auth: AUTH,
             natsEventGroups,
             sampleInterval: 60_000,
-            logger: silentLogger,
+            logger,
           });
           const read = async (path: string) => {
             const answer = await failing.fetch(
@@ -243,6 +245,13 @@ if (natsServerMissing !== undefined) {
             assert.match(parked.natsEventGroupsFailed, said, how);
             assert.equal(parked.entries[0].message.id, poison, "the storage's parked messages");
             assert.deepEqual(parked.natsTransportGroups, []);
+            // Said through the logger too (the sampler runs with no page open), once for the spell.
+            const warned = logger.lines.filter((line) =>
+              line ===
+                "warn: Console could not list the NATS transport's groups; showing the storage's"
+            );
+            assert.equal(warned.length, 1, `${how}: ${logger.lines.join(" | ")}`);
+            assert.match(String(logger.fields[logger.lines.indexOf(warned[0]!)]!.error), said, how);
           } finally {
             await failing.close();
           }
