@@ -37,6 +37,10 @@ export interface Permissions {
   /** The first category or event name of `selector` it may not follow; `undefined` when it may follow them all. */
   refusedSubscription(selector: EventSelector): string | undefined;
   mayPublish(streamName: string): boolean;
+  /** Whether it may follow anything at all: judged before the stream's parameters are read. */
+  readonly maySubscribeAny: boolean;
+  /** Whether it may publish anywhere at all: judged before the event's body is read. */
+  readonly mayPublishAny: boolean;
 }
 
 const KEYS = ["commands", "queries", "subscribe", "publish"] as const;
@@ -64,8 +68,10 @@ export function checkPermissions(own: AllowOption, fallback?: AllowOption): Perm
       : { list: shared[key], at: `${fallback.path}.${key}` };
   const commands = nameRule(pick("commands"), EVERYTHING);
   const queries = nameRule(pick("queries"), EVERYTHING);
-  const events = eventRule(pick("subscribe"));
-  const publish = streamRule(pick("publish"));
+  const subscribe = pick("subscribe");
+  const events = eventRule(subscribe);
+  const published = pick("publish");
+  const publish = streamRule(published);
   return {
     mayCommand: commands,
     mayQuery: queries,
@@ -75,6 +81,8 @@ export function checkPermissions(own: AllowOption, fallback?: AllowOption): Perm
       return events.category(category) ? undefined : category;
     },
     mayPublish: publish,
+    maySubscribeAny: (entries(subscribe)?.length ?? 0) > 0,
+    mayPublishAny: (entries(published)?.length ?? 0) > 0,
   };
 }
 

@@ -49,6 +49,8 @@ export interface DispatcherSettings {
   readonly queries: ReadonlySet<string> | undefined;
   readonly events: EventStore | undefined;
   readonly heartbeat: number;
+  /** The longest wait for a query's answer, whatever the client prefers (`Infinity`: none). */
+  readonly queryTimeout: number;
   readonly onError: (error: unknown) => void;
   readonly logger: Logger;
   /** Traces each request when set (its own, or the inner transport's). */
@@ -150,14 +152,25 @@ export class RequestDispatcher {
     ) throw notFound(path);
     const known = this.#settings.auth.checkHeaders(call.header);
     const route = path.slice(this.#base.length);
+    // What the credential may do is judged before the request's parameters
+    // and body are checked: a caller without the right learns nothing of
+    // their shape (a 403, never a 400 first). Where the right depends on
+    // what the request names (a stream, a selector), a credential with no
+    // right of the kind at all is refused first.
     if (route === "/events/stream") {
       expectMethod(call, "GET");
       const credential = known ?? await this.#signed(call, url, NO_BODY);
+      if (!credential.permissions.maySubscribeAny) {
+        throw new ForbiddenError("subscribe", "*", credential.name);
+      }
       return this.#eventStream(url, call, credential, label);
     }
     if (route === "/events") {
-      const [body, credential] = await this.#jsonBody(call, url, known);
-      const envelope = messageWithTrace(eventFromBody(body), call);
+      const [bytes, credential] = await this.#signedBody(call, url, known);
+      if (!credential.permissions.mayPublishAny) {
+        throw new ForbiddenError("publish", "*", credential.name);
+      }
+      const envelope = messageWithTrace(eventFromBody(parseJsonBody(bytes)), call);
       label.operation = `publish "${envelope.type}"`;
       if (!credential.permissions.mayPublish(envelope.streamName)) {
         throw new ForbiddenError("publish", envelope.streamName, credential.name);
@@ -167,7 +180,7 @@ export class RequestDispatcher {
     // The body (and with it the signature) is checked before the name: an
     // unauthenticated caller learns nothing about which names exist.
     if (route.startsWith("/commands/")) {
-      const [body, credential] = await this.#jsonBody(call, url, known);
+      const [bytes, credential] = await this.#signedBody(call, url, known);
       const name = messageName(
         route.slice("/commands/".length),
         "command",
@@ -185,16 +198,16 @@ export class RequestDispatcher {
       ) {
         throw new NotFoundError("command", name, "no handler is registered for it on this server");
       }
-      return await this.#command(name, body, call, label);
+      return await this.#command(name, parseJsonBody(bytes), call, label);
     }
     if (route.startsWith("/queries/")) {
-      const [body, credential] = await this.#jsonBody(call, url, known);
+      const [bytes, credential] = await this.#signedBody(call, url, known);
       const name = messageName(route.slice("/queries/".length), "query", this.#settings.queries);
       label.operation = `query "${name}"`;
       if (!credential.permissions.mayQuery(name)) {
         throw new ForbiddenError("query", name, credential.name);
       }
-      const envelope = queryWithTrace(queryFromBody(name, body), call);
+      const envelope = queryWithTrace(queryFromBody(name, parseJsonBody(bytes)), call);
       const answer = await this.#query(envelope, preferredWait(call.header("prefer")), label);
       return jsonAnswer(
         200,
@@ -204,18 +217,21 @@ export class RequestDispatcher {
     throw notFound(path);
   }
 
-  /** Reads the body under the limit, verifies its signature if the credential is not known yet, and parses it. */
-  async #jsonBody(
+  /**
+   * Reads the body under the limit and verifies its signature if the
+   * credential is not known yet; the body is parsed only once the credential
+   * is allowed (by the caller).
+   */
+  async #signedBody(
     call: IncomingCall,
     url: URL,
     known: Credential | undefined,
-  ): Promise<[unknown, Credential]> {
+  ): Promise<[Uint8Array, Credential]> {
     expectMethod(call, "POST");
     // Any Content-Type is read as JSON: a fetch of a string body says text/plain,
     // curl -d says form-urlencoded, and neither should fail for that.
     const bytes = await call.body(this.#settings.maxBodyBytes);
-    const credential = known ?? await this.#signed(call, url, bytes);
-    return [parseJsonBody(bytes), credential];
+    return [bytes, known ?? await this.#signed(call, url, bytes)];
   }
 
   /** The credential whose secret signed the request; throws the 401 refusal otherwise. */
@@ -231,7 +247,9 @@ export class RequestDispatcher {
   /**
    * A query's answer, waited for as long as the client said it waits
    * (`Prefer: wait=<seconds>`, which ordo's client sends from its deadline),
-   * else for as long as the transport takes. The query's transport never
+   * and never longer than the handler's `queryTimeout` (a client that sent
+   * no `wait=<seconds>` and left would otherwise hold the request, and
+   * close() with it, until the handler answered). The query's transport never
    * gets the request's signal: reading it on every query made Deno.serve
    * (2.9) warn that the signal aborts on successful responses, and a query
    * is no wait the client opted into (unlike `sendAndWait`). Its wait ends
@@ -239,11 +257,12 @@ export class RequestDispatcher {
    * proxy that keeps the connection open after its client left.
    */
   #query(envelope: QueryEnvelope, wait: number | undefined, label: CallLabel): Promise<unknown> {
-    if (wait === undefined || wait === Infinity) return this.#transport.query(envelope);
+    const limit = Math.min(wait ?? Infinity, this.#settings.queryTimeout);
+    if (limit === Infinity) return this.#transport.query(envelope);
     return withWaitLimit(
       (options) => this.#transport.query(envelope, options),
       undefined,
-      wait,
+      limit,
       label.operation,
     );
   }

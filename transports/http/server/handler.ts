@@ -24,6 +24,7 @@ import {
   checkOptionalFunction,
   checkOptions,
   checkPositiveNumber,
+  checkTimeout,
   consoleLogger,
   type EventStore,
   inheritedTelemetry,
@@ -77,6 +78,14 @@ export interface CreateHttpHandlerOptions {
   readonly events?: EventStore<MessageShape>;
   /** Milliseconds between keep-alive comments on event streams. Default 15,000. */
   readonly heartbeat?: number;
+  /**
+   * Milliseconds the server waits for a query's answer at most, whatever the
+   * client's `Prefer: wait` says (or when it says nothing); past it the query
+   * is answered 504 (`TimeoutError`). A query's transport is not told when its
+   * client goes away, so this is what ends the wait of a client that sent no
+   * `wait=<seconds>` and left. `Infinity` for no bound. Default 30,000.
+   */
+  readonly queryTimeout?: number;
   /** Errors answered with 500 (handler failures, bugs) and failures of event streams, after they are logged. */
   readonly onError?: (error: unknown) => void;
   /**
@@ -100,6 +109,7 @@ const OPTION_KEYS: readonly string[] = [
   "allow",
   "events",
   "heartbeat",
+  "queryTimeout",
   "onError",
   "logger",
   "telemetry",
@@ -189,6 +199,7 @@ function checkHandlerOptions(options: CreateHttpHandlerOptions): DispatcherSetti
     queries,
     events: options.events === undefined ? undefined : untypedStore(options.events),
     heartbeat: checkPositiveNumber(options.heartbeat, "options.heartbeat", 15_000),
+    queryTimeout: checkTimeout(options.queryTimeout, "options.queryTimeout", 30_000),
     onError: options.onError ?? (() => {}),
     telemetry: inheritedTelemetry(options.telemetry, transport),
     logger: checkLogger(options.logger, "options.logger", transport.logger ?? consoleLogger),
