@@ -54,6 +54,7 @@ import {
   type CreateNatsTransportOptions,
 } from "./_options.ts";
 import { answerQueries, callQuery } from "./_queries.ts";
+import { deadlineSignal } from "./_deadline.ts";
 
 /** The NATS transport, and the set-up of its command stream and ledger. */
 export interface NatsTransport extends Transport {
@@ -226,12 +227,18 @@ class NatsBusTransport implements NatsTransport {
     return this.#overConnection(operation, async () => {
       const signals = [closing, this.#lost.signal];
       if (options?.signal !== undefined) signals.push(options.signal);
+      // The deadline ends the wait by itself too: a caller that gives one and
+      // no signal (an HTTP server's wait=<s>) waited for ever for a command.
+      const timer = deadlineSignal(options?.deadline, operation);
+      if (timer !== undefined) signals.push(timer.signal);
       const signal = AbortSignal.any(signals);
       try {
-        return await settledOrAborted(call({ signal }), signal);
+        return await settledOrAborted(call({ signal, deadline: options?.deadline }), signal);
       } catch (error) {
         if (closing.aborted) throw new ClosedError("transport", operation);
         throw error;
+      } finally {
+        timer?.clear();
       }
     });
   }
