@@ -90,6 +90,7 @@ export {
   checkTimeout,
   editDistance,
   type KnownKeys,
+  nearbyNames,
   nearestKey,
 } from "./options.ts";
 export { CloseGate, type CloseNotice, SLOW_CLOSE_NOTICE } from "./closing.ts";

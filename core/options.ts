@@ -152,6 +152,35 @@ export function nearestKey(
 }
 
 /**
+ * Up to `count` names of `candidates` near `name`, nearest first (ties in
+ * their order): within `max(2, name.length / 3)` edits, case-insensitive, so
+ * a misspelt `orders/shwo` finds `orders/show` and `bogus/x` finds nothing.
+ * For "did you mean" hints on names, where the key check's one nearest key
+ * would hide a second that is as likely.
+ *
+ * @example
+ * ```ts
+ * import { nearbyNames } from "./options.ts";
+ * nearbyNames("orders/shwo", ["orders/show", "orders/list", "users/show"]); // ["orders/show"]
+ * ```
+ */
+export function nearbyNames(
+  name: string,
+  candidates: Iterable<string>,
+  count = 3,
+): string[] {
+  const within = Math.max(2, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
+  const near: { candidate: string; distance: number }[] = [];
+  for (const candidate of candidates) {
+    if (candidate === name) continue;
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= within) near.push({ candidate, distance });
+  }
+  return near.sort((x, y) => x.distance - y.distance).slice(0, count).map((n) => n.candidate);
+}
+
+/**
  * Levenshtein distance between `a` and `b` (case-sensitive): the edits that
  * turn one into the other.
  *

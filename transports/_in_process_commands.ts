@@ -146,6 +146,11 @@ export class InProcessCommands {
     return this.#lanes.get(name)?.handler !== undefined;
   }
 
+  /** The names with a handler. */
+  names(): string[] {
+    return [...this.#lanes].filter(([, lane]) => lane.handler !== undefined).map(([name]) => name);
+  }
+
   /** Wakes commands waiting for a handler (they reject) and waits for those running. */
   async close(): Promise<void> {
     this.#closed = true;

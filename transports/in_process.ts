@@ -194,6 +194,10 @@ class InProcessTransport implements Transport {
     return kind === "command" ? this.#commands.handles(name) : this.#queries.has(name);
   }
 
+  handledNames(kind: "command" | "query"): readonly string[] {
+    return kind === "command" ? this.#commands.names() : this.#queries.names();
+  }
+
   subscribe(
     group: string,
     selector: EventSelector,

@@ -326,6 +326,10 @@ class StoreBackedTransport implements Transport {
     return kind === "command" ? this.#commands.has(name) : this.#queries.has(name);
   }
 
+  handledNames(kind: "command" | "query"): readonly string[] {
+    return kind === "command" ? [...this.#commands.keys()] : this.#queries.names();
+  }
+
   subscribe(
     group: string,
     selector: EventSelector,

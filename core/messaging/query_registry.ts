@@ -96,6 +96,11 @@ export class QueryRegistry {
     return this.#handlers.has(name);
   }
 
+  /** The names with a handler. */
+  names(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
   /**
    * Calls the handler and returns what it returned (a value or a promise), in
    * the caller's turn: the path of transports that answer queries directly.

@@ -241,6 +241,12 @@ export interface Transport {
    */
   handles?(kind: "command" | "query", name: string): boolean;
   /**
+   * The command or query names whose handlers are registered with this
+   * transport. Optional, as `handles`: the HTTP handler names the nearest of
+   * them (those the caller may use) when it answers 404 for a name.
+   */
+  handledNames?(kind: "command" | "query"): readonly string[];
+  /**
    * What the transport knows of why a call that waited from `since`
    * (milliseconds since the epoch) until now got no answer: its connection
    * was down for part of the wait ("the NATS connection to n1:4222 was

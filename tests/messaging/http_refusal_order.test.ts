@@ -5,12 +5,16 @@
 //   route: send, sendAndWait, query, publish, follow);
 // - a query with no `Prefer: wait=<seconds>` waits no longer than the
 //   handler's `queryTimeout` (504 TimeoutError), and close() does not wait
-//   for the handler that still hangs.
+//   for the handler that still hangs;
+// - a command or query name the server does not serve gets a 404 naming the
+//   nearest names the credential may use ("did you mean"), and a name the
+//   credential may not use gets 403 whether or not it exists: no name is
+//   shown to a caller not allowed it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createBus } from "../../core/messaging/mod.ts";
 import { createInProcessTransport } from "../../transports/in_process.ts";
-import { createHttpHandler } from "../../transports/http/mod.ts";
+import { createHttpHandler, type CreateHttpHandlerOptions } from "../../transports/http/mod.ts";
 import { startHttpServer } from "./_http_fixture.ts";
 import { keptLogger } from "../_kept_logger.ts";
 
@@ -148,5 +152,107 @@ describe("HTTP: a query's wait is bounded by the handler's queryTimeout", () => 
       /options\.queryTimeout/,
     );
     createHttpHandler({ transport, auth: { bearer: FULL }, queryTimeout: Infinity });
+  });
+});
+
+describe("HTTP: a name the server does not serve", () => {
+  const LIMITED = "token-for-orders-only-01";
+  async function names(allow?: CreateHttpHandlerOptions["allow"]) {
+    const inner = createInProcessTransport({ logger: keptLogger() });
+    const service = createBus({ transport: inner });
+    for (const name of ["orders/show", "orders/list", "users/show"]) {
+      service.handleQuery(name, () => name);
+    }
+    for (const name of ["orders/place", "users/lock"]) service.handleCommand(name, () => name);
+    const handler = createHttpHandler({
+      transport: inner,
+      logger: keptLogger(),
+      allow,
+      auth: {
+        bearer: [
+          FULL,
+          { token: LIMITED, allow: { queries: ["orders/*"], commands: ["orders/*"] } },
+        ],
+      },
+    });
+    const server = await startHttpServer(handler);
+    const post = async (path: string, token: string, body = "{}") => {
+      const response = await fetch(`${server.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
+      const answer = await response.json() as { _tag: string; message: string };
+      return { status: response.status, ...answer };
+    };
+    return {
+      post,
+      close: async () => {
+        await server.close();
+        await service.close();
+      },
+    };
+  }
+
+  it("404 with the nearest registered names (a query, a command)", async () => {
+    const { post, close } = await names();
+    try {
+      const query = await post("/queries/orders/shwo", FULL);
+      assert.equal(query.status, 404, query.message);
+      assert.equal(
+        query.message,
+        'Cannot find query "orders/shwo": no handler is registered for it on this server; did you mean "orders/show"?',
+      );
+      const command = await post("/commands/orders/plase", FULL, `{"id":"${crypto.randomUUID()}"}`);
+      assert.equal(command.status, 404, command.message);
+      assert.match(command.message, /did you mean "orders\/place"\?$/);
+      // Nothing near: no hint.
+      const far = await post("/queries/billing/totals", FULL);
+      assert.equal(far.status, 404);
+      assert.doesNotMatch(far.message, /did you mean/);
+    } finally {
+      await close();
+    }
+  });
+
+  it("only names the credential may use are offered; a name it may not use is 403 whether it exists or not", async () => {
+    const { post, close } = await names();
+    try {
+      // users/show is as near to "users/shwo" as orders/show is to "orders/shwo": not shown.
+      const near = await post("/queries/orders/shows", LIMITED);
+      assert.equal(near.status, 404, near.message);
+      assert.match(near.message, /did you mean "orders\/show"\?$/);
+      assert.doesNotMatch(near.message, /users/);
+      for (const path of ["/queries/users/shwo", "/queries/users/show"]) {
+        const refused = await post(path, LIMITED);
+        assert.equal(refused.status, 403, `${path}: ${refused.message}`);
+        assert.equal(refused._tag, "ForbiddenError");
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it("with an allow list: the listed names are the ones offered", async () => {
+    const { post, close } = await names({ queries: ["orders/show", "users/show"] });
+    try {
+      const query = await post("/queries/orders/shwo", FULL);
+      assert.equal(query.status, 404, query.message);
+      assert.equal(
+        query.message,
+        'Cannot find query "orders/shwo": it is not exposed over HTTP; did you mean "orders/show"?',
+      );
+      // orders/list has a handler but is not listed: neither served nor offered.
+      const list = await post("/queries/orders/lisst", FULL);
+      assert.equal(list.status, 404);
+      assert.doesNotMatch(list.message, /did you mean/);
+      // A credential not allowed users/*: the same 403 for an exposed name and one that is not.
+      for (const path of ["/queries/users/show", "/queries/users/nothing"]) {
+        const refused = await post(path, LIMITED);
+        assert.equal(refused.status, 403, `${path}: ${refused.message}`);
+      }
+    } finally {
+      await close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   type EventStore,
   ForbiddenError,
   type Logger,
+  nearbyNames,
   NotFoundError,
   type Telemetry,
   tellHooks,
@@ -181,32 +182,22 @@ export class RequestDispatcher {
     // unauthenticated caller learns nothing about which names exist.
     if (route.startsWith("/commands/")) {
       const [bytes, credential] = await this.#signedBody(call, url, known);
-      const name = messageName(
-        route.slice("/commands/".length),
-        "command",
-        this.#settings.commands,
-      );
+      const name = messageName(route.slice("/commands/".length), "command");
       label.operation = `send "${name}"`;
       if (!credential.permissions.mayCommand(name)) {
         throw new ForbiddenError("send", name, credential.name);
       }
-      // A name the allow list gives is served (its handler may run in another
-      // process sharing the store); otherwise the transport says what it handles.
-      if (
-        this.#settings.commands === undefined &&
-        this.#transport.handles?.("command", name) === false
-      ) {
-        throw new NotFoundError("command", name, "no handler is registered for it on this server");
-      }
+      this.#expectServed("command", name, credential);
       return await this.#command(name, parseJsonBody(bytes), call, label);
     }
     if (route.startsWith("/queries/")) {
       const [bytes, credential] = await this.#signedBody(call, url, known);
-      const name = messageName(route.slice("/queries/".length), "query", this.#settings.queries);
+      const name = messageName(route.slice("/queries/".length), "query");
       label.operation = `query "${name}"`;
       if (!credential.permissions.mayQuery(name)) {
         throw new ForbiddenError("query", name, credential.name);
       }
+      this.#expectServed("query", name, credential);
       const envelope = queryWithTrace(queryFromBody(name, parseJsonBody(bytes)), call);
       const answer = await this.#query(envelope, preferredWait(call.header("prefer")), label);
       return jsonAnswer(
@@ -215,6 +206,32 @@ export class RequestDispatcher {
       );
     }
     throw notFound(path);
+  }
+
+  /**
+   * Refuses (404) a name this server does not serve: one the allow list
+   * leaves out, or, without a list, one the transport says it has no
+   * handler for (a listed name is served: its handler may run in another
+   * process sharing the store). Judged after the credential's right, so a
+   * caller not allowed a name gets 403 whether it exists or not, and the
+   * names offered as "did you mean" are only those it may use.
+   */
+  #expectServed(kind: "command" | "query", name: string, credential: Credential): void {
+    const allowed = kind === "command" ? this.#settings.commands : this.#settings.queries;
+    let reason: string;
+    if (allowed !== undefined) {
+      if (allowed.has(name)) return;
+      reason = "it is not exposed over HTTP";
+    } else {
+      if (this.#transport.handles?.(kind, name) !== false) return;
+      reason = "no handler is registered for it on this server";
+    }
+    const permissions = credential.permissions;
+    const may = kind === "command" ? permissions.mayCommand : permissions.mayQuery;
+    const known = allowed ?? this.#transport.handledNames?.(kind) ?? [];
+    const near = nearbyNames(name, [...known].filter((candidate) => may(candidate)));
+    const hint = near.length === 0 ? "" : `; did you mean ${near.map((n) => `"${n}"`).join(", ")}?`;
+    throw new NotFoundError(kind, name, reason + hint);
   }
 
   /**

@@ -2,15 +2,11 @@
 // event stream's group and selector in its query, `Prefer: wait` and
 // `Last-Event-ID` in its headers. Each refusal names where it looked.
 
-import { NotFoundError, validateCategory, ValidationError } from "../../../core/mod.ts";
+import { validateCategory, ValidationError } from "../../../core/mod.ts";
 import { type EventSelector, serviceOf } from "../../../core/messaging/mod.ts";
 
-/** The name in a route's path, checked, and refused with 404 (`NotFoundError`) when not in `allowed`. */
-export function messageName(
-  encoded: string,
-  kind: "command" | "query",
-  allowed: ReadonlySet<string> | undefined,
-): string {
+/** The name in a route's path, decoded and checked (whether it is served is the dispatcher's to say). */
+export function messageName(encoded: string, kind: "command" | "query"): string {
   let name: string;
   try {
     name = decodeURIComponent(encoded);
@@ -18,9 +14,6 @@ export function messageName(
     throw new ValidationError(kind, encoded, "is not a valid percent-encoded name");
   }
   serviceOf(name, kind);
-  if (allowed !== undefined && !allowed.has(name)) {
-    throw new NotFoundError(kind, name, "it is not exposed over HTTP");
-  }
   return name;
 }
 
