@@ -48,6 +48,13 @@ export function partitionOf(streamName: string, partitions: number): number {
   return streamHash(streamName) % partitions;
 }
 
+// Said to someone who left `partitions` out, so it explains what the number is, not only its range.
+const PARTITIONS_REASON = `must be an integer from 1 to ${MAX_PARTITIONS}: ` +
+  "the number of partitions the group's streams are split into (by a hash of the stream name), " +
+  "each handled by one member at a time, so it caps how many members share the work. " +
+  "Every member of the group must use the same number. " +
+  "8 suits most groups (a few times the members you expect to run); 1 gives one active member and standbys";
+
 /**
  * Checks a partition count.
  *
@@ -63,7 +70,7 @@ export function checkPartitions(partitions: unknown, path = "options.partitions"
     typeof partitions !== "number" || !Number.isInteger(partitions) || partitions < 1 ||
     partitions > MAX_PARTITIONS
   ) {
-    throw new ValidationError(path, partitions, `must be an integer from 1 to ${MAX_PARTITIONS}`);
+    throw new ValidationError(path, partitions, PARTITIONS_REASON);
   }
   return partitions;
 }

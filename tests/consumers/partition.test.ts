@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { checkPartitions, partitionOf, streamHash } from "../../core/consumers/mod.ts";
-import { ValidationError } from "../../mod.ts";
+import {
+  checkPartitions,
+  createGroupConsumer,
+  partitionOf,
+  streamHash,
+} from "../../core/consumers/mod.ts";
+import { createMemoryStore, ValidationError } from "../../mod.ts";
+import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
 
 describe("partitionOf()", () => {
@@ -37,5 +43,29 @@ describe("partitionOf()", () => {
     for (const bad of [0, -1, 1.5, 5000, "4"]) {
       assert.throws(() => checkPartitions(bad), ValidationError);
     }
+  });
+
+  it("createGroupConsumer() without partitions says what they are, that members agree on them, and a value", () => {
+    assert.throws(
+      () =>
+        createGroupConsumer(
+          createMemoryStore(),
+          {
+            group: "shipping",
+            source: { category: "order" },
+            storage: createMemoryConsumerStorage(),
+            handler: () => {},
+          } as unknown as Parameters<typeof createGroupConsumer>[1],
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.equal(error.path, "options.partitions");
+        assert.match(error.message, /from 1 to 4096/);
+        assert.match(error.message, /split into \(by a hash of the stream name\)/);
+        assert.match(error.message, /Every member of the group must use the same number/);
+        assert.match(error.message, /8 suits most groups/);
+        return true;
+      },
+    );
   });
 });
