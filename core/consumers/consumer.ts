@@ -32,6 +32,7 @@ import { statusApi } from "./_status_api.ts";
 import { checkSource } from "./source.ts";
 import type { Consumer, CreateConsumerOptions } from "./consumer_types.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
+import { claimGroup } from "./_running_groups.ts";
 
 /**
  * Starts a consumer. Delivery is at least once, in the source's order (global
@@ -52,9 +53,13 @@ import { checkControlInterval, runControlLink } from "./_control_link.ts";
  *
  * Two consumers of one group without partitions would both move its
  * checkpoint: run one, or use {@link createGroupConsumer} with `partitions: 1`
- * for a standby that takes over.
+ * for a standby that takes over. In one process this is refused: a second
+ * start of a group on the same `storage` object while the first runs (until
+ * its `stop()` resolves) throws.
  *
  * @throws {ValidationError} on bad options (an unknown key too), before anything starts
+ * @throws {ValidationError} at `options.group` while a consumer, a rebuild or a group member of
+ * this group runs on the same `storage` object in this process
  * @example
  * ```ts
  * import { createMemoryStore } from "../../mod.ts";
@@ -101,6 +106,8 @@ export function createConsumer<
     slots: 1,
     fail: failure.fail,
   });
+  // Last of the checks, before anything starts; held until the loops ended.
+  const release = claimGroup(options.storage, group, { kind: "consumer" });
   const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
     group,
     store: untyped,
@@ -134,6 +141,7 @@ export function createConsumer<
       if (failed !== undefined) throw failed.error;
     })
     .finally(() => {
+      release();
       unlink();
       unobserve();
       env.monitor.stop(failure.cause);

@@ -32,6 +32,7 @@ import { checkPartitions } from "./partition.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
 import { checkControlInterval, runControlLink } from "./_control_link.ts";
 import { statusApi } from "./_status_api.ts";
+import { claimGroup } from "./_running_groups.ts";
 
 /** Options of {@link createGroupConsumer}. */
 export interface CreateGroupConsumerOptions<
@@ -87,9 +88,14 @@ export interface GroupConsumer extends Consumer {
  * once the first is seen renewing its membership (within `leaseTtl` and a
  * heartbeat), stops with a `ValidationError` at `options.member` (`done` and
  * `caughtUp` reject, and the logger says so). A member that finds its name
- * taken after a pause longer than `leaseTtl` stands down the same way.
+ * taken after a pause longer than `leaseTtl` stands down the same way. In one
+ * process, on one `storage` object, this is known at once: a second start
+ * under a running member's name throws.
  *
  * @throws {ValidationError} on bad options (an unknown key too), before anything starts
+ * @throws {ValidationError} at `options.member` while a member under this name runs on the same
+ * `storage` object in this process, at `options.group` while a plain consumer or a rebuild of the
+ * group does
  * @example
  * ```ts
  * import { createMemoryStore } from "../../mod.ts";
@@ -126,6 +132,8 @@ export function createGroupConsumer<
     fail: failure.fail,
     site,
   });
+  // Last of the checks, before anything starts; held until the member's loops ended.
+  const release = claimGroup(options.storage, group, { kind: "member", member: settings.member });
   const unobserve = env.telemetry === undefined ? () => {} : observeConsumer(env.telemetry, {
     group,
     member: settings.member,
@@ -153,6 +161,7 @@ export function createGroupConsumer<
       if (failed !== undefined) throw failed.error;
     })
     .finally(() => {
+      release();
       unlink();
       unobserve();
       env.monitor.stop(failure.cause);

@@ -12,7 +12,13 @@ import { createConsumer } from "./consumer.ts";
 import type { CreateConsumerOptions } from "./consumer_types.ts";
 import type { TransactionalCommit } from "./handler.ts";
 import { linkSignal } from "./_link_signal.ts";
-import { checkConsumerOptions, checkGroup, CONSUMER_OPTION_KEYS } from "./_options.ts";
+import {
+  checkConsumerOptions,
+  checkGroup,
+  checkStorage,
+  CONSUMER_OPTION_KEYS,
+} from "./_options.ts";
+import { claimGroup } from "./_running_groups.ts";
 import { checkSource, type ConsumerSource } from "./source.ts";
 import { ValidationError } from "../errors.ts";
 
@@ -88,6 +94,9 @@ export interface RebuildProjectionOptions<Tx, E extends MessageShape = JsonMessa
  * into a new group and a new read model, then switch (docs/decisions/consumers.md).
  *
  * @throws {ValidationError} on bad options (an unknown key too), before anything is reset
+ * @throws {ValidationError} at `options.group`, before anything is reset, while a consumer or a
+ * group member of this group runs on the same `storage` object in this process (and a consumer
+ * started while the rebuild runs is refused the same way)
  *
  * It commits per page by default (`commit: "page"`): the handlers of a page
  * run in one transaction with its checkpoint, so a rebuild costs a commit per
@@ -132,6 +141,24 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   if (typeof from !== "bigint" || from < 0n) {
     throw new ValidationError("options.from", from, "must be a bigint from 0n");
   }
+  checkStorage(options.storage);
+  // Before the checkpoint is reset: a consumer of the group running on this storage would go on
+  // from under the reset, and the rebuild's consumer would be refused after the read model was cleared.
+  const release = claimGroup(options.storage, group, { kind: "rebuild" });
+  try {
+    return await replay(store, options, { group, source, from }, release);
+  } finally {
+    release();
+  }
+}
+
+/** The rebuild itself, once checked and claimed; `release` hands the claim to its consumer. */
+async function replay<Tx, E extends MessageShape>(
+  store: EventStore<E>,
+  options: RebuildProjectionOptions<Tx, E>,
+  { group, source, from }: { group: string; source: ConsumerSource; from: bigint },
+  release: () => void,
+): Promise<RebuildProgress> {
   const startedAt = performance.now();
   // Progress counts checkpoints from where the replay starts. Global
   // positions start at 1, so checkpoints 0 and 1 both mean "nothing done".
@@ -194,6 +221,8 @@ export async function rebuildProjection<Tx, E extends MessageShape = JsonMessage
   const stopping = new AbortController();
   const unlink = linkSignal(options.signal, stopping);
   const { reset: _reset, onProgress: _onProgress, from: _from, ...consumerOptions } = options;
+  // Handed over with nothing in between: createConsumer claims the group again synchronously.
+  release();
   const consumer = createConsumer(store, {
     ...consumerOptions,
     commit: options.commit ?? "page",

@@ -57,7 +57,10 @@ function start<Tx>(
     member: name,
     source: { category: "order" },
     partitions: 3,
-    storage: extra.leases === undefined ? storage : { ...storage, leases: extra.leases },
+    // Its own storage object, as another process has: two instances under one name on one
+    // storage object in one process are refused at once (tests/consumers/running_groups.test.ts),
+    // before the lease store, which these tests are about, could say anything.
+    storage: { ...storage, ...(extra.leases === undefined ? {} : { leases: extra.leases }) },
     leaseTtl: TTL,
     heartbeatInterval: 30,
     // Announced once, at start: a withdrawal by the wrong instance would show.
