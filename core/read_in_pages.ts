@@ -33,7 +33,9 @@ export interface ReadInPagesOptions {
  * adapter's `readAll` and `readCategory` are this, so it implements only
  * `readPage`. The options are checked at the call; the iteration ends at the
  * first page that comes back short, after `limit` messages, or rejects with
- * the signal's reason once `signal` aborts.
+ * the signal's reason once `signal` aborts. Used as an array in JavaScript
+ * (`.map`, `.length`, `for…of`, `Array.from`) it throws a `TypeError` that
+ * says to use `toArray()` or `for await`.
  *
  * @throws {ValidationError} at the call, on a bad category or bad options
  * @example
@@ -84,6 +86,46 @@ class PagedMessages<M> implements MessageIterable<M> {
     const all: M[] = [];
     for await (const message of this) all.push(message);
     return all;
+  }
+
+  // What a JavaScript caller who takes it for readStream's array meets first: a bare
+  // "map is not a function", or worse nothing at all (`length` undefined, `Array.from` an empty
+  // array). Each says what it is and what to write. No `then`: that would break `await`.
+  get length(): never {
+    throw this.#notAnArray("length");
+  }
+
+  [Symbol.iterator](): never {
+    throw this.#notAnArray("for…of, spread or Array.from");
+  }
+
+  map(): never {
+    throw this.#notAnArray("map");
+  }
+
+  filter(): never {
+    throw this.#notAnArray("filter");
+  }
+
+  forEach(): never {
+    throw this.#notAnArray("forEach");
+  }
+
+  reduce(): never {
+    throw this.#notAnArray("reduce");
+  }
+
+  find(): never {
+    throw this.#notAnArray("find");
+  }
+
+  #notAnArray(used: string): TypeError {
+    const call = this.#category === undefined
+      ? "readAll()"
+      : `readCategory(${JSON.stringify(this.#category)})`;
+    return new TypeError(
+      `${call} returns an async iterable read page by page, not an array (readStream returns an array), so it has no ${used}: collect it with \`await store.${call}.toArray()\` (mind the memory, or give limit), or go through it with \`for await (const message of store.${call})\``,
+    );
   }
 }
 

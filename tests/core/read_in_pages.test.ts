@@ -11,6 +11,8 @@ import {
   ValidationError,
 } from "../../core/mod.ts";
 import { propertyParameters } from "../contract/_store_properties.ts";
+import { inspect } from "node:util";
+import { createMemoryStore } from "../../mod.ts";
 
 interface Item {
   readonly globalPosition: bigint;
@@ -154,5 +156,46 @@ describe("readInPages()", () => {
       rest.push(next.value.globalPosition);
     }
     assert.deepEqual(rest, [3n, 4n, 5n]);
+  });
+});
+
+describe("readCategory() and readAll() taken for readStream's array, in JavaScript", () => {
+  it("throw a TypeError saying it is an async iterable, and to use toArray() or for await, where a bare one or nothing at all came", async () => {
+    const store = createMemoryStore();
+    await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    // What a JavaScript caller writes: no compiler stops it.
+    const category = (await store.readCategory("order")) as unknown as Record<string, unknown>;
+    const all = store.readAll() as unknown as Record<string, unknown>;
+    const said = (call: string) => (error: unknown) => {
+      assert.ok(error instanceof TypeError, String(error));
+      assert.ok(error.message.startsWith(`${call} returns an async iterable`), error.message);
+      assert.ok(error.message.includes(`await store.${call}.toArray()`), error.message);
+      assert.ok(error.message.includes("for await"), error.message);
+      return true;
+    };
+    const readCategory = 'readCategory("order")';
+    assert.throws(
+      () => (category.map as (f: unknown) => unknown)((m: unknown) => m),
+      said(readCategory),
+    );
+    assert.throws(() => category.length, said(readCategory));
+    assert.throws(() => Array.from(category as unknown as Iterable<unknown>), said(readCategory));
+    assert.throws(() => [...(category as unknown as Iterable<unknown>)], said(readCategory));
+    for (const method of ["filter", "forEach", "reduce", "find"]) {
+      assert.throws(() => (category[method] as () => unknown)(), said(readCategory));
+    }
+    assert.throws(() => all.length, said("readAll()"));
+  });
+
+  it("still awaits to itself, iterates with for await, collects with toArray() and prints", async () => {
+    const store = createMemoryStore();
+    await store.append("order-1", [{ type: "OrderPlaced", data: {} }]);
+    const iterable = store.readCategory("order");
+    assert.equal(await iterable, iterable, "not thenable: awaiting it gives it back");
+    const seen: string[] = [];
+    for await (const message of iterable) seen.push(message.type);
+    assert.deepEqual(seen, ["OrderPlaced"]);
+    assert.equal((await iterable.toArray()).length, 1);
+    assert.equal(typeof inspect(iterable), "string");
   });
 });
