@@ -12,6 +12,7 @@ import {
 } from "../../core/consumers/mod.ts";
 import { createMemoryStore, silentLogger, ValidationError } from "../../mod.ts";
 import { createMemoryConsumerStorage } from "../../stores/memory/memory_consumer_storage.ts";
+import { createStoreBackedTransport } from "../../transports/store_backed.ts";
 
 async function seeded(count: number) {
   const store = createMemoryStore({ logger: silentLogger });
@@ -219,5 +220,18 @@ describe("one running consumer per group and storage object", () => {
     release();
     assert.equal((await rebuilding).processed, 5);
     await start().stop();
+  });
+
+  it("refuses a second handler of one command on a store-backed transport, which would run every command twice", async () => {
+    const transport = createStoreBackedTransport(createMemoryStore({ logger: silentLogger }), {
+      storage: createMemoryConsumerStorage(),
+      logger: silentLogger,
+    });
+    transport.handleCommand("orders/ship", () => ({}));
+    assert.throws(
+      () => transport.handleCommand("orders/ship", () => ({})),
+      refusedAt("options.group", /"ordo:command:orders\/ship"/),
+    );
+    await transport.close();
   });
 });
