@@ -9,7 +9,7 @@
 
 import { sleep } from "./_sleep.ts";
 import { backoffDelay, checkRetryPolicy, type RetryPolicy } from "./consumers/mod.ts";
-import { type Decider, decisionList, foldState } from "./decider.ts";
+import { checkDecider, type Decider, decisionList, foldState } from "./decider.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { type AppendResult, type EventStore, untypedStore } from "./event_store.ts";
 import { checkExpectedVersion } from "./expected_version.ts";
@@ -23,7 +23,7 @@ import type {
   MessageShape,
 } from "./message.ts";
 import { ValidationError } from "./errors.ts";
-import { checkFunction, checkOptions } from "./options.ts";
+import { checkOptions } from "./options.ts";
 import { parseStreamName } from "./stream_name.ts";
 import { checkMetadata, validateExpectedVersion } from "./validate_append.ts";
 
@@ -222,15 +222,5 @@ function checkStoreAndDecider(store: unknown, decider: unknown): void {
       "expected an EventStore (createMemoryStore(), createPostgresStore(sql), …) as the first argument, the decider second",
     );
   }
-  if (typeof decider !== "object" || decider === null) {
-    throw new ValidationError(
-      "decider",
-      decider,
-      "expected a decider { initialState, evolve, decide }",
-    );
-  }
-  const parts = decider as Record<string, unknown>;
-  for (const name of ["initialState", "evolve", "decide"]) {
-    checkFunction(parts[name], `decider.${name}`);
-  }
+  checkDecider(decider);
 }

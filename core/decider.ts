@@ -8,7 +8,9 @@
  * @module
  */
 
+import { ValidationError } from "./errors.ts";
 import type { JsonMessage, MessageInputOf, MessageShape } from "./message.ts";
+import { checkFunction } from "./options.ts";
 
 /**
  * The rules of one kind of stream. `Command` is what is asked, `State` what
@@ -70,4 +72,36 @@ export function decisionList<E extends MessageShape>(
   decision: Decision<E>,
 ): readonly MessageInputOf<E>[] {
   return Array.isArray(decision) ? decision : [decision as MessageInputOf<E>];
+}
+
+/**
+ * Refuses what is not a decider, naming the part that is missing. Checked
+ * where a decider is given (`createCommandHandler`, `deciderSpec`): a decider
+ * missing a function would otherwise throw a TypeError from inside the first
+ * command, which a test's `.thenThrows(Error)` would take for the refusal.
+ *
+ * @throws {ValidationError} at `decider` or `decider.<name>`
+ * @example
+ * ```ts
+ * import { checkDecider } from "./decider.ts";
+ * checkDecider({ initialState: () => 0, evolve: (n: number) => n + 1, decide: () => [] });
+ * try {
+ *   checkDecider({ initialState: () => 0, evolve: (n: number) => n + 1 });
+ * } catch (error) {
+ *   (error as Error).message; // names decider.decide
+ * }
+ * ```
+ */
+export function checkDecider(decider: unknown): void {
+  if (typeof decider !== "object" || decider === null) {
+    throw new ValidationError(
+      "decider",
+      decider,
+      "expected a decider { initialState, evolve, decide }",
+    );
+  }
+  const parts = decider as Record<string, unknown>;
+  for (const name of ["initialState", "evolve", "decide"]) {
+    checkFunction(parts[name], `decider.${name}`);
+  }
 }

@@ -207,7 +207,7 @@ export {
   validateReadStreamOptions,
 } from "./validate_read.ts";
 export { pageOf, type PageReader, readInPages, type ReadInPagesOptions } from "./read_in_pages.ts";
-export { type Decider, type Decision, decisionList, foldState } from "./decider.ts";
+export { checkDecider, type Decider, type Decision, decisionList, foldState } from "./decider.ts";
 export {
   type CommandResult,
   createCommandHandler,

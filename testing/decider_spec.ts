@@ -9,7 +9,7 @@
  */
 
 import type { Decider, MessageInputOf, MessageShape } from "../core/mod.ts";
-import { checkFunction, decisionList, foldState, ValidationError } from "../core/mod.ts";
+import { checkDecider, decisionList, foldState } from "../core/mod.ts";
 import { canonical, line } from "./_canonical.ts";
 import { AssertionError, assertSame } from "./assertion_error.ts";
 
@@ -148,22 +148,5 @@ function accepts(
     return (check as (error: unknown) => boolean)(error) === true;
   } catch {
     return false; // a class that did not match, which cannot be called without new
-  }
-}
-
-// Checked at once, as createCommandHandler checks it: a decider missing a
-// function would otherwise throw a TypeError inside decide(), which a
-// `.thenThrows(Error)` or a predicate accepts, so the test would pass.
-function checkDecider(decider: unknown): void {
-  if (typeof decider !== "object" || decider === null) {
-    throw new ValidationError(
-      "decider",
-      decider,
-      "expected a decider { initialState, evolve, decide }",
-    );
-  }
-  const parts = decider as Record<string, unknown>;
-  for (const name of ["initialState", "evolve", "decide"]) {
-    checkFunction(parts[name], `decider.${name}`);
   }
 }
