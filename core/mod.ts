@@ -94,7 +94,7 @@ export {
   nearestKey,
 } from "./options.ts";
 export { CloseGate, type CloseNotice, SLOW_CLOSE_NOTICE } from "./closing.ts";
-export { Outage, type OutageEnded, stillFailingAt } from "./outage.ts";
+export { Outage, type OutageEnded, stillFailingAt, unreachableMsAgo } from "./outage.ts";
 export { tellHooks, type TellHooksOptions } from "./tell_hooks.ts";
 export { canonicalJson, sameContent } from "./canonical_json.ts";
 export {

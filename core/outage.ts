@@ -9,6 +9,8 @@
  * @module
  */
 
+import { StoreUnavailableError } from "./errors.ts";
+
 /** What the line that ends an outage (or reminds of it) adds to its fields. */
 export interface OutageEnded {
   /**
@@ -128,4 +130,24 @@ export class Outage {
     this.#since = undefined;
     return { downMs };
   }
+}
+
+/**
+ * How long before now the adapter knew the store unreachable, for
+ * {@link Outage.failed}: from `StoreUnavailableError.since` (the failed
+ * request's start, or its connection's loss); 0 for any other error, or when
+ * it did not say. An outage counted from the failure alone was short by the
+ * request's timeout (5 s on NATS).
+ *
+ * @example
+ * ```ts
+ * import { StoreUnavailableError } from "./errors.ts";
+ * import { Outage, unreachableMsAgo } from "./outage.ts";
+ * const error = new StoreUnavailableError("append", "no answer", { since: Date.now() - 5000 });
+ * new Outage().failed(unreachableMsAgo(error)); // true, an outage counted from 5 s ago
+ * ```
+ */
+export function unreachableMsAgo(error: unknown): number {
+  const since = error instanceof StoreUnavailableError ? error.since : undefined;
+  return since === undefined ? 0 : Date.now() - since;
 }

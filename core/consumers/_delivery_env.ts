@@ -3,11 +3,11 @@
 // rules, where it reports (its logger and hooks) and how it gives up.
 
 import type { EventStore } from "../event_store.ts";
-import { ClosedError, isRetryable, ordoTagOf, StoreUnavailableError } from "../errors.ts";
+import { ClosedError, isRetryable, ordoTagOf } from "../errors.ts";
 import { checkLogger, consoleLogger, type LogFields, type Logger } from "../logger.ts";
 import type { JsonMessage, MessageShape } from "../message.ts";
 import { checkOptionalFunction } from "../options.ts";
-import { Outage } from "../outage.ts";
+import { Outage, unreachableMsAgo } from "../outage.ts";
 import { inheritedTelemetry, type Telemetry } from "../telemetry/mod.ts";
 import { tellHooks } from "../tell_hooks.ts";
 import { type CheckedRetryPolicy, checkRetryPolicy } from "./backoff.ts";
@@ -152,7 +152,7 @@ export function retryable<Tx>(
     // An outage fails every retry (each partition's, each heartbeat's): one line when it
     // starts, reminders at growing intervals while it lasts, one when it ends (`worked`).
     const outage = env.outages[context.phase];
-    const began = outage.failed(unreachableFor(error));
+    const began = outage.failed(unreachableMsAgo(error));
     const still = began ? undefined : outage.remind();
     if (began || still !== undefined) {
       report(env, error, context, still === undefined ? undefined : STILL[context.phase], {
@@ -165,17 +165,6 @@ export function retryable<Tx>(
   }
   report(env, error, context);
   return true;
-}
-
-/**
- * How long before now the adapter knew the store or storage unreachable
- * (`StoreUnavailableError.since`: the failed request's start, or its
- * connection's loss); 0 when it did not say. An outage counted from the
- * failure alone was short by the request's timeout (5 s on NATS).
- */
-function unreachableFor(error: unknown): number {
-  const since = error instanceof StoreUnavailableError ? error.since : undefined;
-  return since === undefined ? 0 : Date.now() - since;
 }
 
 const STILL = {

@@ -9,7 +9,7 @@ import {
   type Logger,
   Outage,
   PositionWaiters,
-  StoreUnavailableError,
+  unreachableMsAgo,
   type WaitOptions,
 } from "../../core/mod.ts";
 import { fromGlobalPosition } from "./batch_record.ts";
@@ -100,8 +100,7 @@ export class LiveHead {
     if (this.#o.stopped()) return;
     const translated = translateError(error, "waitForAppend");
     // Counted from the failed request's start or the connection's loss, not from this failure.
-    const since = translated instanceof StoreUnavailableError ? translated.since : undefined;
-    if (!this.#outage.failed(since === undefined ? 0 : Date.now() - since)) return;
+    if (!this.#outage.failed(unreachableMsAgo(translated))) return;
     this.#o.logger.warn("Store cannot follow appends; following again", {
       stream: this.#o.stream,
       retryInMs: this.#o.retryDelay,
